@@ -1,0 +1,248 @@
+"""The terminals' client of the queue server: typed calls over the wire models, clear errors,
+retries with the same idempotency key, and an event stream that resumes after a disconnect.
+
+Blocking by design: view-models call it from worker threads, never from the GUI thread.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel
+
+from queue_server import wire
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class ClientError(Exception):
+    """Base of the client's errors."""
+
+
+class ServerUnreachable(ClientError):
+    """The server did not answer (down, network, timeout). A retry may succeed."""
+
+
+class ApiError(ClientError):
+    """The server answered with an error: `code` and `message` come from its error body."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+class QueueClient:
+    def __init__(self, base_url: str, token: str = "", *, timeout: float = 5.0,
+                 verify: bool | str = True, transport: httpx.BaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.staff_token = ""
+        self._http = httpx.Client(base_url=self.base_url + "/api/v1", timeout=timeout,
+                                  verify=verify, transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _headers(self, staff: bool, extra: dict[str, str] | None) -> dict[str, str]:
+        token = self.staff_token if staff and self.staff_token else self.token
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers.update(extra or {})
+        return headers
+
+    def request(self, method: str, path: str, *, json_body: Any = None, content: bytes | None = None,
+                staff: bool = False, headers: dict[str, str] | None = None,
+                params: dict[str, Any] | None = None) -> httpx.Response:
+        try:
+            resp = self._http.request(method, path, json=json_body, content=content,
+                                      headers=self._headers(staff, headers), params=params)
+        except httpx.HTTPError as exc:
+            raise ServerUnreachable(f"{method} {path}: {exc.__class__.__name__}: {exc}") from exc
+        if resp.status_code >= 400:
+            code, message = "http_error", resp.text[:200]
+            try:
+                body = wire.ErrorBody.model_validate(resp.json())
+                code, message = body.error.code, body.error.message
+            except Exception:  # not our error body (a proxy, a crash page)
+                pass
+            if resp.status_code >= 500 and code == "http_error":
+                raise ServerUnreachable(f"{method} {path}: HTTP {resp.status_code}")
+            raise ApiError(resp.status_code, code, message)
+        return resp
+
+    def _get(self, path: str, model: type[M], **kw: Any) -> M:
+        return model.model_validate(self.request("GET", path, **kw).json())
+
+    def _post(self, path: str, model: type[M], body: Any = None, **kw: Any) -> M:
+        return model.model_validate(self.request("POST", path, json_body=body, **kw).json())
+
+    # -- terminals --------------------------------------------------------------------------
+    def health(self) -> wire.Health:
+        return self._get("/health", wire.Health)
+
+    def hall(self) -> wire.HallOut:
+        return self._get("/hall", wire.HallOut)
+
+    def me(self) -> wire.TerminalOut:
+        return self._get("/terminals/me", wire.TerminalOut)
+
+    def heartbeat(self, devices: dict[str, str], detail: dict[str, str] | None = None) -> None:
+        body = wire.HeartbeatIn(devices=devices, detail=detail or {})
+        self.request("POST", "/terminals/heartbeat", json_body=body.model_dump())
+
+    def services(self) -> list[wire.ServiceInfo]:
+        resp = self.request("GET", "/services")
+        return [wire.ServiceInfo.model_validate(s) for s in resp.json()]
+
+    # -- tickets ----------------------------------------------------------------------------
+    def issue(self, req: wire.TicketCreate, *, idempotency_key: str | None = None,
+              attempts: int = 3, backoff_s: float = 0.3) -> wire.TicketIssued:
+        """Issue a ticket; retried with the same key, so a lost answer never makes two tickets."""
+        key = idempotency_key or uuid.uuid4().hex
+        body = req.model_dump(exclude_none=True)
+        for attempt in range(attempts):
+            try:
+                return self._post("/tickets", wire.TicketIssued, body,
+                                  headers={"Idempotency-Key": key})
+            except ServerUnreachable:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(backoff_s * (2**attempt))
+        raise AssertionError("unreachable")
+
+    def ticket(self, ticket_id: str) -> wire.TicketOut:
+        return self._get(f"/tickets/{ticket_id}", wire.TicketOut)
+
+    def lookup(self, number: str, name: str = "") -> list[wire.TicketOut]:
+        body = wire.TicketLookup(id_card=wire.IdCardIn(number=number, name=name))
+        resp = self.request("POST", "/tickets/lookup", json_body=body.model_dump())
+        return [wire.TicketOut.model_validate(t) for t in resp.json()]
+
+    def upload_document(self, ticket_id: str, data: bytes,
+                        content_type: str = "image/jpeg") -> wire.DocumentOut:
+        resp = self.request("POST", f"/tickets/{ticket_id}/documents", content=data,
+                            headers={"Content-Type": content_type})
+        return wire.DocumentOut.model_validate(resp.json())
+
+    def documents(self, ticket_id: str) -> list[wire.DocumentOut]:
+        resp = self.request("GET", f"/tickets/{ticket_id}/documents", staff=True)
+        return [wire.DocumentOut.model_validate(d) for d in resp.json()]
+
+    def document_bytes(self, document_id: int) -> bytes:
+        return self.request("GET", f"/documents/{document_id}", staff=True).content
+
+    def forward(self, ticket_id: str, service: str | None = None) -> wire.TicketIssued:
+        return self._post(f"/tickets/{ticket_id}/forward", wire.TicketIssued,
+                          wire.ForwardIn(service=service).model_dump(exclude_none=True))
+
+    def print_failed(self, ticket_id: str, reason: str) -> None:
+        self.request("POST", f"/tickets/{ticket_id}/print-failed", json_body={"reason": reason})
+
+    def evaluate(self, ticket_id: str, level: int, reasons: list[str] | None = None,
+                 comment: str | None = None) -> wire.EvaluationOut:
+        body = wire.EvaluationIn(ticket=ticket_id, level=level, reasons=reasons or [],
+                                 comment=comment)
+        return self._post("/evaluations", wire.EvaluationOut, body.model_dump(exclude_none=True))
+
+    # -- counters (staff session) -----------------------------------------------------------
+    def login(self, staff: str, pin: str, counter: str) -> wire.LoginOut:
+        out = self._post("/auth/login", wire.LoginOut,
+                         wire.LoginIn(staff=staff, pin=pin, counter=counter).model_dump())
+        self.staff_token = out.token
+        return out
+
+    def logout(self) -> None:
+        self.staff_token = ""
+
+    def counters(self) -> list[wire.CounterState]:
+        resp = self.request("GET", "/counters")
+        return [wire.CounterState.model_validate(c) for c in resp.json()]
+
+    def counter(self, code: str) -> wire.CounterState:
+        return self._get(f"/counters/{code}", wire.CounterState, staff=True)
+
+    def counter_action(self, code: str, action: str, body: dict[str, Any] | None = None,
+                       ) -> wire.TicketOut | None:
+        """call-next, recall, no-show, start, finish, transfer, pause, resume.
+        Answers the ticket concerned, or None (204: nobody waits / nothing current)."""
+        resp = self.request("POST", f"/counters/{code}/{action}", json_body=body or {}, staff=True)
+        if resp.status_code == 204 or not resp.content:
+            return None
+        data = resp.json()
+        if isinstance(data, dict) and "number" in data and "id" in data:
+            return wire.TicketOut.model_validate(data)
+        return None
+
+    # -- events -----------------------------------------------------------------------------
+    def events(self, after: int = 0, *, read_timeout: float = 30.0) -> Iterator[wire.Event]:
+        """Yield events after `after` from the SSE stream until the connection ends."""
+        headers = self._headers(False, {"Accept": "text/event-stream"})
+        timeout = httpx.Timeout(5.0, read=read_timeout)
+        try:
+            with self._http.stream("GET", "/events", params={"after": after}, headers=headers,
+                                   timeout=timeout) as resp:
+                if resp.status_code >= 400:
+                    resp.read()
+                    raise ApiError(resp.status_code, "events_refused", resp.text[:200])
+                data: list[str] = []
+                for line in resp.iter_lines():
+                    if line.startswith("data:"):
+                        data.append(line[5:].lstrip())
+                    elif line == "" and data:
+                        yield wire.Event.model_validate(json.loads("\n".join(data)))
+                        data = []
+        except httpx.HTTPError as exc:
+            raise ServerUnreachable(f"events: {exc.__class__.__name__}: {exc}") from exc
+
+
+class EventFollower:
+    """Follows the event stream in a thread, resuming from the last id after any disconnect, so
+    every event reaches `on_event` exactly once and in order. `on_online(bool)` reports the link."""
+
+    def __init__(self, client: QueueClient, on_event: Callable[[wire.Event], None],
+                 on_online: Callable[[bool], None] | None = None, after: int = 0,
+                 retry_s: float = 1.0) -> None:
+        self.client = client
+        self.on_event = on_event
+        self.on_online = on_online or (lambda _up: None)
+        self.last_id = after
+        self.retry_s = retry_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="event-follower", daemon=True)
+        self._online: bool | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 2.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _set_online(self, up: bool) -> None:
+        if up != self._online:
+            self._online = up
+            self.on_online(up)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                for event in self.client.events(after=self.last_id, read_timeout=20.0):
+                    self._set_online(True)
+                    if event.id <= self.last_id:
+                        continue
+                    self.last_id = event.id
+                    self.on_event(event)
+                    if self._stop.is_set():
+                        return
+                self._set_online(True)
+            except ClientError:
+                self._set_online(False)
+            self._stop.wait(self.retry_s)

@@ -1,0 +1,119 @@
+"""A terminal's configuration file (TOML), written by `provisioning enrol` and read once at start.
+
+```toml
+role = "kiosk"                       # kiosk | counter | display | pad | bank
+server = "auto"                      # "auto" finds the hall server by zeroconf, or http(s)://host:port
+token = "..."                        # from enrolment
+counter = "W01"                      # counter and pad roles
+hall = "hjhq"                        # which hall to look for with zeroconf (optional)
+ca_fingerprint = ""                  # sha256 of the hall CA when the server speaks HTTPS
+language = "zh"                      # zh | en
+idle_timeout_s = 60
+admin_pin_hash = ""                  # scrypt hash of the kiosk's admin PIN
+machine_id = ""
+
+[devices]                            # device URLs (DESIGN.md §4); empty = none
+idcard = "sim://idcard"
+printer = "sim://printer"
+camera = "sim://camera"
+pad = ""
+
+[display]                            # display role
+zones = []                           # empty = the whole hall
+voice = "espeak"                     # espeak | none
+repeat = 2
+notice = ""
+```
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+ROLES = ("kiosk", "counter", "display", "pad", "bank")
+
+
+class ConfigError(Exception):
+    """The configuration file is missing, unreadable or invalid; the message says where."""
+
+
+class DeviceUrls(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    idcard: str = "sim://idcard"
+    printer: str = "sim://printer"
+    camera: str = "sim://camera"
+    pad: str = ""
+
+
+class DisplayOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    zones: list[Literal["consult", "intake", "approval", "pickup"]] = []
+    voice: Literal["espeak", "none"] = "espeak"
+    repeat: int = Field(default=2, ge=1, le=5)
+    notice: str = ""
+
+
+class TerminalConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Literal["kiosk", "counter", "display", "pad", "bank"] = "kiosk"
+    server: str = "auto"
+    token: str = ""
+    counter: str = ""
+    hall: str = ""
+    ca_fingerprint: str = ""
+    language: Literal["zh", "en"] = "zh"
+    idle_timeout_s: int = Field(default=60, ge=10, le=3600)
+    admin_pin_hash: str = ""
+    machine_id: str = ""
+    devices: DeviceUrls = DeviceUrls()
+    display: DisplayOptions = DisplayOptions()
+
+
+def load_config(path: Path | None, role: str | None = None) -> TerminalConfig:
+    """Read and validate a configuration file; with no file, defaults (zeroconf, simulators)."""
+    data: dict[str, object] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read: {exc}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    if role is not None:
+        data["role"] = role
+    try:
+        return TerminalConfig.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        key = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"{path or '<defaults>'}: {key}: {err['msg']}") from None
+
+
+def dump_config(config: TerminalConfig) -> str:
+    """Render a configuration as TOML (the few shapes it has: scalars, lists, two tables)."""
+
+    def value(v: object) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, int):
+            return str(v)
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        s = str(v).replace("\\", "\\\\").replace('"', '\\"')
+        return f'"{s}"'
+
+    lines: list[str] = []
+    tables: list[str] = []
+    for key, v in config.model_dump().items():
+        if isinstance(v, dict):
+            tables.append(f"\n[{key}]")
+            tables.extend(f"{k} = {value(x)}" for k, x in v.items())
+        else:
+            lines.append(f"{key} = {value(v)}")
+    return "\n".join(lines + tables) + "\n"

@@ -1,0 +1,306 @@
+"""The wire models of the HTTP API and the event stream (CONTRACT.md §3–4, plus the extensions
+listed in docs/api.md). Shared by the server and the terminals' client; imports no FastAPI and
+no SQLAlchemy.
+
+Extensions beyond the contract (all additive):
+- `GET /hall` the terminal's hall (and outposts); `GET /terminals/me`; `POST /terminals/heartbeat`.
+- `GET /counters`, `GET /counters/{code}` counter states for pads and boards.
+- `POST /tickets/lookup` find today's tickets and open cases by ID card (number in the body, never
+  in a URL), `GET /tickets/{id}` also answers to the public tracking code in `track_url`.
+- `POST /tickets/{id}/documents` one scanned page (body: image/jpeg or application/pdf),
+  `GET /tickets/{id}/documents`, `GET /documents/{id}` its bytes.
+- `POST /tickets/{id}/forward` a bank-branch ticket's papers become a remote application in the
+  parent hall's intake queue.
+- `POST /tickets/{id}/print-failed` the kiosk's printer could not print that ticket.
+- `GET /followups`, `POST /followups/{id}/close` supervisors' follow-up of bad ratings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Zone = Literal["consult", "intake", "approval", "pickup"]
+ZONES: tuple[str, ...] = ("consult", "intake", "approval", "pickup")
+ZONE_NAMES: dict[str, tuple[str, str]] = {
+    "consult": ("综合咨询导办", "Consultation"),
+    "intake": ("一窗受理", "One-window intake"),
+    "approval": ("后台审批", "Back-office approval"),
+    "pickup": ("出件", "Pickup"),
+}
+TerminalKind = Literal["kiosk", "counter", "display", "pad", "bank"]
+Channel = Literal["kiosk", "bank", "counter", "remote", "web"]
+PriorityReason = Literal["elderly", "disabled", "pregnant", "appointment", "staff"]
+Outcome = Literal["done", "next", "rejected"]
+# The official wording of the five levels of 好差评.
+LEVELS: dict[int, tuple[str, str]] = {
+    5: ("非常满意", "Very satisfied"),
+    4: ("满意", "Satisfied"),
+    3: ("基本满意", "Fairly satisfied"),
+    2: ("不满意", "Dissatisfied"),
+    1: ("非常不满意", "Very dissatisfied"),
+}
+# Reasons offered for the two lowest levels (a rating of 1 or 2 needs at least one).
+BAD_REASONS: dict[str, tuple[str, str]] = {
+    "slow": ("办理时间长", "Took too long"),
+    "attitude": ("服务态度差", "Unfriendly service"),
+    "unclear": ("告知不清楚", "Unclear information"),
+    "repeat": ("多次跑腿", "Had to come back again"),
+    "wait": ("排队时间长", "Long wait"),
+    "other": ("其他", "Other"),
+}
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class ErrorDetail(Wire):
+    code: str
+    message: str
+
+
+class ErrorBody(Wire):
+    error: ErrorDetail
+
+
+class Health(Wire):
+    status: str
+    db: str
+
+
+class ServiceInfo(Wire):
+    code: str
+    name: str
+    prefix: str
+    route: list[str]
+    materials: list[str] = []
+    waiting: int = 0
+    estimated_wait_s: int = 0
+    open: bool = True
+    requires_id_card: bool = False
+    time_limit_workdays: int | None = None
+    daily_cap: int | None = None
+    remaining_today: int | None = None
+    category: str | None = None
+
+
+class IdCardIn(Wire):
+    """What a terminal sends of an ID card: the server keeps only a keyed hash and masked forms."""
+
+    number: str = Field(min_length=6, max_length=32)
+    name: str = Field(default="", max_length=64)
+
+
+class TicketCreate(Wire):
+    model_config = ConfigDict(extra="forbid")
+    service: str
+    channel: Channel = "kiosk"
+    priority: Literal["normal", "priority"] = "normal"
+    priority_reason: PriorityReason | None = None
+    id_card: IdCardIn | None = None
+    appointment: str | None = None
+
+
+class TicketIssued(Wire):
+    id: str
+    number: str
+    service: str
+    zone: str
+    ahead: int
+    estimated_wait_s: int
+    issued_at: datetime
+    track_url: str
+    hall: str | None = None
+    hall_name: str | None = None
+    service_name: str | None = None
+    priority: bool = False
+    priority_reason: str | None = None
+    masked_name: str | None = None
+    masked_id: str | None = None
+
+
+class StageOut(Wire):
+    zone: str
+    service: str | None = None
+    counter: str | None = None
+    called_at: datetime | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    outcome: str | None = None
+    deadline: datetime | None = None
+    rated: bool = False
+
+
+# waiting | called | serving | done | rejected | no_show (of the ticket as a whole)
+TicketStatus = Literal["waiting", "called", "serving", "done", "rejected", "no_show"]
+
+
+class TicketOut(Wire):
+    id: str
+    number: str
+    service: str
+    service_name: str | None = None
+    status: str
+    zone: str
+    counter: str | None = None
+    issued_at: datetime
+    priority: bool = False
+    priority_reason: str | None = None
+    masked_name: str | None = None
+    masked_id: str | None = None
+    deadline: datetime | None = None
+    journey: list[StageOut] = []
+    documents: int = 0
+    ahead: int | None = None
+    estimated_wait_s: int | None = None
+    track_url: str | None = None
+    hall: str | None = None
+
+
+class TicketLookup(Wire):
+    model_config = ConfigDict(extra="forbid")
+    id_card: IdCardIn
+
+
+class LoginIn(Wire):
+    model_config = ConfigDict(extra="forbid")
+    staff: str
+    pin: str
+    counter: str
+
+
+class LoginOut(Wire):
+    token: str
+    staff: str | None = None
+    staff_name: str | None = None
+    counter: str | None = None
+    expires_at: datetime | None = None
+
+
+class FinishIn(Wire):
+    model_config = ConfigDict(extra="forbid")
+    outcome: Outcome
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class TransferIn(Wire):
+    model_config = ConfigDict(extra="forbid")
+    service: str | None = None
+    counter: str | None = None
+
+
+class PauseIn(Wire):
+    model_config = ConfigDict(extra="forbid")
+    reason: str | None = Field(default=None, max_length=100)
+
+
+class CounterState(Wire):
+    code: str
+    name: str
+    zone: str
+    services: list[str]
+    paused: bool = False
+    pause_reason: str | None = None
+    staff: str | None = None
+    staff_name: str | None = None
+    current: TicketOut | None = None
+    waiting: dict[str, int] = {}
+
+
+class EvaluationIn(Wire):
+    model_config = ConfigDict(extra="forbid")
+    ticket: str
+    level: int = Field(ge=1, le=5)
+    reasons: list[str] = []
+    comment: str | None = Field(default=None, max_length=500)
+
+
+class EvaluationOut(Wire):
+    id: int
+    ticket: str
+    level: int
+    zone: str | None = None
+    counter: str | None = None
+    followup: int | None = None
+
+
+class DocumentOut(Wire):
+    id: int
+    ticket: str
+    page: int
+    content_type: str
+    size: int
+    created_at: datetime
+
+
+class ForwardIn(Wire):
+    model_config = ConfigDict(extra="forbid")
+    service: str | None = None
+
+
+class HeartbeatIn(Wire):
+    model_config = ConfigDict(extra="forbid")
+    devices: dict[str, str] = {}
+    detail: dict[str, str] = {}
+    version: str | None = None
+
+
+class TerminalOut(Wire):
+    name: str
+    kind: str
+    hall: str
+    hall_name: str | None = None
+    counter: str | None = None
+
+
+class CounterInfo(Wire):
+    code: str
+    name: str
+    zone: str
+    services: list[str] = []
+
+
+class HallOut(Wire):
+    id: str
+    name: str
+    timezone: str
+    announce: str
+    day_starts: str
+    parent: str | None = None
+    counters: list[CounterInfo] = []
+
+
+class FollowupOut(Wire):
+    id: int
+    evaluation: int
+    ticket: str
+    number: str
+    level: int
+    reasons: list[str] = []
+    counter: str | None = None
+    staff: str | None = None
+    due_at: datetime
+    closed_at: datetime | None = None
+    note: str | None = None
+
+
+class FollowupClose(Wire):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(min_length=1, max_length=1000)
+
+
+class Event(Wire):
+    """One event of the stream. Extra keys depend on `type` (e.g. `ticket.called` carries
+    `number`, `counter`, `counter_name`, `zone`)."""
+
+    model_config = ConfigDict(extra="allow")
+    id: int
+    type: str
+    at: datetime
+    hall: str
+
+    def field(self, name: str, default: Any = None) -> Any:
+        return (self.model_extra or {}).get(name, default)

@@ -1,0 +1,34 @@
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import ConfigError, TerminalConfig, dump_config, load_config
+
+
+def test_defaults_use_zeroconf_and_simulators() -> None:
+    config = load_config(None, role="kiosk")
+    assert config.server == "auto"
+    assert config.devices.idcard.startswith("sim://")
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    config = TerminalConfig(role="counter", server="http://127.0.0.1:8750", token="t", counter="W01")
+    path = tmp_path / "t.toml"
+    path.write_text(dump_config(config), encoding="utf-8")
+    assert load_config(path) == config
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [("role = ", "not valid TOML"), ("idle_timeout_s = 1", "idle_timeout_s"), ("bogus = 1", "bogus")],
+)
+def test_bad_files_say_where(tmp_path: Path, text: str, needle: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=needle):
+        load_config(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "nope.toml")

@@ -1,0 +1,1 @@
+"""Widgets and screens of every terminal role, styles, translations and voice output."""

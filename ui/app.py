@@ -1,0 +1,45 @@
+"""The app shell: one QApplication, the CJK font, the role's main window.
+
+Each role lives in `ui.roles.<role>` and provides `run(app, config) -> int` (show the window, run
+the event loop) and `render_screens(app, out_dir) -> int` (render every state to PNG, offscreen,
+with sample data and no server).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+ROLE_MODULES = {
+    "kiosk": "ui.roles.kiosk",
+    "bank": "ui.roles.kiosk",
+    "counter": "ui.roles.counter",
+    "display": "ui.roles.display",
+    "pad": "ui.roles.pad",
+}
+
+
+def application(offscreen: bool = False) -> Any:
+    if offscreen:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from ui.theme import apply_fonts
+
+    apply_fonts(app)
+    return app
+
+
+def run(role: str, config: Any) -> int:
+    module = importlib.import_module(ROLE_MODULES[role])
+    return int(module.run(application(), config))
+
+
+def render_screens(role: str, out_dir: Path) -> int:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    module = importlib.import_module(ROLE_MODULES[role])
+    return int(module.render_screens(application(offscreen=True), out_dir, role))
