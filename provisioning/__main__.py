@@ -1,0 +1,46 @@
+"""`python -m provisioning SUBCOMMAND ...`: the administrator's command.
+
+Each subcommand is a module in `provisioning.commands` with `HELP`, `add_arguments(parser)` and
+`run(args) -> int`. Exit 0 on success, 2 on bad usage or input with a one-line reason on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+import provisioning.commands as commands_pkg
+
+
+class UsageError(Exception):
+    """Bad usage or input: printed as one line, exit 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m provisioning",
+                                     description="快办 Kuaiban: set up and run a hall")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"provisioning.commands.{info.name}")
+        name = getattr(module, "NAME", info.name.replace("_", "-"))
+        p = sub.add_parser(name, help=getattr(module, "HELP", ""))
+        module.add_arguments(p)
+        p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args._run(args))
+    except UsageError as exc:
+        print(f"provisioning {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""The walls of DESIGN.md that import-linter cannot express (submodules of external packages):
+kiosk uses only PySide6.QtCore; devices and queue_server know no Qt at all."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BANNED = {
+    "kiosk": ("PySide6.QtWidgets", "PySide6.QtGui", "PySide6.QtMultimedia", "ui"),
+    "devices": ("PySide6", "queue_server", "kiosk", "ui", "provisioning"),
+    "queue_server": ("PySide6", "devices", "kiosk", "ui", "provisioning"),
+    "ui": ("devices", "queue_server"),
+    "provisioning": ("PySide6", "ui", "kiosk"),
+}
+
+
+def imported_names(tree: ast.AST) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.append((node.lineno, node.module))
+            out += [(node.lineno, f"{node.module}.{a.name}") for a in node.names]
+    return out
+
+
+def test_no_import_crosses_a_wall() -> None:
+    crossings = []
+    for package, banned in BANNED.items():
+        for path in sorted((ROOT / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for lineno, name in imported_names(tree):
+                if any(name == b or name.startswith(b + ".") for b in banned):
+                    crossings.append(f"{path.relative_to(ROOT)}:{lineno} imports {name}")
+    assert crossings == []
