@@ -12,10 +12,7 @@ import pkgutil
 import sys
 
 import provisioning.commands as commands_pkg
-
-
-class UsageError(Exception):
-    """Bad usage or input: printed as one line, exit 2."""
+from provisioning.errors import UsageError
 
 
 def build_parser() -> argparse.ArgumentParser:
