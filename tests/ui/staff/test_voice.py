@@ -1,0 +1,54 @@
+"""The announcement queue with the real espeak-ng engine rendering WAV files: order, no overlap,
+a recall said again, and the lengths of what was rendered (ui/voice.py, kiosk/announce.py)."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kiosk.announce import Announcement, announcement_text, wav_seconds
+from ui.voice import EspeakEngine, WaitPlayer, make_queue, write_chime
+
+pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng missing")
+TEMPLATE = "请{number}号到{counter}办理"
+
+
+def call(event_id: int, number: str, counter_name: str, recall: bool = False) -> Announcement:
+    return Announcement(event_id, number, "W01", counter_name,
+                        announcement_text(TEMPLATE, number, counter_name), recall)
+
+
+def test_chime_is_a_short_wav(tmp_path: Path) -> None:
+    chime = write_chime(tmp_path / "c.wav")
+    assert 0.8 <= wav_seconds(chime) <= 1.0
+
+
+def test_espeak_renders_mandarin_speech_of_plausible_length(tmp_path: Path) -> None:
+    out = tmp_path / "s.wav"
+    EspeakEngine().render("请A零一二号到1号窗口办理", out)
+    assert 2.0 < wav_seconds(out) < 10.0
+
+
+def test_queue_plays_in_order_never_overlapping_and_says_a_recall_again(tmp_path: Path) -> None:
+    scale = 0.05  # wait 5% of each sound's length: the pacing logic, not the patience of CI
+    spoken: list[Announcement] = []
+    q = make_queue(tmp_path, repeat=2, player=WaitPlayer(scale))
+    q.on_spoken = spoken.append
+    q.start()
+    items = [call(1, "A001", "1号窗口"), call(2, "B002", "2号窗口"),
+             call(3, "A001", "1号窗口", recall=True)]
+    for item in items:
+        assert q.put(item)
+    assert not q.put(items[0])  # an event id is said once, even if delivered twice
+    assert q.wait_idle(30)
+    q.stop()
+    assert [a.event_id for a in spoken] == [1, 2, 3]
+    assert [(p.event_id, p.kind) for p in q.played] == [
+        (i, kind) for i in (1, 2, 3) for kind in ("chime", "speech", "speech")]
+    for before, after in zip(q.played, q.played[1:], strict=False):
+        assert after.start >= before.end  # one sound at a time
+    for p in q.played:
+        assert p.end - p.start >= wav_seconds(p.path) * scale * 0.9
+    speech = {p.path for p in q.played if p.kind == "speech"}
+    assert len(speech) == 2  # the recall reuses the rendered "A001" text
+    assert all(1.5 < wav_seconds(path) < 10.0 for path in speech)
