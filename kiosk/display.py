@@ -1,0 +1,179 @@
+"""The call display's view-model: what the board shows (the number being called and its counter,
+the last few calls, waiting counts, online or not) and which calls it announces.
+
+`Board` is the pure state, fed one event at a time. `BoardModel` follows the event stream with
+`EventFollower` (resuming from the last id, so nothing is missed or said twice), keeps the waiting
+counts fresh after events that change them, and emits `announce` for the voice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+
+from kiosk.announce import DEFAULT_TEMPLATE, Announcement, from_event
+from kiosk.client import EventFollower, QueueClient
+from kiosk.staff_runner import Runner
+from queue_server import wire
+
+WAITING_EVENTS = ("ticket.issued", "ticket.called", "ticket.no_show", "ticket.finished",
+                  "ticket.transferred", "counter.paused", "counter.resumed", "day.rolled")
+ZONE_NAMES = wire.ZONE_NAMES
+
+
+@dataclass(frozen=True)
+class Call:
+    number: str
+    counter: str
+    counter_name: str
+    zone: str
+    at: datetime
+    recall: bool = False
+    masked_name: str | None = None
+
+
+@dataclass
+class Board:
+    """A board for some zones (empty: the whole hall). `apply` answers whether the event
+    changed what the board shows."""
+
+    zones: tuple[str, ...] = ()
+    keep: int = 6
+    current: Call | None = None
+    history: list[Call] = field(default_factory=list)
+    waiting: list[tuple[str, int]] = field(default_factory=list)
+    last_id: int = 0
+
+    def covers(self, zone: str) -> bool:
+        return not self.zones or zone in self.zones
+
+    def apply(self, event: wire.Event) -> bool:
+        self.last_id = max(self.last_id, event.id)
+        if event.type == "day.rolled":
+            self.current, self.history = None, []
+            return True
+        if event.type not in ("ticket.called", "ticket.recalled"):
+            return False
+        zone = str(event.field("zone") or "")
+        if zone and not self.covers(zone):
+            return False
+        counter = str(event.field("counter") or "")
+        call = Call(str(event.field("number") or ""), counter,
+                    str(event.field("counter_name") or counter), zone, event.at,
+                    recall=event.type == "ticket.recalled",
+                    masked_name=event.field("masked_name"))
+        if self.current is not None and not (call.recall and call.number == self.current.number):
+            self.history = [c for c in [self.current, *self.history]
+                            if c.number != call.number][: self.keep]
+        self.current = call
+        return True
+
+    def set_waiting(self, counters: Iterable[wire.CounterState],
+                    service_names: dict[str, str]) -> None:
+        """Whole hall: people waiting per zone. One or more zones: per service in those zones.
+        Counters of one zone serving one service see the same people, so take the largest."""
+        per: dict[tuple[str, str], int] = {}
+        for c in counters:
+            if not self.covers(c.zone):
+                continue
+            for svc, n in c.waiting.items():
+                per[(c.zone, svc)] = max(per.get((c.zone, svc), 0), n)
+        rows: dict[str, int] = {}
+        for (zone, svc), n in per.items():
+            label = ZONE_NAMES.get(zone, (zone, zone))[0] if not self.zones else \
+                service_names.get(svc, svc)
+            rows[label] = rows.get(label, 0) + n
+        self.waiting = sorted(rows.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+class BoardModel(QObject):
+    """Binds a `Board` to a server. Signals are delivered on the GUI thread."""
+
+    changed = Signal()
+    onlineChanged = Signal(bool)
+    announce = Signal(object)  # Announcement
+    _incoming = Signal(object)
+    _link = Signal(bool)
+
+    def __init__(self, client: QueueClient, zones: Iterable[str] = (), *, keep: int = 6,
+                 stale_after_s: float = 120.0, clock: Callable[[], datetime] | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.client = client
+        self.board = Board(tuple(zones), keep)
+        self.template = DEFAULT_TEMPLATE
+        self.hall_name = ""
+        self.timezone = "Asia/Shanghai"
+        self.online = False
+        self.stale_after_s = stale_after_s
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self._names: dict[str, str] = {}
+        self._runner = Runner(self)
+        self._follower: EventFollower | None = None
+        self._refresh = QTimer(self, singleShot=True, interval=250)
+        self._refresh.timeout.connect(self.refresh_waiting)
+        self._incoming.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
+        self._link.connect(self._on_link, Qt.ConnectionType.QueuedConnection)
+
+    def start(self, after: int = 0) -> None:
+        self._load_hall()
+        self._follower = EventFollower(self.client, self._incoming.emit, self._link.emit,
+                                       after=after, retry_s=1.0)
+        self._follower.start()
+
+    def stop(self) -> None:
+        if self._follower is not None:
+            self._follower.stop()
+        self._runner.shutdown()
+
+    @property
+    def last_id(self) -> int:
+        return self._follower.last_id if self._follower else self.board.last_id
+
+    def _load_hall(self) -> None:
+        def fetch() -> tuple[wire.HallOut, dict[str, str]]:
+            hall = self.client.hall()
+            return hall, {s.code: s.name for s in self.client.services()}
+
+        def done(result: tuple[wire.HallOut, dict[str, str]]) -> None:
+            hall, self._names = result
+            self.template, self.hall_name, self.timezone = hall.announce, hall.name, hall.timezone
+            self.refresh_waiting()
+            self.changed.emit()
+
+        self._runner.submit(fetch, done, lambda _exc: None)
+
+    @Slot()
+    def refresh_waiting(self) -> None:
+        def done(counters: list[wire.CounterState]) -> None:
+            self.board.set_waiting(counters, self._names)
+            self.changed.emit()
+
+        self._runner.submit(self.client.counters, done, lambda _exc: None)
+
+    @Slot(object)
+    def _on_event(self, event: wire.Event) -> None:
+        if self.board.apply(event):
+            self.changed.emit()
+            zone = str(event.field("zone") or "")
+            item: Announcement | None = None
+            if not zone or self.board.covers(zone):
+                item = from_event(event, self.template, now=self.clock(),
+                                  stale_after_s=self.stale_after_s)
+            if item is not None:
+                self.announce.emit(item)
+        if event.type in WAITING_EVENTS:
+            self._refresh.start()
+
+    @Slot(bool)
+    def _on_link(self, up: bool) -> None:
+        self.online = up
+        if up:
+            if not self.hall_name:
+                self._load_hall()
+            self._refresh.start()
+        self.onlineChanged.emit(up)
+        self.changed.emit()
