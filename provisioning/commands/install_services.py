@@ -1,0 +1,65 @@
+"""`provisioning install-services`: write the systemd units, udev rules and log rotation of a hall
+machine (with `--root DIR` into a folder instead of `/`, for a dry run or an image build)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from pathlib import Path
+
+from provisioning import systemd
+from provisioning.errors import UsageError
+
+NAME = "install-services"
+HELP = "write systemd units (server, terminal roles), udev rules and logrotate config"
+
+_USER = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, default=Path("/"),
+                        help="write under this folder instead of / (dry run)")
+    parser.add_argument("--db", default="sqlite:////var/lib/kuaiban/hall.db",
+                        help="database URL of the server (kept in /etc/kuaiban/server.env)")
+    parser.add_argument("--host", default="0.0.0.0", help="address the server listens on")
+    parser.add_argument("--port", type=int, default=8750)
+    parser.add_argument("--tls", action="store_true",
+                        help="serve HTTPS with /etc/kuaiban/tls/server.pem (see `provisioning tls`)")
+    parser.add_argument("--roles", default="",
+                        help="terminal roles on this machine, comma separated "
+                             f"({', '.join(systemd.TERMINAL_ROLES)}); empty = server only")
+    parser.add_argument("--no-server", action="store_true", help="a terminal-only machine")
+    parser.add_argument("--user", default="kuaiban", help="the account the services run as")
+    parser.add_argument("--qt-platform", default="eglfs",
+                        help="Qt platform of terminals (eglfs full screen without a desktop, "
+                             "wayland, xcb)")
+
+
+def run(args: argparse.Namespace) -> int:
+    roles = [r.strip() for r in args.roles.split(",") if r.strip()]
+    unknown = [r for r in roles if r not in systemd.TERMINAL_ROLES]
+    if unknown:
+        raise UsageError(f"--roles: unknown role {unknown[0]!r}; "
+                         f"expected {', '.join(systemd.TERMINAL_ROLES)}")
+    if not _USER.match(args.user):
+        raise UsageError(f"--user {args.user!r} is not a valid account name")
+    if not 1 <= args.port <= 65535:
+        raise UsageError(f"--port {args.port}: expected 1..65535")
+    if "://" not in args.db:
+        raise UsageError(f"--db {args.db!r}: expected a URL such as sqlite:////var/lib/kuaiban/hall.db")
+    workdir = Path(__file__).resolve().parents[2]
+    layout = systemd.Layout(python=sys.executable, workdir=str(workdir), user=args.user)
+    try:
+        written = systemd.write_all(args.root, layout, db_url=args.db, host=args.host,
+                                    port=args.port, tls=args.tls, roles=roles,
+                                    qt_platform=args.qt_platform, server=not args.no_server)
+    except OSError as exc:
+        raise UsageError(f"--root {args.root}: {exc}") from None
+    for path in written:
+        print(path)
+    if args.root == Path("/") and os.geteuid() == 0:
+        print("next: systemctl daemon-reload && udevadm control --reload && "
+              "systemctl enable --now kuaiban-server.service", file=sys.stderr)
+    return 0

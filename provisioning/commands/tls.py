@@ -1,0 +1,58 @@
+"""`provisioning tls`: make the hall CA and the server certificate; print the CA fingerprint."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import socket
+from pathlib import Path
+
+from provisioning import tls
+from provisioning.errors import UsageError
+
+NAME = "tls"
+HELP = "make a hall CA and a server certificate (terminals pin the CA fingerprint)"
+
+_HOST = re.compile(r"^[A-Za-z0-9*]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$|^[0-9a-fA-F:.]+$")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR",
+                        help="folder for ca.pem, ca.key, server.pem, server.key")
+    parser.add_argument("--hall", default="hall", help="hall id, written into the CA's name")
+    parser.add_argument("--hall-name", default="", help="hall name, written into the CA's name")
+    parser.add_argument("--host", action="append", default=[], metavar="NAME_OR_IP",
+                        help="a name or address terminals use to reach the server (repeatable); "
+                             "default: this machine's name, NAME.local, localhost, 127.0.0.1")
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    hosts = list(args.host) or _default_hosts()
+    bad = [h for h in hosts if not _HOST.match(h)]
+    if bad:
+        raise UsageError(f"--host {bad[0]!r} is not a host name or IP address")
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out}: exists and is not a folder")
+    try:
+        files = tls.issue(args.out, args.hall, args.hall_name, hosts)
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"--out {args.out}: {exc}") from None
+    result = {"ca": str(files.ca_cert), "cert": str(files.cert), "key": str(files.key),
+              "fingerprint": files.fingerprint, "hosts": hosts}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(f"hall CA / 大厅根证书: {files.ca_cert}")
+        print(f"server certificate / 服务器证书: {files.cert}  key: {files.key}")
+        print(f"hosts: {', '.join(hosts)}")
+        print(f"CA sha256 fingerprint (terminals pin it / 终端固定此指纹): {files.fingerprint}")
+        print(f"run: python -m queue_server --tls-cert {files.cert} --tls-key {files.key} ...")
+    return 0
+
+
+def _default_hosts() -> list[str]:
+    name = socket.gethostname() or "localhost"
+    hosts = [name, f"{name.split('.')[0]}.local", "localhost", "127.0.0.1"]
+    return list(dict.fromkeys(hosts))

@@ -1,0 +1,101 @@
+"""`provisioning install-services --root DIR`: the units systemd accepts, udev rules, logrotate."""
+
+from __future__ import annotations
+
+import configparser
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from provisioning.__main__ import main
+
+ROLES = ["kiosk", "counter", "display", "pad", "bank"]
+
+
+@pytest.fixture()
+def root(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    assert main(["install-services", "--root", str(tmp_path), "--roles", ",".join(ROLES),
+                 "--db", "sqlite:////var/lib/kuaiban/hall.db", "--user", "root", "--tls"]) == 0
+    capsys.readouterr()
+    return tmp_path
+
+
+def _unit(path: Path) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None, strict=True)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    parser.read(path, encoding="utf-8")
+    return parser
+
+
+def test_every_unit_restarts_is_watched_and_waits_for_the_network(root: Path) -> None:
+    units = root / "etc/systemd/system"
+    names = sorted(p.name for p in units.glob("*.service"))
+    assert names == sorted(["kuaiban-server.service"] + [f"kuaiban-{r}.service" for r in ROLES])
+    for name in names:
+        unit = _unit(units / name)
+        assert "network-online.target" in unit["Unit"]["After"]
+        assert unit["Service"]["Restart"] == "on-failure"
+        assert int(unit["Service"]["WatchdogSec"]) > 0
+        assert unit["Service"]["Type"] == "notify"
+        assert "-m provisioning.watchdog" in unit["Service"]["ExecStart"]
+    server = _unit(units / "kuaiban-server.service")["Service"]
+    assert "--tls-cert /etc/kuaiban/tls/server.pem" in server["ExecStart"]
+    assert "--health https://127.0.0.1:8750/api/v1/health" in server["ExecStart"]
+    kiosk = _unit(units / "kuaiban-kiosk.service")["Service"]["ExecStart"]
+    assert "-m kiosk --role kiosk --config /etc/kuaiban/kiosk.toml" in kiosk
+    env = root / "etc/kuaiban/server.env"
+    assert env.read_text().splitlines()[-1] == "KUAIBAN_DB=sqlite:////var/lib/kuaiban/hall.db"
+    assert env.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
+def test_systemd_analyze_verify_accepts_the_units(root: Path) -> None:
+    units = sorted((root / "etc/systemd/system").glob("*.service"))
+    proc = subprocess.run(["systemd-analyze", "verify", "--man=no", *map(str, units)],
+                          capture_output=True, text=True, timeout=60)
+    ours = [line for line in proc.stderr.splitlines() if "kuaiban" in line]
+    assert proc.returncode == 0 and not ours, proc.stderr
+
+
+def test_systemd_analyze_would_catch_a_broken_unit(tmp_path: Path) -> None:
+    if shutil.which("systemd-analyze") is None:
+        pytest.skip("systemd-analyze not installed")
+    bad = tmp_path / "kuaiban-bad.service"
+    bad.write_text("[Service]\nExecStart=/nonexistent/python\nRestart=sometimes\n")
+    proc = subprocess.run(["systemd-analyze", "verify", "--man=no", str(bad)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0 or "kuaiban-bad" in proc.stderr
+
+
+_RULE = re.compile(r'^(?:[A-Z]+(?:\{\w+\})?(?:==|!=|\+=|=|:=)"[^"]*"(?:, |$))+$')
+
+
+def test_udev_rules_name_id_readers_and_printers(root: Path) -> None:
+    rules = (root / "etc/udev/rules.d/70-kuaiban.rules").read_text()
+    lines = [ln for ln in rules.splitlines() if ln and not ln.startswith("#")]
+    assert all(_RULE.match(ln) for ln in lines), [ln for ln in lines if not _RULE.match(ln)]
+    assert 'ATTRS{idVendor}=="0400", ATTRS{idProduct}=="c35a"' in rules
+    assert 'ATTR{idVendor}=="0416", ATTR{idProduct}=="5011"' in rules
+    assert 'SYMLINK+="kuaiban/idcard-0400c35a"' in rules
+
+
+@pytest.mark.skipif(shutil.which("logrotate") is None, reason="logrotate not installed")
+def test_logrotate_accepts_the_config(root: Path, tmp_path: Path) -> None:
+    conf = root / "etc/logrotate.d/kuaiban"
+    proc = subprocess.run(["logrotate", "-d", "-s", str(tmp_path / "state"), str(conf)],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert "error" not in (proc.stdout + proc.stderr).lower()
+
+
+def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                         ) -> None:
+    for argv, word in ((["--roles", "kiosk,toaster"], "toaster"), (["--user", "Bad User"], "--user"),
+                       (["--db", "hall.db"], "--db"), (["--port", "70000"], "--port")):
+        assert main(["install-services", "--root", str(tmp_path), *argv]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and word in err
+    assert not (tmp_path / "etc").exists()  # nothing written on bad input
