@@ -1,0 +1,54 @@
+"""Turn a found page into a clean copy: perspective correction, light evening (background
+division, so shadows and uneven light fade and paper turns white while ink and seals keep their
+colour), and encoding as JPEG, PNG or PDF."""
+
+from __future__ import annotations
+
+import io
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from devices.camera.geometry import page_size
+
+BACKGROUND_SIDE = 96  # long side at which the paper's background light is estimated
+
+
+def rectify(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The page inside `quad` (clockwise from top-left) warped flat."""
+    w, h = page_size(quad)
+    dst = np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32)
+    m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
+    return cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def even_light(page: np.ndarray) -> np.ndarray:
+    """Divide by the paper's own brightness, estimated as a closing (removes ink) of a small
+    copy, so the paper becomes white everywhere and the ink keeps its contrast."""
+    h, w = page.shape[:2]
+    s = BACKGROUND_SIDE / max(h, w)
+    small = cv2.resize(page, (max(4, round(w * s)), max(4, round(h * s))), interpolation=cv2.INTER_AREA)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+    background = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), 5)
+    background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
+    # paper at 245 rather than 255 keeps faint pencil visible; the ink keeps its ratio to paper
+    return cv2.divide(page, background, scale=245)
+
+
+def encode(page: np.ndarray, suffix: str, quality: int = 88) -> bytes:
+    """The page as bytes in the format of `suffix` (.jpg, .jpeg, .png or .pdf)."""
+    suffix = suffix.lower()
+    if suffix in (".jpg", ".jpeg"):
+        ok, buf = cv2.imencode(".jpg", page, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        return buf.tobytes()
+    if suffix == ".png":
+        ok, buf = cv2.imencode(".png", page, [cv2.IMWRITE_PNG_COMPRESSION, 3])
+        return buf.tobytes()
+    if suffix == ".pdf":
+        rgb = Image.fromarray(cv2.cvtColor(page, cv2.COLOR_BGR2RGB))
+        out = io.BytesIO()
+        # 200 dpi: an A4 page of ~1650 px wide prints at its real size
+        rgb.save(out, format="PDF", resolution=200.0, quality=quality)
+        return out.getvalue()
+    raise ValueError(f"unknown output format {suffix!r}: use .jpg, .jpeg, .png or .pdf")
