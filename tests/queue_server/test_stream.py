@@ -1,0 +1,376 @@
+"""The event hub (queue_server/stream.py) on a real uvicorn on loopback, over a real SQLite
+events table: catch-up then live, no event twice or missed, per-hall filtering, pings, overflow,
+reconnect with after=, and stop."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+import sqlalchemy
+import uvicorn
+from fastapi import FastAPI, WebSocket
+from websockets.sync.client import connect as ws_connect
+
+from queue_server.stream import UVICORN_OPTIONS, Dropped, EventHub
+
+pytestmark = pytest.mark.timeout(30)
+
+SCHEMA = ("create table events (id integer primary key, hall text not null, type text not null,"
+          " at text not null, payload text not null)")
+
+
+class EventTable:
+    """A small events table in an SQLite file, written from the test thread."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        with sqlite3.connect(path) as con:
+            con.execute("pragma journal_mode=wal")
+            con.execute(SCHEMA)
+        self.fetches = 0
+
+    def add(self, hall: str = "h1", type_: str = "ticket.called", **payload: Any) -> int:
+        at = datetime.now(UTC).isoformat()
+        with sqlite3.connect(self.path) as con:
+            cur = con.execute("insert into events (hall, type, at, payload) values (?,?,?,?)",
+                              (hall, type_, at, json.dumps(payload, ensure_ascii=False)))
+            return int(cur.lastrowid or 0)
+
+    def fetch(self, hall: str | None, after: int, limit: int) -> list[dict[str, Any]]:
+        self.fetches += 1
+        sql = "select id, hall, type, at, payload from events where id > ?"
+        args: list[Any] = [after]
+        if hall is not None:
+            sql += " and hall = ?"
+            args.append(hall)
+        with sqlite3.connect(self.path) as con:
+            rows = con.execute(sql + " order by id limit ?", [*args, limit]).fetchall()
+        return [{"id": i, "type": t, "at": at, "hall": h, **json.loads(p)}
+                for i, h, t, at, p in rows]
+
+
+def make_app(hub: EventHub) -> FastAPI:
+    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+        await hub.start()
+        yield
+        await hub.stop()
+
+    app = FastAPI(lifespan=lifespan)
+
+    @app.get("/events")
+    async def events(after: int = 0, hall: str | None = None):  # type: ignore[no-untyped-def]
+        return await hub.sse_response(hall, after)
+
+    @app.websocket("/events/ws")
+    async def events_ws(websocket: WebSocket, after: int = 0, hall: str | None = None) -> None:
+        await hub.serve_websocket(websocket, hall, after)
+
+    return app
+
+
+class Served:
+    def __init__(self, hub: EventHub, table: EventTable, base: str, loop_server: uvicorn.Server):
+        self.hub, self.table, self.base, self.server = hub, table, base, loop_server
+
+    def emit(self, n: int = 1, hall: str = "h1") -> list[int]:
+        ids = [self.table.add(hall=hall, number=f"A{i:03d}") for i in range(n)]
+        self.hub.notify()  # from another thread, as the server does after a commit
+        return ids
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
+    started: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(**hub_options: Any) -> Served:
+        table = EventTable(tmp_path / f"events{len(started)}.db")
+        hub = EventHub(table.fetch, **hub_options)
+        options = {**UVICORN_OPTIONS, "timeout_graceful_shutdown": 1}
+        config = uvicorn.Config(make_app(hub), host="127.0.0.1", port=0, log_level="warning",
+                                **options)
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        started.append((server, thread))
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+            time.sleep(0.01)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        return Served(hub, table, f"127.0.0.1:{port}", server)
+
+    yield start
+    for server, thread in started:
+        server.should_exit = True
+        thread.join(10)
+        assert not thread.is_alive(), "uvicorn did not stop"
+
+
+def read_sse(base: str, after: int, want: int, hall: str | None = None,
+             timeout: float = 5.0, on_open: Callable[[], None] | None = None,
+             ) -> list[dict[str, Any]]:
+    """Read `want` events from the SSE stream; checks that each `id:` matches its data."""
+    params: dict[str, Any] = {"after": after, **({"hall": hall} if hall else {})}
+    got: list[dict[str, Any]] = []
+    with httpx.stream("GET", f"http://{base}/events", params=params,
+                      timeout=httpx.Timeout(timeout)) as resp:
+        assert resp.status_code == 200
+        assert resp.headers["content-type"].startswith("text/event-stream")
+        lines = resp.iter_lines()
+        if on_open:
+            assert next(lines) == "retry: 2000"  # the first chunk: the stream is live
+            on_open()
+        last_id = None
+        for line in lines:
+            if line.startswith("id: "):
+                last_id = int(line[4:])
+            elif line.startswith("data: "):
+                event = json.loads(line[6:])
+                assert event["id"] == last_id
+                got.append(event)
+                if len(got) >= want:
+                    break
+    return got
+
+
+def test_sse_catches_up_then_follows_live_events(serve: Callable[..., Served]) -> None:
+    s = serve()
+    s.emit(5)
+    got = read_sse(s.base, after=2, want=6, on_open=lambda: s.emit(3))
+    assert [e["id"] for e in got] == [3, 4, 5, 6, 7, 8]
+    assert got[0]["type"] == "ticket.called" and got[0]["hall"] == "h1"
+    assert got[0]["number"] == "A002" and got[0]["at"].endswith("+00:00")
+
+
+def test_websocket_sends_one_json_frame_per_event(serve: Callable[..., Served]) -> None:
+    s = serve()
+    s.emit(3)
+    with ws_connect(f"ws://{s.base}/events/ws?after=1", compression=None) as ws:
+        first = [json.loads(ws.recv(timeout=5)) for _ in range(2)]
+        s.emit(2)
+        live = [json.loads(ws.recv(timeout=5)) for _ in range(2)]
+    assert [e["id"] for e in first + live] == [2, 3, 4, 5]
+    assert live[0]["number"] == "A000"
+
+
+def test_websocket_is_not_compressed(serve: Callable[..., Served]) -> None:
+    s = serve()
+    with ws_connect(f"ws://{s.base}/events/ws") as ws:  # the client offers permessage-deflate
+        assert "permessage-deflate" not in (ws.response.headers.get("Sec-WebSocket-Extensions")
+                                            or "")
+
+
+def test_subscribers_see_only_their_hall(serve: Callable[..., Served]) -> None:
+    s = serve()
+    s.emit(2, hall="h1")
+    s.emit(2, hall="h2")
+
+    def more() -> None:
+        s.emit(1, hall="h1")
+        s.emit(1, hall="h2")
+
+    got = read_sse(s.base, after=0, want=3, hall="h2", on_open=more)
+    assert [(e["id"], e["hall"]) for e in got] == [(3, "h2"), (4, "h2"), (6, "h2")]
+
+
+def test_reconnect_with_after_gets_every_later_event_once(serve: Callable[..., Served]) -> None:
+    s = serve()
+    s.emit(4)
+    first = read_sse(s.base, after=0, want=2)
+    s.emit(3)  # while disconnected
+    rest = read_sse(s.base, after=first[-1]["id"], want=5, on_open=lambda: s.emit(2))
+    assert [e["id"] for e in first + rest] == list(range(1, 8))
+
+
+def test_many_subscribers_get_a_burst_in_order_exactly_once(serve: Callable[..., Served]) -> None:
+    s = serve()
+    total, results = 300, {}
+    errors: list[BaseException] = []
+
+    def sse(k: int) -> None:
+        try:
+            results[f"sse{k}"] = [e["id"] for e in read_sse(s.base, 0, total, timeout=10)]
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    def ws(k: int) -> None:
+        try:
+            with ws_connect(f"ws://{s.base}/events/ws?after=0") as conn:
+                results[f"ws{k}"] = [json.loads(conn.recv(timeout=10))["id"] for _ in range(total)]
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=f, args=(k,)) for k in range(6) for f in (sse, ws)]
+    for t in threads:
+        t.start()
+    for i in range(total):  # one writer, waking the hub after each commit, while clients join
+        s.table.add(number=f"B{i:03d}")
+        s.hub.notify()
+    for t in threads:
+        t.join(20)
+    assert not errors, errors
+    assert len(results) == 12
+    for name, ids in results.items():
+        assert ids == list(range(1, total + 1)), name
+
+
+def test_pings_at_connect_and_while_idle(serve: Callable[..., Served]) -> None:
+    s = serve(ping_interval=0.2)
+    lines: list[str] = []
+    with httpx.stream("GET", f"http://{s.base}/events", timeout=5) as resp:
+        end = time.monotonic() + 0.7
+        for line in resp.iter_lines():
+            lines.append(line)
+            if time.monotonic() > end:
+                break
+    assert lines[:2] == ["retry: 2000", ": ping"]
+    assert lines.count(": ping") >= 4  # one at connect, then one per 0.2 s of silence
+    assert not [line for line in lines if line.startswith("data:")]
+
+
+def test_stop_ends_streams(serve: Callable[..., Served]) -> None:
+    s = serve()
+    s.emit(1)
+    with ws_connect(f"ws://{s.base}/events/ws?after=0") as ws:
+        assert json.loads(ws.recv(timeout=5))["id"] == 1
+        asyncio.run_coroutine_threadsafe(s.hub.stop(), s.hub._loop).result(5)  # type: ignore[arg-type]
+        with pytest.raises(Exception) as closed:
+            ws.recv(timeout=5)
+        assert getattr(closed.value, "rcvd", None) is not None
+        assert closed.value.rcvd.code == 1001  # type: ignore[attr-defined]
+    assert s.hub.subscribers == 0
+
+
+def test_hub_survives_a_failing_fetch(serve: Callable[..., Served]) -> None:
+    s = serve()
+    real, failures = s.table.fetch, [2]
+
+    def flaky(hall: str | None, after: int, limit: int) -> list[dict[str, Any]]:
+        if hall is None and failures[0] > 0:
+            failures[0] -= 1
+            raise sqlite3.OperationalError("database is locked")
+        return real(hall, after, limit)
+
+    got = read_sse(s.base, after=0, want=2,
+                   on_open=lambda: (setattr(s.hub, "fetch", flaky), s.emit(2)))
+    assert [e["id"] for e in got] == [1, 2] and failures[0] == 0
+
+
+def test_a_subscriber_that_falls_behind_is_dropped(tmp_path: Path) -> None:
+    table = EventTable(tmp_path / "e.db")
+
+    async def scenario() -> tuple[list[int], int]:
+        hub = EventHub(table.fetch, queue_size=5)
+        await hub.start()
+        follow = hub._follow(None, 0)
+        table.add()
+        seen = [(await anext(follow))[0]]  # type: ignore[index]
+        for _ in range(8):  # the client stops reading while events pour in
+            table.add()
+        hub.notify()
+        while hub.last_id < 9:
+            await asyncio.sleep(0.01)
+        with pytest.raises(Dropped):
+            async for item in follow:
+                seen.append(item[0])  # type: ignore[index]
+        subscribers = hub.subscribers
+        await hub.stop()
+        return seen, subscribers
+
+    seen, subscribers = asyncio.run(scenario())
+    assert seen == [1] and subscribers == 0
+
+
+# -- PostgreSQL: LISTEN/NOTIFY wakes hubs in other processes --------------------------------
+PG_URL = os.environ.get("KUAIBAN_TEST_PG")
+
+
+class PgEventTable:
+    """An events table of this test in the PostgreSQL of KUAIBAN_TEST_PG; NOTIFY on commit."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = sqlalchemy.create_engine(url)
+        self.name = f"stream_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        with self.engine.begin() as con:
+            con.exec_driver_sql(f"create table {self.name} (id serial primary key, hall text,"
+                                " type text, at timestamptz default now(), payload jsonb)")
+
+    def add(self, hall: str = "h1") -> None:
+        with self.engine.begin() as con:  # no hub.notify(): only the NOTIFY wakes the hubs
+            con.exec_driver_sql(f"insert into {self.name} (hall, type, payload) values"
+                                " (%(h)s, 'ticket.called', '{\"number\": \"A001\"}')", {"h": hall})
+            con.exec_driver_sql("notify kuaiban_events")
+
+    def fetch(self, hall: str | None, after: int, limit: int) -> list[dict[str, Any]]:
+        sql = f"select id, hall, type, at, payload from {self.name} where id > %(a)s"
+        if hall is not None:
+            sql += " and hall = %(h)s"
+        with self.engine.connect() as con:
+            rows = con.exec_driver_sql(sql + " order by id limit %(n)s",
+                                       {"a": after, "h": hall, "n": limit}).all()
+        return [{"id": i, "type": t, "at": at.isoformat(), "hall": h, **p}
+                for i, h, t, at, p in rows]
+
+    def drop(self) -> None:
+        with self.engine.begin() as con:
+            con.exec_driver_sql(f"drop table {self.name}")
+        self.engine.dispose()
+
+
+@pytest.mark.pg
+@pytest.mark.skipif(not PG_URL, reason="KUAIBAN_TEST_PG is not set")
+def test_postgres_notify_wakes_every_hub_and_a_lost_listener_resyncs() -> None:
+    assert PG_URL is not None
+    table = PgEventTable(PG_URL)
+    app_name = f"hubtest{uuid.uuid4().hex[:8]}"
+    listen = f"{PG_URL}?application_name={app_name}"
+
+    async def take(follow: Any, n: int) -> list[int]:
+        return [(await asyncio.wait_for(anext(follow), 5))[0] for _ in range(n)]
+
+    async def scenario() -> tuple[list[int], list[int]]:
+        hubs = [EventHub(table.fetch, listen_url=listen, poll_interval=None) for _ in range(2)]
+        for hub in hubs:
+            await hub.start()
+        follows = [hub._follow(None, 0) for hub in hubs]
+        for _ in range(50):  # wait until both hubs LISTEN
+            async with await psycopg.AsyncConnection.connect(PG_URL.replace("+psycopg", "")) as c:
+                cur = await c.execute("select count(*) from pg_stat_activity where"
+                                      " application_name = %s", (app_name,))
+                if (await cur.fetchone())[0] == 2:  # type: ignore[index]
+                    break
+            await asyncio.sleep(0.1)
+        await asyncio.to_thread(table.add)
+        first = [await take(f, 1) for f in follows]
+        async with await psycopg.AsyncConnection.connect(PG_URL.replace("+psycopg", ""),
+                                                         autocommit=True) as c:
+            await c.execute("select pg_terminate_backend(pid) from pg_stat_activity where"
+                            " application_name = %s", (app_name,))
+        await asyncio.sleep(0.2)
+        await asyncio.to_thread(table.add)  # its NOTIFY is lost: the hubs resync on reconnect
+        await asyncio.to_thread(table.add, "h2")
+        second = [await take(f, 2) for f in follows]
+        for f, hub in zip(follows, hubs, strict=True):
+            await f.aclose()
+            await hub.stop()
+        return [ids[0] for ids in first], [i for ids in second for i in ids]
+
+    try:
+        first, second = asyncio.run(scenario())
+    finally:
+        table.drop()
+    assert first == [1, 1]
+    assert second == [2, 3, 2, 3]
