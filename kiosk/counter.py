@@ -1,0 +1,282 @@
+"""The counter pad's view-model: a member of staff logs in on an enrolled counter and calls,
+recalls, marks no-show, starts, finishes, transfers, pauses and resumes. It keeps the counter's
+state (zone, waiting per service, current ticket with its scanned papers) fresh from the server
+and the event stream, runs every request off the GUI thread (one at a time, with a busy flag),
+reports every error in words, and can call the next ticket by itself a set time after a finish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+
+from kiosk.client import ApiError, EventFollower, QueueClient
+from kiosk.staff_runner import Runner, describe
+from queue_server import wire
+
+ACTIONS = ("call-next", "recall", "no-show", "start", "finish", "transfer", "pause", "resume")
+ZONE_NAMES = wire.ZONE_NAMES
+# The wire shapes the pad's screens read, named here so `ui` never imports the server package.
+CounterState, DocumentOut, TicketOut = wire.CounterState, wire.DocumentOut, wire.TicketOut
+REFRESH_EVENTS = ("ticket.issued", "ticket.called", "ticket.finished", "ticket.transferred",
+                  "ticket.no_show", "counter.paused", "counter.resumed", "day.rolled")
+
+
+def allowed_actions(current: str | None, paused: bool) -> set[str]:
+    """What a counter may do now, from its current ticket's status (None: no ticket)."""
+    acts = {"resume"} if paused else {"pause"}
+    if current == "called":
+        acts |= {"recall", "no-show", "start", "transfer"}
+    elif current == "serving":
+        acts |= {"finish", "transfer"}
+    elif not paused:
+        acts.add("call-next")
+    return acts
+
+
+@dataclass
+class TicketView:
+    """The current ticket as the pad shows it (no plaintext identity ever reaches here)."""
+
+    id: str
+    number: str
+    status: str
+    service: str
+    service_name: str
+    materials: list[str]
+    priority: bool
+    priority_reason: str | None
+    masked_name: str | None
+    masked_id: str | None
+    waited_min: int
+    documents: list[wire.DocumentOut] = field(default_factory=list)
+
+
+def ticket_view(t: wire.TicketOut, services: dict[str, wire.ServiceInfo],
+                now: datetime) -> TicketView:
+    svc = services.get(t.service)
+    called = next((s.called_at for s in reversed(t.journey) if s.called_at), None)
+    waited = ((called or now) - t.issued_at).total_seconds()
+    return TicketView(t.id, t.number, t.status, t.service,
+                      t.service_name or (svc.name if svc else t.service),
+                      list(svc.materials) if svc else [], t.priority, t.priority_reason,
+                      t.masked_name, t.masked_id, max(0, int(waited // 60)))
+
+
+class CounterModel(QObject):
+    changed = Signal()
+    busyChanged = Signal(bool)
+    error = Signal(str)
+    notice = Signal(str)
+    autoCallTick = Signal(int)
+    _incoming = Signal(object)
+
+    def __init__(self, client: QueueClient, counter: str, *, auto_call_s: int = 0,
+                 clock: Callable[[], datetime] | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.client, self.code = client, counter
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.staff_name = ""
+        self.state: wire.CounterState | None = None
+        self.current: TicketView | None = None
+        self.services: dict[str, wire.ServiceInfo] = {}
+        self.counters: list[wire.CounterInfo] = []
+        self.thumbnails: dict[int, bytes] = {}
+        self._docs: list[wire.DocumentOut] = []
+        self.last_error = ""
+        self.auto_call_s = auto_call_s
+        self.auto_remaining = 0
+        self._runner = Runner(self)
+        self._runner.busyChanged.connect(self.busyChanged)
+        self._follower: EventFollower | None = None
+        self._auto = QTimer(self, interval=1000)
+        self._auto.timeout.connect(self._auto_tick)
+        self._debounce = QTimer(self, singleShot=True, interval=300)
+        self._debounce.timeout.connect(self.refresh)
+        self._incoming.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
+
+    # -- state ------------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self._runner.busy
+
+    @property
+    def logged_in(self) -> bool:
+        return bool(self.client.staff_token)
+
+    @property
+    def paused(self) -> bool:
+        return bool(self.state and self.state.paused)
+
+    def allowed(self) -> set[str]:
+        if not self.logged_in or self.busy:
+            return set()
+        return allowed_actions(self.current.status if self.current else None, self.paused)
+
+    def waiting(self) -> list[tuple[str, int]]:
+        if self.state is None:
+            return []
+        return [(self.services[c].name if c in self.services else c, n)
+                for c, n in self.state.waiting.items()]
+
+    # -- login ------------------------------------------------------------------------------
+    def login(self, staff: str, pin: str) -> None:
+        def work() -> tuple[wire.LoginOut, list[wire.ServiceInfo], wire.HallOut]:
+            out = self.client.login(staff.strip(), pin, self.code)
+            return out, self.client.services(), self.client.hall()
+
+        def done(result: tuple[wire.LoginOut, list[wire.ServiceInfo], wire.HallOut]) -> None:
+            out, services, hall = result
+            self.staff_name = out.staff_name or out.staff or staff
+            self.services = {s.code: s for s in services}
+            self.counters = [c for c in hall.counters if c.code != self.code]
+            self._follow()
+            self.refresh()
+
+        self._submit(work, done)
+
+    def logout(self) -> None:
+        self._stop_auto()
+        if self._follower is not None:
+            self._follower.stop(0.5)
+            self._follower = None
+        self.client.logout()
+        self.staff_name, self.state, self.current, self.thumbnails = "", None, None, {}
+        self.changed.emit()
+
+    def stop(self) -> None:
+        self.logout()
+        self._runner.shutdown()
+
+    def _follow(self) -> None:
+        if self._follower is None:
+            self._follower = EventFollower(self.client, self._incoming.emit, after=0)
+            self._follower.start()
+
+    # -- actions ----------------------------------------------------------------------------
+    def call_next(self) -> None:
+        self._act("call-next")
+
+    def recall(self) -> None:
+        self._act("recall")
+
+    def no_show(self) -> None:
+        self._act("no-show")
+
+    def start(self) -> None:
+        self._act("start")
+
+    def finish(self, outcome: str, reason: str | None = None) -> None:
+        body = wire.FinishIn.model_validate({"outcome": outcome, "reason": reason or None})
+        self._act("finish", body.model_dump(exclude_none=True))
+
+    def transfer(self, service: str | None = None, counter: str | None = None) -> None:
+        if not service and not counter:
+            self._fail("请选择转到的事项或窗口 / Choose a service or a counter")
+            return
+        body = wire.TransferIn(service=service or None, counter=counter or None)
+        self._act("transfer", body.model_dump(exclude_none=True))
+
+    def pause(self, reason: str) -> None:
+        self._act("pause", wire.PauseIn(reason=reason or None).model_dump(exclude_none=True))
+
+    def resume(self) -> None:
+        self._act("resume")
+
+    def set_auto_call(self, seconds: int) -> None:
+        self.auto_call_s = max(0, seconds)
+        if not self.auto_call_s:
+            self._stop_auto()
+
+    def _act(self, action: str, body: dict[str, Any] | None = None) -> None:
+        self._stop_auto()
+        code = self.code
+
+        def work() -> tuple[wire.TicketOut | None, wire.CounterState]:
+            answer = self.client.counter_action(code, action, body)
+            return answer, self.client.counter(code)
+
+        def done(result: tuple[wire.TicketOut | None, wire.CounterState]) -> None:
+            answer, state = result
+            if action == "call-next" and answer is None:
+                self.notice.emit("暂无等候的群众 / Nobody is waiting")
+            self._apply_state(state)
+            if action == "finish" and self.auto_call_s and not self.paused:
+                self.auto_remaining = self.auto_call_s
+                self._auto.start()
+                self.autoCallTick.emit(self.auto_remaining)
+
+        self._submit(work, done)
+
+    # -- refresh ----------------------------------------------------------------------------
+    @Slot()
+    def refresh(self) -> None:
+        if self.logged_in:
+            self._submit(lambda: self.client.counter(self.code), self._apply_state)
+
+    def _apply_state(self, state: wire.CounterState) -> None:
+        previous = self.current.id if self.current else None
+        self.state = state
+        self.current = ticket_view(state.current, self.services, self.clock()) \
+            if state.current else None
+        if self.current and self.current.id == previous:
+            self.current.documents = self._docs
+        elif self.current:
+            self._docs, self.thumbnails = [], {}
+            self._load_documents(self.current.id)
+        self.last_error = ""
+        self.changed.emit()
+
+    def _load_documents(self, ticket_id: str) -> None:
+        def work() -> tuple[list[wire.DocumentOut], dict[int, bytes]]:
+            docs = self.client.documents(ticket_id)
+            return docs, {d.id: self.client.document_bytes(d.id) for d in docs[:12]}
+
+        def done(result: tuple[list[wire.DocumentOut], dict[int, bytes]]) -> None:
+            if self.current and self.current.id == ticket_id:
+                self._docs, self.thumbnails = result
+                self.current.documents = self._docs
+                self.changed.emit()
+
+        self._submit(work, done, quiet=True)
+
+    @Slot(object)
+    def _on_event(self, event: wire.Event) -> None:
+        if event.type in REFRESH_EVENTS and self.logged_in:
+            self._debounce.start()
+
+    def _auto_tick(self) -> None:
+        self.auto_remaining -= 1
+        self.autoCallTick.emit(self.auto_remaining)
+        if self.auto_remaining <= 0:
+            self._stop_auto()
+            if "call-next" in self.allowed():
+                self.call_next()
+
+    def _stop_auto(self) -> None:
+        self._auto.stop()
+        if self.auto_remaining:
+            self.auto_remaining = 0
+            self.autoCallTick.emit(0)
+
+    # -- errors -----------------------------------------------------------------------------
+    def _submit(self, work: Callable[[], Any], done: Callable[[Any], None],
+                quiet: bool = False) -> None:
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ApiError) and exc.status == 401:
+                self.client.logout()
+                self.changed.emit()
+            if not quiet:
+                self._fail(describe(exc))
+
+        self._runner.submit(work, done, failed)
+
+    def _fail(self, message: str) -> None:
+        self.last_error = message
+        self.error.emit(message)
+        self.changed.emit()

@@ -1,0 +1,311 @@
+"""The counter pad's window: the login page and the work page (counter, zone, waiting per
+service, the current ticket with papers and scans, one button and one key per action). It binds
+to `CounterModel` and holds no flow logic: dialogs only collect a reason or a target."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.counter import ZONE_NAMES, CounterModel
+from ui.staff.dialogs import ImageDialog, ReasonDialog, TransferDialog, line
+from ui.staff.text import ELDERLY_REASONS, STATUS, pick, tr
+from ui.theme import NORMAL
+
+STYLE = f"""
+QWidget#pad {{ background:{NORMAL.bg}; }}
+QLabel {{ font-size:20px; color:{NORMAL.fg}; }}
+QFrame#card {{ background:{NORMAL.card}; border-radius:14px; }}
+QPushButton {{ font-size:22px; padding:14px 18px; border-radius:10px; background:{NORMAL.accent};
+              color:white; min-height:48px; }}
+QPushButton:disabled {{ background:#c7ccd6; color:#f4f6fa; }}
+QPushButton#primary {{ background:{NORMAL.primary}; font-size:30px; }}
+QPushButton#primary:disabled {{ background:#e4b5bd; color:#fbecee; }}
+QLineEdit {{ font-size:24px; padding:10px; min-height:44px; }}
+QListWidget {{ font-size:20px; border:none; background:transparent; }}
+"""
+# (action, text key, key, handler name)
+BUTTONS = [("call-next", "call_next", "F1", "call_next"), ("recall", "recall_btn", "F2", "recall"),
+           ("no-show", "no_show", "F3", "no_show"), ("start", "start", "F4", "start"),
+           ("finish", "done", "F5", "finish_done"), ("finish", "next_zone", "F6", "finish_next"),
+           ("finish", "rejected", "F7", "finish_rejected"), ("transfer", "transfer", "F8",
+                                                             "transfer"),
+           ("pause", "pause", "F9", "pause_or_resume")]
+
+
+def card() -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame()
+    frame.setObjectName("card")
+    return frame, QVBoxLayout(frame)
+
+
+class CounterWindow(QWidget):
+    def __init__(self, model: CounterModel, lang: str = "zh", parent: QWidget | None = None,
+                 ) -> None:
+        super().__init__(parent)
+        self.model, self.lang = model, lang
+        self.setObjectName("pad")
+        self.setStyleSheet(STYLE)
+        self.setWindowTitle("快办 窗口 / Counter pad")
+        self.resize(1366, 768)
+        self.stack = QStackedWidget()
+        QVBoxLayout(self).addWidget(self.stack)
+        self.stack.addWidget(self._login_page())
+        self.stack.addWidget(self._work_page())
+        self._shortcuts()
+        model.changed.connect(self.refresh)
+        model.busyChanged.connect(lambda _b: self.refresh())
+        model.error.connect(self.show_error)
+        model.notice.connect(self.show_notice)
+        model.autoCallTick.connect(self._auto_tick)
+        self.refresh()
+
+    # -- pages ------------------------------------------------------------------------------
+    def _login_page(self) -> QWidget:
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        frame, box = card()
+        frame.setFixedWidth(560)
+        self.login_title = QLabel(f"<h1>{tr('login_title', self.lang)}</h1>")
+        self.login_counter = QLabel()
+        self.staff_id = line(tr("staff_id", self.lang))
+        self.pin = line(tr("pin", self.lang), password=True)
+        self.login_btn = QPushButton(tr("login", self.lang))
+        self.login_btn.setObjectName("primary")
+        self.login_btn.clicked.connect(self._login)
+        self.pin.returnPressed.connect(self._login)
+        self.login_error = QLabel()
+        self.login_error.setWordWrap(True)
+        self.login_error.setStyleSheet(f"color:{NORMAL.danger};")
+        for w in (self.login_title, self.login_counter, self.staff_id, self.pin, self.login_btn,
+                  self.login_error):
+            box.addWidget(w)
+        outer.addStretch(1)
+        outer.addWidget(frame, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(1)
+        return page
+
+    def _work_page(self) -> QWidget:
+        page = QWidget()
+        col = QVBoxLayout(page)
+        top = QHBoxLayout()
+        self.title = QLabel()
+        self.status = QLabel()
+        self.logout_btn = QPushButton(tr("logout", self.lang))
+        self.logout_btn.clicked.connect(self.model.logout)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.status)
+        top.addWidget(self.logout_btn)
+        col.addLayout(top)
+        body = QHBoxLayout()
+        body.addWidget(self._side(), 1)
+        body.addWidget(self._ticket(), 3)
+        col.addLayout(body, 1)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        col.addWidget(self.message)
+        grid = QGridLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for i, (action, key, shortcut, handler) in enumerate(BUTTONS):
+            btn = QPushButton(f"{tr(key, self.lang)}  {shortcut}")
+            btn.setObjectName("primary" if action == "call-next" else "")
+            btn.clicked.connect(getattr(self, handler))
+            self.buttons[handler] = btn
+            grid.addWidget(btn, i // 5, i % 5)
+        col.addLayout(grid)
+        hint = QLabel(tr("shortcuts", self.lang))
+        hint.setStyleSheet(f"color:{NORMAL.muted}; font-size:15px;")
+        col.addWidget(hint)
+        return page
+
+    def _side(self) -> QWidget:
+        frame, box = card()
+        box.addWidget(QLabel(f"<b>{tr('waiting', self.lang)}</b>"))
+        self.waiting = QLabel()
+        self.waiting.setAlignment(Qt.AlignmentFlag.AlignTop)
+        box.addWidget(self.waiting, 1)
+        box.addWidget(QLabel(tr("auto_call", self.lang)))
+        self.auto = QSpinBox()
+        self.auto.setRange(0, 120)
+        self.auto.setSpecialValueText("—")
+        self.auto.setStyleSheet("font-size:22px; min-height:40px;")
+        self.auto.valueChanged.connect(self.model.set_auto_call)
+        box.addWidget(self.auto)
+        self.auto_label = QLabel()
+        box.addWidget(self.auto_label)
+        return frame
+
+    def _ticket(self) -> QWidget:
+        frame, box = card()
+        self.number = QLabel()
+        self.number.setStyleSheet(f"font-size:96px; font-weight:700; color:{NORMAL.primary};")
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextFormat(Qt.TextFormat.RichText)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.papers = QLabel()
+        self.papers.setWordWrap(True)
+        self.papers.setAlignment(Qt.AlignmentFlag.AlignTop)
+        top = QHBoxLayout()
+        top.addWidget(self.number)
+        top.addWidget(self.details, 1)
+        top.addWidget(self.papers, 1)
+        box.addLayout(top, 1)
+        self.scans_title = QLabel()
+        box.addWidget(self.scans_title)
+        self.scans = QListWidget()
+        self.scans.setViewMode(QListWidget.ViewMode.IconMode)
+        self.scans.setIconSize(QSize(120, 160))
+        self.scans.setFixedHeight(200)
+        self.scans.itemDoubleClicked.connect(self._open_scan)
+        box.addWidget(self.scans)
+        return frame
+
+    def _shortcuts(self) -> None:
+        for _action, _key, shortcut, handler in BUTTONS:
+            sc = QShortcut(QKeySequence(shortcut), self)
+            sc.activated.connect(self._guarded(handler))
+
+    def _guarded(self, handler: str) -> Callable[[], None]:
+        def fire() -> None:
+            if self.stack.currentIndex() == 1 and self.buttons[handler].isEnabled():
+                getattr(self, handler)()
+        return fire
+
+    # -- actions ----------------------------------------------------------------------------
+    def _login(self) -> None:
+        self.login_error.setText("")
+        self.model.login(self.staff_id.text(), self.pin.text())
+        self.pin.clear()
+
+    def call_next(self) -> None:
+        self.model.call_next()
+
+    def recall(self) -> None:
+        self.model.recall()
+
+    def no_show(self) -> None:
+        self.model.no_show()
+
+    def start(self) -> None:
+        self.model.start()
+
+    def finish_done(self) -> None:
+        self.model.finish("done")
+
+    def finish_next(self) -> None:
+        self.model.finish("next")
+
+    def finish_rejected(self) -> None:
+        dlg = ReasonDialog.for_reject(self.lang, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self.model.finish("rejected", dlg.reason())
+
+    def transfer(self) -> None:
+        services = [(c, s.name) for c, s in self.model.services.items()]
+        counters = [(c.code, c.name) for c in self.model.counters]
+        dlg = TransferDialog(self.lang, services, counters, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self.model.transfer(*dlg.target())
+
+    def pause_or_resume(self) -> None:
+        if self.model.paused:
+            self.model.resume()
+            return
+        dlg = ReasonDialog.for_pause(self.lang, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self.model.pause(dlg.reason())
+
+    def _open_scan(self, item: QListWidgetItem) -> None:
+        data = self.model.thumbnails.get(int(item.data(Qt.ItemDataRole.UserRole)))
+        if data:
+            ImageDialog(data, item.text(), self).exec()
+
+    # -- view -------------------------------------------------------------------------------
+    def show_error(self, text: str) -> None:
+        target = self.login_error if self.stack.currentIndex() == 0 else self.message
+        target.setStyleSheet(f"color:{NORMAL.danger}; font-size:20px;")
+        target.setText(text)
+
+    def show_notice(self, text: str) -> None:
+        self.message.setStyleSheet(f"color:{NORMAL.accent}; font-size:20px;")
+        self.message.setText(text)
+
+    def _auto_tick(self, seconds: int) -> None:
+        self.auto_label.setText(tr("auto_in", self.lang, s=seconds) if seconds > 0 else "")
+
+    def refresh(self) -> None:
+        m, lang = self.model, self.lang
+        self.stack.setCurrentIndex(1 if m.logged_in else 0)
+        self.login_counter.setText(f"{tr('counter', lang)}: {m.code}")
+        self.login_btn.setEnabled(not m.busy)
+        st = m.state
+        zone = pick(ZONE_NAMES.get(st.zone, (st.zone, st.zone)), lang) if st else ""
+        name = f"{st.name} ({m.code})" if st else m.code
+        self.title.setText(f"<b style='font-size:26px'>{name}</b> · {zone} · {m.staff_name}")
+        status = tr("busy", lang) if m.busy else ""
+        if m.paused and st is not None:
+            status = tr("paused", lang, reason=st.pause_reason or "—") + "  " + status
+        self.status.setText(status)
+        self.status.setStyleSheet(f"color:{NORMAL.warn}; font-size:22px; font-weight:700;")
+        rows = "".join(f"<tr><td>{n}</td><td align=right><b>&nbsp;{c}</b></td></tr>"
+                       for n, c in m.waiting())
+        self.waiting.setText(f"<table width=100%>{rows}</table>" if rows else "—")
+        allowed = m.allowed()
+        for action, _k, _s, handler in BUTTONS:
+            self.buttons[handler].setEnabled(action in allowed or (
+                handler == "pause_or_resume" and bool({"pause", "resume"} & allowed)))
+        self.buttons["pause_or_resume"].setText(
+            f"{tr('resume' if m.paused else 'pause', lang)}  F9")
+        self._show_ticket()
+
+    def _show_ticket(self) -> None:
+        t, lang = self.model.current, self.lang
+        self.scans.clear()
+        if t is None:
+            self.number.setText("")
+            self.details.setText(f"<p style='font-size:26px;color:{NORMAL.muted}'>"
+                                 f"{tr('none_current', lang)}</p>")
+            self.scans_title.setText("")
+            self.papers.setText("")
+            return
+        self.number.setText(t.number)
+        status = pick(STATUS.get(t.status, (t.status, t.status)), lang)
+        rows = [(tr("status", lang), status), (tr("service", lang), t.service_name),
+                ("", tr("waited", lang, m=t.waited_min))]
+        if t.priority:
+            why = pick(ELDERLY_REASONS.get(t.priority_reason or "", ("", "")), lang)
+            rows.append((tr("priority", lang),
+                         f"<span style='color:{NORMAL.primary}'>★ {why}</span>"))
+        ident = " ".join(x for x in (t.masked_name, t.masked_id) if x)
+        if ident:
+            rows.append((tr("identity", lang), ident))
+        papers = "".join(f"<li>{p}</li>" for p in t.materials) or "<li>—</li>"
+        table = "".join(f"<tr><td style='color:{NORMAL.muted}'>{k}</td><td>&nbsp;{v}</td></tr>"
+                        for k, v in rows)
+        self.details.setText(f"<table style='font-size:22px'>{table}</table>")
+        self.papers.setText(f"<b>{tr('materials', lang)}</b><ol>{papers}</ol>")
+        self.scans_title.setText(f"<b>{tr('scanned', lang)}</b> · {len(t.documents)} · "
+                                 f"{tr('open_full', lang) if t.documents else tr('no_scans', lang)}")
+        for doc in t.documents:
+            pixmap = QPixmap()
+            pixmap.loadFromData(self.model.thumbnails.get(doc.id, b""))
+            item = QListWidgetItem(QIcon(pixmap), f"{doc.page}")
+            item.setData(Qt.ItemDataRole.UserRole, doc.id)
+            self.scans.addItem(item)
