@@ -1,0 +1,314 @@
+"""Online, consistent backups of a hall database and their restore.
+
+- SQLite: the SQLite online backup API copies a consistent snapshot (WAL included) while the
+  server keeps running; the backup is itself an SQLite file, checked with `integrity_check`.
+- PostgreSQL (or any other URL): a logical dump of our tables read in one REPEATABLE READ, READ
+  ONLY transaction (one snapshot), written as gzip'd JSON lines: a header, then one line a row.
+
+Restore takes either form into either kind of database (schema created by the migrations when
+missing). It runs in one transaction: all our tables are emptied and refilled, or nothing
+changes. Stop the server first: a restore replaces what it is working on.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import MetaData, Table, create_engine, func, inspect, select, text
+from sqlalchemy.engine import Connection, Engine, make_url
+
+FORMAT = "kuaiban-backup"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class BackupError(Exception):
+    """The backup or restore could not be done; the message says why (nothing was changed)."""
+
+
+def _sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    if not parsed.database or parsed.database == ":memory:":
+        raise BackupError(f"{url}: an in-memory database cannot be backed up")
+    return Path(parsed.database)
+
+
+def our_tables(meta: MetaData) -> list[Table]:
+    """Tables in foreign-key order: the server's models (when importable) plus alembic_version."""
+    try:
+        from queue_server.models import Base
+        names = set(Base.metadata.tables) | {"alembic_version"}
+    except ImportError:  # pragma: no cover - the server package is part of this repository
+        names = set(meta.tables)
+    return [t for t in meta.sorted_tables if t.name in names]
+
+
+def _reflect(conn: Connection) -> MetaData:
+    meta = MetaData()
+    meta.reflect(conn)
+    if "halls" not in meta.tables:
+        raise BackupError("no Kuaiban tables in this database (run `provisioning init` first)")
+    return meta
+
+
+# -- values <-> JSON ---------------------------------------------------------------------------
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return {"$dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"$d": value.isoformat()}
+    if isinstance(value, bytes | memoryview):
+        return {"$b": base64.b64encode(bytes(value)).decode()}
+    if isinstance(value, Decimal):
+        return {"$n": str(value)}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and len(value) == 1:
+        (tag, raw), = value.items()
+        if tag == "$dt":
+            return datetime.fromisoformat(raw)
+        if tag == "$d":
+            return date.fromisoformat(raw)
+        if tag == "$b":
+            return base64.b64decode(raw)
+        if tag == "$n":
+            return Decimal(raw)
+    return value
+
+
+# -- backup ------------------------------------------------------------------------------------
+def backup(url: str, out: Path) -> dict[str, int]:
+    """Write a consistent backup of the database at `url` to `out`; answers rows per table."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    tmp.unlink(missing_ok=True)
+    try:
+        path = _sqlite_path(url)
+        counts = _backup_sqlite(path, tmp) if path else _backup_logical(url, tmp)
+        tmp.replace(out)  # the backup appears complete or not at all
+    finally:
+        tmp.unlink(missing_ok=True)
+    return counts
+
+
+def _backup_sqlite(path: Path, out: Path) -> dict[str, int]:
+    if not path.exists():
+        raise BackupError(f"{path}: no such database file")
+    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    dst = sqlite3.connect(out)
+    try:
+        src.backup(dst)
+        check = dst.execute("PRAGMA integrity_check").fetchone()[0]
+        if check != "ok":
+            raise BackupError(f"{path}: integrity check of the copy failed: {check}")
+    except sqlite3.Error as exc:
+        raise BackupError(f"{path}: {exc}") from exc
+    finally:
+        src.close()
+        dst.close()
+    return table_counts(f"sqlite:///{out}")
+
+
+def _backup_logical(url: str, out: Path) -> dict[str, int]:
+    engine = create_engine(url)
+    counts: dict[str, int] = {}
+    try:
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, \
+                gzip.open(out, "wt", encoding="utf-8") as f:
+            conn.execute(text("SET TRANSACTION READ ONLY"))
+            tables = our_tables(_reflect(conn))
+            f.write(json.dumps({"format": FORMAT, "version": 1,
+                                "tables": [t.name for t in tables]}) + "\n")
+            for table in tables:
+                counts[table.name] = 0
+                order = list(table.primary_key.columns) or list(table.columns)
+                for row in conn.execute(select(table).order_by(*order)):
+                    line = {k: _encode(v) for k, v in row._mapping.items()}
+                    f.write(json.dumps({"t": table.name, "r": line}, ensure_ascii=False) + "\n")
+                    counts[table.name] += 1
+            conn.rollback()
+    finally:
+        engine.dispose()
+    return counts
+
+
+# -- restore -----------------------------------------------------------------------------------
+def _rows_from_file(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    head = path.read_bytes()[:16]
+    if head == SQLITE_MAGIC:
+        engine = create_engine(f"sqlite:///{path}")
+        try:
+            with engine.connect() as conn:
+                for table in our_tables(_reflect(conn)):
+                    for row in conn.execute(select(table)):
+                        yield table.name, dict(row._mapping)
+        finally:
+            engine.dispose()
+        return
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            header = json.loads(f.readline())
+            if header.get("format") != FORMAT:
+                raise BackupError(f"{path}: not a Kuaiban backup")
+            for line in f:
+                item = json.loads(line)
+                yield item["t"], {k: _decode(v) for k, v in item["r"].items()}
+    except (OSError, EOFError, ValueError, KeyError) as exc:
+        raise BackupError(f"{path}: not a Kuaiban backup ({exc.__class__.__name__})") from None
+
+
+def check_backup(path: Path) -> None:
+    """Refuse a file that is missing, truncated or not one of our backups."""
+    if not path.is_file():
+        raise BackupError(f"{path}: no such file")
+    if path.read_bytes()[:16] == SQLITE_MAGIC:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            check = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            has_halls = conn.execute("SELECT count(*) FROM sqlite_master WHERE name='halls'"
+                                     ).fetchone()[0]
+        except sqlite3.Error as exc:
+            raise BackupError(f"{path}: damaged SQLite file: {exc}") from None
+        finally:
+            conn.close()
+        if check != "ok" or not has_halls:
+            raise BackupError(f"{path}: not a sound Kuaiban backup ({check})")
+        return
+    for _ in _rows_from_file(path):  # reads the whole dump: a truncated gzip fails here
+        pass
+
+
+def restore(path: Path, url: str) -> dict[str, int]:
+    """Replace the contents of our tables at `url` with the backup at `path`."""
+    check_backup(path)
+    target = _sqlite_path(url)
+    if target is not None and path.read_bytes()[:16] == SQLITE_MAGIC:
+        return _restore_sqlite(path, target)
+    from queue_server.store import migrate
+    migrate(url)
+    engine = create_engine(url)
+    try:
+        return _restore_rows(path, engine)
+    finally:
+        engine.dispose()
+
+
+def _restore_sqlite(path: Path, target: Path) -> dict[str, int]:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    dst = sqlite3.connect(target, timeout=30)
+    try:
+        src.backup(dst)  # page by page under the target's lock: all or nothing
+    except sqlite3.Error as exc:
+        raise BackupError(f"{target}: {exc}") from exc
+    finally:
+        src.close()
+        dst.close()
+    return table_counts(f"sqlite:///{target}")
+
+
+def _restore_rows(path: Path, engine: Engine) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    with engine.begin() as conn:
+        tables = {t.name: t for t in our_tables(_reflect(conn))}
+        counts = dict.fromkeys(tables, 0)
+        for table in reversed(list(tables.values())):
+            conn.execute(table.delete())
+        batch: list[dict[str, Any]] = []
+        current = ""
+        for name, row in _rows_from_file(path):
+            if name not in tables:
+                raise BackupError(f"{path}: table {name!r} is not in the database schema")
+            if name != current and batch:
+                conn.execute(tables[current].insert(), _parents_first(tables[current], batch))
+                batch = []
+            current = name
+            batch.append(row)
+            counts[name] = counts.get(name, 0) + 1
+        if batch:
+            conn.execute(tables[current].insert(), _parents_first(tables[current], batch))
+        if engine.dialect.name == "postgresql":
+            _reset_sequences(conn, list(tables.values()))
+    return counts
+
+
+def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Order the rows of a self-referencing table (an outpost names its parent hall) so that
+    every row comes after the row it points to."""
+    links = [(fk.parent.name, fk.column.name) for fk in table.foreign_keys
+             if fk.column.table.name == table.name]
+    if not links:
+        return rows
+    ordered: list[dict[str, Any]] = []
+    placed: set[tuple[str, Any]] = set()
+    pending = list(rows)
+    while pending:
+        ready = [r for r in pending
+                 if all(r.get(c) is None or (t, r[c]) in placed for c, t in links)]
+        if not ready:  # a cycle or a dangling link: let the database say which
+            ready = pending
+        for r in ready:
+            placed.update((t, r.get(t)) for _c, t in links)
+        ordered += ready
+        pending = [r for r in pending if not any(r is x for x in ready)]
+    return ordered
+
+
+def _reset_sequences(conn: Connection, tables: list[Table]) -> None:
+    """Serial ids continue after the restored rows (inserting explicit ids leaves them behind)."""
+    for table in tables:
+        pk = list(table.primary_key.columns)
+        if len(pk) != 1 or pk[0].type.python_type is not int:
+            continue
+        conn.execute(text(
+            f"SELECT setval(pg_get_serial_sequence(:t, :c), COALESCE(MAX({pk[0].name}), 1), "
+            f"MAX({pk[0].name}) IS NOT NULL) FROM {table.name}"),
+            {"t": table.name, "c": pk[0].name})
+
+
+def table_counts(url: str) -> dict[str, int]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                    for t in our_tables(_reflect(conn))}
+    finally:
+        engine.dispose()
+
+
+def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of our tables, sorted: what a restore must reproduce (used by checks)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            out: dict[str, list[tuple[Any, ...]]] = {}
+            for table in our_tables(_reflect(conn)):
+                names = sorted(c.name for c in table.columns)
+                rows = conn.execute(select(*[table.c[n] for n in names])).all()
+                out[table.name] = sorted((tuple(r) for r in rows), key=repr)
+            return out
+    finally:
+        engine.dispose()
+
+
+def is_empty(url: str) -> bool:
+    """True when the database has no hall yet (a restore there overwrites nothing)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("halls"):
+                return True
+            return conn.execute(text("SELECT count(*) FROM halls")).scalar_one() == 0
+    finally:
+        engine.dispose()
