@@ -1,0 +1,112 @@
+"""The hall configuration as it stands in the database, read back and written as TOML in the
+format of CONTRACT.md §2 (with the extensions of `queue_server.config`), so that
+`provisioning init` of the exported file gives the same configuration again."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from queue_server.models import Counter, Hall, Service, Staff
+
+HALL_KEYS = ("id", "name", "timezone", "day_starts", "announce")
+OPTION_KEYS = ("priority_age", "priority_cap", "no_show_after_recalls", "followup_days",
+               "closed_days")
+
+
+class NoSuchHall(Exception):
+    """The database holds no such hall (or several, and none was named)."""
+
+
+def main_hall_id(session: Session, hall: str | None) -> str:
+    ids = list(session.scalars(select(Hall.id).where(Hall.parent.is_(None), Hall.active)
+                               .order_by(Hall.id)))
+    if hall is not None:
+        if hall not in ids:
+            raise NoSuchHall(f"no hall {hall!r} in this database (halls: {', '.join(ids) or '-'})")
+        return hall
+    if len(ids) != 1:
+        raise NoSuchHall("no hall in this database (run `provisioning init` first)" if not ids
+                         else f"several halls ({', '.join(ids)}): choose one with --hall")
+    return ids[0]
+
+
+def _services(session: Session, hall: str) -> list[Service]:
+    return list(session.scalars(select(Service).where(Service.hall == hall, Service.active)
+                                .order_by(Service.position, Service.code)))
+
+
+def _counters(session: Session, hall: str) -> list[dict[str, Any]]:
+    rows = session.scalars(select(Counter).where(Counter.hall == hall, Counter.active)
+                           .order_by(Counter.position, Counter.code))
+    return [{"code": c.code, "name": c.name, "zone": c.zone, "services": list(c.services)}
+            for c in rows]
+
+
+def read_config(session: Session, hall_id: str) -> dict[str, Any]:
+    """The configuration of one hall as plain data, keys in the order of the contract."""
+    hall = session.get(Hall, hall_id)
+    if hall is None:
+        raise NoSuchHall(f"no hall {hall_id!r}")
+    section: dict[str, Any] = {k: getattr(hall, k) for k in HALL_KEYS}
+    section.update({k: hall.options[k] for k in OPTION_KEYS if k in (hall.options or {})})
+    services = []
+    for s in _services(session, hall_id):
+        item: dict[str, Any] = {"code": s.code, "name": s.name}
+        if s.category:
+            item["category"] = s.category
+        item.update({"prefix": s.prefix, "route": list(s.route)})
+        if s.time_limit_workdays is not None:
+            item["time_limit_workdays"] = s.time_limit_workdays
+        if s.daily_cap is not None:
+            item["daily_cap"] = s.daily_cap
+        item.update({"requires_id_card": bool(s.requires_id_card),
+                     "materials": list(s.materials or [])})
+        services.append(item)
+    outposts = []
+    for o in session.scalars(select(Hall).where(Hall.parent == hall_id, Hall.active)
+                             .order_by(Hall.id)):
+        outposts.append({"id": o.id, "name": o.name,
+                         "services": [s.code for s in _services(session, o.id)],
+                         "counters": _counters(session, o.id)})
+    staff = [{"id": p.id, "name": p.name, "role": p.role} for p in session.scalars(
+        select(Staff).where(Staff.hall == hall_id, Staff.active).order_by(Staff.id))]
+    return {"hall": section, "services": services, "counters": _counters(session, hall_id),
+            "staff": staff, "outposts": outposts}
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    # A JSON string is a valid TOML basic string (same escapes), CJK kept readable.
+    return json.dumps(str(v), ensure_ascii=False)
+
+
+def _table(header: str, item: dict[str, Any]) -> list[str]:
+    lines = [header]
+    lines += [f"{k} = {_value(v)}" for k, v in item.items() if not isinstance(v, dict)
+              and not (isinstance(v, list) and v and isinstance(v[0], dict))]
+    return lines + [""]
+
+
+def to_toml(config: dict[str, Any], comment: str = "") -> str:
+    lines = [f"# {line}" for line in comment.splitlines()] + ([""] if comment else [])
+    lines += _table("[hall]", config["hall"])
+    for service in config["services"]:
+        lines += _table("[[services]]", service)
+    for counter in config["counters"]:
+        lines += _table("[[counters]]", counter)
+    for outpost in config["outposts"]:
+        lines += _table("[[outposts]]", outpost)
+        for counter in outpost["counters"]:
+            lines += _table("[[outposts.counters]]", counter)
+    for person in config["staff"]:
+        lines += _table("[[staff]]", person)
+    return "\n".join(lines).rstrip("\n") + "\n"
