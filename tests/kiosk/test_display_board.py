@@ -1,0 +1,80 @@
+"""The call board's pure state (kiosk/display.py `Board`): current call, recent calls, recalls,
+zone filtering, day rollover and waiting counts."""
+
+from datetime import UTC, datetime
+
+from kiosk.display import Board
+from queue_server import wire
+
+AT = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+
+
+def ev(id_: int, type_: str = "ticket.called", **payload: object) -> wire.Event:
+    return wire.Event.model_validate({"id": id_, "type": type_, "at": AT.isoformat(),
+                                      "hall": "hjhq", **payload})
+
+
+def called(id_: int, number: str, counter: str = "W01", zone: str = "intake",
+           type_: str = "ticket.called") -> wire.Event:
+    return ev(id_, type_, number=number, counter=counter, counter_name=f"{counter}窗口",
+              zone=zone, ticket=f"t{id_}")
+
+
+def test_new_call_becomes_current_and_pushes_the_last_into_history() -> None:
+    b = Board()
+    assert b.apply(called(1, "A001"))
+    assert b.apply(called(2, "B001", "W02"))
+    assert b.current is not None and (b.current.number, b.current.counter_name) == ("B001",
+                                                                                  "W02窗口")
+    assert [c.number for c in b.history] == ["A001"]
+    assert b.last_id == 2
+
+
+def test_recall_of_the_current_number_stays_current_and_is_marked() -> None:
+    b = Board()
+    b.apply(called(1, "A001"))
+    b.apply(called(2, "A001", type_="ticket.recalled"))
+    assert b.current is not None and b.current.recall and b.history == []
+
+
+def test_history_keeps_each_number_once_and_a_bounded_length() -> None:
+    b = Board(keep=3)
+    for i, n in enumerate(["A1", "A2", "A3", "A4", "A2", "A5"], start=1):
+        b.apply(called(i, n))
+    assert [c.number for c in b.history] == ["A2", "A4", "A3"]
+    assert b.current is not None and b.current.number == "A5"
+
+
+def test_zone_board_ignores_calls_of_other_zones() -> None:
+    b = Board(zones=("pickup",))
+    assert not b.apply(called(1, "A001", zone="intake"))
+    assert b.current is None
+    assert b.apply(called(2, "D001", "P01", zone="pickup"))
+    assert not b.apply(ev(3, "ticket.issued", number="A002"))
+    assert b.last_id == 3
+
+
+def test_day_rollover_clears_the_board() -> None:
+    b = Board()
+    b.apply(called(1, "A001"))
+    b.apply(called(2, "A002"))
+    assert b.apply(ev(3, "day.rolled"))
+    assert b.current is None and b.history == []
+
+
+def counter(code: str, zone: str, waiting: dict[str, int]) -> wire.CounterState:
+    return wire.CounterState(code=code, name=code, zone=zone, services=list(waiting),
+                             waiting=waiting)
+
+
+def test_waiting_per_zone_for_the_hall_and_per_service_for_a_zone() -> None:
+    counters = [counter("W01", "intake", {"company": 4, "estate": 2}),
+                counter("W02", "intake", {"company": 4}),
+                counter("P01", "pickup", {"company": 1})]
+    names = {"company": "企业开办", "estate": "不动产登记"}
+    hall = Board()
+    hall.set_waiting(counters, names)
+    assert hall.waiting == [("一窗受理", 6), ("出件", 1)]
+    zone = Board(zones=("intake",))
+    zone.set_waiting(counters, names)
+    assert zone.waiting == [("企业开办", 4), ("不动产登记", 2)]

@@ -1,0 +1,27 @@
+"""Fixtures of the staff-side tests: one real hall server process per test module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.ui.staff.hall_server import HallServer
+
+
+@pytest.fixture(scope="module")
+def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HallServer]:
+    server = HallServer(tmp_path_factory.mktemp("hall"))
+    for kind, name, counter in (("kiosk", "k1", None), ("counter", "c-W01", "W01"),
+                                ("counter", "c-W02", "W02"), ("display", "d1", None),
+                                ("pad", "pad-W01", "W01"), ("counter", "c-P01", "P01")):
+        server.enrol(kind, name, counter)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def tmp(tmp_path: Path) -> Path:
+    return tmp_path
