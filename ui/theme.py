@@ -42,3 +42,41 @@ def apply_fonts(app: Any) -> str:
             app.setFont(font)
             return family
     return app.font().family()
+
+
+def px(theme: Theme, factor: float) -> int:
+    """A font size in pixels relative to the theme's base size (elderly mode scales them all)."""
+    return int(theme.base_pt * factor * 1.33)
+
+
+def stylesheet(theme: Theme) -> str:
+    """The kiosk's Qt style sheet. Object names pick the roles: `primary`, `card`, `muted`…"""
+    t = theme
+    return f"""
+    QWidget {{ background: {t.bg}; color: {t.fg}; font-size: {px(t, 1.0)}px; }}
+    QLabel {{ background: transparent; }}
+    QLabel#title {{ font-size: {px(t, 1.6)}px; font-weight: bold; }}
+    QLabel#huge {{ font-size: {px(t, 5.5)}px; font-weight: bold; color: {t.primary}; }}
+    QLabel#big {{ font-size: {px(t, 2.2)}px; font-weight: bold; }}
+    QLabel#muted {{ color: {t.muted}; }}
+    QLabel#notice {{ color: {t.warn if t.bg != '#000000' else t.accent}; font-weight: bold; }}
+    QLabel#danger {{ color: {t.primary_fg}; background: {t.danger}; padding: 16px;
+                     border-radius: 10px; font-weight: bold; }}
+    QLabel#ok {{ color: {t.ok if t.bg != '#000000' else '#7CFC9A'}; font-weight: bold; }}
+    QFrame#card {{ background: {t.card}; border-radius: 14px; border: 2px solid {t.muted}; }}
+    QFrame#bar {{ background: {t.primary}; }}
+    QFrame#bar QLabel {{ color: {t.primary_fg}; }}
+    QPushButton {{ min-height: {t.touch_px}px; min-width: {t.touch_px}px; padding: 6px 18px;
+                   border-radius: 12px; border: 2px solid {t.accent}; background: {t.card};
+                   color: {t.fg}; font-size: {px(t, 1.1)}px; }}
+    QPushButton:pressed {{ background: {t.accent}; color: {t.primary_fg}; }}
+    QPushButton:disabled {{ color: {t.muted}; border-color: {t.muted}; }}
+    QPushButton#primary {{ background: {t.primary}; color: {t.primary_fg}; border: none;
+                           font-weight: bold; font-size: {px(t, 1.3)}px; }}
+    QPushButton#selected {{ background: {t.accent}; color: {t.primary_fg if t.bg != '#000000' else '#000000'}; }}
+    QPushButton#bar {{ background: transparent; color: {t.primary_fg}; border: 2px solid
+                       {t.primary_fg}; }}
+    QPushButton#tile {{ text-align: left; padding: 14px 22px; font-size: {px(t, 1.25)}px; }}
+    QLineEdit {{ min-height: {t.touch_px}px; border: 2px solid {t.accent}; border-radius: 10px;
+                 padding: 0 16px; background: {t.card}; font-size: {px(t, 1.3)}px; }}
+    """

@@ -1,0 +1,95 @@
+"""The staff corner of a kiosk: reached by a long press and a PIN, it shows the devices' health
+and the server link, and is the only way out of the full-screen app.
+
+The PIN is stored in the terminal's configuration as `scrypt$n$r$p$salt_hex$hash_hex`
+(`hash_pin`); an empty hash keeps the corner locked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kiosk.flow import KioskFlow
+
+MAX_TRIES = 5
+LOCKOUT_S = 300.0
+
+
+def hash_pin(pin: str, *, n: int = 2**14, r: int = 8, p: int = 1) -> str:
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, dklen=32)
+    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+
+
+def verify_pin(pin: str, stored: str) -> bool:
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        got = hashlib.scrypt(pin.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r),
+                             p=int(p), dklen=len(bytes.fromhex(digest)))
+    except (ValueError, MemoryError):
+        return False
+    return hmac.compare_digest(got, bytes.fromhex(digest))
+
+
+class Admin:
+    def __init__(self, flow: KioskFlow) -> None:
+        self.flow = flow
+        self.health: dict[str, str] = {}
+        self.errors: dict[str, str] = {}
+        self._failures = 0
+        self._locked_until = 0.0
+
+    def open(self) -> None:
+        """The long press on the corner."""
+        from kiosk.flow import ADMIN_PIN
+
+        self.flow.touch()
+        self.flow.go(ADMIN_PIN, "" if self.flow.config.admin_pin_hash else "admin_no_pin")
+
+    def unlock(self, pin: str) -> None:
+        from kiosk.flow import ADMIN
+
+        flow = self.flow
+        flow.touch()
+        stored = flow.config.admin_pin_hash
+        if time.monotonic() < self._locked_until:
+            flow.say("admin_locked")
+            return
+        if not stored or not pin:
+            flow.say("admin_no_pin" if not stored else "admin_wrong")
+            return
+
+        def done(ok: bool) -> None:  # scrypt takes ~50 ms: kept off the GUI thread
+            if ok:
+                self._failures = 0
+                flow.go(ADMIN)
+                self.refresh()
+                return
+            self._failures += 1
+            if self._failures >= MAX_TRIES:
+                self._failures, self._locked_until = 0, time.monotonic() + LOCKOUT_S
+            flow.say("admin_wrong")
+
+        flow.runner.submit(lambda: verify_pin(pin, stored), done)
+
+    def refresh(self) -> None:
+        devices = self.flow.devices
+
+        def done(result: tuple[dict[str, str], dict[str, str]]) -> None:
+            self.health, self.errors = result
+            self.flow.changed.emit()
+
+        self.flow.runner.submit(lambda: (devices.health(), devices.errors()), done, keep=True)
+
+    def quit(self) -> None:
+        from kiosk.flow import ADMIN
+
+        if self.flow.state == ADMIN:
+            self.flow.quitRequested.emit()

@@ -1,0 +1,110 @@
+"""The kiosk's list of services: grouping by category, search by Chinese text or pinyin
+(full or initials: "qykb" finds 企业开办), and the cached copy that keeps the papers lists
+(一次性告知) readable while the server is unreachable."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypinyin import Style, lazy_pinyin
+
+from queue_server import wire
+
+log = logging.getLogger("kiosk.catalog")
+OTHER = "其他"
+
+
+@dataclass(frozen=True)
+class Entry:
+    service: wire.ServiceInfo
+    initials: str
+    spelled: str
+
+
+def _keys(name: str) -> tuple[str, str]:
+    initials = "".join(s[:1] for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore"))
+    spelled = "".join(lazy_pinyin(name, errors="ignore"))
+    return initials.lower(), spelled.lower()
+
+
+class Catalog:
+    """Services of this terminal's hall, in the server's order."""
+
+    def __init__(self, services: list[wire.ServiceInfo] | None = None) -> None:
+        self._entries: list[Entry] = []
+        self.replace(services or [])
+
+    def replace(self, services: list[wire.ServiceInfo]) -> None:
+        self._entries = [Entry(s, *_keys(s.name)) for s in services]
+
+    @property
+    def services(self) -> list[wire.ServiceInfo]:
+        return [e.service for e in self._entries]
+
+    def get(self, code: str) -> wire.ServiceInfo | None:
+        return next((e.service for e in self._entries if e.service.code == code), None)
+
+    def categories(self) -> list[str]:
+        seen: list[str] = []
+        for e in self._entries:
+            cat = e.service.category or OTHER
+            if cat not in seen:
+                seen.append(cat)
+        return seen
+
+    def in_category(self, category: str | None) -> list[wire.ServiceInfo]:
+        if not category:
+            return self.services
+        return [e.service for e in self._entries if (e.service.category or OTHER) == category]
+
+    def search(self, query: str) -> list[wire.ServiceInfo]:
+        """Chinese substring, pinyin initials prefix/substring, or full pinyin substring."""
+        q = "".join(query.split()).lower()
+        if not q:
+            return self.services
+        hits: list[tuple[int, int, wire.ServiceInfo]] = []
+        for i, e in enumerate(self._entries):
+            s = e.service
+            if q in s.name.lower() or q == s.code or q == s.prefix.lower():
+                rank = 0
+            elif e.initials.startswith(q):
+                rank = 1
+            elif q in e.initials or q in e.spelled:
+                rank = 2
+            else:
+                continue
+            hits.append((rank, i, s))
+        return [s for _r, _i, s in sorted(hits, key=lambda h: (h[0], h[1]))]
+
+    def zone_waiting(self) -> dict[str, int]:
+        """People waiting per zone, counted at the first zone of each service's route."""
+        out = {z: 0 for z in wire.ZONES}
+        for s in self.services:
+            if s.route:
+                out[s.route[0]] = out.get(s.route[0], 0) + s.waiting
+        return out
+
+    # -- the cached copy ---------------------------------------------------------------------
+    def save(self, path: Path, hall_name: str) -> None:
+        data = {"hall_name": hall_name, "services": [s.model_dump() for s in self.services]}
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as exc:  # a read-only disk must not stop the kiosk
+            log.warning("cannot write the services cache %s: %s", path, exc)
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[Catalog, str] | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            services = [wire.ServiceInfo.model_validate(s) for s in data["services"]]
+            return cls(services), str(data.get("hall_name", ""))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.info("no usable services cache at %s: %s", path, exc)
+            return None

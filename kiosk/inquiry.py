@@ -1,0 +1,157 @@
+"""Asking about a ticket or case (by its QR code on the camera, or by ID card) and rating a
+finished service with the five official levels of 好差评 (reasons required for the two lowest)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from kiosk.client import ApiError, ServerUnreachable
+from queue_server import wire
+
+if TYPE_CHECKING:
+    from kiosk.flow import KioskFlow
+
+log = logging.getLogger("kiosk.inquiry")
+LEVELS = wire.LEVELS
+BAD_REASONS = wire.BAD_REASONS
+
+
+def track_code(text: str) -> str | None:
+    """The ticket's id or public tracking code from a scanned QR text (its `track_url`)."""
+    text = text.strip()
+    if not text:
+        return None
+    path = urlsplit(text).path if "://" in text else text
+    code = path.rstrip("/").rsplit("/", 1)[-1]
+    return code if code and len(code) <= 64 and code.replace("-", "").isalnum() else None
+
+
+def rateable(ticket: wire.TicketOut) -> bool:
+    """A ticket has a finished stage that nobody has rated yet."""
+    return any(s.ended_at is not None and not s.rated for s in ticket.journey) or (
+        ticket.status == "done" and not ticket.journey)
+
+
+class Inquiry:
+    def __init__(self, flow: KioskFlow) -> None:
+        self.flow = flow
+        self._looking = False
+
+    def on_state(self, state: str) -> None:
+        from kiosk.flow import ASK
+
+        if state != ASK:
+            self._looking = False
+
+    def back_to_ask(self, notice: str) -> None:
+        from kiosk.flow import ASK
+
+        self.flow.go(ASK, notice)
+
+    def read_card(self) -> None:
+        self.flow.touch()
+        self.flow.card.begin(self.flow.data.card_purpose if self.flow.data.card_purpose
+                             in ("ask", "rate") else "ask")
+
+    # -- finding the ticket ------------------------------------------------------------------
+    def found_qr(self, text: str) -> None:
+        from kiosk.flow import ASK
+
+        flow = self.flow
+        code = track_code(text)
+        client = flow.link.client
+        if flow.state != ASK or self._looking or client is None:
+            return
+        if code is None:
+            flow.say("qr_unknown")
+            return
+        self._looking = True
+        flow.runner.submit(lambda: [client.ticket(code)], self._found, self._lookup_failed)
+
+    def lookup_card(self) -> None:
+        flow = self.flow
+        client, card = flow.link.client, flow.data.id_card
+        flow.data.id_card = None  # one lookup, then only the masked view remains
+        if client is None or card is None:
+            self.back_to_ask("error")
+            return
+        flow.runner.submit(lambda: client.lookup(card["number"], card.get("name", "")),
+                           self._found, self._lookup_failed)
+
+    def _found(self, tickets: list[wire.TicketOut]) -> None:
+        from kiosk.flow import RESULT
+
+        self._looking = False
+        self.flow.data.results = tickets
+        self.flow.go(RESULT, "" if tickets else "nothing_found")
+
+    def _lookup_failed(self, exc: BaseException) -> None:
+        from kiosk.flow import ASK
+
+        self._looking = False
+        if isinstance(exc, ServerUnreachable):
+            self.flow.link.report_unreachable()
+            return
+        notice = "nothing_found" if isinstance(exc, ApiError) and exc.status == 404 else "error"
+        self.flow.go(ASK, notice)
+
+    # -- rating ------------------------------------------------------------------------------
+    def start_rating(self, ticket_id: str) -> None:
+        from kiosk.flow import RATE
+
+        flow = self.flow
+        flow.touch()
+        ticket = next((t for t in flow.data.results if t.id == ticket_id), None)
+        if ticket is None or not rateable(ticket):
+            return
+        flow.data.rate_ticket, flow.data.level, flow.data.reasons = ticket, None, []
+        flow.go(RATE)
+
+    def choose_level(self, level: int) -> None:
+        if level not in LEVELS:
+            return
+        self.flow.touch()
+        self.flow.data.level = level
+        if level > 2:
+            self.flow.data.reasons = []
+        self.flow.say("")
+
+    def toggle_reason(self, code: str) -> None:
+        if code not in BAD_REASONS:
+            return
+        self.flow.touch()
+        reasons = self.flow.data.reasons
+        if code in reasons:
+            reasons.remove(code)
+        else:
+            reasons.append(code)
+        self.flow.changed.emit()
+
+    def can_submit(self) -> bool:
+        level = self.flow.data.level
+        return level is not None and (level > 2 or bool(self.flow.data.reasons))
+
+    def submit(self) -> None:
+        from kiosk.flow import THANKS
+
+        flow = self.flow
+        flow.touch()
+        data, client = flow.data, flow.link.client
+        if data.rate_ticket is None or data.level is None or client is None:
+            return
+        if not self.can_submit():
+            flow.say("reasons_required")
+            return
+        ticket, level, reasons = data.rate_ticket.id, data.level, list(data.reasons)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ServerUnreachable):
+                flow.link.report_unreachable()
+            else:
+                code = getattr(exc, "code", "")
+                flow.say("already_rated" if "already" in code or "dup" in code else "error")
+
+        flow.runner.submit(lambda: client.evaluate(ticket, level, reasons),
+                           lambda _r: flow.go(THANKS), failed)

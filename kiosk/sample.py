@@ -1,0 +1,152 @@
+"""Sample data for rendering every kiosk screen without a server or devices (`--screens DIR`):
+the example hall's services, a masked card, a ticket, inquiry results, a camera frame and a
+scanned page. `stage(flow, state)` puts the flow into a state as a citizen would find it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from kiosk.session import CardView, CitizenData, Page
+from kiosk.tasks import TaskRunner
+from queue_server import wire
+
+TZ = timezone(timedelta(hours=8))
+NOW = datetime(2026, 11, 25, 9, 41, tzinfo=TZ)
+
+_SERVICES = [
+    ("consult", "综合咨询导办", "咨询导办", "Z", ["consult"], False, None, []),
+    ("company-setup", "企业开办", "商事登记", "A", ["intake", "approval", "pickup"], True, 1,
+     ["公司登记(备案)申请书", "法定代表人、董事、监事、经理任职文件", "公司章程", "住所使用证明"]),
+    ("company-deregister", "企业简易注销", "商事登记", "B", ["intake", "approval", "pickup"], True,
+     3, ["简易注销登记申请书", "全体投资人承诺书", "营业执照正、副本"]),
+    ("property-mortgage", "不动产抵押登记", "不动产登记", "C", ["intake", "approval", "pickup"],
+     True, 1, ["不动产登记申请书", "申请人身份证明", "不动产权证书", "主债权合同", "抵押合同"]),
+    ("property-general", "不动产一般登记", "不动产登记", "D", ["intake", "approval", "pickup"],
+     True, 1, ["不动产登记申请书", "申请人身份证明", "不动产权属来源证明"]),
+    ("property-transfer", "二手房转移登记", "不动产登记", "E",
+     ["consult", "intake", "approval", "pickup"], True, 2,
+     ["不动产登记申请书", "买卖双方身份证明", "不动产权证书", "房屋买卖合同", "婚姻状况证明",
+      "完税凭证"]),
+    ("power-low-voltage", "低压用电报装", "水电气暖", "F", ["intake", "approval"], True, 10,
+     ["用电人有效身份证明", "用电地址物业权属证明"]),
+    ("water-connect", "用水报装", "水电气暖", "G", ["intake", "approval"], False, 4,
+     ["电子版图纸(非居民用户)"]),
+    ("gas-connect", "用气报装", "水电气暖", "H", ["intake", "approval"], False, 15,
+     ["小区电子版设计图(住宅小区开发商)"]),
+    ("heating-connect", "用暖报装", "水电气暖", "J", ["intake", "approval"], False, 10,
+     ["暖通和建筑图纸"]),
+    ("tax-invoice", "新办企业发票申领", "纳税服务", "K", ["intake"], True, None,
+     ["新办纳税人套餐综合报告(申请)表"]),
+    ("tax-refund", "退税", "纳税服务", "L", ["intake", "approval"], True, 2, ["退(抵)税申请表"]),
+    ("medical-claim", "医保一体化报销", "社会保障", "M", ["intake", "approval", "pickup"], True, 5,
+     ["医疗费用发票", "费用明细清单", "出院小结"]),
+    ("certificate-pickup", "证照领取", "出件", "P", ["pickup"], True, None, ["受理通知书"]),
+]
+BANK_SERVICES = ("company-setup", "property-mortgage", "power-low-voltage", "water-connect")
+HALL_NAME = "杭锦后旗政务服务中心"
+BRANCH_NAME = "中国农业银行杭锦后旗支行 政银合作便民服务点"
+
+
+def services(role: str = "kiosk") -> list[wire.ServiceInfo]:
+    out = []
+    for i, (code, name, cat, prefix, route, card, limit, papers) in enumerate(_SERVICES):
+        if role == "bank" and code not in BANK_SERVICES:
+            continue
+        out.append(wire.ServiceInfo(
+            code=code, name=name, category=cat, prefix=prefix, route=route, materials=papers,
+            requires_id_card=card, time_limit_workdays=limit, waiting=(i * 7) % 13,
+            estimated_wait_s=((i * 7) % 13) * 240, open=True))
+    return out
+
+
+def ticket(role: str = "kiosk") -> wire.TicketIssued:
+    return wire.TicketIssued(
+        id="t-sample", number="A023", service="company-setup", zone="intake", ahead=4,
+        estimated_wait_s=960, issued_at=NOW, track_url="http://192.168.1.10:8750/t/8KQ2ZP4M",
+        hall_name=BRANCH_NAME if role == "bank" else HALL_NAME, service_name="企业开办",
+        priority=True, priority_reason="elderly", masked_name="王*", masked_id="150************1234")
+
+
+def results() -> list[wire.TicketOut]:
+    done = wire.StageOut(zone="intake", counter="W05", called_at=NOW, started_at=NOW,
+                         ended_at=NOW + timedelta(minutes=12), outcome="next")
+    return [
+        wire.TicketOut(id="t1", number="A023", service="company-setup", service_name="企业开办",
+                       status="waiting", zone="approval", issued_at=NOW, journey=[done],
+                       deadline=NOW + timedelta(days=1)),
+        wire.TicketOut(id="t2", number="C007", service="property-mortgage",
+                       service_name="不动产抵押登记", status="done", zone="pickup",
+                       counter="W13", issued_at=NOW - timedelta(days=2), journey=[
+                           done.model_copy(update={"rated": True}),
+                           wire.StageOut(zone="pickup", counter="W13", ended_at=NOW,
+                                         outcome="done")]),
+    ]
+
+
+def card(priority: bool = True) -> CardView:
+    return CardView(masked_name="王*", masked_number="150************1234",
+                    age=76 if priority else 41, priority=priority)
+
+
+def page_image(width: int = 640, height: int = 880) -> bytes:
+    """A JPEG of a plain form: title bar and text lines (what a corrected page looks like)."""
+    import cv2
+    import numpy as np
+
+    img = np.full((height, width, 3), 250, np.uint8)
+    cv2.rectangle(img, (60, 60), (width - 60, 120), (60, 60, 60), -1)
+    for y in range(170, height - 80, 44):
+        cv2.line(img, (60, y), (width - 60 - (y * 37) % 200, y), (90, 90, 90), 6)
+    ok, jpeg = cv2.imencode(".jpg", img)
+    return bytes(jpeg) if ok else b""
+
+
+def camera_frame(width: int = 640, height: int = 480) -> tuple[int, int, bytes]:
+    """A desk with a tilted sheet of paper, as the document camera's preview shows it."""
+    import cv2
+    import numpy as np
+
+    img = np.full((height, width, 3), (70, 95, 120), np.uint8)
+    quad = np.array([[150, 60], [500, 90], [470, 440], [120, 410]], np.int32)
+    cv2.fillConvexPoly(img, quad, (245, 245, 245))
+    for i in range(8):
+        y = 130 + i * 36
+        cv2.line(img, (175, y), (440, y + 4), (80, 80, 80), 4)
+    return width, height, img.tobytes()
+
+
+def stage(flow: object, state: str, *, elderly: bool = False, lang: str = "zh",
+          variant: str = "") -> None:
+    """Put a kiosk flow into `state` with sample data (no server call, no device)."""
+    from kiosk.flow import KioskFlow
+    from kiosk.scanning import Frame
+
+    assert isinstance(flow, KioskFlow)
+    flow.runner.invalidate()
+    flow.countdown = None
+    data = CitizenData(service="company-setup", card=card() if variant != "nocard" else None)
+    data.pages = [Page(page_image(), 640, 880)] if state in ("scan", "ticket") else []
+    data.pending = Page(page_image(), 640, 880) if state == "review" else None
+    data.ticket = ticket(flow.role)
+    data.print_state = {"failed": "failed", "printing": "printing"}.get(variant, "printed")
+    data.upload_state = "forwarded" if flow.role == "bank" else "sent"
+    data.results = results()
+    data.rate_ticket = data.results[1]
+    data.level = 2 if variant == "low" else (5 if state == "rate" else None)
+    data.reasons = ["wait", "unclear"] if variant == "low" else []
+    data.card_purpose = "rate" if variant == "rate" else "ask"
+    if variant == "search":
+        data.query = "bdc"
+    flow.data, flow.lang, flow.elderly, flow.page = data, lang, elderly, 0
+    flow.state, flow.notice = state, {"failed": "", "offline": "offline"}.get(variant, "")
+    w, h, bgr = camera_frame()
+    flow.scanning.last = Frame(w, h, bgr) if state in ("scan", "ask") else None
+    flow.admin.health = {"idcard": "online", "printer": "paper_out", "camera": "online"}
+    flow.admin.errors = {"printer": "paper out (DLE EOT 4: 0x72)"}
+    if variant == "countdown":
+        flow.countdown = 7
+    flow.changed.emit()
+
+
+def idle_runner() -> TaskRunner:
+    return TaskRunner(max_threads=1)

@@ -1,0 +1,156 @@
+"""The words of the citizen kiosk (and any shared widget), Chinese first, English second.
+`tr(key, lang, **fields)`; a missing key shows the key itself, so a gap is visible, not a crash.
+The staff screens keep their own words in `ui.staff.text`; either may add keys here."""
+
+from __future__ import annotations
+
+TEXT: dict[str, tuple[str, str]] = {
+    # frame
+    "lang_switch": ("English", "中文"),
+    "elderly_on": ("长者模式", "Senior mode"),
+    "elderly_off": ("标准模式", "Standard mode"),
+    "back": ("返回", "Back"),
+    "home": ("首页", "Home"),
+    "branch_tag": ("政银合作便民服务点", "Government services at this bank branch"),
+    "countdown": ("无操作，{n} 秒后返回首页\n触摸屏幕继续办理", "No activity: back to start in {n} s\nTouch the screen to continue"),
+    # attract
+    "welcome": ("欢迎办事", "Welcome"),
+    "touch_start": ("点击开始取号", "Touch to take a number"),
+    "waiting_in": ("等候 {n} 人", "{n} waiting"),
+    "ask_status": ("查询办件进度", "Check my ticket or case"),
+    "rate_service": ("服务评价", "Rate a service"),
+    "motto": ("进一个门 · 排一次队 · 取一次号 · 交一套材料", "One door · one queue · one number · one set of papers"),
+    # services
+    "choose_service": ("请选择办理事项", "Choose a service"),
+    "all": ("全部", "All"),
+    "search": ("搜索", "Search"),
+    "search_hint": ("输入拼音首字母，如 qykb", "Type pinyin initials, e.g. qykb"),
+    "clear": ("清空", "Clear"),
+    "no_match": ("没有找到，请换个关键字", "Nothing found; try another word"),
+    "page": ("第 {p}/{n} 页", "Page {p} of {n}"),
+    "prev": ("上一页", "Previous"),
+    "next": ("下一页", "Next"),
+    "closed_now": ("暂停办理", "Not available now"),
+    # detail
+    "materials": ("一次性告知：请准备以下材料", "Papers to bring (complete list)"),
+    "no_materials": ("无需准备材料", "No papers needed"),
+    "ahead": ("前面等候", "People ahead"),
+    "people": ("{n} 人", "{n}"),
+    "est_wait": ("预计等候", "Estimated wait"),
+    "minutes": ("约 {n} 分钟", "about {n} min"),
+    "time_limit": ("承诺时限 {n} 个工作日", "Promised within {n} working days"),
+    "needs_card": ("本事项需刷身份证取号", "This service needs your ID card"),
+    "take_number": ("取号", "Take a number"),
+    "take_with_card": ("刷身份证取号", "Take a number with ID card"),
+    "card_priority_hint": ("70 岁以上老人刷身份证自动优先", "Aged 70+: use your ID card for priority"),
+    "scan_first": ("先扫描材料预审", "Scan papers for pre-review first"),
+    "remaining": ("今日剩余 {n} 个号", "{n} numbers left today"),
+    # ID card
+    "put_card": ("请将身份证放在读卡区", "Place your ID card on the reader"),
+    "card_wait": ("正在等待身份证… {n} 秒", "Waiting for the card… {n} s"),
+    "card_read": ("已读取：{name}  {number}", "Card read: {name}  {number}"),
+    "priority_yes": ("您将享受优先服务", "You will be served with priority"),
+    "cancel": ("取消", "Cancel"),
+    # scanning
+    "scan_title": ("材料扫描（预审）", "Scan papers (pre-review)"),
+    "scan_hint": ("请将材料正面朝上平放在高拍仪下", "Lay the paper face up under the camera"),
+    "capture": ("拍摄", "Capture"),
+    "pages_n": ("已扫描 {n} 页", "{n} pages scanned"),
+    "finish_scan": ("完成，取号", "Done, take a number"),
+    "keep": ("保留此页", "Keep this page"),
+    "retake": ("重拍", "Retake"),
+    "review_title": ("请确认扫描效果", "Check the scanned page"),
+    # issuing and ticket
+    "issuing": ("正在取号，请稍候…", "Taking your number…"),
+    "your_number": ("您的号码", "Your number"),
+    "go_zone": ("请到 {zone} 等候叫号", "Please wait for your call at {zone}"),
+    "printing": ("号票打印中，请取走号票", "Printing your ticket — please take it"),
+    "printed": ("号票已打印，请取走号票", "Ticket printed — please take it"),
+    "print_failed": ("打印机故障，请用手机拍下本页号码和二维码", "Printer fault: please photograph this number and QR code"),
+    "scan_track": ("扫码查看进度", "Scan to follow your turn"),
+    "priority_ticket": ("优先", "Priority"),
+    "upload_sending": ("材料上传中…", "Uploading your papers…"),
+    "upload_sent": ("材料已提交预审", "Papers sent for pre-review"),
+    "upload_forwarded": ("材料已转交大厅一窗受理", "Papers forwarded to the hall's intake"),
+    "upload_failed": ("材料上传失败，请到窗口出示原件", "Papers not sent; please show the originals at the counter"),
+    "done_btn": ("完成", "Done"),
+    # inquiry and rating
+    "ask_title": ("查询办件进度", "Check a ticket or case"),
+    "ask_hint": ("请将号票或受理通知书上的二维码对准摄像头", "Hold the QR code of your ticket or receipt to the camera"),
+    "ask_card": ("刷身份证查询", "Use ID card instead"),
+    "rate_title": ("服务评价", "Rate the service"),
+    "results": ("查询结果", "What we found"),
+    "status_waiting": ("等候中", "Waiting"),
+    "status_called": ("已叫号", "Called"),
+    "status_serving": ("办理中", "Being served"),
+    "status_done": ("已办结", "Completed"),
+    "status_rejected": ("不予受理", "Rejected"),
+    "status_no_show": ("已过号", "Missed"),
+    "deadline": ("承诺办结：{d}", "Due: {d}"),
+    "rate_btn": ("评价", "Rate"),
+    "choose_level": ("请您对本次服务作出评价", "How was the service?"),
+    "choose_reasons": ("请选择不满意的原因（必选）", "Please choose why (required)"),
+    "submit": ("提交评价", "Submit"),
+    "thanks": ("感谢您的评价！", "Thank you for your rating!"),
+    "thanks_sub": ("您的意见将督促我们改进服务", "Your opinion helps us improve"),
+    # offline
+    "offline_title": ("暂停取号", "Numbers paused"),
+    "offline_body": ("系统正在恢复，请稍候或咨询工作人员。\n以下材料清单仍可查看。", "The system is reconnecting; please wait or ask the staff.\nThe papers lists below can still be read."),
+    "reconnecting": ("正在自动重连…", "Reconnecting…"),
+    # admin
+    "admin_title": ("设备管理", "Device administration"),
+    "admin_pin": ("请输入管理密码", "Enter the admin PIN"),
+    "unlock": ("确定", "OK"),
+    "quit_app": ("退出程序", "Quit app"),
+    "refresh": ("刷新", "Refresh"),
+    "server": ("服务器", "Server"),
+    "server_online": ("在线", "online"),
+    "server_offline": ("离线", "offline"),
+    "device": ("设备", "Device"),
+    "health": ("状态", "Health"),
+    "idcard": ("身份证阅读器", "ID card reader"),
+    "printer": ("号票打印机", "Ticket printer"),
+    "camera": ("高拍仪", "Document camera"),
+    # notices (short messages for the citizen)
+    "offline": ("网络中断，暂停取号", "Network down: numbers paused"),
+    "card_timeout": ("未检测到身份证，请重试", "No card detected; please try again"),
+    "reader_fault": ("读卡器暂不可用，请咨询工作人员", "Card reader unavailable; please ask the staff"),
+    "no_reader": ("本机未配备读卡器，请到咨询台办理", "No card reader here; please ask at the desk"),
+    "camera_fault": ("高拍仪暂不可用", "Document camera unavailable"),
+    "no_document": ("未识别到材料，请放平后重拍", "No page found; lay it flat and try again"),
+    "id_card_refused": ("请勿扫描身份证，身份证请刷读卡器", "Please do not photograph ID cards; use the reader"),
+    "scanning": ("正在处理…", "Processing…"),
+    "page_kept": ("已保存，可继续扫描下一页", "Saved; scan the next page or finish"),
+    "too_many_pages": ("页数已达上限", "Page limit reached"),
+    "sold_out": ("今日号已发完", "No numbers left today"),
+    "closed": ("该事项暂停办理", "This service is not available now"),
+    "issue_refused": ("取号未成功，请咨询工作人员", "Could not take a number; please ask the staff"),
+    "qr_unknown": ("无法识别该二维码", "This QR code is not ours"),
+    "nothing_found": ("没有查到相关办件", "Nothing found"),
+    "reasons_required": ("请至少选择一项原因", "Please choose at least one reason"),
+    "already_rated": ("该服务已评价", "Already rated"),
+    "error": ("操作未成功，请重试", "That did not work; please try again"),
+    "admin_wrong": ("密码错误", "Wrong PIN"),
+    "admin_locked": ("错误次数过多，请稍后再试", "Too many tries; try later"),
+    "admin_no_pin": ("未设置管理密码", "No admin PIN configured"),
+}
+
+ZONES: dict[str, tuple[str, str]] = {
+    "consult": ("综合咨询导办", "Consultation"),
+    "intake": ("一窗受理", "One-window intake"),
+    "approval": ("后台审批", "Back-office approval"),
+    "pickup": ("出件", "Pickup"),
+}
+
+
+def tr(key: str, lang: str, **fields: object) -> str:
+    pair = TEXT.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if lang == "en" else pair[0]
+    return text.format(**fields) if fields else text
+
+
+def zone_name(zone: str, lang: str) -> str:
+    pair = ZONES.get(zone, (zone, zone))
+    return pair[1] if lang == "en" else pair[0]

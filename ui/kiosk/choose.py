@@ -1,0 +1,261 @@
+"""Screens where the citizen looks and chooses: attract, the service list (categories, pinyin
+search with an on-screen keyboard, pages), a service's papers list and wait, and the offline
+screen that keeps the papers lists readable while numbers are paused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from kiosk.flow import KioskFlow
+from ui.i18n import tr, zone_name
+from ui.widgets import button, clear_layout, label
+from ui.widgets.basic import set_role
+
+ZONE_ORDER = ("consult", "intake", "approval", "pickup")
+KEYS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
+
+
+def english_name(code: str) -> str:
+    return code.replace("-", " ").capitalize()
+
+
+def service_text(service: Any, lang: str, with_wait: bool = True) -> str:
+    sub = english_name(service.code) if lang == "en" else ""
+    wait = tr("waiting_in", lang, n=service.waiting) if with_wait else ""
+    if not service.open:
+        wait = tr("closed_now", lang)
+    second = "  ·  ".join(x for x in (sub, wait) if x)
+    return f"{service.name}\n{second}" if second else service.name
+
+
+class Screen(QWidget):
+    def __init__(self, flow: KioskFlow) -> None:
+        super().__init__()
+        self.flow = flow
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(40, 24, 40, 16)
+        self.box.setSpacing(18)
+
+    def refresh(self, flow: KioskFlow) -> None:
+        raise NotImplementedError
+
+
+class AttractScreen(Screen):
+    def __init__(self, flow: KioskFlow) -> None:
+        super().__init__(flow)
+        self.welcome = label("", "huge", align=Qt.AlignmentFlag.AlignCenter)
+        self.motto = label("", "muted", align=Qt.AlignmentFlag.AlignCenter)
+        self.zones = QHBoxLayout()
+        self.start_btn = button("", flow.start, "primary")
+        self.start_btn.setMinimumHeight(160)
+        row = QHBoxLayout()
+        self.ask_btn = button("", lambda: flow.ask("ask"))
+        self.rate_btn = button("", lambda: flow.ask("rate"))
+        row.addWidget(self.ask_btn)
+        row.addWidget(self.rate_btn)
+        self.box.addStretch(1)
+        self.box.addWidget(self.welcome)
+        self.box.addWidget(self.motto)
+        self.box.addStretch(1)
+        self.box.addLayout(self.zones)
+        self.box.addStretch(1)
+        self.box.addWidget(self.start_btn)
+        self.box.addLayout(row)
+
+    def refresh(self, flow: KioskFlow) -> None:
+        lang = flow.lang
+        self.welcome.setText(tr("welcome", lang))
+        self.motto.setText(tr("motto", lang))
+        self.start_btn.setText(tr("touch_start", lang))
+        self.ask_btn.setText(tr("ask_status", lang))
+        self.rate_btn.setText(tr("rate_service", lang))
+        clear_layout(self.zones)
+        waiting = flow.zone_waiting()
+        for zone in ZONE_ORDER:
+            card = QFrame()
+            card.setObjectName("card")
+            col = QVBoxLayout(card)
+            col.addWidget(label(zone_name(zone, lang), align=Qt.AlignmentFlag.AlignCenter))
+            col.addWidget(label(tr("waiting_in", lang, n=waiting.get(zone, 0)), "big",
+                                align=Qt.AlignmentFlag.AlignCenter))
+            self.zones.addWidget(card)
+
+    def mousePressEvent(self, _event: Any) -> None:
+        self.flow.start()
+
+
+class ServicesScreen(Screen):
+    def __init__(self, flow: KioskFlow) -> None:
+        super().__init__(flow)
+        self.keyboard_on = False
+        self.title = label("", "title")
+        top = QHBoxLayout()
+        self.query = QLineEdit()
+        self.query.setReadOnly(True)  # typed on the screen keyboard; no system keyboard
+        self.search_btn = button("", self._toggle_keyboard)
+        top.addWidget(self.title)
+        top.addWidget(self.query, 1)
+        top.addWidget(self.search_btn)
+        body = QHBoxLayout()
+        self.categories = QVBoxLayout()
+        self.grid = QGridLayout()
+        self.grid.setSpacing(14)
+        right = QVBoxLayout()
+        right.addLayout(self.grid, 1)
+        pager = QHBoxLayout()
+        self.prev_btn = button("", lambda: flow.turn_page(-1))
+        self.page_lbl = label("", "muted", align=Qt.AlignmentFlag.AlignCenter)
+        self.next_btn = button("", lambda: flow.turn_page(1))
+        for w in (self.prev_btn, self.page_lbl, self.next_btn):
+            pager.addWidget(w)
+        right.addLayout(pager)
+        body.addLayout(self.categories)
+        body.addLayout(right, 1)
+        self.keyboard = self._keyboard()
+        self.box.addLayout(top)
+        self.box.addLayout(body, 1)
+        self.box.addWidget(self.keyboard)
+
+    def _keyboard(self) -> QWidget:
+        pad = QWidget()
+        rows = QVBoxLayout(pad)
+        rows.setContentsMargins(0, 0, 0, 0)
+        for i, keys in enumerate(KEYS):
+            row = QHBoxLayout()
+            row.addStretch(1)
+            for k in keys:
+                row.addWidget(button(k.upper(), lambda k=k: self._type(k)))
+            if i == 2:
+                row.addWidget(button("⌫", lambda: self.flow.set_query(self.flow.data.query[:-1])))
+                self.clear_btn = button("", lambda: self.flow.set_query(""))
+                row.addWidget(self.clear_btn)
+            row.addStretch(1)
+            rows.addLayout(row)
+        pad.hide()
+        return pad
+
+    def _type(self, key: str) -> None:
+        self.flow.set_query(self.flow.data.query + key)
+
+    def _toggle_keyboard(self) -> None:
+        self.keyboard_on = not self.keyboard_on
+        self.flow.touch()
+        self.refresh(self.flow)
+
+    def refresh(self, flow: KioskFlow) -> None:
+        lang = flow.lang
+        self.title.setText(tr("choose_service", lang))
+        self.query.setText(flow.data.query)
+        self.query.setPlaceholderText(tr("search_hint", lang))
+        self.search_btn.setText(tr("search", lang))
+        self.clear_btn.setText(tr("clear", lang))
+        self.keyboard.setVisible(self.keyboard_on)
+        clear_layout(self.categories)
+        cats: list[tuple[str | None, str]] = [(None, tr("all", lang))]
+        cats += [(c, c) for c in flow.link.catalog.categories()]
+        if flow.elderly:
+            cats = cats[:1]  # fewer choices: one list, in big tiles, page by page
+        for code, text in cats:
+            b = button(text, lambda c=code: flow.choose_category(c))
+            chosen = flow.data.category == code and not flow.data.query
+            set_role(b, "selected" if chosen else "")
+            self.categories.addWidget(b)
+        self.categories.addStretch(1)
+        self._fill_grid(flow)
+
+    def _fill_grid(self, flow: KioskFlow) -> None:
+        lang = flow.lang
+        clear_layout(self.grid)
+        cols = 2 if flow.elderly else 3
+        items = flow.page_services()
+        for i, s in enumerate(items):
+            tile = button(service_text(s, lang), lambda c=s.code: flow.choose_service(c), "tile")
+            tile.setMinimumHeight(200 if flow.elderly else 120)
+            self.grid.addWidget(tile, i // cols, i % cols)
+        if not items:
+            self.grid.addWidget(label(tr("no_match", lang), "muted"), 0, 0)
+        for r in range(self.grid.rowCount()):
+            self.grid.setRowStretch(r, 1)
+        pages = flow.page_count()
+        self.page_lbl.setText(tr("page", lang, p=flow.page + 1, n=pages))
+        self.prev_btn.setText(tr("prev", lang))
+        self.next_btn.setText(tr("next", lang))
+        self.prev_btn.setEnabled(flow.page > 0)
+        self.next_btn.setEnabled(flow.page + 1 < pages)
+
+
+class DetailScreen(Screen):
+    def __init__(self, flow: KioskFlow) -> None:
+        super().__init__(flow)
+        self.name = label("", "big")
+        self.facts = label("", "title")
+        self.limit = label("", "muted")
+        self.head = label("", "title")
+        self.papers = label("")
+        self.hint = label("", "muted")
+        buttons = QHBoxLayout()
+        self.scan_btn = button("", lambda: flow.take_number(scan_first=True))
+        self.card_btn = button("", lambda: flow.take_number(with_card=True))
+        self.take_btn = button("", flow.take_number, "primary")
+        for b in (self.scan_btn, self.card_btn, self.take_btn):
+            buttons.addWidget(b)
+        for w in (self.name, self.facts, self.limit, self.head, self.papers):
+            self.box.addWidget(w)
+        self.box.addStretch(1)
+        self.box.addWidget(self.hint)
+        self.box.addLayout(buttons)
+
+    def refresh(self, flow: KioskFlow) -> None:
+        lang, s = flow.lang, flow.service
+        if s is None:
+            return
+        self.name.setText(s.name + (f"  ({english_name(s.code)})" if lang == "en" else ""))
+        minutes = max(1, round(s.estimated_wait_s / 60)) if s.waiting else 0
+        facts = f"{tr('ahead', lang)}: {tr('people', lang, n=s.waiting)}    " \
+                f"{tr('est_wait', lang)}: {tr('minutes', lang, n=minutes)}"
+        if s.remaining_today is not None:
+            facts += "    " + tr("remaining", lang, n=s.remaining_today)
+        self.facts.setText(facts)
+        self.facts.setVisible(flow.online)
+        self.limit.setText(tr("time_limit", lang, n=s.time_limit_workdays)
+                           if s.time_limit_workdays else "")
+        self.head.setText(tr("materials", lang) if s.materials else tr("no_materials", lang))
+        self.papers.setText("\n".join(f"{i}. {m}" for i, m in enumerate(s.materials, 1)))
+        can = flow.online and s.open
+        self.take_btn.setText(tr("take_with_card" if s.requires_id_card else "take_number", lang))
+        self.card_btn.setText(tr("take_with_card", lang))
+        self.scan_btn.setText(tr("scan_first", lang))
+        self.take_btn.setVisible(can)
+        self.card_btn.setVisible(can and not s.requires_id_card and flow.devices.has("idcard")
+                                 and not flow.elderly)
+        self.scan_btn.setVisible(can and flow.devices.has("camera") and bool(s.materials))
+        hint = tr("needs_card", lang) if s.requires_id_card else tr("card_priority_hint", lang)
+        self.hint.setText(hint if can else tr("offline_title", lang))
+
+
+class OfflineScreen(Screen):
+    def __init__(self, flow: KioskFlow) -> None:
+        super().__init__(flow)
+        self.title = label("", "huge", align=Qt.AlignmentFlag.AlignCenter)
+        self.body = label("", align=Qt.AlignmentFlag.AlignCenter)
+        self.status = label("", "notice", align=Qt.AlignmentFlag.AlignCenter)
+        self.grid = QGridLayout()
+        for w in (self.title, self.body, self.status):
+            self.box.addWidget(w)
+        self.box.addLayout(self.grid, 1)
+
+    def refresh(self, flow: KioskFlow) -> None:
+        lang = flow.lang
+        self.title.setText(tr("offline_title", lang))
+        self.body.setText(tr("offline_body", lang))
+        self.status.setText(tr("reconnecting", lang))
+        clear_layout(self.grid)
+        cols = 2 if flow.elderly else 4
+        limit = 6 if flow.elderly else 16
+        for i, s in enumerate(flow.link.catalog.services[:limit]):
+            tile = button(service_text(s, lang, with_wait=False),
+                          lambda c=s.code: flow.offline_detail(c), "tile")
+            self.grid.addWidget(tile, i // cols, i % cols)

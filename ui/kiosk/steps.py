@@ -1,0 +1,230 @@
+"""Screens of taking a number: the ID card (with its animation), the document camera and the page
+review, the wait while the number is issued, and the ticket (large number, QR code, what the
+printer did)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+
+from kiosk.flow import KioskFlow
+from ui.i18n import tr, zone_name
+from ui.kiosk.choose import Screen
+from ui.widgets import FrameView, QrView, button, clear_layout, jpeg_pixmap, label
+
+
+class CardAnimation(QWidget):
+    """A card gliding down onto the reader, again and again: "put it here"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setMinimumSize(420, 320)
+        self.phase = 0.0
+        self._timer = QTimer(self, interval=40)
+        self._timer.timeout.connect(self._step)
+
+    def run(self, on: bool) -> None:
+        if on and not self._timer.isActive():
+            self._timer.start()
+        elif not on:
+            self._timer.stop()
+
+    def _step(self) -> None:
+        self.phase = (self.phase + 0.02) % 1.0
+        self.update()
+
+    def paintEvent(self, _event: Any) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w, h = self.width(), self.height()
+        reader = QRectF(w * 0.2, h * 0.68, w * 0.6, h * 0.22)
+        p.setBrush(QColor("#3b4252"))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.drawRoundedRect(reader, 18, 18)
+        ease = 0.5 - 0.5 * math.cos(math.pi * min(1.0, self.phase * 1.6))
+        top = h * 0.05 + ease * h * 0.5
+        card = QRectF(w * 0.3, top, w * 0.4, h * 0.28)
+        p.setBrush(QColor("#e8d9b5"))
+        p.setPen(QPen(QColor("#8a6d3b"), 3))
+        p.drawRoundedRect(card, 12, 12)
+        p.setBrush(QColor("#c8102e"))
+        p.drawEllipse(QRectF(card.left() + 12, card.top() + 12, 34, 34))
+        p.end()
+
+
+class IdCardScreen(Screen):
+    def __init__(self, flow: KioskFlow) -> None:
+        super().__init__(flow)
+        self.title = label("", "big", align=Qt.AlignmentFlag.AlignCenter)
+        self.anim = CardAnimation()
+        self.wait = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.anim, 1)
+        self.box.addWidget(self.wait)
+        self._timer = QTimer(self, interval=500)
+        self._timer.timeout.connect(lambda: self.wait.setText(
+            tr("card_wait", self.flow.lang, n=self.flow.card.seconds_left)))
+
+    def refresh(self, flow: KioskFlow) -> None:
+        self.title.setText(tr("put_card", flow.lang))
+        self.wait.setText(tr("card_wait", flow.lang, n=flow.card.seconds_left))
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.anim.run(True)
+        self._timer.start()
+
+    def hideEvent(self, event: Any) -> None:
+        super().hideEvent(event)
+        self.anim.run(False)
+        self._timer.stop()
+
+
+def card_line(flow: KioskFlow) -> str:
+    card = flow.data.card
+    if card is None:
+        return ""
+    text = tr("card_read", flow.lang, name=card.masked_name, number=card.masked_number)
+    return text + ("    " + tr("priority_yes", flow.lang) if card.priority else "")
+
+
+class ScanScreen(Screen):
+    def __init__(self, flow: KioskFlow) -> None:
+        super().__init__(flow)
+        self.title = label("", "title")
+        self.hint = label("", "muted")
+        self.card = label("", "ok")
+        row = QHBoxLayout()
+        self.view = FrameView()
+        side = QVBoxLayout()
+        self.count = label("", "title")
+        self.thumbs = QVBoxLayout()
+        side.addWidget(self.count)
+        side.addLayout(self.thumbs)
+        side.addStretch(1)
+        row.addWidget(self.view, 3)
+        row.addLayout(side, 1)
+        buttons = QHBoxLayout()
+        self.capture_btn = button("", flow.scanning.capture, "primary")
+        self.finish_btn = button("", flow.scanning.finish)
+        buttons.addWidget(self.capture_btn, 2)
+        buttons.addWidget(self.finish_btn, 1)
+        for w in (self.title, self.hint, self.card):
+            self.box.addWidget(w)
+        self.box.addLayout(row, 1)
+        self.box.addLayout(buttons)
+
+    def show_frame(self, frame: Any) -> None:
+        self.view.show_frame(frame.width, frame.height, frame.bgr)
+
+    def refresh(self, flow: KioskFlow) -> None:
+        lang = flow.lang
+        self.title.setText(tr("scan_title", lang))
+        self.hint.setText(tr("scan_hint", lang))
+        self.card.setText(card_line(flow))
+        self.count.setText(tr("pages_n", lang, n=len(flow.data.pages)))
+        self.capture_btn.setText(tr("capture", lang))
+        self.capture_btn.setEnabled(not flow.scanning.busy)
+        self.finish_btn.setText(tr("finish_scan", lang))
+        clear_layout(self.thumbs)
+        for page in flow.data.pages[-3:]:
+            thumb = FrameView()
+            thumb.setMinimumSize(160, 120)
+            thumb.show_pixmap(jpeg_pixmap(page.jpeg))
+            self.thumbs.addWidget(thumb)
+        if flow.scanning.last is not None:
+            self.show_frame(flow.scanning.last)
+
+
+class ReviewScreen(Screen):
+    def __init__(self, flow: KioskFlow) -> None:
+        super().__init__(flow)
+        self.title = label("", "title")
+        self.view = FrameView()
+        row = QHBoxLayout()
+        self.retake_btn = button("", flow.scanning.retake)
+        self.keep_btn = button("", flow.scanning.keep, "primary")
+        row.addWidget(self.retake_btn)
+        row.addWidget(self.keep_btn)
+        self.box.addWidget(self.title)
+        self.box.addWidget(self.view, 1)
+        self.box.addLayout(row)
+
+    def refresh(self, flow: KioskFlow) -> None:
+        self.title.setText(tr("review_title", flow.lang))
+        self.retake_btn.setText(tr("retake", flow.lang))
+        self.keep_btn.setText(tr("keep", flow.lang))
+        page = flow.data.pending
+        self.view.show_pixmap(jpeg_pixmap(page.jpeg) if page else None)
+
+
+class IssuingScreen(Screen):
+    def __init__(self, flow: KioskFlow) -> None:
+        super().__init__(flow)
+        self.text = label("", "big", align=Qt.AlignmentFlag.AlignCenter)
+        self.box.addStretch(1)
+        self.box.addWidget(self.text)
+        self.box.addStretch(1)
+
+    def refresh(self, flow: KioskFlow) -> None:
+        self.text.setText(tr("issuing", flow.lang))
+
+
+class TicketScreen(Screen):
+    def __init__(self, flow: KioskFlow) -> None:
+        super().__init__(flow)
+        row = QHBoxLayout()
+        left = QVBoxLayout()
+        self.head = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
+        self.number = label("", "huge", align=Qt.AlignmentFlag.AlignCenter)
+        self.service = label("", "big", align=Qt.AlignmentFlag.AlignCenter)
+        self.facts = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
+        self.card = label("", "ok", align=Qt.AlignmentFlag.AlignCenter)
+        for w in (self.head, self.number, self.service, self.facts, self.card):
+            left.addWidget(w)
+        right = QVBoxLayout()
+        self.qr = QrView(size=300)
+        self.qr_hint = label("", "muted", align=Qt.AlignmentFlag.AlignCenter)
+        right.addStretch(1)
+        right.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignCenter)
+        right.addWidget(self.qr_hint)
+        right.addStretch(1)
+        row.addLayout(left, 2)
+        row.addLayout(right, 1)
+        self.print_state = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
+        self.upload = label("", "muted", align=Qt.AlignmentFlag.AlignCenter)
+        self.done_btn = button("", flow.home, "primary")
+        self.box.addLayout(row, 1)
+        self.box.addWidget(self.print_state)
+        self.box.addWidget(self.upload)
+        self.box.addWidget(self.done_btn)
+
+    def refresh(self, flow: KioskFlow) -> None:
+        lang, t = flow.lang, flow.data.ticket
+        if t is None:
+            return
+        self.head.setText(tr("your_number", lang)
+                          + (f"  [{tr('priority_ticket', lang)}]" if t.priority else ""))
+        self.number.setText(t.number)
+        self.service.setText(t.service_name or (flow.service.name if flow.service else ""))
+        minutes = max(0, round(t.estimated_wait_s / 60))
+        self.facts.setText(f"{tr('go_zone', lang, zone=zone_name(t.zone, lang))}\n"
+                           f"{tr('ahead', lang)} {tr('people', lang, n=t.ahead)}  ·  "
+                           f"{tr('est_wait', lang)} {tr('minutes', lang, n=minutes)}")
+        self.card.setText(card_line(flow))
+        if self.qr.text != t.track_url:
+            self.qr.set_text(t.track_url)
+        self.qr_hint.setText(tr("scan_track", lang))
+        state = flow.data.print_state or "printing"
+        key = {"printing": "printing", "printed": "printed"}.get(state, "print_failed")
+        self.print_state.setText(tr(key, lang))
+        self.print_state.setObjectName("danger" if key == "print_failed" else "title")
+        self.print_state.style().unpolish(self.print_state)
+        self.print_state.style().polish(self.print_state)
+        up = flow.data.upload_state
+        self.upload.setText(tr(f"upload_{up}", lang) if up else "")
+        self.done_btn.setText(tr("done_btn", lang))

@@ -1,0 +1,146 @@
+"""The kiosk's main window: a header (hall or branch name, clock, language and senior-mode
+switches, the long-press corner), the screen of the flow's state, a footer (back, home, the
+notice), and the idle countdown on top. It binds to `kiosk.flow.KioskFlow` and holds no logic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+
+from kiosk.flow import ADMIN, ADMIN_PIN, ATTRACT, ISSUING, OFFLINE, TICKET, KioskFlow
+from ui.i18n import tr
+from ui.kiosk import screens
+from ui.kiosk.voice import VoicePrompts
+from ui.theme import ELDERLY, NORMAL, Theme, stylesheet
+from ui.widgets import CountdownOverlay, LongPressArea, button, label
+
+NO_BACK = (ATTRACT, ISSUING, TICKET, OFFLINE)
+
+
+def theme_of(flow: KioskFlow) -> Theme:
+    return ELDERLY if flow.elderly else NORMAL
+
+
+class KioskWindow(QWidget):
+    def __init__(self, flow: KioskFlow, voice: VoicePrompts | None = None) -> None:
+        super().__init__()
+        self.flow = flow
+        self.voice = voice
+        self.setWindowTitle("快办 Kuaiban")
+        self._styled_for: bool | None = None
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+        root.addWidget(self._header())
+        self.stack = QStackedWidget()
+        self.screens: dict[str, Any] = {}
+        for state, cls in screens.SCREENS.items():
+            screen = cls(flow)
+            self.screens[state] = screen
+            self.stack.addWidget(screen)
+        root.addWidget(self.stack, 1)
+        root.addWidget(self._footer())
+        self.overlay = CountdownOverlay(self, flow.touch)
+        flow.changed.connect(self.refresh)
+        flow.preview.connect(self._preview)
+        flow.stateChanged.connect(self._speak)
+        self._clock = QTimer(self, interval=1000)
+        self._clock.timeout.connect(self._tick)
+        self._clock.start()
+        self.refresh()
+
+    def _header(self) -> QFrame:
+        bar = QFrame()
+        bar.setObjectName("bar")
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(24, 10, 24, 10)
+        self.corner = LongPressArea(self.flow.admin.open)
+        self.corner.setFixedSize(90, 90)
+        row.addWidget(self.corner)
+        names = QVBoxLayout()
+        self.hall = label("", "title", wrap=False)
+        self.branch = label("", wrap=False)
+        names.addWidget(self.hall)
+        names.addWidget(self.branch)
+        row.addLayout(names, 1)
+        self.clock = label("", "title", wrap=False)
+        row.addWidget(self.clock)
+        self.elderly_btn = button("", lambda: self.flow.set_elderly(not self.flow.elderly), "bar")
+        self.lang_btn = button("", self.flow.toggle_language, "bar")
+        row.addWidget(self.elderly_btn)
+        row.addWidget(self.lang_btn)
+        return bar
+
+    def _footer(self) -> QFrame:
+        bar = QFrame()
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(24, 8, 24, 12)
+        self.back_btn = button("", self.flow.back)
+        self.home_btn = button("", self.flow.home)
+        self.notice = label("", "notice", align=Qt.AlignmentFlag.AlignCenter)
+        row.addWidget(self.back_btn)
+        row.addWidget(self.notice, 1)
+        row.addWidget(self.home_btn)
+        return bar
+
+    # -- binding -----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        flow, lang = self.flow, self.flow.lang
+        if self._styled_for is not flow.elderly:
+            self._styled_for = flow.elderly
+            self.setStyleSheet(stylesheet(theme_of(flow)))
+        self.hall.setText(flow.hall_name or "政务服务中心")
+        self.branch.setText(tr("branch_tag", lang) if flow.role == "bank" else "")
+        self.branch.setVisible(flow.role == "bank")
+        self.lang_btn.setText(tr("lang_switch", lang))
+        self.elderly_btn.setText(tr("elderly_off" if flow.elderly else "elderly_on", lang))
+        self._tick()
+        self.back_btn.setText(tr("back", lang))
+        self.home_btn.setText(tr("home", lang))
+        plain = flow.state in NO_BACK
+        self.back_btn.setVisible(not plain)
+        self.home_btn.setVisible(flow.state not in (ATTRACT, OFFLINE, ISSUING))
+        self.notice.setText(tr(flow.notice, lang) if flow.notice else "")
+        screen = self.screens[flow.state]
+        if self.stack.currentWidget() is not screen:
+            self.stack.setCurrentWidget(screen)
+        screen.refresh(flow)
+        if flow.countdown is not None:
+            self.overlay.show_message(tr("countdown", lang, n=flow.countdown))
+        else:
+            self.overlay.hide()
+
+    def _tick(self) -> None:
+        now = self.flow.now()
+        fmt = "%H:%M" if self.flow.state != ATTRACT else "%Y-%m-%d  %H:%M"
+        self.clock.setText(now.strftime(fmt))
+
+    def _preview(self, frame: Any) -> None:
+        screen = self.screens[self.flow.state]
+        if hasattr(screen, "show_frame"):
+            screen.show_frame(frame)
+
+    def _speak(self, state: str) -> None:
+        if self.voice is not None and self.flow.elderly and state not in (ADMIN, ADMIN_PIN):
+            self.voice.say(screens.prompt(self.flow))
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        if self.overlay.isVisible():
+            self.overlay.setGeometry(self.rect())
+
+
+class TouchWatcher(QObject):
+    """Application-wide event filter: any press anywhere counts as activity for the idle timer."""
+
+    def __init__(self, flow: KioskFlow) -> None:
+        super().__init__()
+        self.flow = flow
+
+    def eventFilter(self, _obj: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin,
+                            QEvent.Type.KeyPress):
+            self.flow.touch()
+        return False

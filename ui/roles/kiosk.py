@@ -1,0 +1,112 @@
+"""Roles `kiosk` (the hall's citizen touchscreen) and `bank` (the same kiosk at a bank-branch
+outpost): `run(app, config)` shows it full screen, `render_screens(app, out_dir, role)` renders
+every state in both languages and in senior mode to PNG with sample data."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+
+from kiosk import sample, watchdog
+from kiosk.config import TerminalConfig
+from kiosk.flow import KioskFlow
+from kiosk.runtime import build_kiosk, start_kiosk, stop_kiosk
+from ui.kiosk.voice import VoicePrompts
+from ui.kiosk.window import KioskWindow, TouchWatcher
+
+SIZE = (1920, 1080)
+# (file name, state, variant) — every state a citizen or the staff can reach.
+SHOTS: list[tuple[str, str, str]] = [
+    ("01-attract", "attract", ""), ("02-attract-countdown", "attract", "countdown"),
+    ("03-services", "services", ""), ("04-services-search", "services", "search"),
+    ("05-detail", "detail", ""), ("06-idcard", "idcard", ""), ("07-scan", "scan", ""),
+    ("08-review", "review", ""), ("09-issuing", "issuing", ""),
+    ("10-ticket-printing", "ticket", "printing"), ("11-ticket-printed", "ticket", ""),
+    ("12-ticket-print-failed", "ticket", "failed"), ("13-ask", "ask", ""),
+    ("14-ask-rate", "ask", "rate"), ("15-result", "result", ""), ("16-rate", "rate", ""),
+    ("17-rate-low", "rate", "low"), ("18-thanks", "thanks", ""), ("19-offline", "offline", ""),
+    ("20-detail-offline", "detail", "offline"), ("21-admin-pin", "admin_pin", ""),
+    ("22-admin", "admin", ""),
+]
+
+
+class KioskMain(KioskWindow):
+    """The real window: no way out but the admin screen's quit."""
+
+    allow_close = False
+
+    def closeEvent(self, event: Any) -> None:
+        if self.allow_close:
+            event.accept()
+        else:
+            event.ignore()
+
+
+def run(app: Any, config: TerminalConfig) -> int:
+    flow = build_kiosk(config)
+    window = KioskMain(flow, VoicePrompts())
+    watcher = TouchWatcher(flow)
+    app.installEventFilter(watcher)
+    window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+    window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+    window.setCursor(Qt.CursorShape.BlankCursor)
+
+    def quit_app() -> None:
+        window.allow_close = True
+        app.quit()
+
+    flow.quitRequested.connect(quit_app)
+    window.showFullScreen()
+    start_kiosk(flow)
+    watchdog.notify("READY=1")
+    period = watchdog.interval_ms()
+    ping = QTimer(window, interval=period or 10_000)
+    ping.timeout.connect(lambda: watchdog.notify("WATCHDOG=1"))
+    if period:
+        ping.start()
+    try:
+        return int(app.exec())
+    finally:
+        watchdog.notify("STOPPING=1")
+        stop_kiosk(flow)
+
+
+def _sample_flow(role: str) -> KioskFlow:
+    config = TerminalConfig(role=role, server="http://127.0.0.1:1", admin_pin_hash="")
+    flow = build_kiosk(config, cache_path=Path("/nonexistent/kuaiban-sample.json"))
+    link = flow.link
+    link.catalog.replace(sample.services(role))
+    link.hall_name = sample.BRANCH_NAME if role == "bank" else sample.HALL_NAME
+    link.url = "http://192.168.1.10:8750"
+    link.online = True
+    flow.now = lambda: sample.NOW  # type: ignore[method-assign]
+    return flow
+
+
+def render_screens(app: Any, out_dir: Path, role: str) -> int:
+    started = time.monotonic()
+    flow = _sample_flow(role)
+    window = KioskWindow(flow)
+    window.resize(*SIZE)
+    window.show()
+    count = 0
+    for elderly in (False, True):
+        for lang in ("zh", "en"):
+            for name, state, variant in SHOTS:
+                if elderly and state in ("admin", "admin_pin"):
+                    continue
+                flow.link.online = variant != "offline" and state != "offline"
+                window.screens["services"].keyboard_on = variant == "search"
+                sample.stage(flow, state, elderly=elderly, lang=lang, variant=variant)
+                flow.card.deadline = time.monotonic() + 25
+                app.processEvents()
+                mode = "senior" if elderly else "std"
+                window.grab().save(str(out_dir / f"{role}-{name}-{lang}-{mode}.png"))
+                count += 1
+    window.close()
+    flow.runner.wait(2000)
+    print(f"{count} screens of role {role} in {out_dir} ({time.monotonic() - started:.1f} s)")
+    return 0
