@@ -1,0 +1,234 @@
+"""A ticket printer seen from the wire: it walks the ESC/POS stream, records jobs (split at cuts),
+answers DLE EOT status in real time (even inside image data, as real printers do), and has fault
+knobs: paper low/out (or a paper roll of N lines), cover open, offline, silent, garbled answers,
+slow answers, cutter jam, unplugged. Runs in-process (`sim://printer?...`) or on a pty.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import sys
+import threading
+import time
+import tty
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from devices.errors import BadAddress
+
+KNOBS = "paper=ok|low|out, cover=open|closed, offline=1, silent=1, garbled=1, slow=SECONDS, paper_lines=N, cutter=jam, unplugged=1"
+LOW_LINES = 40  # the near-end sensor trips with about this much paper left
+# Parameter bytes after ESC / GS / FS x for the fixed-length commands a ticket uses.
+FIXED = {
+    0x1B: {0x40: 0, 0x21: 1, 0x45: 1, 0x61: 1, 0x64: 1, 0x74: 1, 0x2D: 1, 0x4D: 1, 0x32: 0,
+           0x33: 1, 0x4A: 1, 0x47: 1, 0x7B: 1, 0x56: 1, 0x70: 3, 0x52: 1, 0x20: 1},
+    0x1D: {0x21: 1, 0x42: 1, 0x62: 1, 0x4C: 2, 0x57: 2, 0x68: 1, 0x77: 1, 0x48: 1, 0x66: 1},
+    0x1C: {0x26: 0, 0x2E: 0, 0x21: 1, 0x43: 1, 0x2D: 1, 0x53: 2, 0x57: 1},
+    0x10: {0x04: 1, 0x05: 1},
+}
+
+
+@dataclass
+class Job:
+    data: bytearray = field(default_factory=bytearray)
+    cut: bool = False
+    complete: bool = True  # False when paper ran out or the cover opened while printing
+    unknown: list[str] = field(default_factory=list)
+
+
+class PrinterSimulator:
+    def __init__(self, query: str = "") -> None:
+        try:
+            knobs = dict(parse_qsl(query, keep_blank_values=True, strict_parsing=bool(query)))
+            self.paper = knobs.pop("paper", "ok")
+            self.cover_open = knobs.pop("cover", "closed") == "open"
+            self.offline = knobs.pop("offline", "") == "1"
+            self.silent = knobs.pop("silent", "") == "1"
+            self.garbled = knobs.pop("garbled", "") == "1"
+            self.unplugged = knobs.pop("unplugged", "") == "1"
+            self.slow = float(knobs.pop("slow", "0"))
+            lines = knobs.pop("paper_lines", None)
+            self.paper_lines = int(lines) if lines is not None else None
+            self.cutter_jam = knobs.pop("cutter", "ok") == "jam"
+        except ValueError as exc:
+            raise BadAddress(f"bad simulator option in {query!r}; knobs: {KNOBS}") from exc
+        if knobs or self.paper not in ("ok", "low", "out"):
+            raise BadAddress(f"unknown simulator option in {query!r}; knobs: {KNOBS}")
+        self.jobs: list[Job] = []
+        self.current = Job()
+        self.cutter_error = False
+        self.queries = 0
+        self._buf = bytearray()
+        self._tail = b""
+        self._lock = threading.Lock()
+
+    # --- the status a real printer reports -------------------------------------------------
+    @property
+    def paper_out(self) -> bool:
+        return self.paper == "out" or self.paper_lines == 0
+
+    @property
+    def paper_low(self) -> bool:
+        return self.paper == "low" or (self.paper_lines is not None and self.paper_lines < LOW_LINES)
+
+    @property
+    def stopped(self) -> bool:
+        return self.offline or self.cover_open or self.paper_out or self.cutter_error
+
+    def answer(self, n: int) -> bytes:
+        self.queries += 1
+        if self.silent or n not in (1, 2, 3, 4):
+            return b""
+        if self.garbled:
+            return b"\xff"
+        bits = {
+            1: 0x08 * self.stopped,
+            2: 0x04 * self.cover_open | 0x20 * self.paper_out | 0x40 * self.cutter_error,
+            3: 0x08 * self.cutter_error,
+            4: 0x0C * self.paper_low | 0x60 * self.paper_out,
+        }[n]
+        return bytes([0x12 | bits])
+
+    # --- the byte stream -------------------------------------------------------------------
+    def receive(self, data: bytes) -> bytes:
+        """Take bytes from the host; return the real-time answers they asked for."""
+        with self._lock:
+            answers = self._realtime(data)
+            self._buf += data
+            self._walk()
+            return answers
+
+    def _realtime(self, data: bytes) -> bytes:
+        """DLE EOT n anywhere in the stream, even split across reads or inside image data."""
+        seen = self._tail + data
+        out = bytearray()
+        for i in range(len(seen) - 2):  # the tail holds at most two bytes: no pattern twice
+            if seen[i] == 0x10 and seen[i + 1] == 0x04:
+                out += self.answer(seen[i + 2])
+        self._tail = seen[-2:]
+        return bytes(out)
+
+    def _walk(self) -> None:
+        buf = self._buf
+        i = 0
+        while i < len(buf):
+            size = self._command_size(buf, i)
+            if size is None:  # incomplete: wait for more bytes
+                break
+            self._apply(bytes(buf[i : i + size]))
+            i += size
+        del buf[:i]
+
+    def _command_size(self, buf: bytearray, i: int) -> int | None:
+        b = buf[i]
+        if b not in FIXED:
+            return 1
+        if i + 1 >= len(buf):
+            return None
+        fn = buf[i + 1]
+        if fn in FIXED[b]:
+            return 2 + FIXED[b][fn]
+        need = {(0x1D, 0x56): 3, (0x1D, 0x76): 8, (0x1D, 0x28): 5}.get((b, fn))
+        if need is None:
+            self.current.unknown.append(buf[i : i + 2].hex())
+            return 2
+        if i + need > len(buf):
+            return None
+        if fn == 0x56:  # GS V m [n]
+            return 4 if buf[i + 2] in (65, 66) else 3
+        if fn == 0x76:  # GS v 0 m xL xH yL yH data
+            return need + (buf[i + 4] + 256 * buf[i + 5]) * (buf[i + 6] + 256 * buf[i + 7])
+        return need + buf[i + 3] + 256 * buf[i + 4]  # GS ( x pL pH data
+
+    def _apply(self, cmd: bytes) -> None:
+        if cmd[:2] in (b"\x10\x04", b"\x10\x05"):
+            return  # real-time commands were answered on arrival
+        if cmd == b"\x1b@" and self.current.data.strip(b"\x1b@\x1c&"):
+            self._end_job(cut=False)  # a new job on a printer that only feeds
+        if self.stopped:
+            self.current.complete = False
+            return
+        self.current.data += cmd
+        if cmd[:2] == b"\x1dV":
+            if self.cutter_jam:
+                self.cutter_error = True
+                self.current.complete = False
+            self._end_job(cut=not self.cutter_jam)
+            return
+        self._use_paper(cmd)
+
+    def _use_paper(self, cmd: bytes) -> None:
+        if cmd == b"\n":
+            lines = 1
+        elif cmd[:2] == b"\x1bd":
+            lines = cmd[2]
+        elif cmd[:2] == b"\x1dv":
+            lines = (cmd[6] + 256 * cmd[7] + 23) // 24
+        elif cmd[:2] == b"\x1d(" and cmd[5:7] == b"1Q":
+            lines = 8  # a native QR code
+        else:
+            return
+        if self.paper_lines is not None:
+            self.paper_lines = max(0, self.paper_lines - lines)
+            if self.paper_lines == 0:
+                self.current.complete = False
+
+    def _end_job(self, cut: bool) -> None:
+        self.current.cut = cut
+        self.jobs.append(self.current)
+        self.current = Job()
+
+
+class PtyPrinter:
+    """The simulator behind a pseudo-terminal: `path` is the device a driver opens."""
+
+    def __init__(self, simulator: PrinterSimulator | None = None) -> None:
+        self.simulator = simulator or PrinterSimulator()
+        self.master, self._slave = os.openpty()
+        tty.setraw(self._slave)  # no echo, no CR/LF rewriting: a printer port is 8-bit clean
+        self.path = os.ttyname(self._slave)
+        self._stop = threading.Event()
+
+    def serve_forever(self) -> None:
+        jobs = 0
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self.master], [], [], 0.05)
+            if not ready:
+                continue
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                continue
+            answers = self.simulator.receive(data)
+            if answers:
+                if self.simulator.slow:
+                    time.sleep(self.simulator.slow)
+                os.write(self.master, answers)
+            for job in self.simulator.jobs[jobs:]:
+                print(f"printer sim: job {jobs + 1}: {len(job.data)} bytes, "
+                      f"{'cut' if job.cut else 'not cut'}", file=sys.stderr, flush=True)
+                jobs += 1
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def close(self) -> None:
+        self.stop()
+        for fd in (self.master, self._slave):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+def serve_pty(options: str = "") -> int:
+    """`python -m devices sim printer --pty`: print the pty path, serve until killed."""
+    pty_printer = PtyPrinter(PrinterSimulator(options))
+    print(pty_printer.path, flush=True)
+    try:
+        pty_printer.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        pty_printer.close()
+    return 0

@@ -1,0 +1,190 @@
+"""The driver against the simulator: in-process, over a real pseudo-terminal, over loopback TCP,
+and into a file; status before and after printing; URL errors."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from devices.errors import BadAddress, DeviceUnavailable, PermanentFault, ProtocolError
+from devices.health import Health
+from devices.printer import TicketLayout, open_printer, ticket_bytes
+from devices.printer.simulator import PrinterSimulator, PtyPrinter
+
+
+@contextmanager
+def pty_printer(options: str = "") -> Iterator[PtyPrinter]:
+    server = PtyPrinter(PrinterSimulator(options))
+    thread = threading.Thread(target=server.serve_forever, name="pty-printer")
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        thread.join(5)
+        server.close()
+
+
+def test_sim_prints_and_records_one_cut_job(ticket: TicketLayout) -> None:
+    printer = open_printer("sim://printer")
+    assert printer.status() is Health.ONLINE
+    printer.print_ticket(ticket)
+    sim = printer._transport.simulator  # type: ignore[union-attr]
+    assert len(sim.jobs) == 1 and sim.jobs[0].cut and sim.jobs[0].complete
+    assert bytes(sim.jobs[0].data) == ticket_bytes(ticket)  # status queries are not job data
+    printer.close()
+
+
+@pytest.mark.parametrize(("knobs", "health", "error"), [
+    ("paper=out", Health.PAPER_OUT, DeviceUnavailable),
+    ("cover=open", Health.COVER_OPEN, DeviceUnavailable),
+    ("offline=1", Health.OFFLINE, DeviceUnavailable),
+    ("silent=1", Health.OFFLINE, DeviceUnavailable),
+    ("garbled=1", Health.ERROR, ProtocolError),
+])
+def test_a_printer_that_cannot_print_is_refused_before_printing(
+    ticket: TicketLayout, knobs: str, health: Health, error: type[Exception],
+) -> None:
+    printer = open_printer(f"sim://printer?{knobs}")
+    assert printer.status() is health
+    with pytest.raises(error):
+        printer.print_ticket(ticket)
+    sim = printer._transport.simulator if printer._transport else None  # type: ignore[union-attr]
+    assert sim is None or sim.jobs == [] and not sim.current.data.strip(b"\x1b@\x1c&")
+    printer.close()
+
+
+def test_paper_near_end_still_prints(ticket: TicketLayout) -> None:
+    printer = open_printer("sim://printer?paper=low")
+    assert printer.status() is Health.PAPER_LOW
+    printer.print_ticket(ticket)
+    assert printer.health.value is Health.PAPER_LOW
+
+
+def test_paper_out_mid_job_fails_after_printing(ticket: TicketLayout) -> None:
+    printer = open_printer("sim://printer?paper_lines=12")
+    assert printer.status() is Health.PAPER_LOW
+    with pytest.raises(DeviceUnavailable, match="out of paper.*after printing"):
+        printer.print_ticket(ticket)
+    assert printer.status() is Health.PAPER_OUT
+
+
+def test_cutter_jam_is_a_permanent_fault(ticket: TicketLayout) -> None:
+    printer = open_printer("sim://printer?cutter=jam")
+    with pytest.raises(PermanentFault, match="cutter"):
+        printer.print_ticket(ticket)
+    assert printer.status() is Health.ERROR
+
+
+def test_slow_answers_within_the_timeout_are_waited_for() -> None:
+    assert open_printer("sim://printer?slow=0.05").status() is Health.ONLINE
+    started = time.monotonic()
+    assert open_printer("sim://printer?slow=2").status() is Health.OFFLINE
+    assert time.monotonic() - started < 1.5, "a silent printer must not block for long"
+
+
+def test_pty_round_trip_status_and_job(ticket: TicketLayout) -> None:
+    with pty_printer() as server:
+        printer = open_printer(f"serial://{server.path}?baudrate=115200")
+        assert printer.status() is Health.ONLINE
+        printer.print_ticket(ticket)
+        printer.close()
+        sim = server.simulator
+        assert [bytes(j.data) for j in sim.jobs] == [ticket_bytes(ticket)] and sim.jobs[0].cut
+
+
+def test_pty_stale_input_is_flushed_before_each_query() -> None:
+    with pty_printer("paper=low") as server:
+        printer = open_printer(f"serial://{server.path}")
+        os.write(server.master, b"\x12\x12\x7f\x00")  # leftovers a printer sent earlier
+        time.sleep(0.05)
+        assert printer.status() is Health.PAPER_LOW
+        printer.close()
+
+
+@pytest.mark.parametrize(("knobs", "error", "match"), [
+    ("paper=out", DeviceUnavailable, "out of paper"),
+    ("cover=open", DeviceUnavailable, "cover open"),
+    ("silent=1", DeviceUnavailable, "no answer"),
+    ("paper_lines=12", DeviceUnavailable, "out of paper.*after printing"),
+])
+def test_pty_faults(ticket: TicketLayout, knobs: str, error: type[Exception], match: str) -> None:
+    with pty_printer(knobs) as server:
+        printer = open_printer(f"serial://{server.path}?status_timeout=0.2")
+        with pytest.raises(error, match=match):
+            printer.print_ticket(ticket)
+        printer.close()
+
+
+def test_tcp_printer_on_loopback(ticket: TicketLayout) -> None:
+    sim = PrinterSimulator()
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+
+        def serve() -> None:
+            conn, _ = listener.accept()
+            with conn:
+                while data := conn.recv(65536):
+                    conn.sendall(sim.receive(data))
+
+        thread = threading.Thread(target=serve, name="tcp-printer")
+        thread.start()
+        printer = open_printer(f"tcp://127.0.0.1:{port}")
+        assert printer.status() is Health.ONLINE
+        printer.print_ticket(ticket)
+        printer.close()
+        thread.join(5)
+    assert [bytes(j.data) for j in sim.jobs] == [ticket_bytes(ticket)]
+
+
+def test_silent_tcp_printer_is_offline_quickly() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        printer = open_printer(f"tcp://127.0.0.1:{listener.getsockname()[1]}")
+        started = time.monotonic()
+        assert printer.status() is Health.OFFLINE
+        assert time.monotonic() - started < 2, "python-escpos would wait 60 s here"
+        printer.close()
+
+
+def test_file_gets_the_raw_bytes_and_reports_online(ticket: TicketLayout, tmp_path: Path) -> None:
+    path = tmp_path / "ticket.bin"
+    printer = open_printer(f"file://{path}")
+    assert printer.status() is Health.ONLINE
+    printer.print_ticket(ticket)
+    printer.close()
+    assert path.read_bytes() == ticket_bytes(ticket)
+
+
+def test_unplugged_port_is_offline_and_reconnects(ticket: TicketLayout) -> None:
+    with pty_printer() as server:
+        printer = open_printer(f"serial://{server.path}")
+        assert printer.status() is Health.ONLINE
+        printer._transport.port.close()  # type: ignore[union-attr]  # the cable is pulled
+        assert printer.status() is Health.OFFLINE
+        assert printer.status() is Health.ONLINE  # reopened by itself
+        printer.close()
+    missing = open_printer("serial:///dev/kuaiban-no-such-port")
+    with pytest.raises(DeviceUnavailable, match="kuaiban-no-such-port"):
+        missing.print_ticket(ticket)
+
+
+@pytest.mark.parametrize("url", [
+    "printer", "lpt://1", "sim://idcard", "sim://printer?paper=maybe", "sim://printer?colour=red",
+    "tcp://:9100", "usb://0416", "usb://0x0416:zz", "serial:///dev/ttyUSB0?speed=9600",
+    "serial:///dev/ttyUSB0?baudrate=fast", "file:///tmp/x?status_timeout=-1",
+])
+def test_wrong_urls_are_refused_with_the_expected_form(url: str) -> None:
+    with pytest.raises(BadAddress):
+        open_printer(url)
+
+
+def test_unknown_profile_is_refused() -> None:
+    with pytest.raises(BadAddress, match="TM-T88V"):
+        open_printer("sim://printer", "no-such-printer")

@@ -1,0 +1,117 @@
+"""Ticket bytes checked against golden files and read back by an independent interpreter (npos):
+every text run decodes, the Chinese is there, the QR payload is the tracking link, it is cut."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Callable
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+
+from devices.printer.layout import PRIVACY_LINE, TicketLayout, ticket_bytes
+from tests.devices.printer.conftest import GOLDEN
+
+CASES = [  # (golden name, profile, paper): native QR + cutter, image QR with and without cutter
+    ("ticket-80-default", "default", 80),
+    ("ticket-58-default", "default", 58),
+    ("ticket-80-TH230", "TH230", 80),
+    ("ticket-58-ZJ-5870", "ZJ-5870", 58),
+]
+UPDATE = os.environ.get("KUAIBAN_UPDATE_GOLDEN") == "1"
+
+
+def summary(read: dict[str, Any]) -> dict[str, Any]:
+    """What npos read, without pixel data: commands, text runs, QR payloads, image sizes, cuts."""
+    return {
+        "commands": [c["name"] for c in read["commands"]],
+        "texts": read["texts"],
+        "qr": read["qr"],
+        "rasters": [[len(r), len(r[0]) if r else 0] for r in read["rasters"]],
+        "cuts": read["cuts"],
+    }
+
+
+def qr_from_raster(rows: list[str]) -> str:
+    dots = np.array([[0 if c == "1" else 255 for c in row] for row in rows], dtype=np.uint8)
+    dots = cv2.copyMakeBorder(dots, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255)
+    return cv2.QRCodeDetector().detectAndDecode(dots)[0]
+
+
+@pytest.mark.parametrize(("name", "profile", "paper"), CASES)
+def test_bytes_match_golden_file(ticket: TicketLayout, name: str, profile: str, paper: int) -> None:
+    data = ticket_bytes(dataclasses.replace(ticket, width_mm=paper), profile)
+    path = GOLDEN / f"{name}.bin"
+    if UPDATE:
+        path.write_bytes(data)
+    assert data == path.read_bytes(), f"{name}: bytes changed; KUAIBAN_UPDATE_GOLDEN=1 after review"
+
+
+@pytest.mark.parametrize(("name", "profile", "paper"), CASES)
+def test_npos_reads_the_ticket(
+    ticket: TicketLayout, npos_read: Callable[[bytes], dict[str, Any]], name: str, profile: str,
+    paper: int,
+) -> None:
+    data = ticket_bytes(dataclasses.replace(ticket, width_mm=paper), profile)
+    read = npos_read(data)
+    text = "".join(read["texts"])
+    assert not read["replacement"] and "\ufffd" not in text
+    joined = text.replace("\n", "")
+    for expected in ("杭锦后旗政务服务中心", "农业银行陕坝支行", "一窗受理", "社会保障卡申领", "A023",
+                     "前面还有 3 人", "预计等候约 12 分钟", "取号时间 Issued 2026-11-25 09:30", "证件 ID 1508**********123X",
+                     "本票据不含个人身份信息", "扫码查看进度"):
+        assert expected in joined, expected
+    names = [c["name"] for c in read["commands"]]
+    assert names[:2] == ["ESC@", "FS&"], "initialise, then Chinese mode before any text"
+    if profile == "default":
+        assert read["qr"] == [ticket.track_url] and read["rasters"] == []
+    else:
+        assert read["qr"] == [] and len(read["rasters"]) == 1
+        assert qr_from_raster(read["rasters"][0]) == ticket.track_url
+    assert read["cuts"] == (0 if profile == "ZJ-5870" else 1)
+    if profile == "ZJ-5870":  # no cutter: fed out to the tear bar instead
+        assert names[-2:] == ["ESCd", "ESCd"]
+    else:
+        assert names[-1] == "GSV"
+    golden = GOLDEN / f"{name}.npos.json"
+    if UPDATE:
+        golden.write_text(json.dumps(summary(read), ensure_ascii=False, indent=1) + "\n")
+    assert summary(read) == json.loads(golden.read_text(encoding="utf-8"))
+
+
+def test_number_is_printed_large(ticket: TicketLayout) -> None:
+    for paper, size in ((80, 0x55), (58, 0x33)):  # GS ! : 6x6 on 80 mm, 4x4 on 58 mm
+        data = ticket_bytes(dataclasses.replace(ticket, width_mm=paper))
+        assert b"\x1d!" + bytes([size]) + b"\x1bE\x01\x1c!\x0cA023\n" in data
+
+
+def test_gbk_profile_never_sends_four_byte_sequences(ticket: TicketLayout) -> None:
+    odd = dataclasses.replace(ticket, hall_name="𠀾𡈼政务 ¥5 € café", width_mm=58)
+    gbk = ticket_bytes(odd, "ZJ-5870")
+    assert "￥5".encode("gbk") in gbk and b"EUR" in gbk and "café".encode("gbk") in gbk
+    assert "𠀾".encode("gb18030") not in gbk and b"??" in gbk
+    assert "𠀾".encode("gb18030") in ticket_bytes(odd, "default")
+
+
+def test_masked_id_only_where_given(ticket: TicketLayout) -> None:
+    without = ticket_bytes(dataclasses.replace(ticket, masked_id=None))
+    assert "证件".encode("gb18030") not in without and b"123X" not in without
+    assert "证件".encode("gb18030") in ticket_bytes(ticket)
+
+
+@pytest.mark.parametrize("bad", [
+    {"masked_id": "150802199001011234"}, {"masked_id": "no stars"}, {"width_mm": 76},
+    {"ahead": -1}, {"number": " "}, {"track_url": ""},
+])
+def test_bad_tickets_are_refused(ticket: TicketLayout, bad: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        dataclasses.replace(ticket, **bad)
+
+
+def test_default_footer_is_the_privacy_line(ticket: TicketLayout) -> None:
+    assert ticket.footer == PRIVACY_LINE
+    assert "本票据不含个人身份信息".encode("gb18030") in ticket_bytes(ticket)
