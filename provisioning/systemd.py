@@ -49,7 +49,7 @@ def server_unit(layout: Layout, host: str, port: int, tls: bool) -> str:
               "--host", host, "--port", str(port)]
     if tls:
         server += ["--tls-cert", f"{CONF_DIR}/tls/server.pem",
-                   "--tls-key", f"{CONF_DIR}/tls/server.key"]
+                   "--tls-key", f"{CONF_DIR}/tls/server.key", "--tls-ca", f"{CONF_DIR}/tls/ca.pem"]
     watchdog = [layout.python, "-m", "provisioning.watchdog", "--health", health]
     if tls:
         watchdog += ["--cafile", f"{CONF_DIR}/tls/ca.pem"]

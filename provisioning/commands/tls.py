@@ -48,7 +48,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"server certificate / 服务器证书: {files.cert}  key: {files.key}")
         print(f"hosts: {', '.join(hosts)}")
         print(f"CA sha256 fingerprint (terminals pin it / 终端固定此指纹): {files.fingerprint}")
-        print(f"run: python -m queue_server --tls-cert {files.cert} --tls-key {files.key} ...")
+        print(f"run: python -m queue_server --tls-cert {files.cert} --tls-key {files.key} "
+              f"--tls-ca {files.ca_cert} ...")
     return 0
 
 
