@@ -10,7 +10,7 @@ from enum import Enum
 log = logging.getLogger("devices.health")
 
 
-class Health(str, Enum):
+class Health(str, Enum):  # noqa: UP042 (str() of members is relied upon as is)
     ONLINE = "online"
     PAPER_LOW = "paper_low"
     PAPER_OUT = "paper_out"

@@ -1,0 +1,174 @@
+"""`python -m devices`: simulators on a pty, reading a card or a rating, printing a sample ticket,
+scanning a page, probing serial ports (CONTRACT §1). Bad usage exits 2 with one line, never a
+traceback; a device that fails or a timeout exits 1 with a reason."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from devices.errors import BadAddress, DeviceError
+
+
+class UsageError(Exception):
+    """Bad command line: exit 2 with this one line."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> Parser:
+    top = Parser(prog="python -m devices", description="快办 devices: simulators, read, probe")
+    sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
+    sim = sub.add_parser("sim", help="run a device simulator on a pseudo-terminal")
+    sim.add_argument("kind", choices=["idcard", "printer", "pad"])
+    sim.add_argument("--pty", action="store_true", required=True, help="serve on a new pty")
+    sim.add_argument("--link", help="keep a symlink at this path pointing to the pty")
+    sim.add_argument("--cards", help="idcard: JSON file of cards (default: the sample cards)")
+    sim.add_argument("--dwell", type=float, help="idcard: seconds each card stays on the reader")
+    sim.add_argument("--gap", type=float, help="idcard: seconds with no card between cards")
+    sim.add_argument("--card", type=int, help="idcard: present only card N of the file")
+    sim.add_argument("--every", type=float, help="pad: seconds between ratings")
+    sim.add_argument("--slow", type=float, help="answer delay in seconds")
+    sim.add_argument("--garble", type=float, help="share of garbled frames, 0..1")
+    sim.add_argument("--split", action="store_true", help="send answers in small pieces")
+    sim.add_argument("--sam-fault", action="store_true", help="idcard: the SAM fails its self-test")
+    read = sub.add_parser("read", help="wait for one card or one rating")
+    read.add_argument("kind", choices=["idcard", "pad"])
+    read.add_argument("url")
+    read.add_argument("--json", action="store_true", help="print JSON")
+    read.add_argument("--timeout", type=float, default=10.0, help="seconds to wait (default 10)")
+    read.add_argument("--reveal", action="store_true", help="idcard: show name, address, number")
+    sample = sub.add_parser("print-sample", help="print a sample ticket")
+    sample.add_argument("url")
+    scan = sub.add_parser("scan", help="capture or load one page and straighten it")
+    scan.add_argument("source")
+    scan.add_argument("--out", required=True, type=Path)
+    scan.add_argument("--json", action="store_true")
+    probe = sub.add_parser("probe", help="find readers, printers and pads on serial ports")
+    probe.add_argument("--port", action="append", default=[], help="also probe this URL")
+    probe.add_argument("--json", action="store_true")
+    probe.add_argument("--timeout", type=float, default=0.3, help="seconds per question")
+    return top
+
+
+def _sim(args: argparse.Namespace) -> int:
+    from devices.simlink import serve_pty
+
+    if args.kind == "printer":
+        from devices.printer.simulator import serve_pty as serve_printer
+        return int(serve_printer())
+    options = {key: str(value) for key, value in (
+        ("cards", args.cards), ("dwell", args.dwell), ("gap", args.gap), ("card", args.card),
+        ("every", args.every), ("slow", args.slow), ("garble", args.garble)) if value is not None}
+    if args.split:
+        options["split"] = "1"
+    if args.kind == "idcard":
+        from devices.idcard.simulator import simulator_from_options
+        if "every" in options:
+            _bad("--every is for pad")
+        if args.sam_fault:
+            options["sam"] = "fault"
+        return serve_pty(simulator_from_options(options), args.link)
+    from devices.pad.simulator import pad_simulator_from_options
+    for key in ("cards", "dwell", "gap", "card"):
+        if key in options:
+            _bad(f"--{key} is for idcard")
+    return serve_pty(pad_simulator_from_options(options), args.link)
+
+
+def _bad(message: str) -> NoReturn:
+    raise UsageError(f"python -m devices: {message}")
+
+
+def _fail(message: str, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps({"error": message}, ensure_ascii=False), flush=True)
+    print(f"devices: {message}", file=sys.stderr)
+    return 1
+
+
+def _read(args: argparse.Namespace) -> int:
+    if args.timeout <= 0:
+        _bad("--timeout must be positive")
+    if args.kind == "idcard":
+        from devices.idcard import open_reader
+        reader = open_reader(args.url)
+        try:
+            card = reader.read_card(args.timeout)
+        finally:
+            reader.close()
+        if card is None:
+            return _fail(f"no card on the reader within {args.timeout:g} s", args.json)
+        value: dict[str, object] = card.to_json(reveal=args.reveal)
+    else:
+        from devices.pad import open_pad
+        pad = open_pad(args.url)
+        try:
+            rating = pad.read_rating(args.timeout)
+        finally:
+            pad.close()
+        if rating is None:
+            return _fail(f"no rating within {args.timeout:g} s", args.json)
+        value = {"level": rating.level}
+    if args.json:
+        print(json.dumps(value, ensure_ascii=False), flush=True)
+    else:
+        for key, item in value.items():
+            print(f"{key}: {item}")
+    return 0
+
+
+def _probe(args: argparse.Namespace) -> int:
+    from devices.probe import probe_all
+
+    results = probe_all(args.port, timeout=args.timeout)
+    if args.json:
+        print(json.dumps([r.as_dict() for r in results], ensure_ascii=False), flush=True)
+    elif not results:
+        print("没有串口 / no serial ports found")
+    for r in results if not args.json else []:
+        print(f"{r.port}\t{r.kind or '-'}\t{r.detail}")
+    return 0
+
+
+def run(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(list(argv))
+    if args.command == "sim":
+        return _sim(args)
+    if args.command == "read":
+        return _read(args)
+    if args.command == "print-sample":
+        from devices.printer.cli import print_sample
+        return int(print_sample(args.url))
+    if args.command == "scan":
+        from devices.camera.cli import scan
+        return int(scan(args.source, args.out, args.json))
+    return _probe(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except UsageError as exc:
+        print(str(exc).splitlines()[0], file=sys.stderr)
+        return 2
+    except BadAddress as exc:
+        print(f"devices: {exc}", file=sys.stderr)
+        return 2
+    except DeviceError as exc:
+        as_json = "--json" in (sys.argv if argv is None else argv)
+        return _fail(f"{type(exc).__name__}: {exc}", as_json)
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("devices."):
+            print(f"devices: {exc.name} is not available in this build", file=sys.stderr)
+            return 1
+        raise
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,259 @@
+"""The ID card reader driver: find → select → read (30 01, then 30 03 for an appended address)
+over any serial-like port, with per-command timeouts, debouncing of a card that stays on the
+antenna, and reconnection through the supervisor. The photo stays in memory only."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import termios
+import threading
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+import serial
+
+from devices.errors import BadAddress, DeviceError, DeviceTimeout, DeviceUnavailable, ProtocolError
+from devices.health import Health, HealthState
+from devices.idcard.card import IdCard, decode_appended_address, decode_text
+from devices.idcard.photo import PhotoUnavailable, decode_photo
+from devices.idcard.protocol import (
+    Answer,
+    CardReadError,
+    Command,
+    FrameParser,
+    Status,
+    decode_sam_id,
+    encode_command,
+    parse_answer,
+    split_read,
+    status_error,
+)
+from devices.supervisor import Supervisor
+
+PORT_ERRORS = (serial.SerialException, OSError, termios.error)
+SHORT_TIMEOUT = 0.5   # status, find, select: a reader answers within tens of ms
+READ_TIMEOUT = 2.0    # 1295 bytes: 0.11 s at 115200, 1.35 s at 9600
+POLL_INTERVAL = 0.2   # between finds while waiting for a card
+DEBOUNCE = 1.5        # the same card seen again within this is still the same placement
+URL_FORMS = "sim://idcard[?cards=FILE&…], serial:///dev/ttyUSB0?baudrate=115200, loop://, socket://host:port"
+
+
+class Port(Protocol):
+    timeout: float | None
+
+    def write(self, data: bytes) -> int | None: ...
+
+    def read(self, size: int = 1) -> bytes: ...
+
+    @property
+    def in_waiting(self) -> int: ...
+
+    def reset_input_buffer(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class GarbledAnswer(ProtocolError):
+    """Bytes came back but no valid frame: a checksum failed or the frame stopped mid-way."""
+
+
+def transact(port: Port, command: Command, timeout: float, gap: float = 0.1) -> Answer:
+    """Send one command and wait for one answer frame.
+
+    A frame dropped by the parser, or bytes that stop arriving for `gap` s mid-frame, raise
+    GarbledAnswer at once instead of waiting out the timeout. Transport errors become
+    DeviceUnavailable.
+    """
+    parser = FrameParser()
+    try:
+        port.reset_input_buffer()
+        port.write(encode_command(command))
+        deadline = time.monotonic() + timeout
+        last_byte = time.monotonic()
+        while time.monotonic() < deadline:
+            chunk = port.read(max(1, port.in_waiting))
+            now = time.monotonic()
+            if chunk:
+                last_byte = now
+            bodies = parser.feed(chunk)
+            if bodies:
+                return parse_answer(bodies[0])
+            if parser.dropped and not parser.pending():
+                raise GarbledAnswer(f"garbled answer to {command.name}")
+            if parser.pending() and now - last_byte > gap:
+                raise GarbledAnswer(f"answer to {command.name} stopped after {parser.pending()} bytes")
+    except PORT_ERRORS as exc:
+        raise DeviceUnavailable(f"ID card reader port failed: {exc}") from exc
+    raise DeviceTimeout(f"ID card reader did not answer {command.name} within {timeout:g} s")
+
+
+class IdCardReader:
+    """`read_card(timeout)`, `sam_id()`, `health`, `close()` over a port that `opener` opens."""
+
+    def __init__(self, address: str, opener: Callable[[], Port], *,
+                 poll_interval: float = POLL_INTERVAL, debounce: float = DEBOUNCE) -> None:
+        self.address = address
+        self.poll_interval, self.debounce = poll_interval, debounce
+        self._opener = opener
+        self._health = HealthState(f"idcard {address}")
+        self.supervisor: Supervisor[Port] = Supervisor(self._health, self._connect, self._disconnect)
+        self._last: tuple[str, float] | None = None  # (number, last seen) for debouncing
+        self._photo: bytes | None = None
+        self._lock = threading.Lock()
+        self.port: Port | None = None
+
+    # -- connection -----------------------------------------------------------------------
+    def _connect(self) -> Port:
+        port = self._opener()
+        try:
+            self._command(port, Command.SAM_STATUS, SHORT_TIMEOUT, "SAM status")
+        except Exception:
+            port.close()
+            raise
+        self.port = port
+        return port
+
+    def _disconnect(self, port: Port) -> None:
+        with contextlib.suppress(*PORT_ERRORS):
+            port.close()
+        self.port = None
+
+    @property
+    def health(self) -> Health:
+        return self._health.value
+
+    def close(self) -> None:
+        with self._lock:
+            self._photo, self._last = None, None
+            self.supervisor.close()
+
+    # -- commands -------------------------------------------------------------------------
+    def _command(self, port: Port, command: Command, timeout: float, doing: str,
+                 accept: tuple[int, ...] = (Status.SUCCESS,)) -> Answer:
+        """One command, retried once after a garbled or lost answer; SW3 errors raised."""
+        answer: Answer | None = None
+        for attempt in range(3):
+            try:
+                answer = transact(port, command, timeout)
+                break
+            except GarbledAnswer:
+                time.sleep(0.01 * attempt)  # let the line go quiet before asking again
+            except DeviceTimeout:
+                if attempt:
+                    raise
+        if answer is None:
+            raise DeviceTimeout(f"{doing}: no valid answer in 3 attempts")
+        if answer.sw3 not in accept:
+            raise status_error(answer.sw3, doing)
+        return answer
+
+    def sam_status(self, timeout: float = 2.0) -> None:
+        """Check the security module; raises ReaderFault (permanent) when it is broken."""
+        with self._lock:
+            self.supervisor.run(lambda p: self._command(p, Command.SAM_STATUS, SHORT_TIMEOUT,
+                                                        "SAM status"), time.monotonic() + timeout)
+
+    def sam_id(self, timeout: float = 2.0) -> str:
+        with self._lock:
+            answer = self.supervisor.run(
+                lambda p: self._command(p, Command.SAM_ID, SHORT_TIMEOUT, "SAM ID"),
+                time.monotonic() + timeout)
+        return decode_sam_id(answer.data)
+
+    # -- reading cards --------------------------------------------------------------------
+    def read_card(self, timeout: float) -> IdCard | None:
+        """The next card placed on the antenna within `timeout` s, or None.
+
+        A card that stays on the antenna is returned once (debounced). Raises DeviceUnavailable
+        when the reader is gone for the whole timeout, ReaderFault when its SAM is broken,
+        CardRejected when the SAM refuses the card.
+        """
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                try:
+                    card = self.supervisor.run(self._poll_once, deadline)
+                except CardReadError:
+                    card = None  # card moved during the read: try again on the next poll
+                except DeviceTimeout:
+                    if time.monotonic() >= deadline:
+                        return None
+                    card = None
+                if card is not None:
+                    return card
+                now = time.monotonic()
+                if now >= deadline:
+                    return None
+                time.sleep(min(self.poll_interval, deadline - now))
+
+    def _poll_once(self, port: Port) -> IdCard | None:
+        now = time.monotonic()
+        found = self._command(port, Command.FIND_CARD, SHORT_TIMEOUT, "find card",
+                              (Status.CARD_FOUND, Status.NO_CARD))
+        if found.sw3 == Status.NO_CARD:
+            self._last = None
+            return None
+        selected = self._command(port, Command.SELECT_CARD, SHORT_TIMEOUT, "select card",
+                                 (Status.SUCCESS, Status.SELECT_FAILED))
+        if selected.sw3 == Status.SELECT_FAILED:
+            return None
+        answer = self._command(port, Command.READ_TEXT_PHOTO, READ_TIMEOUT, "read card")
+        payload = split_read(answer.data)
+        card = decode_text(payload.text)
+        if self._last is not None and self._last[0] == card.number and now - self._last[1] < self.debounce:
+            self._last = (card.number, now)
+            return None
+        self._last = (card.number, now)
+        self._photo = payload.photo  # memory only, replaced by the next card
+        extra = self._command(port, Command.READ_ADDRESS, SHORT_TIMEOUT, "read appended address",
+                              (Status.SUCCESS, Status.NO_ITEM))
+        if extra.sw3 == Status.SUCCESS and extra.data:
+            appended = {"appended_address": decode_appended_address(extra.data)}
+            card = dataclasses.replace(card, extra={**card.extra, **appended})
+        return card
+
+    def forget(self) -> None:
+        """Drop the last card and its photo (end of a citizen's flow): a card still on the
+        antenna will be read again."""
+        with self._lock:
+            self._last, self._photo = None, None
+
+    def photo_bmp(self) -> bytes:
+        """The last card's photo decoded by the vendor plug-in, in memory; never stored."""
+        if self._photo is None:
+            raise PhotoUnavailable("no card read, or its photo was forgotten")
+        return decode_photo(self._photo)
+
+
+def open_reader(url: str) -> IdCardReader:
+    """A reader from its URL. The device may be absent now: the reader connects when used."""
+    from devices.idcard.simulator import simulator_from_options
+    from devices.simlink import SimPort
+    from devices.transport import SERIAL_FORM, is_serial_url, parse_url
+
+    parsed = parse_url(url, URL_FORMS)
+    if parsed.scheme == "sim":
+        if parsed.host != "idcard" or parsed.path not in ("", "/"):
+            raise BadAddress(f"not an ID card simulator URL: {url!r}; expected sim://idcard?cards=FILE")
+        sim = simulator_from_options(parsed.options)
+        reader = IdCardReader(url, lambda: _sim_port(sim, SimPort))
+        reader.simulator = sim  # type: ignore[attr-defined]
+    elif is_serial_url(url):
+        from devices.transport import open_serial, serial_target
+        serial_target(url)  # refuse a bad path or option now, not at first use
+        reader = IdCardReader(url, lambda: open_serial(url))
+    else:
+        raise BadAddress(f"unknown ID card reader URL {url!r}; expected {URL_FORMS} ({SERIAL_FORM})")
+    # Absent or faulty now is not an error here: health says so and the supervisor reconnects.
+    with contextlib.suppress(DeviceError):
+        reader.supervisor.run(lambda port: None, time.monotonic())
+    return reader
+
+
+def _sim_port(sim: object, port_class: type) -> Port:
+    try:
+        return port_class(sim)  # type: ignore[no-any-return]
+    except serial.SerialException as exc:
+        raise DeviceUnavailable(f"simulated reader: {exc}") from exc

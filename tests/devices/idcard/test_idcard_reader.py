@@ -1,0 +1,182 @@
+"""The driver against the simulator: in-process, and over a real pseudo-terminal (the simulator
+as a child process, opened through serial:///dev/pts/N)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from devices.errors import BadAddress, DeviceUnavailable, PermanentFault
+from devices.health import Health
+from devices.idcard import ReaderFault, open_reader
+from devices.idcard.photo import PhotoUnavailable, register_photo_decoder
+from devices.idcard.protocol import Command
+
+
+def test_reads_the_sample_cards_in_turn_and_debounces() -> None:
+    reader = open_reader("sim://idcard?dwell=0.6&gap=0.2")
+    try:
+        assert reader.health is Health.ONLINE
+        first = reader.read_card(2)
+        assert first is not None and first.name == "王丽华"
+        again = reader.read_card(0.4)  # still on the antenna: not a new card
+        assert again is None
+        second = reader.read_card(2)
+        assert second is not None and second.name == "张宝山" and second.valid_to is None
+        assert second.extra["appended_address"].startswith("内蒙古自治区巴彦淖尔市临河区")
+    finally:
+        reader.close()
+
+
+def test_manual_presentation_forget_and_commands_sent() -> None:
+    reader = open_reader("sim://idcard")
+    sim = reader.simulator  # type: ignore[attr-defined]
+    try:
+        sim.remove()
+        assert reader.read_card(0.3) is None
+        sim.present(2)
+        card = reader.read_card(1)
+        assert card is not None and card.name == "阿依古丽·买买提"
+        assert reader.read_card(0.3) is None
+        reader.forget()
+        assert reader.read_card(1) == card
+        sent = set(sim.requests)
+        assert (0x30, 0x10) not in sent and {(0x20, 1), (0x20, 2), (0x30, 1), (0x30, 3)} <= sent
+    finally:
+        reader.close()
+
+
+def test_photo_stays_in_memory_and_needs_a_vendor_decoder(tmp_path: Path) -> None:
+    reader = open_reader("sim://idcard?card=0&dwell=10")
+    try:
+        with pytest.raises(PhotoUnavailable):
+            reader.photo_bmp()
+        assert reader.read_card(1) is not None
+        with pytest.raises(PhotoUnavailable, match="no WLT photo decoder"):
+            reader.photo_bmp()
+        register_photo_decoder(lambda wlt: b"BM" + wlt[:10])
+        assert reader.photo_bmp().startswith(b"BMWLTSIM")
+        reader.forget()
+        with pytest.raises(PhotoUnavailable):
+            reader.photo_bmp()
+    finally:
+        register_photo_decoder(None)
+        reader.close()
+
+
+def test_sam_id_and_sam_fault_is_permanent() -> None:
+    reader = open_reader("sim://idcard")
+    assert reader.sam_id() == "05.01-20101129-0001228293-0296863149"
+    reader.close()
+    faulty = open_reader("sim://idcard?sam=fault")
+    try:
+        assert faulty.health is Health.ERROR
+        with pytest.raises(ReaderFault, match="SW3=60"):
+            faulty.read_card(0.5)
+        assert isinstance(ReaderFault("x"), PermanentFault)
+    finally:
+        faulty.close()
+
+
+def test_garbled_and_split_answers_are_survived() -> None:
+    reader = open_reader("sim://idcard?garble=0.3&split=1&dwell=30")
+    try:
+        card = reader.read_card(5)
+        assert card is not None and card.name == "王丽华"
+    finally:
+        reader.close()
+
+
+def test_slow_answer_within_timeouts_still_reads() -> None:
+    reader = open_reader("sim://idcard?slow=0.3&dwell=30")
+    try:
+        assert reader.read_card(5) is not None
+    finally:
+        reader.close()
+
+
+def test_reader_too_slow_to_answer_is_offline() -> None:
+    reader = open_reader("sim://idcard?slow=1.5")
+    try:
+        with pytest.raises(DeviceUnavailable):
+            reader.read_card(1.0)
+        assert reader.health is Health.OFFLINE
+    finally:
+        reader.close()
+
+
+def test_unplug_then_replug_in_process() -> None:
+    reader = open_reader("sim://idcard?dwell=0")
+    sim = reader.simulator  # type: ignore[attr-defined]
+    try:
+        sim.unplugged = True
+        with pytest.raises(DeviceUnavailable):
+            reader.read_card(0.3)
+        assert reader.health is Health.OFFLINE
+        sim.unplugged = False
+        sim.present(1)
+        card = reader.read_card(3)
+        assert card is not None and card.name == "张宝山" and reader.health is Health.ONLINE
+        assert reader.supervisor.connects == 2
+    finally:
+        reader.close()
+
+
+@pytest.mark.parametrize("url", ["sim://printer", "sim://idcard?bogus=1", "sim://idcard?dwell=x",
+                                 "serial:///dev/ttyUSB0?baud=9600", "serial://ttyUSB0",
+                                 "usb://0x0400:0xc35a", "/dev/ttyUSB0", "sim://idcard?cards=/nonexistent.json"])
+def test_bad_urls_show_the_expected_form(url: str) -> None:
+    with pytest.raises(BadAddress, match="expected"):
+        open_reader(url)
+
+
+def test_missing_serial_device_is_offline_not_an_error() -> None:
+    reader = open_reader("serial:///dev/ttyUSB97")
+    try:
+        assert reader.health is Health.OFFLINE
+        with pytest.raises(DeviceUnavailable):
+            reader.read_card(0.2)
+    finally:
+        reader.close()
+
+
+def test_over_a_real_pty(sim_process) -> None:  # type: ignore[no-untyped-def]
+    sim = sim_process("idcard", "--dwell", "1", "--gap", "0.3", "--split")
+    reader = open_reader(sim.url)
+    try:
+        assert reader.sam_id() == "05.01-20101129-0001228293-0296863149"
+        names = []
+        for _ in range(2):
+            card = reader.read_card(4)
+            assert card is not None
+            names.append(card.name)
+        assert names == ["王丽华", "张宝山"]
+    finally:
+        reader.close()
+
+
+def test_unplug_and_replug_on_a_new_pty_behind_a_stable_link(sim_process, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    link = str(tmp_path / "ttyIDCARD")
+    first = sim_process("idcard", "--link", link, "--dwell", "60")
+    reader = open_reader(f"serial://{link}")
+    try:
+        assert reader.read_card(3) is not None
+        first.stop()  # unplugged
+        with pytest.raises(DeviceUnavailable):
+            reader.read_card(0.5)
+        assert reader.health is Health.OFFLINE
+        second = sim_process("idcard", "--link", link, "--dwell", "60", "--card", "2")
+        assert os.readlink(link) == second.path  # the kernel may reuse the number
+        started = time.monotonic()
+        card = reader.read_card(8)
+        assert card is not None and card.name == "阿依古丽·买买提"
+        assert reader.health is Health.ONLINE and time.monotonic() - started < 8
+    finally:
+        reader.close()
+
+
+def test_commands_enum_is_what_the_driver_can_send() -> None:
+    assert Command.READ_TEXT_PHOTO.value == (0x30, 0x01)
