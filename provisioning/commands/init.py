@@ -1,0 +1,60 @@
+"""`provisioning init --config FILE --db URL`: create or migrate the database and load the hall
+configuration. Idempotent: run again with an edited file, it updates services, counters and
+staff (removed ones are deactivated) and never touches tickets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from provisioning.errors import UsageError
+
+NAME = "init"
+HELP = "create or migrate the database and load the hall configuration"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", required=True, help="hall configuration (TOML)")
+    parser.add_argument("--db", required=True, help="SQLAlchemy URL, e.g. sqlite:///hall.db")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary")
+
+
+def _migrated_store(url: str):  # type: ignore[no-untyped-def]
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from queue_server.store import Store, migrate
+
+    try:
+        safe = make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        raise UsageError(f"--db {url!r}: not a database URL (expected sqlite:///path/hall.db "
+                         "or postgresql+psycopg://...)") from None
+    try:
+        migrate(url)
+        return Store(url)
+    except (SQLAlchemyError, OSError) as exc:
+        raise UsageError(f"--db {safe}: {str(exc).splitlines()[0]}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from queue_server.config import ConfigError, load_config
+    from queue_server.halls import apply_config
+
+    try:
+        cfg = load_config(args.config)  # validated before anything is written
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+    store = _migrated_store(args.db)
+    try:
+        counts = apply_config(store, cfg)
+    finally:
+        store.close()
+    summary = {"hall": cfg.hall.id, **counts}
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False))
+    else:
+        print(f"hall {cfg.hall.id} ({cfg.hall.name}): {counts['services']} services, "
+              f"{counts['counters']} counters, {counts['staff']} staff, "
+              f"{counts['halls'] - 1} outposts")
+    return 0

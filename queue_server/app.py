@@ -1,0 +1,92 @@
+"""The composition root of the HTTP server: `create_app(settings)` wires the store, the event
+hub, the routes, the error handlers and the body limit; its lifespan starts the hub, the
+business-day watcher and (unless turned off) the zeroconf advertisement."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from queue_server import http_errors, routes, routes_counters, routes_documents, track
+from queue_server.halls import roll_days
+from queue_server.settings import Settings
+from queue_server.store import Store
+from queue_server.stream import EventHub
+
+log = logging.getLogger("queue_server")
+
+
+async def _watch_days(store: Store, every: float) -> None:
+    """Roll business days over while the hall is open (a 24-hour hall has no quiet restart)."""
+    while True:
+        try:
+            rolled = await asyncio.to_thread(roll_days, store)
+            if rolled:
+                log.info("new business day in %s", ", ".join(rolled))
+        except Exception:  # noqa: BLE001 - a busy database: try again next round
+            log.warning("day rollover check failed; retrying", exc_info=True)
+        await asyncio.sleep(every)
+
+
+def _advertise(settings: Settings, store: Store) -> object | None:
+    if not settings.zeroconf:
+        return None
+    try:
+        from queue_server import discovery
+    except ImportError:
+        log.info("zeroconf: queue_server.discovery not available; not advertising")
+        return None
+    from queue_server.tls_info import fingerprint
+
+    with store.read() as s:
+        from sqlalchemy import select
+
+        from queue_server.models import Hall
+
+        hall = s.scalar(select(Hall.id).where(Hall.parent.is_(None), Hall.active)) or "kuaiban"
+    try:
+        return discovery.advertise(hall, settings.port, host=settings.host,
+                                   tls_fingerprint=fingerprint(settings.tls_cert,
+                                                               settings.tls_ca))
+    except Exception:  # noqa: BLE001 - no multicast here: terminals use a fixed URL
+        log.warning("zeroconf: advertisement failed", exc_info=True)
+        return None
+
+
+def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
+    store = store or Store(settings.db_url, lock_timeout=settings.lock_timeout_s)
+    listen = None if store.is_sqlite else settings.db_url
+    hub = EventHub(store.fetch_events, listen_url=listen)
+    store.on_events = hub.notify
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await hub.start()
+        watcher = asyncio.create_task(_watch_days(store, settings.day_check_s))
+        ad = await asyncio.to_thread(_advertise, settings, store)
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            if ad is not None:
+                await asyncio.to_thread(ad.close)  # type: ignore[attr-defined]
+            await hub.stop()
+            store.close()
+
+    app = FastAPI(title="快办 Kuaiban queue server", version="1", lifespan=lifespan,
+                  openapi_url="/openapi.json")
+    app.state.settings, app.state.store, app.state.hub = settings, store, hub
+    http_errors.install(app)
+    app.include_router(routes.router)
+    app.include_router(routes_counters.router)
+    app.include_router(routes_documents.router)
+    app.include_router(track.router)
+    app.add_middleware(http_errors.BodyLimit, default=settings.json_limit,
+                       large=settings.document_limit, large_paths=r"/documents$")
+    return app

@@ -1,0 +1,179 @@
+"""Who is asking: terminal tokens (from enrolment), staff sessions (a PIN login at a counter
+terminal, bound to that counter) and administrator tokens. Tokens are random and stored as
+sha256; PINs with scrypt and a lockout after repeated failures; compares in constant time."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from queue_server.errors import Forbidden, Invalid, Locked, NotFound, Unauthorized
+from queue_server.models import AdminToken, Counter, Hall, Staff, StaffSession, Terminal
+from queue_server.security import check_pin, hash_pin, new_token, token_hash
+from queue_server.store import Store, Tx
+
+KINDS = ("kiosk", "counter", "display", "pad", "bank")
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=5)
+SESSION_TTL = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """`kind` is a terminal kind, "staff" (a session) or "admin"."""
+
+    kind: str
+    hall: str | None
+    terminal_id: int | None = None
+    terminal_name: str | None = None
+    counter: str | None = None
+    staff_id: str | None = None
+    staff_role: str | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind == "staff"
+
+
+def _matches(stored: str, token: str) -> bool:
+    return hmac.compare_digest(stored, token_hash(token))
+
+
+def authenticate(store: Store, token: str, now: datetime) -> Principal:
+    if not token:
+        raise Unauthorized("unauthorized", "需要令牌 / a bearer token is required")
+    digest = token_hash(token)
+    with store.read() as s:
+        if token.startswith("kbs_"):
+            sess = s.scalar(select(StaffSession).where(StaffSession.token_hash == digest))
+            if sess and _matches(sess.token_hash, token) and sess.expires_at > now:
+                staff = s.get(Staff, (sess.hall, sess.staff_id))
+                term = s.get(Terminal, sess.terminal_id)
+                if staff and staff.active and term and term.active:
+                    return Principal("staff", sess.hall, term.id, term.name, sess.counter,
+                                     staff.id, staff.role)
+        elif token.startswith("kba_"):
+            admin = s.scalar(select(AdminToken).where(AdminToken.token_hash == digest))
+            if admin and _matches(admin.token_hash, token):
+                return Principal("admin", None)
+        else:
+            term = s.scalar(select(Terminal).where(Terminal.token_hash == digest))
+            if term and term.active and _matches(term.token_hash, token):
+                return Principal(term.kind, term.hall, term.id, term.name, term.counter)
+    raise Unauthorized("unauthorized", "令牌无效或已过期 / unknown or expired token")
+
+
+def login(store: Store, who: Principal, staff_id: str, pin: str, counter: str
+          ) -> tuple[str, Staff, datetime]:
+    """A staff PIN login at a counter terminal; answers (session token, staff, expiry)."""
+    if who.kind != "counter" or who.hall is None or who.terminal_id is None:
+        raise Forbidden("forbidden", "只有窗口终端可以登录 / only a counter terminal may log in")
+    if who.counter and who.counter != counter:
+        raise Forbidden("wrong_counter", f"本终端属于窗口 {who.counter} / this terminal belongs "
+                        f"to counter {who.counter}")
+    failed: Exception | None = None
+    with store.write() as tx:
+        s, now = tx.session, tx.now
+        staff = s.get(Staff, (who.hall, staff_id))
+        if staff is not None and staff.locked_until and staff.locked_until > now:
+            raise Locked("staff_locked", "密码错误次数过多,请稍后再试 / too many failed "
+                         "attempts, try again later")
+        ok = check_pin(pin, staff.pin_hash if staff is not None and staff.active else None)
+        if staff is None or not ok:
+            # The failure count must be committed, so this transaction ends normally.
+            if staff is not None:
+                staff.failures += 1
+                if staff.failures >= MAX_FAILURES:
+                    staff.failures, staff.locked_until = 0, now + LOCKOUT
+            failed = Unauthorized("bad_credentials", "工号或密码错误 / wrong staff id or PIN")
+        else:
+            result = _open_session(tx, who, staff, counter)
+    if failed is not None:
+        raise failed
+    return result
+
+
+def _open_session(tx: Tx, who: Principal, staff: Staff, counter: str
+                  ) -> tuple[str, Staff, datetime]:
+    s, now = tx.session, tx.now
+    row = s.get(Counter, (who.hall, counter))
+    if row is None or not row.active:
+        raise NotFound("unknown_counter", f"没有窗口 {counter} / no counter {counter}")
+    staff.failures, staff.locked_until = 0, None
+    row.staff_id = staff.id
+    token, expires = new_token("kbs"), now + SESSION_TTL
+    s.add(StaffSession(token_hash=token_hash(token), hall=str(who.hall), staff_id=staff.id,
+                       counter=counter, terminal_id=int(who.terminal_id or 0), created_at=now,
+                       expires_at=expires))
+    tx.emit(str(who.hall), "staff.login", counter=counter, staff=staff.id)
+    return token, staff, expires
+
+
+def _pick_hall(s: object, hall: str | None, kind: str, counter: str | None) -> str:
+    halls = list(s.scalars(select(Hall).where(Hall.active)))  # type: ignore[attr-defined]
+    if hall is not None:
+        if not any(h.id == hall for h in halls):
+            raise Invalid("unknown_hall", f"no hall {hall!r}")
+        return hall
+    if counter is not None:
+        owners = [c.hall for c in s.scalars(  # type: ignore[attr-defined]
+            select(Counter).where(Counter.code == counter, Counter.active))]
+        if len(owners) == 1:
+            return owners[0]
+        if not owners:
+            raise Invalid("unknown_counter", f"no counter {counter!r}")
+    wanted = [h for h in halls if (h.parent is not None) == (kind == "bank")]
+    if len(wanted) == 1:
+        return wanted[0].id
+    if not halls:
+        raise Invalid("no_hall", "no hall yet: run `provisioning init` first")
+    raise Invalid("hall_needed", "several halls: give --hall "
+                  f"({', '.join(h.id for h in halls)})")
+
+
+def enrol_terminal(store: Store, kind: str, name: str, counter: str | None = None,
+                   hall: str | None = None) -> tuple[str, str]:
+    """Enrol a terminal; answers (token, hall). The token is returned once, stored hashed."""
+    if kind not in KINDS:
+        raise Invalid("bad_kind", f"kind must be one of {', '.join(KINDS)}")
+    if not name.strip() or len(name) > 100:
+        raise Invalid("bad_name", "name must be 1–100 characters")
+    with store.write() as tx:
+        s = tx.session
+        hall_id = _pick_hall(s, hall, kind, counter)
+        if counter is not None:
+            row = s.get(Counter, (hall_id, counter))
+            if row is None or not row.active:
+                raise Invalid("unknown_counter", f"no counter {counter!r} in hall {hall_id}")
+        token = new_token("kbt")
+        s.add(Terminal(hall=hall_id, name=name, kind=kind, counter=counter,
+                       token_hash=token_hash(token), created_at=tx.now, devices={}))
+        tx.emit(hall_id, "terminal.enrolled", terminal=name, kind=kind, counter=counter)
+    return token, hall_id
+
+
+def set_pin(store: Store, staff_id: str, pin: str, hall: str | None = None) -> int:
+    """Set a staff member's PIN in every hall they belong to; answers how many rows."""
+    if not (4 <= len(pin) <= 64) or not pin.isprintable():
+        raise Invalid("bad_pin", "the PIN must be 4–64 printable characters")
+    digest = hash_pin(pin)
+    with store.write() as tx:
+        query = select(Staff).where(Staff.id == staff_id, Staff.active)
+        if hall is not None:
+            query = query.where(Staff.hall == hall)
+        rows = list(tx.session.scalars(query))
+        if not rows:
+            raise Invalid("unknown_staff", f"no staff member {staff_id!r}")
+        for row in rows:
+            row.pin_hash, row.failures, row.locked_until = digest, 0, None
+    return len(rows)
+
+
+def make_admin_token(store: Store) -> str:
+    token = new_token("kba")
+    with store.write() as tx:
+        tx.session.add(AdminToken(token_hash=token_hash(token), created_at=tx.now))
+    return token

@@ -1,0 +1,240 @@
+"""The hall configuration file (CONTRACT.md §2 plus extensions): TOML read once, validated with
+pydantic, then trusted. Every mistake is refused as `ConfigError` naming the file, the key and
+the reason; nothing is written by this module.
+
+Extensions beyond the contract: hall options `priority_age`, `priority_cap`,
+`no_show_after_recalls`, `followup_days`, `closed_days`; service `category`; `[[outposts]]`
+(bank-branch service points) with `id`, `name`, `services` (a subset of the hall's codes) and
+their own `[[outposts.counters]]`.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date, time
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
+
+from queue_server.wire import ZONES
+
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
+CounterCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$")]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class ConfigError(Exception):
+    """A refused configuration: `file: key: reason` in one line."""
+
+    def __init__(self, file: str, key: str, reason: str) -> None:
+        super().__init__(f"{file}: {key}: {reason}" if key else f"{file}: {reason}")
+        self.file, self.key, self.reason = file, key, reason
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HallSection(_Strict):
+    id: Code
+    name: Text
+    timezone: str = "Asia/Shanghai"
+    day_starts: str = "00:00"
+    announce: Text = "请{number}号到{counter}办理"
+    priority_age: int = Field(default=70, ge=1, le=150)
+    priority_cap: int = Field(default=3, ge=1, le=100)
+    no_show_after_recalls: int = Field(default=2, ge=0, le=10)
+    followup_days: int = Field(default=3, ge=1, le=60)
+    closed_days: list[date] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("day_starts")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        parse_hhmm(value)
+        return value
+
+    @field_validator("announce")
+    @classmethod
+    def _announce(cls, value: str) -> str:
+        try:
+            value.format(number="A001", counter="1号窗口", counter_code="W01", zone="一窗受理")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError("may use only {number}, {counter}, {counter_code}, {zone}") from exc
+        if "{number}" not in value:
+            raise ValueError("must contain {number}")
+        return value
+
+    @property
+    def day_start_time(self) -> time:
+        return parse_hhmm(self.day_starts)
+
+
+class ServiceSection(_Strict):
+    code: Code
+    name: Text
+    prefix: Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}$")]
+    route: list[str] = Field(min_length=1, max_length=4)
+    time_limit_workdays: int | None = Field(default=None, ge=0, le=365)
+    daily_cap: int | None = Field(default=None, ge=1, le=99999)
+    requires_id_card: bool = False
+    materials: list[Text] = []
+    category: Text | None = None
+
+    @field_validator("route")
+    @classmethod
+    def _route(cls, value: list[str]) -> list[str]:
+        for zone in value:
+            if zone not in ZONES:
+                raise ValueError(f"unknown zone {zone!r} (zones: {', '.join(ZONES)})")
+        if len(set(value)) != len(value):
+            raise ValueError("a zone appears twice")
+        return value
+
+
+class CounterSection(_Strict):
+    code: CounterCode
+    name: Text
+    zone: str
+    services: list[Code] = Field(min_length=1)
+
+    @field_validator("zone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        if value not in ZONES:
+            raise ValueError(f"unknown zone {value!r} (zones: {', '.join(ZONES)})")
+        return value
+
+
+class StaffSection(_Strict):
+    id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")]
+    name: Text
+    role: str = "staff"
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, value: str) -> str:
+        if value not in ("staff", "supervisor", "admin"):
+            raise ValueError("role must be staff, supervisor or admin")
+        return value
+
+
+class OutpostSection(_Strict):
+    id: Code
+    name: Text
+    services: list[Code] = Field(min_length=1)
+    counters: list[CounterSection] = []
+
+
+class HallConfig(_Strict):
+    hall: HallSection
+    services: list[ServiceSection] = Field(min_length=1)
+    counters: list[CounterSection] = []
+    staff: list[StaffSection] = []
+    outposts: list[OutpostSection] = []
+
+    def service(self, code: str) -> ServiceSection:
+        return next(s for s in self.services if s.code == code)
+
+
+def parse_hhmm(value: str) -> time:
+    match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", value)
+    if not match:
+        raise ValueError(f"bad time {value!r}: use HH:MM, e.g. 00:00")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _dupes(values: list[str]) -> str | None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            return value
+        seen.add(value)
+    return None
+
+
+def _check_counters(cfg: HallConfig, counters: list[CounterSection], allowed: set[str],
+                    where: str) -> None:
+    dup = _dupes([c.code for c in counters])
+    if dup:
+        raise ValueError(f"{where}: duplicate counter code {dup!r}")
+    for i, counter in enumerate(counters):
+        for code in counter.services:
+            if code not in allowed:
+                raise ValueError(f"{where}[{i}].services: unknown service {code!r}")
+            if counter.zone not in cfg.service(code).route:
+                raise ValueError(f"{where}[{i}].services: the route of {code!r} does not pass "
+                                 f"zone {counter.zone!r}")
+
+
+def _cross_check(cfg: HallConfig) -> None:
+    """Rules between sections; raises ValueError('key: reason')."""
+    for field, values in (("services", [s.code for s in cfg.services]),
+                          ("services", [s.prefix for s in cfg.services]),
+                          ("staff", [s.id for s in cfg.staff]),
+                          ("outposts", [o.id for o in cfg.outposts] + [cfg.hall.id])):
+        dup = _dupes(values)
+        if dup:
+            raise ValueError(f"{field}: duplicate {dup!r}")
+    codes = {s.code for s in cfg.services}
+    _check_counters(cfg, cfg.counters, codes, "counters")
+    for i, outpost in enumerate(cfg.outposts):
+        for code in outpost.services:
+            if code not in codes:
+                raise ValueError(f"outposts[{i}].services: unknown service {code!r}")
+        _check_counters(cfg, outpost.counters, set(outpost.services), f"outposts[{i}].counters")
+
+
+def parse_config(text: str, file: str = "<config>") -> HallConfig:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(file, "", f"not valid TOML: {exc}") from exc
+    try:
+        cfg = HallConfig.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        reason = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            reason = "unknown key"
+        raise ConfigError(file, _loc(tuple(err["loc"])), reason) from exc
+    try:
+        _cross_check(cfg)
+    except ValueError as exc:
+        key, _, reason = str(exc).partition(": ")
+        raise ConfigError(file, key, reason) from exc
+    return cfg
+
+
+def load_config(path: str | Path) -> HallConfig:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(str(path), "", f"cannot read: {exc}") from exc
+    return parse_config(text, str(path))

@@ -1,0 +1,234 @@
+"""Use cases of a counter: call-next (atomic: one writer transaction on SQLite, `FOR UPDATE SKIP
+LOCKED` on PostgreSQL), recall, no-show, start, finish (done / next zone / rejected), transfer,
+pause and resume. A staff session acts only for its own counter.
+
+With SKIP LOCKED a claim that rolls back can let a later number be called before an earlier one
+(the earlier row was locked at the moment another counter looked); it is then called next."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from queue_server import wire
+from queue_server.auth import Principal
+from queue_server.errors import Conflict, Forbidden, Invalid, NotFound, NoTicketWaiting
+from queue_server.halls import HallInfo, load_hall
+from queue_server.models import Counter, Service, Stage, Ticket
+from queue_server.policy import Candidate, pick_next, streak_after
+from queue_server.stages import queue_stage
+from queue_server.store import Store, Tx
+from queue_server.views import counter_state, ticket_out
+from queue_server.wire import ZONE_NAMES
+
+
+def _own_counter(tx: Tx, who: Principal, code: str) -> tuple[Counter, HallInfo]:
+    if who.kind != "staff" or who.hall is None:
+        raise Forbidden("staff_session_required", "请先登录 / a staff session is required")
+    if who.counter != code:
+        raise Forbidden("not_your_counter", f"只能操作本窗口 {who.counter} / you may act only "
+                        f"for counter {who.counter}")
+    row = tx.session.get(Counter, (who.hall, code), with_for_update=True)
+    hall = load_hall(tx.session, who.hall)
+    if row is None or not row.active or hall is None:
+        raise NotFound("unknown_counter", f"没有窗口 {code} / no counter {code}")
+    return row, hall
+
+
+def _first(s: Session, query: object) -> Stage | None:
+    return s.scalars(query.order_by(Stage.sort_at, Stage.id).limit(1)  # type: ignore[attr-defined]
+                     .with_for_update(skip_locked=True)).first()
+
+
+def _candidates(s: Session, counter: Counter) -> list[tuple[Candidate, Stage]]:
+    """At most 1 + 2 × services rows: all that `pick_next` can choose between."""
+    base = select(Stage).where(Stage.hall == counter.hall, Stage.status == "waiting")
+    found = [_first(s, base.where(Stage.target_counter == counter.code))]
+    for svc in counter.services:
+        for prio in (True, False):
+            found.append(_first(s, base.where(Stage.zone == counter.zone, Stage.service == svc,
+                                              Stage.target_counter.is_(None),
+                                              Stage.priority.is_(prio))))
+    return [(Candidate(st.id, st.service, st.priority, st.target_counter == counter.code,
+                       st.sort_at), st) for st in found if st is not None]
+
+
+def _announce(hall: HallInfo, number: str, counter: Counter) -> str:
+    return hall.announce.format(number=number, counter=counter.name, counter_code=counter.code,
+                                zone=ZONE_NAMES[counter.zone][0])
+
+
+def _event(tx: Tx, type_: str, ticket: Ticket, counter: Counter, **extra: object) -> None:
+    tx.emit(ticket.hall, type_, ticket=ticket.id, number=ticket.number, service=ticket.service,
+            counter=counter.code, counter_name=counter.name, zone=counter.zone, **extra)
+
+
+def call_next(store: Store, who: Principal, code: str, base: str) -> wire.TicketOut:
+    with store.write() as tx:
+        s = tx.session
+        counter, hall = _own_counter(tx, who, code)
+        if counter.paused:
+            raise Conflict("counter_paused", "窗口已暂停 / the counter is paused")
+        if _current(s, counter, ("called", "serving"), required=False) is not None:
+            raise Conflict("ticket_in_progress", "请先办结或过号当前号 / finish or no-show the "
+                           "current ticket first")
+        pairs = _candidates(s, counter)
+        picked = pick_next([c for c, _ in pairs], counter.services, counter.priority_streak,
+                           hall.priority_cap)
+        if picked is None:
+            raise NoTicketWaiting()
+        stage = next(st for c, st in pairs if c is picked)
+        ticket = s.get(Ticket, stage.ticket_id)
+        assert ticket is not None
+        stage.status, stage.counter, stage.staff_id = "called", code, who.staff_id
+        stage.called_at, stage.target_counter = tx.now, None
+        ticket.status, ticket.zone = "called", stage.zone
+        counter.current_stage = stage.id
+        counter.priority_streak = streak_after(counter.priority_streak, picked)
+        _event(tx, "ticket.called", ticket, counter,
+               text=_announce(hall, ticket.number, counter), priority=stage.priority)
+        s.flush()
+        return ticket_out(s, ticket, base)
+
+
+def _current(s: Session, counter: Counter, states: tuple[str, ...], required: bool = True
+             ) -> Stage | None:
+    stage = s.get(Stage, counter.current_stage) if counter.current_stage else None
+    if stage is None or stage.status not in states:
+        if required:
+            raise Conflict("no_current_ticket", "本窗口当前没有号 / no current ticket here")
+        return None
+    return stage
+
+
+def _act(store: Store, who: Principal, code: str, base: str, action: str,
+         body: wire.FinishIn | wire.TransferIn | None = None) -> wire.TicketOut:
+    with store.write() as tx:
+        s = tx.session
+        counter, hall = _own_counter(tx, who, code)
+        states = ("called",) if action in ("recall", "no-show", "start") else ("called", "serving")
+        stage = _current(s, counter, states)
+        assert stage is not None
+        ticket = s.get(Ticket, stage.ticket_id)
+        assert ticket is not None
+        if action == "recall":
+            stage.recalls += 1
+            _event(tx, "ticket.recalled", ticket, counter, recalls=stage.recalls,
+                   text=_announce(hall, ticket.number, counter))
+        elif action == "no-show":
+            if stage.recalls < hall.no_show_after_recalls:
+                raise Conflict("recall_first", f"请先重呼 {hall.no_show_after_recalls} 次 / "
+                               f"recall {hall.no_show_after_recalls} times first")
+            _end(stage, counter, tx.now, "no_show")
+            ticket.status = "no_show"
+            _event(tx, "ticket.no_show", ticket, counter)
+        elif action == "start":
+            stage.status, stage.started_at = "serving", tx.now
+            ticket.status = "serving"
+            _event(tx, "ticket.started", ticket, counter)
+        elif action == "finish":
+            assert isinstance(body, wire.FinishIn)
+            _finish(tx, hall, counter, stage, ticket, body)
+        else:
+            assert isinstance(body, wire.TransferIn)
+            _transfer(tx, counter, stage, ticket, body)
+        s.flush()
+        return ticket_out(s, ticket, base)
+
+
+def _end(stage: Stage, counter: Counter, now: datetime, outcome: str) -> None:
+    stage.status, stage.ended_at, stage.outcome = "ended", now, outcome
+    counter.current_stage = None
+
+
+def _finish(tx: Tx, hall: HallInfo, counter: Counter, stage: Stage, ticket: Ticket,
+            body: wire.FinishIn) -> None:
+    if stage.started_at is None:
+        stage.started_at = tx.now  # finished straight from the call
+    _end(stage, counter, tx.now, body.outcome)
+    svc = tx.session.get(Service, (ticket.hall, stage.service))
+    assert svc is not None
+    route = list(svc.route)
+    later = route[route.index(stage.zone) + 1:] if stage.zone in route else []
+    next_zone = later[0] if body.outcome == "next" and later else None
+    if next_zone is not None:
+        queue_stage(tx, ticket, svc, next_zone, hall)
+    else:
+        ticket.status = "rejected" if body.outcome == "rejected" else "done"
+    _event(tx, "ticket.finished", ticket, counter, outcome=body.outcome, next_zone=next_zone)
+
+
+def _transfer(tx: Tx, counter: Counter, stage: Stage, ticket: Ticket, body: wire.TransferIn
+              ) -> None:
+    s = tx.session
+    if body.service is None and body.counter is None:
+        raise Invalid("transfer_target_needed", "请指定事项或窗口 / give a service or a counter")
+    svc = s.get(Service, (ticket.hall, body.service or stage.service))
+    if svc is None or not svc.active:
+        raise Invalid("unknown_service", f"没有此事项 / no service {body.service!r}")
+    target = None
+    zone = stage.zone if stage.zone in svc.route else svc.route[0]
+    if body.counter is not None:
+        target = s.get(Counter, (ticket.hall, body.counter))
+        if target is None or not target.active:
+            raise Invalid("unknown_counter", f"没有窗口 {body.counter} / no counter {body.counter}")
+        zone = target.zone
+    hall = load_hall(s, ticket.hall)
+    assert hall is not None
+    _end(stage, counter, tx.now, "transferred")
+    ticket.service = svc.code
+    queue_stage(tx, ticket, svc, zone, hall, target.code if target else None)
+    _event(tx, "ticket.transferred", ticket, counter, to_service=svc.code,
+           to_counter=target.code if target else None, to_zone=zone)
+
+
+def recall(store: Store, who: Principal, code: str, base: str) -> wire.TicketOut:
+    return _act(store, who, code, base, "recall")
+
+
+def no_show(store: Store, who: Principal, code: str, base: str) -> wire.TicketOut:
+    return _act(store, who, code, base, "no-show")
+
+
+def start(store: Store, who: Principal, code: str, base: str) -> wire.TicketOut:
+    return _act(store, who, code, base, "start")
+
+
+def finish(store: Store, who: Principal, code: str, body: wire.FinishIn, base: str
+           ) -> wire.TicketOut:
+    return _act(store, who, code, base, "finish", body)
+
+
+def transfer(store: Store, who: Principal, code: str, body: wire.TransferIn, base: str
+             ) -> wire.TicketOut:
+    return _act(store, who, code, base, "transfer", body)
+
+
+def set_paused(store: Store, who: Principal, code: str, paused: bool, reason: str | None,
+               base: str) -> wire.CounterState:
+    with store.write() as tx:
+        counter, _hall = _own_counter(tx, who, code)
+        if counter.paused != paused:
+            counter.paused, counter.pause_reason = paused, reason if paused else None
+            tx.emit(counter.hall, "counter.paused" if paused else "counter.resumed",
+                    counter=counter.code, counter_name=counter.name, zone=counter.zone,
+                    reason=reason if paused else None)
+        tx.session.flush()
+        return counter_state(tx.session, counter, base)
+
+
+def list_counters(store: Store, who: Principal, base: str) -> list[wire.CounterState]:
+    with store.read() as s:
+        rows = s.scalars(select(Counter).where(Counter.hall == who.hall, Counter.active)
+                         .order_by(Counter.position))
+        return [counter_state(s, row, base) for row in rows]
+
+
+def get_counter(store: Store, who: Principal, code: str, base: str) -> wire.CounterState:
+    with store.read() as s:
+        row = s.get(Counter, (who.hall, code))
+        if row is None or not row.active:
+            raise NotFound("unknown_counter", f"没有窗口 {code} / no counter {code}")
+        return counter_state(s, row, base)

@@ -1,0 +1,42 @@
+"""Domain errors: plain classes with a snake_case code and a message for people (Chinese first).
+The API layer maps each class to an HTTP status; nothing here knows HTTP."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code = "error"
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Invalid(DomainError):
+    """The request is well-formed but makes no sense (unknown service, bad value)."""
+
+
+class NotFound(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    """The state does not allow it now (nothing current, already rated, cap reached)."""
+
+
+class Unauthorized(DomainError):
+    pass
+
+
+class Forbidden(DomainError):
+    pass
+
+
+class Locked(DomainError):
+    """Too many failed PIN attempts: wait."""
+
+
+class NoTicketWaiting(DomainError):
+    def __init__(self) -> None:
+        super().__init__("no_ticket_waiting", "当前无人等候 / nobody is waiting")

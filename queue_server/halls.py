@@ -1,0 +1,154 @@
+"""Halls in the database: loading a validated configuration (idempotent: services, counters and
+staff are updated, removed ones deactivated, tickets never touched) and the hall's settings as a
+plain value for the domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from queue_server.clock import business_day
+from queue_server.config import CounterSection, HallConfig, parse_hhmm
+from queue_server.models import Counter, Hall, Service, Staff
+from queue_server.security import new_secret
+from queue_server.store import Store
+
+
+@dataclass(frozen=True)
+class HallInfo:
+    id: str
+    name: str
+    parent: str | None
+    timezone: str
+    day_starts: time
+    announce: str
+    secret: str
+    priority_age: int = 70
+    priority_cap: int = 3
+    no_show_after_recalls: int = 2
+    followup_days: int = 3
+    closed_days: tuple[date, ...] = ()
+
+    def day_of(self, now: Any) -> date:
+        return business_day(now, self.timezone, self.day_starts)
+
+
+def hall_info(row: Hall) -> HallInfo:
+    opts = row.options or {}
+    return HallInfo(
+        id=row.id, name=row.name, parent=row.parent, timezone=row.timezone,
+        day_starts=parse_hhmm(row.day_starts), announce=row.announce, secret=row.secret,
+        priority_age=int(opts.get("priority_age", 70)),
+        priority_cap=int(opts.get("priority_cap", 3)),
+        no_show_after_recalls=int(opts.get("no_show_after_recalls", 2)),
+        followup_days=int(opts.get("followup_days", 3)),
+        closed_days=tuple(date.fromisoformat(d) for d in opts.get("closed_days", [])),
+    )
+
+
+def load_hall(session: Session, hall_id: str) -> HallInfo | None:
+    row = session.get(Hall, hall_id)
+    return hall_info(row) if row is not None else None
+
+
+def _upsert_hall(session: Session, cfg: HallConfig, hall_id: str, name: str,
+                 parent: str | None, secret: str | None) -> Hall:
+    h = cfg.hall
+    row = session.get(Hall, hall_id)
+    if row is None:
+        row = Hall(id=hall_id, secret=secret or new_secret())
+        session.add(row)
+    row.parent, row.name, row.active = parent, name, True
+    row.timezone, row.day_starts, row.announce = h.timezone, h.day_starts, h.announce
+    row.options = {"priority_age": h.priority_age, "priority_cap": h.priority_cap,
+                   "no_show_after_recalls": h.no_show_after_recalls,
+                   "followup_days": h.followup_days,
+                   "closed_days": [d.isoformat() for d in h.closed_days]}
+    return row
+
+
+def _sync_services(session: Session, cfg: HallConfig, hall_id: str, codes: list[str]) -> None:
+    existing = {s.code: s for s in session.scalars(select(Service).where(Service.hall == hall_id))}
+    for pos, code in enumerate(codes):
+        src = cfg.service(code)
+        row = existing.pop(code, None) or Service(hall=hall_id, code=code)
+        row.name, row.prefix, row.route = src.name, src.prefix, list(src.route)
+        row.time_limit_workdays, row.daily_cap = src.time_limit_workdays, src.daily_cap
+        row.requires_id_card, row.materials = src.requires_id_card, list(src.materials)
+        row.category, row.position, row.active = src.category, pos, True
+        session.add(row)
+    for row in existing.values():
+        row.active = False
+
+
+def _sync_counters(session: Session, hall_id: str, counters: list[CounterSection]) -> None:
+    existing = {c.code: c for c in session.scalars(select(Counter).where(Counter.hall == hall_id))}
+    for pos, src in enumerate(counters):
+        row = existing.pop(src.code, None) or Counter(hall=hall_id, code=src.code, paused=False,
+                                                      priority_streak=0)
+        row.name, row.zone, row.services = src.name, src.zone, list(src.services)
+        row.position, row.active = pos, True
+        session.add(row)
+    for row in existing.values():
+        row.active = False
+
+
+def _sync_staff(session: Session, cfg: HallConfig, hall_ids: list[str]) -> None:
+    for hall_id in hall_ids:
+        existing = {s.id: s for s in session.scalars(select(Staff).where(Staff.hall == hall_id))}
+        for src in cfg.staff:
+            row = existing.pop(src.id, None) or Staff(hall=hall_id, id=src.id, failures=0)
+            row.name, row.role, row.active = src.name, src.role, True
+            session.add(row)
+        for row in existing.values():
+            row.active = False
+
+
+def apply_config(store: Store, cfg: HallConfig) -> dict[str, int]:
+    """Load `cfg` into the database in one transaction; answers counts for the report.
+    Staff are members of the hall and of each of its outposts (the same people sign in at
+    the bank branch's service point)."""
+    with store.write() as tx:
+        s = tx.session
+        main = _upsert_hall(s, cfg, cfg.hall.id, cfg.hall.name, None, None)
+        s.flush()
+        _sync_services(s, cfg, main.id, [x.code for x in cfg.services])
+        _sync_counters(s, main.id, cfg.counters)
+        hall_ids = [main.id]
+        for outpost in cfg.outposts:
+            _upsert_hall(s, cfg, outpost.id, outpost.name, main.id, main.secret)
+            s.flush()
+            _sync_services(s, cfg, outpost.id, list(outpost.services))
+            _sync_counters(s, outpost.id, outpost.counters)
+            hall_ids.append(outpost.id)
+        _sync_staff(s, cfg, hall_ids)
+    return {"halls": len(hall_ids), "services": len(cfg.services),
+            "counters": len(cfg.counters) + sum(len(o.counters) for o in cfg.outposts),
+            "staff": len(cfg.staff)}
+
+
+def roll_days(store: Store) -> list[str]:
+    """Start a new business day in each hall whose day has turned: `day.rolled` events (boards
+    clear, numbering restarts from 1 per prefix). Answers the halls that rolled."""
+    rolled = []
+    with store.read() as s:
+        due = [h.id for h in s.scalars(select(Hall).where(Hall.active))
+               if h.business_day != hall_info(h).day_of(store.clock())]
+    if not due:
+        return rolled
+    with store.write() as tx:
+        for hall_id in due:
+            row = tx.session.get(Hall, hall_id, with_for_update=True)
+            if row is None:
+                continue
+            day = hall_info(row).day_of(tx.now)
+            if row.business_day != day:
+                tx.emit(row.id, "day.rolled", day=day.isoformat(),
+                        previous=row.business_day.isoformat() if row.business_day else None)
+                row.business_day = day
+                rolled.append(row.id)
+    return rolled

@@ -1,0 +1,1 @@
+"""Alembic migrations of the queue server's database (run by `provisioning init`)."""

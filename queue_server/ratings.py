@@ -1,0 +1,101 @@
+"""Use cases of 好差评: a rating (1–5) of the latest served stage of a ticket, bound to that
+stage's counter and staff member, one per stage, submitted only from a citizen-facing terminal
+(kiosk, pad, bank; never a counter or a staff session: staff do not rate themselves). A rating of
+1 or 2 needs a reason and opens a follow-up due in `followup_days` working days, which a
+supervisor closes with a note."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from queue_server import wire
+from queue_server.auth import Principal
+from queue_server.errors import Conflict, Forbidden, Invalid, NotFound
+from queue_server.halls import load_hall
+from queue_server.models import Evaluation, Followup, Stage, Ticket
+from queue_server.store import Store
+from queue_server.workdays import deadline
+
+RATERS = ("kiosk", "pad", "bank")
+
+
+def evaluate(store: Store, who: Principal, body: wire.EvaluationIn) -> wire.EvaluationOut:
+    if who.kind not in RATERS:
+        raise Forbidden("forbidden", "评价只能由群众在评价器或自助终端提交 / ratings come only "
+                        "from a kiosk, a rating pad or a bank kiosk")
+    unknown = [r for r in body.reasons if r not in wire.BAD_REASONS]
+    if unknown or len(body.reasons) > len(wire.BAD_REASONS):
+        raise Invalid("unknown_reason", f"未知原因 / unknown reason {unknown[:1]}")
+    if body.level <= 2 and not body.reasons:
+        raise Invalid("reason_required", "不满意评价请选择原因 / a rating of 1 or 2 needs a reason")
+    with store.write() as tx:
+        s = tx.session
+        ticket = s.get(Ticket, body.ticket)
+        hall = load_hall(s, ticket.hall) if ticket is not None else None
+        if ticket is None or hall is None or who.hall not in (ticket.hall, hall.parent):
+            raise NotFound("unknown_ticket", "没有此号 / no such ticket")
+        stage = s.scalars(select(Stage).where(Stage.ticket_id == ticket.id,
+                                              Stage.called_at.is_not(None))
+                          .order_by(Stage.id.desc()).limit(1)).first()
+        if stage is None:
+            raise Conflict("nothing_to_rate", "此号尚未办理 / this ticket has not been served yet")
+        if stage.rated:
+            raise Conflict("already_rated", "此环节已评价 / this stage is already rated")
+        stage.rated = True
+        row = Evaluation(hall=ticket.hall, ticket_id=ticket.id, stage_id=stage.id,
+                         level=body.level, reasons=list(body.reasons), comment=body.comment,
+                         counter=stage.counter, staff_id=stage.staff_id,
+                         terminal_id=who.terminal_id, created_at=tx.now)
+        s.add(row)
+        s.flush()
+        followup = None
+        if body.level <= 2:
+            item = Followup(hall=ticket.hall, evaluation_id=row.id, ticket_id=ticket.id,
+                            due_at=deadline(tx.now, hall.followup_days, hall.timezone,
+                                            hall.closed_days))
+            s.add(item)
+            s.flush()
+            followup = item.id
+        tx.emit(ticket.hall, "evaluation.created", ticket=ticket.id, number=ticket.number,
+                level=body.level, zone=stage.zone, counter=stage.counter, followup=followup)
+        return wire.EvaluationOut(id=row.id, ticket=ticket.id, level=row.level, zone=stage.zone,
+                                  counter=stage.counter, followup=followup)
+
+
+def _supervisor(who: Principal) -> None:
+    if not (who.kind == "admin" or (who.is_staff and who.staff_role in ("supervisor", "admin"))):
+        raise Forbidden("supervisor_required", "需要值班长或管理员 / a supervisor or an "
+                        "administrator is required")
+
+
+def _out(s: object, item: Followup) -> wire.FollowupOut:
+    ev = s.get(Evaluation, item.evaluation_id)  # type: ignore[attr-defined]
+    ticket = s.get(Ticket, item.ticket_id)  # type: ignore[attr-defined]
+    return wire.FollowupOut(id=item.id, evaluation=ev.id, ticket=item.ticket_id,
+                            number=ticket.number, level=ev.level, reasons=list(ev.reasons),
+                            counter=ev.counter, staff=ev.staff_id, due_at=item.due_at,
+                            closed_at=item.closed_at, note=item.note)
+
+
+def followups(store: Store, who: Principal, open_only: bool) -> list[wire.FollowupOut]:
+    _supervisor(who)
+    with store.read() as s:
+        query = select(Followup).order_by(Followup.due_at, Followup.id).limit(500)
+        if who.hall is not None:
+            query = query.where(Followup.hall == who.hall)
+        if open_only:
+            query = query.where(Followup.closed_at.is_(None))
+        return [_out(s, item) for item in s.scalars(query)]
+
+
+def close_followup(store: Store, who: Principal, item_id: int, note: str) -> wire.FollowupOut:
+    _supervisor(who)
+    with store.write() as tx:
+        item = tx.session.get(Followup, item_id, with_for_update=True)
+        if item is None or (who.hall is not None and item.hall != who.hall):
+            raise NotFound("unknown_followup", "没有此回访事项 / no such follow-up")
+        if item.closed_at is not None:
+            raise Conflict("already_closed", "此回访已办结 / this follow-up is already closed")
+        item.closed_at, item.note, item.closed_by = tx.now, note, who.staff_id or "admin"
+        tx.emit(item.hall, "followup.closed", followup=item.id, ticket=item.ticket_id)
+        return _out(tx.session, item)

@@ -1,0 +1,185 @@
+"""HTTP endpoints of `/api/v1` for terminals, tickets and ratings (CONTRACT.md §3 and the
+extensions of docs/api.md). Thin: authenticate, call one use case, shape the answer. Endpoints
+that touch the database are sync (FastAPI runs them in its thread pool); health and the event
+stream are async so they never queue behind the write lock."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import select, text
+
+from queue_server import ratings, tickets, wire
+from queue_server.auth import Principal, authenticate
+from queue_server.errors import Forbidden, Invalid, NotFound
+from queue_server.halls import load_hall
+from queue_server.models import Counter, NumberCounter, Service, Terminal
+from queue_server.store import Store
+from queue_server.views import waiting_by_service
+
+router = APIRouter(prefix="/api/v1")
+
+
+def store_of(request: Request) -> Store:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def base_url(request: Request) -> str:
+    public = request.app.state.settings.public_url
+    return (public or str(request.base_url)).rstrip("/")
+
+
+def bearer(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def who(request: Request) -> Principal:
+    store = store_of(request)
+    return authenticate(store, bearer(request), store.clock())
+
+
+Who = Annotated[Principal, Depends(who)]
+
+
+def hall_of(principal: Principal, request: Request) -> str:
+    """The hall a request is about: the principal's, or `?hall=` for an administrator."""
+    if principal.hall is not None:
+        return principal.hall
+    hall = request.query_params.get("hall")
+    if hall:
+        return hall
+    with store_of(request).read() as s:
+        from queue_server.models import Hall
+
+        tops = list(s.scalars(select(Hall.id).where(Hall.parent.is_(None), Hall.active)))
+    if len(tops) != 1:
+        raise Invalid("hall_needed", "请用 ?hall= 指定大厅 / give ?hall=")
+    return tops[0]
+
+
+@router.get("/health", response_model=wire.Health)
+async def health(request: Request) -> JSONResponse:
+    store = store_of(request)
+
+    def ping() -> None:
+        with store.reader.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    try:
+        await asyncio.wait_for(asyncio.to_thread(ping), timeout=2.0)
+    except Exception:  # noqa: BLE001 - any database trouble is "not ok"
+        return JSONResponse({"status": "degraded", "db": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok", "db": "ok"})
+
+
+@router.get("/hall", response_model=wire.HallOut)
+def hall(request: Request, principal: Who) -> wire.HallOut:
+    hall_id = hall_of(principal, request)
+    with store_of(request).read() as s:
+        info = load_hall(s, hall_id)
+        if info is None:
+            raise NotFound("unknown_hall", f"没有大厅 {hall_id} / no hall {hall_id}")
+        counters = s.scalars(select(Counter).where(Counter.hall == hall_id, Counter.active)
+                             .order_by(Counter.position))
+        return wire.HallOut(id=info.id, name=info.name, timezone=info.timezone,
+                            announce=info.announce, day_starts=info.day_starts.strftime("%H:%M"),
+                            parent=info.parent,
+                            counters=[wire.CounterInfo(code=c.code, name=c.name, zone=c.zone,
+                                                       services=list(c.services))
+                                      for c in counters])
+
+
+@router.get("/terminals/me", response_model=wire.TerminalOut)
+def me(request: Request, principal: Who) -> wire.TerminalOut:
+    if principal.terminal_id is None:
+        raise NotFound("not_a_terminal", "此令牌不属于终端 / this token is not a terminal's")
+    with store_of(request).read() as s:
+        term = s.get(Terminal, principal.terminal_id)
+        info = load_hall(s, term.hall) if term else None
+        assert term is not None and info is not None
+        return wire.TerminalOut(name=term.name, kind=term.kind, hall=term.hall,
+                                hall_name=info.name, counter=principal.counter or term.counter)
+
+
+@router.post("/terminals/heartbeat", status_code=204)
+def heartbeat(request: Request, principal: Who, body: wire.HeartbeatIn) -> Response:
+    if principal.terminal_id is None:
+        raise Forbidden("forbidden", "只有终端可以报告心跳 / only terminals send heartbeats")
+    with store_of(request).write() as tx:
+        term = tx.session.get(Terminal, principal.terminal_id)
+        assert term is not None
+        devices = {k[:40]: v[:40] for k, v in list(body.devices.items())[:20]}
+        if devices != (term.devices or {}):
+            tx.emit(term.hall, "terminal.health", terminal=term.name, kind=term.kind,
+                    devices=devices, previous=term.devices or {})
+            term.devices = devices
+        term.last_seen = tx.now
+    return Response(status_code=204)
+
+
+@router.get("/services", response_model=list[wire.ServiceInfo])
+def services(request: Request, principal: Who) -> list[wire.ServiceInfo]:
+    hall_id = hall_of(principal, request)
+    store = store_of(request)
+    with store.read() as s:
+        info = load_hall(s, hall_id)
+        if info is None:
+            raise NotFound("unknown_hall", f"没有大厅 {hall_id} / no hall {hall_id}")
+        day = info.day_of(store.clock())
+        used = {r.prefix: r.last for r in s.scalars(
+            select(NumberCounter).where(NumberCounter.hall == hall_id, NumberCounter.day == day))}
+        out = []
+        for svc in s.scalars(select(Service).where(Service.hall == hall_id, Service.active)
+                             .order_by(Service.position)):
+            first = svc.route[0]
+            waiting = waiting_by_service(s, hall_id, first).get(svc.code, 0)
+            remaining = (max(svc.daily_cap - used.get(svc.prefix, 0), 0)
+                         if svc.daily_cap is not None else None)
+            out.append(wire.ServiceInfo(
+                code=svc.code, name=svc.name, prefix=svc.prefix, route=list(svc.route),
+                materials=list(svc.materials), waiting=waiting,
+                estimated_wait_s=tickets.estimate(s, hall_id, first, svc.code, waiting),
+                open=remaining != 0, requires_id_card=svc.requires_id_card,
+                time_limit_workdays=svc.time_limit_workdays, daily_cap=svc.daily_cap,
+                remaining_today=remaining, category=svc.category))
+        return out
+
+
+@router.post("/tickets", status_code=201, response_model=wire.TicketIssued)
+def issue(request: Request, response: Response, principal: Who, body: wire.TicketCreate,
+          idempotency_key: Annotated[str | None, Header()] = None) -> wire.TicketIssued:
+    out, created = tickets.issue(store_of(request), principal, body, idempotency_key,
+                                 base_url(request))
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
+    return out
+
+
+@router.post("/tickets/lookup", response_model=list[wire.TicketOut])
+def lookup(request: Request, principal: Who, body: wire.TicketLookup) -> list[wire.TicketOut]:
+    return tickets.lookup(store_of(request), principal, body.id_card, base_url(request))
+
+
+@router.get("/tickets/{ticket_id}", response_model=wire.TicketOut)
+def ticket(request: Request, principal: Who, ticket_id: str) -> wire.TicketOut:
+    return tickets.get_ticket(store_of(request), principal, ticket_id, base_url(request))
+
+
+@router.post("/evaluations", status_code=201, response_model=wire.EvaluationOut)
+def evaluate(request: Request, principal: Who, body: wire.EvaluationIn) -> wire.EvaluationOut:
+    return ratings.evaluate(store_of(request), principal, body)
+
+
+@router.get("/followups", response_model=list[wire.FollowupOut])
+def followups(request: Request, principal: Who, open: bool = True) -> list[wire.FollowupOut]:
+    return ratings.followups(store_of(request), principal, open)
+
+
+@router.post("/followups/{item_id}/close", response_model=wire.FollowupOut)
+def close_followup(request: Request, principal: Who, item_id: int, body: wire.FollowupClose
+                   ) -> wire.FollowupOut:
+    return ratings.close_followup(store_of(request), principal, item_id, body.note)

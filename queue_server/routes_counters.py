@@ -1,0 +1,124 @@
+"""HTTP endpoints of counters (staff login and the counter actions) and of the event stream
+(SSE and WebSocket, served by the event hub after authentication)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from fastapi import APIRouter, Request, Response, WebSocket
+from fastapi.concurrency import run_in_threadpool
+
+from queue_server import counters, wire
+from queue_server.auth import Principal, authenticate, login
+from queue_server.errors import DomainError, Invalid, NoTicketWaiting, Unauthorized
+from queue_server.routes import Who, base_url, bearer, hall_of, store_of
+
+router = APIRouter(prefix="/api/v1")
+
+
+@router.post("/auth/login", response_model=wire.LoginOut)
+def auth_login(request: Request, principal: Who, body: wire.LoginIn) -> wire.LoginOut:
+    token, staff, expires = login(store_of(request), principal, body.staff, body.pin,
+                                  body.counter)
+    return wire.LoginOut(token=token, staff=staff.id, staff_name=staff.name,
+                         counter=body.counter, expires_at=expires)
+
+
+@router.get("/counters", response_model=list[wire.CounterState])
+def list_counters(request: Request, principal: Who) -> list[wire.CounterState]:
+    return counters.list_counters(store_of(request), _with_hall(principal, request),
+                                  base_url(request))
+
+
+@router.get("/counters/{code}", response_model=wire.CounterState)
+def get_counter(request: Request, principal: Who, code: str) -> wire.CounterState:
+    return counters.get_counter(store_of(request), _with_hall(principal, request), code,
+                                base_url(request))
+
+
+def _with_hall(principal: Principal, request: Request) -> Principal:
+    return principal if principal.hall else replace(principal, hall=hall_of(principal, request))
+
+
+@router.post("/counters/{code}/call-next", response_model=wire.TicketOut,
+             responses={204: {"description": "nobody waits"}})
+def call_next(request: Request, principal: Who, code: str) -> wire.TicketOut | Response:
+    try:
+        return counters.call_next(store_of(request), principal, code, base_url(request))
+    except NoTicketWaiting:
+        return Response(status_code=204)
+
+
+@router.post("/counters/{code}/recall", response_model=wire.TicketOut)
+def recall(request: Request, principal: Who, code: str) -> wire.TicketOut:
+    return counters.recall(store_of(request), principal, code, base_url(request))
+
+
+@router.post("/counters/{code}/no-show", response_model=wire.TicketOut)
+def no_show(request: Request, principal: Who, code: str) -> wire.TicketOut:
+    return counters.no_show(store_of(request), principal, code, base_url(request))
+
+
+@router.post("/counters/{code}/start", response_model=wire.TicketOut)
+def start(request: Request, principal: Who, code: str) -> wire.TicketOut:
+    return counters.start(store_of(request), principal, code, base_url(request))
+
+
+@router.post("/counters/{code}/finish", response_model=wire.TicketOut)
+def finish(request: Request, principal: Who, code: str, body: wire.FinishIn) -> wire.TicketOut:
+    return counters.finish(store_of(request), principal, code, body, base_url(request))
+
+
+@router.post("/counters/{code}/transfer", response_model=wire.TicketOut)
+def transfer(request: Request, principal: Who, code: str, body: wire.TransferIn
+             ) -> wire.TicketOut:
+    return counters.transfer(store_of(request), principal, code, body, base_url(request))
+
+
+@router.post("/counters/{code}/pause", response_model=wire.CounterState)
+def pause(request: Request, principal: Who, code: str, body: wire.PauseIn | None = None
+          ) -> wire.CounterState:
+    reason = body.reason if body is not None else None
+    return counters.set_paused(store_of(request), principal, code, True, reason,
+                               base_url(request))
+
+
+@router.post("/counters/{code}/resume", response_model=wire.CounterState)
+def resume(request: Request, principal: Who, code: str) -> wire.CounterState:
+    return counters.set_paused(store_of(request), principal, code, False, None,
+                               base_url(request))
+
+
+def _after(value: str | None) -> int:
+    try:
+        after = int(value or 0)
+    except ValueError:
+        after = -1
+    if after < 0:
+        raise Invalid("bad_after", "after 必须是非负整数 / after must be a whole number ≥ 0")
+    return after
+
+
+@router.get("/events", responses={200: {"content": {"text/event-stream": {}}}})
+async def events(request: Request) -> Response:
+    store = store_of(request)
+    principal = await run_in_threadpool(authenticate, store, bearer(request), store.clock())
+    after = _after(request.query_params.get("after") or request.headers.get("last-event-id"))
+    hall = principal.hall if principal.hall else request.query_params.get("hall")
+    return await request.app.state.hub.sse_response(hall, after)
+
+
+@router.websocket("/events/ws")
+async def events_ws(websocket: WebSocket) -> None:
+    store = websocket.app.state.store
+    scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""
+    token = token or websocket.query_params.get("token", "")
+    try:
+        principal = await run_in_threadpool(authenticate, store, token, store.clock())
+        after = _after(websocket.query_params.get("after"))
+    except (Unauthorized, DomainError):
+        await websocket.close(code=4401 if not token else 4403)
+        return
+    hall = principal.hall if principal.hall else websocket.query_params.get("hall")
+    await websocket.app.state.hub.serve_websocket(websocket, hall, after)

@@ -1,0 +1,83 @@
+"""Secrets: terminal and admin tokens (random, stored as sha256), staff PINs (scrypt, compared
+in constant time), and the privacy forms of an ID card: a keyed hash, masked number and name,
+and the age taken from the number's birth date (the number itself is then dropped)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import date
+
+SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+
+
+def new_token(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_secret() -> str:
+    return secrets.token_hex(32)
+
+
+def hash_pin(pin: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, **SCRYPT)
+    return f"scrypt${salt.hex()}${digest.hex()}"
+
+
+def check_pin(pin: str, stored: str | None) -> bool:
+    """Constant-time check; an unset PIN still costs one scrypt so timing tells nothing."""
+    try:
+        _, salt_hex, digest_hex = (stored or "scrypt$00$00").split("$")
+        salt, want = bytes.fromhex(salt_hex), bytes.fromhex(digest_hex)
+    except ValueError:
+        salt, want = b"\0" * 16, b""
+    got = hashlib.scrypt(pin.encode(), salt=salt, **SCRYPT)
+    return stored is not None and hmac.compare_digest(got, want)
+
+
+def normalise_id(number: str) -> str:
+    return "".join(number.split()).upper()
+
+
+def id_hash(secret_hex: str, number: str) -> str:
+    return hmac.new(bytes.fromhex(secret_hex), normalise_id(number).encode(),
+                    hashlib.sha256).hexdigest()
+
+
+def mask_id(number: str, keep_last: int = 4) -> str:
+    """`150************1234`: the region's first three digits and the last four."""
+    n = normalise_id(number)
+    if len(n) <= keep_last + 3:
+        return "*" * max(len(n) - 2, 0) + n[-2:]
+    return n[:3] + "*" * (len(n) - 3 - keep_last) + n[-keep_last:]
+
+
+def mask_name(name: str) -> str | None:
+    name = name.strip()
+    if not name:
+        return None
+    return name[0] + "*" * min(max(len(name) - 1, 1), 3)
+
+
+def birth_date(number: str) -> date | None:
+    """The birth date of an 18-digit resident number or permit number (digits 7–14), or of an
+    old 15-digit number (digits 7–12, 19xx)."""
+    n = normalise_id(number)
+    try:
+        if len(n) == 18 and n[:17].isdigit():
+            return date(int(n[6:10]), int(n[10:12]), int(n[12:14]))
+        if len(n) == 15 and n.isdigit():
+            return date(1900 + int(n[6:8]), int(n[8:10]), int(n[10:12]))
+    except ValueError:
+        return None
+    return None
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))

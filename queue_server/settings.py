@@ -1,0 +1,30 @@
+"""The server's settings, read once in the composition root (`__main__`) and passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+DEFAULT_PORT = 8750
+
+
+def default_db_url() -> str:
+    return f"sqlite:///{Path(user_data_dir('kuaiban', appauthor=False)) / 'hall.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    zeroconf: bool = False
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    tls_ca: str | None = None
+    public_url: str | None = None  # base of `track_url` when the LAN address differs
+    lock_timeout_s: float = 5.0
+    json_limit: int = 64 * 1024
+    document_limit: int = 8 * 1024 * 1024
+    day_check_s: float = 30.0

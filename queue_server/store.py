@@ -1,0 +1,183 @@
+"""The database: engines for SQLite and PostgreSQL, the migrations, and the unit of work.
+
+Writes follow PERFORMANCE.md: on SQLite one in-process write lock plus `BEGIN IMMEDIATE`
+(SQLite's own busy handler backs off unfairly), WAL and `synchronous=FULL` (a printed number
+must survive a power cut); on PostgreSQL row locks. A request waits for the lock at most
+`lock_timeout` seconds, then `Busy` (the API answers 503 with Retry-After).
+
+Event ids: every transaction that writes events locks the single `event_seq` row and takes its
+ids from it at the end, so ids become visible in strictly increasing commit order.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from queue_server.models import EventRow, EventSeq
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+NOTIFY_CHANNEL = "kuaiban_events"
+
+
+class Busy(Exception):
+    """The database stayed locked longer than the request may wait."""
+
+
+def _sqlite_engine(url: str, immediate: bool, timeout: float) -> Engine:
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def make_engine(url: str, *, immediate: bool = True, timeout: float = 5.0) -> Engine:
+    if make_url(url).get_backend_name() == "sqlite":
+        return _sqlite_engine(url, immediate, timeout)
+    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                         connect_args={"options": f"-c lock_timeout={int(timeout * 1000)}"})
+
+
+def alembic_config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["url"] = url
+    return cfg
+
+
+def migrate(url: str) -> None:
+    """Create or upgrade the schema to the newest migration."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+    finally:
+        engine.dispose()
+
+
+class Tx:
+    """One write transaction: the session plus the events it will write at commit."""
+
+    def __init__(self, session: Session, now: datetime) -> None:
+        self.session = session
+        self.now = now
+        self.events: list[tuple[str, str, dict[str, Any]]] = []
+
+    def emit(self, hall: str, type_: str, **payload: Any) -> None:
+        self.events.append((hall, type_, payload))
+
+
+class Store:
+    """Engines, the write lock and the unit of work; `on_events` runs after a commit that wrote
+    events (the server wakes its event hub there)."""
+
+    def __init__(self, url: str, *, lock_timeout: float = 5.0,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        from queue_server.clock import utcnow
+
+        self.url = url
+        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        self.lock_timeout = lock_timeout
+        self.clock = clock or utcnow
+        self.writer = make_engine(url, immediate=True, timeout=lock_timeout)
+        self.reader = (make_engine(url, immediate=False, timeout=lock_timeout)
+                       if self.is_sqlite else self.writer)
+        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
+        self._lock = threading.Lock()
+        self.on_events: Callable[[], None] = lambda: None
+
+    def close(self) -> None:
+        self.writer.dispose()
+        if self.reader is not self.writer:
+            self.reader.dispose()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._read_sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        if self.is_sqlite and not self._lock.acquire(timeout=self.lock_timeout):
+            raise Busy("the database is busy")
+        wrote = False
+        try:
+            with self._write_sessions() as session:
+                try:
+                    with session.begin():
+                        tx = Tx(session, self.clock())
+                        yield tx
+                        if tx.events:
+                            self._flush_events(tx)
+                            wrote = True
+                except OperationalError as exc:
+                    if _is_lock_error(exc):
+                        raise Busy("the database is busy") from exc
+                    raise
+        finally:
+            if self.is_sqlite:
+                self._lock.release()
+        if wrote:
+            self.on_events()
+
+    def _flush_events(self, tx: Tx) -> None:
+        session = tx.session
+        seq = session.execute(select(EventSeq).where(EventSeq.id == 1).with_for_update()
+                              ).scalar_one_or_none()
+        if seq is None:
+            seq = EventSeq(id=1, last=0)
+            session.add(seq)
+        for hall, type_, payload in tx.events:
+            seq.last += 1
+            session.add(EventRow(id=seq.last, hall=hall, type=type_, at=tx.now, payload=payload))
+        if not self.is_sqlite:
+            session.execute(text("SELECT pg_notify(:c, '')"), {"c": NOTIFY_CHANNEL})
+
+    def fetch_events(self, hall: str | None, after: int, limit: int) -> list[dict[str, Any]]:
+        """The event hub's reader: events after `after` in id order, as dicts."""
+        query = select(EventRow).where(EventRow.id > after).order_by(EventRow.id).limit(limit)
+        if hall is not None:
+            query = query.where(EventRow.hall == hall)
+        with self.read() as session:
+            return [event_dict(row) for row in session.scalars(query)]
+
+
+def event_dict(row: EventRow) -> dict[str, Any]:
+    from queue_server.clock import iso
+
+    return {**row.payload, "id": row.id, "type": row.type, "at": iso(row.at), "hall": row.hall}
+
+
+def _is_lock_error(exc: OperationalError) -> bool:
+    msg = str(exc.orig).lower()
+    return "locked" in msg or "lock timeout" in msg or "lock_timeout" in msg or "busy" in msg

@@ -1,0 +1,235 @@
+"""Use cases of tickets: issue (numbered per hall, prefix and business day from a counter row in
+the same transaction; daily caps; idempotency keys), read, look up by ID card, forward a bank
+outpost's ticket to the parent hall, and note a failed print.
+
+Each use case opens one transaction, calls the pure policy, writes its events, commits. The ID
+number arrives in the request and leaves this module only as an HMAC, a masked form and a
+priority flag."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from queue_server import wire
+from queue_server.auth import Principal
+from queue_server.errors import Conflict, Forbidden, Invalid, NotFound
+from queue_server.halls import HallInfo, load_hall
+from queue_server.models import Counter, IdempotencyKey, NumberCounter, Service, Stage, Ticket
+from queue_server.policy import estimate_wait_s, format_number, mean_service_s
+from queue_server.security import age_on, birth_date, id_hash, mask_id, mask_name
+from queue_server.stages import queue_stage
+from queue_server.store import Store, Tx
+from queue_server.views import ticket_out
+
+ISSUERS = ("kiosk", "bank", "counter", "staff", "admin")
+
+
+@dataclass(frozen=True)
+class Issue:
+    """An issue request after validation, with the ID card already reduced."""
+
+    service: str
+    channel: str
+    priority: bool
+    priority_reason: str | None
+    id_hash: str | None
+    masked_id: str | None
+    masked_name: str | None
+    appointment: str | None
+
+
+def _reduce(req: wire.TicketCreate, hall: HallInfo, who: Principal, now: datetime) -> Issue:
+    priority = req.priority == "priority"
+    reason = req.priority_reason if priority or req.priority_reason else None
+    if reason == "elderly":  # elderly only from a card's birth date, never self-declared
+        reason, priority = None, who.kind in ("staff", "counter")
+    digest = masked = name = None
+    if req.id_card is not None:
+        digest = id_hash(hall.secret, req.id_card.number)
+        masked, name = mask_id(req.id_card.number), mask_name(req.id_card.name)
+        born = birth_date(req.id_card.number)
+        if born is not None and age_on(born, hall.day_of(now)) >= hall.priority_age:
+            priority, reason = True, reason or "elderly"
+    if reason and not priority:
+        priority = True
+    if priority and reason is None:
+        reason = "staff" if who.kind in ("staff", "counter") else None
+    return Issue(req.service, req.channel, priority, reason, digest, masked, name,
+                 req.appointment)
+
+
+def _next_number(s: Session, hall: str, prefix: str, day: object, cap: int | None) -> int:
+    key = (hall, prefix, day)
+    row = s.execute(select(NumberCounter).filter_by(hall=hall, prefix=prefix, day=day)
+                    .with_for_update()).scalar_one_or_none()
+    if row is None:
+        try:
+            with s.begin_nested():
+                row = NumberCounter(hall=hall, prefix=prefix, day=day, last=0)
+                s.add(row)
+        except IntegrityError:  # another server process made it first (PostgreSQL)
+            row = s.execute(select(NumberCounter).filter_by(hall=hall, prefix=prefix, day=day)
+                            .with_for_update()).scalar_one()
+    del key
+    if cap is not None and row.last >= cap:
+        raise Conflict("daily_cap_reached", "今日号已发完 / today's numbers are all taken")
+    row.last += 1
+    return row.last
+
+
+def _body_hash(req: wire.TicketCreate) -> str:
+    return hashlib.sha256(json.dumps(req.model_dump(mode="json"), sort_keys=True).encode()
+                          ).hexdigest()
+
+
+def service_row(s: Session, hall: str, code: str) -> Service:
+    row = s.get(Service, (hall, code))
+    if row is None or not row.active:
+        raise Invalid("unknown_service", f"没有此事项 / no service {code!r}")
+    return row
+
+
+def create_ticket(tx: Tx, hall: HallInfo, svc: Service, issue: Issue, zone: str | None = None,
+                  forwarded_from: str | None = None) -> Ticket:
+    """Number and queue a new ticket in `zone` (default: the first of its route)."""
+    s, now = tx.session, tx.now
+    day = hall.day_of(now)
+    seq = _next_number(s, hall.id, svc.prefix, day, svc.daily_cap)
+    ticket = Ticket(id=secrets.token_urlsafe(12), hall=hall.id, service=svc.code,
+                    number=format_number(svc.prefix, seq), prefix=svc.prefix, seq=seq, day=day,
+                    channel=issue.channel, priority=issue.priority,
+                    priority_reason=issue.priority_reason, id_hash=issue.id_hash,
+                    masked_id=issue.masked_id, masked_name=issue.masked_name,
+                    appointment=issue.appointment, issued_at=now, status="waiting",
+                    zone=zone or svc.route[0], forwarded_from=forwarded_from,
+                    print_failed=False)
+    s.add(ticket)
+    s.flush()
+    queue_stage(tx, ticket, svc, ticket.zone, hall)
+    tx.emit(hall.id, "ticket.issued", ticket=ticket.id, number=ticket.number, service=svc.code,
+            zone=ticket.zone, priority=ticket.priority, channel=ticket.channel)
+    return ticket
+
+
+def waiting_ahead(s: Session, hall: str, zone: str, service: str, before: datetime) -> int:
+    return int(s.scalar(select(func.count()).select_from(Stage).where(
+        Stage.hall == hall, Stage.zone == zone, Stage.service == service,
+        Stage.status == "waiting", Stage.sort_at < before)) or 0)
+
+
+def estimate(s: Session, hall: str, zone: str, service: str, ahead: int) -> int:
+    open_n = sum(1 for c in s.scalars(select(Counter).where(
+        Counter.hall == hall, Counter.zone == zone, Counter.active, Counter.paused.is_(False)))
+        if service in c.services and c.staff_id)
+    recent = s.execute(select(Stage.started_at, Stage.ended_at).where(
+        Stage.hall == hall, Stage.service == service, Stage.zone == zone,
+        Stage.ended_at.is_not(None), Stage.started_at.is_not(None))
+        .order_by(Stage.id.desc()).limit(20)).all()
+    durations = [(e - b).total_seconds() for b, e in recent]
+    return estimate_wait_s(ahead, open_n, mean_service_s(durations))
+
+
+def issued_out(s: Session, ticket: Ticket, hall: HallInfo, svc: Service, base: str
+               ) -> wire.TicketIssued:
+    ahead = waiting_ahead(s, ticket.hall, ticket.zone, ticket.service, ticket.issued_at)
+    return wire.TicketIssued(
+        id=ticket.id, number=ticket.number, service=ticket.service, zone=ticket.zone,
+        ahead=ahead, estimated_wait_s=estimate(s, ticket.hall, ticket.zone, ticket.service, ahead),
+        issued_at=ticket.issued_at, track_url=f"{base}/t/{ticket.id}", hall=hall.id,
+        hall_name=hall.name, service_name=svc.name, priority=ticket.priority,
+        priority_reason=ticket.priority_reason, masked_name=ticket.masked_name,
+        masked_id=ticket.masked_id)
+
+
+def issue(store: Store, who: Principal, req: wire.TicketCreate, key: str | None, base: str
+          ) -> tuple[wire.TicketIssued, bool]:
+    """Answers (ticket, created). A known idempotency key answers its ticket again."""
+    if who.kind not in ISSUERS or who.hall is None:
+        raise Forbidden("forbidden", "此终端不能取号 / this terminal cannot issue tickets")
+    if key is not None and not (1 <= len(key) <= 200):
+        raise Invalid("bad_idempotency_key", "Idempotency-Key must be 1–200 characters")
+    body = _body_hash(req)
+    try:
+        with store.write() as tx:
+            s = tx.session
+            if key is not None:
+                known = s.get(IdempotencyKey, (who.hall, key))
+                if known is not None:
+                    return _replay(s, known, body, base), False
+            hall = load_hall(s, who.hall)
+            assert hall is not None
+            svc = service_row(s, hall.id, req.service)
+            ticket = create_ticket(tx, hall, svc, _reduce(req, hall, who, tx.now))
+            if key is not None:
+                s.add(IdempotencyKey(hall=hall.id, key=key, ticket_id=ticket.id, body_hash=body,
+                                     created_at=tx.now))
+            s.flush()
+            return issued_out(s, ticket, hall, svc, base), True
+    except IntegrityError:
+        if key is None:
+            raise
+        with store.read() as s:  # the same key committed by a concurrent request
+            known = s.get(IdempotencyKey, (who.hall, key))
+            if known is None:
+                raise
+            return _replay(s, known, body, base), False
+
+
+def _replay(s: Session, known: IdempotencyKey, body: str, base: str) -> wire.TicketIssued:
+    if known.body_hash != body:
+        raise Conflict("idempotency_key_reused",
+                       "此 Idempotency-Key 已用于另一请求 / key already used for another request")
+    ticket = s.get(Ticket, known.ticket_id)
+    assert ticket is not None
+    hall = load_hall(s, ticket.hall)
+    assert hall is not None
+    return issued_out(s, ticket, hall, service_row_any(s, ticket.hall, ticket.service), base)
+
+
+def service_row_any(s: Session, hall: str, code: str) -> Service:
+    row = s.get(Service, (hall, code))
+    assert row is not None
+    return row
+
+
+def visible(who: Principal, ticket_hall: str, parent: str | None) -> bool:
+    return who.kind == "admin" or who.hall in (ticket_hall, parent)
+
+
+def get_ticket(store: Store, who: Principal, ticket_id: str, base: str) -> wire.TicketOut:
+    with store.read() as s:
+        ticket = s.get(Ticket, ticket_id)
+        hall = load_hall(s, ticket.hall) if ticket is not None else None
+        if ticket is None or hall is None or not visible(who, ticket.hall, hall.parent):
+            raise NotFound("unknown_ticket", "没有此号 / no such ticket")
+        return ticket_out(s, ticket, base)
+
+
+def lookup(store: Store, who: Principal, card: wire.IdCardIn, base: str) -> list[wire.TicketOut]:
+    """Today's tickets and still-open cases of the card holder, in this hall and its family."""
+    if who.kind not in ("kiosk", "bank", "counter", "staff") or who.hall is None:
+        raise Forbidden("forbidden", "此终端不能查询 / this terminal cannot look up tickets")
+    with store.read() as s:
+        hall = load_hall(s, who.hall)
+        assert hall is not None
+        digest = id_hash(hall.secret, card.number)
+        rows = s.scalars(select(Ticket).where(Ticket.id_hash == digest)
+                         .order_by(Ticket.issued_at.desc()).limit(50))
+        family = {hall.id, hall.parent}
+        today = hall.day_of(store.clock())
+        return [ticket_out(s, t, base) for t in rows
+                if (t.hall in family or _parent_of(s, t.hall) == hall.id)
+                and (t.day == today or t.status in ("waiting", "called", "serving"))]
+
+
+def _parent_of(s: Session, hall_id: str) -> str | None:
+    hall = load_hall(s, hall_id)
+    return hall.parent if hall else None

@@ -1,0 +1,83 @@
+"""Read models: database rows as the wire models of the API (tickets with their journey,
+counter states). Queries only; no writes, no policy."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from queue_server import wire
+from queue_server.models import Counter, Document, Service, Stage, Ticket
+
+STATUS_OF_STAGE = {"waiting": "waiting", "called": "called", "serving": "serving"}
+
+
+def journey(s: Session, ticket_id: str) -> list[Stage]:
+    return list(s.scalars(select(Stage).where(Stage.ticket_id == ticket_id).order_by(Stage.id)))
+
+
+def stage_out(stage: Stage) -> wire.StageOut:
+    return wire.StageOut(zone=stage.zone, service=stage.service, counter=stage.counter,
+                         called_at=stage.called_at, started_at=stage.started_at,
+                         ended_at=stage.ended_at, outcome=stage.outcome,
+                         deadline=stage.deadline, rated=stage.rated)
+
+
+def document_count(s: Session, ticket: Ticket) -> int:
+    ids = [ticket.id] + ([ticket.forwarded_from] if ticket.forwarded_from else [])
+    return int(s.scalar(select(func.count()).select_from(Document)
+                        .where(Document.ticket_id.in_(ids))) or 0)
+
+
+def ticket_out(s: Session, ticket: Ticket, base: str) -> wire.TicketOut:
+    from queue_server.tickets import estimate, waiting_ahead
+
+    stages = journey(s, ticket.id)
+    current = next((st for st in stages if st.id == ticket.stage), None)
+    svc = s.get(Service, (ticket.hall, ticket.service))
+    ahead = wait = None
+    if ticket.status == "waiting" and current is not None:
+        ahead = waiting_ahead(s, ticket.hall, current.zone, current.service, current.sort_at)
+        wait = estimate(s, ticket.hall, current.zone, current.service, ahead)
+    return wire.TicketOut(
+        id=ticket.id, number=ticket.number, service=ticket.service,
+        service_name=svc.name if svc else None, status=ticket.status, zone=ticket.zone,
+        counter=current.counter if current is not None and ticket.status in ("called", "serving")
+        else (current.target_counter if current is not None else None),
+        issued_at=ticket.issued_at, priority=ticket.priority,
+        priority_reason=ticket.priority_reason, masked_name=ticket.masked_name,
+        masked_id=ticket.masked_id, deadline=ticket.deadline,
+        journey=[stage_out(st) for st in stages], documents=document_count(s, ticket),
+        ahead=ahead, estimated_wait_s=wait, track_url=f"{base}/t/{ticket.id}", hall=ticket.hall)
+
+
+def waiting_by_service(s: Session, hall: str, zone: str | None = None) -> dict[str, int]:
+    query = select(Stage.service, func.count()).where(Stage.hall == hall,
+                                                      Stage.status == "waiting")
+    if zone is not None:
+        query = query.where(Stage.zone == zone)
+    return {svc: int(n) for svc, n in s.execute(query.group_by(Stage.service))}
+
+
+def counter_state(s: Session, row: Counter, base: str) -> wire.CounterState:
+    from queue_server.models import Staff
+
+    current = None
+    if row.current_stage is not None:
+        stage = s.get(Stage, row.current_stage)
+        ticket = s.get(Ticket, stage.ticket_id) if stage is not None else None
+        if ticket is not None:
+            current = ticket_out(s, ticket, base)
+    staff = s.get(Staff, (row.hall, row.staff_id)) if row.staff_id else None
+    waiting = waiting_by_service(s, row.hall, row.zone)
+    targeted = int(s.scalar(select(func.count()).select_from(Stage).where(
+        Stage.hall == row.hall, Stage.status == "waiting",
+        Stage.target_counter == row.code)) or 0)
+    counts = {svc: waiting.get(svc, 0) for svc in row.services}
+    if targeted:
+        counts["_transferred"] = targeted
+    return wire.CounterState(code=row.code, name=row.name, zone=row.zone,
+                             services=list(row.services), paused=row.paused,
+                             pause_reason=row.pause_reason, staff=row.staff_id,
+                             staff_name=staff.name if staff else None, current=current,
+                             waiting=counts)

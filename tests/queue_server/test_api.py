@@ -1,0 +1,131 @@
+"""The API on a real server process over loopback: the citizen's walk from number to rating,
+idempotency, daily caps, and the counter actions."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.queue_server.conftest import Hall
+
+
+def test_health_and_unknown_routes(hall: Hall) -> None:
+    anon = hall.client()
+    assert anon.get("/health").json() == {"status": "ok", "db": "ok"}
+    for resp in (anon.get("/nope"), anon.delete("/health"), httpx.get(hall.server.url + "/x")):
+        assert 400 <= resp.status_code < 500
+        assert set(resp.json()["error"]) == {"code", "message"}
+
+
+def test_a_ticket_walks_its_route_keeping_its_number(hall: Hall) -> None:
+    kiosk = hall.client(hall.enrol("kiosk"))
+    t = hall.issue(kiosk, "case", id_card={"number": "150102198001011234", "name": "王小明"})
+    assert t["number"] == "B001" and t["zone"] == "intake" and t["ahead"] == 0
+    assert t["masked_id"] == "150***********1234" and t["masked_name"] == "王**"
+    assert t["track_url"].endswith("/t/" + t["id"])
+    w02 = hall.staff("W02")
+    called = w02.post("/counters/W02/call-next")
+    assert called.status_code == 200 and called.json()["number"] == "B001"
+    assert w02.post("/counters/W02/start").json()["status"] == "serving"
+    moved = w02.post("/counters/W02/finish", json={"outcome": "next"}).json()
+    assert moved["status"] == "waiting" and moved["zone"] == "approval"
+    assert moved["deadline"] is not None and moved["number"] == "B001"
+    w03 = hall.staff("W03", "s002")
+    assert w03.post("/counters/W03/call-next").json()["number"] == "B001"
+    w03.post("/counters/W03/finish", json={"outcome": "next"})
+    w04 = hall.staff("W04", "s003")
+    assert w04.post("/counters/W04/call-next").json()["zone"] == "pickup"
+    done = w04.post("/counters/W04/finish", json={"outcome": "done"}).json()
+    assert done["status"] == "done"
+    assert [j["zone"] for j in done["journey"]] == ["intake", "approval", "pickup"]
+    assert w04.post("/counters/W04/call-next").status_code == 204
+    page = httpx.get(t["track_url"])
+    assert page.status_code == 200 and "B001" in page.text and "已办结" in page.text
+    assert "王" not in page.text and "1234" not in page.text
+
+
+def test_idempotency_key_gives_one_ticket(hall: Hall) -> None:
+    kiosk = hall.client(hall.enrol("kiosk"))
+    key = {"Idempotency-Key": "k-0001-abcdef"}
+    first = kiosk.post("/tickets", json={"service": "general"}, headers=key)
+    again = kiosk.post("/tickets", json={"service": "general"}, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["id"] == again.json()["id"] and first.json()["number"] == "A001"
+    other = kiosk.post("/tickets", json={"service": "case"}, headers=key)
+    assert other.status_code == 409 and other.json()["error"]["code"] == "idempotency_key_reused"
+    assert hall.issue(kiosk)["number"] == "A002"
+
+
+def test_daily_cap_is_a_clear_answer(hall: Hall) -> None:
+    kiosk = hall.client(hall.enrol("kiosk"))
+    numbers = [hall.issue(kiosk, "case")["number"] for _ in range(5)]
+    assert numbers == ["B001", "B002", "B003", "B004", "B005"]
+    refused = kiosk.post("/tickets", json={"service": "case"})
+    assert refused.status_code == 409
+    assert refused.json()["error"] == {"code": "daily_cap_reached",
+                                       "message": "今日号已发完 / today's numbers are all taken"}
+    svc = next(s for s in kiosk.get("/services").json() if s["code"] == "case")
+    assert svc["open"] is False and svc["remaining_today"] == 0 and svc["waiting"] == 5
+
+
+def test_recall_no_show_transfer_pause(hall: Hall) -> None:
+    kiosk = hall.client(hall.enrol("kiosk"))
+    a1, a2 = hall.issue(kiosk), hall.issue(kiosk)
+    w01 = hall.staff("W01")
+    assert w01.post("/counters/W01/call-next").json()["id"] == a1["id"]
+    early = w01.post("/counters/W01/no-show")
+    assert early.status_code == 409 and early.json()["error"]["code"] == "recall_first"
+    assert w01.post("/counters/W01/recall").status_code == 200
+    assert w01.post("/counters/W01/no-show").json()["status"] == "no_show"
+    assert w01.post("/counters/W01/call-next").json()["id"] == a2["id"]
+    moved = w01.post("/counters/W01/transfer", json={"counter": "W02"}).json()
+    assert moved["status"] == "waiting" and moved["counter"] == "W02"
+    w02 = hall.staff("W02", "s002")
+    kiosk.post("/tickets", json={"service": "case"})  # earlier in W02's own order
+    assert w02.post("/counters/W02/call-next").json()["id"] == a2["id"]  # transferred first
+    w02.post("/counters/W02/finish", json={"outcome": "done"})
+    state = w02.post("/counters/W02/pause", json={"reason": "午休"}).json()
+    assert state["paused"] is True and state["pause_reason"] == "午休"
+    assert w02.post("/counters/W02/call-next").json()["error"]["code"] == "counter_paused"
+    assert w02.post("/counters/W02/resume").json()["paused"] is False
+    assert w02.post("/counters/W02/call-next").json()["number"] == "B001"
+
+
+def test_ratings_and_followups(hall: Hall) -> None:
+    kiosk = hall.client(hall.enrol("kiosk"))
+    pad = hall.client(hall.enrol("pad", counter="W01"))
+    t = hall.issue(kiosk)
+    assert pad.post("/evaluations", json={"ticket": t["id"], "level": 5}).json()["error"][
+        "code"] == "nothing_to_rate"
+    w01 = hall.staff("W01")
+    w01.post("/counters/W01/call-next")
+    w01.post("/counters/W01/finish", json={"outcome": "done"})
+    no_reason = pad.post("/evaluations", json={"ticket": t["id"], "level": 1})
+    assert no_reason.status_code == 400 and no_reason.json()["error"]["code"] == "reason_required"
+    assert w01.post("/evaluations", json={"ticket": t["id"], "level": 5}).status_code == 403
+    rated = pad.post("/evaluations", json={"ticket": t["id"], "level": 1, "reasons": ["slow"]})
+    assert rated.status_code == 201 and rated.json()["followup"] is not None
+    assert pad.post("/evaluations", json={"ticket": t["id"], "level": 5}).status_code == 409
+    assert w01.get("/followups").status_code == 403
+    sup = hall.staff("W02", "s003")
+    items = sup.get("/followups").json()
+    assert len(items) == 1 and items[0]["level"] == 1 and items[0]["staff"] == "s001"
+    closed = sup.post(f"/followups/{items[0]['id']}/close", json={"note": "已电话回访"})
+    assert closed.status_code == 200 and closed.json()["closed_at"] is not None
+    assert sup.get("/followups").json() == []
+
+
+def test_events_stream_the_changes(hall: Hall) -> None:
+    kiosk = hall.client(hall.enrol("kiosk"))
+    t = hall.issue(kiosk)
+    w01 = hall.staff("W01")
+    w01.post("/counters/W01/call-next")
+    seen: list[str] = []
+    with kiosk.stream("GET", "/events", params={"after": 0}, timeout=5.0) as resp:
+        assert resp.status_code == 200
+        for line in resp.iter_lines():
+            if line.startswith("data:"):
+                seen.append(line)
+                if '"ticket.called"' in line:
+                    break
+    called = seen[-1]
+    assert t["id"] in called and '"counter":"W01"' in called and '"counter_name":"1号窗口"' in called
