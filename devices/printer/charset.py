@@ -5,7 +5,7 @@ python-escpos picks an encoding per string and sends non-ideograph strings throu
 code pages, which a printer in Chinese mode (`FS &`) reads as halves of characters. So every
 character is encoded here, on its own, and accepted only when its bytes form a whole character
 the printer can print: one printable ASCII byte, a two-byte GBK pair, or (GB18030 printers only)
-a four-byte GB18030 sequence. Anything else is mapped (`¥` -> `￥`) or replaced by `?`; control
+a four-byte GB18030 sequence of a rare ideograph. Anything else is mapped (`¥` -> `￥`) or replaced by `?`; control
 bytes never pass, so no text can smuggle a command to the printer.
 """
 
@@ -41,12 +41,20 @@ def _whole_character(data: bytes, encoding: str) -> bool:
         return 0x81 <= data[0] <= 0xFE and 0x40 <= data[1] <= 0xFE and data[1] != 0x7F
     if len(data) == 4 and encoding == "gb18030":
         return (
-            0x81 <= data[0] <= 0xFE
+            _rare_ideograph(data.decode("gb18030"))
+            and 0x81 <= data[0] <= 0xFE
             and 0x30 <= data[1] <= 0x39
             and 0x81 <= data[2] <= 0xFE
             and 0x30 <= data[3] <= 0x39
         )
     return False
+
+
+def _rare_ideograph(char: str) -> bool:
+    """Four-byte GB18030 is worth sending only for ideographs (extension A and beyond, as in
+    rare name characters); a GB18030 font has no emoji or other scripts' glyphs."""
+    code = ord(char)
+    return 0x3400 <= code <= 0x4DBF or 0x20000 <= code <= 0x3134F
 
 
 @lru_cache(maxsize=4096)

@@ -147,9 +147,9 @@ class _Builder:
         self.p._raw(b"\n")
         code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
         code.add_data(url)
-        code.make(fit=True)
+        modules = code.best_fit() * 4 + 17  # the version alone: no mask search for native codes
         dots = self.profile.dots(self.width_mm)
-        module = max(1, min(8, int(dots * 0.55) // (code.modules_count + 4)))
+        module = max(1, min(8, int(dots * 0.55) // (modules + 4)))
         if self.profile.native_qr:
             self.p.qr(url, ec=QR_ECLEVEL_M, size=module, native=True)
             self.p._raw(b"\n")
@@ -162,6 +162,7 @@ class _Builder:
     def _raster(self, code: qrcode.QRCode, module: int) -> None:
         """The QR code as a GS v 0 image; ESC a (centre, set above) applies to raster images."""
         code.box_size = module
+        code.make(fit=False)
         im = EscposImage(code.make_image().get_image().convert("1"))
         header = b"\x1dv0\x00" + _le16(im.width_bytes) + _le16(im.height)
         self.p._raw(header + im.to_raster_format())

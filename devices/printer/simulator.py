@@ -129,7 +129,8 @@ class PrinterSimulator:
             return None
         fn = buf[i + 1]
         if fn in FIXED[b]:
-            return 2 + FIXED[b][fn]
+            size = 2 + FIXED[b][fn]
+            return size if i + size <= len(buf) else None
         need = {(0x1D, 0x56): 3, (0x1D, 0x76): 8, (0x1D, 0x28): 5}.get((b, fn))
         if need is None:
             self.current.unknown.append(buf[i : i + 2].hex())

@@ -12,10 +12,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as s
 
-from devices.errors import BadAddress, DeviceUnavailable, PermanentFault, ProtocolError
+from devices.errors import BadAddress, DeviceError, DeviceUnavailable, PermanentFault, ProtocolError
 from devices.health import Health
-from devices.printer import TicketLayout, open_printer, ticket_bytes
+from devices.printer import TicketLayout, TicketPrinter, open_printer, ticket_bytes
+from devices.printer.cli import sample_ticket
 from devices.printer.simulator import PrinterSimulator, PtyPrinter
 
 
@@ -188,3 +191,41 @@ def test_wrong_urls_are_refused_with_the_expected_form(url: str) -> None:
 def test_unknown_profile_is_refused() -> None:
     with pytest.raises(BadAddress, match="TM-T88V"):
         open_printer("sim://printer", "no-such-printer")
+
+
+class ScriptedPort:
+    """A transport whose printer answers each status query with the next scripted byte."""
+
+    answers_status = True
+
+    def __init__(self, script: list[int | None]) -> None:
+        self.script = list(script)
+        self.written = bytearray()
+
+    def write(self, data: bytes) -> None:
+        self.written += data
+
+    def read_byte(self, timeout: float) -> int | None:
+        return self.script.pop(0) if self.script else None
+
+    def flush_input(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@given(s.lists(s.one_of(s.none(), s.integers(0, 255)), max_size=12))
+def test_any_status_answers_give_a_health_or_our_error(script: list[int | None]) -> None:
+    ticket = sample_ticket(58)
+    printer = TicketPrinter("scripted", lambda: ScriptedPort(script))
+    assert isinstance(printer.status(), Health)
+    port = ScriptedPort(script)
+    printer = TicketPrinter("scripted", lambda: port)
+    try:
+        printer.print_ticket(ticket)
+    except DeviceError:
+        assert ticket_bytes(ticket) not in port.written or printer.health.value is not Health.ONLINE
+        return
+    assert script[:3] and all(b is not None and b & 0x93 == 0x12 for b in script[:3])
+    assert ticket_bytes(ticket) in port.written
