@@ -92,7 +92,7 @@ def qr_payload(data: dict[str, Any]) -> str:
 
 def qr_ascii(text: str) -> str:
     """The QR code drawn with block characters (two modules a character row), dark on light."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, border=2)
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, border=4)
     qr.add_data(text.encode("utf-8"))
     qr.make(fit=True)
     buf = io.StringIO()
