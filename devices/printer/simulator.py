@@ -14,11 +14,13 @@ import threading
 import time
 import tty
 from dataclasses import dataclass, field
+from typing import TextIO
 from urllib.parse import parse_qsl
 
 from devices.errors import BadAddress
 
 KNOBS = "paper=ok|low|out, cover=open|closed, offline=1, silent=1, garbled=1, slow=SECONDS, paper_lines=N, cutter=jam, unplugged=1"
+KEEP_JOBS = 200
 LOW_LINES = 40  # the near-end sensor trips with about this much paper left
 # Parameter bytes after ESC / GS / FS x for the fixed-length commands a ticket uses.
 FIXED = {
@@ -57,6 +59,7 @@ class PrinterSimulator:
         if knobs or self.paper not in ("ok", "low", "out"):
             raise BadAddress(f"unknown simulator option in {query!r}; knobs: {KNOBS}")
         self.jobs: list[Job] = []
+        self.job_count = 0
         self.current = Job()
         self.cutter_error = False
         self.queries = 0
@@ -179,14 +182,17 @@ class PrinterSimulator:
     def _end_job(self, cut: bool) -> None:
         self.current.cut = cut
         self.jobs.append(self.current)
+        del self.jobs[:-KEEP_JOBS]  # a simulator left running for days keeps only recent jobs
+        self.job_count += 1
         self.current = Job()
 
 
 class PtyPrinter:
     """The simulator behind a pseudo-terminal: `path` is the device a driver opens."""
 
-    def __init__(self, simulator: PrinterSimulator | None = None) -> None:
+    def __init__(self, simulator: PrinterSimulator | None = None, log: TextIO | None = None) -> None:
         self.simulator = simulator or PrinterSimulator()
+        self.log = log
         self.master, self._slave = os.openpty()
         tty.setraw(self._slave)  # no echo, no CR/LF rewriting: a printer port is 8-bit clean
         self.path = os.ttyname(self._slave)
@@ -207,10 +213,11 @@ class PtyPrinter:
                 if self.simulator.slow:
                     time.sleep(self.simulator.slow)
                 os.write(self.master, answers)
-            for job in self.simulator.jobs[jobs:]:
-                print(f"printer sim: job {jobs + 1}: {len(job.data)} bytes, "
-                      f"{'cut' if job.cut else 'not cut'}", file=sys.stderr, flush=True)
+            while self.log and jobs < self.simulator.job_count:
                 jobs += 1
+                job = self.simulator.jobs[jobs - self.simulator.job_count - 1]
+                print(f"printer sim: job {jobs}: {len(job.data)} bytes, "
+                      f"{'cut' if job.cut else 'not cut'}", file=self.log, flush=True)
 
     def stop(self) -> None:
         self._stop.set()
@@ -224,7 +231,7 @@ class PtyPrinter:
 
 def serve_pty(options: str = "") -> int:
     """`python -m devices sim printer --pty`: print the pty path, serve until killed."""
-    pty_printer = PtyPrinter(PrinterSimulator(options))
+    pty_printer = PtyPrinter(PrinterSimulator(options), log=sys.stderr)
     print(pty_printer.path, flush=True)
     try:
         pty_printer.serve_forever()
