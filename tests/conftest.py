@@ -100,21 +100,32 @@ class ServerProcess:
             self.proc.wait(5)
 
 
+def start_server(db_url: str, log_dir: Path, *args: str, port: int | None = None
+                 ) -> ServerProcess:
+    """Start `python -m queue_server` on a free loopback port and wait until it is healthy."""
+    port = port or free_port()
+    log = log_dir / f"server-{port}-{uuid.uuid4().hex[:4]}.log"
+    cmd = [sys.executable, "-m", "queue_server", "--db", db_url, "--host", "127.0.0.1",
+           "--port", str(port), "--no-zeroconf", *args]
+    with log.open("ab") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    server = ServerProcess(db_url, port, proc, log, list(args))
+    try:
+        server.wait_ready()
+    except Exception:
+        server.kill()
+        raise
+    return server
+
+
 @pytest.fixture()
 def run_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
     """`start(db_url, *args, port=None) -> ServerProcess` (ready); all stopped after the test."""
     started: list[ServerProcess] = []
 
     def start(db_url: str, *args: str, port: int | None = None) -> ServerProcess:
-        port = port or free_port()
-        log = tmp_path / f"server-{port}-{len(started)}.log"
-        cmd = [sys.executable, "-m", "queue_server", "--db", db_url, "--host", "127.0.0.1",
-               "--port", str(port), "--no-zeroconf", *args]
-        with log.open("ab") as out:
-            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        server = ServerProcess(db_url, port, proc, log, list(args))
+        server = start_server(db_url, tmp_path, *args, port=port)
         started.append(server)
-        server.wait_ready()
         return server
 
     yield start
@@ -122,17 +133,21 @@ def run_server(tmp_path: Path) -> Iterator[Callable[..., ServerProcess]]:
         server.stop()
 
 
-def load_test_hall(db_url: str, config: Path = TEST_HALL) -> None:
-    """Migrate and load a hall configuration in-process (fast); `provisioning init` is tested
-    on its own."""
-    from queue_server.config import load_config
+def load_test_hall(db_url: str, config: Path = TEST_HALL, hall_id: str = "t1",
+                   outpost_id: str = "bank1") -> None:
+    """Migrate and load a hall configuration in-process (fast; `provisioning init` is tested on
+    its own), optionally under other hall and outpost ids so many halls share one server."""
+    from queue_server.config import parse_config
     from queue_server.halls import apply_config
     from queue_server.store import Store, migrate
 
+    text_ = config.read_text(encoding="utf-8")
+    text_ = text_.replace('id = "t1"', f'id = "{hall_id}"').replace(
+        'id = "bank1"', f'id = "{outpost_id}"')
     migrate(db_url)
     store = Store(db_url)
     try:
-        apply_config(store, load_config(config))
+        apply_config(store, parse_config(text_))
     finally:
         store.close()
 

@@ -1,17 +1,20 @@
-"""Fixtures of the server tests: the test hall on a real server process, with terminals
-enrolled through the same functions `provisioning enrol` uses and PINs set for every staff
-member ("1234")."""
+"""Fixtures of the server tests. One real server process per test module on an SQLite file
+built by the migrations; each test gets a hall of its own in it (the test hall loaded under a
+fresh id, with its bank outpost), so tests never see each other's tickets and the server's
+multi-hall tenancy is exercised all along. Terminals are enrolled through the functions
+`provisioning enrol` uses; every staff member's PIN is "1234"."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import ServerProcess
+from tests.conftest import ServerProcess, load_test_hall, start_server
 
 PIN = "1234"
 
@@ -19,6 +22,8 @@ PIN = "1234"
 @dataclass
 class Hall:
     server: ServerProcess
+    id: str
+    outpost: str
 
     @property
     def db_url(self) -> str:
@@ -29,6 +34,7 @@ class Hall:
         from queue_server.auth import enrol_terminal
         from queue_server.store import Store
 
+        hall = hall or (self.outpost if kind == "bank" else self.id)
         store = Store(self.db_url)
         try:
             token, _ = enrol_terminal(store, kind, name or f"{kind}-{counter or ''}", counter,
@@ -44,7 +50,8 @@ class Hall:
     def staff(self, counter: str, staff_id: str = "s001", hall: str | None = None
               ) -> httpx.Client:
         """A client holding a staff session at `counter`."""
-        terminal = self.client(self.enrol("counter", f"pad-{counter}-{staff_id}", counter, hall))
+        terminal = self.client(self.enrol("counter", f"pad-{counter}-{staff_id}", counter,
+                                          hall or self.id))
         resp = terminal.post("/auth/login", json={"staff": staff_id, "pin": PIN,
                                                   "counter": counter})
         assert resp.status_code == 200, resp.text
@@ -57,7 +64,7 @@ class Hall:
         return dict(resp.json())
 
 
-def set_all_pins(db_url: str) -> None:
+def set_all_pins(db_url: str, halls: tuple[str, ...] | None = None) -> None:
     from sqlalchemy import select
 
     from queue_server.models import Staff
@@ -68,13 +75,34 @@ def set_all_pins(db_url: str) -> None:
     digest = hash_pin(PIN)
     try:
         with store.write() as tx:
-            for row in tx.session.scalars(select(Staff)):
+            query = select(Staff)
+            if halls is not None:
+                query = query.where(Staff.hall.in_(halls))
+            for row in tx.session.scalars(query):
                 row.pin_hash = digest
     finally:
         store.close()
 
 
+def new_hall(server: ServerProcess) -> Hall:
+    tag = uuid.uuid4().hex[:8]
+    hall_id, outpost = f"t{tag}", f"b{tag}"
+    load_test_hall(server.db_url, hall_id=hall_id, outpost_id=outpost)
+    set_all_pins(server.db_url, (hall_id, outpost))
+    return Hall(server, hall_id, outpost)
+
+
+@pytest.fixture(scope="module")
+def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    tmp = tmp_path_factory.mktemp("server")
+    url = f"sqlite:///{tmp / 'halls.db'}"
+    load_test_hall(url)
+    server = start_server(url, tmp)
+    yield server
+    server.stop()
+
+
 @pytest.fixture()
-def hall(hall_db: str, run_server: Callable[..., ServerProcess]) -> Hall:
-    set_all_pins(hall_db)
-    return Hall(run_server(hall_db))
+def hall(module_server: ServerProcess) -> Hall:
+    """A hall of this test's own on the module's server."""
+    return new_hall(module_server)
