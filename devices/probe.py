@@ -61,14 +61,16 @@ def _idcard(port: serial.SerialBase, timeout: float) -> str | None:
 
 
 def _pad(port: serial.SerialBase, timeout: float) -> str | None:
-    from devices.pad.protocol import PadParser, ping_frame
+    from devices.pad.protocol import FrameType, PadParser, ping_frame
 
     port.reset_input_buffer()
     port.write(ping_frame(seq=0x50))
     parser, deadline = PadParser(), time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if parser.feed(port.read(max(1, port.in_waiting))):
-            return "evaluation pad (pad protocol v1)"
+        for frame in parser.feed(port.read(max(1, port.in_waiting))):
+            # An ACK of our ping, not our own frame echoed by a loopback line.
+            if frame.type == FrameType.ACK and frame.seq == 0x50 and frame.payload[:1] == bytes([FrameType.PING]):
+                return "evaluation pad (pad protocol v1)"
     return None
 
 

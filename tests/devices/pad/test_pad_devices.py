@@ -1,0 +1,129 @@
+"""Pads end to end: the serial driver against the simulator (in-process and on a real pty), and
+keyboard-style pads reading raw evdev records or text lines."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from devices.errors import BadAddress, DeviceUnavailable
+from devices.health import Health
+from devices.pad import open_pad
+from devices.pad.keys import KEY_CODES, encode_press
+from devices.pad.protocol import Rating
+
+
+def test_simulated_pad_sends_ratings_with_reasons_and_shows_the_page() -> None:
+    pad = open_pad("sim://pad?every=0.1&levels=5,2")
+    try:
+        assert pad.health is Health.ONLINE
+        assert pad.read_rating(2) == Rating(5)
+        assert pad.read_rating(2) == Rating(2, ("wait",))
+        pad.show_rating_page("A012")
+        assert pad.simulator.shown == ["A012"]  # type: ignore[attr-defined]
+    finally:
+        pad.close()
+
+
+def test_a_lost_ack_makes_the_pad_resend_but_the_rating_counts_once() -> None:
+    pad = open_pad("sim://pad?every=0")
+    sim = pad.simulator  # type: ignore[attr-defined]
+    try:
+        sim.ignore_acks = 2
+        sim.press(1, ("attitude",))
+        assert pad.read_rating(1) == Rating(1, ("attitude",))
+        assert pad.read_rating(1.6) is None  # two retransmissions arrived and were ACKed only
+        assert len(sim.acked) == 1
+    finally:
+        pad.close()
+
+
+def test_garbled_and_split_frames_from_the_pad() -> None:
+    pad = open_pad("sim://pad?every=0.2&garble=0.3&split=1&levels=3")
+    try:
+        assert pad.read_rating(4) == Rating(3)
+    finally:
+        pad.close()
+
+
+def test_unplugged_pad_goes_offline_and_comes_back() -> None:
+    pad = open_pad("sim://pad?every=0")
+    sim = pad.simulator  # type: ignore[attr-defined]
+    try:
+        sim.unplugged = True
+        with pytest.raises(DeviceUnavailable):
+            pad.read_rating(0.3)
+        assert pad.health is Health.OFFLINE
+        sim.unplugged = False
+        sim.press(4)
+        assert pad.read_rating(3) == Rating(4) and pad.health is Health.ONLINE
+    finally:
+        pad.close()
+
+
+def test_serial_pad_over_a_real_pty(sim_process) -> None:  # type: ignore[no-untyped-def]
+    sim = sim_process("pad", "--every", "0.3", "--split")
+    pad = open_pad(sim.url)
+    try:
+        assert pad.read_rating(3) == Rating(5)
+        pad.show_rating_page("B007")
+        assert pad.read_rating(3) == Rating(4)
+    finally:
+        pad.close()
+
+
+@pytest.mark.parametrize("url", ["sim://pad?every=x", "sim://pad?levels=7", "keys://?map=KEY_1:1",
+                                 "keys://stdin?map=KEY_ZZ:1", "keys://stdin?map=KEY_1:9",
+                                 "keys://stdin?format=csv", "keys://stdin?bogus=1", "pad://x"])
+def test_bad_pad_urls_show_the_expected_form(url: str) -> None:
+    with pytest.raises(BadAddress, match="expected"):
+        open_pad(url)
+
+
+def test_key_pad_reads_raw_evdev_records_from_a_fifo(tmp_path: Path) -> None:
+    fifo = tmp_path / "event7"
+    os.mkfifo(fifo)
+    pad = open_pad(f"keys://{fifo}?map=KEY_KP1:1,KEY_KP5:5,KEY_F3:3")
+    presses = encode_press(KEY_CODES["KEY_A"]) + encode_press(KEY_CODES["KEY_KP5"]) + encode_press(KEY_CODES["KEY_F3"])
+
+    def write() -> None:
+        with open(fifo, "wb") as sink:
+            sink.write(presses[:30])  # an event split across writes
+            sink.flush()
+            sink.write(presses[30:])
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert pad.health is Health.ONLINE
+        assert pad.read_rating(2) == Rating(5)  # KEY_A is not mapped: ignored
+        assert pad.read_rating(2) == Rating(3)
+        assert pad.read_rating(0.2) is None
+        pad.show_rating_page("A001")  # no screen: nothing happens, nothing fails
+    finally:
+        writer.join()
+        pad.close()
+
+
+def test_key_pad_text_source_with_the_default_map(tmp_path: Path) -> None:
+    keys = tmp_path / "keys.txt"
+    keys.write_text("KEY_KP2\nhello\n5\n#79\n")
+    pad = open_pad(f"keys://{keys}?format=text")
+    try:
+        assert [pad.read_rating(1) for _ in range(3)] == [Rating(2), Rating(5), Rating(1)]
+        assert pad.read_rating(0.1) is None
+    finally:
+        pad.close()
+
+
+def test_key_pad_whose_device_is_missing_is_offline(tmp_path: Path) -> None:
+    pad = open_pad(f"keys://{tmp_path}/event99")
+    try:
+        assert pad.health is Health.OFFLINE
+        with pytest.raises(DeviceUnavailable):
+            pad.read_rating(0.1)
+    finally:
+        pad.close()

@@ -1,0 +1,80 @@
+"""The pad frame codec (docs/pad-protocol.md): golden bytes, round trips, and robustness."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from devices.errors import ProtocolError
+from devices.pad import protocol as p
+
+
+def test_golden_frames_of_the_documentation() -> None:
+    # CRCs computed independently by GF(2) polynomial long division (x^8 + x^2 + x + 1).
+    assert p.rating_frame(p.Rating(5), seq=1).hex(" ") == "a5 5a 02 01 01 05 00 f8"
+    assert p.rating_frame(p.Rating(2, ("wait",)), seq=7).hex(" ") == "a5 5a 03 07 01 02 01 05 9c"
+    assert p.heartbeat_frame(seq=2).hex(" ") == "a5 5a 01 02 02 00 ea"
+    assert p.show_frame("A012", seq=9).hex(" ") == "a5 5a 04 09 11 41 30 31 32 5d"
+    assert p.ping_frame(seq=0x50).hex(" ") == "a5 5a 00 50 12 72"
+    assert p.ack_frame(p.PadFrame(p.FrameType.RATING, 7)).hex(" ") == "a5 5a 02 07 7f 01 00 93"
+    assert p.crc8(b"123456789") == 0xF4  # CRC-8 (poly 07) check value
+
+
+def test_parser_skips_noise_and_bad_crc_and_joins_split_frames() -> None:
+    good = p.rating_frame(p.Rating(1, ("attitude", "slow")), seq=3)
+    bad = bytearray(good)
+    bad[-1] ^= 1
+    parser = p.PadParser()
+    stream = b"\x00\xa5\xff" + bytes(bad) + good
+    frames = [f for i in range(len(stream)) for f in parser.feed(stream[i : i + 1])]
+    assert [p.parse_rating(f.payload) for f in frames] == [p.Rating(1, ("attitude", "slow"))]
+    assert parser.dropped == 1
+
+
+@pytest.mark.parametrize(("payload", "message"), [
+    (b"\x05", "shorter"), (b"\x06\x00", "outside 1..5"), (b"\x02\x02\x01", "carries 1"),
+    (b"\x02\x01\x09", "unknown reason")])
+def test_bad_rating_payloads_say_why(payload: bytes, message: str) -> None:
+    with pytest.raises(p.PadProtocolError, match=message):
+        p.parse_rating(payload)
+
+
+ratings = st.builds(p.Rating, st.integers(1, 5),
+                    st.lists(st.sampled_from(list(p.REASONS.values())), max_size=6).map(tuple))
+frames = st.builds(p.PadFrame, st.integers(0, 255), st.integers(0, 255), st.binary(max_size=64))
+
+
+@given(ratings, st.integers(0, 255))
+def test_rating_round_trip(rating: p.Rating, seq: int) -> None:
+    [frame] = p.PadParser().feed(p.rating_frame(rating, seq))
+    assert frame.seq == seq and p.parse_rating(frame.payload) == rating
+
+
+@given(st.lists(frames, max_size=5), st.binary(max_size=30), st.data())
+@settings(max_examples=150)
+def test_frame_round_trip_through_noise_and_splits(items: list[p.PadFrame], noise: bytes, data: st.DataObject) -> None:
+    stream = noise.replace(b"\xa5", b"") + b"".join(p.encode(f) for f in items)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=6)))
+    parser, got, last = p.PadParser(), [], 0
+    for cut in [*cuts, len(stream)]:
+        got += parser.feed(stream[last:cut])
+        last = cut
+    assert got == items
+
+
+@given(st.text(min_size=1, max_size=5).filter(lambda t: len(t.encode()) <= 16), st.integers(0, 255))
+def test_show_round_trip(number: str, seq: int) -> None:
+    [frame] = p.PadParser().feed(p.show_frame(number, seq))
+    assert p.parse_show(frame.payload) == number
+
+
+@given(st.binary(max_size=500))
+@settings(max_examples=300)
+def test_no_bytes_make_the_pad_parsers_raise_anything_but_their_error(blob: bytes) -> None:
+    for frame in p.PadParser().feed(blob):
+        for parse in (p.parse_rating, p.parse_show):
+            with contextlib.suppress(ProtocolError):
+                parse(frame.payload)

@@ -1,0 +1,85 @@
+"""`python -m devices` as a subprocess, as an administrator or a kiosk engineer runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.devices.conftest import ROOT
+
+
+def devices(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "devices", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_read_idcard_from_the_pty_simulator_masked_and_revealed(sim_process) -> None:  # type: ignore[no-untyped-def]
+    sim = sim_process("idcard", "--card", "1", "--dwell", "30")
+    masked = devices("read", "idcard", sim.url, "--json", "--timeout", "5")
+    assert masked.returncode == 0, masked.stderr
+    card = json.loads(masked.stdout)
+    assert card["name"] == "张**" and card["number"] == "150***********0019"
+    assert card["valid_to"] == "长期" and card["ethnicity"] == "蒙古" and card["sex"] == "男"
+    assert "150826194811050019" not in masked.stdout + masked.stderr
+    revealed = json.loads(devices("read", "idcard", sim.url, "--json", "--reveal").stdout)
+    assert revealed["number"] == "150826194811050019" and revealed["name"] == "张宝山"
+    assert revealed["birth_date"] == "1948-11-05"
+
+
+def test_read_idcard_timeout_exits_1_with_a_reason(sim_process) -> None:  # type: ignore[no-untyped-def]
+    sim = sim_process("idcard", "--dwell", "0")
+    done = devices("read", "idcard", sim.url, "--json", "--timeout", "0.5")
+    assert done.returncode == 1
+    assert "no card" in json.loads(done.stdout)["error"] and "Traceback" not in done.stderr
+
+
+def test_read_idcard_from_a_missing_port_exits_1() -> None:
+    done = devices("read", "idcard", "serial:///dev/ttyUSB97", "--timeout", "0.3")
+    assert done.returncode == 1 and "DeviceUnavailable" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("args", [
+    [], ["sim", "scanner", "--pty"], ["sim", "idcard"], ["read", "idcard"],
+    ["read", "idcard", "bogus://x"], ["read", "idcard", "sim://idcard?x=1"],
+    ["read", "idcard", "sim://idcard", "--timeout", "soon"], ["read", "pad", "sim://pad", "--timeout", "-1"],
+    ["probe", "--nonsense"], ["sim", "idcard", "--pty", "--every", "2"],
+])
+def test_bad_usage_exits_2_with_one_line(args: list[str]) -> None:
+    done = devices(*args)
+    assert done.returncode == 2, done
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert done.stdout == ""
+
+
+def test_probe_names_the_reader_and_an_empty_port(sim_process) -> None:  # type: ignore[no-untyped-def]
+    sim = sim_process("idcard", "--dwell", "0")
+    done = devices("probe", "--port", sim.url, "--port", "loop://", "--json")
+    assert done.returncode == 0, done.stderr
+    found = {r["port"]: r for r in json.loads(done.stdout)}
+    assert found[sim.url]["kind"] == "idcard" and "SAM status OK" in found[sim.url]["detail"]
+    assert found["loop://"]["kind"] is None
+
+
+def test_read_pad_from_the_pty_simulator(sim_process) -> None:  # type: ignore[no-untyped-def]
+    sim = sim_process("pad", "--every", "0.3")
+    done = devices("read", "pad", sim.url, "--json", "--timeout", "5")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"level": 5}
+
+
+def test_probe_names_a_pad(sim_process) -> None:  # type: ignore[no-untyped-def]
+    sim = sim_process("pad", "--every", "0")
+    done = devices("probe", "--port", sim.url, "--json")
+    found = {r["port"]: r for r in json.loads(done.stdout)}
+    assert found[sim.url]["kind"] == "pad"
+
+
+def test_sim_idcard_prints_the_pty_path_first_and_serves_until_killed(sim_process) -> None:  # type: ignore[no-untyped-def]
+    sim = sim_process("idcard")
+    assert sim.path.startswith("/dev/pts/") and sim.proc.poll() is None
+    sim.stop()
+    assert sim.proc.returncode == 0
