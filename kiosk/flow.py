@@ -60,6 +60,9 @@ class KioskFlow(QObject):
         self.notice = ""              # an i18n key of a short message for the citizen
         self.countdown: int | None = None
         self.page = 0                 # page of the service grid (elderly mode shows fewer)
+        self.countdown_s = COUNTDOWN_S
+        self.idle_ms = config.idle_timeout_s * 1000
+        self.done_ms = DONE_SCREEN_S * 1000
         self.card = CardStep(self)
         self.scanning = Scanning(self)
         self.ticketing = Ticketing(self)
@@ -223,15 +226,15 @@ class KioskFlow(QObject):
     def _arm_idle(self) -> None:
         self._idle.stop()
         if self.state in (TICKET, THANKS):
-            self._idle.start(DONE_SCREEN_S * 1000)
+            self._idle.start(self.done_ms)
         elif self.state not in (ATTRACT, OFFLINE, ISSUING):
-            self._idle.start(self.config.idle_timeout_s * 1000)
+            self._idle.start(self.idle_ms)
 
     def _start_countdown(self) -> None:
         if self.state in (TICKET, THANKS):
             self.reset()
             return
-        self.countdown = COUNTDOWN_S
+        self.countdown = self.countdown_s
         self._tick.start()
         self.changed.emit()
 

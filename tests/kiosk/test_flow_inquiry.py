@@ -1,0 +1,82 @@
+"""Asking about a ticket (QR code on the camera, or ID card) and rating a finished service,
+against a real hall server process and the device simulators."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import qrcode
+
+from kiosk import flow as f
+from kiosk.inquiry import track_code
+from tests.kiosk.conftest import MakeFlow, present_card
+from tests.kiosk.hall import PIN, Hall
+
+WANG = {"number": "150826198503120028", "name": "王丽华"}  # sample card 0
+
+
+def test_track_code_from_qr_text() -> None:
+    assert track_code("http://10.0.0.2:8750/t/8KQ2ZP4M") == "8KQ2ZP4M"
+    assert track_code("http://10.0.0.2:8750/api/v1/tickets/abc123/") == "abc123"
+    assert track_code("  ") is None
+    assert track_code("http://x/t/<script>") is None
+
+
+def test_qr_code_on_camera_finds_the_ticket(make_flow: MakeFlow, qtbot: Any, hall: Hall,
+                                            tmp_path: Path) -> None:
+    issued = hall.api("POST", "/tickets", hall.kiosk_token, {"service": "water-connect"},
+                      {"Idempotency-Key": "qr-test"}).json()
+    folder = tmp_path / "qr"
+    folder.mkdir()
+    qrcode.make(issued["track_url"], box_size=8, border=6).save(folder / "ticket.png")
+    flow = make_flow(camera=f"images://{folder}")
+    flow.ask("ask")
+    assert flow.state == f.ASK
+    qtbot.waitUntil(lambda: flow.state == f.RESULT, timeout=15000)
+    assert [t.number for t in flow.data.results] == [issued["number"]]
+    assert flow.data.results[0].status == "waiting"
+
+
+def finish_ticket_of(hall: Hall, number: str) -> None:
+    """A counter serves tickets until `number` is done."""
+    login = hall.api("POST", "/auth/login", hall.counter_token,
+                     {"staff": "s001", "pin": PIN, "counter": "W01"}).json()
+    staff = login["token"]
+    for _ in range(50):
+        called = hall.api("POST", "/counters/W01/call-next", staff, {})
+        assert called.status_code == 200, called.text
+        hall.api("POST", "/counters/W01/start", staff, {})
+        hall.api("POST", "/counters/W01/finish", staff, {"outcome": "done"})
+        if called.json()["number"] == number:
+            return
+    raise AssertionError(f"{number} never called")
+
+
+def test_card_lookup_then_rating_needs_reasons_for_low_levels(make_flow: MakeFlow, qtbot: Any,
+                                                              hall: Hall) -> None:
+    issued = hall.api("POST", "/tickets", hall.kiosk_token,
+                      {"service": "property-general", "id_card": WANG},
+                      {"Idempotency-Key": "rate-test"}).json()
+    finish_ticket_of(hall, issued["number"])
+    flow = make_flow()
+    flow.ask("rate")
+    flow.inquiry.read_card()
+    assert flow.state == f.IDCARD
+    present_card(flow, 0)
+    qtbot.waitUntil(lambda: flow.state == f.RESULT, timeout=10000)
+    assert flow.data.id_card is None  # one lookup, then forgotten
+    mine = next(t for t in flow.data.results if t.number == issued["number"])
+    assert flow.data.card is not None and flow.data.card.masked_name.startswith("王")
+    flow.inquiry.start_rating(mine.id)
+    assert flow.state == f.RATE
+    flow.inquiry.choose_level(2)
+    assert not flow.inquiry.can_submit()
+    flow.inquiry.submit()
+    assert flow.notice == "reasons_required" and flow.state == f.RATE
+    flow.inquiry.toggle_reason("wait")
+    flow.inquiry.submit()
+    qtbot.waitUntil(lambda: flow.state == f.THANKS, timeout=10000)
+    again = hall.api("POST", "/evaluations", hall.kiosk_token,
+                     {"ticket": mine.id, "level": 5})
+    assert 400 <= again.status_code < 500  # one rating per stage: the server kept ours

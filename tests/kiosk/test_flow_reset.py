@@ -1,0 +1,111 @@
+"""Idle reset forgets the citizen; the offline path pauses numbers, keeps the papers lists
+readable from the cache, and recovers by itself when the server returns."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from kiosk import flow as f
+from tests.kiosk.conftest import MakeFlow, present_card
+from tests.kiosk.hall import Hall
+
+ZHANG = ("150826194811050019", "张宝山")
+
+
+def strings_in(obj: Any, seen: set[int] | None = None, depth: int = 0) -> list[str | bytes]:
+    """Every str and bytes reachable from `obj` through our own objects and containers."""
+    seen = set() if seen is None else seen
+    if id(obj) in seen or depth > 8:
+        return []
+    seen.add(id(obj))
+    if isinstance(obj, str | bytes):
+        return [obj]
+    out: list[str | bytes] = []
+    if isinstance(obj, dict):
+        items = list(obj.keys()) + list(obj.values())
+    elif isinstance(obj, list | tuple | set | frozenset):
+        items = list(obj)
+    elif dataclasses.is_dataclass(obj) or hasattr(obj, "model_dump") or type(obj).__module__.startswith("kiosk"):
+        items = list(vars(obj).values())
+    else:
+        return []
+    for item in items:
+        out += strings_in(item, seen, depth + 1)
+    return out
+
+
+def test_idle_reset_forgets_every_personal_datum(make_flow: MakeFlow, qtbot: Any) -> None:
+    flow = make_flow(camera="sim://camera?seed=2&scene=page")
+    flow.start()
+    flow.choose_service("company-setup")
+    flow.set_language("en")
+    flow.set_elderly(True)
+    flow.take_number(scan_first=True)
+    present_card(flow, 1)
+    qtbot.waitUntil(lambda: flow.state == f.SCAN, timeout=10000)
+    flow.scanning.capture()
+    qtbot.waitUntil(lambda: flow.state == f.REVIEW, timeout=15000)
+    flow.scanning.keep()
+    page, card = flow.data.pages[0].jpeg, flow.data.card
+    assert card is not None and card.masked_name.startswith("张") and "*" in card.masked_name
+    secrets = (ZHANG[0], ZHANG[1], card.masked_name, card.masked_number, page)
+    found = strings_in(flow)
+    assert all(s in found for s in secrets)  # the walker does see them while the citizen is here
+    flow.idle_ms, flow.countdown_s = 100, 2
+    flow._tick.setInterval(50)
+    flow.touch()
+    qtbot.waitUntil(lambda: flow.countdown is not None, timeout=3000)
+    qtbot.waitUntil(lambda: flow.state == f.ATTRACT, timeout=3000)
+    left = strings_in(flow)
+    for secret in secrets:
+        assert not any(secret in s for s in left if type(s) is type(secret)), secret
+    assert flow.lang == "zh" and not flow.elderly and flow.data.service is None
+    assert flow.scanning.last is None
+
+
+def test_a_touch_during_the_countdown_keeps_the_citizen(make_flow: MakeFlow, qtbot: Any) -> None:
+    flow = make_flow()
+    flow.start()
+    flow.choose_service("water-connect")
+    flow.idle_ms, flow.countdown_s = 100, 30
+    flow.touch()
+    qtbot.waitUntil(lambda: flow.countdown is not None, timeout=3000)
+    flow.touch()
+    assert flow.countdown is None and flow.state == f.DETAIL
+
+
+def test_server_away_pauses_numbers_and_comes_back(make_flow: MakeFlow, qtbot: Any,
+                                                   hall: Hall) -> None:
+    flow = make_flow()
+    flow.link._retry.setInterval(300)
+    flow.start()
+    assert flow.state == f.SERVICES
+    hall.kill()
+    try:
+        qtbot.waitUntil(lambda: flow.state == f.OFFLINE, timeout=15000)
+        assert not flow.online
+        flow.offline_detail("company-setup")  # the cached papers list is still readable
+        assert flow.state == f.DETAIL and flow.service is not None
+        assert "公司章程" in flow.service.materials
+        flow.take_number()
+        assert flow.state == f.DETAIL and flow.data.ticket is None  # no number while away
+        flow.back()
+        assert flow.state == f.OFFLINE
+    finally:
+        hall.start()
+    qtbot.waitUntil(lambda: flow.state == f.ATTRACT and flow.online, timeout=20000)
+
+
+def test_cached_papers_survive_a_restart_without_server(make_flow: MakeFlow, qtbot: Any,
+                                                        hall: Hall, tmp_path: Any) -> None:
+    first = make_flow()
+    cache = first.link.cache_path
+    qtbot.waitUntil(lambda: cache is not None and cache.exists(), timeout=5000)
+    from kiosk.catalog import Catalog
+
+    loaded = Catalog.load(cache)
+    assert loaded is not None
+    catalog, name = loaded
+    assert name == "测试政务服务中心"
+    assert [s.code for s in catalog.services] == [s.code for s in first.link.catalog.services]

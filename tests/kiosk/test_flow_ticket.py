@@ -1,0 +1,150 @@
+"""The take-a-number flow against a real hall server process and the device simulators."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from kiosk import flow as f
+from kiosk.client import QueueClient
+from tests.kiosk.conftest import MakeFlow, present_card, printed
+from tests.kiosk.hall import Hall
+
+OLD_MAN = "150826194811050019"  # sample card 1: born 1948
+
+
+def take(flow: f.KioskFlow, code: str, qtbot: Any, **kw: Any) -> None:
+    flow.start()
+    assert flow.state == f.SERVICES
+    flow.choose_service(code)
+    assert flow.state == f.DETAIL
+    flow.take_number(**kw)
+
+
+def test_number_printed_without_card(make_flow: MakeFlow, qtbot: Any) -> None:
+    flow = make_flow()
+    take(flow, "water-connect", qtbot)
+    qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=10000)
+    ticket = flow.data.ticket
+    assert ticket is not None and ticket.number.startswith("G")
+    assert flow.state == f.TICKET
+    assert printed(flow).count(ticket.number.encode()) >= 1
+
+
+def test_card_required_gives_priority_and_sends_no_number_twice(make_flow: MakeFlow,
+                                                                 qtbot: Any, hall: Hall) -> None:
+    flow = make_flow()
+    take(flow, "company-setup", qtbot)
+    assert flow.state == f.IDCARD  # requires_id_card: the card step comes first
+    present_card(flow, 1)
+    qtbot.waitUntil(lambda: flow.state == f.TICKET, timeout=10000)
+    ticket = flow.data.ticket
+    assert ticket is not None and ticket.priority  # 78 years old: the server decided
+    assert flow.data.card is not None and flow.data.card.priority
+    assert flow.data.card.masked_number.endswith(OLD_MAN[-4:]) and "*" in flow.data.card.masked_number
+    assert flow.data.id_card is None  # sent once, then forgotten
+    qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=10000)
+    assert OLD_MAN.encode() not in printed(flow)
+    assert "张宝山".encode("gb18030") not in printed(flow)
+
+
+class DropFirstAnswer(httpx.HTTPTransport):
+    """Sends the first POST /tickets to the server, then loses its answer (a network cut)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dropped = 0
+        self.keys: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        if request.method == "POST" and request.url.path.endswith("/tickets"):
+            self.keys.append(request.headers.get("Idempotency-Key", ""))
+            if self.dropped == 0:
+                self.dropped += 1
+                response.close()
+                raise httpx.ReadTimeout("answer lost", request=request)
+        return response
+
+
+def test_lost_answer_is_retried_with_the_same_key(make_flow: MakeFlow, qtbot: Any,
+                                                  hall: Hall) -> None:
+    transport = DropFirstAnswer()
+    flow = make_flow()
+    flow.link.client = QueueClient(hall.url, hall.kiosk_token, transport=transport)
+    take(flow, "property-general", qtbot)
+    qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=10000)
+    ticket = flow.data.ticket
+    assert ticket is not None
+    assert transport.dropped == 1 and len(transport.keys) == 2
+    assert transport.keys[0] == transport.keys[1] != ""
+    assert printed(flow).count(ticket.number.encode()) == 1  # one ticket, printed once
+    nxt = hall.api("POST", "/tickets", hall.kiosk_token, {"service": "property-general"},
+                   {"Idempotency-Key": "next-one"}).json()
+    assert int(nxt["number"][1:]) == int(ticket.number[1:]) + 1  # nothing issued twice
+
+
+def test_printer_fault_keeps_number_on_screen_and_tells_server(make_flow: MakeFlow, qtbot: Any,
+                                                               hall: Hall) -> None:
+    flow = make_flow(printer="sim://printer?paper=out")
+    take(flow, "water-connect", qtbot)
+    qtbot.waitUntil(lambda: flow.data.print_state == "failed", timeout=10000)
+    assert flow.state == f.TICKET and flow.data.ticket is not None
+    client = QueueClient(hall.url, hall.kiosk_token)
+    try:
+        seen = []
+        for event in client.events(after=0, read_timeout=3.0):
+            seen.append(event)
+            if event.type == "ticket.print_failed":
+                break
+        assert seen[-1].type == "ticket.print_failed"
+        assert seen[-1].field("number") == flow.data.ticket.number
+    finally:
+        client.close()
+
+
+def test_scanned_pages_go_up_with_the_ticket(make_flow: MakeFlow, qtbot: Any, hall: Hall) -> None:
+    flow = make_flow(camera="sim://camera?seed=3&scene=page")
+    take(flow, "property-general", qtbot, scan_first=True)
+    assert flow.state == f.SCAN
+    qtbot.waitUntil(lambda: flow.scanning.last is not None, timeout=10000)  # live preview
+    for _ in range(2):
+        flow.scanning.capture()
+        qtbot.waitUntil(lambda: flow.state == f.REVIEW, timeout=15000)
+        assert flow.data.pending is not None and flow.data.pending.jpeg[:2] == b"\xff\xd8"
+        flow.scanning.keep()
+    assert len(flow.data.pages) == 2
+    flow.scanning.finish()
+    qtbot.waitUntil(lambda: flow.data.upload_state == "sent", timeout=15000)
+    ticket = hall.api("GET", f"/tickets/{flow.data.ticket.id}", hall.kiosk_token).json()
+    assert ticket["documents"] == 2
+
+
+def test_id_card_photo_is_refused_by_the_scanner(make_flow: MakeFlow, qtbot: Any) -> None:
+    flow = make_flow(camera="sim://camera?seed=1&scene=idcard")
+    take(flow, "property-general", qtbot, scan_first=True)
+    flow.scanning.capture()
+    qtbot.waitUntil(lambda: not flow.scanning.busy, timeout=15000)
+    assert flow.state == f.SCAN and flow.notice in ("id_card_refused", "no_document")
+    assert flow.data.pending is None
+
+
+def test_bank_branch_forwards_papers_to_the_hall(make_flow: MakeFlow, qtbot: Any,
+                                                 hall: Hall) -> None:
+    flow = make_flow("bank", camera="sim://camera?seed=5&scene=page")
+    assert flow.hall_name.startswith("农业银行")
+    assert [s.code for s in flow.link.catalog.services] == ["company-setup", "water-connect"]
+    def waiting() -> int:
+        services = hall.api("GET", "/services", hall.kiosk_token).json()
+        return next(s["waiting"] for s in services if s["code"] == "water-connect")
+
+    before = waiting()
+    take(flow, "water-connect", qtbot, scan_first=True)
+    flow.scanning.capture()
+    qtbot.waitUntil(lambda: flow.state == f.REVIEW, timeout=15000)
+    flow.scanning.keep()
+    flow.scanning.finish()
+    qtbot.waitUntil(lambda: flow.data.upload_state == "forwarded", timeout=15000)
+    assert flow.data.ticket is not None and flow.data.ticket.number.startswith("G")
+    assert waiting() == before + 1  # a remote application in the hall's own intake queue
