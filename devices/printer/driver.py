@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import TypeVar
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
 from devices.errors import BadAddress, DeviceError, DeviceUnavailable, ProtocolError
 from devices.health import Health, HealthState
@@ -33,7 +33,8 @@ from devices.printer.transports import (
 log = logging.getLogger("devices.printer")
 FORMS = (
     "sim://printer[?paper=out|low&cover=open], file:///path, serial:///dev/ttyUSB0[?baudrate=N], "
-    "usb://0x0416:0x5011[?in_ep=0x81&out_ep=0x03], tcp://host:9100"
+    "usb://0x0416:0x5011[?in_ep=0x81&out_ep=0x03], tcp://host:9100 (each may add "
+    "?profile=NAME, a python-escpos printer profile such as ZJ-5870)"
 )
 PYSERIAL_SCHEMES = ("loop", "socket", "spy", "rfc2217", "hwgrep", "alt")
 _T = TypeVar("_T")
@@ -157,11 +158,12 @@ class TicketPrinter:
 
 
 def open_printer(url: str, profile: str = "default") -> TicketPrinter:
-    """Open a ticket printer by URL (see FORMS). A wrong URL raises BadAddress at once; a printer
-    that is unplugged right now is retried by the first status() or print_ticket()."""
+    """Open a ticket printer by URL (see FORMS). A `profile=` option in the URL (a python-escpos
+    profile name such as ZJ-5870) wins over the argument. A wrong URL raises BadAddress at once;
+    a printer that is unplugged right now is retried by the first status() or print_ticket()."""
     connect, options = _connector(url)
     timeout = _number(options, "status_timeout", STATUS_TIMEOUT, url)
-    printer = TicketPrinter(url, connect, profile, status_timeout=timeout)
+    printer = TicketPrinter(url, connect, options.get("profile", profile), status_timeout=timeout)
     try:
         printer._port()
     except DeviceUnavailable as exc:
@@ -174,41 +176,46 @@ def _connector(url: str) -> tuple[Callable[[], Transport], dict[str, str]]:
         raise BadAddress(f"not a printer URL: {url!r}; expected one of {FORMS}")
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    if scheme == "sim":
-        if parts.netloc != "printer":
-            raise BadAddress(f"simulator URL must be sim://printer[?knobs], not {url!r}")
-        sim = PrinterSimulator(parts.query)
-        return (lambda: SimTransport(sim)), {}
+    if scheme in PYSERIAL_SCHEMES:  # the query belongs to pyserial
+        return (lambda: SerialTransport(url, {}, 30.0)), {}
     try:
         options = dict(parse_qsl(parts.query, strict_parsing=bool(parts.query)))
     except ValueError as exc:
         raise BadAddress(f"bad options in {url!r}; expected one of {FORMS}") from exc
+    common = {k: options.pop(k) for k in ("profile", "status_timeout") if k in options}
+    connect = _transport(url, scheme, parts, options)
+    return connect, common
+
+
+def _transport(url: str, scheme: str, parts: SplitResult, options: dict[str, str]) -> Callable[[], Transport]:
+    if scheme == "sim":
+        if parts.netloc != "printer":
+            raise BadAddress(f"simulator URL must be sim://printer[?knobs], not {url!r}")
+        sim = PrinterSimulator(urlencode(options))
+        return lambda: SimTransport(sim)
     if scheme == "file":
-        _only(options, url, "status_timeout")
-        return (lambda: FileTransport(parts.path)), options
+        _only(options, url)
+        return lambda: FileTransport(parts.path)
     write_timeout = _number(options, "write_timeout", 30.0, url)
     if scheme == "tcp":
-        _only(options, url, "status_timeout", "write_timeout", "connect_timeout")
+        _only(options, url, "write_timeout", "connect_timeout")
         if not parts.hostname:
             raise BadAddress(f"no host in {url!r}; expected tcp://host:9100")
         host, port = parts.hostname, parts.port or 9100
         connect_timeout = _number(options, "connect_timeout", 3.0, url)
-        return (lambda: TcpTransport(host, port, connect_timeout, write_timeout)), options
+        return lambda: TcpTransport(host, port, connect_timeout, write_timeout)
     if scheme == "usb":
-        return _usb(url, parts.netloc, options, write_timeout), options
+        return _usb(url, parts.netloc, options, write_timeout)
     if scheme == "serial":
-        _only(options, url, "status_timeout", "write_timeout", "baudrate", "rtscts", "xonxoff")
+        _only(options, url, "write_timeout", "baudrate", "rtscts", "xonxoff")
         settings = {"baudrate": int(_number(options, "baudrate", 9600, url)),
                     "rtscts": options.get("rtscts") == "1", "xonxoff": options.get("xonxoff") == "1"}
-        path = parts.path
-        return (lambda: SerialTransport(path, settings, write_timeout)), options
-    if scheme in PYSERIAL_SCHEMES:
-        return (lambda: SerialTransport(url, {}, write_timeout)), {}
+        return lambda: SerialTransport(parts.path, settings, write_timeout)
     raise BadAddress(f"unknown printer URL scheme {scheme!r} in {url!r}; expected one of {FORMS}")
 
 
 def _usb(url: str, netloc: str, options: dict[str, str], write_timeout: float) -> Callable[[], Transport]:
-    _only(options, url, "status_timeout", "write_timeout", "in_ep", "out_ep")
+    _only(options, url, "write_timeout", "in_ep", "out_ep")
     try:
         vid, pid = (int(x, 16) for x in netloc.split(":"))
         in_ep, out_ep = int(options.get("in_ep", "0x82"), 16), int(options.get("out_ep", "0x01"), 16)
@@ -220,7 +227,8 @@ def _usb(url: str, netloc: str, options: dict[str, str], write_timeout: float) -
 def _only(options: dict[str, str], url: str, *allowed: str) -> None:
     unknown = sorted(set(options) - set(allowed))
     if unknown:
-        raise BadAddress(f"unknown option {unknown[0]!r} in {url!r}; allowed: {', '.join(allowed)}")
+        known = ", ".join(("profile", "status_timeout", *allowed))
+        raise BadAddress(f"unknown option {unknown[0]!r} in {url!r}; allowed: {known}")
 
 
 def _number(options: dict[str, str], key: str, default: float, url: str) -> float:

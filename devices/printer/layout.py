@@ -76,7 +76,8 @@ class _Builder:
     def __init__(self, profile: PrinterProfile, width_mm: int) -> None:
         self.profile = profile
         self.width_mm = width_mm
-        self.cols = COLUMNS[width_mm]
+        # a head narrower than the paper (58 mm printer, 512-dot Epson) gets fewer columns
+        self.cols = min(COLUMNS[width_mm], profile.dots(width_mm) // 12)
         self.p = Dummy(profile=profile.name)
         self.p.hw("INIT")
         self.p._raw(CHINESE_MODE)

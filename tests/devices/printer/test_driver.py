@@ -229,3 +229,11 @@ def test_any_status_answers_give_a_health_or_our_error(script: list[int | None])
         return
     assert script[:3] and all(b is not None and b & 0x93 == 0x12 for b in script[:3])
     assert ticket_bytes(ticket) in port.written
+
+
+def test_profile_in_the_url_wins(ticket: TicketLayout) -> None:
+    printer = open_printer("sim://printer?profile=ZJ-5870&paper=low", "default")
+    assert printer.profile.name == "ZJ-5870" and printer.status() is Health.PAPER_LOW
+    printer.print_ticket(ticket)
+    sim = printer._transport.simulator  # type: ignore[union-attr]
+    assert bytes(sim.current.data) == ticket_bytes(ticket, "ZJ-5870")  # no cutter: fed, not cut

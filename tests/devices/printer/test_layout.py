@@ -13,8 +13,11 @@ import cv2
 import numpy as np
 import pytest
 
+from devices.printer.charset import columns
+from devices.printer.cli import sample_ticket
 from devices.printer.layout import PRIVACY_LINE, TicketLayout, ticket_bytes
 from tests.devices.printer.conftest import GOLDEN
+from tests.devices.printer.preview import render
 
 CASES = [  # (golden name, profile, paper): native QR + cutter, image QR with and without cutter
     ("ticket-80-default", "default", 80),
@@ -115,3 +118,22 @@ def test_bad_tickets_are_refused(ticket: TicketLayout, bad: dict[str, Any]) -> N
 def test_default_footer_is_the_privacy_line(ticket: TicketLayout) -> None:
     assert ticket.footer == PRIVACY_LINE
     assert "本票据不含个人身份信息".encode("gb18030") in ticket_bytes(ticket)
+
+
+@pytest.mark.parametrize(("profile", "cols"), [("ZJ-5870", 32), ("TM-T88V", 42), ("default", 48)])
+def test_lines_fit_the_print_head(ticket: TicketLayout, profile: str, cols: int,
+                                  npos_read: Callable[[bytes], dict[str, Any]]) -> None:
+    long = dataclasses.replace(ticket, hall_name="巴彦淖尔市杭锦后旗政务服务中心陕坝镇分中心便民服务大厅")
+    read = npos_read(ticket_bytes(long, profile))
+    widths = [columns(line) for run in read["texts"] for line in run.split("\n")]
+    assert max(widths) == cols  # the rule line spans the head, and nothing is wider
+
+
+@pytest.mark.parametrize(("name", "profile", "paper"), CASES)
+def test_qr_scans_off_the_drawn_paper(name: str, profile: str, paper: int,
+                                      npos_read: Callable[[bytes], dict[str, Any]]) -> None:
+    """Draw the whole ticket as npos reads it; the QR code must scan from the paper as a camera
+    would see it (quiet zone kept, nothing printed over it)."""
+    read = npos_read((GOLDEN / f"{name}.bin").read_bytes())
+    paper_img = np.array(render(read, 384 if paper == 58 else 576).convert("L"))
+    assert cv2.QRCodeDetector().detectAndDecode(paper_img)[0] == sample_ticket().track_url
