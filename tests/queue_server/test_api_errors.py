@@ -1,0 +1,144 @@
+"""Bad requests and the auth matrix on a real server: every refusal is a 4xx with
+`{"error": {"code", "message"}}`, never a 5xx, and nothing is written by a refused request."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.queue_server.conftest import Hall
+
+BAD: list[tuple[str, str, Any, dict[str, str], int, str]] = [
+    # method, path, body (dict = JSON, bytes = raw), headers, status, code
+    ("POST", "/tickets", b"{not json", {"Content-Type": "application/json"}, 400,
+     "malformed_json"),
+    ("POST", "/tickets", {}, {}, 422, "invalid_request"),
+    ("POST", "/tickets", {"service": "nope"}, {}, 400, "unknown_service"),
+    ("POST", "/tickets", {"service": "general", "extra": 1}, {}, 422, "invalid_request"),
+    ("POST", "/tickets", {"service": "general", "priority": "vip"}, {}, 422, "invalid_request"),
+    ("POST", "/tickets", {"service": "general", "id_card": {"number": "1"}}, {}, 422,
+     "invalid_request"),
+    ("POST", "/tickets", {"service": "general"}, {"Idempotency-Key": "x" * 201}, 400,
+     "bad_idempotency_key"),
+    ("POST", "/tickets", [1, 2], {}, 422, "invalid_request"),
+    ("POST", "/tickets", b"\xff\xfe\x00garbage", {"Content-Type": "application/json"}, 400,
+     "malformed_json"),
+    ("POST", "/tickets", b"x" * (65 * 1024), {"Content-Type": "application/json"}, 413,
+     "body_too_large"),
+    ("GET", "/tickets/doesnotexist", None, {}, 404, "unknown_ticket"),
+    ("GET", "/tickets/" + "x" * 300, None, {}, 404, "unknown_ticket"),
+    ("POST", "/evaluations", {"ticket": "x", "level": 9}, {}, 422, "invalid_request"),
+    ("POST", "/evaluations", {"ticket": "x", "level": 5}, {}, 404, "unknown_ticket"),
+    ("POST", "/auth/login", {"staff": "s001"}, {}, 422, "invalid_request"),
+    ("GET", "/events?after=-3", None, {}, 400, "bad_after"),
+    ("GET", "/events?after=abc", None, {}, 400, "bad_after"),
+    ("GET", "/counters/NOPE", None, {}, 404, "unknown_counter"),
+    ("POST", "/counters/W01/call-next", None, {}, 403, "staff_session_required"),
+    ("GET", "/documents/999999", None, {}, 403, "forbidden"),
+    ("GET", "/followups", None, {}, 403, "supervisor_required"),
+    ("DELETE", "/tickets", None, {}, 405, "method_not_allowed"),
+    ("GET", "/no/such/route", None, {}, 404, "not_found"),
+    ("POST", "/tickets/lookup", {"id_card": {}}, {}, 422, "invalid_request"),
+]
+
+
+def _send(client: httpx.Client, method: str, path: str, body: Any,
+          headers: dict[str, str]) -> httpx.Response:
+    if isinstance(body, bytes):
+        return client.request(method, path, content=body, headers=headers)
+    if body is None:
+        return client.request(method, path, headers=headers)
+    return client.request(method, path, json=body, headers=headers)
+
+
+@pytest.mark.parametrize(("method", "path", "body", "headers", "status", "code"), BAD,
+                         ids=[f"{m} {p[:30]} {c}" for m, p, _b, _h, _s, c in BAD])
+def test_bad_request_table(hall: Hall, method: str, path: str, body: Any,
+                           headers: dict[str, str], status: int, code: str) -> None:
+    kiosk = hall.client(hall.enrol("kiosk"))
+    resp = _send(kiosk, method, path, body, headers)
+    assert resp.status_code == status, resp.text
+    assert resp.json()["error"]["code"] == code
+    assert resp.json()["error"]["message"]
+    assert kiosk.get("/services").json()[0]["waiting"] == 0  # nothing was written
+
+
+def test_garbage_never_makes_a_5xx(hall: Hall) -> None:
+    kiosk = hall.client(hall.enrol("kiosk"))
+    rng = random.Random(7)
+    paths = ["/tickets", "/tickets/lookup", "/evaluations", "/auth/login",
+             "/counters/W01/finish", "/counters/W01/transfer", "/terminals/heartbeat",
+             "/followups/1/close", "/tickets/abc/forward", "/tickets/abc/print-failed"]
+    for i in range(120):
+        path = paths[i % len(paths)]
+        kind = rng.randrange(4)
+        if kind == 0:
+            resp = kiosk.post(path, content=bytes(rng.randrange(256) for _ in range(40)),
+                              headers={"Content-Type": "application/json"})
+        elif kind == 1:
+            resp = kiosk.post(path, json=rng.choice([None, 1, "x", [], {"a": {"b": [1]}},
+                                                     {"service": 5}, {"level": "5"}]))
+        elif kind == 2:
+            resp = kiosk.post(path, content=b"a=1", headers={"Content-Type": "text/plain"})
+        else:
+            resp = kiosk.get(path + "?" + "&".join(f"x{n}=%ff" for n in range(5)))
+        assert 400 <= resp.status_code < 500, (path, resp.status_code, resp.text)
+        assert set(resp.json()["error"]) == {"code", "message"}
+
+
+def test_auth_matrix(hall: Hall) -> None:
+    """Who may do what (docs/api.md): each cell is a real request."""
+    tokens = {kind: hall.enrol(kind, counter="W01" if kind in ("counter", "pad") else None)
+              for kind in ("kiosk", "counter", "display", "pad", "bank")}
+    clients = {kind: hall.client(tok) for kind, tok in tokens.items()}
+    clients["anonymous"] = hall.client()
+    clients["bogus"] = hall.client("kbt_not-a-real-token")
+    clients["staff"] = hall.staff("W01")
+    ticket = hall.issue(clients["kiosk"])["id"]
+    expect: list[tuple[str, str, Any, set[str]]] = [
+        # endpoint, kinds allowed (others get 401 without a valid token, else 403)
+        ("GET", "/services", None, {"kiosk", "counter", "display", "pad", "bank", "staff"}),
+        ("POST", "/tickets", {"service": "general"}, {"kiosk", "counter", "bank", "staff"}),
+        ("POST", "/tickets/lookup", {"id_card": {"number": "150102198001011234"}},
+         {"kiosk", "counter", "bank", "staff"}),
+        ("POST", "/auth/login", {"staff": "s001", "pin": "1234", "counter": "W01"},
+         {"counter"}),
+        ("POST", "/counters/W01/pause", {}, {"staff"}),
+        ("GET", "/followups", None, set()),
+        # a bank kiosk may report print failures, but of its own hall's tickets (404 here)
+        ("POST", f"/tickets/{ticket}/print-failed", {}, {"kiosk", "counter", "staff", "bank"}),
+    ]
+    for method, path, body, allowed in expect:
+        for who, client in clients.items():
+            resp = _send(client, method, path, body, {})
+            if who in allowed:
+                assert resp.status_code < 400 or resp.status_code == 404, (who, path, resp.text)
+            elif who in ("anonymous", "bogus"):
+                assert resp.status_code == 401, (who, path, resp.text)
+            else:
+                assert resp.status_code == 403, (who, path, resp.text)
+    assert hall.client().get("/health").status_code == 200
+
+
+def test_a_staff_session_acts_only_for_its_counter(hall: Hall) -> None:
+    w01 = hall.staff("W01")
+    for action in ("call-next", "recall", "no-show", "start", "pause", "resume"):
+        resp = w01.post(f"/counters/W02/{action}", json={})
+        assert resp.status_code == 403 and resp.json()["error"]["code"] == "not_your_counter"
+    pad_w01 = hall.client(hall.enrol("counter", counter="W01"))
+    resp = pad_w01.post("/auth/login", json={"staff": "s001", "pin": "1234", "counter": "W02"})
+    assert resp.status_code == 403 and resp.json()["error"]["code"] == "wrong_counter"
+
+
+def test_pin_lockout_after_five_failures(hall: Hall) -> None:
+    pad = hall.client(hall.enrol("counter", counter="W01"))
+    body = {"staff": "s002", "counter": "W01"}
+    for _ in range(5):
+        assert pad.post("/auth/login", json={**body, "pin": "0000"}).status_code == 401
+    locked = pad.post("/auth/login", json={**body, "pin": "1234"})
+    assert locked.status_code == 429 and locked.json()["error"]["code"] == "staff_locked"
+    assert pad.post("/auth/login", json={"staff": "nobody", "pin": "1", "counter": "W01"}
+                    ).status_code == 401

@@ -1,0 +1,110 @@
+"""The extensions on a real server: look-up by ID card, scanned pages, forwarding a bank
+outpost's ticket to the parent hall, print failures, heartbeats and the tracking page."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.queue_server.conftest import Hall
+
+CARD = {"number": "150102198001011234", "name": "王小明"}
+JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 100
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
+PDF = b"%PDF-1.7\n" + b"\0" * 100
+
+
+def test_lookup_by_id_card_finds_only_the_holders_tickets(hall: Hall) -> None:
+    kiosk = hall.client(hall.enrol("kiosk"))
+    mine = hall.issue(kiosk, "case", id_card=CARD)
+    hall.issue(kiosk, "case", id_card={"number": "150102198001015678", "name": "李四"})
+    hall.issue(kiosk)
+    found = kiosk.post("/tickets/lookup", json={"id_card": {"number": CARD["number"]}}).json()
+    assert [t["id"] for t in found] == [mine["id"]]
+    assert found[0]["masked_id"] == "150***********1234"
+    display = hall.client(hall.enrol("display"))
+    assert display.post("/tickets/lookup", json={"id_card": CARD}).status_code == 403
+
+
+def test_documents_by_magic_bytes_with_limits(hall: Hall) -> None:
+    kiosk = hall.client(hall.enrol("kiosk"))
+    t = hall.issue(kiosk, "case")
+    for data, kind in ((JPEG, "image/jpeg"), (PNG, "image/png"), (PDF, "application/pdf")):
+        resp = kiosk.post(f"/tickets/{t['id']}/documents", content=data,
+                          headers={"Content-Type": "application/octet-stream"})
+        assert resp.status_code == 201 and resp.json()["content_type"] == kind
+    bad = kiosk.post(f"/tickets/{t['id']}/documents", content=b"GIF89a" + b"\0" * 10)
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "unsupported_document"
+    huge = kiosk.post(f"/tickets/{t['id']}/documents", content=JPEG + b"\0" * (8 * 2**20))
+    assert huge.status_code == 413 and huge.json()["error"]["code"] == "body_too_large"
+    listed = kiosk.get(f"/tickets/{t['id']}/documents").json()
+    assert [d["page"] for d in listed] == [1, 2, 3]
+    assert kiosk.get(f"/documents/{listed[0]['id']}").status_code == 403  # kiosks never read back
+    staff = hall.staff("W01")
+    got = staff.get(f"/documents/{listed[1]['id']}")
+    assert got.content == PNG and got.headers["content-type"] == "image/png"
+    assert kiosk.get(f"/tickets/{t['id']}").json()["documents"] == 3
+    for _ in range(17):
+        kiosk.post(f"/tickets/{t['id']}/documents", content=JPEG)
+    full = kiosk.post(f"/tickets/{t['id']}/documents", content=JPEG)
+    assert full.status_code == 409 and full.json()["error"]["code"] == "too_many_pages"
+
+
+def test_forward_from_the_bank_outpost_to_the_parent_intake(hall: Hall) -> None:
+    bank = hall.client(hall.enrol("bank"))
+    assert bank.get("/hall").json()["parent"] == hall.id
+    t = hall.issue(bank, "case", channel="bank", id_card=CARD)
+    assert t["number"] == "B001" and t["hall"] == hall.outpost
+    bank.post(f"/tickets/{t['id']}/documents", content=JPEG)
+    fwd = bank.post(f"/tickets/{t['id']}/forward", json={})
+    assert fwd.status_code == 201
+    remote = fwd.json()
+    assert remote["hall"] == hall.id and remote["zone"] == "intake" and remote["number"] == "B001"
+    again = bank.post(f"/tickets/{t['id']}/forward", json={})
+    assert again.status_code == 200 and again.json()["id"] == remote["id"]
+    assert bank.get(f"/tickets/{t['id']}").json()["journey"][-1]["outcome"] == "forwarded"
+    w02 = hall.staff("W02")
+    called = w02.post("/counters/W02/call-next").json()
+    assert called["id"] == remote["id"] and called["masked_id"] == "150***********1234"
+    pages = w02.get(f"/tickets/{remote['id']}/documents").json()
+    assert len(pages) == 1 and w02.get(f"/documents/{pages[0]['id']}").content == JPEG
+    kiosk = hall.client(hall.enrol("kiosk"))
+    main_ticket = hall.issue(kiosk)
+    refused = kiosk.post(f"/tickets/{main_ticket['id']}/forward", json={})
+    assert refused.status_code == 403
+    staff = hall.staff("W01", "s002")
+    assert staff.post(f"/tickets/{main_ticket['id']}/forward", json={}).json()["error"][
+        "code"] == "not_an_outpost_ticket"
+
+
+def test_print_failed_and_heartbeat_become_events(hall: Hall) -> None:
+    kiosk = hall.client(hall.enrol("kiosk", "kiosk-3"))
+    t = hall.issue(kiosk)
+    assert kiosk.post(f"/tickets/{t['id']}/print-failed", json={"reason": "paper_out"}
+                      ).status_code == 204
+    assert kiosk.post("/terminals/heartbeat", json={"devices": {"printer": "paper_out"}}
+                      ).status_code == 204
+    assert kiosk.post("/terminals/heartbeat", json={"devices": {"printer": "paper_out"}}
+                      ).status_code == 204
+    me = kiosk.get("/terminals/me").json()
+    assert me == {"name": "kiosk-3", "kind": "kiosk", "hall": hall.id,
+                  "hall_name": "测试政务服务中心", "counter": None}
+    types: list[str] = []
+    with kiosk.stream("GET", "/events", params={"after": 0}, timeout=5.0) as resp:
+        for line in resp.iter_lines():
+            if line.startswith("data:"):
+                types.append(line)
+                if "terminal.health" in line:
+                    break
+    assert any("ticket.print_failed" in x for x in types)
+    assert sum("terminal.health" in x for x in types) == 1  # only the change
+
+
+def test_tracking_page_is_public_and_shows_little(hall: Hall) -> None:
+    kiosk = hall.client(hall.enrol("kiosk"))
+    t = hall.issue(kiosk, "case", id_card=CARD)
+    page = httpx.get(t["track_url"])
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "B001" in page.text and "等候中" in page.text and "一窗受理" in page.text
+    for secret in ("王", "1234", "150", CARD["number"]):
+        assert secret not in page.text
+    assert httpx.get(hall.server.url + "/t/nonexistent").status_code == 404
