@@ -39,6 +39,8 @@ def build_parser() -> Parser:
     sim.add_argument("--garble", type=float, help="share of garbled frames, 0..1")
     sim.add_argument("--split", action="store_true", help="send answers in small pieces")
     sim.add_argument("--sam-fault", action="store_true", help="idcard: the SAM fails its self-test")
+    sim.add_argument("--knobs", default="", help="simulator options as in its sim:// URL, "
+                     "e.g. 'paper=out&cover=open' (printer) or 'dwell=5&garble=0.1' (idcard)")
     read = sub.add_parser("read", help="wait for one card or one rating")
     read.add_argument("kind", choices=["idcard", "pad"])
     read.add_argument("url")
@@ -63,8 +65,11 @@ def _sim(args: argparse.Namespace) -> int:
 
     if args.kind == "printer":
         from devices.printer.simulator import serve_pty as serve_printer
-        return int(serve_printer())
-    options = {key: str(value) for key, value in (
+        return int(serve_printer(args.knobs))
+    from devices.transport import parse_url
+
+    options = parse_url(f"sim://{args.kind}?{args.knobs}", "--knobs 'key=value&key=value'").options
+    options |= {key: str(value) for key, value in (
         ("cards", args.cards), ("dwell", args.dwell), ("gap", args.gap), ("card", args.card),
         ("every", args.every), ("slow", args.slow), ("garble", args.garble)) if value is not None}
     if args.split:

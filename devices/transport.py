@@ -130,7 +130,11 @@ def open_serial(url: str, *, default_baudrate: int = 115200, timeout: float = 0.
     target, settings = serial_target(url, default_baudrate)
     try:
         return serial.serial_for_url(target, timeout=timeout, write_timeout=2.0, **settings)
-    except ValueError as exc:
-        raise BadAddress(f"{url!r}: {exc}; expected {SERIAL_FORM}") from exc
+    except (ValueError, KeyError) as exc:
+        # pyserial 3.5's URL handlers raise KeyError while formatting their own "expected" text
+        raise BadAddress(f"bad option in {url!r}: {exc}; expected {SERIAL_FORM} or a pyserial "
+                         "URL such as loop://, socket://host:port") from exc
     except (serial.SerialException, OSError) as exc:
+        if "expected a string in the form" in str(exc):
+            raise BadAddress(f"{url!r}: {exc}") from exc
         raise DeviceUnavailable(f"cannot open {url}: {exc}") from exc

@@ -103,10 +103,19 @@ def status_error(sw3: int, doing: str) -> DeviceError:
 
 
 def xor(data: bytes) -> int:
-    out = 0
-    for b in data:
-        out ^= b
-    return out
+    """XOR of all bytes. Long frames fold as one big integer: halves XORed together keep byte
+    alignment, so log2(n) big-integer steps replace n Python-level steps."""
+    if len(data) < 64:
+        out = 0
+        for b in data:
+            out ^= b
+        return out
+    value, width = int.from_bytes(data, "big"), len(data)
+    while width > 1:
+        half = (width + 1) // 2
+        value = (value >> (8 * half)) ^ (value & ((1 << (8 * half)) - 1))
+        width = half
+    return value
 
 
 def frame(body: bytes) -> bytes:

@@ -131,3 +131,11 @@ def test_sam_id_decoder_raises_only_its_own_error(blob: bytes) -> None:
         assert p.decode_sam_id(blob).count("-") == 3
     except ProtocolError:
         assert len(blob) < 16
+
+
+@given(st.binary(max_size=3000))
+def test_fast_xor_equals_the_plain_one(blob: bytes) -> None:
+    plain = 0
+    for byte in blob:
+        plain ^= byte
+    assert p.xor(blob) == plain
