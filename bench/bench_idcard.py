@@ -18,7 +18,13 @@ sys.path.insert(0, str(ROOT))
 
 from devices.idcard.card import decode_text, encode_text  # noqa: E402
 from devices.idcard.protocol import (  # noqa: E402
-    Answer, FrameParser, ReadPayload, encode_answer, join_read, parse_answer, split_read,
+    Answer,
+    FrameParser,
+    ReadPayload,
+    encode_answer,
+    join_read,
+    parse_answer,
+    split_read,
 )
 from devices.idcard.reader import open_reader  # noqa: E402
 from devices.idcard.simulator import fake_photo, load_cards  # noqa: E402
