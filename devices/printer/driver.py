@@ -182,7 +182,7 @@ def _connector(url: str) -> tuple[Callable[[], Transport], dict[str, str]]:
         options = dict(parse_qsl(parts.query, strict_parsing=bool(parts.query)))
     except ValueError as exc:
         raise BadAddress(f"bad options in {url!r}; expected one of {FORMS}") from exc
-    common = {k: options.pop(k) for k in ("profile", "status_timeout") if k in options}
+    common: dict[str, str] = {k: options.pop(k) for k in ("profile", "status_timeout") if k in options}
     connect = _transport(url, scheme, parts, options)
     return connect, common
 

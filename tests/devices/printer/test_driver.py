@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from unittest.mock import MagicMock, create_autospec
 
 import pytest
 from hypothesis import given
@@ -237,3 +238,35 @@ def test_profile_in_the_url_wins(ticket: TicketLayout) -> None:
     printer.print_ticket(ticket)
     sim = printer._transport.simulator  # type: ignore[union-attr]
     assert bytes(sim.current.data) == ticket_bytes(ticket, "ZJ-5870")  # no cutter: fed, not cut
+
+
+def test_usb_printer_through_python_escpos(ticket: TicketLayout, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No USB printer here: pyusb's device lookup is replaced at the third-party boundary by an
+    autospec'd device wired to the simulator, so URL parsing, python-escpos' Usb and our
+    status reads run for real."""
+    import usb.core
+
+    sim = PrinterSimulator("paper=low")
+    pending = bytearray()
+    device = create_autospec(usb.core.Device, instance=True)
+    device.backend = MagicMock()  # not libusb1: python-escpos skips the kernel-driver check
+    device._ctx = MagicMock()  # pyusb releases the device through it on close
+    device.write.side_effect = lambda ep, data, timeout=None: pending.extend(sim.receive(bytes(data))) or len(data)
+
+    def read(ep: int, size: int, timeout: int | None = None) -> bytes:
+        if not pending:
+            raise usb.core.USBTimeoutError("timeout")
+        out = bytes(pending[:size])
+        del pending[:size]
+        return out
+
+    device.read.side_effect = read
+    found: list[dict[str, int]] = []
+    monkeypatch.setattr(usb.core, "find", lambda **kw: found.append(kw) or device)
+    printer = open_printer("usb://0x0416:0x5011?in_ep=0x81&out_ep=0x03")
+    assert found == [{"idVendor": 0x0416, "idProduct": 0x5011}]
+    assert printer.status() is Health.PAPER_LOW
+    printer.print_ticket(ticket)
+    assert [bytes(j.data) for j in sim.jobs] == [ticket_bytes(ticket)]
+    assert all(c.args[0] == 0x03 for c in device.write.call_args_list)
+    printer.close()
