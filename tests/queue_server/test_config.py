@@ -1,0 +1,66 @@
+"""The hall configuration: the examples load; every mistake is refused naming the file, the
+key and the reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from queue_server.config import ConfigError, load_config, parse_config
+from tests.conftest import ROOT, TEST_HALL
+
+GOOD = TEST_HALL.read_text(encoding="utf-8")
+
+
+def test_examples_and_test_hall_load() -> None:
+    hjhq = load_config(ROOT / "examples" / "hjhq.toml")
+    assert hjhq.hall.id == "hjhq" and hjhq.outposts and hjhq.hall.priority_age == 70
+    cfg = parse_config(GOOD)
+    assert cfg.hall.priority_cap == 2 and cfg.outposts[0].counters[0].code == "N01"
+    assert cfg.service("case").category == "商事登记"
+
+
+BROKEN = [
+    ('zone = "approval"', 'zone = "backroom"', "counters[2].zone", "unknown zone"),
+    ('prefix = "B"', 'prefix = "A"', "services", "duplicate 'A'"),
+    ('prefix = "B"', 'prefix = "b1"', "services[1].prefix", "pattern"),
+    ('services = ["case"]\n\n[[counters]]\ncode = "W04"',
+     'services = ["general"]\n\n[[counters]]\ncode = "W04"', "counters[2].services",
+     "does not pass zone 'approval'"),
+    ('day_starts = "00:00"', 'day_starts = "24:00"', "hall.day_starts", "bad time"),
+    ('timezone = "Asia/Shanghai"', 'timezone = "Mars/Olympus"', "hall.timezone",
+     "unknown time zone"),
+    ('route = ["intake", "approval", "pickup"]', 'route = ["intake", "intake"]',
+     "services[1].route", "twice"),
+    ('role = "supervisor"', 'role = "boss"', "staff[2].role", "role must be"),
+    ('services = ["general", "case"]\n\n[[outposts.counters]]',
+     'services = ["general", "nope"]\n\n[[outposts.counters]]', "outposts[0].services",
+     "unknown service 'nope'"),
+    ('daily_cap = 5', 'daily_cap = 0', "services[1].daily_cap", "greater than or equal"),
+    ('id = "s004"', 'id = "s001"', "staff", "duplicate 's001'"),
+    ('announce = "请{number}号到{counter}办理"', 'announce = "请{name}办理"', "hall.announce",
+     "may use only"),
+    ('priority_cap = 2', 'priority_cap = 2\ncolour = "red"', "hall.colour", "unknown key"),
+    ('[hall]', '[hall', "", "not valid TOML"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "key", "reason"), BROKEN,
+                         ids=[b[2] or "toml" for b in BROKEN])
+def test_mistakes_are_refused_with_file_key_and_reason(old: str, new: str, key: str,
+                                                       reason: str, tmp_path: Path) -> None:
+    assert old in GOOD
+    path = tmp_path / "hall.toml"
+    path.write_text(GOOD.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert err.value.file == str(path)
+    assert err.value.key == key
+    assert reason in err.value.reason
+    assert str(err.value).startswith(f"{path}: ")
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_config(tmp_path / "missing.toml")

@@ -1,0 +1,104 @@
+"""Business days and working days: numbering restarts at `day_starts` local time (checked with
+an injected clock on a real SQLite file), `day.rolled` once per turn, and deadlines counted in
+Chinese working days plus the hall's closed days."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from queue_server import wire
+from queue_server.auth import Principal
+from queue_server.clock import business_day, day_start
+from queue_server.config import parse_config
+from queue_server.halls import apply_config, roll_days
+from queue_server.store import Store, migrate
+from queue_server.tickets import issue
+from queue_server.workdays import add_workdays, deadline, is_workday
+from tests.conftest import TEST_HALL
+
+SH = "Asia/Shanghai"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(date(2000, 1, 1), date(2090, 12, 31)), st.integers(0, 23), st.integers(0, 59),
+       st.sampled_from([SH, "Asia/Urumqi", "Europe/Berlin", "America/New_York"]))
+def test_a_business_day_begins_exactly_at_day_starts(day: date, hh: int, mm: int, tz: str
+                                                      ) -> None:
+    starts = time(hh, mm)
+    begin = day_start(day, tz, starts)
+    assert business_day(begin, tz, starts) == day
+    assert business_day(begin - timedelta(microseconds=1), tz, starts) < day
+
+
+class FakeClock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _store(tmp_path: Path, day_starts: str, clock: FakeClock) -> Store:
+    url = f"sqlite:///{tmp_path / 'days.db'}"
+    migrate(url)
+    store = Store(url, clock=clock)
+    text = TEST_HALL.read_text(encoding="utf-8").replace('day_starts = "00:00"',
+                                                         f'day_starts = "{day_starts}"')
+    apply_config(store, parse_config(text))
+    return store
+
+
+def test_numbering_restarts_at_the_configured_local_time(tmp_path: Path) -> None:
+    local = ZoneInfo(SH)
+    clock = FakeClock(datetime(2026, 3, 2, 23, 50, tzinfo=local))
+    store = _store(tmp_path, "04:00", clock)
+    kiosk = Principal("kiosk", "t1", 1, "k")
+    req = wire.TicketCreate(service="general")
+
+    def number() -> str:
+        return issue(store, kiosk, req, None, "http://x")[0].number
+
+    assert [number(), number()] == ["A001", "A002"]
+    clock.now = datetime(2026, 3, 3, 3, 59, tzinfo=local)  # a 24-hour hall, still open
+    assert number() == "A003"
+    assert roll_days(store) == ["t1", "bank1"]  # the first look at the halls
+    assert roll_days(store) == []
+    clock.now = datetime(2026, 3, 3, 4, 0, tzinfo=local)
+    assert number() == "A001"
+    assert roll_days(store) == ["t1", "bank1"] and roll_days(store) == []
+    rolled = [e for e in store.fetch_events("t1", 0, 100) if e["type"] == "day.rolled"]
+    assert [e["day"] for e in rolled] == ["2026-03-02", "2026-03-03"]
+    assert rolled[1]["previous"] == "2026-03-02"
+    store.close()
+
+
+def test_days_in_utc_are_not_local_days(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 3, 2, 15, 59, tzinfo=UTC))  # 23:59 in Shanghai
+    store = _store(tmp_path, "00:00", clock)
+    kiosk = Principal("kiosk", "t1", 1, "k")
+    req = wire.TicketCreate(service="general")
+    assert issue(store, kiosk, req, None, "")[0].number == "A001"
+    clock.now = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # 00:00 the next local day
+    assert issue(store, kiosk, req, None, "")[0].number == "A001"
+    store.close()
+
+
+def test_working_days_follow_the_official_calendar() -> None:
+    assert not is_workday(date(2025, 10, 1))  # National Day
+    assert is_workday(date(2025, 9, 28))  # a Sunday made a working day
+    assert add_workdays(date(2025, 9, 30), 1) == date(2025, 10, 9)  # after the Golden Week
+    assert add_workdays(date(2026, 3, 6), 1) == date(2026, 3, 9)  # Friday -> Monday
+    assert add_workdays(date(2026, 3, 7), 0) == date(2026, 3, 9)  # Saturday: next working day
+    assert add_workdays(date(2026, 12, 30), 1, [date(2026, 12, 31)]) != date(2026, 12, 31)
+
+
+def test_deadline_is_the_end_of_a_working_day_in_hall_time() -> None:
+    now = datetime(2026, 3, 6, 1, 0, tzinfo=UTC)  # Friday 09:00 in Shanghai
+    due = deadline(now, 2, SH)
+    assert due == datetime(2026, 3, 10, 23, 59, 59, tzinfo=ZoneInfo(SH))
+    assert deadline(now, 2, SH, [date(2026, 3, 9)]).date() == date(2026, 3, 11)
