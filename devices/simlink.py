@@ -34,7 +34,7 @@ class SimEngine(Protocol):
 class SimPort:
     """An in-process port speaking to an engine. Same methods the drivers use on pyserial."""
 
-    def __init__(self, engine: SimEngine, timeout: float = 0.05, name: str = "sim") -> None:
+    def __init__(self, engine: SimEngine, timeout: float | None = 0.05, name: str = "sim") -> None:
         if engine.unplugged:
             raise serial.SerialException(f"{name}: device not present")
         self.engine = engine

@@ -30,6 +30,7 @@ from devices.idcard.protocol import (
     split_read,
     status_error,
 )
+from devices.simlink import SimEngine
 from devices.supervisor import Supervisor
 
 PORT_ERRORS = (serial.SerialException, OSError, termios.error)
@@ -230,7 +231,6 @@ class IdCardReader:
 def open_reader(url: str) -> IdCardReader:
     """A reader from its URL. The device may be absent now: the reader connects when used."""
     from devices.idcard.simulator import simulator_from_options
-    from devices.simlink import SimPort
     from devices.transport import SERIAL_FORM, is_serial_url, parse_url
 
     parsed = parse_url(url, URL_FORMS)
@@ -238,7 +238,7 @@ def open_reader(url: str) -> IdCardReader:
         if parsed.host != "idcard" or parsed.path not in ("", "/"):
             raise BadAddress(f"not an ID card simulator URL: {url!r}; expected sim://idcard?cards=FILE")
         sim = simulator_from_options(parsed.options)
-        reader = IdCardReader(url, lambda: _sim_port(sim, SimPort))
+        reader = IdCardReader(url, lambda: _sim_port(sim))
         reader.simulator = sim  # type: ignore[attr-defined]
     elif is_serial_url(url):
         from devices.transport import open_serial, serial_target
@@ -252,8 +252,10 @@ def open_reader(url: str) -> IdCardReader:
     return reader
 
 
-def _sim_port(sim: object, port_class: type) -> Port:
+def _sim_port(sim: SimEngine) -> Port:
+    from devices.simlink import SimPort
+
     try:
-        return port_class(sim)  # type: ignore[no-any-return]
+        return SimPort(sim)
     except serial.SerialException as exc:
         raise DeviceUnavailable(f"simulated reader: {exc}") from exc

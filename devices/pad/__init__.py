@@ -50,7 +50,7 @@ def open_pad(url: str) -> RatingPad:
             except serial.SerialException as exc:
                 raise DeviceUnavailable(f"simulated pad: {exc}") from exc
 
-        pad = SerialPad(url, sim_port)  # type: ignore[arg-type]
+        pad = SerialPad(url, sim_port)
         pad.simulator = sim  # type: ignore[attr-defined]
     elif is_serial_url(url):
         serial_target(url, 9600)

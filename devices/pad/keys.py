@@ -136,8 +136,8 @@ class KeyPad:
         if self.text:
             lines = (self._tail + data).split(b"\n")
             self._tail = lines.pop()
-            codes = [decode_text_keys(line.decode("utf-8", "replace")) for line in lines]
-            self._presses.extend(c for c in codes if c is not None)
+            found = [decode_text_keys(line.decode("utf-8", "replace")) for line in lines]
+            self._presses.extend(c for c in found if c is not None)
         else:
             codes, self._tail = decode_events(self._tail + data)
             self._presses.extend(codes)

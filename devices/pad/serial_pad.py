@@ -10,6 +10,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from functools import partial
 
 import serial
 
@@ -86,6 +87,9 @@ class SerialPad:
         if time.monotonic() - self._heard > SILENCE:
             raise DeviceTimeout(f"pad silent for {SILENCE:g} s")
 
+    def _pump_for(self, wait: float, port: serial.SerialBase) -> None:
+        self._pump(port, wait)
+
     def _handle(self, port: serial.SerialBase, frame: PadFrame) -> None:
         if frame.type == FrameType.ACK:
             self._acks.append(frame)
@@ -128,8 +132,7 @@ class SerialPad:
                 if remaining <= 0:
                     return None
                 try:
-                    wait = min(remaining, 0.2)
-                    self.supervisor.run(lambda p, wait=wait: self._pump(p, wait), deadline)
+                    self.supervisor.run(partial(self._pump_for, min(remaining, 0.2)), deadline)
                 except DeviceTimeout:
                     if time.monotonic() >= deadline:
                         return None
