@@ -15,6 +15,7 @@ import unicodedata
 from functools import lru_cache
 
 ENCODINGS = ("gb18030", "gbk")
+NO_LINE_START = frozenset("，。、；：！？）》」』】〉”’,.;:!?)]}%")
 FALLBACK = "?"
 
 # Characters a Chinese printer cannot print as they are, and what to print instead.
@@ -95,7 +96,7 @@ def wrap(text: str, width: int, encoding: str = "gb18030") -> list[str]:
         for char in paragraph:
             w = min(len(encode_char(char, encoding)), 2)
             if used + w > width and line:
-                head, tail = _split_at_space(line, width)
+                head, tail = _split_at_space(line, width, char, encoding)
                 lines.append(head.rstrip())
                 line = tail.lstrip(" ")
                 used = columns(line, encoding)
@@ -105,9 +106,13 @@ def wrap(text: str, width: int, encoding: str = "gb18030") -> list[str]:
     return lines
 
 
-def _split_at_space(line: str, width: int) -> tuple[str, str]:
-    """Split before the last word when it started in the final third of the line."""
+def _split_at_space(line: str, width: int, nxt: str, encoding: str) -> tuple[str, str]:
+    """Split before the last word when it started in the final third of the line; never start
+    a line with closing punctuation (the last character goes down with it, as in print)."""
     cut = line.rfind(" ")
     if cut > 0 and len(line) - cut < max(4, width // 3):
         return line[:cut], line[cut + 1 :]
+    if (nxt in NO_LINE_START and len(line) > 1 and line[-1] not in NO_LINE_START
+            and columns(line[-1] + nxt, encoding) <= width):
+        return line[:-1], line[-1]
     return line, ""

@@ -69,3 +69,9 @@ def test_wrapped_lines_fit_the_paper(text: str, width: int, encoding: str) -> No
     for line in wrap(text, width, encoding):
         assert columns(line, encoding) <= width
         split_characters(encode_text(line, encoding), encoding)
+
+
+def test_closing_punctuation_never_starts_a_line() -> None:
+    assert wrap("不动产登记（缴费）", 16) == ["不动产登记（缴", "费）"]
+    assert wrap("一二三四。", 8) == ["一二三", "四。"]
+    assert wrap("a一。", 3) == ["a一", "。"]  # too narrow to carry a character down
