@@ -11,7 +11,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "elderly_off": ("标准模式", "Standard mode"),
     "back": ("返回", "Back"),
     "home": ("首页", "Home"),
-    "branch_tag": ("政银合作便民服务点", "Government services at this bank branch"),
+    "branch_tag": ("政银合作 · 政务服务就近办", "Government services at this bank branch"),
     "countdown": ("无操作，{n} 秒后返回首页\n触摸屏幕继续办理", "No activity: back to start in {n} s\nTouch the screen to continue"),
     # attract
     "welcome": ("欢迎办事", "Welcome"),

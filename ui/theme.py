@@ -57,10 +57,11 @@ def stylesheet(theme: Theme) -> str:
     QLabel {{ background: transparent; }}
     QLabel#title {{ font-size: {px(t, 1.6)}px; font-weight: bold; }}
     QLabel#huge {{ font-size: {px(t, 5.5)}px; font-weight: bold; color: {t.primary}; }}
+    QLabel#number {{ font-size: {px(t, 6.5)}px; font-weight: bold; color: {t.primary}; }}
     QLabel#big {{ font-size: {px(t, 2.2)}px; font-weight: bold; }}
     QLabel#muted {{ color: {t.muted}; }}
     QLabel#notice {{ color: {t.warn if t.bg != '#000000' else t.accent}; font-weight: bold; }}
-    QLabel#danger {{ color: {t.primary_fg}; background: {t.danger}; padding: 16px;
+    QLabel#danger {{ color: #ffffff; background: {t.danger}; padding: 16px;
                      border-radius: 10px; font-weight: bold; }}
     QLabel#ok {{ color: {t.ok if t.bg != '#000000' else '#7CFC9A'}; font-weight: bold; }}
     QFrame#card {{ background: {t.card}; border-radius: 14px; border: 2px solid {t.muted}; }}

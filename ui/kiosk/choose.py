@@ -79,7 +79,7 @@ class AttractScreen(Screen):
             card.setObjectName("card")
             col = QVBoxLayout(card)
             col.addWidget(label(zone_name(zone, lang), align=Qt.AlignmentFlag.AlignCenter))
-            col.addWidget(label(tr("waiting_in", lang, n=waiting.get(zone, 0)), "big",
+            col.addWidget(label(tr("waiting_in", lang, n=waiting.get(zone, 0)), "title",
                                 align=Qt.AlignmentFlag.AlignCenter))
             self.zones.addWidget(card)
 
@@ -154,6 +154,9 @@ class ServicesScreen(Screen):
         self.clear_btn.setText(tr("clear", lang))
         self.keyboard.setVisible(self.keyboard_on)
         clear_layout(self.categories)
+        if self.keyboard_on:  # searching covers every category; the keyboard needs the room
+            self._fill_grid(flow)
+            return
         cats: list[tuple[str | None, str]] = [(None, tr("all", lang))]
         cats += [(c, c) for c in flow.link.catalog.categories()]
         if flow.elderly:
@@ -193,19 +196,30 @@ class DetailScreen(Screen):
         self.name = label("", "big")
         self.facts = label("", "title")
         self.limit = label("", "muted")
+        self.hint = label("", "notice")
+        paper = QFrame()
+        paper.setObjectName("card")
+        col = QVBoxLayout(paper)
         self.head = label("", "title")
         self.papers = label("")
-        self.hint = label("", "muted")
+        col.addWidget(self.head)
+        col.addWidget(self.papers)
+        col.addStretch(1)
+        left = QVBoxLayout()
+        for w in (self.name, self.facts, self.limit):
+            left.addWidget(w)
+        left.addStretch(1)
+        left.addWidget(self.hint)
+        row = QHBoxLayout()
+        row.addLayout(left, 1)
+        row.addWidget(paper, 1)
         buttons = QHBoxLayout()
         self.scan_btn = button("", lambda: flow.take_number(scan_first=True))
         self.card_btn = button("", lambda: flow.take_number(with_card=True))
         self.take_btn = button("", flow.take_number, "primary")
         for b in (self.scan_btn, self.card_btn, self.take_btn):
             buttons.addWidget(b)
-        for w in (self.name, self.facts, self.limit, self.head, self.papers):
-            self.box.addWidget(w)
-        self.box.addStretch(1)
-        self.box.addWidget(self.hint)
+        self.box.addLayout(row, 1)
         self.box.addLayout(buttons)
 
     def refresh(self, flow: KioskFlow) -> None:
@@ -214,10 +228,10 @@ class DetailScreen(Screen):
             return
         self.name.setText(s.name + (f"  ({english_name(s.code)})" if lang == "en" else ""))
         minutes = max(1, round(s.estimated_wait_s / 60)) if s.waiting else 0
-        facts = f"{tr('ahead', lang)}: {tr('people', lang, n=s.waiting)}    " \
+        facts = f"{tr('ahead', lang)}: {tr('people', lang, n=s.waiting)}\n" \
                 f"{tr('est_wait', lang)}: {tr('minutes', lang, n=minutes)}"
         if s.remaining_today is not None:
-            facts += "    " + tr("remaining", lang, n=s.remaining_today)
+            facts += "\n" + tr("remaining", lang, n=s.remaining_today)
         self.facts.setText(facts)
         self.facts.setVisible(flow.online)
         self.limit.setText(tr("time_limit", lang, n=s.time_limit_workdays)

@@ -90,13 +90,11 @@ class RateScreen(Screen):
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
         self.title = label("", "title")
-        self.which = label("", "big")
         self.levels = QHBoxLayout()
         self.reasons_title = label("", "notice")
         self.reasons = QGridLayout()
         self.submit_btn = button("", flow.inquiry.submit, "primary")
-        for w in (self.title, self.which):
-            self.box.addWidget(w)
+        self.box.addWidget(self.title)
         self.box.addLayout(self.levels)
         self.box.addWidget(self.reasons_title)
         self.box.addLayout(self.reasons)
@@ -106,14 +104,14 @@ class RateScreen(Screen):
     def refresh(self, flow: KioskFlow) -> None:
         lang, data = flow.lang, flow.data
         t = data.rate_ticket
-        self.title.setText(tr("choose_level", lang))
-        self.which.setText(f"{t.number}  {t.service_name or t.service}" if t else "")
+        which = f"{t.number} {t.service_name or t.service} — " if t else ""
+        self.title.setText(which + tr("choose_level", lang))
         clear_layout(self.levels)
         for level in sorted(LEVELS, reverse=True):
             zh, en = LEVELS[level]
             b = button(f"{'★' * level}\n{en if lang == 'en' else zh}",
                        lambda v=level: flow.inquiry.choose_level(v))
-            b.setMinimumHeight(150)
+            b.setMinimumHeight(130 if flow.elderly else 150)
             set_role(b, "selected" if data.level == level else "")
             self.levels.addWidget(b)
         low = data.level is not None and data.level <= 2

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
 from kiosk.flow import ADMIN, ADMIN_PIN, ATTRACT, ISSUING, OFFLINE, TICKET, KioskFlow
 from ui.i18n import tr
@@ -15,6 +15,7 @@ from ui.kiosk import screens
 from ui.kiosk.voice import VoicePrompts
 from ui.theme import ELDERLY, NORMAL, Theme, stylesheet
 from ui.widgets import CountdownOverlay, LongPressArea, button, label
+from ui.widgets.basic import set_role
 
 NO_BACK = (ATTRACT, ISSUING, TICKET, OFFLINE)
 
@@ -35,6 +36,8 @@ class KioskWindow(QWidget):
         root.setSpacing(0)
         root.addWidget(self._header())
         self.stack = QStackedWidget()
+        # the screen decides the size, not the tallest page: each page must fit a 1080p screen
+        self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.screens: dict[str, Any] = {}
         for state, cls in screens.SCREENS.items():
             screen = cls(flow)
@@ -60,15 +63,20 @@ class KioskWindow(QWidget):
         self.corner.setFixedSize(90, 90)
         row.addWidget(self.corner)
         names = QVBoxLayout()
-        self.hall = label("", "title", wrap=False)
-        self.branch = label("", wrap=False)
+        self.hall = label("", "title")
+        self.branch = label("")
+        for w in (self.hall, self.branch):  # a long branch name wraps; the buttons keep their room
+            w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         names.addWidget(self.hall)
         names.addWidget(self.branch)
         row.addLayout(names, 1)
         self.clock = label("", "title", wrap=False)
+        self.clock.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         row.addWidget(self.clock)
         self.elderly_btn = button("", lambda: self.flow.set_elderly(not self.flow.elderly), "bar")
         self.lang_btn = button("", self.flow.toggle_language, "bar")
+        for b in (self.elderly_btn, self.lang_btn):
+            b.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         row.addWidget(self.elderly_btn)
         row.addWidget(self.lang_btn)
         return bar
@@ -91,9 +99,11 @@ class KioskWindow(QWidget):
         if self._styled_for is not flow.elderly:
             self._styled_for = flow.elderly
             self.setStyleSheet(stylesheet(theme_of(flow)))
-        self.hall.setText(flow.hall_name or "政务服务中心")
+        name = flow.hall_name or "政务服务中心"
+        self.hall.setText(name)
+        set_role(self.hall, "title" if len(name) <= 14 else "")  # a long branch name, smaller
         self.branch.setText(tr("branch_tag", lang) if flow.role == "bank" else "")
-        self.branch.setVisible(flow.role == "bank")
+        self.branch.setVisible(flow.role == "bank" and not flow.elderly)
         self.lang_btn.setText(tr("lang_switch", lang))
         self.elderly_btn.setText(tr("elderly_off" if flow.elderly else "elderly_on", lang))
         self._tick()
@@ -101,7 +111,7 @@ class KioskWindow(QWidget):
         self.home_btn.setText(tr("home", lang))
         plain = flow.state in NO_BACK
         self.back_btn.setVisible(not plain)
-        self.home_btn.setVisible(flow.state not in (ATTRACT, OFFLINE, ISSUING))
+        self.home_btn.setVisible(flow.state not in (ATTRACT, OFFLINE, ISSUING, TICKET))
         self.notice.setText(tr(flow.notice, lang) if flow.notice else "")
         screen = self.screens[flow.state]
         if self.stack.currentWidget() is not screen:
@@ -114,7 +124,8 @@ class KioskWindow(QWidget):
 
     def _tick(self) -> None:
         now = self.flow.now()
-        fmt = "%H:%M" if self.flow.state != ATTRACT else "%Y-%m-%d  %H:%M"
+        wide = self.flow.state == ATTRACT and not self.flow.elderly
+        fmt = "%Y-%m-%d  %H:%M" if wide else "%H:%M"
         self.clock.setText(now.strftime(fmt))
 
     def _preview(self, frame: Any) -> None:
@@ -124,7 +135,7 @@ class KioskWindow(QWidget):
 
     def _speak(self, state: str) -> None:
         if self.voice is not None and self.flow.elderly and state not in (ADMIN, ADMIN_PIN):
-            self.voice.say(screens.prompt(self.flow))
+            self.voice.say(screens.prompt(self.flow), self.flow.lang)
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)

@@ -90,7 +90,7 @@ def render_screens(app: Any, out_dir: Path, role: str) -> int:
     started = time.monotonic()
     flow = _sample_flow(role)
     window = KioskWindow(flow)
-    window.resize(*SIZE)
+    window.setFixedSize(*SIZE)
     window.show()
     count = 0
     for elderly in (False, True):
