@@ -183,14 +183,17 @@ def _connector(url: str) -> tuple[Callable[[], Transport], dict[str, str]]:
     except ValueError as exc:
         raise BadAddress(f"bad options in {url!r}; expected one of {FORMS}") from exc
     common: dict[str, str] = {k: options.pop(k) for k in ("profile", "status_timeout") if k in options}
-    connect = _transport(url, scheme, parts, options)
+    connect = _transport(url, scheme, parts, options, common.get("profile"))
     return connect, common
 
 
-def _transport(url: str, scheme: str, parts: SplitResult, options: dict[str, str]) -> Callable[[], Transport]:
+def _transport(url: str, scheme: str, parts: SplitResult, options: dict[str, str],
+               profile: str | None) -> Callable[[], Transport]:
     if scheme == "sim":
         if parts.netloc != "printer":
             raise BadAddress(f"simulator URL must be sim://printer[?knobs], not {url!r}")
+        if profile is not None and not load_profile(profile).cutter:
+            options.setdefault("cutter", "none")  # the simulated printer is that model
         sim = PrinterSimulator(urlencode(options))
         return lambda: SimTransport(sim)
     if scheme == "file":

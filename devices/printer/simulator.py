@@ -1,7 +1,8 @@
-"""A ticket printer seen from the wire: it walks the ESC/POS stream, records jobs (split at cuts),
-answers DLE EOT status in real time (even inside image data, as real printers do), and has fault
-knobs: paper low/out (or a paper roll of N lines), cover open, offline, silent, garbled answers,
-slow answers, cutter jam, unplugged. Runs in-process (`sim://printer?...`) or on a pty.
+"""A ticket printer seen from the wire: it walks the ESC/POS stream, records jobs (split at cuts,
+or at a long feed on printers without a cutter), answers DLE EOT status in real time (even inside
+image data, as real printers do), and has fault knobs: paper low/out (or a roll of N lines),
+cover open, offline, silent, garbled or slow answers, cutter jam or no cutter, unplugged.
+Runs in-process (`sim://printer?...`) or on a pty (`serve_pty`).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from urllib.parse import parse_qsl
 
 from devices.errors import BadAddress
 
-KNOBS = "paper=ok|low|out, cover=open|closed, offline=1, silent=1, garbled=1, slow=SECONDS, paper_lines=N, cutter=jam, unplugged=1"
+KNOBS = ("paper=ok|low|out, cover=open|closed, offline=1, silent=1, garbled=1, slow=SECONDS, "
+         "paper_lines=N, cutter=jam|none, unplugged=1")
 KEEP_JOBS = 200
+TEAR_FEED = 6  # lines fed at once that bring a ticket to the tear bar (python-escpos' cut feed)
 LOW_LINES = 40  # the near-end sensor trips with about this much paper left
 # Parameter bytes after ESC / GS / FS x for the fixed-length commands a ticket uses.
 FIXED = {
@@ -53,10 +56,11 @@ class PrinterSimulator:
             self.slow = float(knobs.pop("slow", "0"))
             lines = knobs.pop("paper_lines", None)
             self.paper_lines = int(lines) if lines is not None else None
-            self.cutter_jam = knobs.pop("cutter", "ok") == "jam"
+            cutter = knobs.pop("cutter", "ok")
+            self.cutter_jam, self.no_cutter = cutter == "jam", cutter == "none"
         except ValueError as exc:
             raise BadAddress(f"bad simulator option in {query!r}; knobs: {KNOBS}") from exc
-        if knobs or self.paper not in ("ok", "low", "out"):
+        if knobs or self.paper not in ("ok", "low", "out") or cutter not in ("ok", "jam", "none"):
             raise BadAddress(f"unknown simulator option in {query!r}; knobs: {KNOBS}")
         self.jobs: list[Job] = []
         self.job_count = 0
@@ -162,6 +166,8 @@ class PrinterSimulator:
             self._end_job(cut=not self.cutter_jam)
             return
         self._use_paper(cmd)
+        if self.no_cutter and cmd[:2] == b"\x1bd" and cmd[2] >= TEAR_FEED:
+            self._end_job(cut=False)  # fed out to the tear bar: a printer without a cutter
 
     def _use_paper(self, cmd: bytes) -> None:
         if cmd == b"\n":

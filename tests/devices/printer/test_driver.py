@@ -237,7 +237,7 @@ def test_profile_in_the_url_wins(ticket: TicketLayout) -> None:
     assert printer.profile.name == "ZJ-5870" and printer.status() is Health.PAPER_LOW
     printer.print_ticket(ticket)
     sim = printer._transport.simulator  # type: ignore[union-attr]
-    assert bytes(sim.current.data) == ticket_bytes(ticket, "ZJ-5870")  # no cutter: fed, not cut
+    assert [(bytes(j.data), j.cut) for j in sim.jobs] == [(ticket_bytes(ticket, "ZJ-5870"), False)]
 
 
 def test_usb_printer_through_python_escpos(ticket: TicketLayout, monkeypatch: pytest.MonkeyPatch) -> None:

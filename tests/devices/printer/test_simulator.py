@@ -35,15 +35,15 @@ def test_answers_patterns_inside_image_data_like_real_printers() -> None:
     assert bytes(sim.current.data) == image  # still recorded as image data, not a command
 
 
-def test_jobs_split_at_cuts_and_at_init_without_cutter(ticket: TicketLayout) -> None:
+def test_jobs_split_at_cuts_and_at_the_tear_feed(ticket: TicketLayout) -> None:
     sim = PrinterSimulator()
     cut = ticket_bytes(ticket)
     sim.receive(cut + cut)
     assert [j.cut for j in sim.jobs] == [True, True]
     fed = ticket_bytes(ticket, "ZJ-5870")
-    sim2 = PrinterSimulator()
+    sim2 = PrinterSimulator("cutter=none")
     sim2.receive(fed + fed)
-    assert len(sim2.jobs) == 1 and not sim2.jobs[0].cut and bytes(sim2.current.data) == fed
+    assert [(bytes(j.data), j.cut) for j in sim2.jobs] == [(fed, False), (fed, False)]
 
 
 def test_paper_runs_out_mid_job(ticket: TicketLayout) -> None:
