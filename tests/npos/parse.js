@@ -9,7 +9,8 @@ const npos = require('npos');
 const iconv = require('iconv-lite');
 
 // npos' rule table lacks GS ( k (2D codes); its documented extension point adds it:
-// pL pH and then pL + pH * 256 bytes.
+// pL pH and then pL + pH * 256 bytes ('d16' splitter). npos.parser() without arguments uses a
+// copy normalised at load time, so the extended table is passed in explicitly below.
 npos.rules[npos.symbols.GS]['(k'] = [0, 'd16'];
 
 function describe(raw, node) {
