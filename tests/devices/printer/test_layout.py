@@ -12,10 +12,13 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devices.printer.charset import columns
 from devices.printer.cli import sample_ticket
 from devices.printer.layout import PRIVACY_LINE, TicketLayout, ticket_bytes
+from devices.printer.simulator import PrinterSimulator
 from tests.devices.printer.conftest import GOLDEN
 from tests.devices.printer.preview import render
 
@@ -137,3 +140,29 @@ def test_qr_scans_off_the_drawn_paper(name: str, profile: str, paper: int,
     read = npos_read((GOLDEN / f"{name}.bin").read_bytes())
     paper_img = np.array(render(read, 384 if paper == 58 else 576).convert("L"))
     assert cv2.QRCodeDetector().detectAndDecode(paper_img)[0] == sample_ticket().track_url
+
+
+HOSTILE = dict(hall_name="\x1b@\x1dV\x00政务\x10\x04\x01", zone_name="\x1c.\x1b!\x30¥€😀",
+               service_name="社保\r\n\x1dv0\x00\xff\xff", number="A\x1d!\x77023")
+
+
+def test_text_cannot_smuggle_commands(ticket: TicketLayout,
+                                      npos_read: Callable[[bytes], dict[str, Any]]) -> None:
+    """Control bytes in any text field are printed as `?`: npos sees the same commands as for a
+    plain ticket."""
+    plain = [c["name"] for c in npos_read(ticket_bytes(ticket))["commands"] if c["name"] != "TEXT"]
+    hostile = npos_read(ticket_bytes(dataclasses.replace(ticket, **HOSTILE)))
+    assert [c["name"] for c in hostile["commands"] if c["name"] != "TEXT"] == plain
+    assert not hostile["replacement"] and "政务" in "".join(hostile["texts"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(fields=st.fixed_dictionaries({k: st.text(max_size=40) for k in HOSTILE}),
+       profile=st.sampled_from(["default", "ZJ-5870"]))
+def test_any_text_leaves_exactly_one_job(fields: dict[str, str], profile: str) -> None:
+    if not fields["number"].strip():
+        fields["number"] = "A001"
+    data = ticket_bytes(dataclasses.replace(sample_ticket(), **fields), profile)
+    sim = PrinterSimulator("cutter=none" if profile == "ZJ-5870" else "")
+    assert sim.receive(data) == b""  # no status query hidden in the text
+    assert len(sim.jobs) == 1 and sim.jobs[0].unknown == [] and bytes(sim.jobs[0].data) == data
