@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from kiosk.client import ApiError, EventFollower, QueueClient
-from kiosk.staff_runner import Runner, describe
+from kiosk.staff_runner import Runner, describe, guarded
 from queue_server import wire
 
 ACTIONS = ("call-next", "recall", "no-show", "start", "finish", "transfer", "pause", "resume")
@@ -150,12 +150,14 @@ class CounterModel(QObject):
         self.changed.emit()
 
     def stop(self) -> None:
+        self._debounce.stop()
         self.logout()
         self._runner.shutdown()
 
     def _follow(self) -> None:
         if self._follower is None:
-            self._follower = EventFollower(self.client, self._incoming.emit, after=0)
+            self._follower = EventFollower(
+                self.client, guarded(self._incoming.emit, lambda: self._follower is not None))
             self._follower.start()
 
     # -- actions ----------------------------------------------------------------------------

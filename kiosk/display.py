@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from kiosk.announce import DEFAULT_TEMPLATE, Announcement, from_event
 from kiosk.client import EventFollower, QueueClient
-from kiosk.staff_runner import Runner
+from kiosk.staff_runner import Runner, guarded
 from queue_server import wire
 
 WAITING_EVENTS = ("ticket.issued", "ticket.called", "ticket.no_show", "ticket.finished",
@@ -99,7 +99,7 @@ class BoardModel(QObject):
     _link = Signal(bool)
 
     def __init__(self, client: QueueClient, zones: Iterable[str] = (), *, keep: int = 6,
-                 stale_after_s: float = 120.0, clock: Callable[[], datetime] | None = None,
+                 stale_after_s: float = 120.0, history_grace_s: float = 3.0, clock: Callable[[], datetime] | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.client = client
@@ -109,22 +109,34 @@ class BoardModel(QObject):
         self.timezone = "Asia/Shanghai"
         self.online = False
         self.stale_after_s = stale_after_s
+        self.history_grace_s = history_grace_s
+        self.started_at: datetime | None = None
         self.clock = clock or (lambda: datetime.now(UTC))
         self._names: dict[str, str] = {}
         self._runner = Runner(self)
         self._follower: EventFollower | None = None
+        self._closed = False
         self._refresh = QTimer(self, singleShot=True, interval=250)
         self._refresh.timeout.connect(self.refresh_waiting)
         self._incoming.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
         self._link.connect(self._on_link, Qt.ConnectionType.QueuedConnection)
 
     def start(self, after: int = 0) -> None:
+        """Follow from event `after`. Calls made before the board started are shown but not
+        spoken (a restarted board must not repeat what the hall already heard)."""
+        self.started_at = self.clock()
         self._load_hall()
-        self._follower = EventFollower(self.client, self._incoming.emit, self._link.emit,
+        self._follower = EventFollower(self.client, guarded(self._incoming.emit, self._alive),
+                                       guarded(self._link.emit, self._alive),
                                        after=after, retry_s=1.0)
         self._follower.start()
 
+    def _alive(self) -> bool:
+        return not self._closed
+
     def stop(self) -> None:
+        self._closed = True
+        self._refresh.stop()
         if self._follower is not None:
             self._follower.stop()
         self._runner.shutdown()
@@ -160,13 +172,18 @@ class BoardModel(QObject):
             self.changed.emit()
             zone = str(event.field("zone") or "")
             item: Announcement | None = None
-            if not zone or self.board.covers(zone):
+            if self._live(event) and (not zone or self.board.covers(zone)):
                 item = from_event(event, self.template, now=self.clock(),
                                   stale_after_s=self.stale_after_s)
             if item is not None:
                 self.announce.emit(item)
         if event.type in WAITING_EVENTS:
             self._refresh.start()
+
+    def _live(self, event: wire.Event) -> bool:
+        if self.started_at is None:
+            return True
+        return (self.started_at - event.at).total_seconds() <= self.history_grace_s
 
     @Slot(bool)
     def _on_link(self, up: bool) -> None:

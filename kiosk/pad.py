@@ -9,12 +9,13 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from kiosk.client import ApiError, EventFollower, QueueClient
-from kiosk.staff_runner import Runner, describe
+from kiosk.staff_runner import Runner, describe, guarded
 from queue_server import wire
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ class RatingModel(QObject):
     _from_device = Signal(int, object)
 
     def __init__(self, client: QueueClient, counter: str, *, pad_url: str = "",
-                 thanks_s: float = 5.0, timeout_s: float = 90.0,
+                 thanks_s: float = 5.0, timeout_s: float = 90.0, history_grace_s: float = 3.0,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.client, self.counter, self.pad_url = client, counter, pad_url
@@ -41,6 +42,8 @@ class RatingModel(QObject):
         self.ticket_id = self.number = self.counter_name = self.error = ""
         self.level = 0
         self.reasons: list[str] = []
+        self.history_grace_s = history_grace_s
+        self.started_at = datetime.now(UTC)
         self.submitted: list[tuple[str, int, tuple[str, ...]]] = []
         self._runner = Runner(self)
         self._follower: EventFollower | None = None
@@ -54,7 +57,10 @@ class RatingModel(QObject):
 
     # -- life -------------------------------------------------------------------------------
     def start(self, after: int = 0) -> None:
-        self._follower = EventFollower(self.client, self._incoming.emit, after=after)
+        """Follow the stream; finishes from before the start are history, not a citizen here."""
+        self.started_at = datetime.now(UTC)
+        self._follower = EventFollower(
+            self.client, guarded(self._incoming.emit, lambda: not self._stop.is_set()), after=after)
         self._follower.start()
         if self.pad_url:
             threading.Thread(target=self._read_pad, name="rating-pad", daemon=True).start()
@@ -76,7 +82,9 @@ class RatingModel(QObject):
     # -- flow -------------------------------------------------------------------------------
     @Slot(object)
     def _on_event(self, event: wire.Event) -> None:
-        if event.type == "ticket.finished" and event.field("counter") == self.counter:
+        if event.type != "ticket.finished" or event.field("counter") != self.counter:
+            return
+        if (self.started_at - event.at).total_seconds() <= self.history_grace_s:
             self.show(str(event.field("ticket")), str(event.field("number") or ""),
                       str(event.field("counter_name") or self.counter))
 

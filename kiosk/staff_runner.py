@@ -4,6 +4,7 @@ and hands each result (or error, in words) back on the thread that owns the runn
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -27,6 +28,18 @@ def describe(exc: BaseException) -> str:
 Callback = Callable[[Any], None]
 
 
+def guarded(emit: Callback, alive: Callable[[], bool]) -> Callback:
+    """Wraps a signal's emit for a reader thread that may outlive its view-model: once the model
+    is stopped (or its Qt object deleted) late events are dropped instead of raising there."""
+
+    def deliver(value: Any) -> None:
+        if alive():
+            with contextlib.suppress(RuntimeError):  # "Signal source has been deleted"
+                emit(value)
+
+    return deliver
+
+
 class Runner(QObject):
     """A single worker thread: requests never overlap, never block the GUI, and `busy` is true
     from the first submit until the last answer has been delivered."""
@@ -38,6 +51,7 @@ class Runner(QObject):
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="staff-request")
         self._pending = 0
+        self._closed = False
         self._done.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     @property
@@ -46,6 +60,8 @@ class Runner(QObject):
 
     def submit(self, fn: Callable[[], Any], on_ok: Callback | None = None,
                on_error: Callback | None = None) -> None:
+        if self._closed:  # the view-model is stopping: late timers must not raise
+            return
         self._pending += 1
         if self._pending == 1:
             self.busyChanged.emit(True)
@@ -71,4 +87,5 @@ class Runner(QObject):
                 self.busyChanged.emit(False)
 
     def shutdown(self) -> None:
+        self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)

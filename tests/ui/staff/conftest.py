@@ -1,16 +1,16 @@
-"""Fixtures of the staff-side tests: one real hall server process per test module."""
+"""Fixtures of the staff-side tests: one real hall server process for the session (tests leave
+their counters empty; the outage test restarts it on the same port)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.ui.staff.hall_server import HallServer
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HallServer]:
     server = HallServer(tmp_path_factory.mktemp("hall"))
     for kind, name, counter in (("kiosk", "k1", None), ("counter", "c-W01", "W01"),
@@ -20,8 +20,3 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HallServer]:
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture
-def tmp(tmp_path: Path) -> Path:
-    return tmp_path

@@ -1,0 +1,81 @@
+"""The call display against a real server process: a call at a counter reaches the board and
+its voice (spoken with the real espeak-ng to WAV files), recalls are said again, zone boards keep
+to their zones, waiting counts follow the queue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.announce import Announcement, wav_seconds
+from kiosk.client import QueueClient
+from kiosk.display import BoardModel
+from tests.ui.staff.hall_server import PIN, HallServer, clear
+from ui.staff.board import BoardWindow
+from ui.voice import WaitPlayer, make_queue
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def board(qtbot: QtBot, hall: HallServer, zones: tuple[str, ...] = ()) -> tuple[BoardModel,
+                                                                                BoardWindow]:
+    model = BoardModel(QueueClient(hall.url, hall.tokens["d1"]), zones, history_grace_s=0)
+    window = BoardWindow(model, lang="zh", notice="请凭号票办理")
+    qtbot.addWidget(window)
+    window.show()
+    model.start()
+    qtbot.waitUntil(lambda: model.online and model.hall_name != "", timeout=5000)
+    return model, window
+
+
+def counter(hall: HallServer, code: str, staff: str) -> QueueClient:
+    client = QueueClient(hall.url, hall.tokens[f"c-{code}"])
+    client.login(staff, PIN, code)
+    clear(client, code)
+    return client
+
+
+def test_call_reaches_board_and_voice_and_recall_is_said_again(qtbot: QtBot, hall: HallServer,
+                                                              tmp_path: Path) -> None:
+    model, window = board(qtbot, hall)
+    voice = make_queue(tmp_path, repeat=1, player=WaitPlayer(0.02))
+    voice.start()
+    heard: list[Announcement] = []
+    model.announce.connect(heard.append)
+    model.announce.connect(voice.put)
+    hall.issue("estate", hall.tokens["k1"])
+    qtbot.waitUntil(lambda: any(n == "一窗受理" for n, _ in model.board.waiting), timeout=5000)
+    staff = counter(hall, "W01", "s001")
+    called = staff.counter_action("W01", "call-next")
+    assert called is not None
+    qtbot.waitUntil(lambda: window.number.text() == called.number, timeout=5000)
+    assert "1号窗口" in window.where.text()
+    staff.counter_action("W01", "recall")
+    qtbot.waitUntil(lambda: len(heard) == 2, timeout=5000)
+    assert [a.recall for a in heard] == [False, True]
+    spoken = "请" + "".join("零一二三四五六七八九"[int(c)] if c.isdigit() else c
+                           for c in called.number) + "号到1号窗口办理"
+    assert heard[0].text == spoken
+    assert voice.wait_idle(20)
+    voice.stop()
+    speech = [p for p in voice.played if p.kind == "speech"]
+    assert [p.event_id for p in speech] == [a.event_id for a in heard]
+    assert all(1.5 < wav_seconds(p.path) < 10 for p in speech)
+    assert not window.offline.isVisible()
+    clear(staff, "W01")
+    model.stop()
+
+
+def test_zone_board_shows_only_its_zone(qtbot: QtBot, hall: HallServer) -> None:
+    model, window = board(qtbot, hall, ("pickup",))
+    hall.issue("estate", hall.tokens["k1"])
+    staff = counter(hall, "W02", "s002")
+    called = staff.counter_action("W02", "call-next")
+    assert called is not None
+    qtbot.wait(600)
+    assert model.board.current is None and window.number.text() == ""
+    assert window.zone.text() == "出件"
+    clear(staff, "W02")
+    model.stop()
