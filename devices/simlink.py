@@ -117,10 +117,10 @@ def serve_pty(engine: SimEngine, link: str | None = None, out: TextIO = sys.stdo
         with contextlib.suppress(FileNotFoundError):
             os.unlink(link)
         os.symlink(path, link)
-    print(path, file=out, flush=True)
     stop: list[int] = []
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in (signal.SIGTERM, signal.SIGINT):  # before the path is out: a client may stop us at once
         signal.signal(sig, lambda signum, frame: stop.append(signum))
+    print(path, file=out, flush=True)
     rng, pending = random.Random(11), []
     try:
         while not stop:
