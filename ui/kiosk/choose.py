@@ -225,6 +225,8 @@ class DetailScreen(Screen):
     def refresh(self, flow: KioskFlow) -> None:
         lang, s = flow.lang, flow.service
         if s is None:
+            for w in (self.name, self.facts, self.limit, self.papers, self.hint):
+                w.setText("")
             return
         self.name.setText(s.name + (f"  ({english_name(s.code)})" if lang == "en" else ""))
         minutes = max(1, round(s.estimated_wait_s / 60)) if s.waiting else 0

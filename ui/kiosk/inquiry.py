@@ -41,6 +41,8 @@ class AskScreen(Screen):
         self.view.setVisible(flow.devices.has("camera"))
         if flow.scanning.last is not None:
             self.show_frame(flow.scanning.last)
+        else:
+            self.view.show_pixmap(None)
 
 
 def ticket_card(flow: KioskFlow, t: Any) -> QFrame:

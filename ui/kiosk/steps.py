@@ -138,6 +138,8 @@ class ScanScreen(Screen):
             self.thumbs.addWidget(thumb)
         if flow.scanning.last is not None:
             self.show_frame(flow.scanning.last)
+        elif not flow.data.pages:
+            self.view.show_pixmap(None)
 
 
 class ReviewScreen(Screen):
@@ -205,6 +207,9 @@ class TicketScreen(Screen):
     def refresh(self, flow: KioskFlow) -> None:
         lang, t = flow.lang, flow.data.ticket
         if t is None:
+            for w in (self.number, self.service, self.facts, self.card, self.upload):
+                w.setText("")
+            self.qr.set_text("")
             return
         self.head.setText(tr("your_number", lang)
                           + (f"  [{tr('priority_ticket', lang)}]" if t.priority else ""))

@@ -49,6 +49,7 @@ class KioskWindow(QWidget):
         flow.changed.connect(self.refresh)
         flow.preview.connect(self._preview)
         flow.stateChanged.connect(self._speak)
+        flow.stateChanged.connect(self._wipe)
         self._clock = QTimer(self, interval=1000)
         self._clock.timeout.connect(self._tick)
         self._clock.start()
@@ -132,6 +133,13 @@ class KioskWindow(QWidget):
         screen = self.screens[self.flow.state]
         if hasattr(screen, "show_frame"):
             screen.show_frame(frame)
+
+    def _wipe(self, state: str) -> None:
+        """Back at the start: every screen redraws from the emptied flow, so no hidden page keeps
+        the last citizen's number, name or papers."""
+        if state in (ATTRACT, OFFLINE):
+            for screen in self.screens.values():
+                screen.refresh(self.flow)
 
     def _speak(self, state: str) -> None:
         if self.voice is not None and self.flow.elderly and state not in (ADMIN, ADMIN_PIN):
