@@ -37,7 +37,6 @@ PORT_ERRORS = (serial.SerialException, OSError, termios.error)
 SHORT_TIMEOUT = 0.5   # status, find, select: a reader answers within tens of ms
 READ_TIMEOUT = 2.0    # 1295 bytes: 0.11 s at 115200, 1.35 s at 9600
 POLL_INTERVAL = 0.2   # between finds while waiting for a card
-DEBOUNCE = 1.5        # the same card seen again within this is still the same placement
 URL_FORMS = "sim://idcard[?cards=FILE&…], serial:///dev/ttyUSB0?baudrate=115200, loop://, socket://host:port"
 
 
@@ -94,13 +93,15 @@ class IdCardReader:
     """`read_card(timeout)`, `sam_id()`, `health`, `close()` over a port that `opener` opens."""
 
     def __init__(self, address: str, opener: Callable[[], Port], *,
-                 poll_interval: float = POLL_INTERVAL, debounce: float = DEBOUNCE) -> None:
+                 poll_interval: float = POLL_INTERVAL) -> None:
         self.address = address
-        self.poll_interval, self.debounce = poll_interval, debounce
+        self.poll_interval = poll_interval
         self._opener = opener
         self._health = HealthState(f"idcard {address}")
         self.supervisor: Supervisor[Port] = Supervisor(self._health, self._connect, self._disconnect)
-        self._last: tuple[str, float] | None = None  # (number, last seen) for debouncing
+        # The number of the card on the antenna since it was read: a card that stays is read
+        # once; it counts again only after a "no card" answer (removed) or forget().
+        self._present: str | None = None
         self._photo: bytes | None = None
         self._lock = threading.Lock()
         self.port: Port | None = None
@@ -127,7 +128,7 @@ class IdCardReader:
 
     def close(self) -> None:
         with self._lock:
-            self._photo, self._last = None, None
+            self._photo, self._present = None, None
             self.supervisor.close()
 
     # -- commands -------------------------------------------------------------------------
@@ -190,11 +191,10 @@ class IdCardReader:
                 time.sleep(min(self.poll_interval, deadline - now))
 
     def _poll_once(self, port: Port) -> IdCard | None:
-        now = time.monotonic()
         found = self._command(port, Command.FIND_CARD, SHORT_TIMEOUT, "find card",
                               (Status.CARD_FOUND, Status.NO_CARD))
         if found.sw3 == Status.NO_CARD:
-            self._last = None
+            self._present = None
             return None
         selected = self._command(port, Command.SELECT_CARD, SHORT_TIMEOUT, "select card",
                                  (Status.SUCCESS, Status.SELECT_FAILED))
@@ -203,10 +203,9 @@ class IdCardReader:
         answer = self._command(port, Command.READ_TEXT_PHOTO, READ_TIMEOUT, "read card")
         payload = split_read(answer.data)
         card = decode_text(payload.text)
-        if self._last is not None and self._last[0] == card.number and now - self._last[1] < self.debounce:
-            self._last = (card.number, now)
+        if card.number == self._present:
             return None
-        self._last = (card.number, now)
+        self._present = card.number
         self._photo = payload.photo  # memory only, replaced by the next card
         extra = self._command(port, Command.READ_ADDRESS, SHORT_TIMEOUT, "read appended address",
                               (Status.SUCCESS, Status.NO_ITEM))
@@ -219,7 +218,7 @@ class IdCardReader:
         """Drop the last card and its photo (end of a citizen's flow): a card still on the
         antenna will be read again."""
         with self._lock:
-            self._last, self._photo = None, None
+            self._present, self._photo = None, None
 
     def photo_bmp(self) -> bytes:
         """The last card's photo decoded by the vendor plug-in, in memory; never stored."""

@@ -180,3 +180,20 @@ def test_unplug_and_replug_on_a_new_pty_behind_a_stable_link(sim_process, tmp_pa
 
 def test_commands_enum_is_what_the_driver_can_send() -> None:
     assert Command.READ_TEXT_PHOTO.value == (0x30, 0x01)
+
+
+def test_a_card_left_on_the_antenna_is_not_read_twice_until_lifted() -> None:
+    reader = open_reader("sim://idcard?dwell=0")
+    sim = reader.simulator  # type: ignore[attr-defined]
+    try:
+        sim.present(0)
+        assert reader.read_card(1) is not None
+        time.sleep(0.5)  # the kiosk is busy with the ticket; nobody polls; the card stays
+        assert reader.read_card(0.3) is None
+        sim.present(None)
+        assert reader.read_card(0.3) is None  # lifted (seen while polling) ...
+        sim.present(0)
+        again = reader.read_card(1)  # ... and placed again: a new read
+        assert again is not None and again.name == "王丽华"
+    finally:
+        reader.close()
