@@ -1,0 +1,323 @@
+"""A simulated busy morning against the real server process: citizens take numbers at the kiosk
+and at the bank branch, staff call, serve, pass tickets on through the zones, transfer and mark
+no-shows, citizens rate on the counter's pad; the kiosk's printer runs out of paper and is
+refilled; the server is restarted once. Hall time runs `speed` times faster than real time."""
+
+from __future__ import annotations
+
+import json
+import queue
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import httpx
+
+from provisioning.demo import people
+from provisioning.demo.api import Api, ApiError, Faults
+from provisioning.demo.kiosk_sim import KioskPrinter
+from provisioning.demo.staffing import STAFFED, staff_id_for
+
+SERVICE_MIN = {"consult": 3.0, "intake": 5.0, "approval": 5.0, "pickup": 2.0}
+P_NO_SHOW, P_TRANSFER, P_REJECT = 0.03, 0.05, 0.02
+LEVELS = ((5, 0.70), (4, 0.19), (3, 0.06), (2, 0.04), (1, 0.01))
+
+
+@dataclass
+class Plan:
+    minutes: float = 120.0    # hall minutes simulated: 08:30–10:30
+    speed: float = 240.0      # hall seconds per real second
+    drain_s: float = 6.0      # real seconds the counters keep working after the doors close
+    seed: int = 2020
+
+    def real(self, hall_minutes: float) -> float:
+        return hall_minutes * 60.0 / self.speed
+
+
+@dataclass
+class Record:
+    tickets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ratings: list[int] = field(default_factory=list)
+    followups: int = 0
+    transfers: int = 0
+    no_shows: int = 0
+    rejected: int = 0
+    forwarded: int = 0
+    calls: dict[str, int] = field(default_factory=dict)
+    timeline: list[tuple[float, str]] = field(default_factory=list)
+    events: list[int] = field(default_factory=list)
+    event_types: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def note(self, t0: float, text: str) -> None:
+        with self.lock:
+            self.timeline.append((time.monotonic() - t0, text))
+
+
+class Morning:
+    def __init__(self, base_url: str, tokens: dict[str, str], plan: Plan,
+                 restart_server: Callable[[], float], log: Callable[[str], None]) -> None:
+        self.base_url, self.tokens, self.plan = base_url, tokens, plan
+        self.restart_server, self.log = restart_server, log
+        self.faults, self.rec = Faults(), Record()
+        self.rng = random.Random(plan.seed)
+        self.closing = threading.Event()   # doors closed: no more arrivals
+        self.stop = threading.Event()      # counters stop after their current ticket
+        self.t0 = 0.0
+        self.routes: dict[str, list[str]] = {}
+        self.downtime_s = 0.0
+        self.phases: dict[str, float] = {}
+
+    # -- the whole run -------------------------------------------------------------------------
+    def run(self) -> Record:
+        kiosk = Api(self.base_url, self.tokens["kiosk-1"], self.faults)
+        self.routes = {s["code"]: s["route"] for s in kiosk.call("GET", "/services")[1]}
+        visitors = people.schedule(self.rng, self.plan.minutes, date.today())
+        self.t0 = time.monotonic()
+        threads = [threading.Thread(target=self._counter, args=(c,), name=f"counter-{c}",
+                                    daemon=True) for c in STAFFED]
+        threads.append(threading.Thread(target=self._follow_events, daemon=True, name="events"))
+        for t in threads:
+            t.start()
+        faults = threading.Thread(target=self._faults, daemon=True, name="faults")
+        faults.start()
+        try:
+            self._arrivals(kiosk, visitors)
+            self.phases["arrivals"] = time.monotonic() - self.t0
+            self.closing.set()
+            self._drain()
+            self.phases["drain"] = time.monotonic() - self.t0 - self.phases["arrivals"]
+        finally:
+            self.closing.set()
+            self.stop.set()
+            for t in threads + [faults]:
+                t.join(15)
+            kiosk.close()
+        return self.rec
+
+    def hall_clock(self) -> str:
+        minutes = 8 * 60 + 30 + (time.monotonic() - self.t0) * self.plan.speed / 60
+        return f"{int(minutes // 60):02d}:{int(minutes % 60):02d}"
+
+    def _drain(self) -> None:
+        end = time.monotonic() + self.plan.drain_s
+        while time.monotonic() < end:
+            waiting = sum(s["waiting"] for s in self._services())
+            if waiting == 0:
+                break
+            time.sleep(0.5)
+
+    def _services(self) -> list[dict[str, Any]]:
+        api = Api(self.base_url, self.tokens["kiosk-1"], self.faults)
+        try:
+            return list(api.call("GET", "/services")[1])
+        finally:
+            api.close()
+
+    # -- citizens ------------------------------------------------------------------------------
+    def _arrivals(self, kiosk: Api, visitors: list[people.Visitor]) -> None:
+        """Numbers are issued on time; tickets print on the kiosk's own printer thread (a slow
+        or empty printer never holds up the queue: the number is already on screen)."""
+        bank = Api(self.base_url, self.tokens["bank-1"], self.faults)
+        self.printer = KioskPrinter()
+        jobs: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        worker = threading.Thread(target=self._print_worker, args=(kiosk, jobs), daemon=True,
+                                  name="kiosk-printer")
+        worker.start()
+        try:
+            for v in visitors:
+                delay = self.t0 + self.plan.real(v.at_min) - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                ticket = self._issue(bank if v.bank else kiosk, v)
+                if ticket is not None and not v.bank:
+                    jobs.put(ticket)
+        finally:
+            jobs.put(None)
+            worker.join(30)
+            bank.close()
+            self.printer.close()
+
+    def _issue(self, api: Api, v: people.Visitor) -> dict[str, Any] | None:
+        body: dict[str, Any] = {"service": v.service, "channel": "bank" if v.bank else "kiosk"}
+        if date.today().year - v.birth.year >= 70:
+            body.update(priority="priority", priority_reason="elderly")
+        body["id_card"] = {"number": v.id_number, "name": v.name}
+        try:
+            _status, t = api.call("POST", "/tickets", body,
+                                  headers={"Idempotency-Key": str(uuid.uuid4())})
+        except ApiError as exc:
+            self.rec.errors.append(f"issue {v.service}: {exc}")
+            return None
+        with self.rec.lock:
+            self.rec.tickets[t["id"]] = {"number": t["number"], "service": v.service,
+                                         "bank": v.bank, "printed": None,
+                                         "elderly": "priority" in body}
+        return dict(t)
+
+    def _print_worker(self, kiosk: Api, jobs: queue.Queue[dict[str, Any] | None]) -> None:
+        while (t := jobs.get()) is not None:
+            printed = self.printer.print(t)
+            self.rec.tickets[t["id"]]["printed"] = printed
+            if printed:
+                continue
+            try:
+                kiosk.call("POST", f"/tickets/{t['id']}/print-failed",
+                           {"reason": self.printer.last_error})
+            except ApiError as exc:
+                self.rec.errors.append(f"print-failed {t['number']}: {exc}")
+
+    # -- staff ---------------------------------------------------------------------------------
+    def _counter(self, code: str) -> None:
+        rng = random.Random(f"{self.plan.seed}-{code}")
+        api = Api(self.base_url, self.tokens[f"counter-{code}"], self.faults)
+        pad = self.tokens.get(f"pad-{code}")
+        try:
+            from provisioning.demo.setup import DEMO_PIN
+            _s, out = api.call("POST", "/auth/login", {"staff": staff_id_for(code),
+                                                       "pin": DEMO_PIN, "counter": code})
+            session = out["token"]
+            while not self.stop.is_set():
+                ticket = self._next(api, session, code)
+                if ticket is None:
+                    time.sleep(0.25)
+                    continue
+                self._serve(api, session, code, ticket, rng, pad)
+        except ApiError as exc:
+            if not self.stop.is_set():
+                self.rec.errors.append(f"counter {code}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a crashed counter is reported, not hidden
+            self.rec.errors.append(f"counter {code} stopped: {exc!r}")
+        finally:
+            api.close()
+
+    def _next(self, api: Api, session: str, code: str) -> dict[str, Any] | None:
+        try:
+            status, ticket = api.call("POST", f"/counters/{code}/call-next", token=session)
+        except ApiError as exc:
+            if exc.code != "ticket_in_progress":  # a call whose answer the restart swallowed
+                raise
+            _s, state = api.call("GET", f"/counters/{code}", token=session)
+            return state.get("current")
+        if status == 204:
+            return None
+        with self.rec.lock:
+            self.rec.calls[code] = self.rec.calls.get(code, 0) + 1
+        return dict(ticket)
+
+    def _act(self, api: Api, session: str, code: str, action: str,
+             body: dict[str, Any] | None = None) -> None:
+        try:
+            api.call("POST", f"/counters/{code}/{action}", body or {}, token=session)
+        except ApiError as exc:
+            if exc.status != 409:  # 409: the action already happened before a restart
+                raise
+
+    def _serve(self, api: Api, session: str, code: str, ticket: dict[str, Any],
+               rng: random.Random, pad: str | None) -> None:
+        zone = ticket["zone"]
+        if zone != "approval" and ticket.get("status") == "called" and rng.random() < P_NO_SHOW:
+            self._act(api, session, code, "recall")
+            self._act(api, session, code, "recall")
+            self._act(api, session, code, "no-show")
+            self.rec.no_shows += 1
+            return
+        if ticket.get("status") != "serving":
+            self._act(api, session, code, "start")
+        minutes = SERVICE_MIN[zone] * rng.lognormvariate(0, 0.45)
+        self.stop.wait(self.plan.real(minutes))
+        route = self.routes.get(ticket["service"], [zone])
+        if zone == "intake" and not code.startswith("N") and rng.random() < P_TRANSFER:
+            target = self._transfer_target(ticket["service"], rng)
+            if target:
+                self._act(api, session, code, "transfer", {"service": target})
+                self.rec.transfers += 1
+                return
+        if zone == "approval" and rng.random() < P_REJECT:
+            self._act(api, session, code, "finish", {"outcome": "rejected",
+                                                      "reason": "材料不全 / papers incomplete"})
+            self.rec.rejected += 1
+            return
+        last = route.index(zone) == len(route) - 1 if zone in route else True
+        if code.startswith("N") and not last:
+            # A bank branch takes the papers; the hall's back office does the rest.
+            api.call("POST", f"/tickets/{ticket['id']}/forward", {}, token=session)
+            with self.rec.lock:
+                self.rec.forwarded += 1
+        else:
+            self._act(api, session, code, "finish", {"outcome": "done" if last else "next"})
+        if pad:
+            self._rate(api, pad, ticket["id"], rng)
+
+    def _transfer_target(self, service: str, rng: random.Random) -> str | None:
+        """A citizen who chose the wrong service at the kiosk: another one through intake."""
+        family = [s for s in self.routes if s != service and "intake" in self.routes[s]
+                  and s.split("-")[0] == service.split("-")[0]]
+        pool = family or [s for s in self.routes if s != service and "intake" in self.routes[s]]
+        return rng.choice(pool) if pool else None
+
+    def _rate(self, api: Api, pad: str, ticket_id: str, rng: random.Random) -> None:
+        level = rng.choices([lv for lv, _ in LEVELS], weights=[w for _, w in LEVELS])[0]
+        body: dict[str, Any] = {"ticket": ticket_id, "level": level}
+        if level <= 2:
+            body["reasons"] = [rng.choice(["wait", "slow", "unclear"])]
+        try:
+            _s, out = api.call("POST", "/evaluations", body, token=pad)
+        except ApiError as exc:
+            if exc.status != 409:
+                self.rec.errors.append(f"rating: {exc}")
+            return
+        with self.rec.lock:
+            self.rec.ratings.append(level)
+            self.rec.followups += 1 if out.get("followup") else 0
+
+    # -- the event stream, followed as a display does ------------------------------------------
+    def _follow_events(self) -> None:
+        headers = {"Authorization": f"Bearer {self.tokens['display-1']}",
+                   "Accept": "text/event-stream"}
+        last = 0
+        while not self.stop.is_set():
+            try:
+                with httpx.stream("GET", f"{self.base_url}/api/v1/events", params={"after": last},
+                                  headers=headers, timeout=httpx.Timeout(5.0, read=3.0)) as resp:
+                    for line in resp.iter_lines():
+                        if line.startswith("data:"):
+                            event = json.loads(line[5:])
+                            last = int(event["id"])
+                            with self.rec.lock:
+                                self.rec.events.append(last)
+                                kind = str(event["type"])
+                                self.rec.event_types[kind] = self.rec.event_types.get(kind, 0) + 1
+                        if self.stop.is_set():
+                            return
+            except (httpx.HTTPError, ValueError):
+                self.stop.wait(0.3)
+
+    # -- faults --------------------------------------------------------------------------------
+    def _faults(self) -> None:
+        for share, action in ((0.30, self._paper_out), (0.42, self._paper_refill),
+                              (0.60, self._restart)):
+            delay = self.t0 + self.plan.real(self.plan.minutes * share) - time.monotonic()
+            if self.stop.wait(max(0.0, delay)) or self.closing.is_set():
+                return
+            action()
+
+    def _paper_out(self) -> None:
+        self.printer.run_out()
+        self.rec.note(self.t0, f"{self.hall_clock()} 自助机打印机缺纸 / kiosk printer out of paper")
+
+    def _paper_refill(self) -> None:
+        self.printer.refill()
+        self.rec.note(self.t0, f"{self.hall_clock()} 已加纸 / paper refilled, printing again")
+
+    def _restart(self) -> None:
+        self.rec.note(self.t0, f"{self.hall_clock()} 服务器重启 / server restarted")
+        self.downtime_s = self.restart_server()
+
+

@@ -1,0 +1,111 @@
+"""Child processes of the demo, each in its own process group, stopped together: on normal
+exit, on Ctrl-C (SIGINT) and on SIGTERM. Nothing the demo started is left running."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType, TracebackType
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def python_cmd(module: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", module, *args]
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM arrived: unwind like Ctrl-C so every `finally` runs."""
+
+
+class ProcessGroup:
+    """Start named processes with their output in `log_dir`; `stop_all` ends every one."""
+
+    def __init__(self, log_dir: Path) -> None:
+        self.log_dir = log_dir
+        self.procs: dict[str, subprocess.Popen[bytes]] = {}
+        self._old_term: object = None
+
+    def __enter__(self) -> ProcessGroup:
+        if _main_thread():
+            self._old_term = signal.signal(signal.SIGTERM, self._on_term)
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop_all()
+        if self._old_term is not None:
+            signal.signal(signal.SIGTERM, self._old_term)  # type: ignore[arg-type]
+
+    @staticmethod
+    def _on_term(_signum: int, _frame: FrameType | None) -> None:
+        raise Stopped()
+
+    def start(self, name: str, cmd: list[str], env: dict[str, str] | None = None
+              ) -> subprocess.Popen[bytes]:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.log_dir / f"{name}.log", "ab") as log:
+            proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, env=env,
+                                    start_new_session=True)  # Ctrl-C reaches us, not them
+        self.procs[name] = proc
+        return proc
+
+    def stop(self, name: str, timeout: float = 8.0) -> int | None:
+        proc = self.procs.pop(name, None)
+        if proc is None:
+            return None
+        return _stop(proc, timeout)
+
+    def stop_all(self, timeout: float = 8.0) -> None:
+        for name in list(self.procs):
+            self.stop(name, timeout)
+
+    def alive(self) -> list[str]:
+        return [n for n, p in self.procs.items() if p.poll() is None]
+
+
+def _stop(proc: subprocess.Popen[bytes], timeout: float) -> int:
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout)
+    # Then the whole group: whatever it started itself (espeak, a helper) goes too.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    return proc.wait()
+
+
+def _main_thread() -> bool:
+    import threading
+    return threading.current_thread() is threading.main_thread()
+
+
+def wait_healthy(base_url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0,
+                 verify: bool | str = True) -> float:
+    """Wait until GET /api/v1/health answers 200; answers the seconds it took."""
+    start = time.monotonic()
+    while time.monotonic() - start < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the server exited with code {proc.returncode}")
+        try:
+            if httpx.get(f"{base_url}/api/v1/health", timeout=1.0, verify=verify
+                         ).status_code == 200:
+                return time.monotonic() - start
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer {base_url}/api/v1/health in {timeout:.0f} s")
