@@ -4,6 +4,7 @@ Also the URL parsing of devices/transport.py, with pyserial's own loop:// and so
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import time
 
@@ -139,3 +140,17 @@ def test_pyserial_urls_work_unchanged() -> None:
         listener.close()
     with pytest.raises(DeviceUnavailable):
         open_serial("serial:///dev/ttyUSB97")
+
+
+def test_the_leak_guard_sees_an_open_pty() -> None:
+    from tests.devices.conftest import _tty_fds
+
+    before = _tty_fds()
+    master, slave = os.openpty()
+    try:
+        opened = set(_tty_fds()) - set(before)
+        assert {master, slave} <= opened
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert set(_tty_fds()) == set(before)
