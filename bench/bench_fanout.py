@@ -29,9 +29,9 @@ Sink = Callable[[dict[str, Any]], None]
 
 
 async def sse_subscriber(port: int, token: str, after: int, sink: Sink,
-                         ready: asyncio.Event) -> None:
+                         ready: asyncio.Event, prefix: str = "/api/v1") -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write((f"GET /api/v1/events?after={after} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    writer.write((f"GET {prefix}/events?after={after} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                   f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n").encode())
     try:
         head = await reader.readuntil(b"\r\n\r\n")
@@ -46,8 +46,8 @@ async def sse_subscriber(port: int, token: str, after: int, sink: Sink,
 
 
 async def ws_subscriber(port: int, token: str, after: int, sink: Sink,
-                        ready: asyncio.Event) -> None:
-    url = f"ws://127.0.0.1:{port}/api/v1/events/ws?after={after}"
+                        ready: asyncio.Event, prefix: str = "/api/v1") -> None:
+    url = f"ws://127.0.0.1:{port}{prefix}/events/ws?after={after}"
     async with websockets.connect(url, compression=None, open_timeout=60,
                                   additional_headers={"Authorization": f"Bearer {token}"}) as ws:
         ready.set()
