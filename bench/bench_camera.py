@@ -33,6 +33,7 @@ def main() -> int:
     ap.add_argument("--width", type=int, default=2592)
     ap.add_argument("--height", type=int, default=1944)
     ap.add_argument("--show-worst", type=int, default=5)
+    ap.add_argument("--negatives", type=int, default=12, help="blank desks, clutter and ID cards")
     args = ap.parse_args()
     start = time.perf_counter()
     scores: list[tuple[float, int]] = []
@@ -64,7 +65,29 @@ def main() -> int:
         print(f"  worst: seed {seed} Jaccard {score:.4f}")
     for line in failures:
         print(f"  {line}")
+    _negatives(args)
     return 0
+
+
+def _negatives(args: argparse.Namespace) -> None:
+    """Photos without a page must give NoDocument; ID cards must be refused."""
+    wrong: list[str] = []
+    counts = {"blank": 0, "clutter": 0, "idcard": 0}
+    for i in range(args.negatives):
+        kind = ("blank", "clutter", "idcard")[i % 3]
+        seed = args.seed + 10_000 + i
+        photo = desk_photo(seed, args.width, args.height, kind=kind)  # type: ignore[arg-type]
+        counts[kind] += 1
+        try:
+            scan(photo.image)
+            wrong.append(f"seed {seed} {kind}: a page was found")
+        except DeviceError as exc:
+            expected = "IdCardRefused" if kind == "idcard" else "NoDocument"
+            if type(exc).__name__ != expected:
+                wrong.append(f"seed {seed} {kind}: {type(exc).__name__} ({exc})")
+    print(f"  negatives: {counts}, wrong answers: {len(wrong)}")
+    for line in wrong:
+        print(f"  {line}")
 
 
 if __name__ == "__main__":

@@ -22,10 +22,13 @@ from devices.camera.geometry import (
     polygon_area,
     reduce_to_quad,
 )
+from devices.camera.lines import line_quads, snap, strong_lines
+from devices.camera.refine import refine
 
 WORK_SIDE = 640  # long side of the working copy, pixels
 MIN_AREA = 0.02  # smallest quadrilateral considered, as a share of the frame
-STEP_MIN = 7.0  # colour step (Lab units) across the outline that counts as an edge
+STEP_MIN = 4.5  # colour step (Lab units) across the outline that counts as an edge
+SHARPNESS = 0.5  # least ratio of the step 2 px either side to the step 7 px either side
 SUPPORT_SIDE = 0.55  # every side must be an edge over this share of its length ...
 SUPPORT_MEAN = 0.75  # ... and the whole outline over this share
 
@@ -49,22 +52,37 @@ def working_copy(image: np.ndarray) -> tuple[np.ndarray, float]:
 
 def find_quad(small: np.ndarray) -> Candidate | None:
     """The best page quadrilateral on the working copy, or None."""
+    cands = candidates(small)
+    return max(cands, key=_rank) if cands else None
+
+
+def candidates(small: np.ndarray) -> list[Candidate]:
+    """Every quadrilateral on the working copy whose outline passes the edge check."""
     lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2LAB)
     labf = lab.astype(np.float32)
-    best: Candidate | None = None
-    for mask in _masks(lab):
-        for quad in _quads(mask):
-            cand = _score(labf, quad)
-            if cand is not None and (best is None or _rank(cand) > _rank(best)):
-                best = cand
-    return best
+    masks, edges = _masks(lab)
+    # region outlines are rough and sit a pixel or two off the edge (dilation, blur, things
+    # touching the page): snap their sides onto nearby lines, then onto the edge itself
+    lines = strong_lines(edges)
+    regions = [quad for mask in masks for quad in _quads(mask)]
+    floor = _step_floor(labf)
+    snapped = [snap(quad, lines, lambda qs: side_support(labf, qs, floor)) for quad in regions]
+    quads = [refine(small, q, radius=4.0) for q in regions + snapped] + line_quads(edges)
+    return _score_all(labf, quads, floor)
+
+
+def _step_floor(labf: np.ndarray) -> float:
+    """The colour step an edge must beat: STEP_MIN, or more on a busy or noisy picture (three
+    times the median colour change between pixels 5 apart)."""
+    diff = np.linalg.norm(labf[:, 5:] - labf[:, :-5], axis=2)
+    return max(STEP_MIN, 3.0 * float(np.median(diff)))
 
 
 def _rank(c: Candidate) -> float:
-    return c.area * c.support**2
+    return c.area * c.support**4
 
 
-def _masks(lab: np.ndarray) -> list[np.ndarray]:
+def _masks(lab: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     light, a, b = cv2.split(lab)
     chroma = cv2.absdiff(a, 128).astype(np.float32) + cv2.absdiff(b, 128).astype(np.float32)
     white = np.clip(light.astype(np.float32) - 2 * chroma, 0, 255).astype(np.uint8)
@@ -74,11 +92,22 @@ def _masks(lab: np.ndarray) -> list[np.ndarray]:
         _, m = cv2.threshold(channel, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
         masks.append(cv2.morphologyEx(m, cv2.MORPH_OPEN, kernel))
     edges = np.zeros_like(light)
-    for channel, lo in ((light, 12), (a, 8), (b, 8)):
+    for channel, lo in ((light, 7), (a, 6), (b, 6)):
         edges |= cv2.Canny(channel, lo, lo * 3)
-    edges = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
-    masks.append(cv2.bitwise_not(edges))
-    return masks
+    masks.append(cv2.bitwise_not(cv2.dilate(edges, np.ones((3, 3), np.uint8))))
+    long_edges = _long_components(edges, 0.06 * min(edges.shape))
+    masks.append(cv2.dilate(long_edges, np.ones((5, 5), np.uint8)))  # outlines with small gaps
+    return masks, long_edges
+
+
+def _long_components(edges: np.ndarray, min_extent: float) -> np.ndarray:
+    """The edge map without its small pieces (letters, noise, texture), which would otherwise
+    outvote a page's sides in the Hough transform."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(edges, connectivity=8)
+    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    keep = extent >= min_extent
+    keep[0] = False
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
 def _quads(mask: np.ndarray) -> list[np.ndarray]:
@@ -98,37 +127,52 @@ def _quads(mask: np.ndarray) -> list[np.ndarray]:
     return quads
 
 
-def _score(labf: np.ndarray, quad: np.ndarray) -> Candidate | None:
-    """How much of the outline is a colour step between just inside and just outside."""
+def _score_all(labf: np.ndarray, quads: list[np.ndarray], floor: float) -> list[Candidate]:
+    """Keep the convex, well-angled, large-enough quadrilaterals whose outline is a colour step
+    between just inside and just outside along most of every side."""
     h, w = labf.shape[:2]
-    area = polygon_area(quad) / (h * w)
-    if area < MIN_AREA or not is_convex(quad) or min_angle_deg(quad) < 45:
-        return None
-    centre = quad.mean(axis=0)
-    sides = []
-    for i in range(4):
-        p, q = quad[i], quad[(i + 1) % 4]
-        length = float(np.linalg.norm(q - p))
-        if length < 8:
-            return None
-        d = (q - p) / length
-        n = np.array([-d[1], d[0]])
-        if np.dot(n, centre - p) < 0:
-            n = -n  # inward
-        t = np.linspace(0.08, 0.92, max(8, int(length / 3)))[:, None]
-        pts = p + t * (q - p)
-        inside, outside = _sample(labf, pts + 2.5 * n), _sample(labf, pts - 2.5 * n)
-        step = np.linalg.norm(inside - outside, axis=1)
-        valid = (pts[:, 0] > 2) & (pts[:, 0] < w - 3) & (pts[:, 1] > 2) & (pts[:, 1] < h - 3)
-        sides.append(float(np.mean((step > STEP_MIN) & valid)))
-    support = float(np.mean(sides))
-    if min(sides) < SUPPORT_SIDE or support < SUPPORT_MEAN:
-        return None
-    return Candidate(quad, support, area)
+    keep = [q for q in quads if is_convex(q) and min_angle_deg(q) >= 45
+            and polygon_area(q) >= MIN_AREA * h * w]
+    if not keep:
+        return []
+    sides = side_support(labf, np.array(keep), floor)
+    mean = sides.mean(axis=1)
+    ok = (sides.min(axis=1) >= SUPPORT_SIDE) & (mean >= SUPPORT_MEAN)
+    return [Candidate(keep[i], float(mean[i]), polygon_area(keep[i]) / (h * w))
+            for i in np.nonzero(ok)[0]]
+
+
+def side_support(labf: np.ndarray, quads: np.ndarray, floor: float = STEP_MIN,
+                 samples: int = 32) -> np.ndarray:
+    """(N, 4): for each side of each quadrilateral (N, 4, 2), the share of points where the
+    colours 2, 4.5 and 7 px inside differ from all those outside by more than `floor`."""
+    h, w = labf.shape[:2]
+    p, q = quads, np.roll(quads, -1, axis=1)
+    d = q - p
+    d /= np.linalg.norm(d, axis=2, keepdims=True) + 1e-9
+    n = np.stack([-d[..., 1], d[..., 0]], axis=2)
+    towards = quads.mean(axis=1, keepdims=True) - p
+    n *= np.where((n * towards).sum(axis=2, keepdims=True) < 0, -1.0, 1.0)  # inward
+    t = np.linspace(0.08, 0.92, samples)[None, None, :, None]
+    pts = p[:, :, None, :] + t * (q - p)[:, :, None, :]  # (N, 4, S, 2)
+    # a true step, not a thin line next to the outline: near and far colours on each side
+    # must all differ from those on the other side
+    nn = n[:, :, None, :]
+    inside = [_sample(labf, pts + k * nn) for k in (2.0, 4.5, 7.0)]
+    outside = [_sample(labf, pts - k * nn) for k in (2.0, 4.5, 7.0)]
+    step = np.min([np.linalg.norm(a - b, axis=-1) for a in inside for b in outside], axis=0)
+    # and sharp, as a sheet's edge is and a cast shadow's is not: the near colours differ
+    # almost as much as the far ones
+    near = np.linalg.norm(inside[0] - outside[0], axis=-1)
+    far = np.linalg.norm(inside[2] - outside[2], axis=-1)
+    edge = (step > floor) & (near >= SHARPNESS * far)
+    valid = ((pts[..., 0] > 2) & (pts[..., 0] < w - 3) & (pts[..., 1] > 2) & (pts[..., 1] < h - 3))
+    return (edge & valid).mean(axis=2)
 
 
 def _sample(img: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    map_x = pts[:, 0].astype(np.float32).reshape(1, -1)
-    map_y = pts[:, 1].astype(np.float32).reshape(1, -1)
-    out = cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return out.reshape(-1, img.shape[2])
+    """Bilinear samples of `img` at points (..., 2); returns (..., channels)."""
+    flat = pts.reshape(-1, pts.shape[-2], 2)
+    out = cv2.remap(img, flat[..., 0].astype(np.float32), flat[..., 1].astype(np.float32),
+                    cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return out.reshape(*pts.shape[:-1], img.shape[2])

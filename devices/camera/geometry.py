@@ -42,7 +42,14 @@ def reduce_to_quad(poly: np.ndarray) -> np.ndarray | None:
     """Shrink a convex polygon to four vertices, each step removing the edge whose removal
     (extending its two neighbours until they meet) adds the least area. Rounded or cut-off
     corners and notches come back as the corner of the page's straight sides."""
-    pts = [np.asarray(p, np.float64) for p in poly.reshape(-1, 2)]
+    pts = []
+    for p in np.asarray(poly, np.float64).reshape(-1, 2):
+        if not pts or np.linalg.norm(p - pts[-1]) > 1e-6:
+            pts.append(p)
+    if len(pts) > 1 and np.linalg.norm(pts[0] - pts[-1]) <= 1e-6:
+        pts.pop()  # a closed outline repeats its first point
+    pts = [b for a, b, c in zip(pts[-1:] + pts[:-1], pts, pts[1:] + pts[:1], strict=True)
+           if abs((b[0] - a[0]) * (c[1] - b[1]) - (b[1] - a[1]) * (c[0] - b[0])) > 1e-9]
     while len(pts) > 4:
         best, best_cost, best_x = -1, np.inf, None
         n = len(pts)

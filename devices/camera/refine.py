@@ -22,6 +22,8 @@ def refine(image: np.ndarray, quad: np.ndarray, radius: float) -> np.ndarray:
     lines = []
     for i in range(4):
         p, q = quad[i], quad[(i + 1) % 4]
+        if np.linalg.norm(q - p) < 4:
+            return quad  # degenerate: nothing to refine
         line = _fit_side(image, p, q, radius)
         lines.append(line if line is not None else (p, (q - p) / np.linalg.norm(q - p)))
     out = []

@@ -76,11 +76,11 @@ def _desk(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
         field = field + rng.normal(0, 8, (sh, sw, 1)).astype(np.float32)
     img = cv2.resize(np.clip(field, 0, 255).astype(np.uint8), (w, h), interpolation=cv2.INTER_LINEAR)
     if style == "mat":  # the grid of a cutting mat: many straight lines to mislead a detector
-        step = int(rng.integers(60, 140))
+        step, thick = int(w * rng.uniform(0.023, 0.054)), max(1, round(w / 1300))
         for x in range(int(rng.integers(0, step)), w, step):
-            cv2.line(img, (x, 0), (x, h), (200, 220, 200), 2, cv2.LINE_AA)
+            cv2.line(img, (x, 0), (x, h), (200, 220, 200), thick, cv2.LINE_AA)
         for y in range(int(rng.integers(0, step)), h, step):
-            cv2.line(img, (0, y), (w, y), (200, 220, 200), 2, cv2.LINE_AA)
+            cv2.line(img, (0, y), (w, y), (200, 220, 200), thick, cv2.LINE_AA)
     return img
 
 
@@ -102,7 +102,7 @@ def _place(rng: np.random.Generator, w: int, h: int, kind: str) -> np.ndarray:
     pts = rect @ rot.T
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     margin = 0.03 * h
-    scale = min(1.0, (w - 2 * margin) / (hi[0] - lo[0]), (h - 2 * margin) / (hi[1] - lo[1]))
+    scale = 0.999 * min(1.0, (w - 2 * margin) / (hi[0] - lo[0]), (h - 2 * margin) / (hi[1] - lo[1]))
     pts *= scale
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     cx = rng.uniform(margin - lo[0], w - margin - hi[0])

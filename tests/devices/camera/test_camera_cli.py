@@ -1,0 +1,85 @@
+"""`python -m devices scan` as a real process: JSON shape, output formats, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from devices.camera.geometry import jaccard
+from devices.camera.synth import desk_photo
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "devices", "scan", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def photo_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, np.ndarray]:
+    photo = desk_photo(42, 1296, 972)
+    path = tmp_path_factory.mktemp("photos") / "desk.png"
+    cv2.imwrite(str(path), photo.image)
+    assert photo.corners is not None
+    return path, photo.corners
+
+
+@pytest.mark.parametrize("suffix, magic", [(".jpg", b"\xff\xd8"), (".pdf", b"%PDF"), (".png", b"\x89PNG")])
+def test_scan_an_image_file(photo_file: tuple[Path, np.ndarray], tmp_path: Path,
+                            suffix: str, magic: bytes) -> None:
+    path, truth = photo_file
+    out = tmp_path / f"page{suffix}"
+    proc = run(str(path), "--out", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    assert set(answer) == {"corners", "width", "height"}
+    corners = np.array(answer["corners"])
+    assert corners.shape == (4, 2)
+    assert jaccard(corners, truth) > 0.95
+    assert corners[0].sum() == corners.sum(axis=1).min()  # starts top-left
+    assert out.read_bytes().startswith(magic)
+    if suffix != ".pdf":
+        saved = cv2.imread(str(out))
+        assert saved.shape[:2] == (answer["height"], answer["width"])
+
+
+def test_scan_from_the_simulated_camera(tmp_path: Path) -> None:
+    out = tmp_path / "page.jpg"
+    proc = run("sim://camera?seed=3&width=1296&height=972", "--out", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(proc.stdout)["corners"]) == 4
+
+
+def test_no_document_exits_1_with_an_error(tmp_path: Path) -> None:
+    out = tmp_path / "page.jpg"
+    proc = run("sim://camera?scene=blank&width=1296&height=972", "--out", str(out), "--json")
+    assert proc.returncode == 1
+    assert "no document" in json.loads(proc.stdout)["error"]
+    assert not out.exists()
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("args, reason", [
+    (["{photo}", "--out", "{tmp}/page.gif"], "extension"),
+    (["{tmp}/missing.png", "--out", "{tmp}/page.jpg"], "no such image"),
+    (["{photo}", "--out", "{tmp}/no/such/dir/page.jpg"], "no such folder"),
+    (["camera://0?zoom=3", "--out", "{tmp}/page.jpg"], "unknown option"),
+    (["{notimage}", "--out", "{tmp}/page.jpg"], "not an image"),
+])
+def test_bad_usage_exits_2_with_one_line(photo_file: tuple[Path, np.ndarray], tmp_path: Path,
+                                         args: list[str], reason: str) -> None:
+    notimage = tmp_path / "notes.png"
+    notimage.write_text("hello")
+    filled = [a.format(photo=photo_file[0], tmp=tmp_path, notimage=notimage) for a in args]
+    proc = run(*filled, "--json")
+    assert proc.returncode == 2
+    assert reason in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
