@@ -52,9 +52,11 @@ class _Collector(ServiceListener):
         pass
 
 
-def browse(timeout: float, hall: str | None = None) -> list[Found]:
-    """Servers seen within `timeout` seconds (returns as soon as one answers), `hall` filtered."""
-    zc = Zeroconf()
+def browse(timeout: float, hall: str | None = None,
+           interfaces: list[str] | None = None) -> list[Found]:
+    """Servers seen within `timeout` seconds (returns as soon as one answers), `hall` filtered;
+    `interfaces` limits the search to those addresses (default: every interface)."""
+    zc = Zeroconf(interfaces=interfaces) if interfaces else Zeroconf()
     collector = _Collector(hall or None)
     try:
         browser = ServiceBrowser(zc, SERVICE_TYPE, collector)

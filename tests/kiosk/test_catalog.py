@@ -1,0 +1,49 @@
+"""Service search by Chinese text and pinyin, categories, zone counts and the offline cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk import sample
+from kiosk.catalog import Catalog
+
+
+def catalog() -> Catalog:
+    return Catalog(sample.services())
+
+
+def test_pinyin_initials_full_pinyin_and_chinese() -> None:
+    c = catalog()
+    assert [s.name for s in c.search("qykb")] == ["企业开办"]
+    assert [s.name for s in c.search("QY")][:2] == ["企业开办", "企业简易注销"]
+    assert {s.name for s in c.search("bdc")} == {"不动产抵押登记", "不动产一般登记"}
+    assert [s.name for s in c.search("tuishui")] == ["退税"]
+    assert [s.name for s in c.search("用水")] == ["用水报装"]
+    assert c.search("zzzz") == []
+    assert len(c.search("  ")) == len(c.services)
+
+
+def test_categories_keep_the_server_order() -> None:
+    c = catalog()
+    assert c.categories()[:3] == ["咨询导办", "商事登记", "不动产登记"]
+    assert [s.code for s in c.in_category("商事登记")] == ["company-setup", "company-deregister"]
+    assert len(c.in_category(None)) == len(c.services)
+
+
+def test_zone_waiting_counts_at_the_first_zone() -> None:
+    waiting = catalog().zone_waiting()
+    assert set(waiting) == {"consult", "intake", "approval", "pickup"}
+    assert sum(waiting.values()) == sum(s.waiting for s in sample.services())
+
+
+def test_cache_round_trip_and_a_broken_cache(tmp_path: Path) -> None:
+    path = tmp_path / "cache" / "services.json"
+    catalog().save(path, "杭锦后旗政务服务中心")
+    loaded = Catalog.load(path)
+    assert loaded is not None
+    again, name = loaded
+    assert name == "杭锦后旗政务服务中心"
+    assert again.services == catalog().services
+    path.write_text("{not json", encoding="utf-8")
+    assert Catalog.load(path) is None
+    assert Catalog.load(tmp_path / "missing.json") is None

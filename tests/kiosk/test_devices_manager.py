@@ -1,0 +1,77 @@
+"""The device manager over the real simulators: health, reopen after a failure, QR decoding."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+import qrcode
+
+from devices.errors import DeviceUnavailable
+from kiosk import sample
+from kiosk.devices_manager import OPENERS, DeviceManager
+from kiosk.ticketing import ticket_layout
+
+
+def test_health_of_each_device() -> None:
+    manager = DeviceManager({"idcard": "sim://idcard?dwell=0", "printer": "sim://printer?paper=out",
+                             "camera": "sim://camera", "pad": ""})
+    try:
+        assert manager.urls.keys() == {"idcard", "printer", "camera"}
+        assert manager.health() == {"idcard": "online", "printer": "paper_out", "camera": "online"}
+    finally:
+        manager.close()
+
+
+def test_printing_a_real_layout_to_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "ticket.bin"
+    manager = DeviceManager({"printer": f"file://{out}"})
+    try:
+        manager.print_ticket(ticket_layout(sample.ticket(), sample.HALL_NAME, "企业开办", None))
+        data = out.read_bytes()
+        assert b"A023" in data and "企业开办".encode("gb18030") in data
+        assert b"\x1dV" in data  # cut
+    finally:
+        manager.close()
+
+
+def test_a_failed_device_is_reopened_on_next_use() -> None:
+    opened: list[str] = []
+    fail = {"next": True}
+
+    def flaky(url: str) -> Any:
+        opened.append(url)
+        if fail["next"]:
+            fail["next"] = False
+            raise DeviceUnavailable("unplugged")
+        return OPENERS["camera"](url)
+
+    openers: dict[str, Callable[[str], Any]] = {**OPENERS, "camera": flaky}
+    manager = DeviceManager({"camera": "sim://camera"}, openers=openers)
+    try:
+        with pytest.raises(DeviceUnavailable):
+            manager.preview()
+        assert "camera" in manager.errors()
+        assert manager.preview().ndim == 3  # plugged back: opened again
+        assert len(opened) == 2 and manager.errors() == {}
+    finally:
+        manager.close()
+
+
+def test_absent_device_is_unavailable() -> None:
+    manager = DeviceManager({"idcard": ""})
+    assert not manager.has("idcard")
+    with pytest.raises(DeviceUnavailable):
+        manager.read_card(0.1)
+
+
+def test_qr_decoding() -> None:
+    manager = DeviceManager({})
+    image = qrcode.make("http://127.0.0.1:8750/t/ABCD1234", box_size=6, border=4).convert("RGB")
+    frame = cv2.cvtColor(np.array(image), cv2.COLOR_RGB2BGR)
+    assert manager.decode_qr(frame) == "http://127.0.0.1:8750/t/ABCD1234"
+    assert manager.decode_qr(np.full((240, 320, 3), 255, np.uint8)) is None

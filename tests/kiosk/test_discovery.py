@@ -1,0 +1,17 @@
+"""`server = "auto"`: the kiosk finds the server's zeroconf advertisement (on loopback only)."""
+
+from __future__ import annotations
+
+from kiosk.discovery import browse
+from queue_server.discovery import advertise
+
+
+def test_browse_finds_the_hall_and_filters_others() -> None:
+    ad = advertise("kt-disc", 18750, host="127.0.0.1", tls_fingerprint="ab:cd")
+    try:
+        found = browse(8.0, "kt-disc", interfaces=["127.0.0.1"])
+        assert [(f.url, f.hall, f.fingerprint) for f in found] == [
+            ("https://127.0.0.1:18750", "kt-disc", "ab:cd")]
+        assert browse(1.0, "another-hall", interfaces=["127.0.0.1"]) == []
+    finally:
+        ad.close()
