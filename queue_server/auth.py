@@ -74,20 +74,25 @@ def login(store: Store, who: Principal, staff_id: str, pin: str, counter: str
     if who.counter and who.counter != counter:
         raise Forbidden("wrong_counter", f"本终端属于窗口 {who.counter} / this terminal belongs "
                         f"to counter {who.counter}")
+    locked = Locked("staff_locked", "密码错误次数过多,请稍后再试 / too many failed attempts, "
+                    "try again later")
+    with store.read() as s:
+        staff = s.get(Staff, (who.hall, staff_id))
+        stored = staff.pin_hash if staff is not None and staff.active else None
+        if staff is not None and staff.locked_until and staff.locked_until > store.clock():
+            raise locked
+    ok = check_pin(pin, stored)  # slow on purpose: outside the write lock
     failed: Exception | None = None
     with store.write() as tx:
-        s, now = tx.session, tx.now
-        staff = s.get(Staff, (who.hall, staff_id))
-        if staff is not None and staff.locked_until and staff.locked_until > now:
-            raise Locked("staff_locked", "密码错误次数过多,请稍后再试 / too many failed "
-                         "attempts, try again later")
-        ok = check_pin(pin, staff.pin_hash if staff is not None and staff.active else None)
-        if staff is None or not ok:
+        staff = tx.session.get(Staff, (who.hall, staff_id), with_for_update=True)
+        if staff is not None and staff.locked_until and staff.locked_until > tx.now:
+            raise locked
+        if staff is None or not ok or staff.pin_hash != stored:
             # The failure count must be committed, so this transaction ends normally.
             if staff is not None:
                 staff.failures += 1
                 if staff.failures >= MAX_FAILURES:
-                    staff.failures, staff.locked_until = 0, now + LOCKOUT
+                    staff.failures, staff.locked_until = 0, tx.now + LOCKOUT
             failed = Unauthorized("bad_credentials", "工号或密码错误 / wrong staff id or PIN")
         else:
             result = _open_session(tx, who, staff, counter)
