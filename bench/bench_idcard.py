@@ -1,6 +1,6 @@
 """ID card reader benchmark: frames parsed per second by the streaming parser (short answers,
-full 1295-byte read answers with text decoding, noisy and split streams), and whole card reads
-per second through the driver against the in-process simulator and over a real pty.
+full 1295-byte read answers with text decoding, noisy and split streams; pad frames too), and
+whole card reads per second through the driver against the in-process simulator and over a real pty.
 
 Run: .venv/bin/python bench/bench_idcard.py   (about 10 s; every figure is time-bounded)
 """
@@ -28,6 +28,7 @@ from devices.idcard.protocol import (  # noqa: E402
 )
 from devices.idcard.reader import open_reader  # noqa: E402
 from devices.idcard.simulator import fake_photo, load_cards  # noqa: E402
+from devices.pad.protocol import PadParser, Rating, parse_rating, rating_frame  # noqa: E402
 
 BUDGET = 1.0  # seconds per figure
 
@@ -76,6 +77,18 @@ def main() -> None:
         ("read answers (1295 B), 64-byte reads", parse(long_stream, 20, 64)),
         ("read answers + text decode, 64-byte reads", read_and_decode),
     ]
+    pad_stream = b"".join(rating_frame(Rating(2, ("wait", "slow")), seq % 256) for seq in range(1000))
+
+    def pad_frames() -> int:
+        parser, got = PadParser(), 0
+        for piece in chunked(pad_stream, 64):
+            for frame in parser.feed(piece):
+                parse_rating(frame.payload)
+                got += 1
+        assert got == 1000
+        return got
+
+    figures.append(("pad rating frames (10 B), 64-byte reads", pad_frames))
     for name, work in figures:
         print(f"{name:45s} {rate(work):>12,.0f} frames/s")
 

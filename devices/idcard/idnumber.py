@@ -40,9 +40,12 @@ def _birth(text: str) -> date | None:
 def problems(number: str, kind: str = "resident", today: date | None = None) -> list[str]:
     """Everything wrong with an 18-character number; empty when it is plausible.
 
-    kind: "resident" (also 71 Taiwan), "hmt_permit" (810000/820000/830000 prefix) or
-    "foreign_2023" (starts with 9; digits 7-14 are the birth date).
+    kind: "resident" (also 71 Taiwan), "hmt_permit" (810000/820000/830000 prefix),
+    "foreign_2023" (starts with 9; digits 7-14 are the birth date) or "foreign_2017"
+    (3 letters + 12 digits, no check character).
     """
+    if kind == "foreign_2017":
+        return _problems_2017(number)
     found: list[str] = []
     if len(number) != 18:
         return [f"has {len(number)} characters, expected 18"]
@@ -74,6 +77,18 @@ def problems(number: str, kind: str = "resident", today: date | None = None) -> 
     expected = check_char(number[:17])
     if number[17] != expected:
         found.append(f"check character is {number[17]}, expected {expected}")
+    return found
+
+
+def _problems_2017(number: str) -> list[str]:
+    """The 2017 permanent residence number: 3 letters (nationality) and 12 digits, no check."""
+    if len(number) != 15:
+        return [f"has {len(number)} characters, expected 15 (3 letters + 12 digits)"]
+    found = []
+    if not (number[:3].isascii() and number[:3].isalpha() and number[:3].isupper()):
+        found.append(f"{number[:3]!r} must be 3 capital letters (nationality)")
+    if not (number[3:].isascii() and number[3:].isdigit()):
+        found.append("the last 12 characters must be digits")
     return found
 
 

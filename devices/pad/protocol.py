@@ -52,12 +52,23 @@ class Rating:
     reasons: tuple[str, ...] = ()
 
 
-def crc8(data: bytes) -> int:
+def _crc8_bitwise(data: bytes) -> int:
     crc = 0
     for byte in data:
         crc ^= byte
         for _ in range(8):
             crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
+    return crc
+
+
+_CRC8_TABLE = bytes(_crc8_bitwise(bytes([i])) for i in range(256))
+
+
+def crc8(data: bytes) -> int:
+    """CRC-8, polynomial 0x07, init 0, no reflection (check value F4 for "123456789")."""
+    crc = 0
+    for byte in data:
+        crc = _CRC8_TABLE[crc ^ byte]
     return crc
 
 

@@ -48,13 +48,14 @@ frames = st.builds(p.PadFrame, st.integers(0, 255), st.integers(0, 255), st.bina
 
 
 @given(ratings, st.integers(0, 255))
+@settings(deadline=None)  # a loaded CI machine must not fail on time
 def test_rating_round_trip(rating: p.Rating, seq: int) -> None:
     [frame] = p.PadParser().feed(p.rating_frame(rating, seq))
     assert frame.seq == seq and p.parse_rating(frame.payload) == rating
 
 
 @given(st.lists(frames, max_size=5), st.binary(max_size=30), st.data())
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 def test_frame_round_trip_through_noise_and_splits(items: list[p.PadFrame], noise: bytes, data: st.DataObject) -> None:
     stream = noise.replace(b"\xa5", b"") + b"".join(p.encode(f) for f in items)
     cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=6)))
@@ -66,13 +67,14 @@ def test_frame_round_trip_through_noise_and_splits(items: list[p.PadFrame], nois
 
 
 @given(st.text(min_size=1, max_size=5).filter(lambda t: len(t.encode()) <= 16), st.integers(0, 255))
+@settings(deadline=None)  # a loaded CI machine must not fail on time
 def test_show_round_trip(number: str, seq: int) -> None:
     [frame] = p.PadParser().feed(p.show_frame(number, seq))
     assert p.parse_show(frame.payload) == number
 
 
 @given(st.binary(max_size=500))
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_no_bytes_make_the_pad_parsers_raise_anything_but_their_error(blob: bytes) -> None:
     for frame in p.PadParser().feed(blob):
         for parse in (p.parse_rating, p.parse_show):
