@@ -41,6 +41,18 @@ def run(args: argparse.Namespace) -> int:
     workdir = args.dir or Path(tempfile.mkdtemp(prefix="kuaiban-demo-"))
     if workdir.exists() and not workdir.is_dir():
         raise UsageError(f"--dir {workdir}: not a folder")
+    try:
+        return _run(args, workdir)
+    except KeyboardInterrupt:
+        _say("已停止 / stopped: every process the demo started has ended "
+             f"(work folder {workdir})")
+        return 130
+    except RuntimeError as exc:  # the server did not come up: its log says why
+        _say(f"演示失败 / the demo failed: {exc} (logs in {workdir / 'logs'})")
+        return 1
+
+
+def _run(args: argparse.Namespace, workdir: Path) -> int:
     has_screen = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if args.screen or (has_screen and not args.headless):
         from provisioning.demo import screen

@@ -41,10 +41,10 @@ class ApiError(Exception):
 
 class Api:
     def __init__(self, base_url: str, token: str, faults: Faults, *,
-                 verify: bool | str = True) -> None:
+                 verify: bool | str = True, stopping: threading.Event | None = None) -> None:
         self.token = token
         self.faults = faults
-        self.stopping = threading.Event()
+        self.stopping = stopping or threading.Event()  # set: give up retrying at once
         self._http = httpx.Client(base_url=f"{base_url}/api/v1", timeout=10.0, verify=verify)
 
     def close(self) -> None:

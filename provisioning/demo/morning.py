@@ -76,7 +76,7 @@ class Morning:
 
     # -- the whole run -------------------------------------------------------------------------
     def run(self) -> Record:
-        kiosk = Api(self.base_url, self.tokens["kiosk-1"], self.faults)
+        kiosk = Api(self.base_url, self.tokens["kiosk-1"], self.faults, stopping=self.stop)
         self.routes = {s["code"]: s["route"] for s in kiosk.call("GET", "/services")[1]}
         visitors = people.schedule(self.rng, self.plan.minutes, date.today())
         self.t0 = time.monotonic()
@@ -124,7 +124,7 @@ class Morning:
     def _arrivals(self, kiosk: Api, visitors: list[people.Visitor]) -> None:
         """Numbers are issued on time; tickets print on the kiosk's own printer thread (a slow
         or empty printer never holds up the queue: the number is already on screen)."""
-        bank = Api(self.base_url, self.tokens["bank-1"], self.faults)
+        bank = Api(self.base_url, self.tokens["bank-1"], self.faults, stopping=self.stop)
         self.printer = KioskPrinter()
         jobs: queue.Queue[dict[str, Any] | None] = queue.Queue()
         worker = threading.Thread(target=self._print_worker, args=(kiosk, jobs), daemon=True,
@@ -176,7 +176,7 @@ class Morning:
     # -- staff ---------------------------------------------------------------------------------
     def _counter(self, code: str) -> None:
         rng = random.Random(f"{self.plan.seed}-{code}")
-        api = Api(self.base_url, self.tokens[f"counter-{code}"], self.faults)
+        api = Api(self.base_url, self.tokens[f"counter-{code}"], self.faults, stopping=self.stop)
         pad = self.tokens.get(f"pad-{code}")
         try:
             from provisioning.demo.setup import DEMO_PIN

@@ -4,6 +4,7 @@ exit, on Ctrl-C (SIGINT) and on SIGTERM. Nothing the demo started is left runnin
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -61,13 +62,24 @@ class ProcessGroup:
                                     stdin=subprocess.DEVNULL, env=env,
                                     start_new_session=True)  # Ctrl-C reaches us, not them
         self.procs[name] = proc
+        self._write_pids()
         return proc
+
+    def _write_pids(self) -> None:
+        """`pids.json` in the log folder: what is running now (checked by tests, useful to an
+        administrator who wonders what the demo left)."""
+        alive = {n: p.pid for n, p in list(self.procs.items()) if p.poll() is None}
+        tmp = self.log_dir / "pids.json.tmp"
+        tmp.write_text(json.dumps(alive))
+        tmp.replace(self.log_dir / "pids.json")
 
     def stop(self, name: str, timeout: float = 8.0) -> int | None:
         proc = self.procs.pop(name, None)
         if proc is None:
             return None
-        return _stop(proc, timeout)
+        code = _stop(proc, timeout)
+        self._write_pids()
+        return code
 
     def stop_all(self, timeout: float = 8.0) -> None:
         for name in list(self.procs):
