@@ -10,8 +10,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypinyin import Style, lazy_pinyin
-
 from queue_server import wire
 
 log = logging.getLogger("kiosk.catalog")
@@ -24,8 +22,14 @@ class Entry:
     initials: str
     spelled: str
 
+    @classmethod
+    def of(cls, service: wire.ServiceInfo) -> Entry:
+        return cls(service, *_keys(service.name))
+
 
 def _keys(name: str) -> tuple[str, str]:
+    from pypinyin import Style, lazy_pinyin  # its dictionaries take ~0.5 s: loaded on first search
+
     initials = "".join(s[:1] for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore"))
     spelled = "".join(lazy_pinyin(name, errors="ignore"))
     return initials.lower(), spelled.lower()
@@ -35,23 +39,25 @@ class Catalog:
     """Services of this terminal's hall, in the server's order."""
 
     def __init__(self, services: list[wire.ServiceInfo] | None = None) -> None:
-        self._entries: list[Entry] = []
+        self._services: list[wire.ServiceInfo] = []
+        self._entries: list[Entry] | None = None
         self.replace(services or [])
 
     def replace(self, services: list[wire.ServiceInfo]) -> None:
-        self._entries = [Entry(s, *_keys(s.name)) for s in services]
+        self._services = list(services)
+        self._entries = None  # pinyin keys are made on the first search
 
     @property
     def services(self) -> list[wire.ServiceInfo]:
-        return [e.service for e in self._entries]
+        return list(self._services)
 
     def get(self, code: str) -> wire.ServiceInfo | None:
-        return next((e.service for e in self._entries if e.service.code == code), None)
+        return next((s for s in self._services if s.code == code), None)
 
     def categories(self) -> list[str]:
         seen: list[str] = []
-        for e in self._entries:
-            cat = e.service.category or OTHER
+        for s in self._services:
+            cat = s.category or OTHER
             if cat not in seen:
                 seen.append(cat)
         return seen
@@ -59,13 +65,15 @@ class Catalog:
     def in_category(self, category: str | None) -> list[wire.ServiceInfo]:
         if not category:
             return self.services
-        return [e.service for e in self._entries if (e.service.category or OTHER) == category]
+        return [s for s in self._services if (s.category or OTHER) == category]
 
     def search(self, query: str) -> list[wire.ServiceInfo]:
         """Chinese substring, pinyin initials prefix/substring, or full pinyin substring."""
         q = "".join(query.split()).lower()
         if not q:
             return self.services
+        if self._entries is None:
+            self._entries = [Entry.of(s) for s in self._services]
         hits: list[tuple[int, int, wire.ServiceInfo]] = []
         for i, e in enumerate(self._entries):
             s = e.service

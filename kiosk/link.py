@@ -92,8 +92,11 @@ class ServerLink(QObject):
         if hall is not None:
             self.hall, self.hall_name = hall, hall.name
         self.catalog.replace(services)
+        catalog = self.catalog
+        # the pinyin keys of the search are made on a worker, not on the first keystroke
+        self.runner.submit(lambda: catalog.search("warm"), keep=True)
         if self.cache_path is not None:
-            path, name, catalog = self.cache_path, self.hall_name, self.catalog
+            path, name = self.cache_path, self.hall_name
             self.runner.submit(lambda: catalog.save(path, name), keep=True)
         self._set_online(True)
         self.servicesChanged.emit()

@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 
-from kiosk import sample, watchdog
+from kiosk import watchdog
 from kiosk.config import TerminalConfig
 from kiosk.flow import KioskFlow
 from kiosk.runtime import build_kiosk, start_kiosk, stop_kiosk
@@ -47,6 +47,7 @@ class KioskMain(KioskWindow):
 
 def run(app: Any, config: TerminalConfig) -> int:
     flow = build_kiosk(config)
+    start_kiosk(flow)  # the server is asked while the window is built; answers wait for exec()
     window = KioskMain(flow, VoicePrompts())
     watcher = TouchWatcher(flow)
     app.installEventFilter(watcher)
@@ -60,8 +61,9 @@ def run(app: Any, config: TerminalConfig) -> int:
 
     flow.quitRequested.connect(quit_app)
     window.showFullScreen()
-    start_kiosk(flow)
     watchdog.notify("READY=1")
+    flow.link.onlineChanged.connect(
+        lambda up: watchdog.notify(f"STATUS={'online' if up else 'offline: numbers paused'}"))
     period = watchdog.interval_ms()
     ping = QTimer(window, interval=period or 10_000)
     ping.timeout.connect(lambda: watchdog.notify("WATCHDOG=1"))
@@ -75,6 +77,8 @@ def run(app: Any, config: TerminalConfig) -> int:
 
 
 def _sample_flow(role: str) -> KioskFlow:
+    from kiosk import sample
+
     config = TerminalConfig(role=role, server="http://127.0.0.1:1", admin_pin_hash="")
     flow = build_kiosk(config, cache_path=Path("/nonexistent/kuaiban-sample.json"))
     link = flow.link
@@ -87,6 +91,8 @@ def _sample_flow(role: str) -> KioskFlow:
 
 
 def render_screens(app: Any, out_dir: Path, role: str) -> int:
+    from kiosk import sample
+
     started = time.monotonic()
     flow = _sample_flow(role)
     window = KioskWindow(flow)
