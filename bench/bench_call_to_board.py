@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from PySide6.QtCore import QCoreApplication, QTimer  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal  # noqa: E402
 
 from kiosk.client import QueueClient  # noqa: E402
 from kiosk.display import BoardModel  # noqa: E402
@@ -58,6 +58,12 @@ def main() -> int:
             hall.stop()
 
 
+class Done(QObject):
+    """Lets the counter's thread end the GUI thread's event loop (a queued signal)."""
+
+    finished = Signal()
+
+
 def measure(hall: HallServer, kiosk: str, counter_token: str, display_token: str, calls: int,
             timeout: float) -> int:
     app = QCoreApplication.instance() or QCoreApplication([])
@@ -74,6 +80,8 @@ def measure(hall: HallServer, kiosk: str, counter_token: str, display_token: str
                 arrived.notify_all()
 
     board.changed.connect(on_changed)
+    done = Done()
+    done.finished.connect(app.quit, Qt.ConnectionType.QueuedConnection)
     board.start()
     end_to_end: list[float] = []
     request: list[float] = []
@@ -106,7 +114,7 @@ def measure(hall: HallServer, kiosk: str, counter_token: str, display_token: str
             failures.append(f"{exc.__class__.__name__}: {exc}")
         finally:
             client.close()
-            QTimer.singleShot(0, app.quit)
+            done.finished.emit()
 
     worker = threading.Thread(target=counter_loop, daemon=True)
     QTimer.singleShot(0, worker.start)
