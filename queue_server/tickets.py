@@ -9,7 +9,9 @@ priority flag."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +31,7 @@ from queue_server.stages import queue_stage
 from queue_server.store import Store, Tx
 from queue_server.views import ticket_out
 
+log = logging.getLogger(__name__)
 ISSUERS = ("kiosk", "bank", "counter", "staff", "admin")
 
 
@@ -85,9 +88,11 @@ def _next_number(s: Session, hall: str, prefix: str, day: object, cap: int | Non
     return row.last
 
 
-def _body_hash(req: wire.TicketCreate) -> str:
-    return hashlib.sha256(json.dumps(req.model_dump(mode="json"), sort_keys=True).encode()
-                          ).hexdigest()
+def _body_hash(req: wire.TicketCreate, secret_hex: str) -> str:
+    """Keyed with the hall's secret: the body holds an ID number, and a plain hash of a number
+    with so few possible values could be reversed by trying them all."""
+    data = json.dumps(req.model_dump(mode="json"), sort_keys=True).encode()
+    return hmac.new(bytes.fromhex(secret_hex), data, hashlib.sha256).hexdigest()
 
 
 def service_row(s: Session, hall: str, code: str) -> Service:
@@ -156,31 +161,34 @@ def issue(store: Store, who: Principal, req: wire.TicketCreate, key: str | None,
         raise Forbidden("forbidden", "此终端不能取号 / this terminal cannot issue tickets")
     if key is not None and not (1 <= len(key) <= 200):
         raise Invalid("bad_idempotency_key", "Idempotency-Key must be 1–200 characters")
-    body = _body_hash(req)
     try:
         with store.write() as tx:
             s = tx.session
+            hall = load_hall(s, who.hall)
+            assert hall is not None
+            body = _body_hash(req, hall.secret)
             if key is not None:
                 known = s.get(IdempotencyKey, (who.hall, key))
                 if known is not None:
                     return _replay(s, known, body, base), False
-            hall = load_hall(s, who.hall)
-            assert hall is not None
             svc = service_row(s, hall.id, req.service)
             ticket = create_ticket(tx, hall, svc, _reduce(req, hall, who, tx.now))
             if key is not None:
                 s.add(IdempotencyKey(hall=hall.id, key=key, ticket_id=ticket.id, body_hash=body,
                                      created_at=tx.now))
             s.flush()
+            log.debug("issued %s %s (%s, priority=%s)", hall.id, ticket.number, svc.code,
+                      ticket.priority_reason or ticket.priority)
             return issued_out(s, ticket, hall, svc, base), True
     except IntegrityError:
         if key is None:
             raise
         with store.read() as s:  # the same key committed by a concurrent request
             known = s.get(IdempotencyKey, (who.hall, key))
-            if known is None:
+            hall = load_hall(s, who.hall)
+            if known is None or hall is None:
                 raise
-            return _replay(s, known, body, base), False
+            return _replay(s, known, _body_hash(req, hall.secret), base), False
 
 
 def _replay(s: Session, known: IdempotencyKey, body: str, base: str) -> wire.TicketIssued:

@@ -31,6 +31,7 @@ def _count(url: str, query: object) -> int:
         engine.dispose()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_init_enrol_staff_admin_token(backend: str, db_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     url = db_factory(backend)
