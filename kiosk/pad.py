@@ -179,11 +179,10 @@ class RatingModel(QObject):
             try:
                 if self._pad is None:
                     self._pad = importlib.import_module("devices.pad").open_pad(self.pad_url)
-                rating = self._pad.read_rating(0.5) if self.state in ("rate", "reasons") else None
-                if rating is None:
-                    self._stop.wait(0.2)
-                    continue
-                self._from_device.emit(int(rating.level), tuple(rating.reasons))
+                rating = self._pad.read_rating(0.3)
+                # a key pressed while no rating page is up belongs to nobody: dropped
+                if rating is not None and self.state in ("rate", "reasons"):
+                    self._from_device.emit(int(rating.level), tuple(rating.reasons))
             except Exception as exc:  # DeviceError or a missing driver: log, wait, retry
                 log.warning("rating pad %s: %s", self.pad_url, exc)
                 self._close_pad()

@@ -80,3 +80,18 @@ def test_server_gone_is_said_in_words(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: model.state == "error", timeout=5000)
     assert "无法连接服务器" in model.error
     model.stop()
+
+
+def test_button_pad_rates_the_ticket_shown_on_it(qtbot: QtBot, hall: HallServer) -> None:
+    """The simulated serial pad (devices.pad, sim://pad) presses 2 with a reason every 0.5 s:
+    the pad is told the ticket number, and the rating goes to the server with its reason."""
+    model = RatingModel(QueueClient(hall.url, hall.tokens["pad-W01"]), "W01", thanks_s=0.3,
+                        history_grace_s=0, pad_url="sim://pad?every=0.5&levels=2")
+    model.start()
+    qtbot.waitUntil(lambda: model._pad is not None, timeout=5000)
+    number = serve_one(hall, "W01", "s001")
+    qtbot.waitUntil(lambda: model.state == "rate", timeout=5000)
+    qtbot.waitUntil(lambda: len(model.submitted) == 1, timeout=8000)
+    assert model.submitted[0][1:] == (2, ("wait",))
+    assert number in model._pad.simulator.shown
+    model.stop()
