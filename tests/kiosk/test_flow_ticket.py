@@ -148,3 +148,18 @@ def test_bank_branch_forwards_papers_to_the_hall(make_flow: MakeFlow, qtbot: Any
     qtbot.waitUntil(lambda: flow.data.upload_state == "forwarded", timeout=15000)
     assert flow.data.ticket is not None and flow.data.ticket.number.startswith("G")
     assert waiting() == before + 1  # a remote application in the hall's own intake queue
+
+
+def test_heartbeat_tells_the_server_about_the_printer(make_flow: MakeFlow, hall: Hall) -> None:
+    make_flow(printer="sim://printer?paper=out")
+    client = QueueClient(hall.url, hall.kiosk_token)
+    try:
+        for event in client.events(after=0, read_timeout=5.0):
+            if event.type == "terminal.health" and event.field("terminal") == "k1" and \
+                    (event.field("devices") or {}).get("printer") == "paper_out":
+                break
+        else:
+            raise AssertionError("no terminal.health event with the printer's paper out")
+        assert event.field("devices")["idcard"] == "online"
+    finally:
+        client.close()

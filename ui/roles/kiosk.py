@@ -4,6 +4,7 @@ every state in both languages and in senior mode to PNG with sample data."""
 
 from __future__ import annotations
 
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,11 @@ def run(app: Any, config: TerminalConfig) -> int:
         app.quit()
 
     flow.quitRequested.connect(quit_app)
+    # systemd stops the kiosk with SIGTERM: leave the event loop so the devices close cleanly
+    signal.signal(signal.SIGTERM, lambda *_: quit_app())
+    wake = QTimer(window, interval=500)  # lets Python run its signal handlers under Qt's loop
+    wake.timeout.connect(lambda: None)
+    wake.start()
     window.showFullScreen()
     watchdog.notify("READY=1")
     flow.link.onlineChanged.connect(
