@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tls-key", help="its private key (PEM)")
     p.add_argument("--tls-ca", help="the hall CA (PEM) whose fingerprint terminals pin")
     p.add_argument("--public-url", help="base of tracking links when clients see another address")
+    p.add_argument("--lock-timeout", type=float, default=5.0,
+                   help="seconds a request waits for the database before 503 (default 5)")
     p.add_argument("--log-level", default="info",
                    choices=["critical", "error", "warning", "info", "debug"])
     return p
@@ -42,12 +44,16 @@ def main(argv: list[str] | None = None) -> int:
     if not (0 < args.port < 65536):
         print("queue_server: --port must be 1–65535", file=sys.stderr)
         return 2
+    if not (0.05 <= args.lock_timeout <= 120):
+        print("queue_server: --lock-timeout must be 0.05–120 seconds", file=sys.stderr)
+        return 2
     if bool(args.tls_cert) != bool(args.tls_key):
         print("queue_server: give both --tls-cert and --tls-key", file=sys.stderr)
         return 2
     settings = Settings(db_url=args.db or default_db_url(), host=args.host, port=args.port,
                         zeroconf=not args.no_zeroconf, tls_cert=args.tls_cert,
-                        tls_key=args.tls_key, tls_ca=args.tls_ca, public_url=args.public_url)
+                        tls_key=args.tls_key, tls_ca=args.tls_ca, public_url=args.public_url,
+                        lock_timeout_s=args.lock_timeout)
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)

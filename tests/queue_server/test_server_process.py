@@ -1,0 +1,102 @@
+"""The server process itself: a request waits a bounded time for a locked database and then
+answers 503 with Retry-After (health stays answering meanwhile), the WebSocket stream, the
+command line's refusals, and a fresh database file made by the server's own migration."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from websockets.sync.client import connect
+
+from tests.conftest import ROOT, ServerProcess, load_test_hall
+
+
+def _enrol(db: str, kind: str) -> str:
+    from queue_server.auth import enrol_terminal
+    from queue_server.store import Store
+
+    store = Store(db)
+    try:
+        return enrol_terminal(store, kind, kind, None, "t1")[0]
+    finally:
+        store.close()
+
+
+def test_a_locked_database_answers_503_and_health_stays_up(
+        tmp_path: Path, run_server: Callable[..., ServerProcess]) -> None:
+    path = tmp_path / "lock.db"
+    db = f"sqlite:///{path}"
+    load_test_hall(db)
+    token = _enrol(db, "kiosk")
+    server = run_server(db, "--lock-timeout", "0.5")
+    client = httpx.Client(base_url=server.api(""), timeout=10,
+                          headers={"Authorization": f"Bearer {token}"})
+    assert client.post("/tickets", json={"service": "general"}).status_code == 201
+    other = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        began = time.monotonic()
+        busy = client.post("/tickets", json={"service": "general"})
+        waited = time.monotonic() - began
+        assert busy.status_code == 503 and busy.headers["Retry-After"] == "1"
+        assert busy.json()["error"]["code"] == "busy"
+        assert 0.4 < waited < 5
+        health = client.get("/health")
+        assert health.status_code == 200 and health.json()["db"] == "ok"
+        assert client.get("/services").status_code == 200  # reads go on in WAL mode
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    again = client.post("/tickets", json={"service": "general"})
+    assert again.status_code == 201 and again.json()["number"] == "A002"  # nothing skipped
+
+
+def test_websocket_stream_resumes_after_an_id(
+        tmp_path: Path, run_server: Callable[..., ServerProcess]) -> None:
+    db = f"sqlite:///{tmp_path / 'ws.db'}"
+    load_test_hall(db)
+    token = _enrol(db, "display")
+    kiosk = _enrol(db, "kiosk")
+    server = run_server(db)
+    client = httpx.Client(base_url=server.api(""), headers={"Authorization": f"Bearer {kiosk}"})
+    numbers = [client.post("/tickets", json={"service": "general"}).json()["number"]
+               for _ in range(3)]
+    ws_url = server.api("/events/ws").replace("http://", "ws://")
+    with connect(f"{ws_url}?after=0", additional_headers={"Authorization": f"Bearer {token}"},
+                 open_timeout=5) as ws:
+        events = []
+        while len([e for e in events if e["type"] == "ticket.issued"]) < 3:
+            events.append(json.loads(ws.recv(timeout=5)))
+    issued = [e for e in events if e["type"] == "ticket.issued"]
+    assert [e["number"] for e in issued] == numbers
+    ids = [e["id"] for e in events]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    with connect(f"{ws_url}?after={issued[1]['id']}&token={token}", open_timeout=5) as ws:
+        assert json.loads(ws.recv(timeout=5))["number"] == numbers[2]
+    try:
+        with connect(f"{ws_url}?after=0&token=kbt_wrong", open_timeout=5) as ws:
+            ws.recv(timeout=5)
+        raise AssertionError("an unknown token was streamed to")
+    except Exception as exc:  # noqa: BLE001 - closed (4401/4403) or refused: both fine
+        assert "4403" in str(exc) or "403" in str(exc) or "4401" in str(exc)
+
+
+def test_command_line_refusals_and_a_fresh_database(
+        tmp_path: Path, run_server: Callable[..., ServerProcess]) -> None:
+    for args in (["--port", "0"], ["--tls-cert", "x.pem"], ["--lock-timeout", "0"],
+                 ["--db", "nonsense://"]):
+        result = subprocess.run([sys.executable, "-m", "queue_server", *args], cwd=ROOT,
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+    fresh = tmp_path / "sub" / "fresh.db"
+    server = run_server(f"sqlite:///{fresh}")
+    assert fresh.exists()
+    assert httpx.get(server.url + "/openapi.json").json()["info"]["title"].startswith("快办")
