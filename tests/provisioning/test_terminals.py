@@ -12,14 +12,14 @@ import pytest
 
 from kiosk.config import load_config as load_terminal_config
 from provisioning.__main__ import main
-from tests.provisioning.conftest import load_hall
+from tests.provisioning.conftest import BACKENDS, load_hall
 
 MID = "0123456789abcdef0123456789abcdef"
 
 
-@pytest.fixture()
-def hall_url(db_factory) -> str:  # type: ignore[no-untyped-def]
-    url = db_factory("sqlite")
+@pytest.fixture(params=BACKENDS)
+def hall_url(request: pytest.FixtureRequest, db_factory) -> str:  # type: ignore[no-untyped-def]
+    url = db_factory(request.param)
     load_hall(url)
     return url
 
