@@ -18,7 +18,7 @@ def devices(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]
 
 def test_read_idcard_from_the_pty_simulator_masked_and_revealed(sim_process) -> None:  # type: ignore[no-untyped-def]
     sim = sim_process("idcard", "--card", "1", "--dwell", "30")
-    masked = devices("read", "idcard", sim.url, "--json", "--timeout", "5")
+    masked = devices("read", "idcard", sim.url, "--json", "--timeout", "15")
     assert masked.returncode == 0, masked.stderr
     card = json.loads(masked.stdout)
     assert card["name"] == "张**" and card["number"] == "150***********0019"
@@ -66,7 +66,7 @@ def test_probe_names_the_reader_and_an_empty_port(sim_process) -> None:  # type:
 
 def test_read_pad_from_the_pty_simulator(sim_process) -> None:  # type: ignore[no-untyped-def]
     sim = sim_process("pad", "--every", "0.3")
-    done = devices("read", "pad", sim.url, "--json", "--timeout", "5")
+    done = devices("read", "pad", sim.url, "--json", "--timeout", "15")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"level": 5}
 
