@@ -92,7 +92,8 @@ class CommandPlayer:
                                       timeout=wav_seconds(wav) + 10)
                 if done.returncode == 0:
                     return
-                reason = done.stderr.decode(errors="replace").strip()[:200]
+                lines = done.stderr.decode(errors="replace").strip().splitlines() or ["?"]
+                reason = lines[-1][:160]
             except (OSError, subprocess.SubprocessError) as exc:
                 reason = str(exc)
             if not self._warned:

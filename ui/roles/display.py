@@ -27,20 +27,24 @@ def run(app: Any, config: TerminalConfig) -> int:
         return 2
     model = BoardModel(client, config.display.zones)
     window = BoardWindow(model, lang=config.language, notice=config.display.notice)
-    voice = None
-    if config.display.voice == "espeak":
-        from ui.voice import make_queue
+    with tempfile.TemporaryDirectory(prefix="kuaiban-voice-") as cache:
+        voice = None
+        if config.display.voice == "espeak":
+            from ui.voice import VoiceError, make_queue
 
-        voice = make_queue(Path(tempfile.mkdtemp(prefix="kuaiban-voice-")),
-                           repeat=config.display.repeat)
-        voice.start()
-        model.announce.connect(voice.put)
-    model.start()
-    window.showFullScreen()
-    code = int(app.exec())
-    model.stop()
-    if voice is not None:
-        voice.stop(timeout=1.0)
+            try:
+                voice = make_queue(Path(cache), repeat=config.display.repeat)
+            except VoiceError as exc:  # a board without voice is still a board
+                print(f"kiosk: voice off: {exc}", file=sys.stderr)
+        if voice is not None:
+            voice.start()
+            model.announce.connect(voice.put)
+        model.start()
+        window.showFullScreen()
+        code = int(app.exec())
+        model.stop()
+        if voice is not None:
+            voice.stop(timeout=1.0)
     return code
 
 
