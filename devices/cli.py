@@ -56,6 +56,8 @@ def build_parser() -> Parser:
     probe = sub.add_parser("probe", help="find readers, printers and pads on serial ports")
     probe.add_argument("--port", action="append", default=[], help="also probe this URL")
     probe.add_argument("--json", action="store_true")
+    probe.add_argument("--no-system", action="store_true",
+                       help="probe only the --port URLs, not the ports the system lists")
     probe.add_argument("--timeout", type=float, default=0.3, help="seconds per question")
     return top
 
@@ -133,7 +135,7 @@ def _read(args: argparse.Namespace) -> int:
 def _probe(args: argparse.Namespace) -> int:
     from devices.probe import probe_all
 
-    results = probe_all(args.port, timeout=args.timeout)
+    results = probe_all(args.port, timeout=args.timeout, system=not args.no_system)
     if args.json:
         print(json.dumps([r.as_dict() for r in results], ensure_ascii=False), flush=True)
     elif not results:

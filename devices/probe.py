@@ -92,7 +92,7 @@ def probe_port(url: str, timeout: float = 0.3) -> ProbeResult:
         port.close()
 
 
-def probe_all(extra: list[str], timeout: float = 0.3) -> list[ProbeResult]:
-    """Probe every system port and the explicit URLs, each once."""
-    urls = list(dict.fromkeys(system_ports() + list(extra)))
+def probe_all(extra: list[str], timeout: float = 0.3, system: bool = True) -> list[ProbeResult]:
+    """Probe every system port (unless `system` is False) and the explicit URLs, each once."""
+    urls = list(dict.fromkeys((system_ports() if system else []) + list(extra)))
     return [probe_port(url, timeout) for url in urls]

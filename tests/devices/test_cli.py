@@ -57,11 +57,11 @@ def test_bad_usage_exits_2_with_one_line(args: list[str]) -> None:
 
 def test_probe_names_the_reader_and_an_empty_port(sim_process) -> None:  # type: ignore[no-untyped-def]
     sim = sim_process("idcard", "--dwell", "0")
-    done = devices("probe", "--port", sim.url, "--port", "loop://", "--json")
+    done = devices("probe", "--no-system", "--port", sim.url, "--port", "loop://", "--json")
     assert done.returncode == 0, done.stderr
     found = {r["port"]: r for r in json.loads(done.stdout)}
     assert found[sim.url]["kind"] == "idcard" and "SAM status OK" in found[sim.url]["detail"]
-    assert found["loop://"]["kind"] is None
+    assert found["loop://"]["kind"] is None and len(found) == 2
 
 
 def test_read_pad_from_the_pty_simulator(sim_process) -> None:  # type: ignore[no-untyped-def]
@@ -73,7 +73,7 @@ def test_read_pad_from_the_pty_simulator(sim_process) -> None:  # type: ignore[n
 
 def test_probe_names_a_pad(sim_process) -> None:  # type: ignore[no-untyped-def]
     sim = sim_process("pad", "--every", "0")
-    done = devices("probe", "--port", sim.url, "--json")
+    done = devices("probe", "--no-system", "--port", sim.url, "--json")
     found = {r["port"]: r for r in json.loads(done.stdout)}
     assert found[sim.url]["kind"] == "pad"
 
@@ -83,3 +83,10 @@ def test_sim_idcard_prints_the_pty_path_first_and_serves_until_killed(sim_proces
     assert sim.path.startswith("/dev/pts/") and sim.proc.poll() is None
     sim.stop()
     assert sim.proc.returncode == 0
+
+
+def test_probe_names_a_printer(sim_process) -> None:  # type: ignore[no-untyped-def]
+    sim = sim_process("printer")
+    done = devices("probe", "--no-system", "--port", sim.url, "--json")
+    found = {r["port"]: r for r in json.loads(done.stdout)}
+    assert found[sim.url]["kind"] == "printer", done
