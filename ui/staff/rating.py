@@ -119,7 +119,10 @@ class RatingWindow(QWidget):
 
     def _sending(self) -> QWidget:
         page, box = self._page()
-        box.addWidget(big("…", 80, NORMAL.muted))
+        box.addStretch(1)
+        box.addWidget(big("★ ★ ★ ★ ★", 80, "#f59e0b"))
+        box.addWidget(big(tr("sending", self.lang), 56, NORMAL.muted))
+        box.addStretch(1)
         return page
 
     def _thanks(self) -> QWidget:

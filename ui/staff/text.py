@@ -65,6 +65,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "pad_ticket": ("号码 {number} · {counter}", "Ticket {number} · {counter}"),
     "pad_reasons": ("请选择不满意的原因（可多选）", "Please tell us what went wrong (one or more)"),
     "submit": ("提交评价", "Submit"),
+    "sending": ("正在提交，请稍候…", "Sending your rating…"),
     "back": ("返回", "Back"),
     "thanks": ("感谢您的评价！", "Thank you for your rating!"),
     "thanks_sub": ("您的意见将帮助我们改进服务", "Your opinion helps us serve you better"),
