@@ -6,16 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QSpinBox,
     QStackedWidget,
@@ -24,8 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.counter import ZONE_NAMES, CounterModel
-from ui.staff.dialogs import ImageDialog, ReasonDialog, TransferDialog, line
-from ui.staff.text import ELDERLY_REASONS, STATUS, pick, tr
+from ui.staff.dialogs import ReasonDialog, TransferDialog, line
+from ui.staff.text import pick, tr
+from ui.staff.ticket_panel import TicketPanel, card
 from ui.theme import NORMAL
 
 STYLE = f"""
@@ -47,12 +45,6 @@ BUTTONS = [("call-next", "call_next", "F1", "call_next"), ("recall", "recall_btn
            ("finish", "rejected", "F7", "finish_rejected"), ("transfer", "transfer", "F8",
                                                              "transfer"),
            ("pause", "pause", "F9", "pause_or_resume")]
-
-
-def card() -> tuple[QFrame, QVBoxLayout]:
-    frame = QFrame()
-    frame.setObjectName("card")
-    return frame, QVBoxLayout(frame)
 
 
 class CounterWindow(QWidget):
@@ -115,7 +107,11 @@ class CounterWindow(QWidget):
         col.addLayout(top)
         body = QHBoxLayout()
         body.addWidget(self._side(), 1)
-        body.addWidget(self._ticket(), 3)
+        self.ticket = TicketPanel(self.model, self.lang)
+        self.number, self.details, self.papers = (self.ticket.number, self.ticket.details,
+                                                  self.ticket.papers)
+        self.scans = self.ticket.scans
+        body.addWidget(self.ticket, 3)
         col.addLayout(body, 1)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -149,32 +145,6 @@ class CounterWindow(QWidget):
         box.addWidget(self.auto)
         self.auto_label = QLabel()
         box.addWidget(self.auto_label)
-        return frame
-
-    def _ticket(self) -> QWidget:
-        frame, box = card()
-        self.number = QLabel()
-        self.number.setStyleSheet(f"font-size:96px; font-weight:700; color:{NORMAL.primary};")
-        self.details = QLabel()
-        self.details.setWordWrap(True)
-        self.details.setTextFormat(Qt.TextFormat.RichText)
-        self.details.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.papers = QLabel()
-        self.papers.setWordWrap(True)
-        self.papers.setAlignment(Qt.AlignmentFlag.AlignTop)
-        top = QHBoxLayout()
-        top.addWidget(self.number)
-        top.addWidget(self.details, 1)
-        top.addWidget(self.papers, 1)
-        box.addLayout(top, 1)
-        self.scans_title = QLabel()
-        box.addWidget(self.scans_title)
-        self.scans = QListWidget()
-        self.scans.setViewMode(QListWidget.ViewMode.IconMode)
-        self.scans.setIconSize(QSize(120, 160))
-        self.scans.setFixedHeight(200)
-        self.scans.itemDoubleClicked.connect(self._open_scan)
-        box.addWidget(self.scans)
         return frame
 
     def _shortcuts(self) -> None:
@@ -232,11 +202,6 @@ class CounterWindow(QWidget):
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.model.pause(dlg.reason())
 
-    def _open_scan(self, item: QListWidgetItem) -> None:
-        data = self.model.thumbnails.get(int(item.data(Qt.ItemDataRole.UserRole)))
-        if data:
-            ImageDialog(data, item.text(), self).exec()
-
     # -- view -------------------------------------------------------------------------------
     def show_error(self, text: str) -> None:
         target = self.login_error if self.stack.currentIndex() == 0 else self.message
@@ -273,39 +238,4 @@ class CounterWindow(QWidget):
                 handler == "pause_or_resume" and bool({"pause", "resume"} & allowed)))
         self.buttons["pause_or_resume"].setText(
             f"{tr('resume' if m.paused else 'pause', lang)}  F9")
-        self._show_ticket()
-
-    def _show_ticket(self) -> None:
-        t, lang = self.model.current, self.lang
-        self.scans.clear()
-        if t is None:
-            self.number.setText("")
-            self.details.setText(f"<p style='font-size:26px;color:{NORMAL.muted}'>"
-                                 f"{tr('none_current', lang)}</p>")
-            self.scans_title.setText("")
-            self.papers.setText("")
-            return
-        self.number.setText(t.number)
-        status = pick(STATUS.get(t.status, (t.status, t.status)), lang)
-        rows = [(tr("status", lang), status), (tr("service", lang), t.service_name),
-                ("", tr("waited", lang, m=t.waited_min))]
-        if t.priority:
-            why = pick(ELDERLY_REASONS.get(t.priority_reason or "", ("", "")), lang)
-            rows.append((tr("priority", lang),
-                         f"<span style='color:{NORMAL.primary}'>★ {why}</span>"))
-        ident = " ".join(x for x in (t.masked_name, t.masked_id) if x)
-        if ident:
-            rows.append((tr("identity", lang), ident))
-        papers = "".join(f"<li>{p}</li>" for p in t.materials) or "<li>—</li>"
-        table = "".join(f"<tr><td style='color:{NORMAL.muted}'>{k}</td><td>&nbsp;{v}</td></tr>"
-                        for k, v in rows)
-        self.details.setText(f"<table style='font-size:22px'>{table}</table>")
-        self.papers.setText(f"<b>{tr('materials', lang)}</b><ol>{papers}</ol>")
-        self.scans_title.setText(f"<b>{tr('scanned', lang)}</b> · {len(t.documents)} · "
-                                 f"{tr('open_full', lang) if t.documents else tr('no_scans', lang)}")
-        for doc in t.documents:
-            pixmap = QPixmap()
-            pixmap.loadFromData(self.model.thumbnails.get(doc.id, b""))
-            item = QListWidgetItem(QIcon(pixmap), f"{doc.page}")
-            item.setData(Qt.ItemDataRole.UserRole, doc.id)
-            self.scans.addItem(item)
+        self.ticket.refresh()

@@ -46,6 +46,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "priority": ("优先", "Priority"),
     "identity": ("身份", "Identity"),
     "waited": ("已等候 {m} 分钟", "Waited {m} min"),
+    "waited_label": ("等候时长", "Waited"),
+    "minutes": ("{m} 分钟", "{m} min"),
     "status": ("状态", "Status"),
     "reason": ("原因", "Reason"),
     "reject_reason": ("请填写不予受理的原因", "Why is it rejected?"),
