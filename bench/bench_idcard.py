@@ -26,7 +26,7 @@ from devices.idcard.protocol import (  # noqa: E402
     parse_answer,
     split_read,
 )
-from devices.idcard.reader import open_reader  # noqa: E402
+from devices.idcard.reader import IdCardReader, open_reader  # noqa: E402
 from devices.idcard.simulator import fake_photo, load_cards  # noqa: E402
 from devices.pad.protocol import PadParser, Rating, parse_rating, rating_frame  # noqa: E402
 
@@ -46,6 +46,11 @@ def chunked(stream: bytes, size: int) -> list[bytes]:
 
 
 def main() -> None:
+    bench_parsers()
+    bench_driver()
+
+
+def bench_parsers() -> None:
     card = load_cards()[0].card
     status = encode_answer(Answer(0, 0, 0x90, b""))
     read = encode_answer(Answer(0, 0, 0x90, join_read(ReadPayload(encode_text(card), fake_photo(card)))))
@@ -92,13 +97,18 @@ def main() -> None:
     for name, work in figures:
         print(f"{name:45s} {rate(work):>12,.0f} frames/s")
 
-    reader = open_reader("sim://idcard?dwell=3600")
-    try:
+
+def bench_driver() -> None:
+    def reads(reader: IdCardReader) -> Callable[[], int]:
         def one_card() -> int:
-            reader.forget()
+            reader.forget()  # the same card again, as if lifted and placed back
             assert reader.read_card(2) is not None
             return 1
-        print(f"{'card reads, driver + in-process simulator':45s} {rate(one_card):>12,.1f} cards/s")
+        return one_card
+
+    reader = open_reader("sim://idcard?dwell=3600")
+    try:
+        print(f"{'card reads, driver + in-process simulator':45s} {rate(reads(reader)):>12,.1f} cards/s")
     finally:
         reader.close()
 
@@ -108,7 +118,7 @@ def main() -> None:
         assert sim.stdout is not None
         reader = open_reader(f"serial://{sim.stdout.readline().strip()}")
         try:
-            print(f"{'card reads, driver + simulator over a pty':45s} {rate(one_card, 2.0):>12,.1f} cards/s")
+            print(f"{'card reads, driver + simulator over a pty':45s} {rate(reads(reader), 2.0):>12,.1f} cards/s")
         finally:
             reader.close()
     finally:

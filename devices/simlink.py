@@ -105,6 +105,32 @@ def _write_all(fd: int, data: bytes, split: bool, rng: random.Random) -> None:
             time.sleep(0.001)
 
 
+def _serve(master: int, engine: SimEngine, stop: list[int]) -> None:
+    """Pass bytes between the pty and the engine until `stop` gets a signal number."""
+    rng, pending = random.Random(11), []
+    while not stop:
+        try:
+            ready, _, _ = select.select([master], [], [], 0.01)
+        except InterruptedError:
+            continue
+        now = time.monotonic()
+        if ready:
+            try:
+                data = os.read(master, 4096)
+            except OSError as exc:  # EIO: no client has the pty open just now
+                if exc.errno != errno.EIO:
+                    raise
+                data = b""
+            if data and not engine.unplugged:
+                pending += engine.exchange(data, now)
+        pending += engine.tick(now)
+        due = sorted((e for e in pending if e[0] <= now), key=lambda e: e[0])
+        pending = [e for e in pending if e[0] > now]
+        for _, data in due:
+            if not engine.unplugged:
+                _write_all(master, data, engine.split, rng)
+
+
 def serve_pty(engine: SimEngine, link: str | None = None, out: TextIO = sys.stdout) -> int:
     """Serve `engine` on a new pseudo-terminal until SIGTERM/SIGINT; print its path first.
 
@@ -121,29 +147,8 @@ def serve_pty(engine: SimEngine, link: str | None = None, out: TextIO = sys.stdo
     for sig in (signal.SIGTERM, signal.SIGINT):  # before the path is out: a client may stop us at once
         signal.signal(sig, lambda signum, frame: stop.append(signum))
     print(path, file=out, flush=True)
-    rng, pending = random.Random(11), []
     try:
-        while not stop:
-            try:
-                ready, _, _ = select.select([master], [], [], 0.01)
-            except InterruptedError:
-                continue
-            now = time.monotonic()
-            if ready:
-                try:
-                    data = os.read(master, 4096)
-                except OSError as exc:
-                    if exc.errno != errno.EIO:
-                        raise
-                    data = b""
-                if data and not engine.unplugged:
-                    pending += engine.exchange(data, now)
-            pending += engine.tick(now)
-            due = sorted((e for e in pending if e[0] <= now), key=lambda e: e[0])
-            pending = [e for e in pending if e[0] > now]
-            for _, data in due:
-                if not engine.unplugged:
-                    _write_all(master, data, engine.split, rng)
+        _serve(master, engine, stop)
     finally:
         if link and os.path.islink(link) and os.readlink(link) == path:
             os.unlink(link)

@@ -46,38 +46,41 @@ def problems(number: str, kind: str = "resident", today: date | None = None) -> 
     """
     if kind == "foreign_2017":
         return _problems_2017(number)
-    found: list[str] = []
     if len(number) != 18:
         return [f"has {len(number)} characters, expected 18"]
     if not number[:17].isdigit():
         return ["the first 17 characters must be digits"]
     if not (number[17].isdigit() or number[17] == "X"):
         return [f"last character {number[17]!r} must be a digit or X"]
-    if kind == "hmt_permit":
-        if number[:6] not in PERMIT_REGIONS:
-            found.append(f"region {number[:6]} is not 810000 (HK), 820000 (Macau) or 830000 (Taiwan)")
-    elif kind == "foreign_2023":
-        if number[0] != "9":
-            found.append("a permanent residence number starts with 9")
-        elif number[1:3] not in PROVINCES:
-            found.append(f"province {number[1:3]} of the accepting authority is not a province code")
-    elif number[:2] not in PROVINCES:
-        found.append(f"region {number[:6]}: {number[:2]} is not a province code")
-    elif number[4:6] == "00" and number[:2] != "71":
-        found.append(f"region {number[:6]} is a province or city, not a county")
-    offset = 6
-    born = _birth(number[offset : offset + 8])
+    region = _region_problem(number, kind)
+    found = [region] if region else []
+    born = _birth(number[6:14])
     if born is None:
-        found.append(f"birth date {number[offset:offset + 8]} is not a date")
-    else:
-        if born.year < 1900:
-            found.append(f"birth date {born.isoformat()} is before 1900")
-        if today is not None and born > today:
-            found.append(f"birth date {born.isoformat()} is in the future")
+        found.append(f"birth date {number[6:14]} is not a date")
+    elif born.year < 1900:
+        found.append(f"birth date {born.isoformat()} is before 1900")
+    elif today is not None and born > today:
+        found.append(f"birth date {born.isoformat()} is in the future")
     expected = check_char(number[:17])
     if number[17] != expected:
         found.append(f"check character is {number[17]}, expected {expected}")
     return found
+
+
+def _region_problem(number: str, kind: str) -> str | None:
+    if kind == "hmt_permit":
+        if number[:6] not in PERMIT_REGIONS:
+            return f"region {number[:6]} is not 810000 (HK), 820000 (Macau) or 830000 (Taiwan)"
+    elif kind == "foreign_2023":
+        if number[0] != "9":
+            return "a permanent residence number starts with 9"
+        if number[1:3] not in PROVINCES:
+            return f"province {number[1:3]} of the accepting authority is not a province code"
+    elif number[:2] not in PROVINCES:
+        return f"region {number[:6]}: {number[:2]} is not a province code"
+    elif number[4:6] == "00" and number[:2] != "71":
+        return f"region {number[:6]} is a province or city, not a county"
+    return None
 
 
 def _problems_2017(number: str) -> list[str]:
