@@ -120,7 +120,9 @@ class AnnouncementQueue:
         self.on_spoken = on_spoken or (lambda _a: None)
         self.played: list[Played] = []
         self._seen: set[int] = set()
-        self._rendered: dict[str, Path] = {}
+        self._rendered: dict[str, Path] = {}  # insertion order = least recently used first
+        self._made = 0
+        self.keep_rendered = 16
         self._queue: queue.Queue[_Work] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="announcer", daemon=True)
         self._started = False
@@ -151,12 +153,17 @@ class AnnouncementQueue:
             self._thread.join(timeout)
 
     def render(self, text: str) -> Path:
-        """The WAV of `text`, rendered once and kept (halls say the same few phrases all day)."""
-        path = self._rendered.get(text)
+        """The WAV of `text`. The last few are kept for recalls; older files are deleted, since
+        every number is a new phrase and a busy day would otherwise fill the disk."""
+        path = self._rendered.pop(text, None)
         if path is None or not path.exists():
-            path = self.cache_dir / f"say-{len(self._rendered):05d}.wav"
+            self._made += 1
+            path = self.cache_dir / f"say-{self._made:06d}.wav"
             self.engine.render(text, path)
-            self._rendered[text] = path
+        self._rendered[text] = path  # most recent last
+        while len(self._rendered) > self.keep_rendered:
+            old = self._rendered.pop(next(iter(self._rendered)))
+            old.unlink(missing_ok=True)
         return path
 
     def _play(self, event_id: int, kind: str, path: Path) -> None:

@@ -52,3 +52,12 @@ def test_queue_plays_in_order_never_overlapping_and_says_a_recall_again(tmp_path
     speech = {p.path for p in q.played if p.kind == "speech"}
     assert len(speech) == 2  # the recall reuses the rendered "A001" text
     assert all(1.5 < wav_seconds(path) < 10.0 for path in speech)
+
+
+def test_rendered_speech_is_bounded_on_disk(tmp_path: Path) -> None:
+    q = make_queue(tmp_path, repeat=1, player=WaitPlayer(0))
+    q.keep_rendered = 3
+    paths = [q.render(f"请A00{i}号到1号窗口办理") for i in range(5)]
+    assert [p.exists() for p in paths] == [False, False, True, True, True]
+    assert q.render("请A004号到1号窗口办理") == paths[4]  # a recall reuses the file
+    assert len(list(tmp_path.glob("say-*.wav"))) == 3
