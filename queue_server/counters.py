@@ -8,8 +8,9 @@ With SKIP LOCKED a claim that rolls back can let a later number be called before
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, case, select
 from sqlalchemy.orm import Session
 
 from queue_server import wire
@@ -37,20 +38,23 @@ def _own_counter(tx: Tx, who: Principal, code: str) -> tuple[Counter, HallInfo]:
     return row, hall
 
 
-def _first(s: Session, query: object) -> Stage | None:
-    return s.scalars(query.order_by(Stage.sort_at, Stage.id).limit(1)  # type: ignore[attr-defined]
+def _first(s: Session, query: Select[tuple[Stage]], *order: Any) -> Stage | None:
+    return s.scalars(query.order_by(*order, Stage.sort_at, Stage.id).limit(1)
                      .with_for_update(skip_locked=True)).first()
 
 
 def _candidates(s: Session, counter: Counter) -> list[tuple[Candidate, Stage]]:
-    """At most 1 + 2 × services rows: all that `pick_next` can choose between."""
+    """The first ticket transferred to this counter, the first priority and the first normal
+    ticket by (the counter's order of services, issue time): all that `pick_next` can choose
+    between, in three indexed queries however many services the counter has."""
     base = select(Stage).where(Stage.hall == counter.hall, Stage.status == "waiting")
-    found = [_first(s, base.where(Stage.target_counter == counter.code))]
-    for svc in counter.services:
-        for prio in (True, False):
-            found.append(_first(s, base.where(Stage.zone == counter.zone, Stage.service == svc,
-                                              Stage.target_counter.is_(None),
-                                              Stage.priority.is_(prio))))
+    rank = case({code: i for i, code in enumerate(counter.services)}, value=Stage.service,
+                else_=len(counter.services))
+    mine = base.where(Stage.zone == counter.zone, Stage.service.in_(counter.services),
+                      Stage.target_counter.is_(None))
+    found = [_first(s, base.where(Stage.target_counter == counter.code)),
+             _first(s, mine.where(Stage.priority.is_(True)), rank),
+             _first(s, mine.where(Stage.priority.is_(False)), rank)]
     return [(Candidate(st.id, st.service, st.priority, st.target_counter == counter.code,
                        st.sort_at), st) for st in found if st is not None]
 
@@ -146,7 +150,7 @@ def _end(stage: Stage, counter: Counter, now: datetime, outcome: str) -> None:
 def _finish(tx: Tx, hall: HallInfo, counter: Counter, stage: Stage, ticket: Ticket,
             body: wire.FinishIn) -> None:
     if stage.started_at is None:
-        stage.started_at = tx.now  # finished straight from the call
+        stage.started_at = stage.called_at or tx.now  # finished straight from the call
     _end(stage, counter, tx.now, body.outcome)
     svc = tx.session.get(Service, (ticket.hall, stage.service))
     assert svc is not None

@@ -1,0 +1,111 @@
+"""The queue on a real SQLite file through the use cases (no HTTP): call order (transferred,
+priority with its cap, the counter's services, issue time), the place kept by issue time in
+the next zone, and the estimate from people ahead and recent service times."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from queue_server import counters, wire
+from queue_server.auth import Principal
+from queue_server.errors import NoTicketWaiting
+from queue_server.store import Store
+from queue_server.tickets import issue
+from tests.conftest import load_test_hall
+
+OLD = {"number": "150102194001011234", "name": "张三"}  # born 1940: elderly
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=30)
+        return self.now
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> Iterator[Store]:
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    load_test_hall(url)
+    s = Store(url, clock=Clock())
+    yield s
+    s.close()
+
+
+KIOSK = Principal("kiosk", "t1", 1, "k")
+
+
+def take(store: Store, service: str, card: dict | None = None, **kw: object) -> str:
+    req = wire.TicketCreate(service=service, id_card=wire.IdCardIn(**card) if card else None,
+                            **kw)  # type: ignore[arg-type]
+    return issue(store, KIOSK, req, None, "")[0].number
+
+
+def staff(counter: str) -> Principal:
+    return Principal("staff", "t1", 1, "pad", counter, "s001", "staff")
+
+
+def drain(store: Store, counter: str, outcome: str = "done") -> list[str]:
+    who, out = staff(counter), []
+    while True:
+        try:
+            out.append(counters.call_next(store, who, counter, "").number)
+        except NoTicketWaiting:
+            return out
+        counters.finish(store, who, counter, wire.FinishIn(outcome=outcome), "")  # type: ignore[arg-type]
+
+
+def test_priority_then_services_then_issue_time(store: Store) -> None:
+    take(store, "general")                        # A001
+    take(store, "case")                           # B001
+    take(store, "general", OLD)                   # A002, elderly
+    take(store, "general", priority="priority", priority_reason="disabled")  # A003
+    assert drain(store, "W02") == ["A002", "A003", "B001", "A001"]  # W02: case, general
+
+
+def test_priority_cap_lets_normal_tickets_through(store: Store) -> None:
+    take(store, "general")                        # A001 normal
+    for _ in range(4):
+        take(store, "general", OLD)               # A002..A005 priority
+    take(store, "general")                        # A006 normal
+    # cap 2: two priority calls in a row, then a normal one
+    assert drain(store, "W01") == ["A002", "A003", "A001", "A004", "A005", "A006"]
+
+
+def test_next_zone_keeps_the_place_by_issue_time(store: Store) -> None:
+    first, second = take(store, "case"), take(store, "case")
+    who = staff("W01")
+    assert counters.call_next(store, who, "W01", "").number == first
+    counters.transfer(store, who, "W01", wire.TransferIn(counter="W02"), "")
+    assert counters.call_next(store, who, "W01", "").number == second
+    counters.finish(store, who, "W01", wire.FinishIn(outcome="next"), "")  # second: approval
+    assert drain(store, "W02", "next") == [first]  # first reaches approval later ...
+    assert drain(store, "W03", "next") == [first, second]  # ... but is called first there
+    assert drain(store, "W04") == [first, second]
+
+
+def test_transfer_to_a_service_requeues_by_issue_time(store: Store) -> None:
+    a1, b1 = take(store, "general"), take(store, "case")
+    who = staff("W01")
+    counters.call_next(store, who, "W01", "")  # A001
+    out = counters.transfer(store, who, "W01", wire.TransferIn(service="case"), "")
+    assert out.service == "case" and out.status == "waiting"
+    assert drain(store, "W02") == [a1, b1]  # A001 (now a case) is older than B001
+
+
+def test_estimate_uses_people_ahead_and_recent_service_times(store: Store) -> None:
+    for _ in range(3):
+        take(store, "general")
+    assert drain(store, "W01") == ["A001", "A002", "A003"]  # each took 30 s in this clock
+    counters_open = counters.get_counter(store, staff("W01"), "W01", "")
+    assert counters_open.waiting["general"] == 0
+    for _ in range(4):
+        out = issue(store, KIOSK, wire.TicketCreate(service="general"), None, "")[0]
+    assert out.ahead == 3
+    assert out.estimated_wait_s == 3 * 30  # 3 ahead x 30 s, shared by at least one counter
