@@ -109,7 +109,17 @@ class KioskFlow(QObject):
         return self.link.catalog.zone_waiting()
 
     def now(self) -> datetime:
-        return datetime.now().astimezone()
+        from kiosk.ticketing import local_time
+
+        hall = self.link.hall
+        return local_time(datetime.now().astimezone(), hall.timezone if hall else None)
+
+    def local(self, moment: datetime) -> datetime:
+        """A server time (UTC) in the hall's time zone, for the screen."""
+        from kiosk.ticketing import local_time
+
+        hall = self.link.hall
+        return local_time(moment, hall.timezone if hall else None)
 
     # -- moving between screens --------------------------------------------------------------
     def go(self, state: str, notice: str = "") -> None:
@@ -261,6 +271,8 @@ class KioskFlow(QObject):
     # -- server link -------------------------------------------------------------------------
     @Slot(bool)
     def _on_online(self, up: bool) -> None:
+        if up and self.notice == "offline":
+            self.notice = ""
         if up and self.state == OFFLINE:
             self.reset()
         elif not up and self.state in NEEDS_SERVER:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from devices.errors import DeviceError
 from kiosk.client import ServerUnreachable
@@ -26,16 +28,26 @@ ISSUE_PATIENCE_S = 20.0   # how long one touch keeps retrying before numbers are
 
 
 def ticket_layout(ticket: wire.TicketIssued, hall_name: str, service_name: str,
-                  branch_name: str | None) -> Any:
+                  branch_name: str | None, timezone: str | None = None) -> Any:
+    """What the printer prints: times in the hall's zone (the server answers in UTC); a branch
+    line only when it differs from the name at the top."""
     from devices.printer.layout import TicketLayout
 
     zone = wire.ZONE_NAMES.get(ticket.zone, (ticket.zone, ticket.zone))[0]
+    top = ticket.hall_name or hall_name
     return TicketLayout(
-        hall_name=ticket.hall_name or hall_name, service_name=ticket.service_name or service_name,
+        hall_name=top, service_name=ticket.service_name or service_name,
         zone_name=zone, number=ticket.number, ahead=ticket.ahead,
         estimated_wait_min=max(0, round(ticket.estimated_wait_s / 60)),
-        issued_at=ticket.issued_at, track_url=ticket.track_url, masked_id=ticket.masked_id,
-        branch_name=branch_name)
+        issued_at=local_time(ticket.issued_at, timezone), track_url=ticket.track_url,
+        masked_id=ticket.masked_id, branch_name=branch_name if branch_name != top else None)
+
+
+def local_time(moment: datetime, timezone: str | None) -> datetime:
+    try:
+        return moment.astimezone(ZoneInfo(timezone)) if timezone else moment.astimezone()
+    except (ZoneInfoNotFoundError, ValueError):
+        return moment.astimezone()
 
 
 class Ticketing:
@@ -112,8 +124,9 @@ class Ticketing:
             return
         service = flow.service
         branch = flow.hall_name if flow.role == "bank" else None
+        hall = flow.link.hall
         layout = ticket_layout(ticket, flow.hall_name, service.name if service else "",
-                               branch)
+                               branch, hall.timezone if hall else None)
         devices = flow.devices
         flow.runner.submit(lambda: devices.print_ticket(layout), lambda _r: self._printed(ticket),
                            lambda exc: self._print_failed(ticket, str(exc), exc))

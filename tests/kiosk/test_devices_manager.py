@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +31,24 @@ def test_health_of_each_device() -> None:
 def test_printing_a_real_layout_to_a_file(tmp_path: Path) -> None:
     out = tmp_path / "ticket.bin"
     manager = DeviceManager({"printer": f"file://{out}"})
+    utc = sample.ticket().model_copy(update={"issued_at": datetime(2026, 11, 25, 1, 41,
+                                                                    tzinfo=UTC)})
     try:
-        manager.print_ticket(ticket_layout(sample.ticket(), sample.HALL_NAME, "企业开办", None))
+        layout = ticket_layout(utc, sample.HALL_NAME, "企业开办", None, "Asia/Shanghai")
+        assert layout.issued_at.hour == 9  # the hall's time, not the server's UTC
+        manager.print_ticket(layout)
         data = out.read_bytes()
         assert b"A023" in data and "企业开办".encode("gb18030") in data
+        assert b"09:41" in data
         assert b"\x1dV" in data  # cut
     finally:
         manager.close()
+
+
+def test_bank_ticket_names_the_branch_once() -> None:
+    bank = sample.ticket("bank")
+    layout = ticket_layout(bank, sample.BRANCH_NAME, "企业开办", sample.BRANCH_NAME)
+    assert layout.hall_name == sample.BRANCH_NAME and layout.branch_name is None
 
 
 def test_a_failed_device_is_reopened_on_next_use() -> None:

@@ -245,9 +245,10 @@ class DetailScreen(Screen):
         self.card_btn.setText(tr("take_with_card", lang))
         self.scan_btn.setText(tr("scan_first", lang))
         self.take_btn.setVisible(can)
-        self.card_btn.setVisible(can and not s.requires_id_card and flow.devices.has("idcard")
+        # senior mode keeps the card (priority for 70+) and drops the camera: fewer choices
+        self.card_btn.setVisible(can and not s.requires_id_card and flow.devices.has("idcard"))
+        self.scan_btn.setVisible(can and flow.devices.has("camera") and bool(s.materials)
                                  and not flow.elderly)
-        self.scan_btn.setVisible(can and flow.devices.has("camera") and bool(s.materials))
         hint = tr("needs_card", lang) if s.requires_id_card else tr("card_priority_hint", lang)
         self.hint.setText(hint if can else tr("offline_title", lang))
 

@@ -57,7 +57,7 @@ def ticket_card(flow: KioskFlow, t: Any) -> QFrame:
     where = zone_name(t.zone, lang) + (f" · {t.counter}" if t.counter else "")
     col.addWidget(label(f"{status}  ·  {where}"))
     if t.deadline is not None:
-        col.addWidget(label(tr("deadline", lang, d=t.deadline.strftime("%Y-%m-%d")), "muted"))
+        col.addWidget(label(tr("deadline", lang, d=flow.local(t.deadline).strftime("%Y-%m-%d")), "muted"))
     row.addLayout(col, 1)
     if rateable(t):
         row.addWidget(button(tr("rate_btn", lang), lambda: flow.inquiry.start_rating(t.id),
