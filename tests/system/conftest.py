@@ -22,7 +22,7 @@ import pytest
 from tests.conftest import ROOT, ServerProcess, start_server
 
 PIN = "135790"
-COUNTERS = 16
+COUNTERS = 8
 SERVICES = (("general", "A"), ("tax", "B"), ("social", "C"))
 
 
