@@ -5,7 +5,7 @@ plain value for the domain."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -16,6 +16,8 @@ from queue_server.config import CounterSection, HallConfig, parse_hhmm
 from queue_server.models import Counter, Hall, Service, Staff
 from queue_server.security import new_secret
 from queue_server.store import Store
+
+KEY_TTL = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -151,4 +153,16 @@ def roll_days(store: Store) -> list[str]:
                         previous=row.business_day.isoformat() if row.business_day else None)
                 row.business_day = day
                 rolled.append(row.id)
+        _housekeeping(tx.session, tx.now)
     return rolled
+
+
+def _housekeeping(s: Session, now: datetime) -> None:
+    """Once a day: forget idempotency keys after a week (they must last at least 24 h) and
+    expired staff sessions."""
+    from sqlalchemy import delete
+
+    from queue_server.models import IdempotencyKey, StaffSession
+
+    s.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - KEY_TTL))
+    s.execute(delete(StaffSession).where(StaffSession.expires_at < now))

@@ -121,6 +121,26 @@ def heartbeat(request: Request, principal: Who, body: wire.HeartbeatIn) -> Respo
     return Response(status_code=204)
 
 
+@router.get("/terminals", response_model=list[wire.TerminalStatus])
+def terminals(request: Request, principal: Who) -> list[wire.TerminalStatus]:
+    """Supervisors and administrators: the hall's terminals (and its outposts') with health."""
+    if not (principal.kind == "admin" or principal.staff_role in ("supervisor", "admin")):
+        raise Forbidden("supervisor_required", "需要值班长或管理员 / a supervisor or an "
+                        "administrator is required")
+    hall_id = hall_of(principal, request)
+    with store_of(request).read() as s:
+        from queue_server.models import Hall
+
+        halls = {h.id: h.name for h in s.scalars(select(Hall).where(
+            (Hall.id == hall_id) | (Hall.parent == hall_id)))}
+        rows = s.scalars(select(Terminal).where(Terminal.hall.in_(halls), Terminal.active)
+                         .order_by(Terminal.hall, Terminal.name))
+        return [wire.TerminalStatus(id=t.id, name=t.name, kind=t.kind, hall=t.hall,
+                                    hall_name=halls[t.hall], counter=t.counter,
+                                    devices=dict(t.devices or {}), last_seen=t.last_seen)
+                for t in rows]
+
+
 @router.get("/services", response_model=list[wire.ServiceInfo])
 def services(request: Request, principal: Who) -> list[wire.ServiceInfo]:
     hall_id = hall_of(principal, request)

@@ -304,3 +304,12 @@ class Event(Wire):
 
     def field(self, name: str, default: Any = None) -> Any:
         return (self.model_extra or {}).get(name, default)
+
+
+class TerminalStatus(TerminalOut):
+    """`GET /terminals` (supervisors and administrators): each terminal's last heartbeat and
+    device states, so "kiosk 3: paper out" is seen before a citizen meets it."""
+
+    id: int
+    devices: dict[str, str] = {}
+    last_seen: datetime | None = None

@@ -108,3 +108,16 @@ def test_tracking_page_is_public_and_shows_little(hall: Hall) -> None:
     for secret in ("王", "1234", "150", CARD["number"]):
         assert secret not in page.text
     assert httpx.get(hall.server.url + "/t/nonexistent").status_code == 404
+
+
+def test_supervisors_see_terminal_health(hall: Hall) -> None:
+    kiosk = hall.client(hall.enrol("kiosk", "kiosk-7"))
+    kiosk.post("/terminals/heartbeat", json={"devices": {"printer": "paper_low"}})
+    bank = hall.client(hall.enrol("bank", "bank-kiosk"))
+    bank.post("/terminals/heartbeat", json={"devices": {"idcard": "online"}})
+    assert kiosk.get("/terminals").status_code == 403
+    assert hall.staff("W01").get("/terminals").status_code == 403
+    listed = {t["name"]: t for t in hall.staff("W02", "s003").get("/terminals").json()}
+    assert listed["kiosk-7"]["devices"] == {"printer": "paper_low"}
+    assert listed["kiosk-7"]["last_seen"] is not None
+    assert listed["bank-kiosk"]["hall"] == hall.outpost

@@ -102,3 +102,18 @@ def test_deadline_is_the_end_of_a_working_day_in_hall_time() -> None:
     due = deadline(now, 2, SH)
     assert due == datetime(2026, 3, 10, 23, 59, 59, tzinfo=ZoneInfo(SH))
     assert deadline(now, 2, SH, [date(2026, 3, 9)]).date() == date(2026, 3, 11)
+
+
+def test_idempotency_keys_last_a_day_and_are_forgotten_after_a_week(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 3, 2, 2, 0, tzinfo=UTC))
+    store = _store(tmp_path, "00:00", clock)
+    kiosk = Principal("kiosk", "t1", 1, "k")
+    req = wire.TicketCreate(service="general")
+    first = issue(store, kiosk, req, "key-1", "")[0]
+    clock.now += timedelta(hours=30)
+    roll_days(store)
+    assert issue(store, kiosk, req, "key-1", "")[0].id == first.id  # still known after 30 h
+    clock.now += timedelta(days=8)
+    roll_days(store)
+    assert issue(store, kiosk, req, "key-1", "")[0].id != first.id
+    store.close()
