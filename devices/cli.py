@@ -39,6 +39,10 @@ def build_parser() -> Parser:
     sim.add_argument("--garble", type=float, help="share of garbled frames, 0..1")
     sim.add_argument("--split", action="store_true", help="send answers in small pieces")
     sim.add_argument("--sam-fault", action="store_true", help="idcard: the SAM fails its self-test")
+    sim.add_argument("--unplug-after", type=float, default=0.0,
+                     help="idcard/pad: unplug after S seconds, then replug on a new pty")
+    sim.add_argument("--replug-after", type=float, default=1.0,
+                     help="seconds unplugged before the new pty appears (default 1)")
     sim.add_argument("--knobs", default="", help="simulator options as in its sim:// URL, "
                      "e.g. 'paper=out&cover=open' (printer) or 'dwell=5&garble=0.1' (idcard)")
     read = sub.add_parser("read", help="wait for one card or one rating")
@@ -82,12 +86,14 @@ def _sim(args: argparse.Namespace) -> int:
             _bad("--every is for pad")
         if args.sam_fault:
             options["sam"] = "fault"
-        return serve_pty(simulator_from_options(options), args.link)
+        return serve_pty(simulator_from_options(options), args.link, unplug_after=args.unplug_after,
+                         replug_after=args.replug_after)
     from devices.pad.simulator import pad_simulator_from_options
     for key in ("cards", "dwell", "gap", "card"):
         if key in options:
             _bad(f"--{key} is for idcard")
-    return serve_pty(pad_simulator_from_options(options), args.link)
+    return serve_pty(pad_simulator_from_options(options), args.link, unplug_after=args.unplug_after,
+                     replug_after=args.replug_after)
 
 
 def _bad(message: str) -> NoReturn:

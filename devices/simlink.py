@@ -105,10 +105,10 @@ def _write_all(fd: int, data: bytes, split: bool, rng: random.Random) -> None:
             time.sleep(0.001)
 
 
-def _serve(master: int, engine: SimEngine, stop: list[int]) -> None:
-    """Pass bytes between the pty and the engine until `stop` gets a signal number."""
+def _serve(master: int, engine: SimEngine, stop: list[int], until: float = float("inf")) -> None:
+    """Pass bytes between the pty and the engine until a signal lands in `stop` or `until`."""
     rng, pending = random.Random(11), []
-    while not stop:
+    while not stop and time.monotonic() < until:
         try:
             ready, _, _ = select.select([master], [], [], 0.01)
         except InterruptedError:
@@ -131,11 +131,7 @@ def _serve(master: int, engine: SimEngine, stop: list[int]) -> None:
                 _write_all(master, data, engine.split, rng)
 
 
-def serve_pty(engine: SimEngine, link: str | None = None, out: TextIO = sys.stdout) -> int:
-    """Serve `engine` on a new pseudo-terminal until SIGTERM/SIGINT; print its path first.
-
-    `link` (optional) is a symlink kept pointing at the pty, as udev names a replugged device.
-    """
+def _plug_in(link: str | None) -> tuple[int, int, str]:
     master, slave = os.openpty()
     tty.setraw(slave)  # no echo or line discipline before a client opens it
     path = os.ttyname(slave)
@@ -143,15 +139,37 @@ def serve_pty(engine: SimEngine, link: str | None = None, out: TextIO = sys.stdo
         with contextlib.suppress(FileNotFoundError):
             os.unlink(link)
         os.symlink(path, link)
+    return master, slave, path
+
+
+def _unplug(master: int, slave: int, path: str, link: str | None) -> None:
+    if link and os.path.islink(link) and os.readlink(link) == path:
+        os.unlink(link)
+    os.close(master)
+    os.close(slave)
+
+
+def serve_pty(engine: SimEngine, link: str | None = None, out: TextIO = sys.stdout,
+              unplug_after: float = 0.0, replug_after: float = 1.0) -> int:
+    """Serve `engine` on a new pseudo-terminal until SIGTERM/SIGINT; print its path first.
+
+    `link` (optional) is a symlink kept pointing at the pty, as udev names a device. With
+    `unplug_after` > 0 the device is unplugged (pty closed, link removed) after that many
+    seconds and plugged back `replug_after` seconds later on a new pty, whose path is printed
+    on the next line; and so on.
+    """
     stop: list[int] = []
     for sig in (signal.SIGTERM, signal.SIGINT):  # before the path is out: a client may stop us at once
         signal.signal(sig, lambda signum, frame: stop.append(signum))
-    print(path, file=out, flush=True)
-    try:
-        _serve(master, engine, stop)
-    finally:
-        if link and os.path.islink(link) and os.readlink(link) == path:
-            os.unlink(link)
-        os.close(master)
-        os.close(slave)
+    while not stop:
+        master, slave, path = _plug_in(link)
+        print(path, file=out, flush=True)
+        until = time.monotonic() + unplug_after if unplug_after > 0 else float("inf")
+        try:
+            _serve(master, engine, stop, until)
+        finally:
+            _unplug(master, slave, path, link)
+        replug_at = time.monotonic() + replug_after
+        while not stop and time.monotonic() < replug_at:
+            time.sleep(0.01)
     return 0

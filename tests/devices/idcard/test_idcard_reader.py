@@ -3,6 +3,7 @@ as a child process, opened through serial:///dev/pts/N)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -194,5 +195,24 @@ def test_a_card_left_on_the_antenna_is_not_read_twice_until_lifted() -> None:
         sim.present(0)
         again = reader.read_card(1)  # ... and placed again: a new read
         assert again is not None and again.name == "王丽华"
+    finally:
+        reader.close()
+
+
+def test_simulator_unplugs_and_replugs_itself_and_the_reader_recovers(sim_process, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    link = str(tmp_path / "ttyIDCARD")
+    sim_process("idcard", "--link", link, "--card", "0", "--dwell", "3600",
+                "--unplug-after", "1", "--replug-after", "0.3")
+    reader = open_reader(f"serial://{link}")
+    try:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and reader.supervisor.connects < 2:
+            reader.forget()
+            with contextlib.suppress(DeviceUnavailable):  # while the pty is gone
+                reader.read_card(0.5)
+        assert reader.supervisor.connects >= 2  # the supervisor noticed and reconnected
+        reader.forget()
+        card = reader.read_card(10)
+        assert card is not None and card.name == "王丽华" and reader.health is Health.ONLINE
     finally:
         reader.close()
