@@ -1,0 +1,74 @@
+"""A display that loses its event stream and reconnects with `after=` its last id gets every
+later event exactly once, in order, while kiosks and counters keep working — over SSE and over
+WebSocket, against the real server process (CONTRACT §4)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import pytest
+from websockets.sync.client import connect as ws_connect
+
+from tests.system.conftest import SERVICES, SystemHall, api, read_events
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
+
+
+def _busy_hall(hall: SystemHall, server: Any, stop: threading.Event) -> None:
+    """Issue tickets and call them at C01 until stopped: a steady trickle of events."""
+    session = hall.login(server, "C01")
+    with api(server, hall.kiosk) as kiosk, api(server, session) as counter:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            resp = kiosk.post("/tickets", json={"service": SERVICES[n % len(SERVICES)][0]},
+                              headers={"Idempotency-Key": uuid.uuid4().hex})
+            assert resp.status_code == 201, resp.text
+            if n % 2 == 0:
+                assert counter.post("/counters/C01/call-next").status_code == 200
+                assert counter.post("/counters/C01/finish",
+                                    json={"outcome": "done"}).status_code == 200
+            time.sleep(0.01)
+
+
+def _ws_leg(server: Any, token: str, after: int, count: int) -> list[dict[str, Any]]:
+    url = server.api(f"/events/ws?after={after}").replace("http://", "ws://")
+    with ws_connect(url, additional_headers={"Authorization": f"Bearer {token}"},
+                    compression=None) as ws:
+        return [json.loads(ws.recv(timeout=10)) for _ in range(count)]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_reconnecting_subscriber_gets_every_event_once(
+        system_hall: Callable[..., SystemHall]) -> None:
+    hall = system_hall(counters=1)
+    server = hall.start()
+    stop = threading.Event()
+    writer = threading.Thread(target=_busy_hall, args=(hall, server, stop))
+    writer.start()
+    got: list[dict[str, Any]] = []
+    try:
+        # Three legs, the stream dropped between them while events keep coming.
+        got += read_events(server, hall.display, 0, until=lambda ev: len(ev) >= 15)
+        gaps = [(time.time(), time.sleep(0.4), time.time())]
+        got += _ws_leg(server, hall.display, got[-1]["id"], 15)
+        gaps.append((time.time(), time.sleep(0.4), time.time()))
+        got += read_events(server, hall.display, got[-1]["id"], until=lambda ev: len(ev) >= 15)
+    finally:
+        stop.set()
+        writer.join(10)
+    got += read_events(server, hall.display, got[-1]["id"])  # the tail, until quiet
+    truth = read_events(server, hall.display, 0)
+    ids = [e["id"] for e in got]
+    assert len(ids) == len(set(ids)), "an event came twice"
+    assert ids == sorted(ids)
+    assert got == truth  # none missed, same content
+    assert {"ticket.issued", "ticket.called", "ticket.finished"} <= {e["type"] for e in got}
+    for start, _, end in gaps:  # events made while disconnected came on the next leg
+        assert any(start < datetime.fromisoformat(e["at"]).timestamp() < end for e in got)
