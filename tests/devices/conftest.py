@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -48,14 +49,17 @@ class SimProcess:
     """`python -m devices sim KIND --pty` as a child process; `.path` is its pty."""
 
     def __init__(self, kind: str, *args: str) -> None:
+        # stderr goes to a file: an unread pipe would block a chatty simulator once it is full
+        self.errors = tempfile.TemporaryFile("w+")  # noqa: SIM115 (closed in stop())
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "devices", "sim", kind, "--pty", *args], cwd=ROOT,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=self.errors, text=True)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline().strip()
         if not line.startswith("/dev/"):
             self.stop()
-            raise AssertionError(f"simulator printed {line!r}: {self.proc.stderr.read() if self.proc.stderr else ''}")
+            self.errors.seek(0)
+            raise AssertionError(f"simulator printed {line!r}: {self.errors.read()}")
         self.path = line
 
     @property
@@ -70,9 +74,9 @@ class SimProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
-        for stream in (self.proc.stdout, self.proc.stderr):
-            if stream:
-                stream.close()
+        if self.proc.stdout:
+            self.proc.stdout.close()
+        self.errors.close()
 
 
 @pytest.fixture
