@@ -143,7 +143,7 @@ class CounterModel(QObject):
     def logout(self) -> None:
         self._stop_auto()
         if self._follower is not None:
-            self._follower.stop(0.5)
+            self._follower.stop(0.2)
             self._follower = None
         self.client.logout()
         self.staff_name, self.state, self.current, self.thumbnails = "", None, None, {}

@@ -138,7 +138,7 @@ class BoardModel(QObject):
         self._closed = True
         self._refresh.stop()
         if self._follower is not None:
-            self._follower.stop()
+            self._follower.stop(0.2)
         self._runner.shutdown()
 
     @property

@@ -68,7 +68,7 @@ class RatingModel(QObject):
     def stop(self) -> None:
         self._stop.set()
         if self._follower is not None:
-            self._follower.stop(1.0)
+            self._follower.stop(0.2)
         self._runner.shutdown()
 
     @property
