@@ -55,7 +55,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "scan_title": ("材料扫描（预审）", "Scan papers (pre-review)"),
     "scan_hint": ("请将材料正面朝上平放在高拍仪下", "Lay the paper face up under the camera"),
     "capture": ("拍摄", "Capture"),
-    "pages_n": ("已扫描 {n} 页", "{n} pages scanned"),
+    "pages_n": ("已扫描 {n} 页", "Pages scanned: {n}"),
     "finish_scan": ("完成，取号", "Done, take a number"),
     "keep": ("保留此页", "Keep this page"),
     "retake": ("重拍", "Retake"),

@@ -99,8 +99,7 @@ class ServicesScreen(Screen):
         top.addWidget(self.title)
         top.addWidget(self.query, 1)
         top.addWidget(self.search_btn)
-        body = QHBoxLayout()
-        self.categories = QVBoxLayout()
+        self.categories = QHBoxLayout()  # a row of tabs: a landscape screen has the width
         self.grid = QGridLayout()
         self.grid.setSpacing(14)
         right = QVBoxLayout()
@@ -112,11 +111,10 @@ class ServicesScreen(Screen):
         for w in (self.prev_btn, self.page_lbl, self.next_btn):
             pager.addWidget(w)
         right.addLayout(pager)
-        body.addLayout(self.categories)
-        body.addLayout(right, 1)
         self.keyboard = self._keyboard()
         self.box.addLayout(top)
-        self.box.addLayout(body, 1)
+        self.box.addLayout(self.categories)
+        self.box.addLayout(right, 1)
         self.box.addWidget(self.keyboard)
 
     def _keyboard(self) -> QWidget:
@@ -160,13 +158,12 @@ class ServicesScreen(Screen):
         cats: list[tuple[str | None, str]] = [(None, tr("all", lang))]
         cats += [(c, c) for c in flow.link.catalog.categories()]
         if flow.elderly:
-            cats = cats[:1]  # fewer choices: one list, in big tiles, page by page
+            cats = []  # fewer choices: one list, in big tiles, page by page
         for code, text in cats:
             b = button(text, lambda c=code: flow.choose_category(c))
             chosen = flow.data.category == code and not flow.data.query
             set_role(b, "selected" if chosen else "")
             self.categories.addWidget(b)
-        self.categories.addStretch(1)
         self._fill_grid(flow)
 
     def _fill_grid(self, flow: KioskFlow) -> None:
@@ -175,14 +172,19 @@ class ServicesScreen(Screen):
         cols = 2 if flow.elderly else 3
         items = flow.page_services()
         for i, s in enumerate(items):
-            tile = button(service_text(s, lang), lambda c=s.code: flow.choose_service(c), "tile")
-            tile.setMinimumHeight(200 if flow.elderly else 120)
+            typing = self.keyboard_on  # the keyboard takes half the screen: one-line tiles
+            text = s.name if typing and flow.elderly else service_text(s, lang)
+            tile = button(text, lambda c=s.code: flow.choose_service(c), "tile")
+            tile.setMinimumHeight((110 if typing else 200) if flow.elderly else 120)
             self.grid.addWidget(tile, i // cols, i % cols)
         if not items:
             self.grid.addWidget(label(tr("no_match", lang), "muted"), 0, 0)
-        for r in range(self.grid.rowCount()):
-            self.grid.setRowStretch(r, 1)
+        used = -(-len(items) // cols)
+        for r in range(self.grid.rowCount()):  # a grid never forgets rows: stale ones get none
+            self.grid.setRowStretch(r, 1 if r < max(used, 3 if not flow.elderly else 2) else 0)
         pages = flow.page_count()
+        for w in (self.prev_btn, self.page_lbl, self.next_btn):
+            w.setVisible(pages > 1 or not self.keyboard_on)
         self.page_lbl.setText(tr("page", lang, p=flow.page + 1, n=pages))
         self.prev_btn.setText(tr("prev", lang))
         self.next_btn.setText(tr("next", lang))
@@ -256,7 +258,7 @@ class DetailScreen(Screen):
 class OfflineScreen(Screen):
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
-        self.title = label("", "huge", align=Qt.AlignmentFlag.AlignCenter)
+        self.title = label("", "big", align=Qt.AlignmentFlag.AlignCenter)
         self.body = label("", align=Qt.AlignmentFlag.AlignCenter)
         self.status = label("", "notice", align=Qt.AlignmentFlag.AlignCenter)
         self.grid = QGridLayout()
@@ -273,6 +275,7 @@ class OfflineScreen(Screen):
         cols = 2 if flow.elderly else 4
         limit = 6 if flow.elderly else 16
         for i, s in enumerate(flow.link.catalog.services[:limit]):
-            tile = button(service_text(s, lang, with_wait=False),
+            text = s.name if flow.elderly else service_text(s, lang, with_wait=False)
+            tile = button(text,
                           lambda c=s.code: flow.offline_detail(c), "tile")
             self.grid.addWidget(tile, i // cols, i % cols)

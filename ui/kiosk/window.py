@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.flow import ADMIN, ADMIN_PIN, ATTRACT, ISSUING, OFFLINE, TICKET, KioskFlow
+from kiosk.flow import ADMIN, ADMIN_PIN, ATTRACT, ISSUING, OFFLINE, THANKS, TICKET, KioskFlow
 from ui.i18n import tr
 from ui.kiosk import screens
 from ui.kiosk.voice import VoicePrompts
@@ -17,7 +17,7 @@ from ui.theme import ELDERLY, NORMAL, Theme, stylesheet
 from ui.widgets import CountdownOverlay, LongPressArea, button, label
 from ui.widgets.basic import set_role
 
-NO_BACK = (ATTRACT, ISSUING, TICKET, OFFLINE)
+NO_BACK = (ATTRACT, ISSUING, TICKET, OFFLINE, THANKS)
 
 
 def theme_of(flow: KioskFlow) -> Theme:
@@ -112,7 +112,7 @@ class KioskWindow(QWidget):
         self.home_btn.setText(tr("home", lang))
         plain = flow.state in NO_BACK
         self.back_btn.setVisible(not plain)
-        self.home_btn.setVisible(flow.state not in (ATTRACT, OFFLINE, ISSUING, TICKET))
+        self.home_btn.setVisible(flow.state not in NO_BACK)
         self.notice.setText(tr(flow.notice, lang) if flow.notice else "")
         screen = self.screens[flow.state]
         if self.stack.currentWidget() is not screen:
