@@ -37,7 +37,8 @@ PORT_ERRORS = (serial.SerialException, OSError, termios.error)
 SHORT_TIMEOUT = 0.5   # status, find, select: a reader answers within tens of ms
 READ_TIMEOUT = 2.0    # 1295 bytes: 0.11 s at 115200, 1.35 s at 9600
 POLL_INTERVAL = 0.2   # between finds while waiting for a card
-URL_FORMS = "sim://idcard[?cards=FILE&…], serial:///dev/ttyUSB0?baudrate=115200, loop://, socket://host:port"
+URL_FORMS = ("sim://idcard[?cards=FILE&…], serial:///dev/ttyUSB0?baudrate=115200, loop://, "
+             "socket://host:port, usb://0x0400:0xc35a")
 
 
 class Port(Protocol):
@@ -243,6 +244,10 @@ def open_reader(url: str) -> IdCardReader:
         from devices.transport import open_serial, serial_target
         serial_target(url)  # refuse a bad path or option now, not at first use
         reader = IdCardReader(url, lambda: open_serial(url))
+    elif parsed.scheme == "usb":
+        from devices.idcard.usb_port import open_usb, usb_ids
+        usb_ids(url)
+        reader = IdCardReader(url, lambda: open_usb(url))
     else:
         raise BadAddress(f"unknown ID card reader URL {url!r}; expected {URL_FORMS} ({SERIAL_FORM})")
     # Absent or faulty now is not an error here: health says so and the supervisor reconnects.

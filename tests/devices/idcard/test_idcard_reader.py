@@ -129,7 +129,7 @@ def test_unplug_then_replug_in_process() -> None:
 
 @pytest.mark.parametrize("url", ["sim://printer", "sim://idcard?bogus=1", "sim://idcard?dwell=x",
                                  "serial:///dev/ttyUSB0?baud=9600", "serial://ttyUSB0",
-                                 "usb://0x0400:0xc35a", "/dev/ttyUSB0", "sim://idcard?cards=/nonexistent.json"])
+                                 "usb://0400", "usb://0x0400:0xc35a?x=1", "/dev/ttyUSB0", "sim://idcard?cards=/nonexistent.json"])
 def test_bad_urls_show_the_expected_form(url: str) -> None:
     with pytest.raises(BadAddress, match="expected"):
         open_reader(url)
