@@ -90,3 +90,12 @@ def test_probe_names_a_printer(sim_process) -> None:  # type: ignore[no-untyped-
     done = devices("probe", "--no-system", "--port", sim.url, "--json")
     found = {r["port"]: r for r in json.loads(done.stdout)}
     assert found[sim.url]["kind"] == "printer", done
+
+
+def test_print_sample_and_scan_are_routed_to_their_packages(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "ticket.bin"
+    done = devices("print-sample", f"file://{out}")
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"\x1b@")  # ESC @: the printer was initialised
+    missing = devices("scan", str(tmp_path / "none.jpg"), "--out", str(tmp_path / "x.jpg"), "--json")
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
