@@ -17,10 +17,10 @@ import numpy as np
 
 from devices.camera.geometry import (
     clockwise,
-    is_convex,
-    min_angle_deg,
+    clockwise_many,
     polygon_area,
     reduce_to_quad,
+    shape_stats,
 )
 from devices.camera.lines import line_quads, snap, strong_lines
 from devices.camera.refine import refine
@@ -64,11 +64,24 @@ def candidates(small: np.ndarray) -> list[Candidate]:
     # region outlines are rough and sit a pixel or two off the edge (dilation, blur, things
     # touching the page): snap their sides onto nearby lines, then onto the edge itself
     lines = strong_lines(edges)
-    regions = [quad for mask in masks for quad in _quads(mask)]
+    regions = _unique([quad for mask in masks for quad in _quads(mask)])
     floor = _step_floor(labf)
     snapped = [snap(quad, lines, lambda qs: side_support(labf, qs, floor)) for quad in regions]
-    quads = [refine(small, q, radius=4.0) for q in regions + snapped] + line_quads(edges)
+    refined = [refine(small, q, radius=4.0) for q in regions + snapped]
+    refined += [refine(small, refine(small, q, radius=12.0), radius=4.0) for q in regions]
+    quads = np.concatenate([clockwise_many(np.array(refined).reshape(-1, 4, 2)),
+                            line_quads(lines, labf.shape)])
     return _score_all(labf, quads, floor)
+
+
+def _unique(quads: list[np.ndarray]) -> list[np.ndarray]:
+    """Drop quadrilaterals within 2 px (every corner) of one already kept: several masks often
+    find the same region."""
+    kept: list[np.ndarray] = []
+    for quad in quads:
+        if all(np.abs(quad - k).max() > 2 for k in kept):
+            kept.append(quad)
+    return kept
 
 
 def _step_floor(labf: np.ndarray) -> float:
@@ -127,19 +140,20 @@ def _quads(mask: np.ndarray) -> list[np.ndarray]:
     return quads
 
 
-def _score_all(labf: np.ndarray, quads: list[np.ndarray], floor: float) -> list[Candidate]:
+def _score_all(labf: np.ndarray, quads: np.ndarray, floor: float) -> list[Candidate]:
     """Keep the convex, well-angled, large-enough quadrilaterals whose outline is a colour step
     between just inside and just outside along most of every side."""
     h, w = labf.shape[:2]
-    keep = [q for q in quads if is_convex(q) and min_angle_deg(q) >= 45
-            and polygon_area(q) >= MIN_AREA * h * w]
-    if not keep:
+    if len(quads) == 0:
         return []
-    sides = side_support(labf, np.array(keep), floor)
+    convex, min_angle, area = shape_stats(quads)
+    keep = quads[convex & (min_angle >= 45) & (area >= MIN_AREA * h * w)]
+    if not len(keep):
+        return []
+    sides = side_support(labf, keep, floor)
     mean = sides.mean(axis=1)
-    ok = (sides.min(axis=1) >= SUPPORT_SIDE) & (mean >= SUPPORT_MEAN)
-    return [Candidate(keep[i], float(mean[i]), polygon_area(keep[i]) / (h * w))
-            for i in np.nonzero(ok)[0]]
+    ok = np.nonzero((sides.min(axis=1) >= SUPPORT_SIDE) & (mean >= SUPPORT_MEAN))[0]
+    return [Candidate(keep[i], float(mean[i]), polygon_area(keep[i]) / (h * w)) for i in ok]
 
 
 def side_support(labf: np.ndarray, quads: np.ndarray, floor: float = STEP_MIN,

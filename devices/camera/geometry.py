@@ -16,6 +16,32 @@ def clockwise(pts: np.ndarray) -> np.ndarray:
     return np.roll(pts, -int(np.argmin(pts.sum(axis=1))), axis=0)
 
 
+def clockwise_many(quads: np.ndarray) -> np.ndarray:
+    """`clockwise` for an (N, 4, 2) array of quadrilaterals."""
+    if len(quads) == 0:
+        return quads.reshape(0, 4, 2)
+    centre = quads.mean(axis=1, keepdims=True)
+    order = np.argsort(np.arctan2(quads[..., 1] - centre[..., 1], quads[..., 0] - centre[..., 0]),
+                       axis=1)
+    quads = np.take_along_axis(quads, order[..., None], axis=1)
+    start = np.argmin(quads.sum(axis=2), axis=1)
+    idx = (start[:, None] + np.arange(4)[None, :]) % 4
+    return np.take_along_axis(quads, idx[..., None], axis=1)
+
+
+def shape_stats(quads: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For (N, 4, 2) quadrilaterals: convex (bool), smallest inner angle (degrees), area."""
+    nxt, prv = np.roll(quads, -1, axis=1), np.roll(quads, 1, axis=1)
+    u, v = prv - quads, nxt - quads
+    cross = u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
+    convex = (cross > 0).all(axis=1) | (cross < 0).all(axis=1)
+    cosang = (u * v).sum(axis=2) / (np.linalg.norm(u, axis=2) * np.linalg.norm(v, axis=2) + 1e-12)
+    min_angle = np.degrees(np.arccos(np.clip(cosang, -1, 1))).min(axis=1)
+    x, y = quads[..., 0], quads[..., 1]
+    area = 0.5 * np.abs((x * np.roll(y, -1, axis=1) - y * np.roll(x, -1, axis=1)).sum(axis=1))
+    return convex, min_angle, area
+
+
 def polygon_area(pts: np.ndarray) -> float:
     x, y = pts[:, 0], pts[:, 1]
     return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))

@@ -15,9 +15,9 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from devices.camera.geometry import clockwise
+from devices.camera.geometry import clockwise_many
 
-MAX_LINES = 18  # distinct lines kept, strongest first
+MAX_LINES = 24  # distinct lines kept, strongest first
 MAX_QUADS = 4000
 SupportFn = Callable[[np.ndarray], np.ndarray]  # (N, 4, 2) quads -> (N, 4) side support
 PARALLEL_DEG = 30.0  # opposite sides of a page seen in perspective differ by less than this
@@ -39,22 +39,27 @@ def snap(quad: np.ndarray, lines: list[Line], support: SupportFn) -> np.ndarray:
     """`quad` with each side replaced by the nearby, nearly parallel line along which the side
     is best supported (a region's outline is rough: a pen or a grid line sticks to it)."""
     size = float(np.ptp(quad, axis=0).max())
-    chosen: list[Line] = []
+    options: list[list[Line]] = []
+    variants, owner = [], []
     for i in range(4):
         p, q = quad[i], quad[(i + 1) % 4]
         own = _through(p, q)
         near = [own] + [ln for ln in lines if _angle_between(ln, own) < 12.0
                         and abs(_distance(ln, (p + q) / 2)) < 0.08 * size]
-        variants = []
+        prev, nxt = _through(quad[i - 1], p), _through(q, quad[(i + 2) % 4])
         for ln in near:
-            prev, nxt = _through(quad[i - 1], p), _through(q, quad[(i + 2) % 4])
             a, b = _meet(prev, ln), _meet(ln, nxt)
             variant = quad.copy()
             if a is not None and b is not None:
                 variant[i], variant[(i + 1) % 4] = a, b
             variants.append(variant)
-        scores = support(np.array(variants))[:, i]
-        chosen.append(near[int(np.argmax(scores))])
+            owner.append(i)
+        options.append(near)
+    scores = support(np.array(variants))[np.arange(len(variants)), owner]  # one batch
+    chosen, start = [], 0
+    for near in options:
+        chosen.append(near[int(np.argmax(scores[start:start + len(near)]))])
+        start += len(near)
     corners = [_meet(chosen[i - 1], chosen[i]) for i in range(4)]
     if any(c is None for c in corners):
         return quad
@@ -71,33 +76,41 @@ def _distance(line: Line, pt: np.ndarray) -> float:
     return float(pt[0] * np.cos(line[1]) + pt[1] * np.sin(line[1]) - line[0])
 
 
-def line_quads(edges: np.ndarray) -> list[np.ndarray]:
-    """Quadrilaterals (4x2, clockwise) from the strongest lines of `edges`."""
-    h, w = edges.shape
-    lines = strong_lines(edges, MAX_LINES)
-    pairs = [(a, b) for a, b in itertools.combinations(lines, 2)
-             if _angle_between(a, b) < PARALLEL_DEG and abs(_offset(a, b)) > 0.1 * min(h, w)]
-    quads = []
-    for (a, b), (c, d) in itertools.combinations(pairs, 2):
-        if not 55.0 < _angle_between(a, c) < 125.0 and not 55.0 < _angle_between(a, d) < 125.0:
-            continue
-        corners = [_meet(a, c), _meet(c, b), _meet(b, d), _meet(d, a)]
-        if any(p is None for p in corners):
-            continue
-        quad = np.array(corners)
-        if (quad[:, 0] < -2).any() or (quad[:, 0] > w + 1).any() or (quad[:, 1] < -2).any() \
-                or (quad[:, 1] > h + 1).any():
-            continue
-        quads.append(clockwise(quad))
-        if len(quads) >= MAX_QUADS:
-            break
-    return quads
+def line_quads(lines: list[Line], shape: tuple[int, ...]) -> np.ndarray:
+    """Quadrilaterals (N, 4, 2), clockwise, from the strongest MAX_LINES of `lines`: two
+    roughly parallel pairs at roughly right angles, all four corners inside the frame."""
+    h, w = shape[:2]
+    lines = _banded(lines, MAX_LINES)
+    arr = np.array(lines, np.float64).reshape(-1, 2)
+    if len(arr) < 4:
+        return np.empty((0, 4, 2))
+    rho, c, s = arr[:, 0], np.cos(arr[:, 1]), np.sin(arr[:, 1])
+    det = c[:, None] * s[None, :] - s[:, None] * c[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        xs = (rho[:, None] * s[None, :] - s[:, None] * rho[None, :]) / det
+        ys = (c[:, None] * rho[None, :] - rho[:, None] * c[None, :]) / det
+    ang = np.degrees(np.abs(arr[:, 1][:, None] - arr[:, 1][None, :])) % 180.0
+    ang = np.minimum(ang, 180.0 - ang)
+    pairs = np.array([(i, j) for i, j in itertools.combinations(range(len(arr)), 2)
+                      if ang[i, j] < PARALLEL_DEG
+                      and abs(_offset(lines[i], lines[j])) > 0.1 * min(h, w)]).reshape(-1, 2)
+    first, second = np.triu_indices(len(pairs), 1)
+    a, b = pairs[first, 0], pairs[first, 1]
+    c2, d = pairs[second, 0], pairs[second, 1]
+    square = (ang[a, c2] > 55.0) & (ang[a, c2] < 125.0)
+    a, b, c2, d = a[square], b[square], c2[square], d[square]
+    quads = np.stack([np.stack([xs[p, q], ys[p, q]], axis=1)
+                      for p, q in ((a, c2), (c2, b), (b, d), (d, a))], axis=1)
+    inside = (np.isfinite(quads).all(axis=(1, 2)) & (quads[..., 0] >= -2).all(axis=1)
+              & (quads[..., 0] <= w + 1).all(axis=1) & (quads[..., 1] >= -2).all(axis=1)
+              & (quads[..., 1] <= h + 1).all(axis=1))
+    return clockwise_many(quads[inside][:MAX_QUADS])
 
 
 def _distinct(lines: np.ndarray, size: int, count: int) -> list[Line]:
-    """The strongest lines, skipping any close to a stronger one already kept (HoughLines
-    returns them by votes)."""
-    kept: list[tuple[float, float]] = []
+    """The strongest lines (HoughLines returns them by votes), skipping any close to a
+    stronger one already kept."""
+    kept: list[Line] = []
     for rho, theta in lines:
         close = False
         for r2, t2 in kept:
@@ -112,6 +125,22 @@ def _distinct(lines: np.ndarray, size: int, count: int) -> list[Line]:
             if len(kept) >= count:
                 break
     return kept
+
+
+def _banded(lines: list[Line], count: int) -> list[Line]:
+    """The first `count` lines with at most a quarter of them in any 20-degree band of
+    directions, so that a striped desk (wood grain, a ruled mat) cannot crowd out the page's
+    sides in the other direction."""
+    per_band = [0] * 9
+    out: list[Line] = []
+    for line in lines:
+        band = int(np.degrees(line[1]) // 20) % 9
+        if per_band[band] < count // 4:
+            per_band[band] += 1
+            out.append(line)
+            if len(out) >= count:
+                break
+    return out
 
 
 def _angle_between(a: tuple[float, float], b: tuple[float, float]) -> float:
