@@ -16,7 +16,7 @@ import serial
 
 from devices.errors import BadAddress, DeviceError, DeviceTimeout, DeviceUnavailable, ProtocolError
 from devices.health import Health, HealthState
-from devices.idcard.card import IdCard, decode_appended_address, decode_text
+from devices.idcard.card import CardDataError, IdCard, decode_appended_address, decode_text
 from devices.idcard.photo import PhotoUnavailable, decode_photo
 from devices.idcard.protocol import (
     Answer,
@@ -135,7 +135,7 @@ class IdCardReader:
     # -- commands -------------------------------------------------------------------------
     def _command(self, port: Port, command: Command, timeout: float, doing: str,
                  accept: tuple[int, ...] = (Status.SUCCESS,)) -> Answer:
-        """One command, retried once after a garbled or lost answer; SW3 errors raised."""
+        """One command: up to 3 tries after garbled answers, 2 after silence; SW3 errors raised."""
         answer: Answer | None = None
         for attempt in range(3):
             try:
@@ -174,12 +174,17 @@ class IdCardReader:
         CardRejected when the SAM refuses the card.
         """
         deadline = time.monotonic() + timeout
+        bad_block = False
         with self._lock:
             while True:
                 try:
                     card = self.supervisor.run(self._poll_once, deadline)
                 except CardReadError:
                     card = None  # card moved during the read: try again on the next poll
+                except CardDataError:
+                    if bad_block:  # twice in a row: the card really holds this
+                        raise
+                    bad_block, card = True, None  # line noise that fooled the XOR: once more
                 except DeviceTimeout:
                     if time.monotonic() >= deadline:
                         return None

@@ -216,3 +216,30 @@ def test_simulator_unplugs_and_replugs_itself_and_the_reader_recovers(sim_proces
         assert card is not None and card.name == "王丽华" and reader.health is Health.ONLINE
     finally:
         reader.close()
+
+
+def test_a_card_whose_text_block_is_nonsense_is_reported_after_a_second_try() -> None:
+    from devices.idcard.card import CardDataError
+    from devices.idcard.protocol import Answer
+    from devices.idcard.reader import IdCardReader
+    from devices.idcard.simulator import IdCardSimulator
+    from devices.simlink import SimPort
+
+    class BadBirthDate(IdCardSimulator):
+        def answer(self, cmd: int, para: int, now: float) -> Answer:
+            answer = super().answer(cmd, para, now)
+            if (cmd, para) == (0x30, 0x01) and answer.sw3 == 0x90:
+                data = bytearray(answer.data)
+                data[4 + 36 : 4 + 52] = "1985AB12".encode("utf-16-le")
+                return Answer(0, 0, 0x90, bytes(data))
+            return answer
+
+    sim = BadBirthDate(load_cards(), dwell=0)
+    sim.present(0)
+    reader = IdCardReader("sim://idcard", lambda: SimPort(sim))
+    try:
+        with pytest.raises(CardDataError, match="birth date"):
+            reader.read_card(3)
+        assert sim.requests.count((0x30, 0x01)) == 2
+    finally:
+        reader.close()
