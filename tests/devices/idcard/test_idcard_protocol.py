@@ -141,3 +141,26 @@ def test_fast_xor_equals_the_plain_one(blob: bytes) -> None:
     for byte in blob:
         plain ^= byte
     assert p.xor(blob) == plain
+
+
+@given(st.sampled_from(list(p.Command)), st.binary(max_size=300))
+@settings(deadline=None)
+def test_command_frames_round_trip_as_the_reader_sees_them(command: p.Command, data: bytes) -> None:
+    [body] = p.FrameParser().feed(p.encode_command(command, data))
+    assert p.parse_request(body) == p.Request(*command.value, data)
+
+
+@given(st.integers(0, 255), st.integers(0, 255), st.integers(0, 2**32 - 1), st.integers(0, 2**32 - 1),
+       st.integers(0, 2**32 - 1))
+@settings(deadline=None)
+def test_sam_id_round_trip(major: int, minor: int, a: int, b: int, c: int) -> None:
+    text = f"{major:02X}.{minor:02X}-{a}-{b:010d}-{c:010d}"
+    assert p.decode_sam_id(p.encode_sam_id(text)) == text
+
+
+@given(st.binary(max_size=1500))
+@settings(deadline=None)
+def test_request_and_read_splitters_raise_only_protocol_errors(blob: bytes) -> None:
+    for parse in (p.parse_request, p.split_read):
+        with contextlib.suppress(ProtocolError):
+            parse(blob)
