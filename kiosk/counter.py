@@ -74,6 +74,7 @@ class CounterModel(QObject):
     notice = Signal(str)
     autoCallTick = Signal(int)
     _incoming = Signal(object)
+    _link = Signal(bool)
 
     def __init__(self, client: QueueClient, counter: str, *, auto_call_s: int = 0,
                  clock: Callable[[], datetime] | None = None,
@@ -91,6 +92,7 @@ class CounterModel(QObject):
         self.last_error = ""
         self.auto_call_s = auto_call_s
         self.auto_remaining = 0
+        self.online = True
         self._runner = Runner(self)
         self._runner.busyChanged.connect(self.busyChanged)
         self._follower: EventFollower | None = None
@@ -99,6 +101,7 @@ class CounterModel(QObject):
         self._debounce = QTimer(self, singleShot=True, interval=300)
         self._debounce.timeout.connect(self.refresh)
         self._incoming.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
+        self._link.connect(self._on_link, Qt.ConnectionType.QueuedConnection)
 
     # -- state ------------------------------------------------------------------------------
     @property
@@ -156,8 +159,9 @@ class CounterModel(QObject):
 
     def _follow(self) -> None:
         if self._follower is None:
-            self._follower = EventFollower(
-                self.client, guarded(self._incoming.emit, lambda: self._follower is not None))
+            alive = lambda: self._follower is not None  # noqa: E731
+            self._follower = EventFollower(self.client, guarded(self._incoming.emit, alive),
+                                           guarded(self._link.emit, alive))
             self._follower.start()
 
     # -- actions ----------------------------------------------------------------------------
@@ -251,6 +255,14 @@ class CounterModel(QObject):
     def _on_event(self, event: wire.Event) -> None:
         if event.type in REFRESH_EVENTS and self.logged_in:
             self._debounce.start()
+
+    @Slot(bool)
+    def _on_link(self, up: bool) -> None:
+        """The event stream's link: offline is shown; back online, the state is fetched again."""
+        was, self.online = self.online, up
+        if up and not was:
+            self.refresh()
+        self.changed.emit()
 
     def _auto_tick(self) -> None:
         self.auto_remaining -= 1

@@ -86,6 +86,7 @@ def sample_model(state: str) -> CounterModel:
                                paused=state.startswith("paused"), pause_reason="午休",
                                staff="s001", staff_name="王丽", current=current,
                                waiting={"company-setup": 6, "real-estate": 2})
+    model.online = state != "offline"
     if current is not None:
         model.current = ticket_view(current, model.services, NOW)
         if state != "called":
@@ -107,7 +108,7 @@ def _grab(app: Any, widget: QWidget, path: Path) -> None:
 def render_screens(app: Any, out_dir: Path, role: str = "counter") -> int:
     count = 0
     states = ["login", "login-error", "idle", "called", "serving", "paused", "paused-serving",
-              "error", "nobody"]
+              "error", "nobody", "offline"]
     for lang in ("zh", "en"):
         for state in states:
             model = sample_model(state)

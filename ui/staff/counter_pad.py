@@ -225,6 +225,8 @@ class CounterWindow(QWidget):
         name = f"{st.name} ({m.code})" if st else m.code
         self.title.setText(f"<b style='font-size:26px'>{name}</b> · {zone} · {m.staff_name}")
         status = tr("busy", lang) if m.busy else ""
+        if not m.online:
+            status = "离线 / Offline  " + status
         if m.paused and st is not None:
             status = tr("paused", lang, reason=st.pause_reason or "—") + "  " + status
         self.status.setText(status)

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-EXPECTED = {"counter": 26, "display": 16, "pad": 14}
+EXPECTED = {"counter": 28, "display": 16, "pad": 14}
 
 
 @pytest.mark.parametrize("role", sorted(EXPECTED))
