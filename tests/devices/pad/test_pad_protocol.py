@@ -80,3 +80,23 @@ def test_no_bytes_make_the_pad_parsers_raise_anything_but_their_error(blob: byte
         for parse in (p.parse_rating, p.parse_show):
             with contextlib.suppress(ProtocolError):
                 parse(frame.payload)
+
+
+@given(st.lists(st.integers(0, 0x2FF), max_size=10), st.integers(0, 23))
+@settings(deadline=None)
+def test_evdev_key_presses_round_trip_across_any_split(codes: list[int], cut: int) -> None:
+    from devices.pad.keys import decode_events, encode_press
+
+    raw = b"".join(encode_press(code, 1700000000.25) for code in codes)
+    first, tail = decode_events(raw[:cut])
+    rest, left = decode_events(tail + raw[cut:])
+    assert first + rest == codes and left == b""
+
+
+@given(st.binary(max_size=200))
+@settings(deadline=None)
+def test_evdev_decoder_never_raises(blob: bytes) -> None:
+    from devices.pad.keys import EVENT, decode_events
+
+    codes, tail = decode_events(blob)
+    assert len(tail) < EVENT.size and len(codes) <= len(blob) // EVENT.size
