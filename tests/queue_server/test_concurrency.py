@@ -119,7 +119,7 @@ def test_sixteen_counter_threads_sqlite(tmp_path: Path, run_server: Callable[...
 def test_counter_processes_sqlite(tmp_path: Path, run_server: Callable[..., ServerProcess]
                                   ) -> None:
     procs, tokens, kiosk = _setup(f"sqlite:///{tmp_path / 'p.db'}", tmp_path, run_server)
-    issued = _issue_many([procs[0].api("")], kiosk, TICKETS // 2)
+    issued = _issue_many([procs[0].api("")], kiosk, 32)
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(4) as pool:
         parts = pool.starmap(work_counter, [(procs[0].api(""), tokens[c], c)
@@ -168,10 +168,12 @@ def _store_race(db_url: str, tmp_path: Path, tickets: int = 200) -> None:
     _check(issued, called)
 
 
+@pytest.mark.slow
 def test_store_race_sqlite(tmp_path: Path) -> None:
-    _store_race(f"sqlite:///{tmp_path / 's.db'}", tmp_path, 120)
+    _store_race(f"sqlite:///{tmp_path / 's.db'}", tmp_path, 64)
 
 
+@pytest.mark.slow
 @pytest.mark.pg
 def test_store_race_postgresql_skip_locked(pg_url: str, tmp_path: Path) -> None:
-    _store_race(pg_url, tmp_path)
+    _store_race(pg_url, tmp_path, 120)
