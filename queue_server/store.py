@@ -23,6 +23,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from queue_server.models import EventRow, EventSeq
@@ -39,7 +40,8 @@ def _sqlite_engine(url: str, immediate: bool, timeout: float) -> Engine:
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False})
+    engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False},
+                           pool_size=8, max_overflow=32, pool_timeout=timeout)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
@@ -62,6 +64,7 @@ def make_engine(url: str, *, immediate: bool = True, timeout: float = 5.0) -> En
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_engine(url, immediate, timeout)
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True,
+                         pool_timeout=timeout,
                          connect_args={"options": f"-c lock_timeout={int(timeout * 1000)}"})
 
 
@@ -123,8 +126,11 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._read_sessions() as session, session.begin():
-            yield session
+        try:
+            with self._read_sessions() as session, session.begin():
+                yield session
+        except PoolTimeout as exc:
+            raise Busy("no free database connection") from exc
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
@@ -144,6 +150,8 @@ class Store:
                     if _is_lock_error(exc):
                         raise Busy("the database is busy") from exc
                     raise
+                except PoolTimeout as exc:
+                    raise Busy("no free database connection") from exc
         finally:
             if self.is_sqlite:
                 self._lock.release()
