@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,7 +102,7 @@ def measure(hall: HallServer, kiosk: str, counter_token: str, display_token: str
                     failures.append(f"called {ticket and ticket.number}, expected {number}")
                     break
                 with arrived:
-                    if not arrived.wait_for(lambda n=number: n in seen, timeout=5):
+                    if not arrived.wait_for(partial(seen.__contains__, number), timeout=5):
                         failures.append(f"{number} never reached the board")
                         break
                 end_to_end.append((seen[number] - t0) * 1000)

@@ -22,6 +22,7 @@ ACTIONS = ("call-next", "recall", "no-show", "start", "finish", "transfer", "pau
 ZONE_NAMES = wire.ZONE_NAMES
 # The wire shapes the pad's screens read, named here so `ui` never imports the server package.
 CounterState, DocumentOut, TicketOut = wire.CounterState, wire.DocumentOut, wire.TicketOut
+ServiceInfo, CounterInfo = wire.ServiceInfo, wire.CounterInfo
 REFRESH_EVENTS = ("ticket.issued", "ticket.called", "ticket.finished", "ticket.transferred",
                   "ticket.no_show", "counter.paused", "counter.resumed", "day.rolled")
 

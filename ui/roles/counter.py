@@ -13,7 +13,15 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from kiosk.client import QueueClient
 from kiosk.config import TerminalConfig
-from kiosk.counter import CounterModel, CounterState, DocumentOut, TicketOut, ticket_view
+from kiosk.counter import (
+    CounterInfo,
+    CounterModel,
+    CounterState,
+    DocumentOut,
+    ServiceInfo,
+    TicketOut,
+    ticket_view,
+)
 from ui.staff.connect import NoServer, client_for
 from ui.staff.counter_pad import CounterWindow
 from ui.staff.dialogs import ImageDialog, ReasonDialog, TransferDialog
@@ -56,7 +64,7 @@ def sample_page(page: int, width: int = 620, height: int = 877) -> bytes:
     buf = QByteArray()
     dev = QBuffer(buf)
     dev.open(QIODevice.OpenModeFlag.WriteOnly)
-    img.save(dev, "JPEG", 85)
+    img.save(dev, "JPEG", 85)  # type: ignore[call-overload]  # the stubs say bytes; PySide6 wants str
     return bytes(buf.data())
 
 
@@ -67,13 +75,12 @@ def sample_model(state: str) -> CounterModel:
             model.last_error = "工号或密码错误 / Wrong staff ID or PIN"
         return model
     model.client.staff_token, model.staff_name = "sample", "王丽"
-    from kiosk.counter import wire  # sample data only: the wire shapes of the pad
-
-    model.services = {s["code"]: wire.ServiceInfo.model_validate(s) for s in [
+    services: list[dict[str, object]] = [
         {"code": "company-setup", "name": "企业开办", "prefix": "A", "route": ["intake"],
          "materials": ["公司登记(备案)申请书", "公司章程", "住所使用证明", "法定代表人身份证件"]},
-        {"code": "real-estate", "name": "不动产登记", "prefix": "B", "route": ["intake"]}]}
-    model.counters = [wire.CounterInfo(code="W02", name="2号窗口", zone="intake")]
+        {"code": "real-estate", "name": "不动产登记", "prefix": "B", "route": ["intake"]}]
+    model.services = {str(s["code"]): ServiceInfo.model_validate(s) for s in services}
+    model.counters = [CounterInfo(code="W02", name="2号窗口", zone="intake")]
     current = None
     if state in ("called", "serving", "paused-serving"):
         current = TicketOut(id="t1", number="A012", service="company-setup", status=(

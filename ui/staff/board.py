@@ -130,8 +130,9 @@ class BoardWindow(QWidget):
     def _fill_recent(self) -> None:
         while self.rows.count():
             item = self.rows.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         for i, call in enumerate(self.model.board.history):
             self.rows.addWidget(label(call.number, 56, "#ffffff", True), i, 0)
             self.rows.addWidget(label(call.counter_name, 44, "#c9d6e3", False,
@@ -140,8 +141,9 @@ class BoardWindow(QWidget):
     def _fill_waiting(self) -> None:
         while self.waiting.count():
             item = self.waiting.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         if self.model.board.waiting:
             self.waiting.addWidget(label(tr("waiting", self.lang), 34, GOLD, True))
         for name, n in self.model.board.waiting[:6]:

@@ -60,7 +60,9 @@ class ReasonDialog(_Base):
     @classmethod
     def for_reject(cls, lang: str, parent: QWidget | None = None) -> ReasonDialog:
         dlg = cls(tr("reject_reason", lang), [], parent)
-        dlg.combo.lineEdit().setPlaceholderText(tr("reason", lang))
+        edit = dlg.combo.lineEdit()
+        if edit is not None:
+            edit.setPlaceholderText(tr("reason", lang))
         return dlg
 
 
