@@ -13,6 +13,13 @@ from typing import NoReturn
 
 from devices.errors import BadAddress, DeviceError
 
+LABELS = {
+    "type": "证件类型 type", "name": "姓名 name", "sex": "性别 sex", "ethnicity": "民族 ethnicity",
+    "birth_date": "出生 born", "address": "住址 address", "number": "号码 number",
+    "authority": "签发机关 authority", "valid_from": "有效期起 valid from",
+    "valid_to": "有效期止 valid to", "level": "评价 level",
+}
+
 
 class UsageError(Exception):
     """Bad command line: exit 2 with this one line."""
@@ -134,7 +141,7 @@ def _read(args: argparse.Namespace) -> int:
         print(json.dumps(value, ensure_ascii=False), flush=True)
     else:
         for key, item in value.items():
-            print(f"{key}: {item}")
+            print(f"{LABELS.get(key, key)}: {item}")
     return 0
 
 
