@@ -43,7 +43,7 @@ def make_flow(hall: Hall, tmp_path: Path, qtbot: Any) -> Iterator[MakeFlow]:
         flows.append(flow)
         start_kiosk(flow, heartbeat_s=0.5)
         if url is None:
-            qtbot.waitUntil(lambda: flow.online and bool(flow.link.catalog.services), timeout=10000)
+            qtbot.waitUntil(lambda: flow.online and bool(flow.link.catalog.services), timeout=20000)
         return flow
 
     yield make

@@ -33,7 +33,7 @@ def test_qr_code_on_camera_finds_the_ticket(make_flow: MakeFlow, qtbot: Any, hal
     flow = make_flow(camera=f"images://{folder}")
     flow.ask("ask")
     assert flow.state == f.ASK
-    qtbot.waitUntil(lambda: flow.state == f.RESULT, timeout=15000)
+    qtbot.waitUntil(lambda: flow.state == f.RESULT, timeout=25000)
     assert [t.number for t in flow.data.results] == [issued["number"]]
     assert flow.data.results[0].status == "waiting"
 
@@ -64,7 +64,7 @@ def test_card_lookup_then_rating_needs_reasons_for_low_levels(make_flow: MakeFlo
     flow.inquiry.read_card()
     assert flow.state == f.IDCARD
     present_card(flow, 0)
-    qtbot.waitUntil(lambda: flow.state == f.RESULT, timeout=10000)
+    qtbot.waitUntil(lambda: flow.state == f.RESULT, timeout=20000)
     assert flow.data.id_card is None  # one lookup, then forgotten
     mine = next(t for t in flow.data.results if t.number == issued["number"])
     assert flow.data.card is not None and flow.data.card.masked_name.startswith("王")
@@ -76,7 +76,7 @@ def test_card_lookup_then_rating_needs_reasons_for_low_levels(make_flow: MakeFlo
     assert flow.notice == "reasons_required" and flow.state == f.RATE
     flow.inquiry.toggle_reason("wait")
     flow.inquiry.submit()
-    qtbot.waitUntil(lambda: flow.state == f.THANKS, timeout=10000)
+    qtbot.waitUntil(lambda: flow.state == f.THANKS, timeout=20000)
     again = hall.api("POST", "/evaluations", hall.kiosk_token,
                      {"ticket": mine.id, "level": 5})
     assert 400 <= again.status_code < 500  # one rating per stage: the server kept ours

@@ -43,9 +43,9 @@ def test_idle_reset_forgets_every_personal_datum(make_flow: MakeFlow, qtbot: Any
     flow.set_elderly(True)
     flow.take_number(scan_first=True)
     present_card(flow, 1)
-    qtbot.waitUntil(lambda: flow.state == f.SCAN, timeout=10000)
+    qtbot.waitUntil(lambda: flow.state == f.SCAN, timeout=20000)
     flow.scanning.capture()
-    qtbot.waitUntil(lambda: flow.state == f.REVIEW, timeout=15000)
+    qtbot.waitUntil(lambda: flow.state == f.REVIEW, timeout=25000)
     flow.scanning.keep()
     page, card = flow.data.pages[0].jpeg, flow.data.card
     assert card is not None and card.masked_name.startswith("张") and "*" in card.masked_name
@@ -83,7 +83,7 @@ def test_server_away_pauses_numbers_and_comes_back(make_flow: MakeFlow, qtbot: A
     assert flow.state == f.SERVICES
     hall.kill()
     try:
-        qtbot.waitUntil(lambda: flow.state == f.OFFLINE, timeout=15000)
+        qtbot.waitUntil(lambda: flow.state == f.OFFLINE, timeout=25000)
         assert not flow.online
         flow.offline_detail("company-setup")  # the cached papers list is still readable
         assert flow.state == f.DETAIL and flow.service is not None

@@ -25,7 +25,7 @@ def take(flow: f.KioskFlow, code: str, qtbot: Any, **kw: Any) -> None:
 def test_number_printed_without_card(make_flow: MakeFlow, qtbot: Any) -> None:
     flow = make_flow()
     take(flow, "water-connect", qtbot)
-    qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=10000)
+    qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=20000)
     ticket = flow.data.ticket
     assert ticket is not None and ticket.number.startswith("G")
     assert flow.state == f.TICKET
@@ -38,13 +38,13 @@ def test_card_required_gives_priority_and_sends_no_number_twice(make_flow: MakeF
     take(flow, "company-setup", qtbot)
     assert flow.state == f.IDCARD  # requires_id_card: the card step comes first
     present_card(flow, 1)
-    qtbot.waitUntil(lambda: flow.state == f.TICKET, timeout=10000)
+    qtbot.waitUntil(lambda: flow.state == f.TICKET, timeout=20000)
     ticket = flow.data.ticket
     assert ticket is not None and ticket.priority  # 78 years old: the server decided
     assert flow.data.card is not None and flow.data.card.priority
     assert flow.data.card.masked_number.endswith(OLD_MAN[-4:]) and "*" in flow.data.card.masked_number
     assert flow.data.id_card is None  # sent once, then forgotten
-    qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=10000)
+    qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=20000)
     assert OLD_MAN.encode() not in printed(flow)
     assert "张宝山".encode("gb18030") not in printed(flow)
 
@@ -74,7 +74,7 @@ def test_lost_answer_is_retried_with_the_same_key(make_flow: MakeFlow, qtbot: An
     flow = make_flow()
     flow.link.client = QueueClient(hall.url, hall.kiosk_token, transport=transport)
     take(flow, "property-general", qtbot)
-    qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=10000)
+    qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=20000)
     ticket = flow.data.ticket
     assert ticket is not None
     assert transport.dropped == 1 and len(transport.keys) == 2
@@ -89,7 +89,7 @@ def test_printer_fault_keeps_number_on_screen_and_tells_server(make_flow: MakeFl
                                                                hall: Hall) -> None:
     flow = make_flow(printer="sim://printer?paper=out")
     take(flow, "water-connect", qtbot)
-    qtbot.waitUntil(lambda: flow.data.print_state == "failed", timeout=10000)
+    qtbot.waitUntil(lambda: flow.data.print_state == "failed", timeout=20000)
     assert flow.state == f.TICKET and flow.data.ticket is not None
     client = QueueClient(hall.url, hall.kiosk_token)
     try:
@@ -108,15 +108,15 @@ def test_scanned_pages_go_up_with_the_ticket(make_flow: MakeFlow, qtbot: Any, ha
     flow = make_flow(camera="sim://camera?seed=3&scene=page")
     take(flow, "property-general", qtbot, scan_first=True)
     assert flow.state == f.SCAN
-    qtbot.waitUntil(lambda: flow.scanning.last is not None, timeout=10000)  # live preview
+    qtbot.waitUntil(lambda: flow.scanning.last is not None, timeout=20000)  # live preview
     for _ in range(2):
         flow.scanning.capture()
-        qtbot.waitUntil(lambda: flow.state == f.REVIEW, timeout=15000)
+        qtbot.waitUntil(lambda: flow.state == f.REVIEW, timeout=25000)
         assert flow.data.pending is not None and flow.data.pending.jpeg[:2] == b"\xff\xd8"
         flow.scanning.keep()
     assert len(flow.data.pages) == 2
     flow.scanning.finish()
-    qtbot.waitUntil(lambda: flow.data.upload_state == "sent", timeout=15000)
+    qtbot.waitUntil(lambda: flow.data.upload_state == "sent", timeout=25000)
     ticket = hall.api("GET", f"/tickets/{flow.data.ticket.id}", hall.kiosk_token).json()
     assert ticket["documents"] == 2
 
@@ -125,7 +125,7 @@ def test_id_card_photo_is_refused_by_the_scanner(make_flow: MakeFlow, qtbot: Any
     flow = make_flow(camera="sim://camera?seed=1&scene=idcard")
     take(flow, "property-general", qtbot, scan_first=True)
     flow.scanning.capture()
-    qtbot.waitUntil(lambda: not flow.scanning.busy, timeout=15000)
+    qtbot.waitUntil(lambda: not flow.scanning.busy, timeout=25000)
     assert flow.state == f.SCAN and flow.notice in ("id_card_refused", "no_document")
     assert flow.data.pending is None
 
@@ -142,10 +142,10 @@ def test_bank_branch_forwards_papers_to_the_hall(make_flow: MakeFlow, qtbot: Any
     before = waiting()
     take(flow, "water-connect", qtbot, scan_first=True)
     flow.scanning.capture()
-    qtbot.waitUntil(lambda: flow.state == f.REVIEW, timeout=15000)
+    qtbot.waitUntil(lambda: flow.state == f.REVIEW, timeout=25000)
     flow.scanning.keep()
     flow.scanning.finish()
-    qtbot.waitUntil(lambda: flow.data.upload_state == "forwarded", timeout=15000)
+    qtbot.waitUntil(lambda: flow.data.upload_state == "forwarded", timeout=25000)
     assert flow.data.ticket is not None and flow.data.ticket.number.startswith("G")
     assert waiting() == before + 1  # a remote application in the hall's own intake queue
 

@@ -151,6 +151,14 @@ class ServicesScreen(Screen):
         self.search_btn.setText(tr("search", lang))
         self.clear_btn.setText(tr("clear", lang))
         self.keyboard.setVisible(self.keyboard_on)
+        # rebuild the buttons only when what they show changed: a touch never meets a tile that
+        # a background refresh (live waiting counts) is replacing
+        shown = (lang, flow.elderly, self.keyboard_on, flow.data.category, flow.data.query,
+                 flow.page, [(s.code, s.waiting, s.open) for s in flow.page_services()],
+                 flow.link.catalog.categories())
+        if shown == getattr(self, "_shown", None):
+            return
+        self._shown = shown
         clear_layout(self.categories)
         if self.keyboard_on:  # searching covers every category; the keyboard needs the room
             self._fill_grid(flow)

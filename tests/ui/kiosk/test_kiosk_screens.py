@@ -43,7 +43,7 @@ def test_touch_through_to_a_printed_ticket(make_flow: MakeFlow, make_window: Mak
     press(qtbot, window, "用水报装")
     assert flow.state == f.DETAIL
     press(qtbot, window, "取号")
-    qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=10000)
+    qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=20000)
     number = flow.data.ticket.number
     assert number in texts(window) and "号票已打印，请取走号票" in texts(window)
     qr = window.screens[f.TICKET].qr
@@ -57,7 +57,7 @@ def test_printer_fault_shows_the_note_to_photograph(make_flow: MakeFlow, make_wi
     flow.start()
     flow.choose_service("water-connect")
     press(qtbot, window, "取号")
-    qtbot.waitUntil(lambda: flow.data.print_state == "failed", timeout=10000)
+    qtbot.waitUntil(lambda: flow.data.print_state == "failed", timeout=20000)
     assert flow.data.ticket.number in texts(window)
     assert any("打印机故障" in t for t in texts(window))
 
@@ -102,7 +102,7 @@ def test_idle_reset_leaves_nothing_on_screen(make_flow: MakeFlow, make_window: M
     press(qtbot, window, "刷身份证取号")
     assert flow.state == f.IDCARD
     present_card(flow, 1)
-    qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=10000)
+    qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=20000)
     masked = flow.data.card.masked_number
     assert any(masked in t for t in texts(window))
     assert not any(FULL_NUMBER in t for t in texts(window))
