@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 import time
@@ -72,8 +73,15 @@ async def last_event_id(port: int, token: str) -> int:
     return last
 
 
-async def rounds(port: int, hall: harness.BenchHall, kind: str, subscribers: int, count: int
-                 ) -> list[float]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process `pid` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def rounds(port: int, hall: harness.BenchHall, kind: str, subscribers: int, count: int,
+                 pid: int | None = None) -> tuple[list[float], float]:
+    """Per round, the time to the last subscriber; and the server's CPU ms per round."""
     after = await last_event_id(port, hall.display_token)
     arrived: dict[str, list[float]] = {}
 
@@ -94,7 +102,10 @@ async def rounds(port: int, hall: harness.BenchHall, kind: str, subscribers: int
     try:
         await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 60)
         await asyncio.sleep(1.0)  # every subscriber past its catch-up and following live
-        for _ in range(count + 2):  # two warm-up rounds
+        cpu_start = 0.0
+        for n in range(count + 2):  # two warm-up rounds
+            if n == 2 and pid is not None:
+                cpu_start = cpu_seconds(pid)
             await counter.request("POST", f"/api/v1/counters/{who.code}/finish",
                                   {"outcome": "done"}, auth)
             status, ticket = await kiosk.request(
@@ -113,8 +124,9 @@ async def rounds(port: int, hall: harness.BenchHall, kind: str, subscribers: int
             times = arrived.get(number, [])
             if len(times) < subscribers:
                 raise RuntimeError(f"{kind}: only {len(times)}/{subscribers} got {number}")
-            figures.append(max(times) - sent)
-        return figures[2:]
+            figures.append(max(times, default=sent) - sent)
+        cpu_ms = (cpu_seconds(pid) - cpu_start) / count * 1000 if pid is not None else 0.0
+        return figures[2:], cpu_ms
     finally:
         for task in tasks:
             task.cancel()
@@ -124,13 +136,16 @@ async def rounds(port: int, hall: harness.BenchHall, kind: str, subscribers: int
 
 
 async def measure(port: int, hall: harness.BenchHall, subscribers: int = 500,
-                  count: int = 30) -> dict[str, Any]:
-    out: dict[str, Any] = {"subscribers": subscribers, "rounds": count}
+                  count: int = 20, pid: int | None = None) -> dict[str, Any]:
+    _, baseline = await rounds(port, hall, "sse", 0, count, pid)  # the same rounds, no one
+    out: dict[str, Any] = {"subscribers": subscribers, "rounds": count,
+                           "baseline_cpu_ms_per_round": round(baseline, 1)}
     for kind in ("sse", "ws"):
-        figures = await rounds(port, hall, kind, subscribers, count)
+        figures, cpu_ms = await rounds(port, hall, kind, subscribers, count, pid)
         out[kind] = {"p50_ms": round(percentile(figures, 50) * 1000, 1),
                      "p99_ms": round(percentile(figures, 99) * 1000, 1),
-                     "max_ms": round(max(figures) * 1000, 1)}
+                     "max_ms": round(max(figures) * 1000, 1),
+                     "server_cpu_ms_per_round": round(cpu_ms, 1)}
     return out
 
 
@@ -140,20 +155,24 @@ def report(figures: dict[str, Any]) -> None:
     for kind in ("sse", "ws"):
         f = figures[kind]
         print(f"  {kind:<4} p50 {f['p50_ms']:6.1f} ms   p99 {f['p99_ms']:6.1f} ms"
-              f"   max {f['max_ms']:6.1f} ms")
+              f"   max {f['max_ms']:6.1f} ms   server CPU {f['server_cpu_ms_per_round']:5.1f} ms"
+              " a round")
+    print(f"  (server CPU a round with no subscriber: {figures['baseline_cpu_ms_per_round']:.1f}"
+          " ms: issue + call-next + finish)")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--subscribers", type=int, default=500)
-    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kuaiban-fanout-") as tmp:
         hall = harness.provision(Path(tmp), counters=1)
         port = harness.free_port()
-        with harness.queue_server(hall.db_url, port, Path(tmp) / "server.log"):
+        with harness.queue_server(hall.db_url, port, Path(tmp) / "server.log") as server:
             harness.login_all(f"http://127.0.0.1:{port}", hall)
-            figures = asyncio.run(measure(port, hall, args.subscribers, args.rounds))
+            figures = asyncio.run(measure(port, hall, args.subscribers, args.rounds,
+                                          server.pid))
     report(figures)
     return 0
 

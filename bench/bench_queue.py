@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import sys
 import tempfile
 import time
@@ -55,12 +56,14 @@ class Queue:
         result.seconds = await closed_loop("127.0.0.1", self.port, clients, seconds, step)
         return result
 
-    async def top_up(self, target: int) -> None:
-        """Issue (untimed) until at least `target` tickets wait, so no counter runs dry."""
+    async def top_up(self, target: int, budget: float = 8.0) -> None:
+        """Issue (untimed) until at least `target` tickets wait, so no counter runs dry, or
+        until `budget` seconds have passed (a counter that runs dry shows as "204" errors)."""
         conns = [Connection("127.0.0.1", self.port) for _ in range(16)]
+        deadline = time.monotonic() + budget
 
         async def worker(conn: Connection) -> None:
-            while self.waiting < target:
+            while self.waiting < target and time.monotonic() < deadline:
                 self.waiting += 1
                 status, body = await self.issue(conn)
                 if status != 201:
@@ -97,7 +100,7 @@ class Queue:
 async def queue_phases(q: Queue, clients: list[int], seconds: float, cycle_counters: int
                        ) -> list[Result]:
     results = [await q.issue_phase(n, seconds) for n in clients]
-    best = 400.0  # call cycles/s assumed before the first measurement
+    best = max(r.rate for r in results)  # call cycles/s guessed before the first measurement
     for n in [*clients, cycle_counters]:
         await q.top_up(int(best * (seconds + 0.5) * 1.3) + 50)
         name = "call cycle (16 ctrs)" if n == cycle_counters else "call-next"
@@ -148,20 +151,28 @@ def main() -> int:
     parser.add_argument("--cycle-counters", type=int, default=16)
     parser.add_argument("--no-fanout", action="store_true")
     parser.add_argument("--subscribers", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=20, help="fan-out rounds")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--limit", type=int, default=175, help="hard limit of the whole run (s)")
     args = parser.parse_args()
     clients = [int(c) for c in args.clients.split(",")]
     started = time.monotonic()
+
+    def too_long(*_: object) -> None:
+        raise SystemExit(f"bench_queue: stopped after {args.limit} s (--limit)")
+
+    signal.signal(signal.SIGALRM, too_long)  # the servers are stopped by their `with` blocks
+    signal.alarm(args.limit)
     with tempfile.TemporaryDirectory(prefix="kuaiban-bench-") as tmp:
         work = Path(tmp)
         hall = harness.provision(work, counters=max(*clients, args.cycle_counters))
         port = harness.free_port()
-        with harness.queue_server(hall.db_url, port, work / "server.log"):
+        with harness.queue_server(hall.db_url, port, work / "server.log") as server:
             harness.login_all(f"http://127.0.0.1:{port}", hall)
             results = asyncio.run(queue_phases(Queue(port, hall), clients, args.seconds,
                                                args.cycle_counters))
-            fanout = (None if args.no_fanout else
-                      asyncio.run(bench_fanout.measure(port, hall, args.subscribers)))
+            fanout = (None if args.no_fanout else asyncio.run(bench_fanout.measure(
+                port, hall, args.subscribers, args.rounds, server.pid)))
         bare_port = harness.free_port()
         with harness.bare_server(work / "bare.db", bare_port, work / "bare.log"):
             results += asyncio.run(bare_phases(bare_port, clients, args.seconds))
