@@ -11,6 +11,7 @@ ends within about two minutes on a 2-core machine.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -38,20 +39,23 @@ def main() -> int:
     start = time.perf_counter()
     scores: list[tuple[float, int]] = []
     times: list[float] = []
+    cpu: list[float] = []  # CPU seconds of this process (all its threads)
     failures: list[str] = []
     for seed in range(args.seed, args.seed + args.count):
         if time.perf_counter() - start > args.budget:
             break
         photo = desk_photo(seed, args.width, args.height)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             result = scan(photo.image, allow_id_card=True)
         except DeviceError as exc:
             times.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
             failures.append(f"seed {seed}: {type(exc).__name__}: {exc}")
             scores.append((0.0, seed))
             continue
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
         scores.append((jaccard(np.array(result.corners), photo.corners), seed))
     j = np.array([s for s, _ in scores])
     ms = np.array(times) * 1000
@@ -60,7 +64,8 @@ def main() -> int:
     print(f"  Jaccard mean {j.mean():.4f}  median {np.median(j):.4f}  min {j.min():.4f}  "
           f"< 0.9: {int((j < 0.9).sum())}  failures (no page found): {len(failures)}")
     print(f"  scan() ms per photo: p50 {np.percentile(ms, 50):.0f}  p95 {np.percentile(ms, 95):.0f}"
-          f"  max {ms.max():.0f}")
+          f"  max {ms.max():.0f}  (CPU ms p50 {np.percentile(cpu, 50) * 1000:.0f}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     for score, seed in sorted(scores)[: args.show_worst]:
         print(f"  worst: seed {seed} Jaccard {score:.4f}")
     for line in failures:

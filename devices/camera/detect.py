@@ -64,7 +64,7 @@ def candidates(small: np.ndarray) -> list[Candidate]:
     # region outlines are rough and sit a pixel or two off the edge (dilation, blur, things
     # touching the page): snap their sides onto nearby lines, then onto the edge itself
     lines = strong_lines(edges)
-    regions = _unique([quad for mask in masks for quad in _quads(mask)])
+    regions = _plausible(_unique([quad for mask in masks for quad in _quads(mask)]), labf.shape)
     floor = _step_floor(labf)
     snapped = [snap(quad, lines, lambda qs: side_support(labf, qs, floor)) for quad in regions]
     refined = [refine(small, q, radius=4.0) for q in regions + snapped]
@@ -84,10 +84,21 @@ def _unique(quads: list[np.ndarray]) -> list[np.ndarray]:
     return kept
 
 
+def _plausible(quads: list[np.ndarray], shape: tuple[int, ...]) -> list[np.ndarray]:
+    """Only the region outlines that could be a page (convex, no sharp corner, large enough)
+    are worth snapping and refining."""
+    if not quads:
+        return []
+    convex, min_angle, area = shape_stats(np.array(quads))
+    ok = convex & (min_angle >= 40) & (area >= 0.8 * MIN_AREA * shape[0] * shape[1])
+    return [q for q, keep in zip(quads, ok, strict=True) if keep]
+
+
 def _step_floor(labf: np.ndarray) -> float:
     """The colour step an edge must beat: STEP_MIN, or more on a busy or noisy picture (three
     times the median colour change between pixels 5 apart)."""
-    diff = np.linalg.norm(labf[:, 5:] - labf[:, :-5], axis=2)
+    sub = labf[::2]
+    diff = np.linalg.norm(sub[:, 5:] - sub[:, :-5], axis=2)
     return max(STEP_MIN, 3.0 * float(np.median(diff)))
 
 

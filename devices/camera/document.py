@@ -18,7 +18,7 @@ from devices.camera.refine import refine
 from devices.errors import DeviceError
 
 CARD_ASPECT = 85.6 / 54.0  # ISO/IEC 7810 ID-1: resident ID cards, bank cards
-CARD_ASPECT_TOLERANCE = 0.09
+CARD_ASPECT_TOLERANCE = 0.12  # 1.47 .. 1.71: A4 (1.41) and Letter (1.29) stay pages
 CARD_MAX_AREA = 0.20  # a card-sized rectangle is small beside the camera's field
 MIN_PAGE_AREA = 0.03  # anything smaller that is not a card is not a page
 

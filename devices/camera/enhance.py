@@ -12,7 +12,7 @@ from PIL import Image
 
 from devices.camera.geometry import page_size
 
-BACKGROUND_SIDE = 96  # long side at which the paper's background light is estimated
+BACKGROUND_SIDE = 128  # long side at which the paper's background light is estimated
 
 
 def rectify(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -29,7 +29,8 @@ def even_light(page: np.ndarray) -> np.ndarray:
     h, w = page.shape[:2]
     s = BACKGROUND_SIDE / max(h, w)
     small = cv2.resize(page, (max(4, round(w * s)), max(4, round(h * s))), interpolation=cv2.INTER_AREA)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+    # wider than the lines of text and most printed blocks, narrower than a shadow
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))
     background = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), 5)
     background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
     # paper at 245 rather than 255 keeps faint pencil visible; the ink keeps its ratio to paper

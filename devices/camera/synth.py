@@ -96,7 +96,8 @@ def _place(rng: np.random.Generator, w: int, h: int, kind: str) -> np.ndarray:
         pw, ph = ph, pw
     angle = rng.normal(0, 12) if rng.random() < 0.8 else rng.uniform(-45, 45)
     rect = np.array([[-pw / 2, -ph / 2], [pw / 2, -ph / 2], [pw / 2, ph / 2], [-pw / 2, ph / 2]])
-    rect += rng.normal(0, 0.035 * min(pw, ph), rect.shape)  # perspective
+    tilt = 0.035 if kind == "page" else 0.015  # a card lies flat; a page may curl or lift
+    rect += rng.normal(0, tilt * min(pw, ph), rect.shape)  # perspective
     a = np.deg2rad(angle)
     rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
     pts = rect @ rot.T
