@@ -56,7 +56,10 @@ class BoardWindow(QWidget):
         self._clock = QTimer(self, interval=1000)
         self._clock.timeout.connect(self.tick)
         self._clock.start()
-        model.changed.connect(self.refresh)
+        # coalesce: replaying a day of events at start must not rebuild the board each time
+        self._redraw = QTimer(self, singleShot=True, interval=30)
+        self._redraw.timeout.connect(self.refresh)
+        model.changed.connect(self._redraw.start)
         self.refresh()
 
     def _header(self) -> QWidget:

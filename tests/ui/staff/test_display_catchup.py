@@ -25,7 +25,7 @@ def test_outage_then_catch_up_without_repeating_or_missing(qtbot: QtBot,
     heard: list[Announcement] = []
     model.announce.connect(heard.append)
     model.start()
-    qtbot.waitUntil(lambda: model.online, timeout=5000)
+    qtbot.waitUntil(lambda: model.online and not window.offline.isVisible(), timeout=5000)
     for _ in range(3):
         hall.issue("estate", hall.tokens["k1"])
     numbers: list[str] = []
