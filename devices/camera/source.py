@@ -111,14 +111,20 @@ class UvcCamera:
                  preview_width: int = 640, preview_height: int = 480, fourcc: str = "MJPG") -> None:
         self.address = f"camera://{device}"
         self.health = HealthState(self.address)
+        self._device = device
         self._full, self._small, self._fourcc = (width, height), (preview_width, preview_height), fourcc
-        self._cap = cv2.VideoCapture(device, cv2.CAP_V4L2)
-        if not self._cap.isOpened():
+        self._cap = self._open()
+
+    def _open(self) -> cv2.VideoCapture:
+        cap = cv2.VideoCapture(self._device, cv2.CAP_V4L2)
+        if not cap.isOpened():
+            cap.release()
             self.health.set(Health.OFFLINE, "cannot open")
             raise DeviceUnavailable(f"cannot open the camera {self.address}")
-        self._size: tuple[int, int] | None = None
+        self._cap, self._size = cap, None
         self._set_size(self._small)
         self.health.set(Health.ONLINE)
+        return cap
 
     def _set_size(self, size: tuple[int, int]) -> None:
         if self._size == size:
@@ -131,7 +137,17 @@ class UvcCamera:
             self._cap.grab()
 
     def _read(self) -> np.ndarray:
+        """One frame; after a failed read the camera is reopened once (it was unplugged and
+        plugged back, or the driver restarted), and only then reported unavailable."""
         ok, frame = self._cap.read()
+        if not ok or frame is None:
+            log.info("%s: no frame, reopening", self.address)
+            size = self._size
+            self._cap.release()
+            self._open()
+            if size is not None:
+                self._set_size(size)
+            ok, frame = self._cap.read()
         if not ok or frame is None:
             self.health.set(Health.OFFLINE, "read failed")
             raise DeviceUnavailable(f"the camera {self.address} gave no frame")
