@@ -125,7 +125,7 @@ class KioskFlow(QObject):
     def go(self, state: str, notice: str = "") -> None:
         if state not in STATES:
             raise ValueError(f"unknown kiosk state {state!r}")
-        if state in NEEDS_SERVER and state != ATTRACT and not self.online:
+        if state in (SERVICES, ASK) and not self.online:  # no new visit while numbers pause
             state, notice = OFFLINE, notice or "offline"
         leaving = self.state
         self.state, self.notice = state, notice
@@ -275,8 +275,10 @@ class KioskFlow(QObject):
             self.notice = ""
         if up and self.state == OFFLINE:
             self.reset()
-        elif not up and self.state in NEEDS_SERVER:
+        elif not up and self.state in (ATTRACT, SERVICES):
             self.go(OFFLINE, "offline")
+        elif not up and self.state in NEEDS_SERVER:
+            self.say("offline")  # mid-visit: keep what the citizen did; a blip may pass
         else:
             self.changed.emit()
 

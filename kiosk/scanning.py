@@ -48,8 +48,10 @@ class Scanning:
         self._timer.timeout.connect(self._pull)
 
     def on_state(self, state: str) -> None:
-        from kiosk.flow import ASK, SCAN
+        from kiosk.flow import ASK, ATTRACT, SCAN
 
+        if state == ATTRACT:  # after a reset the answers in flight are dropped: start afresh
+            self.busy = self._in_flight = False
         wants = state in (SCAN, ASK) and self.flow.devices.has("camera")
         if wants and not self._timer.isActive():
             self._timer.start()
@@ -71,10 +73,15 @@ class Scanning:
             text = devices.decode_qr(image) if want_qr else None
             return to_frame(image), text
 
-        self.flow.runner.submit(grab, self._got_frame, self._preview_failed)
+        # kept across a reset (frames are dropped below), so the loop never stalls on a lost answer
+        self.flow.runner.submit(grab, self._got_frame, self._preview_failed, keep=True)
 
     def _got_frame(self, result: tuple[Frame, str | None]) -> None:
+        from kiosk.flow import ASK, SCAN
+
         self._in_flight = False
+        if self.flow.state not in (SCAN, ASK):
+            return  # the citizen left (or was forgotten): the picture goes nowhere
         frame, text = result
         self.last = frame
         self.flow.preview.emit(frame)
@@ -82,8 +89,11 @@ class Scanning:
             self.flow.inquiry.found_qr(text)
 
     def _preview_failed(self, exc: BaseException) -> None:
+        from kiosk.flow import ASK, SCAN
+
         self._in_flight = False
-        self.flow.say("camera_fault" if isinstance(exc, DeviceError) else "error")
+        if self.flow.state in (SCAN, ASK):
+            self.flow.say("camera_fault" if isinstance(exc, DeviceError) else "error")
 
     # -- pages -------------------------------------------------------------------------------
     def capture(self) -> None:
