@@ -99,7 +99,7 @@ class CounterWindow(QWidget):
         top = QHBoxLayout()
         self.title = QLabel()
         self.status = QLabel()
-        self.logout_btn = QPushButton(tr("logout", self.lang))
+        self.logout_btn = QPushButton(f"{tr('logout', self.lang)}  F10")
         self.logout_btn.clicked.connect(self.model.logout)
         top.addWidget(self.title, 1)
         top.addWidget(self.status)
@@ -151,6 +151,11 @@ class CounterWindow(QWidget):
         for _action, _key, shortcut, handler in BUTTONS:
             sc = QShortcut(QKeySequence(shortcut), self)
             sc.activated.connect(self._guarded(handler))
+        QShortcut(QKeySequence("F10"), self).activated.connect(self._logout_key)
+
+    def _logout_key(self) -> None:
+        if self.stack.currentIndex() == 1:
+            self.model.logout()
 
     def _guarded(self, handler: str) -> Callable[[], None]:
         def fire() -> None:

@@ -56,9 +56,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "to_counter": ("转到窗口", "To counter"),
     "nobody": ("暂无等候的群众", "Nobody is waiting"),
     "shortcuts": ("F1 叫号 · F2 重呼 · F3 过号 · F4 开始 · F5 办结 · F6 转下一环节 · F7 不予受理 · "
-                  "F8 转移 · F9 暂停/恢复",
+                  "F8 转移 · F9 暂停/恢复 · F10 退出",
                   "F1 call · F2 recall · F3 no-show · F4 start · F5 done · F6 next zone · "
-                  "F7 reject · F8 transfer · F9 pause/resume"),
+                  "F7 reject · F8 transfer · F9 pause/resume · F10 log out"),
     "open_full": ("双击查看原图", "Double-click to open full size"),
     # rating pad
     "pad_idle": ("欢迎评价我们的服务", "Please rate our service"),

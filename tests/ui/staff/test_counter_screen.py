@@ -83,6 +83,8 @@ def test_call_recall_start_finish_with_keys(qtbot: QtBot, hall: HallServer) -> N
     key(qtbot, window, model, Qt.Key.Key_F2)
     key(qtbot, window, model, Qt.Key.Key_F3)
     qtbot.waitUntil(lambda: model.current is None, timeout=5000)
+    key(qtbot, window, model, Qt.Key.Key_F10)  # log out
+    assert window.stack.currentIndex() == 0 and not model.logged_in
     model.stop()
 
 
