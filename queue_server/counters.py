@@ -93,7 +93,15 @@ def call_next(store: Store, who: Principal, code: str, base: str) -> wire.Ticket
         counter.priority_streak = streak_after(counter.priority_streak, picked)
         _event(tx, "ticket.called", ticket, counter,
                text=_announce(hall, ticket.number, counter), priority=stage.priority)
-        s.flush()
+        ticket_id = ticket.id
+    return read_ticket(store, ticket_id, base)
+
+
+def read_ticket(store: Store, ticket_id: str, base: str) -> wire.TicketOut:
+    """The answer of an action, read after its commit (the write lock is held briefly)."""
+    with store.read() as s:
+        ticket = s.get(Ticket, ticket_id)
+        assert ticket is not None
         return ticket_out(s, ticket, base)
 
 
@@ -138,8 +146,8 @@ def _act(store: Store, who: Principal, code: str, base: str, action: str,
         else:
             assert isinstance(body, wire.TransferIn)
             _transfer(tx, counter, stage, ticket, body)
-        s.flush()
-        return ticket_out(s, ticket, base)
+        ticket_id = ticket.id
+    return read_ticket(store, ticket_id, base)
 
 
 def _end(stage: Stage, counter: Counter, now: datetime, outcome: str) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import bindparam, create_engine, event, insert, select, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -30,6 +30,11 @@ from queue_server.models import EventRow, EventSeq
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 NOTIFY_CHANNEL = "kuaiban_events"
+
+
+_TAKE_IDS = (update(EventSeq.__table__).where(EventSeq.__table__.c.id == 1)
+             .values(last=EventSeq.__table__.c.last + bindparam("n"))
+             .returning(EventSeq.__table__.c.last))
 
 
 class Busy(Exception):
@@ -159,15 +164,15 @@ class Store:
             self.on_events()
 
     def _flush_events(self, tx: Tx) -> None:
+        """Take ids from the one `event_seq` row (the UPDATE locks it until commit, so ids
+        become visible in commit order) and insert the rows, in two statements."""
         session = tx.session
-        seq = session.execute(select(EventSeq).where(EventSeq.id == 1).with_for_update()
-                              ).scalar_one_or_none()
-        if seq is None:
-            seq = EventSeq(id=1, last=0)
-            session.add(seq)
-        for hall, type_, payload in tx.events:
-            seq.last += 1
-            session.add(EventRow(id=seq.last, hall=hall, type=type_, at=tx.now, payload=payload))
+        session.flush()
+        last = session.execute(_TAKE_IDS, {"n": len(tx.events)}).scalar_one()
+        first = last - len(tx.events) + 1
+        session.execute(insert(EventRow.__table__), [
+            {"id": first + i, "hall": hall, "type": type_, "at": tx.now, "payload": payload}
+            for i, (hall, type_, payload) in enumerate(tx.events)])
         if not self.is_sqlite:
             session.execute(text("SELECT pg_notify(:c, '')"), {"c": NOTIFY_CHANNEL})
 

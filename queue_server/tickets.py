@@ -156,7 +156,8 @@ def issued_out(s: Session, ticket: Ticket, hall: HallInfo, svc: Service, base: s
 
 def issue(store: Store, who: Principal, req: wire.TicketCreate, key: str | None, base: str
           ) -> tuple[wire.TicketIssued, bool]:
-    """Answers (ticket, created). A known idempotency key answers its ticket again."""
+    """Answers (ticket, created). A known idempotency key answers its ticket again. The answer
+    (people ahead, estimate) is read after the commit, so the write lock is held briefly."""
     if who.kind not in ISSUERS or who.hall is None:
         raise Forbidden("forbidden", "此终端不能取号 / this terminal cannot issue tickets")
     if key is not None and not (1 <= len(key) <= 200):
@@ -167,19 +168,18 @@ def issue(store: Store, who: Principal, req: wire.TicketCreate, key: str | None,
             hall = load_hall(s, who.hall)
             assert hall is not None
             body = _body_hash(req, hall.secret)
-            if key is not None:
-                known = s.get(IdempotencyKey, (who.hall, key))
-                if known is not None:
-                    return _replay(s, known, body, base), False
-            svc = service_row(s, hall.id, req.service)
-            ticket = create_ticket(tx, hall, svc, _reduce(req, hall, who, tx.now))
-            if key is not None:
-                s.add(IdempotencyKey(hall=hall.id, key=key, ticket_id=ticket.id, body_hash=body,
-                                     created_at=tx.now))
-            s.flush()
-            log.debug("issued %s %s (%s, priority=%s)", hall.id, ticket.number, svc.code,
-                      ticket.priority_reason or ticket.priority)
-            return issued_out(s, ticket, hall, svc, base), True
+            known = s.get(IdempotencyKey, (who.hall, key)) if key is not None else None
+            if known is None:
+                svc = service_row(s, hall.id, req.service)
+                ticket = create_ticket(tx, hall, svc, _reduce(req, hall, who, tx.now))
+                if key is not None:
+                    s.add(IdempotencyKey(hall=hall.id, key=key, ticket_id=ticket.id,
+                                         body_hash=body, created_at=tx.now))
+                log.debug("issued %s %s (%s, priority=%s)", hall.id, ticket.number, svc.code,
+                          ticket.priority_reason or ticket.priority)
+                ticket_id, created = ticket.id, True
+            else:
+                ticket_id, created = _replayed(known, body), False
     except IntegrityError:
         if key is None:
             raise
@@ -188,18 +188,21 @@ def issue(store: Store, who: Principal, req: wire.TicketCreate, key: str | None,
             hall = load_hall(s, who.hall)
             if known is None or hall is None:
                 raise
-            return _replay(s, known, _body_hash(req, hall.secret), base), False
+            ticket_id, created = _replayed(known, _body_hash(req, hall.secret)), False
+    with store.read() as s:
+        ticket = s.get(Ticket, ticket_id)
+        assert ticket is not None
+        info = load_hall(s, ticket.hall)
+        assert info is not None
+        return issued_out(s, ticket, info, service_row_any(s, ticket.hall, ticket.service),
+                          base), created
 
 
-def _replay(s: Session, known: IdempotencyKey, body: str, base: str) -> wire.TicketIssued:
+def _replayed(known: IdempotencyKey, body: str) -> str:
     if known.body_hash != body:
         raise Conflict("idempotency_key_reused",
                        "此 Idempotency-Key 已用于另一请求 / key already used for another request")
-    ticket = s.get(Ticket, known.ticket_id)
-    assert ticket is not None
-    hall = load_hall(s, ticket.hall)
-    assert hall is not None
-    return issued_out(s, ticket, hall, service_row_any(s, ticket.hall, ticket.service), base)
+    return known.ticket_id
 
 
 def service_row_any(s: Session, hall: str, code: str) -> Service:
