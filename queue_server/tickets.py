@@ -177,9 +177,10 @@ def issue(store: Store, who: Principal, req: wire.TicketCreate, key: str | None,
                                          body_hash=body, created_at=tx.now))
                 log.debug("issued %s %s (%s, priority=%s)", hall.id, ticket.number, svc.code,
                           ticket.priority_reason or ticket.priority)
+                made: tuple[Ticket, HallInfo, Service] | None = (ticket, hall, svc)
                 ticket_id, created = ticket.id, True
             else:
-                ticket_id, created = _replayed(known, body), False
+                made, ticket_id, created = None, _replayed(known, body), False
     except IntegrityError:
         if key is None:
             raise
@@ -188,8 +189,11 @@ def issue(store: Store, who: Principal, req: wire.TicketCreate, key: str | None,
             hall = load_hall(s, who.hall)
             if known is None or hall is None:
                 raise
-            ticket_id, created = _replayed(known, _body_hash(req, hall.secret)), False
+            made, ticket_id = None, _replayed(known, _body_hash(req, hall.secret))
+            created = False
     with store.read() as s:
+        if made is not None:  # the committed rows, still loaded: no need to read them again
+            return issued_out(s, *made, base), created
         ticket = s.get(Ticket, ticket_id)
         assert ticket is not None
         info = load_hall(s, ticket.hall)
