@@ -9,6 +9,7 @@ from kiosk.flow import KioskFlow
 from ui.i18n import tr
 from ui.kiosk.choose import Screen
 from ui.widgets import button, clear_layout, label
+from ui.widgets.basic import tall
 
 
 class AdminPinScreen(Screen):
@@ -21,7 +22,7 @@ class AdminPinScreen(Screen):
         keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "⌫", "0", "OK"]
         for i, k in enumerate(keys):
             b = button(k, lambda k=k: self._key(k), "primary" if k == "OK" else "")
-            b.setMinimumSize(160, 100)
+            tall(b, 100, 160)
             pad.addWidget(b, i // 3, i % 3)
         self.box.addWidget(self.title)
         self.box.addWidget(self.dots)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLineEdit, QVBox
 from kiosk.flow import KioskFlow
 from ui.i18n import tr, zone_name
 from ui.widgets import button, clear_layout, label
-from ui.widgets.basic import set_role
+from ui.widgets.basic import set_role, tall
 
 ZONE_ORDER = ("consult", "intake", "approval", "pickup")
 KEYS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
@@ -50,7 +50,7 @@ class AttractScreen(Screen):
         self.motto = label("", "muted", align=Qt.AlignmentFlag.AlignCenter)
         self.zones = QHBoxLayout()
         self.start_btn = button("", flow.start, "primary")
-        self.start_btn.setMinimumHeight(160)
+        tall(self.start_btn, 160)
         row = QHBoxLayout()
         self.ask_btn = button("", lambda: flow.ask("ask"))
         self.rate_btn = button("", lambda: flow.ask("rate"))
@@ -183,7 +183,7 @@ class ServicesScreen(Screen):
             typing = self.keyboard_on  # the keyboard takes half the screen: one-line tiles
             text = s.name if typing and flow.elderly else service_text(s, lang)
             tile = button(text, lambda c=s.code: flow.choose_service(c), "tile")
-            tile.setMinimumHeight((110 if typing else 200) if flow.elderly else 120)
+            tall(tile, (110 if typing else 200) if flow.elderly else 120)
             self.grid.addWidget(tile, i // cols, i % cols)
         if not items:
             self.grid.addWidget(label(tr("no_match", lang), "muted"), 0, 0)

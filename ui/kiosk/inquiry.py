@@ -13,14 +13,14 @@ from kiosk.inquiry import BAD_REASONS, LEVELS, rateable
 from ui.i18n import tr, zone_name
 from ui.kiosk.choose import Screen
 from ui.widgets import FrameView, button, clear_layout, label
-from ui.widgets.basic import set_role
+from ui.widgets.basic import set_role, tall
 
 
 class AskScreen(Screen):
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
         self.title = label("", "title")
-        self.hint = label("", "big", align=Qt.AlignmentFlag.AlignCenter)
+        self.hint = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
         self.view = FrameView()
         self.card_btn = button("", flow.inquiry.read_card)
         self.box.addWidget(self.title)
@@ -113,7 +113,7 @@ class RateScreen(Screen):
             zh, en = LEVELS[level]
             b = button(f"{'★' * level}\n{en if lang == 'en' else zh}",
                        lambda v=level: flow.inquiry.choose_level(v))
-            b.setMinimumHeight(130 if flow.elderly else 150)
+            tall(b, 130 if flow.elderly else 150)
             set_role(b, "selected" if data.level == level else "")
             self.levels.addWidget(b)
         low = data.level is not None and data.level <= 2

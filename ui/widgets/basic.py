@@ -54,3 +54,10 @@ def set_role(widget: QWidget, role: str) -> None:
         widget.setObjectName(role)
         widget.style().unpolish(widget)
         widget.style().polish(widget)
+
+
+def tall(widget: QWidget, height: int, width: int = 0) -> QWidget:
+    """A minimum size that the style sheet's general `min-height` cannot undo at polish time."""
+    rule = f"min-height: {height}px;" + (f" min-width: {width}px;" if width else "")
+    widget.setStyleSheet(rule)
+    return widget
