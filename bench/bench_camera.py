@@ -57,6 +57,9 @@ def main() -> int:
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
         scores.append((jaccard(np.array(result.corners), photo.corners), seed))
+    if not scores:
+        _negatives(args)
+        return 0
     j = np.array([s for s, _ in scores])
     ms = np.array(times) * 1000
     mp = args.width * args.height / 1e6

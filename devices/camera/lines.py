@@ -93,7 +93,7 @@ def line_quads(lines: list[Line], shape: tuple[int, ...]) -> np.ndarray:
     ang = np.minimum(ang, 180.0 - ang)
     pairs = np.array([(i, j) for i, j in itertools.combinations(range(len(arr)), 2)
                       if ang[i, j] < PARALLEL_DEG
-                      and abs(_offset(lines[i], lines[j])) > 0.1 * min(h, w)]).reshape(-1, 2)
+                      and abs(_offset(lines[i], lines[j])) > 0.1 * min(h, w)], int).reshape(-1, 2)
     first, second = np.triu_indices(len(pairs), 1)
     a, b = pairs[first, 0], pairs[first, 1]
     c2, d = pairs[second, 0], pairs[second, 1]
