@@ -5,6 +5,7 @@ sha256; PINs with scrypt and a lockout after repeated failures; compares in cons
 from __future__ import annotations
 
 import hmac
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +16,7 @@ from queue_server.models import AdminToken, Counter, Hall, Staff, StaffSession, 
 from queue_server.security import check_pin, hash_pin, new_token, token_hash
 from queue_server.store import Store, Tx
 
+log = logging.getLogger(__name__)
 KINDS = ("kiosk", "counter", "display", "pad", "bank")
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=5)
@@ -93,6 +95,7 @@ def login(store: Store, who: Principal, staff_id: str, pin: str, counter: str
                 staff.failures += 1
                 if staff.failures >= MAX_FAILURES:
                     staff.failures, staff.locked_until = 0, tx.now + LOCKOUT
+            log.info("failed sign-in at %s/%s", who.hall, counter)
             failed = Unauthorized("bad_credentials", "工号或密码错误 / wrong staff id or PIN")
         else:
             result = _open_session(tx, who, staff, counter)
@@ -114,6 +117,7 @@ def _open_session(tx: Tx, who: Principal, staff: Staff, counter: str
                        counter=counter, terminal_id=int(who.terminal_id or 0), created_at=now,
                        expires_at=expires))
     tx.emit(str(who.hall), "staff.login", counter=counter, staff=staff.id)
+    log.info("staff %s signed in at %s/%s", staff.id, who.hall, counter)
     return token, staff, expires
 
 

@@ -7,6 +7,7 @@ With SKIP LOCKED a claim that rolls back can let a later number be called before
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,8 @@ from queue_server.stages import queue_stage
 from queue_server.store import Store, Tx
 from queue_server.views import counter_state, ticket_out
 from queue_server.wire import ZONE_NAMES
+
+log = logging.getLogger(__name__)
 
 
 def _own_counter(tx: Tx, who: Principal, code: str) -> tuple[Counter, HallInfo]:
@@ -224,6 +227,8 @@ def set_paused(store: Store, who: Principal, code: str, paused: bool, reason: st
         counter, _hall = _own_counter(tx, who, code)
         if counter.paused != paused:
             counter.paused, counter.pause_reason = paused, reason if paused else None
+            log.info("counter %s/%s %s", counter.hall, counter.code,
+                     "paused" if paused else "resumed")
             tx.emit(counter.hall, "counter.paused" if paused else "counter.resumed",
                     counter=counter.code, counter_name=counter.name, zone=counter.zone,
                     reason=reason if paused else None)

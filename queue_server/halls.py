@@ -128,6 +128,8 @@ def apply_config(store: Store, cfg: HallConfig) -> dict[str, int]:
             _sync_counters(s, outpost.id, outpost.counters)
             hall_ids.append(outpost.id)
         _sync_staff(s, cfg, hall_ids)
+        for hall_id in hall_ids:
+            tx.emit(hall_id, "hall.configured", services=len(cfg.services))
     return {"halls": len(hall_ids), "services": len(cfg.services),
             "counters": len(cfg.counters) + sum(len(o.counters) for o in cfg.outposts),
             "staff": len(cfg.staff)}
