@@ -109,3 +109,15 @@ def test_cached_papers_survive_a_restart_without_server(make_flow: MakeFlow, qtb
     catalog, name = loaded
     assert name == "测试政务服务中心"
     assert [s.code for s in catalog.services] == [s.code for s in first.link.catalog.services]
+
+
+def test_attract_waiting_counts_follow_the_event_stream(make_flow: MakeFlow, qtbot: Any,
+                                                         hall: Hall) -> None:
+    flow = make_flow()
+    before = flow.zone_waiting()["intake"]
+    changed: list[int] = []
+    flow.changed.connect(lambda: changed.append(1))
+    hall.api("POST", "/tickets", hall.kiosk_token, {"service": "water-connect"},
+             {"Idempotency-Key": "live-count"})
+    qtbot.waitUntil(lambda: flow.zone_waiting()["intake"] == before + 1, timeout=20000)
+    assert changed  # the attract screen was told to redraw
