@@ -41,9 +41,10 @@ def _own_counter(tx: Tx, who: Principal, code: str) -> tuple[Counter, HallInfo]:
     return row, hall
 
 
-def _first(s: Session, query: Select[tuple[Stage]], *order: Any) -> Stage | None:
-    return s.scalars(query.order_by(*order, Stage.sort_at, Stage.id).limit(1)
-                     .with_for_update(skip_locked=True)).first()
+def _first(s: Session, query: Select[Any], *order: Any) -> Stage | None:
+    row: Stage | None = s.scalars(query.order_by(*order, Stage.sort_at, Stage.id).limit(1)
+                                  .with_for_update(skip_locked=True)).first()
+    return row
 
 
 def _candidates(s: Session, counter: Counter) -> list[tuple[Candidate, Stage]]:

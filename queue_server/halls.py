@@ -138,7 +138,7 @@ def apply_config(store: Store, cfg: HallConfig) -> dict[str, int]:
 def roll_days(store: Store) -> list[str]:
     """Start a new business day in each hall whose day has turned: `day.rolled` events (boards
     clear, numbering restarts from 1 per prefix). Answers the halls that rolled."""
-    rolled = []
+    rolled: list[str] = []
     with store.read() as s:
         due = [h.id for h in s.scalars(select(Hall).where(Hall.active))
                if h.business_day != hall_info(h).day_of(store.clock())]

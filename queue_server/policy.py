@@ -9,7 +9,7 @@ services; then issue time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,7 +23,7 @@ class Candidate:
     sort_at: datetime
 
 
-def _key(services: Sequence[str]):  # type: ignore[no-untyped-def]
+def _key(services: Sequence[str]) -> Callable[[Candidate], tuple[int, datetime, int]]:
     rank = {code: i for i, code in enumerate(services)}
 
     def key(c: Candidate) -> tuple[int, datetime, int]:

@@ -24,7 +24,8 @@ router = APIRouter(prefix="/api/v1")
 
 
 def store_of(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
+    store: Store = request.app.state.store
+    return store
 
 
 def base_url(request: Request) -> str:

@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import bindparam, create_engine, event, insert, select, text, update
+from sqlalchemy import Table, bindparam, create_engine, event, insert, select, text, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -32,9 +32,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 NOTIFY_CHANNEL = "kuaiban_events"
 
 
-_TAKE_IDS = (update(EventSeq.__table__).where(EventSeq.__table__.c.id == 1)
-             .values(last=EventSeq.__table__.c.last + bindparam("n"))
-             .returning(EventSeq.__table__.c.last))
+_SEQ = cast(Table, EventSeq.__table__)
+_EVENTS = cast(Table, EventRow.__table__)
+_TAKE_IDS = (update(_SEQ).where(_SEQ.c.id == 1).values(last=_SEQ.c.last + bindparam("n"))
+             .returning(_SEQ.c.last))
 
 
 class Busy(Exception):
@@ -170,7 +171,7 @@ class Store:
         session.flush()
         last = session.execute(_TAKE_IDS, {"n": len(tx.events)}).scalar_one()
         first = last - len(tx.events) + 1
-        session.execute(insert(EventRow.__table__), [
+        session.execute(insert(_EVENTS), [
             {"id": first + i, "hall": hall, "type": type_, "at": tx.now, "payload": payload}
             for i, (hall, type_, payload) in enumerate(tx.events)])
         if not self.is_sqlite:

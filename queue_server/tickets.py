@@ -138,7 +138,7 @@ def estimate(s: Session, hall: str, zone: str, service: str, ahead: int) -> int:
         Stage.hall == hall, Stage.service == service, Stage.zone == zone,
         Stage.ended_at.is_not(None), Stage.started_at.is_not(None))
         .order_by(Stage.id.desc()).limit(20)).all()
-    durations = [(e - b).total_seconds() for b, e in recent]
+    durations = [(e - b).total_seconds() for b, e in recent if b and e]
     return estimate_wait_s(ahead, open_n, mean_service_s(durations))
 
 
@@ -194,11 +194,11 @@ def issue(store: Store, who: Principal, req: wire.TicketCreate, key: str | None,
     with store.read() as s:
         if made is not None:  # the committed rows, still loaded: no need to read them again
             return issued_out(s, *made, base), created
-        ticket = s.get(Ticket, ticket_id)
-        assert ticket is not None
-        info = load_hall(s, ticket.hall)
+        row = s.get(Ticket, ticket_id)
+        assert row is not None
+        info = load_hall(s, row.hall)
         assert info is not None
-        return issued_out(s, ticket, info, service_row_any(s, ticket.hall, ticket.service),
+        return issued_out(s, row, info, service_row_any(s, row.hall, row.service),
                           base), created
 
 

@@ -3,6 +3,8 @@ an engine made from the URL in `config.attributes["url"]`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 
 from queue_server.models import Base
@@ -11,7 +13,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _run(connection: object) -> None:
+def _run(connection: Any) -> None:
     context.configure(connection=connection, target_metadata=target_metadata,
                       render_as_batch=True, compare_type=True)
     with context.begin_transaction():
