@@ -111,7 +111,7 @@ class Ticketing:
             return
         code = getattr(exc, "code", "")
         flow.data.idempotency_key = None
-        notice = {"daily_cap": "sold_out", "sold_out": "sold_out",
+        notice = {"daily_cap": "sold_out", "daily_cap_reached": "sold_out", "sold_out": "sold_out",
                   "service_closed": "closed"}.get(code, "issue_refused")
         log.info("issue refused: %s", exc)
         flow.go(DETAIL, notice)
