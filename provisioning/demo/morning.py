@@ -6,7 +6,6 @@ refilled; the server is restarted once. Hall time runs `speed` times faster than
 from __future__ import annotations
 
 import json
-import queue
 import random
 import threading
 import time
@@ -21,10 +20,13 @@ import httpx
 from provisioning.demo import people
 from provisioning.demo.api import Api, ApiError, Faults
 from provisioning.demo.kiosk_sim import KioskPrinter
+from provisioning.demo.setup import EXAMPLE
 from provisioning.demo.staffing import STAFFED, staff_id_for
+from queue_server.config import load_config
 
 SERVICE_MIN = {"consult": 3.0, "intake": 5.0, "approval": 5.0, "pickup": 2.0}
 P_NO_SHOW, P_TRANSFER, P_REJECT = 0.03, 0.05, 0.02
+KIOSKS = ("kiosk-1", "kiosk-2", "kiosk-3")
 LEVELS = ((5, 0.70), (4, 0.19), (3, 0.06), (2, 0.04), (1, 0.01))
 
 
@@ -60,6 +62,13 @@ class Record:
             self.timeline.append((time.monotonic() - t0, text))
 
 
+def counter_services() -> dict[str, tuple[str, set[str]]]:
+    """Zone and services of each staffed counter, from the example hall's configuration."""
+    cfg = load_config(EXAMPLE)
+    counters = list(cfg.counters) + [c for o in cfg.outposts for c in o.counters]
+    return {c.code: (c.zone, set(c.services)) for c in counters if c.code in STAFFED}
+
+
 class Morning:
     def __init__(self, base_url: str, tokens: dict[str, str], plan: Plan,
                  restart_server: Callable[[], float], log: Callable[[str], None]) -> None:
@@ -73,12 +82,19 @@ class Morning:
         self.routes: dict[str, list[str]] = {}
         self.downtime_s = 0.0
         self.phases: dict[str, float] = {}
+        # Idle counters wait for news on the event stream that concerns them (as a counter pad
+        # does) instead of asking call-next in a loop: an empty call-next is still a write.
+        self.serves = counter_services()
+        self.ready = {code: threading.Event() for code in STAFFED}
+        self.open_clients: list[Api] = []
 
     # -- the whole run -------------------------------------------------------------------------
     def run(self) -> Record:
         kiosk = Api(self.base_url, self.tokens["kiosk-1"], self.faults, stopping=self.stop)
         self.routes = {s["code"]: s["route"] for s in kiosk.call("GET", "/services")[1]}
         visitors = people.schedule(self.rng, self.plan.minutes, date.today())
+        self.printers = {name: KioskPrinter() for name in KIOSKS}
+        self.printer = self.printers[KIOSKS[0]]  # the one that runs out of paper
         self.t0 = time.monotonic()
         threads = [threading.Thread(target=self._counter, args=(c,), name=f"counter-{c}",
                                     daemon=True) for c in STAFFED]
@@ -88,7 +104,7 @@ class Morning:
         faults = threading.Thread(target=self._faults, daemon=True, name="faults")
         faults.start()
         try:
-            self._arrivals(kiosk, visitors)
+            self._arrivals(visitors)
             self.phases["arrivals"] = time.monotonic() - self.t0
             self.closing.set()
             self._drain()
@@ -99,6 +115,8 @@ class Morning:
             for t in threads + [faults]:
                 t.join(15)
             kiosk.close()
+            for client in self.open_clients:
+                client.close()
         return self.rec
 
     def hall_clock(self) -> str:
@@ -121,28 +139,34 @@ class Morning:
             api.close()
 
     # -- citizens ------------------------------------------------------------------------------
-    def _arrivals(self, kiosk: Api, visitors: list[people.Visitor]) -> None:
-        """Numbers are issued on time; tickets print on the kiosk's own printer thread (a slow
-        or empty printer never holds up the queue: the number is already on screen)."""
-        bank = Api(self.base_url, self.tokens["bank-1"], self.faults, stopping=self.stop)
-        self.printer = KioskPrinter()
-        jobs: queue.Queue[dict[str, Any] | None] = queue.Queue()
-        worker = threading.Thread(target=self._print_worker, args=(kiosk, jobs), daemon=True,
-                                  name="kiosk-printer")
-        worker.start()
+    def _arrivals(self, visitors: list[people.Visitor]) -> None:
+        """Three kiosks and the bank branch's kiosk issue numbers side by side, each on its own
+        schedule; each kiosk prints on its own printer (kiosk-1's is the one that runs out)."""
+        streams: dict[str, list[people.Visitor]] = {name: [] for name in KIOSKS + ("bank-1",)}
+        for i, v in enumerate(visitors):
+            streams["bank-1" if v.bank else KIOSKS[i % len(KIOSKS)]].append(v)
+        threads = [threading.Thread(target=self._kiosk, args=(name, vs), daemon=True,
+                                    name=name) for name, vs in streams.items()]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for printer in self.printers.values():
+            printer.close()
+
+    def _kiosk(self, name: str, visitors: list[people.Visitor]) -> None:
+        api = Api(self.base_url, self.tokens[name], self.faults, stopping=self.stop)
+        printer = self.printers.get(name)
         try:
             for v in visitors:
                 delay = self.t0 + self.plan.real(v.at_min) - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-                ticket = self._issue(bank if v.bank else kiosk, v)
-                if ticket is not None and not v.bank:
-                    jobs.put(ticket)
+                if self.stop.wait(max(0.0, delay)):
+                    return
+                ticket = self._issue(api, v)
+                if ticket is not None and printer is not None:
+                    self._print(api, printer, ticket)
         finally:
-            jobs.put(None)
-            worker.join(30)
-            bank.close()
-            self.printer.close()
+            self.open_clients.append(api)  # kiosks stay connected all day; closed at the end
 
     def _issue(self, api: Api, v: people.Visitor) -> dict[str, Any] | None:
         body: dict[str, Any] = {"service": v.service, "channel": "bank" if v.bank else "kiosk"}
@@ -161,17 +185,17 @@ class Morning:
                                          "elderly": "priority" in body}
         return dict(t)
 
-    def _print_worker(self, kiosk: Api, jobs: queue.Queue[dict[str, Any] | None]) -> None:
-        while (t := jobs.get()) is not None:
-            printed = self.printer.print(t)
-            self.rec.tickets[t["id"]]["printed"] = printed
-            if printed:
-                continue
-            try:
-                kiosk.call("POST", f"/tickets/{t['id']}/print-failed",
-                           {"reason": self.printer.last_error})
-            except ApiError as exc:
-                self.rec.errors.append(f"print-failed {t['number']}: {exc}")
+    def _print(self, api: Api, printer: KioskPrinter, t: dict[str, Any]) -> None:
+        """Print the ticket; when the printer cannot, the number stays on the kiosk's screen
+        and the server is told, so a supervisor sees the fault before the next citizen does."""
+        printed = printer.print(t)
+        self.rec.tickets[t["id"]]["printed"] = printed
+        if printed:
+            return
+        try:
+            api.call("POST", f"/tickets/{t['id']}/print-failed", {"reason": printer.last_error})
+        except ApiError as exc:
+            self.rec.errors.append(f"print-failed {t['number']}: {exc}")
 
     # -- staff ---------------------------------------------------------------------------------
     def _counter(self, code: str) -> None:
@@ -184,9 +208,10 @@ class Morning:
                                                        "pin": DEMO_PIN, "counter": code})
             session = out["token"]
             while not self.stop.is_set():
+                self.ready[code].clear()
                 ticket = self._next(api, session, code)
                 if ticket is None:
-                    time.sleep(0.25)
+                    self.ready[code].wait(timeout=2.0)
                     continue
                 self._serve(api, session, code, ticket, rng, pad)
         except ApiError as exc:
@@ -290,14 +315,32 @@ class Morning:
                         if line.startswith("data:"):
                             event = json.loads(line[5:])
                             last = int(event["id"])
+                            kind = str(event["type"])
                             with self.rec.lock:
                                 self.rec.events.append(last)
-                                kind = str(event["type"])
                                 self.rec.event_types[kind] = self.rec.event_types.get(kind, 0) + 1
+                            self._wake(kind, event)
                         if self.stop.is_set():
                             return
             except (httpx.HTTPError, ValueError):
                 self.stop.wait(0.3)
+
+    def _wake(self, kind: str, event: dict[str, Any]) -> None:
+        """Wake the counters that could call the ticket this event put in a queue."""
+        if kind == "ticket.issued":
+            zone, service, target = event.get("zone"), event.get("service"), None
+        elif kind == "ticket.finished" and event.get("outcome") == "next":
+            zone, service, target = event.get("next_zone"), event.get("service"), None
+        elif kind == "ticket.transferred":
+            zone, service, target = (event.get("to_zone"), event.get("to_service"),
+                                     event.get("to_counter"))
+        elif kind == "ticket.forwarded":
+            zone, service, target = "intake", None, None
+        else:
+            return
+        for code, (czone, services) in self.serves.items():
+            if code == target or (czone == zone and (service is None or service in services)):
+                self.ready[code].set()
 
     # -- faults --------------------------------------------------------------------------------
     def _faults(self) -> None:

@@ -22,7 +22,7 @@ BANK_MIX: tuple[tuple[str, float], ...] = (
 )
 BANK_SHARE = 0.12
 # Arrivals per hall minute in each half hour from opening: the 9–10 peak, then easing.
-RATE_BY_HALF_HOUR = (1.3, 1.7, 1.8, 1.4, 1.1, 0.9)
+RATE_BY_HALF_HOUR = (1.0, 1.35, 1.45, 1.15, 0.9, 0.8)
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁宋谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国文斌宝山巴特尔其其格乌兰图雅"
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

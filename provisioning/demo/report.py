@@ -74,14 +74,17 @@ def _stats(values: list[float]) -> str:
 def render(morning: Morning, summary: Summary, wall_s: float, screens: dict[str, int],
            screens_dir: str) -> str:
     rec, faults, printer = morning.rec, morning.faults, morning.printer
+    printed = sum(p.printed for p in morning.printers.values())
+    end = 8 * 60 + 30 + morning.plan.minutes
     ratings = Counter(rec.ratings)
     ids = rec.events
     ordered = all(a < b for a, b in zip(ids, ids[1:], strict=False))
     lines = [
         "",
         "== 模拟繁忙上午 / a simulated busy morning ==",
-        f"大厅时间 hall time 08:30–{morning.hall_clock()} at {morning.plan.speed:.0f}x, "
-        f"real {wall_s:.0f} s",
+        f"大厅时间 hall time 08:30–{int(end // 60):02d}:{int(end % 60):02d} at "
+        f"{morning.plan.speed:.0f}x (the doors closed after {morning.phases.get('arrivals', 0):.0f}"
+        f" s real), whole demo {wall_s:.0f} s",
         f"取号 tickets issued: {summary.issued} (银行网点 bank branch: {summary.bank}); "
         f"journeys read back from the server: {summary.journeys_read}",
         "结束时状态 status when the demo stopped: " + ", ".join(f"{k} {v}" for k, v in
@@ -102,8 +105,9 @@ def render(morning: Morning, summary: Summary, wall_s: float, screens: dict[str,
         + " ".join(f"{lv}★×{ratings[lv]}" for lv in (5, 4, 3, 2, 1))
         + f"; 差评回访 follow-ups opened {rec.followups}",
         "故障与恢复 faults recovered:",
-        f"  打印机 printer: {printer.printed} printed, {printer.failed} shown on screen while "
-        f"out of paper ({'; '.join(printer.transitions) or 'no fault'})",
+        f"  打印机 printers of {len(morning.printers)} kiosks: {printed} tickets printed; kiosk-1: "
+        f"{printer.failed} numbers shown on screen while out of paper "
+        f"({'; '.join(printer.transitions) or 'no fault'})",
         f"  服务器重启 server restart: down {morning.downtime_s:.1f} s; "
         f"{faults.retried} retries, {faults.recovered} requests completed after retrying, "
         f"{faults.conflicts} already-done actions, {faults.server_errors} server errors (5xx)",
@@ -131,7 +135,7 @@ def as_dict(morning: Morning, summary: Summary) -> dict[str, Any]:
     return {"issued": summary.issued, "journeys": summary.journeys_read,
             "status": dict(summary.status), "ratings": len(morning.rec.ratings),
             "followups": morning.rec.followups, "transfers": morning.rec.transfers,
-            "no_shows": morning.rec.no_shows, "printed": morning.printer.printed,
+            "no_shows": morning.rec.no_shows, "printed": sum(p.printed for p in morning.printers.values()),
             "print_failed": morning.printer.failed, "downtime_s": morning.downtime_s,
             "retried": morning.faults.retried, "recovered": morning.faults.recovered,
             "server_errors": morning.faults.server_errors, "events": len(morning.rec.events),

@@ -19,8 +19,8 @@ def staff_id_for(counter: str) -> str:
 
 def terminals() -> list[tuple[str, str, str | None]]:
     """(name, kind, counter) of every terminal the headless morning uses."""
-    out: list[tuple[str, str, str | None]] = [("kiosk-1", "kiosk", None), ("bank-1", "bank", None),
-                                              ("display-1", "display", None)]
+    out: list[tuple[str, str, str | None]] = [(f"kiosk-{i}", "kiosk", None) for i in (1, 2, 3)]
+    out += [("bank-1", "bank", None), ("display-1", "display", None)]
     out += [(f"counter-{c}", "counter", c) for c in STAFFED]
     out += [(f"pad-{c}", "pad", c) for c in PADS]
     return out
