@@ -123,3 +123,18 @@ def test_odd_pictures_give_a_page_or_no_document_and_nothing_else() -> None:
         except NoDocument:
             continue
         assert result.width > 0 and result.height > 0 and len(result.corners) == 4
+
+
+def test_card_shapes() -> None:
+    from devices.camera.document import is_id_card
+
+    def rect(w: float, h: float) -> np.ndarray:
+        return np.array([[0, 0], [w, 0], [w, h], [0, h]], float)
+
+    frame = (1944, 2592, 3)
+    assert is_id_card(rect(600, 379), frame)  # 85.6 x 54 at ~7 px/mm, 4.5 % of the frame
+    assert is_id_card(rect(379, 600), frame)  # turned
+    assert is_id_card(rect(1000, 631), frame)  # closer to the lens, 12.5 %
+    assert not is_id_card(rect(1000, 707), frame)  # A-series page, 14 %
+    assert not is_id_card(rect(2000, 1262), frame)  # card-shaped but half the frame: a page
+    assert not is_id_card(rect(900, 300), frame)  # a receipt strip
