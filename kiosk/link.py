@@ -43,8 +43,8 @@ class ServerLink(QObject):
         self.url = "" if config.server == "auto" else config.server
         self.client: QueueClient | None = None
         self.online = False
-        self._client_factory = client_factory or (
-            lambda url: QueueClient(url, config.token, timeout=4.0))
+        self._client_factory = client_factory or self._make_client
+        self._found_fp = ""
         self._follower: EventFollower | None = None
         self._retry = QTimer(self, singleShot=True, interval=retry_ms)
         self._retry.timeout.connect(self.connect_server)
@@ -76,7 +76,7 @@ class ServerLink(QObject):
             found = browse(3.0, self.config.hall or None)
             if not found:
                 raise ClientError("no hall server found by zeroconf")
-            self.url = found[0].url
+            self.url, self._found_fp = found[0].url, found[0].fingerprint or ""
         client = self.client or self._client_factory(self.url)
         self.client = client
         try:
@@ -85,6 +85,16 @@ class ServerLink(QObject):
             log.info("GET /hall: %s", exc)
             hall = None
         return client, hall, client.services()
+
+    def _make_client(self, url: str) -> QueueClient:
+        """HTTPS is trusted by the hall CA's pinned fingerprint (enrolment's, else zeroconf's)."""
+        pin = self.config.ca_fingerprint or self._found_fp
+        if url.startswith("https:") and pin:
+            from kiosk.pinning import pinned_context
+
+            return QueueClient(url, self.config.token, timeout=4.0,
+                               verify=pinned_context(url, pin))
+        return QueueClient(url, self.config.token, timeout=4.0)
 
     def _loaded(self, result: tuple[QueueClient, wire.HallOut | None, list[Any]]) -> None:
         self._loading = False

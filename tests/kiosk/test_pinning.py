@@ -1,0 +1,59 @@
+"""HTTPS to a real queue_server process with a hall CA made by `provisioning tls`: the kiosk
+trusts it by the CA's fingerprint alone, and refuses a server whose chain does not match."""
+
+from __future__ import annotations
+
+import hashlib
+import ssl
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kiosk.client import QueueClient, ServerUnreachable
+from kiosk.config import TerminalConfig
+from kiosk.link import ServerLink
+from kiosk.pinning import PinMismatch, pinned_context
+from kiosk.tasks import TaskRunner
+from tests.kiosk.hall import ROOT, Hall
+
+
+@pytest.mark.slow
+def test_pinned_ca_trusts_the_hall_server_and_nothing_else(tmp_path: Path, hall: Hall,
+                                                           qapp: object) -> None:
+    from provisioning import tls
+
+    files = tls.issue(tmp_path / "tls", "kt", "测试政务服务中心", ["127.0.0.1"])
+    ca_der = ssl.PEM_cert_to_DER_cert(files.ca_cert.read_text())
+    pin = hashlib.sha256(ca_der).hexdigest()
+    port = hall.port + 1 if hall.port < 65000 else hall.port - 1
+    proc = subprocess.Popen([sys.executable, "-m", "queue_server", "--db", hall.db, "--host",
+                             "127.0.0.1", "--port", str(port), "--no-zeroconf", "--tls-cert",
+                             str(files.cert), "--tls-key", str(files.key)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"https://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                context = pinned_context(url, ":".join(pin[i:i + 2] for i in range(0, 64, 2)))
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        client = QueueClient(url, hall.kiosk_token, verify=context)
+        assert client.health().status == "ok"
+        client.close()
+        with pytest.raises(PinMismatch):
+            pinned_context(url, "00" * 32)
+        with pytest.raises(ServerUnreachable):  # the system's CAs do not know the hall CA
+            QueueClient(url, hall.kiosk_token).health()
+        link = ServerLink(TerminalConfig(server=url, token=hall.kiosk_token, ca_fingerprint=pin),
+                          TaskRunner(), None)
+        assert link._make_client(url).health().db == "ok"  # the kiosk's own link pins it too
+    finally:
+        proc.terminate()
+        proc.wait(10)
