@@ -6,6 +6,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import pytest
+
 from kiosk import flow as f
 from tests.kiosk.conftest import MakeFlow, present_card
 from tests.kiosk.hall import Hall
@@ -75,6 +77,7 @@ def test_a_touch_during_the_countdown_keeps_the_citizen(make_flow: MakeFlow, qtb
     assert flow.countdown is None and flow.state == f.DETAIL
 
 
+@pytest.mark.slow
 def test_server_away_pauses_numbers_and_comes_back(make_flow: MakeFlow, qtbot: Any,
                                                    hall: Hall) -> None:
     flow = make_flow()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from kiosk import flow as f
 from tests.kiosk.conftest import MakeFlow, present_card
 from tests.kiosk.hall import Hall
@@ -46,6 +48,7 @@ def test_ask_by_card_then_rate_on_screen(make_flow: MakeFlow, make_window: MakeW
     assert any("*" in t for t in texts(window))  # only the masked card is shown
 
 
+@pytest.mark.slow
 def test_offline_screen_and_recovery(make_flow: MakeFlow, make_window: MakeWindow, qtbot: Any,
                                      hall: Hall) -> None:
     flow = make_flow()
