@@ -50,11 +50,14 @@ def authenticate(store: Store, token: str, now: datetime) -> Principal:
     digest = token_hash(token)
     with store.read() as s:
         if token.startswith("kbs_"):
-            sess = s.scalar(select(StaffSession).where(StaffSession.token_hash == digest))
-            if sess and _matches(sess.token_hash, token) and sess.expires_at > now:
-                staff = s.get(Staff, (sess.hall, sess.staff_id))
-                term = s.get(Terminal, sess.terminal_id)
-                if staff and staff.active and term and term.active:
+            row = s.execute(
+                select(StaffSession, Staff, Terminal)
+                .join(Staff, (Staff.hall == StaffSession.hall) & (Staff.id == StaffSession.staff_id))
+                .join(Terminal, Terminal.id == StaffSession.terminal_id)
+                .where(StaffSession.token_hash == digest, Staff.active, Terminal.active)).first()
+            if row is not None:
+                sess, staff, term = row
+                if _matches(sess.token_hash, token) and sess.expires_at > now:
                     return Principal("staff", sess.hall, term.id, term.name, sess.counter,
                                      staff.id, staff.role)
         elif token.startswith("kba_"):
