@@ -29,6 +29,7 @@ WORK_SIDE = 640  # long side of the working copy, pixels
 MIN_AREA = 0.02  # smallest quadrilateral considered, as a share of the frame
 STEP_MIN = 4.5  # colour step (Lab units) across the outline that counts as an edge
 SHARPNESS = 0.5  # least ratio of the step 2 px either side to the step 7 px either side
+COARSE_SAMPLES = 32  # edge profiles per side when refining on the working copy
 SUPPORT_SIDE = 0.55  # every side must be an edge over this share of its length ...
 SUPPORT_MEAN = 0.75  # ... and the whole outline over this share
 
@@ -41,13 +42,16 @@ class Candidate:
 
 
 def working_copy(image: np.ndarray) -> tuple[np.ndarray, float]:
-    """The still scaled down to WORK_SIDE on its long side, and the scale back to the still."""
+    """The still scaled down to about WORK_SIDE on its long side, and the scale back."""
     h, w = image.shape[:2]
     scale = max(h, w) / WORK_SIDE
     if scale <= 1:
         return image, 1.0
-    small = cv2.resize(image, (round(w / scale), round(h / scale)), interpolation=cv2.INTER_AREA)
-    return small, scale
+    if scale >= 1.5:
+        scale = float(round(scale))  # a whole factor: OpenCV's fast path, 3x quicker at 5 MP
+    size = (round(w / scale), round(h / scale))
+    small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    return small, w / size[0]
 
 
 def find_quad(small: np.ndarray) -> Candidate | None:
@@ -67,8 +71,9 @@ def candidates(small: np.ndarray) -> list[Candidate]:
     regions = _plausible(_unique([quad for mask in masks for quad in _quads(mask)]), labf.shape)
     floor = _step_floor(labf)
     snapped = [snap(quad, lines, lambda qs: side_support(labf, qs, floor)) for quad in regions]
-    refined = [refine(small, q, radius=4.0) for q in regions + snapped]
-    refined += [refine(small, refine(small, q, radius=12.0), radius=4.0) for q in regions]
+    refined = [refine(small, q, 4.0, COARSE_SAMPLES) for q in regions + snapped]
+    refined += [refine(small, refine(small, q, 12.0, COARSE_SAMPLES), 4.0, COARSE_SAMPLES)
+                for q in regions]
     quads = np.concatenate([clockwise_many(np.array(refined).reshape(-1, 4, 2)),
                             line_quads(lines, labf.shape)])
     return _score_all(labf, quads, floor)

@@ -17,14 +17,14 @@ SAMPLES = 64  # profiles per side
 MIN_STEP = 10.0  # summed BGR step that counts as the edge
 
 
-def refine(image: np.ndarray, quad: np.ndarray, radius: float) -> np.ndarray:
+def refine(image: np.ndarray, quad: np.ndarray, radius: float, samples: int = SAMPLES) -> np.ndarray:
     """`quad` (full-resolution pixels, clockwise) moved onto the edges within `radius`."""
     lines = []
     for i in range(4):
         p, q = quad[i], quad[(i + 1) % 4]
         if np.linalg.norm(q - p) < 4:
             return quad  # degenerate: nothing to refine
-        line = _fit_side(image, p, q, radius)
+        line = _fit_side(image, p, q, radius, samples)
         lines.append(line if line is not None else (p, (q - p) / np.linalg.norm(q - p)))
     out = []
     for i in range(4):
@@ -36,11 +36,11 @@ def refine(image: np.ndarray, quad: np.ndarray, radius: float) -> np.ndarray:
     return np.array(out)
 
 
-def _fit_side(image: np.ndarray, p: np.ndarray, q: np.ndarray, radius: float):
+def _fit_side(image: np.ndarray, p: np.ndarray, q: np.ndarray, radius: float, samples: int):
     length = float(np.linalg.norm(q - p))
     d = (q - p) / length
     n = np.array([-d[1], d[0]])
-    t = np.linspace(0.05, 0.95, SAMPLES)[:, None]
+    t = np.linspace(0.05, 0.95, samples)[:, None]
     base = p + t * (q - p)
     offs = np.arange(-radius, radius + 1, 1.0)
     grid = base[:, None, :] + offs[None, :, None] * n  # (SAMPLES, len(offs), 2)
@@ -48,9 +48,9 @@ def _fit_side(image: np.ndarray, p: np.ndarray, q: np.ndarray, radius: float):
                      cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
     diff = np.abs(prof[:, 2:] - prof[:, :-2]).sum(axis=2)  # central difference, per sample
     k = np.argmax(diff, axis=1)
-    strength = diff[np.arange(SAMPLES), k]
+    strength = diff[np.arange(samples), k]
     inner = (k > 0) & (k < diff.shape[1] - 1) & (strength > MIN_STEP)
-    if inner.sum() < SAMPLES // 4:
+    if inner.sum() < samples // 4:
         return None
     rows, kk = np.nonzero(inner)[0], k[inner]
     y0, y1, y2 = diff[rows, kk - 1], diff[rows, kk], diff[rows, kk + 1]

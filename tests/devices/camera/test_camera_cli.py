@@ -83,3 +83,23 @@ def test_bad_usage_exits_2_with_one_line(photo_file: tuple[Path, np.ndarray], tm
     assert reason in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
     assert "Traceback" not in proc.stderr
+
+
+def test_scan_from_a_folder_camera(photo_file: tuple[Path, np.ndarray], tmp_path: Path) -> None:
+    folder = tmp_path / "camera"
+    folder.mkdir()
+    (folder / "a.png").write_bytes(photo_file[0].read_bytes())
+    out = tmp_path / "page.pdf"
+    proc = run(f"images://{folder}", "--out", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert jaccard(np.array(json.loads(proc.stdout)["corners"]), photo_file[1]) > 0.95
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_id_card_is_refused_by_the_command(tmp_path: Path) -> None:
+    card = tmp_path / "card.png"
+    cv2.imwrite(str(card), desk_photo(2, 1296, 972, kind="idcard").image)
+    proc = run(str(card), "--out", str(tmp_path / "copy.jpg"), "--json")
+    assert proc.returncode == 1
+    assert json.loads(proc.stdout)["kind"] == "IdCardRefused"
+    assert not (tmp_path / "copy.jpg").exists()
