@@ -1,15 +1,14 @@
-"""End-to-end fixtures: a hall set up by the administrator's real command (`python -m
-provisioning init` as a process; enrol and staff through the same command's entry point in this
-process, to keep sixteen counters within the time of a test) and the real `python -m
-queue_server` as a process on a free loopback port — on an SQLite file, and on a PostgreSQL
-database of the test's own when `KUAIBAN_TEST_PG` is set."""
+"""End-to-end fixtures: a hall set up by the administrator's command (`provisioning init`,
+`enrol`, `staff` through the command's own entry point, in this process to spare an interpreter
+start per command; `bench/` runs `init` as a process) and the real `python -m queue_server` as a
+process on a free loopback port — on an SQLite file, and on a PostgreSQL database of the test's
+own when `KUAIBAN_TEST_PG` is set."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import json
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ROOT, ServerProcess, start_server
+from tests.conftest import ServerProcess, start_server
 
 PIN = "135790"
 COUNTERS = 8
@@ -88,9 +87,7 @@ class SystemHall:
 def provision(db_url: str, workdir: Path, hall_id: str, counters: int = COUNTERS) -> SystemHall:
     config = workdir / f"{hall_id}.toml"
     config.write_text(hall_toml(hall_id, counters), encoding="utf-8")
-    done = subprocess.run([sys.executable, "-m", "provisioning", "init", "--config", str(config),
-                           "--db", db_url], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0, done.stderr
+    provisioning("init", "--config", str(config), "--db", db_url)
     hall = SystemHall(hall_id, db_url, workdir)
 
     def enrol(kind: str, name: str, *extra: str) -> str:
