@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.conftest import ServerProcess
 from tests.queue_server.conftest import Hall
 
 BAD: list[tuple[str, str, Any, dict[str, str], int, str]] = [
@@ -142,3 +145,33 @@ def test_pin_lockout_after_five_failures(hall: Hall) -> None:
     assert locked.status_code == 429 and locked.json()["error"]["code"] == "staff_locked"
     assert pad.post("/auth/login", json={"staff": "nobody", "pin": "1", "counter": "W01"}
                     ).status_code == 401
+
+
+NUL_REQUESTS = [
+    ("GET", "/tickets/ab%00cd", None),
+    ("POST", "/counters/W%0001/call-next", None),
+    ("GET", "/counters/W%0001", None),
+    ("POST", "/tickets", {"service": "gen\u0000eral"}),
+    ("POST", "/auth/login", {"staff": "s\u0000", "pin": "1", "counter": "W01"}),
+    ("POST", "/tickets/lookup", {"id_card": {"number": "150102\u000019800101"}}),
+    ("POST", "/evaluations", {"ticket": "a\u0000b", "level": 5}),
+]
+
+
+@pytest.mark.pg
+def test_nul_characters_never_make_a_5xx_on_postgresql(
+        pg_url: str, tmp_path: Path, run_server: Callable[..., ServerProcess]) -> None:
+    from tests.conftest import load_test_hall
+    from tests.queue_server.conftest import new_hall
+
+    load_test_hall(pg_url)
+    hall = new_hall(run_server(pg_url))
+    kiosk = hall.client(hall.enrol("kiosk"))
+    counter = hall.client(hall.enrol("counter", counter="W01"))
+    for method, path, body in NUL_REQUESTS:
+        for client in (kiosk, counter):
+            resp = _send(client, method, path, body, {})
+            assert resp.status_code < 500, (path, resp.status_code, resp.text)
+            if resp.status_code >= 400:
+                assert resp.headers["content-type"] == "application/json", (path, resp.text)
+                assert set(resp.json()["error"]) == {"code", "message"}
