@@ -57,7 +57,7 @@ def stylesheet(theme: Theme) -> str:
     QLabel {{ background: transparent; }}
     QLabel#title {{ font-size: {px(t, 1.6)}px; font-weight: bold; }}
     QLabel#huge {{ font-size: {px(t, 5.5)}px; font-weight: bold; color: {t.primary}; }}
-    QLabel#number {{ font-size: {px(t, 6.5)}px; font-weight: bold; color: {t.primary}; }}
+    QLabel#number {{ font-size: {min(px(t, 6.5), 210)}px; font-weight: bold; color: {t.primary}; }}
     QLabel#big {{ font-size: {px(t, 2.2)}px; font-weight: bold; }}
     QLabel#muted {{ color: {t.muted}; }}
     QLabel#notice {{ color: {t.warn if t.bg != '#000000' else t.accent}; font-weight: bold; }}

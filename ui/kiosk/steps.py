@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.flow import KioskFlow
 from ui.i18n import tr, zone_name
@@ -183,6 +183,7 @@ class TicketScreen(Screen):
         left = QVBoxLayout()
         self.head = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
         self.number = label("", "number", align=Qt.AlignmentFlag.AlignCenter)
+        self.number.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.service = label("", "big", align=Qt.AlignmentFlag.AlignCenter)
         self.facts = label("", align=Qt.AlignmentFlag.AlignCenter)
         self.card = label("", "ok", align=Qt.AlignmentFlag.AlignCenter)
@@ -219,14 +220,15 @@ class TicketScreen(Screen):
         self.facts.setText(f"{tr('go_zone', lang, zone=zone_name(t.zone, lang))}\n"
                            f"{tr('ahead', lang)} {tr('people', lang, n=t.ahead)}  ·  "
                            f"{tr('est_wait', lang)} {tr('minutes', lang, n=minutes)}")
-        self.card.setText(card_line(flow))
+        self.card.setText("" if flow.elderly else card_line(flow))  # senior mode: less to read
+        self.number.setMinimumHeight(self.number.sizeHint().height())
         if self.qr.text != t.track_url:
             self.qr.set_text(t.track_url)
         self.qr_hint.setText(tr("scan_track", lang))
         state = flow.data.print_state or "printing"
         key = {"printing": "printing", "printed": "printed"}.get(state, "print_failed")
         self.print_state.setText(tr(key, lang))
-        self.print_state.setObjectName("danger" if key == "print_failed" else "title")
+        self.print_state.setObjectName("danger" if key == "print_failed" else "")
         self.print_state.style().unpolish(self.print_state)
         self.print_state.style().polish(self.print_state)
         up = flow.data.upload_state
