@@ -57,7 +57,8 @@ def _pick(rng: random.Random, mix: tuple[tuple[str, float], ...]) -> str:
 def schedule(rng: random.Random, minutes: float, today: date) -> list[Visitor]:
     """Arrival times by thinning a Poisson process at the peak rate."""
     peak = max(RATE_BY_HALF_HOUR)
-    out, t = [], 0.0
+    out: list[Visitor] = []
+    t = 0.0
     while True:
         t += rng.expovariate(peak)
         if t >= minutes:
