@@ -56,7 +56,7 @@ def stylesheet(theme: Theme) -> str:
     QWidget {{ background: {t.bg}; color: {t.fg}; font-size: {px(t, 1.0)}px; }}
     QLabel {{ background: transparent; }}
     QLabel#title {{ font-size: {px(t, 1.6)}px; font-weight: bold; }}
-    QLabel#huge {{ font-size: {px(t, 5.5)}px; font-weight: bold; color: {t.primary}; }}
+    QLabel#huge {{ font-size: {min(px(t, 5.5), 170)}px; font-weight: bold; color: {t.primary}; }}
     QLabel#number {{ font-size: {min(px(t, 6.5), 210)}px; font-weight: bold; color: {t.primary}; }}
     QLabel#big {{ font-size: {px(t, 2.2)}px; font-weight: bold; }}
     QLabel#muted {{ color: {t.muted}; }}

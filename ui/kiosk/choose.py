@@ -69,6 +69,7 @@ class AttractScreen(Screen):
         lang = flow.lang
         self.welcome.setText(tr("welcome", lang))
         self.motto.setText(tr("motto", lang))
+        self.motto.setVisible(not flow.elderly)  # senior mode: less to read, more room
         self.start_btn.setText(tr("touch_start", lang))
         self.ask_btn.setText(tr("ask_status", lang))
         self.rate_btn.setText(tr("rate_service", lang))

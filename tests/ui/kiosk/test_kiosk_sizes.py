@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from kiosk import sample
 from ui.kiosk.screens import prompt
@@ -50,3 +50,32 @@ def test_senior_mode_speaks_each_screen(qtbot: Any, qapp: Any) -> None:
     assert "企业开办" in voice.last and "公司章程" in voice.last
     assert prompt(flow) == voice.last
     voice.stop()
+
+
+@pytest.mark.parametrize("role", ["kiosk", "bank"])
+def test_no_text_is_squeezed_on_a_1080p_screen(qtbot: Any, qapp: Any, role: str) -> None:
+    """Every label and button gets at least the height its text needs, on every screen, in
+    both languages and both modes (a squeezed label is what overlapping text looks like)."""
+    apply_fonts(qapp)
+    flow = _sample_flow(role)
+    window = KioskWindow(flow)
+    qtbot.addWidget(window)
+    window.setFixedSize(1920, 1080)
+    window.show()
+    squeezed: list[str] = []
+    for elderly in (False, True):
+        for lang in ("zh", "en"):
+            for name, state, variant in SHOTS:
+                window.screens["services"].keyboard_on = variant == "search"
+                sample.stage(flow, state, elderly=elderly, lang=lang, variant=variant)
+                QApplication.processEvents()
+                widgets = window.findChildren(QLabel) + window.findChildren(QPushButton)
+                for w in widgets:
+                    if not w.isVisible() or not w.text().strip():
+                        continue
+                    wraps = isinstance(w, QLabel) and w.wordWrap()
+                    need = w.heightForWidth(w.width()) if wraps else w.minimumSizeHint().height()
+                    if w.height() + 2 < need:
+                        squeezed.append(f"{name} {lang} {elderly}: {w.text()[:20]!r} "
+                                        f"{w.height()} < {need}")
+    assert squeezed == []
