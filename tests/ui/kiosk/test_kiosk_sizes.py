@@ -75,6 +75,8 @@ def test_no_text_is_squeezed_on_a_1080p_screen(qtbot: Any, qapp: Any, role: str)
                         continue
                     wraps = isinstance(w, QLabel) and w.wordWrap()
                     need = w.heightForWidth(w.width()) if wraps else w.minimumSizeHint().height()
+                    if not wraps and w.width() + 2 < w.minimumSizeHint().width():
+                        squeezed.append(f"{name} {lang} {elderly}: {w.text()[:20]!r} cut")
                     if w.height() + 2 < need:
                         squeezed.append(f"{name} {lang} {elderly}: {w.text()[:20]!r} "
                                         f"{w.height()} < {need}")
