@@ -68,7 +68,7 @@ def reduce_to_quad(poly: np.ndarray) -> np.ndarray | None:
     """Shrink a convex polygon to four vertices, each step removing the edge whose removal
     (extending its two neighbours until they meet) adds the least area. Rounded or cut-off
     corners and notches come back as the corner of the page's straight sides."""
-    pts = []
+    pts: list[np.ndarray] = []
     for p in np.asarray(poly, np.float64).reshape(-1, 2):
         if not pts or np.linalg.norm(p - pts[-1]) > 1e-6:
             pts.append(p)

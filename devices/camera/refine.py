@@ -14,6 +14,7 @@ import numpy as np
 from devices.camera.geometry import intersect
 
 SAMPLES = 64  # profiles per side
+Line = tuple[np.ndarray, np.ndarray]  # a point on the line and its unit direction
 MIN_STEP = 10.0  # summed BGR step that counts as the edge
 
 
@@ -36,7 +37,8 @@ def refine(image: np.ndarray, quad: np.ndarray, radius: float, samples: int = SA
     return np.array(out)
 
 
-def _fit_side(image: np.ndarray, p: np.ndarray, q: np.ndarray, radius: float, samples: int):
+def _fit_side(image: np.ndarray, p: np.ndarray, q: np.ndarray, radius: float,
+              samples: int) -> Line | None:
     length = float(np.linalg.norm(q - p))
     d = (q - p) / length
     n = np.array([-d[1], d[0]])
@@ -61,7 +63,7 @@ def _fit_side(image: np.ndarray, p: np.ndarray, q: np.ndarray, radius: float, sa
     return _robust_line(pts)
 
 
-def _robust_line(pts: np.ndarray):
+def _robust_line(pts: np.ndarray) -> Line | None:
     vx, vy, x0, y0 = cv2.fitLine(pts.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
     d, c = np.array([vx, vy], np.float64), np.array([x0, y0], np.float64)
     normal = np.array([-d[1], d[0]])

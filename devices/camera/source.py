@@ -121,7 +121,8 @@ class UvcCamera:
             cap.release()
             self.health.set(Health.OFFLINE, "cannot open")
             raise DeviceUnavailable(f"cannot open the camera {self.address}")
-        self._cap, self._size = cap, None
+        self._cap = cap
+        self._size: tuple[int, int] | None = None
         self._set_size(self._small)
         self.health.set(Health.ONLINE)
         return cap

@@ -79,8 +79,8 @@ def _desk(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
         step, thick = int(w * rng.uniform(0.023, 0.054)), max(1, round(w / 1300))
         for x in range(int(rng.integers(0, step)), w, step):
             cv2.line(img, (x, 0), (x, h), (200, 220, 200), thick, cv2.LINE_AA)
-        for y in range(int(rng.integers(0, step)), h, step):
-            cv2.line(img, (0, y), (w, y), (200, 220, 200), thick, cv2.LINE_AA)
+        for row in range(int(rng.integers(0, step)), h, step):
+            cv2.line(img, (0, row), (w, row), (200, 220, 200), thick, cv2.LINE_AA)
     return img
 
 
