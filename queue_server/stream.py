@@ -9,6 +9,11 @@ at or below the last one it sent is skipped, so no event comes twice and none is
 
 Each subscriber has its own bounded queue, so a stuck display cannot slow the others: a
 subscriber whose queue overflows is dropped and reconnects with `after=` its last id.
+
+Shutdown: an event stream never ends by itself, and uvicorn waits for open responses before it
+runs the lifespan shutdown. So, when started in the main thread, the hub chains itself in front
+of the SIGTERM/SIGINT handlers already installed (uvicorn's) and ends every stream at once —
+displays reconnect straight away to the restarted or another server instead of after a timeout.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import collections
 import contextlib
 import json
 import logging
+import signal
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
@@ -99,6 +106,8 @@ class EventHub:
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._closing = False
+        self._saved_signals: dict[int, Any] = {}
 
     # -- life cycle ------------------------------------------------------------------------
     async def start(self) -> None:
@@ -106,19 +115,45 @@ class EventHub:
         self._wake = asyncio.Event()
         self.last_id = await self._head()
         self._tasks.append(asyncio.create_task(self._dispatch_loop(), name="event-hub"))
+        self._chain_signals()
         if self.listen_url and make_url(self.listen_url).get_backend_name() == "postgresql":
             self._tasks.append(asyncio.create_task(self._listen_loop(), name="event-listen"))
 
     async def stop(self) -> None:
+        for sig, handler in self._saved_signals.items():
+            signal.signal(sig, handler)
+        self._saved_signals.clear()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self._tasks.clear()
+        self._end_streams()
+
+    def _end_streams(self) -> None:
+        self._closing = True
         for sub in list(self._subs):
             sub.close()
         self._subs.clear()
+
+    def _chain_signals(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return  # signal handlers belong to the main thread (the server runs there)
+        loop = self._loop
+        assert loop is not None
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous = signal.getsignal(sig)
+            if not callable(previous):
+                continue  # no graceful shutdown installed: nothing to run ahead of
+
+            def handler(signum: int, frame: Any, previous: Any = previous) -> None:
+                with contextlib.suppress(RuntimeError):  # the loop may already be closed
+                    loop.call_soon_threadsafe(self._end_streams)
+                previous(signum, frame)
+
+            self._saved_signals[sig] = previous
+            signal.signal(sig, handler)
 
     def notify(self) -> None:
         """Wake the hub after a commit that wrote events; safe from any thread."""
@@ -143,15 +178,24 @@ class EventHub:
         return await asyncio.to_thread(self.fetch, hall, after, self.batch)
 
     async def _head(self) -> int:
-        """The last event id now in the table (paging through it once, at start)."""
-        last = 0
-        while True:
-            rows = await self._read(None, last)
-            if not rows:
-                return last
-            last = int(rows[-1]["id"])
-            if len(rows) < self.batch:
-                return last
+        """The last event id now in the table, in O(log n) one-row reads (a galloping then a
+        binary search on "is there an event after X?"), so a big table starts fast."""
+
+        async def any_after(x: int) -> bool:
+            return bool(await asyncio.to_thread(self.fetch, None, x, 1))
+
+        if not await any_after(0):
+            return 0
+        low, high = 0, 1  # invariant: an event after `low`; none after `high` once found
+        while await any_after(high):
+            low, high = high, high * 2
+        while high - low > 1:
+            mid = (low + high) // 2
+            if await any_after(mid):
+                low = mid
+            else:
+                high = mid
+        return high
 
     async def _dispatch_loop(self) -> None:
         assert self._wake is not None
@@ -211,6 +255,8 @@ class EventHub:
                       ) -> AsyncIterator[list[tuple[int, str]]]:
         """Yield batches of (id, json) for every event after `after`, then live ones, in id
         order; an empty batch means "ping now". Raises Dropped when the subscriber overflows."""
+        if self._closing:
+            return
         sub = _Subscriber(hall, self.queue_size)
         self._subs.add(sub)  # before catching up, so nothing committed meanwhile is missed
         try:

@@ -377,3 +377,21 @@ def test_postgres_notify_wakes_every_hub_and_a_lost_listener_resyncs() -> None:
         table.drop()
     assert first == [1, 1]
     assert second == [2, 3, 2, 3]
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 500, 1025])
+def test_hub_starts_after_the_last_event(tmp_path: Path, count: int) -> None:
+    table = EventTable(tmp_path / "e.db")
+    with sqlite3.connect(table.path) as con:
+        con.executemany("insert into events (hall, type, at, payload) values ('h1','x','t','{}')",
+                        [()] * count)
+
+    async def head() -> tuple[int, int]:
+        hub = EventHub(table.fetch)
+        await hub.start()
+        await hub.stop()
+        return hub.last_id, table.fetches
+
+    last, fetches = asyncio.run(head())
+    assert last == count
+    assert fetches <= 2 * max(count, 1).bit_length() + 2

@@ -7,6 +7,7 @@ events cross processes by LISTEN/NOTIFY, as behind a load balancer)."""
 from __future__ import annotations
 
 import json
+import signal
 import threading
 import time
 import uuid
@@ -14,7 +15,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import httpx
 import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect
 
 from tests.system.conftest import SERVICES, SystemHall, api, read_events
@@ -75,3 +78,36 @@ def test_reconnecting_subscriber_gets_every_event_once(
     assert {"ticket.issued", "ticket.called", "ticket.finished"} <= {e["type"] for e in got}
     for start, _, end in gaps:  # events made while disconnected came on the next leg
         assert any(start < datetime.fromisoformat(e["at"]).timestamp() < end for e in got)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_sigterm_ends_event_streams_cleanly(system_hall: Callable[..., SystemHall]) -> None:
+    """A stopping server ends its streams properly (SSE: the last chunk; WebSocket: a close
+    frame), so displays reconnect at once instead of waiting for a timeout."""
+    hall = system_hall(counters=1)
+    server = hall.start()
+    head = read_events(server, hall.display, 0)[-1]["id"]
+    url = server.api(f"/events/ws?after={head}").replace("http://", "ws://")
+    outcome: dict[str, object] = {}
+
+    def follow_sse() -> None:
+        try:
+            with httpx.stream("GET", server.api("/events"), params={"after": head}, timeout=20,
+                              headers={"Authorization": f"Bearer {hall.display}"}) as resp:
+                for _ in resp.iter_lines():
+                    pass
+            outcome["sse"] = "ended"
+        except httpx.HTTPError as exc:
+            outcome["sse"] = repr(exc)
+
+    with ws_connect(url, additional_headers={"Authorization": f"Bearer {hall.display}"}) as ws:
+        sse = threading.Thread(target=follow_sse)
+        sse.start()
+        time.sleep(0.5)
+        server.proc.send_signal(signal.SIGTERM)
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+        sse.join(10)
+    assert server.proc.wait(10) is not None
+    assert closed.value.rcvd is not None and closed.value.rcvd.code in (1001, 1012)
+    assert outcome == {"sse": "ended"}
