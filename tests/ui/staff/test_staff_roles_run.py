@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import TerminalConfig
@@ -16,12 +16,26 @@ pytestmark = pytest.mark.timeout(60)
 TOKENS = {"counter": "c-W01", "display": "d1", "pad": "pad-W01"}
 
 
+class TimedApp:
+    """Stands in for the QApplication in `run(app, config)`: its exec() runs a local event loop
+    for a while. (Calling the real app.exec() and quit() inside pytest leaves the application
+    quitting, and every later test's event loop returns at once.)"""
+
+    def __init__(self, ms: int) -> None:
+        self.ms = ms
+
+    def exec(self) -> int:
+        loop = QEventLoop()
+        QTimer.singleShot(self.ms, loop.quit)
+        loop.exec()
+        return 0
+
+
 @pytest.mark.parametrize("role", sorted(TOKENS))
 def test_role_runs_and_quits(qapp: QApplication, hall: HallServer, role: str) -> None:
     config = TerminalConfig(role=role, server=hall.url, token=hall.tokens[TOKENS[role]],
                             counter="W01", display={"voice": "none"})
-    QTimer.singleShot(1500, qapp.quit)
-    assert importlib.import_module(f"ui.roles.{role}").run(qapp, config) == 0
+    assert importlib.import_module(f"ui.roles.{role}").run(TimedApp(1500), config) == 0
     for w in qapp.topLevelWidgets():
         w.close()
         w.deleteLater()
