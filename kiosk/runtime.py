@@ -41,7 +41,19 @@ def start_kiosk(flow: KioskFlow, heartbeat_s: float = HEARTBEAT_S) -> None:
 
     flow.link.connect_server()
     flow.devices.start_heartbeat(beat, heartbeat_s)
+    flow.runner.submit(warm_up, keep=True)
     flow.go(flow.state)
+
+
+def warm_up() -> None:
+    """Load, on a worker at start, the modules the first citizen's ticket and scan need (the
+    ESC/POS layout, QR codes, OpenCV), so the first touch does not pay for them."""
+    import contextlib
+    import importlib
+
+    for name in ("devices.printer.layout", "devices.printer", "devices.camera.document"):
+        with contextlib.suppress(ImportError):  # a terminal without that device family
+            importlib.import_module(name)
 
 
 def stop_kiosk(flow: KioskFlow) -> None:
