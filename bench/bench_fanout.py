@@ -18,7 +18,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +91,8 @@ async def rounds(port: int, hall: harness.BenchHall, kind: str, subscribers: int
                 arrived.setdefault(event["number"], []).append(time.perf_counter())
         return sink
 
-    start: Callable[..., Awaitable[None]] = sse_subscriber if kind == "sse" else ws_subscriber
+    start: Callable[..., Coroutine[Any, Any, None]] = (sse_subscriber if kind == "sse"
+                                                        else ws_subscriber)
     readies = [asyncio.Event() for _ in range(subscribers)]
     tasks = [asyncio.create_task(start(port, hall.display_token, after, make_sink(), r))
              for r in readies]

@@ -26,7 +26,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -252,7 +252,7 @@ class EventHub:
 
     # -- one subscriber ---------------------------------------------------------------------
     async def _follow(self, hall: str | None, after: int
-                      ) -> AsyncIterator[list[tuple[int, str]]]:
+                      ) -> AsyncGenerator[list[tuple[int, str]], None]:
         """Yield batches of (id, json) for every event after `after`, then live ones, in id
         order; an empty batch means "ping now". Raises Dropped when the subscriber overflows."""
         if self._closing:

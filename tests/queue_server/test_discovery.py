@@ -118,7 +118,8 @@ def _advertise_and_browse(netns: tuple[str, str, str, str], bind: str,
 
 
 @pytest.mark.netns
-def test_browser_in_another_namespace_finds_the_hall_with_fingerprint(netns_pair) -> None:  # type: ignore[no-untyped-def]
+def test_browser_in_another_namespace_finds_the_hall_with_fingerprint(
+        netns_pair: tuple[str, str, str, str]) -> None:
     fp = "sha256:" + "ab" * 32
     found, after_close = _advertise_and_browse(netns_pair, netns_pair[1], fp)
     assert found["found"] == f"{instance_name('hjhq')}._kuaiban._tcp.local."
@@ -129,7 +130,8 @@ def test_browser_in_another_namespace_finds_the_hall_with_fingerprint(netns_pair
 
 
 @pytest.mark.netns
-def test_wildcard_bind_advertises_the_namespace_address_without_tls(netns_pair) -> None:  # type: ignore[no-untyped-def]
+def test_wildcard_bind_advertises_the_namespace_address_without_tls(
+        netns_pair: tuple[str, str, str, str]) -> None:
     found, _ = _advertise_and_browse(netns_pair, "0.0.0.0", "")
     assert found["addresses"] == [netns_pair[1]]  # not 127.0.0.1: loopback is never announced
     assert found["props"] == {"hall": "hjhq", "api": "v1"}

@@ -5,13 +5,14 @@ reconnect with after=, and stop."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import psycopg
 import pytest
 import sqlalchemy
 import uvicorn
-from fastapi import FastAPI, WebSocket
+from fastapi import FastAPI, Response, WebSocket
 from websockets.sync.client import connect as ws_connect
 
 from queue_server.stream import UVICORN_OPTIONS, Dropped, EventHub
@@ -63,7 +64,8 @@ class EventTable:
 
 
 def make_app(hub: EventHub) -> FastAPI:
-    async def lifespan(app: FastAPI):  # type: ignore[no-untyped-def]
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
         yield
         await hub.stop()
@@ -71,7 +73,7 @@ def make_app(hub: EventHub) -> FastAPI:
     app = FastAPI(lifespan=lifespan)
 
     @app.get("/events")
-    async def events(after: int = 0, hall: str | None = None):  # type: ignore[no-untyped-def]
+    async def events(after: int = 0, hall: str | None = None) -> Response:
         return await hub.sse_response(hall, after)
 
     @app.websocket("/events/ws")
@@ -120,7 +122,7 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
 
 
 def read_sse(base: str, after: int, want: int, hall: str | None = None,
-             timeout: float = 5.0, on_open: Callable[[], None] | None = None,
+             timeout: float = 5.0, on_open: Callable[[], object] | None = None,
              ) -> list[dict[str, Any]]:
     """Read `want` events from the SSE stream; checks that each `id:` matches its data."""
     params: dict[str, Any] = {"after": after, **({"hall": hall} if hall else {})}
@@ -169,6 +171,7 @@ def test_websocket_sends_one_json_frame_per_event(serve: Callable[..., Served]) 
 def test_websocket_is_not_compressed(serve: Callable[..., Served]) -> None:
     s = serve()
     with ws_connect(f"ws://{s.base}/events/ws") as ws:  # the client offers permessage-deflate
+        assert ws.response is not None
         assert "permessage-deflate" not in (ws.response.headers.get("Sec-WebSocket-Extensions")
                                             or "")
 
@@ -264,8 +267,11 @@ def test_hub_survives_a_failing_fetch(serve: Callable[..., Served]) -> None:
             raise sqlite3.OperationalError("database is locked")
         return real(hall, after, limit)
 
-    got = read_sse(s.base, after=0, want=2,
-                   on_open=lambda: (setattr(s.hub, "fetch", flaky), s.emit(2)))
+    def break_then_emit() -> None:
+        s.hub.fetch = flaky
+        s.emit(2)
+
+    got = read_sse(s.base, after=0, want=2, on_open=break_then_emit)
     assert [e["id"] for e in got] == [1, 2] and failures[0] == 0
 
 
