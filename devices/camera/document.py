@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import cv2
 import numpy as np
 
 from devices.camera.detect import find_quad, working_copy
@@ -47,8 +48,7 @@ class ScanResult:
 
 def find_page(image: np.ndarray) -> np.ndarray:
     """The page's corners (4x2, clockwise from top-left, still pixels); NoDocument if none."""
-    if image is None or image.ndim != 3 or image.shape[2] != 3 or min(image.shape[:2]) < 32:
-        raise NoDocument("no document: the image is empty or not a colour photo")
+    image = as_bgr(image)
     small, scale = working_copy(image)
     cand = find_quad(small)
     if cand is None:
@@ -57,6 +57,21 @@ def find_page(image: np.ndarray) -> np.ndarray:
     if scale > 1:
         quad = refine(image, quad, radius=1.5 * scale + 3)
     return clockwise(quad)
+
+
+def as_bgr(image: np.ndarray | None) -> np.ndarray:
+    """The photo as 8-bit BGR (grey and BGRA stills are converted); NoDocument if unusable."""
+    if image is None or image.ndim not in (2, 3) or min(image.shape[:2]) < 32:
+        raise NoDocument("no document: the image is empty or too small")
+    if image.dtype != np.uint8:
+        raise NoDocument(f"no document: expected an 8-bit photo, got {image.dtype}")
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    if image.shape[2] != 3:
+        raise NoDocument(f"no document: a photo has 1, 3 or 4 channels, not {image.shape[2]}")
+    return image
 
 
 def is_id_card(corners: np.ndarray, frame_shape: tuple[int, ...]) -> bool:
@@ -73,6 +88,7 @@ def is_id_card(corners: np.ndarray, frame_shape: tuple[int, ...]) -> bool:
 
 def scan(image: np.ndarray, allow_id_card: bool = False) -> ScanResult:
     """Find, check, rectify, even and encode the page of one still."""
+    image = as_bgr(image)
     corners = find_page(image)
     card = is_id_card(corners, image.shape)
     if card and not allow_id_card:

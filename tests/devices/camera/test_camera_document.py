@@ -98,7 +98,11 @@ def test_garbage_images_are_no_document() -> None:
     with pytest.raises(NoDocument):
         find_page(np.zeros((10, 10, 3), np.uint8))
     with pytest.raises(NoDocument):
-        find_page(np.zeros((480, 640), np.uint8))  # not a colour photo
+        find_page(np.zeros((480, 640), np.uint8))  # grey, and nothing on it
+    with pytest.raises(NoDocument):
+        find_page(np.zeros((480, 640, 3), np.float32))
+    with pytest.raises(NoDocument):
+        find_page(np.zeros((480, 640, 2), np.uint8))
     noise = np.random.default_rng(0).integers(0, 255, (480, 640, 3), dtype=np.uint8)
     with pytest.raises(NoDocument):
         find_page(noise)
@@ -123,6 +127,15 @@ def test_odd_pictures_give_a_page_or_no_document_and_nothing_else() -> None:
         except NoDocument:
             continue
         assert result.width > 0 and result.height > 0 and len(result.corners) == 4
+
+
+def test_grey_and_bgra_stills_are_scanned_too(desk_set: list[DeskPhoto]) -> None:
+    photo = desk_set[1]
+    assert photo.corners is not None
+    grey = cv2.cvtColor(photo.image, cv2.COLOR_BGR2GRAY)
+    assert jaccard(find_page(grey), photo.corners) > 0.95
+    bgra = cv2.cvtColor(photo.image, cv2.COLOR_BGR2BGRA)
+    assert scan(bgra).image.shape[2] == 3
 
 
 def test_card_shapes() -> None:
