@@ -4,6 +4,7 @@ plain value for the domain."""
 
 from __future__ import annotations
 
+import time as clock_time
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -52,9 +53,22 @@ def hall_info(row: Hall) -> HallInfo:
     )
 
 
+_CACHE: dict[tuple[str, str], tuple[float, HallInfo]] = {}
+CACHE_S = 5.0  # a hall's settings change only with `provisioning init`: seen within 5 s
+
+
 def load_hall(session: Session, hall_id: str) -> HallInfo | None:
+    """The hall's settings, from a short per-process cache (every request needs them)."""
+    key = (str(session.get_bind().engine.url), hall_id)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] > clock_time.monotonic():
+        return hit[1]
     row = session.get(Hall, hall_id)
-    return hall_info(row) if row is not None else None
+    if row is None:
+        return None
+    info = hall_info(row)
+    _CACHE[key] = (clock_time.monotonic() + CACHE_S, info)
+    return info
 
 
 def _upsert_hall(session: Session, cfg: HallConfig, hall_id: str, name: str,
@@ -114,6 +128,7 @@ def apply_config(store: Store, cfg: HallConfig) -> dict[str, int]:
     """Load `cfg` into the database in one transaction; answers counts for the report.
     Staff are members of the hall and of each of its outposts (the same people sign in at
     the bank branch's service point)."""
+    _CACHE.clear()
     with store.write() as tx:
         s = tx.session
         main = _upsert_hall(s, cfg, cfg.hall.id, cfg.hall.name, None, None)
