@@ -4,12 +4,12 @@ format of CONTRACT.md §2 (with the extensions of `queue_server.config`), so tha
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from provisioning.toml_text import value
 from queue_server.models import Counter, Hall, Service, Staff
 
 HALL_KEYS = ("id", "name", "timezone", "day_starts", "announce")
@@ -78,20 +78,9 @@ def read_config(session: Session, hall_id: str) -> dict[str, Any]:
             "staff": staff, "outposts": outposts}
 
 
-def _value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, list):
-        return "[" + ", ".join(_value(x) for x in v) + "]"
-    # A JSON string is a valid TOML basic string (same escapes), CJK kept readable.
-    return json.dumps(str(v), ensure_ascii=False)
-
-
 def _table(header: str, item: dict[str, Any]) -> list[str]:
     lines = [header]
-    lines += [f"{k} = {_value(v)}" for k, v in item.items() if not isinstance(v, dict)
+    lines += [f"{k} = {value(v)}" for k, v in item.items() if not isinstance(v, dict)
               and not (isinstance(v, list) and v and isinstance(v[0], dict))]
     return lines + [""]
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import qrcode
 
+from provisioning.toml_text import value
+
 TOP_KEYS = ("role", "server", "token", "counter", "hall", "ca_fingerprint", "language",
             "idle_timeout_s", "admin_pin_hash", "machine_id")
 DEVICE_KEYS = ("idcard", "printer", "camera", "pad")
@@ -53,24 +55,14 @@ def merge(existing: dict[str, Any], top: dict[str, Any] | None = None,
     return out
 
 
-def _value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, list):
-        return "[" + ", ".join(_value(x) for x in v) + "]"
-    return json.dumps(str(v), ensure_ascii=False)
-
-
 def render(data: dict[str, Any]) -> str:
     lines = ["# 快办 Kuaiban terminal configuration (written by `provisioning`)."]
-    lines += [f"{k} = {_value(data[k])}" for k in TOP_KEYS if k in data]
+    lines += [f"{k} = {value(data[k])}" for k in TOP_KEYS if k in data]
     for section, keys in (("devices", DEVICE_KEYS), ("display", DISPLAY_KEYS)):
         values = data.get(section) or {}
         if values:
             lines += ["", f"[{section}]"]
-            lines += [f"{k} = {_value(values[k])}" for k in keys if k in values]
+            lines += [f"{k} = {value(values[k])}" for k in keys if k in values]
     return "\n".join(lines) + "\n"
 
 
