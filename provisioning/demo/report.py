@@ -24,6 +24,7 @@ class Summary:
     waits: dict[str, list[float]] = field(default_factory=dict)      # hall minutes, by zone
     service: dict[str, list[float]] = field(default_factory=dict)    # hall minutes, by zone
     journeys_read: int = 0
+    still_waiting: Counter[str] = field(default_factory=Counter)    # by zone, at the end
 
 
 def _t(value: str | None) -> datetime | None:
@@ -50,6 +51,8 @@ def summarise(morning: Morning, kiosk: Api, bank: Api) -> Summary:
             continue
         out.journeys_read += 1
         out.status[t["status"]] += 1
+        if t["status"] in ("waiting", "called", "serving"):
+            out.still_waiting[t["zone"]] += 1
         ready = _t(t["issued_at"])
         for stage in t.get("journey", []):
             called, started, ended = (_t(stage.get(k)) for k in ("called_at", "started_at",
@@ -88,7 +91,10 @@ def render(morning: Morning, summary: Summary, wall_s: float, screens: dict[str,
         f"取号 tickets issued: {summary.issued} (银行网点 bank branch: {summary.bank}); "
         f"journeys read back from the server: {summary.journeys_read}",
         "结束时状态 status when the demo stopped: " + ", ".join(f"{k} {v}" for k, v in
-                                          sorted(summary.status.items())),
+                                          sorted(summary.status.items()))
+        + (" (仍在大厅 still in the hall: " + ", ".join(
+            f"{ZONE_ZH[z]} {z} {n}" for z, n in sorted(summary.still_waiting.items())) + ")"
+           if summary.still_waiting else ""),
         f"过号 no-shows {rec.no_shows}, 转办 transfers {rec.transfers}, "
         f"退回 rejected {rec.rejected}, 网点转大厅 forwarded from the bank {rec.forwarded}; 叫号 calls {sum(rec.calls.values())} "
         f"at {len(rec.calls)} counters",
