@@ -23,6 +23,7 @@ import pytest
 import sqlalchemy
 import uvicorn
 from fastapi import FastAPI, Response, WebSocket
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect
 
 from queue_server.stream import UVICORN_OPTIONS, Dropped, EventHub
@@ -401,3 +402,30 @@ def test_hub_starts_after_the_last_event(tmp_path: Path, count: int) -> None:
     last, fetches = asyncio.run(head())
     assert last == count
     assert fetches <= 2 * max(count, 1).bit_length() + 2
+
+
+def test_a_stuck_websocket_client_is_dropped_and_resumes_with_after(
+        serve: Callable[..., Served]) -> None:
+    s = serve(queue_size=3)
+    big = "x" * 100_000  # a few of these fill the socket buffers of a client that stops reading
+    url = f"ws://{s.base}/events/ws?after=0"
+    with ws_connect(url, max_queue=1, compression=None) as ws:
+        time.sleep(0.2)  # subscribed
+        for _ in range(60):
+            s.table.add(blob=big)
+            s.hub.notify()
+        deadline = time.monotonic() + 10
+        while s.hub.last_id < 60 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)
+        got: list[int] = []
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                got.append(json.loads(ws.recv(timeout=10))["id"])
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
+    assert got == list(range(1, len(got) + 1)) and len(got) < 60
+    with ws_connect(f"ws://{s.base}/events/ws?after={got[-1]}", max_size=None) as ws:
+        rest = [json.loads(ws.recv(timeout=10))["id"] for _ in range(60 - len(got))]
+    assert rest == list(range(len(got) + 1, 61))
+    with ws_connect(f"ws://{s.base}/events/ws?after=59") as other:  # the hub itself is fine
+        assert json.loads(other.recv(timeout=10))["id"] == 60
