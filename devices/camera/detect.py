@@ -80,11 +80,11 @@ def candidates(small: np.ndarray) -> list[Candidate]:
 
 
 def _unique(quads: list[np.ndarray]) -> list[np.ndarray]:
-    """Drop quadrilaterals within 2 px (every corner) of one already kept: several masks often
+    """Drop quadrilaterals within 6 px (every corner) of one already kept: several masks often
     find the same region."""
     kept: list[np.ndarray] = []
     for quad in quads:
-        if all(np.abs(quad - k).max() > 2 for k in kept):
+        if all(np.abs(quad - k).max() > 6 for k in kept):
             kept.append(quad)
     return kept
 
