@@ -52,7 +52,8 @@ def open_camera(url: str) -> Camera:
             device = int(device)
         elif parts.netloc or not parts.path:
             raise BadAddress(f"bad camera URL {url!r}; expected camera://INDEX or camera:///dev/videoN")
-        return UvcCamera(device, **_ints(url, opts, UvcCamera.OPTIONS), fourcc=_fourcc(url, opts))
+        fourcc = _fourcc(url, opts.pop("fourcc", "MJPG"))
+        return UvcCamera(device, **_ints(url, opts, UvcCamera.OPTIONS), fourcc=fourcc)
     if parts.scheme == "images":
         if parts.netloc or not parts.path:
             raise BadAddress(f"bad folder URL {url!r}; expected images:///absolute/path/to/folder")
@@ -69,8 +70,6 @@ def open_camera(url: str) -> Camera:
 def _ints(url: str, opts: dict[str, str], allowed: tuple[str, ...]) -> dict[str, int]:
     out = {}
     for key, value in opts.items():
-        if key == "fourcc":
-            continue
         if key not in allowed:
             raise BadAddress(f"unknown option {key!r} in {url!r}; allowed: {', '.join(allowed)}")
         if not value.isdigit() or int(value) > 100_000:
@@ -79,8 +78,7 @@ def _ints(url: str, opts: dict[str, str], allowed: tuple[str, ...]) -> dict[str,
     return out
 
 
-def _fourcc(url: str, opts: dict[str, str]) -> str:
-    fourcc = opts.get("fourcc", "MJPG")
+def _fourcc(url: str, fourcc: str) -> str:
     if len(fourcc) != 4 or not fourcc.isascii():
         raise BadAddress(f"option fourcc in {url!r} must be four characters such as MJPG or YUYV")
     return fourcc

@@ -20,7 +20,7 @@ from devices.health import Health
     "camera://x", "camera://0?width=abc", "camera://0?zoom=2", "camera://0?fourcc=MJPEG",
     "camera://0?width=2592&width", "images://relative/dir", "images:///tmp?loop=1",
     "sim://camera?scene=moon", "sim://camera?seed=-1", "sim://printer", "http://camera/0", "",
-    "sim://camera?width=10",
+    "sim://camera?width=10", "sim://camera?fourcc=MJPG",
 ])
 def test_bad_urls_are_refused_with_the_expected_form(url: str) -> None:
     with pytest.raises(BadAddress) as err:

@@ -69,6 +69,13 @@ def test_mjpg_is_chosen_before_the_size(fake_cv: type[FakeCapture]) -> None:
     cam.close()
 
 
+def test_another_fourcc_can_be_asked_for(fake_cv: type[FakeCapture]) -> None:
+    cam = source.open_camera("camera://1?fourcc=YUYV&width=1280&height=960")
+    assert fake_cv.opened[0].props[cv2.CAP_PROP_FOURCC] == cv2.VideoWriter.fourcc(*"YUYV")
+    assert cam.capture().shape == (960, 1280, 3)
+    cam.close()
+
+
 def test_preview_is_small_and_capture_full_size(fake_cv: type[FakeCapture]) -> None:
     cam = source.open_camera("camera:///dev/video2?width=2592&height=1944&preview_width=800&preview_height=600")
     assert fake_cv.opened[0].device == "/dev/video2"
