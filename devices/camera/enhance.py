@@ -13,6 +13,8 @@ from PIL import Image
 from devices.camera.geometry import page_size
 
 BACKGROUND_SIDE = 128  # long side at which the paper's background light is estimated
+PAPER_SHADE = 0.45  # paper in the deepest shadow keeps at least this share of the brightest
+PAPER_SATURATION = 60  # paper is greyish: HSV saturation at most this (of 255)
 
 
 def rectify(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -24,17 +26,38 @@ def rectify(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
 
 
 def even_light(page: np.ndarray) -> np.ndarray:
-    """Divide by the paper's own brightness, estimated as a closing (removes ink) of a small
-    copy, so the paper becomes white everywhere and the ink keeps its contrast."""
+    """Divide by the paper's own brightness, so the paper becomes white everywhere (shadows and
+    uneven light fade) and ink keeps its contrast. The paper's brightness is a closing (which
+    removes text) of a small copy; where that is not paper but a printed block or photo (dark,
+    or colourful), it is filled in from the paper around it, so the block is not washed out."""
     h, w = page.shape[:2]
     s = BACKGROUND_SIDE / max(h, w)
     small = cv2.resize(page, (max(4, round(w * s)), max(4, round(h * s))), interpolation=cv2.INTER_AREA)
     # wider than the lines of text and most printed blocks, narrower than a shadow
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))
     background = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), 5)
+    background = _fill_non_paper(background)
     background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
     # paper at 245 rather than 255 keeps faint pencil visible; the ink keeps its ratio to paper
     return cv2.divide(page, background, scale=245)
+
+
+def _fill_non_paper(background: np.ndarray) -> np.ndarray:
+    """Replace what is too dark (under PAPER_SHADE of the brightest paper: deeper than a
+    shadow) or too colourful to be paper by a smooth fill from the paper nearby."""
+    hsv = cv2.cvtColor(background, cv2.COLOR_BGR2HSV)
+    value, saturation = hsv[..., 2].astype(np.float32), hsv[..., 1]
+    white = max(float(np.percentile(value, 95)), 1.0)
+    paper = ((value >= PAPER_SHADE * white) & (saturation <= PAPER_SATURATION)).astype(np.float32)
+    if paper.mean() > 0.98 or paper.sum() < 4:
+        return background  # all paper, or nothing that looks like paper: keep the closing
+    sigma = max(background.shape[:2]) / 12
+    weight = cv2.GaussianBlur(paper, (0, 0), sigma)
+    filled = cv2.GaussianBlur(background.astype(np.float32) * paper[..., None], (0, 0), sigma)
+    fallback = np.percentile(background[paper > 0], 50, axis=0).astype(np.float32)
+    filled = np.where(weight[..., None] > 0.02, filled / np.maximum(weight, 1e-6)[..., None], fallback)
+    out = np.where(paper[..., None] > 0, background.astype(np.float32), filled)
+    return np.clip(out, 1, 255).astype(np.uint8)
 
 
 def encode(page: np.ndarray, suffix: str, quality: int = 88) -> bytes:
