@@ -28,7 +28,7 @@ from devices.camera.refine import refine
 WORK_SIDE = 640  # long side of the working copy, pixels
 MIN_AREA = 0.02  # smallest quadrilateral considered, as a share of the frame
 STEP_MIN = 4.5  # colour step (Lab units) across the outline that counts as an edge
-SHARPNESS = 0.5  # least ratio of the step 2 px either side to the step 7 px either side
+SHARPNESS = 0.55  # least ratio of the step 2 px either side to that 4.5 or 7 px either side
 COARSE_SAMPLES = 32  # edge profiles per side when refining on the working copy
 SUPPORT_SIDE = 0.55  # every side must be an edge over this share of its length ...
 SUPPORT_MEAN = 0.75  # ... and the whole outline over this share
@@ -194,7 +194,8 @@ def side_support(labf: np.ndarray, quads: np.ndarray, floor: float = STEP_MIN,
     # and sharp, as a sheet's edge is and a cast shadow's is not: the near colours differ
     # almost as much as the far ones
     near = np.linalg.norm(inside[0] - outside[0], axis=-1)
-    far = np.linalg.norm(inside[2] - outside[2], axis=-1)
+    far = np.minimum(np.linalg.norm(inside[1] - outside[1], axis=-1),
+                     np.linalg.norm(inside[2] - outside[2], axis=-1))  # a rule 7 px in: mid
     edge = (step > floor) & (near >= SHARPNESS * far)
     valid = ((pts[..., 0] > 2) & (pts[..., 0] < w - 3) & (pts[..., 1] > 2) & (pts[..., 1] < h - 3))
     return (edge & valid).mean(axis=2)
