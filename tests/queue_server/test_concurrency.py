@@ -115,16 +115,27 @@ def test_sixteen_counter_threads_sqlite(tmp_path: Path, run_server: Callable[...
     _check(issued, _threads(procs, tokens))
 
 
+def _processes(procs: list[ServerProcess], tokens: dict[str, str], kiosk: str) -> None:
+    """Four counter processes (spawned, so nothing is shared with this one) drain the queue."""
+    issued = _issue_many([p.api("") for p in procs], kiosk, 32)
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(4) as pool:
+        parts = pool.starmap(work_counter, [(procs[i % len(procs)].api(""), tokens[c], c)
+                                            for i, c in enumerate(COUNTERS[:4])])
+    _check(issued, [tid for part in parts for tid in part])
+
+
 @pytest.mark.slow
 def test_counter_processes_sqlite(tmp_path: Path, run_server: Callable[..., ServerProcess]
                                   ) -> None:
-    procs, tokens, kiosk = _setup(f"sqlite:///{tmp_path / 'p.db'}", tmp_path, run_server)
-    issued = _issue_many([procs[0].api("")], kiosk, 32)
-    ctx = multiprocessing.get_context("spawn")
-    with ctx.Pool(4) as pool:
-        parts = pool.starmap(work_counter, [(procs[0].api(""), tokens[c], c)
-                                            for c in COUNTERS[:4]])
-    _check(issued, [tid for part in parts for tid in part])
+    _processes(*_setup(f"sqlite:///{tmp_path / 'p.db'}", tmp_path, run_server))
+
+
+@pytest.mark.slow
+@pytest.mark.pg
+def test_counter_processes_on_two_servers_postgresql(
+        pg_url: str, tmp_path: Path, run_server: Callable[..., ServerProcess]) -> None:
+    _processes(*_setup(pg_url, tmp_path, run_server, servers=2))
 
 
 @pytest.mark.slow
