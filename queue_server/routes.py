@@ -16,9 +16,9 @@ from queue_server import ratings, tickets, wire
 from queue_server.auth import Principal, authenticate
 from queue_server.errors import Forbidden, Invalid, NotFound
 from queue_server.halls import load_hall
-from queue_server.models import Counter, NumberCounter, Service, Terminal
+from queue_server.models import Counter, Terminal
 from queue_server.store import Store
-from queue_server.views import waiting_by_service
+from queue_server.views import service_infos
 
 router = APIRouter(prefix="/api/v1")
 
@@ -150,24 +150,7 @@ def services(request: Request, principal: Who) -> list[wire.ServiceInfo]:
         info = load_hall(s, hall_id)
         if info is None:
             raise NotFound("unknown_hall", f"没有大厅 {hall_id} / no hall {hall_id}")
-        day = info.day_of(store.clock())
-        used = {r.prefix: r.last for r in s.scalars(
-            select(NumberCounter).where(NumberCounter.hall == hall_id, NumberCounter.day == day))}
-        out = []
-        for svc in s.scalars(select(Service).where(Service.hall == hall_id, Service.active)
-                             .order_by(Service.position)):
-            first = svc.route[0]
-            waiting = waiting_by_service(s, hall_id, first).get(svc.code, 0)
-            remaining = (max(svc.daily_cap - used.get(svc.prefix, 0), 0)
-                         if svc.daily_cap is not None else None)
-            out.append(wire.ServiceInfo(
-                code=svc.code, name=svc.name, prefix=svc.prefix, route=list(svc.route),
-                materials=list(svc.materials), waiting=waiting,
-                estimated_wait_s=tickets.estimate(s, hall_id, first, svc.code, waiting),
-                open=remaining != 0, requires_id_card=svc.requires_id_card,
-                time_limit_workdays=svc.time_limit_workdays, daily_cap=svc.daily_cap,
-                remaining_today=remaining, category=svc.category))
-        return out
+        return service_infos(s, hall_id, info.day_of(store.clock()))
 
 
 @router.post("/tickets", status_code=201, response_model=wire.TicketIssued)

@@ -3,11 +3,14 @@ counter states). Queries only; no writes, no policy."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from queue_server import wire
-from queue_server.models import Counter, Document, Service, Stage, Ticket
+from queue_server.models import Counter, Document, NumberCounter, Service, Stage, Ticket
+from queue_server.policy import estimate_wait_s, mean_service_s
 
 STATUS_OF_STAGE = {"waiting": "waiting", "called": "called", "serving": "serving"}
 
@@ -81,3 +84,40 @@ def counter_state(s: Session, row: Counter, base: str) -> wire.CounterState:
                              pause_reason=row.pause_reason, staff=row.staff_id,
                              staff_name=staff.name if staff else None, current=current,
                              waiting=counts)
+
+
+def service_infos(s: Session, hall: str, day: date) -> list[wire.ServiceInfo]:
+    """The kiosk's list of services with waits, in four queries however many services."""
+    used = {r.prefix: r.last for r in s.scalars(
+        select(NumberCounter).where(NumberCounter.hall == hall, NumberCounter.day == day))}
+    waiting = {(zone, svc): int(n) for zone, svc, n in s.execute(
+        select(Stage.zone, Stage.service, func.count()).where(
+            Stage.hall == hall, Stage.status == "waiting").group_by(Stage.zone, Stage.service))}
+    staffed = [(c.zone, c.services) for c in s.scalars(select(Counter).where(
+        Counter.hall == hall, Counter.active, Counter.paused.is_(False),
+        Counter.staff_id.is_not(None)))]
+    durations: dict[tuple[str, str], list[float]] = {}
+    for svc, zone, began, ended in s.execute(
+            select(Stage.service, Stage.zone, Stage.started_at, Stage.ended_at).where(
+                Stage.hall == hall, Stage.ended_at.is_not(None), Stage.started_at.is_not(None))
+            .order_by(Stage.id.desc()).limit(500)):
+        got = durations.setdefault((zone, svc), [])
+        if len(got) < 20 and began and ended:
+            got.append((ended - began).total_seconds())
+    out = []
+    for svc in s.scalars(select(Service).where(Service.hall == hall, Service.active)
+                         .order_by(Service.position)):
+        first = svc.route[0]
+        ahead = waiting.get((first, svc.code), 0)
+        open_n = sum(1 for zone, codes in staffed if zone == first and svc.code in codes)
+        remaining = (max(svc.daily_cap - used.get(svc.prefix, 0), 0)
+                     if svc.daily_cap is not None else None)
+        out.append(wire.ServiceInfo(
+            code=svc.code, name=svc.name, prefix=svc.prefix, route=list(svc.route),
+            materials=list(svc.materials), waiting=ahead,
+            estimated_wait_s=estimate_wait_s(ahead, open_n,
+                                             mean_service_s(durations.get((first, svc.code), []))),
+            open=remaining != 0, requires_id_card=svc.requires_id_card,
+            time_limit_workdays=svc.time_limit_workdays, daily_cap=svc.daily_cap,
+            remaining_today=remaining, category=svc.category))
+    return out

@@ -109,3 +109,20 @@ def test_estimate_uses_people_ahead_and_recent_service_times(store: Store) -> No
         out = issue(store, KIOSK, wire.TicketCreate(service="general"), None, "")[0]
     assert out.ahead == 3
     assert out.estimated_wait_s == 3 * 30  # 3 ahead x 30 s, shared by at least one counter
+
+
+def test_service_list_counts_waits_and_caps(store: Store) -> None:
+    from datetime import date
+
+    from queue_server.views import service_infos
+
+    for _ in range(3):
+        take(store, "general")
+    drain(store, "W01")
+    for service in ("general", "general", "case"):
+        take(store, service)
+    with store.read() as s:
+        infos = {i.code: i for i in service_infos(s, "t1", date(2026, 3, 2))}
+    assert infos["general"].waiting == 2 and infos["general"].estimated_wait_s == 2 * 30
+    assert infos["case"].waiting == 1 and infos["case"].remaining_today == 4
+    assert infos["consult"].waiting == 0 and infos["consult"].open is True
