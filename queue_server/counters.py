@@ -22,7 +22,7 @@ from queue_server.models import Counter, Service, Stage, Ticket
 from queue_server.policy import Candidate, pick_next, streak_after
 from queue_server.stages import queue_stage
 from queue_server.store import Store, Tx
-from queue_server.views import counter_state, ticket_out
+from queue_server.views import QueueCounts, counter_state, ticket_out
 from queue_server.wire import ZONE_NAMES
 
 log = logging.getLogger(__name__)
@@ -241,7 +241,8 @@ def list_counters(store: Store, who: Principal, base: str) -> list[wire.CounterS
     with store.read() as s:
         rows = s.scalars(select(Counter).where(Counter.hall == who.hall, Counter.active)
                          .order_by(Counter.position))
-        return [counter_state(s, row, base) for row in rows]
+        counts = QueueCounts.read(s, str(who.hall))
+        return [counter_state(s, row, base, counts) for row in rows]
 
 
 def get_counter(store: Store, who: Principal, code: str, base: str) -> wire.CounterState:

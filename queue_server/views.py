@@ -3,6 +3,7 @@ counter states). Queries only; no writes, no policy."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -54,17 +55,31 @@ def ticket_out(s: Session, ticket: Ticket, base: str) -> wire.TicketOut:
         ahead=ahead, estimated_wait_s=wait, track_url=f"{base}/t/{ticket.id}", hall=ticket.hall)
 
 
-def waiting_by_service(s: Session, hall: str, zone: str | None = None) -> dict[str, int]:
-    query = select(Stage.service, func.count()).where(Stage.hall == hall,
-                                                      Stage.status == "waiting")
-    if zone is not None:
-        query = query.where(Stage.zone == zone)
-    return {svc: int(n) for svc, n in s.execute(query.group_by(Stage.service))}
+@dataclass
+class QueueCounts:
+    """Waiting tickets of one hall by (zone, service) and by target counter, read once for
+    a list of counters."""
+
+    by_zone: dict[tuple[str, str], int]
+    targeted: dict[str, int]
+
+    @classmethod
+    def read(cls, s: Session, hall: str) -> QueueCounts:
+        waiting = select(Stage.zone, Stage.service, func.count()).where(
+            Stage.hall == hall, Stage.status == "waiting", Stage.target_counter.is_(None))
+        targeted = select(Stage.target_counter, func.count()).where(
+            Stage.hall == hall, Stage.status == "waiting", Stage.target_counter.is_not(None))
+        return cls({(z, svc): int(n) for z, svc, n in s.execute(
+                        waiting.group_by(Stage.zone, Stage.service))},
+                   {str(c): int(n) for c, n in s.execute(
+                       targeted.group_by(Stage.target_counter))})
 
 
-def counter_state(s: Session, row: Counter, base: str) -> wire.CounterState:
+def counter_state(s: Session, row: Counter, base: str, counts: QueueCounts | None = None
+                  ) -> wire.CounterState:
     from queue_server.models import Staff
 
+    counts = counts or QueueCounts.read(s, row.hall)
     current = None
     if row.current_stage is not None:
         stage = s.get(Stage, row.current_stage)
@@ -72,18 +87,14 @@ def counter_state(s: Session, row: Counter, base: str) -> wire.CounterState:
         if ticket is not None:
             current = ticket_out(s, ticket, base)
     staff = s.get(Staff, (row.hall, row.staff_id)) if row.staff_id else None
-    waiting = waiting_by_service(s, row.hall, row.zone)
-    targeted = int(s.scalar(select(func.count()).select_from(Stage).where(
-        Stage.hall == row.hall, Stage.status == "waiting",
-        Stage.target_counter == row.code)) or 0)
-    counts = {svc: waiting.get(svc, 0) for svc in row.services}
-    if targeted:
-        counts["_transferred"] = targeted
+    waiting = {svc: counts.by_zone.get((row.zone, svc), 0) for svc in row.services}
+    if counts.targeted.get(row.code):
+        waiting["_transferred"] = counts.targeted[row.code]
     return wire.CounterState(code=row.code, name=row.name, zone=row.zone,
                              services=list(row.services), paused=row.paused,
                              pause_reason=row.pause_reason, staff=row.staff_id,
                              staff_name=staff.name if staff else None, current=current,
-                             waiting=counts)
+                             waiting=waiting)
 
 
 def service_infos(s: Session, hall: str, day: date) -> list[wire.ServiceInfo]:

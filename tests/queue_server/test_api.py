@@ -81,6 +81,9 @@ def test_recall_no_show_transfer_pause(hall: Hall) -> None:
     assert moved["status"] == "waiting" and moved["counter"] == "W02"
     w02 = hall.staff("W02", "s002")
     kiosk.post("/tickets", json={"service": "case"})  # earlier in W02's own order
+    board = {c["code"]: c for c in kiosk.get("/counters").json()}
+    assert board["W02"]["waiting"] == {"case": 1, "general": 0, "_transferred": 1}
+    assert board["W01"]["staff"] == "s001" and board["W01"]["current"] is None
     assert w02.post("/counters/W02/call-next").json()["id"] == a2["id"]  # transferred first
     w02.post("/counters/W02/finish", json={"outcome": "done"})
     state = w02.post("/counters/W02/pause", json={"reason": "午休"}).json()
