@@ -51,8 +51,9 @@ def _offline(seconds: float) -> tuple[float, float]:
 
 def _ws_leg(server: Any, token: str, after: int, count: int) -> list[dict[str, Any]]:
     url = server.api(f"/events/ws?after={after}").replace("http://", "ws://")
-    with ws_connect(url, additional_headers={"Authorization": f"Bearer {token}"},
-                    compression=None) as ws:
+    with ws_connect(url, additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+        assert ws.response is not None  # offered permessage-deflate, the server declines it
+        assert "deflate" not in (ws.response.headers.get("Sec-WebSocket-Extensions") or "")
         return [json.loads(ws.recv(timeout=10)) for _ in range(count)]
 
 
