@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -69,19 +69,21 @@ def _reduce(req: wire.TicketCreate, hall: HallInfo, who: Principal, now: datetim
                  req.appointment)
 
 
+_NUMBER = select(NumberCounter).where(
+    NumberCounter.hall == bindparam("hall"), NumberCounter.prefix == bindparam("prefix"),
+    NumberCounter.day == bindparam("day", type_=NumberCounter.day.type)).with_for_update()
+
+
 def _next_number(s: Session, hall: str, prefix: str, day: object, cap: int | None) -> int:
-    key = (hall, prefix, day)
-    row = s.execute(select(NumberCounter).filter_by(hall=hall, prefix=prefix, day=day)
-                    .with_for_update()).scalar_one_or_none()
+    key = {"hall": hall, "prefix": prefix, "day": day}
+    row = s.execute(_NUMBER, key).scalar_one_or_none()
     if row is None:
         try:
             with s.begin_nested():
                 row = NumberCounter(hall=hall, prefix=prefix, day=day, last=0)
                 s.add(row)
         except IntegrityError:  # another server process made it first (PostgreSQL)
-            row = s.execute(select(NumberCounter).filter_by(hall=hall, prefix=prefix, day=day)
-                            .with_for_update()).scalar_one()
-    del key
+            row = s.execute(_NUMBER, key).scalar_one()
     if cap is not None and row.last >= cap:
         raise Conflict("daily_cap_reached", "今日号已发完 / today's numbers are all taken")
     row.last += 1
@@ -124,21 +126,30 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service, issue: Issue, zone: str 
     return ticket
 
 
+# Built once: these run on every answer, and building a statement costs more than running it.
+_AHEAD = select(func.count()).select_from(Stage).where(
+    Stage.hall == bindparam("hall"), Stage.zone == bindparam("zone"),
+    Stage.service == bindparam("service"), Stage.status == "waiting",
+    Stage.sort_at < bindparam("before", type_=Stage.sort_at.type))
+_STAFFED = select(Counter.services).where(
+    Counter.hall == bindparam("hall"), Counter.zone == bindparam("zone"), Counter.active,
+    Counter.paused.is_(False), Counter.staff_id.is_not(None))
+_RECENT = select(Stage.started_at, Stage.ended_at).where(
+    Stage.hall == bindparam("hall"), Stage.service == bindparam("service"),
+    Stage.zone == bindparam("zone"), Stage.ended_at.is_not(None),
+    Stage.started_at.is_not(None)).order_by(Stage.id.desc()).limit(20)
+
+
 def waiting_ahead(s: Session, hall: str, zone: str, service: str, before: datetime) -> int:
-    return int(s.scalar(select(func.count()).select_from(Stage).where(
-        Stage.hall == hall, Stage.zone == zone, Stage.service == service,
-        Stage.status == "waiting", Stage.sort_at < before)) or 0)
+    return int(s.scalar(_AHEAD, {"hall": hall, "zone": zone, "service": service,
+                                 "before": before}) or 0)
 
 
 def estimate(s: Session, hall: str, zone: str, service: str, ahead: int) -> int:
-    open_n = sum(1 for c in s.scalars(select(Counter).where(
-        Counter.hall == hall, Counter.zone == zone, Counter.active, Counter.paused.is_(False)))
-        if service in c.services and c.staff_id)
-    recent = s.execute(select(Stage.started_at, Stage.ended_at).where(
-        Stage.hall == hall, Stage.service == service, Stage.zone == zone,
-        Stage.ended_at.is_not(None), Stage.started_at.is_not(None))
-        .order_by(Stage.id.desc()).limit(20)).all()
-    durations = [(e - b).total_seconds() for b, e in recent if b and e]
+    """People ahead × recent service time ÷ staffed open counters of that zone and service."""
+    where = {"hall": hall, "zone": zone, "service": service}
+    open_n = sum(1 for services in s.scalars(_STAFFED, where) if service in services)
+    durations = [(e - b).total_seconds() for b, e in s.execute(_RECENT, where) if b and e]
     return estimate_wait_s(ahead, open_n, mean_service_s(durations))
 
 

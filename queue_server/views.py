@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from queue_server import wire
@@ -16,8 +16,13 @@ from queue_server.policy import estimate_wait_s, mean_service_s
 STATUS_OF_STAGE = {"waiting": "waiting", "called": "called", "serving": "serving"}
 
 
+_JOURNEY = select(Stage).where(Stage.ticket_id == bindparam("ticket")).order_by(Stage.id)
+_PAGES = select(func.count()).select_from(Document).where(
+    Document.ticket_id.in_(bindparam("tickets", expanding=True)))
+
+
 def journey(s: Session, ticket_id: str) -> list[Stage]:
-    return list(s.scalars(select(Stage).where(Stage.ticket_id == ticket_id).order_by(Stage.id)))
+    return list(s.scalars(_JOURNEY, {"ticket": ticket_id}))
 
 
 def stage_out(stage: Stage) -> wire.StageOut:
@@ -29,8 +34,7 @@ def stage_out(stage: Stage) -> wire.StageOut:
 
 def document_count(s: Session, ticket: Ticket) -> int:
     ids = [ticket.id] + ([ticket.forwarded_from] if ticket.forwarded_from else [])
-    return int(s.scalar(select(func.count()).select_from(Document)
-                        .where(Document.ticket_id.in_(ids))) or 0)
+    return int(s.scalar(_PAGES, {"tickets": ids}) or 0)
 
 
 def ticket_out(s: Session, ticket: Ticket, base: str) -> wire.TicketOut:
