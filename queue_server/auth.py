@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from queue_server.errors import Forbidden, Invalid, Locked, NotFound, Unauthorized
 from queue_server.models import AdminToken, Counter, Hall, Staff, StaffSession, Terminal
@@ -21,6 +21,15 @@ KINDS = ("kiosk", "counter", "display", "pad", "bank")
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=5)
 SESSION_TTL = timedelta(hours=12)
+
+
+# Built once: one of them runs on every request.
+_SESSION = (select(StaffSession, Staff, Terminal)
+            .join(Staff, (Staff.hall == StaffSession.hall) & (Staff.id == StaffSession.staff_id))
+            .join(Terminal, Terminal.id == StaffSession.terminal_id)
+            .where(StaffSession.token_hash == bindparam("digest"), Staff.active, Terminal.active))
+_ADMIN = select(AdminToken).where(AdminToken.token_hash == bindparam("digest"))
+_TERMINAL = select(Terminal).where(Terminal.token_hash == bindparam("digest"))
 
 
 @dataclass(frozen=True)
@@ -50,22 +59,18 @@ def authenticate(store: Store, token: str, now: datetime) -> Principal:
     digest = token_hash(token)
     with store.read() as s:
         if token.startswith("kbs_"):
-            row = s.execute(
-                select(StaffSession, Staff, Terminal)
-                .join(Staff, (Staff.hall == StaffSession.hall) & (Staff.id == StaffSession.staff_id))
-                .join(Terminal, Terminal.id == StaffSession.terminal_id)
-                .where(StaffSession.token_hash == digest, Staff.active, Terminal.active)).first()
+            row = s.execute(_SESSION, {"digest": digest}).first()
             if row is not None:
                 sess, staff, term = row
                 if _matches(sess.token_hash, token) and sess.expires_at > now:
                     return Principal("staff", sess.hall, term.id, term.name, sess.counter,
                                      staff.id, staff.role)
         elif token.startswith("kba_"):
-            admin = s.scalar(select(AdminToken).where(AdminToken.token_hash == digest))
+            admin = s.scalar(_ADMIN, {"digest": digest})
             if admin and _matches(admin.token_hash, token):
                 return Principal("admin", None)
         else:
-            term = s.scalar(select(Terminal).where(Terminal.token_hash == digest))
+            term = s.scalar(_TERMINAL, {"digest": digest})
             if term and term.active and _matches(term.token_hash, token):
                 return Principal(term.kind, term.hall, term.id, term.name, term.counter)
     raise Unauthorized("unauthorized", "令牌无效或已过期 / unknown or expired token")

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, select
+from sqlalchemy import Select, bindparam, case, select
 from sqlalchemy.orm import Session
 
 from queue_server import wire
@@ -41,24 +41,34 @@ def _own_counter(tx: Tx, who: Principal, code: str) -> tuple[Counter, HallInfo]:
     return row, hall
 
 
-def _first(s: Session, query: Select[Any], *order: Any) -> Stage | None:
-    row: Stage | None = s.scalars(query.order_by(*order, Stage.sort_at, Stage.id).limit(1)
-                                  .with_for_update(skip_locked=True)).first()
-    return row
+_QUERIES: dict[tuple[str, str, tuple[str, ...]], tuple[Select[Any], ...]] = {}
+
+
+def _queries(counter: Counter) -> tuple[Select[Any], ...]:
+    """The three candidate queries of a counter (built once per counter set-up): the first
+    ticket transferred to it, the first priority and the first normal ticket by (the counter's
+    order of services, issue time), each `FOR UPDATE SKIP LOCKED` on PostgreSQL."""
+    key = (counter.code, counter.zone, tuple(counter.services))
+    built = _QUERIES.get(key)
+    if built is None:
+        base = select(Stage).where(Stage.hall == bindparam("hall"), Stage.status == "waiting")
+        rank = case({code: i for i, code in enumerate(counter.services)}, value=Stage.service,
+                    else_=len(counter.services))
+        mine = base.where(Stage.zone == counter.zone, Stage.service.in_(counter.services),
+                          Stage.target_counter.is_(None))
+        built = tuple(q.order_by(*order, Stage.sort_at, Stage.id).limit(1)
+                      .with_for_update(skip_locked=True) for q, order in (
+                          (base.where(Stage.target_counter == counter.code), ()),
+                          (mine.where(Stage.priority.is_(True)), (rank,)),
+                          (mine.where(Stage.priority.is_(False)), (rank,))))
+        _QUERIES[key] = built
+    return built
 
 
 def _candidates(s: Session, counter: Counter) -> list[tuple[Candidate, Stage]]:
-    """The first ticket transferred to this counter, the first priority and the first normal
-    ticket by (the counter's order of services, issue time): all that `pick_next` can choose
-    between, in three indexed queries however many services the counter has."""
-    base = select(Stage).where(Stage.hall == counter.hall, Stage.status == "waiting")
-    rank = case({code: i for i, code in enumerate(counter.services)}, value=Stage.service,
-                else_=len(counter.services))
-    mine = base.where(Stage.zone == counter.zone, Stage.service.in_(counter.services),
-                      Stage.target_counter.is_(None))
-    found = [_first(s, base.where(Stage.target_counter == counter.code)),
-             _first(s, mine.where(Stage.priority.is_(True)), rank),
-             _first(s, mine.where(Stage.priority.is_(False)), rank)]
+    """All that `pick_next` can choose between, in three indexed queries however many
+    services the counter has."""
+    found = [s.scalars(q, {"hall": counter.hall}).first() for q in _queries(counter)]
     return [(Candidate(st.id, st.service, st.priority, st.target_counter == counter.code,
                        st.sort_at), st) for st in found if st is not None]
 
