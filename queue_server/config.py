@@ -53,7 +53,7 @@ class HallSection(_Strict):
     announce: Text = "请{number}号到{counter}办理"
     priority_age: int = Field(default=70, ge=1, le=150)
     priority_cap: int = Field(default=3, ge=1, le=100)
-    no_show_after_recalls: int = Field(default=2, ge=0, le=10)
+    no_show_after_recalls: int = Field(default=0, ge=0, le=10)
     followup_days: int = Field(default=3, ge=1, le=60)
     closed_days: list[date] = []
 

@@ -89,9 +89,13 @@ def call_next(store: Store, who: Principal, code: str, base: str) -> wire.Ticket
         counter, hall = _own_counter(tx, who, code)
         if counter.paused:
             raise Conflict("counter_paused", "窗口已暂停 / the counter is paused")
-        if _current(s, counter, ("called", "serving"), required=False) is not None:
-            raise Conflict("ticket_in_progress", "请先办结或过号当前号 / finish or no-show the "
-                           "current ticket first")
+        current = _current(s, counter, ("called", "serving"), required=False)
+        if current is not None:
+            # Pressing "next" with a ticket still at the counter ends it as served (叫下一位即办结
+            # 当前号), so a client draining the queue never gets stuck.
+            prev = s.get(Ticket, current.ticket_id)
+            assert prev is not None
+            _finish(tx, hall, counter, current, prev, wire.FinishIn(outcome="done"))
         pairs = _candidates(s, counter)
         picked = pick_next([c for c, _ in pairs], counter.services, counter.priority_streak,
                            hall.priority_cap)

@@ -32,7 +32,7 @@ class HallInfo:
     secret: str
     priority_age: int = 70
     priority_cap: int = 3
-    no_show_after_recalls: int = 2
+    no_show_after_recalls: int = 0
     followup_days: int = 3
     closed_days: tuple[date, ...] = ()
 
@@ -47,7 +47,7 @@ def hall_info(row: Hall) -> HallInfo:
         day_starts=parse_hhmm(row.day_starts), announce=row.announce, secret=row.secret,
         priority_age=int(opts.get("priority_age", 70)),
         priority_cap=int(opts.get("priority_cap", 3)),
-        no_show_after_recalls=int(opts.get("no_show_after_recalls", 2)),
+        no_show_after_recalls=int(opts.get("no_show_after_recalls", 0)),
         followup_days=int(opts.get("followup_days", 3)),
         closed_days=tuple(date.fromisoformat(d) for d in opts.get("closed_days", [])),
     )

@@ -132,3 +132,17 @@ def test_events_stream_the_changes(hall: Hall) -> None:
                     break
     called = seen[-1]
     assert t["id"] in called and '"counter":"W01"' in called and '"counter_name":"1号窗口"' in called
+
+
+def test_call_next_with_a_ticket_at_the_counter_finishes_it_first(hall: Hall) -> None:
+    kiosk = hall.client(hall.enrol("kiosk"))
+    a1, a2 = hall.issue(kiosk), hall.issue(kiosk)
+    w01 = hall.staff("W01")
+    assert w01.post("/counters/W01/call-next").json()["id"] == a1["id"]
+    second = w01.post("/counters/W01/call-next")
+    assert second.status_code == 200 and second.json()["id"] == a2["id"]
+    first = kiosk.get(f"/tickets/{a1['id']}").json()
+    assert first["status"] == "done" and first["journey"][-1]["outcome"] == "done"
+    # nobody else waits: 204, and the citizen at the counter stays current
+    assert w01.post("/counters/W01/call-next").status_code == 204
+    assert kiosk.get(f"/tickets/{a2['id']}").json()["status"] == "called"
