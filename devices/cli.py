@@ -64,6 +64,8 @@ def build_parser() -> Parser:
     scan.add_argument("source")
     scan.add_argument("--out", required=True, type=Path)
     scan.add_argument("--json", action="store_true")
+    scan.add_argument("--allow-id-card", action="store_true",
+                      help="copy an ID card too (only where the business step requires it)")
     probe = sub.add_parser("probe", help="find readers, printers and pads on serial ports")
     probe.add_argument("--port", action="append", default=[], help="also probe this URL")
     probe.add_argument("--json", action="store_true")
@@ -169,7 +171,7 @@ def run(argv: Sequence[str]) -> int:
         return int(print_sample(args.url))
     if args.command == "scan":
         from devices.camera.cli import scan
-        return int(scan(args.source, args.out, args.json))
+        return int(scan(args.source, args.out, args.json, allow_id_card=args.allow_id_card))
     return _probe(args)
 
 

@@ -99,3 +99,13 @@ def test_print_sample_and_scan_are_routed_to_their_packages(tmp_path) -> None:  
     assert out.read_bytes().startswith(b"\x1b@")  # ESC @: the printer was initialised
     missing = devices("scan", str(tmp_path / "none.jpg"), "--out", str(tmp_path / "x.jpg"), "--json")
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+def test_scan_refuses_an_id_card_unless_the_step_allows_it(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    source, out = "sim://camera?scene=idcard&seed=3", tmp_path / "card.jpg"
+    refused = devices("scan", source, "--out", str(out), "--json")
+    assert refused.returncode == 1 and json.loads(refused.stdout)["kind"] == "IdCardRefused"
+    assert not out.exists()
+    allowed = devices("scan", source, "--out", str(out), "--json", "--allow-id-card")
+    assert allowed.returncode == 0, allowed.stderr
+    assert len(json.loads(allowed.stdout)["corners"]) == 4 and out.stat().st_size > 0

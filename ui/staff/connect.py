@@ -13,8 +13,13 @@ class NoServer(Exception):
 
 
 def server_url(config: TerminalConfig, timeout: float = 3.0) -> str:
+    return _locate(config, timeout)[0]
+
+
+def _locate(config: TerminalConfig, timeout: float) -> tuple[str, str]:
+    """The server's URL and the CA fingerprint to pin (enrolment's, else zeroconf's)."""
     if config.server != "auto":
-        return config.server
+        return config.server, config.ca_fingerprint
     try:  # the kiosk engineer's zeroconf browser; loaded only when asked for
         discovery = importlib.import_module("kiosk.discovery")
     except ImportError as exc:
@@ -22,8 +27,14 @@ def server_url(config: TerminalConfig, timeout: float = 3.0) -> str:
     found = discovery.browse(timeout, config.hall or None)
     if not found:
         raise NoServer(f"no Kuaiban server found on the network within {timeout:.0f} s")
-    return str(found[0].url)
+    return str(found[0].url), config.ca_fingerprint or (found[0].fingerprint or "")
 
 
-def client_for(config: TerminalConfig) -> QueueClient:
-    return QueueClient(server_url(config), config.token)
+def client_for(config: TerminalConfig, timeout: float = 3.0) -> QueueClient:
+    """A client of the hall server; HTTPS is trusted only through the pinned hall CA."""
+    url, pin = _locate(config, timeout)
+    if url.startswith("https:") and pin:
+        from kiosk.pinning import pinned_context
+
+        return QueueClient(url, config.token, verify=pinned_context(url, pin))
+    return QueueClient(url, config.token)
