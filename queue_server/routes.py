@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select, text
 
@@ -19,6 +19,9 @@ from queue_server.halls import load_hall
 from queue_server.models import Counter, Terminal
 from queue_server.store import Store
 from queue_server.views import service_infos
+
+# Row ids in paths: bounded, so a huge number is a 422, not an integer overflow in the database.
+RowId = Annotated[int, Path(ge=1, le=2**62)]
 
 router = APIRouter(prefix="/api/v1")
 
@@ -184,6 +187,6 @@ def followups(request: Request, principal: Who, open: bool = True) -> list[wire.
 
 
 @router.post("/followups/{item_id}/close", response_model=wire.FollowupOut)
-def close_followup(request: Request, principal: Who, item_id: int, body: wire.FollowupClose
+def close_followup(request: Request, principal: Who, item_id: RowId, body: wire.FollowupClose
                    ) -> wire.FollowupOut:
     return ratings.close_followup(store_of(request), principal, item_id, body.note)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from queue_server import documents, outposts, wire
-from queue_server.routes import Who, base_url, store_of
+from queue_server.routes import RowId, Who, base_url, store_of
 
 router = APIRouter(prefix="/api/v1")
 
@@ -33,7 +33,7 @@ def listing(request: Request, principal: Who, ticket_id: str) -> list[wire.Docum
 
 
 @router.get("/documents/{doc_id}", responses={200: {"content": {"image/jpeg": {}}}})
-def content(request: Request, principal: Who, doc_id: int) -> Response:
+def content(request: Request, principal: Who, doc_id: RowId) -> Response:
     data, kind = documents.content(store_of(request), principal, doc_id)
     return Response(data, media_type=kind, headers={"Cache-Control": "no-store"})
 

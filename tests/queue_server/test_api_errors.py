@@ -175,3 +175,24 @@ def test_nul_characters_never_make_a_5xx_on_postgresql(
             if resp.status_code >= 400:
                 assert resp.headers["content-type"] == "application/json", (path, resp.text)
                 assert set(resp.json()["error"]) == {"code", "message"}
+
+
+def test_huge_row_ids_in_paths_are_a_4xx(hall: Hall) -> None:
+    """Found by schemathesis: an id past 64 bits overflowed the database driver (a 500)."""
+    from queue_server.auth import make_admin_token
+    from queue_server.store import Store
+
+    store = Store(hall.db_url)
+    try:
+        admin = hall.client(make_admin_token(store))
+    finally:
+        store.close()
+    huge = "90570846486419828899840"
+    staff = hall.staff("W01")
+    for client, method, path, body in (
+            (admin, "POST", f"/followups/{huge}/close", {"note": "已回访"}),
+            (staff, "GET", f"/documents/{huge}", None),
+            (admin, "POST", "/followups/0/close", {"note": "x"})):
+        resp = _send(client, method, path, body, {})
+        assert 400 <= resp.status_code < 500, (path, resp.status_code, resp.text)
+        assert set(resp.json()["error"]) == {"code", "message"}
