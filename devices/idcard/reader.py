@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import termios
 import threading
 import time
@@ -34,6 +35,8 @@ from devices.simlink import SimEngine
 from devices.supervisor import Supervisor
 
 PORT_ERRORS = (serial.SerialException, OSError, termios.error)
+log = logging.getLogger("devices.idcard")
+
 SHORT_TIMEOUT = 0.5   # status, find, select: a reader answers within tens of ms
 READ_TIMEOUT = 2.0    # 1295 bytes: 0.11 s at 115200, 1.35 s at 9600
 POLL_INTERVAL = 0.2   # between finds while waiting for a card
@@ -213,12 +216,21 @@ class IdCardReader:
             return None
         self._present = card.number
         self._photo = payload.photo  # memory only, replaced by the next card
-        extra = self._command(port, Command.READ_ADDRESS, SHORT_TIMEOUT, "read appended address",
-                              (Status.SUCCESS, Status.NO_ITEM))
-        if extra.sw3 == Status.SUCCESS and extra.data:
+        return self._with_appended_address(port, card)
+
+    def _with_appended_address(self, port: Port, card: IdCard) -> IdCard:
+        """Add the appended address (30 03) when the card has one. Optional: a reader that does
+        not know the command (SW3 21), fails it or stays silent still gives the card we read."""
+        try:
+            extra = self._command(port, Command.READ_ADDRESS, SHORT_TIMEOUT,
+                                  "read appended address", (Status.SUCCESS, Status.NO_ITEM))
+            if extra.sw3 != Status.SUCCESS or not extra.data:
+                return card
             appended = {"appended_address": decode_appended_address(extra.data)}
-            card = dataclasses.replace(card, extra={**card.extra, **appended})
-        return card
+        except (DeviceError, CardDataError) as exc:
+            log.info("%s: no appended address (%s)", self.address, exc)
+            return card
+        return dataclasses.replace(card, extra={**card.extra, **appended})
 
     def forget(self) -> None:
         """Drop the last card and its photo (end of a citizen's flow): a card still on the
