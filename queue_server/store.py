@@ -2,7 +2,7 @@
 
 Writes follow PERFORMANCE.md: on SQLite one in-process write lock plus `BEGIN IMMEDIATE`
 (SQLite's own busy handler backs off unfairly), WAL and `synchronous=FULL` (a printed number
-must survive a power cut); on PostgreSQL row locks. A request waits for the lock at most
+must survive a power cut), units of work that arrive together sharing one commit; on PostgreSQL row locks. A request waits for the lock at most
 `lock_timeout` seconds, then `Busy` (the API answers 503 with Retry-After).
 
 Event ids: every transaction that writes events locks the single `event_seq` row and takes its
@@ -11,7 +11,6 @@ ids from it at the end, so ids become visible in strictly increasing commit orde
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -122,8 +121,10 @@ class Store:
                        if self.is_sqlite else self.writer)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
-        self._lock = threading.Lock()
         self.on_events: Callable[[], None] = lambda: None
+        from queue_server.group_commit import GroupCommit
+
+        self._group = GroupCommit(self)
 
     def close(self) -> None:
         self.writer.dispose()
@@ -140,27 +141,28 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
-        if self.is_sqlite and not self._lock.acquire(timeout=self.lock_timeout):
-            raise Busy("the database is busy")
+        """One unit of work. On SQLite it runs in a savepoint of a shared write transaction
+        (group commit, see group_commit.py) and returns once that transaction is committed;
+        on PostgreSQL it is its own transaction (row locks let units run side by side)."""
+        if self.is_sqlite:
+            with self._group.unit() as tx:
+                yield tx
+            return
         wrote = False
-        try:
-            with self._write_sessions() as session:
-                try:
-                    with session.begin():
-                        tx = Tx(session, self.clock())
-                        yield tx
-                        if tx.events:
-                            self._flush_events(tx)
-                            wrote = True
-                except OperationalError as exc:
-                    if _is_lock_error(exc):
-                        raise Busy("the database is busy") from exc
-                    raise
-                except PoolTimeout as exc:
-                    raise Busy("no free database connection") from exc
-        finally:
-            if self.is_sqlite:
-                self._lock.release()
+        with self._write_sessions() as session:
+            try:
+                with session.begin():
+                    tx = Tx(session, self.clock())
+                    yield tx
+                    if tx.events:
+                        self._flush_events(tx)
+                        wrote = True
+            except OperationalError as exc:
+                if _is_lock_error(exc):
+                    raise Busy("the database is busy") from exc
+                raise
+            except PoolTimeout as exc:
+                raise Busy("no free database connection") from exc
         if wrote:
             self.on_events()
 
