@@ -5,20 +5,14 @@ the same port, for the offline path)."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.hall_process import ROOT, HallProcess
+
+__all__ = ["HALL_TOML", "PIN", "ROOT", "Hall"]
+
 HALL_TOML = """
 [hall]
 id = "kt"
@@ -83,91 +77,13 @@ services = ["company-setup", "water-connect"]
 PIN = "135790"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def run(*args: str, stdin: str | None = None) -> str:
-    """`python -m provisioning ARGS`, in this process (five interpreter starts cost seconds);
-    the server itself always runs as its own process."""
-    from provisioning.__main__ import main
-
-    assert args[:2] == ("-m", "provisioning")
-    out, err = io.StringIO(), io.StringIO()
-    old_stdin = sys.stdin
-    sys.stdin = io.StringIO(stdin or "")
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(list(args[2:]))
-    finally:
-        sys.stdin = old_stdin
-    if code != 0:
-        raise RuntimeError(f"{' '.join(args[2:4])} failed: {err.getvalue().strip()[-600:]}")
-    return out.getvalue()
-
-
-class Hall:
+class Hall(HallProcess):
     def __init__(self, tmp: Path) -> None:
-        self.tmp = tmp
-        self.db = f"sqlite:///{tmp / 'hall.db'}"
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-        config = tmp / "hall.toml"
-        config.write_text(HALL_TOML, encoding="utf-8")
-        run("-m", "provisioning", "init", "--config", str(config), "--db", self.db)
-        run("-m", "provisioning", "staff", "--db", self.db, "--id", "s001", "--pin-stdin",
-            stdin=PIN + "\n")
+        super().__init__(tmp, HALL_TOML)
+        self.set_pin("s001", PIN)
         self.kiosk_token = self.enrol("kiosk", "k1")
         self.bank_token = self.enrol("bank", "b1", hall="bank1")
         self.counter_token = self.enrol("counter", "c1", counter="W01")
-
-    def enrol(self, kind: str, name: str, counter: str | None = None,
-              hall: str | None = None) -> str:
-        args = ["-m", "provisioning", "enrol", "--db", self.db, "--kind", kind, "--name", name]
-        args += ["--counter", counter] if counter else []
-        args += ["--hall", hall] if hall else []
-        return str(json.loads(run(*args, "--json"))["token"])
-
-    def start(self, timeout: float = 20.0) -> None:
-        log = open(self.tmp / "server.log", "ab")  # noqa: SIM115 (the process owns it)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "queue_server", "--db", self.db, "--host", "127.0.0.1",
-             "--port", str(self.port), "--no-zeroconf"], cwd=ROOT, stdout=log, stderr=log,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"queue_server exited: {self.log_tail()}")
-            try:
-                if httpx.get(self.url + "/api/v1/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"queue_server did not answer in {timeout} s: {self.log_tail()}")
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-        self.proc = None
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.proc = None
-
-    def log_tail(self) -> str:
-        path = self.tmp / "server.log"
-        return path.read_text(errors="replace")[-1500:] if path.exists() else ""
 
     def api(self, method: str, path: str, token: str, json_body: object = None,
             headers: dict[str, str] | None = None) -> httpx.Response:
