@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from kiosk.counter import (
     TicketOut,
     ticket_view,
 )
-from ui.staff.connect import NoServer, client_for
+from ui.staff.connect import connect_role
 from ui.staff.counter_pad import CounterWindow
 from ui.staff.dialogs import ImageDialog, ReasonDialog, TransferDialog
 
@@ -30,14 +29,8 @@ NOW = datetime(2026, 11, 25, 10, 12, tzinfo=timezone(timedelta(hours=8)))
 
 
 def run(app: Any, config: TerminalConfig) -> int:
-    if not config.counter:
-        print("kiosk: the counter role needs `counter = \"W01\"` in its configuration",
-              file=sys.stderr)
-        return 2
-    try:
-        client = client_for(config)
-    except NoServer as exc:
-        print(f"kiosk: {exc}", file=sys.stderr)
+    client = connect_role(config, "the counter this pad serves")
+    if client is None:
         return 2
     model = CounterModel(client, config.counter)
     window = CounterWindow(model, config.language)

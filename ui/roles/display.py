@@ -12,7 +12,7 @@ from kiosk.client import QueueClient
 from kiosk.config import TerminalConfig
 from kiosk.display import BoardModel, Call
 from ui.staff.board import BoardWindow
-from ui.staff.connect import NoServer, client_for
+from ui.staff.connect import connect_role
 
 SAMPLE_NOW = datetime(2026, 11, 25, 9, 41, 7, tzinfo=timezone(timedelta(hours=8)))
 SAMPLE_NOTICE = ("温馨提示：请凭号票按顺序办理，过号请重新取号。办理企业开办请携带公司章程及住所使用证明。"
@@ -20,10 +20,8 @@ SAMPLE_NOTICE = ("温馨提示：请凭号票按顺序办理，过号请重新�
 
 
 def run(app: Any, config: TerminalConfig) -> int:
-    try:
-        client = client_for(config)
-    except NoServer as exc:
-        print(f"kiosk: {exc}", file=sys.stderr)
+    client = connect_role(config)
+    if client is None:
         return 2
     model = BoardModel(client, config.display.zones)
     window = BoardWindow(model, lang=config.language, notice=config.display.notice)

@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
 from kiosk.client import QueueClient
 from kiosk.config import TerminalConfig
 from kiosk.pad import RatingModel
-from ui.staff.connect import NoServer, client_for
+from ui.staff.connect import connect_role
 from ui.staff.rating import RatingWindow
 
 
 def run(app: Any, config: TerminalConfig) -> int:
-    if not config.counter:
-        print("kiosk: the pad role needs `counter = \"W01\"` (the counter it faces)",
-              file=sys.stderr)
-        return 2
-    try:
-        client = client_for(config)
-    except NoServer as exc:
-        print(f"kiosk: {exc}", file=sys.stderr)
+    client = connect_role(config, "the counter it faces")
+    if client is None:
         return 2
     model = RatingModel(client, config.counter, pad_url=config.devices.pad)
     window = RatingWindow(model, config.language)

@@ -1,8 +1,10 @@
-"""Where a staff terminal's server is: the configured URL, or the hall found by zeroconf."""
+"""Where a staff terminal's server is: the configured URL, or the hall found by zeroconf; and
+the start-up step every staff role shares (connect, or say why not and exit 2)."""
 
 from __future__ import annotations
 
 import importlib
+import sys
 
 from kiosk.client import QueueClient
 from kiosk.config import TerminalConfig
@@ -38,3 +40,17 @@ def client_for(config: TerminalConfig, timeout: float = 3.0) -> QueueClient:
 
         return QueueClient(url, config.token, verify=pinned_context(url, pin))
     return QueueClient(url, config.token)
+
+
+def connect_role(config: TerminalConfig, counter_hint: str | None = None) -> QueueClient | None:
+    """The role's client, or None after saying why on stderr (the caller exits 2).
+    `counter_hint` names why a role needs `counter = "…"` in its configuration."""
+    if counter_hint is not None and not config.counter:
+        print(f"kiosk: the {config.role} role needs `counter = \"W01\"` ({counter_hint})",
+              file=sys.stderr)
+        return None
+    try:
+        return client_for(config)
+    except NoServer as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return None
