@@ -94,7 +94,7 @@ def _after(value: str | None) -> int:
         after = int(value or 0)
     except ValueError:
         after = -1
-    if after < 0:
+    if not 0 <= after <= 2**62:  # bounded: a huge id would overflow the database's integers
         raise Invalid("bad_after", "after 必须是非负整数 / after must be a whole number ≥ 0")
     return after
 

@@ -38,6 +38,7 @@ BAD: list[tuple[str, str, Any, dict[str, str], int, str]] = [
     ("POST", "/auth/login", {"staff": "s001"}, {}, 422, "invalid_request"),
     ("GET", "/events?after=-3", None, {}, 400, "bad_after"),
     ("GET", "/events?after=abc", None, {}, 400, "bad_after"),
+    ("GET", "/events?after=99999999999999999999999", None, {}, 400, "bad_after"),
     ("GET", "/counters/NOPE", None, {}, 404, "unknown_counter"),
     ("POST", "/counters/W01/call-next", None, {}, 403, "staff_session_required"),
     ("GET", "/documents/999999", None, {}, 403, "forbidden"),
