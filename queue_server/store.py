@@ -35,6 +35,7 @@ _SEQ = cast(Table, EventSeq.__table__)
 _EVENTS = cast(Table, EventRow.__table__)
 _TAKE_IDS = (update(_SEQ).where(_SEQ.c.id == 1).values(last=_SEQ.c.last + bindparam("n"))
              .returning(_SEQ.c.last))
+_INSERT_EVENTS = insert(_EVENTS)
 
 
 class Busy(Exception):
@@ -173,9 +174,9 @@ class Store:
         session.flush()
         last = session.execute(_TAKE_IDS, {"n": len(tx.events)}).scalar_one()
         first = last - len(tx.events) + 1
-        session.execute(insert(_EVENTS), [
-            {"id": first + i, "hall": hall, "type": type_, "at": tx.now, "payload": payload}
-            for i, (hall, type_, payload) in enumerate(tx.events)])
+        rows = [{"id": first + i, "hall": hall, "type": type_, "at": tx.now, "payload": payload}
+                for i, (hall, type_, payload) in enumerate(tx.events)]
+        session.execute(_INSERT_EVENTS, rows[0] if len(rows) == 1 else rows)
         if not self.is_sqlite:
             session.execute(text("SELECT pg_notify(:c, '')"), {"c": NOTIFY_CHANNEL})
 

@@ -15,8 +15,9 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,7 @@ from queue_server.halls import HallInfo, load_hall
 from queue_server.models import Counter, IdempotencyKey, NumberCounter, Service, Stage, Ticket
 from queue_server.policy import estimate_wait_s, format_number, mean_service_s
 from queue_server.security import age_on, birth_date, id_hash, mask_id, mask_name
-from queue_server.stages import queue_stage
+from queue_server.stages import stage_deadline
 from queue_server.store import Store, Tx
 from queue_server.views import ticket_out
 
@@ -69,25 +70,36 @@ def _reduce(req: wire.TicketCreate, hall: HallInfo, who: Principal, now: datetim
                  req.appointment)
 
 
-_NUMBER = select(NumberCounter).where(
-    NumberCounter.hall == bindparam("hall"), NumberCounter.prefix == bindparam("prefix"),
-    NumberCounter.day == bindparam("day", type_=NumberCounter.day.type)).with_for_update()
+# Core statements, built once: the issue path is the hottest write, and ORM flushes of these
+# rows cost more than the statements themselves. UPDATE ... RETURNING locks the counter row
+# (PostgreSQL) like SELECT ... FOR UPDATE did, and a refused issue rolls the bump back.
+_NUMBERS = cast(Table, NumberCounter.__table__)
+_BUMP = (update(_NUMBERS).where(_NUMBERS.c.hall == bindparam("h"),
+                                _NUMBERS.c.prefix == bindparam("p"),
+                                _NUMBERS.c.day == bindparam("d", type_=_NUMBERS.c.day.type))
+         .values(last=_NUMBERS.c.last + 1).returning(_NUMBERS.c.last))
+_FIRST_NUMBER = insert(_NUMBERS).values(last=1)
+_TICKETS, _STAGES = cast(Table, Ticket.__table__), cast(Table, Stage.__table__)
+_INSERT_TICKET = insert(_TICKETS)
+_INSERT_STAGE = insert(_STAGES).returning(_STAGES.c.id)
+_SET_STAGE = (update(_TICKETS).where(_TICKETS.c.id == bindparam("tid"))
+              .values(stage=bindparam("sid")))
+_INSERT_KEY = insert(cast(Table, IdempotencyKey.__table__))
 
 
 def _next_number(s: Session, hall: str, prefix: str, day: object, cap: int | None) -> int:
-    key = {"hall": hall, "prefix": prefix, "day": day}
-    row = s.execute(_NUMBER, key).scalar_one_or_none()
-    if row is None:
+    key = {"h": hall, "p": prefix, "d": day}
+    last = s.execute(_BUMP, key).scalar_one_or_none()
+    if last is None:
         try:
             with s.begin_nested():
-                row = NumberCounter(hall=hall, prefix=prefix, day=day, last=0)
-                s.add(row)
+                s.execute(_FIRST_NUMBER, {"hall": hall, "prefix": prefix, "day": day})
+            last = 1
         except IntegrityError:  # another server process made it first (PostgreSQL)
-            row = s.execute(_NUMBER, key).scalar_one()
-    if cap is not None and row.last >= cap:
+            last = s.execute(_BUMP, key).scalar_one()
+    if cap is not None and last > cap:
         raise Conflict("daily_cap_reached", "今日号已发完 / today's numbers are all taken")
-    row.last += 1
-    return row.last
+    return int(last)
 
 
 def _body_hash(req: wire.TicketCreate, secret_hex: str) -> str:
@@ -106,21 +118,29 @@ def service_row(s: Session, hall: str, code: str) -> Service:
 
 def create_ticket(tx: Tx, hall: HallInfo, svc: Service, issue: Issue, zone: str | None = None,
                   forwarded_from: str | None = None) -> Ticket:
-    """Number and queue a new ticket in `zone` (default: the first of its route)."""
+    """Number and queue a new ticket in `zone` (default: the first of its route). Written with
+    Core statements; answers the ticket as a detached object (read-only for the caller)."""
     s, now = tx.session, tx.now
     day = hall.day_of(now)
     seq = _next_number(s, hall.id, svc.prefix, day, svc.daily_cap)
-    ticket = Ticket(id=secrets.token_urlsafe(12), hall=hall.id, service=svc.code,
-                    number=format_number(svc.prefix, seq), prefix=svc.prefix, seq=seq, day=day,
-                    channel=issue.channel, priority=issue.priority,
-                    priority_reason=issue.priority_reason, id_hash=issue.id_hash,
-                    masked_id=issue.masked_id, masked_name=issue.masked_name,
-                    appointment=issue.appointment, issued_at=now, status="waiting",
-                    zone=zone or svc.route[0], forwarded_from=forwarded_from,
-                    print_failed=False)
-    s.add(ticket)
-    s.flush()
-    queue_stage(tx, ticket, svc, ticket.zone, hall)
+    zone = zone or svc.route[0]
+    row = dict(id=secrets.token_urlsafe(12), hall=hall.id, service=svc.code,
+               number=format_number(svc.prefix, seq), prefix=svc.prefix, seq=seq, day=day,
+               channel=issue.channel, priority=issue.priority,
+               priority_reason=issue.priority_reason, id_hash=issue.id_hash,
+               masked_id=issue.masked_id, masked_name=issue.masked_name,
+               appointment=issue.appointment, issued_at=now, status="waiting", zone=zone,
+               stage=None, deadline=stage_deadline(hall, svc, zone, now),
+               forwarded_from=forwarded_from, forwarded_to=None, print_failed=False)
+    s.execute(_INSERT_TICKET, row)
+    stage_id = s.execute(_INSERT_STAGE, {
+        "hall": hall.id, "ticket_id": row["id"], "zone": zone, "service": svc.code,
+        "status": "waiting", "priority": issue.priority, "target_counter": None,
+        "sort_at": now, "counter": None, "staff_id": None, "recalls": 0, "called_at": None,
+        "started_at": None, "ended_at": None, "outcome": None, "deadline": row["deadline"],
+        "rated": False}).scalar_one()
+    s.execute(_SET_STAGE, {"tid": row["id"], "sid": stage_id})
+    ticket = Ticket(**{**row, "stage": stage_id})
     tx.emit(hall.id, "ticket.issued", ticket=ticket.id, number=ticket.number, service=svc.code,
             zone=ticket.zone, priority=ticket.priority, channel=ticket.channel)
     return ticket
@@ -184,8 +204,8 @@ def issue(store: Store, who: Principal, req: wire.TicketCreate, key: str | None,
                 svc = service_row(s, hall.id, req.service)
                 ticket = create_ticket(tx, hall, svc, _reduce(req, hall, who, tx.now))
                 if key is not None:
-                    s.add(IdempotencyKey(hall=hall.id, key=key, ticket_id=ticket.id,
-                                         body_hash=body, created_at=tx.now))
+                    s.execute(_INSERT_KEY, {"hall": hall.id, "key": key, "ticket_id": ticket.id,
+                                            "body_hash": body, "created_at": tx.now})
                 log.debug("issued %s %s (%s, priority=%s)", hall.id, ticket.number, svc.code,
                           ticket.priority_reason or ticket.priority)
                 made: tuple[Ticket, HallInfo, Service] | None = (ticket, hall, svc)
