@@ -157,13 +157,19 @@ def services(request: Request, principal: Who) -> list[wire.ServiceInfo]:
 
 
 @router.post("/tickets", status_code=201, response_model=wire.TicketIssued)
-def issue(request: Request, response: Response, principal: Who, body: wire.TicketCreate,
-          idempotency_key: Annotated[str | None, Header()] = None) -> wire.TicketIssued:
+def issue(request: Request, principal: Who, body: wire.TicketCreate,
+          idempotency_key: Annotated[str | None, Header()] = None) -> Response:
     out, created = tickets.issue(store_of(request), principal, body, idempotency_key,
                                  base_url(request))
-    if not created:
-        response.headers["Idempotent-Replayed"] = "true"
-    return out
+    return json_answer(out, 201, None if created else {"Idempotent-Replayed": "true"})
+
+
+def json_answer(out: wire.Wire, status: int = 200, headers: dict[str, str] | None = None
+                ) -> Response:
+    """The model already is the answer: serialise it once instead of letting FastAPI validate
+    it again against `response_model` (which stays for the OpenAPI schema)."""
+    return Response(out.model_dump_json(), status_code=status, headers=headers,
+                    media_type="application/json")
 
 
 @router.post("/tickets/lookup", response_model=list[wire.TicketOut])

@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from queue_server import counters, wire
 from queue_server.auth import Principal, authenticate, login
 from queue_server.errors import DomainError, Invalid, NoTicketWaiting, Unauthorized
-from queue_server.routes import Who, base_url, bearer, hall_of, store_of
+from queue_server.routes import Who, base_url, bearer, hall_of, json_answer, store_of
 
 router = APIRouter(prefix="/api/v1")
 
@@ -42,31 +42,33 @@ def _with_hall(principal: Principal, request: Request) -> Principal:
 
 @router.post("/counters/{code}/call-next", response_model=wire.TicketOut,
              responses={204: {"description": "nobody waits"}})
-def call_next(request: Request, principal: Who, code: str) -> wire.TicketOut | Response:
+def call_next(request: Request, principal: Who, code: str) -> Response:
     try:
-        return counters.call_next(store_of(request), principal, code, base_url(request))
+        return json_answer(counters.call_next(store_of(request), principal, code,
+                                              base_url(request)))
     except NoTicketWaiting:
         return Response(status_code=204)
 
 
 @router.post("/counters/{code}/recall", response_model=wire.TicketOut)
-def recall(request: Request, principal: Who, code: str) -> wire.TicketOut:
-    return counters.recall(store_of(request), principal, code, base_url(request))
+def recall(request: Request, principal: Who, code: str) -> Response:
+    return json_answer(counters.recall(store_of(request), principal, code, base_url(request)))
 
 
 @router.post("/counters/{code}/no-show", response_model=wire.TicketOut)
-def no_show(request: Request, principal: Who, code: str) -> wire.TicketOut:
-    return counters.no_show(store_of(request), principal, code, base_url(request))
+def no_show(request: Request, principal: Who, code: str) -> Response:
+    return json_answer(counters.no_show(store_of(request), principal, code, base_url(request)))
 
 
 @router.post("/counters/{code}/start", response_model=wire.TicketOut)
-def start(request: Request, principal: Who, code: str) -> wire.TicketOut:
-    return counters.start(store_of(request), principal, code, base_url(request))
+def start(request: Request, principal: Who, code: str) -> Response:
+    return json_answer(counters.start(store_of(request), principal, code, base_url(request)))
 
 
 @router.post("/counters/{code}/finish", response_model=wire.TicketOut)
-def finish(request: Request, principal: Who, code: str, body: wire.FinishIn) -> wire.TicketOut:
-    return counters.finish(store_of(request), principal, code, body, base_url(request))
+def finish(request: Request, principal: Who, code: str, body: wire.FinishIn) -> Response:
+    return json_answer(counters.finish(store_of(request), principal, code, body,
+                                       base_url(request)))
 
 
 @router.post("/counters/{code}/transfer", response_model=wire.TicketOut)

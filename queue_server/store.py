@@ -36,6 +36,9 @@ _EVENTS = cast(Table, EventRow.__table__)
 _TAKE_IDS = (update(_SEQ).where(_SEQ.c.id == 1).values(last=_SEQ.c.last + bindparam("n"))
              .returning(_SEQ.c.last))
 _INSERT_EVENTS = insert(_EVENTS)
+_AFTER = (select(_EVENTS).where(_EVENTS.c.id > bindparam("after")).order_by(_EVENTS.c.id)
+          .limit(bindparam("limit")))
+_AFTER_IN_HALL = _AFTER.where(_EVENTS.c.hall == bindparam("hall"))
 
 
 class Busy(Exception):
@@ -181,12 +184,18 @@ class Store:
             session.execute(text("SELECT pg_notify(:c, '')"), {"c": NOTIFY_CHANNEL})
 
     def fetch_events(self, hall: str | None, after: int, limit: int) -> list[dict[str, Any]]:
-        """The event hub's reader: events after `after` in id order, as dicts."""
-        query = select(EventRow).where(EventRow.id > after).order_by(EventRow.id).limit(limit)
-        if hall is not None:
-            query = query.where(EventRow.hall == hall)
+        """The event hub's reader: events after `after` in id order, as dicts. Core rows, not
+        ORM objects: the hub reads after every commit."""
+        query = _AFTER if hall is None else _AFTER_IN_HALL
         with self.read() as session:
-            return [event_dict(row) for row in session.scalars(query)]
+            return [_row_dict(row) for row in session.execute(
+                query, {"after": after, "limit": limit, "hall": hall})]
+
+
+def _row_dict(row: Any) -> dict[str, Any]:
+    from queue_server.clock import iso
+
+    return {**row.payload, "id": row.id, "type": row.type, "at": iso(row.at), "hall": row.hall}
 
 
 def event_dict(row: EventRow) -> dict[str, Any]:
