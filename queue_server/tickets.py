@@ -154,10 +154,13 @@ _AHEAD = select(func.count()).select_from(Stage).where(
 _STAFFED = select(Counter.services).where(
     Counter.hall == bindparam("hall"), Counter.zone == bindparam("zone"), Counter.active,
     Counter.paused.is_(False), Counter.staff_id.is_not(None))
+# The last 20 ended stages by place in the queue: status "ended" (set with ended_at) and the
+# order by sort_at let ix_stage_queue answer it in 20 index steps; ordering by id scanned the
+# whole table backwards whenever a service had no recent ended stage.
 _RECENT = select(Stage.started_at, Stage.ended_at).where(
-    Stage.hall == bindparam("hall"), Stage.service == bindparam("service"),
-    Stage.zone == bindparam("zone"), Stage.ended_at.is_not(None),
-    Stage.started_at.is_not(None)).order_by(Stage.id.desc()).limit(20)
+    Stage.hall == bindparam("hall"), Stage.zone == bindparam("zone"), Stage.status == "ended",
+    Stage.service == bindparam("service"), Stage.ended_at.is_not(None),
+    Stage.started_at.is_not(None)).order_by(Stage.sort_at.desc(), Stage.id.desc()).limit(20)
 
 
 def waiting_ahead(s: Session, hall: str, zone: str, service: str, before: datetime) -> int:
