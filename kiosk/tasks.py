@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
@@ -20,26 +21,35 @@ Done = Callable[[Any], None]
 Failed = Callable[[BaseException], None]
 
 
+@dataclass(frozen=True)
+class _Reply:
+    """Where a task's outcome goes. A plain object, not the QRunnable: Qt deletes a finished
+    runnable (autoDelete) while its queued signal may still be on the way."""
+
+    done: Done | None
+    failed: Failed | None
+    generation: int
+
+
 class _Job(QRunnable):
-    def __init__(self, runner: TaskRunner, fn: Callable[[], Any], done: Done | None,
-                 failed: Failed | None, generation: int) -> None:
+    def __init__(self, runner: TaskRunner, fn: Callable[[], Any], reply: _Reply) -> None:
         super().__init__()
         self.setAutoDelete(True)
-        self._runner, self._fn, self._done, self._failed = runner, fn, done, failed
-        self._generation = generation
+        self._runner, self._fn, self._reply = runner, fn, reply
 
     def run(self) -> None:
+        runner, reply = self._runner, self._reply
         try:
             result: Any = self._fn()
             error: BaseException | None = None
         except BaseException as exc:  # delivered to the GUI thread, never lost in a worker
             result, error = None, exc
         try:
-            self._runner._finished.emit((self, result, error))
+            runner._finished.emit((reply, result, error))
         except RuntimeError:  # the runner was deleted while we worked: nobody to tell
             pass
         finally:
-            self._runner._job_ended()
+            runner._job_ended()
 
 
 class TaskRunner(QObject):
@@ -70,7 +80,7 @@ class TaskRunner(QObject):
         `keep=True` delivers even after `invalidate()` (for work not about a citizen)."""
         with self._lock:
             self._active += 1
-        self._pool.start(_Job(self, fn, done, failed, -1 if keep else self._generation))
+        self._pool.start(_Job(self, fn, _Reply(done, failed, -1 if keep else self._generation)))
 
     def busy(self) -> int:
         return self._active
@@ -83,14 +93,14 @@ class TaskRunner(QObject):
             self._active -= 1
 
     @Slot(object)
-    def _deliver(self, payload: tuple[_Job, Any, BaseException | None]) -> None:
-        job, result, error = payload
-        if job._generation not in (-1, self._generation):
+    def _deliver(self, payload: tuple[_Reply, Any, BaseException | None]) -> None:
+        reply, result, error = payload
+        if reply.generation not in (-1, self._generation):
             return
         if error is None:
-            if job._done is not None:
-                job._done(result)
-        elif job._failed is not None:
-            job._failed(error)
+            if reply.done is not None:
+                reply.done(result)
+        elif reply.failed is not None:
+            reply.failed(error)
         else:
             log.warning("task failed: %r", error)
