@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+
+from tests.conftest import fresh_pg_database
 
 ROOT = Path(__file__).resolve().parents[2]
 HJHQ = ROOT / "examples" / "hjhq.toml"
@@ -23,17 +23,7 @@ BACKENDS = ["sqlite", pytest.param("pg", marks=[
 
 
 def _fresh_pg() -> Iterator[str]:
-    admin = make_url(PG)
-    name = f"kb_prov_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+    return fresh_pg_database(PG)
 
 
 @pytest.fixture()
