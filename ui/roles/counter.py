@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog
 
 from kiosk.client import QueueClient
 from kiosk.config import TerminalConfig
@@ -21,6 +21,7 @@ from kiosk.counter import (
     TicketOut,
     ticket_view,
 )
+from ui.screens import save_screen
 from ui.staff.connect import connect_role
 from ui.staff.counter_pad import CounterWindow
 from ui.staff.dialogs import ImageDialog, ReasonDialog, TransferDialog
@@ -97,14 +98,6 @@ def sample_model(state: str) -> CounterModel:
     return model
 
 
-def _grab(app: Any, widget: QWidget, path: Path) -> None:
-    widget.show()
-    app.processEvents()
-    widget.grab().save(str(path))
-    widget.close()
-    widget.deleteLater()
-
-
 def render_screens(app: Any, out_dir: Path, role: str = "counter") -> int:
     count = 0
     states = ["login", "login-error", "idle", "called", "serving", "paused", "paused-serving",
@@ -119,7 +112,7 @@ def render_screens(app: Any, out_dir: Path, role: str = "counter") -> int:
                 window.show_error("当前号码不在本窗口 / This ticket is not at this counter")
             elif state == "nobody":
                 window.show_notice("暂无等候的群众 / Nobody is waiting")
-            _grab(app, window, out_dir / f"counter-{state}-{lang}.png")
+            save_screen(app, window, out_dir / f"counter-{state}-{lang}.png")
             count += 1
         model = sample_model("serving")
         dialogs: list[tuple[str, QDialog]] = [
@@ -128,7 +121,7 @@ def render_screens(app: Any, out_dir: Path, role: str = "counter") -> int:
             ("pause", ReasonDialog.for_pause(lang)), ("reject", ReasonDialog.for_reject(lang)),
             ("scan", ImageDialog(model.thumbnails[1], "1"))]
         for name, dlg in dialogs:
-            _grab(app, dlg, out_dir / f"counter-dialog-{name}-{lang}.png")
+            save_screen(app, dlg, out_dir / f"counter-dialog-{name}-{lang}.png")
             count += 1
     app.processEvents()
     print(f"{count} screens written to {out_dir}")

@@ -11,6 +11,7 @@ from typing import Any
 from kiosk.client import QueueClient
 from kiosk.config import TerminalConfig
 from kiosk.display import BoardModel, Call
+from ui.screens import save_screen
 from ui.staff.board import BoardWindow
 from ui.staff.connect import connect_role
 
@@ -75,11 +76,7 @@ def render_screens(app: Any, out_dir: Path, role: str = "display") -> int:
                 model = sample_model(zones, state)
                 window = BoardWindow(model, lang=lang, notice=SAMPLE_NOTICE)
                 window.resize(1920, 1080)
-                window.show()
-                app.processEvents()
-                window.grab().save(str(out_dir / f"display-{scope}-{state}-{lang}.png"))
-                window.close()
-                window.deleteLater()
+                save_screen(app, window, out_dir / f"display-{scope}-{state}-{lang}.png")
                 count += 1
     app.processEvents()
     print(f"{count} screens written to {out_dir}")

@@ -8,6 +8,7 @@ from typing import Any
 from kiosk.client import QueueClient
 from kiosk.config import TerminalConfig
 from kiosk.pad import RatingModel
+from ui.screens import save_screen
 from ui.staff.connect import connect_role
 from ui.staff.rating import RatingWindow
 
@@ -44,11 +45,7 @@ def render_screens(app: Any, out_dir: Path, role: str = "pad") -> int:
     for lang in ("zh", "en"):
         for state in ("idle", "rate", "reasons", "reasons-chosen", "sending", "thanks", "error"):
             window = RatingWindow(sample_model(state), lang)
-            window.show()
-            app.processEvents()
-            window.grab().save(str(out_dir / f"pad-{state}-{lang}.png"))
-            window.close()
-            window.deleteLater()
+            save_screen(app, window, out_dir / f"pad-{state}-{lang}.png")
             count += 1
     app.processEvents()
     print(f"{count} screens written to {out_dir}")
