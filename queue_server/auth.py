@@ -8,8 +8,10 @@ import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.orm import Session
 
 from queue_server.errors import Forbidden, Invalid, Locked, NotFound, Unauthorized
 from queue_server.models import AdminToken, Counter, Hall, Staff, StaffSession, Terminal
@@ -23,13 +25,23 @@ LOCKOUT = timedelta(minutes=5)
 SESSION_TTL = timedelta(hours=12)
 
 
-# Built once: one of them runs on every request.
-_SESSION = (select(StaffSession, Staff, Terminal)
-            .join(Staff, (Staff.hall == StaffSession.hall) & (Staff.id == StaffSession.staff_id))
-            .join(Terminal, Terminal.id == StaffSession.terminal_id)
-            .where(StaffSession.token_hash == bindparam("digest"), Staff.active, Terminal.active))
-_ADMIN = select(AdminToken).where(AdminToken.token_hash == bindparam("digest"))
-_TERMINAL = select(Terminal).where(Terminal.token_hash == bindparam("digest"))
+# Built once: one of them runs on every request. Core selects of the columns needed, not
+# ORM entities: this is the first statement of every unit of work.
+_SESSIONS, _STAFF = cast(Table, StaffSession.__table__), cast(Table, Staff.__table__)
+_TERMINALS = cast(Table, Terminal.__table__)
+_SESSION = (select(_SESSIONS.c.token_hash, _SESSIONS.c.expires_at, _SESSIONS.c.hall,
+                   _SESSIONS.c.counter, _TERMINALS.c.id, _TERMINALS.c.name, _STAFF.c.id,
+                   _STAFF.c.role)
+            .join(_STAFF, (_STAFF.c.hall == _SESSIONS.c.hall)
+                  & (_STAFF.c.id == _SESSIONS.c.staff_id))
+            .join(_TERMINALS, _TERMINALS.c.id == _SESSIONS.c.terminal_id)
+            .where(_SESSIONS.c.token_hash == bindparam("digest"), _STAFF.c.active,
+                   _TERMINALS.c.active))
+_ADMIN = select(AdminToken.__table__.c.token_hash).where(
+    AdminToken.__table__.c.token_hash == bindparam("digest"))
+_TERMINAL = select(_TERMINALS.c.token_hash, _TERMINALS.c.active, _TERMINALS.c.kind,
+                   _TERMINALS.c.hall, _TERMINALS.c.id, _TERMINALS.c.name,
+                   _TERMINALS.c.counter).where(_TERMINALS.c.token_hash == bindparam("digest"))
 
 
 @dataclass(frozen=True)
@@ -56,23 +68,31 @@ def _matches(stored: str, token: str) -> bool:
 def authenticate(store: Store, token: str, now: datetime) -> Principal:
     if not token:
         raise Unauthorized("unauthorized", "需要令牌 / a bearer token is required")
-    digest = token_hash(token)
     with store.read() as s:
-        if token.startswith("kbs_"):
-            row = s.execute(_SESSION, {"digest": digest}).first()
-            if row is not None:
-                sess, staff, term = row
-                if _matches(sess.token_hash, token) and sess.expires_at > now:
-                    return Principal("staff", sess.hall, term.id, term.name, sess.counter,
-                                     staff.id, staff.role)
-        elif token.startswith("kba_"):
-            admin = s.scalar(_ADMIN, {"digest": digest})
-            if admin and _matches(admin.token_hash, token):
-                return Principal("admin", None)
-        else:
-            term = s.scalar(_TERMINAL, {"digest": digest})
-            if term and term.active and _matches(term.token_hash, token):
-                return Principal(term.kind, term.hall, term.id, term.name, term.counter)
+        return principal_of(s, token, now)
+
+
+def principal_of(s: Session, token: str, now: datetime) -> Principal:
+    """Who holds `token`, read in the caller's session (a unit of work authenticates in its
+    own transaction: one thread hop per request, and a revoked token is refused at once)."""
+    if not token:
+        raise Unauthorized("unauthorized", "需要令牌 / a bearer token is required")
+    digest = token_hash(token)
+    conn = s.connection()
+    if token.startswith("kbs_"):
+        row = conn.execute(_SESSION, {"digest": digest}).first()
+        if row is not None:
+            stored, expires, hall, counter, term_id, term_name, staff_id, role = row
+            if _matches(stored, token) and expires > now:
+                return Principal("staff", hall, term_id, term_name, counter, staff_id, role)
+    elif token.startswith("kba_"):
+        stored = conn.execute(_ADMIN, {"digest": digest}).scalar()
+        if stored and _matches(stored, token):
+            return Principal("admin", None)
+    else:
+        found = conn.execute(_TERMINAL, {"digest": digest}).first()
+        if found is not None and found.active and _matches(found.token_hash, token):
+            return Principal(found.kind, found.hall, found.id, found.name, found.counter)
     raise Unauthorized("unauthorized", "令牌无效或已过期 / unknown or expired token")
 
 

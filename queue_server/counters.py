@@ -11,7 +11,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, select
+from sqlalchemy import Select, bindparam, case, false, select, true
 from sqlalchemy.orm import Session
 
 from queue_server import wire
@@ -41,34 +41,48 @@ def _own_counter(tx: Tx, who: Principal, code: str) -> tuple[Counter, HallInfo]:
     return row, hall
 
 
-_QUERIES: dict[tuple[str, str, tuple[str, ...]], tuple[Select[Any], ...]] = {}
+_PRIORITY: dict[tuple[str, str, tuple[str, ...]], Select[Any]] = {}
+_WAITING = select(Stage).where(Stage.hall == bindparam("hall"), Stage.status == "waiting")
+_FIRST = (Stage.sort_at, Stage.id)
+# The first ticket transferred to a counter (ix_stage_target).
+_TARGETED = (_WAITING.where(Stage.target_counter == bindparam("counter")).order_by(*_FIRST)
+             .limit(1).with_for_update(skip_locked=True))
+# The first normal ticket of one service in one zone: one seek in ix_stage_call.
+_NORMAL = (_WAITING.where(Stage.zone == bindparam("zone"), Stage.priority == false(),
+                          Stage.service == bindparam("service"), Stage.target_counter.is_(None))
+           .order_by(*_FIRST).limit(1).with_for_update(skip_locked=True))
 
 
-def _queries(counter: Counter) -> tuple[Select[Any], ...]:
-    """The three candidate queries of a counter (built once per counter set-up): the first
-    ticket transferred to it, the first priority and the first normal ticket by (the counter's
-    order of services, issue time), each `FOR UPDATE SKIP LOCKED` on PostgreSQL."""
+def _priority_query(counter: Counter) -> Select[Any]:
+    """The counter's first priority ticket by (its order of services, issue time): priority
+    tickets are few, and ix_stage_call holds them as one range (built once per counter
+    set-up)."""
     key = (counter.code, counter.zone, tuple(counter.services))
-    built = _QUERIES.get(key)
+    built = _PRIORITY.get(key)
     if built is None:
-        base = select(Stage).where(Stage.hall == bindparam("hall"), Stage.status == "waiting")
         rank = case({code: i for i, code in enumerate(counter.services)}, value=Stage.service,
                     else_=len(counter.services))
-        mine = base.where(Stage.zone == counter.zone, Stage.service.in_(counter.services),
-                          Stage.target_counter.is_(None))
-        built = tuple(q.order_by(*order, Stage.sort_at, Stage.id).limit(1)
-                      .with_for_update(skip_locked=True) for q, order in (
-                          (base.where(Stage.target_counter == counter.code), ()),
-                          (mine.where(Stage.priority.is_(True)), (rank,)),
-                          (mine.where(Stage.priority.is_(False)), (rank,))))
-        _QUERIES[key] = built
+        built = (_WAITING.where(Stage.zone == counter.zone, Stage.priority == true(),
+                                Stage.service.in_(counter.services),
+                                Stage.target_counter.is_(None))
+                 .order_by(rank, *_FIRST).limit(1).with_for_update(skip_locked=True))
+        _PRIORITY[key] = built
     return built
 
 
 def _candidates(s: Session, counter: Counter) -> list[tuple[Candidate, Stage]]:
-    """All that `pick_next` can choose between, in three indexed queries however many
-    services the counter has."""
-    found = [s.scalars(q, {"hall": counter.hall}).first() for q in _queries(counter)]
+    """All that `pick_next` can choose between: the first transferred, the first priority
+    and the first normal ticket, each `FOR UPDATE SKIP LOCKED` on PostgreSQL. The normal one
+    is the first ticket of the first of the counter's services (in its order) that has one,
+    so the services are asked one by one, each an index seek, until one answers."""
+    where = {"hall": counter.hall, "zone": counter.zone, "counter": counter.code}
+    found = [s.scalars(_TARGETED, where).first(),
+             s.scalars(_priority_query(counter), where).first()]
+    for service in counter.services:
+        normal = s.scalars(_NORMAL, {**where, "service": service}).first()
+        if normal is not None:
+            found.append(normal)
+            break
     return [(Candidate(st.id, st.service, st.priority, st.target_counter == counter.code,
                        st.sort_at), st) for st in found if st is not None]
 
@@ -85,42 +99,38 @@ def _event(tx: Tx, type_: str, ticket: Ticket, counter: Counter, **extra: object
 
 def call_next(store: Store, who: Principal, code: str, base: str) -> wire.TicketOut:
     with store.write() as tx:
-        s = tx.session
-        counter, hall = _own_counter(tx, who, code)
-        if counter.paused:
-            raise Conflict("counter_paused", "窗口已暂停 / the counter is paused")
-        current = _current(s, counter, ("called", "serving"), required=False)
-        if current is not None:
-            # Pressing "next" with a ticket still at the counter ends it as served (叫下一位即办结
-            # 当前号), so a client draining the queue never gets stuck.
-            prev = s.get(Ticket, current.ticket_id)
-            assert prev is not None
-            _finish(tx, hall, counter, current, prev, wire.FinishIn(outcome="done"))
-        pairs = _candidates(s, counter)
-        picked = pick_next([c for c, _ in pairs], counter.services, counter.priority_streak,
-                           hall.priority_cap)
-        if picked is None:
-            raise NoTicketWaiting()
-        stage = next(st for c, st in pairs if c is picked)
-        ticket = s.get(Ticket, stage.ticket_id)
-        assert ticket is not None
-        stage.status, stage.counter, stage.staff_id = "called", code, who.staff_id
-        stage.called_at, stage.target_counter = tx.now, None
-        ticket.status, ticket.zone = "called", stage.zone
-        counter.current_stage = stage.id
-        counter.priority_streak = streak_after(counter.priority_streak, picked)
-        _event(tx, "ticket.called", ticket, counter,
-               text=_announce(hall, ticket.number, counter), priority=stage.priority)
-        ticket_id = ticket.id
-    return read_ticket(store, ticket_id, base)
+        return call_next_in(tx, who, code, base)
 
 
-def read_ticket(store: Store, ticket_id: str, base: str) -> wire.TicketOut:
-    """The answer of an action, read after its commit (the write lock is held briefly)."""
-    with store.read() as s:
-        ticket = s.get(Ticket, ticket_id)
-        assert ticket is not None
-        return ticket_out(s, ticket, base)
+def call_next_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketOut:
+    """Call the next ticket for counter `code`; its answer is read in the same transaction."""
+    s = tx.session
+    counter, hall = _own_counter(tx, who, code)
+    if counter.paused:
+        raise Conflict("counter_paused", "窗口已暂停 / the counter is paused")
+    current = _current(s, counter, ("called", "serving"), required=False)
+    if current is not None:
+        # Pressing "next" with a ticket still at the counter ends it as served (叫下一位即办结
+        # 当前号), so a client draining the queue never gets stuck.
+        prev = s.get(Ticket, current.ticket_id)
+        assert prev is not None
+        _finish(tx, hall, counter, current, prev, wire.FinishIn(outcome="done"))
+    pairs = _candidates(s, counter)
+    picked = pick_next([c for c, _ in pairs], counter.services, counter.priority_streak,
+                       hall.priority_cap)
+    if picked is None:
+        raise NoTicketWaiting()
+    stage = next(st for c, st in pairs if c is picked)
+    ticket = s.get(Ticket, stage.ticket_id)
+    assert ticket is not None
+    stage.status, stage.counter, stage.staff_id = "called", code, who.staff_id
+    stage.called_at, stage.target_counter = tx.now, None
+    ticket.status, ticket.zone = "called", stage.zone
+    counter.current_stage = stage.id
+    counter.priority_streak = streak_after(counter.priority_streak, picked)
+    _event(tx, "ticket.called", ticket, counter,
+           text=_announce(hall, ticket.number, counter), priority=stage.priority)
+    return ticket_out(s, ticket, base)
 
 
 def _current(s: Session, counter: Counter, states: tuple[str, ...], required: bool = True
@@ -136,36 +146,42 @@ def _current(s: Session, counter: Counter, states: tuple[str, ...], required: bo
 def _act(store: Store, who: Principal, code: str, base: str, action: str,
          body: wire.FinishIn | wire.TransferIn | None = None) -> wire.TicketOut:
     with store.write() as tx:
-        s = tx.session
-        counter, hall = _own_counter(tx, who, code)
-        states = ("called",) if action in ("recall", "no-show", "start") else ("called", "serving")
-        stage = _current(s, counter, states)
-        assert stage is not None
-        ticket = s.get(Ticket, stage.ticket_id)
-        assert ticket is not None
-        if action == "recall":
-            stage.recalls += 1
-            _event(tx, "ticket.recalled", ticket, counter, recalls=stage.recalls,
-                   text=_announce(hall, ticket.number, counter))
-        elif action == "no-show":
-            if stage.recalls < hall.no_show_after_recalls:
-                raise Conflict("recall_first", f"请先重呼 {hall.no_show_after_recalls} 次 / "
-                               f"recall {hall.no_show_after_recalls} times first")
-            _end(stage, counter, tx.now, "no_show")
-            ticket.status = "no_show"
-            _event(tx, "ticket.no_show", ticket, counter)
-        elif action == "start":
-            stage.status, stage.started_at = "serving", tx.now
-            ticket.status = "serving"
-            _event(tx, "ticket.started", ticket, counter)
-        elif action == "finish":
-            assert isinstance(body, wire.FinishIn)
-            _finish(tx, hall, counter, stage, ticket, body)
-        else:
-            assert isinstance(body, wire.TransferIn)
-            _transfer(tx, counter, stage, ticket, body)
-        ticket_id = ticket.id
-    return read_ticket(store, ticket_id, base)
+        return act_in(tx, who, code, base, action, body)
+
+
+def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
+           body: wire.FinishIn | wire.TransferIn | None = None) -> wire.TicketOut:
+    """recall, no-show, start, finish or transfer the counter's current ticket; the answer is
+    read in the same transaction."""
+    s = tx.session
+    counter, hall = _own_counter(tx, who, code)
+    states = ("called",) if action in ("recall", "no-show", "start") else ("called", "serving")
+    stage = _current(s, counter, states)
+    assert stage is not None
+    ticket = s.get(Ticket, stage.ticket_id)
+    assert ticket is not None
+    if action == "recall":
+        stage.recalls += 1
+        _event(tx, "ticket.recalled", ticket, counter, recalls=stage.recalls,
+               text=_announce(hall, ticket.number, counter))
+    elif action == "no-show":
+        if stage.recalls < hall.no_show_after_recalls:
+            raise Conflict("recall_first", f"请先重呼 {hall.no_show_after_recalls} 次 / "
+                           f"recall {hall.no_show_after_recalls} times first")
+        _end(stage, counter, tx.now, "no_show")
+        ticket.status = "no_show"
+        _event(tx, "ticket.no_show", ticket, counter)
+    elif action == "start":
+        stage.status, stage.started_at = "serving", tx.now
+        ticket.status = "serving"
+        _event(tx, "ticket.started", ticket, counter)
+    elif action == "finish":
+        assert isinstance(body, wire.FinishIn)
+        _finish(tx, hall, counter, stage, ticket, body)
+    else:
+        assert isinstance(body, wire.TransferIn)
+        _transfer(tx, counter, stage, ticket, body)
+    return ticket_out(s, ticket, base)
 
 
 def _end(stage: Stage, counter: Counter, now: datetime, outcome: str) -> None:
@@ -239,16 +255,21 @@ def transfer(store: Store, who: Principal, code: str, body: wire.TransferIn, bas
 def set_paused(store: Store, who: Principal, code: str, paused: bool, reason: str | None,
                base: str) -> wire.CounterState:
     with store.write() as tx:
-        counter, _hall = _own_counter(tx, who, code)
-        if counter.paused != paused:
-            counter.paused, counter.pause_reason = paused, reason if paused else None
-            log.info("counter %s/%s %s", counter.hall, counter.code,
-                     "paused" if paused else "resumed")
-            tx.emit(counter.hall, "counter.paused" if paused else "counter.resumed",
-                    counter=counter.code, counter_name=counter.name, zone=counter.zone,
-                    reason=reason if paused else None)
-        tx.session.flush()
-        return counter_state(tx.session, counter, base)
+        return set_paused_in(tx, who, code, paused, reason, base)
+
+
+def set_paused_in(tx: Tx, who: Principal, code: str, paused: bool, reason: str | None,
+                  base: str) -> wire.CounterState:
+    counter, _hall = _own_counter(tx, who, code)
+    if counter.paused != paused:
+        counter.paused, counter.pause_reason = paused, reason if paused else None
+        log.info("counter %s/%s %s", counter.hall, counter.code,
+                 "paused" if paused else "resumed")
+        tx.emit(counter.hall, "counter.paused" if paused else "counter.resumed",
+                counter=counter.code, counter_name=counter.name, zone=counter.zone,
+                reason=reason if paused else None)
+    tx.session.flush()
+    return counter_state(tx.session, counter, base)
 
 
 def list_counters(store: Store, who: Principal, base: str) -> list[wire.CounterState]:

@@ -6,19 +6,31 @@ the work of an issue itself, so one commit per request capped the server near 10
 
 How: the write lock still lets one unit run at a time. A unit runs in its own session, in a
 SAVEPOINT of the open batch transaction (`BEGIN IMMEDIATE`), so a unit that fails rolls back
-alone. When a unit ends and nobody waits for the lock (or the batch is full), that thread
-commits the batch; the others of the batch wait for that commit before they answer, so a 2xx
-still means durable. Event ids are taken inside each unit from `event_seq`, in lock order, and
-the batch commits as a whole: ids stay strictly increasing in commit order.
+alone. Event ids are taken inside each unit from `event_seq`, in lock order, and the batch
+commits as a whole: ids stay strictly increasing in commit order. A 2xx still means durable:
+every unit is answered only after its batch's commit. Units come two ways:
+
+- `unit()`, a context manager for any thread (the less frequent endpoints, the tools): when it
+  ends and nobody waits for the lock (or the batch is full), that thread commits the batch;
+  the others of the batch wait for that commit before they answer.
+- `Writer`, one thread that runs the hot endpoints' jobs (`Store.run`): it drains its queue
+  under one hold of the lock, committing every `MAX_UNITS`, and always commits before it lets
+  the lock go. The event loop hands a job over and gets the answer back, one thread hop per
+  request, and jobs that arrive during a commit's fsync form the next batch.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
+import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.engine import Connection, RootTransaction
 from sqlalchemy.exc import OperationalError
@@ -30,16 +42,25 @@ from queue_server.store import Busy, Tx, _is_lock_error
 if TYPE_CHECKING:
     from queue_server.store import Store
 
-MAX_UNITS = 16  # bounds how long the first unit of a busy batch waits for its commit
+log = logging.getLogger(__name__)
+MAX_UNITS = 32  # bounds how long the first unit of a busy batch waits for its commit
 
 
 class _Batch:
     def __init__(self, conn: Connection, trans: RootTransaction) -> None:
         self.conn, self.trans = conn, trans
+        # One ORM session for the whole batch, each unit in a SAVEPOINT of it: what one unit
+        # loaded (the hall's services, a counter) is already there for the next, and a unit
+        # that fails rolls back to its savepoint and expires what it touched.
+        self.session = Session(bind=conn, join_transaction_mode="create_savepoint",
+                               expire_on_commit=False)
         self.units = 0
-        self.wrote_events = False
+        self.events: list[dict[str, Any]] = []  # the rows its units wrote, in id order
         self.done = threading.Event()
         self.error: BaseException | None = None
+        # Run after the commit (or its failure) with the error or None: how the writer
+        # thread's units learn that their batch is durable without waiting for it.
+        self.callbacks: list[Callable[[BaseException | None], None]] = []
 
 
 class GroupCommit:
@@ -50,11 +71,12 @@ class GroupCommit:
         self._waiting = 0  # threads queued for the write lock: they will join the batch
         self._batch: _Batch | None = None
 
-    def _acquire(self) -> None:
+    def _acquire(self, timeout: float | None = None) -> None:
         with self._count_lock:
             self._waiting += 1
         try:
-            got = self._lock.acquire(timeout=self.store.lock_timeout)
+            got = self._lock.acquire(timeout=self.store.lock_timeout if timeout is None
+                                     else max(timeout, 0.0))
         finally:
             with self._count_lock:
                 self._waiting -= 1
@@ -77,8 +99,8 @@ class GroupCommit:
         batch = None
         try:
             batch = _translate(self._open)
-            with _translating():
-                yield from self._run(batch)
+            with _translating(), self._run(batch) as tx:
+                yield tx
         finally:
             mine = batch if batch is not None and self._batch is batch else None
             if mine is not None and (self._waiting == 0 or mine.units >= MAX_UNITS):
@@ -86,15 +108,15 @@ class GroupCommit:
             self._lock.release()
         self._await(batch)
 
+    @contextmanager
     def _run(self, batch: _Batch) -> Iterator[Tx]:
-        with Session(bind=batch.conn, join_transaction_mode="create_savepoint",
-                     expire_on_commit=False) as session, session.begin():
-            tx = Tx(session, self.store.clock())
+        with batch.session.begin():
+            tx = Tx(batch.session, self.store.clock())
             yield tx
             if tx.events:
                 self.store._flush_events(tx)
-                batch.wrote_events = True
         batch.units += 1
+        batch.events.extend(tx.rows)
 
     def _commit(self, batch: _Batch) -> None:
         """Under the write lock: commit the batch and wake its units."""
@@ -105,14 +127,18 @@ class GroupCommit:
             else:  # only failed units: nothing to keep
                 batch.trans.rollback()
         except BaseException as exc:  # noqa: BLE001 - every unit of the batch must learn it
-            batch.error = exc
+            batch.error = _busy_or(exc)
             with contextlib.suppress(Exception):  # the connection is closed below anyway
                 batch.trans.rollback()
         finally:
+            with contextlib.suppress(Exception):
+                batch.session.close()
             batch.conn.close()
             batch.done.set()
-        if batch.wrote_events and batch.error is None:
-            self.store.on_events()
+        if batch.events and batch.error is None:
+            self.store.on_events(batch.events)
+        for callback in batch.callbacks:
+            callback(batch.error)
 
     def _await(self, batch: _Batch | None) -> None:
         """Wait for the commit of the batch this unit joined. Normally a later unit commits
@@ -127,7 +153,133 @@ class GroupCommit:
                 finally:
                     self._lock.release()
         if batch.error is not None:
-            raise _busy_or(batch.error)
+            raise batch.error
+
+    # -- the writer thread's side ----------------------------------------------------------
+    def serve(self, first: _Job, more: queue.SimpleQueue[_Job | None]) -> None:
+        """Run `first` and whatever else is queued in `more`, under one hold of the lock."""
+        try:
+            self._acquire(first.deadline - time.monotonic())
+        except Busy as exc:
+            first.settle(None, exc)
+            return
+        batch: _Batch | None = None
+        try:
+            pending = [first]
+            while pending:
+                job = pending.pop(0)
+                if time.monotonic() > job.deadline:
+                    job.settle(None, Busy("the database is busy"))
+                else:
+                    batch = self._run_job(job, batch, pending)
+                if batch is not None and batch.units >= MAX_UNITS:
+                    self._commit(batch)
+                    batch = None
+                if not pending:
+                    _drain(more, pending)
+        finally:
+            if batch is not None and self._batch is batch:
+                self._commit(batch)
+            self._lock.release()
+
+    def _run_job(self, job: _Job, batch: _Batch | None, pending: list[_Job]) -> _Batch | None:
+        try:
+            batch = batch or _translate(self._open)
+        except BaseException as exc:  # noqa: BLE001 - no transaction: the queued jobs fail too
+            job.settle(None, exc)
+            while pending:
+                pending.pop(0).settle(None, exc)
+            return None
+        try:
+            with _translating(), self._run(batch) as tx:
+                result = job.work(tx)
+        except BaseException as exc:  # noqa: BLE001 - the unit rolled back alone
+            job.settle(None, exc)
+        else:
+            batch.callbacks.append(lambda error: job.settle(result, error))
+        return batch
+
+
+def _drain(more: queue.SimpleQueue[_Job | None], into: list[_Job]) -> None:
+    """Move what is queued now into `into`, up to the stop mark."""
+    while True:
+        try:
+            job = more.get_nowait()
+        except queue.Empty:
+            return
+        if job is None:
+            more.put(None)  # seen again by the writer's main loop once this batch is done
+            return
+        into.append(job)
+
+
+@dataclass
+class _Job:
+    work: Callable[[Tx], Any]
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+    deadline: float
+    settled: bool = field(default=False)
+
+    def settle(self, result: Any, error: BaseException | None) -> None:
+        if self.settled:
+            return
+        self.settled = True
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits any more
+            self.loop.call_soon_threadsafe(_set, self.future, result, error)
+
+
+def _set(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.done():  # the request was cancelled (its client went away)
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
+
+
+class Writer:
+    """The thread that runs the hot endpoints' units of work on SQLite (see the module's
+    docstring). Started on the first job; `close()` lets it finish what is queued."""
+
+    def __init__(self, group: GroupCommit) -> None:
+        self.group = group
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def submit(self, work: Callable[[Tx], Any]) -> asyncio.Future[Any]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        self._ensure_thread()
+        self._jobs.put(_Job(work, loop, future,
+                            time.monotonic() + self.group.store.lock_timeout))
+        return future
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None:
+            return
+        with self._start_lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._main, name="kuaiban-writer",
+                                                daemon=True)
+                self._thread.start()
+
+    def _main(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            try:
+                self.group.serve(job, self._jobs)
+            except Exception:  # noqa: BLE001 - the thread must outlive any one batch
+                log.exception("writer: a batch failed unexpectedly")
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join(timeout=10)
+            self._thread = None
 
 
 def _busy_or(exc: BaseException) -> BaseException:
@@ -151,4 +303,3 @@ def _translating() -> Iterator[None]:
         raise
     except PoolTimeout as exc:
         raise Busy("no free database connection") from exc
-

@@ -205,7 +205,14 @@ class Stage(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
     deadline: Mapped[datetime | None] = mapped_column(TS)
     rated: Mapped[bool] = mapped_column(Boolean, default=False)
-    __table_args__ = (Index("ix_stage_queue", "hall", "zone", "status", "service", "sort_at"),)
+    __table_args__ = (
+        # The wait estimate: people ahead in one service, recent service times.
+        Index("ix_stage_queue", "hall", "zone", "status", "service", "sort_at"),
+        # Call-next: the priority candidates as one short range, then each service's first
+        # normal ticket as one seek (migration 0002).
+        Index("ix_stage_call", "hall", "zone", "status", "priority", "service", "sort_at"),
+        Index("ix_stage_target", "hall", "target_counter", "status", "sort_at"),
+    )
 
 
 class IdempotencyKey(Base):

@@ -6,15 +6,16 @@ stream are async so they never queue behind the write lock."""
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import select, text
 
 from queue_server import ratings, tickets, wire
-from queue_server.auth import Principal, authenticate
-from queue_server.errors import Forbidden, Invalid, NotFound
+from queue_server.auth import Principal, authenticate, principal_of
+from queue_server.errors import Forbidden, Invalid, NotFound, Unauthorized
 from queue_server.halls import load_hall
 from queue_server.models import Counter, Terminal
 from queue_server.store import Store
@@ -24,6 +25,7 @@ from queue_server.views import service_infos
 RowId = Annotated[int, Path(ge=1, le=2**62)]
 
 router = APIRouter(prefix="/api/v1")
+T = TypeVar("T")
 
 
 def store_of(request: Request) -> Store:
@@ -47,6 +49,25 @@ def who(request: Request) -> Principal:
 
 
 Who = Annotated[Principal, Depends(who)]
+
+
+async def token_of(request: Request) -> str:
+    """For endpoints that authenticate inside their unit of work (`unit_for`): without a
+    bearer token the answer is 401 at once, before the body is read."""
+    token = bearer(request)
+    if not token:
+        raise Unauthorized("unauthorized", "需要令牌 / a bearer token is required")
+    return token
+
+
+Token = Annotated[str, Depends(token_of)]
+
+
+async def unit_for(request: Request, token: str, work: Callable[..., T], *args: Any) -> T:
+    """`work(tx, principal, *args)` as one unit of work (`Store.run`: on SQLite the writer
+    thread), the token checked inside it: one thread hop for the whole request."""
+    store = store_of(request)
+    return await store.run(lambda tx: work(tx, principal_of(tx.session, token, tx.now), *args))
 
 
 def hall_of(principal: Principal, request: Request) -> str:
@@ -157,10 +178,10 @@ def services(request: Request, principal: Who) -> list[wire.ServiceInfo]:
 
 
 @router.post("/tickets", status_code=201, response_model=wire.TicketIssued)
-def issue(request: Request, principal: Who, body: wire.TicketCreate,
-          idempotency_key: Annotated[str | None, Header()] = None) -> Response:
-    out, created = tickets.issue(store_of(request), principal, body, idempotency_key,
-                                 base_url(request))
+async def issue(request: Request, token: Token, body: wire.TicketCreate,
+                idempotency_key: Annotated[str | None, Header()] = None) -> Response:
+    out, created = await tickets.issue_for(store_of(request), token, body, idempotency_key,
+                                           base_url(request))
     return json_answer(out, 201, None if created else {"Idempotent-Replayed": "true"})
 
 

@@ -11,7 +11,16 @@ from fastapi.concurrency import run_in_threadpool
 from queue_server import counters, wire
 from queue_server.auth import Principal, authenticate, login
 from queue_server.errors import DomainError, Invalid, NoTicketWaiting, Unauthorized
-from queue_server.routes import Who, base_url, bearer, hall_of, json_answer, store_of
+from queue_server.routes import (
+    Token,
+    Who,
+    base_url,
+    bearer,
+    hall_of,
+    json_answer,
+    store_of,
+    unit_for,
+)
 
 router = APIRouter(prefix="/api/v1")
 
@@ -42,53 +51,58 @@ def _with_hall(principal: Principal, request: Request) -> Principal:
 
 @router.post("/counters/{code}/call-next", response_model=wire.TicketOut,
              responses={204: {"description": "nobody waits"}})
-def call_next(request: Request, principal: Who, code: str) -> Response:
+async def call_next(request: Request, token: Token, code: str) -> Response:
     try:
-        return json_answer(counters.call_next(store_of(request), principal, code,
-                                              base_url(request)))
+        return json_answer(await unit_for(request, token, counters.call_next_in, code,
+                                          base_url(request)))
     except NoTicketWaiting:
         return Response(status_code=204)
 
 
+async def _act(request: Request, token: str, code: str, action: str,
+               body: wire.FinishIn | wire.TransferIn | None = None) -> Response:
+    return json_answer(await unit_for(request, token, counters.act_in, code, base_url(request),
+                                      action, body))
+
+
 @router.post("/counters/{code}/recall", response_model=wire.TicketOut)
-def recall(request: Request, principal: Who, code: str) -> Response:
-    return json_answer(counters.recall(store_of(request), principal, code, base_url(request)))
+async def recall(request: Request, token: Token, code: str) -> Response:
+    return await _act(request, token, code, "recall")
 
 
 @router.post("/counters/{code}/no-show", response_model=wire.TicketOut)
-def no_show(request: Request, principal: Who, code: str) -> Response:
-    return json_answer(counters.no_show(store_of(request), principal, code, base_url(request)))
+async def no_show(request: Request, token: Token, code: str) -> Response:
+    return await _act(request, token, code, "no-show")
 
 
 @router.post("/counters/{code}/start", response_model=wire.TicketOut)
-def start(request: Request, principal: Who, code: str) -> Response:
-    return json_answer(counters.start(store_of(request), principal, code, base_url(request)))
+async def start(request: Request, token: Token, code: str) -> Response:
+    return await _act(request, token, code, "start")
 
 
 @router.post("/counters/{code}/finish", response_model=wire.TicketOut)
-def finish(request: Request, principal: Who, code: str, body: wire.FinishIn) -> Response:
-    return json_answer(counters.finish(store_of(request), principal, code, body,
-                                       base_url(request)))
+async def finish(request: Request, token: Token, code: str, body: wire.FinishIn) -> Response:
+    return await _act(request, token, code, "finish", body)
 
 
 @router.post("/counters/{code}/transfer", response_model=wire.TicketOut)
-def transfer(request: Request, principal: Who, code: str, body: wire.TransferIn
-             ) -> wire.TicketOut:
-    return counters.transfer(store_of(request), principal, code, body, base_url(request))
+async def transfer(request: Request, token: Token, code: str, body: wire.TransferIn
+                   ) -> Response:
+    return await _act(request, token, code, "transfer", body)
 
 
 @router.post("/counters/{code}/pause", response_model=wire.CounterState)
-def pause(request: Request, principal: Who, code: str, body: wire.PauseIn | None = None
-          ) -> wire.CounterState:
+async def pause(request: Request, token: Token, code: str, body: wire.PauseIn | None = None
+                ) -> Response:
     reason = body.reason if body is not None else None
-    return counters.set_paused(store_of(request), principal, code, True, reason,
-                               base_url(request))
+    return json_answer(await unit_for(request, token, counters.set_paused_in, code, True,
+                                      reason, base_url(request)))
 
 
 @router.post("/counters/{code}/resume", response_model=wire.CounterState)
-def resume(request: Request, principal: Who, code: str) -> wire.CounterState:
-    return counters.set_paused(store_of(request), principal, code, False, None,
-                               base_url(request))
+async def resume(request: Request, token: Token, code: str) -> Response:
+    return json_answer(await unit_for(request, token, counters.set_paused_in, code, False,
+                                      None, base_url(request)))
 
 
 def _after(value: str | None) -> int:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from queue_server.models import EventRow, EventSeq
 
+T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 NOTIFY_CHANNEL = "kuaiban_events"
 
@@ -103,14 +104,16 @@ class Tx:
         self.session = session
         self.now = now
         self.events: list[tuple[str, str, dict[str, Any]]] = []
+        self.rows: list[dict[str, Any]] = []  # the event rows as written, once flushed
 
     def emit(self, hall: str, type_: str, **payload: Any) -> None:
         self.events.append((hall, type_, payload))
 
 
 class Store:
-    """Engines, the write lock and the unit of work; `on_events` runs after a commit that wrote
-    events (the server wakes its event hub there)."""
+    """Engines, the write lock and the unit of work; `on_events(rows)` runs after a commit
+    that wrote events, with those rows in id order (the server's event hub takes them
+    there)."""
 
     def __init__(self, url: str, *, lock_timeout: float = 5.0,
                  clock: Callable[[], datetime] | None = None) -> None:
@@ -125,12 +128,29 @@ class Store:
                        if self.is_sqlite else self.writer)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
-        self.on_events: Callable[[], None] = lambda: None
-        from queue_server.group_commit import GroupCommit
+        self.on_events: Callable[[list[dict[str, Any]]], None] = lambda rows: None
+        from queue_server.group_commit import GroupCommit, Writer
 
         self._group = GroupCommit(self)
+        self._writer_thread = Writer(self._group) if self.is_sqlite else None
+
+    async def run(self, work: Callable[[Tx], T]) -> T:
+        """`work(tx)` as one unit of work, from the event loop: on SQLite on the writer
+        thread (one hop, group commit), on PostgreSQL in a worker thread in its own
+        transaction. Answers what `work` answered, once that is durable."""
+        if self._writer_thread is not None:
+            return cast(T, await self._writer_thread.submit(work))
+        from anyio import to_thread
+
+        return await to_thread.run_sync(self._run_here, work)
+
+    def _run_here(self, work: Callable[[Tx], T]) -> T:
+        with self.write() as tx:
+            return work(tx)
 
     def close(self) -> None:
+        if self._writer_thread is not None:
+            self._writer_thread.close()
         self.writer.dispose()
         if self.reader is not self.writer:
             self.reader.dispose()
@@ -152,7 +172,6 @@ class Store:
             with self._group.unit() as tx:
                 yield tx
             return
-        wrote = False
         with self._write_sessions() as session:
             try:
                 with session.begin():
@@ -160,15 +179,14 @@ class Store:
                     yield tx
                     if tx.events:
                         self._flush_events(tx)
-                        wrote = True
             except OperationalError as exc:
                 if _is_lock_error(exc):
                     raise Busy("the database is busy") from exc
                 raise
             except PoolTimeout as exc:
                 raise Busy("no free database connection") from exc
-        if wrote:
-            self.on_events()
+        if tx.rows:
+            self.on_events(tx.rows)
 
     def _flush_events(self, tx: Tx) -> None:
         """Take ids from the one `event_seq` row (the UPDATE locks it until commit, so ids
@@ -180,6 +198,7 @@ class Store:
         rows = [{"id": first + i, "hall": hall, "type": type_, "at": tx.now, "payload": payload}
                 for i, (hall, type_, payload) in enumerate(tx.events)]
         session.execute(_INSERT_EVENTS, rows[0] if len(rows) == 1 else rows)
+        tx.rows = [_row_dict(_Row(**row)) for row in rows]
         if not self.is_sqlite:
             session.execute(text("SELECT pg_notify(:c, '')"), {"c": NOTIFY_CHANNEL})
 
@@ -190,6 +209,14 @@ class Store:
         with self.read() as session:
             return [_row_dict(row) for row in session.execute(
                 query, {"after": after, "limit": limit, "hall": hall})]
+
+
+class _Row:
+    """An event row as written, shaped like the rows `fetch_events` reads."""
+
+    def __init__(self, id: int, hall: str, type: str, at: datetime,  # noqa: A002
+                 payload: dict[str, Any]) -> None:
+        self.id, self.hall, self.type, self.at, self.payload = id, hall, type, at, payload
 
 
 def _row_dict(row: Any) -> dict[str, Any]:

@@ -155,19 +155,43 @@ class EventHub:
             self._saved_signals[sig] = previous
             signal.signal(sig, handler)
 
-    def notify(self) -> None:
-        """Wake the hub after a commit that wrote events; safe from any thread."""
+    def notify(self, rows: list[dict[str, Any]] | None = None) -> None:
+        """After a commit that wrote events; safe from any thread. `rows` (the committed
+        events in id order, shaped as `fetch` reads them) lets the hub hand them out without
+        reading the table again; without them, or when they do not follow on from the last
+        event the hub saw (another process wrote in between), it re-reads the table."""
         loop, wake = self._loop, self._wake
         if loop is None or wake is None or loop.is_closed():
             return
         try:
             if asyncio.get_running_loop() is loop:
-                wake.set()
+                self._take(rows)
                 return
         except RuntimeError:
             pass
         with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(wake.set)
+            loop.call_soon_threadsafe(self._take, rows)
+
+    def _take(self, rows: list[dict[str, Any]] | None) -> None:
+        assert self._wake is not None
+        fresh = [r for r in rows or () if int(r["id"]) > self.last_id]
+        if not fresh or int(fresh[0]["id"]) != self.last_id + 1 or self._wake.is_set():
+            if rows is None or fresh:
+                self._wake.set()  # a gap, or a read already due: the table decides
+            return
+        self._hand_out(fresh)
+
+    def _hand_out(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            event_id = int(row["id"])
+            if event_id <= self.last_id:
+                continue
+            self.last_id = event_id
+            item = (event_id, encode(row))
+            hall = row.get("hall")
+            for sub in self._subs:
+                if sub.hall is None or sub.hall == hall:
+                    sub.offer(item)
 
     @property
     def subscribers(self) -> int:
@@ -213,16 +237,7 @@ class EventHub:
     async def _dispatch_new(self) -> None:
         while True:
             rows = await self._read(None, self.last_id)
-            for row in rows:
-                event_id = int(row["id"])
-                if event_id <= self.last_id:
-                    continue
-                self.last_id = event_id
-                item = (event_id, encode(row))
-                hall = row.get("hall")
-                for sub in self._subs:
-                    if sub.hall is None or sub.hall == hall:
-                        sub.offer(item)
+            self._hand_out(rows)
             if len(rows) < self.batch:
                 return
 

@@ -15,14 +15,15 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from time import monotonic
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, false, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from queue_server import wire
-from queue_server.auth import Principal
+from queue_server.auth import Principal, principal_of
 from queue_server.errors import Conflict, Forbidden, Invalid, NotFound
 from queue_server.halls import HallInfo, load_hall
 from queue_server.models import Counter, IdempotencyKey, NumberCounter, Service, Stage, Ticket
@@ -147,32 +148,59 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service, issue: Issue, zone: str 
 
 
 # Built once: these run on every answer, and building a statement costs more than running it.
-_AHEAD = select(func.count()).select_from(Stage).where(
-    Stage.hall == bindparam("hall"), Stage.zone == bindparam("zone"),
-    Stage.service == bindparam("service"), Stage.status == "waiting",
-    Stage.sort_at < bindparam("before", type_=Stage.sort_at.type))
-_STAFFED = select(Counter.services).where(
-    Counter.hall == bindparam("hall"), Counter.zone == bindparam("zone"), Counter.active,
-    Counter.paused.is_(False), Counter.staff_id.is_not(None))
+_COUNTERS = cast(Table, Counter.__table__)
+_AHEAD = select(func.count()).select_from(_STAGES).where(
+    _STAGES.c.hall == bindparam("hall"), _STAGES.c.zone == bindparam("zone"),
+    _STAGES.c.service == bindparam("service"), _STAGES.c.status == "waiting",
+    _STAGES.c.sort_at < bindparam("before", type_=_STAGES.c.sort_at.type))
+# Staffed open counters of a zone, as codes: their services come from `_counter_services`.
+_STAFFED = select(_COUNTERS.c.code).where(
+    _COUNTERS.c.hall == bindparam("hall"), _COUNTERS.c.zone == bindparam("zone"),
+    _COUNTERS.c.active, _COUNTERS.c.paused == false(), _COUNTERS.c.staff_id.is_not(None))
+_SERVICES_OF = select(_COUNTERS.c.code, _COUNTERS.c.services).where(
+    _COUNTERS.c.hall == bindparam("hall"))
 # The last 20 ended stages by place in the queue: status "ended" (set with ended_at) and the
 # order by sort_at let ix_stage_queue answer it in 20 index steps; ordering by id scanned the
 # whole table backwards whenever a service had no recent ended stage.
-_RECENT = select(Stage.started_at, Stage.ended_at).where(
-    Stage.hall == bindparam("hall"), Stage.zone == bindparam("zone"), Stage.status == "ended",
-    Stage.service == bindparam("service"), Stage.ended_at.is_not(None),
-    Stage.started_at.is_not(None)).order_by(Stage.sort_at.desc(), Stage.id.desc()).limit(20)
+_RECENT = select(_STAGES.c.started_at, _STAGES.c.ended_at).where(
+    _STAGES.c.hall == bindparam("hall"), _STAGES.c.zone == bindparam("zone"),
+    _STAGES.c.status == "ended", _STAGES.c.service == bindparam("service"),
+    _STAGES.c.ended_at.is_not(None), _STAGES.c.started_at.is_not(None)
+).order_by(_STAGES.c.sort_at.desc(), _STAGES.c.id.desc()).limit(20)
+_KEYS = cast(Table, IdempotencyKey.__table__)
+_KNOWN = select(_KEYS.c.ticket_id, _KEYS.c.body_hash).where(
+    _KEYS.c.hall == bindparam("hall"), _KEYS.c.key == bindparam("key"))
+
+_SERVICES_CACHE: dict[tuple[str, str], tuple[float, dict[str, frozenset[str]]]] = {}
+SERVICES_CACHE_S = 5.0  # which counter serves what changes only with `provisioning init`
+
+
+def _counter_services(s: Session, hall: str) -> dict[str, frozenset[str]]:
+    """Each counter's services, from a short per-process cache (only the estimate uses it;
+    who is staffed and open is read live)."""
+    key = (str(s.get_bind().engine.url), hall)
+    hit = _SERVICES_CACHE.get(key)
+    if hit is not None and hit[0] > monotonic():
+        return hit[1]
+    found = {code: frozenset(services or ()) for code, services in
+             s.connection().execute(_SERVICES_OF, {"hall": hall})}
+    _SERVICES_CACHE[key] = (monotonic() + SERVICES_CACHE_S, found)
+    return found
 
 
 def waiting_ahead(s: Session, hall: str, zone: str, service: str, before: datetime) -> int:
-    return int(s.scalar(_AHEAD, {"hall": hall, "zone": zone, "service": service,
-                                 "before": before}) or 0)
+    return int(s.connection().execute(_AHEAD, {"hall": hall, "zone": zone, "service": service,
+                                               "before": before}).scalar() or 0)
 
 
 def estimate(s: Session, hall: str, zone: str, service: str, ahead: int) -> int:
     """People ahead × recent service time ÷ staffed open counters of that zone and service."""
     where = {"hall": hall, "zone": zone, "service": service}
-    open_n = sum(1 for services in s.scalars(_STAFFED, where) if service in services)
-    durations = [(e - b).total_seconds() for b, e in s.execute(_RECENT, where) if b and e]
+    conn = s.connection()
+    serves = _counter_services(s, hall)
+    open_n = sum(1 for (code,) in conn.execute(_STAFFED, where)
+                 if service in serves.get(code, ()))
+    durations = [(e - b).total_seconds() for b, e in conn.execute(_RECENT, where) if b and e]
     return estimate_wait_s(ahead, open_n, mean_service_s(durations))
 
 
@@ -188,55 +216,70 @@ def issued_out(s: Session, ticket: Ticket, hall: HallInfo, svc: Service, base: s
         masked_id=ticket.masked_id)
 
 
-def issue(store: Store, who: Principal, req: wire.TicketCreate, key: str | None, base: str
-          ) -> tuple[wire.TicketIssued, bool]:
-    """Answers (ticket, created). A known idempotency key answers its ticket again. The answer
-    (people ahead, estimate) is read after the commit, so the write lock is held briefly."""
+def issue_in(tx: Tx, who: Principal, req: wire.TicketCreate, key: str | None, base: str
+             ) -> tuple[wire.TicketIssued, bool]:
+    """Answers (ticket, created) from inside a unit of work. A known idempotency key answers
+    its ticket again; a new ticket's answer (people ahead, estimate) is read in the same
+    transaction, so it is exactly what was committed."""
     if who.kind not in ISSUERS or who.hall is None:
         raise Forbidden("forbidden", "此终端不能取号 / this terminal cannot issue tickets")
     if key is not None and not (1 <= len(key) <= 200):
         raise Invalid("bad_idempotency_key", "Idempotency-Key must be 1–200 characters")
+    s = tx.session
+    hall = load_hall(s, who.hall)
+    assert hall is not None
+    body = _body_hash(req, hall.secret)
+    known = (s.connection().execute(_KNOWN, {"hall": who.hall, "key": key}).first()
+             if key is not None else None)
+    if known is not None:
+        return _issued_again(s, _replayed(known, body), base), False
+    svc = service_row(s, hall.id, req.service)
+    ticket = create_ticket(tx, hall, svc, _reduce(req, hall, who, tx.now))
+    if key is not None:
+        s.execute(_INSERT_KEY, {"hall": hall.id, "key": key, "ticket_id": ticket.id,
+                                "body_hash": body, "created_at": tx.now})
+    log.debug("issued %s %s (%s, priority=%s)", hall.id, ticket.number, svc.code,
+              ticket.priority_reason or ticket.priority)
+    return issued_out(s, ticket, hall, svc, base), True
+
+
+def _issued_again(s: Session, ticket_id: str, base: str) -> wire.TicketIssued:
+    row = s.get(Ticket, ticket_id)
+    assert row is not None
+    info = load_hall(s, row.hall)
+    assert info is not None
+    return issued_out(s, row, info, service_row_any(s, row.hall, row.service), base)
+
+
+def issue(store: Store, who: Principal, req: wire.TicketCreate, key: str | None, base: str
+          ) -> tuple[wire.TicketIssued, bool]:
+    """`issue_in` as its own unit of work, for callers in a thread (tools, tests)."""
     try:
         with store.write() as tx:
-            s = tx.session
-            hall = load_hall(s, who.hall)
-            assert hall is not None
-            body = _body_hash(req, hall.secret)
-            known = s.get(IdempotencyKey, (who.hall, key)) if key is not None else None
-            if known is None:
-                svc = service_row(s, hall.id, req.service)
-                ticket = create_ticket(tx, hall, svc, _reduce(req, hall, who, tx.now))
-                if key is not None:
-                    s.execute(_INSERT_KEY, {"hall": hall.id, "key": key, "ticket_id": ticket.id,
-                                            "body_hash": body, "created_at": tx.now})
-                log.debug("issued %s %s (%s, priority=%s)", hall.id, ticket.number, svc.code,
-                          ticket.priority_reason or ticket.priority)
-                made: tuple[Ticket, HallInfo, Service] | None = (ticket, hall, svc)
-                ticket_id, created = ticket.id, True
-            else:
-                made, ticket_id, created = None, _replayed(known, body), False
+            return issue_in(tx, who, req, key, base)
     except IntegrityError:
         if key is None:
             raise
-        with store.read() as s:  # the same key committed by a concurrent request
-            known = s.get(IdempotencyKey, (who.hall, key))
-            hall = load_hall(s, who.hall)
-            if known is None or hall is None:
-                raise
-            made, ticket_id = None, _replayed(known, _body_hash(req, hall.secret))
-            created = False
-    with store.read() as s:
-        if made is not None:  # the committed rows, still loaded: no need to read them again
-            return issued_out(s, *made, base), created
-        row = s.get(Ticket, ticket_id)
-        assert row is not None
-        info = load_hall(s, row.hall)
-        assert info is not None
-        return issued_out(s, row, info, service_row_any(s, row.hall, row.service),
-                          base), created
+        with store.write() as tx:  # the same key committed by a concurrent request: replay
+            return issue_in(tx, who, req, key, base)
 
 
-def _replayed(known: IdempotencyKey, body: str) -> str:
+async def issue_for(store: Store, token: str, req: wire.TicketCreate, key: str | None,
+                    base: str) -> tuple[wire.TicketIssued, bool]:
+    """The endpoint's issue: authentication and issue in one unit of work (`Store.run`)."""
+
+    def work(tx: Tx) -> tuple[wire.TicketIssued, bool]:
+        return issue_in(tx, principal_of(tx.session, token, tx.now), req, key, base)
+
+    try:
+        return await store.run(work)
+    except IntegrityError:
+        if key is None:
+            raise
+        return await store.run(work)  # the same key committed by a concurrent request
+
+
+def _replayed(known: Any, body: str) -> str:
     if known.body_hash != body:
         raise Conflict("idempotency_key_reused",
                        "此 Idempotency-Key 已用于另一请求 / key already used for another request")

@@ -112,11 +112,11 @@ def service_infos(s: Session, hall: str, day: date) -> list[wire.ServiceInfo]:
         Counter.hall == hall, Counter.active, Counter.paused.is_(False),
         Counter.staff_id.is_not(None)))]
     durations: dict[tuple[str, str], list[float]] = {}
-    for svc, zone, began, ended in s.execute(
+    for code, zone, began, ended in s.execute(
             select(Stage.service, Stage.zone, Stage.started_at, Stage.ended_at).where(
                 Stage.hall == hall, Stage.ended_at.is_not(None), Stage.started_at.is_not(None))
             .order_by(Stage.id.desc()).limit(500)):
-        got = durations.setdefault((zone, svc), [])
+        got = durations.setdefault((zone, code), [])
         if len(got) < 20 and began and ended:
             got.append((ended - began).total_seconds())
     out = []
