@@ -30,32 +30,42 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.engine import Connection, RootTransaction
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
-from queue_server.store import Busy, Tx, _is_lock_error
+from queue_server.models import EventRow, EventSeq
+from queue_server.store import Busy, Tx, _is_lock_error, event_dict
 
 if TYPE_CHECKING:
     from queue_server.store import Store
 
 log = logging.getLogger(__name__)
+_SEQ, _EVENTS = cast(Table, EventSeq.__table__), cast(Table, EventRow.__table__)
+_LAST_EVENT = select(_SEQ.c.last).where(_SEQ.c.id == 1)
+_SET_LAST_EVENT = update(_SEQ).where(_SEQ.c.id == 1).values(last=bindparam("last"))
+_INSERT_EVENTS = insert(_EVENTS)
 MAX_UNITS = 32  # bounds how long the first unit of a busy batch waits for its commit
 
 
 class _Batch:
     def __init__(self, conn: Connection, trans: RootTransaction) -> None:
         self.conn, self.trans = conn, trans
-        # One ORM session for the whole batch, each unit in a SAVEPOINT of it: what one unit
-        # loaded (the hall's services, a counter) is already there for the next, and a unit
-        # that fails rolls back to its savepoint and expires what it touched.
-        self.session = Session(bind=conn, join_transaction_mode="create_savepoint",
-                               expire_on_commit=False)
+        # One ORM session for the batch: what one unit loaded (the hall's services, a
+        # counter) is already there for the next. A unit that fails rolls back to its
+        # savepoint and the session is replaced, forgetting whatever the unit touched.
+        self.session = _session(conn)
         self.units = 0
-        self.events: list[dict[str, Any]] = []  # the rows its units wrote, in id order
+        # Event ids: read once from `event_seq` (the batch holds the database's write lock,
+        # so nobody else takes ids meanwhile), handed out in unit order, and written back
+        # with the event rows just before the commit.
+        self.last_event: int | None = None
+        self.rows: list[dict[str, Any]] = []  # event rows to insert
+        self.events: list[dict[str, Any]] = []  # the same, as the event hub hands them out
         self.done = threading.Event()
         self.error: BaseException | None = None
         # Run after the commit (or its failure) with the error or None: how the writer
@@ -110,19 +120,48 @@ class GroupCommit:
 
     @contextmanager
     def _run(self, batch: _Batch) -> Iterator[Tx]:
-        with batch.session.begin():
-            tx = Tx(batch.session, self.store.clock())
+        """One unit in a SAVEPOINT of the batch (plain SQL: cheaper than the ORM's nested
+        transactions, and the session's state is simply dropped when a unit fails)."""
+        sql = batch.conn.exec_driver_sql
+        sql("SAVEPOINT kb_unit")
+        tx = Tx(batch.session, self.store.clock())
+        try:
             yield tx
-            if tx.events:
-                self.store._flush_events(tx)
+            batch.session.flush()
+        except BaseException:
+            sql("ROLLBACK TO kb_unit")
+            sql("RELEASE kb_unit")
+            with contextlib.suppress(Exception):
+                batch.session.close()
+            batch.session = _session(batch.conn)
+            raise
+        sql("RELEASE kb_unit")
         batch.units += 1
+        if tx.events:
+            self._number_events(batch, tx)
+
+    def _number_events(self, batch: _Batch, tx: Tx) -> None:
+        if batch.last_event is None:
+            batch.last_event = int(batch.conn.execute(_LAST_EVENT).scalar_one())
+        rows = [{"id": batch.last_event + i + 1, "hall": hall, "type": type_, "at": tx.now,
+                 "payload": payload} for i, (hall, type_, payload) in enumerate(tx.events)]
+        batch.last_event += len(rows)
+        batch.rows.extend(rows)
+        tx.rows = [event_dict(row) for row in rows]
         batch.events.extend(tx.rows)
+
+    @staticmethod
+    def _write_events(batch: _Batch) -> None:
+        batch.conn.execute(_SET_LAST_EVENT, {"last": batch.last_event})
+        batch.conn.execute(_INSERT_EVENTS, batch.rows)
 
     def _commit(self, batch: _Batch) -> None:
         """Under the write lock: commit the batch and wake its units."""
         self._batch = None
         try:
             if batch.units:
+                if batch.rows:
+                    self._write_events(batch)
                 batch.trans.commit()
             else:  # only failed units: nothing to keep
                 batch.trans.rollback()
@@ -280,6 +319,11 @@ class Writer:
             self._jobs.put(None)
             self._thread.join(timeout=10)
             self._thread = None
+
+
+def _session(conn: Connection) -> Session:
+    # rollback_only: the session never commits the batch's transaction itself.
+    return Session(bind=conn, join_transaction_mode="rollback_only", expire_on_commit=False)
 
 
 def _busy_or(exc: BaseException) -> BaseException:

@@ -198,7 +198,7 @@ class Store:
         rows = [{"id": first + i, "hall": hall, "type": type_, "at": tx.now, "payload": payload}
                 for i, (hall, type_, payload) in enumerate(tx.events)]
         session.execute(_INSERT_EVENTS, rows[0] if len(rows) == 1 else rows)
-        tx.rows = [_row_dict(_Row(**row)) for row in rows]
+        tx.rows = [event_dict(row) for row in rows]
         if not self.is_sqlite:
             session.execute(text("SELECT pg_notify(:c, '')"), {"c": NOTIFY_CHANNEL})
 
@@ -211,24 +211,18 @@ class Store:
                 query, {"after": after, "limit": limit, "hall": hall})]
 
 
-class _Row:
-    """An event row as written, shaped like the rows `fetch_events` reads."""
-
-    def __init__(self, id: int, hall: str, type: str, at: datetime,  # noqa: A002
-                 payload: dict[str, Any]) -> None:
-        self.id, self.hall, self.type, self.at, self.payload = id, hall, type, at, payload
-
-
 def _row_dict(row: Any) -> dict[str, Any]:
     from queue_server.clock import iso
 
     return {**row.payload, "id": row.id, "type": row.type, "at": iso(row.at), "hall": row.hall}
 
 
-def event_dict(row: EventRow) -> dict[str, Any]:
+def event_dict(row: dict[str, Any]) -> dict[str, Any]:
+    """An event row as written (a dict of its columns), shaped as `fetch_events` reads it."""
     from queue_server.clock import iso
 
-    return {**row.payload, "id": row.id, "type": row.type, "at": iso(row.at), "hall": row.hall}
+    return {**row["payload"], "id": row["id"], "type": row["type"], "at": iso(row["at"]),
+            "hall": row["hall"]}
 
 
 def _is_lock_error(exc: OperationalError) -> bool:
