@@ -3,38 +3,55 @@ LOCKED` on PostgreSQL), recall, no-show, start, finish (done / next zone / rejec
 pause and resume. A staff session acts only for its own counter.
 
 With SKIP LOCKED a claim that rolls back can let a later number be called before an earlier one
-(the earlier row was locked at the moment another counter looked); it is then called next."""
+(the earlier row was locked at the moment another counter looked); it is then called next.
+
+These are the busiest writes of a hall, so they read and write with Core statements
+(`records.Record`), not the ORM: its flush cost more than the statements themselves."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, case, false, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, Table, bindparam, case, false, select, true
+from sqlalchemy.engine import Connection
 
 from queue_server import wire
 from queue_server.auth import Principal
 from queue_server.errors import Conflict, Forbidden, Invalid, NotFound, NoTicketWaiting
 from queue_server.halls import HallInfo, load_hall
-from queue_server.models import Counter, Service, Stage, Ticket
+from queue_server.models import Counter, Stage, Ticket
 from queue_server.policy import Candidate, pick_next, streak_after
+from queue_server.records import Record
 from queue_server.stages import queue_stage
 from queue_server.store import Store, Tx
+from queue_server.tickets import service_record
 from queue_server.views import QueueCounts, counter_state, ticket_out
 from queue_server.wire import ZONE_NAMES
 
 log = logging.getLogger(__name__)
+_COUNTERS, _STAGES = cast(Table, Counter.__table__), cast(Table, Stage.__table__)
+_TICKETS = cast(Table, Ticket.__table__)
+# Row locks on PostgreSQL (nothing on SQLite, where the unit holds the write lock).
+_COUNTER = select(_COUNTERS).where(_COUNTERS.c.hall == bindparam("hall"),
+                                   _COUNTERS.c.code == bindparam("code")).with_for_update()
+_STAGE = select(_STAGES).where(_STAGES.c.id == bindparam("id"))
+_TICKET = select(_TICKETS).where(_TICKETS.c.id == bindparam("id")).with_for_update()
 
 
-def _own_counter(tx: Tx, who: Principal, code: str) -> tuple[Counter, HallInfo]:
+def _one(conn: Connection, table: Table, query: Select[Any], **where: Any) -> Record | None:
+    row = conn.execute(query, where).first()
+    return Record(table, row) if row is not None else None
+
+
+def _own_counter(tx: Tx, who: Principal, code: str) -> tuple[Record, HallInfo]:
     if who.kind != "staff" or who.hall is None:
         raise Forbidden("staff_session_required", "请先登录 / a staff session is required")
     if who.counter != code:
         raise Forbidden("not_your_counter", f"只能操作本窗口 {who.counter} / you may act only "
                         f"for counter {who.counter}")
-    row = tx.session.get(Counter, (who.hall, code), with_for_update=True)
+    row = _one(tx.session.connection(), _COUNTERS, _COUNTER, hall=who.hall, code=code)
     hall = load_hall(tx.session, who.hall)
     if row is None or not row.active or hall is None:
         raise NotFound("unknown_counter", f"没有窗口 {code} / no counter {code}")
@@ -42,59 +59,66 @@ def _own_counter(tx: Tx, who: Principal, code: str) -> tuple[Counter, HallInfo]:
 
 
 _PRIORITY: dict[tuple[str, str, tuple[str, ...]], Select[Any]] = {}
-_WAITING = select(Stage).where(Stage.hall == bindparam("hall"), Stage.status == "waiting")
-_FIRST = (Stage.sort_at, Stage.id)
+_WAITING = select(_STAGES).where(_STAGES.c.hall == bindparam("hall"),
+                                 _STAGES.c.status == "waiting")
+_FIRST = (_STAGES.c.sort_at, _STAGES.c.id)
 # The first ticket transferred to a counter (ix_stage_target).
-_TARGETED = (_WAITING.where(Stage.target_counter == bindparam("counter")).order_by(*_FIRST)
-             .limit(1).with_for_update(skip_locked=True))
+_TARGETED = (_WAITING.where(_STAGES.c.target_counter == bindparam("counter"))
+             .order_by(*_FIRST).limit(1).with_for_update(skip_locked=True))
 # The first normal ticket of one service in one zone: one seek in ix_stage_call.
-_NORMAL = (_WAITING.where(Stage.zone == bindparam("zone"), Stage.priority == false(),
-                          Stage.service == bindparam("service"), Stage.target_counter.is_(None))
+_NORMAL = (_WAITING.where(_STAGES.c.zone == bindparam("zone"), _STAGES.c.priority == false(),
+                          _STAGES.c.service == bindparam("service"),
+                          _STAGES.c.target_counter.is_(None))
            .order_by(*_FIRST).limit(1).with_for_update(skip_locked=True))
 
 
-def _priority_query(counter: Counter) -> Select[Any]:
+def _priority_query(counter: Record) -> Select[Any]:
     """The counter's first priority ticket by (its order of services, issue time): priority
     tickets are few, and ix_stage_call holds them as one range (built once per counter
     set-up)."""
     key = (counter.code, counter.zone, tuple(counter.services))
     built = _PRIORITY.get(key)
     if built is None:
-        rank = case({code: i for i, code in enumerate(counter.services)}, value=Stage.service,
-                    else_=len(counter.services))
-        built = (_WAITING.where(Stage.zone == counter.zone, Stage.priority == true(),
-                                Stage.service.in_(counter.services),
-                                Stage.target_counter.is_(None))
+        rank = case({code: i for i, code in enumerate(counter.services)},
+                    value=_STAGES.c.service, else_=len(counter.services))
+        built = (_WAITING.where(_STAGES.c.zone == counter.zone, _STAGES.c.priority == true(),
+                                _STAGES.c.service.in_(counter.services),
+                                _STAGES.c.target_counter.is_(None))
                  .order_by(rank, *_FIRST).limit(1).with_for_update(skip_locked=True))
         _PRIORITY[key] = built
     return built
 
 
-def _candidates(s: Session, counter: Counter) -> list[tuple[Candidate, Stage]]:
+def _candidates(conn: Connection, counter: Record) -> list[tuple[Candidate, Record]]:
     """All that `pick_next` can choose between: the first transferred, the first priority
     and the first normal ticket, each `FOR UPDATE SKIP LOCKED` on PostgreSQL. The normal one
     is the first ticket of the first of the counter's services (in its order) that has one,
     so the services are asked one by one, each an index seek, until one answers."""
     where = {"hall": counter.hall, "zone": counter.zone, "counter": counter.code}
-    found = [s.scalars(_TARGETED, where).first(),
-             s.scalars(_priority_query(counter), where).first()]
+    found = [conn.execute(_TARGETED, where).first(),
+             conn.execute(_priority_query(counter), where).first()]
     for service in counter.services:
-        normal = s.scalars(_NORMAL, {**where, "service": service}).first()
+        normal = conn.execute(_NORMAL, {**where, "service": service}).first()
         if normal is not None:
             found.append(normal)
             break
     return [(Candidate(st.id, st.service, st.priority, st.target_counter == counter.code,
-                       st.sort_at), st) for st in found if st is not None]
+                       st.sort_at), Record(_STAGES, st)) for st in found if st is not None]
 
 
-def _announce(hall: HallInfo, number: str, counter: Counter) -> str:
+def _announce(hall: HallInfo, number: str, counter: Record) -> str:
     return hall.announce.format(number=number, counter=counter.name, counter_code=counter.code,
                                 zone=ZONE_NAMES[counter.zone][0])
 
 
-def _event(tx: Tx, type_: str, ticket: Ticket, counter: Counter, **extra: object) -> None:
+def _event(tx: Tx, type_: str, ticket: Record, counter: Record, **extra: object) -> None:
     tx.emit(ticket.hall, type_, ticket=ticket.id, number=ticket.number, service=ticket.service,
             counter=counter.code, counter_name=counter.name, zone=counter.zone, **extra)
+
+
+def _save(conn: Connection, *records: Record) -> None:
+    for record in records:
+        record.save(conn)
 
 
 def call_next(store: Store, who: Principal, code: str, base: str) -> wire.TicketOut:
@@ -104,38 +128,41 @@ def call_next(store: Store, who: Principal, code: str, base: str) -> wire.Ticket
 
 def call_next_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketOut:
     """Call the next ticket for counter `code`; its answer is read in the same transaction."""
-    s = tx.session
+    conn = tx.session.connection()
     counter, hall = _own_counter(tx, who, code)
     if counter.paused:
         raise Conflict("counter_paused", "窗口已暂停 / the counter is paused")
-    current = _current(s, counter, ("called", "serving"), required=False)
+    current = _current(conn, counter, ("called", "serving"), required=False)
     if current is not None:
         # Pressing "next" with a ticket still at the counter ends it as served (叫下一位即办结
         # 当前号), so a client draining the queue never gets stuck.
-        prev = s.get(Ticket, current.ticket_id)
+        prev = _one(conn, _TICKETS, _TICKET, id=current.ticket_id)
         assert prev is not None
         _finish(tx, hall, counter, current, prev, wire.FinishIn(outcome="done"))
-    pairs = _candidates(s, counter)
+        _save(conn, current, prev)
+    pairs = _candidates(conn, counter)
     picked = pick_next([c for c, _ in pairs], counter.services, counter.priority_streak,
                        hall.priority_cap)
     if picked is None:
         raise NoTicketWaiting()
     stage = next(st for c, st in pairs if c is picked)
-    ticket = s.get(Ticket, stage.ticket_id)
+    ticket = _one(conn, _TICKETS, _TICKET, id=stage.ticket_id)
     assert ticket is not None
     stage.status, stage.counter, stage.staff_id = "called", code, who.staff_id
     stage.called_at, stage.target_counter = tx.now, None
     ticket.status, ticket.zone = "called", stage.zone
     counter.current_stage = stage.id
     counter.priority_streak = streak_after(counter.priority_streak, picked)
+    _save(conn, stage, ticket, counter)
     _event(tx, "ticket.called", ticket, counter,
            text=_announce(hall, ticket.number, counter), priority=stage.priority)
-    return ticket_out(s, ticket, base)
+    return ticket_out(tx.session, ticket, base)
 
 
-def _current(s: Session, counter: Counter, states: tuple[str, ...], required: bool = True
-             ) -> Stage | None:
-    stage = s.get(Stage, counter.current_stage) if counter.current_stage else None
+def _current(conn: Connection, counter: Record, states: tuple[str, ...], required: bool = True
+             ) -> Record | None:
+    stage = (_one(conn, _STAGES, _STAGE, id=counter.current_stage)
+             if counter.current_stage else None)
     if stage is None or stage.status not in states:
         if required:
             raise Conflict("no_current_ticket", "本窗口当前没有号 / no current ticket here")
@@ -153,12 +180,12 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
            body: wire.FinishIn | wire.TransferIn | None = None) -> wire.TicketOut:
     """recall, no-show, start, finish or transfer the counter's current ticket; the answer is
     read in the same transaction."""
-    s = tx.session
+    conn = tx.session.connection()
     counter, hall = _own_counter(tx, who, code)
     states = ("called",) if action in ("recall", "no-show", "start") else ("called", "serving")
-    stage = _current(s, counter, states)
+    stage = _current(conn, counter, states)
     assert stage is not None
-    ticket = s.get(Ticket, stage.ticket_id)
+    ticket = _one(conn, _TICKETS, _TICKET, id=stage.ticket_id)
     assert ticket is not None
     if action == "recall":
         stage.recalls += 1
@@ -181,20 +208,21 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
     else:
         assert isinstance(body, wire.TransferIn)
         _transfer(tx, counter, stage, ticket, body)
-    return ticket_out(s, ticket, base)
+    _save(conn, stage, ticket, counter)
+    return ticket_out(tx.session, ticket, base)
 
 
-def _end(stage: Stage, counter: Counter, now: datetime, outcome: str) -> None:
+def _end(stage: Record, counter: Record, now: datetime, outcome: str) -> None:
     stage.status, stage.ended_at, stage.outcome = "ended", now, outcome
     counter.current_stage = None
 
 
-def _finish(tx: Tx, hall: HallInfo, counter: Counter, stage: Stage, ticket: Ticket,
+def _finish(tx: Tx, hall: HallInfo, counter: Record, stage: Record, ticket: Record,
             body: wire.FinishIn) -> None:
     if stage.started_at is None:
         stage.started_at = stage.called_at or tx.now  # finished straight from the call
     _end(stage, counter, tx.now, body.outcome)
-    svc = tx.session.get(Service, (ticket.hall, stage.service))
+    svc = service_record(tx.session, ticket.hall, stage.service)
     assert svc is not None
     route = list(svc.route)
     later = route[route.index(stage.zone) + 1:] if stage.zone in route else []
@@ -206,22 +234,22 @@ def _finish(tx: Tx, hall: HallInfo, counter: Counter, stage: Stage, ticket: Tick
     _event(tx, "ticket.finished", ticket, counter, outcome=body.outcome, next_zone=next_zone)
 
 
-def _transfer(tx: Tx, counter: Counter, stage: Stage, ticket: Ticket, body: wire.TransferIn
+def _transfer(tx: Tx, counter: Record, stage: Record, ticket: Record, body: wire.TransferIn
               ) -> None:
-    s = tx.session
+    conn = tx.session.connection()
     if body.service is None and body.counter is None:
         raise Invalid("transfer_target_needed", "请指定事项或窗口 / give a service or a counter")
-    svc = s.get(Service, (ticket.hall, body.service or stage.service))
+    svc = service_record(tx.session, ticket.hall, body.service or stage.service)
     if svc is None or not svc.active:
         raise Invalid("unknown_service", f"没有此事项 / no service {body.service!r}")
     target = None
     zone = stage.zone if stage.zone in svc.route else svc.route[0]
     if body.counter is not None:
-        target = s.get(Counter, (ticket.hall, body.counter))
+        target = _one(conn, _COUNTERS, _COUNTER, hall=ticket.hall, code=body.counter)
         if target is None or not target.active:
             raise Invalid("unknown_counter", f"没有窗口 {body.counter} / no counter {body.counter}")
         zone = target.zone
-    hall = load_hall(s, ticket.hall)
+    hall = load_hall(tx.session, ticket.hall)
     assert hall is not None
     _end(stage, counter, tx.now, "transferred")
     ticket.service = svc.code
@@ -268,7 +296,7 @@ def set_paused_in(tx: Tx, who: Principal, code: str, paused: bool, reason: str |
         tx.emit(counter.hall, "counter.paused" if paused else "counter.resumed",
                 counter=counter.code, counter_name=counter.name, zone=counter.zone,
                 reason=reason if paused else None)
-    tx.session.flush()
+    counter.save(tx.session.connection())
     return counter_state(tx.session, counter, base)
 
 

@@ -55,10 +55,6 @@ MAX_UNITS = 32  # bounds how long the first unit of a busy batch waits for its c
 class _Batch:
     def __init__(self, conn: Connection, trans: RootTransaction) -> None:
         self.conn, self.trans = conn, trans
-        # One ORM session for the batch: what one unit loaded (the hall's services, a
-        # counter) is already there for the next. A unit that fails rolls back to its
-        # savepoint and the session is replaced, forgetting whatever the unit touched.
-        self.session = _session(conn)
         self.units = 0
         # Event ids: read once from `event_seq` (the batch holds the database's write lock,
         # so nobody else takes ids meanwhile), handed out in unit order, and written back
@@ -120,22 +116,24 @@ class GroupCommit:
 
     @contextmanager
     def _run(self, batch: _Batch) -> Iterator[Tx]:
-        """One unit in a SAVEPOINT of the batch (plain SQL: cheaper than the ORM's nested
-        transactions, and the session's state is simply dropped when a unit fails)."""
-        sql = batch.conn.exec_driver_sql
-        sql("SAVEPOINT kb_unit")
-        tx = Tx(batch.session, self.store.clock())
+        """One unit in a SAVEPOINT of the batch, with its own ORM session (the counter
+        actions write with Core, so an ORM object kept from an earlier unit could be stale).
+        The session joins the savepoint "rollback_only": whatever fails in the unit, a flush
+        included, rolls back to the savepoint and never further."""
+        savepoint = batch.conn.begin_nested()
+        session = _session(batch.conn)
+        tx = Tx(session, self.store.clock())
         try:
             yield tx
-            batch.session.flush()
+            session.flush()
         except BaseException:
-            sql("ROLLBACK TO kb_unit")
-            sql("RELEASE kb_unit")
-            with contextlib.suppress(Exception):
-                batch.session.close()
-            batch.session = _session(batch.conn)
+            if savepoint.is_active:
+                savepoint.rollback()
             raise
-        sql("RELEASE kb_unit")
+        finally:
+            with contextlib.suppress(Exception):
+                session.close()
+        savepoint.commit()
         batch.units += 1
         if tx.events:
             self._number_events(batch, tx)
@@ -170,8 +168,6 @@ class GroupCommit:
             with contextlib.suppress(Exception):  # the connection is closed below anyway
                 batch.trans.rollback()
         finally:
-            with contextlib.suppress(Exception):
-                batch.session.close()
             batch.conn.close()
             batch.done.set()
         if batch.events and batch.error is None:
@@ -322,7 +318,8 @@ class Writer:
 
 
 def _session(conn: Connection) -> Session:
-    # rollback_only: the session never commits the batch's transaction itself.
+    # rollback_only: the session never commits what it joined, and its rollback (a failed
+    # flush) reaches only the unit's savepoint, the innermost transaction of `conn`.
     return Session(bind=conn, join_transaction_mode="rollback_only", expire_on_commit=False)
 
 

@@ -4,32 +4,51 @@ approval stage in working days (限时办结)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Table, insert
+from sqlalchemy.engine import Connection
 
 from queue_server.halls import HallInfo
 from queue_server.models import Service, Stage, Ticket
+from queue_server.records import Record
 from queue_server.store import Tx
 from queue_server.workdays import deadline
 
+_STAGES = cast(Table, Stage.__table__)
+INSERT_STAGE = insert(_STAGES).returning(_STAGES.c.id)
 
-def stage_deadline(hall: HallInfo, svc: Service, zone: str, now: datetime) -> datetime | None:
+
+def stage_deadline(hall: HallInfo, svc: Service | Record, zone: str, now: datetime
+                   ) -> datetime | None:
     if zone != "approval" or svc.time_limit_workdays is None:
         return None
     return deadline(now, svc.time_limit_workdays, hall.timezone, hall.closed_days)
 
 
-def queue_stage(tx: Tx, ticket: Ticket, svc: Service, zone: str, hall: HallInfo,
-                target: str | None = None) -> Stage:
-    """Queue `ticket` in `zone`, keeping its place by issue time."""
-    stage = Stage(hall=ticket.hall, ticket_id=ticket.id, zone=zone, service=svc.code,
-                  status="waiting", priority=ticket.priority, target_counter=target,
-                  sort_at=ticket.issued_at, recalls=0, rated=False,
-                  deadline=stage_deadline(hall, svc, zone, tx.now))
-    tx.session.add(stage)
-    tx.session.flush()
-    ticket.stage, ticket.zone, ticket.status = stage.id, zone, "waiting"
-    if stage.deadline is not None:
-        ticket.deadline = stage.deadline
-    return stage
+def insert_stage(conn: Connection, hall: str, ticket_id: str, zone: str, service: str,
+                 priority: bool, sort_at: datetime, deadline: datetime | None,
+                 target: str | None = None) -> int:
+    """A new waiting stage (Core: the hot path writes it); answers its id."""
+    return int(conn.execute(INSERT_STAGE, {
+        "hall": hall, "ticket_id": ticket_id, "zone": zone, "service": service,
+        "status": "waiting", "priority": priority, "target_counter": target,
+        "sort_at": sort_at, "counter": None, "staff_id": None, "recalls": 0,
+        "called_at": None, "started_at": None, "ended_at": None, "outcome": None,
+        "deadline": deadline, "rated": False}).scalar_one())
+
+
+def queue_stage(tx: Tx, ticket: Record, svc: Service | Record, zone: str, hall: HallInfo,
+                target: str | None = None) -> int:
+    """Queue `ticket` in `zone`, keeping its place by issue time; answers the stage's id.
+    The ticket's record is updated, not saved."""
+    due = stage_deadline(hall, svc, zone, tx.now)
+    stage_id = insert_stage(tx.session.connection(), ticket.hall, ticket.id, zone, svc.code,
+                            ticket.priority, ticket.issued_at, due, target)
+    ticket.stage, ticket.zone, ticket.status = stage_id, zone, "waiting"
+    if due is not None:
+        ticket.deadline = due
+    return stage_id
 
 
 def end_current(s: object, ticket: Ticket, now: datetime, outcome: str) -> None:

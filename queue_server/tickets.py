@@ -28,8 +28,9 @@ from queue_server.errors import Conflict, Forbidden, Invalid, NotFound
 from queue_server.halls import HallInfo, load_hall
 from queue_server.models import Counter, IdempotencyKey, NumberCounter, Service, Stage, Ticket
 from queue_server.policy import estimate_wait_s, format_number, mean_service_s
+from queue_server.records import Record
 from queue_server.security import age_on, birth_date, id_hash, mask_id, mask_name
-from queue_server.stages import stage_deadline
+from queue_server.stages import insert_stage, stage_deadline
 from queue_server.store import Store, Tx
 from queue_server.views import ticket_out
 
@@ -82,7 +83,6 @@ _BUMP = (update(_NUMBERS).where(_NUMBERS.c.hall == bindparam("h"),
 _FIRST_NUMBER = insert(_NUMBERS).values(last=1)
 _TICKETS, _STAGES = cast(Table, Ticket.__table__), cast(Table, Stage.__table__)
 _INSERT_TICKET = insert(_TICKETS)
-_INSERT_STAGE = insert(_STAGES).returning(_STAGES.c.id)
 _SET_STAGE = (update(_TICKETS).where(_TICKETS.c.id == bindparam("tid"))
               .values(stage=bindparam("sid")))
 _INSERT_KEY = insert(cast(Table, IdempotencyKey.__table__))
@@ -90,14 +90,14 @@ _INSERT_KEY = insert(cast(Table, IdempotencyKey.__table__))
 
 def _next_number(s: Session, hall: str, prefix: str, day: object, cap: int | None) -> int:
     key = {"h": hall, "p": prefix, "d": day}
-    last = s.execute(_BUMP, key).scalar_one_or_none()
+    last = s.connection().execute(_BUMP, key).scalar_one_or_none()
     if last is None:
         try:
             with s.begin_nested():
                 s.execute(_FIRST_NUMBER, {"hall": hall, "prefix": prefix, "day": day})
             last = 1
         except IntegrityError:  # another server process made it first (PostgreSQL)
-            last = s.execute(_BUMP, key).scalar_one()
+            last = s.connection().execute(_BUMP, key).scalar_one()
     if cap is not None and last > cap:
         raise Conflict("daily_cap_reached", "今日号已发完 / today's numbers are all taken")
     return int(last)
@@ -110,37 +110,46 @@ def _body_hash(req: wire.TicketCreate, secret_hex: str) -> str:
     return hmac.new(bytes.fromhex(secret_hex), data, hashlib.sha256).hexdigest()
 
 
-def service_row(s: Session, hall: str, code: str) -> Service:
-    row = s.get(Service, (hall, code))
+_SERVICES = cast(Table, Service.__table__)
+_SERVICE = select(_SERVICES).where(_SERVICES.c.hall == bindparam("hall"),
+                                   _SERVICES.c.code == bindparam("code"))
+
+
+def service_record(s: Session, hall: str, code: str) -> Record | None:
+    """A service row (Core: every issue and counter action reads one)."""
+    row = s.connection().execute(_SERVICE, {"hall": hall, "code": code}).first()
+    return Record(_SERVICES, row) if row is not None else None
+
+
+def service_row(s: Session, hall: str, code: str) -> Record:
+    row = service_record(s, hall, code)
     if row is None or not row.active:
         raise Invalid("unknown_service", f"没有此事项 / no service {code!r}")
     return row
 
 
-def create_ticket(tx: Tx, hall: HallInfo, svc: Service, issue: Issue, zone: str | None = None,
-                  forwarded_from: str | None = None) -> Ticket:
+def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
+                  zone: str | None = None, forwarded_from: str | None = None) -> Ticket:
     """Number and queue a new ticket in `zone` (default: the first of its route). Written with
     Core statements; answers the ticket as a detached object (read-only for the caller)."""
     s, now = tx.session, tx.now
     day = hall.day_of(now)
     seq = _next_number(s, hall.id, svc.prefix, day, svc.daily_cap)
     zone = zone or svc.route[0]
+    due = stage_deadline(hall, svc, zone, now)
     row = dict(id=secrets.token_urlsafe(12), hall=hall.id, service=svc.code,
                number=format_number(svc.prefix, seq), prefix=svc.prefix, seq=seq, day=day,
                channel=issue.channel, priority=issue.priority,
                priority_reason=issue.priority_reason, id_hash=issue.id_hash,
                masked_id=issue.masked_id, masked_name=issue.masked_name,
                appointment=issue.appointment, issued_at=now, status="waiting", zone=zone,
-               stage=None, deadline=stage_deadline(hall, svc, zone, now),
+               stage=None, deadline=due,
                forwarded_from=forwarded_from, forwarded_to=None, print_failed=False)
-    s.execute(_INSERT_TICKET, row)
-    stage_id = s.execute(_INSERT_STAGE, {
-        "hall": hall.id, "ticket_id": row["id"], "zone": zone, "service": svc.code,
-        "status": "waiting", "priority": issue.priority, "target_counter": None,
-        "sort_at": now, "counter": None, "staff_id": None, "recalls": 0, "called_at": None,
-        "started_at": None, "ended_at": None, "outcome": None, "deadline": row["deadline"],
-        "rated": False}).scalar_one()
-    s.execute(_SET_STAGE, {"tid": row["id"], "sid": stage_id})
+    conn = s.connection()
+    conn.execute(_INSERT_TICKET, row)
+    stage_id = insert_stage(conn, hall.id, str(row["id"]), zone, svc.code, issue.priority, now,
+                            due)
+    conn.execute(_SET_STAGE, {"tid": row["id"], "sid": stage_id})
     ticket = Ticket(**{**row, "stage": stage_id})
     tx.emit(hall.id, "ticket.issued", ticket=ticket.id, number=ticket.number, service=svc.code,
             zone=ticket.zone, priority=ticket.priority, channel=ticket.channel)
@@ -204,7 +213,7 @@ def estimate(s: Session, hall: str, zone: str, service: str, ahead: int) -> int:
     return estimate_wait_s(ahead, open_n, mean_service_s(durations))
 
 
-def issued_out(s: Session, ticket: Ticket, hall: HallInfo, svc: Service, base: str
+def issued_out(s: Session, ticket: Ticket, hall: HallInfo, svc: Service | Record, base: str
                ) -> wire.TicketIssued:
     ahead = waiting_ahead(s, ticket.hall, ticket.zone, ticket.service, ticket.issued_at)
     return wire.TicketIssued(
@@ -286,8 +295,8 @@ def _replayed(known: Any, body: str) -> str:
     return known.ticket_id
 
 
-def service_row_any(s: Session, hall: str, code: str) -> Service:
-    row = s.get(Service, (hall, code))
+def service_row_any(s: Session, hall: str, code: str) -> Record:
+    row = service_record(s, hall, code)
     assert row is not None
     return row
 

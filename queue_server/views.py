@@ -5,44 +5,50 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from queue_server import wire
 from queue_server.models import Counter, Document, NumberCounter, Service, Stage, Ticket
 from queue_server.policy import estimate_wait_s, mean_service_s
+from queue_server.records import Record
 
 STATUS_OF_STAGE = {"waiting": "waiting", "called": "called", "serving": "serving"}
 
 
-_JOURNEY = select(Stage).where(Stage.ticket_id == bindparam("ticket")).order_by(Stage.id)
+_STAGES = cast(Table, Stage.__table__)
+_JOURNEY = (select(_STAGES).where(_STAGES.c.ticket_id == bindparam("ticket"))
+            .order_by(_STAGES.c.id))
 _PAGES = select(func.count()).select_from(Document).where(
     Document.ticket_id.in_(bindparam("tickets", expanding=True)))
 
 
-def journey(s: Session, ticket_id: str) -> list[Stage]:
-    return list(s.scalars(_JOURNEY, {"ticket": ticket_id}))
+def journey(s: Session, ticket_id: str) -> list[Any]:
+    """The ticket's stages as Core rows (read-only), oldest first."""
+    s.flush()  # what the caller changed through the ORM is part of the answer
+    return list(s.connection().execute(_JOURNEY, {"ticket": ticket_id}))
 
 
-def stage_out(stage: Stage) -> wire.StageOut:
+def stage_out(stage: Any) -> wire.StageOut:
     return wire.StageOut(zone=stage.zone, service=stage.service, counter=stage.counter,
                          called_at=stage.called_at, started_at=stage.started_at,
                          ended_at=stage.ended_at, outcome=stage.outcome,
                          deadline=stage.deadline, rated=stage.rated)
 
 
-def document_count(s: Session, ticket: Ticket) -> int:
+def document_count(s: Session, ticket: Ticket | Record) -> int:
     ids = [ticket.id] + ([ticket.forwarded_from] if ticket.forwarded_from else [])
-    return int(s.scalar(_PAGES, {"tickets": ids}) or 0)
+    return int(s.connection().execute(_PAGES, {"tickets": ids}).scalar() or 0)
 
 
-def ticket_out(s: Session, ticket: Ticket, base: str) -> wire.TicketOut:
-    from queue_server.tickets import estimate, waiting_ahead
+def ticket_out(s: Session, ticket: Ticket | Record, base: str) -> wire.TicketOut:
+    from queue_server.tickets import estimate, service_record, waiting_ahead
 
     stages = journey(s, ticket.id)
     current = next((st for st in stages if st.id == ticket.stage), None)
-    svc = s.get(Service, (ticket.hall, ticket.service))
+    svc = service_record(s, ticket.hall, ticket.service)
     ahead = wait = None
     if ticket.status == "waiting" and current is not None:
         ahead = waiting_ahead(s, ticket.hall, current.zone, current.service, current.sort_at)
@@ -79,7 +85,7 @@ class QueueCounts:
                        targeted.group_by(Stage.target_counter))})
 
 
-def counter_state(s: Session, row: Counter, base: str, counts: QueueCounts | None = None
+def counter_state(s: Session, row: Counter | Record, base: str, counts: QueueCounts | None = None
                   ) -> wire.CounterState:
     from queue_server.models import Staff
 

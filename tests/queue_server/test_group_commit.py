@@ -1,0 +1,155 @@
+"""Group commit and the writer thread on a real SQLite file: units that share a batch commit
+together, a unit that fails (in its flush too) rolls back alone, event ids stay contiguous and
+in commit order whichever way units arrive, and what the event hub is handed equals what the
+table holds."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from queue_server.models import AdminToken, EventRow
+from queue_server.store import Store, Tx, migrate
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    url = f"sqlite:///{tmp_path / 'group.db'}"
+    migrate(url)
+    made = Store(url, lock_timeout=5.0)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+def _token(name: str, *, event: bool = True) -> Callable[[Tx], str]:
+    def work(tx: Tx) -> str:
+        tx.session.add(AdminToken(token_hash=name, created_at=tx.now))
+        if event:
+            tx.emit("h", "test.token", name=name)
+        return name
+
+    return work
+
+
+def _slow(tx: Tx) -> str:
+    time.sleep(0.1)  # holds the writer: the next jobs queue up and share its batch
+    tx.emit("h", "test.slow")
+    return "slow"
+
+
+def _tokens(store: Store) -> list[str]:
+    with store.read() as s:
+        return sorted(s.scalars(select(AdminToken.token_hash)))
+
+
+def test_a_unit_failing_in_its_flush_rolls_back_alone_and_the_batch_commits(
+        store: Store) -> None:
+    handed: list[list[dict[str, Any]]] = []
+    store.on_events = handed.append
+
+    async def run() -> list[Any]:
+        return await asyncio.gather(
+            store.run(_slow), store.run(_token("t1")), store.run(_token("t1")),  # duplicate
+            store.run(_token("t2")), return_exceptions=True)
+
+    results = asyncio.run(run())
+    assert results[0] == "slow" and results[1] == "t1" and results[3] == "t2"
+    assert isinstance(results[2], IntegrityError)
+    assert _tokens(store) == ["t1", "t2"]
+    # One commit for the three good units (so they did share a batch), ids 1..3 in order.
+    assert len(handed) == 1
+    assert [(e["id"], e["type"], e.get("name")) for e in handed[0]] == [
+        (1, "test.slow", None), (2, "test.token", "t1"), (3, "test.token", "t2")]
+    assert store.fetch_events(None, 0, 100) == handed[0]
+
+
+def test_a_domain_error_rolls_back_only_its_unit(store: Store) -> None:
+    def fails(tx: Tx) -> str:
+        tx.session.add(AdminToken(token_hash="lost", created_at=tx.now))
+        tx.session.flush()
+        tx.emit("h", "test.lost")
+        raise ValueError("refused")
+
+    async def run() -> list[Any]:
+        return await asyncio.gather(store.run(_slow), store.run(fails),
+                                    store.run(_token("kept")), return_exceptions=True)
+
+    results = asyncio.run(run())
+    assert isinstance(results[1], ValueError) and results[2] == "kept"
+    assert _tokens(store) == ["kept"]
+    assert [e["type"] for e in store.fetch_events(None, 0, 100)] == ["test.slow", "test.token"]
+
+
+def test_threads_and_the_writer_together_keep_event_ids_contiguous(store: Store) -> None:
+    """Units from worker threads (`Store.write`) and from the writer thread (`Store.run`)
+    interleave and share batches; every unit lands once and event ids are 1..N in commit
+    order, handed to the hub in that order."""
+    handed: list[int] = []
+    lock = threading.Lock()
+
+    def take(rows: list[dict[str, Any]]) -> None:
+        with lock:
+            handed.extend(int(r["id"]) for r in rows)
+
+    store.on_events = take
+
+    def thread_units(k: int) -> None:
+        for i in range(25):
+            with store.write() as tx:
+                _token(f"w{k}-{i}")(tx)
+
+    async def writer_units() -> list[str]:
+        return await asyncio.gather(*(store.run(_token(f"r{i}")) for i in range(100)))
+
+    threads = [threading.Thread(target=thread_units, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    done = asyncio.run(writer_units())
+    for t in threads:
+        t.join(30)
+    assert sorted(done) == sorted(f"r{i}" for i in range(100))
+    assert len(_tokens(store)) == 200
+    with store.read() as s:
+        ids = list(s.scalars(select(EventRow.id).order_by(EventRow.id)))
+        assert s.scalar(select(func.count()).select_from(EventRow)) == 200
+    assert ids == list(range(1, 201))
+    assert handed == ids  # handed out in commit order, each once
+
+
+def test_a_job_that_waited_past_the_lock_timeout_is_busy_not_run(tmp_path: Path) -> None:
+    import sqlite3
+
+    from queue_server.store import Busy
+
+    path = tmp_path / "busy.db"
+    url = f"sqlite:///{path}"
+    migrate(url)
+    store = Store(url, lock_timeout=0.3)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process holds the database's write lock
+
+        async def run() -> list[Any]:
+            return await asyncio.gather(store.run(_token("a")), store.run(_token("b")),
+                                        return_exceptions=True)
+
+        began = time.monotonic()
+        results = asyncio.run(run())
+        assert all(isinstance(r, Busy) for r in results), results
+        assert time.monotonic() - began < 3
+        other.execute("ROLLBACK")
+        assert asyncio.run(store.run(_token("c"))) == "c"
+        assert _tokens(store) == ["c"]
+    finally:
+        other.close()
+        store.close()
