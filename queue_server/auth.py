@@ -145,6 +145,9 @@ def _open_session(tx: Tx, who: Principal, staff: Staff, counter: str
                        counter=counter, terminal_id=int(who.terminal_id or 0), created_at=now,
                        expires_at=expires))
     tx.emit(str(who.hall), "staff.login", counter=counter, staff=staff.id)
+    from queue_server.tickets import forget_estimates  # here: tickets imports this module
+
+    forget_estimates(str(who.hall))  # the counter is staffed now
     log.info("staff %s signed in at %s/%s", staff.id, who.hall, counter)
     return token, staff, expires
 

@@ -26,7 +26,7 @@ from queue_server.policy import Candidate, pick_next, streak_after
 from queue_server.records import Record
 from queue_server.stages import queue_stage
 from queue_server.store import Store, Tx
-from queue_server.tickets import service_record
+from queue_server.tickets import forget_estimates, service_record
 from queue_server.views import QueueCounts, counter_state, ticket_out
 from queue_server.wire import ZONE_NAMES
 
@@ -215,6 +215,7 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
 def _end(stage: Record, counter: Record, now: datetime, outcome: str) -> None:
     stage.status, stage.ended_at, stage.outcome = "ended", now, outcome
     counter.current_stage = None
+    forget_estimates(counter.hall)  # a new service time
 
 
 def _finish(tx: Tx, hall: HallInfo, counter: Record, stage: Record, ticket: Record,
@@ -291,6 +292,7 @@ def set_paused_in(tx: Tx, who: Principal, code: str, paused: bool, reason: str |
     counter, _hall = _own_counter(tx, who, code)
     if counter.paused != paused:
         counter.paused, counter.pause_reason = paused, reason if paused else None
+        forget_estimates(counter.hall)  # one counter fewer or more for its services
         log.info("counter %s/%s %s", counter.hall, counter.code,
                  "paused" if paused else "resumed")
         tx.emit(counter.hall, "counter.paused" if paused else "counter.resumed",

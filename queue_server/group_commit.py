@@ -76,6 +76,7 @@ class GroupCommit:
         self._count_lock = threading.Lock()
         self._waiting = 0  # threads queued for the write lock: they will join the batch
         self._batch: _Batch | None = None
+        self._conn: Connection | None = None  # kept from batch to batch while it works
 
     def _acquire(self, timeout: float | None = None) -> None:
         with self._count_lock:
@@ -91,13 +92,29 @@ class GroupCommit:
 
     def _open(self) -> _Batch:
         if self._batch is None:
-            conn = self.store.writer.connect()
+            conn = self._conn or self.store.writer.connect()
+            self._conn = None
             try:
                 self._batch = _Batch(conn, conn.begin())
             except BaseException:
                 conn.close()
                 raise
         return self._batch
+
+    def _end(self, batch: _Batch, healthy: bool) -> None:
+        """After a batch: keep its connection for the next one, unless something failed."""
+        if healthy and self._conn is None:
+            self._conn = batch.conn
+        else:
+            with contextlib.suppress(Exception):
+                batch.conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                with contextlib.suppress(Exception):
+                    self._conn.close()
+                self._conn = None
 
     @contextmanager
     def unit(self) -> Iterator[Tx]:
@@ -119,21 +136,26 @@ class GroupCommit:
         """One unit in a SAVEPOINT of the batch, with its own ORM session (the counter
         actions write with Core, so an ORM object kept from an earlier unit could be stale).
         The session joins the savepoint "rollback_only": whatever fails in the unit, a flush
-        included, rolls back to the savepoint and never further."""
-        savepoint = batch.conn.begin_nested()
+        included, rolls back to the savepoint and never further. The first unit of a batch
+        needs no savepoint: if it fails, the whole transaction goes and the next unit opens
+        another."""
+        savepoint = batch.conn.begin_nested() if batch.units else None
         session = _session(batch.conn)
         tx = Tx(session, self.store.clock())
         try:
             yield tx
             session.flush()
         except BaseException:
-            if savepoint.is_active:
+            if savepoint is None:
+                self._discard(batch)
+            elif savepoint.is_active:
                 savepoint.rollback()
             raise
         finally:
             with contextlib.suppress(Exception):
                 session.close()
-        savepoint.commit()
+        if savepoint is not None:
+            savepoint.commit()
         batch.units += 1
         if tx.events:
             self._number_events(batch, tx)
@@ -153,6 +175,18 @@ class GroupCommit:
         batch.conn.execute(_SET_LAST_EVENT, {"last": batch.last_event})
         batch.conn.execute(_INSERT_EVENTS, batch.rows)
 
+    def _discard(self, batch: _Batch) -> None:
+        """Roll back a batch whose first unit failed (it holds nothing else)."""
+        self._batch = None
+        healthy = True
+        try:
+            if batch.trans.is_active:
+                batch.trans.rollback()
+        except Exception:  # noqa: BLE001 - the connection is dropped instead
+            healthy = False
+        self._end(batch, healthy)
+        batch.done.set()
+
     def _commit(self, batch: _Batch) -> None:
         """Under the write lock: commit the batch and wake its units."""
         self._batch = None
@@ -168,7 +202,7 @@ class GroupCommit:
             with contextlib.suppress(Exception):  # the connection is closed below anyway
                 batch.trans.rollback()
         finally:
-            batch.conn.close()
+            self._end(batch, batch.error is None)
             batch.done.set()
         if batch.events and batch.error is None:
             self.store.on_events(batch.events)
@@ -232,7 +266,7 @@ class GroupCommit:
             job.settle(None, exc)
         else:
             batch.callbacks.append(lambda error: job.settle(result, error))
-        return batch
+        return batch if self._batch is batch else None  # a failed first unit ends its batch
 
 
 def _drain(more: queue.SimpleQueue[_Job | None], into: list[_Job]) -> None:

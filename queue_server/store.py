@@ -151,6 +151,7 @@ class Store:
     def close(self) -> None:
         if self._writer_thread is not None:
             self._writer_thread.close()
+        self._group.close()
         self.writer.dispose()
         if self.reader is not self.writer:
             self.reader.dispose()

@@ -129,9 +129,9 @@ def service_row(s: Session, hall: str, code: str) -> Record:
 
 
 def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
-                  zone: str | None = None, forwarded_from: str | None = None) -> Ticket:
+                  zone: str | None = None, forwarded_from: str | None = None) -> Record:
     """Number and queue a new ticket in `zone` (default: the first of its route). Written with
-    Core statements; answers the ticket as a detached object (read-only for the caller)."""
+    Core statements; answers the ticket as a record (read-only for the caller)."""
     s, now = tx.session, tx.now
     day = hall.day_of(now)
     seq = _next_number(s, hall.id, svc.prefix, day, svc.daily_cap)
@@ -150,7 +150,7 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
     stage_id = insert_stage(conn, hall.id, str(row["id"]), zone, svc.code, issue.priority, now,
                             due)
     conn.execute(_SET_STAGE, {"tid": row["id"], "sid": stage_id})
-    ticket = Ticket(**{**row, "stage": stage_id})
+    ticket = Record(_TICKETS, {**row, "stage": stage_id})
     tx.emit(hall.id, "ticket.issued", ticket=ticket.id, number=ticket.number, service=svc.code,
             zone=ticket.zone, priority=ticket.priority, channel=ticket.channel)
     return ticket
@@ -202,19 +202,37 @@ def waiting_ahead(s: Session, hall: str, zone: str, service: str, before: dateti
                                                "before": before}).scalar() or 0)
 
 
+_ESTIMATES: dict[tuple[str, str, str, str], tuple[float, int, float]] = {}
+ESTIMATE_CACHE_S = 2.0
+
+
+def forget_estimates(hall: str) -> None:
+    """A stage ended or a counter's staffing changed in `hall`: its estimates are read anew."""
+    for key in [k for k in _ESTIMATES if k[1] == hall]:
+        _ESTIMATES.pop(key, None)
+
+
 def estimate(s: Session, hall: str, zone: str, service: str, ahead: int) -> int:
-    """People ahead × recent service time ÷ staffed open counters of that zone and service."""
+    """People ahead × recent service time ÷ staffed open counters of that zone and service.
+    The last two are kept for a moment per service (a busy kiosk issues many a second) and
+    forgotten as soon as a stage ends or staffing changes in this process."""
+    key = (str(s.get_bind().engine.url), hall, zone, service)
+    hit = _ESTIMATES.get(key)
+    if hit is not None and hit[0] > monotonic():
+        return estimate_wait_s(ahead, hit[1], hit[2])
     where = {"hall": hall, "zone": zone, "service": service}
     conn = s.connection()
     serves = _counter_services(s, hall)
     open_n = sum(1 for (code,) in conn.execute(_STAFFED, where)
                  if service in serves.get(code, ()))
     durations = [(e - b).total_seconds() for b, e in conn.execute(_RECENT, where) if b and e]
-    return estimate_wait_s(ahead, open_n, mean_service_s(durations))
+    mean = mean_service_s(durations)
+    _ESTIMATES[key] = (monotonic() + ESTIMATE_CACHE_S, open_n, mean)
+    return estimate_wait_s(ahead, open_n, mean)
 
 
-def issued_out(s: Session, ticket: Ticket, hall: HallInfo, svc: Service | Record, base: str
-               ) -> wire.TicketIssued:
+def issued_out(s: Session, ticket: Ticket | Record, hall: HallInfo, svc: Service | Record,
+               base: str) -> wire.TicketIssued:
     ahead = waiting_ahead(s, ticket.hall, ticket.zone, ticket.service, ticket.issued_at)
     return wire.TicketIssued(
         id=ticket.id, number=ticket.number, service=ticket.service, zone=ticket.zone,
