@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.engine import Connection, RootTransaction
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -46,8 +46,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _SEQ, _EVENTS = cast(Table, EventSeq.__table__), cast(Table, EventRow.__table__)
-_LAST_EVENT = select(_SEQ.c.last).where(_SEQ.c.id == 1)
-_SET_LAST_EVENT = update(_SEQ).where(_SEQ.c.id == 1).values(last=bindparam("last"))
+_TAKE_EVENT_IDS = (update(_SEQ).where(_SEQ.c.id == 1).values(last=_SEQ.c.last + bindparam("n"))
+                   .returning(_SEQ.c.last))
 _INSERT_EVENTS = insert(_EVENTS)
 MAX_UNITS = 32  # bounds how long the first unit of a busy batch waits for its commit
 
@@ -56,10 +56,8 @@ class _Batch:
     def __init__(self, conn: Connection, trans: RootTransaction) -> None:
         self.conn, self.trans = conn, trans
         self.units = 0
-        # Event ids: read once from `event_seq` (the batch holds the database's write lock,
-        # so nobody else takes ids meanwhile), handed out in unit order, and written back
-        # with the event rows just before the commit.
-        self.last_event: int | None = None
+        # The events of its units, in unit order: ids are taken and the rows written just
+        # before the commit.
         self.rows: list[dict[str, Any]] = []  # event rows to insert
         self.events: list[dict[str, Any]] = []  # the same, as the event hub hands them out
         self.done = threading.Event()
@@ -160,20 +158,23 @@ class GroupCommit:
         if tx.events:
             self._number_events(batch, tx)
 
-    def _number_events(self, batch: _Batch, tx: Tx) -> None:
-        if batch.last_event is None:
-            batch.last_event = int(batch.conn.execute(_LAST_EVENT).scalar_one())
-        rows = [{"id": batch.last_event + i + 1, "hall": hall, "type": type_, "at": tx.now,
-                 "payload": payload} for i, (hall, type_, payload) in enumerate(tx.events)]
-        batch.last_event += len(rows)
-        batch.rows.extend(rows)
-        tx.rows = [event_dict(row) for row in rows]
-        batch.events.extend(tx.rows)
+    @staticmethod
+    def _number_events(batch: _Batch, tx: Tx) -> None:
+        """Keep the unit's events for the commit (ids are given there)."""
+        batch.rows.extend({"hall": hall, "type": type_, "at": tx.now, "payload": payload}
+                          for hall, type_, payload in tx.events)
 
     @staticmethod
     def _write_events(batch: _Batch) -> None:
-        batch.conn.execute(_SET_LAST_EVENT, {"last": batch.last_event})
+        """Just before the commit: take the batch's ids from `event_seq` in one statement
+        (the batch holds the database's write lock, so ids follow commit order) and insert
+        the rows."""
+        last = int(batch.conn.execute(_TAKE_EVENT_IDS, {"n": len(batch.rows)}).scalar_one())
+        first = last - len(batch.rows) + 1
+        for i, row in enumerate(batch.rows):
+            row["id"] = first + i
         batch.conn.execute(_INSERT_EVENTS, batch.rows)
+        batch.events = [event_dict(row) for row in batch.rows]
 
     def _discard(self, batch: _Batch) -> None:
         """Roll back a batch whose first unit failed (it holds nothing else)."""

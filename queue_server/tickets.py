@@ -19,8 +19,12 @@ from time import monotonic
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, false, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Insert
 
 from queue_server import wire
 from queue_server.auth import Principal, principal_of
@@ -85,7 +89,19 @@ _TICKETS, _STAGES = cast(Table, Ticket.__table__), cast(Table, Stage.__table__)
 _INSERT_TICKET = insert(_TICKETS)
 _SET_STAGE = (update(_TICKETS).where(_TICKETS.c.id == bindparam("tid"))
               .values(stage=bindparam("sid")))
-_INSERT_KEY = insert(cast(Table, IdempotencyKey.__table__))
+_CLAIM_KEYS: dict[str, Insert] = {}
+
+
+def _claim_key(conn: Connection) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING for an idempotency key (both databases have it; the
+    construct is per dialect in SQLAlchemy)."""
+    name = conn.dialect.name
+    stmt = _CLAIM_KEYS.get(name)
+    if stmt is None:
+        dialect_insert = postgresql_insert if name == "postgresql" else sqlite_insert
+        stmt = dialect_insert(cast(Table, IdempotencyKey.__table__)).on_conflict_do_nothing()
+        _CLAIM_KEYS[name] = stmt
+    return stmt
 
 
 def _next_number(s: Session, hall: str, prefix: str, day: object, cap: int | None) -> int:
@@ -129,7 +145,8 @@ def service_row(s: Session, hall: str, code: str) -> Record:
 
 
 def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
-                  zone: str | None = None, forwarded_from: str | None = None) -> Record:
+                  zone: str | None = None, forwarded_from: str | None = None,
+                  ticket_id: str | None = None) -> Record:
     """Number and queue a new ticket in `zone` (default: the first of its route). Written with
     Core statements; answers the ticket as a record (read-only for the caller)."""
     s, now = tx.session, tx.now
@@ -137,7 +154,7 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
     seq = _next_number(s, hall.id, svc.prefix, day, svc.daily_cap)
     zone = zone or svc.route[0]
     due = stage_deadline(hall, svc, zone, now)
-    row = dict(id=secrets.token_urlsafe(12), hall=hall.id, service=svc.code,
+    row = dict(id=ticket_id or secrets.token_urlsafe(12), hall=hall.id, service=svc.code,
                number=format_number(svc.prefix, seq), prefix=svc.prefix, seq=seq, day=day,
                channel=issue.channel, priority=issue.priority,
                priority_reason=issue.priority_reason, id_hash=issue.id_hash,
@@ -255,16 +272,21 @@ def issue_in(tx: Tx, who: Principal, req: wire.TicketCreate, key: str | None, ba
     s = tx.session
     hall = load_hall(s, who.hall)
     assert hall is not None
-    body = _body_hash(req, hall.secret)
-    known = (s.connection().execute(_KNOWN, {"hall": who.hall, "key": key}).first()
-             if key is not None else None)
-    if known is not None:
-        return _issued_again(s, _replayed(known, body), base), False
-    svc = service_row(s, hall.id, req.service)
-    ticket = create_ticket(tx, hall, svc, _reduce(req, hall, who, tx.now))
+    ticket_id = secrets.token_urlsafe(12)
     if key is not None:
-        s.execute(_INSERT_KEY, {"hall": hall.id, "key": key, "ticket_id": ticket.id,
-                                "body_hash": body, "created_at": tx.now})
+        # Claim the key for the new ticket in one statement; a key already there answers
+        # its ticket again (on PostgreSQL a concurrent claim waits for the other commit).
+        body = _body_hash(req, hall.secret)
+        conn = s.connection()
+        claimed = conn.execute(_claim_key(conn), {
+            "hall": hall.id, "key": key, "ticket_id": ticket_id, "body_hash": body,
+            "created_at": tx.now}).rowcount
+        if not claimed:
+            known = conn.execute(_KNOWN, {"hall": who.hall, "key": key}).first()
+            assert known is not None
+            return _issued_again(s, _replayed(known, body), base), False
+    svc = service_row(s, hall.id, req.service)
+    ticket = create_ticket(tx, hall, svc, _reduce(req, hall, who, tx.now), ticket_id=ticket_id)
     log.debug("issued %s %s (%s, priority=%s)", hall.id, ticket.number, svc.code,
               ticket.priority_reason or ticket.priority)
     return issued_out(s, ticket, hall, svc, base), True
