@@ -93,7 +93,9 @@ class GroupCommit:
             conn = self._conn or self.store.writer.connect()
             self._conn = None
             try:
-                self._batch = _Batch(conn, conn.begin())
+                trans = conn.begin()
+                conn.exec_driver_sql("BEGIN IMMEDIATE")  # the engine leaves BEGIN to us
+                self._batch = _Batch(conn, trans)
             except BaseException:
                 conn.close()
                 raise

@@ -46,7 +46,10 @@ class Busy(Exception):
     """The database stayed locked longer than the request may wait."""
 
 
-def _sqlite_engine(url: str, immediate: bool, timeout: float) -> Engine:
+def _sqlite_engine(url: str, immediate: bool | None, timeout: float) -> Engine:
+    """`immediate`: BEGIN IMMEDIATE (True) or BEGIN (False) at every transaction's start, or
+    None: the caller issues BEGIN itself (the group commit's engine: without an engine-level
+    event listener SQLAlchemy skips its event dispatch on every statement)."""
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -63,9 +66,10 @@ def _sqlite_engine(url: str, immediate: bool, timeout: float) -> Engine:
         cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
         cur.close()
 
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if immediate is not None:
+        @event.listens_for(engine, "begin")
+        def _begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -123,7 +127,9 @@ class Store:
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         self.lock_timeout = lock_timeout
         self.clock = clock or utcnow
-        self.writer = make_engine(url, immediate=True, timeout=lock_timeout)
+        # On SQLite only the group commit writes, and it begins its transactions itself.
+        self.writer = (_sqlite_engine(url, None, lock_timeout) if self.is_sqlite
+                       else make_engine(url, timeout=lock_timeout))
         self.reader = (make_engine(url, immediate=False, timeout=lock_timeout)
                        if self.is_sqlite else self.writer)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
