@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -18,6 +20,11 @@ from queue_server.store import Store
 from queue_server.stream import EventHub
 
 log = logging.getLogger("queue_server")
+# FastAPI 0.16x asks OpenTelemetry on every request whether it is configured; a hall server
+# has none, so it is off (older FastAPI has no such option).
+_NO_TELEMETRY: dict[str, Any] = (
+    {"telemetry": {"tracing": False, "metrics": False, "logs": False}}
+    if "telemetry" in inspect.signature(FastAPI.__init__).parameters else {})
 
 
 async def _watch_days(store: Store, every: float) -> None:
@@ -80,7 +87,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             store.close()
 
     app = FastAPI(title="快办 Kuaiban queue server", version="1", lifespan=lifespan,
-                  openapi_url="/openapi.json")
+                  openapi_url="/openapi.json", **_NO_TELEMETRY)
     app.state.settings, app.state.store, app.state.hub = settings, store, hub
     http_errors.install(app)
     app.include_router(routes.router)

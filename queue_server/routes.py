@@ -6,10 +6,12 @@ stream are async so they never queue behind the write lock."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlalchemy import select, text
 
@@ -18,6 +20,7 @@ from queue_server.auth import Principal, authenticate, principal_of
 from queue_server.errors import Forbidden, Invalid, NotFound, Unauthorized
 from queue_server.halls import load_hall
 from queue_server.models import Counter, Terminal
+from queue_server.security import token_hash
 from queue_server.store import Store
 from queue_server.views import service_infos
 
@@ -51,12 +54,26 @@ def who(request: Request) -> Principal:
 Who = Annotated[Principal, Depends(who)]
 
 
+_SEEN_VALID: dict[str, float] = {}  # token digest -> until when it counts as recently seen
+SEEN_VALID_S = 60.0
+
+
 async def token_of(request: Request) -> str:
-    """For endpoints that authenticate inside their unit of work (`unit_for`): without a
-    bearer token the answer is 401 at once, before the body is read."""
+    """For endpoints that authenticate inside their unit of work (`unit_for`, authoritative:
+    a revoked token is refused at once). This check only keeps the answer to a bad token a
+    401 before the body is even read, as with `Who`: a token not seen valid in the last
+    minute is looked up first (one extra thread hop, once a minute per terminal)."""
     token = bearer(request)
     if not token:
         raise Unauthorized("unauthorized", "需要令牌 / a bearer token is required")
+    digest = token_hash(token)
+    now = time.monotonic()
+    if _SEEN_VALID.get(digest, 0.0) < now:
+        store = store_of(request)
+        await run_in_threadpool(authenticate, store, token, store.clock())
+        if len(_SEEN_VALID) > 10_000:
+            _SEEN_VALID.clear()
+        _SEEN_VALID[digest] = now + SEEN_VALID_S
     return token
 
 

@@ -127,6 +127,18 @@ def test_auth_matrix(hall: Hall) -> None:
     assert hall.client().get("/health").status_code == 200
 
 
+def test_a_bad_token_is_a_401_before_the_body_is_looked_at(hall: Hall) -> None:
+    """The busiest endpoints authenticate inside their unit of work; a wrong, a revoked or
+    a missing token must still be refused as such, whatever the body holds."""
+    bogus = hall.client("kbt_not-a-real-token")
+    for path in ("/tickets", "/counters/W01/finish", "/counters/W01/transfer",
+                 "/counters/W01/call-next"):
+        for body in (None, {"nonsense": True}, [1, 2]):
+            resp = _send(bogus, "POST", path, body, {"Content-Type": "application/json"})
+            assert resp.status_code == 401, (path, body, resp.text)
+            assert resp.json()["error"]["code"] == "unauthorized"
+
+
 def test_a_staff_session_acts_only_for_its_counter(hall: Hall) -> None:
     w01 = hall.staff("W01")
     for action in ("call-next", "recall", "no-show", "start", "pause", "resume"):
