@@ -99,7 +99,8 @@ def _claim_key(conn: Connection) -> Insert:
     stmt = _CLAIM_KEYS.get(name)
     if stmt is None:
         dialect_insert = postgresql_insert if name == "postgresql" else sqlite_insert
-        stmt = dialect_insert(cast(Table, IdempotencyKey.__table__)).on_conflict_do_nothing()
+        keys = cast(Table, IdempotencyKey.__table__)
+        stmt = dialect_insert(keys).on_conflict_do_nothing().returning(keys.c.key)
         _CLAIM_KEYS[name] = stmt
     return stmt
 
@@ -280,8 +281,8 @@ def issue_in(tx: Tx, who: Principal, req: wire.TicketCreate, key: str | None, ba
         conn = s.connection()
         claimed = conn.execute(_claim_key(conn), {
             "hall": hall.id, "key": key, "ticket_id": ticket_id, "body_hash": body,
-            "created_at": tx.now}).rowcount
-        if not claimed:
+            "created_at": tx.now}).first()  # RETURNING: rowcount is -1 with psycopg here
+        if claimed is None:
             known = conn.execute(_KNOWN, {"hall": who.hall, "key": key}).first()
             assert known is not None
             return _issued_again(s, _replayed(known, body), base), False

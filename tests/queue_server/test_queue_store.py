@@ -1,9 +1,11 @@
-"""The queue on a real SQLite file through the use cases (no HTTP): call order (transferred,
-priority with its cap, the counter's services, issue time), the place kept by issue time in
-the next zone, and the estimate from people ahead and recent service times."""
+"""The queue through the use cases (no HTTP), on a real SQLite file and on PostgreSQL (when
+KUAIBAN_TEST_PG is set): call order (transferred, priority with its cap, the counter's
+services, issue time), the place kept by issue time in the next zone, the estimate from people
+ahead and recent service times, and idempotency keys."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,7 +17,7 @@ from queue_server.auth import Principal
 from queue_server.errors import NoTicketWaiting
 from queue_server.store import Store
 from queue_server.tickets import issue
-from tests.conftest import load_test_hall
+from tests.conftest import PG_ENV, fresh_pg_database, load_test_hall
 
 OLD = {"number": "150102194001011234", "name": "张三"}  # born 1940: elderly
 
@@ -29,13 +31,21 @@ class Clock:
         return self.now
 
 
-@pytest.fixture()
-def store(tmp_path: Path) -> Iterator[Store]:
-    url = f"sqlite:///{tmp_path / 'q.db'}"
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'q.db'}"])
+    else:
+        admin = os.environ.get(PG_ENV, "")
+        if not admin:
+            pytest.skip(f"{PG_ENV} not set: no PostgreSQL to test against")
+        urls = fresh_pg_database(admin)
+    url = next(urls)
     load_test_hall(url)
     s = Store(url, clock=Clock())
     yield s
     s.close()
+    next(urls, None)  # drops the PostgreSQL database
 
 
 KIOSK = Principal("kiosk", "t1", 1, "k")
@@ -126,3 +136,16 @@ def test_service_list_counts_waits_and_caps(store: Store) -> None:
     assert infos["general"].waiting == 2 and infos["general"].estimated_wait_s == 2 * 30
     assert infos["case"].waiting == 1 and infos["case"].remaining_today == 4
     assert infos["consult"].waiting == 0 and infos["consult"].open is True
+
+
+def test_an_idempotency_key_gives_one_ticket_and_refuses_another_body(store: Store) -> None:
+    from queue_server.errors import Conflict
+
+    body = wire.TicketCreate(service="general")
+    first, created = issue(store, KIOSK, body, "key-1", "")
+    again, replayed = issue(store, KIOSK, body, "key-1", "")
+    assert created and not replayed
+    assert (again.id, again.number) == (first.id, first.number)
+    assert issue(store, KIOSK, body, "key-2", "")[0].number != first.number
+    with pytest.raises(Conflict):
+        issue(store, KIOSK, wire.TicketCreate(service="case"), "key-1", "")
