@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Table, bindparam, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from queue_server.errors import Forbidden, Invalid, Locked, NotFound, Unauthorized
@@ -72,13 +73,13 @@ def authenticate(store: Store, token: str, now: datetime) -> Principal:
         return principal_of(s, token, now)
 
 
-def principal_of(s: Session, token: str, now: datetime) -> Principal:
+def principal_of(s: Session | Connection, token: str, now: datetime) -> Principal:
     """Who holds `token`, read in the caller's session (a unit of work authenticates in its
     own transaction: one thread hop per request, and a revoked token is refused at once)."""
     if not token:
         raise Unauthorized("unauthorized", "需要令牌 / a bearer token is required")
     digest = token_hash(token)
-    conn = s.connection()
+    conn = s if isinstance(s, Connection) else s.connection()
     if token.startswith("kbs_"):
         row = conn.execute(_SESSION, {"digest": digest}).first()
         if row is not None:

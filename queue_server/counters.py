@@ -51,8 +51,8 @@ def _own_counter(tx: Tx, who: Principal, code: str) -> tuple[Record, HallInfo]:
     if who.counter != code:
         raise Forbidden("not_your_counter", f"只能操作本窗口 {who.counter} / you may act only "
                         f"for counter {who.counter}")
-    row = _one(tx.session.connection(), _COUNTERS, _COUNTER, hall=who.hall, code=code)
-    hall = load_hall(tx.session, who.hall)
+    row = _one(tx.conn, _COUNTERS, _COUNTER, hall=who.hall, code=code)
+    hall = load_hall(tx.conn, who.hall)
     if row is None or not row.active or hall is None:
         raise NotFound("unknown_counter", f"没有窗口 {code} / no counter {code}")
     return row, hall
@@ -128,7 +128,7 @@ def call_next(store: Store, who: Principal, code: str, base: str) -> wire.Ticket
 
 def call_next_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketOut:
     """Call the next ticket for counter `code`; its answer is read in the same transaction."""
-    conn = tx.session.connection()
+    conn = tx.conn
     counter, hall = _own_counter(tx, who, code)
     if counter.paused:
         raise Conflict("counter_paused", "窗口已暂停 / the counter is paused")
@@ -156,7 +156,7 @@ def call_next_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketOut
     _save(conn, stage, ticket, counter)
     _event(tx, "ticket.called", ticket, counter,
            text=_announce(hall, ticket.number, counter), priority=stage.priority)
-    return ticket_out(tx.session, ticket, base)
+    return ticket_out(conn, ticket, base)
 
 
 def _current(conn: Connection, counter: Record, states: tuple[str, ...], required: bool = True
@@ -180,7 +180,7 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
            body: wire.FinishIn | wire.TransferIn | None = None) -> wire.TicketOut:
     """recall, no-show, start, finish or transfer the counter's current ticket; the answer is
     read in the same transaction."""
-    conn = tx.session.connection()
+    conn = tx.conn
     counter, hall = _own_counter(tx, who, code)
     states = ("called",) if action in ("recall", "no-show", "start") else ("called", "serving")
     stage = _current(conn, counter, states)
@@ -209,7 +209,7 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
         assert isinstance(body, wire.TransferIn)
         _transfer(tx, counter, stage, ticket, body)
     _save(conn, stage, ticket, counter)
-    return ticket_out(tx.session, ticket, base)
+    return ticket_out(conn, ticket, base)
 
 
 def _end(stage: Record, counter: Record, now: datetime, outcome: str) -> None:
@@ -223,7 +223,7 @@ def _finish(tx: Tx, hall: HallInfo, counter: Record, stage: Record, ticket: Reco
     if stage.started_at is None:
         stage.started_at = stage.called_at or tx.now  # finished straight from the call
     _end(stage, counter, tx.now, body.outcome)
-    svc = service_record(tx.session, ticket.hall, stage.service)
+    svc = service_record(tx.conn, ticket.hall, stage.service)
     assert svc is not None
     route = list(svc.route)
     later = route[route.index(stage.zone) + 1:] if stage.zone in route else []
@@ -237,10 +237,10 @@ def _finish(tx: Tx, hall: HallInfo, counter: Record, stage: Record, ticket: Reco
 
 def _transfer(tx: Tx, counter: Record, stage: Record, ticket: Record, body: wire.TransferIn
               ) -> None:
-    conn = tx.session.connection()
+    conn = tx.conn
     if body.service is None and body.counter is None:
         raise Invalid("transfer_target_needed", "请指定事项或窗口 / give a service or a counter")
-    svc = service_record(tx.session, ticket.hall, body.service or stage.service)
+    svc = service_record(conn, ticket.hall, body.service or stage.service)
     if svc is None or not svc.active:
         raise Invalid("unknown_service", f"没有此事项 / no service {body.service!r}")
     target = None
@@ -250,7 +250,7 @@ def _transfer(tx: Tx, counter: Record, stage: Record, ticket: Record, body: wire
         if target is None or not target.active:
             raise Invalid("unknown_counter", f"没有窗口 {body.counter} / no counter {body.counter}")
         zone = target.zone
-    hall = load_hall(tx.session, ticket.hall)
+    hall = load_hall(conn, ticket.hall)
     assert hall is not None
     _end(stage, counter, tx.now, "transferred")
     ticket.service = svc.code
@@ -298,7 +298,7 @@ def set_paused_in(tx: Tx, who: Principal, code: str, paused: bool, reason: str |
         tx.emit(counter.hall, "counter.paused" if paused else "counter.resumed",
                 counter=counter.code, counter_name=counter.name, zone=counter.zone,
                 reason=reason if paused else None)
-    counter.save(tx.session.connection())
+    counter.save(tx.conn)
     return counter_state(tx.session, counter, base)
 
 

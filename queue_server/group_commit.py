@@ -133,18 +133,20 @@ class GroupCommit:
 
     @contextmanager
     def _run(self, batch: _Batch) -> Iterator[Tx]:
-        """One unit in a SAVEPOINT of the batch, with its own ORM session (the counter
-        actions write with Core, so an ORM object kept from an earlier unit could be stale).
+        """One unit in a SAVEPOINT of the batch, with its own ORM session if it wants one
+        (made on first use; the counter actions write with Core, so an ORM object kept from an
+        earlier unit could be stale).
         The session joins the savepoint "rollback_only": whatever fails in the unit, a flush
         included, rolls back to the savepoint and never further. The first unit of a batch
         needs no savepoint: if it fails, the whole transaction goes and the next unit opens
         another."""
         savepoint = batch.conn.begin_nested() if batch.units else None
-        session = _session(batch.conn)
-        tx = Tx(session, self.store.clock())
+        tx = Tx(None, self.store.clock(), conn=batch.conn,
+                make_session=lambda: _session(batch.conn))
         try:
             yield tx
-            session.flush()
+            if tx.opened_session is not None:
+                tx.opened_session.flush()
         except BaseException:
             if savepoint is None:
                 self._discard(batch)
@@ -152,8 +154,9 @@ class GroupCommit:
                 savepoint.rollback()
             raise
         finally:
-            with contextlib.suppress(Exception):
-                session.close()
+            if tx.opened_session is not None:
+                with contextlib.suppress(Exception):
+                    tx.opened_session.close()
         if savepoint is not None:
             savepoint.commit()
         batch.units += 1

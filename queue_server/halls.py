@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from queue_server.clock import business_day
@@ -40,7 +41,7 @@ class HallInfo:
         return business_day(now, self.timezone, self.day_starts)
 
 
-def hall_info(row: Hall) -> HallInfo:
+def hall_info(row: Hall | Any) -> HallInfo:  # an ORM row or a Core row
     opts = row.options or {}
     return HallInfo(
         id=row.id, name=row.name, parent=row.parent, timezone=row.timezone,
@@ -57,13 +58,15 @@ _CACHE: dict[tuple[str, str], tuple[float, HallInfo]] = {}
 CACHE_S = 5.0  # a hall's settings change only with `provisioning init`: seen within 5 s
 
 
-def load_hall(session: Session, hall_id: str) -> HallInfo | None:
+def load_hall(db: Session | Connection, hall_id: str) -> HallInfo | None:
     """The hall's settings, from a short per-process cache (every request needs them)."""
-    key = (str(session.get_bind().engine.url), hall_id)
+    bind = db.engine if isinstance(db, Connection) else db.get_bind().engine
+    key = (str(bind.url), hall_id)
     hit = _CACHE.get(key)
     if hit is not None and hit[0] > clock_time.monotonic():
         return hit[1]
-    row = session.get(Hall, hall_id)
+    row = (db.get(Hall, hall_id) if isinstance(db, Session)
+           else db.execute(select(Hall.__table__).where(Hall.__table__.c.id == hall_id)).first())
     if row is None:
         return None
     info = hall_info(row)

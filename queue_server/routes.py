@@ -84,7 +84,7 @@ async def unit_for(request: Request, token: str, work: Callable[..., T], *args: 
     """`work(tx, principal, *args)` as one unit of work (`Store.run`: on SQLite the writer
     thread), the token checked inside it: one thread hop for the whole request."""
     store = store_of(request)
-    return await store.run(lambda tx: work(tx, principal_of(tx.session, token, tx.now), *args))
+    return await store.run(lambda tx: work(tx, principal_of(tx.conn, token, tx.now), *args))
 
 
 def hall_of(principal: Principal, request: Request) -> str:

@@ -20,7 +20,7 @@ from typing import Any, TypeVar, cast
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Table, bindparam, create_engine, event, insert, select, text, update
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
@@ -101,14 +101,43 @@ def migrate(url: str) -> None:
         engine.dispose()
 
 
-class Tx:
-    """One write transaction: the session plus the events it will write at commit."""
+Db = Session | Connection  # what the read helpers take: an ORM session or a Core connection
 
-    def __init__(self, session: Session, now: datetime) -> None:
-        self.session = session
+
+def connection_of(db: Db) -> Connection:
+    return db if isinstance(db, Connection) else db.connection()
+
+
+class Tx:
+    """One write transaction: its connection, an ORM session (made on first use: the busiest
+    use cases are Core only) and the events it will write at commit."""
+
+    def __init__(self, session: Session | None, now: datetime, *,
+                 conn: Connection | None = None,
+                 make_session: Callable[[], Session] | None = None) -> None:
+        self._session = session
+        self._make_session = make_session
+        self._conn = conn
         self.now = now
         self.events: list[tuple[str, str, dict[str, Any]]] = []
         self.rows: list[dict[str, Any]] = []  # the event rows as written, once flushed
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            assert self._make_session is not None
+            self._session = self._make_session()
+        return self._session
+
+    @property
+    def opened_session(self) -> Session | None:
+        return self._session
+
+    @property
+    def conn(self) -> Connection:
+        if self._conn is None:
+            self._conn = self.session.connection()
+        return self._conn
 
     def emit(self, hall: str, type_: str, **payload: Any) -> None:
         self.events.append((hall, type_, payload))

@@ -35,7 +35,7 @@ from queue_server.policy import estimate_wait_s, format_number, mean_service_s
 from queue_server.records import Record
 from queue_server.security import age_on, birth_date, id_hash, mask_id, mask_name
 from queue_server.stages import insert_stage, stage_deadline
-from queue_server.store import Store, Tx
+from queue_server.store import Db, Store, Tx, connection_of
 from queue_server.views import ticket_out
 
 log = logging.getLogger(__name__)
@@ -105,16 +105,17 @@ def _claim_key(conn: Connection) -> Insert:
     return stmt
 
 
-def _next_number(s: Session, hall: str, prefix: str, day: object, cap: int | None) -> int:
+def _next_number(conn: Connection, hall: str, prefix: str, day: object, cap: int | None
+                 ) -> int:
     key = {"h": hall, "p": prefix, "d": day}
-    last = s.connection().execute(_BUMP, key).scalar_one_or_none()
+    last = conn.execute(_BUMP, key).scalar_one_or_none()
     if last is None:
         try:
-            with s.begin_nested():
-                s.execute(_FIRST_NUMBER, {"hall": hall, "prefix": prefix, "day": day})
+            with conn.begin_nested():
+                conn.execute(_FIRST_NUMBER, {"hall": hall, "prefix": prefix, "day": day})
             last = 1
         except IntegrityError:  # another server process made it first (PostgreSQL)
-            last = s.connection().execute(_BUMP, key).scalar_one()
+            last = conn.execute(_BUMP, key).scalar_one()
     if cap is not None and last > cap:
         raise Conflict("daily_cap_reached", "今日号已发完 / today's numbers are all taken")
     return int(last)
@@ -132,13 +133,13 @@ _SERVICE = select(_SERVICES).where(_SERVICES.c.hall == bindparam("hall"),
                                    _SERVICES.c.code == bindparam("code"))
 
 
-def service_record(s: Session, hall: str, code: str) -> Record | None:
+def service_record(s: Db, hall: str, code: str) -> Record | None:
     """A service row (Core: every issue and counter action reads one)."""
-    row = s.connection().execute(_SERVICE, {"hall": hall, "code": code}).first()
+    row = connection_of(s).execute(_SERVICE, {"hall": hall, "code": code}).first()
     return Record(_SERVICES, row) if row is not None else None
 
 
-def service_row(s: Session, hall: str, code: str) -> Record:
+def service_row(s: Db, hall: str, code: str) -> Record:
     row = service_record(s, hall, code)
     if row is None or not row.active:
         raise Invalid("unknown_service", f"没有此事项 / no service {code!r}")
@@ -150,9 +151,9 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
                   ticket_id: str | None = None) -> Record:
     """Number and queue a new ticket in `zone` (default: the first of its route). Written with
     Core statements; answers the ticket as a record (read-only for the caller)."""
-    s, now = tx.session, tx.now
+    conn, now = tx.conn, tx.now
     day = hall.day_of(now)
-    seq = _next_number(s, hall.id, svc.prefix, day, svc.daily_cap)
+    seq = _next_number(conn, hall.id, svc.prefix, day, svc.daily_cap)
     zone = zone or svc.route[0]
     due = stage_deadline(hall, svc, zone, now)
     row = dict(id=ticket_id or secrets.token_urlsafe(12), hall=hall.id, service=svc.code,
@@ -163,7 +164,6 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
                appointment=issue.appointment, issued_at=now, status="waiting", zone=zone,
                stage=None, deadline=due,
                forwarded_from=forwarded_from, forwarded_to=None, print_failed=False)
-    conn = s.connection()
     conn.execute(_INSERT_TICKET, row)
     stage_id = insert_stage(conn, hall.id, str(row["id"]), zone, svc.code, issue.priority, now,
                             due)
@@ -202,21 +202,25 @@ _SERVICES_CACHE: dict[tuple[str, str], tuple[float, dict[str, frozenset[str]]]] 
 SERVICES_CACHE_S = 5.0  # which counter serves what changes only with `provisioning init`
 
 
-def _counter_services(s: Session, hall: str) -> dict[str, frozenset[str]]:
+def _counter_services(s: Db, hall: str) -> dict[str, frozenset[str]]:
     """Each counter's services, from a short per-process cache (only the estimate uses it;
     who is staffed and open is read live)."""
-    key = (str(s.get_bind().engine.url), hall)
+    key = (_url(s), hall)
     hit = _SERVICES_CACHE.get(key)
     if hit is not None and hit[0] > monotonic():
         return hit[1]
     found = {code: frozenset(services or ()) for code, services in
-             s.connection().execute(_SERVICES_OF, {"hall": hall})}
+             connection_of(s).execute(_SERVICES_OF, {"hall": hall})}
     _SERVICES_CACHE[key] = (monotonic() + SERVICES_CACHE_S, found)
     return found
 
 
-def waiting_ahead(s: Session, hall: str, zone: str, service: str, before: datetime) -> int:
-    return int(s.connection().execute(_AHEAD, {"hall": hall, "zone": zone, "service": service,
+def _url(db: Db) -> str:
+    return str((db.engine if isinstance(db, Connection) else db.get_bind().engine).url)
+
+
+def waiting_ahead(s: Db, hall: str, zone: str, service: str, before: datetime) -> int:
+    return int(connection_of(s).execute(_AHEAD, {"hall": hall, "zone": zone, "service": service,
                                                "before": before}).scalar() or 0)
 
 
@@ -230,16 +234,16 @@ def forget_estimates(hall: str) -> None:
         _ESTIMATES.pop(key, None)
 
 
-def estimate(s: Session, hall: str, zone: str, service: str, ahead: int) -> int:
+def estimate(s: Db, hall: str, zone: str, service: str, ahead: int) -> int:
     """People ahead × recent service time ÷ staffed open counters of that zone and service.
     The last two are kept for a moment per service (a busy kiosk issues many a second) and
     forgotten as soon as a stage ends or staffing changes in this process."""
-    key = (str(s.get_bind().engine.url), hall, zone, service)
+    key = (_url(s), hall, zone, service)
     hit = _ESTIMATES.get(key)
     if hit is not None and hit[0] > monotonic():
         return estimate_wait_s(ahead, hit[1], hit[2])
     where = {"hall": hall, "zone": zone, "service": service}
-    conn = s.connection()
+    conn = connection_of(s)
     serves = _counter_services(s, hall)
     open_n = sum(1 for (code,) in conn.execute(_STAFFED, where)
                  if service in serves.get(code, ()))
@@ -249,7 +253,7 @@ def estimate(s: Session, hall: str, zone: str, service: str, ahead: int) -> int:
     return estimate_wait_s(ahead, open_n, mean)
 
 
-def issued_out(s: Session, ticket: Ticket | Record, hall: HallInfo, svc: Service | Record,
+def issued_out(s: Db, ticket: Ticket | Record, hall: HallInfo, svc: Service | Record,
                base: str) -> wire.TicketIssued:
     ahead = waiting_ahead(s, ticket.hall, ticket.zone, ticket.service, ticket.issued_at)
     return wire.TicketIssued(
@@ -270,27 +274,26 @@ def issue_in(tx: Tx, who: Principal, req: wire.TicketCreate, key: str | None, ba
         raise Forbidden("forbidden", "此终端不能取号 / this terminal cannot issue tickets")
     if key is not None and not (1 <= len(key) <= 200):
         raise Invalid("bad_idempotency_key", "Idempotency-Key must be 1–200 characters")
-    s = tx.session
-    hall = load_hall(s, who.hall)
+    conn = tx.conn
+    hall = load_hall(conn, who.hall)
     assert hall is not None
     ticket_id = secrets.token_urlsafe(12)
     if key is not None:
         # Claim the key for the new ticket in one statement; a key already there answers
         # its ticket again (on PostgreSQL a concurrent claim waits for the other commit).
         body = _body_hash(req, hall.secret)
-        conn = s.connection()
         claimed = conn.execute(_claim_key(conn), {
             "hall": hall.id, "key": key, "ticket_id": ticket_id, "body_hash": body,
             "created_at": tx.now}).first()  # RETURNING: rowcount is -1 with psycopg here
         if claimed is None:
             known = conn.execute(_KNOWN, {"hall": who.hall, "key": key}).first()
             assert known is not None
-            return _issued_again(s, _replayed(known, body), base), False
-    svc = service_row(s, hall.id, req.service)
+            return _issued_again(tx.session, _replayed(known, body), base), False
+    svc = service_row(conn, hall.id, req.service)
     ticket = create_ticket(tx, hall, svc, _reduce(req, hall, who, tx.now), ticket_id=ticket_id)
     log.debug("issued %s %s (%s, priority=%s)", hall.id, ticket.number, svc.code,
               ticket.priority_reason or ticket.priority)
-    return issued_out(s, ticket, hall, svc, base), True
+    return issued_out(conn, ticket, hall, svc, base), True
 
 
 def _issued_again(s: Session, ticket_id: str, base: str) -> wire.TicketIssued:
@@ -319,7 +322,7 @@ async def issue_for(store: Store, token: str, req: wire.TicketCreate, key: str |
     """The endpoint's issue: authentication and issue in one unit of work (`Store.run`)."""
 
     def work(tx: Tx) -> tuple[wire.TicketIssued, bool]:
-        return issue_in(tx, principal_of(tx.session, token, tx.now), req, key, base)
+        return issue_in(tx, principal_of(tx.conn, token, tx.now), req, key, base)
 
     try:
         return await store.run(work)

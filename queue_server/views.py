@@ -14,6 +14,7 @@ from queue_server import wire
 from queue_server.models import Counter, Document, NumberCounter, Service, Stage, Ticket
 from queue_server.policy import estimate_wait_s, mean_service_s
 from queue_server.records import Record
+from queue_server.store import Db, connection_of
 
 STATUS_OF_STAGE = {"waiting": "waiting", "called": "called", "serving": "serving"}
 
@@ -25,10 +26,11 @@ _PAGES = select(func.count()).select_from(Document).where(
     Document.ticket_id.in_(bindparam("tickets", expanding=True)))
 
 
-def journey(s: Session, ticket_id: str) -> list[Any]:
+def journey(s: Db, ticket_id: str) -> list[Any]:
     """The ticket's stages as Core rows (read-only), oldest first."""
-    s.flush()  # what the caller changed through the ORM is part of the answer
-    return list(s.connection().execute(_JOURNEY, {"ticket": ticket_id}))
+    if isinstance(s, Session):
+        s.flush()  # what the caller changed through the ORM is part of the answer
+    return list(connection_of(s).execute(_JOURNEY, {"ticket": ticket_id}))
 
 
 def stage_out(stage: Any) -> wire.StageOut:
@@ -38,12 +40,12 @@ def stage_out(stage: Any) -> wire.StageOut:
                          deadline=stage.deadline, rated=stage.rated)
 
 
-def document_count(s: Session, ticket: Ticket | Record) -> int:
+def document_count(s: Db, ticket: Ticket | Record) -> int:
     ids = [ticket.id] + ([ticket.forwarded_from] if ticket.forwarded_from else [])
-    return int(s.connection().execute(_PAGES, {"tickets": ids}).scalar() or 0)
+    return int(connection_of(s).execute(_PAGES, {"tickets": ids}).scalar() or 0)
 
 
-def ticket_out(s: Session, ticket: Ticket | Record, base: str) -> wire.TicketOut:
+def ticket_out(s: Db, ticket: Ticket | Record, base: str) -> wire.TicketOut:
     from queue_server.tickets import estimate, service_record, waiting_ahead
 
     stages = journey(s, ticket.id)
