@@ -182,12 +182,15 @@ class QueueClient:
         return None
 
     # -- events -----------------------------------------------------------------------------
-    def events(self, after: int = 0, *, read_timeout: float = 30.0) -> Iterator[wire.Event]:
-        """Yield events after `after` from the SSE stream until the connection ends."""
+    def events(self, after: int | None = 0, *, since: str | None = None,
+               read_timeout: float = 30.0) -> Iterator[wire.Event]:
+        """Yield events after `after` (or, with `after=None`, from `since`: "today" is the
+        first event of the hall's business day) from the SSE stream until it ends."""
         headers = self._headers(False, {"Accept": "text/event-stream"})
         timeout = httpx.Timeout(5.0, read=read_timeout)
+        params = {"after": after} if after is not None or since is None else {"since": since}
         try:
-            with self._http.stream("GET", "/events", params={"after": after}, headers=headers,
+            with self._http.stream("GET", "/events", params=params, headers=headers,
                                    timeout=timeout) as resp:
                 if resp.status_code >= 400:
                     resp.read()
@@ -205,15 +208,18 @@ class QueueClient:
 
 class EventFollower:
     """Follows the event stream in a thread, resuming from the last id after any disconnect, so
-    every event reaches `on_event` exactly once and in order. `on_online(bool)` reports the link."""
+    every event reaches `on_event` exactly once and in order. `on_online(bool)` reports the link.
+    It starts after event `after`, or, by default, at the first event of the hall's business
+    day: a terminal that starts sees today's calls, not the hall's whole history."""
 
     def __init__(self, client: QueueClient, on_event: Callable[[wire.Event], None],
-                 on_online: Callable[[bool], None] | None = None, after: int = 0,
+                 on_online: Callable[[bool], None] | None = None, after: int | None = None,
                  retry_s: float = 1.0) -> None:
         self.client = client
         self.on_event = on_event
         self.on_online = on_online or (lambda _up: None)
-        self.last_id = after
+        self.last_id = after or 0
+        self._from_today = after is None  # until the first event gives a place to resume
         self.retry_s = retry_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="event-follower", daemon=True)
@@ -234,11 +240,12 @@ class EventFollower:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                for event in self.client.events(after=self.last_id, read_timeout=20.0):
+                start = (None, "today") if self._from_today else (self.last_id, None)
+                for event in self.client.events(start[0], since=start[1], read_timeout=20.0):
                     self._set_online(True)
                     if event.id <= self.last_id:
                         continue
-                    self.last_id = event.id
+                    self.last_id, self._from_today = event.id, False
                     self.on_event(event)
                     if self._stop.is_set():
                         return

@@ -121,7 +121,7 @@ class BoardModel(QObject):
         self._incoming.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
         self._link.connect(self._on_link, Qt.ConnectionType.QueuedConnection)
 
-    def start(self, after: int = 0) -> None:
+    def start(self, after: int | None = None) -> None:
         """Follow from event `after`. Calls made before the board started are shown but not
         spoken (a restarted board must not repeat what the hall already heard)."""
         self.started_at = self.clock()

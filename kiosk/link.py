@@ -124,7 +124,7 @@ class ServerLink(QObject):
         if self._follower is not None or self.client is None:
             return
         self._follower = EventFollower(self.client, self._remote_event.emit,
-                                       self._remote_online.emit, after=0, retry_s=2.0)
+                                       self._remote_online.emit, retry_s=2.0)
         self._follower.start()
 
     # -- state -------------------------------------------------------------------------------

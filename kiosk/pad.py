@@ -56,7 +56,7 @@ class RatingModel(QObject):
         self._from_device.connect(self._device_rating, Qt.ConnectionType.QueuedConnection)
 
     # -- life -------------------------------------------------------------------------------
-    def start(self, after: int = 0) -> None:
+    def start(self, after: int | None = None) -> None:
         """Follow the stream; finishes from before the start are history, not a citizen here."""
         self.started_at = datetime.now(UTC)
         self._follower = EventFollower(

@@ -10,7 +10,9 @@ from fastapi.concurrency import run_in_threadpool
 
 from queue_server import counters, wire
 from queue_server.auth import Principal, authenticate, login
+from queue_server.clock import day_start
 from queue_server.errors import DomainError, Invalid, NoTicketWaiting, Unauthorized
+from queue_server.halls import load_hall
 from queue_server.routes import (
     Token,
     Who,
@@ -21,6 +23,7 @@ from queue_server.routes import (
     store_of,
     unit_for,
 )
+from queue_server.store import Store
 
 router = APIRouter(prefix="/api/v1")
 
@@ -115,12 +118,38 @@ def _after(value: str | None) -> int:
     return after
 
 
+async def _start(store: Store, principal: Principal, after: str | None, since: str | None,
+                 hall_param: str | None) -> int:
+    """Where a subscriber starts: after event `after`, or with `since=today` at the first
+    event of the hall's current business day (a display that starts does not replay the
+    hall's whole history), or else from the first event ever."""
+    if after is not None or since is None:
+        return _after(after)
+    if since != "today":
+        raise Invalid("bad_since", "since 只能是 today / since must be today")
+
+    def today_starts() -> int:
+        hall_id = principal.hall or hall_param
+        with store.read() as s:
+            hall = load_hall(s, hall_id) if hall_id else None
+        if hall is None:
+            raise Invalid("hall_needed", "请用 ?hall= 指定大厅 / give ?hall=")
+        now = store.clock()
+        return store.last_event_before(day_start(hall.day_of(now), hall.timezone,
+                                                 hall.day_starts))
+
+    return int(await run_in_threadpool(today_starts))
+
+
 @router.get("/events", responses={200: {"content": {"text/event-stream": {}}}})
 async def events(request: Request) -> Response:
     store = store_of(request)
     principal = await run_in_threadpool(authenticate, store, bearer(request), store.clock())
-    after = _after(request.query_params.get("after") or request.headers.get("last-event-id"))
-    hall = principal.hall if principal.hall else request.query_params.get("hall")
+    params = request.query_params
+    after = await _start(store, principal,
+                         params.get("after") or request.headers.get("last-event-id"),
+                         params.get("since"), params.get("hall"))
+    hall = principal.hall if principal.hall else params.get("hall")
     return await request.app.state.hub.sse_response(hall, after)
 
 
@@ -132,7 +161,9 @@ async def events_ws(websocket: WebSocket) -> None:
     token = token or websocket.query_params.get("token", "")
     try:
         principal = await run_in_threadpool(authenticate, store, token, store.clock())
-        after = _after(websocket.query_params.get("after"))
+        params = websocket.query_params
+        after = await _start(store, principal, params.get("after"), params.get("since"),
+                             params.get("hall"))
     except (Unauthorized, DomainError):
         await websocket.close(code=4401 if not token else 4403)
         return

@@ -19,7 +19,7 @@ from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Table, bindparam, create_engine, event, insert, select, text, update
+from sqlalchemy import Table, bindparam, create_engine, event, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -40,6 +40,9 @@ _INSERT_EVENTS = insert(_EVENTS)
 _AFTER = (select(_EVENTS).where(_EVENTS.c.id > bindparam("after")).order_by(_EVENTS.c.id)
           .limit(bindparam("limit")))
 _AFTER_IN_HALL = _AFTER.where(_EVENTS.c.hall == bindparam("hall"))
+_LAST_ID = select(func.max(_EVENTS.c.id))
+_FIRST_FROM = (select(_EVENTS.c.id, _EVENTS.c.at).where(_EVENTS.c.id >= bindparam("x"))
+               .order_by(_EVENTS.c.id).limit(1))
 
 
 class Busy(Exception):
@@ -237,6 +240,22 @@ class Store:
         tx.rows = [event_dict(row) for row in rows]
         if not self.is_sqlite:
             session.execute(text("SELECT pg_notify(:c, '')"), {"c": NOTIFY_CHANNEL})
+
+    def last_event_before(self, when: datetime) -> int:
+        """The id of the last event written before `when` (0 if none): where a subscriber
+        that wants "today" starts. Event times grow with their ids, so this is a binary
+        search over ids, a couple of dozen primary-key reads however long the table."""
+        with self.read() as session:
+            conn = session.connection()
+            low, high = 0, int(conn.execute(_LAST_ID).scalar() or 0)
+            while low < high:  # invariant: the answer is in [low, high]
+                mid = (low + high + 1) // 2
+                row = conn.execute(_FIRST_FROM, {"x": mid}).first()
+                if row is not None and row.at < when:
+                    low = row.id  # an event before `when` at or after mid
+                else:
+                    high = mid - 1
+            return low
 
     def fetch_events(self, hall: str | None, after: int, limit: int) -> list[dict[str, Any]]:
         """The event hub's reader: events after `after` in id order, as dicts. Core rows, not

@@ -121,3 +121,32 @@ def test_supervisors_see_terminal_health(hall: Hall) -> None:
     assert listed["kiosk-7"]["devices"] == {"printer": "paper_low"}
     assert listed["kiosk-7"]["last_seen"] is not None
     assert listed["bank-kiosk"]["hall"] == hall.outpost
+
+
+def _first_events(client: httpx.Client, params: dict[str, str], want: int) -> list[int]:
+    got: list[int] = []
+    with client.stream("GET", "/events", params=params, timeout=10) as resp:
+        assert resp.status_code == 200, resp.read()
+        for line in resp.iter_lines():
+            if line.startswith("id: "):
+                got.append(int(line[4:]))
+                if len(got) >= want:
+                    break
+    return got
+
+
+def test_events_since_today_start_at_the_business_day(hall: Hall) -> None:
+    """`since=today` (what terminals use when they start) replays today's events only; a
+    subscriber without `after` or `since` still gets every event from the first."""
+    display = hall.client(hall.enrol("display"))
+    kiosk = hall.client(hall.enrol("kiosk"))
+    issued = hall.issue(kiosk)
+    everything = _first_events(display, {}, 1)
+    today = _first_events(display, {"since": "today"}, 1)
+    assert everything[0] <= today[0]  # the module's hall made all its events today
+    with display.stream("GET", "/events", params={"since": "today"}, timeout=10) as resp:
+        for line in resp.iter_lines():  # the catch-up comes at once; ours is in it
+            if issued["id"] in line:
+                break
+    bad = display.get("/events", params={"since": "yesterday"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_since"

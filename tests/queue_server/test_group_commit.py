@@ -153,3 +153,27 @@ def test_a_job_that_waited_past_the_lock_timeout_is_busy_not_run(tmp_path: Path)
     finally:
         other.close()
         store.close()
+
+
+def test_last_event_before_finds_the_day_boundary(tmp_path: Path) -> None:
+    """Where `since=today` starts: a binary search over event ids by time."""
+    from datetime import UTC, datetime, timedelta
+
+    url = f"sqlite:///{tmp_path / 'days.db'}"
+    migrate(url)
+    now = [datetime(2026, 3, 1, 20, 0, tzinfo=UTC)]
+    store = Store(url, clock=lambda: now[0])
+    try:
+        assert store.last_event_before(now[0]) == 0  # no events at all
+        for _ in range(37):  # one event every 20 minutes, over midnight
+            with store.write() as tx:
+                tx.emit("h", "test.tick")
+            now[0] += timedelta(minutes=20)
+        times = {e["id"]: e["at"] for e in store.fetch_events(None, 0, 100)}
+        midnight = datetime(2026, 3, 2, tzinfo=UTC)
+        before = [i for i, at in times.items() if datetime.fromisoformat(at) < midnight]
+        assert store.last_event_before(midnight) == max(before) == 12
+        assert store.last_event_before(datetime(2026, 3, 1, tzinfo=UTC)) == 0
+        assert store.last_event_before(datetime(2026, 3, 9, tzinfo=UTC)) == 37
+    finally:
+        store.close()
