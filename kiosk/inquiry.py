@@ -4,6 +4,7 @@ finished service with the five official levels of 好差评 (reasons required fo
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("kiosk.inquiry")
 LEVELS = wire.LEVELS
 BAD_REASONS = wire.BAD_REASONS
+# Ticket ids are `secrets.token_urlsafe` strings: the URL-safe base64 alphabet, `-` and `_`
+# included (about one ticket in five has a `_`). ASCII only: `str.isalnum` would let any script in.
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def track_code(text: str) -> str | None:
@@ -25,7 +29,7 @@ def track_code(text: str) -> str | None:
         return None
     path = urlsplit(text).path if "://" in text else text
     code = path.rstrip("/").rsplit("/", 1)[-1]
-    return code if code and len(code) <= 64 and code.replace("-", "").isalnum() else None
+    return code if _CODE.fullmatch(code) else None
 
 
 def rateable(ticket: wire.TicketOut) -> bool:

@@ -87,3 +87,13 @@ def test_qr_decoding() -> None:
     frame = cv2.cvtColor(np.array(image), cv2.COLOR_RGB2BGR)
     assert manager.decode_qr(frame) == "http://127.0.0.1:8750/t/ABCD1234"
     assert manager.decode_qr(np.full((240, 320, 3), 255, np.uint8)) is None
+
+
+@pytest.mark.parametrize("code", ["_NRiOE9U-KmlIv9r", "xnghSl3-_1M4n1gA", "upaHtLE7kmAfnuT1"])
+def test_qr_codes_the_classic_detector_misses_are_read(code: str) -> None:
+    """OpenCV's classic QRCodeDetector finds no finder patterns in these perfect pictures (as
+    in a camera `images://` folder: the same picture on every frame, so never read)."""
+    url = f"http://127.0.0.1:35923/t/{code}"
+    image = qrcode.make(url, box_size=8, border=6).convert("RGB")
+    frame = cv2.cvtColor(np.array(image), cv2.COLOR_RGB2BGR)
+    assert DeviceManager({}).decode_qr(frame) == url

@@ -19,6 +19,12 @@ WANG = {"number": "150826198503120028", "name": "王丽华"}  # sample card 0
 def test_track_code_from_qr_text() -> None:
     assert track_code("http://10.0.0.2:8750/t/8KQ2ZP4M") == "8KQ2ZP4M"
     assert track_code("http://10.0.0.2:8750/api/v1/tickets/abc123/") == "abc123"
+    # ids are secrets.token_urlsafe: `_` and `-` belong to them (a `_` made the kiosk refuse one
+    # ticket in five as "qr_unknown")
+    assert track_code("http://127.0.0.1:45595/t/6uUpH_py51fnO-9J") == "6uUpH_py51fnO-9J"
+    assert track_code("_-") == "_-"
+    assert track_code("http://x/t/王丽华") is None
+    assert track_code("http://x/t/" + "a" * 65) is None
     assert track_code("  ") is None
     assert track_code("http://x/t/<script>") is None
 
