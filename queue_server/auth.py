@@ -62,8 +62,8 @@ class Principal:
         return self.kind == "staff"
 
 
-def _matches(stored: str, token: str) -> bool:
-    return hmac.compare_digest(stored, token_hash(token))
+def _matches(stored: str, digest: str) -> bool:
+    return hmac.compare_digest(stored, digest)
 
 
 def authenticate(store: Store, token: str, now: datetime) -> Principal:
@@ -84,15 +84,15 @@ def principal_of(s: Session | Connection, token: str, now: datetime) -> Principa
         row = conn.execute(_SESSION, {"digest": digest}).first()
         if row is not None:
             stored, expires, hall, counter, term_id, term_name, staff_id, role = row
-            if _matches(stored, token) and expires > now:
+            if _matches(stored, digest) and expires > now:
                 return Principal("staff", hall, term_id, term_name, counter, staff_id, role)
     elif token.startswith("kba_"):
         stored = conn.execute(_ADMIN, {"digest": digest}).scalar()
-        if stored and _matches(stored, token):
+        if stored and _matches(stored, digest):
             return Principal("admin", None)
     else:
         found = conn.execute(_TERMINAL, {"digest": digest}).first()
-        if found is not None and found.active and _matches(found.token_hash, token):
+        if found is not None and found.active and _matches(found.token_hash, digest):
             return Principal(found.kind, found.hall, found.id, found.name, found.counter)
     raise Unauthorized("unauthorized", "令牌无效或已过期 / unknown or expired token")
 

@@ -29,7 +29,7 @@ from sqlalchemy.sql.dml import Insert
 from queue_server import wire
 from queue_server.auth import Principal, principal_of
 from queue_server.errors import Conflict, Forbidden, Invalid, NotFound
-from queue_server.halls import HallInfo, load_hall
+from queue_server.halls import CACHE_S, HallInfo, load_hall
 from queue_server.models import Counter, IdempotencyKey, NumberCounter, Service, Stage, Ticket
 from queue_server.policy import estimate_wait_s, format_number, mean_service_s
 from queue_server.records import Record
@@ -133,10 +133,23 @@ _SERVICE = select(_SERVICES).where(_SERVICES.c.hall == bindparam("hall"),
                                    _SERVICES.c.code == bindparam("code"))
 
 
+_SERVICE_CACHE: dict[tuple[str, str, str], tuple[float, Record | None]] = {}
+
+
 def service_record(s: Db, hall: str, code: str) -> Record | None:
-    """A service row (Core: every issue and counter action reads one)."""
+    """A service row, read-only, from a short per-process cache like the hall's settings
+    (services change only with `provisioning init`, seen within `CACHE_S` seconds; every
+    issue and counter action reads one)."""
+    key = (_url(s), hall, code)
+    hit = _SERVICE_CACHE.get(key)
+    if hit is not None and hit[0] > monotonic():
+        return hit[1]
     row = connection_of(s).execute(_SERVICE, {"hall": hall, "code": code}).first()
-    return Record(_SERVICES, row) if row is not None else None
+    found = Record(_SERVICES, row) if row is not None else None
+    if len(_SERVICE_CACHE) > 10_000:
+        _SERVICE_CACHE.clear()
+    _SERVICE_CACHE[key] = (monotonic() + CACHE_S, found)
+    return found
 
 
 def service_row(s: Db, hall: str, code: str) -> Record:
