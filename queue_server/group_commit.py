@@ -1,14 +1,16 @@
 """Group commit for SQLite: units of work that queue for the write lock share one transaction
 and one `synchronous=FULL` commit.
 
-Why: the fsync of a commit costs ~4 ms here (an issue writes ~13 pages to the WAL), more than
-the work of an issue itself, so one commit per request capped the server near 100 issues/s.
+Why: one commit (and its fsync) per request capped the server near 100 issues/s; shared, the
+commit is paid once for everything that arrived meanwhile.
 
-How: the write lock still lets one unit run at a time. A unit runs in its own session, in a
-SAVEPOINT of the open batch transaction (`BEGIN IMMEDIATE`), so a unit that fails rolls back
-alone. Event ids are taken inside each unit from `event_seq`, in lock order, and the batch
-commits as a whole: ids stay strictly increasing in commit order. A 2xx still means durable:
-every unit is answered only after its batch's commit. Units come two ways:
+How: the write lock lets one unit run at a time, on the batch's connection (`BEGIN IMMEDIATE`).
+The first unit of a batch runs in the transaction itself (if it fails, the batch is rolled back
+and the next unit opens another); each later unit runs in a SAVEPOINT, so it rolls back alone,
+a failed ORM flush included. A unit's events are kept until the commit, when the batch takes its
+ids from `event_seq` in one statement and writes the rows: ids grow strictly in commit order.
+A 2xx still means durable: every unit is answered only after its batch's commit. Units come
+two ways:
 
 - `unit()`, a context manager for any thread (the less frequent endpoints, the tools): when it
   ends and nobody waits for the lock (or the batch is full), that thread commits the batch;

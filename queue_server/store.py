@@ -2,8 +2,10 @@
 
 Writes follow PERFORMANCE.md: on SQLite one in-process write lock plus `BEGIN IMMEDIATE`
 (SQLite's own busy handler backs off unfairly), WAL and `synchronous=FULL` (a printed number
-must survive a power cut), units of work that arrive together sharing one commit; on PostgreSQL row locks. A request waits for the lock at most
-`lock_timeout` seconds, then `Busy` (the API answers 503 with Retry-After).
+must survive a power cut), units of work that arrive together sharing one commit
+(group_commit.py; the busy endpoints' units run on one writer thread, `Store.run`); on
+PostgreSQL row locks. A request waits for the lock at most `lock_timeout` seconds, then `Busy`
+(the API answers 503 with Retry-After).
 
 Event ids: every transaction that writes events locks the single `event_seq` row and takes its
 ids from it at the end, so ids become visible in strictly increasing commit order.
