@@ -1,7 +1,9 @@
 """HTTP endpoints of `/api/v1` for terminals, tickets and ratings (CONTRACT.md §3 and the
-extensions of docs/api.md). Thin: authenticate, call one use case, shape the answer. Endpoints
-that touch the database are sync (FastAPI runs them in its thread pool); health and the event
-stream are async so they never queue behind the write lock."""
+extensions of docs/api.md). Thin: authenticate, call one use case, shape the answer. The busy
+writes (issue, the counter actions) are async and run authentication and use case as one unit
+of work (`unit_for`, `Store.run`); the other endpoints that touch the database are sync
+(FastAPI runs them in its thread pool); health and the event stream are async so they never
+queue behind the write lock."""
 
 from __future__ import annotations
 
