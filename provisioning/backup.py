@@ -8,6 +8,10 @@
 Restore takes either form into either kind of database (schema created by the migrations when
 missing). It runs in one transaction: all our tables are emptied and refilled, or nothing
 changes. Stop the server first: a restore replaces what it is working on.
+
+Event ids grow for the life of a hall (terminals reconnect with `after=` the last id they saw):
+a restore given the replaced database's highest id (`last_event_id`) raises the restored
+`event_seq.last` to it in the same all-or-nothing step, so new events never reuse an old id.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import base64
 import gzip
 import json
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,6 +29,8 @@ from typing import Any
 
 from sqlalchemy import MetaData, Table, create_engine, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 FORMAT = "kuaiban-backup"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -189,36 +196,62 @@ def check_backup(path: Path) -> None:
         pass
 
 
-def restore(path: Path, url: str) -> dict[str, int]:
-    """Replace the contents of our tables at `url` with the backup at `path`."""
+# Never lowers the counter; `id = 1` is the one row the first migration inserts.
+_RAISE_EVENT_SEQ = "UPDATE event_seq SET last = :floor WHERE id = 1 AND last < :floor"
+
+
+def restore(path: Path, url: str, event_floor: int | None = None) -> dict[str, int]:
+    """Replace the contents of our tables at `url` with the backup at `path`. With
+    `event_floor`, the restored `event_seq.last` is at least that (same transaction/copy)."""
     check_backup(path)
     target = _sqlite_path(url)
     if target is not None and path.read_bytes()[:16] == SQLITE_MAGIC:
-        return _restore_sqlite(path, target)
+        return _restore_sqlite(path, target, event_floor)
     from queue_server.store import migrate
     migrate(url)
     engine = create_engine(url)
     try:
-        return _restore_rows(path, engine)
+        return _restore_rows(path, engine, event_floor)
     finally:
         engine.dispose()
 
 
-def _restore_sqlite(path: Path, target: Path) -> dict[str, int]:
+def _restore_sqlite(path: Path, target: Path, event_floor: int | None) -> dict[str, int]:
     target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    dst = sqlite3.connect(target, timeout=30)
-    try:
-        src.backup(dst)  # page by page under the target's lock: all or nothing
-    except sqlite3.Error as exc:
-        raise BackupError(f"{target}: {exc}") from exc
-    finally:
-        src.close()
-        dst.close()
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.restore-") as tmp:
+        src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            if event_floor is not None:
+                src = _staged(src, Path(tmp) / "stage.db", event_floor, path)
+            dst = sqlite3.connect(target, timeout=30)
+            try:
+                src.backup(dst)  # page by page under the target's lock: all or nothing
+            except sqlite3.Error as exc:
+                raise BackupError(f"{target}: {exc}") from exc
+            finally:
+                dst.close()
+        finally:
+            src.close()
     return table_counts(f"sqlite:///{target}")
 
 
-def _restore_rows(path: Path, engine: Engine) -> dict[str, int]:
+def _staged(src: sqlite3.Connection, stage_path: Path, event_floor: int, path: Path
+            ) -> sqlite3.Connection:
+    """A private copy of the backup with `event_seq.last` raised to `event_floor` (closes
+    `src`): copying that into the target keeps the restore a single all-or-nothing step."""
+    stage = sqlite3.connect(stage_path)
+    try:
+        src.backup(stage)
+        with stage:
+            stage.execute(_RAISE_EVENT_SEQ.replace(":floor", "?"), (event_floor, event_floor))
+    except sqlite3.Error as exc:
+        stage.close()
+        raise BackupError(f"{path}: {exc}") from exc
+    src.close()
+    return stage
+
+
+def _restore_rows(path: Path, engine: Engine, event_floor: int | None) -> dict[str, int]:
     counts: dict[str, int] = {}
     with engine.begin() as conn:
         tables = {t.name: t for t in our_tables(_reflect(conn))}
@@ -238,6 +271,8 @@ def _restore_rows(path: Path, engine: Engine) -> dict[str, int]:
             counts[name] = counts.get(name, 0) + 1
         if batch:
             conn.execute(tables[current].insert(), _parents_first(tables[current], batch))
+        if event_floor is not None:
+            conn.execute(text(_RAISE_EVENT_SEQ), {"floor": event_floor})
         if engine.dialect.name == "postgresql":
             _reset_sequences(conn, list(tables.values()))
     return counts
@@ -298,6 +333,33 @@ def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
                 rows = conn.execute(select(*[table.c[n] for n in names])).all()
                 out[table.name] = sorted((tuple(r) for r in rows), key=repr)
             return out
+    finally:
+        engine.dispose()
+
+
+def last_event_id(url: str) -> tuple[int | None, str]:
+    """The highest event id the database at `url` has handed out (`event_seq.last`, or a higher
+    `events.id`), or None and why not (no such database, not ours, damaged). Reads only: a
+    missing SQLite file is not created."""
+    path = _sqlite_path(url)
+    if path is not None and not path.is_file():
+        return None, "无数据库文件 / no database file"
+    engine = (create_engine("sqlite://", poolclass=NullPool,
+                            creator=lambda: sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+              if path is not None else create_engine(url, poolclass=NullPool))
+    try:
+        with engine.connect() as conn:
+            names = set(inspect(conn).get_table_names())
+            if "event_seq" not in names:
+                return None, "无快办数据表 / no Kuaiban tables"
+            last = int(conn.execute(text("SELECT max(last) FROM event_seq")).scalar() or 0)
+            if "events" in names:
+                last = max(last, int(conn.execute(text("SELECT max(id) FROM events")).scalar()
+                                     or 0))
+            return last, ""
+    except (SQLAlchemyError, sqlite3.Error, OSError, TypeError, ValueError) as exc:
+        first = (str(exc).splitlines() or [exc.__class__.__name__])[0]
+        return None, f"无法读取 / unreadable: {first}"
     finally:
         engine.dispose()
 

@@ -121,3 +121,95 @@ def test_backup_of_a_missing_or_empty_database_exits_2(tmp_path: Path,
     assert "no Kuaiban tables" in capsys.readouterr().err
     assert not (tmp_path / "b.db").exists()
     assert main(["backup", "--db", "nonsense", "--out", str(tmp_path / "b.db")]) == 2
+
+
+def _new_event_id(url: str) -> int:
+    from queue_server.store import Store
+    store = Store(url)
+    written: list[dict[str, object]] = []
+    store.on_events = written.extend  # what the server's event hub would send to terminals
+    try:
+        with store.write() as tx:
+            tx.emit("hjhq", "test.marker", note="恢复之后")
+        assert len(written) == 1
+        return int(written[0]["id"])  # type: ignore[call-overload]
+    finally:
+        store.close()
+
+
+def _last_id(url: str) -> int:
+    last, why = backup.last_event_id(url)
+    assert last is not None, why
+    return last
+
+
+@pytest.mark.parametrize("kind", BACKENDS)
+def test_restoring_an_older_backup_keeps_event_ids_growing(
+        kind: str, db_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # terminals remember the last id they saw and reconnect with after=<id>: an id handed out
+    # again after a restore would be skipped by every board
+    url = db_factory(kind)
+    load_hall(url)
+    _add_events(url, 2)
+    out = tmp_path / ("hall.db" if kind == "sqlite" else "hall.jsonl.gz")
+    assert main(["backup", "--db", url, "--out", str(out)]) == 0
+    at_backup = _last_id(url)
+    _add_events(url, 4)
+    seen = _last_id(url)
+    assert seen == at_backup + 4
+    capsys.readouterr()
+
+    assert main(["restore", "--db", url, "--from", str(out), "--yes"]) == 0
+    said = capsys.readouterr().out
+    assert f"事件编号从 {seen} 之后继续" in said and f"event ids continue after {seen}" in said
+    assert backup.table_counts(url)["events"] == at_backup  # the later events are gone...
+    assert _new_event_id(url) == seen + 1  # ...but their ids are not handed out again
+
+    # restoring once more (JSON output) never lowers the counter either
+    assert main(["restore", "--db", url, "--from", str(out), "--yes", "--json"]) == 0
+    ids = _json(capsys)["event_ids"]
+    assert ids == {"replaced_last": seen + 1, "continue_after": seen + 1, "note": None}
+    assert _new_event_id(url) == seen + 2
+
+
+def test_restore_into_a_missing_database_continues_after_the_backup(
+        db_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = db_factory("sqlite")
+    load_hall(source)
+    _add_events(source, 3)
+    assert main(["backup", "--db", source, "--out", str(tmp_path / "b.db")]) == 0
+    at_backup = _last_id(source)
+    capsys.readouterr()
+
+    target = tmp_path / "hall.db"
+    url = f"sqlite:///{target}"
+    assert main(["restore", "--db", url, "--from", str(tmp_path / "b.db")]) == 0
+    said = capsys.readouterr().out
+    assert "no database file" in said and f"continue after the backup's {at_backup}" in said
+    assert backup.snapshot(url) == backup.snapshot(source)
+    assert _new_event_id(url) == at_backup + 1
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no leftovers
+
+
+def test_restore_over_a_damaged_database_still_works_and_says_so(
+        db_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = db_factory("sqlite")
+    load_hall(source)
+    _add_events(source, 3)
+    assert main(["backup", "--db", source, "--out", str(tmp_path / "b.db")]) == 0
+    at_backup = _last_id(source)
+    capsys.readouterr()
+
+    # an old hall database whose pages after the first are garbage: unreadable, yet replaceable
+    url = db_factory("sqlite")
+    load_hall(url)
+    target = Path(url.removeprefix("sqlite:///"))
+    data = bytearray(target.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    data[page:] = b"\xab" * (len(data) - page)
+    target.write_bytes(data)
+    assert main(["restore", "--db", url, "--from", str(tmp_path / "b.db"), "--yes"]) == 0
+    said = capsys.readouterr().out
+    assert "unreadable" in said and f"continue after the backup's {at_backup}" in said
+    assert backup.snapshot(url) == backup.snapshot(source)
+    assert _new_event_id(url) == at_backup + 1
