@@ -4,7 +4,9 @@ finished service with the five official levels of 好差评 (reasons required fo
 from __future__ import annotations
 
 import logging
+import math
 import re
+import time
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -20,6 +22,9 @@ BAD_REASONS = wire.BAD_REASONS
 # Ticket ids are `secrets.token_urlsafe` strings: the URL-safe base64 alphabet, `-` and `_`
 # included (about one ticket in five has a `_`). ASCII only: `str.isalnum` would let any script in.
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# A code whose lookup failed for want of an answer (network, server trouble) is asked again only
+# after this pause, not on every preview frame while it stays under the camera.
+RETRY_S = 2.0
 
 
 def track_code(text: str) -> str | None:
@@ -42,12 +47,17 @@ class Inquiry:
     def __init__(self, flow: KioskFlow) -> None:
         self.flow = flow
         self._looking = False
+        # The last QR code that was refused and the monotonic time before which it is not looked
+        # up again (forever for "unknown ticket"): the preview decodes it every frame while it
+        # stays under the camera, and each lookup would hit the server and redraw the screen.
+        self._held: tuple[str, float] | None = None
 
     def on_state(self, state: str) -> None:
         from kiosk.flow import ASK
 
-        if state != ASK:
+        if state != ASK:  # the citizen left the ask screen: a code shown again is asked afresh
             self._looking = False
+            self._held = None
 
     def back_to_ask(self, notice: str) -> None:
         from kiosk.flow import ASK
@@ -71,8 +81,13 @@ class Inquiry:
         if code is None:
             flow.say("qr_unknown")
             return
+        held = self._held
+        if held is not None and held[0] == code and time.monotonic() < held[1]:
+            return  # refused a moment ago, and still the same code: keep the message up
+        self._held = None
         self._looking = True
-        flow.runner.submit(lambda: [client.ticket(code)], self._found, self._lookup_failed)
+        flow.runner.submit(lambda: [client.ticket(code)], self._found,
+                           lambda exc: self._qr_failed(code, exc))
 
     def lookup_card(self) -> None:
         flow = self.flow
@@ -90,6 +105,11 @@ class Inquiry:
         self._looking = False
         self.flow.data.results = tickets
         self.flow.go(RESULT, "" if tickets else "nothing_found")
+
+    def _qr_failed(self, code: str, exc: BaseException) -> None:
+        unknown = isinstance(exc, ApiError) and exc.status == 404
+        self._held = (code, math.inf if unknown else time.monotonic() + RETRY_S)
+        self._lookup_failed(exc)
 
     def _lookup_failed(self, exc: BaseException) -> None:
         from kiosk.flow import ASK

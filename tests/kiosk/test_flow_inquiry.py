@@ -9,6 +9,7 @@ from typing import Any
 import qrcode
 
 from kiosk import flow as f
+from kiosk.client import ApiError
 from kiosk.inquiry import track_code
 from tests.kiosk.conftest import MakeFlow, present_card
 from tests.kiosk.hall import PIN, Hall
@@ -42,6 +43,62 @@ def test_qr_code_on_camera_finds_the_ticket(make_flow: MakeFlow, qtbot: Any, hal
     qtbot.waitUntil(lambda: flow.state == f.RESULT, timeout=25000)
     assert [t.number for t in flow.data.results] == [issued["number"]]
     assert flow.data.results[0].status == "waiting"
+
+
+def count_lookups(flow: f.KioskFlow) -> list[tuple[str, int]]:
+    """Every `GET /tickets/{id}` the flow's client sends from now on, as (id, the server's
+    status): the real client and server, the calls only noted on their way through."""
+    client = flow.link.client
+    assert client is not None
+    seen: list[tuple[str, int]] = []
+    request = client.request
+
+    def counted(method: str, path: str, **kw: Any) -> Any:
+        lookup = method == "GET" and path.startswith("/tickets/")
+        try:
+            resp = request(method, path, **kw)
+        except ApiError as exc:
+            if lookup:
+                seen.append((path.rsplit("/", 1)[-1], exc.status))
+            raise
+        if lookup:
+            seen.append((path.rsplit("/", 1)[-1], resp.status_code))
+        return resp
+
+    client.request = counted  # type: ignore[method-assign]
+    return seen
+
+
+def test_unknown_qr_code_is_looked_up_once_while_it_stays(make_flow: MakeFlow, qtbot: Any,
+                                                          hall: Hall, tmp_path: Path) -> None:
+    """A code the server does not know (another hall, an old day) stays under the camera: one
+    lookup and a steady "nothing found", not a lookup per preview frame; a different code
+    shown next is looked up at once."""
+    issued = hall.api("POST", "/tickets", hall.kiosk_token, {"service": "water-connect"},
+                      {"Idempotency-Key": "qr-unknown-test"}).json()
+    unknown = "NoSuch_Ticket-4711"
+    folder = tmp_path / "qr"
+    folder.mkdir()  # preview shows the first photo; capture() moves on to the second
+    qrcode.make(f"{hall.url}/t/{unknown}", box_size=8, border=6).save(folder / "a-unknown.png")
+    qrcode.make(issued["track_url"], box_size=8, border=6).save(folder / "b-known.png")
+    flow = make_flow(camera=f"images://{folder}")
+    seen = count_lookups(flow)
+    flow.ask("ask")
+    qtbot.waitUntil(lambda: flow.notice == "nothing_found", timeout=25000)
+    assert flow.state == f.ASK
+    states: list[str] = []
+    frames: list[object] = []
+    flow.stateChanged.connect(states.append)
+    flow.preview.connect(frames.append)
+    qtbot.wait(1500)  # the code stays under the camera, decoded on every frame
+    assert len(frames) >= 3  # the preview kept running (and decoding) meanwhile
+    assert seen == [(unknown, 404)]
+    assert states == [] and flow.state == f.ASK and flow.notice == "nothing_found"
+
+    flow.devices.capture()  # the citizen puts their own ticket under the camera
+    qtbot.waitUntil(lambda: flow.state == f.RESULT, timeout=5000)
+    assert [t.number for t in flow.data.results] == [issued["number"]]
+    assert seen == [(unknown, 404), (track_code(issued["track_url"]), 200)]
 
 
 def finish_ticket_of(hall: Hall, number: str) -> None:
