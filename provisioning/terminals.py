@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from queue_server.auth import revoke_in
 from queue_server.models import Counter, StaffSession, Terminal
 from queue_server.security import new_token, token_hash
 from queue_server.store import Store
@@ -67,12 +68,7 @@ def revoke(store: Store, *, name: str | None = None, terminal_id: int | None = N
             ids = ", ".join(str(r.id) for r in rows)
             raise TerminalError(f"several terminals are named {name!r} (ids {ids}): use --id")
         for row in rows:
-            row.active = False
-            for sess in tx.session.scalars(select(StaffSession)
-                                           .where(StaffSession.terminal_id == row.id)):
-                tx.session.delete(sess)
-            tx.emit(row.hall, "terminal.revoked", terminal=row.name, kind=row.kind,
-                    counter=row.counter)
+            revoke_in(tx, row)
         return [TerminalRow(r.id, r.hall, r.name, r.kind, r.counter, False, r.created_at,
                             r.last_seen, {}) for r in rows]
 

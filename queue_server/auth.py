@@ -14,7 +14,7 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from queue_server.errors import Forbidden, Invalid, Locked, NotFound, Unauthorized
+from queue_server.errors import Conflict, Forbidden, Invalid, Locked, NotFound, Unauthorized
 from queue_server.models import AdminToken, Counter, Hall, Staff, StaffSession, Terminal
 from queue_server.security import check_pin, hash_pin, new_token, token_hash
 from queue_server.store import Store, Tx
@@ -178,6 +178,22 @@ def _pick_hall(s: object, hall: str | None, kind: str, counter: str | None) -> s
 def enrol_terminal(store: Store, kind: str, name: str, counter: str | None = None,
                    hall: str | None = None) -> tuple[str, str]:
     """Enrol a terminal; answers (token, hall). The token is returned once, stored hashed."""
+    done = enrol(store, kind, name, counter, hall)
+    return done.token, done.hall
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    token: str
+    hall: str
+    replaced: list[Terminal]  # the terminals of that name it revoked (`same_name="replace"`)
+
+
+def enrol(store: Store, kind: str, name: str, counter: str | None = None,
+          hall: str | None = None, same_name: str = "allow") -> Enrolled:
+    """Enrol a terminal in one transaction. An active terminal of that name in the hall is
+    allowed (`"allow"`), refused with 409 `terminal_name_taken` (`"refuse"`), or revoked in the
+    same transaction (`"replace"`: its token and staff sessions end at once)."""
     if kind not in KINDS:
         raise Invalid("bad_kind", f"kind must be one of {', '.join(KINDS)}")
     if not name.strip() or len(name) > 100:
@@ -189,11 +205,37 @@ def enrol_terminal(store: Store, kind: str, name: str, counter: str | None = Non
             row = s.get(Counter, (hall_id, counter))
             if row is None or not row.active:
                 raise Invalid("unknown_counter", f"no counter {counter!r} in hall {hall_id}")
+        old: list[Terminal] = []
+        if same_name != "allow":
+            # Serialises enrolments in one hall on PostgreSQL (SQLite writes one at a time);
+            # FOR NO KEY UPDATE does not block inserts that refer to the hall.
+            s.get(Hall, hall_id, with_for_update={"key_share": True})
+            old = list(s.scalars(select(Terminal).where(
+                Terminal.hall == hall_id, Terminal.name == name, Terminal.active)
+                .order_by(Terminal.id)))
+        if old and same_name == "refuse":
+            raise Conflict("terminal_name_taken",
+                           f"终端名 {name} 在 {hall_id} 已被使用;要换新令牌请加 --replace / "
+                           f"terminal name {name!r} is already enrolled in hall {hall_id} "
+                           f"(id {', '.join(str(t.id) for t in old)}); add --replace to issue "
+                           "a new token")
+        for term in old:
+            revoke_in(tx, term)
         token = new_token("kbt")
         s.add(Terminal(hall=hall_id, name=name, kind=kind, counter=counter,
                        token_hash=token_hash(token), created_at=tx.now, devices={}))
         tx.emit(hall_id, "terminal.enrolled", terminal=name, kind=kind, counter=counter)
-    return token, hall_id
+    return Enrolled(token, hall_id, old)
+
+
+def revoke_in(tx: Tx, term: Terminal) -> None:
+    """In `tx`: the terminal's token stops working and the staff sessions opened on it end."""
+    term.active = False
+    for sess in tx.session.scalars(select(StaffSession)
+                                   .where(StaffSession.terminal_id == term.id)):
+        tx.session.delete(sess)
+    tx.emit(term.hall, "terminal.revoked", terminal=term.name, kind=term.kind,
+            counter=term.counter)
 
 
 def set_pin(store: Store, staff_id: str, pin: str, hall: str | None = None) -> int:
