@@ -37,11 +37,10 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.engine import Connection, RootTransaction
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from queue_server.models import EventRow, EventSeq
-from queue_server.store import Busy, Tx, _is_lock_error, event_dict
+from queue_server.store import Busy, Tx, _is_lock_error, busy_on_lock, event_dict
 
 if TYPE_CHECKING:
     from queue_server.store import Store
@@ -124,7 +123,7 @@ class GroupCommit:
         batch = None
         try:
             batch = _translate(self._open)
-            with _translating(), self._run(batch) as tx:
+            with busy_on_lock(), self._run(batch) as tx:
                 yield tx
         finally:
             mine = batch if batch is not None and self._batch is batch else None
@@ -268,7 +267,7 @@ class GroupCommit:
                 pending.pop(0).settle(None, exc)
             return None
         try:
-            with _translating(), self._run(batch) as tx:
+            with busy_on_lock(), self._run(batch) as tx:
                 result = job.work(tx)
         except BaseException as exc:  # noqa: BLE001 - the unit rolled back alone
             job.settle(None, exc)
@@ -372,17 +371,5 @@ def _busy_or(exc: BaseException) -> BaseException:
 
 
 def _translate(fn: Callable[[], _Batch]) -> _Batch:
-    with _translating():
+    with busy_on_lock():
         return fn()
-
-
-@contextmanager
-def _translating() -> Iterator[None]:
-    try:
-        yield
-    except OperationalError as exc:
-        if _is_lock_error(exc):
-            raise Busy("the database is busy") from exc
-        raise
-    except PoolTimeout as exc:
-        raise Busy("no free database connection") from exc

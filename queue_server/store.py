@@ -213,19 +213,11 @@ class Store:
             with self._group.unit() as tx:
                 yield tx
             return
-        with self._write_sessions() as session:
-            try:
-                with session.begin():
-                    tx = Tx(session, self.clock())
-                    yield tx
-                    if tx.events:
-                        self._flush_events(tx)
-            except OperationalError as exc:
-                if _is_lock_error(exc):
-                    raise Busy("the database is busy") from exc
-                raise
-            except PoolTimeout as exc:
-                raise Busy("no free database connection") from exc
+        with self._write_sessions() as session, busy_on_lock(), session.begin():
+            tx = Tx(session, self.clock())
+            yield tx
+            if tx.events:
+                self._flush_events(tx)
         if tx.rows:
             self.on_events(tx.rows)
 
@@ -280,6 +272,19 @@ def event_dict(row: dict[str, Any]) -> dict[str, Any]:
 
     return {**row["payload"], "id": row["id"], "type": row["type"], "at": iso(row["at"]),
             "hall": row["hall"]}
+
+
+@contextmanager
+def busy_on_lock() -> Iterator[None]:
+    """A lock or pool wait that ran out becomes `Busy` (the API's 503 with Retry-After)."""
+    try:
+        yield
+    except OperationalError as exc:
+        if _is_lock_error(exc):
+            raise Busy("the database is busy") from exc
+        raise
+    except PoolTimeout as exc:
+        raise Busy("no free database connection") from exc
 
 
 def _is_lock_error(exc: OperationalError) -> bool:
