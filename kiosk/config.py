@@ -97,16 +97,7 @@ def load_config(path: Path | None, role: str | None = None) -> TerminalConfig:
 
 def dump_config(config: TerminalConfig) -> str:
     """Render a configuration as TOML (the few shapes it has: scalars, lists, two tables)."""
-
-    def value(v: object) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, int):
-            return str(v)
-        if isinstance(v, list):
-            return "[" + ", ".join(value(x) for x in v) + "]"
-        s = str(v).replace("\\", "\\\\").replace('"', '\\"')
-        return f'"{s}"'
+    from provisioning.toml_text import value  # the one TOML writer (control characters too)
 
     lines: list[str] = []
     tables: list[str] = []

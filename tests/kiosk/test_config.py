@@ -18,6 +18,17 @@ def test_round_trip(tmp_path: Path) -> None:
     assert load_config(path) == config
 
 
+def test_round_trip_of_awkward_text(tmp_path: Path) -> None:
+    """A notice an administrator typed with line breaks, tabs, quotes and backslashes."""
+    from kiosk.config import DisplayOptions
+
+    notice = '今日\n午休 12:00–13:30\t"请排队" C:\\path \x7f'
+    config = TerminalConfig(role="display", display=DisplayOptions(notice=notice))
+    path = tmp_path / "d.toml"
+    path.write_text(dump_config(config), encoding="utf-8")
+    assert load_config(path).display.notice == notice
+
+
 @pytest.mark.parametrize(
     ("text", "needle"),
     [("role = ", "not valid TOML"), ("idle_timeout_s = 1", "idle_timeout_s"), ("bogus = 1", "bogus")],
