@@ -319,15 +319,10 @@ def _issued_again(s: Session, ticket_id: str, base: str) -> wire.TicketIssued:
 
 def issue(store: Store, who: Principal, req: wire.TicketCreate, key: str | None, base: str
           ) -> tuple[wire.TicketIssued, bool]:
-    """`issue_in` as its own unit of work, for callers in a thread (tools, tests)."""
-    try:
-        with store.write() as tx:
-            return issue_in(tx, who, req, key, base)
-    except IntegrityError:
-        if key is None:
-            raise
-        with store.write() as tx:  # the same key committed by a concurrent request: replay
-            return issue_in(tx, who, req, key, base)
+    """`issue_in` as its own unit of work, for callers in a thread (tools, tests). A key
+    claimed concurrently needs no retry: the claim (ON CONFLICT) waits for it and replays."""
+    with store.write() as tx:
+        return issue_in(tx, who, req, key, base)
 
 
 async def issue_for(store: Store, token: str, req: wire.TicketCreate, key: str | None,
@@ -337,12 +332,7 @@ async def issue_for(store: Store, token: str, req: wire.TicketCreate, key: str |
     def work(tx: Tx) -> tuple[wire.TicketIssued, bool]:
         return issue_in(tx, principal_of(tx.conn, token, tx.now), req, key, base)
 
-    try:
-        return await store.run(work)
-    except IntegrityError:
-        if key is None:
-            raise
-        return await store.run(work)  # the same key committed by a concurrent request
+    return await store.run(work)
 
 
 def _replayed(known: Any, body: str) -> str:

@@ -149,3 +149,28 @@ def test_an_idempotency_key_gives_one_ticket_and_refuses_another_body(store: Sto
     assert issue(store, KIOSK, body, "key-2", "")[0].number != first.number
     with pytest.raises(Conflict):
         issue(store, KIOSK, wire.TicketCreate(service="case"), "key-1", "")
+
+
+def test_one_key_sent_by_eight_threads_at_once_gives_one_ticket(store: Store) -> None:
+    """The claim (INSERT ... ON CONFLICT) waits for a concurrent claim of the same key and
+    answers its ticket: no error, no second ticket, on either database."""
+    import threading
+
+    body = wire.TicketCreate(service="general")
+    got: list[tuple[str, bool]] = []
+    start = threading.Barrier(8)
+
+    def send() -> None:
+        start.wait()
+        out, created = issue(store, KIOSK, body, "same-key", "")
+        got.append((out.number, created))
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(got) == 8
+    assert {number for number, _ in got} == {got[0][0]}
+    assert sum(created for _, created in got) == 1
+    assert issue(store, KIOSK, body, "other-key", "")[0].number == "A002"
