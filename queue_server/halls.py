@@ -4,7 +4,6 @@ plain value for the domain."""
 
 from __future__ import annotations
 
-import time as clock_time
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from queue_server.config import CounterSection, HallConfig, parse_hhmm
 from queue_server.models import Counter, Hall, Service, Staff
 from queue_server.security import new_secret
 from queue_server.store import Store
+from queue_server.ttl import TtlCache
 
 KEY_TTL = timedelta(days=7)
 
@@ -54,24 +54,22 @@ def hall_info(row: Hall | Any) -> HallInfo:  # an ORM row or a Core row
     )
 
 
-_CACHE: dict[tuple[str, str], tuple[float, HallInfo]] = {}
 CACHE_S = 5.0  # a hall's settings change only with `provisioning init`: seen within 5 s
+_CACHE: TtlCache[tuple[str, str], HallInfo] = TtlCache(CACHE_S)
 
 
 def load_hall(db: Session | Connection, hall_id: str) -> HallInfo | None:
     """The hall's settings, from a short per-process cache (every request needs them)."""
     bind = db.engine if isinstance(db, Connection) else db.get_bind().engine
     key = (str(bind.url), hall_id)
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] > clock_time.monotonic():
-        return hit[1]
+    fresh, hit = _CACHE.get(key)
+    if fresh:
+        return hit
     row = (db.get(Hall, hall_id) if isinstance(db, Session)
            else db.execute(select(Hall.__table__).where(Hall.__table__.c.id == hall_id)).first())
     if row is None:
         return None
-    info = hall_info(row)
-    _CACHE[key] = (clock_time.monotonic() + CACHE_S, info)
-    return info
+    return _CACHE.put(key, hall_info(row))
 
 
 def _upsert_hall(session: Session, cfg: HallConfig, hall_id: str, name: str,
@@ -131,7 +129,7 @@ def apply_config(store: Store, cfg: HallConfig) -> dict[str, int]:
     """Load `cfg` into the database in one transaction; answers counts for the report.
     Staff are members of the hall and of each of its outposts (the same people sign in at
     the bank branch's service point)."""
-    _CACHE.clear()
+    _CACHE.forget()
     with store.write() as tx:
         s = tx.session
         main = _upsert_hall(s, cfg, cfg.hall.id, cfg.hall.name, None, None)

@@ -15,7 +15,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from time import monotonic
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, false, func, insert, select, update
@@ -36,6 +35,7 @@ from queue_server.records import Record
 from queue_server.security import age_on, birth_date, id_hash, mask_id, mask_name
 from queue_server.stages import insert_stage, stage_deadline
 from queue_server.store import Db, Store, Tx, connection_of
+from queue_server.ttl import TtlCache
 from queue_server.views import ticket_out
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ _SERVICE = select(_SERVICES).where(_SERVICES.c.hall == bindparam("hall"),
                                    _SERVICES.c.code == bindparam("code"))
 
 
-_SERVICE_CACHE: dict[tuple[str, str, str], tuple[float, Record | None]] = {}
+_SERVICE_CACHE: TtlCache[tuple[str, str, str], Record | None] = TtlCache(CACHE_S)
 
 
 def service_record(s: Db, hall: str, code: str) -> Record | None:
@@ -141,15 +141,11 @@ def service_record(s: Db, hall: str, code: str) -> Record | None:
     (services change only with `provisioning init`, seen within `CACHE_S` seconds; every
     issue and counter action reads one)."""
     key = (_url(s), hall, code)
-    hit = _SERVICE_CACHE.get(key)
-    if hit is not None and hit[0] > monotonic():
-        return hit[1]
+    fresh, hit = _SERVICE_CACHE.get(key)
+    if fresh:
+        return hit
     row = connection_of(s).execute(_SERVICE, {"hall": hall, "code": code}).first()
-    found = Record(_SERVICES, row) if row is not None else None
-    if len(_SERVICE_CACHE) > 10_000:
-        _SERVICE_CACHE.clear()
-    _SERVICE_CACHE[key] = (monotonic() + CACHE_S, found)
-    return found
+    return _SERVICE_CACHE.put(key, Record(_SERVICES, row) if row is not None else None)
 
 
 def service_row(s: Db, hall: str, code: str) -> Record:
@@ -211,21 +207,19 @@ _KEYS = cast(Table, IdempotencyKey.__table__)
 _KNOWN = select(_KEYS.c.ticket_id, _KEYS.c.body_hash).where(
     _KEYS.c.hall == bindparam("hall"), _KEYS.c.key == bindparam("key"))
 
-_SERVICES_CACHE: dict[tuple[str, str], tuple[float, dict[str, frozenset[str]]]] = {}
-SERVICES_CACHE_S = 5.0  # which counter serves what changes only with `provisioning init`
+# Which counter serves what changes only with `provisioning init`.
+_SERVICES_CACHE: TtlCache[tuple[str, str], dict[str, frozenset[str]]] = TtlCache(CACHE_S)
 
 
 def _counter_services(s: Db, hall: str) -> dict[str, frozenset[str]]:
     """Each counter's services, from a short per-process cache (only the estimate uses it;
     who is staffed and open is read live)."""
     key = (_url(s), hall)
-    hit = _SERVICES_CACHE.get(key)
-    if hit is not None and hit[0] > monotonic():
-        return hit[1]
-    found = {code: frozenset(services or ()) for code, services in
-             connection_of(s).execute(_SERVICES_OF, {"hall": hall})}
-    _SERVICES_CACHE[key] = (monotonic() + SERVICES_CACHE_S, found)
-    return found
+    fresh, hit = _SERVICES_CACHE.get(key)
+    if fresh and hit is not None:
+        return hit
+    return _SERVICES_CACHE.put(key, {code: frozenset(services or ()) for code, services in
+                                     connection_of(s).execute(_SERVICES_OF, {"hall": hall})})
 
 
 def _url(db: Db) -> str:
@@ -237,14 +231,12 @@ def waiting_ahead(s: Db, hall: str, zone: str, service: str, before: datetime) -
                                                "before": before}).scalar() or 0)
 
 
-_ESTIMATES: dict[tuple[str, str, str, str], tuple[float, int, float]] = {}
-ESTIMATE_CACHE_S = 2.0
+_ESTIMATES: TtlCache[tuple[str, str, str, str], tuple[int, float]] = TtlCache(2.0)
 
 
 def forget_estimates(hall: str) -> None:
     """A stage ended or a counter's staffing changed in `hall`: its estimates are read anew."""
-    for key in [k for k in _ESTIMATES if k[1] == hall]:
-        _ESTIMATES.pop(key, None)
+    _ESTIMATES.forget(lambda key: key[1] == hall)
 
 
 def estimate(s: Db, hall: str, zone: str, service: str, ahead: int) -> int:
@@ -252,18 +244,16 @@ def estimate(s: Db, hall: str, zone: str, service: str, ahead: int) -> int:
     The last two are kept for a moment per service (a busy kiosk issues many a second) and
     forgotten as soon as a stage ends or staffing changes in this process."""
     key = (_url(s), hall, zone, service)
-    hit = _ESTIMATES.get(key)
-    if hit is not None and hit[0] > monotonic():
-        return estimate_wait_s(ahead, hit[1], hit[2])
+    fresh, hit = _ESTIMATES.get(key)
+    if fresh and hit is not None:
+        return estimate_wait_s(ahead, *hit)
     where = {"hall": hall, "zone": zone, "service": service}
     conn = connection_of(s)
     serves = _counter_services(s, hall)
     open_n = sum(1 for (code,) in conn.execute(_STAFFED, where)
                  if service in serves.get(code, ()))
     durations = [(e - b).total_seconds() for b, e in conn.execute(_RECENT, where) if b and e]
-    mean = mean_service_s(durations)
-    _ESTIMATES[key] = (monotonic() + ESTIMATE_CACHE_S, open_n, mean)
-    return estimate_wait_s(ahead, open_n, mean)
+    return estimate_wait_s(ahead, *_ESTIMATES.put(key, (open_n, mean_service_s(durations))))
 
 
 def issued_out(s: Db, ticket: Ticket | Record, hall: HallInfo, svc: Service | Record,
