@@ -19,9 +19,10 @@ import harness
 
 sys.path.insert(0, str(harness.ROOT))
 
-from queue_server import tickets, wire  # noqa: E402 - after the repository is on the path
-from queue_server.auth import authenticate  # noqa: E402
-from queue_server.store import Store  # noqa: E402
+from queue_server import wire  # noqa: E402 - after the repository is on the path
+from queue_server.db.store import Store  # noqa: E402
+from queue_server.usecases import tickets
+from queue_server.usecases.auth import authenticate  # noqa: E402
 
 
 def run(store: Store, hall: harness.BenchHall, threads: int, total: int = 400) -> str:

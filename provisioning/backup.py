@@ -52,7 +52,7 @@ def _sqlite_path(url: str) -> Path | None:
 def our_tables(meta: MetaData) -> list[Table]:
     """Tables in foreign-key order: the server's models (when importable) plus alembic_version."""
     try:
-        from queue_server.models import Base
+        from queue_server.db.models import Base
         names = set(Base.metadata.tables) | {"alembic_version"}
     except ImportError:  # pragma: no cover - the server package is part of this repository
         names = set(meta.tables)
@@ -207,7 +207,7 @@ def restore(path: Path, url: str, event_floor: int | None = None) -> dict[str, i
     target = _sqlite_path(url)
     if target is not None and path.read_bytes()[:16] == SQLITE_MAGIC:
         return _restore_sqlite(path, target, event_floor)
-    from queue_server.store import migrate
+    from queue_server.db.store import migrate
     migrate(url)
     engine = create_engine(url)
     try:

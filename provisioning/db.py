@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from provisioning.errors import UsageError
-from queue_server.store import Store
+from queue_server.db.store import Store
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from provisioning.toml_text import value
-from queue_server.models import Counter, Hall, Service, Staff
+from queue_server.db.models import Counter, Hall, Service, Staff
 
 HALL_KEYS = ("id", "name", "timezone", "day_starts", "announce")
 OPTION_KEYS = ("priority_age", "priority_cap", "no_show_after_recalls", "followup_days",

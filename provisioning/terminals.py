@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from queue_server.auth import revoke_in
-from queue_server.models import Counter, StaffSession, Terminal
-from queue_server.security import new_token, token_hash
-from queue_server.store import Store
+from queue_server.db.models import Counter, StaffSession, Terminal
+from queue_server.db.store import Store
+from queue_server.domain.security import new_token, token_hash
+from queue_server.usecases.auth import revoke_in
 
 
 class TerminalError(Exception):

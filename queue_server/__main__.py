@@ -9,7 +9,7 @@ import gc
 import logging
 import sys
 
-from queue_server.settings import DEFAULT_PORT, Settings, default_db_url
+from queue_server.api.settings import DEFAULT_PORT, Settings, default_db_url
 
 
 def _safe(url: str) -> str:
@@ -71,9 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-    from queue_server.app import create_app
-    from queue_server.store import migrate
-    from queue_server.stream import UVICORN_OPTIONS
+    from queue_server.api.app import create_app
+    from queue_server.api.stream import UVICORN_OPTIONS
+    from queue_server.db.store import migrate
 
     try:
         migrate(settings.db_url)

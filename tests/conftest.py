@@ -138,8 +138,8 @@ def load_test_hall(db_url: str, config: Path = TEST_HALL, hall_id: str = "t1",
     """Migrate and load a hall configuration in-process (fast; `provisioning init` is tested on
     its own), optionally under other hall and outpost ids so many halls share one server."""
     from queue_server.config import parse_config
-    from queue_server.halls import apply_config
-    from queue_server.store import Store, migrate
+    from queue_server.db.store import Store, migrate
+    from queue_server.usecases.halls import apply_config
 
     text_ = config.read_text(encoding="utf-8")
     text_ = text_.replace('id = "t1"', f'id = "{hall_id}"').replace(

@@ -17,7 +17,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from queue_server.auth import make_admin_token
+    from queue_server.usecases.auth import make_admin_token
 
     with open_store(args.db) as store:
         token = make_admin_token(store)

@@ -32,8 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from queue_server.auth import KINDS, enrol
-    from queue_server.errors import DomainError
+    from queue_server.domain.errors import DomainError
+    from queue_server.usecases.auth import KINDS, enrol
 
     if args.kind not in KINDS:
         raise UsageError(f"--kind {args.kind!r}: expected one of {', '.join(KINDS)}")

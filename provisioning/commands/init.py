@@ -23,7 +23,7 @@ def _migrated_store(url: str):  # type: ignore[no-untyped-def]
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-    from queue_server.store import Store, migrate
+    from queue_server.db.store import Store, migrate
 
     try:
         safe = make_url(url).render_as_string(hide_password=True)
@@ -39,7 +39,7 @@ def _migrated_store(url: str):  # type: ignore[no-untyped-def]
 
 def run(args: argparse.Namespace) -> int:
     from queue_server.config import ConfigError, load_config
-    from queue_server.halls import apply_config
+    from queue_server.usecases.halls import apply_config
 
     try:
         cfg = load_config(args.config)  # validated before anything is written

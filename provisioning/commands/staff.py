@@ -22,8 +22,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from queue_server.auth import set_pin
-    from queue_server.errors import DomainError
+    from queue_server.domain.errors import DomainError
+    from queue_server.usecases.auth import set_pin
 
     pin = sys.stdin.readline().rstrip("\r\n")
     if not pin:

@@ -19,8 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from provisioning import terminal_file, terminals
 from provisioning.db import open_store
 from provisioning.errors import UsageError
-from queue_server.models import Counter, Hall
-from queue_server.store import Store
+from queue_server.db.models import Counter, Hall
+from queue_server.db.store import Store
 
 NAME = "terminal-config"
 HELP = "enrol this machine's terminal (updated, not duplicated) and write its config file"

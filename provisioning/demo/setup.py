@@ -11,8 +11,8 @@ from pathlib import Path
 
 from provisioning import terminal_file
 from provisioning.__main__ import main as provisioning_main
-from queue_server.auth import enrol_terminal, set_pin
-from queue_server.store import Store
+from queue_server.db.store import Store
+from queue_server.usecases.auth import enrol_terminal, set_pin
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hjhq.toml"
 DEMO_PIN = "2468"

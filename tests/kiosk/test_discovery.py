@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.discovery import browse
-from queue_server.discovery import advertise
+from queue_server.api.discovery import advertise
 
 
 def test_browse_finds_the_hall_and_filters_others() -> None:

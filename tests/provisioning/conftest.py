@@ -47,8 +47,8 @@ def db_factory(tmp_path: Path):  # type: ignore[no-untyped-def]
 def load_hall(url: str, config: Path = HJHQ) -> None:
     """Build the schema by the migrations and load a hall, as `provisioning init` does."""
     from queue_server.config import load_config
-    from queue_server.halls import apply_config
-    from queue_server.store import Store, migrate
+    from queue_server.db.store import Store, migrate
+    from queue_server.usecases.halls import apply_config
 
     migrate(url)
     store = Store(url)

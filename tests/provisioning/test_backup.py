@@ -17,7 +17,7 @@ from tests.provisioning.conftest import BACKENDS, load_hall
 
 
 def _add_events(url: str, n: int) -> None:
-    from queue_server.store import Store
+    from queue_server.db.store import Store
     store = Store(url)
     try:
         for i in range(n):
@@ -124,7 +124,7 @@ def test_backup_of_a_missing_or_empty_database_exits_2(tmp_path: Path,
 
 
 def _new_event_id(url: str) -> int:
-    from queue_server.store import Store
+    from queue_server.db.store import Store
     store = Store(url)
     written: list[dict[str, object]] = []
     store.on_events = written.extend  # what the server's event hub would send to terminals

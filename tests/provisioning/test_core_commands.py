@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from queue_server.models import Service, Staff, Terminal, Ticket
+from queue_server.db.models import Service, Staff, Terminal, Ticket
 from tests.conftest import ROOT, TEST_HALL, load_test_hall
 from tests.provisioning.conftest import BACKENDS
 
@@ -61,9 +61,9 @@ def test_init_enrol_staff_admin_token(backend: str, db_factory, tmp_path: Path) 
 
     # Tickets survive a re-init with an edited file; removed services are deactivated.
     from queue_server import wire
-    from queue_server.auth import Principal
-    from queue_server.store import Store
-    from queue_server.tickets import issue
+    from queue_server.db.store import Store
+    from queue_server.usecases.auth import Principal
+    from queue_server.usecases.tickets import issue
 
     store = Store(url)
     issue(store, Principal("kiosk", "t1", 1, "k"), wire.TicketCreate(service="consult"), None, "")

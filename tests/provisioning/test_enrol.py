@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from provisioning.__main__ import main
-from queue_server.auth import authenticate
-from queue_server.errors import Unauthorized
-from queue_server.models import EventRow
-from queue_server.store import Store
+from queue_server.db.models import EventRow
+from queue_server.db.store import Store
+from queue_server.domain.errors import Unauthorized
+from queue_server.usecases.auth import authenticate
 from tests.provisioning.conftest import BACKENDS, load_hall
 
 

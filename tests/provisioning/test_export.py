@@ -46,7 +46,7 @@ def test_export_shows_the_outpost_and_chinese_text(db_factory, capsys: pytest.Ca
 def test_export_of_an_empty_or_unknown_hall_exits_2(db_factory, capsys: pytest.CaptureFixture[str]
                                                     ) -> None:
     url = db_factory("sqlite")
-    from queue_server.store import migrate
+    from queue_server.db.store import migrate
     migrate(url)
     assert main(["export", "--db", url]) == 2
     assert "provisioning init" in capsys.readouterr().err

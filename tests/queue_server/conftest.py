@@ -31,8 +31,8 @@ class Hall:
 
     def enrol(self, kind: str, name: str | None = None, counter: str | None = None,
               hall: str | None = None) -> str:
-        from queue_server.auth import enrol_terminal
-        from queue_server.store import Store
+        from queue_server.db.store import Store
+        from queue_server.usecases.auth import enrol_terminal
 
         hall = hall or (self.outpost if kind == "bank" else self.id)
         store = Store(self.db_url)
@@ -67,9 +67,9 @@ class Hall:
 def set_all_pins(db_url: str, halls: tuple[str, ...] | None = None) -> None:
     from sqlalchemy import select
 
-    from queue_server.models import Staff
-    from queue_server.security import hash_pin
-    from queue_server.store import Store
+    from queue_server.db.models import Staff
+    from queue_server.db.store import Store
+    from queue_server.domain.security import hash_pin
 
     store = Store(db_url)
     digest = hash_pin(PIN)

@@ -192,8 +192,8 @@ def test_nul_characters_never_make_a_5xx_on_postgresql(
 
 def test_huge_row_ids_in_paths_are_a_4xx(hall: Hall) -> None:
     """Found by schemathesis: an id past 64 bits overflowed the database driver (a 500)."""
-    from queue_server.auth import make_admin_token
-    from queue_server.store import Store
+    from queue_server.db.store import Store
+    from queue_server.usecases.auth import make_admin_token
 
     store = Store(hall.db_url)
     try:

@@ -31,8 +31,8 @@ def busy_hall(tmp_path: Path) -> Path:
 
 
 def enrol(db_url: str, kind: str, counter: str | None = None) -> str:
-    from queue_server.auth import enrol_terminal
-    from queue_server.store import Store
+    from queue_server.db.store import Store
+    from queue_server.usecases.auth import enrol_terminal
 
     store = Store(db_url)
     try:
@@ -149,11 +149,12 @@ def test_counters_on_two_servers_share_one_postgresql(
 
 def _store_race(db_url: str, tmp_path: Path, tickets: int = 200) -> None:
     """The use cases themselves, without HTTP: 16 threads calling on one store."""
-    from queue_server import counters, wire
-    from queue_server import tickets as ticket_cases
-    from queue_server.auth import Principal
-    from queue_server.errors import NoTicketWaiting
-    from queue_server.store import Store
+    from queue_server import wire
+    from queue_server.db.store import Store
+    from queue_server.domain.errors import NoTicketWaiting
+    from queue_server.usecases import counters
+    from queue_server.usecases import tickets as ticket_cases
+    from queue_server.usecases.auth import Principal
 
     load_test_hall(db_url, busy_hall(tmp_path))
     store = Store(db_url)

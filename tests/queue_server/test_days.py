@@ -12,13 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from queue_server import wire
-from queue_server.auth import Principal
-from queue_server.clock import business_day, day_start
 from queue_server.config import parse_config
-from queue_server.halls import apply_config, roll_days
-from queue_server.store import Store, migrate
-from queue_server.tickets import issue
-from queue_server.workdays import add_workdays, deadline, is_workday
+from queue_server.db.store import Store, migrate
+from queue_server.domain.clock import business_day, day_start
+from queue_server.domain.workdays import add_workdays, deadline, is_workday
+from queue_server.usecases.auth import Principal
+from queue_server.usecases.halls import apply_config, roll_days
+from queue_server.usecases.tickets import issue
 from tests.conftest import TEST_HALL
 
 SH = "Asia/Shanghai"

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from queue_server.discovery import advertised_addresses, instance_name, service_properties
+from queue_server.api.discovery import advertised_addresses, instance_name, service_properties
 from tests.system.netns import BROWSER, in_ns, private_network
 
 ADVERTISER = """
 import sys
-from queue_server.discovery import advertise
+from queue_server.api.discovery import advertise
 host, fp = sys.argv[1], (sys.argv[2] or None)
 ad = advertise("hjhq", 8750, host=host, tls_fingerprint=fp)
 print("registered" if ad.wait_registered(10) else f"failed {ad.error}", flush=True)

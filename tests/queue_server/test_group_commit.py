@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from queue_server.models import AdminToken, EventRow
-from queue_server.store import Store, Tx, migrate
+from queue_server.db.models import AdminToken, EventRow
+from queue_server.db.store import Store, migrate
+from queue_server.db.unit import Tx
 
 
 @pytest.fixture
@@ -129,7 +130,7 @@ def test_threads_and_the_writer_together_keep_event_ids_contiguous(store: Store)
 def test_a_job_that_waited_past_the_lock_timeout_is_busy_not_run(tmp_path: Path) -> None:
     import sqlite3
 
-    from queue_server.store import Busy
+    from queue_server.db.busy import Busy
 
     path = tmp_path / "busy.db"
     url = f"sqlite:///{path}"

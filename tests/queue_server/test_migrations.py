@@ -1,4 +1,4 @@
-"""The Alembic migrations build exactly the tables of `queue_server.models` (SQLite, and
+"""The Alembic migrations build exactly the tables of `queue_server.db.models` (SQLite, and
 PostgreSQL when KUAIBAN_TEST_PG is set), with SQLite in WAL mode and synchronous=FULL."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
 
-from queue_server.models import Base
-from queue_server.store import Store, make_engine, migrate
+from queue_server.db.models import Base
+from queue_server.db.store import Store, make_engine, migrate
 
 
 def _diff(url: str) -> list[object]:

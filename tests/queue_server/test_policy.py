@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from queue_server.policy import (
+from queue_server.domain.policy import (
+    Caller,
     Candidate,
     estimate_wait_s,
     format_number,
@@ -21,6 +22,17 @@ from queue_server.policy import (
 T0 = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
 SERVICES = ("a", "b", "c")
 COUNTERS = (("a", "b"), ("b", "a"), ("c",), ("a", "b", "c"))
+ZONE = "intake"
+
+
+def caller(k: int, streak: int = 0, cap: int = 3, services: tuple[str, ...] | None = None
+           ) -> Caller:
+    return Caller(f"W{k}", ZONE, services or COUNTERS[k], streak, cap)
+
+
+def cand(i: int, svc: str, prio: bool, target: int | None, at: datetime,
+         zone: str = ZONE) -> Candidate:
+    return Candidate(i, zone, svc, prio, f"W{target}" if target is not None else None, at)
 
 issue_op = st.tuples(st.just("issue"), st.sampled_from(SERVICES), st.booleans(),
                      st.none() | st.integers(0, len(COUNTERS) - 1))
@@ -32,19 +44,18 @@ def _run(operations: list[tuple], cap: int) -> list[tuple[int, Candidate]]:
     """Apply issue/call operations in the given interleaving; answers the calls made. A ticket
     issued with a target stands for one transferred to that counter. Checks on the way that
     a counter finds nobody only when nobody it may call waits."""
-    waiting: dict[int, tuple[Candidate, int | None]] = {}
+    waiting: dict[int, Candidate] = {}
     calls: list[tuple[int, Candidate]] = []
     streaks = [0] * len(COUNTERS)
     for n, op in enumerate(operations, start=1):
         if op[0] == "issue":
             _, svc, prio, target = op
-            waiting[n] = (Candidate(n, svc, prio, target is not None,
-                                    T0 + timedelta(seconds=n)), target)
+            waiting[n] = cand(n, svc, prio, target, T0 + timedelta(seconds=n))
             continue
         k = op[1]
-        eligible = [c for c, target in waiting.values() if target in (None, k)]
-        picked = pick_next(eligible, COUNTERS[k], streaks[k], cap)
-        servable = [c for c in eligible if c.targeted or c.service in COUNTERS[k]]
+        picked = pick_next(waiting.values(), caller(k, streaks[k], cap))
+        servable = [c for c in waiting.values() if c.target == f"W{k}"
+                    or (c.target is None and c.service in COUNTERS[k])]
         assert (picked is None) == (not servable)
         if picked is not None:
             del waiting[picked.stage_id]
@@ -69,11 +80,11 @@ def test_no_interleaving_calls_a_ticket_twice(operations: list[tuple], cap: int)
 def test_priority_cap_holds(tickets: list[tuple[str, bool]], cap: int) -> None:
     """One counter drains a queue: never more than `cap` priority calls in a row while a
     normal ticket waits; and priority tickets go first otherwise."""
-    pool = [Candidate(i, svc, prio, False, T0 + timedelta(seconds=i))
+    pool = [cand(i, svc, prio, None, T0 + timedelta(seconds=i))
             for i, (svc, prio) in enumerate(tickets)]
     streak, run = 0, 0
     while pool:
-        picked = pick_next(pool, ("a", "b"), streak, cap)
+        picked = pick_next(pool, caller(0, streak, cap, ("a", "b")))
         assert picked is not None
         normal_waiting = any(not c.priority for c in pool)
         run = run + 1 if picked.priority else 0
@@ -91,14 +102,17 @@ def test_priority_cap_holds(tickets: list[tuple[str, bool]], cap: int) -> None:
 def test_order_transferred_then_priority_then_services_then_time(
         tickets: list[tuple[str, bool, bool]], counter: int) -> None:
     services = COUNTERS[counter]
-    pool = [Candidate(i, svc, prio, targeted, T0 + timedelta(seconds=-i))
+    pool = [cand(i, svc, prio, counter if targeted else None, T0 + timedelta(seconds=-i))
             for i, (svc, prio, targeted) in enumerate(tickets)]
-    picked = pick_next(pool, services, 0, 3)
-    targeted = [c for c in pool if c.targeted]
+    picked = pick_next(pool, caller(counter))
+    targeted = [c for c in pool if c.target is not None]
     if targeted:
         assert picked == min(targeted, key=lambda c: c.sort_at)
         return
     served = [c for c in pool if c.service in services]
+    # a stage of another zone, or transferred to another counter, is never called here
+    assert pick_next([cand(99, services[0], True, None, T0, zone="pickup"),
+                      cand(98, services[0], True, counter + 1, T0)], caller(counter)) is None
     if not served:
         assert picked is None
         return

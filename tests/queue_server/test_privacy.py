@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from queue_server.store import Store
+from queue_server.db.store import Store
 from tests.conftest import ServerProcess, load_test_hall
 from tests.queue_server.conftest import PIN, set_all_pins
 
@@ -26,7 +26,7 @@ def _client(url: str, token: str) -> httpx.Client:
 
 def test_no_plaintext_id_number_or_name_anywhere(
         tmp_path: Path, run_server: Callable[..., ServerProcess]) -> None:
-    from queue_server.auth import enrol_terminal
+    from queue_server.usecases.auth import enrol_terminal
 
     db = f"sqlite:///{tmp_path / 'private.db'}"
     load_test_hall(db)

@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlalchemy import select
 
-from queue_server import counters, wire
-from queue_server.auth import Principal
-from queue_server.errors import DomainError
-from queue_server.models import Counter, Stage, Ticket
-from queue_server.store import Store
-from queue_server.tickets import issue
+from queue_server import wire
+from queue_server.db.models import Counter, Stage, Ticket
+from queue_server.db.store import Store
+from queue_server.domain.errors import DomainError
+from queue_server.usecases import counters
+from queue_server.usecases.auth import Principal
+from queue_server.usecases.tickets import issue
 from tests.conftest import load_test_hall
 
 COUNTERS = ("W01", "W02", "W03", "W04", "C01")

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from queue_server import counters, wire
-from queue_server.auth import Principal
-from queue_server.errors import NoTicketWaiting
-from queue_server.store import Store
-from queue_server.tickets import issue
+from queue_server import wire
+from queue_server.db.store import Store
+from queue_server.domain.errors import NoTicketWaiting
+from queue_server.usecases import counters
+from queue_server.usecases.auth import Principal
+from queue_server.usecases.tickets import issue
 from tests.conftest import PG_ENV, fresh_pg_database, load_test_hall
 
 OLD = {"number": "150102194001011234", "name": "张三"}  # born 1940: elderly
@@ -124,7 +125,7 @@ def test_estimate_uses_people_ahead_and_recent_service_times(store: Store) -> No
 def test_service_list_counts_waits_and_caps(store: Store) -> None:
     from datetime import date
 
-    from queue_server.views import service_infos
+    from queue_server.usecases.views import service_infos
 
     for _ in range(3):
         take(store, "general")
@@ -139,7 +140,7 @@ def test_service_list_counts_waits_and_caps(store: Store) -> None:
 
 
 def test_an_idempotency_key_gives_one_ticket_and_refuses_another_body(store: Store) -> None:
-    from queue_server.errors import Conflict
+    from queue_server.domain.errors import Conflict
 
     body = wire.TicketCreate(service="general")
     first, created = issue(store, KIOSK, body, "key-1", "")

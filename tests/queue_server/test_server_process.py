@@ -19,8 +19,8 @@ from tests.conftest import ROOT, ServerProcess, load_test_hall
 
 
 def _enrol(db: str, kind: str) -> str:
-    from queue_server.auth import enrol_terminal
-    from queue_server.store import Store
+    from queue_server.db.store import Store
+    from queue_server.usecases.auth import enrol_terminal
 
     store = Store(db)
     try:

@@ -26,7 +26,7 @@ from fastapi import FastAPI, Response, WebSocket
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect
 
-from queue_server.stream import UVICORN_OPTIONS, Dropped, EventHub
+from queue_server.api.stream import UVICORN_OPTIONS, Dropped, EventHub
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from queue_server.stream import Dropped, EventHub
+from queue_server.api.stream import Dropped, EventHub
 
 
 class MemoryTable:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from queue_server.ttl import TtlCache
+from queue_server.db.ttl import TtlCache
 
 
 def test_entries_expire_are_forgotten_and_absence_is_kept() -> None:

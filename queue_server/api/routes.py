@@ -15,16 +15,13 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from sqlalchemy import select, text
 
-from queue_server import ratings, tickets, wire
-from queue_server.auth import Principal, authenticate, principal_of
-from queue_server.errors import Forbidden, Invalid, NotFound, Unauthorized
-from queue_server.halls import load_hall
-from queue_server.models import Counter, Terminal
-from queue_server.security import token_hash
-from queue_server.store import Store
-from queue_server.views import service_infos
+from queue_server import wire
+from queue_server.db.store import Store
+from queue_server.domain.errors import Invalid, Unauthorized
+from queue_server.domain.security import token_hash
+from queue_server.usecases import ratings, terminals, tickets
+from queue_server.usecases.auth import Principal, authenticate, principal_of
 
 # Row ids in paths: bounded, so a huge number is a 422, not an integer overflow in the database.
 RowId = Annotated[int, Path(ge=1, le=2**62)]
@@ -96,25 +93,18 @@ def hall_of(principal: Principal, request: Request) -> str:
     hall = request.query_params.get("hall")
     if hall:
         return hall
-    with store_of(request).read() as s:
-        from queue_server.models import Hall
-
-        tops = list(s.scalars(select(Hall.id).where(Hall.parent.is_(None), Hall.active)))
-    if len(tops) != 1:
+    main = terminals.main_hall(store_of(request))
+    if main is None:
         raise Invalid("hall_needed", "请用 ?hall= 指定大厅 / give ?hall=")
-    return tops[0]
+    return main
 
 
 @router.get("/health", response_model=wire.Health)
 async def health(request: Request) -> JSONResponse:
     store = store_of(request)
 
-    def ping() -> None:
-        with store.reader.connect() as conn:
-            conn.execute(text("SELECT 1"))
-
     try:
-        await asyncio.wait_for(asyncio.to_thread(ping), timeout=2.0)
+        await asyncio.wait_for(asyncio.to_thread(store.ping), timeout=2.0)
     except Exception:  # noqa: BLE001 - any database trouble is "not ok"
         return JSONResponse({"status": "degraded", "db": "unavailable"}, status_code=503)
     return JSONResponse({"status": "ok", "db": "ok"})
@@ -122,78 +112,29 @@ async def health(request: Request) -> JSONResponse:
 
 @router.get("/hall", response_model=wire.HallOut)
 def hall(request: Request, principal: Who) -> wire.HallOut:
-    hall_id = hall_of(principal, request)
-    with store_of(request).read() as s:
-        info = load_hall(s, hall_id)
-        if info is None:
-            raise NotFound("unknown_hall", f"没有大厅 {hall_id} / no hall {hall_id}")
-        counters = s.scalars(select(Counter).where(Counter.hall == hall_id, Counter.active)
-                             .order_by(Counter.position))
-        return wire.HallOut(id=info.id, name=info.name, timezone=info.timezone,
-                            announce=info.announce, day_starts=info.day_starts.strftime("%H:%M"),
-                            parent=info.parent,
-                            counters=[wire.CounterInfo(code=c.code, name=c.name, zone=c.zone,
-                                                       services=list(c.services))
-                                      for c in counters])
+    return terminals.hall_out(store_of(request), hall_of(principal, request))
 
 
 @router.get("/terminals/me", response_model=wire.TerminalOut)
 def me(request: Request, principal: Who) -> wire.TerminalOut:
-    if principal.terminal_id is None:
-        raise NotFound("not_a_terminal", "此令牌不属于终端 / this token is not a terminal's")
-    with store_of(request).read() as s:
-        term = s.get(Terminal, principal.terminal_id)
-        info = load_hall(s, term.hall) if term else None
-        assert term is not None and info is not None
-        return wire.TerminalOut(name=term.name, kind=term.kind, hall=term.hall,
-                                hall_name=info.name, counter=principal.counter or term.counter)
+    return terminals.me(store_of(request), principal)
 
 
 @router.post("/terminals/heartbeat", status_code=204)
 def heartbeat(request: Request, principal: Who, body: wire.HeartbeatIn) -> Response:
-    if principal.terminal_id is None:
-        raise Forbidden("forbidden", "只有终端可以报告心跳 / only terminals send heartbeats")
-    with store_of(request).write() as tx:
-        term = tx.session.get(Terminal, principal.terminal_id)
-        assert term is not None
-        devices = {k[:40]: v[:40] for k, v in list(body.devices.items())[:20]}
-        if devices != (term.devices or {}):
-            tx.emit(term.hall, "terminal.health", terminal=term.name, kind=term.kind,
-                    devices=devices, previous=term.devices or {})
-            term.devices = devices
-        term.last_seen = tx.now
+    terminals.heartbeat(store_of(request), principal, body)
     return Response(status_code=204)
 
 
 @router.get("/terminals", response_model=list[wire.TerminalStatus])
-def terminals(request: Request, principal: Who) -> list[wire.TerminalStatus]:
+def terminal_list(request: Request, principal: Who) -> list[wire.TerminalStatus]:
     """Supervisors and administrators: the hall's terminals (and its outposts') with health."""
-    if not (principal.kind == "admin" or principal.staff_role in ("supervisor", "admin")):
-        raise Forbidden("supervisor_required", "需要值班长或管理员 / a supervisor or an "
-                        "administrator is required")
-    hall_id = hall_of(principal, request)
-    with store_of(request).read() as s:
-        from queue_server.models import Hall
-
-        halls = {h.id: h.name for h in s.scalars(select(Hall).where(
-            (Hall.id == hall_id) | (Hall.parent == hall_id)))}
-        rows = s.scalars(select(Terminal).where(Terminal.hall.in_(halls), Terminal.active)
-                         .order_by(Terminal.hall, Terminal.name))
-        return [wire.TerminalStatus(id=t.id, name=t.name, kind=t.kind, hall=t.hall,
-                                    hall_name=halls[t.hall], counter=t.counter,
-                                    devices=dict(t.devices or {}), last_seen=t.last_seen)
-                for t in rows]
+    return terminals.terminal_list(store_of(request), principal, hall_of(principal, request))
 
 
 @router.get("/services", response_model=list[wire.ServiceInfo])
 def services(request: Request, principal: Who) -> list[wire.ServiceInfo]:
-    hall_id = hall_of(principal, request)
-    store = store_of(request)
-    with store.read() as s:
-        info = load_hall(s, hall_id)
-        if info is None:
-            raise NotFound("unknown_hall", f"没有大厅 {hall_id} / no hall {hall_id}")
-        return service_infos(s, hall_id, info.day_of(store.clock()))
+    return terminals.services(store_of(request), hall_of(principal, request))
 
 
 @router.post("/tickets", status_code=201, response_model=wire.TicketIssued)

@@ -5,13 +5,13 @@ branch go with it), and noting that a kiosk's printer failed to print a ticket."
 from __future__ import annotations
 
 from queue_server import wire
-from queue_server.auth import Principal
-from queue_server.errors import Conflict, Forbidden, NotFound
-from queue_server.halls import load_hall
-from queue_server.models import Ticket
-from queue_server.stages import end_current
-from queue_server.store import Store
-from queue_server.tickets import Issue, create_ticket, issued_out, service_row
+from queue_server.db.models import Ticket
+from queue_server.db.store import Store
+from queue_server.domain.errors import Conflict, Forbidden, NotFound
+from queue_server.usecases.auth import Principal
+from queue_server.usecases.halls import load_hall, service_row
+from queue_server.usecases.tickets import Issue, create_ticket, issued_out
+from queue_server.usecases.walk import end_current
 
 FORWARDERS = ("bank", "staff", "admin")
 
@@ -43,7 +43,8 @@ def forward(store: Store, who: Principal, ticket_id: str, body: wire.ForwardIn, 
                       ticket.id_hash, ticket.masked_id, ticket.masked_name, ticket.appointment)
         remote = create_ticket(tx, parent, svc, issue, zone=zone, forwarded_from=ticket.id)
         ticket.forwarded_to = remote.id
-        end_current(s, ticket, tx.now, "forwarded")
+        s.flush()
+        end_current(tx, ticket, "forwarded")
         tx.emit(ticket.hall, "ticket.forwarded", ticket=ticket.id, number=ticket.number,
                 to_hall=parent.id, to_ticket=remote.id, to_number=remote.number)
         s.flush()

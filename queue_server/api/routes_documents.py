@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from queue_server import documents, outposts, wire
-from queue_server.routes import RowId, Who, base_url, store_of
+from queue_server import wire
+from queue_server.api.routes import RowId, Who, base_url, store_of
+from queue_server.usecases import documents, outposts
 
 router = APIRouter(prefix="/api/v1")
 

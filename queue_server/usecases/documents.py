@@ -9,11 +9,11 @@ import hashlib
 from sqlalchemy import func, select
 
 from queue_server import wire
-from queue_server.auth import Principal
-from queue_server.errors import Conflict, Forbidden, Invalid, NotFound
-from queue_server.halls import load_hall
-from queue_server.models import Document, Ticket
-from queue_server.store import Store
+from queue_server.db.models import Document, Ticket
+from queue_server.db.store import Store
+from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from queue_server.usecases.auth import Principal
+from queue_server.usecases.halls import load_hall
 
 MAX_PAGE = 8 * 1024 * 1024
 MAX_PAGES = 20

@@ -1,14 +1,12 @@
-"""The database: engines for SQLite and PostgreSQL, the migrations, and the unit of work.
+"""The database: engines for SQLite and PostgreSQL, the migrations, and where units of work run.
 
 Writes follow PERFORMANCE.md: on SQLite one in-process write lock plus `BEGIN IMMEDIATE`
 (SQLite's own busy handler backs off unfairly), WAL and `synchronous=FULL` (a printed number
 must survive a power cut), units of work that arrive together sharing one commit
 (group_commit.py; the busy endpoints' units run on one writer thread, `Store.run`); on
-PostgreSQL row locks. A request waits for the lock at most `lock_timeout` seconds, then `Busy`
-(the API answers 503 with Retry-After).
-
-Event ids: every transaction that writes events locks the single `event_seq` row and takes its
-ids from it at the end, so ids become visible in strictly increasing commit order.
+PostgreSQL row locks, each unit its own transaction. A request waits for the lock at most
+`lock_timeout` seconds, then `Busy` (the API answers 503 with Retry-After). Events are numbered
+and written by events.py, once per commit.
 """
 
 from __future__ import annotations
@@ -21,34 +19,19 @@ from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Table, bindparam, create_engine, event, func, insert, select, text, update
-from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
-from queue_server.models import EventRow, EventSeq
+from queue_server.db import events
+from queue_server.db.busy import Busy, busy_on_lock
+from queue_server.db.group_commit import GroupCommit, Writer
+from queue_server.db.unit import EventRows, Tx, committed
+from queue_server.domain.clock import utcnow
 
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-NOTIFY_CHANNEL = "kuaiban_events"
-
-
-_SEQ = cast(Table, EventSeq.__table__)
-_EVENTS = cast(Table, EventRow.__table__)
-_TAKE_IDS = (update(_SEQ).where(_SEQ.c.id == 1).values(last=_SEQ.c.last + bindparam("n"))
-             .returning(_SEQ.c.last))
-_INSERT_EVENTS = insert(_EVENTS)
-_AFTER = (select(_EVENTS).where(_EVENTS.c.id > bindparam("after")).order_by(_EVENTS.c.id)
-          .limit(bindparam("limit")))
-_AFTER_IN_HALL = _AFTER.where(_EVENTS.c.hall == bindparam("hall"))
-_LAST_ID = select(func.max(_EVENTS.c.id))
-_FIRST_FROM = (select(_EVENTS.c.id, _EVENTS.c.at).where(_EVENTS.c.id >= bindparam("x"))
-               .order_by(_EVENTS.c.id).limit(1))
-
-
-class Busy(Exception):
-    """The database stayed locked longer than the request may wait."""
 
 
 def _sqlite_engine(url: str, immediate: bool | None, timeout: float) -> Engine:
@@ -106,48 +89,6 @@ def migrate(url: str) -> None:
         engine.dispose()
 
 
-Db = Session | Connection  # what the read helpers take: an ORM session or a Core connection
-
-
-def connection_of(db: Db) -> Connection:
-    return db if isinstance(db, Connection) else db.connection()
-
-
-class Tx:
-    """One write transaction: its connection, an ORM session (made on first use: the busiest
-    use cases are Core only) and the events it will write at commit."""
-
-    def __init__(self, session: Session | None, now: datetime, *,
-                 conn: Connection | None = None,
-                 make_session: Callable[[], Session] | None = None) -> None:
-        self._session = session
-        self._make_session = make_session
-        self._conn = conn
-        self.now = now
-        self.events: list[tuple[str, str, dict[str, Any]]] = []
-        self.rows: list[dict[str, Any]] = []  # the event rows as written, once flushed
-
-    @property
-    def session(self) -> Session:
-        if self._session is None:
-            assert self._make_session is not None
-            self._session = self._make_session()
-        return self._session
-
-    @property
-    def opened_session(self) -> Session | None:
-        return self._session
-
-    @property
-    def conn(self) -> Connection:
-        if self._conn is None:
-            self._conn = self.session.connection()
-        return self._conn
-
-    def emit(self, hall: str, type_: str, **payload: Any) -> None:
-        self.events.append((hall, type_, payload))
-
-
 class Store:
     """Engines, the write lock and the unit of work; `on_events(rows)` runs after a commit
     that wrote events, with those rows in id order (the server's event hub takes them
@@ -155,8 +96,6 @@ class Store:
 
     def __init__(self, url: str, *, lock_timeout: float = 5.0,
                  clock: Callable[[], datetime] | None = None) -> None:
-        from queue_server.clock import utcnow
-
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         self.lock_timeout = lock_timeout
@@ -168,11 +107,14 @@ class Store:
                        if self.is_sqlite else self.writer)
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
-        self.on_events: Callable[[list[dict[str, Any]]], None] = lambda rows: None
-        from queue_server.group_commit import GroupCommit, Writer
-
-        self._group = GroupCommit(self)
+        self.on_events: Callable[[EventRows], None] = lambda rows: None
+        self._group = GroupCommit(self.writer, lock_timeout, self.clock, self._committed)
         self._writer_thread = Writer(self._group) if self.is_sqlite else None
+
+    def _committed(self, rows: EventRows, hooks: list[Callable[[], None]]) -> None:
+        if rows:
+            self.on_events(rows)
+        committed(rows, hooks)
 
     async def run(self, work: Callable[[Tx], T]) -> T:
         """`work(tx)` as one unit of work, from the event loop: on SQLite on the writer
@@ -213,80 +155,27 @@ class Store:
             with self._group.unit() as tx:
                 yield tx
             return
+        rows: EventRows = []
         with self._write_sessions() as session, busy_on_lock(), session.begin():
             tx = Tx(session, self.clock())
             yield tx
+            session.flush()
             if tx.events:
-                self._flush_events(tx)
-        if tx.rows:
-            self.on_events(tx.rows)
+                rows = events.write(session.connection(), events.pending(tx.events, tx.now))
+        self._committed(rows, tx.hooks)
 
-    def _flush_events(self, tx: Tx) -> None:
-        """Take ids from the one `event_seq` row (the UPDATE locks it until commit, so ids
-        become visible in commit order) and insert the rows, in two statements."""
-        session = tx.session
-        session.flush()
-        last = session.execute(_TAKE_IDS, {"n": len(tx.events)}).scalar_one()
-        first = last - len(tx.events) + 1
-        rows = [{"id": first + i, "hall": hall, "type": type_, "at": tx.now, "payload": payload}
-                for i, (hall, type_, payload) in enumerate(tx.events)]
-        session.execute(_INSERT_EVENTS, rows[0] if len(rows) == 1 else rows)
-        tx.rows = [event_dict(row) for row in rows]
-        if not self.is_sqlite:
-            session.execute(text("SELECT pg_notify(:c, '')"), {"c": NOTIFY_CHANNEL})
+    def ping(self) -> None:
+        """One trivial read: raises if the database does not answer."""
+        with self.reader.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
 
     def last_event_before(self, when: datetime) -> int:
         """The id of the last event written before `when` (0 if none): where a subscriber
-        that wants "today" starts. Event times grow with their ids, so this is a binary
-        search over ids, a couple of dozen primary-key reads however long the table."""
+        that wants "today" starts."""
         with self.read() as session:
-            conn = session.connection()
-            low, high = 0, int(conn.execute(_LAST_ID).scalar() or 0)
-            while low < high:  # invariant: the answer is in [low, high]
-                mid = (low + high + 1) // 2
-                row = conn.execute(_FIRST_FROM, {"x": mid}).first()
-                if row is not None and row.at < when:
-                    low = row.id  # an event before `when` at or after mid
-                else:
-                    high = mid - 1
-            return low
+            return events.last_before(session.connection(), when)
 
     def fetch_events(self, hall: str | None, after: int, limit: int) -> list[dict[str, Any]]:
-        """The event hub's reader: events after `after` in id order, as dicts. Core rows, not
-        ORM objects: the hub reads after every commit."""
-        query = _AFTER if hall is None else _AFTER_IN_HALL
+        """The event hub's reader: events after `after` in id order, as dicts."""
         with self.read() as session:
-            return [_row_dict(row) for row in session.execute(
-                query, {"after": after, "limit": limit, "hall": hall})]
-
-
-def _row_dict(row: Any) -> dict[str, Any]:
-    from queue_server.clock import iso
-
-    return {**row.payload, "id": row.id, "type": row.type, "at": iso(row.at), "hall": row.hall}
-
-
-def event_dict(row: dict[str, Any]) -> dict[str, Any]:
-    """An event row as written (a dict of its columns), shaped as `fetch_events` reads it."""
-    from queue_server.clock import iso
-
-    return {**row["payload"], "id": row["id"], "type": row["type"], "at": iso(row["at"]),
-            "hall": row["hall"]}
-
-
-@contextmanager
-def busy_on_lock() -> Iterator[None]:
-    """A lock or pool wait that ran out becomes `Busy` (the API's 503 with Retry-After)."""
-    try:
-        yield
-    except OperationalError as exc:
-        if _is_lock_error(exc):
-            raise Busy("the database is busy") from exc
-        raise
-    except PoolTimeout as exc:
-        raise Busy("no free database connection") from exc
-
-
-def _is_lock_error(exc: OperationalError) -> bool:
-    msg = str(exc.orig).lower()
-    return "locked" in msg or "lock timeout" in msg or "lock_timeout" in msg or "busy" in msg
+            return events.read_after(session.connection(), hall, after, limit)

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection `queue_server.store.migrate` passes in, or on
+"""Alembic environment: runs on the connection `queue_server.db.store.migrate` passes in, or on
 an engine made from the URL in `config.attributes["url"]`."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import context
 
-from queue_server.models import Base
+from queue_server.db.models import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -24,7 +24,7 @@ connection = config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    from queue_server.store import make_engine
+    from queue_server.db.store import make_engine
 
     engine = make_engine(config.attributes["url"])
     with engine.begin() as conn:

@@ -15,7 +15,8 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from queue_server.errors import (
+from queue_server.db.busy import Busy
+from queue_server.domain.errors import (
     Conflict,
     DomainError,
     Forbidden,
@@ -24,7 +25,6 @@ from queue_server.errors import (
     NotFound,
     Unauthorized,
 )
-from queue_server.store import Busy
 
 log = logging.getLogger(__name__)
 STATUS: dict[type[DomainError], int] = {Invalid: 400, NotFound: 404, Conflict: 409,

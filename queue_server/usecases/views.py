@@ -11,10 +11,12 @@ from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from queue_server import wire
-from queue_server.models import Counter, Document, NumberCounter, Service, Stage, Ticket
-from queue_server.policy import estimate_wait_s, mean_service_s
-from queue_server.records import Record
-from queue_server.store import Db, connection_of
+from queue_server.db.models import Counter, Document, NumberCounter, Service, Stage, Ticket
+from queue_server.db.records import Record
+from queue_server.db.unit import Db, connection_of
+from queue_server.domain.policy import estimate_wait_s, mean_service_s
+from queue_server.usecases.estimate import estimate, waiting_ahead
+from queue_server.usecases.halls import service_record
 
 STATUS_OF_STAGE = {"waiting": "waiting", "called": "called", "serving": "serving"}
 
@@ -46,8 +48,6 @@ def document_count(s: Db, ticket: Ticket | Record) -> int:
 
 
 def ticket_out(s: Db, ticket: Ticket | Record, base: str) -> wire.TicketOut:
-    from queue_server.tickets import estimate, service_record, waiting_ahead
-
     stages = journey(s, ticket.id)
     current = next((st for st in stages if st.id == ticket.stage), None)
     svc = service_record(s, ticket.hall, ticket.service)
@@ -89,7 +89,7 @@ class QueueCounts:
 
 def counter_state(s: Session, row: Counter | Record, base: str, counts: QueueCounts | None = None
                   ) -> wire.CounterState:
-    from queue_server.models import Staff
+    from queue_server.db.models import Staff
 
     counts = counts or QueueCounts.read(s, row.hall)
     current = None

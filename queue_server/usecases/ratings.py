@@ -9,12 +9,12 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from queue_server import wire
-from queue_server.auth import Principal
-from queue_server.errors import Conflict, Forbidden, Invalid, NotFound
-from queue_server.halls import load_hall
-from queue_server.models import Evaluation, Followup, Stage, Ticket
-from queue_server.store import Store
-from queue_server.workdays import deadline
+from queue_server.db.models import Evaluation, Followup, Stage, Ticket
+from queue_server.db.store import Store
+from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from queue_server.domain.workdays import deadline
+from queue_server.usecases.auth import Principal, require_supervisor
+from queue_server.usecases.halls import load_hall
 
 RATERS = ("kiosk", "pad", "bank")
 
@@ -62,12 +62,6 @@ def evaluate(store: Store, who: Principal, body: wire.EvaluationIn) -> wire.Eval
                                   counter=stage.counter, followup=followup)
 
 
-def _supervisor(who: Principal) -> None:
-    if not (who.kind == "admin" or (who.is_staff and who.staff_role in ("supervisor", "admin"))):
-        raise Forbidden("supervisor_required", "需要值班长或管理员 / a supervisor or an "
-                        "administrator is required")
-
-
 def _out(s: object, item: Followup) -> wire.FollowupOut:
     ev = s.get(Evaluation, item.evaluation_id)  # type: ignore[attr-defined]
     ticket = s.get(Ticket, item.ticket_id)  # type: ignore[attr-defined]
@@ -78,7 +72,7 @@ def _out(s: object, item: Followup) -> wire.FollowupOut:
 
 
 def followups(store: Store, who: Principal, open_only: bool) -> list[wire.FollowupOut]:
-    _supervisor(who)
+    require_supervisor(who)
     with store.read() as s:
         query = select(Followup).order_by(Followup.due_at, Followup.id).limit(500)
         if who.hall is not None:
@@ -89,7 +83,7 @@ def followups(store: Store, who: Principal, open_only: bool) -> list[wire.Follow
 
 
 def close_followup(store: Store, who: Principal, item_id: int, note: str) -> wire.FollowupOut:
-    _supervisor(who)
+    require_supervisor(who)
     with store.write() as tx:
         item = tx.session.get(Followup, item_id, with_for_update=True)
         if item is None or (who.hall is not None and item.hall != who.hall):

@@ -1,44 +1,28 @@
 """Halls in the database: loading a validated configuration (idempotent: services, counters and
-staff are updated, removed ones deactivated, tickets never touched) and the hall's settings as a
-plain value for the domain."""
+staff are updated, removed ones deactivated, tickets never touched), the business-day rollover,
+and the hall's settings and service rows as every request reads them (short per-process
+caches: they change only with `provisioning init`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from queue_server.clock import business_day
 from queue_server.config import CounterSection, HallConfig, parse_hhmm
-from queue_server.models import Counter, Hall, Service, Staff
-from queue_server.security import new_secret
-from queue_server.store import Store
-from queue_server.ttl import TtlCache
+from queue_server.db.models import Counter, Hall, Service, Staff
+from queue_server.db.records import Record
+from queue_server.db.store import Store
+from queue_server.db.ttl import TtlCache
+from queue_server.db.unit import Db, connection_of, db_key
+from queue_server.domain.errors import Invalid
+from queue_server.domain.hall import HallInfo
+from queue_server.domain.security import new_secret
 
 KEY_TTL = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class HallInfo:
-    id: str
-    name: str
-    parent: str | None
-    timezone: str
-    day_starts: time
-    announce: str
-    secret: str
-    priority_age: int = 70
-    priority_cap: int = 3
-    no_show_after_recalls: int = 0
-    followup_days: int = 3
-    closed_days: tuple[date, ...] = ()
-
-    def day_of(self, now: Any) -> date:
-        return business_day(now, self.timezone, self.day_starts)
 
 
 def hall_info(row: Hall | Any) -> HallInfo:  # an ORM row or a Core row
@@ -60,8 +44,7 @@ _CACHE: TtlCache[tuple[str, str], HallInfo] = TtlCache(CACHE_S)
 
 def load_hall(db: Session | Connection, hall_id: str) -> HallInfo | None:
     """The hall's settings, from a short per-process cache (every request needs them)."""
-    bind = db.engine if isinstance(db, Connection) else db.get_bind().engine
-    key = (str(bind.url), hall_id)
+    key = (db_key(db), hall_id)
     fresh, hit = _CACHE.get(key)
     if fresh:
         return hit
@@ -180,7 +163,40 @@ def _housekeeping(s: Session, now: datetime) -> None:
     expired staff sessions."""
     from sqlalchemy import delete
 
-    from queue_server.models import IdempotencyKey, StaffSession
+    from queue_server.db.models import IdempotencyKey, StaffSession
 
     s.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - KEY_TTL))
     s.execute(delete(StaffSession).where(StaffSession.expires_at < now))
+
+
+_SERVICES = cast(Table, Service.__table__)
+_SERVICE = select(_SERVICES).where(_SERVICES.c.hall == bindparam("hall"),
+                                   _SERVICES.c.code == bindparam("code"))
+
+
+_SERVICE_CACHE: TtlCache[tuple[str, str, str], Record | None] = TtlCache(CACHE_S)
+
+
+def service_record(s: Db, hall: str, code: str) -> Record | None:
+    """A service row, read-only, from a short per-process cache like the hall's settings
+    (services change only with `provisioning init`, seen within `CACHE_S` seconds; every
+    issue and counter action reads one)."""
+    key = (db_key(s), hall, code)
+    fresh, hit = _SERVICE_CACHE.get(key)
+    if fresh:
+        return hit
+    row = connection_of(s).execute(_SERVICE, {"hall": hall, "code": code}).first()
+    return _SERVICE_CACHE.put(key, Record(_SERVICES, row) if row is not None else None)
+
+
+def service_row(s: Db, hall: str, code: str) -> Record:
+    row = service_record(s, hall, code)
+    if row is None or not row.active:
+        raise Invalid("unknown_service", f"没有此事项 / no service {code!r}")
+    return row
+
+
+def service_row_any(s: Session, hall: str, code: str) -> Record:
+    row = service_record(s, hall, code)
+    assert row is not None
+    return row

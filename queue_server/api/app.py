@@ -13,11 +13,12 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from queue_server import http_errors, routes, routes_counters, routes_documents, track
-from queue_server.halls import roll_days
-from queue_server.settings import Settings
-from queue_server.store import Store
-from queue_server.stream import EventHub
+from queue_server.api import http_errors, routes, routes_counters, routes_documents, track
+from queue_server.api.settings import Settings
+from queue_server.api.stream import EventHub
+from queue_server.db.store import Store
+from queue_server.usecases import terminals
+from queue_server.usecases.halls import roll_days
 
 log = logging.getLogger("queue_server")
 # FastAPI 0.16x asks OpenTelemetry on every request whether it is configured; a hall server
@@ -43,18 +44,13 @@ def _advertise(settings: Settings, store: Store) -> object | None:
     if not settings.zeroconf:
         return None
     try:
-        from queue_server import discovery
+        from queue_server.api import discovery
     except ImportError:
-        log.info("zeroconf: queue_server.discovery not available; not advertising")
+        log.info("zeroconf: queue_server.api.discovery not available; not advertising")
         return None
-    from queue_server.tls_info import fingerprint
+    from queue_server.api.tls_info import fingerprint
 
-    with store.read() as s:
-        from sqlalchemy import select
-
-        from queue_server.models import Hall
-
-        hall = s.scalar(select(Hall.id).where(Hall.parent.is_(None), Hall.active)) or "kuaiban"
+    hall = next(iter(terminals.main_halls(store)), "kuaiban")
     try:
         return discovery.advertise(hall, settings.port, host=settings.host,
                                    tls_fingerprint=fingerprint(settings.tls_cert,

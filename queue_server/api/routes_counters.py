@@ -8,12 +8,8 @@ from dataclasses import replace
 from fastapi import APIRouter, Request, Response, WebSocket
 from fastapi.concurrency import run_in_threadpool
 
-from queue_server import counters, wire
-from queue_server.auth import Principal, authenticate, login
-from queue_server.clock import day_start
-from queue_server.errors import DomainError, Invalid, NoTicketWaiting, Unauthorized
-from queue_server.halls import load_hall
-from queue_server.routes import (
+from queue_server import wire
+from queue_server.api.routes import (
     Token,
     Who,
     base_url,
@@ -23,7 +19,10 @@ from queue_server.routes import (
     store_of,
     unit_for,
 )
-from queue_server.store import Store
+from queue_server.db.store import Store
+from queue_server.domain.errors import DomainError, Invalid, NoTicketWaiting, Unauthorized
+from queue_server.usecases import counters, terminals
+from queue_server.usecases.auth import Principal, authenticate, login
 
 router = APIRouter(prefix="/api/v1")
 
@@ -128,17 +127,8 @@ async def _start(store: Store, principal: Principal, after: str | None, since: s
     if since != "today":
         raise Invalid("bad_since", "since 只能是 today / since must be today")
 
-    def today_starts() -> int:
-        hall_id = principal.hall or hall_param
-        with store.read() as s:
-            hall = load_hall(s, hall_id) if hall_id else None
-        if hall is None:
-            raise Invalid("hall_needed", "请用 ?hall= 指定大厅 / give ?hall=")
-        now = store.clock()
-        return store.last_event_before(day_start(hall.day_of(now), hall.timezone,
-                                                 hall.day_starts))
-
-    return int(await run_in_threadpool(today_starts))
+    return int(await run_in_threadpool(terminals.today_starts, store,
+                                        principal.hall or hall_param))
 
 
 @router.get("/events", responses={200: {"content": {"text/event-stream": {}}}})

@@ -32,24 +32,17 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, update
-from sqlalchemy.engine import Connection, RootTransaction
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import Connection, Engine, RootTransaction
 from sqlalchemy.orm import Session
 
-from queue_server.models import EventRow, EventSeq
-from queue_server.store import Busy, Tx, _is_lock_error, busy_on_lock, event_dict
-
-if TYPE_CHECKING:
-    from queue_server.store import Store
+from queue_server.db import events
+from queue_server.db.busy import Busy, busy_on_lock, busy_or
+from queue_server.db.unit import EventRows, Tx
 
 log = logging.getLogger(__name__)
-_SEQ, _EVENTS = cast(Table, EventSeq.__table__), cast(Table, EventRow.__table__)
-_TAKE_EVENT_IDS = (update(_SEQ).where(_SEQ.c.id == 1).values(last=_SEQ.c.last + bindparam("n"))
-                   .returning(_SEQ.c.last))
-_INSERT_EVENTS = insert(_EVENTS)
 MAX_UNITS = 32  # bounds how long the first unit of a busy batch waits for its commit
 
 
@@ -60,7 +53,8 @@ class _Batch:
         # The events of its units, in unit order: ids are taken and the rows written just
         # before the commit.
         self.rows: list[dict[str, Any]] = []  # event rows to insert
-        self.events: list[dict[str, Any]] = []  # the same, as the event hub hands them out
+        self.events: EventRows = []  # the same, as the event hub hands them out
+        self.hooks: list[Callable[[], None]] = []  # the units' after-commit hooks
         self.done = threading.Event()
         self.error: BaseException | None = None
         # Run after the commit (or its failure) with the error or None: how the writer
@@ -69,8 +63,12 @@ class _Batch:
 
 
 class GroupCommit:
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    """`on_commit(events, hooks)` runs after every commit that kept something."""
+
+    def __init__(self, engine: Engine, lock_timeout: float, clock: Callable[[], datetime],
+                 on_commit: Callable[[EventRows, list[Callable[[], None]]], None]) -> None:
+        self.engine, self.lock_timeout, self.clock = engine, lock_timeout, clock
+        self.on_commit = on_commit
         self._lock = threading.Lock()
         self._count_lock = threading.Lock()
         self._waiting = 0  # threads queued for the write lock: they will join the batch
@@ -81,7 +79,7 @@ class GroupCommit:
         with self._count_lock:
             self._waiting += 1
         try:
-            got = self._lock.acquire(timeout=self.store.lock_timeout if timeout is None
+            got = self._lock.acquire(timeout=self.lock_timeout if timeout is None
                                      else max(timeout, 0.0))
         finally:
             with self._count_lock:
@@ -91,7 +89,7 @@ class GroupCommit:
 
     def _open(self) -> _Batch:
         if self._batch is None:
-            conn = self._conn or self.store.writer.connect()
+            conn = self._conn or self.engine.connect()
             self._conn = None
             try:
                 trans = conn.begin()
@@ -142,7 +140,7 @@ class GroupCommit:
         needs no savepoint: if it fails, the whole transaction goes and the next unit opens
         another."""
         savepoint = batch.conn.begin_nested() if batch.units else None
-        tx = Tx(None, self.store.clock(), conn=batch.conn,
+        tx = Tx(None, self.clock(), conn=batch.conn,
                 make_session=lambda: _session(batch.conn))
         try:
             yield tx
@@ -161,26 +159,8 @@ class GroupCommit:
         if savepoint is not None:
             savepoint.commit()
         batch.units += 1
-        if tx.events:
-            self._number_events(batch, tx)
-
-    @staticmethod
-    def _number_events(batch: _Batch, tx: Tx) -> None:
-        """Keep the unit's events for the commit (ids are given there)."""
-        batch.rows.extend({"hall": hall, "type": type_, "at": tx.now, "payload": payload}
-                          for hall, type_, payload in tx.events)
-
-    @staticmethod
-    def _write_events(batch: _Batch) -> None:
-        """Just before the commit: take the batch's ids from `event_seq` in one statement
-        (the batch holds the database's write lock, so ids follow commit order) and insert
-        the rows."""
-        last = int(batch.conn.execute(_TAKE_EVENT_IDS, {"n": len(batch.rows)}).scalar_one())
-        first = last - len(batch.rows) + 1
-        for i, row in enumerate(batch.rows):
-            row["id"] = first + i
-        batch.conn.execute(_INSERT_EVENTS, batch.rows)
-        batch.events = [event_dict(row) for row in batch.rows]
+        batch.rows.extend(events.pending(tx.events, tx.now))  # numbered at the commit
+        batch.hooks.extend(tx.hooks)
 
     def _discard(self, batch: _Batch) -> None:
         """Roll back a batch whose first unit failed (it holds nothing else)."""
@@ -199,20 +179,20 @@ class GroupCommit:
         self._batch = None
         try:
             if batch.units:
-                if batch.rows:
-                    self._write_events(batch)
+                if batch.rows:  # ids follow commit order: the batch holds the write lock
+                    batch.events = events.write(batch.conn, batch.rows)
                 batch.trans.commit()
             else:  # only failed units: nothing to keep
                 batch.trans.rollback()
         except BaseException as exc:  # noqa: BLE001 - every unit of the batch must learn it
-            batch.error = _busy_or(exc)
+            batch.error = busy_or(exc)
             with contextlib.suppress(Exception):  # the connection is closed below anyway
                 batch.trans.rollback()
         finally:
             self._end(batch, batch.error is None)
             batch.done.set()
-        if batch.events and batch.error is None:
-            self.store.on_events(batch.events)
+        if batch.error is None:
+            self.on_commit(batch.events, batch.hooks)
         for callback in batch.callbacks:
             callback(batch.error)
 
@@ -329,7 +309,7 @@ class Writer:
         future: asyncio.Future[Any] = loop.create_future()
         self._ensure_thread()
         self._jobs.put(_Job(work, loop, future,
-                            time.monotonic() + self.group.store.lock_timeout))
+                            time.monotonic() + self.group.lock_timeout))
         return future
 
     def _ensure_thread(self) -> None:
@@ -362,12 +342,6 @@ def _session(conn: Connection) -> Session:
     # rollback_only: the session never commits what it joined, and its rollback (a failed
     # flush) reaches only the unit's savepoint, the innermost transaction of `conn`.
     return Session(bind=conn, join_transaction_mode="rollback_only", expire_on_commit=False)
-
-
-def _busy_or(exc: BaseException) -> BaseException:
-    if isinstance(exc, OperationalError) and _is_lock_error(exc):
-        return Busy("the database is busy")
-    return exc
 
 
 def _translate(fn: Callable[[], _Batch]) -> _Batch:

@@ -1,6 +1,5 @@
 """Use cases of tickets: issue (numbered per hall, prefix and business day from a counter row in
-the same transaction; daily caps; idempotency keys), read, look up by ID card, forward a bank
-outpost's ticket to the parent hall, and note a failed print.
+the same transaction; daily caps; idempotency keys), read, and look up by ID card.
 
 Each use case opens one transaction, calls the pure policy, writes its events, commits. The ID
 number arrives in the request and leaves this module only as an HMAC, a masked form and a
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, false, func, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -26,17 +25,20 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from queue_server import wire
-from queue_server.auth import Principal, principal_of
-from queue_server.errors import Conflict, Forbidden, Invalid, NotFound
-from queue_server.halls import CACHE_S, HallInfo, load_hall
-from queue_server.models import Counter, IdempotencyKey, NumberCounter, Service, Stage, Ticket
-from queue_server.policy import estimate_wait_s, format_number, mean_service_s
-from queue_server.records import Record
-from queue_server.security import age_on, birth_date, id_hash, mask_id, mask_name
-from queue_server.stages import insert_stage, stage_deadline
-from queue_server.store import Db, Store, Tx, connection_of
-from queue_server.ttl import TtlCache
-from queue_server.views import ticket_out
+from queue_server.db.models import IdempotencyKey, NumberCounter, Service, Stage, Ticket
+from queue_server.db.records import Record
+from queue_server.db.store import Store
+from queue_server.db.unit import Db, Tx
+from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from queue_server.domain.hall import HallInfo
+from queue_server.domain.policy import format_number
+from queue_server.domain.security import age_on, birth_date, id_hash, mask_id, mask_name
+from queue_server.domain.stages import WAITING, deadline_of
+from queue_server.usecases.auth import Principal, principal_of
+from queue_server.usecases.estimate import estimate, waiting_ahead
+from queue_server.usecases.halls import load_hall, service_row, service_row_any
+from queue_server.usecases.views import ticket_out
+from queue_server.usecases.walk import insert_stage
 
 log = logging.getLogger(__name__)
 ISSUERS = ("kiosk", "bank", "counter", "staff", "admin")
@@ -87,6 +89,7 @@ _BUMP = (update(_NUMBERS).where(_NUMBERS.c.hall == bindparam("h"),
 _FIRST_NUMBER = insert(_NUMBERS).values(last=1)
 _TICKETS, _STAGES = cast(Table, Ticket.__table__), cast(Table, Stage.__table__)
 _INSERT_TICKET = insert(_TICKETS)
+_TICKET_BY_ID = select(_TICKETS).where(_TICKETS.c.id == bindparam("id"))
 _SET_STAGE = (update(_TICKETS).where(_TICKETS.c.id == bindparam("tid"))
               .values(stage=bindparam("sid")))
 _CLAIM_KEYS: dict[str, Insert] = {}
@@ -103,6 +106,11 @@ def _claim_key(conn: Connection) -> Insert:
         stmt = dialect_insert(keys).on_conflict_do_nothing().returning(keys.c.key)
         _CLAIM_KEYS[name] = stmt
     return stmt
+
+
+_KEYS = cast(Table, IdempotencyKey.__table__)
+_KNOWN = select(_KEYS.c.ticket_id, _KEYS.c.body_hash).where(
+    _KEYS.c.hall == bindparam("hall"), _KEYS.c.key == bindparam("key"))
 
 
 def _next_number(conn: Connection, hall: str, prefix: str, day: object, cap: int | None
@@ -128,33 +136,6 @@ def _body_hash(req: wire.TicketCreate, secret_hex: str) -> str:
     return hmac.new(bytes.fromhex(secret_hex), data, hashlib.sha256).hexdigest()
 
 
-_SERVICES = cast(Table, Service.__table__)
-_SERVICE = select(_SERVICES).where(_SERVICES.c.hall == bindparam("hall"),
-                                   _SERVICES.c.code == bindparam("code"))
-
-
-_SERVICE_CACHE: TtlCache[tuple[str, str, str], Record | None] = TtlCache(CACHE_S)
-
-
-def service_record(s: Db, hall: str, code: str) -> Record | None:
-    """A service row, read-only, from a short per-process cache like the hall's settings
-    (services change only with `provisioning init`, seen within `CACHE_S` seconds; every
-    issue and counter action reads one)."""
-    key = (_url(s), hall, code)
-    fresh, hit = _SERVICE_CACHE.get(key)
-    if fresh:
-        return hit
-    row = connection_of(s).execute(_SERVICE, {"hall": hall, "code": code}).first()
-    return _SERVICE_CACHE.put(key, Record(_SERVICES, row) if row is not None else None)
-
-
-def service_row(s: Db, hall: str, code: str) -> Record:
-    row = service_record(s, hall, code)
-    if row is None or not row.active:
-        raise Invalid("unknown_service", f"没有此事项 / no service {code!r}")
-    return row
-
-
 def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
                   zone: str | None = None, forwarded_from: str | None = None,
                   ticket_id: str | None = None) -> Record:
@@ -164,13 +145,13 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
     day = hall.day_of(now)
     seq = _next_number(conn, hall.id, svc.prefix, day, svc.daily_cap)
     zone = zone or svc.route[0]
-    due = stage_deadline(hall, svc, zone, now)
+    due = deadline_of(hall, svc, zone, now)
     row = dict(id=ticket_id or secrets.token_urlsafe(12), hall=hall.id, service=svc.code,
                number=format_number(svc.prefix, seq), prefix=svc.prefix, seq=seq, day=day,
                channel=issue.channel, priority=issue.priority,
                priority_reason=issue.priority_reason, id_hash=issue.id_hash,
                masked_id=issue.masked_id, masked_name=issue.masked_name,
-               appointment=issue.appointment, issued_at=now, status="waiting", zone=zone,
+               appointment=issue.appointment, issued_at=now, status=WAITING, zone=zone,
                stage=None, deadline=due,
                forwarded_from=forwarded_from, forwarded_to=None, print_failed=False)
     conn.execute(_INSERT_TICKET, row)
@@ -181,79 +162,6 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
     tx.emit(hall.id, "ticket.issued", ticket=ticket.id, number=ticket.number, service=svc.code,
             zone=ticket.zone, priority=ticket.priority, channel=ticket.channel)
     return ticket
-
-
-# Built once: these run on every answer, and building a statement costs more than running it.
-_COUNTERS = cast(Table, Counter.__table__)
-_AHEAD = select(func.count()).select_from(_STAGES).where(
-    _STAGES.c.hall == bindparam("hall"), _STAGES.c.zone == bindparam("zone"),
-    _STAGES.c.service == bindparam("service"), _STAGES.c.status == "waiting",
-    _STAGES.c.sort_at < bindparam("before", type_=_STAGES.c.sort_at.type))
-# Staffed open counters of a zone, as codes: their services come from `_counter_services`.
-_STAFFED = select(_COUNTERS.c.code).where(
-    _COUNTERS.c.hall == bindparam("hall"), _COUNTERS.c.zone == bindparam("zone"),
-    _COUNTERS.c.active, _COUNTERS.c.paused == false(), _COUNTERS.c.staff_id.is_not(None))
-_SERVICES_OF = select(_COUNTERS.c.code, _COUNTERS.c.services).where(
-    _COUNTERS.c.hall == bindparam("hall"))
-# The last 20 ended stages by place in the queue: status "ended" (set with ended_at) and the
-# order by sort_at let ix_stage_queue answer it in 20 index steps; ordering by id scanned the
-# whole table backwards whenever a service had no recent ended stage.
-_RECENT = select(_STAGES.c.started_at, _STAGES.c.ended_at).where(
-    _STAGES.c.hall == bindparam("hall"), _STAGES.c.zone == bindparam("zone"),
-    _STAGES.c.status == "ended", _STAGES.c.service == bindparam("service"),
-    _STAGES.c.ended_at.is_not(None), _STAGES.c.started_at.is_not(None)
-).order_by(_STAGES.c.sort_at.desc(), _STAGES.c.id.desc()).limit(20)
-_KEYS = cast(Table, IdempotencyKey.__table__)
-_KNOWN = select(_KEYS.c.ticket_id, _KEYS.c.body_hash).where(
-    _KEYS.c.hall == bindparam("hall"), _KEYS.c.key == bindparam("key"))
-
-# Which counter serves what changes only with `provisioning init`.
-_SERVICES_CACHE: TtlCache[tuple[str, str], dict[str, frozenset[str]]] = TtlCache(CACHE_S)
-
-
-def _counter_services(s: Db, hall: str) -> dict[str, frozenset[str]]:
-    """Each counter's services, from a short per-process cache (only the estimate uses it;
-    who is staffed and open is read live)."""
-    key = (_url(s), hall)
-    fresh, hit = _SERVICES_CACHE.get(key)
-    if fresh and hit is not None:
-        return hit
-    return _SERVICES_CACHE.put(key, {code: frozenset(services or ()) for code, services in
-                                     connection_of(s).execute(_SERVICES_OF, {"hall": hall})})
-
-
-def _url(db: Db) -> str:
-    return str((db.engine if isinstance(db, Connection) else db.get_bind().engine).url)
-
-
-def waiting_ahead(s: Db, hall: str, zone: str, service: str, before: datetime) -> int:
-    return int(connection_of(s).execute(_AHEAD, {"hall": hall, "zone": zone, "service": service,
-                                               "before": before}).scalar() or 0)
-
-
-_ESTIMATES: TtlCache[tuple[str, str, str, str], tuple[int, float]] = TtlCache(2.0)
-
-
-def forget_estimates(hall: str) -> None:
-    """A stage ended or a counter's staffing changed in `hall`: its estimates are read anew."""
-    _ESTIMATES.forget(lambda key: key[1] == hall)
-
-
-def estimate(s: Db, hall: str, zone: str, service: str, ahead: int) -> int:
-    """People ahead × recent service time ÷ staffed open counters of that zone and service.
-    The last two are kept for a moment per service (a busy kiosk issues many a second) and
-    forgotten as soon as a stage ends or staffing changes in this process."""
-    key = (_url(s), hall, zone, service)
-    fresh, hit = _ESTIMATES.get(key)
-    if fresh and hit is not None:
-        return estimate_wait_s(ahead, *hit)
-    where = {"hall": hall, "zone": zone, "service": service}
-    conn = connection_of(s)
-    serves = _counter_services(s, hall)
-    open_n = sum(1 for (code,) in conn.execute(_STAFFED, where)
-                 if service in serves.get(code, ()))
-    durations = [(e - b).total_seconds() for b, e in conn.execute(_RECENT, where) if b and e]
-    return estimate_wait_s(ahead, *_ESTIMATES.put(key, (open_n, mean_service_s(durations))))
 
 
 def issued_out(s: Db, ticket: Ticket | Record, hall: HallInfo, svc: Service | Record,
@@ -332,12 +240,6 @@ def _replayed(known: Any, body: str) -> str:
     return known.ticket_id
 
 
-def service_row_any(s: Session, hall: str, code: str) -> Record:
-    row = service_record(s, hall, code)
-    assert row is not None
-    return row
-
-
 def visible(who: Principal, ticket_hall: str, parent: str | None) -> bool:
     return who.kind == "admin" or who.hall in (ticket_hall, parent)
 
@@ -349,6 +251,17 @@ def get_ticket(store: Store, who: Principal, ticket_id: str, base: str) -> wire.
         if ticket is None or hall is None or not visible(who, ticket.hall, hall.parent):
             raise NotFound("unknown_ticket", "没有此号 / no such ticket")
         return ticket_out(s, ticket, base)
+
+
+def public_view(store: Store, ticket_id: str) -> tuple[Record, HallInfo] | None:
+    """What the public tracking page shows of a ticket (no token: the id is the secret),
+    with its hall; None when there is no such ticket."""
+    if len(ticket_id) > 32:
+        return None
+    with store.read() as s:
+        row = s.connection().execute(_TICKET_BY_ID, {"id": ticket_id}).first()
+        hall = load_hall(s, row.hall) if row is not None else None
+        return (Record(_TICKETS, row), hall) if row is not None and hall is not None else None
 
 
 def lookup(store: Store, who: Principal, card: wire.IdCardIn, base: str) -> list[wire.TicketOut]:

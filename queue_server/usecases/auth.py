@@ -14,10 +14,11 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from queue_server.errors import Conflict, Forbidden, Invalid, Locked, NotFound, Unauthorized
-from queue_server.models import AdminToken, Counter, Hall, Staff, StaffSession, Terminal
-from queue_server.security import check_pin, hash_pin, new_token, token_hash
-from queue_server.store import Store, Tx
+from queue_server.db.models import AdminToken, Counter, Hall, Staff, StaffSession, Terminal
+from queue_server.db.store import Store
+from queue_server.db.unit import Tx
+from queue_server.domain.errors import Conflict, Forbidden, Invalid, Locked, NotFound, Unauthorized
+from queue_server.domain.security import check_pin, hash_pin, new_token, token_hash
 
 log = logging.getLogger(__name__)
 KINDS = ("kiosk", "counter", "display", "pad", "bank")
@@ -60,6 +61,12 @@ class Principal:
     @property
     def is_staff(self) -> bool:
         return self.kind == "staff"
+
+
+def require_supervisor(who: Principal) -> None:
+    if not (who.kind == "admin" or (who.is_staff and who.staff_role in ("supervisor", "admin"))):
+        raise Forbidden("supervisor_required", "需要值班长或管理员 / a supervisor or an "
+                        "administrator is required")
 
 
 def _matches(stored: str, digest: str) -> bool:
@@ -146,9 +153,6 @@ def _open_session(tx: Tx, who: Principal, staff: Staff, counter: str
                        counter=counter, terminal_id=int(who.terminal_id or 0), created_at=now,
                        expires_at=expires))
     tx.emit(str(who.hall), "staff.login", counter=counter, staff=staff.id)
-    from queue_server.tickets import forget_estimates  # here: tickets imports this module
-
-    forget_estimates(str(who.hall))  # the counter is staffed now
     log.info("staff %s signed in at %s/%s", staff.id, who.hall, counter)
     return token, staff, expires
 

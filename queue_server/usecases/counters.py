@@ -11,38 +11,31 @@ These are the busiest writes of a hall, so they read and write with Core stateme
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Select, Table, bindparam, case, false, select, true
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection
 
 from queue_server import wire
-from queue_server.auth import Principal
-from queue_server.errors import Conflict, Forbidden, Invalid, NotFound, NoTicketWaiting
-from queue_server.halls import HallInfo, load_hall
-from queue_server.models import Counter, Stage, Ticket
-from queue_server.policy import Candidate, pick_next, streak_after
-from queue_server.records import Record
-from queue_server.stages import queue_stage
-from queue_server.store import Store, Tx
-from queue_server.tickets import forget_estimates, service_record
-from queue_server.views import QueueCounts, counter_state, ticket_out
+from queue_server.db.models import Counter, Stage, Ticket
+from queue_server.db.records import Record
+from queue_server.db.store import Store
+from queue_server.db.unit import Tx
+from queue_server.domain import stages
+from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound, NoTicketWaiting
+from queue_server.domain.hall import HallInfo
+from queue_server.domain.policy import Caller, streak_after
+from queue_server.usecases import call_order
+from queue_server.usecases.auth import Principal
+from queue_server.usecases.halls import load_hall, service_record
+from queue_server.usecases.views import QueueCounts, counter_state, ticket_out
+from queue_server.usecases.walk import COUNTER, STAGE, end_stage, one, queue_stage
 from queue_server.wire import ZONE_NAMES
 
 log = logging.getLogger(__name__)
 _COUNTERS, _STAGES = cast(Table, Counter.__table__), cast(Table, Stage.__table__)
 _TICKETS = cast(Table, Ticket.__table__)
-# Row locks on PostgreSQL (nothing on SQLite, where the unit holds the write lock).
-_COUNTER = select(_COUNTERS).where(_COUNTERS.c.hall == bindparam("hall"),
-                                   _COUNTERS.c.code == bindparam("code")).with_for_update()
-_STAGE = select(_STAGES).where(_STAGES.c.id == bindparam("id"))
 _TICKET = select(_TICKETS).where(_TICKETS.c.id == bindparam("id")).with_for_update()
-
-
-def _one(conn: Connection, table: Table, query: Select[Any], **where: Any) -> Record | None:
-    row = conn.execute(query, where).first()
-    return Record(table, row) if row is not None else None
 
 
 def _own_counter(tx: Tx, who: Principal, code: str) -> tuple[Record, HallInfo]:
@@ -51,59 +44,16 @@ def _own_counter(tx: Tx, who: Principal, code: str) -> tuple[Record, HallInfo]:
     if who.counter != code:
         raise Forbidden("not_your_counter", f"只能操作本窗口 {who.counter} / you may act only "
                         f"for counter {who.counter}")
-    row = _one(tx.conn, _COUNTERS, _COUNTER, hall=who.hall, code=code)
+    row = one(tx.conn, _COUNTERS, COUNTER, hall=who.hall, code=code)
     hall = load_hall(tx.conn, who.hall)
     if row is None or not row.active or hall is None:
         raise NotFound("unknown_counter", f"没有窗口 {code} / no counter {code}")
     return row, hall
 
 
-_PRIORITY: dict[tuple[str, str, tuple[str, ...]], Select[Any]] = {}
-_WAITING = select(_STAGES).where(_STAGES.c.hall == bindparam("hall"),
-                                 _STAGES.c.status == "waiting")
-_FIRST = (_STAGES.c.sort_at, _STAGES.c.id)
-# The first ticket transferred to a counter (ix_stage_target).
-_TARGETED = (_WAITING.where(_STAGES.c.target_counter == bindparam("counter"))
-             .order_by(*_FIRST).limit(1).with_for_update(skip_locked=True))
-# The first normal ticket of one service in one zone: one seek in ix_stage_call.
-_NORMAL = (_WAITING.where(_STAGES.c.zone == bindparam("zone"), _STAGES.c.priority == false(),
-                          _STAGES.c.service == bindparam("service"),
-                          _STAGES.c.target_counter.is_(None))
-           .order_by(*_FIRST).limit(1).with_for_update(skip_locked=True))
-
-
-def _priority_query(counter: Record) -> Select[Any]:
-    """The counter's first priority ticket by (its order of services, issue time): priority
-    tickets are few, and ix_stage_call holds them as one range (built once per counter
-    set-up)."""
-    key = (counter.code, counter.zone, tuple(counter.services))
-    built = _PRIORITY.get(key)
-    if built is None:
-        rank = case({code: i for i, code in enumerate(counter.services)},
-                    value=_STAGES.c.service, else_=len(counter.services))
-        built = (_WAITING.where(_STAGES.c.zone == counter.zone, _STAGES.c.priority == true(),
-                                _STAGES.c.service.in_(counter.services),
-                                _STAGES.c.target_counter.is_(None))
-                 .order_by(rank, *_FIRST).limit(1).with_for_update(skip_locked=True))
-        _PRIORITY[key] = built
-    return built
-
-
-def _candidates(conn: Connection, counter: Record) -> list[tuple[Candidate, Record]]:
-    """All that `pick_next` can choose between: the first transferred, the first priority
-    and the first normal ticket, each `FOR UPDATE SKIP LOCKED` on PostgreSQL. The normal one
-    is the first ticket of the first of the counter's services (in its order) that has one,
-    so the services are asked one by one, each an index seek, until one answers."""
-    where = {"hall": counter.hall, "zone": counter.zone, "counter": counter.code}
-    found = [conn.execute(_TARGETED, where).first(),
-             conn.execute(_priority_query(counter), where).first()]
-    for service in counter.services:
-        normal = conn.execute(_NORMAL, {**where, "service": service}).first()
-        if normal is not None:
-            found.append(normal)
-            break
-    return [(Candidate(st.id, st.service, st.priority, st.target_counter == counter.code,
-                       st.sort_at), Record(_STAGES, st)) for st in found if st is not None]
+def caller_of(counter: Record, hall: HallInfo) -> Caller:
+    return Caller(counter.code, counter.zone, tuple(counter.services), counter.priority_streak,
+                  hall.priority_cap)
 
 
 def _announce(hall: HallInfo, number: str, counter: Record) -> str:
@@ -132,27 +82,24 @@ def call_next_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketOut
     counter, hall = _own_counter(tx, who, code)
     if counter.paused:
         raise Conflict("counter_paused", "窗口已暂停 / the counter is paused")
-    current = _current(conn, counter, ("called", "serving"), required=False)
+    current = _current(conn, counter, stages.AT_COUNTER, required=False)
     if current is not None:
         # Pressing "next" with a ticket still at the counter ends it as served (叫下一位即办结
         # 当前号), so a client draining the queue never gets stuck.
-        prev = _one(conn, _TICKETS, _TICKET, id=current.ticket_id)
+        prev = one(conn, _TICKETS, _TICKET, id=current.ticket_id)
         assert prev is not None
         _finish(tx, hall, counter, current, prev, wire.FinishIn(outcome="done"))
         _save(conn, current, prev)
-    pairs = _candidates(conn, counter)
-    picked = pick_next([c for c, _ in pairs], counter.services, counter.priority_streak,
-                       hall.priority_cap)
-    if picked is None:
+    stage = call_order.pick(conn, hall.id, caller_of(counter, hall))
+    if stage is None:
         raise NoTicketWaiting()
-    stage = next(st for c, st in pairs if c is picked)
-    ticket = _one(conn, _TICKETS, _TICKET, id=stage.ticket_id)
+    ticket = one(conn, _TICKETS, _TICKET, id=stage.ticket_id)
     assert ticket is not None
-    stage.status, stage.counter, stage.staff_id = "called", code, who.staff_id
-    stage.called_at, stage.target_counter = tx.now, None
-    ticket.status, ticket.zone = "called", stage.zone
+    stages.call(stage, code, who.staff_id, tx.now)
+    ticket.status, ticket.zone = stages.CALLED, stage.zone
     counter.current_stage = stage.id
-    counter.priority_streak = streak_after(counter.priority_streak, picked)
+    counter.priority_streak = streak_after(counter.priority_streak,
+                                           call_order.candidate(stage))
     _save(conn, stage, ticket, counter)
     _event(tx, "ticket.called", ticket, counter,
            text=_announce(hall, ticket.number, counter), priority=stage.priority)
@@ -161,7 +108,7 @@ def call_next_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketOut
 
 def _current(conn: Connection, counter: Record, states: tuple[str, ...], required: bool = True
              ) -> Record | None:
-    stage = (_one(conn, _STAGES, _STAGE, id=counter.current_stage)
+    stage = (one(conn, _STAGES, STAGE, id=counter.current_stage)
              if counter.current_stage else None)
     if stage is None or stage.status not in states:
         if required:
@@ -182,25 +129,24 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
     read in the same transaction."""
     conn = tx.conn
     counter, hall = _own_counter(tx, who, code)
-    states = ("called",) if action in ("recall", "no-show", "start") else ("called", "serving")
+    states = (stages.CALLED,) if action in ("recall", "no-show", "start") else stages.AT_COUNTER
     stage = _current(conn, counter, states)
     assert stage is not None
-    ticket = _one(conn, _TICKETS, _TICKET, id=stage.ticket_id)
+    ticket = one(conn, _TICKETS, _TICKET, id=stage.ticket_id)
     assert ticket is not None
     if action == "recall":
-        stage.recalls += 1
-        _event(tx, "ticket.recalled", ticket, counter, recalls=stage.recalls,
+        _event(tx, "ticket.recalled", ticket, counter, recalls=stages.recall(stage),
                text=_announce(hall, ticket.number, counter))
     elif action == "no-show":
         if stage.recalls < hall.no_show_after_recalls:
             raise Conflict("recall_first", f"请先重呼 {hall.no_show_after_recalls} 次 / "
                            f"recall {hall.no_show_after_recalls} times first")
-        _end(stage, counter, tx.now, "no_show")
-        ticket.status = "no_show"
+        end_stage(stage, counter, tx.now, "no_show")
+        ticket.status = stages.ticket_status_after("no_show", None)
         _event(tx, "ticket.no_show", ticket, counter)
     elif action == "start":
-        stage.status, stage.started_at = "serving", tx.now
-        ticket.status = "serving"
+        stages.start(stage, tx.now)
+        ticket.status = stages.SERVING
         _event(tx, "ticket.started", ticket, counter)
     elif action == "finish":
         assert isinstance(body, wire.FinishIn)
@@ -212,26 +158,16 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
     return ticket_out(conn, ticket, base)
 
 
-def _end(stage: Record, counter: Record, now: datetime, outcome: str) -> None:
-    stage.status, stage.ended_at, stage.outcome = "ended", now, outcome
-    counter.current_stage = None
-    forget_estimates(counter.hall)  # a new service time
-
-
 def _finish(tx: Tx, hall: HallInfo, counter: Record, stage: Record, ticket: Record,
             body: wire.FinishIn) -> None:
-    if stage.started_at is None:
-        stage.started_at = stage.called_at or tx.now  # finished straight from the call
-    _end(stage, counter, tx.now, body.outcome)
+    end_stage(stage, counter, tx.now, body.outcome)
     svc = service_record(tx.conn, ticket.hall, stage.service)
     assert svc is not None
-    route = list(svc.route)
-    later = route[route.index(stage.zone) + 1:] if stage.zone in route else []
-    next_zone = later[0] if body.outcome == "next" and later else None
+    next_zone = stages.next_zone(svc.route, stage.zone, body.outcome)
     if next_zone is not None:
         queue_stage(tx, ticket, svc, next_zone, hall)
     else:
-        ticket.status = "rejected" if body.outcome == "rejected" else "done"
+        ticket.status = stages.ticket_status_after(body.outcome, None)
     _event(tx, "ticket.finished", ticket, counter, outcome=body.outcome, next_zone=next_zone)
 
 
@@ -246,13 +182,13 @@ def _transfer(tx: Tx, counter: Record, stage: Record, ticket: Record, body: wire
     target = None
     zone = stage.zone if stage.zone in svc.route else svc.route[0]
     if body.counter is not None:
-        target = _one(conn, _COUNTERS, _COUNTER, hall=ticket.hall, code=body.counter)
+        target = one(conn, _COUNTERS, COUNTER, hall=ticket.hall, code=body.counter)
         if target is None or not target.active:
             raise Invalid("unknown_counter", f"没有窗口 {body.counter} / no counter {body.counter}")
         zone = target.zone
     hall = load_hall(conn, ticket.hall)
     assert hall is not None
-    _end(stage, counter, tx.now, "transferred")
+    end_stage(stage, counter, tx.now, "transferred")
     ticket.service = svc.code
     queue_stage(tx, ticket, svc, zone, hall, target.code if target else None)
     _event(tx, "ticket.transferred", ticket, counter, to_service=svc.code,
@@ -292,7 +228,6 @@ def set_paused_in(tx: Tx, who: Principal, code: str, paused: bool, reason: str |
     counter, _hall = _own_counter(tx, who, code)
     if counter.paused != paused:
         counter.paused, counter.pause_reason = paused, reason if paused else None
-        forget_estimates(counter.hall)  # one counter fewer or more for its services
         log.info("counter %s/%s %s", counter.hall, counter.code,
                  "paused" if paused else "resumed")
         tx.emit(counter.hall, "counter.paused" if paused else "counter.resumed",

@@ -1,0 +1,85 @@
+"""The unit of work a use case runs in (`Tx`): its connection, an ORM session made on first use,
+the events it will write at commit, and what runs once it is durable.
+
+Where its transaction comes from is the store's business (store.py: its own transaction on
+PostgreSQL, a savepoint of a shared group commit on SQLite); a use case sees only this."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+Db = Session | Connection  # what the read helpers take: an ORM session or a Core connection
+EventRows = list[dict[str, Any]]
+
+
+def connection_of(db: Db) -> Connection:
+    return db if isinstance(db, Connection) else db.connection()
+
+
+def db_key(db: Db) -> str:
+    """Which database `db` reads, as a key for per-process caches (tests run several)."""
+    return str((db.engine if isinstance(db, Connection) else db.get_bind().engine).url)
+
+
+class Tx:
+    """One write transaction: its connection, an ORM session (made on first use: the busiest
+    use cases are Core only), the events it will write at commit and its after-commit hooks."""
+
+    def __init__(self, session: Session | None, now: datetime, *,
+                 conn: Connection | None = None,
+                 make_session: Callable[[], Session] | None = None) -> None:
+        self._session = session
+        self._make_session = make_session
+        self._conn = conn
+        self.now = now
+        self.events: list[tuple[str, str, dict[str, Any]]] = []
+        self.hooks: list[Callable[[], None]] = []
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            assert self._make_session is not None
+            self._session = self._make_session()
+        return self._session
+
+    @property
+    def opened_session(self) -> Session | None:
+        return self._session
+
+    @property
+    def conn(self) -> Connection:
+        if self._conn is None:
+            self._conn = self.session.connection()
+        return self._conn
+
+    def emit(self, hall: str, type_: str, **payload: Any) -> None:
+        """An event row to write in this transaction (ids are given at commit)."""
+        self.events.append((hall, type_, payload))
+
+    def after_commit(self, hook: Callable[[], None]) -> None:
+        """Run `hook` once this unit is durable (never if it rolls back)."""
+        self.hooks.append(hook)
+
+
+# Process-wide observers of committed events (e.g. caches that must forget what an event
+# changed): called with the event rows of every commit, in id order, from the committing thread.
+_OBSERVERS: list[Callable[[EventRows], None]] = []
+
+
+def observe_commits(observer: Callable[[EventRows], None]) -> None:
+    if observer not in _OBSERVERS:
+        _OBSERVERS.append(observer)
+
+
+def committed(rows: EventRows, hooks: list[Callable[[], None]]) -> None:
+    """After a commit: the observers see its events, then the units' own hooks run."""
+    if rows:
+        for observer in _OBSERVERS:
+            observer(rows)
+    for hook in hooks:
+        hook()

@@ -1,0 +1,28 @@
+"""A hall's settings as a plain value: what the use cases and the domain need of the `halls`
+row (time zone, business day, announcement, priority rules, closed days, the ID-number key)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from queue_server.domain.clock import business_day
+
+
+@dataclass(frozen=True)
+class HallInfo:
+    id: str
+    name: str
+    parent: str | None
+    timezone: str
+    day_starts: time
+    announce: str
+    secret: str
+    priority_age: int = 70
+    priority_cap: int = 3
+    no_show_after_recalls: int = 0
+    followup_days: int = 3
+    closed_days: tuple[date, ...] = ()
+
+    def day_of(self, now: datetime) -> date:
+        return business_day(now, self.timezone, self.day_starts)

@@ -1,0 +1,108 @@
+"""The stage machine: one zone of a ticket's walk through the hall, as pure transitions.
+
+    waiting --call--> called --start--> serving
+       ^                 |                 |
+       |                 +-----end(outcome)+--> ended
+       +---- (a new stage in the next zone, or a transferred one)
+
+`end` is the one place a stage ends, whatever the outcome: served (`done`), on to the next zone
+(`next`), `rejected`, `no_show`, `transferred` or `forwarded` (to the parent hall). A stage is
+any object with the stage columns as attributes (a Core record or an ORM row); the functions
+set attributes and never touch a database. A refused transition is `Conflict`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from queue_server.domain.errors import Conflict
+from queue_server.domain.hall import HallInfo
+from queue_server.domain.workdays import deadline
+
+WAITING, CALLED, SERVING, ENDED = "waiting", "called", "serving", "ended"
+AT_COUNTER = (CALLED, SERVING)
+SERVED = ("done", "next", "rejected")  # outcomes of a stage that was served
+OUTCOMES = (*SERVED, "no_show", "transferred", "forwarded")
+
+
+class StageLike(Protocol):
+    status: str
+    counter: str | None
+    staff_id: str | None
+    target_counter: str | None
+    recalls: int
+    called_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    outcome: str | None
+
+
+class ServiceLike(Protocol):
+    route: Sequence[str]
+    time_limit_workdays: int | None
+
+
+def _require(stage: StageLike, states: tuple[str, ...]) -> None:
+    if stage.status not in states:
+        raise Conflict("no_current_ticket", "本窗口当前没有号 / no current ticket here")
+
+
+def call(stage: StageLike, counter: str, staff: str | None, now: datetime) -> None:
+    """A counter calls a waiting stage."""
+    if stage.status != WAITING:
+        raise Conflict("not_waiting", "此号不在等候中 / this ticket is not waiting")
+    stage.status, stage.counter, stage.staff_id = CALLED, counter, staff
+    stage.called_at, stage.target_counter = now, None
+
+
+def recall(stage: StageLike) -> int:
+    """Announce the called stage again; answers how many recalls so far."""
+    _require(stage, (CALLED,))
+    stage.recalls += 1
+    return stage.recalls
+
+
+def start(stage: StageLike, now: datetime) -> None:
+    _require(stage, (CALLED,))
+    stage.status, stage.started_at = SERVING, now
+
+
+def end(stage: StageLike, now: datetime, outcome: str) -> None:
+    """End the stage with `outcome`. A served stage finished straight from the call counts as
+    started at its call."""
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    if stage.status == ENDED:
+        raise Conflict("already_ended", "此环节已结束 / this stage has already ended")
+    if outcome in SERVED and stage.started_at is None:
+        stage.started_at = stage.called_at or now
+    stage.status, stage.ended_at, stage.outcome = ENDED, now, outcome
+
+
+def next_zone(route: Sequence[str], zone: str, outcome: str) -> str | None:
+    """The zone a ticket queues in after a stage in `zone` ended with `outcome`, if any."""
+    if outcome != "next" or zone not in route:
+        return None
+    later = list(route)[list(route).index(zone) + 1:]
+    return later[0] if later else None
+
+
+def zones_left(route: Sequence[str], zone: str) -> list[str]:
+    """The zones of the route after `zone` (what 转下一环节 would still walk)."""
+    return list(route)[list(route).index(zone) + 1:] if zone in route else []
+
+
+def ticket_status_after(outcome: str, next_zone_: str | None) -> str:
+    """The ticket's status once its stage ended with `outcome`."""
+    if next_zone_ is not None or outcome == "transferred":
+        return WAITING
+    return {"rejected": "rejected", "no_show": "no_show"}.get(outcome, "done")
+
+
+def deadline_of(hall: HallInfo, svc: ServiceLike | Any, zone: str, now: datetime
+                ) -> datetime | None:
+    """An approval stage's promised completion (限时办结): the end of the N-th working day."""
+    if zone != "approval" or svc.time_limit_workdays is None:
+        return None
+    return deadline(now, svc.time_limit_workdays, hall.timezone, hall.closed_days)

@@ -1,0 +1,82 @@
+"""Call-next's candidates from the database, built from the policy's own tiers
+(`domain.policy.TIERS`): for each tier the first waiting stage by the tier's order, each
+`FOR UPDATE SKIP LOCKED` on PostgreSQL, then `policy.choose` decides. Nothing here orders or
+filters by a rule of its own; tests/queue_server/test_call_order.py checks the pick equals
+`policy.pick_next` over all waiting stages.
+
+Index use (migration 0002): the targeted tier is one seek in ix_stage_target; the priority tier
+one short range of ix_stage_call (priority stages are few); the normal tier one seek per service
+in the counter's order until one answers (the same order as a ranked ORDER BY, without sorting
+the zone's whole queue)."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import Select, Table, bindparam, case, select
+from sqlalchemy.engine import Connection, Row
+
+from queue_server.db.models import Stage
+from queue_server.db.records import Record
+from queue_server.domain import policy
+from queue_server.domain.policy import Caller, Candidate, Tier
+
+_STAGES = cast(Table, Stage.__table__)
+_WAITING = select(_STAGES).where(_STAGES.c.hall == bindparam("hall"),
+                                 _STAGES.c.status == "waiting")
+_BY_TIME = (_STAGES.c.sort_at, _STAGES.c.id)  # policy.order_key: issue time, then stage id
+_BUILT: dict[tuple[str, str, str, tuple[str, ...]], Select[Any]] = {}
+
+
+def _members(tier: Tier, caller: Caller, services: tuple[str, ...]) -> Select[Any]:
+    """`policy.belongs` as a WHERE clause."""
+    if tier.targeted:
+        return _WAITING.where(_STAGES.c.target_counter == caller.code)
+    return _WAITING.where(_STAGES.c.target_counter.is_(None), _STAGES.c.zone == caller.zone,
+                          _STAGES.c.priority == tier.priority,
+                          _STAGES.c.service.in_(services))
+
+
+def _query(tier: Tier, caller: Caller, services: tuple[str, ...]) -> Select[Any]:
+    """The first stage of `tier` among `services` by `policy.order_key` (built once per
+    counter set-up)."""
+    key = (tier.name, caller.code, caller.zone, services)
+    built = _BUILT.get(key)
+    if built is None:
+        order = _BY_TIME
+        if tier.ranked and len(services) > 1:
+            rank = case({code: i for i, code in enumerate(services)},
+                        value=_STAGES.c.service, else_=len(services))
+            order = (rank, *_BY_TIME)
+        built = (_members(tier, caller, services).order_by(*order).limit(1)
+                 .with_for_update(skip_locked=True))
+        _BUILT[key] = built
+    return built
+
+
+def _first(conn: Connection, tier: Tier, caller: Caller, hall: str) -> Row[Any] | None:
+    where = {"hall": hall}
+    if tier.ranked and not tier.priority:
+        # Normal stages are many: one index seek per service, in the counter's order.
+        for service in caller.services:
+            row = conn.execute(_query(tier, caller, (service,)), where).first()
+            if row is not None:
+                return row
+        return None
+    return conn.execute(_query(tier, caller, caller.services), where).first()
+
+
+def candidate(row: Any) -> Candidate:
+    return Candidate(row.id, row.zone, row.service, row.priority, row.target_counter,
+                     row.sort_at)
+
+
+def pick(conn: Connection, hall: str, caller: Caller) -> Record | None:
+    """The stage `caller` calls next, as a record to update (locked on PostgreSQL)."""
+    rows = {tier.name: _first(conn, tier, caller, hall) for tier in policy.TIERS}
+    first = {name: candidate(row) if row is not None else None for name, row in rows.items()}
+    picked = policy.choose(first, caller)
+    if picked is None:
+        return None
+    row = next(r for r in rows.values() if r is not None and r.id == picked.stage_id)
+    return Record(_STAGES, row)

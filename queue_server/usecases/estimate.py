@@ -1,0 +1,99 @@
+"""The estimated wait (CONTRACT.md §3 `estimated_wait_s`): people ahead in the ticket's zone and
+service, times the recent service time, shared by the staffed open counters of that service.
+
+Its inputs are kept a moment per service (a busy kiosk issues many tickets a second) and
+forgotten as soon as a committed event says they changed in that hall: a stage ended or a
+counter's staffing changed (`observe_commits`; nobody has to call this module to tell it)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import Table, bindparam, false, func, select
+
+from queue_server.db.models import Counter, Stage
+from queue_server.db.ttl import TtlCache
+from queue_server.db.unit import Db, EventRows, connection_of, db_key, observe_commits
+from queue_server.domain.policy import estimate_wait_s, mean_service_s
+from queue_server.usecases.halls import CACHE_S
+
+_STAGES = cast(Table, Stage.__table__)
+# Built once: these run on every answer, and building a statement costs more than running it.
+_COUNTERS = cast(Table, Counter.__table__)
+_AHEAD = select(func.count()).select_from(_STAGES).where(
+    _STAGES.c.hall == bindparam("hall"), _STAGES.c.zone == bindparam("zone"),
+    _STAGES.c.service == bindparam("service"), _STAGES.c.status == "waiting",
+    _STAGES.c.sort_at < bindparam("before", type_=_STAGES.c.sort_at.type))
+# Staffed open counters of a zone, as codes: their services come from `_counter_services`.
+_STAFFED = select(_COUNTERS.c.code).where(
+    _COUNTERS.c.hall == bindparam("hall"), _COUNTERS.c.zone == bindparam("zone"),
+    _COUNTERS.c.active, _COUNTERS.c.paused == false(), _COUNTERS.c.staff_id.is_not(None))
+_SERVICES_OF = select(_COUNTERS.c.code, _COUNTERS.c.services).where(
+    _COUNTERS.c.hall == bindparam("hall"))
+# The last 20 ended stages by place in the queue: status "ended" (set with ended_at) and the
+# order by sort_at let ix_stage_queue answer it in 20 index steps; ordering by id scanned the
+# whole table backwards whenever a service had no recent ended stage.
+_RECENT = select(_STAGES.c.started_at, _STAGES.c.ended_at).where(
+    _STAGES.c.hall == bindparam("hall"), _STAGES.c.zone == bindparam("zone"),
+    _STAGES.c.status == "ended", _STAGES.c.service == bindparam("service"),
+    _STAGES.c.ended_at.is_not(None), _STAGES.c.started_at.is_not(None)
+).order_by(_STAGES.c.sort_at.desc(), _STAGES.c.id.desc()).limit(20)
+# Which counter serves what changes only with `provisioning init`.
+_SERVICES_CACHE: TtlCache[tuple[str, str], dict[str, frozenset[str]]] = TtlCache(CACHE_S)
+
+
+def _counter_services(s: Db, hall: str) -> dict[str, frozenset[str]]:
+    """Each counter's services, from a short per-process cache (only the estimate uses it;
+    who is staffed and open is read live)."""
+    key = (db_key(s), hall)
+    fresh, hit = _SERVICES_CACHE.get(key)
+    if fresh and hit is not None:
+        return hit
+    return _SERVICES_CACHE.put(key, {code: frozenset(services or ()) for code, services in
+                                     connection_of(s).execute(_SERVICES_OF, {"hall": hall})})
+
+
+def waiting_ahead(s: Db, hall: str, zone: str, service: str, before: datetime) -> int:
+    return int(connection_of(s).execute(_AHEAD, {"hall": hall, "zone": zone, "service": service,
+                                               "before": before}).scalar() or 0)
+
+
+_ESTIMATES: TtlCache[tuple[str, str, str, str], tuple[int, float]] = TtlCache(2.0)
+
+
+def forget_estimates(hall: str) -> None:
+    """A stage ended or a counter's staffing changed in `hall`: its estimates are read anew."""
+    _ESTIMATES.forget(lambda key: key[1] == hall)
+
+
+def estimate(s: Db, hall: str, zone: str, service: str, ahead: int) -> int:
+    """People ahead × recent service time ÷ staffed open counters of that zone and service.
+    The last two are kept for a moment per service (a busy kiosk issues many a second) and
+    forgotten as soon as a stage ends or staffing changes in this process."""
+    key = (db_key(s), hall, zone, service)
+    fresh, hit = _ESTIMATES.get(key)
+    if fresh and hit is not None:
+        return estimate_wait_s(ahead, *hit)
+    where = {"hall": hall, "zone": zone, "service": service}
+    conn = connection_of(s)
+    serves = _counter_services(s, hall)
+    open_n = sum(1 for (code,) in conn.execute(_STAFFED, where)
+                 if service in serves.get(code, ()))
+    durations = [(e - b).total_seconds() for b, e in conn.execute(_RECENT, where) if b and e]
+    return estimate_wait_s(ahead, *_ESTIMATES.put(key, (open_n, mean_service_s(durations))))
+
+
+# Events after which a hall's estimates are read anew: a stage ended (a new service time, one
+# fewer ahead) or a counter opened, closed or changed hands.
+FORGET_ON = frozenset({"ticket.finished", "ticket.no_show", "ticket.transferred",
+                       "ticket.forwarded", "counter.paused", "counter.resumed", "staff.login",
+                       "staff.logout", "hall.configured"})
+
+
+def _forget_on_events(rows: EventRows) -> None:
+    for hall in {row["hall"] for row in rows if row["type"] in FORGET_ON}:
+        forget_estimates(hall)
+
+
+observe_commits(_forget_on_events)

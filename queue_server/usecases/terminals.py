@@ -1,0 +1,105 @@
+"""Use cases of the terminals around a hall: what a terminal learns of its hall and of itself,
+its heartbeat (device health, recorded as an event only when it changes), the supervisor's
+list of terminals, and the hall a request without one is about."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from queue_server import wire
+from queue_server.db import events
+from queue_server.db.models import Counter, Hall, Terminal
+from queue_server.db.store import Store
+from queue_server.domain.clock import day_start
+from queue_server.domain.errors import Forbidden, Invalid, NotFound
+from queue_server.usecases.auth import Principal, require_supervisor
+from queue_server.usecases.halls import load_hall
+from queue_server.usecases.views import service_infos
+
+
+def main_halls(store: Store) -> list[str]:
+    """The active halls that are not a bank outpost."""
+    with store.read() as s:
+        return list(s.scalars(select(Hall.id).where(Hall.parent.is_(None), Hall.active)
+                              .order_by(Hall.id)))
+
+
+def main_hall(store: Store) -> str | None:
+    """The only main hall of this database, or None when there are none or several."""
+    tops = main_halls(store)
+    return tops[0] if len(tops) == 1 else None
+
+
+def hall_out(store: Store, hall_id: str) -> wire.HallOut:
+    with store.read() as s:
+        info = load_hall(s, hall_id)
+        if info is None:
+            raise NotFound("unknown_hall", f"没有大厅 {hall_id} / no hall {hall_id}")
+        counters = s.scalars(select(Counter).where(Counter.hall == hall_id, Counter.active)
+                             .order_by(Counter.position))
+        return wire.HallOut(id=info.id, name=info.name, timezone=info.timezone,
+                            announce=info.announce, day_starts=info.day_starts.strftime("%H:%M"),
+                            parent=info.parent,
+                            counters=[wire.CounterInfo(code=c.code, name=c.name, zone=c.zone,
+                                                       services=list(c.services))
+                                      for c in counters])
+
+
+def services(store: Store, hall_id: str) -> list[wire.ServiceInfo]:
+    with store.read() as s:
+        info = load_hall(s, hall_id)
+        if info is None:
+            raise NotFound("unknown_hall", f"没有大厅 {hall_id} / no hall {hall_id}")
+        return service_infos(s, hall_id, info.day_of(store.clock()))
+
+
+def me(store: Store, who: Principal) -> wire.TerminalOut:
+    if who.terminal_id is None:
+        raise NotFound("not_a_terminal", "此令牌不属于终端 / this token is not a terminal's")
+    with store.read() as s:
+        term = s.get(Terminal, who.terminal_id)
+        info = load_hall(s, term.hall) if term else None
+        assert term is not None and info is not None
+        return wire.TerminalOut(name=term.name, kind=term.kind, hall=term.hall,
+                                hall_name=info.name, counter=who.counter or term.counter)
+
+
+def heartbeat(store: Store, who: Principal, body: wire.HeartbeatIn) -> None:
+    if who.terminal_id is None:
+        raise Forbidden("forbidden", "只有终端可以报告心跳 / only terminals send heartbeats")
+    with store.write() as tx:
+        term = tx.session.get(Terminal, who.terminal_id)
+        assert term is not None
+        devices = {k[:40]: v[:40] for k, v in list(body.devices.items())[:20]}
+        if devices != (term.devices or {}):
+            tx.emit(term.hall, "terminal.health", terminal=term.name, kind=term.kind,
+                    devices=devices, previous=term.devices or {})
+            term.devices = devices
+        term.last_seen = tx.now
+
+
+def terminal_list(store: Store, who: Principal, hall_id: str) -> list[wire.TerminalStatus]:
+    """Supervisors and administrators: the hall's terminals (and its outposts') with health."""
+    require_supervisor(who)
+    with store.read() as s:
+        halls = {h.id: h.name for h in s.scalars(select(Hall).where(
+            (Hall.id == hall_id) | (Hall.parent == hall_id)))}
+        rows = s.scalars(select(Terminal).where(Terminal.hall.in_(halls), Terminal.active)
+                         .order_by(Terminal.hall, Terminal.name))
+        return [wire.TerminalStatus(id=t.id, name=t.name, kind=t.kind, hall=t.hall,
+                                    hall_name=halls[t.hall], counter=t.counter,
+                                    devices=dict(t.devices or {}), last_seen=t.last_seen)
+                for t in rows]
+
+
+def today_starts(store: Store, hall_id: str | None) -> int:
+    """The id after which the hall's current business day's events begin (`since=today`)."""
+    with store.read() as s:
+        hall = load_hall(s, hall_id) if hall_id else None
+        if hall is None:
+            raise Invalid("hall_needed", "请用 ?hall= 指定大厅 / give ?hall=")
+        now: datetime = store.clock()
+        begins = day_start(hall.day_of(now), hall.timezone, hall.day_starts)
+        return events.last_before(s.connection(), begins)

@@ -1,0 +1,77 @@
+"""A ticket's walk in rows: queueing a ticket in a zone (a new waiting stage, its place kept by
+issue time, an approval stage with its deadline) and ending its current stage. The transitions
+themselves are `domain.stages`; this is the one place their rows are written."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy.engine import Connection
+
+from queue_server.db.models import Counter, Stage
+from queue_server.db.records import Record
+from queue_server.db.unit import Tx
+from queue_server.domain import stages
+from queue_server.domain.hall import HallInfo
+
+_STAGES, _COUNTERS = cast(Table, Stage.__table__), cast(Table, Counter.__table__)
+_INSERT_STAGE = insert(_STAGES).returning(_STAGES.c.id)
+STAGE = select(_STAGES).where(_STAGES.c.id == bindparam("id"))
+# Row locks on PostgreSQL (nothing on SQLite, where the unit holds the write lock).
+COUNTER = select(_COUNTERS).where(_COUNTERS.c.hall == bindparam("hall"),
+                                  _COUNTERS.c.code == bindparam("code")).with_for_update()
+
+
+def one(conn: Connection, table: Table, query: Any, **where: Any) -> Record | None:
+    row = conn.execute(query, where).first()
+    return Record(table, row) if row is not None else None
+
+
+def insert_stage(conn: Connection, hall: str, ticket_id: str, zone: str, service: str,
+                 priority: bool, sort_at: datetime, deadline: datetime | None,
+                 target: str | None = None) -> int:
+    """A new waiting stage (Core: the hot path writes it); answers its id."""
+    return int(conn.execute(_INSERT_STAGE, {
+        "hall": hall, "ticket_id": ticket_id, "zone": zone, "service": service,
+        "status": stages.WAITING, "priority": priority, "target_counter": target,
+        "sort_at": sort_at, "counter": None, "staff_id": None, "recalls": 0,
+        "called_at": None, "started_at": None, "ended_at": None, "outcome": None,
+        "deadline": deadline, "rated": False}).scalar_one())
+
+
+def queue_stage(tx: Tx, ticket: Any, svc: Any, zone: str, hall: HallInfo,
+                target: str | None = None) -> int:
+    """Queue `ticket` (a record, updated but not saved) in `zone`, keeping its place by issue
+    time; answers the stage's id."""
+    due = stages.deadline_of(hall, svc, zone, tx.now)
+    stage_id = insert_stage(tx.conn, ticket.hall, ticket.id, zone, svc.code, ticket.priority,
+                            ticket.issued_at, due, target)
+    ticket.stage, ticket.zone, ticket.status = stage_id, zone, stages.WAITING
+    if due is not None:
+        ticket.deadline = due
+    return stage_id
+
+
+def end_stage(stage: Record, counter: Record | None, now: datetime, outcome: str) -> None:
+    """End `stage` with `outcome` (records updated, not saved); the counter that held it lets
+    go."""
+    stages.end(stage, now, outcome)
+    if counter is not None and counter.current_stage == stage.id:
+        counter.current_stage = None
+
+
+def end_current(tx: Tx, ticket: Any, outcome: str) -> None:
+    """End the ticket's current stage, wherever it is (waiting or at a counter), and the
+    ticket's walk with it (`ticket` is updated, not saved)."""
+    conn = tx.conn
+    stage = one(conn, _STAGES, STAGE, id=ticket.stage) if ticket.stage else None
+    if stage is not None and stage.status != stages.ENDED:
+        counter = (one(conn, _COUNTERS, COUNTER, hall=ticket.hall, code=stage.counter)
+                   if stage.counter and stage.status in stages.AT_COUNTER else None)
+        end_stage(stage, counter, tx.now, outcome)
+        stage.save(conn)
+        if counter is not None:
+            counter.save(conn)
+    ticket.status = stages.ticket_status_after(outcome, None)

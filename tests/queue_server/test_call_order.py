@@ -1,0 +1,96 @@
+"""One call order: the database's call-next candidates (usecases/call_order.py, built from the
+policy's tiers) and `policy.pick_next` over every waiting stage of the hall pick the same stage,
+for random queues (zones, services, priorities, transfers to this or another counter, issue
+times with ties, ended stages as noise) and random counters (zone, order of services, priority
+streak and cap). On a real SQLite file and on PostgreSQL (KUAIBAN_TEST_PG)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Table, delete, insert, select
+
+from queue_server.db.models import Stage, Ticket
+from queue_server.db.store import Store
+from queue_server.domain.policy import Caller, pick_next
+from queue_server.usecases import call_order
+from tests.conftest import PG_ENV, fresh_pg_database, load_test_hall
+
+HALL = "t1"
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+ZONES = ("intake", "approval")
+SERVICES = ("a", "b", "c", "d")
+CODES = ("W01", "W02", "W03")
+_TICKETS, _STAGES = cast(Table, Ticket.__table__), cast(Table, Stage.__table__)
+
+stage_st = st.fixed_dictionaries({
+    "zone": st.sampled_from(ZONES), "service": st.sampled_from(SERVICES),
+    "priority": st.booleans(), "target": st.none() | st.sampled_from(CODES),
+    "minute": st.integers(0, 6),  # few distinct times: ties in issue time are common
+    "status": st.sampled_from(("waiting", "waiting", "waiting", "ended", "called")),
+})
+caller_st = st.builds(
+    Caller, code=st.sampled_from(CODES), zone=st.sampled_from(ZONES),
+    services=st.lists(st.sampled_from(SERVICES), min_size=1, max_size=4, unique=True).map(tuple),
+    streak=st.integers(0, 4), cap=st.integers(1, 3))
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+          ) -> Iterator[Store]:
+    if request.param == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('co') / 'q.db'}"])
+    else:
+        admin = os.environ.get(PG_ENV, "")
+        if not admin:
+            pytest.skip(f"{PG_ENV} not set: no PostgreSQL to test against")
+        urls = fresh_pg_database(admin)
+    url = next(urls)
+    load_test_hall(url)
+    s = Store(url)
+    yield s
+    s.close()
+    next(urls, None)
+
+
+def _fill(conn: Any, stages: list[dict[str, Any]]) -> None:
+    conn.execute(delete(_STAGES).where(_STAGES.c.hall == HALL))
+    conn.execute(delete(_TICKETS).where(_TICKETS.c.hall == HALL))
+    for i, st_ in enumerate(stages, start=1):
+        at = T0 + timedelta(minutes=st_["minute"])
+        conn.execute(insert(_TICKETS).values(
+            id=f"tk{i}", hall=HALL, service=st_["service"], number=f"A{i:03d}", prefix="A",
+            seq=i, day=date(2026, 3, 2), channel="kiosk", priority=st_["priority"],
+            issued_at=at, status=st_["status"], zone=st_["zone"], print_failed=False))
+        conn.execute(insert(_STAGES).values(
+            hall=HALL, ticket_id=f"tk{i}", zone=st_["zone"], service=st_["service"],
+            status=st_["status"], priority=st_["priority"], target_counter=st_["target"],
+            sort_at=at, recalls=0, rated=False))
+
+
+class _Rollback(Exception):
+    """Leaves the unit of work without keeping anything."""
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(stages=st.lists(stage_st, max_size=14), caller=caller_st)
+def test_the_database_calls_whom_the_policy_picks(store: Store, stages: list[dict[str, Any]],
+                                                   caller: Caller) -> None:
+    seen: dict[str, Any] = {}
+    with pytest.raises(_Rollback), store.write() as tx:
+        _fill(tx.conn, stages)
+        waiting = [call_order.candidate(row) for row in tx.conn.execute(
+            select(_STAGES).where(_STAGES.c.hall == HALL, _STAGES.c.status == "waiting"))]
+        seen["policy"] = pick_next(waiting, caller)
+        picked = call_order.pick(tx.conn, HALL, caller)
+        seen["db"] = picked.id if picked is not None else None
+        raise _Rollback
+    expected = seen["policy"].stage_id if seen["policy"] is not None else None
+    assert seen["db"] == expected
