@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from provisioning.toml_text import value
+from queue_server.config import forms_of
 from queue_server.db.models import Counter, Hall, Service, Staff
 
 HALL_KEYS = ("id", "name", "timezone", "day_starts", "announce")
@@ -42,8 +43,13 @@ def _services(session: Session, hall: str) -> list[Service]:
 def _counters(session: Session, hall: str) -> list[dict[str, Any]]:
     rows = session.scalars(select(Counter).where(Counter.hall == hall, Counter.active)
                            .order_by(Counter.position, Counter.code))
-    return [{"code": c.code, "name": c.name, "zone": c.zone, "services": list(c.services)}
-            for c in rows]
+    return [{"code": c.code, "name": c.name, **forms_of(c.texts), "zone": c.zone,
+             "services": list(c.services)} for c in rows]
+
+
+def _hall_texts(hall: Hall, keys: tuple[str, ...]) -> dict[str, Any]:
+    texts = (hall.options or {}).get("texts", {})
+    return forms_of(texts, keys)
 
 
 def read_config(session: Session, hall_id: str) -> dict[str, Any]:
@@ -53,9 +59,14 @@ def read_config(session: Session, hall_id: str) -> dict[str, Any]:
         raise NoSuchHall(f"no hall {hall_id!r}")
     section: dict[str, Any] = {k: getattr(hall, k) for k in HALL_KEYS}
     section.update({k: hall.options[k] for k in OPTION_KEYS if k in (hall.options or {})})
+    section["languages"] = list((hall.options or {}).get("languages", ["zh"]))
+    section.update(_hall_texts(hall, ("name", "announce", "notice")))
+    notice = (hall.options or {}).get("texts", {}).get("zh", {}).get("notice")
+    if notice:
+        section["notice"] = notice
     services = []
     for s in _services(session, hall_id):
-        item: dict[str, Any] = {"code": s.code, "name": s.name}
+        item: dict[str, Any] = {"code": s.code, "name": s.name, **forms_of(s.texts)}
         if s.category:
             item["category"] = s.category
         item.update({"prefix": s.prefix, "route": list(s.route)})
@@ -64,12 +75,13 @@ def read_config(session: Session, hall_id: str) -> dict[str, Any]:
         if s.daily_cap is not None:
             item["daily_cap"] = s.daily_cap
         item.update({"requires_id_card": bool(s.requires_id_card),
-                     "materials": list(s.materials or [])})
+                     "materials": list(s.materials or []),
+                     **forms_of(s.texts, ("materials",))})
         services.append(item)
     outposts = []
     for o in session.scalars(select(Hall).where(Hall.parent == hall_id, Hall.active)
                              .order_by(Hall.id)):
-        outposts.append({"id": o.id, "name": o.name,
+        outposts.append({"id": o.id, "name": o.name, **_hall_texts(o, ("name",)),
                          "services": [s.code for s in _services(session, o.id)],
                          "counters": _counters(session, o.id)})
     staff = [{"id": p.id, "name": p.name, "role": p.role} for p in session.scalars(

@@ -6,6 +6,13 @@ Extensions beyond the contract: hall options `priority_age`, `priority_cap`,
 `no_show_after_recalls`, `followup_days`, `closed_days`; service `category`; `[[outposts]]`
 (bank-branch service points) with `id`, `name`, `services` (a subset of the hall's codes) and
 their own `[[outposts.counters]]`.
+
+Languages are hall data (v1.1): `[hall] languages = ["zh", "mn", "en"]` lists what the hall's
+boards and kiosks show, in that order (Chinese always among them). Every name a citizen reads
+has a form per language beside the Chinese one: `name_en`/`name_mn` of the hall, its services,
+counters and outposts, `materials_en`/`materials_mn` of a service (as many as `materials`),
+`announce_en`/`announce_mn` and `notice`/`notice_en`/`notice_mn` of the hall. A language the hall
+lists needs every name in it; a missing one is refused at `init` with its key.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import re
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -26,11 +33,12 @@ from pydantic import (
     field_validator,
 )
 
-from queue_server.wire import ZONES
+from queue_server.wire import LANGUAGES, ZONES
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 CounterCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Notice = Annotated[str, StringConstraints(max_length=500)]
 
 
 class ConfigError(Exception):
@@ -56,6 +64,27 @@ class HallSection(_Strict):
     no_show_after_recalls: int = Field(default=0, ge=0, le=10)
     followup_days: int = Field(default=3, ge=1, le=60)
     closed_days: list[date] = []
+    languages: list[str] = ["zh"]
+    name_en: Text | None = None
+    name_mn: Text | None = None
+    announce_en: Text | None = None
+    announce_mn: Text | None = None
+    notice: Notice = ""
+    notice_en: Notice = ""
+    notice_mn: Notice = ""
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        for lang in value:
+            if lang not in LANGUAGES:
+                raise ValueError(f"unknown language {lang!r} (languages: "
+                                 f"{', '.join(LANGUAGES)})")
+        if len(set(value)) != len(value):
+            raise ValueError("a language appears twice")
+        if "zh" not in value:
+            raise ValueError("Chinese (zh) must be among the languages")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -72,9 +101,11 @@ class HallSection(_Strict):
         parse_hhmm(value)
         return value
 
-    @field_validator("announce")
+    @field_validator("announce", "announce_en", "announce_mn")
     @classmethod
-    def _announce(cls, value: str) -> str:
+    def _announce(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         try:
             value.format(number="A001", counter="1号窗口", counter_code="W01", zone="一窗受理")
         except (KeyError, IndexError, ValueError) as exc:
@@ -98,6 +129,10 @@ class ServiceSection(_Strict):
     requires_id_card: bool = False
     materials: list[Text] = []
     category: Text | None = None
+    name_en: Text | None = None
+    name_mn: Text | None = None
+    materials_en: list[Text] | None = None
+    materials_mn: list[Text] | None = None
 
     @field_validator("route")
     @classmethod
@@ -115,6 +150,8 @@ class CounterSection(_Strict):
     name: Text
     zone: str
     services: list[Code] = Field(min_length=1)
+    name_en: Text | None = None
+    name_mn: Text | None = None
 
     @field_validator("zone")
     @classmethod
@@ -140,6 +177,8 @@ class StaffSection(_Strict):
 class OutpostSection(_Strict):
     id: Code
     name: Text
+    name_en: Text | None = None
+    name_mn: Text | None = None
     services: list[Code] = Field(min_length=1)
     counters: list[CounterSection] = []
 
@@ -192,6 +231,30 @@ def _check_counters(cfg: HallConfig, counters: list[CounterSection], allowed: se
                                  f"zone {counter.zone!r}")
 
 
+def _check_languages(cfg: HallConfig) -> None:
+    """Each language the hall lists has every name a citizen reads; translated materials are
+    as many as the Chinese ones."""
+    named: list[tuple[str, object]] = [("hall", cfg.hall)]
+    named += [(f"services[{i}]", s) for i, s in enumerate(cfg.services)]
+    named += [(f"counters[{i}]", c) for i, c in enumerate(cfg.counters)]
+    for i, outpost in enumerate(cfg.outposts):
+        named.append((f"outposts[{i}]", outpost))
+        named += [(f"outposts[{i}].counters[{j}]", c) for j, c in enumerate(outpost.counters)]
+    for lang in cfg.hall.languages:
+        if lang == "zh":
+            continue
+        for where, item in named:
+            if getattr(item, f"name_{lang}") is None:
+                raise ValueError(f"{where}.name_{lang}: missing: [hall] languages lists "
+                                 f"{lang!r}, so every name needs its {lang} form")
+    for i, svc in enumerate(cfg.services):
+        for lang in ("en", "mn"):
+            given = getattr(svc, f"materials_{lang}")
+            if given is not None and len(given) != len(svc.materials):
+                raise ValueError(f"services[{i}].materials_{lang}: {len(given)} items for "
+                                 f"{len(svc.materials)} materials")
+
+
 def _cross_check(cfg: HallConfig) -> None:
     """Rules between sections; raises ValueError('key: reason')."""
     for field, values in (("services", [s.code for s in cfg.services]),
@@ -208,6 +271,26 @@ def _cross_check(cfg: HallConfig) -> None:
             if code not in codes:
                 raise ValueError(f"outposts[{i}].services: unknown service {code!r}")
         _check_counters(cfg, outpost.counters, set(outpost.services), f"outposts[{i}].counters")
+    _check_languages(cfg)
+
+
+def texts_of(item: object, fields: tuple[str, ...] = ("name",)) -> dict[str, dict[str, object]]:
+    """The other-language forms of a section as stored: {"en": {"name": ...}, "mn": {...}}."""
+    out: dict[str, dict[str, object]] = {}
+    for lang in ("en", "mn"):
+        forms = {f: getattr(item, f"{f}_{lang}") for f in fields}
+        forms = {f: v for f, v in forms.items() if v not in (None, "")}
+        if forms:
+            out[lang] = forms
+    return out
+
+
+def forms_of(texts: dict[str, Any] | None, fields: tuple[str, ...] = ("name",)
+             ) -> dict[str, Any]:
+    """Stored texts back as the configuration's keys: {"name_en": ..., "materials_mn": ...}."""
+    texts = texts or {}
+    return {f"{f}_{lang}": texts[lang][f] for lang in ("en", "mn") for f in fields
+            if f in texts.get(lang, {})}
 
 
 def parse_config(text: str, file: str = "<config>") -> HallConfig:

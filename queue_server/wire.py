@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+LANGUAGES: tuple[str, ...] = ("zh", "mn", "en")  # Chinese, traditional Mongolian, English
 Zone = Literal["consult", "intake", "approval", "pickup"]
 ZONES: tuple[str, ...] = ("consult", "intake", "approval", "pickup")
 ZONE_NAMES: dict[str, tuple[str, str]] = {
@@ -85,6 +86,10 @@ class ServiceInfo(Wire):
     daily_cap: int | None = None
     remaining_today: int | None = None
     category: str | None = None
+    name_en: str | None = None
+    name_mn: str | None = None
+    materials_en: list[str] | None = None
+    materials_mn: list[str] | None = None
 
 
 class IdCardIn(Wire):
@@ -208,6 +213,8 @@ class CounterState(Wire):
     staff_name: str | None = None
     current: TicketOut | None = None
     waiting: dict[str, int] = {}
+    name_en: str | None = None
+    name_mn: str | None = None
 
 
 class EvaluationIn(Wire):
@@ -261,6 +268,8 @@ class CounterInfo(Wire):
     name: str
     zone: str
     services: list[str] = []
+    name_en: str | None = None
+    name_mn: str | None = None
 
 
 class HallOut(Wire):
@@ -271,6 +280,14 @@ class HallOut(Wire):
     day_starts: str
     parent: str | None = None
     counters: list[CounterInfo] = []
+    languages: list[str] = ["zh"]
+    name_en: str | None = None
+    name_mn: str | None = None
+    announce_en: str | None = None
+    announce_mn: str | None = None
+    notice: str = ""
+    notice_en: str = ""
+    notice_mn: str = ""
 
 
 class FollowupOut(Wire):

@@ -83,6 +83,8 @@ class Service(Base):
     category: Mapped[str | None] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Names in the hall's other languages: {"en": {"name": ..., "materials": [...]}, "mn": ...}
+    texts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Counter(Base):
@@ -99,6 +101,7 @@ class Counter(Base):
     staff_id: Mapped[str | None] = mapped_column(String(32))
     current_stage: Mapped[int | None] = mapped_column(Integer)
     priority_streak: Mapped[int] = mapped_column(Integer, default=0)
+    texts: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # {"en": {"name": ...}, ...}
 
 
 class Staff(Base):

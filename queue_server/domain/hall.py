@@ -3,8 +3,10 @@ row (time zone, business day, announcement, priority rules, closed days, the ID-
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 
 from queue_server.domain.clock import business_day
 
@@ -23,6 +25,16 @@ class HallInfo:
     no_show_after_recalls: int = 0
     followup_days: int = 3
     closed_days: tuple[date, ...] = ()
+    languages: tuple[str, ...] = ("zh",)
+    # The hall's texts in its other languages: {"en": {"name", "announce", "notice"}, "mn": ...}
+    texts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def text(self, key: str, lang: str, default: str = "") -> str:
+        """The hall's `key` ("name", "announce", "notice") in `lang`, else the Chinese one."""
+        chinese = {"name": self.name, "announce": self.announce}.get(key, default)
+        if lang == "zh":
+            return chinese
+        return str(self.texts.get(lang, {}).get(key) or chinese)
 
     def day_of(self, now: datetime) -> date:
         return business_day(now, self.timezone, self.day_starts)

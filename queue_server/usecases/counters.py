@@ -56,9 +56,17 @@ def caller_of(counter: Record, hall: HallInfo) -> Caller:
                   hall.priority_cap)
 
 
-def _announce(hall: HallInfo, number: str, counter: Record) -> str:
-    return hall.announce.format(number=number, counter=counter.name, counter_code=counter.code,
-                                zone=ZONE_NAMES[counter.zone][0])
+def _announce(hall: HallInfo, number: str, counter: Record) -> dict[str, str]:
+    """The call sentence in each of the hall's languages: `text` (Chinese, as in v1) and
+    `text_en` / `text_mn` with the counter's name in that language."""
+    out = {}
+    for lang in hall.languages:
+        name = (counter.texts or {}).get(lang, {}).get("name") or counter.name
+        zone = ZONE_NAMES[counter.zone][1 if lang == "en" else 0]
+        sentence = hall.text("announce", lang).format(
+            number=number, counter=name, counter_code=counter.code, zone=zone)
+        out["text" if lang == "zh" else f"text_{lang}"] = sentence
+    return out
 
 
 def _event(tx: Tx, type_: str, ticket: Record, counter: Record, **extra: object) -> None:
@@ -102,7 +110,7 @@ def call_next_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketOut
                                            call_order.candidate(stage))
     _save(conn, stage, ticket, counter)
     _event(tx, "ticket.called", ticket, counter,
-           text=_announce(hall, ticket.number, counter), priority=stage.priority)
+           priority=stage.priority, **_announce(hall, ticket.number, counter))
     return ticket_out(conn, ticket, base)
 
 
@@ -136,7 +144,7 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
     assert ticket is not None
     if action == "recall":
         _event(tx, "ticket.recalled", ticket, counter, recalls=stages.recall(stage),
-               text=_announce(hall, ticket.number, counter))
+               **_announce(hall, ticket.number, counter))
     elif action == "no-show":
         if stage.recalls < hall.no_show_after_recalls:
             raise Conflict("recall_first", f"请先重呼 {hall.no_show_after_recalls} 次 / "

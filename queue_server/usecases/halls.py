@@ -12,7 +12,13 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from queue_server.config import CounterSection, HallConfig, parse_hhmm
+from queue_server.config import (
+    CounterSection,
+    HallConfig,
+    OutpostSection,
+    parse_hhmm,
+    texts_of,
+)
 from queue_server.db.models import Counter, Hall, Service, Staff
 from queue_server.db.records import Record
 from queue_server.db.store import Store
@@ -35,6 +41,8 @@ def hall_info(row: Hall | Any) -> HallInfo:  # an ORM row or a Core row
         no_show_after_recalls=int(opts.get("no_show_after_recalls", 0)),
         followup_days=int(opts.get("followup_days", 3)),
         closed_days=tuple(date.fromisoformat(d) for d in opts.get("closed_days", [])),
+        languages=tuple(opts.get("languages", ["zh"])),
+        texts=dict(opts.get("texts", {})),
     )
 
 
@@ -55,8 +63,19 @@ def load_hall(db: Session | Connection, hall_id: str) -> HallInfo | None:
     return _CACHE.put(key, hall_info(row))
 
 
+def _hall_texts(cfg: HallConfig, named: OutpostSection | None) -> dict[str, dict[str, object]]:
+    """The hall's (or an outpost's) name, announcement and notice in the other languages."""
+    texts = texts_of(cfg.hall, ("announce", "notice"))
+    for lang, forms in texts_of(named or cfg.hall).items():
+        texts.setdefault(lang, {}).update(forms)
+    if cfg.hall.notice:
+        texts.setdefault("zh", {})["notice"] = cfg.hall.notice
+    return texts
+
+
 def _upsert_hall(session: Session, cfg: HallConfig, hall_id: str, name: str,
-                 parent: str | None, secret: str | None) -> Hall:
+                 parent: str | None, secret: str | None,
+                 outpost: OutpostSection | None = None) -> Hall:
     h = cfg.hall
     row = session.get(Hall, hall_id)
     if row is None:
@@ -67,7 +86,8 @@ def _upsert_hall(session: Session, cfg: HallConfig, hall_id: str, name: str,
     row.options = {"priority_age": h.priority_age, "priority_cap": h.priority_cap,
                    "no_show_after_recalls": h.no_show_after_recalls,
                    "followup_days": h.followup_days,
-                   "closed_days": [d.isoformat() for d in h.closed_days]}
+                   "closed_days": [d.isoformat() for d in h.closed_days],
+                   "languages": list(h.languages), "texts": _hall_texts(cfg, outpost)}
     return row
 
 
@@ -80,6 +100,7 @@ def _sync_services(session: Session, cfg: HallConfig, hall_id: str, codes: list[
         row.time_limit_workdays, row.daily_cap = src.time_limit_workdays, src.daily_cap
         row.requires_id_card, row.materials = src.requires_id_card, list(src.materials)
         row.category, row.position, row.active = src.category, pos, True
+        row.texts = texts_of(src, ("name", "materials"))
         session.add(row)
     for row in existing.values():
         row.active = False
@@ -92,6 +113,7 @@ def _sync_counters(session: Session, hall_id: str, counters: list[CounterSection
                                                       priority_streak=0)
         row.name, row.zone, row.services = src.name, src.zone, list(src.services)
         row.position, row.active = pos, True
+        row.texts = texts_of(src)
         session.add(row)
     for row in existing.values():
         row.active = False
@@ -121,7 +143,7 @@ def apply_config(store: Store, cfg: HallConfig) -> dict[str, int]:
         _sync_counters(s, main.id, cfg.counters)
         hall_ids = [main.id]
         for outpost in cfg.outposts:
-            _upsert_hall(s, cfg, outpost.id, outpost.name, main.id, main.secret)
+            _upsert_hall(s, cfg, outpost.id, outpost.name, main.id, main.secret, outpost)
             s.flush()
             _sync_services(s, cfg, outpost.id, list(outpost.services))
             _sync_counters(s, outpost.id, outpost.counters)

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from queue_server import wire
+from queue_server.config import forms_of
 from queue_server.db import events
 from queue_server.db.models import Counter, Hall, Terminal
 from queue_server.db.store import Store
@@ -41,10 +42,13 @@ def hall_out(store: Store, hall_id: str) -> wire.HallOut:
                              .order_by(Counter.position))
         return wire.HallOut(id=info.id, name=info.name, timezone=info.timezone,
                             announce=info.announce, day_starts=info.day_starts.strftime("%H:%M"),
-                            parent=info.parent,
+                            parent=info.parent, languages=list(info.languages),
                             counters=[wire.CounterInfo(code=c.code, name=c.name, zone=c.zone,
-                                                       services=list(c.services))
-                                      for c in counters])
+                                                       services=list(c.services),
+                                                       **forms_of(c.texts))
+                                      for c in counters],
+                            notice=str(info.texts.get("zh", {}).get("notice", "")),
+                            **forms_of(dict(info.texts), ("name", "announce", "notice")))
 
 
 def services(store: Store, hall_id: str) -> list[wire.ServiceInfo]:

@@ -11,6 +11,7 @@ from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from queue_server import wire
+from queue_server.config import forms_of
 from queue_server.db.models import Counter, Document, NumberCounter, Service, Stage, Ticket
 from queue_server.db.records import Record
 from queue_server.db.unit import Db, connection_of
@@ -106,7 +107,7 @@ def counter_state(s: Session, row: Counter | Record, base: str, counts: QueueCou
                              services=list(row.services), paused=row.paused,
                              pause_reason=row.pause_reason, staff=row.staff_id,
                              staff_name=staff.name if staff else None, current=current,
-                             waiting=waiting)
+                             waiting=waiting, **forms_of(row.texts))
 
 
 def service_infos(s: Session, hall: str, day: date) -> list[wire.ServiceInfo]:
@@ -142,5 +143,6 @@ def service_infos(s: Session, hall: str, day: date) -> list[wire.ServiceInfo]:
                                              mean_service_s(durations.get((first, svc.code), []))),
             open=remaining != 0, requires_id_card=svc.requires_id_card,
             time_limit_workdays=svc.time_limit_workdays, daily_cap=svc.daily_cap,
-            remaining_today=remaining, category=svc.category))
+            remaining_today=remaining, category=svc.category,
+            **forms_of(svc.texts, ("name", "materials"))))
     return out

@@ -64,3 +64,27 @@ def test_mistakes_are_refused_with_file_key_and_reason(old: str, new: str, key: 
 def test_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(tmp_path / "missing.toml")
+
+
+def test_languages_need_every_name() -> None:
+    """A hall that lists a language must name everything in it; Chinese is always there."""
+    hjhq = (ROOT / "examples" / "hjhq.toml").read_text(encoding="utf-8")
+    cfg = parse_config(hjhq)
+    assert cfg.hall.languages == ["zh", "en"] and cfg.service("company-setup").name_en
+    with pytest.raises(ConfigError) as err:
+        parse_config(hjhq.replace('languages = ["zh", "en"]', 'languages = ["zh", "mn"]'))
+    assert err.value.key == "hall.name_mn" and "languages lists 'mn'" in err.value.reason
+    without = hjhq.replace('name_en = "Company setup"\n', "")
+    with pytest.raises(ConfigError) as err:
+        parse_config(without)
+    assert err.value.key == "services[1].name_en"
+    for bad, reason in (('["en"]', "Chinese"), ('["zh", "fr"]', "unknown language"),
+                        ('["zh", "zh"]', "twice")):
+        with pytest.raises(ConfigError) as err:
+            parse_config(hjhq.replace('languages = ["zh", "en"]', f"languages = {bad}"))
+        assert err.value.key == "hall.languages" and reason in err.value.reason
+    short = hjhq.replace('"Tax payment receipt"]', "]")
+    with pytest.raises(ConfigError) as err:
+        parse_config(short)
+    assert err.value.key == "services[5].materials_en" and "5 items for 6" in err.value.reason
+    assert parse_config(GOOD).hall.languages == ["zh"]  # a hall without the key: Chinese only
