@@ -21,8 +21,6 @@ from kiosk.tasks import TaskRunner
 from queue_server import wire
 
 log = logging.getLogger("kiosk.link")
-WAITING_EVENTS = ("ticket.issued", "ticket.called", "ticket.finished", "ticket.no_show",
-                  "ticket.transferred", "day.rolled", "ticket.started")
 
 
 class ServerLink(QObject):
@@ -148,7 +146,7 @@ class ServerLink(QObject):
 
     @Slot(object)
     def _on_remote_event(self, event: wire.Event) -> None:
-        if event.type in WAITING_EVENTS and not self._refresh.isActive():
+        if event.type in wire.WAITING_EVENTS and not self._refresh.isActive():
             self._refresh.start()  # at most one services reload per 1.5 s, whatever the rush
         self.event.emit(event)
 

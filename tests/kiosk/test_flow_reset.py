@@ -10,7 +10,7 @@ import pytest
 
 from kiosk import flow as f
 from tests.kiosk.conftest import MakeFlow, present_card
-from tests.kiosk.hall import Hall
+from tests.kiosk.hall import PIN, Hall
 
 ZHANG = ("150826194811050019", "张宝山")
 
@@ -124,3 +124,27 @@ def test_attract_waiting_counts_follow_the_event_stream(make_flow: MakeFlow, qtb
              {"Idempotency-Key": "live-count"})
     qtbot.waitUntil(lambda: flow.zone_waiting()["intake"] == before + 1, timeout=20000)
     assert changed  # the attract screen was told to redraw
+
+
+def test_services_reload_when_a_counter_pauses(make_flow: MakeFlow, qtbot: Any,
+                                               hall: Hall) -> None:
+    """A paused counter changes who is served and the estimated waits: the kiosk reloads its
+    services on `counter.paused` as on the queue's own events (wire.WAITING_EVENTS)."""
+    flow = make_flow()
+    seen: list[str] = []
+    flow.link.event.connect(lambda e: seen.append(e.type))
+    staff = hall.api("POST", "/auth/login", hall.counter_token,
+                     {"staff": "s001", "pin": PIN, "counter": "W01"}).json()["token"]
+    # caught up with today's events (staff.login changes no count) and no reload pending
+    qtbot.waitUntil(lambda: "staff.login" in seen and not flow.link._refresh.isActive(),
+                    timeout=20000)
+    armed: list[bool] = []
+    flow.link.event.connect(lambda e: e.type == "counter.paused"
+                            and armed.append(flow.link._refresh.isActive()))
+    reloaded: list[int] = []
+    flow.link.servicesChanged.connect(lambda: reloaded.append(1))
+    try:
+        assert hall.api("POST", "/counters/W01/pause", staff, {"reason": "test"}).status_code == 200
+        qtbot.waitUntil(lambda: armed == [True] and bool(reloaded), timeout=20000)
+    finally:
+        hall.api("POST", "/counters/W01/resume", staff, {})
