@@ -6,11 +6,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BANNED = {
-    "kiosk": ("PySide6.QtWidgets", "PySide6.QtGui", "PySide6.QtMultimedia", "ui"),
+    "kiosk": ("PySide6.QtWidgets", "PySide6.QtGui", "PySide6.QtMultimedia", "ui", "provisioning"),
     "devices": ("PySide6", "queue_server", "kiosk", "ui", "provisioning"),
     "queue_server": ("PySide6", "devices", "kiosk", "ui", "provisioning"),
     "ui": ("devices", "queue_server"),
     "provisioning": ("PySide6", "ui", "kiosk"),
+    "toml_text": ("PySide6", "queue_server", "devices", "kiosk", "ui", "provisioning"),
 }
 
 
