@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from kiosk.flow import KioskFlow
+from kiosk.scanning import Frame
 from kiosk.session import CardView, CitizenData, Page
 from kiosk.tasks import TaskRunner
 from queue_server import wire
@@ -115,15 +117,11 @@ def camera_frame(width: int = 640, height: int = 480) -> tuple[int, int, bytes]:
     return width, height, img.tobytes()
 
 
-def stage(flow: object, state: str, *, elderly: bool = False, lang: str = "zh",
+def stage(flow: KioskFlow, state: str, *, elderly: bool = False, lang: str = "zh",
           variant: str = "") -> None:
     """Put a kiosk flow into `state` with sample data (no server call, no device)."""
-    from kiosk.flow import KioskFlow
-    from kiosk.scanning import Frame
-
-    assert isinstance(flow, KioskFlow)
     flow.runner.invalidate()
-    flow.countdown = None
+    flow.idle.countdown = None
     data = CitizenData(service="company-setup", card=card() if variant != "nocard" else None)
     data.pages = [Page(page_image(), 640, 880)] if state in ("scan", "ticket") else []
     data.pending = Page(page_image(), 640, 880) if state == "review" else None
@@ -144,7 +142,7 @@ def stage(flow: object, state: str, *, elderly: bool = False, lang: str = "zh",
     flow.admin.health = {"idcard": "online", "printer": "paper_out", "camera": "online"}
     flow.admin.errors = {"printer": "paper out (DLE EOT 4: 0x72)"}
     if variant == "countdown":
-        flow.countdown = 7
+        flow.idle.countdown = 7
     flow.changed.emit()
 
 

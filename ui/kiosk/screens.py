@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from kiosk import flow as f
+from kiosk import states as st
+from kiosk.flow import KioskFlow
 from ui.i18n import tr
 from ui.kiosk.admin import AdminPinScreen, AdminScreen
 from ui.kiosk.choose import AttractScreen, DetailScreen, OfflineScreen, ServicesScreen
@@ -10,26 +11,26 @@ from ui.kiosk.inquiry import AskScreen, RateScreen, ResultScreen, ThanksScreen
 from ui.kiosk.steps import IdCardScreen, IssuingScreen, ReviewScreen, ScanScreen, TicketScreen
 
 SCREENS = {
-    f.ATTRACT: AttractScreen, f.SERVICES: ServicesScreen, f.DETAIL: DetailScreen,
-    f.IDCARD: IdCardScreen, f.SCAN: ScanScreen, f.REVIEW: ReviewScreen,
-    f.ISSUING: IssuingScreen, f.TICKET: TicketScreen, f.ASK: AskScreen, f.RESULT: ResultScreen,
-    f.RATE: RateScreen, f.THANKS: ThanksScreen, f.OFFLINE: OfflineScreen,
-    f.ADMIN_PIN: AdminPinScreen, f.ADMIN: AdminScreen,
+    st.ATTRACT: AttractScreen, st.SERVICES: ServicesScreen, st.DETAIL: DetailScreen,
+    st.IDCARD: IdCardScreen, st.SCAN: ScanScreen, st.REVIEW: ReviewScreen,
+    st.ISSUING: IssuingScreen, st.TICKET: TicketScreen, st.ASK: AskScreen, st.RESULT: ResultScreen,
+    st.RATE: RateScreen, st.THANKS: ThanksScreen, st.OFFLINE: OfflineScreen,
+    st.ADMIN_PIN: AdminPinScreen, st.ADMIN: AdminScreen,
 }
 
 PROMPTS = {
-    f.ATTRACT: "touch_start", f.SERVICES: "choose_service", f.DETAIL: "materials",
-    f.IDCARD: "put_card", f.SCAN: "scan_hint", f.REVIEW: "review_title", f.ISSUING: "issuing",
-    f.TICKET: "your_number", f.ASK: "ask_hint", f.RESULT: "results", f.RATE: "choose_level",
-    f.THANKS: "thanks", f.OFFLINE: "offline_title",
+    st.ATTRACT: "touch_start", st.SERVICES: "choose_service", st.DETAIL: "materials",
+    st.IDCARD: "put_card", st.SCAN: "scan_hint", st.REVIEW: "review_title", st.ISSUING: "issuing",
+    st.TICKET: "your_number", st.ASK: "ask_hint", st.RESULT: "results", st.RATE: "choose_level",
+    st.THANKS: "thanks", st.OFFLINE: "offline_title",
 }
 
 
-def prompt(flow: f.KioskFlow) -> str:
+def prompt(flow: KioskFlow) -> str:
     """What the voice says when a screen appears (the ticket's number is read out too)."""
     text = tr(PROMPTS.get(flow.state, ""), flow.lang) if flow.state in PROMPTS else ""
-    if flow.state == f.TICKET and flow.data.ticket is not None:
+    if flow.state == st.TICKET and flow.data.ticket is not None:
         text += " " + " ".join(flow.data.ticket.number)
-    if flow.state == f.DETAIL and flow.service is not None:
+    if flow.state == st.DETAIL and flow.service is not None:
         text = flow.service.name + "。" + text + "：" + "，".join(flow.service.materials)
     return text
