@@ -83,6 +83,19 @@ class Admin:
 
         self.port.runner.submit(lambda: (devices.health(), devices.errors()), done, keep=True)
 
+    @property
+    def server_url(self) -> str:
+        """The server's address; empty while zeroconf is still looking."""
+        return self.port.link.url
+
+    @property
+    def machine_id(self) -> str:
+        return self.port.machine_id
+
+    @property
+    def device_urls(self) -> dict[str, str]:
+        return dict(self.port.devices.urls)
+
     def quit(self) -> None:
         if self.port.state == ADMIN:
             self.port.request_quit()

@@ -16,9 +16,9 @@ from datetime import datetime
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from kiosk import states
 from kiosk.admin import Admin
 from kiosk.cardread import CardStep
-from kiosk.client import QueueClient
 from kiosk.config import TerminalConfig
 from kiosk.devices_manager import DeviceManager
 from kiosk.idle import IdleReset
@@ -26,19 +26,6 @@ from kiosk.inquiry import Inquiry
 from kiosk.link import ServerLink
 from kiosk.scanning import Scanning
 from kiosk.session import CitizenData
-from kiosk.states import (
-    ASK,
-    ATTRACT,
-    BACK,
-    DETAIL,
-    IDCARD,
-    NEEDS_SERVER,
-    OFFLINE,
-    REVIEW,
-    SCAN,
-    SERVICES,
-    STATES,
-)
 from kiosk.tasks import TaskRunner
 from kiosk.ticketing import Ticketing, local_time
 from queue_server import wire
@@ -49,6 +36,7 @@ log = logging.getLogger("kiosk.flow")
 class KioskFlow(QObject):
     changed = Signal()
     stateChanged = Signal(str)
+    onlineChanged = Signal(bool)  # after the flow has followed the server's coming or going
     preview = Signal(object)      # kiosk.scanning.Frame, for the live camera picture
     quitRequested = Signal()
 
@@ -59,12 +47,12 @@ class KioskFlow(QObject):
         self.role = config.role if config.role in ("kiosk", "bank") else "kiosk"
         self.lang = config.language
         self.elderly = False
-        self.state = ATTRACT
+        self.state = states.ATTRACT
         self.data = CitizenData()
         self.notice = ""              # an i18n key of a short message for the citizen
         self.page = 0                 # page of the service grid (elderly mode shows fewer)
         self.idle = IdleReset(lambda: self.state, config.idle_timeout_s, self)
-        self.idle.changed.connect(self.changed.emit)
+        self.idle.changed.connect(self.changed)
         self.idle.expired.connect(self.reset)
         self.card = CardStep(self)
         self.scanning = Scanning(self, self)
@@ -72,7 +60,8 @@ class KioskFlow(QObject):
         self.inquiry = Inquiry(self)
         self.admin = Admin(self)
         link.onlineChanged.connect(self._on_online)
-        link.servicesChanged.connect(self.changed.emit)
+        link.onlineChanged.connect(self.onlineChanged)  # signal to signal: gone with the flow
+        link.servicesChanged.connect(self.changed)
 
     # -- what screens read -------------------------------------------------------------------
     @property
@@ -112,6 +101,17 @@ class KioskFlow(QObject):
     def zone_waiting(self) -> dict[str, int]:
         return self.link.catalog.zone_waiting()
 
+    def categories(self) -> list[str]:
+        return self.link.catalog.categories()
+
+    def all_services(self) -> list[wire.ServiceInfo]:
+        """Every service as last loaded (the offline screen lists them from the cache)."""
+        return self.link.catalog.services
+
+    def has_device(self, kind: str) -> bool:
+        """This kiosk has that device (idcard, printer, camera): the screens offer its step."""
+        return self.devices.has(kind)
+
     @property
     def hall_timezone(self) -> str | None:
         hall = self.link.hall
@@ -126,10 +126,11 @@ class KioskFlow(QObject):
 
     # -- moving between screens --------------------------------------------------------------
     def go(self, state: str, notice: str = "") -> None:
-        if state not in STATES:
+        if state not in states.STATES:
             raise ValueError(f"unknown kiosk state {state!r}")
-        if state in (SERVICES, ASK) and not self.online:  # no new visit while numbers pause
-            state, notice = OFFLINE, notice or "offline"
+        # no new visit while numbers pause
+        if state in (states.SERVICES, states.ASK) and not self.online:
+            state, notice = states.OFFLINE, notice or "offline"
         leaving = self.state
         self.state, self.notice = state, notice
         if leaving != state:
@@ -150,17 +151,17 @@ class KioskFlow(QObject):
     def start(self) -> None:
         """Touch on the attract screen."""
         self.touch()
-        self.go(SERVICES if self.online else OFFLINE)
+        self.go(states.SERVICES if self.online else states.OFFLINE)
 
     def back(self) -> None:
         self.touch()
         self.card.cancel()
-        target = BACK.get(self.state, ATTRACT)
-        if self.state == DETAIL and not self.online:
-            target = OFFLINE
-        if self.state in (IDCARD, SCAN, REVIEW):
+        target = states.BACK.get(self.state, states.ATTRACT)
+        if self.state == states.DETAIL and not self.online:
+            target = states.OFFLINE
+        if self.state in (states.IDCARD, states.SCAN, states.REVIEW):
             self.data.scanning = False
-        if target == ATTRACT:
+        if target == states.ATTRACT:
             self.reset()
         else:
             self.go(target)
@@ -202,7 +203,7 @@ class KioskFlow(QObject):
         if self.link.catalog.get(code) is None:
             return
         self.data.service = code
-        self.go(DETAIL)
+        self.go(states.DETAIL)
 
     def take_number(self, with_card: bool = False, scan_first: bool = False) -> None:
         """From the detail screen: ID card if needed or wished, papers if wished, then issue."""
@@ -218,14 +219,14 @@ class KioskFlow(QObject):
 
     def after_card(self) -> None:
         if self.data.scanning:
-            self.go(SCAN)
+            self.go(states.SCAN)
         else:
             self.ticketing.issue()
 
     def ask(self, purpose: str = "ask") -> None:
         self.touch()
         self.data.card_purpose = purpose
-        self.go(ASK)
+        self.go(states.ASK)
 
     # -- idle reset --------------------------------------------------------------------------
     @Slot()
@@ -241,18 +242,18 @@ class KioskFlow(QObject):
         self.idle.stop()
         self.data = CitizenData()
         self.lang, self.elderly, self.page = self.config.language, False, 0
-        self.go(ATTRACT if self.online else OFFLINE)
+        self.go(states.ATTRACT if self.online else states.OFFLINE)
 
     # -- server link -------------------------------------------------------------------------
     @Slot(bool)
     def _on_online(self, up: bool) -> None:
         if up and self.notice == "offline":
             self.notice = ""
-        if up and self.state == OFFLINE:
+        if up and self.state == states.OFFLINE:
             self.reset()
-        elif not up and self.state in (ATTRACT, SERVICES):
-            self.go(OFFLINE, "offline")
-        elif not up and self.state in NEEDS_SERVER:
+        elif not up and self.state in (states.ATTRACT, states.SERVICES):
+            self.go(states.OFFLINE, "offline")
+        elif not up and self.state in states.NEEDS_SERVER:
             self.say("offline")  # mid-visit: keep what the citizen did; a blip may pass
         else:
             self.changed.emit()
@@ -262,22 +263,19 @@ class KioskFlow(QObject):
         self.touch()
         if self.link.catalog.get(code) is not None:
             self.data.service = code
-            self.state, self.notice = DETAIL, "offline"
+            self.state, self.notice = states.DETAIL, "offline"
             self.idle.arm()
-            self.stateChanged.emit(DETAIL)
+            self.stateChanged.emit(states.DETAIL)
             self.changed.emit()
 
     # -- what the steps use besides (kiosk.port.StepPort) ------------------------------------
     @property
-    def client(self) -> QueueClient | None:
-        return self.link.client
-
-    @property
     def admin_pin_hash(self) -> str:
         return self.config.admin_pin_hash
 
-    def report_unreachable(self) -> None:
-        self.link.report_unreachable()
+    @property
+    def machine_id(self) -> str:
+        return self.config.machine_id
 
     def card_ready(self) -> None:
         if self.data.card_purpose == "ticket":

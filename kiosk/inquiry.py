@@ -67,7 +67,7 @@ class Inquiry:
     def found_qr(self, text: str) -> None:
         port = self.port
         code = track_code(text)
-        client = port.client
+        client = port.link.client
         if port.state != ASK or self._looking or client is None:
             return
         if code is None:
@@ -83,7 +83,7 @@ class Inquiry:
 
     def lookup_card(self) -> None:
         port = self.port
-        client, card = port.client, port.data.id_card
+        client, card = port.link.client, port.data.id_card
         port.data.id_card = None  # one lookup, then only the masked view remains
         if client is None or card is None:
             self.back_to_ask("error")
@@ -104,7 +104,7 @@ class Inquiry:
     def _lookup_failed(self, exc: BaseException) -> None:
         self._looking = False
         if isinstance(exc, ServerUnreachable):
-            self.port.report_unreachable()
+            self.port.link.report_unreachable()
             return
         notice = "nothing_found" if isinstance(exc, ApiError) and exc.status == 404 else "error"
         self.port.go(ASK, notice)
@@ -146,7 +146,7 @@ class Inquiry:
     def submit(self) -> None:
         port = self.port
         port.touch()
-        data, client = port.data, port.client
+        data, client = port.data, port.link.client
         if data.rate_ticket is None or data.level is None or client is None:
             return
         if not self.can_submit():
@@ -156,7 +156,7 @@ class Inquiry:
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, ServerUnreachable):
-                port.report_unreachable()
+                port.link.report_unreachable()
             else:
                 code = getattr(exc, "code", "")
                 port.say("already_rated" if "already" in code or "dup" in code else "error")

@@ -3,9 +3,10 @@ document camera (`kiosk.scanning`), taking the number (`kiosk.ticketing`), askin
 (`kiosk.inquiry`) and the staff corner (`kiosk.admin`).
 
 A step is given a `StepPort` and imports neither the flow nor another step: it reads the citizen's
-data and the server's client through the port, uses the devices and the task runner, moves the
-flow to another state (`kiosk.states`) and hands over to the next step through the port's
-hand-overs, which the flow (`kiosk.flow.KioskFlow`, the one implementation) routes.
+data through the port, uses the server link (its client; `report_unreachable()` when a call found
+no server), the devices and the task runner, moves the flow to another state (`kiosk.states`)
+and hands over to the next step through the port's hand-overs, which the flow
+(`kiosk.flow.KioskFlow`, the one implementation) routes.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from kiosk.client import QueueClient
 from kiosk.devices_manager import DeviceManager
+from kiosk.link import ServerLink
 from kiosk.session import CitizenData
 from kiosk.tasks import TaskRunner
 from queue_server import wire
 
 
 class StepPort(Protocol):
+    link: ServerLink
     devices: DeviceManager
     runner: TaskRunner
     role: str  # kiosk | bank
@@ -31,10 +33,6 @@ class StepPort(Protocol):
 
     @property
     def state(self) -> str: ...
-
-    @property
-    def client(self) -> QueueClient | None:
-        """The server's client; None until the server has been found."""
 
     @property
     def hall_name(self) -> str: ...
@@ -49,6 +47,9 @@ class StepPort(Protocol):
     @property
     def admin_pin_hash(self) -> str: ...
 
+    @property
+    def machine_id(self) -> str: ...
+
     def now(self) -> datetime:
         """Now, in the hall's time zone."""
 
@@ -62,9 +63,6 @@ class StepPort(Protocol):
 
     def emit_changed(self) -> None:
         """Something the screens show has changed."""
-
-    def report_unreachable(self) -> None:
-        """A call found no server: numbers pause until the link is back."""
 
     # -- hand-overs to the next step (routed by the flow) ------------------------------------
     def card_ready(self) -> None:

@@ -61,10 +61,10 @@ class Ticketing:
 
     def issue(self) -> None:
         port = self.port
-        client = port.client
+        client = port.link.client
         if client is None or not port.data.service:
             port.go(ISSUING)
-            port.report_unreachable()
+            port.link.report_unreachable()
             return
         data = port.data
         data.idempotency_key = data.idempotency_key or uuid.uuid4().hex
@@ -99,7 +99,7 @@ class Ticketing:
         port = self.port
         if isinstance(exc, ServerUnreachable):
             port.data.idempotency_key = None
-            port.report_unreachable()
+            port.link.report_unreachable()
             port.go(OFFLINE, "offline")
             return
         code = getattr(exc, "code", "")
@@ -139,7 +139,7 @@ class Ticketing:
             data.print_state = "failed"
             port.touch()  # the citizen needs time to photograph the number
             port.emit_changed()
-        client = port.client
+        client = port.link.client
         if client is not None:
             port.runner.submit(lambda: client.print_failed(ticket.id, reason[:200]), keep=True,
                                failed=lambda e: log.warning("print-failed not sent: %s", e))
@@ -147,7 +147,7 @@ class Ticketing:
     # -- papers ------------------------------------------------------------------------------
     def _upload(self, ticket: wire.TicketIssued, pages: list[Page]) -> None:
         port = self.port
-        client = port.client
+        client = port.link.client
         if client is None:
             return
         forward = port.role == "bank"

@@ -37,8 +37,8 @@ class AskScreen(Screen):
         self.title.setText(tr("rate_title" if rate else "ask_title", lang))
         self.hint.setText(tr("ask_hint", lang))
         self.card_btn.setText(tr("ask_card", lang))
-        self.card_btn.setVisible(flow.devices.has("idcard"))
-        self.view.setVisible(flow.devices.has("camera"))
+        self.card_btn.setVisible(flow.has_device("idcard"))
+        self.view.setVisible(flow.has_device("camera"))
         if flow.scanning.last is not None:
             self.show_frame(flow.scanning.last)
         else:
