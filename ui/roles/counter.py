@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog
 
 from kiosk.client import QueueClient
 from kiosk.config import TerminalConfig
+from kiosk.connect import connect_role
 from kiosk.counter import (
     CounterInfo,
     CounterModel,
@@ -22,7 +23,6 @@ from kiosk.counter import (
     ticket_view,
 )
 from ui.screens import save_screen
-from ui.staff.connect import connect_role
 from ui.staff.counter_pad import CounterWindow
 from ui.staff.dialogs import ImageDialog, ReasonDialog, TransferDialog
 

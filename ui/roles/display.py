@@ -10,10 +10,10 @@ from typing import Any
 
 from kiosk.client import QueueClient
 from kiosk.config import TerminalConfig
+from kiosk.connect import connect_role
 from kiosk.display import BoardModel, Call
 from ui.screens import save_screen
 from ui.staff.board import BoardWindow
-from ui.staff.connect import connect_role
 
 SAMPLE_NOW = datetime(2026, 11, 25, 9, 41, 7, tzinfo=timezone(timedelta(hours=8)))
 SAMPLE_NOTICE = ("温馨提示：请凭号票按顺序办理，过号请重新取号。办理企业开办请携带公司章程及住所使用证明。"

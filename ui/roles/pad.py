@@ -7,9 +7,9 @@ from typing import Any
 
 from kiosk.client import QueueClient
 from kiosk.config import TerminalConfig
+from kiosk.connect import connect_role
 from kiosk.pad import RatingModel
 from ui.screens import save_screen
-from ui.staff.connect import connect_role
 from ui.staff.rating import RatingWindow
 
 
