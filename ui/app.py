@@ -1,8 +1,9 @@
 """The app shell: one QApplication, the CJK font, the role's main window.
 
-Each role lives in `ui.roles.<role>` and provides `run(app, config) -> int` (show the window, run
-the event loop) and `render_screens(app, out_dir) -> int` (render every state to PNG, offscreen,
-with sample data and no server).
+Each role lives in a module of `ui.roles` (`citizen` for the kiosk and bank roles, else the
+role's name) that provides `run(app, config) -> int` (show the window, run the event loop) and
+`render_screens(app, out_dir, role) -> int` (render every state to PNG, offscreen, with sample
+data and no server).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 ROLE_MODULES = {
-    "kiosk": "ui.roles.kiosk",
-    "bank": "ui.roles.kiosk",
+    "kiosk": "ui.roles.citizen",
+    "bank": "ui.roles.citizen",
     "counter": "ui.roles.counter",
     "display": "ui.roles.display",
     "pad": "ui.roles.pad",

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout
 
 from kiosk.flow import KioskFlow
 from kiosk.inquiry import BAD_REASONS, LEVELS, rateable
+from ui.citizen.choose import Screen
 from ui.i18n import tr, zone_name
-from ui.kiosk.choose import Screen
 from ui.widgets import FrameView, button, clear_layout, label
 from ui.widgets.basic import set_role, tall
 

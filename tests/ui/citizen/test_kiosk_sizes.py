@@ -9,10 +9,10 @@ import pytest
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from kiosk import sample
-from ui.kiosk.screens import prompt
-from ui.kiosk.voice import VoicePrompts
-from ui.kiosk.window import KioskWindow
-from ui.roles.kiosk import SHOTS
+from ui.citizen.screens import prompt
+from ui.citizen.voice import VoicePrompts
+from ui.citizen.window import KioskWindow
+from ui.roles.citizen import SHOTS
 from ui.theme import apply_fonts
 
 MIN_PX = 60

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from kiosk import states as st
 from kiosk.admin import hash_pin
 from tests.kiosk.conftest import MakeFlow, present_card
-from tests.ui.kiosk.conftest import MakeWindow
+from tests.ui.citizen.conftest import MakeWindow
 
 FULL_NUMBER = "150826194811050019"
 

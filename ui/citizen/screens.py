@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from kiosk import states as st
 from kiosk.flow import KioskFlow
+from ui.citizen.admin import AdminPinScreen, AdminScreen
+from ui.citizen.choose import AttractScreen, DetailScreen, OfflineScreen, ServicesScreen
+from ui.citizen.inquiry import AskScreen, RateScreen, ResultScreen, ThanksScreen
+from ui.citizen.steps import IdCardScreen, IssuingScreen, ReviewScreen, ScanScreen, TicketScreen
 from ui.i18n import tr
-from ui.kiosk.admin import AdminPinScreen, AdminScreen
-from ui.kiosk.choose import AttractScreen, DetailScreen, OfflineScreen, ServicesScreen
-from ui.kiosk.inquiry import AskScreen, RateScreen, ResultScreen, ThanksScreen
-from ui.kiosk.steps import IdCardScreen, IssuingScreen, ReviewScreen, ScanScreen, TicketScreen
 
 SCREENS = {
     st.ATTRACT: AttractScreen, st.SERVICES: ServicesScreen, st.DETAIL: DetailScreen,

@@ -10,8 +10,8 @@ import pytest
 from kiosk import states as st
 from tests.kiosk.conftest import MakeFlow, present_card
 from tests.kiosk.hall import Hall
-from tests.ui.kiosk.conftest import MakeWindow
-from tests.ui.kiosk.test_kiosk_screens import press, texts
+from tests.ui.citizen.conftest import MakeWindow
+from tests.ui.citizen.test_kiosk_screens import press, texts
 
 
 def test_scan_screen_shows_the_camera_and_the_corrected_page(

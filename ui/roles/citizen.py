@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt, QTimer
 from kiosk import sample, watchdog
 from kiosk.config import TerminalConfig
 from kiosk.runtime import build_kiosk, start_kiosk, stop_kiosk
-from ui.kiosk.voice import VoicePrompts
-from ui.kiosk.window import KioskWindow, TouchWatcher
+from ui.citizen.voice import VoicePrompts
+from ui.citizen.window import KioskWindow, TouchWatcher
 
 SIZE = (1920, 1080)
 # (file name, state, variant) — every state a citizen or the staff can reach.
