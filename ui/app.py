@@ -1,4 +1,5 @@
-"""The app shell: one QApplication, the CJK font, the role's main window.
+"""The app shell: one QApplication, the CJK font, the role's main window. `main` is the terminal
+UI that `python -m kiosk` finds by its entry point (group `kuaiban.terminal` in pyproject.toml).
 
 Each role lives in a module of `ui.roles` (`citizen` for the kiosk and bank roles, else the
 role's name) that provides `run(app, config) -> int` (show the window, run the event loop) and
@@ -14,6 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtWidgets import QApplication
+
+from ui.theme import apply_fonts
+
 ROLE_MODULES = {
     "kiosk": "ui.roles.citizen",
     "bank": "ui.roles.citizen",
@@ -25,12 +30,8 @@ ROLE_MODULES = {
 
 def application(offscreen: bool = False) -> Any:
     if offscreen:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtWidgets import QApplication
-
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # read when the application is made
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from ui.theme import apply_fonts
-
     apply_fonts(app)
     return app
 
@@ -44,3 +45,10 @@ def render_screens(role: str, out_dir: Path) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     module = importlib.import_module(ROLE_MODULES[role])
     return int(module.render_screens(application(offscreen=True), out_dir, role))
+
+
+def main(role: str, config: Any, screens: Path | None = None) -> int:
+    """Run `role` with its configuration, or, with `screens`, render its screens there and end."""
+    if screens is not None:
+        return render_screens(role, screens)
+    return run(role, config)
