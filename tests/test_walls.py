@@ -46,3 +46,21 @@ def test_no_import_crosses_a_wall() -> None:
                 if any(name == b or name.startswith(b + ".") for b in banned):
                     crossings.append(f"{path.relative_to(ROOT)}:{lineno} imports {name}")
     assert crossings == []
+
+
+# The parts of the kiosk's view-model that widgets must not reach into: the screens read what
+# KioskFlow (and its steps) expose, so the flow may change how it talks to the server or devices.
+FLOW_PARTS = ("link", "devices", "config", "runner", "idle")
+
+
+def test_ui_never_reaches_through_the_kiosk_flow() -> None:
+    reaches = []
+    for path in sorted((ROOT / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Attribute) and node.attr in FLOW_PARTS):
+                continue
+            owner = node.value
+            if (isinstance(owner, ast.Name) and owner.id == "flow") or (
+                    isinstance(owner, ast.Attribute) and owner.attr == "flow"):
+                reaches.append(f"{path.relative_to(ROOT)}:{node.lineno} flow.{node.attr}")
+    assert reaches == []
