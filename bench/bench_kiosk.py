@@ -71,7 +71,7 @@ def cold_start(hall: Hall, tmp: Path, runs: int) -> tuple[list[float], list[floa
 def touch_to_printed(hall: Hall, tmp: Path, rounds: int, card: bool) -> list[float]:
     from PySide6.QtCore import QCoreApplication
 
-    from kiosk import flow as f
+    from kiosk import states as st
     from kiosk.runtime import build_kiosk, start_kiosk, stop_kiosk
 
     app = QCoreApplication.instance() or QCoreApplication([])
@@ -102,7 +102,7 @@ def touch_to_printed(hall: Hall, tmp: Path, rounds: int, card: bool) -> list[flo
         flow.start()
         flow.choose_service(service)
         flow.take_number()
-        wait(lambda: flow.state == f.TICKET and flow.data.print_state == "printed")
+        wait(lambda: flow.state == st.TICKET and flow.data.print_state == "printed")
         times.append(time.perf_counter() - t0)
         flow.reset()
     stop_kiosk(flow)

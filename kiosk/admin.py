@@ -11,10 +11,9 @@ import hashlib
 import hmac
 import os
 import time
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from kiosk.flow import KioskFlow
+from kiosk.port import StepPort
+from kiosk.states import ADMIN, ADMIN_PIN
 
 MAX_TRIES = 5
 LOCKOUT_S = 300.0
@@ -39,8 +38,8 @@ def verify_pin(pin: str, stored: str) -> bool:
 
 
 class Admin:
-    def __init__(self, flow: KioskFlow) -> None:
-        self.flow = flow
+    def __init__(self, port: StepPort) -> None:
+        self.port = port
         self.health: dict[str, str] = {}
         self.errors: dict[str, str] = {}
         self._failures = 0
@@ -48,48 +47,55 @@ class Admin:
 
     def open(self) -> None:
         """The long press on the corner."""
-        from kiosk.flow import ADMIN_PIN
-
-        self.flow.touch()
-        self.flow.go(ADMIN_PIN, "" if self.flow.config.admin_pin_hash else "admin_no_pin")
+        self.port.touch()
+        self.port.go(ADMIN_PIN, "" if self.port.admin_pin_hash else "admin_no_pin")
 
     def unlock(self, pin: str) -> None:
-        from kiosk.flow import ADMIN
-
-        flow = self.flow
-        flow.touch()
-        stored = flow.config.admin_pin_hash
+        port = self.port
+        port.touch()
+        stored = port.admin_pin_hash
         if time.monotonic() < self._locked_until:
-            flow.say("admin_locked")
+            port.say("admin_locked")
             return
         if not stored or not pin:
-            flow.say("admin_no_pin" if not stored else "admin_wrong")
+            port.say("admin_no_pin" if not stored else "admin_wrong")
             return
 
         def done(ok: bool) -> None:  # scrypt takes ~50 ms: kept off the GUI thread
             if ok:
                 self._failures = 0
-                flow.go(ADMIN)
+                port.go(ADMIN)
                 self.refresh()
                 return
             self._failures += 1
             if self._failures >= MAX_TRIES:
                 self._failures, self._locked_until = 0, time.monotonic() + LOCKOUT_S
-            flow.say("admin_wrong")
+            port.say("admin_wrong")
 
-        flow.runner.submit(lambda: verify_pin(pin, stored), done)
+        port.runner.submit(lambda: verify_pin(pin, stored), done)
 
     def refresh(self) -> None:
-        devices = self.flow.devices
+        devices = self.port.devices
 
         def done(result: tuple[dict[str, str], dict[str, str]]) -> None:
             self.health, self.errors = result
-            self.flow.changed.emit()
+            self.port.emit_changed()
 
-        self.flow.runner.submit(lambda: (devices.health(), devices.errors()), done, keep=True)
+        self.port.runner.submit(lambda: (devices.health(), devices.errors()), done, keep=True)
+
+    @property
+    def server_url(self) -> str:
+        """The server's address; empty while zeroconf is still looking."""
+        return self.port.link.url
+
+    @property
+    def machine_id(self) -> str:
+        return self.port.machine_id
+
+    @property
+    def device_urls(self) -> dict[str, str]:
+        return dict(self.port.devices.urls)
 
     def quit(self) -> None:
-        from kiosk.flow import ADMIN
-
-        if self.flow.state == ADMIN:
-            self.flow.quitRequested.emit()
+        if self.port.state == ADMIN:
+            self.port.request_quit()

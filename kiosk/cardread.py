@@ -7,13 +7,12 @@ from __future__ import annotations
 import threading
 import time
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from devices.errors import DeviceError
+from kiosk.port import StepPort
 from kiosk.session import CardView
-
-if TYPE_CHECKING:
-    from kiosk.flow import KioskFlow
+from kiosk.states import ASK, DETAIL, IDCARD
 
 READ_TIMEOUT_S = 30.0
 POLL_S = 0.5
@@ -27,8 +26,8 @@ def card_view(card: Any, today: date) -> CardView:
 
 
 class CardStep:
-    def __init__(self, flow: KioskFlow) -> None:
-        self.flow = flow
+    def __init__(self, port: StepPort) -> None:
+        self.port = port
         self.timeout_s = READ_TIMEOUT_S
         self._cancel: threading.Event | None = None
         self.deadline = 0.0
@@ -39,18 +38,16 @@ class CardStep:
 
     def begin(self, purpose: str) -> None:
         """Show the card screen and wait for a card; `purpose` is ticket, ask or rate."""
-        from kiosk.flow import IDCARD
-
-        flow = self.flow
-        flow.data.card_purpose = purpose
-        if not flow.devices.has("idcard"):
-            flow.say("no_reader")
+        port = self.port
+        port.data.card_purpose = purpose
+        if not port.devices.has("idcard"):
+            port.say("no_reader")
             return
         self.cancel()
         cancel = self._cancel = threading.Event()
         self.deadline = time.monotonic() + self.timeout_s
-        flow.go(IDCARD)
-        devices, deadline = flow.devices, self.deadline
+        port.go(IDCARD)
+        devices, deadline = port.devices, self.deadline
 
         def wait() -> Any:
             while not cancel.is_set() and time.monotonic() < deadline:
@@ -59,7 +56,7 @@ class CardStep:
                     return card
             return None
 
-        flow.runner.submit(wait, self._got, self._failed)
+        port.runner.submit(wait, self._got, self._failed)
 
     def cancel(self) -> None:
         if self._cancel is not None:
@@ -67,32 +64,22 @@ class CardStep:
             self._cancel = None
 
     def _got(self, card: Any) -> None:
-        from kiosk.flow import DETAIL, IDCARD
-
-        flow = self.flow
-        if flow.state != IDCARD or self._cancel is None:
+        port = self.port
+        if port.state != IDCARD or self._cancel is None:
             return  # the citizen went back meanwhile
         self._cancel = None
         if card is None:
-            if flow.data.card_purpose == "ticket":
-                flow.go(DETAIL, "card_timeout")
-            else:
-                flow.inquiry.back_to_ask("card_timeout")
+            self._back("card_timeout")
             return
-        flow.data.card = card_view(card, flow.now().date())
-        flow.data.id_card = {"number": str(card.number), "name": str(card.name)}
+        port.data.card = card_view(card, port.now().date())
+        port.data.id_card = {"number": str(card.number), "name": str(card.name)}
         del card  # the full record stops here
-        if flow.data.card_purpose == "ticket":
-            flow.after_card()
-        else:
-            flow.inquiry.lookup_card()
+        port.card_ready()
 
     def _failed(self, exc: BaseException) -> None:
-        from kiosk.flow import DETAIL
-
         self._cancel = None
-        notice = "reader_fault" if isinstance(exc, DeviceError) else "error"
-        if self.flow.data.card_purpose == "ticket":
-            self.flow.go(DETAIL, notice)
-        else:
-            self.flow.inquiry.back_to_ask(notice)
+        self._back("reader_fault" if isinstance(exc, DeviceError) else "error")
+
+    def _back(self, notice: str) -> None:
+        """No card: back to the service's details, or to the ask screen."""
+        self.port.go(DETAIL if self.port.data.card_purpose == "ticket" else ASK, notice)

@@ -34,6 +34,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from toml_text import value  # the one TOML writer (control characters too)
+
 ROLES = ("kiosk", "counter", "display", "pad", "bank")
 
 
@@ -97,8 +99,6 @@ def load_config(path: Path | None, role: str | None = None) -> TerminalConfig:
 
 def dump_config(config: TerminalConfig) -> str:
     """Render a configuration as TOML (the few shapes it has: scalars, lists, two tables)."""
-    from provisioning.toml_text import value  # the one TOML writer (control characters too)
-
     lines: list[str] = []
     tables: list[str] = []
     for key, v in config.model_dump().items():

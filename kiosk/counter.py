@@ -23,8 +23,6 @@ ZONE_NAMES = wire.ZONE_NAMES
 # The wire shapes the pad's screens read, named here so `ui` never imports the server package.
 CounterState, DocumentOut, TicketOut = wire.CounterState, wire.DocumentOut, wire.TicketOut
 ServiceInfo, CounterInfo = wire.ServiceInfo, wire.CounterInfo
-REFRESH_EVENTS = ("ticket.issued", "ticket.called", "ticket.finished", "ticket.transferred",
-                  "ticket.no_show", "counter.paused", "counter.resumed", "day.rolled")
 
 
 def allowed_actions(current: str | None, paused: bool) -> set[str]:
@@ -254,7 +252,7 @@ class CounterModel(QObject):
 
     @Slot(object)
     def _on_event(self, event: wire.Event) -> None:
-        if event.type in REFRESH_EVENTS and self.logged_in:
+        if event.type in wire.WAITING_EVENTS and self.logged_in:
             self._debounce.start()
 
     @Slot(bool)

@@ -19,8 +19,6 @@ from kiosk.client import EventFollower, QueueClient
 from kiosk.staff_runner import Runner, guarded
 from queue_server import wire
 
-WAITING_EVENTS = ("ticket.issued", "ticket.called", "ticket.no_show", "ticket.finished",
-                  "ticket.transferred", "counter.paused", "counter.resumed", "day.rolled")
 ZONE_NAMES = wire.ZONE_NAMES
 
 
@@ -177,7 +175,7 @@ class BoardModel(QObject):
                                   stale_after_s=self.stale_after_s)
             if item is not None:
                 self.announce.emit(item)
-        if event.type in WAITING_EVENTS:
+        if event.type in wire.WAITING_EVENTS:
             self._refresh.start()
 
     def _live(self, event: wire.Event) -> bool:

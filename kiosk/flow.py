@@ -1,84 +1,77 @@
-"""The citizen kiosk's view-model (roles `kiosk` and `bank`): which screen is up, what it shows,
-what a touch does, and the idle reset that forgets the citizen. It knows no widget: screens read
-its attributes and call its methods; it announces every change with `changed`.
+"""The citizen kiosk's view-model (roles `kiosk` and `bank`): which screen is up (a state of
+`kiosk.states`), what it shows, what a touch does, and the idle reset that forgets the citizen. It
+knows no widget: screens read its attributes and call its methods; it announces every change
+with `changed`.
 
-The parts of the flow live next door and share this object: `kiosk.cardread` (the ID card step),
-`kiosk.scanning` (document camera), `kiosk.ticketing` (issue, print, upload), `kiosk.inquiry`
-(ask about a ticket, rate a service), `kiosk.admin` (PIN and device health).
+The steps of the flow live next door, each given this object as its `kiosk.port.StepPort`:
+`kiosk.cardread` (the ID card step), `kiosk.scanning` (document camera), `kiosk.ticketing`
+(issue, print, upload), `kiosk.inquiry` (ask about a ticket, rate a service), `kiosk.admin` (PIN
+and device health). They never import this module; the hand-overs between them pass through here.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
-from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
+from kiosk import states
+from kiosk.admin import Admin
+from kiosk.cardread import CardStep
 from kiosk.config import TerminalConfig
 from kiosk.devices_manager import DeviceManager
+from kiosk.idle import IdleReset
+from kiosk.inquiry import Inquiry
 from kiosk.link import ServerLink
+from kiosk.scanning import Scanning
 from kiosk.session import CitizenData
 from kiosk.tasks import TaskRunner
+from kiosk.ticketing import Ticketing, local_time
 from queue_server import wire
 
 log = logging.getLogger("kiosk.flow")
-
-ATTRACT, SERVICES, DETAIL, IDCARD = "attract", "services", "detail", "idcard"
-SCAN, REVIEW, ISSUING, TICKET = "scan", "review", "issuing", "ticket"
-ASK, RESULT, RATE, THANKS = "ask", "result", "rate", "thanks"
-OFFLINE, ADMIN_PIN, ADMIN = "offline", "admin_pin", "admin"
-STATES = (ATTRACT, SERVICES, DETAIL, IDCARD, SCAN, REVIEW, ISSUING, TICKET, ASK, RESULT, RATE,
-          THANKS, OFFLINE, ADMIN_PIN, ADMIN)
-# Screens that need the server; when it goes away they give way to the offline screen.
-NEEDS_SERVER = (ATTRACT, SERVICES, DETAIL, IDCARD, SCAN, REVIEW, ASK, RESULT, RATE)
-COUNTDOWN_S = 10
-DONE_SCREEN_S = 20  # the ticket and thank-you screens return to attract by themselves
 
 
 class KioskFlow(QObject):
     changed = Signal()
     stateChanged = Signal(str)
+    onlineChanged = Signal(bool)  # after the flow has followed the server's coming or going
     preview = Signal(object)      # kiosk.scanning.Frame, for the live camera picture
     quitRequested = Signal()
 
     def __init__(self, config: TerminalConfig, link: ServerLink, devices: DeviceManager,
                  runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        from kiosk.admin import Admin
-        from kiosk.cardread import CardStep
-        from kiosk.inquiry import Inquiry
-        from kiosk.scanning import Scanning
-        from kiosk.ticketing import Ticketing
-
         self.config, self.link, self.devices, self.runner = config, link, devices, runner
         self.role = config.role if config.role in ("kiosk", "bank") else "kiosk"
         self.lang = config.language
         self.elderly = False
-        self.state = ATTRACT
+        self.state = states.ATTRACT
         self.data = CitizenData()
         self.notice = ""              # an i18n key of a short message for the citizen
-        self.countdown: int | None = None
         self.page = 0                 # page of the service grid (elderly mode shows fewer)
-        self.countdown_s = COUNTDOWN_S
-        self.idle_ms = config.idle_timeout_s * 1000
-        self.done_ms = DONE_SCREEN_S * 1000
+        self.idle = IdleReset(lambda: self.state, config.idle_timeout_s, self)
+        self.idle.changed.connect(self.changed)
+        self.idle.expired.connect(self.reset)
         self.card = CardStep(self)
-        self.scanning = Scanning(self)
+        self.scanning = Scanning(self, self)
         self.ticketing = Ticketing(self)
         self.inquiry = Inquiry(self)
         self.admin = Admin(self)
-        self._idle = QTimer(self, singleShot=True, interval=config.idle_timeout_s * 1000)
-        self._idle.timeout.connect(self._start_countdown)
-        self._tick = QTimer(self, interval=1000)
-        self._tick.timeout.connect(self._count)
         link.onlineChanged.connect(self._on_online)
-        link.servicesChanged.connect(self.changed.emit)
+        link.onlineChanged.connect(self.onlineChanged)  # signal to signal: gone with the flow
+        link.servicesChanged.connect(self.changed)
 
     # -- what screens read -------------------------------------------------------------------
     @property
     def online(self) -> bool:
         return self.link.online
+
+    @property
+    def countdown(self) -> int | None:
+        """Seconds left before an idle citizen is forgotten; None while nobody is idle."""
+        return self.idle.countdown
 
     @property
     def hall_name(self) -> str:
@@ -108,31 +101,42 @@ class KioskFlow(QObject):
     def zone_waiting(self) -> dict[str, int]:
         return self.link.catalog.zone_waiting()
 
-    def now(self) -> datetime:
-        from kiosk.ticketing import local_time
+    def categories(self) -> list[str]:
+        return self.link.catalog.categories()
 
+    def all_services(self) -> list[wire.ServiceInfo]:
+        """Every service as last loaded (the offline screen lists them from the cache)."""
+        return self.link.catalog.services
+
+    def has_device(self, kind: str) -> bool:
+        """This kiosk has that device (idcard, printer, camera): the screens offer its step."""
+        return self.devices.has(kind)
+
+    @property
+    def hall_timezone(self) -> str | None:
         hall = self.link.hall
-        return local_time(datetime.now().astimezone(), hall.timezone if hall else None)
+        return hall.timezone if hall else None
+
+    def now(self) -> datetime:
+        return local_time(datetime.now().astimezone(), self.hall_timezone)
 
     def local(self, moment: datetime) -> datetime:
         """A server time (UTC) in the hall's time zone, for the screen."""
-        from kiosk.ticketing import local_time
-
-        hall = self.link.hall
-        return local_time(moment, hall.timezone if hall else None)
+        return local_time(moment, self.hall_timezone)
 
     # -- moving between screens --------------------------------------------------------------
     def go(self, state: str, notice: str = "") -> None:
-        if state not in STATES:
+        if state not in states.STATES:
             raise ValueError(f"unknown kiosk state {state!r}")
-        if state in (SERVICES, ASK) and not self.online:  # no new visit while numbers pause
-            state, notice = OFFLINE, notice or "offline"
+        # no new visit while numbers pause
+        if state in (states.SERVICES, states.ASK) and not self.online:
+            state, notice = states.OFFLINE, notice or "offline"
         leaving = self.state
         self.state, self.notice = state, notice
         if leaving != state:
             self.scanning.on_state(state)
             self.inquiry.on_state(state)
-        self._arm_idle()
+        self.idle.arm()
         self.stateChanged.emit(state)
         self.changed.emit()
 
@@ -140,23 +144,24 @@ class KioskFlow(QObject):
         self.notice = notice
         self.changed.emit()
 
+    def emit_changed(self) -> None:
+        self.changed.emit()
+
     @Slot()
     def start(self) -> None:
         """Touch on the attract screen."""
         self.touch()
-        self.go(SERVICES if self.online else OFFLINE)
+        self.go(states.SERVICES if self.online else states.OFFLINE)
 
     def back(self) -> None:
         self.touch()
         self.card.cancel()
-        to = {SERVICES: ATTRACT, DETAIL: SERVICES, IDCARD: DETAIL, SCAN: DETAIL, REVIEW: SCAN,
-              ASK: ATTRACT, RESULT: ASK, RATE: RESULT, ADMIN_PIN: ATTRACT, ADMIN: ATTRACT}
-        target = to.get(self.state, ATTRACT)
-        if self.state == DETAIL and not self.online:
-            target = OFFLINE
-        if self.state in (IDCARD, SCAN, REVIEW):
+        target = states.BACK.get(self.state, states.ATTRACT)
+        if self.state == states.DETAIL and not self.online:
+            target = states.OFFLINE
+        if self.state in (states.IDCARD, states.SCAN, states.REVIEW):
             self.data.scanning = False
-        if target == ATTRACT:
+        if target == states.ATTRACT:
             self.reset()
         else:
             self.go(target)
@@ -198,7 +203,7 @@ class KioskFlow(QObject):
         if self.link.catalog.get(code) is None:
             return
         self.data.service = code
-        self.go(DETAIL)
+        self.go(states.DETAIL)
 
     def take_number(self, with_card: bool = False, scan_first: bool = False) -> None:
         """From the detail screen: ID card if needed or wished, papers if wished, then issue."""
@@ -214,70 +219,41 @@ class KioskFlow(QObject):
 
     def after_card(self) -> None:
         if self.data.scanning:
-            self.go(SCAN)
+            self.go(states.SCAN)
         else:
             self.ticketing.issue()
 
     def ask(self, purpose: str = "ask") -> None:
         self.touch()
         self.data.card_purpose = purpose
-        self.go(ASK)
+        self.go(states.ASK)
 
     # -- idle reset --------------------------------------------------------------------------
     @Slot()
     def touch(self) -> None:
         """Any touch: the citizen is still here."""
-        if self.countdown is not None:
-            self.countdown = None
-            self._tick.stop()
-            self.changed.emit()
-        self._arm_idle()
+        self.idle.touch()
 
-    def _arm_idle(self) -> None:
-        self._idle.stop()
-        if self.state in (TICKET, THANKS):
-            self._idle.start(self.done_ms)
-        elif self.state not in (ATTRACT, OFFLINE, ISSUING):
-            self._idle.start(self.idle_ms)
-
-    def _start_countdown(self) -> None:
-        if self.state in (TICKET, THANKS):
-            self.reset()
-            return
-        self.countdown = self.countdown_s
-        self._tick.start()
-        self.changed.emit()
-
-    def _count(self) -> None:
-        if self.countdown is None:
-            self._tick.stop()
-            return
-        self.countdown -= 1
-        if self.countdown <= 0:
-            self.reset()
-        else:
-            self.changed.emit()
-
+    @Slot()
     def reset(self) -> None:
         """Back to attract; every personal datum forgotten, late answers about it dropped."""
         self.runner.invalidate()
         self.card.cancel()
-        self._tick.stop()
-        self.countdown = None
+        self.idle.stop()
         self.data = CitizenData()
         self.lang, self.elderly, self.page = self.config.language, False, 0
-        self.go(ATTRACT if self.online else OFFLINE)
+        self.go(states.ATTRACT if self.online else states.OFFLINE)
 
     # -- server link -------------------------------------------------------------------------
     @Slot(bool)
     def _on_online(self, up: bool) -> None:
         if up and self.notice == "offline":
             self.notice = ""
-        if up and self.state == OFFLINE:
+        if up and self.state == states.OFFLINE:
             self.reset()
-        elif not up and self.state in (ATTRACT, SERVICES):
-            self.go(OFFLINE, "offline")
-        elif not up and self.state in NEEDS_SERVER:
+        elif not up and self.state in (states.ATTRACT, states.SERVICES):
+            self.go(states.OFFLINE, "offline")
+        elif not up and self.state in states.NEEDS_SERVER:
             self.say("offline")  # mid-visit: keep what the citizen did; a blip may pass
         else:
             self.changed.emit()
@@ -287,14 +263,37 @@ class KioskFlow(QObject):
         self.touch()
         if self.link.catalog.get(code) is not None:
             self.data.service = code
-            self.state, self.notice = DETAIL, "offline"
-            self._arm_idle()
-            self.stateChanged.emit(DETAIL)
+            self.state, self.notice = states.DETAIL, "offline"
+            self.idle.arm()
+            self.stateChanged.emit(states.DETAIL)
             self.changed.emit()
 
+    # -- what the steps use besides (kiosk.port.StepPort) ------------------------------------
+    @property
+    def admin_pin_hash(self) -> str:
+        return self.config.admin_pin_hash
 
-def default_cache_path(config: TerminalConfig) -> Path:
-    import platformdirs
+    @property
+    def machine_id(self) -> str:
+        return self.config.machine_id
 
-    name = f"services-{config.hall or 'hall'}-{config.role}.json"
-    return Path(platformdirs.user_cache_dir("kuaiban")) / name
+    def card_ready(self) -> None:
+        if self.data.card_purpose == "ticket":
+            self.after_card()
+        else:
+            self.inquiry.lookup_card()
+
+    def begin_card(self, purpose: str) -> None:
+        self.card.begin(purpose)
+
+    def issue(self) -> None:
+        self.ticketing.issue()
+
+    def found_qr(self, text: str) -> None:
+        self.inquiry.found_qr(text)
+
+    def show_frame(self, frame: object) -> None:
+        self.preview.emit(frame)
+
+    def request_quit(self) -> None:
+        self.quitRequested.emit()

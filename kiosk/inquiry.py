@@ -7,14 +7,12 @@ import logging
 import math
 import re
 import time
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from kiosk.client import ApiError, ServerUnreachable
+from kiosk.port import StepPort
+from kiosk.states import ASK, RATE, RESULT, THANKS
 from queue_server import wire
-
-if TYPE_CHECKING:
-    from kiosk.flow import KioskFlow
 
 log = logging.getLogger("kiosk.inquiry")
 LEVELS = wire.LEVELS
@@ -44,8 +42,8 @@ def rateable(ticket: wire.TicketOut) -> bool:
 
 
 class Inquiry:
-    def __init__(self, flow: KioskFlow) -> None:
-        self.flow = flow
+    def __init__(self, port: StepPort) -> None:
+        self.port = port
         self._looking = False
         # The last QR code that was refused and the monotonic time before which it is not looked
         # up again (forever for "unknown ticket"): the preview decodes it every frame while it
@@ -53,58 +51,50 @@ class Inquiry:
         self._held: tuple[str, float] | None = None
 
     def on_state(self, state: str) -> None:
-        from kiosk.flow import ASK
-
         if state != ASK:  # the citizen left the ask screen: a code shown again is asked afresh
             self._looking = False
             self._held = None
 
     def back_to_ask(self, notice: str) -> None:
-        from kiosk.flow import ASK
-
-        self.flow.go(ASK, notice)
+        self.port.go(ASK, notice)
 
     def read_card(self) -> None:
-        self.flow.touch()
-        self.flow.card.begin(self.flow.data.card_purpose if self.flow.data.card_purpose
-                             in ("ask", "rate") else "ask")
+        self.port.touch()
+        purpose = self.port.data.card_purpose
+        self.port.begin_card(purpose if purpose in ("ask", "rate") else "ask")
 
     # -- finding the ticket ------------------------------------------------------------------
     def found_qr(self, text: str) -> None:
-        from kiosk.flow import ASK
-
-        flow = self.flow
+        port = self.port
         code = track_code(text)
-        client = flow.link.client
-        if flow.state != ASK or self._looking or client is None:
+        client = port.link.client
+        if port.state != ASK or self._looking or client is None:
             return
         if code is None:
-            flow.say("qr_unknown")
+            port.say("qr_unknown")
             return
         held = self._held
         if held is not None and held[0] == code and time.monotonic() < held[1]:
             return  # refused a moment ago, and still the same code: keep the message up
         self._held = None
         self._looking = True
-        flow.runner.submit(lambda: [client.ticket(code)], self._found,
+        port.runner.submit(lambda: [client.ticket(code)], self._found,
                            lambda exc: self._qr_failed(code, exc))
 
     def lookup_card(self) -> None:
-        flow = self.flow
-        client, card = flow.link.client, flow.data.id_card
-        flow.data.id_card = None  # one lookup, then only the masked view remains
+        port = self.port
+        client, card = port.link.client, port.data.id_card
+        port.data.id_card = None  # one lookup, then only the masked view remains
         if client is None or card is None:
             self.back_to_ask("error")
             return
-        flow.runner.submit(lambda: client.lookup(card["number"], card.get("name", "")),
+        port.runner.submit(lambda: client.lookup(card["number"], card.get("name", "")),
                            self._found, self._lookup_failed)
 
     def _found(self, tickets: list[wire.TicketOut]) -> None:
-        from kiosk.flow import RESULT
-
         self._looking = False
-        self.flow.data.results = tickets
-        self.flow.go(RESULT, "" if tickets else "nothing_found")
+        self.port.data.results = tickets
+        self.port.go(RESULT, "" if tickets else "nothing_found")
 
     def _qr_failed(self, code: str, exc: BaseException) -> None:
         unknown = isinstance(exc, ApiError) and exc.status == 404
@@ -112,70 +102,64 @@ class Inquiry:
         self._lookup_failed(exc)
 
     def _lookup_failed(self, exc: BaseException) -> None:
-        from kiosk.flow import ASK
-
         self._looking = False
         if isinstance(exc, ServerUnreachable):
-            self.flow.link.report_unreachable()
+            self.port.link.report_unreachable()
             return
         notice = "nothing_found" if isinstance(exc, ApiError) and exc.status == 404 else "error"
-        self.flow.go(ASK, notice)
+        self.port.go(ASK, notice)
 
     # -- rating ------------------------------------------------------------------------------
     def start_rating(self, ticket_id: str) -> None:
-        from kiosk.flow import RATE
-
-        flow = self.flow
-        flow.touch()
-        ticket = next((t for t in flow.data.results if t.id == ticket_id), None)
+        port = self.port
+        port.touch()
+        ticket = next((t for t in port.data.results if t.id == ticket_id), None)
         if ticket is None or not rateable(ticket):
             return
-        flow.data.rate_ticket, flow.data.level, flow.data.reasons = ticket, None, []
-        flow.go(RATE)
+        port.data.rate_ticket, port.data.level, port.data.reasons = ticket, None, []
+        port.go(RATE)
 
     def choose_level(self, level: int) -> None:
         if level not in LEVELS:
             return
-        self.flow.touch()
-        self.flow.data.level = level
+        self.port.touch()
+        self.port.data.level = level
         if level > 2:
-            self.flow.data.reasons = []
-        self.flow.say("")
+            self.port.data.reasons = []
+        self.port.say("")
 
     def toggle_reason(self, code: str) -> None:
         if code not in BAD_REASONS:
             return
-        self.flow.touch()
-        reasons = self.flow.data.reasons
+        self.port.touch()
+        reasons = self.port.data.reasons
         if code in reasons:
             reasons.remove(code)
         else:
             reasons.append(code)
-        self.flow.changed.emit()
+        self.port.emit_changed()
 
     def can_submit(self) -> bool:
-        level = self.flow.data.level
-        return level is not None and (level > 2 or bool(self.flow.data.reasons))
+        level = self.port.data.level
+        return level is not None and (level > 2 or bool(self.port.data.reasons))
 
     def submit(self) -> None:
-        from kiosk.flow import THANKS
-
-        flow = self.flow
-        flow.touch()
-        data, client = flow.data, flow.link.client
+        port = self.port
+        port.touch()
+        data, client = port.data, port.link.client
         if data.rate_ticket is None or data.level is None or client is None:
             return
         if not self.can_submit():
-            flow.say("reasons_required")
+            port.say("reasons_required")
             return
         ticket, level, reasons = data.rate_ticket.id, data.level, list(data.reasons)
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, ServerUnreachable):
-                flow.link.report_unreachable()
+                port.link.report_unreachable()
             else:
                 code = getattr(exc, "code", "")
-                flow.say("already_rated" if "already" in code or "dup" in code else "error")
+                port.say("already_rated" if "already" in code or "dup" in code else "error")
 
-        flow.runner.submit(lambda: client.evaluate(ticket, level, reasons),
-                           lambda _r: flow.go(THANKS), failed)
+        port.runner.submit(lambda: client.evaluate(ticket, level, reasons),
+                           lambda _r: port.go(THANKS), failed)

@@ -1,6 +1,7 @@
-"""The terminal's link to the hall server: finds it (zeroconf or the configured URL), loads the
-hall and its services (and caches them for offline use), follows the event stream, knows whether
-the server is reachable and keeps probing until it is back.
+"""The kiosk's link to the hall server: finds it (zeroconf or the configured URL, with the pinned
+hall CA: `kiosk.connect`, as every role does), loads the hall and its services (and caches them
+for offline use), follows the event stream, knows whether the server is reachable and keeps
+probing until it is back.
 
 Network calls run on the task runner's workers; signals arrive on the GUI thread.
 """
@@ -15,14 +16,13 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from kiosk.catalog import Catalog
-from kiosk.client import ApiError, ClientError, EventFollower, QueueClient
+from kiosk.client import ApiError, EventFollower, QueueClient
 from kiosk.config import TerminalConfig
+from kiosk.connect import discover, make_client
 from kiosk.tasks import TaskRunner
 from queue_server import wire
 
 log = logging.getLogger("kiosk.link")
-WAITING_EVENTS = ("ticket.issued", "ticket.called", "ticket.finished", "ticket.no_show",
-                  "ticket.transferred", "day.rolled", "ticket.started")
 
 
 class ServerLink(QObject):
@@ -44,7 +44,7 @@ class ServerLink(QObject):
         self.client: QueueClient | None = None
         self.online = False
         self._client_factory = client_factory or self._make_client
-        self._found_fp = ""
+        self._pin = config.ca_fingerprint  # or, once zeroconf has found the server, its fp
         self._follower: EventFollower | None = None
         self._retry = QTimer(self, singleShot=True, interval=retry_ms)
         self._retry.timeout.connect(self.connect_server)
@@ -71,12 +71,7 @@ class ServerLink(QObject):
 
     def _load(self) -> tuple[QueueClient, wire.HallOut | None, list[wire.ServiceInfo]]:
         if not self.url:
-            from kiosk.discovery import browse
-
-            found = browse(3.0, self.config.hall or None)
-            if not found:
-                raise ClientError("no hall server found by zeroconf")
-            self.url, self._found_fp = found[0].url, found[0].fingerprint or ""
+            self.url, self._pin = discover(self.config)
         client = self.client or self._client_factory(self.url)
         self.client = client
         try:
@@ -88,13 +83,7 @@ class ServerLink(QObject):
 
     def _make_client(self, url: str) -> QueueClient:
         """HTTPS is trusted by the hall CA's pinned fingerprint (enrolment's, else zeroconf's)."""
-        pin = self.config.ca_fingerprint or self._found_fp
-        if url.startswith("https:") and pin:
-            from kiosk.pinning import pinned_context
-
-            return QueueClient(url, self.config.token, timeout=4.0,
-                               verify=pinned_context(url, pin))
-        return QueueClient(url, self.config.token, timeout=4.0)
+        return make_client(url, self.config.token, self._pin, timeout=4.0)
 
     def _loaded(self, result: tuple[QueueClient, wire.HallOut | None, list[Any]]) -> None:
         self._loading = False
@@ -148,7 +137,7 @@ class ServerLink(QObject):
 
     @Slot(object)
     def _on_remote_event(self, event: wire.Event) -> None:
-        if event.type in WAITING_EVENTS and not self._refresh.isActive():
+        if event.type in wire.WAITING_EVENTS and not self._refresh.isActive():
             self._refresh.start()  # at most one services reload per 1.5 s, whatever the rush
         self.event.emit(event)
 

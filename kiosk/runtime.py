@@ -3,20 +3,29 @@ the server link, the device manager and the flow, and starts their background wo
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import platformdirs
 from PySide6.QtCore import QObject
 
 from kiosk.client import QueueClient
 from kiosk.config import TerminalConfig
 from kiosk.devices_manager import DeviceManager
-from kiosk.flow import KioskFlow, default_cache_path
+from kiosk.flow import KioskFlow
 from kiosk.link import ServerLink
 from kiosk.tasks import TaskRunner
 
 HEARTBEAT_S = 30.0
+
+
+def default_cache_path(config: TerminalConfig) -> Path:
+    """Where the services list is kept for offline use (papers lists stay readable)."""
+    name = f"services-{config.hall or 'hall'}-{config.role}.json"
+    return Path(platformdirs.user_cache_dir("kuaiban")) / name
 
 
 def build_kiosk(config: TerminalConfig, *, cache_path: Path | None = None,
@@ -48,9 +57,6 @@ def start_kiosk(flow: KioskFlow, heartbeat_s: float = HEARTBEAT_S) -> None:
 def warm_up() -> None:
     """Load, on a worker at start, the modules the first citizen's ticket and scan need (the
     ESC/POS layout, QR codes, OpenCV), so the first touch does not pay for them."""
-    import contextlib
-    import importlib
-
     for name in ("devices.printer.layout", "devices.printer", "devices.camera.document"):
         with contextlib.suppress(ImportError):  # a terminal without that device family
             importlib.import_module(name)

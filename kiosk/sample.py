@@ -1,11 +1,18 @@
 """Sample data for rendering every kiosk screen without a server or devices (`--screens DIR`):
 the example hall's services, a masked card, a ticket, inquiry results, a camera frame and a
-scanned page. `stage(flow, state)` puts the flow into a state as a citizen would find it."""
+scanned page. `sample_flow(role)` builds a kiosk that never connects, `stage(flow, state)` puts
+it into a state as a citizen would find it. (The staff roles' samples: `kiosk.sample_staff`.)"""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
+from kiosk.config import TerminalConfig
+from kiosk.flow import KioskFlow
+from kiosk.runtime import build_kiosk
+from kiosk.scanning import Frame
 from kiosk.session import CardView, CitizenData, Page
 from kiosk.tasks import TaskRunner
 from queue_server import wire
@@ -115,15 +122,26 @@ def camera_frame(width: int = 640, height: int = 480) -> tuple[int, int, bytes]:
     return width, height, img.tobytes()
 
 
-def stage(flow: object, state: str, *, elderly: bool = False, lang: str = "zh",
-          variant: str = "") -> None:
-    """Put a kiosk flow into `state` with sample data (no server call, no device)."""
-    from kiosk.flow import KioskFlow
-    from kiosk.scanning import Frame
+def sample_flow(role: str) -> KioskFlow:
+    """A kiosk (or bank) flow online with the sample services, that never calls a server."""
+    config = TerminalConfig(role=role, server="http://127.0.0.1:1", admin_pin_hash="")
+    flow = build_kiosk(config, cache_path=Path("/nonexistent/kuaiban-sample.json"))
+    link = flow.link
+    link.catalog.replace(services(role))
+    link.hall_name = BRANCH_NAME if role == "bank" else HALL_NAME
+    link.url = "http://192.168.1.10:8750"
+    link.online = True
+    flow.now = lambda: NOW  # type: ignore[method-assign]
+    return flow
 
-    assert isinstance(flow, KioskFlow)
+
+def stage(flow: KioskFlow, state: str, *, elderly: bool = False, lang: str = "zh",
+          variant: str = "", online: bool = True) -> None:
+    """Put a kiosk flow into `state` with sample data (no server call, no device); `online`
+    False shows the server gone."""
+    flow.link.online = online
     flow.runner.invalidate()
-    flow.countdown = None
+    flow.idle.countdown = None
     data = CitizenData(service="company-setup", card=card() if variant != "nocard" else None)
     data.pages = [Page(page_image(), 640, 880)] if state in ("scan", "ticket") else []
     data.pending = Page(page_image(), 640, 880) if state == "review" else None
@@ -144,7 +162,8 @@ def stage(flow: object, state: str, *, elderly: bool = False, lang: str = "zh",
     flow.admin.health = {"idcard": "online", "printer": "paper_out", "camera": "online"}
     flow.admin.errors = {"printer": "paper out (DLE EOT 4: 0x72)"}
     if variant == "countdown":
-        flow.countdown = 7
+        flow.idle.countdown = 7
+    flow.card.deadline = time.monotonic() + 25  # the card screen's seconds left
     flow.changed.emit()
 
 

@@ -8,15 +8,14 @@ Frames travel to the screen as raw BGR bytes (`Frame`); the view turns them into
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
 
 from devices.errors import DeviceError
+from kiosk.port import StepPort
 from kiosk.session import Page
-
-if TYPE_CHECKING:
-    from kiosk.flow import KioskFlow
+from kiosk.states import ASK, ATTRACT, REVIEW, SCAN
 
 PREVIEW_MS = 150
 MAX_PAGES = 20
@@ -39,20 +38,18 @@ def to_frame(image: Any) -> Frame:
 
 
 class Scanning:
-    def __init__(self, flow: KioskFlow) -> None:
-        self.flow = flow
+    def __init__(self, port: StepPort, parent: QObject) -> None:
+        self.port = port
         self.busy = False          # a capture is being processed
         self.last: Frame | None = None
         self._in_flight = False
-        self._timer = QTimer(flow, interval=PREVIEW_MS)
+        self._timer = QTimer(parent, interval=PREVIEW_MS)
         self._timer.timeout.connect(self._pull)
 
     def on_state(self, state: str) -> None:
-        from kiosk.flow import ASK, ATTRACT, SCAN
-
         if state == ATTRACT:  # after a reset the answers in flight are dropped: start afresh
             self.busy = self._in_flight = False
-        wants = state in (SCAN, ASK) and self.flow.devices.has("camera")
+        wants = state in (SCAN, ASK) and self.port.devices.has("camera")
         if wants and not self._timer.isActive():
             self._timer.start()
         elif not wants:
@@ -61,12 +58,10 @@ class Scanning:
 
     # -- preview (and QR codes on the inquiry screen) ----------------------------------------
     def _pull(self) -> None:
-        from kiosk.flow import ASK
-
         if self._in_flight or self.busy:
             return
         self._in_flight = True
-        devices, want_qr = self.flow.devices, self.flow.state == ASK
+        devices, want_qr = self.port.devices, self.port.state == ASK
 
         def grab() -> tuple[Frame, str | None]:
             image = devices.preview()
@@ -74,40 +69,34 @@ class Scanning:
             return to_frame(image), text
 
         # kept across a reset (frames are dropped below), so the loop never stalls on a lost answer
-        self.flow.runner.submit(grab, self._got_frame, self._preview_failed, keep=True)
+        self.port.runner.submit(grab, self._got_frame, self._preview_failed, keep=True)
 
     def _got_frame(self, result: tuple[Frame, str | None]) -> None:
-        from kiosk.flow import ASK, SCAN
-
         self._in_flight = False
-        if self.flow.state not in (SCAN, ASK):
+        if self.port.state not in (SCAN, ASK):
             return  # the citizen left (or was forgotten): the picture goes nowhere
         frame, text = result
         self.last = frame
-        self.flow.preview.emit(frame)
+        self.port.show_frame(frame)
         if text:
-            self.flow.inquiry.found_qr(text)
+            self.port.found_qr(text)
 
     def _preview_failed(self, exc: BaseException) -> None:
-        from kiosk.flow import ASK, SCAN
-
         self._in_flight = False
-        if self.flow.state in (SCAN, ASK):
-            self.flow.say("camera_fault" if isinstance(exc, DeviceError) else "error")
+        if self.port.state in (SCAN, ASK):
+            self.port.say("camera_fault" if isinstance(exc, DeviceError) else "error")
 
     # -- pages -------------------------------------------------------------------------------
     def capture(self) -> None:
-        from kiosk.flow import SCAN
-
-        flow = self.flow
-        flow.touch()
-        if flow.state != SCAN or self.busy:
+        port = self.port
+        port.touch()
+        if port.state != SCAN or self.busy:
             return
-        if len(flow.data.pages) >= MAX_PAGES:
-            flow.say("too_many_pages")
+        if len(port.data.pages) >= MAX_PAGES:
+            port.say("too_many_pages")
             return
         self.busy = True
-        devices = flow.devices
+        devices = port.devices
 
         def shoot() -> Page:
             from devices.camera.document import scan
@@ -115,51 +104,45 @@ class Scanning:
             result = scan(devices.capture(), allow_id_card=False)
             return Page(bytes(result.jpeg), int(result.width), int(result.height))
 
-        flow.say("scanning")
-        flow.runner.submit(shoot, self._captured, self._capture_failed)
+        port.say("scanning")
+        port.runner.submit(shoot, self._captured, self._capture_failed)
 
     def _captured(self, page: Page) -> None:
-        from kiosk.flow import REVIEW
-
         self.busy = False
-        self.flow.data.pending = page
-        self.flow.go(REVIEW)
+        self.port.data.pending = page
+        self.port.go(REVIEW)
 
     def _capture_failed(self, exc: BaseException) -> None:
         self.busy = False
         name = type(exc).__name__
         notice = {"NoDocument": "no_document", "IdCardRefused": "id_card_refused"}.get(name)
-        self.flow.say(notice or ("camera_fault" if isinstance(exc, DeviceError) else "error"))
+        self.port.say(notice or ("camera_fault" if isinstance(exc, DeviceError) else "error"))
 
     def keep(self) -> None:
-        from kiosk.flow import SCAN
-
-        flow = self.flow
-        flow.touch()
-        if flow.data.pending is not None:
-            flow.data.pages.append(flow.data.pending)
-            flow.data.pending = None
-        flow.go(SCAN, "page_kept")
+        port = self.port
+        port.touch()
+        if port.data.pending is not None:
+            port.data.pages.append(port.data.pending)
+            port.data.pending = None
+        port.go(SCAN, "page_kept")
 
     def retake(self) -> None:
-        from kiosk.flow import SCAN
-
-        self.flow.touch()
-        self.flow.data.pending = None
-        self.flow.go(SCAN)
+        self.port.touch()
+        self.port.data.pending = None
+        self.port.go(SCAN)
 
     def remove(self, index: int) -> None:
-        self.flow.touch()
-        pages = self.flow.data.pages
+        self.port.touch()
+        pages = self.port.data.pages
         if 0 <= index < len(pages):
             del pages[index]
-            self.flow.changed.emit()
+            self.port.emit_changed()
 
     def finish(self) -> None:
         """Done scanning: take the number (the pages go up with it)."""
-        flow = self.flow
-        flow.touch()
-        if flow.data.pending is not None:
-            flow.data.pages.append(flow.data.pending)
-            flow.data.pending = None
-        flow.ticketing.issue()
+        port = self.port
+        port.touch()
+        if port.data.pending is not None:
+            port.data.pages.append(port.data.pending)
+            port.data.pending = None
+        port.issue()

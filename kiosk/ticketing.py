@@ -12,16 +12,15 @@ import logging
 import time
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from devices.errors import DeviceError
 from kiosk.client import ServerUnreachable
+from kiosk.port import StepPort
 from kiosk.session import Page
+from kiosk.states import DETAIL, ISSUING, OFFLINE, TICKET
 from queue_server import wire
-
-if TYPE_CHECKING:
-    from kiosk.flow import KioskFlow
 
 log = logging.getLogger("kiosk.ticketing")
 ISSUE_PATIENCE_S = 20.0   # how long one touch keeps retrying before numbers are paused
@@ -51,29 +50,27 @@ def local_time(moment: datetime, timezone: str | None) -> datetime:
 
 
 class Ticketing:
-    def __init__(self, flow: KioskFlow) -> None:
-        self.flow = flow
+    def __init__(self, port: StepPort) -> None:
+        self.port = port
 
     def request(self) -> wire.TicketCreate:
-        data = self.flow.data
+        data = self.port.data
         card = wire.IdCardIn(**data.id_card) if data.id_card else None
-        return wire.TicketCreate(service=data.service or "", channel=self.flow.role,
+        return wire.TicketCreate(service=data.service or "", channel=self.port.role,
                                  id_card=card)
 
     def issue(self) -> None:
-        from kiosk.flow import ISSUING
-
-        flow = self.flow
-        client = flow.link.client
-        if client is None or not flow.data.service:
-            flow.go(ISSUING)
-            flow.link.report_unreachable()
+        port = self.port
+        client = port.link.client
+        if client is None or not port.data.service:
+            port.go(ISSUING)
+            port.link.report_unreachable()
             return
-        data = flow.data
+        data = port.data
         data.idempotency_key = data.idempotency_key or uuid.uuid4().hex
         key, req = data.idempotency_key, self.request()
         data.id_card = None  # sent once (in this request); nothing keeps it after
-        flow.go(ISSUING)
+        port.go(ISSUING)
 
         def send() -> wire.TicketIssued:
             deadline = time.monotonic() + ISSUE_PATIENCE_S
@@ -85,81 +82,76 @@ class Ticketing:
                         raise
                     time.sleep(1.0)
 
-        flow.runner.submit(send, self._issued, self._issue_failed)
+        port.runner.submit(send, self._issued, self._issue_failed)
 
     def _issued(self, ticket: wire.TicketIssued) -> None:
-        from kiosk.flow import TICKET
-
-        flow = self.flow
-        data = flow.data
+        port = self.port
+        data = port.data
         if data.ticket is not None and data.ticket.id == ticket.id:
             return  # the same answer twice: printed once
         data.ticket, data.print_state = ticket, "printing"
-        flow.go(TICKET)
+        port.go(TICKET)
         self._print(ticket)
         if data.pages:
             self._upload(ticket, list(data.pages))
 
     def _issue_failed(self, exc: BaseException) -> None:
-        from kiosk.flow import DETAIL, OFFLINE
-
-        flow = self.flow
+        port = self.port
         if isinstance(exc, ServerUnreachable):
-            flow.data.idempotency_key = None
-            flow.link.report_unreachable()
-            flow.go(OFFLINE, "offline")
+            port.data.idempotency_key = None
+            port.link.report_unreachable()
+            port.go(OFFLINE, "offline")
             return
         code = getattr(exc, "code", "")
-        flow.data.idempotency_key = None
+        port.data.idempotency_key = None
         notice = {"daily_cap": "sold_out", "daily_cap_reached": "sold_out", "sold_out": "sold_out",
                   "service_closed": "closed"}.get(code, "issue_refused")
         log.info("issue refused: %s", exc)
-        flow.go(DETAIL, notice)
+        port.go(DETAIL, notice)
 
     # -- printing ----------------------------------------------------------------------------
     def _print(self, ticket: wire.TicketIssued) -> None:
-        flow = self.flow
-        if not flow.devices.has("printer"):
+        port = self.port
+        if not port.devices.has("printer"):
             self._print_failed(ticket, "no printer configured")
             return
-        service = flow.service
-        branch = flow.hall_name if flow.role == "bank" else None
-        hall = flow.link.hall
-        layout = ticket_layout(ticket, flow.hall_name, service.name if service else "",
-                               branch, hall.timezone if hall else None)
-        devices = flow.devices
-        flow.runner.submit(lambda: devices.print_ticket(layout), lambda _r: self._printed(ticket),
+        service = port.service
+        branch = port.hall_name if port.role == "bank" else None
+        layout = ticket_layout(ticket, port.hall_name, service.name if service else "",
+                               branch, port.hall_timezone)
+        devices = port.devices
+        port.runner.submit(lambda: devices.print_ticket(layout), lambda _r: self._printed(ticket),
                            lambda exc: self._print_failed(ticket, str(exc), exc))
 
     def _printed(self, ticket: wire.TicketIssued) -> None:
-        data = self.flow.data
+        data = self.port.data
         if data.ticket is not None and data.ticket.id == ticket.id:
             data.print_state = "printed"
-            self.flow.changed.emit()
+            self.port.emit_changed()
 
     def _print_failed(self, ticket: wire.TicketIssued, reason: str,
                       exc: BaseException | None = None) -> None:
-        flow = self.flow
+        port = self.port
         if exc is not None and not isinstance(exc, DeviceError):
             log.error("printing failed unexpectedly: %r", exc)
-        data = flow.data
+        data = port.data
         if data.ticket is not None and data.ticket.id == ticket.id:
             data.print_state = "failed"
-            flow.touch()  # the citizen needs time to photograph the number
-            flow.changed.emit()
-        client = flow.link.client
+            port.touch()  # the citizen needs time to photograph the number
+            port.emit_changed()
+        client = port.link.client
         if client is not None:
-            flow.runner.submit(lambda: client.print_failed(ticket.id, reason[:200]), keep=True,
+            port.runner.submit(lambda: client.print_failed(ticket.id, reason[:200]), keep=True,
                                failed=lambda e: log.warning("print-failed not sent: %s", e))
 
     # -- papers ------------------------------------------------------------------------------
     def _upload(self, ticket: wire.TicketIssued, pages: list[Page]) -> None:
-        flow = self.flow
-        client = flow.link.client
+        port = self.port
+        client = port.link.client
         if client is None:
             return
-        forward = flow.role == "bank"
-        flow.data.upload_state = "sending"
+        forward = port.role == "bank"
+        port.data.upload_state = "sending"
 
         def send() -> str:
             for page in pages:
@@ -170,12 +162,12 @@ class Ticketing:
             return "sent"
 
         def done(state: str) -> None:
-            flow.data.upload_state = state
-            flow.changed.emit()
+            port.data.upload_state = state
+            port.emit_changed()
 
         def failed(exc: BaseException) -> None:
             log.warning("papers of %s not sent: %s", ticket.number, exc)
-            flow.data.upload_state = "failed"
-            flow.changed.emit()
+            port.data.upload_state = "failed"
+            port.emit_changed()
 
-        flow.runner.submit(send, done, failed)
+        port.runner.submit(send, done, failed)

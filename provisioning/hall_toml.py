@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from provisioning.toml_text import value
 from queue_server.config import forms_of
 from queue_server.db.models import Counter, Hall, Service, Staff
+from toml_text import value
 
 HALL_KEYS = ("id", "name", "timezone", "day_starts", "announce")
 OPTION_KEYS = ("priority_age", "priority_cap", "no_show_after_recalls", "followup_days",

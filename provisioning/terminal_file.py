@@ -17,7 +17,7 @@ from typing import Any
 
 import qrcode
 
-from provisioning.toml_text import value
+from toml_text import value
 
 TOP_KEYS = ("role", "server", "token", "counter", "hall", "ca_fingerprint", "language",
             "idle_timeout_s", "admin_pin_hash", "machine_id")

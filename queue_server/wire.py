@@ -52,6 +52,12 @@ BAD_REASONS: dict[str, tuple[str, str]] = {
     "wait": ("排队时间长", "Long wait"),
     "other": ("其他", "Other"),
 }
+# Event types after which the waiting counts a terminal shows may differ: someone joins, leaves
+# or changes a queue, the day rolls over, or a counter pauses or resumes (which changes who is
+# served and the estimated waits). Kiosks, counter pads and boards reload their counts on these.
+WAITING_EVENTS: frozenset[str] = frozenset({
+    "ticket.issued", "ticket.called", "ticket.no_show", "ticket.finished", "ticket.transferred",
+    "counter.paused", "counter.resumed", "day.rolled"})
 
 
 class Wire(BaseModel):

@@ -1,8 +1,10 @@
-"""The app shell: one QApplication, the CJK font, the role's main window.
+"""The app shell: one QApplication, the CJK font, the role's main window. `main` is the terminal
+UI that `python -m kiosk` finds by its entry point (group `kuaiban.terminal` in pyproject.toml).
 
-Each role lives in `ui.roles.<role>` and provides `run(app, config) -> int` (show the window, run
-the event loop) and `render_screens(app, out_dir) -> int` (render every state to PNG, offscreen,
-with sample data and no server).
+Each role lives in a module of `ui.roles` (`citizen` for the kiosk and bank roles, else the
+role's name) that provides `run(app, config) -> int` (show the window, run the event loop) and
+`render_screens(app, out_dir, role) -> int` (render every state to PNG, offscreen, with sample
+data and no server).
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtWidgets import QApplication
+
+from ui.theme import apply_fonts
+
 ROLE_MODULES = {
-    "kiosk": "ui.roles.kiosk",
-    "bank": "ui.roles.kiosk",
+    "kiosk": "ui.roles.citizen",
+    "bank": "ui.roles.citizen",
     "counter": "ui.roles.counter",
     "display": "ui.roles.display",
     "pad": "ui.roles.pad",
@@ -24,12 +30,8 @@ ROLE_MODULES = {
 
 def application(offscreen: bool = False) -> Any:
     if offscreen:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    from PySide6.QtWidgets import QApplication
-
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # read when the application is made
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    from ui.theme import apply_fonts
-
     apply_fonts(app)
     return app
 
@@ -43,3 +45,10 @@ def render_screens(role: str, out_dir: Path) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     module = importlib.import_module(ROLE_MODULES[role])
     return int(module.render_screens(application(offscreen=True), out_dir, role))
+
+
+def main(role: str, config: Any, screens: Path | None = None) -> int:
+    """Run `role` with its configuration, or, with `screens`, render its screens there and end."""
+    if screens is not None:
+        return render_screens(role, screens)
+    return run(role, config)

@@ -8,8 +8,9 @@ from typing import Any
 
 import qrcode
 
-from kiosk import flow as f
+from kiosk import states as st
 from kiosk.client import ApiError
+from kiosk.flow import KioskFlow
 from kiosk.inquiry import track_code
 from tests.kiosk.conftest import MakeFlow, present_card
 from tests.kiosk.hall import PIN, Hall
@@ -39,13 +40,13 @@ def test_qr_code_on_camera_finds_the_ticket(make_flow: MakeFlow, qtbot: Any, hal
     qrcode.make(issued["track_url"], box_size=8, border=6).save(folder / "ticket.png")
     flow = make_flow(camera=f"images://{folder}")
     flow.ask("ask")
-    assert flow.state == f.ASK
-    qtbot.waitUntil(lambda: flow.state == f.RESULT, timeout=25000)
+    assert flow.state == st.ASK
+    qtbot.waitUntil(lambda: flow.state == st.RESULT, timeout=25000)
     assert [t.number for t in flow.data.results] == [issued["number"]]
     assert flow.data.results[0].status == "waiting"
 
 
-def count_lookups(flow: f.KioskFlow) -> list[tuple[str, int]]:
+def count_lookups(flow: KioskFlow) -> list[tuple[str, int]]:
     """Every `GET /tickets/{id}` the flow's client sends from now on, as (id, the server's
     status): the real client and server, the calls only noted on their way through."""
     client = flow.link.client
@@ -85,7 +86,7 @@ def test_unknown_qr_code_is_looked_up_once_while_it_stays(make_flow: MakeFlow, q
     seen = count_lookups(flow)
     flow.ask("ask")
     qtbot.waitUntil(lambda: flow.notice == "nothing_found", timeout=25000)
-    assert flow.state == f.ASK
+    assert flow.state == st.ASK
     states: list[str] = []
     frames: list[object] = []
     flow.stateChanged.connect(states.append)
@@ -93,10 +94,10 @@ def test_unknown_qr_code_is_looked_up_once_while_it_stays(make_flow: MakeFlow, q
     qtbot.wait(1500)  # the code stays under the camera, decoded on every frame
     assert len(frames) >= 3  # the preview kept running (and decoding) meanwhile
     assert seen == [(unknown, 404)]
-    assert states == [] and flow.state == f.ASK and flow.notice == "nothing_found"
+    assert states == [] and flow.state == st.ASK and flow.notice == "nothing_found"
 
     flow.devices.capture()  # the citizen puts their own ticket under the camera
-    qtbot.waitUntil(lambda: flow.state == f.RESULT, timeout=5000)
+    qtbot.waitUntil(lambda: flow.state == st.RESULT, timeout=5000)
     assert [t.number for t in flow.data.results] == [issued["number"]]
     assert seen == [(unknown, 404), (track_code(issued["track_url"]), 200)]
 
@@ -125,21 +126,21 @@ def test_card_lookup_then_rating_needs_reasons_for_low_levels(make_flow: MakeFlo
     flow = make_flow()
     flow.ask("rate")
     flow.inquiry.read_card()
-    assert flow.state == f.IDCARD
+    assert flow.state == st.IDCARD
     present_card(flow, 0)
-    qtbot.waitUntil(lambda: flow.state == f.RESULT, timeout=20000)
+    qtbot.waitUntil(lambda: flow.state == st.RESULT, timeout=20000)
     assert flow.data.id_card is None  # one lookup, then forgotten
     mine = next(t for t in flow.data.results if t.number == issued["number"])
     assert flow.data.card is not None and flow.data.card.masked_name.startswith("王")
     flow.inquiry.start_rating(mine.id)
-    assert flow.state == f.RATE
+    assert flow.state == st.RATE
     flow.inquiry.choose_level(2)
     assert not flow.inquiry.can_submit()
     flow.inquiry.submit()
-    assert flow.notice == "reasons_required" and flow.state == f.RATE
+    assert flow.notice == "reasons_required" and flow.state == st.RATE
     flow.inquiry.toggle_reason("wait")
     flow.inquiry.submit()
-    qtbot.waitUntil(lambda: flow.state == f.THANKS, timeout=20000)
+    qtbot.waitUntil(lambda: flow.state == st.THANKS, timeout=20000)
     again = hall.api("POST", "/evaluations", hall.kiosk_token,
                      {"ticket": mine.id, "level": 5})
     assert 400 <= again.status_code < 500  # one rating per stage: the server kept ours

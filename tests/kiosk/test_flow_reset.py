@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from kiosk import flow as f
+from kiosk import states as st
 from tests.kiosk.conftest import MakeFlow, present_card
-from tests.kiosk.hall import Hall
+from tests.kiosk.hall import PIN, Hall
 
 ZHANG = ("150826194811050019", "张宝山")
 
@@ -45,20 +45,20 @@ def test_idle_reset_forgets_every_personal_datum(make_flow: MakeFlow, qtbot: Any
     flow.set_elderly(True)
     flow.take_number(scan_first=True)
     present_card(flow, 1)
-    qtbot.waitUntil(lambda: flow.state == f.SCAN, timeout=20000)
+    qtbot.waitUntil(lambda: flow.state == st.SCAN, timeout=20000)
     flow.scanning.capture()
-    qtbot.waitUntil(lambda: flow.state == f.REVIEW, timeout=25000)
+    qtbot.waitUntil(lambda: flow.state == st.REVIEW, timeout=25000)
     flow.scanning.keep()
     page, card = flow.data.pages[0].jpeg, flow.data.card
     assert card is not None and card.masked_name.startswith("张") and "*" in card.masked_name
     secrets = (ZHANG[0], ZHANG[1], card.masked_name, card.masked_number, page)
     found = strings_in(flow)
     assert all(s in found for s in secrets)  # the walker does see them while the citizen is here
-    flow.idle_ms, flow.countdown_s = 100, 2
-    flow._tick.setInterval(50)
+    flow.idle.idle_ms, flow.idle.countdown_s = 100, 2
+    flow.idle._tick.setInterval(50)
     flow.touch()
     qtbot.waitUntil(lambda: flow.countdown is not None, timeout=3000)
-    qtbot.waitUntil(lambda: flow.state == f.ATTRACT, timeout=3000)
+    qtbot.waitUntil(lambda: flow.state == st.ATTRACT, timeout=3000)
     left = strings_in(flow)
     for secret in secrets:
         assert not any(secret in s for s in left if type(s) is type(secret)), secret
@@ -70,11 +70,11 @@ def test_a_touch_during_the_countdown_keeps_the_citizen(make_flow: MakeFlow, qtb
     flow = make_flow()
     flow.start()
     flow.choose_service("water-connect")
-    flow.idle_ms, flow.countdown_s = 100, 30
+    flow.idle.idle_ms, flow.idle.countdown_s = 100, 30
     flow.touch()
     qtbot.waitUntil(lambda: flow.countdown is not None, timeout=3000)
     flow.touch()
-    assert flow.countdown is None and flow.state == f.DETAIL
+    assert flow.countdown is None and flow.state == st.DETAIL
 
 
 @pytest.mark.slow
@@ -83,21 +83,21 @@ def test_server_away_pauses_numbers_and_comes_back(make_flow: MakeFlow, qtbot: A
     flow = make_flow()
     flow.link._retry.setInterval(300)
     flow.start()
-    assert flow.state == f.SERVICES
+    assert flow.state == st.SERVICES
     hall.kill()
     try:
-        qtbot.waitUntil(lambda: flow.state == f.OFFLINE, timeout=25000)
+        qtbot.waitUntil(lambda: flow.state == st.OFFLINE, timeout=25000)
         assert not flow.online
         flow.offline_detail("company-setup")  # the cached papers list is still readable
-        assert flow.state == f.DETAIL and flow.service is not None
+        assert flow.state == st.DETAIL and flow.service is not None
         assert "公司章程" in flow.service.materials
         flow.take_number()
-        assert flow.state == f.DETAIL and flow.data.ticket is None  # no number while away
+        assert flow.state == st.DETAIL and flow.data.ticket is None  # no number while away
         flow.back()
-        assert flow.state == f.OFFLINE
+        assert flow.state == st.OFFLINE
     finally:
         hall.start()
-    qtbot.waitUntil(lambda: flow.state == f.ATTRACT and flow.online, timeout=20000)
+    qtbot.waitUntil(lambda: flow.state == st.ATTRACT and flow.online, timeout=20000)
 
 
 def test_cached_papers_survive_a_restart_without_server(make_flow: MakeFlow, qtbot: Any,
@@ -124,3 +124,27 @@ def test_attract_waiting_counts_follow_the_event_stream(make_flow: MakeFlow, qtb
              {"Idempotency-Key": "live-count"})
     qtbot.waitUntil(lambda: flow.zone_waiting()["intake"] == before + 1, timeout=20000)
     assert changed  # the attract screen was told to redraw
+
+
+def test_services_reload_when_a_counter_pauses(make_flow: MakeFlow, qtbot: Any,
+                                               hall: Hall) -> None:
+    """A paused counter changes who is served and the estimated waits: the kiosk reloads its
+    services on `counter.paused` as on the queue's own events (wire.WAITING_EVENTS)."""
+    flow = make_flow()
+    seen: list[str] = []
+    flow.link.event.connect(lambda e: seen.append(e.type))
+    staff = hall.api("POST", "/auth/login", hall.counter_token,
+                     {"staff": "s001", "pin": PIN, "counter": "W01"}).json()["token"]
+    # caught up with today's events (staff.login changes no count) and no reload pending
+    qtbot.waitUntil(lambda: "staff.login" in seen and not flow.link._refresh.isActive(),
+                    timeout=20000)
+    armed: list[bool] = []
+    flow.link.event.connect(lambda e: e.type == "counter.paused"
+                            and armed.append(flow.link._refresh.isActive()))
+    reloaded: list[int] = []
+    flow.link.servicesChanged.connect(lambda: reloaded.append(1))
+    try:
+        assert hall.api("POST", "/counters/W01/pause", staff, {"reason": "test"}).status_code == 200
+        qtbot.waitUntil(lambda: armed == [True] and bool(reloaded), timeout=20000)
+    finally:
+        hall.api("POST", "/counters/W01/resume", staff, {})

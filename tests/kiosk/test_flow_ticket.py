@@ -6,19 +6,20 @@ from typing import Any
 
 import httpx
 
-from kiosk import flow as f
+from kiosk import states as st
 from kiosk.client import QueueClient
+from kiosk.flow import KioskFlow
 from tests.kiosk.conftest import MakeFlow, present_card, printed
 from tests.kiosk.hall import Hall
 
 OLD_MAN = "150826194811050019"  # sample card 1: born 1948
 
 
-def take(flow: f.KioskFlow, code: str, qtbot: Any, **kw: Any) -> None:
+def take(flow: KioskFlow, code: str, qtbot: Any, **kw: Any) -> None:
     flow.start()
-    assert flow.state == f.SERVICES
+    assert flow.state == st.SERVICES
     flow.choose_service(code)
-    assert flow.state == f.DETAIL
+    assert flow.state == st.DETAIL
     flow.take_number(**kw)
 
 
@@ -28,7 +29,7 @@ def test_number_printed_without_card(make_flow: MakeFlow, qtbot: Any) -> None:
     qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=20000)
     ticket = flow.data.ticket
     assert ticket is not None and ticket.number.startswith("G")
-    assert flow.state == f.TICKET
+    assert flow.state == st.TICKET
     assert printed(flow).count(ticket.number.encode()) >= 1
 
 
@@ -36,9 +37,9 @@ def test_card_required_gives_priority_and_sends_no_number_twice(make_flow: MakeF
                                                                  qtbot: Any, hall: Hall) -> None:
     flow = make_flow()
     take(flow, "company-setup", qtbot)
-    assert flow.state == f.IDCARD  # requires_id_card: the card step comes first
+    assert flow.state == st.IDCARD  # requires_id_card: the card step comes first
     present_card(flow, 1)
-    qtbot.waitUntil(lambda: flow.state == f.TICKET, timeout=20000)
+    qtbot.waitUntil(lambda: flow.state == st.TICKET, timeout=20000)
     ticket = flow.data.ticket
     assert ticket is not None and ticket.priority  # 78 years old: the server decided
     assert flow.data.card is not None and flow.data.card.priority
@@ -90,7 +91,7 @@ def test_printer_fault_keeps_number_on_screen_and_tells_server(make_flow: MakeFl
     flow = make_flow(printer="sim://printer?paper=out")
     take(flow, "water-connect", qtbot)
     qtbot.waitUntil(lambda: flow.data.print_state == "failed", timeout=20000)
-    assert flow.state == f.TICKET and flow.data.ticket is not None
+    assert flow.state == st.TICKET and flow.data.ticket is not None
     client = QueueClient(hall.url, hall.kiosk_token)
     try:
         seen = []
@@ -107,11 +108,11 @@ def test_printer_fault_keeps_number_on_screen_and_tells_server(make_flow: MakeFl
 def test_scanned_pages_go_up_with_the_ticket(make_flow: MakeFlow, qtbot: Any, hall: Hall) -> None:
     flow = make_flow(camera="sim://camera?seed=3&scene=page")
     take(flow, "property-general", qtbot, scan_first=True)
-    assert flow.state == f.SCAN
+    assert flow.state == st.SCAN
     qtbot.waitUntil(lambda: flow.scanning.last is not None, timeout=20000)  # live preview
     for _ in range(2):
         flow.scanning.capture()
-        qtbot.waitUntil(lambda: flow.state == f.REVIEW, timeout=25000)
+        qtbot.waitUntil(lambda: flow.state == st.REVIEW, timeout=25000)
         assert flow.data.pending is not None and flow.data.pending.jpeg[:2] == b"\xff\xd8"
         flow.scanning.keep()
     assert len(flow.data.pages) == 2
@@ -126,7 +127,7 @@ def test_id_card_photo_is_refused_by_the_scanner(make_flow: MakeFlow, qtbot: Any
     take(flow, "property-general", qtbot, scan_first=True)
     flow.scanning.capture()
     qtbot.waitUntil(lambda: not flow.scanning.busy, timeout=25000)
-    assert flow.state == f.SCAN and flow.notice in ("id_card_refused", "no_document")
+    assert flow.state == st.SCAN and flow.notice in ("id_card_refused", "no_document")
     assert flow.data.pending is None
 
 
@@ -142,7 +143,7 @@ def test_bank_branch_forwards_papers_to_the_hall(make_flow: MakeFlow, qtbot: Any
     before = waiting()
     take(flow, "water-connect", qtbot, scan_first=True)
     flow.scanning.capture()
-    qtbot.waitUntil(lambda: flow.state == f.REVIEW, timeout=25000)
+    qtbot.waitUntil(lambda: flow.state == st.REVIEW, timeout=25000)
     flow.scanning.keep()
     flow.scanning.finish()
     qtbot.waitUntil(lambda: flow.data.upload_state == "forwarded", timeout=25000)

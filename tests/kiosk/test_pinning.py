@@ -14,6 +14,7 @@ import pytest
 
 from kiosk.client import QueueClient, ServerUnreachable
 from kiosk.config import TerminalConfig
+from kiosk.connect import client_for
 from kiosk.link import ServerLink
 from kiosk.pinning import PinMismatch, pinned_context
 from kiosk.tasks import TaskRunner
@@ -54,10 +55,8 @@ def test_pinned_ca_trusts_the_hall_server_and_nothing_else(tmp_path: Path, hall:
         link = ServerLink(TerminalConfig(server=url, token=hall.kiosk_token, ca_fingerprint=pin),
                           TaskRunner(), None)
         assert link._make_client(url).health().db == "ok"  # the kiosk's own link pins it too
-        from ui.staff.connect import client_for  # and so do the staff roles
-
         staff = client_for(TerminalConfig(role="counter", server=url, token=hall.kiosk_token,
-                                          ca_fingerprint=pin))
+                                          ca_fingerprint=pin))  # the staff roles pin it too
         assert staff.health().db == "ok"
         staff.close()
     finally:

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.display import ZONE_NAMES, BoardModel
+from ui.i18n import pick, tr
 from ui.staff.marquee import Marquee
-from ui.staff.text import pick, tr
 from ui.theme import NORMAL
 
 BG, PANEL, GOLD = "#0d1b2a", "#13263b", "#ffd166"
@@ -38,7 +38,7 @@ class BoardWindow(QWidget):
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
         root.addWidget(self._header())
-        self.offline = label(tr("offline", lang), 40, "#ffffff", True, Qt.AlignmentFlag.AlignCenter)
+        self.offline = label(tr("board_offline", lang), 40, "#ffffff", True, Qt.AlignmentFlag.AlignCenter)
         self.offline.setStyleSheet(self.offline.styleSheet() + f"background:{NORMAL.danger};"
                                    "padding:12px;")
         root.addWidget(self.offline)

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.counter import ZONE_NAMES, CounterModel
+from ui.i18n import pick, tr
 from ui.staff.dialogs import ReasonDialog, TransferDialog, line
-from ui.staff.text import pick, tr
 from ui.staff.ticket_panel import TicketPanel, card
 from ui.theme import NORMAL
 

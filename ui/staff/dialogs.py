@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.staff.text import PAUSE_REASONS, pick, tr
+from ui.i18n import PAUSE_REASONS, pick, tr
 
 STYLE = "QDialog{background:#ffffff;} QLabel{font-size:20px;} QComboBox,QLineEdit{font-size:20px;" \
         "padding:8px; min-height:36px;} QPushButton{font-size:20px; padding:8px 24px;}"

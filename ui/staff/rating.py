@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.pad import BAD_REASONS, LEVELS, STATES, RatingModel
-from ui.staff.text import pick, tr
+from ui.i18n import pick, tr
 from ui.theme import NORMAL
 
 LEVEL_COLOURS = {5: "#1d7a46", 4: "#4d9a3a", 3: "#b08a00", 2: "#c2410c", 1: "#b91c1c"}
@@ -130,7 +130,7 @@ class RatingWindow(QWidget):
         box.addStretch(1)
         box.addWidget(big("✔", 120, NORMAL.ok))
         box.addWidget(big(tr("thanks", self.lang), 72, NORMAL.ok))
-        box.addWidget(big(tr("thanks_sub", self.lang), 36, NORMAL.muted, False))
+        box.addWidget(big(tr("pad_thanks_sub", self.lang), 36, NORMAL.muted, False))
         box.addStretch(1)
         return page
 

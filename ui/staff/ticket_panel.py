@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.counter import CounterModel
+from ui.i18n import ELDERLY_REASONS, STATUS, pick, tr
 from ui.staff.dialogs import ImageDialog
-from ui.staff.text import ELDERLY_REASONS, STATUS, pick, tr
 from ui.theme import NORMAL
 
 
@@ -76,7 +76,7 @@ class TicketPanel(QFrame):
         self.number.setText(t.number)
         status = pick(STATUS.get(t.status, (t.status, t.status)), lang)
         rows = [(tr("status", lang), status), (tr("service", lang), t.service_name),
-                (tr("waited_label", lang), tr("minutes", lang, m=t.waited_min))]
+                (tr("waited_label", lang), tr("counter_minutes", lang, m=t.waited_min))]
         if t.priority:
             why = pick(ELDERLY_REASONS.get(t.priority_reason or "", ("", "")), lang)
             rows.append((tr("priority", lang),
@@ -88,7 +88,7 @@ class TicketPanel(QFrame):
         table = "".join(f"<tr><td style='color:{NORMAL.muted}'>{k}</td><td>&nbsp;{v}</td></tr>"
                         for k, v in rows)
         self.details.setText(f"<table style='font-size:22px'>{table}</table>")
-        self.papers.setText(f"<b>{tr('materials', lang)}</b><ol>{papers}</ol>")
+        self.papers.setText(f"<b>{tr('counter_papers', lang)}</b><ol>{papers}</ol>")
         self.scans_title.setText(f"<b>{tr('scanned', lang)}</b> · {len(t.documents)} · "
                                  f"{tr('open_full', lang) if t.documents else tr('no_scans', lang)}")
         for doc in t.documents:

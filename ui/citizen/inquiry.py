@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout
 
 from kiosk.flow import KioskFlow
 from kiosk.inquiry import BAD_REASONS, LEVELS, rateable
+from ui.citizen.choose import Screen
 from ui.i18n import tr, zone_name
-from ui.kiosk.choose import Screen
 from ui.widgets import FrameView, button, clear_layout, label
 from ui.widgets.basic import set_role, tall
 
@@ -37,8 +37,8 @@ class AskScreen(Screen):
         self.title.setText(tr("rate_title" if rate else "ask_title", lang))
         self.hint.setText(tr("ask_hint", lang))
         self.card_btn.setText(tr("ask_card", lang))
-        self.card_btn.setVisible(flow.devices.has("idcard"))
-        self.view.setVisible(flow.devices.has("camera"))
+        self.card_btn.setVisible(flow.has_device("idcard"))
+        self.view.setVisible(flow.has_device("camera"))
         if flow.scanning.last is not None:
             self.show_frame(flow.scanning.last)
         else:

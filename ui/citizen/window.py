@@ -9,10 +9,11 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
-from kiosk.flow import ADMIN, ADMIN_PIN, ATTRACT, ISSUING, OFFLINE, THANKS, TICKET, KioskFlow
+from kiosk.flow import KioskFlow
+from kiosk.states import ADMIN, ADMIN_PIN, ATTRACT, ISSUING, OFFLINE, THANKS, TICKET
+from ui.citizen import screens
+from ui.citizen.voice import VoicePrompts
 from ui.i18n import tr
-from ui.kiosk import screens
-from ui.kiosk.voice import VoicePrompts
 from ui.theme import ELDERLY, NORMAL, Theme, stylesheet
 from ui.widgets import CountdownOverlay, LongPressArea, button, label
 from ui.widgets.basic import set_role

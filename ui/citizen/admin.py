@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout
 
 from kiosk.flow import KioskFlow
+from ui.citizen.choose import Screen
 from ui.i18n import tr
-from ui.kiosk.choose import Screen
 from ui.widgets import button, clear_layout, label
 from ui.widgets.basic import tall
 
@@ -72,14 +72,15 @@ class AdminScreen(Screen):
         lang = flow.lang
         self.title.setText(tr("admin_title", lang))
         link = tr("server_online" if flow.online else "server_offline", lang)
-        self.server.setText(f"{tr('server', lang)}: {flow.link.url or 'zeroconf'} — {link}"
-                            f"    ({flow.config.machine_id or flow.role})")
+        admin = flow.admin
+        self.server.setText(f"{tr('server', lang)}: {admin.server_url or 'zeroconf'} — {link}"
+                            f"    ({admin.machine_id or flow.role})")
         clear_layout(self.table)
         self.table.addWidget(label(tr("device", lang), "title"), 0, 0)
         self.table.addWidget(label(tr("health", lang), "title"), 0, 1)
         self.table.addWidget(label("URL", "title"), 0, 2)
-        health, errors = flow.admin.health, flow.admin.errors
-        for i, (kind, url) in enumerate(flow.devices.urls.items(), 1):
+        health, errors = admin.health, admin.errors
+        for i, (kind, url) in enumerate(admin.device_urls.items(), 1):
             state = health.get(kind, "…")
             self.table.addWidget(label(tr(kind, lang)), i, 0)
             self.table.addWidget(label(state, "ok" if state == "online" else "notice"), i, 1)

@@ -9,10 +9,10 @@ import pytest
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from kiosk import sample
-from ui.kiosk.screens import prompt
-from ui.kiosk.voice import VoicePrompts
-from ui.kiosk.window import KioskWindow
-from ui.roles.kiosk import SHOTS, _sample_flow
+from ui.citizen.screens import prompt
+from ui.citizen.voice import VoicePrompts
+from ui.citizen.window import KioskWindow
+from ui.roles.citizen import SHOTS
 from ui.theme import apply_fonts
 
 MIN_PX = 60
@@ -21,7 +21,7 @@ MIN_PX = 60
 @pytest.mark.parametrize("elderly", [False, True])
 def test_touch_targets_are_15_mm(qtbot: Any, qapp: Any, elderly: bool) -> None:
     apply_fonts(qapp)
-    flow = _sample_flow("kiosk")
+    flow = sample.sample_flow("kiosk")
     window = KioskWindow(flow)
     qtbot.addWidget(window)
     window.setFixedSize(1920, 1080)
@@ -38,7 +38,7 @@ def test_touch_targets_are_15_mm(qtbot: Any, qapp: Any, elderly: bool) -> None:
 
 
 def test_senior_mode_speaks_each_screen(qtbot: Any, qapp: Any) -> None:
-    flow = _sample_flow("kiosk")
+    flow = sample.sample_flow("kiosk")
     voice = VoicePrompts(binary="/bin/true")
     window = KioskWindow(flow, voice)
     qtbot.addWidget(window)
@@ -57,7 +57,7 @@ def test_no_text_is_squeezed_on_a_1080p_screen(qtbot: Any, qapp: Any, role: str)
     """Every label and button gets at least the height its text needs, on every screen, in
     both languages and both modes (a squeezed label is what overlapping text looks like)."""
     apply_fonts(qapp)
-    flow = _sample_flow(role)
+    flow = sample.sample_flow(role)
     window = KioskWindow(flow)
     qtbot.addWidget(window)
     window.setFixedSize(1920, 1080)

@@ -8,10 +8,10 @@ from typing import Any
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
-from kiosk import flow as f
+from kiosk import states as st
 from kiosk.admin import hash_pin
 from tests.kiosk.conftest import MakeFlow, present_card
-from tests.ui.kiosk.conftest import MakeWindow
+from tests.ui.citizen.conftest import MakeWindow
 
 FULL_NUMBER = "150826194811050019"
 
@@ -37,16 +37,16 @@ def test_touch_through_to_a_printed_ticket(make_flow: MakeFlow, make_window: Mak
                                            qtbot: Any) -> None:
     flow = make_flow()
     window = make_window(flow)
-    assert flow.state == f.ATTRACT and "测试政务服务中心" in texts(window)
+    assert flow.state == st.ATTRACT and "测试政务服务中心" in texts(window)
     press(qtbot, window, "点击开始取号")
-    assert flow.state == f.SERVICES
+    assert flow.state == st.SERVICES
     press(qtbot, window, "用水报装")
-    assert flow.state == f.DETAIL
+    assert flow.state == st.DETAIL
     press(qtbot, window, "取号")
     qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=20000)
     number = flow.data.ticket.number
     assert number in texts(window) and "号票已打印，请取走号票" in texts(window)
-    qr = window.screens[f.TICKET].qr
+    qr = window.screens[st.TICKET].qr
     assert qr.text == flow.data.ticket.track_url and qr.isVisible()
 
 
@@ -72,7 +72,7 @@ def test_language_and_senior_mode_on_every_screen(make_flow: MakeFlow, make_wind
     assert flow.elderly and "#000000" in window.styleSheet()
     press(qtbot, window, "Touch to take a number")
     QApplication.processEvents()
-    tiles = [b for b in window.screens[f.SERVICES].findChildren(QPushButton)
+    tiles = [b for b in window.screens[st.SERVICES].findChildren(QPushButton)
              if b.objectName() == "tile" and b.isVisible()]
     assert 0 < len(tiles) <= 4  # fewer choices per screen
     assert all(b.height() >= 110 for b in tiles)  # 15 mm and more on a 1080p 21.5" screen
@@ -100,15 +100,15 @@ def test_idle_reset_leaves_nothing_on_screen(make_flow: MakeFlow, make_window: M
     flow.start()
     flow.choose_service("company-setup")
     press(qtbot, window, "刷身份证取号")
-    assert flow.state == f.IDCARD
+    assert flow.state == st.IDCARD
     present_card(flow, 1)
     qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=20000)
     masked = flow.data.card.masked_number
     assert any(masked in t for t in texts(window))
     assert not any(FULL_NUMBER in t for t in texts(window))
-    flow.done_ms, flow.countdown_s = 100, 1
+    flow.idle.done_ms, flow.idle.countdown_s = 100, 1
     flow.touch()
-    qtbot.waitUntil(lambda: flow.state == f.ATTRACT, timeout=5000)
+    qtbot.waitUntil(lambda: flow.state == st.ATTRACT, timeout=5000)
     window.refresh()
     every = [w.text() for w in window.findChildren(QLabel)]  # hidden screens too
     assert not any(masked in t or "张" in t for t in every)
@@ -121,17 +121,17 @@ def test_long_press_corner_and_pin_open_the_device_screen(make_flow: MakeFlow,
     window = make_window(flow)
     window.corner._timer.setInterval(200)
     qtbot.mousePress(window.corner, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
-    qtbot.waitUntil(lambda: flow.state == f.ADMIN_PIN, timeout=3000)
+    qtbot.waitUntil(lambda: flow.state == st.ADMIN_PIN, timeout=3000)
     qtbot.mouseRelease(window.corner, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     for key in "1111":
         press(qtbot, window, key)
     press(qtbot, window, "OK")
     qtbot.waitUntil(lambda: flow.notice == "admin_wrong", timeout=3000)
-    assert flow.state == f.ADMIN_PIN
+    assert flow.state == st.ADMIN_PIN
     for key in "2468":
         press(qtbot, window, key)
     press(qtbot, window, "OK")
-    qtbot.waitUntil(lambda: flow.state == f.ADMIN, timeout=3000)
+    qtbot.waitUntil(lambda: flow.state == st.ADMIN, timeout=3000)
     qtbot.waitUntil(lambda: "paper_out" in texts(window), timeout=5000)
     with qtbot.waitSignal(flow.quitRequested, timeout=2000):
         press(qtbot, window, "退出程序")
@@ -143,4 +143,4 @@ def test_a_short_tap_on_the_corner_does_nothing(make_flow: MakeFlow, make_window
     window = make_window(flow)
     qtbot.mouseClick(window.corner, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
     qtbot.wait(50)
-    assert flow.state != f.ADMIN_PIN
+    assert flow.state != st.ADMIN_PIN

@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.flow import KioskFlow
 from tests.kiosk.conftest import hall, make_flow  # noqa: F401 (fixtures)
-from ui.kiosk.window import KioskWindow, TouchWatcher
+from ui.citizen.window import KioskWindow, TouchWatcher
 from ui.theme import apply_fonts
 
 MakeWindow = Callable[[KioskFlow], KioskWindow]

@@ -156,7 +156,7 @@ class ServicesScreen(Screen):
         # a background refresh (live waiting counts) is replacing
         shown = (lang, flow.elderly, self.keyboard_on, flow.data.category, flow.data.query,
                  flow.page, [(s.code, s.waiting, s.open) for s in flow.page_services()],
-                 flow.link.catalog.categories())
+                 flow.categories())
         if shown == getattr(self, "_shown", None):
             return
         self._shown = shown
@@ -165,7 +165,7 @@ class ServicesScreen(Screen):
             self._fill_grid(flow)
             return
         cats: list[tuple[str | None, str]] = [(None, tr("all", lang))]
-        cats += [(c, c) for c in flow.link.catalog.categories()]
+        cats += [(c, c) for c in flow.categories()]
         if flow.elderly:
             cats = []  # fewer choices: one list, in big tiles, page by page
         for code, text in cats:
@@ -257,8 +257,8 @@ class DetailScreen(Screen):
         self.scan_btn.setText(tr("scan_first", lang))
         self.take_btn.setVisible(can)
         # senior mode keeps the card (priority for 70+) and drops the camera: fewer choices
-        self.card_btn.setVisible(can and not s.requires_id_card and flow.devices.has("idcard"))
-        self.scan_btn.setVisible(can and flow.devices.has("camera") and bool(s.materials)
+        self.card_btn.setVisible(can and not s.requires_id_card and flow.has_device("idcard"))
+        self.scan_btn.setVisible(can and flow.has_device("camera") and bool(s.materials)
                                  and not flow.elderly)
         hint = tr("needs_card", lang) if s.requires_id_card else tr("card_priority_hint", lang)
         self.hint.setText(hint if can else tr("offline_title", lang))
@@ -283,7 +283,7 @@ class OfflineScreen(Screen):
         clear_layout(self.grid)
         cols = 2 if flow.elderly else 4
         limit = 6 if flow.elderly else 16
-        for i, s in enumerate(flow.link.catalog.services[:limit]):
+        for i, s in enumerate(flow.all_services()[:limit]):
             text = s.name if flow.elderly else service_text(s, lang, with_wait=False)
             tile = button(text,
                           lambda c=s.code: flow.offline_detail(c), "tile")

@@ -1,5 +1,9 @@
-"""TOML text for the value shapes provisioning writes (strings, integers, booleans, lists of
-them): tomllib reads TOML, nothing in the standard library writes it."""
+"""The one TOML writer: TOML text for the value shapes our files hold (strings, integers,
+booleans, lists of them). tomllib reads TOML; nothing in the standard library writes it.
+
+Its own package, importing nothing of ours, so that both sides of a wall may use it: `kiosk`
+writes a terminal's configuration with it, `provisioning` the hall export and the terminal file.
+"""
 
 from __future__ import annotations
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from kiosk import flow as f
+from kiosk import states as st
 from tests.kiosk.conftest import MakeFlow, present_card
 from tests.kiosk.hall import Hall
-from tests.ui.kiosk.conftest import MakeWindow
-from tests.ui.kiosk.test_kiosk_screens import press, texts
+from tests.ui.citizen.conftest import MakeWindow
+from tests.ui.citizen.test_kiosk_screens import press, texts
 
 
 def test_scan_screen_shows_the_camera_and_the_corrected_page(
@@ -21,12 +21,12 @@ def test_scan_screen_shows_the_camera_and_the_corrected_page(
     flow.start()
     flow.choose_service("property-general")
     press(qtbot, window, "先扫描材料预审")
-    assert flow.state == f.SCAN
-    view = window.screens[f.SCAN].view
+    assert flow.state == st.SCAN
+    view = window.screens[st.SCAN].view
     qtbot.waitUntil(lambda: not view.pixmap().isNull(), timeout=20000)  # live preview
     press(qtbot, window, "拍摄")
-    qtbot.waitUntil(lambda: flow.state == f.REVIEW, timeout=25000)
-    page = window.screens[f.REVIEW].view.pixmap()
+    qtbot.waitUntil(lambda: flow.state == st.REVIEW, timeout=25000)
+    page = window.screens[st.REVIEW].view.pixmap()
     assert not page.isNull() and page.height() > page.width()  # an upright corrected page
     press(qtbot, window, "保留此页")
     assert "已扫描 1 页" in texts(window)
@@ -40,10 +40,10 @@ def test_ask_by_card_then_rate_on_screen(make_flow: MakeFlow, make_window: MakeW
     flow = make_flow()
     window = make_window(flow)
     press(qtbot, window, "服务评价")
-    assert flow.state == f.ASK
+    assert flow.state == st.ASK
     press(qtbot, window, "刷身份证查询")
     present_card(flow, 2)  # nobody served yet with this card
-    qtbot.waitUntil(lambda: flow.state == f.RESULT, timeout=20000)
+    qtbot.waitUntil(lambda: flow.state == st.RESULT, timeout=20000)
     assert "没有查到相关办件" in texts(window)
     assert any("*" in t for t in texts(window))  # only the masked card is shown
 
@@ -56,10 +56,10 @@ def test_offline_screen_and_recovery(make_flow: MakeFlow, make_window: MakeWindo
     window = make_window(flow)
     hall.kill()
     try:
-        qtbot.waitUntil(lambda: flow.state == f.OFFLINE, timeout=20000)
+        qtbot.waitUntil(lambda: flow.state == st.OFFLINE, timeout=20000)
         assert "暂停取号" in texts(window)
         press(qtbot, window, "企业开办")
-        assert flow.state == f.DETAIL and "4. 住所使用证明" not in texts(window)
+        assert flow.state == st.DETAIL and "4. 住所使用证明" not in texts(window)
         assert any("公司章程" in t for t in texts(window))
         assert not any(t.startswith("刷身份证取号") for t in texts(window))  # no number now
     finally:

@@ -11,12 +11,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 
-from kiosk import watchdog
+from kiosk import sample, watchdog
 from kiosk.config import TerminalConfig
-from kiosk.flow import KioskFlow
 from kiosk.runtime import build_kiosk, start_kiosk, stop_kiosk
-from ui.kiosk.voice import VoicePrompts
-from ui.kiosk.window import KioskWindow, TouchWatcher
+from ui.citizen.voice import VoicePrompts
+from ui.citizen.window import KioskWindow, TouchWatcher
 
 SIZE = (1920, 1080)
 # (file name, state, variant) — every state a citizen or the staff can reach.
@@ -68,7 +67,7 @@ def run(app: Any, config: TerminalConfig) -> int:
     wake.start()
     window.showFullScreen()
     watchdog.notify("READY=1")
-    flow.link.onlineChanged.connect(
+    flow.onlineChanged.connect(
         lambda up: watchdog.notify(f"STATUS={'online' if up else 'offline: numbers paused'}"))
     period = watchdog.interval_ms()
     ping = QTimer(window, interval=period or 10_000)
@@ -82,25 +81,9 @@ def run(app: Any, config: TerminalConfig) -> int:
         stop_kiosk(flow)
 
 
-def _sample_flow(role: str) -> KioskFlow:
-    from kiosk import sample
-
-    config = TerminalConfig(role=role, server="http://127.0.0.1:1", admin_pin_hash="")
-    flow = build_kiosk(config, cache_path=Path("/nonexistent/kuaiban-sample.json"))
-    link = flow.link
-    link.catalog.replace(sample.services(role))
-    link.hall_name = sample.BRANCH_NAME if role == "bank" else sample.HALL_NAME
-    link.url = "http://192.168.1.10:8750"
-    link.online = True
-    flow.now = lambda: sample.NOW  # type: ignore[method-assign]
-    return flow
-
-
 def render_screens(app: Any, out_dir: Path, role: str) -> int:
-    from kiosk import sample
-
     started = time.monotonic()
-    flow = _sample_flow(role)
+    flow = sample.sample_flow(role)
     window = KioskWindow(flow)
     window.setFixedSize(*SIZE)
     window.show()
@@ -110,15 +93,14 @@ def render_screens(app: Any, out_dir: Path, role: str) -> int:
             for name, state, variant in SHOTS:
                 if elderly and state in ("admin", "admin_pin"):
                     continue
-                flow.link.online = variant != "offline" and state != "offline"
                 window.screens["services"].keyboard_on = variant == "search"
-                sample.stage(flow, state, elderly=elderly, lang=lang, variant=variant)
-                flow.card.deadline = time.monotonic() + 25
+                sample.stage(flow, state, elderly=elderly, lang=lang, variant=variant,
+                             online=variant != "offline" and state != "offline")
                 app.processEvents()
                 mode = "senior" if elderly else "std"
                 window.grab().save(str(out_dir / f"{role}-{name}-{lang}-{mode}.png"))
                 count += 1
     window.close()
-    flow.runner.wait(2000)
+    stop_kiosk(flow)
     print(f"{count} screens of role {role} in {out_dir} ({time.monotonic() - started:.1f} s)")
     return 0

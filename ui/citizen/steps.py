@@ -12,8 +12,8 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.flow import KioskFlow
+from ui.citizen.choose import Screen
 from ui.i18n import tr, zone_name
-from ui.kiosk.choose import Screen
 from ui.widgets import FrameView, QrView, button, clear_layout, jpeg_pixmap, label
 
 

@@ -1,1 +1,0 @@
-"""The citizen kiosk's screens (roles kiosk and bank): one widget per state of kiosk.flow."""
