@@ -26,9 +26,12 @@ class VoiceError(Exception):
 
 
 class EspeakEngine:
-    """espeak-ng, offline, installed from the distribution's packages (`espeak-ng`)."""
+    """espeak-ng, offline, installed from the distribution's packages (`espeak-ng`). Its
+    "cmn-latn-pinyin" voice: the plain "cmn" voice of espeak-ng 1.51 (Debian 12) reads most
+    characters as pinyin with the tone digit said in English ("请" as "qing three")."""
 
-    def __init__(self, voice: str = "cmn", speed_wpm: int = 150, binary: str | None = None) -> None:
+    def __init__(self, voice: str = "cmn-latn-pinyin", speed_wpm: int = 150,
+                 binary: str | None = None) -> None:
         found = binary or shutil.which("espeak-ng") or shutil.which("espeak")
         if found is None:
             raise VoiceError("espeak-ng is not installed (apt-get install espeak-ng)")

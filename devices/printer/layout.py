@@ -2,7 +2,9 @@
 
 Pure: no I/O. python-escpos (its `Dummy` printer) makes the styles, alignment, native QR code,
 raster image and cut; every piece of text is encoded by `charset` and sent raw in Chinese mode
-(`FS &`), never through python-escpos' own code-page guessing.
+(`FS &`), never through python-escpos' own code-page guessing. A ticket may carry a picture
+(`mongol`, a `Bitmap`: the Mongolian texts drawn by `devices.printer.mongol` or by the caller),
+printed first, as the region's rule puts Mongolian above Chinese, as GS v 0 in the same job.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from escpos.constants import QR_ECLEVEL_M
 from escpos.image import EscposImage
 from escpos.printer import Dummy
 
+from devices.printer.bitmap import Bitmap, raster_bytes
 from devices.printer.charset import columns, encode_text, wrap
 from devices.printer.profiles import DOTS_BY_PAPER, PrinterProfile, load_profile
 
@@ -40,6 +43,7 @@ class TicketLayout:
     footer: str = PRIVACY_LINE
     width_mm: int = 80
     branch_name: str | None = None
+    mongol: Bitmap | None = None  # printed above the Chinese; left out on printers without GS v 0
 
     def __post_init__(self) -> None:
         if self.width_mm not in DOTS_BY_PAPER:
@@ -60,6 +64,8 @@ def ticket_bytes(ticket: TicketLayout, profile: str | PrinterProfile = "default"
     """The whole job: initialise, Chinese mode, the ticket, QR code, cut (or feed to tear)."""
     prof = profile if isinstance(profile, PrinterProfile) else load_profile(profile)
     out = _Builder(prof, ticket.width_mm)
+    if ticket.mongol is not None:
+        out.picture(ticket.mongol)
     out.header(ticket)
     out.number(ticket.number)
     out.progress(ticket)
@@ -115,6 +121,17 @@ class _Builder:
 
     def rule(self) -> None:
         self.p._raw(b"-" * self.cols + b"\n")
+
+    def picture(self, bitmap: Bitmap) -> None:
+        """A centred GS v 0 picture followed by a little paper; skipped by printers without
+        raster images (the Chinese below says the same)."""
+        if not self.profile.raster:
+            return
+        dots = self.profile.dots(self.width_mm)
+        if bitmap.width > dots:
+            raise ValueError(f"the picture is {bitmap.width} dots wide; this printer prints "
+                             f"{dots} on {self.width_mm} mm paper")
+        self.p._raw(raster_bytes(bitmap) + b"\n")
 
     def header(self, t: TicketLayout) -> None:
         self.size(1, 2, bold=True)

@@ -60,8 +60,11 @@ class Paper:
 
 
 def render(read: dict[str, Any], dots: int) -> Image.Image:
-    paper, rasters, module = Paper(dots), iter(read["rasters"]), 3
+    paper, rasters, module, previous = Paper(dots), iter(read["rasters"]), 3, ""
     for cmd in read["commands"]:
+        if cmd["name"] == previous == "GSv0":
+            continue  # npos joins adjacent GS v 0 bands into one picture
+        previous = cmd["name"]
         name, params = cmd["name"], bytes.fromhex(cmd.get("params", ""))
         if name == "TEXT":
             paper.text(cmd["text"])

@@ -2,6 +2,7 @@
 a recall said again, and the lengths of what was rendered (ui/voice.py, kiosk/announce.py)."""
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -61,3 +62,11 @@ def test_rendered_speech_is_bounded_on_disk(tmp_path: Path) -> None:
     assert [p.exists() for p in paths] == [False, False, True, True, True]
     assert q.render("请A004号到1号窗口办理") == paths[4]  # a recall reuses the file
     assert len(list(tmp_path.glob("say-*.wav"))) == 3
+
+
+def test_espeak_voice_reads_the_call_in_mandarin_only() -> None:
+    """No switch to the English voice ("(en)" in espeak-ng's phonemes) anywhere in a call."""
+    engine = EspeakEngine()
+    done = subprocess.run([engine.binary, "-v", engine.voice, "-q", "-x", "请A零一二号到1号窗口办理"],
+                          capture_output=True, text=True, timeout=30, check=True)
+    assert done.stdout.strip() and "(en)" not in done.stdout, done.stdout

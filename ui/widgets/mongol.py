@@ -1,0 +1,128 @@
+"""Widgets for traditional Mongolian beside Chinese: a vertical band and a bilingual line.
+
+`MongolianText` shows a text as columns (top to bottom, left to right) that fill its height;
+its width follows the columns it needs, so a layout gives a band of fixed height the width its
+text asks for. `BilingualLine` puts a Chinese label beside a Mongolian band, Mongolian on the
+left as the region's rule for vertical Mongolian beside Chinese has it. `render_band` draws a
+band to an image, for pictures and tests. They know no view-model; screens wire them up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPointF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+from ui.widgets.mongol_layout import BandRule, VerticalText, fit, mongolian_font
+
+
+class MongolianText(QWidget):
+    """A band of vertical Mongolian. Its height comes from the layout (or `preferred_length`
+    when free); it asks for the width of the columns its text needs at that height. With
+    `rule.max_columns` the font shrinks, then the last column is elided, instead of widening."""
+
+    def __init__(self, text: str = "", rule: BandRule | None = None, *,
+                 preferred_length: int = 0, center: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text, self.rule, self.center = text, rule or BandRule(), center
+        # 0: the natural length of the text, so a free widget keeps one column a paragraph
+        self.preferred_length = preferred_length
+        self._laid: VerticalText | None = None
+        self.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Expanding)
+
+    def text(self) -> str:
+        return self._text
+
+    def set_text(self, text: str) -> None:
+        if text != self._text:
+            self._text, self._laid = text, None
+            self.updateGeometry()
+            self.update()
+
+    def set_rule(self, rule: BandRule) -> None:
+        self.rule, self._laid = rule, None
+        self.updateGeometry()
+        self.update()
+
+    def columns(self) -> VerticalText:
+        """The layout at the widget's current height (made again when the height changes)."""
+        length = self._length()
+        if self._laid is None or self._laid.length != length:
+            width = self.maximumWidth() if self.maximumWidth() < 16777215 else None
+            self._laid = fit(self._text, length, self.rule, width)
+        return self._laid
+
+    def _length(self) -> float:
+        if self.testAttribute(Qt.WidgetAttribute.WA_Resized):  # placed by a layout or resize()
+            return float(self.height())
+        return float(self.preferred_length or self._natural_length())
+
+    def _natural_length(self) -> int:
+        longest = VerticalText(self._text, mongolian_font(self.rule.pixel_size), 1e6)
+        return max(1, int(longest.size().height()) + 1)
+
+    def sizeHint(self) -> QSize:
+        size = self.columns().size()
+        return QSize(int(size.width()) + 1, int(size.height()) + 1)
+
+    def minimumSizeHint(self) -> QSize:
+        one_line = int(mongolian_font(self.rule.pixel_size).pixelSize() * 1.5)
+        return QSize(int(self.columns().size().width()) + 1, one_line)
+
+    def resizeEvent(self, event: Any) -> None:
+        before = self._laid.size().width() if self._laid else -1.0
+        super().resizeEvent(event)
+        if self.columns().size().width() != before:
+            self.updateGeometry()  # a new height needs another number of columns
+
+    def paintEvent(self, _event: Any) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        self.columns().paint(painter, QPointF(0.0, 0.0), center=self.center)
+        painter.end()
+
+
+class BilingualLine(QWidget):
+    """Chinese text beside a vertical Mongolian band of the same height."""
+
+    def __init__(self, chinese: str, mongolian: str, rule: BandRule | None = None, *,
+                 role: str = "", mongolian_first: bool = True,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.chinese = QLabel(chinese)
+        if role:
+            self.chinese.setObjectName(role)
+        self.chinese.setWordWrap(True)
+        self.chinese.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.mongolian = MongolianText(mongolian, rule)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        if mongolian_first:
+            row.addWidget(self.mongolian)
+        row.addWidget(self.chinese, 1)
+        if not mongolian_first:
+            row.addWidget(self.mongolian)
+
+    def set_texts(self, chinese: str, mongolian: str) -> None:
+        self.chinese.setText(chinese)
+        self.mongolian.set_text(mongolian)
+
+
+def render_band(text: str, height: int, rule: BandRule | None = None, *, width: int | None = None,
+                color: str = "#000000", background: str = "#ffffff") -> QImage:
+    """`text` as a band `height` pixels long, drawn on an image just wide enough (or `width`
+    wide, shrinking and eliding as the rule allows)."""
+    laid = fit(text, float(height), rule or BandRule(), float(width) if width else None)
+    image = QImage(width or max(1, int(laid.size().width()) + 1), height,
+                   QImage.Format.Format_RGB32)
+    image.fill(QColor(background))
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QColor(color))
+    laid.paint(painter, QPointF(0.0, 0.0))
+    painter.end()
+    return image
