@@ -1,5 +1,5 @@
-"""`python -m devices`: simulators on a pty, reading a card or a rating, printing a sample ticket,
-scanning a page, probing serial ports (CONTRACT §1). Bad usage exits 2 with one line, never a
+"""`python -m devices`: simulators on a pty and driving them (`devices.simcli`), reading a card or
+a rating, printing a sample ticket, scanning a page, probing serial ports (CONTRACT §1). Bad usage exits 2 with one line, never a
 traceback; a device that fails or a timeout exits 1 with a reason."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from devices.errors import BadAddress, DeviceError
+from devices.simcli import add_ctl, add_sim, run_ctl, run_sim
 
 LABELS = {
     "type": "证件类型 type", "name": "姓名 name", "sex": "性别 sex", "ethnicity": "民族 ethnicity",
@@ -31,27 +32,10 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> Parser:
-    top = Parser(prog="python -m devices", description="快办 devices: simulators, read, probe")
+    top = Parser(prog="python -m devices", description="快办 devices: simulators, read, print, scan, probe")
     sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
-    sim = sub.add_parser("sim", help="run a device simulator on a pseudo-terminal")
-    sim.add_argument("kind", choices=["idcard", "printer", "pad"])
-    sim.add_argument("--pty", action="store_true", required=True, help="serve on a new pty")
-    sim.add_argument("--link", help="keep a symlink at this path pointing to the pty")
-    sim.add_argument("--cards", help="idcard: JSON file of cards (default: the sample cards)")
-    sim.add_argument("--dwell", type=float, help="idcard: seconds each card stays on the reader")
-    sim.add_argument("--gap", type=float, help="idcard: seconds with no card between cards")
-    sim.add_argument("--card", type=int, help="idcard: present only card N of the file")
-    sim.add_argument("--every", type=float, help="pad: seconds between ratings")
-    sim.add_argument("--slow", type=float, help="answer delay in seconds")
-    sim.add_argument("--garble", type=float, help="share of garbled frames, 0..1")
-    sim.add_argument("--split", action="store_true", help="send answers in small pieces")
-    sim.add_argument("--sam-fault", action="store_true", help="idcard: the SAM fails its self-test")
-    sim.add_argument("--unplug-after", type=float, default=0.0,
-                     help="idcard/pad: unplug after S seconds, then replug on a new pty")
-    sim.add_argument("--replug-after", type=float, default=1.0,
-                     help="seconds unplugged before the new pty appears (default 1)")
-    sim.add_argument("--knobs", default="", help="simulator options as in its sim:// URL, "
-                     "e.g. 'paper=out&cover=open' (printer) or 'dwell=5&garble=0.1' (idcard)")
+    add_sim(sub, Parser)
+    add_ctl(sub)
     read = sub.add_parser("read", help="wait for one card or one rating")
     read.add_argument("kind", choices=["idcard", "pad"])
     read.add_argument("url")
@@ -73,36 +57,6 @@ def build_parser() -> Parser:
                        help="probe only the --port URLs, not the ports the system lists")
     probe.add_argument("--timeout", type=float, default=0.3, help="seconds per question")
     return top
-
-
-def _sim(args: argparse.Namespace) -> int:
-    from devices.simlink import serve_pty
-
-    if args.kind == "printer":
-        from devices.printer.simulator import serve_pty as serve_printer
-        return int(serve_printer(args.knobs))
-    from devices.transport import parse_url
-
-    options = parse_url(f"sim://{args.kind}?{args.knobs}", "--knobs 'key=value&key=value'").options
-    options |= {key: str(value) for key, value in (
-        ("cards", args.cards), ("dwell", args.dwell), ("gap", args.gap), ("card", args.card),
-        ("every", args.every), ("slow", args.slow), ("garble", args.garble)) if value is not None}
-    if args.split:
-        options["split"] = "1"
-    if args.kind == "idcard":
-        from devices.idcard.simulator import simulator_from_options
-        if "every" in options:
-            _bad("--every is for pad")
-        if args.sam_fault:
-            options["sam"] = "fault"
-        return serve_pty(simulator_from_options(options), args.link, unplug_after=args.unplug_after,
-                         replug_after=args.replug_after)
-    from devices.pad.simulator import pad_simulator_from_options
-    for key in ("cards", "dwell", "gap", "card"):
-        if key in options:
-            _bad(f"--{key} is for idcard")
-    return serve_pty(pad_simulator_from_options(options), args.link, unplug_after=args.unplug_after,
-                     replug_after=args.replug_after)
 
 
 def _bad(message: str) -> NoReturn:
@@ -163,7 +117,9 @@ def _probe(args: argparse.Namespace) -> int:
 def run(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     if args.command == "sim":
-        return _sim(args)
+        return run_sim(args, _bad)
+    if args.command == "ctl":
+        return run_ctl(args)
     if args.command == "read":
         return _read(args)
     if args.command == "print-sample":

@@ -63,7 +63,8 @@ class GarbledAnswer(ProtocolError):
     """Bytes came back but no valid frame: a checksum failed or the frame stopped mid-way."""
 
 
-def transact(port: Port, command: Command, timeout: float, gap: float = 0.1) -> Answer:
+def transact(port: Port, command: Command, timeout: float, gap: float = 0.1,
+             data: bytes = b"") -> Answer:
     """Send one command and wait for one answer frame.
 
     A frame dropped by the parser, or bytes that stop arriving for `gap` s mid-frame, raise
@@ -73,7 +74,7 @@ def transact(port: Port, command: Command, timeout: float, gap: float = 0.1) -> 
     parser = FrameParser()
     try:
         port.reset_input_buffer()
-        port.write(encode_command(command))
+        port.write(encode_command(command, data))
         deadline = time.monotonic() + timeout
         last_byte = time.monotonic()
         while time.monotonic() < deadline:
