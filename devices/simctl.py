@@ -167,6 +167,21 @@ class ControlServer:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+def serve_for(options: dict[str, str], controls: Controls,
+              lock: threading.Lock | None = None) -> ControlServer | None:
+    """The control socket a `sim://KIND?control=PATH` URL asks for, on a thread of its own (for
+    an in-process simulator: the demo's kiosk drives its camera this way); None without one."""
+    from devices.errors import BadAddress
+
+    path = options.get("control")
+    if not path:
+        return None
+    try:
+        return ControlServer(path, controls, lock).start()
+    except OSError as exc:
+        raise BadAddress(f"cannot serve a control socket at {path!r}: {exc.strerror}") from exc
+
+
 def send(path: str, line: str, timeout: float = 5.0) -> dict[str, object]:
     """Send one command line to the simulator at `path`; its JSON answer. OSError when nobody
     listens there."""

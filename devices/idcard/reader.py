@@ -110,6 +110,7 @@ class IdCardReader:
         self._photo: bytes | None = None
         self._lock = threading.Lock()
         self.port: Port | None = None
+        self.on_close: Callable[[], None] | None = None  # e.g. a simulator's control socket
 
     # -- connection -----------------------------------------------------------------------
     def _connect(self) -> Port:
@@ -135,6 +136,8 @@ class IdCardReader:
         with self._lock:
             self._photo, self._present = None, None
             self.supervisor.close()
+        if self.on_close is not None:
+            self.on_close()
 
     # -- commands -------------------------------------------------------------------------
     def _command(self, port: Port, command: Command, timeout: float, doing: str,
@@ -249,6 +252,7 @@ class IdCardReader:
 def open_reader(url: str) -> IdCardReader:
     """A reader from its URL. The device may be absent now: the reader connects when used."""
     from devices.idcard.simulator import simulator_from_options
+    from devices.simctl import serve_for
     from devices.transport import SERIAL_FORM, is_serial_url, parse_url
 
     parsed = parse_url(url, URL_FORMS)
@@ -258,6 +262,8 @@ def open_reader(url: str) -> IdCardReader:
         sim = simulator_from_options(parsed.options)
         reader = IdCardReader(url, lambda: _sim_port(sim))
         reader.simulator = sim  # type: ignore[attr-defined]
+        control = serve_for(parsed.options, sim.controls())
+        reader.on_close = control.close if control else None
     elif is_serial_url(url):
         from devices.transport import open_serial, serial_target
         serial_target(url)  # refuse a bad path or option now, not at first use

@@ -34,7 +34,8 @@ from devices.simctl import ControlError, Controls, Handler, number, words
 from devices.simlink import Emission
 
 SAM_ID = "05.01-20101129-0001228293-0296863149"
-SIM_FORM = "sim://idcard?cards=FILE&dwell=3&gap=1&card=N&hold=1&slow=S&garble=P&split=1&sam=fault"
+SIM_FORM = ("sim://idcard?cards=FILE&dwell=3&gap=1&card=N&hold=1&slow=S&garble=P&split=1&sam=fault"
+            "&control=SOCKET")
 
 
 @dataclass(frozen=True)
@@ -266,7 +267,8 @@ def simulator_from_options(options: dict[str, str], form: str = SIM_FORM) -> IdC
                         "gap": "seconds between cards", "card": "present only card N (0-based)",
                         "slow": "answer delay in seconds", "garble": "share of garbled answers 0..1",
                         "split": "1 = answers in small pieces", "sam": "ok or fault",
-                        "hold": "1 = no card until told (present/remove)"}, form)
+                        "hold": "1 = no card until told (present/remove)",
+                        "control": "control socket path"}, form)
     cards = load_cards(options.get("cards"))
     if "card" in options:
         index = int(number_option(url, "card", 0, form, 0, len(cards) - 1))

@@ -25,7 +25,7 @@ from devices.pad.protocol import (
 from devices.simctl import ControlError, Controls, number, words
 from devices.simlink import Emission
 
-PAD_FORM = "sim://pad?every=3&levels=5,4,3,2,1&slow=S&garble=P&split=1"
+PAD_FORM = "sim://pad?every=3&levels=5,4,3,2,1&slow=S&garble=P&split=1&control=SOCKET"
 LOW_REASONS = {1: ("attitude", "slow"), 2: ("wait",)}
 RETRY_AFTER = 0.5
 RETRIES = 3
@@ -159,7 +159,8 @@ def pad_simulator_from_options(options: dict[str, str], raw: str = "sim://pad") 
     url = DeviceUrl(raw, "sim", "pad", "", options)
     check_options(url, {"every": "seconds between ratings (0 = none)", "levels": "e.g. 5,4,1",
                         "slow": "answer delay in seconds", "garble": "share of garbled frames 0..1",
-                        "split": "1 = frames in small pieces"}, PAD_FORM)
+                        "split": "1 = frames in small pieces", "control": "control socket path"},
+                  PAD_FORM)
     try:
         levels = tuple(int(x) for x in options.get("levels", "5,4,5,3,2,5,1").split(","))
     except ValueError as exc:
