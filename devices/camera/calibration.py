@@ -68,7 +68,8 @@ class DeskCalibration:
         """The scale at a point of the still (the square root of the local area ratio)."""
         x, y = at
         a, b, c = self.to_mm(np.array([[x, y], [x + 1, y], [x, y + 1]]))
-        return float(np.sqrt(abs(np.cross(b - a, c - a))))
+        (ux, uy), (vx, vy) = b - a, c - a
+        return float(np.sqrt(abs(ux * vy - uy * vx)))
 
     def option(self) -> str:
         """The `desk=` value for a camera URL."""
