@@ -50,6 +50,14 @@ def build_parser() -> Parser:
     scan.add_argument("--json", action="store_true")
     scan.add_argument("--allow-id-card", action="store_true",
                       help="copy an ID card too (only where the business step requires it)")
+    from devices.camera.cli import add_calibration
+    add_calibration(scan)
+    sheet = sub.add_parser("calibration-sheet", help="write the camera's reference sheet to print",
+                           description="Write the document camera's reference sheet (A4, four "
+                                       "marks, a 100 mm bar) as .pdf or .png. Print it at 100 %%, "
+                                       "lay it where papers go, then run python -m provisioning "
+                                       "probe --calibrate.")
+    sheet.add_argument("--out", required=True, type=Path, help="FILE.pdf or FILE.png")
     probe = sub.add_parser("probe", help="find readers, printers and pads on serial ports")
     probe.add_argument("--port", action="append", default=[], help="also probe this URL")
     probe.add_argument("--json", action="store_true")
@@ -101,6 +109,19 @@ def _read(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sheet(out: Path) -> int:
+    from devices.camera.calibration import sheet_bytes
+
+    if out.suffix.lower() not in (".pdf", ".png"):
+        _bad(f"--out {out}: write the sheet as .pdf or .png")
+    try:
+        out.write_bytes(sheet_bytes(out.suffix))
+    except OSError as exc:
+        _bad(f"cannot write {out}: {exc.strerror}")
+    print(f"wrote the calibration sheet to {out}: print it at 100 % (the bar must be 100 mm)")
+    return 0
+
+
 def _probe(args: argparse.Namespace) -> int:
     from devices.probe import probe_all
 
@@ -127,7 +148,10 @@ def run(argv: Sequence[str]) -> int:
         return int(print_sample(args.url))
     if args.command == "scan":
         from devices.camera.cli import scan
-        return int(scan(args.source, args.out, args.json, allow_id_card=args.allow_id_card))
+        return int(scan(args.source, args.out, args.json, allow_id_card=args.allow_id_card,
+                        desk=args.desk, mm_per_px=args.mm_per_px))
+    if args.command == "calibration-sheet":
+        return _sheet(args.out)
     return _probe(args)
 
 

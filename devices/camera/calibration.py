@@ -129,6 +129,31 @@ def find_sheet(still: np.ndarray) -> tuple[DeskCalibration, float]:
     return calibration, error
 
 
+def calibrate_camera(url: str, bar_mm: float = BAR_MM) -> tuple[str, DeskCalibration, float]:
+    """Take one still of the reference sheet with the camera at `url`; its URL with the new
+    `desk=` (any old calibration replaced), the calibration and its fit in mm. `bar_mm` is the
+    printed bar as measured, when the sheet was not printed at its real size."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    from devices.camera.source import open_camera
+
+    if not 50 <= bar_mm <= 150:
+        raise BadAddress(f"the bar measures {bar_mm:g} mm? It is printed 100 mm long")
+    camera = open_camera(url)
+    try:
+        still = camera.capture()
+    finally:
+        camera.close()
+    found, error = find_sheet(still)
+    scale = bar_mm / BAR_MM
+    calibration = DeskCalibration(np.diag([scale, scale, 1.0]) @ found.homography, found.size)
+    parts = urlsplit(url)
+    options = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+               if k not in ("desk", "mm_per_px")] + [("desk", calibration.option())]
+    query = urlencode(options, safe=":,/")
+    return urlunsplit(parts._replace(query=query)), calibration, error * scale
+
+
 def _marker_mm(marker: int) -> np.ndarray:
     x, y = MARKERS[marker]
     return np.array([[x, y], [x + MARKER_MM, y], [x + MARKER_MM, y + MARKER_MM], [x, y + MARKER_MM]])

@@ -32,6 +32,10 @@ class NoDocument(DeviceError):
 class IdCardRefused(DeviceError):
     """The page is an ID-card-sized card; copying one needs the business step's permission."""
 
+    def __init__(self, message: str, judgement: Judgement | None = None) -> None:
+        super().__init__(message)
+        self.judgement = judgement
+
 
 @dataclass(frozen=True)
 class ScanResult:
@@ -91,7 +95,8 @@ def scan(image: np.ndarray, allow_id_card: bool = False,
     corners = find_page(image)
     verdict = judge(image, corners, calibration)
     if verdict.card and not allow_id_card:
-        raise IdCardRefused("this looks like an ID card; copying it is not allowed here / 不能复印身份证")
+        raise IdCardRefused("this looks like an ID card; copying it is not allowed here / 不能复印身份证",
+                            verdict)
     if not verdict.card and _too_small(corners, image.shape, verdict):
         raise NoDocument("no document found: only a small object is in the frame / 未找到文件")
     page = even_light(rectify(image, corners, output_size(corners, verdict.ratio)))
