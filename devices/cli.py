@@ -44,6 +44,14 @@ def build_parser() -> Parser:
     read.add_argument("--reveal", action="store_true", help="idcard: show name, address, number")
     sample = sub.add_parser("print-sample", help="print a sample ticket")
     sample.add_argument("url")
+    drawing = sub.add_parser("render-ticket", help="draw ESC/POS bytes as the printed paper (PNG)",
+                             description="Interpret the ESC/POS bytes in FILE (a job written by "
+                                         "print-sample file:///FILE, or a printer simulator's job) "
+                                         "and draw the paper as it comes out of the printer.")
+    drawing.add_argument("file")
+    drawing.add_argument("--out", required=True, help="PNG file to write")
+    drawing.add_argument("--width", type=int, choices=[58, 80], default=80,
+                         help="paper width in mm (default 80)")
     scan = sub.add_parser("scan", help="capture or load one page and straighten it")
     scan.add_argument("source")
     scan.add_argument("--out", required=True, type=Path)
@@ -150,6 +158,9 @@ def run(argv: Sequence[str]) -> int:
         from devices.camera.cli import scan
         return int(scan(args.source, args.out, args.json, allow_id_card=args.allow_id_card,
                         desk=args.desk, mm_per_px=args.mm_per_px))
+    if args.command == "render-ticket":
+        from devices.printer.cli import render_ticket
+        return int(render_ticket(args.file, args.out, args.width))
     if args.command == "calibration-sheet":
         return _sheet(args.out)
     return _probe(args)

@@ -19,6 +19,7 @@ from typing import TextIO
 from urllib.parse import parse_qsl
 
 from devices.errors import BadAddress
+from devices.printer.commands import command_length
 from devices.simctl import ControlError, Controls, ControlServer, Handler, number, words
 from devices.simlink import Emission, serve_on
 from devices.simlink import serve_pty as serve
@@ -28,15 +29,6 @@ KNOBS = ("paper=ok|low|out, cover=open|closed, offline=1, silent=1, garbled=1, s
 KEEP_JOBS = 200
 TEAR_FEED = 6  # lines fed at once that bring a ticket to the tear bar (python-escpos' cut feed)
 LOW_LINES = 40  # the near-end sensor trips with about this much paper left
-# Parameter bytes after ESC / GS / FS x for the fixed-length commands a ticket uses.
-FIXED = {
-    0x1B: {0x40: 0, 0x21: 1, 0x45: 1, 0x61: 1, 0x64: 1, 0x74: 1, 0x2D: 1, 0x4D: 1, 0x32: 0,
-           0x33: 1, 0x4A: 1, 0x47: 1, 0x7B: 1, 0x56: 1, 0x70: 3, 0x52: 1, 0x20: 1},
-    0x1D: {0x21: 1, 0x42: 1, 0x62: 1, 0x4C: 2, 0x57: 2, 0x68: 1, 0x77: 1, 0x48: 1, 0x66: 1},
-    0x1C: {0x26: 0, 0x2E: 0, 0x21: 1, 0x43: 1, 0x2D: 1, 0x53: 2, 0x57: 1},
-    0x10: {0x04: 1, 0x05: 1},
-}
-
 
 @dataclass
 class Job:
@@ -183,34 +175,14 @@ class PrinterSimulator:
         buf = self._buf
         i = 0
         while i < len(buf):
-            size = self._command_size(buf, i)
+            size, known = command_length(buf, i)
             if size is None:  # incomplete: wait for more bytes
                 break
+            if not known:
+                self.current.unknown.append(buf[i : i + 2].hex())
             self._apply(bytes(buf[i : i + size]))
             i += size
         del buf[:i]
-
-    def _command_size(self, buf: bytearray, i: int) -> int | None:
-        b = buf[i]
-        if b not in FIXED:
-            return 1
-        if i + 1 >= len(buf):
-            return None
-        fn = buf[i + 1]
-        if fn in FIXED[b]:
-            size = 2 + FIXED[b][fn]
-            return size if i + size <= len(buf) else None
-        need = {(0x1D, 0x56): 3, (0x1D, 0x76): 8, (0x1D, 0x28): 5}.get((b, fn))
-        if need is None:
-            self.current.unknown.append(buf[i : i + 2].hex())
-            return 2
-        if i + need > len(buf):
-            return None
-        if fn == 0x56:  # GS V m [n]
-            return 4 if buf[i + 2] in (65, 66) else 3
-        if fn == 0x76:  # GS v 0 m xL xH yL yH data
-            return need + (buf[i + 4] + 256 * buf[i + 5]) * (buf[i + 6] + 256 * buf[i + 7])
-        return need + buf[i + 3] + 256 * buf[i + 4]  # GS ( x pL pH data
 
     def _apply(self, cmd: bytes) -> None:
         if cmd[:2] in (b"\x10\x04", b"\x10\x05"):
