@@ -25,8 +25,11 @@ Emission = tuple[float, bytes]  # (monotonic time when due, bytes)
 class SimEngine(Protocol):
     """The device side of a simulator: bytes in, timed bytes out, plus fault knobs."""
 
-    split: bool
-    unplugged: bool
+    @property
+    def split(self) -> bool: ...
+
+    @property
+    def unplugged(self) -> bool: ...
 
     def exchange(self, data: bytes, now: float) -> list[Emission]: ...
 

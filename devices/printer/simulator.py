@@ -14,6 +14,7 @@ import os
 import sys
 import threading
 import tty
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 from urllib.parse import parse_qsl
@@ -129,7 +130,7 @@ class PrinterSimulator:
             self.set_paper(args[0], lines)
             return self.state()
 
-        def switch(action: Handler, off: str, on: str) -> Handler:
+        def switch(action: Callable[[bool], object], off: str, on: str) -> Handler:
             def run(rest: str) -> object:
                 (value,) = words(rest, 1, 1, f"{off}|{on}")
                 if value not in (off, on):
@@ -138,13 +139,17 @@ class PrinterSimulator:
                 return self.state()
             return run
 
+        def refill(rest: str) -> object:
+            self.set_paper("ok")
+            return self.state()
+
         def job(rest: str) -> object:
             args = words(rest, 0, 1, "job [N]")
             return self.job(int(number(args[0], "job N", -KEEP_JOBS, 1e12)) if args else -1)
 
         return {
             "paper": (paper, "ok|low|out [LINES]: the paper sensor; ok is a new roll (LINES long)"),
-            "refill": (lambda rest: (self.set_paper("ok"), self.state())[1], "a new roll of paper"),
+            "refill": (refill, "a new roll of paper"),
             "cover": (switch(self.set_cover, "closed", "open"), "open|closed: the cover"),
             "plug": (switch(lambda out: setattr(self, "unplugged", out), "in", "out"),
                      "in|out: the printer answers nothing while out"),
