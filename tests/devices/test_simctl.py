@@ -103,3 +103,39 @@ def _lines(conn: socket.socket, count: int) -> list[dict[str, object]]:
         assert chunk, f"connection closed after {buf!r}"
         buf += chunk
     return [json.loads(line) for line in buf.splitlines()[:count]]
+
+
+def test_in_process_simulators_serve_their_controls_from_the_url(tmp_path: Path) -> None:
+    """The demo's kiosk opens its devices from sim:// URLs; a console drives them from outside."""
+    from devices.health import Health
+    from devices.idcard import open_reader
+    from devices.pad import open_pad
+    from devices.printer import open_printer
+
+    paths = {kind: str(tmp_path / f"{kind}.sock") for kind in ("idcard", "printer", "pad")}
+    reader = open_reader(f"sim://idcard?hold=1&control={paths['idcard']}")
+    printer = open_printer(f"sim://printer?control={paths['printer']}")
+    pad = open_pad(f"sim://pad?every=0&control={paths['pad']}")
+    try:
+        assert reader.read_card(0.5) is None
+        assert send(paths["idcard"], "present 1")["ok"] is True
+        card = reader.read_card(3)
+        assert card is not None and card.name == "张宝山"
+        send(paths["printer"], "cover open")
+        assert printer.status() is Health.COVER_OPEN
+        send(paths["pad"], "press 5")
+        rating = pad.read_rating(3)
+        assert rating is not None and rating.level == 5
+    finally:
+        reader.close()
+        printer.close()
+        pad.close()
+    assert not any(Path(p).exists() for p in paths.values())  # closed with their device
+
+
+def test_control_is_only_for_simulators() -> None:
+    from devices.errors import BadAddress
+    from devices.printer import open_printer
+
+    with pytest.raises(BadAddress, match="control= is for the simulator"):
+        open_printer("file:///tmp/x.bin?control=/tmp/x.sock")
