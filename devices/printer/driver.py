@@ -172,6 +172,7 @@ def open_printer(url: str, profile: str = "default") -> TicketPrinter:
     if simulator is None and "control" in options:
         raise BadAddress(f"control= is for the simulator (sim://printer?control=SOCKET), not {url!r}")
     if simulator is not None:
+        printer.simulator = simulator  # type: ignore[attr-defined]  # as reader.simulator, pad.simulator
         control = serve_for(options, simulator.controls(), simulator.lock)
         printer.on_close = control.close if control else None
     try:

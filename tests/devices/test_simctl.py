@@ -123,6 +123,7 @@ def test_in_process_simulators_serve_their_controls_from_the_url(tmp_path: Path)
         assert card is not None and card.name == "张宝山"
         send(paths["printer"], "cover open")
         assert printer.status() is Health.COVER_OPEN
+        assert printer.simulator.state()["cover"] == "open"  # type: ignore[attr-defined]
         send(paths["pad"], "press 5")
         rating = pad.read_rating(3)
         assert rating is not None and rating.level == 5
