@@ -1,5 +1,5 @@
-"""`python -m devices`: simulators on a pty, reading a card or a rating, printing a sample ticket,
-scanning a page, probing serial ports (CONTRACT §1). Bad usage exits 2 with one line, never a
+"""`python -m devices`: simulators on a pty and driving them (`devices.simcli`), reading a card or
+a rating, printing a sample ticket, scanning a page, probing serial ports (CONTRACT §1). Bad usage exits 2 with one line, never a
 traceback; a device that fails or a timeout exits 1 with a reason."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from devices.errors import BadAddress, DeviceError
+from devices.simcli import add_ctl, add_sim, run_ctl, run_sim
 
 LABELS = {
     "type": "证件类型 type", "name": "姓名 name", "sex": "性别 sex", "ethnicity": "民族 ethnicity",
@@ -31,27 +32,10 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> Parser:
-    top = Parser(prog="python -m devices", description="快办 devices: simulators, read, probe")
+    top = Parser(prog="python -m devices", description="快办 devices: simulators, read, print, scan, probe")
     sub = top.add_subparsers(dest="command", required=True, parser_class=Parser)
-    sim = sub.add_parser("sim", help="run a device simulator on a pseudo-terminal")
-    sim.add_argument("kind", choices=["idcard", "printer", "pad"])
-    sim.add_argument("--pty", action="store_true", required=True, help="serve on a new pty")
-    sim.add_argument("--link", help="keep a symlink at this path pointing to the pty")
-    sim.add_argument("--cards", help="idcard: JSON file of cards (default: the sample cards)")
-    sim.add_argument("--dwell", type=float, help="idcard: seconds each card stays on the reader")
-    sim.add_argument("--gap", type=float, help="idcard: seconds with no card between cards")
-    sim.add_argument("--card", type=int, help="idcard: present only card N of the file")
-    sim.add_argument("--every", type=float, help="pad: seconds between ratings")
-    sim.add_argument("--slow", type=float, help="answer delay in seconds")
-    sim.add_argument("--garble", type=float, help="share of garbled frames, 0..1")
-    sim.add_argument("--split", action="store_true", help="send answers in small pieces")
-    sim.add_argument("--sam-fault", action="store_true", help="idcard: the SAM fails its self-test")
-    sim.add_argument("--unplug-after", type=float, default=0.0,
-                     help="idcard/pad: unplug after S seconds, then replug on a new pty")
-    sim.add_argument("--replug-after", type=float, default=1.0,
-                     help="seconds unplugged before the new pty appears (default 1)")
-    sim.add_argument("--knobs", default="", help="simulator options as in its sim:// URL, "
-                     "e.g. 'paper=out&cover=open' (printer) or 'dwell=5&garble=0.1' (idcard)")
+    add_sim(sub, Parser)
+    add_ctl(sub)
     read = sub.add_parser("read", help="wait for one card or one rating")
     read.add_argument("kind", choices=["idcard", "pad"])
     read.add_argument("url")
@@ -60,12 +44,28 @@ def build_parser() -> Parser:
     read.add_argument("--reveal", action="store_true", help="idcard: show name, address, number")
     sample = sub.add_parser("print-sample", help="print a sample ticket")
     sample.add_argument("url")
+    drawing = sub.add_parser("render-ticket", help="draw ESC/POS bytes as the printed paper (PNG)",
+                             description="Interpret the ESC/POS bytes in FILE (a job written by "
+                                         "print-sample file:///FILE, or a printer simulator's job) "
+                                         "and draw the paper as it comes out of the printer.")
+    drawing.add_argument("file")
+    drawing.add_argument("--out", required=True, help="PNG file to write")
+    drawing.add_argument("--width", type=int, choices=[58, 80], default=80,
+                         help="paper width in mm (default 80)")
     scan = sub.add_parser("scan", help="capture or load one page and straighten it")
     scan.add_argument("source")
     scan.add_argument("--out", required=True, type=Path)
     scan.add_argument("--json", action="store_true")
     scan.add_argument("--allow-id-card", action="store_true",
                       help="copy an ID card too (only where the business step requires it)")
+    from devices.camera.cli import add_calibration
+    add_calibration(scan)
+    sheet = sub.add_parser("calibration-sheet", help="write the camera's reference sheet to print",
+                           description="Write the document camera's reference sheet (A4, four "
+                                       "marks, a 100 mm bar) as .pdf or .png. Print it at 100 %%, "
+                                       "lay it where papers go, then run python -m provisioning "
+                                       "probe --calibrate.")
+    sheet.add_argument("--out", required=True, type=Path, help="FILE.pdf or FILE.png")
     probe = sub.add_parser("probe", help="find readers, printers and pads on serial ports")
     probe.add_argument("--port", action="append", default=[], help="also probe this URL")
     probe.add_argument("--json", action="store_true")
@@ -73,36 +73,6 @@ def build_parser() -> Parser:
                        help="probe only the --port URLs, not the ports the system lists")
     probe.add_argument("--timeout", type=float, default=0.3, help="seconds per question")
     return top
-
-
-def _sim(args: argparse.Namespace) -> int:
-    from devices.simlink import serve_pty
-
-    if args.kind == "printer":
-        from devices.printer.simulator import serve_pty as serve_printer
-        return int(serve_printer(args.knobs))
-    from devices.transport import parse_url
-
-    options = parse_url(f"sim://{args.kind}?{args.knobs}", "--knobs 'key=value&key=value'").options
-    options |= {key: str(value) for key, value in (
-        ("cards", args.cards), ("dwell", args.dwell), ("gap", args.gap), ("card", args.card),
-        ("every", args.every), ("slow", args.slow), ("garble", args.garble)) if value is not None}
-    if args.split:
-        options["split"] = "1"
-    if args.kind == "idcard":
-        from devices.idcard.simulator import simulator_from_options
-        if "every" in options:
-            _bad("--every is for pad")
-        if args.sam_fault:
-            options["sam"] = "fault"
-        return serve_pty(simulator_from_options(options), args.link, unplug_after=args.unplug_after,
-                         replug_after=args.replug_after)
-    from devices.pad.simulator import pad_simulator_from_options
-    for key in ("cards", "dwell", "gap", "card"):
-        if key in options:
-            _bad(f"--{key} is for idcard")
-    return serve_pty(pad_simulator_from_options(options), args.link, unplug_after=args.unplug_after,
-                     replug_after=args.replug_after)
 
 
 def _bad(message: str) -> NoReturn:
@@ -147,6 +117,19 @@ def _read(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sheet(out: Path) -> int:
+    from devices.camera.calibration import sheet_bytes
+
+    if out.suffix.lower() not in (".pdf", ".png"):
+        _bad(f"--out {out}: write the sheet as .pdf or .png")
+    try:
+        out.write_bytes(sheet_bytes(out.suffix))
+    except OSError as exc:
+        _bad(f"cannot write {out}: {exc.strerror}")
+    print(f"wrote the calibration sheet to {out}: print it at 100 % (the bar must be 100 mm)")
+    return 0
+
+
 def _probe(args: argparse.Namespace) -> int:
     from devices.probe import probe_all
 
@@ -163,7 +146,9 @@ def _probe(args: argparse.Namespace) -> int:
 def run(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     if args.command == "sim":
-        return _sim(args)
+        return run_sim(args, _bad)
+    if args.command == "ctl":
+        return run_ctl(args)
     if args.command == "read":
         return _read(args)
     if args.command == "print-sample":
@@ -171,7 +156,13 @@ def run(argv: Sequence[str]) -> int:
         return int(print_sample(args.url))
     if args.command == "scan":
         from devices.camera.cli import scan
-        return int(scan(args.source, args.out, args.json, allow_id_card=args.allow_id_card))
+        return int(scan(args.source, args.out, args.json, allow_id_card=args.allow_id_card,
+                        desk=args.desk, mm_per_px=args.mm_per_px))
+    if args.command == "render-ticket":
+        from devices.printer.cli import render_ticket
+        return int(render_ticket(args.file, args.out, args.width))
+    if args.command == "calibration-sheet":
+        return _sheet(args.out)
     return _probe(args)
 
 

@@ -17,14 +17,19 @@ from typing import Protocol, TextIO
 
 import serial
 
+from devices.simctl import ControlServer
+
 Emission = tuple[float, bytes]  # (monotonic time when due, bytes)
 
 
 class SimEngine(Protocol):
     """The device side of a simulator: bytes in, timed bytes out, plus fault knobs."""
 
-    split: bool
-    unplugged: bool
+    @property
+    def split(self) -> bool: ...
+
+    @property
+    def unplugged(self) -> bool: ...
 
     def exchange(self, data: bytes, now: float) -> list[Emission]: ...
 
@@ -105,16 +110,20 @@ def _write_all(fd: int, data: bytes, split: bool, rng: random.Random) -> None:
             time.sleep(0.001)
 
 
-def _serve(master: int, engine: SimEngine, stop: list[int], until: float = float("inf")) -> None:
-    """Pass bytes between the pty and the engine until a signal lands in `stop` or `until`."""
+def serve_on(master: int, engine: SimEngine, stop: list[int], until: float = float("inf"),
+           control: ControlServer | None = None) -> None:
+    """Pass bytes between the pty and the engine, and answer the control socket, until a signal
+    lands in `stop` or `until`."""
     rng, pending = random.Random(11), []
     while not stop and time.monotonic() < until:
         try:
-            ready, _, _ = select.select([master], [], [], 0.01)
+            ready, _, _ = select.select([master, *(control.fds() if control else [])], [], [], 0.01)
         except InterruptedError:
             continue
+        if control is not None:
+            control.handle(fd for fd in ready if fd != master)
         now = time.monotonic()
-        if ready:
+        if master in ready:
             try:
                 data = os.read(master, 4096)
             except OSError as exc:  # EIO: no client has the pty open just now
@@ -129,6 +138,18 @@ def _serve(master: int, engine: SimEngine, stop: list[int], until: float = float
         for _, data in due:
             if not engine.unplugged:
                 _write_all(master, data, engine.split, rng)
+
+
+def _wait(seconds: float, stop: list[int], control: ControlServer | None) -> None:
+    """Unplugged for `seconds`: the control socket still answers."""
+    until = time.monotonic() + seconds
+    while not stop and (left := until - time.monotonic()) > 0:
+        try:
+            ready, _, _ = select.select(control.fds() if control else [], [], [], min(left, 0.05))
+        except InterruptedError:
+            continue
+        if control is not None:
+            control.handle(ready)
 
 
 def _plug_in(link: str | None) -> tuple[int, int, str]:
@@ -150,8 +171,10 @@ def _unplug(master: int, slave: int, path: str, link: str | None) -> None:
 
 
 def serve_pty(engine: SimEngine, link: str | None = None, out: TextIO = sys.stdout,
-              unplug_after: float = 0.0, replug_after: float = 1.0) -> int:
-    """Serve `engine` on a new pseudo-terminal until SIGTERM/SIGINT; print its path first.
+              unplug_after: float = 0.0, replug_after: float = 1.0,
+              control: ControlServer | None = None) -> int:
+    """Serve `engine` on a new pseudo-terminal until SIGTERM/SIGINT; print its path first, and
+    the path of its control socket (when given) on the second line.
 
     `link` (optional) is a symlink kept pointing at the pty, as udev names a device. With
     `unplug_after` > 0 the device is unplugged (pty closed, link removed) after that many
@@ -161,15 +184,21 @@ def serve_pty(engine: SimEngine, link: str | None = None, out: TextIO = sys.stdo
     stop: list[int] = []
     for sig in (signal.SIGTERM, signal.SIGINT):  # before the path is out: a client may stop us at once
         signal.signal(sig, lambda signum, frame: stop.append(signum))
-    while not stop:
-        master, slave, path = _plug_in(link)
-        print(path, file=out, flush=True)
-        until = time.monotonic() + unplug_after if unplug_after > 0 else float("inf")
-        try:
-            _serve(master, engine, stop, until)
-        finally:
-            _unplug(master, slave, path, link)
-        replug_at = time.monotonic() + replug_after
-        while not stop and time.monotonic() < replug_at:
-            time.sleep(0.01)
+    first = True
+    try:
+        while not stop:
+            master, slave, path = _plug_in(link)
+            print(path, file=out, flush=True)
+            if first and control is not None:
+                print(control.path, file=out, flush=True)
+            first = False
+            until = time.monotonic() + unplug_after if unplug_after > 0 else float("inf")
+            try:
+                serve_on(master, engine, stop, until, control)
+            finally:
+                _unplug(master, slave, path, link)
+            _wait(replug_after, stop, control)
+    finally:
+        if control is not None:
+            control.close()
     return 0

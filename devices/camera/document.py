@@ -1,8 +1,10 @@
 """Scan a document from a camera still: find the page, refuse ID cards unless the business step
-needs one, correct the perspective, even the light and encode the copy.
+needs one, correct the perspective to the paper's own proportions, even the light and encode
+the copy.
 
 `find_page` finds the quadrilateral (coarse on a small copy, refined on the full still);
-`scan` does the whole job and returns a `ScanResult`.
+`devices.camera.paper` says what it is (card or page, which paper) from the camera's calibration
+or, without one, from its shape; `scan` does the whole job and returns a `ScanResult`.
 """
 
 from __future__ import annotations
@@ -12,17 +14,15 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from devices.camera.calibration import DeskCalibration
 from devices.camera.detect import find_quad, working_copy
 from devices.camera.enhance import encode, even_light, rectify
-from devices.camera.geometry import clockwise, page_size
+from devices.camera.geometry import clockwise, page_size, polygon_area
+from devices.camera.paper import Judgement, judge
 from devices.camera.refine import refine
 from devices.errors import DeviceError
 
-CARD_ASPECT = 85.6 / 54.0  # ISO/IEC 7810 ID-1: resident ID cards, bank cards
-CARD_ASPECT_TOLERANCE = 0.12  # 1.47 .. 1.71: A4 (1.41) and Letter (1.29) stay pages
-CARD_MAX_AREA = 0.20  # a card-sized rectangle is small beside the camera's field
-CARD_SURE_AREA = 0.08  # below this share of the frame, only a card (or a note) is that small
-MIN_PAGE_AREA = 0.03  # anything smaller that is not a card is not a page
+MIN_PAGE_AREA = 0.03  # without calibration, anything smaller that is not a card is not a page
 
 
 class NoDocument(DeviceError):
@@ -32,6 +32,10 @@ class NoDocument(DeviceError):
 class IdCardRefused(DeviceError):
     """The page is an ID-card-sized card; copying one needs the business step's permission."""
 
+    def __init__(self, message: str, judgement: Judgement | None = None) -> None:
+        super().__init__(message)
+        self.judgement = judgement
+
 
 @dataclass(frozen=True)
 class ScanResult:
@@ -40,6 +44,7 @@ class ScanResult:
     height: int
     jpeg: bytes
     image: np.ndarray = field(repr=False)  # the corrected, evened page (BGR)
+    judgement: Judgement | None = None  # card or page, paper, size, calibrated or not
 
     def encoded(self, suffix: str) -> bytes:
         """The page as .jpg/.jpeg (the stored JPEG), .png or .pdf bytes."""
@@ -74,33 +79,48 @@ def as_bgr(image: np.ndarray | None) -> np.ndarray:
     return image
 
 
-def is_id_card(corners: np.ndarray, frame_shape: tuple[int, ...]) -> bool:
-    """A card-shaped rectangle (85.6 x 54 mm) that is small beside the frame; a very small one
-    is taken for a card with a looser shape, since its outline is found less precisely and
-    letting an ID card through costs more than asking for a small note to be retaken."""
-    w, h = page_size(corners)
-    aspect = max(w, h) / min(w, h)
-    share = (w * h) / (frame_shape[0] * frame_shape[1])
-    if share <= CARD_SURE_AREA:
-        return abs(aspect - CARD_ASPECT) <= 2 * CARD_ASPECT_TOLERANCE
-    return abs(aspect - CARD_ASPECT) <= CARD_ASPECT_TOLERANCE and share <= CARD_MAX_AREA
+def is_id_card(corners: np.ndarray, frame_shape: tuple[int, ...],
+               calibration: DeskCalibration | None = None, image: np.ndarray | None = None) -> bool:
+    """Whether the quadrilateral is an ID card (see `devices.camera.paper.judge`); without the
+    still (`image`) the corners' shape is not looked at."""
+    still = image if image is not None else np.zeros((frame_shape[0], frame_shape[1], 3), np.uint8)
+    return judge(still, clockwise(corners), calibration).card
 
 
-def scan(image: np.ndarray, allow_id_card: bool = False) -> ScanResult:
-    """Find, check, rectify, even and encode the page of one still."""
+def scan(image: np.ndarray, allow_id_card: bool = False,
+         calibration: DeskCalibration | None = None) -> ScanResult:
+    """Find, check, rectify to the paper's proportions, even and encode the page of one still.
+    `calibration` (the camera's, from its URL) lets sizes decide; without it, shapes do."""
     image = as_bgr(image)
     corners = find_page(image)
-    card = is_id_card(corners, image.shape)
-    if card and not allow_id_card:
-        raise IdCardRefused("this looks like an ID card; copying it is not allowed here / 不能复印身份证")
-    w, h = page_size(corners)
-    if not card and w * h < MIN_PAGE_AREA * image.shape[0] * image.shape[1]:
+    verdict = judge(image, corners, calibration)
+    if verdict.card and not allow_id_card:
+        raise IdCardRefused("this looks like an ID card; copying it is not allowed here / 不能复印身份证",
+                            verdict)
+    if not verdict.card and _too_small(corners, image.shape, verdict):
         raise NoDocument("no document found: only a small object is in the frame / 未找到文件")
-    page = even_light(rectify(image, corners))
+    page = even_light(rectify(image, corners, output_size(corners, verdict.ratio)))
     return ScanResult(
         corners=tuple((float(x), float(y)) for x, y in corners),
         width=page.shape[1],
         height=page.shape[0],
         jpeg=encode(page, ".jpg"),
         image=page,
+        judgement=verdict,
     )
+
+
+def _too_small(corners: np.ndarray, shape: tuple[int, ...], verdict: Judgement) -> bool:
+    if verdict.size_mm is not None:
+        from devices.camera.paper import MIN_PAGE_MM
+        return max(verdict.size_mm) < MIN_PAGE_MM
+    return polygon_area(corners) < MIN_PAGE_AREA * shape[0] * shape[1]
+
+
+def output_size(corners: np.ndarray, ratio: float) -> tuple[int, int]:
+    """Width and height of the corrected page: the paper's `ratio` (side c0-c1 over c1-c2), its
+    long side as many pixels as the longest side in the still, so no detail is lost."""
+    w, h = page_size(corners)
+    sides = np.linalg.norm(corners - np.roll(corners, -1, axis=0), axis=1)
+    long = max(float(sides.max()), w, h)
+    return (round(long), max(1, round(long / ratio))) if ratio >= 1 else (max(1, round(long * ratio)), round(long))

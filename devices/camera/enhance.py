@@ -17,9 +17,10 @@ PAPER_SHADE = 0.45  # paper in the deepest shadow keeps at least this share of t
 PAPER_SATURATION = 60  # paper is greyish: HSV saturation at most this (of 255)
 
 
-def rectify(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
-    """The page inside `quad` (clockwise from top-left) warped flat."""
-    w, h = page_size(quad)
+def rectify(image: np.ndarray, quad: np.ndarray, size: tuple[int, int] | None = None) -> np.ndarray:
+    """The page inside `quad` (clockwise from top-left) warped flat to `size` (width, height;
+    by default the mean lengths of its opposite sides)."""
+    w, h = size or page_size(quad)
     dst = np.array([[-0.5, -0.5], [w - 0.5, -0.5], [w - 0.5, h - 0.5], [-0.5, h - 0.5]], np.float32)
     m = cv2.getPerspectiveTransform(quad.astype(np.float32), dst)
     return cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

@@ -5,7 +5,10 @@ full-resolution `capture()` still (BGR numpy arrays).
     camera://0?width=2592&height=1944[&preview_width=640&preview_height=480][&fourcc=MJPG]
     camera:///dev/video2?...
     images:///path/to/folder        (photos in name order; capture() moves on to the next)
-    sim://camera[?seed=N][&scene=page|idcard|blank|clutter][&width=W&height=H]
+    sim://camera[?seed=N][&scene=page|idcard|blank|clutter|sheet][&width=W&height=H]  (see simulator)
+
+Each may carry the camera's calibration, `desk=WxH:h11,...,h32` (written by `provisioning probe
+--calibrate`) or `mm_per_px=X`; the camera's `calibration` attribute holds it for `scan`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import cv2
 import numpy as np
 
-from devices.camera import synth
+from devices.camera.calibration import DeskCalibration, from_options
 from devices.errors import BadAddress, DeviceUnavailable
 from devices.health import Health, HealthState
 
@@ -31,6 +34,7 @@ FORMS = ("camera://0?width=2592&height=1944, camera:///dev/video0, images:///pat
 
 class Camera(Protocol):
     health: HealthState
+    calibration: DeskCalibration | None  # still pixels -> desk mm, when the camera was measured
 
     def preview(self) -> np.ndarray: ...
 
@@ -46,6 +50,12 @@ def open_camera(url: str) -> Camera:
         opts = dict(parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query)))
     except ValueError as exc:
         raise BadAddress(f"bad options in camera URL {url!r}; expected e.g. {FORMS}") from exc
+    if parts.scheme == "sim" and parts.netloc == "camera" and parts.path in ("", "/"):
+        from devices.camera.simulator import sim_camera
+        return sim_camera(url, opts)
+    calibration = from_options(opts)
+    opts = {k: v for k, v in opts.items() if k not in ("desk", "mm_per_px")}
+    camera: UvcCamera | FolderCamera
     if parts.scheme == "camera":
         device: int | str = parts.netloc if parts.netloc else unquote(parts.path)
         if isinstance(device, str) and device.isdigit() and not parts.path:
@@ -53,21 +63,19 @@ def open_camera(url: str) -> Camera:
         elif parts.netloc or not parts.path:
             raise BadAddress(f"bad camera URL {url!r}; expected camera://INDEX or camera:///dev/videoN")
         fourcc = _fourcc(url, opts.pop("fourcc", "MJPG"))
-        return UvcCamera(device, **_ints(url, opts, UvcCamera.OPTIONS), fourcc=fourcc)
-    if parts.scheme == "images":
+        camera = UvcCamera(device, **ints(url, opts, UvcCamera.OPTIONS), fourcc=fourcc)
+    elif parts.scheme == "images":
         if parts.netloc or not parts.path:
             raise BadAddress(f"bad folder URL {url!r}; expected images:///absolute/path/to/folder")
         _no_options(url, opts)
-        return FolderCamera(Path(unquote(parts.path)))
-    if parts.scheme == "sim" and parts.netloc == "camera" and parts.path in ("", "/"):
-        scene = opts.pop("scene", "page")
-        if scene not in synth.KINDS:
-            raise BadAddress(f"bad scene {scene!r} in {url!r}; expected one of {', '.join(synth.KINDS)}")
-        return SimCamera(scene=scene, **_ints(url, opts, SimCamera.OPTIONS))
-    raise BadAddress(f"unknown camera URL {url!r}; expected one of: {FORMS}")
+        camera = FolderCamera(Path(unquote(parts.path)))
+    else:
+        raise BadAddress(f"unknown camera URL {url!r}; expected one of: {FORMS}")
+    camera.calibration = calibration
+    return camera
 
 
-def _ints(url: str, opts: dict[str, str], allowed: tuple[str, ...]) -> dict[str, int]:
+def ints(url: str, opts: dict[str, str], allowed: tuple[str, ...]) -> dict[str, int]:
     out = {}
     for key, value in opts.items():
         if key not in allowed:
@@ -86,7 +94,8 @@ def _fourcc(url: str, fourcc: str) -> str:
 
 def _no_options(url: str, opts: dict[str, str]) -> None:
     if opts:
-        raise BadAddress(f"{url!r} takes no options; expected images:///absolute/path/to/folder")
+        raise BadAddress(f"{url!r} takes no options but desk= or mm_per_px=; expected "
+                         "images:///absolute/path/to/folder")
 
 
 def downscale(frame: np.ndarray, side: int = PREVIEW_SIDE) -> np.ndarray:
@@ -109,6 +118,7 @@ class UvcCamera:
                  preview_width: int = 640, preview_height: int = 480, fourcc: str = "MJPG") -> None:
         self.address = f"camera://{device}"
         self.health = HealthState(self.address)
+        self.calibration: DeskCalibration | None = None
         self._device = device
         self._full, self._small, self._fourcc = (width, height), (preview_width, preview_height), fourcc
         self._cap = self._open()
@@ -176,6 +186,7 @@ class FolderCamera:
     def __init__(self, folder: Path) -> None:
         self.address = f"images://{folder}"
         self.health = HealthState(self.address)
+        self.calibration: DeskCalibration | None = None
         if not folder.is_dir():
             raise BadAddress(f"no such folder {str(folder)!r}; expected images:///path/to/folder")
         self._files = sorted(p for p in folder.iterdir() if p.suffix.lower() in PHOTO_SUFFIXES)
@@ -202,39 +213,6 @@ class FolderCamera:
     def capture(self) -> np.ndarray:
         frame = self._current()
         self._index, self._frame = (self._index + 1) % len(self._files), None
-        return frame
-
-    def close(self) -> None:
-        self.health.set(Health.OFFLINE, "closed")
-
-
-class SimCamera:
-    """A simulated desk under the camera: synthetic photos drawn from `seed`, `seed + 1`, ...;
-    preview() shows the current one, capture() returns it at full size and moves on."""
-
-    OPTIONS = ("seed", "width", "height")
-
-    def __init__(self, seed: int = 0, scene: str = "page", width: int = 2592, height: int = 1944) -> None:
-        if not (64 <= width <= 10_000 and 64 <= height <= 10_000):
-            raise BadAddress(f"sim://camera size {width}x{height} out of range 64..10000")
-        self.address = "sim://camera"
-        self.health = HealthState(self.address)
-        self._seed, self._scene, self._size = seed, scene, (width, height)
-        self._frame: np.ndarray | None = None
-        self.health.set(Health.ONLINE)
-
-    def _current(self) -> np.ndarray:
-        if self._frame is None:
-            photo = synth.desk_photo(self._seed, *self._size, kind=self._scene)  # type: ignore[arg-type]
-            self._frame = photo.image
-        return self._frame
-
-    def preview(self) -> np.ndarray:
-        return downscale(self._current())
-
-    def capture(self) -> np.ndarray:
-        frame = self._current()
-        self._seed, self._frame = self._seed + 1, None
         return frame
 
     def close(self) -> None:

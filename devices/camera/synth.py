@@ -1,10 +1,15 @@
 """Synthetic desk photos with ground truth, for tests, the benchmark and the `sim://camera`.
 
-A photo is a page with text-like content (or an ID-card-sized card, or nothing) lying on a desk
-(wood, light plain, dark mat, cutting mat with a grid), seen by a document camera: rotation and
-perspective, clutter (pens, a mug, a phone, sticky notes) under and over it, a hand-like blob over
-one side, uneven light and a cast shadow, focus blur, sensor noise and JPEG artefacts. Everything
-is drawn from one seed, so the same seed gives the same photo and the same corners.
+A photo is a page with text-like content (or an ID card with its rounded corners, the camera's
+calibration sheet, a given picture, or nothing) lying on a desk (wood, light plain, dark mat,
+cutting mat with a grid), seen by a document camera: rotation and perspective, clutter (pens, a
+mug, a phone, sticky notes) under and over it, a hand-like blob over one side, uneven light and a
+cast shadow, focus blur, sensor noise and JPEG artefacts. Everything is drawn from one seed, so
+the same seed gives the same photo and the same corners.
+
+Without a `view` the sheet's place, size and perspective are drawn in pixels; with a `view`
+(`devices.camera.view`: a camera at a distance and angle) a sheet of real size in millimetres
+lies on the desk and is projected, and the photo knows its desk homography.
 
 Corners use OpenCV's pixel-centre convention (pixel (0, 0) covers -0.5..0.5), clockwise from the
 page's top-left as seen in the photo.
@@ -12,16 +17,17 @@ page's top-left as seen in the photo.
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
 from typing import Literal
 
 import cv2
 import numpy as np
 
-Kind = Literal["page", "idcard", "blank", "clutter"]
-KINDS: tuple[str, ...] = ("page", "idcard", "blank", "clutter")
-_FONTS = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_COMPLEX)
+from devices.camera import sheets
+from devices.camera.view import View, place
+
+Kind = Literal["page", "idcard", "blank", "clutter", "sheet", "picture"]
+KINDS: tuple[str, ...] = ("page", "idcard", "blank", "clutter", "sheet")  # "picture" needs one
 
 
 @dataclass(frozen=True)
@@ -29,25 +35,39 @@ class DeskPhoto:
     image: np.ndarray  # BGR uint8
     corners: np.ndarray | None  # (4, 2) float64, clockwise from top-left; None: no page
     kind: str
+    aspect: float | None = None  # the sheet's true side c0-c1 over side c1-c2
+    desk: np.ndarray | None = None  # with a view: the homography from photo pixels to desk mm
 
 
-def desk_photo(seed: int, width: int = 2592, height: int = 1944, kind: Kind = "page") -> DeskPhoto:
-    """Draw one desk photo from `seed`; same seed and size, same photo."""
+def desk_photo(seed: int, width: int = 2592, height: int = 1944, kind: Kind = "page",
+               view: View | None = None, paper_mm: tuple[float, float] | None = None,
+               picture: np.ndarray | None = None, clutter: bool = True) -> DeskPhoto:
+    """Draw one desk photo from `seed`; same arguments, same photo. With a `view`, `paper_mm`
+    chooses the sheet's size (default: drawn among A4, Letter, A5, B5; ID-1 for a card);
+    `picture` (BGR) is the sheet of kind "picture"; `clutter=False` leaves the desk bare."""
     rng = np.random.default_rng(seed)
     img = _desk(rng, width, height)
-    _clutter(rng, img, count=int(rng.integers(0, 4)) + (2 if kind == "clutter" else 0))
-    corners: np.ndarray | None = None
-    if kind in ("page", "idcard"):
-        corners = _place(rng, width, height, kind)
-        sheet = _page(rng, corners) if kind == "page" else _card(rng)
-        _paste(img, sheet, corners)
-        if rng.random() < 0.35:
+    if clutter:
+        _clutter(rng, img, count=int(rng.integers(0, 4)) + (2 if kind == "clutter" else 0))
+    corners, aspect = None, None
+    if kind in ("page", "idcard", "sheet", "picture"):
+        if view is None:
+            corners, placed = _place(rng, width, height, kind, picture)
+        else:
+            size = paper_mm or sheets.paper_mm(rng, kind, picture)
+            corners, placed = _clockwise_aspect(place(rng, view, width, height, size), size[0] / size[1])
+        art, shape = sheets.sheet(rng, kind, corners, None if view is None and kind == "page" else placed,
+                                  picture)
+        aspect = placed
+        _paste(img, art, corners, shape)
+        if clutter and rng.random() < 0.35:
             _clutter(rng, img, count=1, near=corners)  # a pen lying over the page
-        if kind == "page" and rng.random() < 0.3:
+        if clutter and kind == "page" and rng.random() < 0.3:
             _hand(rng, img, corners)
     img = _light(rng, img)
     img = _camera(rng, img)
-    return DeskPhoto(img, corners, kind)
+    desk = view.image_to_desk(width, height) if view is not None else None
+    return DeskPhoto(img, corners, kind, aspect, desk)
 
 
 def _smooth_noise(rng: np.random.Generator, w: int, h: int, cells: int) -> np.ndarray:
@@ -84,13 +104,18 @@ def _desk(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
     return img
 
 
-def _place(rng: np.random.Generator, w: int, h: int, kind: str) -> np.ndarray:
-    """Corners of the sheet in the photo: size, rotation, position and perspective."""
+def _place(rng: np.random.Generator, w: int, h: int, kind: str,
+           picture: np.ndarray | None) -> tuple[np.ndarray, float]:
+    """Corners of the sheet in the photo (size, rotation, position and perspective drawn in
+    pixels), and the aspect they were drawn with along corners 0 -> 1."""
     if kind == "idcard":
         long_side, aspect = rng.uniform(0.20, 0.32) * w, 85.6 / 54.0
     else:
         long_side = rng.uniform(0.50, 0.92) * h
         aspect = float(rng.choice([297 / 210, 297 / 210, 279 / 216, 1.0 / 0.7, 1.25]))
+        if kind != "page":
+            size = sheets.paper_mm(rng, kind, picture)
+            aspect = max(size) / min(size)
     pw, ph = long_side / aspect, long_side
     if rng.random() < 0.3:
         pw, ph = ph, pw
@@ -108,7 +133,15 @@ def _place(rng: np.random.Generator, w: int, h: int, kind: str) -> np.ndarray:
     lo, hi = pts.min(axis=0), pts.max(axis=0)
     cx = rng.uniform(margin - lo[0], w - margin - hi[0])
     cy = rng.uniform(margin - lo[1], h - margin - hi[1])
-    return _clockwise(pts + [cx, cy])
+    return _clockwise_aspect(pts + [cx, cy], pw / ph)
+
+
+def _clockwise_aspect(pts: np.ndarray, aspect: float) -> tuple[np.ndarray, float]:
+    """The corners clockwise from the photo's top-left, and the aspect along them: starting one
+    corner later swaps the sheet's width and height."""
+    ordered = _clockwise(pts)
+    shift = int(np.argmin(np.abs(pts - ordered[0]).sum(axis=1)))
+    return ordered, aspect if shift % 2 == 0 else 1 / aspect
 
 
 def _clockwise(pts: np.ndarray) -> np.ndarray:
@@ -120,49 +153,10 @@ def _clockwise(pts: np.ndarray) -> np.ndarray:
     return np.roll(pts, -start, axis=0)
 
 
-def _page(rng: np.random.Generator, corners: np.ndarray) -> np.ndarray:
-    """A flat page at about the resolution it will have in the photo."""
-    pw = int(np.linalg.norm(corners[1] - corners[0]))
-    ph = int(np.linalg.norm(corners[3] - corners[0]))
-    tone = rng.uniform(228, 252)
-    page = np.empty((ph, pw, 3), np.uint8)
-    page[:] = np.clip(tone + rng.uniform(-6, 3, 3), 0, 255)
-    m = int(rng.uniform(0.06, 0.12) * pw)
-    if rng.random() < 0.3:  # a printed frame near the edge: an inner rectangle to mislead
-        cv2.rectangle(page, (m // 2, m // 2), (pw - m // 2, ph - m // 2), (40, 40, 40), 3)
-    y, scale = m + 20, pw / 1400
-    letters = string.ascii_letters + "0123456789"
-    while y < ph - m:
-        if rng.random() < 0.08:  # a photo or a dark table block
-            bh = int(rng.uniform(0.05, 0.15) * ph)
-            cv2.rectangle(page, (m, y), (int(pw * rng.uniform(0.4, 0.9)), y + bh),
-                          tuple(int(v) for v in rng.uniform(30, 160, 3)), -1)
-            y += bh + 20
-            continue
-        size = scale * (1.6 if rng.random() < 0.1 else rng.uniform(0.7, 1.0))
-        words = " ".join("".join(rng.choice(list(letters), int(rng.integers(2, 9))))
-                         for _ in range(int(rng.integers(4, 12))))
-        cv2.putText(page, words, (m, y), _FONTS[int(rng.integers(0, 3))], size, (25, 25, 30),
-                    max(1, int(2 * scale)), cv2.LINE_AA)
-        y += int(45 * size) + int(rng.integers(0, 20))
-    if rng.random() < 0.4:  # a red seal (公章)
-        c = (int(pw * rng.uniform(0.55, 0.8)), int(ph * rng.uniform(0.7, 0.9)))
-        cv2.circle(page, c, int(pw * 0.1), (40, 40, 200), max(2, int(6 * scale)), cv2.LINE_AA)
-    return page
-
-
-def _card(rng: np.random.Generator) -> np.ndarray:
-    card = np.empty((540, 856, 3), np.uint8)
-    card[:] = rng.uniform([200, 200, 200], [245, 240, 235])
-    cv2.rectangle(card, (560, 120), (800, 420), (150, 160, 170), -1)  # the photo
-    for i in range(5):
-        cv2.putText(card, "X" * int(rng.integers(4, 12)), (60, 120 + 70 * i),
-                    cv2.FONT_HERSHEY_SIMPLEX, 1.2, (40, 40, 40), 2, cv2.LINE_AA)
-    return card
-
-
-def _paste(img: np.ndarray, sheet: np.ndarray, corners: np.ndarray) -> None:
-    """Warp `sheet` onto `img` with anti-aliased borders, its outline exactly on `corners`."""
+def _paste(img: np.ndarray, sheet: np.ndarray, corners: np.ndarray,
+           shape: np.ndarray | None = None) -> None:
+    """Warp `sheet` onto `img` with anti-aliased borders, its outline exactly on `corners`;
+    `shape` (a mask in the sheet's frame) cuts its corners round."""
     sh, sw = sheet.shape[:2]
     src = np.array([[-0.5, -0.5], [sw - 0.5, -0.5], [sw - 0.5, sh - 0.5], [-0.5, sh - 0.5]])
     x0, y0 = np.floor(corners.min(axis=0)).astype(int) - 2
@@ -177,6 +171,9 @@ def _paste(img: np.ndarray, sheet: np.ndarray, corners: np.ndarray) -> None:
     poly = np.round(((corners - [x0, y0]) * 4 + 1.5) * 16).astype(np.int32)
     cv2.fillPoly(big, [poly], 255, cv2.LINE_AA, shift=4)
     alpha = cv2.resize(big, size, interpolation=cv2.INTER_AREA).astype(np.float32)[..., None] / 255
+    if shape is not None:  # replicated at the border: the straight sides stay the polygon's
+        cut = cv2.warpPerspective(shape, m, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        alpha = alpha * cut[..., None]
     roi = img[y0:y1, x0:x1]
     roi[:] = (roi * (1 - alpha) + warped * alpha).astype(np.uint8)
 

@@ -33,6 +33,7 @@ class Command(Enum):
     SET_BAUD_38400 = (0x60, 0x02)
     SET_BAUD_19200 = (0x60, 0x03)
     SET_BAUD_9600 = (0x60, 0x04)
+    SET_FRAME_SIZE = (0x61, 0xFF)  # + one byte of frame size (vendor SDKs send 61 FF 50); answer 90
 
 
 FORBIDDEN = frozenset({(0x30, 0x10)})  # biometrics: never sent, never answered by our simulator
@@ -178,43 +179,47 @@ class FrameParser:
         self.dropped = 0
 
     def feed(self, chunk: bytes) -> list[bytes]:
+        return [event for event in self.events(chunk) if isinstance(event, bytes)]
+
+    def events(self, chunk: bytes) -> list[bytes | str]:
+        """Like `feed`, with the reason ("length" or "checksum") in place of each dropped frame,
+        in the order they came: a reader answers a spoilt frame (SW3 11 or 10)."""
         self._buf += chunk
-        bodies: list[bytes] = []
+        out: list[bytes | str] = []
         while True:
-            body = self._next()
-            if body is None:
-                return bodies
-            bodies.append(body)
+            event = self._next()
+            if event is None:
+                return out
+            out.append(event)
 
     def pending(self) -> int:
         return len(self._buf)
 
-    def _next(self) -> bytes | None:
+    def _next(self) -> bytes | str | None:
         buf = self._buf
-        while True:
-            start = buf.find(PREAMBLE)
-            if start < 0:
-                keep = _partial_preamble(buf)
-                del buf[: len(buf) - keep]
-                return None
-            if start:
-                del buf[:start]
-            if len(buf) < 7:
-                return None
-            length = (buf[5] << 8) | buf[6]
-            if length < 2 or length > self.max_len:
-                self.dropped += 1
-                del buf[:1]
-                continue
-            if len(buf) < 7 + length:
-                return None
-            whole = bytes(buf[: 7 + length])
-            if xor(whole[5:-1]) != whole[-1]:
-                self.dropped += 1
-                del buf[:1]
-                continue
-            del buf[: 7 + length]
-            return whole[7:-1]
+        start = buf.find(PREAMBLE)
+        if start < 0:
+            keep = _partial_preamble(buf)
+            del buf[: len(buf) - keep]
+            return None
+        if start:
+            del buf[:start]
+        if len(buf) < 7:
+            return None
+        length = (buf[5] << 8) | buf[6]
+        if length < 2 or length > self.max_len:
+            self.dropped += 1
+            del buf[:1]
+            return "length"
+        if len(buf) < 7 + length:
+            return None
+        whole = bytes(buf[: 7 + length])
+        if xor(whole[5:-1]) != whole[-1]:
+            self.dropped += 1
+            del buf[:1]
+            return "checksum"
+        del buf[: 7 + length]
+        return whole[7:-1]
 
 
 def _partial_preamble(buf: bytearray) -> int:

@@ -63,7 +63,8 @@ class GarbledAnswer(ProtocolError):
     """Bytes came back but no valid frame: a checksum failed or the frame stopped mid-way."""
 
 
-def transact(port: Port, command: Command, timeout: float, gap: float = 0.1) -> Answer:
+def transact(port: Port, command: Command, timeout: float, gap: float = 0.1,
+             data: bytes = b"") -> Answer:
     """Send one command and wait for one answer frame.
 
     A frame dropped by the parser, or bytes that stop arriving for `gap` s mid-frame, raise
@@ -73,7 +74,7 @@ def transact(port: Port, command: Command, timeout: float, gap: float = 0.1) -> 
     parser = FrameParser()
     try:
         port.reset_input_buffer()
-        port.write(encode_command(command))
+        port.write(encode_command(command, data))
         deadline = time.monotonic() + timeout
         last_byte = time.monotonic()
         while time.monotonic() < deadline:
@@ -109,6 +110,7 @@ class IdCardReader:
         self._photo: bytes | None = None
         self._lock = threading.Lock()
         self.port: Port | None = None
+        self.on_close: Callable[[], None] | None = None  # e.g. a simulator's control socket
 
     # -- connection -----------------------------------------------------------------------
     def _connect(self) -> Port:
@@ -134,6 +136,8 @@ class IdCardReader:
         with self._lock:
             self._photo, self._present = None, None
             self.supervisor.close()
+        if self.on_close is not None:
+            self.on_close()
 
     # -- commands -------------------------------------------------------------------------
     def _command(self, port: Port, command: Command, timeout: float, doing: str,
@@ -248,6 +252,7 @@ class IdCardReader:
 def open_reader(url: str) -> IdCardReader:
     """A reader from its URL. The device may be absent now: the reader connects when used."""
     from devices.idcard.simulator import simulator_from_options
+    from devices.simctl import serve_for
     from devices.transport import SERIAL_FORM, is_serial_url, parse_url
 
     parsed = parse_url(url, URL_FORMS)
@@ -257,6 +262,8 @@ def open_reader(url: str) -> IdCardReader:
         sim = simulator_from_options(parsed.options)
         reader = IdCardReader(url, lambda: _sim_port(sim))
         reader.simulator = sim  # type: ignore[attr-defined]
+        control = serve_for(parsed.options, sim.controls())
+        reader.on_close = control.close if control else None
     elif is_serial_url(url):
         from devices.transport import open_serial, serial_target
         serial_target(url)  # refuse a bad path or option now, not at first use

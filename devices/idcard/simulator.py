@@ -1,13 +1,18 @@
 """An ID card reader simulated from the reader's side: it parses host frames and answers with
-the bytes a SAM_V reader sends. Cards from a JSON file are presented in turn (each `dwell`
-seconds on the antenna, then `gap` seconds of none). Fault knobs: garbled frame, split frames,
-slow answer, unplug, SAM fault. The fingerprint command is refused like an unknown command."""
+the bytes a SAM_V reader sends (a spoilt frame gets SW3 10 or 11, an unknown command 21, the
+frame-size command 61 FF 90). Cards from a JSON file are presented in turn (each `dwell` seconds
+on the antenna, then `gap` seconds of none), or held: nothing is on the antenna until `present`
+puts a card there and `remove` takes it away. Fault knobs: garbled frame, split frames, slow
+answer, unplug, SAM fault. The fingerprint command is refused like an unknown command.
+`controls()` offers the same methods to a control socket (`devices.simctl`)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import random
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -25,10 +30,12 @@ from devices.idcard.protocol import (
     join_read,
     parse_request,
 )
+from devices.simctl import ControlError, Controls, Handler, number, words
 from devices.simlink import Emission
 
 SAM_ID = "05.01-20101129-0001228293-0296863149"
-SIM_FORM = "sim://idcard?cards=FILE&dwell=3&gap=1&card=N&slow=S&garble=P&split=1&sam=fault"
+SIM_FORM = ("sim://idcard?cards=FILE&dwell=3&gap=1&card=N&hold=1&slow=S&garble=P&split=1&sam=fault"
+            "&control=SOCKET")
 
 
 @dataclass(frozen=True)
@@ -92,20 +99,89 @@ class IdCardSimulator:
     _parser: FrameParser = field(default_factory=FrameParser)
     _selected: object = None
     _rng: random.Random = field(default_factory=random.Random)
-    requests: list[tuple[int, int]] = field(default_factory=list)
+    requests: deque[tuple[int, int]] = field(default_factory=lambda: deque(maxlen=1000))
 
     def __post_init__(self) -> None:
         self._rng.seed(self.seed)
 
-    # -- who is on the antenna ------------------------------------------------------------
-    def present(self, card: SimCard | int | None) -> None:
-        """Put a card on the antenna until `remove()` (turns the time schedule off)."""
+    # -- who is on the antenna (the control interface) -------------------------------------
+    def present(self, card: SimCard | int | str | None) -> None:
+        """Put a card (a SimCard, its index, or a part of its name) on the antenna until
+        `remove()`; turns the time schedule off."""
         self.dwell = 0.0
-        self.manual = self.cards[card] if isinstance(card, int) else card
+        self.manual = self.cards[self.card_index(card)] if isinstance(card, int | str) else card
         self._selected = None
 
     def remove(self) -> None:
+        """Take the card away; nothing is on the antenna until the next `present` or `cycle`."""
         self.present(None)
+
+    def cycle(self, dwell: float = 3.0, gap: float = 1.0) -> None:
+        """Present the cards in turn again: each `dwell` s on the antenna, then `gap` s of none."""
+        if dwell <= 0 or gap < 0:
+            raise ControlError("cycle needs dwell > 0 and gap >= 0 seconds")
+        self.manual, self.dwell, self.gap, self.start, self._selected = None, dwell, gap, None, None
+
+    def card_index(self, card: int | str) -> int:
+        """The index of a card given by index (`2`) or by a part of its name (`阿依古丽`)."""
+        text = str(card).strip()
+        if text.lstrip("-").isdigit():
+            index = int(text)
+            if not 0 <= index < len(self.cards):
+                raise ControlError(f"no card {index}: the reader has cards 0..{len(self.cards) - 1}")
+            return index
+        found = [i for i, sim in enumerate(self.cards) if text and text in sim.card.name]
+        if len(found) != 1:
+            raise ControlError(f"{len(found)} cards match {text!r}; give an index 0..{len(self.cards) - 1}")
+        return found[0]
+
+    def state(self, now: float | None = None) -> dict[str, object]:
+        """What a console shows: the mode, the card on the antenna (index), faults."""
+        on = self.current(time.monotonic() if now is None else now)
+        index = next((i for i, c in enumerate(self.cards) if on and c is on[1]), None)
+        return {"mode": "cycle" if self.manual is None and self.dwell > 0 else "hold",
+                "card": index, "sam": "fault" if self.sam_fault else "ok", "unplugged": self.unplugged}
+
+    def card_list(self) -> list[dict[str, object]]:
+        """The cards this reader can present (sample people: masked numbers all the same)."""
+        return [{"index": i, "type": sim.card.type, "name": sim.card.name,
+                 "number": sim.card.masked_number()} for i, sim in enumerate(self.cards)]
+
+    def controls(self) -> Controls:
+        """The methods above as control-socket commands (`devices.simctl`)."""
+        def present(rest: str) -> object:
+            if not rest:
+                raise ControlError("expected present N|NAME (see cards)")
+            self.present(rest)
+            return self.state()
+
+        def remove(rest: str) -> object:
+            self.remove()
+            return self.state()
+
+        def cycle(rest: str) -> object:
+            args = words(rest, 0, 2, "cycle [DWELL [GAP]] (seconds)")
+            self.cycle(*(number(a, "cycle [DWELL [GAP]]") for a in args))
+            return self.state()
+
+        def switch(name: str, off: str, on: str) -> Handler:
+            def set_switch(rest: str) -> object:
+                (value,) = words(rest, 1, 1, f"{off}|{on}")
+                if value not in (off, on):
+                    raise ControlError(f"expected {off} or {on}")
+                setattr(self, name, value == on)
+                return self.state()
+            return set_switch
+
+        return {
+            "present": (present, "N|NAME: put card N (see cards) on the reader until remove"),
+            "remove": (remove, "take the card away; nothing on the reader until present or cycle"),
+            "cycle": (cycle, "[DWELL [GAP]]: present the cards in turn again (default 3 s, 1 s)"),
+            "cards": (lambda rest: self.card_list(), "the cards this reader can present"),
+            "state": (lambda rest: self.state(), "mode (cycle|hold), the card on the reader, faults"),
+            "sam": (switch("sam_fault", "ok", "fault"), "ok|fault: the SAM fails its self-test"),
+            "plug": (switch("unplugged", "in", "out"), "in|out: the reader answers nothing while out"),
+        }
 
     def current(self, now: float) -> tuple[object, SimCard] | None:
         """(presence token, card) on the antenna now; the token changes when a card is replaced."""
@@ -124,13 +200,15 @@ class IdCardSimulator:
     # -- bytes ----------------------------------------------------------------------------
     def exchange(self, data: bytes, now: float) -> list[Emission]:
         out: list[Emission] = []
-        for body in self._parser.feed(data):
-            request = parse_request(body) if len(body) >= 2 else None
-            if request is None:
+        for event in self._parser.events(data):
+            if isinstance(event, str):  # our frame was spoilt on the way: the reader says so
+                answer = Answer(0, 0, Status.BAD_LENGTH if event == "length" else Status.BAD_CHECKSUM, b"")
+            elif len(event) < 2:
                 answer = Answer(0, 0, Status.BAD_LENGTH, b"")
             else:
+                request = parse_request(event)
                 self.requests.append((request.cmd, request.para))
-                answer = self.answer(request.cmd, request.para, now)
+                answer = self.answer(request.cmd, request.para, now, request.data)
             frame = encode_answer(answer)
             if self.garble and self._rng.random() < self.garble:
                 frame = self._garbled(frame)
@@ -145,14 +223,16 @@ class IdCardSimulator:
         spoiled[self._rng.randrange(7, len(spoiled))] ^= 0x5A
         return bytes(spoiled)
 
-    def answer(self, cmd: int, para: int, now: float) -> Answer:
+    def answer(self, cmd: int, para: int, now: float, data: bytes = b"") -> Answer:
         """The reader's answer to one command."""
         if cmd in (0x10, 0x11, 0x12) and para == 0xFF:
             if self.sam_fault:
                 return Answer(0, 0, Status.SAM_SELF_TEST_FAILED, b"")
-            data = encode_sam_id(SAM_ID) if cmd == 0x12 else b""
-            return Answer(0, 0, Status.SUCCESS, data)
+            sam_id = encode_sam_id(SAM_ID) if cmd == 0x12 else b""
+            return Answer(0, 0, Status.SUCCESS, sam_id)
         if cmd == 0x60 and para <= 4:
+            return Answer(0, 0, Status.SUCCESS, b"")
+        if (cmd, para) == (0x61, 0xFF) and len(data) == 1 and data[0]:  # frame size, e.g. 50
             return Answer(0, 0, Status.SUCCESS, b"")
         if cmd not in (0x20, 0x30) or (cmd, para) not in ((0x20, 1), (0x20, 2), (0x30, 1), (0x30, 3)):
             return Answer(0, 0, Status.BAD_COMMAND, b"")  # includes 30 10: no fingerprints here
@@ -186,15 +266,18 @@ def simulator_from_options(options: dict[str, str], form: str = SIM_FORM) -> IdC
     check_options(url, {"cards": "JSON file", "dwell": "seconds on the antenna",
                         "gap": "seconds between cards", "card": "present only card N (0-based)",
                         "slow": "answer delay in seconds", "garble": "share of garbled answers 0..1",
-                        "split": "1 = answers in small pieces", "sam": "ok or fault"}, form)
+                        "split": "1 = answers in small pieces", "sam": "ok or fault",
+                        "hold": "1 = no card until told (present/remove)",
+                        "control": "control socket path"}, form)
     cards = load_cards(options.get("cards"))
     if "card" in options:
         index = int(number_option(url, "card", 0, form, 0, len(cards) - 1))
         cards = [cards[index]]
-    if options.get("split", "0") not in ("0", "1") or options.get("sam", "ok") not in ("ok", "fault"):
-        raise BadAddress(f"split must be 0 or 1 and sam ok or fault in {url.raw!r}; expected {form}")
+    if (options.get("split", "0") not in ("0", "1") or options.get("hold", "0") not in ("0", "1")
+            or options.get("sam", "ok") not in ("ok", "fault")):
+        raise BadAddress(f"split and hold must be 0 or 1, sam ok or fault in {url.raw!r}; expected {form}")
     return IdCardSimulator(
-        cards=cards, dwell=number_option(url, "dwell", 3.0, form),
+        cards=cards, dwell=0.0 if options.get("hold") == "1" else number_option(url, "dwell", 3.0, form),
         gap=number_option(url, "gap", 1.0, form), slow=number_option(url, "slow", 0.0, form, 0, 60),
         garble=number_option(url, "garble", 0.0, form, 0, 1), split=options.get("split") == "1",
         sam_fault=options.get("sam") == "fault",

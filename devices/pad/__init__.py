@@ -33,6 +33,7 @@ def open_pad(url: str) -> RatingPad:
     from devices.pad.keys import KeyPad
     from devices.pad.serial_pad import SerialPad
     from devices.pad.simulator import pad_simulator_from_options
+    from devices.simctl import serve_for
     from devices.simlink import SimPort
     from devices.transport import is_serial_url, open_serial, parse_url, serial_target
 
@@ -52,6 +53,8 @@ def open_pad(url: str) -> RatingPad:
 
         pad = SerialPad(url, sim_port)
         pad.simulator = sim  # type: ignore[attr-defined]
+        control = serve_for(parsed.options, sim.controls())
+        pad.on_close = control.close if control else None
     elif is_serial_url(url):
         serial_target(url, 9600)
         pad = SerialPad(url, lambda: open_serial(url, default_baudrate=9600))

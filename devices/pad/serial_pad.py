@@ -48,6 +48,7 @@ class SerialPad:
         self._seq = 0
         self._heard = 0.0
         self._lock = threading.Lock()
+        self.on_close: Callable[[], None] | None = None  # e.g. a simulator's control socket
 
     @property
     def health(self) -> Health:
@@ -148,3 +149,5 @@ class SerialPad:
         with self._lock:
             self.supervisor.close()
             self._ratings.clear()
+        if self.on_close is not None:
+            self.on_close()

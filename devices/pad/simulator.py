@@ -1,6 +1,8 @@
 """An evaluation pad simulated from the pad's side: a rating every `every` seconds (levels in
 turn, reasons with the low ones), a heartbeat every second, ACKs for the host's commands, and
-retransmission of a rating until the host ACKs it. Knobs: slow, garble, split, unplug."""
+retransmission of a rating until the host ACKs it; or held (`every=0`): a rating only when a
+key is pressed (`press`). Knobs: slow, garble, split, unplug. `controls()` offers the same
+methods to a control socket (`devices.simctl`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import random
 from dataclasses import dataclass, field
 
 from devices.pad.protocol import (
+    REASON_CODES,
     AckResult,
     FrameType,
     PadFrame,
@@ -19,9 +22,10 @@ from devices.pad.protocol import (
     parse_show,
     rating_frame,
 )
+from devices.simctl import ControlError, Controls, number, words
 from devices.simlink import Emission
 
-PAD_FORM = "sim://pad?every=3&levels=5,4,3,2,1&slow=S&garble=P&split=1"
+PAD_FORM = "sim://pad?every=3&levels=5,4,3,2,1&slow=S&garble=P&split=1&control=SOCKET"
 LOW_REASONS = {1: ("attitude", "slow"), 2: ("wait",)}
 RETRY_AFTER = 0.5
 RETRIES = 3
@@ -50,7 +54,44 @@ class PadSimulator:
 
     def press(self, level: int, reasons: tuple[str, ...] = ()) -> None:
         """A citizen presses a key: this rating goes out at the next tick."""
+        if not 1 <= level <= 5 or not set(reasons) <= set(REASON_CODES):
+            raise ControlError(f"a rating is a level 1..5 and reasons among {', '.join(REASON_CODES)}")
         self._queue.append(Rating(level, reasons))
+
+    def auto(self, every: float) -> None:
+        """A rating every `every` s from now (levels in turn); 0: only when a key is pressed."""
+        self.every, self._start, self._turn = every, None, 0
+
+    def state(self) -> dict[str, object]:
+        return {"every": self.every, "shown": self.shown[-1] if self.shown else None,
+                "waiting": len(self._queue) + (self._pending is not None), "unplugged": self.unplugged}
+
+    def controls(self) -> Controls:
+        """The methods above as control-socket commands (`devices.simctl`)."""
+        def press(rest: str) -> object:
+            args = words(rest, 1, 7, "press LEVEL [REASON...]")
+            level = int(number(args[0], "press LEVEL (1..5)", 1, 5))
+            self.press(level, tuple(args[1:]) or LOW_REASONS.get(level, ()))  # 1-2 need a reason
+            return self.state()
+
+        def auto(rest: str) -> object:
+            (every,) = words(rest, 1, 1, "auto SECONDS (0: off)")
+            self.auto(number(every, "auto SECONDS (0: off)", 0, 3600))
+            return self.state()
+
+        def plug(rest: str) -> object:
+            (value,) = words(rest, 1, 1, "plug in|out")
+            if value not in ("in", "out"):
+                raise ControlError("expected in or out")
+            self.unplugged = value == "out"
+            return self.state()
+
+        return {
+            "press": (press, f"LEVEL [REASON...]: a citizen presses 1..5 (reasons: {' '.join(REASON_CODES)})"),
+            "auto": (auto, "SECONDS: a rating every SECONDS, levels in turn; 0: only on press"),
+            "state": (lambda rest: self.state(), "the rating page shown, ratings not yet acknowledged"),
+            "plug": (plug, "in|out: the pad sends and answers nothing while out"),
+        }
 
     def _next_seq(self) -> int:
         self._seq = (self._seq + 1) % 256
@@ -118,7 +159,8 @@ def pad_simulator_from_options(options: dict[str, str], raw: str = "sim://pad") 
     url = DeviceUrl(raw, "sim", "pad", "", options)
     check_options(url, {"every": "seconds between ratings (0 = none)", "levels": "e.g. 5,4,1",
                         "slow": "answer delay in seconds", "garble": "share of garbled frames 0..1",
-                        "split": "1 = frames in small pieces"}, PAD_FORM)
+                        "split": "1 = frames in small pieces", "control": "control socket path"},
+                  PAD_FORM)
     try:
         levels = tuple(int(x) for x in options.get("levels", "5,4,5,3,2,5,1").split(","))
     except ValueError as exc:

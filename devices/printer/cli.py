@@ -1,5 +1,6 @@
 """`python -m devices print-sample URL`: print a sample ticket (Chinese text, the number large,
-a QR code, a cut) to the printer at URL; `file:///path` writes the raw ESC/POS bytes."""
+a QR code, a cut) to the printer at URL; `file:///path` writes the raw ESC/POS bytes.
+`python -m devices render-ticket FILE --out PNG`: draw such bytes as the paper comes out."""
 
 from __future__ import annotations
 
@@ -45,4 +46,30 @@ def print_sample(url: str, profile: str = "default", width_mm: int = 80) -> int:
     finally:
         printer.close()
     print(f"printed sample ticket A023 to {url}")
+    return 0
+
+
+def render_ticket(source: str, out: str, width_mm: int = 80) -> int:
+    """0 drawn; 2 an unreadable FILE or an unwritable PNG (one line on stderr)."""
+    from pathlib import Path
+
+    from devices.printer.render import render
+
+    try:
+        data = Path(source).read_bytes()
+    except OSError as exc:
+        print(f"render-ticket: cannot read {source}: {exc.strerror}", file=sys.stderr)
+        return 2
+    if not out.lower().endswith(".png"):
+        print(f"render-ticket: --out {out}: the picture is written as .png", file=sys.stderr)
+        return 2
+    drawn = render(data, width_mm)
+    try:
+        drawn.image.save(out, format="PNG")
+    except OSError as exc:
+        print(f"render-ticket: cannot write {out}: {exc.strerror}", file=sys.stderr)
+        return 2
+    skipped = f", skipped {len(drawn.unknown)} unknown commands" if drawn.unknown else ""
+    print(f"drew {len(data)} bytes ({len(drawn.lines)} lines, {len(drawn.qr)} QR codes, "
+          f"{drawn.cuts} cuts{skipped}) on {width_mm} mm paper: {out}")
     return 0

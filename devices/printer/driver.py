@@ -29,10 +29,11 @@ from devices.printer.transports import (
     Transport,
     UsbTransport,
 )
+from devices.simctl import serve_for
 
 log = logging.getLogger("devices.printer")
 FORMS = (
-    "sim://printer[?paper=out|low&cover=open], file:///path, serial:///dev/ttyUSB0[?baudrate=N], "
+    "sim://printer[?paper=out|low&cover=open&control=SOCKET], file:///path, serial:///dev/ttyUSB0[?baudrate=N], "
     "usb://0x0416:0x5011[?in_ep=0x81&out_ep=0x03], tcp://host:9100 (each may add "
     "?profile=NAME, a python-escpos printer profile such as ZJ-5870)"
 )
@@ -54,6 +55,7 @@ class TicketPrinter:
         self._retry_at = 0.0
         self._last_error = ""
         self._backoff = 0.5
+        self.on_close: Callable[[], None] | None = None  # e.g. a simulator's control socket
 
     # --- transport with reconnect ----------------------------------------------------------
     def _port(self) -> Transport:
@@ -155,6 +157,8 @@ class TicketPrinter:
     def close(self) -> None:
         with self._lock:
             self._lost()
+        if self.on_close is not None:
+            self.on_close()
 
 
 def open_printer(url: str, profile: str = "default") -> TicketPrinter:
@@ -164,6 +168,13 @@ def open_printer(url: str, profile: str = "default") -> TicketPrinter:
     connect, options = _connector(url)
     timeout = _number(options, "status_timeout", STATUS_TIMEOUT, url)
     printer = TicketPrinter(url, connect, options.get("profile", profile), status_timeout=timeout)
+    simulator = getattr(connect, "simulator", None)
+    if simulator is None and "control" in options:
+        raise BadAddress(f"control= is for the simulator (sim://printer?control=SOCKET), not {url!r}")
+    if simulator is not None:
+        printer.simulator = simulator  # type: ignore[attr-defined]  # as reader.simulator, pad.simulator
+        control = serve_for(options, simulator.controls(), simulator.lock)
+        printer.on_close = control.close if control else None
     try:
         printer._port()
     except DeviceUnavailable as exc:
@@ -182,7 +193,8 @@ def _connector(url: str) -> tuple[Callable[[], Transport], dict[str, str]]:
         options = dict(parse_qsl(parts.query, strict_parsing=bool(parts.query)))
     except ValueError as exc:
         raise BadAddress(f"bad options in {url!r}; expected one of {FORMS}") from exc
-    common: dict[str, str] = {k: options.pop(k) for k in ("profile", "status_timeout") if k in options}
+    common: dict[str, str] = {k: options.pop(k) for k in ("profile", "status_timeout", "control")
+                              if k in options}
     connect = _transport(url, scheme, parts, options, common.get("profile"))
     return connect, common
 
@@ -195,7 +207,12 @@ def _transport(url: str, scheme: str, parts: SplitResult, options: dict[str, str
         if profile is not None and not load_profile(profile).cutter:
             options.setdefault("cutter", "none")  # the simulated printer is that model
         sim = PrinterSimulator(urlencode(options))
-        return lambda: SimTransport(sim)
+
+        def connect() -> Transport:
+            return SimTransport(sim)
+
+        connect.simulator = sim  # type: ignore[attr-defined]
+        return connect
     if scheme == "file":
         _only(options, url)
         return lambda: FileTransport(parts.path)

@@ -2,38 +2,34 @@
 or at a long feed on printers without a cutter), answers DLE EOT status in real time (even inside
 image data, as real printers do), and has fault knobs: paper low/out (or a roll of N lines),
 cover open, offline, silent, garbled or slow answers, cutter jam or no cutter, unplugged.
-Runs in-process (`sim://printer?...`) or on a pty (`serve_pty`).
+Runs in-process (`sim://printer?...`) or on a pty (`serve_pty`); `controls()` lets a demo or a
+trainer run out of paper, refill, open the cover and fetch the printed jobs while it runs.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
-import select
 import sys
 import threading
-import time
 import tty
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
 from urllib.parse import parse_qsl
 
 from devices.errors import BadAddress
+from devices.printer.commands import command_length
+from devices.simctl import ControlError, Controls, ControlServer, Handler, number, words
+from devices.simlink import Emission, serve_on
+from devices.simlink import serve_pty as serve
 
 KNOBS = ("paper=ok|low|out, cover=open|closed, offline=1, silent=1, garbled=1, slow=SECONDS, "
          "paper_lines=N, cutter=jam|none, unplugged=1")
 KEEP_JOBS = 200
 TEAR_FEED = 6  # lines fed at once that bring a ticket to the tear bar (python-escpos' cut feed)
 LOW_LINES = 40  # the near-end sensor trips with about this much paper left
-# Parameter bytes after ESC / GS / FS x for the fixed-length commands a ticket uses.
-FIXED = {
-    0x1B: {0x40: 0, 0x21: 1, 0x45: 1, 0x61: 1, 0x64: 1, 0x74: 1, 0x2D: 1, 0x4D: 1, 0x32: 0,
-           0x33: 1, 0x4A: 1, 0x47: 1, 0x7B: 1, 0x56: 1, 0x70: 3, 0x52: 1, 0x20: 1},
-    0x1D: {0x21: 1, 0x42: 1, 0x62: 1, 0x4C: 2, 0x57: 2, 0x68: 1, 0x77: 1, 0x48: 1, 0x66: 1},
-    0x1C: {0x26: 0, 0x2E: 0, 0x21: 1, 0x43: 1, 0x2D: 1, 0x53: 2, 0x57: 1},
-    0x10: {0x04: 1, 0x05: 1},
-}
-
 
 @dataclass
 class Job:
@@ -69,7 +65,7 @@ class PrinterSimulator:
         self.queries = 0
         self._buf = bytearray()
         self._tail = b""
-        self._lock = threading.Lock()
+        self.lock = threading.Lock()  # the bytes and the control socket may come on two threads
 
     # --- the status a real printer reports -------------------------------------------------
     @property
@@ -98,10 +94,73 @@ class PrinterSimulator:
         }[n]
         return bytes([0x12 | bits])
 
+    # --- what a trainer does to it (the control interface) ---------------------------------
+    def set_paper(self, paper: str, lines: int | None = None) -> None:
+        """`ok` (a fresh roll: `lines` long, or endless), `low` (near end) or `out`."""
+        if paper not in ("ok", "low", "out"):
+            raise ControlError("paper is ok, low or out")
+        self.paper, self.paper_lines = paper, lines if paper == "ok" else None
+
+    def set_cover(self, open_: bool) -> None:
+        self.cover_open = open_
+
+    def state(self) -> dict[str, object]:
+        paper = "out" if self.paper_out else "low" if self.paper_low else "ok"
+        return {"paper": paper, "paper_lines": self.paper_lines,
+                "cover": "open" if self.cover_open else "closed", "offline": self.offline,
+                "cutter": "jam" if self.cutter_error else "none" if self.no_cutter else "ok",
+                "jobs": self.job_count, "unplugged": self.unplugged}
+
+    def job(self, number: int = -1) -> dict[str, object]:
+        """Job `number` (1 = the first since start; negative counts from the last) with its
+        bytes in base64, for `devices.printer.render`."""
+        first = self.job_count - len(self.jobs) + 1
+        index = number - first if number > 0 else len(self.jobs) + number
+        if not self.jobs or not 0 <= index < len(self.jobs):
+            raise ControlError(f"no job {number}: jobs {first}..{self.job_count} are kept")
+        job = self.jobs[index]
+        return {"job": first + index, "cut": job.cut, "complete": job.complete,
+                "bytes": base64.b64encode(bytes(job.data)).decode("ascii")}
+
+    def controls(self) -> Controls:
+        """The methods above as control-socket commands (`devices.simctl`)."""
+        def paper(rest: str) -> object:
+            args = words(rest, 1, 2, "paper ok|low|out [LINES]")
+            lines = int(number(args[1], "paper ok LINES", 1, 100_000)) if len(args) > 1 else None
+            self.set_paper(args[0], lines)
+            return self.state()
+
+        def switch(action: Callable[[bool], object], off: str, on: str) -> Handler:
+            def run(rest: str) -> object:
+                (value,) = words(rest, 1, 1, f"{off}|{on}")
+                if value not in (off, on):
+                    raise ControlError(f"expected {off} or {on}")
+                action(value == on)
+                return self.state()
+            return run
+
+        def refill(rest: str) -> object:
+            self.set_paper("ok")
+            return self.state()
+
+        def job(rest: str) -> object:
+            args = words(rest, 0, 1, "job [N]")
+            return self.job(int(number(args[0], "job N", -KEEP_JOBS, 1e12)) if args else -1)
+
+        return {
+            "paper": (paper, "ok|low|out [LINES]: the paper sensor; ok is a new roll (LINES long)"),
+            "refill": (refill, "a new roll of paper"),
+            "cover": (switch(self.set_cover, "closed", "open"), "open|closed: the cover"),
+            "plug": (switch(lambda out: setattr(self, "unplugged", out), "in", "out"),
+                     "in|out: the printer answers nothing while out"),
+            "state": (lambda rest: self.state(), "paper, cover, cutter and the number of jobs"),
+            "job": (job, "[N]: job N (default the last) as base64 ESC/POS bytes"),
+        }
+
     # --- the byte stream -------------------------------------------------------------------
     def receive(self, data: bytes) -> bytes:
         """Take bytes from the host; return the real-time answers they asked for."""
-        with self._lock:
+        with self.lock:
             answers = self._realtime(data)
             self._buf += data
             self._walk()
@@ -121,34 +180,14 @@ class PrinterSimulator:
         buf = self._buf
         i = 0
         while i < len(buf):
-            size = self._command_size(buf, i)
+            size, known = command_length(buf, i)
             if size is None:  # incomplete: wait for more bytes
                 break
+            if not known:
+                self.current.unknown.append(buf[i : i + 2].hex())
             self._apply(bytes(buf[i : i + size]))
             i += size
         del buf[:i]
-
-    def _command_size(self, buf: bytearray, i: int) -> int | None:
-        b = buf[i]
-        if b not in FIXED:
-            return 1
-        if i + 1 >= len(buf):
-            return None
-        fn = buf[i + 1]
-        if fn in FIXED[b]:
-            size = 2 + FIXED[b][fn]
-            return size if i + size <= len(buf) else None
-        need = {(0x1D, 0x56): 3, (0x1D, 0x76): 8, (0x1D, 0x28): 5}.get((b, fn))
-        if need is None:
-            self.current.unknown.append(buf[i : i + 2].hex())
-            return 2
-        if i + need > len(buf):
-            return None
-        if fn == 0x56:  # GS V m [n]
-            return 4 if buf[i + 2] in (65, 66) else 3
-        if fn == 0x76:  # GS v 0 m xL xH yL yH data
-            return need + (buf[i + 4] + 256 * buf[i + 5]) * (buf[i + 6] + 256 * buf[i + 7])
-        return need + buf[i + 3] + 256 * buf[i + 4]  # GS ( x pL pH data
 
     def _apply(self, cmd: bytes) -> None:
         if cmd[:2] in (b"\x10\x04", b"\x10\x05"):
@@ -193,40 +232,52 @@ class PrinterSimulator:
         self.current = Job()
 
 
+class PrinterEngine:
+    """The simulator as a `simlink` engine (bytes in, timed answers out); each finished job is
+    logged to `log`."""
+
+    split = False
+
+    def __init__(self, simulator: PrinterSimulator, log: TextIO | None = None) -> None:
+        self.simulator, self.log, self._logged = simulator, log, 0
+
+    @property
+    def unplugged(self) -> bool:
+        return self.simulator.unplugged
+
+    def exchange(self, data: bytes, now: float) -> list[Emission]:
+        answers = self.simulator.receive(data)
+        return [(now + self.simulator.slow, answers)] if answers else []
+
+    def tick(self, now: float) -> list[Emission]:
+        sim = self.simulator
+        while self.log and self._logged < sim.job_count:
+            self._logged += 1
+            back = sim.job_count - self._logged  # 0: the last job
+            if back < len(sim.jobs):
+                job = sim.jobs[-1 - back]
+                print(f"printer sim: job {self._logged}: {len(job.data)} bytes, "
+                      f"{'cut' if job.cut else 'not cut'}", file=self.log, flush=True)
+        return []
+
+
 class PtyPrinter:
-    """The simulator behind a pseudo-terminal: `path` is the device a driver opens."""
+    """The simulator behind a pseudo-terminal on a thread of the caller's: `path` is the device a
+    driver opens; `serve_forever()` until `stop()`."""
 
     def __init__(self, simulator: PrinterSimulator | None = None, log: TextIO | None = None) -> None:
         self.simulator = simulator or PrinterSimulator()
-        self.log = log
+        self.engine = PrinterEngine(self.simulator, log)
         self.master, self._slave = os.openpty()
         tty.setraw(self._slave)  # no echo, no CR/LF rewriting: a printer port is 8-bit clean
         self.path = os.ttyname(self._slave)
-        self._stop = threading.Event()
+        self._stop: list[int] = []
 
     def serve_forever(self) -> None:
-        jobs = 0
-        while not self._stop.is_set():
-            ready, _, _ = select.select([self.master], [], [], 0.05)
-            if not ready:
-                continue
-            try:
-                data = os.read(self.master, 65536)
-            except OSError:
-                continue
-            answers = self.simulator.receive(data)
-            if answers:
-                if self.simulator.slow:
-                    time.sleep(self.simulator.slow)
-                os.write(self.master, answers)
-            while self.log and jobs < self.simulator.job_count:
-                jobs += 1
-                job = self.simulator.jobs[jobs - self.simulator.job_count - 1]
-                print(f"printer sim: job {jobs}: {len(job.data)} bytes, "
-                      f"{'cut' if job.cut else 'not cut'}", file=self.log, flush=True)
+        serve_on(self.master, self.engine, self._stop)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stop.append(0)
 
     def close(self) -> None:
         self.stop()
@@ -235,14 +286,11 @@ class PtyPrinter:
                 os.close(fd)
 
 
-def serve_pty(options: str = "") -> int:
-    """`python -m devices sim printer --pty`: print the pty path, serve until killed."""
-    pty_printer = PtyPrinter(PrinterSimulator(options), log=sys.stderr)
-    print(pty_printer.path, flush=True)
-    try:
-        pty_printer.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        pty_printer.close()
-    return 0
+def serve_pty(options: str = "", link: str | None = None, control: str | None = None,
+              unplug_after: float = 0.0, replug_after: float = 1.0) -> int:
+    """`python -m devices sim printer --pty`: print the pty path (and the control socket's on
+    the second line when `control` is given), log jobs to stderr, serve until killed."""
+    simulator = PrinterSimulator(options)
+    server = ControlServer(control, simulator.controls(), simulator.lock) if control else None
+    return serve(PrinterEngine(simulator, sys.stderr), link, unplug_after=unplug_after,
+                 replug_after=replug_after, control=server)

@@ -46,7 +46,8 @@ def no_leaks() -> Iterator[None]:
 
 
 class SimProcess:
-    """`python -m devices sim KIND --pty` as a child process; `.path` is its pty."""
+    """`python -m devices sim KIND --pty` as a child process; `.path` is its pty, `.control` its
+    control socket (the second line it prints) and `.ctl(line)` sends a command there."""
 
     def __init__(self, kind: str, *args: str) -> None:
         # stderr goes to a file: an unread pipe would block a chatty simulator once it is full
@@ -61,6 +62,14 @@ class SimProcess:
             self.errors.seek(0)
             raise AssertionError(f"simulator printed {line!r}: {self.errors.read()}")
         self.path = line
+        self.control = self.proc.stdout.readline().strip()
+
+    def ctl(self, line: str) -> dict[str, object]:
+        from devices.simctl import send
+
+        answer = send(self.control, line)
+        assert answer["ok"], answer
+        return answer
 
     @property
     def url(self) -> str:

@@ -109,3 +109,41 @@ def test_scan_refuses_an_id_card_unless_the_step_allows_it(tmp_path) -> None:  #
     allowed = devices("scan", source, "--out", str(out), "--json", "--allow-id-card")
     assert allowed.returncode == 0, allowed.stderr
     assert len(json.loads(allowed.stdout)["corners"]) == 4 and out.stat().st_size > 0
+
+
+def test_each_simulator_has_its_own_help() -> None:
+    helps = {kind: devices("sim", kind, "--help") for kind in ("idcard", "printer", "pad")}
+    assert all(done.returncode == 0 for done in helps.values())
+    texts = {kind: done.stdout for kind, done in helps.items()}
+    assert len(set(texts.values())) == 3
+    assert "--hold" in texts["idcard"] and "present N|NAME" in texts["idcard"]
+    assert "--cards" not in texts["printer"] and "paper ok|low|out" in texts["printer"]
+    assert "--paper" in texts["printer"] and "--every" in texts["pad"] and "press LEVEL" in texts["pad"]
+    for text in texts.values():
+        assert "control socket" in text and "second" in text and "devices ctl SOCKET help" in text
+    assert "KIND --help" in devices("sim", "--help").stdout
+
+
+@pytest.mark.parametrize("args", [
+    ["sim", "printer", "--pty", "--card", "1"], ["sim", "pad", "--pty", "--dwell", "2"],
+    ["sim", "idcard", "--pty", "--paper", "out"], ["sim", "pad", "--pty", "--hold", "--every", "2"],
+])
+def test_options_of_another_simulator_are_refused(args: list[str]) -> None:
+    done = devices(*args)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done
+
+
+def test_ctl_drives_a_simulator_and_says_when_it_refuses(sim_process, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    sim = sim_process("idcard", "--hold", "--control", str(tmp_path / "reader.sock"))
+    assert sim.control == str(tmp_path / "reader.sock")
+    done = devices("ctl", sim.control, "present", "1")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["result"]["card"] == 1
+    refused = devices("ctl", sim.control, "present", "99")
+    assert refused.returncode == 1 and "no card 99" in refused.stderr
+    listed = json.loads(devices("ctl", sim.control, "help").stdout)["result"]
+    assert {"present", "remove", "cycle", "cards", "state"} <= set(listed)
+    nobody = devices("ctl", str(tmp_path / "none.sock"), "state")
+    assert nobody.returncode == 1 and "no simulator answers" in nobody.stderr
+    sim.stop()
+    assert not (tmp_path / "reader.sock").exists()  # removed when the simulator stops

@@ -69,3 +69,53 @@ def test_probe_finds_a_video_device_and_refuses_bad_input(tmp_path: Path,
     out.write_text("[devices\n")
     assert main(["probe", "--out", str(out), "--only"]) == 2
     assert capsys.readouterr().err.count("\n") == 2
+
+
+SIM_DESK = "sim://camera?width=1296&height=972&distance=540&tilt=35&roll=10"
+
+
+def test_probe_calibrates_the_camera_from_its_reference_sheet(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]
+                                                              ) -> None:
+    from devices.camera import open_camera
+    from devices.camera.document import scan
+    from devices.camera.synth import desk_photo
+    from devices.camera.view import View
+
+    out = tmp_path / "kiosk.toml"
+    out.write_text('[devices]\ncamera = "sim://camera?mm_per_px=9"\n')  # an old, wrong scale
+    argv = ["probe", "--out", str(out), "--only", "--calibrate", "--camera",
+            SIM_DESK + "&scene=sheet", "--json"]
+    assert main(argv) == 0
+    report = json.loads(capsys.readouterr().out)
+    camera = load_terminal_config(out).devices.camera
+    assert camera == report["calibration"]["camera"] and "desk=1296x972:" in camera
+    assert "mm_per_px" not in camera and report["calibration"]["fit_mm"] < 0.5
+    assert report["calibration"]["mm_per_px"] == pytest.approx(0.5, abs=0.1)
+    # the camera as configured now measures a page in millimetres: an A4 page at a fifth of the
+    # frame, stretched by the perspective to a card's proportions, is an A4 page
+    still = desk_photo(38, 1296, 972, view=View(540, 35, 10), paper_mm=(210, 297)).image
+    configured = open_camera(camera)
+    result = scan(still, calibration=configured.calibration)
+    configured.close()
+    assert result.judgement is not None and result.judgement.paper == "A4"
+    assert result.width / result.height == pytest.approx(2 ** -0.5, rel=0.005) or \
+        result.width / result.height == pytest.approx(2 ** 0.5, rel=0.005)
+    halved = ["probe", "--out", str(out), "--only", "--calibrate", "--camera", camera, "--bar-mm", "50"]
+    assert main(halved) == 0  # printed at half size: its marks are half as far apart
+    assert "mm a pixel" in capsys.readouterr().out
+    assert open_camera(load_terminal_config(out).devices.camera).calibration.mm_per_px(  # type: ignore[union-attr]
+        (648, 486)) == pytest.approx(report["calibration"]["mm_per_px"] / 2, rel=0.05)
+
+
+def test_probe_calibration_needs_the_sheet_and_a_camera(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "kiosk.toml"
+    (tmp_path / "dev").mkdir()
+    assert main(["probe", "--out", str(out), "--only", "--calibrate", "--video",
+                 str(tmp_path / "dev")]) == 2
+    assert "no camera found" in capsys.readouterr().err
+    assert main(["probe", "--out", str(out), "--only", "--calibrate", "--camera",
+                 SIM_DESK + "&scene=page"]) == 2
+    assert "calibration sheet was not found" in capsys.readouterr().err
+    assert not out.exists()  # nothing written when the calibration failed

@@ -39,7 +39,9 @@ def test_scan_an_image_file(photo_file: tuple[Path, np.ndarray], tmp_path: Path,
     proc = run(str(path), "--out", str(out), "--json")
     assert proc.returncode == 0, proc.stderr
     answer = json.loads(proc.stdout)
-    assert set(answer) == {"corners", "width", "height"}
+    assert {"corners", "width", "height"} <= set(answer)  # the contract's, and what was judged:
+    assert answer["calibrated"] is False and answer["size_mm"] is None
+    assert answer["corner_shape"] == "square" and answer["ratio"] > 0
     corners = np.array(answer["corners"])
     assert corners.shape == (4, 2)
     assert jaccard(corners, truth) > 0.95
@@ -101,5 +103,42 @@ def test_id_card_is_refused_by_the_command(tmp_path: Path) -> None:
     cv2.imwrite(str(card), desk_photo(2, 1296, 972, kind="idcard").image)
     proc = run(str(card), "--out", str(tmp_path / "copy.jpg"), "--json")
     assert proc.returncode == 1
-    assert json.loads(proc.stdout)["kind"] == "IdCardRefused"
+    answer = json.loads(proc.stdout)
+    assert answer["kind"] == "IdCardRefused" and answer["paper"] == "ID-1"
+    assert answer["calibrated"] is False and answer["corner_shape"] == "rounded"
     assert not (tmp_path / "copy.jpg").exists()
+
+
+def test_a_calibrated_camera_names_the_paper_and_its_size(tmp_path: Path) -> None:
+    from devices.camera.calibration import find_sheet
+    from devices.camera.view import View
+
+    view = View(540, 35, 10)  # an A4 page at a fifth of the frame, stretched to a card's shape
+    calibration, _ = find_sheet(desk_photo(1, 1296, 972, kind="sheet", view=view, clutter=False).image)
+    page = tmp_path / "page.png"
+    cv2.imwrite(str(page), desk_photo(38, 1296, 972, view=view, paper_mm=(210, 297)).image)
+    out = tmp_path / "copy.png"
+    for option in ([], ["--desk", calibration.option()]):
+        proc = run(str(page), "--out", str(out), "--json", *option)
+        assert proc.returncode == 0, proc.stderr
+        answer = json.loads(proc.stdout)
+        assert answer["calibrated"] is bool(option)
+        assert max(answer["width"], answer["height"]) / min(answer["width"], answer["height"]) \
+            == pytest.approx(2 ** 0.5, rel=0.005)
+    assert answer["paper"] == "A4" and sorted(answer["size_mm"]) == pytest.approx([210, 297], rel=0.01)
+    text = run(str(page), "--out", str(out), "--mm-per-px", "0.45")
+    assert text.returncode == 0 and "mm)" in text.stdout
+    plain = run(str(page), "--out", str(out))
+    assert "no calibration: judged by shape" in plain.stdout
+    bad = run(str(page), "--out", str(out), "--desk", "1x1:0")
+    assert bad.returncode == 2 and "expected desk=" in bad.stderr
+
+
+def test_the_calibration_sheet_command(tmp_path: Path) -> None:
+    out = tmp_path / "sheet.pdf"
+    done = subprocess.run([sys.executable, "-m", "devices", "calibration-sheet", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and out.read_bytes().startswith(b"%PDF") and "100 %" in done.stdout
+    wrong = subprocess.run([sys.executable, "-m", "devices", "calibration-sheet", "--out",
+                            str(tmp_path / "sheet.gif")], cwd=ROOT, capture_output=True, text=True)
+    assert wrong.returncode == 2 and len(wrong.stderr.strip().splitlines()) == 1

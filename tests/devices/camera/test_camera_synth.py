@@ -4,6 +4,7 @@ page actually drawn."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from devices.camera.synth import desk_photo
 
@@ -44,3 +45,42 @@ def test_scenes_without_a_page_have_no_corners() -> None:
     assert desk_photo(1, 640, 480, kind="clutter").corners is None
     card = desk_photo(1, 640, 480, kind="idcard")
     assert card.corners is not None and card.kind == "idcard"
+
+
+def test_a_view_lays_a_sheet_of_real_size_on_the_desk() -> None:
+    from devices.camera.view import View, apply
+
+    for kind, size in (("page", (210.0, 297.0)), ("idcard", (85.6, 54.0)), ("sheet", (210.0, 297.0))):
+        photo = desk_photo(5, 1296, 972, kind=kind, view=View(420, 25, 10))  # type: ignore[arg-type]
+        assert photo.corners is not None and photo.desk is not None and photo.aspect is not None
+        mm = apply(photo.desk, photo.corners)
+        sides = np.linalg.norm(mm - np.roll(mm, -1, axis=0), axis=1)
+        assert sorted(sides) == pytest.approx(sorted(size * 2), rel=1e-6)
+        assert sides[0] / sides[1] == pytest.approx(photo.aspect, rel=1e-6)
+        assert np.argmin(photo.corners.sum(axis=1)) == 0
+
+
+def test_an_id_card_has_rounded_corners() -> None:
+    import cv2
+
+    photo = desk_photo(2, 1296, 972, kind="idcard", clutter=False)
+    assert photo.corners is not None
+    mask = np.zeros((972, 1296), np.uint8)
+    cv2.fillPoly(mask, [np.round(photo.corners).astype(np.int32)], 255)
+    grey = cv2.cvtColor(photo.image, cv2.COLOR_BGR2GRAY).astype(float)
+    inside = np.median(grey[mask > 0])
+    outside = np.median(grey[cv2.dilate(mask, np.ones((25, 25), np.uint8)) == 0])
+    corner = photo.corners[0]
+    centre = photo.corners.mean(axis=0)
+    step = (centre - corner) / np.linalg.norm(centre - corner)
+    x, y = np.round(corner + 2.5 * step).astype(int)  # just inside the sharp corner
+    assert abs(grey[y, x] - outside) < abs(grey[y, x] - inside)  # the desk shows there
+
+
+def test_a_picture_can_be_laid_on_the_desk() -> None:
+    picture = np.zeros((100, 200, 3), np.uint8)
+    picture[:, 100:] = 255
+    photo = desk_photo(1, 800, 600, kind="picture", picture=picture)
+    assert photo.corners is not None and photo.kind == "picture"
+    with pytest.raises(ValueError, match="picture"):
+        desk_photo(1, 800, 600, kind="picture")

@@ -226,8 +226,8 @@ def test_a_card_whose_text_block_is_nonsense_is_reported_after_a_second_try() ->
     from devices.simlink import SimPort
 
     class BadBirthDate(IdCardSimulator):
-        def answer(self, cmd: int, para: int, now: float) -> Answer:
-            answer = super().answer(cmd, para, now)
+        def answer(self, cmd: int, para: int, now: float, data: bytes = b"") -> Answer:
+            answer = super().answer(cmd, para, now, data)
             if (cmd, para) == (0x30, 0x01) and answer.sw3 == 0x90:
                 data = bytearray(answer.data)
                 data[4 + 36 : 4 + 52] = "1985AB12".encode("utf-16-le")

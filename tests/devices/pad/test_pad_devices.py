@@ -127,3 +127,31 @@ def test_key_pad_whose_device_is_missing_is_offline(tmp_path: Path) -> None:
             pad.read_rating(0.1)
     finally:
         pad.close()
+
+
+def test_a_held_pad_on_a_pty_rates_only_when_a_key_is_pressed(sim_process) -> None:  # type: ignore[no-untyped-def]
+    sim = sim_process("pad", "--hold")
+    pad = open_pad(sim.url)
+    try:
+        assert pad.read_rating(1.2) is None  # heartbeats only
+        sim.ctl("press 4")
+        assert pad.read_rating(5) == Rating(4)
+        sim.ctl("press 1")  # a low rating carries a reason, as a real pad asks for one
+        assert pad.read_rating(5) == Rating(1, ("attitude", "slow"))
+        sim.ctl("press 2 unclear repeat")
+        assert pad.read_rating(5) == Rating(2, ("unclear", "repeat"))
+        pad.show_rating_page("A012")
+        assert sim.ctl("state")["result"]["shown"] == "A012"
+        sim.ctl("auto 0.3")
+        assert pad.read_rating(5) is not None
+    finally:
+        pad.close()
+
+
+def test_pad_control_commands_refuse_nonsense() -> None:
+    from devices.pad.simulator import PadSimulator
+    from devices.simctl import dispatch
+
+    controls = PadSimulator().controls()
+    for line in ("press", "press 6", "press 2 rude", "auto soon", "plug maybe"):
+        assert dispatch(controls, line)["ok"] is False, line

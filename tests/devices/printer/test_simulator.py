@@ -90,3 +90,53 @@ def test_serve_pty_prints_its_path_and_serves(ticket: TicketLayout) -> None:
         proc.terminate()
         _, err = proc.communicate(timeout=10)
     assert "job 1:" in err and "cut" in err
+
+
+def test_paper_cover_and_jobs_driven_through_the_control_socket_over_a_pty(
+        sim_process, ticket: TicketLayout) -> None:  # type: ignore[no-untyped-def]
+    import base64
+
+    from devices.health import Health
+    from devices.printer import open_printer
+    from devices.simctl import send
+
+    sim = sim_process("printer")
+    printer = open_printer(f"serial://{sim.path}")
+    try:
+        assert printer.status() is Health.ONLINE
+        assert sim.ctl("paper out")["result"]["paper"] == "out"
+        assert printer.status() is Health.PAPER_OUT
+        sim.ctl("refill")
+        sim.ctl("paper low")
+        assert printer.status() is Health.PAPER_LOW
+        sim.ctl("refill")
+        sim.ctl("cover open")
+        assert printer.status() is Health.COVER_OPEN
+        assert send(sim.control, "job")["ok"] is False  # nothing printed yet
+        sim.ctl("cover closed")
+        printer.print_ticket(ticket)
+        job = sim.ctl("job")["result"]
+        assert job["job"] == 1 and job["cut"] and job["complete"]
+        assert base64.b64decode(job["bytes"]) == ticket_bytes(ticket)
+        assert sim.ctl("state")["result"]["jobs"] == 1
+        sim.ctl("paper ok 12")  # a roll that runs out during the next ticket
+        with pytest.raises(Exception, match="out of paper"):
+            printer.print_ticket(ticket)
+        assert printer.status() is Health.PAPER_OUT
+        assert sim.ctl("state")["result"]["jobs"] == 1  # the torn ticket hangs uncut ...
+        sim.ctl("refill")
+        printer.print_ticket(ticket)
+        torn, last = sim.ctl("job 2")["result"], sim.ctl("job")["result"]
+        assert not torn["complete"] and not torn["cut"]  # ... until the next job starts
+        assert last["job"] == 3 and base64.b64decode(last["bytes"]) == ticket_bytes(ticket)
+    finally:
+        printer.close()
+
+
+def test_control_commands_refuse_nonsense() -> None:
+    from devices.simctl import dispatch
+
+    controls = PrinterSimulator().controls()
+    for line in ("paper wet", "paper ok many", "cover ajar", "job 5", "job x", "plug sideways"):
+        answer = dispatch(controls, line)
+        assert answer["ok"] is False and answer["error"], line
