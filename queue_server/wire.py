@@ -131,6 +131,8 @@ class StageOut(Wire):
     ended_at: datetime | None = None
     outcome: str | None = None
     deadline: datetime | None = None
+    # The deadline rests on a calendar year neither packaged nor imported (CONTRACT §5).
+    deadline_provisional: bool = False
     rated: bool = False
 
 
@@ -152,6 +154,7 @@ class TicketOut(Wire):
     masked_name: str | None = None
     masked_id: str | None = None
     deadline: datetime | None = None
+    deadline_provisional: bool = False
     journey: list[StageOut] = []
     documents: int = 0
     ahead: int | None = None

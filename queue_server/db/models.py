@@ -177,6 +177,8 @@ class Ticket(Base):
     zone: Mapped[str] = mapped_column(String(16))
     stage: Mapped[int | None] = mapped_column(Integer)  # current stage id
     deadline: Mapped[datetime | None] = mapped_column(TS)
+    # The deadline rests on a calendar year neither packaged nor imported (migration 0005).
+    deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     forwarded_from: Mapped[str | None] = mapped_column(String(32))
     forwarded_to: Mapped[str | None] = mapped_column(String(32))
     print_failed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -204,6 +206,7 @@ class Stage(Base):
     ended_at: Mapped[datetime | None] = mapped_column(TS)
     outcome: Mapped[str | None] = mapped_column(String(16))
     deadline: Mapped[datetime | None] = mapped_column(TS)
+    deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     rated: Mapped[bool] = mapped_column(Boolean, default=False)
     __table_args__ = (
         # The wait estimate: people ahead in one service, recent service times.
@@ -279,3 +282,95 @@ class EventRow(Base):
     type: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(TS)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class CalendarYear(Base):
+    """A year's official working-day calendar imported by the administrator (`provisioning
+    calendar import`): authoritative for that year, over the packaged one."""
+
+    __tablename__ = "calendar_years"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holidays: Mapped[list[str]] = mapped_column(JSON)  # ISO dates, days off
+    workdays: Mapped[list[str]] = mapped_column(JSON)  # ISO dates, adjusted working days
+    source: Mapped[str] = mapped_column(String(200))  # the file it came from
+    imported_at: Mapped[datetime] = mapped_column(TS)
+
+
+# -- The figures (CONTRACT.md §5), kept up to date from committed events (usecases/fold.py). ---
+# Every figure belongs to the business day its ticket was issued on. A key column holds a value
+# or "*" (any); a stage-level row holds values only ("" for none).
+
+class FigState(Base):
+    """One row: the id of the last event folded into the figures."""
+
+    __tablename__ = "fig_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_event: Mapped[int] = mapped_column(Integer)
+
+
+class FigFacts(Base):
+    """What one ticket contributes to the figures as last folded (domain.figures.TicketFacts):
+    the fold subtracts it before it adds the ticket's new contribution."""
+
+    __tablename__ = "fig_facts"
+    ticket_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hall: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+HOURS = tuple(f"h{h:02d}" for h in range(24))
+TICKET_COUNTS = ("tickets", "done", "rejected", "no_show", "lv1", "lv2", "lv3", "lv4", "lv5",
+                 "appr_due", "appr_on_time", *HOURS)
+STAGE_COUNTS = ("called", "served", "done", "next", "rejected", "no_show", "transferred",
+                "lv1", "lv2", "lv3", "lv4", "lv5")
+
+
+def _counts(names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: mapped_column(Integer, default=0, nullable=False) for name in names}
+
+
+class FigTickets(Base):
+    """Tickets of a business day that had a stage matching the key (zone, service, counter,
+    staff; "*" = any): how their journeys ended, their ratings, their approval stages that
+    ended (with a deadline, and by it), and when they were issued (hour of the day, local)."""
+
+    __tablename__ = "fig_tickets"
+    hall: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    zone: Mapped[str] = mapped_column(String(16), primary_key=True)
+    service: Mapped[str] = mapped_column(String(40), primary_key=True)
+    counter: Mapped[str] = mapped_column(String(16), primary_key=True)
+    staff: Mapped[str] = mapped_column(String(32), primary_key=True)
+    locals().update(_counts(TICKET_COUNTS))
+
+
+class FigStages(Base):
+    """Stages of the tickets of a business day, by zone, service, counter and staff member:
+    calls, outcomes and the ratings of those stages (what one window or person did)."""
+
+    __tablename__ = "fig_stages"
+    hall: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    zone: Mapped[str] = mapped_column(String(16), primary_key=True)
+    service: Mapped[str] = mapped_column(String(40), primary_key=True)
+    counter: Mapped[str] = mapped_column(String(16), primary_key=True)
+    staff: Mapped[str] = mapped_column(String(32), primary_key=True)
+    locals().update(_counts(STAGE_COUNTS))
+
+
+class FigDurations(Base):
+    """Every wait (`kind` "wait") or service time ("service") in whole seconds of the stages of
+    a business day with that zone, service, counter and staff member, as a little-endian int32
+    array: exact percentiles by nearest rank come from merging these."""
+
+    __tablename__ = "fig_durations"
+    hall: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    zone: Mapped[str] = mapped_column(String(16), primary_key=True)
+    service: Mapped[str] = mapped_column(String(40), primary_key=True)
+    counter: Mapped[str] = mapped_column(String(16), primary_key=True)
+    staff: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -3,10 +3,12 @@ row (time zone, business day, announcement, priority rules, closed days, the ID-
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from queue_server.domain.clock import business_day
+from queue_server.domain.workdays import OfficialYear, WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,12 @@ class HallInfo:
     no_show_after_recalls: int = 0
     followup_days: int = 3
     closed_days: tuple[date, ...] = ()
+    # The official calendar years (packaged and imported); any other year is provisional.
+    official: Mapping[int, OfficialYear] = field(default_factory=dict)
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return WorkCalendar(self.official, frozenset(self.closed_days))
 
     def day_of(self, now: datetime) -> date:
         return business_day(now, self.timezone, self.day_starts)

@@ -21,11 +21,15 @@ from queue_server.db.unit import Db, connection_of, db_key
 from queue_server.domain.errors import Invalid
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.security import new_secret
+from queue_server.domain.workdays import OfficialYear
+from queue_server.usecases.calendars import official_years, packaged_years
 
 KEY_TTL = timedelta(days=7)
 
 
-def hall_info(row: Hall | Any) -> HallInfo:  # an ORM row or a Core row
+def hall_info(row: Hall | Any, official: dict[int, OfficialYear] | None = None) -> HallInfo:
+    """An ORM row or a Core row as settings; `official` the calendar years (packaged and
+    imported: usecases/calendars.py)."""
     opts = row.options or {}
     return HallInfo(
         id=row.id, name=row.name, parent=row.parent, timezone=row.timezone,
@@ -35,6 +39,7 @@ def hall_info(row: Hall | Any) -> HallInfo:  # an ORM row or a Core row
         no_show_after_recalls=int(opts.get("no_show_after_recalls", 0)),
         followup_days=int(opts.get("followup_days", 3)),
         closed_days=tuple(date.fromisoformat(d) for d in opts.get("closed_days", [])),
+        official=official if official is not None else packaged_years(),
     )
 
 
@@ -52,7 +57,12 @@ def load_hall(db: Session | Connection, hall_id: str) -> HallInfo | None:
            else db.execute(select(Hall.__table__).where(Hall.__table__.c.id == hall_id)).first())
     if row is None:
         return None
-    return _CACHE.put(key, hall_info(row))
+    return _CACHE.put(key, hall_info(row, official_years(db)))
+
+
+def forget_halls() -> None:
+    """Settings or the calendar changed in this process: read them again."""
+    _CACHE.forget()
 
 
 def _upsert_hall(session: Session, cfg: HallConfig, hall_id: str, name: str,

@@ -50,9 +50,10 @@ def evaluate(store: Store, who: Principal, body: wire.EvaluationIn) -> wire.Eval
         s.flush()
         followup = None
         if body.level <= 2:
+            due = deadline(hall.day_of(tx.now), hall.followup_days, hall.timezone,
+                           hall.calendar)
             item = Followup(hall=ticket.hall, evaluation_id=row.id, ticket_id=ticket.id,
-                            due_at=deadline(tx.now, hall.followup_days, hall.timezone,
-                                            hall.closed_days))
+                            due_at=due.at)
             s.add(item)
             s.flush()
             followup = item.id
