@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from queue_server.domain.figures import STAGE_COUNTS, TICKET_COUNTS
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware datetimes in and out, stored as UTC (SQLite keeps no offset of its own)."""
@@ -318,12 +320,6 @@ class FigFacts(Base):
     day: Mapped[date] = mapped_column(Date)
     facts: Mapped[dict[str, Any]] = mapped_column(JSON)
 
-
-HOURS = tuple(f"h{h:02d}" for h in range(24))
-TICKET_COUNTS = ("tickets", "done", "rejected", "no_show", "lv1", "lv2", "lv3", "lv4", "lv5",
-                 "appr_due", "appr_on_time", *HOURS)
-STAGE_COUNTS = ("called", "served", "done", "next", "rejected", "no_show", "transferred",
-                "lv1", "lv2", "lv3", "lv4", "lv5")
 
 
 def _counts(names: tuple[str, ...]) -> dict[str, Any]:
