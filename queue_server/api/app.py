@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -24,7 +25,7 @@ from queue_server.api import (
 from queue_server.api.settings import Settings
 from queue_server.api.stream import EventHub
 from queue_server.db.store import Store
-from queue_server.usecases import terminals
+from queue_server.usecases import fold, terminals
 from queue_server.usecases.halls import roll_days
 
 log = logging.getLogger("queue_server")
@@ -45,6 +46,23 @@ async def _watch_days(store: Store, every: float) -> None:
         except Exception:  # noqa: BLE001 - a busy database: try again next round
             log.warning("day rollover check failed; retrying", exc_info=True)
         await asyncio.sleep(every)
+
+
+async def _fold_figures(store: Store, settings: Settings) -> None:
+    """Keep the figures folded in quiet moments, so a reading has little left to fold; never
+    while the hall is busy writing (the fold shares the write lock), unless it waited long."""
+    last = time.monotonic()
+    while True:
+        await asyncio.sleep(settings.fold_every_s)
+        waited = time.monotonic() - last
+        if fold.quiet_for() < settings.fold_quiet_s and waited < settings.fold_max_wait_s:
+            continue
+        try:
+            if await asyncio.to_thread(fold.needs_fold, store):
+                await asyncio.to_thread(fold.catch_up, store, fold.BATCH // 4)
+            last = time.monotonic()
+        except Exception:  # noqa: BLE001 - a busy database: the next round or a reading folds
+            log.warning("folding the figures failed; retrying", exc_info=True)
 
 
 def _advertise(settings: Settings, store: Store) -> object | None:
@@ -77,13 +95,15 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
         watcher = asyncio.create_task(_watch_days(store, settings.day_check_s))
+        folder = asyncio.create_task(_fold_figures(store, settings))
         ad = await asyncio.to_thread(_advertise, settings, store)
         try:
             yield
         finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            for task in (watcher, folder):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if ad is not None:
                 await asyncio.to_thread(ad.close)  # type: ignore[attr-defined]
             await hub.stop()

@@ -1,7 +1,7 @@
 """The work calendar as the use cases hand it to the domain (domain/workdays.py): the years
 packaged with `chinese_calendar`, the years an administrator imported (`calendar_years`,
-authoritative over the packaged ones), importing a year, and the open cases whose deadline
-still rests on a provisional year."""
+authoritative over the packaged ones), and the open cases whose deadline still rests on a
+provisional year. Importing a year: usecases/calendar_import.py."""
 
 from __future__ import annotations
 
