@@ -3,14 +3,17 @@ extension): thin, for a supervisor or admin staff session or an administrator to
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from queue_server.api.routes import Who, hall_of, store_of
 from queue_server.domain.figures import Filter
 from queue_server.usecases import figures
 from queue_server.usecases.auth import require_supervisor
+from queue_server.usecases.bulletin import bulletin as bulletin_of
+from queue_server.usecases.bulletin_files import MEDIA, render
 
 router = APIRouter(prefix="/api/v1")
 Text = Annotated[str | None, Query(max_length=40)]
@@ -43,3 +46,19 @@ def series(request: Request, principal: Who,
     period = figures.period_of(hall_of(principal, request), start, end)
     return figures.series_report(store_of(request), principal, period,
                                  _filter(zone, service, counter, staff))
+
+
+@router.get("/reports/bulletin", response_model=None)
+def bulletin(request: Request, principal: Who,
+             month: Annotated[str | None, Query(max_length=7)] = None,
+             format: Annotated[str, Query(pattern="^(json|csv|xlsx|pdf)$")] = "json"
+             ) -> Response | dict[str, Any]:
+    """The monthly bulletin (月通报) as JSON, or as a file to download."""
+    require_supervisor(principal)
+    hall = hall_of(principal, request)
+    data = bulletin_of(store_of(request), principal, hall, month or "")
+    if format == "json":
+        return asdict(data) | {"first": data.first.isoformat(), "last": data.last.isoformat()}
+    suffix = f".{format}"
+    return Response(render(data, suffix), media_type=MEDIA[suffix], headers={
+        "Content-Disposition": f'attachment; filename="bulletin-{hall}-{data.month}{suffix}"'})
