@@ -140,24 +140,43 @@ def apply(conn: Connection, delta: Delta) -> None:
         conn.execute(_upsert(conn, _FT, TICKET_COUNTS), _count_rows(delta.tickets, TICKET_COUNTS))
     if delta.stages:
         conn.execute(_upsert(conn, _FS, STAGE_COUNTS), _count_rows(delta.stages, STAGE_COUNTS))
-    for (hall, day, kind, key), change in sorted(delta.durations.items()):
-        _apply_durations(conn, {"hall": hall, "day": day, "kind": kind,
-                                **dict(zip(_KEY, key, strict=True))}, change)
+    if delta.durations:
+        _apply_durations(conn, delta.durations)
 
 
-def _apply_durations(conn: Connection, where: dict[str, Any], change: Counter[int]) -> None:
-    match = [_FD.c[k] == v for k, v in where.items()]
-    row = conn.execute(select(_FD.c.data).where(*match)).first()
-    values = decode(row.data) if row is not None else array("i")
-    for value, n in sorted(change.items()):
-        if n > 0:
-            values.extend([value] * n)
-        for _ in range(-n):
-            values.remove(value)
-    if row is None:
-        conn.execute(_FD.insert().values(**where, n=len(values), data=encode(values)))
-    else:
-        conn.execute(update(_FD).where(*match).values(n=len(values), data=encode(values)))
+_DAY_ARRAYS = select(_FD).where(_FD.c.hall == bindparam("hall"), _FD.c.day == bindparam("day"))
+_SET_ARRAY = update(_FD).where(*[_FD.c[k] == bindparam(f"k_{k}") for k in (
+    "hall", "day", "kind", *_KEY)]).values(n=bindparam("n"), data=bindparam("data"))
+
+
+def _apply_durations(conn: Connection, changes: dict[tuple[str, date, str, Key], Counter[int]]
+                     ) -> None:
+    """Rewrite the arrays that change: each (hall, day) read in one query, written in two."""
+    fresh, known = [], []
+    by_day: dict[tuple[str, date], list[tuple[str, Key, Counter[int]]]] = {}
+    for (h, d, kind, key), change in changes.items():
+        by_day.setdefault((h, d), []).append((kind, key, change))
+    for (hall, day), todo in sorted(by_day.items()):
+        stored = {(r.kind, (r.zone, r.service, r.counter, r.staff)): r.data
+                  for r in conn.execute(_DAY_ARRAYS, {"hall": hall, "day": day})}
+        for kind, key, change in todo:
+            data = stored.get((kind, key))
+            values = decode(data) if data is not None else array("i")
+            for value, n in sorted(change.items()):
+                if n > 0:
+                    values.extend([value] * n)
+                for _ in range(-n):
+                    values.remove(value)
+            where = {"hall": hall, "day": day, "kind": kind, **dict(zip(_KEY, key, strict=True))}
+            if data is None:
+                fresh.append({**where, "n": len(values), "data": encode(values)})
+            else:
+                known.append({**{f"k_{k}": v for k, v in where.items()}, "n": len(values),
+                              "data": encode(values)})
+    if fresh:
+        conn.execute(_FD.insert(), fresh)
+    if known:
+        conn.execute(_SET_ARRAY, known)
 
 
 def encode(values: array[int]) -> bytes:
