@@ -18,6 +18,7 @@ from queue_server.domain.errors import Invalid
 from queue_server.domain.figures import DIMENSIONS, HOURS, Filter, empty_sums, kpi
 from queue_server.usecases import fold
 from queue_server.usecases.auth import Principal, require_supervisor
+from queue_server.usecases.calendars import unconfirmed_open
 from queue_server.usecases.figures_read import (
     Overdue,
     Period,
@@ -95,7 +96,7 @@ def series_report(store: Store, who: Principal, period: Period, flt: Filter
                   "to": period.end.isoformat(), "filters": flt.given(), "targets": TARGETS,
                   "days": _days(conn, period, flt, late), "hours": _hours(conn, period, flt),
                   "by": {dim: breakdown(conn, period, flt, dim, late) for dim in DIMENSIONS},
-                  "as_of": iso(now)}
+                  "provisional_open": unconfirmed_open(conn).cases, "as_of": iso(now)}
     return answer
 
 
