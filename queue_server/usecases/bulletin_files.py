@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -128,6 +129,8 @@ def _table(pdf: Any, header: Sequence[str], rows: Sequence[Sequence[Any]],
 
 def to_pdf(b: Bulletin) -> bytes:
     from fpdf import FPDF
+
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # its subsetter chats at INFO
 
     pdf = FPDF(orientation="L", format="A4")
     pdf.add_font("cjk", fname=str(_font()), collection_font_number=CJK_SC)

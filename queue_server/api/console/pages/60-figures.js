@@ -41,14 +41,16 @@
 
   function line(value, zh, en, c) {
     return { silent: true, symbol: "none", lineStyle: { color: "#c62828", type: "dashed" },
-      label: { formatter: `${c.t(zh, en)} ${value * 100}%` }, data: [{ yAxis: value }] };
+      label: { formatter: `${c.t(zh, en)} ${Math.round(value * 100)}%`, position: "insideEndTop" },
+      data: [{ yAxis: Math.round(value * 100) }] };
   }
 
   function plots(c, echarts, s) {
     const { t } = c;
     const days = s.days.map((d) => d.day.slice(5));
     const rate = (k) => s.days.map((d) => (d[k] === null ? null : +(100 * d[k]).toFixed(2)));
-    const percent = { type: "value", min: (v) => Math.max(0, Math.floor(v.min - 5)), max: 100, axisLabel: { formatter: "{value}%" } };
+    const percent = { type: "value", min: (v) => Math.max(0, Math.min(90, Math.floor(v.min - 2))), max: 100,
+      axisLabel: { formatter: "{value}%" } };
     const dim = s.by[s.dim] || [];
     const names = dim.map((r) => r.name);
     return [
@@ -66,13 +68,15 @@
           markLine: line(s.targets.satisfaction_rate, "好评率目标", "satisfaction target", c) },
         { name: t("办结率", "Completion"), type: "line", data: rate("completion_rate"),
           markLine: line(s.targets.completion_rate, "办结率目标", "completion target", c) }] }),
-      chart(c, echarts, "按时办结率", "On-time rate of approval", {
-        xAxis: { type: "category", data: days }, yAxis: percent,
+      chart(c, echarts, "按时办结率与超期在办", "On-time rate and overdue cases", {
+        xAxis: { type: "category", data: days },
+        yAxis: [percent, { type: "value", minInterval: 1, splitLine: { show: false } }],
         series: [{ name: t("按时办结率", "On time"), type: "line", data: rate("on_time_rate") },
-          { name: t("超期在办", "Overdue open"), type: "bar", yAxisIndex: 0, data: s.days.map((d) => d.overdue_open) }] }),
-      chart(c, echarts, `等候与办理时间(秒)· 按${DIMS[s.dim][0]}`, `Waits and service times (s) by ${DIMS[s.dim][1].toLowerCase()}`, {
-        grid: { left: 140, right: 16, top: 36, bottom: 24 },
-        yAxis: { type: "category", data: names, inverse: true }, xAxis: { type: "value" },
+          { name: t("超期在办", "Overdue open"), type: "bar", yAxisIndex: 1, data: s.days.map((d) => d.overdue_open) }] }),
+      chart(c, echarts, `等候与办理时间(秒,对数刻度)· 按${DIMS[s.dim][0]}`,
+        `Waits and service times (s, log scale) by ${DIMS[s.dim][1].toLowerCase()}`, {
+        grid: { left: 150, right: 24, top: 36, bottom: 24 },
+        yAxis: { type: "category", data: names, inverse: true }, xAxis: { type: "log", min: 1 },
         series: [["wait_s", "p50", "等候中位", "wait p50"], ["wait_s", "p90", "等候P90", "wait p90"],
           ["service_s", "p50", "办理中位", "service p50"], ["service_s", "p90", "办理P90", "service p90"]]
           .map(([k, p, zh, en]) => ({ name: t(zh, en), type: "bar", data: dim.map((r) => r[k][p]) })) }, true),
@@ -82,11 +86,12 @@
   function stats(c, k) {
     const { t } = c;
     const below = (x, goal) => (x === null ? "" : x >= goal ? "good" : "bad");
+    const onTime = (x) => (x === null ? "" : x >= 1 ? "good" : x >= 0.97 ? "warn" : "bad");
     return c.el("div", { class: "stats" },
       c.stat(t("取号", "Tickets"), k.tickets),
       c.stat(t("办结率", "Completion"), pct(k.completion_rate), below(k.completion_rate, 0.97)),
       c.stat(t("好评率", "Satisfaction"), pct(k.satisfaction_rate), below(k.satisfaction_rate, 0.92)),
-      c.stat(t("按时办结率", "On time"), pct(k.on_time_rate), below(k.on_time_rate, 1)),
+      c.stat(t("按时办结率", "On time"), pct(k.on_time_rate), onTime(k.on_time_rate)),
       c.stat(t("超期在办", "Overdue open"), k.overdue_open, k.overdue_open ? "bad" : "good"),
       c.stat(t("未到", "No-shows"), k.no_show),
       c.stat(t("等候 中位/P90", "Wait p50/p90"), `${c.fmt.duration(k.wait_s.p50) || "—"} / ${c.fmt.duration(k.wait_s.p90) || "—"}`),
