@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import Table, and_, exists, func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Connection
 
 from queue_server.db.models import FigDurations, FigTickets, Stage, Ticket
@@ -29,7 +29,6 @@ from queue_server.domain.figures import (
 _FT, _FD = cast(Table, FigTickets.__table__), cast(Table, FigDurations.__table__)
 _STAGES, _TICKETS = cast(Table, Stage.__table__), cast(Table, Ticket.__table__)
 OPEN = ("waiting", "called", "serving")
-_STAGE_COL = {"zone": "zone", "service": "service", "counter": "counter", "staff": "staff_id"}
 
 
 @dataclass(frozen=True)
@@ -104,26 +103,23 @@ class Overdue:
 
 
 def overdue_open(conn: Connection, p: Period, flt: Filter, now: datetime) -> list[Overdue]:
+    """In two short reads, driven by the open approval stages (few) rather than the period's
+    tickets (many): those past their deadline, then the ones whose ticket is of the period and
+    kept by the filter."""
     st, t = _STAGES, _TICKETS
-    query = (select(st.c.ticket_id, t.c.day).join(t, t.c.id == st.c.ticket_id)
-             .where(st.c.hall == p.hall, st.c.zone == "approval", st.c.status.in_(OPEN),
-                    st.c.deadline.is_not(None), st.c.deadline < now,
-                    t.c.day >= p.start, t.c.day <= p.end))
-    given = flt.given()
-    if given:
-        other = _STAGES.alias("kept")
-        query = query.where(exists().where(and_(
-            other.c.ticket_id == st.c.ticket_id,
-            *[other.c[_STAGE_COL[d]] == v for d, v in given.items()])))
-    found = conn.execute(query).all()
-    if not found:
+    late = [r.ticket_id for r in conn.execute(select(st.c.ticket_id).where(
+        st.c.hall == p.hall, st.c.zone == "approval", st.c.status.in_(OPEN),
+        st.c.deadline.is_not(None), st.c.deadline < now))]
+    if not late:
         return []
+    days = {r.id: r.day for r in conn.execute(select(t.c.id, t.c.day).where(
+        t.c.id.in_(late), t.c.day >= p.start, t.c.day <= p.end))}
     keys: dict[str, list[Key]] = defaultdict(list)
     for row in conn.execute(select(st.c.ticket_id, st.c.zone, st.c.service, st.c.counter,
-                                   st.c.staff_id).where(
-            st.c.ticket_id.in_([r.ticket_id for r in found]))):
+                                   st.c.staff_id).where(st.c.ticket_id.in_(list(days)))):
         keys[row.ticket_id].append((row.zone, row.service, row.counter or "", row.staff_id or ""))
-    return [Overdue(r.day, tuple(keys[r.ticket_id])) for r in found]
+    found = [Overdue(days[tid], tuple(keys[tid])) for tid in late if tid in days]
+    return [item for item in found if kept(item, flt)]
 
 
 def kept(item: Overdue, flt: Filter) -> bool:
