@@ -56,9 +56,12 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
     return code, out.out, out.err
 
 
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
 def test_deadlines_across_new_year_without_and_with_an_imported_calendar(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    url = f"sqlite:///{tmp_path / 'hall.db'}"
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest,
+        db: str) -> None:
+    url = (f"sqlite:///{tmp_path / 'hall.db'}" if db == "sqlite"
+           else request.getfixturevalue("pg_url"))
     # Wed 2026-12-30 10:00 in Shanghai; the test hall is closed on 2026-12-31.
     with live_hall(url, datetime(2026, 12, 30, 2, 0, tzinfo=UTC)) as hall:
         hall.login("W02", "s002")

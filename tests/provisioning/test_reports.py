@@ -9,6 +9,7 @@ import io
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,11 @@ FIELDS = ["hall", "service", "ticket", "channel", "zone", "counter", "staff", "l
           "reasons", "comment", "rated_at"]
 
 
-@pytest.fixture()
-def hall(tmp_path: Path) -> LiveHall:
-    with live_hall(f"sqlite:///{tmp_path / 'hall.db'}", T0) as h:
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def hall(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveHall]:
+    url = (f"sqlite:///{tmp_path / 'hall.db'}" if request.param == "sqlite"
+           else request.getfixturevalue("pg_url"))
+    with live_hall(url, T0) as h:
         h.ids = seeded_day(h)  # type: ignore[attr-defined]
         yield h
 

@@ -113,14 +113,15 @@ class LiveHall:
 
 
 @contextmanager
-def live_hall(db_url: str, start: datetime) -> Iterator[LiveHall]:
+def live_hall(db_url: str, start: datetime, **settings: Any) -> Iterator[LiveHall]:
     """The test hall (tests/queue_server/data/hall.toml) on `db_url`, served on loopback."""
     load_test_hall(db_url)
     set_all_pins(db_url)
     clock = FakeClock(start)
     store = Store(db_url, clock=clock)
     port = free_port()
-    app = create_app(Settings(db_url=db_url, port=port, day_check_s=3600), store=store)
+    app = create_app(Settings(db_url=db_url, port=port, **{"day_check_s": 3600, **settings}),
+                     store=store)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                            access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -6,12 +6,17 @@ every filter and period."""
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
+from sqlalchemy import select
 
+from queue_server.db.models import FigTickets
+from queue_server.usecases import fold
 from tests.queue_server.live_hall import LiveHall, live_hall
 from tests.queue_server.recompute import of, recompute
 
@@ -201,3 +206,43 @@ def test_figures_equal_a_recomputation_from_the_public_api(db_url: str) -> None:
         whole = hall.kpi(**{"from": "2026-03-01", "to": "2026-03-31"})
         assert whole["ratings"] and whole["done"] and whole["rejected"] and whole["no_show"]
         assert whole["overdue_open"] and whole["on_time_rate"] not in (None, 0.0, 1.0)
+
+
+def test_who_may_read_the_figures_and_bad_queries(tmp_path: Path) -> None:
+    with live_hall(f"sqlite:///{tmp_path / 'h.db'}", T0) as hall:
+        hall.login("W01", "s001")
+        hall.login("C01", "s003")  # a supervisor signed in at a counter
+        day = {"from": DAY, "to": DAY}
+        staff = hall.staff["W01"].get("/reports/kpi", params=day)
+        assert staff.status_code == 403
+        assert staff.json()["error"]["code"] == "supervisor_required"
+        assert hall.staff["C01"].get("/reports/kpi", params=day).json()["tickets"] == 0
+        with hall.client(hall.kiosk) as c:
+            assert c.get("/reports/series", params=day).status_code == 403
+        with hall.client(hall.admin) as c:
+            for query, code in (({"from": DAY}, "bad_period"),
+                                ({"from": "2026-03-05", "to": DAY}, "bad_period"),
+                                ({"from": "2025-01-01", "to": "2026-12-31"}, "period_too_long"),
+                                ({**day, "zone": "lobby"}, "unknown_zone"),
+                                ({**day, "counter": "X99"}, "unknown_counter"),
+                                ({**day, "service": "nope"}, "unknown_service"),
+                                ({**day, "staff": "s999"}, "unknown_staff")):
+                resp = c.get("/reports/kpi", params=query)
+                assert resp.status_code == 400 and resp.json()["error"]["code"] == code, query
+        with httpx.Client() as c:
+            assert c.get(f"{hall.url}/api/v1/reports/kpi", params=day).status_code == 401
+
+
+def test_the_figures_are_folded_in_quiet_moments(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    with live_hall(url, T0, fold_every_s=0.05, fold_quiet_s=0.05) as hall:
+        hall.issue("general")
+        deadline = time.monotonic() + 20
+        while fold.needs_fold(hall.store):  # nobody reads the figures: the server folds
+            assert time.monotonic() < deadline, "the background fold never ran"
+            time.sleep(0.05)
+        with hall.store.read() as s:
+            row = s.execute(select(FigTickets.tickets).where(
+                FigTickets.hall == "t1", FigTickets.zone == "*", FigTickets.service == "*",
+                FigTickets.counter == "*", FigTickets.staff == "*")).scalar()
+        assert row == 1
