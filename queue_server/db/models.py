@@ -323,6 +323,8 @@ class FigFacts(Base):
 
 
 def _counts(names: tuple[str, ...]) -> dict[str, Any]:
+    """The count columns of a figures table, named by domain.figures (35 of them, the hours
+    included): generated so that the table and the fold's vectors cannot drift apart."""
     return {name: mapped_column(Integer, default=0, nullable=False) for name in names}
 
 
