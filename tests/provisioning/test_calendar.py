@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 from provisioning.__main__ import main
@@ -74,6 +75,7 @@ def test_deadlines_across_new_year_without_and_with_an_imported_calendar(
         assert ticket["deadline_provisional"] is True
         # Closed 31st, 1 Jan a statutory holiday, then Mon 4th and Tue 5th.
         assert stage["deadline"].startswith("2027-01-05T15:59:59")
+        assert "暂定" in httpx.get(f"{hall.url}/t/{case}").text  # the citizen's tracking page
         code, out, err = _cli(capsys, "calendar", "show", "--year", "2027", "--db", url)
         assert code == 0 and "PROVISIONAL" in out and "WARNING" in err and "2027" in err
         (tmp_path / "2027.toml").write_text(CAL_2027, encoding="utf-8")
@@ -86,6 +88,8 @@ def test_deadlines_across_new_year_without_and_with_an_imported_calendar(
         assert stage["deadline"].startswith("2027-01-06T15:59:59")  # the 4th is off too now
         assert stage["deadline_provisional"] is False and ticket["deadline_provisional"] is False
         assert ticket["deadline"] == stage["deadline"]
+        page = httpx.get(f"{hall.url}/t/{case}").text
+        assert "2027年01月06日 23:59" in page and "暂定" not in page
         changed = [e for e in hall.events() if e["type"] == "ticket.deadline_changed"]
         assert [e["ticket"] for e in changed] == [case]
         code, out, _ = _cli(capsys, "calendar", "show", "--year", "2027", "--db", url, "--json")
