@@ -49,18 +49,20 @@ async def _watch_days(store: Store, every: float) -> None:
 
 
 async def _fold_figures(store: Store, settings: Settings) -> None:
-    """Keep the figures folded in quiet moments, so a reading has little left to fold; never
-    while the hall is busy writing (the fold shares the write lock), unless it waited long."""
+    """Keep the figures folded in quiet moments, so a reading has little left to fold: one
+    short unit at a time, and only while no request has written for `fold_quiet_s` (the fold
+    shares the write lock and the interpreter with the requests); one unit at least every
+    `fold_max_wait_s` even in a hall that never pauses."""
     last = time.monotonic()
     while True:
         await asyncio.sleep(settings.fold_every_s)
-        waited = time.monotonic() - last
-        if fold.quiet_for() < settings.fold_quiet_s and waited < settings.fold_max_wait_s:
-            continue
+        forced = time.monotonic() - last >= settings.fold_max_wait_s
         try:
-            if await asyncio.to_thread(fold.needs_fold, store):
-                await asyncio.to_thread(fold.catch_up, store, fold.BATCH // 4)
-            last = time.monotonic()
+            while forced or fold.quiet_for() >= settings.fold_quiet_s:
+                done = await asyncio.to_thread(fold.fold_step, store, fold.STEP)
+                last, forced = time.monotonic(), False
+                if done < fold.STEP:
+                    break
         except Exception:  # noqa: BLE001 - a busy database: the next round or a reading folds
             log.warning("folding the figures failed; retrying", exc_info=True)
 

@@ -47,6 +47,7 @@ from queue_server.domain.figures import (
 from queue_server.usecases.halls import load_hall
 
 BATCH = 2000  # events a unit folds at most: keeps the write lock short
+STEP = 250  # events a background unit folds (about 15 ms) before it looks for requests again
 _EVENTS, _STATE = cast(Table, EventRow.__table__), cast(Table, FigState.__table__)
 _TICKETS, _STAGES = cast(Table, Ticket.__table__), cast(Table, Stage.__table__)
 _EVALS, _FACTS = cast(Table, Evaluation.__table__), cast(Table, FigFacts.__table__)
@@ -214,6 +215,14 @@ def catch_up(store: Store, limit: int = BATCH) -> int:
         total += done
         if done < limit:
             return total
+
+
+def fold_step(store: Store, limit: int = STEP) -> int:
+    """One unit of at most `limit` events, if any are pending; answers how many."""
+    if not needs_fold(store):
+        return 0
+    with store.write() as tx:
+        return fold_once(tx, limit)
 
 
 def needs_fold(store: Store) -> bool:
