@@ -13,7 +13,14 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from queue_server.api import http_errors, routes, routes_counters, routes_documents, track
+from queue_server.api import (
+    http_errors,
+    routes,
+    routes_console,
+    routes_counters,
+    routes_documents,
+    track,
+)
 from queue_server.api.settings import Settings
 from queue_server.api.stream import EventHub
 from queue_server.db.store import Store
@@ -90,6 +97,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(routes_counters.router)
     app.include_router(routes_documents.router)
     app.include_router(track.router)
+    routes_console.mount(app)
     app.add_middleware(http_errors.BodyLimit, default=settings.json_limit,
                        large=settings.document_limit, large_paths=r"/documents$")
     return app

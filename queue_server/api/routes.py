@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from queue_server import wire
+from queue_server.api.console_session import cookie_of, cookie_principal
 from queue_server.db.store import Store
 from queue_server.domain.errors import Invalid, Unauthorized
 from queue_server.domain.security import token_hash
@@ -46,8 +47,13 @@ def bearer(request: Request) -> str:
 
 
 def who(request: Request) -> Principal:
+    """A Bearer token (terminal, staff session, administrator), or else the console's cookie
+    (a supervisor's browser; unsafe methods then need its CSRF token)."""
     store = store_of(request)
-    return authenticate(store, bearer(request), store.clock())
+    token = bearer(request)
+    if not token and cookie_of(request):
+        return cookie_principal(store, request)
+    return authenticate(store, token, store.clock())
 
 
 Who = Annotated[Principal, Depends(who)]
