@@ -172,14 +172,3 @@ def ticket(request: Request, principal: Who, ticket_id: str) -> wire.TicketOut:
 @router.post("/evaluations", status_code=201, response_model=wire.EvaluationOut)
 def evaluate(request: Request, principal: Who, body: wire.EvaluationIn) -> wire.EvaluationOut:
     return ratings.evaluate(store_of(request), principal, body)
-
-
-@router.get("/followups", response_model=list[wire.FollowupOut])
-def followups(request: Request, principal: Who, open: bool = True) -> list[wire.FollowupOut]:
-    return ratings.followups(store_of(request), principal, open)
-
-
-@router.post("/followups/{item_id}/close", response_model=wire.FollowupOut)
-def close_followup(request: Request, principal: Who, item_id: RowId, body: wire.FollowupClose
-                   ) -> wire.FollowupOut:
-    return ratings.close_followup(store_of(request), principal, item_id, body.note)
