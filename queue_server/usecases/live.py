@@ -28,6 +28,7 @@ from queue_server.domain.errors import NotFound
 from queue_server.domain.hall import HallInfo
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
+from queue_server.wire import ZONES
 from queue_server.wire_console import CounterRow, LiveHall, QueueRow, TerminalRow
 
 HEALTHY = ("online", "ok", "busy")
@@ -68,7 +69,9 @@ def _queues(s: Session, hall: str, now: datetime, open_counters: list[Counter]
     for zone, service, since in _queued_since(s, hall):
         groups.setdefault((zone, service), []).append(since)
     rows = []
-    for (zone, service), since in sorted(groups.items()):
+    order = {z: i for i, z in enumerate(ZONES)}
+    for (zone, service), since in sorted(groups.items(), key=lambda g: (order.get(g[0][0], 9),
+                                                                        g[0][1])):
         rows.append(QueueRow(
             zone=zone, service=service, service_name=names.get(service, service),
             waiting=len(since), longest_wait_s=int((now - min(since)).total_seconds()),

@@ -51,7 +51,9 @@
       if (s < 60) return t(`${s}秒`, `${s} s`);
       const m = Math.floor(s / 60);
       if (m < 60) return t(`${m}分钟`, `${m} min`);
-      return t(`${Math.floor(m / 60)}小时${m % 60}分`, `${Math.floor(m / 60)} h ${m % 60} min`);
+      const h = Math.floor(m / 60);
+      if (h < 48) return t(`${h}小时${m % 60}分`, `${h} h ${m % 60} min`);
+      return t(`${Math.floor(h / 24)}天${h % 24}小时`, `${Math.floor(h / 24)} d ${h % 24} h`);
     },
   };
   const LEVELS = { 5: ["非常满意", "Very satisfied"], 4: ["满意", "Satisfied"], 3: ["基本满意", "Fairly satisfied"],
@@ -128,6 +130,73 @@
     return el("select", { name, onchange }, options.map(([v, label]) => el("option", { value: v, selected: v === value ? true : null }, label)));
   }
   function badge(text, cls) { return el("span", { class: `badge ${cls || ""}` }, text); }
+  /* A modal form. fields: [{name, zh, en, type: "textarea"|"text"|"date"|"select"|"choice",
+     options: [[value, zh, en]], required}]; resolves with the values, or null when cancelled. */
+  function dialog(spec) {
+    return new Promise((resolve) => {
+      const inputs = {};
+      const rows = spec.fields.map((f) => {
+        let input;
+        if (f.type === "choice") {
+          input = el("div", { class: "choice" }, f.options.map(([v, zh, en], i) => el("label", {},
+            el("input", { type: "radio", name: f.name, value: v, checked: i === 0 ? true : null }), " ", t(zh, en))));
+        } else if (f.type === "select") {
+          input = el("select", { name: f.name }, f.options.map(([v, zh, en]) => el("option", { value: v }, t(zh, en))));
+        } else {
+          input = el(f.type === "textarea" ? "textarea" : "input", { name: f.name, type: f.type === "textarea" ? null : (f.type || "text"),
+            required: f.required ? true : null, maxlength: 1000 });
+        }
+        inputs[f.name] = input;
+        return el("label", {}, el("span", {}, t(f.zh, f.en)), input);
+      });
+      const error = el("p", { class: "error", hidden: true });
+      const form = el("form", { class: "form", method: "dialog" },
+        el("h2", {}, tr(spec.title)), spec.intro ? el("p", { class: "muted" }, tr(spec.intro)) : null, rows, error,
+        el("div", { class: "actions" },
+          el("button", { type: "submit", value: "ok" }, tr(spec.submit || ["确定", "OK"])),
+          el("button", { type: "button", class: "secondary", onclick: () => { box.close(); resolve(null); } }, t("取消", "Cancel"))));
+      const box = el("dialog", {}, form);
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const values = {};
+        for (const f of spec.fields) {
+          values[f.name] = f.type === "choice" ? form.querySelector(`input[name="${f.name}"]:checked`).value : inputs[f.name].value.trim();
+        }
+        try {
+          if (spec.send) await spec.send(values);
+          box.close(); box.remove(); resolve(values);
+        } catch (err) { error.textContent = errorText(err); error.hidden = false; }
+      });
+      document.body.append(box);
+      box.showModal();
+    });
+  }
+  /* A toolbar of filters; fields: [{name, zh, en, type: "date"|"select", options}]; values
+     are kept in the page's URL hash (#page?k=v) so a reload or a link keeps them. */
+  function filters(fields, values, onApply) {
+    const inputs = {};
+    const bar = el("form", { class: "toolbar", onsubmit: (e) => { e.preventDefault(); apply(); } },
+      fields.map((f) => {
+        const input = f.type === "select"
+          ? el("select", { name: f.name }, f.options.map(([v, zh, en]) => el("option", { value: v, selected: String(values[f.name] ?? "") === v ? true : null }, t(zh, en ?? zh))))
+          : el("input", { name: f.name, type: f.type || "text", value: values[f.name] ?? "" });
+        inputs[f.name] = input;
+        return el("label", {}, t(f.zh, f.en), input);
+      }),
+      el("button", { type: "submit" }, t("筛选", "Filter")));
+    function apply() {
+      const next = {};
+      for (const [k, input] of Object.entries(inputs)) if (input.value) next[k] = input.value;
+      const id = (location.hash || "#").slice(1).split("?")[0];
+      history.replaceState(null, "", `#${id}${query(next)}`);
+      onApply(next);
+    }
+    return bar;
+  }
+  function hashParams() {
+    const q = (location.hash || "").split("?")[1] || "";
+    return Object.fromEntries(new URLSearchParams(q));
+  }
   let echartsLoading = null;
   function echarts() {
     if (window.echarts) return Promise.resolve(window.echarts);
@@ -235,7 +304,7 @@
     document.getElementById("login").hidden = true;
     document.getElementById("app").hidden = false;
     document.getElementById("hall-name").textContent = me.hall_name;
-    document.getElementById("who-name").textContent = `${me.staff_name || me.staff || ""}（${roleName(me.role)}）`;
+    document.getElementById("who-name").textContent = `${me.staff_name || me.staff || ""} · ${roleName(me.role)}`;
     connect();
     route();
   }
@@ -269,10 +338,11 @@
     S.lang = S.lang === "zh" ? "en" : "zh";
     localStorage.setItem("kb.lang", S.lang);
     translateStatic(document);
-    if (S.me) { document.getElementById("who-name").textContent = `${S.me.staff_name || S.me.staff}（${roleName(S.me.role)}）`; renderNav(); renderAlerts(); render(); }
+    if (S.me) { document.getElementById("who-name").textContent = `${S.me.staff_name || S.me.staff || ""} · ${roleName(S.me.role)}`; renderNav(); renderAlerts(); render(); }
   }
 
   const ctx = { el, t, tr, api, query, fmt, table, exportLinks, card, stat, select, badge, echarts, on,
+    dialog, filters, hashParams,
     refresh: render, errorText, LEVELS, ZONES, REASONS, get me() { return S.me; }, get lang() { return S.lang; } };
   window.Console = { page, ctx, ApiError };
 
