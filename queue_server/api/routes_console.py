@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
-from queue_server.api.console_session import clear_cookie, cookie_of, set_cookie
+from queue_server.api.console_session import check_origin, clear_cookie, cookie_of, set_cookie
 from queue_server.api.routes import Who, hall_of, store_of
 from queue_server.usecases import console_auth
 from queue_server.wire_console import ConsoleLoginIn, ConsoleMe
@@ -40,6 +40,7 @@ def _client(request: Request) -> str:
 
 @router.post("/api/v1/console/login", response_model=ConsoleMe)
 def console_login(request: Request, body: ConsoleLoginIn, response: Response) -> ConsoleMe:
+    check_origin(request)
     done = console_auth.login(store_of(request), body.hall, body.staff, body.pin,
                               _client(request))
     set_cookie(response, request, done.token, done.expires_at)

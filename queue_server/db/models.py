@@ -212,6 +212,8 @@ class Stage(Base):
         # normal ticket as one seek (migration 0002).
         Index("ix_stage_call", "hall", "zone", "status", "priority", "service", "sort_at"),
         Index("ix_stage_target", "hall", "target_counter", "status", "sort_at"),
+        # 全程盯办: the stages a staff member served, newest first (migration 0004).
+        Index("ix_stage_staff", "hall", "staff_id", "ended_at"),
     )
 
 

@@ -92,7 +92,7 @@ def my_cases(store: Store, who: Principal) -> list[MyCaseRow]:
         assert info is not None
         now = store.clock()
         taken = list(s.execute(
-            select(Stage.ticket_id, Stage.ended_at).where(
+            select(Stage.ticket_id, Stage.ended_at).where(  # ix_stage_staff
                 Stage.hall == who.hall, Stage.staff_id == who.staff_id, Stage.zone == "intake",
                 Stage.outcome == "next", Stage.ended_at >= now - timedelta(days=MINE_DAYS))
             .order_by(Stage.ended_at.desc()).limit(300)).all())

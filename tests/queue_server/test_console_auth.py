@@ -119,3 +119,18 @@ def test_the_console_is_served_with_a_strict_policy(hall: Hall) -> None:
     assert charts.status_code == 200 and len(charts.content) > 500_000
     assert c.get("/console/vendor/echarts/LICENSE").text.lstrip().startswith("Apache License")
     assert c.get("/console/nothing.js").status_code == 404
+
+
+def test_another_origin_is_refused(hall: Hall) -> None:
+    c = console(hall)
+    evil = {"Origin": "http://evil.example"}
+    resp = c.post("/api/v1/console/login", json={"staff": "s003", "pin": PIN, "hall": hall.id},
+                  headers=evil)
+    assert resp.status_code == 403 and resp.json()["error"]["code"] == "cross_origin"
+    c, me = login(hall)
+    same = {"Origin": hall.server.url, "X-CSRF-Token": me["csrf"]}
+    assert c.post("/api/v1/followups/999999/close", json={"note": "x"}, headers=same
+                  ).status_code == 404
+    resp = c.post("/api/v1/followups/999999/close", json={"note": "x"},
+                  headers={**evil, "X-CSRF-Token": me["csrf"]})
+    assert resp.status_code == 403 and resp.json()["error"]["code"] == "cross_origin"

@@ -3,7 +3,7 @@
 Console sessions (a browser cookie, token stored as sha256); the steps of a bad rating's
 follow-up (核实 → 整改 → 回复), each with its own deadline, and the follow-up's current step;
 staff appeals (申诉) against a rating; the alerts already sent for approval deadlines; an
-index to read a hall's ratings by date. Open follow-ups get their verify step with the
+index to read a hall's ratings by date, and one for the stages a staff member served (全程盯办). Open follow-ups get their verify step with the
 deadline they had; closed ones are `closed`.
 
 Revision ID: 0004
@@ -79,9 +79,13 @@ def upgrade() -> None:
                "SELECT id, hall, 'verify', due_at FROM followups WHERE closed_at IS NULL")
     with op.batch_alter_table('evaluations', schema=None) as batch_op:
         batch_op.create_index('ix_evaluation_hall_at', ['hall', 'created_at'], unique=False)
+    with op.batch_alter_table('stages', schema=None) as batch_op:
+        batch_op.create_index('ix_stage_staff', ['hall', 'staff_id', 'ended_at'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('stages', schema=None) as batch_op:
+        batch_op.drop_index('ix_stage_staff')
     with op.batch_alter_table('evaluations', schema=None) as batch_op:
         batch_op.drop_index('ix_evaluation_hall_at')
     with op.batch_alter_table('followups', schema=None) as batch_op:
