@@ -27,7 +27,10 @@ class Column:
 
 
 def col(zh: str, en: str, key: str | Getter) -> Column:
-    return Column(zh, en, key if callable(key) else (lambda row, k=key: getattr(row, k)))
+    if callable(key):
+        return Column(zh, en, key)
+    name: str = key
+    return Column(zh, en, lambda row: getattr(row, name))
 
 
 def zone(value: str | None) -> str:
@@ -66,8 +69,8 @@ def to_csv(columns: Sequence[Column], rows: list[list[Any]]) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([f"{c.zh} / {c.en}" for c in columns])
     for row in rows:
-        writer.writerow([v.isoformat(sep=" ") if isinstance(v, datetime | date) else v
-                         for v in row])
+        writer.writerow([v.isoformat(sep=" ") if isinstance(v, datetime) else
+                         v.isoformat() if isinstance(v, date) else v for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

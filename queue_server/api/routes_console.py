@@ -8,7 +8,9 @@ order: a page is added by dropping a file there (see `console/README.md`)."""
 from __future__ import annotations
 
 import html
+from collections.abc import MutableMapping
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -91,7 +93,7 @@ class ConsoleFiles(StaticFiles):
     """The console's static files with the console's security headers."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        async def with_headers(message: dict) -> None:  # type: ignore[type-arg]
+        async def with_headers(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
                 message["headers"] = list(message["headers"]) + [

@@ -10,8 +10,9 @@ event. Only supervisors and administrators act; a rating itself is never changed
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -181,7 +182,7 @@ def close_in(tx: Tx, who: Principal, item_id: int, note: str) -> wire.FollowupOu
     return _answer(tx, item)
 
 
-def act(store: Store, work: object, *args: object) -> wire.FollowupOut:
+def act(store: Store, work: Callable[..., wire.FollowupOut], *args: Any) -> wire.FollowupOut:
     """Run one of the `*_in` steps in its own unit of work."""
     with store.write() as tx:
-        return work(tx, *args)  # type: ignore[operator, no-any-return]
+        return work(tx, *args)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from queue_server.db.models import (
@@ -33,7 +33,7 @@ from queue_server.wire_console import Period, RatingRow
 LIMIT = 5000
 
 
-def _query(hall: str) -> Select[Any]:
+def _query(hall: str) -> Any:
     return (select(Evaluation, Ticket.number, Ticket.service, Stage.zone, Terminal.kind,
                    Followup.id, Followup.step, Appeal.status)
             .join(Ticket, Ticket.id == Evaluation.ticket_id)
@@ -45,7 +45,7 @@ def _query(hall: str) -> Select[Any]:
             .order_by(Evaluation.created_at.desc(), Evaluation.id.desc()))
 
 
-def _filtered(s: Session, hall: str, period: Period) -> Select[Any]:
+def _filtered(s: Session, hall: str, period: Period) -> Any:
     info = load_hall(s, hall)
     if info is None:
         raise Invalid("unknown_hall", f"没有大厅 {hall} / no hall {hall}")

@@ -72,11 +72,11 @@ def _queues(s: Session, hall: str, now: datetime, open_counters: list[Counter]
         groups.setdefault((zone, service), []).append(since)
     rows = []
     order = {z: i for i, z in enumerate(ZONES)}
-    for (zone, service), since in sorted(groups.items(), key=lambda g: (order.get(g[0][0], 9),
-                                                                        g[0][1])):
+    for (zone, service), starts in sorted(groups.items(),
+                                          key=lambda g: (order.get(g[0][0], 9), g[0][1])):
         rows.append(QueueRow(
             zone=zone, service=service, service_name=names.get(service, service),
-            waiting=len(since), longest_wait_s=int((now - min(since)).total_seconds()),
+            waiting=len(starts), longest_wait_s=int((now - min(starts)).total_seconds()),
             counters_open=sum(1 for c in open_counters
                               if c.zone == zone and service in c.services)))
     return rows
@@ -141,8 +141,8 @@ def live(store: Store, who: Principal, hall: str) -> LiveHall:
         deadlines = s.scalars(select(Stage.deadline).where(
             Stage.hall == hall, Stage.zone == "approval",
             Stage.status.in_(("waiting", "called", "serving")), Stage.deadline.is_not(None)))
-        alerts = sum(1 for d in deadlines if case_state(d, now, info.timezone, 0)
-                     in (OVERDUE, DUE_TODAY))
+        alerts = len([d for d in deadlines if d is not None
+                      and case_state(d, now, info.timezone, 0) in (OVERDUE, DUE_TODAY)])
         return LiveHall(hall=hall, hall_name=info.name, at=now, queues=queues,
                         counters=_counter_rows(s, counters, staffed, waiting),
                         terminals=_terminal_rows(s, info, now), alerts=alerts)

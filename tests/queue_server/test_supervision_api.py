@@ -142,3 +142,21 @@ def test_every_table_exports_as_csv_and_xlsx(hall: Hall, name: str) -> None:
         comment = rows[0].index("意见 / Comment")
         assert rows[1][comment] == "'=1+1 态度差" and cells[1][comment] == "'=1+1 态度差"
         assert rows[1][rows[0].index("评价 / Level")] == "1 非常不满意"
+
+
+def test_the_counter_pads_client_lists_cases_and_ratings_and_appeals(hall: Hall) -> None:
+    from kiosk.client import ApiError, QueueClient
+
+    _, rated = bad_rating(hall)
+    client = QueueClient(hall.server.url, hall.enrol("counter", "pad-client", "W01"))
+    try:
+        client.login("s001", PIN, "W01")
+        assert [r.id for r in client.my_ratings()] == [rated["id"]]
+        assert client.my_cases() == []  # a general ticket: nothing went on to approval
+        out = client.appeal(rated["id"], "群众按错了")
+        assert out.status == "open" and out.staff == "s001"
+        with pytest.raises(ApiError) as again:
+            client.appeal(rated["id"], "再次申诉")
+        assert again.value.code == "already_appealed"
+    finally:
+        client.close()

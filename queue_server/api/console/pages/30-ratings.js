@@ -16,6 +16,9 @@
         lookups = { services, counters: hall.counters };
       }
       const params = c.hashParams();
+      if (!params.from && !params.to) {  // by default the last 30 days, not the hall's whole history
+        params.from = fmt.date(new Date(Date.now() - 30 * 86400000));
+      }
       const filter = { from: params.from, to: params.to, level: params.level === "bad" ? ["1", "2"] : params.level,
         zone: params.zone, service: params.service, counter: params.counter, staff: params.staff };
       const rows = await c.api(`/ratings${c.query(filter)}`);
