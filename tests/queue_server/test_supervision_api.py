@@ -160,3 +160,25 @@ def test_the_counter_pads_client_lists_cases_and_ratings_and_appeals(hall: Hall)
         assert again.value.code == "already_appealed"
     finally:
         client.close()
+
+
+def test_scripts_use_an_administrator_token_with_the_hall(hall: Hall) -> None:
+    from queue_server.db.store import Store
+    from queue_server.usecases.auth import make_admin_token
+
+    bad_rating(hall)
+    store = Store(hall.db_url)
+    try:
+        admin = hall.client(make_admin_token(store))
+    finally:
+        store.close()
+    params = {"hall": hall.id}
+    assert admin.get("/console/live", params=params).json()["hall"] == hall.id
+    assert len(admin.get("/ratings", params=params).json()) == 1
+    fid = admin.get("/followups", params=params).json()[0]["id"]
+    step = admin.post(f"/followups/{fid}/verify", json={"valid": False, "note": "误评"})
+    assert step.status_code == 200 and step.json()["steps"][0]["done_by"] == "admin"
+    got = admin.get("/export/followups", params={**params, "format": "csv", "open": "false"})
+    rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
+    assert got.status_code == 200 and len(rows) == 2
+    assert rows[1][rows[0].index("当前步骤 / Step")] == "回复"  # not valid: straight to reply
