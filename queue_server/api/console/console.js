@@ -249,10 +249,20 @@
     renderNav();
     render();
   }
-  /* A page refreshes itself when an event of a kind it lists comes (debounced). */
-  function refreshSoon(delay = 600) {
-    clearTimeout(S.refreshTimer);
-    S.refreshTimer = setTimeout(render, delay);
+  /* A page refreshes itself when an event of a kind it lists comes: at most once a second
+     however busy the hall, and not while someone is typing in one of its filters or a form. */
+  function refreshSoon(delay = 1000) {
+    if (S.refreshTimer) return;
+    S.refreshTimer = setTimeout(() => {
+      S.refreshTimer = null;
+      const active = document.activeElement;
+      if (document.querySelector("dialog[open]") ||
+          (active && active.closest("#page") && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName))) {
+        refreshSoon(2000);
+        return;
+      }
+      render();
+    }, delay);
   }
 
   /* ---- the live event stream ------------------------------------------------------- */
