@@ -17,15 +17,18 @@ from fastapi import FastAPI
 from queue_server.api import (
     http_errors,
     routes,
+    routes_console,
     routes_counters,
     routes_documents,
     routes_reports,
+    routes_supervision,
     track,
 )
 from queue_server.api.settings import Settings
 from queue_server.api.stream import EventHub
 from queue_server.db.store import Store
 from queue_server.usecases import fold, terminals
+from queue_server.usecases.cases import scan_alerts
 from queue_server.usecases.halls import roll_days
 
 log = logging.getLogger("queue_server")
@@ -37,14 +40,18 @@ _NO_TELEMETRY: dict[str, Any] = (
 
 
 async def _watch_days(store: Store, every: float) -> None:
-    """Roll business days over while the hall is open (a 24-hour hall has no quiet restart)."""
+    """Roll business days over while the hall is open (a 24-hour hall has no quiet restart),
+    and send the approval deadline alerts that have come due (限时办结)."""
     while True:
         try:
             rolled = await asyncio.to_thread(roll_days, store)
             if rolled:
                 log.info("new business day in %s", ", ".join(rolled))
+            sent = await asyncio.to_thread(scan_alerts, store)
+            if sent:
+                log.info("%d approval deadline alert(s) sent", sent)
         except Exception:  # noqa: BLE001 - a busy database: try again next round
-            log.warning("day rollover check failed; retrying", exc_info=True)
+            log.warning("day rollover or deadline check failed; retrying", exc_info=True)
         await asyncio.sleep(every)
 
 
@@ -120,6 +127,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(routes_documents.router)
     app.include_router(routes_reports.router)
     app.include_router(track.router)
+    app.include_router(routes_supervision.router)
+    routes_console.mount(app)
     app.add_middleware(http_errors.BodyLimit, default=settings.json_limit,
                        large=settings.document_limit, large_paths=r"/documents$")
     return app

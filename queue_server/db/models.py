@@ -217,6 +217,8 @@ class Stage(Base):
         # normal ticket as one seek (migration 0002).
         Index("ix_stage_call", "hall", "zone", "status", "priority", "service", "sort_at"),
         Index("ix_stage_target", "hall", "target_counter", "status", "sort_at"),
+        # 全程盯办: the stages a staff member served, newest first (migration 0004).
+        Index("ix_stage_staff", "hall", "staff_id", "ended_at"),
     )
 
 
@@ -242,6 +244,8 @@ class Evaluation(Base):
     staff_id: Mapped[str | None] = mapped_column(String(32))
     terminal_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(TS)
+    # The console's ledger reads a hall's ratings by date (migration 0004).
+    __table_args__ = (Index("ix_evaluation_hall_at", "hall", "created_at"),)
 
 
 class Followup(Base):
@@ -254,6 +258,65 @@ class Followup(Base):
     closed_at: Mapped[datetime | None] = mapped_column(TS)
     closed_by: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
+    # The current step (verify | rectify | reply) or `closed`; `due_at` is its deadline.
+    step: Mapped[str] = mapped_column(String(16), default="verify", server_default="verify")
+
+
+class FollowupStep(Base):
+    """One step of a bad rating's follow-up (核实 verify → 整改 rectify → 回复 reply), made when
+    it becomes the current step, with its own deadline; `valid` only on a verify step."""
+
+    __tablename__ = "followup_steps"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    followup_id: Mapped[int] = mapped_column(Integer, ForeignKey("followups.id"), index=True)
+    hall: Mapped[str] = mapped_column(String(40))
+    step: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime] = mapped_column(TS)
+    done_at: Mapped[datetime | None] = mapped_column(TS)
+    done_by: Mapped[str | None] = mapped_column(String(32))
+    valid: Mapped[bool | None] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Appeal(Base):
+    """A rated staff member's appeal (申诉) against one rating, decided by a supervisor. The
+    rating itself is never changed: an upheld appeal is recorded beside it."""
+
+    __tablename__ = "appeals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall: Mapped[str] = mapped_column(String(40), index=True)
+    evaluation_id: Mapped[int] = mapped_column(Integer, ForeignKey("evaluations.id"),
+                                               unique=True)
+    staff_id: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    filed_at: Mapped[datetime] = mapped_column(TS)
+    status: Mapped[str] = mapped_column(String(16))  # open | upheld | rejected
+    decided_at: Mapped[datetime | None] = mapped_column(TS)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class ConsoleSession(Base):
+    """A supervisor's browser session at `/console/` (cookie; token stored as sha256)."""
+
+    __tablename__ = "console_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hall: Mapped[str] = mapped_column(String(40), ForeignKey("halls.id"))
+    staff_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(TS)
+    expires_at: Mapped[datetime] = mapped_column(TS)
+
+
+class CaseAlert(Base):
+    """An alert already sent for an approval stage (`soon`, `due_today`, `overdue`): each is
+    sent once."""
+
+    __tablename__ = "case_alerts"
+    stage_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hall: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(TS)
 
 
 class Document(Base):

@@ -38,6 +38,10 @@ def hall_info(row: Hall | Any, official: dict[int, OfficialYear] | None = None) 
         priority_cap=int(opts.get("priority_cap", 3)),
         no_show_after_recalls=int(opts.get("no_show_after_recalls", 0)),
         followup_days=int(opts.get("followup_days", 3)),
+        followup_rectify_days=int(opts.get("followup_rectify_days", 10)),
+        followup_reply_days=int(opts.get("followup_reply_days", 2)),
+        case_soon_workdays=int(opts.get("case_soon_workdays", 1)),
+        terminal_offline_s=int(opts.get("terminal_offline_s", 120)),
         closed_days=tuple(date.fromisoformat(d) for d in opts.get("closed_days", [])),
         official=official if official is not None else packaged_years(),
     )
@@ -77,6 +81,10 @@ def _upsert_hall(session: Session, cfg: HallConfig, hall_id: str, name: str,
     row.options = {"priority_age": h.priority_age, "priority_cap": h.priority_cap,
                    "no_show_after_recalls": h.no_show_after_recalls,
                    "followup_days": h.followup_days,
+                   "followup_rectify_days": h.followup_rectify_days,
+                   "followup_reply_days": h.followup_reply_days,
+                   "case_soon_workdays": h.case_soon_workdays,
+                   "terminal_offline_s": h.terminal_offline_s,
                    "closed_days": [d.isoformat() for d in h.closed_days]}
     return row
 

@@ -7,7 +7,7 @@ service time in whole seconds (`fig_durations`). Imported calendar years (`calen
 and `deadline_provisional` on tickets and stages.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-26 10:00:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
