@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from queue_server import wire
+from queue_server import wire, wire_console
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -180,6 +180,21 @@ class QueueClient:
         if isinstance(data, dict) and "number" in data and "id" in data:
             return wire.TicketOut.model_validate(data)
         return None
+
+    # -- the staff member's own cases and ratings (全程盯办, 申诉) ------------------------------
+    def my_cases(self) -> list[wire_console.MyCaseRow]:
+        """The cases this staff member took in at intake, and where each is now."""
+        resp = self.request("GET", "/cases/mine", staff=True)
+        return [wire_console.MyCaseRow.model_validate(r) for r in resp.json()]
+
+    def my_ratings(self) -> list[wire_console.RatingRow]:
+        resp = self.request("GET", "/evaluations/mine", staff=True)
+        return [wire_console.RatingRow.model_validate(r) for r in resp.json()]
+
+    def appeal(self, evaluation_id: int, reason: str) -> wire_console.AppealOut:
+        """Appeal (申诉) against one of this staff member's own ratings."""
+        return self._post(f"/evaluations/{evaluation_id}/appeal", wire_console.AppealOut,
+                          wire_console.AppealIn(reason=reason).model_dump(), staff=True)
 
     # -- events -----------------------------------------------------------------------------
     def events(self, after: int | None = 0, *, since: str | None = None,

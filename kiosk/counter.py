@@ -25,6 +25,25 @@ CounterState, DocumentOut, TicketOut = wire.CounterState, wire.DocumentOut, wire
 ServiceInfo, CounterInfo = wire.ServiceInfo, wire.CounterInfo
 
 
+CASE_ALERTS = {"soon": ("即将到期", "due soon"), "due_today": ("今日到期", "due today"),
+               "overdue": ("已超期", "overdue")}
+
+
+def case_alert_text(event: wire.Event, counter: str) -> str | None:
+    """The notice a `case.alert` event (限时办结) puts on the pad of the counter holding the
+    case: number, state and deadline (local time), Chinese then English; None for others."""
+    if event.type != "case.alert" or event.field("counter") != counter:
+        return None
+    zh, en = CASE_ALERTS.get(str(event.field("kind")), ("提醒", "reminder"))
+    try:
+        due = datetime.fromisoformat(str(event.field("deadline"))).astimezone()
+        when = due.strftime("%m-%d %H:%M")
+    except ValueError:
+        when = "?"
+    number = event.field("number", "")
+    return f"限时办结:{number} {zh}(时限 {when}) / Deadline: {number} {en} (by {when})"
+
+
 def allowed_actions(current: str | None, paused: bool) -> set[str]:
     """What a counter may do now, from its current ticket's status (None: no ticket)."""
     acts = {"resume"} if paused else {"pause"}
@@ -254,6 +273,9 @@ class CounterModel(QObject):
     def _on_event(self, event: wire.Event) -> None:
         if event.type in wire.WAITING_EVENTS and self.logged_in:
             self._debounce.start()
+        alert = case_alert_text(event, self.code) if self.logged_in else None
+        if alert:
+            self.notice.emit(alert)
 
     @Slot(bool)
     def _on_link(self, up: bool) -> None:

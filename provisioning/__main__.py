@@ -12,6 +12,7 @@ import pkgutil
 import sys
 
 import provisioning.commands as commands_pkg
+from provisioning.calendar_warning import warn
 from provisioning.errors import UsageError
 
 
@@ -31,7 +32,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(args._run(args))
+        code = int(args._run(args))
+        if code == 0 and isinstance(getattr(args, "db", None), str):
+            warn(args.db)
+        return code
     except UsageError as exc:
         print(f"provisioning {args.command}: {exc}", file=sys.stderr)
         return 2

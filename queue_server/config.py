@@ -3,7 +3,9 @@ pydantic, then trusted. Every mistake is refused as `ConfigError` naming the fil
 the reason; nothing is written by this module.
 
 Extensions beyond the contract: hall options `priority_age`, `priority_cap`,
-`no_show_after_recalls`, `followup_days`, `closed_days`; service `category`; `[[outposts]]`
+`no_show_after_recalls`, `followup_days` (核实 of a bad rating), `followup_rectify_days` (整改),
+`followup_reply_days` (回复), `case_soon_workdays` (限时办结 "soon due"), `terminal_offline_s` (a
+heartbeat later than this is "offline"), `closed_days`; service `category`; `[[outposts]]`
 (bank-branch service points) with `id`, `name`, `services` (a subset of the hall's codes) and
 their own `[[outposts.counters]]`.
 
@@ -63,6 +65,10 @@ class HallSection(_Strict):
     priority_cap: int = Field(default=3, ge=1, le=100)
     no_show_after_recalls: int = Field(default=0, ge=0, le=10)
     followup_days: int = Field(default=3, ge=1, le=60)
+    followup_rectify_days: int = Field(default=10, ge=1, le=60)
+    followup_reply_days: int = Field(default=2, ge=1, le=60)
+    case_soon_workdays: int = Field(default=1, ge=0, le=20)
+    terminal_offline_s: int = Field(default=120, ge=30, le=3600)
     closed_days: list[date] = []
     languages: list[str] = ["zh"]
     name_en: Text | None = None

@@ -12,7 +12,8 @@ Extensions beyond the contract (all additive):
 - `POST /tickets/{id}/forward` a bank-branch ticket's papers become a remote application in the
   parent hall's intake queue.
 - `POST /tickets/{id}/print-failed` the kiosk's printer could not print that ticket.
-- `GET /followups`, `POST /followups/{id}/close` supervisors' follow-up of bad ratings.
+- `GET /followups`, `POST /followups/{id}/close` supervisors' follow-up of bad ratings, with
+  its steps (核实 → 整改 → 回复); the console's models are in `queue_server.wire_console`.
 """
 
 from __future__ import annotations
@@ -142,6 +143,8 @@ class StageOut(Wire):
     ended_at: datetime | None = None
     outcome: str | None = None
     deadline: datetime | None = None
+    # The deadline rests on a calendar year neither packaged nor imported (CONTRACT §5).
+    deadline_provisional: bool = False
     rated: bool = False
 
 
@@ -163,6 +166,7 @@ class TicketOut(Wire):
     masked_name: str | None = None
     masked_id: str | None = None
     deadline: datetime | None = None
+    deadline_provisional: bool = False
     journey: list[StageOut] = []
     documents: int = 0
     ahead: int | None = None
@@ -296,7 +300,22 @@ class HallOut(Wire):
     notice_mn: str = ""
 
 
+class FollowupStepOut(Wire):
+    """One step of a follow-up: `verify` (核实), `rectify` (整改) or `reply` (回复)."""
+
+    step: Literal["verify", "rectify", "reply"]
+    due_at: datetime
+    done_at: datetime | None = None
+    done_by: str | None = None
+    valid: bool | None = None  # verify only: was the complaint founded
+    note: str | None = None
+    late: bool = False  # done after its deadline, or still open past it
+
+
 class FollowupOut(Wire):
+    """A bad rating's follow-up. `due_at` is the deadline of the current step (of the last
+    one once closed); `step` is the current step or `closed`."""
+
     id: int
     evaluation: int
     ticket: str
@@ -308,6 +327,13 @@ class FollowupOut(Wire):
     due_at: datetime
     closed_at: datetime | None = None
     note: str | None = None
+    step: str = "verify"
+    steps: list[FollowupStepOut] = []
+    late: bool = False  # a step is late
+    rated_at: datetime | None = None
+    service: str | None = None
+    zone: str | None = None
+    comment: str | None = None
 
 
 class FollowupClose(Wire):

@@ -8,16 +8,27 @@ import asyncio
 import contextlib
 import inspect
 import logging
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import FastAPI
 
-from queue_server.api import http_errors, routes, routes_counters, routes_documents, track
+from queue_server.api import (
+    http_errors,
+    routes,
+    routes_console,
+    routes_counters,
+    routes_documents,
+    routes_reports,
+    routes_supervision,
+    track,
+)
 from queue_server.api.settings import Settings
 from queue_server.api.stream import EventHub
 from queue_server.db.store import Store
-from queue_server.usecases import terminals
+from queue_server.usecases import fold, terminals
+from queue_server.usecases.cases import scan_alerts
 from queue_server.usecases.halls import roll_days
 
 log = logging.getLogger("queue_server")
@@ -29,15 +40,38 @@ _NO_TELEMETRY: dict[str, Any] = (
 
 
 async def _watch_days(store: Store, every: float) -> None:
-    """Roll business days over while the hall is open (a 24-hour hall has no quiet restart)."""
+    """Roll business days over while the hall is open (a 24-hour hall has no quiet restart),
+    and send the approval deadline alerts that have come due (限时办结)."""
     while True:
         try:
             rolled = await asyncio.to_thread(roll_days, store)
             if rolled:
                 log.info("new business day in %s", ", ".join(rolled))
+            sent = await asyncio.to_thread(scan_alerts, store)
+            if sent:
+                log.info("%d approval deadline alert(s) sent", sent)
         except Exception:  # noqa: BLE001 - a busy database: try again next round
-            log.warning("day rollover check failed; retrying", exc_info=True)
+            log.warning("day rollover or deadline check failed; retrying", exc_info=True)
         await asyncio.sleep(every)
+
+
+async def _fold_figures(store: Store, settings: Settings) -> None:
+    """Keep the figures folded in quiet moments, so a reading has little left to fold: one
+    short unit at a time, and only while no request has written for `fold_quiet_s` (the fold
+    shares the write lock and the interpreter with the requests); one unit at least every
+    `fold_max_wait_s` even in a hall that never pauses."""
+    last = time.monotonic()
+    while True:
+        await asyncio.sleep(settings.fold_every_s)
+        forced = time.monotonic() - last >= settings.fold_max_wait_s
+        try:
+            while forced or fold.quiet_for() >= settings.fold_quiet_s:
+                done = await asyncio.to_thread(fold.fold_step, store, fold.STEP)
+                last, forced = time.monotonic(), False
+                if done < fold.STEP:
+                    break
+        except Exception:  # noqa: BLE001 - a busy database: the next round or a reading folds
+            log.warning("folding the figures failed; retrying", exc_info=True)
 
 
 def _advertise(settings: Settings, store: Store) -> object | None:
@@ -70,13 +104,15 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
         watcher = asyncio.create_task(_watch_days(store, settings.day_check_s))
+        folder = asyncio.create_task(_fold_figures(store, settings))
         ad = await asyncio.to_thread(_advertise, settings, store)
         try:
             yield
         finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            for task in (watcher, folder):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if ad is not None:
                 await asyncio.to_thread(ad.close)  # type: ignore[attr-defined]
             await hub.stop()
@@ -89,7 +125,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(routes.router)
     app.include_router(routes_counters.router)
     app.include_router(routes_documents.router)
+    app.include_router(routes_reports.router)
     app.include_router(track.router)
+    app.include_router(routes_supervision.router)
+    routes_console.mount(app)
     app.add_middleware(http_errors.BodyLimit, default=settings.json_limit,
                        large=settings.document_limit, large_paths=r"/documents$")
     return app

@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from queue_server import wire
+from queue_server.api.console_session import cookie_of, cookie_principal
 from queue_server.db.store import Store
 from queue_server.domain.errors import Invalid, Unauthorized
 from queue_server.domain.security import token_hash
@@ -46,8 +47,13 @@ def bearer(request: Request) -> str:
 
 
 def who(request: Request) -> Principal:
+    """A Bearer token (terminal, staff session, administrator), or else the console's cookie
+    (a supervisor's browser; unsafe methods then need its CSRF token)."""
     store = store_of(request)
-    return authenticate(store, bearer(request), store.clock())
+    token = bearer(request)
+    if not token and cookie_of(request):
+        return cookie_principal(store, request)
+    return authenticate(store, token, store.clock())
 
 
 Who = Annotated[Principal, Depends(who)]
@@ -166,14 +172,3 @@ def ticket(request: Request, principal: Who, ticket_id: str) -> wire.TicketOut:
 @router.post("/evaluations", status_code=201, response_model=wire.EvaluationOut)
 def evaluate(request: Request, principal: Who, body: wire.EvaluationIn) -> wire.EvaluationOut:
     return ratings.evaluate(store_of(request), principal, body)
-
-
-@router.get("/followups", response_model=list[wire.FollowupOut])
-def followups(request: Request, principal: Who, open: bool = True) -> list[wire.FollowupOut]:
-    return ratings.followups(store_of(request), principal, open)
-
-
-@router.post("/followups/{item_id}/close", response_model=wire.FollowupOut)
-def close_followup(request: Request, principal: Who, item_id: RowId, body: wire.FollowupClose
-                   ) -> wire.FollowupOut:
-    return ratings.close_followup(store_of(request), principal, item_id, body.note)

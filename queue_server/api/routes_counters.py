@@ -13,11 +13,11 @@ from queue_server.api.routes import (
     Token,
     Who,
     base_url,
-    bearer,
     hall_of,
     json_answer,
     store_of,
     unit_for,
+    who,
 )
 from queue_server.db.store import Store
 from queue_server.domain.errors import DomainError, Invalid, NoTicketWaiting, Unauthorized
@@ -134,7 +134,7 @@ async def _start(store: Store, principal: Principal, after: str | None, since: s
 @router.get("/events", responses={200: {"content": {"text/event-stream": {}}}})
 async def events(request: Request) -> Response:
     store = store_of(request)
-    principal = await run_in_threadpool(authenticate, store, bearer(request), store.clock())
+    principal = await run_in_threadpool(who, request)  # a Bearer token or the console cookie
     params = request.query_params
     after = await _start(store, principal,
                          params.get("after") or request.headers.get("last-event-id"),

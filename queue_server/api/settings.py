@@ -28,3 +28,8 @@ class Settings:
     json_limit: int = 64 * 1024
     document_limit: int = 8 * 1024 * 1024
     day_check_s: float = 30.0
+    # The figures are folded from committed events in the background when the hall has been
+    # quiet for `fold_quiet_s` (or `fold_max_wait_s` passed); a reading folds what is left.
+    fold_every_s: float = 5.0
+    fold_quiet_s: float = 2.0
+    fold_max_wait_s: float = 300.0

@@ -36,7 +36,8 @@ def track(request: Request, ticket_id: str) -> HTMLResponse:
             ("区域", ZONE_NAMES.get(ticket.zone, (ticket.zone,))[0])]
     if ticket.deadline is not None:
         local = ticket.deadline.astimezone(ZoneInfo(hall.timezone))
-        rows.append(("承诺办结时间", local.strftime("%Y年%m月%d日 %H:%M")))
+        note = "(暂定:当年节假日安排未公布)" if ticket.deadline_provisional else ""
+        rows.append(("承诺办结时间", local.strftime("%Y年%m月%d日 %H:%M") + note))
     table = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows)
     body = f"<p>{escape(hall.name)}</p><table>{table}</table>"
     return HTMLResponse(PAGE.format(title="办件查询", body=body),

@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from queue_server.domain.figures import STAGE_COUNTS, TICKET_COUNTS
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware datetimes in and out, stored as UTC (SQLite keeps no offset of its own)."""
@@ -180,6 +182,8 @@ class Ticket(Base):
     zone: Mapped[str] = mapped_column(String(16))
     stage: Mapped[int | None] = mapped_column(Integer)  # current stage id
     deadline: Mapped[datetime | None] = mapped_column(TS)
+    # The deadline rests on a calendar year neither packaged nor imported (migration 0005).
+    deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     forwarded_from: Mapped[str | None] = mapped_column(String(32))
     forwarded_to: Mapped[str | None] = mapped_column(String(32))
     print_failed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -207,6 +211,7 @@ class Stage(Base):
     ended_at: Mapped[datetime | None] = mapped_column(TS)
     outcome: Mapped[str | None] = mapped_column(String(16))
     deadline: Mapped[datetime | None] = mapped_column(TS)
+    deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     rated: Mapped[bool] = mapped_column(Boolean, default=False)
     __table_args__ = (
         # The wait estimate: people ahead in one service, recent service times.
@@ -215,6 +220,8 @@ class Stage(Base):
         # normal ticket as one seek (migration 0002).
         Index("ix_stage_call", "hall", "zone", "status", "priority", "service", "sort_at"),
         Index("ix_stage_target", "hall", "target_counter", "status", "sort_at"),
+        # 全程盯办: the stages a staff member served, newest first (migration 0004).
+        Index("ix_stage_staff", "hall", "staff_id", "ended_at"),
     )
 
 
@@ -240,6 +247,8 @@ class Evaluation(Base):
     staff_id: Mapped[str | None] = mapped_column(String(32))
     terminal_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(TS)
+    # The console's ledger reads a hall's ratings by date (migration 0004).
+    __table_args__ = (Index("ix_evaluation_hall_at", "hall", "created_at"),)
 
 
 class Followup(Base):
@@ -252,6 +261,65 @@ class Followup(Base):
     closed_at: Mapped[datetime | None] = mapped_column(TS)
     closed_by: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
+    # The current step (verify | rectify | reply) or `closed`; `due_at` is its deadline.
+    step: Mapped[str] = mapped_column(String(16), default="verify", server_default="verify")
+
+
+class FollowupStep(Base):
+    """One step of a bad rating's follow-up (核实 verify → 整改 rectify → 回复 reply), made when
+    it becomes the current step, with its own deadline; `valid` only on a verify step."""
+
+    __tablename__ = "followup_steps"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    followup_id: Mapped[int] = mapped_column(Integer, ForeignKey("followups.id"), index=True)
+    hall: Mapped[str] = mapped_column(String(40))
+    step: Mapped[str] = mapped_column(String(16))
+    due_at: Mapped[datetime] = mapped_column(TS)
+    done_at: Mapped[datetime | None] = mapped_column(TS)
+    done_by: Mapped[str | None] = mapped_column(String(32))
+    valid: Mapped[bool | None] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Appeal(Base):
+    """A rated staff member's appeal (申诉) against one rating, decided by a supervisor. The
+    rating itself is never changed: an upheld appeal is recorded beside it."""
+
+    __tablename__ = "appeals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall: Mapped[str] = mapped_column(String(40), index=True)
+    evaluation_id: Mapped[int] = mapped_column(Integer, ForeignKey("evaluations.id"),
+                                               unique=True)
+    staff_id: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    filed_at: Mapped[datetime] = mapped_column(TS)
+    status: Mapped[str] = mapped_column(String(16))  # open | upheld | rejected
+    decided_at: Mapped[datetime | None] = mapped_column(TS)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class ConsoleSession(Base):
+    """A supervisor's browser session at `/console/` (cookie; token stored as sha256)."""
+
+    __tablename__ = "console_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hall: Mapped[str] = mapped_column(String(40), ForeignKey("halls.id"))
+    staff_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(TS)
+    expires_at: Mapped[datetime] = mapped_column(TS)
+
+
+class CaseAlert(Base):
+    """An alert already sent for an approval stage (`soon`, `due_today`, `overdue`): each is
+    sent once."""
+
+    __tablename__ = "case_alerts"
+    stage_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hall: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(TS)
 
 
 class Document(Base):
@@ -282,3 +350,91 @@ class EventRow(Base):
     type: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(TS)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class CalendarYear(Base):
+    """A year's official working-day calendar imported by the administrator (`provisioning
+    calendar import`): authoritative for that year, over the packaged one."""
+
+    __tablename__ = "calendar_years"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holidays: Mapped[list[str]] = mapped_column(JSON)  # ISO dates, days off
+    workdays: Mapped[list[str]] = mapped_column(JSON)  # ISO dates, adjusted working days
+    source: Mapped[str] = mapped_column(String(200))  # the file it came from
+    imported_at: Mapped[datetime] = mapped_column(TS)
+
+
+# -- The figures (CONTRACT.md §5), kept up to date from committed events (usecases/fold.py). ---
+# Every figure belongs to the business day its ticket was issued on. A key column holds a value
+# or "*" (any); a stage-level row holds values only ("" for none).
+
+class FigState(Base):
+    """One row: the id of the last event folded into the figures."""
+
+    __tablename__ = "fig_state"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_event: Mapped[int] = mapped_column(Integer)
+
+
+class FigFacts(Base):
+    """What one ticket contributes to the figures as last folded (domain.figures.TicketFacts):
+    the fold subtracts it before it adds the ticket's new contribution."""
+
+    __tablename__ = "fig_facts"
+    ticket_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hall: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+
+def _counts(names: tuple[str, ...]) -> dict[str, Any]:
+    """The count columns of a figures table, named by domain.figures (35 of them, the hours
+    included): generated so that the table and the fold's vectors cannot drift apart."""
+    return {name: mapped_column(Integer, default=0, nullable=False) for name in names}
+
+
+class FigTickets(Base):
+    """Tickets of a business day that had a stage matching the key (zone, service, counter,
+    staff; "*" = any): how their journeys ended, their ratings, their approval stages that
+    ended (with a deadline, and by it), and when they were issued (hour of the day, local)."""
+
+    __tablename__ = "fig_tickets"
+    hall: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    zone: Mapped[str] = mapped_column(String(16), primary_key=True)
+    service: Mapped[str] = mapped_column(String(40), primary_key=True)
+    counter: Mapped[str] = mapped_column(String(16), primary_key=True)
+    staff: Mapped[str] = mapped_column(String(32), primary_key=True)
+    locals().update(_counts(TICKET_COUNTS))
+
+
+class FigStages(Base):
+    """Stages of the tickets of a business day, by zone, service, counter and staff member:
+    calls, outcomes and the ratings of those stages (what one window or person did)."""
+
+    __tablename__ = "fig_stages"
+    hall: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    zone: Mapped[str] = mapped_column(String(16), primary_key=True)
+    service: Mapped[str] = mapped_column(String(40), primary_key=True)
+    counter: Mapped[str] = mapped_column(String(16), primary_key=True)
+    staff: Mapped[str] = mapped_column(String(32), primary_key=True)
+    locals().update(_counts(STAGE_COUNTS))
+
+
+class FigDurations(Base):
+    """Every wait (`kind` "wait") or service time ("service") in whole seconds of the stages of
+    a business day with that zone, service, counter and staff member, as a little-endian int32
+    array: exact percentiles by nearest rank come from merging these."""
+
+    __tablename__ = "fig_durations"
+    hall: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    zone: Mapped[str] = mapped_column(String(16), primary_key=True)
+    service: Mapped[str] = mapped_column(String(40), primary_key=True)
+    counter: Mapped[str] = mapped_column(String(16), primary_key=True)
+    staff: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from queue_server.domain.clock import business_day
+from queue_server.domain.workdays import OfficialYear, WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -23,8 +24,18 @@ class HallInfo:
     priority_age: int = 70
     priority_cap: int = 3
     no_show_after_recalls: int = 0
-    followup_days: int = 3
+    followup_days: int = 3  # 核实 (verify) of a bad rating, in working days from the rating
+    followup_rectify_days: int = 10  # 整改, from the verification
+    followup_reply_days: int = 2  # 回复 to the citizen, from the previous step
+    case_soon_workdays: int = 1  # an approval case is "soon due" this many working days ahead
+    terminal_offline_s: int = 120  # a terminal whose heartbeat is older is "offline"
     closed_days: tuple[date, ...] = ()
+    # The official calendar years (packaged and imported); any other year is provisional.
+    official: Mapping[int, OfficialYear] = field(default_factory=dict)
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return WorkCalendar(self.official, frozenset(self.closed_days))
     languages: tuple[str, ...] = ("zh",)
     # The hall's texts in its other languages: {"en": {"name", "announce", "notice"}, "mn": ...}
     texts: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from queue_server.domain.errors import Conflict
 from queue_server.domain.hall import HallInfo
-from queue_server.domain.workdays import deadline
+from queue_server.domain.workdays import Due, deadline
 
 WAITING, CALLED, SERVING, ENDED = "waiting", "called", "serving", "ended"
 AT_COUNTER = (CALLED, SERVING)
@@ -101,8 +101,9 @@ def ticket_status_after(outcome: str, next_zone_: str | None) -> str:
 
 
 def deadline_of(hall: HallInfo, svc: ServiceLike | Any, zone: str, now: datetime
-                ) -> datetime | None:
-    """An approval stage's promised completion (限时办结): the end of the N-th working day."""
+                ) -> Due | None:
+    """An approval stage's promised completion (限时办结): the end of the N-th working day after
+    the business day it enters approval, provisional when that rests on an unconfirmed year."""
     if zone != "approval" or svc.time_limit_workdays is None:
         return None
-    return deadline(now, svc.time_limit_workdays, hall.timezone, hall.closed_days)
+    return deadline(hall.day_of(now), svc.time_limit_workdays, hall.timezone, hall.calendar)

@@ -1,44 +1,86 @@
-"""Working days for promised time limits (限时办结) and follow-up deadlines: China's public
-holidays and adjusted working weekends from `chinese_calendar`, plus a hall's own closed days.
-Pure functions."""
+"""Working days for promised time limits (限时办结) and follow-up deadlines. Pure: the calendar is
+data passed in (`WorkCalendar`): the official years (packaged with the software or imported by
+the administrator, authoritative), the hall's own closed days, and for any other year the
+statutory holidays by rule (domain/holidays.py) on top of weekends, marked provisional. A
+deadline says whether it depended on such a provisional year."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
+from queue_server.domain.holidays import statutory_holidays
 
 
-def is_workday(day: date, closed: Iterable[date] = ()) -> bool:
-    if day in set(closed):
-        return False
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:  # a year the package does not know yet: weekdays only
-        return day.weekday() < 5
+@dataclass(frozen=True)
+class OfficialYear:
+    """A year's published schedule: `holidays` are days off, `workdays` adjusted working days
+    (weekend days worked); `source` is "packaged" or "imported"."""
+
+    year: int
+    holidays: frozenset[date]
+    workdays: frozenset[date]
+    source: str = "imported"
 
 
-def add_workdays(start: date, days: int, closed: Iterable[date] = ()) -> date:
+@dataclass(frozen=True)
+class WorkCalendar:
+    official: Mapping[int, OfficialYear] = field(default_factory=dict)
+    closed: frozenset[date] = frozenset()
+
+    def with_closed(self, closed: Iterable[date]) -> WorkCalendar:
+        return WorkCalendar(self.official, frozenset(closed))
+
+    def confirmed(self, year: int) -> bool:
+        return year in self.official
+
+    def status(self, year: int) -> str:
+        """"imported", "packaged" or "provisional"."""
+        known = self.official.get(year)
+        return known.source if known is not None else "provisional"
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.closed:
+            return False
+        known = self.official.get(day.year)
+        if known is not None:
+            if day in known.workdays:
+                return True
+            if day in known.holidays:
+                return False
+            return day.weekday() < 5
+        return day.weekday() < 5 and day not in statutory_holidays(day.year)
+
+
+@dataclass(frozen=True)
+class Due:
+    """A deadline and whether it rests on a year that is not confirmed."""
+
+    at: datetime
+    provisional: bool
+
+
+def add_workdays(start: date, days: int, calendar: WorkCalendar) -> tuple[date, bool]:
     """The `days`-th working day after `start` (0 = `start` itself, or the next working day
-    when `start` is not one)."""
-    closed = set(closed)
-    day = start
+    when `start` is not one), and whether a day counted lies in a provisional year."""
+    day, provisional = start, False
     if days == 0:
-        while not is_workday(day, closed):
+        while not calendar.is_workday(day):
+            provisional |= not calendar.confirmed(day.year)
             day += timedelta(days=1)
-        return day
+        return day, provisional or not calendar.confirmed(day.year)
     counted = 0
     while counted < days:
         day += timedelta(days=1)
-        if is_workday(day, closed):
+        provisional |= not calendar.confirmed(day.year)
+        if calendar.is_workday(day):
             counted += 1
-    return day
+    return day, provisional
 
 
-def deadline(now: datetime, days: int, tz: str, closed: Iterable[date] = ()) -> datetime:
-    """End (23:59:59 local) of the `days`-th working day after the local date of `now`."""
-    zone = ZoneInfo(tz)
-    last = add_workdays(now.astimezone(zone).date(), days, closed)
-    return datetime.combine(last, time(23, 59, 59), tzinfo=zone)
+def deadline(start_day: date, days: int, tz: str, calendar: WorkCalendar) -> Due:
+    """End (23:59:59 local) of the `days`-th working day after business day `start_day`."""
+    last, provisional = add_workdays(start_day, days, calendar)
+    return Due(datetime.combine(last, time(23, 59, 59), tzinfo=ZoneInfo(tz)), provisional)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import TypeVar, cast
 
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection
@@ -25,6 +26,7 @@ KINDS = ("kiosk", "counter", "display", "pad", "bank")
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=5)
 SESSION_TTL = timedelta(hours=12)
+T = TypeVar("T")
 
 
 # Built once: one of them runs on every request. Core selects of the columns needed, not
@@ -112,17 +114,27 @@ def login(store: Store, who: Principal, staff_id: str, pin: str, counter: str
     if who.counter and who.counter != counter:
         raise Forbidden("wrong_counter", f"本终端属于窗口 {who.counter} / this terminal belongs "
                         f"to counter {who.counter}")
+    return pin_login(store, who.hall, staff_id, pin, f"terminal:{who.terminal_id}",
+                     lambda tx, staff: _open_session(tx, who, staff, counter))
+
+
+def pin_login(store: Store, hall: str, staff_id: str, pin: str, client: str,
+              open_session: Callable[[Tx, Staff], T]) -> T:
+    """The one place a staff PIN is checked and the lockout applied, for every way in (a
+    counter pad, the supervisor's console): `open_session(tx, staff)` runs in the write
+    transaction once the PIN is right. `client` names where the attempt came from
+    (`terminal:ID`, `console:ADDRESS`) for the lockout and the log."""
     locked = Locked("staff_locked", "密码错误次数过多,请稍后再试 / too many failed attempts, "
                     "try again later")
     with store.read() as s:
-        staff = s.get(Staff, (who.hall, staff_id))
+        staff = s.get(Staff, (hall, staff_id))
         stored = staff.pin_hash if staff is not None and staff.active else None
         if staff is not None and staff.locked_until and staff.locked_until > store.clock():
             raise locked
     ok = check_pin(pin, stored)  # slow on purpose: outside the write lock
     failed: Exception | None = None
     with store.write() as tx:
-        staff = tx.session.get(Staff, (who.hall, staff_id), with_for_update=True)
+        staff = tx.session.get(Staff, (hall, staff_id), with_for_update=True)
         if staff is not None and staff.locked_until and staff.locked_until > tx.now:
             raise locked
         if staff is None or not ok or staff.pin_hash != stored:
@@ -131,10 +143,11 @@ def login(store: Store, who: Principal, staff_id: str, pin: str, counter: str
                 staff.failures += 1
                 if staff.failures >= MAX_FAILURES:
                     staff.failures, staff.locked_until = 0, tx.now + LOCKOUT
-            log.info("failed sign-in at %s/%s", who.hall, counter)
+            log.info("failed sign-in at %s from %s", hall, client)
             failed = Unauthorized("bad_credentials", "工号或密码错误 / wrong staff id or PIN")
         else:
-            result = _open_session(tx, who, staff, counter)
+            staff.failures, staff.locked_until = 0, None
+            result = open_session(tx, staff)
     if failed is not None:
         raise failed
     return result
@@ -146,7 +159,6 @@ def _open_session(tx: Tx, who: Principal, staff: Staff, counter: str
     row = s.get(Counter, (who.hall, counter))
     if row is None or not row.active:
         raise NotFound("unknown_counter", f"没有窗口 {counter} / no counter {counter}")
-    staff.failures, staff.locked_until = 0, None
     row.staff_id = staff.id
     token, expires = new_token("kbs"), now + SESSION_TTL
     s.add(StaffSession(token_hash=token_hash(token), hall=str(who.hall), staff_id=staff.id,

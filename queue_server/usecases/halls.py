@@ -27,11 +27,15 @@ from queue_server.db.unit import Db, connection_of, db_key
 from queue_server.domain.errors import Invalid
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.security import new_secret
+from queue_server.domain.workdays import OfficialYear
+from queue_server.usecases.calendars import official_years, packaged_years
 
 KEY_TTL = timedelta(days=7)
 
 
-def hall_info(row: Hall | Any) -> HallInfo:  # an ORM row or a Core row
+def hall_info(row: Hall | Any, official: dict[int, OfficialYear] | None = None) -> HallInfo:
+    """An ORM row or a Core row as settings; `official` the calendar years (packaged and
+    imported: usecases/calendars.py)."""
     opts = row.options or {}
     return HallInfo(
         id=row.id, name=row.name, parent=row.parent, timezone=row.timezone,
@@ -40,9 +44,14 @@ def hall_info(row: Hall | Any) -> HallInfo:  # an ORM row or a Core row
         priority_cap=int(opts.get("priority_cap", 3)),
         no_show_after_recalls=int(opts.get("no_show_after_recalls", 0)),
         followup_days=int(opts.get("followup_days", 3)),
+        followup_rectify_days=int(opts.get("followup_rectify_days", 10)),
+        followup_reply_days=int(opts.get("followup_reply_days", 2)),
+        case_soon_workdays=int(opts.get("case_soon_workdays", 1)),
+        terminal_offline_s=int(opts.get("terminal_offline_s", 120)),
         closed_days=tuple(date.fromisoformat(d) for d in opts.get("closed_days", [])),
         languages=tuple(opts.get("languages", ["zh"])),
         texts=dict(opts.get("texts", {})),
+        official=official if official is not None else packaged_years(),
     )
 
 
@@ -60,7 +69,12 @@ def load_hall(db: Session | Connection, hall_id: str) -> HallInfo | None:
            else db.execute(select(Hall.__table__).where(Hall.__table__.c.id == hall_id)).first())
     if row is None:
         return None
-    return _CACHE.put(key, hall_info(row))
+    return _CACHE.put(key, hall_info(row, official_years(db)))
+
+
+def forget_halls() -> None:
+    """Settings or the calendar changed in this process: read them again."""
+    _CACHE.forget()
 
 
 def _hall_texts(cfg: HallConfig, named: OutpostSection | None) -> dict[str, dict[str, object]]:
@@ -86,6 +100,10 @@ def _upsert_hall(session: Session, cfg: HallConfig, hall_id: str, name: str,
     row.options = {"priority_age": h.priority_age, "priority_cap": h.priority_cap,
                    "no_show_after_recalls": h.no_show_after_recalls,
                    "followup_days": h.followup_days,
+                   "followup_rectify_days": h.followup_rectify_days,
+                   "followup_reply_days": h.followup_reply_days,
+                   "case_soon_workdays": h.case_soon_workdays,
+                   "terminal_offline_s": h.terminal_offline_s,
                    "closed_days": [d.isoformat() for d in h.closed_days],
                    "languages": list(h.languages), "texts": _hall_texts(cfg, outpost)}
     return row

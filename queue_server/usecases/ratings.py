@@ -1,19 +1,18 @@
 """Use cases of 好差评: a rating (1–5) of the latest served stage of a ticket, bound to that
 stage's counter and staff member, one per stage, submitted only from a citizen-facing terminal
 (kiosk, pad, bank; never a counter or a staff session: staff do not rate themselves). A rating of
-1 or 2 needs a reason and opens a follow-up due in `followup_days` working days, which a
-supervisor closes with a note."""
+1 or 2 needs a reason and opens a follow-up (usecases/followups.py: 核实 → 整改 → 回复)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from queue_server import wire
-from queue_server.db.models import Evaluation, Followup, Stage, Ticket
+from queue_server.db.models import Evaluation, Stage, Ticket
 from queue_server.db.store import Store
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from queue_server.domain.workdays import deadline
-from queue_server.usecases.auth import Principal, require_supervisor
+from queue_server.usecases.auth import Principal
+from queue_server.usecases.followups import open_in
 from queue_server.usecases.halls import load_hall
 
 RATERS = ("kiosk", "pad", "bank")
@@ -48,48 +47,8 @@ def evaluate(store: Store, who: Principal, body: wire.EvaluationIn) -> wire.Eval
                          terminal_id=who.terminal_id, created_at=tx.now)
         s.add(row)
         s.flush()
-        followup = None
-        if body.level <= 2:
-            item = Followup(hall=ticket.hall, evaluation_id=row.id, ticket_id=ticket.id,
-                            due_at=deadline(tx.now, hall.followup_days, hall.timezone,
-                                            hall.closed_days))
-            s.add(item)
-            s.flush()
-            followup = item.id
+        followup = open_in(tx, hall, row).id if body.level <= 2 else None
         tx.emit(ticket.hall, "evaluation.created", ticket=ticket.id, number=ticket.number,
                 level=body.level, zone=stage.zone, counter=stage.counter, followup=followup)
         return wire.EvaluationOut(id=row.id, ticket=ticket.id, level=row.level, zone=stage.zone,
                                   counter=stage.counter, followup=followup)
-
-
-def _out(s: object, item: Followup) -> wire.FollowupOut:
-    ev = s.get(Evaluation, item.evaluation_id)  # type: ignore[attr-defined]
-    ticket = s.get(Ticket, item.ticket_id)  # type: ignore[attr-defined]
-    return wire.FollowupOut(id=item.id, evaluation=ev.id, ticket=item.ticket_id,
-                            number=ticket.number, level=ev.level, reasons=list(ev.reasons),
-                            counter=ev.counter, staff=ev.staff_id, due_at=item.due_at,
-                            closed_at=item.closed_at, note=item.note)
-
-
-def followups(store: Store, who: Principal, open_only: bool) -> list[wire.FollowupOut]:
-    require_supervisor(who)
-    with store.read() as s:
-        query = select(Followup).order_by(Followup.due_at, Followup.id).limit(500)
-        if who.hall is not None:
-            query = query.where(Followup.hall == who.hall)
-        if open_only:
-            query = query.where(Followup.closed_at.is_(None))
-        return [_out(s, item) for item in s.scalars(query)]
-
-
-def close_followup(store: Store, who: Principal, item_id: int, note: str) -> wire.FollowupOut:
-    require_supervisor(who)
-    with store.write() as tx:
-        item = tx.session.get(Followup, item_id, with_for_update=True)
-        if item is None or (who.hall is not None and item.hall != who.hall):
-            raise NotFound("unknown_followup", "没有此回访事项 / no such follow-up")
-        if item.closed_at is not None:
-            raise Conflict("already_closed", "此回访已办结 / this follow-up is already closed")
-        item.closed_at, item.note, item.closed_by = tx.now, note, who.staff_id or "admin"
-        tx.emit(item.hall, "followup.closed", followup=item.id, ticket=item.ticket_id)
-        return _out(tx.session, item)

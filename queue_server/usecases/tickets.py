@@ -152,7 +152,8 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
                priority_reason=issue.priority_reason, id_hash=issue.id_hash,
                masked_id=issue.masked_id, masked_name=issue.masked_name,
                appointment=issue.appointment, issued_at=now, status=WAITING, zone=zone,
-               stage=None, deadline=due,
+               stage=None, deadline=due.at if due else None,
+               deadline_provisional=bool(due and due.provisional),
                forwarded_from=forwarded_from, forwarded_to=None, print_failed=False)
     conn.execute(_INSERT_TICKET, row)
     stage_id = insert_stage(conn, hall.id, str(row["id"]), zone, svc.code, issue.priority, now,

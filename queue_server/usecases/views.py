@@ -40,7 +40,9 @@ def stage_out(stage: Any) -> wire.StageOut:
     return wire.StageOut(zone=stage.zone, service=stage.service, counter=stage.counter,
                          called_at=stage.called_at, started_at=stage.started_at,
                          ended_at=stage.ended_at, outcome=stage.outcome,
-                         deadline=stage.deadline, rated=stage.rated)
+                         deadline=stage.deadline,
+                         deadline_provisional=bool(stage.deadline_provisional),
+                         rated=stage.rated)
 
 
 def document_count(s: Db, ticket: Ticket | Record) -> int:
@@ -64,6 +66,7 @@ def ticket_out(s: Db, ticket: Ticket | Record, base: str) -> wire.TicketOut:
         issued_at=ticket.issued_at, priority=ticket.priority,
         priority_reason=ticket.priority_reason, masked_name=ticket.masked_name,
         masked_id=ticket.masked_id, deadline=ticket.deadline,
+        deadline_provisional=bool(ticket.deadline_provisional),
         journey=[stage_out(st) for st in stages], documents=document_count(s, ticket),
         ahead=ahead, estimated_wait_s=wait, track_url=f"{base}/t/{ticket.id}", hall=ticket.hall)
 

@@ -15,6 +15,7 @@ from queue_server.db.records import Record
 from queue_server.db.unit import Tx
 from queue_server.domain import stages
 from queue_server.domain.hall import HallInfo
+from queue_server.domain.workdays import Due
 
 _STAGES, _COUNTERS = cast(Table, Stage.__table__), cast(Table, Counter.__table__)
 _INSERT_STAGE = insert(_STAGES).returning(_STAGES.c.id)
@@ -30,7 +31,7 @@ def one(conn: Connection, table: Table, query: Any, **where: Any) -> Record | No
 
 
 def insert_stage(conn: Connection, hall: str, ticket_id: str, zone: str, service: str,
-                 priority: bool, sort_at: datetime, deadline: datetime | None,
+                 priority: bool, sort_at: datetime, due: Due | None,
                  target: str | None = None) -> int:
     """A new waiting stage (Core: the hot path writes it); answers its id."""
     return int(conn.execute(_INSERT_STAGE, {
@@ -38,7 +39,8 @@ def insert_stage(conn: Connection, hall: str, ticket_id: str, zone: str, service
         "status": stages.WAITING, "priority": priority, "target_counter": target,
         "sort_at": sort_at, "counter": None, "staff_id": None, "recalls": 0,
         "called_at": None, "started_at": None, "ended_at": None, "outcome": None,
-        "deadline": deadline, "rated": False}).scalar_one())
+        "deadline": due.at if due else None,
+        "deadline_provisional": bool(due and due.provisional), "rated": False}).scalar_one())
 
 
 def queue_stage(tx: Tx, ticket: Any, svc: Any, zone: str, hall: HallInfo,
@@ -50,7 +52,7 @@ def queue_stage(tx: Tx, ticket: Any, svc: Any, zone: str, hall: HallInfo,
                             ticket.issued_at, due, target)
     ticket.stage, ticket.zone, ticket.status = stage_id, zone, stages.WAITING
     if due is not None:
-        ticket.deadline = due
+        ticket.deadline, ticket.deadline_provisional = due.at, due.provisional
     return stage_id
 
 

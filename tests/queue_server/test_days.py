@@ -15,8 +15,9 @@ from queue_server import wire
 from queue_server.config import parse_config
 from queue_server.db.store import Store, migrate
 from queue_server.domain.clock import business_day, day_start
-from queue_server.domain.workdays import add_workdays, deadline, is_workday
+from queue_server.domain.workdays import WorkCalendar, add_workdays, deadline
 from queue_server.usecases.auth import Principal
+from queue_server.usecases.calendars import packaged_years
 from queue_server.usecases.halls import apply_config, roll_days
 from queue_server.usecases.tickets import issue
 from tests.conftest import TEST_HALL
@@ -88,20 +89,26 @@ def test_days_in_utc_are_not_local_days(tmp_path: Path) -> None:
     store.close()
 
 
+CAL = WorkCalendar(packaged_years())
+
+
 def test_working_days_follow_the_official_calendar() -> None:
-    assert not is_workday(date(2025, 10, 1))  # National Day
-    assert is_workday(date(2025, 9, 28))  # a Sunday made a working day
-    assert add_workdays(date(2025, 9, 30), 1) == date(2025, 10, 9)  # after the Golden Week
-    assert add_workdays(date(2026, 3, 6), 1) == date(2026, 3, 9)  # Friday -> Monday
-    assert add_workdays(date(2026, 3, 7), 0) == date(2026, 3, 9)  # Saturday: next working day
-    assert add_workdays(date(2026, 12, 30), 1, [date(2026, 12, 31)]) != date(2026, 12, 31)
+    assert not CAL.is_workday(date(2025, 10, 1))  # National Day
+    assert CAL.is_workday(date(2025, 9, 28))  # a Sunday made a working day
+    assert add_workdays(date(2025, 9, 30), 1, CAL) == (date(2025, 10, 9), False)  # Golden Week
+    assert add_workdays(date(2026, 3, 6), 1, CAL) == (date(2026, 3, 9), False)  # Fri -> Mon
+    assert add_workdays(date(2026, 3, 7), 0, CAL) == (date(2026, 3, 9), False)  # Sat: next
+    closed = CAL.with_closed([date(2026, 12, 31)])
+    assert add_workdays(date(2026, 12, 30), 1, closed)[0] != date(2026, 12, 31)
 
 
 def test_deadline_is_the_end_of_a_working_day_in_hall_time() -> None:
-    now = datetime(2026, 3, 6, 1, 0, tzinfo=UTC)  # Friday 09:00 in Shanghai
-    due = deadline(now, 2, SH)
-    assert due == datetime(2026, 3, 10, 23, 59, 59, tzinfo=ZoneInfo(SH))
-    assert deadline(now, 2, SH, [date(2026, 3, 9)]).date() == date(2026, 3, 11)
+    friday = date(2026, 3, 6)
+    due = deadline(friday, 2, SH, CAL)
+    assert due.at == datetime(2026, 3, 10, 23, 59, 59, tzinfo=ZoneInfo(SH))
+    assert not due.provisional
+    assert deadline(friday, 2, SH, CAL.with_closed([date(2026, 3, 9)])).at.date() == \
+        date(2026, 3, 11)
 
 
 def test_idempotency_keys_last_a_day_and_are_forgotten_after_a_week(tmp_path: Path) -> None:

@@ -11,9 +11,11 @@ import pytest
 from queue_server.domain import stages
 from queue_server.domain.errors import Conflict
 from queue_server.domain.hall import HallInfo
+from queue_server.usecases.calendars import packaged_years
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
-HALL = HallInfo("h", "厅", None, "Asia/Shanghai", time(0, 0), "请{number}号", "00" * 32)
+HALL = HallInfo("h", "厅", None, "Asia/Shanghai", time(0, 0), "请{number}号", "00" * 32,
+                official=packaged_years())
 
 
 @dataclass
@@ -88,6 +90,7 @@ def test_where_the_ticket_goes() -> None:
 
 def test_approval_deadline_in_working_days() -> None:
     due = stages.deadline_of(HALL, Svc(("intake", "approval"), 2), "approval", NOW)
-    assert due is not None and due.date() == date(2026, 3, 4) and due.hour == 23
+    assert due is not None and due.at.date() == date(2026, 3, 4) and due.at.hour == 23
+    assert not due.provisional  # 2026 is packaged
     assert stages.deadline_of(HALL, Svc(("intake", "approval"), 2), "intake", NOW) is None
     assert stages.deadline_of(HALL, Svc(("intake", "approval"), None), "approval", NOW) is None

@@ -1,0 +1,112 @@
+"""`provisioning calendar import FILE --db URL` and `calendar show --year Y --db URL [--json]`:
+a year's official working-day calendar (CONTRACT.md §1). The file is TOML: `year = 2027`,
+`holidays = ["2027-01-01", …]` (days off), `workdays = ["2027-02-06", …]` (adjusted working
+weekend days), optionally `note = "…"`. Importing recomputes every provisional deadline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from provisioning.db import open_store
+from provisioning.errors import UsageError
+
+NAME = "calendar"
+HELP = "import or show a year's official working-day calendar (节假日安排)"
+STATUS = {"imported": "已导入,正式 / imported: confirmed",
+          "packaged": "随软件提供,正式 / packaged: confirmed",
+          "provisional": "未确认,按法定节假日临时推算 / PROVISIONAL: neither packaged nor "
+                         "imported, weekends and statutory holidays only"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    imp = sub.add_parser("import", help="load a year from a TOML file")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--db", required=True, help="SQLAlchemy URL")
+    show = sub.add_parser("show", help="print a year's working days and its status")
+    show.add_argument("--year", type=int, required=True)
+    show.add_argument("--db", required=True, help="SQLAlchemy URL")
+    show.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _dates(data: dict[str, Any], key: str, file: Path) -> list[date]:
+    values = data.get(key, [])
+    if not isinstance(values, list):
+        raise UsageError(f"{file}: {key}: expected a list of dates")
+    out = []
+    for value in values:
+        try:
+            out.append(value if isinstance(value, date) else date.fromisoformat(str(value)))
+        except ValueError:
+            raise UsageError(f"{file}: {key}: {value!r} is not a date (YYYY-MM-DD)") from None
+    return out
+
+
+def read_file(file: Path) -> tuple[int, list[date], list[date]]:
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{file}: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{file}: not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - {"year", "holidays", "workdays", "note"})
+    if unknown:
+        raise UsageError(f"{file}: {unknown[0]}: unknown key (expected year, holidays, workdays)")
+    if not isinstance(data.get("year"), int):
+        raise UsageError(f"{file}: year: expected a whole number such as 2027")
+    return data["year"], _dates(data, "holidays", file), _dates(data, "workdays", file)
+
+
+def run(args: argparse.Namespace) -> int:
+    from queue_server.db.store import migrate
+    from queue_server.domain.errors import DomainError
+    from queue_server.usecases import calendar_import
+
+    if args.action == "import":
+        year, holidays, workdays = read_file(args.file)
+    with open_store(args.db) as store:
+        migrate(args.db)
+        try:
+            if args.action == "import":
+                done = calendar_import.import_year(store, year, holidays, workdays,
+                                                   args.file.name)
+            else:
+                view = calendar_import.year_view(store, args.year)
+        except DomainError as exc:
+            raise UsageError(f"{getattr(args, 'file', '')}: {exc.message}".lstrip(": ")) from None
+    if args.action == "import":
+        print(f"{done.year}: 已导入 / imported ({len(holidays)} holidays, {len(workdays)} "
+              f"adjusted working days){'; replaced the earlier import' if done.replaced else ''};"
+              f" {done.deadlines} provisional deadline(s) recomputed")
+        return 0
+    _show(view, args.json)
+    return 0
+
+
+def _show(view: Any, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"year": view.year, "status": view.status,
+                          "confirmed": view.status != "provisional",
+                          "workdays": [d.isoformat() for d in view.workdays],
+                          "days_off": [d.isoformat() for d in view.days_off]},
+                         ensure_ascii=False))
+        return
+    print(f"{view.year} 年工作日历 / work calendar {view.year}: {STATUS[view.status]}")
+    print(f"工作日 {len(view.workdays)} 天 / {len(view.workdays)} working days")
+    for month in range(1, 13):
+        days = [d for d in view.workdays if d.month == month]
+        off = [d for d in view.days_off if d.month == month and d.weekday() < 5]
+        extra = [d for d in days if d.weekday() >= 5]
+        line = f"{view.year}-{month:02d}  工作日 {len(days):2d}: " + " ".join(
+            f"{d.day:02d}" for d in days)
+        print(line)
+        if off:
+            print("         平日休息 / weekdays off: " + " ".join(f"{d.day:02d}" for d in off))
+        if extra:
+            print("         周末上班 / weekend working days: " + " ".join(
+                f"{d.day:02d}" for d in extra))

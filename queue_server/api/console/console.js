@@ -1,0 +1,367 @@
+/* The console shell: login, navigation, languages (Chinese first, English), the API client
+   (cookie + CSRF header), the live event stream, and small builders the pages share (tables,
+   filters, export links, formats). Pages register with Console.page({...}); see README.md. */
+(function () {
+  "use strict";
+  const S = {
+    lang: localStorage.getItem("kb.lang") === "en" ? "en" : "zh",
+    me: null, csrf: null, pages: [], current: null, source: null,
+    listeners: new Set(), refreshTimer: null, alerts: [],
+  };
+
+  /* ---- DOM and text ---------------------------------------------------------------- */
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined || v === false) continue;
+      if (k.startsWith("on") && typeof v === "function") node.addEventListener(k.slice(2), v);
+      else if (k === "class") node.className = v;
+      else if (k === "text") node.textContent = v;
+      else node.setAttribute(k, v === true ? "" : String(v));
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+  const t = (zh, en) => (S.lang === "en" && en !== undefined ? en : zh);
+  const tr = (pair) => (pair ? (Array.isArray(pair) ? t(pair[0], pair[1]) : t(pair.zh, pair.en)) : "");
+
+  function translateStatic(root) {
+    root.querySelectorAll("[data-zh]").forEach((n) => {
+      n.textContent = S.lang === "en" ? n.dataset.en : n.dataset.zh;
+    });
+    document.documentElement.lang = S.lang === "en" ? "en" : "zh-CN";
+  }
+
+  /* ---- formats --------------------------------------------------------------------- */
+  const pad2 = (n) => String(n).padStart(2, "0");
+  const fmt = {
+    time(iso) { if (!iso) return ""; const d = new Date(iso); return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`; },
+    datetime(iso) {
+      if (!iso) return "";
+      const d = new Date(iso);
+      return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+    },
+    date(d) { return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`; },
+    duration(s) {
+      if (s === null || s === undefined) return "";
+      s = Math.max(0, Math.round(s));
+      if (s < 60) return t(`${s}秒`, `${s} s`);
+      const m = Math.floor(s / 60);
+      if (m < 60) return t(`${m}分钟`, `${m} min`);
+      const h = Math.floor(m / 60);
+      if (h < 48) return t(`${h}小时${m % 60}分`, `${h} h ${m % 60} min`);
+      return t(`${Math.floor(h / 24)}天${h % 24}小时`, `${Math.floor(h / 24)} d ${h % 24} h`);
+    },
+  };
+  const LEVELS = { 5: ["非常满意", "Very satisfied"], 4: ["满意", "Satisfied"], 3: ["基本满意", "Fairly satisfied"],
+    2: ["不满意", "Dissatisfied"], 1: ["非常不满意", "Very dissatisfied"] };
+  const ZONES = { consult: ["综合咨询导办", "Consultation"], intake: ["一窗受理", "Intake"],
+    approval: ["后台审批", "Approval"], pickup: ["出件", "Pickup"] };
+  const REASONS = { slow: ["办理时间长", "Took too long"], attitude: ["服务态度差", "Unfriendly"],
+    unclear: ["告知不清楚", "Unclear"], repeat: ["多次跑腿", "Came back again"], wait: ["排队时间长", "Long wait"],
+    other: ["其他", "Other"] };
+
+  /* ---- API ------------------------------------------------------------------------- */
+  class ApiError extends Error {
+    constructor(status, code, message) { super(message); this.status = status; this.code = code; }
+  }
+  async function api(path, opts = {}) {
+    const method = opts.method || "GET";
+    const headers = { Accept: "application/json" };
+    if (opts.body !== undefined) headers["Content-Type"] = "application/json";
+    if (method !== "GET" && S.csrf) headers["X-CSRF-Token"] = S.csrf;
+    const resp = await fetch(`/api/v1${path}`, {
+      method, headers, credentials: "same-origin",
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    });
+    if (resp.status === 204) return null;
+    const data = await resp.json().catch(() => null);
+    if (!resp.ok) {
+      const err = (data && data.error) || { code: "http_" + resp.status, message: resp.statusText };
+      if (resp.status === 401 && !opts.quiet) showLogin();
+      throw new ApiError(resp.status, err.code, err.message);
+    }
+    return data;
+  }
+  function query(params) {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params || {})) {
+      if (v === null || v === undefined || v === "") continue;
+      if (Array.isArray(v)) v.forEach((x) => q.append(k, x)); else q.set(k, v);
+    }
+    const s = q.toString();
+    return s ? `?${s}` : "";
+  }
+  function errorText(err) {
+    const msg = err && err.message ? err.message : String(err);
+    const parts = msg.split(" / ");
+    return parts.length === 2 ? t(parts[0], parts[1]) : msg;
+  }
+
+  /* ---- shared builders ------------------------------------------------------------- */
+  /* columns: [{key, zh, en, fmt(row) -> text|Node, cls(row) -> class}] */
+  function table(columns, rows, opts = {}) {
+    const head = el("tr", {}, columns.map((c) => el("th", { class: c.num ? "num" : null }, t(c.zh, c.en))));
+    const body = rows.length
+      ? rows.map((row) => el("tr", { class: opts.rowClass ? opts.rowClass(row) : null, "data-id": row.id ?? row.ticket ?? null },
+        columns.map((c) => {
+          const value = c.fmt ? c.fmt(row) : row[c.key];
+          return el("td", { class: [c.num ? "num" : "", c.cls ? c.cls(row) || "" : ""].join(" ").trim() || null }, value ?? "");
+        })))
+      : [el("tr", {}, el("td", { colspan: columns.length, class: "empty" }, t("暂无数据", "Nothing here")))];
+    return el("table", { class: "grid", id: opts.id || null }, el("thead", {}, head), el("tbody", {}, body));
+  }
+  function exportLinks(name, params) {
+    const q = (format) => `/api/v1/export/${name}${query({ ...params, format })}`;
+    return el("span", { class: "exports" }, t("导出", "Export"), " ",
+      el("a", { href: q("csv"), download: "", class: "btn small", "data-export": "csv" }, "CSV"), " ",
+      el("a", { href: q("xlsx"), download: "", class: "btn small", "data-export": "xlsx" }, "XLSX"));
+  }
+  function card(titleZh, titleEn, ...children) {
+    return el("section", { class: "card" }, el("h2", {}, t(titleZh, titleEn)), ...children);
+  }
+  function stat(label, value, cls) {
+    return el("div", { class: `stat ${cls || ""}` }, el("div", { class: "stat-value" }, value), el("div", { class: "stat-label" }, label));
+  }
+  function select(name, options, value, onchange) {
+    return el("select", { name, onchange }, options.map(([v, label]) => el("option", { value: v, selected: v === value ? true : null }, label)));
+  }
+  function badge(text, cls) { return el("span", { class: `badge ${cls || ""}` }, text); }
+  /* A modal form. fields: [{name, zh, en, type: "textarea"|"text"|"date"|"select"|"choice",
+     options: [[value, zh, en]], required}]; resolves with the values, or null when cancelled. */
+  function dialog(spec) {
+    return new Promise((resolve) => {
+      const inputs = {};
+      const rows = spec.fields.map((f) => {
+        let input;
+        if (f.type === "choice") {
+          input = el("div", { class: "choice" }, f.options.map(([v, zh, en], i) => el("label", {},
+            el("input", { type: "radio", name: f.name, value: v, checked: i === 0 ? true : null }), " ", t(zh, en))));
+        } else if (f.type === "select") {
+          input = el("select", { name: f.name }, f.options.map(([v, zh, en]) => el("option", { value: v }, t(zh, en))));
+        } else {
+          input = el(f.type === "textarea" ? "textarea" : "input", { name: f.name, type: f.type === "textarea" ? null : (f.type || "text"),
+            required: f.required ? true : null, maxlength: 1000 });
+        }
+        inputs[f.name] = input;
+        return el("label", {}, el("span", {}, t(f.zh, f.en)), input);
+      });
+      const error = el("p", { class: "error", hidden: true });
+      const form = el("form", { class: "form", method: "dialog" },
+        el("h2", {}, tr(spec.title)), spec.intro ? el("p", { class: "muted" }, tr(spec.intro)) : null, rows, error,
+        el("div", { class: "actions" },
+          el("button", { type: "submit", value: "ok" }, tr(spec.submit || ["确定", "OK"])),
+          el("button", { type: "button", class: "secondary", onclick: () => { box.close(); resolve(null); } }, t("取消", "Cancel"))));
+      const box = el("dialog", {}, form);
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const values = {};
+        for (const f of spec.fields) {
+          values[f.name] = f.type === "choice" ? form.querySelector(`input[name="${f.name}"]:checked`).value : inputs[f.name].value.trim();
+        }
+        try {
+          if (spec.send) await spec.send(values);
+          box.close(); box.remove(); resolve(values);
+        } catch (err) { error.textContent = errorText(err); error.hidden = false; }
+      });
+      document.body.append(box);
+      box.showModal();
+    });
+  }
+  /* A toolbar of filters; fields: [{name, zh, en, type: "date"|"select", options}]; values
+     are kept in the page's URL hash (#page?k=v) so a reload or a link keeps them. */
+  function filters(fields, values, onApply) {
+    const inputs = {};
+    const bar = el("form", { class: "toolbar", onsubmit: (e) => { e.preventDefault(); apply(); } },
+      fields.map((f) => {
+        const input = f.type === "select"
+          ? el("select", { name: f.name }, f.options.map(([v, zh, en]) => el("option", { value: v, selected: String(values[f.name] ?? "") === v ? true : null }, t(zh, en ?? zh))))
+          : el("input", { name: f.name, type: f.type || "text", value: values[f.name] ?? "" });
+        inputs[f.name] = input;
+        return el("label", {}, t(f.zh, f.en), input);
+      }),
+      el("button", { type: "submit" }, t("筛选", "Filter")));
+    function apply() {
+      const next = {};
+      for (const [k, input] of Object.entries(inputs)) if (input.value) next[k] = input.value;
+      const id = (location.hash || "#").slice(1).split("?")[0];
+      history.replaceState(null, "", `#${id}${query(next)}`);
+      onApply(next);
+    }
+    return bar;
+  }
+  function hashParams() {
+    const q = (location.hash || "").split("?")[1] || "";
+    return Object.fromEntries(new URLSearchParams(q));
+  }
+  let echartsLoading = null;
+  function echarts() {
+    if (window.echarts) return Promise.resolve(window.echarts);
+    if (!echartsLoading) {
+      echartsLoading = new Promise((resolve, reject) => {
+        const s = el("script", { src: "vendor/echarts/echarts.min.js" });
+        s.onload = () => resolve(window.echarts);
+        s.onerror = () => reject(new Error("echarts"));
+        document.head.append(s);
+      });
+    }
+    return echartsLoading;
+  }
+
+  /* ---- pages and navigation -------------------------------------------------------- */
+  function page(def) {
+    S.pages = S.pages.filter((p) => p.id !== def.id).concat([def]);
+    S.pages.sort((a, b) => (a.order || 0) - (b.order || 0));
+    if (S.me) { renderNav(); if (!S.current || S.current.id === def.id) route(); }
+  }
+  function renderNav() {
+    const nav = document.getElementById("nav");
+    nav.replaceChildren(...S.pages.map((p) => el("a", {
+      href: `#${p.id}`, class: S.current && S.current.id === p.id ? "active" : null, "data-page": p.id,
+    }, tr(p.title))));
+  }
+  let renderSeq = 0;
+  async function render() {
+    const p = S.current;
+    if (!p) return;
+    const main = document.getElementById("page");
+    const seq = ++renderSeq;
+    const body = el("div", { class: "page-body" });
+    try {
+      await p.render(body, ctx);
+      if (seq !== renderSeq) return;
+      main.replaceChildren(el("h1", { class: "page-title" }, tr(p.title)), body);
+    } catch (err) {
+      if (seq !== renderSeq) return;
+      main.replaceChildren(el("h1", { class: "page-title" }, tr(p.title)),
+        el("p", { class: "error", role: "alert" }, errorText(err)));
+    }
+  }
+  function route() {
+    const id = (location.hash || "").replace(/^#/, "").split("?")[0];
+    const next = S.pages.find((p) => p.id === id) || S.pages[0];
+    if (!next) return;
+    if (S.current && S.current !== next && S.current.leave) S.current.leave();
+    S.current = next;
+    renderNav();
+    render();
+  }
+  /* A page refreshes itself when an event of a kind it lists comes: at most once a second
+     however busy the hall, and not while someone is typing in one of its filters or a form. */
+  function refreshSoon(delay = 1000) {
+    if (S.refreshTimer) return;
+    S.refreshTimer = setTimeout(() => {
+      S.refreshTimer = null;
+      const active = document.activeElement;
+      if (document.querySelector("dialog[open]") ||
+          (active && active.closest("#page") && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName))) {
+        refreshSoon(2000);
+        return;
+      }
+      render();
+    }, delay);
+  }
+
+  /* ---- the live event stream ------------------------------------------------------- */
+  function connect() {
+    if (S.source) S.source.close();
+    const dot = document.getElementById("live-dot");
+    const src = new EventSource("/api/v1/events?since=today", { withCredentials: true });
+    S.source = src;
+    src.onopen = () => { dot.className = "dot on"; dot.title = t("实时连接", "live"); };
+    src.onerror = () => { dot.className = "dot off"; dot.title = t("连接中断,重连中", "reconnecting"); };
+    src.onmessage = (msg) => {
+      let ev;
+      try { ev = JSON.parse(msg.data); } catch (e) { return; }
+      S.listeners.forEach((fn) => fn(ev));
+      if (ev.type === "case.alert") addAlert(ev);
+      const p = S.current;
+      if (p && p.events && p.events.some((prefix) => ev.type.startsWith(prefix))) refreshSoon();
+    };
+  }
+  function on(fn) { S.listeners.add(fn); return () => S.listeners.delete(fn); }
+
+  function addAlert(ev) {
+    if (ev.id && S.alerts.some((a) => a.id === ev.id)) return;
+    S.alerts.unshift(ev);
+    S.alerts = S.alerts.slice(0, 5);
+    renderAlerts();
+  }
+  function renderAlerts() {
+    const box = document.getElementById("alerts");
+    box.hidden = S.alerts.length === 0;
+    const kinds = { overdue: ["已超期", "overdue"], due_today: ["今日到期", "due today"], soon: ["即将到期", "due soon"] };
+    box.replaceChildren(...S.alerts.map((a) => el("div", { class: `alert ${a.kind}` },
+      `${t("限时办结", "Deadline")}: ${a.number} ${tr(kinds[a.kind] || [a.kind, a.kind])}`,
+      a.counter ? ` · ${a.counter}` : "", " ",
+      el("a", { href: "#cases" }, t("查看", "view")))),
+      S.alerts.length ? el("button", { class: "link", onclick: () => { S.alerts = []; renderAlerts(); } }, t("关闭", "dismiss")) : null);
+  }
+
+  /* ---- login ----------------------------------------------------------------------- */
+  function showLogin() {
+    if (S.source) { S.source.close(); S.source = null; }
+    S.me = null; S.csrf = null;
+    document.getElementById("app").hidden = true;
+    document.getElementById("login").hidden = false;
+    document.getElementById("login-staff").focus();
+  }
+  function showApp(me) {
+    S.me = me; S.csrf = me.csrf;
+    document.getElementById("login").hidden = true;
+    document.getElementById("app").hidden = false;
+    document.getElementById("hall-name").textContent = me.hall_name;
+    document.getElementById("who-name").textContent = `${me.staff_name || me.staff || ""} · ${roleName(me.role)}`;
+    connect();
+    route();
+  }
+  const roleName = (role) => ({ supervisor: t("值班长", "supervisor"), admin: t("管理员", "administrator") }[role] || role);
+
+  async function submitLogin(event) {
+    event.preventDefault();
+    const err = document.getElementById("login-error");
+    const button = document.getElementById("login-submit");
+    err.hidden = true;
+    button.disabled = true;
+    try {
+      const me = await api("/console/login", { method: "POST", quiet: true, body: {
+        staff: document.getElementById("login-staff").value.trim(),
+        pin: document.getElementById("login-pin").value } });
+      document.getElementById("login-pin").value = "";
+      showApp(me);
+    } catch (e) {
+      err.textContent = errorText(e);
+      err.dataset.code = e.code || "";
+      err.hidden = false;
+    } finally {
+      button.disabled = false;
+    }
+  }
+  async function logout() {
+    try { await api("/console/logout", { method: "POST", quiet: true }); } catch (e) { /* gone anyway */ }
+    showLogin();
+  }
+  function switchLang() {
+    S.lang = S.lang === "zh" ? "en" : "zh";
+    localStorage.setItem("kb.lang", S.lang);
+    translateStatic(document);
+    if (S.me) { document.getElementById("who-name").textContent = `${S.me.staff_name || S.me.staff || ""} · ${roleName(S.me.role)}`; renderNav(); renderAlerts(); render(); }
+  }
+
+  const ctx = { el, t, tr, api, query, fmt, table, exportLinks, card, stat, select, badge, echarts, on,
+    dialog, filters, hashParams,
+    refresh: render, errorText, LEVELS, ZONES, REASONS, get me() { return S.me; }, get lang() { return S.lang; } };
+  window.Console = { page, ctx, ApiError };
+
+  document.addEventListener("DOMContentLoaded", async () => {
+    translateStatic(document);
+    document.getElementById("login-form").addEventListener("submit", submitLogin);
+    document.getElementById("logout").addEventListener("click", logout);
+    document.querySelectorAll(".lang-switch").forEach((b) => b.addEventListener("click", switchLang));
+    window.addEventListener("hashchange", route);
+    try { showApp(await api("/console/me", { quiet: true })); } catch (e) { showLogin(); }
+  });
+})();

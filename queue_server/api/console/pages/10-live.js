@@ -1,0 +1,67 @@
+/* 大厅实况 / Live hall: waiting and longest wait per zone and service, counters, terminals'
+   health; re-read whenever the event stream says something moved, and every 30 s. */
+(function () {
+  "use strict";
+  let timer = null;
+  const STATES = {
+    serving: ["办理中", "serving"], called: ["已叫号", "called"], open: ["空闲", "open"],
+    idle: ["空闲·有人等候", "idle, people waiting"], paused: ["暂停", "paused"], closed: ["未登录", "closed"],
+    ok: ["正常", "ok"], problem: ["故障", "problem"], offline: ["离线", "offline"], never: ["未连接过", "never seen"],
+  };
+  const KINDS = { kiosk: ["自助终端", "kiosk"], bank: ["银行网点终端", "bank kiosk"], counter: ["窗口终端", "counter pad"],
+    display: ["叫号屏", "display"], pad: ["评价器", "rating pad"] };
+  Console.page({
+    id: "live", order: 10, title: { zh: "大厅实况", en: "Live hall" },
+    events: ["ticket.", "counter.", "terminal.", "staff.", "day.", "case."],
+    async render(root, c) {
+      const { el, t, tr, fmt, table, badge } = c;
+      const live = await c.api("/console/live");
+      clearInterval(timer);
+      timer = setInterval(() => { if (location.hash.startsWith("#live") || !location.hash) c.refresh(); }, 30000);
+      const waiting = live.queues.reduce((n, q) => n + q.waiting, 0);
+      const longest = Math.max(0, ...live.queues.map((q) => q.longest_wait_s || 0));
+      const count = (s) => live.counters.filter((x) => x.state === s).length;
+      const busy = live.counters.filter((x) => ["serving", "called", "open", "idle"].includes(x.state)).length;
+      const broken = live.terminals.filter((x) => x.state === "problem" || x.state === "offline").length;
+      root.append(el("div", { class: "stats" },
+        c.stat(t("等候人数", "Waiting"), waiting),
+        c.stat(t("最长等候", "Longest wait"), fmt.duration(longest), longest > 1800 ? "bad" : longest > 900 ? "warn" : ""),
+        c.stat(t("开放窗口", "Counters open"), busy, "good"),
+        c.stat(t("空闲但有人等", "Idle while people wait"), count("idle"), count("idle") ? "warn" : ""),
+        c.stat(t("暂停窗口", "Paused"), count("paused"), count("paused") ? "warn" : ""),
+        c.stat(t("终端异常", "Terminals in trouble"), broken, broken ? "bad" : "good"),
+        c.stat(t("限时办结告警", "Deadline alerts"), live.alerts, live.alerts ? "bad" : "good")));
+      const queues = table([
+        { zh: "功能区", en: "Zone", fmt: (r) => tr(c.ZONES[r.zone]) },
+        { zh: "事项", en: "Service", key: "service_name" },
+        { zh: "等候", en: "Waiting", key: "waiting", num: true },
+        { zh: "最长等候", en: "Longest wait", fmt: (r) => fmt.duration(r.longest_wait_s), num: true,
+          cls: (r) => (r.longest_wait_s > 1800 ? "level-1" : "") },
+        { zh: "开放窗口", en: "Open counters", key: "counters_open", num: true,
+          cls: (r) => (r.waiting && !r.counters_open ? "level-1" : "") },
+      ], live.queues, { id: "queues" });
+      const counters = table([
+        { zh: "窗口", en: "Counter", fmt: (r) => `${r.code} ${r.name}` },
+        { zh: "功能区", en: "Zone", fmt: (r) => tr(c.ZONES[r.zone]) },
+        { zh: "状态", en: "State", fmt: (r) => badge(tr(STATES[r.state]), r.state) },
+        { zh: "工作人员", en: "Staff", fmt: (r) => r.staff_name || r.staff || "" },
+        { zh: "当前号", en: "Number", fmt: (r) => (r.number ? `${r.number} · ${fmt.time(r.since)}` : r.pause_reason || "") },
+        { zh: "可叫", en: "Can call", key: "waiting", num: true },
+      ], live.counters, { id: "counters", rowClass: (r) => (r.state === "idle" ? "due_today" : null) });
+      const terminals = table([
+        { zh: "终端", en: "Terminal", key: "name" },
+        { zh: "类型", en: "Kind", fmt: (r) => tr(KINDS[r.kind] || [r.kind, r.kind]) },
+        { zh: "状态", en: "State", fmt: (r) => badge(tr(STATES[r.state]), r.state) },
+        { zh: "设备", en: "Devices", fmt: (r) => r.problems.join("; ") },
+        { zh: "最近心跳", en: "Last heartbeat", fmt: (r) => fmt.datetime(r.last_seen) },
+      ], live.terminals, { id: "terminals", rowClass: (r) => (r.state === "offline" || r.state === "problem" ? "overdue" : null) });
+      const head = (zh, en, name) => el("h2", {}, t(zh, en), c.exportLinks(name, {}));
+      root.append(el("div", { class: "row" },
+        el("section", { class: "card" }, head("各区等候", "Queues", "queues"), el("div", { class: "table-wrap" }, queues)),
+        el("section", { class: "card" }, head("窗口", "Counters", "counters"), el("div", { class: "table-wrap" }, counters))),
+        el("section", { class: "card" }, head("终端状态", "Terminals", "terminals"), el("div", { class: "table-wrap" }, terminals)),
+        el("p", { class: "muted" }, `${t("更新于", "Updated")} ${fmt.datetime(live.at)}`));
+    },
+    leave() { clearInterval(timer); timer = null; },
+  });
+})();

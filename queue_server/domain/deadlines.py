@@ -1,0 +1,32 @@
+"""Where a promised deadline stands (限时办结 and the steps of a bad rating's follow-up): pure
+functions of the deadline, the hall's clock and its working days."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from queue_server.domain.workdays import WorkCalendar, add_workdays
+
+OVERDUE, DUE_TODAY, SOON, ON_TRACK = "overdue", "due_today", "soon", "on_track"
+
+
+def case_state(deadline: datetime, now: datetime, tz: str, soon_workdays: int,
+               calendar: WorkCalendar | None = None) -> str:
+    """`overdue` past the deadline; `due_today` when it falls on today's local date; `soon`
+    when it falls within the next `soon_workdays` working days; else `on_track`."""
+    if deadline < now:
+        return OVERDUE
+    zone = ZoneInfo(tz)
+    today, due = now.astimezone(zone).date(), deadline.astimezone(zone).date()
+    if due <= today:
+        return DUE_TODAY
+    if soon_workdays > 0 and due <= add_workdays(today, soon_workdays,
+                                                 calendar or WorkCalendar())[0]:
+        return SOON
+    return ON_TRACK
+
+
+def is_late(due: datetime, done: datetime | None, now: datetime) -> bool:
+    """A step is late when it was done after its deadline, or is still open past it."""
+    return (done or now) > due

@@ -1,0 +1,155 @@
+"""限时办结: the tickets in approval with their deadlines (who holds each, who took it in, and
+where it stands: overdue, due today, soon, on track); the cases a staff member took in at
+intake and where they are now (全程盯办); and the alerts: `scan_alerts` (run every minute by
+the server) writes one `case.alert` event per approval stage and state (soon, due today,
+overdue), remembered in `case_alerts` so each is sent once. The event names the counter that
+holds the case (null while it waits in the approval queue), so that counter's pad can show it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from queue_server.db.models import CaseAlert, Hall, Service, Staff, Stage, Ticket
+from queue_server.db.store import Store
+from queue_server.domain.clock import iso
+from queue_server.domain.deadlines import ON_TRACK, case_state
+from queue_server.domain.errors import Forbidden
+from queue_server.domain.hall import HallInfo
+from queue_server.usecases.auth import Principal, require_supervisor
+from queue_server.usecases.halls import load_hall
+from queue_server.wire_console import CaseRow, MyCaseRow
+
+OPEN = ("waiting", "called", "serving")
+MINE_DAYS = 30
+
+
+def _open_approval(s: Session, hall: str) -> list[tuple[Stage, Ticket]]:
+    return list(s.execute(
+        select(Stage, Ticket).join(Ticket, Ticket.id == Stage.ticket_id)
+        .where(Stage.hall == hall, Stage.zone == "approval", Stage.status.in_(OPEN))
+        .order_by(Stage.deadline, Stage.id)).all())
+
+
+def _intake_of(s: Session, ticket_ids: list[str]) -> dict[str, tuple[str | None, datetime | None]]:
+    """Who served each ticket's intake stage, and when it ended."""
+    if not ticket_ids:
+        return {}
+    rows = s.execute(select(Stage.ticket_id, Stage.staff_id, Stage.ended_at)
+                     .where(Stage.ticket_id.in_(ticket_ids), Stage.zone == "intake",
+                            Stage.outcome == "next").order_by(Stage.id))
+    return {t: (staff, ended) for t, staff, ended in rows}
+
+
+def _names(s: Session, hall: str) -> tuple[dict[str, str], dict[str, str]]:
+    services = dict(s.execute(select(Service.code, Service.name).where(Service.hall == hall))
+                    .all())
+    staff = dict(s.execute(select(Staff.id, Staff.name).where(Staff.hall == hall)).all())
+    return services, staff
+
+
+def _state(info: HallInfo, deadline: datetime | None, now: datetime) -> str:
+    if deadline is None:
+        return ON_TRACK
+    return case_state(deadline, now, info.timezone, info.case_soon_workdays, info.calendar)
+
+
+def approval_cases(store: Store, who: Principal, hall: str) -> list[CaseRow]:
+    require_supervisor(who)
+    with store.read() as s:
+        info = load_hall(s, hall)
+        if info is None:
+            return []
+        now = store.clock()
+        pairs = _open_approval(s, hall)
+        intake = _intake_of(s, [t.id for _, t in pairs])
+        services, staff = _names(s, hall)
+        out = []
+        for stage, ticket in pairs:
+            took, entered = intake.get(ticket.id, (None, None))
+            holder = stage.staff_id if stage.status != "waiting" else None
+            out.append(CaseRow(
+                ticket=ticket.id, number=ticket.number, service=ticket.service,
+                service_name=services.get(ticket.service, ticket.service),
+                masked_name=ticket.masked_name, entered_at=entered or stage.sort_at,
+                deadline=stage.deadline, state=_state(info, stage.deadline, now),  # type: ignore[arg-type]
+                status=stage.status, counter=stage.counter if holder else None, staff=holder,
+                staff_name=staff.get(holder or ""), intake_staff=took,
+                intake_staff_name=staff.get(took or "")))
+        return out
+
+
+def my_cases(store: Store, who: Principal) -> list[MyCaseRow]:
+    """全程盯办: the tickets this staff member took in (moved on from intake) in the last 30
+    days, newest first, with where each is now."""
+    if not who.is_staff or who.staff_id is None or who.hall is None:
+        raise Forbidden("staff_session_required", "需要窗口登录 / a staff session is required")
+    with store.read() as s:
+        info = load_hall(s, who.hall)
+        assert info is not None
+        now = store.clock()
+        taken = list(s.execute(
+            select(Stage.ticket_id, Stage.ended_at).where(  # ix_stage_staff
+                Stage.hall == who.hall, Stage.staff_id == who.staff_id, Stage.zone == "intake",
+                Stage.outcome == "next", Stage.ended_at >= now - timedelta(days=MINE_DAYS))
+            .order_by(Stage.ended_at.desc()).limit(300)).all())
+        services, _ = _names(s, who.hall)
+        return [_my_row(s, info, ticket_id, at, services, now) for ticket_id, at in taken]
+
+
+def _my_row(s: Session, info: HallInfo, ticket_id: str, taken_at: datetime | None,
+            services: dict[str, str], now: datetime) -> MyCaseRow:
+    ticket = s.get(Ticket, ticket_id)
+    assert ticket is not None
+    stage = s.get(Stage, ticket.stage) if ticket.stage is not None else None
+    open_ = stage is not None and stage.status in OPEN
+    approval = stage if open_ and stage is not None and stage.zone == "approval" else None
+    deadline = approval.deadline if approval is not None else ticket.deadline
+    return MyCaseRow(
+        ticket=ticket.id, number=ticket.number, service=ticket.service,
+        service_name=services.get(ticket.service, ticket.service), taken_at=taken_at,
+        status=ticket.status, zone=ticket.zone,
+        counter=stage.counter if open_ and stage is not None else None, deadline=deadline,
+        state=_state(info, deadline, now) if approval is not None else None,  # type: ignore[arg-type]
+        ended_at=None if open_ or stage is None else stage.ended_at)
+
+
+def scan_alerts(store: Store) -> int:
+    """Send the alerts due now in every hall; answers how many were sent."""
+    with store.read() as s:
+        halls = list(s.scalars(select(Hall.id).where(Hall.active)))
+    return sum(_scan_hall(store, hall) for hall in halls)
+
+
+def _scan_hall(store: Store, hall: str) -> int:
+    sent = 0
+    with store.write() as tx:
+        s, now = tx.session, tx.now
+        info = load_hall(s, hall)
+        if info is None:
+            return 0
+        due = [(stage, ticket, _state(info, stage.deadline, now))
+               for stage, ticket in _open_approval(s, hall) if stage.deadline is not None]
+        due = [d for d in due if d[2] != ON_TRACK]
+        if not due:
+            return 0
+        seen = {(int(i), str(k)) for i, k in s.execute(select(CaseAlert.stage_id, CaseAlert.kind)
+                .where(CaseAlert.stage_id.in_([stage.id for stage, _, _ in due])))}
+        for stage, ticket, kind in due:
+            if (stage.id, kind) in seen:
+                continue
+            s.add(CaseAlert(stage_id=stage.id, kind=kind, hall=hall, at=now))
+            tx.emit(hall, "case.alert", **_alert(stage, ticket, kind))
+            sent += 1
+    return sent
+
+
+def _alert(stage: Stage, ticket: Ticket, kind: str) -> dict[str, Any]:
+    held = stage.status != "waiting"
+    return {"ticket": ticket.id, "number": ticket.number, "service": ticket.service,
+            "kind": kind, "deadline": iso(stage.deadline) if stage.deadline else None, "zone": "approval",
+            "counter": stage.counter if held else None,
+            "staff": stage.staff_id if held else None}

@@ -1,0 +1,204 @@
+"""The wire models of the supervisor's console (`/console/` and the `/api/v1` endpoints it
+reads): login, the live hall, approval cases (限时办结), the ratings ledger (好差评), follow-up
+steps and staff appeals. Part of the wire (`queue_server.wire`), kept in its own module for
+size; like it, plain pydantic, no FastAPI or SQLAlchemy. Privacy: no ID number and no
+citizen's full name in any of them (a ticket's masked name at most)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import ConfigDict, Field
+
+from queue_server.wire import Wire
+
+CaseState = Literal["overdue", "due_today", "soon", "on_track"]
+AppealStatus = Literal["open", "upheld", "rejected"]
+
+
+class ConsoleLoginIn(Wire):
+    model_config = ConfigDict(extra="forbid")
+    staff: str = Field(min_length=1, max_length=32)
+    pin: str = Field(min_length=1, max_length=64)
+    hall: str | None = Field(default=None, max_length=40)
+
+
+class ConsoleMe(Wire):
+    """Who is logged in to the console; `csrf` goes back in the `X-CSRF-Token` header of
+    every change (null for a Bearer principal, which needs none)."""
+
+    staff: str | None = None
+    staff_name: str | None = None
+    role: str
+    hall: str
+    hall_name: str
+    csrf: str | None = None
+    expires_at: datetime | None = None
+
+
+class QueueRow(Wire):
+    """Waiting tickets of one service in one zone; `longest_wait_s` of the one waiting
+    longest (since its issue, or since its previous stage ended)."""
+
+    zone: str
+    service: str
+    service_name: str
+    waiting: int
+    longest_wait_s: int | None = None
+    counters_open: int = 0
+
+
+class CounterRow(Wire):
+    code: str
+    name: str
+    zone: str
+    state: Literal["serving", "called", "open", "idle", "paused", "closed"]
+    staff: str | None = None
+    staff_name: str | None = None
+    number: str | None = None  # the ticket at the counter now
+    since: datetime | None = None  # when that ticket was called
+    waiting: int = 0  # tickets it could call now
+    pause_reason: str | None = None
+
+
+class TerminalRow(Wire):
+    name: str
+    kind: str
+    hall: str
+    counter: str | None = None
+    state: Literal["ok", "problem", "offline", "never"]
+    problems: list[str] = []  # "printer: paper_out"
+    last_seen: datetime | None = None
+
+
+class LiveHall(Wire):
+    hall: str
+    hall_name: str
+    at: datetime
+    queues: list[QueueRow]
+    counters: list[CounterRow]
+    terminals: list[TerminalRow]
+    alerts: int = 0  # approval cases overdue or due today
+
+
+class CaseRow(Wire):
+    """One ticket in approval (限时办结): its deadline and who holds it."""
+
+    ticket: str
+    number: str
+    service: str
+    service_name: str
+    masked_name: str | None = None
+    entered_at: datetime | None = None  # when it entered approval
+    deadline: datetime | None = None
+    deadline_provisional: bool = False
+    state: CaseState
+    status: str  # waiting | called | serving (the approval stage)
+    counter: str | None = None  # who holds it now (called or serving)
+    staff: str | None = None
+    staff_name: str | None = None
+    intake_staff: str | None = None  # who took it in (全程盯办)
+    intake_staff_name: str | None = None
+
+
+class MyCaseRow(Wire):
+    """`GET /cases/mine`: a case the signed-in staff member took in, and where it is now."""
+
+    ticket: str
+    number: str
+    service: str
+    service_name: str
+    taken_at: datetime | None = None
+    status: str  # the ticket's status
+    zone: str
+    counter: str | None = None
+    deadline: datetime | None = None
+    state: CaseState | None = None  # while in approval
+    ended_at: datetime | None = None
+
+
+class CaseAlert(Wire):
+    """The payload of a `case.alert` event (also a row of `GET /cases/alerts`)."""
+
+    ticket: str
+    number: str
+    service: str
+    kind: Literal["soon", "due_today", "overdue"]
+    deadline: datetime
+    counter: str | None = None
+    staff: str | None = None
+
+
+class RatingRow(Wire):
+    id: int
+    rated_at: datetime
+    ticket: str
+    number: str
+    service: str
+    service_name: str
+    zone: str | None = None
+    counter: str | None = None
+    staff: str | None = None
+    staff_name: str | None = None
+    channel: str | None = None  # kiosk | pad | bank
+    level: int
+    reasons: list[str] = []
+    comment: str | None = None
+    followup: int | None = None
+    followup_step: str | None = None
+    followup_late: bool = False
+    appeal: AppealStatus | None = None
+
+
+class StepIn(Wire):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(min_length=1, max_length=1000)
+
+
+class VerifyIn(StepIn):
+    """核实: `valid` false needs the reason in `note`."""
+
+    valid: bool
+
+
+class AppealIn(Wire):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=2, max_length=1000)
+
+
+class AppealDecision(Wire):
+    model_config = ConfigDict(extra="forbid")
+    upheld: bool
+    note: str = Field(min_length=1, max_length=1000)
+
+
+class AppealOut(Wire):
+    id: int
+    evaluation: int
+    ticket: str
+    number: str
+    level: int
+    rated_at: datetime
+    counter: str | None = None
+    staff: str
+    staff_name: str | None = None
+    reason: str
+    filed_at: datetime
+    status: AppealStatus
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    decision_note: str | None = None
+
+
+class Period(Wire):
+    """Common filters of the console's tables (business days, both ends included)."""
+
+    model_config = ConfigDict(extra="forbid")
+    date_from: date | None = None
+    date_to: date | None = None
+    level: list[int] = []
+    zone: str | None = None
+    service: str | None = None
+    counter: str | None = None
+    staff: str | None = None

@@ -1,0 +1,260 @@
+"""The supervisor's console in a real browser: Playwright for Python driving Debian's chromium
+(never a browser of Playwright's own) against `python -m queue_server` on loopback. The hall
+is seeded through the use cases with a clock ten days back, so its approval case and its
+bad rating's follow-up are late when the server runs on today's clock. A supervisor logs in,
+sees the late case and the late follow-up, records a follow-up step, filters the ledger,
+downloads the XLSX and reads it back with openpyxl; a wrong PIN, the lockout and a change
+without the CSRF header are refused; the live page follows the event stream; every page is
+photographed at 1366x768 and 1920x1080 (into $KUAIBAN_SCREENSHOTS, or the test's folder)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+
+from queue_server.db.store import Store
+from queue_server.domain.clock import utcnow
+from queue_server.usecases import appeals
+from tests.conftest import ServerProcess, load_test_hall, start_server
+from tests.queue_server.conftest import PIN, set_all_pins
+from tests.queue_server.supervision_seed import SetClock, rate, serve, staff, take, to_approval
+
+pytestmark = pytest.mark.slow
+CHROMIUM = Path("/usr/bin/chromium")
+# What this machine needs: no sandbox as root, no GPU, and nothing that phones home (the
+# network is closed; Chromium's background connections would only fail).
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage"]
+SIZES = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
+PAGES = ("live", "cases", "ratings", "followups", "appeals")
+HALL = "t1"
+
+
+def _need_browser() -> Any:
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (bin/bootstrap "
+                    "installs it when run as root)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("the playwright Python package is not installed (pip install -e '.[dev]')")
+    return sync_playwright
+
+
+def seed(url: str) -> dict[str, str]:
+    """Ten days ago: a case taken in and moved to approval (due two working days later), a
+    ticket rated 1 (its 核实 due three working days later), and a good rating."""
+    clock = SetClock(utcnow() - timedelta(days=10))
+    store = Store(url, clock=clock)
+    try:
+        case = to_approval(store, HALL, "s001")
+        clock.advance(minutes=5)
+        bad = take(store, HALL, "general")
+        serve(store, HALL, "W01", "s001", "done")
+        rated = rate(store, HALL, bad, 1, "等了很久,态度不好")
+        good = take(store, HALL, "general")
+        serve(store, HALL, "W02", "s002", "done")
+        rate(store, HALL, good, 5)
+        other = take(store, HALL, "general")
+        serve(store, HALL, "W01", "s001", "done")
+        appealed = rate(store, HALL, other, 2, "按错了")
+        appeals.file(store, staff(HALL, "W01", "s001"), appealed.id, "群众按错了,当场已表示满意")
+    finally:
+        store.close()
+    with Store(url).read() as s:
+        from queue_server.db.models import Ticket
+
+        numbers = {t.id: t.number for t in s.query(Ticket)}
+    return {"case": numbers[case], "bad": numbers[bad], "followup": str(rated.followup)}
+
+
+@pytest.fixture(scope="module")
+def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, dict]]:
+    _need_browser()
+    tmp = tmp_path_factory.mktemp("console")
+    url = f"sqlite:///{tmp / 'hall.db'}"
+    load_test_hall(url)
+    set_all_pins(url)
+    seeded = seed(url)
+    server = start_server(url, tmp)
+    yield server, seeded
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser(hall: tuple[ServerProcess, dict]) -> Iterator[Any]:
+    sync_playwright = _need_browser()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = Path(os.environ.get("KUAIBAN_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def new_page(browser: Any, server: ServerProcess, size: str = "1366x768") -> Any:
+    w, h = SIZES[size]
+    context = browser.new_context(viewport={"width": w, "height": h}, accept_downloads=True,
+                                  locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{server.url}/console/")
+    return page
+
+
+def log_in(page: Any, staff: str = "s003", pin: str = PIN) -> None:
+    page.fill("#login-staff", staff)
+    page.fill("#login-pin", pin)
+    page.click("#login-submit")
+
+
+def test_supervisor_sees_late_work_records_a_step_and_exports(
+        hall: tuple[ServerProcess, dict], browser: Any, tmp_path: Path) -> None:
+    server, seeded = hall
+    page = new_page(browser, server)
+    assert page.locator("#login").is_visible()
+    log_in(page)
+    page.wait_for_selector("#app:not([hidden])")
+    assert page.locator("#hall-name").inner_text() == "测试政务服务中心"
+    page.wait_for_selector("#live-dot.on")  # the event stream is open, with the cookie
+
+    page.click("a[data-page=cases]")
+    late_case = page.locator("#cases tr.overdue", has_text=seeded["case"])
+    late_case.wait_for()
+    assert "已超期" in late_case.inner_text() and "王丽" in late_case.inner_text()
+
+    page.click("a[data-page=followups]")
+    row = page.locator(f"#followups tr[data-id='{seeded['followup']}']")
+    row.wait_for()
+    assert "late" in (row.get_attribute("class") or "") and "逾期" in row.inner_text()
+    row.locator("button[data-action=verify]").click()
+    page.locator("dialog textarea[name=note]").fill("经核实,等候时间过长属实")
+    page.locator("dialog button[type=submit]").click()
+    page.wait_for_selector(f"#followups tr[data-id='{seeded['followup']}'] "
+                           "button[data-action=rectify]")
+
+    page.click("a[data-page=ratings]")
+    page.wait_for_selector("#ratings")
+    assert page.locator("#ratings tbody tr").count() == 3
+    page.select_option("select[name=level]", "1")
+    page.click(".toolbar button[type=submit]")
+    # (no wait_for_function: the console's CSP refuses the eval it would need)
+    page.wait_for_selector("#ratings tbody tr:nth-child(1)")
+    page.locator("#ratings tbody tr:nth-child(2)").wait_for(state="detached")
+    assert seeded["bad"] in page.locator("#ratings tbody tr").inner_text()
+    with page.expect_download() as got:
+        page.click("a[data-export=xlsx]")
+    path = tmp_path / "ratings.xlsx"
+    got.value.save_as(path)
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[0][0] == "评价时间 / Rated at"
+    header = list(rows[0])
+    assert rows[1][header.index("号码 / Number")] == seeded["bad"]
+    assert rows[1][header.index("评价 / Level")] == "1 非常不满意"
+    assert rows[1][header.index("回访 / Follow-up")] == "整改"
+    page.context.close()
+
+
+def test_wrong_pin_lockout_and_the_staff_role(hall: tuple[ServerProcess, dict],
+                                              browser: Any) -> None:
+    server, _ = hall
+    page = new_page(browser, server)
+    log_in(page, "s001")  # a counter's staff member: no console
+    page.wait_for_selector("#login-error:not([hidden])")
+    assert page.locator("#login-error").get_attribute("data-code") == "supervisor_required"
+    for _ in range(5):
+        log_in(page, "s004", "0000")
+        page.wait_for_selector("#login-error[data-code=bad_credentials]")
+        page.evaluate("document.getElementById('login-error').dataset.code = ''")
+    log_in(page, "s004")
+    page.wait_for_selector("#login-error[data-code=staff_locked]")
+    assert "密码错误次数过多" in page.locator("#login-error").inner_text()
+    assert page.locator("#app").is_hidden()
+    page.context.close()
+
+
+def test_a_change_without_the_csrf_header_is_refused(hall: tuple[ServerProcess, dict],
+                                                     browser: Any) -> None:
+    server, seeded = hall
+    page = new_page(browser, server)
+    log_in(page)
+    page.wait_for_selector("#app:not([hidden])")
+    answer = page.evaluate("""async (id) => {
+        const r = await fetch(`/api/v1/followups/${id}/close`, {method: "POST",
+            credentials: "same-origin", headers: {"Content-Type": "application/json"},
+            body: JSON.stringify({note: "forged"})});
+        return [r.status, (await r.json()).error.code];
+    }""", seeded["followup"])
+    assert answer == [403, "csrf_failed"]
+    cookie = next(c for c in page.context.cookies() if c["name"] == "kb_console")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert page.evaluate("document.cookie") == ""  # no script can read the session
+    page.context.close()
+
+
+def test_the_live_page_follows_the_event_stream(hall: tuple[ServerProcess, dict],
+                                                browser: Any) -> None:
+    server, _ = hall
+    page = new_page(browser, server)
+    log_in(page)
+    page.wait_for_selector("#queues")
+    page.wait_for_selector("#live-dot.on")
+    before = page.locator("#queues tbody").inner_text()
+    from queue_server.usecases.auth import enrol_terminal
+
+    store = Store(server.db_url)
+    try:
+        token, _ = enrol_terminal(store, "kiosk", "kiosk-live", None, HALL)
+    finally:
+        store.close()
+    resp = httpx.post(server.api("/tickets"), json={"service": "consult"},
+                      headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 201
+    page.wait_for_selector("#queues tbody tr:has-text('咨询')")
+    assert page.locator("#queues tbody").inner_text() != before
+    page.context.close()
+
+
+def test_every_page_photographed(hall: tuple[ServerProcess, dict], browser: Any,
+                                 shots: Path) -> None:
+    server, _ = hall
+    for size in SIZES:
+        page = new_page(browser, server, size)
+        page.screenshot(path=str(shots / f"console-login-{size}.png"))
+        log_in(page)
+        page.wait_for_selector("#app:not([hidden])")
+        for name in PAGES:
+            page.click(f"a[data-page={name}]")
+            page.wait_for_selector(f"a[data-page={name}].active")
+            page.wait_for_selector("main .page-body")
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(shots / f"console-{name}-{size}.png"), full_page=True)
+        page.click(".top .lang-switch")
+        page.wait_for_selector("a[data-page=live]:has-text('Live hall')")
+        page.click("a[data-page=followups]")
+        page.wait_for_selector("a[data-page=followups].active")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(shots / f"console-followups-en-{size}.png"), full_page=True)
+        page.locator("button[data-action]").first.click()
+        page.wait_for_selector("dialog[open]")
+        page.screenshot(path=str(shots / f"console-dialog-en-{size}.png"))
+        page.context.close()
+    taken = sorted(p.name for p in shots.glob("console-*.png"))
+    assert len(taken) >= 2 * (len(PAGES) + 3), taken
+    assert all((shots / n).stat().st_size > 5000 for n in taken)
+    if os.environ.get("KUAIBAN_SCREENSHOTS") is None:
+        shutil.rmtree(shots, ignore_errors=True)

@@ -1,0 +1,35 @@
+"""限时办结 on the counter pad: a `case.alert` event for the counter holding the case becomes a
+notice (number, state, deadline); other counters' alerts and other events do not."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from kiosk.counter import case_alert_text
+from queue_server import wire
+
+AT = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
+
+
+def alert(**payload: object) -> wire.Event:
+    return wire.Event.model_validate({"id": 9, "type": "case.alert", "at": AT, "hall": "t1",
+                                      "ticket": "x", "number": "B001", "service": "case",
+                                      "deadline": "2026-12-04T15:59:59+00:00",
+                                      "zone": "approval", **payload})
+
+
+def test_the_holding_counter_gets_the_alert_in_both_languages() -> None:
+    text = case_alert_text(alert(kind="overdue", counter="W03", staff="s002"), "W03")
+    assert text is not None
+    assert text.startswith("限时办结:B001 已超期") and "Deadline: B001 overdue" in text
+    local = datetime(2026, 12, 4, 15, 59, 59, tzinfo=UTC).astimezone().strftime("%m-%d %H:%M")
+    assert local in text
+    assert "今日到期" in (case_alert_text(alert(kind="due_today", counter="W03"), "W03") or "")
+
+
+def test_other_counters_and_other_events_get_nothing() -> None:
+    assert case_alert_text(alert(kind="overdue", counter="W04"), "W03") is None
+    assert case_alert_text(alert(kind="overdue", counter=None), "W03") is None
+    called = wire.Event.model_validate({"id": 1, "type": "ticket.called", "at": AT,
+                                        "hall": "t1", "counter": "W03"})
+    assert case_alert_text(called, "W03") is None
