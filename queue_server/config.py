@@ -5,7 +5,9 @@ the reason; nothing is written by this module.
 Extensions beyond the contract: hall options `priority_age`, `priority_cap`,
 `no_show_after_recalls`, `followup_days`, `closed_days`; service `category`; `[[outposts]]`
 (bank-branch service points) with `id`, `name`, `services` (a subset of the hall's codes) and
-their own `[[outposts.counters]]`.
+their own `[[outposts.counters]]`. The journey's sections (opening hours, `[hall.appointments]`,
+`[hall.notify]`, `[services.booking]`, `[services.remote]`, `mail_delivery`) are the models of
+`queue_server.config_journey`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,14 @@ from pydantic import (
     field_validator,
 )
 
+from queue_server.config_journey import (
+    AppointmentRules,
+    NotifySection,
+    OpenDays,
+    ServiceBooking,
+    ServiceRemote,
+    check_ranges,
+)
 from queue_server.wire import ZONES
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
@@ -56,6 +66,15 @@ class HallSection(_Strict):
     no_show_after_recalls: int = Field(default=0, ge=0, le=10)
     followup_days: int = Field(default=3, ge=1, le=60)
     closed_days: list[date] = []
+    opening_hours: list[str] = Field(default=[], max_length=8)  # empty: around the clock
+    open_days: OpenDays = "workdays"
+    appointments: AppointmentRules = AppointmentRules()
+    notify: NotifySection = NotifySection()
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _opening(cls, value: list[str]) -> list[str]:
+        return check_ranges(value)
 
     @field_validator("timezone")
     @classmethod
@@ -98,6 +117,9 @@ class ServiceSection(_Strict):
     requires_id_card: bool = False
     materials: list[Text] = []
     category: Text | None = None
+    booking: ServiceBooking | None = None
+    remote: ServiceRemote | None = None
+    mail_delivery: bool = False
 
     @field_validator("route")
     @classmethod
@@ -202,6 +224,9 @@ def _cross_check(cfg: HallConfig) -> None:
         if dup:
             raise ValueError(f"{field}: duplicate {dup!r}")
     codes = {s.code for s in cfg.services}
+    for i, svc in enumerate(cfg.services):
+        if svc.mail_delivery and "pickup" not in svc.route:
+            raise ValueError(f"services[{i}].mail_delivery: the route has no pickup zone")
     _check_counters(cfg, cfg.counters, codes, "counters")
     for i, outpost in enumerate(cfg.outposts):
         for code in outpost.services:
