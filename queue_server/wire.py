@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Zone = Literal["consult", "intake", "approval", "pickup"]
 ZONES: tuple[str, ...] = ("consult", "intake", "approval", "pickup")
@@ -32,7 +32,10 @@ ZONE_NAMES: dict[str, tuple[str, str]] = {
 }
 TerminalKind = Literal["kiosk", "counter", "display", "pad", "bank"]
 Channel = Literal["kiosk", "bank", "counter", "remote", "web"]
-PriorityReason = Literal["elderly", "disabled", "pregnant", "appointment", "staff"]
+# serviceman: 军人依法优先; green: 绿色通道. A kiosk declares only disabled, pregnant,
+# serviceman or green (domain.priority); the counter confirms them.
+PriorityReason = Literal["elderly", "disabled", "pregnant", "serviceman", "green", "appointment",
+                         "staff"]
 Outcome = Literal["done", "next", "rejected"]
 # The official wording of the five levels of 好差评.
 LEVELS: dict[int, tuple[str, str]] = {
@@ -101,13 +104,22 @@ class IdCardIn(Wire):
 
 
 class TicketCreate(Wire):
+    """`service` may be left out for a check-in (with `appointment`, or an `id_card` that
+    holds one of today's bookings): the booking's service is taken."""
+
     model_config = ConfigDict(extra="forbid")
-    service: str
+    service: str | None = Field(default=None, max_length=40)
     channel: Channel = "kiosk"
     priority: Literal["normal", "priority"] = "normal"
     priority_reason: PriorityReason | None = None
     id_card: IdCardIn | None = None
-    appointment: str | None = None
+    appointment: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _service_or_checkin(self) -> TicketCreate:
+        if not self.service and self.appointment is None and self.id_card is None:
+            raise ValueError("service: field required (or an appointment to check in)")
+        return self
 
 
 class TicketIssued(Wire):
@@ -126,6 +138,9 @@ class TicketIssued(Wire):
     priority_reason: str | None = None
     masked_name: str | None = None
     masked_id: str | None = None
+    appointment_late: bool = False
+    # The number waits for its holder's arrival at a kiosk before a counter can call it.
+    arrival_required: bool = False
 
 
 class StageOut(Wire):
@@ -138,10 +153,12 @@ class StageOut(Wire):
     outcome: str | None = None
     deadline: datetime | None = None
     rated: bool = False
+    number: str | None = None  # the number this stage was called by, when not the first
 
 
 # waiting | called | serving | done | rejected | no_show (of the ticket as a whole)
-TicketStatus = Literal["waiting", "called", "serving", "done", "rejected", "no_show"]
+# ... | ready (a case ready for pickup that waits for its holder)
+TicketStatus = Literal["waiting", "called", "serving", "done", "rejected", "no_show", "ready"]
 
 
 class TicketOut(Wire):
@@ -164,6 +181,11 @@ class TicketOut(Wire):
     estimated_wait_s: int | None = None
     track_url: str | None = None
     hall: str | None = None
+    priority_declared: bool = False          # a reason the citizen declared: to confirm
+    priority_confirmed: bool | None = None   # the counter's judgement of it
+    arrival_required: bool = False
+    appointment_late: bool = False
+    delivery: str | None = None              # pickup | mail (证照寄送), when chosen
 
 
 class TicketLookup(Wire):

@@ -13,11 +13,22 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from queue_server.api import http_errors, routes, routes_counters, routes_documents, track
+from queue_server.api import (
+    http_errors,
+    notifier,
+    phone_page,
+    routes,
+    routes_counters,
+    routes_documents,
+    routes_journey,
+    routes_public,
+    track,
+)
+from queue_server.api.limits import PublicLimits
 from queue_server.api.settings import Settings
 from queue_server.api.stream import EventHub
 from queue_server.db.store import Store
-from queue_server.usecases import terminals
+from queue_server.usecases import appointments, terminals
 from queue_server.usecases.halls import roll_days
 
 log = logging.getLogger("queue_server")
@@ -35,6 +46,9 @@ async def _watch_days(store: Store, every: float) -> None:
             rolled = await asyncio.to_thread(roll_days, store)
             if rolled:
                 log.info("new business day in %s", ", ".join(rolled))
+                missed = await asyncio.to_thread(appointments.mark_missed, store)
+                if missed:
+                    log.info("%d bookings of past days were missed", missed)
         except Exception:  # noqa: BLE001 - a busy database: try again next round
             log.warning("day rollover check failed; retrying", exc_info=True)
         await asyncio.sleep(every)
@@ -70,13 +84,15 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await hub.start()
         watcher = asyncio.create_task(_watch_days(store, settings.day_check_s))
+        sender = asyncio.create_task(notifier.run(store, settings))
         ad = await asyncio.to_thread(_advertise, settings, store)
         try:
             yield
         finally:
-            watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            for task in (watcher, sender):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             if ad is not None:
                 await asyncio.to_thread(ad.close)  # type: ignore[attr-defined]
             await hub.stop()
@@ -85,11 +101,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app = FastAPI(title="快办 Kuaiban queue server", version="1", lifespan=lifespan,
                   openapi_url="/openapi.json", **_NO_TELEMETRY)
     app.state.settings, app.state.store, app.state.hub = settings, store, hub
+    app.state.limits = PublicLimits(settings)
     http_errors.install(app)
-    app.include_router(routes.router)
-    app.include_router(routes_counters.router)
-    app.include_router(routes_documents.router)
-    app.include_router(track.router)
+    for module in (routes, routes_counters, routes_documents, routes_journey, routes_public,
+                   track, phone_page):
+        app.include_router(module.router)
     app.add_middleware(http_errors.BodyLimit, default=settings.json_limit,
                        large=settings.document_limit, large_paths=r"/documents$")
     return app

@@ -28,3 +28,8 @@ class Settings:
     json_limit: int = 64 * 1024
     document_limit: int = 8 * 1024 * 1024
     day_check_s: float = 30.0
+    # The public endpoints (phone page, booking): requests a client may send, per minute (reads
+    # six times as many), and bookings, cancels and remote numbers per ID number, per hour.
+    public_writes_per_min: int = 20
+    public_per_id_per_hour: int = 10
+    notify_backoff_s: float = 10.0  # first retry of a failed notification; doubles each time

@@ -12,14 +12,15 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from queue_server.config import CounterSection, HallConfig, parse_hhmm
+from queue_server.config import CounterSection, HallConfig, ServiceSection, parse_hhmm
+from queue_server.config_journey import parse_range
 from queue_server.db.models import Counter, Hall, Service, Staff
 from queue_server.db.records import Record
 from queue_server.db.store import Store
 from queue_server.db.ttl import TtlCache
 from queue_server.db.unit import Db, connection_of, db_key
 from queue_server.domain.errors import Invalid
-from queue_server.domain.hall import HallInfo
+from queue_server.domain.hall import BookingRules, HallInfo
 from queue_server.domain.security import new_secret
 
 KEY_TTL = timedelta(days=7)
@@ -35,6 +36,11 @@ def hall_info(row: Hall | Any) -> HallInfo:  # an ORM row or a Core row
         no_show_after_recalls=int(opts.get("no_show_after_recalls", 0)),
         followup_days=int(opts.get("followup_days", 3)),
         closed_days=tuple(date.fromisoformat(d) for d in opts.get("closed_days", [])),
+        opening=tuple(parse_range(r) for r in opts.get("opening_hours", [])),
+        open_days=str(opts.get("open_days", "workdays")),
+        rules=BookingRules(**opts.get("appointments", {})),
+        webhook=(opts.get("notify") or {}).get("webhook"),
+        notify_attempts=int((opts.get("notify") or {}).get("max_attempts", 12)),
     )
 
 
@@ -67,7 +73,10 @@ def _upsert_hall(session: Session, cfg: HallConfig, hall_id: str, name: str,
     row.options = {"priority_age": h.priority_age, "priority_cap": h.priority_cap,
                    "no_show_after_recalls": h.no_show_after_recalls,
                    "followup_days": h.followup_days,
-                   "closed_days": [d.isoformat() for d in h.closed_days]}
+                   "closed_days": [d.isoformat() for d in h.closed_days],
+                   "opening_hours": list(h.opening_hours), "open_days": h.open_days,
+                   "appointments": h.appointments.model_dump(),
+                   "notify": h.notify.model_dump(exclude_none=True)}
     return row
 
 
@@ -80,9 +89,20 @@ def _sync_services(session: Session, cfg: HallConfig, hall_id: str, codes: list[
         row.time_limit_workdays, row.daily_cap = src.time_limit_workdays, src.daily_cap
         row.requires_id_card, row.materials = src.requires_id_card, list(src.materials)
         row.category, row.position, row.active = src.category, pos, True
+        row.options = service_options(src)
         session.add(row)
     for row in existing.values():
         row.active = False
+
+
+def service_options(src: ServiceSection) -> dict[str, object]:
+    """A service's journey options as stored (`services.options`)."""
+    out: dict[str, object] = {"mail_delivery": src.mail_delivery}
+    if src.booking is not None:
+        out["booking"] = src.booking.model_dump(exclude_none=True)
+    if src.remote is not None:
+        out["remote"] = src.remote.model_dump(exclude_none=True)
+    return out
 
 
 def _sync_counters(session: Session, hall_id: str, counters: list[CounterSection]) -> None:
