@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 
 from queue_server.domain.hall import BookingRules, HallInfo
@@ -37,8 +37,8 @@ class Slot:
 
 
 def slots(plan: SlotPlan, day: date, hall: HallInfo) -> list[Slot]:
-    """The slots of `day`: each booking range cut into `slot_minutes` pieces from its start,
-    keeping the pieces that lie inside one of the hall's opening ranges of that day."""
+    """The slots of `day` (times in UTC): each booking range cut into `slot_minutes` pieces
+    from its start, keeping the pieces that lie inside one of the hall's opening ranges."""
     if not works_on(hall, day) or (plan.weekdays is not None
                                    and day.weekday() not in plan.weekdays):
         return []
@@ -49,7 +49,8 @@ def slots(plan: SlotPlan, day: date, hall: HallInfo) -> list[Slot]:
         at = start
         while at + step <= end:
             if any(o_start <= at and at + step <= o_end for o_start, o_end in opening):
-                out.append(Slot(at, at + step, plan.capacity))
+                out.append(Slot(at.astimezone(UTC), (at + step).astimezone(UTC),
+                                plan.capacity))
             at += step
     return out
 

@@ -75,11 +75,11 @@ def list_slots(store: Store, hall_id: str, service: str, day: date) -> list[wj.S
     with store.read() as s:
         hall = hall_or_404(s, hall_id)
         _svc, plan = _bookable(s, hall, service)
-        taken = dict(s.execute(
+        taken = {start: n for start, n in s.execute(
             select(Appointment.start, func.count()).where(
                 Appointment.hall == hall.id, Appointment.service == service,
                 Appointment.day == day, Appointment.status != CANCELLED)
-            .group_by(Appointment.start)).tuples().all())
+            .group_by(Appointment.start))}
         return [wj.SlotOut(start=slot.start, end=slot.end, capacity=slot.capacity,
                            booked=int(taken.get(slot.start, 0)))
                 for slot in booking.slots(plan, day, hall)]
