@@ -170,3 +170,11 @@ def _wake_on_events(rows: list[dict[str, Any]]) -> None:
 
 
 observe_commits(_wake_on_events)
+
+
+def gateway_settings(store: Store, hall_id: str) -> tuple[str, str | None] | None:
+    """(webhook signing secret, webhook URL) of a hall, for its gateway's operator; None
+    when there is no such hall."""
+    with store.read() as s:
+        hall = load_hall(s, hall_id)
+        return (webhook_secret(hall.secret, hall.id), hall.webhook) if hall else None

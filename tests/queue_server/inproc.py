@@ -9,7 +9,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,7 +47,7 @@ class Clock:
 
 
 class InProcServer:
-    def __init__(self, db_url: str, clock: Clock, **settings: Any) -> None:
+    def __init__(self, db_url: str, clock: Callable[[], datetime], **settings: Any) -> None:
         self.port = free_port()
         self.store = Store(db_url, clock=clock)
         self.settings = replace(Settings(db_url=db_url, port=self.port), **settings)
