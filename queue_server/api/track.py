@@ -33,7 +33,7 @@ color:#b3261e;letter-spacing:.05em}.st{font-size:1.3em;font-weight:700}.en{color
 font-size:.85em}.hl{background:#fff4d6;border-left:4px solid #e0a000;padding:.6em}
 .ok{background:#e3f6e8;border-left:4px solid #2e9b4f;padding:.6em}table{width:100%;
 border-collapse:collapse;font-size:.9em}td{padding:.35em .2em;border-bottom:1px solid #e4e9ee;
-vertical-align:top}"""
+vertical-align:top}td:first-child,td:last-child{white-space:nowrap}.st .en{display:block;font-size:.6em;font-weight:400}"""
 PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -50,6 +50,10 @@ def _time(moment: datetime | None, tz: str, fmt: str = "%m月%d日 %H:%M") -> st
 
 def _where(view: wj.TicketView) -> str:
     """The one line that says what the citizen should do now."""
+    if view.zone == "approval" and view.status in ("waiting", "called", "serving"):
+        return ('<p>后台审批中,无需在大厅等候;办结后会通知您。<br><span class="en">In back-office '
+                "approval: no need to wait in the hall; you will be told when it is ready."
+                "</span></p>")
     if view.status in ("called", "serving") and view.counter_name:
         return (f'<p class="hl">请到 <b>{escape(view.counter_name)}</b> 办理'
                 f'<br><span class="en">Please go to {escape(view.counter_name)}</span></p>')
@@ -61,11 +65,15 @@ def _where(view: wj.TicketView) -> str:
         return ('<p class="ok">已办结,可以取件:请到大厅自助机刷身份证或扫描本页二维码取出件号。'
                 '<br><span class="en">Ready: collect a pickup number at a kiosk with your ID '
                 'card or this QR code.</span></p>')
+    line = ""
+    if view.ready:
+        line = ('<p class="ok">已办结,请留意出件窗口叫号。<br><span class="en">Ready: the pickup '
+                "counter will call this number.</span></p>")
     if view.status == "waiting" and view.ahead is not None:
         minutes = round((view.estimated_wait_s or 0) / 60)
-        return (f"<p>前面还有 <b>{view.ahead}</b> 人,预计等候约 <b>{minutes}</b> 分钟"
-                f'<br><span class="en">{view.ahead} ahead, about {minutes} min</span></p>')
-    return ""
+        line += (f"<p>前面还有 <b>{view.ahead}</b> 人,预计等候约 <b>{minutes}</b> 分钟"
+                 f'<br><span class="en">{view.ahead} ahead, about {minutes} min</span></p>')
+    return line
 
 
 def _delivery(view: wj.TicketView) -> str:
@@ -84,10 +92,13 @@ def _delivery(view: wj.TicketView) -> str:
 def _journey(view: wj.TicketView) -> str:
     rows = []
     for st in view.journey:
-        when = _time(st.ended_at or st.called_at, view.timezone)
+        when = _time(st.ended_at or st.called_at, view.timezone, "%m-%d %H:%M")
         what = OUTCOMES.get(st.outcome or "", "进行中" if st.ended_at is None else "")
+        if st.zone == "pickup" and st.outcome == "done" and view.delivery \
+                and view.delivery.tracking:
+            what = "已寄出"
         extra = f"({escape(st.number)})" if st.number else ""
-        due = f"<br>限 {_time(st.deadline, view.timezone)} 前" if st.deadline else ""
+        due = f"<br>限 {_time(st.deadline, view.timezone, '%m-%d')} 办结" if st.deadline else ""
         rows.append(f"<tr><td>{escape(st.zone_name)}{extra}</td><td>{escape(what)}{due}</td>"
                     f"<td>{when}</td></tr>")
     return ('<div class="card"><b>办理进度</b> <span class="en">Journey</span>'
@@ -96,6 +107,8 @@ def _journey(view: wj.TicketView) -> str:
 
 def render(view: wj.TicketView) -> str:
     zh, en = STATUS.get(view.status, (view.status, view.status))
+    if view.zone == "approval" and view.status == "waiting":
+        zh, en = "审批中", "In approval"
     head = (f'<div class="card"><div>{escape(view.service_name)}</div>'
             f'<div class="n">{escape(view.number)}</div>'
             f'<div class="st">{zh} <span class="en">{en}</span></div>{_where(view)}')
