@@ -179,6 +179,7 @@ class Morning(Desks):
         with self.rec.lock:
             self.rec.tickets[t["id"]] = {"number": t["number"], "service": v.service,
                                          "bank": v.bank, "printed": None,
+                                         "track_url": t.get("track_url"),
                                          "elderly": t.get("priority_reason") == "elderly"}
         return dict(t)
 
