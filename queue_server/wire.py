@@ -59,7 +59,7 @@ BAD_REASONS: dict[str, tuple[str, str]] = {
 # served and the estimated waits). Kiosks, counter pads and boards reload their counts on these.
 WAITING_EVENTS: frozenset[str] = frozenset({
     "ticket.issued", "ticket.called", "ticket.no_show", "ticket.finished", "ticket.transferred",
-    "counter.paused", "counter.resumed", "day.rolled"})
+    "counter.paused", "counter.resumed", "day.rolled", "ticket.arrived"})
 
 
 class Wire(BaseModel):

@@ -173,6 +173,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "scanned": ("已扫描材料", "Scanned papers"),
     "no_scans": ("无扫描件", "No scans"),
     "priority": ("优先", "Priority"),
+    "declared": ("群众自报,请核实", "declared by the citizen: please check"),
+    "confirmed": ("已核实", "confirmed"),
+    "not_confirmed": ("核实不符", "not confirmed"),
+    "confirm": ("核实属实", "Confirm"),
+    "deny": ("核实不符", "Not so"),
     "identity": ("身份", "Identity"),
     "waited": ("已等候 {m} 分钟", "Waited {m} min"),
     "waited_label": ("等候时长", "Waited"),
@@ -203,12 +208,14 @@ TEXT: dict[str, tuple[str, str]] = {
 ELDERLY_REASONS = {
     "elderly": ("老年人", "Elderly"), "disabled": ("残疾人", "Disabled"),
     "pregnant": ("孕妇", "Pregnant"), "appointment": ("预约", "Appointment"),
-    "staff": ("工作人员标记", "Marked by staff"),
+    "staff": ("工作人员标记", "Marked by staff"), "serviceman": ("军人依法优先", "Serviceman"),
+    "green": ("绿色通道", "Green channel"),
 }
 STATUS = {
     "waiting": ("等候中", "Waiting"), "called": ("已呼叫", "Called"),
     "serving": ("办理中", "Being served"), "done": ("已办结", "Done"),
     "rejected": ("不予受理", "Rejected"), "no_show": ("过号", "No-show"),
+    "ready": ("待取件", "Ready for pickup"),
 }
 PAUSE_REASONS = [("午休", "Lunch break"), ("会议", "Meeting"), ("系统故障", "System fault"),
                  ("临时离开", "Away for a moment")]
