@@ -28,7 +28,7 @@ from queue_server.api.limits import PublicLimits
 from queue_server.api.settings import Settings
 from queue_server.api.stream import EventHub
 from queue_server.db.store import Store
-from queue_server.usecases import appointments, terminals
+from queue_server.usecases import appointments, remote, terminals
 from queue_server.usecases.halls import roll_days
 
 log = logging.getLogger("queue_server")
@@ -47,8 +47,10 @@ async def _watch_days(store: Store, every: float) -> None:
             if rolled:
                 log.info("new business day in %s", ", ".join(rolled))
                 missed = await asyncio.to_thread(appointments.mark_missed, store)
-                if missed:
-                    log.info("%d bookings of past days were missed", missed)
+                unclaimed = await asyncio.to_thread(remote.expire_unclaimed, store)
+                if missed or unclaimed:
+                    log.info("past days: %d bookings missed, %d phone numbers never checked "
+                             "in", missed, unclaimed)
         except Exception:  # noqa: BLE001 - a busy database: try again next round
             log.warning("day rollover check failed; retrying", exc_info=True)
         await asyncio.sleep(every)

@@ -59,6 +59,9 @@ def arrive_in(tx: Tx, who: Principal, ticket_id: str, base: str) -> tuple[wire.T
         raise Conflict("nothing_to_collect", "此号无需签到 / this ticket does not wait for "
                        "check-in")
     previous = ticket.number
+    if stage.zone != "pickup" and ticket.day != hall.day_of(tx.now):
+        raise Conflict("number_expired", "此号已过期,请重新取号 / this number was for another "
+                       "day: take a new one")
     if stage.zone == "pickup":
         if ticket.day != hall.day_of(tx.now):
             _renumber(tx, hall, ticket, stage)

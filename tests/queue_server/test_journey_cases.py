@@ -196,3 +196,22 @@ def test_green_channel_needs_a_declared_reason_that_the_counter_confirms(journey
     event = [e for e in server.store.fetch_events("j1", 0, 1000)
              if e["type"] == "ticket.priority_confirmed"]
     assert event and event[0]["reason"] == "serviceman" and event[0]["counter"] == "W01"
+
+
+def test_a_phone_number_never_checked_in_ends_at_the_rollover(journey: Journey) -> None:
+    from queue_server.usecases import remote
+    from queue_server.usecases.halls import roll_days
+
+    server, clock = journey
+    clock.set(2026, 3, 9, 16, 0)
+    api, kiosk = server.client(), server.client(enrol(server.store.url, "kiosk", "k1"))
+    held = ok(api.post("/remote-tickets", json={"service": "case", "id_card": P1}), 201)
+    clock.set(2026, 3, 10, 8, 40)
+    late = kiosk.post(f"/tickets/{held['id']}/arrive")
+    assert late.status_code == 409 and late.json()["error"]["code"] == "number_expired"
+    roll_days(server.store)
+    assert remote.expire_unclaimed(server.store) == 1
+    assert remote.expire_unclaimed(server.store) == 0
+    assert ok(api.get(f"/track/{held['id']}"))["status"] == "no_show"
+    assert ok(api.post("/remote-tickets", json={"service": "case", "id_card": P1}),
+              201)["number"] == "B001"  # a new day, a new number
