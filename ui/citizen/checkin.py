@@ -81,8 +81,8 @@ class AnswerScreen(Screen):
 
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
-        self.title = label("", "big", align=Qt.AlignmentFlag.AlignCenter)
-        self.title.setStyleSheet("font-size: 84px;")
+        self.title = label("", "huge", align=Qt.AlignmentFlag.AlignCenter)
+        self.title.setStyleSheet("font-size: 84px;")  # the theme's colour, a size that fits
         self.detail = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
         self.hint = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
         row = QHBoxLayout()
