@@ -106,7 +106,7 @@ class CheckIn:
         self._send(lambda c: _appointment(c, wire.TicketCreate(appointment=code, channel=role)))
 
     def with_ticket(self, ticket_id: str) -> None:
-        self._send(lambda c: ("arrival", c.arrive(ticket_id)))
+        self._send(lambda c: _arrived(c.arrive(ticket_id)))
 
     def with_card(self) -> None:
         """The card read for a check-in: sent in this one request, then forgotten."""
@@ -120,8 +120,7 @@ class CheckIn:
             for ticket in client.lookup(card["number"], card.get("name", "")):
                 kind = arrival_kind(ticket)
                 if kind is not None:
-                    issued = client.arrive(ticket.id)
-                    return ("pickup" if issued.zone == "pickup" else "arrival"), issued
+                    return _arrived(client.arrive(ticket.id))
             return _appointment(client, wire.TicketCreate(
                 id_card=wire.IdCardIn(**card), channel=role))
 
@@ -158,6 +157,11 @@ class CheckIn:
             log.error("check-in failed unexpectedly: %r", exc)
             port.data.answer = ("error", "")
         port.go(ANSWER)
+
+
+def _arrived(issued: wire.TicketIssued) -> Found:
+    """A held number released: a case's pickup, or a phone number now queueing."""
+    return ("pickup" if issued.zone == "pickup" else "arrival"), issued
 
 
 def _appointment(client: QueueClient, req: wire.TicketCreate) -> Found:

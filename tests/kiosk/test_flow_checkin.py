@@ -270,6 +270,13 @@ def test_a_ready_case_is_collected_with_the_id_card(flow: KioskFlow, jhall: Hall
     journey = httpx.get(f"{jhall.url}/api/v1/track/{ticket_id}", timeout=5).json()["journey"]
     assert [s["number"] for s in journey] == [first_number, first_number, pickup.number]
 
+    other_id, _number = _ready_yesterday(jhall, 4)  # the case's QR code (its tracking link)
+    flow.reset()
+    flow.checkin.open()
+    flow.found_qr(f"http://hall.example:8750/t/{other_id}")
+    by_qr = checked_in(flow, qtbot)
+    assert by_qr.id == other_id and by_qr.zone == "pickup" and flow.data.checkin == "pickup"
+
 
 def test_green_channel_declared_on_the_service_screen(flow: KioskFlow, qtbot: Any) -> None:
     flow.start()
