@@ -12,7 +12,7 @@ from typing import Any
 from devices.errors import DeviceError
 from kiosk.port import StepPort
 from kiosk.session import CardView
-from kiosk.states import ASK, DETAIL, IDCARD
+from kiosk.states import ASK, CHECKIN, DETAIL, IDCARD
 
 READ_TIMEOUT_S = 30.0
 POLL_S = 0.5
@@ -37,7 +37,8 @@ class CardStep:
         return max(0, int(self.deadline - time.monotonic() + 0.999))
 
     def begin(self, purpose: str) -> None:
-        """Show the card screen and wait for a card; `purpose` is ticket, ask or rate."""
+        """Show the card screen and wait for a card; `purpose` is ticket, ask, rate or
+        checkin."""
         port = self.port
         port.data.card_purpose = purpose
         if not port.devices.has("idcard"):
@@ -81,5 +82,6 @@ class CardStep:
         self._back("reader_fault" if isinstance(exc, DeviceError) else "error")
 
     def _back(self, notice: str) -> None:
-        """No card: back to the service's details, or to the ask screen."""
-        self.port.go(DETAIL if self.port.data.card_purpose == "ticket" else ASK, notice)
+        """No card: back to the service's details, the check-in screen or the ask screen."""
+        purpose = self.port.data.card_purpose
+        self.port.go({"ticket": DETAIL, "checkin": CHECKIN}.get(purpose, ASK), notice)

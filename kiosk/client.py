@@ -121,6 +121,11 @@ class QueueClient:
     def ticket(self, ticket_id: str) -> wire.TicketOut:
         return self._get(f"/tickets/{ticket_id}", wire.TicketOut)
 
+    def arrive(self, ticket_id: str) -> wire.TicketIssued:
+        """Its holder checked in here: a number from the phone queues, a ready case gets its
+        pickup number (today's) under the same ticket. Answers the ticket to print."""
+        return self._post(f"/tickets/{ticket_id}/arrive", wire.TicketIssued)
+
     def lookup(self, number: str, name: str = "") -> list[wire.TicketOut]:
         body = wire.TicketLookup(id_card=wire.IdCardIn(number=number, name=name))
         resp = self.request("POST", "/tickets/lookup", json_body=body.model_dump())

@@ -18,7 +18,8 @@ from kiosk.client import ApiError, EventFollower, QueueClient
 from kiosk.staff_runner import Runner, describe, guarded
 from queue_server import wire
 
-ACTIONS = ("call-next", "recall", "no-show", "start", "finish", "transfer", "pause", "resume")
+ACTIONS = ("call-next", "recall", "no-show", "start", "finish", "transfer", "pause", "resume",
+           "confirm-priority")
 ZONE_NAMES = wire.ZONE_NAMES
 # The wire shapes the pad's screens read, named here so `ui` never imports the server package.
 CounterState, DocumentOut, TicketOut = wire.CounterState, wire.DocumentOut, wire.TicketOut
@@ -72,6 +73,8 @@ class TicketView:
     masked_id: str | None
     waited_min: int
     documents: list[wire.DocumentOut] = field(default_factory=list)
+    priority_declared: bool = False          # the citizen declared the reason at a kiosk
+    priority_confirmed: bool | None = None   # this counter's judgement of it (None: not yet)
 
 
 def ticket_view(t: wire.TicketOut, services: dict[str, wire.ServiceInfo],
@@ -82,7 +85,9 @@ def ticket_view(t: wire.TicketOut, services: dict[str, wire.ServiceInfo],
     return TicketView(t.id, t.number, t.status, t.service,
                       t.service_name or (svc.name if svc else t.service),
                       list(svc.materials) if svc else [], t.priority, t.priority_reason,
-                      t.masked_name, t.masked_id, max(0, int(waited // 60)))
+                      t.masked_name, t.masked_id, max(0, int(waited // 60)),
+                      priority_declared=t.priority_declared,
+                      priority_confirmed=t.priority_confirmed)
 
 
 class CounterModel(QObject):
@@ -137,7 +142,12 @@ class CounterModel(QObject):
     def allowed(self) -> set[str]:
         if not self.logged_in or self.busy:
             return set()
-        return allowed_actions(self.current.status if self.current else None, self.paused)
+        acts = allowed_actions(self.current.status if self.current else None, self.paused)
+        t = self.current
+        if t and t.priority_declared and t.priority_confirmed is None and t.status in (
+                "called", "serving"):
+            acts.add("confirm-priority")  # a green-channel reason the citizen declared
+        return acts
 
     def waiting(self) -> list[tuple[str, int]]:
         if self.state is None:
@@ -211,6 +221,9 @@ class CounterModel(QObject):
 
     def resume(self) -> None:
         self._act("resume")
+
+    def confirm_priority(self, confirmed: bool) -> None:
+        self._act("confirm-priority", {"confirmed": confirmed})
 
     def set_auto_call(self, seconds: int) -> None:
         self.auto_call_s = max(0, seconds)

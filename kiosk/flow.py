@@ -5,8 +5,8 @@ with `changed`.
 
 The steps of the flow live next door, each given this object as its `kiosk.port.StepPort`:
 `kiosk.cardread` (the ID card step), `kiosk.scanning` (document camera), `kiosk.ticketing`
-(issue, print, upload), `kiosk.inquiry` (ask about a ticket, rate a service), `kiosk.admin` (PIN
-and device health). They never import this module; the hand-overs between them pass through here.
+(issue, print, upload, the green channel), `kiosk.inquiry` (ask about a ticket, rate a service),
+`kiosk.checkin` (bookings, phone numbers, pickup), `kiosk.admin` (PIN and device health). They never import this module; the hand-overs between them pass through here.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from kiosk import states
 from kiosk.admin import Admin
 from kiosk.cardread import CardStep
+from kiosk.checkin import CheckIn
 from kiosk.config import TerminalConfig
 from kiosk.devices_manager import DeviceManager
 from kiosk.idle import IdleReset
@@ -58,6 +59,7 @@ class KioskFlow(QObject):
         self.scanning = Scanning(self, self)
         self.ticketing = Ticketing(self)
         self.inquiry = Inquiry(self)
+        self.checkin = CheckIn(self)
         self.admin = Admin(self)
         link.onlineChanged.connect(self._on_online)
         link.onlineChanged.connect(self.onlineChanged)  # signal to signal: gone with the flow
@@ -280,6 +282,8 @@ class KioskFlow(QObject):
     def card_ready(self) -> None:
         if self.data.card_purpose == "ticket":
             self.after_card()
+        elif self.data.card_purpose == "checkin":
+            self.checkin.with_card()
         else:
             self.inquiry.lookup_card()
 
@@ -289,8 +293,14 @@ class KioskFlow(QObject):
     def issue(self) -> None:
         self.ticketing.issue()
 
+    def ticket_ready(self, ticket: wire.TicketIssued) -> None:
+        self.ticketing.shown(ticket)
+
     def found_qr(self, text: str) -> None:
-        self.inquiry.found_qr(text)
+        if self.state == states.CHECKIN:
+            self.checkin.found_qr(text)
+        else:
+            self.inquiry.found_qr(text)
 
     def show_frame(self, frame: object) -> None:
         self.preview.emit(frame)

@@ -1,6 +1,6 @@
 """What a step of the citizen kiosk's flow may use: the ID card step (`kiosk.cardread`), the
 document camera (`kiosk.scanning`), taking the number (`kiosk.ticketing`), asking and rating
-(`kiosk.inquiry`) and the staff corner (`kiosk.admin`).
+(`kiosk.inquiry`), checking in (`kiosk.checkin`) and the staff corner (`kiosk.admin`).
 
 A step is given a `StepPort` and imports neither the flow nor another step: it reads the citizen's
 data through the port, uses the server link (its client; `report_unreachable()` when a call found
@@ -74,8 +74,11 @@ class StepPort(Protocol):
     def issue(self) -> None:
         """Take the number for the chosen service (with the scanned pages)."""
 
+    def ticket_ready(self, ticket: wire.TicketIssued) -> None:
+        """A check-in gave this ticket: show it and print it."""
+
     def found_qr(self, text: str) -> None:
-        """The camera read a QR code on the inquiry screen."""
+        """The camera read a QR code on the inquiry or the check-in screen."""
 
     def show_frame(self, frame: object) -> None:
         """A live camera picture (`kiosk.scanning.Frame`) for the screen."""

@@ -155,16 +155,46 @@ def stage(flow: KioskFlow, state: str, *, elderly: bool = False, lang: str = "zh
     data.card_purpose = "rate" if variant == "rate" else "ask"
     if variant == "search":
         data.query = "bdc"
+    _journey(data, state, variant)
     flow.data, flow.lang, flow.elderly, flow.page = data, lang, elderly, 0
     flow.state, flow.notice = state, {"failed": "", "offline": "offline"}.get(variant, "")
     w, h, bgr = camera_frame()
-    flow.scanning.last = Frame(w, h, bgr) if state in ("scan", "ask") else None
+    flow.scanning.last = Frame(w, h, bgr) if state in ("scan", "ask", "checkin") else None
     flow.admin.health = {"idcard": "online", "printer": "paper_out", "camera": "online"}
     flow.admin.errors = {"printer": "paper out (DLE EOT 4: 0x72)"}
     if variant == "countdown":
         flow.idle.countdown = 7
     flow.card.deadline = time.monotonic() + 25  # the card screen's seconds left
     flow.changed.emit()
+
+
+ANSWERS = {
+    "too_early": ("appointment_too_early", "还未到签到时间，请于 09:30–10:15 签到 / too early: "
+                  "check in between 09:30 and 10:15"),
+    "unknown": ("appointment_unknown", "没有找到此预约，请核对预约码 / no such appointment"),
+}
+
+
+def _journey(data: CitizenData, state: str, variant: str) -> None:
+    """Check-in, its answers and the green channel, as a citizen would meet them."""
+    if state == "checkin":
+        data.code = "K7QM3X"
+    if state == "answer":
+        data.answer = ANSWERS.get(variant, ANSWERS["unknown"])
+    if variant == "priority":
+        data.priority_reason = "serviceman"
+    if state == "ticket" and variant in ("appointment", "late", "pickup"):
+        data.checkin = variant
+        ticket = data.ticket
+        assert ticket is not None
+        update: dict[str, object] = {"priority": variant == "appointment",
+                                     "priority_reason": "appointment" if variant ==
+                                     "appointment" else None,
+                                     "appointment_late": variant == "late"}
+        if variant == "pickup":
+            update |= {"number": "A005", "zone": "pickup", "ahead": 1,
+                       "estimated_wait_s": 120}
+        data.ticket = ticket.model_copy(update=update)
 
 
 def idle_runner() -> TaskRunner:

@@ -15,7 +15,10 @@ from PySide6.QtCore import QObject, QTimer
 from devices.errors import DeviceError
 from kiosk.port import StepPort
 from kiosk.session import Page
-from kiosk.states import ASK, ATTRACT, REVIEW, SCAN
+from kiosk.states import ASK, ATTRACT, CHECKIN, REVIEW, SCAN
+
+PREVIEWED = (SCAN, ASK, CHECKIN)  # screens with the live picture
+QR_READ = (ASK, CHECKIN)          # screens that read QR codes in it
 
 PREVIEW_MS = 150
 MAX_PAGES = 20
@@ -49,7 +52,7 @@ class Scanning:
     def on_state(self, state: str) -> None:
         if state == ATTRACT:  # after a reset the answers in flight are dropped: start afresh
             self.busy = self._in_flight = False
-        wants = state in (SCAN, ASK) and self.port.devices.has("camera")
+        wants = state in PREVIEWED and self.port.devices.has("camera")
         if wants and not self._timer.isActive():
             self._timer.start()
         elif not wants:
@@ -61,7 +64,7 @@ class Scanning:
         if self._in_flight or self.busy:
             return
         self._in_flight = True
-        devices, want_qr = self.port.devices, self.port.state == ASK
+        devices, want_qr = self.port.devices, self.port.state in QR_READ
 
         def grab() -> tuple[Frame, str | None]:
             image = devices.preview()
@@ -73,7 +76,7 @@ class Scanning:
 
     def _got_frame(self, result: tuple[Frame, str | None]) -> None:
         self._in_flight = False
-        if self.port.state not in (SCAN, ASK):
+        if self.port.state not in PREVIEWED:
             return  # the citizen left (or was forgotten): the picture goes nowhere
         frame, text = result
         self.last = frame
@@ -83,7 +86,7 @@ class Scanning:
 
     def _preview_failed(self, exc: BaseException) -> None:
         self._in_flight = False
-        if self.port.state in (SCAN, ASK):
+        if self.port.state in PREVIEWED:
             self.port.say("camera_fault" if isinstance(exc, DeviceError) else "error")
 
     # -- pages -------------------------------------------------------------------------------

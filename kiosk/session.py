@@ -34,7 +34,7 @@ class CitizenData:
     query: str = ""
     card: CardView | None = None
     id_card: dict[str, str] | None = None      # {"number", "name"}: sent once, then forgotten
-    card_purpose: str = "ticket"               # ticket | ask | rate
+    card_purpose: str = "ticket"               # ticket | ask | rate | checkin
     pages: list[Page] = field(default_factory=list)
     pending: Page | None = None                # the page being reviewed (keep / retake)
     scanning: bool = False                     # the citizen chose to scan papers before issue
@@ -46,3 +46,7 @@ class CitizenData:
     rate_ticket: wire.TicketOut | None = None
     level: int | None = None
     reasons: list[str] = field(default_factory=list)
+    priority_reason: str | None = None         # a green-channel reason the citizen declares
+    code: str = ""                             # a booking code being typed
+    checkin: str = ""                          # what a check-in gave: appointment | late | ...
+    answer: tuple[str, str] | None = None      # a refused check-in: (code, the server's words)

@@ -19,10 +19,12 @@ from devices.errors import DeviceError
 from kiosk.client import ServerUnreachable
 from kiosk.port import StepPort
 from kiosk.session import Page
-from kiosk.states import DETAIL, ISSUING, OFFLINE, TICKET
+from kiosk.states import DETAIL, ISSUING, OFFLINE, PRIORITY, TICKET
 from queue_server import wire
 
 log = logging.getLogger("kiosk.ticketing")
+# The priority reasons a citizen may declare at a kiosk (the server refuses the others).
+DECLARABLE = ("disabled", "pregnant", "serviceman", "green")
 ISSUE_PATIENCE_S = 20.0   # how long one touch keeps retrying before numbers are paused
 
 
@@ -56,8 +58,27 @@ class Ticketing:
     def request(self) -> wire.TicketCreate:
         data = self.port.data
         card = wire.IdCardIn(**data.id_card) if data.id_card else None
+        reason = data.priority_reason  # green channel: declared here, checked at the counter
         return wire.TicketCreate(service=data.service or "", channel=self.port.role,
-                                 id_card=card)
+                                 id_card=card, priority="priority" if reason else "normal",
+                                 priority_reason=reason)  # type: ignore[arg-type]
+
+    # -- the green channel (绿色通道): a reason the citizen declares -------------------------
+    def ask_priority(self) -> None:
+        """From the service's screen: the reasons a citizen may declare."""
+        self.port.touch()
+        self.port.go(PRIORITY)
+
+    def choose_priority(self, reason: str | None) -> None:
+        """On the priority screen: one of `DECLARABLE`, or None for no priority; back to the
+        service's details."""
+        self.port.touch()
+        self.port.data.priority_reason = reason if reason in DECLARABLE else None
+        self.port.go(DETAIL)
+
+    def shown(self, ticket: wire.TicketIssued) -> None:
+        """A ticket from elsewhere in the flow (a check-in): shown and printed the same way."""
+        self._issued(ticket)
 
     def issue(self) -> None:
         port = self.port
@@ -105,7 +126,8 @@ class Ticketing:
         code = getattr(exc, "code", "")
         port.data.idempotency_key = None
         notice = {"daily_cap": "sold_out", "daily_cap_reached": "sold_out", "sold_out": "sold_out",
-                  "service_closed": "closed"}.get(code, "issue_refused")
+                  "service_closed": "closed", "priority_reason_required": "priority_refused",
+                  "priority_reason_not_allowed": "priority_refused"}.get(code, "issue_refused")
         log.info("issue refused: %s", exc)
         port.go(DETAIL, notice)
 

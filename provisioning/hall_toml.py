@@ -16,7 +16,8 @@ from toml_text import value
 HALL_KEYS = ("id", "name", "timezone", "day_starts", "announce")
 OPTION_KEYS = ("priority_age", "priority_cap", "no_show_after_recalls", "followup_days",
                "followup_rectify_days", "followup_reply_days", "case_soon_workdays",
-               "terminal_offline_s", "closed_days")
+               "terminal_offline_s", "closed_days", "opening_hours", "open_days",
+               "appointments", "notify")
 
 
 class NoSuchHall(Exception):
@@ -59,7 +60,8 @@ def read_config(session: Session, hall_id: str) -> dict[str, Any]:
     if hall is None:
         raise NoSuchHall(f"no hall {hall_id!r}")
     section: dict[str, Any] = {k: getattr(hall, k) for k in HALL_KEYS}
-    section.update({k: hall.options[k] for k in OPTION_KEYS if k in (hall.options or {})})
+    section.update({k: hall.options[k] for k in OPTION_KEYS
+                    if (hall.options or {}).get(k) not in (None, {})})
     section["languages"] = list((hall.options or {}).get("languages", ["zh"]))
     section.update(_hall_texts(hall, ("name", "announce", "notice")))
     notice = (hall.options or {}).get("texts", {}).get("zh", {}).get("notice")
@@ -78,6 +80,10 @@ def read_config(session: Session, hall_id: str) -> dict[str, Any]:
         item.update({"requires_id_card": bool(s.requires_id_card),
                      "materials": list(s.materials or []),
                      **forms_of(s.texts, ("materials",))})
+        options = s.options or {}
+        if options.get("mail_delivery"):
+            item["mail_delivery"] = True
+        item.update({k: dict(options[k]) for k in ("booking", "remote") if k in options})
         services.append(item)
     outposts = []
     for o in session.scalars(select(Hall).where(Hall.parent == hall_id, Hall.active)
@@ -92,10 +98,16 @@ def read_config(session: Session, hall_id: str) -> dict[str, Any]:
 
 
 def _table(header: str, item: dict[str, Any]) -> list[str]:
+    """A table's plain keys, then its sub-tables (`[services.booking]` after its service)."""
     lines = [header]
     lines += [f"{k} = {value(v)}" for k, v in item.items() if not isinstance(v, dict)
               and not (isinstance(v, list) and v and isinstance(v[0], dict))]
-    return lines + [""]
+    lines.append("")
+    name = header.strip("[]")
+    for key, sub in item.items():
+        if isinstance(sub, dict):
+            lines += _table(f"[{name}.{key}]", sub)
+    return lines
 
 
 def to_toml(config: dict[str, Any], comment: str = "") -> str:

@@ -35,6 +35,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--public-url", help="base of tracking links when clients see another address")
     p.add_argument("--lock-timeout", type=float, default=5.0,
                    help="seconds a request waits for the database before 503 (default 5)")
+    p.add_argument("--public-rate", type=int, default=20, metavar="N",
+                   help="public endpoints: writes a client may send a minute (reads: 6×N)")
+    p.add_argument("--public-rate-id", type=int, default=10, metavar="N",
+                   help="bookings, cancels and phone numbers per ID number an hour")
+    p.add_argument("--notify-backoff", type=float, default=10.0, metavar="S",
+                   help="seconds before a failed notification is sent again (doubling)")
     p.add_argument("--log-level", default="info",
                    choices=["critical", "error", "warning", "info", "debug"])
     return p
@@ -58,13 +64,22 @@ def main(argv: list[str] | None = None) -> int:
     if not (0.05 <= args.lock_timeout <= 120):
         print("queue_server: --lock-timeout must be 0.05–120 seconds", file=sys.stderr)
         return 2
+    if not (1 <= args.public_rate <= 100_000 and 1 <= args.public_rate_id <= 100_000):
+        print("queue_server: --public-rate and --public-rate-id must be 1–100000",
+              file=sys.stderr)
+        return 2
+    if not (0.01 <= args.notify_backoff <= 86_400):
+        print("queue_server: --notify-backoff must be 0.01–86400 seconds", file=sys.stderr)
+        return 2
     if bool(args.tls_cert) != bool(args.tls_key):
         print("queue_server: give both --tls-cert and --tls-key", file=sys.stderr)
         return 2
     settings = Settings(db_url=args.db or default_db_url(), host=args.host, port=args.port,
                         zeroconf=not args.no_zeroconf, tls_cert=args.tls_cert,
                         tls_key=args.tls_key, tls_ca=args.tls_ca, public_url=args.public_url,
-                        lock_timeout_s=args.lock_timeout)
+                        lock_timeout_s=args.lock_timeout, public_writes_per_min=args.public_rate,
+                        public_per_id_per_hour=args.public_rate_id,
+                        notify_backoff_s=args.notify_backoff)
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)

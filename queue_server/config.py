@@ -15,6 +15,10 @@ has a form per language beside the Chinese one: `name_en`/`name_mn` of the hall,
 counters and outposts, `materials_en`/`materials_mn` of a service (as many as `materials`),
 `announce_en`/`announce_mn` and `notice`/`notice_en`/`notice_mn` of the hall. A language the hall
 lists needs every name in it; a missing one is refused at `init` with its key.
+
+The journey's sections (opening hours, `[hall.appointments]`,
+`[hall.notify]`, `[services.booking]`, `[services.remote]`, `mail_delivery`) are the models of
+`queue_server.config_journey`.
 """
 
 from __future__ import annotations
@@ -35,6 +39,14 @@ from pydantic import (
     field_validator,
 )
 
+from queue_server.config_journey import (
+    AppointmentRules,
+    NotifySection,
+    OpenDays,
+    ServiceBooking,
+    ServiceRemote,
+    check_ranges,
+)
 from queue_server.wire import LANGUAGES, ZONES
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
@@ -91,6 +103,15 @@ class HallSection(_Strict):
         if "zh" not in value:
             raise ValueError("Chinese (zh) must be among the languages")
         return value
+    opening_hours: list[str] = Field(default=[], max_length=8)  # empty: around the clock
+    open_days: OpenDays = "workdays"
+    appointments: AppointmentRules = AppointmentRules()
+    notify: NotifySection = NotifySection()
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _opening(cls, value: list[str]) -> list[str]:
+        return check_ranges(value)
 
     @field_validator("timezone")
     @classmethod
@@ -139,6 +160,9 @@ class ServiceSection(_Strict):
     name_mn: Text | None = None
     materials_en: list[Text] | None = None
     materials_mn: list[Text] | None = None
+    booking: ServiceBooking | None = None
+    remote: ServiceRemote | None = None
+    mail_delivery: bool = False
 
     @field_validator("route")
     @classmethod
@@ -271,6 +295,9 @@ def _cross_check(cfg: HallConfig) -> None:
         if dup:
             raise ValueError(f"{field}: duplicate {dup!r}")
     codes = {s.code for s in cfg.services}
+    for i, svc in enumerate(cfg.services):
+        if svc.mail_delivery and "pickup" not in svc.route:
+            raise ValueError(f"services[{i}].mail_delivery: the route has no pickup zone")
     _check_counters(cfg, cfg.counters, codes, "counters")
     for i, outpost in enumerate(cfg.outposts):
         for code in outpost.services:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 LANGUAGES: tuple[str, ...] = ("zh", "mn", "en")  # Chinese, traditional Mongolian, English
 Zone = Literal["consult", "intake", "approval", "pickup"]
@@ -34,7 +34,10 @@ ZONE_NAMES: dict[str, tuple[str, str]] = {
 }
 TerminalKind = Literal["kiosk", "counter", "display", "pad", "bank"]
 Channel = Literal["kiosk", "bank", "counter", "remote", "web"]
-PriorityReason = Literal["elderly", "disabled", "pregnant", "appointment", "staff"]
+# serviceman: 军人依法优先; green: 绿色通道. A kiosk declares only disabled, pregnant,
+# serviceman or green (domain.priority); the counter confirms them.
+PriorityReason = Literal["elderly", "disabled", "pregnant", "serviceman", "green", "appointment",
+                         "staff"]
 Outcome = Literal["done", "next", "rejected"]
 # The official wording of the five levels of 好差评.
 LEVELS: dict[int, tuple[str, str]] = {
@@ -58,7 +61,7 @@ BAD_REASONS: dict[str, tuple[str, str]] = {
 # served and the estimated waits). Kiosks, counter pads and boards reload their counts on these.
 WAITING_EVENTS: frozenset[str] = frozenset({
     "ticket.issued", "ticket.called", "ticket.no_show", "ticket.finished", "ticket.transferred",
-    "counter.paused", "counter.resumed", "day.rolled"})
+    "counter.paused", "counter.resumed", "day.rolled", "ticket.arrived"})
 
 
 class Wire(BaseModel):
@@ -107,13 +110,22 @@ class IdCardIn(Wire):
 
 
 class TicketCreate(Wire):
+    """`service` may be left out for a check-in (with `appointment`, or an `id_card` that
+    holds one of today's bookings): the booking's service is taken."""
+
     model_config = ConfigDict(extra="forbid")
-    service: str
+    service: str | None = Field(default=None, max_length=40)
     channel: Channel = "kiosk"
     priority: Literal["normal", "priority"] = "normal"
     priority_reason: PriorityReason | None = None
     id_card: IdCardIn | None = None
-    appointment: str | None = None
+    appointment: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _service_or_checkin(self) -> TicketCreate:
+        if not self.service and self.appointment is None and self.id_card is None:
+            raise ValueError("service: field required (or an appointment to check in)")
+        return self
 
 
 class TicketIssued(Wire):
@@ -132,6 +144,9 @@ class TicketIssued(Wire):
     priority_reason: str | None = None
     masked_name: str | None = None
     masked_id: str | None = None
+    appointment_late: bool = False
+    # The number waits for its holder's arrival at a kiosk before a counter can call it.
+    arrival_required: bool = False
 
 
 class StageOut(Wire):
@@ -146,10 +161,12 @@ class StageOut(Wire):
     # The deadline rests on a calendar year neither packaged nor imported (CONTRACT §5).
     deadline_provisional: bool = False
     rated: bool = False
+    number: str | None = None  # the number this stage was called by, when not the first
 
 
 # waiting | called | serving | done | rejected | no_show (of the ticket as a whole)
-TicketStatus = Literal["waiting", "called", "serving", "done", "rejected", "no_show"]
+# ... | ready (a case ready for pickup that waits for its holder)
+TicketStatus = Literal["waiting", "called", "serving", "done", "rejected", "no_show", "ready"]
 
 
 class TicketOut(Wire):
@@ -173,6 +190,11 @@ class TicketOut(Wire):
     estimated_wait_s: int | None = None
     track_url: str | None = None
     hall: str | None = None
+    priority_declared: bool = False          # a reason the citizen declared: to confirm
+    priority_confirmed: bool | None = None   # the counter's judgement of it
+    arrival_required: bool = False
+    appointment_late: bool = False
+    delivery: str | None = None              # pickup | mail (证照寄送), when chosen
 
 
 class TicketLookup(Wire):

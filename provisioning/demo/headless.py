@@ -14,6 +14,7 @@ from typing import Any
 
 from provisioning.demo import report, staffing
 from provisioning.demo.api import Api, Faults
+from provisioning.demo.lan import reach
 from provisioning.demo.morning import Morning, Plan
 from provisioning.demo.procs import ProcessGroup, free_port, python_cmd, wait_healthy
 from provisioning.demo.setup import DemoHall, enrol_all, init_hall
@@ -37,15 +38,17 @@ def _render_screens(group: ProcessGroup, out_dir: Path, counts: dict[str, int],
             return
 
 
-def run(workdir: Path, plan: Plan, screens: bool, say: Callable[[str], None]) -> dict[str, Any]:
+def run(workdir: Path, plan: Plan, screens: bool, say: Callable[[str], None],
+        public_url: str | None = None) -> dict[str, Any]:
     started = time.monotonic()
     workdir.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{workdir / 'hall.db'}"
     init = init_hall(url)
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    base, public = f"http://127.0.0.1:{port}", reach(port, public_url)
     server_cmd = python_cmd("queue_server", "--db", url, "--port", str(port), "--no-zeroconf",
-                            "--log-level", "warning")
+                            "--log-level", "warning", "--host", public.bind,
+                            "--public-url", public.public_url)
     counts: dict[str, int] = {}
     stop_screens = threading.Event()
     with ProcessGroup(workdir / "logs") as group:
@@ -94,6 +97,7 @@ def run(workdir: Path, plan: Plan, screens: bool, say: Callable[[str], None]) ->
     say("用时 / timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in
                                       (phases | morning.phases).items()))
     result = report.as_dict(morning, summary) | {"wall_s": wall, "screens": counts,
-                                                 "workdir": str(workdir)}
+                                                 "workdir": str(workdir),
+                                                 "public_url": public.public_url}
     (workdir / "report.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
     return result

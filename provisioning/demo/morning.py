@@ -167,10 +167,9 @@ class Morning(Desks):
             self.open_clients.append(api)  # kiosks stay connected all day; closed at the end
 
     def _issue(self, api: Api, v: people.Visitor) -> dict[str, Any] | None:
-        body: dict[str, Any] = {"service": v.service, "channel": "bank" if v.bank else "kiosk"}
-        if date.today().year - v.birth.year >= 70:
-            body.update(priority="priority", priority_reason="elderly")
-        body["id_card"] = {"number": v.id_number, "name": v.name}
+        # Elderly priority is the server's to decide, from the card's birth date.
+        body: dict[str, Any] = {"service": v.service, "channel": "bank" if v.bank else "kiosk",
+                                "id_card": {"number": v.id_number, "name": v.name}}
         try:
             _status, t = api.call("POST", "/tickets", body,
                                   headers={"Idempotency-Key": str(uuid.uuid4())})
@@ -180,7 +179,8 @@ class Morning(Desks):
         with self.rec.lock:
             self.rec.tickets[t["id"]] = {"number": t["number"], "service": v.service,
                                          "bank": v.bank, "printed": None,
-                                         "elderly": "priority" in body}
+                                         "track_url": t.get("track_url"),
+                                         "elderly": t.get("priority_reason") == "elderly"}
         return dict(t)
 
     def _print(self, api: Api, printer: KioskPrinter, t: dict[str, Any]) -> None:

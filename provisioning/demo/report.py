@@ -148,4 +148,6 @@ def as_dict(morning: Morning, summary: Summary) -> dict[str, Any]:
             "events_ordered": all(a < b for a, b in zip(morning.rec.events,
                                                         morning.rec.events[1:], strict=False)),
             "event_types": dict(morning.rec.event_types), "errors": list(morning.rec.errors),
-            "calls": sum(morning.rec.calls.values())}
+            "calls": sum(morning.rec.calls.values()),
+            "track_urls": sorted({str(t.get("track_url") or "").rsplit("/t/", 1)[0]
+                                  for t in morning.rec.tickets.values()})}

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from provisioning.demo.lan import reach
 from provisioning.demo.procs import ProcessGroup, free_port, python_cmd, wait_healthy
 from provisioning.demo.setup import DEMO_PIN, DemoHall, enrol_all, init_hall, write_terminal_config
 from provisioning.demo.staffing import staff_id_for
@@ -22,26 +23,28 @@ def _port() -> int:
     """The contract's default port when it is free, else any free one."""
     with socket.socket() as sock:
         try:
-            sock.bind(("127.0.0.1", 8750))
+            sock.bind(("0.0.0.0", 8750))
             return 8750
         except OSError:
             return free_port()
 
 
-def run(workdir: Path, say: Callable[[str], None]) -> int:
+def run(workdir: Path, say: Callable[[str], None], public_url: str | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{workdir / 'hall.db'}"
     init_hall(url)
     hall = DemoHall(url)
     staff = staff_id_for(COUNTER)
     enrol_all(hall, [(name, kind, counter) for kind, name, counter in TERMINALS], [staff])
-    base = f"http://127.0.0.1:{_port()}"
+    port = _port()
+    base, public = f"http://127.0.0.1:{port}", reach(port, public_url)
     for kind, name, counter in TERMINALS:
         write_terminal_config(hall, name, kind, base, workdir / "terminals" / f"{name}.toml",
                               counter)
     with ProcessGroup(workdir / "logs") as group:
-        server = group.start("server", python_cmd("queue_server", "--db", url, "--port",
-                                                  base.rsplit(":", 1)[1], "--no-zeroconf"))
+        server = group.start("server", python_cmd(
+            "queue_server", "--db", url, "--port", str(port), "--no-zeroconf",
+            "--host", public.bind, "--public-url", public.public_url))
         wait_healthy(base, server)
         for kind, name, _counter in TERMINALS:
             group.start(kind, python_cmd("kiosk", "--role", kind, "--config",
@@ -52,6 +55,10 @@ def run(workdir: Path, say: Callable[[str], None]) -> int:
             "叫号 call next\n"
             "  3. 叫号屏 call display: 显示并播报 / shows and announces the number\n"
             "  4. 评价器 rating pad: 办结后评价 / rate after the counter finishes\n"
+            f"  手机 phone page: {public.public_url}/m/ (票上二维码 / the ticket's QR: "
+            f"{public.public_url}/t/…)" + ("" if public.lan else
+                                         "\n  (没有局域网地址,手机无法访问 / no LAN address: "
+                                         "phones cannot reach these links)") + "\n"
             f"日志 logs: {workdir / 'logs'}    按 Ctrl-C 全部停止 / Ctrl-C stops everything")
         return _watch(group, say)
 

@@ -16,18 +16,23 @@ from fastapi import FastAPI
 
 from queue_server.api import (
     http_errors,
+    notifier,
+    phone_page,
     routes,
     routes_console,
     routes_counters,
     routes_documents,
+    routes_journey,
+    routes_public,
     routes_reports,
     routes_supervision,
     track,
 )
+from queue_server.api.limits import PublicLimits
 from queue_server.api.settings import Settings
 from queue_server.api.stream import EventHub
 from queue_server.db.store import Store
-from queue_server.usecases import fold, terminals
+from queue_server.usecases import appointments, fold, remote, terminals
 from queue_server.usecases.cases import scan_alerts
 from queue_server.usecases.halls import roll_days
 
@@ -47,6 +52,11 @@ async def _watch_days(store: Store, every: float) -> None:
             rolled = await asyncio.to_thread(roll_days, store)
             if rolled:
                 log.info("new business day in %s", ", ".join(rolled))
+                missed = await asyncio.to_thread(appointments.mark_missed, store)
+                unclaimed = await asyncio.to_thread(remote.expire_unclaimed, store)
+                if missed or unclaimed:
+                    log.info("past days: %d bookings missed, %d phone numbers never checked "
+                             "in", missed, unclaimed)
             sent = await asyncio.to_thread(scan_alerts, store)
             if sent:
                 log.info("%d approval deadline alert(s) sent", sent)
@@ -105,11 +115,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         await hub.start()
         watcher = asyncio.create_task(_watch_days(store, settings.day_check_s))
         folder = asyncio.create_task(_fold_figures(store, settings))
+        sender = asyncio.create_task(notifier.run(store, settings))
         ad = await asyncio.to_thread(_advertise, settings, store)
         try:
             yield
         finally:
-            for task in (watcher, folder):
+            for task in (watcher, folder, sender):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -121,13 +132,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app = FastAPI(title="快办 Kuaiban queue server", version="1", lifespan=lifespan,
                   openapi_url="/openapi.json", **_NO_TELEMETRY)
     app.state.settings, app.state.store, app.state.hub = settings, store, hub
+    app.state.limits = PublicLimits(settings)
     http_errors.install(app)
-    app.include_router(routes.router)
-    app.include_router(routes_counters.router)
-    app.include_router(routes_documents.router)
-    app.include_router(routes_reports.router)
-    app.include_router(track.router)
-    app.include_router(routes_supervision.router)
+    for module in (routes, routes_counters, routes_documents, routes_reports, routes_supervision,
+                   routes_journey, routes_public, track, phone_page):
+        app.include_router(module.router)
     routes_console.mount(app)
     app.add_middleware(http_errors.BodyLimit, default=settings.json_limit,
                        large=settings.document_limit, large_paths=r"/documents$")

@@ -23,12 +23,14 @@ from queue_server.domain.errors import (
     Invalid,
     Locked,
     NotFound,
+    TooMany,
     Unauthorized,
 )
 
 log = logging.getLogger(__name__)
 STATUS: dict[type[DomainError], int] = {Invalid: 400, NotFound: 404, Conflict: 409,
-                                        Unauthorized: 401, Forbidden: 403, Locked: 429}
+                                        Unauthorized: 401, Forbidden: 403, Locked: 429,
+                                        TooMany: 429}
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 406: "not_acceptable", 413: "body_too_large",
               415: "unsupported_media_type"}
@@ -63,6 +65,8 @@ def install(app: FastAPI) -> None:
     async def _domain(_r: Request, exc: DomainError) -> JSONResponse:
         status = next((v for k, v in STATUS.items() if isinstance(exc, k)), 409)
         headers = {"Retry-After": "300"} if isinstance(exc, Locked) else None
+        if isinstance(exc, TooMany):
+            headers = {"Retry-After": str(exc.retry_after)}
         return error(status, exc.code, exc.message, headers)
 
     @app.exception_handler(Busy)

@@ -21,7 +21,7 @@ from queue_server.api.console_session import cookie_of, cookie_principal
 from queue_server.db.store import Store
 from queue_server.domain.errors import Invalid, Unauthorized
 from queue_server.domain.security import token_hash
-from queue_server.usecases import ratings, terminals, tickets
+from queue_server.usecases import lookups, ratings, terminals, tickets
 from queue_server.usecases.auth import Principal, authenticate, principal_of
 
 # Row ids in paths: bounded, so a huge number is a 422, not an integer overflow in the database.
@@ -161,12 +161,12 @@ def json_answer(out: wire.Wire, status: int = 200, headers: dict[str, str] | Non
 
 @router.post("/tickets/lookup", response_model=list[wire.TicketOut])
 def lookup(request: Request, principal: Who, body: wire.TicketLookup) -> list[wire.TicketOut]:
-    return tickets.lookup(store_of(request), principal, body.id_card, base_url(request))
+    return lookups.lookup(store_of(request), principal, body.id_card, base_url(request))
 
 
 @router.get("/tickets/{ticket_id}", response_model=wire.TicketOut)
 def ticket(request: Request, principal: Who, ticket_id: str) -> wire.TicketOut:
-    return tickets.get_ticket(store_of(request), principal, ticket_id, base_url(request))
+    return lookups.get_ticket(store_of(request), principal, ticket_id, base_url(request))
 
 
 @router.post("/evaluations", status_code=201, response_model=wire.EvaluationOut)

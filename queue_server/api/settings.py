@@ -33,3 +33,8 @@ class Settings:
     fold_every_s: float = 5.0
     fold_quiet_s: float = 2.0
     fold_max_wait_s: float = 300.0
+    # The public endpoints (phone page, booking): requests a client may send, per minute (reads
+    # six times as many), and bookings, cancels and remote numbers per ID number, per hour.
+    public_writes_per_min: int = 20
+    public_per_id_per_hour: int = 10
+    notify_backoff_s: float = 10.0  # first retry of a failed notification; doubles each time

@@ -311,6 +311,14 @@ class EventHub:
         finally:
             self._subs.discard(sub)
 
+    async def watch(self, hall: str) -> AsyncGenerator[list[dict[str, Any]], None]:
+        """The live events of `hall` from now on, in batches (an empty batch at every ping
+        interval), for a follower inside the server (a public ticket page). Raises Dropped
+        when it falls behind."""
+        async with contextlib.aclosing(self._follow(hall, self.last_id)) as events:
+            async for batch in events:
+                yield [json.loads(text) for _, text in batch]
+
     # -- transports -------------------------------------------------------------------------
     async def sse_response(self, hall: str | None, after: int) -> StreamingResponse:
         """A Server-Sent Events response: `id:`/`data:` per event, `: ping` at connect and

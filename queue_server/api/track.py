@@ -1,44 +1,135 @@
-"""The public tracking page behind `track_url` (the QR code on a ticket): plain Chinese HTML
-with the number, status, zone and deadline only; no name, no ID number, no counter staff."""
+"""The public status page behind `track_url` (the QR code on a ticket): plain HTML, Chinese
+first, that fits a phone: the number, where it stands (people ahead and the estimated wait, or
+the counter it is called to), the journey through the zones, the promised deadline, whether the
+case is ready for pickup and how it is delivered. No name, no ID number, no staff. It follows
+the ticket live through `/api/v1/track/{id}/events` (a small inline script; no outside
+resources) and reloads when something changed."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from queue_server.usecases import tickets
-from queue_server.wire import ZONE_NAMES
+from queue_server import wire_journey as wj
+from queue_server.api.routes import base_url, store_of
+from queue_server.usecases import public
 
 router = APIRouter()
-STATUS = {"waiting": "等候中", "called": "已叫号,请到窗口", "serving": "办理中", "done": "已办结",
-          "rejected": "不予受理", "no_show": "过号"}
+STATUS = {"waiting": ("等候中", "Waiting"), "called": ("已叫号,请到窗口", "Called: go to the counter"),
+          "serving": ("办理中", "Being served"), "done": ("已办结", "Done"),
+          "rejected": ("不予受理", "Not accepted"), "no_show": ("过号", "Missed the call"),
+          "ready": ("已办结,待取件", "Ready for pickup")}
+OUTCOMES = {"done": "办结", "next": "转下一环节", "rejected": "不予受理", "no_show": "过号",
+            "transferred": "转办", "forwarded": "转大厅"}
+STYLE = """body{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:0;
+background:#f3f6f9;color:#1b2733}main{max-width:30em;margin:0 auto;padding:1em}
+h1{font-size:1.15em;margin:.2em 0 .6em}.card{background:#fff;border-radius:10px;
+padding:1em;margin-bottom:1em;box-shadow:0 1px 3px #0002}.n{font-size:3.2em;font-weight:700;
+color:#b3261e;letter-spacing:.05em}.st{font-size:1.3em;font-weight:700}.en{color:#5a6b7b;
+font-size:.85em}.hl{background:#fff4d6;border-left:4px solid #e0a000;padding:.6em}
+.ok{background:#e3f6e8;border-left:4px solid #2e9b4f;padding:.6em}table{width:100%;
+border-collapse:collapse;font-size:.9em}td{padding:.35em .2em;border-bottom:1px solid #e4e9ee;
+vertical-align:top}td:first-child,td:last-child{white-space:nowrap}.st .en{display:block;font-size:.6em;font-weight:400}"""
 PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>body{{font-family:sans-serif;max-width:30em;margin:2em auto;padding:0 1em}}
-.n{{font-size:3em;font-weight:bold}} td{{padding:.3em 1em .3em 0}}</style></head>
-<body><h1>{title}</h1>{body}</body></html>"""
+<title>{title}</title><style>{style}</style></head>
+<body><main><h1>{hall}</h1>{body}</main>{script}</body></html>"""
+LIVE = """<script>(function(){if(!window.EventSource)return;var es=new EventSource(%s);
+var first=true;es.onmessage=function(){if(first){first=false;return}es.close();
+location.reload()}})();</script>"""
+
+
+def _time(moment: datetime | None, tz: str, fmt: str = "%m月%d日 %H:%M") -> str:
+    return moment.astimezone(ZoneInfo(tz)).strftime(fmt) if moment else ""
+
+
+def _where(view: wj.TicketView) -> str:
+    """The one line that says what the citizen should do now."""
+    if view.zone == "approval" and view.status in ("waiting", "called", "serving"):
+        return ('<p>后台审批中,无需在大厅等候;办结后会通知您。<br><span class="en">In back-office '
+                "approval: no need to wait in the hall; you will be told when it is ready."
+                "</span></p>")
+    if view.status in ("called", "serving") and view.counter_name:
+        return (f'<p class="hl">请到 <b>{escape(view.counter_name)}</b> 办理'
+                f'<br><span class="en">Please go to {escape(view.counter_name)}</span></p>')
+    if view.arrival_required:
+        return ('<p class="hl">请到大厅后在自助机签到(刷身份证或出示本页二维码),签到后才会叫号。'
+                '<br><span class="en">Check in at a kiosk in the hall (ID card or this QR '
+                'code); the number is called after check-in.</span></p>')
+    if view.status == "ready":
+        return ('<p class="ok">已办结,可以取件:请到大厅自助机刷身份证或扫描本页二维码取出件号。'
+                '<br><span class="en">Ready: collect a pickup number at a kiosk with your ID '
+                'card or this QR code.</span></p>')
+    line = ""
+    if view.ready:
+        line = ('<p class="ok">已办结,请留意出件窗口叫号。<br><span class="en">Ready: the pickup '
+                "counter will call this number.</span></p>")
+    if view.status == "waiting" and view.ahead is not None:
+        minutes = round((view.estimated_wait_s or 0) / 60)
+        line += (f"<p>前面还有 <b>{view.ahead}</b> 人,预计等候约 <b>{minutes}</b> 分钟"
+                 f'<br><span class="en">{view.ahead} ahead, about {minutes} min</span></p>')
+    return line
+
+
+def _delivery(view: wj.TicketView) -> str:
+    d = view.delivery
+    if d is None or d.method != "mail":
+        return ""
+    if d.tracking:
+        return (f'<div class="card"><b>证照寄送</b> <span class="en">Mailed</span><br>'
+                f"已寄出:{escape(d.carrier or '')} {escape(d.tracking)}"
+                f'<br><span class="en">sent {_time(d.handed_at, view.timezone)}</span></div>')
+    return ('<div class="card"><b>证照寄送</b> <span class="en">By mail</span><br>'
+            '办结后寄出,寄出后这里显示快递单号。<br><span class="en">Mailed once done; the '
+            'tracking number will show here.</span></div>')
+
+
+def _journey(view: wj.TicketView) -> str:
+    rows = []
+    for st in view.journey:
+        when = _time(st.ended_at or st.called_at, view.timezone, "%m-%d %H:%M")
+        what = OUTCOMES.get(st.outcome or "", "进行中" if st.ended_at is None else "")
+        if st.zone == "pickup" and st.outcome == "done" and view.delivery \
+                and view.delivery.tracking:
+            what = "已寄出"
+        extra = f"({escape(st.number)})" if st.number else ""
+        due = f"<br>限 {_time(st.deadline, view.timezone, '%m-%d')} 办结" if st.deadline else ""
+        rows.append(f"<tr><td>{escape(st.zone_name)}{extra}</td><td>{escape(what)}{due}</td>"
+                    f"<td>{when}</td></tr>")
+    return ('<div class="card"><b>办理进度</b> <span class="en">Journey</span>'
+            f'<table>{"".join(rows)}</table></div>')
+
+
+def render(view: wj.TicketView) -> str:
+    zh, en = STATUS.get(view.status, (view.status, view.status))
+    if view.zone == "approval" and view.status == "waiting":
+        zh, en = "审批中", "In approval"
+    head = (f'<div class="card"><div>{escape(view.service_name)}</div>'
+            f'<div class="n">{escape(view.number)}</div>'
+            f'<div class="st">{zh} <span class="en">{en}</span></div>{_where(view)}')
+    if view.deadline is not None:
+        note = ("(暂定:当年节假日安排未公布)" if view.deadline_provisional else "")
+        head += (f"<p>承诺办结时间:{_time(view.deadline, view.timezone, '%Y年%m月%d日 %H:%M')}"
+                 f'{note}<br><span class="en">promised completion</span></p>')
+    head += "</div>"
+    return head + _delivery(view) + _journey(view)
 
 
 @router.get("/t/{ticket_id}", response_class=HTMLResponse, include_in_schema=False)
 def track(request: Request, ticket_id: str) -> HTMLResponse:
-    found = tickets.public_view(request.app.state.store, ticket_id)
-    if found is None:
+    view = public.ticket_view(store_of(request), ticket_id, base_url(request))
+    if view is None:
         body = "<p>没有找到此号,请核对二维码。<br>Ticket not found.</p>"
-        return HTMLResponse(PAGE.format(title="办件查询", body=body), status_code=404)
-    ticket, hall = found
-    rows = [("号码", f'<span class="n">{escape(ticket.number)}</span>'),
-            ("状态", STATUS.get(ticket.status, ticket.status)),
-            ("区域", ZONE_NAMES.get(ticket.zone, (ticket.zone,))[0])]
-    if ticket.deadline is not None:
-        local = ticket.deadline.astimezone(ZoneInfo(hall.timezone))
-        note = "(暂定:当年节假日安排未公布)" if ticket.deadline_provisional else ""
-        rows.append(("承诺办结时间", local.strftime("%Y年%m月%d日 %H:%M") + note))
-    table = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows)
-    body = f"<p>{escape(hall.name)}</p><table>{table}</table>"
-    return HTMLResponse(PAGE.format(title="办件查询", body=body),
-                        headers={"Cache-Control": "no-store"})
+        return HTMLResponse(PAGE.format(title="办件查询", style=STYLE, hall="办件查询",
+                                        body=body, script=""), status_code=404)
+    live = ""
+    if view.status not in ("done", "rejected", "no_show"):
+        live = LIVE % f'"/api/v1/track/{escape(view.id)}/events"'
+    page = PAGE.format(title=f"{escape(view.number)} 办件查询", style=STYLE,
+                       hall=escape(view.hall_name), body=render(view), script=live)
+    return HTMLResponse(page, headers={"Cache-Control": "no-store"})

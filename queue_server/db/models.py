@@ -87,6 +87,8 @@ class Service(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Names in the hall's other languages: {"en": {"name": ..., "materials": [...]}, "mn": ...}
     texts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # booking slots, remote numbers, mail delivery (config_journey; migration 0006)
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Counter(Base):
@@ -187,6 +189,9 @@ class Ticket(Base):
     forwarded_from: Mapped[str | None] = mapped_column(String(32))
     forwarded_to: Mapped[str | None] = mapped_column(String(32))
     print_failed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A self-declared priority reason as the counter judged it (None: not yet looked at).
+    priority_confirmed: Mapped[bool | None] = mapped_column(Boolean)
+    appointment_late: Mapped[bool | None] = mapped_column(Boolean)
     __table_args__ = (UniqueConstraint("hall", "prefix", "day", "seq", name="uq_ticket_number"),)
 
 
@@ -213,6 +218,9 @@ class Stage(Base):
     deadline: Mapped[datetime | None] = mapped_column(TS)
     deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     rated: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The number this stage is called by when it is not the ticket's first (a case collected
+    # on a later day gets that day's number); None: the ticket's number.
+    number: Mapped[str | None] = mapped_column(String(8))
     __table_args__ = (
         # The wait estimate: people ahead in one service, recent service times.
         Index("ix_stage_queue", "hall", "zone", "status", "service", "sort_at"),
@@ -438,3 +446,65 @@ class FigDurations(Base):
     staff: Mapped[str] = mapped_column(String(32), primary_key=True)
     n: Mapped[int] = mapped_column(Integer, default=0)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Appointment(Base):
+    """A booked slot. The code is kept only as an HMAC (`code_hash`), the holder only as the
+    ID-number HMAC and masked forms, a phone number only sealed (AES-GCM)."""
+
+    __tablename__ = "appointments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall: Mapped[str] = mapped_column(String(40), ForeignKey("halls.id"))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    service: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    start: Mapped[datetime] = mapped_column(TS)
+    end: Mapped[datetime] = mapped_column(TS)
+    id_hash: Mapped[str] = mapped_column(String(64))
+    masked_id: Mapped[str] = mapped_column(String(32))
+    masked_name: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16))  # booked|cancelled|checked_in|late|missed
+    created_at: Mapped[datetime] = mapped_column(TS)
+    ended_at: Mapped[datetime | None] = mapped_column(TS)
+    ticket_id: Mapped[str | None] = mapped_column(String(32))
+    __table_args__ = (
+        Index("ix_appointment_slot", "hall", "service", "day", "status"),
+        Index("ix_appointment_holder", "hall", "id_hash", "start"),
+    )
+
+
+class Delivery(Base):
+    """How a case reaches its holder: `pickup` at the hall or `mail` (证照寄送). `contact` is
+    the sealed phone, recipient and address; it is deleted once the item is handed over."""
+
+    __tablename__ = "deliveries"
+    ticket_id: Mapped[str] = mapped_column(String(32), ForeignKey("tickets.id"),
+                                           primary_key=True)
+    hall: Mapped[str] = mapped_column(String(40))
+    method: Mapped[str] = mapped_column(String(8))
+    contact: Mapped[bytes | None] = mapped_column(LargeBinary)
+    carrier: Mapped[str | None] = mapped_column(String(40))
+    tracking: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(TS)
+    handed_at: Mapped[datetime | None] = mapped_column(TS)
+
+
+class OutboxRow(Base):
+    """A notification to send (at least once, in order of `next_at`), durable across restarts.
+    The payload holds no personal datum; the phone is read from the sealed delivery row when
+    it is sent."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))
+    ticket_id: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(TS)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_at: Mapped[datetime] = mapped_column(TS)
+    sent_at: Mapped[datetime | None] = mapped_column(TS)
+    failed_at: Mapped[datetime | None] = mapped_column(TS)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    __table_args__ = (Index("ix_outbox_due", "sent_at", "failed_at", "next_at"),)

@@ -37,6 +37,14 @@ class Locked(DomainError):
     """Too many failed PIN attempts: wait."""
 
 
+class TooMany(DomainError):
+    """Too many requests from one client or for one ID number: wait `retry_after` seconds."""
+
+    def __init__(self, code: str, message: str, retry_after: int) -> None:
+        super().__init__(code, message)
+        self.retry_after = max(1, int(retry_after))
+
+
 class NoTicketWaiting(DomainError):
     def __init__(self) -> None:
         super().__init__("no_ticket_waiting", "当前无人等候 / nobody is waiting")

@@ -1,5 +1,6 @@
 """A hall's settings as a plain value: what the use cases and the domain need of the `halls`
-row (time zone, business day, announcement, priority rules, closed days, the ID-number key)."""
+row (time zone, business day, announcement, priority rules, closed days, the ID-number key,
+opening hours and open days, the appointment rules and where notifications go)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,18 @@ from typing import Any
 
 from queue_server.domain.clock import business_day
 from queue_server.domain.workdays import OfficialYear, WorkCalendar
+
+
+@dataclass(frozen=True)
+class BookingRules:
+    """The hall's rules of appointments (`[hall.appointments]` of the configuration)."""
+
+    checkin_before_min: int = 30
+    checkin_after_min: int = 15
+    book_ahead_days: int = 14
+    missed_limit: int = 3
+    missed_window_days: int = 30
+    blocked_days: int = 30
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,11 @@ class HallInfo:
     case_soon_workdays: int = 1  # an approval case is "soon due" this many working days ahead
     terminal_offline_s: int = 120  # a terminal whose heartbeat is older is "offline"
     closed_days: tuple[date, ...] = ()
+    opening: tuple[tuple[int, int], ...] = ()  # minutes of the day; empty: around the clock
+    open_days: str = "workdays"                # or "every_day"
+    rules: BookingRules = field(default_factory=BookingRules)
+    webhook: str | None = None
+    notify_attempts: int = 12
     # The official calendar years (packaged and imported); any other year is provisional.
     official: Mapping[int, OfficialYear] = field(default_factory=dict)
 

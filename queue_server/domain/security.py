@@ -81,3 +81,19 @@ def birth_date(number: str) -> date | None:
 
 def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def plausible_id(number: str) -> bool:
+    """An 18-character number with a right GB 11643 check character (resident cards, the
+    permits of Hong Kong, Macao and Taiwan residents, the 2023 permanent residence card), or
+    the 2017 permanent residence form (three letters, twelve digits). For numbers typed on a
+    phone: a typo would make a booking no card can ever match."""
+    n = normalise_id(number)
+    if len(n) == 15 and n[:3].isalpha() and n[3:].isdigit():
+        return True
+    if len(n) != 18 or not n[:17].isdigit():
+        return False
+    return "10X98765432"[sum(int(d) * w for d, w in zip(n, _WEIGHTS, strict=False)) % 11] == n[17]

@@ -1,9 +1,13 @@
 """The stage machine: one zone of a ticket's walk through the hall, as pure transitions.
 
-    waiting --call--> called --start--> serving
-       ^                 |                 |
-       |                 +-----end(outcome)+--> ended
-       +---- (a new stage in the next zone, or a transferred one)
+    held --release--> waiting --call--> called --start--> serving
+                         ^                 |                 |
+                         |                 +-----end(outcome)+--> ended
+                         +---- (a new stage in the next zone, or a transferred one)
+
+A `held` stage waits for its holder to arrive before a counter may call it: a number taken
+from the phone that asks for check-in at a kiosk, or a case ready for pickup on a later day
+(or to be mailed). No counter calls it and nobody counts it as waiting.
 
 `end` is the one place a stage ends, whatever the outcome: served (`done`), on to the next zone
 (`next`), `rejected`, `no_show`, `transferred` or `forwarded` (to the parent hall). A stage is
@@ -21,6 +25,8 @@ from queue_server.domain.hall import HallInfo
 from queue_server.domain.workdays import Due, deadline
 
 WAITING, CALLED, SERVING, ENDED = "waiting", "called", "serving", "ended"
+HELD = "held"
+READY = "ready"  # the status of a ticket whose case waits, held, in the pickup zone
 AT_COUNTER = (CALLED, SERVING)
 SERVED = ("done", "next", "rejected")  # outcomes of a stage that was served
 OUTCOMES = (*SERVED, "no_show", "transferred", "forwarded")
@@ -54,6 +60,18 @@ def call(stage: StageLike, counter: str, staff: str | None, now: datetime) -> No
         raise Conflict("not_waiting", "此号不在等候中 / this ticket is not waiting")
     stage.status, stage.counter, stage.staff_id = CALLED, counter, staff
     stage.called_at, stage.target_counter = now, None
+
+
+def release(stage: StageLike) -> None:
+    """The holder of a held stage has arrived: it queues like any other."""
+    if stage.status != HELD:
+        raise Conflict("not_held", "此号不需要签到 / this ticket does not wait for check-in")
+    stage.status = WAITING
+
+
+def held_status(zone: str) -> str:
+    """The ticket's status while its stage in `zone` is held."""
+    return READY if zone == "pickup" else WAITING
 
 
 def recall(stage: StageLike) -> int:

@@ -17,6 +17,7 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection
 
 from queue_server import wire
+from queue_server import wire_journey as wj
 from queue_server.db.models import Counter, Stage, Ticket
 from queue_server.db.records import Record
 from queue_server.db.store import Store
@@ -25,7 +26,8 @@ from queue_server.domain import stages
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound, NoTicketWaiting
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.policy import Caller, streak_after
-from queue_server.usecases import call_order
+from queue_server.domain.priority import declared
+from queue_server.usecases import call_order, pickup
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.halls import load_hall, service_record
 from queue_server.usecases.views import QueueCounts, counter_state, ticket_out
@@ -96,7 +98,7 @@ def call_next_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketOut
         # 当前号), so a client draining the queue never gets stuck.
         prev = one(conn, _TICKETS, _TICKET, id=current.ticket_id)
         assert prev is not None
-        _finish(tx, hall, counter, current, prev, wire.FinishIn(outcome="done"))
+        _finish(tx, hall, counter, current, prev, wire.FinishIn(outcome="done"), base)
         _save(conn, current, prev)
     stage = call_order.pick(conn, hall.id, caller_of(counter, hall))
     if stage is None:
@@ -125,14 +127,17 @@ def _current(conn: Connection, counter: Record, states: tuple[str, ...], require
     return stage
 
 
+Body = wire.FinishIn | wire.TransferIn | wj.ConfirmPriorityIn | None
+
+
 def _act(store: Store, who: Principal, code: str, base: str, action: str,
-         body: wire.FinishIn | wire.TransferIn | None = None) -> wire.TicketOut:
+         body: Body = None) -> wire.TicketOut:
     with store.write() as tx:
         return act_in(tx, who, code, base, action, body)
 
 
 def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
-           body: wire.FinishIn | wire.TransferIn | None = None) -> wire.TicketOut:
+           body: Body = None) -> wire.TicketOut:
     """recall, no-show, start, finish or transfer the counter's current ticket; the answer is
     read in the same transaction."""
     conn = tx.conn
@@ -158,7 +163,10 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
         _event(tx, "ticket.started", ticket, counter)
     elif action == "finish":
         assert isinstance(body, wire.FinishIn)
-        _finish(tx, hall, counter, stage, ticket, body)
+        _finish(tx, hall, counter, stage, ticket, body, base)
+    elif action == "confirm-priority":
+        assert isinstance(body, wj.ConfirmPriorityIn)
+        _confirm(tx, counter, ticket, body.confirmed)
     else:
         assert isinstance(body, wire.TransferIn)
         _transfer(tx, counter, stage, ticket, body)
@@ -167,16 +175,30 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
 
 
 def _finish(tx: Tx, hall: HallInfo, counter: Record, stage: Record, ticket: Record,
-            body: wire.FinishIn) -> None:
+            body: wire.FinishIn, base: str) -> None:
     end_stage(stage, counter, tx.now, body.outcome)
     svc = service_record(tx.conn, ticket.hall, stage.service)
     assert svc is not None
     next_zone = stages.next_zone(svc.route, stage.zone, body.outcome)
-    if next_zone is not None:
+    if stage.zone == "approval" and next_zone == "pickup":
+        pickup.ready(tx, hall, ticket, svc, base)  # case.ready, and its holder is told
+    elif next_zone is not None:
         queue_stage(tx, ticket, svc, next_zone, hall)
     else:
         ticket.status = stages.ticket_status_after(body.outcome, None)
+        if stage.zone == "pickup" and body.outcome == "done":
+            pickup.handed_over(tx, ticket.id)
     _event(tx, "ticket.finished", ticket, counter, outcome=body.outcome, next_zone=next_zone)
+
+
+def _confirm(tx: Tx, counter: Record, ticket: Record, confirmed: bool) -> None:
+    """The counter judged a priority reason the citizen declared (green channel)."""
+    if not declared(ticket.priority_reason, ticket.channel):
+        raise Conflict("nothing_to_confirm", "此号没有自报的优先原因 / this ticket has no "
+                       "declared priority reason")
+    ticket.priority_confirmed = confirmed
+    _event(tx, "ticket.priority_confirmed", ticket, counter, reason=ticket.priority_reason,
+           confirmed=confirmed)
 
 
 def _transfer(tx: Tx, counter: Record, stage: Record, ticket: Record, body: wire.TransferIn

@@ -16,16 +16,18 @@ from queue_server.config import (
     CounterSection,
     HallConfig,
     OutpostSection,
+    ServiceSection,
     parse_hhmm,
     texts_of,
 )
+from queue_server.config_journey import parse_range
 from queue_server.db.models import Counter, Hall, Service, Staff
 from queue_server.db.records import Record
 from queue_server.db.store import Store
 from queue_server.db.ttl import TtlCache
 from queue_server.db.unit import Db, connection_of, db_key
 from queue_server.domain.errors import Invalid
-from queue_server.domain.hall import HallInfo
+from queue_server.domain.hall import BookingRules, HallInfo
 from queue_server.domain.security import new_secret
 from queue_server.domain.workdays import OfficialYear
 from queue_server.usecases.calendars import official_years, packaged_years
@@ -52,6 +54,11 @@ def hall_info(row: Hall | Any, official: dict[int, OfficialYear] | None = None) 
         languages=tuple(opts.get("languages", ["zh"])),
         texts=dict(opts.get("texts", {})),
         official=official if official is not None else packaged_years(),
+        opening=tuple(parse_range(r) for r in opts.get("opening_hours", [])),
+        open_days=str(opts.get("open_days", "workdays")),
+        rules=BookingRules(**opts.get("appointments", {})),
+        webhook=(opts.get("notify") or {}).get("webhook"),
+        notify_attempts=int((opts.get("notify") or {}).get("max_attempts", 12)),
     )
 
 
@@ -105,7 +112,10 @@ def _upsert_hall(session: Session, cfg: HallConfig, hall_id: str, name: str,
                    "case_soon_workdays": h.case_soon_workdays,
                    "terminal_offline_s": h.terminal_offline_s,
                    "closed_days": [d.isoformat() for d in h.closed_days],
-                   "languages": list(h.languages), "texts": _hall_texts(cfg, outpost)}
+                   "languages": list(h.languages), "texts": _hall_texts(cfg, outpost),
+                   "opening_hours": list(h.opening_hours), "open_days": h.open_days,
+                   "appointments": h.appointments.model_dump(),
+                   "notify": h.notify.model_dump(exclude_none=True)}
     return row
 
 
@@ -119,9 +129,20 @@ def _sync_services(session: Session, cfg: HallConfig, hall_id: str, codes: list[
         row.requires_id_card, row.materials = src.requires_id_card, list(src.materials)
         row.category, row.position, row.active = src.category, pos, True
         row.texts = texts_of(src, ("name", "materials"))
+        row.options = service_options(src)
         session.add(row)
     for row in existing.values():
         row.active = False
+
+
+def service_options(src: ServiceSection) -> dict[str, object]:
+    """A service's journey options as stored (`services.options`)."""
+    out: dict[str, object] = {"mail_delivery": src.mail_delivery}
+    if src.booking is not None:
+        out["booking"] = src.booking.model_dump(exclude_none=True)
+    if src.remote is not None:
+        out["remote"] = src.remote.model_dump(exclude_none=True)
+    return out
 
 
 def _sync_counters(session: Session, hall_id: str, counters: list[CounterSection]) -> None:

@@ -1,5 +1,7 @@
 """Use cases of tickets: issue (numbered per hall, prefix and business day from a counter row in
-the same transaction; daily caps; idempotency keys), read, and look up by ID card.
+the same transaction; daily caps; idempotency keys; a booking checked in on the way,
+usecases/checkin.py; priority only for a permitted reason, domain/priority.py). Reading
+tickets is usecases/lookups.py.
 
 Each use case opens one transaction, calls the pure policy, writes its events, commits. The ID
 number arrives in the request and leaves this module only as an HMAC, a masked form and a
@@ -28,16 +30,17 @@ from queue_server import wire
 from queue_server.db.models import IdempotencyKey, NumberCounter, Service, Stage, Ticket
 from queue_server.db.records import Record
 from queue_server.db.store import Store
-from queue_server.db.unit import Db, Tx
-from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from queue_server.db.unit import Db, Tx, connection_of
+from queue_server.domain import priority
+from queue_server.domain.errors import Conflict, Forbidden, Invalid
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.policy import format_number
 from queue_server.domain.security import age_on, birth_date, id_hash, mask_id, mask_name
-from queue_server.domain.stages import WAITING, deadline_of
+from queue_server.domain.stages import HELD, WAITING, deadline_of
+from queue_server.usecases import checkin
 from queue_server.usecases.auth import Principal, principal_of
 from queue_server.usecases.estimate import estimate, waiting_ahead
 from queue_server.usecases.halls import load_hall, service_row, service_row_any
-from queue_server.usecases.views import ticket_out
 from queue_server.usecases.walk import insert_stage
 
 log = logging.getLogger(__name__)
@@ -56,26 +59,38 @@ class Issue:
     masked_id: str | None
     masked_name: str | None
     appointment: str | None
+    appointment_late: bool = False
+    held: bool = False  # waits for its holder's arrival at a kiosk before it can be called
 
 
-def _reduce(req: wire.TicketCreate, hall: HallInfo, who: Principal, now: datetime) -> Issue:
-    priority = req.priority == "priority"
-    reason = req.priority_reason if priority or req.priority_reason else None
-    if reason == "elderly":  # elderly only from a card's birth date, never self-declared
-        reason, priority = None, who.kind in ("staff", "counter")
-    digest = masked = name = None
-    if req.id_card is not None:
-        digest = id_hash(hall.secret, req.id_card.number)
-        masked, name = mask_id(req.id_card.number), mask_name(req.id_card.name)
-        born = birth_date(req.id_card.number)
-        if born is not None and age_on(born, hall.day_of(now)) >= hall.priority_age:
-            priority, reason = True, reason or "elderly"
-    if reason and not priority:
-        priority = True
-    if priority and reason is None:
-        reason = "staff" if who.kind in ("staff", "counter") else None
-    return Issue(req.service, req.channel, priority, reason, digest, masked, name,
-                 req.appointment)
+@dataclass(frozen=True)
+class Card:
+    """An ID card reduced: its HMAC, masked forms, and whether its holder is elderly today."""
+
+    digest: str | None = None
+    masked_id: str | None = None
+    masked_name: str | None = None
+    elderly: bool = False
+
+
+def reduce_card(card: wire.IdCardIn | None, hall: HallInfo, now: datetime) -> Card:
+    if card is None:
+        return Card()
+    born = birth_date(card.number)
+    return Card(id_hash(hall.secret, card.number), mask_id(card.number), mask_name(card.name),
+                born is not None and age_on(born, hall.day_of(now)) >= hall.priority_age)
+
+
+def _reduce(req: wire.TicketCreate, card: Card, who: Principal, service: str,
+            booked: checkin.CheckIn | None) -> Issue:
+    decision = priority.decide(who.kind, req.priority == "priority", req.priority_reason,
+                               card.elderly)
+    prio, reason = decision.priority, decision.reason
+    if booked is not None and not booked.late:
+        prio, reason = True, "appointment"
+    return Issue(service, req.channel, prio, reason, card.digest, card.masked_id,
+                 card.masked_name, str(booked.booking.id) if booked else None,
+                 appointment_late=booked is not None and booked.late)
 
 
 # Core statements, built once: the issue path is the hottest write, and ORM flushes of these
@@ -89,7 +104,6 @@ _BUMP = (update(_NUMBERS).where(_NUMBERS.c.hall == bindparam("h"),
 _FIRST_NUMBER = insert(_NUMBERS).values(last=1)
 _TICKETS, _STAGES = cast(Table, Ticket.__table__), cast(Table, Stage.__table__)
 _INSERT_TICKET = insert(_TICKETS)
-_TICKET_BY_ID = select(_TICKETS).where(_TICKETS.c.id == bindparam("id"))
 _SET_STAGE = (update(_TICKETS).where(_TICKETS.c.id == bindparam("tid"))
               .values(stage=bindparam("sid")))
 _CLAIM_KEYS: dict[str, Insert] = {}
@@ -113,7 +127,7 @@ _KNOWN = select(_KEYS.c.ticket_id, _KEYS.c.body_hash).where(
     _KEYS.c.hall == bindparam("hall"), _KEYS.c.key == bindparam("key"))
 
 
-def _next_number(conn: Connection, hall: str, prefix: str, day: object, cap: int | None
+def next_number(conn: Connection, hall: str, prefix: str, day: object, cap: int | None
                  ) -> int:
     key = {"h": hall, "p": prefix, "d": day}
     last = conn.execute(_BUMP, key).scalar_one_or_none()
@@ -143,7 +157,7 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
     Core statements; answers the ticket as a record (read-only for the caller)."""
     conn, now = tx.conn, tx.now
     day = hall.day_of(now)
-    seq = _next_number(conn, hall.id, svc.prefix, day, svc.daily_cap)
+    seq = next_number(conn, hall.id, svc.prefix, day, svc.daily_cap)
     zone = zone or svc.route[0]
     due = deadline_of(hall, svc, zone, now)
     row = dict(id=ticket_id or secrets.token_urlsafe(12), hall=hall.id, service=svc.code,
@@ -154,19 +168,27 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
                appointment=issue.appointment, issued_at=now, status=WAITING, zone=zone,
                stage=None, deadline=due.at if due else None,
                deadline_provisional=bool(due and due.provisional),
-               forwarded_from=forwarded_from, forwarded_to=None, print_failed=False)
+               forwarded_from=forwarded_from, forwarded_to=None, print_failed=False,
+               priority_confirmed=None, appointment_late=issue.appointment_late or None)
     conn.execute(_INSERT_TICKET, row)
     stage_id = insert_stage(conn, hall.id, str(row["id"]), zone, svc.code, issue.priority, now,
-                            due)
+                            due, held=issue.held)
     conn.execute(_SET_STAGE, {"tid": row["id"], "sid": stage_id})
     ticket = Record(_TICKETS, {**row, "stage": stage_id})
     tx.emit(hall.id, "ticket.issued", ticket=ticket.id, number=ticket.number, service=svc.code,
-            zone=ticket.zone, priority=ticket.priority, channel=ticket.channel)
+            zone=ticket.zone, priority=ticket.priority, channel=ticket.channel,
+            **({"held": True} if issue.held else {}))
     return ticket
+
+
+_STAGE_STATUS = select(_STAGES.c.status).where(_STAGES.c.id == bindparam("id"))
 
 
 def issued_out(s: Db, ticket: Ticket | Record, hall: HallInfo, svc: Service | Record,
                base: str) -> wire.TicketIssued:
+    held = False
+    if ticket.channel == "web" and ticket.stage is not None:  # only phone numbers wait so
+        held = connection_of(s).execute(_STAGE_STATUS, {"id": ticket.stage}).scalar() == HELD
     ahead = waiting_ahead(s, ticket.hall, ticket.zone, ticket.service, ticket.issued_at)
     return wire.TicketIssued(
         id=ticket.id, number=ticket.number, service=ticket.service, zone=ticket.zone,
@@ -174,7 +196,8 @@ def issued_out(s: Db, ticket: Ticket | Record, hall: HallInfo, svc: Service | Re
         issued_at=ticket.issued_at, track_url=f"{base}/t/{ticket.id}", hall=hall.id,
         hall_name=hall.name, service_name=svc.name, priority=ticket.priority,
         priority_reason=ticket.priority_reason, masked_name=ticket.masked_name,
-        masked_id=ticket.masked_id)
+        masked_id=ticket.masked_id, appointment_late=bool(ticket.appointment_late),
+        arrival_required=held)
 
 
 def issue_in(tx: Tx, who: Principal, req: wire.TicketCreate, key: str | None, base: str
@@ -201,8 +224,13 @@ def issue_in(tx: Tx, who: Principal, req: wire.TicketCreate, key: str | None, ba
             known = conn.execute(_KNOWN, {"hall": who.hall, "key": key}).first()
             assert known is not None
             return _issued_again(tx.session, _replayed(known, body), base), False
-    svc = service_row(conn, hall.id, req.service)
-    ticket = create_ticket(tx, hall, svc, _reduce(req, hall, who, tx.now), ticket_id=ticket_id)
+    card = reduce_card(req.id_card, hall, tx.now)
+    booked = checkin.resolve(tx, hall, req, card.digest)
+    svc = service_row(conn, hall.id, booked.booking.service if booked else str(req.service))
+    issue = _reduce(req, card, who, svc.code, booked)
+    ticket = create_ticket(tx, hall, svc, issue, ticket_id=ticket_id)
+    if booked is not None:
+        checkin.mark_used(tx, hall, booked, ticket)
     log.debug("issued %s %s (%s, priority=%s)", hall.id, ticket.number, svc.code,
               ticket.priority_reason or ticket.priority)
     return issued_out(conn, ticket, hall, svc, base), True
@@ -241,47 +269,3 @@ def _replayed(known: Any, body: str) -> str:
     return known.ticket_id
 
 
-def visible(who: Principal, ticket_hall: str, parent: str | None) -> bool:
-    return who.kind == "admin" or who.hall in (ticket_hall, parent)
-
-
-def get_ticket(store: Store, who: Principal, ticket_id: str, base: str) -> wire.TicketOut:
-    with store.read() as s:
-        ticket = s.get(Ticket, ticket_id)
-        hall = load_hall(s, ticket.hall) if ticket is not None else None
-        if ticket is None or hall is None or not visible(who, ticket.hall, hall.parent):
-            raise NotFound("unknown_ticket", "没有此号 / no such ticket")
-        return ticket_out(s, ticket, base)
-
-
-def public_view(store: Store, ticket_id: str) -> tuple[Record, HallInfo] | None:
-    """What the public tracking page shows of a ticket (no token: the id is the secret),
-    with its hall; None when there is no such ticket."""
-    if len(ticket_id) > 32:
-        return None
-    with store.read() as s:
-        row = s.connection().execute(_TICKET_BY_ID, {"id": ticket_id}).first()
-        hall = load_hall(s, row.hall) if row is not None else None
-        return (Record(_TICKETS, row), hall) if row is not None and hall is not None else None
-
-
-def lookup(store: Store, who: Principal, card: wire.IdCardIn, base: str) -> list[wire.TicketOut]:
-    """Today's tickets and still-open cases of the card holder, in this hall and its family."""
-    if who.kind not in ("kiosk", "bank", "counter", "staff") or who.hall is None:
-        raise Forbidden("forbidden", "此终端不能查询 / this terminal cannot look up tickets")
-    with store.read() as s:
-        hall = load_hall(s, who.hall)
-        assert hall is not None
-        digest = id_hash(hall.secret, card.number)
-        rows = s.scalars(select(Ticket).where(Ticket.id_hash == digest)
-                         .order_by(Ticket.issued_at.desc()).limit(50))
-        family = {hall.id, hall.parent}
-        today = hall.day_of(store.clock())
-        return [ticket_out(s, t, base) for t in rows
-                if (t.hall in family or _parent_of(s, t.hall) == hall.id)
-                and (t.day == today or t.status in ("waiting", "called", "serving"))]
-
-
-def _parent_of(s: Session, hall_id: str) -> str | None:
-    hall = load_hall(s, hall_id)
-    return hall.parent if hall else None

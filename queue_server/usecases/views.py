@@ -12,10 +12,20 @@ from sqlalchemy.orm import Session
 
 from queue_server import wire
 from queue_server.config import forms_of
-from queue_server.db.models import Counter, Document, NumberCounter, Service, Stage, Ticket
+from queue_server.db.models import (
+    Counter,
+    Delivery,
+    Document,
+    NumberCounter,
+    Service,
+    Stage,
+    Ticket,
+)
 from queue_server.db.records import Record
 from queue_server.db.unit import Db, connection_of
 from queue_server.domain.policy import estimate_wait_s, mean_service_s
+from queue_server.domain.priority import declared
+from queue_server.domain.stages import HELD
 from queue_server.usecases.estimate import estimate, waiting_ahead
 from queue_server.usecases.halls import service_record
 
@@ -27,6 +37,7 @@ _JOURNEY = (select(_STAGES).where(_STAGES.c.ticket_id == bindparam("ticket"))
             .order_by(_STAGES.c.id))
 _PAGES = select(func.count()).select_from(Document).where(
     Document.ticket_id.in_(bindparam("tickets", expanding=True)))
+_DELIVERY = select(Delivery.method).where(Delivery.ticket_id == bindparam("ticket"))
 
 
 def journey(s: Db, ticket_id: str) -> list[Any]:
@@ -42,7 +53,7 @@ def stage_out(stage: Any) -> wire.StageOut:
                          ended_at=stage.ended_at, outcome=stage.outcome,
                          deadline=stage.deadline,
                          deadline_provisional=bool(stage.deadline_provisional),
-                         rated=stage.rated)
+                         rated=stage.rated, number=stage.number)
 
 
 def document_count(s: Db, ticket: Ticket | Record) -> int:
@@ -55,6 +66,7 @@ def ticket_out(s: Db, ticket: Ticket | Record, base: str) -> wire.TicketOut:
     current = next((st for st in stages if st.id == ticket.stage), None)
     svc = service_record(s, ticket.hall, ticket.service)
     ahead = wait = None
+    held = current is not None and current.status == HELD
     if ticket.status == "waiting" and current is not None:
         ahead = waiting_ahead(s, ticket.hall, current.zone, current.service, current.sort_at)
         wait = estimate(s, ticket.hall, current.zone, current.service, ahead)
@@ -68,7 +80,11 @@ def ticket_out(s: Db, ticket: Ticket | Record, base: str) -> wire.TicketOut:
         masked_id=ticket.masked_id, deadline=ticket.deadline,
         deadline_provisional=bool(ticket.deadline_provisional),
         journey=[stage_out(st) for st in stages], documents=document_count(s, ticket),
-        ahead=ahead, estimated_wait_s=wait, track_url=f"{base}/t/{ticket.id}", hall=ticket.hall)
+        ahead=ahead, estimated_wait_s=wait, track_url=f"{base}/t/{ticket.id}", hall=ticket.hall,
+        priority_declared=declared(ticket.priority_reason, ticket.channel),
+        priority_confirmed=ticket.priority_confirmed, arrival_required=held,
+        appointment_late=bool(ticket.appointment_late),
+        delivery=connection_of(s).execute(_DELIVERY, {"ticket": ticket.id}).scalar())
 
 
 @dataclass

@@ -32,11 +32,12 @@ def one(conn: Connection, table: Table, query: Any, **where: Any) -> Record | No
 
 def insert_stage(conn: Connection, hall: str, ticket_id: str, zone: str, service: str,
                  priority: bool, sort_at: datetime, due: Due | None,
-                 target: str | None = None) -> int:
-    """A new waiting stage (Core: the hot path writes it); answers its id."""
+                 target: str | None = None, held: bool = False) -> int:
+    """A new waiting (or held) stage (Core: the hot path writes it); answers its id."""
     return int(conn.execute(_INSERT_STAGE, {
         "hall": hall, "ticket_id": ticket_id, "zone": zone, "service": service,
-        "status": stages.WAITING, "priority": priority, "target_counter": target,
+        "status": stages.HELD if held else stages.WAITING, "priority": priority,
+        "target_counter": target,
         "sort_at": sort_at, "counter": None, "staff_id": None, "recalls": 0,
         "called_at": None, "started_at": None, "ended_at": None, "outcome": None,
         "deadline": due.at if due else None,
@@ -44,13 +45,14 @@ def insert_stage(conn: Connection, hall: str, ticket_id: str, zone: str, service
 
 
 def queue_stage(tx: Tx, ticket: Any, svc: Any, zone: str, hall: HallInfo,
-                target: str | None = None) -> int:
+                target: str | None = None, held: bool = False) -> int:
     """Queue `ticket` (a record, updated but not saved) in `zone`, keeping its place by issue
-    time; answers the stage's id."""
+    time (`held`: until its holder arrives); answers the stage's id."""
     due = stages.deadline_of(hall, svc, zone, tx.now)
     stage_id = insert_stage(tx.conn, ticket.hall, ticket.id, zone, svc.code, ticket.priority,
-                            ticket.issued_at, due, target)
-    ticket.stage, ticket.zone, ticket.status = stage_id, zone, stages.WAITING
+                            ticket.issued_at, due, target, held)
+    ticket.stage, ticket.zone = stage_id, zone
+    ticket.status = stages.held_status(zone) if held else stages.WAITING
     if due is not None:
         ticket.deadline, ticket.deadline_provisional = due.at, due.provisional
     return stage_id

@@ -68,6 +68,12 @@ def test_headless_demo_runs_a_busy_morning_in_under_two_minutes(tmp_path: Path) 
     assert report["server_errors"] == 0 and report["errors"] == []
     assert report["events_ordered"] and report["event_types"]["ticket.called"] > 50
     assert json.loads((tmp_path / "demo/logs/pids.json").read_text()) == {}
+    # every link on a ticket uses the hall's public address, reachable by a phone on the LAN
+    from provisioning.demo.lan import lan_address
+
+    assert report["track_urls"] == [report["public_url"]]
+    if lan_address() is not None:
+        assert "127.0.0.1" not in report["public_url"]
     for line in ("取号 tickets issued", "好差评 ratings", "服务器重启 server restart"):
         assert line in out
 

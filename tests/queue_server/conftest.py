@@ -106,3 +106,20 @@ def module_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPr
 def hall(module_server: ServerProcess) -> Hall:
     """A hall of this test's own on the module's server."""
     return new_hall(module_server)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def journey(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Any]:
+    """(server, clock): the journey's test hall on an in-process server with a clock the test
+    sets, on SQLite and on PostgreSQL; starts Friday 2026-03-06 10:00 in the hall."""
+    from datetime import datetime
+
+    from tests.queue_server.inproc import HALL_TZ, Clock, InProcServer, database, journey_db
+
+    with database(request.param, tmp_path) as url:
+        clock = Clock(datetime(2026, 3, 6, 10, tzinfo=HALL_TZ))
+        server = InProcServer(journey_db(tmp_path, url=url), clock,
+                              public_writes_per_min=1000, public_per_id_per_hour=1000)
+        yield server, clock
+        server.stop()
+        server.store.close()

@@ -88,3 +88,32 @@ def test_languages_need_every_name() -> None:
         parse_config(short)
     assert err.value.key == "services[5].materials_en" and "5 items for 6" in err.value.reason
     assert parse_config(GOOD).hall.languages == ["zh"]  # a hall without the key: Chinese only
+
+
+JOURNEY = (ROOT / "tests" / "queue_server" / "data" / "journey.toml").read_text(encoding="utf-8")
+JOURNEY_BROKEN = [
+    ('opening_hours = ["08:30-12:00", "14:30-17:30"]', 'opening_hours = ["08:30-12:00", "11:30-13:00"]',
+     "hall.opening_hours", "overlap"),
+    ('opening_hours = ["08:30-12:00", "14:30-17:30"]', 'opening_hours = ["8:30-12"]',
+     "hall.opening_hours", "HH:MM-HH:MM"),
+    ('open_days = "workdays"', 'open_days = "sometimes"', "hall.open_days", "workdays"),
+    ('missed_limit = 3', 'missed_limit = -1', "hall.appointments.missed_limit", "greater"),
+    ('hours = ["09:00-12:00", "14:30-16:30"]', 'hours = ["12:00-09:00"]',
+     "services[0].booking.hours", "end must come after"),
+    ('slot_minutes = 30', 'slot_minutes = 30\ndays = ["mon", "someday"]',
+     "services[0].booking.days", "unknown weekday"),
+    ('capacity = 2', 'capacity = 0', "services[0].booking.capacity", "greater"),
+    ('route = ["intake"]', 'route = ["intake"]\nmail_delivery = true',
+     "services[1].mail_delivery", "no pickup zone"),
+    ('checkin = false', 'checkin = false\ncolour = 1', "services[1].remote.colour", "unknown key"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "key", "reason"), JOURNEY_BROKEN,
+                         ids=[b[2] + ":" + b[3] for b in JOURNEY_BROKEN])
+def test_journey_mistakes_are_refused(old: str, new: str, key: str, reason: str) -> None:
+    assert parse_config(JOURNEY).service("case").booking is not None
+    assert old in JOURNEY
+    with pytest.raises(ConfigError) as err:
+        parse_config(JOURNEY.replace(old, new, 1), "journey.toml")
+    assert err.value.key == key and reason in err.value.reason

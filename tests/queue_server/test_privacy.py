@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -76,4 +77,88 @@ def test_no_plaintext_id_number_or_name_anywhere(
     assert len(blobs["private.db"]) > 0 and b"issued t1 B001" in blobs["log"]
     for where, blob in blobs.items():
         for needle in NEEDLES:
+            assert needle.encode() not in blob, f"{needle!r} found in {where}"
+
+
+def test_the_journey_keeps_no_id_number_address_or_phone_in_plain(tmp_path: Path) -> None:
+    """A day of the journey (booking with a phone, cancelling, checking in by card, a number
+    from the phone, mail delivery with an address, dispatch, the notification logged): after
+    it, the database file, the log at debug level and the events hold none of them."""
+    import logging
+    from datetime import datetime
+
+    from queue_server.usecases import notify
+    from tests.queue_server.inproc import HALL_TZ, Clock, InProcServer, journey_db, staff_client
+    from tests.queue_server.inproc import enrol as enrol_in
+    from tests.queue_server.test_appointment_day import person
+
+    holder, other = person(41), person(42, born="19400101")
+    address, phone = "内蒙古巴彦淖尔市杭锦后旗陕坝镇解放街88号", "13612345678"
+    log_file = tmp_path / "server.log"
+    handler = logging.FileHandler(log_file, encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    clock = Clock(datetime(2026, 3, 6, 10, tzinfo=HALL_TZ))
+    db = journey_db(tmp_path, name="private.db")
+    server = InProcServer(db, clock, public_writes_per_min=1000, public_per_id_per_hour=1000)
+    answers: list[str] = []
+    try:
+        api = server.client()
+
+        def keep(resp: httpx.Response, status: int = 200) -> Any:
+            assert resp.status_code == status, resp.text
+            answers.append(resp.text)
+            return resp.json()
+
+        first = keep(api.post("/appointments", json={
+            "service": "case", "start": "2026-03-09T09:00:00+08:00", "id_card": holder,
+            "phone": phone}), 201)
+        second = keep(api.post("/appointments", json={
+            "service": "case", "start": "2026-03-09T10:00:00+08:00", "id_card": other}), 201)
+        keep(api.post(f"/appointments/{second['code']}/cancel",
+                      json={"id_number": other["number"]}))
+        clock.set(2026, 3, 9, 8, 45)
+        kiosk = server.client(enrol_in(db, "kiosk", "k1"))
+        ticket = keep(kiosk.post("/tickets", json={"id_card": holder}), 201)
+        remote = keep(api.post("/remote-tickets", json={"service": "general", "id_card": other,
+                                                        "phone": phone}), 201)
+        keep(kiosk.post("/tickets/lookup", json={"id_card": holder}))
+        intake = staff_client(server, "W01")
+        keep(intake.post("/counters/W01/call-next"))
+        keep(intake.post(f"/tickets/{ticket['id']}/delivery", json={
+            "method": "mail", "recipient": holder["name"], "address": address,
+            "phone": phone}))
+        keep(intake.post("/counters/W01/finish", json={"outcome": "next"}))
+        approval = staff_client(server, "W03")
+        keep(approval.post("/counters/W03/call-next"))
+        keep(approval.post("/counters/W03/finish", json={"outcome": "next"}))
+        pickup = staff_client(server, "W04")
+        listed = pickup.get("/deliveries/to-mail").json()  # staff see it, only here
+        assert listed[0]["address"] == address
+        keep(pickup.post(f"/tickets/{ticket['id']}/dispatch", json={"tracking": "EA0001CN"}))
+        keep(api.get(f"/track/{ticket['id']}"))
+        keep(api.get(f"/track/{remote['id']}"))
+        answers.append(httpx.get(f"{server.url}/t/{ticket['id']}").text)
+        keep(api.get(f"/appointments/{first['code']}"))
+        assert notify.deliver_due(server.store, lambda out: None) >= 0
+        events = json.dumps(server.store.fetch_events(None, 0, 10_000), ensure_ascii=False)
+    finally:
+        server.stop()
+        server.store.close()
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+        handler.close()
+    assert '"case.ready"' in events and '"delivery.dispatched"' in events
+    blobs = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("private.db")}
+    blobs |= {"events": events.encode(), "log": log_file.read_bytes(),
+              "answers": "\n".join(answers).encode()}
+    assert len(blobs["log"]) > 0 and len(blobs["private.db"]) > 0
+    needles = [n for who in (holder, other) for n in (
+        who["number"], who["number"].lower(), who["number"][:17], who["number"][6:14] +
+        who["number"][14:17], who["name"])] + [address, address[6:14], phone]
+    for where, blob in blobs.items():
+        for needle in needles:
             assert needle.encode() not in blob, f"{needle!r} found in {where}"

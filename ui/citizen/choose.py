@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.flow import KioskFlow
-from ui.i18n import tr, zone_name
+from ui.i18n import ELDERLY_REASONS, pick, tr, zone_name
 from ui.widgets import button, clear_layout, label
 from ui.widgets.basic import set_role, tall
 
@@ -29,6 +29,14 @@ def service_text(service: Any, lang: str, with_wait: bool = True) -> str:
         wait = tr("closed_now", lang)
     second = "  ·  ".join(x for x in (sub, wait) if x)
     return f"{service.name}\n{second}" if second else service.name
+
+
+def priority_line(flow: KioskFlow) -> str:
+    """A green-channel reason the citizen declared for this service, as its screen says it."""
+    reason = flow.data.priority_reason
+    if reason is None:
+        return ""
+    return tr("priority_chosen", flow.lang, reason=pick(ELDERLY_REASONS[reason], flow.lang))
 
 
 class Screen(QWidget):
@@ -52,8 +60,10 @@ class AttractScreen(Screen):
         self.start_btn = button("", flow.start, "primary")
         tall(self.start_btn, 160)
         row = QHBoxLayout()
+        self.checkin_btn = button("", flow.checkin.open)
         self.ask_btn = button("", lambda: flow.ask("ask"))
         self.rate_btn = button("", lambda: flow.ask("rate"))
+        row.addWidget(self.checkin_btn)
         row.addWidget(self.ask_btn)
         row.addWidget(self.rate_btn)
         self.box.addStretch(1)
@@ -71,6 +81,7 @@ class AttractScreen(Screen):
         self.motto.setText(tr("motto", lang))
         self.motto.setVisible(not flow.elderly)  # senior mode: less to read, more room
         self.start_btn.setText(tr("touch_start", lang))
+        self.checkin_btn.setText(tr("checkin_btn", lang))
         self.ask_btn.setText(tr("ask_status", lang))
         self.rate_btn.setText(tr("rate_service", lang))
         clear_layout(self.zones)
@@ -225,10 +236,11 @@ class DetailScreen(Screen):
         row.addLayout(left, 1)
         row.addWidget(paper, 1)
         buttons = QHBoxLayout()
+        self.priority_btn = button("", flow.ticketing.ask_priority)
         self.scan_btn = button("", lambda: flow.take_number(scan_first=True))
         self.card_btn = button("", lambda: flow.take_number(with_card=True))
         self.take_btn = button("", flow.take_number, "primary")
-        for b in (self.scan_btn, self.card_btn, self.take_btn):
+        for b in (self.priority_btn, self.scan_btn, self.card_btn, self.take_btn):
             buttons.addWidget(b)
         self.box.addLayout(row, 1)
         self.box.addLayout(buttons)
@@ -261,7 +273,10 @@ class DetailScreen(Screen):
         self.scan_btn.setVisible(can and flow.has_device("camera") and bool(s.materials)
                                  and not flow.elderly)
         hint = tr("needs_card", lang) if s.requires_id_card else tr("card_priority_hint", lang)
-        self.hint.setText(hint if can else tr("offline_title", lang))
+        chosen = priority_line(flow)
+        self.hint.setText((chosen or hint) if can else tr("offline_title", lang))
+        self.priority_btn.setText(tr("priority_btn", lang))
+        self.priority_btn.setVisible(can)
 
 
 class OfflineScreen(Screen):

@@ -214,6 +214,8 @@ class TicketScreen(Screen):
             return
         self.head.setText(tr("your_number", lang)
                           + (f"  [{tr('priority_ticket', lang)}]" if t.priority else ""))
+        if flow.data.checkin:  # what a check-in gave: a booking on time or late, a pickup
+            self.head.setText(tr(f"ck_{flow.data.checkin}", lang))
         self.number.setText(t.number)
         self.service.setText(t.service_name or (flow.service.name if flow.service else ""))
         minutes = max(0, round(t.estimated_wait_s / 60))

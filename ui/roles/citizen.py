@@ -29,7 +29,11 @@ SHOTS: list[tuple[str, str, str]] = [
     ("14-ask-rate", "ask", "rate"), ("15-result", "result", ""), ("16-rate", "rate", ""),
     ("17-rate-low", "rate", "low"), ("18-thanks", "thanks", ""), ("19-offline", "offline", ""),
     ("20-detail-offline", "detail", "offline"), ("21-admin-pin", "admin_pin", ""),
-    ("22-admin", "admin", ""),
+    ("22-admin", "admin", ""), ("23-checkin", "checkin", ""),
+    ("24-answer-too-early", "answer", "too_early"), ("25-answer-unknown", "answer", "unknown"),
+    ("26-priority", "priority", ""), ("27-detail-priority", "detail", "priority"),
+    ("28-ticket-appointment", "ticket", "appointment"), ("29-ticket-late", "ticket", "late"),
+    ("30-ticket-pickup", "ticket", "pickup"),
 ]
 
 

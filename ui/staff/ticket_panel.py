@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -48,6 +49,17 @@ class TicketPanel(QFrame):
         top.addWidget(self.details, 1)
         top.addWidget(self.papers, 1)
         box.addLayout(top, 1)
+        # A priority reason the citizen declared at the kiosk (green channel): staff check it.
+        self.confirm, self.deny = QPushButton(tr("confirm", lang)), QPushButton(tr("deny", lang))
+        self.confirm.setObjectName("confirmPriority")
+        self.deny.setObjectName("denyPriority")
+        self.confirm.clicked.connect(lambda: model.confirm_priority(True))
+        self.deny.clicked.connect(lambda: model.confirm_priority(False))
+        judge = QHBoxLayout()
+        judge.addWidget(self.confirm)
+        judge.addWidget(self.deny)
+        judge.addStretch(1)
+        box.addLayout(judge)
         self.scans_title = QLabel()
         box.addWidget(self.scans_title)
         self.scans = QListWidget()
@@ -66,6 +78,9 @@ class TicketPanel(QFrame):
     def refresh(self) -> None:
         t, lang = self.model.current, self.lang
         self.scans.clear()
+        judging = "confirm-priority" in self.model.allowed()
+        self.confirm.setVisible(judging)
+        self.deny.setVisible(judging)
         if t is None:
             self.number.setText("")
             self.details.setText(f"<p style='font-size:26px;color:{NORMAL.muted}'>"
@@ -79,6 +94,9 @@ class TicketPanel(QFrame):
                 (tr("waited_label", lang), tr("counter_minutes", lang, m=t.waited_min))]
         if t.priority:
             why = pick(ELDERLY_REASONS.get(t.priority_reason or "", ("", "")), lang)
+            if t.priority_declared:
+                judged = {None: "declared", True: "confirmed", False: "not_confirmed"}
+                why += f"({tr(judged[t.priority_confirmed], lang)})"
             rows.append((tr("priority", lang),
                          f"<span style='color:{NORMAL.primary}'>★ {why}</span>"))
         ident = " ".join(x for x in (t.masked_name, t.masked_id) if x)

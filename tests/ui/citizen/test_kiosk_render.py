@@ -23,7 +23,7 @@ def test_render_every_screen(role: str, tmp_path: Path) -> None:
                           timeout=60)
     assert done.returncode == 0, done.stderr[-800:]
     files = sorted(tmp_path.glob("*.png"))
-    assert len(files) == 84
+    assert len(files) == 116
     names = {p.name for p in files}
     for must in ("01-attract-zh-std", "12-ticket-print-failed-en-senior", "19-offline-zh-std",
                  "22-admin-en-std", "17-rate-low-zh-senior"):

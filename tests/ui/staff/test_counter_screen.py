@@ -4,6 +4,8 @@ state, server errors shown in words, scanned papers, and auto-call after a finis
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 from PySide6.QtCore import Qt
@@ -155,3 +157,37 @@ def test_auto_call_after_finish(qtbot: QtBot, hall: HallServer) -> None:
     qtbot.waitUntil(lambda: model.current is not None and model.current.number != first,
                     timeout=8000)
     model.stop()
+
+
+def test_a_declared_priority_is_shown_and_confirmed(qtbot: QtBot, hall: HallServer,
+                                                    tmp_path: Path) -> None:
+    """绿色通道: the citizen declared the reason at the kiosk; the counter sees it marked as
+    declared and confirms it with one touch (the server records it)."""
+    staff = QueueClient(hall.url, hall.tokens["c-W02"])
+    staff.login("s002", PIN, "W02")
+    clear(staff, "W02")
+    resp = httpx.post(hall.url + "/api/v1/tickets", json={
+        "service": "estate", "priority": "priority", "priority_reason": "green"},
+        headers={"Authorization": f"Bearer {hall.tokens['k1']}"}, timeout=5)
+    assert resp.status_code == 201, resp.text
+    model, window = make(qtbot, hall, "W02")
+    login(qtbot, model, window, "s002")
+    for _ in range(10):  # tickets of earlier tests (one transferred here) go first
+        key(qtbot, window, model, Qt.Key.Key_F1)
+        qtbot.waitUntil(lambda: model.current is not None, timeout=5000)
+        if model.current.id == resp.json()["id"]:
+            break
+        model.finish("done")
+        qtbot.waitUntil(lambda: model.current is None and not model.busy, timeout=5000)
+    assert model.current is not None and model.current.priority_declared
+    assert "绿色通道(群众自报,请核实)" in window.details.text()
+    panel = window.ticket
+    assert panel.confirm.isVisible() and panel.deny.isVisible()
+    window.grab().save(str(tmp_path / "counter-green-channel.png"))
+    qtbot.mouseClick(panel.confirm, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: model.current is not None and model.current.priority_confirmed,
+                    timeout=5000)
+    qtbot.waitUntil(lambda: "已核实" in window.details.text(), timeout=5000)
+    assert not panel.confirm.isVisible()
+    model.stop()
+    staff.close()

@@ -1,0 +1,308 @@
+/* The hall's phone page: book, cancel, see a booking, take a number and follow it.
+   Plain script, no library, no outside resource; talks only to this server's /api/v1. */
+"use strict";
+(function () {
+  var params = new URLSearchParams(location.search);
+  var HALL = params.get("hall");
+  var view = document.getElementById("view");
+  var hall = null;
+  var stream = null;
+
+  function h(text) {
+    return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
+      return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
+    });
+  }
+  function two(zh, en) { return h(zh) + '<span class="en">' + h(en) + "</span>"; }
+  function api(path, body) {
+    var url = "/api/v1" + path;
+    if (HALL) { url += (url.indexOf("?") < 0 ? "?" : "&") + "hall=" + encodeURIComponent(HALL); }
+    var init = {headers: {"Accept": "application/json"}};
+    if (body !== undefined) {
+      init.method = "POST";
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    return fetch(url, init).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (data) {
+        if (!resp.ok) {
+          var e = (data && data.error) || {code: "http_" + resp.status, message: "出错了 / error"};
+          throw e;
+        }
+        return data;
+      });
+    });
+  }
+  function fail(err) {
+    var msg = (err && err.message) || "网络错误,请重试 / network error, try again";
+    return '<div class="err" role="alert">' + h(msg) + "</div>";
+  }
+  function store(key) {
+    try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return []; }
+  }
+  function remember(key, value) {
+    var items = store(key).filter(function (v) { return v !== value; });
+    items.unshift(value);
+    try { localStorage.setItem(key, JSON.stringify(items.slice(0, 10))); } catch (e) { /* private mode */ }
+  }
+  function tz() { return (hall && hall.timezone) || "Asia/Shanghai"; }
+  function fmt(iso, opts) {
+    var o = Object.assign({timeZone: tz(), hour12: false}, opts);
+    return new Intl.DateTimeFormat("zh-CN", o).format(new Date(iso));
+  }
+  function hm(iso) { return fmt(iso, {hour: "2-digit", minute: "2-digit"}); }
+  function day(iso) { return fmt(iso, {month: "long", day: "numeric", weekday: "short"}); }
+  function localDate(offsetDays) {
+    var d = new Date(Date.now() + offsetDays * 86400000);
+    var parts = new Intl.DateTimeFormat("en-CA", {timeZone: tz(), year: "numeric",
+      month: "2-digit", day: "2-digit"}).format(d);
+    return parts;  /* YYYY-MM-DD */
+  }
+  function show(html) { view.innerHTML = html; window.scrollTo(0, 0); }
+  function svc(code) {
+    return (hall.services || []).filter(function (s) { return s.code === code; })[0];
+  }
+
+  /* -- screens ------------------------------------------------------------------------ */
+  function home() {
+    var open = hall.open_today ? (hall.opening_hours.join("、") || "全天 all day") : "今日休息 closed today";
+    var mine = store("kb.tickets").length;
+    show('<div class="card"><b>' + two("办公时间", "Opening hours") + "</b>" + h(open) + "</div>" +
+      '<div class="grid">' +
+      '<a class="btn" href="#/book">' + two("预约办事", "Book a visit") + "</a>" +
+      '<a class="btn" href="#/remote">' + two("远程取号", "Take a number") + "</a>" +
+      '<a class="btn alt" href="#/mine">' + two("我的预约", "My bookings") + "</a>" +
+      '<a class="btn alt" href="#/numbers">' + two("我的号" + (mine ? "(" + mine + ")" : ""), "My numbers") + "</a>" +
+      "</div>");
+  }
+
+  function serviceList(kind) {
+    var items = (hall.services || []).filter(function (s) { return kind === "book" ? s.booking : s.remote; });
+    var title = kind === "book" ? two("选择预约事项", "Choose a service to book") : two("选择取号事项", "Choose a service");
+    if (!items.length) {
+      return show("<h2>" + title + '</h2><p class="muted">' + two("暂无可办理的事项", "No service offers this") + "</p>");
+    }
+    var rows = items.map(function (s) {
+      var extra = kind === "book" ? "每段 " + s.slot_minutes + " 分钟"
+        : (s.remote_open ? "等候 " + s.waiting + " 人" : "现在不可取号 / not now");
+      return '<a href="#/' + kind + "/" + encodeURIComponent(s.code) + '"><b>' + h(s.name) +
+        '</b><span class="en">' + h(extra) + "</span></a>";
+    });
+    show("<h2>" + title + '</h2><div class="list">' + rows.join("") + "</div>");
+  }
+
+  function cardForm(button) {
+    return "<label for=\"name\">" + two("姓名", "Name") + "</label>" +
+      '<input id="name" autocomplete="name" maxlength="30" required>' +
+      "<label for=\"idn\">" + two("身份证号码", "ID number") + "</label>" +
+      '<input id="idn" autocomplete="off" maxlength="18" inputmode="text" required>' +
+      "<label for=\"phone\">" + two("手机号(选填,用于办结通知)", "Mobile (optional, for notices)") + "</label>" +
+      '<input id="phone" type="tel" autocomplete="tel" maxlength="20">' +
+      '<div id="msg"></div><button class="btn" id="go">' + button + "</button>";
+  }
+  function cardValues() {
+    var v = {name: document.getElementById("name").value.trim(),
+      number: document.getElementById("idn").value.trim().toUpperCase(),
+      phone: document.getElementById("phone").value.trim()};
+    if (!v.name || v.number.length < 15) { return null; }
+    return v;
+  }
+
+  function book(code) {
+    var s = svc(code);
+    if (!s || !s.booking) { return serviceList("book"); }
+    var chosen = {date: localDate(0), start: null};
+    var dayButtons = [];
+    for (var i = 0; i <= s.book_ahead_days; i++) {
+      var d = localDate(i);
+      dayButtons.push('<button data-day="' + d + '">' + h(day(d + "T12:00:00Z")) + "</button>");
+    }
+    show("<h2>" + two(s.name, "Book: " + s.code) + '</h2><div class="card"><b>' + two("选择日期", "Day") +
+      '</b><div class="days" id="days">' + dayButtons.join("") + "</div>" +
+      "<b>" + two("选择时段", "Time") + '</b><div class="slots" id="slots"></div></div>' +
+      '<div class="card" id="form" hidden>' + cardForm(two("确认预约", "Book")) + "</div>");
+    function pickDay(d) {
+      chosen.date = d; chosen.start = null;
+      Array.prototype.forEach.call(document.querySelectorAll("#days button"), function (b) {
+        b.className = b.getAttribute("data-day") === d ? "on" : "";
+      });
+      document.getElementById("form").hidden = true;
+      var box = document.getElementById("slots");
+      box.innerHTML = '<span class="muted">…</span>';
+      api("/slots?service=" + encodeURIComponent(code) + "&date=" + d).then(function (slots) {
+        var now = Date.now();
+        if (!slots.length) { box.innerHTML = '<span class="muted">' + two("当天不可预约", "No slots that day") + "</span>"; return; }
+        box.innerHTML = slots.map(function (x) {
+          var left = x.capacity - x.booked;
+          var off = left <= 0 || new Date(x.start).getTime() <= now;
+          return "<button data-start=\"" + h(x.start) + "\"" + (off ? " disabled" : "") + ">" +
+            h(hm(x.start) + "–" + hm(x.end)) + '<span class="en">' +
+            (left <= 0 ? "约满 full" : "余 " + left) + "</span></button>";
+        }).join("");
+      }).catch(function (e) { box.innerHTML = fail(e); });
+    }
+    document.getElementById("days").onclick = function (ev) {
+      var b = ev.target.closest("button"); if (b) { pickDay(b.getAttribute("data-day")); }
+    };
+    document.getElementById("slots").onclick = function (ev) {
+      var b = ev.target.closest("button"); if (!b || b.disabled) { return; }
+      chosen.start = b.getAttribute("data-start");
+      Array.prototype.forEach.call(document.querySelectorAll("#slots button"), function (x) {
+        x.classList.toggle("on", x === b);
+      });
+      document.getElementById("form").hidden = false;
+    };
+    document.getElementById("form").onclick = function (ev) {
+      if (!ev.target.closest("#go")) { return; }
+      var v = cardValues(), msg = document.getElementById("msg");
+      if (!v || !chosen.start) { msg.innerHTML = fail({message: "请填写姓名和身份证号码 / fill in name and ID number"}); return; }
+      var body = {service: code, start: chosen.start, id_card: {number: v.number, name: v.name}};
+      if (v.phone) { body.phone = v.phone; }
+      ev.target.closest("#go").disabled = true;
+      api("/appointments", body).then(function (a) {
+        remember("kb.codes", a.code);
+        location.hash = "#/a/" + encodeURIComponent(a.code);
+      }).catch(function (e) { msg.innerHTML = fail(e); ev.target.closest("#go").disabled = false; });
+    };
+    pickDay(chosen.date);
+  }
+
+  var STATUS = {booked: ["已预约", "Booked"], cancelled: ["已取消", "Cancelled"],
+    checked_in: ["已签到", "Checked in"], late: ["迟到签到", "Checked in late"], missed: ["未到", "Missed"]};
+
+  function booking(code) {
+    api("/appointments/" + encodeURIComponent(code)).then(function (a) {
+      var st = STATUS[a.status] || [a.status, a.status];
+      var html = "<h2>" + two("我的预约", "My booking") + '</h2><div class="card">' +
+        '<div class="code" id="code">' + h(a.code) + "</div>" +
+        (a.status === "booked" ? '<img class="qr" alt="预约二维码" src="/m/qr.svg?a=' + encodeURIComponent(a.code) + '">' +
+          '<p class="muted">' + two("到大厅后在自助机刷身份证,或把此二维码对准高拍仪签到。", "At the hall, check in at a kiosk with your ID card or show this QR code to its camera.") + "</p>" : "") +
+        "<table><tr><td>事项</td><td>" + h(a.service_name || a.service) + "</td></tr>" +
+        "<tr><td>时间</td><td>" + h(day(a.start) + " " + hm(a.start) + "–" + hm(a.end)) + "</td></tr>" +
+        "<tr><td>签到时间</td><td>" + h(hm(a.checkin_from) + "–" + hm(a.checkin_until)) + "</td></tr>" +
+        "<tr><td>预约人</td><td>" + h(a.masked_name || "") + "</td></tr>" +
+        '<tr><td>状态</td><td id="status">' + two(st[0], st[1]) + "</td></tr></table></div>";
+      if (a.track_url) { html += '<a class="btn alt" href="' + h(a.track_url) + '">' + two("查看办件进度", "Follow the case") + "</a>"; }
+      if (a.status === "booked") {
+        html += '<div class="card"><label for="cidn">' + two("取消预约:输入身份证号码", "Cancel: your ID number") +
+          '</label><input id="cidn" maxlength="18"><div id="msg"></div>' +
+          '<button class="btn danger" id="cancel">' + two("取消预约", "Cancel booking") + "</button></div>";
+      }
+      show(html);
+      var btn = document.getElementById("cancel");
+      if (btn) {
+        btn.onclick = function () {
+          var n = document.getElementById("cidn").value.trim();
+          api("/appointments/" + encodeURIComponent(code) + "/cancel", {id_number: n})
+            .then(function () { booking(code); })
+            .catch(function (e) { document.getElementById("msg").innerHTML = fail(e); });
+        };
+      }
+    }).catch(function (e) { show("<h2>" + two("我的预约", "My booking") + "</h2>" + fail(e)); });
+  }
+
+  function mine() {
+    var codes = store("kb.codes");
+    var rows = codes.map(function (c) { return '<a href="#/a/' + encodeURIComponent(c) + '">' + h(c) + "</a>"; });
+    show("<h2>" + two("我的预约", "My bookings") + '</h2><div class="list">' + (rows.join("") ||
+      '<p class="muted">' + two("本机没有预约记录", "No booking on this phone") + "</p>") + "</div>" +
+      '<div class="card"><label for="code">' + two("输入预约码查询", "Look up a code") +
+      '</label><input id="code" maxlength="11"><button class="btn" id="find">' + two("查询", "Look up") + "</button></div>");
+    document.getElementById("find").onclick = function () {
+      var c = document.getElementById("code").value.trim();
+      if (c) { location.hash = "#/a/" + encodeURIComponent(c); }
+    };
+  }
+
+  function remote(code) {
+    var s = svc(code);
+    if (!s || !s.remote) { return serviceList("remote"); }
+    var note = s.remote_checkin ? two("取号后请到大厅自助机签到,签到后才会叫号。", "Check in at a kiosk in the hall; you are called after check-in.")
+      : two("取号后即排队,请留意叫号。", "You queue at once; watch for your call.");
+    show("<h2>" + two(s.name, "Take a number") + '</h2><div class="card"><p>' +
+      two("现在等候 " + s.waiting + " 人,约 " + Math.round(s.estimated_wait_s / 60) + " 分钟", s.waiting + " waiting") +
+      '</p><p class="muted">' + note + "</p>" +
+      (s.remote_open ? cardForm(two("取号", "Take a number")) : '<div class="warn">' + two("现在不在远程取号时间内", "Not open for numbers now") + "</div>") + "</div>");
+    var go = document.getElementById("go");
+    if (!go) { return; }
+    go.onclick = function () {
+      var v = cardValues(), msg = document.getElementById("msg");
+      if (!v) { msg.innerHTML = fail({message: "请填写姓名和身份证号码 / fill in name and ID number"}); return; }
+      var body = {service: code, id_card: {number: v.number, name: v.name}};
+      if (v.phone) { body.phone = v.phone; }
+      go.disabled = true;
+      api("/remote-tickets", body).then(function (t) {
+        remember("kb.tickets", t.id);
+        location.hash = "#/t/" + encodeURIComponent(t.id);
+      }).catch(function (e) { msg.innerHTML = fail(e); go.disabled = false; });
+    };
+  }
+
+  var TSTATUS = {waiting: ["等候中", "Waiting"], called: ["已叫号", "Called"], serving: ["办理中", "Being served"],
+    done: ["已办结", "Done"], rejected: ["不予受理", "Not accepted"], no_show: ["过号", "Missed"],
+    ready: ["已办结,待取件", "Ready for pickup"]};
+
+  function ticketHtml(t) {
+    var st = TSTATUS[t.status] || [t.status, t.status];
+    var called = t.status === "called" || t.status === "serving";
+    var html = '<div class="card' + (called ? " called" : "") + '" id="ticket"><div class="muted">' + h(t.service_name) +
+      '</div><div class="num" id="number">' + h(t.number) + '</div><div class="big" id="tstatus">' + two(st[0], st[1]) + "</div>";
+    if (called && t.counter_name) {
+      html += '<p class="big" id="go-to">' + two("请到 " + t.counter_name + " 办理", "Go to " + t.counter_name) + "</p>";
+    } else if (t.arrival_required) {
+      html += '<div class="warn" id="arrive">' + two("请到大厅自助机签到(刷身份证或出示下方二维码),签到后才会叫号。",
+        "Check in at a kiosk (ID card or the QR code below); you are called after that.") + "</div>" +
+        '<img class="qr" alt="签到二维码" src="/m/qr.svg?t=' + encodeURIComponent(t.id) + '">';
+    }
+    if (t.status === "waiting" && t.ahead != null) {
+      html += '<p class="big" id="ahead">' + two("前面 " + t.ahead + " 人 · 约 " + Math.round((t.estimated_wait_s || 0) / 60) + " 分钟",
+        t.ahead + " ahead · about " + Math.round((t.estimated_wait_s || 0) / 60) + " min") + "</p>";
+    }
+    if (t.ready) { html += '<div class="ok">' + two("办件已就绪,请到自助机取出件号。", "Ready: take a pickup number at a kiosk.") + "</div>"; }
+    html += '</div><a class="btn alt" href="' + h(t.track_url) + '">' + two("办件进度页", "Status page") + "</a>";
+    return html;
+  }
+
+  function follow(id) {
+    var lastStatus = null;
+    function paint(t) {
+      if (lastStatus && lastStatus !== t.status && t.status === "called" && navigator.vibrate) { navigator.vibrate([300, 100, 300]); }
+      lastStatus = t.status;
+      show("<h2>" + two("我的号", "My number") + "</h2>" + ticketHtml(t));
+    }
+    api("/track/" + encodeURIComponent(id)).then(function (t) {
+      paint(t);
+      if (["done", "rejected", "no_show"].indexOf(t.status) >= 0 || !window.EventSource) { return; }
+      stream = new EventSource("/api/v1/track/" + encodeURIComponent(id) + "/events");
+      stream.onmessage = function (ev) { try { paint(JSON.parse(ev.data)); } catch (e) { /* a partial message */ } };
+    }).catch(function (e) { show("<h2>" + two("我的号", "My number") + "</h2>" + fail(e)); });
+  }
+
+  function numbers() {
+    var ids = store("kb.tickets");
+    show("<h2>" + two("我的号", "My numbers") + '</h2><div class="list">' + (ids.map(function (id) {
+      return '<a href="#/t/' + encodeURIComponent(id) + '">' + h(id) + "</a>";
+    }).join("") || '<p class="muted">' + two("本机没有取号记录", "No number on this phone") + "</p>") + "</div>");
+  }
+
+  function route() {
+    if (stream) { stream.close(); stream = null; }
+    var hash = location.hash || "#/";
+    var qr = hash.match(/^#a=([A-Za-z0-9-]+)$/);
+    if (qr) { location.replace("#/a/" + qr[1]); return; }
+    var parts = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+    var screens = {"": home, book: function () { return parts[1] ? book(parts[1]) : serviceList("book"); },
+      remote: function () { return parts[1] ? remote(parts[1]) : serviceList("remote"); },
+      a: function () { return booking(parts[1] || ""); }, mine: mine, numbers: numbers,
+      t: function () { return follow(parts[1] || ""); }};
+    (screens[parts[0]] || home)();
+  }
+
+  api("/public/hall").then(function (data) {
+    hall = data;
+    document.getElementById("hall").textContent = data.name;
+    document.title = data.name + " · 预约与取号";
+    window.addEventListener("hashchange", route);
+    route();
+  }).catch(function (e) { show(fail(e)); });
+})();

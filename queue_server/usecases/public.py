@@ -1,0 +1,121 @@
+"""What citizens see without a token: the hall and its services for the phone page (which take
+bookings, which give a number from the phone and whether one can be taken right now), and a
+ticket's public view behind its QR code: the journey, the promised deadline, whether the case
+is ready, how it is delivered; no name, no ID number, no staff. Queries only."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from queue_server import wire_journey as wj
+from queue_server.db.models import Counter, Delivery, Service, Ticket
+from queue_server.db.store import Store
+from queue_server.domain import opening
+from queue_server.domain.hall import HallInfo
+from queue_server.domain.stages import HELD, READY
+from queue_server.usecases.appointments import hall_or_404, plan_of
+from queue_server.usecases.estimate import estimate, waiting_ahead
+from queue_server.usecases.halls import load_hall
+from queue_server.usecases.views import journey, service_infos
+from queue_server.wire import ZONE_NAMES
+
+
+def remote_of(svc: Any) -> dict[str, Any] | None:
+    """A service's remote-number options (None: no numbers from the phone)."""
+    spec = (svc.options or {}).get("remote")
+    return dict(spec) if spec is not None else None
+
+
+def remote_hours(spec: dict[str, Any]) -> tuple[tuple[int, int], ...] | None:
+    from queue_server.config_journey import parse_range
+
+    hours = spec.get("hours")
+    return tuple(parse_range(r) for r in hours) if hours else None
+
+
+def _ranges_text(hall: HallInfo) -> list[str]:
+    return [f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}" for a, b in hall.opening]
+
+
+def hall_public(store: Store, hall_id: str) -> wj.HallPublic:
+    with store.read() as s:
+        hall = hall_or_404(s, hall_id)
+        now = store.clock()
+        infos = {i.code: i for i in service_infos(s, hall.id, hall.day_of(now))}
+        out = []
+        for svc in s.scalars(select(Service).where(Service.hall == hall.id, Service.active)
+                             .order_by(Service.position)):
+            plan, remote = plan_of(svc), remote_of(svc)
+            info = infos.get(svc.code)
+            out.append(wj.PublicService(
+                code=svc.code, name=svc.name, prefix=svc.prefix, materials=list(svc.materials),
+                booking=plan is not None, slot_minutes=plan.slot_minutes if plan else None,
+                book_ahead_days=hall.rules.book_ahead_days, remote=remote is not None,
+                remote_checkin=bool(remote and remote.get("checkin", True)),
+                remote_open=bool(remote) and bool(info and info.open)
+                and opening.is_open(hall, now, remote_hours(remote or {})),
+                waiting=info.waiting if info else 0,
+                estimated_wait_s=info.estimated_wait_s if info else 0,
+                mail_delivery=bool((svc.options or {}).get("mail_delivery"))))
+        local_day = now.astimezone(ZoneInfo(hall.timezone)).date()
+        return wj.HallPublic(id=hall.id, name=hall.name, timezone=hall.timezone,
+                             opening_hours=_ranges_text(hall),
+                             open_today=opening.works_on(hall, local_day), services=out)
+
+
+def delivery_out(row: Delivery, ticket: Any) -> wj.DeliveryOut:
+    return wj.DeliveryOut(ticket=ticket.id, number=ticket.number,
+                          method=row.method,  # type: ignore[arg-type]
+                          carrier=row.carrier, tracking=row.tracking, handed_at=row.handed_at,
+                          ready=ticket.status == READY or ticket.zone == "pickup")
+
+
+def _stage_views(s: Session, ticket: Ticket, names: dict[str, str]) -> list[wj.StageView]:
+    return [wj.StageView(zone=st.zone, zone_name=ZONE_NAMES.get(st.zone, (st.zone,))[0],
+                         number=st.number, called_at=st.called_at, ended_at=st.ended_at,
+                         outcome=st.outcome, counter_name=names.get(st.counter or ""),
+                         deadline=st.deadline)
+            for st in journey(s, ticket.id)]
+
+
+def ticket_view(store: Store, ticket_id: str, base: str) -> wj.TicketView | None:
+    """The public view of a ticket (its id is the secret); None when there is none."""
+    if not ticket_id or len(ticket_id) > 32:
+        return None
+    with store.read() as s:
+        ticket = s.get(Ticket, ticket_id)
+        hall = load_hall(s, ticket.hall) if ticket is not None else None
+        if ticket is None or hall is None:
+            return None
+        names = {c.code: c.name for c in s.scalars(select(Counter).where(
+            Counter.hall == ticket.hall))}
+        stages = _stage_views(s, ticket, names)
+        current = next((st for st in journey(s, ticket.id) if st.id == ticket.stage), None)
+        held = current is not None and current.status == HELD
+        ahead = wait = None
+        if ticket.status == "waiting" and current is not None:
+            ahead = waiting_ahead(s, ticket.hall, current.zone, current.service, current.sort_at)
+            wait = estimate(s, ticket.hall, current.zone, current.service, ahead)
+        at_counter = ticket.status in ("called", "serving") and current is not None
+        svc = s.get(Service, (ticket.hall, ticket.service))
+        delivery = s.get(Delivery, ticket.id)
+        return wj.TicketView(
+            id=ticket.id, number=ticket.number, hall=hall.id, hall_name=hall.name,
+            timezone=hall.timezone,
+            service_name=svc.name if svc else ticket.service, status=ticket.status,
+            zone=ticket.zone, zone_name=ZONE_NAMES.get(ticket.zone, (ticket.zone,))[0],
+            ahead=ahead, estimated_wait_s=wait,
+            counter=current.counter if at_counter and current else None,
+            counter_name=names.get(current.counter or "") if at_counter and current else None,
+            arrival_required=held and ticket.zone != "pickup",
+            ready=ticket.status == READY or (ticket.zone == "pickup"
+                                             and ticket.status in ("waiting", "called")),
+            deadline=ticket.deadline,
+            deadline_provisional=bool(ticket.deadline_provisional),
+            issued_at=ticket.issued_at, journey=stages,
+            delivery=delivery_out(delivery, ticket) if delivery is not None else None,
+            track_url=f"{base}/t/{ticket.id}")

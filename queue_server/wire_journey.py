@@ -1,0 +1,176 @@
+"""The wire models of the citizen's journey beyond the counter (CONTRACT.md §6 and the
+extensions of docs/api.md): booking slots and appointments, a number from the phone, the
+public view of a ticket behind its QR code, delivery of a finished case (pickup or 证照寄送),
+and the counter's confirmation of a declared priority. Kept beside `queue_server.wire` (same
+rules: pydantic only, no FastAPI, no SQLAlchemy) so that neither grows past a readable size.
+No answer here ever carries an ID number; an address and a phone only in `DeliveryDetail`,
+for the pickup counter's staff."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from queue_server.wire import IdCardIn
+
+Phone = Field(default=None, pattern=r"^\+?[0-9][0-9 -]{4,19}$")
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SlotOut(Wire):
+    start: datetime
+    end: datetime
+    capacity: int
+    booked: int
+
+
+class AppointmentIn(Strict):
+    service: str = Field(max_length=40)
+    start: datetime
+    id_card: IdCardIn
+    phone: str | None = Phone
+
+
+class AppointmentOut(Wire):
+    """A booking as its holder sees it; `code` is the only secret (no ID number, ever)."""
+
+    code: str
+    service: str
+    start: datetime
+    end: datetime
+    service_name: str | None = None
+    hall: str | None = None
+    hall_name: str | None = None
+    masked_name: str | None = None
+    status: str = "booked"  # booked | cancelled | checked_in | late | missed
+    checkin_from: datetime | None = None
+    checkin_until: datetime | None = None
+    track_url: str | None = None  # the ticket's, once checked in
+
+
+class CancelIn(Strict):
+    id_number: str = Field(min_length=6, max_length=32)
+
+
+class PublicService(Wire):
+    """A service as the phone page sees it."""
+
+    code: str
+    name: str
+    prefix: str
+    materials: list[str] = []
+    booking: bool = False
+    slot_minutes: int | None = None
+    book_ahead_days: int = 0
+    remote: bool = False
+    remote_checkin: bool = False
+    remote_open: bool = False  # a number can be taken from the phone right now
+    waiting: int = 0
+    estimated_wait_s: int = 0
+    mail_delivery: bool = False
+
+
+class HallPublic(Wire):
+    id: str
+    name: str
+    timezone: str
+    opening_hours: list[str] = []
+    open_today: bool = True
+    services: list[PublicService] = []
+
+
+class RemoteTicketIn(Strict):
+    service: str = Field(max_length=40)
+    id_card: IdCardIn
+    phone: str | None = Phone
+
+
+class StageView(Wire):
+    zone: str
+    zone_name: str
+    number: str | None = None
+    called_at: datetime | None = None
+    ended_at: datetime | None = None
+    outcome: str | None = None
+    counter_name: str | None = None
+    deadline: datetime | None = None
+
+
+class DeliveryOut(Wire):
+    ticket: str
+    number: str | None = None
+    method: Literal["pickup", "mail"]
+    carrier: str | None = None
+    tracking: str | None = None
+    handed_at: datetime | None = None
+    ready: bool = False
+
+
+class DeliveryDetail(DeliveryOut):
+    """The pickup counter's view of a mail delivery: the address to write on the parcel
+    (until it is handed to the post, when it is deleted)."""
+
+    recipient: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+class TicketView(Wire):
+    """What the public status page and the phone page show of a ticket (no token: its id is
+    the secret): no name, no ID number, no staff."""
+
+    id: str
+    number: str
+    hall: str
+    hall_name: str
+    timezone: str
+    service_name: str
+    status: str
+    zone: str
+    zone_name: str
+    ahead: int | None = None
+    estimated_wait_s: int | None = None
+    counter: str | None = None
+    counter_name: str | None = None
+    arrival_required: bool = False
+    ready: bool = False
+    deadline: datetime | None = None
+    deadline_provisional: bool = False
+    issued_at: datetime
+    journey: list[StageView] = []
+    delivery: DeliveryOut | None = None
+    track_url: str
+
+
+class DeliveryIn(Strict):
+    """At intake: how the finished case reaches its holder. `mail` needs the recipient and the
+    address; a phone lets the hall say when it is ready."""
+
+    method: Literal["pickup", "mail"]
+    phone: str | None = Phone
+    recipient: str | None = Field(default=None, min_length=1, max_length=64)
+    address: str | None = Field(default=None, min_length=5, max_length=300)
+
+    @model_validator(mode="after")
+    def _mail_needs_address(self) -> DeliveryIn:
+        if self.method == "mail" and (not self.address or not self.recipient):
+            raise ValueError("mail delivery needs recipient and address")
+        return self
+
+
+class DispatchIn(Strict):
+    carrier: str = Field(default="EMS", min_length=1, max_length=40)
+    tracking: str = Field(pattern=r"^[A-Za-z0-9-]{6,40}$")
+
+
+class ConfirmPriorityIn(Strict):
+    confirmed: bool

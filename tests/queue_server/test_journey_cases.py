@@ -1,0 +1,217 @@
+"""The journey around the counter through the HTTP API (in-process server, injected clock; SQLite
+and PostgreSQL): numbers from the phone (held until check-in at a kiosk, or queued at once),
+a case ready for pickup (`case.ready`, the outbox, a held pickup stage on a later day and today's
+number for it at the kiosk), mail delivery (证照寄送: sealed address, dispatch with a tracking
+number, the address gone), and the green channel (a kiosk's priority needs a declared reason;
+the counter confirms it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from queue_server.usecases import notify
+from tests.queue_server.inproc import Clock, InProcServer, enrol, staff_client
+from tests.queue_server.test_appointment_day import person
+
+Journey = tuple[InProcServer, Clock]
+P1, P2, P3 = person(21), person(22), person(23)
+OLD = person(24, born="19400101")
+
+
+def types(server: InProcServer) -> list[str]:
+    return [e["type"] for e in server.store.fetch_events("j1", 0, 10_000)]
+
+
+def ok(resp: httpx.Response, status: int = 200) -> Any:
+    assert resp.status_code == status, resp.text
+    return resp.json()
+
+
+def test_numbers_from_the_phone(journey: Journey) -> None:
+    server, clock = journey
+    api, kiosk = server.client(), server.client(enrol(server.store.url, "kiosk", "k1"))
+    clock.set(2026, 3, 9, 7, 0)  # before opening hours
+    staff = staff_client(server, "W01")
+    closed = api.post("/remote-tickets", json={"service": "case", "id_card": P1})
+    assert closed.status_code == 409 and closed.json()["error"]["code"] == "hall_closed"
+    hall = ok(api.get("/public/hall"))
+    assert {s["code"]: s["remote_open"] for s in hall["services"]} == {"case": False,
+                                                                    "general": False}
+
+    clock.set(2026, 3, 9, 9, 0)
+    walk_in = ok(kiosk.post("/tickets", json={"service": "case"}), 201)
+    clock.advance(seconds=30)
+    held = ok(api.post("/remote-tickets", json={"service": "case", "id_card": P1,
+                                                "phone": "13900001111"}), 201)
+    assert held["arrival_required"] is True and held["ahead"] == 1
+    again = ok(api.post("/remote-tickets", json={"service": "case", "id_card": P1}))
+    assert again["id"] == held["id"]  # one open number a holder, service and day
+    clock.advance(seconds=30)
+    direct = ok(api.post("/remote-tickets", json={"service": "general", "id_card": P2}), 201)
+    assert direct["arrival_required"] is False
+    view = ok(api.get(f"/track/{held['id']}"))
+    assert view["arrival_required"] and view["ahead"] == 1 and view["status"] == "waiting"
+
+    called = [ok(staff.post("/counters/W01/call-next"))["number"] for _ in range(2)]
+    assert called == [walk_in["number"], direct["number"]]  # the held number is not called
+    assert staff.post("/counters/W01/call-next").status_code == 204
+
+    arrived = ok(kiosk.post(f"/tickets/{held['id']}/arrive"))
+    assert arrived["number"] == held["number"] and not arrived["arrival_required"]
+    assert ok(kiosk.post(f"/tickets/{held['id']}/arrive"))["id"] == held["id"]  # a reprint
+    assert ok(staff.post("/counters/W01/call-next"))["number"] == held["number"]
+    assert ok(api.get(f"/track/{held['id']}"))["counter_name"] == "1号窗口"
+    assert "ticket.arrived" in types(server)
+    refused = api.post("/remote-tickets", json={"service": "case", "id_card": {
+        "number": "150102198503120011", "name": "错"}})
+    assert refused.json()["error"]["code"] == "bad_id_number"
+
+
+def _through_approval(server: InProcServer, kiosk: httpx.Client, who: dict) -> dict:
+    ticket = ok(kiosk.post("/tickets", json={"service": "case", "id_card": who}), 201)
+    intake = staff_client(server, "W01")
+    assert ok(intake.post("/counters/W01/call-next"))["id"] == ticket["id"]
+    return {"ticket": ticket, "intake": intake}
+
+
+def test_a_case_ready_the_same_day_queues_at_once(journey: Journey) -> None:
+    server, clock = journey
+    clock.set(2026, 3, 9, 9, 0)
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
+    walk = _through_approval(server, kiosk, P1)
+    ok(walk["intake"].post("/counters/W01/finish", json={"outcome": "next"}))
+    approval = staff_client(server, "W03")  # staff sign in on the day they work
+    ok(approval.post("/counters/W03/call-next"))
+    done = ok(approval.post("/counters/W03/finish", json={"outcome": "next"}))
+    assert done["zone"] == "pickup" and done["status"] == "waiting"  # the contract's `next`
+    ready = [e for e in server.store.fetch_events("j1", 0, 1000) if e["type"] == "case.ready"]
+    assert ready and ready[0]["held"] is False and ready[0]["number"] == done["number"]
+    assert [r["kind"] for r in notify.pending(server.store)] == ["case.ready"]
+    pickup = staff_client(server, "W04")
+    assert ok(pickup.post("/counters/W04/call-next"))["number"] == done["number"]
+
+
+def test_a_case_ready_on_a_later_day_is_collected_under_todays_number(journey: Journey) -> None:
+    server, clock = journey
+    clock.set(2026, 3, 9, 9, 0)
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
+    walk = _through_approval(server, kiosk, P1)
+    first = walk["ticket"]
+    ok(walk["intake"].post("/counters/W01/finish", json={"outcome": "next"}))
+    clock.set(2026, 3, 10, 10, 0)  # approved the next day
+    approval = staff_client(server, "W03")  # staff sign in on the day they work
+    ok(approval.post("/counters/W03/call-next"))
+    done = ok(approval.post("/counters/W03/finish", json={"outcome": "next"}))
+    assert done["status"] == "ready" and done["arrival_required"] is True
+    pickup = staff_client(server, "W04")
+    assert pickup.post("/counters/W04/call-next").status_code == 204  # its holder is not here
+    today = ok(kiosk.post("/tickets", json={"service": "case"}), 201)  # B001 of the 10th
+    cases = ok(kiosk.post("/tickets/lookup", json={"id_card": P1}))
+    assert [c["status"] for c in cases] == ["ready"]
+    collected = ok(kiosk.post(f"/tickets/{first['id']}/arrive"))
+    assert collected["id"] == first["id"] and collected["number"] == "B002"
+    assert today["number"] == "B001" and first["number"] == "B001"  # of the 9th
+    ticket = ok(kiosk.get(f"/tickets/{first['id']}"))
+    assert [s["number"] for s in ticket["journey"]] == ["B001", "B001", "B002"]
+    called = ok(pickup.post("/counters/W04/call-next"))
+    assert called["number"] == "B002" and called["id"] == first["id"]
+    ok(pickup.post("/counters/W04/finish", json={"outcome": "done"}))
+    view = ok(server.client().get(f"/track/{first['id']}"))
+    assert view["status"] == "done" and [s["zone"] for s in view["journey"]] == [
+        "intake", "approval", "pickup"]
+
+
+def test_mail_delivery_keeps_the_address_sealed_until_it_is_posted(journey: Journey) -> None:
+    server, clock = journey
+    clock.set(2026, 3, 9, 9, 0)
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
+    walk = _through_approval(server, kiosk, P3)
+    tid = walk["ticket"]["id"]
+    address = "内蒙古巴彦淖尔市杭锦后旗陕坝镇光明街12号"
+    bad = walk["intake"].post(f"/tickets/{tid}/delivery", json={"method": "mail"})
+    assert bad.status_code == 422
+    chosen = ok(walk["intake"].post(f"/tickets/{tid}/delivery", json={
+        "method": "mail", "recipient": "张三", "address": address, "phone": "13700001234"}))
+    assert chosen["method"] == "mail" and address not in str(chosen)
+    assert kiosk.post(f"/tickets/{tid}/delivery", json={"method": "pickup"}).status_code == 403
+    ok(walk["intake"].post("/counters/W01/finish", json={"outcome": "next"}))
+    approval = staff_client(server, "W03")  # staff sign in on the day they work
+    ok(approval.post("/counters/W03/call-next"))
+    done = ok(approval.post("/counters/W03/finish", json={"outcome": "next"}))
+    assert done["status"] == "ready" and done["delivery"] == "mail"  # held: nobody collects it
+    pickup = staff_client(server, "W04")
+    listed = ok(pickup.get("/deliveries/to-mail"))
+    assert [(d["ticket"], d["address"], d["recipient"]) for d in listed] == [
+        (tid, address, "张三")]
+    posted = ok(pickup.post(f"/tickets/{tid}/dispatch", json={"carrier": "EMS",
+                                                               "tracking": "EA123456789CN"}))
+    assert posted["tracking"] == "EA123456789CN" and posted["handed_at"]
+    assert ok(pickup.get("/deliveries/to-mail")) == []
+    again = pickup.post(f"/tickets/{tid}/dispatch", json={"tracking": "EA123456789CN"})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_handed"
+    view = ok(server.client().get(f"/track/{tid}"))
+    assert view["status"] == "done" and view["delivery"]["tracking"] == "EA123456789CN"
+    page = httpx.get(f"{server.url}/t/{tid}").text
+    assert "EA123456789CN" in page and "证照寄送" in page and address not in page
+    from sqlalchemy import text
+
+    with server.store.read() as s:
+        assert s.execute(text("SELECT contact FROM deliveries")).scalars().all() == [None]
+
+
+def test_green_channel_needs_a_declared_reason_that_the_counter_confirms(journey: Journey
+                                                                        ) -> None:
+    server, clock = journey
+    clock.set(2026, 3, 9, 9, 0)
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
+    for body, code in (({"priority": "priority"}, "priority_reason_required"),
+                       ({"priority": "priority", "priority_reason": "elderly"},
+                        "priority_reason_not_allowed"),
+                       ({"priority_reason": "appointment"}, "priority_reason_not_allowed"),
+                       ({"priority": "priority", "priority_reason": "staff"},
+                        "priority_reason_not_allowed")):
+        refused = kiosk.post("/tickets", json={"service": "general", **body})
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["error"]["code"] == code
+    normal = ok(kiosk.post("/tickets", json={"service": "general"}), 201)
+    elderly = ok(kiosk.post("/tickets", json={"service": "general", "id_card": OLD,
+                                              "priority": "priority",
+                                              "priority_reason": "elderly"}), 201)
+    served = ok(kiosk.post("/tickets", json={"service": "general", "priority": "priority",
+                                             "priority_reason": "serviceman"}), 201)
+    assert served["priority"] and served["priority_reason"] == "serviceman"
+    assert elderly["priority_reason"] == "elderly" and not normal["priority"]
+    staff = staff_client(server, "W01")
+    first = ok(staff.post("/counters/W01/call-next"))
+    assert first["number"] == elderly["number"] and not first["priority_declared"]
+    refused = staff.post("/counters/W01/confirm-priority", json={"confirmed": True})
+    assert refused.json()["error"]["code"] == "nothing_to_confirm"
+    second = ok(staff.post("/counters/W01/call-next"))
+    assert second["number"] == served["number"] and second["priority_declared"]
+    assert second["priority_confirmed"] is None
+    confirmed = ok(staff.post("/counters/W01/confirm-priority", json={"confirmed": True}))
+    assert confirmed["priority_confirmed"] is True
+    event = [e for e in server.store.fetch_events("j1", 0, 1000)
+             if e["type"] == "ticket.priority_confirmed"]
+    assert event and event[0]["reason"] == "serviceman" and event[0]["counter"] == "W01"
+
+
+def test_a_phone_number_never_checked_in_ends_at_the_rollover(journey: Journey) -> None:
+    from queue_server.usecases import remote
+    from queue_server.usecases.halls import roll_days
+
+    server, clock = journey
+    clock.set(2026, 3, 9, 16, 0)
+    api, kiosk = server.client(), server.client(enrol(server.store.url, "kiosk", "k1"))
+    held = ok(api.post("/remote-tickets", json={"service": "case", "id_card": P1}), 201)
+    clock.set(2026, 3, 10, 8, 40)
+    late = kiosk.post(f"/tickets/{held['id']}/arrive")
+    assert late.status_code == 409 and late.json()["error"]["code"] == "number_expired"
+    roll_days(server.store)
+    assert remote.expire_unclaimed(server.store) == 1
+    assert remote.expire_unclaimed(server.store) == 0
+    assert ok(api.get(f"/track/{held['id']}"))["status"] == "no_show"
+    assert ok(api.post("/remote-tickets", json={"service": "case", "id_card": P1}),
+              201)["number"] == "B001"  # a new day, a new number
