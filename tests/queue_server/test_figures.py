@@ -152,8 +152,8 @@ def random_days(hall: LiveHall, rng: random.Random, steps: int) -> None:
         roll = rng.random()
         if roll < 0.35:
             body = {"service": rng.choice(("general", "general", "consult", "case"))}
-            if rng.random() < 0.1:
-                body["priority"] = "priority"
+            if rng.random() < 0.1:  # a kiosk asks for priority only with a reason
+                body.update(priority="priority", priority_reason="disabled")
             with hall.client(hall.kiosk) as c:
                 resp = c.post("/tickets", json=body)
             assert resp.status_code in (201, 409), resp.text  # 409: the day's cap of "case"

@@ -114,7 +114,8 @@ def test_the_intake_staff_member_follows_their_cases(env: tuple[Store, SetClock]
     counters.call_next(store, staff(HALL, "W03", "s002"), "W03", "")
     counters.finish(store, staff(HALL, "W03", "s002"), "W03", wire.FinishIn(outcome="next"), "")
     now = cases.my_cases(store, staff(HALL, "W01", "s001"))[0]
-    assert now.zone == "pickup" and now.state is None and now.status == "waiting"
+    # approved two days after intake: the case is ready and waits for its holder (issue 14)
+    assert now.zone == "pickup" and now.state is None and now.status == "ready"
     with pytest.raises(Forbidden):
         cases.my_cases(store, ADMIN)  # an administrator token is nobody's intake
 
