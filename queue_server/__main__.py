@@ -9,6 +9,8 @@ import gc
 import logging
 import sys
 
+from queue_server.api.guard import Limits
+from queue_server.api.ratelimit import Rates
 from queue_server.api.settings import DEFAULT_PORT, Settings, default_db_url
 
 
@@ -35,6 +37,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--public-url", help="base of tracking links when clients see another address")
     p.add_argument("--lock-timeout", type=float, default=5.0,
                    help="seconds a request waits for the database before 503 (default 5)")
+    limits = p.add_argument_group("limits (docs/admin.md)")
+    limits.add_argument("--max-conn-per-client", type=int, default=64, metavar="N",
+                        help="open connections one client address may hold (default 64)")
+    limits.add_argument("--max-connections", type=int, default=2048, metavar="N",
+                        help="open connections in all (default 2048, at most the file limit)")
+    limits.add_argument("--header-timeout", type=float, default=10.0, metavar="S",
+                        help="seconds for a request's head to arrive (default 10)")
+    limits.add_argument("--body-timeout", type=float, default=30.0, metavar="S",
+                        help="seconds for a request's body to arrive (default 30)")
+    limits.add_argument("--idle-timeout", type=float, default=120.0, metavar="S",
+                        help="close a connection silent both ways this long (default 120)")
+    limits.add_argument("--stall-timeout", type=float, default=30.0, metavar="S",
+                        help="drop a client that reads nothing this long, e.g. a stuck event "
+                        "subscriber (default 30)")
+    limits.add_argument("--login-rate", type=float, default=10.0, metavar="N",
+                        help="staff logins a minute per terminal (default 10; 0: no limit)")
+    limits.add_argument("--lookup-rate", type=float, default=60.0, metavar="N",
+                        help="ticket lookups a minute per terminal, and tracking pages a minute "
+                        "per client address (default 60; 0: no limit)")
     p.add_argument("--log-level", default="info",
                    choices=["critical", "error", "warning", "info", "debug"])
     return p
@@ -50,6 +71,33 @@ def _quiet_gc() -> None:
     gc.set_threshold(20_000, 20, 100)
 
 
+def _check_limits(args: argparse.Namespace) -> str | None:
+    if args.max_conn_per_client < 1 or args.max_connections < 1:
+        return "--max-conn-per-client and --max-connections must be at least 1"
+    for flag in ("header_timeout", "body_timeout", "idle_timeout", "stall_timeout"):
+        if not 0.1 <= getattr(args, flag) <= 3600:
+            return f"--{flag.replace('_', '-')} must be 0.1–3600 seconds"
+    if args.login_rate < 0 or args.lookup_rate < 0:
+        return "--login-rate and --lookup-rate must be 0 or more"
+    return None
+
+
+def _raise_file_limit() -> int:
+    """Every connection is a file descriptor: lift the soft limit to the hard one (often
+    1024 -> 524288) and answer what it is now."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        target = 65536 if hard == resource.RLIM_INFINITY else hard
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return soft
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not (0 < args.port < 65536):
@@ -61,10 +109,22 @@ def main(argv: list[str] | None = None) -> int:
     if bool(args.tls_cert) != bool(args.tls_key):
         print("queue_server: give both --tls-cert and --tls-key", file=sys.stderr)
         return 2
+    problem = _check_limits(args)
+    if problem:
+        print(f"queue_server: {problem}", file=sys.stderr)
+        return 2
+    files = _raise_file_limit()
     settings = Settings(db_url=args.db or default_db_url(), host=args.host, port=args.port,
                         zeroconf=not args.no_zeroconf, tls_cert=args.tls_cert,
                         tls_key=args.tls_key, tls_ca=args.tls_ca, public_url=args.public_url,
-                        lock_timeout_s=args.lock_timeout)
+                        lock_timeout_s=args.lock_timeout, body_timeout_s=args.body_timeout,
+                        limits=Limits(per_client=args.max_conn_per_client,
+                                      total=min(args.max_connections, max(files - 64, 16)),
+                                      header_timeout=args.header_timeout,
+                                      idle_timeout=args.idle_timeout,
+                                      stall_timeout=args.stall_timeout),
+                        rates=Rates(login=args.login_rate, lookup=args.lookup_rate,
+                                    public=args.lookup_rate))
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -72,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
     from queue_server.api.app import create_app
+    from queue_server.api.guard import guarded
     from queue_server.api.stream import UVICORN_OPTIONS
     from queue_server.db.store import migrate
 
@@ -86,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     # No access log: paths carry tracking codes, and logs record transitions, not requests.
     uvicorn.run(app, host=settings.host, port=settings.port, workers=1, access_log=False,
                 log_level=args.log_level, ssl_certfile=settings.tls_cert,
-                ssl_keyfile=settings.tls_key, **UVICORN_OPTIONS)
+                ssl_keyfile=settings.tls_key, http=guarded(settings.limits), **UVICORN_OPTIONS)
     return 0
 
 

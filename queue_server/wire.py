@@ -20,7 +20,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 LANGUAGES: tuple[str, ...] = ("zh", "mn", "en")  # Chinese, traditional Mongolian, English
 Zone = Literal["consult", "intake", "approval", "pickup"]
@@ -64,6 +65,46 @@ class Wire(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+def unencodable(value: Any, path: str = "") -> str | None:
+    """The path of the first text in `value` (strings, and the keys and items of dicts and
+    lists) that UTF-8 cannot encode, i.e. holds a lone surrogate (JSON allows `"\\ud800"`);
+    None when all of it can be stored."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "(body)"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            found = unencodable(key, where) or unencodable(item, where)
+            if found:
+                return found
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            found = unencodable(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
+class Inbound(Wire):
+    """Base of every request body: no text the database cannot store gets past the edge (a lone
+    surrogate reached the insert as a 500). Checked here, once for every field present and
+    future, instead of field by field."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _encodable(cls, data: Any) -> Any:
+        where = unencodable(data)
+        if where is not None:
+            raise PydanticCustomError(
+                "unencodable_text", "{where}: 文本含无效字符 / text holds an unpaired surrogate",
+                {"where": where.encode("utf-8", "backslashreplace").decode()})
+        return data
+
+
 class ErrorDetail(Wire):
     code: str
     message: str
@@ -74,8 +115,9 @@ class ErrorBody(Wire):
 
 
 class Health(Wire):
-    status: str
-    db: str
+    status: str  # ok | degraded
+    db: str  # ok | storage_full | db_unavailable
+    reason: str | None = None
 
 
 class ServiceInfo(Wire):
@@ -98,14 +140,14 @@ class ServiceInfo(Wire):
     materials_mn: list[str] | None = None
 
 
-class IdCardIn(Wire):
+class IdCardIn(Inbound):
     """What a terminal sends of an ID card: the server keeps only a keyed hash and masked forms."""
 
     number: str = Field(min_length=6, max_length=32)
     name: str = Field(default="", max_length=64)
 
 
-class TicketCreate(Wire):
+class TicketCreate(Inbound):
     model_config = ConfigDict(extra="forbid")
     service: str
     channel: Channel = "kiosk"
@@ -171,16 +213,16 @@ class TicketOut(Wire):
     hall: str | None = None
 
 
-class TicketLookup(Wire):
+class TicketLookup(Inbound):
     model_config = ConfigDict(extra="forbid")
     id_card: IdCardIn
 
 
-class LoginIn(Wire):
+class LoginIn(Inbound):
     model_config = ConfigDict(extra="forbid")
-    staff: str
-    pin: str
-    counter: str
+    staff: str = Field(max_length=32)
+    pin: str = Field(max_length=64)
+    counter: str = Field(max_length=16)
 
 
 class LoginOut(Wire):
@@ -191,19 +233,19 @@ class LoginOut(Wire):
     expires_at: datetime | None = None
 
 
-class FinishIn(Wire):
+class FinishIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     outcome: Outcome
     reason: str | None = Field(default=None, max_length=200)
 
 
-class TransferIn(Wire):
+class TransferIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     service: str | None = None
     counter: str | None = None
 
 
-class PauseIn(Wire):
+class PauseIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     reason: str | None = Field(default=None, max_length=100)
 
@@ -223,7 +265,7 @@ class CounterState(Wire):
     name_mn: str | None = None
 
 
-class EvaluationIn(Wire):
+class EvaluationIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     ticket: str
     level: int = Field(ge=1, le=5)
@@ -249,12 +291,12 @@ class DocumentOut(Wire):
     created_at: datetime
 
 
-class ForwardIn(Wire):
+class ForwardIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     service: str | None = None
 
 
-class HeartbeatIn(Wire):
+class HeartbeatIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     devices: dict[str, str] = {}
     detail: dict[str, str] = {}
@@ -310,7 +352,12 @@ class FollowupOut(Wire):
     note: str | None = None
 
 
-class FollowupClose(Wire):
+class PrintFailedIn(Inbound):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(default="", max_length=200)
+
+
+class FollowupClose(Inbound):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(min_length=1, max_length=1000)
 

@@ -14,8 +14,10 @@ from typing import Any
 from fastapi import FastAPI
 
 from queue_server.api import http_errors, routes, routes_counters, routes_documents, track
+from queue_server.api.ratelimit import Limiter
 from queue_server.api.settings import Settings
 from queue_server.api.stream import EventHub
+from queue_server.db.busy import unavailable
 from queue_server.db.store import Store
 from queue_server.usecases import terminals
 from queue_server.usecases.halls import roll_days
@@ -35,8 +37,12 @@ async def _watch_days(store: Store, every: float) -> None:
             rolled = await asyncio.to_thread(roll_days, store)
             if rolled:
                 log.info("new business day in %s", ", ".join(rolled))
-        except Exception:  # noqa: BLE001 - a busy database: try again next round
-            log.warning("day rollover check failed; retrying", exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - try again next round
+            trouble = unavailable(exc)
+            if trouble is not None:  # the store's health logs the change, once
+                store.health.failed(trouble)
+            else:
+                log.warning("day rollover check failed; retrying", exc_info=True)
         await asyncio.sleep(every)
 
 
@@ -85,11 +91,13 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app = FastAPI(title="快办 Kuaiban queue server", version="1", lifespan=lifespan,
                   openapi_url="/openapi.json", **_NO_TELEMETRY)
     app.state.settings, app.state.store, app.state.hub = settings, store, hub
+    app.state.limiter = Limiter(settings.rates)
     http_errors.install(app)
     app.include_router(routes.router)
     app.include_router(routes_counters.router)
     app.include_router(routes_documents.router)
     app.include_router(track.router)
     app.add_middleware(http_errors.BodyLimit, default=settings.json_limit,
-                       large=settings.document_limit, large_paths=r"/documents$")
+                       large=settings.document_limit, large_paths=r"/documents$",
+                       timeout=settings.body_timeout_s)
     return app

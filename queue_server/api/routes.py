@@ -17,6 +17,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from queue_server import wire
+from queue_server.api.ratelimit import throttle
+from queue_server.db.busy import DbUnavailable
 from queue_server.db.store import Store
 from queue_server.domain.errors import Invalid, Unauthorized
 from queue_server.domain.security import token_hash
@@ -101,12 +103,17 @@ def hall_of(principal: Principal, request: Request) -> str:
 
 @router.get("/health", response_model=wire.Health)
 async def health(request: Request) -> JSONResponse:
+    """ok, or 503 degraded with the database's trouble (`db`: `storage_full` or
+    `db_unavailable`, `reason` in words) while it lasts."""
     store = store_of(request)
-
     try:
-        await asyncio.wait_for(asyncio.to_thread(store.ping), timeout=2.0)
-    except Exception:  # noqa: BLE001 - any database trouble is "not ok"
-        return JSONResponse({"status": "degraded", "db": "unavailable"}, status_code=503)
+        problem = await asyncio.wait_for(asyncio.to_thread(store.check), timeout=2.0)
+    except TimeoutError:
+        problem = DbUnavailable("no answer within 2 s")
+        store.health.failed(problem)
+    if problem is not None:
+        return JSONResponse({"status": "degraded", "db": problem.code, "reason": problem.detail},
+                            status_code=503, headers={"Retry-After": str(problem.retry_after)})
     return JSONResponse({"status": "ok", "db": "ok"})
 
 
@@ -155,11 +162,13 @@ def json_answer(out: wire.Wire, status: int = 200, headers: dict[str, str] | Non
 
 @router.post("/tickets/lookup", response_model=list[wire.TicketOut])
 def lookup(request: Request, principal: Who, body: wire.TicketLookup) -> list[wire.TicketOut]:
+    throttle(request, "lookup", principal.terminal_id)
     return tickets.lookup(store_of(request), principal, body.id_card, base_url(request))
 
 
 @router.get("/tickets/{ticket_id}", response_model=wire.TicketOut)
 def ticket(request: Request, principal: Who, ticket_id: str) -> wire.TicketOut:
+    throttle(request, "lookup", principal.terminal_id)
     return tickets.get_ticket(store_of(request), principal, ticket_id, base_url(request))
 
 

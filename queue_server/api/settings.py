@@ -7,6 +7,9 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from queue_server.api.guard import Limits
+from queue_server.api.ratelimit import Rates
+
 DEFAULT_PORT = 8750
 
 
@@ -28,3 +31,6 @@ class Settings:
     json_limit: int = 64 * 1024
     document_limit: int = 8 * 1024 * 1024
     day_check_s: float = 30.0
+    body_timeout_s: float = 30.0  # a request body must arrive within this (408 body_timeout)
+    limits: Limits = Limits()  # connections per client, header, idle and stall timeouts
+    rates: Rates = Rates()  # logins and lookups per terminal, the public page per address

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from queue_server.api.ratelimit import throttle
 from queue_server.usecases import tickets
 from queue_server.wire import ZONE_NAMES
 
@@ -26,6 +27,7 @@ PAGE = """<!doctype html>
 
 @router.get("/t/{ticket_id}", response_class=HTMLResponse, include_in_schema=False)
 def track(request: Request, ticket_id: str) -> HTMLResponse:
+    throttle(request, "public")  # no token: the id is the secret, so guessing is limited
     found = tickets.public_view(request.app.state.store, ticket_id)
     if found is None:
         body = "<p>没有找到此号,请核对二维码。<br>Ticket not found.</p>"

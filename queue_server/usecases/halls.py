@@ -181,14 +181,15 @@ def roll_days(store: Store) -> list[str]:
 
 
 def _housekeeping(s: Session, now: datetime) -> None:
-    """Once a day: forget idempotency keys after a week (they must last at least 24 h) and
-    expired staff sessions."""
+    """Once a day: forget idempotency keys after a week (they must last at least 24 h),
+    expired staff sessions, and login failures of pairs quiet for a day."""
     from sqlalchemy import delete
 
-    from queue_server.db.models import IdempotencyKey, StaffSession
+    from queue_server.db.models import IdempotencyKey, LoginFailure, StaffSession
 
     s.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - KEY_TTL))
     s.execute(delete(StaffSession).where(StaffSession.expires_at < now))
+    s.execute(delete(LoginFailure).where(LoginFailure.last_at < now - timedelta(days=1)))
 
 
 _SERVICES = cast(Table, Service.__table__)
