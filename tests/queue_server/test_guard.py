@@ -157,8 +157,8 @@ def _read_sse(server: ServerProcess, token: str, after: int, count: int) -> list
 
 def test_a_subscriber_that_never_reads_is_dropped_and_resumes_with_after(
         hall_db: str, run_server: Callable[..., ServerProcess], tmp_path: Path) -> None:
-    from queue_server.usecases.auth import enrol_terminal
     from queue_server.db.store import Store
+    from queue_server.usecases.auth import enrol_terminal
 
     store = Store(hall_db)
     token, _ = enrol_terminal(store, "display", "board", hall="t1")
