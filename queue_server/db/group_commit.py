@@ -106,6 +106,8 @@ class GroupCommit:
             self._conn = batch.conn
         else:
             with contextlib.suppress(Exception):
+                if not healthy:  # its state is suspect: a new one, not one from the pool
+                    batch.conn.invalidate()
                 batch.conn.close()
 
     def close(self) -> None:
