@@ -30,6 +30,7 @@ from queue_server.domain.errors import (
     NotFound,
     Unauthorized,
 )
+from queue_server.wire import ErrorBody
 
 log = logging.getLogger(__name__)
 STATUS: dict[type[DomainError], int] = {Invalid: 400, NotFound: 404, Conflict: 409,
@@ -37,6 +38,23 @@ STATUS: dict[type[DomainError], int] = {Invalid: 400, NotFound: 404, Conflict: 4
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 406: "not_acceptable", 413: "body_too_large",
               415: "unsupported_media_type"}
+_RETRY = {"Retry-After": {"description": "seconds to wait before retrying",
+                          "schema": {"type": "integer"}}}
+# The error answers every endpoint may give, for the OpenAPI document (`{"error": {...}}`).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "malformed or invalid request"},
+    401: {"model": ErrorBody, "description": "missing or unknown token"},
+    403: {"model": ErrorBody, "description": "not allowed for this terminal or session"},
+    404: {"model": ErrorBody, "description": "no such thing"},
+    409: {"model": ErrorBody, "description": "not possible in the present state"},
+    413: {"model": ErrorBody, "description": "body_too_large"},
+    422: {"model": ErrorBody, "description": "invalid_request: the body or a parameter does "
+          "not match the schema"},
+    429: {"model": ErrorBody, "description": "rate_limited or staff_locked",
+          "headers": _RETRY},
+    503: {"model": ErrorBody, "description": "busy, storage_full or db_unavailable: retry "
+          "later with the same Idempotency-Key", "headers": _RETRY},
+}
 UNAVAILABLE = {
     "busy": "服务器繁忙,请稍后重试 / busy, retry shortly",
     "storage_full": "服务器存储空间已满,请稍后重试 / the server's disk is full, retry later",
@@ -84,10 +102,13 @@ def install(app: FastAPI) -> None:
         return error(*_validation_message(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_r: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = HTTP_CODES.get(exc.status_code, "http_error")
         detail = exc.detail if isinstance(exc.detail, str) else code
-        return error(exc.status_code, code, detail, dict(exc.headers or {}) or None)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method of the path, not only the first route's
+            headers["Allow"] = ", ".join(_allowed(request))
+        return error(exc.status_code, code, detail, headers or None)
 
     @app.exception_handler(DBAPIError)
     async def _db(request: Request, exc: DBAPIError) -> JSONResponse:
@@ -104,6 +125,20 @@ def install(app: FastAPI) -> None:
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
         log.exception("defect: %s %s", request.method, request.url.path)
         return error(500, "internal_error", "服务器内部错误 / internal error")
+
+
+def _allowed(request: Request) -> list[str]:
+    """The methods the app's routes take at this request's path (one path may have a route
+    per method: Starlette's 405 names only the first)."""
+    from starlette.routing import Match
+
+    scope = {**request.scope, "method": ""}
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def unavailable_answer(request: Request, exc: Unavailable) -> JSONResponse:

@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from queue_server import wire
+from queue_server.api.http_errors import ERROR_RESPONSES
 from queue_server.api.ratelimit import throttle
 from queue_server.db.busy import DbUnavailable
 from queue_server.db.store import Store
@@ -28,7 +29,7 @@ from queue_server.usecases.auth import Principal, authenticate, principal_of
 # Row ids in paths: bounded, so a huge number is a 422, not an integer overflow in the database.
 RowId = Annotated[int, Path(ge=1, le=2**62)]
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 T = TypeVar("T")
 
 

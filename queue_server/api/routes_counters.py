@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response, WebSocket
 from fastapi.concurrency import run_in_threadpool
 
 from queue_server import wire
+from queue_server.api.http_errors import ERROR_RESPONSES
 from queue_server.api.ratelimit import throttle
 from queue_server.api.routes import (
     Token,
@@ -26,7 +27,7 @@ from queue_server.usecases import counters, terminals
 from queue_server.usecases.auth import Principal, authenticate
 from queue_server.usecases.login import login
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
 
 @router.post("/auth/login", response_model=wire.LoginOut)

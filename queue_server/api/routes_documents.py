@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from queue_server import wire
+from queue_server.api.http_errors import ERROR_RESPONSES
 from queue_server.api.routes import RowId, Who, base_url, store_of
 from queue_server.usecases import documents, outposts
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
 
 @router.post("/tickets/{ticket_id}/documents", status_code=201, response_model=wire.DocumentOut,
