@@ -211,6 +211,8 @@ class TicketOut(Wire):
     estimated_wait_s: int | None = None
     track_url: str | None = None
     hall: str | None = None
+    # Only in the answer to a card lookup (its holder proved it): what a kiosk sends to rate.
+    rating_code: str | None = None
 
 
 class TicketLookup(Inbound):
@@ -271,6 +273,10 @@ class EvaluationIn(Inbound):
     level: int = Field(ge=1, le=5)
     reasons: list[str] = []
     comment: str | None = Field(default=None, max_length=500)
+    # A kiosk's proof that the citizen holds the ticket (a pad at its counter needs none): the
+    # `c` of the ticket's QR tracking link or a lookup's `rating_code`, or the ID card.
+    rating_code: str | None = Field(default=None, max_length=64)
+    id_card: IdCardIn | None = None
 
 
 class EvaluationOut(Wire):

@@ -32,7 +32,14 @@ from queue_server.db.unit import Db, Tx
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.policy import format_number
-from queue_server.domain.security import age_on, birth_date, id_hash, mask_id, mask_name
+from queue_server.domain.security import (
+    age_on,
+    birth_date,
+    id_hash,
+    mask_id,
+    mask_name,
+    rating_code,
+)
 from queue_server.domain.stages import WAITING, deadline_of
 from queue_server.usecases.auth import Principal, principal_of
 from queue_server.usecases.estimate import estimate, waiting_ahead
@@ -170,7 +177,8 @@ def issued_out(s: Db, ticket: Ticket | Record, hall: HallInfo, svc: Service | Re
     return wire.TicketIssued(
         id=ticket.id, number=ticket.number, service=ticket.service, zone=ticket.zone,
         ahead=ahead, estimated_wait_s=estimate(s, ticket.hall, ticket.zone, ticket.service, ahead),
-        issued_at=ticket.issued_at, track_url=f"{base}/t/{ticket.id}", hall=hall.id,
+        issued_at=ticket.issued_at, hall=hall.id,
+        track_url=f"{base}/t/{ticket.id}?c={rating_code(hall.secret, ticket.id)}",
         hall_name=hall.name, service_name=svc.name, priority=ticket.priority,
         priority_reason=ticket.priority_reason, masked_name=ticket.masked_name,
         masked_id=ticket.masked_id)
@@ -276,9 +284,13 @@ def lookup(store: Store, who: Principal, card: wire.IdCardIn, base: str) -> list
                          .order_by(Ticket.issued_at.desc()).limit(50))
         family = {hall.id, hall.parent}
         today = hall.day_of(store.clock())
-        return [ticket_out(s, t, base) for t in rows
-                if (t.hall in family or _parent_of(s, t.hall) == hall.id)
-                and (t.day == today or t.status in ("waiting", "called", "serving"))]
+        found = [ticket_out(s, t, base) for t in rows
+                 if (t.hall in family or _parent_of(s, t.hall) == hall.id)
+                 and (t.day == today or t.status in ("waiting", "called", "serving"))]
+        for out in found:  # the card proved the holder: these may be rated from the kiosk
+            owner = load_hall(s, out.hall or hall.id)
+            out.rating_code = rating_code((owner or hall).secret, out.id)
+        return found
 
 
 def _parent_of(s: Session, hall_id: str) -> str | None:
