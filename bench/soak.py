@@ -6,8 +6,9 @@ something grew without bound or an answer was a 5xx.
     .venv/bin/python bench/soak.py                   # 24 hall hours at 240x, about 6.5 min
     .venv/bin/python bench/soak.py --hours 4         # a quick look
 
-The day (hall time, from 06:00 on a Monday): arrivals by the hour as in a county hall (a few a
-night in the 24-hour self-service room, about 250 an hour at the morning peak), eight counters
+The day (hall time, from 06:00 on a Monday): two kiosks, each with arrivals by the hour as in
+a county hall (a few a night in the 24-hour self-service room, about 250 an hour at the morning
+peak; some 3,800 tickets in all), eight counters
 staffed 08:30-17:30 (call, start, serve 3-8 hall minutes, finish; staff sign in again when their
 12-hour session ends), five boards following the event stream, kiosks' heartbeats. Sampled every
 real second: the server's resident memory, open descriptors, the WAL's size.

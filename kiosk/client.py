@@ -167,9 +167,12 @@ class QueueClient:
         self.request("POST", f"/tickets/{ticket_id}/print-failed", json_body={"reason": reason})
 
     def evaluate(self, ticket_id: str, level: int, reasons: list[str] | None = None,
-                 comment: str | None = None) -> wire.EvaluationOut:
+                 comment: str | None = None, *, rating_code: str | None = None,
+                 ) -> wire.EvaluationOut:
+        """Rate a ticket's latest stage. A pad at its counter needs no proof; a kiosk sends
+        the ticket's `rating_code` (from its QR code or a card lookup)."""
         body = wire.EvaluationIn(ticket=ticket_id, level=level, reasons=reasons or [],
-                                 comment=comment)
+                                 comment=comment, rating_code=rating_code)
         return self._post("/evaluations", wire.EvaluationOut, body.model_dump(exclude_none=True))
 
     # -- counters (staff session) -----------------------------------------------------------
