@@ -98,33 +98,38 @@ def _raise_file_limit() -> int:
     return soft
 
 
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    if not (0 < args.port < 65536):
+        return "--port must be 1–65535"
+    if not (0.05 <= args.lock_timeout <= 120):
+        return "--lock-timeout must be 0.05–120 seconds"
+    if bool(args.tls_cert) != bool(args.tls_key):
+        return "give both --tls-cert and --tls-key"
+    return _check_limits(args)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    files = _raise_file_limit()
+    return Settings(db_url=args.db or default_db_url(), host=args.host, port=args.port,
+                    zeroconf=not args.no_zeroconf, tls_cert=args.tls_cert,
+                    tls_key=args.tls_key, tls_ca=args.tls_ca, public_url=args.public_url,
+                    lock_timeout_s=args.lock_timeout, body_timeout_s=args.body_timeout,
+                    limits=Limits(per_client=args.max_conn_per_client,
+                                  total=min(args.max_connections, max(files - 64, 16)),
+                                  header_timeout=args.header_timeout,
+                                  idle_timeout=args.idle_timeout,
+                                  stall_timeout=args.stall_timeout),
+                    rates=Rates(login=args.login_rate, lookup=args.lookup_rate,
+                                public=args.lookup_rate))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if not (0 < args.port < 65536):
-        print("queue_server: --port must be 1–65535", file=sys.stderr)
-        return 2
-    if not (0.05 <= args.lock_timeout <= 120):
-        print("queue_server: --lock-timeout must be 0.05–120 seconds", file=sys.stderr)
-        return 2
-    if bool(args.tls_cert) != bool(args.tls_key):
-        print("queue_server: give both --tls-cert and --tls-key", file=sys.stderr)
-        return 2
-    problem = _check_limits(args)
+    problem = _usage_problem(args)
     if problem:
         print(f"queue_server: {problem}", file=sys.stderr)
         return 2
-    files = _raise_file_limit()
-    settings = Settings(db_url=args.db or default_db_url(), host=args.host, port=args.port,
-                        zeroconf=not args.no_zeroconf, tls_cert=args.tls_cert,
-                        tls_key=args.tls_key, tls_ca=args.tls_ca, public_url=args.public_url,
-                        lock_timeout_s=args.lock_timeout, body_timeout_s=args.body_timeout,
-                        limits=Limits(per_client=args.max_conn_per_client,
-                                      total=min(args.max_connections, max(files - 64, 16)),
-                                      header_timeout=args.header_timeout,
-                                      idle_timeout=args.idle_timeout,
-                                      stall_timeout=args.stall_timeout),
-                        rates=Rates(login=args.login_rate, lookup=args.lookup_rate,
-                                    public=args.lookup_rate))
+    settings = _settings(args)
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)

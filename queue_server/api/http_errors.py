@@ -112,19 +112,29 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DBAPIError)
     async def _db(request: Request, exc: DBAPIError) -> JSONResponse:
-        translated = unavailable(exc)  # one that no unit of work translated (a read)
-        if translated is not None:
-            return unavailable_answer(request, translated)
-        if isinstance(exc, DataError):
-            # e.g. a NUL character, which PostgreSQL text cannot hold: the input's fault
-            return error(400, "invalid_value", "请求中含有无效字符 / the request holds an "
-                         "invalid character or value")
-        return await _bug(request, exc)
+        return database_answer(request, exc)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("defect: %s %s", request.method, request.url.path)
-        return error(500, "internal_error", "服务器内部错误 / internal error")
+        return defect(request)
+
+
+def defect(request: Request) -> JSONResponse:
+    log.exception("defect: %s %s", request.method, request.url.path)
+    return error(500, "internal_error", "服务器内部错误 / internal error")
+
+
+def database_answer(request: Request, exc: DBAPIError) -> JSONResponse:
+    """A driver error no unit of work translated (a read, say): 503 when the database cannot
+    serve now, 400 for a value it cannot hold, else a defect."""
+    translated = unavailable(exc)
+    if translated is not None:
+        return unavailable_answer(request, translated)
+    if isinstance(exc, DataError):
+        # e.g. a NUL character, which PostgreSQL text cannot hold: the input's fault
+        return error(400, "invalid_value", "请求中含有无效字符 / the request holds an "
+                     "invalid character or value")
+    return defect(request)
 
 
 def _allowed(request: Request) -> list[str]:

@@ -64,6 +64,32 @@ def _trickle(port: int, source: str, data: bytes, stop: threading.Event,
         answers.append(b"(never cut off)")
 
 
+def _slow_clients(port: int, kiosk: str, stop: threading.Event, heads: list[bytes],
+                  bodies: list[bytes]) -> list[threading.Thread]:
+    """Twenty heads and ten bodies sent a byte every 0.25 s, from their own addresses."""
+    head = b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 60 + b"\r\n\r\n"
+    body = (f"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {kiosk}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 60\r\n\r\n").encode()
+    slow = [threading.Thread(target=_trickle, args=(port, "127.0.0.21", head, stop, heads))
+            for _ in range(20)]
+    slow += [threading.Thread(target=_trickle, args=(port, "127.0.0.22", body + b"{" * 60,
+                                                     stop, bodies)) for _ in range(10)]
+    for t in slow:
+        t.start()
+    return slow
+
+
+def _idle_past_the_cap(port: int) -> tuple[list[socket.socket], bytes]:
+    """32 idle connections from one address (its cap), and what the 33rd is told."""
+    idle = [_connect(port, "127.0.0.23") for _ in range(32)]
+    extra = _connect(port, "127.0.0.23")
+    extra.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+    extra.settimeout(5)
+    refused = extra.recv(4096)
+    extra.close()
+    return idle, refused
+
+
 def _filler(db_url: str, hall: str, n: int, size: int) -> None:
     from queue_server.db.store import Store
 
@@ -95,24 +121,10 @@ def test_slow_and_stuck_clients_do_not_hold_up_the_hall(
     stuck.connect(("127.0.0.1", port))
     stuck.sendall(f"GET /api/v1/events?after=0 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
                   f"{hall.display}\r\n\r\n".encode())
-    # slow heads and bodies, and idle connections past the cap, all from their own addresses
     heads: list[bytes] = []
     bodies: list[bytes] = []
-    head = b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 60 + b"\r\n\r\n"
-    body = (f"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {hall.kiosk}\r\n"
-            "Content-Type: application/json\r\nContent-Length: 60\r\n\r\n").encode()
-    slow = [threading.Thread(target=_trickle, args=(port, "127.0.0.21", head, stop, heads))
-            for _ in range(20)]
-    slow += [threading.Thread(target=_trickle, args=(port, "127.0.0.22", body + b"{" * 60,
-                                                     stop, bodies)) for _ in range(10)]
-    for t in slow:
-        t.start()
-    idle = [_connect(port, "127.0.0.23") for _ in range(32)]
-    extra = _connect(port, "127.0.0.23")  # the 33rd from that address
-    extra.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
-    extra.settimeout(5)
-    refused = extra.recv(4096)
-    extra.close()
+    slow = _slow_clients(port, hall.kiosk, stop, heads, bodies)
+    idle, refused = _idle_past_the_cap(port)
     _filler(hall.db_url, hall.id, 1500, 4000)  # 6 MB of events while the board reads nothing
     acked_during = len(ledger.acked)
     dropped_s = _wait(lambda: _state(stuck) != ESTABLISHED, 20)
