@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     limits.add_argument("--login-rate", type=float, default=10.0, metavar="N",
                         help="staff logins a minute per terminal (default 10; 0: no limit)")
     limits.add_argument("--lookup-rate", type=float, default=60.0, metavar="N",
-                        help="ticket lookups a minute per terminal, and tracking pages a minute "
+                        help="lookups by ID card a minute per terminal, and tracking pages a minute "
                         "per client address (default 60; 0: no limit)")
     p.add_argument("--log-level", default="info",
                    choices=["critical", "error", "warning", "info", "debug"])

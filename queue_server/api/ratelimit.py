@@ -1,6 +1,7 @@
-"""Rate limits of the requests that guess at something: staff logins (PINs) and lookups (of
-tickets by ID card or by id), per terminal, and the public tracking page per client address
-(it has no terminal). A token bucket per key, in this process's memory: a limit of N a minute
+"""Rate limits of the requests that guess at something: staff logins (PINs) and ticket lookups
+by ID card (an ID number is guessable) per terminal, and the public tracking page per client
+address (it has no terminal). A ticket's id is a 96-bit secret: reading a ticket by its id is
+not limited (reports and boards read many). A token bucket per key, in this process's memory: a limit of N a minute
 allows a burst of `burst` and then one every 60/N seconds. Over it: 429 `rate_limited` with
 Retry-After."""
 

@@ -169,7 +169,6 @@ def lookup(request: Request, principal: Who, body: wire.TicketLookup) -> list[wi
 
 @router.get("/tickets/{ticket_id}", response_model=wire.TicketOut)
 def ticket(request: Request, principal: Who, ticket_id: str) -> wire.TicketOut:
-    throttle(request, "lookup", principal.terminal_id)
     return tickets.get_ticket(store_of(request), principal, ticket_id, base_url(request))
 
 

@@ -23,7 +23,7 @@ from tests.system.ledger import Ledger
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 LIMITS = ("--header-timeout", "2", "--body-timeout", "2", "--stall-timeout", "2",
-          "--max-conn-per-client", "32", "--lookup-rate", "0")
+          "--max-conn-per-client", "32")
 ESTABLISHED = 1
 
 

@@ -68,7 +68,7 @@ def tmpfs_hall(tmp_path: Path) -> Iterator[tuple[ServerProcess, dict[str, str], 
         proc = subprocess.Popen(
             ["unshare", "--mount", "--propagation", "private", sys.executable,
              str(ROOT / "tests/system/tmpfs_server.py"), str(folder), "24m", str(tokens),
-             str(port), "--lookup-rate", "0"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+             str(port)], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     server = ServerProcess(f"sqlite:///{folder}/hall.db", port, proc, log)
     try:
         server.wait_ready(60)
@@ -131,7 +131,7 @@ def pg_hall(tmp_path: Path) -> Iterator[tuple[PgInstance, SystemHall]]:
 def test_postgresql_restarted_stopped_and_read_only_under_load(
         pg_hall: tuple[PgInstance, SystemHall]) -> None:
     pg, hall = pg_hall
-    server = start_server(hall.db_url, hall.workdir, "--lookup-rate", "0")
+    server = start_server(hall.db_url, hall.workdir)
     hall.servers.append(server)
     ledger = Ledger(lambda: server.api(""), hall.kiosk)
     sessions = {code: hall.login(server, code) for code in hall.counter_terminals}
