@@ -48,7 +48,8 @@ def test_issue_waits_out_a_503_and_retries_with_the_same_key(
     blocker.execute("BEGIN IMMEDIATE")  # another writer holds the lock
     result: list[object] = []
     worker = threading.Thread(target=lambda: result.append(
-        client.issue(wire.TicketCreate(service="general"), idempotency_key="same-key")))
+        client.issue(wire.TicketCreate(service="general"), idempotency_key="same-key")),
+        daemon=True)
     worker.start()
     try:
         assert transport.seen.wait(10), transport.answers

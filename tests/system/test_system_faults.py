@@ -87,25 +87,28 @@ def test_sigstop_under_load_loses_nothing(system_hall: Callable[..., SystemHall]
     ledger = Ledger(lambda: server.api(""), hall.kiosk)
     seen: list[int] = []
     stop = threading.Event()
-    board = threading.Thread(target=_follow, args=(server, hall.display, seen, stop))
+    board = threading.Thread(target=_follow, args=(server, hall.display, seen, stop),
+                             daemon=True)
     board.start()
     threads = ledger.kiosks(stop, threads=4, timeout=1.0)
-    _wait(lambda: len(ledger.acked) >= 20, 10)
-    os.kill(server.proc.pid, signal.SIGSTOP)
     try:
-        stopped_at = len(ledger.acked)
-        time.sleep(3.0)  # the fault itself: the server frozen for 3 s
-        # nothing answered while frozen (but answers already on their way at the stop)
-        assert len(ledger.acked) <= stopped_at + 4
+        _wait(lambda: len(ledger.acked) >= 20, 10)
+        os.kill(server.proc.pid, signal.SIGSTOP)
+        try:
+            stopped_at = len(ledger.acked)
+            time.sleep(3.0)  # the fault itself: the server frozen for 3 s
+            # nothing answered while frozen (but answers already on their way at the stop)
+            assert len(ledger.acked) <= stopped_at + 4
+        finally:
+            os.kill(server.proc.pid, signal.SIGCONT)
+        resumed = time.monotonic()
+        _wait(lambda: httpx.get(server.api("/health"), timeout=2).status_code == 200, 10)
+        _wait(lambda: len(ledger.acked) > stopped_at + 20, 10)
+        resume_s = time.monotonic() - resumed
     finally:
-        os.kill(server.proc.pid, signal.SIGCONT)
-    resumed = time.monotonic()
-    _wait(lambda: httpx.get(server.api("/health"), timeout=2).status_code == 200, 10)
-    _wait(lambda: len(ledger.acked) > stopped_at + 20, 10)
-    resume_s = time.monotonic() - resumed
-    stop.set()
-    for t in [*threads, board]:
-        t.join(10)
+        stop.set()
+        for t in [*threads, board]:
+            t.join(10)
     assert ledger.statuses["no answer"] > 0  # requests did time out during the stop
     ledger.settle()
     figures = ledger.check(server, hall.display, db_url)

@@ -70,10 +70,11 @@ def _slow_clients(port: int, kiosk: str, stop: threading.Event, heads: list[byte
     head = b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"p" * 60 + b"\r\n\r\n"
     body = (f"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {kiosk}\r\n"
             "Content-Type: application/json\r\nContent-Length: 60\r\n\r\n").encode()
-    slow = [threading.Thread(target=_trickle, args=(port, "127.0.0.21", head, stop, heads))
-            for _ in range(20)]
+    slow = [threading.Thread(target=_trickle, args=(port, "127.0.0.21", head, stop, heads),
+                             daemon=True) for _ in range(20)]
     slow += [threading.Thread(target=_trickle, args=(port, "127.0.0.22", body + b"{" * 60,
-                                                     stop, bodies)) for _ in range(10)]
+                                                     stop, bodies), daemon=True)
+             for _ in range(10)]
     for t in slow:
         t.start()
     return slow
