@@ -5,7 +5,7 @@ Five wrong PINs from any counter terminal locked a staff member out everywhere f
 id), unknown ids included, with growing delays.
 
 Revision ID: 0007
-Revises: 0002
+Revises: 0003
 Create Date: 2026-12-04 00:30:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0007'
-down_revision = '0002'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
