@@ -155,6 +155,9 @@ def test_postgresql_restarted_stopped_and_read_only_under_load(
     pg.sql("ALTER DATABASE kb SET default_transaction_read_only = on")  # 3. a standby
     pg.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'kb' "
            "AND pid <> pg_backend_pid()")
+    refused = ledger.statuses["503 db_unavailable"]
+    # once every kiosk thread has been refused, no request sent before the switch is in flight
+    _wait(lambda: ledger.statuses["503 db_unavailable"] >= refused + 8, 10, "refusals")
     mark, refused = len(ledger.acked), ledger.statuses["503 db_unavailable"]
     _wait(lambda: ledger.statuses["503 db_unavailable"] >= refused + 20, 10, "refusals")
     assert len(ledger.acked) == mark, "a ticket issued on a read-only database"
