@@ -30,13 +30,29 @@ class ServerUnreachable(ClientError):
 
 
 class ApiError(ClientError):
-    """The server answered with an error: `code` and `message` come from its error body."""
+    """The server answered with an error: `code` and `message` come from its error body;
+    `retry_after` (seconds) from its Retry-After header, if any."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str,
+                 retry_after: float | None = None) -> None:
         super().__init__(f"{code}: {message}")
         self.status = status
         self.code = code
         self.message = message
+        self.retry_after = retry_after
+
+    @property
+    def transient(self) -> bool:
+        """The server cannot serve now but will (503 busy, storage_full, db_unavailable,
+        too_many_connections): the same request, same idempotency key, may be sent again."""
+        return self.status == 503
+
+
+def _retry_after(resp: httpx.Response) -> float | None:
+    try:
+        return float(resp.headers["retry-after"])
+    except (KeyError, ValueError):
+        return None
 
 
 class QueueClient:
@@ -75,7 +91,7 @@ class QueueClient:
                 pass
             if resp.status_code >= 500 and code == "http_error":
                 raise ServerUnreachable(f"{method} {path}: HTTP {resp.status_code}")
-            raise ApiError(resp.status_code, code, message)
+            raise ApiError(resp.status_code, code, message, _retry_after(resp))
         return resp
 
     def _get(self, path: str, model: type[M], **kw: Any) -> M:
@@ -104,18 +120,22 @@ class QueueClient:
 
     # -- tickets ----------------------------------------------------------------------------
     def issue(self, req: wire.TicketCreate, *, idempotency_key: str | None = None,
-              attempts: int = 3, backoff_s: float = 0.3) -> wire.TicketIssued:
-        """Issue a ticket; retried with the same key, so a lost answer never makes two tickets."""
+              attempts: int = 4, backoff_s: float = 0.3, max_wait_s: float = 3.0
+              ) -> wire.TicketIssued:
+        """Issue a ticket; retried with the same key when the answer was lost or the server
+        said 503 (busy, disk full, database unavailable), so a retry never makes two tickets.
+        Waits the server's Retry-After between tries, at most `max_wait_s` (a citizen waits)."""
         key = idempotency_key or uuid.uuid4().hex
         body = req.model_dump(exclude_none=True)
         for attempt in range(attempts):
             try:
                 return self._post("/tickets", wire.TicketIssued, body,
                                   headers={"Idempotency-Key": key})
-            except ServerUnreachable:
-                if attempt == attempts - 1:
+            except (ServerUnreachable, ApiError) as exc:
+                if attempt == attempts - 1 or (isinstance(exc, ApiError) and not exc.transient):
                     raise
-                time.sleep(backoff_s * (2**attempt))
+                hint = exc.retry_after if isinstance(exc, ApiError) else None
+                time.sleep(min(max(backoff_s * (2**attempt), hint or 0.0), max_wait_s))
         raise AssertionError("unreachable")
 
     def ticket(self, ticket_id: str) -> wire.TicketOut:
@@ -152,9 +172,12 @@ class QueueClient:
         self.request("POST", f"/tickets/{ticket_id}/print-failed", json_body={"reason": reason})
 
     def evaluate(self, ticket_id: str, level: int, reasons: list[str] | None = None,
-                 comment: str | None = None) -> wire.EvaluationOut:
+                 comment: str | None = None, *, rating_code: str | None = None,
+                 ) -> wire.EvaluationOut:
+        """Rate a ticket's latest stage. A pad at its counter needs no proof; a kiosk sends
+        the ticket's `rating_code` (from its QR code or a card lookup)."""
         body = wire.EvaluationIn(ticket=ticket_id, level=level, reasons=reasons or [],
-                                 comment=comment)
+                                 comment=comment, rating_code=rating_code)
         return self._post("/evaluations", wire.EvaluationOut, body.model_dump(exclude_none=True))
 
     # -- counters (staff session) -----------------------------------------------------------

@@ -7,7 +7,7 @@ import logging
 import math
 import re
 import time
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from kiosk.client import ApiError, ServerUnreachable
 from kiosk.port import StepPort
@@ -33,6 +33,13 @@ def track_code(text: str) -> str | None:
     path = urlsplit(text).path if "://" in text else text
     code = path.rstrip("/").rsplit("/", 1)[-1]
     return code if _CODE.fullmatch(code) else None
+
+
+def rating_code_of(text: str) -> str | None:
+    """The ticket's rating code from a scanned QR text (`c` in its `track_url`): the server's
+    proof that the person at the kiosk holds the ticket it rates."""
+    found = parse_qs(urlsplit(text.strip()).query).get("c", [])
+    return found[0] if found and _CODE.fullmatch(found[0]) else None
 
 
 def rateable(ticket: wire.TicketOut) -> bool:
@@ -78,8 +85,14 @@ class Inquiry:
             return  # refused a moment ago, and still the same code: keep the message up
         self._held = None
         self._looking = True
-        port.runner.submit(lambda: [client.ticket(code)], self._found,
-                           lambda exc: self._qr_failed(code, exc))
+        proof = rating_code_of(text)
+
+        def find() -> list[wire.TicketOut]:
+            ticket = client.ticket(code)
+            ticket.rating_code = proof  # the paper in the citizen's hand: it may be rated
+            return [ticket]
+
+        port.runner.submit(find, self._found, lambda exc: self._qr_failed(code, exc))
 
     def lookup_card(self) -> None:
         port = self.port
@@ -153,6 +166,7 @@ class Inquiry:
             port.say("reasons_required")
             return
         ticket, level, reasons = data.rate_ticket.id, data.level, list(data.reasons)
+        proof = data.rate_ticket.rating_code  # from its QR code, or the card lookup's answer
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, ServerUnreachable):
@@ -161,5 +175,5 @@ class Inquiry:
                 code = getattr(exc, "code", "")
                 port.say("already_rated" if "already" in code or "dup" in code else "error")
 
-        port.runner.submit(lambda: client.evaluate(ticket, level, reasons),
+        port.runner.submit(lambda: client.evaluate(ticket, level, reasons, rating_code=proof),
                            lambda _r: port.go(THANKS), failed)

@@ -9,6 +9,8 @@ import gc
 import logging
 import sys
 
+from queue_server.api.guard import Limits
+from queue_server.api.ratelimit import Rates
 from queue_server.api.settings import DEFAULT_PORT, Settings, default_db_url
 
 
@@ -41,6 +43,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="bookings, cancels and phone numbers per ID number an hour")
     p.add_argument("--notify-backoff", type=float, default=10.0, metavar="S",
                    help="seconds before a failed notification is sent again (doubling)")
+    limits = p.add_argument_group("limits (docs/admin.md)")
+    limits.add_argument("--max-conn-per-client", type=int, default=64, metavar="N",
+                        help="open connections one client address may hold (default 64)")
+    limits.add_argument("--max-connections", type=int, default=2048, metavar="N",
+                        help="open connections in all (default 2048, at most the file limit)")
+    limits.add_argument("--header-timeout", type=float, default=10.0, metavar="S",
+                        help="seconds for a request's head to arrive (default 10)")
+    limits.add_argument("--body-timeout", type=float, default=30.0, metavar="S",
+                        help="seconds for a request's body to arrive (default 30)")
+    limits.add_argument("--idle-timeout", type=float, default=120.0, metavar="S",
+                        help="close a connection silent both ways this long (default 120)")
+    limits.add_argument("--stall-timeout", type=float, default=30.0, metavar="S",
+                        help="drop a client that reads nothing this long, e.g. a stuck event "
+                        "subscriber (default 30)")
+    limits.add_argument("--login-rate", type=float, default=10.0, metavar="N",
+                        help="staff logins a minute per terminal (default 10; 0: no limit)")
+    limits.add_argument("--lookup-rate", type=float, default=60.0, metavar="N",
+                        help="lookups by ID card a minute per terminal, and tracking pages a minute "
+                        "per client address (default 60; 0: no limit)")
     p.add_argument("--log-level", default="info",
                    choices=["critical", "error", "warning", "info", "debug"])
     return p
@@ -56,30 +77,72 @@ def _quiet_gc() -> None:
     gc.set_threshold(20_000, 20, 100)
 
 
+def _check_limits(args: argparse.Namespace) -> str | None:
+    if args.max_conn_per_client < 1 or args.max_connections < 1:
+        return "--max-conn-per-client and --max-connections must be at least 1"
+    for flag in ("header_timeout", "body_timeout", "idle_timeout", "stall_timeout"):
+        if not 0.1 <= getattr(args, flag) <= 3600:
+            return f"--{flag.replace('_', '-')} must be 0.1–3600 seconds"
+    if args.login_rate < 0 or args.lookup_rate < 0:
+        return "--login-rate and --lookup-rate must be 0 or more"
+    return None
+
+
+def _raise_file_limit() -> int:
+    """Every connection is a file descriptor: lift the soft limit to the hard one (often
+    1024 -> 524288) and answer what it is now."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or hard > soft:
+        target = 65536 if hard == resource.RLIM_INFINITY else hard
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return soft
+
+
+def _usage_problem(args: argparse.Namespace) -> str | None:
+    if not (0 < args.port < 65536):
+        return "--port must be 1–65535"
+    if not (0.05 <= args.lock_timeout <= 120):
+        return "--lock-timeout must be 0.05–120 seconds"
+    if bool(args.tls_cert) != bool(args.tls_key):
+        return "give both --tls-cert and --tls-key"
+    if not (1 <= args.public_rate <= 100_000 and 1 <= args.public_rate_id <= 100_000):
+        return "--public-rate and --public-rate-id must be 1–100000"
+    if not (0.01 <= args.notify_backoff <= 86_400):
+        return "--notify-backoff must be 0.01–86400 seconds"
+    return _check_limits(args)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    files = _raise_file_limit()
+    return Settings(db_url=args.db or default_db_url(), host=args.host, port=args.port,
+                    zeroconf=not args.no_zeroconf, tls_cert=args.tls_cert,
+                    tls_key=args.tls_key, tls_ca=args.tls_ca, public_url=args.public_url,
+                    lock_timeout_s=args.lock_timeout, body_timeout_s=args.body_timeout,
+                    limits=Limits(per_client=args.max_conn_per_client,
+                                  total=min(args.max_connections, max(files - 64, 16)),
+                                  header_timeout=args.header_timeout,
+                                  idle_timeout=args.idle_timeout,
+                                  stall_timeout=args.stall_timeout),
+                    rates=Rates(login=args.login_rate, lookup=args.lookup_rate,
+                                public=args.lookup_rate),
+                    public_writes_per_min=args.public_rate,
+                    public_per_id_per_hour=args.public_rate_id,
+                    notify_backoff_s=args.notify_backoff)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if not (0 < args.port < 65536):
-        print("queue_server: --port must be 1–65535", file=sys.stderr)
+    problem = _usage_problem(args)
+    if problem:
+        print(f"queue_server: {problem}", file=sys.stderr)
         return 2
-    if not (0.05 <= args.lock_timeout <= 120):
-        print("queue_server: --lock-timeout must be 0.05–120 seconds", file=sys.stderr)
-        return 2
-    if not (1 <= args.public_rate <= 100_000 and 1 <= args.public_rate_id <= 100_000):
-        print("queue_server: --public-rate and --public-rate-id must be 1–100000",
-              file=sys.stderr)
-        return 2
-    if not (0.01 <= args.notify_backoff <= 86_400):
-        print("queue_server: --notify-backoff must be 0.01–86400 seconds", file=sys.stderr)
-        return 2
-    if bool(args.tls_cert) != bool(args.tls_key):
-        print("queue_server: give both --tls-cert and --tls-key", file=sys.stderr)
-        return 2
-    settings = Settings(db_url=args.db or default_db_url(), host=args.host, port=args.port,
-                        zeroconf=not args.no_zeroconf, tls_cert=args.tls_cert,
-                        tls_key=args.tls_key, tls_ca=args.tls_ca, public_url=args.public_url,
-                        lock_timeout_s=args.lock_timeout, public_writes_per_min=args.public_rate,
-                        public_per_id_per_hour=args.public_rate_id,
-                        notify_backoff_s=args.notify_backoff)
+    settings = _settings(args)
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
@@ -87,6 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
     from queue_server.api.app import create_app
+    from queue_server.api.guard import guarded
     from queue_server.api.stream import UVICORN_OPTIONS
     from queue_server.db.store import migrate
 
@@ -101,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     # No access log: paths carry tracking codes, and logs record transitions, not requests.
     uvicorn.run(app, host=settings.host, port=settings.port, workers=1, access_log=False,
                 log_level=args.log_level, ssl_certfile=settings.tls_cert,
-                ssl_keyfile=settings.tls_key, **UVICORN_OPTIONS)
+                ssl_keyfile=settings.tls_key, http=guarded(settings.limits), **UVICORN_OPTIONS)
     return 0
 
 

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 LANGUAGES: tuple[str, ...] = ("zh", "mn", "en")  # Chinese, traditional Mongolian, English
 Zone = Literal["consult", "intake", "approval", "pickup"]
@@ -68,6 +69,46 @@ class Wire(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+def unencodable(value: Any, path: str = "") -> str | None:
+    """The path of the first text in `value` (strings, and the keys and items of dicts and
+    lists) that UTF-8 cannot encode, i.e. holds a lone surrogate (JSON allows `"\\ud800"`);
+    None when all of it can be stored."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "(body)"
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            found = unencodable(key, where) or unencodable(item, where)
+            if found:
+                return found
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            found = unencodable(item, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
+class Inbound(Wire):
+    """Base of every request body: no text the database cannot store gets past the edge (a lone
+    surrogate reached the insert as a 500). Checked here, once for every field present and
+    future, instead of field by field."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _encodable(cls, data: Any) -> Any:
+        where = unencodable(data)
+        if where is not None:
+            raise PydanticCustomError(
+                "unencodable_text", "{where}: 文本含无效字符 / text holds an unpaired surrogate",
+                {"where": where.encode("utf-8", "backslashreplace").decode()})
+        return data
+
+
 class ErrorDetail(Wire):
     code: str
     message: str
@@ -78,8 +119,9 @@ class ErrorBody(Wire):
 
 
 class Health(Wire):
-    status: str
-    db: str
+    status: str  # ok | degraded
+    db: str  # ok | storage_full | db_unavailable
+    reason: str | None = None
 
 
 class ServiceInfo(Wire):
@@ -102,14 +144,14 @@ class ServiceInfo(Wire):
     materials_mn: list[str] | None = None
 
 
-class IdCardIn(Wire):
+class IdCardIn(Inbound):
     """What a terminal sends of an ID card: the server keeps only a keyed hash and masked forms."""
 
     number: str = Field(min_length=6, max_length=32)
     name: str = Field(default="", max_length=64)
 
 
-class TicketCreate(Wire):
+class TicketCreate(Inbound):
     """`service` may be left out for a check-in (with `appointment`, or an `id_card` that
     holds one of today's bookings): the booking's service is taken."""
 
@@ -195,18 +237,20 @@ class TicketOut(Wire):
     arrival_required: bool = False
     appointment_late: bool = False
     delivery: str | None = None              # pickup | mail (证照寄送), when chosen
+    # Only in the answer to a card lookup (its holder proved it): what a kiosk sends to rate.
+    rating_code: str | None = None
 
 
-class TicketLookup(Wire):
+class TicketLookup(Inbound):
     model_config = ConfigDict(extra="forbid")
     id_card: IdCardIn
 
 
-class LoginIn(Wire):
+class LoginIn(Inbound):
     model_config = ConfigDict(extra="forbid")
-    staff: str
-    pin: str
-    counter: str
+    staff: str = Field(max_length=32)
+    pin: str = Field(max_length=64)
+    counter: str = Field(max_length=16)
 
 
 class LoginOut(Wire):
@@ -217,19 +261,19 @@ class LoginOut(Wire):
     expires_at: datetime | None = None
 
 
-class FinishIn(Wire):
+class FinishIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     outcome: Outcome
     reason: str | None = Field(default=None, max_length=200)
 
 
-class TransferIn(Wire):
+class TransferIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     service: str | None = None
     counter: str | None = None
 
 
-class PauseIn(Wire):
+class PauseIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     reason: str | None = Field(default=None, max_length=100)
 
@@ -249,12 +293,16 @@ class CounterState(Wire):
     name_mn: str | None = None
 
 
-class EvaluationIn(Wire):
+class EvaluationIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     ticket: str
     level: int = Field(ge=1, le=5)
     reasons: list[str] = []
     comment: str | None = Field(default=None, max_length=500)
+    # A kiosk's proof that the citizen holds the ticket (a pad at its counter needs none): the
+    # `c` of the ticket's QR tracking link or a lookup's `rating_code`, or the ID card.
+    rating_code: str | None = Field(default=None, max_length=64)
+    id_card: IdCardIn | None = None
 
 
 class EvaluationOut(Wire):
@@ -275,12 +323,12 @@ class DocumentOut(Wire):
     created_at: datetime
 
 
-class ForwardIn(Wire):
+class ForwardIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     service: str | None = None
 
 
-class HeartbeatIn(Wire):
+class HeartbeatIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     devices: dict[str, str] = {}
     detail: dict[str, str] = {}
@@ -358,7 +406,12 @@ class FollowupOut(Wire):
     comment: str | None = None
 
 
-class FollowupClose(Wire):
+class PrintFailedIn(Inbound):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(default="", max_length=200)
+
+
+class FollowupClose(Inbound):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(min_length=1, max_length=1000)
 

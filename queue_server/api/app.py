@@ -29,8 +29,10 @@ from queue_server.api import (
     track,
 )
 from queue_server.api.limits import PublicLimits
+from queue_server.api.ratelimit import Limiter
 from queue_server.api.settings import Settings
 from queue_server.api.stream import EventHub
+from queue_server.db.busy import unavailable
 from queue_server.db.store import Store
 from queue_server.usecases import appointments, fold, remote, terminals
 from queue_server.usecases.cases import scan_alerts
@@ -60,8 +62,12 @@ async def _watch_days(store: Store, every: float) -> None:
             sent = await asyncio.to_thread(scan_alerts, store)
             if sent:
                 log.info("%d approval deadline alert(s) sent", sent)
-        except Exception:  # noqa: BLE001 - a busy database: try again next round
-            log.warning("day rollover or deadline check failed; retrying", exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - try again next round
+            trouble = unavailable(exc)
+            if trouble is not None:  # the store's health logs the change, once
+                store.health.failed(trouble)
+            else:
+                log.warning("day rollover or deadline check failed; retrying", exc_info=True)
         await asyncio.sleep(every)
 
 
@@ -133,11 +139,13 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                   openapi_url="/openapi.json", **_NO_TELEMETRY)
     app.state.settings, app.state.store, app.state.hub = settings, store, hub
     app.state.limits = PublicLimits(settings)
+    app.state.limiter = Limiter(settings.rates)
     http_errors.install(app)
     for module in (routes, routes_counters, routes_documents, routes_reports, routes_supervision,
                    routes_journey, routes_public, track, phone_page):
         app.include_router(module.router)
     routes_console.mount(app)
     app.add_middleware(http_errors.BodyLimit, default=settings.json_limit,
-                       large=settings.document_limit, large_paths=r"/documents$")
+                       large=settings.document_limit, large_paths=r"/documents$",
+                       timeout=settings.body_timeout_s)
     return app

@@ -1,8 +1,12 @@
-"""The API's error shape: every failure is `{"error": {"code", "message"}}` with a 4xx status
-(a 5xx is a defect and is logged). Also the request body limit (413 before a byte is stored)."""
+"""The API's error shape: every failure is `{"error": {"code", "message"}}` with a 4xx status,
+or a 503 with Retry-After when the database cannot serve now (`busy`, `storage_full`,
+`db_unavailable`; logged once per change by the store's health, never per request); any other
+5xx is a defect and is logged. Also the request body's limits: 413 over its size, 408 when it
+does not arrive in time, both before the app sees a byte."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -11,11 +15,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from queue_server.db.busy import Busy
+from queue_server.api.ratelimit import RateLimited
+from queue_server.db.busy import Unavailable, unavailable
 from queue_server.domain.errors import (
     Conflict,
     DomainError,
@@ -26,6 +31,7 @@ from queue_server.domain.errors import (
     TooMany,
     Unauthorized,
 )
+from queue_server.wire import ErrorBody
 
 log = logging.getLogger(__name__)
 STATUS: dict[type[DomainError], int] = {Invalid: 400, NotFound: 404, Conflict: 409,
@@ -34,18 +40,34 @@ STATUS: dict[type[DomainError], int] = {Invalid: 400, NotFound: 404, Conflict: 4
 HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 406: "not_acceptable", 413: "body_too_large",
               415: "unsupported_media_type"}
+_RETRY = {"Retry-After": {"description": "seconds to wait before retrying",
+                          "schema": {"type": "integer"}}}
+# The error answers every endpoint may give, for the OpenAPI document (`{"error": {...}}`).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "malformed or invalid request"},
+    401: {"model": ErrorBody, "description": "missing or unknown token"},
+    403: {"model": ErrorBody, "description": "not allowed for this terminal or session"},
+    404: {"model": ErrorBody, "description": "no such thing"},
+    409: {"model": ErrorBody, "description": "not possible in the present state"},
+    413: {"model": ErrorBody, "description": "body_too_large"},
+    422: {"model": ErrorBody, "description": "invalid_request: the body or a parameter does "
+          "not match the schema"},
+    429: {"model": ErrorBody, "description": "rate_limited or staff_locked",
+          "headers": _RETRY},
+    503: {"model": ErrorBody, "description": "busy, storage_full or db_unavailable: retry "
+          "later with the same Idempotency-Key", "headers": _RETRY},
+}
+UNAVAILABLE = {
+    "busy": "服务器繁忙,请稍后重试 / busy, retry shortly",
+    "storage_full": "服务器存储空间已满,请稍后重试 / the server's disk is full, retry later",
+    "db_unavailable": "数据库暂不可用,请稍后重试 / the database is unavailable, retry shortly",
+}
 
 
 def error(status: int, code: str, message: str, headers: dict[str, str] | None = None
           ) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status,
                         headers=headers)
-
-
-class BodyTooLarge(Exception):
-    def __init__(self, limit: int) -> None:
-        super().__init__(f"request body over {limit} bytes")
-        self.limit = limit
 
 
 def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
@@ -64,71 +86,151 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_r: Request, exc: DomainError) -> JSONResponse:
         status = next((v for k, v in STATUS.items() if isinstance(exc, k)), 409)
-        headers = {"Retry-After": "300"} if isinstance(exc, Locked) else None
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Locked) else None
         if isinstance(exc, TooMany):
             headers = {"Retry-After": str(exc.retry_after)}
         return error(status, exc.code, exc.message, headers)
 
-    @app.exception_handler(Busy)
-    async def _busy(_r: Request, _exc: Busy) -> JSONResponse:
-        return error(503, "busy", "服务器繁忙,请稍后重试 / busy, retry shortly",
-                     {"Retry-After": "1"})
+    @app.exception_handler(Unavailable)
+    async def _unavailable(request: Request, exc: Unavailable) -> JSONResponse:
+        return unavailable_answer(request, exc)
 
-    @app.exception_handler(BodyTooLarge)
-    async def _large(_r: Request, exc: BodyTooLarge) -> JSONResponse:
-        return error(413, "body_too_large", f"请求体过大 / body over {exc.limit} bytes")
+    @app.exception_handler(RateLimited)
+    async def _limited(_r: Request, exc: RateLimited) -> JSONResponse:
+        return error(429, "rate_limited", f"请求过于频繁,请 {exc.retry_after} 秒后再试 / too many "
+                     f"requests, retry in {exc.retry_after} s",
+                     {"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_r: Request, exc: RequestValidationError) -> JSONResponse:
         return error(*_validation_message(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_r: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = HTTP_CODES.get(exc.status_code, "http_error")
         detail = exc.detail if isinstance(exc.detail, str) else code
-        return error(exc.status_code, code, detail, dict(exc.headers or {}) or None)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:  # every method of the path, not only the first route's
+            headers["Allow"] = ", ".join(_allowed(request))
+        return error(exc.status_code, code, detail, headers or None)
 
-    @app.exception_handler(DataError)
-    async def _data(_r: Request, _exc: DataError) -> JSONResponse:
-        # e.g. a NUL character, which PostgreSQL text cannot hold: the input's fault
-        return error(400, "invalid_value", "请求中含有无效字符 / the request holds an invalid "
-                     "character or value")
+    @app.exception_handler(DBAPIError)
+    async def _db(request: Request, exc: DBAPIError) -> JSONResponse:
+        return database_answer(request, exc)
 
     @app.exception_handler(Exception)
     async def _bug(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("defect: %s %s", request.method, request.url.path)
-        return error(500, "internal_error", "服务器内部错误 / internal error")
+        return defect(request)
+
+
+def defect(request: Request) -> JSONResponse:
+    log.exception("defect: %s %s", request.method, request.url.path)
+    return error(500, "internal_error", "服务器内部错误 / internal error")
+
+
+def database_answer(request: Request, exc: DBAPIError) -> JSONResponse:
+    """A driver error no unit of work translated (a read, say): 503 when the database cannot
+    serve now, 400 for a value it cannot hold, else a defect."""
+    translated = unavailable(exc)
+    if translated is not None:
+        return unavailable_answer(request, translated)
+    if isinstance(exc, DataError):
+        # e.g. a NUL character, which PostgreSQL text cannot hold: the input's fault
+        return error(400, "invalid_value", "请求中含有无效字符 / the request holds an "
+                     "invalid character or value")
+    return defect(request)
+
+
+def _allowed(request: Request) -> list[str]:
+    """The methods the app's routes take at this request's path (one path may have a route
+    per method: Starlette's 405 names only the first)."""
+    from starlette.routing import Match
+
+    scope = {**request.scope, "method": ""}
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
+def unavailable_answer(request: Request, exc: Unavailable) -> JSONResponse:
+    """503 with the failure's code and Retry-After; the store's health notes it (and logs the
+    change once)."""
+    request.app.state.store.health.failed(exc)
+    return error(503, exc.code, UNAVAILABLE.get(exc.code, UNAVAILABLE["db_unavailable"]),
+                 {"Retry-After": str(exc.retry_after)})
+
+
+async def _refuse(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": {"code": code, "message": message}},
+                      ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"connection", b"close"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 class BodyLimit:
-    """Refuse bodies over the limit: at once from Content-Length, else while reading."""
+    """Read the whole request body before the app sees it: over the limit it is 413
+    `body_too_large` (at once from Content-Length, else as soon as the chunks pass it; the JSON
+    parser used to turn an oversized chunked body into a 400), and a body that has not fully
+    arrived within `timeout` seconds (trickled byte by byte) is 408 `body_timeout`. Requests
+    without a body pass straight through."""
 
-    def __init__(self, app: ASGIApp, default: int, large: int, large_paths: str) -> None:
+    def __init__(self, app: ASGIApp, default: int, large: int, large_paths: str,
+                 timeout: float = 30.0) -> None:
         self.app, self.default, self.large = app, default, large
         self.large_paths = re.compile(large_paths)
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.large if self.large_paths.search(scope["path"]) else self.default
-        length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            body = json.dumps({"error": {"code": "body_too_large",
-                                         "message": f"请求体过大 / body over {limit} bytes"}})
-            await send({"type": "http.response.start", "status": 413,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"connection", b"close")]})
-            await send({"type": "http.response.body", "body": body.encode()})
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is None and b"transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # no body
             return
+        limit = self.large if self.large_paths.search(scope["path"]) else self.default
+        too_large = f"请求体过大 / body over {limit} bytes"
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await _refuse(send, 413, "body_too_large", too_large)
+            return
+        chunks: list[bytes] = []
         seen = 0
+        try:
+            async with asyncio.timeout(self.timeout):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return  # the client went away: nobody to answer
+                    chunk = message.get("body", b"")
+                    seen += len(chunk)
+                    if seen > limit:
+                        await _refuse(send, 413, "body_too_large", too_large)
+                        return
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            await _refuse(send, 408, "body_timeout", "请求体未能按时收到 / the body did not "
+                          f"arrive within {self.timeout:g} s")
+            return
+        await self.app(scope, _replay(b"".join(chunks), receive), send)
 
-        async def limited() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise BodyTooLarge(limit)
-            return message
 
-        await self.app(scope, limited, send)
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The body read ahead as one message, then the connection's own messages (a disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

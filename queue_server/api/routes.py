@@ -18,6 +18,9 @@ from fastapi.responses import JSONResponse
 
 from queue_server import wire
 from queue_server.api.console_session import cookie_of, cookie_principal
+from queue_server.api.http_errors import ERROR_RESPONSES
+from queue_server.api.ratelimit import throttle
+from queue_server.db.busy import DbUnavailable
 from queue_server.db.store import Store
 from queue_server.domain.errors import Invalid, Unauthorized
 from queue_server.domain.security import token_hash
@@ -27,7 +30,7 @@ from queue_server.usecases.auth import Principal, authenticate, principal_of
 # Row ids in paths: bounded, so a huge number is a 422, not an integer overflow in the database.
 RowId = Annotated[int, Path(ge=1, le=2**62)]
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 T = TypeVar("T")
 
 
@@ -107,12 +110,17 @@ def hall_of(principal: Principal, request: Request) -> str:
 
 @router.get("/health", response_model=wire.Health)
 async def health(request: Request) -> JSONResponse:
+    """ok, or 503 degraded with the database's trouble (`db`: `storage_full` or
+    `db_unavailable`, `reason` in words) while it lasts."""
     store = store_of(request)
-
     try:
-        await asyncio.wait_for(asyncio.to_thread(store.ping), timeout=2.0)
-    except Exception:  # noqa: BLE001 - any database trouble is "not ok"
-        return JSONResponse({"status": "degraded", "db": "unavailable"}, status_code=503)
+        problem = await asyncio.wait_for(asyncio.to_thread(store.check), timeout=2.0)
+    except TimeoutError:
+        problem = DbUnavailable("no answer within 2 s")
+        store.health.failed(problem)
+    if problem is not None:
+        return JSONResponse({"status": "degraded", "db": problem.code, "reason": problem.detail},
+                            status_code=503, headers={"Retry-After": str(problem.retry_after)})
     return JSONResponse({"status": "ok", "db": "ok"})
 
 
@@ -161,6 +169,7 @@ def json_answer(out: wire.Wire, status: int = 200, headers: dict[str, str] | Non
 
 @router.post("/tickets/lookup", response_model=list[wire.TicketOut])
 def lookup(request: Request, principal: Who, body: wire.TicketLookup) -> list[wire.TicketOut]:
+    throttle(request, "lookup", principal.terminal_id)
     return lookups.lookup(store_of(request), principal, body.id_card, base_url(request))
 
 

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Request, Response, WebSocket
 from fastapi.concurrency import run_in_threadpool
 
 from queue_server import wire
+from queue_server.api.http_errors import ERROR_RESPONSES
+from queue_server.api.ratelimit import throttle
 from queue_server.api.routes import (
     Token,
     Who,
@@ -22,13 +24,15 @@ from queue_server.api.routes import (
 from queue_server.db.store import Store
 from queue_server.domain.errors import DomainError, Invalid, NoTicketWaiting, Unauthorized
 from queue_server.usecases import counters, terminals
-from queue_server.usecases.auth import Principal, authenticate, login
+from queue_server.usecases.auth import Principal, authenticate
+from queue_server.usecases.login import login
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
 
 @router.post("/auth/login", response_model=wire.LoginOut)
 def auth_login(request: Request, principal: Who, body: wire.LoginIn) -> wire.LoginOut:
+    throttle(request, "login", principal.terminal_id)
     token, staff, expires = login(store_of(request), principal, body.staff, body.pin,
                                   body.counter)
     return wire.LoginOut(token=token, staff=staff.id, staff_name=staff.name,

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from queue_server import wire
+from queue_server.api.http_errors import ERROR_RESPONSES
 from queue_server.api.routes import RowId, Who, base_url, store_of
 from queue_server.usecases import documents, outposts
 
-router = APIRouter(prefix="/api/v1")
-
-
-class PrintFailedIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field(default="", max_length=200)
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
 
 @router.post("/tickets/{ticket_id}/documents", status_code=201, response_model=wire.DocumentOut,
@@ -51,7 +46,7 @@ def forward(request: Request, response: Response, principal: Who, ticket_id: str
 
 @router.post("/tickets/{ticket_id}/print-failed", status_code=204)
 def print_failed(request: Request, principal: Who, ticket_id: str,
-                 body: PrintFailedIn | None = None) -> Response:
+                 body: wire.PrintFailedIn | None = None) -> Response:
     outposts.print_failed(store_of(request), principal, ticket_id,
                           body.reason if body is not None else "")
     return Response(status_code=204)

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from queue_server.api.guard import Limits
+from queue_server.api.ratelimit import Rates
+
 DEFAULT_PORT = 8750
 
 
@@ -38,3 +41,6 @@ class Settings:
     public_writes_per_min: int = 20
     public_per_id_per_hour: int = 10
     notify_backoff_s: float = 10.0  # first retry of a failed notification; doubles each time
+    body_timeout_s: float = 30.0  # a request body must arrive within this (408 body_timeout)
+    limits: Limits = Limits()  # connections per client, header, idle and stall timeouts
+    rates: Rates = Rates()  # logins and lookups per terminal, the public page per address

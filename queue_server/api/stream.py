@@ -223,16 +223,24 @@ class EventHub:
 
     async def _dispatch_loop(self) -> None:
         assert self._wake is not None
+        failing = False  # log the first failure and the recovery, not every retry
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
             self._wake.clear()
             try:
                 await self._dispatch_new()
-            except Exception:  # a database hiccup must not end the stream; retry on next wake
-                log.exception("event hub: reading new events failed")
+            except Exception as exc:  # a database hiccup must not end the stream; retry
+                if not failing:
+                    log.warning("event hub: reading new events failed (%s); retrying",
+                                str(exc).splitlines()[0][:200] if str(exc) else repr(exc))
+                failing = True
                 await asyncio.sleep(0.5)
                 self._wake.set()
+            else:
+                if failing:
+                    log.warning("event hub: reading new events works again")
+                failing = False
 
     async def _dispatch_new(self) -> None:
         while True:
@@ -248,20 +256,26 @@ class EventHub:
         assert self.listen_url is not None
         dsn = make_url(self.listen_url).set(drivername="postgresql")
         conninfo = dsn.render_as_string(hide_password=False)
-        delay = 0.5
+        delay, lost = 0.5, False
         while True:
             try:
                 conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
                 async with conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     delay = 0.5
+                    if lost:
+                        log.warning("event hub: LISTEN %s back", CHANNEL)
+                    lost = False
                     self.notify()  # events may have come while we were not listening
                     async for _ in conn.notifies():
                         self.notify()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("event hub: LISTEN %s lost (%s); retrying in %.1fs", CHANNEL, exc, delay)
+                if not lost:  # once per outage, not once per retry
+                    log.warning("event hub: LISTEN %s lost (%s); retrying",
+                                CHANNEL, str(exc).splitlines()[0][:200] if str(exc) else exc)
+                lost = True
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)
 

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from queue_server import wire_journey as wj
+from queue_server.api.ratelimit import throttle
 from queue_server.api.routes import base_url, store_of
 from queue_server.usecases import public
 
@@ -122,6 +123,7 @@ def render(view: wj.TicketView) -> str:
 
 @router.get("/t/{ticket_id}", response_class=HTMLResponse, include_in_schema=False)
 def track(request: Request, ticket_id: str) -> HTMLResponse:
+    throttle(request, "public")  # no token: the id is the secret, so guessing is limited
     view = public.ticket_view(store_of(request), ticket_id, base_url(request))
     if view is None:
         body = "<p>没有找到此号,请核对二维码。<br>Ticket not found.</p>"

@@ -39,7 +39,7 @@ from sqlalchemy.engine import Connection, Engine, RootTransaction
 from sqlalchemy.orm import Session
 
 from queue_server.db import events
-from queue_server.db.busy import Busy, busy_on_lock, busy_or
+from queue_server.db.busy import Busy, Unavailable, busy_on_lock, busy_or
 from queue_server.db.unit import EventRows, Tx
 
 log = logging.getLogger(__name__)
@@ -106,6 +106,8 @@ class GroupCommit:
             self._conn = batch.conn
         else:
             with contextlib.suppress(Exception):
+                if not healthy:  # its state is suspect: a new one, not one from the pool
+                    batch.conn.invalidate()
                 batch.conn.close()
 
     def close(self) -> None:
@@ -146,9 +148,11 @@ class GroupCommit:
             yield tx
             if tx.opened_session is not None:
                 tx.opened_session.flush()
-        except BaseException:
+        except BaseException as exc:
             if savepoint is None:
                 self._discard(batch)
+            elif _batch_lost(batch.conn, exc):
+                self._abandon(batch, exc)
             elif savepoint.is_active:
                 savepoint.rollback()
             raise
@@ -173,6 +177,20 @@ class GroupCommit:
             healthy = False
         self._end(batch, healthy)
         batch.done.set()
+
+    def _abandon(self, batch: _Batch, exc: BaseException) -> None:
+        """A later unit met a storage failure (a full disk, an I/O error): SQLite may have
+        rolled the whole transaction back already, so the batch's other units are lost too.
+        Every unit of it fails with that error (none was answered yet: they retry)."""
+        self._batch = None
+        batch.error = busy_or(exc)
+        with contextlib.suppress(Exception):
+            if batch.trans.is_active:
+                batch.trans.rollback()
+        self._end(batch, False)
+        batch.done.set()
+        for callback in batch.callbacks:
+            callback(batch.error)
 
     def _commit(self, batch: _Batch) -> None:
         """Under the write lock: commit the batch and wake its units."""
@@ -342,6 +360,17 @@ def _session(conn: Connection) -> Session:
     # rollback_only: the session never commits what it joined, and its rollback (a failed
     # flush) reaches only the unit's savepoint, the innermost transaction of `conn`.
     return Session(bind=conn, join_transaction_mode="rollback_only", expire_on_commit=False)
+
+
+def _batch_lost(conn: Connection, exc: BaseException) -> bool:
+    """Whether a unit's failure took the batch's transaction with it: a storage failure, or
+    SQLite no longer inside a transaction (it rolls back by itself on some errors)."""
+    translated = busy_or(exc)
+    if isinstance(translated, Unavailable) and not isinstance(translated, Busy):
+        return True
+    with contextlib.suppress(Exception):
+        return not getattr(conn.connection.dbapi_connection, "in_transaction", True)
+    return True
 
 
 def _translate(fn: Callable[[], _Batch]) -> _Batch:

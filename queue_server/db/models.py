@@ -141,6 +141,20 @@ class AdminToken(Base):
     created_at: Mapped[datetime] = mapped_column(TS)
 
 
+class LoginFailure(Base):
+    """Failed PIN logins of one staff id from one client (`terminal:ID` of a counter pad,
+    `console:ADDRESS` of a browser), and until when that pair must wait (growing delays): one
+    terminal cannot lock a staff member out everywhere."""
+
+    __tablename__ = "login_failures"
+    hall: Mapped[str] = mapped_column(String(40), ForeignKey("halls.id"), primary_key=True)
+    client: Mapped[str] = mapped_column(String(80), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(TS)
+    last_at: Mapped[datetime] = mapped_column(TS)
+
+
 class StaffSession(Base):
     __tablename__ = "staff_sessions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

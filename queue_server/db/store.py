@@ -21,12 +21,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from queue_server.db import events
-from queue_server.db.busy import Busy, busy_on_lock
+from queue_server.db.busy import Unavailable, busy_on_lock
 from queue_server.db.group_commit import GroupCommit, Writer
+from queue_server.db.health import StorageHealth
 from queue_server.db.unit import EventRows, Tx, committed
 from queue_server.domain.clock import utcnow
 
@@ -108,10 +108,12 @@ class Store:
         self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
         self.on_events: Callable[[EventRows], None] = lambda rows: None
+        self.health = StorageHealth(url)
         self._group = GroupCommit(self.writer, lock_timeout, self.clock, self._committed)
         self._writer_thread = Writer(self._group) if self.is_sqlite else None
 
     def _committed(self, rows: EventRows, hooks: list[Callable[[], None]]) -> None:
+        self.health.succeeded()
         if rows:
             self.on_events(rows)
         committed(rows, hooks)
@@ -140,11 +142,8 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        try:
-            with self._read_sessions() as session, session.begin():
-                yield session
-        except PoolTimeout as exc:
-            raise Busy("no free database connection") from exc
+        with busy_on_lock(), self._read_sessions() as session, session.begin():
+            yield session
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
@@ -168,6 +167,10 @@ class Store:
         """One trivial read: raises if the database does not answer."""
         with self.reader.connect() as conn:
             conn.exec_driver_sql("SELECT 1")
+
+    def check(self) -> Unavailable | None:
+        """The health probe (`StorageHealth.check`): None when the database works."""
+        return self.health.check(self.ping)
 
     def last_event_before(self, when: datetime) -> int:
         """The id of the last event written before `when` (0 if none): where a subscriber

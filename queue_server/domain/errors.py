@@ -34,7 +34,11 @@ class Forbidden(DomainError):
 
 
 class Locked(DomainError):
-    """Too many failed PIN attempts: wait."""
+    """Too many failed PIN attempts: wait `retry_after` seconds."""
+
+    def __init__(self, code: str, message: str, retry_after: int = 300) -> None:
+        super().__init__(code, message)
+        self.retry_after = retry_after
 
 
 class TooMany(DomainError):

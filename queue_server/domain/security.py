@@ -1,9 +1,11 @@
 """Secrets: terminal and admin tokens (random, stored as sha256), staff PINs (scrypt, compared
-in constant time), and the privacy forms of an ID card: a keyed hash, masked number and name,
-and the age taken from the number's birth date (the number itself is then dropped)."""
+in constant time), a ticket's rating code (the proof that whoever rates holds the ticket), and
+the privacy forms of an ID card: a keyed hash, masked number and name, and the age taken from
+the number's birth date (the number itself is then dropped)."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -39,6 +41,20 @@ def check_pin(pin: str, stored: str | None) -> bool:
         salt, want = b"\0" * 16, b""
     got = hashlib.scrypt(pin.encode(), salt=salt, **SCRYPT)
     return stored is not None and hmac.compare_digest(got, want)
+
+
+def rating_code(secret_hex: str, ticket_id: str) -> str:
+    """The ticket's rating code: printed in its QR code's tracking link and answered to a card
+    lookup by its holder, never in an event or a view of the ticket; derived (HMAC with the
+    hall's secret), so nothing is stored. 96 bits: not guessable."""
+    digest = hmac.new(bytes.fromhex(secret_hex), b"rate:" + ticket_id.encode(),
+                      hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:12]).decode()
+
+
+def rating_code_ok(secret_hex: str, ticket_id: str, code: str) -> bool:
+    return hmac.compare_digest(rating_code(secret_hex, ticket_id).encode(),
+                               code.encode("utf-8", "replace"))
 
 
 def normalise_id(number: str) -> str:

@@ -1,32 +1,35 @@
-"""Who is asking: terminal tokens (from enrolment), staff sessions (a PIN login at a counter
-terminal, bound to that counter) and administrator tokens. Tokens are random and stored as
-sha256; PINs with scrypt and a lockout after repeated failures; compares in constant time."""
+"""Who is asking: terminal tokens (from enrolment), staff sessions (opened by a PIN login at a
+counter terminal, `login.py`) and administrator tokens; enrolment and revocation of terminals,
+PINs. Tokens are random and stored as sha256, PINs with scrypt; compares in constant time."""
 
 from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TypeVar, cast
+from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from queue_server.db.models import AdminToken, Counter, Hall, Staff, StaffSession, Terminal
+from queue_server.db.models import (
+    AdminToken,
+    Counter,
+    Hall,
+    LoginFailure,
+    Staff,
+    StaffSession,
+    Terminal,
+)
 from queue_server.db.store import Store
 from queue_server.db.unit import Tx
-from queue_server.domain.errors import Conflict, Forbidden, Invalid, Locked, NotFound, Unauthorized
-from queue_server.domain.security import check_pin, hash_pin, new_token, token_hash
+from queue_server.domain.errors import Conflict, Forbidden, Invalid, Unauthorized
+from queue_server.domain.security import hash_pin, new_token, token_hash
 
 log = logging.getLogger(__name__)
 KINDS = ("kiosk", "counter", "display", "pad", "bank")
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=5)
-SESSION_TTL = timedelta(hours=12)
-T = TypeVar("T")
 
 
 # Built once: one of them runs on every request. Core selects of the columns needed, not
@@ -104,69 +107,6 @@ def principal_of(s: Session | Connection, token: str, now: datetime) -> Principa
         if found is not None and found.active and _matches(found.token_hash, digest):
             return Principal(found.kind, found.hall, found.id, found.name, found.counter)
     raise Unauthorized("unauthorized", "令牌无效或已过期 / unknown or expired token")
-
-
-def login(store: Store, who: Principal, staff_id: str, pin: str, counter: str
-          ) -> tuple[str, Staff, datetime]:
-    """A staff PIN login at a counter terminal; answers (session token, staff, expiry)."""
-    if who.kind != "counter" or who.hall is None or who.terminal_id is None:
-        raise Forbidden("forbidden", "只有窗口终端可以登录 / only a counter terminal may log in")
-    if who.counter and who.counter != counter:
-        raise Forbidden("wrong_counter", f"本终端属于窗口 {who.counter} / this terminal belongs "
-                        f"to counter {who.counter}")
-    return pin_login(store, who.hall, staff_id, pin, f"terminal:{who.terminal_id}",
-                     lambda tx, staff: _open_session(tx, who, staff, counter))
-
-
-def pin_login(store: Store, hall: str, staff_id: str, pin: str, client: str,
-              open_session: Callable[[Tx, Staff], T]) -> T:
-    """The one place a staff PIN is checked and the lockout applied, for every way in (a
-    counter pad, the supervisor's console): `open_session(tx, staff)` runs in the write
-    transaction once the PIN is right. `client` names where the attempt came from
-    (`terminal:ID`, `console:ADDRESS`) for the lockout and the log."""
-    locked = Locked("staff_locked", "密码错误次数过多,请稍后再试 / too many failed attempts, "
-                    "try again later")
-    with store.read() as s:
-        staff = s.get(Staff, (hall, staff_id))
-        stored = staff.pin_hash if staff is not None and staff.active else None
-        if staff is not None and staff.locked_until and staff.locked_until > store.clock():
-            raise locked
-    ok = check_pin(pin, stored)  # slow on purpose: outside the write lock
-    failed: Exception | None = None
-    with store.write() as tx:
-        staff = tx.session.get(Staff, (hall, staff_id), with_for_update=True)
-        if staff is not None and staff.locked_until and staff.locked_until > tx.now:
-            raise locked
-        if staff is None or not ok or staff.pin_hash != stored:
-            # The failure count must be committed, so this transaction ends normally.
-            if staff is not None:
-                staff.failures += 1
-                if staff.failures >= MAX_FAILURES:
-                    staff.failures, staff.locked_until = 0, tx.now + LOCKOUT
-            log.info("failed sign-in at %s from %s", hall, client)
-            failed = Unauthorized("bad_credentials", "工号或密码错误 / wrong staff id or PIN")
-        else:
-            staff.failures, staff.locked_until = 0, None
-            result = open_session(tx, staff)
-    if failed is not None:
-        raise failed
-    return result
-
-
-def _open_session(tx: Tx, who: Principal, staff: Staff, counter: str
-                  ) -> tuple[str, Staff, datetime]:
-    s, now = tx.session, tx.now
-    row = s.get(Counter, (who.hall, counter))
-    if row is None or not row.active:
-        raise NotFound("unknown_counter", f"没有窗口 {counter} / no counter {counter}")
-    row.staff_id = staff.id
-    token, expires = new_token("kbs"), now + SESSION_TTL
-    s.add(StaffSession(token_hash=token_hash(token), hall=str(who.hall), staff_id=staff.id,
-                       counter=counter, terminal_id=int(who.terminal_id or 0), created_at=now,
-                       expires_at=expires))
-    tx.emit(str(who.hall), "staff.login", counter=counter, staff=staff.id)
-    log.info("staff %s signed in at %s/%s", staff.id, who.hall, counter)
-    return token, staff, expires
 
 
 def _pick_hall(s: object, hall: str | None, kind: str, counter: str | None) -> str:
@@ -268,6 +208,8 @@ def set_pin(store: Store, staff_id: str, pin: str, hall: str | None = None) -> i
             raise Invalid("unknown_staff", f"no staff member {staff_id!r}")
         for row in rows:
             row.pin_hash, row.failures, row.locked_until = digest, 0, None
+            tx.session.execute(delete(LoginFailure).where(LoginFailure.hall == row.hall,
+                                                          LoginFailure.staff_id == row.id))
     return len(rows)
 
 

@@ -1,5 +1,5 @@
 """Sessions of the supervisor's console: a supervisor or administrator logs in with staff id and
-PIN (through `auth.pin_login`, so the lockout is the counters' own), gets a random token kept
+PIN (through `login.pin_login`, so the lockout is the counters' own), gets a random token kept
 only as sha256 (the browser holds it in an HttpOnly cookie), and acts as a staff principal of
 their hall with their role, read again on every request (a demoted supervisor is out at once).
 Every change also needs the session's CSRF token, derived from the session token with HMAC,
@@ -21,8 +21,9 @@ from queue_server.db.store import Store
 from queue_server.db.unit import Tx
 from queue_server.domain.errors import Forbidden, Invalid, Unauthorized
 from queue_server.domain.security import new_token, token_hash
-from queue_server.usecases.auth import Principal, pin_login, require_supervisor
+from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
+from queue_server.usecases.login import pin_login
 from queue_server.usecases.terminals import main_hall
 
 CONSOLE_TTL = timedelta(hours=10)

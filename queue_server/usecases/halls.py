@@ -197,11 +197,13 @@ def apply_config(store: Store, cfg: HallConfig) -> dict[str, int]:
 
 def roll_days(store: Store) -> list[str]:
     """Start a new business day in each hall whose day has turned: `day.rolled` events (boards
-    clear, numbering restarts from 1 per prefix). Answers the halls that rolled."""
+    clear, numbering restarts from 1 per prefix). Answers the halls that rolled. Only forward:
+    a clock stepped back across the boundary (an NTP correction) does not roll the hall back a
+    day (its tickets meanwhile continue that day's numbers, unique all the same)."""
     rolled: list[str] = []
     with store.read() as s:
         due = [h.id for h in s.scalars(select(Hall).where(Hall.active))
-               if h.business_day != hall_info(h).day_of(store.clock())]
+               if _turned(h.business_day, hall_info(h).day_of(store.clock()))]
     if not due:
         return rolled
     with store.write() as tx:
@@ -210,7 +212,7 @@ def roll_days(store: Store) -> list[str]:
             if row is None:
                 continue
             day = hall_info(row).day_of(tx.now)
-            if row.business_day != day:
+            if _turned(row.business_day, day):
                 tx.emit(row.id, "day.rolled", day=day.isoformat(),
                         previous=row.business_day.isoformat() if row.business_day else None)
                 row.business_day = day
@@ -219,15 +221,20 @@ def roll_days(store: Store) -> list[str]:
     return rolled
 
 
+def _turned(current: date | None, day: date) -> bool:
+    return current is None or day > current
+
+
 def _housekeeping(s: Session, now: datetime) -> None:
-    """Once a day: forget idempotency keys after a week (they must last at least 24 h) and
-    expired staff sessions."""
+    """Once a day: forget idempotency keys after a week (they must last at least 24 h),
+    expired staff sessions, and login failures of pairs quiet for a day."""
     from sqlalchemy import delete
 
-    from queue_server.db.models import IdempotencyKey, StaffSession
+    from queue_server.db.models import IdempotencyKey, LoginFailure, StaffSession
 
     s.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - KEY_TTL))
     s.execute(delete(StaffSession).where(StaffSession.expires_at < now))
+    s.execute(delete(LoginFailure).where(LoginFailure.last_at < now - timedelta(days=1)))
 
 
 _SERVICES = cast(Table, Service.__table__)

@@ -11,7 +11,7 @@ from queue_server import wire
 from queue_server.db.models import Ticket
 from queue_server.db.store import Store
 from queue_server.domain.errors import Forbidden, NotFound
-from queue_server.domain.security import id_hash
+from queue_server.domain.security import id_hash, rating_code
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.halls import load_hall
 from queue_server.usecases.views import ticket_out
@@ -44,9 +44,13 @@ def lookup(store: Store, who: Principal, card: wire.IdCardIn, base: str) -> list
                          .order_by(Ticket.issued_at.desc()).limit(50))
         family = {hall.id, hall.parent}
         today = hall.day_of(store.clock())
-        return [ticket_out(s, t, base) for t in rows
-                if (t.hall in family or _parent_of(s, t.hall) == hall.id)
-                and (t.day == today or t.status in OPEN)]
+        found = [ticket_out(s, t, base) for t in rows
+                 if (t.hall in family or _parent_of(s, t.hall) == hall.id)
+                 and (t.day == today or t.status in OPEN)]
+        for out in found:  # the card proved the holder: these may be rated from the kiosk
+            owner = load_hall(s, out.hall or hall.id)
+            out.rating_code = rating_code((owner or hall).secret, out.id)
+        return found
 
 
 def _parent_of(s: Session, hall_id: str) -> str | None:

@@ -1,16 +1,22 @@
 """Use cases of 好差评: a rating (1–5) of the latest served stage of a ticket, bound to that
 stage's counter and staff member, one per stage, submitted only from a citizen-facing terminal
-(kiosk, pad, bank; never a counter or a staff session: staff do not rate themselves). A rating of
+(kiosk, pad, bank; never a counter or a staff session: staff do not rate themselves): a pad
+only its own counter's stages, a kiosk only a ticket its holder proved to hold. A rating of
 1 or 2 needs a reason and opens a follow-up (usecases/followups.py: 核实 → 整改 → 回复)."""
 
 from __future__ import annotations
 
+import hmac
+
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from queue_server import wire
 from queue_server.db.models import Evaluation, Stage, Ticket
 from queue_server.db.store import Store
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from queue_server.domain.hall import HallInfo
+from queue_server.domain.security import id_hash, rating_code_ok
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.followups import open_in
 from queue_server.usecases.halls import load_hall
@@ -33,11 +39,7 @@ def evaluate(store: Store, who: Principal, body: wire.EvaluationIn) -> wire.Eval
         hall = load_hall(s, ticket.hall) if ticket is not None else None
         if ticket is None or hall is None or who.hall not in (ticket.hall, hall.parent):
             raise NotFound("unknown_ticket", "没有此号 / no such ticket")
-        stage = s.scalars(select(Stage).where(Stage.ticket_id == ticket.id,
-                                              Stage.called_at.is_not(None))
-                          .order_by(Stage.id.desc()).limit(1)).first()
-        if stage is None:
-            raise Conflict("nothing_to_rate", "此号尚未办理 / this ticket has not been served yet")
+        stage = _stage_to_rate(s, who, ticket, hall, body)
         if stage.rated:
             raise Conflict("already_rated", "此环节已评价 / this stage is already rated")
         stage.rated = True
@@ -52,3 +54,34 @@ def evaluate(store: Store, who: Principal, body: wire.EvaluationIn) -> wire.Eval
                 level=body.level, zone=stage.zone, counter=stage.counter, followup=followup)
         return wire.EvaluationOut(id=row.id, ticket=ticket.id, level=row.level, zone=stage.zone,
                                   counter=stage.counter, followup=followup)
+
+
+def _stage_to_rate(s: Session, who: Principal, ticket: Ticket, hall: HallInfo,
+                   body: wire.EvaluationIn) -> Stage:
+    """What this terminal may rate of `ticket`. A pad enrolled for a counter: the latest stage
+    served at that counter, and nothing else (403 `not_your_counter`). A kiosk (or a pad of no
+    counter): the latest stage that was called, once the citizen proved to hold the ticket
+    with its rating code (from the QR code's link, or a card lookup's answer) or with the ID
+    card it was issued to (403 `proof_required`)."""
+    called = (select(Stage).where(Stage.ticket_id == ticket.id, Stage.called_at.is_not(None))
+              .order_by(Stage.id.desc()).limit(1))
+    if who.kind == "pad" and who.counter:
+        stage = s.scalars(called.where(Stage.counter == who.counter)).first()
+        if stage is None:
+            raise Forbidden("not_your_counter", f"此评价器只评价 {who.counter} 窗口的服务 / this "
+                            f"pad rates only services of counter {who.counter}")
+        return stage
+    if not _proved(ticket, hall, body):
+        raise Forbidden("proof_required", "请扫描号票二维码或刷身份证后评价 / scan the ticket's "
+                        "QR code or read the ID card it was issued to, then rate")
+    stage = s.scalars(called).first()
+    if stage is None:
+        raise Conflict("nothing_to_rate", "此号尚未办理 / this ticket has not been served yet")
+    return stage
+
+
+def _proved(ticket: Ticket, hall: HallInfo, body: wire.EvaluationIn) -> bool:
+    if body.rating_code and rating_code_ok(hall.secret, ticket.id, body.rating_code):
+        return True
+    return (body.id_card is not None and ticket.id_hash is not None
+            and hmac.compare_digest(id_hash(hall.secret, body.id_card.number), ticket.id_hash))

@@ -35,7 +35,14 @@ from queue_server.domain import priority
 from queue_server.domain.errors import Conflict, Forbidden, Invalid
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.policy import format_number
-from queue_server.domain.security import age_on, birth_date, id_hash, mask_id, mask_name
+from queue_server.domain.security import (
+    age_on,
+    birth_date,
+    id_hash,
+    mask_id,
+    mask_name,
+    rating_code,
+)
 from queue_server.domain.stages import HELD, WAITING, deadline_of
 from queue_server.usecases import checkin
 from queue_server.usecases.auth import Principal, principal_of
@@ -193,7 +200,8 @@ def issued_out(s: Db, ticket: Ticket | Record, hall: HallInfo, svc: Service | Re
     return wire.TicketIssued(
         id=ticket.id, number=ticket.number, service=ticket.service, zone=ticket.zone,
         ahead=ahead, estimated_wait_s=estimate(s, ticket.hall, ticket.zone, ticket.service, ahead),
-        issued_at=ticket.issued_at, track_url=f"{base}/t/{ticket.id}", hall=hall.id,
+        issued_at=ticket.issued_at, hall=hall.id,
+        track_url=f"{base}/t/{ticket.id}?c={rating_code(hall.secret, ticket.id)}",
         hall_name=hall.name, service_name=svc.name, priority=ticket.priority,
         priority_reason=ticket.priority_reason, masked_name=ticket.masked_name,
         masked_id=ticket.masked_id, appointment_late=bool(ticket.appointment_late),

@@ -11,7 +11,7 @@ import qrcode
 from kiosk import states as st
 from kiosk.client import ApiError
 from kiosk.flow import KioskFlow
-from kiosk.inquiry import track_code
+from kiosk.inquiry import rating_code_of, track_code
 from tests.kiosk.conftest import MakeFlow, present_card
 from tests.kiosk.hall import PIN, Hall
 
@@ -29,6 +29,10 @@ def test_track_code_from_qr_text() -> None:
     assert track_code("http://x/t/" + "a" * 65) is None
     assert track_code("  ") is None
     assert track_code("http://x/t/<script>") is None
+    assert track_code("http://10.0.0.2:8750/t/8KQ2ZP4M?c=Ab-_cd12") == "8KQ2ZP4M"
+    assert rating_code_of("http://10.0.0.2:8750/t/8KQ2ZP4M?c=Ab-_cd12") == "Ab-_cd12"
+    assert rating_code_of("http://10.0.0.2:8750/t/8KQ2ZP4M") is None
+    assert rating_code_of("http://x/t/a?c=<script>") is None
 
 
 def test_qr_code_on_camera_finds_the_ticket(make_flow: MakeFlow, qtbot: Any, hall: Hall,
@@ -142,5 +146,28 @@ def test_card_lookup_then_rating_needs_reasons_for_low_levels(make_flow: MakeFlo
     flow.inquiry.submit()
     qtbot.waitUntil(lambda: flow.state == st.THANKS, timeout=20000)
     again = hall.api("POST", "/evaluations", hall.kiosk_token,
-                     {"ticket": mine.id, "level": 5})
-    assert 400 <= again.status_code < 500  # one rating per stage: the server kept ours
+                     {"ticket": mine.id, "level": 5, "rating_code": mine.rating_code})
+    assert again.status_code == 409  # one rating per stage: the server kept ours
+
+
+def test_the_tickets_qr_code_lets_its_holder_rate(make_flow: MakeFlow, qtbot: Any, hall: Hall,
+                                                  tmp_path: Path) -> None:
+    """The kiosk sends the rating code of the scanned QR link: without it the server refuses a
+    kiosk's rating (any board sees ticket ids in the events)."""
+    issued = hall.api("POST", "/tickets", hall.kiosk_token, {"service": "water-connect"},
+                      {"Idempotency-Key": "qr-rate"}).json()
+    finish_ticket_of(hall, issued["number"])
+    bare = hall.api("POST", "/evaluations", hall.kiosk_token, {"ticket": issued["id"],
+                                                               "level": 5})
+    assert bare.status_code == 403 and bare.json()["error"]["code"] == "proof_required"
+    folder = tmp_path / "qr"
+    folder.mkdir()
+    qrcode.make(issued["track_url"], box_size=8, border=6).save(folder / "ticket.png")
+    flow = make_flow(camera=f"images://{folder}")
+    flow.ask("rate")
+    qtbot.waitUntil(lambda: flow.state == st.RESULT, timeout=25000)
+    assert flow.data.results[0].rating_code == rating_code_of(issued["track_url"])
+    flow.inquiry.start_rating(issued["id"])
+    flow.inquiry.choose_level(5)
+    flow.inquiry.submit()
+    qtbot.waitUntil(lambda: flow.state == st.THANKS, timeout=20000)

@@ -1,18 +1,25 @@
-"""A Hypothesis state machine over the real use cases on an SQLite file: any sequence of
-issue, call-next, start, finish (done / next / rejected), transfer and recall/no-show across
-the test hall's counters keeps the invariants: a stage is called once, a ticket has at most
-one open stage, a counter holds only its own called ticket, numbers are unique and gapless
-per prefix, event ids strictly increase."""
+"""A Hypothesis state machine of the whole queue: issue, call-next, recall, no-show, start,
+finish with each outcome, transfer (to a counter, to a service), pause, resume and the day's
+rollover, run on the real use cases over an SQLite file (with an injected clock) and, step by
+step, on a small reference model written from the rules of docs/api.md. After every step the
+two agree on the answer (the number called, the error code) and on the whole state: every
+ticket's status and zone, every counter's current ticket and pause; and the books balance
+(a stage called once, one open stage a ticket, numbers unique and gapless per prefix and day,
+event ids strictly increasing)."""
 
 from __future__ import annotations
 
 import tempfile
 from collections import Counter as Tally
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from hypothesis import settings
+import pytest
+from hypothesis import event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import select
 
 from queue_server import wire
@@ -21,91 +28,313 @@ from queue_server.db.store import Store
 from queue_server.domain.errors import DomainError
 from queue_server.usecases import counters
 from queue_server.usecases.auth import Principal
+from queue_server.usecases.halls import roll_days
 from queue_server.usecases.tickets import issue
 from tests.conftest import load_test_hall
 
-COUNTERS = ("W01", "W02", "W03", "W04", "C01")
-SERVICES = ("general", "case", "consult")
+TZ = ZoneInfo("Asia/Shanghai")
 KIOSK = Principal("kiosk", "t1", 1, "k")
+ELDER = wire.IdCardIn(number="150102194001011234")  # 70 or older: priority "elderly"
+PRIORITY_CAP, RECALLS_BEFORE_NO_SHOW, CASE_CAP = 2, 1, 5
 
 
 def staff(code: str) -> Principal:
     return Principal("staff", "t1", 1, "pad", code, "s001", "staff")
 
 
+# -- the reference model (the test hall of tests/queue_server/data/hall.toml) ---------------
+SERVICES = {"general": ("A", ("intake",)), "case": ("B", ("intake", "approval", "pickup")),
+            "consult": ("Z", ("consult",))}
+COUNTERS = {"W01": ("intake", ("general", "case")), "W02": ("intake", ("case", "general")),
+            "W03": ("approval", ("case",)), "W04": ("pickup", ("case",)),
+            "C01": ("consult", ("consult",))}
+
+
+@dataclass
+class MStage:
+    ticket: str  # the ticket's number and day, e.g. "A001@2026-03-02"
+    zone: str
+    service: str
+    priority: bool
+    sort_at: datetime
+    target: str | None = None
+    status: str = "waiting"
+    recalls: int = 0
+
+
+@dataclass
+class MCounter:
+    current: int | None = None  # index of its stage in Model.stages
+    paused: bool = False
+    streak: int = 0
+
+
+@dataclass
+class Model:
+    day: str = ""
+    last: dict[tuple[str, str], int] = field(default_factory=dict)  # (prefix, day) -> seq
+    tickets: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> status, zone
+    stages: list[MStage] = field(default_factory=list)
+    counters: dict[str, MCounter] = field(default_factory=lambda: {c: MCounter()
+                                                                    for c in COUNTERS})
+
+    def issue(self, service: str, priority: bool, now: datetime) -> str:
+        prefix, route = SERVICES[service]
+        seq = self.last.get((prefix, self.day), 0) + 1
+        if service == "case" and seq > CASE_CAP:
+            raise Refused("daily_cap_reached")
+        self.last[(prefix, self.day)] = seq
+        key = f"{prefix}{seq:03d}@{self.day}"
+        self.tickets[key] = {"status": "waiting", "zone": route[0]}
+        self.stages.append(MStage(key, route[0], service, priority, now))
+        return key
+
+    def _pick(self, code: str) -> int | None:
+        zone, services = COUNTERS[code]
+        waiting = [(i, s) for i, s in enumerate(self.stages) if s.status == "waiting"]
+        targeted = [(s.sort_at, i) for i, s in waiting if s.target == code]
+        if targeted:
+            return min(targeted)[1]
+        mine = [(services.index(s.service), s.sort_at, i, s.priority) for i, s in waiting
+                if s.target is None and s.zone == zone and s.service in services]
+        prio = sorted(m for m in mine if m[3])
+        normal = sorted(m for m in mine if not m[3])
+        if prio and (self.counters[code].streak < PRIORITY_CAP or not normal):
+            return prio[0][2]
+        return normal[0][2] if normal else None
+
+    def call(self, code: str) -> str:
+        counter = self.counters[code]
+        if counter.paused:
+            raise Refused("counter_paused")
+        picked = self._pick(code)  # (ending the current one as done queues nothing new)
+        if picked is None:  # nobody waits: 204, and the current ticket stays
+            raise Refused("no_ticket_waiting")
+        if counter.current is not None:
+            self._end(code, "done")
+        stage = self.stages[picked]
+        stage.status, stage.target = "called", None
+        counter.current = picked
+        counter.streak = counter.streak + 1 if stage.priority else 0
+        self.tickets[stage.ticket] = {"status": "called", "zone": stage.zone}
+        return stage.ticket
+
+    def _current(self, code: str, states: tuple[str, ...]) -> MStage:
+        index = self.counters[code].current
+        if index is None or self.stages[index].status not in states:
+            raise Refused("no_current_ticket")
+        return self.stages[index]
+
+    def act(self, code: str, action: str) -> str:
+        if action in ("recall", "no-show", "start"):
+            stage = self._current(code, ("called",))
+        else:
+            stage = self._current(code, ("called", "serving"))
+        if action == "recall":
+            stage.recalls += 1
+        elif action == "no-show":
+            if stage.recalls < RECALLS_BEFORE_NO_SHOW:
+                raise Refused("recall_first")
+            self._end(code, "no_show")
+        elif action == "start":
+            stage.status = "serving"
+            self.tickets[stage.ticket]["status"] = "serving"
+        elif action in ("done", "next", "rejected"):
+            self._end(code, action)
+        else:
+            self._transfer(code, stage, action[3:])
+        return stage.ticket
+
+    def _end(self, code: str, outcome: str) -> None:
+        counter = self.counters[code]
+        assert counter.current is not None
+        stage = self.stages[counter.current]
+        stage.status, counter.current = "ended", None
+        route = SERVICES[stage.service][1]
+        later = route[route.index(stage.zone) + 1:] if stage.zone in route else ()
+        if outcome == "next" and later:
+            self.stages.append(MStage(stage.ticket, later[0], stage.service, stage.priority,
+                                      stage.sort_at))
+            self.tickets[stage.ticket] = {"status": "waiting", "zone": later[0]}
+        else:
+            status = {"rejected": "rejected", "no_show": "no_show"}.get(outcome, "done")
+            self.tickets[stage.ticket]["status"] = status
+
+    def _transfer(self, code: str, stage: MStage, target: str) -> None:
+        if target in COUNTERS:
+            service, zone, to = stage.service, COUNTERS[target][0], target
+        else:
+            route = SERVICES[target][1]
+            service, zone, to = target, stage.zone if stage.zone in route else route[0], None
+        self._end(code, "transferred")
+        self.stages.append(MStage(stage.ticket, zone, service, stage.priority, stage.sort_at,
+                                  to))
+        self.tickets[stage.ticket] = {"status": "waiting", "zone": zone}
+
+
+class Refused(Exception):
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+# -- the machine -----------------------------------------------------------------------------
 class Hall(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.dir = tempfile.TemporaryDirectory()
         url = f"sqlite:///{Path(self.dir.name) / 'm.db'}"
         load_test_hall(url)
-        self.store = Store(url)
+        self.clock = Clock()
+        self.store = Store(url, clock=self.clock)
+        roll_days(self.store)
+        self.model = Model(day=self.clock.now.date().isoformat())
+        self.ids: dict[str, str] = {}  # model key -> ticket id
         self.calls: list[int] = []
 
     def teardown(self) -> None:
         self.store.close()
         self.dir.cleanup()
 
-    @rule(service=st.sampled_from(SERVICES), old=st.booleans())
-    def take(self, service: str, old: bool) -> None:
-        card = wire.IdCardIn(number="150102194001011234") if old else None
-        try:
-            issue(self.store, KIOSK, wire.TicketCreate(service=service, id_card=card), None, "")
-        except DomainError as exc:
-            assert exc.code == "daily_cap_reached" and service == "case"
+    def _tick(self) -> None:
+        self.clock.now += timedelta(seconds=7)
 
-    @rule(code=st.sampled_from(COUNTERS))
-    def call(self, code: str) -> None:
+    def _both(self, real: object, model: object) -> None:
+        """Run the real step and the model's; they must agree on the answer or the refusal."""
         try:
-            out = counters.call_next(self.store, staff(code), code, "")
+            got = real() if callable(real) else real
         except DomainError as exc:
-            assert exc.code in ("no_ticket_waiting", "ticket_in_progress")
+            got = Refused(exc.code)
+        try:
+            want = model() if callable(model) else model
+        except Refused as exc:
+            want = exc
+        if isinstance(want, Refused) or isinstance(got, Refused):
+            assert isinstance(got, Refused) and isinstance(want, Refused), (got, want)
+            assert got.code == want.code, (got.code, want.code)
+            event(f"refused: {got.code}")
+        else:
+            event("done")
+            assert got == self.ids.get(str(want), got), (got, want)
+
+    @rule(service=st.sampled_from(sorted(SERVICES)), how=st.sampled_from(["plain", "elder",
+                                                                        "disabled"]))
+    def take(self, service: str, how: str) -> None:
+        self._tick()
+        req = wire.TicketCreate(
+            service=service, id_card=ELDER if how == "elder" else None,
+            priority="priority" if how == "disabled" else "normal",
+            priority_reason="disabled" if how == "disabled" else None)
+        try:
+            out = issue(self.store, KIOSK, req, None, "")[0]
+        except DomainError as exc:
+            with_model = None
+            try:
+                self.model.issue(service, how != "plain", self.clock.now)
+            except Refused as refused:
+                with_model = refused.code
+            assert exc.code == with_model, (exc.code, with_model)
             return
-        assert out.status == "called" and out.counter == code
-        with self.store.read() as s:
-            self.calls.append(s.get(Ticket, out.id).stage)  # type: ignore[union-attr]
+        key = self.model.issue(service, how != "plain", self.clock.now)
+        assert key.startswith(out.number + "@"), (out.number, key)
+        assert out.priority == (how != "plain")
+        self.ids[key] = out.id
 
-    @rule(code=st.sampled_from(COUNTERS),
+    @rule(code=st.sampled_from(sorted(COUNTERS)))
+    def call(self, code: str) -> None:
+        self._tick()
+
+        def real() -> str:
+            out = counters.call_next(self.store, staff(code), code, "")
+            with self.store.read() as s:
+                self.calls.append(s.get(Ticket, out.id).stage)  # type: ignore[union-attr]
+            return out.id
+
+        self._both(real, lambda: self.model.call(code))
+
+    @rule(service=st.sampled_from(sorted(SERVICES)))
+    def take_another(self, service: str) -> None:
+        self.take(service, "plain")  # arrivals twice as often as the other steps
+
+    @rule(data=st.data(),
           action=st.sampled_from(["start", "recall", "no-show", "done", "next", "rejected",
-                                  "to-W02", "to-case"]))
-    def act(self, code: str, action: str) -> None:
+                                  "to-W02", "to-W03", "to-case", "to-general"]))
+    def act(self, data: st.DataObject, action: str) -> None:
+        busy = sorted(c for c, m in self.model.counters.items() if m.current is not None)
+        # Mostly a counter with a ticket (the actions that matter), sometimes any (refusals).
+        code = data.draw(st.sampled_from(busy if busy and data.draw(st.integers(0, 4)) else
+                                         sorted(COUNTERS)))
+        self._tick()
         who = staff(code)
-        try:
+
+        def real() -> str:
             if action in ("done", "next", "rejected"):
-                counters.finish(self.store, who, code, wire.FinishIn(outcome=action), "")  # type: ignore[arg-type]
+                out = counters.finish(self.store, who, code,
+                                      wire.FinishIn(outcome=action), "")  # type: ignore[arg-type]
             elif action.startswith("to-"):
                 target = action[3:]
-                body = (wire.TransferIn(counter=target) if target.startswith("W")
+                body = (wire.TransferIn(counter=target) if target in COUNTERS
                         else wire.TransferIn(service=target))
-                counters.transfer(self.store, who, code, body, "")
+                out = counters.transfer(self.store, who, code, body, "")
             else:
-                getattr(counters, action.replace("-", "_"))(self.store, who, code, "")
-        except DomainError as exc:
-            assert exc.code in ("no_current_ticket", "recall_first")
+                out = getattr(counters, action.replace("-", "_"))(self.store, who, code, "")
+            return out.id
+
+        self._both(real, lambda: self.model.act(code, action))
+
+    @rule(code=st.sampled_from(sorted(COUNTERS)), paused=st.booleans())
+    def pause(self, code: str, paused: bool) -> None:
+        self._tick()
+        counters.set_paused(self.store, staff(code), code, paused, "午休" if paused else None, "")
+        self.model.counters[code].paused = paused
+
+    @precondition(lambda self: len(self.model.tickets) > 0)
+    @rule()
+    def next_day(self) -> None:
+        local = self.clock.now.astimezone(TZ)
+        self.clock.now = datetime.combine(local.date() + timedelta(days=1),
+                                          datetime.min.time(), TZ) + timedelta(minutes=5)
+        assert roll_days(self.store) == ["t1", "bank1"]
+        self.model.day = self.clock.now.date().isoformat()
 
     @invariant()
-    def stages_are_called_once(self) -> None:
-        assert len(self.calls) == len(set(self.calls))
+    def the_model_and_the_hall_agree(self) -> None:
+        by_id = {tid: key for key, tid in self.ids.items()}
+        with self.store.read() as s:
+            for t in s.scalars(select(Ticket).where(Ticket.hall == "t1")):
+                want = self.model.tickets[by_id[t.id]]
+                assert (t.status, t.zone) == (want["status"], want["zone"]), (t.number, want)
+            for c in s.scalars(select(Counter).where(Counter.hall == "t1")):
+                mine = self.model.counters[c.code]
+                held = s.get(Stage, c.current_stage) if c.current_stage else None
+                want_key = (self.model.stages[mine.current].ticket
+                            if mine.current is not None else None)
+                assert (by_id[held.ticket_id] if held else None) == want_key, c.code
+                assert c.paused == mine.paused
 
     @invariant()
     def books_balance(self) -> None:
+        assert len(self.calls) == len(set(self.calls)), "a stage was called twice"
         with self.store.read() as s:
             stages = list(s.scalars(select(Stage)))
             open_per_ticket = Tally(st.ticket_id for st in stages if st.status != "ended")
             assert all(n == 1 for n in open_per_ticket.values())
-            for counter in s.scalars(select(Counter).where(Counter.hall == "t1")):
-                if counter.current_stage is not None:
-                    held = s.get(Stage, counter.current_stage)
-                    assert held is not None and held.counter == counter.code
-                    assert held.status in ("called", "serving")
-            seqs: dict[str, list[int]] = {}
+            seqs: dict[tuple[str, object], list[int]] = {}
             for t in s.scalars(select(Ticket)):
-                seqs.setdefault(t.prefix, []).append(t.seq)
+                seqs.setdefault((t.prefix, t.day), []).append(t.seq)
             for values in seqs.values():
                 assert sorted(values) == list(range(1, len(values) + 1))
         ids = [e["id"] for e in self.store.fetch_events(None, 0, 100_000)]
         assert ids == sorted(set(ids))
 
 
-Hall.TestCase.settings = settings(max_examples=12, stateful_step_count=30, deadline=None)
-TestHall = Hall.TestCase
+Hall.TestCase.settings = settings(max_examples=40, stateful_step_count=50, deadline=None)
+TestHall = pytest.mark.slow(Hall.TestCase)

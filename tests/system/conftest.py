@@ -66,8 +66,8 @@ class SystemHall:
     counter_terminals: dict[str, str] = field(default_factory=dict)  # code -> terminal token
     servers: list[ServerProcess] = field(default_factory=list)
 
-    def start(self, port: int | None = None) -> ServerProcess:
-        server = start_server(self.db_url, self.workdir, port=port)
+    def start(self, *args: str, port: int | None = None) -> ServerProcess:
+        server = start_server(self.db_url, self.workdir, *args, port=port)
         self.servers.append(server)
         return server
 
