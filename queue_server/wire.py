@@ -163,12 +163,6 @@ class TicketCreate(Inbound):
     id_card: IdCardIn | None = None
     appointment: str | None = Field(default=None, max_length=64)
 
-    @model_validator(mode="after")
-    def _service_or_checkin(self) -> TicketCreate:
-        if not self.service and self.appointment is None and self.id_card is None:
-            raise ValueError("service: field required (or an appointment to check in)")
-        return self
-
 
 class TicketIssued(Wire):
     id: str

@@ -11,13 +11,13 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from queue_server.wire import Wire
+from queue_server.wire import Inbound, Wire
 
 CaseState = Literal["overdue", "due_today", "soon", "on_track"]
 AppealStatus = Literal["open", "upheld", "rejected"]
 
 
-class ConsoleLoginIn(Wire):
+class ConsoleLoginIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     staff: str = Field(min_length=1, max_length=32)
     pin: str = Field(min_length=1, max_length=64)
@@ -151,7 +151,7 @@ class RatingRow(Wire):
     appeal: AppealStatus | None = None
 
 
-class StepIn(Wire):
+class StepIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(min_length=1, max_length=1000)
 
@@ -162,12 +162,12 @@ class VerifyIn(StepIn):
     valid: bool
 
 
-class AppealIn(Wire):
+class AppealIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=2, max_length=1000)
 
 
-class AppealDecision(Wire):
+class AppealDecision(Inbound):
     model_config = ConfigDict(extra="forbid")
     upheld: bool
     note: str = Field(min_length=1, max_length=1000)

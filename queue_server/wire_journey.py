@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from queue_server.wire import IdCardIn
+from queue_server.wire import IdCardIn, Inbound
 
 Phone = Field(default=None, pattern=r"^\+?[0-9][0-9 -]{4,19}$")
 
@@ -22,7 +22,9 @@ class Wire(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class Strict(BaseModel):
+class Strict(Inbound):
+    """A request body of the journey: no unknown field, no text the database cannot hold."""
+
     model_config = ConfigDict(extra="forbid")
 
 
@@ -159,12 +161,6 @@ class DeliveryIn(Strict):
     phone: str | None = Phone
     recipient: str | None = Field(default=None, min_length=1, max_length=64)
     address: str | None = Field(default=None, min_length=5, max_length=300)
-
-    @model_validator(mode="after")
-    def _mail_needs_address(self) -> DeliveryIn:
-        if self.method == "mail" and (not self.address or not self.recipient):
-            raise ValueError("mail delivery needs recipient and address")
-        return self
 
 
 class DispatchIn(Strict):

@@ -86,8 +86,12 @@ async def _fold_figures(store: Store, settings: Settings) -> None:
                 last, forced = time.monotonic(), False
                 if done < fold.STEP:
                     break
-        except Exception:  # noqa: BLE001 - a busy database: the next round or a reading folds
-            log.warning("folding the figures failed; retrying", exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - the next round or a reading folds
+            trouble = unavailable(exc)
+            if trouble is not None:  # the store's health logs the change, once
+                store.health.failed(trouble)
+            else:
+                log.warning("folding the figures failed; retrying", exc_info=True)
 
 
 def _advertise(settings: Settings, store: Store) -> object | None:

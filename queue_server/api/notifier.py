@@ -12,6 +12,7 @@ import logging
 import httpx
 
 from queue_server.api.settings import Settings
+from queue_server.db.busy import unavailable
 from queue_server.db.store import Store
 from queue_server.usecases import notify
 
@@ -55,8 +56,12 @@ async def run(store: Store, settings: Settings) -> None:
                 due = await asyncio.to_thread(notify.next_due, store)
                 if due is not None:
                     wait = min(max((due - store.clock()).total_seconds(), 0.05), IDLE_S)
-            except Exception:  # noqa: BLE001 - a busy database: try again shortly
-                log.warning("notify: sending failed; retrying", exc_info=True)
+            except Exception as exc:  # noqa: BLE001 - a busy database: try again shortly
+                trouble = unavailable(exc)
+                if trouble is not None:  # the store's health logs the change, once
+                    store.health.failed(trouble)
+                else:
+                    log.warning("notify: sending failed; retrying", exc_info=True)
                 wait = 1.0
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), wait)

@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from queue_server.api.console_session import check_origin, clear_cookie, cookie_of, set_cookie
+from queue_server.api.http_errors import ERROR_RESPONSES
 from queue_server.api.routes import Who, hall_of, store_of
 from queue_server.usecases import console_auth
 from queue_server.wire_console import ConsoleLoginIn, ConsoleMe
@@ -33,7 +34,7 @@ HEADERS = {
     "Cache-Control": "no-cache",
 }
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES)
 
 
 def _client(request: Request) -> str:

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Request, Response
 
 from queue_server import wire
 from queue_server import wire_journey as wj
+from queue_server.api.http_errors import ERROR_RESPONSES
 from queue_server.api.routes import Token, Who, base_url, json_answer, store_of, unit_for
 from queue_server.usecases import arrival, counters, delivery
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
 
 @router.post("/tickets/{ticket_id}/arrive", response_model=wire.TicketIssued)

@@ -18,13 +18,14 @@ from fastapi.responses import StreamingResponse
 
 from queue_server import wire
 from queue_server import wire_journey as wj
+from queue_server.api.http_errors import ERROR_RESPONSES
 from queue_server.api.limits import PublicLimits
 from queue_server.api.routes import base_url, json_answer, store_of
 from queue_server.api.stream import SSE_HEADERS, Dropped
 from queue_server.domain.errors import Invalid, NotFound
 from queue_server.usecases import appointments, public, remote, terminals
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 HallParam = Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 CodeParam = Annotated[str, Query(max_length=40)]
 # Events after which a ticket's public view may read differently.

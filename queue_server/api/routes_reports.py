@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
+from queue_server.api.http_errors import ERROR_RESPONSES
 from queue_server.api.routes import Who, hall_of, store_of
 from queue_server.domain.figures import Filter
 from queue_server.usecases import figures
@@ -15,7 +16,7 @@ from queue_server.usecases.auth import require_supervisor
 from queue_server.usecases.bulletin import bulletin as bulletin_of
 from queue_server.usecases.bulletin_files import MEDIA, render
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 Text = Annotated[str | None, Query(max_length=40)]
 
 

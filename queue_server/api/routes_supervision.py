@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request, Response
 from queue_server import wire
 from queue_server.api import export
 from queue_server.api.export import Column, col
+from queue_server.api.http_errors import ERROR_RESPONSES
 from queue_server.api.routes import RowId, Who, hall_of, store_of
 from queue_server.domain.errors import Invalid, NotFound
 from queue_server.usecases import appeals, cases, followups, ledger, live
@@ -33,7 +34,7 @@ from queue_server.wire_console import (
     VerifyIn,
 )
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
 
 def period_of(request: Request) -> Period:

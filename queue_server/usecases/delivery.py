@@ -15,7 +15,7 @@ from queue_server import wire_journey as wj
 from queue_server.db.models import Delivery, Service, Stage, Ticket
 from queue_server.db.store import Store
 from queue_server.domain import stages
-from queue_server.domain.errors import Conflict, Forbidden, NotFound
+from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from queue_server.domain.sealing import SealBroken, seal, unseal
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.halls import load_hall
@@ -40,6 +40,9 @@ def _ticket(s: Any, who: Principal, ticket_id: str, lock: bool = False) -> Ticke
 
 def choose(store: Store, who: Principal, ticket_id: str, body: wj.DeliveryIn) -> wj.DeliveryOut:
     _staff(who)
+    if body.method == "mail" and (not body.address or not body.recipient):
+        raise Invalid("address_required", "邮寄须填写收件人和地址 / mail delivery needs the "
+                      "recipient and the address")
     with store.write() as tx:
         s = tx.session
         ticket = _ticket(s, who, ticket_id, lock=True)

@@ -234,6 +234,9 @@ def issue_in(tx: Tx, who: Principal, req: wire.TicketCreate, key: str | None, ba
             return _issued_again(tx.session, _replayed(known, body), base), False
     card = reduce_card(req.id_card, hall, tx.now)
     booked = checkin.resolve(tx, hall, req, card.digest)
+    if booked is None and not req.service:
+        raise Invalid("service_required", "请选择事项 / choose a service (or check in with an "
+                      "appointment)")
     svc = service_row(conn, hall.id, booked.booking.service if booked else str(req.service))
     issue = _reduce(req, card, who, svc.code, booked)
     ticket = create_ticket(tx, hall, svc, issue, ticket_id=ticket_id)

@@ -19,7 +19,9 @@ import uvicorn
 from queue_server.api.app import create_app
 from queue_server.api.settings import Settings
 from queue_server.db.store import Store
+from queue_server.domain.security import rating_code
 from queue_server.usecases.auth import enrol_terminal, make_admin_token
+from queue_server.usecases.halls import load_hall
 from tests.conftest import free_port, load_test_hall
 from tests.queue_server.conftest import PIN, set_all_pins
 
@@ -74,7 +76,11 @@ class LiveHall:
         return dict(resp.json()) if resp.status_code == 200 else None
 
     def rate(self, ticket: str, level: int) -> None:
-        body: dict[str, Any] = {"ticket": ticket, "level": level}
+        with self.store.read() as s:  # the citizen's proof: the code of the ticket's QR link
+            info = load_hall(s, self.hall)
+        assert info is not None
+        body: dict[str, Any] = {"ticket": ticket, "level": level,
+                                "rating_code": rating_code(info.secret, ticket)}
         if level <= 2:
             body["reasons"] = ["slow"]
         with self.client(self.pad) as c:

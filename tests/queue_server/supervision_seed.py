@@ -9,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 from queue_server import wire
 from queue_server.db.store import Store
+from queue_server.domain.security import rating_code
 from queue_server.usecases import counters, ratings
 from queue_server.usecases.auth import Principal
+from queue_server.usecases.halls import load_hall
 from queue_server.usecases.tickets import issue
 
 CARD = {"number": "150102198001011234", "name": "王小明"}
@@ -71,5 +73,9 @@ def to_approval(store: Store, hall: str, intake_staff: str = "s001") -> str:
 def rate(store: Store, hall: str, ticket: str, level: int, comment: str | None = None
          ) -> wire.EvaluationOut:
     reasons = ["attitude"] if level <= 2 else []
+    with store.read() as s:  # the citizen's proof: the code of the ticket's QR link
+        info = load_hall(s, hall)
+    assert info is not None
     return ratings.evaluate(store, pad(hall), wire.EvaluationIn(
-        ticket=ticket, level=level, reasons=reasons, comment=comment))
+        ticket=ticket, level=level, reasons=reasons, comment=comment,
+        rating_code=rating_code(info.secret, ticket)))

@@ -17,15 +17,17 @@ import httpx
 import pytest
 from pydantic import BaseModel
 
-from queue_server import wire
+from queue_server import wire, wire_console, wire_journey
 from tests.queue_server.conftest import PIN, Hall
 
 SURROGATE = "\ud800x"
 
 
 def _inbound_models() -> list[type[wire.Inbound]]:
-    return [m for m in vars(wire).values()
-            if isinstance(m, type) and issubclass(m, wire.Inbound) and m is not wire.Inbound]
+    """The request models of every wire module (the API's, the console's, the journey's)."""
+    return [m for module in (wire, wire_console, wire_journey) for m in vars(module).values()
+            if isinstance(m, type) and issubclass(m, wire.Inbound) and m is not wire.Inbound
+            and m.__name__ != "Strict"]
 
 
 def _string_paths(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -48,8 +50,11 @@ def _string_paths(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[st
 def _minimal(model: type[BaseModel]) -> dict[str, Any]:
     """A body the model accepts, to put one bad string into."""
     examples: dict[str, Any] = {"level": 5, "outcome": "done", "number": "150102194001011234",
-                                "note": "ok"}
-    body: dict[str, Any] = {}
+                                "note": "ok", "id_number": "150102194001011234",
+                                "start": "2026-03-02T09:00:00+08:00", "tracking": "SF123456",
+                                "confirmed": True, "valid": True, "upheld": False,
+                                "reason": "ok", "method": "pickup"}
+    body: dict[str, Any] = {"service": "general"} if model is wire.TicketCreate else {}
     for name, field in model.model_fields.items():
         if field.is_required():
             body[name] = examples.get(name, "ok")
@@ -112,12 +117,15 @@ def test_a_lone_surrogate_is_a_422_on_every_endpoint_that_takes_text(hall: Hall)
         assert resp.status_code == 422, (path, resp.status_code, resp.text)
         assert resp.json()["error"]["code"] == "invalid_request"
         assert "surrogate" in resp.json()["error"]["message"]
-    ok = _raw_post(hall, kiosk, "/tickets", b'{"service": "general", "appointment": "A1"}', {})
+    ok = _raw_post(hall, kiosk, "/tickets", b'{"service": "general"}', {})
     assert ok.status_code == 201, ok.text
+    made_up = _raw_post(hall, kiosk, "/tickets", b'{"service": "general", "appointment": "A1"}',
+                        {})  # a code nobody booked (issue 14): refused, not a 5xx
+    assert made_up.status_code == 404, made_up.text
 
 
 def _chunked(size: int) -> Iterator[bytes]:
-    filler = json.dumps({"service": "general", "appointment": "x" * size}).encode()
+    filler = (json.dumps({"service": "general"}) + " " * size).encode()  # valid JSON, padded
     for i in range(0, len(filler), 4096):
         yield filler[i:i + 4096]
 

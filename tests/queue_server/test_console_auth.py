@@ -53,17 +53,18 @@ def test_without_a_session_nothing_answers(hall: Hall) -> None:
 
 
 def test_wrong_pin_then_the_counters_lockout(hall: Hall) -> None:
-    for _ in range(4):
+    """The counters' rule (issue 11): wrong PINs count per (client, staff id); after three in
+    a row this browser waits, while the staff member still signs in at a counter pad."""
+    for _ in range(3):
         _, bad = login(hall, "s003", "0000")
         assert bad["status"] == 401 and bad["error"]["code"] == "bad_credentials"
-    _, fifth = login(hall, "s003", "0000")
-    assert fifth["status"] == 401
-    _, locked = login(hall, "s003")  # the right PIN, but locked now
+    _, fourth = login(hall, "s003", "0000")
+    assert fourth["status"] == 401
+    _, locked = login(hall, "s003")  # the right PIN, but this browser must wait now
     assert locked["status"] == 429 and locked["error"]["code"] == "staff_locked"
-    # the same lockout as a counter pad's: one staff member, one count
     pad = hall.client(hall.enrol("counter", "pad-lock", "W03"))
     resp = pad.post("/auth/login", json={"staff": "s003", "pin": PIN, "counter": "W03"})
-    assert resp.status_code == 429
+    assert resp.status_code == 200, resp.text
 
 
 def test_unknown_hall_is_just_a_wrong_login(hall: Hall) -> None:

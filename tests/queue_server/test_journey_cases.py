@@ -131,7 +131,7 @@ def test_mail_delivery_keeps_the_address_sealed_until_it_is_posted(journey: Jour
     tid = walk["ticket"]["id"]
     address = "内蒙古巴彦淖尔市杭锦后旗陕坝镇光明街12号"
     bad = walk["intake"].post(f"/tickets/{tid}/delivery", json={"method": "mail"})
-    assert bad.status_code == 422
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "address_required"
     chosen = ok(walk["intake"].post(f"/tickets/{tid}/delivery", json={
         "method": "mail", "recipient": "张三", "address": address, "phone": "13700001234"}))
     assert chosen["method"] == "mail" and address not in str(chosen)

@@ -18,7 +18,8 @@ from queue_server.db.models import Evaluation
 from queue_server.db.store import Store
 from queue_server.domain.errors import Conflict, Forbidden
 from queue_server.usecases import appeals, cases, counters, followups, ledger, live
-from queue_server.usecases.auth import Principal, enrol_terminal, login
+from queue_server.usecases.auth import Principal, enrol_terminal
+from queue_server.usecases.login import login
 from queue_server.usecases.terminals import heartbeat
 from queue_server.wire_console import Period
 from tests.conftest import PG_ENV, fresh_pg_database, load_test_hall

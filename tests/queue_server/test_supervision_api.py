@@ -36,8 +36,9 @@ def bad_rating(hall: Hall) -> tuple[httpx.Client, dict]:
     assert pad.post("/counters/W01/call-next").status_code == 200
     assert pad.post("/counters/W01/finish", json={"outcome": "done"}).status_code == 200
     rater = hall.client(hall.enrol("pad"))
+    code = ticket["track_url"].partition("?c=")[2]  # the proof in the ticket's QR link
     rated = rater.post("/evaluations", json={"ticket": ticket["id"], "level": 1,
-                                            "reasons": ["attitude"],
+                                            "rating_code": code, "reasons": ["attitude"],
                                             "comment": "=1+1 态度差"})
     assert rated.status_code == 201, rated.text
     return pad, rated.json()
