@@ -40,7 +40,7 @@ from queue_server.domain.figures import (
 )
 from queue_server.domain.workdays import WorkCalendar
 from queue_server.usecases.calendars import packaged_years
-from queue_server.usecases.fold import encode
+from queue_server.usecases.fold import encode, set_watermark
 from queue_server.usecases.halls import apply_config
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -214,7 +214,8 @@ def generate(url: str, year: int, per_day: int, limit: int | None, unfolded: int
     engine = make_engine(url)
     with engine.connect() as conn:
         hall = hall_model(conn, "hjhq")
-        first_event = int(conn.execute(select(func.max(m.EventRow.id))).scalar() or 0)
+        first_event = int(conn.execute(select(func.max(m.HallEventSeq.last))
+                                       .where(m.HallEventSeq.hall == "hjhq")).scalar() or 0)
         first_eval = int(conn.execute(select(func.max(m.Evaluation.id))).scalar() or 0)
         first_stage = int(conn.execute(select(func.max(m.Stage.id))).scalar() or 0)
     days = working_days(year, None if limit is None else limit + unfolded)
@@ -237,8 +238,9 @@ def generate(url: str, year: int, per_day: int, limit: int | None, unfolded: int
         rest = writer.release(None)
         if rest:
             conn.execute(insert(m.EventRow.__table__), rest)
-        conn.execute(update(m.EventSeq.__table__).values(last=writer.event_id))
-        conn.execute(update(m.FigState.__table__).values(last_event=watermark))
+        conn.execute(update(m.HallEventSeq.__table__).where(m.HallEventSeq.hall == "hjhq")
+                     .values(last=writer.event_id))
+        set_watermark(conn, "hjhq", watermark)
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("ANALYZE")
     if engine.dialect.name == "postgresql":

@@ -196,13 +196,19 @@ def check_backup(path: Path) -> None:
         pass
 
 
-# Never lowers the counter; `id = 1` is the one row the first migration inserts.
+# Never lowers a counter. Since migration 0008 each hall has its own (`hall_event_seq`); a
+# backup made before it has the one `event_seq` row the first migration inserted.
+_RAISE_HALL_SEQS = "UPDATE hall_event_seq SET last = :floor WHERE last < :floor"
 _RAISE_EVENT_SEQ = "UPDATE event_seq SET last = :floor WHERE id = 1 AND last < :floor"
+
+
+def _raise_sql(tables: set[str]) -> str:
+    return _RAISE_HALL_SEQS if "hall_event_seq" in tables else _RAISE_EVENT_SEQ
 
 
 def restore(path: Path, url: str, event_floor: int | None = None) -> dict[str, int]:
     """Replace the contents of our tables at `url` with the backup at `path`. With
-    `event_floor`, the restored `event_seq.last` is at least that (same transaction/copy)."""
+    `event_floor`, every restored event sequence is at least that (same transaction/copy)."""
     check_backup(path)
     target = _sqlite_path(url)
     if target is not None and path.read_bytes()[:16] == SQLITE_MAGIC:
@@ -237,13 +243,14 @@ def _restore_sqlite(path: Path, target: Path, event_floor: int | None) -> dict[s
 
 def _staged(src: sqlite3.Connection, stage_path: Path, event_floor: int, path: Path
             ) -> sqlite3.Connection:
-    """A private copy of the backup with `event_seq.last` raised to `event_floor` (closes
+    """A private copy of the backup with its event sequences raised to `event_floor` (closes
     `src`): copying that into the target keeps the restore a single all-or-nothing step."""
     stage = sqlite3.connect(stage_path)
     try:
         src.backup(stage)
+        tables = {r[0] for r in stage.execute("SELECT name FROM sqlite_master")}
         with stage:
-            stage.execute(_RAISE_EVENT_SEQ.replace(":floor", "?"), (event_floor, event_floor))
+            stage.execute(_raise_sql(tables).replace(":floor", "?"), (event_floor, event_floor))
     except sqlite3.Error as exc:
         stage.close()
         raise BackupError(f"{path}: {exc}") from exc
@@ -272,7 +279,7 @@ def _restore_rows(path: Path, engine: Engine, event_floor: int | None) -> dict[s
         if batch:
             conn.execute(tables[current].insert(), _parents_first(tables[current], batch))
         if event_floor is not None:
-            conn.execute(text(_RAISE_EVENT_SEQ), {"floor": event_floor})
+            conn.execute(text(_raise_sql(set(tables))), {"floor": event_floor})
         if engine.dialect.name == "postgresql":
             _reset_sequences(conn, list(tables.values()))
     return counts
@@ -338,8 +345,8 @@ def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def last_event_id(url: str) -> tuple[int | None, str]:
-    """The highest event id the database at `url` has handed out (`event_seq.last`, or a higher
-    `events.id`), or None and why not (no such database, not ours, damaged). Reads only: a
+    """The highest event id the database at `url` has handed out in any hall (its event
+    sequences, or a higher `events.id`), or None and why not (no such database, not ours, damaged). Reads only: a
     missing SQLite file is not created."""
     path = _sqlite_path(url)
     if path is not None and not path.is_file():
@@ -350,9 +357,10 @@ def last_event_id(url: str) -> tuple[int | None, str]:
     try:
         with engine.connect() as conn:
             names = set(inspect(conn).get_table_names())
-            if "event_seq" not in names:
+            seq = next((t for t in ("hall_event_seq", "event_seq") if t in names), None)
+            if seq is None:
                 return None, "无快办数据表 / no Kuaiban tables"
-            last = int(conn.execute(text("SELECT max(last) FROM event_seq")).scalar() or 0)
+            last = int(conn.execute(text(f"SELECT max(last) FROM {seq}")).scalar() or 0)
             if "events" in names:
                 last = max(last, int(conn.execute(text("SELECT max(id) FROM events")).scalar()
                                      or 0))

@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tls-key", help="its private key (PEM)")
     p.add_argument("--tls-ca", help="the hall CA (PEM) whose fingerprint terminals pin")
     p.add_argument("--public-url", help="base of tracking links when clients see another address")
+    p.add_argument("--max-pending", type=int, default=64,
+                   help="write requests waiting for the database at once; beyond it 503 busy "
+                   "at once (default 64)")
     p.add_argument("--lock-timeout", type=float, default=5.0,
                    help="seconds a request waits for the database before 503 (default 5)")
     p.add_argument("--public-rate", type=int, default=20, metavar="N",
@@ -115,6 +118,8 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
         return "--public-rate and --public-rate-id must be 1–100000"
     if not (0.01 <= args.notify_backoff <= 86_400):
         return "--notify-backoff must be 0.01–86400 seconds"
+    if not (1 <= args.max_pending <= 100_000):
+        return "--max-pending must be 1–100000"
     return _check_limits(args)
 
 
@@ -124,6 +129,7 @@ def _settings(args: argparse.Namespace) -> Settings:
                     zeroconf=not args.no_zeroconf, tls_cert=args.tls_cert,
                     tls_key=args.tls_key, tls_ca=args.tls_ca, public_url=args.public_url,
                     lock_timeout_s=args.lock_timeout, body_timeout_s=args.body_timeout,
+                    max_pending=args.max_pending,
                     limits=Limits(per_client=args.max_conn_per_client,
                                   total=min(args.max_connections, max(files - 64, 16)),
                                   header_timeout=args.header_timeout,

@@ -121,18 +121,22 @@ def _after(value: str | None) -> int:
     return after
 
 
-async def _start(store: Store, principal: Principal, after: str | None, since: str | None,
-                 hall_param: str | None) -> int:
-    """Where a subscriber starts: after event `after`, or with `since=today` at the first
-    event of the hall's current business day (a display that starts does not replay the
-    hall's whole history), or else from the first event ever."""
+async def _stream_of(store: Store, principal: Principal, after: str | None,
+                     since: str | None, hall_param: str | None) -> tuple[str, int]:
+    """Which hall a subscriber follows (its own; an administrator's `?hall=`, by default the
+    only main hall) and after which of that hall's event ids it starts: `after`, or with
+    `since=today` the first event of the hall's current business day (a display that starts
+    does not replay the hall's whole history), or else from its first event."""
+    hall = principal.hall or hall_param
+    if hall is None:
+        hall = await run_in_threadpool(terminals.main_hall, store)
+    if hall is None:
+        raise Invalid("hall_needed", "请用 ?hall= 指定大厅 / give ?hall=")
     if after is not None or since is None:
-        return _after(after)
+        return hall, _after(after)
     if since != "today":
         raise Invalid("bad_since", "since 只能是 today / since must be today")
-
-    return int(await run_in_threadpool(terminals.today_starts, store,
-                                        principal.hall or hall_param))
+    return hall, int(await run_in_threadpool(terminals.today_starts, store, hall))
 
 
 @router.get("/events", responses={200: {"content": {"text/event-stream": {}}}})
@@ -140,10 +144,9 @@ async def events(request: Request) -> Response:
     store = store_of(request)
     principal = await run_in_threadpool(who, request)  # a Bearer token or the console cookie
     params = request.query_params
-    after = await _start(store, principal,
-                         params.get("after") or request.headers.get("last-event-id"),
-                         params.get("since"), params.get("hall"))
-    hall = principal.hall if principal.hall else params.get("hall")
+    hall, after = await _stream_of(store, principal,
+                                   params.get("after") or request.headers.get("last-event-id"),
+                                   params.get("since"), params.get("hall"))
     return await request.app.state.hub.sse_response(hall, after)
 
 
@@ -156,10 +159,9 @@ async def events_ws(websocket: WebSocket) -> None:
     try:
         principal = await run_in_threadpool(authenticate, store, token, store.clock())
         params = websocket.query_params
-        after = await _start(store, principal, params.get("after"), params.get("since"),
-                             params.get("hall"))
+        hall, after = await _stream_of(store, principal, params.get("after"),
+                                       params.get("since"), params.get("hall"))
     except (Unauthorized, DomainError):
         await websocket.close(code=4401 if not token else 4403)
         return
-    hall = principal.hall if principal.hall else websocket.query_params.get("hall")
     await websocket.app.state.hub.serve_websocket(websocket, hall, after)

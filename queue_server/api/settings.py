@@ -28,6 +28,7 @@ class Settings:
     tls_ca: str | None = None
     public_url: str | None = None  # base of `track_url` when the LAN address differs
     lock_timeout_s: float = 5.0
+    max_pending: int = 64  # write units waiting at once before 503 busy (load shedding)
     json_limit: int = 64 * 1024
     document_limit: int = 8 * 1024 * 1024
     day_check_s: float = 30.0

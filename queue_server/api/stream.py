@@ -1,11 +1,18 @@
 """The event stream: one hub per server process that fans the event table out to Server-Sent
 Events and WebSocket subscribers (CONTRACT.md §4).
 
-The event table is the truth. `notify()` (after a commit) and, on PostgreSQL, a NOTIFY on
-channel `kuaiban_events` (from any server process) are only wake-ups: the hub then re-reads the
-table after the last id it has seen and hands each new event to every subscriber of its hall.
-A subscriber first catches up from the table (`after=N`), then follows the live events; an id
-at or below the last one it sent is skipped, so no event comes twice and none is missed.
+Every subscriber follows one hall, and event ids grow per hall (db/events.py): the hub keeps a
+feed per hall that has subscribers, with the last id it handed out. The event table is the
+truth. `notify(rows)` (after a commit, with the committed rows) and, on PostgreSQL, a NOTIFY on
+channel `kuaiban_events` (from any server process, naming the halls) are only wake-ups: a feed
+whose new rows do not follow on from its last id re-reads the table after it, and hands each
+new event to its subscribers. A subscriber first catches up from the table (`after=N`), then
+follows the live events; an id at or below the last one it sent is skipped, so no event comes
+twice and none is missed.
+
+The counter that made a change is answered first: a commit's events are handed out in a later
+turn of the event loop than the one that completes its request, so a board's fan-out never
+stands in front of the answer.
 
 Each subscriber has its own bounded queue, so a stuck display cannot slow the others: a
 subscriber whose queue overflows is dropped and reconnects with `after=` its last id.
@@ -26,9 +33,9 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
 from starlette.responses import StreamingResponse
@@ -36,6 +43,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 Fetch = Callable[[str | None, int, int], list[dict[str, Any]]]
 CHANNEL = "kuaiban_events"
 # Options for uvicorn that the stream needs: no per-message deflate (it costs every broadcast
@@ -82,6 +90,27 @@ class _Subscriber:
         self.wake.set()
 
 
+class _Feed:
+    """The subscribers of one hall (None: of every hall, for one-hall tools and tests) and the
+    last event id handed to them."""
+
+    def __init__(self, hall: str | None, last_id: int) -> None:
+        self.hall = hall
+        self.last_id = last_id
+        self.subs: set[_Subscriber] = set()
+        self.stale = False  # the table must be read after `last_id`
+
+    def hand_out(self, rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            event_id = int(row["id"])
+            if event_id <= self.last_id:
+                continue
+            self.last_id = event_id
+            item = (event_id, encode(row))
+            for sub in self.subs:
+                sub.offer(item)
+
+
 class Dropped(Exception):
     """A subscriber's queue overflowed: it must reconnect with `after=` its last id."""
 
@@ -101,8 +130,7 @@ class EventHub:
         # A slow safety poll: a wake-up lost in a crash between commit and notify() would
         # otherwise delay an event until the next one. None turns it off.
         self.poll_interval = poll_interval
-        self.last_id = 0
-        self._subs: set[_Subscriber] = set()
+        self._feeds: dict[str | None, _Feed] = {}
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -113,7 +141,6 @@ class EventHub:
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
-        self.last_id = await self._head()
         self._tasks.append(asyncio.create_task(self._dispatch_loop(), name="event-hub"))
         self._chain_signals()
         if self.listen_url and make_url(self.listen_url).get_backend_name() == "postgresql":
@@ -133,9 +160,10 @@ class EventHub:
 
     def _end_streams(self) -> None:
         self._closing = True
-        for sub in list(self._subs):
-            sub.close()
-        self._subs.clear()
+        for feed in list(self._feeds.values()):
+            for sub in list(feed.subs):
+                sub.close()
+        self._feeds.clear()
 
     def _chain_signals(self) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -155,58 +183,91 @@ class EventHub:
             self._saved_signals[sig] = previous
             signal.signal(sig, handler)
 
-    def notify(self, rows: list[dict[str, Any]] | None = None) -> None:
+    def notify(self, rows: list[dict[str, Any]] | None = None,
+               halls: set[str] | None = None) -> None:
         """After a commit that wrote events; safe from any thread. `rows` (the committed
-        events in id order, shaped as `fetch` reads them) lets the hub hand them out without
-        reading the table again; without them, or when they do not follow on from the last
-        event the hub saw (another process wrote in between), it re-reads the table."""
-        loop, wake = self._loop, self._wake
-        if loop is None or wake is None or loop.is_closed():
+        events in id order per hall, shaped as `fetch` reads them) lets the hub hand them out
+        without reading the table again; without them (`halls`: which halls wrote, when
+        known), or when they do not follow on from the last event a feed saw (another process
+        wrote in between), the feed re-reads the table."""
+        loop = self._loop
+        if loop is None or self._wake is None or loop.is_closed():
             return
-        try:
-            if asyncio.get_running_loop() is loop:
-                self._take(rows)
-                return
-        except RuntimeError:
-            pass
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(self._take, rows)
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody listens any more
+            loop.call_soon_threadsafe(self._take, rows, halls)
 
-    def _take(self, rows: list[dict[str, Any]] | None) -> None:
-        assert self._wake is not None
-        fresh = [r for r in rows or () if int(r["id"]) > self.last_id]
-        if not fresh or int(fresh[0]["id"]) != self.last_id + 1 or self._wake.is_set():
-            if rows is None or fresh:
-                self._wake.set()  # a gap, or a read already due: the table decides
-            return
-        self._hand_out(fresh)
-
-    def _hand_out(self, rows: list[dict[str, Any]]) -> None:
-        for row in rows:
-            event_id = int(row["id"])
-            if event_id <= self.last_id:
+    def _take(self, rows: list[dict[str, Any]] | None, halls: set[str] | None) -> None:
+        """On the loop: decide what each feed must do; the handing out itself runs in a later
+        turn (`call_soon`), after the requests this commit answers have been resumed."""
+        assert self._wake is not None and self._loop is not None
+        ready: list[tuple[_Feed, list[dict[str, Any]]]] = []
+        for feed in list(self._feeds.values()):
+            if rows is None:
+                if halls is None or feed.hall is None or feed.hall in halls:
+                    feed.stale = True
                 continue
-            self.last_id = event_id
-            item = (event_id, encode(row))
-            hall = row.get("hall")
-            for sub in self._subs:
-                if sub.hall is None or sub.hall == hall:
-                    sub.offer(item)
+            mine = [r for r in rows if (feed.hall is None or r.get("hall") == feed.hall)
+                    and int(r["id"]) > feed.last_id]
+            if not mine:
+                continue
+            if feed.stale or int(mine[0]["id"]) != feed.last_id + 1:
+                feed.stale = True  # a gap, or a read already due: the table decides
+            else:
+                ready.append((feed, mine))
+        if any(feed.stale for feed in self._feeds.values()):
+            self._wake.set()
+        if ready:
+            self._loop.call_soon(self._hand_out_all, ready)
+
+    def _hand_out_all(self, ready: list[tuple[_Feed, list[dict[str, Any]]]]) -> None:
+        for feed, rows in ready:
+            if not feed.stale:
+                feed.hand_out(rows)
 
     @property
     def subscribers(self) -> int:
-        return len(self._subs)
+        return sum(len(feed.subs) for feed in self._feeds.values())
+
+    @property
+    def last_id(self) -> int:
+        """The highest id handed out by any feed (a one-hall hub's last event)."""
+        return max((feed.last_id for feed in self._feeds.values()), default=0)
+
+    async def _feed(self, hall: str | None) -> _Feed:
+        """The hall's feed, made on its first subscriber, starting at the table's last id."""
+        feed = self._feeds.get(hall)
+        if feed is None:
+            head = await self._retrying(lambda: self.head(hall))
+            feed = self._feeds.get(hall)  # another subscriber may have made it meanwhile
+            if feed is None:
+                feed = self._feeds[hall] = _Feed(hall, head)
+                feed.stale = True  # what committed while the head was read comes next
+                assert self._wake is not None
+                self._wake.set()
+        return feed
 
     # -- reading the table ------------------------------------------------------------------
     async def _read(self, hall: str | None, after: int) -> list[dict[str, Any]]:
         return await asyncio.to_thread(self.fetch, hall, after, self.batch)
 
-    async def _head(self) -> int:
-        """The last event id now in the table, in O(log n) one-row reads (a galloping then a
-        binary search on "is there an event after X?"), so a big table starts fast."""
+    async def _retrying(self, read: Callable[[], Awaitable[T]], tries: int = 4) -> T:
+        """`read()`, tried again a few times: a busy database when a board connects should
+        delay its stream, not end it."""
+        for attempt in range(tries):
+            try:
+                return await read()
+            except Exception:
+                if attempt == tries - 1:
+                    raise
+                await asyncio.sleep(0.1 * 2 ** attempt)
+        raise AssertionError("unreachable")
+
+    async def head(self, hall: str | None) -> int:
+        """The hall's last event id now in the table, in O(log n) one-row reads (a galloping
+        then a binary search on "is there an event after X?"), so a big table starts fast."""
 
         async def any_after(x: int) -> bool:
-            return bool(await asyncio.to_thread(self.fetch, None, x, 1))
+            return bool(await asyncio.to_thread(self.fetch, hall, x, 1))
 
         if not await any_after(0):
             return 0
@@ -243,11 +304,19 @@ class EventHub:
                 failing = False
 
     async def _dispatch_new(self) -> None:
-        while True:
-            rows = await self._read(None, self.last_id)
-            self._hand_out(rows)
-            if len(rows) < self.batch:
-                return
+        for feed in list(self._feeds.values()):
+            if not feed.stale:
+                continue
+            feed.stale = False
+            try:
+                while True:
+                    rows = await self._read(feed.hall, feed.last_id)
+                    feed.hand_out(rows)
+                    if len(rows) < self.batch:
+                        break
+            except Exception:
+                feed.stale = True
+                raise
 
     async def _listen_loop(self) -> None:
         """LISTEN on PostgreSQL; reconnect with back-off, and resync after each reconnect."""
@@ -267,8 +336,9 @@ class EventHub:
                         log.warning("event hub: LISTEN %s back", CHANNEL)
                     lost = False
                     self.notify()  # events may have come while we were not listening
-                    async for _ in conn.notifies():
-                        self.notify()
+                    async for note in conn.notifies():
+                        named = {h for h in note.payload.split(",") if h}
+                        self.notify(halls=named or None)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -286,12 +356,16 @@ class EventHub:
         order; an empty batch means "ping now". Raises Dropped when the subscriber overflows."""
         if self._closing:
             return
+        feed = await self._feed(hall)
+        if self._closing:  # the hub stopped while the feed's start was read
+            return
         sub = _Subscriber(hall, self.queue_size)
-        self._subs.add(sub)  # before catching up, so nothing committed meanwhile is missed
+        feed.subs.add(sub)  # before catching up, so nothing committed meanwhile is missed
         try:
             cursor = after
             while True:  # catch up from the table
-                rows = [r for r in await self._read(hall, cursor) if int(r["id"]) > cursor]
+                fresh = await self._retrying(lambda c=cursor: self._read(hall, c))
+                rows = [r for r in fresh if int(r["id"]) > cursor]
                 if rows:
                     cursor = int(rows[-1]["id"])
                     yield [(int(r["id"]), encode(r)) for r in rows]
@@ -323,13 +397,16 @@ class EventHub:
                     async with asyncio.timeout(wait):
                         await sub.wake.wait()
         finally:
-            self._subs.discard(sub)
+            feed.subs.discard(sub)
+            if not feed.subs and self._feeds.get(hall) is feed:
+                del self._feeds[hall]  # nobody follows the hall here any more
 
     async def watch(self, hall: str) -> AsyncGenerator[list[dict[str, Any]], None]:
         """The live events of `hall` from now on, in batches (an empty batch at every ping
         interval), for a follower inside the server (a public ticket page). Raises Dropped
         when it falls behind."""
-        async with contextlib.aclosing(self._follow(hall, self.last_id)) as events:
+        start = (await self._feed(hall)).last_id
+        async with contextlib.aclosing(self._follow(hall, start)) as events:
             async for batch in events:
                 yield [json.loads(text) for _, text in batch]
 

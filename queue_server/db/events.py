@@ -1,32 +1,39 @@
 """The one event writer: gives a transaction's events their ids and inserts the rows, for both
 the group commit (SQLite) and a PostgreSQL unit of work; and reads them back for the hub.
 
-Ids come from the `event_seq` row, locked by the UPDATE until the commit, so they become
-visible in strictly increasing commit order: a subscriber that resumes with `after=` its last
-id misses nothing."""
+Ids are per hall (a subscriber follows one hall): each hall's row in `hall_event_seq` is locked
+by its UPDATE until the commit, so a hall's ids become visible in strictly increasing commit
+order and a subscriber that resumes with `after=` its last id misses nothing. Halls never wait
+on each other, and within a hall the lock is taken last, just before the commit: what must be
+serialised is serialised per hall and as briefly as the commit allows."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
-from queue_server.db.models import EventRow, EventSeq
+from queue_server.db.models import EventRow, HallEventSeq
 from queue_server.domain.clock import iso
 
 NOTIFY_CHANNEL = "kuaiban_events"
-_SEQ = cast(Table, EventSeq.__table__)
+_SEQ = cast(Table, HallEventSeq.__table__)
 _EVENTS = cast(Table, EventRow.__table__)
-_TAKE_IDS = (update(_SEQ).where(_SEQ.c.id == 1).values(last=_SEQ.c.last + bindparam("n"))
-             .returning(_SEQ.c.last))
+_TAKE_IDS = (update(_SEQ).where(_SEQ.c.hall == bindparam("h"))
+             .values(last=_SEQ.c.last + bindparam("n")).returning(_SEQ.c.last))
 _INSERT = insert(_EVENTS)
-_AFTER = (select(_EVENTS).where(_EVENTS.c.id > bindparam("after")).order_by(_EVENTS.c.id)
-          .limit(bindparam("limit")))
-_AFTER_IN_HALL = _AFTER.where(_EVENTS.c.hall == bindparam("hall"))
-_LAST_ID = select(func.max(_EVENTS.c.id))
-_FIRST_FROM = (select(_EVENTS.c.id, _EVENTS.c.at).where(_EVENTS.c.id >= bindparam("x"))
+_IN_HALL = _EVENTS.c.hall == bindparam("hall")
+_AFTER = (select(_EVENTS).where(_IN_HALL, _EVENTS.c.id > bindparam("after"))
+          .order_by(_EVENTS.c.id).limit(bindparam("limit")))
+_ALL_AFTER = (select(_EVENTS).where(_EVENTS.c.id > bindparam("after"))
+              .order_by(_EVENTS.c.hall, _EVENTS.c.id).limit(bindparam("limit")))
+_LAST_ID = select(func.max(_EVENTS.c.id)).where(_IN_HALL)
+_FIRST_FROM = (select(_EVENTS.c.id, _EVENTS.c.at).where(_IN_HALL, _EVENTS.c.id >= bindparam("x"))
                .order_by(_EVENTS.c.id).limit(1))
 
 
@@ -37,17 +44,31 @@ def pending(events: list[tuple[str, str, dict[str, Any]]], at: datetime
             for hall, type_, payload in events]
 
 
+def _take(conn: Connection, hall: str, n: int) -> int:
+    """Reserve `n` ids of `hall` (locking its row until the commit); answers the last."""
+    last = conn.execute(_TAKE_IDS, {"h": hall, "n": n}).scalar_one_or_none()
+    if last is None:  # a hall's first event: its row is made (racing makers meet in ON CONFLICT)
+        maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(maker(_SEQ).values(hall=hall, last=0).on_conflict_do_nothing())
+        last = conn.execute(_TAKE_IDS, {"h": hall, "n": n}).scalar_one()
+    return int(last)
+
+
 def write(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Just before the commit: number `rows` from `event_seq` in one statement, insert them
-    in one more, and answer them as the event hub hands them out. On PostgreSQL the commit
-    also wakes the other server processes (NOTIFY is sent at commit)."""
-    last = int(conn.execute(_TAKE_IDS, {"n": len(rows)}).scalar_one())
-    first = last - len(rows) + 1
-    for i, row in enumerate(rows):
-        row["id"] = first + i
+    """Just before the commit: number `rows` per hall (one statement a hall, halls in a fixed
+    order so two transactions never wait on each other in a circle), insert them in one more,
+    and answer them as the event hub hands them out. On PostgreSQL the commit also wakes the
+    other server processes (NOTIFY, with the halls as payload, is delivered at commit)."""
+    halls = sorted({row["hall"] for row in rows})
+    for hall in halls:
+        mine = [row for row in rows if row["hall"] == hall]
+        first = _take(conn, hall, len(mine)) - len(mine) + 1
+        for i, row in enumerate(mine):
+            row["id"] = first + i
     conn.execute(_INSERT, rows[0] if len(rows) == 1 else rows)
     if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_notify(:c, '')"), {"c": NOTIFY_CHANNEL})
+        conn.execute(text("SELECT pg_notify(:c, :halls)"),
+                     {"c": NOTIFY_CHANNEL, "halls": ",".join(halls)})
     return [as_event(row) for row in rows]
 
 
@@ -60,20 +81,31 @@ def as_event(row: Any) -> dict[str, Any]:
 
 def read_after(conn: Connection, hall: str | None, after: int, limit: int
                ) -> list[dict[str, Any]]:
-    query = _AFTER if hall is None else _AFTER_IN_HALL
+    """The hall's events after id `after`, in id order (`hall` None: every hall's, hall by
+    hall, for tools; a subscriber always follows one hall)."""
+    query = _AFTER if hall is not None else _ALL_AFTER
     return [as_event(row) for row in conn.execute(
         query, {"after": after, "limit": limit, "hall": hall})]
 
 
-def last_before(conn: Connection, when: datetime) -> int:
-    """The id of the last event written before `when` (0 if none). Event times grow with
-    their ids, so this is a binary search over ids: a few dozen primary-key reads."""
-    low, high = 0, int(conn.execute(_LAST_ID).scalar() or 0)
+def last_id(conn: Connection, hall: str) -> int:
+    """The hall's last event id now visible (0 if none)."""
+    return int(conn.execute(_LAST_ID, {"hall": hall}).scalar() or 0)
+
+
+def last_before(conn: Connection, hall: str, when: datetime) -> int:
+    """The id of the hall's last event written before `when` (0 if none). Event times grow
+    with their ids, so this is a binary search over ids: a few dozen primary-key reads."""
+    low, high = 0, last_id(conn, hall)
     while low < high:  # invariant: the answer is in [low, high]
         mid = (low + high + 1) // 2
-        row = conn.execute(_FIRST_FROM, {"x": mid}).first()
+        row = conn.execute(_FIRST_FROM, {"x": mid, "hall": hall}).first()
         if row is not None and row.at < when:
             low = row.id  # an event before `when` at or after mid
         else:
             high = mid - 1
     return low
+
+
+def halls_of(rows: Iterable[dict[str, Any]]) -> set[str]:
+    return {str(row["hall"]) for row in rows}

@@ -209,10 +209,10 @@ class GroupCommit:
         finally:
             self._end(batch, batch.error is None)
             batch.done.set()
+        for callback in batch.callbacks:  # the answers first: the fan-out comes after them
+            callback(batch.error)
         if batch.error is None:
             self.on_commit(batch.events, batch.hooks)
-        for callback in batch.callbacks:
-            callback(batch.error)
 
     def _await(self, batch: _Batch | None) -> None:
         """Wait for the commit of the batch this unit joined. Normally a later unit commits

@@ -357,18 +357,22 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(TS)
 
 
-class EventSeq(Base):
-    """One row: the last event id. Writers lock it, so ids become visible in commit order."""
+class HallEventSeq(Base):
+    """The last event id of each hall. A transaction locks its halls' rows just before its
+    commit, so a hall's ids become visible in commit order while halls never wait on each other
+    (migration 0008; before it one `event_seq` row served every hall)."""
 
-    __tablename__ = "event_seq"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    __tablename__ = "hall_event_seq"
+    hall: Mapped[str] = mapped_column(String(40), primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
 
 
 class EventRow(Base):
+    """An event; `id` grows strictly within its hall (a subscriber follows one hall)."""
+
     __tablename__ = "events"
+    hall: Mapped[str] = mapped_column(String(40), primary_key=True)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    hall: Mapped[str] = mapped_column(String(40), index=True)
     type: Mapped[str] = mapped_column(String(40))
     at: Mapped[datetime] = mapped_column(TS)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -391,10 +395,10 @@ class CalendarYear(Base):
 # or "*" (any); a stage-level row holds values only ("" for none).
 
 class FigState(Base):
-    """One row: the id of the last event folded into the figures."""
+    """Per hall: the id of the last event of that hall folded into the figures."""
 
     __tablename__ = "fig_state"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hall: Mapped[str] = mapped_column(String(40), primary_key=True)
     last_event: Mapped[int] = mapped_column(Integer)
 
 

@@ -95,7 +95,7 @@ class Store:
     there)."""
 
     def __init__(self, url: str, *, lock_timeout: float = 5.0,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, max_pending: int = 64) -> None:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         self.lock_timeout = lock_timeout
@@ -111,26 +111,47 @@ class Store:
         self.health = StorageHealth(url)
         self._group = GroupCommit(self.writer, lock_timeout, self.clock, self._committed)
         self._writer_thread = Writer(self._group) if self.is_sqlite else None
+        # Units handed to `run` and not answered yet: beyond `max_pending` a unit is refused at
+        # once (`Busy`, 503 with Retry-After) instead of queueing, so what is accepted is
+        # answered in bounded time above capacity and kiosks retry with the same key.
+        self.max_pending = max_pending
+        self.pending = 0  # counted on the event loop's thread only
 
-    def _committed(self, rows: EventRows, hooks: list[Callable[[], None]]) -> None:
+    def _committed(self, rows: EventRows, hooks: list[Callable[[], None]],
+                   fan_out: bool = True) -> None:
+        """After a commit: observers and hooks, then the event hub (which hands the rows out
+        in a later turn of the event loop than the answers of the same commit)."""
         self.health.succeeded()
-        if rows:
-            self.on_events(rows)
         committed(rows, hooks)
+        if rows and fan_out:
+            self.on_events(rows)
 
     async def run(self, work: Callable[[Tx], T]) -> T:
         """`work(tx)` as one unit of work, from the event loop: on SQLite on the writer
         thread (one hop, group commit), on PostgreSQL in a worker thread in its own
-        transaction. Answers what `work` answered, once that is durable."""
-        if self._writer_thread is not None:
-            return cast(T, await self._writer_thread.submit(work))
-        from anyio import to_thread
+        transaction. Answers what `work` answered, once that is durable; `Busy` at once when
+        `max_pending` units are already waiting (load is shed at the door)."""
+        if self.pending >= self.max_pending:
+            raise Busy("too many requests are waiting for the database")
+        self.pending += 1
+        try:
+            if self._writer_thread is not None:
+                return cast(T, await self._writer_thread.submit(work))
+            from anyio import to_thread
 
-        return await to_thread.run_sync(self._run_here, work)
+            result, rows = await to_thread.run_sync(self._run_here, work)
+        finally:
+            self.pending -= 1
+        if rows:
+            self.on_events(rows)  # after the answer is ready: the hub defers its fan-out
+        return result
 
-    def _run_here(self, work: Callable[[Tx], T]) -> T:
-        with self.write() as tx:
-            return work(tx)
+    def _run_here(self, work: Callable[[Tx], T]) -> tuple[T, EventRows]:
+        """A PostgreSQL unit in a worker thread; its events go to the hub from the loop."""
+        rows: EventRows = []
+        with self._unit(rows) as tx:
+            result = work(tx)
+        return result, rows
 
     def close(self) -> None:
         if self._writer_thread is not None:
@@ -154,6 +175,13 @@ class Store:
             with self._group.unit() as tx:
                 yield tx
             return
+        with self._unit(None) as tx:
+            yield tx
+
+    @contextmanager
+    def _unit(self, deferred: EventRows | None) -> Iterator[Tx]:
+        """A PostgreSQL unit of work in its own transaction. Its event rows go to the hub at
+        once, or into `deferred` for the caller to hand over."""
         rows: EventRows = []
         with self._write_sessions() as session, busy_on_lock(), session.begin():
             tx = Tx(session, self.clock())
@@ -161,7 +189,9 @@ class Store:
             session.flush()
             if tx.events:
                 rows = events.write(session.connection(), events.pending(tx.events, tx.now))
-        self._committed(rows, tx.hooks)
+        self._committed(rows, tx.hooks, fan_out=deferred is None)
+        if deferred is not None:
+            deferred.extend(rows)
 
     def ping(self) -> None:
         """One trivial read: raises if the database does not answer."""
@@ -172,13 +202,18 @@ class Store:
         """The health probe (`StorageHealth.check`): None when the database works."""
         return self.health.check(self.ping)
 
-    def last_event_before(self, when: datetime) -> int:
-        """The id of the last event written before `when` (0 if none): where a subscriber
-        that wants "today" starts."""
+    def last_event_before(self, hall: str, when: datetime) -> int:
+        """The id of the hall's last event written before `when` (0 if none): where a
+        subscriber that wants "today" starts."""
         with self.read() as session:
-            return events.last_before(session.connection(), when)
+            return events.last_before(session.connection(), hall, when)
+
+    def last_event(self, hall: str) -> int:
+        """The hall's last event id now visible (where a new hub feed starts)."""
+        with self.read() as session:
+            return events.last_id(session.connection(), hall)
 
     def fetch_events(self, hall: str | None, after: int, limit: int) -> list[dict[str, Any]]:
-        """The event hub's reader: events after `after` in id order, as dicts."""
+        """The event hub's reader: the hall's events after `after` in id order, as dicts."""
         with self.read() as session:
             return events.read_after(session.connection(), hall, after, limit)

@@ -5,9 +5,9 @@ rows, in one unit of work. Nothing on the hot paths changes: issue and the count
 write their events, as before.
 
 Exact, not eventual, where it matters: a reading of the figures first folds whatever is pending
-(`catch_up`), so it includes every commit before it. Event ids become visible in commit order,
-so nothing is ever left behind the watermark. On PostgreSQL the fold locks the watermark row:
-several server processes fold one at a time. Any change to a ticket, its stages or its ratings
+(`catch_up`), so it includes every commit before it. A hall's event ids become visible in commit
+order, so nothing is ever left behind its watermark (one per hall). On PostgreSQL the fold locks
+the hall's watermark row: several server processes fold a hall one at a time. Any change to a ticket, its stages or its ratings
 must write an event that names the ticket (`ticket` or `to_ticket` in its payload)."""
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from queue_server.db.models import (
     FigStages,
     FigState,
     FigTickets,
+    HallEventSeq,
     Stage,
     Ticket,
 )
@@ -54,25 +55,50 @@ _EVALS, _FACTS = cast(Table, Evaluation.__table__), cast(Table, FigFacts.__table
 _FT, _FS = cast(Table, FigTickets.__table__), cast(Table, FigStages.__table__)
 _FD = cast(Table, FigDurations.__table__)
 _KEY = ("zone", "service", "counter", "staff")
-_WATERMARK = select(_STATE.c.last_event).where(_STATE.c.id == 1)
-_LAST_EVENT = select(func.max(_EVENTS.c.id))
-_LATER = (select(_EVENTS.c.id, _EVENTS.c.payload).where(_EVENTS.c.id > bindparam("after"))
+_SEQ = cast(Table, HallEventSeq.__table__)
+_WATERMARK = select(_STATE.c.last_event).where(_STATE.c.hall == bindparam("hall"))
+# Halls whose last event id is past their watermark (a hall never folded has none).
+_BEHIND = (select(_SEQ.c.hall).select_from(_SEQ.outerjoin(_STATE, _STATE.c.hall == _SEQ.c.hall))
+           .where(_SEQ.c.last > func.coalesce(_STATE.c.last_event, 0)).order_by(_SEQ.c.hall))
+_LATER = (select(_EVENTS.c.id, _EVENTS.c.payload)
+          .where(_EVENTS.c.hall == bindparam("hall"), _EVENTS.c.id > bindparam("after"))
           .order_by(_EVENTS.c.id).limit(bindparam("limit")))
+_HALL_LAST = select(_SEQ.c.last).where(_SEQ.c.hall == bindparam("hall"))
 _IDS = bindparam("ids", expanding=True)
 
 
 def pending(conn: Connection) -> bool:
-    return int(conn.execute(_LAST_EVENT).scalar() or 0) > int(
-        conn.execute(_WATERMARK).scalar() or 0)
+    return conn.execute(_BEHIND.limit(1)).first() is not None
+
+
+def set_watermark(conn: Connection, hall: str, last_event: int) -> None:
+    """The hall's events up to `last_event` are folded (its row made on first use)."""
+    maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    conn.execute(maker(_STATE).values(hall=hall, last_event=last_event)
+                 .on_conflict_do_update(index_elements=["hall"],
+                                        set_={"last_event": last_event}))
 
 
 def fold_once(tx: Tx, limit: int = BATCH) -> int:
-    """Fold up to `limit` events after the watermark; answers how many were folded."""
-    conn = tx.conn
+    """Fold up to `limit` events after the watermarks, the halls behind in turn; answers how
+    many were folded."""
+    conn, folded = tx.conn, 0
+    for (hall,) in conn.execute(_BEHIND).all():
+        if folded >= limit:
+            break
+        folded += _fold_hall(conn, hall, limit - folded)
+    return folded
+
+
+def _fold_hall(conn: Connection, hall: str, limit: int) -> int:
     lock = _WATERMARK.with_for_update() if conn.dialect.name == "postgresql" else _WATERMARK
-    after = int(conn.execute(lock).scalar_one())
-    rows = conn.execute(_LATER, {"after": after, "limit": limit}).all()
+    after = int(conn.execute(lock, {"hall": hall}).scalar() or 0)
+    # Read first: every id up to the hall's committed last id belongs to a committed event.
+    last = int(conn.execute(_HALL_LAST, {"hall": hall}).scalar() or 0)
+    rows = conn.execute(_LATER, {"hall": hall, "after": after, "limit": limit}).all()
     if not rows:
+        if last > after:  # ids no event of the hall has (the sequences of migration 0008)
+            set_watermark(conn, hall, last)
         return 0
     named: set[str] = set()
     for row in rows:
@@ -80,7 +106,7 @@ def fold_once(tx: Tx, limit: int = BATCH) -> int:
         named.update(str(payload[k]) for k in ("ticket", "to_ticket") if payload.get(k))
     if named:
         _refold(conn, sorted(named))
-    conn.execute(update(_STATE).where(_STATE.c.id == 1).values(last_event=rows[-1].id))
+    set_watermark(conn, hall, int(rows[-1].id))
     return len(rows)
 
 

@@ -106,4 +106,4 @@ def today_starts(store: Store, hall_id: str | None) -> int:
             raise Invalid("hall_needed", "请用 ?hall= 指定大厅 / give ?hall=")
         now: datetime = store.clock()
         begins = day_start(hall.day_of(now), hall.timezone, hall.day_starts)
-        return events.last_before(s.connection(), begins)
+        return events.last_before(s.connection(), hall.id, begins)

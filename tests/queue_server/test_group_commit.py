@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from queue_server.db.models import AdminToken, EventRow
+from queue_server.db.busy import Busy
 from queue_server.db.store import Store, migrate
 from queue_server.db.unit import Tx
 
@@ -103,6 +104,7 @@ def test_threads_and_the_writer_together_keep_event_ids_contiguous(store: Store)
             handed.extend(int(r["id"]) for r in rows)
 
     store.on_events = take
+    store.max_pending = 1000  # this test is about order, not load shedding
 
     def thread_units(k: int) -> None:
         for i in range(25):
@@ -165,7 +167,7 @@ def test_last_event_before_finds_the_day_boundary(tmp_path: Path) -> None:
     now = [datetime(2026, 3, 1, 20, 0, tzinfo=UTC)]
     store = Store(url, clock=lambda: now[0])
     try:
-        assert store.last_event_before(now[0]) == 0  # no events at all
+        assert store.last_event_before("h", now[0]) == 0  # no events at all
         for _ in range(37):  # one event every 20 minutes, over midnight
             with store.write() as tx:
                 tx.emit("h", "test.tick")
@@ -173,8 +175,55 @@ def test_last_event_before_finds_the_day_boundary(tmp_path: Path) -> None:
         times = {e["id"]: e["at"] for e in store.fetch_events(None, 0, 100)}
         midnight = datetime(2026, 3, 2, tzinfo=UTC)
         before = [i for i, at in times.items() if datetime.fromisoformat(at) < midnight]
-        assert store.last_event_before(midnight) == max(before) == 12
-        assert store.last_event_before(datetime(2026, 3, 1, tzinfo=UTC)) == 0
-        assert store.last_event_before(datetime(2026, 3, 9, tzinfo=UTC)) == 37
+        assert store.last_event_before("h", midnight) == max(before) == 12
+        assert store.last_event_before("h", datetime(2026, 3, 1, tzinfo=UTC)) == 0
+        assert store.last_event_before("h", datetime(2026, 3, 9, tzinfo=UTC)) == 37
+        assert store.last_event_before("elsewhere", datetime(2026, 3, 9, tzinfo=UTC)) == 0
+    finally:
+        store.close()
+
+
+def test_halls_number_their_events_apart(tmp_path: Path) -> None:
+    """Ids grow per hall: a batch with events of two halls numbers each hall on; a hall's
+    first event makes its sequence; every hall's ids are contiguous in commit order."""
+    url = f"sqlite:///{tmp_path / 'halls.db'}"
+    migrate(url)
+    store = Store(url)
+    try:
+        for i in range(5):
+            with store.write() as tx:
+                tx.emit("a", "test.x", i=i)
+                tx.emit("b", "test.x", i=i)
+                if i % 2:
+                    tx.emit("a", "test.y", i=i)
+        a = store.fetch_events("a", 0, 100)
+        b = store.fetch_events("b", 0, 100)
+        assert [e["id"] for e in a] == list(range(1, 8))
+        assert [e["id"] for e in b] == list(range(1, 6))
+        assert [e["i"] for e in a] == [0, 1, 1, 2, 3, 3, 4]
+        assert store.fetch_events("a", 5, 100) == a[5:]
+        assert store.last_event("a") == 7 and store.last_event("c") == 0
+    finally:
+        store.close()
+
+
+def test_load_is_shed_at_the_door(tmp_path: Path) -> None:
+    """Beyond `max_pending` waiting units, `Store.run` answers Busy at once (nothing queued,
+    nothing written), and what was accepted is all written."""
+    url = f"sqlite:///{tmp_path / 'shed.db'}"
+    migrate(url)
+    store = Store(url, max_pending=8)
+
+    async def flood() -> list[object]:
+        return await asyncio.gather(*(store.run(_token(f"s{i}")) for i in range(40)),
+                                    return_exceptions=True)
+
+    try:
+        out = asyncio.run(flood())
+        refused = [o for o in out if isinstance(o, Busy)]
+        accepted = [o for o in out if isinstance(o, str)]
+        assert len(accepted) == 8 and len(refused) == 32 and len(out) == 40
+        assert sorted(_tokens(store)) == sorted(accepted)
+        assert store.pending == 0
     finally:
         store.close()

@@ -33,7 +33,7 @@ def test_sqlite_migrations_match_the_models(tmp_path: Path) -> None:
     with store.writer.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
-        assert conn.execute(text("SELECT last FROM event_seq WHERE id = 1")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM hall_event_seq")).scalar() == 0
     store.close()
 
 
