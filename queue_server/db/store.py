@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from queue_server.db import events
-from queue_server.db.busy import Unavailable, busy_on_lock
+from queue_server.db.busy import Busy, Unavailable, busy_on_lock
 from queue_server.db.group_commit import GroupCommit, Writer
 from queue_server.db.health import StorageHealth
 from queue_server.db.unit import EventRows, Tx, committed

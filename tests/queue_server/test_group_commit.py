@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from queue_server.db.models import AdminToken, EventRow
 from queue_server.db.busy import Busy
+from queue_server.db.models import AdminToken, EventRow
 from queue_server.db.store import Store, migrate
 from queue_server.db.unit import Tx
 
