@@ -155,13 +155,24 @@ class TicketCreate(Inbound):
     """`service` may be left out for a check-in (with `appointment`, or an `id_card` that
     holds one of today's bookings): the booking's service is taken."""
 
-    model_config = ConfigDict(extra="forbid")
-    service: str | None = Field(default=None, max_length=40)
+    # The schema says what the check below says, so a client generated from the OpenAPI
+    # document knows a body needs a service, an appointment or an ID card.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"anyOf": [
+        {"required": [key], "properties": {key: {"type": kind}}}
+        for key, kind in (("service", "string"), ("appointment", "string"),
+                          ("id_card", "object"))]})
+    service: str | None = Field(default=None, min_length=1, max_length=40)
     channel: Channel = "kiosk"
     priority: Literal["normal", "priority"] = "normal"
     priority_reason: PriorityReason | None = None
     id_card: IdCardIn | None = None
     appointment: str | None = Field(default=None, max_length=64)
+
+    @model_validator(mode="after")
+    def _service_or_checkin(self) -> TicketCreate:
+        if self.service is None and self.appointment is None and self.id_card is None:
+            raise ValueError("service: field required (or an appointment to check in)")
+        return self
 
 
 class TicketIssued(Wire):
