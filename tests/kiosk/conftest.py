@@ -3,6 +3,8 @@ from a terminal configuration pointing at it, with the device simulators (or a f
 
 from __future__ import annotations
 
+import gc
+
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -49,6 +51,12 @@ def make_flow(hall: Hall, tmp_path: Path, qtbot: Any) -> Iterator[MakeFlow]:
     yield make
     for flow in flows:
         stop_kiosk(flow)
+    # Let every worker end and collect the flows now, while nothing runs: a flow collected by
+    # a later test's garbage collection, with a worker still in flight, crashed Qt once.
+    for flow in flows:
+        flow.runner.wait(10000)
+    flows.clear()
+    gc.collect()
 
 
 def printed(flow: KioskFlow) -> bytes:
