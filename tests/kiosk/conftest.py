@@ -4,7 +4,6 @@ from a terminal configuration pointing at it, with the device simulators (or a f
 from __future__ import annotations
 
 import gc
-
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
