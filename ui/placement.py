@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
 from kiosk.config import WindowOptions
@@ -52,9 +52,30 @@ def present(window: QWidget, options: WindowOptions, *, lock: bool = False,
     if size is not None:
         window.resize(*size)
     at = options.position_px()
-    if at is not None:  # screen pixels -> the app's (scaled) pixels
-        window.move(round(at[0] / options.scale), round(at[1] / options.scale))
+    if at is None:
+        window.show()
+        return
+    target = QPoint(round(at[0] / options.scale), round(at[1] / options.scale))  # app pixels
+    window.move(target)
     window.show()
+    keep_place(window, target)
+
+
+def keep_place(window: QWidget, target: QPoint, tries: int = 20, every_ms: int = 100) -> None:
+    """Put the window's frame at `target` once the window manager has framed it. Before a
+    window is mapped Qt cannot know its frame, and window managers then read the position as
+    the frame's or as the contents' (openbox did both, by timing): a window's title bar could
+    be off the screen, or windows overlap. Moved again until it sits (about a second at most,
+    so a user who drags it away is not fought)."""
+
+    def check(left: int) -> None:
+        if window.frameGeometry().topLeft() == target:
+            return
+        window.move(target)
+        if left > 0:
+            QTimer.singleShot(every_ms, lambda: check(left - 1))
+
+    QTimer.singleShot(every_ms, lambda: check(tries))
 
 
 def window_title(window: Any, role_title: str) -> None:

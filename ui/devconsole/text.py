@@ -31,7 +31,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "pad_hint": ("按键（评价页显示时有效）", "Press a key (counts while the rating page is up)"),
     "ticket": ("打印的票", "Printed ticket"),
     "ticket_of": ("第 {job} 张 · {number}", "Job {job} · {number}"),
-    "not_running_short": ("未运行", "not running"),
+    "not_running_short": ("未连接（终端还没有打开它）", "not running (its terminal has not opened it)"),
     # what an action did
     "card_on": ("已放上 {name} 的证件", "{name}'s card is on the reader"),
     "card_off": ("已拿走证件", "The card is taken away"),
@@ -45,7 +45,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "cover_open": ("打印机盖已打开", "The printer's cover is open"),
     "cover_closed": ("打印机盖已合上", "The printer's cover is closed"),
     "pressed": ("评价器：按下 {level}", "Rating pad: {level} pressed"),
-    "not_running": ("{device}未运行：终端窗口开着吗？", "The {device} is not running: is its terminal open?"),
+    "not_running": ("{device}未连接：它的终端窗口开着吗？", "The {device} is not running: is its terminal open?"),
     "refused": ("{device}拒绝：{reason}", "The {device} refused: {reason}"),
     "no_such_ticket": ("没有打印过 {number} 号票", "No ticket {number} was printed"),
     "not_a_code": ("“{text}”不是预约码、票号或链接", "“{text}” is no booking code, ticket number or link"),

@@ -115,7 +115,7 @@ def test_a_device_not_running_is_greyed_and_said(tmp_path: Path, qtbot: Any, sho
     try:
         qtbot.waitUntil(lambda: "idcard" in console.errors, timeout=5000)
         assert all(not box.isEnabled() for box in window.boxes.values())
-        assert "未运行" in window.reader_state.text()
+        assert "未连接" in window.reader_state.text()
         window.grab().save(str(shots / "devconsole-stopped-zh.png"))
     finally:
         stop_console(console)
