@@ -77,6 +77,14 @@ def test_headless_demo_runs_a_busy_morning_in_under_two_minutes(tmp_path: Path) 
         assert "127.0.0.1" not in report["public_url"]
     for line in ("取号 tickets issued", "好差评 ratings", "服务器重启 server restart"):
         assert line in out
+    # every role's screenshots, the device console's too; one not rendered is said, not hidden
+    from provisioning.demo.headless import ROLES
+
+    assert set(report["screens"]) == set(ROLES)
+    for role, count in report["screens"].items():
+        assert count == len(list((tmp_path / "demo" / "screens" / role).glob("*.png")))
+    missing = [role for role, count in report["screens"].items() if not count]
+    assert (f"未生成 none of: {', '.join(missing)}" in out) == bool(missing), out
 
 
 @pytest.mark.slow
