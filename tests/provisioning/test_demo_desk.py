@@ -79,3 +79,15 @@ def test_the_probe_names_the_package_of_a_missing_library() -> None:
     assert probe({}) == {"platform": "", "missing": [], "area": None}  # no screen: nothing asked
     assert _intersect((0, 0, 1920, 1080), (0, 30, 1920, 1080)) == (0, 30, 1920, 1050)
     assert _intersect((0, 0, 10, 10), (20, 20, 5, 5)) is None
+
+
+def test_a_screen_qt_cannot_draw_on_is_said_before_anything_starts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from provisioning.demo import screen
+
+    monkeypatch.setattr(screen, "probe_screen", lambda env: {
+        "platform": "xcb", "missing": ["libxcb-icccm4", "libxcb-keysyms1"], "area": None})
+    said: list[str] = []
+    assert screen.run(tmp_path / "demo", said.append) == 1
+    assert "libxcb-icccm4 libxcb-keysyms1" in said[0] and "bin/bootstrap" in said[0]
+    assert not (tmp_path / "demo").exists()  # no hall, no server, no window

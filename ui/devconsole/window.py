@@ -5,7 +5,6 @@ ticket printer, rating pad) and the last printed ticket as a picture. It binds t
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -13,12 +12,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.devconsole import DeviceConsole
+from ui.devconsole.paper import PaperView
 from ui.devconsole.text import COVER, DEVICES, LEVELS, PAPER, SCENES, tr, word
 
 CARD_TYPES = {"resident": ("居民身份证", "resident ID"), "hmt_permit": ("港澳台居住证", "HK/Macao/TW permit"),
@@ -35,41 +34,6 @@ QLabel#said { padding: 4px 6px; border-radius: 4px; background: #e8f0fb; }
 QLabel#said[bad="true"] { background: #fde8e8; color: #b91c1c; }
 QPushButton { padding: 4px 8px; min-height: 26px; }
 """
-
-
-class PaperView(QScrollArea):
-    """The printed ticket at the panel's width (never wider than printed), scrolled up and down."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._png, self._picture = b"", QPixmap()
-        self.label = QLabel()
-        self.label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        self.setWidget(self.label)
-        self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setMinimumHeight(160)
-
-    def show_png(self, png: bytes) -> None:
-        if png == self._png:
-            return
-        self._png, self._picture = png, QPixmap()
-        if png:
-            self._picture.loadFromData(png, "PNG")
-        self._fit()
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def _fit(self) -> None:
-        if self._picture.isNull():
-            self.label.clear()
-            return
-        room = self.viewport().width() - self.verticalScrollBar().sizeHint().width() - 4
-        width = max(120, min(self._picture.width(), room))
-        self.label.setPixmap(self._picture.scaledToWidth(
-            width, Qt.TransformationMode.SmoothTransformation))
 
 
 class DeviceConsoleWindow(QWidget):
