@@ -138,6 +138,9 @@ class DeviceConsoleWindow(QWidget):
         self.levels: list[QPushButton] = []
         for level in (5, 4, 3, 2, 1):
             b = QPushButton()
+            # two lines (the key, its words): the style sheet's general min-height would undo a
+            # plain setMinimumHeight at polish time
+            b.setStyleSheet(f"min-height: {2 * b.fontMetrics().lineSpacing() + 6}px;")
             b.clicked.connect(lambda _c=False, n=level: self.console.press(n))
             self.levels.append(b)
             row.addWidget(b)

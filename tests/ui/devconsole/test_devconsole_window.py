@@ -46,11 +46,13 @@ def click(window: DeviceConsoleWindow, text: str) -> None:
 
 
 def unclipped(window: DeviceConsoleWindow) -> list[str]:
-    """The buttons whose words do not fit them."""
+    """The buttons whose words do not fit them, across or down."""
     out = []
     for b in window.findChildren(QPushButton):
-        need = max(b.fontMetrics().horizontalAdvance(line) for line in b.text().split("\n"))
-        if b.isVisible() and need > b.contentsRect().width() - 8:
+        lines = b.text().split("\n")
+        wide = max(b.fontMetrics().horizontalAdvance(line) for line in lines)
+        tall = len(lines) * b.fontMetrics().lineSpacing()
+        if b.isVisible() and (wide > b.contentsRect().width() - 8 or tall > b.height() - 4):
             out.append(b.text())
     return out
 
@@ -116,6 +118,7 @@ def test_a_device_not_running_is_greyed_and_said(tmp_path: Path, qtbot: Any, sho
         qtbot.waitUntil(lambda: "idcard" in console.errors, timeout=5000)
         assert all(not box.isEnabled() for box in window.boxes.values())
         assert "未连接" in window.reader_state.text()
+        assert unclipped(window) == []
         window.grab().save(str(shots / "devconsole-stopped-zh.png"))
     finally:
         stop_console(console)
