@@ -1,4 +1,5 @@
-"""`python -m kiosk --role ROLE [--config FILE] [--screens DIR]`: the terminal app's entry point.
+"""`python -m kiosk --role ROLE [--config FILE] [--screens DIR] [--window]`: the terminal app's
+entry point.
 
 This is the composition root: it reads the configuration once and hands it to the terminal UI,
 which it finds by its packaging entry point (group `kuaiban.terminal`; pyproject.toml names
@@ -46,9 +47,14 @@ def main(argv: list[str] | None = None, group: str = UI_GROUP) -> int:
     parser.add_argument("--config", type=Path, help="terminal configuration file (TOML)")
     parser.add_argument("--screens", type=Path, metavar="DIR",
                         help="render every screen of the role to PNG files in DIR, then exit")
+    parser.add_argument("--window", action="store_true",
+                        help="an ordinary window on a desktop, never full screen or locked "
+                             "(overrides [window] mode = \"kiosk\" of the configuration)")
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config, role=args.role)
+        if args.window:
+            config.window.mode = "window"
         ui_main = terminal_ui(group)
     except (ConfigError, NoUi) as exc:
         print(f"kiosk: {exc}", file=sys.stderr)

@@ -1,7 +1,7 @@
 """A terminal's configuration file (TOML), written by `provisioning enrol` and read once at start.
 
 ```toml
-role = "kiosk"                       # kiosk | counter | display | pad | bank
+role = "kiosk"                       # kiosk | counter | display | pad | bank | devices
 server = "auto"                      # "auto" finds the hall server by zeroconf, or http(s)://host:port
 token = "..."                        # from enrolment
 counter = "W01"                      # counter and pad roles
@@ -23,11 +23,24 @@ zones = []                           # empty = the whole hall
 voice = "espeak"                     # espeak | none
 repeat = 2
 notice = ""
+
+[window]                             # how the window sits on its screen
+mode = "kiosk"                       # kiosk: as installed in the hall (full screen; the citizens'
+                                     #   kiosk also locked: on top, no cursor, no way out but its
+                                     #   admin corner) | window: an ordinary window on a desktop
+size = ""                            # window mode: "1920x1080", the terminal's form factor
+position = ""                        # window mode: "X,Y" of the window's frame, in screen pixels
+scale = 1.0                          # window mode: screen pixels per pixel of the app (0.2..4)
 ```
+
+Role `devices` is the demo's device console (for demos and training): it drives the simulators
+behind the `[devices]` URLs through their control sockets (`control=` in each URL), and `server`
+is the address a booking's QR code points at.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -36,7 +49,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from toml_text import value  # the one TOML writer (control characters too)
 
-ROLES = ("kiosk", "counter", "display", "pad", "bank")
+ROLES = ("kiosk", "counter", "display", "pad", "bank", "devices")
+_SIZE = r"^([1-9][0-9]{1,4})x([1-9][0-9]{1,4})$"
+_POSITION = r"^(-?[0-9]{1,5}),(-?[0-9]{1,5})$"
 
 
 class ConfigError(Exception):
@@ -59,9 +74,27 @@ class DisplayOptions(BaseModel):
     notice: str = ""
 
 
+class WindowOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    mode: Literal["kiosk", "window"] = "kiosk"
+    size: str = Field(default="", pattern=f"^$|{_SIZE}")
+    position: str = Field(default="", pattern=f"^$|{_POSITION}")
+    scale: float = Field(default=1.0, ge=0.2, le=4.0)
+
+    def size_px(self) -> tuple[int, int] | None:
+        """The window's size in the app's pixels, when given."""
+        found = re.match(_SIZE, self.size)
+        return (int(found[1]), int(found[2])) if found else None
+
+    def position_px(self) -> tuple[int, int] | None:
+        """Where the window's frame goes, in screen pixels, when given."""
+        found = re.match(_POSITION, self.position)
+        return (int(found[1]), int(found[2])) if found else None
+
+
 class TerminalConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    role: Literal["kiosk", "counter", "display", "pad", "bank"] = "kiosk"
+    role: Literal["kiosk", "counter", "display", "pad", "bank", "devices"] = "kiosk"
     server: str = "auto"
     token: str = ""
     counter: str = ""
@@ -73,6 +106,7 @@ class TerminalConfig(BaseModel):
     machine_id: str = ""
     devices: DeviceUrls = DeviceUrls()
     display: DisplayOptions = DisplayOptions()
+    window: WindowOptions = WindowOptions()
 
 
 def load_config(path: Path | None, role: str | None = None) -> TerminalConfig:

@@ -122,6 +122,12 @@ class DeviceManager:
     def capture(self) -> Any:
         return self._call("camera", lambda c: c.capture())
 
+    def calibration(self) -> Any:
+        """The camera's calibration (still pixels -> desk millimetres, `desk=` or `mm_per_px=`
+        of its URL, measured by `provisioning probe --calibrate`), or None when it was never
+        measured: then the document camera judges card versus page by shape alone."""
+        return self._call("camera", lambda c: getattr(c, "calibration", None))
+
     def decode_qr(self, frame: Any) -> str | None:
         """The text of a QR code in a BGR frame, or None.
 

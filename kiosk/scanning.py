@@ -104,7 +104,9 @@ class Scanning:
         def shoot() -> Page:
             from devices.camera.document import scan
 
-            result = scan(devices.capture(), allow_id_card=False)
+            # the camera's measured scale tells an ID card from a page by its size in mm
+            result = scan(devices.capture(), allow_id_card=False,
+                          calibration=devices.calibration())
             return Page(bytes(result.jpeg), int(result.width), int(result.height))
 
         port.say("scanning")

@@ -23,6 +23,8 @@ TOP_KEYS = ("role", "server", "token", "counter", "hall", "ca_fingerprint", "lan
             "idle_timeout_s", "admin_pin_hash", "machine_id")
 DEVICE_KEYS = ("idcard", "printer", "camera", "pad")
 DISPLAY_KEYS = ("zones", "voice", "repeat", "notice")
+WINDOW_KEYS = ("mode", "size", "position", "scale")
+SECTIONS = (("devices", DEVICE_KEYS), ("display", DISPLAY_KEYS), ("window", WINDOW_KEYS))
 # What a tablet needs to join the hall; the rest keeps the kiosk's defaults.
 QR_KEYS = ("role", "server", "token", "counter", "hall", "ca_fingerprint", "machine_id")
 
@@ -38,18 +40,18 @@ def read(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise TerminalFileError(f"{path}: cannot read the existing file: {exc}") from None
-    unknown = set(data) - set(TOP_KEYS) - {"devices", "display"}
+    unknown = set(data) - set(TOP_KEYS) - {name for name, _keys in SECTIONS}
     if unknown:
         raise TerminalFileError(f"{path}: unknown key {sorted(unknown)[0]!r}")
     return data
 
 
 def merge(existing: dict[str, Any], top: dict[str, Any] | None = None,
-          devices: dict[str, str] | None = None, display: dict[str, Any] | None = None
-          ) -> dict[str, Any]:
+          devices: dict[str, str] | None = None, display: dict[str, Any] | None = None,
+          window: dict[str, Any] | None = None) -> dict[str, Any]:
     out = dict(existing)
     out.update({k: v for k, v in (top or {}).items() if v is not None})
-    for section, values in (("devices", devices), ("display", display)):
+    for section, values in (("devices", devices), ("display", display), ("window", window)):
         if values:
             out[section] = {**dict(existing.get(section, {})), **values}
     return out
@@ -58,7 +60,7 @@ def merge(existing: dict[str, Any], top: dict[str, Any] | None = None,
 def render(data: dict[str, Any]) -> str:
     lines = ["# 快办 Kuaiban terminal configuration (written by `provisioning`)."]
     lines += [f"{k} = {value(data[k])}" for k in TOP_KEYS if k in data]
-    for section, keys in (("devices", DEVICE_KEYS), ("display", DISPLAY_KEYS)):
+    for section, keys in SECTIONS:
         values = data.get(section) or {}
         if values:
             lines += ["", f"[{section}]"]

@@ -12,7 +12,8 @@ from toml_text import value
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)) | st.sampled_from(
     "\x00\t\n\x1f\x7f\"\\\u2028杭锦"), max_size=40)
-SCALAR = TEXT | st.integers(-(2**63), 2**63 - 1) | st.booleans()
+SCALAR = (TEXT | st.integers(-(2**63), 2**63 - 1) | st.booleans()
+          | st.floats(allow_nan=False, allow_infinity=False))
 
 
 @settings(max_examples=300, deadline=None)
@@ -24,3 +25,12 @@ def test_every_value_reads_back_exactly(v: object) -> None:
 def test_cjk_stays_readable() -> None:
     assert value("杭锦后旗政务服务中心") == '"杭锦后旗政务服务中心"'
     assert value(["a", 1, True]) == '["a", 1, true]'
+
+
+def test_floats_are_toml_floats_and_only_finite_ones() -> None:
+    import pytest
+
+    assert value(0.365) == "0.365" and value(1e-05) == "1e-05" and value(2.0) == "2.0"
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="finite"):
+            value(bad)

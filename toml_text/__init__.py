@@ -1,5 +1,5 @@
 """The one TOML writer: TOML text for the value shapes our files hold (strings, integers,
-booleans, lists of them). tomllib reads TOML; nothing in the standard library writes it.
+finite floats, booleans, lists of them). tomllib reads TOML; nothing in the standard library writes it.
 
 Its own package, importing nothing of ours, so that both sides of a wall may use it: `kiosk`
 writes a terminal's configuration with it, `provisioning` the hall export and the terminal file.
@@ -16,6 +16,10 @@ def value(v: Any) -> str:
         return "true" if v else "false"
     if isinstance(v, int):
         return str(v)
+    if isinstance(v, float):
+        if v != v or v in (float("inf"), float("-inf")):
+            raise ValueError(f"{v!r}: our files hold finite numbers only")
+        return repr(v)  # Python's shortest round-trip form is TOML's float syntax too
     if isinstance(v, list):
         return "[" + ", ".join(value(x) for x in v) + "]"
     # A JSON string is a TOML basic string (same escapes; CJK kept readable), except that TOML

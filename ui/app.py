@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import importlib
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QApplication
 
+from kiosk.config import WindowOptions
+from ui.placement import prepare_scale
 from ui.theme import apply_fonts
 
 ROLE_MODULES = {
@@ -25,26 +26,35 @@ ROLE_MODULES = {
     "counter": "ui.roles.counter",
     "display": "ui.roles.display",
     "pad": "ui.roles.pad",
+    "devices": "ui.roles.devices",
 }
 
 
-def application(offscreen: bool = False) -> Any:
+def application(offscreen: bool = False, role: str = "", window: WindowOptions | None = None
+                ) -> Any:
+    """The QApplication. Its first argument names the window's class for a desktop's window
+    manager (`kuaiban-kiosk`, class `Kuaiban`), not `__main__.py`."""
     if offscreen:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # read when the application is made
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    if window is not None:
+        prepare_scale(window)
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([f"kuaiban-{role}" if role else "kuaiban"])
+        app.setApplicationName("Kuaiban")
     apply_fonts(app)
     return app
 
 
 def run(role: str, config: Any) -> int:
     module = importlib.import_module(ROLE_MODULES[role])
-    return int(module.run(application(), config))
+    return int(module.run(application(role=role, window=config.window), config))
 
 
 def render_screens(role: str, out_dir: Path) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     module = importlib.import_module(ROLE_MODULES[role])
-    return int(module.render_screens(application(offscreen=True), out_dir, role))
+    return int(module.render_screens(application(offscreen=True, role=role), out_dir, role))
 
 
 def main(role: str, config: Any, screens: Path | None = None) -> int:

@@ -129,6 +129,9 @@ def render(morning: Morning, summary: Summary, wall_s: float, screens: dict[str,
                      + ", ".join(f"{r} {n}" for r, n in screens.items() if n) + " PNG files)")
     else:
         lines.append("截图 screenshots: none rendered")
+    missing = [r for r, n in screens.items() if not n]
+    if missing and any(screens.values()):  # a role that failed or was not reached in time
+        lines.append(f"  未生成 none of: {', '.join(missing)} (logs/screens-ROLE.log)")
     return "\n".join(lines)
 
 

@@ -4,8 +4,10 @@ staff PINs set, terminals enrolled, and their configuration files written."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,12 +55,27 @@ def enrol_all(hall: DemoHall, terminals: list[tuple[str, str, str | None]],
         store.close()
 
 
-def write_terminal_config(hall: DemoHall, name: str, role: str, server: str, out: Path,
-                          counter: str | None = None, hall_id: str = "hjhq") -> Path:
-    data = {"role": role, "server": server, "token": hall.tokens[name], "counter": counter or "",
-            "hall": hall_id, "machine_id": f"demo-{name}"}
-    devices = {"idcard": "sim://idcard", "printer": "sim://printer", "camera": "sim://camera",
+def admin_pin_hash(pin: str) -> str:
+    """A kiosk's admin PIN as its configuration keeps it (`admin_pin_hash`): scrypt, in the form
+    kiosk/admin.py verifies (`scrypt$n$r$p$salt$hash`, hex); provisioning may not import kiosk."""
+    n, r, p, salt = 2**14, 8, 1, os.urandom(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, dklen=32)
+    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+
+
+SIM_DEVICES = {"idcard": "sim://idcard", "printer": "sim://printer", "camera": "sim://camera",
                "pad": ""}
-    terminal_file.write(out, terminal_file.merge({}, data, devices))
+
+
+def write_terminal_config(hall: DemoHall, name: str, role: str, server: str, out: Path,
+                          counter: str | None = None, hall_id: str = "hjhq", *,
+                          devices: dict[str, str] | None = None,
+                          window: dict[str, object] | None = None,
+                          extra: dict[str, object] | None = None) -> Path:
+    """A terminal's configuration file. `devices` (default: in-process simulators), `window`
+    (default: as installed, full screen), `extra` top-level keys (e.g. admin_pin_hash)."""
+    data = {"role": role, "server": server, "token": hall.tokens.get(name, ""),
+            "counter": counter or "", "hall": hall_id, "machine_id": f"demo-{name}", **(extra or {})}
+    terminal_file.write(out, terminal_file.merge({}, data, devices or SIM_DEVICES, window=window))
     hall.configs[name] = out
     return out

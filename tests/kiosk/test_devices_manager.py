@@ -97,3 +97,15 @@ def test_qr_codes_the_classic_detector_misses_are_read(code: str) -> None:
     image = qrcode.make(url, box_size=8, border=6).convert("RGB")
     frame = cv2.cvtColor(np.array(image), cv2.COLOR_RGB2BGR)
     assert DeviceManager({}).decode_qr(frame) == url
+
+
+def test_the_cameras_calibration_comes_from_its_url() -> None:
+    calibrated = DeviceManager({"camera": "sim://camera?mm_per_px=0.25"})
+    plain = DeviceManager({"camera": "sim://camera"})
+    try:
+        calibration = calibrated.calibration()
+        assert calibration is not None and calibration.mm_per_px((10, 10)) == pytest.approx(0.25)
+        assert plain.calibration() is None
+    finally:
+        calibrated.close()
+        plain.close()

@@ -1,6 +1,7 @@
 """The demo end to end, as `bin/demo` runs it: headless, a busy morning against the real server
 process (under two minutes, every fault recovered, nothing left running); with a screen (Qt's
-offscreen platform), the server and four terminal processes, all stopped by Ctrl-C."""
+offscreen platform), the server, four terminal processes and the device console, all stopped by
+Ctrl-C (on a real X screen with a window manager: test_demo_desktop.py)."""
 
 from __future__ import annotations
 
@@ -76,16 +77,24 @@ def test_headless_demo_runs_a_busy_morning_in_under_two_minutes(tmp_path: Path) 
         assert "127.0.0.1" not in report["public_url"]
     for line in ("取号 tickets issued", "好差评 ratings", "服务器重启 server restart"):
         assert line in out
+    # every role's screenshots, the device console's too; one not rendered is said, not hidden
+    from provisioning.demo.headless import ROLES
+
+    assert set(report["screens"]) == set(ROLES)
+    for role, count in report["screens"].items():
+        assert count == len(list((tmp_path / "demo" / "screens" / role).glob("*.png")))
+    missing = [role for role, count in report["screens"].items() if not count]
+    assert (f"未生成 none of: {', '.join(missing)}" in out) == bool(missing), out
 
 
 @pytest.mark.slow
-def test_screen_demo_starts_server_and_four_terminals_and_ctrl_c_stops_all(tmp_path: Path
-                                                                          ) -> None:
+def test_screen_demo_starts_server_four_terminals_and_console_and_ctrl_c_stops_all(
+        tmp_path: Path) -> None:
     proc = _demo(tmp_path, "--screen", env={"QT_QPA_PLATFORM": "offscreen"})
     try:
         lines = _wait_for_line(proc, "Ctrl-C", 90)
         pids = json.loads((tmp_path / "demo/logs/pids.json").read_text())
-        assert set(pids) == {"server", "kiosk", "counter", "display", "pad"}
+        assert set(pids) == {"server", "kiosk", "counter", "display", "pad", "devices"}
         server = next(w for line in lines for w in line.split() if w.startswith("http://"))
         assert httpx.get(f"{server.rstrip(',')}/api/v1/health", timeout=5).status_code == 200
         time.sleep(3)  # the windows are up and stay up

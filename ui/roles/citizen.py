@@ -1,5 +1,5 @@
 """Roles `kiosk` (the hall's citizen touchscreen) and `bank` (the same kiosk at a bank-branch
-outpost): `run(app, config)` shows it full screen, `render_screens(app, out_dir, role)` renders
+outpost): `run(app, config)` shows it (full screen and locked as installed, see `ui.placement`), `render_screens(app, out_dir, role)` renders
 every state in both languages and in senior mode to PNG with sample data."""
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 
 from kiosk import sample, watchdog
 from kiosk.config import TerminalConfig
 from kiosk.runtime import build_kiosk, start_kiosk, stop_kiosk
 from ui.citizen.voice import VoicePrompts
 from ui.citizen.window import KioskWindow, TouchWatcher
+from ui.placement import locked, present, window_title
 
 SIZE = (1920, 1080)
 # (file name, state, variant) — every state a citizen or the staff can reach.
@@ -38,7 +39,8 @@ SHOTS: list[tuple[str, str, str]] = [
 
 
 class KioskMain(KioskWindow):
-    """The real window: no way out but the admin screen's quit."""
+    """The real window. Installed as a kiosk (locked): no way out but the admin screen's quit;
+    as a window on a desktop (the demo), it closes like any other."""
 
     allow_close = False
 
@@ -53,11 +55,10 @@ def run(app: Any, config: TerminalConfig) -> int:
     flow = build_kiosk(config)
     start_kiosk(flow)  # the server is asked while the window is built; answers wait for exec()
     window = KioskMain(flow, VoicePrompts())
+    window.allow_close = not locked(config.window)
+    window_title(window, "自助取号机 kiosk" if config.role == "kiosk" else "银行网点 bank kiosk")
     watcher = TouchWatcher(flow)
     app.installEventFilter(watcher)
-    window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-    window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
-    window.setCursor(Qt.CursorShape.BlankCursor)
 
     def quit_app() -> None:
         window.allow_close = True
@@ -69,7 +70,7 @@ def run(app: Any, config: TerminalConfig) -> int:
     wake = QTimer(window, interval=500)  # lets Python run its signal handlers under Qt's loop
     wake.timeout.connect(lambda: None)
     wake.start()
-    window.showFullScreen()
+    present(window, config.window, lock=True)
     watchdog.notify("READY=1")
     flow.onlineChanged.connect(
         lambda up: watchdog.notify(f"STATUS={'online' if up else 'offline: numbers paused'}"))

@@ -13,6 +13,7 @@ from kiosk import sample_staff as sample
 from kiosk.config import TerminalConfig
 from kiosk.connect import connect_role
 from kiosk.counter import CounterModel
+from ui.placement import present, window_title
 from ui.screens import save_screen
 from ui.staff.counter_pad import CounterWindow
 from ui.staff.dialogs import ImageDialog, ReasonDialog, TransferDialog
@@ -24,7 +25,8 @@ def run(app: Any, config: TerminalConfig) -> int:
         return 2
     model = CounterModel(client, config.counter)
     window = CounterWindow(model, config.language)
-    window.showMaximized()
+    window_title(window, f"窗口终端 counter pad {config.counter}")
+    present(window, config.window, maximized=True)
     code = int(app.exec())
     model.stop()
     return code

@@ -11,6 +11,7 @@ from kiosk import sample_staff as sample
 from kiosk.config import TerminalConfig
 from kiosk.connect import connect_role
 from kiosk.display import BoardModel
+from ui.placement import present, window_title
 from ui.screens import save_screen
 from ui.staff.board import BoardWindow
 
@@ -34,7 +35,8 @@ def run(app: Any, config: TerminalConfig) -> int:
             voice.start()
             model.announce.connect(voice.put)
         model.start()
-        window.showFullScreen()
+        window_title(window, "叫号屏 call display")
+        present(window, config.window)
         code = int(app.exec())
         model.stop()
         if voice is not None:

@@ -9,6 +9,7 @@ from kiosk import sample_staff as sample
 from kiosk.config import TerminalConfig
 from kiosk.connect import connect_role
 from kiosk.pad import RatingModel
+from ui.placement import present, window_title
 from ui.screens import save_screen
 from ui.staff.rating import RatingWindow
 
@@ -20,7 +21,8 @@ def run(app: Any, config: TerminalConfig) -> int:
     model = RatingModel(client, config.counter, pad_url=config.devices.pad)
     window = RatingWindow(model, config.language)
     model.start()
-    window.showFullScreen()
+    window_title(window, f"评价器 rating pad {config.counter}")
+    present(window, config.window)
     code = int(app.exec())
     model.stop()
     return code

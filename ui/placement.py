@@ -1,0 +1,83 @@
+"""Where a terminal's window sits on its screen, from `[window]` of its configuration.
+
+`kiosk` mode is the terminal as installed in the hall: full screen (the counter pad maximized),
+and for the citizens' kiosk locked as well (frameless, on top, no cursor, closing refused: its
+admin corner is the only way out). `window` mode is an ordinary window on somebody's desktop,
+as the demo opens them: a frame, a cursor, Alt-F4 closes it, never full screen or on top; at
+the terminal's form factor (`size`, in the app's pixels), drawn `scale` screen pixels per app
+pixel (Qt's QT_SCALE_FACTOR, set before the application exists), its frame at `position`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtWidgets import QWidget
+
+from kiosk.config import WindowOptions
+
+
+def prepare_scale(options: WindowOptions) -> None:
+    """Before the QApplication is made: draw the whole app at `scale` and nothing else (a
+    desktop's own high-DPI factor would scale the demo's tiles off their places)."""
+    if options.mode != "window" or options.scale == 1.0:
+        return
+    os.environ["QT_ENABLE_HIGHDPI_SCALING"] = "0"
+    os.environ.pop("QT_SCREEN_SCALE_FACTORS", None)
+    os.environ["QT_SCALE_FACTOR"] = f"{options.scale:g}"
+
+
+def locked(options: WindowOptions) -> bool:
+    """Whether a kiosk window keeps people in: only as installed (`mode = "kiosk"`)."""
+    return options.mode == "kiosk"
+
+
+def present(window: QWidget, options: WindowOptions, *, lock: bool = False,
+            maximized: bool = False) -> None:
+    """Show `window` as `options` say. `lock` (kiosk mode only): frameless, on top, no cursor;
+    `maximized`: kiosk mode fills the screen but keeps the desktop's frame (the counter pad)."""
+    if options.mode == "kiosk":
+        if lock:
+            window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+            window.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, True)
+            window.setCursor(Qt.CursorShape.BlankCursor)
+        if maximized:
+            window.showMaximized()
+        else:
+            window.showFullScreen()
+        return
+    size = options.size_px()
+    if size is not None:
+        window.resize(*size)
+    at = options.position_px()
+    if at is None:
+        window.show()
+        return
+    target = QPoint(round(at[0] / options.scale), round(at[1] / options.scale))  # app pixels
+    window.move(target)
+    window.show()
+    keep_place(window, target)
+
+
+def keep_place(window: QWidget, target: QPoint, tries: int = 20, every_ms: int = 100) -> None:
+    """Put the window's frame at `target` once the window manager has framed it. Before a
+    window is mapped Qt cannot know its frame, and window managers then read the position as
+    the frame's or as the contents' (openbox did both, by timing): a window's title bar could
+    be off the screen, or windows overlap. Moved again until it sits (about a second at most,
+    so a user who drags it away is not fought)."""
+
+    def check(left: int) -> None:
+        if window.frameGeometry().topLeft() == target:
+            return
+        window.move(target)
+        if left > 0:
+            QTimer.singleShot(every_ms, lambda: check(left - 1))
+
+    QTimer.singleShot(every_ms, lambda: check(tries))
+
+
+def window_title(window: Any, role_title: str) -> None:
+    """A title a desktop user can tell the demo's windows apart by."""
+    window.setWindowTitle(f"快办 Kuaiban · {role_title}")
