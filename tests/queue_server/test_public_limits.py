@@ -7,18 +7,28 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from queue_server.api.limits import Bucket
+import pytest
+
+from queue_server.api.ratelimit import Bucket, RateLimited
 from tests.queue_server.inproc import HALL_TZ, Clock, InProcServer, journey_db
 from tests.queue_server.test_appointment_day import person
 
 
 def test_bucket_refills_evenly() -> None:
+    """The server's one token bucket (the public pages' limits are built on it): three a
+    minute allows three at once, then one every 20 s, per key."""
     now = [0.0]
-    bucket = Bucket(3, 60.0, lambda: now[0])
-    assert [bucket.take("a") for _ in range(3)] == [0.0, 0.0, 0.0]
-    assert bucket.take("a") == 20.0 and bucket.take("b") == 0.0
+    bucket = Bucket(3, burst=3, clock=lambda: now[0])
+    for _ in range(3):
+        bucket.take("a")
+    with pytest.raises(RateLimited) as wait:
+        bucket.take("a")
+    assert wait.value.retry_after == 20
+    bucket.take("b")
     now[0] = 20.0
-    assert bucket.take("a") == 0.0 and bucket.take("a") > 0
+    bucket.take("a")
+    with pytest.raises(RateLimited):
+        bucket.take("a")
 
 
 def test_429_per_client_and_per_id_number(tmp_path: Path) -> None:
