@@ -51,7 +51,7 @@ class StorageHealth:
             self._last = error
 
     def succeeded(self) -> None:
-        """Something was committed or read: the database works again."""
+        """Something was written, or the probe found all well: the database works again."""
         if self.state == OK:
             return
         with self._lock:

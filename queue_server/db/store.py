@@ -120,8 +120,11 @@ class Store:
     def _committed(self, rows: EventRows, hooks: list[Callable[[], None]],
                    fan_out: bool = True) -> None:
         """After a commit: observers and hooks, then the event hub (which hands the rows out
-        in a later turn of the event loop than the answers of the same commit)."""
-        self.health.succeeded()
+        in a later turn of the event loop than the answers of the same commit). Only a commit
+        that wrote events tells the health the database works again: a unit that merely read
+        commits even on a read-only database, and must not flip the state back and forth."""
+        if rows:
+            self.health.succeeded()
         committed(rows, hooks)
         if rows and fan_out:
             self.on_events(rows)
