@@ -70,10 +70,12 @@ def test_languages_need_every_name() -> None:
     """A hall that lists a language must name everything in it; Chinese is always there."""
     hjhq = (ROOT / "examples" / "hjhq.toml").read_text(encoding="utf-8")
     cfg = parse_config(hjhq)
-    assert cfg.hall.languages == ["zh", "en"] and cfg.service("company-setup").name_en
+    assert cfg.hall.languages == ["mn", "zh", "en"] and cfg.service("company-setup").name_en
+    assert cfg.service("company-setup").name_mn and cfg.hall.name_mn
+    water = cfg.service("water-connect").name_mn or ""
     with pytest.raises(ConfigError) as err:
-        parse_config(hjhq.replace('languages = ["zh", "en"]', 'languages = ["zh", "mn"]'))
-    assert err.value.key == "hall.name_mn" and "languages lists 'mn'" in err.value.reason
+        parse_config(hjhq.replace(f'name_mn = "{water}"\n', ""))
+    assert err.value.key == "services[7].name_mn" and "languages lists 'mn'" in err.value.reason
     without = hjhq.replace('name_en = "Company setup"\n', "")
     with pytest.raises(ConfigError) as err:
         parse_config(without)
@@ -81,7 +83,7 @@ def test_languages_need_every_name() -> None:
     for bad, reason in (('["en"]', "Chinese"), ('["zh", "fr"]', "unknown language"),
                         ('["zh", "zh"]', "twice")):
         with pytest.raises(ConfigError) as err:
-            parse_config(hjhq.replace('languages = ["zh", "en"]', f"languages = {bad}"))
+            parse_config(hjhq.replace('languages = ["mn", "zh", "en"]', f"languages = {bad}"))
         assert err.value.key == "hall.languages" and reason in err.value.reason
     short = hjhq.replace('"Tax payment receipt"]', "]")
     with pytest.raises(ConfigError) as err:

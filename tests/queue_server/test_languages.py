@@ -1,8 +1,10 @@
-"""Languages as hall data on a real server: the example hall (Chinese and English) answers its
+"""Languages as hall data on a real server: the example hall (Mongolian, Chinese, English) answers its
 names, materials and counters in both, and a call event carries the call sentence in each of
 the hall's languages, with the counter named in that language."""
 
 from __future__ import annotations
+
+import json
 
 from tests.conftest import ROOT, ServerProcess, load_test_hall
 from tests.queue_server.conftest import PIN, Hall, set_all_pins
@@ -14,13 +16,16 @@ def test_names_and_calls_in_the_halls_languages(module_server: ServerProcess) ->
     hall = Hall(module_server, "hjhq", "abc-hjhq")
     kiosk = hall.client(hall.enrol("kiosk", "k-lang"))
     info = kiosk.get("/hall").json()
-    assert info["languages"] == ["zh", "en"]
+    assert info["languages"] == ["mn", "zh", "en"]
+    assert info["name_mn"].startswith("\u182c\u1820\u1829\u182d\u1822\u1828 ")  # Hangɣin
     assert info["name_en"] == "Hanggin Rear Banner Government Service Center"
     assert info["announce_en"] == "Number {number}, please go to {counter}"
     w05 = next(c for c in info["counters"] if c["code"] == "W05")
     assert (w05["name"], w05["name_en"]) == ("5号窗口 综合受理", "Window 5 Intake")
     setup = next(s for s in kiosk.get("/services").json() if s["code"] == "company-setup")
-    assert setup["name_en"] == "Company setup" and setup["name_mn"] is None
+    assert setup["name_en"] == "Company setup"
+    assert setup["name_mn"] == "\u1820\u1835\u1824 \u1820\u182c\u1824\u1822 " \
+        "\u182a\u1820\u1836\u1822\u182d\u1824\u182f\u182c\u1824"  # aju aqui bayiɣulqu
     assert len(setup["materials_en"]) == len(setup["materials"]) == 4
     assert kiosk.get("/counters/W05").json()["name_en"] == "Window 5 Intake"
 
@@ -36,3 +41,6 @@ def test_names_and_calls_in_the_halls_languages(module_server: ServerProcess) ->
                 break
     assert f"请{ticket['number']}号到5号窗口 综合受理办理" in line
     assert f"Number {ticket['number']}, please go to Window 5 Intake" in line
+    called = json.loads(line.removeprefix("data:"))
+    window5 = "5 \u1833\u180b\u1824\u182d\u1820\u1837 \u1834\u1823\u1829\u182c\u1823"
+    assert called["text_mn"].startswith(f"{ticket['number']} ") and window5 in called["text_mn"]
