@@ -4,6 +4,11 @@ bank branch the pages are forwarded to the hall's intake as a remote application
 
 The number and its QR code are on screen from the moment the server answers; when the printer
 fails they stay there with a note to photograph them, and the server is told.
+
+When the hall lists Mongolian (`[hall] languages`), the ticket carries the hall's and the
+service's Mongolian names and a short sentence; the printer draws them as a picture in the same
+job, as wide as its paper (ticket printers have no Mongolian font). Without a Mongolian font on
+this terminal the ticket is printed in Chinese alone, and that is logged once.
 """
 
 from __future__ import annotations
@@ -26,12 +31,41 @@ log = logging.getLogger("kiosk.ticketing")
 # The priority reasons a citizen may declare at a kiosk (the server refuses the others).
 DECLARABLE = ("disabled", "pregnant", "serviceman", "green")
 ISSUE_PATIENCE_S = 20.0   # how long one touch keeps retrying before numbers are paused
+# "ta dugaar-iyan küliyegerei", please wait for your number to be called: a starting
+# translation, to be reviewed by a native reader (as every entry of ui/locale/mn.po).
+WAIT_SENTENCE_MN = ("\u1832\u1820 \u1833\u180b\u1824\u182d\u1820\u1837\u202f\u1822\u1836\u1820\u1828 "
+                    "\u182c\u1826\u182f\u1822\u1836\u1821\u182d\u1821\u1837\u1821\u1822")
+_font_missing_logged = False
+
+
+def mongol_texts(hall: wire.HallOut | None, service: wire.ServiceInfo | None
+                 ) -> tuple[Any, str] | None:
+    """The ticket's Mongolian texts and the font file that draws them, when the hall lists
+    Mongolian and this terminal has the font; else None (the ticket stays Chinese)."""
+    global _font_missing_logged
+    if hall is None or "mn" not in hall.languages:
+        return None
+    from devices.printer.mongol import MongolBlock
+    from kiosk.fonts import FontMissing, find_font_file
+
+    try:
+        font = find_font_file()
+    except FontMissing as exc:
+        if not _font_missing_logged:
+            log.warning("tickets without Mongolian: %s", exc)
+            _font_missing_logged = True
+        return None
+    block = MongolBlock(hall=hall.name_mn or "", service=(service.name_mn or "") if service else "",
+                        sentence=WAIT_SENTENCE_MN)
+    return block, str(font)
 
 
 def ticket_layout(ticket: wire.TicketIssued, hall_name: str, service_name: str,
-                  branch_name: str | None, timezone: str | None = None) -> Any:
+                  branch_name: str | None, timezone: str | None = None,
+                  mongol: tuple[Any, str] | None = None) -> Any:
     """What the printer prints: times in the hall's zone (the server answers in UTC); a branch
-    line only when it differs from the name at the top."""
+    line only when it differs from the name at the top; the Mongolian texts and their font
+    (`mongol_texts`) drawn by the printer at its paper's width."""
     from devices.printer.layout import TicketLayout
 
     zone = wire.ZONE_NAMES.get(ticket.zone, (ticket.zone, ticket.zone))[0]
@@ -41,7 +75,8 @@ def ticket_layout(ticket: wire.TicketIssued, hall_name: str, service_name: str,
         zone_name=zone, number=ticket.number, ahead=ticket.ahead,
         estimated_wait_min=max(0, round(ticket.estimated_wait_s / 60)),
         issued_at=local_time(ticket.issued_at, timezone), track_url=ticket.track_url,
-        masked_id=ticket.masked_id, branch_name=branch_name if branch_name != top else None)
+        masked_id=ticket.masked_id, branch_name=branch_name if branch_name != top else None,
+        mongol_texts=mongol[0] if mongol else None, mongol_font=mongol[1] if mongol else None)
 
 
 def local_time(moment: datetime, timezone: str | None) -> datetime:
@@ -139,8 +174,9 @@ class Ticketing:
             return
         service = port.service
         branch = port.hall_name if port.role == "bank" else None
+        mongol = mongol_texts(port.link.hall, port.link.catalog.get(ticket.service) or service)
         layout = ticket_layout(ticket, port.hall_name, service.name if service else "",
-                               branch, port.hall_timezone)
+                               branch, port.hall_timezone, mongol)
         devices = port.devices
         port.runner.submit(lambda: devices.print_ticket(layout), lambda _r: self._printed(ticket),
                            lambda exc: self._print_failed(ticket, str(exc), exc))

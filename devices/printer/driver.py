@@ -8,6 +8,7 @@ on a later call, with backoff.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -35,7 +36,8 @@ log = logging.getLogger("devices.printer")
 FORMS = (
     "sim://printer[?paper=out|low&cover=open&control=SOCKET], file:///path, serial:///dev/ttyUSB0[?baudrate=N], "
     "usb://0x0416:0x5011[?in_ep=0x81&out_ep=0x03], tcp://host:9100 (each may add "
-    "?profile=NAME, a python-escpos printer profile such as ZJ-5870)"
+    "?profile=NAME, a python-escpos printer profile such as ZJ-5870, and width=58|80, the paper "
+    "in mm)"
 )
 PYSERIAL_SCHEMES = ("loop", "socket", "spy", "rfc2217", "hwgrep", "alt")
 _T = TypeVar("_T")
@@ -44,8 +46,9 @@ STATUS_TIMEOUT = 0.3  # seconds for one status byte; a printer answers within mi
 
 class TicketPrinter:
     def __init__(self, name: str, connect: Callable[[], Transport], profile: str = "default",
-                 status_timeout: float = STATUS_TIMEOUT) -> None:
+                 status_timeout: float = STATUS_TIMEOUT, width_mm: int | None = None) -> None:
         self.name = name
+        self.width_mm = width_mm  # the paper loaded, when the URL says; else the ticket's own
         self.profile = load_profile(profile)
         self.status_timeout = status_timeout
         self.health = HealthState(f"printer {name}")
@@ -129,6 +132,8 @@ class TicketPrinter:
     def print_ticket(self, ticket: TicketLayout) -> None:
         """Print one ticket or raise: DeviceUnavailable (paper out, cover open, offline),
         PermanentFault (cutter, unrecoverable), DeviceTimeout, ProtocolError."""
+        if self.width_mm is not None and ticket.width_mm != self.width_mm:
+            ticket = dataclasses.replace(ticket, width_mm=self.width_mm)
         data = ticket_bytes(ticket, self.profile)
         with self._lock:
             port = self._io(self._port)
@@ -167,7 +172,11 @@ def open_printer(url: str, profile: str = "default") -> TicketPrinter:
     a printer that is unplugged right now is retried by the first status() or print_ticket()."""
     connect, options = _connector(url)
     timeout = _number(options, "status_timeout", STATUS_TIMEOUT, url)
-    printer = TicketPrinter(url, connect, options.get("profile", profile), status_timeout=timeout)
+    width = options.get("width")
+    if width is not None and width not in ("58", "80"):
+        raise BadAddress(f"width={width} in {url!r}: the paper is 58 or 80 (mm)")
+    printer = TicketPrinter(url, connect, options.get("profile", profile), status_timeout=timeout,
+                            width_mm=int(width) if width else None)
     simulator = getattr(connect, "simulator", None)
     if simulator is None and "control" in options:
         raise BadAddress(f"control= is for the simulator (sim://printer?control=SOCKET), not {url!r}")
@@ -193,7 +202,7 @@ def _connector(url: str) -> tuple[Callable[[], Transport], dict[str, str]]:
         options = dict(parse_qsl(parts.query, strict_parsing=bool(parts.query)))
     except ValueError as exc:
         raise BadAddress(f"bad options in {url!r}; expected one of {FORMS}") from exc
-    common: dict[str, str] = {k: options.pop(k) for k in ("profile", "status_timeout", "control")
+    common: dict[str, str] = {k: options.pop(k) for k in ("profile", "status_timeout", "control", "width")
                               if k in options}
     connect = _transport(url, scheme, parts, options, common.get("profile"))
     return connect, common

@@ -5,6 +5,8 @@ raster image and cut; every piece of text is encoded by `charset` and sent raw i
 (`FS &`), never through python-escpos' own code-page guessing. A ticket may carry a picture
 (`mongol`, a `Bitmap`: the Mongolian texts drawn by `devices.printer.mongol` or by the caller),
 printed first, as the region's rule puts Mongolian above Chinese, as GS v 0 in the same job.
+A caller that does not know the paper gives the texts instead (`mongol_texts` and the font file
+`mongol_font`): they are drawn here as wide as this printer prints on this paper (58 or 80 mm).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import qrcode
 from escpos.constants import QR_ECLEVEL_M
@@ -20,6 +23,7 @@ from escpos.printer import Dummy
 
 from devices.printer.bitmap import Bitmap, raster_bytes
 from devices.printer.charset import columns, encode_text, wrap
+from devices.printer.mongol import MongolBlock, render_block
 from devices.printer.profiles import DOTS_BY_PAPER, PrinterProfile, load_profile
 
 PRIVACY_LINE = "本票据不含个人身份信息 This ticket holds no personal ID data"
@@ -44,6 +48,8 @@ class TicketLayout:
     width_mm: int = 80
     branch_name: str | None = None
     mongol: Bitmap | None = None  # printed above the Chinese; left out on printers without GS v 0
+    mongol_texts: MongolBlock | None = None  # drawn at the paper's width when `mongol` is None
+    mongol_font: str | None = None  # the font file that draws `mongol_texts`
 
     def __post_init__(self) -> None:
         if self.width_mm not in DOTS_BY_PAPER:
@@ -64,8 +70,12 @@ def ticket_bytes(ticket: TicketLayout, profile: str | PrinterProfile = "default"
     """The whole job: initialise, Chinese mode, the ticket, QR code, cut (or feed to tear)."""
     prof = profile if isinstance(profile, PrinterProfile) else load_profile(profile)
     out = _Builder(prof, ticket.width_mm)
-    if ticket.mongol is not None:
-        out.picture(ticket.mongol)
+    picture = ticket.mongol
+    if picture is None and ticket.mongol_texts is not None and ticket.mongol_font and prof.raster:
+        picture = render_block(ticket.mongol_texts, prof.dots(ticket.width_mm),
+                               Path(ticket.mongol_font))
+    if picture is not None:
+        out.picture(picture)
     out.header(ticket)
     out.number(ticket.number)
     out.progress(ticket)
