@@ -104,6 +104,7 @@ class TerminalConfig(BaseModel):
     idle_timeout_s: int = Field(default=60, ge=10, le=3600)
     admin_pin_hash: str = ""
     machine_id: str = ""
+    translations: str = ""  # a folder of the hall's own translation files (mn.po), looked in first
     devices: DeviceUrls = DeviceUrls()
     display: DisplayOptions = DisplayOptions()
     window: WindowOptions = WindowOptions()

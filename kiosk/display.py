@@ -4,6 +4,10 @@ the last few calls, waiting counts, online or not) and which calls it announces.
 `Board` is the pure state, fed one event at a time. `BoardModel` follows the event stream with
 `EventFollower` (resuming from the last id, so nothing is missed or said twice), keeps the waiting
 counts fresh after events that change them, and emits `announce` for the voice.
+
+Languages are the hall's (`languages`, in its order): a call keeps its sentence in each of them
+(`texts`, from the event's `text`/`text_en`/`text_mn`), and the counters' other-language names
+come from GET /hall, so a board shows the Mongolian call beside the Chinese one.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class Call:
     at: datetime
     recall: bool = False
     masked_name: str | None = None
+    texts: dict[str, str] = field(default_factory=dict)  # the call sentence per language
 
 
 @dataclass
@@ -62,7 +67,7 @@ class Board:
         call = Call(str(event.field("number") or ""), counter,
                     str(event.field("counter_name") or counter), zone, event.at,
                     recall=event.type == "ticket.recalled",
-                    masked_name=event.field("masked_name"))
+                    masked_name=event.field("masked_name"), texts=_texts(event))
         if self.current is not None and not (call.recall and call.number == self.current.number):
             self.history = [c for c in [self.current, *self.history]
                             if c.number != call.number][: self.keep]
@@ -87,6 +92,15 @@ class Board:
         self.waiting = sorted(rows.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
+def _texts(event: wire.Event) -> dict[str, str]:
+    out = {}
+    for lang in wire.LANGUAGES:
+        text = event.field("text" if lang == "zh" else f"text_{lang}")
+        if text:
+            out[lang] = str(text)
+    return out
+
+
 class BoardModel(QObject):
     """Binds a `Board` to a server. Signals are delivered on the GUI thread."""
 
@@ -104,6 +118,8 @@ class BoardModel(QObject):
         self.board = Board(tuple(zones), keep)
         self.template = DEFAULT_TEMPLATE
         self.hall_name = ""
+        self.hall: wire.HallOut | None = None
+        self.languages: list[str] = ["zh"]  # the hall's, in its order
         self.timezone = "Asia/Shanghai"
         self.online = False
         self.stale_after_s = stale_after_s
@@ -139,6 +155,13 @@ class BoardModel(QObject):
             self._follower.stop(0.2)
         self._runner.shutdown()
 
+    def counter_name(self, code: str, lang: str) -> str:
+        """A counter's name in `lang` (its Chinese name when the hall gives none)."""
+        for c in self.hall.counters if self.hall else []:
+            if c.code == code:
+                return (c.name_mn if lang == "mn" else c.name_en if lang == "en" else None) or c.name
+        return code
+
     @property
     def last_id(self) -> int:
         return self._follower.last_id if self._follower else self.board.last_id
@@ -151,6 +174,7 @@ class BoardModel(QObject):
         def done(result: tuple[wire.HallOut, dict[str, str]]) -> None:
             hall, self._names = result
             self.template, self.hall_name, self.timezone = hall.announce, hall.name, hall.timezone
+            self.hall, self.languages = hall, list(hall.languages)
             self.refresh_waiting()
             self.changed.emit()
 

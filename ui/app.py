@@ -59,6 +59,9 @@ def render_screens(role: str, out_dir: Path) -> int:
 
 def main(role: str, config: Any, screens: Path | None = None) -> int:
     """Run `role` with its configuration, or, with `screens`, render its screens there and end."""
+    from ui.i18n import use_translations
+
+    use_translations(getattr(config, "translations", "") or None)  # a hall's own .po files
     if screens is not None:
         return render_screens(role, screens)
     return run(role, config)

@@ -1,9 +1,19 @@
 """The words of every role's screens (the citizen kiosk, the counter pad, the call board, the
 rating pad), Chinese first, English second: one table, one `tr(key, lang, **fields)`. A missing
 key shows the key itself, so a gap is visible, not a crash. `pick(pair, lang)` takes one language
-of a (zh, en) pair (the words of levels, reasons and zones come in pairs)."""
+of a (zh, en) pair (the words of levels, reasons and zones come in pairs).
+
+Other languages (traditional Mongolian, "mn") come from gettext files (`ui.locale`, keyed by the
+same keys): `tr(key, "mn")` answers the translation, or the Chinese where the file has none, so
+a gap shows Chinese, never an empty label. The composition root may point `use_translations` at
+a hall's own folder of `.po` files."""
 
 from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk.pad import LEVELS
+from ui import locale
 
 TEXT: dict[str, tuple[str, str]] = {
     # frame
@@ -261,11 +271,34 @@ ZONES: dict[str, tuple[str, str]] = {
 }
 
 
+_FOLDER: list[Path | None] = [None]
+_CATALOGS: dict[str, dict[str, str]] = {}
+
+
+def use_translations(folder: str | Path | None) -> None:
+    """Read translation files from `folder` first (a hall's own), then the shipped ones."""
+    _FOLDER[0] = Path(folder) if folder else None
+    _CATALOGS.clear()
+
+
+def translations(lang: str) -> dict[str, str]:
+    if lang not in _CATALOGS:
+        _CATALOGS[lang] = locale.load(lang, _FOLDER[0])
+    return _CATALOGS[lang]
+
+
+def all_keys() -> dict[str, tuple[str, str]]:
+    """Every fixed word a translation file may give: the table, and the rating levels."""
+    return {**TEXT, **{f"level_{n}": pair for n, pair in LEVELS.items()}}
+
+
 def tr(key: str, lang: str = "zh", **fields: object) -> str:
-    pair = TEXT.get(key)
+    pair = all_keys().get(key) if key.startswith("level_") else TEXT.get(key)
     if pair is None:
         return key
     text = pair[1] if lang == "en" else pair[0]
+    if lang not in ("zh", "en"):
+        text = translations(lang).get(key, text)
     return text.format(**fields) if fields else text
 
 
