@@ -79,6 +79,13 @@ def wav_seconds(path: Path) -> float:
         return w.getnframes() / float(w.getframerate())
 
 
+class CallEngine(Protocol):
+    """An engine that says a whole call from its parts (voice packs: clips in the hall's
+    languages), instead of reading one sentence."""
+
+    def render_call(self, item: Announcement, out: Path) -> None: ...
+
+
 class SpeechEngine(Protocol):
     def render(self, text: str, out: Path) -> None:
         """Write `text` spoken as a WAV file at `out`."""
@@ -152,14 +159,22 @@ class AnnouncementQueue:
             self._queue.put(_Work(None, stop=True))
             self._thread.join(timeout)
 
-    def render(self, text: str) -> Path:
-        """The WAV of `text`. The last few are kept for recalls; older files are deleted, since
-        every number is a new phrase and a busy day would otherwise fill the disk."""
+    def render(self, text: str, item: Announcement | None = None) -> Path:
+        """The WAV of `text` (of `item`, by an engine that says calls from their parts). The
+        last few are kept for recalls; older files are deleted, since every number is a new
+        phrase and a busy day would otherwise fill the disk."""
+        whole: CallEngine | None = getattr(self.engine, "render_call", None) and \
+            self.engine  # type: ignore[assignment]
+        if whole is not None and item is not None:
+            text = f"{item.number}|{item.counter}|{item.counter_name}|{item.recall}"
         path = self._rendered.pop(text, None)
         if path is None or not path.exists():
             self._made += 1
             path = self.cache_dir / f"say-{self._made:06d}.wav"
-            self.engine.render(text, path)
+            if whole is not None and item is not None:
+                whole.render_call(item, path)
+            else:
+                self.engine.render(text, path)
         self._rendered[text] = path  # most recent last
         while len(self._rendered) > self.keep_rendered:
             old = self._rendered.pop(next(iter(self._rendered)))
@@ -186,7 +201,7 @@ class AnnouncementQueue:
             work.done.set()
 
     def _say(self, item: Announcement) -> None:
-        speech = self.render(item.text)
+        speech = self.render(item.text, item)
         if self.chime is not None:
             self._play(item.event_id, "chime", self.chime)
         for i in range(self.repeat):

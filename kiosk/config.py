@@ -69,7 +69,10 @@ class DeviceUrls(BaseModel):
 class DisplayOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     zones: list[Literal["consult", "intake", "approval", "pickup"]] = []
-    voice: Literal["espeak", "none"] = "espeak"
+    # espeak: espeak-ng reads the Chinese sentence; packs: recorded clips in the hall's order of
+    # languages (the shipped Mandarin pack and the hall's own, e.g. Mongolian, in voice_packs)
+    voice: Literal["espeak", "packs", "none"] = "espeak"
+    voice_packs: list[str] = []
     repeat: int = Field(default=2, ge=1, le=5)
     notice: str = ""
 

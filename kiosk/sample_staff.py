@@ -75,10 +75,20 @@ def counter_model(state: str, page: Callable[[int], bytes]) -> CounterModel:
     return model
 
 
-def board_model(zones: tuple[str, ...], state: str) -> BoardModel:
-    """A board for `zones` (empty: the whole hall) in `state` (one of BOARD_STATES)."""
+# A sample call in traditional Mongolian (the example hall's announce_mn with window 1:
+# "A007 dugaar ta 1 düger čongqo-du iregerei"); sample text, not a reviewed translation.
+WINDOW1_MN = "1 \u1833\u1826\u182d\u1821\u1837 \u1834\u1823\u1829\u182c\u1823"
+CALL_MN = ("A007 \u1833\u180b\u1824\u182d\u1820\u1837 \u1832\u1820 " + WINDOW1_MN
+           + "\u202f\u1833\u1824 \u1822\u1837\u1821\u182d\u1821\u1837\u1821\u1822")
+
+
+def board_model(zones: tuple[str, ...], state: str, languages: tuple[str, ...] = ("zh",)
+                ) -> BoardModel:
+    """A board for `zones` (empty: the whole hall) in `state` (one of BOARD_STATES), in a hall
+    of `languages` (with "mn": the calls carry their Mongolian sentence)."""
     model = BoardModel(_nowhere(), zones, clock=lambda: BOARD_NOW)
     model.hall_name, model.online = HALL_NAME, state != "offline"
+    model.languages = list(languages)
     b = model.board
     if state == "idle":
         return model
@@ -88,8 +98,9 @@ def board_model(zones: tuple[str, ...], state: str) -> BoardModel:
     calls = [c for c in calls if not zones or c[3] in zones]
     b.history = [Call(n, c, name, z, BOARD_NOW) for n, c, name, z in calls[1:]]
     n, c, name, z = calls[0]
+    texts = {"mn": CALL_MN} if "mn" in languages and n == "A007" else {}
     b.current = Call(n, c, name, z, BOARD_NOW, recall=state == "recall",
-                     masked_name="王*" if state != "offline" else None)
+                     masked_name="王*" if state != "offline" else None, texts=texts)
     b.waiting = ([("一窗受理", 14), ("综合咨询导办", 5), ("出件", 3)] if not zones else
                  [("企业开办", 6), ("不动产登记", 5), ("社保业务", 3)])
     return model

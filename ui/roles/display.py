@@ -24,12 +24,18 @@ def run(app: Any, config: TerminalConfig) -> int:
     window = BoardWindow(model, lang=config.language, notice=config.display.notice)
     with tempfile.TemporaryDirectory(prefix="kuaiban-voice-") as cache:
         voice = None
-        if config.display.voice == "espeak":
+        if config.display.voice in ("espeak", "packs"):
             from ui.voice import VoiceError, make_queue
+            from ui.voicepack import VoicePackError
+            from ui.voicepack.calls import PackEngine, load_packs
 
             try:
-                voice = make_queue(Path(cache), repeat=config.display.repeat)
-            except VoiceError as exc:  # a board without voice is still a board
+                engine = None
+                if config.display.voice == "packs":  # the hall's languages, in its order
+                    engine = PackEngine(load_packs(config.display.voice_packs),
+                                        lambda: model.languages)
+                voice = make_queue(Path(cache), repeat=config.display.repeat, engine=engine)
+            except (VoiceError, VoicePackError) as exc:  # a board without voice is still a board
                 print(f"kiosk: voice off: {exc}", file=sys.stderr)
         if voice is not None:
             voice.start()
@@ -49,9 +55,10 @@ def render_screens(app: Any, out_dir: Path, role: str = "display") -> int:
     for zones in ((), ("intake",)):
         scope = "hall" if not zones else "zone-" + "-".join(zones)
         for state in sample.BOARD_STATES:
-            for lang in ("zh", "en"):
-                model = sample.board_model(zones, state)
-                window = BoardWindow(model, lang=lang, notice=sample.NOTICE)
+            for lang, languages in (("zh", ("zh",)), ("en", ("zh",)), ("mn", ("mn", "zh", "en"))):
+                model = sample.board_model(zones, state, languages)
+                window = BoardWindow(model, lang="zh" if lang == "mn" else lang,
+                                     notice=sample.NOTICE)
                 window.resize(1920, 1080)
                 save_screen(app, window, out_dir / f"display-{scope}-{state}-{lang}.png")
                 count += 1

@@ -1,18 +1,25 @@
 """The call display's window: the number being called and its counter in large type, the last
 few calls, waiting counts, the hall clock, a scrolling notice and an offline banner. It only
-reads the `BoardModel`; all logic lives there."""
+reads the `BoardModel`; all logic lives there.
+
+In a hall that lists Mongolian the call is also written in traditional Mongolian, in a vertical
+band left of the Chinese (the region's rule puts Mongolian first): the call sentence with the
+number and the counter's Mongolian name, as the server words it (`text_mn` of the call)."""
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from kiosk.display import ZONE_NAMES, BoardModel
 from ui.i18n import pick, tr
 from ui.staff.marquee import Marquee
 from ui.theme import NORMAL
+from ui.widgets.mongol import MongolianText
+from ui.widgets.mongol_layout import BandRule
 
 BG, PANEL, GOLD = "#0d1b2a", "#13263b", "#ffd166"
 
@@ -77,8 +84,18 @@ class BoardWindow(QWidget):
     def _calling(self) -> QWidget:
         panel = QFrame()
         panel.setStyleSheet(f"background:{PANEL}; border-radius:24px;")
-        col = QVBoxLayout(panel)
-        col.setContentsMargins(30, 30, 30, 30)
+        row = QHBoxLayout(panel)
+        row.setContentsMargins(30, 30, 30, 30)
+        row.setSpacing(30)
+        self.mongol = MongolianText("", BandRule(pixel_size=64, min_pixel_size=36, max_columns=4))
+        palette = self.mongol.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(GOLD))
+        self.mongol.setPalette(palette)
+        self.mongol.setStyleSheet("background:transparent;")
+        self.mongol.setMaximumWidth(380)
+        row.addWidget(self.mongol)
+        col = QVBoxLayout()
+        row.addLayout(col, 1)
         self.calling_title = label(tr("now_calling", self.lang), 48, GOLD, True,
                                    Qt.AlignmentFlag.AlignCenter)
         self.number = label("", 260, "#ffffff", True, Qt.AlignmentFlag.AlignCenter)
@@ -126,9 +143,25 @@ class BoardWindow(QWidget):
             self.where.setText(tr("please_go", lang, counter=cur.counter_name))
             extra = [cur.masked_name or "", tr("recall", lang) if cur.recall else ""]
             self.who.setText("  ".join(x for x in extra if x))
+        self._fill_mongolian()
         self._fill_recent()
         self._fill_waiting()
         self.tick()
+
+    def _fill_mongolian(self) -> None:
+        shown = "mn" in self.model.languages
+        self.mongol.setVisible(shown)
+        if not shown:
+            return
+        cur = self.model.board.current
+        if cur is None:
+            self.mongol.set_text(tr("no_calls", "mn"))
+            return
+        sentence = cur.texts.get("mn") or tr(
+            "please_go", "mn", counter=self.model.counter_name(cur.counter, "mn"))
+        if cur.number not in sentence:
+            sentence = f"{cur.number}\n{sentence}"
+        self.mongol.set_text(f"{tr('now_calling', 'mn')}\n{sentence}")
 
     def _fill_recent(self) -> None:
         while self.rows.count():

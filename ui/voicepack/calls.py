@@ -9,9 +9,10 @@ is an error.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from kiosk.announce import Announcement
 from ui.voicepack.assemble import CallAudio, MissingClip, VoicePack
 from ui.voicepack.manifest import VoicePackError
 
@@ -78,3 +79,38 @@ class CallVoice:
         audio = self.call(number, counter, counter_name, recall=recall)
         audio.write(out)
         return audio
+
+
+class PackEngine:
+    """The board's speech engine from voice packs: each call said in the hall's languages in
+    the hall's order (`order()`, read when the call is said, since the board learns it from the
+    server), from the packs it has; a language without a pack is left out."""
+
+    def __init__(self, packs: Sequence[VoicePack], order: Callable[[], Sequence[str]], *,
+                 language_gap_ms: int = LANGUAGE_GAP_MS) -> None:
+        self.packs = list(packs)
+        self.order = order
+        self.language_gap_ms = language_gap_ms
+        self.last: CallAudio | None = None
+
+    def voice(self) -> CallVoice:
+        have = {p.language for p in self.packs}
+        order = [lang for lang in self.order() if lang in have] or ["zh"]
+        return CallVoice(self.packs, order, language_gap_ms=self.language_gap_ms)
+
+    def render_call(self, item: Announcement, out: Path) -> None:
+        self.last = self.voice().render_call(item.number, item.counter, item.counter_name, out,
+                                             recall=item.recall)
+
+    def render(self, text: str, out: Path) -> None:
+        raise VoicePackError("voice packs say calls from their parts, not free text")
+
+
+def load_packs(folders: Sequence[str | Path]) -> list[VoicePack]:
+    """The shipped Mandarin pack and the hall's own packs (a folder each, e.g. its Mongolian
+    recordings); a hall's pack of a language replaces the shipped one."""
+    packs = {p.language: p for p in [shipped_pack("zh")]}
+    for folder in folders:
+        pack = VoicePack(Path(folder))
+        packs[pack.language] = pack
+    return list(packs.values())

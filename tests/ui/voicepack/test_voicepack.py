@@ -174,3 +174,51 @@ def test_generator_trims_silence_around_speech(tmp_path: Path) -> None:
         pytest.skip("espeak-ng is not installed")
     seconds = speak(espeak, "cmn-latn-pinyin", 150, "wu3", tmp_path / "5.wav", RATE)
     assert 0.1 < seconds < 1.0 and frames(tmp_path / "5.wav") == round(seconds * RATE)
+
+
+class Recorder:
+    """A player that keeps what it was given (the board's player, minus the loudspeaker)."""
+
+    def __init__(self) -> None:
+        self.played: list[Path] = []
+
+    def play(self, wav: Path) -> None:
+        self.played.append(wav)
+
+
+def test_board_announces_in_the_halls_order_from_packs(mn_pack: Path, tmp_path: Path) -> None:
+    """The display's announcer with the pack engine: the hall's order read when the call is
+    said (Mongolian, then Chinese; English has no pack and is left out), clips concatenated,
+    the WAV played as long as its clips and silences, a recall said again."""
+    from kiosk.announce import Announcement
+    from ui.voice import make_queue
+    from ui.voicepack.calls import PackEngine, load_packs
+
+    tone(mn_pack / "counters" / "W05.wav", 0.4)
+    languages = ["zh"]  # what the board knows before GET /hall answers
+    engine = PackEngine(load_packs([mn_pack]), lambda: languages, language_gap_ms=500)
+    player = Recorder()
+    voice = make_queue(tmp_path / "cache", repeat=1, engine=engine, player=player)
+    voice.start()
+    try:
+        languages[:] = ["mn", "zh", "en"]  # the hall answered
+        voice.put(Announcement(1, "A012", "W05", "5号窗口", "请A零一二号到5号窗口办理"))
+        assert voice.wait_idle(20)
+        assert engine.last is not None
+        mn_clips = ["mn:letters/A", "mn:digits/0", "mn:digits/1", "mn:digits/2",
+                    "mn:phrases/dugaar_tai", "mn:counters/W05", "mn:phrases/ireger_ei"]
+        assert engine.last.clips() == mn_clips + ZH_CALL
+        assert [p.name for p in player.played] == ["chime.wav", player.played[1].name]
+        expected = sum(frames(mn_pack / f"{c[3:]}.wav") for c in mn_clips)
+        expected += sum(frames(PACKS / "zh" / f"{c[3:]}.wav") for c in ZH_CALL)
+        expected += RATE * 40 // 1000 * (len(mn_clips) - 1)
+        expected += RATE * 30 // 1000 * (len(ZH_CALL) - 1) + RATE * 500 // 1000
+        assert frames(player.played[1]) == expected
+        voice.put(Announcement(2, "A012", "W05", "5号窗口", "", recall=True))
+        assert voice.wait_idle(20)
+        recall = engine.last.clips()
+        assert recall[0] == "mn:phrases/dahin" and "zh:phrases/zaici" in recall
+        assert recall.index("zh:phrases/qing") > recall.index("mn:phrases/ireger_ei")
+        assert frames(player.played[3]) > frames(player.played[1])
+    finally:
+        voice.stop()

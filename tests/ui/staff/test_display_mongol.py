@@ -1,0 +1,51 @@
+"""The call display in a hall that lists Mongolian (issue 16): a call event's Mongolian sentence
+(`text_mn`, as the server words it) is shown in a vertical band left of the Chinese, with the
+number and the counter's Mongolian name; a hall without Mongolian shows no band."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from kiosk.client import QueueClient
+from kiosk.display import BoardModel
+from queue_server import wire
+from ui.i18n import tr
+from ui.staff.board import BoardWindow
+
+WINDOW5_MN = "5 \u1833\u180b\u1824\u182d\u1820\u1837 \u1834\u1823\u1829\u182c\u1823"
+TEXT_MN = f"A012 \u1833\u180b\u1824\u182d\u1820\u1837 \u1832\u1820 {WINDOW5_MN}\u202f\u1833\u1824"
+NOW = datetime(2026, 3, 2, 1, 5, tzinfo=UTC)
+
+
+def call(event_id: int) -> wire.Event:
+    return wire.Event.model_validate({
+        "id": event_id, "type": "ticket.called", "at": NOW.isoformat(), "hall": "hjhq",
+        "number": "A012", "counter": "W05", "counter_name": "5号窗口 综合受理", "zone": "intake",
+        "text": "请A012号到5号窗口 综合受理办理", "text_mn": TEXT_MN})
+
+
+def test_mongolian_band_beside_the_chinese_call(qtbot: QtBot, tmp_path: Path) -> None:
+    model = BoardModel(QueueClient("http://127.0.0.1:9"), clock=lambda: NOW)
+    model.languages = ["mn", "zh", "en"]
+    window = BoardWindow(model, lang="zh")
+    qtbot.addWidget(window)
+    window.resize(1920, 1080)
+    window.show()
+    assert window.mongol.isVisible() and window.mongol.text() == tr("no_calls", "mn")
+    model._on_event(call(1))
+    window.refresh()
+    assert window.number.text() == "A012" and "5号窗口" in window.where.text()
+    band = window.mongol.text()
+    assert band.split("\n") == [tr("now_calling", "mn"), TEXT_MN]
+    columns = window.mongol.columns()
+    assert len(columns.columns) >= 2 and not columns.elided
+    # Mongolian first: the band is left of the number, inside the calling panel
+    assert window.mongol.geometry().right() < window.number.geometry().left()
+    assert window.mongol.height() > 500, "a tall band: the columns are long"
+    window.grab().save(str(tmp_path / "board-mn.png"))
+    model.languages = ["zh", "en"]
+    window.refresh()
+    assert not window.mongol.isVisible()
