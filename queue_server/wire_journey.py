@@ -151,6 +151,11 @@ class TicketView(Wire):
     journey: list[StageView] = []
     delivery: DeliveryOut | None = None
     track_url: str
+    # The hall's languages (its order) and the names in traditional Mongolian when it lists mn
+    languages: list[str] = ["zh"]
+    hall_name_mn: str | None = None
+    service_name_mn: str | None = None
+    counter_name_mn: str | None = None
 
 
 class DeliveryIn(Strict):

@@ -3,16 +3,25 @@ first, that fits a phone: the number, where it stands (people ahead and the esti
 the counter it is called to), the journey through the zones, the promised deadline, whether the
 case is ready for pickup and how it is delivered. No name, no ID number, no staff. It follows
 the ticket live through `/api/v1/track/{id}/events` (a small inline script; no outside
-resources) and reloads when something changed."""
+resources) and reloads when something changed.
+
+In a hall that lists Mongolian the card opens with a band of traditional Mongolian (the hall's,
+the service's and the counter's names), written as it is written: CSS `writing-mode:
+vertical-lr` (top to bottom, columns left to right), in Noto Sans Mongolian served by this
+server at `/fonts/mongolian.ttf` (a hall's LAN is offline: no outside fonts)."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from datetime import datetime
+from functools import lru_cache
 from html import escape
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from queue_server import wire_journey as wj
 from queue_server.api.ratelimit import throttle
@@ -34,7 +43,12 @@ color:#b3261e;letter-spacing:.05em}.st{font-size:1.3em;font-weight:700}.en{color
 font-size:.85em}.hl{background:#fff4d6;border-left:4px solid #e0a000;padding:.6em}
 .ok{background:#e3f6e8;border-left:4px solid #2e9b4f;padding:.6em}table{width:100%;
 border-collapse:collapse;font-size:.9em}td{padding:.35em .2em;border-bottom:1px solid #e4e9ee;
-vertical-align:top}td:first-child,td:last-child{white-space:nowrap}.st .en{display:block;font-size:.6em;font-weight:400}"""
+vertical-align:top}td:first-child,td:last-child{white-space:nowrap}.st .en{display:block;font-size:.6em;font-weight:400}
+@font-face{font-family:"Kuaiban Mongolian";src:url("/fonts/mongolian.ttf") format("truetype")}
+.bi{display:flex;gap:1em;align-items:flex-start}.bi>.main{flex:1}
+.mn{writing-mode:vertical-lr;font-family:"Kuaiban Mongolian","Noto Sans Mongolian",serif;
+font-size:1.05em;line-height:1.5;max-height:15em;color:#1b2733;border-right:1px solid #e4e9ee;
+padding-right:.6em}.mn b{color:#b3261e}"""
 PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -118,7 +132,50 @@ def render(view: wj.TicketView) -> str:
         head += (f"<p>承诺办结时间:{_time(view.deadline, view.timezone, '%Y年%m月%d日 %H:%M')}"
                  f'{note}<br><span class="en">promised completion</span></p>')
     head += "</div>"
-    return head + _delivery(view) + _journey(view)
+    return _mongolian(view, head) + _delivery(view) + _journey(view)
+
+
+def _mongolian(view: wj.TicketView, card: str) -> str:
+    """The first card with a vertical Mongolian band at its left, when the hall lists mn."""
+    if "mn" not in view.languages:
+        return card
+    lines = [escape(x) for x in (view.hall_name_mn, view.service_name_mn) if x]
+    if view.counter_name_mn:
+        lines.append(f"<b>{escape(view.counter_name_mn)}</b>")
+    if not lines:
+        return card
+    band = '<div class="mn" lang="mn-Mong">' + "<br>".join(lines) + "</div>"
+    return card.replace('<div class="card">', f'<div class="card bi">{band}<div class="main">',
+                        1).removesuffix("</div>") + "</div></div>"
+
+
+@lru_cache(maxsize=1)
+def mongolian_font() -> Path | None:
+    """Noto Sans Mongolian on this machine (fontconfig's answer, else Debian's path)."""
+    if shutil.which("fc-list"):
+        try:
+            out = subprocess.run(["fc-list", ":lang=mn-cn", "file", "family"], capture_output=True,
+                                 text=True, timeout=10, check=False).stdout
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        found = sorted(line.split(":", 1)[0] for line in out.splitlines() if ".tt" in line)
+        found.sort(key=lambda f: "NotoSansMongolian" not in f)
+        for file in found:
+            if Path(file).is_file():
+                return Path(file)
+    debian = Path("/usr/share/fonts/truetype/noto/NotoSansMongolian-Regular.ttf")
+    return debian if debian.is_file() else None
+
+
+@router.get("/fonts/mongolian.ttf", include_in_schema=False, response_model=None)
+def font(request: Request) -> FileResponse | JSONResponse:
+    path = mongolian_font()
+    if path is None:
+        return JSONResponse({"error": {"code": "font_missing", "message": "Noto Sans Mongolian "
+                             "is not installed on the server (apt-get install fonts-noto-core)"}},
+                            status_code=404)
+    return FileResponse(path, media_type="font/ttf",
+                        headers={"Cache-Control": "public, max-age=86400"})
 
 
 @router.get("/t/{ticket_id}", response_class=HTMLResponse, include_in_schema=False)

@@ -91,8 +91,9 @@ def ticket_view(store: Store, ticket_id: str, base: str) -> wj.TicketView | None
         hall = load_hall(s, ticket.hall) if ticket is not None else None
         if ticket is None or hall is None:
             return None
-        names = {c.code: c.name for c in s.scalars(select(Counter).where(
-            Counter.hall == ticket.hall))}
+        counters = list(s.scalars(select(Counter).where(Counter.hall == ticket.hall)))
+        names = {c.code: c.name for c in counters}
+        names_mn = {c.code: ((c.texts or {}).get("mn") or {}).get("name") for c in counters}
         stages = _stage_views(s, ticket, names)
         current = next((st for st in journey(s, ticket.id) if st.id == ticket.stage), None)
         held = current is not None and current.status == HELD
@@ -118,4 +119,8 @@ def ticket_view(store: Store, ticket_id: str, base: str) -> wj.TicketView | None
             deadline_provisional=bool(ticket.deadline_provisional),
             issued_at=ticket.issued_at, journey=stages,
             delivery=delivery_out(delivery, ticket) if delivery is not None else None,
-            track_url=f"{base}/t/{ticket.id}")
+            track_url=f"{base}/t/{ticket.id}", languages=list(hall.languages),
+            hall_name_mn=hall.text("name", "mn") if "mn" in hall.languages else None,
+            service_name_mn=((svc.texts or {}).get("mn") or {}).get("name") if svc else None,
+            counter_name_mn=names_mn.get(current.counter or "") if at_counter and current
+            else None)

@@ -5,6 +5,10 @@ the hall's languages, with the counter named in that language."""
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
+
+import httpx
 
 from tests.conftest import ROOT, ServerProcess, load_test_hall
 from tests.queue_server.conftest import PIN, Hall, set_all_pins
@@ -44,3 +48,47 @@ def test_names_and_calls_in_the_halls_languages(module_server: ServerProcess) ->
     called = json.loads(line.removeprefix("data:"))
     window5 = "5 \u1833\u180b\u1824\u182d\u1820\u1837 \u1834\u1823\u1829\u182c\u1823"
     assert called["text_mn"].startswith(f"{ticket['number']} ") and window5 in called["text_mn"]
+
+
+def test_status_page_has_a_vertical_mongolian_band(module_server: ServerProcess,
+                                                   tmp_path: Path) -> None:
+    """The page behind the ticket's QR code in a hall that lists mn: the hall's and the
+    service's Mongolian names in a band written with `writing-mode: vertical-lr`, in the font
+    the server itself serves; drawn by Debian's chromium when it is installed."""
+    load_test_hall(module_server.db_url, ROOT / "examples" / "hjhq.toml")
+    hall = Hall(module_server, "hjhq", "abc-hjhq")
+    kiosk = hall.client(hall.enrol("kiosk", "k-track"))
+    ticket = hall.issue(kiosk, "water-connect")
+    base = module_server.url.removesuffix("/api/v1")
+    page = httpx.get(f"{base}/t/{ticket['id']}", timeout=10)
+    assert page.status_code == 200
+    water_mn = "\u1824\u1830\u1824 \u1835\u1820\u182f\u182d\u1820\u182c\u1824"  # usu jalɣaqu
+    assert "writing-mode:vertical-lr" in page.text and 'url("/fonts/mongolian.ttf")' in page.text
+    band = page.text.split('<div class="mn" lang="mn-Mong">', 1)[1].split("</div>", 1)[0]
+    assert band.startswith("\u182c\u1820\u1829\u182d\u1822\u1828 ") and water_mn in band
+    font = httpx.get(f"{base}/fonts/mongolian.ttf", timeout=10)
+    assert font.status_code == 200 and font.content[:4] in (b"\x00\x01\x00\x00", b"OTTO")
+    assert font.headers["content-type"] == "font/ttf" and len(font.content) > 50_000
+    chromium = Path("/usr/bin/chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return
+    if not chromium.exists():
+        return
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), headless=True,
+                                    args=["--no-sandbox", "--disable-gpu",
+                                          "--disable-dev-shm-usage"])
+        try:
+            tab = browser.new_page(viewport={"width": 360, "height": 740}, device_scale_factor=2)
+            tab.goto(f"{base}/t/{ticket['id']}")
+            tab.evaluate("document.fonts.ready")
+            assert tab.evaluate("document.fonts.check('16px \"Kuaiban Mongolian\"')")
+            box = tab.locator(".mn").bounding_box()
+            assert box is not None and box["height"] > 1.5 * box["width"], box  # vertical
+            shots = Path(os.environ.get("KUAIBAN_SCREENSHOTS") or tmp_path)
+            shots.mkdir(parents=True, exist_ok=True)
+            tab.screenshot(path=str(shots / "status-page-mn.png"), full_page=True)
+        finally:
+            browser.close()
