@@ -3,8 +3,8 @@ UI that `python -m kiosk` finds by its entry point (group `kuaiban.terminal` in 
 
 Each role lives in a module of `ui.roles` (`citizen` for the kiosk and bank roles, else the
 role's name) that provides `run(app, config) -> int` (show the window, run the event loop) and
-`render_screens(app, out_dir, role) -> int` (render every state to PNG, offscreen, with sample
-data and no server).
+`render_screens(app, out_dir, role, options) -> int` (render every state to PNG, offscreen, with
+sample data or a hall's, at a size, in some languages, and no server).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import WindowOptions
+from kiosk.sample_hall import RenderOptions
 from ui.placement import prepare_scale
 from ui.theme import apply_fonts
 
@@ -51,14 +52,17 @@ def run(role: str, config: Any) -> int:
     return int(module.run(application(role=role, window=config.window), config))
 
 
-def render_screens(role: str, out_dir: Path) -> int:
+def render_screens(role: str, out_dir: Path, options: RenderOptions | None = None) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     module = importlib.import_module(ROLE_MODULES[role])
-    return int(module.render_screens(application(offscreen=True, role=role), out_dir, role))
+    app = application(offscreen=True, role=role)
+    return int(module.render_screens(app, out_dir, role, options or RenderOptions()))
 
 
-def main(role: str, config: Any, screens: Path | None = None) -> int:
-    """Run `role` with its configuration, or, with `screens`, render its screens there and end."""
+def main(role: str, config: Any, screens: Path | None = None,
+         options: RenderOptions | None = None) -> int:
+    """Run `role` with its configuration, or, with `screens`, render its screens there (at
+    `options`' size, with its hall's data, in its languages) and end."""
     if screens is not None:
-        return render_screens(role, screens)
+        return render_screens(role, screens, options)
     return run(role, config)
