@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QLibraryInfo, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from kiosk.config import WindowOptions
@@ -47,9 +48,29 @@ def application(offscreen: bool = False, role: str = "", window: WindowOptions |
     return app
 
 
+# Qt's own words (OK, Cancel in its dialogs) per terminal language: the .qm files PySide6 ships;
+# a language Qt has no file for keeps Qt's English.
+QT_LOCALES = {"zh": "zh_CN"}
+
+
+def install_qt_translation(app: Any, lang: str) -> bool:
+    """Load Qt's translation of its own words for `lang`; True when one was installed."""
+    locale = QT_LOCALES.get(lang)
+    if locale is None:
+        return False
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load(f"qtbase_{locale}", folder):
+        return False
+    app.installTranslator(translator)
+    return True
+
+
 def run(role: str, config: Any) -> int:
     module = importlib.import_module(ROLE_MODULES[role])
-    return int(module.run(application(role=role, window=config.window), config))
+    app = application(role=role, window=config.window)
+    install_qt_translation(app, config.language)
+    return int(module.run(app, config))
 
 
 def render_screens(role: str, out_dir: Path, options: RenderOptions | None = None) -> int:

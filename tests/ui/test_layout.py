@@ -187,3 +187,21 @@ def test_a_tap_on_the_search_field_opens_the_keyboard(qapp: Any, hall: HallSampl
     assert screen.keyboard_on and screen.keyboard.isVisible()
     window.close()
     window.deleteLater()
+
+
+def test_qt_says_ok_and_cancel_in_chinese(qapp: Any) -> None:
+    from PySide6.QtCore import QTranslator
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from ui.app import install_qt_translation
+
+    assert install_qt_translation(qapp, "zh")
+    try:
+        box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+        words = {b.text().replace("&", "") for b in box.buttons()}
+        assert any("确定" in w for w in words) and any("取消" in w for w in words), words
+    finally:
+        for t in qapp.findChildren(QTranslator):
+            qapp.removeTranslator(t)
+    assert not install_qt_translation(qapp, "en")
