@@ -1,5 +1,5 @@
-"""`python -m kiosk --role ROLE [--config FILE] [--screens DIR] [--window]`: the terminal app's
-entry point.
+"""`python -m kiosk --role ROLE [--config FILE] [--screens DIR [--size WxH] [--hall HALL.toml]
+[--lang zh|en|mn]] [--window]`: the terminal app's entry point.
 
 This is the composition root: it reads the configuration once and hands it to the terminal UI,
 which it finds by its packaging entry point (group `kuaiban.terminal`; pyproject.toml names
@@ -15,6 +15,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from kiosk.config import ROLES, ConfigError, TerminalConfig, load_config
+from kiosk.sample_hall import LANGUAGES, HallFileError, RenderOptions, load_hall_sample, parse_size
 
 UI_GROUP = "kuaiban.terminal"
 TerminalUi = Callable[[str, TerminalConfig, Path | None], int]
@@ -25,7 +26,8 @@ class NoUi(Exception):
 
 
 def terminal_ui(group: str = UI_GROUP) -> TerminalUi:
-    """The installed terminal UI: `main(role, config, screens_dir_or_None) -> exit code`."""
+    """The installed terminal UI: `main(role, config, screens_dir_or_None[, options]) -> exit
+    code` (options, a RenderOptions, only with a screens folder)."""
     found = list(entry_points(group=group))
     if not found:
         raise NoUi(f"no terminal UI is installed (no entry point in group {group!r}); "
@@ -50,16 +52,37 @@ def main(argv: list[str] | None = None, group: str = UI_GROUP) -> int:
     parser.add_argument("--window", action="store_true",
                         help="an ordinary window on a desktop, never full screen or locked "
                              "(overrides [window] mode = \"kiosk\" of the configuration)")
+    parser.add_argument("--size", metavar="WxH", help="with --screens: render at this window size, "
+                        "e.g. 1080x1920 (an upright kiosk) or 1366x768 (a counter)")
+    parser.add_argument("--hall", type=Path, metavar="HALL.toml",
+                        help="with --screens: that hall configuration's services, counters and "
+                             "texts instead of the sample data")
+    parser.add_argument("--lang", choices=LANGUAGES,
+                        help="with --screens: this language only (default: zh and en)")
     args = parser.parse_args(argv)
+    options = RenderOptions()
+    if args.screens is None and (args.size or args.hall or args.lang):
+        parser.error("--size, --hall and --lang go with --screens DIR")
     try:
+        if args.size:
+            options.size = parse_size(args.size)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.lang:
+        options.langs = (args.lang,)
+    try:
+        if args.hall:
+            options.hall = load_hall_sample(args.hall)
         config = load_config(args.config, role=args.role)
         if args.window:
             config.window.mode = "window"
         ui_main = terminal_ui(group)
-    except (ConfigError, NoUi) as exc:
+    except (ConfigError, HallFileError, NoUi) as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 2
-    return int(ui_main(args.role, config, args.screens))
+    if args.screens is None:
+        return int(ui_main(args.role, config, None))
+    return int(ui_main(args.role, config, args.screens, options))  # type: ignore[call-arg]
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from pathlib import Path
 from kiosk.config import TerminalConfig
 from kiosk.flow import KioskFlow
 from kiosk.runtime import build_kiosk
+from kiosk.sample_hall import HallSample
 from kiosk.scanning import Frame
 from kiosk.session import CardView, CitizenData, Page
 from kiosk.tasks import TaskRunner
@@ -122,13 +123,21 @@ def camera_frame(width: int = 640, height: int = 480) -> tuple[int, int, bytes]:
     return width, height, img.tobytes()
 
 
-def sample_flow(role: str) -> KioskFlow:
-    """A kiosk (or bank) flow online with the sample services, that never calls a server."""
+def sample_flow(role: str, hall: HallSample | None = None) -> KioskFlow:
+    """A kiosk (or bank) flow online with the sample services (or `hall`'s), that never calls a
+    server."""
     config = TerminalConfig(role=role, server="http://127.0.0.1:1", admin_pin_hash="")
     flow = build_kiosk(config, cache_path=Path("/nonexistent/kuaiban-sample.json"))
     link = flow.link
-    link.catalog.replace(services(role))
-    link.hall_name = BRANCH_NAME if role == "bank" else HALL_NAME
+    if hall is None:
+        link.catalog.replace(services(role))
+        link.hall_name = BRANCH_NAME if role == "bank" else HALL_NAME
+    else:
+        offered = hall.services
+        if role == "bank":
+            offered = [s for s in offered if s.code in BANK_SERVICES] or offered
+        link.catalog.replace(offered)
+        link.hall, link.hall_name = hall.hall, hall.hall.name
     link.url = "http://192.168.1.10:8750"
     link.online = True
     flow.now = lambda: NOW  # type: ignore[method-assign]

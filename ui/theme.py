@@ -77,6 +77,7 @@ def stylesheet(theme: Theme) -> str:
     QPushButton#selected {{ background: {t.accent}; color: {t.primary_fg if t.bg != '#000000' else '#000000'}; }}
     QPushButton#bar {{ background: transparent; color: {t.primary_fg}; border: 2px solid
                        {t.primary_fg}; }}
+    QPushButton#key {{ padding: 6px 2px; min-width: 48px; }}
     QPushButton#tile {{ text-align: left; padding: 14px 22px; font-size: {px(t, 1.25)}px; }}
     QLineEdit {{ min-height: {t.touch_px}px; border: 2px solid {t.accent}; border-radius: 10px;
                  padding: 0 16px; background: {t.card}; font-size: {px(t, 1.3)}px; }}

@@ -6,8 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.flow import KioskFlow
 from ui.i18n import ELDERLY_REASONS, pick, tr, zone_name
@@ -107,6 +115,7 @@ class ServicesScreen(Screen):
         top = QHBoxLayout()
         self.query = QLineEdit()
         self.query.setReadOnly(True)  # typed on the screen keyboard; no system keyboard
+        self.query.installEventFilter(self)  # a tap on the field opens that keyboard
         self.search_btn = button("", self._toggle_keyboard)
         top.addWidget(self.title)
         top.addWidget(self.query, 1)
@@ -135,17 +144,26 @@ class ServicesScreen(Screen):
         rows.setContentsMargins(0, 0, 0, 0)
         for i, keys in enumerate(KEYS):
             row = QHBoxLayout()
-            row.addStretch(1)
-            for k in keys:
-                row.addWidget(button(k.upper(), lambda k=k: self._type(k)))
+            keys_row = [button(k.upper(), lambda k=k: self._type(k), "key") for k in keys]
             if i == 2:
-                row.addWidget(button("⌫", lambda: self.flow.set_query(self.flow.data.query[:-1])))
-                self.clear_btn = button("", lambda: self.flow.set_query(""))
-                row.addWidget(self.clear_btn)
-            row.addStretch(1)
+                keys_row.append(button("⌫", lambda: self.flow.set_query(
+                    self.flow.data.query[:-1]), "key"))
+                self.clear_btn = button("", lambda: self.flow.set_query(""), "key")
+                keys_row.append(self.clear_btn)
+            for key in keys_row:  # as wide as the screen allows, up to a keyboard's key
+                key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+                key.setMaximumWidth(120)
+                row.addWidget(key)
             rows.addLayout(row)
         pad.hide()
         return pad
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 (Qt's name)
+        if (watched is self.query and event.type() == QEvent.Type.MouseButtonPress
+                and not self.keyboard_on):
+            self._toggle_keyboard()
+            return True
+        return super().eventFilter(watched, event)
 
     def _type(self, key: str) -> None:
         self.flow.set_query(self.flow.data.query + key)

@@ -14,11 +14,11 @@ from PySide6.QtCore import QTimer
 from kiosk import sample, watchdog
 from kiosk.config import TerminalConfig
 from kiosk.runtime import build_kiosk, start_kiosk, stop_kiosk
+from kiosk.sample_hall import RenderOptions
 from ui.citizen.voice import VoicePrompts
 from ui.citizen.window import KioskWindow, TouchWatcher
 from ui.placement import locked, present, window_title
 
-SIZE = (1920, 1080)
 # (file name, state, variant) — every state a citizen or the staff can reach.
 SHOTS: list[tuple[str, str, str]] = [
     ("01-attract", "attract", ""), ("02-attract-countdown", "attract", "countdown"),
@@ -86,15 +86,18 @@ def run(app: Any, config: TerminalConfig) -> int:
         stop_kiosk(flow)
 
 
-def render_screens(app: Any, out_dir: Path, role: str) -> int:
+def render_screens(app: Any, out_dir: Path, role: str, options: RenderOptions | None = None
+                   ) -> int:
+    options = options or RenderOptions()
     started = time.monotonic()
-    flow = sample.sample_flow(role)
+    flow = sample.sample_flow(role, options.hall)
     window = KioskWindow(flow)
-    window.setFixedSize(*SIZE)
+    window.setFixedSize(*options.size_of(role))
     window.show()
     count = 0
+    tail = options.suffix()
     for elderly in (False, True):
-        for lang in ("zh", "en"):
+        for lang in options.langs:
             for name, state, variant in SHOTS:
                 if elderly and state in ("admin", "admin_pin"):
                     continue
@@ -103,7 +106,7 @@ def render_screens(app: Any, out_dir: Path, role: str) -> int:
                              online=variant != "offline" and state != "offline")
                 app.processEvents()
                 mode = "senior" if elderly else "std"
-                window.grab().save(str(out_dir / f"{role}-{name}-{lang}-{mode}.png"))
+                window.grab().save(str(out_dir / f"{role}-{name}-{lang}-{mode}{tail}.png"))
                 count += 1
     window.close()
     stop_kiosk(flow)

@@ -13,6 +13,7 @@ from kiosk import sample_staff as sample
 from kiosk.config import TerminalConfig
 from kiosk.connect import connect_role
 from kiosk.counter import CounterModel
+from kiosk.sample_hall import RenderOptions
 from ui.placement import present, window_title
 from ui.screens import save_screen
 from ui.staff.counter_pad import CounterWindow
@@ -54,28 +55,32 @@ def sample_page(page: int, width: int = 620, height: int = 877) -> bytes:
     return bytes(buf.data())
 
 
-def render_screens(app: Any, out_dir: Path, role: str = "counter") -> int:
+def render_screens(app: Any, out_dir: Path, role: str = "counter",
+                   options: RenderOptions | None = None) -> int:
+    options = options or RenderOptions()
+    size, tail, hall = options.size_of("counter"), options.suffix(), options.hall
     count = 0
-    for lang in ("zh", "en"):
+    for lang in options.langs:
         for state in sample.COUNTER_STATES:
-            model = sample.counter_model(state, sample_page)
+            model = sample.counter_model(state, sample_page, hall)
             window = CounterWindow(model, lang)
+            window.resize(*size)
             if state == "login-error":
                 window.show_error(model.last_error)
             elif state == "error":
                 window.show_error(sample.WRONG_COUNTER)
             elif state == "nobody":
                 window.show_notice(sample.NOBODY)
-            save_screen(app, window, out_dir / f"counter-{state}-{lang}.png")
+            save_screen(app, window, out_dir / f"counter-{state}-{lang}{tail}.png")
             count += 1
-        model = sample.counter_model("serving", sample_page)
+        model = sample.counter_model("serving", sample_page, hall)
         dialogs: list[tuple[str, QDialog]] = [
             ("transfer", TransferDialog(lang, [(c, s.name) for c, s in model.services.items()],
                                         [(c.code, c.name) for c in model.counters])),
             ("pause", ReasonDialog.for_pause(lang)), ("reject", ReasonDialog.for_reject(lang)),
             ("scan", ImageDialog(model.thumbnails[1], "1"))]
         for name, dlg in dialogs:
-            save_screen(app, dlg, out_dir / f"counter-dialog-{name}-{lang}.png")
+            save_screen(app, dlg, out_dir / f"counter-dialog-{name}-{lang}{tail}.png")
             count += 1
     app.processEvents()
     print(f"{count} screens written to {out_dir}")

@@ -12,6 +12,7 @@ from PySide6.QtCore import QTimer
 from kiosk.config import TerminalConfig
 from kiosk.devconsole import build_console, stop_console
 from kiosk.devconsole_sample import CONSOLE_STATES, sample_console
+from kiosk.sample_hall import RenderOptions
 from ui.devconsole.window import DeviceConsoleWindow
 from ui.placement import present, window_title
 from ui.screens import save_screen
@@ -37,13 +38,16 @@ def run(app: Any, config: TerminalConfig) -> int:
         stop_console(console)
 
 
-def render_screens(app: Any, out_dir: Path, role: str = "devices") -> int:
+def render_screens(app: Any, out_dir: Path, role: str = "devices",
+                   options: RenderOptions | None = None) -> int:
+    options = options or RenderOptions()
+    size, tail = options.size or SIZE, options.suffix()
     count = 0
-    for lang in ("zh", "en"):
+    for lang in options.langs:
         for state in CONSOLE_STATES:
             window = DeviceConsoleWindow(sample_console(state), lang)
-            window.resize(*SIZE)
-            save_screen(app, window, out_dir / f"devices-{state}-{lang}.png")
+            window.resize(*size)
+            save_screen(app, window, out_dir / f"devices-{state}-{lang}{tail}.png")
             count += 1
     app.processEvents()
     print(f"{count} screens written to {out_dir}")

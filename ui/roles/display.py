@@ -11,6 +11,7 @@ from kiosk import sample_staff as sample
 from kiosk.config import TerminalConfig
 from kiosk.connect import connect_role
 from kiosk.display import BoardModel
+from kiosk.sample_hall import RenderOptions
 from ui.placement import present, window_title
 from ui.screens import save_screen
 from ui.staff.board import BoardWindow
@@ -50,17 +51,24 @@ def run(app: Any, config: TerminalConfig) -> int:
     return code
 
 
-def render_screens(app: Any, out_dir: Path, role: str = "display") -> int:
+def render_screens(app: Any, out_dir: Path, role: str = "display",
+                   options: RenderOptions | None = None) -> int:
+    options = options or RenderOptions()
+    size, tail = options.size_of("display"), options.suffix()
+    # Unless one language was asked for, the board is also shown as a hall that lists Mongolian.
+    langs = options.langs if len(options.langs) == 1 or "mn" in options.langs else (
+        *options.langs, "mn")
     count = 0
     for zones in ((), ("intake",)):
         scope = "hall" if not zones else "zone-" + "-".join(zones)
         for state in sample.BOARD_STATES:
-            for lang, languages in (("zh", ("zh",)), ("en", ("zh",)), ("mn", ("mn", "zh", "en"))):
-                model = sample.board_model(zones, state, languages)
+            for lang in langs:
+                languages = ("mn", "zh", "en") if lang == "mn" else ("zh",)
+                model = sample.board_model(zones, state, options.hall, languages)
                 window = BoardWindow(model, lang="zh" if lang == "mn" else lang,
                                      notice=sample.NOTICE)
-                window.resize(1920, 1080)
-                save_screen(app, window, out_dir / f"display-{scope}-{state}-{lang}.png")
+                window.resize(*size)
+                save_screen(app, window, out_dir / f"display-{scope}-{state}-{lang}{tail}.png")
                 count += 1
     app.processEvents()
     print(f"{count} screens written to {out_dir}")

@@ -9,6 +9,7 @@ from kiosk import sample_staff as sample
 from kiosk.config import TerminalConfig
 from kiosk.connect import connect_role
 from kiosk.pad import RatingModel
+from kiosk.sample_hall import RenderOptions
 from ui.placement import present, window_title
 from ui.screens import save_screen
 from ui.staff.rating import RatingWindow
@@ -28,12 +29,16 @@ def run(app: Any, config: TerminalConfig) -> int:
     return code
 
 
-def render_screens(app: Any, out_dir: Path, role: str = "pad") -> int:
+def render_screens(app: Any, out_dir: Path, role: str = "pad",
+                   options: RenderOptions | None = None) -> int:
+    options = options or RenderOptions()
+    size, tail = options.size_of("pad"), options.suffix()
     count = 0
-    for lang in ("zh", "en"):
+    for lang in options.langs:
         for state in sample.PAD_STATES:
-            window = RatingWindow(sample.rating_model(state), lang)
-            save_screen(app, window, out_dir / f"pad-{state}-{lang}.png")
+            window = RatingWindow(sample.rating_model(state, options.hall), lang)
+            window.resize(*size)
+            save_screen(app, window, out_dir / f"pad-{state}-{lang}{tail}.png")
             count += 1
     app.processEvents()
     print(f"{count} screens written to {out_dir}")

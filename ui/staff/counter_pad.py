@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QStackedWidget,
     QVBoxLayout,
@@ -125,9 +127,10 @@ class CounterWindow(QWidget):
             self.buttons[handler] = btn
             grid.addWidget(btn, i // 5, i % 5)
         col.addLayout(grid)
-        hint = QLabel(tr("shortcuts", self.lang))
-        hint.setStyleSheet(f"color:{NORMAL.muted}; font-size:15px;")
-        col.addWidget(hint)
+        # each button names its key; the whole list is the buttons' tooltip (a line of its
+        # own would take the height a 1366x768 screen lacks)
+        for btn in [*self.buttons.values(), self.logout_btn]:
+            btn.setToolTip(tr("shortcuts", self.lang))
         return page
 
     def _side(self) -> QWidget:
@@ -135,7 +138,16 @@ class CounterWindow(QWidget):
         box.addWidget(QLabel(f"<b>{tr('waiting', self.lang)}</b>"))
         self.waiting = QLabel()
         self.waiting.setAlignment(Qt.AlignmentFlag.AlignTop)
-        box.addWidget(self.waiting, 1)
+        # a counter may serve a dozen services: the list scrolls rather than push the action
+        # buttons off a 1366x768 screen
+        scroll = QScrollArea()
+        scroll.setWidget(self.waiting)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget "
+                             "{ background:transparent; }")
+        box.addWidget(scroll, 1)
         box.addWidget(QLabel(tr("auto_call", self.lang)))
         self.auto = QSpinBox()
         self.auto.setRange(0, 120)
@@ -208,6 +220,21 @@ class CounterWindow(QWidget):
             self.model.pause(dlg.reason())
 
     # -- view -------------------------------------------------------------------------------
+    def showEvent(self, event: object) -> None:  # noqa: N802 (Qt's name)
+        # once shown, the styled page's minimum is smaller than the first one Qt computed: ask
+        # again after this turn of the event loop, so a maximized 1366x768 window fits
+        super().showEvent(event)  # type: ignore[arg-type]
+        QTimer.singleShot(0, self._refit)
+
+    def _refit(self) -> None:
+        self.layout().invalidate()
+        self.layout().activate()
+        screen = self.screen()
+        if screen is not None and self.isFullScreen():
+            self.resize(screen.geometry().size())
+        elif screen is not None and self.isMaximized():
+            self.resize(screen.availableGeometry().size())
+
     def show_error(self, text: str) -> None:
         target = self.login_error if self.stack.currentIndex() == 0 else self.message
         target.setStyleSheet(f"color:{NORMAL.danger}; font-size:20px;")
@@ -246,3 +273,6 @@ class CounterWindow(QWidget):
         self.buttons["pause_or_resume"].setText(
             f"{tr('resume' if m.paused else 'pause', lang)}  F9")
         self.ticket.refresh()
+        # the page's words changed: let the window's minimum follow (else Qt keeps the first,
+        # larger minimum it computed and a 1366x768 screen cuts the action buttons off)
+        self.layout().invalidate()

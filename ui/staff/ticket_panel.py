@@ -64,8 +64,8 @@ class TicketPanel(QFrame):
         box.addWidget(self.scans_title)
         self.scans = QListWidget()
         self.scans.setViewMode(QListWidget.ViewMode.IconMode)
-        self.scans.setIconSize(QSize(120, 160))
-        self.scans.setFixedHeight(200)
+        self.scans.setIconSize(QSize(96, 128))
+        self.scans.setFixedHeight(172)
         self.scans.itemDoubleClicked.connect(self._open_scan)
         box.addWidget(self.scans)
 

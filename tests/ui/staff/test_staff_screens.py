@@ -27,3 +27,30 @@ def test_every_screen_is_rendered(qapp: QApplication, tmp_path: Path, role: str)
         colours = {img.pixel(x, y) for x in range(0, img.width(), 37)
                    for y in range(0, img.height(), 23)}
         assert len(colours) > 3, f"{f.name} looks blank"
+
+
+def test_one_language_at_a_size_with_a_halls_data(qapp: QApplication, tmp_path: Path) -> None:
+    """`--screens DIR --size 1366x768 --hall examples/hjhq.toml --lang en` (contract §1)."""
+    from kiosk.sample_hall import RenderOptions, load_hall_sample
+
+    root = Path(__file__).resolve().parents[3]
+    hall = load_hall_sample(root / "examples" / "hjhq.toml")
+    options = RenderOptions(size=(1366, 768), hall=hall, langs=("en",))
+    module = importlib.import_module("ui.roles.counter")
+    assert module.render_screens(qapp, tmp_path, "counter", options) == 0
+    files = sorted(tmp_path.glob("*.png"))
+    assert len(files) == EXPECTED["counter"] // 2
+    assert all(f.stem.endswith("-en-1366x768") for f in files)
+
+
+def test_the_screens_options_are_checked(capsys: pytest.CaptureFixture[str],
+                                         tmp_path: Path) -> None:
+    from kiosk.__main__ import main
+
+    for argv in (["--size", "1080x1920"], ["--screens", str(tmp_path), "--size", "1080"]):
+        with pytest.raises(SystemExit) as ended:
+            main(["--role", "counter", *argv])
+        assert ended.value.code == 2
+    assert main(["--role", "counter", "--screens", str(tmp_path),
+                 "--hall", str(tmp_path / "none.toml")]) == 2
+    assert "none.toml" in capsys.readouterr().err
