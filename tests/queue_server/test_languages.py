@@ -4,7 +4,7 @@ the hall's languages, with the counter named in that language."""
 
 from __future__ import annotations
 
-from tests.conftest import ROOT, ServerProcess, load_test_hall
+from tests.procs import ROOT, ServerProcess, load_test_hall
 from tests.queue_server.conftest import PIN, Hall, set_all_pins
 
 
