@@ -6,6 +6,5 @@ restartable on the same port for the offline path."""
 from server_process.halls import KIOSK_HALL_TOML as HALL_TOML
 from server_process.halls import KIOSK_PIN as PIN
 from server_process.halls import KioskHall as Hall
-from tests.procs import ROOT
 
-__all__ = ["HALL_TOML", "PIN", "ROOT", "Hall"]
+__all__ = ["HALL_TOML", "PIN", "Hall"]
