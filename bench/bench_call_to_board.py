@@ -29,7 +29,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal  # noqa
 
 from kiosk.client import QueueClient  # noqa: E402
 from kiosk.display import BoardModel  # noqa: E402
-from tests.ui.staff.hall_server import PIN, HallServer  # noqa: E402
+from server_process.halls import STAFF_PIN as PIN  # noqa: E402
+from server_process.halls import StaffHall as HallServer  # noqa: E402
 
 
 def pct(values: list[float], p: float) -> float:

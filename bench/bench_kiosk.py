@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from kiosk.config import DeviceUrls, TerminalConfig, dump_config  # noqa: E402
-from tests.kiosk.hall import Hall  # noqa: E402
+from server_process.halls import KioskHall as Hall  # noqa: E402
 
 
 def cold_start(hall: Hall, tmp: Path, runs: int) -> tuple[list[float], list[float], list[float]]:

@@ -1,5 +1,6 @@
 """What every benchmark needs: a hall set up by the real administrator's command, and the real
-`python -m queue_server` process on a free loopback port.
+`python -m queue_server` process on a free loopback port (both from `server_process`, which the
+tests share; a benchmark never imports `tests`).
 
 The hall is the example hall `examples/hjhq.toml` plus bench counters `Q01…Q32` in the intake
 zone (the example has only seven intake windows, the benchmark wants up to 32 counters calling
@@ -9,14 +10,9 @@ at once), each with its own staff member and counter terminal.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +21,13 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's packages, also where it is not installed
+
+from server_process import free_port, running, start_server  # noqa: E402
+from server_process.hall import init_hall, provisioning  # noqa: E402
+
+__all__ = ["PIN", "ROOT", "BenchHall", "CounterLogin", "bare_server", "free_port", "login_all",
+           "provision", "provisioning", "queue_server", "running"]
 EXAMPLE = ROOT / "examples" / "hjhq.toml"
 FALLBACK = Path(__file__).resolve().parent / "small_hall.toml"
 PIN = "246810"
@@ -48,12 +51,6 @@ class BenchHall:
     counters: list[CounterLogin] = field(default_factory=list)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def hall_toml(extra_counters: int) -> tuple[str, dict[str, object]]:
     """The example hall's TOML text plus the bench counters and staff, and its parsed form."""
     base = EXAMPLE if EXAMPLE.exists() else FALLBACK
@@ -61,39 +58,27 @@ def hall_toml(extra_counters: int) -> tuple[str, dict[str, object]]:
     parsed = tomllib.loads(text)
     services = [s["code"] for s in parsed["services"]
                 if s["route"][0] == "intake" and not s.get("daily_cap")]
+    languages = [lang for lang in parsed["hall"].get("languages", []) if lang != "zh"]
+
+    def names(i: int) -> str:  # every language the hall lists needs its form of a name
+        return "".join(f'name_{lang} = "Bench counter {i}"\n' for lang in languages)
+
     extra = []
     for i in range(1, extra_counters + 1):
-        extra.append(f'\n[[counters]]\ncode = "Q{i:02d}"\nname = "压测{i}号窗口"\n'
+        extra.append(f'\n[[counters]]\ncode = "Q{i:02d}"\nname = "压测{i}号窗口"\n{names(i)}'
                      f'zone = "intake"\nservices = {json.dumps(services)}\n')
         extra.append(f'\n[[staff]]\nid = "q{i:02d}"\nname = "压测员{i}"\nrole = "staff"\n')
     return text + "".join(extra), {"hall": parsed["hall"]["id"], "services": services}
 
 
-def provisioning(*argv: str, stdin: str = "") -> str:
-    """Run one `python -m provisioning` command in this process (the same code as the CLI,
-    without an interpreter start per terminal); answer its standard output."""
-    from provisioning.__main__ import main
-
-    out, err, old_stdin = io.StringIO(), io.StringIO(), sys.stdin
-    sys.stdin = io.StringIO(stdin)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(list(argv))
-    finally:
-        sys.stdin = old_stdin
-    if code != 0:
-        raise RuntimeError(f"provisioning {argv[0]} exited {code}: {err.getvalue().strip()}")
-    return out.getvalue()
-
-
 def provision(workdir: Path, counters: int = 32) -> BenchHall:
-    """Write the bench hall, `provisioning init` it (as a real command), enrol its terminals."""
+    """Write the bench hall, `provisioning init` it, enrol its terminals (the administrator's
+    command through its entry point, in this process)."""
     text, info = hall_toml(counters)
     config = workdir / "hall.toml"
     config.write_text(text, encoding="utf-8")
     db_url = f"sqlite:///{workdir / 'hall.db'}"
-    subprocess.run([sys.executable, "-m", "provisioning", "init", "--config", str(config),
-                    "--db", db_url], cwd=ROOT, check=True, capture_output=True, timeout=120)
+    init_hall(db_url, config)
     hall = BenchHall(str(info["hall"]), db_url, list(info["services"]))  # type: ignore[call-overload]
 
     def enrol(kind: str, name: str, *extra: str) -> str:
@@ -122,43 +107,17 @@ def login_all(base: str, hall: BenchHall) -> None:
 
 
 @contextlib.contextmanager
-def running(cmd: list[str], port: int, health: str, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """Run a server command until the block ends; wait for `health` to answer 200 first."""
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+def queue_server(db_url: str, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`python -m queue_server` on `port` until the block ends (`server_process.start_server`)."""
+    server = start_server(db_url, log.parent, port=port, log=log)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"{cmd[2]} exited {proc.returncode}: "
-                                   f"{log.read_text(errors='replace')[-2000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"http://127.0.0.1:{port}{health}", timeout=1).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{cmd[2]} did not answer {health} within 30 s")
-            time.sleep(0.1)
-        yield proc
+        yield server.proc
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(5)
-
-
-def queue_server(db_url: str, port: int, log: Path) -> contextlib.AbstractContextManager[
-        subprocess.Popen[bytes]]:
-    cmd = [sys.executable, "-m", "queue_server", "--db", db_url, "--host", "127.0.0.1",
-           "--port", str(port), "--no-zeroconf"]
-    return running(cmd, port, "/api/v1/health", log)
+        server.stop()
 
 
 def bare_server(db_path: Path, port: int, log: Path) -> contextlib.AbstractContextManager[
         subprocess.Popen[bytes]]:
     cmd = [sys.executable, str(Path(__file__).resolve().parent / "bare_app.py"), "--db",
            str(db_path), "--port", str(port)]
-    return running(cmd, port, "/docs", log)
+    return running(cmd, f"http://127.0.0.1:{port}/docs", log)

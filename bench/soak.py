@@ -155,7 +155,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
            str(port), "--speed", str(args.speed), "--start", START.isoformat()]
     seconds = args.hours * 3600 / args.speed
     wal = Path(hall.db_url.removeprefix("sqlite:///") + "-wal")
-    with running(cmd, port, "/api/v1/health", workdir / "server.log") as proc:
+    with running(cmd, f"http://127.0.0.1:{port}/api/v1/health", workdir / "server.log") as proc:
         soak = Soak(f"http://127.0.0.1:{port}/api/v1", hall, args.speed, seconds)
         rng = random.Random(args.seed)
         workers = [threading.Thread(target=soak.kiosk, args=(random.Random(rng.random()),))

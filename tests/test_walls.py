@@ -13,6 +13,8 @@ BANNED = {
     "ui": ("devices", "queue_server"),
     "provisioning": ("PySide6", "ui", "kiosk"),
     "toml_text": ("PySide6", "queue_server", "devices", "kiosk", "ui", "provisioning"),
+    "server_process": ("PySide6", "queue_server", "devices", "kiosk", "ui", "tests", "bench"),
+    "bench": ("tests",),
 }
 
 

@@ -1,5 +1,6 @@
 """Child processes of the demo, each in its own process group, stopped together: on normal
-exit, on Ctrl-C (SIGINT) and on SIGTERM. Nothing the demo started is left running."""
+exit, on Ctrl-C (SIGINT) and on SIGTERM. Nothing the demo started is left running. A free port
+and the wait for a healthy server are `server_process`'s, shared with the tests and benches."""
 
 from __future__ import annotations
 
@@ -7,20 +8,14 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import FrameType, TracebackType
 
-import httpx
+from server_process import free_port, wait_healthy
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+__all__ = ["ProcessGroup", "Stopped", "free_port", "python_cmd", "wait_healthy"]
 
 
 def python_cmd(module: str, *args: str) -> list[str]:
@@ -104,20 +99,3 @@ def _stop(proc: subprocess.Popen[bytes], timeout: float) -> int:
 def _main_thread() -> bool:
     import threading
     return threading.current_thread() is threading.main_thread()
-
-
-def wait_healthy(base_url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0,
-                 verify: bool | str = True) -> float:
-    """Wait until GET /api/v1/health answers 200; answers the seconds it took."""
-    start = time.monotonic()
-    while time.monotonic() - start < timeout:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with code {proc.returncode}")
-        try:
-            if httpx.get(f"{base_url}/api/v1/health", timeout=1.0, verify=verify
-                         ).status_code == 200:
-                return time.monotonic() - start
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"the server did not answer {base_url}/api/v1/health in {timeout:.0f} s")

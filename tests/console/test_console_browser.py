@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from queue_server.db.store import Store
 from queue_server.domain.clock import utcnow
 from queue_server.usecases import appeals
-from tests.conftest import ServerProcess, load_test_hall, start_server
+from tests.procs import ServerProcess, load_test_hall, start_server
 from tests.queue_server.conftest import PIN, set_all_pins
 from tests.queue_server.supervision_seed import SetClock, rate, serve, staff, take, to_approval
 

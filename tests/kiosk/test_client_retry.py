@@ -12,7 +12,7 @@ import httpx
 
 from kiosk.client import ApiError, QueueClient
 from queue_server import wire
-from tests.conftest import ServerProcess
+from tests.procs import ServerProcess
 
 
 class Recording(httpx.HTTPTransport):

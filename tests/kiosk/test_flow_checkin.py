@@ -27,8 +27,9 @@ from queue_server import wire, wire_journey
 from queue_server.db.store import Store
 from queue_server.usecases import appointments, counters, tickets
 from queue_server.usecases.auth import Principal
-from tests.hall_process import ROOT, HallProcess
+from server_process.hall import HallProcess
 from tests.kiosk.conftest import present_card, printed
+from tests.procs import ROOT
 
 TZ = ZoneInfo("Asia/Shanghai")
 CARDS = json.loads((ROOT / "devices/idcard/sample_cards.json").read_text())["cards"]

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import ssl
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +15,8 @@ from kiosk.connect import client_for
 from kiosk.link import ServerLink
 from kiosk.pinning import PinMismatch, pinned_context
 from kiosk.tasks import TaskRunner
-from tests.kiosk.hall import ROOT, Hall
+from server_process import start_server
+from tests.kiosk.hall import Hall
 
 
 @pytest.mark.slow
@@ -29,22 +27,12 @@ def test_pinned_ca_trusts_the_hall_server_and_nothing_else(tmp_path: Path, hall:
     files = tls.issue(tmp_path / "tls", "kt", "测试政务服务中心", ["127.0.0.1"])
     ca_der = ssl.PEM_cert_to_DER_cert(files.ca_cert.read_text())
     pin = hashlib.sha256(ca_der).hexdigest()
-    port = hall.port + 1 if hall.port < 65000 else hall.port - 1
-    proc = subprocess.Popen([sys.executable, "-m", "queue_server", "--db", hall.db, "--host",
-                             "127.0.0.1", "--port", str(port), "--no-zeroconf", "--tls-cert",
-                             str(files.cert), "--tls-key", str(files.key)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"https://127.0.0.1:{port}"
+    server = start_server(hall.db, tmp_path, "--tls-cert", str(files.cert), "--tls-key",
+                          str(files.key), verify=ssl.create_default_context(
+                              cafile=str(files.ca_cert)))
+    url = server.url
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                context = pinned_context(url, ":".join(pin[i:i + 2] for i in range(0, 64, 2)))
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        context = pinned_context(url, ":".join(pin[i:i + 2] for i in range(0, 64, 2)))
         client = QueueClient(url, hall.kiosk_token, verify=context)
         assert client.health().status == "ok"
         client.close()
@@ -60,5 +48,4 @@ def test_pinned_ca_trusts_the_hall_server_and_nothing_else(tmp_path: Path, hall:
         assert staff.health().db == "ok"
         staff.close()
     finally:
-        proc.terminate()
-        proc.wait(10)
+        server.stop()

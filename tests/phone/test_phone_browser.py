@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ServerProcess, load_test_hall, start_server
+from tests.procs import ServerProcess, load_test_hall, start_server
 from tests.queue_server.conftest import PIN, set_all_pins
 from tests.queue_server.test_appointment_day import person
 

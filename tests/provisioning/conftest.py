@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from server_process.hall import init_hall
 from tests.conftest import fresh_pg_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,14 +46,5 @@ def db_factory(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 def load_hall(url: str, config: Path = HJHQ) -> None:
-    """Build the schema by the migrations and load a hall, as `provisioning init` does."""
-    from queue_server.config import load_config
-    from queue_server.db.store import Store, migrate
-    from queue_server.usecases.halls import apply_config
-
-    migrate(url)
-    store = Store(url)
-    try:
-        apply_config(store, load_config(config))
-    finally:
-        store.close()
+    """Build the schema by the migrations and load a hall: `provisioning init`, in process."""
+    init_hall(url, config)

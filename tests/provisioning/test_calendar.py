@@ -109,7 +109,7 @@ def test_deadlines_across_new_year_without_and_with_an_imported_calendar(
 def test_a_bad_calendar_file_is_refused_in_one_line(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, reason: str) -> None:
     url = f"sqlite:///{tmp_path / 'hall.db'}"
-    from tests.conftest import load_test_hall
+    from tests.procs import load_test_hall
 
     load_test_hall(url)
     (tmp_path / "bad.toml").write_text(text, encoding="utf-8")

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from queue_server.db.models import Service, Staff, Terminal, Ticket
-from tests.conftest import ROOT, TEST_HALL, load_test_hall
+from tests.procs import ROOT, TEST_HALL, load_test_hall
 from tests.provisioning.conftest import BACKENDS
 
 

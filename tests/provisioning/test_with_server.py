@@ -22,7 +22,8 @@ import pytest
 
 from provisioning import backup
 from provisioning.__main__ import main
-from provisioning.demo.procs import ProcessGroup, free_port, python_cmd, wait_healthy
+from provisioning.demo.procs import ProcessGroup, python_cmd
+from server_process import free_port, wait_healthy
 from tests.provisioning.conftest import load_hall
 
 pytestmark = pytest.mark.slow  # real server processes: a few seconds each to start

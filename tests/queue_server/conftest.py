@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ServerProcess, load_test_hall, start_server
+from tests.procs import ServerProcess, load_test_hall, start_server
 
 PIN = "1234"
 

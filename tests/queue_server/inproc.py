@@ -24,7 +24,8 @@ from queue_server.api.app import create_app
 from queue_server.api.settings import Settings
 from queue_server.api.stream import UVICORN_OPTIONS
 from queue_server.db.store import Store
-from tests.conftest import PG_ENV, free_port, fresh_pg_database, load_test_hall
+from tests.conftest import PG_ENV, fresh_pg_database
+from tests.procs import free_port, load_test_hall
 
 HALL_TZ = ZoneInfo("Asia/Shanghai")
 JOURNEY_HALL = Path(__file__).resolve().parent / "data" / "journey.toml"

@@ -22,7 +22,7 @@ from queue_server.db.store import Store
 from queue_server.domain.security import rating_code
 from queue_server.usecases.auth import enrol_terminal, make_admin_token
 from queue_server.usecases.halls import load_hall
-from tests.conftest import free_port, load_test_hall
+from tests.procs import free_port, load_test_hall
 from tests.queue_server.conftest import PIN, set_all_pins
 
 

@@ -235,7 +235,7 @@ def test_delays_grow_per_pair_and_a_success_resets_them(tmp_path: Path) -> None:
     from queue_server.domain.errors import Locked, Unauthorized
     from queue_server.usecases.auth import authenticate, enrol_terminal, set_pin
     from queue_server.usecases.login import login
-    from tests.conftest import load_test_hall
+    from tests.procs import load_test_hall
 
     url = f"sqlite:///{tmp_path / 'h.db'}"
     load_test_hall(url)

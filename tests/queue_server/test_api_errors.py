@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ServerProcess
+from tests.procs import ServerProcess
 from tests.queue_server.conftest import Hall
 
 BAD: list[tuple[str, str, Any, dict[str, str], int, str]] = [
@@ -163,7 +163,7 @@ NUL_REQUESTS = [
 @pytest.mark.pg
 def test_nul_characters_never_make_a_5xx_on_postgresql(
         pg_url: str, tmp_path: Path, run_server: Callable[..., ServerProcess]) -> None:
-    from tests.conftest import load_test_hall
+    from tests.procs import load_test_hall
     from tests.queue_server.conftest import new_hall
 
     load_test_hall(pg_url)

@@ -20,7 +20,8 @@ from queue_server.db.models import Stage, Ticket
 from queue_server.db.store import Store
 from queue_server.domain.policy import Caller, pick_next
 from queue_server.usecases import call_order
-from tests.conftest import PG_ENV, fresh_pg_database, load_test_hall
+from tests.conftest import PG_ENV, fresh_pg_database
+from tests.procs import load_test_hall
 
 HALL = "t1"
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import TEST_HALL, ServerProcess, load_test_hall
+from tests.procs import TEST_HALL, ServerProcess, load_test_hall
 from tests.queue_server.conftest import PIN, set_all_pins
 
 COUNTERS = [f"M{i:02d}" for i in range(1, 17)]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from queue_server.config import ConfigError, load_config, parse_config
-from tests.conftest import ROOT, TEST_HALL
+from tests.procs import ROOT, TEST_HALL
 
 GOOD = TEST_HALL.read_text(encoding="utf-8")
 

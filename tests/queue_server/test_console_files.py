@@ -6,7 +6,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import PurePosixPath
 
-from tests.conftest import ROOT
+from tests.procs import ROOT
 
 API = ROOT / "queue_server" / "api"
 

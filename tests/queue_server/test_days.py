@@ -20,7 +20,7 @@ from queue_server.usecases.auth import Principal
 from queue_server.usecases.calendars import packaged_years
 from queue_server.usecases.halls import apply_config, roll_days
 from queue_server.usecases.tickets import issue
-from tests.conftest import TEST_HALL
+from tests.procs import TEST_HALL
 
 SH = "Asia/Shanghai"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ServerProcess
+from tests.procs import ServerProcess
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import ROOT, ServerProcess, load_test_hall
+from tests.procs import ROOT, ServerProcess, load_test_hall
 from tests.queue_server.conftest import PIN, Hall, set_all_pins
 
 

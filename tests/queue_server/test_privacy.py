@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from queue_server.db.store import Store
-from tests.conftest import ServerProcess, load_test_hall
+from tests.procs import ServerProcess, load_test_hall
 from tests.queue_server.conftest import PIN, set_all_pins
 
 NUMBER = "15010219450315781X"

@@ -30,7 +30,7 @@ from queue_server.usecases import counters
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.halls import roll_days
 from queue_server.usecases.tickets import issue
-from tests.conftest import load_test_hall
+from tests.procs import load_test_hall
 
 TZ = ZoneInfo("Asia/Shanghai")
 KIOSK = Principal("kiosk", "t1", 1, "k")

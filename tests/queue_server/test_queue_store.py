@@ -18,7 +18,8 @@ from queue_server.domain.errors import NoTicketWaiting
 from queue_server.usecases import counters
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.tickets import issue
-from tests.conftest import PG_ENV, fresh_pg_database, load_test_hall
+from tests.conftest import PG_ENV, fresh_pg_database
+from tests.procs import load_test_hall
 
 OLD = {"number": "150102194001011234", "name": "张三"}  # born 1940: elderly
 

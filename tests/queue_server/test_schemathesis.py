@@ -14,7 +14,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from tests.conftest import ServerProcess, load_test_hall, start_server
+from tests.procs import ServerProcess, load_test_hall, start_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 EXAMPLES = int(os.environ.get("KUAIBAN_SCHEMATHESIS_EXAMPLES", "5"))

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 from websockets.sync.client import connect
 
-from tests.conftest import ROOT, ServerProcess, load_test_hall
+from tests.procs import ROOT, ServerProcess, load_test_hall
 
 
 def _enrol(db: str, kind: str) -> str:

@@ -6,11 +6,7 @@ nothing half-written is ever committed, and the writer carries on with a fresh c
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -21,26 +17,12 @@ from queue_server.db.busy import StorageFull
 from queue_server.db.models import IdempotencyKey
 from queue_server.db.store import Store
 from queue_server.db.unit import Tx
-from tests.conftest import ROOT, ServerProcess, free_port, load_test_hall
+from tests.procs import ServerProcess, load_test_hall, start_server
 
 
 def _answering(db_url: str, log_dir: Path) -> ServerProcess:
     """A server process, ready once /health answers at all (it may well say degraded)."""
-    port = free_port()
-    log = log_dir / "server.log"
-    with log.open("ab") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "queue_server", "--db", db_url,
-                                 "--port", str(port), "--no-zeroconf"], cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT)
-    server = ServerProcess(db_url, port, proc, log)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):
-            httpx.get(server.api("/health"), timeout=1)
-            return server
-        time.sleep(0.1)
-    server.kill()
-    raise RuntimeError(log.read_text())
+    return start_server(db_url, log_dir, log=log_dir / "server.log", any_status=True)
 
 
 def test_a_read_only_database_is_503_db_unavailable_and_reads_go_on(tmp_path: Path) -> None:

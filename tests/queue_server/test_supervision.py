@@ -22,7 +22,8 @@ from queue_server.usecases.auth import Principal, enrol_terminal
 from queue_server.usecases.login import login
 from queue_server.usecases.terminals import heartbeat
 from queue_server.wire_console import Period
-from tests.conftest import PG_ENV, fresh_pg_database, load_test_hall
+from tests.conftest import PG_ENV, fresh_pg_database
+from tests.procs import load_test_hall
 from tests.queue_server.conftest import set_all_pins
 from tests.queue_server.supervision_seed import (
     SetClock,

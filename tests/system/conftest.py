@@ -1,15 +1,12 @@
 """End-to-end fixtures: a hall set up by the administrator's command (`provisioning init`,
-`enrol`, `staff` through the command's own entry point, in this process to spare an interpreter
-start per command; `bench/` runs `init` as a process) and the real `python -m queue_server` as a
-process on a free loopback port — on an SQLite file, and on a PostgreSQL database of the test's
-own when `KUAIBAN_TEST_PG` is set."""
+`enrol`, `staff` through its entry point in this process, `server_process.hall`) and the real
+`python -m queue_server` as a process on a free loopback port — on an SQLite file, and on a
+PostgreSQL database of the test's own when `KUAIBAN_TEST_PG` is set."""
 
 from __future__ import annotations
 
 import contextlib
-import io
 import json
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ServerProcess, start_server
+from server_process import ServerProcess, start_server
+from server_process.hall import init_hall, provisioning
 
 PIN = "135790"
 COUNTERS = 8
@@ -38,20 +36,6 @@ def hall_toml(hall_id: str, counters: int = COUNTERS) -> str:
         parts.append(f'\n[[staff]]\nid = "s{i:02d}"\nname = "职员{i}"\nrole = "staff"\n')
     return "".join(parts)
 
-
-def provisioning(*argv: str, stdin: str = "") -> str:
-    """One `python -m provisioning` command through its entry point, in this process."""
-    from provisioning.__main__ import main
-
-    out, err, old = io.StringIO(), io.StringIO(), sys.stdin
-    sys.stdin = io.StringIO(stdin)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(list(argv))
-    finally:
-        sys.stdin = old
-    assert code == 0, f"provisioning {argv[0]} exited {code}: {err.getvalue()}"
-    return out.getvalue()
 
 
 @dataclass
@@ -85,9 +69,7 @@ class SystemHall:
 
 
 def provision(db_url: str, workdir: Path, hall_id: str, counters: int = COUNTERS) -> SystemHall:
-    config = workdir / f"{hall_id}.toml"
-    config.write_text(hall_toml(hall_id, counters), encoding="utf-8")
-    provisioning("init", "--config", str(config), "--db", db_url)
+    init_hall(db_url, hall_toml(hall_id, counters))
     hall = SystemHall(hall_id, db_url, workdir)
 
     def enrol(kind: str, name: str, *extra: str) -> str:

@@ -17,7 +17,7 @@ from queue_server.api.guard import guarded
 from queue_server.api.settings import Settings
 from queue_server.api.stream import UVICORN_OPTIONS
 from queue_server.db.store import Store
-from tests.conftest import free_port
+from tests.procs import free_port
 
 
 @contextlib.contextmanager

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.conftest import free_port
+from tests.procs import free_port
 
 
 def _bin_dir() -> Path | None:

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.procs import ROOT
 from tests.system.conftest import COUNTERS, SERVICES, SystemHall, api, read_events
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]

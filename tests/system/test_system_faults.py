@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ServerProcess
+from tests.procs import ServerProcess
 from tests.system.conftest import SystemHall
 from tests.system.ledger import Ledger
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import ROOT, ServerProcess, free_port, start_server
+from tests.procs import ROOT, ServerProcess, free_port, start_server
 from tests.system.conftest import SystemHall, provision
 from tests.system.ledger import Ledger
 from tests.system.pg_instance import PgInstance, pg_binaries

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, free_port
+from tests.procs import ROOT, free_port
 from tests.system.conftest import SystemHall
 from tests.system.netns import BROWSER, private_network
 

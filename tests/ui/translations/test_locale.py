@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.procs import ROOT
 from ui import i18n
 from ui.locale import SHIPPED, read_po
 
