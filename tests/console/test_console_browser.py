@@ -23,31 +23,16 @@ from openpyxl import load_workbook
 from queue_server.db.store import Store
 from queue_server.domain.clock import utcnow
 from queue_server.usecases import appeals
+from tests.browser import chromium, need_browser, shots_folder
 from tests.procs import ServerProcess, load_test_hall, start_server
 from tests.queue_server.conftest import PIN, set_all_pins
 from tests.queue_server.supervision_seed import SetClock, rate, serve, staff, take, to_approval
 
 pytestmark = pytest.mark.slow
-CHROMIUM = Path("/usr/bin/chromium")
-# What this machine needs: no sandbox as root, no GPU, and nothing that phones home (the
-# network is closed; Chromium's background connections would only fail).
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage"]
 SIZES = {"1366x768": (1366, 768), "1920x1080": (1920, 1080)}
 PAGES = ("live", "cases", "ratings", "followups", "appeals")
 HALL = "t1"
 
-
-def _need_browser() -> Any:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (bin/bootstrap "
-                    "installs it when run as root)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright Python package is not installed (pip install -e '.[dev]')")
-    return sync_playwright
 
 
 def seed(url: str) -> dict[str, str]:
@@ -79,7 +64,7 @@ def seed(url: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, dict]]:
-    _need_browser()
+    need_browser()
     tmp = tmp_path_factory.mktemp("console")
     url = f"sqlite:///{tmp / 'hall.db'}"
     load_test_hall(url)
@@ -92,18 +77,13 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProce
 
 @pytest.fixture(scope="module")
 def browser(hall: tuple[ServerProcess, dict]) -> Iterator[Any]:
-    sync_playwright = _need_browser()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = Path(os.environ.get("KUAIBAN_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return shots_folder(tmp_path_factory.mktemp("shots"))
 
 
 def new_page(browser: Any, server: ServerProcess, size: str = "1366x768") -> Any:

@@ -8,7 +8,6 @@ photographed (into $KUAIBAN_SCREENSHOTS, or the test's folder)."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,33 +16,20 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.browser import chromium, need_browser, shots_folder
 from tests.procs import ServerProcess, load_test_hall, start_server
 from tests.queue_server.conftest import PIN, set_all_pins
 from tests.queue_server.test_appointment_day import person
 
 pytestmark = pytest.mark.slow
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage"]
 HALL = Path(__file__).resolve().parent / "hall.toml"
 WHO, OTHER = person(61), person(62)
 
 
-def _playwright() -> Any:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed at /usr/bin/chromium (bin/bootstrap "
-                    "installs it when run as root)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("the playwright Python package is not installed (pip install -e '.[dev]')")
-    return sync_playwright
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    _playwright()
+    need_browser()
     tmp = tmp_path_factory.mktemp("phone")
     url = f"sqlite:///{tmp / 'hall.db'}"
     load_test_hall(url, HALL, hall_id="p1")
@@ -55,17 +41,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 
 @pytest.fixture(scope="module")
 def browser(server: ServerProcess) -> Iterator[Any]:
-    with _playwright()() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = Path(os.environ.get("KUAIBAN_SCREENSHOTS") or tmp_path_factory.mktemp("shots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return shots_folder(tmp_path_factory.mktemp("shots"))
 
 
 @pytest.fixture()

@@ -15,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from queue_server.domain.clock import utcnow
+from tests.browser import chromium, need_browser
 from tests.queue_server.conftest import PIN
 from tests.queue_server.live_hall import LiveHall, live_hall
 from tests.queue_server.test_figures import T0, seeded_day
@@ -23,12 +24,12 @@ pytestmark = pytest.mark.slow
 # The console's shell and its browser helpers (branch `console`); without them, nothing to test.
 shell = pytest.importorskip("tests.console.test_console_browser",
                             reason="the console shell (/console/) is not in this checkout")
-FLAGS, SIZES, _need_browser = shell.FLAGS, shell.SIZES, shell._need_browser
+SIZES = shell.SIZES
 
 
 @pytest.fixture(scope="module")
 def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHall]:
-    _need_browser()
+    need_browser()
     url = f"sqlite:///{tmp_path_factory.mktemp('figures') / 'hall.db'}"
     with live_hall(url, T0) as h:
         seeded_day(h)
@@ -38,10 +39,8 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveHall]:
 
 @pytest.fixture(scope="module")
 def browser(hall: LiveHall) -> Iterator[Any]:
-    with _need_browser()() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=FLAGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def _page(browser: Any, hall: LiveHall, size: str) -> Any:

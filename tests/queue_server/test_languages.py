@@ -5,11 +5,11 @@ the hall's languages, with the counter named in that language."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import httpx
 
+from tests.browser import browser_missing, chromium, shots_folder
 from tests.procs import ROOT, ServerProcess, load_test_hall
 from tests.queue_server.conftest import PIN, Hall, set_all_pins
 
@@ -69,26 +69,13 @@ def test_status_page_has_a_vertical_mongolian_band(module_server: ServerProcess,
     font = httpx.get(f"{base}/fonts/mongolian.ttf", timeout=10)
     assert font.status_code == 200 and font.content[:4] in (b"\x00\x01\x00\x00", b"OTTO")
     assert font.headers["content-type"] == "font/ttf" and len(font.content) > 50_000
-    chromium = Path("/usr/bin/chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        return
-    if not chromium.exists():
-        return
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(chromium), headless=True,
-                                    args=["--no-sandbox", "--disable-gpu",
-                                          "--disable-dev-shm-usage"])
-        try:
-            tab = browser.new_page(viewport={"width": 360, "height": 740}, device_scale_factor=2)
-            tab.goto(f"{base}/t/{ticket['id']}")
-            tab.evaluate("document.fonts.ready")
-            assert tab.evaluate("document.fonts.check('16px \"Kuaiban Mongolian\"')")
-            box = tab.locator(".mn").bounding_box()
-            assert box is not None and box["height"] > 1.5 * box["width"], box  # vertical
-            shots = Path(os.environ.get("KUAIBAN_SCREENSHOTS") or tmp_path)
-            shots.mkdir(parents=True, exist_ok=True)
-            tab.screenshot(path=str(shots / "status-page-mn.png"), full_page=True)
-        finally:
-            browser.close()
+    if browser_missing():
+        return  # the page and the font were checked above; the browser only looks
+    with chromium() as browser:
+        tab = browser.new_page(viewport={"width": 360, "height": 740}, device_scale_factor=2)
+        tab.goto(f"{base}/t/{ticket['id']}")
+        tab.evaluate("document.fonts.ready")
+        assert tab.evaluate("document.fonts.check('16px \"Kuaiban Mongolian\"')")
+        box = tab.locator(".mn").bounding_box()
+        assert box is not None and box["height"] > 1.5 * box["width"], box  # vertical
+        tab.screenshot(path=str(shots_folder(tmp_path) / "status-page-mn.png"), full_page=True)

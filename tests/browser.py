@@ -1,0 +1,60 @@
+"""The browser tests' one way to a browser: Playwright for Python driving Debian's chromium (never
+a browser of Playwright's own), with the flags this machine needs, and the folder screenshots go
+to ($KUAIBAN_SCREENSHOTS, or the test's own)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+# No sandbox as root, no GPU, and nothing that phones home (the network is closed; Chromium's
+# background connections would only fail).
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage"]
+
+
+def browser_missing() -> str | None:
+    """Why no browser test can run here, or None."""
+    if not CHROMIUM.exists():
+        return ("Debian's chromium is not installed at /usr/bin/chromium (bin/bootstrap installs "
+                "it when run as root)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is not installed (pip install -e '.[dev]')"
+    return None
+
+
+def need_browser() -> None:
+    """Skip the calling test, saying why, where no browser can run."""
+    reason = browser_missing()
+    if reason:
+        pytest.skip(reason)
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Debian chromium, closed on the way out."""
+    need_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def shots_folder(fallback: Path) -> Path:
+    """Where screenshots go: $KUAIBAN_SCREENSHOTS, else `fallback`."""
+    folder = Path(os.environ.get("KUAIBAN_SCREENSHOTS") or fallback)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
