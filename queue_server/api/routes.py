@@ -99,7 +99,11 @@ def hall_of(principal: Principal, request: Request) -> str:
     """The hall a request is about: the principal's, or `?hall=` for an administrator."""
     if principal.hall is not None:
         return principal.hall
-    hall = request.query_params.get("hall")
+    return asked_hall(request, request.query_params.get("hall"))
+
+
+def asked_hall(request: Request, hall: str | None) -> str:
+    """`hall` when one was asked for, else the server's one hall (`hall_needed` when several)."""
     if hall:
         return hall
     main = terminals.main_hall(store_of(request))

@@ -20,10 +20,10 @@ from queue_server import wire
 from queue_server import wire_journey as wj
 from queue_server.api.http_errors import ERROR_RESPONSES
 from queue_server.api.limits import PublicLimits
-from queue_server.api.routes import base_url, json_answer, store_of
+from queue_server.api.routes import asked_hall, base_url, json_answer, store_of
 from queue_server.api.stream import SSE_HEADERS, Dropped
-from queue_server.domain.errors import Invalid, NotFound
-from queue_server.usecases import appointments, public, remote, terminals
+from queue_server.domain.errors import NotFound
+from queue_server.usecases import appointments, public, remote
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 HallParam = Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -43,32 +43,23 @@ def _limit(request: Request, write: bool = False, number: str | None = None) -> 
         limits.id_number(number)
 
 
-def _hall(request: Request, hall: str | None) -> str:
-    if hall:
-        return hall
-    main = terminals.main_hall(store_of(request))
-    if main is None:
-        raise Invalid("hall_needed", "请用 ?hall= 指定大厅 / give ?hall=")
-    return main
-
-
 @router.get("/public/hall", response_model=wj.HallPublic)
 def public_hall(request: Request, hall: HallParam = None) -> wj.HallPublic:
     _limit(request)
-    return public.hall_public(store_of(request), _hall(request, hall))
+    return public.hall_public(store_of(request), asked_hall(request, hall))
 
 
 @router.get("/slots", response_model=list[wj.SlotOut])
 def slots(request: Request, service: Annotated[str, Query(max_length=40)],
           date: date, hall: HallParam = None) -> list[wj.SlotOut]:
     _limit(request)
-    return appointments.list_slots(store_of(request), _hall(request, hall), service, date)
+    return appointments.list_slots(store_of(request), asked_hall(request, hall), service, date)
 
 
 @router.post("/appointments", status_code=201, response_model=wj.AppointmentOut)
 def book(request: Request, body: wj.AppointmentIn, hall: HallParam = None) -> Response:
     _limit(request, True, body.id_card.number)
-    out = appointments.book(store_of(request), _hall(request, hall), body, base_url(request))
+    out = appointments.book(store_of(request), asked_hall(request, hall), body, base_url(request))
     return json_answer(out, 201)
 
 
@@ -77,7 +68,7 @@ def appointment(request: Request, code: str, hall: HallParam = None) -> wj.Appoi
     _limit(request)
     if len(code) > 40:
         raise NotFound(*appointments.UNKNOWN)
-    return appointments.view(store_of(request), _hall(request, hall), code, base_url(request))
+    return appointments.view(store_of(request), asked_hall(request, hall), code, base_url(request))
 
 
 @router.post("/appointments/{code}/cancel", response_model=wj.AppointmentOut)
@@ -86,7 +77,7 @@ def cancel(request: Request, code: str, body: wj.CancelIn, hall: HallParam = Non
     _limit(request, True, body.id_number)
     if len(code) > 40:
         raise NotFound(*appointments.UNKNOWN)
-    return appointments.cancel(store_of(request), _hall(request, hall), code, body.id_number,
+    return appointments.cancel(store_of(request), asked_hall(request, hall), code, body.id_number,
                                base_url(request))
 
 
@@ -95,7 +86,7 @@ def cancel(request: Request, code: str, body: wj.CancelIn, hall: HallParam = Non
 def remote_ticket(request: Request, body: wj.RemoteTicketIn, hall: HallParam = None
                   ) -> Response:
     _limit(request, True, body.id_card.number)
-    out, created = remote.take(store_of(request), _hall(request, hall), body, base_url(request))
+    out, created = remote.take(store_of(request), asked_hall(request, hall), body, base_url(request))
     return json_answer(out, 201 if created else 200)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from queue_server.api.http_errors import ERROR_RESPONSES
 from queue_server.api.routes import Who, hall_of, store_of
@@ -20,33 +20,28 @@ router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 Text = Annotated[str | None, Query(max_length=40)]
 
 
-def _filter(zone: str | None, service: str | None, counter: str | None, staff: str | None
-            ) -> Filter:
-    return Filter(zone or None, service or None, counter or None, staff or None)
-
-
-@router.get("/reports/kpi")
-def kpi(request: Request, principal: Who,
-        start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-        end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
-        zone: Text = None, service: Text = None, counter: Text = None, staff: Text = None
-        ) -> dict[str, Any]:
-    require_supervisor(principal)
-    period = figures.period_of(hall_of(principal, request), start, end)
-    return figures.kpi_report(store_of(request), principal, period,
-                              _filter(zone, service, counter, staff))
-
-
-@router.get("/reports/series")
-def series(request: Request, principal: Who,
+def _asked(request: Request, principal: Who,
            start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
            end: Annotated[str | None, Query(alias="to", max_length=10)] = None,
            zone: Text = None, service: Text = None, counter: Text = None, staff: Text = None
-           ) -> dict[str, Any]:
+           ) -> tuple[Any, Filter]:
+    """What a figures reading asks for: its period and filter, for a supervisor only."""
     require_supervisor(principal)
     period = figures.period_of(hall_of(principal, request), start, end)
-    return figures.series_report(store_of(request), principal, period,
-                                 _filter(zone, service, counter, staff))
+    return period, Filter(zone or None, service or None, counter or None, staff or None)
+
+
+Asked = Annotated[tuple[Any, Filter], Depends(_asked)]
+
+
+@router.get("/reports/kpi")
+def kpi(request: Request, principal: Who, asked: Asked) -> dict[str, Any]:
+    return figures.kpi_report(store_of(request), principal, *asked)
+
+
+@router.get("/reports/series")
+def series(request: Request, principal: Who, asked: Asked) -> dict[str, Any]:
+    return figures.series_report(store_of(request), principal, *asked)
 
 
 @router.get("/reports/bulletin", response_model=None)
