@@ -64,7 +64,8 @@ def hall_toml(extra_counters: int) -> tuple[str, dict[str, object]]:
     extra = []
     for i in range(1, extra_counters + 1):
         extra.append(f'\n[[counters]]\ncode = "Q{i:02d}"\nname = "压测{i}号窗口"\n'
-                     f'zone = "intake"\nservices = {json.dumps(services)}\n')
+                     f'name_en = "Bench window {i}"\nzone = "intake"\n'
+                     f'services = {json.dumps(services)}\n')
         extra.append(f'\n[[staff]]\nid = "q{i:02d}"\nname = "压测员{i}"\nrole = "staff"\n')
     return text + "".join(extra), {"hall": parsed["hall"]["id"], "services": services}
 
