@@ -91,10 +91,12 @@ class _Subscriber:
                 if self.sink(item.sse):
                     self.cursor = item.id
                     self.next_ping = time.monotonic() + self.ping_every
-                else:  # the client does not keep up: dropped, it resumes by id
-                    self.overflowed = True
-                    self.wake.set()
-            return
+                    return
+                # The client reads slowly (its buffer is full): back to its queue, which its
+                # own coroutine sends as the client takes it (or drops it at `limit`).
+                self.sink = None
+            else:
+                return
         if len(self.queue) >= self.limit:
             self.overflowed = True  # the client fell behind: it is dropped and resumes by id
             self.queue.clear()
@@ -345,8 +347,8 @@ class EventHub:
                     if sub.sink is None or now < sub.next_ping or sub.closed:
                         continue
                     sub.next_ping = now + self.ping_interval
-                    if not sub.sink(ping):
-                        sub.overflowed = True
+                    if not sub.sink(ping):  # a slow client: its coroutine takes over
+                        sub.sink = None
                         sub.wake.set()
 
     async def _dispatch_loop(self) -> None:
@@ -515,19 +517,23 @@ class EventHub:
                                         for r in rows))
                 if len(rows) < self.batch:
                     break
-            while sub.queue and not (sub.closed or sub.overflowed):  # what came meanwhile
-                batch = [item for item in _popall(sub.queue) if item[0] > cursor]
-                if batch:
-                    cursor = batch[-1][0]
-                    await chunk("".join(f"id: {i}\ndata: {text}\n\n" for i, text in batch))
-            # No await between the queue found empty and the sink set: nothing slips by.
-            sub.cursor = cursor
-            sub.ping_every = self.ping_interval
-            sub.next_ping = time.monotonic() + self.ping_interval  # the hub's pinger sends it
-            sub.sink = functools.partial(_push_now, send)
             while not (sub.closed or sub.overflowed):
+                while sub.queue and not (sub.closed or sub.overflowed):  # came meanwhile
+                    batch = [item for item in _popall(sub.queue) if item[0] > cursor]
+                    if batch:
+                        cursor = batch[-1][0]
+                        await chunk("".join(f"id: {i}\ndata: {text}\n\n"
+                                            for i, text in batch))
+                if sub.closed or sub.overflowed:
+                    break
+                # No await between the queue found empty and the sink set: nothing slips by.
+                sub.cursor = cursor
+                sub.ping_every = self.ping_interval
+                sub.next_ping = time.monotonic() + self.ping_interval  # the hub's pinger
+                sub.sink = functools.partial(_push_now, send)
                 sub.wake.clear()
-                await sub.wake.wait()
+                await sub.wake.wait()  # closed, dropped, or a slow client back on its queue
+                cursor = sub.cursor
             if sub.overflowed:
                 log.info("event stream: subscriber fell behind; dropped")
         finally:
