@@ -158,3 +158,107 @@ async def timed(result: Result, call: Awaitable[tuple[int, Any]],
             code = body.get("error", {}).get("code", "") if isinstance(body, dict) else ""
             result.error(f"{status} {code}".strip())
     return status, body
+
+
+@dataclass
+class OpenResult:
+    """An open-loop run: requests sent at a fixed rate whatever the answers, each latency
+    counted from the moment the request was due (so a loader that falls behind does not hide
+    the server's queue)."""
+
+    name: str
+    rate: float  # offered requests a second
+    seconds: float = 0.0
+    accepted: list[float] = field(default_factory=list)
+    refused: list[float] = field(default_factory=list)  # 503 answers
+    errors: dict[str, int] = field(default_factory=dict)
+    unanswered: int = 0
+    late_sends: int = 0  # requests the loader itself sent more than 5 ms late
+
+    @property
+    def sent(self) -> int:
+        return len(self.accepted) + len(self.refused) + sum(self.errors.values()) \
+            + self.unanswered
+
+    def row(self) -> str:
+        def ms(values: list[float], q: float) -> str:
+            return f"{percentile(values, q) * 1000:9.1f}" if values else f"{'-':>9}"
+
+        errs = ", ".join(f"{k}×{v}" for k, v in sorted(self.errors.items())) or "-"
+        return (f"{self.name:<26}{self.rate:>8.0f}{len(self.accepted) / self.seconds:>9.0f}"
+                f"{ms(self.accepted, 50)}{ms(self.accepted, 99)}{len(self.refused):>8}"
+                f"{ms(self.refused, 50)}{ms(self.refused, 99)}{self.unanswered:>7}"
+                f"{self.late_sends:>7}   {errs}")
+
+
+OPEN_HEADER = (f"{'open loop':<26}{'offered':>8}{'ok/s':>9}{'ok p50':>9}{'ok p99':>9}"
+               f"{'503s':>8}{'503 p50':>9}{'503 p99':>9}{'unans':>7}{'late':>7}   errors")
+
+# An open-loop request: given its sequence number and a connection, send it.
+Send = Callable[[int, Connection], Awaitable[tuple[int, Any]]]
+
+
+async def open_loop(host: str, port: int, rate: float, seconds: float, send: Send,
+                    name: str = "", ok: tuple[int, ...] = (200, 201), pool: int = 64,
+                    max_conns: int = 1000, grace: float = 10.0) -> OpenResult:
+    """Send `rate` requests a second for `seconds`, each on an idle keep-alive connection (a
+    new one when none is idle, up to `max_conns`); wait at most `grace` seconds for the last
+    answers, then count what is still out as unanswered."""
+    result = OpenResult(name, rate, seconds)
+    idle = [Connection(host, port) for _ in range(pool)]
+    for conn in idle:
+        await conn._open()
+    opened = len(idle)
+    out: set[asyncio.Task[None]] = set()
+
+    async def one(i: int, due: float) -> None:
+        nonlocal opened
+        if idle:
+            conn = idle.pop()
+        elif opened < max_conns:
+            opened += 1
+            conn = Connection(host, port)
+        else:
+            result.errors["loader out of connections"] = \
+                result.errors.get("loader out of connections", 0) + 1
+            return
+        try:
+            status, body = await send(i, conn)
+        except HttpError as exc:
+            result.errors[str(exc)[:40]] = result.errors.get(str(exc)[:40], 0) + 1
+            conn.close()
+            idle.append(conn)
+            return
+        took = time.perf_counter() - due
+        if status in ok:
+            result.accepted.append(took)
+        elif status == 503:
+            result.refused.append(took)
+        else:
+            code = body.get("error", {}).get("code", "") if isinstance(body, dict) else ""
+            key = f"{status} {code}".strip()
+            result.errors[key] = result.errors.get(key, 0) + 1
+        idle.append(conn)
+
+    total = int(rate * seconds)
+    start = time.perf_counter()
+    i = 0
+    while i < total:
+        now = time.perf_counter()
+        while i < total and start + i / rate <= now:
+            due = start + i / rate
+            if now - due > 0.005:
+                result.late_sends += 1
+            task = asyncio.create_task(one(i, due))
+            out.add(task)
+            task.add_done_callback(out.discard)
+            i += 1
+        await asyncio.sleep(max(0.0, min(0.001, start + i / rate - time.perf_counter())))
+    if out:
+        _, pending = await asyncio.wait(set(out), timeout=grace)
+        result.unanswered = len(pending)
+        for task in pending:
+            task.cancel()
+    for conn in idle:
+        conn.close()
+    return result

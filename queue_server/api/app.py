@@ -153,4 +153,5 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.add_middleware(http_errors.BodyLimit, default=settings.json_limit,
                        large=settings.document_limit, large_paths=r"/documents$",
                        timeout=settings.body_timeout_s)
+    app.add_middleware(http_errors.Shed, store=store)  # the outermost: refusals cost nothing
     return app

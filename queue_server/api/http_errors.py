@@ -172,6 +172,37 @@ async def _refuse(send: Send, status: int, code: str, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+# The endpoints whose units run through `Store.run` (its pending count is what sheds).
+_SHED_PATHS = re.compile(r"^/api/v1/(tickets|tickets/[^/]+/arrive|counters/[^/]+/(call-next|recall|"
+                         r"no-show|start|finish|transfer|pause|resume|confirm-priority))$")
+
+
+class Shed:
+    """Load shedding at the door: while the store already has as many units waiting as it
+    takes (`Store.shed.limit`), a request for one more is answered 503 `busy` with
+    Retry-After before routing, body parsing or authentication, so a refusal costs almost
+    nothing and what is accepted keeps a bounded wait; kiosks retry with the same key.
+    `Store.run` checks again (a request that got past this test in the same instant)."""
+
+    def __init__(self, app: ASGIApp, store: Any) -> None:
+        self.app, self.store = app, store
+        body = json.dumps({"error": {"code": "busy", "message": UNAVAILABLE["busy"]}},
+                          ensure_ascii=False).encode()
+        self._start = {"type": "http.response.start", "status": 503, "headers": [
+            (b"content-type", b"application/json"), (b"retry-after", b"1"),
+            (b"content-length", str(len(body)).encode())]}
+        self._body = {"type": "http.response.body", "body": body}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        store = self.store
+        if (scope["type"] == "http" and store.pending >= store.shed.limit
+                and scope["method"] == "POST" and _SHED_PATHS.match(scope["path"])):
+            await send(self._start)
+            await send(self._body)
+            return
+        await self.app(scope, receive, send)
+
+
 class BodyLimit:
     """Read the whole request body before the app sees it: over the limit it is 413
     `body_too_large` (at once from Content-Length, else as soon as the chunks pass it; the JSON

@@ -28,17 +28,19 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import functools
 import json
 import logging
 import signal
 import threading
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.engine import make_url
 from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 log = logging.getLogger(__name__)
@@ -65,7 +67,9 @@ def encode(event: dict[str, Any]) -> str:
 
 
 class _Subscriber:
-    """One connected client: its hall filter and its bounded queue of (id, json) items."""
+    """One connected client: its hall filter and its bounded queue of (id, json) items, or,
+    once it follows live events over SSE, its `sink`: the hand-out writes each event straight
+    into the client's connection (no task woken per subscriber and event)."""
 
     def __init__(self, hall: str | None, limit: int) -> None:
         self.hall = hall
@@ -74,20 +78,66 @@ class _Subscriber:
         self.wake = asyncio.Event()
         self.overflowed = False
         self.closed = False
+        self.sink: Callable[[bytes], bool] | None = None
+        self.cursor = 0  # with a sink: the last id written
+        self.next_ping = 0.0  # with a sink: when to send a ping if no event came before
+        self.ping_every = 10.0
 
-    def offer(self, item: tuple[int, str]) -> None:
+    def offer(self, item: _Item) -> None:
         if self.overflowed or self.closed:
             return
+        if self.sink is not None:
+            if item.id > self.cursor:
+                if self.sink(item.sse):
+                    self.cursor = item.id
+                    self.next_ping = time.monotonic() + self.ping_every
+                    return
+                # The client reads slowly (its buffer is full): back to its queue, which its
+                # own coroutine sends as the client takes it (or drops it at `limit`).
+                self.sink = None
+            else:
+                return
         if len(self.queue) >= self.limit:
             self.overflowed = True  # the client fell behind: it is dropped and resumes by id
             self.queue.clear()
         else:
-            self.queue.append(item)
+            self.queue.append((item.id, item.text))
         self.wake.set()
 
     def close(self) -> None:
         self.closed = True
         self.wake.set()
+
+
+class _Item:
+    """One event as every subscriber of a feed gets it: encoded once, its SSE frame made on
+    first use."""
+
+    __slots__ = ("id", "text", "_sse")
+
+    def __init__(self, event_id: int, text: str) -> None:
+        self.id, self.text, self._sse = event_id, text, b""
+
+    @property
+    def sse(self) -> bytes:
+        if not self._sse:
+            self._sse = f"id: {self.id}\ndata: {self.text}\n\n".encode()
+        return self._sse
+
+
+def _push_now(send: Callable[[dict[str, Any]], Awaitable[None]], data: bytes) -> bool:
+    """Write one body chunk through the ASGI `send` without a task: the server's send returns
+    without suspending unless the client's buffer is over its high-water mark, and then (or on
+    any error) nothing was written and the answer is False (the subscriber is dropped)."""
+    step = send({"type": "http.response.body", "body": data, "more_body": True})
+    try:
+        step.send(None)  # type: ignore[attr-defined]
+    except StopIteration:
+        return True
+    except BaseException:  # noqa: BLE001 - a connection already gone
+        return False
+    step.close()  # type: ignore[attr-defined]
+    return False
 
 
 class _Feed:
@@ -106,8 +156,8 @@ class _Feed:
             if event_id <= self.last_id:
                 continue
             self.last_id = event_id
-            item = (event_id, encode(row))
-            for sub in self.subs:
+            item = _Item(event_id, encode(row))
+            for sub in list(self.subs):
                 sub.offer(item)
 
 
@@ -142,6 +192,7 @@ class EventHub:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         self._tasks.append(asyncio.create_task(self._dispatch_loop(), name="event-hub"))
+        self._tasks.append(asyncio.create_task(self._ping_loop(), name="event-ping"))
         self._chain_signals()
         if self.listen_url and make_url(self.listen_url).get_backend_name() == "postgresql":
             self._tasks.append(asyncio.create_task(self._listen_loop(), name="event-listen"))
@@ -282,6 +333,24 @@ class EventHub:
                 high = mid
         return high
 
+    async def _ping_loop(self) -> None:
+        """Ping the SSE streams that follow live events, each when its ping is due, in small
+        steps: no task woken per subscriber, and subscribers that connected together (a
+        restart) are not pinged in one burst that would stand in front of a counter's answer."""
+        step = max(self.ping_interval / 20, 0.05)
+        ping = b": ping\n\n"
+        while True:
+            await asyncio.sleep(step)
+            now = time.monotonic()
+            for feed in list(self._feeds.values()):
+                for sub in list(feed.subs):
+                    if sub.sink is None or now < sub.next_ping or sub.closed:
+                        continue
+                    sub.next_ping = now + self.ping_interval
+                    if not sub.sink(ping):  # a slow client: its coroutine takes over
+                        sub.sink = None
+                        sub.wake.set()
+
     async def _dispatch_loop(self) -> None:
         assert self._wake is not None
         failing = False  # log the first failure and the recovery, not every retry
@@ -414,18 +483,65 @@ class EventHub:
     async def sse_response(self, hall: str | None, after: int) -> StreamingResponse:
         """A Server-Sent Events response: `id:`/`data:` per event, `: ping` at connect and
         every `ping_interval` seconds. A dropped subscriber's stream simply ends."""
+        return _SseResponse(self, hall, after)
 
-        async def body() -> AsyncIterator[str]:
-            yield "retry: 2000\n: ping\n\n"
-            try:
-                async with contextlib.aclosing(self._follow(hall, after)) as events:
-                    async for batch in events:
-                        yield "".join(f"id: {i}\ndata: {text}\n\n" for i, text in batch
-                                      ) or ": ping\n\n"
-            except Dropped as exc:
-                log.info("event stream: %s; dropped", exc)
+    async def serve_sse(self, hall: str | None, after: int, receive: Receive,
+                        send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+        """The body of an SSE response: catch up from the table through `send`, then let the
+        feed write live events straight into the connection (`_Subscriber.sink`); this
+        coroutine only sends the pings and notices the end (client gone, dropped, hub
+        stopped)."""
 
-        return StreamingResponse(body(), media_type="text/event-stream", headers=SSE_HEADERS)
+        async def chunk(text: str) -> None:
+            await send({"type": "http.response.body", "body": text.encode(),
+                        "more_body": True})
+
+        await chunk("retry: 2000\n: ping\n\n")
+        if self._closing:
+            return
+        feed = await self._feed(hall)
+        if self._closing:
+            return
+        sub = _Subscriber(hall, self.queue_size)
+        feed.subs.add(sub)  # before catching up, so nothing committed meanwhile is missed
+        gone = asyncio.ensure_future(_disconnected(receive))
+        gone.add_done_callback(lambda _: sub.close())
+        try:
+            cursor = after
+            while True:  # catch up from the table
+                fresh = await self._retrying(lambda c=cursor: self._read(hall, c))
+                rows = [r for r in fresh if int(r["id"]) > cursor]
+                if rows:
+                    cursor = int(rows[-1]["id"])
+                    await chunk("".join(f"id: {r['id']}\ndata: {encode(r)}\n\n"
+                                        for r in rows))
+                if len(rows) < self.batch:
+                    break
+            while not (sub.closed or sub.overflowed):
+                while sub.queue and not (sub.closed or sub.overflowed):  # came meanwhile
+                    batch = [item for item in _popall(sub.queue) if item[0] > cursor]
+                    if batch:
+                        cursor = batch[-1][0]
+                        await chunk("".join(f"id: {i}\ndata: {text}\n\n"
+                                            for i, text in batch))
+                if sub.closed or sub.overflowed:
+                    break
+                # No await between the queue found empty and the sink set: nothing slips by.
+                sub.cursor = cursor
+                sub.ping_every = self.ping_interval
+                sub.next_ping = time.monotonic() + self.ping_interval  # the hub's pinger
+                sub.sink = functools.partial(_push_now, send)
+                sub.wake.clear()
+                await sub.wake.wait()  # closed, dropped, or a slow client back on its queue
+                cursor = sub.cursor
+            if sub.overflowed:
+                log.info("event stream: subscriber fell behind; dropped")
+        finally:
+            sub.sink = None
+            gone.cancel()
+            feed.subs.discard(sub)
+            if not feed.subs and self._feeds.get(hall) is feed:
+                del self._feeds[hall]  # nobody follows the hall here any more
 
     async def serve_websocket(self, websocket: WebSocket, hall: str | None, after: int) -> None:
         """Send every event after `after` as one JSON text frame each, until the client goes.
@@ -465,3 +581,30 @@ class EventHub:
                 message = await websocket.receive()
                 if message["type"] == "websocket.disconnect":
                     return
+
+
+def _popall(queue: collections.deque[tuple[int, str]]) -> list[tuple[int, str]]:
+    items = list(queue)
+    queue.clear()
+    return items
+
+
+async def _disconnected(receive: Receive) -> None:
+    """Until the client goes away (a GET's request body is already read)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+class _SseResponse(StreamingResponse):
+    """An event stream's response: the status line and headers, then `EventHub.serve_sse`."""
+
+    def __init__(self, hub: EventHub, hall: str | None, after: int) -> None:
+        super().__init__(iter(()), media_type="text/event-stream", headers=SSE_HEADERS)
+        self.hub, self.hall, self.after = hub, hall, after
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code,
+                    "headers": self.raw_headers})
+        with contextlib.suppress(OSError, RuntimeError):  # the client went away meanwhile
+            await self.hub.serve_sse(self.hall, self.after, receive, send)
+            await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -11,6 +11,7 @@ and written by events.py, once per commit.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -32,6 +33,39 @@ from queue_server.domain.clock import utcnow
 
 T = TypeVar("T")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class ShedGauge:
+    """How many units may wait at once: `max_pending`, or fewer when the units are served
+    slowly, so that what is accepted waits at most about `target_wait` seconds (units served a
+    busy second × target_wait, at least `floor`). The rate is measured over busy time only
+    (while units wait), so a quiet spell does not lower it. Event loop thread only."""
+
+    def __init__(self, max_pending: int, target_wait: float = 0.1, floor: int = 32) -> None:
+        self.max_pending, self.target_wait = max_pending, target_wait
+        self.floor = min(floor, max_pending)
+        self.limit = max_pending
+        self.rate = 0.0  # units a busy second, smoothed
+        self._busy_since: float | None = None
+        self._busy = 0.0  # busy seconds in the current window
+        self._done = 0
+
+    def started(self, pending: int) -> None:
+        if pending == 1:
+            self._busy_since = time.monotonic()
+
+    def ended(self, pending: int) -> None:
+        self._done += 1
+        now = time.monotonic()
+        if self._busy_since is not None:
+            self._busy += now - self._busy_since
+            self._busy_since = now if pending else None
+        if self._busy >= 0.25 and self._done >= 16:
+            rate = self._done / self._busy
+            self.rate = rate if not self.rate else 0.5 * self.rate + 0.5 * rate
+            self._busy, self._done = 0.0, 0
+            self.limit = max(self.floor, min(self.max_pending,
+                                             int(self.rate * self.target_wait)))
 
 
 def _sqlite_engine(url: str, immediate: bool | None, timeout: float) -> Engine:
@@ -114,8 +148,16 @@ class Store:
         # Units handed to `run` and not answered yet: beyond `max_pending` a unit is refused at
         # once (`Busy`, 503 with Retry-After) instead of queueing, so what is accepted is
         # answered in bounded time above capacity and kiosks retry with the same key.
-        self.max_pending = max_pending
+        self.shed = ShedGauge(max_pending)
         self.pending = 0  # counted on the event loop's thread only
+
+    @property
+    def max_pending(self) -> int:
+        return self.shed.max_pending
+
+    @max_pending.setter
+    def max_pending(self, value: int) -> None:
+        self.shed = ShedGauge(value)
 
     def _committed(self, rows: EventRows, hooks: list[Callable[[], None]],
                    fan_out: bool = True) -> None:
@@ -134,9 +176,10 @@ class Store:
         thread (one hop, group commit), on PostgreSQL in a worker thread in its own
         transaction. Answers what `work` answered, once that is durable; `Busy` at once when
         `max_pending` units are already waiting (load is shed at the door)."""
-        if self.pending >= self.max_pending:
+        if self.pending >= self.shed.limit:
             raise Busy("too many requests are waiting for the database")
         self.pending += 1
+        self.shed.started(self.pending)
         try:
             if self._writer_thread is not None:
                 return cast(T, await self._writer_thread.submit(work))
@@ -145,6 +188,7 @@ class Store:
             result, rows = await to_thread.run_sync(self._run_here, work)
         finally:
             self.pending -= 1
+            self.shed.ended(self.pending)
         if rows:
             self.on_events(rows)  # after the answer is ready: the hub defers its fan-out
         return result

@@ -1,0 +1,615 @@
+"""Does the queue server scale, measured from outside (issue 12): the real `python -m
+queue_server` against the leanest durable insert (bench/lean_app.py) under the same uvicorn
+settings and the same loader (bench/httpload.py), in one run, with the machine's load average
+beside every figure (`os.getloadavg()`; the ratios of one run are what counts).
+
+    .venv/bin/python bench/bench_scale.py                      # every part, ~4 min
+    .venv/bin/python bench/bench_scale.py --parts sqlite,open  # some parts
+    .venv/bin/python bench/bench_scale.py --parts pg --seconds 3
+
+Parts (`--parts`, in this order; cycles and sse share the SQLite server of sqlite/open):
+- sqlite: closed loop, issue (POST /tickets) and lean insert interleaved at 1/8/32 clients;
+- open:   open loop at fixed rates: 80 % of the issue capacity measured at 32 clients, and
+          twice it (accepted p99, how fast the 503s come);
+- cycles: call-next → start → finish (done) at 16 counters, closed loop, while 150 issues/s
+          arrive in an open loop beside them;
+- sse:    the call-next answer with 0 and with 2,000 SSE subscribers, and the time from
+          sending call-next to the last subscriber hearing `ticket.called`;
+- pg:     PostgreSQL (a fresh database `bench_<pid>`, dropped afterwards): issue at 32
+          clients over 1 and 20 halls on 1, 2 and 3 servers, the lean insert beside, open loop
+          at 300/s on two servers, duplicates and gaps of the numbering checked at the end.
+
+Goals (issue 12): SQLite issue ≥ 0.5× lean at 32 clients, p99 < 50 ms; open loop at 80 %
+p99 < 50 ms; at 2× accepted p99 < 200 ms, 503s within 50 ms. PG: 2 servers ≥ 1.6× one over
+20 halls; 1 hall on 2 servers ≥ on 1; 300/s open loop on 2 servers p99 ≤ 50 ms; 0 duplicates.
+Call cycles ≥ 300/s; call-next p99 with 2,000 subscribers ≤ 1.5× without; last subscriber
+≤ 150 ms after the call was sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import resource
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import harness
+from httpload import (
+    HEADER,
+    MEASURING,
+    OPEN_HEADER,
+    Connection,
+    OpenResult,
+    Result,
+    closed_loop,
+    open_loop,
+    percentile,
+    timed,
+)
+
+HOST = "127.0.0.1"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+# Loopback clients all come from one address: the guard's per-client cap is lifted for the
+# loader (the same flags on the real server and on the lean app).
+GUARD_FLAGS = ["--max-conn-per-client", "4096", "--max-connections", "4096"]
+FIGURES: dict[str, Any] = {}
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load {one:.2f}/{five:.2f}"
+
+
+def note(key: str, value: Any) -> None:
+    FIGURES[key] = value
+
+
+# -- servers ---------------------------------------------------------------------------------
+def queue_server(db_url: str, port: int, log: Path, *extra: str
+                 ) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
+    cmd = [sys.executable, "-m", "queue_server", "--db", db_url, "--host", HOST, "--port",
+           str(port), "--no-zeroconf", "--log-level", "warning", *GUARD_FLAGS, *extra]
+    return harness.running(cmd, port, "/api/v1/health", log)
+
+
+def lean_server(db_url: str, port: int, log: Path
+                ) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
+    cmd = [sys.executable, str(Path(__file__).resolve().parent / "lean_app.py"), "--db",
+           db_url, "--port", str(port), *GUARD_FLAGS]
+    return harness.running(cmd, port, "/docs", log)
+
+
+# -- requests --------------------------------------------------------------------------------
+class Kiosks:
+    """Issuing tickets: kiosk tokens and services per hall, round-robin."""
+
+    def __init__(self, halls: list[harness.BenchHall]) -> None:
+        self.halls = halls
+        self.n = 0
+
+    def issue(self, conn: Connection, hall: int | None = None) -> Any:
+        self.n += 1
+        h = self.halls[(self.n if hall is None else hall) % len(self.halls)]
+        return conn.request("POST", "/api/v1/tickets",
+                            {"service": h.services[self.n % len(h.services)]},
+                            {"Authorization": f"Bearer {h.kiosk_token}",
+                             "Idempotency-Key": uuid.uuid4().hex})
+
+
+def lean_insert(conn: Connection, i: int = 0) -> Any:
+    return conn.request("POST", "/insert", {"hall": f"h{i % 20}", "service": "bench"})
+
+
+async def closed(name: str, ports: list[int], clients: int, seconds: float,
+                 send: Any) -> Result:
+    """`clients` closed loops, client i on server ports[i % len(ports)]."""
+    result = Result(name, clients)
+    conns = {i: Connection(HOST, ports[i % len(ports)]) for i in range(clients)}
+
+    async def step(i: int, _conn: Connection) -> None:
+        await timed(result, send(i, conns[i]), ok=(200, 201))
+
+    result.seconds = await closed_loop(HOST, ports[0], clients, seconds, step)
+    for conn in conns.values():
+        conn.close()
+    return result
+
+
+async def top_up(kiosks: Kiosks, port: int, n: int) -> None:
+    """Issue `n` tickets (untimed) so counters do not run dry."""
+    left = [n]
+
+    async def worker() -> None:
+        conn = Connection(HOST, port)
+        while left[0] > 0:
+            left[0] -= 1
+            status, body = await kiosks.issue(conn)
+            if status == 503:
+                await asyncio.sleep(0.05)
+                left[0] += 1
+            elif status != 201:
+                raise RuntimeError(f"issue failed while topping up: {status} {body}")
+        conn.close()
+
+    await asyncio.gather(*(worker() for _ in range(16)))
+
+
+def print_closed(results: list[Result]) -> None:
+    print(HEADER)
+    for r in results:
+        print(r.row())
+
+
+# -- SQLite: closed loop, open loop ----------------------------------------------------------
+async def sqlite_closed(kiosks: Kiosks, port: int, lean_port: int, seconds: float
+                        ) -> float:
+    results = []
+    for n in (1, 8, 32):
+        issue = await closed("issue", [port], n, seconds, lambda i, c: kiosks.issue(c))
+        lean = await closed("lean insert", [lean_port], n, seconds, lambda i, c: lean_insert(c))
+        results += [issue, lean]
+        note(f"sqlite_issue_{n}", {"rate": round(issue.rate), "p99_ms": round(issue.ms(99), 1),
+                                   "lean": round(lean.rate), "ratio": round(
+                                       issue.rate / lean.rate, 2), "load": os.getloadavg()[0]})
+    print(f"\n== SQLite, closed loop, {seconds:g} s a phase ({load()})")
+    print_closed(results)
+    for n in (1, 8, 32):
+        f = FIGURES[f"sqlite_issue_{n}"]
+        print(f"  issue ÷ lean at {n:>2}: {f['rate']:>6}/s ÷ {f['lean']:>6}/s = "
+              f"{f['ratio']:.2f}   (issue p99 {f['p99_ms']} ms)")
+    f = FIGURES["sqlite_issue_32"]
+    print(f"  goal issue ≥ 0.5× lean, p99 < 50 ms at 32: "
+          f"{'MET' if f['ratio'] >= 0.5 and f['p99_ms'] < 50 else 'NOT MET'}")
+    return float(f["rate"])
+
+
+async def sqlite_open(kiosks: Kiosks, port: int, capacity: float, seconds: float) -> None:
+    rows: list[OpenResult] = []
+    for share in (0.8, 2.0):
+        rate = round(capacity * share)
+        r = await open_loop(HOST, port, rate, seconds, lambda i, c: kiosks.issue(c),
+                            name=f"issue at {share:.0%} of {capacity:.0f}/s", ok=(201,))
+        rows.append(r)
+        note(f"sqlite_open_{share}", {
+            "offered": rate, "ok": len(r.accepted), "ok_p99_ms": round(
+                percentile(r.accepted, 99) * 1000, 1), "refused": len(r.refused),
+            "refused_p99_ms": round(percentile(r.refused, 99) * 1000, 1) if r.refused else None,
+            "unanswered": r.unanswered, "late_sends": r.late_sends, "load": os.getloadavg()[0]})
+    print(f"\n== SQLite, open loop, {seconds:g} s at each rate ({load()})")
+    print(OPEN_HEADER)
+    for r in rows:
+        print(r.row())
+    low, high = FIGURES["sqlite_open_0.8"], FIGURES["sqlite_open_2.0"]
+    print(f"  goal 80 %: p99 < 50 ms: {'MET' if low['ok_p99_ms'] < 50 and not low['unanswered'] else 'NOT MET'}"
+          f"; 2×: accepted p99 < 200 ms and 503s p99 < 50 ms: "
+          f"{'MET' if high['ok_p99_ms'] < 200 and (high['refused_p99_ms'] or 0) < 50 and not high['unanswered'] else 'NOT MET'}")
+
+
+# -- call cycles with issuing alongside ------------------------------------------------------
+async def cycles(kiosks: Kiosks, hall: harness.BenchHall, port: int, seconds: float,
+                 counters: int = 16, issue_rate: float = 150) -> None:
+    await top_up(kiosks, port, int(700 * seconds))
+    steps = {k: Result(k, counters) for k in ("call-next", "start", "finish")}
+    cycle = Result("call cycle", counters)
+    dry = [0]
+
+    async def step(i: int, conn: Connection) -> None:
+        who = hall.counters[i]
+        auth = {"Authorization": f"Bearer {who.session}"}
+        path = f"/api/v1/counters/{who.code}"
+        began = time.perf_counter()
+        status, body = await timed(steps["call-next"], conn.request(
+            "POST", f"{path}/call-next", headers=auth), ok=(200,))
+        if status == 204:
+            dry[0] += 1
+            await asyncio.sleep(0.01)
+            return
+        if status not in (200, 409):  # 409: a ticket left over from the warm-up
+            if status == 503:
+                return
+            raise RuntimeError(f"call-next answered {status} {body}")
+        await timed(steps["start"], conn.request("POST", f"{path}/start", headers=auth),
+                    ok=(200, 409))
+        status, _ = await timed(steps["finish"], conn.request(
+            "POST", f"{path}/finish", {"outcome": "done"}, headers=auth))
+        if status in (200, 201) and MEASURING.is_set():
+            cycle.latencies.append(time.perf_counter() - began)
+
+    issuing = asyncio.create_task(open_loop(
+        HOST, port, issue_rate, seconds + 0.3, lambda i, c: kiosks.issue(c),
+        name=f"issue alongside ({issue_rate:.0f}/s)", ok=(201,), pool=16))
+    cycle.seconds = await closed_loop(HOST, port, counters, seconds, step)
+    for r in steps.values():
+        r.seconds = cycle.seconds
+    alongside = await issuing
+    print(f"\n== Call cycles, {counters} counters, issuing at {issue_rate:.0f}/s alongside, "
+          f"{seconds:g} s ({load()})")
+    print_closed([cycle, *steps.values()])
+    print(OPEN_HEADER)
+    print(alongside.row())
+    if dry[0]:
+        print(f"  (counters found the queue empty {dry[0]} times)")
+    note("cycles", {"rate": round(cycle.rate), "p99_ms": round(cycle.ms(99), 1),
+                    "issue_p99_ms": round(percentile(alongside.accepted, 99) * 1000, 1),
+                    "load": os.getloadavg()[0]})
+    print(f"  goal ≥ 300 cycles/s: {'MET' if cycle.rate >= 300 else 'NOT MET'}")
+
+
+# -- subscribers -----------------------------------------------------------------------------
+class _Sub(asyncio.Protocol):
+    """One SSE subscriber, as cheap as a loader can make it: notes when `ticket.called`
+    arrives."""
+
+    def __init__(self, board: Board) -> None:
+        self.board, self.ready = board, False
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        if not self.ready:
+            if data.startswith(b"HTTP/1.1 200"):
+                self.ready = True
+                self.board.connected += 1
+            else:
+                self.board.refused += 1
+        if b"ticket.called" in data:
+            self.board.heard()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.board.lost += 1
+
+
+class Board:
+    """Many subscribers; `expect(n)` before a call, then `all_heard` is set when the n-th
+    subscriber heard it, with the time."""
+
+    def __init__(self) -> None:
+        self.connected = self.refused = self.lost = 0
+        self.count, self.want = 0, 0
+        self.last_at = 0.0
+        self.all_heard = asyncio.Event()
+
+    def expect(self, n: int) -> None:
+        self.count, self.want, self.last_at = 0, n, 0.0
+        self.all_heard.clear()
+
+    def heard(self) -> None:
+        self.count += 1
+        if self.count == self.want:
+            self.last_at = time.perf_counter()
+            self.all_heard.set()
+
+
+async def subscribe(board: Board, port: int, token: str, after: int, n: int
+                    ) -> list[asyncio.Transport]:
+    loop = asyncio.get_running_loop()
+    request = (f"GET /api/v1/events?after={after} HTTP/1.1\r\nHost: {HOST}\r\n"
+               f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n").encode()
+    transports: list[asyncio.Transport] = []
+    for start in range(0, n, 100):
+        made = await asyncio.gather(*(loop.create_connection(lambda: _Sub(board), HOST, port)
+                                      for _ in range(start, min(n, start + 100))))
+        for transport, _ in made:
+            transport.write(request)
+            transports.append(transport)
+        while board.connected + board.refused < len(transports):
+            await asyncio.sleep(0.02)
+    if board.refused:
+        raise RuntimeError(f"{board.refused} subscribers refused")
+    return transports
+
+
+async def call_rounds(hall: harness.BenchHall, port: int, rounds: int, heard: Any = None
+                      ) -> tuple[list[float], list[float]]:
+    """Counter Q01 calls next `rounds` times (then finishes, untimed); answers the call-next
+    latencies and, with `heard` (the pipe from the subscribers' process), the times from
+    sending call-next to the last subscriber hearing `ticket.called`."""
+    who = hall.counters[0]
+    auth = {"Authorization": f"Bearer {who.session}"}
+    path = f"/api/v1/counters/{who.code}"
+    conn = Connection(HOST, port)
+    answers, last = [], []
+    for _ in range(rounds):
+        sent = time.perf_counter()
+        status, body = await conn.request("POST", f"{path}/call-next", headers=auth)
+        answered = time.perf_counter()
+        if status != 200:
+            raise RuntimeError(f"call-next answered {status} {body}")
+        answers.append(answered - sent)
+        if heard is not None:
+            deadline = time.monotonic() + 10
+            while not heard.poll():
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the subscribers did not all hear the call in 10 s")
+                await asyncio.sleep(0.001)
+            last.append(heard.recv() - sent)  # CLOCK_MONOTONIC: one clock for both processes
+        await conn.request("POST", f"{path}/finish", {"outcome": "done"}, headers=auth)
+        await asyncio.sleep(0.05)
+    conn.close()
+    return answers, last
+
+
+def subscribers_process(port: int, token: str, after: int, n: int, pipe: Any) -> None:
+    """The subscribers, in a process of their own (so reading 2,000 streams does not delay
+    the loader's reading of the counter's answer): sends "ready", then the time each call was
+    heard by all of them, until told to stop."""
+
+    async def main() -> None:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        board = Board()
+        transports = await subscribe(board, port, token, after, n)
+        pipe.send(("ready", board.connected))
+        while True:
+            board.expect(n)
+            while not board.all_heard.is_set():
+                if pipe.poll():
+                    pipe.send(("lost", board.lost))  # before the bench closes them
+                    for t in transports:
+                        t.close()
+                    return
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(0.05):
+                        await board.all_heard.wait()
+            pipe.send(board.last_at)
+
+    asyncio.run(main())
+
+
+def last_event_id(db_path: Path, hall: str) -> int:
+    with contextlib.closing(sqlite3.connect(db_path)) as con:
+        return int(con.execute("select max(id) from events where hall=?", (hall,)).fetchone()[0]
+                   or 0)
+
+
+async def fanout(kiosks: Kiosks, hall: harness.BenchHall, port: int, db_path: Path,
+                 subscribers: int, rounds: int) -> None:
+    import multiprocessing
+
+    await top_up(kiosks, port, 2 * rounds + 10)
+    quiet, _ = await call_rounds(hall, port, rounds)
+    ctx = multiprocessing.get_context("spawn")
+    heard, child = ctx.Pipe()
+    t0 = time.perf_counter()
+    proc = ctx.Process(target=subscribers_process, args=(
+        port, hall.display_token, last_event_id(db_path, hall.hall), subscribers, child))
+    proc.start()
+    try:
+        while not heard.poll():
+            if not proc.is_alive():
+                raise RuntimeError("the subscribers' process ended")
+            await asyncio.sleep(0.05)
+        heard.recv()
+        connect_s = time.perf_counter() - t0
+        await asyncio.sleep(0.5)
+        loaded, last = await call_rounds(hall, port, rounds, heard)
+        heard.send("stop")
+        lost = heard.recv()[1] if heard.poll(10) else "?"
+    finally:
+        proc.join(10)
+        if proc.is_alive():
+            proc.kill()
+    q99, l99 = percentile(quiet, 99) * 1000, percentile(loaded, 99) * 1000
+    if os.environ.get("BENCH_VERBOSE"):
+        print("answers ms:", [round(x * 1000) for x in loaded])
+        print("last ms:", [round(x * 1000) for x in last])
+    print(f"\n== {subscribers} SSE subscribers, {rounds} calls each way ({load()}); "
+          f"connected in {connect_s:.1f} s, {lost} lost")
+    print(f"  call-next answer, no subscribers:   p50 {percentile(quiet, 50) * 1000:6.1f}  "
+          f"p99 {q99:6.1f} ms")
+    print(f"  call-next answer, {subscribers} subscribers: p50 "
+          f"{percentile(loaded, 50) * 1000:6.1f}  p99 {l99:6.1f} ms   ratio {l99 / q99:.2f}")
+    print(f"  call sent → last subscriber heard:  p50 {percentile(last, 50) * 1000:6.1f}  "
+          f"p99 {percentile(last, 99) * 1000:6.1f}  max {max(last) * 1000:6.1f} ms")
+    note("fanout", {"quiet_p99_ms": round(q99, 1), "loaded_p99_ms": round(l99, 1),
+                    "ratio": round(l99 / q99, 2), "last_p99_ms": round(
+                        percentile(last, 99) * 1000, 1), "load": os.getloadavg()[0]})
+    print(f"  goals: answer p99 within 1.5×: {'MET' if l99 <= 1.5 * q99 else 'NOT MET'}; "
+          f"last subscriber ≤ 150 ms: "
+          f"{'MET' if percentile(last, 99) <= 0.150 else 'NOT MET'}")
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+@contextlib.contextmanager
+def pg_database() -> Iterator[str]:
+    import psycopg
+
+    name = f"bench_{os.getpid()}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as con:
+        con.execute(f"drop database if exists {name}")
+        con.execute(f"create database {name}")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as con:
+            con.execute(f"drop database if exists {name} with (force)")
+
+
+def provision_halls(workdir: Path, db_url: str, halls: int) -> list[harness.BenchHall]:
+    """`halls` copies of the example hall (ids h01…), no bench counters, one kiosk each."""
+    text, info = harness.hall_toml(0)
+    original = f'id = "{info["hall"]}"'
+    out = []
+    for i in range(1, halls + 1):
+        hall_id = f"h{i:02d}"
+        config = workdir / f"{hall_id}.toml"
+        config.write_text(text.replace(original, f'id = "{hall_id}"', 1), encoding="utf-8")
+        harness.provisioning("init", "--config", str(config), "--db", db_url)
+        token = json.loads(harness.provisioning("enrol", "--db", db_url, "--kind", "kiosk",
+                                                "--name", f"kiosk-{hall_id}", "--hall", hall_id,
+                                                "--json"))["token"]
+        out.append(harness.BenchHall(hall_id, db_url, list(info["services"]),  # type: ignore[call-overload]
+                                     kiosk_token=str(token)))
+    return out
+
+
+def pg_check(db_url: str) -> tuple[int, int, int]:
+    """(tickets, duplicate numbers, gaps) over the whole database."""
+    import psycopg
+
+    dsn = db_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn) as con:
+        total = con.execute("select count(*) from tickets").fetchone()[0]  # type: ignore[index]
+        dups = con.execute("select count(*) from (select hall, day, number from tickets "
+                           "group by 1, 2, 3 having count(*) > 1) d").fetchone()[0]  # type: ignore[index]
+        gaps = con.execute("select coalesce(sum(max - min + 1 - n), 0) from (select max(seq) max,"
+                           " min(seq) min, count(*) n from tickets group by hall, day, prefix) g"
+                           ).fetchone()[0]  # type: ignore[index]
+    return int(total), int(dups), int(gaps)
+
+
+async def pg_phases(halls: list[harness.BenchHall], ports: list[int], lean_port: int,
+                    seconds: float, clients: int) -> None:
+    kiosks = Kiosks(halls)
+    one_hall = Kiosks(halls[:1])
+    results: list[Result] = []
+    for servers in (1, 2, 3):
+        for label, k in (("1 hall", one_hall), (f"{len(halls)} halls", kiosks)):
+            r = await closed(f"issue {servers} srv {label}", ports[:servers], clients, seconds,
+                             lambda i, c, k=k: k.issue(c, i))
+            results.append(r)
+            note(f"pg_{servers}srv_{label.split()[0]}h", {"rate": round(r.rate),
+                                                         "p99_ms": round(r.ms(99), 1),
+                                                         "load": os.getloadavg()[0]})
+    lean = await closed("lean insert (PG)", [lean_port], clients, seconds,
+                        lambda i, c: lean_insert(c, i))
+    results.append(lean)
+    opened = []
+    for label, k in (("1 hall", one_hall), (f"{len(halls)} halls", kiosks)):
+        r2 = await _open_two(k, ports[:2], 300, seconds, f"300/s on 2 srv, {label}")
+        opened.append(r2)
+        note(f"pg_open300_{label.split()[0]}h", {"ok_p99_ms": round(
+            percentile(r2.accepted, 99) * 1000, 1), "refused": len(r2.refused),
+            "unanswered": r2.unanswered, "load": os.getloadavg()[0]})
+    print(f"\n== PostgreSQL, closed loop at {clients} clients (spread over the servers), "
+          f"{seconds:g} s a phase ({load()})")
+    print_closed(results)
+    print(OPEN_HEADER)
+    for r in opened:
+        print(r.row())
+    f = FIGURES
+    n = len(halls)
+    two_many = f[f"pg_2srv_{n}h"]["rate"] / max(f[f"pg_1srv_{n}h"]["rate"], 1)
+    three_many = f[f"pg_3srv_{n}h"]["rate"] / max(f[f"pg_1srv_{n}h"]["rate"], 1)
+    two_one = f["pg_2srv_1h"]["rate"] / max(f["pg_1srv_1h"]["rate"], 1)
+    print(f"  {n} halls: 2 servers ÷ 1 = {two_many:.2f}, 3 ÷ 1 = {three_many:.2f}; "
+          f"1 hall: 2 servers ÷ 1 = {two_one:.2f}; issue on 1 server ÷ lean = "
+          f"{f[f'pg_1srv_{n}h']['rate'] / max(lean.rate, 1):.2f}")
+    note("pg_ratios", {"two_over_one_many": round(two_many, 2),
+                       "three_over_one_many": round(three_many, 2),
+                       "two_over_one_one_hall": round(two_one, 2), "lean": round(lean.rate)})
+    open_ok = all(percentile(r.accepted, 99) <= 0.050 and not r.refused and not r.unanswered
+                  for r in opened)
+    print(f"  goals: 2 srv ≥ 1.6× over {n} halls: {'MET' if two_many >= 1.6 else 'NOT MET'}; "
+          f"1 hall on 2 ≥ on 1: {'MET' if two_one >= 1.0 else 'NOT MET'}; "
+          f"300/s on 2 srv p99 ≤ 50 ms: {'MET' if open_ok else 'NOT MET'}")
+
+
+async def _open_two(kiosks: Kiosks, ports: list[int], rate: float, seconds: float,
+                    name: str) -> OpenResult:
+    """An open loop at `rate` split evenly over the servers, as one result."""
+    parts = await asyncio.gather(*(open_loop(
+        HOST, port, rate / len(ports), seconds, lambda i, c: kiosks.issue(c), name=name,
+        ok=(201,), pool=32) for port in ports))
+    merged = OpenResult(name, rate, seconds)
+    for p in parts:
+        merged.accepted += p.accepted
+        merged.refused += p.refused
+        merged.unanswered += p.unanswered
+        merged.late_sends += p.late_sends
+        for k, v in p.errors.items():
+            merged.errors[k] = merged.errors.get(k, 0) + v
+    return merged
+
+
+# -- main ------------------------------------------------------------------------------------
+def run_sqlite(work: Path, parts: set[str], args: argparse.Namespace) -> None:
+    hall = harness.provision(work, counters=16)
+    kiosks = Kiosks([hall])
+    port, lean_port = harness.free_port(), harness.free_port()
+    db_path = work / "hall.db"
+    with queue_server(hall.db_url, port, work / "server.log"), \
+            lean_server(f"sqlite:///{work / 'lean.db'}", lean_port, work / "lean.log"):
+        harness.login_all(f"http://{HOST}:{port}", hall)
+        capacity = args.capacity
+        if "sqlite" in parts:
+            capacity = asyncio.run(sqlite_closed(kiosks, port, lean_port, args.seconds))
+        if "open" in parts:
+            if not capacity:
+                capacity = asyncio.run(closed("issue", [port], 32, args.seconds,
+                                              lambda i, c: kiosks.issue(c))).rate
+            asyncio.run(sqlite_open(kiosks, port, capacity, args.seconds))
+        if "cycles" in parts:
+            asyncio.run(cycles(kiosks, hall, port, args.seconds))
+        if "sse" in parts:
+            asyncio.run(fanout(kiosks, hall, port, db_path, args.subscribers, args.rounds))
+
+
+def run_pg(work: Path, args: argparse.Namespace) -> None:
+    with pg_database() as db_url:
+        halls = provision_halls(work, db_url, args.halls)
+        ports = [harness.free_port() for _ in range(3)]
+        lean_port = harness.free_port()
+        with contextlib.ExitStack() as stack:
+            for i, port in enumerate(ports):
+                stack.enter_context(queue_server(db_url, port, work / f"pg{i}.log"))
+            stack.enter_context(lean_server(db_url, lean_port, work / "pglean.log"))
+            asyncio.run(pg_phases(halls, ports, lean_port, args.seconds, args.pg_clients))
+        total, dups, gaps = pg_check(db_url)
+        print(f"  numbering: {total} tickets, {dups} duplicates, {gaps} gaps "
+              f"({'MET' if dups == 0 else 'NOT MET'}: 0 duplicates)")
+        note("pg_numbering", {"tickets": total, "duplicates": dups, "gaps": gaps})
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--parts", default="sqlite,open,cycles,sse,pg")
+    parser.add_argument("--seconds", type=float, default=4.0, help="measured time a phase")
+    parser.add_argument("--capacity", type=float, default=0.0,
+                        help="issues/s for the open loop when the sqlite part is skipped")
+    parser.add_argument("--subscribers", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=40, help="calls with and without them")
+    parser.add_argument("--halls", type=int, default=20)
+    parser.add_argument("--pg-clients", type=int, default=32)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--limit", type=int, default=420, help="hard limit of the run (s)")
+    args = parser.parse_args()
+    parts = set(args.parts.split(","))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+    def too_long(*_: object) -> None:
+        raise SystemExit(f"bench_scale: stopped after {args.limit} s (--limit)")
+
+    signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(args.limit)
+    started = time.monotonic()
+    print(f"bench_scale: {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, {load()}")
+    with tempfile.TemporaryDirectory(prefix="kuaiban-scale-") as tmp:
+        work = Path(tmp)
+        if parts & {"sqlite", "open", "cycles", "sse"}:
+            run_sqlite(work, parts, args)
+        if "pg" in parts:
+            run_pg(work, args)
+    print(f"\nwhole run {time.monotonic() - started:.0f} s ({load()})")
+    if args.json:
+        args.json.write_text(json.dumps(FIGURES, indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
