@@ -430,3 +430,59 @@ def test_a_stuck_websocket_client_is_dropped_and_resumes_with_after(
     assert rest == list(range(len(got) + 1, 61))
     with ws_connect(f"ws://{s.base}/events/ws?after=59") as other:  # the hub itself is fine
         assert json.loads(other.recv(timeout=10))["id"] == 60
+
+
+def test_a_slow_sse_reader_gets_every_event_once_in_order(
+        serve: Callable[..., Served], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client that stops reading while events (and pings) pour in: its connection goes over
+    the high-water mark, the live hand-out gives it back to its own queue, and once it reads
+    again it gets every event exactly once, in order, and then live ones straight again."""
+    import socket
+
+    from queue_server.api import stream
+
+    refused = []
+
+    def push_now(send: Any, data: bytes) -> bool:
+        ok = stream._push_now.__wrapped__(send, data)  # type: ignore[attr-defined]
+        if not ok:
+            refused.append(data[:8])
+        return ok
+
+    push_now.__wrapped__ = stream._push_now  # type: ignore[attr-defined]
+    monkeypatch.setattr(stream, "_push_now", push_now)
+    s = serve(ping_interval=0.05)
+    host, port = s.base.split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # fills quickly
+    sock.connect((host, int(port)))
+    sock.settimeout(10)
+    with sock:
+        sock.sendall(f"GET /events?after=0 HTTP/1.1\r\nHost: {s.base}\r\n\r\n".encode())
+        data = sock.recv(65536)
+        assert data.startswith(b"HTTP/1.1 200")
+        while s.hub.subscribers < 1:
+            time.sleep(0.01)
+        time.sleep(0.1)  # following live events, pinged meanwhile
+        blob, total = "x" * 50_000, 200  # more than the kernel buffers on loopback
+        for i in range(total):  # the client does not read: over the high-water mark
+            s.table.add(number=f"C{i:03d}", blob=blob)
+            s.hub.notify()
+            if i % 50 == 0:
+                time.sleep(0.1)  # pings fall due while the connection is full
+        deadline = time.monotonic() + 10
+        while s.hub.last_id < total and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
+        assert refused, "the connection never went over its high-water mark"
+        ids: list[int] = []
+        while len(ids) < total + 2:
+            if len(ids) == total:  # caught up: later events come live again
+                s.emit(2)
+            data += sock.recv(1 << 20)
+            frames = data.split(b"\n\n")
+            data = frames.pop()
+            ids += [int(f[f.index(b"id: ") + 4:f.index(b"\n", f.index(b"id: "))])
+                    for f in frames if b"id: " in f]
+    assert ids == list(range(1, total + 3))
+    assert s.hub.subscribers in (0, 1)
