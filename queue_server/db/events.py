@@ -17,6 +17,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import TextClause
 
 from queue_server.db.models import EventRow, HallEventSeq
 from queue_server.domain.clock import iso
@@ -60,16 +61,53 @@ def write(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     and answer them as the event hub hands them out. On PostgreSQL the commit also wakes the
     other server processes (NOTIFY, with the halls as payload, is delivered at commit)."""
     halls = sorted({row["hall"] for row in rows})
+    if conn.dialect.name == "postgresql":
+        for hall in halls:
+            _write_pg(conn, hall, [row for row in rows if row["hall"] == hall])
+        return [as_event(row) for row in rows]
     for hall in halls:
         mine = [row for row in rows if row["hall"] == hall]
         first = _take(conn, hall, len(mine)) - len(mine) + 1
         for i, row in enumerate(mine):
             row["id"] = first + i
     conn.execute(_INSERT, rows[0] if len(rows) == 1 else rows)
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_notify(:c, :halls)"),
-                     {"c": NOTIFY_CHANNEL, "halls": ",".join(halls)})
     return [as_event(row) for row in rows]
+
+
+_PG_WRITES: dict[int, TextClause] = {}
+
+
+def _pg_write(n: int) -> TextClause:
+    """One hall's `n` events in one statement: take the ids (locking the hall's row until the
+    commit), insert the rows numbered from them, NOTIFY the hall (delivered at commit)."""
+    statement = _PG_WRITES.get(n)
+    if statement is None:
+        values = ", ".join(f"({i}, :t{i}, :a{i}, :p{i})" for i in range(n))
+        statement = text(
+            "WITH s AS (UPDATE hall_event_seq SET last = last + :n WHERE hall = :h"
+            " RETURNING last, pg_notify(:c, :h)) "
+            "INSERT INTO events (hall, id, type, at, payload) "
+            "SELECT :h, s.last - :n + 1 + v.i, v.t, v.a, v.p "
+            f"FROM s, (VALUES {values}) AS v(i, t, a, p) RETURNING id"
+        ).bindparams(*(bindparam(f"a{i}", type_=_EVENTS.c.at.type) for i in range(n)),
+                     *(bindparam(f"p{i}", type_=_EVENTS.c.payload.type) for i in range(n)),
+                     *(bindparam(f"t{i}", type_=_EVENTS.c.type.type) for i in range(n)))
+        _PG_WRITES[n] = statement
+    return statement
+
+
+def _write_pg(conn: Connection, hall: str, mine: list[dict[str, Any]]) -> None:
+    """PostgreSQL: a hall's events in one round trip (a hall's first event makes its row)."""
+    params: dict[str, Any] = {"n": len(mine), "h": hall, "c": NOTIFY_CHANNEL}
+    for i, row in enumerate(mine):
+        params.update({f"t{i}": row["type"], f"a{i}": row["at"], f"p{i}": row["payload"]})
+    ids = conn.execute(_pg_write(len(mine)), params).scalars().all()
+    if not ids:  # no row for the hall yet (racing makers meet in ON CONFLICT)
+        conn.execute(pg_insert(_SEQ).values(hall=hall, last=0).on_conflict_do_nothing())
+        ids = conn.execute(_pg_write(len(mine)), params).scalars().all()
+    first = min(ids)
+    for i, row in enumerate(mine):
+        row["id"] = first + i
 
 
 def as_event(row: Any) -> dict[str, Any]:

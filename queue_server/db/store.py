@@ -11,8 +11,11 @@ and written by events.py, once per commit.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -96,11 +99,17 @@ def _sqlite_engine(url: str, immediate: bool | None, timeout: float) -> Engine:
     return engine
 
 
+PG_POOL = 10  # connections kept open to PostgreSQL; also the threads that run its units
+
+
 def make_engine(url: str, *, immediate: bool = True, timeout: float = 5.0) -> Engine:
+    """No ping at checkout (it cost every unit a round trip): a connection that died meanwhile
+    (a restart) fails its statement, SQLAlchemy then drops every pooled connection opened
+    before, and the request is answered 503 `db_unavailable` (busy.py); the retry gets a new
+    one."""
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_engine(url, immediate, timeout)
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True,
-                         pool_timeout=timeout,
+    return create_engine(url, pool_size=PG_POOL, max_overflow=20, pool_timeout=timeout,
                          connect_args={"options": f"-c lock_timeout={int(timeout * 1000)}"})
 
 
@@ -150,6 +159,10 @@ class Store:
         # answered in bounded time above capacity and kiosks retry with the same key.
         self.shed = ShedGauge(max_pending)
         self.pending = 0  # counted on the event loop's thread only
+        # PostgreSQL units run on as many threads as the pool has connections: more threads
+        # would only wait for a connection while competing for the interpreter.
+        self._pg_threads = (None if self.is_sqlite else ThreadPoolExecutor(
+            PG_POOL, thread_name_prefix="pg-unit"))
 
     @property
     def max_pending(self) -> int:
@@ -183,15 +196,24 @@ class Store:
         try:
             if self._writer_thread is not None:
                 return cast(T, await self._writer_thread.submit(work))
-            from anyio import to_thread
-
-            result, rows = await to_thread.run_sync(self._run_here, work)
+            assert self._pg_threads is not None
+            done = asyncio.get_running_loop().run_in_executor(
+                self._pg_threads, contextvars.copy_context().run, self._run_here, work)
+            try:
+                result, rows = await asyncio.shield(done)
+            except asyncio.CancelledError:  # the request went away: its unit still ends
+                done.add_done_callback(self._late_events)
+                raise
         finally:
             self.pending -= 1
             self.shed.ended(self.pending)
         if rows:
             self.on_events(rows)  # after the answer is ready: the hub defers its fan-out
         return result
+
+    def _late_events(self, done: asyncio.Future[tuple[Any, EventRows]]) -> None:
+        if not done.cancelled() and done.exception() is None and done.result()[1]:
+            self.on_events(done.result()[1])
 
     def _run_here(self, work: Callable[[Tx], T]) -> tuple[T, EventRows]:
         """A PostgreSQL unit in a worker thread; its events go to the hub from the loop."""
@@ -203,6 +225,8 @@ class Store:
     def close(self) -> None:
         if self._writer_thread is not None:
             self._writer_thread.close()
+        if self._pg_threads is not None:
+            self._pg_threads.shutdown(wait=True)
         self._group.close()
         self.writer.dispose()
         if self.reader is not self.writer:
