@@ -34,14 +34,22 @@ def insert_stage(conn: Connection, hall: str, ticket_id: str, zone: str, service
                  priority: bool, sort_at: datetime, due: Due | None,
                  target: str | None = None, held: bool = False) -> int:
     """A new waiting (or held) stage (Core: the hot path writes it); answers its id."""
-    return int(conn.execute(_INSERT_STAGE, {
+    return int(conn.execute(_INSERT_STAGE, stage_row(
+        hall, ticket_id, zone, service, priority, sort_at, due, target, held)).scalar_one())
+
+
+def stage_row(hall: str, ticket_id: str, zone: str, service: str, priority: bool,
+              sort_at: datetime, due: Due | None, target: str | None = None,
+              held: bool = False) -> dict[str, Any]:
+    """The columns of a new waiting (or held) stage, but its id."""
+    return {
         "hall": hall, "ticket_id": ticket_id, "zone": zone, "service": service,
         "status": stages.HELD if held else stages.WAITING, "priority": priority,
         "target_counter": target,
         "sort_at": sort_at, "counter": None, "staff_id": None, "recalls": 0,
         "called_at": None, "started_at": None, "ended_at": None, "outcome": None,
         "deadline": due.at if due else None,
-        "deadline_provisional": bool(due and due.provisional), "rated": False}).scalar_one())
+        "deadline_provisional": bool(due and due.provisional), "rated": False}
 
 
 def queue_stage(tx: Tx, ticket: Any, svc: Any, zone: str, hall: HallInfo,
