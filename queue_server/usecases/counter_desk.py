@@ -144,7 +144,8 @@ def undo_finish_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketO
     untouched = not stage.rated and not (stage.zone == "pickup" and stage.outcome == "done") \
         and (not later if ticket.stage == stage.id else (
             len(later) == 1 and later[0].id == ticket.stage
-            and later[0].status == stages.WAITING and later[0].zone != "pickup"))
+            and later[0].status == stages.WAITING
+            and not (stage.zone == "approval" and later[0].zone == "pickup")))
     if not untouched:
         raise Conflict("ticket_moved_on", f"{ticket.number} 已有后续处理,不能撤销 / "
                        f"{ticket.number} has been handled since: cannot undo")

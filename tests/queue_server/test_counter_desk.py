@@ -104,5 +104,7 @@ def test_undo_the_last_finish_only_while_untouched(journey: Journey) -> None:
     ok(staff.post("/counters/W01/finish", json={"outcome": "next"}))
     assert ok(approval.post("/counters/W03/call-next"))["id"] == second["id"]
     refused(staff.post("/counters/W01/undo-finish"), 409, "ticket_moved_on")
+    ok(approval.post("/counters/W03/finish", json={"outcome": "next"}))  # holder told: ready
+    refused(approval.post("/counters/W03/undo-finish"), 409, "ticket_moved_on")
     types = [e["type"] for e in server.store.fetch_events("j1", 0, 10_000)]
     assert types.count("ticket.finish_undone") == 2
