@@ -82,7 +82,7 @@ def render_screens(app: Any, out_dir: Path, role: str = "counter",
         dialogs: list[tuple[str, QDialog]] = [
             ("transfer", TransferDialog(lang, model.service_names(), model.counter_names())),
             ("pause", ReasonDialog.for_pause(lang)), ("reject", ReasonDialog.for_reject(lang)),
-            ("scan", ImageDialog(model.thumbnails[1], "1")),
+            ("scan", ImageDialog(model.thumbnails[1], "1", lang=lang)),
             ("number", NumberDialog(lang, True))]
         for name, dlg in dialogs:
             save_screen(app, dlg, out_dir / f"counter-dialog-{name}-{lang}{tail}.png")
