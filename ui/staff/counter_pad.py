@@ -163,6 +163,7 @@ class CounterWindow(QWidget):
         box.addWidget(QLabel(f"<b>{tr('waiting', self.lang)}</b>"))
         self.waiting = QLabel()
         self.waiting.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.waiting.setWordWrap(True)  # long English names wrap; the counts stay in sight
         # a counter may serve a dozen services: the list scrolls rather than push the action
         # buttons off a 1366x768 screen
         scroll = QScrollArea()
