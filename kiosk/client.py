@@ -209,6 +209,11 @@ class QueueClient:
             return wire.TicketOut.model_validate(data)
         return None
 
+    def find_tickets(self, number: str) -> list[wire.TicketOut]:
+        """Today's ticket with `number` (staff): a list of none or one."""
+        resp = self.request("GET", "/tickets", params={"number": number}, staff=True)
+        return [wire.TicketOut.model_validate(t) for t in resp.json()]
+
     # -- the staff member's own cases and ratings (全程盯办, 申诉) ------------------------------
     def my_cases(self) -> list[wire_console.MyCaseRow]:
         """The cases this staff member took in at intake, and where each is now."""

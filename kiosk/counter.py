@@ -1,8 +1,10 @@
 """The counter pad's view-model: a member of staff logs in on an enrolled counter and calls,
-recalls, marks no-show, starts, finishes, transfers, pauses and resumes. It keeps the counter's
+recalls, marks no-show, starts, finishes, transfers, pauses and resumes, calls a chosen number,
+holds a ticket and takes it back, and undoes its last finish for a few seconds. It keeps the counter's
 state (zone, waiting per service, current ticket with its scanned papers) fresh from the server
 and the event stream, runs every request off the GUI thread (one at a time, with a busy flag),
-reports every error in words, and can call the next ticket by itself a set time after a finish.
+reports every error in words (in the pad's one language), says where each ticket went, and can
+call the next ticket by itself a set time after a finish.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
+from kiosk import counter_words as words
 from kiosk.client import ApiError, EventFollower, QueueClient
 from kiosk.staff_runner import Runner, describe, guarded
 from queue_server import wire
 
 ACTIONS = ("call-next", "recall", "no-show", "start", "finish", "transfer", "pause", "resume",
-           "confirm-priority")
+           "confirm-priority", "call", "hold", "take-back", "undo-finish")
+UNDO_SHOW_S = 10  # how long the pad offers to undo a finish (the server allows 15 s)
 ZONE_NAMES = wire.ZONE_NAMES
 # The wire shapes the pad's screens read, named here so `ui` never imports the server package.
 CounterState, DocumentOut, TicketOut = wire.CounterState, wire.DocumentOut, wire.TicketOut
@@ -49,11 +53,11 @@ def allowed_actions(current: str | None, paused: bool) -> set[str]:
     """What a counter may do now, from its current ticket's status (None: no ticket)."""
     acts = {"resume"} if paused else {"pause"}
     if current == "called":
-        acts |= {"recall", "no-show", "start", "transfer"}
+        acts |= {"recall", "no-show", "start", "transfer", "hold"}
     elif current == "serving":
-        acts |= {"finish", "transfer"}
+        acts |= {"finish", "transfer", "hold"}
     elif not paused:
-        acts.add("call-next")
+        acts |= {"call-next", "call"}
     return acts
 
 
@@ -75,19 +79,23 @@ class TicketView:
     documents: list[wire.DocumentOut] = field(default_factory=list)
     priority_declared: bool = False          # the citizen declared the reason at a kiosk
     priority_confirmed: bool | None = None   # this counter's judgement of it (None: not yet)
+    zones_left: list[str] = field(default_factory=list)  # the zones its route still walks
 
 
 def ticket_view(t: wire.TicketOut, services: dict[str, wire.ServiceInfo],
-                now: datetime) -> TicketView:
+                now: datetime, lang: str = "zh") -> TicketView:
+    """The ticket as the pad shows it, with its service's names and papers in `lang`."""
     svc = services.get(t.service)
     called = next((s.called_at for s in reversed(t.journey) if s.called_at), None)
     waited = ((called or now) - t.issued_at).total_seconds()
-    return TicketView(t.id, t.number, t.status, t.service,
-                      t.service_name or (svc.name if svc else t.service),
-                      list(svc.materials) if svc else [], t.priority, t.priority_reason,
+    name = words.service_name(svc, t.service_name or t.service, lang) if svc else (
+        t.service_name or t.service)
+    return TicketView(t.id, t.number, t.status, t.service, name, words.materials(svc, lang),
+                      t.priority, t.priority_reason,
                       t.masked_name, t.masked_id, max(0, int(waited // 60)),
                       priority_declared=t.priority_declared,
-                      priority_confirmed=t.priority_confirmed)
+                      priority_confirmed=t.priority_confirmed,
+                      zones_left=words.zones_left(svc.route, t.zone) if svc else [])
 
 
 class CounterModel(QObject):
@@ -96,25 +104,30 @@ class CounterModel(QObject):
     error = Signal(str)
     notice = Signal(str)
     autoCallTick = Signal(int)
+    undoTick = Signal(int)  # seconds left to undo the last finish (0: no longer offered)
     _incoming = Signal(object)
     _link = Signal(bool)
 
     def __init__(self, client: QueueClient, counter: str, *, auto_call_s: int = 0,
-                 clock: Callable[[], datetime] | None = None,
+                 clock: Callable[[], datetime] | None = None, lang: str = "zh",
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.client, self.code = client, counter
+        self.client, self.code, self.lang = client, counter, lang
         self.clock = clock or (lambda: datetime.now(UTC))
         self.staff_name = ""
         self.state: wire.CounterState | None = None
         self.current: TicketView | None = None
         self.services: dict[str, wire.ServiceInfo] = {}
         self.counters: list[wire.CounterInfo] = []
+        self.hall: wire.HallOut | None = None
         self.thumbnails: dict[int, bytes] = {}
         self._docs: list[wire.DocumentOut] = []
         self.last_error = ""
         self.auto_call_s = auto_call_s
         self.auto_remaining = 0
+        self.undo_number, self.undo_remaining = "", 0
+        self._undo = QTimer(self, interval=1000)
+        self._undo.timeout.connect(self._undo_tick)
         self.online = True
         self._runner = Runner(self)
         self._runner.busyChanged.connect(self.busyChanged)
@@ -143,6 +156,10 @@ class CounterModel(QObject):
         if not self.logged_in or self.busy:
             return set()
         acts = allowed_actions(self.current.status if self.current else None, self.paused)
+        if self.current is None and self.held():
+            acts.add("take-back")
+        if self.current is None and self.undo_remaining > 0:
+            acts.add("undo-finish")
         t = self.current
         if t and t.priority_declared and t.priority_confirmed is None and t.status in (
                 "called", "serving"):
@@ -152,8 +169,43 @@ class CounterModel(QObject):
     def waiting(self) -> list[tuple[str, int]]:
         if self.state is None:
             return []
-        return [(self.services[c].name if c in self.services else c, n)
+        return [(words.service_name(self.services.get(c), c, self.lang), n)
                 for c, n in self.state.waiting.items()]
+
+    def held(self) -> list[tuple[str, str]]:
+        """(ticket id, number) of the tickets this counter put on hold."""
+        return [(h.id, h.number) for h in self.state.held] if self.state else []
+
+    def service_names(self) -> list[tuple[str, str]]:
+        return [(c, words.service_name(s, c, self.lang)) for c, s in self.services.items()]
+
+    def counter_names(self) -> list[tuple[str, str]]:
+        return [(c.code, words.counter_name(c, self.lang)) for c in self.counters]
+
+    def hall_title(self) -> str:
+        """The hall's name in the pad's language (its Chinese name where no other is set)."""
+        if self.hall is None:
+            return ""
+        return (self.hall.name_en or self.hall.name) if self.lang == "en" else self.hall.name
+
+    def set_language(self, lang: str) -> None:
+        """Show names, papers and messages in `lang` from now on."""
+        self.lang = lang
+        if self.state is not None and self.state.current is not None and self.current:
+            docs = self.current.documents
+            self.current = ticket_view(self.state.current, self.services, self.clock(), lang)
+            self.current.documents = docs
+
+    def prepare(self) -> None:
+        """Before anyone logs in: the hall (its name on the login page)."""
+        def done(hall: wire.HallOut) -> None:
+            self.hall = hall
+            self.changed.emit()
+
+        self._submit(self.client.hall, done, quiet=True)
+
+    def counter_title(self) -> str:
+        return words.counter_name(self.state, self.lang) if self.state else self.code
 
     # -- login ------------------------------------------------------------------------------
     def login(self, staff: str, pin: str) -> None:
@@ -166,6 +218,7 @@ class CounterModel(QObject):
             self.staff_name = out.staff_name or out.staff or staff
             self.services = {s.code: s for s in services}
             self.counters = [c for c in hall.counters if c.code != self.code]
+            self.hall = hall
             self._follow()
             self.refresh()
 
@@ -173,6 +226,8 @@ class CounterModel(QObject):
 
     def logout(self) -> None:
         self._stop_auto()
+        self._stop_undo()
+        self.last_error = ""  # a stale error must not greet the next member of staff
         if self._follower is not None:
             self._follower.stop(0.2)
             self._follower = None
@@ -211,7 +266,8 @@ class CounterModel(QObject):
 
     def transfer(self, service: str | None = None, counter: str | None = None) -> None:
         if not service and not counter:
-            self._fail("请选择转到的事项或窗口 / Choose a service or a counter")
+            self._fail(words.in_language("请选择转到的事项或窗口 / Choose a service or a counter",
+                                         self.lang))
             return
         body = wire.TransferIn(service=service or None, counter=counter or None)
         self._act("transfer", body.model_dump(exclude_none=True))
@@ -221,6 +277,29 @@ class CounterModel(QObject):
 
     def resume(self) -> None:
         self._act("resume")
+
+    def call_number(self, number: str) -> None:
+        """叫指定号: call today's ticket `number` here (if it waits in this zone)."""
+        number = number.strip().upper()
+        if number:
+            self._act("call", wire.CallNumberIn(number=number).model_dump())
+
+    def hold(self) -> None:
+        self._act("hold")
+
+    def take_back(self, ticket_id: str) -> None:
+        self._act("take-back", {"ticket": ticket_id})
+
+    def undo_finish(self) -> None:
+        self._act("undo-finish")
+
+    def find(self, number: str) -> None:
+        """Look today's ticket `number` up; the answer is a notice line."""
+        number = number.strip().upper()
+        if not number:
+            return
+        self._submit(lambda: self.client.find_tickets(number), lambda found: self.notice.emit(
+            words.found_line(found, number, self.lang, self.services)))
 
     def confirm_priority(self, confirmed: bool) -> None:
         self._act("confirm-priority", {"confirmed": confirmed})
@@ -232,6 +311,8 @@ class CounterModel(QObject):
 
     def _act(self, action: str, body: dict[str, Any] | None = None) -> None:
         self._stop_auto()
+        if action not in ("pause", "resume"):
+            self._stop_undo()
         code = self.code
 
         def work() -> tuple[wire.TicketOut | None, wire.CounterState]:
@@ -240,9 +321,16 @@ class CounterModel(QObject):
 
         def done(result: tuple[wire.TicketOut | None, wire.CounterState]) -> None:
             answer, state = result
-            if action == "call-next" and answer is None:
-                self.notice.emit("暂无等候的群众 / Nobody is waiting")
             self._apply_state(state)
+            if action == "call-next" and answer is None:
+                self.notice.emit(words.in_language("暂无等候的群众 / Nobody is waiting", self.lang))
+            went = words.where_went(action, answer, self.lang, self.counters)
+            if went:
+                self.notice.emit(went)
+            if action == "finish" and answer is not None:
+                self.undo_number, self.undo_remaining = answer.number, UNDO_SHOW_S
+                self._undo.start()
+                self.undoTick.emit(self.undo_remaining)
             if action == "finish" and self.auto_call_s and not self.paused:
                 self.auto_remaining = self.auto_call_s
                 self._auto.start()
@@ -259,7 +347,7 @@ class CounterModel(QObject):
     def _apply_state(self, state: wire.CounterState) -> None:
         previous = self.current.id if self.current else None
         self.state = state
-        self.current = ticket_view(state.current, self.services, self.clock()) \
+        self.current = ticket_view(state.current, self.services, self.clock(), self.lang) \
             if state.current else None
         if self.current and self.current.id == previous:
             self.current.documents = self._docs
@@ -288,7 +376,7 @@ class CounterModel(QObject):
             self._debounce.start()
         alert = case_alert_text(event, self.code) if self.logged_in else None
         if alert:
-            self.notice.emit(alert)
+            self.notice.emit(words.in_language(alert, self.lang))
 
     @Slot(bool)
     def _on_link(self, up: bool) -> None:
@@ -305,6 +393,20 @@ class CounterModel(QObject):
             self._stop_auto()
             if "call-next" in self.allowed():
                 self.call_next()
+
+    def _undo_tick(self) -> None:
+        self.undo_remaining -= 1
+        if self.undo_remaining <= 0:
+            self._stop_undo()
+        else:
+            self.undoTick.emit(self.undo_remaining)
+
+    def _stop_undo(self) -> None:
+        self._undo.stop()
+        if self.undo_remaining:
+            self.undo_remaining = 0
+            self.undoTick.emit(0)
+            self.changed.emit()
 
     def _stop_auto(self) -> None:
         self._auto.stop()
@@ -325,6 +427,7 @@ class CounterModel(QObject):
         self._runner.submit(work, done, failed)
 
     def _fail(self, message: str) -> None:
+        message = words.in_language(message, self.lang)
         self.last_error = message
         self.error.emit(message)
         self.changed.emit()

@@ -84,12 +84,20 @@ class Board:
                 continue
             for svc, n in c.waiting.items():
                 per[(c.zone, svc)] = max(per.get((c.zone, svc), 0), n)
+        # in the configured order (zones along the route, services as the hall lists them),
+        # never by count: a chip that jumps whenever someone takes a number cannot be read
+        zones, services = list(ZONE_NAMES), list(service_names)
         rows: dict[str, int] = {}
-        for (zone, svc), n in per.items():
+        for (zone, svc), n in sorted(per.items(), key=lambda kv: (
+                _index(zones, kv[0][0]), _index(services, kv[0][1]), kv[0])):
             label = ZONE_NAMES.get(zone, (zone, zone))[0] if not self.zones else \
                 service_names.get(svc, svc)
             rows[label] = rows.get(label, 0) + n
-        self.waiting = sorted(rows.items(), key=lambda kv: (-kv[1], kv[0]))
+        self.waiting = list(rows.items())
+
+
+def _index(order: list[str], key: str) -> int:
+    return order.index(key) if key in order else len(order)
 
 
 def _texts(event: wire.Event) -> dict[str, str]:

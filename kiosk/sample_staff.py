@@ -26,12 +26,13 @@ HALL_NAME = "杭锦后旗政务服务中心"
 NOTICE = ("温馨提示：请凭号票按顺序办理，过号请重新取号。办理企业开办请携带公司章程及住所使用证明。"
           " Please keep your ticket; a missed number must take a new one.")
 COUNTER_STATES = ("login", "login-error", "idle", "called", "serving", "paused", "paused-serving",
-                  "error", "nobody", "offline")
+                  "error", "nobody", "offline", "after-finish")
 BOARD_STATES = ("idle", "calling", "recall", "offline")
 PAD_STATES = ("idle", "rate", "reasons", "reasons-chosen", "sending", "thanks", "error")
 LOGIN_ERROR = "工号或密码错误 / Wrong staff ID or PIN"
 WRONG_COUNTER = "当前号码不在本窗口 / This ticket is not at this counter"
 NOBODY = "暂无等候的群众 / Nobody is waiting"
+MOVED_ON = "A012 已转至 后台审批 / A012 moved to Back-office approval"
 
 
 def _nowhere() -> QueueClient:
@@ -45,6 +46,7 @@ def counter_model(state: str, page: Callable[[int], bytes],
     me = hall.counter("intake") if hall else wire.CounterInfo(
         code="W01", name="1号窗口", zone="intake", services=["company-setup", "real-estate"])
     model = CounterModel(_nowhere(), me.code, clock=lambda: COUNTER_NOW)
+    model.hall = hall.hall if hall else None
     if state.startswith("login"):
         if state == "login-error":
             model.last_error = LOGIN_ERROR
@@ -75,7 +77,12 @@ def counter_model(state: str, page: Callable[[int], bytes],
                                     paused=state.startswith("paused"), pause_reason="午休",
                                     staff="s001", staff_name="王丽", current=current,
                                     waiting=waiting if hall else
-                                    {"company-setup": 6, "real-estate": 2})
+                                    {"company-setup": 6, "real-estate": 2},
+                                    name_en=me.name_en)
+    if state == "after-finish":  # a finish just moved A012 on; A009 waits on hold here
+        model.state.held = [wire.HeldTicket(id="t0", number=f"{first.prefix}009",
+                                            service=first.code)]
+        model.undo_number, model.undo_remaining = f"{first.prefix}012", 8
     model.online = state != "offline"
     if current is not None:
         model.current = ticket_view(current, model.services, COUNTER_NOW)

@@ -62,7 +62,8 @@ BAD_REASONS: dict[str, tuple[str, str]] = {
 # served and the estimated waits). Kiosks, counter pads and boards reload their counts on these.
 WAITING_EVENTS: frozenset[str] = frozenset({
     "ticket.issued", "ticket.called", "ticket.no_show", "ticket.finished", "ticket.transferred",
-    "counter.paused", "counter.resumed", "day.rolled", "ticket.arrived"})
+    "counter.paused", "counter.resumed", "day.rolled", "ticket.arrived", "ticket.held",
+    "ticket.taken_back", "ticket.finish_undone"})
 
 
 class Wire(BaseModel):
@@ -283,6 +284,26 @@ class PauseIn(Inbound):
     reason: str | None = Field(default=None, max_length=100)
 
 
+class CallNumberIn(Inbound):
+    """叫指定号: today's number to call at this counter."""
+
+    model_config = ConfigDict(extra="forbid")
+    number: str = Field(min_length=2, max_length=8)
+
+
+class TakeBackIn(Inbound):
+    """A ticket this counter put on hold (挂起), to serve again."""
+
+    model_config = ConfigDict(extra="forbid")
+    ticket: str = Field(min_length=1, max_length=32)
+
+
+class HeldTicket(Wire):
+    id: str
+    number: str
+    service: str
+
+
 class CounterState(Wire):
     code: str
     name: str
@@ -296,6 +317,7 @@ class CounterState(Wire):
     waiting: dict[str, int] = {}
     name_en: str | None = None
     name_mn: str | None = None
+    held: list[HeldTicket] = []  # (v1.1) tickets this counter put on hold (GET /counters/{code})
 
 
 class EvaluationIn(Inbound):

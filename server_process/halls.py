@@ -82,6 +82,7 @@ STAFF_HALL_TOML = """
 [hall]
 id = "test"
 name = "测试政务服务中心"
+name_en = "Test Service Centre"
 timezone = "Asia/Shanghai"
 day_starts = "00:00"
 announce = "请{number}号到{counter}办理"
@@ -93,6 +94,8 @@ name = "企业开办"
 prefix = "A"
 route = ["intake", "pickup"]
 materials = ["公司章程", "住所使用证明"]
+name_en = "Company setup"
+materials_en = ["Articles of association", "Proof of address"]
 
 [[services]]
 code = "estate"

@@ -44,6 +44,7 @@ def application(offscreen: bool = False, role: str = "", window: WindowOptions |
     if app is None:
         app = QApplication([f"kuaiban-{role}" if role else "kuaiban"])
         app.setApplicationName("Kuaiban")
+        app.setDesktopFileName("kuaiban")  # Wayland's app id and the desktop entry
     apply_fonts(app)
     return app
 

@@ -122,6 +122,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ask_title": ("查询办件进度", "Check a ticket or case"),
     "ask_hint": ("请将号票或受理通知书上的二维码对准摄像头", "Hold the QR code of your ticket or receipt to the camera"),
     "ask_card": ("刷身份证查询", "Use ID card instead"),
+    "rate_card": ("刷身份证评价", "Use ID card to rate"),
     "rate_title": ("服务评价", "Rate the service"),
     "results": ("查询结果", "What we found"),
     "status_waiting": ("等候中", "Waiting"),

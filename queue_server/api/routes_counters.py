@@ -23,7 +23,7 @@ from queue_server.api.routes import (
 )
 from queue_server.db.store import Store
 from queue_server.domain.errors import DomainError, Invalid, NoTicketWaiting, Unauthorized
-from queue_server.usecases import counters, terminals
+from queue_server.usecases import counter_desk, counters, terminals
 from queue_server.usecases.auth import Principal, authenticate
 from queue_server.usecases.login import login
 
@@ -95,6 +95,41 @@ async def finish(request: Request, token: Token, code: str, body: wire.FinishIn)
 async def transfer(request: Request, token: Token, code: str, body: wire.TransferIn
                    ) -> Response:
     return await _act(request, token, code, "transfer", body)
+
+
+@router.post("/counters/{code}/call", response_model=wire.TicketOut)
+async def call_number(request: Request, token: Token, code: str, body: wire.CallNumberIn
+                      ) -> Response:
+    """叫指定号: call today's ticket `number` if it waits in this counter's zone."""
+    return json_answer(await unit_for(request, token, counter_desk.call_number_in, code,
+                                      base_url(request), body))
+
+
+@router.post("/counters/{code}/hold", response_model=wire.TicketOut)
+async def hold(request: Request, token: Token, code: str) -> Response:
+    """挂起: the current ticket leaves the counter and the queue until taken back."""
+    return json_answer(await unit_for(request, token, counter_desk.hold_in, code,
+                                      base_url(request)))
+
+
+@router.post("/counters/{code}/take-back", response_model=wire.TicketOut)
+async def take_back(request: Request, token: Token, code: str, body: wire.TakeBackIn
+                    ) -> Response:
+    return json_answer(await unit_for(request, token, counter_desk.take_back_in, code,
+                                      base_url(request), body))
+
+
+@router.post("/counters/{code}/undo-finish", response_model=wire.TicketOut)
+async def undo_finish(request: Request, token: Token, code: str) -> Response:
+    """Take back this counter's last finish within 15 s, while nobody touched the ticket."""
+    return json_answer(await unit_for(request, token, counter_desk.undo_finish_in, code,
+                                      base_url(request)))
+
+
+@router.get("/tickets", response_model=list[wire.TicketOut])
+def find_tickets(request: Request, principal: Who, number: str) -> list[wire.TicketOut]:
+    """Staff: today's ticket with this number (an empty list when there is none)."""
+    return counter_desk.find(store_of(request), principal, number, base_url(request))
 
 
 @router.post("/counters/{code}/pause", response_model=wire.CounterState)

@@ -5,6 +5,9 @@
                          |                 +-----end(outcome)+--> ended
                          +---- (a new stage in the next zone, or a transferred one)
 
+    called/serving --hold--> on_hold --take_back--> called/serving     (挂起 at a counter)
+    ended(served) --reopen--> serving                                  (undo of a finish)
+
 A `held` stage waits for its holder to arrive before a counter may call it: a number taken
 from the phone that asks for check-in at a kiosk, or a case ready for pickup on a later day
 (or to be mailed). No counter calls it and nobody counts it as waiting.
@@ -26,6 +29,7 @@ from queue_server.domain.workdays import Due, deadline
 
 WAITING, CALLED, SERVING, ENDED = "waiting", "called", "serving", "ended"
 HELD = "held"
+ON_HOLD = "on_hold"  # a called ticket its counter put aside (挂起) until it takes it back
 READY = "ready"  # the status of a ticket whose case waits, held, in the pickup zone
 AT_COUNTER = (CALLED, SERVING)
 SERVED = ("done", "next", "rejected")  # outcomes of a stage that was served
@@ -96,6 +100,29 @@ def end(stage: StageLike, now: datetime, outcome: str) -> None:
     if outcome in SERVED and stage.started_at is None:
         stage.started_at = stage.called_at or now
     stage.status, stage.ended_at, stage.outcome = ENDED, now, outcome
+
+
+def hold(stage: StageLike) -> None:
+    """The counter puts its called (or served) ticket aside: nobody calls it, nobody counts it
+    as waiting, until the same counter takes it back."""
+    _require(stage, AT_COUNTER)
+    stage.status = ON_HOLD
+
+
+def take_back(stage: StageLike) -> str:
+    """The counter takes a held ticket back: it is called again, or served if it was started.
+    Answers the stage's new status."""
+    if stage.status != ON_HOLD:
+        raise Conflict("not_on_hold", "此号未挂起 / this ticket is not on hold")
+    stage.status = SERVING if stage.started_at is not None else CALLED
+    return stage.status
+
+
+def reopen(stage: StageLike) -> None:
+    """Undo a finish: the served stage is being served again."""
+    if stage.status != ENDED or stage.outcome not in SERVED:
+        raise Conflict("nothing_to_undo", "没有可撤销的办结 / there is no finish to undo")
+    stage.status, stage.ended_at, stage.outcome = SERVING, None, None
 
 
 def next_zone(route: Sequence[str], zone: str, outcome: str) -> str | None:

@@ -30,7 +30,7 @@ from queue_server.domain.priority import declared
 from queue_server.usecases import call_order, pickup
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.halls import load_hall, service_record
-from queue_server.usecases.views import QueueCounts, counter_state, ticket_out
+from queue_server.usecases.views import QueueCounts, counter_state, held_at, ticket_out
 from queue_server.usecases.walk import COUNTER, STAGE, end_stage, one, queue_stage
 from queue_server.wire import ZONE_NAMES
 
@@ -280,4 +280,6 @@ def get_counter(store: Store, who: Principal, code: str, base: str) -> wire.Coun
         row = s.get(Counter, (who.hall, code))
         if row is None or not row.active:
             raise NotFound("unknown_counter", f"没有窗口 {code} / no counter {code}")
-        return counter_state(s, row, base)
+        out = counter_state(s, row, base)
+        out.held = held_at(s.connection(), row.hall, row.zone, row.code)
+        return out

@@ -25,14 +25,14 @@ from queue_server.db.records import Record
 from queue_server.db.unit import Db, connection_of
 from queue_server.domain.policy import estimate_wait_s, mean_service_s
 from queue_server.domain.priority import declared
-from queue_server.domain.stages import HELD
+from queue_server.domain.stages import HELD, ON_HOLD
 from queue_server.usecases.estimate import estimate, waiting_ahead
 from queue_server.usecases.halls import service_record
 
 STATUS_OF_STAGE = {"waiting": "waiting", "called": "called", "serving": "serving"}
 
 
-_STAGES = cast(Table, Stage.__table__)
+_STAGES, _TICKETS = cast(Table, Stage.__table__), cast(Table, Ticket.__table__)
 _JOURNEY = (select(_STAGES).where(_STAGES.c.ticket_id == bindparam("ticket"))
             .order_by(_STAGES.c.id))
 _PAGES = select(func.count()).select_from(Document).where(
@@ -165,3 +165,13 @@ def service_infos(s: Session, hall: str, day: date) -> list[wire.ServiceInfo]:
             remaining_today=remaining, category=svc.category,
             **forms_of(svc.texts, ("name", "materials"))))
     return out
+
+
+def held_at(conn: Any, hall: str, zone: str, code: str) -> list[wire.HeldTicket]:
+    """The tickets counter `code` holds, oldest call first."""
+    rows = conn.execute(select(_STAGES.c.ticket_id, _TICKETS.c.number, _TICKETS.c.service)
+                        .join(_TICKETS, _TICKETS.c.id == _STAGES.c.ticket_id)
+                        .where(_STAGES.c.hall == hall, _STAGES.c.zone == zone,
+                               _STAGES.c.status == ON_HOLD, _STAGES.c.counter == code)
+                        .order_by(_STAGES.c.called_at)).all()
+    return [wire.HeldTicket(id=r.ticket_id, number=r.number, service=r.service) for r in rows]

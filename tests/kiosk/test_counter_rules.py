@@ -10,9 +10,10 @@ NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
 def test_actions_follow_the_current_ticket() -> None:
-    assert allowed_actions(None, False) == {"call-next", "pause"}
-    assert allowed_actions("called", False) == {"recall", "no-show", "start", "transfer", "pause"}
-    assert allowed_actions("serving", False) == {"finish", "transfer", "pause"}
+    assert allowed_actions(None, False) == {"call-next", "call", "pause"}
+    assert allowed_actions("called", False) == {"recall", "no-show", "start", "transfer", "pause",
+                                                "hold"}
+    assert allowed_actions("serving", False) == {"finish", "transfer", "pause", "hold"}
     assert allowed_actions(None, True) == {"resume"}
     assert "call-next" not in allowed_actions("serving", True)
 
@@ -35,3 +36,15 @@ def test_ticket_view_of_an_unknown_service_still_shows() -> None:
                        issued_at=NOW - timedelta(minutes=3))
     v = ticket_view(t, {}, NOW)
     assert (v.service_name, v.materials, v.waited_min) == ("gone", [], 3)
+
+
+def test_ticket_view_in_english_with_the_zones_left() -> None:
+    svc = wire.ServiceInfo(code="company", name="企业开办", prefix="A",
+                           route=["intake", "approval", "pickup"], materials=["公司章程"],
+                           name_en="Company setup", materials_en=["Articles of association"])
+    t = wire.TicketOut(id="t3", number="A013", service="company", service_name="企业开办",
+                       status="serving", zone="intake", issued_at=NOW)
+    v = ticket_view(t, {"company": svc}, NOW, "en")
+    assert (v.service_name, v.materials) == ("Company setup", ["Articles of association"])
+    assert v.zones_left == ["approval", "pickup"]
+    assert ticket_view(t, {"company": svc}, NOW).service_name == "企业开办"

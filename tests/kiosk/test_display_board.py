@@ -78,3 +78,9 @@ def test_waiting_per_zone_for_the_hall_and_per_service_for_a_zone() -> None:
     zone = Board(zones=("intake",))
     zone.set_waiting(counters, names)
     assert zone.waiting == [("企业开办", 4), ("不动产登记", 2)]
+    more = [counter("W01", "intake", {"company": 1, "estate": 7}),
+            counter("P01", "pickup", {"company": 9})]
+    hall.set_waiting(more, names)  # more people: the chips keep the configured order
+    assert hall.waiting == [("一窗受理", 8), ("出件", 9)]
+    zone.set_waiting(more, names)
+    assert zone.waiting == [("企业开办", 1), ("不动产登记", 7)]

@@ -36,7 +36,7 @@ class AskScreen(Screen):
         rate = flow.data.card_purpose == "rate"
         self.title.setText(tr("rate_title" if rate else "ask_title", lang))
         self.hint.setText(tr("ask_hint", lang))
-        self.card_btn.setText(tr("ask_card", lang))
+        self.card_btn.setText(tr("rate_card" if rate else "ask_card", lang))
         self.card_btn.setVisible(flow.has_device("idcard"))
         self.view.setVisible(flow.has_device("camera"))
         if flow.scanning.last is not None:

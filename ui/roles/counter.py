@@ -18,14 +18,16 @@ from ui.placement import present, window_title
 from ui.screens import save_screen
 from ui.staff.counter_pad import CounterWindow
 from ui.staff.dialogs import ImageDialog, ReasonDialog, TransferDialog
+from ui.staff.safeguards import NumberDialog
 
 
 def run(app: Any, config: TerminalConfig) -> int:
     client = connect_role(config, "the counter this pad serves")
     if client is None:
         return 2
-    model = CounterModel(client, config.counter)
+    model = CounterModel(client, config.counter, lang=config.language)
     window = CounterWindow(model, config.language)
+    model.prepare()
     window_title(window, f"窗口终端 counter pad {config.counter}")
     present(window, config.window, maximized=True)
     code = int(app.exec())
@@ -71,14 +73,17 @@ def render_screens(app: Any, out_dir: Path, role: str = "counter",
                 window.show_error(sample.WRONG_COUNTER)
             elif state == "nobody":
                 window.show_notice(sample.NOBODY)
+            elif state == "after-finish":
+                window.show_notice(sample.MOVED_ON)
             save_screen(app, window, out_dir / f"counter-{state}-{lang}{tail}.png")
             count += 1
         model = sample.counter_model("serving", sample_page, hall)
+        model.set_language(lang)
         dialogs: list[tuple[str, QDialog]] = [
-            ("transfer", TransferDialog(lang, [(c, s.name) for c, s in model.services.items()],
-                                        [(c.code, c.name) for c in model.counters])),
+            ("transfer", TransferDialog(lang, model.service_names(), model.counter_names())),
             ("pause", ReasonDialog.for_pause(lang)), ("reject", ReasonDialog.for_reject(lang)),
-            ("scan", ImageDialog(model.thumbnails[1], "1"))]
+            ("scan", ImageDialog(model.thumbnails[1], "1", lang=lang)),
+            ("number", NumberDialog(lang, True))]
         for name, dlg in dialogs:
             save_screen(app, dlg, out_dir / f"counter-dialog-{name}-{lang}{tail}.png")
             count += 1

@@ -1,6 +1,8 @@
 """The counter pad's window: the login page and the work page (counter, zone, waiting per
-service, the current ticket with papers and scans, one button and one key per action). It binds
-to `CounterModel` and holds no flow logic: dialogs only collect a reason or a target."""
+service, the current ticket with papers and scans, one button and one key per action, the held
+tickets, the status line of where each ticket went, and the offer to undo a finish). It binds
+to `CounterModel` and holds no flow logic: dialogs only collect a reason or a target, and ask
+before 办结 where the route goes on and before logging out with a ticket in hand."""
 
 from __future__ import annotations
 
@@ -23,8 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.counter import ZONE_NAMES, CounterModel
-from ui.i18n import pick, tr
+from kiosk.counter_words import in_language, zone_name
+from ui.i18n import STATUS, pick, tr
 from ui.staff.dialogs import ReasonDialog, TransferDialog, line
+from ui.staff.safeguards import HeldList, NumberDialog, ask, say
 from ui.staff.ticket_panel import TicketPanel, card
 from ui.theme import NORMAL
 
@@ -32,11 +36,15 @@ STYLE = f"""
 QWidget#pad {{ background:{NORMAL.bg}; }}
 QLabel {{ font-size:20px; color:{NORMAL.fg}; }}
 QFrame#card {{ background:{NORMAL.card}; border-radius:14px; }}
-QPushButton {{ font-size:22px; padding:14px 18px; border-radius:10px; background:{NORMAL.accent};
+QPushButton {{ font-size:21px; padding:14px 8px; border-radius:10px; background:{NORMAL.accent};
               color:white; min-height:48px; }}
 QPushButton:disabled {{ background:#c7ccd6; color:#f4f6fa; }}
 QPushButton#primary {{ background:{NORMAL.primary}; font-size:30px; }}
 QPushButton#primary:disabled {{ background:#e4b5bd; color:#fbecee; }}
+QPushButton#main {{ background:{NORMAL.primary}; font-size:23px; font-weight:700; }}
+QPushButton#main:disabled {{ background:#e4b5bd; color:#fbecee; }}
+QPushButton#stepper {{ font-size:28px; padding:4px 0; min-width:64px; }}
+QPushButton#undo {{ background:{NORMAL.warn}; font-size:20px; }}
 QLineEdit {{ font-size:24px; padding:10px; min-height:44px; }}
 QListWidget {{ font-size:20px; border:none; background:transparent; }}
 """
@@ -46,7 +54,9 @@ BUTTONS = [("call-next", "call_next", "F1", "call_next"), ("recall", "recall_btn
            ("finish", "done", "F5", "finish_done"), ("finish", "next_zone", "F6", "finish_next"),
            ("finish", "rejected", "F7", "finish_rejected"), ("transfer", "transfer", "F8",
                                                              "transfer"),
-           ("pause", "pause", "F9", "pause_or_resume")]
+           ("pause", "pause", "F9", "pause_or_resume"), ("hold", "hold", "F11", "hold"),
+           ("call", "call_number", "F12", "call_number")]
+PER_ROW = 6
 
 
 class CounterWindow(QWidget):
@@ -54,10 +64,12 @@ class CounterWindow(QWidget):
                  ) -> None:
         super().__init__(parent)
         self.model, self.lang = model, lang
+        model.set_language(lang)
         self.setObjectName("pad")
         self.setStyleSheet(STYLE)
         self.setWindowTitle("快办 窗口 / Counter pad")
         self.resize(1366, 768)
+        self.ask = ask  # the question box (a test answers it instead of a person)
         self.stack = QStackedWidget()
         QVBoxLayout(self).addWidget(self.stack)
         self.stack.addWidget(self._login_page())
@@ -68,6 +80,7 @@ class CounterWindow(QWidget):
         model.error.connect(self.show_error)
         model.notice.connect(self.show_notice)
         model.autoCallTick.connect(self._auto_tick)
+        model.undoTick.connect(self._undo_tick)
         self.refresh()
 
     # -- pages ------------------------------------------------------------------------------
@@ -78,6 +91,8 @@ class CounterWindow(QWidget):
         frame.setFixedWidth(560)
         self.login_title = QLabel(f"<h1>{tr('login_title', self.lang)}</h1>")
         self.login_counter = QLabel()
+        self.login_hall = QLabel()  # small: a hall's English name is long
+        self.login_hall.setStyleSheet(f"font-size:16px; color:{NORMAL.muted};")
         self.staff_id = line(tr("staff_id", self.lang))
         self.pin = line(tr("pin", self.lang), password=True)
         self.login_btn = QPushButton(tr("login", self.lang))
@@ -87,8 +102,8 @@ class CounterWindow(QWidget):
         self.login_error = QLabel()
         self.login_error.setWordWrap(True)
         self.login_error.setStyleSheet(f"color:{NORMAL.danger};")
-        for w in (self.login_title, self.login_counter, self.staff_id, self.pin, self.login_btn,
-                  self.login_error):
+        for w in (self.login_title, self.login_hall, self.login_counter, self.staff_id, self.pin,
+                  self.login_btn, self.login_error):
             box.addWidget(w)
         outer.addStretch(1)
         outer.addWidget(frame, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -100,9 +115,10 @@ class CounterWindow(QWidget):
         col = QVBoxLayout(page)
         top = QHBoxLayout()
         self.title = QLabel()
+        self.title.setMinimumWidth(1)  # a long name is cut at the window's edge, not widened
         self.status = QLabel()
         self.logout_btn = QPushButton(f"{tr('logout', self.lang)}  F10")
-        self.logout_btn.clicked.connect(self.model.logout)
+        self.logout_btn.clicked.connect(self.logout)
         top.addWidget(self.title, 1)
         top.addWidget(self.status)
         top.addWidget(self.logout_btn)
@@ -114,18 +130,27 @@ class CounterWindow(QWidget):
                                                   self.ticket.papers)
         self.scans = self.ticket.scans
         body.addWidget(self.ticket, 3)
+        top.insertWidget(1, self.auto_label)
         col.addLayout(body, 1)
         self.message = QLabel()
         self.message.setWordWrap(True)
+        self.undo_btn = QPushButton()
+        self.undo_btn.setObjectName("undo")
+        self.undo_btn.clicked.connect(self.model.undo_finish)
+        self.undo_btn.hide()
         col.addWidget(self.message)
         grid = QGridLayout()
         self.buttons: dict[str, QPushButton] = {}
         for i, (action, key, shortcut, handler) in enumerate(BUTTONS):
-            btn = QPushButton(f"{tr(key, self.lang)}  {shortcut}")
+            text = say(key, self.lang) if key in ("hold", "call_number") else tr(key, self.lang)
+            btn = QPushButton(f"{text}  {shortcut}")
             btn.setObjectName("primary" if action == "call-next" else "")
             btn.clicked.connect(getattr(self, handler))
             self.buttons[handler] = btn
-            grid.addWidget(btn, i // 5, i % 5)
+            grid.addWidget(btn, i // PER_ROW, i % PER_ROW)
+        grid.addWidget(self.undo_btn, len(BUTTONS) // PER_ROW, len(BUTTONS) % PER_ROW)
+        for c in range(PER_ROW):
+            grid.setColumnStretch(c, 1)
         col.addLayout(grid)
         # each button names its key; the whole list is the buttons' tooltip (a line of its
         # own would take the height a 1366x768 screen lacks)
@@ -138,6 +163,7 @@ class CounterWindow(QWidget):
         box.addWidget(QLabel(f"<b>{tr('waiting', self.lang)}</b>"))
         self.waiting = QLabel()
         self.waiting.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.waiting.setWordWrap(True)  # long English names wrap; the counts stay in sight
         # a counter may serve a dozen services: the list scrolls rather than push the action
         # buttons off a 1366x768 screen
         scroll = QScrollArea()
@@ -148,15 +174,29 @@ class CounterWindow(QWidget):
         scroll.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget "
                              "{ background:transparent; }")
         box.addWidget(scroll, 1)
+        self.held = HeldList(self.lang, self.model.take_back)
+        box.addWidget(self.held)
         box.addWidget(QLabel(tr("auto_call", self.lang)))
+        # Qt's own arrows are a few pixels tall: a finger gets a − and a + button instead
         self.auto = QSpinBox()
         self.auto.setRange(0, 120)
+        self.auto.setSingleStep(5)
         self.auto.setSpecialValueText("—")
-        self.auto.setStyleSheet("font-size:22px; min-height:40px;")
+        self.auto.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+        self.auto.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.auto.setStyleSheet("font-size:22px; min-height:44px;")
         self.auto.valueChanged.connect(self.model.set_auto_call)
-        box.addWidget(self.auto)
-        self.auto_label = QLabel()
-        box.addWidget(self.auto_label)
+        row = QHBoxLayout()
+        self.auto_down, self.auto_up = QPushButton("−"), QPushButton("+")
+        for btn, step in ((self.auto_down, -1), (self.auto_up, 1)):
+            btn.setObjectName("stepper")
+            btn.setAutoRepeat(True)
+            btn.clicked.connect(lambda _c=False, k=step: self.auto.stepBy(k))
+        row.addWidget(self.auto_down)
+        row.addWidget(self.auto, 1)
+        row.addWidget(self.auto_up)
+        self.auto_label = QLabel()  # the countdown: in the top bar, beside the status
+        box.addLayout(row)
         return frame
 
     def _shortcuts(self) -> None:
@@ -167,7 +207,17 @@ class CounterWindow(QWidget):
 
     def _logout_key(self) -> None:
         if self.stack.currentIndex() == 1:
-            self.model.logout()
+            self.logout()
+
+    def logout(self) -> None:
+        """Log out; with a ticket still at the counter, ask first."""
+        t = self.model.current
+        if t is not None:
+            status = pick(STATUS.get(t.status, (t.status, t.status)), self.lang)
+            text = say("confirm_logout", self.lang, number=t.number, status=status)
+            if self.ask(self, self.lang, text, say("logout_anyway", self.lang)) != "yes":
+                return
+        self.model.logout()
 
     def _guarded(self, handler: str) -> Callable[[], None]:
         def fire() -> None:
@@ -194,6 +244,18 @@ class CounterWindow(QWidget):
         self.model.start()
 
     def finish_done(self) -> None:
+        """办结; where the route goes on, only after a question whose default is not to."""
+        t = self.model.current
+        if t is not None and t.zones_left:
+            zones = "、".join(zone_name(z, self.lang) for z in t.zones_left)
+            text = say("confirm_done", self.lang, number=t.number, service=t.service_name,
+                       zones=zones if self.lang != "en" else zones.replace("、", ", "))
+            answer = self.ask(self, self.lang, text, say("done_anyway", self.lang),
+                              say("next_instead", self.lang))
+            if answer == "alternative":
+                self.model.finish("next")
+            if answer != "yes":
+                return
         self.model.finish("done")
 
     def finish_next(self) -> None:
@@ -205,11 +267,22 @@ class CounterWindow(QWidget):
             self.model.finish("rejected", dlg.reason())
 
     def transfer(self) -> None:
-        services = [(c, s.name) for c, s in self.model.services.items()]
-        counters = [(c.code, c.name) for c in self.model.counters]
-        dlg = TransferDialog(self.lang, services, counters, self)
+        dlg = TransferDialog(self.lang, self.model.service_names(), self.model.counter_names(),
+                             self)
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.model.transfer(*dlg.target())
+
+    def hold(self) -> None:
+        self.model.hold()
+
+    def call_number(self) -> None:
+        dlg = NumberDialog(self.lang, "call" in self.model.allowed(), self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            number = dlg.number.text()
+            if dlg.choice == "call":
+                self.model.call_number(number)
+            else:
+                self.model.find(number)
 
     def pause_or_resume(self) -> None:
         if self.model.paused:
@@ -238,27 +311,37 @@ class CounterWindow(QWidget):
     def show_error(self, text: str) -> None:
         target = self.login_error if self.stack.currentIndex() == 0 else self.message
         target.setStyleSheet(f"color:{NORMAL.danger}; font-size:20px;")
-        target.setText(text)
+        target.setText(in_language(text, self.lang))
 
     def show_notice(self, text: str) -> None:
-        self.message.setStyleSheet(f"color:{NORMAL.accent}; font-size:20px;")
-        self.message.setText(text)
+        self.message.setStyleSheet(f"color:{NORMAL.accent}; font-size:20px; font-weight:700;")
+        self.message.setText(in_language(text, self.lang))
+
+    def _undo_tick(self, seconds: int) -> None:
+        number = self.model.undo_number
+        self.undo_btn.setText(say("undo", self.lang, number=number, s=seconds))
+        self.undo_btn.setVisible(seconds > 0)
 
     def _auto_tick(self, seconds: int) -> None:
         self.auto_label.setText(tr("auto_in", self.lang, s=seconds) if seconds > 0 else "")
 
     def refresh(self) -> None:
         m, lang = self.model, self.lang
+        if not m.logged_in and self.stack.currentIndex() == 1:
+            self.message.setText("")  # logged out: no stale line for the next member of staff
+            self.login_error.setText("")
         self.stack.setCurrentIndex(1 if m.logged_in else 0)
+        self.login_hall.setText(m.hall_title())
         self.login_counter.setText(f"{tr('counter', lang)}: {m.code}")
         self.login_btn.setEnabled(not m.busy)
         st = m.state
         zone = pick(ZONE_NAMES.get(st.zone, (st.zone, st.zone)), lang) if st else ""
-        name = f"{st.name} ({m.code})" if st else m.code
-        self.title.setText(f"<b style='font-size:26px'>{name}</b> · {zone} · {m.staff_name}")
+        name = f"{m.counter_title()} ({m.code})" if st else m.code
+        self.title.setText(f"<b style='font-size:26px'>{name}</b> · {zone} · {m.staff_name}"
+                           )
         status = tr("busy", lang) if m.busy else ""
         if not m.online:
-            status = "离线 / Offline  " + status
+            status = in_language("离线 / Offline", lang) + "  " + status
         if m.paused and st is not None:
             status = tr("paused", lang, reason=st.pause_reason or "—") + "  " + status
         self.status.setText(status)
@@ -272,6 +355,23 @@ class CounterWindow(QWidget):
                 handler == "pause_or_resume" and bool({"pause", "resume"} & allowed)))
         self.buttons["pause_or_resume"].setText(
             f"{tr('resume' if m.paused else 'pause', lang)}  F9")
+        # where the route goes on, 转下一环节 is the main action and 办结 the quiet one
+        onward = m.current is not None and bool(m.current.zones_left)
+        done_main = m.current is not None and not onward
+        for handler, main in (("finish_next", onward), ("finish_done", done_main)):
+            btn = self.buttons[handler]
+            if (btn.objectName() == "main") != main:
+                btn.setObjectName("main" if main else "")
+                btn.style().unpolish(btn)
+                btn.style().polish(btn)
+        if onward and m.current is not None:
+            self.buttons["finish_next"].setToolTip(" → ".join(
+                zone_name(z, lang) for z in m.current.zones_left))
+        self.held.show_held(m.held(), "take-back" in allowed)
+        self.undo_btn.setEnabled("undo-finish" in allowed)
+        self.undo_btn.setVisible(m.undo_remaining > 0)
+        if m.undo_remaining > 0:
+            self.undo_btn.setText(say("undo", lang, number=m.undo_number, s=m.undo_remaining))
         self.ticket.refresh()
         # the page's words changed: let the window's minimum follow (else Qt keeps the first,
         # larger minimum it computed and a 1366x768 screen cuts the action buttons off)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
@@ -92,7 +93,8 @@ class TransferDialog(_Base):
 class ImageDialog(QDialog):
     """One scanned page at full size, scrollable."""
 
-    def __init__(self, data: bytes, title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, data: bytes, title: str, parent: QWidget | None = None,
+                 lang: str | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         pixmap = QPixmap()
@@ -102,8 +104,15 @@ class ImageDialog(QDialog):
         view.setPixmap(pixmap)
         area = QScrollArea()
         area.setWidget(view)
-        QVBoxLayout(self).addWidget(area)
-        self.resize(min(1600, pixmap.width() + 40), min(1000, pixmap.height() + 40))
+        box = QVBoxLayout(self)
+        box.addWidget(area, 1)
+        # a touch screen has no window frame to close it by: a large close button
+        self.close_btn = QPushButton("关闭 / Close" if lang is None else
+                                     ("Close" if lang == "en" else "关闭"))
+        self.close_btn.setStyleSheet("font-size:22px; padding:12px 32px; min-height:48px;")
+        self.close_btn.clicked.connect(self.accept)
+        box.addWidget(self.close_btn, 0, Qt.AlignmentFlag.AlignRight)
+        self.resize(min(1600, pixmap.width() + 40), min(1000, pixmap.height() + 110))
 
 
 def line(placeholder: str, password: bool = False) -> QLineEdit:

@@ -73,7 +73,7 @@ class TicketPanel(QFrame):
     def _open_scan(self, item: QListWidgetItem) -> None:
         data = self.model.thumbnails.get(int(item.data(Qt.ItemDataRole.UserRole)))
         if data:
-            ImageDialog(data, item.text(), self).exec()
+            ImageDialog(data, item.text(), self, self.lang).exec()
 
     def refresh(self) -> None:
         t, lang = self.model.current, self.lang

@@ -41,7 +41,7 @@ def test_ask_by_card_then_rate_on_screen(make_flow: MakeFlow, make_window: MakeW
     window = make_window(flow)
     press(qtbot, window, "服务评价")
     assert flow.state == st.ASK
-    press(qtbot, window, "刷身份证查询")
+    press(qtbot, window, "刷身份证评价")
     present_card(flow, 2)  # nobody served yet with this card
     qtbot.waitUntil(lambda: flow.state == st.RESULT, timeout=20000)
     assert "没有查到相关办件" in texts(window)

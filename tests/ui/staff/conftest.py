@@ -15,7 +15,8 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HallServer]:
     server = HallServer(tmp_path_factory.mktemp("hall"))
     for kind, name, counter in (("kiosk", "k1", None), ("counter", "c-W01", "W01"),
                                 ("counter", "c-W02", "W02"), ("display", "d1", None),
-                                ("pad", "pad-W01", "W01"), ("counter", "c-P01", "P01")):
+                                ("pad", "pad-W01", "W01"), ("counter", "c-P01", "P01"),
+                                ("counter", "c-W01-safe", "W01")):
         server.enrol(kind, name, counter)
     server.start()
     yield server

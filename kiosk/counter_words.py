@@ -1,0 +1,89 @@
+"""The counter pad's words in its one active language: one side of a server's "中文 / English"
+message, the names of services, papers, counters and zones as the hall configured them in that
+language (`name_en`, `materials_en`; Chinese where a form is missing), the zones a ticket still
+has to walk, and the status line that says where a ticket went after an action."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from queue_server import wire
+
+ZONE_NAMES = wire.ZONE_NAMES
+STATUS_WORDS = {"waiting": ("等候中", "waiting"), "called": ("已呼叫", "called"),
+                "serving": ("办理中", "being served"), "done": ("已办结", "done"),
+                "rejected": ("不予受理", "rejected"), "no_show": ("过号", "no-show"),
+                "ready": ("待取件", "ready for pickup"), "on_hold": ("已挂起", "on hold")}
+
+
+def pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def in_language(text: str, lang: str) -> str:
+    """One language of a "中文 / English" sentence (a server's error, a notice); a text without
+    the separator is left as it is."""
+    zh, sep, en = text.partition(" / ")
+    if not sep:
+        return text
+    if lang != "en":
+        return zh.strip()
+    en = en.strip()
+    return en[:1].upper() + en[1:]
+
+
+def service_name(svc: wire.ServiceInfo | None, code: str, lang: str) -> str:
+    if svc is None:
+        return code
+    return (svc.name_en or svc.name) if lang == "en" else svc.name
+
+
+def materials(svc: wire.ServiceInfo | None, lang: str) -> list[str]:
+    if svc is None:
+        return []
+    return list(svc.materials_en or svc.materials) if lang == "en" else list(svc.materials)
+
+
+def counter_name(counter: wire.CounterInfo | wire.CounterState, lang: str) -> str:
+    return (counter.name_en or counter.name) if lang == "en" else counter.name
+
+
+def zone_name(zone: str, lang: str) -> str:
+    return pick(ZONE_NAMES.get(zone, (zone, zone)), lang)
+
+
+def zones_left(route: Sequence[str], zone: str) -> list[str]:
+    """The zones of `route` after `zone`: what 转下一环节 would still walk."""
+    return list(route)[list(route).index(zone) + 1:] if zone in route else []
+
+
+def where_went(action: str, answer: wire.TicketOut | None, lang: str,
+               counters: Sequence[wire.CounterInfo] = ()) -> str:
+    """The status line after `action` on ticket `answer`: "A012 已转至 后台审批"."""
+    if answer is None:
+        return ""
+    n, en = answer.number, lang == "en"
+    if action in ("finish", "transfer") and answer.status == "waiting":
+        target = next((c for c in counters if c.code == answer.counter), None)
+        to = counter_name(target, lang) if target else zone_name(answer.zone, lang)
+        return f"{n} moved to {to}" if en else f"{n} 已转至 {to}"
+    if action == "undo-finish":
+        return f"{n}: finish undone, serving again" if en else f"{n} 已撤销办结,继续办理"
+    if action == "take-back":
+        return f"{n} taken back" if en else f"{n} 已取回"
+    if action in ("finish", "no-show", "hold"):
+        status = pick(STATUS_WORDS.get(answer.status, (answer.status, answer.status)), lang)
+        return f"{n}: {status}" if en else f"{n} {status}"
+    return ""
+
+
+def found_line(tickets: Sequence[wire.TicketOut], number: str, lang: str,
+               services: dict[str, wire.ServiceInfo]) -> str:
+    """The answer of a number search as one line."""
+    if not tickets:
+        return f"No ticket {number} today" if lang == "en" else f"今天没有 {number} 号"
+    t = tickets[0]
+    status = pick(STATUS_WORDS.get(t.status, (t.status, t.status)), lang)
+    where = zone_name(t.zone, lang) + (f" · {t.counter}" if t.counter else "")
+    return f"{t.number} · {service_name(services.get(t.service), t.service, lang)} · " \
+           f"{status} · {where}"

@@ -1,0 +1,174 @@
+"""The counter's second-line actions, the ones that keep a mistake from sticking: call a chosen
+number (叫指定号), put the current ticket on hold (挂起) and take it back, undo the last finish
+within a few seconds while nobody else touched the ticket, and find today's ticket by number.
+Each is one unit of work with its event, like the actions of `counters`."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import cast
+
+from sqlalchemy import Table, delete, select
+from sqlalchemy.engine import Connection
+
+from queue_server import wire
+from queue_server.db.models import Stage, Ticket
+from queue_server.db.records import Record
+from queue_server.db.store import Store
+from queue_server.db.unit import Tx
+from queue_server.domain import stages
+from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from queue_server.domain.hall import HallInfo
+from queue_server.usecases.auth import Principal
+from queue_server.usecases.counters import _announce, _current, _event, _own_counter, _save
+from queue_server.usecases.halls import load_hall
+from queue_server.usecases.views import ticket_out
+from queue_server.usecases.walk import STAGE, one
+from queue_server.wire import ZONE_NAMES
+
+UNDO_WINDOW_S = 15  # how long after a finish its counter may take it back
+NUMBER = re.compile(r"^([A-Z]{1,2})(\d{1,5})$")
+_STAGES, _TICKETS = cast(Table, Stage.__table__), cast(Table, Ticket.__table__)
+
+
+def parse_number(number: str) -> tuple[str, int]:
+    match = NUMBER.match(number.strip().upper())
+    if match is None:
+        raise Invalid("bad_number", f"号码格式不对: {number[:12]!r} / not a ticket number "
+                      "(e.g. A012)")
+    return match.group(1), int(match.group(2))
+
+
+def _today(conn: Connection, hall: HallInfo, number: str, now: datetime, lock: bool = True
+           ) -> Record | None:
+    prefix, seq = parse_number(number)
+    query = select(_TICKETS).where(
+        _TICKETS.c.hall == hall.id, _TICKETS.c.prefix == prefix,
+        _TICKETS.c.day == hall.day_of(now), _TICKETS.c.seq == seq)
+    row = conn.execute(query.with_for_update() if lock else query).first()
+    return Record(_TICKETS, row) if row is not None else None
+
+
+def _free(conn: Connection, counter: Record) -> None:
+    if _current(conn, counter, stages.AT_COUNTER, required=False) is not None:
+        raise Conflict("counter_busy", "请先处理完当前号 / finish or hold the current ticket "
+                       "first")
+
+
+def call_number_in(tx: Tx, who: Principal, code: str, base: str,
+                   body: wire.CallNumberIn) -> wire.TicketOut:
+    """叫指定号: call today's ticket `body.number` at this counter, if it waits in its zone (and
+    is not sent to another counter)."""
+    conn = tx.conn
+    counter, hall = _own_counter(tx, who, code)
+    if counter.paused:
+        raise Conflict("counter_paused", "窗口已暂停 / the counter is paused")
+    _free(conn, counter)
+    ticket = _today(conn, hall, body.number, tx.now)
+    if ticket is None:
+        raise NotFound("unknown_number", f"今天没有 {body.number} 号 / no ticket "
+                       f"{body.number} today")
+    stage = one(conn, _STAGES, STAGE, id=ticket.stage) if ticket.stage else None
+    zone = ZONE_NAMES.get(counter.zone, (counter.zone, counter.zone))
+    if stage is None or stage.status != stages.WAITING or stage.zone != counter.zone:
+        raise Conflict("not_waiting_here", f"{ticket.number} 不在{zone[0]}等候 / "
+                       f"{ticket.number} is not waiting in {zone[1]}")
+    if stage.target_counter not in (None, code):
+        raise Conflict("sent_elsewhere", f"{ticket.number} 已转给 {stage.target_counter} / "
+                       f"{ticket.number} was sent to counter {stage.target_counter}")
+    stages.call(stage, code, who.staff_id, tx.now)
+    ticket.status, ticket.zone = stages.CALLED, stage.zone
+    counter.current_stage = stage.id
+    _save(conn, stage, ticket, counter)
+    _event(tx, "ticket.called", ticket, counter, priority=stage.priority, chosen=True,
+           **_announce(hall, ticket.number, counter))
+    return ticket_out(conn, ticket, base)
+
+
+def hold_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketOut:
+    """挂起: the current ticket leaves the counter (and the queue) until it is taken back."""
+    conn = tx.conn
+    counter, _hall = _own_counter(tx, who, code)
+    stage = _current(conn, counter, stages.AT_COUNTER)
+    assert stage is not None
+    ticket = one(conn, _TICKETS, select(_TICKETS).where(_TICKETS.c.id == stage.ticket_id))
+    assert ticket is not None
+    stages.hold(stage)
+    ticket.status, counter.current_stage = stages.ON_HOLD, None
+    _save(conn, stage, ticket, counter)
+    _event(tx, "ticket.held", ticket, counter)
+    return ticket_out(conn, ticket, base)
+
+
+def take_back_in(tx: Tx, who: Principal, code: str, base: str,
+                 body: wire.TakeBackIn) -> wire.TicketOut:
+    """A ticket this counter held becomes its current ticket again."""
+    conn = tx.conn
+    counter, _hall = _own_counter(tx, who, code)
+    _free(conn, counter)
+    ticket = one(conn, _TICKETS, select(_TICKETS).where(
+        _TICKETS.c.id == body.ticket, _TICKETS.c.hall == counter.hall).with_for_update())
+    stage = one(conn, _STAGES, STAGE, id=ticket.stage) if ticket and ticket.stage else None
+    if ticket is None or stage is None or stage.status != stages.ON_HOLD \
+            or stage.counter != code:
+        raise Conflict("not_on_hold", "此号不在本窗口挂起 / this ticket is not on hold here")
+    ticket.status = stages.take_back(stage)
+    counter.current_stage = stage.id
+    _save(conn, stage, ticket, counter)
+    _event(tx, "ticket.taken_back", ticket, counter)
+    return ticket_out(conn, ticket, base)
+
+
+def undo_finish_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketOut:
+    """Take back this counter's last finish (done, next zone or rejected) within
+    `UNDO_WINDOW_S` seconds, if nobody touched the ticket since: not rated, not called in its
+    next zone, no pickup notice or hand-over. The ticket is served here again."""
+    conn = tx.conn
+    counter, _hall = _own_counter(tx, who, code)
+    _free(conn, counter)
+    row = conn.execute(select(_STAGES).where(
+        _STAGES.c.hall == counter.hall, _STAGES.c.counter == code,
+        _STAGES.c.status == stages.ENDED,
+        _STAGES.c.ended_at >= tx.now - timedelta(seconds=UNDO_WINDOW_S))
+        .order_by(_STAGES.c.ended_at.desc(), _STAGES.c.id.desc()).limit(1)).first()
+    if row is None or row.outcome not in stages.SERVED:
+        raise Conflict("nothing_to_undo", f"没有 {UNDO_WINDOW_S} 秒内的办结可撤销 / no finish "
+                       f"in the last {UNDO_WINDOW_S} s to undo")
+    stage = Record(_STAGES, row)
+    ticket = one(conn, _TICKETS, select(_TICKETS).where(_TICKETS.c.id == stage.ticket_id)
+                 .with_for_update())
+    assert ticket is not None
+    later = [Record(_STAGES, r) for r in conn.execute(select(_STAGES).where(
+        _STAGES.c.ticket_id == ticket.id, _STAGES.c.id > stage.id))]
+    untouched = not stage.rated and not (stage.zone == "pickup" and stage.outcome == "done") \
+        and (not later if ticket.stage == stage.id else (
+            len(later) == 1 and later[0].id == ticket.stage
+            and later[0].status == stages.WAITING
+            and not (stage.zone == "approval" and later[0].zone == "pickup")))
+    if not untouched:
+        raise Conflict("ticket_moved_on", f"{ticket.number} 已有后续处理,不能撤销 / "
+                       f"{ticket.number} has been handled since: cannot undo")
+    if later:
+        conn.execute(delete(_STAGES).where(_STAGES.c.id == later[0].id))
+        if later[0].deadline is not None:  # queued into approval: its deadline goes too
+            ticket.deadline = stage.deadline
+            ticket.deadline_provisional = stage.deadline_provisional
+    stages.reopen(stage)
+    ticket.status, ticket.zone, ticket.stage = stages.SERVING, stage.zone, stage.id
+    counter.current_stage = stage.id
+    _save(conn, stage, ticket, counter)
+    _event(tx, "ticket.finish_undone", ticket, counter)
+    return ticket_out(conn, ticket, base)
+
+
+def find(store: Store, who: Principal, number: str, base: str) -> list[wire.TicketOut]:
+    """Today's ticket with `number` in the staff member's hall (staff and counters only)."""
+    if who.kind not in ("staff", "counter") or who.hall is None:
+        raise Forbidden("staff_only", "仅限窗口工作人员 / for counter staff only")
+    with store.read() as s:
+        hall = load_hall(s, who.hall)
+        assert hall is not None
+        ticket = _today(s.connection(), hall, number, store.clock(), lock=False)
+        found = s.get(Ticket, ticket.id) if ticket is not None else None
+        return [ticket_out(s, found, base)] if found is not None else []

@@ -1,0 +1,130 @@
+"""The counter pad's safeguards: the question before 办结 where the route goes on and before
+logging out with a ticket in hand, the offer to undo the last finish, the list of held (挂起)
+tickets to take back, and the dialog of a chosen number (search it, or call it here).
+Their words are here (the counter speaks Chinese or English, one at a time)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.staff.dialogs import STYLE as DIALOG_STYLE
+
+WORDS: dict[str, tuple[str, str]] = {
+    "hold": ("挂起", "Hold"),
+    "call_number": ("叫指定号", "Call number"),
+    "undo": ("撤销办结 {number}（{s}）", "Undo {number} ({s})"),
+    "held": ("已挂起", "On hold"),
+    "take_back": ("取回 {number}", "Take back {number}"),
+    "number": ("号码，如 A012", "Number, e.g. A012"),
+    "search": ("查询", "Search"),
+    "call_here": ("在本窗口叫号", "Call here"),
+    "cancel": ("取消", "Cancel"),
+    "done_anyway": ("仍然办结", "Finish anyway"),
+    "next_instead": ("转下一环节", "On to next zone"),
+    "confirm_done": ("{number}（{service}）还有环节未办：{zones}。\n确定在此办结，不再转下一环节？",
+                     "{number} ({service}) still has zones to go: {zones}.\n"
+                     "Finish it here instead of moving it on?"),
+    "logout_anyway": ("仍然退出", "Log out anyway"),
+    "confirm_logout": ("{number} 还在本窗口（{status}）。\n退出后它会留在本窗口，确定退出？",
+                       "{number} is still at this counter ({status}).\n"
+                       "It stays here after you log out. Log out?"),
+}
+
+
+def say(key: str, lang: str, **fields: object) -> str:
+    pair = WORDS[key]
+    text = pair[1] if lang == "en" else pair[0]
+    return text.format(**fields) if fields else text
+
+
+def ask(parent: QWidget, lang: str, text: str, yes: str, alternative: str | None = None
+        ) -> str:
+    """A question with large buttons; the safe answer (cancel) is the default. Answers "yes",
+    "alternative" or "cancel"."""
+    box = QMessageBox(QMessageBox.Icon.Question, "快办" if lang != "en" else "Kuaiban", text,
+                      parent=parent)
+    box.setStyleSheet("QLabel{font-size:22px;} QPushButton{font-size:22px; padding:12px 24px;"
+                      "min-height:48px;}")
+    alt = box.addButton(alternative, QMessageBox.ButtonRole.AcceptRole) if alternative else None
+    ok = box.addButton(yes, QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(say("cancel", lang), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return "yes" if clicked is ok else "alternative" if alt and clicked is alt else "cancel"
+
+
+class NumberDialog(QDialog):
+    """A ticket number typed in: search it (any status, today), or call it at this counter."""
+
+    def __init__(self, lang: str, can_call: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(say("call_number", lang))
+        self.setStyleSheet(DIALOG_STYLE)
+        self.setMinimumWidth(520)
+        self.choice = ""
+        box = QVBoxLayout(self)
+        box.addWidget(QLabel(f"<b>{say('call_number', lang)} / {say('search', lang)}</b>"))
+        self.number = QLineEdit()
+        self.number.setPlaceholderText(say("number", lang))
+        self.number.setMaxLength(8)
+        box.addWidget(self.number)
+        row = QHBoxLayout()
+        self.search = QPushButton(say("search", lang))
+        self.call = QPushButton(say("call_here", lang))
+        self.call.setEnabled(can_call)
+        cancel = QPushButton(say("cancel", lang))
+        for btn, choice in ((self.search, "search"), (self.call, "call")):
+            btn.clicked.connect(lambda _c=False, ch=choice: self._choose(ch))
+        cancel.clicked.connect(self.reject)
+        for btn in (self.search, self.call, cancel):
+            row.addWidget(btn)
+        box.addLayout(row)
+        self.number.returnPressed.connect(lambda: self._choose("search"))
+
+    def _choose(self, choice: str) -> None:
+        if self.number.text().strip():
+            self.choice = choice
+            self.accept()
+
+
+class HeldList(QWidget):
+    """The tickets this counter holds, one button each to take it back."""
+
+    def __init__(self, lang: str, take_back: Callable[[str], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.lang, self._take_back = lang, take_back
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+        self.title = QLabel(f"<b>{say('held', lang)}</b>")
+        self.box.addWidget(self.title)
+        self.buttons: list[QPushButton] = []
+        self._shown: list[tuple[str, str]] = []
+
+    def show_held(self, held: list[tuple[str, str]], enabled: bool) -> None:
+        held = held[:3]  # more would push the buttons off a 1366x768 screen; the rest wait
+        if held != self._shown:
+            for btn in self.buttons:
+                btn.deleteLater()
+            self.buttons = []
+            for ticket_id, number in held:
+                btn = QPushButton(say("take_back", self.lang, number=number))
+                btn.clicked.connect(lambda _c=False, t=ticket_id: self._take_back(t))
+                self.box.addWidget(btn)
+                self.buttons.append(btn)
+            self._shown = held
+        for btn in self.buttons:
+            btn.setEnabled(enabled)
+        self.setVisible(bool(held))
