@@ -7,7 +7,7 @@ token = "..."                        # from enrolment
 counter = "W01"                      # counter and pad roles
 hall = "hjhq"                        # which hall to look for with zeroconf (optional)
 ca_fingerprint = ""                  # sha256 of the hall CA when the server speaks HTTPS
-language = "zh"                      # zh | en
+language = "zh"                      # zh | en | mn (mn: when the hall lists it, else zh)
 idle_timeout_s = 60
 admin_pin_hash = ""                  # scrypt hash of the kiosk's admin PIN
 machine_id = ""
@@ -103,7 +103,9 @@ class TerminalConfig(BaseModel):
     counter: str = ""
     hall: str = ""
     ca_fingerprint: str = ""
-    language: Literal["zh", "en"] = "zh"
+    # the kiosk's and pads' first language; "mn" only where the hall lists it (GET /hall), the
+    # kiosk falls back to Chinese elsewhere
+    language: Literal["zh", "mn", "en"] = "zh"
     idle_timeout_s: int = Field(default=60, ge=10, le=3600)
     admin_pin_hash: str = ""
     machine_id: str = ""

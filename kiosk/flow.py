@@ -46,7 +46,7 @@ class KioskFlow(QObject):
         super().__init__(parent)
         self.config, self.link, self.devices, self.runner = config, link, devices, runner
         self.role = config.role if config.role in ("kiosk", "bank") else "kiosk"
-        self.lang = config.language
+        self.lang = self.home_language()
         self.elderly = False
         self.state = states.ATTRACT
         self.data = CitizenData()
@@ -172,13 +172,27 @@ class KioskFlow(QObject):
         self.reset()
 
     # -- choices -----------------------------------------------------------------------------
+    def languages(self) -> tuple[str, ...]:
+        """What a citizen can choose, in the order the switch shows it: 中文 / ᠮᠣᠩᠭᠣᠯ / English
+        when the hall lists Mongolian (GET /hall), else Chinese and English."""
+        hall = self.link.hall
+        return ("zh", "mn", "en") if hall is not None and "mn" in hall.languages else ("zh", "en")
+
+    def home_language(self) -> str:
+        """The language a new citizen meets: the terminal's, when the hall offers it."""
+        lang = self.config.language
+        return lang if lang in self.languages() else "zh"
+
     def set_language(self, lang: str) -> None:
         self.touch()
-        self.lang = "en" if lang == "en" else "zh"
+        self.lang = lang if lang in self.languages() else "zh"
         self.changed.emit()
 
     def toggle_language(self) -> None:
-        self.set_language("zh" if self.lang == "en" else "en")
+        """The next language of the switch (Chinese after the last)."""
+        offered = self.languages()
+        at = offered.index(self.lang) if self.lang in offered else -1
+        self.set_language(offered[(at + 1) % len(offered)])
 
     def set_elderly(self, on: bool) -> None:
         self.touch()
@@ -243,7 +257,7 @@ class KioskFlow(QObject):
         self.card.cancel()
         self.idle.stop()
         self.data = CitizenData()
-        self.lang, self.elderly, self.page = self.config.language, False, 0
+        self.lang, self.elderly, self.page = self.home_language(), False, 0
         self.go(states.ATTRACT if self.online else states.OFFLINE)
 
     # -- server link -------------------------------------------------------------------------
@@ -251,6 +265,8 @@ class KioskFlow(QObject):
     def _on_online(self, up: bool) -> None:
         if up and self.notice == "offline":
             self.notice = ""
+        if up and self.state == states.ATTRACT:
+            self.lang = self.home_language()  # the hall, and so its languages, is known now
         if up and self.state == states.OFFLINE:
             self.reset()
         elif not up and self.state in (states.ATTRACT, states.SERVICES):

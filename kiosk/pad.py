@@ -14,7 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
-from kiosk.client import ApiError, EventFollower, QueueClient
+from kiosk.client import ApiError, ClientError, EventFollower, QueueClient
 from kiosk.staff_runner import Runner, describe, guarded
 from queue_server import wire
 
@@ -26,6 +26,16 @@ STATES = ("idle", "rate", "reasons", "sending", "thanks", "error")
 
 def needs_reasons(level: int) -> bool:
     return level <= 2
+
+
+def hall_languages(client: QueueClient) -> list[str]:
+    """The hall's languages (GET /hall): with "mn" the pad writes Mongolian beside the Chinese.
+    Chinese alone when the server cannot say (an older server, a blip at start)."""
+    try:
+        return list(client.hall().languages)
+    except ClientError as exc:
+        log.info("GET /hall: %s", exc)
+        return ["zh"]
 
 
 class RatingModel(QObject):

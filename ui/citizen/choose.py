@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.flow import KioskFlow
+from ui.citizen.mongol import BandedName, band_in_tile, mongolian_name
 from ui.i18n import ELDERLY_REASONS, pick, tr, zone_name
 from ui.widgets import button, clear_layout, label
 from ui.widgets.basic import set_role, tall
@@ -214,6 +215,7 @@ class ServicesScreen(Screen):
             text = s.name if typing and flow.elderly else service_text(s, lang)
             tile = button(text, lambda c=s.code: flow.choose_service(c), "tile")
             tall(tile, (110 if typing else 200) if flow.elderly else 120)
+            band_in_tile(tile, mongolian_name(s, lang), flow.elderly)
             self.grid.addWidget(tile, i // cols, i % cols)
         if not items:
             self.grid.addWidget(label(tr("no_match", lang), "muted"), 0, 0)
@@ -246,7 +248,8 @@ class DetailScreen(Screen):
         col.addWidget(self.papers)
         col.addStretch(1)
         left = QVBoxLayout()
-        for w in (self.name, self.facts, self.limit):
+        self.banded = BandedName(self.name)
+        for w in (self.banded, self.facts, self.limit):
             left.addWidget(w)
         left.addStretch(1)
         left.addWidget(self.hint)
@@ -268,8 +271,10 @@ class DetailScreen(Screen):
         if s is None:
             for w in (self.name, self.facts, self.limit, self.papers, self.hint):
                 w.setText("")
+            self.banded.set_mongolian("")
             return
         self.name.setText(s.name + (f"  ({english_name(s.code)})" if lang == "en" else ""))
+        self.banded.set_mongolian(mongolian_name(s, lang))
         minutes = max(1, round(s.estimated_wait_s / 60)) if s.waiting else 0
         facts = f"{tr('ahead', lang)}: {tr('people', lang, n=s.waiting)}\n" \
                 f"{tr('est_wait', lang)}: {tr('minutes', lang, n=minutes)}"
@@ -320,4 +325,5 @@ class OfflineScreen(Screen):
             text = s.name if flow.elderly else service_text(s, lang, with_wait=False)
             tile = button(text,
                           lambda c=s.code: flow.offline_detail(c), "tile")
+            band_in_tile(tile, mongolian_name(s, lang), flow.elderly)
             self.grid.addWidget(tile, i // cols, i % cols)

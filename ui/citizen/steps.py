@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.flow import KioskFlow
 from ui.citizen.choose import Screen
+from ui.citizen.mongol import BandedName, mongolian_name
 from ui.i18n import tr, zone_name
 from ui.widgets import FrameView, QrView, button, clear_layout, jpeg_pixmap, label
 
@@ -187,7 +188,8 @@ class TicketScreen(Screen):
         self.service = label("", "big", align=Qt.AlignmentFlag.AlignCenter)
         self.facts = label("", align=Qt.AlignmentFlag.AlignCenter)
         self.card = label("", "ok", align=Qt.AlignmentFlag.AlignCenter)
-        for w in (self.head, self.number, self.service, self.facts, self.card):
+        self.banded = BandedName(self.service, length=130, center=True)
+        for w in (self.head, self.number, self.banded, self.facts, self.card):
             left.addWidget(w)
         right = QVBoxLayout()
         self.qr = QrView(size=280)
@@ -210,6 +212,7 @@ class TicketScreen(Screen):
         if t is None:
             for w in (self.number, self.service, self.facts, self.card, self.upload):
                 w.setText("")
+            self.banded.set_mongolian("")
             self.qr.set_text("")
             return
         self.head.setText(tr("your_number", lang)
@@ -218,6 +221,7 @@ class TicketScreen(Screen):
             self.head.setText(tr(f"ck_{flow.data.checkin}", lang))
         self.number.setText(t.number)
         self.service.setText(t.service_name or (flow.service.name if flow.service else ""))
+        self.banded.set_mongolian(mongolian_name(flow.link.catalog.get(t.service), lang))
         minutes = max(0, round(t.estimated_wait_s / 60))
         self.facts.setText(f"{tr('go_zone', lang, zone=zone_name(t.zone, lang))}\n"
                            f"{tr('ahead', lang)} {tr('people', lang, n=t.ahead)}  ·  "

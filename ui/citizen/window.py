@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QStackedWidget, 
 from kiosk.flow import KioskFlow
 from kiosk.states import ADMIN, ADMIN_PIN, ATTRACT, ISSUING, OFFLINE, THANKS, TICKET
 from ui.citizen import screens
+from ui.citizen.mongol import LANGUAGE_NAMES
 from ui.citizen.voice import VoicePrompts
 from ui.i18n import tr
 from ui.theme import ELDERLY, NORMAL, Theme, stylesheet
@@ -76,11 +77,14 @@ class KioskWindow(QWidget):
         self.clock.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         row.addWidget(self.clock)
         self.elderly_btn = button("", lambda: self.flow.set_elderly(not self.flow.elderly), "bar")
-        self.lang_btn = button("", self.flow.toggle_language, "bar")
-        for b in (self.elderly_btn, self.lang_btn):
+        # the switch: one button a language the hall offers, but the one on screen
+        self.lang_btns = {code: button(name, lambda c=code: self.flow.set_language(c), "bar")
+                          for code, name in LANGUAGE_NAMES.items()}
+        for b in (self.elderly_btn, *self.lang_btns.values()):
             b.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         row.addWidget(self.elderly_btn)
-        row.addWidget(self.lang_btn)
+        for b in self.lang_btns.values():
+            row.addWidget(b)
         return bar
 
     def _footer(self) -> QFrame:
@@ -106,7 +110,9 @@ class KioskWindow(QWidget):
         set_role(self.hall, "title" if len(name) <= 14 else "")  # a long branch name, smaller
         self.branch.setText(tr("branch_tag", lang) if flow.role == "bank" else "")
         self.branch.setVisible(flow.role == "bank" and not flow.elderly)
-        self.lang_btn.setText(tr("lang_switch", lang))
+        offered = flow.languages()
+        for code, b in self.lang_btns.items():
+            b.setVisible(code in offered and code != lang)
         self.elderly_btn.setText(tr("elderly_off" if flow.elderly else "elderly_on", lang))
         self._tick()
         self.back_btn.setText(tr("back", lang))

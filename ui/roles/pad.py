@@ -8,7 +8,7 @@ from typing import Any
 from kiosk import sample_staff as sample
 from kiosk.config import TerminalConfig
 from kiosk.connect import connect_role
-from kiosk.pad import RatingModel
+from kiosk.pad import RatingModel, hall_languages
 from kiosk.sample_hall import RenderOptions
 from ui.placement import present, window_title
 from ui.screens import save_screen
@@ -20,7 +20,7 @@ def run(app: Any, config: TerminalConfig) -> int:
     if client is None:
         return 2
     model = RatingModel(client, config.counter, pad_url=config.devices.pad)
-    window = RatingWindow(model, config.language)
+    window = RatingWindow(model, config.language, languages=hall_languages(client))
     model.start()
     window_title(window, f"评价器 rating pad {config.counter}")
     present(window, config.window)
@@ -36,7 +36,8 @@ def render_screens(app: Any, out_dir: Path, role: str = "pad",
     count = 0
     for lang in options.langs:
         for state in sample.PAD_STATES:
-            window = RatingWindow(sample.rating_model(state, options.hall), lang)
+            window = RatingWindow(sample.rating_model(state, options.hall), lang,
+                                  languages=options.hall.hall.languages if options.hall else ())
             window.resize(*size)
             save_screen(app, window, out_dir / f"pad-{state}-{lang}{tail}.png")
             count += 1

@@ -1,7 +1,14 @@
 """The rating pad's window: idle welcome, the five levels, the reasons for a low rating, sending,
-thanks, and an error with a retry. Bound to `RatingModel`; big touch targets."""
+thanks, and an error with a retry. Bound to `RatingModel`; big touch targets.
+
+In a hall that lists Mongolian (`languages`), or for a pad set to "mn", the words the Mongolian
+file translates (the prompts, the five levels) also stand in a vertical Mongolian band beside
+the Chinese (left of it, as the region's rule has it); the Chinese stays, as the translation
+is young."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -15,8 +22,10 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.pad import BAD_REASONS, LEVELS, STATES, RatingModel
-from ui.i18n import pick, tr
+from ui.i18n import pick, tr, translations
 from ui.theme import NORMAL
+from ui.widgets.mongol import MongolianText
+from ui.widgets.mongol_layout import BandRule
 
 LEVEL_COLOURS = {5: "#1d7a46", 4: "#4d9a3a", 3: "#b08a00", 2: "#c2410c", 1: "#b91c1c"}
 FACES = {n: "★" * n for n in range(1, 6)}  # stars: the CJK font has no emoji
@@ -40,11 +49,26 @@ def big(text: str, px: int, color: str = NORMAL.fg, bold: bool = True) -> QLabel
     return w
 
 
+def band(text: str, length: int, px: int, color: str, columns: int = 3) -> MongolianText:
+    """A vertical Mongolian band `length` pixels long, its columns centred along it."""
+    out = MongolianText(text, BandRule(pixel_size=px, min_pixel_size=max(16, px * 2 // 3),
+                                       max_columns=columns), center=True)
+    out.setFixedHeight(length)
+    # its own sizes: a button's style sheet (min-height, padding) would reach the band too
+    out.setStyleSheet(f"color:{color}; min-height:{length}px; max-height:{length}px;"
+                      "padding:0px; background:transparent;")
+    out.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+    return out
+
+
 class RatingWindow(QWidget):
     def __init__(self, model: RatingModel, lang: str = "zh", parent: QWidget | None = None,
-                 ) -> None:
+                 languages: Sequence[str] = ("zh",)) -> None:
         super().__init__(parent)
-        self.model, self.lang = model, lang
+        self.model = model
+        # a Mongolian pad writes the Chinese beside its bands; the bands come with the hall's "mn"
+        self.lang = "zh" if lang == "mn" else lang
+        self.mongolian = lang == "mn" or "mn" in languages
         self.setObjectName("rating")
         self.setStyleSheet(STYLE)
         self.setWindowTitle("快办 评价器 / Rating pad")
@@ -61,6 +85,28 @@ class RatingWindow(QWidget):
         model.changed.connect(self.refresh)
         self.refresh()
 
+    def _mn(self, key: str) -> str:
+        """The Mongolian of a fixed word when shown and translated, else ""."""
+        return translations("mn").get(key, "") if self.mongolian else ""
+
+    def _words(self, key: str, px: int, color: str = NORMAL.fg, bold: bool = True,
+               length: int = 0) -> QWidget:
+        """`big` words of `key`, with their Mongolian band on the left when there is one."""
+        words = big(tr(key, self.lang), px, color, bold)
+        mongolian = self._mn(key)
+        if not mongolian:
+            return words
+        pair = QWidget()
+        row = QHBoxLayout(pair)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(24)
+        row.addStretch(1)
+        row.addWidget(band(mongolian, length or px * 3, max(24, px * 2 // 3), color, 4))
+        words.setWordWrap(False)
+        row.addWidget(words)
+        row.addStretch(1)
+        return pair
+
     def _page(self) -> tuple[QWidget, QVBoxLayout]:
         page = QWidget()
         box = QVBoxLayout(page)
@@ -71,8 +117,8 @@ class RatingWindow(QWidget):
         page, box = self._page()
         box.addStretch(1)
         box.addWidget(big("★ ★ ★ ★ ★", 80, "#f59e0b"))
-        box.addWidget(big(tr("pad_idle", self.lang), 64, NORMAL.primary))
-        box.addWidget(big(tr("pad_idle_sub", self.lang), 34, NORMAL.muted, False))
+        box.addWidget(self._words("pad_idle", 64, NORMAL.primary, length=220))
+        box.addWidget(self._words("pad_idle_sub", 34, NORMAL.muted, False, length=200))
         box.addStretch(1)
         return page
 
@@ -80,22 +126,34 @@ class RatingWindow(QWidget):
         page, box = self._page()
         self.rate_ticket = big("", 34, NORMAL.muted, False)
         box.addWidget(self.rate_ticket)
-        box.addWidget(big(tr("pad_rate", self.lang), 56))
+        box.addWidget(self._words("pad_rate", 56, length=140))
         row = QHBoxLayout()
         for level in sorted(LEVELS, reverse=True):
             btn = QPushButton(f"{FACES[level]}\n{pick(LEVELS[level], self.lang)}")
             btn.setStyleSheet(f"background:{LEVEL_COLOURS[level]}; min-height:300px;"
                               "font-size:38px; font-weight:700;")
             btn.clicked.connect(lambda _c=False, lv=level: self.model.choose(lv))
+            self._band_in_button(btn, self._mn(f"level_{level}"))
             row.addWidget(btn)
         box.addLayout(row, 1)
         return page
+
+    @staticmethod
+    def _band_in_button(btn: QPushButton, text: str) -> None:
+        """The level's Mongolian under its stars and Chinese, inside the button (touches pass)."""
+        if not text:
+            return
+        col = QVBoxLayout(btn)
+        col.setContentsMargins(8, 0, 8, 20)
+        col.addStretch(1)
+        col.addWidget(band(text, 140, 30, "white"), 0, Qt.AlignmentFlag.AlignHCenter)
+        btn.setStyleSheet(btn.styleSheet() + "padding-bottom:140px; min-height:330px;")
 
     def _reasons(self) -> QWidget:
         page, box = self._page()
         self.reasons_title = big("", 48, LEVEL_COLOURS[2])
         box.addWidget(self.reasons_title)
-        box.addWidget(big(tr("pad_reasons", self.lang), 34, NORMAL.muted, False))
+        box.addWidget(self._words("pad_reasons", 34, NORMAL.muted, False))
         grid = QGridLayout()
         self.reason_buttons: dict[str, QPushButton] = {}
         for i, (code, words) in enumerate(BAD_REASONS.items()):
@@ -121,7 +179,7 @@ class RatingWindow(QWidget):
         page, box = self._page()
         box.addStretch(1)
         box.addWidget(big("★ ★ ★ ★ ★", 80, "#f59e0b"))
-        box.addWidget(big(tr("sending", self.lang), 56, NORMAL.muted))
+        box.addWidget(self._words("sending", 56, NORMAL.muted, length=160))
         box.addStretch(1)
         return page
 
@@ -129,15 +187,15 @@ class RatingWindow(QWidget):
         page, box = self._page()
         box.addStretch(1)
         box.addWidget(big("✔", 120, NORMAL.ok))
-        box.addWidget(big(tr("thanks", self.lang), 72, NORMAL.ok))
-        box.addWidget(big(tr("pad_thanks_sub", self.lang), 36, NORMAL.muted, False))
+        box.addWidget(self._words("thanks", 72, NORMAL.ok, length=200))
+        box.addWidget(self._words("pad_thanks_sub", 36, NORMAL.muted, False))
         box.addStretch(1)
         return page
 
     def _error(self) -> QWidget:
         page, box = self._page()
         box.addStretch(1)
-        box.addWidget(big(tr("pad_error", self.lang), 56, NORMAL.danger))
+        box.addWidget(self._words("pad_error", 56, NORMAL.danger, length=180))
         self.error_text = big("", 30, NORMAL.fg, False)
         box.addWidget(self.error_text)
         retry = QPushButton(tr("submit", self.lang))
