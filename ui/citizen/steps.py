@@ -108,7 +108,7 @@ class ScanScreen(Screen):
         side.addStretch(1)
         row.addWidget(self.view, 3)
         row.addLayout(side, 1)
-        buttons = QHBoxLayout()
+        buttons = self.buttons = QHBoxLayout()
         self.capture_btn = button("", flow.scanning.capture, "primary")
         self.finish_btn = button("", flow.scanning.finish)
         buttons.addWidget(self.capture_btn, 2)
@@ -120,6 +120,10 @@ class ScanScreen(Screen):
 
     def show_frame(self, frame: Any) -> None:
         self.view.show_frame(frame.width, frame.height, frame.bgr)
+
+    def relayout(self) -> None:
+        """Upright: the two buttons share the width evenly (the second has longer words)."""
+        self.buttons.setStretch(0, 1 if self.narrow else 2)
 
     def refresh(self, flow: KioskFlow) -> None:
         lang = flow.lang
