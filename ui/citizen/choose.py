@@ -277,8 +277,8 @@ class DetailScreen(Screen):
         col.addWidget(self.head)
         col.addWidget(self.papers)
         col.addStretch(1)
-        left = QVBoxLayout()
-        for w in (self.name, self.facts, self.limit):
+        left = QVBoxLayout()  # the name heads the whole screen: the width of one line
+        for w in (self.facts, self.limit):
             left.addWidget(w)
         left.addStretch(1)
         left.addWidget(self.hint)
@@ -286,6 +286,7 @@ class DetailScreen(Screen):
         row.addLayout(left, 1)
         row.addWidget(paper, 1)
         self.row = row
+        self.box.addWidget(self.name)
         self.buttons = QGridLayout()
         self.priority_btn = button("", flow.ticketing.ask_priority)
         self.scan_btn = button("", lambda: flow.take_number(scan_first=True))

@@ -185,8 +185,10 @@ class TicketScreen(Screen):
         super().__init__(flow)
         row = QHBoxLayout()
         left = QVBoxLayout()
+        left.setSpacing(0)  # the fonts' own line spacing parts the lines
         self.head = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
-        self.number = label("", "number", align=Qt.AlignmentFlag.AlignCenter)
+        # one line, never wrapped: its height is the font's, the layout cannot squeeze it
+        self.number = label("", "number", align=Qt.AlignmentFlag.AlignCenter, wrap=False)
         self.number.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.service = label("", "big", align=Qt.AlignmentFlag.AlignCenter)
         self.facts = label("", align=Qt.AlignmentFlag.AlignCenter)
@@ -227,7 +229,7 @@ class TicketScreen(Screen):
                            f"{tr('ahead', lang)} {tr('people', lang, n=t.ahead)}  ·  "
                            f"{tr('est_wait', lang)} {tr('minutes', lang, n=minutes)}")
         self.card.setText("" if flow.elderly else card_line(flow))  # senior mode: less to read
-        self.number.setMinimumHeight(self.number.sizeHint().height())
+        self.card.setVisible(bool(self.card.text()))  # no empty line taking room
         if self.qr.text != t.track_url:
             self.qr.set_text(t.track_url)
         self.qr_hint.setText(tr("scan_track", lang))
