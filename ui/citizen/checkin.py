@@ -6,7 +6,7 @@ may declare for the chosen service."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QVBoxLayout
 
 from kiosk.checkin import CODE_KEYS
 from kiosk.flow import KioskFlow
@@ -29,7 +29,7 @@ class CheckinScreen(Screen):
         keys = QGridLayout()
         keys.setSpacing(8)
         for i, key in enumerate(CODE_KEYS):  # 31 keys and delete: four rows of eight
-            key_btn = button(key, lambda k=key: flow.checkin.type_key(k))
+            key_btn = button(key, lambda k=key: flow.checkin.type_key(k), "key")
             tall(key_btn, 64)
             keys.addWidget(key_btn, i // 8, i % 8)
         self.erase_btn = button("", flow.checkin.erase)
@@ -52,11 +52,16 @@ class CheckinScreen(Screen):
         self.qr_hint = label("", "muted", align=Qt.AlignmentFlag.AlignCenter)
         right.addWidget(self.view, 1)
         right.addWidget(self.qr_hint)
-        body = QHBoxLayout()
-        body.addLayout(left, 3)
-        body.addLayout(right, 2)
+        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.body.addLayout(left, 3)
+        self.body.addLayout(right, 2)
         self.box.addWidget(self.title)
-        self.box.addLayout(body, 1)
+        self.box.addLayout(self.body, 1)
+
+    def relayout(self) -> None:
+        """Upright: the keypad takes the screen's width, the camera's picture goes under it."""
+        self.body.setDirection(QBoxLayout.Direction.TopToBottom if self.narrow
+                               else QBoxLayout.Direction.LeftToRight)
 
     def show_frame(self, frame: object) -> None:
         self.view.show_frame(frame.width, frame.height, frame.bgr)  # type: ignore[attr-defined]

@@ -8,6 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -22,6 +23,7 @@ from ui.citizen.mongol import BandedName, band_in_tile, mongolian_name
 from ui.i18n import ELDERLY_REASONS, pick, tr, zone_name
 from ui.widgets import button, clear_layout, label
 from ui.widgets.basic import set_role, tall
+from ui.widgets.flow import FlowLayout
 
 ZONE_ORDER = ("consult", "intake", "approval", "pickup")
 KEYS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
@@ -31,12 +33,15 @@ def english_name(code: str) -> str:
     return code.replace("-", " ").capitalize()
 
 
-def service_text(service: Any, lang: str, with_wait: bool = True) -> str:
+def service_text(service: Any, lang: str, with_wait: bool = True, *, narrow: bool = False
+                 ) -> str:
+    """The service's name, its English name in English and its wait; a `narrow` tile puts each
+    on a line of its own."""
     sub = english_name(service.code) if lang == "en" else ""
     wait = tr("waiting_in", lang, n=service.waiting) if with_wait else ""
     if not service.open:
         wait = tr("closed_now", lang)
-    second = "  ·  ".join(x for x in (sub, wait) if x)
+    second = ("\n" if narrow else "  ·  ").join(x for x in (sub, wait) if x)
     return f"{service.name}\n{second}" if second else service.name
 
 
@@ -49,9 +54,15 @@ def priority_line(flow: KioskFlow) -> str:
 
 
 class Screen(QWidget):
+    """A page of the kiosk. `narrow` is true on an upright screen (about 1080 px wide): screens
+    that lay out side by side on a landscape screen stack, and grids take fewer columns."""
+
+    NARROW_PX = 1400
+
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__()
         self.flow = flow
+        self.narrow = False
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(40, 24, 40, 16)
         self.box.setSpacing(18)
@@ -59,16 +70,26 @@ class Screen(QWidget):
     def refresh(self, flow: KioskFlow) -> None:
         raise NotImplementedError
 
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        narrow = self.width() < self.NARROW_PX
+        if narrow != self.narrow:
+            self.narrow = narrow
+            self.relayout()
+
+    def relayout(self) -> None:
+        """The screen became narrow or wide: arrange it again (by default, nothing changes)."""
+
 
 class AttractScreen(Screen):
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
         self.welcome = label("", "huge", align=Qt.AlignmentFlag.AlignCenter)
         self.motto = label("", "muted", align=Qt.AlignmentFlag.AlignCenter)
-        self.zones = QHBoxLayout()
+        self.zones = QGridLayout()
         self.start_btn = button("", flow.start, "primary")
         tall(self.start_btn, 160)
-        row = QHBoxLayout()
+        row = self.actions = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.checkin_btn = button("", flow.checkin.open)
         self.ask_btn = button("", lambda: flow.ask("ask"))
         self.rate_btn = button("", lambda: flow.ask("rate"))
@@ -89,20 +110,26 @@ class AttractScreen(Screen):
         self.welcome.setText(tr("welcome", lang))
         self.motto.setText(tr("motto", lang))
         self.motto.setVisible(not flow.elderly)  # senior mode: less to read, more room
+        self.actions.setDirection(QBoxLayout.Direction.TopToBottom if self.narrow
+                                  else QBoxLayout.Direction.LeftToRight)
         self.start_btn.setText(tr("touch_start", lang))
         self.checkin_btn.setText(tr("checkin_btn", lang))
         self.ask_btn.setText(tr("ask_status", lang))
         self.rate_btn.setText(tr("rate_service", lang))
         clear_layout(self.zones)
         waiting = flow.zone_waiting()
-        for zone in ZONE_ORDER:
+        cols = 2 if self.narrow else len(ZONE_ORDER)
+        for i, zone in enumerate(ZONE_ORDER):
             card = QFrame()
             card.setObjectName("card")
             col = QVBoxLayout(card)
             col.addWidget(label(zone_name(zone, lang), align=Qt.AlignmentFlag.AlignCenter))
             col.addWidget(label(tr("waiting_in", lang, n=waiting.get(zone, 0)), "title",
                                 align=Qt.AlignmentFlag.AlignCenter))
-            self.zones.addWidget(card)
+            self.zones.addWidget(card, i // cols, i % cols)
+
+    def relayout(self) -> None:
+        self.refresh(self.flow)
 
     def mousePressEvent(self, _event: Any) -> None:
         self.flow.start()
@@ -121,7 +148,7 @@ class ServicesScreen(Screen):
         top.addWidget(self.title)
         top.addWidget(self.query, 1)
         top.addWidget(self.search_btn)
-        self.categories = QHBoxLayout()  # a row of tabs: a landscape screen has the width
+        self.categories = FlowLayout(spacing=10)  # tabs in rows: as many as the width holds
         self.grid = QGridLayout()
         self.grid.setSpacing(14)
         right = QVBoxLayout()
@@ -187,6 +214,7 @@ class ServicesScreen(Screen):
         shown = (lang, flow.elderly, self.keyboard_on, flow.data.category, flow.data.query,
                  flow.page, [(s.code, s.waiting, s.open) for s in flow.page_services()],
                  flow.categories())
+        shown += (self.narrow,)
         if shown == getattr(self, "_shown", None):
             return
         self._shown = shown
@@ -208,11 +236,12 @@ class ServicesScreen(Screen):
     def _fill_grid(self, flow: KioskFlow) -> None:
         lang = flow.lang
         clear_layout(self.grid)
-        cols = 2 if flow.elderly else 3
+        cols = (2 if flow.elderly else 3) - (1 if self.narrow else 0)
         items = flow.page_services()
         for i, s in enumerate(items):
             typing = self.keyboard_on  # the keyboard takes half the screen: one-line tiles
-            text = s.name if typing and flow.elderly else service_text(s, lang)
+            text = (s.name if typing and flow.elderly
+                    else service_text(s, lang, narrow=self.narrow and not typing))
             tile = button(text, lambda c=s.code: flow.choose_service(c), "tile")
             tall(tile, (110 if typing else 200) if flow.elderly else 120)
             band_in_tile(tile, mongolian_name(s, lang), flow.elderly)
@@ -231,6 +260,9 @@ class ServicesScreen(Screen):
         self.prev_btn.setEnabled(flow.page > 0)
         self.next_btn.setEnabled(flow.page + 1 < pages)
 
+    def relayout(self) -> None:
+        self.refresh(self.flow)
+
 
 class DetailScreen(Screen):
     def __init__(self, flow: KioskFlow) -> None:
@@ -247,24 +279,36 @@ class DetailScreen(Screen):
         col.addWidget(self.head)
         col.addWidget(self.papers)
         col.addStretch(1)
-        left = QVBoxLayout()
-        self.banded = BandedName(self.name)
-        for w in (self.banded, self.facts, self.limit):
+        self.banded = BandedName(self.name)  # with its Mongolian band where the hall has one
+        left = QVBoxLayout()  # the name heads the whole screen: the width of one line
+        for w in (self.facts, self.limit):
             left.addWidget(w)
         left.addStretch(1)
         left.addWidget(self.hint)
-        row = QHBoxLayout()
+        row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         row.addLayout(left, 1)
         row.addWidget(paper, 1)
-        buttons = QHBoxLayout()
+        self.row = row
+        self.box.addWidget(self.banded)
+        self.buttons = QGridLayout()
         self.priority_btn = button("", flow.ticketing.ask_priority)
         self.scan_btn = button("", lambda: flow.take_number(scan_first=True))
         self.card_btn = button("", lambda: flow.take_number(with_card=True))
         self.take_btn = button("", flow.take_number, "primary")
-        for b in (self.priority_btn, self.scan_btn, self.card_btn, self.take_btn):
-            buttons.addWidget(b)
         self.box.addLayout(row, 1)
-        self.box.addLayout(buttons)
+        self.box.addLayout(self.buttons)
+        self.relayout()
+
+    def relayout(self) -> None:
+        """Side by side on a landscape screen; on an upright one the papers go under the facts
+        and the buttons take two rows (each its full words)."""
+        self.row.setDirection(QBoxLayout.Direction.TopToBottom if self.narrow
+                              else QBoxLayout.Direction.LeftToRight)
+        order = (self.priority_btn, self.scan_btn, self.card_btn, self.take_btn)
+        for b in order:
+            self.buttons.removeWidget(b)
+        for i, b in enumerate(order):
+            self.buttons.addWidget(b, *((i // 2, i % 2) if self.narrow else (0, i)))
 
     def refresh(self, flow: KioskFlow) -> None:
         lang, s = flow.lang, flow.service
@@ -319,11 +363,15 @@ class OfflineScreen(Screen):
         self.body.setText(tr("offline_body", lang))
         self.status.setText(tr("reconnecting", lang))
         clear_layout(self.grid)
-        cols = 2 if flow.elderly else 4
+        cols = (2 if flow.elderly else 4) // (2 if self.narrow else 1)
         limit = 6 if flow.elderly else 16
         for i, s in enumerate(flow.all_services()[:limit]):
-            text = s.name if flow.elderly else service_text(s, lang, with_wait=False)
+            text = s.name if flow.elderly else service_text(s, lang, with_wait=False,
+                                                            narrow=self.narrow)
             tile = button(text,
                           lambda c=s.code: flow.offline_detail(c), "tile")
             band_in_tile(tile, mongolian_name(s, lang), flow.elderly)
             self.grid.addWidget(tile, i // cols, i % cols)
+
+    def relayout(self) -> None:
+        self.refresh(self.flow)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QVBoxLayout
 
 from kiosk.flow import KioskFlow
 from kiosk.inquiry import BAD_REASONS, LEVELS, rateable
@@ -92,7 +92,7 @@ class RateScreen(Screen):
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
         self.title = label("", "title")
-        self.levels = QHBoxLayout()
+        self.levels = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.reasons_title = label("", "notice")
         self.reasons = QGridLayout()
         self.submit_btn = button("", flow.inquiry.submit, "primary")
@@ -109,11 +109,16 @@ class RateScreen(Screen):
         which = f"{t.number} {t.service_name or t.service} — " if t else ""
         self.title.setText(which + tr("choose_level", lang))
         clear_layout(self.levels)
+        # upright: one level a row, its stars beside its words
+        self.levels.setDirection(QBoxLayout.Direction.TopToBottom if self.narrow
+                                 else QBoxLayout.Direction.LeftToRight)
         for level in sorted(LEVELS, reverse=True):
             zh, en = LEVELS[level]
-            b = button(f"{'★' * level}\n{en if lang == 'en' else zh}",
+            b = button(f"{'★' * level}{'  ' if self.narrow else chr(10)}"
+                       f"{en if lang == 'en' else zh}",
                        lambda v=level: flow.inquiry.choose_level(v))
-            tall(b, 130 if flow.elderly else 150)
+            tall(b, (84 if flow.elderly else 80) if self.narrow else
+                 (130 if flow.elderly else 150))
             set_role(b, "selected" if data.level == level else "")
             self.levels.addWidget(b)
         low = data.level is not None and data.level <= 2
@@ -123,9 +128,13 @@ class RateScreen(Screen):
             for i, (code, (zh, en)) in enumerate(BAD_REASONS.items()):
                 b = button(en if lang == "en" else zh, lambda c=code: flow.inquiry.toggle_reason(c))
                 set_role(b, "selected" if code in data.reasons else "")
-                self.reasons.addWidget(b, i // 3, i % 3)
+                cols = 2 if self.narrow else 3
+                self.reasons.addWidget(b, i // cols, i % cols)
         self.submit_btn.setText(tr("submit", lang))
         self.submit_btn.setEnabled(flow.inquiry.can_submit())
+
+    def relayout(self) -> None:
+        self.refresh(self.flow)
 
 
 class ThanksScreen(Screen):

@@ -109,7 +109,7 @@ class ScanScreen(Screen):
         side.addStretch(1)
         row.addWidget(self.view, 3)
         row.addLayout(side, 1)
-        buttons = QHBoxLayout()
+        buttons = self.buttons = QHBoxLayout()
         self.capture_btn = button("", flow.scanning.capture, "primary")
         self.finish_btn = button("", flow.scanning.finish)
         buttons.addWidget(self.capture_btn, 2)
@@ -121,6 +121,10 @@ class ScanScreen(Screen):
 
     def show_frame(self, frame: Any) -> None:
         self.view.show_frame(frame.width, frame.height, frame.bgr)
+
+    def relayout(self) -> None:
+        """Upright: the two buttons share the width evenly (the second has longer words)."""
+        self.buttons.setStretch(0, 1 if self.narrow else 2)
 
     def refresh(self, flow: KioskFlow) -> None:
         lang = flow.lang
@@ -182,8 +186,10 @@ class TicketScreen(Screen):
         super().__init__(flow)
         row = QHBoxLayout()
         left = QVBoxLayout()
+        left.setSpacing(0)  # the fonts' own line spacing parts the lines
         self.head = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
-        self.number = label("", "number", align=Qt.AlignmentFlag.AlignCenter)
+        # one line, never wrapped: its height is the font's, the layout cannot squeeze it
+        self.number = label("", "number", align=Qt.AlignmentFlag.AlignCenter, wrap=False)
         self.number.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.service = label("", "big", align=Qt.AlignmentFlag.AlignCenter)
         self.facts = label("", align=Qt.AlignmentFlag.AlignCenter)
@@ -227,7 +233,7 @@ class TicketScreen(Screen):
                            f"{tr('ahead', lang)} {tr('people', lang, n=t.ahead)}  ·  "
                            f"{tr('est_wait', lang)} {tr('minutes', lang, n=minutes)}")
         self.card.setText("" if flow.elderly else card_line(flow))  # senior mode: less to read
-        self.number.setMinimumHeight(self.number.sizeHint().height())
+        self.card.setVisible(bool(self.card.text()))  # no empty line taking room
         if self.qr.text != t.track_url:
             self.qr.set_text(t.track_url)
         self.qr_hint.setText(tr("scan_track", lang))

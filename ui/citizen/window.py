@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QStackedWidget, 
 from kiosk.flow import KioskFlow
 from kiosk.states import ADMIN, ADMIN_PIN, ATTRACT, ISSUING, OFFLINE, THANKS, TICKET
 from ui.citizen import screens
+from ui.citizen.choose import Screen
 from ui.citizen.mongol import LANGUAGE_NAMES
 from ui.citizen.voice import VoicePrompts
 from ui.i18n import tr
@@ -60,8 +61,10 @@ class KioskWindow(QWidget):
     def _header(self) -> QFrame:
         bar = QFrame()
         bar.setObjectName("bar")
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(24, 10, 24, 10)
+        lines = QVBoxLayout(bar)
+        lines.setContentsMargins(24, 10, 24, 10)
+        row = QHBoxLayout()
+        lines.addLayout(row)
         self.corner = LongPressArea(self.flow.admin.open)
         self.corner.setFixedSize(90, 90)
         row.addWidget(self.corner)
@@ -76,16 +79,34 @@ class KioskWindow(QWidget):
         self.clock = label("", "title", wrap=False)
         self.clock.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         row.addWidget(self.clock)
+        # The switches (senior mode, languages) sit at the bar's end on a wide screen and on a
+        # line of their own on an upright one, so the hall's name keeps the width it needs.
+        self.switches = QWidget()
+        self.switches.setObjectName("switches")
+        self.switches.setStyleSheet("#switches { background: transparent; }")
+        box = QHBoxLayout(self.switches)
+        box.setContentsMargins(0, 0, 0, 0)
         self.elderly_btn = button("", lambda: self.flow.set_elderly(not self.flow.elderly), "bar")
         # the switch: one button a language the hall offers, but the one on screen
         self.lang_btns = {code: button(name, lambda c=code: self.flow.set_language(c), "bar")
                           for code, name in LANGUAGE_NAMES.items()}
         for b in (self.elderly_btn, *self.lang_btns.values()):
             b.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
-        row.addWidget(self.elderly_btn)
-        for b in self.lang_btns.values():
-            row.addWidget(b)
+            box.addWidget(b)
+        self._top_row, self._second_row = row, QHBoxLayout()
+        self._second_row.addStretch(1)
+        lines.addLayout(self._second_row)
+        row.addWidget(self.switches)
+        self._switches_below = False
         return bar
+
+    def _place_switches(self) -> None:
+        below = self.width() < Screen.NARROW_PX
+        if below == self._switches_below:
+            return
+        self._switches_below = below
+        (self._top_row if below else self._second_row).removeWidget(self.switches)
+        (self._second_row if below else self._top_row).addWidget(self.switches)
 
     def _footer(self) -> QFrame:
         bar = QFrame()
@@ -154,6 +175,7 @@ class KioskWindow(QWidget):
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
+        self._place_switches()
         if self.overlay.isVisible():
             self.overlay.setGeometry(self.rect())
 

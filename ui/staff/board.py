@@ -8,29 +8,156 @@ number and the counter's Mongolian name, as the server words it (`text_mn` of th
 
 from __future__ import annotations
 
+import re
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPalette, QResizeEvent
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.display import ZONE_NAMES, BoardModel
 from ui.i18n import pick, tr
 from ui.staff.marquee import Marquee
 from ui.theme import NORMAL
+from ui.widgets.flow import FlowLayout
 from ui.widgets.mongol import MongolianText
 from ui.widgets.mongol_layout import BandRule
 
 BG, PANEL, GOLD = "#0d1b2a", "#13263b", "#ffd166"
+# The board is drawn for a 1920x1080 landscape screen or a 1080x1920 upright one; every font,
+# margin and band scales with the screen's size from these (a 4K board is twice as large).
+LANDSCAPE, UPRIGHT = (1920, 1080), (1080, 1920)
+
+
+class BoardLabel(QLabel):
+    """A label whose font size (`px`, at the board's design size) follows the board's scale.
+    `fit`: one short line (the called number) that shrinks to the width it gets rather than
+    widening the board; `wrap`: words that wrap to more lines where the width ends."""
+
+    def __init__(self, text: str, px: int, color: str = "#ffffff", bold: bool = False,
+                 align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft, *, extra: str = "",
+                 wrap: bool = False, fit: bool = False) -> None:
+        super().__init__(text)
+        self.px, self.color, self.bold, self.extra, self.fit = px, color, bold, extra, fit
+        self.scale = 1.0
+        self.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+        self.setWordWrap(wrap)
+        self._style()
+
+    def set_px(self, px: int) -> None:
+        if px != self.px:
+            self.px = px
+            self._style()
+
+    def set_scale(self, scale: float) -> None:
+        if abs(scale - self.scale) > 1e-3:
+            self.scale = scale
+            self._style()
+
+    def _style(self, shrink: float = 1.0) -> None:
+        size = max(8, round(self.px * self.scale * shrink))
+        extra = re.sub(r"(\d+)px", lambda m: f"{round(int(m.group(1)) * self.scale)}px", self.extra)
+        self.setStyleSheet(f"color:{self.color}; font-size:{size}px; "
+                           f"font-weight:{700 if self.bold else 400}; background:transparent;"
+                           + extra)
+
+    def _natural(self) -> QSize:
+        """The words' size at the board's scale, before any shrinking to fit."""
+        font = QFont(self.font())
+        font.setPixelSize(max(8, round(self.px * self.scale)))
+        fm = QFontMetrics(font)
+        return QSize(fm.horizontalAdvance(self.text()) + 8, fm.lineSpacing())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return self._natural() if self.fit else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        if not self.fit:
+            return super().minimumSizeHint()
+        natural = self._natural()
+        return QSize(min(natural.width(), 40), natural.height() // 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        if self.fit and self.text():
+            natural, room = self._natural(), self.contentsRect()
+            shrink = min(1.0, room.width() / natural.width(), room.height() / natural.height())
+            self._style(max(0.2, shrink * 0.98))
 
 
 def label(text: str, px: int, color: str = "#ffffff", bold: bool = False,
-          align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft) -> QLabel:
-    w = QLabel(text)
-    w.setStyleSheet(f"color:{color}; font-size:{px}px; font-weight:{700 if bold else 400};"
-                    "background:transparent;")
-    w.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
-    return w
+          align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft, **kw: Any) -> BoardLabel:
+    return BoardLabel(text, px, color, bold, align, **kw)
+
+
+class RecentList(QWidget):
+    """The last calls, newest first, as many as the panel holds: rows that do not fit are left
+    out (the oldest), never squeezed or cut."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.col = QVBoxLayout(self)
+        self.col.setContentsMargins(0, 0, 0, 0)
+        self.col.setSpacing(10)
+        self.col.addStretch(1)
+        self.rows: list[QWidget] = []
+
+    def set_calls(self, calls: list[tuple[str, str]], scale: float) -> None:
+        for row in self.rows:
+            self.col.removeWidget(row)
+            row.hide()
+            row.deleteLater()
+        self.rows = []
+        for i, (number, counter) in enumerate(calls):
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            line.addWidget(label(number, 56, "#ffffff", True))
+            line.addWidget(label(counter, 44, "#c9d6e3", False, Qt.AlignmentFlag.AlignRight,
+                                 wrap=True), 1)
+            self.col.insertWidget(i, row)
+            self.rows.append(row)
+        self.rescale(scale)
+
+    def rescale(self, scale: float) -> None:
+        """Fonts and gaps at `scale`; the numbers in one column as wide as the widest."""
+        self.col.setSpacing(round(10 * scale))
+        numbers = []
+        for row in self.rows:
+            row.layout().setSpacing(round(20 * scale))
+            num, name = row.findChildren(BoardLabel)
+            num.set_scale(scale)
+            name.set_scale(scale)
+            num.setMinimumWidth(0)
+            numbers.append(num)
+        width = max((n.sizeHint().width() for n in numbers), default=0)
+        for n in numbers:
+            n.setFixedWidth(width)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        y, room, full = 0, self.height(), False
+        for row in self.rows:
+            need = row.heightForWidth(self.width()) if row.hasHeightForWidth() else -1
+            need = max(need, row.sizeHint().height())
+            full = full or y + need > room
+            row.setVisible(not full)
+            y += need + self.col.spacing()
 
 
 class BoardWindow(QWidget):
@@ -38,26 +165,26 @@ class BoardWindow(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model, self.lang = model, lang
+        self.scale, self.upright = 1.0, False
         self.setWindowTitle("快办 叫号屏 / Call display")
         self.setStyleSheet(f"background:{BG};")
-        self.resize(1920, 1080)
+        self.resize(*LANDSCAPE)
         root = QVBoxLayout(self)
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
         root.addWidget(self._header())
-        self.offline = label(tr("board_offline", lang), 40, "#ffffff", True, Qt.AlignmentFlag.AlignCenter)
-        self.offline.setStyleSheet(self.offline.styleSheet() + f"background:{NORMAL.danger};"
-                                   "padding:12px;")
+        self.offline = label(tr("board_offline", lang), 40, "#ffffff", True,
+                             Qt.AlignmentFlag.AlignCenter, wrap=True,
+                             extra=f"background:{NORMAL.danger}; padding:8px;")
         root.addWidget(self.offline)
-        body = QHBoxLayout()
-        body.setContentsMargins(40, 30, 40, 20)
-        body.setSpacing(40)
-        body.addWidget(self._calling(), 3)
-        body.addWidget(self._recent(), 2)
-        root.addLayout(body, 1)
-        self.waiting = QHBoxLayout()
-        self.waiting.setContentsMargins(40, 0, 40, 20)
-        root.addLayout(self.waiting)
+        self.body = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.calling_panel, self.recent_panel = self._calling(), self._recent()
+        self.body.addWidget(self.calling_panel, 3)
+        self.body.addWidget(self.recent_panel, 2)
+        root.addLayout(self.body, 1)
+        self.waiting_box = QWidget()
+        self.waiting = FlowLayout(self.waiting_box)
+        root.addWidget(self.waiting_box)
         self.notice = Marquee(notice, px=38, fg="#ffffff", bg=NORMAL.primary)
         root.addWidget(self.notice)
         self._clock = QTimer(self, interval=1000)
@@ -67,40 +194,35 @@ class BoardWindow(QWidget):
         self._redraw = QTimer(self, singleShot=True, interval=30)
         self._redraw.timeout.connect(self.refresh)
         model.changed.connect(self._redraw.start)
+        self._arrange()
         self.refresh()
 
     def _header(self) -> QWidget:
         bar = QFrame()
         bar.setStyleSheet(f"background:{NORMAL.primary};")
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(40, 14, 40, 14)
-        self.hall = label("", 44, "#ffffff", True)
-        self.zone = label("", 36, "#ffe9ec", False, Qt.AlignmentFlag.AlignCenter)
+        self.head = QGridLayout(bar)
+        self.hall = label("", 44, "#ffffff", True, wrap=True)
+        self.zone = label("", 36, "#ffe9ec", False, Qt.AlignmentFlag.AlignCenter, wrap=True)
         self.clock = label("", 44, "#ffffff", True, Qt.AlignmentFlag.AlignRight)
-        for w in (self.hall, self.zone, self.clock):
-            row.addWidget(w, 1)
         return bar
 
     def _calling(self) -> QWidget:
         panel = QFrame()
         panel.setStyleSheet(f"background:{PANEL}; border-radius:24px;")
-        row = QHBoxLayout(panel)
-        row.setContentsMargins(30, 30, 30, 30)
-        row.setSpacing(30)
-        self.mongol = MongolianText("", BandRule(pixel_size=64, min_pixel_size=36, max_columns=4))
+        self.calling_row = QHBoxLayout(panel)
+        self.mongol = MongolianText("", self._band_rule())
         palette = self.mongol.palette()
         palette.setColor(QPalette.ColorRole.WindowText, QColor(GOLD))
         self.mongol.setPalette(palette)
         self.mongol.setStyleSheet("background:transparent;")
-        self.mongol.setMaximumWidth(380)
-        row.addWidget(self.mongol)
+        self.calling_row.addWidget(self.mongol)
         col = QVBoxLayout()
-        row.addLayout(col, 1)
+        self.calling_row.addLayout(col, 1)
         self.calling_title = label(tr("now_calling", self.lang), 48, GOLD, True,
-                                   Qt.AlignmentFlag.AlignCenter)
-        self.number = label("", 260, "#ffffff", True, Qt.AlignmentFlag.AlignCenter)
-        self.where = label("", 72, GOLD, True, Qt.AlignmentFlag.AlignCenter)
-        self.who = label("", 40, "#c9d6e3", False, Qt.AlignmentFlag.AlignCenter)
+                                   Qt.AlignmentFlag.AlignCenter, wrap=True)
+        self.number = label("", 240, "#ffffff", True, Qt.AlignmentFlag.AlignCenter, fit=True)
+        self.where = label("", 72, GOLD, True, Qt.AlignmentFlag.AlignCenter, fit=True)
+        self.who = label("", 40, "#c9d6e3", False, Qt.AlignmentFlag.AlignCenter, wrap=True)
         for w in (self.calling_title, self.number, self.where, self.who):
             col.addWidget(w)
         return panel
@@ -108,14 +230,64 @@ class BoardWindow(QWidget):
     def _recent(self) -> QWidget:
         panel = QFrame()
         panel.setStyleSheet(f"background:{PANEL}; border-radius:24px;")
-        col = QVBoxLayout(panel)
-        col.setContentsMargins(30, 24, 30, 24)
-        col.addWidget(label(tr("recent", self.lang), 44, GOLD, True))
-        self.rows = QGridLayout()
-        self.rows.setVerticalSpacing(10)
-        col.addLayout(self.rows)
-        col.addStretch(1)
+        self.recent_col = QVBoxLayout(panel)
+        self.recent_title = label(tr("recent", self.lang), 44, GOLD, True, wrap=True)
+        self.recent_col.addWidget(self.recent_title)
+        self.rows = RecentList()
+        self.recent_col.addWidget(self.rows, 1)
         return panel
+
+    def _band_rule(self) -> BandRule:
+        s = self.scale
+        return BandRule(pixel_size=round(64 * s), min_pixel_size=round(36 * s), max_columns=4)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Upright or landscape, and the scale of everything, from the window's size."""
+        w, h = self.width(), self.height()
+        upright = h > w
+        base = UPRIGHT if upright else LANDSCAPE
+        scale = round(min(w / base[0], h / base[1]), 3)
+        if upright == self.upright and abs(scale - self.scale) < 1e-3 and self.head.count():
+            return
+        self.scale, self.upright = scale, upright
+        s = lambda n: round(n * scale)  # noqa: E731
+        for item in (self.hall, self.zone, self.clock):
+            self.head.removeWidget(item)
+        if upright:  # the hall and the clock above, the zone below: a third each is too narrow
+            self.head.addWidget(self.hall, 0, 0)
+            self.head.addWidget(self.clock, 0, 1)
+            self.head.addWidget(self.zone, 1, 0, 1, 2)
+        else:
+            for i, item in enumerate((self.hall, self.zone, self.clock)):
+                self.head.addWidget(item, 0, i)
+        for i in range(3):
+            self.head.setColumnStretch(i, 1 if i < (2 if upright else 3) else 0)
+        self.head.setContentsMargins(s(40), s(14), s(40), s(14))
+        self.head.setSpacing(s(12))
+        self.body.setDirection(QBoxLayout.Direction.TopToBottom if upright
+                               else QBoxLayout.Direction.LeftToRight)
+        self.body.setStretch(0, 3)
+        self.body.setStretch(1, 2)
+        self.body.setContentsMargins(s(40), s(30), s(40), s(20))
+        self.body.setSpacing(s(30 if upright else 40))
+        self.calling_row.setContentsMargins(s(30), s(30), s(30), s(30))
+        self.calling_row.setSpacing(s(30))
+        self.recent_col.setContentsMargins(s(30), s(24), s(30), s(24))
+        self.waiting.setContentsMargins(s(40), 0, s(40), s(20))
+        self.waiting.set_gap(s(12))
+        self.mongol.setMaximumWidth(s(380))
+        self.mongol.set_rule(self._band_rule())
+        self.notice.set_px(s(38))
+        for item in self.findChildren(BoardLabel):
+            item.set_scale(scale)
+        self.rows.rescale(scale)
+
+    def _recent_calls(self) -> list[tuple[str, str]]:
+        return [(c.number, c.counter_name) for c in self.model.board.history]
 
     def tick(self) -> None:
         try:
@@ -135,11 +307,11 @@ class BoardWindow(QWidget):
         if cur is None:
             self.number.setText("")
             self.where.setText(tr("no_calls", lang))
-            self.where.setStyleSheet(self.where.styleSheet().replace("72px", "40px"))
+            self.where.set_px(40)
             self.who.setText("")
         else:
             self.number.setText(cur.number)
-            self.where.setStyleSheet(self.where.styleSheet().replace("40px", "72px"))
+            self.where.set_px(72)
             self.where.setText(tr("please_go", lang, counter=cur.counter_name))
             extra = [cur.masked_name or "", tr("recall", lang) if cur.recall else ""]
             self.who.setText("  ".join(x for x in extra if x))
@@ -164,28 +336,20 @@ class BoardWindow(QWidget):
         self.mongol.set_text(f"{tr('now_calling', 'mn')}\n{sentence}")
 
     def _fill_recent(self) -> None:
-        while self.rows.count():
-            item = self.rows.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        for i, call in enumerate(self.model.board.history):
-            self.rows.addWidget(label(call.number, 56, "#ffffff", True), i, 0)
-            self.rows.addWidget(label(call.counter_name, 44, "#c9d6e3", False,
-                                      Qt.AlignmentFlag.AlignRight), i, 1)
+        self.rows.set_calls(self._recent_calls(), self.scale)
 
     def _fill_waiting(self) -> None:
         while self.waiting.count():
             item = self.waiting.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()
                 widget.deleteLater()
         if self.model.board.waiting:
             self.waiting.addWidget(label(tr("waiting", self.lang), 34, GOLD, True))
         for name, n in self.model.board.waiting[:6]:
-            chip = label(f"{name}  {tr('people', self.lang, n=n)}", 34, "#ffffff", False)
-            chip.setStyleSheet(chip.styleSheet() + f"background:{PANEL}; border-radius:12px;"
-                               "padding:8px 18px;")
+            chip = label(f"{name}  {tr('people', self.lang, n=n)}", 34, "#ffffff", False,
+                         extra=f"background:{PANEL}; border-radius:12px; padding:6px 18px;")
             self.waiting.addWidget(chip)
-        self.waiting.addStretch(1)
-
+        for item in self.waiting_box.findChildren(BoardLabel):
+            item.set_scale(self.scale)

@@ -21,6 +21,13 @@ class Marquee(QWidget):
         if text:
             self._timer.start()
 
+    def set_px(self, px: int) -> None:
+        """The font's pixel size (the board scales it with its screen)."""
+        if px != self._font.pixelSize():
+            self._font.setPixelSize(px)
+            self.setFixedHeight(int(px * 1.8))
+            self.update()
+
     def set_text(self, text: str) -> None:
         self.text = text
         self.offset = 0

@@ -19,6 +19,7 @@ class CountdownOverlay(QWidget):
         self._on_touch = on_touch
         self.text = QLabel("", self)
         self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text.setWordWrap(True)  # an upright screen or a longer language: more lines
         self.text.setObjectName("big")
         self.text.setStyleSheet("color: white; background: transparent;")
         box = QVBoxLayout(self)
