@@ -133,8 +133,6 @@ KNOWN: dict[str, str] = {
                               "priority reasons need more height than 1080",
     "kiosk-1080x1920-pseudo": "upright, 40 % longer words: the senior top bar squeezes the hall "
                               "name to a column; senior ticket, detail and check-in need more room",
-    "pad-1280x800-en": "rating buttons' English words need 1559 px",
-    "pad-1280x800-pseudo": "as en",
     "pad-800x480-zh": "fixed pixel fonts made for 1280x800 need 1144x594",
     "pad-800x480-en": "as zh, wider",
     "pad-800x480-pseudo": "as en",

@@ -128,10 +128,16 @@ class RatingWindow(QWidget):
         box.addWidget(self.rate_ticket)
         box.addWidget(self._words("pad_rate", 56, length=140))
         row = QHBoxLayout()
+        # Five buttons side by side: Chinese names fit one line; other languages' words each
+        # take a line of their own, a size smaller ("Very / dissatisfied").
+        px = 38 if self.lang == "zh" else 30
         for level in sorted(LEVELS, reverse=True):
-            btn = QPushButton(f"{FACES[level]}\n{pick(LEVELS[level], self.lang)}")
+            name = pick(LEVELS[level], self.lang)
+            if self.lang != "zh":
+                name = name.replace(" ", "\n")
+            btn = QPushButton(f"{FACES[level]}\n{name}")
             btn.setStyleSheet(f"background:{LEVEL_COLOURS[level]}; min-height:300px;"
-                              "font-size:38px; font-weight:700;")
+                              f"font-size:{px}px; font-weight:700; padding:18px 8px;")
             btn.clicked.connect(lambda _c=False, lv=level: self.model.choose(lv))
             self._band_in_button(btn, self._mn(f"level_{level}"))
             row.addWidget(btn)
