@@ -107,7 +107,7 @@ class Inquiry:
     def _found(self, tickets: list[wire.TicketOut]) -> None:
         self._looking = False
         self.port.data.results = tickets
-        self.port.go(RESULT, "" if tickets else "nothing_found")
+        self.port.go(RESULT, "")  # the result screen itself says when nothing was found
 
     def _qr_failed(self, code: str, exc: BaseException) -> None:
         unknown = isinstance(exc, ApiError) and exc.status == 404

@@ -133,13 +133,9 @@ KNOWN: dict[str, str] = {
                               "priority reasons need more height than 1080",
     "kiosk-1080x1920-pseudo": "upright, 40 % longer words: the senior top bar squeezes the hall "
                               "name to a column; senior ticket, detail and check-in need more room",
-    "pad-800x480-zh": "fixed pixel fonts made for 1280x800 need 1144x594",
-    "pad-800x480-en": "as zh, wider",
-    "pad-800x480-pseudo": "as en",
     "kiosk-1920x1080-mn": "as zh (senior ticket overlap), and senior attract's and detail's lines "
                           "with Mongolian need ~10 px more height (the font's taller line)",
     "kiosk-1080x1920-mn": "upright: as zh, and the tiles' Mongolian bands take width from names",
-    "pad-800x480-mn": "as zh",
 }
 
 
