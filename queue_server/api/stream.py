@@ -419,6 +419,21 @@ class EventHub:
                 delay = min(delay * 2, 10.0)
 
     # -- one subscriber ---------------------------------------------------------------------
+    async def _backlog(self, hall: str | None, after: int
+                       ) -> AsyncGenerator[list[Any], None]:
+        """The hall's events after `after`, read from the table in batches until a short one
+        (the catch-up of a subscriber already in its feed, so nothing committed meanwhile is
+        missed)."""
+        cursor = after
+        while True:
+            fresh = await self._retrying(lambda c=cursor: self._read(hall, c))
+            rows = [r for r in fresh if int(r["id"]) > cursor]
+            if rows:
+                cursor = int(rows[-1]["id"])
+                yield rows
+            if len(rows) < self.batch:
+                return
+
     async def _follow(self, hall: str | None, after: int
                       ) -> AsyncGenerator[list[tuple[int, str]], None]:
         """Yield batches of (id, json) for every event after `after`, then live ones, in id
@@ -432,14 +447,9 @@ class EventHub:
         feed.subs.add(sub)  # before catching up, so nothing committed meanwhile is missed
         try:
             cursor = after
-            while True:  # catch up from the table
-                fresh = await self._retrying(lambda c=cursor: self._read(hall, c))
-                rows = [r for r in fresh if int(r["id"]) > cursor]
-                if rows:
-                    cursor = int(rows[-1]["id"])
-                    yield [(int(r["id"]), encode(r)) for r in rows]
-                if len(rows) < self.batch:
-                    break
+            async for rows in self._backlog(hall, after):
+                cursor = int(rows[-1]["id"])
+                yield [(int(r["id"]), encode(r)) for r in rows]
             next_ping = time.monotonic() + self.ping_interval
             while not sub.closed:
                 if sub.overflowed:
@@ -508,15 +518,9 @@ class EventHub:
         gone.add_done_callback(lambda _: sub.close())
         try:
             cursor = after
-            while True:  # catch up from the table
-                fresh = await self._retrying(lambda c=cursor: self._read(hall, c))
-                rows = [r for r in fresh if int(r["id"]) > cursor]
-                if rows:
-                    cursor = int(rows[-1]["id"])
-                    await chunk("".join(f"id: {r['id']}\ndata: {encode(r)}\n\n"
-                                        for r in rows))
-                if len(rows) < self.batch:
-                    break
+            async for rows in self._backlog(hall, after):
+                cursor = int(rows[-1]["id"])
+                await chunk("".join(f"id: {r['id']}\ndata: {encode(r)}\n\n" for r in rows))
             while not (sub.closed or sub.overflowed):
                 while sub.queue and not (sub.closed or sub.overflowed):  # came meanwhile
                     batch = [item for item in _popall(sub.queue) if item[0] > cursor]
