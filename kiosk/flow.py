@@ -110,6 +110,10 @@ class KioskFlow(QObject):
         """Every service as last loaded (the offline screen lists them from the cache)."""
         return self.link.catalog.services
 
+    def service_info(self, code: str) -> wire.ServiceInfo | None:
+        """The service `code` as last loaded, or None."""
+        return self.link.catalog.get(code)
+
     def has_device(self, kind: str) -> bool:
         """This kiosk has that device (idcard, printer, camera): the screens offer its step."""
         return self.devices.has(kind)

@@ -57,7 +57,13 @@ def _tokens(store: Store) -> list[str]:
 def test_a_unit_failing_in_its_flush_rolls_back_alone_and_the_batch_commits(
         store: Store) -> None:
     handed: list[list[dict[str, Any]]] = []
-    store.on_events = handed.append
+    got = threading.Event()
+
+    def take(rows: list[dict[str, Any]]) -> None:
+        handed.append(rows)
+        got.set()
+
+    store.on_events = take
 
     async def run() -> list[Any]:
         return await asyncio.gather(
@@ -69,6 +75,8 @@ def test_a_unit_failing_in_its_flush_rolls_back_alone_and_the_batch_commits(
     assert isinstance(results[2], IntegrityError)
     assert _tokens(store) == ["t1", "t2"]
     # One commit for the three good units (so they did share a batch), ids 1..3 in order.
+    # The answers come first; the hub is handed the rows just after, on the writer's thread.
+    assert got.wait(10)
     assert len(handed) == 1
     assert [(e["id"], e["type"], e.get("name")) for e in handed[0]] == [
         (1, "test.slow", None), (2, "test.token", "t1"), (3, "test.token", "t2")]
@@ -99,9 +107,13 @@ def test_threads_and_the_writer_together_keep_event_ids_contiguous(store: Store)
     handed: list[int] = []
     lock = threading.Lock()
 
+    all_handed = threading.Event()
+
     def take(rows: list[dict[str, Any]]) -> None:
         with lock:
             handed.extend(int(r["id"]) for r in rows)
+            if len(handed) >= 200:
+                all_handed.set()
 
     store.on_events = take
     store.max_pending = 1000  # this test is about order, not load shedding
@@ -126,6 +138,7 @@ def test_threads_and_the_writer_together_keep_event_ids_contiguous(store: Store)
         ids = list(s.scalars(select(EventRow.id).order_by(EventRow.id)))
         assert s.scalar(select(func.count()).select_from(EventRow)) == 200
     assert ids == list(range(1, 201))
+    assert all_handed.wait(10)  # the last batch's rows reach the hub just after its answers
     assert handed == ids  # handed out in commit order, each once
 
 

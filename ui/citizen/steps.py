@@ -227,7 +227,7 @@ class TicketScreen(Screen):
             self.head.setText(tr(f"ck_{flow.data.checkin}", lang))
         self.number.setText(t.number)
         self.service.setText(t.service_name or (flow.service.name if flow.service else ""))
-        self.banded.set_mongolian(mongolian_name(flow.link.catalog.get(t.service), lang))
+        self.banded.set_mongolian(mongolian_name(flow.service_info(t.service), lang))
         minutes = max(0, round(t.estimated_wait_s / 60))
         self.facts.setText(f"{tr('go_zone', lang, zone=zone_name(t.zone, lang))}\n"
                            f"{tr('ahead', lang)} {tr('people', lang, n=t.ahead)}  ·  "
