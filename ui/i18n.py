@@ -247,6 +247,21 @@ TEXT: dict[str, tuple[str, str]] = {
     "sending": ("正在提交，请稍候…", "Sending your rating…"),
     "pad_thanks_sub": ("您的意见将帮助我们改进服务", "Your opinion helps us serve you better"),
     "pad_error": ("评价未能提交", "The rating could not be sent"),
+    # the counter's safeguards (ui/staff/safeguards.py)
+    "desk_hold": ("挂起", "Hold"),
+    "desk_call_number": ("叫指定号", "Call number"),
+    "desk_undo": ("撤销办结 {number}（{s}）", "Undo {number} ({s})"),
+    "desk_held": ("已挂起", "On hold"),
+    "desk_take_back": ("取回 {number}", "Take back {number}"),
+    "desk_number": ("号码，如 A012", "Number, e.g. A012"),
+    "desk_search": ("查询", "Search"),
+    "desk_call_here": ("在本窗口叫号", "Call here"),
+    "desk_cancel": ("取消", "Cancel"),
+    "desk_done_anyway": ("仍然办结", "Finish anyway"),
+    "desk_next_instead": ("转下一环节", "On to next zone"),
+    "desk_confirm_done": ("{number}（{service}）还有环节未办：{zones}。\n确定在此办结，不再转下一环节？", "{number} ({service}) still has zones to go: {zones}.\nFinish it here instead of moving it on?"),
+    "desk_logout_anyway": ("仍然退出", "Log out anyway"),
+    "desk_confirm_logout": ("{number} 还在本窗口（{status}）。\n退出后它会留在本窗口，确定退出？", "{number} is still at this counter ({status}).\nIt stays here after you log out. Log out?"),
 }
 
 ELDERLY_REASONS = {

@@ -28,7 +28,7 @@ from kiosk.counter import ZONE_NAMES, CounterModel
 from kiosk.counter_words import in_language, zone_name
 from ui.i18n import STATUS, pick, tr
 from ui.staff.dialogs import ReasonDialog, TransferDialog, line
-from ui.staff.safeguards import HeldList, NumberDialog, ask, say
+from ui.staff.safeguards import HeldList, NumberDialog, ask
 from ui.staff.ticket_panel import TicketPanel, card
 from ui.theme import NORMAL
 
@@ -142,7 +142,7 @@ class CounterWindow(QWidget):
         grid = QGridLayout()
         self.buttons: dict[str, QPushButton] = {}
         for i, (action, key, shortcut, handler) in enumerate(BUTTONS):
-            text = say(key, self.lang) if key in ("hold", "call_number") else tr(key, self.lang)
+            text = tr(f"desk_{key}" if key in ("hold", "call_number") else key, self.lang)
             btn = QPushButton(f"{text}  {shortcut}")
             btn.setObjectName("primary" if action == "call-next" else "")
             btn.clicked.connect(getattr(self, handler))
@@ -214,8 +214,8 @@ class CounterWindow(QWidget):
         t = self.model.current
         if t is not None:
             status = pick(STATUS.get(t.status, (t.status, t.status)), self.lang)
-            text = say("confirm_logout", self.lang, number=t.number, status=status)
-            if self.ask(self, self.lang, text, say("logout_anyway", self.lang)) != "yes":
+            text = tr("desk_confirm_logout", self.lang, number=t.number, status=status)
+            if self.ask(self, self.lang, text, tr("desk_logout_anyway", self.lang)) != "yes":
                 return
         self.model.logout()
 
@@ -248,10 +248,10 @@ class CounterWindow(QWidget):
         t = self.model.current
         if t is not None and t.zones_left:
             zones = "、".join(zone_name(z, self.lang) for z in t.zones_left)
-            text = say("confirm_done", self.lang, number=t.number, service=t.service_name,
+            text = tr("desk_confirm_done", self.lang, number=t.number, service=t.service_name,
                        zones=zones if self.lang != "en" else zones.replace("、", ", "))
-            answer = self.ask(self, self.lang, text, say("done_anyway", self.lang),
-                              say("next_instead", self.lang))
+            answer = self.ask(self, self.lang, text, tr("desk_done_anyway", self.lang),
+                              tr("desk_next_instead", self.lang))
             if answer == "alternative":
                 self.model.finish("next")
             if answer != "yes":
@@ -319,7 +319,7 @@ class CounterWindow(QWidget):
 
     def _undo_tick(self, seconds: int) -> None:
         number = self.model.undo_number
-        self.undo_btn.setText(say("undo", self.lang, number=number, s=seconds))
+        self.undo_btn.setText(tr("desk_undo", self.lang, number=number, s=seconds))
         self.undo_btn.setVisible(seconds > 0)
 
     def _auto_tick(self, seconds: int) -> None:
@@ -371,7 +371,7 @@ class CounterWindow(QWidget):
         self.undo_btn.setEnabled("undo-finish" in allowed)
         self.undo_btn.setVisible(m.undo_remaining > 0)
         if m.undo_remaining > 0:
-            self.undo_btn.setText(say("undo", lang, number=m.undo_number, s=m.undo_remaining))
+            self.undo_btn.setText(tr("desk_undo", lang, number=m.undo_number, s=m.undo_remaining))
         self.ticket.refresh()
         # the page's words changed: let the window's minimum follow (else Qt keeps the first,
         # larger minimum it computed and a 1366x768 screen cuts the action buttons off)

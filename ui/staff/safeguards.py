@@ -1,7 +1,7 @@
 """The counter pad's safeguards: the question before 办结 where the route goes on and before
 logging out with a ticket in hand, the offer to undo the last finish, the list of held (挂起)
 tickets to take back, and the dialog of a chosen number (search it, or call it here).
-Their words are here (the counter speaks Chinese or English, one at a time)."""
+Their words are in ui/i18n.py (desk_*), one language at a time."""
 
 from __future__ import annotations
 
@@ -18,34 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.i18n import tr
 from ui.staff.dialogs import STYLE as DIALOG_STYLE
-
-WORDS: dict[str, tuple[str, str]] = {
-    "hold": ("挂起", "Hold"),
-    "call_number": ("叫指定号", "Call number"),
-    "undo": ("撤销办结 {number}（{s}）", "Undo {number} ({s})"),
-    "held": ("已挂起", "On hold"),
-    "take_back": ("取回 {number}", "Take back {number}"),
-    "number": ("号码，如 A012", "Number, e.g. A012"),
-    "search": ("查询", "Search"),
-    "call_here": ("在本窗口叫号", "Call here"),
-    "cancel": ("取消", "Cancel"),
-    "done_anyway": ("仍然办结", "Finish anyway"),
-    "next_instead": ("转下一环节", "On to next zone"),
-    "confirm_done": ("{number}（{service}）还有环节未办：{zones}。\n确定在此办结，不再转下一环节？",
-                     "{number} ({service}) still has zones to go: {zones}.\n"
-                     "Finish it here instead of moving it on?"),
-    "logout_anyway": ("仍然退出", "Log out anyway"),
-    "confirm_logout": ("{number} 还在本窗口（{status}）。\n退出后它会留在本窗口，确定退出？",
-                       "{number} is still at this counter ({status}).\n"
-                       "It stays here after you log out. Log out?"),
-}
-
-
-def say(key: str, lang: str, **fields: object) -> str:
-    pair = WORDS[key]
-    text = pair[1] if lang == "en" else pair[0]
-    return text.format(**fields) if fields else text
 
 
 def ask(parent: QWidget, lang: str, text: str, yes: str, alternative: str | None = None
@@ -58,7 +32,7 @@ def ask(parent: QWidget, lang: str, text: str, yes: str, alternative: str | None
                       "min-height:48px;}")
     alt = box.addButton(alternative, QMessageBox.ButtonRole.AcceptRole) if alternative else None
     ok = box.addButton(yes, QMessageBox.ButtonRole.DestructiveRole)
-    cancel = box.addButton(say("cancel", lang), QMessageBox.ButtonRole.RejectRole)
+    cancel = box.addButton(tr("desk_cancel", lang), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(cancel)
     box.exec()
     clicked = box.clickedButton()
@@ -70,21 +44,21 @@ class NumberDialog(QDialog):
 
     def __init__(self, lang: str, can_call: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(say("call_number", lang))
+        self.setWindowTitle(tr("desk_call_number", lang))
         self.setStyleSheet(DIALOG_STYLE)
         self.setMinimumWidth(520)
         self.choice = ""
         box = QVBoxLayout(self)
-        box.addWidget(QLabel(f"<b>{say('call_number', lang)} / {say('search', lang)}</b>"))
+        box.addWidget(QLabel(f"<b>{tr('desk_call_number', lang)} / {tr('desk_search', lang)}</b>"))
         self.number = QLineEdit()
-        self.number.setPlaceholderText(say("number", lang))
+        self.number.setPlaceholderText(tr("desk_number", lang))
         self.number.setMaxLength(8)
         box.addWidget(self.number)
         row = QHBoxLayout()
-        self.search = QPushButton(say("search", lang))
-        self.call = QPushButton(say("call_here", lang))
+        self.search = QPushButton(tr("desk_search", lang))
+        self.call = QPushButton(tr("desk_call_here", lang))
         self.call.setEnabled(can_call)
-        cancel = QPushButton(say("cancel", lang))
+        cancel = QPushButton(tr("desk_cancel", lang))
         for btn, choice in ((self.search, "search"), (self.call, "call")):
             btn.clicked.connect(lambda _c=False, ch=choice: self._choose(ch))
         cancel.clicked.connect(self.reject)
@@ -108,7 +82,7 @@ class HeldList(QWidget):
         self.lang, self._take_back = lang, take_back
         self.box = QVBoxLayout(self)
         self.box.setContentsMargins(0, 0, 0, 0)
-        self.title = QLabel(f"<b>{say('held', lang)}</b>")
+        self.title = QLabel(f"<b>{tr('desk_held', lang)}</b>")
         self.box.addWidget(self.title)
         self.buttons: list[QPushButton] = []
         self._shown: list[tuple[str, str]] = []
@@ -120,7 +94,7 @@ class HeldList(QWidget):
                 btn.deleteLater()
             self.buttons = []
             for ticket_id, number in held:
-                btn = QPushButton(say("take_back", self.lang, number=number))
+                btn = QPushButton(tr("desk_take_back", self.lang, number=number))
                 btn.clicked.connect(lambda _c=False, t=ticket_id: self._take_back(t))
                 self.box.addWidget(btn)
                 self.buttons.append(btn)
