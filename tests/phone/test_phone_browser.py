@@ -26,7 +26,6 @@ HALL = Path(__file__).resolve().parent / "hall.toml"
 WHO, OTHER = person(61), person(62)
 
 
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     need_browser()
@@ -113,7 +112,7 @@ def test_book_see_and_cancel_a_booking(phone: tuple[Any, list[str]], server: Ser
     code = page.locator("#code").inner_text()
     expect(page.locator("#status")).to_contain_text("已预约")
     expect(page.locator("img.qr")).to_be_visible()
-    assert page.evaluate("document.querySelector('img.qr').naturalWidth") > 0
+    qr_is_drawn(page)
     assert WHO["number"] not in page.content()
     shot(page, shots, "3-booking")
     page.fill("#cidn", OTHER["number"])
@@ -168,7 +167,7 @@ def test_a_number_that_asks_for_check_in(phone: tuple[Any, list[str]], server: S
     page.fill("#idn", WHO["number"])
     page.locator("#go").click()
     expect(page.locator("#arrive")).to_contain_text("请到大厅自助机签到")
-    assert page.evaluate("document.querySelector('img.qr').naturalWidth") > 0
+    qr_is_drawn(page)
     shot(page, shots, "9-check-in")
     ticket = page.url.rsplit("/", 1)[1]
     store = Store(server.db_url)
@@ -224,3 +223,11 @@ def test_the_status_page_of_a_case(phone: tuple[Any, list[str]], server: ServerP
     text = page.content()
     assert address not in text and holder["number"] not in text and holder["name"] not in text
     shot(page, shots, "12-status-mailed")
+
+
+def qr_is_drawn(page: Any) -> None:
+    """The QR image has loaded and decoded: the browser fetches it after the text is shown."""
+    page.wait_for_function(
+        "() => { const img = document.querySelector('img.qr');"
+        " return img !== null && img.complete && img.naturalWidth > 0; }",
+        timeout=10_000)
