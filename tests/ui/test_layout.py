@@ -133,8 +133,6 @@ KNOWN: dict[str, str] = {
                               "priority reasons need more height than 1080",
     "kiosk-1080x1920-pseudo": "upright, 40 % longer words: the senior top bar squeezes the hall "
                               "name to a column; senior ticket, detail and check-in need more room",
-    "counter-1280x800-pseudo": "40 % longer words: the work row's buttons (with 挂起 and 叫指定号) "
-                               "need 1319 px",
     "kiosk-1920x1080-mn": "as zh (senior ticket overlap), and senior attract's and detail's lines "
                           "with Mongolian need ~10 px more height (the font's taller line)",
     "kiosk-1080x1920-mn": "upright: as zh, and the tiles' Mongolian bands take width from names",

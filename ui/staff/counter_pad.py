@@ -13,7 +13,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -31,6 +30,7 @@ from ui.staff.dialogs import ReasonDialog, TransferDialog, line
 from ui.staff.safeguards import HeldList, NumberDialog, ask
 from ui.staff.ticket_panel import TicketPanel, card
 from ui.theme import NORMAL
+from ui.widgets.flow import FlowLayout
 
 STYLE = f"""
 QWidget#pad {{ background:{NORMAL.bg}; }}
@@ -56,7 +56,7 @@ BUTTONS = [("call-next", "call_next", "F1", "call_next"), ("recall", "recall_btn
                                                              "transfer"),
            ("pause", "pause", "F9", "pause_or_resume"), ("hold", "hold", "F11", "hold"),
            ("call", "call_number", "F12", "call_number")]
-PER_ROW = 6
+FIRST_ROW = 6  # buttons of the first row: calling and finishing a ticket
 
 
 class CounterWindow(QWidget):
@@ -139,7 +139,9 @@ class CounterWindow(QWidget):
         self.undo_btn.clicked.connect(self.model.undo_finish)
         self.undo_btn.hide()
         col.addWidget(self.message)
-        grid = QGridLayout()
+        # two rows: the turn of a ticket (F1-F6), then the rarer actions (F7-F12, the undo
+        # offer); each row wraps where a longer language needs more than the screen's width
+        rows = [FlowLayout(spacing=8, fill=True), FlowLayout(spacing=8, fill=True)]
         self.buttons: dict[str, QPushButton] = {}
         for i, (action, key, shortcut, handler) in enumerate(BUTTONS):
             text = tr(f"desk_{key}" if key in ("hold", "call_number") else key, self.lang)
@@ -147,11 +149,10 @@ class CounterWindow(QWidget):
             btn.setObjectName("primary" if action == "call-next" else "")
             btn.clicked.connect(getattr(self, handler))
             self.buttons[handler] = btn
-            grid.addWidget(btn, i // PER_ROW, i % PER_ROW)
-        grid.addWidget(self.undo_btn, len(BUTTONS) // PER_ROW, len(BUTTONS) % PER_ROW)
-        for c in range(PER_ROW):
-            grid.setColumnStretch(c, 1)
-        col.addLayout(grid)
+            rows[i >= FIRST_ROW].addWidget(btn)
+        rows[1].addWidget(self.undo_btn)
+        for row in rows:
+            col.addLayout(row)
         # each button names its key; the whole list is the buttons' tooltip (a line of its
         # own would take the height a 1366x768 screen lacks)
         for btn in [*self.buttons.values(), self.logout_btn]:
