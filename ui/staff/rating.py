@@ -193,7 +193,8 @@ class RatingWindow(QWidget):
         page, box = self._page()
         self.reasons_title = big("", self._px(48), LEVEL_COLOURS[2])
         box.addWidget(self.reasons_title)
-        box.addWidget(self._words("pad_reasons", 34, NORMAL.muted, False))
+        # a short band: at 800x480 a taller one pushes the reason buttons onto each other
+        box.addWidget(self._words("pad_reasons", 34, NORMAL.muted, False, length=80))
         grid = QGridLayout()
         self.reason_buttons: dict[str, QPushButton] = {}
         for i, (code, words) in enumerate(BAD_REASONS.items()):
