@@ -170,6 +170,13 @@ class BoardModel(QObject):
                 return (c.name_mn if lang == "mn" else c.name_en if lang == "en" else None) or c.name
         return code
 
+    def mongolian_counter_name(self, code: str) -> str:
+        """A counter's Mongolian name from the hall (`name_mn`), "" where it gives none."""
+        for c in self.hall.counters if self.hall else []:
+            if c.code == code:
+                return c.name_mn or ""
+        return ""
+
     @property
     def last_id(self) -> int:
         return self._follower.last_id if self._follower else self.board.last_id

@@ -109,6 +109,7 @@ def board_model(zones: tuple[str, ...], state: str, hall: HallSample | None = No
     model = BoardModel(_nowhere(), zones, clock=lambda: BOARD_NOW)
     model.hall_name, model.online = (hall.hall.name if hall else HALL_NAME), state != "offline"
     model.languages = list(languages)
+    model.hall = hall.hall if hall is not None else None  # the counters' names in each language
     b = model.board
     if state == "idle":
         return model

@@ -98,10 +98,13 @@ def _counter(size: tuple[int, int], lang: str, hall: HallSample
 
 def _display(size: tuple[int, int], lang: str, hall: HallSample
              ) -> Iterator[tuple[str, QWidget]]:
+    # "mn": a hall that lists Mongolian, its board in Chinese with the Mongolian bands
+    languages = ("mn", "zh", "en") if lang == "mn" else ("zh",)
     for zones in ((), ("intake",)):
         for state in staff_sample.BOARD_STATES:
-            model = staff_sample.board_model(zones, state, hall)
-            window = BoardWindow(model, lang=_lang(lang), notice=staff_sample.NOTICE)
+            model = staff_sample.board_model(zones, state, hall, languages)
+            window = BoardWindow(model, lang="zh" if lang == "mn" else _lang(lang),
+                                 notice=staff_sample.NOTICE)
             _settle(window, size)
             yield f"{'-'.join(zones) or 'hall'}-{state}", window
             window.close()
@@ -142,8 +145,8 @@ KNOWN: dict[str, str] = {
 def _params() -> list[Any]:
     out = []
     for role, size in CASES:
-        # traditional Mongolian (issue 16): the kiosk and the pad, in the example hall
-        for lang in LANGS + (("mn",) if role in ("kiosk", "pad") else ()):
+        # traditional Mongolian (issue 16): the kiosk, the pad and the board, in the example hall
+        for lang in LANGS + (("mn",) if role in ("kiosk", "pad", "display") else ()):
             case = f"{role}-{size[0]}x{size[1]}-{lang}"
             marks = [pytest.mark.xfail(reason=KNOWN[case], strict=True)] if case in KNOWN else []
             out.append(pytest.param(role, size, lang, id=case, marks=marks))

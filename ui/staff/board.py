@@ -4,7 +4,9 @@ reads the `BoardModel`; all logic lives there.
 
 In a hall that lists Mongolian the call is also written in traditional Mongolian, in a vertical
 band left of the Chinese (the region's rule puts Mongolian first): the call sentence with the
-number and the counter's Mongolian name, as the server words it (`text_mn` of the call)."""
+number and the counter's Mongolian name, as the server words it (`text_mn` of the call). Each
+recent call's row shows its counter's Mongolian name (`name_mn`) the same way, in a band as high
+as the row's number, left of the Chinese name."""
 
 from __future__ import annotations
 
@@ -100,9 +102,19 @@ def label(text: str, px: int, color: str = "#ffffff", bold: bool = False,
     return BoardLabel(text, px, color, bold, align, **kw)
 
 
+RECENT_MN = "#c9d6e3"  # the colour of a recent call's counter, Chinese and Mongolian
+
+
+def recent_band_rule(scale: float) -> BandRule:
+    """A recent row's Mongolian counter name: up to three columns, shrinking, then elided."""
+    return BandRule(pixel_size=round(28 * scale), min_pixel_size=max(12, round(18 * scale)),
+                    max_columns=3)
+
+
 class RecentList(QWidget):
     """The last calls, newest first, as many as the panel holds: rows that do not fit are left
-    out (the oldest), never squeezed or cut."""
+    out (the oldest), never squeezed or cut. A call is (number, counter name, the counter's
+    Mongolian name or "" when the board shows no Mongolian)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -113,18 +125,26 @@ class RecentList(QWidget):
         self.col.addStretch(1)
         self.rows: list[QWidget] = []
 
-    def set_calls(self, calls: list[tuple[str, str]], scale: float) -> None:
+    def set_calls(self, calls: list[tuple[str, str, str]], scale: float) -> None:
         for row in self.rows:
             self.col.removeWidget(row)
             row.hide()
             row.deleteLater()
         self.rows = []
-        for i, (number, counter) in enumerate(calls):
+        for i, (number, counter, mongolian) in enumerate(calls):
             row = QWidget()
             line = QHBoxLayout(row)
             line.setContentsMargins(0, 0, 0, 0)
             line.addWidget(label(number, 56, "#ffffff", True))
-            line.addWidget(label(counter, 44, "#c9d6e3", False, Qt.AlignmentFlag.AlignRight,
+            if mongolian:  # Mongolian first: left of the Chinese name, as in the calling panel
+                band = MongolianText(mongolian, recent_band_rule(scale), center=True)
+                band.setObjectName("recent_mn")
+                palette = band.palette()
+                palette.setColor(QPalette.ColorRole.WindowText, QColor(RECENT_MN))
+                band.setPalette(palette)
+                band.setStyleSheet("background:transparent;")
+                line.addWidget(band)
+            line.addWidget(label(counter, 44, RECENT_MN, False, Qt.AlignmentFlag.AlignRight,
                                  wrap=True), 1)
             self.col.insertWidget(i, row)
             self.rows.append(row)
@@ -144,6 +164,13 @@ class RecentList(QWidget):
         width = max((n.sizeHint().width() for n in numbers), default=0)
         for n in numbers:
             n.setFixedWidth(width)
+        # a band as high as its row's number: the row keeps its height, the band its columns
+        high = max((n.sizeHint().height() for n in numbers), default=0)
+        for band in self.findChildren(MongolianText, "recent_mn"):
+            band.preferred_length = high  # its width before a layout has placed it, too
+            band.set_rule(recent_band_rule(scale))
+            band.setFixedHeight(high)
+            band.setMaximumWidth(round(240 * scale))
         self._fit()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt's name)
@@ -286,8 +313,11 @@ class BoardWindow(QWidget):
             item.set_scale(scale)
         self.rows.rescale(scale)
 
-    def _recent_calls(self) -> list[tuple[str, str]]:
-        return [(c.number, c.counter_name) for c in self.model.board.history]
+    def _recent_calls(self) -> list[tuple[str, str, str]]:
+        shown = "mn" in self.model.languages
+        return [(c.number, c.counter_name,
+                 self.model.mongolian_counter_name(c.counter) if shown else "")
+                for c in self.model.board.history]
 
     def tick(self) -> None:
         try:

@@ -49,3 +49,36 @@ def test_mongolian_band_beside_the_chinese_call(qtbot: QtBot, tmp_path: Path) ->
     model.languages = ["zh", "en"]
     window.refresh()
     assert not window.mongol.isVisible()
+
+
+def test_recent_calls_show_the_counters_mongolian_names(qtbot: QtBot) -> None:
+    from kiosk import sample_staff
+    from kiosk.sample_hall import load_hall_sample
+    from ui.staff.board import BoardLabel
+    from ui.widgets.mongol import MongolianText
+
+    hall = load_hall_sample(Path(__file__).resolve().parents[3] / "examples" / "hjhq.toml")
+    names_mn = {c.code: c.name_mn for c in hall.counters}
+    model = sample_staff.board_model((), "calling", hall, ("mn", "zh", "en"))
+    window = BoardWindow(model, lang="zh")
+    qtbot.addWidget(window)
+    window.resize(1920, 1080)
+    window.show()
+    qtbot.waitUntil(lambda: any(r.isVisible() for r in window.rows.rows))
+    shown = [(row, call) for row, call in zip(window.rows.rows, model.board.history, strict=True)
+             if row.isVisible()]
+    assert len(shown) >= 3
+    for row, call in shown:
+        number, name = row.findChildren(BoardLabel)
+        band = row.findChild(MongolianText)
+        assert number.text() == call.number and name.text() == call.counter_name
+        assert band is not None and band.text() == names_mn[call.counter]
+        assert band.isVisible() and not band.columns().elided
+        # Mongolian first: between the number and the Chinese name, as high as the number
+        assert number.geometry().right() < band.geometry().left()
+        assert band.geometry().right() < name.geometry().left()
+        assert band.height() == number.sizeHint().height()
+    # a hall without Mongolian: the same rows without bands
+    model.languages = ["zh", "en"]
+    window.refresh()
+    assert not any(row.findChild(MongolianText) for row in window.rows.rows)
