@@ -133,11 +133,15 @@ def sample_flow(role: str, hall: HallSample | None = None) -> KioskFlow:
         link.catalog.replace(services(role))
         link.hall_name = BRANCH_NAME if role == "bank" else HALL_NAME
     else:
-        offered = hall.services
-        if role == "bank":
+        offered, info = hall.services, hall.hall
+        if role == "bank" and hall.outposts:  # a bank terminal is enrolled at an outpost
+            info = hall.outposts[0]
+            codes = hall.outpost_services.get(info.id, [])
+            offered = [s for s in offered if s.code in codes] or offered
+        elif role == "bank":
             offered = [s for s in offered if s.code in BANK_SERVICES] or offered
         link.catalog.replace(offered)
-        link.hall, link.hall_name = hall.hall, hall.hall.name
+        link.hall, link.hall_name = info, info.name
     link.url = "http://192.168.1.10:8750"
     link.online = True
     flow.now = lambda: NOW  # type: ignore[method-assign]
@@ -155,6 +159,8 @@ def stage(flow: KioskFlow, state: str, *, elderly: bool = False, lang: str = "zh
     data.pages = [Page(page_image(), 640, 880)] if state in ("scan", "ticket") else []
     data.pending = Page(page_image(), 640, 880) if state == "review" else None
     data.ticket = ticket(flow.role)
+    if flow.role == "bank" and flow.link.hall is not None:  # the outpost's name, as the server's
+        data.ticket.hall_name = flow.link.hall.name
     data.print_state = {"failed": "failed", "printing": "printing"}.get(variant, "printed")
     data.upload_state = "forwarded" if flow.role == "bank" else "sent"
     data.results = results()

@@ -21,6 +21,10 @@ class HallSample:
     hall: wire.HallOut
     services: list[wire.ServiceInfo]
     counters: list[wire.CounterInfo] = field(default_factory=list)
+    # the bank-branch outposts, as GET /hall answers a terminal enrolled at one, and the codes
+    # of the services each offers
+    outposts: list[wire.HallOut] = field(default_factory=list)
+    outpost_services: dict[str, list[str]] = field(default_factory=dict)
 
     def service(self, code: str) -> wire.ServiceInfo:
         return next(s for s in self.services if s.code == code)
@@ -53,7 +57,16 @@ def from_config(cfg: HallConfig) -> HallSample:
     counters = [wire.CounterInfo(code=c.code, name=c.name, zone=c.zone, services=list(c.services),
                                  name_en=c.name_en, name_mn=c.name_mn) for c in cfg.counters]
     hall.counters = counters
-    return HallSample(hall, services, counters)
+    outposts = [wire.HallOut(
+        id=o.id, name=o.name, timezone=h.timezone, announce=h.announce, day_starts=h.day_starts,
+        parent=h.id, languages=list(h.languages), name_en=o.name_en, name_mn=o.name_mn,
+        announce_en=h.announce_en, announce_mn=h.announce_mn,
+        counters=[wire.CounterInfo(code=c.code, name=c.name, zone=c.zone,
+                                   services=list(c.services), name_en=c.name_en,
+                                   name_mn=c.name_mn) for c in o.counters])
+        for o in cfg.outposts]
+    return HallSample(hall, services, counters, outposts,
+                      {o.id: list(o.services) for o in cfg.outposts})
 
 
 def load_hall_sample(path: Path) -> HallSample:
