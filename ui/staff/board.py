@@ -144,8 +144,9 @@ class RecentList(QWidget):
                 band.setPalette(palette)
                 band.setStyleSheet("background:transparent;")
                 line.addWidget(band)
-            line.addWidget(label(counter, 44, RECENT_MN, False, Qt.AlignmentFlag.AlignRight,
-                                 wrap=True), 1)
+            # beside a band the Chinese name takes a size smaller, so it keeps to one line
+            line.addWidget(label(counter, 32 if mongolian else 44, RECENT_MN, False,
+                                 Qt.AlignmentFlag.AlignRight, wrap=True), 1)
             self.col.insertWidget(i, row)
             self.rows.append(row)
         self.rescale(scale)
