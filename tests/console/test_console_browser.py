@@ -128,7 +128,7 @@ def test_supervisor_sees_late_work_records_a_step_and_exports(
                            "button[data-action=rectify]")
 
     page.click("a[data-page=ratings]")
-    page.wait_for_selector("#ratings")
+    page.wait_for_selector("#ratings tbody tr:nth-child(3)")  # the rows come after the table
     assert page.locator("#ratings tbody tr").count() == 3
     page.select_option("select[name=level]", "1")
     page.click(".toolbar button[type=submit]")
