@@ -486,7 +486,7 @@ async def fanout(kiosks: Kiosks, hall: harness.BenchHall, port: int, db_path: Pa
         print("last ms:", [round(x * 1000) for x in last])
     print(f"\n== {subscribers} SSE subscribers, {rounds} calls each way ({load()}); "
           f"connected in {connect_s:.1f} s, {lost} lost; the first call after they connected "
-          f"heard by all in {first[0] if first else float('nan'):.1f} s (untimed)")
+          f"heard by all in {first[0] * 1000 if first else float('nan'):.0f} ms (untimed)")
     print(f"  call-next answer, no subscribers:   p50 {percentile(quiet, 50) * 1000:6.1f}  "
           f"p99 {q99:6.1f} ms")
     print(f"  call-next answer, {subscribers} subscribers: p50 "

@@ -6,9 +6,15 @@ feed per hall that has subscribers, with the last id it handed out. The event ta
 truth. `notify(rows)` (after a commit, with the committed rows) and, on PostgreSQL, a NOTIFY on
 channel `kuaiban_events` (from any server process, naming the halls) are only wake-ups: a feed
 whose new rows do not follow on from its last id re-reads the table after it, and hands each
-new event to its subscribers. A subscriber first catches up from the table (`after=N`), then
-follows the live events; an id at or below the last one it sent is skipped, so no event comes
-twice and none is missed.
+new event to its subscribers. A subscriber joins its feed, catches up from the table
+(`after=N`) up to the feed's last id at that moment, then follows the live events; an id at or
+below the last one it sent is skipped, so no event comes twice and none is missed.
+
+Catch-up reads are shared: the boards of a hall that reconnect together (a server restart)
+ask for the same or nearby `after`, and each joins a read already made or under way that holds
+what it needs (`_Read`) instead of queueing its own in the thread pool; a board whose `after`
+is the feed's last id needs no read at all. So the first call after a reconnection storm does
+not wait behind thousands of reads.
 
 The counter that made a change is answered first: a commit's events are handed out in a later
 turn of the event loop than the one that completes its request, so a board's fan-out never
@@ -140,15 +146,30 @@ def _push_now(send: Callable[[dict[str, Any]], Awaitable[None]], data: bytes) ->
     return False
 
 
+class _Read:
+    """One catch-up read of a hall's events after `after` (at most `batch` rows), shared by
+    the subscribers it serves. It began when the feed had handed out every event up to
+    `known`, all committed by then, so its rows hold every event in (`after`, `known`] (or,
+    when it comes back full, every one up to its last row): a subscriber that joined the feed
+    at `known` or before, and whose own `after` is not below this one's, may use it."""
+
+    __slots__ = ("after", "known", "task")
+
+    def __init__(self, after: int, known: int, task: asyncio.Future[list[dict[str, Any]]]
+                 ) -> None:
+        self.after, self.known, self.task = after, known, task
+
+
 class _Feed:
-    """The subscribers of one hall (None: of every hall, for one-hall tools and tests) and the
-    last event id handed to them."""
+    """The subscribers of one hall (None: of every hall, for one-hall tools and tests), the
+    last event id handed to them, and the recent catch-up reads of the hall."""
 
     def __init__(self, hall: str | None, last_id: int) -> None:
         self.hall = hall
         self.last_id = last_id
         self.subs: set[_Subscriber] = set()
         self.stale = False  # the table must be read after `last_id`
+        self.reads: list[_Read] = []
 
     def hand_out(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
@@ -181,6 +202,8 @@ class EventHub:
         # otherwise delay an event until the next one. None turns it off.
         self.poll_interval = poll_interval
         self._feeds: dict[str | None, _Feed] = {}
+        self._starting: dict[str | None, asyncio.Future[int]] = {}  # a feed's head being read
+        self.max_reads = 16  # catch-up reads kept per feed for later subscribers to share
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: list[asyncio.Task[None]] = []
@@ -285,10 +308,21 @@ class EventHub:
         return max((feed.last_id for feed in self._feeds.values()), default=0)
 
     async def _feed(self, hall: str | None) -> _Feed:
-        """The hall's feed, made on its first subscriber, starting at the table's last id."""
+        """The hall's feed, made on its first subscriber, starting at the table's last id (one
+        read of it however many subscribers come meanwhile)."""
         feed = self._feeds.get(hall)
         if feed is None:
-            head = await self._retrying(lambda: self.head(hall))
+            start = self._starting.get(hall)
+            if start is None:
+                start = asyncio.ensure_future(self._retrying(lambda: self.head(hall)))
+                self._starting[hall] = start
+
+                def started(done: asyncio.Future[int]) -> None:
+                    if self._starting.get(hall) is done:
+                        del self._starting[hall]
+
+                start.add_done_callback(started)
+            head = await asyncio.shield(start)
             feed = self._feeds.get(hall)  # another subscriber may have made it meanwhile
             if feed is None:
                 feed = self._feeds[hall] = _Feed(hall, head)
@@ -419,20 +453,66 @@ class EventHub:
                 delay = min(delay * 2, 10.0)
 
     # -- one subscriber ---------------------------------------------------------------------
-    async def _backlog(self, hall: str | None, after: int
+    async def _backlog(self, feed: _Feed, after: int, upto: int
                        ) -> AsyncGenerator[list[Any], None]:
-        """The hall's events after `after`, read from the table in batches until a short one
-        (the catch-up of a subscriber already in its feed, so nothing committed meanwhile is
-        missed)."""
+        """The catch-up of a subscriber that joined `feed` when its last id was `upto`: the
+        hall's events after `after`, in batches, until `upto` is passed or a read comes back
+        short (every later event reaches the subscriber's queue). Nothing to read when `after`
+        is `upto` or beyond."""
         cursor = after
-        while True:
-            fresh = await self._retrying(lambda c=cursor: self._read(hall, c))
+        while cursor < upto:
+            fresh = await self._retrying(lambda c=cursor: self._shared_read(feed, c, upto))
             rows = [r for r in fresh if int(r["id"]) > cursor]
             if rows:
                 cursor = int(rows[-1]["id"])
                 yield rows
-            if len(rows) < self.batch:
+            if len(fresh) < self.batch:
                 return
+            cursor = max(cursor, int(fresh[-1]["id"]))
+
+    async def _shared_read(self, feed: _Feed, after: int, upto: int
+                           ) -> list[dict[str, Any]]:
+        """A read of the feed's hall after `after` or a little before it (the caller drops
+        what it already has) that holds every event up to `upto` or a full batch beyond
+        `after`: one of the feed's reads if one fits, else a new one the next callers can
+        join. The read is shielded: a subscriber that goes away does not cancel it."""
+        read = self._fitting_read(feed, after, upto)
+        if read is None:
+            task = asyncio.ensure_future(self._read(feed.hall, after))
+            read = _Read(after, feed.last_id, task)
+            # Reads that no later subscriber can use (events came since) are let go.
+            feed.reads = [r for r in feed.reads if not r.task.done() or r.known >= feed.last_id]
+            feed.reads.append(read)
+            del feed.reads[:-self.max_reads]
+
+            def failed(done: asyncio.Future[list[dict[str, Any]]]) -> None:
+                if done.cancelled() or done.exception() is not None:
+                    with contextlib.suppress(ValueError):
+                        feed.reads.remove(read)
+
+            task.add_done_callback(failed)
+        return await asyncio.shield(read.task)
+
+    def _fitting_read(self, feed: _Feed, after: int, upto: int) -> _Read | None:
+        """The feed's read that serves a catch-up from `after` to `upto`, the nearest below
+        `after` if several do: begun when the feed was at `upto` or later, from `after` or
+        below, and not a full batch that ends before `after` (one under way: less than a
+        batch of ids below `after`)."""
+        best: _Read | None = None
+        for read in feed.reads:
+            if read.after > after or read.known < upto:
+                continue
+            if read.task.done():
+                if read.task.cancelled() or read.task.exception() is not None:
+                    continue
+                rows = read.task.result()
+                if len(rows) >= self.batch and int(rows[-1]["id"]) <= after:
+                    continue
+            elif after - read.after >= self.batch:
+                continue
+            if best is None or read.after > best.after:
+                best = read
+        return best
 
     async def _follow(self, hall: str | None, after: int
                       ) -> AsyncGenerator[list[tuple[int, str]], None]:
@@ -447,7 +527,7 @@ class EventHub:
         feed.subs.add(sub)  # before catching up, so nothing committed meanwhile is missed
         try:
             cursor = after
-            async for rows in self._backlog(hall, after):
+            async for rows in self._backlog(feed, after, feed.last_id):
                 cursor = int(rows[-1]["id"])
                 yield [(int(r["id"]), encode(r)) for r in rows]
             next_ping = time.monotonic() + self.ping_interval
@@ -518,7 +598,7 @@ class EventHub:
         gone.add_done_callback(lambda _: sub.close())
         try:
             cursor = after
-            async for rows in self._backlog(hall, after):
+            async for rows in self._backlog(feed, after, feed.last_id):
                 cursor = int(rows[-1]["id"])
                 await chunk("".join(f"id: {r['id']}\ndata: {encode(r)}\n\n" for r in rows))
             while not (sub.closed or sub.overflowed):

@@ -486,3 +486,68 @@ def test_a_slow_sse_reader_gets_every_event_once_in_order(
                     for f in frames if b"id: " in f]
     assert ids == list(range(1, total + 3))
     assert s.hub.subscribers in (0, 1)
+
+
+def test_a_reconnection_storm_shares_its_catch_up_reads(serve: Callable[..., Served]) -> None:
+    """200 boards (SSE and WebSocket) connect at once behind a backlog of 60 events, from
+    nearby `after=` ids, and a call is committed while their catch-up is under way: the hall's
+    start is read once and the catch-up in a few shared reads (not one per board and batch),
+    and every board gets every event after its own `after=`, once, in order, the live one last."""
+    s = serve(batch=25)
+    backlog = [s.table.add(number=f"D{i:03d}") for i in range(60)][-1]
+    real_fetch, gate = s.table.fetch, threading.Event()
+    reads = {"head": 0, "catch-up": 0}
+
+    def fetch(hall: str | None, after: int, limit: int) -> list[dict[str, Any]]:
+        if limit == 1:
+            reads["head"] += 1
+        elif after < backlog:  # not the feed's own reads, which start at its last id
+            reads["catch-up"] += 1
+            assert gate.wait(10), "the gate was never opened"
+        return real_fetch(hall, after, limit)
+
+    s.hub.fetch = fetch
+    boards, want = 200, backlog + 1
+
+    async def sse(after: int, client: httpx.AsyncClient) -> list[int]:
+        ids: list[int] = []
+        async with client.stream("GET", f"http://{s.base}/events", params={"after": after}) as r:
+            async for line in r.aiter_lines():
+                if line.startswith("data: "):
+                    ids.append(json.loads(line[6:])["id"])
+                    if ids[-1] >= want:
+                        return ids
+        return ids
+
+    async def ws(after: int) -> list[int]:
+        from websockets.asyncio.client import connect
+
+        ids: list[int] = []
+        async with connect(f"ws://{s.base}/events/ws?after={after}", compression=None) as conn:
+            while not ids or ids[-1] < want:
+                ids.append(json.loads(await conn.recv())["id"])
+        return ids
+
+    async def storm() -> list[tuple[int, list[int]]]:
+        limits = httpx.Limits(max_connections=None, max_keepalive_connections=0)
+        async with httpx.AsyncClient(timeout=15, limits=limits) as client:
+            afters = [k % 3 for k in range(boards)]
+            tasks = [asyncio.ensure_future(sse(a, client) if k % 4 else ws(a))
+                     for k, a in enumerate(afters)]
+            deadline = time.monotonic() + 15
+            while s.hub.subscribers < boards:  # every board in its feed, catching up
+                assert time.monotonic() < deadline, f"{s.hub.subscribers} boards subscribed"
+                await asyncio.sleep(0.01)
+            await asyncio.to_thread(s.emit, 1)  # a call committed during the catch-up
+            while s.hub.last_id < want:  # handed out to every board's queue
+                assert time.monotonic() < deadline, "the live event was not handed out"
+                await asyncio.sleep(0.01)
+            gate.set()
+            got = await asyncio.wait_for(asyncio.gather(*tasks), 15)
+        return list(zip(afters, got, strict=True))
+
+    results = asyncio.run(storm())
+    for after, ids in results:
+        assert ids == list(range(after + 1, want + 1)), after
+    assert reads["head"] <= 2 * backlog.bit_length() + 2, reads  # one start of the feed
+    assert reads["catch-up"] <= 9, reads  # at most 3 starting points x 3 batches; was 600
