@@ -79,6 +79,9 @@ def stylesheet(theme: Theme) -> str:
                        {t.primary_fg}; }}
     QPushButton#key {{ padding: 6px 2px; min-width: 48px; }}
     QPushButton#tile {{ text-align: left; padding: 14px 22px; font-size: {px(t, 1.25)}px; }}
+    QScrollBar:vertical {{ width: 24px; background: {t.card}; border-radius: 12px; }}
+    QScrollBar::handle:vertical {{ background: {t.accent}; border-radius: 12px; min-height: 60px; }}
+    QScrollBar::add-line:vertical, QScrollBar::sub-line:vertical {{ height: 0px; }}
     QLineEdit {{ min-height: {t.touch_px}px; border: 2px solid {t.accent}; border-radius: 10px;
                  padding: 0 16px; background: {t.card}; font-size: {px(t, 1.3)}px; }}
     """

@@ -129,17 +129,9 @@ def screens(role: str, size: tuple[int, int], lang: str, hall: HallSample
 
 CASES = [(role, size) for role in ("kiosk", "counter", "display", "pad")
          for size in ROLE_SIZES[role]]
-# Still broken, found by this test and not fixed yet (issue 15): each case fails on its own
-# until fixed; strict, so a fix must take its line out.
-KNOWN: dict[str, str] = {
-    "kiosk-1920x1080-pseudo": "senior, 40 % longer words: ticket, detail facts, zone cards and "
-                              "priority reasons need more height than 1080",
-    "kiosk-1080x1920-pseudo": "upright, 40 % longer words: the senior top bar squeezes the hall "
-                              "name to a column; senior ticket, detail and check-in need more room",
-    "kiosk-1920x1080-mn": "as zh (senior ticket overlap), and senior attract's and detail's lines "
-                          "with Mongolian need ~10 px more height (the font's taller line)",
-    "kiosk-1080x1920-mn": "upright: as zh, and the tiles' Mongolian bands take width from names",
-}
+# Cases still broken, found by this test and not fixed yet, as "role-WxH-lang": reason. Each is
+# a strict xfail, so a fix must take its line out. None is left.
+KNOWN: dict[str, str] = {}
 
 
 def _params() -> list[Any]:

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout
 
 from kiosk.flow import KioskFlow
 from ui.citizen.choose import Screen
-from ui.i18n import tr
+from ui.citizen.mongol import tr
 from ui.widgets import button, clear_layout, label
 from ui.widgets.basic import tall
 

@@ -12,9 +12,10 @@ from kiosk.checkin import CODE_KEYS
 from kiosk.flow import KioskFlow
 from kiosk.ticketing import DECLARABLE
 from ui.citizen.choose import Screen
-from ui.i18n import ELDERLY_REASONS, pick, tr
+from ui.citizen.mongol import band_button, say, tr
+from ui.i18n import ELDERLY_REASONS, pick
 from ui.widgets import FrameView, button, label
-from ui.widgets.basic import tall
+from ui.widgets.basic import set_role, tall
 
 
 class CheckinScreen(Screen):
@@ -90,9 +91,9 @@ class AnswerScreen(Screen):
         self.title.setStyleSheet("font-size: 84px;")  # the theme's colour, a size that fits
         self.detail = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
         self.hint = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
-        row = QHBoxLayout()
-        self.again_btn = button("", flow.checkin.open)
-        self.normal_btn = button("", flow.start, "primary")
+        row = self.buttons = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.again_btn = band_button("", flow.checkin.open)
+        self.normal_btn = band_button("", flow.start, "primary")
         for b in (self.again_btn, self.normal_btn):
             tall(b, 120)
             row.addWidget(b)
@@ -101,6 +102,11 @@ class AnswerScreen(Screen):
             self.box.addWidget(w)
         self.box.addStretch(1)
         self.box.addLayout(row)
+
+    def relayout(self) -> None:
+        """Upright: the two buttons one above the other, each the full width."""
+        self.buttons.setDirection(QBoxLayout.Direction.TopToBottom if self.narrow
+                                  else QBoxLayout.Direction.LeftToRight)
 
     def refresh(self, flow: KioskFlow) -> None:
         lang = flow.lang
@@ -113,8 +119,8 @@ class AnswerScreen(Screen):
         sub = f"ans_sub_{code}"
         self.hint.setText(tr(sub, lang) if tr(sub, lang) != sub else tr("ans_sub_error", lang)
                           if key == "ans_error" else "")
-        self.again_btn.setText(tr("try_again", lang))
-        self.normal_btn.setText(tr("take_normal", lang))
+        say(self.again_btn, "try_again", lang)
+        say(self.normal_btn, "take_normal", lang)
 
 
 class PriorityScreen(Screen):
@@ -130,7 +136,7 @@ class PriorityScreen(Screen):
         for i, reason in enumerate(DECLARABLE):
             b = button("", lambda r=reason: flow.ticketing.choose_priority(r))
             b.setStyleSheet("font-size: 40px; font-weight: bold;")
-            tall(b, 170)
+            tall(b, 140)
             self.reason_btns[reason] = b
             grid.addWidget(b, i // 2, i % 2)
         self.none_btn = button("", lambda: flow.ticketing.choose_priority(None))
@@ -142,6 +148,7 @@ class PriorityScreen(Screen):
     def refresh(self, flow: KioskFlow) -> None:
         lang = flow.lang
         self.title.setText(tr("priority_title", lang))
+        set_role(self.title, "title" if flow.elderly else "big")  # senior: a heading that fits
         self.note.setText(tr("priority_note", lang))
         for reason, b in self.reason_btns.items():
             b.setText(pick(ELDERLY_REASONS[reason], lang))

@@ -13,17 +13,28 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
+    QScrollArea,
+    QScroller,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.flow import KioskFlow
-from ui.citizen.mongol import BandedName, band_in_tile, mongolian_name
-from ui.i18n import ELDERLY_REASONS, pick, tr, zone_name
+from ui.citizen.mongol import (
+    BandedName,
+    band_button,
+    band_in_tile,
+    mongolian_name,
+    say,
+    tr,
+)
+from ui.i18n import ELDERLY_REASONS, pick, zone_name
+from ui.theme import ELDERLY, px
 from ui.widgets import button, clear_layout, label
 from ui.widgets.basic import set_role, tall
 from ui.widgets.flow import FlowLayout
+from ui.widgets.mongol_layout import BandRule
 
 ZONE_ORDER = ("consult", "intake", "approval", "pickup")
 KEYS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
@@ -43,6 +54,27 @@ def service_text(service: Any, lang: str, with_wait: bool = True, *, narrow: boo
         wait = tr("closed_now", lang)
     second = ("\n" if narrow else "  ·  ").join(x for x in (sub, wait) if x)
     return f"{service.name}\n{second}" if second else service.name
+
+
+def papers_mn(service: Any, lang: str) -> str:
+    """A service's papers in Mongolian (`materials_mn`), numbered, a paper a paragraph (its own
+    column), in Mongolian mode; "" otherwise or where the hall has none."""
+    names = (getattr(service, "materials_mn", None) or []) if lang == "mn" else []
+    return "\n".join(f"{i}. {m}" for i, m in enumerate(names, 1) if m)
+
+
+def scrolling(inner: QWidget) -> QScrollArea:
+    """`inner` in a frameless area that scrolls up and down when it is longer than its room;
+    a finger drags it (the kiosk has no mouse wheel)."""
+    area = QScrollArea()
+    area.setWidget(inner)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setObjectName("scrolling")
+    area.setStyleSheet("#scrolling, #scrolling > QWidget { background: transparent; }")
+    QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+    return area
 
 
 def priority_line(flow: KioskFlow) -> str:
@@ -75,6 +107,8 @@ class Screen(QWidget):
         narrow = self.width() < self.NARROW_PX
         if narrow != self.narrow:
             self.narrow = narrow
+            side = 24 if narrow else 40  # an upright screen's width goes to the words
+            self.box.setContentsMargins(side, 24, side, 16)
             self.relayout()
 
     def relayout(self) -> None:
@@ -85,19 +119,20 @@ class AttractScreen(Screen):
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
         self.welcome = label("", "huge", align=Qt.AlignmentFlag.AlignCenter)
+        self.welcome_pair = BandedName(self.welcome, length=0, pixel_size=44, center=True)
         self.motto = label("", "muted", align=Qt.AlignmentFlag.AlignCenter)
         self.zones = QGridLayout()
-        self.start_btn = button("", flow.start, "primary")
+        self.start_btn = band_button("", flow.start, "primary")
         tall(self.start_btn, 160)
         row = self.actions = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.checkin_btn = button("", flow.checkin.open)
-        self.ask_btn = button("", lambda: flow.ask("ask"))
-        self.rate_btn = button("", lambda: flow.ask("rate"))
+        self.checkin_btn = band_button("", flow.checkin.open)
+        self.ask_btn = band_button("", lambda: flow.ask("ask"))
+        self.rate_btn = band_button("", lambda: flow.ask("rate"))
         row.addWidget(self.checkin_btn)
         row.addWidget(self.ask_btn)
         row.addWidget(self.rate_btn)
         self.box.addStretch(1)
-        self.box.addWidget(self.welcome)
+        self.box.addWidget(self.welcome_pair)
         self.box.addWidget(self.motto)
         self.box.addStretch(1)
         self.box.addLayout(self.zones)
@@ -107,15 +142,15 @@ class AttractScreen(Screen):
 
     def refresh(self, flow: KioskFlow) -> None:
         lang = flow.lang
-        self.welcome.setText(tr("welcome", lang))
+        say(self.welcome_pair, "welcome", lang)
         self.motto.setText(tr("motto", lang))
         self.motto.setVisible(not flow.elderly)  # senior mode: less to read, more room
         self.actions.setDirection(QBoxLayout.Direction.TopToBottom if self.narrow
                                   else QBoxLayout.Direction.LeftToRight)
-        self.start_btn.setText(tr("touch_start", lang))
-        self.checkin_btn.setText(tr("checkin_btn", lang))
-        self.ask_btn.setText(tr("ask_status", lang))
-        self.rate_btn.setText(tr("rate_service", lang))
+        say(self.start_btn, "touch_start", lang)
+        say(self.checkin_btn, "checkin_btn", lang)
+        say(self.ask_btn, "ask_status", lang)
+        say(self.rate_btn, "rate_service", lang)
         clear_layout(self.zones)
         waiting = flow.zone_waiting()
         cols = 2 if self.narrow else len(ZONE_ORDER)
@@ -140,14 +175,19 @@ class ServicesScreen(Screen):
         super().__init__(flow)
         self.keyboard_on = False
         self.title = label("", "title")
-        top = QHBoxLayout()
+        self.title_pair = BandedName(self.title, length=0)
+        # one line, no higher: an upright screen's spare room goes to the tiles, not above them
+        self.title_pair.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        top = self.top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        search = QHBoxLayout()
         self.query = QLineEdit()
         self.query.setReadOnly(True)  # typed on the screen keyboard; no system keyboard
         self.query.installEventFilter(self)  # a tap on the field opens that keyboard
         self.search_btn = button("", self._toggle_keyboard)
-        top.addWidget(self.title)
-        top.addWidget(self.query, 1)
-        top.addWidget(self.search_btn)
+        top.addWidget(self.title_pair)
+        search.addWidget(self.query, 1)
+        search.addWidget(self.search_btn)
+        top.addLayout(search, 1)
         self.categories = FlowLayout(spacing=10)  # tabs in rows: as many as the width holds
         self.grid = QGridLayout()
         self.grid.setSpacing(14)
@@ -180,7 +220,8 @@ class ServicesScreen(Screen):
                 keys_row.append(self.clear_btn)
             for key in keys_row:  # as wide as the screen allows, up to a keyboard's key
                 key.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-                key.setMaximumWidth(120)
+                if key is not getattr(self, "clear_btn", None):  # a word: as wide as it needs
+                    key.setMaximumWidth(120)
                 row.addWidget(key)
             rows.addLayout(row)
         pad.hide()
@@ -203,7 +244,7 @@ class ServicesScreen(Screen):
 
     def refresh(self, flow: KioskFlow) -> None:
         lang = flow.lang
-        self.title.setText(tr("choose_service", lang))
+        say(self.title_pair, "choose_service", lang)
         self.query.setText(flow.data.query)
         self.query.setPlaceholderText(tr("search_hint", lang))
         self.search_btn.setText(tr("search", lang))
@@ -239,9 +280,9 @@ class ServicesScreen(Screen):
         cols = (2 if flow.elderly else 3) - (1 if self.narrow else 0)
         items = flow.page_services()
         for i, s in enumerate(items):
-            typing = self.keyboard_on  # the keyboard takes half the screen: one-line tiles
+            typing = self.keyboard_on  # the keyboard takes half the screen: low tiles
             text = (s.name if typing and flow.elderly
-                    else service_text(s, lang, narrow=self.narrow and not typing))
+                    else service_text(s, lang, narrow=self.narrow))
             tile = button(text, lambda c=s.code: flow.choose_service(c), "tile")
             tall(tile, (110 if typing else 200) if flow.elderly else 120)
             band_in_tile(tile, mongolian_name(s, lang), flow.elderly)
@@ -261,6 +302,9 @@ class ServicesScreen(Screen):
         self.next_btn.setEnabled(flow.page + 1 < pages)
 
     def relayout(self) -> None:
+        """Upright: the heading on a line of its own, the search field and button under it."""
+        self.top.setDirection(QBoxLayout.Direction.TopToBottom if self.narrow
+                              else QBoxLayout.Direction.LeftToRight)
         self.refresh(self.flow)
 
 
@@ -275,28 +319,44 @@ class DetailScreen(Screen):
         paper.setObjectName("card")
         col = QVBoxLayout(paper)
         self.head = label("", "title")
+        self.head_pair = BandedName(self.head, length=0)
         self.papers = label("")
-        col.addWidget(self.head)
-        col.addWidget(self.papers)
-        col.addStretch(1)
+        # the papers' Mongolian names (a service's materials_mn), one column or more a paper
+        self.papers_pair = BandedName(self.papers, length=300, pixel_size=28)
+        self.papers_pair.band.set_rule(BandRule(pixel_size=28, min_pixel_size=28))
+        self.papers_pair.band.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        inner = QWidget()
+        inner.setObjectName("papers")
+        inner.setStyleSheet("#papers { background: transparent; }")
+        lines = QVBoxLayout(inner)
+        lines.setContentsMargins(0, 0, 0, 0)
+        lines.addWidget(self.papers_pair)
+        lines.addStretch(1)
+        col.addWidget(self.head_pair)
+        col.addWidget(scrolling(inner), 1)  # a long papers list scrolls inside its card
         self.banded = BandedName(self.name)  # with its Mongolian band where the hall has one
-        left = QVBoxLayout()  # the name heads the whole screen: the width of one line
+        facts = QWidget()
+        facts.setObjectName("facts")
+        facts.setStyleSheet("#facts { background: transparent; }")
+        left = QVBoxLayout(facts)  # the name heads the whole screen: the width of one line
+        left.setContentsMargins(0, 0, 0, 0)
         for w in (self.facts, self.limit):
             left.addWidget(w)
         left.addStretch(1)
         left.addWidget(self.hint)
         row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        row.addLayout(left, 1)
+        row.addWidget(scrolling(facts), 1)  # longer words scroll rather than spill
         row.addWidget(paper, 1)
         self.row = row
         self.box.addWidget(self.banded)
         self.buttons = QGridLayout()
-        self.priority_btn = button("", flow.ticketing.ask_priority)
-        self.scan_btn = button("", lambda: flow.take_number(scan_first=True))
-        self.card_btn = button("", lambda: flow.take_number(with_card=True))
-        self.take_btn = button("", flow.take_number, "primary")
+        self.priority_btn = band_button("", flow.ticketing.ask_priority)
+        self.scan_btn = band_button("", lambda: flow.take_number(scan_first=True))
+        self.card_btn = band_button("", lambda: flow.take_number(with_card=True))
+        self.take_btn = band_button("", flow.take_number, "primary")
         self.box.addLayout(row, 1)
         self.box.addLayout(self.buttons)
+        self._placed: tuple[object, ...] = ()
         self.relayout()
 
     def relayout(self) -> None:
@@ -304,11 +364,31 @@ class DetailScreen(Screen):
         and the buttons take two rows (each its full words)."""
         self.row.setDirection(QBoxLayout.Direction.TopToBottom if self.narrow
                               else QBoxLayout.Direction.LeftToRight)
-        order = (self.priority_btn, self.scan_btn, self.card_btn, self.take_btn)
-        for b in order:
+        self._place_buttons()
+
+    def _place_buttons(self) -> None:
+        """The shown buttons in one row on a landscape screen; upright, two a row, and the
+        take-a-number button on a row of its own when the row would have one more."""
+        order = [b for b in (self.priority_btn, self.scan_btn, self.card_btn, self.take_btn)
+                 if not b.isHidden()]
+        placed = (self.narrow, *order)
+        if placed == self._placed:
+            return
+        self._placed = placed
+        for b in (self.priority_btn, self.scan_btn, self.card_btn, self.take_btn):
             self.buttons.removeWidget(b)
-        for i, b in enumerate(order):
-            self.buttons.addWidget(b, *((i // 2, i % 2) if self.narrow else (0, i)))
+        for c in range(4):
+            self.buttons.setColumnStretch(c, 0)
+        if not self.narrow:
+            for i, b in enumerate(order):
+                self.buttons.addWidget(b, 0, i)
+            return
+        others, take = order[:-1], order[-1:]
+        for i, b in enumerate(others):
+            self.buttons.addWidget(b, i // 2, i % 2, 1, 2 if len(others) == 1 else 1)
+        rows = -(-len(others) // 2)
+        for b in take:
+            self.buttons.addWidget(b, rows, 0, 1, 2)
 
     def refresh(self, flow: KioskFlow) -> None:
         lang, s = flow.lang, flow.service
@@ -316,6 +396,7 @@ class DetailScreen(Screen):
             for w in (self.name, self.facts, self.limit, self.papers, self.hint):
                 w.setText("")
             self.banded.set_mongolian("")
+            self.papers_pair.set_mongolian("")
             return
         self.name.setText(s.name + (f"  ({english_name(s.code)})" if lang == "en" else ""))
         self.banded.set_mongolian(mongolian_name(s, lang))
@@ -325,15 +406,19 @@ class DetailScreen(Screen):
         if s.remaining_today is not None:
             facts += "\n" + tr("remaining", lang, n=s.remaining_today)
         self.facts.setText(facts)
+        # senior mode: the facts a size under the heading's (still over the standard one), so
+        # longer words keep to the screen
+        self.facts.setStyleSheet(f"font-size: {px(ELDERLY, 1.25)}px;" if flow.elderly else "")
         self.facts.setVisible(flow.online)
         self.limit.setText(tr("time_limit", lang, n=s.time_limit_workdays)
                            if s.time_limit_workdays else "")
-        self.head.setText(tr("materials", lang) if s.materials else tr("no_materials", lang))
+        say(self.head_pair, "materials" if s.materials else "no_materials", lang)
         self.papers.setText("\n".join(f"{i}. {m}" for i, m in enumerate(s.materials, 1)))
+        self.papers_pair.set_mongolian(papers_mn(s, lang))
         can = flow.online and s.open
-        self.take_btn.setText(tr("take_with_card" if s.requires_id_card else "take_number", lang))
-        self.card_btn.setText(tr("take_with_card", lang))
-        self.scan_btn.setText(tr("scan_first", lang))
+        say(self.take_btn, "take_with_card" if s.requires_id_card else "take_number", lang)
+        say(self.card_btn, "take_with_card", lang)
+        say(self.scan_btn, "scan_first", lang)
         self.take_btn.setVisible(can)
         # senior mode keeps the card (priority for 70+) and drops the camera: fewer choices
         self.card_btn.setVisible(can and not s.requires_id_card and flow.has_device("idcard"))
@@ -342,8 +427,9 @@ class DetailScreen(Screen):
         hint = tr("needs_card", lang) if s.requires_id_card else tr("card_priority_hint", lang)
         chosen = priority_line(flow)
         self.hint.setText((chosen or hint) if can else tr("offline_title", lang))
-        self.priority_btn.setText(tr("priority_btn", lang))
+        say(self.priority_btn, "priority_btn", lang)
         self.priority_btn.setVisible(can)
+        self._place_buttons()
 
 
 class OfflineScreen(Screen):

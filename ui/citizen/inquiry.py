@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QVBo
 from kiosk.flow import KioskFlow
 from kiosk.inquiry import BAD_REASONS, LEVELS, rateable
 from ui.citizen.choose import Screen
-from ui.i18n import tr, zone_name
+from ui.citizen.mongol import BandedName, band_button, say, tr
+from ui.i18n import zone_name
 from ui.widgets import FrameView, button, clear_layout, label
 from ui.widgets.basic import set_role, tall
 
@@ -95,7 +96,7 @@ class RateScreen(Screen):
         self.levels = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.reasons_title = label("", "notice")
         self.reasons = QGridLayout()
-        self.submit_btn = button("", flow.inquiry.submit, "primary")
+        self.submit_btn = band_button("", flow.inquiry.submit, "primary")
         self.box.addWidget(self.title)
         self.box.addLayout(self.levels)
         self.box.addWidget(self.reasons_title)
@@ -130,7 +131,7 @@ class RateScreen(Screen):
                 set_role(b, "selected" if code in data.reasons else "")
                 cols = 2 if self.narrow else 3
                 self.reasons.addWidget(b, i // cols, i % cols)
-        self.submit_btn.setText(tr("submit", lang))
+        say(self.submit_btn, "submit", lang)
         self.submit_btn.setEnabled(flow.inquiry.can_submit())
 
     def relayout(self) -> None:
@@ -141,15 +142,16 @@ class ThanksScreen(Screen):
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
         self.text = label("", "huge", align=Qt.AlignmentFlag.AlignCenter)
+        self.text_pair = BandedName(self.text, length=0, pixel_size=44, center=True)
         self.sub = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
-        self.done_btn = button("", flow.home, "primary")
+        self.done_btn = band_button("", flow.home, "primary")
         self.box.addStretch(1)
-        self.box.addWidget(self.text)
+        self.box.addWidget(self.text_pair)
         self.box.addWidget(self.sub)
         self.box.addStretch(1)
         self.box.addWidget(self.done_btn)
 
     def refresh(self, flow: KioskFlow) -> None:
-        self.text.setText(tr("thanks", flow.lang))
+        say(self.text_pair, "thanks", flow.lang)
         self.sub.setText(tr("thanks_sub", flow.lang))
-        self.done_btn.setText(tr("done_btn", flow.lang))
+        say(self.done_btn, "done_btn", flow.lang)

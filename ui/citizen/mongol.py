@@ -2,19 +2,68 @@
 ᠮᠣᠩᠭᠣᠯ: the language switch's names, and a service's `name_mn` in a vertical band where a name
 stands alone (a tile of the service list, the detail and ticket headers). The Chinese stays
 beside the band: the Mongolian translation of the fixed words is young (ui/locale/mn.po). Bands
-are added to the screens' own widgets, never replacing them."""
+are added to the screens' own widgets, never replacing them.
+
+Mongolian is written top to bottom, never along a line: in Mongolian mode the screens' labels
+and buttons say their words in Chinese (`tr` here), and headings and main buttons carry the
+translation (`mongolian_words`) in a vertical band beside them (`say`)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
-from ui.widgets.mongol import MongolianText
-from ui.widgets.mongol_layout import BandRule
+from ui import i18n
+from ui.widgets.mongol import BandButton, MongolianText
+from ui.widgets.mongol_layout import BandRule, VerticalText, mongolian_font
 
 # Each language named in itself, for the switch (中文 / ᠮᠣᠩᠭᠣᠯ / English).
 LANGUAGE_NAMES = {"zh": "中文", "mn": "ᠮᠣᠩᠭᠣᠯ", "en": "English"}
 TILE_BAND = 110 # pixels a tile keeps on its left for the band (margin included)
+
+
+def shown_lang(lang: str) -> str:
+    """The language a label or button writes along its line: Chinese for Mongolian."""
+    return "zh" if lang == "mn" else lang
+
+
+def tr(key: str, lang: str, **fields: object) -> str:
+    """`ui.i18n.tr` for words written along a line: in Mongolian mode, the Chinese."""
+    return i18n.tr(key, shown_lang(lang), **fields)
+
+
+def mongolian_words(key: str, lang: str, **fields: object) -> str:
+    """The Mongolian translation of a fixed word in Mongolian mode, for a band; "" otherwise
+    or where the translation file has none (the Chinese beside it then stands alone)."""
+    if lang != "mn":
+        return ""
+    text = i18n.translations("mn").get(key, "")
+    return text.format(**fields) if text and fields else text
+
+
+def say(widget: QWidget, key: str, lang: str, **fields: object) -> None:
+    """Set a label's or button's words from `key`, and the band beside or in it (a
+    `BandedName`'s or a `BandButton`'s) to the Mongolian of the same key."""
+    if isinstance(widget, BandedName):
+        widget.set_name(tr(key, lang, **fields))
+        widget.set_mongolian(mongolian_words(key, lang, **fields))
+    elif isinstance(widget, BandButton):
+        widget.setText(tr(key, lang, **fields))
+        widget.set_mongolian(mongolian_words(key, lang, **fields))
+    else:
+        widget.setText(tr(key, lang, **fields))  # type: ignore[attr-defined]
+
+
+def band_button(text: str = "", on_click: object = None, role: str = "",
+                ) -> BandButton:
+    """A touch button (as `ui.widgets.button`) that can carry a vertical Mongolian band."""
+    b = BandButton(text)
+    if role:
+        b.setObjectName(role)
+    b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    if on_click is not None:
+        b.clicked.connect(lambda _checked=False: on_click())  # type: ignore[operator]
+    return b
 
 
 def mongolian_name(item: object, lang: str) -> str:
@@ -48,9 +97,11 @@ class BandedName(QWidget):
                  center: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.name = name
+        # 0: as long as the name's line, or as its longest Mongolian word needs
+        self.length = length
         self.band = MongolianText("", BandRule(pixel_size=pixel_size, min_pixel_size=18,
                                                max_columns=4), center=True)
-        self.band.setFixedHeight(length)
+        self.band.setFixedHeight(length or 1)
         self.band.hide()
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -62,6 +113,23 @@ class BandedName(QWidget):
         if center:
             row.addStretch(1)
 
+    def set_name(self, text: str) -> None:
+        """The name's words; the pair takes its new size now, not one event later (a name
+        that wraps to one more line makes its parents' layouts grow in the same pass)."""
+        if text != self.name.text():
+            self.name.setText(text)
+            self.layout().activate()
+            self.updateGeometry()
+
     def set_mongolian(self, text: str) -> None:
         self.band.set_text(text)
         self.band.setVisible(bool(text))
+        if text:  # the name's colour (a red or yellow heading), its own sizes
+            self.name.ensurePolished()
+            color = self.name.palette().color(self.name.foregroundRole()).name()
+            self.band.setStyleSheet(f"color:{color}; background:transparent; padding:0px;")
+        if text and not self.length:
+            self.name.ensurePolished()  # the style sheet's font, before it is measured
+            font = mongolian_font(self.band.rule.min_pixel_size)
+            word = max(int(VerticalText(w, font, 1e6).size().height()) + 2 for w in text.split())
+            self.band.setFixedHeight(max(word, self.name.fontMetrics().lineSpacing()))

@@ -9,12 +9,13 @@ from typing import Any
 
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.flow import KioskFlow
-from ui.citizen.choose import Screen
-from ui.citizen.mongol import BandedName, mongolian_name
-from ui.i18n import tr, zone_name
+from ui.citizen.choose import Screen, scrolling
+from ui.citizen.mongol import BandedName, band_button, mongolian_name, say, tr
+from ui.i18n import zone_name
+from ui.theme import ELDERLY, px
 from ui.widgets import FrameView, QrView, button, clear_layout, jpeg_pixmap, label
 
 
@@ -101,19 +102,23 @@ class ScanScreen(Screen):
         self.card = label("", "ok")
         row = QHBoxLayout()
         self.view = FrameView()
-        side = QVBoxLayout()
+        pages = QWidget()
+        pages.setObjectName("pages")
+        pages.setStyleSheet("#pages { background: transparent; }")
+        side = QVBoxLayout(pages)
+        side.setContentsMargins(0, 0, 0, 0)
         self.count = label("", "title")
         self.thumbs = QVBoxLayout()
         side.addWidget(self.count)
         side.addLayout(self.thumbs)
         side.addStretch(1)
         row.addWidget(self.view, 3)
-        row.addLayout(side, 1)
-        buttons = self.buttons = QHBoxLayout()
-        self.capture_btn = button("", flow.scanning.capture, "primary")
-        self.finish_btn = button("", flow.scanning.finish)
-        buttons.addWidget(self.capture_btn, 2)
-        buttons.addWidget(self.finish_btn, 1)
+        row.addWidget(scrolling(pages), 1)  # the pages so far: as many as were taken
+        buttons = self.buttons = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.capture_btn = band_button("", flow.scanning.capture, "primary")
+        self.finish_btn = band_button("", flow.scanning.finish)
+        buttons.addWidget(self.capture_btn, 1)
+        buttons.addWidget(self.finish_btn)  # its words' width; the camera's button the rest
         for w in (self.title, self.hint, self.card):
             self.box.addWidget(w)
         self.box.addLayout(row, 1)
@@ -123,8 +128,10 @@ class ScanScreen(Screen):
         self.view.show_frame(frame.width, frame.height, frame.bgr)
 
     def relayout(self) -> None:
-        """Upright: the two buttons share the width evenly (the second has longer words)."""
-        self.buttons.setStretch(0, 1 if self.narrow else 2)
+        """Upright: the two buttons one above the other, each the full width (the second has
+        longer words)."""
+        self.buttons.setDirection(QBoxLayout.Direction.TopToBottom if self.narrow
+                                  else QBoxLayout.Direction.LeftToRight)
 
     def refresh(self, flow: KioskFlow) -> None:
         lang = flow.lang
@@ -132,9 +139,9 @@ class ScanScreen(Screen):
         self.hint.setText(tr("scan_hint", lang))
         self.card.setText(card_line(flow))
         self.count.setText(tr("pages_n", lang, n=len(flow.data.pages)))
-        self.capture_btn.setText(tr("capture", lang))
+        say(self.capture_btn, "capture", lang)
         self.capture_btn.setEnabled(not flow.scanning.busy)
-        self.finish_btn.setText(tr("finish_scan", lang))
+        say(self.finish_btn, "finish_scan", lang)
         clear_layout(self.thumbs)
         for page in flow.data.pages[-3:]:
             thumb = FrameView()
@@ -184,10 +191,11 @@ class IssuingScreen(Screen):
 class TicketScreen(Screen):
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
-        row = QHBoxLayout()
+        row = self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         left = QVBoxLayout()
         left.setSpacing(0)  # the fonts' own line spacing parts the lines
         self.head = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
+        self.head_pair = BandedName(self.head, length=0, center=True)
         # one line, never wrapped: its height is the font's, the layout cannot squeeze it
         self.number = label("", "number", align=Qt.AlignmentFlag.AlignCenter, wrap=False)
         self.number.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
@@ -195,7 +203,7 @@ class TicketScreen(Screen):
         self.facts = label("", align=Qt.AlignmentFlag.AlignCenter)
         self.card = label("", "ok", align=Qt.AlignmentFlag.AlignCenter)
         self.banded = BandedName(self.service, length=130, center=True)
-        for w in (self.head, self.number, self.banded, self.facts, self.card):
+        for w in (self.head_pair, self.number, self.banded, self.facts, self.card):
             left.addWidget(w)
         right = QVBoxLayout()
         self.qr = QrView(size=280)
@@ -207,11 +215,17 @@ class TicketScreen(Screen):
         right.addWidget(self.print_state)
         right.addWidget(self.upload)
         right.addStretch(1)
+        # the button under the QR code: the number's side keeps the screen's full height
+        self.done_btn = band_button("", flow.home, "primary")
+        right.addWidget(self.done_btn)
         row.addLayout(left, 3)
         row.addLayout(right, 2)
-        self.done_btn = button("", flow.home, "primary")
         self.box.addLayout(row, 1)
-        self.box.addWidget(self.done_btn)
+
+    def relayout(self) -> None:
+        """Upright: the QR code and the printer's state under the number, not beside it."""
+        self.row.setDirection(QBoxLayout.Direction.TopToBottom if self.narrow
+                              else QBoxLayout.Direction.LeftToRight)
 
     def refresh(self, flow: KioskFlow) -> None:
         lang, t = flow.lang, flow.data.ticket
@@ -221,10 +235,14 @@ class TicketScreen(Screen):
             self.banded.set_mongolian("")
             self.qr.set_text("")
             return
-        self.head.setText(tr("your_number", lang)
-                          + (f"  [{tr('priority_ticket', lang)}]" if t.priority else ""))
+        say(self.head_pair, "your_number", lang)
+        if t.priority:
+            self.head_pair.set_name(self.head.text() + f"  [{tr('priority_ticket', lang)}]")
         if flow.data.checkin:  # what a check-in gave: a booking on time or late, a pickup
-            self.head.setText(tr(f"ck_{flow.data.checkin}", lang))
+            say(self.head_pair, f"ck_{flow.data.checkin}", lang)
+        # senior mode: the number a little under its largest size, so the screen keeps room
+        # for longer words (it stays larger than the standard mode's)
+        self.number.setStyleSheet(f"font-size: {px(ELDERLY, 4.5)}px;" if flow.elderly else "")
         self.number.setText(t.number)
         self.service.setText(t.service_name or (flow.service.name if flow.service else ""))
         self.banded.set_mongolian(mongolian_name(flow.service_info(t.service), lang))
@@ -245,4 +263,4 @@ class TicketScreen(Screen):
         self.print_state.style().polish(self.print_state)
         up = flow.data.upload_state
         self.upload.setText(tr(f"upload_{up}", lang) if up else "")
-        self.done_btn.setText(tr("done_btn", lang))
+        say(self.done_btn, "done_btn", lang)

@@ -13,9 +13,8 @@ from kiosk.flow import KioskFlow
 from kiosk.states import ADMIN, ADMIN_PIN, ATTRACT, ISSUING, OFFLINE, THANKS, TICKET
 from ui.citizen import screens
 from ui.citizen.choose import Screen
-from ui.citizen.mongol import LANGUAGE_NAMES
+from ui.citizen.mongol import LANGUAGE_NAMES, band_button, say, tr
 from ui.citizen.voice import VoicePrompts
-from ui.i18n import tr
 from ui.theme import ELDERLY, NORMAL, Theme, stylesheet
 from ui.widgets import CountdownOverlay, LongPressArea, button, label
 from ui.widgets.basic import set_role
@@ -89,7 +88,11 @@ class KioskWindow(QWidget):
         self.elderly_btn = button("", lambda: self.flow.set_elderly(not self.flow.elderly), "bar")
         # the switch: one button a language the hall offers, but the one on screen
         self.lang_btns = {code: button(name, lambda c=code: self.flow.set_language(c), "bar")
-                          for code, name in LANGUAGE_NAMES.items()}
+                          for code, name in LANGUAGE_NAMES.items() if code != "mn"}
+        # ᠮᠣᠩᠭᠣᠯ written as it is written, top to bottom, in its button
+        mongol = band_button("", lambda: self.flow.set_language("mn"), "bar")
+        mongol.set_mongolian(LANGUAGE_NAMES["mn"])
+        self.lang_btns = {"zh": self.lang_btns["zh"], "mn": mongol, "en": self.lang_btns["en"]}
         for b in (self.elderly_btn, *self.lang_btns.values()):
             b.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
             box.addWidget(b)
@@ -109,11 +112,11 @@ class KioskWindow(QWidget):
         (self._second_row if below else self._top_row).addWidget(self.switches)
 
     def _footer(self) -> QFrame:
-        bar = QFrame()
+        bar = self.footer = QFrame()
         row = QHBoxLayout(bar)
         row.setContentsMargins(24, 8, 24, 12)
-        self.back_btn = button("", self.flow.back)
-        self.home_btn = button("", self.flow.home)
+        self.back_btn = band_button("", self.flow.back)
+        self.home_btn = band_button("", self.flow.home)
         self.notice = label("", "notice", align=Qt.AlignmentFlag.AlignCenter)
         row.addWidget(self.back_btn)
         row.addWidget(self.notice, 1)
@@ -136,12 +139,14 @@ class KioskWindow(QWidget):
             b.setVisible(code in offered and code != lang)
         self.elderly_btn.setText(tr("elderly_off" if flow.elderly else "elderly_on", lang))
         self._tick()
-        self.back_btn.setText(tr("back", lang))
-        self.home_btn.setText(tr("home", lang))
+        say(self.back_btn, "back", lang)
+        say(self.home_btn, "home", lang)
         plain = flow.state in NO_BACK
         self.back_btn.setVisible(not plain)
         self.home_btn.setVisible(flow.state not in NO_BACK)
         self.notice.setText(tr(flow.notice, lang) if flow.notice else "")
+        # nothing to show below the screen (the attract and ticket screens): the screen's room
+        self.footer.setVisible(not plain or bool(flow.notice))
         screen = self.screens[flow.state]
         if self.stack.currentWidget() is not screen:
             self.stack.setCurrentWidget(screen)

@@ -11,9 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, QSize, Qt
-from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionButton,
+    QWidget,
+)
 
 from ui.widgets.mongol_layout import BandRule, VerticalText, fit, mongolian_font
 
@@ -126,3 +134,123 @@ def render_band(text: str, height: int, rule: BandRule | None = None, *, width: 
     laid.paint(painter, QPointF(0.0, 0.0))
     painter.end()
     return image
+
+
+class BandButton(QPushButton):
+    """A touch button whose words may have a vertical Mongolian band just left of them (the
+    region's rule puts the Mongolian first). The band is a `MongolianText` child that lets
+    touches through; the button's left padding grows by the band's width, so the pair stays
+    centred, and the button asks for the height its longest Mongolian word needs at the rule's
+    smallest size. With no words, the band alone stands in the middle."""
+
+    GAP = 12
+    MARGIN = 8
+
+    def __init__(self, text: str = "", rule: BandRule | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.band = MongolianText("", rule or BandRule(pixel_size=26, min_pixel_size=18,
+                                                       max_columns=3), center=True, parent=self)
+        self.band.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._color = ""
+        self._sheet: str | None = None  # the button's own style sheet, before the band's room
+        self._room = 0  # pixels of padding added on the left for the band
+        self.band.hide()
+
+    def set_mongolian(self, text: str) -> None:
+        if text == self.band.text() and self.band.isVisibleTo(self) == bool(text):
+            return
+        self.band.set_text(text)
+        self.band.setVisible(bool(text))
+        self._make_room()
+        self.updateGeometry()
+        self._place()
+
+    def mongolian(self) -> str:
+        return self.band.text() if self.band.isVisibleTo(self) else ""
+
+    def _need_length(self) -> int:
+        """The band's length its longest word needs at the rule's smallest size."""
+        rule = self.band.rule
+        font = mongolian_font(rule.min_pixel_size or rule.pixel_size)
+        words = self.band.text().split()
+        return max((int(VerticalText(w, font, 1e6).size().height()) + 2 for w in words),
+                   default=0)
+
+    def _band_width(self, length: int) -> int:
+        return int(fit(self.band.text(), float(length), self.band.rule).size().width()) + 1
+
+    def _make_room(self) -> None:
+        """Widen the left padding by the band's width at the button's lowest height (the
+        widest the band gets), or take the room back."""
+        if self._sheet is None:
+            self._sheet = self.styleSheet()
+        room = 0
+        if self.band.text():
+            self.ensurePolished()
+            low = max(self._need_length(), super().sizeHint().height() - 2 * self.MARGIN)
+            room = self._band_width(low) + self.GAP
+        if room == self._room:
+            return
+        self._room = room
+        if not room:
+            self.setStyleSheet(self._sheet)
+            return
+        self.setStyleSheet(self._sheet)  # the role's own padding first, to measure it
+        self.ensurePolished()
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        left = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents,
+                                           option, self).left()
+        self.setStyleSheet(f"{self._sheet}\nQPushButton {{ padding-left: {left + room}px; }}")
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        super().setText(text)
+        self._place()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return self._with_band(super().sizeHint())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return self._with_band(super().minimumSizeHint())
+
+    def _with_band(self, size: QSize) -> QSize:
+        if not self.band.text():
+            return size
+        high = max(size.height(), self._need_length() + 2 * self.MARGIN)
+        wide = size.width()
+        if not self.text():  # the band alone
+            wide = max(wide, self._band_width(high - 2 * self.MARGIN) + 2 * self.MARGIN)
+        return QSize(wide, high)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._place()
+
+    def changeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange,
+                            QEvent.Type.PaletteChange):
+            self._place()
+
+    def _place(self) -> None:
+        if not self.band.text():
+            return
+        color = self.palette().color(QPalette.ColorRole.ButtonText).name()
+        if color != self._color:  # the words' colour (a primary button's is not the page's)
+            self._color = color
+            # its own sizes: the button's style sheet (min-height, padding) would reach it too
+            self.band.setStyleSheet(f"min-height:0px; min-width:0px; padding:0px; border:none;"
+                                    f"background:transparent; color:{color};")
+        length = max(1, self.height() - 2 * self.MARGIN)
+        width = min(self._band_width(length), max(1, self.width() - 2 * self.MARGIN))
+        if self.text():
+            option = QStyleOptionButton()
+            self.initStyleOption(option)
+            room = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents,
+                                               option, self)
+            words = self.fontMetrics().horizontalAdvance(self.text())
+            x = room.center().x() - words // 2 - self.GAP - width
+        else:
+            x = (self.width() - width) // 2
+        self.band.setGeometry(max(self.MARGIN, x), self.MARGIN, width, length)

@@ -10,15 +10,17 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
 
 from kiosk import sample
 from kiosk import states as st
 from kiosk.flow import KioskFlow
 from kiosk.runtime import stop_kiosk
 from kiosk.sample_hall import HallSample, load_hall_sample
+from ui.citizen.mongol import LANGUAGE_NAMES
 from ui.citizen.window import KioskWindow
-from ui.i18n import tr
+from ui.i18n import tr, translations
+from ui.roles.citizen import SHOTS
 from ui.theme import apply_fonts
 from ui.widgets.mongol import MongolianText
 
@@ -63,15 +65,18 @@ def test_mongolian_chosen_on_the_services_screen(qapp: Any, qtbot: Any, hjhq: Ha
     qtbot.mouseClick(window.lang_btns["mn"], Qt.MouseButton.LeftButton)
     assert flow.lang == "mn"
     assert [c for c, b in window.lang_btns.items() if b.isVisible()] == ["zh", "en"]
-    assert window.back_btn.text() == tr("back", "mn") != tr("back", "zh")
+    # the fixed words in Chinese along the line, their Mongolian in a band beside them
+    assert window.back_btn.text() == tr("back", "zh")
+    assert window.back_btn.mongolian() == tr("back", "mn") != tr("back", "zh")
     names = {s.name_mn for s in flow.page_services()}
     assert names and names <= set(bands(window))
-    assert all(b.width() > 20 and b.height() > 80 for b in window.findChildren(MongolianText)
+    assert all(b.width() > 20 and b.height() > 60 for b in window.findChildren(MongolianText)
                if b.isVisible())
     flow.choose_service(flow.page_services()[1].code)  # the detail's header: name_mn beside
     assert flow.service is not None and flow.service.name_mn in bands(window)
     qtbot.mouseClick(window.lang_btns["zh"], Qt.MouseButton.LeftButton)
-    assert flow.lang == "zh" and bands(window) == []
+    # in Chinese only the switch writes ᠮᠣᠩᠭᠣᠯ, in its own band
+    assert flow.lang == "zh" and bands(window) == [LANGUAGE_NAMES["mn"]]
 
 
 def test_a_hall_without_mongolian_keeps_chinese_and_english(qapp: Any, flows: Any) -> None:
@@ -93,3 +98,97 @@ def test_a_mongolian_terminal_starts_every_citizen_in_mongolian(qapp: Any, hjhq:
     flow.link.hall = None  # a hall that (no longer) lists Mongolian: Chinese
     flow.reset()
     assert flow.lang == "zh"
+
+
+def _mongolian(text: str) -> bool:
+    return any("\u1800" <= ch <= "\u18af" for ch in text)
+
+
+def _in_band(widget: QWidget) -> bool:
+    while widget is not None:
+        if isinstance(widget, MongolianText):
+            return True
+        widget = widget.parentWidget()
+    return False
+
+
+def horizontal_mongolian(window: QWidget) -> list[str]:
+    """Shown labels, buttons and fields whose words written along the line hold letters of
+    the Mongolian block (U+1800-U+18AF) outside a vertical band."""
+    out = []
+    for w in window.findChildren(QWidget):
+        if not w.isVisibleTo(window) or _in_band(w):
+            continue
+        texts = []
+        if isinstance(w, (QLabel, QAbstractButton)):
+            texts.append(w.text())
+        if isinstance(w, QLineEdit):
+            texts += [w.text(), w.placeholderText()]
+        out += [f"{type(w).__name__}({t!r})" for t in texts if _mongolian(t)]
+    return out
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_no_mongolian_written_along_a_line(qapp: Any, hjhq: HallSample, flows: Any,
+                                          size: tuple[int, int]) -> None:
+    """Traditional Mongolian runs top to bottom: in Mongolian mode (and in Chinese, where the
+    switch names ᠮᠣᠩᠭᠣᠯ) no label or button writes it along its line; the headings and main
+    buttons that have a translation carry it in a band beside the Chinese."""
+    apply_fonts(qapp)
+    flow = flows(hjhq)
+    window = KioskWindow(flow)
+    window.resize(*size)
+    window.show()
+    found: list[str] = []
+    seen: set[str] = set()
+    try:
+        for lang in ("mn", "zh"):
+            for elderly in (False, True):
+                for name, state, variant in SHOTS:
+                    if elderly and state in ("admin", "admin_pin"):
+                        continue
+                    window.screens["services"].keyboard_on = variant == "search"
+                    sample.stage(flow, state, elderly=elderly, lang=lang, variant=variant,
+                                 online=variant != "offline" and state != "offline")
+                    QApplication.processEvents()
+                    found += [f"{lang} {name}: {w}" for w in horizontal_mongolian(window)]
+                    if lang == "mn":
+                        seen.update(bands(window))
+                    else:
+                        assert set(bands(window)) <= {LANGUAGE_NAMES["mn"]}, name
+    finally:
+        window.close()
+    assert not found, "\n".join(found[:40])
+    mn = translations("mn")
+    for key in ("welcome", "touch_start", "ask_status", "back", "home", "your_number",
+                "thanks", "submit"):
+        assert mn[key] in seen, key  # the translation is shown, in a band
+
+
+def test_the_detail_shows_the_papers_in_mongolian(qapp: Any, hjhq: HallSample,
+                                                  flows: Any) -> None:
+    """A service's `materials_mn` stands in a band beside the Chinese papers list in
+    Mongolian mode, a paper a column, numbered; not in Chinese mode."""
+    apply_fonts(qapp)
+    flow = flows(hjhq)
+    window = KioskWindow(flow)
+    window.resize(1920, 1080)
+    window.show()
+    try:
+        sample.stage(flow, st.DETAIL, lang="mn")
+        service = flow.service
+        assert service is not None and service.materials
+        before = bands(window)  # the example hall has no materials_mn yet
+        assert service.name_mn in before and not any("\n" in b for b in before)
+        papers = [f"ᠨᠠᠮᠠ {i}" for i in range(len(service.materials))]
+        service.materials_mn = papers
+        flow.changed.emit()
+        shown = "\n".join(f"{i}. {p}" for i, p in enumerate(papers, 1))
+        assert shown in bands(window)
+        band = next(b for b in window.findChildren(MongolianText) if b.text() == shown)
+        assert len(band.columns().columns) >= len(papers)  # each paper its own column
+        assert not horizontal_mongolian(window)
+        flow.set_language("zh")
+        assert shown not in bands(window)
+    finally:
+        window.close()
