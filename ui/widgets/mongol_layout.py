@@ -135,20 +135,40 @@ class VerticalText:
             painter.restore()
 
 
+SMALLEST_PX = 12  # below a rule's floor a band shrinks this far rather than cut a word
+
+
+def longest_word(text: str, font: QFont) -> float:
+    """The length of `text`'s longest word set in one column in `font`."""
+    return max((VerticalText(w, font, 1e6).size().height() for w in text.split()), default=0.0)
+
+
 def fit(text: str, length: float, rule: BandRule, width: float | None = None) -> VerticalText:
     """The largest font of `rule` at which `text` fits `length` (and `width`, when given) within
-    the column limit; at the smallest size it is elided to the limit."""
+    the column limit; at the smallest size it is elided to the limit. A word is never cut
+    across two columns (that breaks its letters' joined forms): where the longest word is
+    longer than the band even at the rule's smallest size, the font shrinks until it fits, down
+    to SMALLEST_PX."""
     size = rule.pixel_size
     floor = rule.min_pixel_size or rule.pixel_size
     while True:
         laid = VerticalText(text, mongolian_font(size), length, column_gap=rule.column_gap)
         fits = rule.max_columns is None or len(laid.columns) <= rule.max_columns
         fits = fits and (width is None or laid.size().width() <= width)
+        fits = fits and longest_word(text, laid.font) <= length
         if fits or size <= floor:
             break
         size = max(floor, int(size * 0.9))
     if fits:
         return laid
+    longest = longest_word(text, laid.font)
+    if longest > length:
+        size = max(min(SMALLEST_PX, size), int(size * length / longest))
+        laid = VerticalText(text, mongolian_font(size), length, column_gap=rule.column_gap)
+        fits = ((rule.max_columns is None or len(laid.columns) <= rule.max_columns)
+                and (width is None or laid.size().width() <= width))
+        if fits:
+            return laid
     limit = rule.max_columns
     if width is not None and laid.pitch > 0:
         by_width = max(1, int((width + laid.gap) // laid.pitch))

@@ -149,6 +149,24 @@ def test_a_band_shrinks_then_elides(qapp: Any, tmp_path: Path) -> None:
     assert image.width() <= 2 * laid.pitch + 1
 
 
+
+def test_a_word_is_never_cut_across_columns(qapp: Any, tmp_path: Path) -> None:
+    """A band shorter than a word at the rule's smallest size shrinks the font further rather
+    than break the word (its letters' joined forms) over two columns: the kiosk's 70 px
+    language button, ᠮᠣᠩᠭᠣᠯ."""
+    from ui.widgets.mongol_layout import SMALLEST_PX, fit, longest_word
+
+    word = "\u182e\u1823\u1829\u182d\u1823\u182f"  # ᠮᠣᠩᠭᠣᠯ
+    rule = BandRule(pixel_size=26, min_pixel_size=18, max_columns=3)
+    assert longest_word(word, mongolian_font(18)) > 54.0  # too long for the band at the floor
+    laid = fit(word, 54.0, rule)
+    assert len(laid.columns) == 1 and not laid.elided
+    assert SMALLEST_PX <= laid.font.pixelSize() < 18
+    assert laid.columns[0].naturalTextWidth() <= 54.0
+    render_band(word, 54, rule).save(str(tmp_path / "word-54.png"))
+    several = fit(f"{word} {word}", 54.0, rule)  # words still go to columns of their own
+    assert len(several.columns) == 2 and not several.elided
+
 def test_mongolian_sits_left_of_chinese(qtbot: Any, tmp_path: Path) -> None:
     line = BilingualLine("5号窗口 综合受理", SENTENCE, BandRule(pixel_size=40))
     qtbot.addWidget(line)
