@@ -7,7 +7,7 @@ beside every figure (`os.getloadavg()`; the ratios of one run are what counts).
     .venv/bin/python bench/bench_scale.py --parts sqlite,open  # some parts
     .venv/bin/python bench/bench_scale.py --parts pg --seconds 3
 
-Parts (`--parts`, in this order; cycles and sse share the SQLite server of sqlite/open):
+Parts (`--parts`, in this order; cycles, sse and storm share the SQLite server of sqlite/open):
 - sqlite: closed loop, issue (POST /tickets) and lean insert interleaved at 1/8/32 clients;
 - open:   open loop at fixed rates: 80 % of the issue capacity measured at 32 clients, and
           twice it (accepted p99, how fast the 503s come);
@@ -15,6 +15,11 @@ Parts (`--parts`, in this order; cycles and sse share the SQLite server of sqlit
           arrive in an open loop beside them;
 - sse:    the call-next answer with 0 and with 2,000 SSE subscribers, and the time from
           sending call-next to the last subscriber hearing `ticket.called`;
+- storm:  a reconnection storm: `--backlog` events committed (issues), then `--subscribers`
+          SSE boards connect all at once with `after=` spread over that backlog; as soon as
+          every response head arrived a call-next, and the time from sending it to each board
+          hearing it; every board must get every event of its backlog once, in order
+          (`--storm-rounds` rounds);
 - pg:     PostgreSQL (a fresh database `bench_<pid>`, dropped afterwards): issue at 32
           clients over 1 and 20 halls on 1, 2 and 3 servers, the lean insert beside, open loop
           at 300/s on two servers, duplicates and gaps of the numbering checked at the end.
@@ -33,6 +38,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import resource
 import signal
 import sqlite3
@@ -513,6 +519,202 @@ async def fanout(kiosks: Kiosks, hall: harness.BenchHall, port: int, db_path: Pa
           f"{'MET' if last and not misses.missed and percentile(last, 99) <= 0.150 else 'NOT MET'}")
 
 
+# -- a reconnection storm --------------------------------------------------------------------
+_ID_LINE = re.compile(rb"^id: (\d+)\n", re.MULTILINE)
+
+
+class _StormSub(asyncio.Protocol):
+    """One board of a reconnection storm: sends its request as soon as it is connected,
+    checks that every id it gets follows on from the one before (a hall's ids have no gaps, so
+    that is each event after its `after=` once, in order), and notes when it caught up to
+    `mark` (the head when the storm began) and when each event after `mark` arrived."""
+
+    def __init__(self, request: bytes, after: int, mark: int) -> None:
+        self.request, self.after, self.mark = request, after, mark
+        self.last = after
+        self.rest = b""
+        self.status = b""
+        self.head_at = 0.0
+        self.broken = 0  # ids that did not follow on from the one before (gap, repeat, order)
+        self.caught: float | None = None if after < mark else 0.0
+        self.times: dict[int, float] = {}  # event id after `mark` → when it arrived
+        self.lost = False
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self.transport.write(self.request)
+
+    def data_received(self, data: bytes) -> None:
+        now = time.perf_counter()
+        if not self.status:
+            self.status = data[:12]
+            self.head_at = now
+        buf = self.rest + data
+        end = buf.rfind(b"\n\n") + 2  # whole frames only (a frame may be split over reads)
+        if end < 2:
+            self.rest = buf
+            return
+        self.rest = buf[end:]
+        ids = [int(i) for i in _ID_LINE.findall(buf, 0, end)]
+        if not ids:
+            return
+        if ids == list(range(self.last + 1, self.last + 1 + len(ids))):
+            self.last = ids[-1]
+        else:
+            for event_id in ids:
+                if event_id != self.last + 1:
+                    self.broken += 1
+                self.last = max(self.last, event_id)
+        if self.last >= self.mark:
+            if self.caught is None:
+                self.caught = now
+            for event_id in ids:
+                if event_id > self.mark:
+                    self.times.setdefault(event_id, now)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+
+
+def storm_process(port: int, token: str, afters: list[int], mark: int, pipe: Any) -> None:
+    """The boards of one storm, in a process of their own: connects them all at once and sends
+    ("heads", began, when the last response head arrived, refused, failed connects); then,
+    told ("target", id of the call's ticket.called), waits (at most 60 s) until every board
+    has it and sends ("done", per board: when it heard the call, when it caught up, ids that
+    did not follow on, its last id, whether it was lost)."""
+
+    async def main() -> None:
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        loop = asyncio.get_running_loop()
+        subs = [_StormSub(f"GET /api/v1/events?after={after} HTTP/1.1\r\nHost: {HOST}\r\n"
+                          f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n"
+                          .encode(), after, mark) for after in afters]
+        began = time.perf_counter()
+        made = await asyncio.gather(*(loop.create_connection(lambda s=s: s, HOST, port)
+                                      for s in subs), return_exceptions=True)
+        failed = sum(isinstance(m, BaseException) for m in made)
+        while sum(bool(s.status) for s in subs) + failed < len(subs):
+            await asyncio.sleep(0.001)
+        refused = sum(bool(s.status) and not s.status.startswith(b"HTTP/1.1 200") for s in subs)
+        pipe.send(("heads", began, max(s.head_at for s in subs if s.status), refused, failed))
+        while not pipe.poll():
+            await asyncio.sleep(0.001)
+        _, target = pipe.recv()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not all(target in s.times or s.lost
+                                                      for s in subs):
+            await asyncio.sleep(0.005)
+        pipe.send(("done", [s.times.get(target) for s in subs], [s.caught for s in subs],
+                   [s.broken for s in subs], [s.last for s in subs], [s.lost for s in subs]))
+        for s in subs:
+            if s.transport is not None:
+                s.transport.close()
+
+    asyncio.run(main())
+
+
+async def backlog_events(kiosks: Kiosks, port: int, db_path: Path, hall: str, upto: int
+                         ) -> None:
+    """Issue tickets (real API calls) until the hall's last event id is at least `upto`."""
+    while (left := upto - last_event_id(db_path, hall)) > 0:
+        await top_up(kiosks, port, max(1, min(left, 100)))
+
+
+def called_id(db_path: Path, hall: str, after: int) -> int:
+    with contextlib.closing(sqlite3.connect(db_path)) as con:
+        return int(con.execute("select min(id) from events where hall=? and id>? and "
+                               "type='ticket.called'", (hall, after)).fetchone()[0])
+
+
+async def storm(kiosks: Kiosks, hall: harness.BenchHall, port: int, db_path: Path,
+                subscribers: int, backlog: int, rounds: int) -> None:
+    """Each round: a backlog of `backlog` events, then `subscribers` boards connect all at
+    once with `after=` spread over it (as after a restart); as soon as every response head has
+    arrived, counter Q01 calls next; the time from sending it to each board hearing it."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    who = hall.counters[0]
+    auth = {"Authorization": f"Bearer {who.session}"}
+    path = f"/api/v1/counters/{who.code}"
+    await top_up(kiosks, port, rounds + 5)  # a ticket for every round's call
+    heard_all: list[float] = []
+    lasts, rows = [], []
+    for _ in range(rounds):
+        await backlog_events(kiosks, port, db_path, hall.hall,
+                             last_event_id(db_path, hall.hall) + backlog)
+        mark = last_event_id(db_path, hall.hall)
+        afters = [mark - backlog + i * backlog // subscribers for i in range(subscribers)]
+        pipe, child = ctx.Pipe()
+        proc = ctx.Process(target=storm_process, args=(port, hall.display_token, afters, mark,
+                                                        child))
+        proc.start()
+        try:
+            while not pipe.poll():
+                if not proc.is_alive():
+                    raise RuntimeError("the storm's process ended")
+                await asyncio.sleep(0.001)
+            _, began, heads_at, refused, failed = pipe.recv()
+            conn = Connection(HOST, port)
+            sent = time.perf_counter()
+            status, body = await conn.request("POST", f"{path}/call-next", headers=auth)
+            answered = time.perf_counter()
+            conn.close()
+            if status != 200:
+                raise RuntimeError(f"call-next answered {status} {body}")
+            target = called_id(db_path, hall.hall, mark)
+            pipe.send(("target", target))
+            while not pipe.poll():
+                await asyncio.sleep(0.005)
+            _, times, caught, broken, last, lost = pipe.recv()
+            conn = Connection(HOST, port)  # the first may have idled past the keep-alive
+            await conn.request("POST", f"{path}/finish", {"outcome": "done"}, headers=auth)
+            conn.close()
+        finally:
+            proc.join(10)
+            if proc.is_alive():
+                proc.kill()
+        heard = [t - sent for t in times if t is not None]
+        heard_all += heard
+        whole = sum(1 for b, lt in zip(broken, last, strict=True) if b == 0 and lt >= target)
+        caught_s = max((c for c in caught if c), default=began) - began
+        row = {"connect_s": round(heads_at - began, 2), "caught_up_s": round(caught_s, 2),
+               "answer_ms": round((answered - sent) * 1000, 1),
+               "heard_p50_ms": round(percentile(heard, 50) * 1000) if heard else None,
+               "heard_max_ms": round(max(heard) * 1000) if heard else None,
+               "heard": len(heard), "whole": whole, "broken": sum(broken),
+               "lost": sum(lost), "refused": refused, "failed": failed,
+               "load": os.getloadavg()[0]}
+        rows.append(row)
+        if heard:
+            lasts.append(max(heard))
+        print(f"  round {len(rows)} ({load()}): heads of {subscribers} in {row['connect_s']} s, "
+              f"all caught up {row['caught_up_s']} s after the first connect; call-next "
+              f"answered in {row['answer_ms']} ms, heard by {len(heard)}: p50 "
+              f"{row['heard_p50_ms']}  max {row['heard_max_ms']} ms; {whole} boards got every "
+              f"event of their backlog once, in order ({row['broken']} ids out of turn, "
+              f"{row['lost']} lost, {refused} refused, {failed} connects failed)", flush=True)
+    print(f"\n== Reconnection storm: {subscribers} SSE boards at once, after= spread over a "
+          f"{backlog}-event backlog, {rounds} rounds ({load()})")
+    print(f"  storm's connects (all response heads): "
+          f"{', '.join(str(r['connect_s']) for r in rows)} s; all caught up: "
+          f"{', '.join(str(r['caught_up_s']) for r in rows)} s")
+    if heard_all:
+        print(f"  call sent → heard, every board of every round: p50 "
+              f"{percentile(heard_all, 50) * 1000:7.0f}  p99 {percentile(heard_all, 99) * 1000:7.0f}"
+              f"  max {max(heard_all) * 1000:7.0f} ms")
+        print(f"  call sent → last board heard, per round: "
+              f"{', '.join(f'{x * 1000:.0f}' for x in lasts)} ms")
+    print(f"  boards with every backlog event once, in order, and the call: "
+          f"{sum(r['whole'] for r in rows)} of {subscribers * rounds}")
+    note("storm", {"rounds": rows, "heard_p50_ms": round(percentile(heard_all, 50) * 1000)
+                   if heard_all else None, "heard_p99_ms": round(
+                       percentile(heard_all, 99) * 1000) if heard_all else None,
+                   "last_ms": [round(x * 1000) for x in lasts]})
+
+
 # -- PostgreSQL ------------------------------------------------------------------------------
 @contextlib.contextmanager
 def pg_database() -> Iterator[str]:
@@ -648,6 +850,9 @@ def run_sqlite(work: Path, parts: set[str], args: argparse.Namespace) -> None:
         if "sse" in parts:
             asyncio.run(fanout(kiosks, hall, port, db_path, args.subscribers, args.rounds,
                                work / "server.log"))
+        if "storm" in parts:
+            asyncio.run(storm(kiosks, hall, port, db_path, args.subscribers, args.backlog,
+                              args.storm_rounds))
 
 
 def run_pg(work: Path, args: argparse.Namespace) -> None:
@@ -674,6 +879,9 @@ def main() -> int:
                         help="issues/s for the open loop when the sqlite part is skipped")
     parser.add_argument("--subscribers", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=40, help="calls with and without them")
+    parser.add_argument("--backlog", type=int, default=500,
+                        help="storm: events committed before the boards reconnect")
+    parser.add_argument("--storm-rounds", type=int, default=3)
     parser.add_argument("--halls", type=int, default=20)
     parser.add_argument("--pg-clients", type=int, default=32)
     parser.add_argument("--json", type=Path, help="also write the figures here")
@@ -692,7 +900,7 @@ def main() -> int:
     print(f"bench_scale: {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, {load()}")
     with tempfile.TemporaryDirectory(prefix="kuaiban-scale-") as tmp:
         work = Path(tmp)
-        if parts & {"sqlite", "open", "cycles", "sse"}:
+        if parts & {"sqlite", "open", "cycles", "sse", "storm"}:
             run_sqlite(work, parts, args)
         if "pg" in parts:
             run_pg(work, args)
