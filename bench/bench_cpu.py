@@ -24,11 +24,15 @@ import argparse
 import asyncio
 import ctypes
 import os
+import signal
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable
 from pathlib import Path
+from typing import Any
 
 import harness
 from httpload import Connection
@@ -63,7 +67,7 @@ def stat_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def issue(conn: Connection, hall: harness.BenchHall, n: int) -> object:
+def issue(conn: Connection, hall: harness.BenchHall, n: int) -> Awaitable[tuple[int, Any]]:
     return conn.request("POST", "/api/v1/tickets",
                         {"service": hall.services[n % len(hall.services)]},
                         {"Authorization": f"Bearer {hall.kiosk_token}",
@@ -115,17 +119,26 @@ async def cycle_phase(hall: harness.BenchHall, port: int, clients: int, total: i
     return {k: (v[0], int(v[1])) for k, v in spent.items()}
 
 
-async def run(hall: harness.BenchHall, port: int, pid: int, clients: int, total: int
-              ) -> dict[str, tuple[float, int]]:
+async def run(hall: harness.BenchHall, port: int, pid: int, clients: int, total: int,
+              profile: Path | None = None) -> dict[str, tuple[float, int]]:
     clock = cpu_clock(pid)
     await issue_phase(hall, port, clients, 200)  # warm-up: caches, first statements
     await cycle_phase(hall, port, clients, clients * 4, clock)
     figures: dict[str, tuple[float, int]] = {}
+    spy = None
+    if profile is not None:
+        spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
+                                str(pid), "--format", "raw", "--rate", "250", "--nonblocking", *os.environ.get("PYSPY_FLAGS", "").split(),
+                                "--output", str(profile)], stdout=subprocess.DEVNULL)
+        await asyncio.sleep(1.0)  # attached
     before, ticks = cpu_seconds(clock), stat_seconds(pid)
     n = await issue_phase(hall, port, clients, total)
     figures["issue"] = (cpu_seconds(clock) - before, n)
     issue_ticks = stat_seconds(pid) - ticks
     figures.update(await cycle_phase(hall, port, clients, total, clock))
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(30)
     print(f"  (issue by /proc utime+stime: {issue_ticks / n * 1000:.3f} ms a request)")
     return figures
 
@@ -136,6 +149,8 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16,
                         help="concurrent kiosks, and counters calling at once (at most 32)")
     parser.add_argument("--extra", default="", help="more flags for the server, space-separated")
+    parser.add_argument("--profile", type=Path, help="also sample the server with py-spy (if "
+                        "installed) during the measured phases, collapsed stacks into this file")
     args = parser.parse_args()
     clients = max(1, min(32, args.clients))
     print(f"bench_cpu: {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
@@ -152,7 +167,8 @@ def main() -> int:
                              work / "server.log") as proc:
             harness.login_all(f"http://{HOST}:{port}", hall)
             started = time.monotonic()
-            figures = asyncio.run(run(hall, port, proc.pid, clients, args.requests))
+            figures = asyncio.run(run(hall, port, proc.pid, clients, args.requests,
+                                      args.profile))
             took = time.monotonic() - started
     print(f"{'request':<12}{'answered':>10}{'server CPU ms a request':>26}")
     for name in ("issue", "call-next", "start", "finish"):

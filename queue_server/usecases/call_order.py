@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, case, select
+from sqlalchemy import Select, Table, bindparam, case, literal, select
 from sqlalchemy.engine import Connection, Row
 
 from queue_server.db.models import Stage
@@ -32,9 +32,12 @@ def _members(tier: Tier, caller: Caller, services: tuple[str, ...]) -> Select[An
     """`policy.belongs` as a WHERE clause."""
     if tier.targeted:
         return _WAITING.where(_STAGES.c.target_counter == caller.code)
+    # The services as plain parameters (`=` for one): an expanding IN is rendered again at
+    # every execution, and call-next runs these on every call.
+    service = (_STAGES.c.service == services[0] if len(services) == 1
+               else _STAGES.c.service.in_([literal(code) for code in services]))
     return _WAITING.where(_STAGES.c.target_counter.is_(None), _STAGES.c.zone == caller.zone,
-                          _STAGES.c.priority == tier.priority,
-                          _STAGES.c.service.in_(services))
+                          _STAGES.c.priority == tier.priority, service)
 
 
 def _query(tier: Tier, caller: Caller, services: tuple[str, ...]) -> Select[Any]:
