@@ -61,10 +61,12 @@ def cpu_seconds(clock: ctypes.c_int) -> float:
     return ts.tv_sec + ts.tv_nsec / 1e9
 
 
-def stat_seconds(pid: int) -> float:
-    """utime + stime from /proc (clock ticks): the cross-check of the fine clock."""
+def stat_times(pid: int) -> tuple[float, float]:
+    """utime and stime from /proc (clock ticks): the cross-check of the fine clock, and how
+    much of it the kernel spent (sockets, fsync, waking threads)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def issue(conn: Connection, hall: harness.BenchHall, n: int) -> Awaitable[tuple[int, Any]]:
@@ -131,15 +133,19 @@ async def run(hall: harness.BenchHall, port: int, pid: int, clients: int, total:
                                 str(pid), "--format", "raw", "--rate", "250", "--nonblocking", *os.environ.get("PYSPY_FLAGS", "").split(),
                                 "--output", str(profile)], stdout=subprocess.DEVNULL)
         await asyncio.sleep(1.0)  # attached
-    before, ticks = cpu_seconds(clock), stat_seconds(pid)
+    before, (user, system) = cpu_seconds(clock), stat_times(pid)
     n = await issue_phase(hall, port, clients, total)
     figures["issue"] = (cpu_seconds(clock) - before, n)
-    issue_ticks = stat_seconds(pid) - ticks
+    user2, system2 = stat_times(pid)
+    issue_ticks = user2 + system2 - user - system
     figures.update(await cycle_phase(hall, port, clients, total, clock))
+    user3, system3 = stat_times(pid)
     if spy is not None:
         spy.send_signal(signal.SIGINT)
         spy.wait(30)
-    print(f"  (issue by /proc utime+stime: {issue_ticks / n * 1000:.3f} ms a request)")
+    print(f"  (issue by /proc utime+stime: {issue_ticks / n * 1000:.3f} ms a request; system "
+          f"share: issue {(system2 - system) / max(issue_ticks, 1e-9):.0%}, cycles "
+          f"{(system3 - system2) / max(user3 + system3 - user2 - system2, 1e-9):.0%})")
     return figures
 
 
