@@ -91,12 +91,34 @@ def _sqlite_engine(url: str, immediate: bool | None, timeout: float) -> Engine:
         cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
         cur.close()
 
+    _plain_savepoints(engine)
     if immediate is not None:
         @event.listens_for(engine, "begin")
         def _begin(conn: Any) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _plain_savepoints(engine: Engine) -> None:
+    """SAVEPOINT, RELEASE and ROLLBACK TO as plain SQL text: SQLAlchemy builds and compiles a
+    clause for each (its name differs every time, so its statement cache never helps), and
+    the group commit opens one for every unit after a batch's first. The same SQL."""
+    dialect = engine.dialect
+    quote = dialect.identifier_preparer.quote
+
+    def savepoint(conn: Any, name: str) -> None:
+        conn.exec_driver_sql(f"SAVEPOINT {quote(name)}")
+
+    def release(conn: Any, name: str) -> None:
+        conn.exec_driver_sql(f"RELEASE SAVEPOINT {quote(name)}")
+
+    def rollback_to(conn: Any, name: str) -> None:
+        conn.exec_driver_sql(f"ROLLBACK TO SAVEPOINT {quote(name)}")
+
+    dialect.do_savepoint = savepoint  # type: ignore[method-assign,assignment]
+    dialect.do_release_savepoint = release  # type: ignore[method-assign,assignment]
+    dialect.do_rollback_to_savepoint = rollback_to  # type: ignore[method-assign,assignment]
 
 
 PG_POOL = 10  # connections kept open to PostgreSQL; also the threads that run its units

@@ -35,9 +35,18 @@ STATUS_OF_STAGE = {"waiting": "waiting", "called": "called", "serving": "serving
 _STAGES, _TICKETS = cast(Table, Stage.__table__), cast(Table, Ticket.__table__)
 _JOURNEY = (select(_STAGES).where(_STAGES.c.ticket_id == bindparam("ticket"))
             .order_by(_STAGES.c.id))
-_PAGES = select(func.count()).select_from(Document).where(
-    Document.ticket_id.in_(bindparam("tickets", expanding=True)))
-_DELIVERY = select(Delivery.method).where(Delivery.ticket_id == bindparam("ticket"))
+_DOCUMENTS, _DELIVERIES = cast(Table, Document.__table__), cast(Table, Delivery.__table__)
+# A forwarded ticket's pages count too (`forwarded` is NULL otherwise: it matches nothing).
+# Two plain parameters, not an expanding IN: that one is rendered again at every execution.
+_PAGES = select(func.count()).select_from(_DOCUMENTS).where(
+    _DOCUMENTS.c.ticket_id.in_([bindparam("ticket"), bindparam("forwarded")]))
+_DELIVERY = select(_DELIVERIES.c.method).where(_DELIVERIES.c.ticket_id == bindparam("ticket"))
+# The answer's rows in one statement: the journey, each stage row carrying the page count and
+# the delivery method (the busiest answers, a counter's actions, are read inside the writer's
+# unit: three statements were three times SQLAlchemy's cost of a statement).
+_ANSWER = (select(_STAGES, _PAGES.scalar_subquery().label("pages_of_ticket"),
+                  _DELIVERY.scalar_subquery().label("delivery_of_ticket"))
+           .where(_STAGES.c.ticket_id == bindparam("ticket")).order_by(_STAGES.c.id))
 
 
 def journey(s: Db, ticket_id: str) -> list[Any]:
@@ -57,12 +66,25 @@ def stage_out(stage: Any) -> wire.StageOut:
 
 
 def document_count(s: Db, ticket: Ticket | Record) -> int:
-    ids = [ticket.id] + ([ticket.forwarded_from] if ticket.forwarded_from else [])
-    return int(connection_of(s).execute(_PAGES, {"tickets": ids}).scalar() or 0)
+    return int(connection_of(s).execute(_PAGES, {"ticket": ticket.id,
+                                                 "forwarded": ticket.forwarded_from}
+                                        ).scalar() or 0)
+
+
+def _answer_rows(s: Db, ticket: Ticket | Record) -> tuple[list[Any], int, str | None]:
+    """The ticket's stages (oldest first), its page count and its delivery method."""
+    if isinstance(s, Session):
+        s.flush()  # what the caller changed through the ORM is part of the answer
+    conn = connection_of(s)
+    rows = list(conn.execute(_ANSWER, {"ticket": ticket.id,
+                                       "forwarded": ticket.forwarded_from}))
+    if rows:
+        return rows, int(rows[0].pages_of_ticket or 0), rows[0].delivery_of_ticket
+    return [], document_count(s, ticket), conn.execute(_DELIVERY, {"ticket": ticket.id}).scalar()
 
 
 def ticket_out(s: Db, ticket: Ticket | Record, base: str) -> wire.TicketOut:
-    stages = journey(s, ticket.id)
+    stages, pages, delivery = _answer_rows(s, ticket)
     current = next((st for st in stages if st.id == ticket.stage), None)
     svc = service_record(s, ticket.hall, ticket.service)
     ahead = wait = None
@@ -79,12 +101,12 @@ def ticket_out(s: Db, ticket: Ticket | Record, base: str) -> wire.TicketOut:
         priority_reason=ticket.priority_reason, masked_name=ticket.masked_name,
         masked_id=ticket.masked_id, deadline=ticket.deadline,
         deadline_provisional=bool(ticket.deadline_provisional),
-        journey=[stage_out(st) for st in stages], documents=document_count(s, ticket),
+        journey=[stage_out(st) for st in stages], documents=pages,
         ahead=ahead, estimated_wait_s=wait, track_url=f"{base}/t/{ticket.id}", hall=ticket.hall,
         priority_declared=declared(ticket.priority_reason, ticket.channel),
         priority_confirmed=ticket.priority_confirmed, arrival_required=held,
         appointment_late=bool(ticket.appointment_late),
-        delivery=connection_of(s).execute(_DELIVERY, {"ticket": ticket.id}).scalar())
+        delivery=delivery)
 
 
 @dataclass

@@ -95,3 +95,25 @@ def test_the_database_calls_whom_the_policy_picks(store: Store, stages: list[dic
         raise _Rollback
     expected = seen["policy"].stage_id if seen["policy"] is not None else None
     assert seen["db"] == expected
+
+
+@pytest.mark.parametrize(("services", "expected"), [
+    (("c", "a", "b"), "tk1"),  # the first service has nobody: the next one with somebody
+    (("b", "a", "d"), "tk2"),  # the counter's order before issue time (tk1 is older)
+    (("d", "c"), "tk3"),
+])
+def test_the_counter_order_of_services_decides_before_issue_time(
+        store: Store, services: tuple[str, ...], expected: str) -> None:
+    """Random queues seldom hold normal stages of several of a counter's services at once;
+    these do: three waiting normal stages of services a, b, d, oldest first."""
+    queue = [{"zone": "intake", "service": code, "priority": False, "target": None,
+              "minute": minute, "status": "waiting"}
+             for code, minute in (("a", 0), ("b", 1), ("d", 2))]
+    queue.append({"zone": "intake", "service": "b", "priority": True, "target": None,
+                  "minute": 0, "status": "waiting"})  # priority, taken over by the streak cap
+    caller = Caller("W01", "intake", services, streak=3, cap=3)
+    with pytest.raises(_Rollback), store.write() as tx:
+        _fill(tx.conn, queue)
+        picked = call_order.pick(tx.conn, HALL, caller)
+        assert picked is not None and picked.ticket_id == expected
+        raise _Rollback
