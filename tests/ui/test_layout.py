@@ -20,7 +20,7 @@ from kiosk.sample_hall import ROLE_SIZES, HallSample, load_hall_sample
 from ui import i18n
 from ui.citizen.window import KioskWindow
 from ui.layout_check import problems, touch_px
-from ui.roles.citizen import SHOTS
+from ui.roles.citizen import walk_screens
 from ui.roles.counter import sample_page
 from ui.staff.board import BoardWindow
 from ui.staff.counter_pad import CounterWindow
@@ -71,15 +71,9 @@ def _kiosk(role: str, size: tuple[int, int], lang: str, hall: HallSample
            ) -> Iterator[tuple[str, QWidget]]:
     flow = sample.sample_flow(role, hall)
     window = KioskWindow(flow)
-    for elderly in (False, True):
-        for name, state, variant in SHOTS:
-            if elderly and state in ("admin", "admin_pin"):
-                continue
-            window.screens["services"].keyboard_on = variant == "search"
-            sample.stage(flow, state, elderly=elderly, lang=_lang(lang), variant=variant,
-                         online=variant != "offline" and state != "offline")
-            _settle(window, size)
-            yield f"{name}-{'senior' if elderly else 'std'}", window
+    for name, _lang_shown, elderly in walk_screens(window, flow, (_lang(lang),)):
+        _settle(window, size)
+        yield f"{name}-{'senior' if elderly else 'std'}", window
     window.close()
     window.deleteLater()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import signal
 import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,22 @@ SHOTS: list[tuple[str, str, str]] = [
     ("28-ticket-appointment", "ticket", "appointment"), ("29-ticket-late", "ticket", "late"),
     ("30-ticket-pickup", "ticket", "pickup"),
 ]
+
+
+def walk_screens(window: KioskWindow, flow: Any, langs: Iterable[str] = ("zh",)
+                 ) -> Iterator[tuple[str, str, bool]]:
+    """Stage every screen of SHOTS in the standard then the senior mode, in each language:
+    yields (file name, language, senior) while the window shows it, before Qt has laid it out
+    (the caller settles it). The staff's admin screens have no senior mode."""
+    for elderly in (False, True):
+        for lang in langs:
+            for name, state, variant in SHOTS:
+                if elderly and state in ("admin", "admin_pin"):
+                    continue
+                window.screens["services"].keyboard_on = variant == "search"
+                sample.stage(flow, state, elderly=elderly, lang=lang, variant=variant,
+                             online=variant != "offline" and state != "offline")
+                yield name, lang, elderly
 
 
 class KioskMain(KioskWindow):
@@ -96,18 +113,11 @@ def render_screens(app: Any, out_dir: Path, role: str, options: RenderOptions | 
     window.show()
     count = 0
     tail = options.suffix()
-    for elderly in (False, True):
-        for lang in options.langs:
-            for name, state, variant in SHOTS:
-                if elderly and state in ("admin", "admin_pin"):
-                    continue
-                window.screens["services"].keyboard_on = variant == "search"
-                sample.stage(flow, state, elderly=elderly, lang=lang, variant=variant,
-                             online=variant != "offline" and state != "offline")
-                app.processEvents()
-                mode = "senior" if elderly else "std"
-                window.grab().save(str(out_dir / f"{role}-{name}-{lang}-{mode}{tail}.png"))
-                count += 1
+    for name, lang, elderly in walk_screens(window, flow, options.langs):
+        app.processEvents()
+        mode = "senior" if elderly else "std"
+        window.grab().save(str(out_dir / f"{role}-{name}-{lang}-{mode}{tail}.png"))
+        count += 1
     window.close()
     stop_kiosk(flow)
     print(f"{count} screens of role {role} in {out_dir} ({time.monotonic() - started:.1f} s)")

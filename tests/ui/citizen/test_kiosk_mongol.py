@@ -20,7 +20,7 @@ from kiosk.sample_hall import HallSample, load_hall_sample
 from ui.citizen.mongol import LANGUAGE_NAMES
 from ui.citizen.window import KioskWindow
 from ui.i18n import tr, translations
-from ui.roles.citizen import SHOTS
+from ui.roles.citizen import walk_screens
 from ui.theme import apply_fonts
 from ui.widgets.mongol import MongolianText
 
@@ -142,20 +142,13 @@ def test_no_mongolian_written_along_a_line(qapp: Any, hjhq: HallSample, flows: A
     found: list[str] = []
     seen: set[str] = set()
     try:
-        for lang in ("mn", "zh"):
-            for elderly in (False, True):
-                for name, state, variant in SHOTS:
-                    if elderly and state in ("admin", "admin_pin"):
-                        continue
-                    window.screens["services"].keyboard_on = variant == "search"
-                    sample.stage(flow, state, elderly=elderly, lang=lang, variant=variant,
-                                 online=variant != "offline" and state != "offline")
-                    QApplication.processEvents()
-                    found += [f"{lang} {name}: {w}" for w in horizontal_mongolian(window)]
-                    if lang == "mn":
-                        seen.update(bands(window))
-                    else:
-                        assert set(bands(window)) <= {LANGUAGE_NAMES["mn"]}, name
+        for name, lang, _senior in walk_screens(window, flow, ("mn", "zh")):
+            QApplication.processEvents()
+            found += [f"{lang} {name}: {w}" for w in horizontal_mongolian(window)]
+            if lang == "mn":
+                seen.update(bands(window))
+            else:
+                assert set(bands(window)) <= {LANGUAGE_NAMES["mn"]}, name
     finally:
         window.close()
     assert not found, "\n".join(found[:40])
