@@ -43,7 +43,8 @@ def from_config(cfg: HallConfig) -> HallSample:
     hall = wire.HallOut(
         id=h.id, name=h.name, timezone=h.timezone, announce=h.announce, day_starts=h.day_starts,
         languages=list(h.languages), name_en=h.name_en, name_mn=h.name_mn,
-        announce_en=h.announce_en, announce_mn=h.announce_mn)
+        announce_en=h.announce_en, announce_mn=h.announce_mn, notice=h.notice,
+        notice_en=h.notice_en, notice_mn=h.notice_mn)
     services = []
     for i, s in enumerate(cfg.services):
         services.append(wire.ServiceInfo(

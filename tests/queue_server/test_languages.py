@@ -31,6 +31,12 @@ def test_names_and_calls_in_the_halls_languages(module_server: ServerProcess) ->
     assert setup["name_mn"] == "\u1820\u1835\u1824 \u1820\u182c\u1824\u1822 " \
         "\u182a\u1820\u1836\u1822\u182d\u1824\u182f\u182c\u1824"  # aju aqui bayiɣulqu
     assert len(setup["materials_en"]) == len(setup["materials"]) == 4
+    assert len(setup["materials_mn"]) == 4 and all(  # written in the Mongolian block
+        any("\u1820" <= ch <= "\u18af" for ch in m) for m in setup["materials_mn"])
+    for s in kiosk.get("/services").json():  # every papers list has its Mongolian form
+        assert len(s["materials_mn"] or []) == len(s["materials"]), s["code"]
+    assert info["notice"].startswith("温馨提示") and info["notice_en"]
+    assert info["notice_mn"].startswith("\u182c\u1820\u182f\u1820\u182d\u1824\u1828 ")  # qalaɣun
     assert kiosk.get("/counters/W05").json()["name_en"] == "Window 5 Intake"
 
     ticket = hall.issue(kiosk, "company-setup")

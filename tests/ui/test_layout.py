@@ -97,8 +97,8 @@ def _display(size: tuple[int, int], lang: str, hall: HallSample
     for zones in ((), ("intake",)):
         for state in staff_sample.BOARD_STATES:
             model = staff_sample.board_model(zones, state, hall, languages)
-            window = BoardWindow(model, lang="zh" if lang == "mn" else _lang(lang),
-                                 notice=staff_sample.NOTICE)
+            # no notice in the terminal file: the hall's (with "mn", the strip is taller)
+            window = BoardWindow(model, lang="zh" if lang == "mn" else _lang(lang))
             _settle(window, size)
             yield f"{'-'.join(zones) or 'hall'}-{state}", window
             window.close()

@@ -65,8 +65,9 @@ def render_screens(app: Any, out_dir: Path, role: str = "display",
             for lang in langs:
                 languages = ("mn", "zh", "en") if lang == "mn" else ("zh",)
                 model = sample.board_model(zones, state, options.hall, languages)
+                # with a hall file, the hall's own notices; else the sample's
                 window = BoardWindow(model, lang="zh" if lang == "mn" else lang,
-                                     notice=sample.NOTICE)
+                                     notice="" if options.hall is not None else sample.NOTICE)
                 window.resize(*size)
                 save_screen(app, window, out_dir / f"display-{scope}-{state}-{lang}{tail}.png")
                 count += 1

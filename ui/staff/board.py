@@ -1,6 +1,8 @@
 """The call display's window: the number being called and its counter in large type, the last
 few calls, waiting counts, the hall clock, a scrolling notice and an offline banner. It only
-reads the `BoardModel`; all logic lives there.
+reads the `BoardModel`; all logic lives there. The notice is the terminal file's (`[display]
+notice`) or, where that gives none, the hall's (`notice`, `notice_en`, `notice_mn` of GET /hall):
+in a hall that lists Mongolian the strip scrolls the Mongolian in columns before the Chinese.
 
 In a hall that lists Mongolian the call is also written in traditional Mongolian, in a vertical
 band left of the Chinese (the region's rule puts Mongolian first): the call sentence with the
@@ -193,6 +195,7 @@ class BoardWindow(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model, self.lang = model, lang
+        self.own_notice = notice  # the terminal file's; "" shows the hall's (GET /hall)
         self.scale, self.upright = 1.0, False
         self.setWindowTitle("快办 叫号屏 / Call display")
         self.setStyleSheet(f"background:{BG};")
@@ -214,6 +217,7 @@ class BoardWindow(QWidget):
         self.waiting = FlowLayout(self.waiting_box)
         root.addWidget(self.waiting_box)
         self.notice = Marquee(notice, px=38, fg="#ffffff", bg=NORMAL.primary)
+        self.notice.setObjectName("notice")
         root.addWidget(self.notice)
         self._clock = QTimer(self, interval=1000)
         self._clock.timeout.connect(self.tick)
@@ -347,6 +351,7 @@ class BoardWindow(QWidget):
             extra = [cur.masked_name or "", tr("recall", lang) if cur.recall else ""]
             self.who.setText("  ".join(x for x in extra if x))
         self._fill_mongolian()
+        self._fill_notice()
         self._fill_recent()
         self._fill_waiting()
         self.tick()
@@ -365,6 +370,27 @@ class BoardWindow(QWidget):
         if cur.number not in sentence:
             sentence = f"{cur.number}\n{sentence}"
         self.mongol.set_text(f"{tr('now_calling', 'mn')}\n{sentence}")
+
+    def hall_notice(self) -> tuple[str, str]:
+        """The hall's notice (GET /hall): its Chinese and English along one line, in the hall's
+        order (on two lines beside Mongolian), and its Mongolian apart (written in columns); only the
+        languages it lists."""
+        hall, langs = self.model.hall, self.model.languages
+        if hall is None:
+            return "", ""
+        forms = {"zh": hall.notice, "en": hall.notice_en}
+        mongolian = hall.notice_mn if "mn" in langs else ""
+        # beside the Mongolian columns the strip is tall: the Chinese above the English
+        line = ("\n" if mongolian else "    ").join(forms[lang] for lang in langs
+                                                   if forms.get(lang))
+        return line, mongolian
+
+    def _fill_notice(self) -> None:
+        """The terminal file's notice when it gives one, else the hall's."""
+        if self.own_notice:
+            self.notice.set_text(self.own_notice)
+        else:
+            self.notice.set_text(*self.hall_notice())
 
     def _fill_recent(self) -> None:
         self.rows.set_calls(self._recent_calls(), self.scale)

@@ -171,8 +171,10 @@ def test_the_detail_shows_the_papers_in_mongolian(qapp: Any, hjhq: HallSample,
         sample.stage(flow, st.DETAIL, lang="mn")
         service = flow.service
         assert service is not None and service.materials
-        before = bands(window)  # the example hall has no materials_mn yet
-        assert service.name_mn in before and not any("\n" in b for b in before)
+        before = bands(window)  # the example hall's own materials_mn
+        assert service.materials_mn and len(service.materials_mn) == len(service.materials)
+        hall_papers = "\n".join(f"{i}. {p}" for i, p in enumerate(service.materials_mn, 1))
+        assert service.name_mn in before and hall_papers in before
         papers = [f"ᠨᠠᠮᠠ {i}" for i in range(len(service.materials))]
         service.materials_mn = papers
         flow.changed.emit()
