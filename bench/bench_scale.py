@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any
 
 import harness
+from cpu_share import CORES, Share, Watch
 from httpload import (
     HEADER,
     MEASURING,
@@ -119,15 +120,18 @@ def lean_insert(conn: Connection, i: int = 0) -> Any:
 
 
 async def closed(name: str, ports: list[int], clients: int, seconds: float,
-                 send: Any) -> Result:
-    """`clients` closed loops, client i on server ports[i % len(ports)]."""
+                 send: Any, watch: Any = None, answered: list[int] | None = None) -> Result:
+    """`clients` closed loops, client i on server ports[i % len(ports)]; `answered[k]`, if
+    given, counts the measured successes of server k; `watch` as in `closed_loop`."""
     result = Result(name, clients)
     conns = {i: Connection(HOST, ports[i % len(ports)]) for i in range(clients)}
 
     async def step(i: int, _conn: Connection) -> None:
-        await timed(result, send(i, conns[i]), ok=(200, 201))
+        status, _ = await timed(result, send(i, conns[i]), ok=(200, 201))
+        if answered is not None and MEASURING.is_set() and status in (200, 201):
+            answered[i % len(ports)] += 1
 
-    result.seconds = await closed_loop(HOST, ports[0], clients, seconds, step)
+    result.seconds = await closed_loop(HOST, ports[0], clients, seconds, step, watch=watch)
     for conn in conns.values():
         conn.close()
     return result
@@ -765,21 +769,28 @@ def pg_check(db_url: str) -> tuple[int, int, int]:
 
 
 async def pg_phases(halls: list[harness.BenchHall], ports: list[int], lean_port: int,
-                    seconds: float, clients: int) -> None:
+                    seconds: float, clients: int, dsn: str, pids: list[int], lean_pid: int
+                    ) -> None:
     kiosks = Kiosks(halls)
     one_hall = Kiosks(halls[:1])
     results: list[Result] = []
+    shares: list[tuple[Result, Share, list[int]]] = []
     for servers in (1, 2, 3):
         for label, k in (("1 hall", one_hall), (f"{len(halls)} halls", kiosks)):
+            watch, answered = Watch(dsn, pids[:servers]), [0] * servers
             r = await closed(f"issue {servers} srv {label}", ports[:servers], clients, seconds,
-                             lambda i, c, k=k: k.issue(c, i))
+                             lambda i, c, k=k: k.issue(c, i), watch, answered)
             results.append(r)
+            shares.append((r, watch.share, answered))
             note(f"pg_{servers}srv_{label.split()[0]}h", {"rate": round(r.rate),
                                                          "p99_ms": round(r.ms(99), 1),
-                                                         "load": os.getloadavg()[0]})
+                                                         "load": os.getloadavg()[0],
+                                                         **share_note(watch.share, answered)})
+    watch, answered = Watch(dsn, [lean_pid]), [0]
     lean = await closed("lean insert (PG)", [lean_port], clients, seconds,
-                        lambda i, c: lean_insert(c, i))
+                        lambda i, c: lean_insert(c, i), watch, answered)
     results.append(lean)
+    shares.append((lean, watch.share, answered))
     opened = []
     for label, k in (("1 hall", one_hall), (f"{len(halls)} halls", kiosks)):
         r2 = await _open_two(k, ports[:2], 300, seconds, f"300/s on 2 srv, {label}")
@@ -790,6 +801,7 @@ async def pg_phases(halls: list[harness.BenchHall], ports: list[int], lean_port:
     print(f"\n== PostgreSQL, closed loop at {clients} clients (spread over the servers), "
           f"{seconds:g} s a phase ({load()})")
     print_closed(results)
+    print_shares(shares)
     print(OPEN_HEADER)
     for r in opened:
         print(r.row())
@@ -806,9 +818,65 @@ async def pg_phases(halls: list[harness.BenchHall], ports: list[int], lean_port:
                        "two_over_one_one_hall": round(two_one, 2), "lean": round(lean.rate)})
     open_ok = all(percentile(r.accepted, 99) <= 0.050 and not r.refused and not r.unanswered
                   for r in opened)
+    print(cpu_verdict(*shares[1], two_many))
     print(f"  goals: 2 srv ≥ 1.6× over {n} halls: {'MET' if two_many >= 1.6 else 'NOT MET'}; "
           f"1 hall on 2 ≥ on 1: {'MET' if two_one >= 1.0 else 'NOT MET'}; "
           f"300/s on 2 srv p99 ≤ 50 ms: {'MET' if open_ok else 'NOT MET'}")
+
+
+def share_note(share: Share, answered: list[int]) -> dict[str, Any]:
+    return {"cores": {"servers": round(share.cores(sum(share.servers)), 2),
+                      "loader": round(share.cores(share.loader), 2),
+                      "postgres": round(share.cores(share.postgres), 2),
+                      "other": round(share.cores(share.other), 2)},
+            "server_ms_per_request": [round(cpu / max(n, 1) * 1000, 2)
+                                      for cpu, n in zip(share.servers, answered, strict=True)],
+            "lock_wait_samples": [share.lock_samples, share.samples]}
+
+
+def print_shares(shares: list[tuple[Result, Share, list[int]]]) -> None:
+    """Where each phase's CPU went, and the servers' CPU per request answered."""
+    print(f"  where the CPU went in each measured window (cores busy of {CORES}; server CPU "
+          f"ms a request answered, by server; PG backends waiting on a lock, sampled 5/s):")
+    for r, share, answered in shares:
+        per = " ".join(f"{cpu / max(n, 1) * 1000:.2f}"
+                       for cpu, n in zip(share.servers, answered, strict=True))
+        print(f"  {r.name:<22} {share.cores_row()}; ms/req {per}; {share.locks_row()}")
+
+
+def cpu_verdict(one: Result, share: Share, answered: list[int], gain: float) -> str:
+    """What one server's phase over many halls says about adding servers, from its own figures:
+    the CPU a request costs (server, loader, PostgreSQL) against what one server process and
+    the machine's cores can give. Both bounds are generous: a Python process runs on about one
+    core (the GIL), the machine's bound gives the bench every core (no other users)."""
+    n = max(sum(answered), 1)
+    server, loader, pg = sum(share.servers) / n, share.loader / n, share.postgres / n
+    ours = server + loader + pg
+    server_busy = share.cores(sum(share.servers))
+    server_cap = max(1.0, server_busy) / server  # requests/s one server process can answer
+    machine_cap = CORES / ours  # requests/s if the bench's processes had every core
+    two = min(2 * server_cap, machine_cap)
+    waits = share.lock_waiting / max(share.samples, 1)
+    need = 1.6 * one.rate * ours
+    lines = [
+        f"  1 server, {one.name.split('srv ')[1]}: {one.rate:.0f}/s; CPU a request {ours * 1000:.2f}"
+        f" ms all told (server {server * 1000:.2f}, loader {loader * 1000:.2f}, postgres "
+        f"{pg * 1000:.2f}); {share.cores(share.machine):.2f} of {CORES} cores busy "
+        f"({share.cores(share.other):.2f} not the bench's); {waits:.2f} backends waiting on a "
+        f"lock on average",
+        f"  the server process was {server_busy:.2f} cores busy (a Python process runs on about "
+        f"one: ≤ {server_cap:.0f}/s a server); the whole request on {CORES} cores: ≤ "
+        f"{machine_cap:.0f}/s; so 2 servers ≤ {two:.0f}/s = {two / max(one.rate, 1):.2f}× one "
+        f"(measured {gain:.2f}×); 1.6× needs {need:.2f} cores for the bench's processes alone"]
+    if two < 1.6 * one.rate:
+        lines.append(f"  → a second server cannot reach 1.6× on this machine: the limit is "
+                     f"CPU ({CORES} cores for server, loader and PostgreSQL), not locks")
+    elif server_busy < 0.85 and share.cores(share.machine) < 0.9 * CORES:
+        lines.append("  → neither the server process nor the machine was busy: CPU was not the "
+                     "limit (look at the lock waits and the loader)")
+    else:
+        lines.append("  → CPU leaves room for 1.6× on this machine")
+    return "\n".join(lines)
 
 
 async def _open_two(kiosks: Kiosks, ports: list[int], rate: float, seconds: float,
@@ -861,10 +929,12 @@ def run_pg(work: Path, args: argparse.Namespace) -> None:
         ports = [harness.free_port() for _ in range(3)]
         lean_port = harness.free_port()
         with contextlib.ExitStack() as stack:
-            for i, port in enumerate(ports):
-                stack.enter_context(queue_server(db_url, port, work / f"pg{i}.log"))
-            stack.enter_context(lean_server(db_url, lean_port, work / "pglean.log"))
-            asyncio.run(pg_phases(halls, ports, lean_port, args.seconds, args.pg_clients))
+            pids = [stack.enter_context(queue_server(db_url, port, work / f"pg{i}.log")).pid
+                    for i, port in enumerate(ports)]
+            lean = stack.enter_context(lean_server(db_url, lean_port, work / "pglean.log"))
+            dsn = db_url.replace("postgresql+psycopg://", "postgresql://")
+            asyncio.run(pg_phases(halls, ports, lean_port, args.seconds, args.pg_clients, dsn,
+                                  pids, lean.pid))
         total, dups, gaps = pg_check(db_url)
         print(f"  numbering: {total} tickets, {dups} duplicates, {gaps} gaps "
               f"({'MET' if dups == 0 else 'NOT MET'}: 0 duplicates)")

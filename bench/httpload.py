@@ -112,9 +112,10 @@ Step = Callable[[int, Connection], Awaitable[None]]
 
 
 async def closed_loop(host: str, port: int, clients: int, seconds: float, step: Step,
-                      warmup: float = 0.3) -> float:
+                      warmup: float = 0.3, watch: Any = None) -> float:
     """Run `clients` loops of `step` for `seconds` (after a short untimed warm-up, which the
-    steps must ignore by checking `measuring()`); answer the measured wall time."""
+    steps must ignore by checking `measuring()`); answer the measured wall time. `watch`
+    (start(), stop()) is started and stopped with the measured window."""
     conns = [Connection(host, port) for _ in range(clients)]
     state = {"measure": False, "stop": False}
 
@@ -125,11 +126,15 @@ async def closed_loop(host: str, port: int, clients: int, seconds: float, step: 
     tasks = [asyncio.create_task(loop(i)) for i in range(clients)]
     MEASURING.clear()
     await asyncio.sleep(warmup)
+    if watch is not None:
+        watch.start()
     MEASURING.set()
     started = time.perf_counter()
     await asyncio.sleep(seconds)
     MEASURING.clear()
     elapsed = time.perf_counter() - started
+    if watch is not None:
+        watch.stop()
     state["stop"] = True
     done, pending = await asyncio.wait(tasks, timeout=10)
     for task in pending:

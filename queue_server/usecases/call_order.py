@@ -7,9 +7,10 @@ filters by a rule of its own; tests/queue_server/test_call_order.py checks the p
 Index use (migration 0002): the targeted tier is one seek in ix_stage_target; the priority tier
 one short range of ix_stage_call (priority stages are few); the normal tier one seek per service
 in the counter's order until one answers (the same order as a ranked ORDER BY, without sorting
-the zone's whole queue). On SQLite all of these go to the database as one statement
-(`_all_tiers`), each still its own seek; a statement costs far more in SQLAlchemy than a seek
-in SQLite."""
+the zone's whole queue). All of these go to the database as one statement (`_union`), each
+still its own seek; a statement costs far more in SQLAlchemy than a seek. On PostgreSQL the
+normal tier's members after the first that answers are not run, so lock nothing
+(test_call_order checks a concurrent caller still gets the next service's first stage)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from sqlalchemy import (
     text,
     union_all,
 )
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import TextualSelect
 
 from queue_server.db.models import Stage
@@ -71,61 +72,82 @@ def _query(tier: Tier, caller: Caller, services: tuple[str, ...]) -> Select[Any]
     return built
 
 
-def _first(conn: Connection, tier: Tier, caller: Caller, hall: str) -> Row[Any] | None:
-    where = {"hall": hall}
-    if tier.ranked and not tier.priority:
-        # Normal stages are many: one index seek per service, in the counter's order.
-        for service in caller.services:
-            row = conn.execute(_query(tier, caller, (service,)), where).first()
-            if row is not None:
-                return row
-        return None
-    return conn.execute(_query(tier, caller, caller.services), where).first()
-
-
 _ALL_TIERS: dict[tuple[str, str, str, tuple[str, ...]], TextualSelect] = {}
 
 
+def _union(caller: Caller, sqlite: bool) -> Select[Any]:
+    """Every tier's `_query` (the normal tier's one per service, in the counter's order) as one
+    statement of UNION ALL, each member labelled with its tier (and the normal tier's members with their rank in
+    the counter's order of services, of which only the first that answers is kept): one
+    statement instead of up to two plus one per service, each member still one index seek.
+
+    PostgreSQL: each member is its own subquery `LIMIT 1 FOR UPDATE SKIP LOCKED` (the locking
+    clause is not allowed on a UNION itself, it is in a subquery of FROM), and the normal
+    tier's members have no ORDER BY rank: a sort would run every member, locking the first
+    stage of every service. Without it the members run in the counter's order (a plain,
+    never parallel, Append: a query that locks rows is never parallel) and the LIMIT stops at
+    the first that answers, so a service after it is not read and nothing of it locked: the
+    same stages locked as running the queries one after the other until one answers."""
+    members: list[Select[Any]] = []
+    for tier in policy.TIERS:
+        label = literal_column(f"'{tier.name}'").label("tier_")
+        if tier.ranked and not tier.priority:
+            ranked = [select(literal_column(str(rank)).label("rank_"),
+                             *_query(tier, caller, (service,)).subquery().c)
+                      for rank, service in enumerate(caller.services)]
+            if not ranked:
+                continue
+            first = union_all(*ranked).subquery()
+            kept = select(first)
+            if sqlite:
+                kept = kept.order_by(first.c.rank_)
+            first = kept.limit(1).subquery()
+            members.append(select(label, *(first.c[c.name] for c in _STAGES.c)))
+        else:
+            sub = _query(tier, caller, caller.services).subquery()
+            members.append(select(label, *sub.c))
+    return cast(Select[Any], union_all(*members))
+
+
 def _all_tiers(conn: Connection, hall: str, caller: Caller) -> TextualSelect:
-    """SQLite: the queries `_first` runs, every tier's and every service's, as one statement
-    of UNION ALL, each member labelled with its tier (and the normal tier's members with their
-    rank in the counter's order of services, of which only the first that answers is kept):
-    one statement instead of up to two plus one per service, each member still one index
-    seek. Its values are those of one counter, so it is rendered once with them in place
-    (SQLAlchemy quotes them) and kept as text with typed columns: no parameters to process at
-    each call. PostgreSQL keeps one query at a time (FOR UPDATE SKIP LOCKED is not allowed in
-    a UNION)."""
+    """SQLite: `_union` for one counter. Its values are those of one counter, so it is rendered
+    once with them in place (SQLAlchemy quotes them) and kept as text with typed columns: no
+    parameters to process at each call."""
     key = (hall, caller.code, caller.zone, caller.services)
     built = _ALL_TIERS.get(key)
     if built is None:
-        members: list[Select[Any]] = []
-        for tier in policy.TIERS:
-            label = literal_column(f"'{tier.name}'").label("tier_")
-            if tier.ranked and not tier.priority:
-                ranked = [select(literal_column(str(rank)).label("rank_"),
-                                 *_query(tier, caller, (service,)).subquery().c)
-                          for rank, service in enumerate(caller.services)]
-                if not ranked:
-                    continue
-                first = union_all(*ranked).subquery()
-                first = select(first).order_by(first.c.rank_).limit(1).subquery()
-                members.append(select(label, *(first.c[c.name] for c in _STAGES.c)))
-            else:
-                sub = _query(tier, caller, caller.services).subquery()
-                members.append(select(label, *sub.c))
-        sql = str(union_all(*members).params(hall=hall).compile(
+        sql = str(_union(caller, sqlite=True).params(hall=hall).compile(
             dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
         built = _ALL_TIERS[key] = text(sql.replace(":", "\\:")).columns(
             literal_column("tier_", String), *_STAGES.c)
     return built
 
 
+_ALL_TIERS_PG: dict[tuple[str, str, str, tuple[str, ...]], tuple[str, dict[str, Any]]] = {}
+
+
+def _all_tiers_pg(conn: Connection, hall: str, caller: Caller) -> tuple[str, dict[str, Any]]:
+    """PostgreSQL: `_union` compiled once per counter into the driver's SQL and its
+    parameters. The text is the same for every counter with as many services (values are
+    parameters), so psycopg prepares it once per connection and PostgreSQL keeps one generic
+    plan (values in place would make one statement per counter: beyond psycopg's 100 prepared
+    statements a connection with twenty halls' counters, planned again at each call). Run as
+    driver SQL: no cache key of this long statement for SQLAlchemy to walk at each call
+    (~40 µs of a pick's ~300)."""
+    key = (hall, caller.code, caller.zone, caller.services)
+    built = _ALL_TIERS_PG.get(key)
+    if built is None:
+        compiled = _union(caller, sqlite=False).compile(dialect=conn.dialect)
+        built = _ALL_TIERS_PG[key] = (compiled.string, {**compiled.params, "hall": hall})
+    return built
+
+
 def _firsts(conn: Connection, caller: Caller, hall: str) -> dict[str, Any]:
     """The first stage of each tier (by tier name; None where the tier has none)."""
-    if conn.dialect.name != "sqlite":
-        return {tier.name: _first(conn, tier, caller, hall) for tier in policy.TIERS}
     firsts: dict[str, Any] = {tier.name: None for tier in policy.TIERS}
-    for row in conn.execute(_all_tiers(conn, hall, caller)):
+    rows = (conn.execute(_all_tiers(conn, hall, caller)) if conn.dialect.name == "sqlite"
+            else conn.exec_driver_sql(*_all_tiers_pg(conn, hall, caller)))
+    for row in rows:
         firsts[row.tier_] = row
     return firsts
 

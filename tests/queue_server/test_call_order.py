@@ -117,3 +117,30 @@ def test_the_counter_order_of_services_decides_before_issue_time(
         picked = call_order.pick(tx.conn, HALL, caller)
         assert picked is not None and picked.ticket_id == expected
         raise _Rollback
+
+
+@pytest.mark.pg
+def test_a_call_locks_no_service_after_the_one_it_calls(store: Store) -> None:
+    """PostgreSQL: the normal tier's first stage of each service is one member of the UNION,
+    each `FOR UPDATE SKIP LOCKED`; only the members up to the first that answers may run. A
+    counter calling `a` before `b` holds the first `a`; another counter calling `b` at the same
+    time gets the first `b`, not the second (which it would if the first had locked every
+    service's first stage)."""
+    if store.is_sqlite:
+        pytest.skip("row locks: PostgreSQL only")
+    queue = [{"zone": "intake", "service": code, "priority": False, "target": None,
+              "minute": minute, "status": "waiting"}
+             for code, minute in (("a", 0), ("b", 1), ("b", 2))]
+    with store.writer.begin() as conn:
+        _fill(conn, queue)
+    try:
+        with store.writer.begin() as first, store.writer.begin() as second:
+            held = call_order.pick(first, HALL, Caller("W01", "intake", ("a", "b"), 0, 3))
+            assert held is not None and held.ticket_id == "tk1"
+            other = call_order.pick(second, HALL, Caller("W02", "intake", ("b",), 0, 3))
+            assert other is not None and other.ticket_id == "tk2"
+            same = call_order.pick(second, HALL, Caller("W03", "intake", ("a", "b"), 0, 3))
+            assert same is not None and same.ticket_id == "tk2"  # tk1 is held: skipped
+    finally:
+        with store.writer.begin() as conn:
+            _fill(conn, [])
