@@ -943,7 +943,7 @@ def run_pg(work: Path, args: argparse.Namespace) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--parts", default="sqlite,open,cycles,sse,pg")
+    parser.add_argument("--parts", default="sqlite,open,cycles,sse,storm,pg")
     parser.add_argument("--seconds", type=float, default=4.0, help="measured time a phase")
     parser.add_argument("--capacity", type=float, default=0.0,
                         help="issues/s for the open loop when the sqlite part is skipped")
