@@ -148,14 +148,14 @@ def _push_now(send: Callable[[dict[str, Any]], Awaitable[None]], data: bytes) ->
 
 class _Read:
     """One catch-up read of a hall's events after `after` (at most `batch` rows), shared by
-    the subscribers it serves. It began when the feed had handed out every event up to
+    the subscribers it serves, each event as (id, its JSON) encoded once for all of them. It began when the feed had handed out every event up to
     `known`, all committed by then, so its rows hold every event in (`after`, `known`] (or,
     when it comes back full, every one up to its last row): a subscriber that joined the feed
     at `known` or before, and whose own `after` is not below this one's, may use it."""
 
     __slots__ = ("after", "known", "task")
 
-    def __init__(self, after: int, known: int, task: asyncio.Future[list[dict[str, Any]]]
+    def __init__(self, after: int, known: int, task: asyncio.Future[list[tuple[int, str]]]
                  ) -> None:
         self.after, self.known, self.task = after, known, task
 
@@ -454,38 +454,44 @@ class EventHub:
 
     # -- one subscriber ---------------------------------------------------------------------
     async def _backlog(self, feed: _Feed, after: int, upto: int
-                       ) -> AsyncGenerator[list[Any], None]:
+                       ) -> AsyncGenerator[list[tuple[int, str]], None]:
         """The catch-up of a subscriber that joined `feed` when its last id was `upto`: the
-        hall's events after `after`, in batches, until `upto` is passed or a read comes back
-        short (every later event reaches the subscriber's queue). Nothing to read when `after`
-        is `upto` or beyond."""
+        hall's events after `after` as (id, JSON), in batches, until `upto` is passed or a read
+        comes back short (every later event reaches the subscriber's queue). Nothing to read
+        when `after` is `upto` or beyond."""
         cursor = after
         while cursor < upto:
             fresh = await self._retrying(lambda c=cursor: self._shared_read(feed, c, upto))
-            rows = [r for r in fresh if int(r["id"]) > cursor]
-            if rows:
-                cursor = int(rows[-1]["id"])
-                yield rows
+            events = [e for e in fresh if e[0] > cursor]
+            if events:
+                cursor = events[-1][0]
+                yield events
             if len(fresh) < self.batch:
                 return
-            cursor = max(cursor, int(fresh[-1]["id"]))
+            cursor = max(cursor, fresh[-1][0])
+
+    async def _read_encoded(self, hall: str | None, after: int) -> list[tuple[int, str]]:
+        """A catch-up read's events as (id, JSON): encoded once, however many subscribers
+        share the read (2,000 boards reconnecting behind 500 events were a million encodings,
+        each on the event loop)."""
+        return [(int(row["id"]), encode(row)) for row in await self._read(hall, after)]
 
     async def _shared_read(self, feed: _Feed, after: int, upto: int
-                           ) -> list[dict[str, Any]]:
+                           ) -> list[tuple[int, str]]:
         """A read of the feed's hall after `after` or a little before it (the caller drops
         what it already has) that holds every event up to `upto` or a full batch beyond
         `after`: one of the feed's reads if one fits, else a new one the next callers can
         join. The read is shielded: a subscriber that goes away does not cancel it."""
         read = self._fitting_read(feed, after, upto)
         if read is None:
-            task = asyncio.ensure_future(self._read(feed.hall, after))
+            task = asyncio.ensure_future(self._read_encoded(feed.hall, after))
             read = _Read(after, feed.last_id, task)
             # Reads that no later subscriber can use (events came since) are let go.
             feed.reads = [r for r in feed.reads if not r.task.done() or r.known >= feed.last_id]
             feed.reads.append(read)
             del feed.reads[:-self.max_reads]
 
-            def failed(done: asyncio.Future[list[dict[str, Any]]]) -> None:
+            def failed(done: asyncio.Future[list[tuple[int, str]]]) -> None:
                 if done.cancelled() or done.exception() is not None:
                     with contextlib.suppress(ValueError):
                         feed.reads.remove(read)
@@ -505,8 +511,8 @@ class EventHub:
             if read.task.done():
                 if read.task.cancelled() or read.task.exception() is not None:
                     continue
-                rows = read.task.result()
-                if len(rows) >= self.batch and int(rows[-1]["id"]) <= after:
+                events = read.task.result()
+                if len(events) >= self.batch and events[-1][0] <= after:
                     continue
             elif after - read.after >= self.batch:
                 continue
@@ -527,9 +533,9 @@ class EventHub:
         feed.subs.add(sub)  # before catching up, so nothing committed meanwhile is missed
         try:
             cursor = after
-            async for rows in self._backlog(feed, after, feed.last_id):
-                cursor = int(rows[-1]["id"])
-                yield [(int(r["id"]), encode(r)) for r in rows]
+            async for events in self._backlog(feed, after, feed.last_id):
+                cursor = events[-1][0]
+                yield events
             next_ping = time.monotonic() + self.ping_interval
             while not sub.closed:
                 if sub.overflowed:
@@ -598,9 +604,9 @@ class EventHub:
         gone.add_done_callback(lambda _: sub.close())
         try:
             cursor = after
-            async for rows in self._backlog(feed, after, feed.last_id):
-                cursor = int(rows[-1]["id"])
-                await chunk("".join(f"id: {r['id']}\ndata: {encode(r)}\n\n" for r in rows))
+            async for events in self._backlog(feed, after, feed.last_id):
+                cursor = events[-1][0]
+                await chunk("".join(f"id: {i}\ndata: {text}\n\n" for i, text in events))
             while not (sub.closed or sub.overflowed):
                 while sub.queue and not (sub.closed or sub.overflowed):  # came meanwhile
                     batch = [item for item in _popall(sub.queue) if item[0] > cursor]
