@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ui import i18n
 from ui.widgets.mongol import BandButton, MongolianText
-from ui.widgets.mongol_layout import BandRule, VerticalText, mongolian_font
+from ui.widgets.mongol_layout import BandRule, longest_word, mongolian_font
 
 # Each language named in itself, for the switch (中文 / ᠮᠣᠩᠭᠣᠯ / English).
 LANGUAGE_NAMES = {"zh": "中文", "mn": "ᠮᠣᠩᠭᠣᠯ", "en": "English"}
@@ -131,5 +131,5 @@ class BandedName(QWidget):
         if text and not self.length:
             self.name.ensurePolished()  # the style sheet's font, before it is measured
             font = mongolian_font(self.band.rule.min_pixel_size)
-            word = max(int(VerticalText(w, font, 1e6).size().height()) + 2 for w in text.split())
+            word = int(longest_word(text, font)) + 2
             self.band.setFixedHeight(max(word, self.name.fontMetrics().lineSpacing()))

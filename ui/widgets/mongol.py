@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.widgets.mongol_layout import BandRule, VerticalText, fit, mongolian_font
+from ui.widgets.mongol_layout import BandRule, VerticalText, fit, longest_word, mongolian_font
 
 
 class MongolianText(QWidget):
@@ -173,9 +173,8 @@ class BandButton(QPushButton):
         """The band's length its longest word needs at the rule's smallest size."""
         rule = self.band.rule
         font = mongolian_font(rule.min_pixel_size or rule.pixel_size)
-        words = self.band.text().split()
-        return max((int(VerticalText(w, font, 1e6).size().height()) + 2 for w in words),
-                   default=0)
+        text = self.band.text()
+        return int(longest_word(text, font)) + 2 if text.split() else 0
 
     def _band_width(self, length: int) -> int:
         return int(fit(self.band.text(), float(length), self.band.rule).size().width()) + 1
