@@ -16,13 +16,32 @@ def iso(value: datetime) -> str:
 
 
 def business_day(now: datetime, tz: str, day_starts: time) -> date:
-    """The business day `now` belongs to: a local time before `day_starts` is still the
-    previous day (a 24-hour hall with day_starts 04:00 numbers 03:59 with yesterday)."""
-    local = now.astimezone(ZoneInfo(tz))
-    shifted = local - timedelta(hours=day_starts.hour, minutes=day_starts.minute)
-    return shifted.date()
+    """The business day `now` belongs to: the last day that has begun by `now` (see
+    `day_start`); a local time before `day_starts` is still the previous day (a 24-hour hall
+    with day_starts 04:00 numbers 03:59 with yesterday). Defined by the instants the days
+    begin, so it never goes back when the clocks do (the repeated hour of autumn)."""
+    day = now.astimezone(ZoneInfo(tz)).date()
+    return day if now >= day_start(day, tz, day_starts) else day - timedelta(days=1)
 
 
 def day_start(day: date, tz: str, day_starts: time) -> datetime:
-    """The instant business day `day` begins, in UTC."""
-    return datetime.combine(day, day_starts, tzinfo=ZoneInfo(tz)).astimezone(UTC)
+    """The instant business day `day` begins, in UTC: the first instant whose local time on
+    that date is `day_starts` or later. A time the clocks repeat (autumn) begins the day at
+    its first occurrence; a time they skip (spring, e.g. 02:30 where 02:00 becomes 03:00)
+    begins it at the jump."""
+    zone = ZoneInfo(tz)
+    wall = datetime.combine(day, day_starts)
+    earlier = wall.replace(tzinfo=zone).astimezone(UTC)  # fold 0: the offset before a change
+    later = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
+    if later >= earlier:  # a time that exists (once, or twice in autumn)
+        return earlier
+    # Skipped: fold 1 reads it with the offset after the jump (an instant before it), fold 0
+    # with the one before (after it). The jump lies between; find it to the microsecond.
+    lo, hi = later, earlier
+    while hi - lo > timedelta(microseconds=1):
+        mid = lo + (hi - lo) / 2
+        if mid.astimezone(zone).replace(tzinfo=None) >= wall:
+            hi = mid
+        else:
+            lo = mid
+    return hi

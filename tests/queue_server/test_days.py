@@ -36,6 +36,23 @@ def test_a_business_day_begins_exactly_at_day_starts(day: date, hh: int, mm: int
     assert business_day(begin - timedelta(microseconds=1), tz, starts) < day
 
 
+
+def test_the_clocks_changing_neither_skips_nor_repeats_a_business_day() -> None:
+    """Where the clocks jump over `day_starts` (spring, 2040-03-11 in New York: 02:00 becomes
+    03:00) the day begins at the jump; where they repeat it (autumn, 2026-11-01: 01:30 comes
+    twice) the day begins at its first 01:30 and stays begun through the second."""
+    ny = "America/New_York"
+    begin = day_start(date(2040, 3, 11), ny, time(2, 1))
+    assert begin == datetime(2040, 3, 11, 7, 0, tzinfo=UTC)  # 01:59:59 EST + 1 s = 03:00 EDT
+    assert business_day(begin, ny, time(2, 1)) == date(2040, 3, 11)
+    assert business_day(begin - timedelta(microseconds=1), ny, time(2, 1)) == date(2040, 3, 10)
+    begin = day_start(date(2026, 11, 1), ny, time(1, 30))
+    assert begin == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 01:30 EDT, the first one
+    assert business_day(begin - timedelta(microseconds=1), ny, time(1, 30)) == date(2026, 10, 31)
+    for minutes in range(0, 24 * 60, 10):  # on through 01:00-01:59 EST, the repeated hour
+        assert business_day(begin + timedelta(minutes=minutes), ny, time(1, 30)) == date(2026, 11, 1)
+    assert business_day(begin + timedelta(hours=25), ny, time(1, 30)) == date(2026, 11, 2)
+
 class FakeClock:
     def __init__(self, now: datetime) -> None:
         self.now = now
