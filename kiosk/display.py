@@ -163,19 +163,22 @@ class BoardModel(QObject):
             self._follower.stop(0.2)
         self._runner.shutdown()
 
+    def _counter(self, code: str) -> wire.CounterInfo | None:
+        """The hall's counter `code` (None when the hall is not known or has none)."""
+        return next((c for c in (self.hall.counters if self.hall else []) if c.code == code),
+                    None)
+
     def counter_name(self, code: str, lang: str) -> str:
         """A counter's name in `lang` (its Chinese name when the hall gives none)."""
-        for c in self.hall.counters if self.hall else []:
-            if c.code == code:
-                return (c.name_mn if lang == "mn" else c.name_en if lang == "en" else None) or c.name
-        return code
+        c = self._counter(code)
+        if c is None:
+            return code
+        return (c.name_mn if lang == "mn" else c.name_en if lang == "en" else None) or c.name
 
     def mongolian_counter_name(self, code: str) -> str:
         """A counter's Mongolian name from the hall (`name_mn`), "" where it gives none."""
-        for c in self.hall.counters if self.hall else []:
-            if c.code == code:
-                return c.name_mn or ""
-        return ""
+        c = self._counter(code)
+        return (c.name_mn or "") if c is not None else ""
 
     @property
     def last_id(self) -> int:
