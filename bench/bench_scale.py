@@ -14,7 +14,9 @@ Parts (`--parts`, in this order; cycles, sse and storm share the SQLite server o
 - cycles: call-next → start → finish (done) at 16 counters, closed loop, while 150 issues/s
           arrive in an open loop beside them;
 - sse:    the call-next answer with 0 and with 2,000 SSE subscribers, and the time from
-          sending call-next to the last subscriber hearing `ticket.called`;
+          sending call-next to the last subscriber hearing `ticket.called` (`--gap 0`: each
+          call sent as soon as the finish before it is answered, while the finish's event is
+          still being handed out to the boards);
 - storm:  a reconnection storm: `--backlog` events committed (issues), then `--subscribers`
           SSE boards connect all at once with `after=` spread over that backlog; as soon as
           every response head arrived a call-next, and the time from sending it to each board
@@ -388,11 +390,12 @@ async def _heard(pipe: Any, misses: Misses, sent: float) -> float | None:
 
 
 async def call_rounds(hall: harness.BenchHall, port: int, rounds: int, heard: Any = None,
-                      misses: Misses | None = None) -> tuple[list[float], list[float]]:
-    """Counter Q01 calls next `rounds` times (then finishes, untimed); answers the call-next
-    latencies and, with `heard` (the pipe from the subscribers' process), the times from
-    sending call-next to the last subscriber hearing `ticket.called` (a call not heard by all
-    within Misses.WAIT s goes to `misses` instead)."""
+                      misses: Misses | None = None, gap: float = 0.05
+                      ) -> tuple[list[float], list[float]]:
+    """Counter Q01 calls next `rounds` times (then finishes, untimed, and waits `gap` s);
+    answers the call-next latencies and, with `heard` (the pipe from the subscribers'
+    process), the times from sending call-next to the last subscriber hearing `ticket.called`
+    (a call not heard by all within Misses.WAIT s goes to `misses` instead)."""
     who = hall.counters[0]
     auth = {"Authorization": f"Bearer {who.session}"}
     path = f"/api/v1/counters/{who.code}"
@@ -413,7 +416,7 @@ async def call_rounds(hall: harness.BenchHall, port: int, rounds: int, heard: An
             if time.perf_counter() - sent > 4:
                 conn.close()  # idle longer than the server's keep-alive: a new connection
         await conn.request("POST", f"{path}/finish", {"outcome": "done"}, headers=auth)
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(gap)
     conn.close()
     return answers, last
 
@@ -454,11 +457,12 @@ def last_event_id(db_path: Path, hall: str) -> int:
 
 
 async def fanout(kiosks: Kiosks, hall: harness.BenchHall, port: int, db_path: Path,
-                 subscribers: int, rounds: int, server_log: Path | None = None) -> None:
+                 subscribers: int, rounds: int, server_log: Path | None = None,
+                 gap: float = 0.05) -> None:
     import multiprocessing
 
     await top_up(kiosks, port, 2 * rounds + 10)
-    quiet, _ = await call_rounds(hall, port, rounds)
+    quiet, _ = await call_rounds(hall, port, rounds, gap=gap)
     ctx = multiprocessing.get_context("spawn")
     heard, child = ctx.Pipe()
     t0 = time.perf_counter()
@@ -477,7 +481,7 @@ async def fanout(kiosks: Kiosks, hall: harness.BenchHall, port: int, db_path: Pa
         # call waits behind the catch-up of 2,000 streams (seconds on this machine).
         misses = Misses()
         _, first = await call_rounds(hall, port, 1, heard, misses)
-        loaded, last = await call_rounds(hall, port, rounds, heard, misses)
+        loaded, last = await call_rounds(hall, port, rounds, heard, misses, gap)
         heard.send("stop")
         lost: Any = "?"
         while heard.poll(10):
@@ -494,7 +498,8 @@ async def fanout(kiosks: Kiosks, hall: harness.BenchHall, port: int, db_path: Pa
     if os.environ.get("BENCH_VERBOSE"):
         print("answers ms:", [round(x * 1000) for x in loaded])
         print("last ms:", [round(x * 1000) for x in last])
-    print(f"\n== {subscribers} SSE subscribers, {rounds} calls each way ({load()}); "
+    print(f"\n== {subscribers} SSE subscribers, {rounds} calls each way, {gap * 1000:g} ms "
+          f"between a finish's answer and the next call ({load()}); "
           f"connected in {connect_s:.1f} s, {lost} lost; the first call after they connected "
           f"heard by all in {first[0] * 1000 if first else float('nan'):.0f} ms (untimed)")
     print(f"  call-next answer, no subscribers:   p50 {percentile(quiet, 50) * 1000:6.1f}  "
@@ -917,7 +922,7 @@ def run_sqlite(work: Path, parts: set[str], args: argparse.Namespace) -> None:
             asyncio.run(cycles(kiosks, hall, port, args.seconds))
         if "sse" in parts:
             asyncio.run(fanout(kiosks, hall, port, db_path, args.subscribers, args.rounds,
-                               work / "server.log"))
+                               work / "server.log", args.gap))
         if "storm" in parts:
             asyncio.run(storm(kiosks, hall, port, db_path, args.subscribers, args.backlog,
                               args.storm_rounds))
@@ -950,6 +955,9 @@ def main() -> int:
     parser.add_argument("--subscribers", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=120,
                         help="calls with and without them (120: a p99 that is not the max)")
+    parser.add_argument("--gap", type=float, default=0.05,
+                        help="sse: seconds between a finish's answer and the next call (0: "
+                             "back to back, while the finish is still being handed out)")
     parser.add_argument("--backlog", type=int, default=500,
                         help="storm: events committed before the boards reconnect")
     parser.add_argument("--storm-rounds", type=int, default=3)

@@ -118,7 +118,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     store = store or Store(settings.db_url, lock_timeout=settings.lock_timeout_s,
                            max_pending=settings.max_pending)
     listen = None if store.is_sqlite else settings.db_url
-    hub = EventHub(store.fetch_events, listen_url=listen)
+    hub = EventHub(store.fetch_events, listen_url=listen,
+                   writes_waiting=lambda: store.pending > 0)
     store.on_events = hub.notify
 
     @contextlib.asynccontextmanager

@@ -58,6 +58,7 @@ CHANNEL = "kuaiban_events"
 # a compression per client), and a bounded graceful shutdown (an SSE response never ends on
 # its own, so uvicorn would otherwise wait for it forever).
 UVICORN_OPTIONS: dict[str, Any] = {"ws_per_message_deflate": False, "timeout_graceful_shutdown": 3}
+YIELD_STEP = 0.001  # a slice put off for waiting writes looks again after this (seconds)
 SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 
 
@@ -166,20 +167,48 @@ class _Feed:
 
     def __init__(self, hall: str | None, last_id: int) -> None:
         self.hall = hall
-        self.last_id = last_id
+        self.last_id = last_id  # the last event accepted (handed out, or being handed out)
         self.subs: set[_Subscriber] = set()
         self.stale = False  # the table must be read after `last_id`
         self.reads: list[_Read] = []
+        # The hand-out in slices: events accepted and not yet offered to every subscriber,
+        # the one being offered, and the subscribers (as they were when it began) still due.
+        self.waiting: collections.deque[_Item] = collections.deque()
+        self.due: list[_Subscriber] = []
+        self.item: _Item | None = None
+        self.pumping = False  # a slice is scheduled on the loop
 
-    def hand_out(self, rows: list[dict[str, Any]]) -> None:
+    def accept(self, rows: list[dict[str, Any]]) -> None:
+        """Take the events after `last_id` for handing out (`offer_some`), in id order."""
         for row in rows:
             event_id = int(row["id"])
             if event_id <= self.last_id:
                 continue
             self.last_id = event_id
-            item = _Item(event_id, encode(row))
-            for sub in list(self.subs):
-                sub.offer(item)
+            self.waiting.append(_Item(event_id, encode(row)))
+
+    def offer_some(self, budget: int) -> bool:
+        """Offer the accepted events to the subscribers, at most `budget` offers; answers
+        whether some are left. Each event goes to every subscriber before the next begins,
+        so a subscriber gets them in id order however the offers are sliced; one that joined
+        while an event was being offered read it from the table (its catch-up reads up to
+        `last_id`) or gets it later from its queue, where its cursor drops a repeat."""
+        while budget > 0:
+            if not self.due:
+                if not self.waiting:
+                    self.item = None
+                    return False
+                self.item = self.waiting.popleft()
+                self.due = list(self.subs)
+                self.due.reverse()  # popped from the end: offered in the set's order
+                continue
+            item = self.item
+            assert item is not None
+            take = min(budget, len(self.due))
+            budget -= take
+            for _ in range(take):
+                self.due.pop().offer(item)
+        return bool(self.due or self.waiting)
 
 
 class Dropped(Exception):
@@ -192,12 +221,19 @@ class EventHub:
 
     def __init__(self, fetch: Fetch, *, listen_url: str | None = None, queue_size: int = 1000,
                  ping_interval: float = 10.0, batch: int = 500,
-                 poll_interval: float | None = 5.0) -> None:
+                 poll_interval: float | None = 5.0, fanout_slice: int = 200,
+                 writes_waiting: Callable[[], bool] | None = None,
+                 yield_limit: float = 0.004) -> None:
         self.fetch = fetch
         self.listen_url = listen_url
         self.queue_size = queue_size
         self.ping_interval = ping_interval
         self.batch = batch
+        self.fanout_slice = fanout_slice  # offers of live events in one turn of the loop
+        # While requests wait for their unit of work, a slice waits (at most `yield_limit`
+        # seconds): the writer's thread needs the GIL, and the counter's answer comes first.
+        self.writes_waiting = writes_waiting
+        self.yield_limit = yield_limit
         # A slow safety poll: a wake-up lost in a crash between commit and notify() would
         # otherwise delay an event until the next one. None turns it off.
         self.poll_interval = poll_interval
@@ -296,7 +332,27 @@ class EventHub:
     def _hand_out_all(self, ready: list[tuple[_Feed, list[dict[str, Any]]]]) -> None:
         for feed, rows in ready:
             if not feed.stale:
-                feed.hand_out(rows)
+                self._hand_out(feed, rows)
+
+    def _hand_out(self, feed: _Feed, rows: list[dict[str, Any]]) -> None:
+        """Offer `rows` to the feed's subscribers, `fanout_slice` offers a turn of the event
+        loop: with 2,000 boards one event is some 20 ms of writes, and a counter's request
+        that arrives meanwhile is read and answered between two slices, not after them all."""
+        feed.accept(rows)
+        if not feed.pumping:
+            feed.pumping = True
+            self._offer_slice(feed)
+
+    def _offer_slice(self, feed: _Feed, waited: float = 0.0) -> None:
+        assert self._loop is not None
+        if (self.writes_waiting is not None and waited < self.yield_limit
+                and self.writes_waiting()):
+            self._loop.call_later(YIELD_STEP, self._offer_slice, feed, waited + YIELD_STEP)
+            return
+        if feed.offer_some(self.fanout_slice):
+            self._loop.call_soon(self._offer_slice, feed)
+        else:
+            feed.pumping = False
 
     @property
     def subscribers(self) -> int:
@@ -414,7 +470,7 @@ class EventHub:
             try:
                 while True:
                     rows = await self._read(feed.hall, feed.last_id)
-                    feed.hand_out(rows)
+                    self._hand_out(feed, rows)
                     if len(rows) < self.batch:
                         break
             except Exception:

@@ -26,7 +26,7 @@ from fastapi import FastAPI, Response, WebSocket
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect
 
-from queue_server.api.stream import UVICORN_OPTIONS, Dropped, EventHub
+from queue_server.api.stream import UVICORN_OPTIONS, Dropped, EventHub, _Feed, _Subscriber
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -407,10 +407,18 @@ def test_hub_starts_after_the_last_event(tmp_path: Path, count: int) -> None:
 
 def test_a_stuck_websocket_client_is_dropped_and_resumes_with_after(
         serve: Callable[..., Served]) -> None:
+    import socket
+
     s = serve(queue_size=3)
     big = "x" * 100_000  # a few of these fill the socket buffers of a client that stops reading
     url = f"ws://{s.base}/events/ws?after=0"
-    with ws_connect(url, max_queue=1, compression=None) as ws:
+    host, port = s.base.split(":")
+    # A small receive buffer, set before connecting: loopback's autotuned buffers could
+    # otherwise take all 60 events (6 MB) and the server would never see a stuck client.
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((host, int(port)))
+    with ws_connect(url, sock=sock, max_queue=1, compression=None) as ws:
         time.sleep(0.2)  # subscribed
         for _ in range(60):
             s.table.add(blob=big)
@@ -551,3 +559,66 @@ def test_a_reconnection_storm_shares_its_catch_up_reads(serve: Callable[..., Ser
         assert ids == list(range(after + 1, want + 1)), after
     assert reads["head"] <= 2 * backlog.bit_length() + 2, reads  # one start of the feed
     assert reads["catch-up"] <= 9, reads  # at most 3 starting points x 3 batches; was 600
+
+
+def test_live_events_to_many_subscribers_go_out_in_slices() -> None:
+    """Events for 1,000 subscribers are offered `fanout_slice` at a time, a turn of the event
+    loop each: what the loop must do meanwhile (a counter's answer) runs between two slices,
+    not after the whole hand-out, and every subscriber still gets every event once, in order."""
+
+    async def scenario() -> None:
+        hub = EventHub(lambda hall, after, limit: [], fanout_slice=100, poll_interval=None)
+        await hub.start()
+        try:
+            feed = hub._feeds["h1"] = _Feed("h1", 0)
+            subs = [_Subscriber("h1", 10) for _ in range(1000)]
+            feed.subs.update(subs)
+            rows = [{"id": i, "type": "ticket.called", "at": "", "hall": "h1"} for i in (1, 2)]
+            hub._hand_out(feed, rows)
+            answered: list[int] = []
+            asyncio.get_running_loop().call_soon(
+                lambda: answered.append(sum(len(sub.queue) for sub in subs)))
+            while feed.pumping:
+                await asyncio.sleep(0)
+            assert answered and 100 <= answered[0] <= 300  # after one or two slices
+            assert all([i for i, _ in sub.queue] == [1, 2] for sub in subs)
+        finally:
+            await hub.stop()
+
+    asyncio.run(scenario())
+
+
+def test_a_slice_waits_while_writes_wait_but_not_for_ever() -> None:
+    """While requests wait for their unit of work the hand-out pauses (the counter's answer
+    first); once they are answered it goes on, and writes that never stop (a busy hall) hold
+    each slice back `yield_limit` seconds at most."""
+
+    async def scenario() -> None:
+        writes = [True]
+        hub = EventHub(lambda hall, after, limit: [], fanout_slice=100, poll_interval=None,
+                       writes_waiting=lambda: writes[0], yield_limit=60.0)
+        await hub.start()
+        try:
+            feed = hub._feeds["h1"] = _Feed("h1", 0)
+            subs = [_Subscriber("h1", 10) for _ in range(300)]
+            feed.subs.update(subs)
+            hub._hand_out(feed, [{"id": 1, "type": "t", "at": "", "hall": "h1"}])
+            await asyncio.sleep(0.05)
+            assert feed.pumping and not any(sub.queue for sub in subs)  # put off
+            writes[0] = False
+            await asyncio.wait_for(_pumped(feed), 5)
+            assert all([i for i, _ in sub.queue] == [1] for sub in subs)
+
+            writes[0], hub.yield_limit = True, 0.01  # writes never stop
+            hub._hand_out(feed, [{"id": 2, "type": "t", "at": "", "hall": "h1"}])
+            await asyncio.wait_for(_pumped(feed), 5)
+            assert all([i for i, _ in sub.queue] == [1, 2] for sub in subs)
+        finally:
+            await hub.stop()
+
+    asyncio.run(scenario())
+
+
+async def _pumped(feed: _Feed) -> None:
+    while feed.pumping:
+        await asyncio.sleep(0.001)

@@ -1,7 +1,8 @@
 """Property test of the hub's promise: whatever the interleaving of commits, wake-ups (some
-lost), subscribers joining from any `after=`, and subscribers falling behind and resuming, every
-subscriber ends up with exactly the events of its hall after its starting point, each once, in
-id order."""
+lost, some carrying the committed rows as a server's own commit does), subscribers joining
+from any `after=`, subscribers falling behind and resuming, and live events handed out a few
+offers a turn of the loop, every subscriber ends up with exactly the events of its hall after
+its starting point, each once, in id order."""
 
 from __future__ import annotations
 
@@ -22,9 +23,11 @@ class MemoryTable:
         self.rows: list[dict[str, Any]] = []
         self.lock = threading.Lock()
 
-    def add(self, hall: str) -> None:
+    def add(self, hall: str) -> dict[str, Any]:
         with self.lock:
-            self.rows.append({"id": len(self.rows) + 1, "type": "t", "at": "", "hall": hall})
+            row = {"id": len(self.rows) + 1, "type": "t", "at": "", "hall": hall}
+            self.rows.append(row)
+            return row
 
     def fetch(self, hall: str | None, after: int, limit: int) -> list[dict[str, Any]]:
         with self.lock:
@@ -55,7 +58,9 @@ class Client:
             return
 
 
-commit = st.tuples(st.just("commit"), st.sampled_from(["h1", "h2"]), st.booleans())
+# How a commit wakes the hub: not at all (a lost wake-up), by name, or with its rows.
+commit = st.tuples(st.just("commit"), st.sampled_from(["h1", "h2"]),
+                   st.sampled_from(["lost", "wake", "rows"]))
 join = st.tuples(st.just("join"), st.sampled_from(["h1", "h2", None]), st.integers(0, 30))
 pause = st.tuples(st.just("yield"), st.integers(0, 3), st.none())
 ops = st.tuples(join, st.lists(st.one_of(commit, commit, commit, join, pause), min_size=25,
@@ -64,20 +69,25 @@ ops = st.tuples(join, st.lists(st.one_of(commit, commit, commit, join, pause), m
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ops, st.integers(2, 8), st.integers(2, 40))
+@given(ops, st.integers(2, 8), st.integers(2, 40), st.integers(1, 3))
 def test_every_subscriber_gets_its_events_once_in_order(plan: list[tuple[Any, Any, Any]],
-                                                        queue_size: int, batch: int) -> None:
+                                                        queue_size: int, batch: int,
+                                                        fanout_slice: int) -> None:
     table = MemoryTable()
 
     async def scenario() -> None:
-        hub = EventHub(table.fetch, queue_size=queue_size, batch=batch, poll_interval=None)
+        hub = EventHub(table.fetch, queue_size=queue_size, batch=batch, poll_interval=None,
+                       fanout_slice=fanout_slice)
         await hub.start()
         clients: list[Client] = []
         for op, a, b in plan:
             if op == "commit":
-                table.add(a)
-                if b:  # a commit whose wake-up is lost leaves its event for the next one
+                row = table.add(a)
+                # A commit whose wake-up is lost leaves its event for the next one.
+                if b == "wake":
                     hub.notify()
+                elif b == "rows":
+                    hub.notify([row])
             elif op == "join":
                 clients.append(Client(hub, a, min(b, len(table.rows))))
             else:
