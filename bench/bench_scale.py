@@ -24,7 +24,10 @@ Parts (`--parts`, in this order; cycles, sse and storm share the SQLite server o
           (`--storm-rounds` rounds);
 - pg:     PostgreSQL (a fresh database `bench_<pid>`, dropped afterwards): issue at 32
           clients over 1 and 20 halls on 1, 2 and 3 servers, the lean insert beside, open loop
-          at 300/s on two servers, duplicates and gaps of the numbering checked at the end.
+          at 300/s on two servers, duplicates and gaps of the numbering checked at the end;
+          `--server-cpu 0.5` caps each server at half a core in a cgroup of its own, as if
+          each ran on a machine of its own (on 2 cores the uncapped servers share them with
+          PostgreSQL and the loader, and the ratio measures the cores, not the servers).
 
 Goals (issue 12): SQLite issue ≥ 0.5× lean at 32 clients, p99 < 50 ms; open loop at 80 %
 p99 < 50 ms; at 2× accepted p99 < 200 ms, 503s within 50 ms. PG: 2 servers ≥ 1.6× one over
@@ -54,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 import harness
+from cpu_cap import CpuCap
 from cpu_share import CORES, Share, Watch
 from httpload import (
     HEADER,
@@ -774,8 +778,8 @@ def pg_check(db_url: str) -> tuple[int, int, int]:
 
 
 async def pg_phases(halls: list[harness.BenchHall], ports: list[int], lean_port: int,
-                    seconds: float, clients: int, dsn: str, pids: list[int], lean_pid: int
-                    ) -> None:
+                    seconds: float, clients: int, dsn: str, pids: list[int], lean_pid: int,
+                    cap: float | None = None) -> None:
     kiosks = Kiosks(halls)
     one_hall = Kiosks(halls[:1])
     results: list[Result] = []
@@ -803,8 +807,10 @@ async def pg_phases(halls: list[harness.BenchHall], ports: list[int], lean_port:
         note(f"pg_open300_{label.split()[0]}h", {"ok_p99_ms": round(
             percentile(r2.accepted, 99) * 1000, 1), "refused": len(r2.refused),
             "unanswered": r2.unanswered, "load": os.getloadavg()[0]})
+    capped = (f", each server (and the lean app) capped at {cap:g} cores, as if on a machine "
+              f"of its own" if cap else "")
     print(f"\n== PostgreSQL, closed loop at {clients} clients (spread over the servers), "
-          f"{seconds:g} s a phase ({load()})")
+          f"{seconds:g} s a phase{capped} ({load()})")
     print_closed(results)
     print_shares(shares)
     print(OPEN_HEADER)
@@ -823,7 +829,7 @@ async def pg_phases(halls: list[harness.BenchHall], ports: list[int], lean_port:
                        "two_over_one_one_hall": round(two_one, 2), "lean": round(lean.rate)})
     open_ok = all(percentile(r.accepted, 99) <= 0.050 and not r.refused and not r.unanswered
                   for r in opened)
-    print(cpu_verdict(*shares[1], two_many))
+    print(cpu_verdict(*shares[1], two_many, cap))
     print(f"  goals: 2 srv ≥ 1.6× over {n} halls: {'MET' if two_many >= 1.6 else 'NOT MET'}; "
           f"1 hall on 2 ≥ on 1: {'MET' if two_one >= 1.0 else 'NOT MET'}; "
           f"300/s on 2 srv p99 ≤ 50 ms: {'MET' if open_ok else 'NOT MET'}")
@@ -849,16 +855,19 @@ def print_shares(shares: list[tuple[Result, Share, list[int]]]) -> None:
         print(f"  {r.name:<22} {share.cores_row()}; ms/req {per}; {share.locks_row()}")
 
 
-def cpu_verdict(one: Result, share: Share, answered: list[int], gain: float) -> str:
+def cpu_verdict(one: Result, share: Share, answered: list[int], gain: float,
+                cap: float | None = None) -> str:
     """What one server's phase over many halls says about adding servers, from its own figures:
     the CPU a request costs (server, loader, PostgreSQL) against what one server process and
     the machine's cores can give. Both bounds are generous: a Python process runs on about one
-    core (the GIL), the machine's bound gives the bench every core (no other users)."""
+    core (the GIL) or on its cap (`--server-cpu`), the machine's bound gives the bench every
+    core (no other users)."""
     n = max(sum(answered), 1)
     server, loader, pg = sum(share.servers) / n, share.loader / n, share.postgres / n
     ours = server + loader + pg
     server_busy = share.cores(sum(share.servers))
-    server_cap = max(1.0, server_busy) / server  # requests/s one server process can answer
+    # requests/s one server process can answer
+    server_cap = (cap if cap else max(1.0, server_busy)) / server
     machine_cap = CORES / ours  # requests/s if the bench's processes had every core
     two = min(2 * server_cap, machine_cap)
     waits = share.lock_waiting / max(share.samples, 1)
@@ -869,14 +878,18 @@ def cpu_verdict(one: Result, share: Share, answered: list[int], gain: float) -> 
         f"{pg * 1000:.2f}); {share.cores(share.machine):.2f} of {CORES} cores busy "
         f"({share.cores(share.other):.2f} not the bench's); {waits:.2f} backends waiting on a "
         f"lock on average",
-        f"  the server process was {server_busy:.2f} cores busy (a Python process runs on about "
-        f"one: ≤ {server_cap:.0f}/s a server); the whole request on {CORES} cores: ≤ "
+        f"  the server process was {server_busy:.2f} cores busy ("
+        f"{f'capped at {cap:g}' if cap else 'a Python process runs on about one'}: "
+        f"≤ {server_cap:.0f}/s a server); the whole request on {CORES} cores: ≤ "
         f"{machine_cap:.0f}/s; so 2 servers ≤ {two:.0f}/s = {two / max(one.rate, 1):.2f}× one "
         f"(measured {gain:.2f}×); 1.6× needs {need:.2f} cores for the bench's processes alone"]
     if two < 1.6 * one.rate:
         lines.append(f"  → a second server cannot reach 1.6× on this machine: the limit is "
                      f"CPU ({CORES} cores for server, loader and PostgreSQL), not locks")
-    elif server_busy < 0.85 and share.cores(share.machine) < 0.9 * CORES:
+    elif cap and server_busy >= 0.85 * cap:
+        lines.append(f"  → the server used its {cap:g} cores: each server added brings its own "
+                     f"CPU, and the machine leaves room for 1.6×")
+    elif server_busy < 0.85 * (cap or 1.0) and share.cores(share.machine) < 0.9 * CORES:
         lines.append("  → neither the server process nor the machine was busy: CPU was not the "
                      "limit (look at the lock waits and the loader)")
     else:
@@ -937,9 +950,13 @@ def run_pg(work: Path, args: argparse.Namespace) -> None:
             pids = [stack.enter_context(queue_server(db_url, port, work / f"pg{i}.log")).pid
                     for i, port in enumerate(ports)]
             lean = stack.enter_context(lean_server(db_url, lean_port, work / "pglean.log"))
+            if args.server_cpu:
+                cap = stack.enter_context(CpuCap(args.server_cpu))
+                for pid in [*pids, lean.pid]:
+                    cap.add(pid)
             dsn = db_url.replace("postgresql+psycopg://", "postgresql://")
             asyncio.run(pg_phases(halls, ports, lean_port, args.seconds, args.pg_clients, dsn,
-                                  pids, lean.pid))
+                                  pids, lean.pid, args.server_cpu))
         total, dups, gaps = pg_check(db_url)
         print(f"  numbering: {total} tickets, {dups} duplicates, {gaps} gaps "
               f"({'MET' if dups == 0 else 'NOT MET'}: 0 duplicates)")
@@ -963,6 +980,9 @@ def main() -> int:
     parser.add_argument("--storm-rounds", type=int, default=3)
     parser.add_argument("--halls", type=int, default=20)
     parser.add_argument("--pg-clients", type=int, default=32)
+    parser.add_argument("--server-cpu", type=float, default=0.0, metavar="CORES",
+                        help="pg: cap each server process at CORES cores in a cgroup of its "
+                             "own, as if each ran on a machine of its own (root)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--limit", type=int, default=420, help="hard limit of the run (s)")
     args = parser.parse_args()
