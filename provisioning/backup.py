@@ -32,6 +32,8 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from queue_server.db.health import sqlite_file
+
 FORMAT = "kuaiban-backup"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -41,12 +43,12 @@ class BackupError(Exception):
 
 
 def _sqlite_path(url: str) -> Path | None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
+    if make_url(url).get_backend_name() != "sqlite":
         return None
-    if not parsed.database or parsed.database == ":memory:":
+    path = sqlite_file(url)
+    if path is None:
         raise BackupError(f"{url}: an in-memory database cannot be backed up")
-    return Path(parsed.database)
+    return path
 
 
 def our_tables(meta: MetaData) -> list[Table]:

@@ -4,7 +4,6 @@ a calendar year that is neither packaged nor imported (its deadline is provision
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import create_engine, inspect
@@ -15,12 +14,15 @@ from sqlalchemy.exc import SQLAlchemyError
 def warning_text(url: str) -> str | None:
     """The warning for the database at `url`, or None (nothing open depends on such a year,
     or there is no database to ask)."""
+    from queue_server.db.health import sqlite_file
     from queue_server.usecases.calendars import unconfirmed_open
 
     try:
         parsed = make_url(url)
-        if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
-            return None
+        if parsed.get_backend_name() == "sqlite":
+            file = sqlite_file(url)
+            if file is None or not file.is_file():
+                return None
         engine = create_engine(url)
     except Exception:  # noqa: BLE001 - not a URL: the command itself said so
         return None

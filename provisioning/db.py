@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from provisioning.errors import UsageError
+from queue_server.db.health import sqlite_file
 from queue_server.db.store import Store
 
 
@@ -23,7 +23,8 @@ def open_store(url: str) -> Iterator[Store]:
     except ArgumentError:
         raise UsageError(f"--db {url!r}: not a database URL "
                          "(expected sqlite:///path/hall.db or postgresql+psycopg://...)") from None
-    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+    file = sqlite_file(url) if parsed.get_backend_name() == "sqlite" else None
+    if parsed.get_backend_name() == "sqlite" and (file is None or not file.is_file()):
         raise UsageError(f"--db {url}: no such database file (run `provisioning init` first)")
     try:
         store = Store(url)

@@ -23,16 +23,26 @@ MIN_FREE_BYTES = 8 * 1024 * 1024  # below this an SQLite write may fail at any m
 HOLD_S = 3.0  # a failure this recent still counts when the probe itself finds nothing wrong
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of an SQLite URL: None for another database or one in memory. A SQLite URI
+    (`sqlite:///file:/path?mode=ro&uri=true`) names its file after the `file:` scheme."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    if parsed.query.get("uri") == "true" and database.startswith("file:"):
+        if parsed.query.get("mode") == "memory":
+            return None
+        database = database[len("file:"):]
+    return Path(database).expanduser()
+
+
 class StorageHealth:
     """Thread-safe: requests fail and succeed on worker threads and the event loop."""
 
     def __init__(self, url: str, min_free: int = MIN_FREE_BYTES) -> None:
-        parsed = make_url(url)
-        folder = None
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "",
-                                                                              ":memory:"):
-            folder = Path(str(parsed.database)).expanduser().resolve().parent
-        self.folder = folder
+        file = sqlite_file(url)
+        self.folder = file.resolve().parent if file is not None else None
         self.min_free = min_free
         self.state, self.detail = OK, ""
         self._last: Unavailable | None = None

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from queue_server.db import events
 from queue_server.db.busy import Busy, Unavailable, busy_on_lock
 from queue_server.db.group_commit import GroupCommit, Writer
-from queue_server.db.health import StorageHealth
+from queue_server.db.health import StorageHealth, sqlite_file
 from queue_server.db.unit import EventRows, Tx, committed
 from queue_server.domain.clock import utcnow
 
@@ -75,9 +75,9 @@ def _sqlite_engine(url: str, immediate: bool | None, timeout: float) -> Engine:
     """`immediate`: BEGIN IMMEDIATE (True) or BEGIN (False) at every transaction's start, or
     None: the caller issues BEGIN itself (the group commit's engine: without an engine-level
     event listener SQLAlchemy skips its event dispatch on every statement)."""
-    parsed = make_url(url)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    file = sqlite_file(url)
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False},
                            pool_size=8, max_overflow=32, pool_timeout=timeout)
 

@@ -115,3 +115,21 @@ def test_postgresql_read_only_transactions_are_db_unavailable(pg_url: str) -> No
                   None, "")
     finally:
         store.close()
+
+
+def test_an_sqlite_uri_names_its_file_after_the_scheme(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sqlite:///file:/path?mode=ro&uri=true` is the file /path: the store makes no folder
+    called `file:` where it runs, and the health probe looks at the real folder."""
+    from queue_server.db.health import StorageHealth, sqlite_file
+
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "sub" / "hall.db"
+    assert sqlite_file(f"sqlite:///file:{path}?mode=ro&uri=true") == path
+    assert sqlite_file(f"sqlite:///{path}") == path
+    assert sqlite_file("sqlite://") is None
+    assert sqlite_file("sqlite:///file:x?mode=memory&uri=true") is None
+    assert sqlite_file("postgresql+psycopg://u@127.0.0.1/db") is None
+    assert StorageHealth(f"sqlite:///file:{path}?mode=ro&uri=true").folder == path.parent
+    Store(f"sqlite:///file:{path}?mode=rwc&uri=true").close()
+    assert path.parent.is_dir() and not (tmp_path / "file:").exists()
