@@ -34,7 +34,7 @@ from queue_server.api.settings import Settings
 from queue_server.api.stream import EventHub
 from queue_server.db.busy import unavailable
 from queue_server.db.store import Store
-from queue_server.usecases import appointments, fold, remote, terminals
+from queue_server.usecases import appointments, counters, fold, remote, terminals
 from queue_server.usecases.cases import scan_alerts
 from queue_server.usecases.halls import roll_days
 
@@ -69,6 +69,18 @@ async def _watch_days(store: Store, every: float) -> None:
             else:
                 log.warning("day rollover or deadline check failed; retrying", exc_info=True)
         await asyncio.sleep(every)
+
+
+async def _prepare_call_orders(store: Store) -> None:
+    """Every active counter's call order built before it calls (see `call_order.prepare`);
+    a failure only means the first calls build it themselves."""
+    try:
+        count = await asyncio.to_thread(counters.prepare_call_orders, store)
+    except Exception as exc:  # noqa: BLE001 - an optimisation: the server works without it
+        log.warning("preparing the counters' call order failed (%s); their first calls "
+                    "build it", str(exc).splitlines()[0][:200] if str(exc) else repr(exc))
+    else:
+        log.debug("call order prepared for %d counters", count)
 
 
 async def _fold_figures(store: Store, settings: Settings) -> None:
@@ -129,10 +141,11 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         folder = asyncio.create_task(_fold_figures(store, settings))
         sender = asyncio.create_task(notifier.run(store, settings))
         ad = await asyncio.to_thread(_advertise, settings, store)
+        prepared = asyncio.create_task(_prepare_call_orders(store))
         try:
             yield
         finally:
-            for task in (watcher, folder, sender):
+            for task in (watcher, folder, sender, prepared):
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task

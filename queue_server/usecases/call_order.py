@@ -142,6 +142,15 @@ def _all_tiers_pg(conn: Connection, hall: str, caller: Caller) -> tuple[str, dic
     return built
 
 
+def prepare(conn: Connection, hall: str, callers: list[Caller]) -> None:
+    """Build these counters' candidate SQL ahead of their first call. Built on the first
+    call instead, it costs some 17 ms a counter with the example hall's services, in the
+    writer: after a restart, 16 counters calling at once held every request 280 ms."""
+    build = _all_tiers if conn.dialect.name == "sqlite" else _all_tiers_pg
+    for caller in callers:
+        build(conn, hall, caller)
+
+
 def _firsts(conn: Connection, caller: Caller, hall: str) -> dict[str, Any]:
     """The first stage of each tier (by tier name; None where the tier has none)."""
     firsts: dict[str, Any] = {tier.name: None for tier in policy.TIERS}

@@ -53,6 +53,29 @@ def _own_counter(tx: Tx, who: Principal, code: str) -> tuple[Record, HallInfo]:
     return row, hall
 
 
+_ACTIVE = select(_COUNTERS).where(_COUNTERS.c.active).order_by(_COUNTERS.c.hall,
+                                                                _COUNTERS.c.code)
+
+
+def prepare_call_orders(store: Store) -> int:
+    """Build the call order's SQL of every active counter (at start-up, in a thread, before
+    counters call); answers how many."""
+    with store.read() as session:
+        conn = session.connection()
+        halls: dict[str, HallInfo | None] = {}
+        by_hall: dict[str, list[Caller]] = {}
+        for row in conn.execute(_ACTIVE):
+            counter = Record(_COUNTERS, row)
+            if counter.hall not in halls:
+                halls[counter.hall] = load_hall(conn, counter.hall)
+            hall = halls[counter.hall]
+            if hall is not None:
+                by_hall.setdefault(hall.id, []).append(caller_of(counter, hall))
+        for hall_id, callers in by_hall.items():
+            call_order.prepare(conn, hall_id, callers)
+    return sum(len(callers) for callers in by_hall.values())
+
+
 def caller_of(counter: Record, hall: HallInfo) -> Caller:
     return Caller(counter.code, counter.zone, tuple(counter.services), counter.priority_streak,
                   hall.priority_cap)

@@ -144,3 +144,40 @@ def test_a_call_locks_no_service_after_the_one_it_calls(store: Store) -> None:
     finally:
         with store.writer.begin() as conn:
             _fill(conn, [])
+
+
+def test_every_active_counter_s_call_order_is_prepared_at_start(store: Store) -> None:
+    """`prepare_call_orders` (run in a thread when the server starts) builds exactly what each
+    active counter's first call would build, so no counter's first call builds it in the
+    writer."""
+    from sqlalchemy import update
+
+    from queue_server.db.models import Counter
+    from queue_server.db.records import Record
+    from queue_server.usecases import counters
+    from queue_server.usecases.halls import load_hall
+
+    cache = call_order._ALL_TIERS if store.is_sqlite else call_order._ALL_TIERS_PG
+    table = cast(Table, Counter.__table__)
+    with store.write() as tx:
+        rows = [Record(table, r) for r in tx.conn.execute(select(table).where(
+            table.c.hall == HALL).order_by(table.c.code))]
+        tx.conn.execute(update(table).where(table.c.code == rows[0].code).values(active=False))
+    try:
+        cache.clear()
+        assert counters.prepare_call_orders(store) == len(cache)  # the outpost's, too
+        with store.read() as session:
+            hall = load_hall(session.connection(), HALL)
+        assert hall is not None
+        wanted = {(HALL, c.code, c.zone, c.services)
+                  for c in (counters.caller_of(row, hall) for row in rows[1:])}
+        assert {key for key in cache if key[0] == HALL} == wanted  # not the inactive one
+        built = dict(cache)
+        with store.read() as session:  # a pick finds its SQL ready, the very same object
+            caller = counters.caller_of(rows[1], hall)
+            call_order.pick(session.connection(), HALL, caller)
+        assert cache == built and all(cache[k] is built[k] for k in built)
+    finally:
+        with store.write() as tx:
+            tx.conn.execute(update(table).where(table.c.code == rows[0].code).values(
+                active=True))
