@@ -140,7 +140,7 @@ def book_in_the_past(jhall: HallProcess, card: int, start: datetime) -> str:
 
 def same_day(start: datetime) -> None:
     if start.astimezone(TZ).date() != datetime.now(TZ).date():
-        pytest.skip("the next slot is tomorrow (a run just before midnight in the hall)")
+        pytest.skip("the slot falls on another day (a run within two hours of midnight in the hall)")
 
 
 def checked_in(flow: KioskFlow, qtbot: Any) -> wire.TicketIssued:
