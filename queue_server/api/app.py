@@ -72,8 +72,8 @@ async def _watch_days(store: Store, every: float) -> None:
 
 
 async def _prepare_call_orders(store: Store) -> None:
-    """Every active counter's call order built before it calls (see `call_order.prepare`);
-    a failure only means the first calls build it themselves."""
+    """The staffed counters' call order built before they call (`prepare_call_orders`); a
+    failure only means their first calls build it themselves."""
     try:
         count = await asyncio.to_thread(counters.prepare_call_orders, store)
     except Exception as exc:  # noqa: BLE001 - an optimisation: the server works without it

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 from fastapi import APIRouter, Request, Response, WebSocket
@@ -27,6 +28,7 @@ from queue_server.usecases import counter_desk, counters, terminals
 from queue_server.usecases.auth import Principal, authenticate
 from queue_server.usecases.login import login
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 
 
@@ -35,6 +37,12 @@ def auth_login(request: Request, principal: Who, body: wire.LoginIn) -> wire.Log
     throttle(request, "login", principal.terminal_id)
     token, staff, expires = login(store_of(request), principal, body.staff, body.pin,
                                   body.counter)
+    if principal.hall is not None:  # its first call finds its call order built
+        try:
+            counters.prepare_call_orders(store_of(request), principal.hall, body.counter)
+        except Exception as exc:  # noqa: BLE001 - the login is done: the first call builds it
+            log.warning("preparing counter %s's call order failed (%s)", body.counter,
+                        str(exc).splitlines()[0][:200] if str(exc) else repr(exc))
     return wire.LoginOut(token=token, staff=staff.id, staff_name=staff.name,
                          counter=body.counter, expires_at=expires)
 

@@ -53,24 +53,29 @@ def _own_counter(tx: Tx, who: Principal, code: str) -> tuple[Record, HallInfo]:
     return row, hall
 
 
-_ACTIVE = select(_COUNTERS).where(_COUNTERS.c.active).order_by(_COUNTERS.c.hall,
-                                                                _COUNTERS.c.code)
+# Counters that will call soon: active and with somebody logged in.
+_STAFFED = select(_COUNTERS).where(_COUNTERS.c.active, _COUNTERS.c.staff_id.is_not(None))
 
 
-def prepare_call_orders(store: Store) -> int:
-    """Build the call order's SQL of every active counter (at start-up, in a thread, before
-    counters call); answers how many."""
+def prepare_call_orders(store: Store, hall: str | None = None, code: str | None = None
+                        ) -> int:
+    """Build the call order's SQL of the staffed counters (or of counter `code` of `hall`)
+    before they call: at start-up, in a thread, for the counters whose staff stayed logged in
+    across a restart, and at each login for its counter. Built on a counter's first call it
+    costs some 17 ms in the writer (the example hall's services). Answers how many."""
+    query = _STAFFED if code is None else select(_COUNTERS).where(
+        _COUNTERS.c.hall == hall, _COUNTERS.c.code == code, _COUNTERS.c.active)
     with store.read() as session:
         conn = session.connection()
         halls: dict[str, HallInfo | None] = {}
         by_hall: dict[str, list[Caller]] = {}
-        for row in conn.execute(_ACTIVE):
+        for row in conn.execute(query.order_by(_COUNTERS.c.hall, _COUNTERS.c.code)):
             counter = Record(_COUNTERS, row)
             if counter.hall not in halls:
                 halls[counter.hall] = load_hall(conn, counter.hall)
-            hall = halls[counter.hall]
-            if hall is not None:
-                by_hall.setdefault(hall.id, []).append(caller_of(counter, hall))
+            info = halls[counter.hall]
+            if info is not None:
+                by_hall.setdefault(info.id, []).append(caller_of(counter, info))
         for hall_id, callers in by_hall.items():
             call_order.prepare(conn, hall_id, callers)
     return sum(len(callers) for callers in by_hall.values())

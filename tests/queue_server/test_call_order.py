@@ -146,10 +146,10 @@ def test_a_call_locks_no_service_after_the_one_it_calls(store: Store) -> None:
             _fill(conn, [])
 
 
-def test_every_active_counter_s_call_order_is_prepared_at_start(store: Store) -> None:
-    """`prepare_call_orders` (run in a thread when the server starts) builds exactly what each
-    active counter's first call would build, so no counter's first call builds it in the
-    writer."""
+def test_a_staffed_counter_s_call_order_is_prepared_before_it_calls(store: Store) -> None:
+    """`prepare_call_orders` builds exactly what a counter's first call would build: at
+    start-up for the counters somebody is logged in at (not the others, nor an inactive one),
+    and at a login for its counter; a pick then finds its SQL ready."""
     from sqlalchemy import update
 
     from queue_server.db.models import Counter
@@ -159,25 +159,34 @@ def test_every_active_counter_s_call_order_is_prepared_at_start(store: Store) ->
 
     cache = call_order._ALL_TIERS if store.is_sqlite else call_order._ALL_TIERS_PG
     table = cast(Table, Counter.__table__)
-    with store.write() as tx:
-        rows = [Record(table, r) for r in tx.conn.execute(select(table).where(
-            table.c.hall == HALL).order_by(table.c.code))]
-        tx.conn.execute(update(table).where(table.c.code == rows[0].code).values(active=False))
+    with store.read() as session:
+        rows = [Record(table, r) for r in session.connection().execute(
+            select(table).where(table.c.hall == HALL, table.c.active).order_by(table.c.code))]
+        hall = load_hall(session.connection(), HALL)
+    assert hall is not None and len(rows) >= 3
+
+    def staff(code: str, staff_id: str | None, active: bool = True) -> None:
+        with store.write() as tx:
+            tx.conn.execute(update(table).where(table.c.hall == HALL, table.c.code == code)
+                            .values(staff_id=staff_id, active=active))
+
+    def key(row: Record) -> tuple[str, str, str, tuple[str, ...]]:
+        caller = counters.caller_of(row, hall)
+        return (HALL, caller.code, caller.zone, caller.services)
+
+    staff(rows[0].code, "s1")
+    staff(rows[1].code, "s2", active=False)
     try:
         cache.clear()
-        assert counters.prepare_call_orders(store) == len(cache)  # the outpost's, too
-        with store.read() as session:
-            hall = load_hall(session.connection(), HALL)
-        assert hall is not None
-        wanted = {(HALL, c.code, c.zone, c.services)
-                  for c in (counters.caller_of(row, hall) for row in rows[1:])}
-        assert {key for key in cache if key[0] == HALL} == wanted  # not the inactive one
+        assert counters.prepare_call_orders(store) == 1  # at start-up: the staffed one
+        assert set(cache) == {key(rows[0])}
+        assert counters.prepare_call_orders(store, HALL, rows[2].code) == 1  # a login
+        assert counters.prepare_call_orders(store, HALL, rows[1].code) == 0  # inactive
+        assert set(cache) == {key(rows[0]), key(rows[2])}
         built = dict(cache)
         with store.read() as session:  # a pick finds its SQL ready, the very same object
-            caller = counters.caller_of(rows[1], hall)
-            call_order.pick(session.connection(), HALL, caller)
+            call_order.pick(session.connection(), HALL, counters.caller_of(rows[2], hall))
         assert cache == built and all(cache[k] is built[k] for k in built)
     finally:
-        with store.write() as tx:
-            tx.conn.execute(update(table).where(table.c.code == rows[0].code).values(
-                active=True))
+        staff(rows[0].code, None)
+        staff(rows[1].code, None)
