@@ -68,6 +68,11 @@ def _json_default(value: object) -> str:
     return str(value)
 
 
+def frame(event_id: int, text: str) -> str:
+    """One event as an SSE frame: its id and its JSON."""
+    return f"id: {event_id}\ndata: {text}\n\n"
+
+
 def encode(event: dict[str, Any]) -> str:
     """One event as the compact JSON text sent on both transports."""
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"), default=_json_default)
@@ -128,7 +133,7 @@ class _Item:
     @property
     def sse(self) -> bytes:
         if not self._sse:
-            self._sse = f"id: {self.id}\ndata: {self.text}\n\n".encode()
+            self._sse = frame(self.id, self.text).encode()
         return self._sse
 
 
@@ -662,14 +667,13 @@ class EventHub:
             cursor = after
             async for events in self._backlog(feed, after, feed.last_id):
                 cursor = events[-1][0]
-                await chunk("".join(f"id: {i}\ndata: {text}\n\n" for i, text in events))
+                await chunk("".join(frame(i, text) for i, text in events))
             while not (sub.closed or sub.overflowed):
                 while sub.queue and not (sub.closed or sub.overflowed):  # came meanwhile
                     batch = [item for item in _popall(sub.queue) if item[0] > cursor]
                     if batch:
                         cursor = batch[-1][0]
-                        await chunk("".join(f"id: {i}\ndata: {text}\n\n"
-                                            for i, text in batch))
+                        await chunk("".join(frame(i, text) for i, text in batch))
                 if sub.closed or sub.overflowed:
                     break
                 # No await between the queue found empty and the sink set: nothing slips by.

@@ -113,32 +113,34 @@ def _all_tiers(conn: Connection, hall: str, caller: Caller) -> TextualSelect:
     """SQLite: `_union` for one counter. Its values are those of one counter, so it is rendered
     once with them in place (SQLAlchemy quotes them) and kept as text with typed columns: no
     parameters to process at each call."""
-    key = (hall, caller.code, caller.zone, caller.services)
-    built = _ALL_TIERS.get(key)
-    if built is None:
-        sql = str(_union(caller, sqlite=True).params(hall=hall).compile(
-            dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-        built = _ALL_TIERS[key] = text(sql.replace(":", "\\:")).columns(
-            literal_column("tier_", String), *_STAGES.c)
-    return built
-
-
-_ALL_TIERS_PG: dict[tuple[str, str, str, tuple[str, ...]], tuple[str, dict[str, Any]]] = {}
+    sql = str(_union(caller, sqlite=True).params(hall=hall).compile(
+        dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    return text(sql.replace(":", "\\:")).columns(literal_column("tier_", String), *_STAGES.c)
 
 
 def _all_tiers_pg(conn: Connection, hall: str, caller: Caller) -> tuple[str, dict[str, Any]]:
-    """PostgreSQL: `_union` compiled once per counter into the driver's SQL and its
-    parameters. The text is the same for every counter with as many services (values are
-    parameters), so psycopg prepares it once per connection and PostgreSQL keeps one generic
-    plan (values in place would make one statement per counter: beyond psycopg's 100 prepared
-    statements a connection with twenty halls' counters, planned again at each call). Run as
-    driver SQL: no cache key of this long statement for SQLAlchemy to walk at each call
-    (~40 µs of a pick's ~300)."""
-    key = (hall, caller.code, caller.zone, caller.services)
-    built = _ALL_TIERS_PG.get(key)
+    """PostgreSQL: `_union` compiled into the driver's SQL and its parameters. The text is the
+    same for every counter with as many services (values are parameters), so psycopg prepares
+    it once per connection and PostgreSQL keeps one generic plan (values in place would make
+    one statement per counter: beyond psycopg's 100 prepared statements a connection with
+    twenty halls' counters, planned again at each call). Run as driver SQL: no cache key of
+    this long statement for SQLAlchemy to walk at each call (~40 µs of a pick's ~300)."""
+    compiled = _union(caller, sqlite=False).compile(dialect=conn.dialect)
+    return compiled.string, {**compiled.params, "hall": hall}
+
+
+# Each counter's statement, built once (by dialect, hall, counter, zone and services).
+_STATEMENTS: dict[tuple[str, str, str, str, tuple[str, ...]],
+             TextualSelect | tuple[str, dict[str, Any]]] = {}
+
+
+def _statement(conn: Connection, hall: str, caller: Caller
+               ) -> TextualSelect | tuple[str, dict[str, Any]]:
+    key = (conn.dialect.name, hall, caller.code, caller.zone, caller.services)
+    built = _STATEMENTS.get(key)
     if built is None:
-        compiled = _union(caller, sqlite=False).compile(dialect=conn.dialect)
-        built = _ALL_TIERS_PG[key] = (compiled.string, {**compiled.params, "hall": hall})
+        build = _all_tiers if conn.dialect.name == "sqlite" else _all_tiers_pg
+        built = _STATEMENTS[key] = build(conn, hall, caller)
     return built
 
 
@@ -146,16 +148,15 @@ def prepare(conn: Connection, hall: str, callers: list[Caller]) -> None:
     """Build these counters' candidate SQL ahead of their first call. Built on the first
     call instead, it costs some 17 ms a counter with the example hall's services, in the
     writer: after a restart, 16 counters calling at once held every request 280 ms."""
-    build = _all_tiers if conn.dialect.name == "sqlite" else _all_tiers_pg
     for caller in callers:
-        build(conn, hall, caller)
+        _statement(conn, hall, caller)
 
 
 def _firsts(conn: Connection, caller: Caller, hall: str) -> dict[str, Any]:
     """The first stage of each tier (by tier name; None where the tier has none)."""
     firsts: dict[str, Any] = {tier.name: None for tier in policy.TIERS}
-    rows = (conn.execute(_all_tiers(conn, hall, caller)) if conn.dialect.name == "sqlite"
-            else conn.exec_driver_sql(*_all_tiers_pg(conn, hall, caller)))
+    built = _statement(conn, hall, caller)
+    rows = conn.exec_driver_sql(*built) if isinstance(built, tuple) else conn.execute(built)
     for row in rows:
         firsts[row.tier_] = row
     return firsts

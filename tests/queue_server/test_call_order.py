@@ -157,7 +157,7 @@ def test_a_staffed_counter_s_call_order_is_prepared_before_it_calls(store: Store
     from queue_server.usecases import counters
     from queue_server.usecases.halls import load_hall
 
-    cache = call_order._ALL_TIERS if store.is_sqlite else call_order._ALL_TIERS_PG
+    cache = call_order._STATEMENTS
     table = cast(Table, Counter.__table__)
     with store.read() as session:
         rows = [Record(table, r) for r in session.connection().execute(
@@ -170,9 +170,11 @@ def test_a_staffed_counter_s_call_order_is_prepared_before_it_calls(store: Store
             tx.conn.execute(update(table).where(table.c.hall == HALL, table.c.code == code)
                             .values(staff_id=staff_id, active=active))
 
-    def key(row: Record) -> tuple[str, str, str, tuple[str, ...]]:
+    dialect = "sqlite" if store.is_sqlite else "postgresql"
+
+    def key(row: Record) -> tuple[str, str, str, str, tuple[str, ...]]:
         caller = counters.caller_of(row, hall)
-        return (HALL, caller.code, caller.zone, caller.services)
+        return (dialect, HALL, caller.code, caller.zone, caller.services)
 
     staff(rows[0].code, "s1")
     staff(rows[1].code, "s2", active=False)

@@ -9,7 +9,7 @@ the line."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from ui.widgets.mongol_layout import BandRule, VerticalText, fit
@@ -28,6 +28,7 @@ class Marquee(QWidget):
         self._font = QFont(self.font())
         self._font.setPixelSize(px)
         self._columns: VerticalText | None = None
+        self._widths: tuple[float, int] | None = None  # (Mongolian, text) with their gaps
         self.offset = 0
         self._timer = QTimer(self, interval=30)
         self._timer.timeout.connect(self._tick)
@@ -37,7 +38,7 @@ class Marquee(QWidget):
 
     def _height(self) -> None:
         self.setFixedHeight(int(self._font.pixelSize() * (TALL if self.mongolian else LINE)))
-        self._columns = None
+        self._columns = self._widths = None
 
     def set_px(self, px: int) -> None:
         """The font's pixel size (the board scales it with its screen)."""
@@ -49,7 +50,7 @@ class Marquee(QWidget):
     def set_text(self, text: str, mongolian: str = "") -> None:
         if (text, mongolian) == (self.text, self.mongolian):
             return
-        self.text, self.offset = text, 0
+        self.text, self.offset, self._widths = text, 0, None
         if mongolian != self.mongolian:
             self.mongolian = mongolian
             self._height()
@@ -70,6 +71,19 @@ class Marquee(QWidget):
             self._columns = fit(self.mongolian, length, rule)
         return self._columns
 
+    def widths(self) -> tuple[float, int]:
+        """How wide the Mongolian columns and the lines of text run, each with its gap after
+        it (measured once per text and size, not at every frame)."""
+        columns = self.columns()
+        if self._widths is None:
+            gap = round(GAP * self._font.pixelSize() / 38)
+            mn_width = columns.size().width() + gap if columns is not None else 0.0
+            metrics = QFontMetrics(self._font)
+            text_width = max(metrics.horizontalAdvance(x) for x in self.text.split("\n")) + gap \
+                if self.text else 0
+            self._widths = (mn_width, text_width)
+        return self._widths
+
     def _tick(self) -> None:
         self.offset += self.step
         self.update()
@@ -82,11 +96,7 @@ class Marquee(QWidget):
         if self.text or columns is not None:
             p.setFont(self._font)
             p.setPen(self.fg)
-            gap = round(GAP * self._font.pixelSize() / 38)
-            mn_width = columns.size().width() + gap if columns is not None else 0.0
-            lines = self.text.split("\n")
-            text_width = max(p.fontMetrics().horizontalAdvance(x) for x in lines) + gap \
-                if self.text else 0
+            mn_width, text_width = self.widths()
             width = int(mn_width + text_width)
             # starts at the left margin (a still screenshot shows it), then wraps around
             start = round(40 * self._font.pixelSize() / 38)
