@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import ctypes
 import os
 import signal
@@ -130,7 +131,7 @@ async def run(hall: harness.BenchHall, port: int, pid: int, clients: int, total:
     spy = None
     if profile is not None:
         spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
-                                str(pid), "--format", "raw", "--rate", "250", "--nonblocking", *os.environ.get("PYSPY_FLAGS", "").split(),
+                                str(pid), "--format", "raw", "--rate", "250", "--nonblocking",
                                 "--output", str(profile)], stdout=subprocess.DEVNULL)
         await asyncio.sleep(1.0)  # attached
     before, (user, system) = cpu_seconds(clock), stat_times(pid)
@@ -154,6 +155,8 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000, help="of each kind")
     parser.add_argument("--clients", type=int, default=16,
                         help="concurrent kiosks, and counters calling at once (at most 32)")
+    parser.add_argument("--pg", action="store_true", help="on PostgreSQL (a fresh database "
+                        "bench_cpu_<pid> on 127.0.0.1:5432, dropped afterwards), not SQLite")
     parser.add_argument("--extra", default="", help="more flags for the server, space-separated")
     parser.add_argument("--profile", type=Path, help="also sample the server with py-spy (if "
                         "installed) during the measured phases, collapsed stacks into this file")
@@ -161,10 +164,11 @@ def main() -> int:
     clients = max(1, min(32, args.clients))
     print(f"bench_cpu: {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
           f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())}, {args.requests} requests of "
-          f"each, {clients} at once")
-    with tempfile.TemporaryDirectory(prefix="kuaiban-cpu-") as tmp:
-        work = Path(tmp)
-        hall = harness.provision(work, counters=clients)
+          f"each, {clients} at once{' on PostgreSQL' if args.pg else ''}")
+    with contextlib.ExitStack() as stack:
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kuaiban-cpu-")))
+        db = stack.enter_context(harness.pg_database("bench_cpu")) if args.pg else None
+        hall = harness.provision(work, counters=clients, db_url=db)
         port = harness.free_port()
         cmd = [sys.executable, "-m", "queue_server", "--db", hall.db_url, "--host", HOST,
                "--port", str(port), "--no-zeroconf", "--log-level", "warning", *GUARD_FLAGS,

@@ -23,7 +23,8 @@ Parts (`--parts`, in this order; cycles, sse and storm share the SQLite server o
           hearing it; every board must get every event of its backlog once, in order
           (`--storm-rounds` rounds);
 - pg:     PostgreSQL (a fresh database `bench_<pid>`, dropped afterwards): issue at 32
-          clients over 1 and 20 halls on 1, 2 and 3 servers, the lean insert beside, open loop
+          clients over 1 and 20 halls on 1, 2 and 3 servers (each one-hall phase in a hall
+          of its own, none filled by an earlier phase), the lean insert beside, open loop
           at 300/s on two servers, duplicates and gaps of the numbering checked at the end;
           `--server-cpu 0.5` caps each server at half a core in a cgroup of its own, as if
           each ran on a machine of its own (on 2 cores the uncapped servers share them with
@@ -52,7 +53,6 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,7 @@ from httpload import (
 )
 
 HOST = "127.0.0.1"
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+PG_ADMIN = harness.PG_ADMIN
 # Loopback clients all come from one address: the guard's per-client cap is lifted for the
 # loader (the same flags on the real server and on the lean app).
 GUARD_FLAGS = ["--max-conn-per-client", "4096", "--max-connections", "4096"]
@@ -732,21 +732,6 @@ async def storm(kiosks: Kiosks, hall: harness.BenchHall, port: int, db_path: Pat
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------
-@contextlib.contextmanager
-def pg_database() -> Iterator[str]:
-    import psycopg
-
-    name = f"bench_{os.getpid()}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as con:
-        con.execute(f"drop database if exists {name}")
-        con.execute(f"create database {name}")
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as con:
-            con.execute(f"drop database if exists {name} with (force)")
-
-
 def provision_halls(workdir: Path, db_url: str, halls: int) -> list[harness.BenchHall]:
     """`halls` copies of the example hall (ids h01…), no bench counters, one kiosk each."""
     text, info = harness.hall_toml(0)
@@ -784,11 +769,17 @@ async def pg_phases(halls: list[harness.BenchHall], ports: list[int], lean_port:
                     seconds: float, clients: int, dsn: str, pids: list[int], lean_pid: int,
                     cap: float | None = None) -> None:
     kiosks = Kiosks(halls)
-    one_hall = Kiosks(halls[:1])
+    # Each one-hall phase issues into a hall of its own (h01 for one server, h02 for two, h03
+    # for three, h04 for the open loop): the people ahead of a new ticket are counted, and on
+    # PostgreSQL each waiting row of its service counted costs a heap visit (~1 µs; rows this
+    # fresh are not all-visible yet), so a hall that earlier phases filled would make each
+    # later phase pay for their tickets, and the ratios would measure the pile-up.
+    one_hall = [Kiosks(halls[i:i + 1]) for i in range(min(4, len(halls)))]
     results: list[Result] = []
     shares: list[tuple[Result, Share, list[int]]] = []
     for servers in (1, 2, 3):
-        for label, k in (("1 hall", one_hall), (f"{len(halls)} halls", kiosks)):
+        for label, k in (("1 hall", one_hall[(servers - 1) % len(one_hall)]),
+                         (f"{len(halls)} halls", kiosks)):
             watch, answered = Watch(dsn, pids[:servers]), [0] * servers
             r = await closed(f"issue {servers} srv {label}", ports[:servers], clients, seconds,
                              lambda i, c, k=k: k.issue(c, i), watch, answered)
@@ -804,7 +795,7 @@ async def pg_phases(halls: list[harness.BenchHall], ports: list[int], lean_port:
     results.append(lean)
     shares.append((lean, watch.share, answered))
     opened = []
-    for label, k in (("1 hall", one_hall), (f"{len(halls)} halls", kiosks)):
+    for label, k in (("1 hall", one_hall[-1]), (f"{len(halls)} halls", kiosks)):
         r2 = await _open_two(k, ports[:2], 300, seconds, f"300/s on 2 srv, {label}")
         opened.append(r2)
         note(f"pg_open300_{label.split()[0]}h", {"ok_p99_ms": round(
@@ -945,7 +936,7 @@ def run_sqlite(work: Path, parts: set[str], args: argparse.Namespace) -> None:
 
 
 def run_pg(work: Path, args: argparse.Namespace) -> None:
-    with pg_database() as db_url:
+    with harness.pg_database() as db_url:
         halls = provision_halls(work, db_url, args.halls)
         ports = [harness.free_port() for _ in range(3)]
         lean_port = harness.free_port()

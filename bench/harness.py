@@ -26,11 +26,12 @@ sys.path.insert(0, str(ROOT))  # this checkout's packages, also where it is not 
 from server_process import free_port, running, start_server  # noqa: E402
 from server_process.hall import init_hall, provisioning  # noqa: E402
 
-__all__ = ["PIN", "ROOT", "BenchHall", "CounterLogin", "bare_server", "free_port", "login_all",
-           "provision", "provisioning", "queue_server", "running"]
+__all__ = ["PG_ADMIN", "PIN", "ROOT", "BenchHall", "CounterLogin", "bare_server", "free_port",
+           "login_all", "pg_database", "provision", "provisioning", "queue_server", "running"]
 EXAMPLE = ROOT / "examples" / "hjhq.toml"
 FALLBACK = Path(__file__).resolve().parent / "small_hall.toml"
 PIN = "246810"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 @dataclass
@@ -71,13 +72,14 @@ def hall_toml(extra_counters: int) -> tuple[str, dict[str, object]]:
     return text + "".join(extra), {"hall": parsed["hall"]["id"], "services": services}
 
 
-def provision(workdir: Path, counters: int = 32) -> BenchHall:
+def provision(workdir: Path, counters: int = 32, db_url: str | None = None) -> BenchHall:
     """Write the bench hall, `provisioning init` it, enrol its terminals (the administrator's
-    command through its entry point, in this process)."""
+    command through its entry point, in this process). `db_url`: an empty database to use
+    instead of a new SQLite file in `workdir`."""
     text, info = hall_toml(counters)
     config = workdir / "hall.toml"
     config.write_text(text, encoding="utf-8")
-    db_url = f"sqlite:///{workdir / 'hall.db'}"
+    db_url = db_url or f"sqlite:///{workdir / 'hall.db'}"
     init_hall(db_url, config)
     hall = BenchHall(str(info["hall"]), db_url, list(info["services"]))  # type: ignore[call-overload]
 
@@ -104,6 +106,25 @@ def login_all(base: str, hall: BenchHall) -> None:
                                headers={"Authorization": f"Bearer {c.terminal_token}"})
             resp.raise_for_status()
             c.session = resp.json()["token"]
+
+
+@contextlib.contextmanager
+def pg_database(prefix: str = "bench") -> Iterator[str]:
+    """A fresh PostgreSQL database `<prefix>_<pid>` on this machine's server, dropped
+    afterwards: its SQLAlchemy URL."""
+    import os
+
+    import psycopg
+
+    name = f"{prefix}_{os.getpid()}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as con:
+        con.execute(f"drop database if exists {name}")
+        con.execute(f"create database {name}")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as con:
+            con.execute(f"drop database if exists {name} with (force)")
 
 
 @contextlib.contextmanager

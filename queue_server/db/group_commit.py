@@ -143,7 +143,7 @@ class GroupCommit:
         another."""
         savepoint = batch.conn.begin_nested() if batch.units else None
         tx = Tx(None, self.clock(), conn=batch.conn,
-                make_session=lambda: _session(batch.conn))
+                make_session=lambda: unit_session(batch.conn))
         try:
             yield tx
             if tx.opened_session is not None:
@@ -356,9 +356,10 @@ class Writer:
             self._thread = None
 
 
-def _session(conn: Connection) -> Session:
-    # rollback_only: the session never commits what it joined, and its rollback (a failed
-    # flush) reaches only the unit's savepoint, the innermost transaction of `conn`.
+def unit_session(conn: Connection) -> Session:
+    """A unit's ORM session on `conn`, joining its transaction "rollback_only": the session
+    never commits what it joined, and its rollback (a failed flush) reaches only the unit's
+    own transaction or savepoint, the innermost of `conn`."""
     return Session(bind=conn, join_transaction_mode="rollback_only", expire_on_commit=False)
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from queue_server.db import events
 from queue_server.db.busy import Busy, Unavailable, busy_on_lock
-from queue_server.db.group_commit import GroupCommit, Writer
+from queue_server.db.group_commit import GroupCommit, Writer, unit_session
 from queue_server.db.health import StorageHealth, sqlite_file
 from queue_server.db.unit import EventRows, Tx, committed
 from queue_server.domain.clock import utcnow
@@ -170,7 +170,6 @@ class Store:
                        else make_engine(url, timeout=lock_timeout))
         self.reader = (make_engine(url, immediate=False, timeout=lock_timeout)
                        if self.is_sqlite else self.writer)
-        self._write_sessions = sessionmaker(self.writer, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
         self.on_events: Callable[[EventRows], None] = lambda rows: None
         self.health = StorageHealth(url)
@@ -276,12 +275,19 @@ class Store:
         """A PostgreSQL unit of work in its own transaction. Its event rows go to the hub at
         once, or into `deferred` for the caller to hand over."""
         rows: EventRows = []
-        with self._write_sessions() as session, busy_on_lock(), session.begin():
-            tx = Tx(session, self.clock())
-            yield tx
-            session.flush()
+        with busy_on_lock(), self.writer.connect() as conn, conn.begin():
+            # Core first, an ORM session only if the unit asks for one (as in the group
+            # commit): a session's own begin, flush and commit cost more than most statements.
+            tx = Tx(None, self.clock(), conn=conn, make_session=lambda: unit_session(conn))
+            try:
+                yield tx
+                if tx.opened_session is not None:
+                    tx.opened_session.flush()
+            finally:
+                if tx.opened_session is not None:
+                    tx.opened_session.close()
             if tx.events:
-                rows = events.write(session.connection(), events.pending(tx.events, tx.now))
+                rows = events.write(conn, events.pending(tx.events, tx.now))
         self._committed(rows, tx.hooks, fan_out=deferred is None)
         if deferred is not None:
             deferred.extend(rows)
