@@ -62,6 +62,19 @@ class Catalog:
                 seen.append(cat)
         return seen
 
+    def category_name(self, category: str, lang: str) -> str:
+        """A category's name in `lang` (`category_en`, `category_mn` of its services), the
+        Chinese one where the hall gave none."""
+        if lang in ("en", "mn"):
+            for s in self._services:
+                if (s.category or OTHER) == category:
+                    form = getattr(s, f"category_{lang}")
+                    if form:
+                        return str(form)
+            if category == OTHER and lang == "en":
+                return "Other"
+        return category
+
     def in_category(self, category: str | None) -> list[wire.ServiceInfo]:
         if not category:
             return self.services

@@ -53,7 +53,8 @@ def from_config(cfg: HallConfig) -> HallSample:
             open=True, requires_id_card=s.requires_id_card,
             time_limit_workdays=s.time_limit_workdays, daily_cap=s.daily_cap,
             remaining_today=None if s.daily_cap is None else s.daily_cap - 1,
-            category=s.category, name_en=s.name_en, name_mn=s.name_mn,
+            category=s.category, category_en=s.category_en,
+            category_mn=s.category_mn, name_en=s.name_en, name_mn=s.name_mn,
             materials_en=s.materials_en, materials_mn=s.materials_mn))
     counters = [wire.CounterInfo(code=c.code, name=c.name, zone=c.zone, services=list(c.services),
                                  name_en=c.name_en, name_mn=c.name_mn) for c in cfg.counters]

@@ -72,6 +72,7 @@ def read_config(session: Session, hall_id: str) -> dict[str, Any]:
         item: dict[str, Any] = {"code": s.code, "name": s.name, **forms_of(s.texts)}
         if s.category:
             item["category"] = s.category
+            item.update(forms_of(s.texts, ("category",)))
         item.update({"prefix": s.prefix, "route": list(s.route)})
         if s.time_limit_workdays is not None:
             item["time_limit_workdays"] = s.time_limit_workdays

@@ -5,7 +5,8 @@ the reason; nothing is written by this module.
 Extensions beyond the contract: hall options `priority_age`, `priority_cap`,
 `no_show_after_recalls`, `followup_days` (核实 of a bad rating), `followup_rectify_days` (整改),
 `followup_reply_days` (回复), `case_soon_workdays` (限时办结 "soon due"), `terminal_offline_s` (a
-heartbeat later than this is "offline"), `closed_days`; service `category`; `[[outposts]]`
+heartbeat later than this is "offline"), `closed_days`; service `category` (and its optional
+`category_en`/`category_mn`, the same for every service of the category); `[[outposts]]`
 (bank-branch service points) with `id`, `name`, `services` (a subset of the hall's codes) and
 their own `[[outposts.counters]]`.
 
@@ -156,6 +157,8 @@ class ServiceSection(_Strict):
     requires_id_card: bool = False
     materials: list[Text] = []
     category: Text | None = None
+    category_en: Text | None = None
+    category_mn: Text | None = None
     name_en: Text | None = None
     name_mn: Text | None = None
     materials_en: list[Text] | None = None
@@ -277,12 +280,31 @@ def _check_languages(cfg: HallConfig) -> None:
             if getattr(item, f"name_{lang}") is None:
                 raise ValueError(f"{where}.name_{lang}: missing: [hall] languages lists "
                                  f"{lang!r}, so every name needs its {lang} form")
+    _check_categories(cfg)
     for i, svc in enumerate(cfg.services):
         for lang in ("en", "mn"):
             given = getattr(svc, f"materials_{lang}")
             if given is not None and len(given) != len(svc.materials):
                 raise ValueError(f"services[{i}].materials_{lang}: {len(given)} items for "
                                  f"{len(svc.materials)} materials")
+
+
+def _check_categories(cfg: HallConfig) -> None:
+    """A category's other-language forms (`category_en`, `category_mn`, optional: a kiosk shows
+    the Chinese one where a form is missing) belong to a category, and every service of the
+    category gives the same form (one tab, one name)."""
+    named: dict[tuple[str, str], tuple[int, str]] = {}
+    for i, svc in enumerate(cfg.services):
+        for lang in ("en", "mn"):
+            form = getattr(svc, f"category_{lang}")
+            if form is None:
+                continue
+            if svc.category is None:
+                raise ValueError(f"services[{i}].category_{lang}: the service has no category")
+            j, first = named.setdefault((svc.category, lang), (i, form))
+            if first != form:
+                raise ValueError(f"services[{i}].category_{lang}: {svc.category} is {form!r} "
+                                 f"here but {first!r} in services[{j}]")
 
 
 def _cross_check(cfg: HallConfig) -> None:
@@ -305,6 +327,10 @@ def _cross_check(cfg: HallConfig) -> None:
                 raise ValueError(f"outposts[{i}].services: unknown service {code!r}")
         _check_counters(cfg, outpost.counters, set(outpost.services), f"outposts[{i}].counters")
     _check_languages(cfg)
+
+
+# A service's texts kept per language (`services.texts`), and served as `<field>_<lang>`.
+SERVICE_TEXTS = ("name", "materials", "category")
 
 
 def texts_of(item: object, fields: tuple[str, ...] = ("name",)) -> dict[str, dict[str, object]]:

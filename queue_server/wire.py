@@ -139,6 +139,8 @@ class ServiceInfo(Wire):
     daily_cap: int | None = None
     remaining_today: int | None = None
     category: str | None = None
+    category_en: str | None = None
+    category_mn: str | None = None
     name_en: str | None = None
     name_mn: str | None = None
     materials_en: list[str] | None = None

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from queue_server.config import (
+    SERVICE_TEXTS,
     CounterSection,
     HallConfig,
     OutpostSection,
@@ -128,7 +129,7 @@ def _sync_services(session: Session, cfg: HallConfig, hall_id: str, codes: list[
         row.time_limit_workdays, row.daily_cap = src.time_limit_workdays, src.daily_cap
         row.requires_id_card, row.materials = src.requires_id_card, list(src.materials)
         row.category, row.position, row.active = src.category, pos, True
-        row.texts = texts_of(src, ("name", "materials"))
+        row.texts = texts_of(src, SERVICE_TEXTS)
         row.options = service_options(src)
         session.add(row)
     for row in existing.values():

@@ -11,7 +11,7 @@ from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from queue_server import wire
-from queue_server.config import forms_of
+from queue_server.config import SERVICE_TEXTS, forms_of
 from queue_server.db.models import (
     Counter,
     Delivery,
@@ -185,7 +185,7 @@ def service_infos(s: Session, hall: str, day: date) -> list[wire.ServiceInfo]:
             open=remaining != 0, requires_id_card=svc.requires_id_card,
             time_limit_workdays=svc.time_limit_workdays, daily_cap=svc.daily_cap,
             remaining_today=remaining, category=svc.category,
-            **forms_of(svc.texts, ("name", "materials"))))
+            **forms_of(svc.texts, SERVICE_TEXTS)))
     return out
 
 

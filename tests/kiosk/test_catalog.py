@@ -6,6 +6,8 @@ from pathlib import Path
 
 from kiosk import sample
 from kiosk.catalog import Catalog
+from kiosk.sample_hall import load_hall_sample
+from tests.procs import ROOT
 
 
 def catalog() -> Catalog:
@@ -47,3 +49,15 @@ def test_cache_round_trip_and_a_broken_cache(tmp_path: Path) -> None:
     path.write_text("{not json", encoding="utf-8")
     assert Catalog.load(path) is None
     assert Catalog.load(tmp_path / "missing.json") is None
+
+
+def test_category_names_in_the_kiosks_language() -> None:
+    hall = load_hall_sample(ROOT / "examples" / "hjhq.toml")
+    c = Catalog(hall.services)
+    assert c.categories()[:3] == ["咨询导办", "商事登记", "不动产登记"]
+    assert [c.category_name(x, "en") for x in c.categories()[:3]] == [
+        "Consultation", "Business registration", "Real estate"]
+    assert c.category_name("商事登记", "zh") == "商事登记"
+    assert c.category_name("商事登记", "mn") == "商事登记"  # the hall gave no Mongolian form
+    plain = Catalog(sample.services())  # a hall without English category names
+    assert plain.category_name(plain.categories()[0], "en") == plain.categories()[0]

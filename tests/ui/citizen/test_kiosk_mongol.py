@@ -187,3 +187,42 @@ def test_the_detail_shows_the_papers_in_mongolian(qapp: Any, hjhq: HallSample,
         assert shown not in bands(window)
     finally:
         window.close()
+
+
+def _widgets(layout: Any) -> list[QWidget]:
+    return [w for i in range(layout.count()) if (w := layout.itemAt(i).widget()) is not None]
+
+
+def test_english_mode_uses_the_halls_english_names(qapp: Any, qtbot: Any, hjhq: HallSample,
+                                                    flows: Any) -> None:
+    """In English the tabs carry the hall's category_en, the tiles and the papers screen the
+    services' name_en (not a name made of the code) and materials_en; a long English name is
+    broken between words so that no line of an upright kiosk's tile runs past its edge."""
+    apply_fonts(qapp)
+    flow = flows(hjhq)
+    window = KioskWindow(flow)
+    qtbot.addWidget(window)
+    window.resize(1080, 1920)
+    window.show()
+    sample.stage(flow, st.SERVICES)
+    flow.set_language("en")
+    QApplication.processEvents()
+    screen = window.screens[st.SERVICES]
+    tabs = [b.text() for b in _widgets(screen.categories)]
+    assert tabs[:4] == [tr("all", "en"), "Consultation", "Business registration", "Real estate"]
+    tiles = [t for t in _widgets(screen.grid) if isinstance(t, QAbstractButton)]
+    texts = [t.text() for t in tiles]
+    assert any("Company setup" in t for t in texts) and not any("Company-setup" in t
+                                                                for t in texts)
+    long = next(t for t in tiles if t.text().startswith("企业简易注销"))
+    assert long.text().splitlines()[1:] == ["Simplified company",
+                                            "deregistration  ·  " + tr("waiting_in", "en", n=1)]
+    for tile in tiles:
+        room = tile.contentsRect().width() - 2 * 14  # the tile's padding
+        for line in tile.text().splitlines():
+            assert tile.fontMetrics().horizontalAdvance(line) <= room, (line, room)
+    flow.choose_service("company-setup")
+    QApplication.processEvents()
+    detail = window.screens[st.DETAIL]
+    assert detail.name.text() == "企业开办  (Company setup)"
+    assert "    Articles of association" in detail.papers.text().splitlines()
