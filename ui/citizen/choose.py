@@ -4,7 +4,6 @@ screen that keeps the papers lists readable while numbers are paused."""
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
@@ -41,41 +40,20 @@ ZONE_ORDER = ("consult", "intake", "approval", "pickup")
 KEYS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
 
 
-ENGLISH_LINE = 28  # characters of an English name on a line of a tile two or three to a row
+def english_name(code: str) -> str:
+    return code.replace("-", " ").capitalize()
 
 
-def english_name(service: Any) -> str:
-    """The service's English name as the hall gave it (`name_en`), or one made of its code."""
-    return str(getattr(service, "name_en", None) or service.code.replace("-", " ").capitalize())
-
-
-def service_text(service: Any, lang: str, with_wait: bool = True, *, narrow: bool = False,
-                 columns: int = 1) -> str:
+def service_text(service: Any, lang: str, with_wait: bool = True, *, narrow: bool = False
+                 ) -> str:
     """The service's name, its English name in English and its wait; a `narrow` tile puts each
-    on a line of its own. In a grid of `columns` tiles a long English name is broken between
-    words (a button never wraps: "Real estate mortgage registration" lost its end), and the
-    wait follows its last line (a tile has room for three)."""
-    sub = english_name(service) if lang == "en" else ""
-    wrapped = columns > 1 and len(sub) > ENGLISH_LINE
-    if wrapped:
-        sub = textwrap.fill(sub, ENGLISH_LINE)
+    on a line of its own."""
+    sub = english_name(service.code) if lang == "en" else ""
     wait = tr("waiting_in", lang, n=service.waiting) if with_wait else ""
     if not service.open:
         wait = tr("closed_now", lang)
-    second = ("\n" if narrow and not wrapped else "  ·  ").join(x for x in (sub, wait) if x)
+    second = ("\n" if narrow else "  ·  ").join(x for x in (sub, wait) if x)
     return f"{service.name}\n{second}" if second else service.name
-
-
-def papers_text(service: Any, lang: str) -> str:
-    """A service's papers, numbered; in English each with its English name (`materials_en`)
-    under the Chinese one, the paper the staff will ask for."""
-    english = (getattr(service, "materials_en", None) or []) if lang == "en" else []
-    lines = []
-    for i, paper in enumerate(service.materials, 1):
-        lines.append(f"{i}. {paper}")
-        if i <= len(english):
-            lines.append(f"    {english[i - 1]}")
-    return "\n".join(lines)
 
 
 def papers_mn(service: Any, lang: str) -> str:
@@ -286,8 +264,7 @@ class ServicesScreen(Screen):
             self._fill_grid(flow)
             return
         cats: list[tuple[str | None, str]] = [(None, tr("all", lang))]
-        # in Mongolian mode the tabs keep their Chinese names (a vertical band would not fit)
-        cats += [(c, flow.category_name(c) if lang == "en" else c) for c in flow.categories()]
+        cats += [(c, c) for c in flow.categories()]
         if flow.elderly:
             cats = []  # fewer choices: one list, in big tiles, page by page
         for code, text in cats:
@@ -305,7 +282,7 @@ class ServicesScreen(Screen):
         for i, s in enumerate(items):
             typing = self.keyboard_on  # the keyboard takes half the screen: low tiles
             text = (s.name if typing and flow.elderly
-                    else service_text(s, lang, narrow=self.narrow, columns=cols))
+                    else service_text(s, lang, narrow=self.narrow))
             tile = button(text, lambda c=s.code: flow.choose_service(c), "tile")
             tall(tile, (110 if typing else 200) if flow.elderly else 120)
             band_in_tile(tile, mongolian_name(s, lang), flow.elderly)
@@ -421,7 +398,7 @@ class DetailScreen(Screen):
             self.banded.set_mongolian("")
             self.papers_pair.set_mongolian("")
             return
-        self.name.setText(s.name + (f"  ({english_name(s)})" if lang == "en" else ""))
+        self.name.setText(s.name + (f"  ({english_name(s.code)})" if lang == "en" else ""))
         self.banded.set_mongolian(mongolian_name(s, lang))
         minutes = max(1, round(s.estimated_wait_s / 60)) if s.waiting else 0
         facts = f"{tr('ahead', lang)}: {tr('people', lang, n=s.waiting)}\n" \
@@ -436,7 +413,7 @@ class DetailScreen(Screen):
         self.limit.setText(tr("time_limit", lang, n=s.time_limit_workdays)
                            if s.time_limit_workdays else "")
         say(self.head_pair, "materials" if s.materials else "no_materials", lang)
-        self.papers.setText(papers_text(s, lang))
+        self.papers.setText("\n".join(f"{i}. {m}" for i, m in enumerate(s.materials, 1)))
         self.papers_pair.set_mongolian(papers_mn(s, lang))
         can = flow.online and s.open
         say(self.take_btn, "take_with_card" if s.requires_id_card else "take_number", lang)
