@@ -106,6 +106,9 @@ class KioskFlow(QObject):
     def categories(self) -> list[str]:
         return self.link.catalog.categories()
 
+    def category_name(self, category: str) -> str:
+        return self.link.catalog.category_name(category, self.lang)
+
     def all_services(self) -> list[wire.ServiceInfo]:
         """Every service as last loaded (the offline screen lists them from the cache)."""
         return self.link.catalog.services

@@ -56,7 +56,7 @@ def test_category_names_in_the_kiosks_language() -> None:
     c = Catalog(hall.services)
     assert c.categories()[:3] == ["咨询导办", "商事登记", "不动产登记"]
     assert [c.category_name(x, "en") for x in c.categories()[:3]] == [
-        "Consultation", "Business registration", "Real estate"]
+        "Consultation", "Business", "Real estate"]
     assert c.category_name("商事登记", "zh") == "商事登记"
     assert c.category_name("商事登记", "mn") == "商事登记"  # the hall gave no Mongolian form
     plain = Catalog(sample.services())  # a hall without English category names

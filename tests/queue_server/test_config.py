@@ -125,14 +125,13 @@ def test_a_category_has_one_name_in_each_language() -> None:
     hjhq = (ROOT / "examples" / "hjhq.toml").read_text(encoding="utf-8")
     cfg = parse_config(hjhq)
     business = [s for s in cfg.services if s.category == "商事登记"]
-    assert len(business) == 2 and {s.category_en for s in business} == {"Business registration"}
+    assert len(business) == 2 and {s.category_en for s in business} == {"Business"}
     assert all(s.category_mn is None for s in cfg.services)  # optional: Chinese where missing
     cases = [  # (changed text, key, reason)
         (hjhq.replace('category = "咨询导办"\n', "", 1), "services[0].category_en",
          "the service has no category"),
-        (hjhq.replace('category_en = "Business registration"', 'category_en = "Business"', 1),
-         "services[2].category_en",
-         "商事登记 is 'Business registration' here but 'Business' in services[1]"),
+        (hjhq.replace('category_en = "Business"', 'category_en = "Trade"', 1),
+         "services[2].category_en", "商事登记 is 'Business' here but 'Trade' in services[1]"),
     ]
     for text, key, reason in cases:
         with pytest.raises(ConfigError) as err:

@@ -4,6 +4,7 @@ screen that keeps the papers lists readable while numbers are paused."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QScroller,
     QSizePolicy,
@@ -40,20 +42,95 @@ ZONE_ORDER = ("consult", "intake", "approval", "pickup")
 KEYS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
 
 
-def english_name(code: str) -> str:
-    return code.replace("-", " ").capitalize()
+ENGLISH_LINE = 28  # characters of an English name on a tile's line, until the tile has a size
+TILE_PAD = 50  # a tile's padding and border, left and right (theme.py: QPushButton#tile)
 
 
-def service_text(service: Any, lang: str, with_wait: bool = True, *, narrow: bool = False
-                 ) -> str:
-    """The service's name, its English name in English and its wait; a `narrow` tile puts each
-    on a line of its own."""
-    sub = english_name(service.code) if lang == "en" else ""
+def english_name(service: Any) -> str:
+    """The service's English name as the hall gave it (`name_en`), or one made of its code."""
+    return str(getattr(service, "name_en", None) or service.code.replace("-", " ").capitalize())
+
+
+def _broken(text: str, fits: Callable[[str], bool]) -> list[str]:
+    """`text` in lines that fit, broken between words (a word too long alone keeps its line)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and fits(f"{lines[-1]} {word}"):
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _shortened(name: str, wait: str, fits: Callable[[str], bool]) -> str:
+    """`name  ·  wait` on one line, `name` cut short with "…" until the line fits."""
+    line = "  ·  ".join(x for x in (name, wait) if x)
+    cut = name
+    while cut and not fits(line):
+        cut = cut[:-1].rstrip()
+        line = "  ·  ".join(x for x in (f"{cut}…" if cut else "", wait) if x)
+    return line
+
+
+def service_text(service: Any, lang: str, with_wait: bool = True, *, narrow: bool = False,
+                 fits: Callable[[str], bool] | None = None) -> str:
+    """The service's name, its English name in English and its wait. `fits(line)`: whether a
+    line fits the tile (a button never wraps: "Real estate mortgage registration" lost its
+    end). A `narrow` tile (an upright kiosk's, room for three lines) breaks a long English
+    name between words and puts the wait after its last line where it fits; a wide one (three
+    to a row, two lines high) keeps the English name and the wait on one line, the name cut
+    short with "…" where both do not fit (the service's own screen shows it whole)."""
+    fits = fits or (lambda line: len(line) <= ENGLISH_LINE)
+    sub = english_name(service) if lang == "en" else ""
     wait = tr("waiting_in", lang, n=service.waiting) if with_wait else ""
     if not service.open:
         wait = tr("closed_now", lang)
-    second = ("\n" if narrow else "  ·  ").join(x for x in (sub, wait) if x)
-    return f"{service.name}\n{second}" if second else service.name
+    if not narrow:
+        second = _shortened(sub, wait, fits) if sub else wait
+        return f"{service.name}\n{second}" if second else service.name
+    lines = _broken(sub, fits) if sub else []
+    if wait:
+        joined = f"{lines[-1]}  ·  {wait}" if lines else ""
+        if len(lines) > 1 and fits(joined):
+            lines[-1] = joined
+        else:
+            lines.append(wait)
+    return "\n".join([service.name, *lines])
+
+
+class FitTile(QPushButton):
+    """A tile whose text is made for its width (`compose(fits)`), again at every resize: its
+    first text counts characters, before the grid has given it a size."""
+
+    def __init__(self, compose: Callable[[Callable[[str], bool] | None], str],
+                 on_click: Callable[[], None]) -> None:
+        super().__init__(compose(None))
+        self.setObjectName("tile")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # touch only, as every button
+        self.clicked.connect(lambda _checked=False: on_click())
+        self._compose = compose
+        # its width is the grid's share, not what its first text asks for: tiles alike
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, self.sizePolicy().verticalPolicy())
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        room = self.width() - TILE_PAD - (self.contentsMargins().left())
+        metrics = self.fontMetrics()
+        text = self._compose(lambda line: metrics.horizontalAdvance(line) <= room)
+        if text != self.text():
+            self.setText(text)
+
+
+def papers_text(service: Any, lang: str) -> str:
+    """A service's papers, numbered; in English each with its English name (`materials_en`)
+    under the Chinese one, the paper the staff will ask for."""
+    english = (getattr(service, "materials_en", None) or []) if lang == "en" else []
+    lines = []
+    for i, paper in enumerate(service.materials, 1):
+        lines.append(f"{i}. {paper}")
+        if i <= len(english):
+            lines.append(f"    {english[i - 1]}")
+    return "\n".join(lines)
 
 
 def papers_mn(service: Any, lang: str) -> str:
@@ -264,7 +341,8 @@ class ServicesScreen(Screen):
             self._fill_grid(flow)
             return
         cats: list[tuple[str | None, str]] = [(None, tr("all", lang))]
-        cats += [(c, c) for c in flow.categories()]
+        # in Mongolian mode the tabs keep their Chinese names (a vertical band would not fit)
+        cats += [(c, flow.category_name(c) if lang == "en" else c) for c in flow.categories()]
         if flow.elderly:
             cats = []  # fewer choices: one list, in big tiles, page by page
         for code, text in cats:
@@ -281,9 +359,11 @@ class ServicesScreen(Screen):
         items = flow.page_services()
         for i, s in enumerate(items):
             typing = self.keyboard_on  # the keyboard takes half the screen: low tiles
-            text = (s.name if typing and flow.elderly
-                    else service_text(s, lang, narrow=self.narrow))
-            tile = button(text, lambda c=s.code: flow.choose_service(c), "tile")
+            tile = FitTile(lambda fits, s=s, typing=typing: (
+                s.name if typing and flow.elderly
+                # low tiles under the keyboard: two lines, as in a wide grid
+                else service_text(s, lang, narrow=self.narrow and not typing, fits=fits)),
+                lambda c=s.code: flow.choose_service(c))
             tall(tile, (110 if typing else 200) if flow.elderly else 120)
             band_in_tile(tile, mongolian_name(s, lang), flow.elderly)
             self.grid.addWidget(tile, i // cols, i % cols)
@@ -398,7 +478,7 @@ class DetailScreen(Screen):
             self.banded.set_mongolian("")
             self.papers_pair.set_mongolian("")
             return
-        self.name.setText(s.name + (f"  ({english_name(s.code)})" if lang == "en" else ""))
+        self.name.setText(s.name + (f"  ({english_name(s)})" if lang == "en" else ""))
         self.banded.set_mongolian(mongolian_name(s, lang))
         minutes = max(1, round(s.estimated_wait_s / 60)) if s.waiting else 0
         facts = f"{tr('ahead', lang)}: {tr('people', lang, n=s.waiting)}\n" \
@@ -413,7 +493,7 @@ class DetailScreen(Screen):
         self.limit.setText(tr("time_limit", lang, n=s.time_limit_workdays)
                            if s.time_limit_workdays else "")
         say(self.head_pair, "materials" if s.materials else "no_materials", lang)
-        self.papers.setText("\n".join(f"{i}. {m}" for i, m in enumerate(s.materials, 1)))
+        self.papers.setText(papers_text(s, lang))
         self.papers_pair.set_mongolian(papers_mn(s, lang))
         can = flow.online and s.open
         say(self.take_btn, "take_with_card" if s.requires_id_card else "take_number", lang)
@@ -452,10 +532,11 @@ class OfflineScreen(Screen):
         cols = (2 if flow.elderly else 4) // (2 if self.narrow else 1)
         limit = 6 if flow.elderly else 16
         for i, s in enumerate(flow.all_services()[:limit]):
-            text = s.name if flow.elderly else service_text(s, lang, with_wait=False,
-                                                            narrow=self.narrow)
-            tile = button(text,
-                          lambda c=s.code: flow.offline_detail(c), "tile")
+            tile = FitTile(lambda fits, s=s: (
+                s.name if flow.elderly
+                # low tiles, sixteen of them: two lines each
+                else service_text(s, lang, with_wait=False, fits=fits)),
+                lambda c=s.code: flow.offline_detail(c))
             band_in_tile(tile, mongolian_name(s, lang), flow.elderly)
             self.grid.addWidget(tile, i // cols, i % cols)
 

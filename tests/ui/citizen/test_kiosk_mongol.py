@@ -50,15 +50,22 @@ def bands(window: KioskWindow) -> list[str]:
     return [b.text() for b in window.findChildren(MongolianText) if b.isVisible()]
 
 
-def test_mongolian_chosen_on_the_services_screen(qapp: Any, qtbot: Any, hjhq: HallSample,
-                                                 flows: Any) -> None:
+def services_window(qapp: Any, qtbot: Any, flow: KioskFlow, size: tuple[int, int]
+                    ) -> KioskWindow:
+    """The kiosk's window at `size`, shown, on the services screen."""
     apply_fonts(qapp)
-    flow = flows(hjhq)
     window = KioskWindow(flow)
     qtbot.addWidget(window)
-    window.resize(1920, 1080)
+    window.resize(*size)
     window.show()
     sample.stage(flow, st.SERVICES)
+    return window
+
+
+def test_mongolian_chosen_on_the_services_screen(qapp: Any, qtbot: Any, hjhq: HallSample,
+                                                 flows: Any) -> None:
+    flow = flows(hjhq)
+    window = services_window(qapp, qtbot, flow, (1920, 1080))
     assert flow.languages() == ("zh", "mn", "en")
     shown = [c for c, b in window.lang_btns.items() if b.isVisible()]
     assert shown == ["mn", "en"]
@@ -187,3 +194,35 @@ def test_the_detail_shows_the_papers_in_mongolian(qapp: Any, hjhq: HallSample,
         assert shown not in bands(window)
     finally:
         window.close()
+
+
+def _widgets(layout: Any) -> list[QWidget]:
+    return [w for i in range(layout.count()) if (w := layout.itemAt(i).widget()) is not None]
+
+
+def test_english_mode_uses_the_halls_english_names(qapp: Any, qtbot: Any, hjhq: HallSample,
+                                                    flows: Any) -> None:
+    """In English the tabs carry the hall's category_en, the tiles and the papers screen the
+    services' name_en (not a name made of the code) and materials_en; a long English name is
+    broken between words so that no line of an upright kiosk's tile runs past its edge."""
+    flow = flows(hjhq)
+    window = services_window(qapp, qtbot, flow, (1080, 1920))
+    flow.set_language("en")
+    QApplication.processEvents()
+    screen = window.screens[st.SERVICES]
+    tabs = [b.text() for b in _widgets(screen.categories)]
+    assert tabs[:4] == [tr("all", "en"), "Consultation", "Business", "Real estate"]
+    tiles = [t for t in _widgets(screen.grid) if isinstance(t, QAbstractButton)]
+    texts = [t.text() for t in tiles]
+    assert any("Company setup" in t for t in texts) and not any("Company-setup" in t
+                                                                for t in texts)
+    long = next(t for t in tiles if t.text().startswith("企业简易注销"))
+    assert long.text().splitlines()[1:] == ["Simplified company",
+                                            "deregistration  ·  " + tr("waiting_in", "en", n=1)]
+    for tile in tiles:  # what the tile needs for its widest line, padding included
+        assert tile.sizeHint().width() <= tile.width(), tile.text()
+    flow.choose_service("company-setup")
+    QApplication.processEvents()
+    detail = window.screens[st.DETAIL]
+    assert detail.name.text() == "企业开办  (Company setup)"
+    assert "    Articles of association" in detail.papers.text().splitlines()
