@@ -32,7 +32,7 @@ from queue_server.api.limits import PublicLimits
 from queue_server.api.ratelimit import Limiter
 from queue_server.api.settings import Settings
 from queue_server.api.stream import EventHub
-from queue_server.db.busy import unavailable
+from queue_server.db.busy import first_line, unavailable
 from queue_server.db.store import Store
 from queue_server.usecases import appointments, counters, fold, remote, terminals
 from queue_server.usecases.cases import scan_alerts
@@ -78,7 +78,7 @@ async def _prepare_call_orders(store: Store) -> None:
         count = await asyncio.to_thread(counters.prepare_call_orders, store)
     except Exception as exc:  # noqa: BLE001 - an optimisation: the server works without it
         log.warning("preparing the counters' call order failed (%s); their first calls "
-                    "build it", str(exc).splitlines()[0][:200] if str(exc) else repr(exc))
+                    "build it", first_line(exc))
     else:
         log.debug("call order prepared for %d counters", count)
 

@@ -22,6 +22,7 @@ from queue_server.api.routes import (
     unit_for,
     who,
 )
+from queue_server.db.busy import first_line
 from queue_server.db.store import Store
 from queue_server.domain.errors import DomainError, Invalid, NoTicketWaiting, Unauthorized
 from queue_server.usecases import counter_desk, counters, terminals
@@ -42,7 +43,7 @@ def auth_login(request: Request, principal: Who, body: wire.LoginIn) -> wire.Log
             counters.prepare_call_orders(store_of(request), principal.hall, body.counter)
         except Exception as exc:  # noqa: BLE001 - the login is done: the first call builds it
             log.warning("preparing counter %s's call order failed (%s)", body.counter,
-                        str(exc).splitlines()[0][:200] if str(exc) else repr(exc))
+                        first_line(exc))
     return wire.LoginOut(token=token, staff=staff.id, staff_name=staff.name,
                          counter=body.counter, expires_at=expires)
 

@@ -49,6 +49,8 @@ from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from queue_server.db.busy import first_line
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -458,7 +460,7 @@ class EventHub:
             except Exception as exc:  # a database hiccup must not end the stream; retry
                 if not failing:
                     log.warning("event hub: reading new events failed (%s); retrying",
-                                str(exc).splitlines()[0][:200] if str(exc) else repr(exc))
+                                first_line(exc))
                 failing = True
                 await asyncio.sleep(0.5)
                 self._wake.set()
@@ -508,7 +510,7 @@ class EventHub:
             except Exception as exc:
                 if not lost:  # once per outage, not once per retry
                     log.warning("event hub: LISTEN %s lost (%s); retrying",
-                                CHANNEL, str(exc).splitlines()[0][:200] if str(exc) else exc)
+                                CHANNEL, first_line(exc))
                 lost = True
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10.0)

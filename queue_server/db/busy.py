@@ -66,7 +66,9 @@ _PG_CLASS = {"08": DbUnavailable, "53": Busy, "58": DbUnavailable}
 _LOCK_WORDS = ("locked", "lock timeout", "lock_timeout", "busy")
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
+    """An error's first line (its driver's where it wraps one), at most 200 characters: what a
+    log line or an answer says of it."""
     text = str(getattr(exc, "orig", None) or exc).strip()
     return text.splitlines()[0][:200] if text else exc.__class__.__name__
 
@@ -99,7 +101,7 @@ def unavailable(exc: BaseException) -> Unavailable | None:
         kind = DbUnavailable
     if kind is None and any(w in str(exc.orig).lower() for w in _LOCK_WORDS):
         kind = Busy
-    return kind(_first_line(exc)) if kind is not None else None
+    return kind(first_line(exc)) if kind is not None else None
 
 
 def is_lock_error(exc: DBAPIError) -> bool:

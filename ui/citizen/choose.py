@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QScroller,
     QSizePolicy,
+    QStyle,
+    QStyleOptionButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +36,7 @@ from ui.citizen.mongol import (
 from ui.i18n import ELDERLY_REASONS, pick, zone_name
 from ui.theme import ELDERLY, px
 from ui.widgets import button, clear_layout, label
-from ui.widgets.basic import set_role, tall
+from ui.widgets.basic import set_role, tall, touch
 from ui.widgets.flow import FlowLayout
 from ui.widgets.mongol_layout import BandRule
 
@@ -43,7 +45,6 @@ KEYS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
 
 
 ENGLISH_LINE = 28  # characters of an English name on a tile's line, until the tile has a size
-TILE_PAD = 50  # a tile's padding and border, left and right (theme.py: QPushButton#tile)
 
 
 def english_name(service: Any) -> str:
@@ -77,7 +78,8 @@ def service_text(service: Any, lang: str, with_wait: bool = True, *, narrow: boo
     """The service's name, its English name in English and its wait. `fits(line)`: whether a
     line fits the tile (a button never wraps: "Real estate mortgage registration" lost its
     end). A `narrow` tile (an upright kiosk's, room for three lines) breaks a long English
-    name between words and puts the wait after its last line where it fits; a wide one (three
+    name between words and puts the wait after its last line where it fits (a name that would
+    take the third line too is cut short instead); a wide one (three
     to a row, two lines high) keeps the English name and the wait on one line, the name cut
     short with "…" where both do not fit (the service's own screen shows it whole)."""
     fits = fits or (lambda line: len(line) <= ENGLISH_LINE)
@@ -89,12 +91,12 @@ def service_text(service: Any, lang: str, with_wait: bool = True, *, narrow: boo
         second = _shortened(sub, wait, fits) if sub else wait
         return f"{service.name}\n{second}" if second else service.name
     lines = _broken(sub, fits) if sub else []
-    if wait:
-        joined = f"{lines[-1]}  ·  {wait}" if lines else ""
-        if len(lines) > 1 and fits(joined):
-            lines[-1] = joined
-        else:
-            lines.append(wait)
+    if wait and len(lines) > 1 and fits(f"{lines[-1]}  ·  {wait}"):
+        lines[-1] = f"{lines[-1]}  ·  {wait}"
+    elif wait:
+        lines.append(wait)
+    if len(lines) > 2:  # three lines in all: the name on one, cut short
+        lines = [_shortened(sub, "", fits), *([wait] if wait else [])]
     return "\n".join([service.name, *lines])
 
 
@@ -105,16 +107,18 @@ class FitTile(QPushButton):
     def __init__(self, compose: Callable[[Callable[[str], bool] | None], str],
                  on_click: Callable[[], None]) -> None:
         super().__init__(compose(None))
-        self.setObjectName("tile")
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # touch only, as every button
-        self.clicked.connect(lambda _checked=False: on_click())
+        touch(self, on_click, "tile")
         self._compose = compose
         # its width is the grid's share, not what its first text asks for: tiles alike
         self.setSizePolicy(QSizePolicy.Policy.Ignored, self.sizePolicy().verticalPolicy())
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
         super().resizeEvent(event)
-        room = self.width() - TILE_PAD - (self.contentsMargins().left())
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        # the width inside the style sheet's padding and border (a Mongolian band's included)
+        room = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option,
+                                           self).width()
         metrics = self.fontMetrics()
         text = self._compose(lambda line: metrics.horizontalAdvance(line) <= room)
         if text != self.text():

@@ -21,7 +21,12 @@ def label(text: str = "", role: str = "", *, wrap: bool = True,
 
 
 def button(text: str, on_click: Callable[[], None] | None = None, role: str = "") -> QPushButton:
-    b = QPushButton(text)
+    return touch(QPushButton(text), on_click, role)
+
+
+def touch(b: QPushButton, on_click: Callable[[], None] | None = None, role: str = ""
+          ) -> QPushButton:
+    """`b` as a touch button: its style sheet role, no focus, `on_click` on a tap."""
     if role:
         b.setObjectName(role)
     b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # touch only: no focus rectangles
