@@ -160,6 +160,8 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.limits = PublicLimits(settings)
     app.state.limiter = Limiter(settings.rates)
     http_errors.install(app)
+    for busy in (routes.busy, routes_counters.busy):  # matched first: see routes.busy
+        app.include_router(busy)
     for module in (routes, routes_counters, routes_documents, routes_reports, routes_supervision,
                    routes_journey, routes_public, track, phone_page):
         app.include_router(module.router)

@@ -31,6 +31,7 @@ from queue_server.usecases.login import login
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
+busy = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)  # matched first (routes.busy)
 
 
 @router.post("/auth/login", response_model=wire.LoginOut)
@@ -64,7 +65,7 @@ def _with_hall(principal: Principal, request: Request) -> Principal:
     return principal if principal.hall else replace(principal, hall=hall_of(principal, request))
 
 
-@router.post("/counters/{code}/call-next", response_model=wire.TicketOut,
+@busy.post("/counters/{code}/call-next", response_model=wire.TicketOut,
              responses={204: {"description": "nobody waits"}})
 async def call_next(request: Request, token: Token, code: str) -> Response:
     try:
@@ -80,22 +81,22 @@ async def _act(request: Request, token: str, code: str, action: str,
                                       action, body))
 
 
-@router.post("/counters/{code}/recall", response_model=wire.TicketOut)
+@busy.post("/counters/{code}/recall", response_model=wire.TicketOut)
 async def recall(request: Request, token: Token, code: str) -> Response:
     return await _act(request, token, code, "recall")
 
 
-@router.post("/counters/{code}/no-show", response_model=wire.TicketOut)
+@busy.post("/counters/{code}/no-show", response_model=wire.TicketOut)
 async def no_show(request: Request, token: Token, code: str) -> Response:
     return await _act(request, token, code, "no-show")
 
 
-@router.post("/counters/{code}/start", response_model=wire.TicketOut)
+@busy.post("/counters/{code}/start", response_model=wire.TicketOut)
 async def start(request: Request, token: Token, code: str) -> Response:
     return await _act(request, token, code, "start")
 
 
-@router.post("/counters/{code}/finish", response_model=wire.TicketOut)
+@busy.post("/counters/{code}/finish", response_model=wire.TicketOut)
 async def finish(request: Request, token: Token, code: str, body: wire.FinishIn) -> Response:
     return await _act(request, token, code, "finish", body)
 
@@ -183,7 +184,7 @@ async def _stream_of(store: Store, principal: Principal, after: str | None,
     return hall, int(await run_in_threadpool(terminals.today_starts, store, hall))
 
 
-@router.get("/events", responses={200: {"content": {"text/event-stream": {}}}})
+@busy.get("/events", responses={200: {"content": {"text/event-stream": {}}}})
 async def events(request: Request) -> Response:
     store = store_of(request)
     principal = await run_in_threadpool(who, request)  # a Bearer token or the console cookie
@@ -194,7 +195,7 @@ async def events(request: Request) -> Response:
     return await request.app.state.hub.sse_response(hall, after)
 
 
-@router.websocket("/events/ws")
+@busy.websocket("/events/ws")
 async def events_ws(websocket: WebSocket) -> None:
     store = websocket.app.state.store
     scheme, _, token = websocket.headers.get("authorization", "").partition(" ")
