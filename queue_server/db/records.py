@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Table, bindparam, update
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Update
+
+from queue_server.db import lean
 
 _UPDATES: dict[tuple[str, tuple[str, ...]], Update] = {}
 
@@ -17,8 +19,9 @@ class Record:
     """One row as attributes. Assigning an attribute marks the column changed; `save()`
     writes the changed columns, keyed by the table's primary key."""
 
-    def __init__(self, table: Table, row: Row[Any] | dict[str, Any]) -> None:
-        values = dict(row._mapping) if isinstance(row, Row) else dict(row)
+    def __init__(self, table: Table, row: Any) -> None:
+        """`row`: a dict of its columns, or a row with `_fields` (SQLAlchemy's or `lean`'s)."""
+        values = dict(row) if isinstance(row, dict) else dict(zip(row._fields, row, strict=True))
         object.__setattr__(self, "_table", table)
         object.__setattr__(self, "_changed", {})
         self.__dict__.update(values)
@@ -42,12 +45,12 @@ class Record:
         cols = tuple(sorted(changed))
         stmt = _UPDATES.get((table.name, cols))
         if stmt is None:
-            stmt = (update(table)
+            stmt = lean.hot(update(table)
                     .where(*[table.c[k] == bindparam(f"k_{k}") for k in keys])
                     .values({table.c[c]: bindparam(f"v_{c}", type_=table.c[c].type)
                              for c in cols}))
             _UPDATES[(table.name, cols)] = stmt
         params = {f"k_{k}": self.__dict__[k] for k in keys}
         params.update({f"v_{c}": changed[c] for c in cols})
-        conn.execute(stmt, params)
+        lean.rows(conn, stmt, params)
         changed.clear()

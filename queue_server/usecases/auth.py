@@ -14,6 +14,7 @@ from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from queue_server.db import lean
 from queue_server.db.models import (
     AdminToken,
     Counter,
@@ -36,7 +37,7 @@ KINDS = ("kiosk", "counter", "display", "pad", "bank")
 # ORM entities: this is the first statement of every unit of work.
 _SESSIONS, _STAFF = cast(Table, StaffSession.__table__), cast(Table, Staff.__table__)
 _TERMINALS = cast(Table, Terminal.__table__)
-_SESSION = (select(_SESSIONS.c.token_hash, _SESSIONS.c.expires_at, _SESSIONS.c.hall,
+_SESSION = lean.hot(select(_SESSIONS.c.token_hash, _SESSIONS.c.expires_at, _SESSIONS.c.hall,
                    _SESSIONS.c.counter, _TERMINALS.c.id, _TERMINALS.c.name, _STAFF.c.id,
                    _STAFF.c.role)
             .join(_STAFF, (_STAFF.c.hall == _SESSIONS.c.hall)
@@ -44,11 +45,12 @@ _SESSION = (select(_SESSIONS.c.token_hash, _SESSIONS.c.expires_at, _SESSIONS.c.h
             .join(_TERMINALS, _TERMINALS.c.id == _SESSIONS.c.terminal_id)
             .where(_SESSIONS.c.token_hash == bindparam("digest"), _STAFF.c.active,
                    _TERMINALS.c.active))
-_ADMIN = select(AdminToken.__table__.c.token_hash).where(
-    AdminToken.__table__.c.token_hash == bindparam("digest"))
-_TERMINAL = select(_TERMINALS.c.token_hash, _TERMINALS.c.active, _TERMINALS.c.kind,
-                   _TERMINALS.c.hall, _TERMINALS.c.id, _TERMINALS.c.name,
-                   _TERMINALS.c.counter).where(_TERMINALS.c.token_hash == bindparam("digest"))
+_ADMIN = lean.hot(select(AdminToken.__table__.c.token_hash).where(
+    AdminToken.__table__.c.token_hash == bindparam("digest")))
+_TERMINAL = lean.hot(select(_TERMINALS.c.token_hash, _TERMINALS.c.active, _TERMINALS.c.kind,
+                            _TERMINALS.c.hall, _TERMINALS.c.id, _TERMINALS.c.name,
+                            _TERMINALS.c.counter)
+                     .where(_TERMINALS.c.token_hash == bindparam("digest")))
 
 
 @dataclass(frozen=True)
@@ -93,17 +95,17 @@ def principal_of(s: Session | Connection, token: str, now: datetime) -> Principa
     digest = token_hash(token)
     conn = s if isinstance(s, Connection) else s.connection()
     if token.startswith("kbs_"):
-        row = conn.execute(_SESSION, {"digest": digest}).first()
+        row = lean.first(conn, _SESSION, {"digest": digest})
         if row is not None:
             stored, expires, hall, counter, term_id, term_name, staff_id, role = row
             if _matches(stored, digest) and expires > now:
                 return Principal("staff", hall, term_id, term_name, counter, staff_id, role)
     elif token.startswith("kba_"):
-        stored = conn.execute(_ADMIN, {"digest": digest}).scalar()
+        stored = lean.scalar(conn, _ADMIN, {"digest": digest})
         if stored and _matches(stored, digest):
             return Principal("admin", None)
     else:
-        found = conn.execute(_TERMINAL, {"digest": digest}).first()
+        found = lean.first(conn, _TERMINAL, {"digest": digest})
         if found is not None and found.active and _matches(found.token_hash, digest):
             return Principal(found.kind, found.hall, found.id, found.name, found.counter)
     raise Unauthorized("unauthorized", "令牌无效或已过期 / unknown or expired token")

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import TextualSelect
 
+from queue_server.db import lean
 from queue_server.db.models import Stage
 from queue_server.db.records import Record
 from queue_server.domain import policy
@@ -115,7 +116,8 @@ def _all_tiers(conn: Connection, hall: str, caller: Caller) -> TextualSelect:
     parameters to process at each call."""
     sql = str(_union(caller, sqlite=True).params(hall=hall).compile(
         dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
-    return text(sql.replace(":", "\\:")).columns(literal_column("tier_", String), *_STAGES.c)
+    return lean.hot(text(sql.replace(":", "\\:")).columns(literal_column("tier_", String),
+                                                           *_STAGES.c))
 
 
 def _all_tiers_pg(conn: Connection, hall: str, caller: Caller) -> tuple[str, dict[str, Any]]:
@@ -156,7 +158,7 @@ def _firsts(conn: Connection, caller: Caller, hall: str) -> dict[str, Any]:
     """The first stage of each tier (by tier name; None where the tier has none)."""
     firsts: dict[str, Any] = {tier.name: None for tier in policy.TIERS}
     built = _statement(conn, hall, caller)
-    rows = conn.exec_driver_sql(*built) if isinstance(built, tuple) else conn.execute(built)
+    rows = conn.exec_driver_sql(*built) if isinstance(built, tuple) else lean.rows(conn, built)
     for row in rows:
         firsts[row.tier_] = row
     return firsts
@@ -175,4 +177,4 @@ def pick(conn: Connection, hall: str, caller: Caller) -> Record | None:
     if picked is None:
         return None
     row = next(r for r in rows.values() if r is not None and r.id == picked.stage_id)
-    return Record(_STAGES, {column.name: row._mapping[column.name] for column in _STAGES.c})
+    return Record(_STAGES, {column.name: getattr(row, column.name) for column in _STAGES.c})

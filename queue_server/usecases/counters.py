@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from queue_server import wire
 from queue_server import wire_journey as wj
+from queue_server.db import lean
 from queue_server.db.models import Counter, Stage, Ticket
 from queue_server.db.records import Record
 from queue_server.db.store import Store
@@ -37,7 +38,7 @@ from queue_server.wire import ZONE_NAMES
 log = logging.getLogger(__name__)
 _COUNTERS, _STAGES = cast(Table, Counter.__table__), cast(Table, Stage.__table__)
 _TICKETS = cast(Table, Ticket.__table__)
-_TICKET = select(_TICKETS).where(_TICKETS.c.id == bindparam("id")).with_for_update()
+_TICKET = lean.hot(select(_TICKETS).where(_TICKETS.c.id == bindparam("id")).with_for_update())
 
 
 def _own_counter(tx: Tx, who: Principal, code: str) -> tuple[Record, HallInfo]:

@@ -12,6 +12,7 @@ from typing import cast
 
 from sqlalchemy import Table, bindparam, false, func, select
 
+from queue_server.db import lean
 from queue_server.db.models import Counter, Stage
 from queue_server.db.ttl import TtlCache
 from queue_server.db.unit import Db, EventRows, connection_of, db_key, observe_commits
@@ -21,24 +22,24 @@ from queue_server.usecases.halls import CACHE_S
 _STAGES = cast(Table, Stage.__table__)
 # Built once: these run on every answer, and building a statement costs more than running it.
 _COUNTERS = cast(Table, Counter.__table__)
-_AHEAD = select(func.count()).select_from(_STAGES).where(
+_AHEAD = lean.hot(select(func.count()).select_from(_STAGES).where(
     _STAGES.c.hall == bindparam("hall"), _STAGES.c.zone == bindparam("zone"),
     _STAGES.c.service == bindparam("service"), _STAGES.c.status == "waiting",
-    _STAGES.c.sort_at < bindparam("before", type_=_STAGES.c.sort_at.type))
+    _STAGES.c.sort_at < bindparam("before", type_=_STAGES.c.sort_at.type)))
 # Staffed open counters of a zone, as codes: their services come from `_counter_services`.
-_STAFFED = select(_COUNTERS.c.code).where(
+_STAFFED = lean.hot(select(_COUNTERS.c.code).where(
     _COUNTERS.c.hall == bindparam("hall"), _COUNTERS.c.zone == bindparam("zone"),
-    _COUNTERS.c.active, _COUNTERS.c.paused == false(), _COUNTERS.c.staff_id.is_not(None))
+    _COUNTERS.c.active, _COUNTERS.c.paused == false(), _COUNTERS.c.staff_id.is_not(None)))
 _SERVICES_OF = select(_COUNTERS.c.code, _COUNTERS.c.services).where(
     _COUNTERS.c.hall == bindparam("hall"))
 # The last 20 ended stages by place in the queue: status "ended" (set with ended_at) and the
 # order by sort_at let ix_stage_queue answer it in 20 index steps; ordering by id scanned the
 # whole table backwards whenever a service had no recent ended stage.
-_RECENT = select(_STAGES.c.started_at, _STAGES.c.ended_at).where(
+_RECENT = lean.hot(select(_STAGES.c.started_at, _STAGES.c.ended_at).where(
     _STAGES.c.hall == bindparam("hall"), _STAGES.c.zone == bindparam("zone"),
     _STAGES.c.status == "ended", _STAGES.c.service == bindparam("service"),
     _STAGES.c.ended_at.is_not(None), _STAGES.c.started_at.is_not(None)
-).order_by(_STAGES.c.sort_at.desc(), _STAGES.c.id.desc()).limit(20)
+).order_by(_STAGES.c.sort_at.desc(), _STAGES.c.id.desc()).limit(20))
 # Which counter serves what changes only with `provisioning init`.
 _SERVICES_CACHE: TtlCache[tuple[str, str], dict[str, frozenset[str]]] = TtlCache(CACHE_S)
 
@@ -55,8 +56,8 @@ def _counter_services(s: Db, hall: str) -> dict[str, frozenset[str]]:
 
 
 def waiting_ahead(s: Db, hall: str, zone: str, service: str, before: datetime) -> int:
-    return int(connection_of(s).execute(_AHEAD, {"hall": hall, "zone": zone, "service": service,
-                                               "before": before}).scalar() or 0)
+    return int(lean.scalar(connection_of(s), _AHEAD, {
+        "hall": hall, "zone": zone, "service": service, "before": before}) or 0)
 
 
 _ESTIMATES: TtlCache[tuple[str, str, str, str], tuple[int, float]] = TtlCache(2.0)
@@ -78,9 +79,9 @@ def estimate(s: Db, hall: str, zone: str, service: str, ahead: int) -> int:
     where = {"hall": hall, "zone": zone, "service": service}
     conn = connection_of(s)
     serves = _counter_services(s, hall)
-    open_n = sum(1 for (code,) in conn.execute(_STAFFED, where)
+    open_n = sum(1 for (code,) in lean.rows(conn, _STAFFED, where)
                  if service in serves.get(code, ()))
-    durations = [(e - b).total_seconds() for b, e in conn.execute(_RECENT, where) if b and e]
+    durations = [(e - b).total_seconds() for b, e in lean.rows(conn, _RECENT, where) if b and e]
     return estimate_wait_s(ahead, *_ESTIMATES.put(key, (open_n, mean_service_s(durations))))
 
 

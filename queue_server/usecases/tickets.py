@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from queue_server import wire
+from queue_server.db import lean
 from queue_server.db.models import IdempotencyKey, NumberCounter, Service, Stage, Ticket
 from queue_server.db.records import Record
 from queue_server.db.store import Store
@@ -104,14 +105,13 @@ def _reduce(req: wire.TicketCreate, card: Card, who: Principal, service: str,
 # rows cost more than the statements themselves. UPDATE ... RETURNING locks the counter row
 # (PostgreSQL) like SELECT ... FOR UPDATE did, and a refused issue rolls the bump back.
 _NUMBERS = cast(Table, NumberCounter.__table__)
-_BUMP = (update(_NUMBERS).where(_NUMBERS.c.hall == bindparam("h"),
+_BUMP = lean.hot(update(_NUMBERS).where(_NUMBERS.c.hall == bindparam("h"),
                                 _NUMBERS.c.prefix == bindparam("p"),
                                 _NUMBERS.c.day == bindparam("d", type_=_NUMBERS.c.day.type))
          .values(last=_NUMBERS.c.last + 1).returning(_NUMBERS.c.last))
 _FIRST_NUMBER = insert(_NUMBERS).values(last=1)
 _TICKETS, _STAGES = cast(Table, Ticket.__table__), cast(Table, Stage.__table__)
-_INSERT_TICKET = insert(_TICKETS)
-_SET_STAGE = (update(_TICKETS).where(_TICKETS.c.id == bindparam("tid"))
+_SET_STAGE = lean.hot(update(_TICKETS).where(_TICKETS.c.id == bindparam("tid"))
               .values(stage=bindparam("sid")))
 _CLAIM_KEYS: dict[str, Insert] = {}
 
@@ -146,7 +146,10 @@ def _claim_key(conn: Connection) -> Insert:
     if stmt is None:
         dialect_insert = postgresql_insert if name == "postgresql" else sqlite_insert
         keys = cast(Table, IdempotencyKey.__table__)
-        stmt = dialect_insert(keys).on_conflict_do_nothing().returning(keys.c.key)
+        stmt = lean.hot(dialect_insert(keys).values(
+            {keys.c[c]: bindparam(c, type_=keys.c[c].type)
+             for c in ("hall", "key", "ticket_id", "body_hash", "created_at")})
+            .on_conflict_do_nothing().returning(keys.c.key))
         _CLAIM_KEYS[name] = stmt
     return stmt
 
@@ -159,7 +162,7 @@ _KNOWN = select(_KEYS.c.ticket_id, _KEYS.c.body_hash).where(
 def next_number(conn: Connection, hall: str, prefix: str, day: object, cap: int | None
                  ) -> int:
     key = {"h": hall, "p": prefix, "d": day}
-    last = conn.execute(_BUMP, key).scalar_one_or_none()
+    last = lean.scalar(conn, _BUMP, key)
     if last is None:
         try:
             with conn.begin_nested():
@@ -206,10 +209,10 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
             **{f"t_{k}": v for k, v in row.items() if k != "stage"},
             **{f"s_{k}": v for k, v in stage.items()}}).scalar_one())
     else:
-        conn.execute(_INSERT_TICKET, row)
+        lean.rows(conn, lean.insert_of(_TICKETS, row), row)
         stage_id = insert_stage(conn, hall.id, str(row["id"]), zone, svc.code, issue.priority,
                                 now, due, held=issue.held)
-        conn.execute(_SET_STAGE, {"tid": row["id"], "sid": stage_id})
+        lean.rows(conn, _SET_STAGE, {"tid": row["id"], "sid": stage_id})
     ticket = Record(_TICKETS, {**row, "stage": stage_id})
     tx.emit(hall.id, "ticket.issued", ticket=ticket.id, number=ticket.number, service=svc.code,
             zone=ticket.zone, priority=ticket.priority, channel=ticket.channel,
@@ -217,14 +220,14 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
     return ticket
 
 
-_STAGE_STATUS = select(_STAGES.c.status).where(_STAGES.c.id == bindparam("id"))
+_STAGE_STATUS = lean.hot(select(_STAGES.c.status).where(_STAGES.c.id == bindparam("id")))
 
 
 def issued_out(s: Db, ticket: Ticket | Record, hall: HallInfo, svc: Service | Record,
                base: str) -> wire.TicketIssued:
     held = False
     if ticket.channel == "web" and ticket.stage is not None:  # only phone numbers wait so
-        held = connection_of(s).execute(_STAGE_STATUS, {"id": ticket.stage}).scalar() == HELD
+        held = lean.scalar(connection_of(s), _STAGE_STATUS, {"id": ticket.stage}) == HELD
     ahead = waiting_ahead(s, ticket.hall, ticket.zone, ticket.service, ticket.issued_at)
     return wire.TicketIssued(
         id=ticket.id, number=ticket.number, service=ticket.service, zone=ticket.zone,
@@ -254,9 +257,9 @@ def issue_in(tx: Tx, who: Principal, req: wire.TicketCreate, key: str | None, ba
         # Claim the key for the new ticket in one statement; a key already there answers
         # its ticket again (on PostgreSQL a concurrent claim waits for the other commit).
         body = _body_hash(req, hall.secret)
-        claimed = conn.execute(_claim_key(conn), {
+        claimed = lean.first(conn, _claim_key(conn), {
             "hall": hall.id, "key": key, "ticket_id": ticket_id, "body_hash": body,
-            "created_at": tx.now}).first()  # RETURNING: rowcount is -1 with psycopg here
+            "created_at": tx.now})  # RETURNING: rowcount is -1 with psycopg here
         if claimed is None:
             known = conn.execute(_KNOWN, {"hall": who.hall, "key": key}).first()
             assert known is not None

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from queue_server import wire
 from queue_server.config import SERVICE_TEXTS, forms_of
+from queue_server.db import lean
 from queue_server.db.models import (
     Counter,
     Delivery,
@@ -44,7 +45,7 @@ _DELIVERY = select(_DELIVERIES.c.method).where(_DELIVERIES.c.ticket_id == bindpa
 # The answer's rows in one statement: the journey, each stage row carrying the page count and
 # the delivery method (the busiest answers, a counter's actions, are read inside the writer's
 # unit: three statements were three times SQLAlchemy's cost of a statement).
-_ANSWER = (select(_STAGES, _PAGES.scalar_subquery().label("pages_of_ticket"),
+_ANSWER = lean.hot(select(_STAGES, _PAGES.scalar_subquery().label("pages_of_ticket"),
                   _DELIVERY.scalar_subquery().label("delivery_of_ticket"))
            .where(_STAGES.c.ticket_id == bindparam("ticket")).order_by(_STAGES.c.id))
 
@@ -76,8 +77,7 @@ def _answer_rows(s: Db, ticket: Ticket | Record) -> tuple[list[Any], int, str | 
     if isinstance(s, Session):
         s.flush()  # what the caller changed through the ORM is part of the answer
     conn = connection_of(s)
-    rows = list(conn.execute(_ANSWER, {"ticket": ticket.id,
-                                       "forwarded": ticket.forwarded_from}))
+    rows = lean.rows(conn, _ANSWER, {"ticket": ticket.id, "forwarded": ticket.forwarded_from})
     if rows:
         return rows, int(rows[0].pages_of_ticket or 0), rows[0].delivery_of_ticket
     return [], document_count(s, ticket), conn.execute(_DELIVERY, {"ticket": ticket.id}).scalar()

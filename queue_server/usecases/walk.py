@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection
 
+from queue_server.db import lean
 from queue_server.db.models import Counter, Stage
 from queue_server.db.records import Record
 from queue_server.db.unit import Tx
@@ -18,15 +19,15 @@ from queue_server.domain.hall import HallInfo
 from queue_server.domain.workdays import Due
 
 _STAGES, _COUNTERS = cast(Table, Stage.__table__), cast(Table, Counter.__table__)
-_INSERT_STAGE = insert(_STAGES).returning(_STAGES.c.id)
-STAGE = select(_STAGES).where(_STAGES.c.id == bindparam("id"))
+STAGE = lean.hot(select(_STAGES).where(_STAGES.c.id == bindparam("id")))
 # Row locks on PostgreSQL (nothing on SQLite, where the unit holds the write lock).
-COUNTER = select(_COUNTERS).where(_COUNTERS.c.hall == bindparam("hall"),
-                                  _COUNTERS.c.code == bindparam("code")).with_for_update()
+COUNTER = lean.hot(select(_COUNTERS).where(_COUNTERS.c.hall == bindparam("hall"),
+                                           _COUNTERS.c.code == bindparam("code"))
+                   .with_for_update())
 
 
 def one(conn: Connection, table: Table, query: Any, **where: Any) -> Record | None:
-    row = conn.execute(query, where).first()
+    row = lean.first(conn, query, where)  # on the driver's cursor where `query` is hot
     return Record(table, row) if row is not None else None
 
 
@@ -34,8 +35,8 @@ def insert_stage(conn: Connection, hall: str, ticket_id: str, zone: str, service
                  priority: bool, sort_at: datetime, due: Due | None,
                  target: str | None = None, held: bool = False) -> int:
     """A new waiting (or held) stage (Core: the hot path writes it); answers its id."""
-    return int(conn.execute(_INSERT_STAGE, stage_row(
-        hall, ticket_id, zone, service, priority, sort_at, due, target, held)).scalar_one())
+    row = stage_row(hall, ticket_id, zone, service, priority, sort_at, due, target, held)
+    return int(lean.scalar(conn, lean.insert_of(_STAGES, row, ("id",)), row))
 
 
 def stage_row(hall: str, ticket_id: str, zone: str, service: str, priority: bool,

@@ -1,0 +1,198 @@
+"""The hot statements run on the driver's cursor: the same SQL, parameters and typed values
+that SQLAlchemy's `Connection.execute` would use, without its execution context.
+
+Why: around each statement SQLAlchemy spends some 8-10 µs of Python on SQLite (its cache
+lookup, execution context, events, result metadata), about as much as the statement itself;
+on PostgreSQL about 60 µs more than psycopg alone. A counter's call cycle runs some thirty
+statements and an issue a dozen, on the one writer thread.
+
+How: a statement marked with `hot()` (a module-level constant: its plan is kept by its id)
+is compiled once per dialect by SQLAlchemy's own compiler, keeping its SQL text, the order of
+its parameters with their values where the statement holds them, and its types' parameter
+and result processors. `rows()` runs it on the unit's DBAPI connection, inside the unit's
+transaction, and answers named tuples typed as SQLAlchemy's rows are. A driver error is
+raised as SQLAlchemy raises it (`DBAPIError.instance`: IntegrityError, OperationalError...,
+the driver's error as `orig`, a lost connection invalidated), so `db.busy` and every caller
+see no difference. A statement not marked, or one that needs what this does not do
+(expanding IN lists, parameters computed at execution), goes through `Connection.execute`.
+tests/queue_server/test_lean.py checks the hot statements' rows equal SQLAlchemy's on SQLite
+and PostgreSQL."""
+
+from __future__ import annotations
+
+import weakref
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple, TypeVar
+
+from sqlalchemy import Table, bindparam, insert
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
+
+S = TypeVar("S")
+Processor = Callable[[Any], Any]
+_ASK = object()  # a parameter the caller gives
+
+
+class _Plan(NamedTuple):
+    sql: str
+    # Each parameter: its name, its value where the statement holds one (a literal in its
+    # WHERE) or _ASK, its type's processor; in the driver's order where it is positional.
+    params: tuple[tuple[str, Any, Processor | None], ...]
+    positional: bool
+    row: Any  # the named tuple of its result columns; None when it answers no rows
+    results: tuple[tuple[int, Processor], ...]
+
+
+_HOT: dict[int, Any] = {}  # id -> statement (kept, so that its id is never reused)
+_PLANS: weakref.WeakKeyDictionary[Dialect, dict[int, _Plan | None]] = \
+    weakref.WeakKeyDictionary()
+
+
+def hot(stmt: S) -> S:
+    """Mark `stmt`, a statement built once, to run on the driver's cursor."""
+    _HOT[id(stmt)] = stmt
+    return stmt
+
+
+_INSERTS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Any] = {}
+
+
+def insert_of(table: Table, columns: Iterable[str], returning: tuple[str, ...] = ()) -> Any:
+    """INSERT of these columns of `table`, each a parameter of its own name (with its
+    column's type), RETURNING those named: built once for each set of columns, hot."""
+    key = (table.name, tuple(columns), returning)
+    stmt = _INSERTS.get(key)
+    if stmt is None:
+        stmt = insert(table).values({table.c[c]: bindparam(c, type_=table.c[c].type)
+                                     for c in key[1]})
+        if returning:
+            stmt = stmt.returning(*(table.c[c] for c in returning))
+        stmt = _INSERTS[key] = hot(stmt)
+    return stmt
+
+
+def _columns(stmt: Any) -> list[Any]:
+    if getattr(stmt, "is_select", False) or getattr(stmt, "is_text", False):
+        return list(stmt.selected_columns)
+    if getattr(stmt, "is_dml", False) and getattr(stmt, "_returning", ()):
+        return list(stmt.exported_columns)
+    return []
+
+
+def _names(columns: list[Any]) -> list[str]:
+    """The rows' names as SQLAlchemy gives them: a name taken already (two tables' `id`) gets
+    `_1`, `_2`...; one that is not an identifier becomes `_<position>` (namedtuple's rename)."""
+    names: list[str] = []
+    for column in columns:
+        name, n = column.key, 0
+        while name in names:
+            n += 1
+            name = f"{column.key}_{n}"
+        names.append(name)
+    return names
+
+
+def _build(dialect: Dialect, stmt: Any) -> _Plan | None:
+    compiled = stmt.compile(dialect=dialect)
+    binds = compiled.binds
+    if compiled.escaped_bind_names or any(
+            b.expanding or b.literal_execute or b.callable is not None for b in binds.values()):
+        return None
+    names = compiled.positiontup if dialect.positional else list(binds)
+    params = tuple((name, _ASK if binds[name].required else binds[name].value,
+                    binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+                   for name in names)
+    columns = _columns(stmt)
+    row, results = None, ()
+    if columns:
+        # The names SQLAlchemy's rows have: its compiler's (count(*) is `count_1`, a second
+        # `id` is `id_1`), else the columns' own.
+        named = getattr(compiled, "_result_columns", None)
+        names = ([entry[0] for entry in named] if named and len(named) == len(columns)
+                 else _names(columns))
+        row = namedtuple("LeanRow", names, rename=True)  # type: ignore[misc]
+        results = tuple((i, proc) for i, c in enumerate(columns)
+                        if (proc := c.type.dialect_impl(dialect).result_processor(dialect,
+                                                                                    None)))
+    return _Plan(compiled.string, params, bool(dialect.positional), row, results)
+
+
+def _plan(dialect: Dialect, stmt: Any) -> _Plan | None:
+    key = id(stmt)
+    if _HOT.get(key) is not stmt:
+        return None
+    plans = _PLANS.get(dialect)
+    if plans is None:
+        plans = _PLANS[dialect] = {}
+    if key not in plans:
+        plans[key] = _build(dialect, stmt)
+    return plans[key]
+
+
+def plan_of(conn: Connection, stmt: Any) -> _Plan | None:
+    """How `stmt` runs on this connection's database: its plan, or None (through SQLAlchemy)."""
+    return _plan(conn.dialect, stmt)
+
+
+def rows(conn: Connection, stmt: Any, params: Mapping[str, Any] | None = None
+         ) -> Sequence[Any]:
+    """`stmt` with `params` in the connection's transaction: its rows (named tuples typed as
+    SQLAlchemy types them; SQLAlchemy's own rows for a statement not marked `hot`), or none
+    for a statement that answers none."""
+    plan = _plan(conn.dialect, stmt)
+    if plan is None or not conn.in_transaction():  # SQLAlchemy begins it (autobegin)
+        result = conn.execute(stmt, params)
+        return result.all() if result.returns_rows else []
+    given = params or {}
+    values = [given[name] if value is _ASK else value for name, value, _ in plan.params]
+    for i, (_, _, proc) in enumerate(plan.params):
+        if proc is not None:
+            values[i] = proc(values[i])
+    args: Any = (tuple(values) if plan.positional
+                 else {name: v for (name, _, _), v in zip(plan.params, values, strict=True)})
+    dbapi_conn = conn.connection.dbapi_connection
+    assert dbapi_conn is not None
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute(plan.sql, args)
+        fetched = cursor.fetchall() if plan.row is not None else []
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise _wrapped(conn, plan, args, exc, cursor) from exc
+    finally:
+        cursor.close()
+    make, results = plan.row._make if plan.row is not None else None, plan.results
+    if make is None:
+        return []
+    if not results:
+        return [make(r) for r in fetched]
+    out = []
+    for r in fetched:
+        typed = list(r)
+        for i, proc in results:
+            typed[i] = proc(typed[i])
+        out.append(make(typed))
+    return out
+
+
+def first(conn: Connection, stmt: Any, params: Mapping[str, Any] | None = None) -> Any:
+    """The first row of `rows()`, or None."""
+    found = rows(conn, stmt, params)
+    return found[0] if found else None
+
+
+def scalar(conn: Connection, stmt: Any, params: Mapping[str, Any] | None = None) -> Any:
+    """The first column of the first row, or None."""
+    found = rows(conn, stmt, params)
+    return found[0][0] if found else None
+
+
+def _wrapped(conn: Connection, plan: _Plan, args: Any, exc: Exception, cursor: Any
+             ) -> BaseException:
+    """The driver's error as SQLAlchemy's `Connection.execute` raises it."""
+    dialect = conn.dialect
+    lost = bool(dialect.is_disconnect(exc, conn.connection.dbapi_connection, cursor))
+    if lost:
+        conn.invalidate(exc)
+    return DBAPIError.instance(plan.sql, args, exc, dialect.loaded_dbapi.Error,
+                               connection_invalidated=lost, dialect=dialect)

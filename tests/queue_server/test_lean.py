@@ -1,0 +1,228 @@
+"""`db.lean`: the hot statements on the driver's cursor answer what SQLAlchemy answers (the same
+values of the same types, by the same names), on a real SQLite file and on PostgreSQL; a
+driver error is raised as SQLAlchemy raises it, so `db.busy` translates it the same; and every
+statement marked hot really runs lean (one that fell back would only be slow, silently)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Table, bindparam, insert, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from queue_server import wire
+from queue_server.db import busy, lean
+from queue_server.db.models import IdempotencyKey
+from queue_server.db.store import Store
+from queue_server.domain.policy import Caller
+from queue_server.usecases import auth, call_order, counters, estimate, tickets, views, walk
+from queue_server.usecases.auth import authenticate
+from queue_server.usecases.login import login
+from server_process.hall import provisioning
+from tests.conftest import PG_ENV, fresh_pg_database
+from tests.procs import load_test_hall
+
+PIN = "135790"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'lean.db'}"])
+    else:
+        admin = os.environ.get(PG_ENV, "")
+        if not admin:
+            pytest.skip(f"{PG_ENV} not set: no PostgreSQL to test against")
+        urls = fresh_pg_database(admin)
+    url = next(urls)
+    load_test_hall(url)
+    yield url
+    next(urls, None)  # drops the PostgreSQL database
+
+
+@pytest.fixture()
+def hall(db_url: str) -> Iterator[dict[str, Any]]:
+    """The test hall with a staff member logged in at W01 and a few tickets in several states:
+    waiting (one of them a priority ticket), called, served (so rows hold datetimes, JSON,
+    booleans and NULLs)."""
+    terminal = json.loads(provisioning("enrol", "--db", db_url, "--kind", "counter", "--name",
+                                       "pad-W01", "--counter", "W01", "--json"))["token"]
+    kiosk = json.loads(provisioning("enrol", "--db", db_url, "--kind", "kiosk", "--name", "k",
+                                    "--json"))["token"]
+    provisioning("staff", "--db", db_url, "--id", "s001", "--pin-stdin", stdin=PIN + "\n")
+    store = Store(db_url)
+    try:
+        who = authenticate(store, kiosk, store.clock())
+        issued = [tickets.issue(store, who, wire.TicketCreate(service=svc, **extra), None, "")[0]
+                  for svc, extra in (("general", {}), ("case", {}), ("general", {
+                      "id_card": wire.IdCardIn(number="150102194001011234", name="张三")}),
+                      ("general", {}))]
+        pad = authenticate(store, terminal, store.clock())
+        session, _, _ = login(store, pad, "s001", PIN, "W01")
+        staff = authenticate(store, session, store.clock())
+        counters.call_next(store, staff, "W01", "")
+        counters.start(store, staff, "W01", "")
+        counters.finish(store, staff, "W01", wire.FinishIn(outcome="done"), "")
+        counters.call_next(store, staff, "W01", "")
+        yield {"store": store, "tickets": [t.id for t in issued], "session": session,
+               "kiosk": kiosk, "staff": staff}
+    finally:
+        store.close()
+
+
+def _same(conn: Any, stmt: Any, params: dict[str, Any]) -> list[Any]:
+    """The statement's rows through SQLAlchemy and through `lean`: equal values, equal types,
+    equal names; answers lean's rows."""
+    expected = conn.execute(stmt, params).all()
+    got = lean.rows(conn, stmt, params)
+    assert [tuple(r) for r in got] == [tuple(r) for r in expected]
+    assert [[type(v) for v in r] for r in got] == [[type(v) for v in r] for r in expected]
+    if expected and len(set(expected[0]._fields)) == len(expected[0]._fields):
+        assert got[0]._fields == expected[0]._fields
+    return list(got)
+
+
+def test_hot_selects_answer_what_sqlalchemy_answers(hall: dict[str, Any]) -> None:
+    store: Store = hall["store"]
+    first, second, old, _ = hall["tickets"]
+    staff = hall["staff"]
+    with store.write() as tx:
+        conn, now = tx.conn, tx.now
+        assert lean.plan_of(conn, walk.STAGE) is not None  # really lean on this database
+        stages = [_same(conn, walk.STAGE, {"id": i}) for i in range(1, 6)]
+        assert sum(1 for s in stages if s) == 4 and any(s[0].ended_at for s in stages if s)
+        assert _same(conn, walk.COUNTER, {"hall": "t1", "code": "W01"})[0].services
+        assert _same(conn, counters._TICKET, {"id": old})[0].priority is True
+        assert _same(conn, counters._TICKET, {"id": "nope"}) == []
+        for ticket in (first, second, old):
+            assert _same(conn, views._ANSWER, {"ticket": ticket, "forwarded": None})
+        digest = auth.token_hash(hall["session"])
+        assert _same(conn, auth._SESSION, {"digest": digest})[0][0] == digest
+        _same(conn, auth._TERMINAL, {"digest": auth.token_hash(hall["kiosk"])})
+        _same(conn, auth._ADMIN, {"digest": digest})
+        assert auth.principal_of(conn, hall["session"], now) == staff
+        for service in ("general", "case"):
+            where = {"hall": "t1", "zone": "intake", "service": service}
+            _same(conn, estimate._AHEAD, {**where, "before": now})
+            _same(conn, estimate._STAFFED, where)
+            _same(conn, estimate._RECENT, where)
+        _same(conn, tickets._STAGE_STATUS, {"id": 2})
+        caller = Caller("W02", "intake", ("case", "general"), 0, 3)
+        built = call_order._statement(conn, "t1", caller)
+        if not isinstance(built, tuple):  # SQLite: the counter's candidates, values in place
+            tiers = _same(conn, built, {})
+            assert {row.tier_ for row in tiers} == {"normal"}
+        picked = call_order.pick(conn, "t1", caller)
+        assert picked is not None and picked.service == "case"
+
+
+def test_hot_writes_change_what_sqlalchemy_would(hall: dict[str, Any]) -> None:
+    """UPDATE ... RETURNING, an UPDATE of changed columns (`Record.save`), INSERT ... ON
+    CONFLICT ... RETURNING: their effect read back."""
+    store: Store = hall["store"]
+    with store.write() as tx:
+        conn = tx.conn
+        day = store.clock().date()
+        first = tickets.next_number(conn, "t1", "Z", day, None)
+        assert (first, tickets.next_number(conn, "t1", "Z", day, None)) == (1, 2)
+        stage = walk.one(conn, walk._STAGES, walk.STAGE, id=1)
+        assert stage is not None
+        stage.recalls = stage.recalls + 7
+        stage.save(conn)
+        assert conn.execute(walk.STAGE, {"id": 1}).one().recalls == stage.recalls
+        claim = tickets._claim_key(conn)
+        row = {"hall": "t1", "key": "k-1", "ticket_id": "tk", "body_hash": "h",
+               "created_at": tx.now}
+        assert lean.first(conn, claim, row).key == "k-1"
+        assert lean.first(conn, claim, row) is None  # the key was there: nothing claimed
+        known = conn.execute(tickets._KNOWN, {"hall": "t1", "key": "k-1"}).one()
+        assert tuple(known) == ("tk", "h")
+        # A stage inserted lean is the row SQLAlchemy's own INSERT makes of the same values.
+        template = conn.execute(walk.STAGE, {"id": 1}).one()._asdict()
+        values = {k: v for k, v in template.items() if k not in ("id", "number")}
+        ids = [lean.scalar(conn, lean.insert_of(walk._STAGES, values, ("id",)), values),
+               conn.execute(insert(walk._STAGES).returning(walk._STAGES.c.id), values).scalar()]
+        made = [conn.execute(walk.STAGE, {"id": i}).one()._asdict() for i in ids]
+        for row in made:
+            row.pop("id")
+        assert made[0] == made[1] and made[0]["ended_at"] == template["ended_at"]
+
+
+def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(hall: dict[str, Any]) -> None:
+    store: Store = hall["store"]
+    keys = IdempotencyKey.__table__
+    assert isinstance(keys, Table)
+    plain = lean.hot(insert(keys).values(
+        {keys.c[c]: bindparam(c, type_=keys.c[c].type)
+         for c in ("hall", "key", "ticket_id", "body_hash", "created_at")}))
+    with pytest.raises(IntegrityError) as caught, store.write() as tx:
+        row = {"hall": "t1", "key": "twice", "ticket_id": "tk", "body_hash": "h",
+               "created_at": tx.now}
+        lean.rows(tx.conn, plain, row)
+        lean.rows(tx.conn, plain, row)
+    assert caught.value.orig is not None and busy.unavailable(caught.value) is None
+    bad = lean.hot(text("SELECT nonsense FROM nowhere"))
+    with pytest.raises(DBAPIError) as caught2, store.read() as s:
+        lean.rows(s.connection(), bad)
+    assert not caught2.value.connection_invalidated
+
+
+def test_a_locked_sqlite_database_is_busy(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'locked.db'}"
+    load_test_hall(url)
+    store = Store(url, lock_timeout=0.2)
+    blocker = sqlite3.connect(tmp_path / "locked.db", isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")
+        with store.read() as s:  # a reader: the write below waits for the blocker's lock
+            conn = s.connection()
+            with pytest.raises(OperationalError) as caught:
+                lean.rows(conn, tickets._SET_STAGE, {"tid": "x", "sid": 1})
+        assert isinstance(busy.unavailable(caught.value), busy.Busy)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        store.close()
+
+
+@pytest.mark.pg
+def test_a_lost_postgresql_connection_is_invalidated(hall: dict[str, Any]) -> None:
+    store: Store = hall["store"]
+    if store.is_sqlite:
+        pytest.skip("a server connection to lose: PostgreSQL only")
+    with pytest.raises(busy.DbUnavailable) as caught, store.read() as s:  # as db.busy says
+        conn = s.connection()
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with store.writer.connect() as killer:
+            killer.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+            killer.commit()
+        lean.rows(conn, walk.STAGE, {"id": 1})
+    lost = caught.value.__cause__
+    assert isinstance(lost, DBAPIError) and lost.connection_invalidated
+    with store.write() as tx:  # the pool gives a working connection again
+        assert lean.first(tx.conn, walk.STAGE, {"id": 1}) is not None
+
+
+@pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.psycopg.dialect()],
+                         ids=["sqlite", "postgresql"])
+def test_every_hot_statement_runs_lean(dialect: Any) -> None:
+    """A statement marked hot that `lean` cannot run (an IN list, a computed parameter)
+    would go through SQLAlchemy unnoticed: every one compiles to a plan, on both databases
+    (a dialect's own INSERT ... ON CONFLICT only on its own)."""
+    call_order._all_tiers  # noqa: B018 - the per-counter statements are marked when built
+    own = {"sqlite": "sqlalchemy.dialects.sqlite", "postgresql": "sqlalchemy.dialects.postgresql"}
+    others = [mod for name, mod in own.items() if name != dialect.name]
+    checked = 0
+    for stmt in list(lean._HOT.values()):
+        if any(type(stmt).__module__.startswith(mod) for mod in others):
+            continue
+        assert lean._build(dialect, stmt) is not None, str(stmt)[:120]
+        checked += 1
+    assert checked >= 14
