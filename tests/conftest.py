@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -30,6 +31,25 @@ def fresh_pg_database(admin_url: str) -> Iterator[str]:
         with engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         engine.dispose()
+
+
+def either_database(kind: str, sqlite_file: Path) -> Iterator[str]:
+    """A database for a test parametrised over both: `kind` "sqlite" (the file) or "pg" (a
+    fresh database of its own, dropped after the test; skipped with the reason when
+    `KUAIBAN_TEST_PG` is unset). Yields its URL, with the test hall loaded."""
+    from tests.procs import load_test_hall
+
+    if kind == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{sqlite_file}"])
+    else:
+        admin = os.environ.get(PG_ENV, "")
+        if not admin:
+            pytest.skip(f"{PG_ENV} not set: no PostgreSQL to test against")
+        urls = fresh_pg_database(admin)
+    url = next(urls)
+    load_test_hall(url)
+    yield url
+    next(urls, None)  # drops the PostgreSQL database
 
 
 @pytest.fixture()

@@ -13,21 +13,22 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import TextClause
 
+from queue_server.db import lean
 from queue_server.db.models import EventRow, HallEventSeq
 from queue_server.domain.clock import iso
 
 NOTIFY_CHANNEL = "kuaiban_events"
 _SEQ = cast(Table, HallEventSeq.__table__)
 _EVENTS = cast(Table, EventRow.__table__)
-_TAKE_IDS = (update(_SEQ).where(_SEQ.c.hall == bindparam("h"))
-             .values(last=_SEQ.c.last + bindparam("n")).returning(_SEQ.c.last))
-_INSERT = insert(_EVENTS)
+_TAKE_IDS = lean.hot(update(_SEQ).where(_SEQ.c.hall == bindparam("h"))
+                     .values(last=_SEQ.c.last + bindparam("n")).returning(_SEQ.c.last))
+_INSERT = lean.insert_of(_EVENTS, ("hall", "id", "type", "at", "payload"))
 _IN_HALL = _EVENTS.c.hall == bindparam("hall")
 _AFTER = (select(_EVENTS).where(_IN_HALL, _EVENTS.c.id > bindparam("after"))
           .order_by(_EVENTS.c.id).limit(bindparam("limit")))
@@ -47,7 +48,7 @@ def pending(events: list[tuple[str, str, dict[str, Any]]], at: datetime
 
 def _take(conn: Connection, hall: str, n: int) -> int:
     """Reserve `n` ids of `hall` (locking its row until the commit); answers the last."""
-    last = conn.execute(_TAKE_IDS, {"h": hall, "n": n}).scalar_one_or_none()
+    last = lean.scalar(conn, _TAKE_IDS, {"h": hall, "n": n})
     if last is None:  # a hall's first event: its row is made (racing makers meet in ON CONFLICT)
         maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
         conn.execute(maker(_SEQ).values(hall=hall, last=0).on_conflict_do_nothing())
@@ -70,7 +71,7 @@ def write(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         first = _take(conn, hall, len(mine)) - len(mine) + 1
         for i, row in enumerate(mine):
             row["id"] = first + i
-    conn.execute(_INSERT, rows[0] if len(rows) == 1 else rows)
+    lean.many(conn, _INSERT, rows)
     return [as_event(row) for row in rows]
 
 

@@ -135,6 +135,39 @@ def plan_of(conn: Connection, stmt: Any) -> _Plan | None:
     return _plan(conn.dialect, stmt)
 
 
+def _args(plan: _Plan, given: Mapping[str, Any]) -> Any:
+    """The driver's parameters: in the plan's order (positional) or by name, each processed
+    by its type as SQLAlchemy would."""
+    values = [given[name] if value is _ASK else value for name, value, _ in plan.params]
+    for i, (_, _, proc) in enumerate(plan.params):
+        if proc is not None:
+            values[i] = proc(values[i])
+    if plan.positional:
+        return tuple(values)
+    return {name: v for (name, _, _), v in zip(plan.params, values, strict=True)}
+
+
+def _execute(conn: Connection, sql: str, args: Any, fetch: bool, many: bool = False
+             ) -> tuple[list[Any], tuple[str, ...]]:
+    """Run on the connection's DBAPI cursor: its rows (when `fetch`) and their names; a
+    driver error raised as SQLAlchemy raises it."""
+    dbapi_conn = conn.connection.dbapi_connection
+    assert dbapi_conn is not None
+    cursor = dbapi_conn.cursor()
+    try:
+        if many:
+            cursor.executemany(sql, args)
+        else:
+            cursor.execute(sql, args)
+        if not fetch:
+            return [], ()
+        return cursor.fetchall(), tuple(d[0] for d in cursor.description or ())
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise _wrapped(conn, sql, args, exc, cursor) from exc
+    finally:
+        cursor.close()
+
+
 def rows(conn: Connection, stmt: Any, params: Mapping[str, Any] | None = None
          ) -> Sequence[Any]:
     """`stmt` with `params` in the connection's transaction: its rows (named tuples typed as
@@ -144,26 +177,10 @@ def rows(conn: Connection, stmt: Any, params: Mapping[str, Any] | None = None
     if plan is None or not conn.in_transaction():  # SQLAlchemy begins it (autobegin)
         result = conn.execute(stmt, params)
         return result.all() if result.returns_rows else []
-    given = params or {}
-    values = [given[name] if value is _ASK else value for name, value, _ in plan.params]
-    for i, (_, _, proc) in enumerate(plan.params):
-        if proc is not None:
-            values[i] = proc(values[i])
-    args: Any = (tuple(values) if plan.positional
-                 else {name: v for (name, _, _), v in zip(plan.params, values, strict=True)})
-    dbapi_conn = conn.connection.dbapi_connection
-    assert dbapi_conn is not None
-    cursor = dbapi_conn.cursor()
-    try:
-        cursor.execute(plan.sql, args)
-        fetched = cursor.fetchall() if plan.row is not None else []
-    except conn.dialect.loaded_dbapi.Error as exc:
-        raise _wrapped(conn, plan, args, exc, cursor) from exc
-    finally:
-        cursor.close()
-    make, results = plan.row._make if plan.row is not None else None, plan.results
-    if make is None:
+    fetched, _ = _execute(conn, plan.sql, _args(plan, params or {}), plan.row is not None)
+    if plan.row is None:
         return []
+    make, results = plan.row._make, plan.results
     if not results:
         return [make(r) for r in fetched]
     out = []
@@ -173,6 +190,29 @@ def rows(conn: Connection, stmt: Any, params: Mapping[str, Any] | None = None
             typed[i] = proc(typed[i])
         out.append(make(typed))
     return out
+
+
+def many(conn: Connection, stmt: Any, params: Sequence[Mapping[str, Any]]) -> None:
+    """`stmt` (answering no rows) once for each of `params`, in one call of the driver."""
+    plan = _plan(conn.dialect, stmt)
+    if plan is None or plan.row is not None or not conn.in_transaction():
+        conn.execute(stmt, list(params))
+        return
+    _execute(conn, plan.sql, [_args(plan, p) for p in params], fetch=False, many=True)
+
+
+def driver_rows(conn: Connection, sql: str, params: Mapping[str, Any]) -> list[Any]:
+    """Driver SQL (in the driver's own parameter style, values already as the driver takes
+    them) as `Connection.exec_driver_sql` runs it, without its execution context: the rows
+    as the driver gives them, with their names (`_fields`) from the cursor."""
+    fetched, names = _execute(conn, sql, params, fetch=True)
+    row = _DRIVER_ROWS.get(names)
+    if row is None:
+        row = _DRIVER_ROWS[names] = namedtuple("DriverRow", names, rename=True)  # type: ignore[misc]
+    return [row._make(r) for r in fetched]
+
+
+_DRIVER_ROWS: dict[tuple[str, ...], Any] = {}
 
 
 def first(conn: Connection, stmt: Any, params: Mapping[str, Any] | None = None) -> Any:
@@ -187,12 +227,12 @@ def scalar(conn: Connection, stmt: Any, params: Mapping[str, Any] | None = None)
     return found[0][0] if found else None
 
 
-def _wrapped(conn: Connection, plan: _Plan, args: Any, exc: Exception, cursor: Any
+def _wrapped(conn: Connection, sql: str, args: Any, exc: Exception, cursor: Any
              ) -> BaseException:
     """The driver's error as SQLAlchemy's `Connection.execute` raises it."""
     dialect = conn.dialect
     lost = bool(dialect.is_disconnect(exc, conn.connection.dbapi_connection, cursor))
     if lost:
         conn.invalidate(exc)
-    return DBAPIError.instance(plan.sql, args, exc, dialect.loaded_dbapi.Error,
+    return DBAPIError.instance(sql, args, exc, dialect.loaded_dbapi.Error,
                                connection_invalidated=lost, dialect=dialect)

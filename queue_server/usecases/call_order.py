@@ -158,7 +158,7 @@ def _firsts(conn: Connection, caller: Caller, hall: str) -> dict[str, Any]:
     """The first stage of each tier (by tier name; None where the tier has none)."""
     firsts: dict[str, Any] = {tier.name: None for tier in policy.TIERS}
     built = _statement(conn, hall, caller)
-    rows = conn.exec_driver_sql(*built) if isinstance(built, tuple) else lean.rows(conn, built)
+    rows = lean.driver_rows(conn, *built) if isinstance(built, tuple) else lean.rows(conn, built)
     for row in rows:
         firsts[row.tier_] = row
     return firsts

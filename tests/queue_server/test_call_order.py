@@ -6,7 +6,6 @@ streak and cap). On a real SQLite file and on PostgreSQL (KUAIBAN_TEST_PG)."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
@@ -20,8 +19,7 @@ from queue_server.db.models import Stage, Ticket
 from queue_server.db.store import Store
 from queue_server.domain.policy import Caller, pick_next
 from queue_server.usecases import call_order
-from tests.conftest import PG_ENV, fresh_pg_database
-from tests.procs import load_test_hall
+from tests.conftest import either_database
 
 HALL = "t1"
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
@@ -45,19 +43,10 @@ caller_st = st.builds(
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
 def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
           ) -> Iterator[Store]:
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('co') / 'q.db'}"])
-    else:
-        admin = os.environ.get(PG_ENV, "")
-        if not admin:
-            pytest.skip(f"{PG_ENV} not set: no PostgreSQL to test against")
-        urls = fresh_pg_database(admin)
-    url = next(urls)
-    load_test_hall(url)
-    s = Store(url)
-    yield s
-    s.close()
-    next(urls, None)
+    for url in either_database(request.param, tmp_path_factory.mktemp("co") / "q.db"):
+        s = Store(url)
+        yield s
+        s.close()
 
 
 def _fill(conn: Any, stages: list[dict[str, Any]]) -> None:

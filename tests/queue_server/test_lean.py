@@ -6,7 +6,6 @@ statement marked hot really runs lean (one that fell back would only be slow, si
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from queue_server import wire
-from queue_server.db import busy, lean
+from queue_server.db import busy, events, lean
 from queue_server.db.models import IdempotencyKey
 from queue_server.db.store import Store
 from queue_server.domain.policy import Caller
@@ -26,7 +25,7 @@ from queue_server.usecases import auth, call_order, counters, estimate, tickets,
 from queue_server.usecases.auth import authenticate
 from queue_server.usecases.login import login
 from server_process.hall import provisioning
-from tests.conftest import PG_ENV, fresh_pg_database
+from tests.conftest import either_database
 from tests.procs import load_test_hall
 
 PIN = "135790"
@@ -34,17 +33,7 @@ PIN = "135790"
 
 @pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'lean.db'}"])
-    else:
-        admin = os.environ.get(PG_ENV, "")
-        if not admin:
-            pytest.skip(f"{PG_ENV} not set: no PostgreSQL to test against")
-        urls = fresh_pg_database(admin)
-    url = next(urls)
-    load_test_hall(url)
-    yield url
-    next(urls, None)  # drops the PostgreSQL database
+    yield from either_database(request.param, tmp_path / "lean.db")
 
 
 @pytest.fixture()
@@ -153,6 +142,29 @@ def test_hot_writes_change_what_sqlalchemy_would(hall: dict[str, Any]) -> None:
         for row in made:
             row.pop("id")
         assert made[0] == made[1] and made[0]["ended_at"] == template["ended_at"]
+
+
+def test_events_are_written_as_sqlalchemy_writes_them(hall: dict[str, Any]) -> None:
+    """The event writer (ids taken, rows inserted in one executemany, lean on SQLite) against
+    SQLAlchemy's own INSERT of the same rows: the same rows read back, but their ids."""
+    store: Store = hall["store"]
+    made = [{"type": "test.lean", "payload": {"n": i, "name": "窗口", "ok": True}}
+            for i in range(3)]
+    with store.write() as tx:
+        conn = tx.conn
+        before = events.last_id(conn, "t1")
+        written = events.write(conn, events.pending(
+            [("t1", e["type"], e["payload"]) for e in made], tx.now))
+        top = max(int(e["id"]) for e in written)
+        plain = [{"hall": "t1", "id": top + 1 + i, "type": e["type"], "at": tx.now,
+                  "payload": e["payload"]} for i, e in enumerate(made)]
+        conn.execute(insert(events._EVENTS), plain)
+        back = events.read_after(conn, "t1", before, 10)
+    assert [e["id"] for e in back] == list(range(before + 1, before + 7))
+    lean_made, plain_made = back[:3], back[3:]
+    for a, b in zip(lean_made, plain_made, strict=True):
+        assert {k: v for k, v in a.items() if k != "id"} == {
+            k: v for k, v in b.items() if k != "id"}
 
 
 def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(hall: dict[str, Any]) -> None:

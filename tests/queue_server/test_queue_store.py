@@ -5,7 +5,6 @@ ahead and recent service times, and idempotency keys."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,8 +17,7 @@ from queue_server.domain.errors import NoTicketWaiting
 from queue_server.usecases import counters
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.tickets import issue
-from tests.conftest import PG_ENV, fresh_pg_database
-from tests.procs import load_test_hall
+from tests.conftest import either_database
 
 OLD = {"number": "150102194001011234", "name": "张三"}  # born 1940: elderly
 
@@ -35,19 +33,10 @@ class Clock:
 
 @pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'q.db'}"])
-    else:
-        admin = os.environ.get(PG_ENV, "")
-        if not admin:
-            pytest.skip(f"{PG_ENV} not set: no PostgreSQL to test against")
-        urls = fresh_pg_database(admin)
-    url = next(urls)
-    load_test_hall(url)
-    s = Store(url, clock=Clock())
-    yield s
-    s.close()
-    next(urls, None)  # drops the PostgreSQL database
+    for url in either_database(request.param, tmp_path / "q.db"):
+        s = Store(url, clock=Clock())
+        yield s
+        s.close()
 
 
 KIOSK = Principal("kiosk", "t1", 1, "k")

@@ -6,7 +6,6 @@ ratings ledger's filters and the live hall."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,8 +21,7 @@ from queue_server.usecases.auth import Principal, enrol_terminal
 from queue_server.usecases.login import login
 from queue_server.usecases.terminals import heartbeat
 from queue_server.wire_console import Period
-from tests.conftest import PG_ENV, fresh_pg_database
-from tests.procs import load_test_hall
+from tests.conftest import either_database
 from tests.queue_server.conftest import set_all_pins
 from tests.queue_server.supervision_seed import (
     SetClock,
@@ -42,20 +40,11 @@ ADMIN = Principal("admin", None)
 
 @pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
 def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Store, SetClock]]:
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 's.db'}"])
-    else:
-        admin = os.environ.get(PG_ENV, "")
-        if not admin:
-            pytest.skip(f"{PG_ENV} not set: no PostgreSQL to test against")
-        urls = fresh_pg_database(admin)
-    url = next(urls)
-    load_test_hall(url)
-    clock = SetClock(local("2026-03-02T09:00:00"))  # a Monday
-    store = Store(url, clock=clock)
-    yield store, clock
-    store.close()
-    next(urls, None)
+    for url in either_database(request.param, tmp_path / "s.db"):
+        clock = SetClock(local("2026-03-02T09:00:00"))  # a Monday
+        store = Store(url, clock=clock)
+        yield store, clock
+        store.close()
 
 
 def events(store: Store, type_: str) -> list[dict]:
