@@ -17,7 +17,7 @@ from sqlalchemy import Table, bindparam, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.sql.selectable import TextualSelect
 
 from queue_server.db import lean
 from queue_server.db.models import EventRow, HallEventSeq
@@ -75,16 +75,16 @@ def write(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [as_event(row) for row in rows]
 
 
-_PG_WRITES: dict[int, TextClause] = {}
+_PG_WRITES: dict[int, TextualSelect] = {}
 
 
-def _pg_write(n: int) -> TextClause:
+def _pg_write(n: int) -> TextualSelect:
     """One hall's `n` events in one statement: take the ids (locking the hall's row until the
     commit), insert the rows numbered from them, NOTIFY the hall (delivered at commit)."""
     statement = _PG_WRITES.get(n)
     if statement is None:
         values = ", ".join(f"({i}, :t{i}, :a{i}, :p{i})" for i in range(n))
-        statement = text(
+        statement = lean.hot(text(
             "WITH s AS (UPDATE hall_event_seq SET last = last + :n WHERE hall = :h"
             " RETURNING last, pg_notify(:c, :h)) "
             "INSERT INTO events (hall, id, type, at, payload) "
@@ -93,6 +93,7 @@ def _pg_write(n: int) -> TextClause:
         ).bindparams(*(bindparam(f"a{i}", type_=_EVENTS.c.at.type) for i in range(n)),
                      *(bindparam(f"p{i}", type_=_EVENTS.c.payload.type) for i in range(n)),
                      *(bindparam(f"t{i}", type_=_EVENTS.c.type.type) for i in range(n)))
+            .columns(_EVENTS.c.id))
         _PG_WRITES[n] = statement
     return statement
 
@@ -102,10 +103,10 @@ def _write_pg(conn: Connection, hall: str, mine: list[dict[str, Any]]) -> None:
     params: dict[str, Any] = {"n": len(mine), "h": hall, "c": NOTIFY_CHANNEL}
     for i, row in enumerate(mine):
         params.update({f"t{i}": row["type"], f"a{i}": row["at"], f"p{i}": row["payload"]})
-    ids = conn.execute(_pg_write(len(mine)), params).scalars().all()
+    ids = [row.id for row in lean.rows(conn, _pg_write(len(mine)), params)]
     if not ids:  # no row for the hall yet (racing makers meet in ON CONFLICT)
         conn.execute(pg_insert(_SEQ).values(hall=hall, last=0).on_conflict_do_nothing())
-        ids = conn.execute(_pg_write(len(mine)), params).scalars().all()
+        ids = [row.id for row in lean.rows(conn, _pg_write(len(mine)), params)]
     first = min(ids)
     for i, row in enumerate(mine):
         row["id"] = first + i
