@@ -16,6 +16,7 @@ from fastapi import FastAPI
 
 from queue_server.api import (
     http_errors,
+    lane,
     notifier,
     phone_page,
     routes,
@@ -160,12 +161,14 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.state.limits = PublicLimits(settings)
     app.state.limiter = Limiter(settings.rates)
     http_errors.install(app)
-    for busy in (routes.busy, routes_counters.busy):  # matched first: see routes.busy
-        app.include_router(busy)
+    busy = [routes.busy, routes_counters.busy]  # matched first: see routes.busy
+    for router in busy:
+        app.include_router(router)
     for module in (routes, routes_counters, routes_documents, routes_reports, routes_supervision,
                    routes_journey, routes_public, track, phone_page):
         app.include_router(module.router)
     routes_console.mount(app)
+    lane.install(app, busy)  # their ordinary requests without FastAPI's per-request work
     app.add_middleware(http_errors.BodyLimit, default=settings.json_limit,
                        large=settings.document_limit, large_paths=r"/documents$",
                        timeout=settings.body_timeout_s)

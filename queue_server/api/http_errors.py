@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -143,16 +144,31 @@ def database_answer(request: Request, exc: DBAPIError) -> JSONResponse:
 
 def _allowed(request: Request) -> list[str]:
     """The methods the app's routes take at this request's path (one path may have a route
-    per method: Starlette's 405 names only the first)."""
+    per method: Starlette's 405 names only the first). Where routes of several templates
+    match (/tickets/lookup and /tickets/{ticket_id}), those with the fewest parameters: the
+    resource the path names, as the API document lists it."""
     from starlette.routing import Match
 
     scope = {**request.scope, "method": ""}
-    methods: set[str] = set()
-    for route in request.app.router.routes:
+    found: list[tuple[int, set[str]]] = []
+    for route in _leaves(request.app.router.routes):
         match, _ = route.matches(scope)
         if match != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
-    return sorted(methods)
+            found.append((str(getattr(route, "path", "")).count("{"), set(route.methods)))
+    fewest = min((n for n, _ in found), default=0)
+    return sorted(set().union(*(m for n, m in found if n == fewest)))
+
+
+def _leaves(routes: Any) -> Iterator[Any]:
+    """The routes themselves, inside the routers that hold them: FastAPI 0.16x keeps an
+    included router as one entry of its app's routes (`original_router`), older versions
+    copy its routes in."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _leaves(inner.routes)
+        elif getattr(route, "methods", None) is not None:
+            yield route
 
 
 def unavailable_answer(request: Request, exc: Unavailable) -> JSONResponse:

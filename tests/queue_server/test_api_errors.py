@@ -70,6 +70,19 @@ def test_bad_request_table(hall: Hall, method: str, path: str, body: Any,
     assert kiosk.get("/services").json()[0]["waiting"] == 0  # nothing was written
 
 
+def test_a_405_names_every_method_of_the_path(hall: Hall) -> None:
+    """Allow lists what every route of the path takes (GET and POST /tickets are in two
+    routers), whichever route Starlette's 405 came from; /tickets/lookup is its own
+    resource, not a ticket id."""
+    kiosk = hall.client(hall.enrol("kiosk"))
+    for method, path, allow in (("DELETE", "/tickets", "GET, POST"),
+                                ("PUT", "/counters/W01/finish", "POST"),
+                                ("PUT", "/events", "GET"), ("DELETE", "/hall", "GET"),
+                                ("PUT", "/tickets/lookup", "POST")):
+        resp = kiosk.request(method, path)
+        assert resp.status_code == 405 and resp.headers["allow"] == allow, (path, resp.headers)
+
+
 def test_garbage_never_makes_a_5xx(hall: Hall) -> None:
     kiosk = hall.client(hall.enrol("kiosk"))
     rng = random.Random(7)
