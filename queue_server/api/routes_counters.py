@@ -66,7 +66,7 @@ def _with_hall(principal: Principal, request: Request) -> Principal:
 
 
 @busy.post("/counters/{code}/call-next", response_model=wire.TicketOut,
-             responses={204: {"description": "nobody waits"}})
+           responses={204: {"description": "nobody waits"}})
 async def call_next(request: Request, token: Token, code: str) -> Response:
     try:
         return json_answer(await unit_for(request, token, counters.call_next_in, code,

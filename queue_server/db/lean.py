@@ -138,7 +138,8 @@ def plan_of(conn: Connection, stmt: Any) -> _Plan | None:
 def _args(plan: _Plan, given: Mapping[str, Any]) -> Any:
     """The driver's parameters: in the plan's order (positional) or by name, each processed
     by its type as SQLAlchemy would."""
-    values = [given[name] if value is _ASK else value for name, value, _ in plan.params]
+    values = [given[name] if name in given or value is _ASK else value
+              for name, value, _ in plan.params]  # a missing one: KeyError, its name
     for i, (_, _, proc) in enumerate(plan.params):
         if proc is not None:
             values[i] = proc(values[i])

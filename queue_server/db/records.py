@@ -46,9 +46,9 @@ class Record:
         stmt = _UPDATES.get((table.name, cols))
         if stmt is None:
             stmt = lean.hot(update(table)
-                    .where(*[table.c[k] == bindparam(f"k_{k}") for k in keys])
-                    .values({table.c[c]: bindparam(f"v_{c}", type_=table.c[c].type)
-                             for c in cols}))
+                            .where(*[table.c[k] == bindparam(f"k_{k}") for k in keys])
+                            .values({table.c[c]: bindparam(f"v_{c}", type_=table.c[c].type)
+                                     for c in cols}))
             _UPDATES[(table.name, cols)] = stmt
         params = {f"k_{k}": self.__dict__[k] for k in keys}
         params.update({f"v_{c}": changed[c] for c in cols})

@@ -37,14 +37,13 @@ KINDS = ("kiosk", "counter", "display", "pad", "bank")
 # ORM entities: this is the first statement of every unit of work.
 _SESSIONS, _STAFF = cast(Table, StaffSession.__table__), cast(Table, Staff.__table__)
 _TERMINALS = cast(Table, Terminal.__table__)
-_SESSION = lean.hot(select(_SESSIONS.c.token_hash, _SESSIONS.c.expires_at, _SESSIONS.c.hall,
-                   _SESSIONS.c.counter, _TERMINALS.c.id, _TERMINALS.c.name, _STAFF.c.id,
-                   _STAFF.c.role)
-            .join(_STAFF, (_STAFF.c.hall == _SESSIONS.c.hall)
-                  & (_STAFF.c.id == _SESSIONS.c.staff_id))
-            .join(_TERMINALS, _TERMINALS.c.id == _SESSIONS.c.terminal_id)
-            .where(_SESSIONS.c.token_hash == bindparam("digest"), _STAFF.c.active,
-                   _TERMINALS.c.active))
+_SESSION = lean.hot(
+    select(_SESSIONS.c.token_hash, _SESSIONS.c.expires_at, _SESSIONS.c.hall,
+           _SESSIONS.c.counter, _TERMINALS.c.id, _TERMINALS.c.name, _STAFF.c.id, _STAFF.c.role)
+    .join(_STAFF, (_STAFF.c.hall == _SESSIONS.c.hall) & (_STAFF.c.id == _SESSIONS.c.staff_id))
+    .join(_TERMINALS, _TERMINALS.c.id == _SESSIONS.c.terminal_id)
+    .where(_SESSIONS.c.token_hash == bindparam("digest"), _STAFF.c.active,
+           _TERMINALS.c.active))
 _ADMIN = lean.hot(select(AdminToken.__table__.c.token_hash).where(
     AdminToken.__table__.c.token_hash == bindparam("digest")))
 _TERMINAL = lean.hot(select(_TERMINALS.c.token_hash, _TERMINALS.c.active, _TERMINALS.c.kind,

@@ -106,13 +106,14 @@ def _reduce(req: wire.TicketCreate, card: Card, who: Principal, service: str,
 # (PostgreSQL) like SELECT ... FOR UPDATE did, and a refused issue rolls the bump back.
 _NUMBERS = cast(Table, NumberCounter.__table__)
 _BUMP = lean.hot(update(_NUMBERS).where(_NUMBERS.c.hall == bindparam("h"),
-                                _NUMBERS.c.prefix == bindparam("p"),
-                                _NUMBERS.c.day == bindparam("d", type_=_NUMBERS.c.day.type))
-         .values(last=_NUMBERS.c.last + 1).returning(_NUMBERS.c.last))
+                                         _NUMBERS.c.prefix == bindparam("p"),
+                                         _NUMBERS.c.day == bindparam("d",
+                                                                     type_=_NUMBERS.c.day.type))
+                 .values(last=_NUMBERS.c.last + 1).returning(_NUMBERS.c.last))
 _FIRST_NUMBER = insert(_NUMBERS).values(last=1)
 _TICKETS, _STAGES = cast(Table, Ticket.__table__), cast(Table, Stage.__table__)
 _SET_STAGE = lean.hot(update(_TICKETS).where(_TICKETS.c.id == bindparam("tid"))
-              .values(stage=bindparam("sid")))
+                      .values(stage=bindparam("sid")))
 _CLAIM_KEYS: dict[str, Insert] = {}
 
 
