@@ -266,10 +266,10 @@ class BodyLimit:
             await _refuse(send, 408, "body_timeout", "请求体未能按时收到 / the body did not "
                           f"arrive within {self.timeout:g} s")
             return
-        await self.app(scope, _replay(b"".join(chunks), receive), send)
+        await self.app(scope, replay(b"".join(chunks), receive), send)
 
 
-def _replay(body: bytes, receive: Receive) -> Receive:
+def replay(body: bytes, receive: Receive) -> Receive:
     """The body read ahead as one message, then the connection's own messages (a disconnect)."""
     sent = False
 

@@ -23,9 +23,9 @@ that the lane and FastAPI answer the same requests alike."""
 from __future__ import annotations
 
 import email.message
+import functools
 import inspect
 import json
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, get_args, get_origin, get_type_hints
 
 from fastapi import FastAPI, Request
@@ -33,9 +33,9 @@ from fastapi.params import Depends, Header
 from fastapi.routing import APIRoute, APIRouter
 from pydantic import BaseModel, ValidationError
 from starlette.routing import Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
-Step = Callable[[Request, dict[str, Any], Any], Awaitable[Any] | Any]
+from queue_server.api.http_errors import replay
 
 
 class Lane:
@@ -76,13 +76,7 @@ class Lane:
         assert self.body_model is not None
         content_type = next((v.decode("latin-1") for k, v in scope["headers"]
                              if k == b"content-type"), None)
-        if not raw or content_type is None:
-            return None
-        message = email.message.Message()
-        message["content-type"] = content_type
-        subtype = message.get_content_subtype()
-        if message.get_content_maintype() != "application" or not (
-                subtype == "json" or subtype.endswith("+json")):
+        if not raw or content_type is None or not _is_json(content_type):
             return None
         try:
             return self.body_model.model_validate(json.loads(raw), from_attributes=True)
@@ -92,12 +86,14 @@ class Lane:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = None
         if self.body_model is not None:
-            raw, more = await _read_body(receive)
-            body = self._ordinary_body(scope, raw) if not more else None
-            if body is None:  # FastAPI answers it: its own errors, exactly
-                await self.route.app(scope, _replay(raw, more, receive), send)
+            raw = await _read_body(receive)
+            if raw is None:
                 return
-            receive = _replay(raw, False, receive)
+            receive = replay(raw, receive)
+            body = self._ordinary_body(scope, raw)
+            if body is None:  # FastAPI answers it: its own errors, exactly
+                await self.route.app(scope, receive, send)
+                return
         request = Request(scope, receive)
         kwargs: dict[str, Any] = {}
         for name, kind, need in self.args:
@@ -116,31 +112,28 @@ class Lane:
         await response(scope, receive, send)
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, bool]:
-    """The request's body (`BodyLimit` has read it ahead into one message); True as second
-    value when the client went away before it all came."""
+async def _read_body(receive: Receive) -> bytes | None:
+    """The request's body (`BodyLimit` has read it ahead into one message); None when the
+    client went away before it all came (nobody to answer)."""
     chunks: list[bytes] = []
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            return b"".join(chunks), True
+            return None
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
-            return b"".join(chunks), False
+            return b"".join(chunks)
 
 
-def _replay(raw: bytes, gone: bool, receive: Receive) -> Receive:
-    """The body read here, once more, then the connection's own messages."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent and not gone:
-            sent = True
-            return {"type": "http.request", "body": raw, "more_body": False}
-        return await receive()
-
-    return replay
+@functools.lru_cache(maxsize=64)
+def _is_json(content_type: str) -> bool:
+    """FastAPI's test of a Content-Type for a JSON body (application/json, application/*+json),
+    made once per distinct header value."""
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json"))
 
 
 def install(app: FastAPI, routers: list[APIRouter]) -> None:

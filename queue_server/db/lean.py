@@ -58,14 +58,19 @@ def hot(stmt: S) -> S:
 _INSERTS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Any] = {}
 
 
+def typed_params(table: Table, columns: Iterable[str]) -> dict[Any, Any]:
+    """Values for an INSERT of these columns: each a parameter of its own name, typed as its
+    column (so that its type processes it)."""
+    return {table.c[c]: bindparam(c, type_=table.c[c].type) for c in columns}
+
+
 def insert_of(table: Table, columns: Iterable[str], returning: tuple[str, ...] = ()) -> Any:
     """INSERT of these columns of `table`, each a parameter of its own name (with its
     column's type), RETURNING those named: built once for each set of columns, hot."""
     key = (table.name, tuple(columns), returning)
     stmt = _INSERTS.get(key)
     if stmt is None:
-        stmt = insert(table).values({table.c[c]: bindparam(c, type_=table.c[c].type)
-                                     for c in key[1]})
+        stmt = insert(table).values(typed_params(table, key[1]))
         if returning:
             stmt = stmt.returning(*(table.c[c] for c in returning))
         stmt = _INSERTS[key] = hot(stmt)

@@ -147,9 +147,8 @@ def _claim_key(conn: Connection) -> Insert:
     if stmt is None:
         dialect_insert = postgresql_insert if name == "postgresql" else sqlite_insert
         keys = cast(Table, IdempotencyKey.__table__)
-        stmt = lean.hot(dialect_insert(keys).values(
-            {keys.c[c]: bindparam(c, type_=keys.c[c].type)
-             for c in ("hall", "key", "ticket_id", "body_hash", "created_at")})
+        stmt = lean.hot(dialect_insert(keys).values(lean.typed_params(
+            keys, ("hall", "key", "ticket_id", "body_hash", "created_at")))
             .on_conflict_do_nothing().returning(keys.c.key))
         _CLAIM_KEYS[name] = stmt
     return stmt

@@ -228,7 +228,6 @@ def test_every_hot_statement_runs_lean(dialect: Any) -> None:
     """A statement marked hot that `lean` cannot run (an IN list, a computed parameter)
     would go through SQLAlchemy unnoticed: every one compiles to a plan, on both databases
     (a dialect's own INSERT ... ON CONFLICT only on its own)."""
-    call_order._all_tiers  # noqa: B018 - the per-counter statements are marked when built
     own = {"sqlite": "sqlalchemy.dialects.sqlite", "postgresql": "sqlalchemy.dialects.postgresql"}
     others = [mod for name, mod in own.items() if name != dialect.name]
     checked = 0
