@@ -106,8 +106,10 @@ def test_hot_selects_answer_what_sqlalchemy_answers(hall: dict[str, Any]) -> Non
         caller = Caller("W02", "intake", ("case", "general"), 0, 3)
         built = call_order._statement(conn, "t1", caller)
         if not isinstance(built, tuple):  # SQLite: the counter's candidates, values in place
-            tiers = _same(conn, built, {})
+            tiers = _same(conn, built.head, {})
             assert {row.tier_ for row in tiers} == {"normal"}
+            _same(conn, call_order._NORMAL_FIRST, {"hall": "t1", "zone": "intake",
+                                                   "service": "general"})
         picked = call_order.pick(conn, "t1", caller)
         assert picked is not None and picked.service == "case"
 
