@@ -7,11 +7,12 @@ does not arrive in time, both before the app sees a byte."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Awaitable, Iterator
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -248,10 +249,19 @@ class BodyLimit:
             return
         chunks: list[bytes] = []
         seen = 0
+        message, pending = _arrived(receive)
+        if message is not None and message["type"] == "http.request" and not message.get(
+                "more_body", False) and len(message.get("body", b"")) <= limit:
+            # The whole body came with the head (a kiosk's or a counter's few bytes): nothing
+            # to wait for, so no deadline to arm.
+            await self.app(scope, replay(message.get("body", b""), receive), send)
+            return
         try:
             async with asyncio.timeout(self.timeout):
                 while True:
-                    message = await receive()
+                    if message is None:
+                        message = await (pending or receive())
+                        pending = None
                     if message["type"] == "http.disconnect":
                         return  # the client went away: nobody to answer
                     chunk = message.get("body", b"")
@@ -262,11 +272,28 @@ class BodyLimit:
                     chunks.append(chunk)
                     if not message.get("more_body", False):
                         break
+                    message = None
         except TimeoutError:
             await _refuse(send, 408, "body_timeout", "请求体未能按时收到 / the body did not "
                           f"arrive within {self.timeout:g} s")
             return
         await self.app(scope, replay(b"".join(chunks), receive), send)
+
+
+def _arrived(receive: Receive) -> tuple[Message | None, Awaitable[Message] | None]:
+    """(the next message, None) if the server has it already (the call returns without
+    suspending); else (None, None), with nothing taken: the call is abandoned where it would
+    wait (uvicorn's receive waits on an event there, its state untouched). A `receive` that is
+    not a coroutine function cannot be abandoned: (None, its awaitable), to be awaited."""
+    step = receive()
+    if not inspect.iscoroutine(step):
+        return None, step
+    try:
+        step.send(None)
+    except StopIteration as done:
+        return cast(Message, done.value), None
+    step.close()
+    return None, None
 
 
 def replay(body: bytes, receive: Receive) -> Receive:

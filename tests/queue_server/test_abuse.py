@@ -178,6 +178,26 @@ def test_a_body_trickled_byte_by_byte_is_cut_off(hall: Hall, run_server: Any) ->
     assert elapsed < 3.0
 
 
+def test_a_body_that_comes_after_its_head_or_with_it_is_read_whole(hall: Hall) -> None:
+    """A body in the head's own packet needs no deadline (nothing to wait for); one sent a
+    moment after the head, or in two pieces, is waited for. Each is the same ticket request."""
+    kiosk = hall.enrol("kiosk")
+    body = b'{"service": "general"}'
+    head = (f"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {kiosk}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            f"Connection: close\r\n\r\n").encode()
+    for pieces in ([head + body], [head, body], [head, body[:7], body[7:]]):
+        with socket.create_connection(("127.0.0.1", hall.server.port), timeout=10) as sock:
+            for piece in pieces:
+                sock.sendall(piece)
+                time.sleep(0.05)
+            answer = b""
+            while chunk := sock.recv(4096):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.1 201"), (len(pieces), answer[:300])
+        assert b'"number"' in answer
+
+
 def test_wrong_pins_at_one_terminal_lock_out_nobody_at_another(hall: Hall) -> None:
     """Finding 7: five wrong PINs from any counter terminal locked the staff member out
     everywhere. Now the pair (terminal, staff id) waits, and only that pair."""

@@ -146,3 +146,17 @@ def test_call_next_with_a_ticket_at_the_counter_finishes_it_first(hall: Hall) ->
     # nobody else waits: 204, and the citizen at the counter stays current
     assert w01.post("/counters/W01/call-next").status_code == 204
     assert kiosk.get(f"/tickets/{a2['id']}").json()["status"] == "called"
+
+
+def test_a_ticket_s_track_url_follows_the_address_it_was_asked_at(hall: Hall) -> None:
+    """Without a configured public URL, the link printed on a ticket is the address the kiosk
+    used (its Host header): kept per address, never one kiosk's for another."""
+    kiosk = hall.client(hall.enrol("kiosk"))
+    plain = hall.issue(kiosk, "case")
+    named = kiosk.post("/tickets", json={"service": "case"},
+                       headers={"Host": "hall.example:8080"}).json()
+    again = hall.issue(kiosk, "case")
+    port = hall.server.url.rsplit(":", 1)[1]
+    assert plain["track_url"].startswith(f"http://127.0.0.1:{port}/t/")
+    assert named["track_url"].startswith("http://hall.example:8080/t/")
+    assert again["track_url"].startswith(f"http://127.0.0.1:{port}/t/")

@@ -211,3 +211,36 @@ def test_huge_row_ids_in_paths_are_a_4xx(hall: Hall) -> None:
         resp = _send(client, method, path, body, {})
         assert 400 <= resp.status_code < 500, (path, resp.status_code, resp.text)
         assert set(resp.json()["error"]) == {"code", "message"}
+
+
+def test_a_body_already_received_is_taken_without_waiting_and_one_to_come_is_left() -> None:
+    """BodyLimit's look at the next message (`_arrived`): a body the server holds comes back
+    at once; a receive that would wait is abandoned with nothing taken (its event's waiter
+    removed, the message still there for the next receive); an awaitable that is not a
+    coroutine comes back to be awaited."""
+    import asyncio
+
+    from queue_server.api.http_errors import _arrived
+
+    async def main() -> None:
+        body = {"type": "http.request", "body": b"{}", "more_body": False}
+        arrived = asyncio.Event()
+
+        async def ready() -> dict[str, Any]:
+            return body
+
+        async def later() -> dict[str, Any]:
+            await arrived.wait()
+            return body
+
+        assert _arrived(ready) == (body, None)
+        assert _arrived(later) == (None, None)
+        assert not arrived._waiters  # type: ignore[attr-defined]
+        arrived.set()
+        assert await later() == body
+        future = asyncio.get_running_loop().create_future()
+        future.set_result(body)
+        message, pending = _arrived(lambda: future)  # type: ignore[arg-type,return-value]
+        assert message is None and pending is future and await pending == body
+
+    asyncio.run(main())
