@@ -38,7 +38,7 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine, RootTransaction
 from sqlalchemy.orm import Session
 
-from queue_server.db import events
+from queue_server.db import events, lean
 from queue_server.db.busy import Busy, Unavailable, busy_on_lock, busy_or
 from queue_server.db.unit import EventRows, Tx
 
@@ -60,6 +60,34 @@ class _Batch:
         # Run after the commit (or its failure) with the error or None: how the writer
         # thread's units learn that their batch is durable without waiting for it.
         self.callbacks: list[Callable[[BaseException | None], None]] = []
+
+
+class _Savepoint:
+    """A unit's SAVEPOINT, run on the driver's cursor (SQLAlchemy is not told: the units of a
+    batch come one after the other, each ending its own before the next begins)."""
+
+    NAME = '"kb_unit"'
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._run(f"SAVEPOINT {self.NAME}")
+
+    def _run(self, sql: str) -> None:
+        lean.driver(self._conn, sql)  # a driver error comes out as SQLAlchemy's
+
+    def release(self) -> None:
+        self._run(f"RELEASE SAVEPOINT {self.NAME}")
+
+    def rolled_back(self, nested: list[Any]) -> bool:
+        """Undo the unit (SQLAlchemy's savepoint inside it first); False if that failed."""
+        try:
+            if nested and nested[0].is_active:
+                nested[0].rollback()
+            self._run(f"ROLLBACK TO SAVEPOINT {self.NAME}")
+            self._run(f"RELEASE SAVEPOINT {self.NAME}")
+        except Exception:  # noqa: BLE001 - the batch's transaction is in doubt: abandoned
+            return False
+        return True
 
 
 class GroupCommit:
@@ -136,32 +164,41 @@ class GroupCommit:
     def _run(self, batch: _Batch) -> Iterator[Tx]:
         """One unit in a SAVEPOINT of the batch, with its own ORM session if it wants one
         (made on first use; the counter actions write with Core, so an ORM object kept from an
-        earlier unit could be stale).
-        The session joins the savepoint "rollback_only": whatever fails in the unit, a flush
-        included, rolls back to the savepoint and never further. The first unit of a batch
-        needs no savepoint: if it fails, the whole transaction goes and the next unit opens
-        another."""
-        savepoint = batch.conn.begin_nested() if batch.units else None
-        tx = Tx(None, self.clock(), conn=batch.conn,
-                make_session=lambda: unit_session(batch.conn))
+        earlier unit could be stale). The first unit of a batch needs no savepoint: if it
+        fails, the whole transaction goes and the next unit opens another.
+
+        The savepoint is the driver's own (`_Savepoint`): SQLAlchemy's nested transaction cost
+        a unit ~30 µs of the writer, the driver's ~3. A unit that opens a session gets a nested
+        transaction of SQLAlchemy's inside it, which the session joins "rollback_only":
+        whatever fails in the unit, a flush included, rolls back to the unit's savepoint and
+        never further."""
+        savepoint = _Savepoint(batch.conn) if batch.units else None
+        nested: list[Any] = []  # SQLAlchemy's savepoint, once the unit opens a session
+
+        def session() -> Session:
+            if savepoint is not None:
+                nested.append(batch.conn.begin_nested())
+            return unit_session(batch.conn)
+
+        tx = Tx(None, self.clock(), conn=batch.conn, make_session=session)
         try:
             yield tx
             if tx.opened_session is not None:
                 tx.opened_session.flush()
+            if nested:
+                nested[0].commit()
         except BaseException as exc:
             if savepoint is None:
                 self._discard(batch)
-            elif _batch_lost(batch.conn, exc):
+            elif _batch_lost(batch.conn, exc) or not savepoint.rolled_back(nested):
                 self._abandon(batch, exc)
-            elif savepoint.is_active:
-                savepoint.rollback()
             raise
         finally:
             if tx.opened_session is not None:
                 with contextlib.suppress(Exception):
                     tx.opened_session.close()
         if savepoint is not None:
-            savepoint.commit()
+            savepoint.release()
         batch.units += 1
         batch.rows.extend(events.pending(tx.events, tx.now))  # numbered at the commit
         batch.hooks.extend(tx.hooks)

@@ -221,6 +221,11 @@ def driver_rows(conn: Connection, sql: str, params: Mapping[str, Any]) -> list[A
 _DRIVER_ROWS: dict[tuple[str, ...], Any] = {}
 
 
+def driver(conn: Connection, sql: str) -> None:
+    """Driver SQL that answers no rows (a SAVEPOINT), run as `driver_rows` runs its own."""
+    _execute(conn, sql, (), fetch=False)
+
+
 def first(conn: Connection, stmt: Any, params: Mapping[str, Any] | None = None) -> Any:
     """The first row of `rows()`, or None."""
     found = rows(conn, stmt, params)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from queue_server.db.busy import Busy
@@ -98,6 +98,40 @@ def test_a_domain_error_rolls_back_only_its_unit(store: Store) -> None:
     assert isinstance(results[1], ValueError) and results[2] == "kept"
     assert _tokens(store) == ["kept"]
     assert [e["type"] for e in store.fetch_events(None, 0, 100)] == ["test.slow", "test.token"]
+
+
+def test_a_unit_s_core_writes_roll_back_with_it_with_or_without_a_session(
+        store: Store) -> None:
+    """A unit's savepoint is the driver's own, opened before its first write: what it wrote
+    through its connection goes back with it, whether it then opened a session (SQLAlchemy's
+    savepoint inside the unit's) or not; the units around it are kept."""
+    table = AdminToken.__table__
+
+    def core_then_orm(tx: Tx) -> str:
+        tx.conn.execute(insert(table).values(token_hash="core-1", created_at=tx.now))
+        tx.session.add(AdminToken(token_hash="orm-1", created_at=tx.now))
+        tx.session.flush()
+        raise ValueError("refused")
+
+    def core_only(tx: Tx) -> str:
+        tx.conn.execute(insert(table).values(token_hash="core-2", created_at=tx.now))
+        raise ValueError("refused")
+
+    def orm_kept(tx: Tx) -> str:
+        tx.conn.execute(insert(table).values(token_hash="core-3", created_at=tx.now))
+        tx.session.add(AdminToken(token_hash="orm-3", created_at=tx.now))
+        return "orm-3"
+
+    async def run() -> list[Any]:
+        return await asyncio.gather(
+            store.run(_slow), store.run(core_then_orm), store.run(_token("kept")),
+            store.run(core_only), store.run(orm_kept), return_exceptions=True)
+
+    results = asyncio.run(run())
+    assert isinstance(results[1], ValueError) and isinstance(results[3], ValueError)
+    assert results[2] == "kept" and results[4] == "orm-3"
+    assert _tokens(store) == ["core-3", "kept", "orm-3"]
+    assert asyncio.run(store.run(_token("after"))) == "after"  # the writer goes on
 
 
 def test_threads_and_the_writer_together_keep_event_ids_contiguous(store: Store) -> None:
