@@ -56,7 +56,8 @@ def _take(conn: Connection, hall: str, n: int) -> int:
     return int(last)
 
 
-def write(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def write(conn: Connection, rows: list[dict[str, Any]], *, commit: bool = False
+          ) -> list[dict[str, Any]]:
     """Just before the commit: number `rows` per hall (one statement a hall, halls in a fixed
     order so two transactions never wait on each other in a circle), insert them in one more,
     and answer them as the event hub hands them out. On PostgreSQL the commit also wakes the
@@ -64,7 +65,8 @@ def write(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     halls = sorted({row["hall"] for row in rows})
     if conn.dialect.name == "postgresql":
         for hall in halls:
-            _write_pg(conn, hall, [row for row in rows if row["hall"] == hall])
+            _write_pg(conn, hall, [row for row in rows if row["hall"] == hall],
+                      commit=commit and hall == halls[-1])
         return [as_event(row) for row in rows]
     for hall in halls:
         mine = [row for row in rows if row["hall"] == hall]
@@ -80,13 +82,15 @@ _PG_WRITES: dict[int, TextualSelect] = {}
 
 def _pg_write(n: int) -> TextualSelect:
     """One hall's `n` events in one statement: take the ids (locking the hall's row until the
-    commit), insert the rows numbered from them, NOTIFY the hall (delivered at commit)."""
+    commit; a hall's first event makes its row, racing makers meeting in ON CONFLICT), insert
+    the rows numbered from them, NOTIFY the hall (delivered at commit)."""
     statement = _PG_WRITES.get(n)
     if statement is None:
         values = ", ".join(f"({i}, :t{i}, :a{i}, :p{i})" for i in range(n))
         statement = lean.hot(text(
-            "WITH s AS (UPDATE hall_event_seq SET last = last + :n WHERE hall = :h"
-            " RETURNING last, pg_notify(:c, :h)) "
+            "WITH s AS (INSERT INTO hall_event_seq AS q (hall, last) VALUES (:h, :n)"
+            " ON CONFLICT (hall) DO UPDATE SET last = q.last + EXCLUDED.last"
+            " RETURNING q.last, pg_notify(:c, :h)) "
             "INSERT INTO events (hall, id, type, at, payload) "
             "SELECT :h, s.last - :n + 1 + v.i, v.t, v.a, v.p "
             f"FROM s, (VALUES {values}) AS v(i, t, a, p) RETURNING id"
@@ -98,15 +102,17 @@ def _pg_write(n: int) -> TextualSelect:
     return statement
 
 
-def _write_pg(conn: Connection, hall: str, mine: list[dict[str, Any]]) -> None:
-    """PostgreSQL: a hall's events in one round trip (a hall's first event makes its row)."""
+def _write_pg(conn: Connection, hall: str, mine: list[dict[str, Any]], commit: bool = False
+              ) -> None:
+    """PostgreSQL: a hall's events in one round trip; with `commit`, the transaction's COMMIT
+    in the same round trip (`lean.rows_and_commit`): the hall's row stays locked while
+    PostgreSQL commits, not also while the answer travels back and this side sends COMMIT."""
     params: dict[str, Any] = {"n": len(mine), "h": hall, "c": NOTIFY_CHANNEL}
     for i, row in enumerate(mine):
         params.update({f"t{i}": row["type"], f"a{i}": row["at"], f"p{i}": row["payload"]})
-    ids = [row.id for row in lean.rows(conn, _pg_write(len(mine)), params)]
-    if not ids:  # no row for the hall yet (racing makers meet in ON CONFLICT)
-        conn.execute(pg_insert(_SEQ).values(hall=hall, last=0).on_conflict_do_nothing())
-        ids = [row.id for row in lean.rows(conn, _pg_write(len(mine)), params)]
+    statement = _pg_write(len(mine))
+    found = lean.rows_and_commit(conn, statement, params) if commit else None
+    ids = [row.id for row in (found if found is not None else lean.rows(conn, statement, params))]
     first = min(ids)
     for i, row in enumerate(mine):
         row["id"] = first + i

@@ -184,6 +184,34 @@ def rows(conn: Connection, stmt: Any, params: Mapping[str, Any] | None = None
         result = conn.execute(stmt, params)
         return result.all() if result.returns_rows else []
     fetched, _ = _execute(conn, plan.sql, _args(plan, params or {}), plan.row is not None)
+    return _typed(plan, fetched)
+
+
+def rows_and_commit(conn: Connection, stmt: Any, params: Mapping[str, Any]) -> Sequence[Any]:
+    """PostgreSQL (psycopg): `rows(conn, stmt, params)` and the transaction's COMMIT in one
+    round trip (one query string of two statements, its values bound by the driver on this
+    side: PostgreSQL's simple protocol takes no parameters). What `stmt` locks is held until
+    the commit, and not the while its answer travels back and this side sends COMMIT. Answers
+    None where that cannot be done (not psycopg, or `stmt` not hot): the caller commits."""
+    plan = _plan(conn.dialect, stmt)
+    if plan is None or conn.dialect.driver != "psycopg" or not conn.in_transaction():
+        return None  # type: ignore[return-value]
+    import psycopg
+
+    dbapi_conn = conn.connection.dbapi_connection
+    args = _args(plan, params)
+    cursor = psycopg.ClientCursor(dbapi_conn)  # type: ignore[arg-type]
+    try:
+        cursor.execute(f"{plan.sql}; COMMIT", args)
+        fetched = cursor.fetchall()
+    except psycopg.Error as exc:
+        raise _wrapped(conn, plan.sql, args, exc, cursor) from exc
+    finally:
+        cursor.close()
+    return _typed(plan, fetched)
+
+
+def _typed(plan: _Plan, fetched: Sequence[Any]) -> list[Any]:
     if plan.row is None:
         return []
     make, results = plan.row._make, plan.results

@@ -165,3 +165,38 @@ def test_one_key_sent_by_eight_threads_at_once_gives_one_ticket(store: Store) ->
     assert {number for number, _ in got} == {got[0][0]}
     assert sum(created for _, created in got) == 1
     assert issue(store, KIOSK, body, "other-key", "")[0].number == "A002"
+
+
+@pytest.mark.pg
+def test_a_unit_whose_events_cannot_be_written_keeps_nothing(store: Store) -> None:
+    """PostgreSQL: a unit's events statement carries its COMMIT (one round trip). While
+    another transaction holds the hall's event row, the statement waits out the lock timeout:
+    the unit fails busy and keeps nothing, neither its ticket nor its events; once the row is
+    free the next unit commits with the next id. A hall's first event makes its row."""
+    if store.is_sqlite:
+        pytest.skip("the events' COMMIT in one round trip: PostgreSQL only")
+    from sqlalchemy import text
+
+    from queue_server.db.busy import Busy
+
+    quick = Store(store.url, lock_timeout=0.5, clock=Clock())  # PostgreSQL's lock_timeout
+    try:
+        first = take(quick, "general")
+        before = quick.fetch_events("t1", 0, 1000)
+        with quick.writer.connect() as other, other.begin():
+            other.execute(text("SELECT last FROM hall_event_seq WHERE hall = 't1' FOR UPDATE"))
+            with pytest.raises(Busy):
+                take(quick, "general")
+        assert quick.fetch_events("t1", 0, 1000) == before
+        assert take(quick, "general") == _next_number(first)
+        after = quick.fetch_events("t1", 0, 1000)
+        assert [e["id"] for e in after] == list(range(1, len(after) + 1))
+        with quick.write() as tx:  # a hall never written to: its row is made
+            tx.emit("t9", "test.first")
+        assert [e["type"] for e in quick.fetch_events("t9", 0, 10)] == ["test.first"]
+    finally:
+        quick.close()
+
+
+def _next_number(number: str) -> str:
+    return f"{number[0]}{int(number[1:]) + 1:03d}"
