@@ -187,20 +187,21 @@ def rows(conn: Connection, stmt: Any, params: Mapping[str, Any] | None = None
     return _typed(plan, fetched)
 
 
-def rows_and_commit(conn: Connection, stmt: Any, params: Mapping[str, Any]) -> Sequence[Any]:
+def rows_and_commit(conn: Connection, stmt: Any, params: Mapping[str, Any]
+                    ) -> Sequence[Any] | None:
     """PostgreSQL (psycopg): `rows(conn, stmt, params)` and the transaction's COMMIT in one
     round trip (one query string of two statements, its values bound by the driver on this
     side: PostgreSQL's simple protocol takes no parameters). What `stmt` locks is held until
-    the commit, and not the while its answer travels back and this side sends COMMIT. Answers
+    the commit, and not also while its answer travels back and this side sends COMMIT. Answers
     None where that cannot be done (not psycopg, or `stmt` not hot): the caller commits."""
     plan = _plan(conn.dialect, stmt)
     if plan is None or conn.dialect.driver != "psycopg" or not conn.in_transaction():
-        return None  # type: ignore[return-value]
+        return None
     import psycopg
 
     dbapi_conn = conn.connection.dbapi_connection
     args = _args(plan, params)
-    cursor = psycopg.ClientCursor(dbapi_conn)  # type: ignore[arg-type]
+    cursor = psycopg.ClientCursor(dbapi_conn)  # type: ignore[call-overload]
     try:
         cursor.execute(f"{plan.sql}; COMMIT", args)
         fetched = cursor.fetchall()
