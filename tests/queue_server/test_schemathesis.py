@@ -70,10 +70,13 @@ CONFIG = schemathesis.Config.from_dict({"checks": {"positive_data_acceptance": {
 schema = schemathesis.openapi.from_dict(_document(), config=CONFIG)
 
 
+@pytest.mark.timeout(300)  # the event stream's operation reads each stream for 3 s
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_api_keeps_its_openapi_document(
         case: Any, api_server: tuple[ServerProcess, dict[str, str]]) -> None:
     for role in ROLES:  # each generated request as each of them
-        case.call_and_validate(base_url=api_server[0].url,
+        # An event stream never ends: schemathesis reads it until a read waits `timeout`
+        # (the stream pings every 10 s; its own default waited out each ping, 90 s in all).
+        case.call_and_validate(base_url=api_server[0].url, timeout=3,
                                headers={"Authorization": f"Bearer {api_server[1][role]}"})
