@@ -49,6 +49,7 @@ from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from queue_server.api.http_errors import at_once
 from queue_server.db.busy import first_line
 
 log = logging.getLogger(__name__)
@@ -143,15 +144,10 @@ def _push_now(send: Callable[[dict[str, Any]], Awaitable[None]], data: bytes) ->
     """Write one body chunk through the ASGI `send` without a task: the server's send returns
     without suspending unless the client's buffer is over its high-water mark, and then (or on
     any error) nothing was written and the answer is False (the subscriber is dropped)."""
-    step = send({"type": "http.response.body", "body": data, "more_body": True})
     try:
-        step.send(None)  # type: ignore[attr-defined]
-    except StopIteration:
-        return True
+        return at_once(send({"type": "http.response.body", "body": data, "more_body": True}))[0]
     except BaseException:  # noqa: BLE001 - a connection already gone
         return False
-    step.close()  # type: ignore[attr-defined]
-    return False
 
 
 class _Read:

@@ -2,7 +2,8 @@
 the group commit (SQLite) and a PostgreSQL unit of work; and reads them back for the hub.
 
 Ids are per hall (a subscriber follows one hall): each hall's row in `hall_event_seq` is locked
-by its UPDATE until the commit, so a hall's ids become visible in strictly increasing commit
+by the statement that takes its ids (an upsert: a hall's first event makes it) until the
+commit, so a hall's ids become visible in strictly increasing commit
 order and a subscriber that resumes with `after=` its last id misses nothing. Halls never wait
 on each other, and within a hall the lock is taken last, just before the commit: what must be
 serialised is serialised per hall and as briefly as the commit allows."""
@@ -13,8 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Table, bindparam, func, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.selectable import TextualSelect
@@ -26,8 +26,11 @@ from queue_server.domain.clock import iso
 NOTIFY_CHANNEL = "kuaiban_events"
 _SEQ = cast(Table, HallEventSeq.__table__)
 _EVENTS = cast(Table, EventRow.__table__)
-_TAKE_IDS = lean.hot(update(_SEQ).where(_SEQ.c.hall == bindparam("h"))
-                     .values(last=_SEQ.c.last + bindparam("n")).returning(_SEQ.c.last))
+# SQLite: a hall's next `n` ids, its row made by its first event (as `_pg_write` does).
+_UPSERT = sqlite_insert(_SEQ).values(hall=bindparam("h"), last=bindparam("n"))
+_TAKE_IDS = lean.hot(_UPSERT.on_conflict_do_update(
+    index_elements=[_SEQ.c.hall], set_={"last": _SEQ.c.last + _UPSERT.excluded.last})
+    .returning(_SEQ.c.last))
 _INSERT = lean.insert_of(_EVENTS, ("hall", "id", "type", "at", "payload"))
 _IN_HALL = _EVENTS.c.hall == bindparam("hall")
 _AFTER = (select(_EVENTS).where(_IN_HALL, _EVENTS.c.id > bindparam("after"))
@@ -47,13 +50,9 @@ def pending(events: list[tuple[str, str, dict[str, Any]]], at: datetime
 
 
 def _take(conn: Connection, hall: str, n: int) -> int:
-    """Reserve `n` ids of `hall` (locking its row until the commit); answers the last."""
-    last = lean.scalar(conn, _TAKE_IDS, {"h": hall, "n": n})
-    if last is None:  # a hall's first event: its row is made (racing makers meet in ON CONFLICT)
-        maker = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        conn.execute(maker(_SEQ).values(hall=hall, last=0).on_conflict_do_nothing())
-        last = conn.execute(_TAKE_IDS, {"h": hall, "n": n}).scalar_one()
-    return int(last)
+    """SQLite: reserve `n` ids of `hall` (the group commit holds the write lock); answers the
+    last."""
+    return int(lean.scalar(conn, _TAKE_IDS, {"h": hall, "n": n}))
 
 
 def write(conn: Connection, rows: list[dict[str, Any]], *, commit: bool = False

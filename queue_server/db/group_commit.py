@@ -64,25 +64,30 @@ class _Batch:
 
 class _Savepoint:
     """A unit's SAVEPOINT, run on the driver's cursor (SQLAlchemy is not told: the units of a
-    batch come one after the other, each ending its own before the next begins)."""
+    batch come one after the other, each ending its own before the next begins). `inner`:
+    SQLAlchemy's savepoint inside it, made when the unit opens an ORM session (which joins
+    that one)."""
 
     NAME = '"kb_unit"'
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
+        self.inner: Any = None
         self._run(f"SAVEPOINT {self.NAME}")
 
     def _run(self, sql: str) -> None:
         lean.driver(self._conn, sql)  # a driver error comes out as SQLAlchemy's
 
     def release(self) -> None:
+        if self.inner is not None:
+            self.inner.commit()
         self._run(f"RELEASE SAVEPOINT {self.NAME}")
 
-    def rolled_back(self, nested: list[Any]) -> bool:
+    def rolled_back(self) -> bool:
         """Undo the unit (SQLAlchemy's savepoint inside it first); False if that failed."""
         try:
-            if nested and nested[0].is_active:
-                nested[0].rollback()
+            if self.inner is not None and self.inner.is_active:
+                self.inner.rollback()
             self._run(f"ROLLBACK TO SAVEPOINT {self.NAME}")
             self._run(f"RELEASE SAVEPOINT {self.NAME}")
         except Exception:  # noqa: BLE001 - the batch's transaction is in doubt: abandoned
@@ -173,11 +178,10 @@ class GroupCommit:
         whatever fails in the unit, a flush included, rolls back to the unit's savepoint and
         never further."""
         savepoint = _Savepoint(batch.conn) if batch.units else None
-        nested: list[Any] = []  # SQLAlchemy's savepoint, once the unit opens a session
 
         def session() -> Session:
             if savepoint is not None:
-                nested.append(batch.conn.begin_nested())
+                savepoint.inner = batch.conn.begin_nested()
             return unit_session(batch.conn)
 
         tx = Tx(None, self.clock(), conn=batch.conn, make_session=session)
@@ -185,20 +189,18 @@ class GroupCommit:
             yield tx
             if tx.opened_session is not None:
                 tx.opened_session.flush()
-            if nested:
-                nested[0].commit()
+            if savepoint is not None:
+                savepoint.release()
         except BaseException as exc:
             if savepoint is None:
                 self._discard(batch)
-            elif _batch_lost(batch.conn, exc) or not savepoint.rolled_back(nested):
+            elif _batch_lost(batch.conn, exc) or not savepoint.rolled_back():
                 self._abandon(batch, exc)
             raise
         finally:
             if tx.opened_session is not None:
                 with contextlib.suppress(Exception):
                     tx.opened_session.close()
-        if savepoint is not None:
-            savepoint.release()
         batch.units += 1
         batch.rows.extend(events.pending(tx.events, tx.now))  # numbered at the commit
         batch.hooks.extend(tx.hooks)

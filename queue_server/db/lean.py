@@ -153,13 +153,14 @@ def _args(plan: _Plan, given: Mapping[str, Any]) -> Any:
     return {name: v for (name, _, _), v in zip(plan.params, values, strict=True)}
 
 
-def _execute(conn: Connection, sql: str, args: Any, fetch: bool, many: bool = False
-             ) -> tuple[list[Any], tuple[str, ...]]:
-    """Run on the connection's DBAPI cursor: its rows (when `fetch`) and their names; a
-    driver error raised as SQLAlchemy raises it."""
+def _execute(conn: Connection, sql: str, args: Any, fetch: bool, many: bool = False,
+             cursor_of: Callable[[Any], Any] | None = None) -> tuple[list[Any], tuple[str, ...]]:
+    """Run on the connection's DBAPI cursor (or the one `cursor_of` makes of the DBAPI
+    connection): its rows (when `fetch`) and their names; a driver error raised as SQLAlchemy
+    raises it."""
     dbapi_conn = conn.connection.dbapi_connection
     assert dbapi_conn is not None
-    cursor = dbapi_conn.cursor()
+    cursor = dbapi_conn.cursor() if cursor_of is None else cursor_of(dbapi_conn)
     try:
         if many:
             cursor.executemany(sql, args)
@@ -199,16 +200,8 @@ def rows_and_commit(conn: Connection, stmt: Any, params: Mapping[str, Any]
         return None
     import psycopg
 
-    dbapi_conn = conn.connection.dbapi_connection
-    args = _args(plan, params)
-    cursor = psycopg.ClientCursor(dbapi_conn)  # type: ignore[call-overload]
-    try:
-        cursor.execute(f"{plan.sql}; COMMIT", args)
-        fetched = cursor.fetchall()
-    except psycopg.Error as exc:
-        raise _wrapped(conn, plan.sql, args, exc, cursor) from exc
-    finally:
-        cursor.close()
+    fetched, _ = _execute(conn, f"{plan.sql}; COMMIT", _args(plan, params), fetch=True,
+                          cursor_of=psycopg.ClientCursor)
     return _typed(plan, fetched)
 
 

@@ -79,7 +79,7 @@ def _query(tier: Tier, caller: Caller, services: tuple[str, ...]) -> Select[Any]
 _ALL_TIERS: dict[tuple[str, str, str, tuple[str, ...]], TextualSelect] = {}
 
 
-def _union(caller: Caller, sqlite: bool, ranked: tuple[str, ...] | None = None) -> Select[Any]:
+def _union(caller: Caller, ranked: tuple[str, ...] | None = None) -> Select[Any]:
     """Every tier's `_query` (the normal tier's one per service, in the counter's order) as one
     statement of UNION ALL, each member labelled with its tier (and the normal tier's members with their rank in
     the counter's order of services, of which only the first that answers is kept): one
@@ -93,7 +93,8 @@ def _union(caller: Caller, sqlite: bool, ranked: tuple[str, ...] | None = None) 
     the first that answers, so a service after it is not read and nothing of it locked: the
     same stages locked as running the queries one after the other until one answers.
 
-    `ranked`: the services whose members the normal tier has (default: all the counter's)."""
+    `ranked`: the services whose members the normal tier has (default: all the counter's).
+    SQLite's has only the first (`_SqliteOrder`): its order needs no ORDER BY."""
     members: list[Select[Any]] = []
     for tier in policy.TIERS:
         label = literal_column(f"'{tier.name}'").label("tier_")
@@ -104,11 +105,7 @@ def _union(caller: Caller, sqlite: bool, ranked: tuple[str, ...] | None = None) 
                                caller.services if ranked is None else ranked)]
             if not per_service:
                 continue
-            first = union_all(*per_service).subquery()
-            kept = select(first)
-            if sqlite:
-                kept = kept.order_by(first.c.rank_)
-            first = kept.limit(1).subquery()
+            first = select(union_all(*per_service).subquery()).limit(1).subquery()
             members.append(select(label, *(first.c[c.name] for c in _STAGES.c)))
         else:
             sub = _query(tier, caller, caller.services).subquery()
@@ -145,7 +142,7 @@ def _all_tiers(conn: Connection, hall: str, caller: Caller) -> _SqliteOrder:
     """SQLite: the head of `_SqliteOrder` for one counter. Its values are those of one counter,
     so it is rendered once with them in place (SQLAlchemy quotes them) and kept as text with
     typed columns: no parameters to process at each call."""
-    head = _union(caller, sqlite=True, ranked=caller.services[:1])
+    head = _union(caller, ranked=caller.services[:1])
     sql = str(head.params(hall=hall).compile(dialect=conn.dialect,
                                              compile_kwargs={"literal_binds": True}))
     return _SqliteOrder(lean.hot(text(sql.replace(":", "\\:")).columns(
@@ -159,7 +156,7 @@ def _all_tiers_pg(conn: Connection, hall: str, caller: Caller) -> tuple[str, dic
     one statement per counter: beyond psycopg's 100 prepared statements a connection with
     twenty halls' counters, planned again at each call). Run as driver SQL: no cache key of
     this long statement for SQLAlchemy to walk at each call (~40 µs of a pick's ~300)."""
-    compiled = _union(caller, sqlite=False).compile(dialect=conn.dialect)
+    compiled = _union(caller).compile(dialect=conn.dialect)
     return compiled.string, {**compiled.params, "hall": hall}
 
 
