@@ -61,21 +61,27 @@ def present(window: QWidget, options: WindowOptions, *, lock: bool = False,
     keep_place(window, target)
 
 
-def keep_place(window: QWidget, target: QPoint, tries: int = 20, every_ms: int = 100) -> None:
+def keep_place(window: QWidget, target: QPoint, tries: int = 20, every_ms: int = 100,
+               wait_ms: int = 60_000) -> None:
     """Put the window's frame at `target` once the window manager has framed it. Before a
     window is mapped Qt cannot know its frame, and window managers then read the position as
     the frame's or as the contents' (openbox did both, by timing): a window's title bar could
-    be off the screen, or windows overlap. Moved again until it sits (about a second at most,
-    so a user who drags it away is not fought)."""
+    be off the screen, or windows overlap. Moved again until it sits: `tries` times once it is
+    framed (about a second at most, so a user who drags it away is not fought); until then it
+    is only looked at, for up to `wait_ms` (on a busy machine the frame came after the two
+    seconds that counting every look allowed, and the window stayed where it fell)."""
 
-    def check(left: int) -> None:
+    def check(left: int, waited: int) -> None:
         if window.frameGeometry().topLeft() == target:
             return
-        window.move(target)
-        if left > 0:
-            QTimer.singleShot(every_ms, lambda: check(left - 1))
+        framed = window.frameGeometry() != window.geometry()
+        if framed:
+            window.move(target)
+            left -= 1
+        if left > 0 and waited < wait_ms:
+            QTimer.singleShot(every_ms, lambda: check(left, waited + every_ms))
 
-    QTimer.singleShot(every_ms, lambda: check(tries))
+    QTimer.singleShot(every_ms, lambda: check(tries, 0))
 
 
 def window_title(window: Any, role_title: str) -> None:

@@ -142,7 +142,11 @@ def _placed(desk: Desktop, folder: Path) -> list[Window]:
         places = {w.frame[:2] for w in found}
         return found if all(p in places for p in wanted.values()) else None
 
-    return _until(ready, 120, f"{len(wanted)} windows at their places", every=0.5)  # type: ignore[return-value]
+    try:
+        return _until(ready, 120, f"{len(wanted)} windows at their places", every=0.5)  # type: ignore[return-value]
+    except AssertionError as exc:  # say where they stood, for a run that cannot be repeated
+        raise AssertionError(f"{exc}: wanted {sorted(wanted.values())}, found "
+                             f"{[(w.title, w.frame) for w in windows(desk)]}") from None
 
 
 def _socket(url: str) -> str:
