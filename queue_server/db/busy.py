@@ -19,7 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.engine import Dialect, Engine, ExceptionContext
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -102,6 +105,36 @@ def unavailable(exc: BaseException) -> Unavailable | None:
     if kind is None and any(w in str(exc.orig).lower() for w in _LOCK_WORDS):
         kind = Busy
     return kind(first_line(exc)) if kind is not None else None
+
+
+def connection_lost(dialect: Dialect, exc: BaseException, dbapi_conn: Any, cursor: Any = None
+                    ) -> bool:
+    """Whether the driver connection that raised `exc` can take no further command: the
+    dialect's own test, and (psycopg) a connection whose socket failed while a command was in
+    flight. psycopg then raises "connection socket closed" but keeps the connection as it was:
+    not broken, its command still in progress, so SQLAlchemy would keep it and its ROLLBACK on
+    return to the pool would fail ("another command is already in progress")."""
+    if dialect.is_disconnect(exc, dbapi_conn, cursor):
+        return True
+    info = getattr(dbapi_conn, "info", None)
+    status = getattr(info, "transaction_status", None)
+    return status is not None and status.name in ("ACTIVE", "UNKNOWN")
+
+
+def _on_error(context: ExceptionContext) -> None:
+    dbapi_conn = getattr(context.connection, "connection", None)
+    if (not context.is_disconnect and context.original_exception is not None
+            and dbapi_conn is not None and context.dialect is not None
+            and connection_lost(context.dialect, context.original_exception,
+                                dbapi_conn.dbapi_connection)):
+        context.is_disconnect = True  # SQLAlchemy invalidates the connection
+
+
+def invalidate_lost(engine: Engine) -> Engine:
+    """Every statement SQLAlchemy runs on `engine` invalidates a connection left unusable as
+    `connection_lost` tells (lean's own statements do so themselves)."""
+    event.listen(engine, "handle_error", _on_error)
+    return engine
 
 
 def is_lock_error(exc: DBAPIError) -> bool:

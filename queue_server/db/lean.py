@@ -29,6 +29,8 @@ from sqlalchemy import Table, bindparam, insert
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 
+from queue_server.db.busy import connection_lost
+
 S = TypeVar("S")
 Processor = Callable[[Any], Any]
 _ASK = object()  # a parameter the caller gives
@@ -264,7 +266,7 @@ def _wrapped(conn: Connection, sql: str, args: Any, exc: Exception, cursor: Any
              ) -> BaseException:
     """The driver's error as SQLAlchemy's `Connection.execute` raises it."""
     dialect = conn.dialect
-    lost = bool(dialect.is_disconnect(exc, conn.connection.dbapi_connection, cursor))
+    lost = connection_lost(dialect, exc, conn.connection.dbapi_connection, cursor)
     if lost:
         conn.invalidate(exc)
     return DBAPIError.instance(sql, args, exc, dialect.loaded_dbapi.Error,

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from queue_server.db import events
-from queue_server.db.busy import Busy, Unavailable, busy_on_lock
+from queue_server.db.busy import Busy, Unavailable, busy_on_lock, invalidate_lost
 from queue_server.db.group_commit import GroupCommit, Writer, unit_session
 from queue_server.db.health import StorageHealth, sqlite_file
 from queue_server.db.unit import EventRows, Tx, committed
@@ -131,8 +131,9 @@ def make_engine(url: str, *, immediate: bool = True, timeout: float = 5.0) -> En
     one."""
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_engine(url, immediate, timeout)
-    return create_engine(url, pool_size=PG_POOL, max_overflow=20, pool_timeout=timeout,
-                         connect_args={"options": f"-c lock_timeout={int(timeout * 1000)}"})
+    return invalidate_lost(create_engine(
+        url, pool_size=PG_POOL, max_overflow=20, pool_timeout=timeout,
+        connect_args={"options": f"-c lock_timeout={int(timeout * 1000)}"}))
 
 
 def alembic_config(url: str) -> Config:

@@ -224,6 +224,35 @@ def test_a_lost_postgresql_connection_is_invalidated(hall: dict[str, Any]) -> No
         assert lean.first(tx.conn, walk.STAGE, {"id": 1}) is not None
 
 
+@pytest.mark.pg
+@pytest.mark.parametrize("way", ["lean", "sqlalchemy"])
+def test_a_connection_left_mid_command_is_invalidated(
+        hall: dict[str, Any], way: str, caplog: pytest.LogCaptureFixture) -> None:
+    """psycopg leaves a connection whose socket failed mid-command as it was: not broken, the
+    command in flight. Kept, its ROLLBACK on return to the pool would fail and the pool log a
+    traceback (seen when PostgreSQL restarted under load). It is invalidated instead, through
+    lean and through SQLAlchemy alike."""
+    store: Store = hall["store"]
+    if store.is_sqlite:
+        pytest.skip("a server connection to lose: PostgreSQL only")
+    caplog.set_level("ERROR", logger="sqlalchemy.pool")
+    with pytest.raises(busy.DbUnavailable) as caught, store.read() as s:
+        conn = s.connection()
+        conn.exec_driver_sql("SELECT 1")
+        dbapi_conn = conn.connection.dbapi_connection
+        dbapi_conn.pgconn.send_query(b"SELECT pg_sleep(0.2)")  # a command left in flight
+        if way == "lean":
+            lean.rows(conn, walk.STAGE, {"id": 1})
+        else:
+            conn.execute(walk.STAGE, {"id": 1})
+    lost = caught.value.__cause__
+    assert isinstance(lost, DBAPIError) and lost.connection_invalidated
+    assert dbapi_conn.closed
+    assert not [r for r in caplog.records if r.name.startswith("sqlalchemy.pool")]
+    with store.write() as tx:  # the pool gives a working connection again
+        assert lean.first(tx.conn, walk.STAGE, {"id": 1}) is not None
+
+
 @pytest.mark.parametrize("dialect", [sqlite.dialect(), postgresql.psycopg.dialect()],
                          ids=["sqlite", "postgresql"])
 def test_every_hot_statement_runs_lean(dialect: Any) -> None:
