@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Integer, String, Table, bindparam, case, func, insert, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -117,26 +118,45 @@ _SET_STAGE = lean.hot(update(_TICKETS).where(_TICKETS.c.id == bindparam("tid"))
 _CLAIM_KEYS: dict[str, Insert] = {}
 
 
-def _ticket_and_stage() -> Insert:
-    """PostgreSQL: a new ticket and its first stage in one statement. The stage's id is drawn
-    first, so the ticket is inserted with it; the stage's foreign key to the ticket is checked
-    at the end of the statement, when both rows exist."""
+def _pg_issue() -> Insert:
+    """PostgreSQL: the next number, a new ticket with it and the ticket's first stage in one
+    statement, so the hall's counter row is locked one round trip less (it stays locked until
+    the commit, and with one busy hall every issue waits for it). The counter is bumped (or
+    the day's first made) unless the daily cap `cap` is reached: then nothing is written and
+    no row answers. The stage's id is drawn first, so the ticket is inserted with it; the
+    stage's foreign key to the ticket is checked at the end of the statement, when both rows
+    exist. The number is formatted as `policy.format_number` formats it. Answers the stage's
+    id and the number's sequence."""
+    bump = (postgresql_insert(_NUMBERS)
+            .values(hall=bindparam("t_hall"), prefix=bindparam("t_prefix"),
+                    day=bindparam("t_day", type_=_NUMBERS.c.day.type), last=1)
+            .on_conflict_do_update(
+                index_elements=[_NUMBERS.c.hall, _NUMBERS.c.prefix, _NUMBERS.c.day],
+                set_={"last": _NUMBERS.c.last + 1},
+                where=_NUMBERS.c.last < func.coalesce(bindparam("cap", type_=Integer), _NO_CAP))
+            .returning(_NUMBERS.c.last).cte("n"))
+    seq = bump.c.last
     stage_id = select(func.nextval(func.pg_get_serial_sequence("stages", "id")).label("id")
                       ).cte("sid")
+    computed = {"seq": seq, "number": bindparam("t_prefix", type_=String) + case(
+        (seq < 1000, func.lpad(sql_cast(seq, String), 3, "0")), else_=sql_cast(seq, String))}
     ticket_cols = [c for c in _TICKETS.c if c.name != "stage"]
     written = stage_row("", "", "", "", False, datetime.min, None)
     stage_cols = [c for c in _STAGES.c if c.name in written]
     ticket = (insert(_TICKETS).from_select(
         [*(c.name for c in ticket_cols), "stage"],
-        select(*(bindparam(f"t_{c.name}", type_=c.type) for c in ticket_cols), stage_id.c.id))
+        select(*(computed.get(c.name, bindparam(f"t_{c.name}", type_=c.type))
+                 for c in ticket_cols), stage_id.c.id).select_from(bump).select_from(stage_id))
         .returning(_TICKETS.c.id).cte("t"))
-    return (insert(_STAGES).from_select(
+    return lean.hot(insert(_STAGES).from_select(
         ["id", *(c.name for c in stage_cols)],
-        select(stage_id.c.id, *(bindparam(f"s_{c.name}", type_=c.type) for c in stage_cols)))
-        .returning(_STAGES.c.id).add_cte(ticket))
+        select(stage_id.c.id, *(bindparam(f"s_{c.name}", type_=c.type) for c in stage_cols))
+        .select_from(bump).select_from(stage_id))
+        .returning(_STAGES.c.id, select(seq).scalar_subquery().label("seq")).add_cte(ticket))
 
 
-_PG_TICKET_AND_STAGE = _ticket_and_stage()
+_NO_CAP = 2**31 - 1
+_PG_ISSUE = _pg_issue()
 
 
 def _claim_key(conn: Connection) -> Insert:
@@ -171,8 +191,12 @@ def next_number(conn: Connection, hall: str, prefix: str, day: object, cap: int 
         except IntegrityError:  # another server process made it first (PostgreSQL)
             last = conn.execute(_BUMP, key).scalar_one()
     if cap is not None and last > cap:
-        raise Conflict("daily_cap_reached", "今日号已发完 / today's numbers are all taken")
+        raise _cap_reached()
     return int(last)
+
+
+def _cap_reached() -> Conflict:
+    return Conflict("daily_cap_reached", "今日号已发完 / today's numbers are all taken")
 
 
 def _body_hash(req: wire.TicketCreate, secret_hex: str) -> str:
@@ -189,7 +213,8 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
     Core statements; answers the ticket as a record (read-only for the caller)."""
     conn, now = tx.conn, tx.now
     day = hall.day_of(now)
-    seq = next_number(conn, hall.id, svc.prefix, day, svc.daily_cap)
+    pg = conn.dialect.name == "postgresql"
+    seq = 0 if pg else next_number(conn, hall.id, svc.prefix, day, svc.daily_cap)  # pg: below
     zone = zone or svc.route[0]
     due = deadline_of(hall, svc, zone, now)
     row = dict(id=ticket_id or secrets.token_urlsafe(12), hall=hall.id, service=svc.code,
@@ -202,12 +227,16 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
                deadline_provisional=bool(due and due.provisional),
                forwarded_from=forwarded_from, forwarded_to=None, print_failed=False,
                priority_confirmed=None, appointment_late=issue.appointment_late or None)
-    if conn.dialect.name == "postgresql":  # one round trip instead of three
+    if pg:  # one round trip instead of four
         stage = stage_row(hall.id, str(row["id"]), zone, svc.code, issue.priority, now, due,
                           held=issue.held)
-        stage_id = int(conn.execute(_PG_TICKET_AND_STAGE, {
-            **{f"t_{k}": v for k, v in row.items() if k != "stage"},
-            **{f"s_{k}": v for k, v in stage.items()}}).scalar_one())
+        made = lean.first(conn, _PG_ISSUE, {
+            **{f"t_{k}": v for k, v in row.items() if k not in ("stage", "number", "seq")},
+            **{f"s_{k}": v for k, v in stage.items()}, "cap": svc.daily_cap})
+        if made is None:
+            raise _cap_reached()
+        stage_id, seq = int(made.id), int(made.seq)
+        row.update(seq=seq, number=format_number(svc.prefix, seq))
     else:
         lean.rows(conn, lean.insert_of(_TICKETS, row), row)
         stage_id = insert_stage(conn, hall.id, str(row["id"]), zone, svc.code, issue.priority,

@@ -112,6 +112,32 @@ def test_estimate_uses_people_ahead_and_recent_service_times(store: Store) -> No
     assert out.estimated_wait_s == 3 * 30  # 3 ahead x 30 s, shared by at least one counter
 
 
+def test_numbers_past_999_and_the_daily_cap(store: Store) -> None:
+    """Numbers as policy.format_number writes them past three digits (PostgreSQL formats
+    them in the issue's one statement); a refused issue over the cap writes nothing."""
+    from sqlalchemy import text
+
+    from queue_server.domain.errors import Conflict
+
+    assert take(store, "general") == "A001"
+    with store.write() as tx:
+        tx.conn.execute(text("UPDATE number_counters SET last = 998 WHERE prefix = 'A'"))
+    assert [take(store, "general") for _ in range(3)] == ["A999", "A1000", "A1001"]
+    assert [take(store, "case") for _ in range(5)] == [f"B00{i}" for i in range(1, 6)]  # cap 5
+
+    def counts() -> tuple[int, ...]:
+        with store.read() as s:
+            return tuple(s.execute(text(q)).scalar_one() for q in (
+                "SELECT count(*) FROM tickets", "SELECT count(*) FROM stages",
+                "SELECT max(last) FROM number_counters WHERE prefix = 'B'"))
+
+    before = counts()
+    with pytest.raises(Conflict) as refused:
+        take(store, "case")
+    assert refused.value.code == "daily_cap_reached"
+    assert counts() == before == (9, 9, 5)
+
+
 def test_service_list_counts_waits_and_caps(store: Store) -> None:
     from datetime import date
 
