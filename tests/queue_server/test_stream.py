@@ -563,24 +563,37 @@ def test_a_reconnection_storm_shares_its_catch_up_reads(serve: Callable[..., Ser
 
 def test_live_events_to_many_subscribers_go_out_in_slices() -> None:
     """Events for 1,000 subscribers are offered `fanout_slice` at a time, a turn of the event
-    loop each: what the loop must do meanwhile (a counter's answer) runs between two slices,
-    not after the whole hand-out, and every subscriber still gets every event once, in order."""
+    loop each, beginning `answer_grace` after they were taken: what the loop must do meanwhile
+    (a counter's answer, its client reading it) runs before the first slice and between two
+    slices, not after the whole hand-out, and every subscriber still gets every event once, in
+    order."""
 
     async def scenario() -> None:
-        hub = EventHub(lambda hall, after, limit: [], fanout_slice=100, poll_interval=None)
+        hub = EventHub(lambda hall, after, limit: [], fanout_slice=100, poll_interval=None,
+                       answer_grace=0.05)
         await hub.start()
         try:
+            loop = asyncio.get_running_loop()
             feed = hub._feeds["h1"] = _Feed("h1", 0)
             subs = [_Subscriber("h1", 10) for _ in range(1000)]
             feed.subs.update(subs)
             rows = [{"id": i, "type": "ticket.called", "at": "", "hall": "h1"} for i in (1, 2)]
+            began = time.monotonic()
             hub._hand_out(feed, rows)
             answered: list[int] = []
-            asyncio.get_running_loop().call_soon(
-                lambda: answered.append(sum(len(sub.queue) for sub in subs)))
+
+            def answer() -> None:
+                answered.append(sum(len(sub.queue) for sub in subs))
+
+            loop.call_soon(answer)
+            loop.call_later(0.02, answer)  # within the grace
+            while not any(sub.queue for sub in subs):
+                await asyncio.sleep(0)
+            assert time.monotonic() - began >= 0.05
+            loop.call_soon(answer)  # during the hand-out
             while feed.pumping:
                 await asyncio.sleep(0)
-            assert answered and 100 <= answered[0] <= 300  # after one or two slices
+            assert answered[:2] == [0, 0] and 100 <= answered[2] <= 300, answered
             assert all([i for i, _ in sub.queue] == [1, 2] for sub in subs)
         finally:
             await hub.stop()
