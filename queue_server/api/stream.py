@@ -55,12 +55,13 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from queue_server.api.http_errors import at_once
 from queue_server.db.busy import first_line
+from queue_server.db.events import NOTIFY_CHANNEL
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Fetch = Callable[[str | None, int, int], list[dict[str, Any]]]
-CHANNEL = "kuaiban_events"
+CHANNEL = NOTIFY_CHANNEL
 # Options for uvicorn that the stream needs: no per-message deflate (it costs every broadcast
 # a compression per client), and a bounded graceful shutdown (an SSE response never ends on
 # its own, so uvicorn would otherwise wait for it forever).

@@ -185,6 +185,9 @@ class Store:
         # would only wait for a connection while competing for the interpreter.
         self._pg_threads = (None if self.is_sqlite else ThreadPoolExecutor(
             PG_POOL, thread_name_prefix="pg-unit"))
+        # PostgreSQL: the other server processes hear of new events by a NOTIFY sent after
+        # the commit (events.Announcer); one process needs none.
+        self._announcer = None if self.is_sqlite else events.Announcer(self.writer)
 
     @property
     def max_pending(self) -> int:
@@ -202,6 +205,8 @@ class Store:
         commits even on a read-only database, and must not flip the state back and forth."""
         if rows:
             self.health.succeeded()
+            if self._announcer is not None:
+                self._announcer.announce({row["hall"] for row in rows})
         committed(rows, hooks)
         if rows and fan_out:
             self.on_events(rows)
@@ -249,6 +254,8 @@ class Store:
             self._writer_thread.close()
         if self._pg_threads is not None:
             self._pg_threads.shutdown(wait=True)
+        if self._announcer is not None:
+            self._announcer.close()
         self._group.close()
         self.writer.dispose()
         if self.reader is not self.writer:

@@ -226,3 +226,38 @@ def test_a_unit_whose_events_cannot_be_written_keeps_nothing(store: Store) -> No
 
 def _next_number(number: str) -> str:
     return f"{number[0]}{int(number[1:]) + 1:03d}"
+
+
+@pytest.mark.pg
+def test_other_servers_hear_of_a_halls_events_after_the_commit(store: Store) -> None:
+    """PostgreSQL: the halls that committed events are NOTIFYed after the commit, from the
+    store's own thread (a NOTIFY inside the unit would make every commit of every hall wait
+    for PostgreSQL's one notify lock); halls announced meanwhile share a NOTIFY, and `close`
+    sends what is still queued (a command that writes and exits)."""
+    if store.is_sqlite:
+        pytest.skip("LISTEN/NOTIFY: PostgreSQL only")
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from queue_server.db import events
+
+    assert "notify" not in str(events._pg_write(1)).lower()
+    url = make_url(store.url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as listener:
+        listener.execute(f"LISTEN {events.NOTIFY_CHANNEL}")
+        writer = Store(store.url, clock=Clock())
+        try:
+            take(writer, "general")
+            heard = [n.payload for n in listener.notifies(timeout=5, stop_after=1)]
+            assert heard == ["t1"]
+            for hall in ("t7", "t8", "t9"):
+                with writer.write() as tx:
+                    tx.emit(hall, "test.announced")
+        finally:
+            writer.close()  # what is still queued goes first
+        halls: set[str] = set()
+        for note in listener.notifies(timeout=2):
+            halls.update(note.payload.split(","))
+            if halls >= {"t7", "t8", "t9"}:
+                break
+        assert halls == {"t7", "t8", "t9"}
