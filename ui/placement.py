@@ -69,13 +69,14 @@ def keep_place(window: QWidget, target: QPoint, tries: int = 20, every_ms: int =
     be off the screen, or windows overlap. Moved again until it sits: `tries` times once it is
     framed (about a second at most, so a user who drags it away is not fought); until then it
     is only looked at, for up to `wait_ms` (on a busy machine the frame came after the two
-    seconds that counting every look allowed, and the window stayed where it fell)."""
+    seconds that counting every look allowed, and the window stayed where it fell). A window
+    never framed by then (a window manager that draws no frames) is moved once."""
 
     def check(left: int, waited: int) -> None:
         if window.frameGeometry().topLeft() == target:
             return
         framed = window.frameGeometry() != window.geometry()
-        if framed:
+        if framed or waited >= wait_ms:
             window.move(target)
             left -= 1
         if left > 0 and waited < wait_ms:

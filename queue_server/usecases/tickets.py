@@ -213,31 +213,30 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
     Core statements; answers the ticket as a record (read-only for the caller)."""
     conn, now = tx.conn, tx.now
     day = hall.day_of(now)
-    pg = conn.dialect.name == "postgresql"
-    seq = 0 if pg else next_number(conn, hall.id, svc.prefix, day, svc.daily_cap)  # pg: below
     zone = zone or svc.route[0]
     due = deadline_of(hall, svc, zone, now)
     row = dict(id=ticket_id or secrets.token_urlsafe(12), hall=hall.id, service=svc.code,
-               number=format_number(svc.prefix, seq), prefix=svc.prefix, seq=seq, day=day,
-               channel=issue.channel, priority=issue.priority,
+               prefix=svc.prefix, day=day, channel=issue.channel, priority=issue.priority,
                priority_reason=issue.priority_reason, id_hash=issue.id_hash,
                masked_id=issue.masked_id, masked_name=issue.masked_name,
                appointment=issue.appointment, issued_at=now, status=WAITING, zone=zone,
-               stage=None, deadline=due.at if due else None,
+               deadline=due.at if due else None,
                deadline_provisional=bool(due and due.provisional),
                forwarded_from=forwarded_from, forwarded_to=None, print_failed=False,
                priority_confirmed=None, appointment_late=issue.appointment_late or None)
-    if pg:  # one round trip instead of four
+    if conn.dialect.name == "postgresql":  # number, ticket and stage in one round trip
         stage = stage_row(hall.id, str(row["id"]), zone, svc.code, issue.priority, now, due,
                           held=issue.held)
         made = lean.first(conn, _PG_ISSUE, {
-            **{f"t_{k}": v for k, v in row.items() if k not in ("stage", "number", "seq")},
+            **{f"t_{k}": v for k, v in row.items()},
             **{f"s_{k}": v for k, v in stage.items()}, "cap": svc.daily_cap})
         if made is None:
             raise _cap_reached()
         stage_id, seq = int(made.id), int(made.seq)
         row.update(seq=seq, number=format_number(svc.prefix, seq))
     else:
+        seq = next_number(conn, hall.id, svc.prefix, day, svc.daily_cap)
+        row.update(seq=seq, number=format_number(svc.prefix, seq), stage=None)
         lean.rows(conn, lean.insert_of(_TICKETS, row), row)
         stage_id = insert_stage(conn, hall.id, str(row["id"]), zone, svc.code, issue.priority,
                                 now, due, held=issue.held)

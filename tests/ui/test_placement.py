@@ -49,6 +49,32 @@ def test_a_desktop_window_is_ordinary_at_its_size_and_place(qapp: QApplication) 
     window.close()
 
 
+def test_a_window_never_framed_is_put_at_its_place_once_the_wait_is_over(
+        qapp: QApplication) -> None:
+    """keep_place moves a window only once the window manager has framed it; one that is
+    never framed (here a frameless one, as under a window manager that draws no frames) is
+    moved when the wait is over, not left where it fell."""
+    import time
+
+    from PySide6.QtCore import QPoint
+
+    from ui.placement import keep_place
+
+    window = QWidget()
+    window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+    window.resize(200, 100)
+    window.show()
+    window.move(300, 200)
+    qapp.processEvents()
+    keep_place(window, QPoint(40, 60), every_ms=20, wait_ms=200)
+    deadline = time.monotonic() + 5
+    while window.frameGeometry().topLeft() != QPoint(40, 60) and time.monotonic() < deadline:
+        qapp.processEvents()
+        time.sleep(0.01)
+    assert window.frameGeometry().topLeft() == QPoint(40, 60)
+    window.close()
+
+
 def test_the_scale_is_set_for_qt_before_the_app_and_only_for_a_window(
         monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("QT_SCALE_FACTOR", "QT_ENABLE_HIGHDPI_SCALING"):
