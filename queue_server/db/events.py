@@ -228,10 +228,10 @@ class Announcer:
             part = f"{part},{hall}" if part else hall
         payloads.append(part)
         try:
-            with self.engine.connect() as conn:
+            # Autocommit: a NOTIFY is one round trip, not three (BEGIN, NOTIFY, COMMIT).
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 for payload in payloads:
                     conn.execute(_NOTIFY, {"c": NOTIFY_CHANNEL, "p": payload})
-                conn.commit()
         except Exception as exc:  # noqa: BLE001 - a lost wake-up is made good by the hubs
             if not self._failing:
                 log.warning("events: NOTIFY failed (%s); other servers read the events on "

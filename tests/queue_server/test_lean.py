@@ -6,6 +6,7 @@ statement marked hot really runs lean (one that fell back would only be slow, si
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -268,3 +269,53 @@ def test_every_hot_statement_runs_lean(dialect: Any) -> None:
         assert lean._build(dialect, stmt) is not None, str(stmt)[:120]
         checked += 1
     assert checked >= 14
+
+
+def test_postgresql_placeholders_are_numbered_once_for_each_name() -> None:
+    """psycopg converts `%(name)s` to `$n` at every execution of a long statement: lean does it
+    once. A name used twice is one `$n`, a literal `%` (`%%` in pyformat) stays one `%`, and
+    each `$n` takes its value from its own parameter."""
+    sql = "SELECT %(b)s, 'a%%' || %(a)s, %(b)s WHERE x LIKE '%%(a)s'"
+    raw, order = lean._dollar_placeholders(sql, ["a", "b"])
+    assert raw == "SELECT $1, 'a%' || $2, $1 WHERE x LIKE '%(a)s'"
+    assert order == (1, 0)
+    plan = lean._build(postgresql.psycopg.dialect(), tickets._PG_ISSUE)
+    assert plan is not None and plan.raw is not None and "%(" not in plan.raw[0]
+    names = [name for name, _, _ in plan.params]
+    used = [names[i] for i in plan.raw[1]]  # $1, $2... in order, each name once
+    assert len(set(used)) == len(used) and set(used) == set(re.findall(r"%\((\w+)\)s",
+                                                                         plan.sql))
+    assert f"${len(used)} " in plan.raw[0] and f"${len(used) + 1}" not in plan.raw[0]
+
+
+@pytest.mark.pg
+def test_an_issue_on_postgresql_converts_no_query(
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's statements run with PostgreSQL's own placeholders: psycopg's per-execution
+    conversion (`_query2pg_nocache`, ~0.1 ms for the issue's one statement) is never called,
+    and the ticket is the same as ever (its number, its stage)."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("psycopg's query conversion: PostgreSQL only")
+    import psycopg._queries
+
+    kiosk = json.loads(provisioning("enrol", "--db", db_url, "--kind", "kiosk", "--name", "k",
+                                    "--json"))["token"]
+    store = Store(db_url)
+    try:
+        who = authenticate(store, kiosk, store.clock())
+        tickets.issue(store, who, wire.TicketCreate(service="general"), "warm", "")
+
+        def converted(*args: Any) -> Any:
+            raise AssertionError("psycopg converted a query at execution")
+
+        monkeypatch.setattr(psycopg._queries, "_query2pg_nocache", converted)
+        made, created = tickets.issue(store, who, wire.TicketCreate(service="general"),
+                                      "k-2", "")
+        assert created and made.number.endswith("002") and made.ahead == 1
+        with store.read() as s:
+            stage = s.connection().exec_driver_sql(
+                "SELECT s.status, s.ticket_id FROM tickets t JOIN stages s ON s.id = t.stage "
+                "WHERE t.id = %(id)s", {"id": made.id}).one()
+        assert tuple(stage) == ("waiting", made.id)
+    finally:
+        store.close()
