@@ -16,9 +16,10 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from queue_server.db import store as store_module
 from queue_server.db.busy import Busy
 from queue_server.db.models import AdminToken, EventRow
-from queue_server.db.store import Store, migrate
+from queue_server.db.store import ShedGauge, Store, migrate
 from queue_server.db.unit import Tx
 
 
@@ -274,3 +275,28 @@ def test_load_is_shed_at_the_door(tmp_path: Path) -> None:
         assert store.pending == 0
     finally:
         store.close()
+
+
+def test_the_shed_limit_is_what_30_ms_of_units_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The units that may wait follow the rate they are served at while busy: about 30 ms of
+    them, at most `max_pending`, never fewer than 32 (32 kiosks at once are never refused)."""
+    now = [100.0]
+    monkeypatch.setattr(store_module.time, "monotonic", lambda: now[0])
+    gauge = ShedGauge(64)
+    assert gauge.limit == 64  # nothing measured yet
+
+    def serve(rate: float, seconds: float) -> int:
+        gauge.started(1)
+        for _ in range(int(rate * seconds)):
+            now[0] += 1 / rate
+            gauge.ended(1)  # one more still waits: busy all along
+        gauge.ended(0)
+        now[0] += 5.0  # a quiet spell: not counted as busy
+        return gauge.limit
+
+    assert serve(1500, 1.0) == 45
+    assert serve(5000, 1.0) == 64  # capped by max_pending
+    for _ in range(8):
+        limit = serve(400, 1.0)
+    assert limit == 32  # 12 by the rate: the floor
+    assert ShedGauge(8).floor == 8  # never above max_pending
