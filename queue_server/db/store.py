@@ -45,7 +45,7 @@ class ShedGauge:
     (while units wait), so a quiet spell does not lower it. Event loop thread only.
 
     30 ms: at 100 ms an overloaded server kept 64 units waiting (its 1,100-1,900 units a
-    second × 0.1), and what it accepted waited 60-85 ms at p99 at 80 % of the closed-loop
+    second × 0.1), and what it accepted waited 58-85 ms at p99 at 80 % of the closed-loop
     capacity (in an open loop fewer units share a commit, so that rate is near the open
     loop's own capacity) and 112-122 ms at twice it; at 30 ms, 30-58 and 51-58 ms
     (bench_scale --parts sqlite,open, alternating). The floor keeps 32 kiosks waiting at once
