@@ -36,6 +36,7 @@ displays reconnect straight away to the restarted or another server instead of a
 from __future__ import annotations
 
 import asyncio
+import bisect
 import collections
 import contextlib
 import functools
@@ -164,9 +165,48 @@ class _Read:
 
     __slots__ = ("after", "known", "task")
 
-    def __init__(self, after: int, known: int, task: asyncio.Future[list[tuple[int, str]]]
+    def __init__(self, after: int, known: int, task: asyncio.Future[_Events]
                  ) -> None:
         self.after, self.known, self.task = after, known, task
+
+
+class _Events(list[tuple[int, str]]):
+    """A catch-up read's events as (id, JSON), in id order, shared by the subscribers it
+    serves, with their SSE frames joined once, at the first use, for all of them: each
+    subscriber sends the part after its own cursor. (2,000 boards caught up from shared reads
+    each joined the frames of up to a batch of events, on the event loop; a counter's request
+    that came meanwhile waited behind a round of them.)"""
+
+    def __init__(self, events: list[tuple[int, str]]) -> None:
+        super().__init__(events)
+        self._frames: bytes | None = None
+        self._starts: list[int] = []
+
+    def after(self, cursor: int) -> _Tail:
+        """The events with an id above `cursor`."""
+        return _Tail(self, bisect.bisect_right(self, cursor, key=lambda event: event[0]))
+
+    def sse_from(self, k: int) -> bytes:
+        """The SSE frames of the events from the `k`-th on."""
+        if self._frames is None:
+            parts = [frame(i, text).encode() for i, text in self]
+            starts, at = [], 0
+            for part in parts:
+                starts.append(at)
+                at += len(part)
+            self._frames, self._starts = b"".join(parts), starts
+        return self._frames[self._starts[k]:] if k < len(self) else b""
+
+
+class _Tail(list[tuple[int, str]]):
+    """The events of a shared read after one subscriber's cursor, and their SSE frames."""
+
+    def __init__(self, source: _Events, k: int) -> None:
+        super().__init__(source[k:])
+        self.source, self.k = source, k
+
+    def sse(self) -> bytes:
+        return self.source.sse_from(self.k)
 
 
 class _Feed:
@@ -520,7 +560,7 @@ class EventHub:
 
     # -- one subscriber ---------------------------------------------------------------------
     async def _backlog(self, feed: _Feed, after: int, upto: int
-                       ) -> AsyncGenerator[list[tuple[int, str]], None]:
+                       ) -> AsyncGenerator[_Tail, None]:
         """The catch-up of a subscriber that joined `feed` when its last id was `upto`: the
         hall's events after `after` as (id, JSON), in batches, until `upto` is passed or a read
         comes back short (every later event reaches the subscriber's queue). Nothing to read
@@ -528,7 +568,7 @@ class EventHub:
         cursor = after
         while cursor < upto:
             fresh = await self._retrying(lambda c=cursor: self._shared_read(feed, c, upto))
-            events = [e for e in fresh if e[0] > cursor]
+            events = fresh.after(cursor)
             if events:
                 cursor = events[-1][0]
                 yield events
@@ -536,14 +576,13 @@ class EventHub:
                 return
             cursor = max(cursor, fresh[-1][0])
 
-    async def _read_encoded(self, hall: str | None, after: int) -> list[tuple[int, str]]:
+    async def _read_encoded(self, hall: str | None, after: int) -> _Events:
         """A catch-up read's events as (id, JSON): encoded once, however many subscribers
         share the read (2,000 boards reconnecting behind 500 events were a million encodings,
         each on the event loop)."""
-        return [(int(row["id"]), encode(row)) for row in await self._read(hall, after)]
+        return _Events([(int(row["id"]), encode(row)) for row in await self._read(hall, after)])
 
-    async def _shared_read(self, feed: _Feed, after: int, upto: int
-                           ) -> list[tuple[int, str]]:
+    async def _shared_read(self, feed: _Feed, after: int, upto: int) -> _Events:
         """A read of the feed's hall after `after` or a little before it (the caller drops
         what it already has) that holds every event up to `upto` or a full batch beyond
         `after`: one of the feed's reads if one fits, else a new one the next callers can
@@ -557,7 +596,7 @@ class EventHub:
             feed.reads.append(read)
             del feed.reads[:-self.max_reads]
 
-            def failed(done: asyncio.Future[list[tuple[int, str]]]) -> None:
+            def failed(done: asyncio.Future[_Events]) -> None:
                 if done.cancelled() or done.exception() is not None:
                     with contextlib.suppress(ValueError):
                         feed.reads.remove(read)
@@ -672,7 +711,8 @@ class EventHub:
             cursor = after
             async for events in self._backlog(feed, after, feed.last_id):
                 cursor = events[-1][0]
-                await chunk("".join(frame(i, text) for i, text in events))
+                await send({"type": "http.response.body", "body": events.sse(),
+                            "more_body": True})
             while not (sub.closed or sub.overflowed):
                 while sub.queue and not (sub.closed or sub.overflowed):  # came meanwhile
                     batch = [item for item in _popall(sub.queue) if item[0] > cursor]

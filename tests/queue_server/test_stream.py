@@ -26,6 +26,7 @@ from fastapi import FastAPI, Response, WebSocket
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as ws_connect
 
+from queue_server.api import stream
 from queue_server.api.stream import UVICORN_OPTIONS, Dropped, EventHub, _Feed, _Subscriber
 
 pytestmark = pytest.mark.timeout(30)
@@ -635,3 +636,17 @@ def test_a_slice_waits_while_writes_wait_but_not_for_ever() -> None:
 async def _pumped(feed: _Feed) -> None:
     while feed.pumping:
         await asyncio.sleep(0.001)
+
+
+def test_a_shared_reads_frames_are_joined_once_for_all_its_subscribers() -> None:
+    """Each subscriber of a shared catch-up read sends the SSE frames of the events after its
+    own cursor; the frames are made once for the read, whatever the cursors."""
+    events = stream._Events([(i, json.dumps({"id": i, "n": "窗口"}, ensure_ascii=False))
+                             for i in (3, 4, 7, 9)])
+    for cursor, ids in ((0, [3, 4, 7, 9]), (4, [7, 9]), (5, [7, 9]), (8, [9]), (9, [])):
+        tail = events.after(cursor)
+        assert [i for i, _ in tail] == ids
+        assert tail.sse() == "".join(stream.frame(i, text) for i, text in tail).encode()
+    frames = events._frames
+    assert frames is not None and events.after(2).sse() == frames  # made once, kept
+    assert events.after(6).sse() == frames[events._starts[2]:]
