@@ -13,8 +13,9 @@ below the last one it sent is skipped, so no event comes twice and none is misse
 Catch-up reads are shared: the boards of a hall that reconnect together (a server restart)
 ask for the same or nearby `after`, and each joins a read already made or under way that holds
 what it needs (`_Read`) instead of queueing its own in the thread pool; a board whose `after`
-is the feed's last id needs no read at all. So the first call after a reconnection storm does
-not wait behind thousands of reads.
+is the feed's last id needs no read at all. A read's events are encoded, and their SSE frames
+joined, once for all the boards that share it (`_Events`). So the first call after a
+reconnection storm does not wait behind thousands of reads.
 
 The counter that made a change is answered first: a commit's events are handed out in a later
 turn of the event loop than the one that completes its request, so a board's fan-out never
