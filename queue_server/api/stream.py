@@ -694,9 +694,9 @@ class EventHub:
         coroutine only sends the pings and notices the end (client gone, dropped, hub
         stopped)."""
 
-        async def chunk(text: str) -> None:
-            await send({"type": "http.response.body", "body": text.encode(),
-                        "more_body": True})
+        async def chunk(data: str | bytes) -> None:
+            body = data.encode() if isinstance(data, str) else data
+            await send({"type": "http.response.body", "body": body, "more_body": True})
 
         await chunk("retry: 2000\n: ping\n\n")
         if self._closing:
@@ -712,8 +712,7 @@ class EventHub:
             cursor = after
             async for events in self._backlog(feed, after, feed.last_id):
                 cursor = events[-1][0]
-                await send({"type": "http.response.body", "body": events.sse(),
-                            "more_body": True})
+                await chunk(events.sse())
             while not (sub.closed or sub.overflowed):
                 while sub.queue and not (sub.closed or sub.overflowed):  # came meanwhile
                     batch = [item for item in _popall(sub.queue) if item[0] > cursor]

@@ -47,9 +47,9 @@ class _Plan(NamedTuple):
     positional: bool
     row: Any  # the named tuple of its result columns; None when it answers no rows
     results: tuple[tuple[int, Processor], ...]
-    # psycopg: the SQL with PostgreSQL's own placeholders ($1, $2...) and, for each, the
-    # index of its parameter in `params`; run on a raw cursor, which sends it as it is.
-    raw: tuple[str, tuple[int, ...]] | None = None
+    # psycopg: the SQL with PostgreSQL's own placeholders ($1, $2...), for each the index of
+    # its parameter in `params`, and psycopg's raw cursor, which sends the SQL as it is.
+    raw: tuple[str, tuple[int, ...], Callable[[Any], Any]] | None = None
 
 
 _HOT: dict[int, Any] = {}  # id -> statement (kept, so that its id is never reused)
@@ -128,8 +128,12 @@ def _build(dialect: Dialect, stmt: Any) -> _Plan | None:
         results = tuple((i, proc) for i, c in enumerate(columns)
                         if (proc := c.type.dialect_impl(dialect).result_processor(dialect,
                                                                                     None)))
-    raw = (_dollar_placeholders(compiled.string, [name for name, _, _ in params])
-           if dialect.driver == "psycopg" and not dialect.positional else None)
+    raw = None
+    if dialect.driver == "psycopg" and not dialect.positional:
+        import psycopg
+
+        raw = (*_dollar_placeholders(compiled.string, [name for name, _, _ in params]),
+               psycopg.RawCursor)
     return _Plan(compiled.string, params, bool(dialect.positional), row, results, raw)
 
 
@@ -221,14 +225,17 @@ def rows(conn: Connection, stmt: Any, params: Mapping[str, Any] | None = None
     if plan is None or not conn.in_transaction():  # SQLAlchemy begins it (autobegin)
         result = conn.execute(stmt, params)
         return result.all() if result.returns_rows else []
-    if plan.raw is not None:
-        import psycopg
-
-        fetched, _ = _execute(conn, plan.raw[0], _args(plan, params or {}, raw=True),
-                              plan.row is not None, cursor_of=psycopg.RawCursor)
-    else:
-        fetched, _ = _execute(conn, plan.sql, _args(plan, params or {}), plan.row is not None)
+    sql, cursor_of = _driver_sql(plan)
+    fetched, _ = _execute(conn, sql, _args(plan, params or {}, raw=cursor_of is not None),
+                          plan.row is not None, cursor_of=cursor_of)
     return _typed(plan, fetched)
+
+
+def _driver_sql(plan: _Plan) -> tuple[str, Callable[[Any], Any] | None]:
+    """The SQL to send and the cursor to send it on (None: the connection's own)."""
+    if plan.raw is not None:
+        return plan.raw[0], plan.raw[2]
+    return plan.sql, None
 
 
 def rows_and_commit(conn: Connection, stmt: Any, params: Mapping[str, Any]
@@ -269,13 +276,9 @@ def many(conn: Connection, stmt: Any, params: Sequence[Mapping[str, Any]]) -> No
     if plan is None or plan.row is not None or not conn.in_transaction():
         conn.execute(stmt, list(params))
         return
-    if plan.raw is not None:
-        import psycopg
-
-        _execute(conn, plan.raw[0], [_args(plan, p, raw=True) for p in params], fetch=False,
-                 many=True, cursor_of=psycopg.RawCursor)
-        return
-    _execute(conn, plan.sql, [_args(plan, p) for p in params], fetch=False, many=True)
+    sql, cursor_of = _driver_sql(plan)
+    _execute(conn, sql, [_args(plan, p, raw=cursor_of is not None) for p in params],
+             fetch=False, many=True, cursor_of=cursor_of)
 
 
 def driver_rows(conn: Connection, sql: str, params: Mapping[str, Any]) -> list[Any]:

@@ -213,7 +213,7 @@ class Store:
         if rows:
             self.health.succeeded()
             if self._announcer is not None:
-                self._announcer.announce({row["hall"] for row in rows})
+                self._announcer.announce(events.halls_of(rows))
         committed(rows, hooks)
         if rows and fan_out:
             self.on_events(rows)
