@@ -255,6 +255,36 @@ def rows_and_commit(conn: Connection, stmt: Any, params: Mapping[str, Any]
     return _typed(plan, fetched)
 
 
+def rows_then_commit(conn: Connection, stmt: Any, params: Mapping[str, Any]
+                     ) -> Sequence[Any] | None:
+    """PostgreSQL (psycopg): `rows(conn, stmt, params)` and the transaction's COMMIT sent
+    together in one pipeline (one round trip), the statement with its own placeholders and
+    the plan PostgreSQL keeps for it (`rows_and_commit` binds the values on this side into one
+    simple query: right for a short statement, but psycopg parses a long one's placeholders
+    again at every execution). What `stmt` locks is held only while PostgreSQL runs it and
+    commits. If the statement fails, PostgreSQL skips the COMMIT and the transaction is left
+    failed, for the caller's rollback. Answers None where this cannot be done (not psycopg,
+    or `stmt` not hot): the caller runs the statement and commits as usual."""
+    plan = _plan(conn.dialect, stmt)
+    if plan is None or plan.raw is None or not conn.in_transaction():
+        return None
+    sql, _, cursor_of = plan.raw
+    dbapi_conn = conn.connection.dbapi_connection
+    assert dbapi_conn is not None
+    args = _args(plan, params, raw=True)
+    cursor = cursor_of(dbapi_conn)
+    try:
+        with dbapi_conn.pipeline():
+            cursor.execute(sql, args)
+            dbapi_conn.commit()
+        fetched = cursor.fetchall() if plan.row is not None else []
+    except conn.dialect.loaded_dbapi.Error as exc:
+        raise _wrapped(conn, sql, args, exc, cursor) from exc
+    finally:
+        cursor.close()
+    return _typed(plan, fetched)
+
+
 def _typed(plan: _Plan, fetched: Sequence[Any]) -> list[Any]:
     if plan.row is None:
         return []

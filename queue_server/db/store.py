@@ -305,6 +305,8 @@ class Store:
                 # and the hall's row is locked only while PostgreSQL commits (the exit's
                 # commit then finds nothing left to do)
                 rows = events.write(conn, events.pending(tx.events, tx.now), commit=True)
+            elif tx.written:  # the unit's last statement wrote its events and committed
+                rows = [events.as_event(row) for row in tx.written]
         self._committed(rows, tx.hooks, fan_out=deferred is None)
         if deferred is not None:
             deferred.extend(rows)

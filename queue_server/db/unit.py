@@ -48,6 +48,9 @@ class Tx:
         self.now = now
         self.events: list[tuple[str, str, dict[str, Any]]] = []
         self.hooks: list[Callable[[], None]] = []
+        # Event rows (with their ids) that the unit's last statement wrote and committed
+        # itself (`commit_with_last`): the store hands these out and writes nothing more.
+        self.written: EventRows = []
 
     @property
     def session(self) -> Session:
@@ -68,7 +71,21 @@ class Tx:
 
     def emit(self, hall: str, type_: str, **payload: Any) -> None:
         """An event row to write in this transaction (ids are given at commit)."""
+        if self.written:
+            raise RuntimeError("this unit has already committed")
         self.events.append((hall, type_, payload))
+
+    @property
+    def may_commit_with_last(self) -> bool:
+        """Whether the unit's next statement may carry its events and COMMIT itself (see
+        `committed_with_last`): nothing is waiting to be written at the commit yet (no events,
+        no ORM session with a flush to come)."""
+        return not self.events and self._session is None and not self.written
+
+    def committed_with_last(self, rows: EventRows) -> None:
+        """The unit's last statement wrote `rows` (event rows with their ids) and committed:
+        the use case sends nothing more in it, and the store only hands the rows out."""
+        self.written = rows
 
     def after_commit(self, hook: Callable[[], None]) -> None:
         """Run `hook` once this unit is durable (never if it rolls back)."""

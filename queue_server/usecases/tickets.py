@@ -18,7 +18,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Integer, String, Table, bindparam, case, func, insert, select, update
+from sqlalchemy import (
+    Integer,
+    String,
+    Table,
+    Text,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -29,7 +41,15 @@ from sqlalchemy.sql.dml import Insert
 
 from queue_server import wire
 from queue_server.db import lean
-from queue_server.db.models import IdempotencyKey, NumberCounter, Service, Stage, Ticket
+from queue_server.db.models import (
+    EventRow,
+    HallEventSeq,
+    IdempotencyKey,
+    NumberCounter,
+    Service,
+    Stage,
+    Ticket,
+)
 from queue_server.db.records import Record
 from queue_server.db.store import Store
 from queue_server.db.unit import Db, Tx, connection_of
@@ -48,7 +68,12 @@ from queue_server.domain.security import (
 from queue_server.domain.stages import HELD, WAITING, deadline_of
 from queue_server.usecases import checkin
 from queue_server.usecases.auth import Principal, principal_of
-from queue_server.usecases.estimate import estimate, waiting_ahead
+from queue_server.usecases.estimate import (
+    estimate,
+    one_more_waiting,
+    waiting_ahead,
+    waiting_now,
+)
 from queue_server.usecases.halls import load_hall, service_row, service_row_any
 from queue_server.usecases.walk import insert_stage, stage_row
 
@@ -118,7 +143,7 @@ _SET_STAGE = lean.hot(update(_TICKETS).where(_TICKETS.c.id == bindparam("tid"))
 _CLAIM_KEYS: dict[str, Insert] = {}
 
 
-def _pg_issue() -> Insert:
+def _pg_issue(with_event: bool = False) -> Insert:
     """PostgreSQL: the next number, a new ticket with it and the ticket's first stage in one
     statement, so the hall's counter row is locked one round trip less (it stays locked until
     the commit, and with one busy hall every issue waits for it). The counter is bumped (or
@@ -126,7 +151,16 @@ def _pg_issue() -> Insert:
     no row answers. The stage's id is drawn first, so the ticket is inserted with it; the
     stage's foreign key to the ticket is checked at the end of the statement, when both rows
     exist. The number is formatted as `policy.format_number` formats it. Answers the stage's
-    id and the number's sequence."""
+    id and the number's sequence.
+
+    `with_event`: the statement also writes the ticket's `ticket.issued` event (as
+    `events.write` would: the hall's next id from `hall_event_seq`, taken after the number,
+    so the two rows are always locked in the order every unit locks them), its payload the
+    JSON text `e_payload` with the number put in for `ISSUED_MARK`; it answers the event's id
+    too. Sent with the COMMIT (`lean.rows_then_commit`), the number's row is then locked only
+    while PostgreSQL runs this statement and commits: one service's issues on one database
+    take turns for that long, not also for a round trip and this side's turn on its
+    interpreter between the number and the commit."""
     bump = (postgresql_insert(_NUMBERS)
             .values(hall=bindparam("t_hall"), prefix=bindparam("t_prefix"),
                     day=bindparam("t_day", type_=_NUMBERS.c.day.type), last=1)
@@ -148,15 +182,40 @@ def _pg_issue() -> Insert:
         select(*(computed.get(c.name, bindparam(f"t_{c.name}", type_=c.type))
                  for c in ticket_cols), stage_id.c.id).select_from(bump).select_from(stage_id))
         .returning(_TICKETS.c.id).cte("t"))
+    answer = [_STAGES.c.id, select(seq).scalar_subquery().label("seq")]
+    ctes = [ticket]
+    if with_event:
+        hall = bindparam("t_hall", type_=String)
+        seq_row = postgresql_insert(_EVENT_SEQ).from_select(
+            ["hall", "last"], select(hall, literal(1, Integer)).select_from(bump))
+        event_id = (seq_row.on_conflict_do_update(index_elements=[_EVENT_SEQ.c.hall],
+                                                  set_={"last": _EVENT_SEQ.c.last + 1})
+                    .returning(_EVENT_SEQ.c.last).cte("s"))
+        payload = func.replace(bindparam("e_payload", type_=Text), _MARK_JSON,
+                               sql_cast(func.to_json(computed["number"]), Text))
+        event = (insert(_EVENT_ROWS).from_select(
+            ["hall", "id", "type", "at", "payload"],
+            select(hall, event_id.c.last, literal("ticket.issued", String),
+                   bindparam("t_issued_at", type_=_TICKETS.c.issued_at.type),
+                   sql_cast(payload, _EVENT_ROWS.c.payload.type)).select_from(event_id))
+            .returning(_EVENT_ROWS.c.id).cte("e"))
+        answer.append(select(event.c.id).scalar_subquery().label("event"))
+        ctes += [event_id, event]
     return lean.hot(insert(_STAGES).from_select(
         ["id", *(c.name for c in stage_cols)],
         select(stage_id.c.id, *(bindparam(f"s_{c.name}", type_=c.type) for c in stage_cols))
         .select_from(bump).select_from(stage_id))
-        .returning(_STAGES.c.id, select(seq).scalar_subquery().label("seq")).add_cte(ticket))
+        .returning(*answer).add_cte(*ctes))
 
 
 _NO_CAP = 2**31 - 1
+_EVENT_SEQ, _EVENT_ROWS = cast(Table, HallEventSeq.__table__), cast(Table, EventRow.__table__)
+# Stands for the number in a `ticket.issued` payload written with the issue (`_pg_issue`):
+# a control character, which JSON always escapes, so no other value's text can match it.
+ISSUED_MARK = "\x01"
+_MARK_JSON = json.dumps(ISSUED_MARK)
 _PG_ISSUE = _pg_issue()
+_PG_ISSUE_AND_EVENT = _pg_issue(with_event=True)
 
 
 def _claim_key(conn: Connection) -> Insert:
@@ -208,9 +267,14 @@ def _body_hash(req: wire.TicketCreate, secret_hex: str) -> str:
 
 def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
                   zone: str | None = None, forwarded_from: str | None = None,
-                  ticket_id: str | None = None) -> Record:
+                  ticket_id: str | None = None, last: bool = False) -> Record:
     """Number and queue a new ticket in `zone` (default: the first of its route). Written with
-    Core statements; answers the ticket as a record (read-only for the caller)."""
+    Core statements; answers the ticket as a record (read-only for the caller).
+
+    `last`: the caller sends nothing more in this unit. On PostgreSQL, for a service without
+    a daily cap and a unit with nothing else to write at its commit, the ticket's statement
+    then writes its event too and carries the COMMIT (`_pg_issue`): the unit is durable
+    when this returns."""
     conn, now = tx.conn, tx.now
     day = hall.day_of(now)
     zone = zone or svc.route[0]
@@ -227,13 +291,24 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
     if conn.dialect.name == "postgresql":  # number, ticket and stage in one round trip
         stage = stage_row(hall.id, str(row["id"]), zone, svc.code, issue.priority, now, due,
                           held=issue.held)
-        made = lean.first(conn, _PG_ISSUE, {
-            **{f"t_{k}": v for k, v in row.items()},
-            **{f"s_{k}": v for k, v in stage.items()}, "cap": svc.daily_cap})
+        params = {**{f"t_{k}": v for k, v in row.items()},
+                  **{f"s_{k}": v for k, v in stage.items()}, "cap": svc.daily_cap}
+        found = None
+        if last and svc.daily_cap is None and tx.may_commit_with_last:
+            params["e_payload"] = json.dumps(_issued_payload(row, ISSUED_MARK, issue))
+            found = lean.rows_then_commit(conn, _PG_ISSUE_AND_EVENT, params)
+        # (the statement with the COMMIT answers no row only past 2**31 numbers: no cap)
+        made = lean.first(conn, _PG_ISSUE, params) if found is None else next(iter(found), None)
         if made is None:
             raise _cap_reached()
         stage_id, seq = int(made.id), int(made.seq)
         row.update(seq=seq, number=format_number(svc.prefix, seq))
+        if found is not None:  # the event is written and the unit committed
+            ticket = Record(_TICKETS, {**row, "stage": stage_id})
+            tx.committed_with_last([{"hall": hall.id, "id": int(made.event),
+                                     "type": "ticket.issued", "at": now,
+                                     "payload": _issued_payload(row, row["number"], issue)}])
+            return ticket
     else:
         seq = next_number(conn, hall.id, svc.prefix, day, svc.daily_cap)
         row.update(seq=seq, number=format_number(svc.prefix, seq), stage=None)
@@ -242,26 +317,40 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
                                 now, due, held=issue.held)
         lean.rows(conn, _SET_STAGE, {"tid": row["id"], "sid": stage_id})
     ticket = Record(_TICKETS, {**row, "stage": stage_id})
-    tx.emit(hall.id, "ticket.issued", ticket=ticket.id, number=ticket.number, service=svc.code,
-            zone=ticket.zone, priority=ticket.priority, channel=ticket.channel,
-            **({"held": True} if issue.held else {}))
+    tx.emit(hall.id, "ticket.issued", **_issued_payload(row, ticket.number, issue))
     return ticket
+
+
+def _issued_payload(row: dict[str, Any], number: str, issue: Issue) -> dict[str, Any]:
+    """A new ticket's `ticket.issued` payload (`row`: its columns)."""
+    return dict(ticket=row["id"], number=number, service=row["service"], zone=row["zone"],
+                priority=row["priority"], channel=row["channel"],
+                **({"held": True} if issue.held else {}))
 
 
 _STAGE_STATUS = lean.hot(select(_STAGES.c.status).where(_STAGES.c.id == bindparam("id")))
 
 
-def issued_out(s: Db, ticket: Ticket | Record, hall: HallInfo, svc: Service | Record,
-               base: str, ahead: int | None = None) -> wire.TicketIssued:
-    """The answer to an issue: `ahead`, the people ahead, counted here unless given."""
-    held = False
-    if ticket.channel == "web" and ticket.stage is not None:  # only phone numbers wait so
-        held = lean.scalar(connection_of(s), _STAGE_STATUS, {"id": ticket.stage}) == HELD
+def issued_out(s: Db | None, ticket: Ticket | Record, hall: HallInfo, svc: Service | Record,
+               base: str, ahead: int | None = None, wait_s: int | None = None,
+               held: bool | None = None) -> wire.TicketIssued:
+    """The answer to an issue: `ahead`, the people ahead, `wait_s`, the estimated wait, and
+    `held`, whether it waits for its holder's arrival, each read through `s` unless given
+    (with all three given `s` is not used: the unit may have committed)."""
+    if held is None:
+        held = False
+        if ticket.channel == "web" and ticket.stage is not None:  # only phone numbers wait so
+            assert s is not None
+            held = lean.scalar(connection_of(s), _STAGE_STATUS, {"id": ticket.stage}) == HELD
     if ahead is None:
+        assert s is not None
         ahead = waiting_ahead(s, ticket.hall, ticket.zone, ticket.service, ticket.issued_at)
+    if wait_s is None:
+        assert s is not None
+        wait_s = estimate(s, ticket.hall, ticket.zone, ticket.service, ahead)
     return wire.TicketIssued(
         id=ticket.id, number=ticket.number, service=ticket.service, zone=ticket.zone,
-        ahead=ahead, estimated_wait_s=estimate(s, ticket.hall, ticket.zone, ticket.service, ahead),
+        ahead=ahead, estimated_wait_s=wait_s,
         issued_at=ticket.issued_at, hall=hall.id,
         track_url=f"{base}/t/{ticket.id}?c={rating_code(hall.secret, ticket.id)}",
         hall_name=hall.name, service_name=svc.name, priority=ticket.priority,
@@ -273,12 +362,13 @@ def issued_out(s: Db, ticket: Ticket | Record, hall: HallInfo, svc: Service | Re
 def issue_in(tx: Tx, who: Principal, req: wire.TicketCreate, key: str | None, base: str
              ) -> tuple[wire.TicketIssued, bool]:
     """Answers (ticket, created) from inside a unit of work. A known idempotency key answers
-    its ticket again. A new ticket's people ahead are counted in the same transaction just
-    before its number is taken: on PostgreSQL the day's number row stays locked from then
-    until the commit, and counting a long queue under that lock held every issue of the hall
-    up (one hall, 32 clients, thousands waiting: 979-1,049 issues/s counting after the
-    number, 1,185-1,190 not counting at all). So a ticket issued by another kiosk in the same
-    instant may be missing from the count; what was committed before is in it."""
+    its ticket again. A new ticket's people ahead are counted before its number is taken: on
+    PostgreSQL the day's number row stays locked from then until the commit, and counting a
+    long queue under that lock held every issue of the hall up (one hall, 32 clients,
+    thousands waiting: 979-1,049 issues/s counting after the number, 1,185-1,190 not counting
+    at all). The count is kept a moment per service (`estimate.waiting_now`), so a ticket
+    issued by another kiosk in the same instant, or by another server process within a
+    second, may be missing from it."""
     if who.kind not in ISSUERS or who.hall is None:
         raise Forbidden("forbidden", "此终端不能取号 / this terminal cannot issue tickets")
     if key is not None and not (1 <= len(key) <= 200):
@@ -305,13 +395,17 @@ def issue_in(tx: Tx, who: Principal, req: wire.TicketCreate, key: str | None, ba
                       "appointment)")
     svc = service_row(conn, hall.id, booked.booking.service if booked else str(req.service))
     issue = _reduce(req, card, who, svc.code, booked)
-    ahead = waiting_ahead(conn, hall.id, svc.route[0], svc.code, tx.now)
-    ticket = create_ticket(tx, hall, svc, issue, ticket_id=ticket_id)
+    zone = svc.route[0]
+    ahead = waiting_now(conn, hall.id, zone, svc.code, tx.now)
+    wait_s = estimate(conn, hall.id, zone, svc.code, ahead)
+    # Without a booking the ticket is the unit's last write: on PostgreSQL it may commit it.
+    ticket = create_ticket(tx, hall, svc, issue, ticket_id=ticket_id, last=booked is None)
+    one_more_waiting(conn, hall.id, zone, svc.code)
     if booked is not None:
         checkin.mark_used(tx, hall, booked, ticket)
     log.debug("issued %s %s (%s, priority=%s)", hall.id, ticket.number, svc.code,
               ticket.priority_reason or ticket.priority)
-    return issued_out(conn, ticket, hall, svc, base, ahead), True
+    return issued_out(None, ticket, hall, svc, base, ahead, wait_s, held=issue.held), True
 
 
 def _issued_again(s: Session, ticket_id: str, base: str) -> wire.TicketIssued:

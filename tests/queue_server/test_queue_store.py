@@ -112,6 +112,34 @@ def test_estimate_uses_people_ahead_and_recent_service_times(store: Store) -> No
     assert out.estimated_wait_s == 3 * 30  # 3 ahead x 30 s, shared by at least one counter
 
 
+def test_people_ahead_are_counted_once_a_moment_per_service(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An issue's `ahead` comes from a count of the service's queue kept a moment
+    (estimate.waiting_now): this process's own issues are added to it, any other event of the
+    hall (here a call) has it counted anew, and so does its age. Counting every waiting row at
+    every issue made issuing dearer the longer a service's queue grew."""
+    from queue_server.usecases import estimate
+
+    counted: list[str] = []
+    real = estimate.waiting_ahead
+
+    def counting(s: object, hall: str, zone: str, service: str, before: datetime) -> int:
+        counted.append(service)
+        return real(s, hall, zone, service, before)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(estimate, "waiting_ahead", counting)
+
+    def ahead(service: str = "general") -> int:
+        return issue(store, KIOSK, wire.TicketCreate(service=service), None, "")[0].ahead
+
+    assert [ahead() for _ in range(4)] == [0, 1, 2, 3] and counted == ["general"]
+    assert ahead("case") == 0 and counted == ["general", "case"]
+    assert counters.call_next(store, staff("W01"), "W01", "").number == "A001"
+    assert ahead() == 3 and counted == ["general", "case", "general"]
+    monkeypatch.setattr(estimate, "_WAITING", estimate.TtlCache(0.0))
+    assert ahead() == 4 and ahead() == 5 and counted[3:] == ["general", "general"]
+
+
 def test_numbers_past_999_and_the_daily_cap(store: Store) -> None:
     """Numbers as policy.format_number writes them past three digits (PostgreSQL formats
     them in the issue's one statement); a refused issue over the cap writes nothing."""
@@ -222,6 +250,45 @@ def test_a_unit_whose_events_cannot_be_written_keeps_nothing(store: Store) -> No
         assert [e["type"] for e in quick.fetch_events("t9", 0, 10)] == ["test.first"]
     finally:
         quick.close()
+
+
+@pytest.mark.pg
+def test_an_issue_commits_with_its_own_statement(store: Store) -> None:
+    """PostgreSQL: an issue without a booking, of a service without a daily cap, writes its
+    number, ticket, stage and `ticket.issued` event in one statement sent with the COMMIT
+    (the number's row is locked only while PostgreSQL runs it and commits): the ticket is
+    durable before the unit ends, the event reads back as the hub was handed it (the number
+    put in, the hall's next id), the key replays it, and nothing more can be emitted in the
+    committed unit. A capped service's issue keeps the usual path (its refusal keeps nothing:
+    test_numbers_past_999_and_the_daily_cap)."""
+    if store.is_sqlite:
+        pytest.skip("the issue's COMMIT with its statement: PostgreSQL only")
+    from sqlalchemy import text
+
+    from queue_server.usecases.tickets import issue_in
+
+    handed: list[dict[str, object]] = []
+    first = take(store, "general")
+    base = store.last_event("t1")
+    store.on_events = handed.extend
+    with store.write() as tx:
+        out, created = issue_in(tx, KIOSK, wire.TicketCreate(service="general"), "k-1", "")
+        with store.writer.connect() as other:  # another connection sees it committed
+            assert other.execute(text("SELECT number FROM tickets WHERE id = :i"),
+                                 {"i": out.id}).scalar_one() == out.number
+        with pytest.raises(RuntimeError):
+            tx.emit("t1", "test.too_late")
+    assert created and out.number == _next_number(first) and out.ahead == 1
+    stored = store.fetch_events("t1", base, 100)
+    assert handed == stored and len(stored) == 1
+    assert stored[-1] == {"id": base + 1, "type": "ticket.issued", "at": stored[-1]["at"],
+                          "hall": "t1", "ticket": out.id, "number": out.number,
+                          "service": "general", "zone": out.zone, "priority": False,
+                          "channel": "kiosk"}
+    again, created = issue(store, KIOSK, wire.TicketCreate(service="general"), "k-1", "")
+    assert not created and again.id == out.id
+    assert take(store, "case") == "B001"  # capped: number and event as two statements
+    assert [e["number"] for e in store.fetch_events("t1", base + 1, 10)] == ["B001"]
 
 
 def _next_number(number: str) -> str:
