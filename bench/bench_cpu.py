@@ -123,7 +123,7 @@ async def cycle_phase(hall: harness.BenchHall, port: int, clients: int, total: i
 
 
 async def run(hall: harness.BenchHall, port: int, pid: int, clients: int, total: int,
-              profile: Path | None = None) -> dict[str, tuple[float, int]]:
+              profile: Path | None = None, gil: bool = False) -> dict[str, tuple[float, int]]:
     clock = cpu_clock(pid)
     await issue_phase(hall, port, clients, 200)  # warm-up: caches, first statements
     await cycle_phase(hall, port, clients, clients * 4, clock)
@@ -132,7 +132,8 @@ async def run(hall: harness.BenchHall, port: int, pid: int, clients: int, total:
     if profile is not None:
         spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
                                 str(pid), "--format", "raw", "--rate", "250", "--nonblocking",
-                                "--output", str(profile)], stdout=subprocess.DEVNULL)
+                                "--output", str(profile), *(["--gil"] if gil else [])],
+                               stdout=subprocess.DEVNULL)
         await asyncio.sleep(1.0)  # attached
     before, (user, system) = cpu_seconds(clock), stat_times(pid)
     n = await issue_phase(hall, port, clients, total)
@@ -160,6 +161,8 @@ def main() -> int:
     parser.add_argument("--extra", default="", help="more flags for the server, space-separated")
     parser.add_argument("--profile", type=Path, help="also sample the server with py-spy (if "
                         "installed) during the measured phases, collapsed stacks into this file")
+    parser.add_argument("--gil", action="store_true", help="with --profile: only the samples "
+                        "of the thread holding the GIL (where the interpreter spends CPU)")
     args = parser.parse_args()
     clients = max(1, min(32, args.clients))
     print(f"bench_cpu: {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, "
@@ -178,7 +181,7 @@ def main() -> int:
             harness.login_all(f"http://{HOST}:{port}", hall)
             started = time.monotonic()
             figures = asyncio.run(run(hall, port, proc.pid, clients, args.requests,
-                                      args.profile))
+                                      args.profile, args.gil))
             took = time.monotonic() - started
     print(f"{'request':<12}{'answered':>10}{'server CPU ms a request':>26}")
     for name in ("issue", "call-next", "start", "finish"):
