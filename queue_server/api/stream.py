@@ -55,6 +55,7 @@ from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
+from queue_server.api.guard import chunk_writer
 from queue_server.api.http_errors import at_once
 from queue_server.db.busy import first_line
 from queue_server.db.events import NOTIFY_CHANNEL
@@ -688,11 +689,13 @@ class EventHub:
         return _SseResponse(self, hall, after)
 
     async def serve_sse(self, hall: str | None, after: int, receive: Receive,
-                        send: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+                        send: Callable[[dict[str, Any]], Awaitable[None]],
+                        direct: Callable[[bytes], bool] | None = None) -> None:
         """The body of an SSE response: catch up from the table through `send`, then let the
-        feed write live events straight into the connection (`_Subscriber.sink`); this
-        coroutine only sends the pings and notices the end (client gone, dropped, hub
-        stopped)."""
+        feed write live events straight into the connection (`_Subscriber.sink`: `direct`,
+        the connection's own chunk writer where the server has one, else `send` run without
+        a task); this coroutine only sends the pings and notices the end (client gone,
+        dropped, hub stopped)."""
 
         async def chunk(data: str | bytes) -> None:
             body = data.encode() if isinstance(data, str) else data
@@ -725,7 +728,7 @@ class EventHub:
                 sub.cursor = cursor
                 sub.ping_every = self.ping_interval
                 sub.next_ping = time.monotonic() + self.ping_interval  # the hub's pinger
-                sub.sink = functools.partial(_push_now, send)
+                sub.sink = direct or functools.partial(_push_now, send)
                 sub.wake.clear()
                 await sub.wake.wait()  # closed, dropped, or a slow client back on its queue
                 cursor = sub.cursor
@@ -801,5 +804,5 @@ class _SseResponse(StreamingResponse):
         await send({"type": "http.response.start", "status": self.status_code,
                     "headers": self.raw_headers})
         with contextlib.suppress(OSError, RuntimeError):  # the client went away meanwhile
-            await self.hub.serve_sse(self.hall, self.after, receive, send)
+            await self.hub.serve_sse(self.hall, self.after, receive, send, chunk_writer(scope))
             await send({"type": "http.response.body", "body": b"", "more_body": False})

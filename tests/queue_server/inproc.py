@@ -21,6 +21,7 @@ import pytest
 import uvicorn
 
 from queue_server.api.app import create_app
+from queue_server.api.guard import guarded
 from queue_server.api.settings import Settings
 from queue_server.api.stream import UVICORN_OPTIONS
 from queue_server.db.store import Store
@@ -48,13 +49,18 @@ class Clock:
 
 
 class InProcServer:
-    def __init__(self, db_url: str, clock: Callable[[], datetime], **settings: Any) -> None:
+    """`guard`: uvicorn runs the connection guard's protocol, as `python -m queue_server`
+    does."""
+
+    def __init__(self, db_url: str, clock: Callable[[], datetime], guard: bool = False,
+                 **settings: Any) -> None:
         self.port = free_port()
         self.store = Store(db_url, clock=clock)
         self.settings = replace(Settings(db_url=db_url, port=self.port), **settings)
         self.app = create_app(self.settings, self.store)
+        http = {"http": guarded(self.settings.limits)} if guard else {}
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning",
-                                access_log=False, lifespan="on", **UVICORN_OPTIONS)
+                                access_log=False, lifespan="on", **UVICORN_OPTIONS, **http)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="inproc-server",
                                        daemon=True)
