@@ -49,7 +49,7 @@ class Tx:
         self.events: list[tuple[str, str, dict[str, Any]]] = []
         self.hooks: list[Callable[[], None]] = []
         # Event rows (with their ids) that the unit's last statement wrote and committed
-        # itself (`commit_with_last`): the store hands these out and writes nothing more.
+        # itself (`committed_with_last`): the store hands these out and writes nothing more.
         self.written: EventRows = []
 
     @property
