@@ -1,5 +1,7 @@
 """The one event writer: gives a transaction's events their ids and inserts the rows, for both
-the group commit (SQLite) and a PostgreSQL unit of work; and reads them back for the hub.
+the group commit (SQLite) and a PostgreSQL unit of work (and, on PostgreSQL, the CTEs with
+which the issue's one statement writes its event beside its ticket: `pg_event_ctes`); and reads
+them back for the hub.
 
 Ids are per hall (a subscriber follows one hall): each hall's row in `hall_event_seq` is locked
 by the statement that takes its ids (an upsert: a hall's first event makes it) until the
@@ -25,10 +27,12 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select, text
+from sqlalchemy import Integer, String, Table, bindparam, func, insert, literal, select, text
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.sql.selectable import TextualSelect
+from sqlalchemy.sql.selectable import CTE, FromClause, TextualSelect
 
 from queue_server.db import lean
 from queue_server.db.busy import first_line
@@ -128,6 +132,26 @@ def _write_pg(conn: Connection, hall: str, mine: list[dict[str, Any]], commit: b
     first = min(ids)
     for i, row in enumerate(mine):
         row["id"] = first + i
+
+
+def pg_event_ctes(after: FromClause, hall: Any, type_: str, at: Any, payload: Any
+                  ) -> tuple[CTE, CTE]:
+    """PostgreSQL, for a statement that writes one event of `hall` beside rows of its own (the
+    issue's, tickets.py): the CTEs that take the hall's next id, as `_pg_write` takes it, and
+    insert the event row (`at`, `payload`: SQL expressions); the second answers its `id`.
+    The id is taken from `after`'s row, so the hall's row is locked after whatever `after`
+    locks, in the order every unit takes them (its events last)."""
+    taken = postgresql_insert(_SEQ).from_select(
+        ["hall", "last"], select(hall, literal(1, Integer)).select_from(after))
+    seq = (taken.on_conflict_do_update(index_elements=[_SEQ.c.hall],
+                                       set_={"last": _SEQ.c.last + 1})
+           .returning(_SEQ.c.last).cte("s"))
+    row = (insert(_EVENTS).from_select(
+        ["hall", "id", "type", "at", "payload"],
+        select(hall, seq.c.last, literal(type_, String), at,
+               sql_cast(payload, _EVENTS.c.payload.type)).select_from(seq))
+        .returning(_EVENTS.c.id).cte("e"))
+    return seq, row
 
 
 def as_event(row: Any) -> dict[str, Any]:

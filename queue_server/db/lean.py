@@ -15,8 +15,9 @@ is kept with PostgreSQL's own placeholders and run on psycopg's raw cursor, whic
 as it is (psycopg would convert a long statement's placeholders again at every execution).
 A driver error is raised as SQLAlchemy raises it (`DBAPIError.instance`: IntegrityError,
 OperationalError..., the driver's error as `orig`, a lost connection invalidated), so
-`db.busy` and every caller see no difference. A statement not marked, or one that needs what this does not do
-(expanding IN lists, parameters computed at execution), goes through `Connection.execute`.
+`db.busy` and every caller see no difference. A statement not marked, or one that needs what
+this does not do (expanding IN lists, parameters computed at execution), goes through
+`Connection.execute`.
 tests/queue_server/test_lean.py checks the hot statements' rows equal SQLAlchemy's on SQLite
 and PostgreSQL."""
 

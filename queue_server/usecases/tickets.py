@@ -27,7 +27,6 @@ from sqlalchemy import (
     case,
     func,
     insert,
-    literal,
     select,
     update,
 )
@@ -40,16 +39,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
 
 from queue_server import wire
-from queue_server.db import lean
-from queue_server.db.models import (
-    EventRow,
-    HallEventSeq,
-    IdempotencyKey,
-    NumberCounter,
-    Service,
-    Stage,
-    Ticket,
-)
+from queue_server.db import events, lean
+from queue_server.db.models import IdempotencyKey, NumberCounter, Service, Stage, Ticket
 from queue_server.db.records import Record
 from queue_server.db.store import Store
 from queue_server.db.unit import Db, Tx, connection_of
@@ -153,8 +144,8 @@ def _pg_issue(with_event: bool = False) -> Insert:
     exist. The number is formatted as `policy.format_number` formats it. Answers the stage's
     id and the number's sequence.
 
-    `with_event`: the statement also writes the ticket's `ticket.issued` event (as
-    `events.write` would: the hall's next id from `hall_event_seq`, taken after the number,
+    `with_event`: the statement also writes the ticket's `ticket.issued` event
+    (`events.pg_event_ctes`: the hall's next id from `hall_event_seq`, taken after the number,
     so the two rows are always locked in the order every unit locks them), its payload the
     JSON text `e_payload` with the number put in for `ISSUED_MARK`; it answers the event's id
     too. Sent with the COMMIT (`lean.rows_then_commit`), the number's row is then locked only
@@ -185,20 +176,11 @@ def _pg_issue(with_event: bool = False) -> Insert:
     answer = [_STAGES.c.id, select(seq).scalar_subquery().label("seq")]
     ctes = [ticket]
     if with_event:
-        hall = bindparam("t_hall", type_=String)
-        seq_row = postgresql_insert(_EVENT_SEQ).from_select(
-            ["hall", "last"], select(hall, literal(1, Integer)).select_from(bump))
-        event_id = (seq_row.on_conflict_do_update(index_elements=[_EVENT_SEQ.c.hall],
-                                                  set_={"last": _EVENT_SEQ.c.last + 1})
-                    .returning(_EVENT_SEQ.c.last).cte("s"))
         payload = func.replace(bindparam("e_payload", type_=Text), _MARK_JSON,
                                sql_cast(func.to_json(computed["number"]), Text))
-        event = (insert(_EVENT_ROWS).from_select(
-            ["hall", "id", "type", "at", "payload"],
-            select(hall, event_id.c.last, literal("ticket.issued", String),
-                   bindparam("t_issued_at", type_=_TICKETS.c.issued_at.type),
-                   sql_cast(payload, _EVENT_ROWS.c.payload.type)).select_from(event_id))
-            .returning(_EVENT_ROWS.c.id).cte("e"))
+        event_id, event = events.pg_event_ctes(
+            bump, bindparam("t_hall", type_=String), "ticket.issued",
+            bindparam("t_issued_at", type_=_TICKETS.c.issued_at.type), payload)
         answer.append(select(event.c.id).scalar_subquery().label("event"))
         ctes += [event_id, event]
     return lean.hot(insert(_STAGES).from_select(
@@ -209,7 +191,6 @@ def _pg_issue(with_event: bool = False) -> Insert:
 
 
 _NO_CAP = 2**31 - 1
-_EVENT_SEQ, _EVENT_ROWS = cast(Table, HallEventSeq.__table__), cast(Table, EventRow.__table__)
 # Stands for the number in a `ticket.issued` payload written with the issue (`_pg_issue`):
 # a control character, which JSON always escapes, so no other value's text can match it.
 ISSUED_MARK = "\x01"
