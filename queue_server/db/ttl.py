@@ -31,6 +31,9 @@ class TtlCache(Generic[K, V]):
         self._entries[key] = (monotonic() + self.seconds, value)
         return value
 
+    def drop(self, key: K) -> None:
+        self._entries.pop(key, None)
+
     def forget(self, which: Callable[[K], bool] | None = None) -> None:
         """Drop every entry, or those whose key `which` picks."""
         if which is None:

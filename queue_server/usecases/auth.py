@@ -25,7 +25,8 @@ from queue_server.db.models import (
     Terminal,
 )
 from queue_server.db.store import Store
-from queue_server.db.unit import Tx
+from queue_server.db.ttl import TtlCache
+from queue_server.db.unit import Tx, db_key
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, Unauthorized
 from queue_server.domain.security import hash_pin, new_token, token_hash
 
@@ -106,8 +107,27 @@ def principal_of(s: Session | Connection, token: str, now: datetime) -> Principa
     else:
         found = lean.first(conn, _TERMINAL, {"digest": digest})
         if found is not None and found.active and _matches(found.token_hash, digest):
-            return Principal(found.kind, found.hall, found.id, found.name, found.counter)
+            return _SEEN.put((db_key(conn), digest), Principal(
+                found.kind, found.hall, found.id, found.name, found.counter))
+        _SEEN.drop((db_key(conn), digest))
     raise Unauthorized("unauthorized", "令牌无效或已过期 / unknown or expired token")
+
+
+# Terminals this process has seen authenticate, by their token's digest. Not a grant: what
+# reads it (the issue's one statement, `tickets.issue_at_once`) checks the terminal again in
+# that statement, so a token revoked meanwhile takes nothing. A terminal's kind and hall never
+# change (a new enrolment is a new token).
+_SEEN: TtlCache[tuple[str, str], Principal] = TtlCache(300.0)
+
+
+def known_terminal(conn: Connection, token: str) -> tuple[Principal, str] | None:
+    """(principal, token digest) of a terminal token `principal_of` has accepted in this
+    process lately, read from memory; None for any other token."""
+    if not token or token.startswith(("kbs_", "kba_")):
+        return None
+    digest = token_hash(token)
+    fresh, who = _SEEN.get((db_key(conn), digest))
+    return (who, digest) if fresh and who is not None else None
 
 
 def _pick_hall(s: object, hall: str | None, kind: str, counter: str | None) -> str:

@@ -25,8 +25,11 @@ from sqlalchemy import (
     Text,
     bindparam,
     case,
+    exists,
     func,
     insert,
+    literal,
+    or_,
     select,
     update,
 )
@@ -40,12 +43,19 @@ from sqlalchemy.sql.dml import Insert
 
 from queue_server import wire
 from queue_server.db import events, lean
-from queue_server.db.models import IdempotencyKey, NumberCounter, Service, Stage, Ticket
+from queue_server.db.models import (
+    IdempotencyKey,
+    NumberCounter,
+    Service,
+    Stage,
+    Terminal,
+    Ticket,
+)
 from queue_server.db.records import Record
 from queue_server.db.store import Store
 from queue_server.db.unit import Db, Tx, connection_of
 from queue_server.domain import priority
-from queue_server.domain.errors import Conflict, Forbidden, Invalid
+from queue_server.domain.errors import Conflict, DomainError, Forbidden, Invalid
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.policy import format_number
 from queue_server.domain.security import (
@@ -57,8 +67,9 @@ from queue_server.domain.security import (
     rating_code,
 )
 from queue_server.domain.stages import HELD, WAITING, deadline_of
+from queue_server.domain.workdays import Due
 from queue_server.usecases import checkin
-from queue_server.usecases.auth import Principal, principal_of
+from queue_server.usecases.auth import Principal, known_terminal, principal_of
 from queue_server.usecases.estimate import (
     estimate,
     one_more_waiting,
@@ -132,9 +143,10 @@ _TICKETS, _STAGES = cast(Table, Ticket.__table__), cast(Table, Stage.__table__)
 _SET_STAGE = lean.hot(update(_TICKETS).where(_TICKETS.c.id == bindparam("tid"))
                       .values(stage=bindparam("sid")))
 _CLAIM_KEYS: dict[str, Insert] = {}
+_KEYS, _TERMINAL_ROWS = cast(Table, IdempotencyKey.__table__), cast(Table, Terminal.__table__)
 
 
-def _pg_issue(with_event: bool = False) -> Insert:
+def _pg_issue(with_event: bool = False, guarded: bool = False) -> Insert:
     """PostgreSQL: the next number, a new ticket with it and the ticket's first stage in one
     statement, so the hall's counter row is locked one round trip less (it stays locked until
     the commit, and with one busy hall every issue waits for it). The counter is bumped (or
@@ -151,10 +163,37 @@ def _pg_issue(with_event: bool = False) -> Insert:
     too. Sent with the COMMIT (`lean.rows_then_commit`), the number's row is then locked only
     while PostgreSQL runs this statement and commits: one service's issues on one database
     take turns for that long, not also for a round trip and this side's turn on its
-    interpreter between the number and the commit."""
-    bump = (postgresql_insert(_NUMBERS)
-            .values(hall=bindparam("t_hall"), prefix=bindparam("t_prefix"),
-                    day=bindparam("t_day", type_=_NUMBERS.c.day.type), last=1)
+    interpreter between the number and the commit.
+
+    `guarded` (with the event): the statement is the whole issue (`issue_at_once`). It first
+    checks that terminal `a_terminal` still holds the token of digest `a_digest` and is active,
+    then claims the idempotency key `k_key` (when not null) for the ticket, with the keyed
+    hash `k_body` of the request, as `_claim_key` claims it (a concurrent claim of the same
+    key waits for the other's commit). The number is taken only when both hold: otherwise
+    nothing is written and no row answers."""
+    number = {"hall": bindparam("t_hall"), "prefix": bindparam("t_prefix"),
+              "day": bindparam("t_day", type_=_NUMBERS.c.day.type)}
+    if guarded:
+        auth = select(_TERMINAL_ROWS.c.id).where(
+            _TERMINAL_ROWS.c.id == bindparam("a_terminal", type_=Integer),
+            _TERMINAL_ROWS.c.token_hash == bindparam("a_digest", type_=String),
+            _TERMINAL_ROWS.c.active).cte("auth")
+        key = sql_cast(bindparam("k_key", type_=String), String)
+        claim = (postgresql_insert(_KEYS).from_select(
+            ["hall", "key", "ticket_id", "body_hash", "created_at"],
+            select(sql_cast(bindparam("t_hall", type_=String), String), key,
+                   sql_cast(bindparam("t_id", type_=String), String),
+                   sql_cast(bindparam("k_body", type_=String), String),
+                   bindparam("t_issued_at", type_=_TICKETS.c.issued_at.type))
+            .where(exists(auth.select()), key.is_not(None)))
+            .on_conflict_do_nothing().returning(_KEYS.c.key).cte("k"))
+        taken = postgresql_insert(_NUMBERS).from_select(
+            ["hall", "prefix", "day", "last"],
+            select(*number.values(), literal(1, Integer)).where(
+                exists(auth.select()), or_(key.is_(None), exists(claim.select()))))
+    else:
+        taken = postgresql_insert(_NUMBERS).values(**number, last=1)
+    bump = (taken
             .on_conflict_do_update(
                 index_elements=[_NUMBERS.c.hall, _NUMBERS.c.prefix, _NUMBERS.c.day],
                 set_={"last": _NUMBERS.c.last + 1},
@@ -197,6 +236,7 @@ ISSUED_MARK = "\x01"
 _MARK_JSON = json.dumps(ISSUED_MARK)
 _PG_ISSUE = _pg_issue()
 _PG_ISSUE_AND_EVENT = _pg_issue(with_event=True)
+_PG_ISSUE_AT_ONCE = _pg_issue(with_event=True, guarded=True)
 
 
 def _claim_key(conn: Connection) -> Insert:
@@ -214,7 +254,6 @@ def _claim_key(conn: Connection) -> Insert:
     return stmt
 
 
-_KEYS = cast(Table, IdempotencyKey.__table__)
 _KNOWN = select(_KEYS.c.ticket_id, _KEYS.c.body_hash).where(
     _KEYS.c.hall == bindparam("hall"), _KEYS.c.key == bindparam("key"))
 
@@ -246,6 +285,41 @@ def _body_hash(req: wire.TicketCreate, secret_hex: str) -> str:
     return hmac.new(bytes.fromhex(secret_hex), data, hashlib.sha256).hexdigest()
 
 
+def _ticket_row(hall: HallInfo, svc: Service | Record, issue: Issue, zone: str, now: datetime,
+                forwarded_from: str | None = None, ticket_id: str | None = None
+                ) -> tuple[dict[str, Any], Due | None]:
+    """A new ticket's columns but its number, and its first stage's deadline."""
+    due = deadline_of(hall, svc, zone, now)
+    row = dict(id=ticket_id or secrets.token_urlsafe(12), hall=hall.id, service=svc.code,
+               prefix=svc.prefix, day=hall.day_of(now), channel=issue.channel,
+               priority=issue.priority, priority_reason=issue.priority_reason,
+               id_hash=issue.id_hash, masked_id=issue.masked_id, masked_name=issue.masked_name,
+               appointment=issue.appointment, issued_at=now, status=WAITING, zone=zone,
+               deadline=due.at if due else None,
+               deadline_provisional=bool(due and due.provisional),
+               forwarded_from=forwarded_from, forwarded_to=None, print_failed=False,
+               priority_confirmed=None, appointment_late=issue.appointment_late or None)
+    return row, due
+
+
+def _pg_params(row: dict[str, Any], due: Due | None, svc: Service | Record, issue: Issue
+               ) -> dict[str, Any]:
+    """`_pg_issue`'s parameters for the ticket `row` (`_ticket_row`)."""
+    stage = stage_row(row["hall"], str(row["id"]), row["zone"], svc.code, issue.priority,
+                      row["issued_at"], due, held=issue.held)
+    return {**{f"t_{k}": v for k, v in row.items()},
+            **{f"s_{k}": v for k, v in stage.items()}, "cap": svc.daily_cap}
+
+
+def _committed_issue(tx: Tx, made: Any, row: dict[str, Any], issue: Issue) -> Record:
+    """The ticket a statement with its event and the COMMIT wrote (`made`: its answer)."""
+    row.update(seq=int(made.seq), number=format_number(row["prefix"], int(made.seq)))
+    tx.committed_with_last([{"hall": row["hall"], "id": int(made.event),
+                             "type": "ticket.issued", "at": row["issued_at"],
+                             "payload": _issued_payload(row, row["number"], issue)}])
+    return Record(_TICKETS, {**row, "stage": int(made.id)})
+
+
 def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
                   zone: str | None = None, forwarded_from: str | None = None,
                   ticket_id: str | None = None, last: bool = False) -> Record:
@@ -257,45 +331,28 @@ def create_ticket(tx: Tx, hall: HallInfo, svc: Service | Record, issue: Issue,
     then writes its event too and carries the COMMIT (`_pg_issue`): the unit is durable
     when this returns."""
     conn, now = tx.conn, tx.now
-    day = hall.day_of(now)
-    zone = zone or svc.route[0]
-    due = deadline_of(hall, svc, zone, now)
-    row = dict(id=ticket_id or secrets.token_urlsafe(12), hall=hall.id, service=svc.code,
-               prefix=svc.prefix, day=day, channel=issue.channel, priority=issue.priority,
-               priority_reason=issue.priority_reason, id_hash=issue.id_hash,
-               masked_id=issue.masked_id, masked_name=issue.masked_name,
-               appointment=issue.appointment, issued_at=now, status=WAITING, zone=zone,
-               deadline=due.at if due else None,
-               deadline_provisional=bool(due and due.provisional),
-               forwarded_from=forwarded_from, forwarded_to=None, print_failed=False,
-               priority_confirmed=None, appointment_late=issue.appointment_late or None)
+    row, due = _ticket_row(hall, svc, issue, zone or svc.route[0], now, forwarded_from,
+                           ticket_id)
     if conn.dialect.name == "postgresql":  # number, ticket and stage in one round trip
-        stage = stage_row(hall.id, str(row["id"]), zone, svc.code, issue.priority, now, due,
-                          held=issue.held)
-        params = {**{f"t_{k}": v for k, v in row.items()},
-                  **{f"s_{k}": v for k, v in stage.items()}, "cap": svc.daily_cap}
-        found = None
+        params = _pg_params(row, due, svc, issue)
         if last and svc.daily_cap is None and tx.may_commit_with_last:
             params["e_payload"] = json.dumps(_issued_payload(row, ISSUED_MARK, issue))
             found = lean.rows_then_commit(conn, _PG_ISSUE_AND_EVENT, params)
-        # (the statement with the COMMIT answers no row only past 2**31 numbers: no cap)
-        made = lean.first(conn, _PG_ISSUE, params) if found is None else next(iter(found), None)
+            if found is not None:  # (no row only past 2**31 numbers: there is no cap)
+                if not found:
+                    raise _cap_reached()
+                return _committed_issue(tx, found[0], row, issue)
+        made = lean.first(conn, _PG_ISSUE, params)
         if made is None:
             raise _cap_reached()
         stage_id, seq = int(made.id), int(made.seq)
         row.update(seq=seq, number=format_number(svc.prefix, seq))
-        if found is not None:  # the event is written and the unit committed
-            ticket = Record(_TICKETS, {**row, "stage": stage_id})
-            tx.committed_with_last([{"hall": hall.id, "id": int(made.event),
-                                     "type": "ticket.issued", "at": now,
-                                     "payload": _issued_payload(row, row["number"], issue)}])
-            return ticket
     else:
-        seq = next_number(conn, hall.id, svc.prefix, day, svc.daily_cap)
+        seq = next_number(conn, hall.id, svc.prefix, row["day"], svc.daily_cap)
         row.update(seq=seq, number=format_number(svc.prefix, seq), stage=None)
         lean.rows(conn, lean.insert_of(_TICKETS, row), row)
-        stage_id = insert_stage(conn, hall.id, str(row["id"]), zone, svc.code, issue.priority,
-                                now, due, held=issue.held)
+        stage_id = insert_stage(conn, hall.id, str(row["id"]), row["zone"], svc.code,
+                                issue.priority, now, due, held=issue.held)
         lean.rows(conn, _SET_STAGE, {"tid": row["id"], "sid": stage_id})
     ticket = Record(_TICKETS, {**row, "stage": stage_id})
     tx.emit(hall.id, "ticket.issued", **_issued_payload(row, ticket.number, issue))
@@ -340,6 +397,27 @@ def issued_out(s: Db | None, ticket: Ticket | Record, hall: HallInfo, svc: Servi
         arrival_required=held)
 
 
+@dataclass(frozen=True)
+class _Asked:
+    """An issue request judged: its service, booking (if it checks one in) and the issue."""
+
+    svc: Service | Record
+    booked: checkin.CheckIn | None
+    issue: Issue
+
+
+def _judge(tx: Tx, who: Principal, hall: HallInfo, req: wire.TicketCreate) -> _Asked:
+    """What the request asks for (raises its refusals)."""
+    card = reduce_card(req.id_card, hall, tx.now)
+    booked = checkin.resolve(tx, hall, req, card.digest)
+    if booked is None and not req.service:
+        raise Invalid("service_required", "请选择事项 / choose a service (or check in with an "
+                      "appointment)")
+    svc = service_row(tx.conn, hall.id,
+                      booked.booking.service if booked else str(req.service))
+    return _Asked(svc, booked, _reduce(req, card, who, svc.code, booked))
+
+
 def issue_in(tx: Tx, who: Principal, req: wire.TicketCreate, key: str | None, base: str
              ) -> tuple[wire.TicketIssued, bool]:
     """Answers (ticket, created) from inside a unit of work. A known idempotency key answers
@@ -369,24 +447,71 @@ def issue_in(tx: Tx, who: Principal, req: wire.TicketCreate, key: str | None, ba
             known = conn.execute(_KNOWN, {"hall": who.hall, "key": key}).first()
             assert known is not None
             return _issued_again(tx.session, _replayed(known, body), base), False
-    card = reduce_card(req.id_card, hall, tx.now)
-    booked = checkin.resolve(tx, hall, req, card.digest)
-    if booked is None and not req.service:
-        raise Invalid("service_required", "请选择事项 / choose a service (or check in with an "
-                      "appointment)")
-    svc = service_row(conn, hall.id, booked.booking.service if booked else str(req.service))
-    issue = _reduce(req, card, who, svc.code, booked)
+    asked = _judge(tx, who, hall, req)
+    svc, booked, issue = asked.svc, asked.booked, asked.issue
     zone = svc.route[0]
     ahead = waiting_now(conn, hall.id, zone, svc.code, tx.now)
     wait_s = estimate(conn, hall.id, zone, svc.code, ahead)
     # Without a booking the ticket is the unit's last write: on PostgreSQL it may commit it.
     ticket = create_ticket(tx, hall, svc, issue, ticket_id=ticket_id, last=booked is None)
-    one_more_waiting(conn, hall.id, zone, svc.code)
     if booked is not None:
         checkin.mark_used(tx, hall, booked, ticket)
+    return _issued(conn, ticket, hall, svc, base, ahead, wait_s, issue), True
+
+
+def _issued(conn: Connection, ticket: Record, hall: HallInfo, svc: Service | Record, base: str,
+            ahead: int, wait_s: int, issue: Issue) -> wire.TicketIssued:
+    one_more_waiting(conn, hall.id, ticket.zone, svc.code)
     log.debug("issued %s %s (%s, priority=%s)", hall.id, ticket.number, svc.code,
               ticket.priority_reason or ticket.priority)
-    return issued_out(None, ticket, hall, svc, base, ahead, wait_s, held=issue.held), True
+    return issued_out(None, ticket, hall, svc, base, ahead, wait_s, held=issue.held)
+
+
+def issue_at_once(tx: Tx, token: str, req: wire.TicketCreate, key: str | None, base: str
+                  ) -> tuple[wire.TicketIssued, bool] | None:
+    """PostgreSQL: the plain issue (no booking, a service without a daily cap) by a terminal
+    this process has seen authenticate (`auth.known_terminal`), as one statement sent with the
+    unit's BEGIN and COMMIT in one round trip (`_pg_issue(guarded=True)`): the terminal is
+    checked again, the key claimed, the number taken and the ticket, its stage and its event
+    written. Before it the unit reads only what this process does not keep a moment (the
+    hall's settings, the service, the people ahead, a card's booking).
+
+    Answers None, having written nothing, when the request is anything else or the statement
+    took no number (the terminal revoked or its token changed, the key already known): the
+    caller then runs `issue_in` in the same unit, which answers, replays or refuses as always.
+    Refusals are left to it, so a known key is still replayed before its request is judged.
+    The unit's transaction has then ended (committed with nothing written); `issue_in` runs in
+    the next one."""
+    conn = tx.conn
+    if conn.dialect.name != "postgresql" or not tx.may_commit_with_last:
+        return None
+    known = known_terminal(conn, token)
+    if known is None or (key is not None and not 1 <= len(key) <= 200):
+        return None
+    who, digest = known
+    hall = load_hall(conn, who.hall) if who.kind in ISSUERS and who.hall else None
+    if hall is None:
+        return None
+    try:
+        asked = _judge(tx, who, hall, req)
+    except DomainError:
+        return None
+    svc, issue = asked.svc, asked.issue
+    if asked.booked is not None or svc.daily_cap is not None:
+        return None
+    zone = svc.route[0]
+    ahead = waiting_now(conn, hall.id, zone, svc.code, tx.now)
+    wait_s = estimate(conn, hall.id, zone, svc.code, ahead)
+    row, due = _ticket_row(hall, svc, issue, zone, tx.now)
+    params = _pg_params(row, due, svc, issue)
+    params.update(e_payload=json.dumps(_issued_payload(row, ISSUED_MARK, issue)),
+                  a_terminal=who.terminal_id, a_digest=digest, k_key=key,
+                  k_body=None if key is None else _body_hash(req, hall.secret))
+    found = lean.rows_then_commit(conn, _PG_ISSUE_AT_ONCE, params)
+    if not found:
+        return None
+    ticket = _committed_issue(tx, found[0], row, issue)
+    return _issued(conn, ticket, hall, svc, base, ahead, wait_s, issue), True
 
 
 def _issued_again(s: Session, ticket_id: str, base: str) -> wire.TicketIssued:
@@ -410,7 +535,8 @@ async def issue_for(store: Store, token: str, req: wire.TicketCreate, key: str |
     """The endpoint's issue: authentication and issue in one unit of work (`Store.run`)."""
 
     def work(tx: Tx) -> tuple[wire.TicketIssued, bool]:
-        return issue_in(tx, principal_of(tx.conn, token, tx.now), req, key, base)
+        return (issue_at_once(tx, token, req, key, base)
+                or issue_in(tx, principal_of(tx.conn, token, tx.now), req, key, base))
 
     return await store.run(work)
 

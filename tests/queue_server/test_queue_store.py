@@ -291,6 +291,120 @@ def test_an_issue_commits_with_its_own_statement(store: Store) -> None:
     assert [e["number"] for e in store.fetch_events("t1", base + 1, 10)] == ["B001"]
 
 
+@pytest.mark.pg
+def test_a_known_kiosks_plain_issue_is_one_statement(store: Store) -> None:
+    """PostgreSQL: once this process has accepted a kiosk's token, its plain issue is one
+    statement sent with the unit's BEGIN and COMMIT (`issue_at_once`), which checks the
+    terminal again and claims the key itself. Anything else it leaves to the usual path having
+    written nothing: a token not seen yet, a known key (replayed, or refused for another body),
+    an unknown service, a terminal revoked since (the memory is no grant: refused, and
+    forgotten). No number is taken by what it left."""
+    if store.is_sqlite:
+        pytest.skip("the issue in one statement: PostgreSQL only")
+    import asyncio
+
+    from sqlalchemy import text
+
+    from queue_server.db.models import Terminal
+    from queue_server.domain.errors import Conflict, Invalid, Unauthorized
+    from queue_server.usecases.auth import enrol_terminal, known_terminal, revoke_in
+    from queue_server.usecases.tickets import issue_at_once, issue_for
+
+    token = enrol_terminal(store, "kiosk", "k-fast", hall="t1")[0]
+    plain = wire.TicketCreate(service="general")
+
+    def at_once(key: str, req: wire.TicketCreate = plain) -> object:
+        with store.write() as tx:
+            done = issue_at_once(tx, token, req, key, "")
+            status = tx.conn.connection.dbapi_connection.info.transaction_status  # type: ignore[union-attr]
+            if done is not None:  # committed by its own statement: nothing left open
+                assert status == 0  # psycopg.pq.TransactionStatus.IDLE
+            return done
+
+    def issue_for_(req: wire.TicketCreate, key: str) -> tuple[wire.TicketIssued, bool]:
+        return asyncio.run(issue_for(store, token, req, key, ""))
+
+    def keys(*names: str) -> int:
+        with store.writer.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM idempotency_keys WHERE key = "
+                                         "ANY(:k)"), {"k": list(names)}).scalar_one())
+
+    assert at_once("f-0") is None and keys("f-0") == 0  # not seen in this process yet
+    first, _ = issue_for_(plain, "f-1")
+    base = store.last_event("t1")
+    done = at_once("f-2")
+    assert isinstance(done, tuple) and done[1]
+    out = done[0]
+    assert out.number == _next_number(first.number) and out.ahead == 1
+    assert store.fetch_events("t1", base, 10) == [{
+        "id": base + 1, "type": "ticket.issued", "at": store.fetch_events("t1", base, 1)[0]["at"],
+        "hall": "t1", "ticket": out.id, "number": out.number, "service": "general",
+        "zone": out.zone, "priority": False, "channel": "kiosk"}]
+    assert at_once("f-2") is None  # a known key: left to the usual path, which replays it
+    again, created = issue_for_(plain, "f-2")
+    assert not created and again.id == out.id
+    with pytest.raises(Conflict, match="Idempotency-Key"):
+        issue_for_(wire.TicketCreate(service="case"), "f-2")
+    assert at_once("f-3", wire.TicketCreate(service="nope")) is None
+    with pytest.raises(Invalid):
+        issue_for_(wire.TicketCreate(service="nope"), "f-3")
+    with store.write() as tx:
+        revoke_in(tx, tx.session.query(Terminal).filter_by(name="k-fast").one())
+    assert at_once("f-4") is None
+    with pytest.raises(Unauthorized):
+        issue_for_(plain, "f-4")
+    with store.writer.connect() as conn:
+        assert known_terminal(conn, token) is None
+    assert keys("f-0", "f-3", "f-4") == 0
+    assert take(store, "general") == _next_number(out.number)
+
+
+@pytest.mark.pg
+def test_the_one_statement_issue_under_contention(store: Store) -> None:
+    """PostgreSQL, `issue_at_once` under contention: one key sent eight times at once gives
+    one ticket (the other claims wait for its commit, take no number, and the usual path
+    replays it); while another transaction holds the hall's event row the issue fails busy
+    after the lock timeout and keeps nothing, not even its key, and the same key then
+    issues."""
+    if store.is_sqlite:
+        pytest.skip("the issue in one statement: PostgreSQL only")
+    import asyncio
+
+    from sqlalchemy import text
+
+    from queue_server.db.busy import Busy
+    from queue_server.usecases.auth import enrol_terminal
+    from queue_server.usecases.tickets import issue_for
+
+    quick = Store(store.url, lock_timeout=0.5, clock=Clock())
+    try:
+        token = enrol_terminal(quick, "kiosk", "k-race", hall="t1")[0]
+        body = wire.TicketCreate(service="general")
+
+        async def tickets_for(key: str) -> tuple[wire.TicketIssued, bool]:
+            return await issue_for(quick, token, body, key, "")
+
+        async def eight() -> list[tuple[wire.TicketIssued, bool]]:
+            await tickets_for("warm-up")  # the kiosk is seen: the rest go in one statement
+            return await asyncio.gather(*(tickets_for("same-key") for _ in range(8)))
+
+        got = asyncio.run(eight())
+        assert {out.id for out, _ in got} == {got[0][0].id}
+        assert sum(created for _, created in got) == 1
+        number = got[0][0].number
+        with quick.writer.connect() as other, other.begin():
+            other.execute(text("SELECT last FROM hall_event_seq WHERE hall = 't1' FOR UPDATE"))
+            with pytest.raises(Busy):
+                asyncio.run(tickets_for("held"))
+        with quick.writer.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM idempotency_keys WHERE key = "
+                                     "'held'")).scalar_one() == 0
+        out, created = asyncio.run(tickets_for("held"))
+        assert created and out.number == _next_number(number)
+    finally:
+        quick.close()
+
+
 def _next_number(number: str) -> str:
     return f"{number[0]}{int(number[1:]) + 1:03d}"
 
