@@ -253,6 +253,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "desk_undo": ("撤销办结 {number}（{s}）", "Undo {number} ({s})"),
     "desk_held": ("已挂起", "On hold"),
     "desk_take_back": ("取回 {number}", "Take back {number}"),
+    "waiting_in_all": ("等候人数（共 {n} 人）", "Waiting ({n} in all)"),
+    "waiting_more": ("其余 {n} 项", "{n} more services"),
     "desk_number": ("号码，如 A012", "Number, e.g. A012"),
     "desk_search": ("查询", "Search"),
     "desk_call_here": ("在本窗口叫号", "Call here"),

@@ -12,11 +12,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QStackedWidget,
     QVBoxLayout,
@@ -29,6 +27,7 @@ from ui.i18n import STATUS, pick, tr
 from ui.staff.dialogs import ReasonDialog, TransferDialog, line
 from ui.staff.safeguards import HeldList, NumberDialog, ask
 from ui.staff.ticket_panel import TicketPanel, card
+from ui.staff.waiting import WaitingCounts
 from ui.theme import NORMAL
 from ui.widgets.flow import FlowLayout
 
@@ -161,20 +160,12 @@ class CounterWindow(QWidget):
 
     def _side(self) -> QWidget:
         frame, box = card()
-        box.addWidget(QLabel(f"<b>{tr('waiting', self.lang)}</b>"))
-        self.waiting = QLabel()
-        self.waiting.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.waiting.setWordWrap(True)  # long English names wrap; the counts stay in sight
-        # a counter may serve a dozen services: the list scrolls rather than push the action
-        # buttons off a 1366x768 screen
-        scroll = QScrollArea()
-        scroll.setWidget(self.waiting)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget "
-                             "{ background:transparent; }")
-        box.addWidget(scroll, 1)
+        self.waiting_title = QLabel(f"<b>{tr('waiting', self.lang)}</b>")
+        box.addWidget(self.waiting_title)
+        # a counter may serve a dozen services: whole lines, most waiting first, the rest
+        # summed on the last line, rather than push the buttons off a 1366x768 screen
+        self.waiting = WaitingCounts(self.lang)
+        box.addWidget(self.waiting, 1)
         self.held = HeldList(self.lang, self.model.take_back)
         box.addWidget(self.held)
         box.addWidget(QLabel(tr("auto_call", self.lang)))
@@ -347,9 +338,9 @@ class CounterWindow(QWidget):
             status = tr("paused", lang, reason=st.pause_reason or "—") + "  " + status
         self.status.setText(status)
         self.status.setStyleSheet(f"color:{NORMAL.warn}; font-size:22px; font-weight:700;")
-        rows = "".join(f"<tr><td>{n}</td><td align=right><b>&nbsp;{c}</b></td></tr>"
-                       for n, c in m.waiting())
-        self.waiting.setText(f"<table width=100%>{rows}</table>" if rows else "—")
+        self.waiting.set_rows(m.waiting())
+        self.waiting_title.setText(f"<b>{tr('waiting_in_all', lang, n=self.waiting.total())}"
+                                   "</b>" if st else f"<b>{tr('waiting', lang)}</b>")
         allowed = m.allowed()
         for action, _k, _s, handler in BUTTONS:
             self.buttons[handler].setEnabled(action in allowed or (
