@@ -16,6 +16,7 @@ from enum import Enum
 from typing import Any
 
 from devices.errors import DeviceError, DeviceUnavailable
+from devices.turns import FairLock
 
 log = logging.getLogger("kiosk.devices")
 KINDS = ("idcard", "printer", "camera")
@@ -63,7 +64,7 @@ class DeviceManager:
         self._openers = openers or OPENERS
         self._handles: dict[str, Any] = {}
         self._errors: dict[str, str] = {}
-        self._locks = {k: threading.Lock() for k in KINDS}
+        self._locks = {k: FairLock() for k in KINDS}  # a card poll must not keep others out
         self._qr: tuple[Any, ...] | None = None
         self._qr_lock = threading.Lock()
         self._heartbeat: threading.Thread | None = None

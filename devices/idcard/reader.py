@@ -8,7 +8,6 @@ import contextlib
 import dataclasses
 import logging
 import termios
-import threading
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -33,6 +32,7 @@ from devices.idcard.protocol import (
 )
 from devices.simlink import SimEngine
 from devices.supervisor import Supervisor
+from devices.turns import FairLock
 
 PORT_ERRORS = (serial.SerialException, OSError, termios.error)
 log = logging.getLogger("devices.idcard")
@@ -108,7 +108,7 @@ class IdCardReader:
         # once; it counts again only after a "no card" answer (removed) or forget().
         self._present: str | None = None
         self._photo: bytes | None = None
-        self._lock = threading.Lock()
+        self._lock = FairLock()  # read_card polls in a loop: a SAM query must get its turn
         self.port: Port | None = None
         self.on_close: Callable[[], None] | None = None  # e.g. a simulator's control socket
 

@@ -9,7 +9,6 @@ import os
 import select
 import struct
 import sys
-import threading
 import time
 from collections import deque
 
@@ -17,6 +16,7 @@ from devices.errors import BadAddress, DeviceUnavailable
 from devices.health import Health, HealthState
 from devices.pad.protocol import Rating
 from devices.transport import DeviceUrl, check_options
+from devices.turns import FairLock
 
 KEYS_FORM = "keys:///dev/input/event3[?map=KEY_KP1:1,KEY_KP2:2,…&format=evdev|text], keys://stdin"
 EVENT = struct.Struct("llHHi")  # struct input_event on 64-bit Linux: timeval, type, code, value
@@ -92,7 +92,7 @@ class KeyPad:
         self._fd: int | None = None
         self._tail = b""
         self._presses: deque[int] = deque()
-        self._lock = threading.Lock()
+        self._lock = FairLock()  # the reader polls in a loop: close must get its turn
         self._open()
 
     @property

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import termios
-import threading
 import time
 from collections import deque
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from devices.pad.protocol import (
     show_frame,
 )
 from devices.supervisor import Supervisor
+from devices.turns import FairLock
 
 PORT_ERRORS = (serial.SerialException, OSError, termios.error)
 SILENCE = 3.5     # a pad sends a heartbeat every second; this much silence means it is gone
@@ -47,7 +47,7 @@ class SerialPad:
         self._last_seq: tuple[int, bytes] | None = None
         self._seq = 0
         self._heard = 0.0
-        self._lock = threading.Lock()
+        self._lock = FairLock()  # the reader polls in a loop: a request must get its turn
         self.on_close: Callable[[], None] | None = None  # e.g. a simulator's control socket
 
     @property
