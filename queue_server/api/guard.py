@@ -137,8 +137,10 @@ _OPEN: dict[tuple[int, str, int], GuardedProtocol] = {}
 
 
 def _key(sockname: Any, peername: Any) -> tuple[int, str, int] | None:
-    if (isinstance(sockname, tuple) and len(sockname) >= 2 and isinstance(peername, tuple)
-            and len(peername) >= 2):
+    """(our port, the client's address and port) of a socket's names or an ASGI scope's
+    `server` and `client`; None for a Unix socket's or a missing one."""
+    if (isinstance(sockname, (tuple, list)) and len(sockname) >= 2
+            and isinstance(peername, (tuple, list)) and len(peername) >= 2):
         return int(sockname[1]), str(peername[0]), int(peername[1])
     return None
 
@@ -152,10 +154,8 @@ def chunk_writer(scope: Any) -> Callable[[bytes], bool] | None:
     body is not chunked: use the ASGI send. Why: the event hub writes each event to every
     board, and the ASGI send (uvicorn's send under Starlette's wrappers, a coroutine each)
     cost some 40 % of a fan-out's time beside the socket writes."""
-    server, client = scope.get("server"), scope.get("client")
-    if not server or not client:
-        return None
-    guard = _OPEN.get((int(server[1]), str(client[0]), int(client[1])))
+    key = _key(scope.get("server"), scope.get("client"))
+    guard = None if key is None else _OPEN.get(key)
     return None if guard is None else guard.chunk_writer()
 
 

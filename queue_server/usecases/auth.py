@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import Integer, Select, String, Table, bindparam, delete, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -118,6 +118,15 @@ def principal_of(s: Session | Connection, token: str, now: datetime) -> Principa
 # that statement, so a token revoked meanwhile takes nothing. A terminal's kind and hall never
 # change (a new enrolment is a new token).
 _SEEN: TtlCache[tuple[str, str], Principal] = TtlCache(300.0)
+
+
+def terminal_still_holds() -> Select[tuple[int]]:
+    """`principal_of`'s rule for a terminal token as a select, for a statement that checks a
+    remembered terminal (`known_terminal`) itself: the id of terminal `a_terminal` when it
+    is active and still holds the token of digest `a_digest`, else no row."""
+    return select(_TERMINALS.c.id).where(
+        _TERMINALS.c.id == bindparam("a_terminal", type_=Integer),
+        _TERMINALS.c.token_hash == bindparam("a_digest", type_=String), _TERMINALS.c.active)
 
 
 def known_terminal(conn: Connection, token: str) -> tuple[Principal, str] | None:

@@ -48,7 +48,6 @@ from queue_server.db.models import (
     NumberCounter,
     Service,
     Stage,
-    Terminal,
     Ticket,
 )
 from queue_server.db.records import Record
@@ -69,7 +68,12 @@ from queue_server.domain.security import (
 from queue_server.domain.stages import HELD, WAITING, deadline_of
 from queue_server.domain.workdays import Due
 from queue_server.usecases import checkin
-from queue_server.usecases.auth import Principal, known_terminal, principal_of
+from queue_server.usecases.auth import (
+    Principal,
+    known_terminal,
+    principal_of,
+    terminal_still_holds,
+)
 from queue_server.usecases.estimate import (
     estimate,
     one_more_waiting,
@@ -143,7 +147,7 @@ _TICKETS, _STAGES = cast(Table, Ticket.__table__), cast(Table, Stage.__table__)
 _SET_STAGE = lean.hot(update(_TICKETS).where(_TICKETS.c.id == bindparam("tid"))
                       .values(stage=bindparam("sid")))
 _CLAIM_KEYS: dict[str, Insert] = {}
-_KEYS, _TERMINAL_ROWS = cast(Table, IdempotencyKey.__table__), cast(Table, Terminal.__table__)
+_KEYS = cast(Table, IdempotencyKey.__table__)
 
 
 def _pg_issue(with_event: bool = False, guarded: bool = False) -> Insert:
@@ -174,10 +178,7 @@ def _pg_issue(with_event: bool = False, guarded: bool = False) -> Insert:
     number = {"hall": bindparam("t_hall"), "prefix": bindparam("t_prefix"),
               "day": bindparam("t_day", type_=_NUMBERS.c.day.type)}
     if guarded:
-        auth = select(_TERMINAL_ROWS.c.id).where(
-            _TERMINAL_ROWS.c.id == bindparam("a_terminal", type_=Integer),
-            _TERMINAL_ROWS.c.token_hash == bindparam("a_digest", type_=String),
-            _TERMINAL_ROWS.c.active).cte("auth")
+        auth = terminal_still_holds().cte("auth")
         key = sql_cast(bindparam("k_key", type_=String), String)
         claim = (postgresql_insert(_KEYS).from_select(
             ["hall", "key", "ticket_id", "body_hash", "created_at"],

@@ -62,6 +62,8 @@ class WaitingCounts(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: ARG002 (Qt's signature)
         painter = QPainter(self)
         metrics, line = self.fontMetrics(), self._line()
+        plain, bold = self.font(), self.font()
+        bold.setBold(True)
         lines = self.lines()
         summed = len(lines) < len(self._rows)
         for i, (left, right) in enumerate(lines):
@@ -69,13 +71,10 @@ class WaitingCounts(QWidget):
             last = summed and i == len(lines) - 1
             painter.setPen(QColor(NORMAL.muted if last or right == "0" else NORMAL.fg))
             count_w = metrics.horizontalAdvance(right) + 8
-            bold = painter.font()
-            bold.setBold(True)
-            painter.save()
             painter.setFont(bold)
             painter.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                              right)
-            painter.restore()
+            painter.setFont(plain)
             name = metrics.elidedText(left, Qt.TextElideMode.ElideRight,
                                       max(0, self.width() - count_w - 8))
             painter.drawText(box.adjusted(0, 0, -count_w, 0),
