@@ -266,24 +266,39 @@ def rows_then_commit(conn: Connection, stmt: Any, params: Mapping[str, Any]
     commits. If the statement fails, PostgreSQL skips the COMMIT and the transaction is left
     failed, for the caller's rollback. Answers None where this cannot be done (not psycopg,
     or `stmt` not hot): the caller runs the statement and commits as usual."""
-    plan = _plan(conn.dialect, stmt)
-    if plan is None or plan.raw is None or not conn.in_transaction():
+    done = each_then_commit(conn, [(stmt, params)])
+    return None if done is None else done[0]
+
+
+def each_then_commit(conn: Connection, steps: Sequence[tuple[Any, Mapping[str, Any]]]
+                     ) -> list[list[Any]] | None:
+    """`rows_then_commit` for several statements: each of `steps` (a hot statement and its
+    parameters) in order, then the COMMIT, all in one pipeline (one round trip). Answers each
+    statement's rows. If one fails, PostgreSQL skips the rest and the COMMIT, and the
+    transaction is left failed for the caller's rollback. None where this cannot be done."""
+    plans = [_plan(conn.dialect, stmt) for stmt, _ in steps]
+    if not conn.in_transaction() or any(p is None or p.raw is None for p in plans):
         return None
-    sql, _, cursor_of = plan.raw
     dbapi_conn = conn.connection.dbapi_connection
     assert dbapi_conn is not None
-    args = _args(plan, params, raw=True)
-    cursor = cursor_of(dbapi_conn)
+    sent = []
     try:
         with dbapi_conn.pipeline():
-            cursor.execute(sql, args)
+            for plan, (_, params) in zip(plans, steps, strict=True):
+                assert plan is not None and plan.raw is not None
+                sql, _, cursor_of = plan.raw
+                cursor, args = cursor_of(dbapi_conn), _args(plan, params, raw=True)
+                sent.append((plan, cursor, sql, args))
+                cursor.execute(sql, args)
             dbapi_conn.commit()
-        fetched = cursor.fetchall() if plan.row is not None else []
+        return [_typed(plan, cursor.fetchall() if plan.row is not None else [])
+                for plan, cursor, _, _ in sent]
     except conn.dialect.loaded_dbapi.Error as exc:
+        _, cursor, sql, args = sent[-1]
         raise _wrapped(conn, sql, args, exc, cursor) from exc
     finally:
-        cursor.close()
-    return _typed(plan, fetched)
+        for _, cursor, _, _ in sent:
+            cursor.close()
 
 
 def _typed(plan: _Plan, fetched: Sequence[Any]) -> list[Any]:

@@ -4,7 +4,9 @@ Writes follow PERFORMANCE.md: on SQLite one in-process write lock plus `BEGIN IM
 (SQLite's own busy handler backs off unfairly), WAL and `synchronous=FULL` (a printed number
 must survive a power cut), units of work that arrive together sharing one commit
 (group_commit.py; the busy endpoints' units run on one writer thread, `Store.run`); on
-PostgreSQL row locks, each unit its own transaction. A request waits for the lock at most
+PostgreSQL row locks, each unit its own transaction, but one hall's plain issues that arrive
+while the hall's previous ones commit share the next transaction (`Store.together`: a hall's
+writes take turns on its event row to the end of their commit). A request waits for the lock at most
 `lock_timeout` seconds, then `Busy` (the API answers 503 with Retry-After). Events are numbered
 and written by events.py, once per commit.
 """
@@ -13,10 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -35,7 +39,23 @@ from queue_server.db.unit import EventRows, Tx, committed
 from queue_server.domain.clock import utcnow
 
 T = TypeVar("T")
+A = TypeVar("A")
+R = TypeVar("R")
+log = logging.getLogger(__name__)
+# `Store.together`: units of one key running at once, and asks in one unit. One unit a key:
+# the next one gathers what arrives while it runs (a second would only wait for the first's
+# row and commit).
+TOGETHER_RUNNING = 1
+TOGETHER_MAX = 32
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+@dataclass
+class _Lane:
+    """`Store.together`'s asks of one key waiting (each with its answer) and units running."""
+
+    waiting: list[tuple[Any, asyncio.Future[Any]]] = field(default_factory=list)
+    running: int = 0
 
 
 class ShedGauge:
@@ -195,6 +215,8 @@ class Store:
         # PostgreSQL: the other server processes hear of new events by a NOTIFY sent after
         # the commit (events.Announcer); one process needs none.
         self._announcer = None if self.is_sqlite else events.Announcer(self.writer)
+        self._lanes: dict[Hashable, _Lane] = {}  # `together`'s keys with asks (loop thread)
+        self._lane_tasks: set[asyncio.Task[None]] = set()
 
     @property
     def max_pending(self) -> int:
@@ -223,27 +245,94 @@ class Store:
         thread (one hop, group commit), on PostgreSQL in a worker thread in its own
         transaction. Answers what `work` answered, once that is durable; `Busy` at once when
         `max_pending` units are already waiting (load is shed at the door)."""
+        with self._admitted():
+            if self._writer_thread is not None:
+                return cast(T, await self._writer_thread.submit(work))
+            return await self._pg_unit(work)
+
+    @contextmanager
+    def _admitted(self) -> Iterator[None]:
+        """One request waiting for the database (`Busy` when `shed.limit` already are)."""
         if self.pending >= self.shed.limit:
             raise Busy("too many requests are waiting for the database")
         self.pending += 1
         self.shed.started(self.pending)
         try:
-            if self._writer_thread is not None:
-                return cast(T, await self._writer_thread.submit(work))
-            assert self._pg_threads is not None
-            done = asyncio.get_running_loop().run_in_executor(
-                self._pg_threads, contextvars.copy_context().run, self._run_here, work)
-            try:
-                result, rows = await asyncio.shield(done)
-            except asyncio.CancelledError:  # the request went away: its unit still ends
-                done.add_done_callback(self._late_events)
-                raise
+            yield
         finally:
             self.pending -= 1
             self.shed.ended(self.pending)
+
+    async def _pg_unit(self, work: Callable[[Tx], T]) -> T:
+        assert self._pg_threads is not None
+        done = asyncio.get_running_loop().run_in_executor(
+            self._pg_threads, contextvars.copy_context().run, self._run_here, work)
+        try:
+            result, rows = await asyncio.shield(done)
+        except asyncio.CancelledError:  # the request went away: its unit still ends
+            done.add_done_callback(self._late_events)
+            raise
         if rows:
             self.on_events(rows)  # after the answer is ready: the hub defers its fan-out
         return result
+
+    async def together(self, key: Hashable, ask: A,
+                       work: Callable[[Tx, list[A]], list[R | None]]) -> R | None:
+        """PostgreSQL: `ask` done with the other asks of `key` (one hall's plain issues) that
+        are waiting when a unit of that key can start, in one unit `work(tx, asks)`, which
+        answers each ask's answer or None (the caller then goes the usual way). At most
+        `TOGETHER_RUNNING` units of a key run at once, each with at most `TOGETHER_MAX` asks:
+        a key whose writes take turns on one row (a hall's event row, held to the end of its
+        commit) then takes that turn and waits for that commit once for many asks; asks of
+        other keys never wait for it. Each ask counts as one request waiting (`Busy` beyond
+        the limit, as `run`). A unit that fails on the database answers None to every ask (it
+        wrote nothing); `Busy` and an unreachable database are raised to every ask."""
+        with self._admitted():
+            lane = self._lanes.get(key)
+            if lane is None:
+                lane = self._lanes[key] = _Lane()
+            answer: asyncio.Future[R | None] = asyncio.get_running_loop().create_future()
+            lane.waiting.append((ask, answer))
+            self._start_lane(key, lane, work)
+            return await asyncio.shield(answer)
+
+    def _start_lane(self, key: Hashable, lane: _Lane, work: Callable[[Tx, list[Any]], list[Any]]
+                    ) -> None:
+        while lane.waiting and lane.running < TOGETHER_RUNNING:
+            batch = lane.waiting[:TOGETHER_MAX]
+            del lane.waiting[:TOGETHER_MAX]
+            lane.running += 1
+            task = asyncio.get_running_loop().create_task(self._lane_unit(key, lane, batch, work))
+            self._lane_tasks.add(task)
+            task.add_done_callback(self._lane_tasks.discard)
+
+    async def _lane_unit(self, key: Hashable, lane: _Lane, batch: list[tuple[Any, Any]],
+                         work: Callable[[Tx, list[Any]], list[Any]]) -> None:
+        asks = [ask for ask, _ in batch]
+        try:
+            try:
+                answers = await self._pg_unit(lambda tx: work(tx, asks))
+            except (Busy, Unavailable):
+                raise
+            except Exception:  # noqa: BLE001 - it wrote nothing: each ask goes the usual way
+                log.warning("%d asks done together failed; each goes the usual way",
+                            len(batch), exc_info=True)
+                answers = [None] * len(batch)
+            for (_, answer), got in zip(batch, answers, strict=True):
+                if not answer.done():
+                    answer.set_result(got)
+        except BaseException as exc:
+            for _, answer in batch:
+                if not answer.done():
+                    answer.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+        finally:
+            lane.running -= 1
+            if lane.waiting:
+                self._start_lane(key, lane, work)
+            elif not lane.running:
+                self._lanes.pop(key, None)
 
     def _late_events(self, done: asyncio.Future[tuple[Any, EventRows]]) -> None:
         if not done.cancelled() and done.exception() is None and done.result()[1]:

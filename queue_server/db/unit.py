@@ -25,10 +25,10 @@ def connection_of(db: Db) -> Connection:
 _KEYS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 
 
-def db_key(db: Db) -> str:
+def db_key(db: Db | Engine) -> str:
     """Which database `db` reads, as a key for per-process caches (tests run several). Kept
     per engine: rendering its URL cost the hot units some 10 µs at each call."""
-    engine = db.engine if isinstance(db, Connection) else db.get_bind().engine
+    engine = db.engine if isinstance(db, (Connection, Engine)) else db.get_bind().engine
     key = _KEYS.get(engine)
     if key is None:
         key = _KEYS[engine] = str(engine.url)
@@ -83,9 +83,10 @@ class Tx:
         return not self.events and self._session is None and not self.written
 
     def committed_with_last(self, rows: EventRows) -> None:
-        """The unit's last statement wrote `rows` (event rows with their ids) and committed:
-        the use case sends nothing more in it, and the store only hands the rows out."""
-        self.written = rows
+        """The unit's last statement (or statements sent with the COMMIT) wrote `rows` (event
+        rows with their ids, after those of an earlier call) and committed: the use case
+        sends nothing more in it, and the store only hands the rows out."""
+        self.written.extend(rows)
 
     def after_commit(self, hook: Callable[[], None]) -> None:
         """Run `hook` once this unit is durable (never if it rolls back)."""

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import Integer, Select, String, Table, bindparam, delete, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from queue_server.db import lean
@@ -129,7 +129,7 @@ def terminal_still_holds() -> Select[tuple[int]]:
         _TERMINALS.c.token_hash == bindparam("a_digest", type_=String), _TERMINALS.c.active)
 
 
-def known_terminal(conn: Connection, token: str) -> tuple[Principal, str] | None:
+def known_terminal(conn: Connection | Engine, token: str) -> tuple[Principal, str] | None:
     """(principal, token digest) of a terminal token `principal_of` has accepted in this
     process lately, read from memory; None for any other token."""
     if not token or token.startswith(("kbs_", "kba_")):

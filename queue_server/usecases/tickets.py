@@ -14,8 +14,9 @@ import hmac
 import json
 import logging
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -34,6 +35,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
@@ -468,24 +470,27 @@ def _issued(conn: Connection, ticket: Record, hall: HallInfo, svc: Service | Rec
     return issued_out(None, ticket, hall, svc, base, ahead, wait_s, held=issue.held)
 
 
-def issue_at_once(tx: Tx, token: str, req: wire.TicketCreate, key: str | None, base: str
-                  ) -> tuple[wire.TicketIssued, bool] | None:
-    """PostgreSQL: the plain issue (no booking, a service without a daily cap) by a terminal
-    this process has seen authenticate (`auth.known_terminal`), as one statement sent with the
-    unit's BEGIN and COMMIT in one round trip (`_pg_issue(guarded=True)`): the terminal is
-    checked again, the key claimed, the number taken and the ticket, its stage and its event
-    written. Before it the unit reads only what this process does not keep a moment (the
-    hall's settings, the service, the people ahead, a card's booking).
+@dataclass(frozen=True)
+class _AtOnce:
+    """A plain issue judged and ready for its one statement (`_PG_ISSUE_AT_ONCE`): `tx` is
+    its own (its clock, the events its statement wrote)."""
 
-    Answers None, having written nothing, when the request is anything else or the statement
-    took no number (the terminal revoked or its token changed, the key already known): the
-    caller then runs `issue_in` in the same unit, which answers, replays or refuses as always.
-    Refusals are left to it, so a known key is still replayed before its request is judged.
-    The unit's transaction has then ended (committed with nothing written); `issue_in` runs in
-    the next one."""
+    tx: Tx
+    hall: HallInfo
+    svc: Service | Record
+    issue: Issue
+    row: dict[str, Any]
+    params: dict[str, Any]
+    ahead: int
+    wait_s: int
+    base: str
+
+
+def _at_once(tx: Tx, token: str, req: wire.TicketCreate, key: str | None, base: str
+             ) -> _AtOnce | None:
+    """`issue_at_once`'s request judged and its statement's parameters made (None: it is not
+    a plain issue by a terminal this process knows)."""
     conn = tx.conn
-    if conn.dialect.name != "postgresql" or not tx.may_commit_with_last:
-        return None
     known = known_terminal(conn, token)
     if known is None or (key is not None and not 1 <= len(key) <= 200):
         return None
@@ -508,11 +513,101 @@ def issue_at_once(tx: Tx, token: str, req: wire.TicketCreate, key: str | None, b
     params.update(e_payload=json.dumps(_issued_payload(row, ISSUED_MARK, issue)),
                   a_terminal=who.terminal_id, a_digest=digest, k_key=key,
                   k_body=None if key is None else _body_hash(req, hall.secret))
-    found = lean.rows_then_commit(conn, _PG_ISSUE_AT_ONCE, params)
-    if not found:
+    return _AtOnce(tx, hall, svc, issue, row, params, ahead, wait_s, base)
+
+
+def _answered_at_once(ready: _AtOnce, made: Any) -> tuple[wire.TicketIssued, bool]:
+    ticket = _committed_issue(ready.tx, made, ready.row, ready.issue)
+    return _issued(ready.tx.conn, ticket, ready.hall, ready.svc, ready.base, ready.ahead,
+                   ready.wait_s, ready.issue), True
+
+
+def issue_at_once(tx: Tx, token: str, req: wire.TicketCreate, key: str | None, base: str
+                  ) -> tuple[wire.TicketIssued, bool] | None:
+    """PostgreSQL: the plain issue (no booking, a service without a daily cap) by a terminal
+    this process has seen authenticate (`auth.known_terminal`), as one statement sent with the
+    unit's BEGIN and COMMIT in one round trip (`_pg_issue(guarded=True)`): the terminal is
+    checked again, the key claimed, the number taken and the ticket, its stage and its event
+    written. Before it the unit reads only what this process does not keep a moment (the
+    hall's settings, the service, the people ahead, a card's booking).
+
+    Answers None, having written nothing, when the request is anything else or the statement
+    took no number (the terminal revoked or its token changed, the key already known): the
+    caller then runs `issue_in` in the same unit, which answers, replays or refuses as always.
+    Refusals are left to it, so a known key is still replayed before its request is judged.
+    The unit's transaction has then ended (committed with nothing written); `issue_in` runs in
+    the next one."""
+    if tx.conn.dialect.name != "postgresql" or not tx.may_commit_with_last:
         return None
-    ticket = _committed_issue(tx, found[0], row, issue)
-    return _issued(conn, ticket, hall, svc, base, ahead, wait_s, issue), True
+    ready = _at_once(tx, token, req, key, base)
+    if ready is None:
+        return None
+    found = lean.rows_then_commit(tx.conn, _PG_ISSUE_AT_ONCE, ready.params)
+    return _answered_at_once(ready, found[0]) if found else None
+
+
+def _claim_numbers() -> Insert:
+    """The day's number rows of hall `h`'s prefixes `ps`, taken in the prefixes' order
+    (`issue_together`): a row not there yet is made (its `last` 0: the next number is 1), a row
+    there is locked by a no-op update, as `_pg_issue` locks it."""
+    prefix = func.unnest(bindparam("ps", type_=ARRAY(String))).table_valued("p").render_derived()
+    day = bindparam("d", type_=_NUMBERS.c.day.type)
+    return lean.hot(postgresql_insert(_NUMBERS).from_select(
+        ["hall", "prefix", "day", "last"],
+        select(sql_cast(bindparam("h", type_=String), String), prefix.c.p, day,
+               literal(0, Integer)).order_by(prefix.c.p))
+        .on_conflict_do_update(
+            index_elements=[_NUMBERS.c.hall, _NUMBERS.c.prefix, _NUMBERS.c.day],
+            set_={"last": _NUMBERS.c.last})
+        .returning(_NUMBERS.c.prefix))
+
+
+_CLAIM_NUMBERS = _claim_numbers()
+IssueAsk = tuple[str, wire.TicketCreate, str | None, str]  # token, request, key, base
+
+
+def issue_together(tx: Tx, asks: Sequence[IssueAsk]
+                   ) -> list[tuple[wire.TicketIssued, bool] | None]:
+    """PostgreSQL: plain issues of one hall that arrived together (`Store.together`), each as
+    `issue_at_once` makes it, all in one transaction: their statements and the COMMIT in one
+    round trip, so the hall's event row is taken and its commit waited for once for them all
+    instead of once each (one hall's writes take turns on that row, to the end of the commit).
+
+    Each ask's clock is the unit's plus its place in microseconds, so the tickets keep the
+    order they arrived in. With more than one prefix the day's number rows are locked first,
+    in the prefixes' order, as every other unit takes them before the hall's event row: the
+    statements would otherwise hold the event row while waiting for a number row, and another
+    issue hold that number row while waiting for the event row.
+
+    Answers, in the asks' order, each answer or None for an ask to go the usual way (in a unit
+    of its own, `issue_in`): not a plain issue by a known terminal, another hall or day than the
+    first ask's, or its statement took no number (revoked terminal, known key)."""
+    out: list[tuple[wire.TicketIssued, bool] | None] = [None] * len(asks)
+    conn = tx.conn
+    if conn.dialect.name != "postgresql" or not tx.may_commit_with_last:
+        return out
+    ready: list[tuple[int, _AtOnce]] = []
+    for i, (token, req, key, base) in enumerate(asks):
+        one = _at_once(Tx(None, tx.now + timedelta(microseconds=i), conn=conn), token, req,
+                       key, base)
+        if one is not None and (not ready or (one.hall.id, one.row["day"]) == (
+                ready[0][1].hall.id, ready[0][1].row["day"])):
+            ready.append((i, one))
+    if not ready:
+        return out
+    first = ready[0][1]
+    prefixes = sorted({one.row["prefix"] for _, one in ready})
+    steps: list[tuple[Any, dict[str, Any]]] = [
+        (_CLAIM_NUMBERS, {"h": first.hall.id, "d": first.row["day"], "ps": prefixes})
+    ] if len(prefixes) > 1 else []
+    steps += [(_PG_ISSUE_AT_ONCE, one.params) for _, one in ready]
+    found = lean.each_then_commit(conn, steps)
+    assert found is not None  # psycopg, hot statements
+    for (i, one), made in zip(ready, found[len(found) - len(ready):], strict=True):
+        if made:
+            out[i] = _answered_at_once(one, made[0])
+            tx.committed_with_last(one.tx.written)
+    return out
 
 
 def _issued_again(s: Session, ticket_id: str, base: str) -> wire.TicketIssued:
@@ -541,7 +636,15 @@ async def issue_for(store: Store, token: str, req: wire.TicketCreate, key: str |
         return (issue_at_once(tx, token, req, key, base)
                 or issue_in(tx, principal_of(tx.conn, token, tx.now), req, key, base))
 
-    return await store.run(work)
+    def usual(tx: Tx) -> tuple[wire.TicketIssued, bool]:
+        return issue_in(tx, principal_of(tx.conn, token, tx.now), req, key, base)
+
+    known = None if store.is_sqlite else known_terminal(store.writer, token)
+    if known is None or known[0].hall is None:
+        return await store.run(work)
+    together = await store.together(("issue", known[0].hall), (token, req, key, base),
+                                    issue_together)
+    return together or await store.run(usual)
 
 
 def _replayed(known: Any, body: str) -> str:
