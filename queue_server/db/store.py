@@ -29,6 +29,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from queue_server.db import events
@@ -285,13 +286,16 @@ class Store:
         a key whose writes take turns on one row (a hall's event row, held to the end of its
         commit) then takes that turn and waits for that commit once for many asks; asks of
         other keys never wait for it. Each ask counts as one request waiting (`Busy` beyond
-        the limit, as `run`). A unit that fails on the database answers None to every ask (it
-        wrote nothing); `Busy` and an unreachable database are raised to every ask."""
+        the limit, as `run`). A unit whose statements fail answers None to every ask (it
+        wrote nothing); `Busy` and an unreachable database (busy.py has turned those
+        errors into them) and any other error are raised to every ask."""
         with self._admitted():
             lane = self._lanes.get(key)
             if lane is None:
                 lane = self._lanes[key] = _Lane()
             answer: asyncio.Future[R | None] = asyncio.get_running_loop().create_future()
+            # Read even when the request went away meanwhile (no "never retrieved" log).
+            answer.add_done_callback(lambda done: done.cancelled() or done.exception())
             lane.waiting.append((ask, answer))
             self._start_lane(key, lane, work)
             return await asyncio.shield(answer)
@@ -312,9 +316,8 @@ class Store:
         try:
             try:
                 answers = await self._pg_unit(lambda tx: work(tx, asks))
-            except (Busy, Unavailable):
-                raise
-            except Exception:  # noqa: BLE001 - it wrote nothing: each ask goes the usual way
+            except SQLAlchemyError:  # its statements failed: it wrote nothing, and each ask
+                # goes the usual way (a busy or unreachable database is raised to them all)
                 log.warning("%d asks done together failed; each goes the usual way",
                             len(batch), exc_info=True)
                 answers = [None] * len(batch)

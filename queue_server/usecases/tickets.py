@@ -574,10 +574,12 @@ def issue_together(tx: Tx, asks: Sequence[IssueAsk]
     instead of once each (one hall's writes take turns on that row, to the end of the commit).
 
     Each ask's clock is the unit's plus its place in microseconds, so the tickets keep the
-    order they arrived in. With more than one prefix the day's number rows are locked first,
-    in the prefixes' order, as every other unit takes them before the hall's event row: the
-    statements would otherwise hold the event row while waiting for a number row, and another
-    issue hold that number row while waiting for the event row.
+    order they arrived in. With more than one prefix the day's number rows are taken first,
+    in the prefixes' order (`_claim_numbers`), as every other unit takes its number row before
+    the hall's event row. The statements would otherwise hold the event row while waiting for
+    a number row (or another's first number of the day), while another server's issue held
+    that number row and waited for the event row: a deadlock, which PostgreSQL breaks after a
+    second by failing one.
 
     Answers, in the asks' order, each answer or None for an ask to go the usual way (in a unit
     of its own, `issue_in`): not a plain issue by a known terminal, another hall or day than the

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -213,3 +214,38 @@ def test_batches_take_number_rows_before_the_event_row(url: str) -> None:
     finally:
         for s in stores:
             s.close()
+
+
+def test_a_batch_whose_statements_fail_sends_its_asks_the_usual_way(
+        url: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A batch whose statements fail (here made to, as a constraint would) wrote nothing: each
+    of its asks is then issued on its own, once, and the failure is logged."""
+    from sqlalchemy.exc import IntegrityError
+
+    from queue_server.usecases import tickets
+
+    store = Store(url, clock=Clock())
+    try:
+        token = enrol_terminal(store, "kiosk", "k-fails", hall="t1")[0]
+        asyncio.run(issue_for(store, token, wire.TicketCreate(service="case"), None, ""))
+
+        done_alone = tickets.lean.each_then_commit
+
+        def failing(conn: Any, steps: Any) -> Any:
+            if any(stmt is tickets._PG_ISSUE_AT_ONCE for stmt, _ in steps):
+                raise IntegrityError("INSERT ...", {}, Exception("made to fail"))
+            return done_alone(conn, steps)
+
+        monkeypatch.setattr(tickets.lean, "each_then_commit", failing)
+
+        async def run() -> list[tuple[wire.TicketIssued, bool]]:
+            return await asyncio.gather(*(
+                issue_for(store, token, wire.TicketCreate(service=svc), f"f-{i}", "")
+                for i, svc in enumerate(["general", "consult", "general"])))
+
+        got = asyncio.run(run())
+        assert [(o.number, created) for o, created in got] == [
+            ("A001", True), ("Z001", True), ("A002", True)]
+        assert [r for r in caplog.records if "together failed" in r.getMessage()]
+    finally:
+        store.close()
