@@ -9,7 +9,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +23,9 @@ from queue_server.domain.errors import Conflict, Invalid
 from queue_server.usecases.auth import enrol_terminal
 from queue_server.usecases.tickets import issue_for
 from tests.conftest import either_database
+from tests.queue_server.test_queue_store import Clock
 
 pytestmark = pytest.mark.pg
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
 
 
 @pytest.fixture()
