@@ -293,8 +293,8 @@ def each_then_commit(conn: Connection, steps: Sequence[tuple[Any, Mapping[str, A
             dbapi_conn.commit()
         return [_typed(plan, cursor.fetchall() if plan.row is not None else [])
                 for plan, cursor, _, _ in sent]
-    except conn.dialect.loaded_dbapi.Error as exc:
-        _, cursor, sql, args = sent[-1]
+    except conn.dialect.loaded_dbapi.Error as exc:  # told at the sync: said of the last sent
+        _, cursor, sql, args = sent[-1] if sent else (None, None, "", None)
         raise _wrapped(conn, sql, args, exc, cursor) from exc
     finally:
         for _, cursor, _, _ in sent:
