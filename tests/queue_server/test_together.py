@@ -33,9 +33,9 @@ def url(tmp_path: Path) -> Iterator[str]:
     yield from either_database("pg", tmp_path / "unused.db")
 
 
-def _tickets(url: str, ids: list[str]) -> list[tuple[str, str, datetime, int]]:
+def _tickets(store: Store, ids: list[str]) -> list[tuple[str, str, datetime, int]]:
     """(id, number, issued_at, xmin) of the tickets `ids`, in that order."""
-    with Store(url).writer.connect() as conn:
+    with store.writer.connect() as conn:
         rows = {r.id: r for r in conn.execute(text(
             "SELECT id, number, issued_at, xmin::text::bigint AS tx FROM tickets "
             "WHERE id = ANY(:ids)"), {"ids": ids})}
@@ -67,7 +67,7 @@ def test_plain_issues_that_arrive_together_share_one_transaction(url: str) -> No
             f"A{n:03d}" for n in range(2, 8)]
         assert [o.number for o in out if o.service == "consult"] == [
             f"Z{n:03d}" for n in range(1, 7)]
-        rows = _tickets(url, [o.id for o in out])
+        rows = _tickets(store, [o.id for o in out])
         assert [r[2] for r in rows] == sorted(r[2] for r in rows)
         assert len({r[2] for r in rows}) == len(rows)
         transactions = [r[3] for r in rows]
@@ -189,9 +189,10 @@ def test_batches_take_number_rows_before_the_event_row(url: str) -> None:
                 time.sleep(0.01)
             raise AssertionError(f"{n} transactions never waited")
 
-        with ThreadPoolExecutor(2) as pool, Store(url).writer.connect() as watch:
+        engine = stores[0].writer
+        with ThreadPoolExecutor(2) as pool, engine.connect() as watch:
             watch.execution_options(isolation_level="AUTOCOMMIT")
-            with Store(url).writer.connect() as holder:
+            with engine.connect() as holder:
                 held = holder.begin()
                 holder.execute(text("SELECT last FROM hall_event_seq WHERE hall = 't1' "
                                     "FOR UPDATE"))
