@@ -314,28 +314,26 @@ class Store:
                          work: Callable[[Tx, list[Any]], list[Any]]) -> None:
         asks = [ask for ask, _ in batch]
         try:
-            try:
-                answers = await self._pg_unit(lambda tx: work(tx, asks))
-            except SQLAlchemyError:  # its statements failed: it wrote nothing, and each ask
-                # goes the usual way (a busy or unreachable database is raised to them all)
-                log.warning("%d asks done together failed; each goes the usual way",
-                            len(batch), exc_info=True)
-                answers = [None] * len(batch)
-            for (_, answer), got in zip(batch, answers, strict=True):
-                if not answer.done():
-                    answer.set_result(got)
+            answers = await self._pg_unit(lambda tx: work(tx, asks))
+        except SQLAlchemyError:  # its statements failed: it wrote nothing, and each ask
+            # goes the usual way (a busy or unreachable database is raised to them all)
+            log.warning("%d asks done together failed; each goes the usual way", len(batch),
+                        exc_info=True)
+            answers = [None] * len(batch)
         except BaseException as exc:
             for _, answer in batch:
-                if not answer.done():
-                    answer.set_exception(exc)
+                answer.set_exception(exc)
             if not isinstance(exc, Exception):
                 raise
+            return
         finally:
             lane.running -= 1
             if lane.waiting:
                 self._start_lane(key, lane, work)
             elif not lane.running:
                 self._lanes.pop(key, None)
+        for (_, answer), got in zip(batch, answers, strict=True):
+            answer.set_result(got)
 
     def _late_events(self, done: asyncio.Future[tuple[Any, EventRows]]) -> None:
         if not done.cancelled() and done.exception() is None and done.result()[1]:

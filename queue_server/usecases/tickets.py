@@ -87,6 +87,7 @@ from queue_server.usecases.walk import insert_stage, stage_row
 
 log = logging.getLogger(__name__)
 ISSUERS = ("kiosk", "bank", "counter", "staff", "admin")
+Known = tuple[Principal, str]  # a terminal `known_terminal` remembers, and its token's digest
 
 
 @dataclass(frozen=True)
@@ -486,13 +487,13 @@ class _AtOnce:
     base: str
 
 
-def _at_once(tx: Tx, token: str, req: wire.TicketCreate, key: str | None, base: str
+def _at_once(tx: Tx, known: Known, req: wire.TicketCreate, key: str | None, base: str
              ) -> _AtOnce | None:
-    """`issue_at_once`'s request judged and its statement's parameters made (None: it is not
-    a plain issue by a terminal this process knows)."""
+    """A plain issue's request judged and its statement's parameters made (None: it is not
+    a plain issue). `known`: its terminal as `known_terminal` remembers it (the statement
+    checks it again)."""
     conn = tx.conn
-    known = known_terminal(conn, token)
-    if known is None or (key is not None and not 1 <= len(key) <= 200):
+    if key is not None and not 1 <= len(key) <= 200:
         return None
     who, digest = known
     hall = load_hall(conn, who.hall) if who.kind in ISSUERS and who.hall else None
@@ -516,12 +517,6 @@ def _at_once(tx: Tx, token: str, req: wire.TicketCreate, key: str | None, base: 
     return _AtOnce(tx, hall, svc, issue, row, params, ahead, wait_s, base)
 
 
-def _answered_at_once(ready: _AtOnce, made: Any) -> tuple[wire.TicketIssued, bool]:
-    ticket = _committed_issue(ready.tx, made, ready.row, ready.issue)
-    return _issued(ready.tx.conn, ticket, ready.hall, ready.svc, ready.base, ready.ahead,
-                   ready.wait_s, ready.issue), True
-
-
 def issue_at_once(tx: Tx, token: str, req: wire.TicketCreate, key: str | None, base: str
                   ) -> tuple[wire.TicketIssued, bool] | None:
     """PostgreSQL: the plain issue (no booking, a service without a daily cap) by a terminal
@@ -537,13 +532,8 @@ def issue_at_once(tx: Tx, token: str, req: wire.TicketCreate, key: str | None, b
     Refusals are left to it, so a known key is still replayed before its request is judged.
     The unit's transaction has then ended (committed with nothing written); `issue_in` runs in
     the next one."""
-    if tx.conn.dialect.name != "postgresql" or not tx.may_commit_with_last:
-        return None
-    ready = _at_once(tx, token, req, key, base)
-    if ready is None:
-        return None
-    found = lean.rows_then_commit(tx.conn, _PG_ISSUE_AT_ONCE, ready.params)
-    return _answered_at_once(ready, found[0]) if found else None
+    known = known_terminal(tx.conn, token)
+    return None if known is None else issue_together(tx, [(known, req, key, base)])[0]
 
 
 def _claim_numbers() -> Insert:
@@ -563,13 +553,13 @@ def _claim_numbers() -> Insert:
 
 
 _CLAIM_NUMBERS = _claim_numbers()
-IssueAsk = tuple[str, wire.TicketCreate, str | None, str]  # token, request, key, base
+IssueAsk = tuple[Known, wire.TicketCreate, str | None, str]  # terminal, request, key, base
 
 
 def issue_together(tx: Tx, asks: Sequence[IssueAsk]
                    ) -> list[tuple[wire.TicketIssued, bool] | None]:
-    """PostgreSQL: plain issues of one hall that arrived together (`Store.together`), each as
-    `issue_at_once` makes it, all in one transaction: their statements and the COMMIT in one
+    """PostgreSQL: plain issues of one hall by terminals this process knows
+    (`known_terminal`) that arrived together (`Store.together`), all in one transaction: their statements and the COMMIT in one
     round trip, so the hall's event row is taken and its commit waited for once for them all
     instead of once each (one hall's writes take turns on that row, to the end of the commit).
 
@@ -589,8 +579,8 @@ def issue_together(tx: Tx, asks: Sequence[IssueAsk]
     if conn.dialect.name != "postgresql" or not tx.may_commit_with_last:
         return out
     ready: list[tuple[int, _AtOnce]] = []
-    for i, (token, req, key, base) in enumerate(asks):
-        one = _at_once(Tx(None, tx.now + timedelta(microseconds=i), conn=conn), token, req,
+    for i, (known, req, key, base) in enumerate(asks):
+        one = _at_once(Tx(None, tx.now + timedelta(microseconds=i), conn=conn), known, req,
                        key, base)
         if one is not None and (not ready or (one.hall.id, one.row["day"]) == (
                 ready[0][1].hall.id, ready[0][1].row["day"])):
@@ -607,8 +597,10 @@ def issue_together(tx: Tx, asks: Sequence[IssueAsk]
     assert found is not None  # psycopg, hot statements
     for (i, one), made in zip(ready, found[len(found) - len(ready):], strict=True):
         if made:
-            out[i] = _answered_at_once(one, made[0])
+            ticket = _committed_issue(one.tx, made[0], one.row, one.issue)
             tx.committed_with_last(one.tx.written)
+            out[i] = _issued(conn, ticket, one.hall, one.svc, one.base, one.ahead, one.wait_s,
+                             one.issue), True
     return out
 
 
@@ -631,20 +623,17 @@ def issue(store: Store, who: Principal, req: wire.TicketCreate, key: str | None,
 async def issue_for(store: Store, token: str, req: wire.TicketCreate, key: str | None,
                     base: str) -> tuple[wire.TicketIssued, bool]:
     """The endpoint's issue: authentication and issue in one unit of work (`Store.run`). On
-    PostgreSQL a kiosk this process has seen before issues in one statement
-    (`issue_at_once`); whatever that leaves goes the usual way, in the same unit."""
-
-    def work(tx: Tx) -> tuple[wire.TicketIssued, bool]:
-        return (issue_at_once(tx, token, req, key, base)
-                or issue_in(tx, principal_of(tx.conn, token, tx.now), req, key, base))
+    PostgreSQL a kiosk this process has seen before issues together with its hall's other
+    issues of the moment (`issue_together` in `Store.together`); whatever that leaves goes
+    the usual way, in a unit of its own."""
 
     def usual(tx: Tx) -> tuple[wire.TicketIssued, bool]:
         return issue_in(tx, principal_of(tx.conn, token, tx.now), req, key, base)
 
     known = None if store.is_sqlite else known_terminal(store.writer, token)
     if known is None or known[0].hall is None:
-        return await store.run(work)
-    together = await store.together(("issue", known[0].hall), (token, req, key, base),
+        return await store.run(usual)
+    together = await store.together(("issue", known[0].hall), (known, req, key, base),
                                     issue_together)
     return together or await store.run(usual)
 

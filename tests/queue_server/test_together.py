@@ -20,7 +20,7 @@ from queue_server import wire
 from queue_server.db import store as store_module
 from queue_server.db.store import Store
 from queue_server.domain.errors import Conflict, Invalid
-from queue_server.usecases.auth import enrol_terminal
+from queue_server.usecases.auth import enrol_terminal, known_terminal
 from queue_server.usecases.tickets import issue_for
 from tests.conftest import either_database
 from tests.queue_server.test_queue_store import Clock
@@ -176,7 +176,9 @@ def test_batches_take_number_rows_before_the_event_row(url: str) -> None:
         orders = [["consult", "general"], ["general", "consult"]]
 
         def batch(i: int) -> list[object]:
-            asks = [(tokens[i], wire.TicketCreate(service=svc), None, "") for svc in orders[i]]
+            known = known_terminal(stores[i].writer, tokens[i])
+            assert known is not None
+            asks = [(known, wire.TicketCreate(service=svc), None, "") for svc in orders[i]]
             with stores[i].write() as tx:
                 return issue_together(tx, asks)
 

@@ -8,7 +8,7 @@ widget's tooltip and `text()`."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from ui.i18n import tr
@@ -64,13 +64,14 @@ class WaitingCounts(QWidget):
         metrics, line = self.fontMetrics(), self._line()
         plain, bold = self.font(), self.font()
         bold.setBold(True)
+        bold_metrics = QFontMetrics(bold)  # the counts are drawn bold: measured so
         lines = self.lines()
         summed = len(lines) < len(self._rows)
         for i, (left, right) in enumerate(lines):
             box = QRect(0, i * line, self.width(), line)
             last = summed and i == len(lines) - 1
             painter.setPen(QColor(NORMAL.muted if last or right == "0" else NORMAL.fg))
-            count_w = metrics.horizontalAdvance(right) + 8
+            count_w = bold_metrics.horizontalAdvance(right) + 8
             painter.setFont(bold)
             painter.drawText(box, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                              right)
