@@ -526,12 +526,13 @@ def issue_at_once(tx: Tx, token: str, req: wire.TicketCreate, key: str | None, b
     written. Before it the unit reads only what this process does not keep a moment (the
     hall's settings, the service, the people ahead, a card's booking).
 
-    Answers None, having written nothing, when the request is anything else or the statement
-    took no number (the terminal revoked or its token changed, the key already known): the
-    caller then runs `issue_in` in the same unit, which answers, replays or refuses as always.
-    Refusals are left to it, so a known key is still replayed before its request is judged.
-    The unit's transaction has then ended (committed with nothing written); `issue_in` runs in
-    the next one."""
+    One ask of `issue_together` (the endpoint's way, through its hall's lane). Answers None,
+    having written nothing, when the request is anything else or the statement took no number
+    (the terminal revoked or its token changed, the key already known): `issue_in` may then
+    run in the same unit, and answers, replays or refuses as always. Refusals are left to it,
+    so a known key is still replayed before its request is judged. If the statement ran, the
+    unit's transaction has ended (committed with nothing written); `issue_in` runs in the next
+    one."""
     known = known_terminal(tx.conn, token)
     return None if known is None else issue_together(tx, [(known, req, key, base)])[0]
 
