@@ -23,14 +23,18 @@ Parts (`--parts`, in this order; cycles, sse and storm share the SQLite server o
           hearing it; every board must get every event of its backlog once, in order
           (`--storm-rounds` rounds);
 - pg:     PostgreSQL (a fresh database `bench_<pid>`, dropped afterwards): issue at 32
-          clients over 1 and 20 halls on 1, 2 and 3 servers (each one-hall phase in a hall
-          of its own, none filled by an earlier phase), the lean insert beside on one
+          clients over 1 and 20 halls on 1, 2 and 3 servers (only the servers a phase
+          measures run, started for it; each one-hall phase in a hall of its own, none
+          filled by an earlier phase), the lean insert beside on one
           process and on two (what a second process of the leanest app gives on this
           machine: the bound any server meets here), open loop at 300/s on two servers,
           duplicates and gaps of the numbering checked at the end;
           `--server-cpu 0.5` caps each server at half a core in a cgroup of its own, as if
           each ran on a machine of its own (on 2 cores the uncapped servers share them with
           PostgreSQL and the loader, and the ratio measures the cores, not the servers).
+          The quota costs a lone server CPU of its own (2026-12-05: 1.8 ms a request over
+          20 halls against 0.8–0.9 uncapped), so capped ratios say that servers do not hold
+          each other up, not by how much a second machine would help.
 
 Goals (issue 12): SQLite issue ≥ 0.5× lean at 32 clients, p99 < 50 ms; open loop at 80 %
 p99 < 50 ms; at 2× accepted p99 < 200 ms, 503s within 50 ms. PG: 2 servers ≥ 1.6× one over
@@ -55,6 +59,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -768,7 +773,8 @@ def pg_check(db_url: str) -> tuple[int, int, int]:
 
 
 async def pg_phases(halls: list[harness.BenchHall], ports: list[int], lean_ports: list[int],
-                    seconds: float, clients: int, dsn: str, pids: list[int],
+                    seconds: float, clients: int, dsn: str,
+                    servers_up: Callable[[int], contextlib.AbstractContextManager[list[int]]],
                     lean_pids: list[int],
                     cap: float | None = None) -> None:
     kiosks = Kiosks(halls)
@@ -781,17 +787,17 @@ async def pg_phases(halls: list[harness.BenchHall], ports: list[int], lean_ports
     results: list[Result] = []
     shares: list[tuple[Result, Share, list[int]]] = []
     for servers in (1, 2, 3):
-        for label, k in (("1 hall", one_hall[(servers - 1) % len(one_hall)]),
-                         (f"{len(halls)} halls", kiosks)):
-            watch, answered = Watch(dsn, pids[:servers]), [0] * servers
-            r = await closed(f"issue {servers} srv {label}", ports[:servers], clients, seconds,
-                             lambda i, c, k=k: k.issue(c, i), watch, answered)
-            results.append(r)
-            shares.append((r, watch.share, answered))
-            note(f"pg_{servers}srv_{label.split()[0]}h", {"rate": round(r.rate),
-                                                         "p99_ms": round(r.ms(99), 1),
-                                                         "load": os.getloadavg()[0],
-                                                         **share_note(watch.share, answered)})
+        with servers_up(servers) as pids:
+            for label, k in (("1 hall", one_hall[(servers - 1) % len(one_hall)]),
+                             (f"{len(halls)} halls", kiosks)):
+                watch, answered = Watch(dsn, pids), [0] * servers
+                r = await closed(f"issue {servers} srv {label}", ports[:servers], clients,
+                                 seconds, lambda i, c, k=k: k.issue(c, i), watch, answered)
+                results.append(r)
+                shares.append((r, watch.share, answered))
+                note(f"pg_{servers}srv_{label.split()[0]}h", {
+                    "rate": round(r.rate), "p99_ms": round(r.ms(99), 1),
+                    "load": os.getloadavg()[0], **share_note(watch.share, answered)})
     # The same two ways for the leanest durable insert: what a second process adds on this
     # machine to an app that does next to nothing but the insert (the machine's own bound).
     leans = []
@@ -803,12 +809,13 @@ async def pg_phases(halls: list[harness.BenchHall], ports: list[int], lean_ports
         shares.append((leans[-1], watch.share, answered))
     lean = leans[0]
     opened = []
-    for label, k in (("1 hall", one_hall[-1]), (f"{len(halls)} halls", kiosks)):
-        r2 = await _open_two(k, ports[:2], 300, seconds, f"300/s on 2 srv, {label}")
-        opened.append(r2)
-        note(f"pg_open300_{label.split()[0]}h", {"ok_p99_ms": round(
-            percentile(r2.accepted, 99) * 1000, 1), "refused": len(r2.refused),
-            "unanswered": r2.unanswered, "load": os.getloadavg()[0]})
+    with servers_up(2):
+        for label, k in (("1 hall", one_hall[-1]), (f"{len(halls)} halls", kiosks)):
+            r2 = await _open_two(k, ports[:2], 300, seconds, f"300/s on 2 srv, {label}")
+            opened.append(r2)
+            note(f"pg_open300_{label.split()[0]}h", {"ok_p99_ms": round(
+                percentile(r2.accepted, 99) * 1000, 1), "refused": len(r2.refused),
+                "unanswered": r2.unanswered, "load": os.getloadavg()[0]})
     capped = (f", each server (and the lean app) capped at {cap:g} cores, as if on a machine "
               f"of its own" if cap else "")
     print(f"\n== PostgreSQL, closed loop at {clients} clients (spread over the servers), "
@@ -952,17 +959,32 @@ def run_pg(work: Path, args: argparse.Namespace) -> None:
         ports = [harness.free_port() for _ in range(3)]
         lean_ports = [harness.free_port() for _ in range(2)]
         with contextlib.ExitStack() as stack:
-            pids = [stack.enter_context(queue_server(db_url, port, work / f"pg{i}.log")).pid
-                    for i, port in enumerate(ports)]
             leans = [stack.enter_context(lean_server(db_url, port, work / f"pglean{i}.log"))
                      for i, port in enumerate(lean_ports)]
-            if args.server_cpu:
-                cap = stack.enter_context(CpuCap(args.server_cpu))
-                for pid in [*pids, *(lean.pid for lean in leans)]:
-                    cap.add(pid)
+            cap = stack.enter_context(CpuCap(args.server_cpu)) if args.server_cpu else None
+            for lean in leans:
+                if cap is not None:
+                    cap.add(lean.pid)
+
+            @contextlib.contextmanager
+            def servers_up(n: int) -> Iterator[list[int]]:
+                """Queue servers 1…n for one phase, stopped after it. Only the servers a phase
+                measures run: an idle server folds the figures of the others' events in its
+                quiet moments, CPU the measured servers would otherwise have (an outside
+                loader that starts one server, then two, sees none of it)."""
+                with contextlib.ExitStack() as up:
+                    pids = [up.enter_context(queue_server(
+                        db_url, port, work / f"pg{n}srv-{i}.log")).pid
+                        for i, port in enumerate(ports[:n])]
+                    for pid in pids:
+                        if cap is not None:
+                            cap.add(pid)
+                    yield pids
+
             dsn = db_url.replace("postgresql+psycopg://", "postgresql://")
             asyncio.run(pg_phases(halls, ports, lean_ports, args.seconds, args.pg_clients,
-                                  dsn, pids, [lean.pid for lean in leans], args.server_cpu))
+                                  dsn, servers_up, [lean.pid for lean in leans],
+                                  args.server_cpu))
         total, dups, gaps = pg_check(db_url)
         print(f"  numbering: {total} tickets, {dups} duplicates, {gaps} gaps "
               f"({'MET' if dups == 0 else 'NOT MET'}: 0 duplicates)")
