@@ -32,8 +32,8 @@ Parts (`--parts`, in this order; cycles, sse and storm share the SQLite server o
           `--server-cpu 0.5` caps each server at half a core in a cgroup of its own, as if
           each ran on a machine of its own (on 2 cores the uncapped servers share them with
           PostgreSQL and the loader, and the ratio measures the cores, not the servers).
-          The quota costs a lone server CPU of its own (2026-12-05: 1.8 ms a request over
-          20 halls against 0.8–0.9 uncapped), so capped ratios say that servers do not hold
+          The quota costs a lone server CPU of its own (2026-12-05: 1.6–1.8 ms a request over
+          20 halls against 0.9–1.0 uncapped), so capped ratios say that servers do not hold
           each other up, not by how much a second machine would help.
 
 Goals (issue 12): SQLite issue ≥ 0.5× lean at 32 clients, p99 < 50 ms; open loop at 80 %
@@ -962,8 +962,8 @@ def run_pg(work: Path, args: argparse.Namespace) -> None:
             leans = [stack.enter_context(lean_server(db_url, port, work / f"pglean{i}.log"))
                      for i, port in enumerate(lean_ports)]
             cap = stack.enter_context(CpuCap(args.server_cpu)) if args.server_cpu else None
-            for lean in leans:
-                if cap is not None:
+            if cap is not None:
+                for lean in leans:
                     cap.add(lean.pid)
 
             @contextlib.contextmanager
@@ -976,8 +976,8 @@ def run_pg(work: Path, args: argparse.Namespace) -> None:
                     pids = [up.enter_context(queue_server(
                         db_url, port, work / f"pg{n}srv-{i}.log")).pid
                         for i, port in enumerate(ports[:n])]
-                    for pid in pids:
-                        if cap is not None:
+                    if cap is not None:
+                        for pid in pids:
                             cap.add(pid)
                     yield pids
 
