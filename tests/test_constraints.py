@@ -5,6 +5,7 @@ installs with the pins)."""
 from __future__ import annotations
 
 import tomllib
+from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -32,6 +33,12 @@ def pins(text: str) -> dict[str, Version]:
     return found
 
 
+@cache
+def pinned() -> dict[str, Version]:
+    """constraints.txt's pins, read once for every test of this file."""
+    return pins((ROOT / "constraints.txt").read_text())
+
+
 def requirements() -> list[Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     listed = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
@@ -39,10 +46,9 @@ def requirements() -> list[Requirement]:
 
 
 def test_every_dependency_is_pinned_within_its_range() -> None:
-    pinned = pins((ROOT / "constraints.txt").read_text())
     missing, outside = [], []
     for req in requirements():
-        got = pinned.get(canonicalize_name(req.name))
+        got = pinned().get(canonicalize_name(req.name))
         if got is None:
             missing.append(req.name)
         elif not req.specifier.contains(got, prereleases=True):
@@ -53,13 +59,13 @@ def test_every_dependency_is_pinned_within_its_range() -> None:
 
 @pytest.mark.parametrize("req", requirements(), ids=lambda r: r.name)
 def test_the_environment_holds_the_pinned_version(req: Requirement) -> None:
-    pinned = pins((ROOT / "constraints.txt").read_text())[canonicalize_name(req.name)]
+    pin = pinned()[canonicalize_name(req.name)]
     try:
         installed = Version(version(req.name))
     except PackageNotFoundError:
         pytest.fail(f"{req.name} is not installed (run bin/bootstrap)")
-    assert installed == pinned, (f"{req.name} {installed} is installed, constraints.txt pins "
-                                 f"{pinned}: run bin/bootstrap")
+    assert installed == pin, (f"{req.name} {installed} is installed, constraints.txt pins "
+                              f"{pin}: run bin/bootstrap")
 
 
 def test_a_constraints_line_that_is_not_a_pin_is_refused() -> None:
