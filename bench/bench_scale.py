@@ -8,7 +8,9 @@ beside every figure (`os.getloadavg()`; the ratios of one run are what counts).
     .venv/bin/python bench/bench_scale.py --parts pg --seconds 3
 
 Parts (`--parts`, in this order; cycles, sse and storm share the SQLite server of sqlite/open):
-- sqlite: closed loop, issue (POST /tickets) and lean insert interleaved at 1/8/32 clients;
+- sqlite: closed loop, issue (POST /tickets) and lean insert interleaved at 1/8/32 clients,
+          and at 128: twice `--max-pending`, beyond the places the server keeps, with clients
+          that retry each 503 at once (as this loader does), not after Retry-After;
 - open:   open loop at fixed rates: 80 % of the issue capacity measured at 32 clients, and
           twice it (accepted p99, how fast the 503s come);
 - cycles: call-next → start → finish (done) at 16 counters, closed loop, while 150 issues/s
@@ -85,6 +87,8 @@ PG_ADMIN = harness.PG_ADMIN
 # loader (the same flags on the real server and on the lean app).
 GUARD_FLAGS = ["--max-conn-per-client", "4096", "--max-connections", "4096"]
 FIGURES: dict[str, Any] = {}
+# SQLite's closed loops: 128 is twice the places the server keeps (--max-pending 64).
+CLOSED_CLIENTS = (1, 8, 32, 128)
 
 
 def load() -> str:
@@ -179,7 +183,7 @@ def print_closed(results: list[Result]) -> None:
 async def sqlite_closed(kiosks: Kiosks, port: int, lean_port: int, seconds: float
                         ) -> float:
     results = []
-    for n in (1, 8, 32):
+    for n in CLOSED_CLIENTS:
         issue = await closed("issue", [port], n, seconds, lambda i, c: kiosks.issue(c))
         lean = await closed("lean insert", [lean_port], n, seconds, lambda i, c: lean_insert(c))
         results += [issue, lean]
@@ -188,7 +192,7 @@ async def sqlite_closed(kiosks: Kiosks, port: int, lean_port: int, seconds: floa
                                        issue.rate / lean.rate, 2), "load": os.getloadavg()[0]})
     print(f"\n== SQLite, closed loop, {seconds:g} s a phase ({load()})")
     print_closed(results)
-    for n in (1, 8, 32):
+    for n in CLOSED_CLIENTS:
         f = FIGURES[f"sqlite_issue_{n}"]
         print(f"  issue ÷ lean at {n:>2}: {f['rate']:>6}/s ÷ {f['lean']:>6}/s = "
               f"{f['ratio']:.2f}   (issue p99 {f['p99_ms']} ms)")

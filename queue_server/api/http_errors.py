@@ -12,6 +12,7 @@ import json
 import logging
 import re
 from collections.abc import Awaitable, Iterator
+from contextlib import AsyncExitStack
 from typing import Any, cast
 
 from fastapi import FastAPI, Request
@@ -22,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from queue_server.api.ratelimit import RateLimited
-from queue_server.db.busy import Unavailable, unavailable
+from queue_server.db.busy import Busy, Unavailable, unavailable
 from queue_server.domain.errors import (
     Conflict,
     DomainError,
@@ -195,11 +196,13 @@ _SHED_PATHS = re.compile(r"^/api/v1/(tickets|tickets/[^/]+/arrive|counters/[^/]+
 
 
 class Shed:
-    """Load shedding at the door: while the store already has as many units waiting as it
-    takes (`Store.shed.limit`), a request for one more is answered 503 `busy` with
-    Retry-After before routing, body parsing or authentication, so a refusal costs almost
-    nothing and what is accepted keeps a bounded wait; kiosks retry with the same key.
-    `Store.run` checks again (a request that got past this test in the same instant)."""
+    """Load shedding at the door: a request for one more unit (`_SHED_PATHS`) takes its place
+    among those waiting for the database (`Store.admitted`) before routing, body parsing or
+    authentication, and holds it to its answer. While the store already has as many waiting
+    as it takes (`Store.shed.limit`), the request waits at the door a few milliseconds for a
+    place and is otherwise answered 503 `busy` with Retry-After, so a refusal costs almost
+    nothing, a client that retries at once cannot crowd out what was accepted, and what is
+    accepted keeps a bounded wait; kiosks retry with the same key."""
 
     def __init__(self, app: ASGIApp, store: Any) -> None:
         self.app, self.store = app, store
@@ -211,13 +214,18 @@ class Shed:
         self._body = {"type": "http.response.body", "body": body}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        store = self.store
-        if (scope["type"] == "http" and store.pending >= store.shed.limit
-                and scope["method"] == "POST" and _SHED_PATHS.match(scope["path"])):
-            await send(self._start)
-            await send(self._body)
+        if not (scope["type"] == "http" and scope["method"] == "POST"
+                and _SHED_PATHS.match(scope["path"])):
+            await self.app(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        async with AsyncExitStack() as place:
+            try:
+                await place.enter_async_context(self.store.admitted())
+            except Busy:
+                await send(self._start)
+                await send(self._body)
+                return
+            await self.app(scope, receive, send)
 
 
 class BodyLimit:

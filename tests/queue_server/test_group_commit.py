@@ -6,6 +6,7 @@ table holds."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -273,6 +274,98 @@ def test_load_is_shed_at_the_door(tmp_path: Path) -> None:
         assert len(accepted) == 8 and len(refused) == 32 and len(out) == 40
         assert sorted(_tokens(store)) == sorted(accepted)
         assert store.pending == 0
+    finally:
+        store.close()
+
+
+def _held(gate: threading.Event, name: str) -> Callable[[Tx], str]:
+    """A unit that holds the writer until `gate` opens."""
+    def work(tx: Tx) -> str:
+        gate.wait(10)
+        tx.session.add(AdminToken(token_hash=name, created_at=tx.now))
+        return name
+
+    return work
+
+
+def test_refusals_beyond_a_few_a_unit_wait_at_the_door(tmp_path: Path) -> None:
+    """With every place taken, a request is refused at once while refusals are few (4 for each
+    unit served, 4 × `max_pending` saved up); beyond them it waits at the door up to
+    `door_wait` for a place and is refused when none frees, so a client that retries a refusal
+    at once is refused at most once a wait. A place that frees goes to the door's first
+    waiter, which is then served."""
+    url = f"sqlite:///{tmp_path / 'door.db'}"
+    migrate(url)
+    store = Store(url, max_pending=2)
+    store.shed.door_wait = 0.2
+    gate = threading.Event()
+
+    async def scene() -> None:
+        held = [asyncio.create_task(store.run(_held(gate, f"h{i}"))) for i in range(2)]
+        while store.pending < 2:
+            await asyncio.sleep(0.001)
+        at_once = []
+        for i in range(8):  # a client retrying at once
+            began = time.monotonic()
+            with pytest.raises(Busy):
+                await store.run(_token(f"r{i}"))
+            at_once.append(time.monotonic() - began)
+        assert max(at_once) < 0.1
+        began = time.monotonic()
+        with pytest.raises(Busy):  # the ninth refusal: after a wait at the door
+            await store.run(_token("late"))
+        assert time.monotonic() - began >= 0.19
+        waiter = asyncio.create_task(store.run(_token("waiter")))
+        gone = asyncio.create_task(store.run(_token("gone")))
+        await asyncio.sleep(0.02)
+        assert len(store._door) == 2
+        gone.cancel()  # a request that goes away while waiting gives up nothing
+        await asyncio.sleep(0)
+        gate.set()  # the held units end: the waiter takes a place
+        assert sorted(await asyncio.gather(*held)) == ["h0", "h1"]
+        assert await waiter == "waiter"
+        with pytest.raises(asyncio.CancelledError):
+            await gone
+
+    try:
+        asyncio.run(scene())
+        assert _tokens(store) == ["h0", "h1", "waiter"]
+        assert store.pending == 0 and not [p for p in store._door if not p.done()]
+    finally:
+        gate.set()
+        store.close()
+
+
+def test_a_place_handed_to_a_request_that_went_away_is_given_back(tmp_path: Path) -> None:
+    """The door hands a freed place to its first waiter; if that request is cancelled before
+    it resumes, the place is given back, not lost."""
+    url = f"sqlite:///{tmp_path / 'door.db'}"
+    migrate(url)
+    store = Store(url, max_pending=1)
+    store.shed.door_wait = 5.0
+    store.shed._refusals = 0  # no refusals left: every request beyond the place waits
+
+    async def wait_for_a_place() -> None:
+        async with store.admitted():
+            raise AssertionError("cancelled before it resumed: never gets here")
+
+    async def scene() -> None:
+        async with store.admitted():  # the only place
+            # (a task made here would inherit the held place: the waiter is another request)
+            waiter = asyncio.create_task(wait_for_a_place(), context=contextvars.Context())
+            while not store._door:
+                await asyncio.sleep(0.001)
+        # leaving handed the place over at once; the waiter has not resumed yet
+        assert not store._door and store.pending == 1 and not waiter.done()
+        waiter.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        assert store.pending == 0
+        assert await store.run(_token("after")) == "after"
+
+    try:
+        asyncio.run(scene())
+        assert store.pending == 0 and _tokens(store) == ["after"]
     finally:
         store.close()
 
