@@ -370,6 +370,18 @@ def test_a_place_handed_to_a_request_that_went_away_is_given_back(tmp_path: Path
         store.close()
 
 
+def test_the_door_holds_a_crowd_as_long_as_serving_it_takes() -> None:
+    """Behind a few others a request waits `door_wait`; behind many, as long as serving them
+    takes at the rate measured, so the door refuses about as many a second as are served
+    however many clients retry at once; never more than the second Retry-After asks for."""
+    gauge = ShedGauge(64)
+    assert gauge.door_time(500) == gauge.door_wait == 0.02  # no rate measured yet
+    gauge.rate = 1000.0
+    assert gauge.door_time(0) == gauge.door_time(20) == 0.02
+    assert gauge.door_time(448) == pytest.approx(0.448)
+    assert gauge.door_time(5000) == 1.0
+
+
 def test_the_shed_limit_is_what_30_ms_of_units_are(monkeypatch: pytest.MonkeyPatch) -> None:
     """The units that may wait follow the rate they are served at while busy: about 30 ms of
     them, at most `max_pending`, never fewer than 32 (32 kiosks at once are never refused)."""
