@@ -217,6 +217,7 @@ def test_every_page_photographed(hall: tuple[ServerProcess, dict], browser: Any,
     server, _ = hall
     for size in SIZES:
         page = new_page(browser, server, size)
+        page.wait_for_selector("#login:not([hidden])")  # shown after a fetch: not a blank page
         page.screenshot(path=str(shots / f"console-login-{size}.png"))
         log_in(page)
         page.wait_for_selector("#app:not([hidden])")
