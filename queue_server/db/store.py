@@ -242,6 +242,9 @@ class Store:
         # answered in bounded time above capacity and kiosks retry with the same key.
         self.shed = ShedGauge(max_pending)
         self.pending = 0  # counted on the event loop's thread only
+        # Of them, those whose unit is with the database now (the event hub lets them go
+        # first: `EventHub.writes_waiting`); a request holds its place from the door on.
+        self.units = 0
         self._door: deque[asyncio.Future[None]] = deque()  # waiting for a place (`admitted`)
         # PostgreSQL units run on as many threads as the pool has connections: more threads
         # would only wait for a connection while competing for the interpreter.
@@ -281,9 +284,18 @@ class Store:
         transaction. Answers what `work` answered, once that is durable; `Busy` when no place
         is free for it (`admitted`: load is shed at the door)."""
         async with self.admitted():
-            if self._writer_thread is not None:
-                return cast(T, await self._writer_thread.submit(work))
-            return await self._pg_unit(work)
+            with self._unit_waits():
+                if self._writer_thread is not None:
+                    return cast(T, await self._writer_thread.submit(work))
+                return await self._pg_unit(work)
+
+    @contextmanager
+    def _unit_waits(self) -> Iterator[None]:
+        self.units += 1
+        try:
+            yield
+        finally:
+            self.units -= 1
 
     @asynccontextmanager
     async def admitted(self) -> AsyncIterator[None]:
@@ -379,7 +391,8 @@ class Store:
             answer.add_done_callback(lambda done: done.cancelled() or done.exception())
             lane.waiting.append((ask, answer))
             self._start_lane(key, lane, work)
-            return await asyncio.shield(answer)
+            with self._unit_waits():
+                return await asyncio.shield(answer)
 
     def _start_lane(self, key: Hashable, lane: _Lane, work: Callable[[Tx, list[Any]], list[Any]]
                     ) -> None:
