@@ -315,6 +315,7 @@ def test_refusals_beyond_a_few_a_unit_wait_at_the_door(tmp_path: Path) -> None:
         with pytest.raises(Busy):  # the ninth refusal: after a wait at the door
             await store.run(_token("late"))
         assert time.monotonic() - began >= 0.19
+        store.shed.door_wait = 10.0  # the next two wait until the held units end
         waiter = asyncio.create_task(store.run(_token("waiter")))
         gone = asyncio.create_task(store.run(_token("gone")))
         await asyncio.sleep(0.02)
