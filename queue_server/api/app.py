@@ -169,8 +169,10 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         app.include_router(module.router)
     routes_console.mount(app)
     lane.install(app, busy)  # their ordinary requests without FastAPI's per-request work
+    # The door takes a request's place once its body has arrived (BodyLimit reads it first):
+    # a client trickling bodies must not hold the places the kiosks' writes need.
+    app.add_middleware(http_errors.Shed, store=store)
     app.add_middleware(http_errors.BodyLimit, default=settings.json_limit,
                        large=settings.document_limit, large_paths=r"/documents$",
                        timeout=settings.body_timeout_s)
-    app.add_middleware(http_errors.Shed, store=store)  # the outermost: refusals cost nothing
     return app

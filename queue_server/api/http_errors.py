@@ -197,7 +197,8 @@ _SHED_PATHS = re.compile(r"^/api/v1/(tickets|tickets/[^/]+/arrive|counters/[^/]+
 
 class Shed:
     """Load shedding at the door: a request for one more unit (`_SHED_PATHS`) takes its place
-    among those waiting for the database (`Store.admitted`) before routing, body parsing or
+    among those waiting for the database (`Store.admitted`) once its body has arrived
+    (`BodyLimit` runs first: a trickled body holds no place), before routing, body parsing or
     authentication, and holds it to its answer. While the store already has as many waiting
     as it takes (`Store.shed.limit`), the request waits at the door a few milliseconds for a
     place and is otherwise answered 503 `busy` with Retry-After, so a refusal costs almost

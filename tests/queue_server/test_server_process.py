@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -62,44 +63,65 @@ def test_a_locked_database_answers_503_and_health_stays_up(
 
 def test_a_client_retrying_refusals_at_once_is_paced_at_the_door(
         tmp_path: Path, run_server: Callable[..., ServerProcess]) -> None:
-    """With every place taken (`--max-pending 2`, both by requests whose bodies have not
-    arrived yet), a client that retries each 503 at once gets its first refusals at once
-    (four for each write served, eight saved up) and then each after a wait at the door; the
-    two held requests are answered 201 once their bodies arrive."""
-    db = f"sqlite:///{tmp_path / 'door.db'}"
+    """With every place taken (`--max-pending 2`: two writes waiting for a lock another
+    process holds), a client that retries each 503 at once gets its first refusals at once
+    (four for each write served, eight saved up) and then each after a wait at the door. A
+    request whose body has not arrived holds no place. The held writes are answered 201 once
+    the lock frees, nothing skipped."""
+    path = tmp_path / "door.db"
+    db = f"sqlite:///{path}"
     load_test_hall(db)
     token = _enrol(db, "kiosk")
-    server = run_server(db, "--max-pending", "2")
+    server = run_server(db, "--lock-timeout", "20", "--max-pending", "2")
+    headers = {"Authorization": f"Bearer {token}"}
     url = urlsplit(server.api("/tickets"))
     body = json.dumps({"service": "general"}).encode()
     head = (f"POST {url.path} HTTP/1.1\r\nHost: {url.netloc}\r\nAuthorization: Bearer {token}"
             f"\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
-    held = [socket.create_connection((url.hostname, url.port), timeout=10) for _ in range(2)]
-    client = httpx.Client(base_url=server.api(""), timeout=10,
-                          headers={"Authorization": f"Bearer {token}"})
-    try:
-        for sock in held:  # each takes its place at the door and waits for the rest of its body
-            sock.sendall(head.encode() + body[:1])
-        taken = time.monotonic() + 5
-        while client.post("/tickets", json={"service": "general"}).status_code != 503:
-            assert time.monotonic() < taken, "the two held requests never took the places"
-        took = []  # one refusal spent: seven at once left, then each after the door's 20 ms
-        for _ in range(12):
-            began = time.monotonic()
-            refused = client.post("/tickets", json={"service": "general"})
-            took.append(time.monotonic() - began)
-            assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
-            assert refused.json()["error"]["code"] == "busy"
-        assert sum(t < 0.015 for t in took[:7]) >= 6, took
-        assert all(t >= 0.018 for t in took[7:]), took
-        for sock in held:
-            sock.sendall(body[1:])
-            assert sock.recv(4096).startswith(b"HTTP/1.1 201")
-        assert client.post("/tickets", json={"service": "general"}).status_code == 201
-    finally:
-        for sock in held:
-            sock.close()
-        client.close()
+    trickled = [socket.create_connection((url.hostname, url.port), timeout=10)
+                for _ in range(3)]
+    client = httpx.Client(base_url=server.api(""), timeout=30, headers=headers)
+    other = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+    held: list[Future[httpx.Response]] = []
+    with ThreadPoolExecutor(4) as pool:
+        try:
+            for sock in trickled:  # bodies not arrived: no place taken
+                sock.sendall(head.encode() + body[:1])
+            assert client.post("/tickets", json={"service": "general"}).status_code == 201
+            other.execute("BEGIN IMMEDIATE")
+            # Writes go in one at a time until one is refused: those still waiting hold the
+            # places (each waits for the lock, up to 20 s).
+            while True:
+                write = pool.submit(client.post, "/tickets", json={"service": "general"})
+                try:
+                    refused = write.result(timeout=1.0)
+                except TimeoutError:
+                    held.append(write)
+                    assert len(held) <= 2, "more writes held than places"
+                    continue
+                assert refused.status_code == 503 and len(held) == 2
+                break
+            took = []  # one refusal spent: seven at once left, then each after the door's
+            for _ in range(12):
+                began = time.monotonic()
+                refused = client.post("/tickets", json={"service": "general"})
+                took.append(time.monotonic() - began)
+                assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
+                assert refused.json()["error"]["code"] == "busy"
+            assert sum(t < 0.015 for t in took[:7]) >= 6, took
+            assert all(t >= 0.018 for t in took[7:]), took
+        finally:
+            if other.in_transaction:
+                other.execute("ROLLBACK")
+            other.close()
+        assert sorted(w.result().json()["number"] for w in held) == ["A002", "A003"]
+    for sock in trickled:
+        sock.sendall(body[1:])
+        assert sock.recv(4096).startswith(b"HTTP/1.1 201")
+        sock.close()
+    again = client.post("/tickets", json={"service": "general"})
+    assert again.status_code == 201 and again.json()["number"] == "A007"
+    client.close()
 
 
 def test_websocket_stream_resumes_after_an_id(
