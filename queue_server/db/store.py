@@ -193,7 +193,7 @@ def make_engine(url: str, *, immediate: bool = True, timeout: float = 5.0) -> En
     if make_url(url).get_backend_name() == "sqlite":
         return _sqlite_engine(url, immediate, timeout)
     return invalidate_lost(create_engine(
-        url, pool_size=PG_POOL, max_overflow=20, pool_timeout=timeout,
+        url, pool_size=PG_POOL, max_overflow=20, pool_timeout=timeout, pool_use_lifo=True,
         connect_args={"options": f"-c lock_timeout={int(timeout * 1000)}"}))
 
 

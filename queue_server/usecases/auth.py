@@ -120,6 +120,22 @@ def principal_of(s: Session | Connection, token: str, now: datetime) -> Principa
 _SEEN: TtlCache[tuple[str, str], Principal] = TtlCache(300.0)
 
 
+def remember_terminals(store: Store) -> int:
+    """Put every active terminal in `_SEEN` as `principal_of` would on its first request (a
+    fresh server's warm-up): on PostgreSQL a kiosk's first issue after a restart then goes
+    the hot way too (`tickets.issue_for`). Safe for the reason `_SEEN` is: what reads it checks the terminal again. Answers how
+    many."""
+    with store.read() as s:
+        conn = s.connection()
+        rows = conn.execute(select(_TERMINALS.c.token_hash, _TERMINALS.c.kind,
+                                   _TERMINALS.c.hall, _TERMINALS.c.id, _TERMINALS.c.name,
+                                   _TERMINALS.c.counter).where(_TERMINALS.c.active)).all()
+        key = db_key(conn)
+    for digest, kind, hall, term_id, name, counter in rows:
+        _SEEN.put((key, digest), Principal(kind, hall, term_id, name, counter))
+    return len(rows)
+
+
 def terminal_still_holds() -> Select[tuple[int]]:
     """`principal_of`'s rule for a terminal token as a select, for a statement that checks a
     remembered terminal (`known_terminal`) itself: the id of terminal `a_terminal` when it
