@@ -30,6 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--public-url", help="the address phones reach the demo server at "
                         "(links on tickets, the phone page); default: this machine's LAN "
                         "address")
+    parser.add_argument("--local", action="store_true",
+                        help="listen on 127.0.0.1 only: nothing on the network reaches the "
+                        "demo (the links on tickets then work on this machine only)")
 
 
 def _say(text: str) -> None:
@@ -43,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--speed {args.speed}: expected 10..2000")
     if args.public_url and not args.public_url.startswith(("http://", "https://")):
         raise UsageError(f"--public-url {args.public_url}: expected http://HOST:PORT")
+    if args.public_url and args.local:
+        raise UsageError("--public-url and --local: a demo on loopback has no public address")
     workdir = args.dir or Path(tempfile.mkdtemp(prefix="kuaiban-demo-"))
     if workdir.exists() and not workdir.is_dir():
         raise UsageError(f"--dir {workdir}: not a folder")
@@ -61,7 +66,7 @@ def _run(args: argparse.Namespace, workdir: Path) -> int:
     has_screen = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if args.screen or (has_screen and not args.headless):
         from provisioning.demo import screen
-        return screen.run(workdir, _say, args.public_url)
+        return screen.run(workdir, _say, args.public_url, args.local)
     if not args.headless:
         _say("没有屏幕(未设置 DISPLAY/WAYLAND_DISPLAY),改为无界面模拟一个繁忙的上午。\n"
              "No screen (DISPLAY/WAYLAND_DISPLAY unset): running a simulated busy morning "
@@ -70,7 +75,7 @@ def _run(args: argparse.Namespace, workdir: Path) -> int:
     from provisioning.demo.morning import Plan
 
     result = headless.run(workdir, Plan(minutes=args.minutes, speed=args.speed, seed=args.seed),
-                          not args.no_screens, _say, args.public_url)
+                          not args.no_screens, _say, args.public_url, args.local)
     _say(f"工作目录 / work folder: {workdir} (report.json, hall.db, logs/, screens/)")
     problems = result["server_errors"] + len(result["errors"])
     return 0 if result["issued"] and not problems else 1

@@ -39,13 +39,13 @@ def _render_screens(group: ProcessGroup, out_dir: Path, counts: dict[str, int],
 
 
 def run(workdir: Path, plan: Plan, screens: bool, say: Callable[[str], None],
-        public_url: str | None = None) -> dict[str, Any]:
+        public_url: str | None = None, local: bool = False) -> dict[str, Any]:
     started = time.monotonic()
     workdir.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{workdir / 'hall.db'}"
     init = init_hall(url)
     port = free_port()
-    base, public = f"http://127.0.0.1:{port}", reach(port, public_url)
+    base, public = f"http://127.0.0.1:{port}", reach(port, public_url, local)
     server_cmd = python_cmd("queue_server", "--db", url, "--port", str(port), "--no-zeroconf",
                             "--log-level", "warning", "--host", public.bind,
                             "--public-url", public.public_url)
@@ -100,6 +100,7 @@ def run(workdir: Path, plan: Plan, screens: bool, say: Callable[[str], None],
                                       (phases | morning.phases).items()))
     result = report.as_dict(morning, summary) | {"wall_s": wall, "screens": counts,
                                                  "workdir": str(workdir),
-                                                 "public_url": public.public_url}
+                                                 "public_url": public.public_url,
+                                                 "listen": public.bind}
     (workdir / "report.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
     return result

@@ -40,12 +40,13 @@ def lan_address() -> str | None:
     return next((str(i[4][0]) for i in infos if not str(i[4][0]).startswith("127.")), None)
 
 
-def reach(port: int, given: str | None = None) -> Reach:
+def reach(port: int, given: str | None = None, local: bool = False) -> Reach:
     """The demo server's public address: `given`, else this machine's LAN address, else
-    loopback (then phones cannot follow the links, and the demo says so)."""
+    loopback (then phones cannot follow the links, and the demo says so). `local`: loopback
+    only, asked for (`demo --local`: nothing on the network reaches the demo)."""
     if given:
         return Reach(given.rstrip("/"), "0.0.0.0", True)
-    address = lan_address()
+    address = None if local else lan_address()
     if address is None:
         return Reach(f"http://127.0.0.1:{port}", "127.0.0.1", False)
     return Reach(f"http://{address}:{port}", "0.0.0.0", True)

@@ -79,7 +79,8 @@ def device_urls(folder: Path) -> dict[str, str]:
             "pad": f"sim://pad?every=0&control={folder / 'pad.sock'}"}
 
 
-def run(workdir: Path, say: Callable[[str], None], public_url: str | None = None) -> int:
+def run(workdir: Path, say: Callable[[str], None], public_url: str | None = None,
+        local: bool = False) -> int:
     env = screen_env(dict(os.environ))
     screen = probe_screen(env)
     if screen.get("missing"):
@@ -97,7 +98,7 @@ def run(workdir: Path, say: Callable[[str], None], public_url: str | None = None
     staff = staff_id_for(COUNTER)
     enrol_all(hall, [(name, kind, counter) for kind, name, counter in TERMINALS], [staff])
     port = _port()
-    base, public = f"http://127.0.0.1:{port}", reach(port, public_url)
+    base, public = f"http://127.0.0.1:{port}", reach(port, public_url, local)
     sims = Path(tempfile.mkdtemp(prefix="kuaiban-sim-"))  # short: a socket path has 107 bytes
     try:
         _write_configs(hall, workdir / "terminals", base, public.public_url, tiles, sims)
@@ -145,8 +146,9 @@ def _welcome(base: str, url: str, staff: str, public: str, lan: bool, tiles: dic
         "按评价键、看打印的票 / put a card on the reader (empty until you do), show a QR code "
         "to the camera, paper out, press a pad key, see each printed ticket\n"
         f"  手机 phone page: {public}/m/ (票上二维码 / the ticket's QR: {public}/t/…)"
-        + ("" if lan else "\n  (没有局域网地址,手机无法访问 / no LAN address: phones cannot "
-                          "reach these links)") + "\n"
+        + ("" if lan else "\n  (只在本机:没有局域网地址或用了 --local,手机无法访问 / this "
+                          "machine only (no LAN address, or --local): phones cannot reach "
+                          "these links)") + "\n"
         f"窗口已在屏幕上排好,按 {scales[0]:.0%}–{scales[-1]:.0%} 缩放 / windows tiled on the "
         f"screen, drawn at {scales[0]:.0%}–{scales[-1]:.0%}{where}\n"
         f"日志 logs: {workdir / 'logs'}\n"

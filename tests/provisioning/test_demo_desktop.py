@@ -113,7 +113,8 @@ def windows(desk: Desktop) -> list[Window]:
 
 
 def _demo(desk: Desktop, folder: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "provisioning", "demo", "--dir", str(folder)],
+    return subprocess.Popen([sys.executable, "-m", "provisioning", "demo", "--local", "--dir",
+                             str(folder)],
                             cwd=ROOT, env=desk.env(), text=True, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
 
