@@ -68,6 +68,7 @@ from typing import Any
 import harness
 from cpu_cap import CpuCap
 from cpu_share import CORES, Share, Watch
+from disk_watch import DiskWatch
 from httpload import (
     HEADER,
     MEASURING,
@@ -113,6 +114,12 @@ def lean_server(db_url: str, port: int, log: Path
     cmd = [sys.executable, str(Path(__file__).resolve().parent / "lean_app.py"), "--db",
            db_url, "--port", str(port), *GUARD_FLAGS]
     return harness.running(cmd, f"http://{HOST}:{port}/docs", log)
+
+
+def disk_watch() -> DiskWatch:
+    """The disk's flushes alongside a phase (disk_watch.py), in the temporary folder: on this
+    machine the file system PostgreSQL's data and the bench's SQLite files are on."""
+    return DiskWatch(Path(tempfile.gettempdir()))
 
 
 # -- requests --------------------------------------------------------------------------------
@@ -204,20 +211,24 @@ async def sqlite_closed(kiosks: Kiosks, port: int, lean_port: int, seconds: floa
 
 async def sqlite_open(kiosks: Kiosks, port: int, capacity: float, seconds: float) -> None:
     rows: list[OpenResult] = []
+    disks: list[DiskWatch] = []
     for share in (0.8, 2.0):
         rate = round(capacity * share)
-        r = await open_loop(HOST, port, rate, seconds, lambda i, c: kiosks.issue(c),
-                            name=f"issue at {share:.0%} of {capacity:.0f}/s", ok=(201,))
+        with disk_watch() as disk:
+            r = await open_loop(HOST, port, rate, seconds, lambda i, c: kiosks.issue(c),
+                                name=f"issue at {share:.0%} of {capacity:.0f}/s", ok=(201,))
         rows.append(r)
-        note(f"sqlite_open_{share}", {
+        disks.append(disk)
+        note(f"sqlite_open_{share}", {"disk": disk.note(),
             "offered": rate, "ok": len(r.accepted), "ok_p99_ms": round(
                 percentile(r.accepted, 99) * 1000, 1), "refused": len(r.refused),
             "refused_p99_ms": round(percentile(r.refused, 99) * 1000, 1) if r.refused else None,
             "unanswered": r.unanswered, "late_sends": r.late_sends, "load": os.getloadavg()[0]})
     print(f"\n== SQLite, open loop, {seconds:g} s at each rate ({load()})")
     print(OPEN_HEADER)
-    for r in rows:
+    for r, disk in zip(rows, disks, strict=True):
         print(r.row())
+        print(f"    {disk.summary()}")
     low, high = FIGURES["sqlite_open_0.8"], FIGURES["sqlite_open_2.0"]
     print(f"  goal 80 %: p99 < 50 ms: {'MET' if low['ok_p99_ms'] < 50 and not low['unanswered'] else 'NOT MET'}"
           f"; 2×: accepted p99 < 200 ms and 503s p99 < 50 ms: "
@@ -815,9 +826,10 @@ async def pg_phases(halls: list[harness.BenchHall], ports: list[int], lean_ports
     opened = []
     with servers_up(2):
         for label, k in (("1 hall", one_hall[-1]), (f"{len(halls)} halls", kiosks)):
-            r2 = await _open_two(k, ports[:2], 300, seconds, f"300/s on 2 srv, {label}")
-            opened.append(r2)
-            note(f"pg_open300_{label.split()[0]}h", {"ok_p99_ms": round(
+            with disk_watch() as disk:
+                r2 = await _open_two(k, ports[:2], 300, seconds, f"300/s on 2 srv, {label}")
+            opened.append((r2, disk))
+            note(f"pg_open300_{label.split()[0]}h", {"disk": disk.note(), "ok_p99_ms": round(
                 percentile(r2.accepted, 99) * 1000, 1), "refused": len(r2.refused),
                 "unanswered": r2.unanswered, "load": os.getloadavg()[0]})
     capped = (f", each server (and the lean app) capped at {cap:g} cores, as if on a machine "
@@ -827,8 +839,9 @@ async def pg_phases(halls: list[harness.BenchHall], ports: list[int], lean_ports
     print_closed(results)
     print_shares(shares)
     print(OPEN_HEADER)
-    for r in opened:
+    for r, disk in opened:
         print(r.row())
+        print(f"    {disk.summary()}")
     f = FIGURES
     n = len(halls)
     two_many = f[f"pg_2srv_{n}h"]["rate"] / max(f[f"pg_1srv_{n}h"]["rate"], 1)
@@ -844,7 +857,7 @@ async def pg_phases(halls: list[harness.BenchHall], ports: list[int], lean_ports
                        "two_over_one_one_hall": round(two_one, 2), "lean": round(lean.rate),
                        "lean_two_over_one": round(lean_two, 2)})
     open_ok = all(percentile(r.accepted, 99) <= 0.050 and not r.refused and not r.unanswered
-                  for r in opened)
+                  for r, _ in opened)
     print(cpu_verdict(*shares[1], two_many, cap))
     print(f"  goals: 2 srv ≥ 1.6× over {n} halls: {'MET' if two_many >= 1.6 else 'NOT MET'}; "
           f"1 hall on 2 ≥ on 1: {'MET' if two_one >= 1.0 else 'NOT MET'}; "
