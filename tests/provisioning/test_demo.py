@@ -96,6 +96,8 @@ def test_screen_demo_starts_server_four_terminals_and_console_and_ctrl_c_stops_a
         pids = json.loads((tmp_path / "demo/logs/pids.json").read_text())
         assert set(pids) == {"server", "kiosk", "counter", "display", "pad", "devices"}
         server = next(w for line in lines for w in line.split() if w.startswith("http://"))
+        assert server.startswith("http://127.0.0.1:")
+        assert any("phones cannot reach these links" in line for line in lines)  # --local
         assert httpx.get(f"{server.rstrip(',')}/api/v1/health", timeout=5).status_code == 200
         time.sleep(3)  # the windows are up and stay up
         assert all(not _gone(pid) for pid in pids.values()), pids
