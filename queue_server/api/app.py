@@ -36,9 +36,17 @@ from queue_server.api.stream import EventHub
 from queue_server.db.busy import first_line, unavailable
 from queue_server.db.store import PG_POOL, Store
 from queue_server.db.warm import warm
-from queue_server.usecases import appointments, auth, counters, fold, remote, terminals
+from queue_server.usecases import (
+    appointments,
+    auth,
+    counters,
+    estimate,
+    fold,
+    remote,
+    terminals,
+)
 from queue_server.usecases.cases import scan_alerts
-from queue_server.usecases.halls import roll_days
+from queue_server.usecases.halls import remember_halls, roll_days
 
 log = logging.getLogger("queue_server")
 WARM_PATH = "/.kuaiban-warm-up"  # no route has it: the warm-up's request walks them all
@@ -76,8 +84,9 @@ async def _watch_days(store: Store, every: float) -> None:
 
 async def _warm(app: FastAPI, store: Store) -> None:
     """What a fresh server's first requests would pay, paid before it listens: the
-    database's part (`db.warm`; on PostgreSQL also every active terminal remembered as its
-    first request would, `auth.remember_terminals`) in a thread while the routes are walked.
+    database's part in a thread (`db.warm`; every hall's settings and services in the short
+    caches, `halls.remember_halls`; on PostgreSQL every active terminal remembered as its
+    first request would, `auth.remember_terminals`) while the routes are walked.
 
     FastAPI builds its view of a router's routes the first time a request walks that router:
     a request for a path no route has (a 404) took 160-210 ms on a fresh server, 1-2 ms
@@ -90,6 +99,9 @@ async def _warm(app: FastAPI, store: Store) -> None:
         took = warm(store, PG_POOL)
         if not store.is_sqlite:
             auth.remember_terminals(store)
+        halls = remember_halls(store)
+        with store.read() as s:
+            estimate.remember_counter_services(s, halls)
         return took
 
     in_thread = asyncio.create_task(asyncio.to_thread(database))

@@ -55,6 +55,13 @@ def _counter_services(s: Db, hall: str) -> dict[str, frozenset[str]]:
                                      connection_of(s).execute(_SERVICES_OF, {"hall": hall})})
 
 
+def remember_counter_services(s: Db, halls: list[str]) -> None:
+    """Each hall's counters' services read into `_counter_services`'s cache now (a fresh
+    server's warm-up, `api.app._warm`)."""
+    for hall in halls:
+        _counter_services(s, hall)
+
+
 def waiting_ahead(s: Db, hall: str, zone: str, service: str, before: datetime) -> int:
     return int(lean.scalar(connection_of(s), _AHEAD, {
         "hall": hall, "zone": zone, "service": service, "before": before}) or 0)

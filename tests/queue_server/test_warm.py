@@ -1,6 +1,6 @@
 """A fresh server warms up before it listens (`api.app._warm`, `db.warm`): the routes walked,
-the hot statements' plans built, PostgreSQL's pooled connections opened, the active terminals
-remembered; and a warm-up that fails still lets the server start. On SQLite and PostgreSQL,
+the hot statements' plans built, PostgreSQL's pooled connections opened, the halls' settings
+and services read, the active terminals remembered; and a warm-up that fails still lets the server start. On SQLite and PostgreSQL,
 with the real app served by uvicorn on loopback."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from provisioning.terminals import revoke
 from queue_server.api import app as app_module
 from queue_server.db import lean
 from queue_server.db.store import PG_POOL, Store
-from queue_server.usecases import auth, tickets
+from queue_server.db.unit import db_key
+from queue_server.usecases import auth, estimate, halls, tickets
 from tests.queue_server.inproc import HALL_TZ, Clock, InProcServer, database, enrol, journey_db
 
 
@@ -45,6 +46,12 @@ def test_a_fresh_server_is_warm_before_its_first_request(
         plans = lean._PLANS[store.writer.dialect]
         assert plans.get(id(tickets._PG_ISSUE_AT_ONCE)) is not None or store.is_sqlite
         assert plans.get(id(auth._TERMINAL)) is not None
+        # the hall's settings, services and counters' services are in the short caches
+        key = db_key(store.writer)
+        assert halls._CACHE.get((key, "j1"))[0]
+        assert halls._SERVICE_CACHE.get((key, "j1", "general"))[0]
+        assert halls._SERVICE_CACHE.get((key, "j1", "case"))[0]
+        assert estimate._SERVICES_CACHE.get((key, "j1"))[0]
         if not store.is_sqlite:
             # the kiosk is known: its first issue goes the hot way
             known = auth.known_terminal(store.writer, token)
