@@ -123,8 +123,8 @@ _SEEN: TtlCache[tuple[str, str], Principal] = TtlCache(300.0)
 def remember_terminals(store: Store) -> int:
     """Put every active terminal in `_SEEN` as `principal_of` would on its first request (a
     fresh server's warm-up): on PostgreSQL a kiosk's first issue after a restart then goes
-    the hot way too (`tickets.issue_for`). Safe for the reason `_SEEN` is: what reads it checks the terminal again. Answers how
-    many."""
+    the hot way too (`tickets.issue_for`). Safe for the reason `_SEEN` is: what reads it
+    checks the terminal again. Answers how many."""
     with store.read() as s:
         conn = s.connection()
         rows = conn.execute(select(_TERMINALS.c.token_hash, _TERMINALS.c.kind,
