@@ -46,19 +46,20 @@ class DiskWatch:
         finally:
             os.close(fd)
 
-    def summary(self) -> str:
-        if not self.waits:
-            return "disk: no flush measured"
-        slow = sum(w > 0.020 for w in self.waits)
-        return (f"disk alongside (8 KB + fdatasync every {self.every * 1000:g} ms, "
-                f"{len(self.waits)}): p50 {percentile(self.waits, 50) * 1000:.2f}  p99 "
-                f"{percentile(self.waits, 99) * 1000:.2f}  max {max(self.waits) * 1000:.1f} ms, "
-                f"{slow} over 20 ms")
-
     def note(self) -> dict[str, float | int]:
+        """The flushes' figures: how many, p50 and p99 and max (ms), how many over 20 ms."""
         if not self.waits:
             return {}
         return {"flushes": len(self.waits),
+                "p50_ms": round(percentile(self.waits, 50) * 1000, 2),
                 "p99_ms": round(percentile(self.waits, 99) * 1000, 2),
                 "max_ms": round(max(self.waits) * 1000, 1),
                 "over_20ms": sum(w > 0.020 for w in self.waits)}
+
+    def summary(self) -> str:
+        f = self.note()
+        if not f:
+            return "disk: no flush measured"
+        return (f"disk alongside (8 KB + fdatasync every {self.every * 1000:g} ms, "
+                f"{f['flushes']}): p50 {f['p50_ms']:.2f}  p99 {f['p99_ms']:.2f}  max "
+                f"{f['max_ms']:.1f} ms, {f['over_20ms']} over 20 ms")

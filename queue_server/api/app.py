@@ -34,7 +34,7 @@ from queue_server.api.ratelimit import Limiter
 from queue_server.api.settings import Settings
 from queue_server.api.stream import EventHub
 from queue_server.db.busy import first_line, unavailable
-from queue_server.db.store import PG_POOL, Store
+from queue_server.db.store import Store
 from queue_server.db.warm import warm
 from queue_server.usecases import (
     appointments,
@@ -96,12 +96,11 @@ async def _warm(app: FastAPI, store: Store) -> None:
     started = time.perf_counter()
 
     def database() -> float:
-        took = warm(store, PG_POOL)
-        if not store.is_sqlite:
-            auth.remember_terminals(store)
-        halls = remember_halls(store)
-        with store.read() as s:
-            estimate.remember_counter_services(s, halls)
+        took = warm(store)
+        with store.read() as s:  # one transaction for every cache it fills
+            if not store.is_sqlite:
+                auth.remember_terminals(s)
+            estimate.remember_counter_services(s, remember_halls(s))
         return took
 
     in_thread = asyncio.create_task(asyncio.to_thread(database))

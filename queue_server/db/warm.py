@@ -13,27 +13,24 @@ leaves the work to the first requests, as before."""
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import configure_mappers
 
 from queue_server.db import lean
-
-if TYPE_CHECKING:
-    from queue_server.db.store import Store
+from queue_server.db.store import PG_POOL, Store
 
 
-def warm(store: Store, connections: int) -> float:
-    """Warm `store`: the mappers, the hot statements' plans, and on PostgreSQL `connections`
-    pooled connections opened. Answers the seconds it took."""
+def warm(store: Store) -> float:
+    """Warm `store`: the mappers, the hot statements' plans, and on PostgreSQL the pool's
+    `PG_POOL` connections opened. Answers the seconds it took."""
     started = time.perf_counter()
     configure_mappers()
     lean.build_plans(store.writer.dialect)
     if not store.is_sqlite:
         opened: list[Connection] = []
         try:
-            for _ in range(connections):
+            for _ in range(PG_POOL):
                 conn = store.writer.connect()
                 opened.append(conn)
                 conn.exec_driver_sql("SELECT 1").close()

@@ -8,7 +8,7 @@ import hmac
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Integer, Select, String, Table, bindparam, delete, select
 from sqlalchemy.engine import Connection, Engine
@@ -26,7 +26,7 @@ from queue_server.db.models import (
 )
 from queue_server.db.store import Store
 from queue_server.db.ttl import TtlCache
-from queue_server.db.unit import Tx, db_key
+from queue_server.db.unit import Db, Tx, connection_of, db_key
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, Unauthorized
 from queue_server.domain.security import hash_pin, new_token, token_hash
 
@@ -107,8 +107,7 @@ def principal_of(s: Session | Connection, token: str, now: datetime) -> Principa
     else:
         found = lean.first(conn, _TERMINAL, {"digest": digest})
         if found is not None and found.active and _matches(found.token_hash, digest):
-            return _SEEN.put((db_key(conn), digest), Principal(
-                found.kind, found.hall, found.id, found.name, found.counter))
+            return _SEEN.put((db_key(conn), digest), _terminal(found))
         _SEEN.drop((db_key(conn), digest))
     raise Unauthorized("unauthorized", "令牌无效或已过期 / unknown or expired token")
 
@@ -120,19 +119,23 @@ def principal_of(s: Session | Connection, token: str, now: datetime) -> Principa
 _SEEN: TtlCache[tuple[str, str], Principal] = TtlCache(300.0)
 
 
-def remember_terminals(store: Store) -> int:
+def _terminal(row: Any) -> Principal:
+    """A terminal's principal from its row (kind, hall, id, name, counter)."""
+    return Principal(row.kind, row.hall, row.id, row.name, row.counter)
+
+
+def remember_terminals(db: Db) -> int:
     """Put every active terminal in `_SEEN` as `principal_of` would on its first request (a
     fresh server's warm-up): on PostgreSQL a kiosk's first issue after a restart then goes
     the hot way too (`tickets.issue_for`). Safe for the reason `_SEEN` is: what reads it
     checks the terminal again. Answers how many."""
-    with store.read() as s:
-        conn = s.connection()
-        rows = conn.execute(select(_TERMINALS.c.token_hash, _TERMINALS.c.kind,
-                                   _TERMINALS.c.hall, _TERMINALS.c.id, _TERMINALS.c.name,
-                                   _TERMINALS.c.counter).where(_TERMINALS.c.active)).all()
-        key = db_key(conn)
-    for digest, kind, hall, term_id, name, counter in rows:
-        _SEEN.put((key, digest), Principal(kind, hall, term_id, name, counter))
+    conn = connection_of(db)
+    key = db_key(conn)
+    rows = conn.execute(select(_TERMINALS.c.token_hash, _TERMINALS.c.kind, _TERMINALS.c.hall,
+                               _TERMINALS.c.id, _TERMINALS.c.name, _TERMINALS.c.counter)
+                        .where(_TERMINALS.c.active)).all()
+    for row in rows:
+        _SEEN.put((key, row.token_hash), _terminal(row))
     return len(rows)
 
 

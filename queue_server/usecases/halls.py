@@ -258,20 +258,19 @@ def service_record(s: Db, hall: str, code: str) -> Record | None:
     return _SERVICE_CACHE.put(key, Record(_SERVICES, row) if row is not None else None)
 
 
-def remember_halls(store: Store) -> list[str]:
+def remember_halls(db: Db) -> list[str]:
     """Every active hall's settings and services read into this process's short caches
     (`load_hall`, `service_record`) at once, as a fresh server's first requests would read
     them one by one (`api.app._warm`): a server restarted while the kiosks of many halls wait
     for it reads them before it answers. Answers the halls' ids."""
-    with store.read() as s:
-        conn = s.connection()
-        key = db_key(conn)
-        halls = [hall for (hall,) in conn.execute(
-            select(Hall.__table__.c.id).where(Hall.__table__.c.active))]
-        for hall in halls:
-            load_hall(conn, hall)
-        for row in conn.execute(select(_SERVICES).where(_SERVICES.c.hall.in_(halls))):
-            _SERVICE_CACHE.put((key, row.hall, row.code), Record(_SERVICES, row))
+    conn = connection_of(db)
+    key = db_key(conn)
+    halls = [hall for (hall,) in conn.execute(
+        select(Hall.__table__.c.id).where(Hall.__table__.c.active))]
+    for hall in halls:
+        load_hall(conn, hall)
+    for row in conn.execute(select(_SERVICES).where(_SERVICES.c.hall.in_(halls))):
+        _SERVICE_CACHE.put((key, row.hall, row.code), Record(_SERVICES, row))
     return halls
 
 
