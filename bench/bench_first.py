@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import statistics
 import sys
 import tempfile
@@ -27,7 +28,7 @@ from bench_scale import HOST, Kiosks, provision_halls, queue_server  # noqa: E40
 from httpload import Connection  # noqa: E402
 
 
-async def _timed(conn: Connection, call: object) -> float:
+async def _timed(call: object) -> float:
     started = time.perf_counter()
     status, _ = await call  # type: ignore[misc]
     if status not in (201, 404):
@@ -37,10 +38,10 @@ async def _timed(conn: Connection, call: object) -> float:
 
 async def _round(halls: list[harness.BenchHall], port: int) -> dict[str, float]:
     conn = Connection(HOST, port)
-    out = {"404": await _timed(conn, conn.request("GET", "/api/v1/no-such-route"))}
+    out = {"404": await _timed(conn.request("GET", "/api/v1/no-such-route"))}
     if len(halls) > 1:
         for label in ("first", "second"):
-            took = [await _timed(conn, Kiosks([hall]).issue(conn)) for hall in halls]
+            took = [await _timed(Kiosks([hall]).issue(conn)) for hall in halls]
             out[f"{label} issue, hall 1"] = took[0]
             out[f"{label} issue, halls 2-{len(halls)} (sum)"] = sum(took[1:])
     burst = [Connection(HOST, port) for _ in range(16)]
@@ -49,7 +50,7 @@ async def _round(halls: list[harness.BenchHall], port: int) -> dict[str, float]:
     kiosks = Kiosks(halls[-1:])
     for label in ("burst of 16, first", "burst of 16, next"):
         out[f"{label} (slowest)"] = max(await asyncio.gather(
-            *(_timed(c, kiosks.issue(c)) for c in burst)))
+            *(_timed(kiosks.issue(c)) for c in burst)))
     return out
 
 
@@ -85,7 +86,7 @@ def main() -> int:
     parser.add_argument("--parts", default="sqlite,pg")
     args = parser.parse_args()
     print(f"bench_first: {time.strftime('%Y-%m-%d %H:%M')}, load "
-          f"{' / '.join(f'{x:.2f}' for x in __import__('os').getloadavg()[:2])}")
+          f"{' / '.join(f'{x:.2f}' for x in os.getloadavg()[:2])}")
     for kind in args.parts.split(","):
         run(kind, args.rounds)
     return 0

@@ -210,15 +210,13 @@ async def sqlite_closed(kiosks: Kiosks, port: int, lean_port: int, seconds: floa
 
 
 async def sqlite_open(kiosks: Kiosks, port: int, capacity: float, seconds: float) -> None:
-    rows: list[OpenResult] = []
-    disks: list[DiskWatch] = []
+    rows: list[tuple[OpenResult, DiskWatch]] = []
     for share in (0.8, 2.0):
         rate = round(capacity * share)
         with disk_watch() as disk:
             r = await open_loop(HOST, port, rate, seconds, lambda i, c: kiosks.issue(c),
                                 name=f"issue at {share:.0%} of {capacity:.0f}/s", ok=(201,))
-        rows.append(r)
-        disks.append(disk)
+        rows.append((r, disk))
         note(f"sqlite_open_{share}", {"disk": disk.note(),
             "offered": rate, "ok": len(r.accepted), "ok_p99_ms": round(
                 percentile(r.accepted, 99) * 1000, 1), "refused": len(r.refused),
@@ -226,7 +224,7 @@ async def sqlite_open(kiosks: Kiosks, port: int, capacity: float, seconds: float
             "unanswered": r.unanswered, "late_sends": r.late_sends, "load": os.getloadavg()[0]})
     print(f"\n== SQLite, open loop, {seconds:g} s at each rate ({load()})")
     print(OPEN_HEADER)
-    for r, disk in zip(rows, disks, strict=True):
+    for r, disk in rows:
         print(r.row())
         print(f"    {disk.summary()}")
     low, high = FIGURES["sqlite_open_0.8"], FIGURES["sqlite_open_2.0"]
