@@ -12,8 +12,6 @@ leaves the work to the first requests, as before."""
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import Connection
 from sqlalchemy.orm import configure_mappers
 
@@ -21,10 +19,9 @@ from queue_server.db import lean
 from queue_server.db.store import PG_POOL, Store
 
 
-def warm(store: Store) -> float:
+def warm(store: Store) -> None:
     """Warm `store`: the mappers, the hot statements' plans, and on PostgreSQL the pool's
-    `PG_POOL` connections opened. Answers the seconds it took."""
-    started = time.perf_counter()
+    `PG_POOL` connections opened."""
     configure_mappers()
     lean.build_plans(store.writer.dialect)
     if not store.is_sqlite:
@@ -38,4 +35,3 @@ def warm(store: Store) -> float:
         finally:
             for conn in opened:
                 conn.close()  # back to the pool, still open
-    return time.perf_counter() - started

@@ -105,7 +105,7 @@ def test_a_warm_up_that_fails_leaves_the_work_to_the_first_requests(
     url = journey_db(tmp_path)
     token = enrol(url, "kiosk", "cold-kiosk")
 
-    def fails(*_args: Any) -> float:
+    def fails(*_args: Any) -> None:
         raise OperationalError("SELECT 1", {}, Exception("the database went away"))
 
     monkeypatch.setattr(app_module, "warm", fails)
