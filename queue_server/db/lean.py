@@ -277,9 +277,9 @@ def rows_then_commit(conn: Connection, stmt: Any, params: Mapping[str, Any]
     the plan PostgreSQL keeps for it (`rows_and_commit` binds the values on this side into one
     simple query: right for a short statement, but psycopg parses a long one's placeholders
     again at every execution). What `stmt` locks is held only while PostgreSQL runs it and
-    commits. If the statement fails, PostgreSQL skips the COMMIT and the transaction is left
-    failed, for the caller's rollback. Answers None where this cannot be done (not psycopg,
-    or `stmt` not hot): the caller runs the statement and commits as usual."""
+    commits. If the statement fails, nothing of it is written, as `each_then_commit` says.
+    Answers None where this cannot be done (not psycopg, or `stmt` not hot): the caller runs
+    the statement and commits as usual."""
     done = each_then_commit(conn, [(stmt, params)])
     return None if done is None else done[0]
 
@@ -289,14 +289,27 @@ def each_then_commit(conn: Connection, steps: Sequence[tuple[Any, Mapping[str, A
     """`rows_then_commit` for several statements: each of `steps` (a hot statement and its
     parameters) in order, then the COMMIT, all in one pipeline (one round trip). Answers each
     statement's rows. If one fails, PostgreSQL skips the rest and the COMMIT, and the
-    transaction is left failed for the caller's rollback. None where this cannot be done."""
+    transaction is left failed for the caller's rollback (or, begun here, rolled back). None
+    where this cannot be done.
+
+    When nothing has been sent in the unit's transaction yet, psycopg would begin it with a
+    BEGIN of its own and wait for its answer before sending the first statement (a round trip
+    of its own, about a millisecond here under load). Instead the statements then go in
+    psycopg's autocommit mode, with no BEGIN and no COMMIT: PostgreSQL runs the statements of
+    a pipeline up to its sync as one implicit transaction, committed at the sync if all
+    succeeded and rolled back if one failed."""
     plans = [_plan(conn.dialect, stmt) for stmt, _ in steps]
     if not conn.in_transaction() or any(p is None or p.raw is None for p in plans):
         return None
     dbapi_conn = conn.connection.dbapi_connection
     assert dbapi_conn is not None
+    from psycopg.pq import TransactionStatus  # plans with `raw` are psycopg's
+
+    idle = dbapi_conn.pgconn.transaction_status == TransactionStatus.IDLE
     sent = []
     try:
+        if idle:
+            dbapi_conn.autocommit = True
         with dbapi_conn.pipeline():
             for plan, (_, params) in zip(plans, steps, strict=True):
                 assert plan is not None and plan.raw is not None
@@ -304,15 +317,28 @@ def each_then_commit(conn: Connection, steps: Sequence[tuple[Any, Mapping[str, A
                 cursor, args = cursor_of(dbapi_conn), _args(plan, params, raw=True)
                 sent.append((plan, cursor, sql, args))
                 cursor.execute(sql, args)
-            dbapi_conn.commit()
+            if not idle:
+                dbapi_conn.commit()
         return [_typed(plan, cursor.fetchall() if plan.row is not None else [])
                 for plan, cursor, _, _ in sent]
     except conn.dialect.loaded_dbapi.Error as exc:  # told at the sync: said of the last sent
         _, cursor, sql, args = sent[-1] if sent else (None, None, "", None)
         raise _wrapped(conn, sql, args, exc, cursor) from exc
     finally:
+        if idle:
+            _no_autocommit(conn, dbapi_conn)
         for _, cursor, _, _ in sent:
             cursor.close()
+
+
+def _no_autocommit(conn: Connection, dbapi_conn: Any) -> None:
+    """Back out of the autocommit mode `each_then_commit` took; a connection that cannot
+    (lost, or left inside a transaction) is never used again."""
+    try:
+        dbapi_conn.autocommit = False
+    except conn.dialect.loaded_dbapi.Error as exc:
+        if not conn.invalidated:
+            conn.invalidate(exc)
 
 
 def _typed(plan: _Plan, fetched: Sequence[Any]) -> list[Any]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Table, bindparam, insert, text
+from sqlalchemy import Column, MetaData, String, Table, bindparam, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
@@ -319,3 +319,58 @@ def test_an_issue_on_postgresql_converts_no_query(
         assert tuple(stage) == ("waiting", made.id)
     finally:
         store.close()
+
+
+_PROBE_KEYS = Table("lean_commit_probe", MetaData(), Column("k", String, primary_key=True))
+_PROBE_INSERT = lean.hot(insert(_PROBE_KEYS).values(k=bindparam("k"))
+                         .returning(_PROBE_KEYS.c.k))
+
+
+@pytest.mark.pg
+def test_statements_sent_with_their_commit_are_one_transaction(pg_url: str) -> None:
+    """`each_then_commit` with nothing sent in the transaction yet runs its statements as
+    PostgreSQL's implicit transaction of one pipeline (psycopg's autocommit mode, no BEGIN of
+    its own): all of them are written, or none when one fails, and the connection is back
+    out of autocommit either way. After a statement already sent, it commits that too."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(pg_url)
+    _PROBE_KEYS.create(engine)
+    try:
+        def keys() -> list[str]:
+            with engine.connect() as other:
+                return sorted(other.execute(select(_PROBE_KEYS.c.k)).scalars())
+
+        with engine.connect() as conn:
+            dbapi_conn = conn.connection.dbapi_connection
+            conn.begin()
+            with pytest.raises(IntegrityError):  # the second "a" fails: neither is written
+                lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "a"}),
+                                             (_PROBE_INSERT, {"k": "a"})])
+            assert dbapi_conn.autocommit is False
+            conn.rollback()
+            assert keys() == []
+
+            conn.begin()
+            done = lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "a"}),
+                                                (_PROBE_INSERT, {"k": "b"})])
+            assert [[tuple(r) for r in rows] for rows in done or []] == [[("a",)], [("b",)]]
+            assert dbapi_conn.autocommit is False
+            assert keys() == ["a", "b"]  # committed: another connection sees them
+            conn.commit()
+
+            conn.begin()  # a statement first: then the pipeline's COMMIT ends the transaction
+            conn.execute(_PROBE_INSERT, {"k": "c"})
+            lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "d"})])
+            assert keys() == ["a", "b", "c", "d"]
+            conn.commit()
+
+            conn.begin()  # and with one that fails, nothing of the transaction is written
+            conn.execute(_PROBE_INSERT, {"k": "e"})
+            with pytest.raises(IntegrityError):
+                lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "a"})])
+            conn.rollback()
+            assert keys() == ["a", "b", "c", "d"] and dbapi_conn.autocommit is False
+    finally:
+        _PROBE_KEYS.drop(engine)
+        engine.dispose()
