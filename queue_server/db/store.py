@@ -298,12 +298,14 @@ class Store:
             self.units -= 1
 
     @asynccontextmanager
-    async def admitted(self) -> AsyncIterator[None]:
+    async def admitted(self, retrying: bool = True) -> AsyncIterator[None]:
         """One request counted as waiting for the database from here to the block's end: at
         once while fewer than `shed.limit` are; else `Busy` at once, or, when refusals already
         outnumber the units served several times over (`ShedGauge.refuse_now`), at the door,
         first come first served, for a place that frees within `shed.door_time` (20 ms, or as
-        long as serving those ahead takes, at most a second), and `Busy` when none does.
+        long as serving those ahead takes, at most a second), and `Busy` when none does. Only
+        a request `retrying` a refusal without waiting (the HTTP door knows its connection)
+        waits there; any other is refused at once, its refusal counted all the same.
 
         The wait paces clients that retry a refusal at once. Refused at once, 64 of them beyond
         the limit took the server's whole core (24,000 refusals a second), and the requests it
@@ -320,7 +322,7 @@ class Store:
         if self.pending < self.shed.limit and not door:
             self.pending += 1
             self.shed.started(self.pending)
-        elif self.shed.refuse_now():
+        elif self.shed.refuse_now() or not retrying:
             raise Busy("too many requests are waiting for the database")
         else:
             await self._wait_at_door()

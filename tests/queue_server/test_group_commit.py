@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -335,6 +335,60 @@ def test_refusals_beyond_a_few_a_unit_wait_at_the_door(tmp_path: Path) -> None:
     finally:
         gate.set()
         store.close()
+
+
+def test_a_request_not_retrying_is_refused_at_once_with_no_refusals_left(
+        tmp_path: Path) -> None:
+    """Refusals used up, a request that is not retrying a refusal (the HTTP door says so) is
+    refused at once, not held at the door, and its refusal counts too; one retrying waits."""
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    migrate(url)
+    store = Store(url, max_pending=1)
+    store.shed.door_wait = 0.2
+    gate = threading.Event()
+
+    async def refused(retrying: bool) -> float:
+        began = time.monotonic()
+        with pytest.raises(Busy):
+            async with store.admitted(retrying=retrying):
+                raise AssertionError("admitted")
+        return time.monotonic() - began
+
+    async def scene() -> None:
+        held = asyncio.create_task(store.run(_held(gate, "h")))
+        while store.pending < 1:
+            await asyncio.sleep(0.001)
+        at_once = [await refused(retrying=False) for _ in range(6)]  # 4 saved up, then none
+        assert max(at_once) < 0.1, at_once
+        assert store.shed._refusals == 0
+        assert await refused(retrying=True) >= 0.19
+        gate.set()
+        await held
+
+    try:
+        asyncio.run(scene())
+        assert store.pending == 0
+    finally:
+        gate.set()
+        store.close()
+
+
+def test_the_door_remembers_refused_connections_a_second_and_so_many() -> None:
+    """The HTTP door takes a request as retrying when its connection was refused less than
+    the Retry-After ago (or it cannot tell the connection); it remembers a bounded number."""
+    from queue_server.api.http_errors import Shed
+
+    door = Shed(cast(Any, None), None)
+    door._refusing(("10.0.0.1", 1))
+    assert door._retrying(("10.0.0.1", 1)) and not door._retrying(("10.0.0.1", 2))
+    assert door._retrying(None)
+    door._refused[("10.0.0.1", 1)] -= Shed.RETRY_AFTER  # refused a second ago
+    assert not door._retrying(("10.0.0.1", 1))
+    for port in range(Shed._REMEMBERED + 100):
+        door._refusing(("10.0.0.2", port))
+    assert len(door._refused) == Shed._REMEMBERED
+    assert door._retrying(("10.0.0.2", Shed._REMEMBERED + 99))
+    assert not door._retrying(("10.0.0.2", 0)) and ("10.0.0.1", 1) not in door._refused
 
 
 def test_a_place_handed_to_a_request_that_went_away_is_given_back(tmp_path: Path) -> None:

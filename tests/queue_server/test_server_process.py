@@ -65,8 +65,9 @@ def test_a_client_retrying_refusals_at_once_is_paced_at_the_door(
         tmp_path: Path, run_server: Callable[..., ServerProcess]) -> None:
     """With every place taken (`--max-pending 2`: two writes waiting for a lock another
     process holds), a client that retries each 503 at once gets its first refusals at once
-    (four for each write served, eight saved up) and then each after a wait at the door. A
-    request whose body has not arrived holds no place. The held writes are answered 201 once
+    (four for each write served, eight saved up) and then each after a wait at the door; a
+    new connection's first request is refused at once all the same. A request whose body has
+    not arrived holds no place. The held writes are answered 201 once
     the lock frees, nothing skipped."""
     path = tmp_path / "door.db"
     db = f"sqlite:///{path}"
@@ -110,6 +111,19 @@ def test_a_client_retrying_refusals_at_once_is_paced_at_the_door(
                 assert refused.json()["error"]["code"] == "busy"
             assert sum(t < 0.015 for t in took[:7]) >= 6, took
             assert all(t >= 0.018 for t in took[7:]), took
+            # A new connection is not retrying: its first request is refused at once, with
+            # no refusals left; retried at once on that connection, it waits at the door.
+            first, again = [], []
+            for _ in range(3):
+                with httpx.Client(base_url=server.api(""), timeout=30,
+                                  headers=headers) as fresh:
+                    for took_now in (first, again):
+                        began = time.monotonic()
+                        refused = fresh.post("/tickets", json={"service": "general"})
+                        took_now.append(time.monotonic() - began)
+                        assert refused.status_code == 503
+            assert sum(t < 0.015 for t in first) >= 2, first
+            assert all(t >= 0.018 for t in again), again
         finally:
             if other.in_transaction:
                 other.execute("ROLLBACK")
