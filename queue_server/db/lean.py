@@ -23,6 +23,7 @@ and PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import weakref
 from collections import namedtuple
@@ -174,18 +175,13 @@ def _plan(dialect: Dialect, stmt: Any) -> _Plan | None:
     return plans[key]
 
 
-def build_plans(dialect: Dialect) -> int:
+def build_plans(dialect: Dialect) -> None:
     """Build now the plan of every statement marked so far that this dialect can compile (a
     fresh server's first requests would otherwise build theirs: `db.warm`); a statement of
-    another database's (PostgreSQL's ON CONFLICT on SQLite) is left alone. Answers how many
-    run on the driver."""
-    built = 0
+    another database's (PostgreSQL's ON CONFLICT on SQLite) is left alone."""
     for stmt in list(_HOT.values()):
-        try:
-            built += _plan(dialect, stmt) is not None
-        except (CompileError, AttributeError, NotImplementedError):
-            continue
-    return built
+        with contextlib.suppress(CompileError, AttributeError, NotImplementedError):
+            _plan(dialect, stmt)
 
 
 def plan_of(conn: Connection, stmt: Any) -> _Plan | None:
