@@ -56,10 +56,16 @@ def _counter_services(s: Db, hall: str) -> dict[str, frozenset[str]]:
 
 
 def remember_counter_services(s: Db, halls: list[str]) -> None:
-    """Each hall's counters' services read into `_counter_services`'s cache now (a fresh
-    server's warm-up, `api.app._warm`)."""
-    for hall in halls:
-        _counter_services(s, hall)
+    """Each hall's counters' services read into `_counter_services`'s cache now, all halls in
+    one read (a fresh server's warm-up, `api.app._warm`)."""
+    found: dict[str, dict[str, frozenset[str]]] = {hall: {} for hall in halls}
+    for hall, code, services in connection_of(s).execute(
+            select(_COUNTERS.c.hall, _COUNTERS.c.code, _COUNTERS.c.services)
+            .where(_COUNTERS.c.hall.in_(halls))):
+        found[hall][code] = frozenset(services or ())
+    key = db_key(s)
+    for hall, services in found.items():
+        _SERVICES_CACHE.put((key, hall), services)
 
 
 def waiting_ahead(s: Db, hall: str, zone: str, service: str, before: datetime) -> int:

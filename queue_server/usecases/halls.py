@@ -265,10 +265,11 @@ def remember_halls(db: Db) -> list[str]:
     for it reads them before it answers. Answers the halls' ids."""
     conn = connection_of(db)
     key = db_key(conn)
-    halls = [hall for (hall,) in conn.execute(
-        select(Hall.__table__.c.id).where(Hall.__table__.c.active))]
-    for hall in halls:
-        load_hall(conn, hall)
+    rows = conn.execute(select(Hall.__table__).where(Hall.__table__.c.active)).all()
+    years = official_years(conn)  # the same for every hall: read once
+    for row in rows:
+        _CACHE.put((key, row.id), hall_info(row, years))
+    halls = [row.id for row in rows]
     for row in conn.execute(select(_SERVICES).where(_SERVICES.c.hall.in_(halls))):
         _SERVICE_CACHE.put((key, row.hall, row.code), Record(_SERVICES, row))
     return halls

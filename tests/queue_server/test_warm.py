@@ -52,6 +52,15 @@ def test_a_fresh_server_is_warm_before_its_first_request(
         assert halls._SERVICE_CACHE.get((key, "j1", "general"))[0]
         assert halls._SERVICE_CACHE.get((key, "j1", "case"))[0]
         assert estimate._SERVICES_CACHE.get((key, "j1"))[0]
+        # read together, they are what the requests' own reads, one by one, give
+        warmed_hall = halls._CACHE.get((key, "j1"))[1]
+        warmed_services = estimate._SERVICES_CACHE.get((key, "j1"))[1]
+        assert warmed_services  # the journey hall's counters serve something
+        halls.forget_halls()
+        estimate._SERVICES_CACHE.forget()
+        with store.read() as s:
+            assert halls.load_hall(s, "j1") == warmed_hall
+            assert estimate._counter_services(s, "j1") == warmed_services
         if not store.is_sqlite:
             # the kiosk is known: its first issue goes the hot way
             known = auth.known_terminal(store.writer, token)
