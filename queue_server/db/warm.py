@@ -7,10 +7,13 @@ meets a fresh server), and the ORM configures its mappers on its first query.
 
 How: before the server listens (its lifespan's start), the mappers are configured, every
 hot statement this database can run gets its plan, and on PostgreSQL the pool's connections
-are opened and left in the pool. Nothing is written or read but `SELECT 1`. A failure only
-leaves the work to the first requests, as before."""
+are opened and left in the pool, each after the caller's `each` ran on it in a transaction
+rolled back (the plain issue's statement, taking no number: `tickets.warm_connection`).
+Nothing is written. A failure only leaves the work to the first requests, as before."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import configure_mappers
@@ -19,9 +22,11 @@ from queue_server.db import lean
 from queue_server.db.store import PG_POOL, Store
 
 
-def warm(store: Store) -> None:
+def warm(store: Store, each: Callable[[Connection], None] | None = None) -> None:
     """Warm `store`: the mappers, the hot statements' plans, and on PostgreSQL the pool's
-    `PG_POOL` connections opened."""
+    `PG_POOL` connections opened, `each(conn)` run on each of them in a transaction that is
+    rolled back (what its server process has to learn before it runs the hot statements
+    quickly)."""
     configure_mappers()
     lean.build_plans(store.writer.dialect)
     if not store.is_sqlite:
@@ -31,6 +36,8 @@ def warm(store: Store) -> None:
                 conn = store.writer.connect()
                 opened.append(conn)
                 conn.exec_driver_sql("SELECT 1").close()
+                if each is not None:
+                    each(conn)
                 conn.rollback()
         finally:
             for conn in opened:

@@ -124,11 +124,11 @@ def _terminal(row: Any) -> Principal:
     return Principal(row.kind, row.hall, row.id, row.name, row.counter)
 
 
-def remember_terminals(db: Db) -> None:
+def remember_terminals(db: Db) -> list[str]:
     """Put every active terminal in `_SEEN` as `principal_of` would on its first request (a
     fresh server's warm-up): on PostgreSQL a kiosk's first issue after a restart then goes
     the hot way too (`tickets.issue_for`). Safe for the reason `_SEEN` is: what reads it
-    checks the terminal again."""
+    checks the terminal again. Answers their tokens' digests."""
     conn = connection_of(db)
     key = db_key(conn)
     rows = conn.execute(select(_TERMINALS.c.token_hash, _TERMINALS.c.kind, _TERMINALS.c.hall,
@@ -136,6 +136,7 @@ def remember_terminals(db: Db) -> None:
                         .where(_TERMINALS.c.active)).all()
     for row in rows:
         _SEEN.put((key, row.token_hash), _terminal(row))
+    return [row.token_hash for row in rows]
 
 
 def terminal_still_holds() -> Select[tuple[int]]:

@@ -1,23 +1,29 @@
 """A fresh server warms up before it listens (`api.app._warm`, `db.warm`): the routes walked,
-the hot statements' plans built, PostgreSQL's pooled connections opened, the halls' settings
-and services read, the active terminals remembered; and a warm-up that fails still lets the server start. On SQLite and PostgreSQL,
-with the real app served by uvicorn on loopback."""
+the thread pool for sync code started, the hot statements' plans built, PostgreSQL's pooled
+connections opened and the issue's statement run on each (taking no number), the halls'
+settings and services read, the active terminals remembered and their tokens counted as seen
+valid; and a warm-up that fails still lets the server start. On SQLite and PostgreSQL, with
+the real app served by uvicorn on loopback."""
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from provisioning.terminals import revoke
 from queue_server.api import app as app_module
+from queue_server.api import routes
 from queue_server.db import lean
 from queue_server.db.store import PG_POOL, Store
 from queue_server.db.unit import db_key
+from queue_server.domain.security import token_hash
 from queue_server.usecases import auth, estimate, halls, tickets
 from tests.queue_server.inproc import HALL_TZ, Clock, InProcServer, database, enrol, journey_db
 
@@ -32,16 +38,52 @@ def _start(url: str) -> InProcServer:
     return InProcServer(url, Clock(datetime(2026, 3, 6, 10, tzinfo=HALL_TZ)))
 
 
+_WRITTEN = ("SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM stages), "
+            "(SELECT count(*) FROM number_counters), (SELECT count(*) FROM idempotency_keys), "
+            "(SELECT count(*) FROM events WHERE type = 'ticket.issued')")
+
+
 def test_a_fresh_server_is_warm_before_its_first_request(
-        hall_url: str, caplog: pytest.LogCaptureFixture) -> None:
+        hall_url: str, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+        ) -> None:
     token = enrol(hall_url, "kiosk", "warm-kiosk")
     auth._SEEN.forget()
+    routes._SEEN_VALID.clear()
+    pooled: list[int] = []  # the connections the issue's statement ran on (PostgreSQL)
+    warm_connection = tickets.warm_connection
+
+    def record(conn: Any, now: datetime) -> None:
+        warm_connection(conn, now)
+        pooled.append(id(conn.connection.dbapi_connection))
+
+    monkeypatch.setattr(tickets, "warm_connection", record)
+    started: list[str] = []  # the thread pool's first use
+    run_in_threadpool = app_module.run_in_threadpool
+
+    async def first_use(func: Any, *args: Any) -> Any:
+        started.append("pool")
+        return await run_in_threadpool(func, *args)
+
+    monkeypatch.setattr(app_module, "run_in_threadpool", first_use)
+    before = Store(hall_url)
+    try:
+        with before.writer.connect() as conn:
+            written = tuple(conn.execute(text(_WRITTEN)).one())
+    finally:
+        before.close()
     caplog.set_level(logging.INFO, logger="queue_server")
     server = _start(hall_url)
     try:
         store = server.store
         warmed = [r.getMessage() for r in caplog.records if "warmed up" in r.getMessage()]
         assert len(warmed) == 1 and "(answered [404])" in warmed[0], warmed
+        assert started == ["pool"]
+        # the kiosk's token counts as seen valid: its first request skips the look-up
+        assert routes._SEEN_VALID.get(token_hash(token), 0.0) > time.monotonic()
+        # PostgreSQL: the issue's statement ran on each pooled connection, and wrote nothing
+        assert len(set(pooled)) == (0 if store.is_sqlite else PG_POOL) == len(pooled)
+        with store.writer.connect() as conn:
+            assert tuple(conn.execute(text(_WRITTEN)).one()) == written
         # the issue's statements have their plans, before any request
         plans = lean._PLANS[store.writer.dialect]
         assert plans.get(id(tickets._PG_ISSUE_AT_ONCE)) is not None or store.is_sqlite
@@ -61,10 +103,10 @@ def test_a_fresh_server_is_warm_before_its_first_request(
         with store.read() as s:
             assert halls.load_hall(s, "j1") == warmed_hall
             assert estimate._counter_services(s, "j1") == warmed_services
+        # the kiosk is known: on PostgreSQL its first issue goes the hot way
+        known = auth.known_terminal(store.writer, token)
+        assert known is not None and known[0].terminal_name == "warm-kiosk"
         if not store.is_sqlite:
-            # the kiosk is known: its first issue goes the hot way
-            known = auth.known_terminal(store.writer, token)
-            assert known is not None and known[0].terminal_name == "warm-kiosk"
             pool: Any = store.writer.pool  # open: in the pool, or in use by the hub meanwhile
             assert pool.checkedin() + pool.checkedout() >= PG_POOL
         # the walk left nothing behind: a 404 is a 404, and the first issue works
@@ -80,19 +122,15 @@ def test_a_fresh_server_is_warm_before_its_first_request(
         server.store.close()
 
 
-@pytest.mark.pg
-def test_a_revoked_terminal_remembered_by_the_warm_up_takes_no_number(tmp_path: Path) -> None:
-    """PostgreSQL (SQLite issues the usual way, nothing remembered): remembering is not a
-    grant, the issue's statement checks the terminal again."""
-    with database("pg", tmp_path) as url:
-        _revoked_takes_no_number(journey_db(tmp_path, url=url))
-
-
-def _revoked_takes_no_number(hall_url: str) -> None:
+def test_a_revoked_terminal_remembered_by_the_warm_up_takes_no_number(hall_url: str) -> None:
+    """Remembering is not a grant: on PostgreSQL the issue's statement checks the terminal
+    again, and on both databases the unit authenticates the token, which the warm-up counted
+    as seen valid."""
     token = enrol(hall_url, "kiosk", "revoked-kiosk")
     server = _start(hall_url)
     try:
         assert auth.known_terminal(server.store.writer, token) is not None
+        assert routes._SEEN_VALID.get(token_hash(token), 0.0) > time.monotonic()
         other = Store(hall_url)  # `provisioning terminal revoke`, another process's store
         try:
             revoke(other, name="revoked-kiosk", hall="j1")
