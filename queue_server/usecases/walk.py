@@ -36,7 +36,7 @@ def insert_stage(conn: Connection, hall: str, ticket_id: str, zone: str, service
                  target: str | None = None, held: bool = False) -> int:
     """A new waiting (or held) stage (Core: the hot path writes it); answers its id."""
     row = stage_row(hall, ticket_id, zone, service, priority, sort_at, due, target, held)
-    return int(lean.scalar(conn, lean.insert_of(_STAGES, row, ("id",)), row))
+    return int(lean.scalar(conn, _INSERT_STAGE, row))
 
 
 def stage_row(hall: str, ticket_id: str, zone: str, service: str, priority: bool,
@@ -51,6 +51,11 @@ def stage_row(hall: str, ticket_id: str, zone: str, service: str, priority: bool
         "called_at": None, "started_at": None, "ended_at": None, "outcome": None,
         "deadline": due.at if due else None,
         "deadline_provisional": bool(due and due.provisional), "rated": False}
+
+
+# Made at import, so that a fresh server's warm-up builds its plan (`lean.build_plans`).
+_INSERT_STAGE = lean.insert_of(_STAGES, stage_row("", "", "", "", False, datetime.min, None),
+                               ("id",))
 
 
 def queue_stage(tx: Tx, ticket: Any, svc: Any, zone: str, hall: HallInfo,

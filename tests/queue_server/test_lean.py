@@ -129,7 +129,7 @@ def test_hot_writes_change_what_sqlalchemy_would(hall: dict[str, Any]) -> None:
         stage.recalls = stage.recalls + 7
         stage.save(conn)
         assert conn.execute(walk.STAGE, {"id": 1}).one().recalls == stage.recalls
-        claim = tickets._claim_key(conn)
+        claim = tickets._CLAIM_KEYS[conn.dialect.name]
         row = {"hall": "t1", "key": "k-1", "ticket_id": "tk", "body_hash": "h",
                "created_at": tx.now}
         assert lean.first(conn, claim, row).key == "k-1"

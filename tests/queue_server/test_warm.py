@@ -109,7 +109,16 @@ def test_a_fresh_server_is_warm_before_its_first_request(
         if not store.is_sqlite:
             pool: Any = store.writer.pool  # open: in the pool, or in use by the hub meanwhile
             assert pool.checkedin() + pool.checkedout() >= PG_POOL
-        # the walk left nothing behind: a 404 is a 404, and the first issue works
+        # the walk left nothing behind: a 404 is a 404, and the first issue works, with
+        # every statement's plan built by the warm-up (none built while it waits)
+        built: list[Any] = []
+        build = lean._build
+
+        def record_build(dialect: Any, stmt: Any) -> Any:
+            built.append(stmt)
+            return build(dialect, stmt)
+
+        monkeypatch.setattr(lean, "_build", record_build)
         with server.client(token) as client:
             missing = client.get("/no-such-thing")
             assert missing.status_code == 404
@@ -117,6 +126,7 @@ def test_a_fresh_server_is_warm_before_its_first_request(
                                  headers={"Idempotency-Key": "warm-1"})
             assert issued.status_code == 201, issued.text
             assert issued.json()["number"].endswith("001")
+        assert [str(stmt) for stmt in built] == []
     finally:
         server.stop()
         server.store.close()
