@@ -95,13 +95,10 @@ async def token_of(request: Request) -> str:
     if not token:
         raise Unauthorized("unauthorized", "需要令牌 / a bearer token is required")
     digest = token_hash(token)
-    now = time.monotonic()
-    if _SEEN_VALID.get(digest, 0.0) < now:
+    if _SEEN_VALID.get(digest, 0.0) < time.monotonic():
         store = store_of(request)
         await run_in_threadpool(authenticate, store, token, store.clock())
-        if len(_SEEN_VALID) > 10_000:
-            _SEEN_VALID.clear()
-        _SEEN_VALID[digest] = now + SEEN_VALID_S
+        seen_valid([digest])
     return token
 
 
@@ -109,9 +106,12 @@ Token = Annotated[str, Depends(token_of)]
 
 
 def seen_valid(digests: list[str]) -> None:
-    """Tokens of these digests count as seen valid now (`token_of`): a fresh server's
-    warm-up read them as the active terminals', so their first requests skip the look-up's
-    thread hop as later ones do (the unit still authenticates them)."""
+    """Tokens of these digests count as seen valid now (`token_of`, after its look-up; a
+    fresh server's warm-up, for the active terminals it read, so that their first requests
+    skip the look-up's thread hop too). The unit still authenticates them. At most 10,000
+    are kept: past that the map starts again."""
+    if len(_SEEN_VALID) + len(digests) > 10_000:
+        _SEEN_VALID.clear()
     until = time.monotonic() + SEEN_VALID_S
     for digest in digests[:10_000]:
         _SEEN_VALID[digest] = until

@@ -30,8 +30,6 @@ _AHEAD = lean.hot(select(func.count()).select_from(_STAGES).where(
 _STAFFED = lean.hot(select(_COUNTERS.c.code).where(
     _COUNTERS.c.hall == bindparam("hall"), _COUNTERS.c.zone == bindparam("zone"),
     _COUNTERS.c.active, _COUNTERS.c.paused == false(), _COUNTERS.c.staff_id.is_not(None)))
-_SERVICES_OF = select(_COUNTERS.c.code, _COUNTERS.c.services).where(
-    _COUNTERS.c.hall == bindparam("hall"))
 # The last 20 ended stages by place in the queue: status "ended" (set with ended_at) and the
 # order by sort_at let ix_stage_queue answer it in 20 index steps; ordering by id scanned the
 # whole table backwards whenever a service had no recent ended stage.
@@ -51,13 +49,14 @@ def _counter_services(s: Db, hall: str) -> dict[str, frozenset[str]]:
     fresh, hit = _SERVICES_CACHE.get(key)
     if fresh and hit is not None:
         return hit
-    return _SERVICES_CACHE.put(key, {code: frozenset(services or ()) for code, services in
-                                     connection_of(s).execute(_SERVICES_OF, {"hall": hall})})
+    return remember_counter_services(s, [hall])[hall]
 
 
-def remember_counter_services(s: Db, halls: list[str]) -> None:
-    """Each hall's counters' services read into `_counter_services`'s cache now, all halls in
-    one read (a fresh server's warm-up, `api.app._warm`)."""
+def remember_counter_services(s: Db, halls: list[str]
+                              ) -> dict[str, dict[str, frozenset[str]]]:
+    """Each hall's counters' services read into `_counter_services`'s cache, all halls in one
+    read (for one hall on a miss; for all at a fresh server's warm-up, `api.app._warm`).
+    Answers them by hall."""
     found: dict[str, dict[str, frozenset[str]]] = {hall: {} for hall in halls}
     for hall, code, services in connection_of(s).execute(
             select(_COUNTERS.c.hall, _COUNTERS.c.code, _COUNTERS.c.services)
@@ -66,6 +65,7 @@ def remember_counter_services(s: Db, halls: list[str]) -> None:
     key = db_key(s)
     for hall, services in found.items():
         _SERVICES_CACHE.put((key, hall), services)
+    return found
 
 
 def waiting_ahead(s: Db, hall: str, zone: str, service: str, before: datetime) -> int:
