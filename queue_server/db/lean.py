@@ -294,6 +294,22 @@ def each_then_commit(conn: Connection, steps: Sequence[tuple[Any, Mapping[str, A
     psycopg's autocommit mode, with no BEGIN and no COMMIT: PostgreSQL runs the statements of
     a pipeline up to its sync as one implicit transaction, committed at the sync if all
     succeeded and rolled back if one failed."""
+    return _pipelined(conn, steps, commit=True)
+
+
+def reads(conn: Connection, steps: Sequence[tuple[Any, Mapping[str, Any]]]
+          ) -> list[list[Any]] | None:
+    """PostgreSQL (psycopg): statements that only read, each of `steps` (a hot statement and
+    its parameters) in order in one pipeline (one round trip), their rows; None where this
+    cannot be done (the caller reads one by one). Sent before anything else in the unit's
+    transaction, they go with no BEGIN, as `each_then_commit`'s do (in read committed each
+    statement sees what was committed before it either way), and the transaction is still
+    not begun after them: a unit's `each_then_commit` then needs no BEGIN either."""
+    return _pipelined(conn, steps, commit=False)
+
+
+def _pipelined(conn: Connection, steps: Sequence[tuple[Any, Mapping[str, Any]]], commit: bool
+               ) -> list[list[Any]] | None:
     plans = [_plan(conn.dialect, stmt) for stmt, _ in steps]
     if not conn.in_transaction() or any(p is None or p.raw is None for p in plans):
         return None
@@ -313,7 +329,7 @@ def each_then_commit(conn: Connection, steps: Sequence[tuple[Any, Mapping[str, A
                 cursor, args = cursor_of(dbapi_conn), _args(plan, params, raw=True)
                 sent.append((plan, cursor, sql, args))
                 cursor.execute(sql, args)
-            if not idle:
+            if commit and not idle:
                 dbapi_conn.commit()
         return [_typed(plan, cursor.fetchall() if plan.row is not None else [])
                 for plan, cursor, _, _ in sent]

@@ -7,8 +7,9 @@ counter's staffing changed (`observe_commits`; nobody has to call this module to
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, false, func, select
 
@@ -120,10 +121,53 @@ def estimate(s: Db, hall: str, zone: str, service: str, ahead: int) -> int:
     where = {"hall": hall, "zone": zone, "service": service}
     conn = connection_of(s)
     serves = _counter_services(s, hall)
-    open_n = sum(1 for (code,) in lean.rows(conn, _STAFFED, where)
-                 if service in serves.get(code, ()))
-    durations = [(e - b).total_seconds() for b, e in lean.rows(conn, _RECENT, where) if b and e]
-    return estimate_wait_s(ahead, *_ESTIMATES.put(key, (open_n, mean_service_s(durations))))
+    inputs = _inputs(serves, service, lean.rows(conn, _STAFFED, where),
+                     lean.rows(conn, _RECENT, where))
+    return estimate_wait_s(ahead, *_ESTIMATES.put(key, inputs))
+
+
+def _inputs(serves: dict[str, frozenset[str]], service: str, staffed: Sequence[Any],
+            recent: Sequence[Any]) -> tuple[int, float]:
+    """The estimate's inputs from its reads: staffed open counters that serve `service`, and
+    the mean of the recent service times."""
+    open_n = sum(1 for (code,) in staffed if service in serves.get(code, ()))
+    durations = [(e - b).total_seconds() for b, e in recent if b and e]
+    return open_n, mean_service_s(durations)
+
+
+def prefetch(s: Db, wanted: Iterable[tuple[str, str, str, datetime]]) -> None:
+    """What `waiting_now` and `estimate` will want for each (hall, zone, service, now) and do
+    not keep now, read into their caches in one round trip where the driver allows
+    (`lean.reads`; elsewhere they read it themselves). PostgreSQL: a plain issue's unit then
+    sends nothing before its own statements, not even a BEGIN: on a miss it made four round
+    trips (BEGIN, the count, the counters, the recent times) before its one."""
+    key = db_key(s)
+    steps: list[tuple[Any, dict[str, Any]]] = []
+    # per key read: (its cache key, counted, its counters' services when estimated)
+    needs: list[tuple[tuple[str, str, str, str], bool, dict[str, frozenset[str]] | None]] = []
+    first: dict[tuple[str, str, str], datetime] = {}
+    for hall, zone, service, now in wanted:
+        first.setdefault((hall, zone, service), now)
+    for (hall, zone, service), now in first.items():
+        where = {"hall": hall, "zone": zone, "service": service}
+        full = (key, hall, zone, service)
+        count = not _WAITING.get(full)[0]
+        if count:
+            steps.append((_AHEAD, {**where, "before": now}))
+        serves = None if _ESTIMATES.get(full)[0] else _counter_services(s, hall)
+        if serves is not None:
+            steps += [(_STAFFED, where), (_RECENT, where)]
+        if count or serves is not None:
+            needs.append((full, count, serves))
+    got = lean.reads(connection_of(s), steps) if steps else None
+    if got is None:
+        return
+    answers = iter(got)
+    for full, count, serves in needs:
+        if count:
+            _WAITING.put(full, [int(next(answers)[0][0])])
+        if serves is not None:
+            _ESTIMATES.put(full, _inputs(serves, full[3], next(answers), next(answers)))
 
 
 # Events after which a hall's estimates are read anew: a stage ended (a new service time, one

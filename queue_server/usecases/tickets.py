@@ -79,6 +79,7 @@ from queue_server.usecases.auth import (
 from queue_server.usecases.estimate import (
     estimate,
     one_more_waiting,
+    prefetch,
     waiting_ahead,
     waiting_now,
 )
@@ -486,25 +487,31 @@ class _AtOnce:
     base: str
 
 
-def _at_once(tx: Tx, known: Known, req: wire.TicketCreate, key: str | None, base: str
-             ) -> _AtOnce | None:
-    """A plain issue's request judged and its statement's parameters made (None: it is not
-    a plain issue). `known`: its terminal as `known_terminal` remembers it (the statement
-    checks it again)."""
-    conn = tx.conn
+def _plain(tx: Tx, known: Known, req: wire.TicketCreate, key: str | None
+           ) -> tuple[HallInfo, _Asked] | None:
+    """A plain issue's request judged, nothing counted yet (None: it is not a plain issue).
+    `known`: its terminal as `known_terminal` remembers it (the statement checks it again)."""
     if key is not None and not 1 <= len(key) <= 200:
         return None
-    who, digest = known
-    hall = load_hall(conn, who.hall) if who.kind in ISSUERS and who.hall else None
+    who = known[0]
+    hall = load_hall(tx.conn, who.hall) if who.kind in ISSUERS and who.hall else None
     if hall is None:
         return None
     try:
         asked = _judge(tx, who, hall, req)
     except DomainError:
         return None
-    svc, issue = asked.svc, asked.issue
-    if asked.booked is not None or svc.daily_cap is not None:
+    if asked.booked is not None or asked.svc.daily_cap is not None:
         return None
+    return hall, asked
+
+
+def _at_once(tx: Tx, known: Known, req: wire.TicketCreate, key: str | None, base: str,
+             hall: HallInfo, asked: _Asked) -> _AtOnce:
+    """A plain issue (`_plain`) counted and its statement's parameters made."""
+    conn = tx.conn
+    who, digest = known
+    svc, issue = asked.svc, asked.issue
     zone = svc.route[0]
     ahead = waiting_now(conn, hall.id, zone, svc.code, tx.now)
     wait_s = estimate(conn, hall.id, zone, svc.code, ahead)
@@ -582,8 +589,9 @@ def issue_together(tx: Tx, asks: Sequence[IssueAsk]
     round trip, so the hall's event row is taken and its commit waited for once for them all
     instead of once each (one hall's writes take turns on that row, to the end of the commit).
 
-    Each ask's clock is the unit's plus its place in microseconds, so the tickets keep the
-    order they arrived in. With more than one prefix the day's number rows are taken first,
+    What the asks' counts and estimates need and this process does not keep is read first, in
+    one round trip with no BEGIN (`estimate.prefetch`). Each ask's clock is the unit's plus
+    its place in microseconds, so the tickets keep the order they arrived in. With more than one prefix the day's number rows are taken first,
     in the prefixes' order (`_claim_numbers`), as every other unit takes its number row before
     the hall's event row. The statements would otherwise hold the event row while waiting for
     a number row (or another's first number of the day), while another server's issue held
@@ -597,12 +605,21 @@ def issue_together(tx: Tx, asks: Sequence[IssueAsk]
     conn = tx.conn
     if conn.dialect.name != "postgresql" or not tx.may_commit_with_last:
         return out
+    plain = []
+    for i, (known, req, key, _) in enumerate(asks):
+        own = Tx(None, tx.now + timedelta(microseconds=i), conn=conn)
+        judged = _plain(own, known, req, key)
+        if judged is not None:
+            plain.append((i, own, judged))
+    # What the counts and estimates need, in one round trip before the statements' own
+    prefetch(conn, [(hall.id, asked.svc.route[0], asked.svc.code, own.now)
+                    for _, own, (hall, asked) in plain])
     ready: list[tuple[int, _AtOnce]] = []
-    for i, (known, req, key, base) in enumerate(asks):
-        one = _at_once(Tx(None, tx.now + timedelta(microseconds=i), conn=conn), known, req,
-                       key, base)
-        if one is not None and (not ready or (one.hall.id, one.row["day"]) == (
-                ready[0][1].hall.id, ready[0][1].row["day"])):
+    for i, own, (hall, asked) in plain:
+        known, req, key, base = asks[i]
+        one = _at_once(own, known, req, key, base, hall, asked)
+        if not ready or (one.hall.id, one.row["day"]) == (ready[0][1].hall.id,
+                                                          ready[0][1].row["day"]):
             ready.append((i, one))
     if not ready:
         return out

@@ -360,6 +360,74 @@ def test_a_known_kiosks_plain_issue_is_one_statement(store: Store) -> None:
 
 
 @pytest.mark.pg
+def test_a_plain_issue_reads_what_it_does_not_keep_in_one_round_trip(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL: when the count of people ahead and the estimate's inputs are not kept (a
+    quiet service, or a second since), a known kiosk's plain issue reads them in one pipeline
+    (`estimate.prefetch`, `lean.reads`: one round trip) with no BEGIN, then sends its
+    statement and COMMIT (also with no BEGIN): two round trips, where it made five (BEGIN, the
+    count, the counters, the recent times, the statement). What it answers is what the reads
+    one by one answer."""
+    if store.is_sqlite:
+        pytest.skip("the pipelined reads: PostgreSQL only")
+    import asyncio
+
+    from psycopg.pq import TransactionStatus
+
+    from queue_server.db import lean
+    from queue_server.usecases import estimate
+    from queue_server.usecases.auth import enrol_terminal
+    from queue_server.usecases.tickets import issue_for
+
+    token = enrol_terminal(store, "kiosk", "k-reads", hall="t1")[0]
+    plain = wire.TicketCreate(service="general")
+
+    def status(conn: object) -> object:
+        return conn.connection.dbapi_connection.pgconn.transaction_status  # type: ignore[attr-defined]
+
+    def issue_counted(key: str, cold: bool) -> tuple[wire.TicketIssued, list[str]]:
+        if cold:
+            estimate._WAITING.forget()
+            estimate._ESTIMATES.forget()
+        sent: list[str] = []  # what went to the database, in order
+        reads, rows, each = lean.reads, lean.rows, lean.each_then_commit
+
+        def spy_reads(conn: object, steps: list[object]) -> object:
+            got = reads(conn, steps)  # type: ignore[arg-type]
+            idle = status(conn) == TransactionStatus.IDLE
+            sent.append(f"{len(steps)} reads, {'nothing begun' if idle else 'begun'}")
+            return got
+
+        def spy_rows(conn: object, stmt: object, params: object = None) -> object:
+            sent.append("a read")
+            return rows(conn, stmt, params)  # type: ignore[arg-type]
+
+        def spy_each(conn: object, steps: list[object]) -> object:
+            idle = status(conn) == TransactionStatus.IDLE
+            sent.append(f"statement, {'no BEGIN' if idle else 'in a transaction'}")
+            return each(conn, steps)  # type: ignore[arg-type]
+
+        with monkeypatch.context() as m:
+            m.setattr(lean, "reads", spy_reads)
+            m.setattr(lean, "rows", spy_rows)
+            m.setattr(lean, "each_then_commit", spy_each)
+            out, created = asyncio.run(issue_for(store, token, plain, key, ""))
+        assert created
+        return out, sent
+
+    asyncio.run(issue_for(store, token, plain, "r-0", ""))  # the kiosk is known from now on
+    take(store, "general")  # one more waiting, counted by the next issue's read
+    out, sent = issue_counted("r-1", cold=True)
+    assert sent == ["3 reads, nothing begun", "statement, no BEGIN"]
+    assert out.ahead == 2
+    with store.read() as s:  # the same inputs read one by one
+        estimate._ESTIMATES.forget()
+        assert out.estimated_wait_s == estimate.estimate(s, "t1", out.zone, "general", 2)
+    out, sent = issue_counted("r-2", cold=False)  # kept: its statement only
+    assert sent == ["statement, no BEGIN"] and out.ahead == 3
+
+
+@pytest.mark.pg
 def test_the_one_statement_issue_under_contention(store: Store) -> None:
     """PostgreSQL, `issue_at_once` under contention: one key sent eight times at once gives
     one ticket (the other claims wait for its commit, take no number, and the usual path
