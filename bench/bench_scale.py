@@ -1078,9 +1078,9 @@ def run_pg(work: Path, args: argparse.Namespace) -> None:
         halls = provision_halls(work, db_url, args.halls)
         apart_url = second.enter_context(harness.pg_database("bench_apart")) \
             if args.pg_rounds else None
-        apart_work = work / "apart"
-        apart_work.mkdir()
-        apart_halls = provision_halls(apart_work, apart_url, args.halls) if apart_url else []
+        if apart_url:
+            (work / "apart").mkdir()
+        apart_halls = provision_halls(work / "apart", apart_url, args.halls) if apart_url else []
         ports = [harness.free_port() for _ in range(3)]
         lean_ports = [harness.free_port() for _ in range(2)]
         with contextlib.ExitStack() as stack:
@@ -1092,32 +1092,28 @@ def run_pg(work: Path, args: argparse.Namespace) -> None:
                     cap.add(lean.pid)
 
             @contextlib.contextmanager
-            def servers_up(n: int) -> Iterator[list[int]]:
-                """Queue servers 1…n for one phase, stopped after it. Only the servers a phase
-                measures run: an idle server folds the figures of the others' events in its
-                quiet moments, CPU the measured servers would otherwise have (an outside
-                loader that starts one server, then two, sees none of it)."""
+            def up_on(urls: list[str], name: str) -> Iterator[list[int]]:
+                """Queue servers on these databases (one each, on `ports` in order) for one
+                phase, stopped after it."""
                 with contextlib.ExitStack() as up:
-                    pids = [up.enter_context(queue_server(
-                        db_url, port, work / f"pg{n}srv-{i}.log")).pid
-                        for i, port in enumerate(ports[:n])]
-                    if cap is not None:
-                        for pid in pids:
-                            cap.add(pid)
-                    yield pids
-
-            @contextlib.contextmanager
-            def apart_up() -> Iterator[list[int]]:
-                """Two servers apart: the first on the bench database, the second on the
-                other one."""
-                urls = (db_url, str(apart_url))
-                with contextlib.ExitStack() as up:
-                    pids = [up.enter_context(queue_server(url, port, apart_work / f"{i}.log")).pid
+                    pids = [up.enter_context(queue_server(url, port, work / f"{name}-{i}.log")).pid
                             for i, (url, port) in enumerate(zip(urls, ports, strict=False))]
                     if cap is not None:
                         for pid in pids:
                             cap.add(pid)
                     yield pids
+
+            def servers_up(n: int) -> contextlib.AbstractContextManager[list[int]]:
+                """Queue servers 1…n on the bench database. Only the servers a phase measures
+                run: an idle server folds the figures of the others' events in its quiet
+                moments, CPU the measured servers would otherwise have (an outside loader
+                that starts one server, then two, sees none of it)."""
+                return up_on([db_url] * n, f"pg{n}srv")
+
+            def apart_up() -> contextlib.AbstractContextManager[list[int]]:
+                """Two servers apart: the first on the bench database, the second on the
+                other one."""
+                return up_on([db_url, str(apart_url)], "apart")
 
             dsn = db_url.replace("postgresql+psycopg://", "postgresql://")
             apart = Apart(apart_halls, apart_up, args.pg_rounds) if apart_url else None

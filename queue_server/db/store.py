@@ -215,13 +215,11 @@ def alembic_config(url: str) -> Config:
 
 
 def _revisions(conn: Connection) -> list[str] | None:
-    """The database's Alembic revisions, or None when it has none (a new database; the failed
-    read rolled back)."""
+    """The database's Alembic revisions, or None when it has none (a new database)."""
     try:
         return [str(r) for r in conn.execute(text("SELECT version_num FROM alembic_version"))
                 .scalars()]
     except SQLAlchemyError:
-        conn.rollback()
         return None
 
 
@@ -232,7 +230,7 @@ def migrate(url: str) -> None:
         with engine.connect() as conn:
             if _revisions(conn) == [HEAD]:
                 return
-            conn.rollback()
+            conn.rollback()  # the read's transaction (failed, on a new PostgreSQL database)
             from alembic import command
 
             with conn.begin():

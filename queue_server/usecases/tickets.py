@@ -591,12 +591,13 @@ def issue_together(tx: Tx, asks: Sequence[IssueAsk]
 
     What the asks' counts and estimates need and this process does not keep is read first, in
     one round trip with no BEGIN (`estimate.prefetch`). Each ask's clock is the unit's plus
-    its place in microseconds, so the tickets keep the order they arrived in. With more than one prefix the day's number rows are taken first,
-    in the prefixes' order (`_claim_numbers`), as every other unit takes its number row before
-    the hall's event row. The statements would otherwise hold the event row while waiting for
-    a number row (or another's first number of the day), while another server's issue held
-    that number row and waited for the event row: a deadlock, which PostgreSQL breaks after a
-    second by failing one.
+    its place in microseconds, so the tickets keep the order they arrived in. With more than
+    one prefix the day's number rows are taken first, in the prefixes' order
+    (`_claim_numbers`), as every other unit takes its number row before the hall's event row.
+    The statements would otherwise hold the event row while waiting for a number row (or
+    another's first number of the day), while another server's issue held that number row and
+    waited for the event row: a deadlock, which PostgreSQL breaks after a second by failing
+    one.
 
     Answers, in the asks' order, each answer or None for an ask to go the usual way (in a unit
     of its own, `issue_in`): not a plain issue by a known terminal, another hall or day than the
