@@ -14,10 +14,10 @@ transaction, and answers named tuples typed as SQLAlchemy's rows are. On Postgre
 is kept with PostgreSQL's own placeholders and run on psycopg's raw cursor, which sends it
 as it is (psycopg would convert a long statement's placeholders again at every execution).
 A driver error is raised as SQLAlchemy raises it (`DBAPIError.instance`: IntegrityError,
-OperationalError..., the driver's error as `orig`, a lost connection invalidated), so
-`db.busy` and every caller see no difference. A statement not marked, or one that needs what
-this does not do (expanding IN lists, parameters computed at execution), goes through
-`Connection.execute`.
+OperationalError..., the driver's error as `orig`, a lost connection invalidated with every
+pooled one opened before it), so `db.busy` and every caller see no difference. A statement
+not marked, or one that needs what this does not do (expanding IN lists, parameters computed
+at execution), goes through `Connection.execute`.
 tests/queue_server/test_lean.py checks the hot statements' rows equal SQLAlchemy's on SQLite
 and PostgreSQL."""
 
@@ -350,7 +350,7 @@ def _no_autocommit(conn: Connection, dbapi_conn: Any) -> None:
         dbapi_conn.autocommit = False
     except conn.dialect.loaded_dbapi.Error as exc:
         if not conn.invalidated:
-            conn.invalidate(exc)
+            _lost(conn, exc)
 
 
 def _typed(plan: _Plan, fetched: Sequence[Any]) -> list[Any]:
@@ -416,6 +416,16 @@ def _wrapped(conn: Connection, sql: str, args: Any, exc: Exception, cursor: Any
     dialect = conn.dialect
     lost = connection_lost(dialect, exc, conn.connection.dbapi_connection, cursor)
     if lost:
-        conn.invalidate(exc)
+        _lost(conn, exc)
     return DBAPIError.instance(sql, args, exc, dialect.loaded_dbapi.Error,
                                connection_invalidated=lost, dialect=dialect)
+
+
+def _lost(conn: Connection, exc: BaseException) -> None:
+    """A connection that can take no further command is dropped, and with it every pooled
+    connection opened before it, as SQLAlchemy's own statements do on a disconnect
+    (`Pool._invalidate`, what `Connection.execute` calls): after a restart each of them is
+    dead too. Dropping only this one, each request that met another would fail in turn, and
+    the database's state would flap ok -> db_unavailable -> ok once per pooled connection."""
+    conn.engine.pool._invalidate(conn.connection, exc, _checkin=False)
+    conn.invalidate(exc)

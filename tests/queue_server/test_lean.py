@@ -13,14 +13,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, MetaData, String, Table, bindparam, insert, select, text
+from sqlalchemy import (
+    Column,
+    MetaData,
+    NullPool,
+    String,
+    Table,
+    bindparam,
+    create_engine,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from queue_server import wire
 from queue_server.db import busy, events, lean
 from queue_server.db.models import IdempotencyKey
-from queue_server.db.store import Store
+from queue_server.db.store import Store, make_engine
 from queue_server.domain.policy import Caller
 from queue_server.usecases import auth, call_order, counters, estimate, tickets, views, walk
 from queue_server.usecases.auth import authenticate
@@ -223,6 +234,33 @@ def test_a_lost_postgresql_connection_is_invalidated(hall: dict[str, Any]) -> No
     assert isinstance(lost, DBAPIError) and lost.connection_invalidated
     with store.write() as tx:  # the pool gives a working connection again
         assert lean.first(tx.conn, walk.STAGE, {"id": 1}) is not None
+
+
+@pytest.mark.pg
+def test_a_lost_connection_retires_every_pooled_one_opened_before(db_url: str) -> None:
+    """After a restart every pooled connection is dead. The first to fail retires them all, as
+    SQLAlchemy does on a disconnect: the next unit gets a new connection, not the next dead
+    one (which made the database's state flap ok -> db_unavailable -> ok once per pooled
+    connection, seen in the PostgreSQL restart test)."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("a server connection to lose: PostgreSQL only")
+    engine, killer = make_engine(db_url), create_engine(db_url, poolclass=NullPool)
+    try:
+        with engine.connect() as a, engine.connect() as b:  # two connections kept in the pool
+            pids = {int(c.exec_driver_sql("SELECT pg_backend_pid()").scalar()) for c in (a, b)}
+        with killer.connect() as k:
+            for pid in pids:
+                k.exec_driver_sql(f"SELECT pg_terminate_backend({pid}, 5000)")  # waits
+        with pytest.raises(OperationalError) as caught, engine.connect() as c, c.begin():
+            lean.rows(c, walk.STAGE, {"id": 1})
+        assert caught.value.connection_invalidated
+        with engine.connect() as c, engine.connect() as d:  # the other dead one is not handed out
+            for conn in (c, d):
+                assert int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()) not in pids
+                assert lean.rows(conn, walk.STAGE, {"id": 1}) == []
+    finally:
+        engine.dispose()
+        killer.dispose()
 
 
 @pytest.mark.pg
