@@ -319,21 +319,35 @@ def _pipelined(conn: Connection, steps: Sequence[tuple[Any, Mapping[str, Any]]],
 
     idle = dbapi_conn.pgconn.transaction_status == TransactionStatus.IDLE
     sent = []
+    error = conn.dialect.loaded_dbapi.Error
     try:
         if idle:
             dbapi_conn.autocommit = True
-        with dbapi_conn.pipeline():
-            for plan, (_, params) in zip(plans, steps, strict=True):
-                assert plan is not None and plan.raw is not None
-                sql, _, cursor_of = plan.raw
-                cursor, args = cursor_of(dbapi_conn), _args(plan, params, raw=True)
-                sent.append((plan, cursor, sql, args))
-                cursor.execute(sql, args)
-            if commit and not idle:
-                dbapi_conn.commit()
+        failed: Exception | None = None
+        try:
+            with dbapi_conn.pipeline():
+                try:
+                    for plan, (_, params) in zip(plans, steps, strict=True):
+                        assert plan is not None and plan.raw is not None
+                        sql, _, cursor_of = plan.raw
+                        cursor, args = cursor_of(dbapi_conn), _args(plan, params, raw=True)
+                        sent.append((plan, cursor, sql, args))
+                        cursor.execute(sql, args)
+                    if commit and not idle:
+                        dbapi_conn.commit()
+                except error as exc:
+                    # Raised after the pipeline is left: leaving it then fails too ("pipeline
+                    # aborted", "the connection is lost"), which psycopg logs as a warning
+                    # when an error is on its way out of the block (one line per refused
+                    # request while PostgreSQL is read-only).
+                    failed = exc
+        except error as exc:
+            failed = failed or exc
+        if failed is not None:
+            raise failed
         return [_typed(plan, cursor.fetchall() if plan.row is not None else [])
                 for plan, cursor, _, _ in sent]
-    except conn.dialect.loaded_dbapi.Error as exc:  # told at the sync: said of the last sent
+    except error as exc:  # told at the sync: said of the last sent
         _, cursor, sql, args = sent[-1] if sent else (None, None, "", None)
         raise _wrapped(conn, sql, args, exc, cursor) from exc
     finally:

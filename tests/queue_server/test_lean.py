@@ -264,6 +264,30 @@ def test_a_lost_connection_retires_every_pooled_one_opened_before(db_url: str) -
 
 
 @pytest.mark.pg
+def test_a_pipeline_that_fails_logs_nothing_of_its_own(
+        db_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A pipeline whose COMMIT fails (the connection lost here; PostgreSQL turned read-only is
+    the same) raises the error, and leaving the pipeline, which then fails too, is not logged
+    by psycopg ("error ignored terminating <psycopg.Pipeline>"): the database's health logs
+    the change once, not a line per refused request."""
+    if db_url.startswith("sqlite"):
+        pytest.skip("a pipeline: PostgreSQL only")
+    caplog.set_level("WARNING", logger="psycopg")
+    engine, killer = make_engine(db_url), create_engine(db_url, poolclass=NullPool)
+    try:
+        with pytest.raises(OperationalError) as caught, engine.connect() as c, c.begin():
+            pid = int(c.exec_driver_sql("SELECT pg_backend_pid()").scalar())  # begun
+            with killer.connect() as k:
+                k.exec_driver_sql(f"SELECT pg_terminate_backend({pid}, 5000)")
+            lean.each_then_commit(c, [(walk.STAGE, {"id": 1})])
+        assert caught.value.connection_invalidated
+    finally:
+        engine.dispose()
+        killer.dispose()
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")]
+
+
+@pytest.mark.pg
 @pytest.mark.parametrize("way", ["lean", "sqlalchemy"])
 def test_a_connection_left_mid_command_is_invalidated(
         hall: dict[str, Any], way: str, caplog: pytest.LogCaptureFixture) -> None:
