@@ -8,13 +8,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-
-import httpx
+from typing import TYPE_CHECKING
 
 from queue_server.api.settings import Settings
 from queue_server.db.busy import unavailable
 from queue_server.db.store import Store
 from queue_server.usecases import notify
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 IDLE_S = 30.0
@@ -24,15 +26,23 @@ class WebhookSender:
     """POSTs one signed message; any answer but 2xx is a failure to retry."""
 
     def __init__(self, timeout: float = 10.0) -> None:
-        self.client = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+        self.timeout = timeout
+        self.client: httpx.Client | None = None  # made on the first message: most halls send
+        # none, and importing httpx is a tenth of a second of a server's start
 
     def __call__(self, out: notify.Outgoing) -> None:
+        if self.client is None:
+            import httpx
+
+            self.client = httpx.Client(timeout=self.timeout, follow_redirects=False,
+                                       trust_env=False)
         resp = self.client.post(out.url, content=out.body, headers=out.headers)
         if not 200 <= resp.status_code < 300:
             raise RuntimeError(f"the gateway answered HTTP {resp.status_code}")
 
     def close(self) -> None:
-        self.client.close()
+        if self.client is not None:
+            self.client.close()
 
 
 async def run(store: Store, settings: Settings) -> None:

@@ -9,8 +9,6 @@ import io
 from pathlib import Path
 from typing import Annotated
 
-import qrcode
-import qrcode.image.svg
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -43,6 +41,11 @@ def _file(name: str) -> Response:
 
 
 def qr_svg(text: str) -> bytes:
+    """The QR code of `text` as SVG. qrcode (with Pillow) is imported on the first one, not at
+    the server's start."""
+    import qrcode
+    import qrcode.image.svg
+
     image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10,
                         border=2)
     out = io.BytesIO()

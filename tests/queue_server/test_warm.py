@@ -25,6 +25,7 @@ from queue_server.db.store import PG_POOL, Store
 from queue_server.db.unit import db_key
 from queue_server.domain.security import token_hash
 from queue_server.usecases import auth, estimate, halls, tickets
+from tests.procs import start_server
 from tests.queue_server.inproc import HALL_TZ, Clock, InProcServer, database, enrol, journey_db
 
 
@@ -179,3 +180,24 @@ def test_a_warm_up_that_fails_leaves_the_work_to_the_first_requests(
     finally:
         server.stop()
         server.store.close()
+
+
+def test_a_server_starts_without_what_it_needs_only_later(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A start is a hall's outage after a crash (and most of the kill -9 tests' time): the real
+    `python -m queue_server`, on a database at the newest migration with a webhook to send to,
+    is healthy and warm without having imported Alembic (migrations), numpy (the reports'
+    percentiles), httpx (the first webhook message) or qrcode and Pillow (the first QR code):
+    together a quarter of a second here.
+    Python lists every module it imports (`PYTHONPROFILEIMPORTTIME`) in the server's log."""
+    url = journey_db(tmp_path, webhook="http://127.0.0.1:9/hook")
+    monkeypatch.setenv("PYTHONPROFILEIMPORTTIME", "1")
+    server = start_server(url, tmp_path)
+    try:
+        imported = {line.rsplit("|", 1)[1].strip().split(".")[0]
+                    for line in server.log.read_text(errors="replace").splitlines()
+                    if line.startswith("import time:") and "|" in line}
+    finally:
+        server.stop()
+    assert {"fastapi", "sqlalchemy", "uvicorn"} <= imported  # the listing is there
+    assert imported.isdisjoint({"alembic", "numpy", "httpx", "qrcode", "PIL"}), sorted(imported)
