@@ -49,8 +49,9 @@ def wait_answer(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0,
     """Wait until GET `url` answers 200 (any status with `any_status`); answers the seconds it
     took. Raises RuntimeError, with the end of `log`, if the process exits or time runs out.
     Until the port takes a connection it is tried every 20 ms with a bare connect (a server
-    listens only once warm, and an HTTP client's request costs the starting server's CPU
-    more), then asked over HTTP every 100 ms."""
+    listens only once warm; a refused connect costs next to nothing, where an HTTP client's
+    request takes some of the CPU the starting server needs), then asked over HTTP every
+    100 ms."""
     start = time.monotonic()
     address = httpx.URL(url)
     port = address.port or (443 if address.scheme == "https" else 80)
