@@ -188,8 +188,8 @@ def test_a_server_starts_without_what_it_needs_only_later(
     `python -m queue_server`, on a database at the newest migration with a webhook to send to,
     is healthy and warm without having imported Alembic (migrations), numpy (the reports'
     percentiles), httpx (the first webhook message) or qrcode and Pillow (the first QR code):
-    together a quarter of a second here.
-    Python lists every module it imports (`PYTHONPROFILEIMPORTTIME`) in the server's log."""
+    together about a third of a second here (`-X importtime`). Python lists every module it
+    imports (`PYTHONPROFILEIMPORTTIME`) in the server's log."""
     url = journey_db(tmp_path, webhook="http://127.0.0.1:9/hook")
     monkeypatch.setenv("PYTHONPROFILEIMPORTTIME", "1")
     server = start_server(url, tmp_path)
