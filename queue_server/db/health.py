@@ -60,12 +60,16 @@ class StorageHealth:
                 self.state, self.detail = error.code, error.detail
             self._last = error
 
-    def succeeded(self) -> None:
-        """Something was written, or the probe found all well: the database works again."""
+    def succeeded(self, began: float | None = None) -> None:
+        """Something was written, or the probe found all well: the database works again. A
+        unit that `began` (`time.monotonic()`) before the last failure tells nothing of now:
+        under load its commit can reach PostgreSQL just before a restart and its answer come
+        back just after another unit's failure, and the state would flip back to ok and to
+        the failure again a few milliseconds later (two more log lines each time)."""
         if self.state == OK:
             return
         with self._lock:
-            if self.state != OK:
+            if self.state != OK and (began is None or began >= self._failed_at):
                 log.warning("database: %s -> ok", self.state)
                 self.state, self.detail = OK, ""
 

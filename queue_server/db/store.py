@@ -290,13 +290,15 @@ class Store:
         self.shed = ShedGauge(value)
 
     def _committed(self, rows: EventRows, hooks: list[Callable[[], None]],
-                   fan_out: bool = True) -> None:
+                   fan_out: bool = True, began: float | None = None) -> None:
         """After a commit: observers and hooks, then the event hub (which hands the rows out
         in a later turn of the event loop than the answers of the same commit). Only a commit
         that wrote events tells the health the database works again: a unit that merely read
-        commits even on a read-only database, and must not flip the state back and forth."""
+        commits even on a read-only database, and must not flip the state back and forth; nor
+        does a PostgreSQL unit that `began` before the last failure (`StorageHealth.succeeded`;
+        SQLite's batches follow one another on the one writer thread)."""
         if rows:
-            self.health.succeeded()
+            self.health.succeeded(began)
             if self._announcer is not None:
                 self._announcer.announce(events.halls_of(rows))
         committed(rows, hooks)
@@ -501,6 +503,7 @@ class Store:
         """A PostgreSQL unit of work in its own transaction. Its event rows go to the hub at
         once, or into `deferred` for the caller to hand over."""
         rows: EventRows = []
+        began = time.monotonic()
         with busy_on_lock(), self.writer.connect() as conn, conn.begin():
             # Core first, an ORM session only if the unit asks for one (as in the group
             # commit): a session's own begin, flush and commit cost more than most statements.
@@ -518,7 +521,7 @@ class Store:
                 rows = events.write(conn, events.pending(tx.events, tx.now), commit=True)
             elif tx.written:  # the unit's last statement wrote its events and committed
                 rows = [events.as_event(row) for row in tx.written]
-        self._committed(rows, tx.hooks, fan_out=deferred is None)
+        self._committed(rows, tx.hooks, fan_out=deferred is None, began=began)
         if deferred is not None:
             deferred.extend(rows)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -133,3 +134,30 @@ def test_an_sqlite_uri_names_its_file_after_the_scheme(tmp_path: Path,
     assert StorageHealth(f"sqlite:///file:{path}?mode=ro&uri=true").folder == path.parent
     Store(f"sqlite:///file:{path}?mode=rwc&uri=true").close()
     assert path.parent.is_dir() and not (tmp_path / "file:").exists()
+
+
+def test_a_unit_begun_before_the_failure_does_not_end_it(caplog: pytest.LogCaptureFixture
+                                                          ) -> None:
+    """Under load a PostgreSQL unit can commit just before a restart and be answered just after
+    another unit's failure: its success does not flip the state back to ok, which would log
+    two more lines a few milliseconds apart. A unit begun after the failure ends it, and so
+    does the probe (which already waits for a few quiet seconds)."""
+    from queue_server.db.busy import DbUnavailable
+    from queue_server.db.health import StorageHealth
+
+    caplog.set_level("WARNING", logger="queue_server.db")
+    health = StorageHealth("postgresql+psycopg://u@127.0.0.1/db")
+    before = time.monotonic() - 0.001
+    health.failed(DbUnavailable("terminating connection due to administrator command"))
+    health.succeeded(began=before)
+    assert health.state == "db_unavailable"
+    health.succeeded(began=time.monotonic())
+    assert health.state == "ok"
+    health.failed(DbUnavailable("the database system is shutting down"))
+    health.succeeded()  # the probe's
+    assert health.state == "ok"
+    assert [r.getMessage() for r in caplog.records] == [
+        "database: ok -> db_unavailable (terminating connection due to administrator command)",
+        "database: db_unavailable -> ok",
+        "database: ok -> db_unavailable (the database system is shutting down)",
+        "database: db_unavailable -> ok"]
