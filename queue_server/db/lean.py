@@ -320,31 +320,21 @@ def _pipelined(conn: Connection, steps: Sequence[tuple[Any, Mapping[str, Any]]],
     idle = dbapi_conn.pgconn.transaction_status == TransactionStatus.IDLE
     sent = []
     error = conn.dialect.loaded_dbapi.Error
+
+    def send() -> None:
+        for plan, (_, params) in zip(plans, steps, strict=True):
+            assert plan is not None and plan.raw is not None
+            sql, _, cursor_of = plan.raw
+            cursor, args = cursor_of(dbapi_conn), _args(plan, params, raw=True)
+            sent.append((plan, cursor, sql, args))
+            cursor.execute(sql, args)
+        if commit and not idle:
+            dbapi_conn.commit()
+
     try:
         if idle:
             dbapi_conn.autocommit = True
-        failed: Exception | None = None
-        try:
-            with dbapi_conn.pipeline():
-                try:
-                    for plan, (_, params) in zip(plans, steps, strict=True):
-                        assert plan is not None and plan.raw is not None
-                        sql, _, cursor_of = plan.raw
-                        cursor, args = cursor_of(dbapi_conn), _args(plan, params, raw=True)
-                        sent.append((plan, cursor, sql, args))
-                        cursor.execute(sql, args)
-                    if commit and not idle:
-                        dbapi_conn.commit()
-                except error as exc:
-                    # Raised after the pipeline is left: leaving it then fails too ("pipeline
-                    # aborted", "the connection is lost"), which psycopg logs as a warning
-                    # when an error is on its way out of the block (one line per refused
-                    # request while PostgreSQL is read-only).
-                    failed = exc
-        except error as exc:
-            failed = failed or exc
-        if failed is not None:
-            raise failed
+        _in_pipeline(dbapi_conn, send, error)
         return [_typed(plan, cursor.fetchall() if plan.row is not None else [])
                 for plan, cursor, _, _ in sent]
     except error as exc:  # told at the sync: said of the last sent
@@ -355,6 +345,24 @@ def _pipelined(conn: Connection, steps: Sequence[tuple[Any, Mapping[str, Any]]],
             _no_autocommit(conn, dbapi_conn)
         for _, cursor, _, _ in sent:
             cursor.close()
+
+
+def _in_pipeline(dbapi_conn: Any, send: Callable[[], None], error: type[Exception]) -> None:
+    """`send` inside a psycopg pipeline, its first driver error raised once the pipeline is
+    left. Leaving a failed pipeline fails too ("pipeline aborted", "the connection is lost"),
+    which psycopg logs as a warning when an error is already on its way out of the block: one
+    line per refused request while PostgreSQL is lost or read-only."""
+    failed: Exception | None = None
+    try:
+        with dbapi_conn.pipeline():
+            try:
+                send()
+            except error as exc:
+                failed = exc
+    except error as exc:
+        failed = failed or exc
+    if failed is not None:
+        raise failed
 
 
 def _no_autocommit(conn: Connection, dbapi_conn: Any) -> None:

@@ -5,6 +5,7 @@ statement marked hot really runs lean (one that fell back would only be slow, si
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sqlite3
@@ -236,6 +237,28 @@ def test_a_lost_postgresql_connection_is_invalidated(hall: dict[str, Any]) -> No
         assert lean.first(tx.conn, walk.STAGE, {"id": 1}) is not None
 
 
+def _pid(conn: Any) -> int:
+    return int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar())
+
+
+@contextlib.contextmanager
+def _pool_and_killer(db_url: str) -> Iterator[tuple[Any, Any]]:
+    """The server's engine for `db_url`, and a way to end server connections by their pids
+    (from a connection of its own, waiting until each has ended)."""
+    engine, killer = make_engine(db_url), create_engine(db_url, poolclass=NullPool)
+
+    def kill(*pids: int) -> None:
+        with killer.connect() as k:
+            for pid in pids:
+                k.exec_driver_sql(f"SELECT pg_terminate_backend({pid}, 5000)")
+
+    try:
+        yield engine, kill
+    finally:
+        engine.dispose()
+        killer.dispose()
+
+
 @pytest.mark.pg
 def test_a_lost_connection_retires_every_pooled_one_opened_before(db_url: str) -> None:
     """After a restart every pooled connection is dead. The first to fail retires them all, as
@@ -244,23 +267,17 @@ def test_a_lost_connection_retires_every_pooled_one_opened_before(db_url: str) -
     connection, seen in the PostgreSQL restart test)."""
     if db_url.startswith("sqlite"):
         pytest.skip("a server connection to lose: PostgreSQL only")
-    engine, killer = make_engine(db_url), create_engine(db_url, poolclass=NullPool)
-    try:
+    with _pool_and_killer(db_url) as (engine, kill):
         with engine.connect() as a, engine.connect() as b:  # two connections kept in the pool
-            pids = {int(c.exec_driver_sql("SELECT pg_backend_pid()").scalar()) for c in (a, b)}
-        with killer.connect() as k:
-            for pid in pids:
-                k.exec_driver_sql(f"SELECT pg_terminate_backend({pid}, 5000)")  # waits
+            pids = {_pid(c) for c in (a, b)}
+        kill(*pids)
         with pytest.raises(OperationalError) as caught, engine.connect() as c, c.begin():
             lean.rows(c, walk.STAGE, {"id": 1})
         assert caught.value.connection_invalidated
         with engine.connect() as c, engine.connect() as d:  # the other dead one is not handed out
             for conn in (c, d):
-                assert int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()) not in pids
+                assert _pid(conn) not in pids
                 assert lean.rows(conn, walk.STAGE, {"id": 1}) == []
-    finally:
-        engine.dispose()
-        killer.dispose()
 
 
 @pytest.mark.pg
@@ -273,17 +290,11 @@ def test_a_pipeline_that_fails_logs_nothing_of_its_own(
     if db_url.startswith("sqlite"):
         pytest.skip("a pipeline: PostgreSQL only")
     caplog.set_level("WARNING", logger="psycopg")
-    engine, killer = make_engine(db_url), create_engine(db_url, poolclass=NullPool)
-    try:
-        with pytest.raises(OperationalError) as caught, engine.connect() as c, c.begin():
-            pid = int(c.exec_driver_sql("SELECT pg_backend_pid()").scalar())  # begun
-            with killer.connect() as k:
-                k.exec_driver_sql(f"SELECT pg_terminate_backend({pid}, 5000)")
-            lean.each_then_commit(c, [(walk.STAGE, {"id": 1})])
-        assert caught.value.connection_invalidated
-    finally:
-        engine.dispose()
-        killer.dispose()
+    with _pool_and_killer(db_url) as (engine, kill), pytest.raises(OperationalError) as caught, \
+            engine.connect() as c, c.begin():
+        kill(_pid(c))  # the transaction begun by the pid's read
+        lean.each_then_commit(c, [(walk.STAGE, {"id": 1})])
+    assert caught.value.connection_invalidated
     assert not [r.getMessage() for r in caplog.records if r.name.startswith("psycopg")]
 
 
