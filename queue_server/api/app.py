@@ -207,7 +207,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
                            max_pending=settings.max_pending)
     listen = None if store.is_sqlite else settings.db_url
     hub = EventHub(store.fetch_events, listen_url=listen,
-                   writes_waiting=lambda: store.units > 0)
+                   writes_waiting=lambda: store.units > 0, sent_here=store.announced_here)
     store.on_events = hub.notify
 
     @contextlib.asynccontextmanager

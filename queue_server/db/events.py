@@ -19,6 +19,7 @@ unit made all halls and servers take turns to commit (without any NOTIFY one ser
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -195,20 +196,29 @@ def halls_of(rows: Iterable[dict[str, Any]]) -> set[str]:
 
 class Announcer:
     """PostgreSQL: NOTIFY the halls that committed events (`announce`, from any thread), from
-    a thread of its own on a connection of `engine`'s, after the commit and off the unit's
-    path. Halls announced while a NOTIFY is under way go together in the next one. A NOTIFY
-    that fails is logged and dropped: the hubs' safety poll and their LISTEN's resync after a
-    reconnect read what it would have woken them for. `close` sends what is queued first."""
+    a thread of its own on a connection of its own, after the commit and off the unit's path.
+    Halls announced while a NOTIFY is under way go together in the next one. A NOTIFY that
+    fails is tried once more on a new connection (after a restart the old one is dead), then
+    logged and dropped: the hubs' safety poll and their LISTEN's resync after a reconnect read
+    what it would have woken them for. `close` sends what is queued first.
+
+    The connection is the driver's, in autocommit: a NOTIFY is then one statement, 50 µs of
+    CPU here, against 190 µs through the engine's pool (a checkout, and the isolation level
+    set and reset). `backend_pid` names it, so this process's event hub can tell its own
+    NOTIFYs (of events it has already handed out) from other servers'."""
 
     PAYLOAD = 7000  # characters a NOTIFY carries at most (PostgreSQL: under 8000 bytes)
     interval = 0.005  # seconds between two NOTIFYs at most
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        self.conninfo = engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False)
         self._queue: queue.SimpleQueue[set[str] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._failing = False
+        self._conn: Any = None  # psycopg.Connection, made on the first NOTIFY
+        self.backend_pid: int | None = None  # the connection's server process, once made
 
     def announce(self, halls: set[str]) -> None:
         if self._thread is None:
@@ -225,6 +235,8 @@ class Announcer:
         if thread is not None:
             self._queue.put(None)
             thread.join(timeout)
+            if not thread.is_alive():
+                self._disconnect()
 
     def _serve(self) -> None:
         while True:
@@ -252,11 +264,13 @@ class Announcer:
             part = f"{part},{hall}" if part else hall
         payloads.append(part)
         try:
-            # Autocommit: a NOTIFY is one round trip, not three (BEGIN, NOTIFY, COMMIT).
-            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                for payload in payloads:
-                    conn.execute(_NOTIFY, {"c": NOTIFY_CHANNEL, "p": payload})
+            try:
+                self._notify(payloads)
+            except Exception:  # noqa: BLE001 - a connection lost since the last: once more
+                self._disconnect()
+                self._notify(payloads)
         except Exception as exc:  # noqa: BLE001 - a lost wake-up is made good by the hubs
+            self._disconnect()
             if not self._failing:
                 log.warning("events: NOTIFY failed (%s); other servers read the events on "
                             "their next poll", first_line(exc))
@@ -266,5 +280,20 @@ class Announcer:
                 log.warning("events: NOTIFY works again")
             self._failing = False
 
+    def _notify(self, payloads: list[str]) -> None:
+        import psycopg  # PostgreSQL's driver: only a PostgreSQL store has an Announcer
 
-_NOTIFY = text("SELECT pg_notify(:c, :p)")
+        if self._conn is None:
+            self._conn = psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5)
+            self.backend_pid = self._conn.info.backend_pid
+        for payload in payloads:
+            self._conn.execute(_NOTIFY, (NOTIFY_CHANNEL, payload))
+
+    def _disconnect(self) -> None:
+        conn, self._conn, self.backend_pid = self._conn, None, None
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                conn.close()
+
+
+_NOTIFY = "SELECT pg_notify(%s, %s)"

@@ -281,6 +281,11 @@ class Store:
         self._lanes: dict[Hashable, _Lane] = {}  # `together`'s keys with asks (loop thread)
         self._lane_tasks: set[asyncio.Task[None]] = set()
 
+    def announced_here(self, backend_pid: int) -> bool:
+        """Whether a NOTIFY from PostgreSQL's server process `backend_pid` was this store's
+        own (`events.Announcer`): its events went to `on_events` before it was sent."""
+        return self._announcer is not None and self._announcer.backend_pid == backend_pid
+
     @property
     def max_pending(self) -> int:
         return self.shed.max_pending

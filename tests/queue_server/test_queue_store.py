@@ -510,3 +510,35 @@ def test_other_servers_hear_of_a_halls_events_after_the_commit(store: Store) -> 
             if halls >= {"t7", "t8", "t9"}:
                 break
         assert halls == {"t7", "t8", "t9"}
+
+
+@pytest.mark.pg
+def test_the_announcer_replaces_a_lost_connection_without_a_warning(
+        store: Store, caplog: pytest.LogCaptureFixture) -> None:
+    """The Announcer's NOTIFYs go on a connection of its own (`backend_pid` names its server
+    process). One lost since the last NOTIFY (a restart, or here its server process ended) is
+    replaced and the NOTIFY sent on the new one: nothing lost, nothing logged."""
+    if store.is_sqlite:
+        pytest.skip("LISTEN/NOTIFY: PostgreSQL only")
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from queue_server.db import events
+
+    url = make_url(store.url).set(drivername="postgresql").render_as_string(hide_password=False)
+    announcer = events.Announcer(store.writer)
+    with psycopg.connect(url, autocommit=True) as listener:
+        listener.execute(f"LISTEN {events.NOTIFY_CHANNEL}")
+        try:
+            announcer.announce({"a1"})
+            first = next(listener.notifies(timeout=5, stop_after=1))
+            assert first.payload == "a1" and first.pid == announcer.backend_pid
+            listener.execute("select pg_terminate_backend(%s)", (first.pid,))
+            announcer.announce({"a2"})
+            second = next(listener.notifies(timeout=5, stop_after=1))
+        finally:
+            announcer.close()
+    assert second.payload == "a2"
+    assert second.pid != first.pid
+    assert announcer.backend_pid is None  # closed
+    assert not [r for r in caplog.records if "NOTIFY" in r.getMessage()]

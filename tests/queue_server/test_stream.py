@@ -316,11 +316,12 @@ class PgEventTable:
             con.exec_driver_sql(f"create table {self.name} (id serial primary key, hall text,"
                                 " type text, at timestamptz default now(), payload jsonb)")
 
-    def add(self, hall: str = "h1") -> None:
+    def add(self, hall: str = "h1", notify: bool = True) -> None:
         with self.engine.begin() as con:  # no hub.notify(): only the NOTIFY wakes the hubs
             con.exec_driver_sql(f"insert into {self.name} (hall, type, payload) values"
                                 " (%(h)s, 'ticket.called', '{\"number\": \"A001\"}')", {"h": hall})
-            con.exec_driver_sql("notify kuaiban_events")
+            if notify:
+                con.exec_driver_sql("notify kuaiban_events")
 
     def fetch(self, hall: str | None, after: int, limit: int) -> list[dict[str, Any]]:
         sql = f"select id, hall, type, at, payload from {self.name} where id > %(a)s"
@@ -385,6 +386,80 @@ def test_postgres_notify_wakes_every_hub_and_a_lost_listener_resyncs() -> None:
         table.drop()
     assert first == [1, 1]
     assert second == [2, 3, 2, 3]
+
+
+async def _listening(app_name: str, n: int) -> None:
+    """Until `n` connections named `app_name` (the hubs') have run their LISTEN: each hub
+    then resyncs at once, before the test goes on."""
+    assert PG_URL is not None
+    for _ in range(100):
+        async with await psycopg.AsyncConnection.connect(PG_URL.replace("+psycopg", "")) as c:
+            cur = await c.execute("select count(*) from pg_stat_activity where"
+                                  " application_name = %s and state = 'idle'"
+                                  " and query like 'LISTEN %%'", (app_name,))
+            if (await cur.fetchone())[0] == n:  # type: ignore[index]
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{app_name}: not listening")
+
+
+@pytest.mark.pg
+@pytest.mark.skipif(not PG_URL, reason="KUAIBAN_TEST_PG is not set")
+def test_a_hub_passes_over_its_own_processs_notify_and_wakes_on_anothers() -> None:
+    """A NOTIFY this process sent itself (`sent_here`, its connection's server process) names
+    events the hub already has: no read of the table for it. Another server's wakes the halls
+    it names; one naming none wakes every hall."""
+    assert PG_URL is not None
+    table = PgEventTable(PG_URL)
+    app_name = f"hubown{uuid.uuid4().hex[:8]}"
+    dsn = PG_URL.replace("+psycopg", "")
+    reads: list[str | None] = []
+    reading = [0]
+
+    def fetch(hall: str | None, after: int, limit: int) -> list[dict[str, Any]]:
+        reads.append(hall)
+        reading[0] += 1
+        try:
+            return table.fetch(hall, after, limit)
+        finally:
+            reading[0] -= 1
+
+    async def scenario() -> tuple[list[str | None], list[str]]:
+        own = await psycopg.AsyncConnection.connect(dsn, autocommit=True)
+        other = await psycopg.AsyncConnection.connect(dsn, autocommit=True)
+        hub = EventHub(fetch, listen_url=f"{PG_URL}?application_name={app_name}",
+                       poll_interval=None, sent_here=lambda pid: pid == own.info.backend_pid)
+        await hub.start()
+        await _listening(app_name, 1)
+        follows = {hall: hub._follow(hall, 0) for hall in ("h1", "h2", "h3")}
+        got = {hall: asyncio.ensure_future(anext(f)) for hall, f in follows.items()}
+        # Each feed has read its head, and then the table once more (what came meanwhile)
+        while (hub.subscribers < 3 or reading[0]
+               or any(reads.count(hall) < 2 for hall in follows)):
+            await asyncio.sleep(0.01)
+        reads.clear()
+        for hall in ("h1", "h2", "h3"):
+            await asyncio.to_thread(table.add, hall, False)
+        await own.execute("NOTIFY kuaiban_events, 'h1'")  # passed over
+        await other.execute("NOTIFY kuaiban_events, 'h2'")  # heard after it: h2 is read
+        await asyncio.wait_for(got["h2"], 5)
+        after_own = list(reads)
+        await other.execute("NOTIFY kuaiban_events")  # every hall
+        await asyncio.wait_for(asyncio.gather(got["h1"], got["h3"]), 5)
+        halls = [json.loads(got[h].result()[0][1])["hall"] for h in ("h1", "h2", "h3")]
+        for f in follows.values():
+            await f.aclose()
+        await hub.stop()
+        await own.close()
+        await other.close()
+        return after_own, halls
+
+    try:
+        after_own, halls = asyncio.run(scenario())
+    finally:
+        table.drop()
+    assert after_own == ["h2"]  # not h1
+    assert halls == ["h1", "h2", "h3"]  # h1 and h3 woken by the NOTIFY that named none
 
 
 @pytest.mark.parametrize("count", [0, 1, 2, 3, 500, 1025])
