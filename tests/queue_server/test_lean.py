@@ -447,3 +447,56 @@ def test_statements_sent_with_their_commit_are_one_transaction(pg_url: str) -> N
     finally:
         _PROBE_KEYS.drop(engine)
         engine.dispose()
+
+
+@pytest.mark.pg
+def test_one_statement_with_its_commit_goes_without_a_pipeline(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One statement with nothing sent before it in the transaction (a unit of one issue,
+    most units over many halls) is its own transaction in psycopg's autocommit mode: sent
+    alone, without the pipeline's machinery (140 µs less CPU a unit here, half the wall
+    time). It is written, or nothing of it when it fails, and the connection is back out of
+    autocommit either way. Two statements, or one after another, still go in a pipeline."""
+    import psycopg
+    from sqlalchemy import create_engine
+
+    pipelines: list[bool] = []
+    real = psycopg.Connection.pipeline
+
+    def counted(self: psycopg.Connection[Any]) -> Any:
+        pipelines.append(True)
+        return real(self)
+
+    monkeypatch.setattr(psycopg.Connection, "pipeline", counted)
+    engine = create_engine(pg_url)
+    _PROBE_KEYS.create(engine)
+    try:
+        def keys() -> list[str]:
+            with engine.connect() as other:
+                return sorted(other.execute(select(_PROBE_KEYS.c.k)).scalars())
+
+        with engine.connect() as conn:
+            dbapi_conn = conn.connection.dbapi_connection
+            conn.begin()
+            done = lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "a"})])
+            assert [[tuple(r) for r in rows] for rows in done or []] == [[("a",)]]
+            assert keys() == ["a"] and dbapi_conn.autocommit is False
+            conn.commit()
+            assert pipelines == []
+
+            conn.begin()
+            with pytest.raises(IntegrityError):
+                lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "a"})])
+            assert dbapi_conn.autocommit is False
+            conn.rollback()
+            assert pipelines == []
+
+            conn.begin()
+            lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "b"}),
+                                         (_PROBE_INSERT, {"k": "c"})])
+            conn.commit()
+            assert keys() == ["a", "b", "c"] and pipelines == [True]
+    finally:
+        _PROBE_KEYS.drop(engine)
+        engine.dispose()
+
