@@ -565,11 +565,11 @@ class EventHub:
         """Take the NOTIFYs that come on the listening connection (the driver's `PGconn`)
         until it fails, which raises. Whatever has come when its socket is readable is taken
         at once, and the halls named go to `notify` together (one naming none: every hall).
-        A NOTIFY from this process's
-        own `sent_here` connection is passed over: its events came to the hub before it was
-        sent. This reads the socket itself rather than by `AsyncConnection.notifies`, which
-        registers and removes the socket with the loop for every wait: 45 µs of CPU a
-        NOTIFY here against 120."""
+        A NOTIFY sent by this process (`sent_here`) is passed over: its events come to the hub
+        from this process's own commits anyway, and a read of the table would find nothing
+        new. This reads the socket itself rather than by `AsyncConnection.notifies`, which
+        registers and removes the socket with the loop for every wait: 45 µs of CPU a NOTIFY
+        here against 120."""
         assert self._loop is not None
         loop, fd = self._loop, pgconn.socket
         ended: asyncio.Future[None] = loop.create_future()

@@ -283,7 +283,8 @@ class Store:
 
     def announced_here(self, backend_pid: int) -> bool:
         """Whether a NOTIFY from PostgreSQL's server process `backend_pid` was this store's
-        own (`events.Announcer`): its events went to `on_events` before it was sent."""
+        own (`events.Announcer`): the events it names reach `on_events` in this process
+        anyway (the commits that announce them hand them over)."""
         return self._announcer is not None and self._announcer.backend_pid == backend_pid
 
     @property
