@@ -454,8 +454,8 @@ def test_one_statement_with_its_commit_goes_without_a_pipeline(
         pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """One statement with nothing sent before it in the transaction (a unit of one issue,
     most units over many halls) is its own transaction in psycopg's autocommit mode: sent
-    alone, without the pipeline's machinery (140 µs less CPU a unit here, half the wall
-    time). It is written, or nothing of it when it fails, and the connection is back out of
+    alone, without the pipeline's machinery (some 45 µs less CPU a unit here). It is
+    written, or nothing of it when it fails, and the connection is back out of
     autocommit either way. Two statements, or one after another, still go in a pipeline."""
     import psycopg
     from sqlalchemy import create_engine
