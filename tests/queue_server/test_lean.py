@@ -9,7 +9,7 @@ import contextlib
 import json
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -399,54 +399,62 @@ _PROBE_INSERT = lean.hot(insert(_PROBE_KEYS).values(k=bindparam("k"))
                          .returning(_PROBE_KEYS.c.k))
 
 
+@contextlib.contextmanager
+def _probe(pg_url: str) -> Iterator[tuple[Any, Callable[[], list[str]]]]:
+    """An engine with the probe table made (dropped after), and the table's keys as another
+    connection sees them."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(pg_url)
+    _PROBE_KEYS.create(engine)
+
+    def keys() -> list[str]:
+        with engine.connect() as other:
+            return sorted(other.execute(select(_PROBE_KEYS.c.k)).scalars())
+
+    try:
+        yield engine, keys
+    finally:
+        _PROBE_KEYS.drop(engine)
+        engine.dispose()
+
+
 @pytest.mark.pg
 def test_statements_sent_with_their_commit_are_one_transaction(pg_url: str) -> None:
     """`each_then_commit` with nothing sent in the transaction yet runs its statements as
     PostgreSQL's implicit transaction of one pipeline (psycopg's autocommit mode, no BEGIN of
     its own): all of them are written, or none when one fails, and the connection is back
     out of autocommit either way. After a statement already sent, it commits that too."""
-    from sqlalchemy import create_engine
+    with _probe(pg_url) as (engine, keys), engine.connect() as conn:
+        dbapi_conn = conn.connection.dbapi_connection
+        conn.begin()
+        with pytest.raises(IntegrityError):  # the second "a" fails: neither is written
+            lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "a"}),
+                                         (_PROBE_INSERT, {"k": "a"})])
+        assert dbapi_conn.autocommit is False
+        conn.rollback()
+        assert keys() == []
 
-    engine = create_engine(pg_url)
-    _PROBE_KEYS.create(engine)
-    try:
-        def keys() -> list[str]:
-            with engine.connect() as other:
-                return sorted(other.execute(select(_PROBE_KEYS.c.k)).scalars())
+        conn.begin()
+        done = lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "a"}),
+                                            (_PROBE_INSERT, {"k": "b"})])
+        assert [[tuple(r) for r in rows] for rows in done or []] == [[("a",)], [("b",)]]
+        assert dbapi_conn.autocommit is False
+        assert keys() == ["a", "b"]  # committed: another connection sees them
+        conn.commit()
 
-        with engine.connect() as conn:
-            dbapi_conn = conn.connection.dbapi_connection
-            conn.begin()
-            with pytest.raises(IntegrityError):  # the second "a" fails: neither is written
-                lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "a"}),
-                                             (_PROBE_INSERT, {"k": "a"})])
-            assert dbapi_conn.autocommit is False
-            conn.rollback()
-            assert keys() == []
+        conn.begin()  # a statement first: then the pipeline's COMMIT ends the transaction
+        conn.execute(_PROBE_INSERT, {"k": "c"})
+        lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "d"})])
+        assert keys() == ["a", "b", "c", "d"]
+        conn.commit()
 
-            conn.begin()
-            done = lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "a"}),
-                                                (_PROBE_INSERT, {"k": "b"})])
-            assert [[tuple(r) for r in rows] for rows in done or []] == [[("a",)], [("b",)]]
-            assert dbapi_conn.autocommit is False
-            assert keys() == ["a", "b"]  # committed: another connection sees them
-            conn.commit()
-
-            conn.begin()  # a statement first: then the pipeline's COMMIT ends the transaction
-            conn.execute(_PROBE_INSERT, {"k": "c"})
-            lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "d"})])
-            assert keys() == ["a", "b", "c", "d"]
-            conn.commit()
-
-            conn.begin()  # and with one that fails, nothing of the transaction is written
-            conn.execute(_PROBE_INSERT, {"k": "e"})
-            with pytest.raises(IntegrityError):
-                lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "a"})])
-            conn.rollback()
-            assert keys() == ["a", "b", "c", "d"] and dbapi_conn.autocommit is False
-    finally:
-        _PROBE_KEYS.drop(engine)
-        engine.dispose()
+        conn.begin()  # and with one that fails, nothing of the transaction is written
+        conn.execute(_PROBE_INSERT, {"k": "e"})
+        with pytest.raises(IntegrityError):
+            lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "a"})])
+        conn.rollback()
+        assert keys() == ["a", "b", "c", "d"] and dbapi_conn.autocommit is False
 
 
 @pytest.mark.pg
@@ -458,7 +466,6 @@ def test_one_statement_with_its_commit_goes_without_a_pipeline(
     written, or nothing of it when it fails, and the connection is back out of
     autocommit either way. Two statements, or one after another, still go in a pipeline."""
     import psycopg
-    from sqlalchemy import create_engine
 
     pipelines: list[bool] = []
     real = psycopg.Connection.pipeline
@@ -468,35 +475,25 @@ def test_one_statement_with_its_commit_goes_without_a_pipeline(
         return real(self)
 
     monkeypatch.setattr(psycopg.Connection, "pipeline", counted)
-    engine = create_engine(pg_url)
-    _PROBE_KEYS.create(engine)
-    try:
-        def keys() -> list[str]:
-            with engine.connect() as other:
-                return sorted(other.execute(select(_PROBE_KEYS.c.k)).scalars())
+    with _probe(pg_url) as (engine, keys), engine.connect() as conn:
+        dbapi_conn = conn.connection.dbapi_connection
+        conn.begin()
+        done = lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "a"})])
+        assert [[tuple(r) for r in rows] for rows in done or []] == [[("a",)]]
+        assert keys() == ["a"] and dbapi_conn.autocommit is False
+        conn.commit()
+        assert pipelines == []
 
-        with engine.connect() as conn:
-            dbapi_conn = conn.connection.dbapi_connection
-            conn.begin()
-            done = lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "a"})])
-            assert [[tuple(r) for r in rows] for rows in done or []] == [[("a",)]]
-            assert keys() == ["a"] and dbapi_conn.autocommit is False
-            conn.commit()
-            assert pipelines == []
+        conn.begin()
+        with pytest.raises(IntegrityError):
+            lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "a"})])
+        assert dbapi_conn.autocommit is False
+        conn.rollback()
+        assert pipelines == []
 
-            conn.begin()
-            with pytest.raises(IntegrityError):
-                lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "a"})])
-            assert dbapi_conn.autocommit is False
-            conn.rollback()
-            assert pipelines == []
-
-            conn.begin()
-            lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "b"}),
-                                         (_PROBE_INSERT, {"k": "c"})])
-            conn.commit()
-            assert keys() == ["a", "b", "c"] and pipelines == [True]
-    finally:
-        _PROBE_KEYS.drop(engine)
-        engine.dispose()
+        conn.begin()
+        lean.each_then_commit(conn, [(_PROBE_INSERT, {"k": "b"}),
+                                     (_PROBE_INSERT, {"k": "c"})])
+        conn.commit()
+        assert keys() == ["a", "b", "c"] and pipelines == [True]
 
