@@ -92,9 +92,9 @@ def run_pg(halls: int, n: int, rounds: int, way: str) -> None:
         try:
             asyncio.run(through_the_lane(3 * halls))  # each hall's kiosk is known, warm
             for _ in range(rounds):
-                for name, way in ways.items():
+                for name, measured in ways.items():
                     before, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
-                    way(n)
+                    measured(n)
                     after, wall = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter() - wall
                     cpu = (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
                     print(f"PostgreSQL, one issue a unit over {halls} halls, {name:32}: "
