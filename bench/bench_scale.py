@@ -236,6 +236,12 @@ async def sqlite_open(kiosks: Kiosks, port: int, capacity: float, seconds: float
     print(f"  goal 80 %: p99 < 50 ms: {'MET' if low['ok_p99_ms'] < 50 and not low['unanswered'] else 'NOT MET'}"
           f"; 2×: accepted p99 < 200 ms and 503s p99 < 50 ms: "
           f"{'MET' if high['ok_p99_ms'] < 200 and (high['refused_p99_ms'] or 0) < 50 and not high['unanswered'] else 'NOT MET'}")
+    for r, _ in rows:
+        behind = r.errors.get("loader out of connections", 0)
+        if behind or r.late_sends > 0.01 * r.sent:
+            print(f"  {r.name}: the loader fell behind ({r.late_sends} requests sent more than "
+                  f"5 ms late, out of connections {behind} times): the phase measures the "
+                  "loader as well as the server")
 
 
 # -- call cycles with issuing alongside ------------------------------------------------------
