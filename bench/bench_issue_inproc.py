@@ -82,8 +82,8 @@ def run_pg(halls: int, n: int, rounds: int, way: str) -> None:
             for i in range(count):
                 hall, body = request(i)
                 known = tickets.known_terminal(store.writer, hall.kiosk_token)
-                asks = [(known, body, uuid.uuid4().hex, "http://bench")]
-                store._run_here(lambda tx, a=asks: tickets.issue_together(tx, a))
+                with store.write() as tx:
+                    tickets.issue_together(tx, [(known, body, uuid.uuid4().hex, "http://bench")])
 
         ways = {"issue_for (lane, worker thread)": lambda k: asyncio.run(through_the_lane(k)),
                 "the same unit on this thread": on_this_thread}

@@ -58,7 +58,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from queue_server.api.guard import chunk_writer
 from queue_server.api.http_errors import at_once
 from queue_server.db.busy import first_line
-from queue_server.db.events import NOTIFY_CHANNEL
+from queue_server.db.events import NOTIFY_CHANNEL, conninfo
 
 log = logging.getLogger(__name__)
 
@@ -537,12 +537,11 @@ class EventHub:
         import psycopg
 
         assert self.listen_url is not None
-        dsn = make_url(self.listen_url).set(drivername="postgresql")
-        conninfo = dsn.render_as_string(hide_password=False)
+        dsn = conninfo(self.listen_url)
         delay, lost = 0.5, False
         while True:
             try:
-                conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
+                conn = await psycopg.AsyncConnection.connect(dsn, autocommit=True)
                 async with conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     delay = 0.5

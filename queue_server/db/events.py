@@ -32,7 +32,7 @@ from sqlalchemy import Integer, String, Table, bindparam, func, insert, literal,
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.sql.selectable import CTE, FromClause, TextualSelect
 
 from queue_server.db import lean
@@ -190,6 +190,12 @@ def last_before(conn: Connection, hall: str, when: datetime) -> int:
     return low
 
 
+def conninfo(url: str | URL) -> str:
+    """The driver's connection string for a PostgreSQL SQLAlchemy URL (its password kept): the
+    connections of NOTIFY's own, the `Announcer`'s and the event hubs' LISTEN."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 def halls_of(rows: Iterable[dict[str, Any]]) -> set[str]:
     return {str(row["hall"]) for row in rows}
 
@@ -211,8 +217,7 @@ class Announcer:
     interval = 0.005  # seconds between two NOTIFYs at most
 
     def __init__(self, engine: Engine) -> None:
-        self.conninfo = engine.url.set(drivername="postgresql").render_as_string(
-            hide_password=False)
+        self.conninfo = conninfo(engine.url)
         self._queue: queue.SimpleQueue[set[str] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -281,9 +286,9 @@ class Announcer:
             self._failing = False
 
     def _notify(self, payloads: list[str]) -> None:
-        import psycopg  # PostgreSQL's driver: only a PostgreSQL store has an Announcer
-
         if self._conn is None:
+            import psycopg  # PostgreSQL's driver: only a PostgreSQL store has an Announcer
+
             self._conn = psycopg.connect(self.conninfo, autocommit=True, connect_timeout=5)
             self.backend_pid = self._conn.info.backend_pid
         for payload in payloads:
