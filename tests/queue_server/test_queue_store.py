@@ -486,12 +486,11 @@ def test_other_servers_hear_of_a_halls_events_after_the_commit(store: Store) -> 
     if store.is_sqlite:
         pytest.skip("LISTEN/NOTIFY: PostgreSQL only")
     import psycopg
-    from sqlalchemy.engine import make_url
 
     from queue_server.db import events
 
     assert "notify" not in str(events._pg_write(1)).lower()
-    url = make_url(store.url).set(drivername="postgresql").render_as_string(hide_password=False)
+    url = events.conninfo(store.url)
     with psycopg.connect(url, autocommit=True) as listener:
         listener.execute(f"LISTEN {events.NOTIFY_CHANNEL}")
         writer = Store(store.url, clock=Clock())
@@ -521,11 +520,10 @@ def test_the_announcer_replaces_a_lost_connection_without_a_warning(
     if store.is_sqlite:
         pytest.skip("LISTEN/NOTIFY: PostgreSQL only")
     import psycopg
-    from sqlalchemy.engine import make_url
 
     from queue_server.db import events
 
-    url = make_url(store.url).set(drivername="postgresql").render_as_string(hide_password=False)
+    url = events.conninfo(store.url)
     announcer = events.Announcer(store.writer)
     with psycopg.connect(url, autocommit=True) as listener:
         listener.execute(f"LISTEN {events.NOTIFY_CHANNEL}")
