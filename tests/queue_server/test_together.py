@@ -239,8 +239,11 @@ def test_a_batch_whose_statements_fail_sends_its_asks_the_usual_way(
                 for i, svc in enumerate(["general", "consult", "general"])))
 
         got = asyncio.run(run())
-        assert [(o.number, created) for o, created in got] == [
-            ("A001", True), ("Z001", True), ("A002", True)]
+        # Each ask issued once. The first ask's usual way and the later asks' batch run at the
+        # same time, so which of the two "general" asks commits first is not fixed.
+        assert all(created for _, created in got)
+        assert got[1][0].number == "Z001"
+        assert sorted(got[i][0].number for i in (0, 2)) == ["A001", "A002"]
         assert [r for r in caplog.records if "together failed" in r.getMessage()]
     finally:
         store.close()
