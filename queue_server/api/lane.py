@@ -80,8 +80,8 @@ class Lane:
             return None
         try:
             return self.body_model.model_validate(json.loads(raw), from_attributes=True)
-        except (ValueError, ValidationError):  # JSONDecodeError, a bad encoding, the model
-            return None
+        except (ValueError, ValidationError, RecursionError):  # JSONDecodeError, a bad
+            return None  # encoding, the model, a body nested past the parser's depth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         body = None
