@@ -47,6 +47,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from toml_text import loads as toml_loads
 from toml_text import value  # the one TOML writer (control characters too)
 
 ROLES = ("kiosk", "counter", "display", "pad", "bank", "devices")
@@ -120,7 +121,7 @@ def load_config(path: Path | None, role: str | None = None) -> TerminalConfig:
     data: dict[str, object] = {}
     if path is not None:
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = toml_loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"{path}: no such file") from None
         except (OSError, UnicodeDecodeError) as exc:

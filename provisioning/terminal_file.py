@@ -17,6 +17,7 @@ from typing import Any
 
 import qrcode
 
+from toml_text import loads as toml_loads
 from toml_text import value
 
 TOP_KEYS = ("role", "server", "token", "counter", "hall", "ca_fingerprint", "language",
@@ -37,7 +38,7 @@ def read(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = toml_loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise TerminalFileError(f"{path}: cannot read the existing file: {exc}") from None
     unknown = set(data) - set(TOP_KEYS) - {name for name, _keys in SECTIONS}

@@ -40,6 +40,7 @@ from pydantic import (
     field_validator,
 )
 
+import toml_text
 from queue_server.config_journey import (
     AppointmentRules,
     NotifySection,
@@ -354,7 +355,7 @@ def forms_of(texts: dict[str, Any] | None, fields: tuple[str, ...] = ("name",)
 
 def parse_config(text: str, file: str = "<config>") -> HallConfig:
     try:
-        data = tomllib.loads(text)
+        data = toml_text.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(file, "", f"not valid TOML: {exc}") from exc
     try:

@@ -8,7 +8,9 @@ import tomllib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from toml_text import value
+import pytest
+
+from toml_text import loads, value
 
 TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)) | st.sampled_from(
     "\x00\t\n\x1f\x7f\"\\\u2028杭锦"), max_size=40)
@@ -34,3 +36,13 @@ def test_floats_are_toml_floats_and_only_finite_ones() -> None:
     for bad in (float("nan"), float("inf")):
         with pytest.raises(ValueError, match="finite"):
             value(bad)
+
+
+def test_a_file_nested_past_the_parsers_depth_is_bad_toml() -> None:
+    """tomllib recurses once a bracket: thousands of them are a RecursionError, which would
+    reach an administrator as a traceback; `loads` makes it bad TOML like any other."""
+    with pytest.raises(tomllib.TOMLDecodeError, match="nested too deeply"):
+        loads("a = " + "[" * 5000 + "]" * 5000)
+    with pytest.raises(tomllib.TOMLDecodeError, match="nested too deeply"):
+        loads("a = " + "{b = " * 5000 + "1" + "}" * 5000)
+    assert loads("a = [[1]]") == {"a": [[1]]}

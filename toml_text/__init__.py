@@ -1,5 +1,6 @@
 """The one TOML writer: TOML text for the value shapes our files hold (strings, integers,
 finite floats, booleans, lists of them). tomllib reads TOML; nothing in the standard library writes it.
+And the one reader (`loads`): tomllib's, with a file nested past its depth refused as bad TOML.
 
 Its own package, importing nothing of ours, so that both sides of a wall may use it: `kiosk`
 writes a terminal's configuration with it, `provisioning` the hall export and the terminal file.
@@ -8,7 +9,18 @@ writes a terminal's configuration with it, `provisioning` the hall export and th
 from __future__ import annotations
 
 import json
+import tomllib
 from typing import Any
+
+
+def loads(text: str) -> dict[str, Any]:
+    """`tomllib.loads`, except that a file nested past the parser's depth (a few thousand
+    brackets) is `tomllib.TOMLDecodeError` like any other bad TOML, not a RecursionError that
+    would reach an administrator as a traceback."""
+    try:
+        return tomllib.loads(text)
+    except RecursionError:
+        raise tomllib.TOMLDecodeError("nested too deeply (arrays or inline tables)") from None
 
 
 def value(v: Any) -> str:

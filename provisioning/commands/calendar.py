@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import toml_text
 from provisioning.db import open_store
 from provisioning.errors import UsageError
 
@@ -49,7 +50,7 @@ def _dates(data: dict[str, Any], key: str, file: Path) -> list[date]:
 
 def read_file(file: Path) -> tuple[int, list[date], list[date]]:
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        data = toml_text.loads(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise UsageError(f"{file}: {exc.strerror or exc}") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

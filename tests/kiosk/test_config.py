@@ -31,7 +31,8 @@ def test_round_trip_of_awkward_text(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "needle"),
-    [("role = ", "not valid TOML"), ("idle_timeout_s = 1", "idle_timeout_s"), ("bogus = 1", "bogus")],
+    [("role = ", "not valid TOML"), ("idle_timeout_s = 1", "idle_timeout_s"), ("bogus = 1", "bogus"),
+     ("a = " + "[" * 5000 + "]" * 5000, "nested too deeply")],
 )
 def test_bad_files_say_where(tmp_path: Path, text: str, needle: str) -> None:
     path = tmp_path / "bad.toml"

@@ -105,6 +105,7 @@ def test_deadlines_across_new_year_without_and_with_an_imported_calendar(
     ("year = \"x\"\n", "year: expected a whole number"),
     ("year = 2027\nholiday = []\n", "holiday: unknown key"),
     ("year = [", "not valid TOML"),
+    ("year = " + "[" * 5000 + "]" * 5000, "nested too deeply"),
 ])
 def test_a_bad_calendar_file_is_refused_in_one_line(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, reason: str) -> None:

@@ -43,6 +43,7 @@ BROKEN = [
      "may use only"),
     ('priority_cap = 2', 'priority_cap = 2\ncolour = "red"', "hall.colour", "unknown key"),
     ('[hall]', '[hall', "", "not valid TOML"),
+    ('[hall]', "a = " + "[" * 5000 + "]" * 5000 + "\n[hall]", "", "nested too deeply"),
 ]
 
 

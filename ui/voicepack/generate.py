@@ -14,10 +14,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 import wave
 from pathlib import Path
 
+import toml_text
 from ui.voicepack.manifest import VoicePackError, load_manifest
 
 THRESHOLD = 400  # of 32767: below this a sample counts as silence
@@ -58,7 +58,7 @@ def speak(binary: str, voice: str, speed: int, text: str, out: Path, rate: int) 
 def generate(folder: Path) -> dict[str, float]:
     """Make every clip the manifest's `[espeak.say]` lists; answer their lengths."""
     manifest = load_manifest(folder)
-    table = tomllib.loads((folder / "pack.toml").read_text(encoding="utf-8")).get("espeak")
+    table = toml_text.loads((folder / "pack.toml").read_text(encoding="utf-8")).get("espeak")
     if not isinstance(table, dict) or not isinstance(table.get("say"), dict):
         raise VoicePackError(f"{folder / 'pack.toml'}: no [espeak.say] table to generate from")
     binary = shutil.which("espeak-ng")

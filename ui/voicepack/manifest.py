@@ -29,6 +29,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+import toml_text
+
 PLACEHOLDERS = ("{number}", "{counter}", "{counter_number}", ",")
 _WORD = re.compile(r"^[a-z0-9_]+$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
@@ -88,7 +90,7 @@ def load_manifest(folder: Path) -> Manifest:
     """The manifest of the pack in `folder`; VoicePackError names the file and the key."""
     where = folder / MANIFEST
     try:
-        data = tomllib.loads(where.read_text(encoding="utf-8"))
+        data = toml_text.loads(where.read_text(encoding="utf-8"))
     except OSError as exc:
         raise VoicePackError(f"{where}: cannot read the voice pack manifest: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
