@@ -8,7 +8,6 @@ which it finds by its packaging entry point (group `kuaiban.terminal`; pyproject
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Callable
 from importlib.metadata import entry_points
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from kiosk.config import ROLES, ConfigError, TerminalConfig, load_config
 from kiosk.sample_hall import LANGUAGES, HallFileError, RenderOptions, load_hall_sample, parse_size
+from queue_server.cli_parser import OneLineParser
 
 UI_GROUP = "kuaiban.terminal"
 TerminalUi = Callable[[str, TerminalConfig, Path | None], int]
@@ -44,7 +44,7 @@ def terminal_ui(group: str = UI_GROUP) -> TerminalUi:
 
 
 def main(argv: list[str] | None = None, group: str = UI_GROUP) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kiosk", description="快办 Kuaiban terminal")
+    parser = OneLineParser(prog="python -m kiosk", description="快办 Kuaiban terminal")
     parser.add_argument("--role", required=True, choices=ROLES)
     parser.add_argument("--config", type=Path, help="terminal configuration file (TOML)")
     parser.add_argument("--screens", type=Path, metavar="DIR",

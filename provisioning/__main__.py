@@ -14,10 +14,12 @@ import sys
 import provisioning.commands as commands_pkg
 from provisioning.calendar_warning import warn
 from provisioning.errors import UsageError
+from queue_server.cli_parser import OneLineParser
+from queue_server.db.urls import url_problem
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m provisioning",
+    parser = OneLineParser(prog="python -m provisioning",
                                      description="快办 Kuaiban: set up and run a hall")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda m: m.name):
@@ -31,6 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    db = getattr(args, "db", None)
+    problem = url_problem(db) if isinstance(db, str) else None
+    if problem:
+        print(f"provisioning {args.command}: --db {problem}", file=sys.stderr)
+        return 2
     try:
         code = int(args._run(args))
         if code == 0 and isinstance(getattr(args, "db", None), str):

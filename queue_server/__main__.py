@@ -12,6 +12,7 @@ import sys
 from queue_server.api.guard import Limits
 from queue_server.api.ratelimit import Rates
 from queue_server.api.settings import DEFAULT_PORT, Settings, default_db_url
+from queue_server.cli_parser import OneLineParser
 
 
 def _safe(url: str) -> str:
@@ -24,7 +25,7 @@ def _safe(url: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m queue_server",
+    p = OneLineParser(prog="python -m queue_server",
                                 description="快办 Kuaiban queue server / 排队叫号服务")
     p.add_argument("--db", default=None, help="SQLAlchemy URL (default: an SQLite file in the "
                    "user data folder)")
@@ -123,6 +124,32 @@ def _usage_problem(args: argparse.Namespace) -> str | None:
     return _check_limits(args)
 
 
+def _start_problem(settings: Settings) -> str | None:
+    """What would stop the server once started, said before it starts (one line, exit 2): a
+    database URL that names no database it runs on (`url_problem`), a `--host` that does not
+    resolve, an address and port it cannot listen on (another server there; uvicorn would log
+    its start and exit 3). A port taken between this check and the start still exits 3."""
+    import socket
+
+    from queue_server.db.urls import url_problem
+
+    problem = url_problem(settings.db_url)
+    if problem:
+        return f"--db {problem}"
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            settings.host, settings.port, type=socket.SOCK_STREAM)[0]
+    except (OSError, UnicodeError) as exc:
+        return f"--host {settings.host!r}: no such address ({exc})"
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as exc:
+        return f"cannot listen on {settings.host} port {settings.port}: {exc.strerror or exc}"
+    return None
+
+
 def _settings(args: argparse.Namespace) -> Settings:
     files = _raise_file_limit()
     return Settings(db_url=args.db or default_db_url(), host=args.host, port=args.port,
@@ -149,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"queue_server: {problem}", file=sys.stderr)
         return 2
     settings = _settings(args)
+    problem = _start_problem(settings)
+    if problem:
+        print(f"queue_server: {problem}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -89,6 +89,16 @@ BAD = [
     ("staff", "--db", "{url}", "--id", "nobody", "--pin-stdin"),
     ("staff", "--db", "{url}", "--id", "s001", "--pin-stdin", "<short>"),
     ("admin-token", "--db", "{absent}", "--json"),
+    # a database we do not run on, a driver not installed: ImportError from the engine was a
+    # traceback and exit 1
+    ("init", "--config", "{good}", "--db", "mysql://x@127.0.0.1/y"),
+    ("enrol", "--db", "postgresql+nosuchdriver://x@127.0.0.1/y", "--kind", "kiosk", "--name",
+     "k", "--json"),
+    ("admin-token", "--db", "oracle://x@127.0.0.1/y", "--json"),
+    # argparse's own refusals: one line, not its usage block
+    ("export-ratings", "--db", "{url}", "--from", "yesterday", "--to", "2026-01-01", "--out",
+     "{missing}"),
+    ("enrol", "--db", "{url}", "--kind", "kiosk"),
 ]
 
 

@@ -170,12 +170,25 @@ def test_websocket_stream_resumes_after_an_id(
 
 def test_command_line_refusals_and_a_fresh_database(
         tmp_path: Path, run_server: Callable[..., ServerProcess]) -> None:
-    for args in (["--port", "0"], ["--tls-cert", "x.pem"], ["--lock-timeout", "0"],
-                 ["--db", "nonsense://"]):
-        result = subprocess.run([sys.executable, "-m", "queue_server", *args], cwd=ROOT,
-                                capture_output=True, text=True, timeout=60)
-        assert result.returncode == 2, (args, result.stderr)
-        assert "Traceback" not in result.stderr
+    """Each mistake is exit 2 with one line (contract §1), before anything starts: a driver
+    not installed raised ImportError from the engine (a traceback, exit 1), a bad host or a
+    port in use made uvicorn log its start and exit 3, argparse printed its usage block."""
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    sqlite = f"sqlite:///{tmp_path / 'never.db'}"
+    with taken:
+        for args in (["--port", "0"], ["--tls-cert", "x.pem"], ["--lock-timeout", "0"],
+                     ["--db", "nonsense://"], ["--db", "mysql://x@127.0.0.1/y"],
+                     ["--db", "postgresql+nosuchdriver://x@127.0.0.1/y"], ["--port", "x"],
+                     ["--db", sqlite, "--host", "999.1.1.1"],
+                     ["--db", sqlite, "--port", str(taken.getsockname()[1])]):
+            result = subprocess.run([sys.executable, "-m", "queue_server", "--no-zeroconf",
+                                     *args], cwd=ROOT, capture_output=True, text=True,
+                                    timeout=60)
+            assert result.returncode == 2, (args, result.stderr)
+            assert len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)
+    assert not (tmp_path / "never.db").exists()
     fresh = tmp_path / "sub" / "fresh.db"
     server = run_server(f"sqlite:///{fresh}")
     assert fresh.exists()
