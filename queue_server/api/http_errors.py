@@ -87,14 +87,18 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
     return 422, "invalid_request", f"{loc}: {msg}" if loc else msg
 
 
+def domain_answer(exc: DomainError) -> JSONResponse:
+    """A refusal's answer: its status by kind (`STATUS`), its code and message."""
+    status = next((v for k, v in STATUS.items() if isinstance(exc, k)), 409)
+    headers = ({"Retry-After": str(exc.retry_after)} if isinstance(exc, Locked | TooMany)
+               else None)
+    return error(status, exc.code, exc.message, headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_r: Request, exc: DomainError) -> JSONResponse:
-        status = next((v for k, v in STATUS.items() if isinstance(exc, k)), 409)
-        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, Locked) else None
-        if isinstance(exc, TooMany):
-            headers = {"Retry-After": str(exc.retry_after)}
-        return error(status, exc.code, exc.message, headers)
+        return domain_answer(exc)
 
     @app.exception_handler(Unavailable)
     async def _unavailable(request: Request, exc: Unavailable) -> JSONResponse:

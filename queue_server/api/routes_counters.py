@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response, WebSocket
 from fastapi.concurrency import run_in_threadpool
 
 from queue_server import wire
-from queue_server.api.http_errors import ERROR_RESPONSES
+from queue_server.api.http_errors import ERROR_RESPONSES, domain_answer
 from queue_server.api.ratelimit import throttle
 from queue_server.api.routes import (
     Token,
@@ -24,7 +24,7 @@ from queue_server.api.routes import (
 )
 from queue_server.db.busy import first_line
 from queue_server.db.store import Store
-from queue_server.domain.errors import DomainError, Invalid, NoTicketWaiting, Unauthorized
+from queue_server.domain.errors import DomainError, Invalid, NoTicketWaiting
 from queue_server.usecases import counter_desk, counters, terminals
 from queue_server.usecases.auth import Principal, authenticate
 from queue_server.usecases.login import login
@@ -206,7 +206,12 @@ async def events_ws(websocket: WebSocket) -> None:
         params = websocket.query_params
         hall, after = await _stream_of(store, principal, params.get("after"),
                                        params.get("since"), params.get("hall"))
-    except (Unauthorized, DomainError):
-        await websocket.close(code=4401 if not token else 4403)
+    except DomainError as exc:
+        if "websocket.http.response" in websocket.scope.get("extensions", {}):
+            # refused as any other request (401 unauthorized, 400 bad_after...), not with the
+            # bare 403 that a close before the handshake becomes
+            await websocket.send_denial_response(domain_answer(exc))
+        else:
+            await websocket.close(code=4401 if not token else 4403)
         return
     await websocket.app.state.hub.serve_websocket(websocket, hall, after)
