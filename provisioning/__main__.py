@@ -20,7 +20,7 @@ from queue_server.db.urls import url_problem
 
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(prog="python -m provisioning",
-                                     description="快办 Kuaiban: set up and run a hall")
+                           description="快办 Kuaiban: set up and run a hall")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"provisioning.commands.{info.name}")

@@ -26,7 +26,7 @@ def _safe(url: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     p = OneLineParser(prog="python -m queue_server",
-                                description="快办 Kuaiban queue server / 排队叫号服务")
+                      description="快办 Kuaiban queue server / 排队叫号服务")
     p.add_argument("--db", default=None, help="SQLAlchemy URL (default: an SQLite file in the "
                    "user data folder)")
     p.add_argument("--host", default="127.0.0.1")
