@@ -38,6 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 from bench_scale import HOST, load, provision_halls  # noqa: E402
 
+# What a client waits after a failed connection before the next try: the clients' own
+# retrying must not take the CPU a restarting server needs.
+RETRY_S = 0.2
+
 
 class Server:
     """One `python -m queue_server` process that can be killed and started again."""
@@ -116,6 +120,11 @@ class Run:
 
 def kiosk(run: Run, i: int, hall: harness.BenchHall) -> None:
     """Issue, retrying a failed or refused issue with the same key on the next server."""
+    with httpx.Client(timeout=10) as client:
+        _kiosk(run, i, hall, client)
+
+
+def _kiosk(run: Run, i: int, hall: harness.BenchHall, client: httpx.Client) -> None:
     rnd = random.Random(i)
     while not run.stop.is_set():
         key, service = uuid.uuid4().hex, rnd.choice(hall.services)
@@ -123,11 +132,11 @@ def kiosk(run: Run, i: int, hall: harness.BenchHall) -> None:
         ticket = None
         for attempt in range(400):
             try:
-                resp = httpx.post(run.base(i + attempt) + "/api/v1/tickets",
-                                  json={"service": service}, headers=headers, timeout=10)
+                resp = client.post(run.base(i + attempt) + "/api/v1/tickets",
+                                   json={"service": service}, headers=headers)
             except httpx.HTTPError:
                 run.count("kiosk connection errors")
-                time.sleep(0.05)
+                time.sleep(RETRY_S)
                 continue
             run.answered(resp, "issue")
             if resp.status_code == 201:
@@ -141,8 +150,8 @@ def kiosk(run: Run, i: int, hall: harness.BenchHall) -> None:
             run.issued[key] = ticket
         if rnd.random() < 0.05:  # the same key again, on another server: the same ticket
             try:
-                again = httpx.post(run.base(i + 1) + "/api/v1/tickets",
-                                   json={"service": service}, headers=headers, timeout=10)
+                again = client.post(run.base(i + 1) + "/api/v1/tickets",
+                                    json={"service": service}, headers=headers)
             except httpx.HTTPError:
                 continue
             if again.status_code in (200, 201) and again.json()["id"] != ticket:
@@ -154,23 +163,24 @@ def counter(run: Run, i: int, c: harness.CounterLogin) -> None:
     finds the counter's current ticket or a new one)."""
     headers = {"Authorization": f"Bearer {c.session}"}
     n = i
+    client = httpx.Client(timeout=10, headers=headers)
     while not run.stop.is_set():
         n += 1
         url = run.base(n) + f"/api/v1/counters/{c.code}"
         try:
-            resp = httpx.post(url + "/call-next", headers=headers, timeout=10)
+            resp = client.post(url + "/call-next")
             run.answered(resp, "call-next")
             if resp.status_code != 200:
                 time.sleep(0.05)
                 continue
             with run.lock:
                 run.calls.append(resp.json()["id"])
-            run.answered(httpx.post(url + "/start", headers=headers, timeout=10), "start")
-            run.answered(httpx.post(url + "/finish", headers=headers, json={"outcome": "done"},
-                                    timeout=10), "finish")
+            run.answered(client.post(url + "/start"), "start")
+            run.answered(client.post(url + "/finish", json={"outcome": "done"}), "finish")
         except httpx.HTTPError:
             run.count("counter connection errors")
-            time.sleep(0.05)
+            time.sleep(RETRY_S)
+    client.close()
 
 
 def board(run: Run, i: int, hall: str, token: str) -> None:
@@ -203,19 +213,21 @@ def board(run: Run, i: int, hall: str, token: str) -> None:
                     run.count("board events")
         except (httpx.HTTPError, json.JSONDecodeError):
             run.count("board connection errors")
+            time.sleep(RETRY_S)
 
 
 def prober(run: Run, port: int) -> None:
     """The slowest `/health` answer of a running server: how long its loop was held up."""
-    while not run.stop.wait(0.1):
-        began = time.monotonic()
-        try:
-            httpx.get(f"http://{HOST}:{port}/api/v1/health", timeout=30)
-        except httpx.HTTPError:
-            continue
-        took = time.monotonic() - began
-        with run.lock:
-            run.worst_health[port] = max(took, run.worst_health.get(port, 0.0))
+    with httpx.Client(timeout=30) as client:
+        while not run.stop.wait(0.1):
+            began = time.monotonic()
+            try:
+                client.get(f"http://{HOST}:{port}/api/v1/health")
+            except httpx.HTTPError:
+                continue
+            took = time.monotonic() - began
+            with run.lock:
+                run.worst_health[port] = max(took, run.worst_health.get(port, 0.0))
 
 
 def chaos(run: Run, servers: list[Server], dsn: str | None, seed: int) -> None:
