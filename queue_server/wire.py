@@ -325,7 +325,7 @@ class CounterState(Wire):
 class EvaluationIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     ticket: str
-    level: int = Field(ge=1, le=5)
+    level: int = Field(ge=1, le=5, strict=True)  # a number: "5" is refused, not read as 5
     reasons: list[str] = []
     comment: str | None = Field(default=None, max_length=500)
     # A kiosk's proof that the citizen holds the ticket (a pad at its counter needs none): the

@@ -40,6 +40,7 @@ BAD: list[tuple[str, str, Any, dict[str, str], int, str]] = [
     ("GET", "/tickets/doesnotexist", None, {}, 404, "unknown_ticket"),
     ("GET", "/tickets/" + "x" * 300, None, {}, 404, "unknown_ticket"),
     ("POST", "/evaluations", {"ticket": "x", "level": 9}, {}, 422, "invalid_request"),
+    ("POST", "/evaluations", {"ticket": "x", "level": "5"}, {}, 422, "invalid_request"),
     ("POST", "/evaluations", {"ticket": "x", "level": 5}, {}, 404, "unknown_ticket"),
     ("POST", "/auth/login", {"staff": "s001"}, {}, 422, "invalid_request"),
     ("GET", "/events?after=-3", None, {}, 400, "bad_after"),
