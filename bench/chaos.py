@@ -159,8 +159,9 @@ def _kiosk(run: Run, i: int, hall: harness.BenchHall, client: httpx.Client) -> N
 
 
 def counter(run: Run, i: int, c: harness.CounterLogin) -> None:
-    """Call next, start, finish; a request that failed is not retried (the next call-next
-    finds the counter's current ticket or a new one)."""
+    """Call next, start, finish; a request that failed is not retried: the next call-next
+    finishes the counter's current ticket first (docs/api.md), so no ticket should be in two
+    call-next answers."""
     headers = {"Authorization": f"Bearer {c.session}"}
     n = i
     client = httpx.Client(timeout=10, headers=headers)
@@ -192,7 +193,7 @@ def board(run: Run, i: int, hall: str, token: str) -> None:
         try:
             with httpx.stream("GET", run.base(n) + "/api/v1/events" + query,
                               headers={"Authorization": f"Bearer {token}"},
-                              timeout=httpx.Timeout(5, read=3)) as resp:
+                              timeout=httpx.Timeout(5, read=15)) as resp:  # pings: 10 s
                 if resp.status_code != 200:
                     resp.read()
                     run.answered(resp, "events")
