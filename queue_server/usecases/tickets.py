@@ -282,10 +282,13 @@ def _cap_reached() -> Conflict:
     return Conflict("daily_cap_reached", "今日号已发完 / today's numbers are all taken")
 
 
-def _body_hash(req: wire.TicketCreate, secret_hex: str) -> str:
+def _body_hash(req: wire.TicketCreate, secret_hex: str, terminal: int | None) -> str:
     """Keyed with the hall's secret: the body holds an ID number, and a plain hash of a number
-    with so few possible values could be reversed by trying them all."""
-    data = json.dumps(req.model_dump(mode="json"), sort_keys=True).encode()
+    with so few possible values could be reversed by trying them all. The asking terminal is
+    part of it: a key sent again by another terminal is 409 `idempotency_key_reused`, not the
+    first terminal's ticket with its rating code."""
+    data = json.dumps({"terminal": terminal, **req.model_dump(mode="json")},
+                      sort_keys=True).encode()
     return hmac.new(bytes.fromhex(secret_hex), data, hashlib.sha256).hexdigest()
 
 
@@ -443,7 +446,7 @@ def issue_in(tx: Tx, who: Principal, req: wire.TicketCreate, key: str | None, ba
     if key is not None:
         # Claim the key for the new ticket in one statement; a key already there answers
         # its ticket again (on PostgreSQL a concurrent claim waits for the other commit).
-        body = _body_hash(req, hall.secret)
+        body = _body_hash(req, hall.secret, who.terminal_id)
         claimed = lean.first(conn, _CLAIM_KEYS[conn.dialect.name], {
             "hall": hall.id, "key": key, "ticket_id": ticket_id, "body_hash": body,
             "created_at": tx.now})  # RETURNING: rowcount is -1 with psycopg here
@@ -519,7 +522,8 @@ def _at_once(tx: Tx, known: Known, req: wire.TicketCreate, key: str | None, base
     params = _pg_params(row, due, svc, issue)
     params.update(e_payload=json.dumps(_issued_payload(row, ISSUED_MARK, issue)),
                   a_terminal=who.terminal_id, a_digest=digest, k_key=key,
-                  k_body=None if key is None else _body_hash(req, hall.secret))
+                  k_body=None if key is None else _body_hash(req, hall.secret,
+                                                             who.terminal_id))
     return _AtOnce(tx, hall, svc, issue, row, params, ahead, wait_s, base)
 
 

@@ -55,6 +55,23 @@ def test_idempotency_key_gives_one_ticket(hall: Hall) -> None:
     assert hall.issue(kiosk)["number"] == "A002"
 
 
+def test_a_key_sent_again_by_another_terminal_is_refused(hall: Hall) -> None:
+    """The replay of a key answers its ticket with the rating code in `track_url`: only the
+    terminal that asked gets it. Another one's request with that key and body is 409, whether
+    it has issued before (on PostgreSQL its issue then takes the one-statement way) or not."""
+    first, other = hall.client(hall.enrol("kiosk")), hall.client(hall.enrol("kiosk"))
+    key = {"Idempotency-Key": "k-0002-abcdef"}
+    issued = first.post("/tickets", json={"service": "general"}, headers=key)
+    assert issued.status_code == 201
+    for _ in range(2):
+        refused = other.post("/tickets", json={"service": "general"}, headers=key)
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"]["code"] == "idempotency_key_reused"
+        assert hall.issue(other)["number"] in ("A002", "A003")  # now a terminal seen before
+    again = first.post("/tickets", json={"service": "general"}, headers=key)
+    assert again.status_code == 201 and again.json()["id"] == issued.json()["id"]
+
+
 def test_daily_cap_is_a_clear_answer(hall: Hall) -> None:
     kiosk = hall.client(hall.enrol("kiosk"))
     numbers = [hall.issue(kiosk, "case")["number"] for _ in range(5)]

@@ -247,3 +247,29 @@ def test_a_batch_whose_statements_fail_sends_its_asks_the_usual_way(
         assert [r for r in caplog.records if "together failed" in r.getMessage()]
     finally:
         store.close()
+
+
+def test_a_key_sent_again_by_another_known_terminal_is_refused(url: str) -> None:
+    """On PostgreSQL a terminal this process has seen issues in one statement, which claims
+    the key with the keyed hash of the request and its terminal: another terminal's request
+    with that key and body is refused (409), not answered the first one's ticket."""
+    store = Store(url, clock=Clock())
+    try:
+        first = enrol_terminal(store, "kiosk", "k-first", hall="t1")[0]
+        other = enrol_terminal(store, "kiosk", "k-other", hall="t1")[0]
+        req = wire.TicketCreate(service="general")
+
+        async def run() -> None:
+            await issue_for(store, other, wire.TicketCreate(service="case"), None, "")
+            assert known_terminal(store.writer, other) is not None  # the one-statement way
+            issued, created = await issue_for(store, first, req, "shared-key", "")
+            assert created
+            with pytest.raises(Conflict) as refused:
+                await issue_for(store, other, req, "shared-key", "")
+            assert refused.value.code == "idempotency_key_reused"
+            again, created = await issue_for(store, first, req, "shared-key", "")
+            assert again.id == issued.id and not created
+
+        asyncio.run(run())
+    finally:
+        store.close()
