@@ -781,18 +781,22 @@ def provision_halls(workdir: Path, db_url: str, halls: int) -> list[harness.Benc
     return out
 
 
+# Duplicate numbers, and numbers skipped, over every hall, day and prefix of the tickets table
+# (SQLite and PostgreSQL alike; chaos.py checks with them too).
+DUPLICATES_SQL = ("select count(*) from (select hall, day, number from tickets "
+                  "group by 1, 2, 3 having count(*) > 1) d")
+GAPS_SQL = ("select coalesce(sum(mx - mn + 1 - n), 0) from (select max(seq) mx, min(seq) mn, "
+            "count(*) n from tickets group by hall, day, prefix) g")
+
+
 def pg_check(db_url: str) -> tuple[int, int, int]:
     """(tickets, duplicate numbers, gaps) over the whole database."""
     import psycopg
 
     dsn = db_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(dsn) as con:
-        total = con.execute("select count(*) from tickets").fetchone()[0]  # type: ignore[index]
-        dups = con.execute("select count(*) from (select hall, day, number from tickets "
-                           "group by 1, 2, 3 having count(*) > 1) d").fetchone()[0]  # type: ignore[index]
-        gaps = con.execute("select coalesce(sum(max - min + 1 - n), 0) from (select max(seq) max,"
-                           " min(seq) min, count(*) n from tickets group by hall, day, prefix) g"
-                           ).fetchone()[0]  # type: ignore[index]
+        total, dups, gaps = (con.execute(q).fetchone()[0]  # type: ignore[index]
+                             for q in ("select count(*) from tickets", DUPLICATES_SQL, GAPS_SQL))
     return int(total), int(dups), int(gaps)
 
 

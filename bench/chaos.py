@@ -21,9 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,7 +34,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-from bench_scale import HOST, load, provision_halls  # noqa: E402
+from bench_scale import DUPLICATES_SQL, GAPS_SQL, HOST, load, provision_halls  # noqa: E402
+
+from server_process import ServerProcess, start_server  # noqa: E402
 
 # What a client waits after a failed connection before the next try: the clients' own
 # retrying must not take the CPU a restarting server needs.
@@ -48,35 +48,19 @@ class Server:
 
     def __init__(self, db_url: str, port: int, log: Path) -> None:
         self.db_url, self.port, self.log = db_url, port, log
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.process: ServerProcess | None = None
         self.restarts: list[float] = []  # seconds from start to the first healthy answer
         self.start()
 
     def start(self) -> None:
         began = time.monotonic()
-        with self.log.open("ab") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "queue_server", "--db", self.db_url, "--host", HOST,
-                 "--port", str(self.port), "--no-zeroconf", "--log-level", "warning"],
-                cwd=harness.ROOT, stdout=out, stderr=subprocess.STDOUT)
-        deadline = began + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://{HOST}:{self.port}/api/v1/health",
-                             timeout=1).status_code == 200:
-                    self.restarts.append(time.monotonic() - began)
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise RuntimeError(f"the server on port {self.port} did not start: see {self.log}")
+        self.process = start_server(self.db_url, self.log.parent, "--log-level", "warning",
+                                    port=self.port, log=self.log, timeout=60)
+        self.restarts.append(time.monotonic() - began)
 
     def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
+        if self.process is not None:
+            self.process.kill()
 
 
 class Run:
@@ -252,10 +236,7 @@ def chaos(run: Run, servers: list[Server], dsn: str | None, seed: int) -> None:
 
 def database_check(db_url: str) -> tuple[set[str], int, int]:
     """(ticket ids, duplicate numbers, gaps) in the database."""
-    queries = ("select count(*) from (select hall, day, number from tickets group by 1, 2, 3 "
-               "having count(*) > 1) d",
-               "select coalesce(sum(mx - mn + 1 - n), 0) from (select max(seq) mx, min(seq) mn,"
-               " count(*) n from tickets group by hall, day, prefix) g")
+    queries = (DUPLICATES_SQL, GAPS_SQL)
     if db_url.startswith("sqlite"):
         with sqlite3.connect(db_url.split("///", 1)[1]) as con:
             ids = {r[0] for r in con.execute("select id from tickets")}
