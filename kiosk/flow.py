@@ -52,6 +52,7 @@ class KioskFlow(QObject):
         self.data = CitizenData()
         self.notice = ""              # an i18n key of a short message for the citizen
         self.page = 0                 # page of the service grid (elderly mode shows fewer)
+        self.page_room = 0            # tiles a page fits, as the services screen measured
         self.idle = IdleReset(lambda: self.state, config.idle_timeout_s, self)
         self.idle.changed.connect(self.changed)
         self.idle.expired.connect(self.reset)
@@ -91,7 +92,18 @@ class KioskFlow(QObject):
         return catalog.in_category(self.data.category)
 
     def per_page(self) -> int:
-        return 4 if self.elderly else 9
+        """Services a page of the grid shows: what the services screen measured it fits
+        (`fit_page`), else the usual."""
+        return self.page_room or (4 if self.elderly else 9)
+
+    def fit_page(self, tiles: int) -> bool:
+        """The services screen measured how many tiles a page fits; the page stays in range.
+        Answers whether that changed the pages (the screen then shows them again)."""
+        if tiles < 1 or tiles == self.page_room:
+            return False
+        self.page_room = tiles
+        self.page = min(self.page, self.page_count() - 1)
+        return True
 
     def page_services(self) -> list[wire.ServiceInfo]:
         items = self.visible_services()
@@ -204,6 +216,7 @@ class KioskFlow(QObject):
     def set_elderly(self, on: bool) -> None:
         self.touch()
         self.elderly, self.page = on, 0
+        self.page_room = 0  # other tiles: measured again
         self.changed.emit()
 
     def choose_category(self, category: str | None) -> None:

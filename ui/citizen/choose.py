@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -251,7 +251,22 @@ class AttractScreen(Screen):
         self.flow.start()
 
 
+class _TileArea(QWidget):
+    """The services screen's tiles: grows into the spare height and says when it resized."""
+
+    def __init__(self, resized: Callable[[], None]) -> None:
+        super().__init__()
+        self._resized = resized
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._resized()
+
+
 class ServicesScreen(Screen):
+    GAP, MIN_GAP = 14, 4  # between rows of tiles: usually, and where one more row fits
+
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
         self.keyboard_on = False
@@ -270,10 +285,14 @@ class ServicesScreen(Screen):
         search.addWidget(self.search_btn)
         top.addLayout(search, 1)
         self.categories = FlowLayout(spacing=10)  # tabs in rows: as many as the width holds
-        self.grid = QGridLayout()
-        self.grid.setSpacing(14)
+        # The tiles take the screen's spare height (not the tabs above them), and a page holds
+        # as many rows of tiles as that height fits: an upright screen shows more a page.
+        self.tiles = _TileArea(self._fit_page)
+        self.grid = QGridLayout(self.tiles)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(self.GAP)
         right = QVBoxLayout()
-        right.addLayout(self.grid, 1)
+        right.addWidget(self.tiles, 1)
         pager = QHBoxLayout()
         self.prev_btn = button("", lambda: flow.turn_page(-1))
         self.page_lbl = label("", "muted", align=Qt.AlignmentFlag.AlignCenter)
@@ -368,14 +387,14 @@ class ServicesScreen(Screen):
                 # low tiles under the keyboard: two lines, as in a wide grid
                 else service_text(s, lang, narrow=self.narrow and not typing, fits=fits)),
                 lambda c=s.code: flow.choose_service(c))
-            tall(tile, (110 if typing else 200) if flow.elderly else 120)
+            tall(tile, (110 if typing else 190) if flow.elderly else 120)
             band_in_tile(tile, mongolian_name(s, lang), flow.elderly)
             self.grid.addWidget(tile, i // cols, i % cols)
         if not items:
             self.grid.addWidget(label(tr("no_match", lang), "muted"), 0, 0)
-        used = -(-len(items) // cols)
-        for r in range(self.grid.rowCount()):  # a grid never forgets rows: stale ones get none
-            self.grid.setRowStretch(r, 1 if r < max(used, 3 if not flow.elderly else 2) else 0)
+        rows = -(-len(items) // cols) if items else 1
+        for r in range(max(self.grid.rowCount(), rows + 1)):  # a grid never forgets rows
+            self.grid.setRowStretch(r, 1 if r == rows else 0)  # the tiles at the top, spare below
         pages = flow.page_count()
         for w in (self.prev_btn, self.page_lbl, self.next_btn):
             w.setVisible(pages > 1 or not self.keyboard_on)
@@ -384,6 +403,25 @@ class ServicesScreen(Screen):
         self.next_btn.setText(tr("next", lang))
         self.prev_btn.setEnabled(flow.page > 0)
         self.next_btn.setEnabled(flow.page + 1 < pages)
+        self._fit_page()
+
+    def _fit_page(self) -> None:
+        """Fit a page to the tiles' height: as many rows of the tallest tile shown as it holds
+        with at least `MIN_GAP` between them (the gap grows back to `GAP` where there is room).
+        When that changes the page, the grid is filled again in a later turn of the event loop
+        (this may run inside a layout pass, where widgets are not replaced)."""
+        height = self.tiles.height()
+        shown = [w for i in range(self.grid.count())
+                 if isinstance(w := self.grid.itemAt(i).widget(), FitTile)]
+        if height <= 0 or not shown:
+            return
+        cols = (2 if self.flow.elderly else 3) - (1 if self.narrow else 0)
+        tile = max(w.sizeHint().height() for w in shown)
+        rows = max(1, (height + self.MIN_GAP) // (tile + self.MIN_GAP))
+        gap = self.GAP if rows == 1 else (height - rows * tile) // (rows - 1)
+        self.grid.setVerticalSpacing(max(self.MIN_GAP, min(self.GAP, gap)))
+        if self.flow.fit_page(rows * cols):
+            QTimer.singleShot(0, lambda: self.refresh(self.flow))
 
     def relayout(self) -> None:
         """Upright: the heading on a line of its own, the search field and button under it."""

@@ -19,6 +19,7 @@ from kiosk.sample_hall import RenderOptions
 from ui.citizen.voice import VoicePrompts
 from ui.citizen.window import KioskWindow, TouchWatcher
 from ui.placement import locked, present, window_title
+from ui.screens import settle
 
 # (file name, state, variant) — every state a citizen or the staff can reach.
 SHOTS: list[tuple[str, str, str]] = [
@@ -114,7 +115,7 @@ def render_screens(app: Any, out_dir: Path, role: str, options: RenderOptions | 
     count = 0
     tail = options.suffix()
     for name, lang, elderly in walk_screens(window, flow, options.langs):
-        app.processEvents()
+        settle(app)
         mode = "senior" if elderly else "std"
         window.grab().save(str(out_dir / f"{role}-{name}-{lang}-{mode}{tail}.png"))
         count += 1
