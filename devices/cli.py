@@ -7,12 +7,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from devices.errors import BadAddress, DeviceError
-from devices.simcli import add_ctl, add_sim, run_ctl, run_sim
+from devices.simcli import DAY_S, add_ctl, add_sim, bounded, run_ctl, run_sim
 
 LABELS = {
     "type": "证件类型 type", "name": "姓名 name", "sex": "性别 sex", "ethnicity": "民族 ethnicity",
@@ -40,7 +41,8 @@ def build_parser() -> Parser:
     read.add_argument("kind", choices=["idcard", "pad"])
     read.add_argument("url")
     read.add_argument("--json", action="store_true", help="print JSON")
-    read.add_argument("--timeout", type=float, default=10.0, help="seconds to wait (default 10)")
+    read.add_argument("--timeout", type=bounded(float, 0, DAY_S, above=True), default=10.0,
+                      help="seconds to wait (default 10)")
     read.add_argument("--reveal", action="store_true", help="idcard: show name, address, number")
     sample = sub.add_parser("print-sample", help="print a sample ticket")
     sample.add_argument("url")
@@ -71,7 +73,8 @@ def build_parser() -> Parser:
     probe.add_argument("--json", action="store_true")
     probe.add_argument("--no-system", action="store_true",
                        help="probe only the --port URLs, not the ports the system lists")
-    probe.add_argument("--timeout", type=float, default=0.3, help="seconds per question")
+    probe.add_argument("--timeout", type=bounded(float, 0, 60, above=True), default=0.3,
+                       help="seconds per question")
     return top
 
 
@@ -87,16 +90,18 @@ def _fail(message: str, as_json: bool) -> int:
 
 
 def _read(args: argparse.Namespace) -> int:
-    if args.timeout <= 0:
-        _bad("--timeout must be positive")
     if args.kind == "idcard":
         from devices.idcard import open_reader
-        reader = open_reader(args.url)
+        until = time.monotonic() + args.timeout  # the whole wait, a silent reader's included
+        reader = open_reader(args.url, within=args.timeout)
         try:
-            card = reader.read_card(args.timeout)
+            card = reader.read_card(max(0.0, until - time.monotonic()))
         finally:
             reader.close()
         if card is None:
+            if reader.last_problem:
+                return _fail(f"a card is on the reader but could not be read within "
+                             f"{args.timeout:g} s: {reader.last_problem}", args.json)
             return _fail(f"no card on the reader within {args.timeout:g} s", args.json)
         value: dict[str, object] = card.to_json(reveal=args.reveal)
     else:

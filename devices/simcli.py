@@ -6,9 +6,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
+import stat
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
+
+DAY_S = 86_400.0
 
 TAIL = """
 It prints the pseudo-terminal's path on the first line (a driver opens serial://PATH) and the
@@ -83,9 +90,49 @@ def add_sim(sub: Any, parser_class: type[argparse.ArgumentParser]) -> None:
         parser.add_argument("--garble", type=float, help="share of garbled frames, 0..1")
         parser.add_argument("--split", action="store_true", help="send frames in small pieces")
     printer.add_argument("--paper", choices=["ok", "low", "out"], help="the paper sensor")
-    printer.add_argument("--paper-lines", type=int, help="a roll this many lines long")
+    printer.add_argument("--paper-lines", type=bounded(int, 1, 100_000),
+                         help="a roll this many lines long (1..100000)")
     printer.add_argument("--cover", choices=["open", "closed"], help="the cover")
     printer.add_argument("--cutter", choices=["ok", "jam", "none"], help="the cutter")
+
+
+def bounded(kind: type[int] | type[float], low: float, high: float, *, above: bool = False
+            ) -> Callable[[str], Any]:
+    """An argparse type: a finite number within low..high (above: greater than `low`), so
+    that `nan`, `inf` or a negative count is refused as bad usage, not served or waited on."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not math.isfinite(value) or value > high or value < low or (above and value == low):
+            span = f"more than {low:g} and at most {high:g}" if above else f"{low:g}..{high:g}"
+            raise argparse.ArgumentTypeError(f"{text}: expected {span}")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in its own messages
+    return parse
+
+
+def _check_paths(args: argparse.Namespace, bad: Any) -> None:
+    """Refuse a --link that would replace anything but our own symlink (a file, a folder, a
+    device node) or that lies in a missing folder, and a --control where no socket can be."""
+    link = args.link
+    if link:
+        if os.path.lexists(link) and not os.path.islink(link):
+            bad(f"--link {link}: something that is not a symlink is there; it is left alone "
+                "(choose another path or remove it)")
+        if not Path(link).parent.is_dir():
+            bad(f"--link {link}: no folder {Path(link).parent}")
+    control = args.control
+    if control:
+        if os.path.lexists(control) and not stat.S_ISSOCK(os.lstat(control).st_mode):
+            bad(f"--control {control}: a file that is not a socket is there; it is left alone")
+        if not Path(control).parent.is_dir():
+            bad(f"--control {control}: no folder {Path(control).parent}")
+        if not os.access(Path(control).parent, os.W_OK | os.X_OK):
+            bad(f"--control {control}: no socket can be made in {Path(control).parent}")
 
 
 def _common(parser: argparse.ArgumentParser, kind: str) -> None:
@@ -95,9 +142,9 @@ def _common(parser: argparse.ArgumentParser, kind: str) -> None:
     parser.add_argument("--link", help="keep a symlink at this path pointing to the pty")
     parser.add_argument("--control", help="control socket path (default: a new one in /tmp)")
     parser.add_argument("--slow", type=float, help="answer delay in seconds")
-    parser.add_argument("--unplug-after", type=float, default=0.0,
+    parser.add_argument("--unplug-after", type=bounded(float, 0, DAY_S), default=0.0,
                         help="unplug after S seconds, then replug on a new pty")
-    parser.add_argument("--replug-after", type=float, default=1.0,
+    parser.add_argument("--replug-after", type=bounded(float, 0, DAY_S), default=1.0,
                         help="seconds unplugged before the new pty appears (default 1)")
     parser.add_argument("--knobs", default="",
                         help=f"options as in its sim:// URL, e.g. '{knobs}'")
@@ -108,6 +155,7 @@ def run_sim(args: argparse.Namespace, bad: Any) -> int:
     from devices.simlink import serve_pty
     from devices.transport import parse_url
 
+    _check_paths(args, bad)
     control_path = args.control or default_path(args.kind)
     common = {"unplug_after": args.unplug_after, "replug_after": args.replug_after}
     if args.kind == "printer":

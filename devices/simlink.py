@@ -4,7 +4,6 @@ the driver cannot tell them from a real port (nothing branches on "is this a sim
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import random
@@ -157,7 +156,7 @@ def _plug_in(link: str | None) -> tuple[int, int, str]:
     tty.setraw(slave)  # no echo or line discipline before a client opens it
     path = os.ttyname(slave)
     if link:
-        with contextlib.suppress(FileNotFoundError):
+        if os.path.islink(link):  # ours, from the last plug-in; never a file or a device node
             os.unlink(link)
         os.symlink(path, link)
     return master, slave, path

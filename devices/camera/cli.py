@@ -37,6 +37,11 @@ class _Usage(Exception):
 def scan(source: str, out: Path, as_json: bool, allow_id_card: bool = False,
          desk: str | None = None, mm_per_px: str | None = None) -> int:
     """Run the command; returns the exit status."""
+    import cv2
+
+    # OpenCV's own log lines (a corrupt PNG's libpng complaints, V4L2 probing a camera) would
+    # come before our one-line reason; what went wrong is in that reason.
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     try:
         if out.suffix.lower() not in FORMATS:
             raise _Usage(f"--out {out}: the extension must be one of {', '.join(FORMATS)}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from devices.errors import ProtocolError
-from devices.idcard.idnumber import mask
+from devices.idcard.idnumber import mask, problems
 
 TEXT_LEN = 256
 LONG_TERM = "长期"
@@ -145,6 +145,9 @@ def decode_text(block: bytes) -> IdCard:
     code = raw.get("ethnicity")
     if code is not None and code not in ETHNICITIES:
         raise CardDataError(f"ethnicity code {code!r} is not in GB/T 3304")
+    wrong = problems(raw["number"], kind)
+    if wrong:  # GB 11643 and the permits' forms (idcard.md): a corrupt or forged block
+        raise CardDataError(f"ID number {mask(raw['number'])}: {'; '.join(wrong)}")
     valid_to = raw.pop("valid_to")
     extra = {k: v for k, v in raw.items() if k not in CORE}
     return IdCard(

@@ -40,6 +40,7 @@ log = logging.getLogger("devices.idcard")
 SHORT_TIMEOUT = 0.5   # status, find, select: a reader answers within tens of ms
 READ_TIMEOUT = 2.0    # 1295 bytes: 0.11 s at 115200, 1.35 s at 9600
 POLL_INTERVAL = 0.2   # between finds while waiting for a card
+MIN_WAIT = 0.05       # the least a capped question waits for its answer
 URL_FORMS = ("sim://idcard[?cards=FILE&…], serial:///dev/ttyUSB0?baudrate=115200, loop://, "
              "socket://host:port, usb://0x0400:0xc35a")
 
@@ -109,6 +110,13 @@ class IdCardReader:
         self._present: str | None = None
         self._photo: bytes | None = None
         self._lock = FairLock()  # read_card polls in a loop: a SAM query must get its turn
+        # While read_card waits: its deadline, which caps how long a question that finds out
+        # whether anyone is there (SAM status on connecting, find card) waits for silence.
+        self._until: float | None = None
+        self._found = False  # this poll's find answered "card found"
+        # Why the last read_card found a card but returned none (moved, unreadable, the reader
+        # garbling its answers), for a caller that reports it; None when no card was there.
+        self.last_problem: str | None = None
         self.port: Port | None = None
         self.on_close: Callable[[], None] | None = None  # e.g. a simulator's control socket
 
@@ -116,7 +124,7 @@ class IdCardReader:
     def _connect(self) -> Port:
         port = self._opener()
         try:
-            self._command(port, Command.SAM_STATUS, SHORT_TIMEOUT, "SAM status")
+            self._command(port, Command.SAM_STATUS, SHORT_TIMEOUT, "SAM status", capped=True)
         except Exception:
             port.close()
             raise
@@ -141,12 +149,17 @@ class IdCardReader:
 
     # -- commands -------------------------------------------------------------------------
     def _command(self, port: Port, command: Command, timeout: float, doing: str,
-                 accept: tuple[int, ...] = (Status.SUCCESS,)) -> Answer:
-        """One command: up to 3 tries after garbled answers, 2 after silence; SW3 errors raised."""
+                 accept: tuple[int, ...] = (Status.SUCCESS,), *, capped: bool = False) -> Answer:
+        """One command: up to 3 tries after garbled answers, 2 after silence; SW3 errors raised.
+        `capped`: no try waits past read_card's deadline (a silent reader does not stretch
+        the caller's timeout); the reads of a card found go on with their own time."""
         answer: Answer | None = None
         for attempt in range(3):
+            wait = timeout
+            if capped and self._until is not None:
+                wait = min(timeout, max(MIN_WAIT, self._until - time.monotonic()))
             try:
-                answer = transact(port, command, timeout)
+                answer = transact(port, command, wait)
                 break
             except GarbledAnswer:
                 time.sleep(0.01 * attempt)  # let the line go quiet before asking again
@@ -181,37 +194,51 @@ class IdCardReader:
         CardRejected when the SAM refuses the card.
         """
         deadline = time.monotonic() + timeout
-        bad_block = False
         with self._lock:
-            while True:
-                try:
-                    card = self.supervisor.run(self._poll_once, deadline)
-                except CardReadError:
-                    card = None  # card moved during the read: try again on the next poll
-                except CardDataError:
-                    if bad_block:  # twice in a row: the card really holds this
-                        raise
-                    bad_block, card = True, None  # line noise that fooled the XOR: once more
-                except DeviceTimeout:
-                    if time.monotonic() >= deadline:
-                        return None
-                    card = None
-                if card is not None:
-                    return card
-                now = time.monotonic()
-                if now >= deadline:
+            self._until, self.last_problem = deadline, None
+            try:
+                return self._read_until(deadline)
+            finally:
+                self._until = None
+
+    def _read_until(self, deadline: float) -> IdCard | None:
+        bad_block = False
+        while True:
+            self._found = False
+            try:
+                card = self.supervisor.run(self._poll_once, deadline)
+            except CardReadError as exc:
+                card = None  # card moved during the read: try again on the next poll
+                self.last_problem = str(exc)
+            except CardDataError:
+                if bad_block:  # twice in a row: the card really holds this
+                    raise
+                bad_block, card = True, None  # line noise that fooled the XOR: once more
+            except DeviceTimeout as exc:
+                if self._found:  # a card answered, then its read did not come through
+                    self.last_problem = str(exc)
+                if time.monotonic() >= deadline:
                     return None
-                time.sleep(min(self.poll_interval, deadline - now))
+                card = None
+            if card is not None:
+                self.last_problem = None
+                return card
+            now = time.monotonic()
+            if now >= deadline:
+                return None
+            time.sleep(min(self.poll_interval, deadline - now))
 
     def _poll_once(self, port: Port) -> IdCard | None:
         found = self._command(port, Command.FIND_CARD, SHORT_TIMEOUT, "find card",
-                              (Status.CARD_FOUND, Status.NO_CARD))
+                              (Status.CARD_FOUND, Status.NO_CARD), capped=True)
         if found.sw3 == Status.NO_CARD:
             self._present = None
             return None
+        self._found = True
         selected = self._command(port, Command.SELECT_CARD, SHORT_TIMEOUT, "select card",
                                  (Status.SUCCESS, Status.SELECT_FAILED))
         if selected.sw3 == Status.SELECT_FAILED:
+            self.last_problem = "the reader could not select the card (SW3 81)"
             return None
         answer = self._command(port, Command.READ_TEXT_PHOTO, READ_TIMEOUT, "read card")
         payload = split_read(answer.data)
@@ -249,8 +276,9 @@ class IdCardReader:
         return decode_photo(self._photo)
 
 
-def open_reader(url: str) -> IdCardReader:
-    """A reader from its URL. The device may be absent now: the reader connects when used."""
+def open_reader(url: str, within: float | None = None) -> IdCardReader:
+    """A reader from its URL. The device may be absent now: the reader connects when used.
+    It tries once at once, waiting at most `within` s for a silent reader (default 1 s)."""
     from devices.idcard.simulator import simulator_from_options
     from devices.simctl import serve_for
     from devices.transport import SERIAL_FORM, is_serial_url, parse_url
@@ -275,8 +303,10 @@ def open_reader(url: str) -> IdCardReader:
     else:
         raise BadAddress(f"unknown ID card reader URL {url!r}; expected {URL_FORMS} ({SERIAL_FORM})")
     # Absent or faulty now is not an error here: health says so and the supervisor reconnects.
+    reader._until = time.monotonic() + (2 * SHORT_TIMEOUT if within is None else within)
     with contextlib.suppress(DeviceError):
         reader.supervisor.run(lambda port: None, time.monotonic())
+    reader._until = None
     return reader
 
 

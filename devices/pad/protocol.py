@@ -139,6 +139,8 @@ def parse_rating(payload: bytes) -> Rating:
         raise PadProtocolError(f"rating level {level} outside 1..5")
     if len(payload) != 2 + count:
         raise PadProtocolError(f"rating says {count} reasons but carries {len(payload) - 2}")
+    if level <= 2 and not count:  # the protocol: at least one reason for levels 1 and 2
+        raise PadProtocolError(f"a level {level} rating without a reason")
     try:
         reasons = tuple(REASONS[code] for code in payload[2:])
     except KeyError as exc:

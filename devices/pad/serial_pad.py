@@ -104,6 +104,8 @@ class SerialPad:
             if self._last_seq != (frame.seq, frame.payload):  # a retransmission is not a new rating
                 self._last_seq = (frame.seq, frame.payload)
                 self._ratings.append(rating)
+        elif frame.type != FrameType.HEARTBEAT:  # nothing a pad sends: say so, as the pad does
+            port.write(ack_frame(frame, AckResult.UNKNOWN_TYPE))
 
     def _request(self, port: serial.SerialBase, data: bytes, kind: int, doing: str) -> None:
         seq = data[3]

@@ -4,6 +4,7 @@ a QR code, a cut) to the printer at URL; `file:///path` writes the raw ESC/POS b
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import datetime, timedelta, timezone
 
@@ -33,6 +34,9 @@ def sample_ticket(width_mm: int = 80) -> TicketLayout:
 
 def print_sample(url: str, profile: str = "default", width_mm: int = 80) -> int:
     """0 printed; 1 the printer failed (reason on stderr); 2 a bad URL or profile."""
+    # One try, one line: the driver's warnings and retry notes are for terminals that keep
+    # their printer open and try again.
+    logging.getLogger("devices.printer").setLevel(logging.ERROR)
     try:
         printer = open_printer(url, profile)
     except BadAddress as exc:
@@ -41,7 +45,8 @@ def print_sample(url: str, profile: str = "default", width_mm: int = 80) -> int:
     try:
         printer.print_ticket(sample_ticket(width_mm))
     except DeviceError as exc:
-        print(f"print-sample: printing failed: {exc}", file=sys.stderr)
+        reason = str(exc).split(" (next try in ")[0]
+        print(f"print-sample: printing failed: {reason}", file=sys.stderr)
         return 1
     finally:
         printer.close()

@@ -224,6 +224,10 @@ def _transport(url: str, scheme: str, parts: SplitResult, options: dict[str, str
         return connect
     if scheme == "file":
         _only(options, url)
+        if parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
+            # file://tmp/t.bin names host "tmp": the job would go to /t.bin, not where meant
+            raise BadAddress(f"file URL needs an absolute path after three slashes: {url!r}; "
+                             "expected file:///path/to/file")
         return lambda: FileTransport(parts.path)
     write_timeout = _number(options, "write_timeout", 30.0, url)
     if scheme == "tcp":

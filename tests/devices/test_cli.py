@@ -47,6 +47,12 @@ def test_read_idcard_from_a_missing_port_exits_1() -> None:
     ["read", "idcard", "bogus://x"], ["read", "idcard", "sim://idcard?x=1"],
     ["read", "idcard", "sim://idcard", "--timeout", "soon"], ["read", "pad", "sim://pad", "--timeout", "-1"],
     ["probe", "--nonsense"], ["sim", "idcard", "--pty", "--every", "2"],
+    # not a number a wait can end on, or a count below one: refused, never waited on or served
+    ["read", "idcard", "sim://idcard", "--timeout", "nan"], ["read", "pad", "sim://pad", "--timeout", "inf"],
+    ["probe", "--timeout", "nan"], ["sim", "printer", "--pty", "--paper-lines", "-5"],
+    ["sim", "pad", "--pty", "--unplug-after", "-1"],
+    # file://host/... would drop the host and print somewhere else
+    ["print-sample", "file://tmp/ticket.bin"], ["print-sample", "file://somehost/tmp/ticket.bin"],
 ])
 def test_bad_usage_exits_2_with_one_line(args: list[str]) -> None:
     done = devices(*args)
@@ -147,3 +153,29 @@ def test_ctl_drives_a_simulator_and_says_when_it_refuses(sim_process, tmp_path) 
     assert nobody.returncode == 1 and "no simulator answers" in nobody.stderr
     sim.stop()
     assert not (tmp_path / "reader.sock").exists()  # removed when the simulator stops
+
+
+@pytest.mark.parametrize("kind", ["idcard", "printer", "pad"])
+def test_a_simulator_never_replaces_what_is_not_its_own_link(kind: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """--link replaces only a symlink (its own, from a run before): a file, a folder or a device
+    node at that path is left alone, and a missing folder or a --control that is not a socket
+    is refused, each with one line and exit 2."""
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for args in (["--link", str(precious)], ["--link", str(folder)],
+                 ["--link", str(tmp_path / "none" / "tty")],
+                 ["--control", str(precious)], ["--control", str(tmp_path / "none" / "sock")]):
+        done = devices("sim", kind, "--pty", *args, timeout=10)
+        assert done.returncode == 2, (args, done)
+        assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert precious.read_text() == "keep me" and folder.is_dir()
+
+
+def test_print_sample_to_a_missing_folder_says_why_in_one_line(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    done = devices("print-sample", f"file://{tmp_path}/none/ticket.bin")
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines()  # no driver warning, no retry note
+    assert "cannot open" in line and "next try" not in line
+    assert devices("print-sample", f"file://localhost{tmp_path}/t.bin").returncode == 0

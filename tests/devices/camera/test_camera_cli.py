@@ -74,12 +74,16 @@ def test_no_document_exits_1_with_an_error(tmp_path: Path) -> None:
     (["{photo}", "--out", "{tmp}/no/such/dir/page.jpg"], "no such folder"),
     (["camera://0?zoom=3", "--out", "{tmp}/page.jpg"], "unknown option"),
     (["{notimage}", "--out", "{tmp}/page.jpg"], "not an image"),
+    (["{corrupt}", "--out", "{tmp}/page.jpg"], "not an image"),  # libpng's complaints unsaid
 ])
 def test_bad_usage_exits_2_with_one_line(photo_file: tuple[Path, np.ndarray], tmp_path: Path,
                                          args: list[str], reason: str) -> None:
     notimage = tmp_path / "notes.png"
     notimage.write_text("hello")
-    filled = [a.format(photo=photo_file[0], tmp=tmp_path, notimage=notimage) for a in args]
+    corrupt = tmp_path / "corrupt.png"
+    corrupt.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\x0dIHDX" + bytes(range(64)))
+    filled = [a.format(photo=photo_file[0], tmp=tmp_path, notimage=notimage, corrupt=corrupt)
+              for a in args]
     proc = run(*filled, "--json")
     assert proc.returncode == 2
     assert reason in proc.stderr

@@ -243,3 +243,83 @@ def test_a_card_whose_text_block_is_nonsense_is_reported_after_a_second_try() ->
         assert sim.requests.count((0x30, 0x01)) == 2
     finally:
         reader.close()
+
+
+def _reader_with(answer_hook):  # type: ignore[no-untyped-def]
+    """A reader over an in-process simulator whose answers `answer_hook(cmd, para, answer)`
+    may replace, with card 0 on the antenna."""
+    from devices.idcard.protocol import Answer
+    from devices.idcard.reader import IdCardReader
+    from devices.idcard.simulator import IdCardSimulator
+    from devices.simlink import SimPort
+
+    class Hooked(IdCardSimulator):
+        def answer(self, cmd: int, para: int, now: float, data: bytes = b"") -> Answer:
+            return answer_hook(cmd, para, super().answer(cmd, para, now, data))
+
+    sim = Hooked(load_cards(), dwell=0)
+    sim.present(0)
+    return sim, IdCardReader("sim://idcard", lambda: SimPort(sim))
+
+
+def test_a_card_whose_number_fails_its_check_character_is_refused() -> None:
+    """GB 11643 (idcard.md): a text block whose number's check character is wrong, or whose
+    number is not 18 characters, is corrupt or forged, not a card to take a number with."""
+    from devices.idcard.card import CardDataError
+    from devices.idcard.protocol import Answer
+
+    def wrong_check(cmd: int, para: int, answer: Answer) -> Answer:
+        if (cmd, para) == (0x30, 0x01) and answer.sw3 == 0x90:
+            data = bytearray(answer.data)
+            number = data[4 + 122 : 4 + 158].decode("utf-16-le")
+            bad = number[:17] + ("0" if number[17] != "0" else "1")
+            data[4 + 122 : 4 + 158] = bad.encode("utf-16-le")
+            return Answer(0, 0, 0x90, bytes(data))
+        return answer
+
+    _, reader = _reader_with(wrong_check)
+    try:
+        with pytest.raises(CardDataError, match="check character") as info:
+            reader.read_card(3)
+        assert "150826194811050019"[:17] not in str(info.value)  # masked even here
+    finally:
+        reader.close()
+
+
+def test_a_card_found_but_not_selected_says_so_when_the_wait_ends() -> None:
+    from devices.idcard.protocol import Answer
+
+    def select_fails(cmd: int, para: int, answer: Answer) -> Answer:
+        return Answer(0, 0, 0x81, b"") if (cmd, para) == (0x20, 0x02) else answer
+
+    _, reader = _reader_with(select_fails)
+    try:
+        assert reader.read_card(0.6) is None
+        assert reader.last_problem is not None and "select" in reader.last_problem
+    finally:
+        reader.close()
+    quiet = open_reader("sim://idcard?dwell=0")  # no card at all: no problem to tell
+    try:
+        assert quiet.read_card(0.3) is None and quiet.last_problem is None
+    finally:
+        quiet.close()
+
+
+def test_a_silent_reader_does_not_stretch_the_wait() -> None:
+    """A pty nobody answers on: opening (its first try) and read_card together keep within
+    the time asked for, not SAM status's and find's own timeouts after it."""
+    master, slave = os.openpty()
+    try:
+        started = time.monotonic()
+        reader = open_reader(f"serial://{os.ttyname(slave)}", within=0.3)
+        opened = time.monotonic() - started
+        try:
+            with pytest.raises(DeviceUnavailable):
+                reader.read_card(0.4)
+        finally:
+            reader.close()
+        took = time.monotonic() - started
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert opened < 0.3 + 0.25 and took < 0.7 + 0.5, (opened, took)

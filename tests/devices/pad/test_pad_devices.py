@@ -155,3 +155,47 @@ def test_pad_control_commands_refuse_nonsense() -> None:
     controls = PadSimulator().controls()
     for line in ("press", "press 6", "press 2 rude", "auto soon", "plug maybe"):
         assert dispatch(controls, line)["ok"] is False, line
+
+
+def test_the_host_acks_a_reasonless_low_rating_and_an_unknown_type_as_the_protocol_says(
+        ) -> None:
+    """docs/pad-protocol.md: a level 1-2 rating carries at least one reason, and a frame with
+    bad content is answered RESULT 1 (and not counted); a type the host does not know is
+    answered RESULT 2. The pad here is the test, on the far end of a real pty."""
+    from devices.pad.protocol import AckResult, FrameType, PadFrame, PadParser, encode
+
+    master, slave = os.openpty()
+    acks: list[tuple[int, int, int]] = []  # (acked type, seq, result)
+    done = threading.Event()
+
+    def the_pad() -> None:
+        parser = PadParser()
+        sent = False
+        while not done.is_set():
+            for frame in parser.feed(os.read(master, 256)):
+                if frame.type == FrameType.PING:
+                    os.write(master, encode(PadFrame(FrameType.ACK, frame.seq, bytes([0x12, 0]))))
+                elif frame.type == FrameType.ACK:
+                    acks.append((frame.payload[0], frame.seq, frame.payload[1]))
+                if not sent:
+                    sent = True
+                    os.write(master, encode(PadFrame(FrameType.RATING, 9, bytes([2, 0])))
+                             + encode(PadFrame(0x33, 10, b""))
+                             + encode(PadFrame(FrameType.RATING, 11, bytes([4, 0]))))
+            if len(acks) >= 3:
+                done.set()
+
+    pad_thread = threading.Thread(target=the_pad, daemon=True)
+    pad_thread.start()
+    pad = open_pad(f"serial://{os.ttyname(slave)}")
+    try:
+        assert pad.read_rating(3) == Rating(4)  # the reasonless 2 was not counted
+        assert done.wait(3)
+        assert acks == [(0x01, 9, AckResult.BAD_PAYLOAD), (0x33, 10, AckResult.UNKNOWN_TYPE),
+                        (0x01, 11, AckResult.OK)]
+    finally:
+        done.set()
+        pad.close()
+        os.close(master)
+        os.close(slave)
+        pad_thread.join(2)

@@ -36,14 +36,16 @@ def test_parser_skips_noise_and_bad_crc_and_joins_split_frames() -> None:
 
 @pytest.mark.parametrize(("payload", "message"), [
     (b"\x05", "shorter"), (b"\x06\x00", "outside 1..5"), (b"\x02\x02\x01", "carries 1"),
-    (b"\x02\x01\x09", "unknown reason")])
+    (b"\x02\x01\x09", "unknown reason"), (b"\x02\x00", "level 2 rating without a reason"),
+    (b"\x01\x00", "level 1 rating without a reason")])
 def test_bad_rating_payloads_say_why(payload: bytes, message: str) -> None:
     with pytest.raises(p.PadProtocolError, match=message):
         p.parse_rating(payload)
 
 
 ratings = st.builds(p.Rating, st.integers(1, 5),
-                    st.lists(st.sampled_from(list(p.REASONS.values())), max_size=6).map(tuple))
+                    st.lists(st.sampled_from(list(p.REASONS.values())), max_size=6).map(tuple)
+                    ).filter(lambda r: r.level > 2 or r.reasons)  # 1-2 carry a reason
 frames = st.builds(p.PadFrame, st.integers(0, 255), st.integers(0, 255), st.binary(max_size=64))
 
 
