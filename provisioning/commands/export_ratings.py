@@ -11,6 +11,7 @@ from pathlib import Path
 from provisioning.db import open_store
 from provisioning.errors import UsageError
 from provisioning.ratings_formats import FORMATS, by_suffix
+from queue_server.domain.clock import parse_day
 
 NAME = "export-ratings"
 HELP = "write the ratings of a period for a provincial 好差评 platform (JSON lines)"
@@ -18,7 +19,7 @@ HELP = "write the ratings of a period for a provincial 好差评 platform (JSON 
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        return parse_day(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 

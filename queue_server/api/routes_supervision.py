@@ -7,7 +7,6 @@ session, or an administrator token (`?hall=`); the `mine` endpoints are a counte
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -17,6 +16,7 @@ from queue_server.api import export
 from queue_server.api.export import Column, col
 from queue_server.api.http_errors import ERROR_RESPONSES
 from queue_server.api.routes import RowId, Who, hall_of, store_of
+from queue_server.domain.clock import parse_day
 from queue_server.domain.errors import Invalid, NotFound
 from queue_server.usecases import appeals, cases, followups, ledger, live
 from queue_server.usecases.auth import Principal
@@ -42,7 +42,7 @@ def period_of(request: Request) -> Period:
     `counter`, `staff` from the query string."""
     q = request.query_params
     try:
-        days = {k: date.fromisoformat(q[k]) if q.get(k) else None for k in ("from", "to")}
+        days = {k: parse_day(q[k]) if q.get(k) else None for k in ("from", "to")}
         levels = [int(v) for v in q.getlist("level") if v]
     except ValueError as exc:
         raise Invalid("bad_filter", "日期须为 YYYY-MM-DD,等级为 1–5 / dates are YYYY-MM-DD, "

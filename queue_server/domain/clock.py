@@ -3,6 +3,7 @@ formatting. Pure functions; the clock itself is passed in by the caller."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -45,3 +46,23 @@ def day_start(day: date, tz: str, day_starts: time) -> datetime:
         else:
             lo = mid
     return hi
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+
+
+def parse_day(text: str) -> date:
+    """A day written YYYY-MM-DD, as the API and the commands ask; ValueError otherwise
+    (`date.fromisoformat` alone would also take 20261206 or 2026-W49-1)."""
+    if not _DAY.fullmatch(text):
+        raise ValueError(f"{text!r} is not YYYY-MM-DD")
+    return date.fromisoformat(text)
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """(year, month) of a month written YYYY-MM; ValueError otherwise."""
+    found = _MONTH.fullmatch(text)
+    if not found or not 1 <= int(found[2]) <= 12:
+        raise ValueError(f"{text!r} is not YYYY-MM")
+    return int(found[1]), int(found[2])

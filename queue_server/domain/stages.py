@@ -32,6 +32,7 @@ HELD = "held"
 ON_HOLD = "on_hold"  # a called ticket its counter put aside (挂起) until it takes it back
 READY = "ready"  # the status of a ticket whose case waits, held, in the pickup zone
 AT_COUNTER = (CALLED, SERVING)
+OPEN = (WAITING, CALLED, SERVING, HELD, ON_HOLD)  # every status but ENDED: the case is not done
 SERVED = ("done", "next", "rejected")  # outcomes of a stage that was served
 OUTCOMES = (*SERVED, "no_show", "transferred", "forwarded")
 

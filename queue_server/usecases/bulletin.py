@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from queue_server.db.models import FigStages, Hall
 from queue_server.db.store import Store
-from queue_server.domain.clock import iso
+from queue_server.domain.clock import iso, parse_month
 from queue_server.domain.errors import Invalid, NotFound
 from queue_server.domain.figures import STAGE_COUNTS, Filter
 from queue_server.usecases import fold
@@ -56,7 +56,7 @@ class Bulletin:
 
 def month_period(hall: str, month: str) -> Period:
     try:
-        year, number = (int(x) for x in month.split("-"))
+        year, number = parse_month(month)
         first = date(year, number, 1)
     except ValueError:
         raise Invalid("bad_month", "请用 YYYY-MM / give the month as YYYY-MM") from None

@@ -19,11 +19,11 @@ from queue_server.domain.clock import iso
 from queue_server.domain.deadlines import ON_TRACK, case_state
 from queue_server.domain.errors import Forbidden
 from queue_server.domain.hall import HallInfo
+from queue_server.domain.stages import OPEN
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
 from queue_server.wire_console import CaseRow, MyCaseRow
 
-OPEN = ("waiting", "called", "serving")
 MINE_DAYS = 30
 
 

@@ -42,11 +42,24 @@ def parse_number(number: str) -> tuple[str, int]:
 
 def _today(conn: Connection, hall: HallInfo, number: str, now: datetime, lock: bool = True
            ) -> Record | None:
+    """The ticket that holds `number` today: issued today under it, or a case of an earlier
+    day that its holder collects today under a number of today (usecases/arrival.py: the
+    ticket and its current stage take today's number; the stage queues from the arrival)."""
     prefix, seq = parse_number(number)
+    today = hall.day_of(now)
     query = select(_TICKETS).where(
         _TICKETS.c.hall == hall.id, _TICKETS.c.prefix == prefix,
-        _TICKETS.c.day == hall.day_of(now), _TICKETS.c.seq == seq)
+        _TICKETS.c.day == today, _TICKETS.c.seq == seq)
     row = conn.execute(query.with_for_update() if lock else query).first()
+    if row is None:
+        later = select(_TICKETS, _STAGES.c.sort_at.label("queued_at")).join(
+            _STAGES, _STAGES.c.id == _TICKETS.c.stage).where(
+            _TICKETS.c.hall == hall.id, _TICKETS.c.prefix == prefix,
+            _TICKETS.c.number == number, _TICKETS.c.day < today, _STAGES.c.number == number)
+        found = [r for r in conn.execute(later) if hall.day_of(r.queued_at) == today]
+        if found:
+            query = select(_TICKETS).where(_TICKETS.c.id == found[0].id)
+            row = conn.execute(query.with_for_update() if lock else query).first()
     return Record(_TICKETS, row) if row is not None else None
 
 

@@ -28,6 +28,7 @@ from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound, N
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.policy import Caller, streak_after
 from queue_server.domain.priority import declared
+from queue_server.domain.workdays import Due
 from queue_server.usecases import call_order, pickup
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.halls import load_hall, service_record
@@ -247,9 +248,14 @@ def _transfer(tx: Tx, counter: Record, stage: Record, ticket: Record, body: wire
         zone = target.zone
     hall = load_hall(conn, ticket.hall)
     assert hall is not None
+    # Handed on within approval, the same case keeps the deadline it got on entering approval
+    # (CONTRACT §5): a transfer is not a new start of its time limit.
+    kept = (Due(stage.deadline, bool(stage.deadline_provisional))
+            if stage.zone == zone == "approval" and svc.code == stage.service
+            and stage.deadline is not None else None)
     end_stage(stage, counter, tx.now, "transferred")
     ticket.service = svc.code
-    queue_stage(tx, ticket, svc, zone, hall, target.code if target else None)
+    queue_stage(tx, ticket, svc, zone, hall, target.code if target else None, due=kept)
     _event(tx, "ticket.transferred", ticket, counter, to_service=svc.code,
            to_counter=target.code if target else None, to_zone=zone)
 

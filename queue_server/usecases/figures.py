@@ -5,15 +5,15 @@ includes every commit before it, then reads the aggregates in one read transacti
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from queue_server.db.models import Counter, Service, Staff
+from queue_server.db.models import Counter, Hall, Service, Staff
 from queue_server.db.store import Store
-from queue_server.domain.clock import iso
+from queue_server.domain.clock import iso, parse_day
 from queue_server.domain.errors import Invalid
 from queue_server.domain.figures import DIMENSIONS, HOURS, Filter, empty_sums, kpi
 from queue_server.usecases import fold
@@ -36,7 +36,7 @@ TARGETS = {"satisfaction_rate": 0.92, "completion_rate": 0.97}  # the plan's lin
 
 def period_of(hall: str, start: str | None, end: str | None) -> Period:
     try:
-        first, last = date.fromisoformat(start or ""), date.fromisoformat(end or "")
+        first, last = parse_day(start or ""), parse_day(end or "")
     except ValueError:
         raise Invalid("bad_period", "请用 from=YYYY-MM-DD&to=YYYY-MM-DD / give from and to as "
                       "YYYY-MM-DD") from None
@@ -48,6 +48,8 @@ def period_of(hall: str, start: str | None, end: str | None) -> Period:
 
 
 def _check_filter(conn: Connection, hall: str, flt: Filter) -> None:
+    if conn.execute(select(Hall.id).where(Hall.id == hall)).first() is None:
+        raise Invalid("unknown_hall", f"没有此大厅 / no hall {hall!r}")
     if flt.zone is not None and flt.zone not in ZONES:
         raise Invalid("unknown_zone", f"没有此区域 / no zone {flt.zone!r}")
     for table, column, value, code in (

@@ -24,10 +24,10 @@ from queue_server.domain.figures import (
     Filter,
     Key,
 )
+from queue_server.domain.stages import OPEN
 
 _FT, _FD = cast(Table, FigTickets.__table__), cast(Table, FigDurations.__table__)
 _STAGES, _TICKETS = cast(Table, Stage.__table__), cast(Table, Ticket.__table__)
-OPEN = ("waiting", "called", "serving")
 
 
 @dataclass(frozen=True)

@@ -59,10 +59,11 @@ _INSERT_STAGE = lean.insert_of(_STAGES, stage_row("", "", "", "", False, datetim
 
 
 def queue_stage(tx: Tx, ticket: Any, svc: Any, zone: str, hall: HallInfo,
-                target: str | None = None, held: bool = False) -> int:
+                target: str | None = None, held: bool = False, due: Due | None = None) -> int:
     """Queue `ticket` (a record, updated but not saved) in `zone`, keeping its place by issue
-    time (`held`: until its holder arrives); answers the stage's id."""
-    due = stages.deadline_of(hall, svc, zone, tx.now)
+    time (`held`: until its holder arrives); answers the stage's id. `due`: the deadline the
+    stage keeps (a case handed on within approval), else the zone's own from now."""
+    due = due or stages.deadline_of(hall, svc, zone, tx.now)
     stage_id = insert_stage(tx.conn, ticket.hall, ticket.id, zone, svc.code, ticket.priority,
                             ticket.issued_at, due, target, held)
     ticket.stage, ticket.zone = stage_id, zone

@@ -98,6 +98,8 @@ BAD = [
     # argparse's own refusals: one line, not its usage block
     ("export-ratings", "--db", "{url}", "--from", "yesterday", "--to", "2026-01-01", "--out",
      "{missing}"),
+    ("export-ratings", "--db", "{url}", "--from", "20260101", "--to", "2026-01-01", "--out",
+     "{missing}"),  # YYYY-MM-DD only
     ("enrol", "--db", "{url}", "--kind", "kiosk"),
 ]
 

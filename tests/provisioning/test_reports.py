@@ -113,6 +113,7 @@ def test_export_ratings_has_exactly_the_contract_fields(
 @pytest.mark.parametrize("argv", [
     ["report", "--month", "2026-3x", "--out", "b.xlsx"],
     ["report", "--month", "2026-03", "--out", "b.docx"],
+    ["report", "--month", "2026-3", "--out", "b.csv"],  # YYYY-MM, not a month of its own making
     ["export-ratings", "--from", "2026-03-05", "--to", "2026-03-01", "--out", "r.jsonl"],
     ["export-ratings", "--from", "2026-03-01", "--to", "2026-03-05", "--out", "r.txt"],
 ])

@@ -226,7 +226,9 @@ def test_who_may_read_the_figures_and_bad_queries(tmp_path: Path) -> None:
                                 ({**day, "zone": "lobby"}, "unknown_zone"),
                                 ({**day, "counter": "X99"}, "unknown_counter"),
                                 ({**day, "service": "nope"}, "unknown_service"),
-                                ({**day, "staff": "s999"}, "unknown_staff")):
+                                ({**day, "staff": "s999"}, "unknown_staff"),
+                                ({"from": "20260305", "to": "20260305"}, "bad_period"),
+                                ({**day, "hall": "zzz"}, "unknown_hall")):
                 resp = c.get("/reports/kpi", params=query)
                 assert resp.status_code == 400 and resp.json()["error"]["code"] == code, query
         with httpx.Client() as c:

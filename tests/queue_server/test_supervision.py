@@ -16,7 +16,17 @@ from queue_server import wire
 from queue_server.db.models import Evaluation
 from queue_server.db.store import Store
 from queue_server.domain.errors import Conflict, Forbidden
-from queue_server.usecases import appeals, cases, counters, followups, ledger, live
+from queue_server.domain.figures import Filter
+from queue_server.usecases import (
+    appeals,
+    cases,
+    counter_desk,
+    counters,
+    figures,
+    followups,
+    ledger,
+    live,
+)
 from queue_server.usecases.auth import Principal, enrol_terminal
 from queue_server.usecases.login import login
 from queue_server.usecases.terminals import heartbeat
@@ -73,6 +83,35 @@ def test_approval_cases_where_they_stand_and_who_holds_them(env: tuple[Store, Se
     assert states == ["soon", "due_today", "overdue"]
     with pytest.raises(Forbidden):
         cases.approval_cases(store, staff(HALL, "W01", "s001"), HALL)
+
+
+def test_a_case_put_aside_or_handed_on_in_approval_stays_overdue(env: tuple[Store, SetClock]
+                                                                 ) -> None:
+    """CONTRACT §5: `overdue_open` counts approval stages open now past their deadline. A case
+    its counter put on hold (挂起) is still open; handed on within approval it keeps the
+    deadline it got on entering approval (a transfer does not restart its time limit)."""
+    store, clock = env
+    ticket = to_approval(store, HALL, "s001")
+    approver = staff(HALL, "W03", "s002")
+    counters.call_next(store, approver, "W03", "")
+    clock.now = local("2026-03-05T10:00:00")  # past Wednesday's 23:59:59
+    period = figures.period_of(HALL, "2026-03-02", "2026-03-05")
+
+    def overdue() -> tuple[int, list[str]]:
+        kpi = figures.kpi_report(store, SUPERVISOR, period, Filter())
+        listed = [r.ticket for r in cases.approval_cases(store, SUPERVISOR, HALL)
+                  if r.state == "overdue"]
+        return kpi["overdue_open"], listed
+
+    assert overdue() == (1, [ticket])
+    with store.write() as tx:
+        assert counter_desk.hold_in(tx, approver, "W03", "").status == "on_hold"
+    assert overdue() == (1, [ticket])  # put aside, not done
+    with store.write() as tx:
+        counter_desk.take_back_in(tx, approver, "W03", "", wire.TakeBackIn(ticket=ticket))
+    handed = counters.transfer(store, approver, "W03", wire.TransferIn(service="case"), "")
+    assert handed.zone == "approval" and handed.deadline == local("2026-03-04T23:59:59")
+    assert overdue() == (1, [ticket])
 
 
 def test_alerts_go_once_per_state_to_the_holder(env: tuple[Store, SetClock]) -> None:
