@@ -35,6 +35,7 @@ class ConsoleMe(Wire):
     hall_name: str
     csrf: str | None = None
     expires_at: datetime | None = None
+    timezone: str = "Asia/Shanghai"  # the hall's (IANA): times and default periods use it
 
 
 class QueueRow(Wire):

@@ -79,6 +79,7 @@ class PublicService(Wire):
     waiting: int = 0
     estimated_wait_s: int = 0
     mail_delivery: bool = False
+    name_en: str | None = None  # (v1.1) the English name, where the hall has one
 
 
 class HallPublic(Wire):
@@ -156,6 +157,11 @@ class TicketView(Wire):
     hall_name_mn: str | None = None
     service_name_mn: str | None = None
     counter_name_mn: str | None = None
+    # English names where the hall has them (its `name_en`), for the English lines
+    service_name_en: str | None = None
+    counter_name_en: str | None = None
+    # What the view reads now, in short: a page that rendered one version reloads on another
+    version: str = ""
 
 
 class DeliveryIn(Strict):

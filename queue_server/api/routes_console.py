@@ -49,7 +49,8 @@ def console_login(request: Request, body: ConsoleLoginIn, response: Response) ->
     set_cookie(response, request, done.token, done.expires_at)
     return ConsoleMe(staff=done.staff, staff_name=done.staff_name, role=done.role,
                      hall=done.hall, hall_name=done.hall_name,
-                     csrf=console_auth.csrf_of(done.token), expires_at=done.expires_at)
+                     csrf=console_auth.csrf_of(done.token), expires_at=done.expires_at,
+                     timezone=done.timezone)
 
 
 @router.post("/api/v1/console/logout", status_code=204)
@@ -66,10 +67,11 @@ def console_logout(request: Request, principal: Who) -> Response:
 @router.get("/api/v1/console/me", response_model=ConsoleMe)
 def console_me(request: Request, principal: Who) -> ConsoleMe:
     hall = hall_of(principal, request)
-    name, role, hall_name = console_auth.me(store_of(request), principal, hall)
+    name, role, hall_name, timezone = console_auth.me(store_of(request), principal, hall)
     token = cookie_of(request) if not request.headers.get("authorization") else ""
     return ConsoleMe(staff=principal.staff_id, staff_name=name, role=role, hall=hall,
-                     hall_name=hall_name, csrf=console_auth.csrf_of(token) if token else None)
+                     hall_name=hall_name, csrf=console_auth.csrf_of(token) if token else None,
+                     timezone=timezone)
 
 
 def page_scripts() -> list[str]:

@@ -108,6 +108,10 @@ async def track_events(request: Request, ticket_id: str) -> StreamingResponse:
     if view is None:
         raise NotFound("unknown_ticket", "没有此号 / no such ticket")
     hub = request.app.state.hub
+    # The view again after the hub's mark: a change committed after the mark comes as an
+    # event, one before it is in this view (nothing falls between the view and the watch).
+    mark = await hub.mark(view.hall)
+    view = await run_in_threadpool(public.ticket_view, store, ticket_id, base) or view
 
     async def body() -> AsyncIterator[str]:
         last = view.model_dump_json()
@@ -115,7 +119,7 @@ async def track_events(request: Request, ticket_id: str) -> StreamingResponse:
         if view.status in FINAL:
             return
         with contextlib.suppress(Dropped):
-            async with contextlib.aclosing(hub.watch(view.hall)) as batches:
+            async with contextlib.aclosing(hub.watch(view.hall, after=mark)) as batches:
                 async for batch in batches:
                     if not batch:
                         yield ": ping\n\n"

@@ -707,11 +707,17 @@ class EventHub:
             if not feed.subs and self._feeds.get(hall) is feed:
                 del self._feeds[hall]  # nobody follows the hall here any more
 
-    async def watch(self, hall: str) -> AsyncGenerator[list[dict[str, Any]], None]:
-        """The live events of `hall` from now on, in batches (an empty batch at every ping
-        interval), for a follower inside the server (a public ticket page). Raises Dropped
-        when it falls behind."""
-        start = (await self._feed(hall)).last_id
+    async def mark(self, hall: str) -> int:
+        """The id of the last event of `hall` handed out: `watch(hall, after=mark)` later
+        misses nothing committed after it (a follower reads its state after the mark)."""
+        return (await self._feed(hall)).last_id
+
+    async def watch(self, hall: str, after: int | None = None
+                    ) -> AsyncGenerator[list[dict[str, Any]], None]:
+        """The live events of `hall` from now on (or from after the id `after`, from `mark`),
+        in batches (an empty batch at every ping interval), for a follower inside the server
+        (a public ticket page). Raises Dropped when it falls behind."""
+        start = (await self._feed(hall)).last_id if after is None else after
         async with contextlib.aclosing(self._follow(hall, start)) as events:
             async for batch in events:
                 yield [json.loads(text) for _, text in batch]

@@ -12,12 +12,14 @@ server at `/fonts/mongolian.ttf` (a hall's LAN is offline: no outside fonts)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from datetime import datetime
 from functools import lru_cache
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
@@ -54,9 +56,12 @@ PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title><style>{style}</style></head>
 <body><main><h1>{hall}</h1>{body}</main>{script}</body></html>"""
-LIVE = """<script>(function(){if(!window.EventSource)return;var es=new EventSource(%s);
-var first=true;es.onmessage=function(){if(first){first=false;return}es.close();
-location.reload()}})();</script>"""
+# The page follows the ticket's stream and reloads as soon as the stream says anything other
+# than the version it shows: the stream's first message (the state when it opened, which may
+# already differ from the page's), any later change, and the first message after a reconnect.
+LIVE = """<script>(function(){if(!window.EventSource)return;var shown=%s;
+var es=new EventSource(%s);es.onmessage=function(m){var v;try{v=JSON.parse(m.data)}
+catch(e){return}if(v.version!==shown){es.close();location.reload()}}})();</script>"""
 
 
 def _time(moment: datetime | None, tz: str, fmt: str = "%m月%d日 %H:%M") -> str:
@@ -70,8 +75,9 @@ def _where(view: wj.TicketView) -> str:
                 "approval: no need to wait in the hall; you will be told when it is ready."
                 "</span></p>")
     if view.status in ("called", "serving") and view.counter_name:
+        where_en = view.counter_name_en or view.counter_name
         return (f'<p class="hl">请到 <b>{escape(view.counter_name)}</b> 办理'
-                f'<br><span class="en">Please go to {escape(view.counter_name)}</span></p>')
+                f'<br><span class="en">Please go to {escape(where_en)}</span></p>')
     if view.arrival_required:
         return ('<p class="hl">请到大厅后在自助机签到(刷身份证或出示本页二维码),签到后才会叫号。'
                 '<br><span class="en">Check in at a kiosk in the hall (ID card or this QR '
@@ -124,7 +130,10 @@ def render(view: wj.TicketView) -> str:
     zh, en = STATUS.get(view.status, (view.status, view.status))
     if view.zone == "approval" and view.status == "waiting":
         zh, en = "审批中", "In approval"
-    head = (f'<div class="card"><div>{escape(view.service_name)}</div>'
+    service = escape(view.service_name)
+    if view.service_name_en and view.service_name_en != view.service_name:
+        service += f' <span class="en">{escape(view.service_name_en)}</span>'
+    head = (f'<div class="card"><div>{service}</div>'
             f'<div class="n">{escape(view.number)}</div>'
             f'<div class="st">{zh} <span class="en">{en}</span></div>{_where(view)}')
     if view.deadline is not None:
@@ -188,7 +197,8 @@ def track(request: Request, ticket_id: str) -> HTMLResponse:
                                         body=body, script=""), status_code=404)
     live = ""
     if view.status not in ("done", "rejected", "no_show"):
-        live = LIVE % f'"/api/v1/track/{escape(view.id)}/events"'
+        live = LIVE % (json.dumps(view.version),
+                       json.dumps(f"/api/v1/track/{quote(view.id, safe='')}/events"))
     page = PAGE.format(title=f"{escape(view.number)} 办件查询", style=STYLE,
                        hall=escape(view.hall_name), body=render(view), script=live)
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})

@@ -47,6 +47,7 @@ class ConsoleLogin:
     hall: str
     hall_name: str
     expires_at: datetime
+    timezone: str = "Asia/Shanghai"  # the hall's: the console shows times in it
 
 
 def csrf_of(token: str) -> str:
@@ -80,7 +81,8 @@ def login(store: Store, hall: str | None, staff_id: str, pin: str, client: str
                                       staff_id=staff.id, created_at=tx.now, expires_at=expires))
         tx.session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at < tx.now))
         tx.emit(hall_id, "console.login", staff=staff.id)
-        return ConsoleLogin(token, staff.id, staff.name, staff.role, hall_id, info.name, expires)
+        return ConsoleLogin(token, staff.id, staff.name, staff.role, hall_id, info.name, expires,
+                            info.timezone)
 
     return pin_login(store, hall_id, staff_id, pin, client, open_session)
 
@@ -110,12 +112,13 @@ def logout(store: Store, token: str) -> None:
             tx.emit(row.hall, "console.logout", staff=row.staff_id)
 
 
-def me(store: Store, who: Principal, hall: str) -> tuple[str | None, str, str]:
-    """(staff name, role, hall name) of a principal that may use the console."""
+def me(store: Store, who: Principal, hall: str) -> tuple[str | None, str, str, str]:
+    """(staff name, role, hall name, hall time zone) of a principal that may use the
+    console."""
     require_supervisor(who)
     with store.read() as s:
         info = load_hall(s, hall)
         staff = s.get(Staff, (hall, who.staff_id)) if who.staff_id else None
     if info is None:
         raise Invalid("unknown_hall", f"没有大厅 {hall} / no hall {hall}")
-    return (staff.name if staff else None, who.staff_role or who.kind, info.name)
+    return (staff.name if staff else None, who.staff_role or who.kind, info.name, info.timezone)

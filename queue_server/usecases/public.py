@@ -5,6 +5,7 @@ is ready, how it is delivered; no name, no ID number, no staff. Queries only."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,6 +38,12 @@ def remote_hours(spec: dict[str, Any]) -> tuple[tuple[int, int], ...] | None:
     return tuple(parse_range(r) for r in hours) if hours else None
 
 
+def text_of(texts: dict[str, Any] | None, lang: str, key: str = "name") -> str | None:
+    """A service's or counter's `key` in `lang` as configured (`name_en`), else None."""
+    value = ((texts or {}).get(lang) or {}).get(key)
+    return str(value) if value else None
+
+
 def _ranges_text(hall: HallInfo) -> list[str]:
     return [f"{a // 60:02d}:{a % 60:02d}-{b // 60:02d}:{b % 60:02d}" for a, b in hall.opening]
 
@@ -60,7 +67,8 @@ def hall_public(store: Store, hall_id: str) -> wj.HallPublic:
                 and opening.is_open(hall, now, remote_hours(remote or {})),
                 waiting=info.waiting if info else 0,
                 estimated_wait_s=info.estimated_wait_s if info else 0,
-                mail_delivery=bool((svc.options or {}).get("mail_delivery"))))
+                mail_delivery=bool((svc.options or {}).get("mail_delivery")),
+                name_en=text_of(svc.texts, "en")))
         local_day = now.astimezone(ZoneInfo(hall.timezone)).date()
         return wj.HallPublic(id=hall.id, name=hall.name, timezone=hall.timezone,
                              opening_hours=_ranges_text(hall),
@@ -93,7 +101,8 @@ def ticket_view(store: Store, ticket_id: str, base: str) -> wj.TicketView | None
             return None
         counters = list(s.scalars(select(Counter).where(Counter.hall == ticket.hall)))
         names = {c.code: c.name for c in counters}
-        names_mn = {c.code: ((c.texts or {}).get("mn") or {}).get("name") for c in counters}
+        names_mn = {c.code: text_of(c.texts, "mn") for c in counters}
+        names_en = {c.code: text_of(c.texts, "en") for c in counters}
         stages = _stage_views(s, ticket, names)
         current = next((st for st in journey(s, ticket.id) if st.id == ticket.stage), None)
         held = current is not None and current.status == HELD
@@ -104,7 +113,7 @@ def ticket_view(store: Store, ticket_id: str, base: str) -> wj.TicketView | None
         at_counter = ticket.status in ("called", "serving") and current is not None
         svc = s.get(Service, (ticket.hall, ticket.service))
         delivery = s.get(Delivery, ticket.id)
-        return wj.TicketView(
+        view = wj.TicketView(
             id=ticket.id, number=ticket.number, hall=hall.id, hall_name=hall.name,
             timezone=hall.timezone,
             service_name=svc.name if svc else ticket.service, status=ticket.status,
@@ -123,4 +132,15 @@ def ticket_view(store: Store, ticket_id: str, base: str) -> wj.TicketView | None
             hall_name_mn=hall.text("name", "mn") if "mn" in hall.languages else None,
             service_name_mn=((svc.texts or {}).get("mn") or {}).get("name") if svc else None,
             counter_name_mn=names_mn.get(current.counter or "") if at_counter and current
+            else None,
+            service_name_en=text_of(svc.texts, "en") if svc else None,
+            counter_name_en=names_en.get(current.counter or "") if at_counter and current
             else None)
+    return versioned(view)
+
+
+def versioned(view: wj.TicketView) -> wj.TicketView:
+    """The view with its `version`: a digest of everything else it says, so that a page
+    can tell whether what it shows is still what the ticket reads."""
+    text = view.model_dump_json(exclude={"version"})
+    return view.model_copy(update={"version": hashlib.sha256(text.encode()).hexdigest()[:16]})

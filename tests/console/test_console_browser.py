@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -86,10 +87,11 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return shots_folder(tmp_path_factory.mktemp("shots"))
 
 
-def new_page(browser: Any, server: ServerProcess, size: str = "1366x768") -> Any:
+def new_page(browser: Any, server: ServerProcess, size: str = "1366x768",
+             timezone: str = "Asia/Shanghai") -> Any:
     w, h = SIZES[size]
     context = browser.new_context(viewport={"width": w, "height": h}, accept_downloads=True,
-                                  locale="zh-CN", timezone_id="Asia/Shanghai")
+                                  locale="zh-CN", timezone_id=timezone)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto(f"{server.url}/console/")
@@ -242,3 +244,96 @@ def test_every_page_photographed(hall: tuple[ServerProcess, dict], browser: Any,
     assert all((shots / n).stat().st_size > 5000 for n in taken)
     if os.environ.get("KUAIBAN_SCREENSHOTS") is None:
         shutil.rmtree(shots, ignore_errors=True)
+
+
+def test_a_session_ending_under_an_open_form_keeps_the_note(
+        hall: tuple[ServerProcess, dict], browser: Any, shots: Path) -> None:
+    """The session ends (its cookie expires) while a follow-up note is being typed: submitting
+    says so plainly, the login is usable (no form left on top of it), and after logging in
+    the form is back with the note, ready to submit."""
+    server, _ = hall
+    page = new_page(browser, server)
+    log_in(page)
+    page.wait_for_selector("#app:not([hidden])")
+    page.click("a[data-page=followups]")
+    page.locator("#followups button[data-action]").first.click()
+    note = "群众反映已核实,已当面致歉"
+    page.locator("dialog textarea[name=note]").fill(note)
+    page.context.clear_cookies()  # what the browser does when the session's cookie expires
+    page.locator("dialog button[type=submit]").click()
+    page.wait_for_selector("#login:not([hidden])")
+    page.wait_for_selector("#login-error[data-code=session_expired]")
+    assert "登录已过期，请重新登录" in page.locator("#login-error").inner_text()
+    assert "令牌" not in page.locator("body").inner_text()
+    assert page.locator("dialog[open]").count() == 0
+    page.screenshot(path=str(shots / "console-session-expired-1366x768.png"))
+    log_in(page)  # fills the form: it would time out under a modal dialog
+    page.wait_for_selector("#app:not([hidden])")
+    page.wait_for_selector("dialog[open]")
+    assert page.locator("dialog[open] textarea[name=note]").input_value() == note
+    page.locator("dialog[open] button[type=submit]").click()
+    page.wait_for_selector("dialog[open]", state="detached")
+    page.context.close()
+
+
+def test_the_server_out_of_reach_is_said_and_the_page_comes_back(
+        browser: Any, tmp_path: Path, shots: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'hall.db'}"
+    load_test_hall(url)
+    set_all_pins(url)
+    first = start_server(url, tmp_path)
+    again = None
+    try:
+        page = new_page(browser, first)
+        log_in(page)
+        page.wait_for_selector("#live-dot.on")
+        page.click("a[data-page=cases]")
+        page.wait_for_selector("a[data-page=cases].active")
+        first.stop()
+        page.click("a[data-page=ratings]")  # the page's data cannot be read now
+        page.wait_for_selector("#offline:not([hidden])")
+        page.wait_for_selector("main .error[data-code=offline]")
+        text = page.locator("body").inner_text()
+        assert "无法连接服务器，正在重试…" in text and "Failed to fetch" not in text
+        page.screenshot(path=str(shots / "console-offline-1366x768.png"))
+        again = start_server(url, tmp_path, port=first.port)
+        page.wait_for_selector("#offline", state="hidden")
+        page.wait_for_selector("#ratings")  # read again by itself
+        page.wait_for_selector("#live-dot.on")
+        assert page.locator("main .error").count() == 0
+        page.context.close()
+    finally:
+        if again is not None:
+            again.stop()
+        first.stop()
+
+
+def test_times_and_periods_are_the_hall_s_not_the_browser_s(
+        hall: tuple[ServerProcess, dict], browser: Any) -> None:
+    """A PC set to New York time shows the hall's (Asia/Shanghai) times: a deadline at
+    23:59:59 in the hall reads 23:59, and the default period is the hall's calendar."""
+    server, seeded = hall
+    page = new_page(browser, server, timezone="America/New_York")
+    log_in(page)
+    page.wait_for_selector("#app:not([hidden])")
+    page.click("a[data-page=cases]")
+    row = page.locator("#cases tr", has_text=seeded["case"])
+    row.wait_for()
+    cases = page.evaluate("async () => (await fetch('/api/v1/cases')).json()")
+    case = next(c for c in cases if c["number"] == seeded["case"])
+    here = ZoneInfo("Asia/Shanghai")
+    due = datetime.fromisoformat(case["deadline"]).astimezone(here)
+    entered = datetime.fromisoformat(case["entered_at"]).astimezone(here)
+    text = row.inner_text()
+    assert due.strftime("%Y-%m-%d %H:%M") in text and due.strftime("%H:%M") == "23:59", text
+    assert entered.strftime("%Y-%m-%d %H:%M") in text, text
+    page.click("a[data-page=ratings]")
+    page.wait_for_selector("#ratings")
+    month_ago = (datetime.now(here) - timedelta(days=30)).date().isoformat()
+    assert page.locator(".toolbar input[name=from]").input_value() == month_ago
+    page.click("a[data-page=figures]")
+    page.wait_for_selector("#kpi")
+    today = datetime.now(here).date()
+    assert page.locator(".toolbar input[name=from]").input_value() == f"{today:%Y-%m}-01"
+    assert page.locator(".toolbar input[name=to]").input_value() == today.isoformat()
+    page.context.close()

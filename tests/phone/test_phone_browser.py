@@ -9,9 +9,12 @@ photographed (into $KUAIBAN_SCREENSHOTS, or the test's folder)."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -22,6 +25,8 @@ from tests.queue_server.conftest import PIN, set_all_pins
 from tests.queue_server.test_appointment_day import person
 
 pytestmark = pytest.mark.slow
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True, "locale": "zh-CN"}
 HALL = Path(__file__).resolve().parent / "hall.toml"
 WHO, OTHER = person(61), person(62)
 
@@ -117,7 +122,7 @@ def test_book_see_and_cancel_a_booking(phone: tuple[Any, list[str]], server: Ser
     shot(page, shots, "3-booking")
     page.fill("#cidn", OTHER["number"])
     page.locator("#cancel").click()
-    expect(page.locator("#msg")).to_contain_text("没有找到此预约")  # not the holder's number
+    expect(page.locator("#msg")).to_contain_text("预约码或身份证号码不符")  # not the holder's
     page.fill("#cidn", WHO["number"])
     page.locator("#cancel").click()
     expect(page.locator("#status")).to_contain_text("已取消")
@@ -231,3 +236,234 @@ def qr_is_drawn(page: Any) -> None:
         "() => { const img = document.querySelector('img.qr');"
         " return img !== null && img.complete && img.naturalWidth > 0; }",
         timeout=10_000)
+
+
+def kiosk(server: ServerProcess, name: str) -> httpx.Client:
+    from queue_server.db.store import Store
+    from queue_server.usecases.auth import enrol_terminal
+
+    store = Store(server.db_url)
+    try:
+        token, _ = enrol_terminal(store, "kiosk", name, None, "p1")
+    finally:
+        store.close()
+    return httpx.Client(base_url=server.api(""), timeout=10,
+                        headers={"Authorization": f"Bearer {token}"})
+
+
+def call(counter: httpx.Client, code: str, ticket: str) -> None:
+    """Call `ticket` at counter `code`, finishing whoever comes before it."""
+    while True:
+        called = counter.post(f"/counters/{code}/call-next")
+        assert called.status_code == 200, (called.status_code, called.text)
+        if called.json()["id"] == ticket:
+            return
+        counter.post(f"/counters/{code}/finish", json={"outcome": "done"}).raise_for_status()
+
+
+def test_the_status_page_shows_a_change_made_before_its_stream_opened(
+        phone: tuple[Any, list[str]], server: ServerProcess) -> None:
+    """The page is rendered, then the ticket is called before the page's stream opens: the
+    stream's first message already differs from the page, which must follow it (it used to
+    take that message for the page's own state and stay on 等候中 for good)."""
+    from playwright.sync_api import expect
+
+    page, _requests = phone
+    ticket = httpx.post(server.api("/remote-tickets"), json={
+        "service": "social-security", "id_card": person(65)}).json()
+    assert httpx.get(server.api(f"/track/{ticket['id']}")).json()["status"] == "waiting"
+    counter = staff(server, "W01")
+
+    opened: list[str] = []
+
+    def call_then_open(route: Any) -> None:
+        if not opened:  # the page's first stream only
+            call(counter, "W01", ticket["id"])
+        opened.append(route.request.url)
+        route.continue_()
+
+    page.route("**/api/v1/track/*/events", call_then_open)
+    page.goto(ticket["track_url"])
+    expect(page.locator("body")).to_contain_text("请到 1号窗口 办理")
+    expect(page.locator("body")).to_contain_text("Please go to Counter 1")  # its name_en
+    expect(page.locator("body")).to_contain_text("Social security")
+    counter.post("/counters/W01/finish", json={"outcome": "done"}).raise_for_status()
+    expect(page.locator(".st")).to_contain_text("已办结")
+
+
+def test_the_status_page_follows_quick_changes_to_the_end(
+        phone: tuple[Any, list[str]], server: ServerProcess) -> None:
+    """The outside check's case: call, then start and finish(next) a few hundredths of a second
+    apart while the page reloads; the page ends on the ticket's state (in approval), never on
+    办理中. The pauses are the check's own timing between the two requests, not waits."""
+    from playwright.sync_api import expect
+
+    page, _requests = phone
+    desk, counter = kiosk(server, "kiosk-quick"), staff(server, "W01")
+    for n, gap in enumerate((0.03, 0.05, 0.07, 0.1)):
+        ticket = desk.post("/tickets", json={"service": "company-setup",
+                                             "id_card": person(80 + n)}).json()
+        page.goto(ticket["track_url"])
+        expect(page.locator(".st")).to_contain_text("等候中")
+        call(counter, "W01", ticket["id"])
+        counter.post("/counters/W01/start").raise_for_status()
+        time.sleep(gap)
+        counter.post("/counters/W01/finish", json={"outcome": "next"}).raise_for_status()
+        expect(page.locator(".st")).to_contain_text("审批中")
+        expect(page.locator("body")).to_contain_text("无需在大厅等候")
+
+
+def test_the_phone_page_shows_a_case_in_approval_as_the_status_page_does(
+        phone: tuple[Any, list[str]], server: ServerProcess, shots: Path) -> None:
+    from playwright.sync_api import expect
+
+    page, _requests = phone
+    desk, counter = kiosk(server, "kiosk-approval"), staff(server, "W01")
+    ticket = desk.post("/tickets", json={"service": "company-setup",
+                                         "id_card": person(66)}).json()
+    call(counter, "W01", ticket["id"])
+    counter.post("/counters/W01/finish", json={"outcome": "next"}).raise_for_status()
+    view = httpx.get(server.api(f"/track/{ticket['id']}")).json()
+    assert view["zone"] == "approval" and view["deadline"]
+    page.goto(f"{server.url}/m/#/t/{ticket['id']}")
+    expect(page.locator("#tstatus")).to_contain_text("审批中")
+    expect(page.locator("#tstatus")).to_contain_text("In approval")
+    expect(page.locator("#approval")).to_contain_text("后台审批中,无需在大厅等候;办结后会通知您。")
+    due = datetime.fromisoformat(view["deadline"]).astimezone(ZoneInfo("Asia/Shanghai"))
+    expect(page.locator("#deadline")).to_contain_text("承诺办结时间")
+    expect(page.locator("#deadline")).to_contain_text(f"{due.year}年{due.month}月{due.day}日")
+    expect(page.locator("#ticket")).to_contain_text("Company setup")  # name_en
+    assert page.locator("#ahead").count() == 0
+    shot(page, shots, "13-approval")
+    # and the status page says the same
+    page.goto(ticket["track_url"])
+    expect(page.locator("body")).to_contain_text("后台审批中,无需在大厅等候;办结后会通知您。")
+
+
+def tomorrow_slot(server: ServerProcess) -> dict[str, Any]:
+    """A slot of tomorrow (the hall's) that nobody has booked yet."""
+    from datetime import timedelta
+
+    day = (datetime.now(ZoneInfo("Asia/Shanghai")) + timedelta(days=1)).date()
+    slots = httpx.get(server.api("/slots"), params={"service": "company-setup",
+                                                    "date": day.isoformat()}).json()
+    return next(x for x in slots if x["booked"] == 0)
+
+
+def test_cancel_says_plainly_what_is_wrong(phone: tuple[Any, list[str]],
+                                          server: ServerProcess) -> None:
+    from playwright.sync_api import expect
+
+    page, requests = phone
+    holder = person(67)
+    slot = tomorrow_slot(server)
+    booked = httpx.post(server.api("/appointments"), json={
+        "service": "company-setup", "start": slot["start"], "id_card": holder})
+    assert booked.status_code == 201, booked.text
+    code = booked.json()["code"]
+    page.goto(f"{server.url}/m/#/a/{code}")
+    expect(page.locator("#status")).to_contain_text("已预约")
+    page.locator("#cancel").click()  # nothing typed: the page says so and sends nothing
+    expect(page.locator("#msg")).to_contain_text("请输入预约时填写的身份证号码")
+    expect(page.locator("#msg")).not_to_contain_text("id_number")
+    assert not [u for u in requests if u.endswith("/cancel")]
+    page.fill("#cidn", person(68)["number"])
+    page.locator("#cancel").click()
+    expect(page.locator("#msg")).to_contain_text("预约码或身份证号码不符")
+    expect(page.locator("#msg")).to_contain_text("The code or ID number does not match")
+    page.fill("#cidn", holder["number"].lower())
+    page.locator("#cancel").click()
+    expect(page.locator("#status")).to_contain_text("已取消")
+
+
+def test_a_slot_taken_meanwhile_is_shown_full_and_unchosen(
+        phone: tuple[Any, list[str]], server: ServerProcess, shots: Path) -> None:
+    from playwright.sync_api import expect
+
+    page, _requests = phone
+    page.goto(f"{server.url}/m/#/book/company-setup")
+    expect(page.locator("h2")).to_contain_text("Book: Company setup")  # name_en, not the code
+    page.locator("#days button").nth(2).click()
+    first = page.locator("#slots button:not([disabled])").first
+    expect(first).to_contain_text("余 3")
+    start = first.get_attribute("data-start")
+    first.click()
+    expect(page.locator("#slots button.on")).to_have_count(1)
+    for n in (90, 91, 92):  # others take the slot while this citizen types
+        taken = httpx.post(server.api("/appointments"), json={
+            "service": "company-setup", "start": start, "id_card": person(n)})
+        assert taken.status_code == 201, taken.text
+    page.fill("#name", WHO["name"])
+    page.fill("#idn", person(93)["number"])
+    page.locator("#go").click()
+    expect(page.locator("#msg")).to_contain_text("已约满")
+    gone = page.locator(f"#slots button[data-start='{start}']")
+    expect(gone).to_contain_text("约满")
+    expect(gone).to_be_disabled()
+    expect(page.locator("#slots button.on")).to_have_count(0)
+    shot(page, shots, "14-slot-full")
+
+
+def contrast(page: Any, selector: str) -> float:
+    """The WCAG contrast ratio of an element's text colour on its nearest background."""
+    return float(page.evaluate("""(sel) => {
+        const node = document.querySelector(sel);
+        const rgb = (c) => c.match(/[0-9.]+/g).slice(0, 4).map(Number);
+        let bg = node, back;
+        while (bg) { back = rgb(getComputedStyle(bg).backgroundColor);
+                     if (back.length < 4 || back[3] > 0) break; bg = bg.parentElement; }
+        const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255;
+            return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+            .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+        const a = lum(rgb(getComputedStyle(node).color)), b = lum(back);
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    }""", selector))
+
+
+def test_readable_selection_and_tap_targets(phone: tuple[Any, list[str]],
+                                           server: ServerProcess) -> None:
+    from playwright.sync_api import expect
+
+    page, _requests = phone
+    page.goto(f"{server.url}/m/#/book/company-setup")
+    page.locator("#days button").nth(1).click()
+    page.locator("#slots button:not([disabled])").first.click()
+    expect(page.locator("#slots button.on .en")).to_contain_text("余")
+    assert contrast(page, "#slots button.on .en") >= 4.5
+    assert contrast(page, "#slots button:not(.on):not([disabled]) .en") >= 4.5
+    for selector in ("footer a", "#days button", "#slots button"):
+        heights = page.eval_on_selector_all(
+            selector, "nodes => nodes.map(n => n.getBoundingClientRect().height)")
+        assert heights and min(heights) >= 44, (selector, heights)
+
+
+def test_a_server_out_of_reach_is_said_plainly_and_the_page_recovers(
+        browser: Any, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    url = f"sqlite:///{tmp_path / 'hall.db'}"
+    load_test_hall(url, HALL, hall_id="p1")
+    first = start_server(url, tmp_path)
+    context = browser.new_context(**PHONE)
+    again = None
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(first.url + "/m/")
+        expect(page.locator("#hall")).to_have_text("杭锦后旗政务服务中心")
+        first.stop()
+        page.goto(first.url + "/m/#/a/ABCDE-FGHJK")  # a hash change: the page asks the API
+        expect(page.locator("#offline")).to_be_visible()
+        expect(page.locator("#offline")).to_contain_text("无法连接服务器，正在重试…")
+        expect(page.locator("#offline")).to_contain_text("Cannot reach the server, retrying…")
+        assert "Failed to fetch" not in page.locator("body").inner_text()
+        page.screenshot(path=str(tmp_path / "phone-offline.png"))
+        again = start_server(url, tmp_path, port=first.port)
+        expect(page.locator("#offline")).to_be_hidden()
+        expect(page.locator("#view .err")).not_to_contain_text("无法连接")
+        expect(page.locator("#view .err")).to_contain_text("预约")  # the API's own answer now
+    finally:
+        context.close()
+        if again is not None:
+            again.stop()
+        first.stop()

@@ -7,7 +7,10 @@
     lang: localStorage.getItem("kb.lang") === "en" ? "en" : "zh",
     me: null, csrf: null, pages: [], current: null, source: null,
     listeners: new Set(), refreshTimer: null, alerts: [],
+    offline: false, probe: null, stale: false, parked: null,
   };
+  const OFFLINE = ["无法连接服务器，正在重试…", "Cannot reach the server, retrying…"];
+  const EXPIRED = ["登录已过期，请重新登录", "Session expired, please log in again"];
 
   /* ---- DOM and text ---------------------------------------------------------------- */
   function el(tag, attrs, ...children) {
@@ -36,15 +39,29 @@
   }
 
   /* ---- formats --------------------------------------------------------------------- */
-  const pad2 = (n) => String(n).padStart(2, "0");
+  /* Times and days are the hall's (its time zone, from /console/me), never the browser's: a
+     PC in the hall may be set to another zone. */
+  const zone = () => (S.me && S.me.timezone) || "Asia/Shanghai";
+  let partsFormat = null;
+  function parts(d) {
+    if (!partsFormat || partsFormat.resolvedOptions().timeZone !== zone()) {
+      partsFormat = new Intl.DateTimeFormat("en-CA", { timeZone: zone(), year: "numeric", month: "2-digit",
+        day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    }
+    const out = {};
+    for (const p of partsFormat.formatToParts(d)) out[p.type] = p.value;
+    return out;
+  }
   const fmt = {
-    time(iso) { if (!iso) return ""; const d = new Date(iso); return `${pad2(d.getHours())}:${pad2(d.getMinutes())}`; },
+    time(iso) { if (!iso) return ""; const p = parts(new Date(iso)); return `${p.hour}:${p.minute}`; },
     datetime(iso) {
       if (!iso) return "";
-      const d = new Date(iso);
-      return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+      const p = parts(new Date(iso));
+      return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
     },
-    date(d) { return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}`; },
+    /* the hall's calendar day (YYYY-MM-DD) and month (YYYY-MM) at the moment `d` (default now) */
+    date(d) { const p = parts(d || new Date()); return `${p.year}-${p.month}-${p.day}`; },
+    month(d) { const p = parts(d || new Date()); return `${p.year}-${p.month}`; },
     duration(s) {
       if (s === null || s === undefined) return "";
       s = Math.max(0, Math.round(s));
@@ -73,15 +90,24 @@
     const headers = { Accept: "application/json" };
     if (opts.body !== undefined) headers["Content-Type"] = "application/json";
     if (method !== "GET" && S.csrf) headers["X-CSRF-Token"] = S.csrf;
-    const resp = await fetch(`/api/v1${path}`, {
-      method, headers, credentials: "same-origin",
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-    });
+    let resp;
+    try {
+      resp = await fetch(`/api/v1${path}`, {
+        method, headers, credentials: "same-origin",
+        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      });
+    } catch (e) {  // no answer at all (the browser's "Failed to fetch"): say so, and retry
+      lost();
+      throw new ApiError(0, "offline", OFFLINE.join(" / "));
+    }
     if (resp.status === 204) return null;
     const data = await resp.json().catch(() => null);
     if (!resp.ok) {
       const err = (data && data.error) || { code: "http_" + resp.status, message: resp.statusText };
-      if (resp.status === 401 && !opts.quiet) showLogin();
+      if (resp.status === 401 && !opts.quiet) {  // the session ended: log in again, nothing lost
+        showLogin(true);
+        throw new ApiError(401, "session_expired", EXPIRED.join(" / "));
+      }
       throw new ApiError(resp.status, err.code, err.message);
     }
     return data;
@@ -94,6 +120,40 @@
     }
     const s = q.toString();
     return s ? `?${s}` : "";
+  }
+  /* ---- the server out of reach ------------------------------------------------------ */
+  /* A banner, a probe of /health every few seconds, and the page read again once the server
+     answers (or the live stream comes back), if it showed an error meanwhile. */
+  function lost() {
+    S.offline = true;
+    document.getElementById("offline").hidden = false;
+    if (!S.probe) S.probe = setTimeout(probe, 2000);
+  }
+  async function probe() {
+    try {
+      const resp = await fetch("/api/v1/health", { cache: "no-store" });
+      if (resp.status >= 500) throw new Error("not yet");
+    } catch (e) {
+      S.probe = setTimeout(probe, 3000);
+      return;
+    }
+    S.probe = null;
+    back();
+  }
+  async function back() {
+    if (!S.offline) return;
+    S.offline = false;
+    document.getElementById("offline").hidden = true;
+    document.querySelectorAll("[data-code=offline]").forEach((n) => { n.hidden = true; });
+    if (!S.me) { boot(); return; }
+    if (!S.source) {  // the stream was refused: is the session still open?
+      try { await api("/console/me", { quiet: true }); } catch (e) {
+        if (e.status === 401) showLogin(true);
+        return;
+      }
+      connect();
+    }
+    if (S.stale) render();
   }
   function errorText(err) {
     const msg = err && err.message ? err.message : String(err);
@@ -165,7 +225,7 @@
         try {
           if (spec.send) await spec.send(values);
           box.close(); box.remove(); resolve(values);
-        } catch (err) { error.textContent = errorText(err); error.hidden = false; }
+        } catch (err) { error.textContent = errorText(err); error.dataset.code = err.code || ""; error.hidden = false; }
       });
       document.body.append(box);
       box.showModal();
@@ -236,9 +296,12 @@
       main.replaceChildren(el("h1", { class: "page-title" }, tr(p.title)), body);
     } catch (err) {
       if (seq !== renderSeq) return;
+      S.stale = true;  // read again when the server or the live stream is back
       main.replaceChildren(el("h1", { class: "page-title" }, tr(p.title)),
-        el("p", { class: "error", role: "alert" }, errorText(err)));
+        el("p", { class: "error", role: "alert", "data-code": err.code || null }, errorText(err)));
+      return;
     }
+    if (seq === renderSeq) S.stale = false;
   }
   function route() {
     const id = (location.hash || "").replace(/^#/, "").split("?")[0];
@@ -271,8 +334,17 @@
     const dot = document.getElementById("live-dot");
     const src = new EventSource("/api/v1/events?since=today", { withCredentials: true });
     S.source = src;
-    src.onopen = () => { dot.className = "dot on"; dot.title = t("实时连接", "live"); };
-    src.onerror = () => { dot.className = "dot off"; dot.title = t("连接中断,重连中", "reconnecting"); };
+    src.onopen = () => {
+      dot.className = "dot on"; dot.title = t("实时连接", "live");
+      if (S.offline) back(); else if (S.stale) render();  // the page showed an error: read it again
+    };
+    src.onerror = () => {
+      dot.className = "dot off"; dot.title = t("连接中断,重连中", "reconnecting");
+      if (S.source !== src) return;
+      // The browser retries a dropped stream by itself; one it gave up on (an error answer:
+      // the session ended, or the server restarting) is opened again once the server answers.
+      if (src.readyState === 2) { S.source = null; setTimeout(reopen, 2000); } else checkServer();
+    };
     src.onmessage = (msg) => {
       let ev;
       try { ev = JSON.parse(msg.data); } catch (e) { return; }
@@ -281,6 +353,18 @@
       const p = S.current;
       if (p && p.events && p.events.some((prefix) => ev.type.startsWith(prefix))) refreshSoon();
     };
+  }
+  async function checkServer() {
+    try { await fetch("/api/v1/health", { cache: "no-store" }); } catch (e) { lost(); }
+  }
+  async function reopen() {  // a stream the browser gave up on: see why, then open it again
+    if (S.source || !S.me) return;
+    try {
+      const resp = await fetch("/api/v1/health", { cache: "no-store" });
+      if (resp.status >= 500) throw new Error("not yet");
+    } catch (e) { lost(); return; }
+    S.offline = true;  // back() checks the session, reconnects and reads a failed page again
+    back();
   }
   function on(fn) { S.listeners.add(fn); return () => S.listeners.delete(fn); }
 
@@ -302,21 +386,39 @@
   }
 
   /* ---- login ----------------------------------------------------------------------- */
-  function showLogin() {
+  /* `expired`: the session ended under the supervisor's hands. A form open then (a follow-up
+     note being typed) is put aside with what was typed and opened again after the login. */
+  function showLogin(expired) {
     if (S.source) { S.source.close(); S.source = null; }
+    const open = document.querySelector("dialog[open]");
+    if (open) { open.close(); if (expired) S.parked = open; else open.remove(); }
     S.me = null; S.csrf = null;
     document.getElementById("app").hidden = true;
     document.getElementById("login").hidden = false;
+    const err = document.getElementById("login-error");
+    if (expired) {
+      err.textContent = tr(EXPIRED);
+      err.dataset.code = "session_expired";
+      err.hidden = false;
+    }
     document.getElementById("login-staff").focus();
   }
   function showApp(me) {
     S.me = me; S.csrf = me.csrf;
     document.getElementById("login").hidden = true;
+    document.getElementById("login-error").hidden = true;
     document.getElementById("app").hidden = false;
     document.getElementById("hall-name").textContent = me.hall_name;
     document.getElementById("who-name").textContent = `${me.staff_name || me.staff || ""} · ${roleName(me.role)}`;
     connect();
     route();
+    const parked = S.parked;
+    S.parked = null;
+    if (parked && parked.isConnected) {
+      const note = parked.querySelector("p.error");
+      if (note) { note.textContent = t("已重新登录,请再次提交", "Logged in again: submit again"); note.hidden = false; }
+      parked.showModal();
+    }
   }
   const roleName = (role) => ({ supervisor: t("值班长", "supervisor"), admin: t("管理员", "administrator") }[role] || role);
 
@@ -362,6 +464,9 @@
     document.getElementById("logout").addEventListener("click", logout);
     document.querySelectorAll(".lang-switch").forEach((b) => b.addEventListener("click", switchLang));
     window.addEventListener("hashchange", route);
-    try { showApp(await api("/console/me", { quiet: true })); } catch (e) { showLogin(); }
+    boot();
   });
+  async function boot() {
+    try { showApp(await api("/console/me", { quiet: true })); } catch (e) { showLogin(); }
+  }
 })();

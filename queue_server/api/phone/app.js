@@ -14,6 +14,27 @@
     });
   }
   function two(zh, en) { return h(zh) + '<span class="en">' + h(en) + "</span>"; }
+  /* The English form of a service's name where the hall has one (its name_en), else its code. */
+  function en(s) { return (s && (s.name_en || s.code)) || ""; }
+
+  /* -- the server out of reach: a banner, a probe every few seconds, and the screen read
+     again once the server answers (a form keeps what was typed; its message goes). */
+  var OFFLINE = {code: "offline", message: "无法连接服务器，正在重试… / Cannot reach the server, retrying…"};
+  var probing = null, again = false;
+  function lost(reroute) {
+    if (reroute) { again = true; }
+    document.getElementById("offline").hidden = false;
+    if (!probing) { probing = setTimeout(probe, 2000); }
+  }
+  function probe() {
+    fetch("/api/v1/health", {cache: "no-store"}).then(function (resp) {
+      if (resp.status >= 500) { throw new Error("not yet"); }
+      probing = null;
+      document.getElementById("offline").hidden = true;
+      Array.prototype.forEach.call(document.querySelectorAll(".err[data-code=offline]"), function (n) { n.remove(); });
+      if (!hall) { boot(); } else if (again) { again = false; route(); }
+    }).catch(function () { probing = setTimeout(probe, 3000); });
+  }
   function api(path, body) {
     var url = "/api/v1" + path;
     if (HALL) { url += (url.indexOf("?") < 0 ? "?" : "&") + "hall=" + encodeURIComponent(HALL); }
@@ -23,7 +44,7 @@
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
-    return fetch(url, init).then(function (resp) {
+    return fetch(url, init).catch(function () { lost(false); throw OFFLINE; }).then(function (resp) {
       return resp.json().catch(function () { return {}; }).then(function (data) {
         if (!resp.ok) {
           var e = (data && data.error) || {code: "http_" + resp.status, message: "出错了 / error"};
@@ -35,7 +56,13 @@
   }
   function fail(err) {
     var msg = (err && err.message) || "网络错误,请重试 / network error, try again";
-    return '<div class="err" role="alert">' + h(msg) + "</div>";
+    var code = (err && err.code) || "";
+    return '<div class="err" role="alert" data-code="' + h(code) + '">' + h(msg) + "</div>";
+  }
+  /* A screen that could not be read: shown, and read again when the server answers. */
+  function failScreen(title, err) {
+    if (err && err.code === "offline") { again = true; }
+    show((title ? "<h2>" + title + "</h2>" : "") + fail(err));
   }
   function store(key) {
     try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return []; }
@@ -86,7 +113,7 @@
       var extra = kind === "book" ? "每段 " + s.slot_minutes + " 分钟"
         : (s.remote_open ? "等候 " + s.waiting + " 人" : "现在不可取号 / not now");
       return '<a href="#/' + kind + "/" + encodeURIComponent(s.code) + '"><b>' + h(s.name) +
-        '</b><span class="en">' + h(extra) + "</span></a>";
+        '</b><span class="en">' + h(en(s)) + " · " + h(extra) + "</span></a>";
     });
     show("<h2>" + title + '</h2><div class="list">' + rows.join("") + "</div>");
   }
@@ -117,7 +144,7 @@
       var d = localDate(i);
       dayButtons.push('<button data-day="' + d + '">' + h(day(d + "T12:00:00Z")) + "</button>");
     }
-    show("<h2>" + two(s.name, "Book: " + s.code) + '</h2><div class="card"><b>' + two("选择日期", "Day") +
+    show("<h2>" + two(s.name, "Book: " + en(s)) + '</h2><div class="card"><b>' + two("选择日期", "Day") +
       '</b><div class="days" id="days">' + dayButtons.join("") + "</div>" +
       "<b>" + two("选择时段", "Time") + '</b><div class="slots" id="slots"></div></div>' +
       '<div class="card" id="form" hidden>' + cardForm(two("确认预约", "Book")) + "</div>");
@@ -139,7 +166,7 @@
             h(hm(x.start) + "–" + hm(x.end)) + '<span class="en">' +
             (left <= 0 ? "约满 full" : "余 " + left) + "</span></button>";
         }).join("");
-      }).catch(function (e) { box.innerHTML = fail(e); });
+      }).catch(function (e) { if (e.code === "offline") { again = true; } box.innerHTML = fail(e); });
     }
     document.getElementById("days").onclick = function (ev) {
       var b = ev.target.closest("button"); if (b) { pickDay(b.getAttribute("data-day")); }
@@ -155,14 +182,24 @@
     document.getElementById("form").onclick = function (ev) {
       if (!ev.target.closest("#go")) { return; }
       var v = cardValues(), msg = document.getElementById("msg");
-      if (!v || !chosen.start) { msg.innerHTML = fail({message: "请填写姓名和身份证号码 / fill in name and ID number"}); return; }
+      if (!chosen.start) { msg.innerHTML = fail({message: "请先选择时段 / Choose a time first"}); return; }
+      if (!v) { msg.innerHTML = fail({message: "请填写姓名和身份证号码 / fill in name and ID number"}); return; }
       var body = {service: code, start: chosen.start, id_card: {number: v.number, name: v.name}};
       if (v.phone) { body.phone = v.phone; }
-      ev.target.closest("#go").disabled = true;
+      var go = ev.target.closest("#go");
+      go.disabled = true;
       api("/appointments", body).then(function (a) {
         remember("kb.codes", a.code);
         location.hash = "#/a/" + encodeURIComponent(a.code);
-      }).catch(function (e) { msg.innerHTML = fail(e); ev.target.closest("#go").disabled = false; });
+      }).catch(function (e) {
+        go.disabled = false;
+        if (e.code === "slot_full") {  /* taken meanwhile: the slots as they are now, none chosen */
+          pickDay(chosen.date);
+          e = {code: e.code, message: "该时段已约满，请另选时段 / That time is full: choose another"};
+          document.getElementById("form").hidden = false;
+        }
+        msg.innerHTML = fail(e);
+      });
     };
     pickDay(chosen.date);
   }
@@ -192,13 +229,24 @@
       var btn = document.getElementById("cancel");
       if (btn) {
         btn.onclick = function () {
-          var n = document.getElementById("cidn").value.trim();
+          var n = document.getElementById("cidn").value.trim().toUpperCase(), msg = document.getElementById("msg");
+          if (!/^[0-9]{15}([0-9]{2}[0-9X])?$/.test(n)) {  /* checked here, before anything is sent */
+            msg.innerHTML = fail({code: "id_number", message: "请输入预约时填写的身份证号码(15 或 18 位) / Enter the ID number used for the booking (15 or 18 characters)"});
+            return;
+          }
+          btn.disabled = true;
           api("/appointments/" + encodeURIComponent(code) + "/cancel", {id_number: n})
             .then(function () { booking(code); })
-            .catch(function (e) { document.getElementById("msg").innerHTML = fail(e); });
+            .catch(function (e) {
+              btn.disabled = false;
+              if (e.code === "appointment_unknown") {  /* a wrong number: the API does not say which */
+                e = {code: e.code, message: "预约码或身份证号码不符 / The code or ID number does not match"};
+              }
+              msg.innerHTML = fail(e);
+            });
         };
       }
-    }).catch(function (e) { show("<h2>" + two("我的预约", "My booking") + "</h2>" + fail(e)); });
+    }).catch(function (e) { failScreen(two("我的预约", "My booking"), e); });
   }
 
   function mine() {
@@ -219,7 +267,7 @@
     if (!s || !s.remote) { return serviceList("remote"); }
     var note = s.remote_checkin ? two("取号后请到大厅自助机签到,签到后才会叫号。", "Check in at a kiosk in the hall; you are called after check-in.")
       : two("取号后即排队,请留意叫号。", "You queue at once; watch for your call.");
-    show("<h2>" + two(s.name, "Take a number") + '</h2><div class="card"><p>' +
+    show("<h2>" + two(s.name, "Take a number: " + en(s)) + '</h2><div class="card"><p>' +
       two("现在等候 " + s.waiting + " 人,约 " + Math.round(s.estimated_wait_s / 60) + " 分钟", s.waiting + " waiting") +
       '</p><p class="muted">' + note + "</p>" +
       (s.remote_open ? cardForm(two("取号", "Take a number")) : '<div class="warn">' + two("现在不在远程取号时间内", "Not open for numbers now") + "</div>") + "</div>");
@@ -241,26 +289,60 @@
   var TSTATUS = {waiting: ["等候中", "Waiting"], called: ["已叫号", "Called"], serving: ["办理中", "Being served"],
     done: ["已办结", "Done"], rejected: ["不予受理", "Not accepted"], no_show: ["过号", "Missed"],
     ready: ["已办结,待取件", "Ready for pickup"]};
+  var FINAL = ["done", "rejected", "no_show"];
+
+  /* What the citizen should do now: the same cases, in the same words, as the status page /t. */
+  function ticketWhere(t) {
+    var qr = '<img class="qr" alt="二维码" src="/m/qr.svg?t=' + encodeURIComponent(t.id) + '">';
+    if (t.zone === "approval" && ["waiting", "called", "serving"].indexOf(t.status) >= 0) {
+      return '<div class="note" id="approval">' + two("后台审批中,无需在大厅等候;办结后会通知您。",
+        "In back-office approval: no need to wait in the hall; you will be told when it is ready.") + "</div>";
+    }
+    if ((t.status === "called" || t.status === "serving") && t.counter_name) {
+      return '<p class="big" id="go-to">' + two("请到 " + t.counter_name + " 办理", "Go to " + (t.counter_name_en || t.counter_name)) + "</p>";
+    }
+    if (t.arrival_required) {
+      return '<div class="warn" id="arrive">' + two("请到大厅自助机签到(刷身份证或出示下方二维码),签到后才会叫号。",
+        "Check in at a kiosk (ID card or the QR code below); you are called after that.") + "</div>" + qr;
+    }
+    if (t.status === "ready") {
+      return '<div class="ok" id="ready">' + two("已办结,可以取件:请到大厅自助机刷身份证或扫描下方二维码取出件号。",
+        "Ready: collect a pickup number at a kiosk with your ID card or the QR code below.") + "</div>" + qr;
+    }
+    var html = "";
+    if (t.ready) {
+      html += '<div class="ok" id="ready">' + two("已办结,请留意出件窗口叫号。", "Ready: the pickup counter will call this number.") + "</div>";
+    }
+    if (t.status === "waiting" && t.ahead != null) {
+      var minutes = Math.round((t.estimated_wait_s || 0) / 60);
+      html += '<p class="big" id="ahead">' + two("前面 " + t.ahead + " 人 · 约 " + minutes + " 分钟",
+        t.ahead + " ahead · about " + minutes + " min") + "</p>";
+    }
+    return html;
+  }
 
   function ticketHtml(t) {
     var st = TSTATUS[t.status] || [t.status, t.status];
-    var called = t.status === "called" || t.status === "serving";
+    if (t.zone === "approval" && t.status === "waiting") { st = ["审批中", "In approval"]; }
+    var called = t.zone !== "approval" && (t.status === "called" || t.status === "serving");
     var html = '<div class="card' + (called ? " called" : "") + '" id="ticket"><div class="muted">' + h(t.service_name) +
-      '</div><div class="num" id="number">' + h(t.number) + '</div><div class="big" id="tstatus">' + two(st[0], st[1]) + "</div>";
-    if (called && t.counter_name) {
-      html += '<p class="big" id="go-to">' + two("请到 " + t.counter_name + " 办理", "Go to " + t.counter_name) + "</p>";
-    } else if (t.arrival_required) {
-      html += '<div class="warn" id="arrive">' + two("请到大厅自助机签到(刷身份证或出示下方二维码),签到后才会叫号。",
-        "Check in at a kiosk (ID card or the QR code below); you are called after that.") + "</div>" +
-        '<img class="qr" alt="签到二维码" src="/m/qr.svg?t=' + encodeURIComponent(t.id) + '">';
+      (t.service_name_en && t.service_name_en !== t.service_name ? '<span class="en">' + h(t.service_name_en) + "</span>" : "") +
+      '</div><div class="num" id="number">' + h(t.number) + '</div><div class="big" id="tstatus">' + two(st[0], st[1]) + "</div>" +
+      ticketWhere(t);
+    if (t.deadline) {
+      var when = {year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit"};
+      var dueEn = new Intl.DateTimeFormat("en-GB", Object.assign({timeZone: tz(), hour12: false}, when)).format(new Date(t.deadline));
+      html += '<p id="deadline">' + two("承诺办结时间:" + fmt(t.deadline, when) + (t.deadline_provisional ? "(暂定:当年节假日安排未公布)" : ""),
+        "Promised completion: " + dueEn + (t.deadline_provisional ? " (provisional)" : "")) + "</p>";
     }
-    if (t.status === "waiting" && t.ahead != null) {
-      html += '<p class="big" id="ahead">' + two("前面 " + t.ahead + " 人 · 约 " + Math.round((t.estimated_wait_s || 0) / 60) + " 分钟",
-        t.ahead + " ahead · about " + Math.round((t.estimated_wait_s || 0) / 60) + " min") + "</p>";
+    html += "</div>";
+    var d = t.delivery;
+    if (d && d.method === "mail") {
+      html += '<div class="card" id="delivery"><b>' + two("证照寄送", d.tracking ? "Mailed" : "By mail") + "</b>" +
+        (d.tracking ? two("已寄出:" + (d.carrier || "") + " " + d.tracking, "Sent: " + (d.carrier || "") + " " + d.tracking)
+          : two("办结后寄出,寄出后这里显示快递单号。", "Mailed once done; the tracking number will show here.")) + "</div>";
     }
-    if (t.ready) { html += '<div class="ok">' + two("办件已就绪,请到自助机取出件号。", "Ready: take a pickup number at a kiosk.") + "</div>"; }
-    html += '</div><a class="btn alt" href="' + h(t.track_url) + '">' + two("办件进度页", "Status page") + "</a>";
-    return html;
+    return html + '<a class="btn alt" href="' + h(t.track_url) + '">' + two("办件进度页", "Status page") + "</a>";
   }
 
   function follow(id) {
@@ -272,10 +354,24 @@
     }
     api("/track/" + encodeURIComponent(id)).then(function (t) {
       paint(t);
-      if (["done", "rejected", "no_show"].indexOf(t.status) >= 0 || !window.EventSource) { return; }
-      stream = new EventSource("/api/v1/track/" + encodeURIComponent(id) + "/events");
-      stream.onmessage = function (ev) { try { paint(JSON.parse(ev.data)); } catch (e) { /* a partial message */ } };
-    }).catch(function (e) { show("<h2>" + two("我的号", "My number") + "</h2>" + fail(e)); });
+      if (FINAL.indexOf(t.status) >= 0 || !window.EventSource) { return; }
+      var es = stream = new EventSource("/api/v1/track/" + encodeURIComponent(id) + "/events");
+      es.onmessage = function (ev) {
+        var v;
+        try { v = JSON.parse(ev.data); } catch (e) { return; /* a partial message */ }
+        paint(v);
+        if (FINAL.indexOf(v.status) >= 0) { es.close(); }  /* the stream ends here: no reconnecting */
+      };
+      /* An error is a restart, a dropped stream or the server gone; only the last shows the
+         banner. A stream the browser gave up on is opened again by following anew. */
+      es.onerror = function () {
+        var closed = es.readyState === 2;
+        fetch("/api/v1/health", {cache: "no-store"}).then(function (resp) {
+          if (resp.status >= 500) { throw new Error("not yet"); }
+          if (closed) { setTimeout(function () { if (stream === es) { route(); } }, 5000); }
+        }).catch(function () { lost(closed && stream === es); });
+      };
+    }).catch(function (e) { failScreen(two("我的号", "My number"), e); });
   }
 
   function numbers() {
@@ -298,11 +394,14 @@
     (screens[parts[0]] || home)();
   }
 
-  api("/public/hall").then(function (data) {
-    hall = data;
-    document.getElementById("hall").textContent = data.name;
-    document.title = data.name + " · 预约与取号";
-    window.addEventListener("hashchange", route);
-    route();
-  }).catch(function (e) { show(fail(e)); });
+  function boot() {
+    api("/public/hall").then(function (data) {
+      hall = data;
+      document.getElementById("hall").textContent = data.name;
+      document.title = data.name + " · 预约与取号";
+      window.addEventListener("hashchange", route);
+      route();
+    }).catch(function (e) { show(fail(e)); });
+  }
+  boot();
 })();

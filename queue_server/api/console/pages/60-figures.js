@@ -18,9 +18,9 @@
 
   function defaults(params, c) {
     if (!params.from && !params.to) {
-      const now = new Date();
-      params.from = c.fmt.date(new Date(now.getFullYear(), now.getMonth(), 1));
-      params.to = c.fmt.date(now);
+      // this month so far, in the hall's calendar (not the browser's)
+      params.from = `${c.fmt.month()}-01`;
+      params.to = c.fmt.date();
     }
     params.by = params.by || "counter";
     return params;
@@ -151,7 +151,8 @@
       try {
         [kpi, series] = await Promise.all([c.api(`/reports/kpi${c.query(flt)}`), c.api(`/reports/series${c.query(flt)}`)]);
       } catch (err) {
-        root.append(el("p", { class: "error", id: "figures-error" }, err.message || String(err)));
+        if (err.code === "offline") throw err;  // the shell says so and reads the page again
+        root.append(el("p", { class: "error", id: "figures-error", "data-code": err.code || null }, c.errorText(err)));
         return;
       }
       series.dim = params.by;

@@ -43,8 +43,7 @@
       }
       const params = c.hashParams();
       if (!params.month) {
-        const now = new Date();
-        params.month = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}`;
+        params.month = c.fmt.month();  // the hall's month, not the browser's
       }
       const bar = c.filters([{ name: "month", zh: "月份", en: "Month", type: "month" }], params, () => c.refresh());
       const link = (format, label) => el("a", { class: "btn small", download: "", "data-format": format,
@@ -57,7 +56,8 @@
       try {
         b = await c.api(`/reports/bulletin${c.query({ month: params.month })}`);
       } catch (err) {
-        root.append(el("p", { class: "error", id: "bulletin-error" }, err.message || String(err)));
+        if (err.code === "offline") throw err;  // the shell says so and reads the page again
+        root.append(el("p", { class: "error", id: "bulletin-error", "data-code": err.code || null }, c.errorText(err)));
         return;
       }
       const page = el("div", { class: "bulletin", id: "bulletin" },
