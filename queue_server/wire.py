@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 LANGUAGES: tuple[str, ...] = ("zh", "mn", "en")  # Chinese, traditional Mongolian, English
@@ -325,13 +325,22 @@ class CounterState(Wire):
 class EvaluationIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     ticket: str
-    level: int = Field(ge=1, le=5, strict=True)  # a number: "5" is refused, not read as 5
+    level: int = Field(ge=1, le=5)
     reasons: list[str] = []
     comment: str | None = Field(default=None, max_length=500)
     # A kiosk's proof that the citizen holds the ticket (a pad at its counter needs none): the
     # `c` of the ticket's QR tracking link or a lookup's `rating_code`, or the ID card.
     rating_code: str | None = Field(default=None, max_length=64)
     id_card: IdCardIn | None = None
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _a_number(cls, value: Any) -> Any:
+        """A JSON number: "5" (or true) is refused, not read as 5; 5.0 is the integer 5 to
+        JSON Schema, as to the OpenAPI document."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise PydanticCustomError("int_type", "Input should be a valid integer")
+        return value
 
 
 class EvaluationOut(Wire):

@@ -42,6 +42,10 @@ BAD: list[tuple[str, str, Any, dict[str, str], int, str]] = [
     ("POST", "/evaluations", {"ticket": "x", "level": 9}, {}, 422, "invalid_request"),
     ("POST", "/evaluations", {"ticket": "x", "level": "5"}, {}, 422, "invalid_request"),
     ("POST", "/evaluations", {"ticket": "x", "level": 5}, {}, 404, "unknown_ticket"),
+    # 5.0 is the integer 5 to JSON Schema (the OpenAPI document says integer): past the model
+    ("POST", "/evaluations", {"ticket": "x", "level": 5.0}, {}, 404, "unknown_ticket"),
+    ("POST", "/evaluations", {"ticket": "x", "level": 4.5}, {}, 422, "invalid_request"),
+    ("POST", "/evaluations", {"ticket": "x", "level": True}, {}, 422, "invalid_request"),
     ("POST", "/auth/login", {"staff": "s001"}, {}, 422, "invalid_request"),
     ("GET", "/events?after=-3", None, {}, 400, "bad_after"),
     ("GET", "/events?after=abc", None, {}, 400, "bad_after"),
