@@ -131,6 +131,29 @@ def decide(request: Request, principal: Who, appeal_id: RowId, body: AppealDecis
 
 # -- exports ---------------------------------------------------------------------------------
 Fetch = Callable[[Request, Principal, str], Sequence[Any]]
+
+
+def _step_columns(step: str) -> list[Column]:
+    """A follow-up step's record as columns: when it was done, by whom, and its note (核实:
+    with whether the complaint was founded)."""
+    zh, en = followups.STEP_NAMES[step]
+
+    def of(item: Any) -> Any:
+        return next((s for s in item.steps if s.step == step), None)
+
+    def note(item: Any) -> str | None:
+        found = of(item)
+        if found is None or found.note is None:
+            return None
+        if found.valid is None:
+            return found.note
+        return ("属实:" if found.valid else "不属实:") + found.note
+
+    return [col(f"{zh}时间", f"{en.capitalize()} at", lambda x: getattr(of(x), "done_at", None)),
+            col(f"{zh}人", f"{en.capitalize()} by", lambda x: getattr(of(x), "done_by", None)),
+            col(f"{zh}情况", f"{en.capitalize()} note", note)]
+
+
 STATE = {"overdue": "已超期", "due_today": "今日到期", "soon": "即将到期", "on_track": "正常",
          "serving": "办理中", "called": "已叫号", "open": "空闲", "idle": "空闲(有人等候)",
          "paused": "暂停", "closed": "未登录", "ok": "正常", "problem": "故障",
@@ -176,8 +199,11 @@ TABLES: dict[str, tuple[str, Fetch, list[Column]]] = {
         col("原因", "Reasons", lambda x: export.reasons(x.reasons)),
         col("窗口", "Counter", "counter"), col("工号", "Staff", "staff"),
         col("当前步骤", "Step", lambda x: STEP.get(x.step, x.step)),
-        col("当前期限", "Due", "due_at"), col("逾期", "Late", "late"),
-        col("办结时间", "Closed at", "closed_at"), col("回复", "Reply", "note")]),
+        col("当前期限", "Due", lambda x: None if x.closed_at else x.due_at),
+        col("逾期", "Late", "late"), col("办结时间", "Closed at", "closed_at"),
+        # what each step recorded, who and when: the record a province's audit asks for
+        *(c for step in ("verify", "rectify", "reply") for c in _step_columns(step)),
+        col("回复", "Reply", "note")]),
     "appeals": ("申诉", lambda r, p, h: appeals.appeals(
         store_of(r), p, h, r.query_params.get("status")), [
         col("申诉时间", "Filed at", "filed_at"), col("号码", "Number", "number"),

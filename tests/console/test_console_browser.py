@@ -131,6 +131,18 @@ def test_supervisor_sees_late_work_records_a_step_and_exports(
     page.locator("dialog button[type=submit]").click()
     page.wait_for_selector(f"#followups tr[data-id='{seeded['followup']}'] "
                            "button[data-action=rectify]")
+    # what the step recorded reads back on the row (who did it, and the note)
+    done = row.locator(".step-note")
+    assert "s003" in done.inner_text() and "经核实,等候时间过长属实" in done.inner_text()
+    with page.expect_download() as got:
+        page.click("a[data-export=xlsx]")
+    path = tmp_path / "followups.xlsx"
+    got.value.save_as(path)
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    header = list(rows[0])
+    [verified] = [r for r in rows[1:] if r[header.index("核实人 / Verify by")]]
+    assert verified[header.index("核实人 / Verify by")] == "s003", rows
+    assert verified[header.index("核实情况 / Verify note")] == "属实:经核实,等候时间过长属实"
 
     page.click("a[data-page=ratings]")
     page.wait_for_selector("#ratings tbody tr:nth-child(3)")  # the rows come after the table

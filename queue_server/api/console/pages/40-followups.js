@@ -38,10 +38,20 @@
       const bar = c.filters([{ name: "show", zh: "显示", en: "Show", type: "select",
         options: [["", "未办结", "open"], ["late", "逾期", "late"], ["all", "全部", "all"]] }], params, () => c.refresh());
       bar.append(c.exportLinks("followups", { open }));
-      const steps = (r) => el("div", { class: "steps" }, r.steps.map((s) => badge(
-        `${tr(STEPS[s.step])} ${s.done_at ? "✓" : t("限", "by ") + fmt.datetime(s.due_at).slice(5)}` +
-        (s.valid === false ? t("(不属实)", " (not valid)") : "") + (s.late ? t("·逾期", " · late") : ""),
-        s.late ? "late" : s.done_at ? "ok" : "warn")));
+      /* each step: its badge, and once done what it recorded (when, who, the note; the whole
+         note on hover), so the record can be read back where it was written */
+      const record = (s) => {
+        if (!s.done_at) return null;
+        const note = s.note || "";
+        const short = note.length > 40 ? `${note.slice(0, 40)}…` : note;
+        return el("div", { class: "step-note muted", title: note || null },
+          `${fmt.datetime(s.done_at).slice(5)} ${s.done_by || ""}${short ? ":" + short : ""}`);
+      };
+      const steps = (r) => el("div", { class: "steps" }, r.steps.map((s) => el("div", { class: "step" },
+        badge(`${tr(STEPS[s.step])} ${s.done_at ? "✓" : t("限", "by ") + fmt.datetime(s.due_at).slice(5)}` +
+          (s.valid === false ? t("(不属实)", " (not valid)") : "") + (s.late ? t("·逾期", " · late") : ""),
+          s.late ? "late" : s.done_at ? "ok" : "warn"),
+        record(s))));
       const action = (r) => (r.step === "closed" ? badge(t("已办结", "closed"), "closed")
         : el("button", { class: "small", "data-action": r.step, onclick: async () => {
           if (await c.dialog(stepForm(c, r))) c.refresh();
@@ -54,7 +64,7 @@
         { zh: "意见", en: "Comment", key: "comment" },
         { zh: "窗口/人员", en: "Counter / staff", fmt: (r) => `${r.counter || ""} ${r.staff || ""}` },
         { zh: "步骤", en: "Steps", fmt: steps },
-        { zh: "当前期限", en: "Due", fmt: (r) => fmt.datetime(r.due_at), cls: (r) => (r.late && !r.closed_at ? "level-1" : "") },
+        { zh: "当前期限", en: "Due", fmt: (r) => (r.closed_at ? "—" : fmt.datetime(r.due_at)), cls: (r) => (r.late && !r.closed_at ? "level-1" : "") },
         { zh: "操作", en: "Action", fmt: action },
       ], rows, { id: "followups", rowClass: (r) => (r.late && !r.closed_at ? "late" : null) })));
     },
