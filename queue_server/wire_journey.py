@@ -80,6 +80,7 @@ class PublicService(Wire):
     estimated_wait_s: int = 0
     mail_delivery: bool = False
     name_en: str | None = None  # (v1.1) the English name, where the hall has one
+    name_mn: str | None = None  # (v1.1) the traditional Mongolian name, where the hall has one
 
 
 class HallPublic(Wire):
@@ -89,6 +90,10 @@ class HallPublic(Wire):
     opening_hours: list[str] = []
     open_today: bool = True
     services: list[PublicService] = []
+    # (v1.1) The hall's languages (its order) and its name in traditional Mongolian when it
+    # lists mn: the phone page shows Mongolian beside Chinese only then
+    languages: list[str] = ["zh"]
+    name_mn: str | None = None
 
 
 class RemoteTicketIn(Strict):

@@ -68,11 +68,14 @@ def hall_public(store: Store, hall_id: str) -> wj.HallPublic:
                 waiting=info.waiting if info else 0,
                 estimated_wait_s=info.estimated_wait_s if info else 0,
                 mail_delivery=bool((svc.options or {}).get("mail_delivery")),
-                name_en=text_of(svc.texts, "en")))
+                name_en=text_of(svc.texts, "en"), name_mn=text_of(svc.texts, "mn")))
         local_day = now.astimezone(ZoneInfo(hall.timezone)).date()
         return wj.HallPublic(id=hall.id, name=hall.name, timezone=hall.timezone,
                              opening_hours=_ranges_text(hall),
-                             open_today=opening.works_on(hall, local_day), services=out)
+                             open_today=opening.works_on(hall, local_day), services=out,
+                             languages=list(hall.languages),
+                             name_mn=hall.text("name", "mn") if "mn" in hall.languages
+                             else None)
 
 
 def delivery_out(row: Delivery, ticket: Any) -> wj.DeliveryOut:

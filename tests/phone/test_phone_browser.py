@@ -3,8 +3,10 @@ Python driving Debian's chromium (never a browser of Playwright's own) against
 `python -m queue_server` on loopback. A citizen books a slot, sees the booking with its code and
 QR code, cancels it; takes a number from the phone and follows it live until a counter calls
 it; a number that asks for check-in shows so until a kiosk checks it in. The page loads nothing
-from anywhere but the server and fits the screen's width. Every screen and the status page are
-photographed (into $KUAIBAN_SCREENSHOTS, or the test's folder)."""
+from anywhere but the server and fits the screen's width. A hall that lists Mongolian shows it
+vertically beside the Chinese on 390x844 and 360x640 screens; one that does not shows none.
+Every screen and the status page are photographed (into $KUAIBAN_SCREENSHOTS, or the test's
+folder)."""
 
 from __future__ import annotations
 
@@ -78,13 +80,13 @@ def shot(page: Any, folder: Path, name: str) -> None:
     page.screenshot(path=str(folder / f"phone-{name}.png"), full_page=True)
 
 
-def staff(server: ServerProcess, counter: str) -> httpx.Client:
+def staff(server: ServerProcess, counter: str, hall: str = "p1") -> httpx.Client:
     from queue_server.db.store import Store
     from queue_server.usecases.auth import enrol_terminal
 
     store = Store(server.db_url)
     try:
-        token, _ = enrol_terminal(store, "counter", f"pad-{counter}", counter, "p1")
+        token, _ = enrol_terminal(store, "counter", f"pad-{counter}", counter, hall)
     finally:
         store.close()
     client = httpx.Client(base_url=server.api(""), timeout=10,
@@ -238,13 +240,13 @@ def qr_is_drawn(page: Any) -> None:
         timeout=10_000)
 
 
-def kiosk(server: ServerProcess, name: str) -> httpx.Client:
+def kiosk(server: ServerProcess, name: str, hall: str = "p1") -> httpx.Client:
     from queue_server.db.store import Store
     from queue_server.usecases.auth import enrol_terminal
 
     store = Store(server.db_url)
     try:
-        token, _ = enrol_terminal(store, "kiosk", name, None, "p1")
+        token, _ = enrol_terminal(store, "kiosk", name, None, hall)
     finally:
         store.close()
     return httpx.Client(base_url=server.api(""), timeout=10,
@@ -467,3 +469,179 @@ def test_a_server_out_of_reach_is_said_plainly_and_the_page_recovers(
         if again is not None:
             again.stop()
         first.stop()
+
+
+# -- traditional Mongolian beside Chinese (a hall whose `languages` list mn) -------------------
+
+HALL_MN = Path(__file__).resolve().parent / "hall_mn.toml"
+SCREENS = {"390x844": {"width": 390, "height": 844}, "360x640": {"width": 360, "height": 640}}
+MONGOLIAN = re.compile("[\u1800-\u18af]")
+
+
+def mongolian_words() -> dict[str, str]:
+    """The kiosk's Mongolian words (ui/locale/mn.po) by key: the phone page says the same."""
+    from ui.locale import SHIPPED, read_po
+
+    return {e.key: e.text for e in read_po(SHIPPED / "mn.po")}
+
+
+def names_mn() -> dict[str, str]:
+    """The Mongolian names of the test hall's hall, services and counters, by code."""
+    import tomllib
+
+    cfg = tomllib.loads(HALL_MN.read_text(encoding="utf-8"))
+    names = {"hall": cfg["hall"]["name_mn"]}
+    names.update({x["code"]: x["name_mn"] for x in cfg["services"] + cfg["counters"]})
+    return names
+
+
+@pytest.fixture(scope="module")
+def mn_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    need_browser()
+    tmp = tmp_path_factory.mktemp("phone-mn")
+    url = f"sqlite:///{tmp / 'hall.db'}"
+    load_test_hall(url, HALL_MN, hall_id="p2")
+    set_all_pins(url)
+    proc = start_server(url, tmp)
+    yield proc
+    proc.stop()
+
+
+def vertical(page: Any, selector: str, text: str) -> None:
+    """`text` is in a band matched by `selector` that is written top to bottom (vertical-lr) in
+    the font the server serves, taller than wide, and wholly on the screen. Checked in the page
+    until it holds: a live page draws its screen again when its ticket's stream speaks."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    looks = """([sel, text]) => [...document.querySelectorAll(sel)]
+        .filter(n => n.textContent.includes(text)).map(n => {
+            const s = getComputedStyle(n), r = n.getBoundingClientRect();
+            return {mode: s.writingMode, font: s.fontFamily, lang: n.closest('[lang]').lang,
+                    w: r.width, h: r.height, left: r.left, right: r.right}; })"""
+    width = page.viewport_size["width"]
+    holds = f"""(arg) => ({looks})(arg).some(b => b.mode === 'vertical-lr'
+        && b.font.startsWith('"Kuaiban Mongolian"') && b.lang === 'mn-Mong'
+        && b.h > b.w && b.left >= 0 && b.right <= {width})"""
+    try:
+        page.wait_for_function(holds, arg=[selector, text], timeout=10_000)
+    except Timeout:
+        pytest.fail(f"no vertical band {selector} with {text!r}: "
+                    f"{page.evaluate(looks, [selector, text])}")
+
+
+def no_sideways_scroll(page: Any) -> None:
+    """The page is no wider than the screen, and nothing sticks out of it (but what scrolls
+    inside a box of its own, as the strip of days does)."""
+    width = page.viewport_size["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    wide = page.eval_on_selector_all("body *", f"""nodes => nodes.filter(n => {{
+        const r = n.getBoundingClientRect();
+        if (r.width === 0 || r.right <= {width} + 0.5) return false;
+        for (let up = n.parentElement; up && up !== document.body; up = up.parentElement) {{
+            if (getComputedStyle(up).overflowX !== 'visible') return false; }}
+        return true; }}).map(n => n.tagName + '.' + n.className)""")
+    assert wide == [], wide
+
+
+def test_a_hall_that_lists_mongolian_shows_it_vertically_beside_chinese(
+        browser: Any, mn_server: ServerProcess, shots: Path) -> None:
+    """The hall's name, the services' names, the headings and the main status lines of "my
+    number" in traditional Mongolian, vertical (the /t page's way), on a 390x844 and a 360x640
+    screen without scrolling sideways; the Chinese is all still there."""
+    from playwright.sync_api import expect
+
+    words, names = mongolian_words(), names_mn()
+    hall = httpx.get(mn_server.api("/public/hall")).json()
+    assert hall["languages"] == ["mn", "zh", "en"] and hall["name_mn"] == names["hall"]
+    assert {s["code"]: s["name_mn"] for s in hall["services"]} == {
+        c: names[c] for c in ("company-setup", "water-connect", "consult")}
+    desk, counter = kiosk(mn_server, "kiosk-mn", "p2"), staff(mn_server, "W01", "p2")
+    for n, (size, viewport) in enumerate(SCREENS.items()):
+        context = browser.new_context(**{**PHONE, "viewport": viewport})
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        fonts: list[str] = []
+        page.on("request", lambda r, fonts=fonts: fonts.append(r.url)
+                if "/fonts/" in r.url else None)
+        try:
+            page.goto(mn_server.url + "/m/")
+            expect(page.locator("#hall")).to_have_text("杭锦后旗政务服务中心")
+            vertical(page, "header .mn", names["hall"])
+            vertical(page, ".grid .btn .mn", words["take_number"])
+            page.evaluate("document.fonts.ready.then(() => true)")
+            assert page.evaluate("document.fonts.check('16px \"Kuaiban Mongolian\"')")
+            assert fonts == [mn_server.url + "/fonts/mongolian.ttf"]
+            no_sideways_scroll(page)
+            page.screenshot(path=str(shots / f"phone-mn-{size}-1-home.png"), full_page=True)
+
+            page.goto(mn_server.url + "/m/#/remote")
+            expect(page.locator(".list")).to_contain_text("用水报装")
+            vertical(page, ".list .mn", names["water-connect"])
+            vertical(page, ".list .mn", names["company-setup"])
+            vertical(page, ".heading .mn", words["choose_service"])
+            no_sideways_scroll(page)
+            page.screenshot(path=str(shots / f"phone-mn-{size}-2-services.png"), full_page=True)
+
+            page.goto(mn_server.url + "/m/#/book/company-setup")
+            expect(page.locator("h2")).to_contain_text("企业开办")
+            vertical(page, ".heading .mn", names["company-setup"])
+            no_sideways_scroll(page)
+
+            ticket = httpx.post(mn_server.api("/remote-tickets"), json={
+                "service": "water-connect", "id_card": person(70 + n)}).json()
+            page.goto(f"{mn_server.url}/m/#/t/{ticket['id']}")
+            expect(page.locator("#tstatus")).to_contain_text("等候中")
+            vertical(page, ".heading .mn", words["your_number"])
+            vertical(page, "#ticket .mn", names["water-connect"])
+            vertical(page, "#ticket .mn", words["status_waiting"])
+            no_sideways_scroll(page)
+            page.screenshot(path=str(shots / f"phone-mn-{size}-3-waiting.png"), full_page=True)
+            call(counter, "W01", ticket["id"])
+            expect(page.locator("#go-to")).to_contain_text("请到 1号窗口 办理")  # live
+            vertical(page, "#ticket .mn", words["status_called"])
+            vertical(page, "#ticket .mn", names["W01"])
+            no_sideways_scroll(page)
+            page.screenshot(path=str(shots / f"phone-mn-{size}-4-called.png"), full_page=True)
+            counter.post("/counters/W01/finish", json={"outcome": "done"}).raise_for_status()
+
+            case = desk.post("/tickets", json={"service": "company-setup",
+                                               "id_card": person(72 + n)}).json()
+            call(counter, "W01", case["id"])
+            counter.post("/counters/W01/finish", json={"outcome": "next"}).raise_for_status()
+            page.goto(f"{mn_server.url}/m/#/t/{case['id']}")
+            expect(page.locator("#tstatus")).to_contain_text("审批中")
+            vertical(page, "#ticket .mn", names["company-setup"])
+            vertical(page, "#ticket .mn", "\u182c\u1822\u1828\u1820\u1828 ")  # ᠬᠢᠨᠠᠨ …
+            no_sideways_scroll(page)
+            page.screenshot(path=str(shots / f"phone-mn-{size}-5-approval.png"), full_page=True)
+        finally:
+            context.close()
+
+
+def test_a_hall_without_mongolian_shows_none(browser: Any, server: ServerProcess) -> None:
+    """The same screens of a hall whose languages do not list mn: no Mongolian, no band, no
+    Mongolian font fetched."""
+    from playwright.sync_api import expect
+
+    hall = httpx.get(server.api("/public/hall")).json()
+    assert hall["languages"] == ["zh"] and hall["name_mn"] is None
+    assert all(s["name_mn"] is None for s in hall["services"])
+    context = browser.new_context(**{**PHONE, "viewport": SCREENS["390x844"]})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+    try:
+        ticket = httpx.post(server.api("/remote-tickets"), json={
+            "service": "social-security", "id_card": person(78)}).json()
+        for where, ready in (("", "#hall"), ("#/remote", ".list"), ("#/book/company-setup", "h2"),
+                             (f"#/t/{ticket['id']}", "#tstatus")):
+            page.goto(f"{server.url}/m/{where}")
+            expect(page.locator(ready)).not_to_be_empty()
+            expect(page.locator("#hall")).to_have_text("杭锦后旗政务服务中心")
+            assert page.locator(".mn").count() == 0, where
+            assert not MONGOLIAN.search(page.locator("body").inner_text()), where
+            no_sideways_scroll(page)
+        assert not [u for u in asked if "/fonts/" in u], asked
+    finally:
+        context.close()

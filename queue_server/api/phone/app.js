@@ -1,5 +1,9 @@
 /* The hall's phone page: book, cancel, see a booking, take a number and follow it.
-   Plain script, no library, no outside resource; talks only to this server's /api/v1. */
+   Plain script, no library, no outside resource; talks only to this server's /api/v1.
+   A hall whose languages list mn gets traditional Mongolian beside the Chinese, as the status
+   page /t shows it: a vertical band (writing-mode: vertical-lr, the font the server serves)
+   at the left of the hall's name, the headings, the services' names and the main lines of
+   "my number". Mongolian is never written along a line. */
 "use strict";
 (function () {
   var params = new URLSearchParams(location.search);
@@ -14,6 +18,52 @@
     });
   }
   function two(zh, en) { return h(zh) + '<span class="en">' + h(en) + "</span>"; }
+
+  /* Traditional Mongolian: A STARTING TRANSLATION, as ui/locale/mn.po is. Every entry is
+     fuzzy (needs review by a native reader) until a reader of traditional Mongolian has
+     checked it and set fuzzy to false. `po` names the kiosk's entry of ui/locale/mn.po whose
+     words these are (tests/phone check they still are); an entry without it is this page's
+     own. The Chinese each one stands beside is in its comment. */
+  var MN = {
+    title: {mn: "ᠲᠣᠬᠢᠷᠠᠯᠴᠠᠭ\u180eᠠ · ᠳ\u180bᠤᠭᠠᠷ ᠠᠪᠬᠤ", fuzzy: true},  /* 预约与取号 (appointment · take a number) */
+    book: {mn: "ᠲᠣᠬᠢᠷᠠᠯᠴᠠᠭ\u180eᠠ ᠬᠢᠬᠦ", fuzzy: true},  /* 预约办事 (make an appointment) */
+    take_number: {mn: "ᠳ\u180bᠤᠭᠠᠷ ᠠᠪᠬᠤ", fuzzy: true, po: "take_number"},  /* 远程取号 / 取号 */
+    my_booking: {mn: "ᠲᠠᠨ\u202fᠤ ᠲᠣᠬᠢᠷᠠᠯᠴᠠᠭ\u180eᠠ", fuzzy: true, po: "ans_appointment_not_today"},  /* 我的预约 (your appointment) */
+    my_number: {mn: "ᠲᠠᠨ\u202fᠤ ᠳ\u180bᠤᠭᠠᠷ", fuzzy: true, po: "your_number"},  /* 我的号 */
+    choose_service: {mn: "ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡ ᠰᠣᠩᠭᠣᠭᠠᠷᠠᠢ", fuzzy: true, po: "choose_service"},  /* 选择事项 */
+    waiting: {mn: "ᠬᠦᠯᠢᠶᠡᠵᠦ ᠪᠠᠶᠢᠭ\u180eᠠ", fuzzy: true, po: "status_waiting"},  /* 等候中 */
+    called: {mn: "ᠳᠠᠭᠤᠳᠠᠭᠳᠠᠪᠠ", fuzzy: true, po: "status_called"},  /* 已叫号 */
+    serving: {mn: "ᠪᠡᠶᠡᠯᠡᠭᠦᠯᠵᠦ ᠪᠠᠶᠢᠨ\u180eᠠ", fuzzy: true, po: "status_serving"},  /* 办理中 */
+    done: {mn: "ᠪᠡᠶᠡᠯᠡᠭᠦᠯᠵᠦ ᠳᠠᠭᠤᠰᠪᠠ", fuzzy: true, po: "status_done"},  /* 已办结 */
+    rejected: {mn: "ᠬᠦᠯᠢᠶᠡᠨ ᠠᠪᠤᠭᠰᠠᠨ ᠦᠭᠡᠢ", fuzzy: true, po: "status_rejected"},  /* 不予受理 */
+    no_show: {mn: "ᠳ\u180bᠤᠭᠠᠷ ᠥᠩᠭᠡᠷᠡᠪᠡ", fuzzy: true, po: "status_no_show"},  /* 过号 */
+    approval: {mn: "ᠬᠢᠨᠠᠨ ᠪᠠᠲᠤᠯᠠᠵᠤ ᠪᠠᠶᠢᠨ\u180eᠠ", fuzzy: true},  /* 审批中 (as the approval counters' ᠬᠢᠨᠠᠨ ᠪᠠᠲᠤᠯᠠᠬᠤ of examples/hjhq.toml) */
+    ready: {mn: "ᠬᠡᠷᠡᠭ ᠪᠡᠶᠡᠯᠡᠭᠦᠯᠵᠦ ᠳᠠᠭᠤᠰᠪᠠ᠂ ᠪᠢᠴᠢᠭ ᠠᠪᠬᠤ", fuzzy: true, po: "ck_pickup"},  /* 已办结,待取件 */
+    ready_pickup: {mn: "ᠬᠡᠷᠡᠭ ᠪᠡᠶᠡᠯᠡᠭᠦᠯᠵᠦ ᠳᠠᠭᠤᠰᠪᠠ᠂ ᠪᠢᠴᠢᠭ ᠠᠪᠬᠤ ᠳᠠᠭᠤᠳᠠᠯᠭ\u180eᠠ\u202fᠶᠢ ᠬᠦᠯᠢᠶᠡᠭᠡᠷᠡᠢ", fuzzy: true, po: "ck_pickup"},  /* 已办结,请留意出件窗口叫号 */
+    ahead: {mn: "ᠡᠮᠦᠨ\u180eᠡ ᠬᠦᠯᠢᠶᠡᠵᠦ ᠪᠤᠢ", fuzzy: true, po: "ahead"},  /* 前面 */
+    people: {mn: "{n} ᠬᠦᠮᠦᠨ", fuzzy: true, po: "people"},  /* {n} 人 */
+  };
+  var MONGOLIAN = false;  /* the hall lists mn: set when its data comes */
+  function mw(key, n) { return MN[key].mn.replace("{n}", n == null ? "" : String(n)); }
+  /* A vertical band of Mongolian lines (HTML, already escaped), or "" (no mn, nothing to say). */
+  function band(lines) {
+    lines = (lines || []).filter(Boolean);
+    if (!MONGOLIAN || !lines.length) { return ""; }
+    return '<div class="mn" lang="mn-Mong">' + lines.join("<br>") + "</div>";
+  }
+  /* `inner` in an element of `tag` and `attrs`; with a band, the band at its left. */
+  function beside(tag, attrs, lines, inner) {
+    var b = band(lines);
+    if (!b) { return "<" + tag + attrs + ">" + inner + "</" + tag + ">"; }
+    var cls = attrs.match(/ class="([^"]*)"/);
+    attrs = cls ? attrs.replace(cls[0], ' class="' + cls[1] + ' bi"') : attrs + ' class="bi"';
+    return "<" + tag + attrs + ">" + b + '<div class="zh">' + inner + "</div></" + tag + ">";
+  }
+  function heading(inner, lines) {
+    var b = band(lines);
+    return b ? '<div class="heading bi">' + b + '<h2 class="zh">' + inner + "</h2></div>"
+      : "<h2>" + inner + "</h2>";
+  }
   /* The English form of a service's name where the hall has one (its name_en), else its code. */
   function en(s) { return (s && (s.name_en || s.code)) || ""; }
 
@@ -96,10 +146,11 @@
     var mine = store("kb.tickets").length;
     show('<div class="card"><b>' + two("办公时间", "Opening hours") + "</b>" + h(open) + "</div>" +
       '<div class="grid">' +
-      '<a class="btn" href="#/book">' + two("预约办事", "Book a visit") + "</a>" +
-      '<a class="btn" href="#/remote">' + two("远程取号", "Take a number") + "</a>" +
-      '<a class="btn alt" href="#/mine">' + two("我的预约", "My bookings") + "</a>" +
-      '<a class="btn alt" href="#/numbers">' + two("我的号" + (mine ? "(" + mine + ")" : ""), "My numbers") + "</a>" +
+      beside("a", ' class="btn" href="#/book"', [h(mw("book"))], two("预约办事", "Book a visit")) +
+      beside("a", ' class="btn" href="#/remote"', [h(mw("take_number"))], two("远程取号", "Take a number")) +
+      beside("a", ' class="btn alt" href="#/mine"', [h(mw("my_booking"))], two("我的预约", "My bookings")) +
+      beside("a", ' class="btn alt" href="#/numbers"', [h(mw("my_number"))],
+        two("我的号" + (mine ? "(" + mine + ")" : ""), "My numbers")) +
       "</div>");
   }
 
@@ -107,15 +158,15 @@
     var items = (hall.services || []).filter(function (s) { return kind === "book" ? s.booking : s.remote; });
     var title = kind === "book" ? two("选择预约事项", "Choose a service to book") : two("选择取号事项", "Choose a service");
     if (!items.length) {
-      return show("<h2>" + title + '</h2><p class="muted">' + two("暂无可办理的事项", "No service offers this") + "</p>");
+      return show(heading(title, [h(mw("choose_service"))]) + '<p class="muted">' + two("暂无可办理的事项", "No service offers this") + "</p>");
     }
     var rows = items.map(function (s) {
       var extra = kind === "book" ? "每段 " + s.slot_minutes + " 分钟"
         : (s.remote_open ? "等候 " + s.waiting + " 人" : "现在不可取号 / not now");
-      return '<a href="#/' + kind + "/" + encodeURIComponent(s.code) + '"><b>' + h(s.name) +
-        '</b><span class="en">' + h(en(s)) + " · " + h(extra) + "</span></a>";
+      return beside("a", ' href="#/' + kind + "/" + encodeURIComponent(s.code) + '"', [h(s.name_mn)],
+        "<b>" + h(s.name) + '</b><span class="en">' + h(en(s)) + " · " + h(extra) + "</span>");
     });
-    show("<h2>" + title + '</h2><div class="list">' + rows.join("") + "</div>");
+    show(heading(title, [h(mw("choose_service"))]) + '<div class="list">' + rows.join("") + "</div>");
   }
 
   function cardForm(button) {
@@ -144,7 +195,7 @@
       var d = localDate(i);
       dayButtons.push('<button data-day="' + d + '">' + h(day(d + "T12:00:00Z")) + "</button>");
     }
-    show("<h2>" + two(s.name, "Book: " + en(s)) + '</h2><div class="card"><b>' + two("选择日期", "Day") +
+    show(heading(two(s.name, "Book: " + en(s)), [h(s.name_mn), h(mw("book"))]) + '<div class="card"><b>' + two("选择日期", "Day") +
       '</b><div class="days" id="days">' + dayButtons.join("") + "</div>" +
       "<b>" + two("选择时段", "Time") + '</b><div class="slots" id="slots"></div></div>' +
       '<div class="card" id="form" hidden>' + cardForm(two("确认预约", "Book")) + "</div>");
@@ -210,7 +261,7 @@
   function booking(code) {
     api("/appointments/" + encodeURIComponent(code)).then(function (a) {
       var st = STATUS[a.status] || [a.status, a.status];
-      var html = "<h2>" + two("我的预约", "My booking") + '</h2><div class="card">' +
+      var html = heading(two("我的预约", "My booking"), [h(mw("my_booking"))]) + '<div class="card">' +
         '<div class="code" id="code">' + h(a.code) + "</div>" +
         (a.status === "booked" ? '<img class="qr" alt="预约二维码" src="/m/qr.svg?a=' + encodeURIComponent(a.code) + '">' +
           '<p class="muted">' + two("到大厅后在自助机刷身份证,或把此二维码对准高拍仪签到。", "At the hall, check in at a kiosk with your ID card or show this QR code to its camera.") + "</p>" : "") +
@@ -252,7 +303,7 @@
   function mine() {
     var codes = store("kb.codes");
     var rows = codes.map(function (c) { return '<a href="#/a/' + encodeURIComponent(c) + '">' + h(c) + "</a>"; });
-    show("<h2>" + two("我的预约", "My bookings") + '</h2><div class="list">' + (rows.join("") ||
+    show(heading(two("我的预约", "My bookings"), [h(mw("my_booking"))]) + '<div class="list">' + (rows.join("") ||
       '<p class="muted">' + two("本机没有预约记录", "No booking on this phone") + "</p>") + "</div>" +
       '<div class="card"><label for="code">' + two("输入预约码查询", "Look up a code") +
       '</label><input id="code" maxlength="11"><button class="btn" id="find">' + two("查询", "Look up") + "</button></div>");
@@ -267,7 +318,7 @@
     if (!s || !s.remote) { return serviceList("remote"); }
     var note = s.remote_checkin ? two("取号后请到大厅自助机签到,签到后才会叫号。", "Check in at a kiosk in the hall; you are called after check-in.")
       : two("取号后即排队,请留意叫号。", "You queue at once; watch for your call.");
-    show("<h2>" + two(s.name, "Take a number: " + en(s)) + '</h2><div class="card"><p>' +
+    show(heading(two(s.name, "Take a number: " + en(s)), [h(s.name_mn), h(mw("take_number"))]) + '<div class="card"><p>' +
       two("现在等候 " + s.waiting + " 人,约 " + Math.round(s.estimated_wait_s / 60) + " 分钟", s.waiting + " waiting") +
       '</p><p class="muted">' + note + "</p>" +
       (s.remote_open ? cardForm(two("取号", "Take a number")) : '<div class="warn">' + two("现在不在远程取号时间内", "Not open for numbers now") + "</div>") + "</div>");
@@ -321,11 +372,27 @@
     return html;
   }
 
+  /* The main lines of "my number" in Mongolian: the service, where the ticket stands (in bold),
+     the counter it is called to (in red, as on /t) or the people ahead. */
+  function ticketBand(t) {
+    var key = TSTATUS[t.status] ? t.status : "";  /* MN has a word for each of them */
+    if (t.zone === "approval" && ["waiting", "called", "serving"].indexOf(t.status) >= 0) { key = "approval"; }
+    else if (t.ready && t.status === "waiting") { key = "ready_pickup"; }
+    var lines = [h(t.service_name_mn), key ? "<b>" + h(mw(key)) + "</b>" : ""];
+    if (key !== "approval" && (t.status === "called" || t.status === "serving") && t.counter_name_mn) {
+      lines.push('<b class="to">' + h(t.counter_name_mn) + "</b>");
+    }
+    if (key === "waiting" && t.ahead != null && !t.arrival_required) {  /* as ticketWhere says it */
+      lines.push(h(mw("ahead") + " " + mw("people", t.ahead)));
+    }
+    return lines;
+  }
+
   function ticketHtml(t) {
     var st = TSTATUS[t.status] || [t.status, t.status];
     if (t.zone === "approval" && t.status === "waiting") { st = ["审批中", "In approval"]; }
     var called = t.zone !== "approval" && (t.status === "called" || t.status === "serving");
-    var html = '<div class="card' + (called ? " called" : "") + '" id="ticket"><div class="muted">' + h(t.service_name) +
+    var html = '<div class="muted">' + h(t.service_name) +
       (t.service_name_en && t.service_name_en !== t.service_name ? '<span class="en">' + h(t.service_name_en) + "</span>" : "") +
       '</div><div class="num" id="number">' + h(t.number) + '</div><div class="big" id="tstatus">' + two(st[0], st[1]) + "</div>" +
       ticketWhere(t);
@@ -335,7 +402,7 @@
       html += '<p id="deadline">' + two("承诺办结时间:" + fmt(t.deadline, when) + (t.deadline_provisional ? "(暂定:当年节假日安排未公布)" : ""),
         "Promised completion: " + dueEn + (t.deadline_provisional ? " (provisional)" : "")) + "</p>";
     }
-    html += "</div>";
+    html = beside("div", ' class="card' + (called ? " called" : "") + '" id="ticket"', ticketBand(t), html);
     var d = t.delivery;
     if (d && d.method === "mail") {
       html += '<div class="card" id="delivery"><b>' + two("证照寄送", d.tracking ? "Mailed" : "By mail") + "</b>" +
@@ -350,7 +417,7 @@
     function paint(t) {
       if (lastStatus && lastStatus !== t.status && t.status === "called" && navigator.vibrate) { navigator.vibrate([300, 100, 300]); }
       lastStatus = t.status;
-      show("<h2>" + two("我的号", "My number") + "</h2>" + ticketHtml(t));
+      show(heading(two("我的号", "My number"), [h(mw("my_number"))]) + ticketHtml(t));
     }
     api("/track/" + encodeURIComponent(id)).then(function (t) {
       paint(t);
@@ -376,7 +443,7 @@
 
   function numbers() {
     var ids = store("kb.tickets");
-    show("<h2>" + two("我的号", "My numbers") + '</h2><div class="list">' + (ids.map(function (id) {
+    show(heading(two("我的号", "My numbers"), [h(mw("my_number"))]) + '<div class="list">' + (ids.map(function (id) {
       return '<a href="#/t/' + encodeURIComponent(id) + '">' + h(id) + "</a>";
     }).join("") || '<p class="muted">' + two("本机没有取号记录", "No number on this phone") + "</p>") + "</div>");
   }
@@ -397,7 +464,14 @@
   function boot() {
     api("/public/hall").then(function (data) {
       hall = data;
+      MONGOLIAN = (data.languages || []).indexOf("mn") >= 0;
       document.getElementById("hall").textContent = data.name;
+      var top = band([h(data.name_mn), '<span class="sub">' + h(mw("title")) + "</span>"]);
+      if (top) {
+        var head = document.getElementById("top");
+        head.classList.add("bi");
+        head.insertAdjacentHTML("afterbegin", top);
+      }
       document.title = data.name + " · 预约与取号";
       window.addEventListener("hashchange", route);
       route();
