@@ -12,6 +12,9 @@ changes. Stop the server first: a restore replaces what it is working on.
 Event ids grow for the life of a hall (terminals reconnect with `after=` the last id they saw):
 a restore given the replaced database's highest id (`last_event_id`) raises the restored
 `event_seq.last` to it in the same all-or-nothing step, so new events never reuse an old id.
+Likewise numbers: a citizen may hold a ticket the backup never saw, so a restore given the
+replaced database's number counters (`numbers_handed_out`) raises each restored counter of
+that hall, prefix and day to at least it: no number is handed out twice in a day.
 """
 
 from __future__ import annotations
@@ -208,29 +211,44 @@ def _raise_sql(tables: set[str]) -> str:
     return _RAISE_HALL_SEQS if "hall_event_seq" in tables else _RAISE_EVENT_SEQ
 
 
-def restore(path: Path, url: str, event_floor: int | None = None) -> dict[str, int]:
+Number = tuple[str, str, str, int]  # hall, prefix, business day (YYYY-MM-DD), last handed out
+# Never lowers a counter; adds the counters the backup lacks (a day or prefix begun after it).
+_RAISE_NUMBER = ("INSERT INTO number_counters (hall, prefix, day, last) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT (hall, prefix, day) DO UPDATE SET last = {bigger}")
+
+
+def _raise_number_sql(dialect: str) -> str:
+    bigger = ("GREATEST(number_counters.last, excluded.last)" if dialect == "postgresql"
+              else "max(last, excluded.last)")
+    return _RAISE_NUMBER.format(bigger=bigger)
+
+
+def restore(path: Path, url: str, event_floor: int | None = None,
+            number_floor: list[Number] | None = None) -> dict[str, int]:
     """Replace the contents of our tables at `url` with the backup at `path`. With
-    `event_floor`, every restored event sequence is at least that (same transaction/copy)."""
+    `event_floor`, every restored event sequence is at least that, and with `number_floor`
+    every number counter at least the replaced database's (same transaction/copy)."""
     check_backup(path)
     target = _sqlite_path(url)
     if target is not None and path.read_bytes()[:16] == SQLITE_MAGIC:
-        return _restore_sqlite(path, target, event_floor)
+        return _restore_sqlite(path, target, event_floor, number_floor or [])
     from queue_server.db.store import migrate
     migrate(url)
     engine = create_engine(url)
     try:
-        return _restore_rows(path, engine, event_floor)
+        return _restore_rows(path, engine, event_floor, number_floor or [])
     finally:
         engine.dispose()
 
 
-def _restore_sqlite(path: Path, target: Path, event_floor: int | None) -> dict[str, int]:
+def _restore_sqlite(path: Path, target: Path, event_floor: int | None,
+                    numbers: list[Number]) -> dict[str, int]:
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.restore-") as tmp:
         src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            if event_floor is not None:
-                src = _staged(src, Path(tmp) / "stage.db", event_floor, path)
+            if event_floor is not None or numbers:
+                src = _staged(src, Path(tmp) / "stage.db", event_floor, numbers, path)
             dst = sqlite3.connect(target, timeout=30)
             try:
                 src.backup(dst)  # page by page under the target's lock: all or nothing
@@ -243,16 +261,20 @@ def _restore_sqlite(path: Path, target: Path, event_floor: int | None) -> dict[s
     return table_counts(f"sqlite:///{target}")
 
 
-def _staged(src: sqlite3.Connection, stage_path: Path, event_floor: int, path: Path
-            ) -> sqlite3.Connection:
-    """A private copy of the backup with its event sequences raised to `event_floor` (closes
-    `src`): copying that into the target keeps the restore a single all-or-nothing step."""
+def _staged(src: sqlite3.Connection, stage_path: Path, event_floor: int | None,
+            numbers: list[Number], path: Path) -> sqlite3.Connection:
+    """A private copy of the backup with its event sequences raised to `event_floor` and its
+    number counters to `numbers` (closes `src`): copying that into the target keeps the
+    restore a single all-or-nothing step."""
     stage = sqlite3.connect(stage_path)
     try:
         src.backup(stage)
         tables = {r[0] for r in stage.execute("SELECT name FROM sqlite_master")}
         with stage:
-            stage.execute(_raise_sql(tables).replace(":floor", "?"), (event_floor, event_floor))
+            if event_floor is not None:
+                stage.execute(_raise_sql(tables).replace(":floor", "?"),
+                              (event_floor, event_floor))
+            stage.executemany(_raise_number_sql("sqlite"), numbers)
     except sqlite3.Error as exc:
         stage.close()
         raise BackupError(f"{path}: {exc}") from exc
@@ -260,7 +282,8 @@ def _staged(src: sqlite3.Connection, stage_path: Path, event_floor: int, path: P
     return stage
 
 
-def _restore_rows(path: Path, engine: Engine, event_floor: int | None) -> dict[str, int]:
+def _restore_rows(path: Path, engine: Engine, event_floor: int | None,
+                  numbers: list[Number]) -> dict[str, int]:
     counts: dict[str, int] = {}
     with engine.begin() as conn:
         tables = {t.name: t for t in our_tables(_reflect(conn))}
@@ -282,6 +305,11 @@ def _restore_rows(path: Path, engine: Engine, event_floor: int | None) -> dict[s
             conn.execute(tables[current].insert(), _parents_first(tables[current], batch))
         if event_floor is not None:
             conn.execute(text(_raise_sql(set(tables))), {"floor": event_floor})
+        if numbers:
+            conn.exec_driver_sql(
+                _raise_number_sql(engine.dialect.name).replace("?", "%s")
+                if engine.dialect.name == "postgresql" else _raise_number_sql("sqlite"),
+                [(h, p, date.fromisoformat(d), n) for h, p, d, n in numbers])
         if engine.dialect.name == "postgresql":
             _reset_sequences(conn, list(tables.values()))
     return counts
@@ -346,16 +374,42 @@ def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
         engine.dispose()
 
 
+def _reading(url: str) -> Engine | None:
+    """An engine that only reads the database at `url` (None: no such SQLite file; a missing
+    file is not created)."""
+    path = _sqlite_path(url)
+    if path is not None and not path.is_file():
+        return None
+    return (create_engine("sqlite://", poolclass=NullPool,
+                          creator=lambda: sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+            if path is not None else create_engine(url, poolclass=NullPool))
+
+
+def numbers_handed_out(url: str) -> list[Number]:
+    """The number counters of the database at `url` (hall, prefix, day, last), or none when
+    it cannot be read (then `last_event_id` says why)."""
+    engine = _reading(url)
+    if engine is None:
+        return []
+    try:
+        with engine.connect() as conn:
+            if "number_counters" not in set(inspect(conn).get_table_names()):
+                return []
+            rows = conn.execute(text("SELECT hall, prefix, day, last FROM number_counters"))
+            return [(str(h), str(p), str(d)[:10], int(n)) for h, p, d, n in rows]
+    except (SQLAlchemyError, sqlite3.Error, OSError, TypeError, ValueError):
+        return []
+    finally:
+        engine.dispose()
+
+
 def last_event_id(url: str) -> tuple[int | None, str]:
     """The highest event id the database at `url` has handed out in any hall (its event
     sequences, or a higher `events.id`), or None and why not (no such database, not ours, damaged). Reads only: a
     missing SQLite file is not created."""
-    path = _sqlite_path(url)
-    if path is not None and not path.is_file():
+    engine = _reading(url)
+    if engine is None:
         return None, "无数据库文件 / no database file"
-    engine = (create_engine("sqlite://", poolclass=NullPool,
-                            creator=lambda: sqlite3.connect(f"file:{path}?mode=ro", uri=True))
-              if path is not None else create_engine(url, poolclass=NullPool))
     try:
         with engine.connect() as conn:
             names = set(inspect(conn).get_table_names())

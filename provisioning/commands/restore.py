@@ -2,8 +2,9 @@
 
 Event ids must keep growing (displays and kiosks reconnect with `after=` the last id they saw):
 before replacing a database, read the highest id it handed out and have the restored database
-continue after it. A missing or unreadable database is replaced as before, and the output says
-so."""
+continue after it. Numbers too: a citizen may hold a ticket issued after the backup, so each
+number counter continues after the replaced database's. A missing or unreadable database is
+replaced as before, and the output says so."""
 
 from __future__ import annotations
 
@@ -33,10 +34,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         backup.check_backup(args.source)
         floor, why = backup.last_event_id(args.db)  # before anything touches the database
+        numbers = backup.numbers_handed_out(args.db)  # tickets citizens may hold: never again
         if not args.yes and not backup.is_empty(args.db):
             raise UsageError(f"{args.db} already holds a hall; add --yes to replace it "
                              "(stop the server first)")
-        counts = backup.restore(args.source, args.db, event_floor=floor)
+        counts = backup.restore(args.source, args.db, event_floor=floor, number_floor=numbers)
         after, _ = backup.last_event_id(args.db)
     except (backup.BackupError, ArgumentError) as exc:
         raise UsageError(str(exc)) from None
@@ -45,13 +47,17 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"restored": str(args.source), "rows": counts,
                           "event_ids": {"replaced_last": floor, "continue_after": after,
-                                        "note": why or None}}))
+                                        "note": why or None},
+                          "number_counters_kept": len(numbers)}))
     else:
         print(f"恢复完成 / restored {args.source} into {args.db} "
               f"({sum(counts.values())} rows in {len(counts)} tables)")
         if floor is not None:
             print(f"事件编号从 {after} 之后继续(原数据库已发到 {floor})/ event ids continue "
                   f"after {after} (the replaced database had handed out up to {floor})")
+        if numbers:
+            print("号码接着原数据库已发出的号继续,不重发 / numbers continue after those the "
+                  "replaced database had handed out: none is issued twice")
         else:
             print(f"事件编号从备份的 {after} 之后继续,未读取原数据库的编号;若显示屏或取号机不再"
                   f"更新,请重启它们 / event ids continue after the backup's {after}, the replaced "
