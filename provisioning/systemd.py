@@ -44,7 +44,11 @@ class Layout:
 
 
 def server_unit(layout: Layout, host: str, port: int, tls: bool) -> str:
-    health = f"{'https' if tls else 'http'}://127.0.0.1:{port}/api/v1/health"
+    # Asked where the server listens: this machine, unless it listens on one address only.
+    here = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "localhost": "127.0.0.1", "::": "::1"
+            }.get(host, host)
+    here = f"[{here}]" if ":" in here else here  # an IPv6 address in a URL
+    health = f"{'https' if tls else 'http'}://{here}:{port}/api/v1/health"
     server = [layout.python, "-m", "queue_server", "--db", "${KUAIBAN_DB}",
               "--host", host, "--port", str(port)]
     if tls:
@@ -73,7 +77,8 @@ def terminal_unit(layout: Layout, role: str, qt_platform: str) -> str:
         layout=layout,
         exec_start=[layout.python, "-m", "provisioning.watchdog", "--"] + app,
         extra=[f"Environment=QT_QPA_PLATFORM={qt_platform}",
-               "SupplementaryGroups=dialout video audio lp",
+               # serial readers and printers, the screen, sound, USB printers, the touchscreen
+               "SupplementaryGroups=dialout video audio lp input",
                f"StandardOutput=append:{LOG_DIR}/{role}.log",
                f"StandardError=append:{LOG_DIR}/{role}.log"],
     )
@@ -142,6 +147,29 @@ def logrotate_conf(user: str = "kuaiban") -> str:
             "}\n")
 
 
+DATA_DIR = "/var/lib/kuaiban"
+
+
+def sysusers_conf(user: str = "kuaiban") -> str:
+    """The account the services run as, made by `systemd-sysusers` (nothing else makes it)."""
+    return ("# The account Kuaiban's services run as: systemd-sysusers makes it.\n"
+            f"u {user} - \"Kuaiban hall services\" {DATA_DIR}\n")
+
+
+def tmpfiles_conf(user: str = "kuaiban") -> str:
+    """Who may read and write what the other steps made as root (`systemd-tmpfiles --create`):
+    the database folder and the logs are the services'; the terminal files (their tokens) and
+    the server's TLS key are readable by their group, the CA's key by root alone."""
+    return ("# Kuaiban: the services' folders, and read access to the files `provisioning` wrote as root.\n"
+            f"d {DATA_DIR} 0750 {user} {user} -\n"
+            f"Z {DATA_DIR} - {user} {user} -\n"
+            f"d {LOG_DIR} 0750 {user} {user} -\n"
+            f"z {CONF_DIR} 0750 root {user} -\n"
+            f"z {CONF_DIR}/*.toml 0640 root {user} -\n"
+            f"z {CONF_DIR}/tls 0750 root {user} -\n"
+            f"z {CONF_DIR}/tls/server.key 0640 root {user} -\n")
+
+
 def server_env(db_url: str) -> str:
     return ("# The queue server's database; kept out of the unit because a URL may hold a password.\n"
             f"KUAIBAN_DB={db_url}\n")
@@ -153,6 +181,8 @@ def write_all(root: Path, layout: Layout, *, db_url: str, host: str, port: int, 
     files: dict[str, tuple[str, int]] = {
         "etc/udev/rules.d/70-kuaiban.rules": (udev_rules(layout.user), 0o644),
         "etc/logrotate.d/kuaiban": (logrotate_conf(layout.user), 0o644),
+        "etc/sysusers.d/kuaiban.conf": (sysusers_conf(layout.user), 0o644),
+        "etc/tmpfiles.d/kuaiban.conf": (tmpfiles_conf(layout.user), 0o644),
     }
     if server:
         files["etc/systemd/system/kuaiban-server.service"] = (

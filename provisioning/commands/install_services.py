@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -60,6 +62,23 @@ def run(args: argparse.Namespace) -> int:
     for path in written:
         print(path)
     if args.root == Path("/") and os.geteuid() == 0:
+        _make_account(args.user)
         print("next: systemctl daemon-reload && udevadm control --reload && "
               "systemctl enable --now kuaiban-server.service", file=sys.stderr)
     return 0
+
+
+def _make_account(user: str) -> None:
+    """On the machine itself: the services' account and the access of its files now (also
+    at every boot, from the sysusers.d and tmpfiles.d files just written)."""
+    steps = [["systemd-sysusers", "/etc/sysusers.d/kuaiban.conf"],
+             ["systemd-tmpfiles", "--create", "/etc/tmpfiles.d/kuaiban.conf"]]
+    for step in steps if user != "root" else steps[1:]:
+        if shutil.which(step[0]) is None:
+            print(f"warning: {step[0]} not found: run `{' '.join(step)}` where it is, or make "
+                  f"the account {user} and give it {systemd.DATA_DIR} yourself", file=sys.stderr)
+            continue
+        done = subprocess.run(step, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            said = (done.stderr.strip().splitlines() or ["no reason given"])[-1]
+            print(f"warning: {' '.join(step)} failed: {said}", file=sys.stderr)

@@ -23,13 +23,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hall", default="hall", help="hall id, written into the CA's name")
     parser.add_argument("--hall-name", default="", help="hall name, written into the CA's name")
     parser.add_argument("--host", action="append", default=[], metavar="NAME_OR_IP",
-                        help="a name or address terminals use to reach the server (repeatable); "
-                             "default: this machine's name, NAME.local, localhost, 127.0.0.1")
+                        help="a name or address terminals use to reach the server (repeatable; "
+                             "localhost and 127.0.0.1 are always added); default: this "
+                             "machine's name, NAME.local, localhost, 127.0.0.1")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
 
 
 def run(args: argparse.Namespace) -> int:
-    hosts = list(args.host) or _default_hosts()
+    # The machine itself always: the service's watchdog asks https://127.0.0.1/.../health
+    # with the hall CA (provisioning install-services --tls), as tools on the server do.
+    hosts = list(dict.fromkeys([*args.host, "localhost", "127.0.0.1"])) if args.host \
+        else _default_hosts()
     bad = [h for h in hosts if not _HOST.match(h)]
     if bad:
         raise UsageError(f"--host {bad[0]!r} is not a host name or IP address")

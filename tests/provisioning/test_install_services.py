@@ -99,3 +99,52 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureF
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and word in err
     assert not (tmp_path / "etc").exists()  # nothing written on bad input
+
+
+@pytest.mark.skipif(shutil.which("systemd-sysusers") is None
+                    or shutil.which("systemd-tmpfiles") is None,
+                    reason="systemd-sysusers or systemd-tmpfiles not installed")
+def test_the_services_account_is_made_and_can_read_what_root_wrote(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]
+                                                                    ) -> None:
+    """The units run as `kuaiban`: the sysusers.d file makes that account, and the tmpfiles.d
+    file gives it the database folder and read access to the terminal files (their tokens)
+    and the server's TLS key that `provisioning` wrote as root with mode 0600; the CA's key
+    stays root's. Applied here under --root, as systemd does at boot."""
+    root = tmp_path
+    assert main(["install-services", "--root", str(root), "--roles", "kiosk", "--tls"]) == 0
+    capsys.readouterr()
+    (root / "etc/passwd").touch()
+    (root / "etc/group").touch()
+    tls = root / "etc/kuaiban/tls"
+    tls.mkdir(parents=True)
+    for secret in (tls / "server.key", tls / "ca.key", root / "etc/kuaiban/kiosk.toml"):
+        secret.write_text("secret")
+        secret.chmod(0o600)
+    subprocess.run(["systemd-sysusers", f"--root={root}",
+                    str(root / "etc/sysusers.d/kuaiban.conf")], check=True, capture_output=True)
+    subprocess.run(["systemd-tmpfiles", f"--root={root}", "--create",
+                    str(root / "etc/tmpfiles.d/kuaiban.conf")], check=True, capture_output=True)
+    users = {line.split(":")[0]: line.split(":") for line in
+             (root / "etc/passwd").read_text().splitlines()}
+    uid, gid = int(users["kuaiban"][2]), int(users["kuaiban"][3])
+    data = (root / "var/lib/kuaiban").stat()
+    assert (data.st_uid, data.st_gid, data.st_mode & 0o777) == (uid, gid, 0o750)
+    for readable in (tls / "server.key", root / "etc/kuaiban/kiosk.toml"):
+        st = readable.stat()
+        assert (st.st_uid, st.st_gid, st.st_mode & 0o777) == (0, gid, 0o640), readable
+    assert (tls / "ca.key").stat().st_mode & 0o777 == 0o600  # the CA's key: root's alone
+    kiosk = _unit(root / "etc/systemd/system/kuaiban-kiosk.service")["Service"]
+    assert kiosk["User"] == "kuaiban" and "input" in kiosk["SupplementaryGroups"].split()
+
+
+def test_the_watchdog_asks_where_the_server_listens(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    for host, health in (("0.0.0.0", "https://127.0.0.1:8750/"),
+                         ("192.168.1.10", "https://192.168.1.10:8750/"), ("::", "https://[::1]:8750/")):
+        assert main(["install-services", "--root", str(tmp_path / host), "--host", host,
+                     "--tls"]) == 0
+        server = _unit(tmp_path / host / "etc/systemd/system/kuaiban-server.service")
+        said = server["Service"]["ExecStart"].replace("'", "")  # [::1] is quoted for systemd
+        assert f"--health {health}api/v1/health" in said, host
+    capsys.readouterr()

@@ -84,3 +84,17 @@ def test_bad_host_and_bad_out_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["tls", "--out", str(tmp_path / "file"), "--host", "localhost"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "not a folder" in err
+
+
+def test_the_machine_itself_is_always_in_the_certificate(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/admin.md's own command names the hall's hosts; the service's watchdog checks
+    https://127.0.0.1/... with the hall CA, so 127.0.0.1 and localhost are always in it."""
+    assert main(["tls", "--out", str(tmp_path / "tls"), "--host", "hall-server",
+                 "--host", "192.168.1.10", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    cert = x509.load_pem_x509_certificate(Path(out["cert"]).read_bytes())
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert set(names.get_values_for_type(x509.DNSName)) >= {"hall-server", "localhost"}
+    assert {str(ip) for ip in names.get_values_for_type(x509.IPAddress)} == {
+        "192.168.1.10", "127.0.0.1"}
