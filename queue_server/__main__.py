@@ -136,6 +136,9 @@ def _start_problem(settings: Settings) -> str | None:
     problem = url_problem(settings.db_url)
     if problem:
         return f"--db {problem}"
+    problem = _tls_problem(settings)
+    if problem:
+        return problem
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
             settings.host, settings.port, type=socket.SOCK_STREAM)[0]
@@ -147,6 +150,32 @@ def _start_problem(settings: Settings) -> str | None:
             probe.bind(address)
     except OSError as exc:
         return f"cannot listen on {settings.host} port {settings.port}: {exc.strerror or exc}"
+    return None
+
+
+def _tls_problem(settings: Settings) -> str | None:
+    """A certificate, key or CA file that is missing, unreadable or not what it should be
+    (a key that is not the certificate's): uvicorn would print a traceback."""
+    import os
+    import ssl
+
+    for flag, name in (("--tls-cert", settings.tls_cert), ("--tls-key", settings.tls_key),
+                       ("--tls-ca", settings.tls_ca)):
+        if name and not os.access(name, os.R_OK):
+            return f"{flag} {name}: no such file, or not readable"
+    if settings.tls_cert and settings.tls_key:
+        try:
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+                settings.tls_cert, settings.tls_key)
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            return (f"--tls-cert {settings.tls_cert} --tls-key {settings.tls_key}: not a "
+                    f"certificate and its key in PEM ({exc.__class__.__name__}: "
+                    f"{str(exc).splitlines()[0] if str(exc) else 'unreadable'})")
+    if settings.tls_ca:
+        try:
+            ssl.create_default_context(cafile=settings.tls_ca)
+        except (ssl.SSLError, OSError, ValueError) as exc:
+            return f"--tls-ca {settings.tls_ca}: not a CA certificate in PEM ({exc})"
     return None
 
 

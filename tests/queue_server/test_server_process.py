@@ -181,8 +181,14 @@ def test_command_line_refusals_and_a_fresh_database(
     taken.bind(("127.0.0.1", 0))
     taken.listen()
     sqlite = f"sqlite:///{tmp_path / 'never.db'}"
+    key = tmp_path / "not-a-key.pem"
+    key.write_text("-----BEGIN PRIVATE KEY-----\nnonsense\n-----END PRIVATE KEY-----\n")
     with taken:
         for args in (["--port", "0"], ["--tls-cert", "x.pem"], ["--lock-timeout", "0"],
+                     # TLS files missing or wrong: uvicorn printed a traceback (exit 1)
+                     ["--db", sqlite, "--tls-cert", str(tmp_path / "none.pem"), "--tls-key",
+                      str(key)],
+                     ["--db", sqlite, "--tls-cert", str(key), "--tls-key", str(key)],
                      ["--db", "nonsense://"], ["--db", "mysql://x@127.0.0.1/y"],
                      ["--db", "postgresql+nosuchdriver://x@127.0.0.1/y"], ["--port", "x"],
                      ["--db", sqlite, "--host", "999.1.1.1"],
