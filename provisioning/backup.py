@@ -105,9 +105,13 @@ def backup(url: str, out: Path) -> dict[str, int]:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     tmp.unlink(missing_ok=True)
+    # The backup holds the halls' secret (the key of the ID numbers' hashes and the sealed
+    # addresses): readable by its owner alone, as the terminal files and the TLS keys are.
+    tmp.touch(mode=0o600)
     try:
         path = _sqlite_path(url)
         counts = _backup_sqlite(path, tmp) if path else _backup_logical(url, tmp)
+        tmp.chmod(0o600)
         tmp.replace(out)  # the backup appears complete or not at all
     finally:
         tmp.unlink(missing_ok=True)

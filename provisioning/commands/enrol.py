@@ -37,6 +37,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.kind not in KINDS:
         raise UsageError(f"--kind {args.kind!r}: expected one of {', '.join(KINDS)}")
+    if args.kind in ("counter", "pad") and not args.counter:  # as terminal-config refuses
+        raise UsageError(f"--kind {args.kind} needs --counter CODE (the counter it belongs to)")
+    if args.kind not in ("counter", "pad") and args.counter:
+        raise UsageError(f"--counter is for a counter pad or a rating pad, not a {args.kind}")
     with open_store(args.db) as store:
         try:
             done = enrol(store, args.kind, args.name, args.counter, args.hall,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -66,9 +67,15 @@ def _hall_for(store: Store, kind: str, counter: str | None, hall: str | None) ->
         return wanted[0]
 
 
+_FINGERPRINT = re.compile(r"[0-9a-fA-F]{64}|([0-9a-fA-F]{2}:){31}[0-9a-fA-F]{2}")
+
+
 def run(args: argparse.Namespace) -> int:
     if args.kind in ("counter", "pad") and not args.counter:
         raise UsageError(f"--kind {args.kind} needs --counter CODE")
+    if args.ca_fingerprint is not None and not _FINGERPRINT.fullmatch(args.ca_fingerprint):
+        raise UsageError(f"--ca-fingerprint {args.ca_fingerprint!r}: expected the CA's sha256 "
+                         "fingerprint, 64 hex digits (as `provisioning tls` prints it)")
     if not (args.server == "auto" or args.server.startswith(("http://", "https://"))):
         raise UsageError(f"--server {args.server!r}: expected auto or http(s)://host:port")
     mid = args.machine_id or terminals.machine_id()

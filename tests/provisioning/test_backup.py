@@ -41,6 +41,7 @@ def test_backup_then_restore_into_a_fresh_database_reproduces_every_row(
     assert main(["backup", "--db", source, "--out", str(out), "--json"]) == 0
     rows = _json(capsys)["rows"]
     assert rows["staff"] == 30 * 2 and rows["events"] >= 5 and rows["halls"] == 2
+    assert out.stat().st_mode & 0o777 == 0o600  # it holds the halls' secret
 
     target = db_factory(kind)
     assert main(["restore", "--db", target, "--from", str(out), "--json"]) == 0

@@ -85,6 +85,10 @@ BAD = [
     ("init", "--config", "{good}", "--db", "nonsense://"),
     ("enrol", "--db", "{url}", "--kind", "kiosk", "--name", "k", "--counter", "NOPE", "--json"),
     ("enrol", "--db", "{url}", "--kind", "robot", "--name", "k", "--json"),
+    # a counter pad or a rating pad belongs to a counter; nothing else does (docs/admin.md)
+    ("enrol", "--db", "{url}", "--kind", "counter", "--name", "c", "--json"),
+    ("enrol", "--db", "{url}", "--kind", "pad", "--name", "p", "--json"),
+    ("enrol", "--db", "{url}", "--kind", "display", "--name", "d", "--counter", "W01", "--json"),
     ("enrol", "--db", "{absent}", "--kind", "kiosk", "--name", "k", "--json"),
     ("staff", "--db", "{url}", "--id", "nobody", "--pin-stdin"),
     ("staff", "--db", "{url}", "--id", "s001", "--pin-stdin", "<short>"),

@@ -117,6 +117,7 @@ def test_bad_input_exits_2_and_writes_nothing(hall_url: str, tmp_path: Path,
         (["--kind", "counter", "--counter", "X99"], "X99"),
         (["--kind", "kiosk", "--server", "ftp://x"], "--server"),
         (["--kind", "kiosk", "--hall", "nowhere"], "nowhere"),
+        (["--kind", "kiosk", "--ca-fingerprint", "zz"], "--ca-fingerprint"),  # never connects
     ]
     for argv, word in cases:
         assert main(["terminal-config", "--db", hall_url, "--out", str(out), *argv]) == 2
