@@ -22,11 +22,12 @@ from queue_server.config import (
     texts_of,
 )
 from queue_server.config_journey import parse_range
-from queue_server.db.models import Counter, Hall, Service, Staff
+from queue_server.db.models import Counter, Hall, Service, Staff, Stage, Ticket
 from queue_server.db.records import Record
 from queue_server.db.store import Store
 from queue_server.db.ttl import TtlCache
 from queue_server.db.unit import Db, connection_of, db_key
+from queue_server.domain import stages
 from queue_server.domain.errors import Invalid
 from queue_server.domain.hall import BookingRules, HallInfo
 from queue_server.domain.security import new_secret
@@ -120,7 +121,9 @@ def _upsert_hall(session: Session, cfg: HallConfig, hall_id: str, name: str,
     return row
 
 
-def _sync_services(session: Session, cfg: HallConfig, hall_id: str, codes: list[str]) -> None:
+def _sync_services(session: Session, cfg: HallConfig, hall_id: str, codes: list[str]
+                   ) -> list[str]:
+    """Answers the codes of the services this configuration drops."""
     existing = {s.code: s for s in session.scalars(select(Service).where(Service.hall == hall_id))}
     for pos, code in enumerate(codes):
         src = cfg.service(code)
@@ -132,8 +135,46 @@ def _sync_services(session: Session, cfg: HallConfig, hall_id: str, codes: list[
         row.texts = texts_of(src, SERVICE_TEXTS)
         row.options = service_options(src)
         session.add(row)
+    dropped = [row.code for row in existing.values() if row.active]
     for row in existing.values():
         row.active = False
+    return dropped
+
+
+def _stranded(session: Session, hall_id: str, services: list[str], counters: list[str]
+              ) -> list[str]:
+    """What a configuration that drops `services` and `counters` leaves nobody to serve:
+    open tickets of a dropped service (no counter calls them), tickets at or sent to a dropped
+    counter (its staff can no longer finish them). Put the service or counter back to serve
+    them; nothing was changed on them."""
+    notes = []
+    if services:
+        rows = session.execute(select(Ticket.service, Ticket.number).join(
+            Stage, Stage.id == Ticket.stage).where(
+            Ticket.hall == hall_id, Ticket.service.in_(services),
+            Stage.status.in_(stages.OPEN))).all()
+        for code in services:
+            numbers = sorted(n for svc, n in rows if svc == code)
+            if numbers:
+                notes.append(f"{hall_id}: service {code} removed while {len(numbers)} of its "
+                             f"tickets are open ({', '.join(numbers[:10])}"
+                             f"{', …' if len(numbers) > 10 else ''}); no counter calls them "
+                             "until it is back in the configuration")
+    if counters:
+        rows = session.execute(select(Stage.counter, Stage.target_counter, Ticket.number).join(
+            Ticket, Ticket.id == Stage.ticket_id).where(
+            Stage.hall == hall_id, Stage.status.in_(stages.OPEN),
+            (Stage.counter.in_(counters) & Stage.status.in_(
+                (stages.CALLED, stages.SERVING, stages.ON_HOLD)))
+            | Stage.target_counter.in_(counters))).all()
+        for code in counters:
+            numbers = sorted(n for at, to, n in rows if code in (at, to))
+            if numbers:
+                notes.append(f"{hall_id}: counter {code} removed while {len(numbers)} tickets "
+                             f"are at it or sent to it ({', '.join(numbers[:10])}"
+                             f"{', …' if len(numbers) > 10 else ''}); they wait until it is "
+                             "back in the configuration")
+    return notes
 
 
 def service_options(src: ServiceSection) -> dict[str, object]:
@@ -146,7 +187,9 @@ def service_options(src: ServiceSection) -> dict[str, object]:
     return out
 
 
-def _sync_counters(session: Session, hall_id: str, counters: list[CounterSection]) -> None:
+def _sync_counters(session: Session, hall_id: str, counters: list[CounterSection]
+                   ) -> list[str]:
+    """Answers the codes of the counters this configuration drops."""
     existing = {c.code: c for c in session.scalars(select(Counter).where(Counter.hall == hall_id))}
     for pos, src in enumerate(counters):
         row = existing.pop(src.code, None) or Counter(hall=hall_id, code=src.code, paused=False,
@@ -155,8 +198,10 @@ def _sync_counters(session: Session, hall_id: str, counters: list[CounterSection
         row.position, row.active = pos, True
         row.texts = texts_of(src)
         session.add(row)
+    dropped = [row.code for row in existing.values() if row.active]
     for row in existing.values():
         row.active = False
+    return dropped
 
 
 def _sync_staff(session: Session, cfg: HallConfig, hall_ids: list[str]) -> None:
@@ -170,7 +215,7 @@ def _sync_staff(session: Session, cfg: HallConfig, hall_ids: list[str]) -> None:
             row.active = False
 
 
-def apply_config(store: Store, cfg: HallConfig) -> dict[str, int]:
+def apply_config(store: Store, cfg: HallConfig) -> dict[str, Any]:
     """Load `cfg` into the database in one transaction; answers counts for the report.
     Staff are members of the hall and of each of its outposts (the same people sign in at
     the bank branch's service point)."""
@@ -179,21 +224,23 @@ def apply_config(store: Store, cfg: HallConfig) -> dict[str, int]:
         s = tx.session
         main = _upsert_hall(s, cfg, cfg.hall.id, cfg.hall.name, None, None)
         s.flush()
-        _sync_services(s, cfg, main.id, [x.code for x in cfg.services])
-        _sync_counters(s, main.id, cfg.counters)
+        warnings = _stranded(s, main.id, _sync_services(s, cfg, main.id,
+                                                        [x.code for x in cfg.services]),
+                             _sync_counters(s, main.id, cfg.counters))
         hall_ids = [main.id]
         for outpost in cfg.outposts:
             _upsert_hall(s, cfg, outpost.id, outpost.name, main.id, main.secret, outpost)
             s.flush()
-            _sync_services(s, cfg, outpost.id, list(outpost.services))
-            _sync_counters(s, outpost.id, outpost.counters)
+            warnings += _stranded(s, outpost.id,
+                                  _sync_services(s, cfg, outpost.id, list(outpost.services)),
+                                  _sync_counters(s, outpost.id, outpost.counters))
             hall_ids.append(outpost.id)
         _sync_staff(s, cfg, hall_ids)
         for hall_id in hall_ids:
             tx.emit(hall_id, "hall.configured", services=len(cfg.services))
     return {"halls": len(hall_ids), "services": len(cfg.services),
             "counters": len(cfg.counters) + sum(len(o.counters) for o in cfg.outposts),
-            "staff": len(cfg.staff)}
+            "staff": len(cfg.staff), "warnings": warnings}
 
 
 def roll_days(store: Store) -> list[str]:

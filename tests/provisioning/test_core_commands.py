@@ -38,7 +38,7 @@ def test_init_enrol_staff_admin_token(backend: str, db_factory, tmp_path: Path) 
     first = prov("init", "--config", str(TEST_HALL), "--db", url, "--json")
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout) == {"hall": "t1", "halls": 2, "services": 3,
-                                        "counters": 6, "staff": 4}
+                                        "counters": 6, "staff": 4, "warnings": []}
     enrolled = prov("enrol", "--db", url, "--kind", "kiosk", "--name", "kiosk-1", "--json")
     assert enrolled.returncode == 0, enrolled.stderr
     out = json.loads(enrolled.stdout)
@@ -77,6 +77,18 @@ def test_init_enrol_staff_admin_token(backend: str, db_factory, tmp_path: Path) 
     assert _count(url, select(func.count()).select_from(Ticket)) == 1
     assert _count(url, select(func.count()).select_from(Service)
                   .where(Service.name == "咨询导办")) == 1
+    assert "warning" not in again.stderr
+    # A service dropped while its ticket is open: done as asked, and said (no counter calls
+    # that ticket until the service is back)
+    dropped = tmp_path / "dropped.toml"
+    dropped.write_text(edited.read_text(encoding="utf-8").replace(
+        'code = "consult"', 'code = "advice"').replace('services = ["consult"]',
+                                                        'services = ["advice"]'),
+        encoding="utf-8")
+    third = prov("init", "--config", str(dropped), "--db", url)
+    assert third.returncode == 0, third.stderr
+    [warning] = third.stderr.strip().splitlines()
+    assert "service consult removed" in warning and "Z001" in warning
 
 
 BAD = [
