@@ -231,9 +231,12 @@ class QueueClient:
 
     # -- events -----------------------------------------------------------------------------
     def events(self, after: int | None = 0, *, since: str | None = None,
-               read_timeout: float = 30.0) -> Iterator[wire.Event]:
+               read_timeout: float = 30.0, on_open: Callable[[], None] | None = None
+               ) -> Iterator[wire.Event]:
         """Yield events after `after` (or, with `after=None`, from `since`: "today" is the
-        first event of the hall's business day) from the SSE stream until it ends."""
+        first event of the hall's business day) from the SSE stream until it ends.
+        `on_open` is called once the server has accepted the stream (before any event: a
+        quiet hall sends none for a long time)."""
         headers = self._headers(False, {"Accept": "text/event-stream"})
         timeout = httpx.Timeout(5.0, read=read_timeout)
         params = {"after": after} if after is not None or since is None else {"since": since}
@@ -243,6 +246,8 @@ class QueueClient:
                 if resp.status_code >= 400:
                     resp.read()
                     raise ApiError(resp.status_code, "events_refused", resp.text[:200])
+                if on_open is not None:
+                    on_open()
                 data: list[str] = []
                 for line in resp.iter_lines():
                     if line.startswith("data:"):
@@ -289,7 +294,10 @@ class EventFollower:
         while not self._stop.is_set():
             try:
                 start = (None, "today") if self._from_today else (self.last_id, None)
-                for event in self.client.events(start[0], since=start[1], read_timeout=20.0):
+                # online once the server takes the stream: after a restart a quiet hall
+                # sends no event for minutes, and the board and counter said "offline"
+                for event in self.client.events(start[0], since=start[1], read_timeout=20.0,
+                                                on_open=lambda: self._set_online(True)):
                     self._set_online(True)
                     if event.id <= self.last_id:
                         continue
