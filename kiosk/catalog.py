@@ -102,10 +102,15 @@ class Catalog:
         return [s for _r, _i, s in sorted(hits, key=lambda h: (h[0], h[1]))]
 
     def zone_waiting(self) -> dict[str, int]:
-        """People waiting per zone, counted at the first zone of each service's route."""
+        """People waiting per zone: each service's waiting in every zone (tickets gone on to
+        approval or pickup included, as the board counts them), or, from a server that does not
+        say, at the first zone of its route."""
         out = {z: 0 for z in wire.ZONES}
         for s in self.services:
-            if s.route:
+            if s.waiting_by_zone:
+                for zone, n in s.waiting_by_zone.items():
+                    out[zone] = out.get(zone, 0) + n
+            elif s.route:
                 out[s.route[0]] = out.get(s.route[0], 0) + s.waiting
         return out
 

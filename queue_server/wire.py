@@ -131,7 +131,10 @@ class ServiceInfo(Wire):
     prefix: str
     route: list[str]
     materials: list[str] = []
-    waiting: int = 0
+    waiting: int = 0  # ahead of a new ticket: waiting in the first zone of its route
+    # (v1.1) this service's tickets waiting in each zone (a kiosk's count of a zone, as the
+    # board's, includes those gone on to a later zone)
+    waiting_by_zone: dict[str, int] = {}
     estimated_wait_s: int = 0
     open: bool = True
     requires_id_card: bool = False

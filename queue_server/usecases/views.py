@@ -180,6 +180,7 @@ def service_infos(s: Session, hall: str, day: date) -> list[wire.ServiceInfo]:
         out.append(wire.ServiceInfo(
             code=svc.code, name=svc.name, prefix=svc.prefix, route=list(svc.route),
             materials=list(svc.materials), waiting=ahead,
+            waiting_by_zone={zone: n for (zone, code), n in waiting.items() if code == svc.code},
             estimated_wait_s=estimate_wait_s(ahead, open_n,
                                              mean_service_s(durations.get((first, svc.code), []))),
             open=remaining != 0, requires_id_card=svc.requires_id_card,

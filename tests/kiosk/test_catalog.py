@@ -38,6 +38,18 @@ def test_zone_waiting_counts_at_the_first_zone() -> None:
     assert sum(waiting.values()) == sum(s.waiting for s in sample.services())
 
 
+def test_zone_waiting_counts_every_zone_a_server_reports() -> None:
+    """Tickets gone on to approval or pickup count in those zones, as on the board (the
+    kiosk showed 后台审批 0 while one waited there)."""
+    services = sample.services()
+    first = services[0].model_copy(update={"waiting": 2, "waiting_by_zone": {
+        services[0].route[0]: 2, "approval": 1, "pickup": 3}})
+    rest = [s.model_copy(update={"waiting": 0, "waiting_by_zone": {}}) for s in services[1:]]
+    waiting = Catalog([first, *rest]).zone_waiting()
+    assert waiting["approval"] == 1 and waiting["pickup"] == 3
+    assert waiting[services[0].route[0]] == 2
+
+
 def test_cache_round_trip_and_a_broken_cache(tmp_path: Path) -> None:
     path = tmp_path / "cache" / "services.json"
     catalog().save(path, "杭锦后旗政务服务中心")

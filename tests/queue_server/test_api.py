@@ -82,6 +82,12 @@ def test_daily_cap_is_a_clear_answer(hall: Hall) -> None:
                                        "message": "今日号已发完 / today's numbers are all taken"}
     svc = next(s for s in kiosk.get("/services").json() if s["code"] == "case")
     assert svc["open"] is False and svc["remaining_today"] == 0 and svc["waiting"] == 5
+    assert svc["waiting_by_zone"] == {"intake": 5}
+    w01 = hall.staff("W01")  # B001 taken in: it waits on in approval, and counts there
+    assert w01.post("/counters/W01/call", json={"number": "B001"}).status_code == 200
+    assert w01.post("/counters/W01/finish", json={"outcome": "next"}).status_code == 200
+    svc = next(s for s in kiosk.get("/services").json() if s["code"] == "case")
+    assert svc["waiting"] == 4 and svc["waiting_by_zone"] == {"intake": 4, "approval": 1}
 
 
 def test_recall_no_show_transfer_pause(hall: Hall) -> None:
