@@ -50,6 +50,7 @@ class TicketLayout:
     mongol: Bitmap | None = None  # printed above the Chinese; left out on printers without GS v 0
     mongol_texts: MongolBlock | None = None  # drawn at the paper's width when `mongol` is None
     mongol_font: str | None = None  # the font file that draws `mongol_texts`
+    materials: tuple[str, ...] = ()  # the papers to bring (the hall's `materials`), listed
 
     def __post_init__(self) -> None:
         if self.width_mm not in DOTS_BY_PAPER:
@@ -79,6 +80,7 @@ def ticket_bytes(ticket: TicketLayout, profile: str | PrinterProfile = "default"
     out.header(ticket)
     out.number(ticket.number)
     out.progress(ticket)
+    out.materials(ticket.materials)
     out.qr(ticket.track_url)
     out.rule()
     out.bilingual(ticket.footer)
@@ -131,6 +133,17 @@ class _Builder:
 
     def rule(self) -> None:
         self.p._raw(b"-" * self.cols + b"\n")
+
+    def materials(self, papers: tuple[str, ...]) -> None:
+        """The papers to bring, one a line (a long one wraps under its number)."""
+        if not papers:
+            return
+        self.rule()
+        self.pair("请备齐以下材料", "Papers to bring")
+        self.p.set(align="left")  # a list reads from its left edge
+        for i, paper in enumerate(papers, 1):
+            self.lines(f"{i}. {paper}")
+        self.p.set(align="center")
 
     def picture(self, bitmap: Bitmap) -> None:
         """A centred GS v 0 picture followed by a little paper; skipped by printers without

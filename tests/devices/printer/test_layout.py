@@ -103,6 +103,16 @@ def test_gbk_profile_never_sends_four_byte_sequences(ticket: TicketLayout) -> No
     assert "𠀾".encode("gb18030") in ticket_bytes(odd, "default")
 
 
+def test_the_papers_to_bring_are_printed_numbered(ticket: TicketLayout) -> None:
+    """examples/hjhq.toml: `materials` is the papers list the kiosk shows and prints."""
+    papers = ("公司登记(备案)申请书", "公司章程", "全体股东身份证明复印件及其他有关材料")
+    job = ticket_bytes(dataclasses.replace(ticket, materials=papers, width_mm=58))
+    text = job.decode("gb18030", errors="replace")
+    assert "请备齐以下材料" in text and "1. 公司登记(备案)申请书" in text and "2. 公司章程" in text
+    assert text.index("请备齐以下材料") < text.index("扫码查看进度")  # above the QR code
+    assert "请备齐以下材料".encode("gb18030") not in ticket_bytes(ticket)  # none: no heading
+
+
 def test_masked_id_only_where_given(ticket: TicketLayout) -> None:
     without = ticket_bytes(dataclasses.replace(ticket, masked_id=None))
     assert "证件".encode("gb18030") not in without and b"123X" not in without
