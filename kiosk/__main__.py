@@ -1,5 +1,10 @@
 """`python -m kiosk --role ROLE [--config FILE] [--screens DIR [--size WxH] [--hall HALL.toml]
-[--lang zh|en|mn]] [--window]`: the terminal app's entry point.
+[--lang zh|en|mn]] [--window] [--log-level debug|info|warning|error]`: the terminal app's entry
+point.
+
+A real run logs to stderr (systemd appends it to /var/log/kuaiban/ROLE.log): one line a record,
+with its time, logger and level; INFO and above unless `--log-level` says otherwise. Rendering
+screens (`--screens`) sets up no logging: it prints its one line of result.
 
 This is the composition root: it reads the configuration once and hands it to the terminal UI,
 which it finds by its packaging entry point (group `kuaiban.terminal`; pyproject.toml names
@@ -8,6 +13,7 @@ which it finds by its packaging entry point (group `kuaiban.terminal`; pyproject
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from importlib.metadata import entry_points
@@ -19,6 +25,20 @@ from queue_server.cli_parser import OneLineParser
 
 UI_GROUP = "kuaiban.terminal"
 TerminalUi = Callable[[str, TerminalConfig, Path | None], int]
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMAT = "%(asctime)s %(name)s %(levelname)s %(message)s"
+
+
+def setup_logging(level: str = "info") -> None:
+    """Log records of `level` and above to stderr, once: a second call changes only the level.
+    The root logger's own handlers (a test's capture) stay as they are."""
+    root = logging.getLogger()
+    root.setLevel(level.upper())
+    if not any(getattr(h, "kuaiban", False) for h in root.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        handler.kuaiban = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
 
 
 class NoUi(Exception):
@@ -59,6 +79,8 @@ def main(argv: list[str] | None = None, group: str = UI_GROUP) -> int:
                              "texts instead of the sample data")
     parser.add_argument("--lang", choices=LANGUAGES,
                         help="with --screens: this language only (default: zh and en)")
+    parser.add_argument("--log-level", choices=LOG_LEVELS, default="info",
+                        help="the least important log lines written to stderr (default: info)")
     args = parser.parse_args(argv)
     options = RenderOptions()
     if args.screens is None and (args.size or args.hall or args.lang):
@@ -81,6 +103,7 @@ def main(argv: list[str] | None = None, group: str = UI_GROUP) -> int:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 2
     if args.screens is None:
+        setup_logging(args.log_level)
         return int(ui_main(args.role, config, None))
     return int(ui_main(args.role, config, args.screens, options))  # type: ignore[call-arg]
 

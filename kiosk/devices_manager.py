@@ -1,6 +1,7 @@
 """The terminal's devices: opens each configured URL, serialises access per device, reopens a
-device that went away, reports health (and sends it with the heartbeat), decodes QR codes seen by
-the camera.
+device that went away, reports health (and sends it with the heartbeat; a change is handed to
+`on_health`, so the kiosk can warn before a number is taken), decodes QR codes seen by the
+camera.
 
 Every method here blocks; view-models call them through `kiosk.tasks.TaskRunner`, never from the
 GUI thread. A device whose URL is empty is absent, and the flows skip what needs it.
@@ -20,6 +21,7 @@ from devices.turns import FairLock
 
 log = logging.getLogger("kiosk.devices")
 KINDS = ("idcard", "printer", "camera")
+HealthListener = Callable[[dict[str, str]], None]
 
 
 def _open_idcard(url: str) -> Any:
@@ -59,7 +61,8 @@ class DeviceManager:
     """Owns the terminal's device handles. Thread-safe: one lock per device."""
 
     def __init__(self, urls: dict[str, str],
-                 openers: dict[str, Callable[[str], Any]] | None = None) -> None:
+                 openers: dict[str, Callable[[str], Any]] | None = None,
+                 on_health: HealthListener | None = None) -> None:
         self.urls = {k: v for k, v in urls.items() if k in KINDS and v}
         self._openers = openers or OPENERS
         self._handles: dict[str, Any] = {}
@@ -69,6 +72,10 @@ class DeviceManager:
         self._qr_lock = threading.Lock()
         self._heartbeat: threading.Thread | None = None
         self._stop = threading.Event()
+        self._health: dict[str, str] = {}
+        self._health_lock = threading.Lock()
+        # called on the thread that saw the change (the heartbeat's, a worker's)
+        self.on_health = on_health
 
     def has(self, kind: str) -> bool:
         return kind in self.urls
@@ -115,7 +122,13 @@ class DeviceManager:
         return self._call("idcard", lambda r: r.read_card(timeout))
 
     def print_ticket(self, layout: Any) -> None:
-        self._call("printer", lambda p: p.print_ticket(layout))
+        """Print, or raise; after a failure the printer's health is asked at once, so the
+        kiosk knows why (paper out) by the time it hears of the failure."""
+        try:
+            self._call("printer", lambda p: p.print_ticket(layout))
+        except Exception:
+            self.health(("printer",))
+            raise
 
     def preview(self) -> Any:
         return self._call("camera", lambda c: c.preview())
@@ -152,10 +165,11 @@ class DeviceManager:
         return None
 
     # -- health ------------------------------------------------------------------------------
-    def health(self) -> dict[str, str]:
-        """Health of each configured device; opening a closed one is tried on the way."""
+    def health(self, kinds: tuple[str, ...] | None = None) -> dict[str, str]:
+        """Health of each configured device (or of `kinds`); opening a closed one is tried on
+        the way. The answer is kept (`last_health`), and a change logged and reported."""
         out: dict[str, str] = {}
-        for kind in self.urls:
+        for kind in self.urls if kinds is None else [k for k in kinds if k in self.urls]:
             if not self._locks[kind].acquire(timeout=0.5):
                 out[kind] = "busy"  # in use right now: it answered recently
                 continue
@@ -173,7 +187,27 @@ class DeviceManager:
                 self._drop(kind, exc)
             finally:
                 self._locks[kind].release()
+        self._note(out)
         return out
+
+    def last_health(self) -> dict[str, str]:
+        """The health last seen of each device ({} before the first look)."""
+        with self._health_lock:
+            return dict(self._health)
+
+    def _note(self, seen: dict[str, str]) -> None:
+        """Keep what was seen and tell `on_health` of a change. The drivers log their own
+        transitions at INFO ("printer K3: online -> paper_out"); here only at DEBUG."""
+        seen = {k: v for k, v in seen.items() if v != "busy"}  # in use: no news
+        with self._health_lock:
+            changed = {k: v for k, v in seen.items() if self._health.get(k) != v}
+            before = {k: self._health.get(k, "unknown") for k in changed}
+            self._health.update(seen)
+            now = dict(self._health)
+        for kind, value in changed.items():
+            log.debug("%s: %s -> %s", kind, before[kind], value)
+        if changed and self.on_health is not None:
+            self.on_health(now)
 
     def errors(self) -> dict[str, str]:
         return dict(self._errors)

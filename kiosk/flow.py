@@ -32,6 +32,9 @@ from kiosk.ticketing import Ticketing, local_time
 from queue_server import wire
 
 log = logging.getLogger("kiosk.flow")
+# A printer health that means no ticket will come out: the screens say so before a number is
+# taken (paper_low still prints).
+PRINTER_DOWN = ("paper_out", "cover_open", "offline", "error")
 
 
 class KioskFlow(QObject):
@@ -40,6 +43,7 @@ class KioskFlow(QObject):
     onlineChanged = Signal(bool)  # after the flow has followed the server's coming or going
     preview = Signal(object)      # kiosk.scanning.Frame, for the live camera picture
     quitRequested = Signal()
+    _healthSeen = Signal(dict)  # from the heartbeat's or a worker's thread: queued to this one
 
     def __init__(self, config: TerminalConfig, link: ServerLink, devices: DeviceManager,
                  runner: TaskRunner, parent: QObject | None = None) -> None:
@@ -53,6 +57,7 @@ class KioskFlow(QObject):
         self.notice = ""              # an i18n key of a short message for the citizen
         self.page = 0                 # page of the service grid (elderly mode shows fewer)
         self.page_room = 0            # tiles a page fits, as the services screen measured
+        self.device_health: dict[str, str] = devices.last_health()  # kind -> health name
         self.idle = IdleReset(lambda: self.state, config.idle_timeout_s, self)
         self.idle.changed.connect(self.changed)
         self.idle.expired.connect(self.reset)
@@ -65,6 +70,8 @@ class KioskFlow(QObject):
         link.onlineChanged.connect(self._on_online)
         link.onlineChanged.connect(self.onlineChanged)  # signal to signal: gone with the flow
         link.servicesChanged.connect(self.changed)
+        self._healthSeen.connect(self._on_health)
+        devices.on_health = self._healthSeen.emit
 
     # -- what screens read -------------------------------------------------------------------
     @property
@@ -128,6 +135,13 @@ class KioskFlow(QObject):
     def service_info(self, code: str) -> wire.ServiceInfo | None:
         """The service `code` as last loaded, or None."""
         return self.link.catalog.get(code)
+
+    @property
+    def printer_problem(self) -> str:
+        """The printer's health while it cannot print a ticket (paper_out, cover_open, offline,
+        error), else "": the screens warn that the number will be on screen only."""
+        health = self.device_health.get("printer", "")
+        return health if self.devices.has("printer") and health in PRINTER_DOWN else ""
 
     def has_device(self, kind: str) -> bool:
         """This kiosk has that device (idcard, printer, camera): the screens offer its step."""
@@ -295,6 +309,11 @@ class KioskFlow(QObject):
             self.say("offline")  # mid-visit: keep what the citizen did; a blip may pass
         else:
             self.changed.emit()
+
+    @Slot(dict)
+    def _on_health(self, health: dict[str, str]) -> None:
+        self.device_health = dict(health)
+        self.changed.emit()
 
     def offline_detail(self, code: str) -> None:
         """The papers list of a service from the cached copy, while numbers are paused."""

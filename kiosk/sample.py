@@ -1,7 +1,7 @@
 """Sample data for rendering every kiosk screen without a server or devices (`--screens DIR`):
 the example hall's services, a masked card, a ticket, inquiry results, a camera frame and a
 scanned page. `sample_flow(role)` builds a kiosk that never connects, `stage(flow, state)` puts
-it into a state as a citizen would find it. (The staff roles' samples: `kiosk.sample_staff`.)"""
+it into a state as a citizen would find it (variant "paper_out": the printer out of paper). (The staff roles' samples: `kiosk.sample_staff`.)"""
 
 from __future__ import annotations
 
@@ -161,7 +161,8 @@ def stage(flow: KioskFlow, state: str, *, elderly: bool = False, lang: str = "zh
     data.ticket = ticket(flow.role)
     if flow.role == "bank" and flow.link.hall is not None:  # the outpost's name, as the server's
         data.ticket.hall_name = flow.link.hall.name
-    data.print_state = {"failed": "failed", "printing": "printing"}.get(variant, "printed")
+    data.print_state = {"failed": "failed", "paper_out": "failed",
+                        "printing": "printing"}.get(variant, "printed")
     data.upload_state = "forwarded" if flow.role == "bank" else "sent"
     data.results = results()
     data.rate_ticket = data.results[1]
@@ -175,6 +176,9 @@ def stage(flow: KioskFlow, state: str, *, elderly: bool = False, lang: str = "zh
     flow.state, flow.notice = state, {"failed": "", "offline": "offline"}.get(variant, "")
     w, h, bgr = camera_frame()
     flow.scanning.last = Frame(w, h, bgr) if state in ("scan", "ask", "checkin") else None
+    # the printer out of paper ("paper_out"): warned before the number, named after it
+    flow.device_health = {"printer": "paper_out" if variant == "paper_out" else "online"}
+    flow.ticketing.print_problem = "paper_out" if variant == "paper_out" else ""
     flow.admin.health = {"idcard": "online", "printer": "paper_out", "camera": "online"}
     flow.admin.errors = {"printer": "paper out (DLE EOT 4: 0x72)"}
     if variant == "countdown":

@@ -89,6 +89,8 @@ def local_time(moment: datetime, timezone: str | None) -> datetime:
 class Ticketing:
     def __init__(self, port: StepPort) -> None:
         self.port = port
+        # why the last ticket did not print: the printer's health then ("paper_out", ...), or ""
+        self.print_problem = ""
 
     def request(self) -> wire.TicketCreate:
         data = self.port.data
@@ -146,6 +148,7 @@ class Ticketing:
         if data.ticket is not None and data.ticket.id == ticket.id:
             return  # the same answer twice: printed once
         data.ticket, data.print_state = ticket, "printing"
+        self.print_problem = ""
         port.go(TICKET)
         self._print(ticket)
         if data.pages:
@@ -194,6 +197,9 @@ class Ticketing:
             log.error("printing failed unexpectedly: %r", exc)
         data = port.data
         if data.ticket is not None and data.ticket.id == ticket.id:
+            # the device manager asked the printer why before this answer came back
+            self.print_problem = port.devices.last_health().get("printer", "") \
+                if port.devices.has("printer") else ""
             data.print_state = "failed"
             port.touch()  # the citizen needs time to photograph the number
             port.emit_changed()

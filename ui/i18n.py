@@ -111,6 +111,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "printing": ("号票打印中，请取走号票", "Printing your ticket — please take it"),
     "printed": ("号票已打印，请取走号票", "Ticket printed — please take it"),
     "print_failed": ("打印机故障，请用手机拍下本页号码和二维码", "Printer fault: please photograph this number and QR code"),
+    "print_failed_paper_out": ("打印机缺纸，请用手机拍下本页号码和二维码", "Out of paper: please photograph this number and QR code"),
+    # before a number is taken, while the printer cannot print (flow.printer_problem)
+    "printer_notice_paper_out": ("打印机缺纸，号码将显示在屏幕上，请用手机拍照", "The printer is out of paper: your number will be shown on screen — take a photo"),
+    "printer_notice_down": ("打印机暂停使用，号码将显示在屏幕上，请用手机拍照", "The printer is not working: your number will be shown on screen — take a photo"),
     "scan_track": ("扫码查看进度", "Scan to follow your turn"),
     "priority_ticket": ("优先", "Priority"),
     "upload_sending": ("材料上传中…", "Uploading your papers…"),

@@ -226,6 +226,9 @@ class AttractScreen(Screen):
         say(self.welcome_pair, "welcome", lang)
         self.motto.setText(tr("motto", lang))
         self.motto.setVisible(not flow.elderly)  # senior mode: less to read, more room
+        # senior mode on a landscape screen has no spare height: the printer's warning above
+        # (ui.citizen.window) takes the greeting's room
+        self.welcome_pair.setVisible(not (flow.printer_problem and flow.elderly and not self.narrow))
         self.actions.setDirection(QBoxLayout.Direction.TopToBottom if self.narrow
                                   else QBoxLayout.Direction.LeftToRight)
         say(self.start_btn, "touch_start", lang)

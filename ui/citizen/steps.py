@@ -257,8 +257,11 @@ class TicketScreen(Screen):
         self.qr_hint.setText(tr("scan_track", lang))
         state = flow.data.print_state or "printing"
         key = {"printing": "printing", "printed": "printed"}.get(state, "print_failed")
+        failed = key == "print_failed"
+        if failed and flow.ticketing.print_problem == "paper_out":  # the cause, when known
+            key = "print_failed_paper_out"
         self.print_state.setText(tr(key, lang))
-        self.print_state.setObjectName("danger" if key == "print_failed" else "")
+        self.print_state.setObjectName("danger" if failed else "")
         self.print_state.style().unpolish(self.print_state)
         self.print_state.style().polish(self.print_state)
         up = flow.data.upload_state

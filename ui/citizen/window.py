@@ -1,6 +1,7 @@
 """The kiosk's main window: a header (hall or branch name, clock, language and senior-mode
-switches, the long-press corner), the screen of the flow's state, a footer (back, home, the
-notice), and the idle countdown on top. It binds to `kiosk.flow.KioskFlow` and holds no logic."""
+switches, the long-press corner), the printer's warning while it cannot print (on the screens
+before a number is taken), the screen of the flow's state, a footer (back, home, the notice),
+and the idle countdown on top. It binds to `kiosk.flow.KioskFlow` and holds no logic."""
 
 from __future__ import annotations
 
@@ -9,21 +10,40 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
 
+from kiosk import states as st
 from kiosk.flow import KioskFlow
 from kiosk.states import ADMIN, ADMIN_PIN, ATTRACT, ISSUING, OFFLINE, THANKS, TICKET
 from ui.citizen import screens
 from ui.citizen.choose import Screen
 from ui.citizen.mongol import LANGUAGE_NAMES, band_button, say, tr
 from ui.citizen.voice import VoicePrompts
-from ui.theme import ELDERLY, NORMAL, Theme, stylesheet
+from ui.theme import ELDERLY, NORMAL, Theme, px, stylesheet
 from ui.widgets import CountdownOverlay, LongPressArea, button, label
 from ui.widgets.basic import set_role
 
 NO_BACK = (ATTRACT, ISSUING, TICKET, OFFLINE, THANKS)
+# where a citizen decides to take a number: there the printer's trouble is told beforehand
+WARN_PRINTER = (ATTRACT, st.SERVICES, st.DETAIL)
 
 
 def theme_of(flow: KioskFlow) -> Theme:
     return ELDERLY if flow.elderly else NORMAL
+
+
+def header_sheet(t: Theme) -> str:
+    """The window's own rules: the current language's button in the bar's colours swapped (the
+    same size as the others, so nothing moves), and the printer's warning in amber, apart from
+    the red (senior mode: yellow) bar."""
+    dark = t.bg == "#000000"
+    back, fore, edge = ("#ffffff", "#000000", "#ff8c00") if dark else ("#fff4d6", "#7a3300", t.warn)
+    return f"""
+    QFrame#bar QPushButton#selected {{ background: {t.primary_fg}; color: {t.primary};
+                                       border: 2px solid {t.primary_fg}; }}
+    QWidget#notice_room {{ background: transparent; }}
+    QLabel#printer_notice {{ background: {back}; color: {fore}; border: 4px solid {edge};
+                             border-radius: 12px; padding: 14px; font-weight: bold;
+                             font-size: {px(t, 1.2)}px; }}
+    """
 
 
 class KioskWindow(QWidget):
@@ -37,6 +57,14 @@ class KioskWindow(QWidget):
         root.setContentsMargins(0, 0, 0, 0)
         root.setSpacing(0)
         root.addWidget(self._header())
+        self.printer_notice = label("", "printer_notice", align=Qt.AlignmentFlag.AlignCenter)
+        self.notice_room = QWidget()  # the warning's margins, apart from the red bar
+        self.notice_room.setObjectName("notice_room")
+        room = QVBoxLayout(self.notice_room)
+        room.setContentsMargins(24, 12, 24, 0)
+        room.addWidget(self.printer_notice)
+        self.notice_room.hide()
+        root.addWidget(self.notice_room)
         self.stack = QStackedWidget()
         # the screen decides the size, not the tallest page: each page must fit a 1080p screen
         self.stack.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
@@ -86,7 +114,8 @@ class KioskWindow(QWidget):
         box = QHBoxLayout(self.switches)
         box.setContentsMargins(0, 0, 0, 0)
         self.elderly_btn = button("", lambda: self.flow.set_elderly(not self.flow.elderly), "bar")
-        # the switch: one button a language the hall offers, but the one on screen
+        # the switch: one button a language the hall offers, each always in its place (the
+        # hall's order), the one on screen marked: a spot of the screen means one language
         self.lang_btns = {code: button(name, lambda c=code: self.flow.set_language(c), "bar")
                           for code, name in LANGUAGE_NAMES.items() if code != "mn"}
         # ᠮᠣᠩᠭᠣᠯ written as it is written, top to bottom, in its button
@@ -128,7 +157,7 @@ class KioskWindow(QWidget):
         flow, lang = self.flow, self.flow.lang
         if self._styled_for is not flow.elderly:
             self._styled_for = flow.elderly
-            self.setStyleSheet(stylesheet(theme_of(flow)))
+            self.setStyleSheet(stylesheet(theme_of(flow)) + header_sheet(theme_of(flow)))
         name = flow.hall_name or "政务服务中心"
         self.hall.setText(name)
         set_role(self.hall, "title" if len(name) <= 14 else "")  # a long branch name, smaller
@@ -136,9 +165,18 @@ class KioskWindow(QWidget):
         self.branch.setVisible(flow.role == "bank" and not flow.elderly)
         offered = flow.languages()
         for code, b in self.lang_btns.items():
-            b.setVisible(code in offered and code != lang)
+            b.setVisible(code in offered)
+            set_role(b, "selected" if code == lang else "bar")
+        problem = flow.printer_problem if flow.state in WARN_PRINTER else ""
+        key = "printer_notice_paper_out" if problem == "paper_out" else "printer_notice_down"
+        self.printer_notice.setText(tr(key, lang) if problem else "")
+        self.notice_room.setVisible(bool(problem))
         self.elderly_btn.setText(tr("elderly_off" if flow.elderly else "elderly_on", lang))
         self._tick()
+        # the switches' widths changed with the words: the bar takes them at once, so no frame
+        # shows a button squeezed (or the languages where they were not)
+        self.switches.layout().activate()
+        self.layout().activate()
         say(self.back_btn, "back", lang)
         say(self.home_btn, "home", lang)
         plain = flow.state in NO_BACK

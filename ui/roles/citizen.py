@@ -37,6 +37,9 @@ SHOTS: list[tuple[str, str, str]] = [
     ("26-priority", "priority", ""), ("27-detail-priority", "detail", "priority"),
     ("28-ticket-appointment", "ticket", "appointment"), ("29-ticket-late", "ticket", "late"),
     ("30-ticket-pickup", "ticket", "pickup"),
+    ("31-attract-paper-out", "attract", "paper_out"),
+    ("32-services-paper-out", "services", "paper_out"),
+    ("33-ticket-paper-out", "ticket", "paper_out"),
 ]
 
 

@@ -68,10 +68,11 @@ def test_mongolian_chosen_on_the_services_screen(qapp: Any, qtbot: Any, hjhq: Ha
     window = services_window(qapp, qtbot, flow, (1920, 1080))
     assert flow.languages() == ("zh", "mn", "en")
     shown = [c for c, b in window.lang_btns.items() if b.isVisible()]
-    assert shown == ["mn", "en"]
+    assert shown == ["zh", "mn", "en"]  # each in its place, the current one marked
     qtbot.mouseClick(window.lang_btns["mn"], Qt.MouseButton.LeftButton)
     assert flow.lang == "mn"
-    assert [c for c, b in window.lang_btns.items() if b.isVisible()] == ["zh", "en"]
+    assert [c for c, b in window.lang_btns.items() if b.isVisible()] == ["zh", "mn", "en"]
+    assert window.lang_btns["mn"].objectName() == "selected"
     # the fixed words in Chinese along the line, their Mongolian in a band beside them
     assert window.back_btn.text() == tr("back", "zh")
     assert window.back_btn.mongolian() == tr("back", "mn") != tr("back", "zh")

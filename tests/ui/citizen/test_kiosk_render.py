@@ -23,10 +23,11 @@ def test_render_every_screen(role: str, tmp_path: Path) -> None:
                           timeout=60)
     assert done.returncode == 0, done.stderr[-800:]
     files = sorted(tmp_path.glob("*.png"))
-    assert len(files) == 116
+    assert len(files) == 128  # (33 screens + 31 in senior mode) x zh, en
     names = {p.name for p in files}
     for must in ("01-attract-zh-std", "12-ticket-print-failed-en-senior", "19-offline-zh-std",
-                 "22-admin-en-std", "17-rate-low-zh-senior"):
+                 "22-admin-en-std", "17-rate-low-zh-senior",
+                 "31-attract-paper-out-zh-std", "33-ticket-paper-out-en-senior"):
         assert f"{role}-{must}.png" in names
     with Image.open(files[0]) as image:
         assert image.size == (1920, 1080)

@@ -59,7 +59,7 @@ def test_printer_fault_shows_the_note_to_photograph(make_flow: MakeFlow, make_wi
     press(qtbot, window, "取号")
     qtbot.waitUntil(lambda: flow.data.print_state == "failed", timeout=20000)
     assert flow.data.ticket.number in texts(window)
-    assert any("打印机故障" in t for t in texts(window))
+    assert any("打印机缺纸" in t and "拍下本页号码" in t for t in texts(window))  # the cause
 
 
 def test_language_and_senior_mode_on_every_screen(make_flow: MakeFlow, make_window: MakeWindow,

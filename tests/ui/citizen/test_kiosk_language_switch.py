@@ -1,0 +1,98 @@
+"""The header's language switch keeps its places: one button a language the hall offers, always
+in the hall's order (中文 / ᠮᠣᠩᠭᠣᠯ / English), the current one marked, so a spot of the screen
+always means the same language, in the standard and the senior mode, upright and wide, with and
+without Mongolian."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+from kiosk import sample
+from kiosk import states as st
+from kiosk.flow import KioskFlow
+from kiosk.runtime import stop_kiosk
+from kiosk.sample_hall import HallSample, load_hall_sample
+from ui.citizen.window import KioskWindow
+from ui.screens import settle
+from ui.theme import apply_fonts
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(scope="module")
+def hjhq() -> HallSample:
+    return load_hall_sample(ROOT / "examples" / "hjhq.toml")
+
+
+@pytest.fixture
+def flows() -> Iterator[Callable[[HallSample | None], KioskFlow]]:
+    made: list[KioskFlow] = []
+
+    def make(hall: HallSample | None) -> KioskFlow:
+        made.append(sample.sample_flow("kiosk", hall))
+        return made[-1]
+
+    yield make
+    for flow in made:
+        stop_kiosk(flow)
+
+
+def places(window: KioskWindow) -> dict[str, QRect]:
+    """Where each visible language button is, in the window's pixels."""
+    settle(QApplication.instance())
+    out = {}
+    for code, b in window.lang_btns.items():
+        if b.isVisible():
+            out[code] = QRect(b.mapTo(window, QPoint(0, 0)), b.size())
+    return out
+
+
+def at(window: KioskWindow, spot: QPoint) -> QWidget | None:
+    """The language button under `spot` of the window, if any."""
+    for b in window.lang_btns.values():
+        if b.isVisible() and QRect(b.mapTo(window, QPoint(0, 0)), b.size()).contains(spot):
+            return b
+    return None
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
+@pytest.mark.parametrize("elderly", [False, True])
+@pytest.mark.parametrize("mongolian", [True, False])
+def test_each_language_keeps_its_place(qapp: Any, qtbot: Any, hjhq: HallSample, flows: Any,
+                                       size: tuple[int, int], elderly: bool,
+                                       mongolian: bool) -> None:
+    apply_fonts(qapp)
+    flow = flows(hjhq if mongolian else None)
+    window = KioskWindow(flow)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    sample.stage(flow, st.ATTRACT, elderly=elderly)
+    offered = flow.languages()
+    assert offered == (("zh", "mn", "en") if mongolian else ("zh", "en"))
+    seen: list[dict[str, QRect]] = []
+    for lang in offered:
+        flow.set_language(lang)
+        where = places(window)
+        assert list(where) == list(offered)  # every language, the current one too, in order
+        lefts = [where[c].left() for c in offered]
+        assert lefts == sorted(lefts)
+        for code, b in window.lang_btns.items():
+            if code in offered:
+                assert (b.objectName() == "selected") == (code == lang), (code, lang)
+        seen.append(where)
+    assert all(where == seen[0] for where in seen[1:]), seen
+    # the same spot touched twice is the same language twice, never a third one
+    for lang in offered:
+        spot = seen[0][lang].center()
+        for _ in range(2):
+            button = at(window, spot)
+            assert button is not None
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+            assert flow.lang == lang
