@@ -10,6 +10,8 @@ from datetime import date
 from typing import Any
 
 from devices.errors import DeviceError
+from devices.idcard.card import CardDataError
+from devices.idcard.protocol import CardRejected
 from kiosk.port import StepPort
 from kiosk.session import CardView
 from kiosk.states import ASK, CHECKIN, DETAIL, IDCARD
@@ -79,7 +81,8 @@ class CardStep:
 
     def _failed(self, exc: BaseException) -> None:
         self._cancel = None
-        self._back("reader_fault" if isinstance(exc, DeviceError) else "error")
+        self._back("card_unreadable" if isinstance(exc, CardDataError | CardRejected)
+                   else "reader_fault" if isinstance(exc, DeviceError) else "error")
 
     def _back(self, notice: str) -> None:
         """No card: back to the service's details, the check-in screen or the ask screen."""

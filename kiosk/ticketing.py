@@ -62,10 +62,11 @@ def mongol_texts(hall: wire.HallOut | None, service: wire.ServiceInfo | None
 
 def ticket_layout(ticket: wire.TicketIssued, hall_name: str, service_name: str,
                   branch_name: str | None, timezone: str | None = None,
-                  mongol: tuple[Any, str] | None = None) -> Any:
+                  mongol: tuple[Any, str] | None = None,
+                  materials: tuple[str, ...] = ()) -> Any:
     """What the printer prints: times in the hall's zone (the server answers in UTC); a branch
     line only when it differs from the name at the top; the Mongolian texts and their font
-    (`mongol_texts`) drawn by the printer at its paper's width."""
+    (`mongol_texts`) drawn by the printer at its paper's width; the papers to bring."""
     from devices.printer.layout import TicketLayout
 
     zone = wire.ZONE_NAMES.get(ticket.zone, (ticket.zone, ticket.zone))[0]
@@ -76,7 +77,8 @@ def ticket_layout(ticket: wire.TicketIssued, hall_name: str, service_name: str,
         estimated_wait_min=max(0, round(ticket.estimated_wait_s / 60)),
         issued_at=local_time(ticket.issued_at, timezone), track_url=ticket.track_url,
         masked_id=ticket.masked_id, branch_name=branch_name if branch_name != top else None,
-        mongol_texts=mongol[0] if mongol else None, mongol_font=mongol[1] if mongol else None)
+        mongol_texts=mongol[0] if mongol else None, mongol_font=mongol[1] if mongol else None,
+        materials=materials)
 
 
 def local_time(moment: datetime, timezone: str | None) -> datetime:
@@ -177,9 +179,14 @@ class Ticketing:
             return
         service = port.service
         branch = port.hall_name if port.role == "bank" else None
-        mongol = mongol_texts(port.link.hall, port.link.catalog.get(ticket.service) or service)
+        issued = port.link.catalog.get(ticket.service) or service
+        mongol = mongol_texts(port.link.hall, issued)
+        # the papers to bring (examples/hjhq.toml: listed on screen and printed), on a number
+        # for the start of the visit, not on one to collect a licence
+        papers = (tuple(issued.materials) if issued is not None and issued.route
+                  and ticket.zone == issued.route[0] and ticket.zone != "pickup" else ())
         layout = ticket_layout(ticket, port.hall_name, service.name if service else "",
-                               branch, port.hall_timezone, mongol)
+                               branch, port.hall_timezone, mongol, papers)
         devices = port.devices
         port.runner.submit(lambda: devices.print_ticket(layout), lambda _r: self._printed(ticket),
                            lambda exc: self._print_failed(ticket, str(exc), exc))

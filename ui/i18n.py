@@ -164,6 +164,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "offline": ("网络中断，暂停取号", "Network down: numbers paused"),
     "card_timeout": ("未检测到身份证，请重试", "No card detected; please try again"),
     "reader_fault": ("读卡器暂不可用，请咨询工作人员", "Card reader unavailable; please ask the staff"),
+    "card_unreadable": ("此证件无法读取，请换一张证件或咨询工作人员",
+                        "This card could not be read; try another or ask the staff"),
     "no_reader": ("本机未配备读卡器，请到咨询台办理", "No card reader here; please ask at the desk"),
     "camera_fault": ("高拍仪暂不可用", "Document camera unavailable"),
     "no_document": ("未识别到材料，请放平后重拍", "No page found; lay it flat and try again"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,6 +13,7 @@ from kiosk.client import QueueClient
 from kiosk.flow import KioskFlow
 from tests.kiosk.conftest import MakeFlow, present_card, printed
 from tests.kiosk.hall import Hall
+from tests.procs import ROOT
 
 OLD_MAN = "150826194811050019"  # sample card 1: born 1948
 
@@ -48,6 +51,9 @@ def test_card_required_gives_priority_and_sends_no_number_twice(make_flow: MakeF
     qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=20000)
     assert OLD_MAN.encode() not in printed(flow)
     assert "张宝山".encode("gb18030") not in printed(flow)
+    # the papers to bring are printed as well as shown (the hall's `materials`)
+    job = printed(flow).decode("gb18030", errors="replace")
+    assert "请备齐以下材料" in job and "1. 公司章程" in job and "2. 住所使用证明" in job
 
 
 class DropFirstAnswer(httpx.HTTPTransport):
@@ -164,3 +170,20 @@ def test_heartbeat_tells_the_server_about_the_printer(make_flow: MakeFlow, hall:
         assert event.field("devices")["idcard"] == "online"
     finally:
         client.close()
+
+
+def test_a_card_whose_number_fails_its_check_is_refused_plainly(make_flow: MakeFlow, qtbot: Any,
+                                                                tmp_path: Path) -> None:
+    """The reader refuses a card whose number fails GB 11643 (corrupt or forged): the citizen is
+    told this card cannot be read, not that the reader is broken."""
+    cards = json.loads((ROOT / "devices" / "idcard" / "sample_cards.json").read_text())
+    bad = cards["cards"][1]
+    bad["number"] = bad["number"][:17] + ("0" if bad["number"][17] != "0" else "1")
+    path = tmp_path / "cards.json"
+    path.write_text(json.dumps({"cards": [bad]}, ensure_ascii=False), encoding="utf-8")
+    flow = make_flow(idcard=f"sim://idcard?cards={path}&hold=1")
+    take(flow, "company-setup", qtbot)
+    assert flow.state == st.IDCARD
+    present_card(flow, 0)
+    qtbot.waitUntil(lambda: flow.state == st.DETAIL, timeout=20000)
+    assert flow.notice == "card_unreadable" and flow.data.ticket is None
