@@ -4,7 +4,9 @@ holds a ticket and takes it back, and undoes its last finish for a few seconds. 
 state (zone, waiting per service, current ticket with its scanned papers) fresh from the server
 and the event stream, runs every request off the GUI thread (one at a time, with a busy flag),
 reports every error in words (in the pad's one language), says where each ticket went, and can
-call the next ticket by itself a set time after a finish.
+call the next ticket by itself a set time after a finish. It owns the status line's life: a
+notice about a ticket goes when the counter's current ticket changes or after NOTICE_SHOW_S, an
+error when an action succeeds, and a connection error as soon as the server answers again.
 """
 
 from __future__ import annotations
@@ -17,13 +19,17 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from kiosk import counter_words as words
-from kiosk.client import ApiError, EventFollower, QueueClient
+from kiosk.client import ApiError, EventFollower, QueueClient, ServerUnreachable
 from kiosk.staff_runner import Runner, describe, guarded
 from queue_server import wire
 
 ACTIONS = ("call-next", "recall", "no-show", "start", "finish", "transfer", "pause", "resume",
            "confirm-priority", "call", "hold", "take-back", "undo-finish")
 UNDO_SHOW_S = 10  # how long the pad offers to undo a finish (the server allows 15 s)
+NOTICE_SHOW_S = 10  # how long a notice about a ticket ("A012 已转至 后台审批") stays at most
+ALERT_SHOW_S = 60  # a deadline alert or a search answer, not tied to the current ticket
+REJECT_REASON_MAX = 200  # wire.FinishIn.reason's limit
+NEED_REASON = "请填写不予受理的原因 / Enter the reason for the rejection"
 ZONE_NAMES = wire.ZONE_NAMES
 # The wire shapes the pad's screens read, named here so `ui` never imports the server package.
 CounterState, DocumentOut, TicketOut = wire.CounterState, wire.DocumentOut, wire.TicketOut
@@ -105,6 +111,7 @@ class CounterModel(QObject):
     notice = Signal(str)
     autoCallTick = Signal(int)
     undoTick = Signal(int)  # seconds left to undo the last finish (0: no longer offered)
+    lineCleared = Signal()  # the status line's notice or error is no longer true: blank it
     _incoming = Signal(object)
     _link = Signal(bool)
 
@@ -123,6 +130,13 @@ class CounterModel(QObject):
         self.thumbnails: dict[int, bytes] = {}
         self._docs: list[wire.DocumentOut] = []
         self.last_error = ""
+        self.notice_show_s = NOTICE_SHOW_S
+        self.line_kind = ""  # what the status line shows: "notice", "error" or nothing
+        self._line_ticket: str | None = None  # the current ticket a notice was about
+        self._line_bound = False  # the notice goes when the current ticket changes
+        self._link_error = False  # the error shown is "cannot reach the server"
+        self._line_timer = QTimer(self, singleShot=True)
+        self._line_timer.timeout.connect(lambda: self._clear_line("notice"))
         self.auto_call_s = auto_call_s
         self.auto_remaining = 0
         self.undo_number, self.undo_remaining = "", 0
@@ -219,6 +233,7 @@ class CounterModel(QObject):
             self.services = {s.code: s for s in services}
             self.counters = [c for c in hall.counters if c.code != self.code]
             self.hall = hall
+            self._clear_line("error")
             self._follow()
             self.refresh()
 
@@ -227,7 +242,7 @@ class CounterModel(QObject):
     def logout(self) -> None:
         self._stop_auto()
         self._stop_undo()
-        self.last_error = ""  # a stale error must not greet the next member of staff
+        self._clear_line("error", "notice")  # nothing stale greets the next member of staff
         if self._follower is not None:
             self._follower.stop(0.2)
             self._follower = None
@@ -261,7 +276,12 @@ class CounterModel(QObject):
         self._act("start")
 
     def finish(self, outcome: str, reason: str | None = None) -> None:
-        body = wire.FinishIn.model_validate({"outcome": outcome, "reason": reason or None})
+        """办结, 转下一环节 or 不予受理; a rejection needs its reason, which the server gets."""
+        reason = (reason or "").strip()[:REJECT_REASON_MAX] or None
+        if outcome == "rejected" and reason is None:
+            self._fail(NEED_REASON)
+            return
+        body = wire.FinishIn.model_validate({"outcome": outcome, "reason": reason})
         self._act("finish", body.model_dump(exclude_none=True))
 
     def transfer(self, service: str | None = None, counter: str | None = None) -> None:
@@ -298,8 +318,9 @@ class CounterModel(QObject):
         number = number.strip().upper()
         if not number:
             return
-        self._submit(lambda: self.client.find_tickets(number), lambda found: self.notice.emit(
-            words.found_line(found, number, self.lang, self.services)))
+        self._submit(lambda: self.client.find_tickets(number), lambda found: self._say(
+            words.found_line(found, number, self.lang, self.services), ALERT_SHOW_S,
+            bound=False))
 
     def confirm_priority(self, confirmed: bool) -> None:
         self._act("confirm-priority", {"confirmed": confirmed})
@@ -321,12 +342,13 @@ class CounterModel(QObject):
 
         def done(result: tuple[wire.TicketOut | None, wire.CounterState]) -> None:
             answer, state = result
+            self._clear_line("error")  # it worked: an earlier error is no longer true
             self._apply_state(state)
             if action == "call-next" and answer is None:
-                self.notice.emit(words.in_language("暂无等候的群众 / Nobody is waiting", self.lang))
+                self._say(words.in_language("暂无等候的群众 / Nobody is waiting", self.lang))
             went = words.where_went(action, answer, self.lang, self.counters)
             if went:
-                self.notice.emit(went)
+                self._say(went)
             if action == "finish" and answer is not None:
                 self.undo_number, self.undo_remaining = answer.number, UNDO_SHOW_S
                 self._undo.start()
@@ -354,7 +376,11 @@ class CounterModel(QObject):
         elif self.current:
             self._docs, self.thumbnails = [], {}
             self._load_documents(self.current.id)
-        self.last_error = ""
+        now = self.current.id if self.current else None
+        if self._line_bound and now != self._line_ticket:
+            self._clear_line("notice")  # the notice was about the ticket before this one
+        if self._link_error:
+            self._clear_line("error")  # the server answered: it is reachable again
         self.changed.emit()
 
     def _load_documents(self, ticket_id: str) -> None:
@@ -376,13 +402,15 @@ class CounterModel(QObject):
             self._debounce.start()
         alert = case_alert_text(event, self.code) if self.logged_in else None
         if alert:
-            self.notice.emit(words.in_language(alert, self.lang))
+            self._say(words.in_language(alert, self.lang), ALERT_SHOW_S, bound=False)
 
     @Slot(bool)
     def _on_link(self, up: bool) -> None:
         """The event stream's link: offline is shown; back online, the state is fetched again."""
         was, self.online = self.online, up
         if up and not was:
+            if self._link_error:
+                self._clear_line("error")
             self.refresh()
         self.changed.emit()
 
@@ -422,12 +450,34 @@ class CounterModel(QObject):
                 self.client.logout()
                 self.changed.emit()
             if not quiet:
-                self._fail(describe(exc))
+                self._fail(describe(exc), link=isinstance(exc, ServerUnreachable))
 
         self._runner.submit(work, done, failed)
 
-    def _fail(self, message: str) -> None:
+    def _fail(self, message: str, link: bool = False) -> None:
         message = words.in_language(message, self.lang)
-        self.last_error = message
+        self._line_timer.stop()
+        self.line_kind, self.last_error, self._link_error = "error", message, link
+        self._line_bound = False
         self.error.emit(message)
         self.changed.emit()
+
+    # -- the status line --------------------------------------------------------------------
+    def _say(self, text: str, seconds: int | None = None, bound: bool = True) -> None:
+        """A notice on the status line for `seconds`; `bound`: it is about the counter's
+        tickets, so it also goes when the current ticket changes."""
+        self.line_kind, self.last_error, self._link_error = "notice", "", False
+        self._line_ticket = self.current.id if self.current else None
+        self._line_bound = bound
+        self._line_timer.start(int((seconds or self.notice_show_s) * 1000))
+        self.notice.emit(text)
+
+    def _clear_line(self, *kinds: str) -> None:
+        """Blank the status line if it shows one of `kinds` ("notice", "error")."""
+        if self.line_kind not in kinds:
+            return
+        if self.line_kind == "notice":
+            self._line_timer.stop()
+        self.line_kind, self.last_error, self._link_error = "", "", False
+        self._line_bound = False
+        self.lineCleared.emit()

@@ -78,6 +78,7 @@ class CounterWindow(QWidget):
         model.busyChanged.connect(lambda _b: self.refresh())
         model.error.connect(self.show_error)
         model.notice.connect(self.show_notice)
+        model.lineCleared.connect(lambda: self.message.setText(""))
         model.autoCallTick.connect(self._auto_tick)
         model.undoTick.connect(self._undo_tick)
         self.refresh()

@@ -17,10 +17,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.counter import REJECT_REASON_MAX
 from ui.i18n import PAUSE_REASONS, pick, tr
+from ui.theme import NORMAL
 
 STYLE = "QDialog{background:#ffffff;} QLabel{font-size:20px;} QComboBox,QLineEdit{font-size:20px;" \
         "padding:8px; min-height:36px;} QPushButton{font-size:20px; padding:8px 24px;}"
+# the hint of a reason the dialog will not go without (不予受理 is told to the citizen)
+REASON_REQUIRED = ("未填写原因，不能确定", "A reason is required before OK")
 
 
 class _Base(QDialog):
@@ -32,38 +36,72 @@ class _Base(QDialog):
         self.box = QVBoxLayout(self)
         self.box.addWidget(QLabel(f"<b>{title}</b>"))
 
-    def _buttons(self) -> None:
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.box.addWidget(buttons)
+    def _buttons(self, lang: str = "zh") -> None:
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        for which, pair in ((QDialogButtonBox.StandardButton.Ok, ("确定", "OK")),
+                            (QDialogButtonBox.StandardButton.Cancel, ("取消", "Cancel"))):
+            button = self.buttons.button(which)
+            if button is not None:  # Qt's own words are English: the pad's language instead
+                button.setText(pick(pair, lang))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.box.addWidget(self.buttons)
+
+    @property
+    def ok_button(self) -> QPushButton:
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        assert ok is not None
+        return ok
 
 
 class ReasonDialog(_Base):
     """A reason picked from a list or typed (rejection: typed; pause: 午休/会议/系统故障 …)."""
 
-    def __init__(self, title: str, choices: list[str], parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, choices: list[str], parent: QWidget | None = None,
+                 required: str = "", lang: str = "zh") -> None:
         super().__init__(title, parent)
         self.combo = QComboBox()
         self.combo.setEditable(True)
         self.combo.addItems(choices)
         self.box.addWidget(self.combo)
-        self._buttons()
+        # `required`: the hint under the field while it is blank, and OK stays disabled
+        self.hint = QLabel(required)
+        self.hint.setStyleSheet(f"color:{NORMAL.danger}; font-size:18px;")
+        self.hint.setVisible(bool(required))
+        self.box.addWidget(self.hint)
+        self._buttons(lang)
+        if required:
+            self.combo.currentTextChanged.connect(self._check)
+            self._check()
+
+    def _check(self) -> None:
+        blank = not self.reason()
+        self.ok_button.setEnabled(not blank)
+        self.hint.setVisible(blank)
+
+    def accept(self) -> None:
+        if self.hint.text() and not self.reason():
+            return  # a required reason: Enter in the blank field does not close the dialog
+        super().accept()
 
     def reason(self) -> str:
         return self.combo.currentText().strip()
 
     @classmethod
     def for_pause(cls, lang: str, parent: QWidget | None = None) -> ReasonDialog:
-        return cls(tr("pause_reason", lang), [pick(r, lang) for r in PAUSE_REASONS], parent)
+        return cls(tr("pause_reason", lang), [pick(r, lang) for r in PAUSE_REASONS], parent,
+                   lang=lang)
 
     @classmethod
     def for_reject(cls, lang: str, parent: QWidget | None = None) -> ReasonDialog:
-        dlg = cls(tr("reject_reason", lang), [], parent)
+        dlg = cls(tr("reject_reason", lang), [], parent, required=pick(REASON_REQUIRED, lang),
+                  lang=lang)
         edit = dlg.combo.lineEdit()
         if edit is not None:
             edit.setPlaceholderText(tr("reason", lang))
+            edit.setMaxLength(REJECT_REASON_MAX)  # what the server takes
+            edit.setFocus()
         return dlg
 
 
@@ -84,7 +122,7 @@ class TransferDialog(_Base):
         for key, combo in (("to_service", self.service), ("to_counter", self.counter)):
             self.box.addWidget(QLabel(tr(key, lang)))
             self.box.addWidget(combo)
-        self._buttons()
+        self._buttons(lang)
 
     def target(self) -> tuple[str, str]:
         return str(self.service.currentData() or ""), str(self.counter.currentData() or "")
