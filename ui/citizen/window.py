@@ -177,6 +177,7 @@ class KioskWindow(QWidget):
         # shows a button squeezed (or the languages where they were not)
         self.switches.layout().activate()
         self.layout().activate()
+        self._fit_name()
         say(self.back_btn, "back", lang)
         say(self.home_btn, "home", lang)
         plain = flow.state in NO_BACK
@@ -216,9 +217,22 @@ class KioskWindow(QWidget):
         if self.voice is not None and self.flow.elderly and state not in (ADMIN, ADMIN_PIN):
             self.voice.say(screens.prompt(self.flow), self.flow.lang)
 
+    def _fit_name(self) -> None:
+        """The hall's name a size smaller rather than on two lines, where the bar is crowded
+        (long words on the switches): a taller bar would take the height the screens need."""
+        name = self.hall.text()
+        if len(name) > 14 or self.hall.width() <= 0:
+            return  # a long branch name: already the smaller size, and it may wrap
+        set_role(self.hall, "title")
+        line = self.hall.fontMetrics().lineSpacing()
+        if self.hall.heightForWidth(self.hall.width()) > line * 1.5:
+            set_role(self.hall, "")
+            self.layout().activate()
+
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)
         self._place_switches()
+        self._fit_name()
         if self.overlay.isVisible():
             self.overlay.setGeometry(self.rect())
 
