@@ -33,16 +33,22 @@ HALL = Path(__file__).resolve().parent / "hall.toml"
 WHO, OTHER = person(61), person(62)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+def _hall_server(factory: pytest.TempPathFactory, config: Path, hall_id: str
+                 ) -> Iterator[ServerProcess]:
+    """A server of its own for a test hall: loaded, PINs set, stopped after the module."""
     need_browser()
-    tmp = tmp_path_factory.mktemp("phone")
+    tmp = factory.mktemp(f"phone-{hall_id}")
     url = f"sqlite:///{tmp / 'hall.db'}"
-    load_test_hall(url, HALL, hall_id="p1")
+    load_test_hall(url, config, hall_id=hall_id)
     set_all_pins(url)
     proc = start_server(url, tmp)
     yield proc
     proc.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    yield from _hall_server(tmp_path_factory, HALL, "p1")
 
 
 @pytest.fixture(scope="module")
@@ -497,14 +503,7 @@ def names_mn() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def mn_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    need_browser()
-    tmp = tmp_path_factory.mktemp("phone-mn")
-    url = f"sqlite:///{tmp / 'hall.db'}"
-    load_test_hall(url, HALL_MN, hall_id="p2")
-    set_all_pins(url)
-    proc = start_server(url, tmp)
-    yield proc
-    proc.stop()
+    yield from _hall_server(tmp_path_factory, HALL_MN, "p2")
 
 
 def vertical(page: Any, selector: str, text: str) -> None:

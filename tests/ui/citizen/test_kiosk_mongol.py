@@ -4,8 +4,6 @@ service's name_mn in a vertical band beside the Chinese; a hall without it keeps
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,34 +13,13 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, 
 from kiosk import sample
 from kiosk import states as st
 from kiosk.flow import KioskFlow
-from kiosk.runtime import stop_kiosk
-from kiosk.sample_hall import HallSample, load_hall_sample
+from kiosk.sample_hall import HallSample
 from ui.citizen.mongol import LANGUAGE_NAMES
 from ui.citizen.window import KioskWindow
 from ui.i18n import tr, translations
 from ui.roles.citizen import walk_screens
 from ui.theme import apply_fonts
 from ui.widgets.mongol import MongolianText
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture(scope="module")
-def hjhq() -> HallSample:
-    return load_hall_sample(ROOT / "examples" / "hjhq.toml")
-
-
-@pytest.fixture
-def flows() -> Iterator[Callable[[HallSample | None], KioskFlow]]:
-    made: list[KioskFlow] = []
-
-    def make(hall: HallSample | None) -> KioskFlow:
-        made.append(sample.sample_flow("kiosk", hall))
-        return made[-1]
-
-    yield make
-    for flow in made:
-        stop_kiosk(flow)
 
 
 def bands(window: KioskWindow) -> list[str]:
