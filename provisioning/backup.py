@@ -30,7 +30,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, Table, create_engine, func, inspect, select, text
+from sqlalchemy import (
+    Date,
+    MetaData,
+    Table,
+    bindparam,
+    create_engine,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
@@ -217,14 +227,15 @@ def _raise_sql(tables: set[str]) -> str:
 
 Number = tuple[str, str, str, int]  # hall, prefix, business day (YYYY-MM-DD), last handed out
 # Never lowers a counter; adds the counters the backup lacks (a day or prefix begun after it).
-_RAISE_NUMBER = ("INSERT INTO number_counters (hall, prefix, day, last) VALUES (?, ?, ?, ?) "
-                 "ON CONFLICT (hall, prefix, day) DO UPDATE SET last = {bigger}")
+_RAISE_NUMBER = ("INSERT INTO number_counters (hall, prefix, day, last) "
+                 "VALUES (:hall, :prefix, :day, :last) ON CONFLICT (hall, prefix, day) DO UPDATE "
+                 "SET last = CASE WHEN excluded.last > number_counters.last THEN excluded.last "
+                 "ELSE number_counters.last END")  # one statement for SQLite and PostgreSQL
 
 
-def _raise_number_sql(dialect: str) -> str:
-    bigger = ("GREATEST(number_counters.last, excluded.last)" if dialect == "postgresql"
-              else "max(last, excluded.last)")
-    return _RAISE_NUMBER.format(bigger=bigger)
+def _number_rows(numbers: list[Number], as_date: bool) -> list[dict[str, Any]]:
+    return [{"hall": h, "prefix": p, "day": date.fromisoformat(d) if as_date else d, "last": n}
+            for h, p, d, n in numbers]
 
 
 def restore(path: Path, url: str, event_floor: int | None = None,
@@ -278,7 +289,7 @@ def _staged(src: sqlite3.Connection, stage_path: Path, event_floor: int | None,
             if event_floor is not None:
                 stage.execute(_raise_sql(tables).replace(":floor", "?"),
                               (event_floor, event_floor))
-            stage.executemany(_raise_number_sql("sqlite"), numbers)
+            stage.executemany(_RAISE_NUMBER, _number_rows(numbers, as_date=False))
     except sqlite3.Error as exc:
         stage.close()
         raise BackupError(f"{path}: {exc}") from exc
@@ -310,10 +321,8 @@ def _restore_rows(path: Path, engine: Engine, event_floor: int | None,
         if event_floor is not None:
             conn.execute(text(_raise_sql(set(tables))), {"floor": event_floor})
         if numbers:
-            conn.exec_driver_sql(
-                _raise_number_sql(engine.dialect.name).replace("?", "%s")
-                if engine.dialect.name == "postgresql" else _raise_number_sql("sqlite"),
-                [(h, p, date.fromisoformat(d), n) for h, p, d, n in numbers])
+            conn.execute(text(_RAISE_NUMBER).bindparams(bindparam("day", type_=Date)),
+                         _number_rows(numbers, as_date=True))
         if engine.dialect.name == "postgresql":
             _reset_sequences(conn, list(tables.values()))
     return counts
