@@ -104,14 +104,14 @@ async def track_events(request: Request, ticket_id: str) -> StreamingResponse:
     """The ticket's public view now, then again whenever it reads differently, until it ends."""
     _limit(request)
     store, base = store_of(request), base_url(request)
-    view = await run_in_threadpool(public.ticket_view, store, ticket_id, base)
-    if view is None:
-        raise NotFound("unknown_ticket", "没有此号 / no such ticket")
+    hall = await run_in_threadpool(public.ticket_hall, store, ticket_id)
     hub = request.app.state.hub
-    # The view again after the hub's mark: a change committed after the mark comes as an
+    # The view read after the hub's mark: a change committed after the mark comes as an
     # event, one before it is in this view (nothing falls between the view and the watch).
-    mark = await hub.mark(view.hall)
-    view = await run_in_threadpool(public.ticket_view, store, ticket_id, base) or view
+    mark = await hub.mark(hall) if hall is not None else 0
+    view = await run_in_threadpool(public.ticket_view, store, ticket_id, base)
+    if hall is None or view is None:
+        raise NotFound("unknown_ticket", "没有此号 / no such ticket")
 
     async def body() -> AsyncIterator[str]:
         last = view.model_dump_json()

@@ -93,6 +93,15 @@ def _stage_views(s: Session, ticket: Ticket, names: dict[str, str]) -> list[wj.S
             for st in journey(s, ticket.id)]
 
 
+def ticket_hall(store: Store, ticket_id: str) -> str | None:
+    """The hall of a ticket (its id is the secret); None when there is none: what a stream
+    of its view needs before it reads the view."""
+    if not ticket_id or len(ticket_id) > 32:
+        return None
+    with store.read() as s:
+        return s.scalar(select(Ticket.hall).where(Ticket.id == ticket_id))
+
+
 def ticket_view(store: Store, ticket_id: str, base: str) -> wj.TicketView | None:
     """The public view of a ticket (its id is the secret); None when there is none."""
     if not ticket_id or len(ticket_id) > 32:
