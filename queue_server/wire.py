@@ -19,11 +19,22 @@ Extensions beyond the contract (all additive):
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
+from queue_server.domain.security import mask_numbers_in
+
+# Free text a person types (a reason, a note, a comment): kept, with any ID number in it masked.
+Text = Annotated[str, AfterValidator(mask_numbers_in)]
 LANGUAGES: tuple[str, ...] = ("zh", "mn", "en")  # Chinese, traditional Mongolian, English
 Zone = Literal["consult", "intake", "approval", "pickup"]
 ZONES: tuple[str, ...] = ("consult", "intake", "approval", "pickup")
@@ -215,6 +226,7 @@ class StageOut(Wire):
     deadline_provisional: bool = False
     rated: bool = False
     number: str | None = None  # the number this stage was called by, when not the first
+    reason: str | None = None  # a rejection's reason, as the counter gave it (ID numbers masked)
 
 
 # waiting | called | serving | done | rejected | no_show (of the ticket as a whole)
@@ -275,7 +287,7 @@ class LoginOut(Wire):
 class FinishIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     outcome: Outcome
-    reason: str | None = Field(default=None, max_length=200)
+    reason: Text | None = Field(default=None, max_length=200)
 
 
 class TransferIn(Inbound):
@@ -286,7 +298,7 @@ class TransferIn(Inbound):
 
 class PauseIn(Inbound):
     model_config = ConfigDict(extra="forbid")
-    reason: str | None = Field(default=None, max_length=100)
+    reason: Text | None = Field(default=None, max_length=100)
 
 
 class CallNumberIn(Inbound):
@@ -330,7 +342,7 @@ class EvaluationIn(Inbound):
     ticket: str
     level: int = Field(ge=1, le=5)
     reasons: list[str] = []
-    comment: str | None = Field(default=None, max_length=500)
+    comment: Text | None = Field(default=None, max_length=500)
     # A kiosk's proof that the citizen holds the ticket (a pad at its counter needs none): the
     # `c` of the ticket's QR tracking link or a lookup's `rating_code`, or the ID card.
     rating_code: str | None = Field(default=None, max_length=64)
@@ -449,12 +461,12 @@ class FollowupOut(Wire):
 
 class PrintFailedIn(Inbound):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(default="", max_length=200)
+    reason: Text = Field(default="", max_length=200)
 
 
 class FollowupClose(Inbound):
     model_config = ConfigDict(extra="forbid")
-    note: str = Field(min_length=1, max_length=1000)
+    note: Text = Field(min_length=1, max_length=1000)
 
 
 class Event(Wire):

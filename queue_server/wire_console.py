@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from queue_server.wire import Inbound, Wire
+from queue_server.wire import Inbound, Text, Wire
 
 CaseState = Literal["overdue", "due_today", "soon", "on_track"]
 AppealStatus = Literal["open", "upheld", "rejected"]
@@ -154,7 +154,7 @@ class RatingRow(Wire):
 
 class StepIn(Inbound):
     model_config = ConfigDict(extra="forbid")
-    note: str = Field(min_length=1, max_length=1000)
+    note: Text = Field(min_length=1, max_length=1000)
 
 
 class VerifyIn(StepIn):
@@ -165,13 +165,13 @@ class VerifyIn(StepIn):
 
 class AppealIn(Inbound):
     model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=2, max_length=1000)
+    reason: Text = Field(min_length=2, max_length=1000)
 
 
 class AppealDecision(Inbound):
     model_config = ConfigDict(extra="forbid")
     upheld: bool
-    note: str = Field(min_length=1, max_length=1000)
+    note: Text = Field(min_length=1, max_length=1000)
 
 
 class AppealOut(Wire):

@@ -111,6 +111,7 @@ class StageView(Wire):
     outcome: str | None = None
     counter_name: str | None = None
     deadline: datetime | None = None
+    reason: str | None = None  # a rejection's reason, as the counter gave it
 
 
 class DeliveryOut(Wire):

@@ -68,6 +68,12 @@ def _time(moment: datetime | None, tz: str, fmt: str = "%m月%d日 %H:%M") -> st
     return moment.astimezone(ZoneInfo(tz)).strftime(fmt) if moment else ""
 
 
+def rejection_reason(view: wj.TicketView) -> str | None:
+    """The reason the counter gave for not accepting the application (不予受理), if any."""
+    ended = [st for st in view.journey if st.outcome == "rejected"]
+    return ended[-1].reason if ended else None
+
+
 def _where(view: wj.TicketView) -> str:
     """The one line that says what the citizen should do now."""
     if view.zone == "approval" and view.status in ("waiting", "called", "serving"):
@@ -86,6 +92,11 @@ def _where(view: wj.TicketView) -> str:
         return ('<p class="ok">已办结,可以取件:请到大厅自助机刷身份证或扫描本页二维码取出件号。'
                 '<br><span class="en">Ready: collect a pickup number at a kiosk with your ID '
                 'card or this QR code.</span></p>')
+    if view.status == "rejected":
+        reason = rejection_reason(view)
+        return ('<p class="hl">不予受理' + (f":{escape(reason)}" if reason else "")
+                + '<br><span class="en">Not accepted' + (f": {escape(reason)}" if reason else "")
+                + "</span></p>")
     line = ""
     if view.ready:
         line = ('<p class="ok">已办结,请留意出件窗口叫号。<br><span class="en">Ready: the pickup '

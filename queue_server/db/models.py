@@ -235,6 +235,9 @@ class Stage(Base):
     # The number this stage is called by when it is not the ticket's first (a case collected
     # on a later day gets that day's number); None: the ticket's number.
     number: Mapped[str | None] = mapped_column(String(8))
+    # Why the stage ended as it did, in the staff's words: a rejection's reason (不予受理的理由,
+    # migration 0009), which the citizen's own view shows; never in an event.
+    reason: Mapped[str | None] = mapped_column(String(200))
     __table_args__ = (
         # The wait estimate: people ahead in one service, recent service times.
         Index("ix_stage_queue", "hall", "zone", "status", "service", "sort_at"),
@@ -415,7 +418,7 @@ class FigFacts(Base):
 
 
 def _counts(names: tuple[str, ...]) -> dict[str, Any]:
-    """The count columns of a figures table, named by domain.figures (35 of them, the hours
+    """The count columns of a figures table, named by domain.figures (36 of them, the hours
     included): generated so that the table and the fold's vectors cannot drift apart."""
     return {name: mapped_column(Integer, default=0, nullable=False) for name in names}
 

@@ -23,8 +23,11 @@ from queue_server.domain.stages import SERVED
 ANY = "*"
 WAIT, SERVICE = "wait", "service"
 HOURS = tuple(f"h{h:02d}" for h in range(24))
+# `forwarded` (migration 0009): of `done`, the bank-branch tickets whose papers went on to the
+# parent hall (转大厅): the branch's part ended there, the application is the hall's own ticket.
 TICKET_COUNTS = ("tickets", "done", "rejected", "no_show", "lv1", "lv2", "lv3", "lv4", "lv5",
-                 "appr_due", "appr_on_time", *HOURS)
+                 "appr_due", "appr_on_time", *HOURS, "forwarded")
+_FORWARDED = TICKET_COUNTS.index("forwarded")
 STAGE_COUNTS = ("called", "served", "done", "next", "rejected", "no_show", "transferred",
                 "lv1", "lv2", "lv3", "lv4", "lv5")
 ENDINGS = ("done", "rejected", "no_show")  # how a journey ended; anything else is open
@@ -65,9 +68,11 @@ class TicketFacts:
     stages: tuple[StageFact, ...]
     appr_due: int = 0  # approval stages with a deadline that ended
     appr_on_time: int = 0  # ... by it
+    forwarded: bool = False  # done by handing the papers on to the parent hall
 
     def to_json(self) -> dict[str, Any]:
         return {"h": self.hour, "s": self.status, "ad": self.appr_due, "ao": self.appr_on_time,
+                "fw": int(self.forwarded),
                 "st": [[f.id, f.zone, f.service, f.counter, f.staff, f.outcome, f.wait_s,
                         f.service_s, f.level] for f in self.stages]}
 
@@ -75,7 +80,7 @@ class TicketFacts:
     def from_json(cls, hall: str, day: date, data: dict[str, Any]) -> TicketFacts:
         return cls(hall, day, int(data["h"]), str(data["s"]),
                    tuple(StageFact(*row) for row in data["st"]), int(data["ad"]),
-                   int(data["ao"]))
+                   int(data["ao"]), bool(data.get("fw", 0)))
 
 
 def _stage_fact(st: Any, start: datetime, level: int | None) -> StageFact:
@@ -101,7 +106,9 @@ def facts_of(ticket: Any, stages: Sequence[Any], levels: dict[int, int], tz: str
             on_time += st.ended_at <= st.deadline
     status = ticket.status if ticket.status in ENDINGS else "open"
     hour = ticket.issued_at.astimezone(ZoneInfo(tz)).hour
-    return TicketFacts(ticket.hall, ticket.day, hour, status, tuple(facts), due, on_time)
+    forwarded = status == "done" and bool(facts) and facts[-1].outcome == "forwarded"
+    return TicketFacts(ticket.hall, ticket.day, hour, status, tuple(facts), due, on_time,
+                       forwarded)
 
 
 def ticket_keys(facts: TicketFacts) -> set[Key]:
@@ -125,6 +132,7 @@ def ticket_vector(facts: TicketFacts) -> list[int]:
             v[3 + st.level] += 1
     v[9], v[10] = facts.appr_due, facts.appr_on_time
     v[11 + facts.hour] = 1
+    v[_FORWARDED] = int(facts.forwarded)
     return v
 
 
@@ -212,7 +220,7 @@ def kpi(sums: dict[str, int], overdue_open: int, waits: dict[str, int | None],
     ratings = sum(levels.values())
     return {
         "tickets": sums["tickets"], "done": done, "rejected": rejected, "no_show": no_show,
-        "open": sums["tickets"] - done - rejected - no_show,
+        "open": sums["tickets"] - done - rejected - no_show, "forwarded": sums["forwarded"],
         "completion_rate": rate(done, done + rejected),
         "on_time_rate": rate(sums["appr_on_time"], sums["appr_due"] + overdue_open),
         "overdue_open": overdue_open,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from datetime import date
 
@@ -72,6 +73,17 @@ def mask_id(number: str, keep_last: int = 4) -> str:
     if len(n) <= keep_last + 3:
         return "*" * max(len(n) - 2, 0) + n[-2:]
     return n[:3] + "*" * (len(n) - 3 - keep_last) + n[-keep_last:]
+
+
+# A run of 15 to 19 digits (an X may end it): an ID number, old or new, or a bank card number.
+_LONG_NUMBER = re.compile(r"(?<![0-9])[0-9]{14,18}[0-9Xx](?![0-9Xx])")
+
+
+def mask_numbers_in(text: str) -> str:
+    """`text` (a reason, a note, a comment typed by staff or a citizen) with every ID-number-like
+    run of digits masked as `mask_id` does: free text is stored and shown, and nothing stored
+    may hold a plaintext ID number."""
+    return _LONG_NUMBER.sub(lambda m: mask_id(m.group(0)), text)
 
 
 def mask_name(name: str) -> str | None:

@@ -168,6 +168,7 @@ def undo_finish_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketO
             ticket.deadline = stage.deadline
             ticket.deadline_provisional = stage.deadline_provisional
     stages.reopen(stage)
+    stage.reason = None
     ticket.status, ticket.zone, ticket.stage = stages.SERVING, stage.zone, stage.id
     counter.current_stage = stage.id
     _save(conn, stage, ticket, counter)

@@ -207,6 +207,8 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
 def _finish(tx: Tx, hall: HallInfo, counter: Record, stage: Record, ticket: Record,
             body: wire.FinishIn, base: str) -> None:
     end_stage(stage, counter, tx.now, body.outcome)
+    if body.outcome == "rejected" and body.reason and body.reason.strip():
+        stage.reason = body.reason.strip()  # the citizen's view shows it; no event carries it
     svc = service_record(tx.conn, ticket.hall, stage.service)
     assert svc is not None
     next_zone = stages.next_zone(svc.route, stage.zone, body.outcome)

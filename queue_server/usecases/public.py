@@ -89,7 +89,7 @@ def _stage_views(s: Session, ticket: Ticket, names: dict[str, str]) -> list[wj.S
     return [wj.StageView(zone=st.zone, zone_name=ZONE_NAMES.get(st.zone, (st.zone,))[0],
                          number=st.number, called_at=st.called_at, ended_at=st.ended_at,
                          outcome=st.outcome, counter_name=names.get(st.counter or ""),
-                         deadline=st.deadline)
+                         deadline=st.deadline, reason=st.reason)
             for st in journey(s, ticket.id)]
 
 

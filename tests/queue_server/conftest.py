@@ -58,6 +58,17 @@ class Hall:
         terminal.headers["Authorization"] = f"Bearer {resp.json()['token']}"
         return terminal
 
+    def admin(self) -> httpx.Client:
+        """A client holding an administrator token (reads every hall's figures)."""
+        from queue_server.db.store import Store
+        from queue_server.usecases.auth import make_admin_token
+
+        store = Store(self.db_url)
+        try:
+            return self.client(make_admin_token(store))
+        finally:
+            store.close()
+
     def issue(self, client: httpx.Client, service: str = "general", **body: Any) -> dict[str, Any]:
         resp = client.post("/tickets", json={"service": service, **body})
         assert resp.status_code == 201, resp.text

@@ -3,6 +3,9 @@ outpost's ticket to the parent hall, print failures, heartbeats and the tracking
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import httpx
 
 from tests.queue_server.conftest import Hall
@@ -74,6 +77,57 @@ def test_forward_from_the_bank_outpost_to_the_parent_intake(hall: Hall) -> None:
     staff = hall.staff("W01", "s002")
     assert staff.post(f"/tickets/{main_ticket['id']}/forward", json={}).json()["error"][
         "code"] == "not_an_outpost_ticket"
+
+
+def test_a_forwarded_branch_ticket_is_done_at_the_branch_and_counted_as_forwarded(
+        hall: Hall) -> None:
+    """The branch's part ended by handing the papers on (转大厅): its ticket counts as done (its
+    status), and `forwarded` says how many of the done were handed on; the application is open
+    in the parent hall as a ticket of its own."""
+    bank = hall.client(hall.enrol("bank"))
+    handed = hall.issue(bank, "case", channel="bank", id_card=CARD)
+    bank.post(f"/tickets/{handed['id']}/forward", json={})
+    hall.issue(bank, "case", channel="bank")  # still at the branch: open
+    admin = hall.admin()
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    days = {"from": str(today - timedelta(days=1)), "to": str(today + timedelta(days=1))}
+    resp = admin.get("/reports/kpi", params={"hall": hall.outpost, **days})
+    assert resp.status_code == 200, resp.text
+    branch = resp.json()
+    assert (branch["tickets"], branch["done"], branch["forwarded"], branch["open"]) == (2, 1, 1, 1)
+    parent = admin.get("/reports/kpi", params={"hall": hall.id, **days}).json()
+    assert (parent["tickets"], parent["done"], parent["forwarded"], parent["open"]) == (1, 0, 0, 1)
+    series = admin.get("/reports/series", params={"hall": hall.outpost, **days}).json()
+    assert [r["forwarded"] for r in series["by"]["service"]] == [1]  # the console's breakdown
+
+
+def test_a_rejection_s_reason_is_kept_for_the_citizen_and_never_in_an_event(hall: Hall) -> None:
+    """不予受理 with a reason: the ticket's journey and its status page give the reason (an ID
+    number typed into it is masked); no event carries it; undoing the finish drops it."""
+    from queue_server.db.store import Store
+
+    kiosk = hall.client(hall.enrol("kiosk"))
+    t = hall.issue(kiosk)
+    w01 = hall.staff("W01")
+    assert w01.post("/counters/W01/call-next").json()["id"] == t["id"]
+    why = "缺少户口簿原件;身份证 150102198001011234 已过期"
+    out = w01.post("/counters/W01/finish", json={"outcome": "rejected", "reason": why})
+    assert out.status_code == 200, out.text
+    masked = "缺少户口簿原件;身份证 150***********1234 已过期"
+    assert out.json()["journey"][-1]["reason"] == masked
+    page = httpx.get(t["track_url"]).text
+    assert "不予受理:缺少户口簿原件" in page and "150102198001011234" not in page
+    assert kiosk.get(f"/tickets/{t['id']}").json()["journey"][-1]["reason"] == masked
+    store = Store(hall.db_url)
+    try:
+        events = str(store.fetch_events(hall.id, 0, 1000))
+    finally:
+        store.close()
+    assert "ticket.finished" in events and "户口簿" not in events
+    undone = w01.post("/counters/W01/undo-finish")
+    assert undone.status_code == 200 and undone.json()["journey"][-1]["reason"] is None
+    done = w01.post("/counters/W01/finish", json={"outcome": "done", "reason": "看错了"})
+    assert done.json()["journey"][-1]["reason"] is None  # a reason belongs to a rejection
 
 
 def test_print_failed_and_heartbeat_become_events(hall: Hall) -> None:

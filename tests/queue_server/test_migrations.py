@@ -3,8 +3,12 @@ PostgreSQL when KUAIBAN_TEST_PG is set), with SQLite in WAL mode and synchronous
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -12,6 +16,7 @@ from sqlalchemy import text
 
 from queue_server.db.models import Base
 from queue_server.db.store import Store, make_engine, migrate
+from tests.procs import ServerProcess, load_test_hall
 
 
 def _diff(url: str) -> list[object]:
@@ -78,4 +83,58 @@ def test_head_is_alembics_and_a_database_at_it_needs_no_alembic(tmp_path: Path) 
         command.upgrade(cfg, "0007")
     engine.dispose()
     assert migrate_apart() == "True"  # upgraded by Alembic
+    assert _diff(url) == []
+
+
+@pytest.mark.parametrize("db", ["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def test_0009_counts_the_tickets_forwarded_before_it(
+        db: str, tmp_path: Path, run_server: Callable[..., ServerProcess],
+        request: pytest.FixtureRequest) -> None:
+    """A bank branch's ticket forwarded to its hall and folded into the figures before 0009:
+    after the upgrade the branch's figures count it in `forwarded` (and still in `done`)."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from queue_server.db.store import alembic_config
+    from queue_server.usecases.auth import enrol_terminal, make_admin_token
+
+    url = (f"sqlite:///{tmp_path / 'fw.db'}" if db == "sqlite"
+           else request.getfixturevalue("pg_url"))
+    load_test_hall(url)
+    store = Store(url)
+    bank_token, _ = enrol_terminal(store, "bank", "bank", None, "bank1")
+    admin_token = make_admin_token(store)
+    store.close()
+    today = datetime.now(UTC).date()
+    days = {"hall": "bank1", "from": str(today - timedelta(days=2)),
+            "to": str(today + timedelta(days=2))}
+
+    def figures() -> dict[str, Any]:
+        server = run_server(url)
+        try:
+            with httpx.Client(base_url=server.api(""), timeout=10) as api:
+                api.headers["Authorization"] = f"Bearer {bank_token}"
+                if not fw_done:
+                    t = api.post("/tickets", json={"service": "case", "channel": "bank"}).json()
+                    assert api.post(f"/tickets/{t['id']}/forward", json={}).status_code == 201
+                    fw_done.append(t["id"])
+                api.headers["Authorization"] = f"Bearer {admin_token}"
+                resp = api.get("/reports/kpi", params=days)
+                assert resp.status_code == 200, resp.text
+                return dict(resp.json())
+        finally:
+            server.stop()
+
+    fw_done: list[str] = []
+    assert figures()["forwarded"] == 1  # folded at the head
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        cfg = alembic_config(url)
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0008")  # as a database folded by the code before 0009
+        assert "forwarded" not in {c["name"] for c in inspect(conn).get_columns("fig_tickets")}
+    engine.dispose()
+    migrate(url)
+    got = figures()
+    assert (got["tickets"], got["done"], got["forwarded"], got["open"]) == (1, 1, 1, 0)
     assert _diff(url) == []

@@ -60,7 +60,13 @@ def test_no_plaintext_id_number_or_name_anywhere(
     counter.headers["Authorization"] = f"Bearer {session['token']}"
     keep(counter.post("/counters/W02/call-next"))
     keep(counter.post("/counters/W02/finish", json={"outcome": "next"}))
-    keep(pad.post("/evaluations", json={"ticket": t["id"], "level": 2, "reasons": ["slow"]}))
+    # Free text typed with the number in it: a rejection's reason, a rating's comment.
+    remote = keep(counter.post("/counters/W02/call-next"))  # the bank's application
+    assert remote["id"] not in (t["id"], b["id"]) and remote["zone"] == "intake"
+    keep(counter.post("/counters/W02/finish", json={
+        "outcome": "rejected", "reason": f"身份证{NUMBER}已过期"}))
+    keep(pad.post("/evaluations", json={"ticket": t["id"], "level": 2, "reasons": ["slow"],
+                                        "comment": f"我的身份证号是 {NUMBER.lower()},跑了三次"}))
     keep(kiosk.get(f"/tickets/{t['id']}"))
     keep(kiosk.get("/counters"))
     answers.append(httpx.get(t["track_url"]).text)

@@ -356,6 +356,11 @@
       return '<div class="warn" id="arrive">' + two("请到大厅自助机签到(刷身份证或出示下方二维码),签到后才会叫号。",
         "Check in at a kiosk (ID card or the QR code below); you are called after that.") + "</div>" + qr;
     }
+    if (t.status === "rejected") {
+      var rejected = (t.journey || []).filter(function (st) { return st.outcome === "rejected"; });
+      var why = rejected.length ? rejected[rejected.length - 1].reason : null;
+      return why ? '<div class="warn" id="reason">' + two("不予受理的理由:" + why, "Why it was not accepted: " + why) + "</div>" : "";
+    }
     if (t.status === "ready") {
       return '<div class="ok" id="ready">' + two("已办结,可以取件:请到大厅自助机刷身份证或扫描下方二维码取出件号。",
         "Ready: collect a pickup number at a kiosk with your ID card or the QR code below.") + "</div>" + qr;

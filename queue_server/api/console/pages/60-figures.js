@@ -94,6 +94,7 @@
       c.stat(t("按时办结率", "On time"), pct(k.on_time_rate), onTime(k.on_time_rate)),
       c.stat(t("超期在办", "Overdue open"), k.overdue_open, k.overdue_open ? "bad" : "good"),
       c.stat(t("未到", "No-shows"), k.no_show),
+      ...(k.forwarded ? [c.stat(t("转大厅(计入办结)", "Forwarded to the hall (in Done)"), k.forwarded)] : []),
       c.stat(t("等候 中位/P90", "Wait p50/p90"), `${c.fmt.duration(k.wait_s.p50) || "—"} / ${c.fmt.duration(k.wait_s.p90) || "—"}`),
       c.stat(t("办理 中位/P90", "Service p50/p90"), `${c.fmt.duration(k.service_s.p50) || "—"} / ${c.fmt.duration(k.service_s.p90) || "—"}`));
   }
@@ -102,7 +103,7 @@
     return c.table([
       { zh: DIMS[dim][0], en: DIMS[dim][1], fmt: (r) => (r.name === r.key ? r.key : `${r.name}`) },
       { zh: "取号", en: "Tickets", key: "tickets", num: true },
-      { zh: "办结", en: "Done", key: "done", num: true },
+      { zh: "办结", en: "Done", fmt: (r) => (r.forwarded ? `${r.done}(转大厅 ${r.forwarded})` : `${r.done}`), num: true },
       { zh: "退件", en: "Rejected", key: "rejected", num: true },
       { zh: "未到", en: "No-shows", key: "no_show", num: true },
       { zh: "在办", en: "Open", key: "open", num: true },
