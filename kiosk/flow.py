@@ -87,6 +87,14 @@ class KioskFlow(QObject):
     def hall_name(self) -> str:
         return self.link.hall_name
 
+    def hall_title(self) -> str:
+        """The hall's name in the citizen's language where the hall gave one (English), else
+        its Chinese name: the header of an English screen said 杭锦后旗政务服务中心."""
+        hall = self.link.hall
+        if self.lang == "en" and hall is not None and hall.name_en:
+            return hall.name_en
+        return self.hall_name
+
     @property
     def service(self) -> wire.ServiceInfo | None:
         code = self.data.service

@@ -316,11 +316,21 @@ def all_keys() -> dict[str, tuple[str, str]]:
     return {**TEXT, **{f"level_{n}": pair for n, pair in LEVELS.items()}}
 
 
+# English for exactly one, where the plural form above would read "1 working days".
+EN_ONE = {
+    "time_limit": "Promised within {n} working day",
+    "remaining": "{n} number left today",
+    "waiting_more": "{n} more service",
+}
+
+
 def tr(key: str, lang: str = "zh", **fields: object) -> str:
     pair = all_keys().get(key) if key.startswith("level_") else TEXT.get(key)
     if pair is None:
         return key
     text = pair[1] if lang == "en" else pair[0]
+    if lang == "en" and fields.get("n") == 1 and key in EN_ONE:
+        text = EN_ONE[key]
     if lang not in ("zh", "en"):
         text = translations(lang).get(key, text)
     return text.format(**fields) if fields else text

@@ -158,9 +158,7 @@ class KioskWindow(QWidget):
         if self._styled_for is not flow.elderly:
             self._styled_for = flow.elderly
             self.setStyleSheet(stylesheet(theme_of(flow)) + header_sheet(theme_of(flow)))
-        name = flow.hall_name or "政务服务中心"
-        self.hall.setText(name)
-        set_role(self.hall, "title" if len(name) <= 14 else "")  # a long branch name, smaller
+        self.hall.setText(flow.hall_title() or "政务服务中心")
         self.branch.setText(tr("branch_tag", lang) if flow.role == "bank" else "")
         self.branch.setVisible(flow.role == "bank" and not flow.elderly)
         offered = flow.languages()
@@ -218,16 +216,28 @@ class KioskWindow(QWidget):
             self.voice.say(screens.prompt(self.flow), self.flow.lang)
 
     def _fit_name(self) -> None:
-        """The hall's name a size smaller rather than on two lines, where the bar is crowded
-        (long words on the switches): a taller bar would take the height the screens need."""
-        name = self.hall.text()
-        if len(name) > 14 or self.hall.width() <= 0:
-            return  # a long branch name: already the smaller size, and it may wrap
+        """The hall's name on one line: a size smaller where the bar is crowded (a long name, a
+        branch's or the hall's in English, or long words on the switches), and smaller still, to
+        two thirds, where that is not enough, rather than on two lines: a taller bar would take the height the
+        screens need, and the switches would move when the language changes."""
+        if self.hall.width() <= 0:
+            return
+        if self.hall.styleSheet():
+            self.hall.setStyleSheet("")
         set_role(self.hall, "title")
+        if not self._name_wraps():
+            return
+        set_role(self.hall, "")
+        size = self.hall.fontInfo().pixelSize()
+        floor = size * 2 // 3
+        while self._name_wraps() and size > floor:
+            size -= 2
+            self.hall.setStyleSheet(f"font-size: {size}px;")
+        self.layout().activate()
+
+    def _name_wraps(self) -> bool:
         line = self.hall.fontMetrics().lineSpacing()
-        if self.hall.heightForWidth(self.hall.width()) > line * 1.5:
-            set_role(self.hall, "")
-            self.layout().activate()
+        return self.hall.heightForWidth(self.hall.width()) > line * 1.5
 
     def resizeEvent(self, event: Any) -> None:
         super().resizeEvent(event)

@@ -72,3 +72,23 @@ def test_each_language_keeps_its_place(qapp: Any, qtbot: Any, hjhq: HallSample, 
             assert button is not None
             qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
             assert flow.lang == lang
+
+
+def test_the_header_names_the_hall_in_english_where_the_hall_gave_a_name(
+        qapp: Any, qtbot: Any, hjhq: HallSample, flows: Any) -> None:
+    apply_fonts(qapp)
+    flow = flows(hjhq)
+    window = KioskWindow(flow)
+    qtbot.addWidget(window)
+    window.resize(1080, 1920)
+    window.show()
+    sample.stage(flow, st.ATTRACT)
+    shown = {}
+    for lang in ("zh", "en", "mn"):
+        flow.set_language(lang)
+        settle(qapp)
+        shown[lang] = window.hall.text()
+    assert shown == {"zh": "杭锦后旗政务服务中心",
+                     "en": "Hanggin Rear Banner Government Service Center",
+                     "mn": "杭锦后旗政务服务中心"}
+    assert window.hall.isVisible() and window.hall.width() > 0

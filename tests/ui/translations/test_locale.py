@@ -81,3 +81,15 @@ def test_check_lists_untranslated_and_unreviewed(tmp_path: Path) -> None:
                           str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=60,
                          check=False)
     assert bad.returncode == 2 and "mn.po:2" in bad.stderr
+
+
+def test_english_says_one_in_the_singular() -> None:
+    """"Promised within 1 working days" read wrong on the kiosk's service detail."""
+    assert i18n.tr("time_limit", "en", n=1) == "Promised within 1 working day"
+    assert i18n.tr("time_limit", "en", n=20) == "Promised within 20 working days"
+    assert i18n.tr("remaining", "en", n=1) == "1 number left today"
+    assert i18n.tr("waiting_more", "en", n=1) == "1 more service"
+    assert i18n.tr("time_limit", "zh", n=1) == "承诺时限 1 个工作日"
+    for key in i18n.EN_ONE:  # each singular matches its plural but for the one word
+        assert set(re.findall(r"{(\w+)}", i18n.EN_ONE[key])) == set(
+            re.findall(r"{(\w+)}", i18n.TEXT[key][1]))
