@@ -284,6 +284,11 @@ STATUS = {
     "rejected": ("不予受理", "Rejected"), "no_show": ("过号", "No-show"),
     "ready": ("待取件", "Ready for pickup"),
 }
+# 不予受理: the usual reasons, offered to pick and then complete (the citizen's page shows it).
+REJECT_REASONS = [("材料不齐全,需补齐:", "Papers missing: "),
+                  ("材料不符合法定形式:", "Papers not in the required form: "),
+                  ("不属于本事项受理范围", "Not within this service's scope"),
+                  ("申请人不符合办理条件:", "The applicant does not meet the conditions: ")]
 PAUSE_REASONS = [("午休", "Lunch break"), ("会议", "Meeting"), ("系统故障", "System fault"),
                  ("临时离开", "Away for a moment")]
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.counter import REJECT_REASON_MAX
-from ui.i18n import PAUSE_REASONS, pick, tr
+from ui.i18n import PAUSE_REASONS, REJECT_REASONS, pick, tr
 from ui.theme import NORMAL
 
 STYLE = "QDialog{background:#ffffff;} QLabel{font-size:20px;} QComboBox,QLineEdit{font-size:20px;" \
@@ -95,10 +95,12 @@ class ReasonDialog(_Base):
 
     @classmethod
     def for_reject(cls, lang: str, parent: QWidget | None = None) -> ReasonDialog:
-        dlg = cls(tr("reject_reason", lang), [], parent, required=pick(REASON_REQUIRED, lang),
-                  lang=lang)
+        dlg = cls(tr("reject_reason", lang), [pick(r, lang) for r in REJECT_REASONS], parent,
+                  required=pick(REASON_REQUIRED, lang), lang=lang)
+        dlg.combo.setCurrentIndex(-1)  # nothing chosen: a reason is still to be given
         edit = dlg.combo.lineEdit()
         if edit is not None:
+            edit.clear()
             edit.setPlaceholderText(tr("reason", lang))
             edit.setMaxLength(REJECT_REASON_MAX)  # what the server takes
             edit.setFocus()

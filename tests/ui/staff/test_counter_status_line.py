@@ -167,3 +167,21 @@ def test_a_connection_error_goes_once_the_server_answers_again(
     model.call_next()  # it works now: the error is no longer true
     qtbot.waitUntil(lambda: not model.busy and model.current is not None, timeout=20000)
     assert window.message.text() == "" and model.last_error == ""
+
+
+def test_the_rejection_dialog_offers_the_usual_reasons_to_complete(qtbot: QtBot) -> None:
+    """不予受理's usual reasons (the citizen's page shows the one sent): none is chosen at
+    first, so a reason is still required; a picked one is completed by typing."""
+    dlg = ReasonDialog.for_reject("zh")
+    qtbot.addWidget(dlg)
+    assert dlg.combo.count() == 4 and dlg.reason() == "" and ok_on(dlg) == "ok off"
+    dlg.combo.setCurrentIndex(0)
+    assert dlg.reason() == "材料不齐全,需补齐:" and ok_on(dlg) == "ok on"
+    edit = dlg.combo.lineEdit()
+    assert edit is not None
+    edit.end(False)
+    edit.insert("户口簿原件")
+    assert dlg.reason() == "材料不齐全,需补齐:户口簿原件"
+    english = ReasonDialog.for_reject("en")
+    qtbot.addWidget(english)
+    assert english.combo.itemText(2) == "Not within this service's scope"
