@@ -185,7 +185,14 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
             raise Conflict("recall_first", f"请先重呼 {hall.no_show_after_recalls} 次 / "
                            f"recall {hall.no_show_after_recalls} times first")
         end_stage(stage, counter, tx.now, "no_show")
-        ticket.status = stages.ticket_status_after("no_show", None)
+        if stage.zone == "pickup":
+            # An approved case is not lost for a missed call: it waits, held, for its holder
+            # to check in at a kiosk again (status `ready`), as a case ready on a later day.
+            svc = service_record(tx.conn, ticket.hall, stage.service)
+            assert svc is not None
+            queue_stage(tx, ticket, svc, "pickup", hall, held=True)
+        else:
+            ticket.status = stages.ticket_status_after("no_show", None)
         _event(tx, "ticket.no_show", ticket, counter)
     elif action == "start":
         stages.start(stage, tx.now)

@@ -93,6 +93,41 @@ def test_a_case_ready_the_same_day_queues_at_once(journey: Journey) -> None:
     assert ok(pickup.post("/counters/W04/call-next"))["number"] == done["number"]
 
 
+def test_a_missed_pickup_call_keeps_the_approved_case_for_its_holder(journey: Journey) -> None:
+    """过号 at pickup ended the approved case as `no_show`: its holder could not collect the
+    licence (check-in was 409 nothing_to_collect). The case waits, held, for its holder."""
+    server, clock = journey
+    clock.set(2026, 3, 9, 9, 0)
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
+    walk = _through_approval(server, kiosk, P1)
+    first = walk["ticket"]
+    ok(walk["intake"].post("/counters/W01/finish", json={"outcome": "next"}))
+    approval = staff_client(server, "W03")
+    ok(approval.post("/counters/W03/call-next"))
+    ok(approval.post("/counters/W03/finish", json={"outcome": "next"}))
+    pickup = staff_client(server, "W04")
+    assert ok(pickup.post("/counters/W04/call-next"))["id"] == first["id"]
+    missed = ok(pickup.post("/counters/W04/no-show"))
+    assert missed["status"] == "ready" and missed["zone"] == "pickup"
+    assert missed["arrival_required"] is True
+    assert "ticket.no_show" in types(server)
+    assert pickup.post("/counters/W04/call-next").status_code == 204  # not called in vain
+    clock.advance(seconds=600)
+    back = ok(kiosk.post(f"/tickets/{first['id']}/arrive"))  # the holder checks in again
+    assert back["number"] == first["number"] and not back["arrival_required"]
+    assert ok(pickup.post("/counters/W04/call-next"))["id"] == first["id"]
+    ok(pickup.post("/counters/W04/finish", json={"outcome": "done"}))
+    view = ok(server.client().get(f"/track/{first['id']}"))
+    assert view["status"] == "done"
+    assert [(s["zone"], s["outcome"]) for s in view["journey"]] == [
+        ("intake", "next"), ("approval", "next"), ("pickup", "no_show"), ("pickup", "done")]
+    # an intake number is still missed for good: its holder takes a new one
+    other = ok(kiosk.post("/tickets", json={"service": "general"}), 201)
+    intake = walk["intake"]
+    assert ok(intake.post("/counters/W01/call-next"))["id"] == other["id"]
+    assert ok(intake.post("/counters/W01/no-show"))["status"] == "no_show"
+
+
 def test_a_case_ready_on_a_later_day_is_collected_under_todays_number(journey: Journey) -> None:
     server, clock = journey
     clock.set(2026, 3, 9, 9, 0)
