@@ -192,6 +192,17 @@ class TicketCreate(Inbound):
         return self
 
 
+class ForwardedTo(Wire):
+    """(v1.2) Where a bank branch's ticket went (转大厅): the parent hall's ticket, the case's own
+    from then on."""
+
+    ticket: str
+    number: str
+    hall: str
+    hall_name: str | None = None
+    track_url: str
+
+
 class TicketIssued(Wire):
     id: str
     number: str
@@ -211,6 +222,8 @@ class TicketIssued(Wire):
     appointment_late: bool = False
     # The number waits for its holder's arrival at a kiosk before a counter can call it.
     arrival_required: bool = False
+    # (v1.2) Issued while the hall is closed (a number taken at night): when calling starts.
+    calls_from: datetime | None = None
 
 
 class StageOut(Wire):
@@ -260,6 +273,11 @@ class TicketOut(Wire):
     arrival_required: bool = False
     appointment_late: bool = False
     delivery: str | None = None              # pickup | mail (证照寄送), when chosen
+    # (v1.2) how it was taken (kiosk, bank, remote, web …); a branch's application forwarded to
+    # this hall names the branch's ticket; a forwarded ticket names the hall's (status forwarded)
+    channel: str | None = None
+    forwarded_from: str | None = None
+    forwarded_to: ForwardedTo | None = None
     # Only in the answer to a card lookup (its holder proved it): what a kiosk sends to rate.
     rating_code: str | None = None
 

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from queue_server.wire import IdCardIn, Inbound
+from queue_server.wire import ForwardedTo, IdCardIn, Inbound
 
 Phone = Field(default=None, pattern=r"^\+?[0-9][0-9 -]{4,19}$")
 
@@ -166,6 +166,8 @@ class TicketView(Wire):
     # English names where the hall has them (its `name_en`), for the English lines
     service_name_en: str | None = None
     counter_name_en: str | None = None
+    # (v1.2) a bank branch's ticket forwarded to its parent hall: the hall's ticket
+    forwarded_to: ForwardedTo | None = None
     # What the view reads now, in short: a page that rendered one version reloads on another
     version: str = ""
 

@@ -33,7 +33,7 @@ CHANGES = frozenset({"ticket.called", "ticket.recalled", "ticket.started", "tick
                      "ticket.no_show", "ticket.transferred", "ticket.forwarded", "ticket.arrived",
                      "case.ready", "delivery.chosen", "delivery.dispatched", "counter.paused",
                      "counter.resumed", "staff.login", "hall.configured"})
-FINAL = ("done", "rejected", "no_show")
+FINAL = ("done", "rejected", "no_show", "forwarded")
 
 
 def _limit(request: Request, write: bool = False, number: str | None = None) -> None:

@@ -23,7 +23,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
 
 from queue_server import wire_journey as wj
 from queue_server.api.ratelimit import throttle
@@ -34,7 +34,8 @@ router = APIRouter()
 STATUS = {"waiting": ("等候中", "Waiting"), "called": ("已叫号,请到窗口", "Called: go to the counter"),
           "serving": ("办理中", "Being served"), "done": ("已办结", "Done"),
           "rejected": ("不予受理", "Not accepted"), "no_show": ("过号", "Missed the call"),
-          "ready": ("已办结,待取件", "Ready for pickup")}
+          "ready": ("已办结,待取件", "Ready for pickup"),
+          "forwarded": ("已转交大厅", "Forwarded to the hall")}
 OUTCOMES = {"done": "办结", "next": "转下一环节", "rejected": "不予受理", "no_show": "过号",
             "transferred": "转办", "forwarded": "转大厅"}
 STYLE = """body{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:0;
@@ -206,8 +207,11 @@ def track(request: Request, ticket_id: str) -> HTMLResponse:
         body = "<p>没有找到此号,请核对二维码。<br>Ticket not found.</p>"
         return HTMLResponse(PAGE.format(title="办件查询", style=STYLE, hall="办件查询",
                                         body=body, script=""), status_code=404)
+    if view.forwarded_to is not None:  # a bank branch's ticket: the case goes on in the hall
+        return RedirectResponse(f"/t/{quote(view.forwarded_to.ticket, safe='')}",
+                                status_code=303, headers={"Cache-Control": "no-store"})
     live = ""
-    if view.status not in ("done", "rejected", "no_show"):
+    if view.status not in ("done", "rejected", "no_show", "forwarded"):
         live = LIVE % (json.dumps(view.version),
                        json.dumps(f"/api/v1/track/{quote(view.id, safe='')}/events"))
     page = PAGE.format(title=f"{escape(view.number)} 办件查询", style=STYLE,

@@ -23,8 +23,9 @@ from queue_server.domain.stages import SERVED
 ANY = "*"
 WAIT, SERVICE = "wait", "service"
 HOURS = tuple(f"h{h:02d}" for h in range(24))
-# `forwarded` (migration 0009): of `done`, the bank-branch tickets whose papers went on to the
-# parent hall (转大厅): the branch's part ended there, the application is the hall's own ticket.
+# `forwarded` (migration 0009): the bank-branch tickets whose papers went on to the parent hall
+# (转大厅, ticket status `forwarded`): the branch's part ended there, not done; the application is
+# the parent hall's own ticket, counted there.
 TICKET_COUNTS = ("tickets", "done", "rejected", "no_show", "lv1", "lv2", "lv3", "lv4", "lv5",
                  "appr_due", "appr_on_time", *HOURS, "forwarded")
 _FORWARDED = TICKET_COUNTS.index("forwarded")
@@ -59,7 +60,8 @@ class StageFact:
 
 @dataclass(frozen=True)
 class TicketFacts:
-    """One ticket as the figures see it; `status` is done, rejected, no_show or open."""
+    """One ticket as the figures see it; `status` is done, rejected, no_show, forwarded or
+    open."""
 
     hall: str
     day: date
@@ -68,11 +70,9 @@ class TicketFacts:
     stages: tuple[StageFact, ...]
     appr_due: int = 0  # approval stages with a deadline that ended
     appr_on_time: int = 0  # ... by it
-    forwarded: bool = False  # done by handing the papers on to the parent hall
 
     def to_json(self) -> dict[str, Any]:
         return {"h": self.hour, "s": self.status, "ad": self.appr_due, "ao": self.appr_on_time,
-                "fw": int(self.forwarded),
                 "st": [[f.id, f.zone, f.service, f.counter, f.staff, f.outcome, f.wait_s,
                         f.service_s, f.level] for f in self.stages]}
 
@@ -80,7 +80,7 @@ class TicketFacts:
     def from_json(cls, hall: str, day: date, data: dict[str, Any]) -> TicketFacts:
         return cls(hall, day, int(data["h"]), str(data["s"]),
                    tuple(StageFact(*row) for row in data["st"]), int(data["ad"]),
-                   int(data["ao"]), bool(data.get("fw", 0)))
+                   int(data["ao"]))
 
 
 def _stage_fact(st: Any, start: datetime, level: int | None) -> StageFact:
@@ -104,11 +104,9 @@ def facts_of(ticket: Any, stages: Sequence[Any], levels: dict[int, int], tz: str
         if st.zone == "approval" and st.deadline is not None and st.status == "ended":
             due += 1
             on_time += st.ended_at <= st.deadline
-    status = ticket.status if ticket.status in ENDINGS else "open"
+    status = ticket.status if ticket.status in (*ENDINGS, "forwarded") else "open"
     hour = ticket.issued_at.astimezone(ZoneInfo(tz)).hour
-    forwarded = status == "done" and bool(facts) and facts[-1].outcome == "forwarded"
-    return TicketFacts(ticket.hall, ticket.day, hour, status, tuple(facts), due, on_time,
-                       forwarded)
+    return TicketFacts(ticket.hall, ticket.day, hour, status, tuple(facts), due, on_time)
 
 
 def ticket_keys(facts: TicketFacts) -> set[Key]:
@@ -132,7 +130,7 @@ def ticket_vector(facts: TicketFacts) -> list[int]:
             v[3 + st.level] += 1
     v[9], v[10] = facts.appr_due, facts.appr_on_time
     v[11 + facts.hour] = 1
-    v[_FORWARDED] = int(facts.forwarded)
+    v[_FORWARDED] = int(facts.status == "forwarded")
     return v
 
 
@@ -220,7 +218,8 @@ def kpi(sums: dict[str, int], overdue_open: int, waits: dict[str, int | None],
     ratings = sum(levels.values())
     return {
         "tickets": sums["tickets"], "done": done, "rejected": rejected, "no_show": no_show,
-        "open": sums["tickets"] - done - rejected - no_show, "forwarded": sums["forwarded"],
+        "open": sums["tickets"] - done - rejected - no_show - sums["forwarded"],
+        "forwarded": sums["forwarded"],
         "completion_rate": rate(done, done + rejected),
         "on_time_rate": rate(sums["appr_on_time"], sums["appr_due"] + overdue_open),
         "overdue_open": overdue_open,

@@ -51,3 +51,19 @@ def is_open(hall: HallInfo, now: datetime, hours: Iterable[tuple[int, int]] | No
         if not any(start <= local < end for start, end in local_ranges(hall, day, ranges)):
             return False
     return True
+
+
+def next_opening(hall: HallInfo, now: datetime, days: int = 31) -> datetime | None:
+    """When the hall opens next, if it is closed at `now`; None while it is open (or when it
+    opens on none of the next `days` days). A number taken at night is called from then."""
+    if is_open(hall, now):
+        return None
+    today = now.astimezone(ZoneInfo(hall.timezone)).date()
+    for offset in range(days + 1):
+        day = today + timedelta(days=offset)
+        if not works_on(hall, day):
+            continue
+        for begin, _end in local_ranges(hall, day, hall.opening or ALL_DAY):
+            if begin > now:
+                return begin
+    return None

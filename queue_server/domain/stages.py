@@ -31,6 +31,9 @@ WAITING, CALLED, SERVING, ENDED = "waiting", "called", "serving", "ended"
 HELD = "held"
 ON_HOLD = "on_hold"  # a called ticket its counter put aside (挂起) until it takes it back
 READY = "ready"  # the status of a ticket whose case waits, held, in the pickup zone
+# (v1.2) a bank branch's ticket whose papers went on to the parent hall (转大厅): the branch's part
+# ended there, the application is the hall's own ticket (`forwarded_to`). Before, "done".
+FORWARDED = "forwarded"
 AT_COUNTER = (CALLED, SERVING)
 OPEN = (WAITING, CALLED, SERVING, HELD, ON_HOLD)  # every status but ENDED: the case is not done
 SERVED = ("done", "next", "rejected")  # outcomes of a stage that was served
@@ -143,7 +146,8 @@ def ticket_status_after(outcome: str, next_zone_: str | None) -> str:
     """The ticket's status once its stage ended with `outcome`."""
     if next_zone_ is not None or outcome == "transferred":
         return WAITING
-    return {"rejected": "rejected", "no_show": "no_show"}.get(outcome, "done")
+    return {"rejected": "rejected", "no_show": "no_show", "forwarded": FORWARDED}.get(outcome,
+                                                                                "done")
 
 
 def deadline_of(hall: HallInfo, svc: ServiceLike | Any, zone: str, now: datetime

@@ -55,7 +55,7 @@ def arrive_in(tx: Tx, who: Principal, ticket_id: str, base: str) -> tuple[wire.T
     svc = service_row_any(tx.session, ticket.hall, ticket.service)
     if stage is None or stage.status != stages.HELD:
         if ticket.status in (stages.WAITING, stages.CALLED, stages.SERVING):
-            return issued_out(tx.conn, ticket, hall, svc, base), False
+            return issued_out(tx.conn, ticket, hall, svc, base, now=tx.now), False
         raise Conflict("nothing_to_collect", "此号无需签到 / this ticket does not wait for "
                        "check-in")
     previous = ticket.number
@@ -74,5 +74,5 @@ def arrive_in(tx: Tx, who: Principal, ticket_id: str, base: str) -> tuple[wire.T
     tx.emit(hall.id, "ticket.arrived", ticket=ticket.id, number=ticket.number,
             service=ticket.service, zone=ticket.zone,
             previous_number=previous if previous != ticket.number else None)
-    return issued_out(tx.conn, ticket, hall, svc, base), True
+    return issued_out(tx.conn, ticket, hall, svc, base, now=tx.now), True
 

@@ -29,7 +29,7 @@ from queue_server.domain.hall import HallInfo
 from queue_server.domain.policy import Caller, streak_after
 from queue_server.domain.priority import declared
 from queue_server.domain.workdays import Due
-from queue_server.usecases import call_order, pickup
+from queue_server.usecases import call_order, outposts, pickup
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.halls import load_hall, service_record
 from queue_server.usecases.views import QueueCounts, counter_state, held_at, ticket_out
@@ -213,12 +213,21 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
 
 def _finish(tx: Tx, hall: HallInfo, counter: Record, stage: Record, ticket: Record,
             body: wire.FinishIn, base: str) -> None:
-    end_stage(stage, counter, tx.now, body.outcome)
-    if body.outcome == "rejected" and body.reason and body.reason.strip():
-        stage.reason = body.reason.strip()  # the citizen's view shows it; no event carries it
     svc = service_record(tx.conn, ticket.hall, stage.service)
     assert svc is not None
     next_zone = stages.next_zone(svc.route, stage.zone, body.outcome)
+    parent = load_hall(tx.conn, hall.parent) if hall.parent and next_zone else None
+    if parent is not None and next_zone is not None and not _serves(tx.conn, hall.id, next_zone):
+        # A bank branch's part ends where its counters end: the papers go on to the parent
+        # hall (转大厅) as there the application's own ticket, never into a queue nobody calls.
+        end_stage(stage, counter, tx.now, "forwarded")
+        outposts.hand_on(tx, ticket, parent)
+        ticket.status = stages.FORWARDED
+        _event(tx, "ticket.finished", ticket, counter, outcome=body.outcome, next_zone=None)
+        return
+    end_stage(stage, counter, tx.now, body.outcome)
+    if body.outcome == "rejected" and body.reason and body.reason.strip():
+        stage.reason = body.reason.strip()  # the citizen's view shows it; no event carries it
     if stage.zone == "approval" and next_zone == "pickup":
         pickup.ready(tx, hall, ticket, svc, base)  # case.ready, and its holder is told
     elif next_zone is not None:
@@ -228,6 +237,16 @@ def _finish(tx: Tx, hall: HallInfo, counter: Record, stage: Record, ticket: Reco
         if stage.zone == "pickup" and body.outcome == "done":
             pickup.handed_over(tx, ticket.id)
     _event(tx, "ticket.finished", ticket, counter, outcome=body.outcome, next_zone=next_zone)
+
+
+_SERVES = select(_COUNTERS.c.code).where(_COUNTERS.c.hall == bindparam("hall"),
+                                         _COUNTERS.c.zone == bindparam("zone"),
+                                         _COUNTERS.c.active.is_(True)).limit(1)
+
+
+def _serves(conn: Connection, hall: str, zone: str) -> bool:
+    """Has the hall an active counter in `zone`?"""
+    return conn.execute(_SERVES, {"hall": hall, "zone": zone}).first() is not None
 
 
 def _confirm(tx: Tx, counter: Record, ticket: Record, confirmed: bool) -> None:

@@ -4,10 +4,15 @@ branch go with it), and noting that a kiosk's printer failed to print a ticket."
 
 from __future__ import annotations
 
+from typing import Any
+
 from queue_server import wire
 from queue_server.db.models import Ticket
+from queue_server.db.records import Record
 from queue_server.db.store import Store
+from queue_server.db.unit import Tx
 from queue_server.domain.errors import Conflict, Forbidden, NotFound
+from queue_server.domain.hall import HallInfo
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.halls import load_hall, service_row
 from queue_server.usecases.tickets import Issue, create_ticket, issued_out
@@ -37,18 +42,27 @@ def forward(store: Store, who: Principal, ticket_id: str, body: wire.ForwardIn, 
             done = s.get(Ticket, ticket.forwarded_to)
             assert done is not None
             return issued_out(s, done, parent, service_row(s, parent.id, done.service), base), False
-        svc = service_row(s, parent.id, body.service or ticket.service)
-        zone = "intake" if "intake" in svc.route else svc.route[0]
-        issue = Issue(svc.code, "remote", ticket.priority, ticket.priority_reason,
-                      ticket.id_hash, ticket.masked_id, ticket.masked_name, ticket.appointment)
-        remote = create_ticket(tx, parent, svc, issue, zone=zone, forwarded_from=ticket.id)
-        ticket.forwarded_to = remote.id
+        remote = hand_on(tx, ticket, parent, body.service)
         s.flush()
         end_current(tx, ticket, "forwarded")
-        tx.emit(ticket.hall, "ticket.forwarded", ticket=ticket.id, number=ticket.number,
-                to_hall=parent.id, to_ticket=remote.id, to_number=remote.number)
         s.flush()
-        return issued_out(s, remote, parent, svc, base), True
+        return issued_out(s, remote, parent, service_row(s, parent.id, remote.service),
+                          base), True
+
+
+def hand_on(tx: Tx, ticket: Any, parent: HallInfo, service: str | None = None) -> Record:
+    """The parent hall's remote application for an outpost's `ticket` (a row or a record:
+    `forwarded_to` set, not saved), in its intake queue (or the first zone of the service's
+    route there), with its `ticket.forwarded` event. The caller ends the outpost's stage."""
+    svc = service_row(tx.conn, parent.id, service or ticket.service)
+    zone = "intake" if "intake" in svc.route else svc.route[0]
+    issue = Issue(svc.code, "remote", ticket.priority, ticket.priority_reason,
+                  ticket.id_hash, ticket.masked_id, ticket.masked_name, ticket.appointment)
+    remote = create_ticket(tx, parent, svc, issue, zone=zone, forwarded_from=ticket.id)
+    ticket.forwarded_to = remote.id
+    tx.emit(ticket.hall, "ticket.forwarded", ticket=ticket.id, number=ticket.number,
+            to_hall=parent.id, to_ticket=remote.id, to_number=remote.number)
+    return remote
 
 
 def print_failed(store: Store, who: Principal, ticket_id: str, reason: str) -> None:

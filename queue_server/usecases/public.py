@@ -21,7 +21,7 @@ from queue_server.domain.stages import HELD, READY
 from queue_server.usecases.appointments import hall_or_404, plan_of
 from queue_server.usecases.estimate import estimate, waiting_ahead
 from queue_server.usecases.halls import load_hall
-from queue_server.usecases.views import journey, service_infos
+from queue_server.usecases.views import forwarded_to, journey, service_infos
 from queue_server.wire import ZONE_NAMES
 
 
@@ -147,7 +147,7 @@ def ticket_view(store: Store, ticket_id: str, base: str) -> wj.TicketView | None
             else None,
             service_name_en=text_of(svc.texts, "en") if svc else None,
             counter_name_en=names_en.get(current.counter or "") if at_counter and current
-            else None)
+            else None, forwarded_to=forwarded_to(s, ticket, base))
     return versioned(view)
 
 

@@ -58,6 +58,7 @@ from queue_server.db.unit import Db, Tx, connection_of
 from queue_server.domain import priority
 from queue_server.domain.errors import Conflict, DomainError, Forbidden, Invalid
 from queue_server.domain.hall import HallInfo
+from queue_server.domain.opening import next_opening
 from queue_server.domain.policy import format_number
 from queue_server.domain.security import (
     age_on,
@@ -378,10 +379,11 @@ _STAGE_STATUS = lean.hot(select(_STAGES.c.status).where(_STAGES.c.id == bindpara
 
 def issued_out(s: Db | None, ticket: Ticket | Record, hall: HallInfo, svc: Service | Record,
                base: str, ahead: int | None = None, wait_s: int | None = None,
-               held: bool | None = None) -> wire.TicketIssued:
+               held: bool | None = None, now: datetime | None = None) -> wire.TicketIssued:
     """The answer to an issue: `ahead`, the people ahead, `wait_s`, the estimated wait, and
     `held`, whether it waits for its holder's arrival, each read through `s` unless given
-    (with all three given `s` is not used: the unit may have committed)."""
+    (with all three given `s` is not used: the unit may have committed). `now`: the moment it
+    is printed (its issue unless given), for when calling starts if the hall is closed."""
     if held is None:
         held = False
         if ticket.channel == "web" and ticket.stage is not None:  # only phone numbers wait so
@@ -401,7 +403,7 @@ def issued_out(s: Db | None, ticket: Ticket | Record, hall: HallInfo, svc: Servi
         hall_name=hall.name, service_name=svc.name, priority=ticket.priority,
         priority_reason=ticket.priority_reason, masked_name=ticket.masked_name,
         masked_id=ticket.masked_id, appointment_late=bool(ticket.appointment_late),
-        arrival_required=held)
+        arrival_required=held, calls_from=next_opening(hall, now or ticket.issued_at))
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from queue_server.domain.policy import estimate_wait_s, mean_service_s
 from queue_server.domain.priority import declared
 from queue_server.domain.stages import HELD, ON_HOLD
 from queue_server.usecases.estimate import estimate, waiting_ahead
-from queue_server.usecases.halls import service_record
+from queue_server.usecases.halls import load_hall, service_record
 
 STATUS_OF_STAGE = {"waiting": "waiting", "called": "called", "serving": "serving"}
 
@@ -83,6 +83,22 @@ def _answer_rows(s: Db, ticket: Ticket | Record) -> tuple[list[Any], int, str | 
     return [], document_count(s, ticket), conn.execute(_DELIVERY, {"ticket": ticket.id}).scalar()
 
 
+_REMOTE = select(_TICKETS.c.number, _TICKETS.c.hall).where(_TICKETS.c.id == bindparam("id"))
+
+
+def forwarded_to(s: Db, ticket: Ticket | Record, base: str) -> wire.ForwardedTo | None:
+    """Where a bank branch's forwarded ticket went: the parent hall's ticket."""
+    if not ticket.forwarded_to:
+        return None
+    row = connection_of(s).execute(_REMOTE, {"id": ticket.forwarded_to}).first()
+    if row is None:
+        return None
+    hall = load_hall(s, row.hall)
+    return wire.ForwardedTo(ticket=ticket.forwarded_to, number=row.number, hall=row.hall,
+                            hall_name=hall.name if hall else None,
+                            track_url=f"{base}/t/{ticket.forwarded_to}")
+
+
 def ticket_out(s: Db, ticket: Ticket | Record, base: str) -> wire.TicketOut:
     stages, pages, delivery = _answer_rows(s, ticket)
     current = next((st for st in stages if st.id == ticket.stage), None)
@@ -106,7 +122,8 @@ def ticket_out(s: Db, ticket: Ticket | Record, base: str) -> wire.TicketOut:
         priority_declared=declared(ticket.priority_reason, ticket.channel),
         priority_confirmed=ticket.priority_confirmed, arrival_required=held,
         appointment_late=bool(ticket.appointment_late),
-        delivery=delivery)
+        delivery=delivery, channel=ticket.channel, forwarded_from=ticket.forwarded_from,
+        forwarded_to=forwarded_to(s, ticket, base))
 
 
 @dataclass

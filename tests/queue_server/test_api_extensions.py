@@ -64,10 +64,19 @@ def test_forward_from_the_bank_outpost_to_the_parent_intake(hall: Hall) -> None:
     assert remote["hall"] == hall.id and remote["zone"] == "intake" and remote["number"] == "B001"
     again = bank.post(f"/tickets/{t['id']}/forward", json={})
     assert again.status_code == 200 and again.json()["id"] == remote["id"]
-    assert bank.get(f"/tickets/{t['id']}").json()["journey"][-1]["outcome"] == "forwarded"
+    handed = bank.get(f"/tickets/{t['id']}").json()
+    assert handed["journey"][-1]["outcome"] == "forwarded" and handed["status"] == "forwarded"
+    assert handed["forwarded_to"] == {
+        "ticket": remote["id"], "number": "B001", "hall": hall.id,
+        "hall_name": handed["forwarded_to"]["hall_name"], "track_url": remote["track_url"]
+        .split("?")[0]}
+    # the QR printed at the branch leads to the case in the hall
+    page = httpx.get(t["track_url"], follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == f"/t/{remote['id']}"
     w02 = hall.staff("W02")
     called = w02.post("/counters/W02/call-next").json()
     assert called["id"] == remote["id"] and called["masked_id"] == "150***********1234"
+    assert (called["channel"], called["forwarded_from"]) == ("remote", t["id"])
     pages = w02.get(f"/tickets/{remote['id']}/documents").json()
     assert len(pages) == 1 and w02.get(f"/documents/{pages[0]['id']}").content == JPEG
     kiosk = hall.client(hall.enrol("kiosk"))
@@ -79,11 +88,11 @@ def test_forward_from_the_bank_outpost_to_the_parent_intake(hall: Hall) -> None:
         "code"] == "not_an_outpost_ticket"
 
 
-def test_a_forwarded_branch_ticket_is_done_at_the_branch_and_counted_as_forwarded(
-        hall: Hall) -> None:
-    """The branch's part ended by handing the papers on (转大厅): its ticket counts as done (its
-    status), and `forwarded` says how many of the done were handed on; the application is open
-    in the parent hall as a ticket of its own."""
+def test_a_forwarded_branch_ticket_is_counted_as_forwarded_not_done(hall: Hall) -> None:
+    """The branch's part ended by handing the papers on (转大厅): its ticket's status is
+    `forwarded` and the branch's figures count it so, not as done (the outside check found one
+    application done at the branch and open in the hall); it is open in the parent hall as a
+    ticket of its own."""
     bank = hall.client(hall.enrol("bank"))
     handed = hall.issue(bank, "case", channel="bank", id_card=CARD)
     bank.post(f"/tickets/{handed['id']}/forward", json={})
@@ -94,11 +103,34 @@ def test_a_forwarded_branch_ticket_is_done_at_the_branch_and_counted_as_forwarde
     resp = admin.get("/reports/kpi", params={"hall": hall.outpost, **days})
     assert resp.status_code == 200, resp.text
     branch = resp.json()
-    assert (branch["tickets"], branch["done"], branch["forwarded"], branch["open"]) == (2, 1, 1, 1)
+    assert (branch["tickets"], branch["done"], branch["forwarded"], branch["open"]) == (2, 0, 1, 1)
     parent = admin.get("/reports/kpi", params={"hall": hall.id, **days}).json()
     assert (parent["tickets"], parent["done"], parent["forwarded"], parent["open"]) == (1, 0, 0, 1)
     series = admin.get("/reports/series", params={"hall": hall.outpost, **days}).json()
     assert [r["forwarded"] for r in series["by"]["service"]] == [1]  # the console's breakdown
+
+
+def test_next_at_a_branch_without_approval_counters_forwards_to_the_hall(hall: Hall) -> None:
+    """转下一环节 at a bank branch's intake put the case into the branch's own approval queue,
+    which no counter serves: it stayed there. The branch's part ends where its counters end:
+    the papers go on to the parent hall's intake."""
+    bank = hall.client(hall.enrol("bank"))
+    t = hall.issue(bank, "case", channel="bank", id_card=CARD)
+    n01 = hall.staff("N01", hall=hall.outpost)
+    assert n01.post("/counters/N01/call-next").json()["id"] == t["id"]
+    out = n01.post("/counters/N01/finish", json={"outcome": "next"})
+    assert out.status_code == 200, out.text
+    done = out.json()
+    assert done["status"] == "forwarded" and done["journey"][-1]["outcome"] == "forwarded"
+    remote = done["forwarded_to"]
+    assert remote["hall"] == hall.id and remote["number"] == "B001"
+    w02 = hall.staff("W02")
+    called = w02.post("/counters/W02/call-next").json()
+    assert called["id"] == remote["ticket"] and called["forwarded_from"] == t["id"]
+    assert n01.post("/counters/N01/call-next").status_code == 204  # nothing left at the branch
+    general = hall.issue(bank, "general", channel="bank")  # a route the branch ends itself
+    assert n01.post("/counters/N01/call-next").json()["id"] == general["id"]
+    assert n01.post("/counters/N01/finish", json={"outcome": "next"}).json()["status"] == "done"
 
 
 def test_a_rejection_s_reason_is_kept_for_the_citizen_and_never_in_an_event(hall: Hall) -> None:

@@ -339,8 +339,8 @@
 
   var TSTATUS = {waiting: ["等候中", "Waiting"], called: ["已叫号", "Called"], serving: ["办理中", "Being served"],
     done: ["已办结", "Done"], rejected: ["不予受理", "Not accepted"], no_show: ["过号", "Missed"],
-    ready: ["已办结,待取件", "Ready for pickup"]};
-  var FINAL = ["done", "rejected", "no_show"];
+    ready: ["已办结,待取件", "Ready for pickup"], forwarded: ["已转交大厅", "Forwarded to the hall"]};
+  var FINAL = ["done", "rejected", "no_show", "forwarded"];
 
   /* What the citizen should do now: the same cases, in the same words, as the status page /t. */
   function ticketWhere(t) {
@@ -380,7 +380,7 @@
   /* The main lines of "my number" in Mongolian: the service, where the ticket stands (in bold),
      the counter it is called to (in red, as on /t) or the people ahead. */
   function ticketBand(t) {
-    var key = TSTATUS[t.status] ? t.status : "";  /* MN has a word for each of them */
+    var key = TSTATUS[t.status] && MN[t.status] ? t.status : "";  /* a status MN has a word for */
     if (t.zone === "approval" && ["waiting", "called", "serving"].indexOf(t.status) >= 0) { key = "approval"; }
     else if (t.ready && t.status === "waiting") { key = "ready_pickup"; }
     var lines = [h(t.service_name_mn), key ? "<b>" + h(mw(key)) + "</b>" : ""];
@@ -425,6 +425,11 @@
       show(heading(two("我的号", "My number"), [h(mw("my_number"))]) + ticketHtml(t));
     }
     api("/track/" + encodeURIComponent(id)).then(function (t) {
+      if (t.forwarded_to) {  /* a bank branch's ticket: the case goes on as the hall's ticket */
+        remember("kb.tickets", t.forwarded_to.ticket);
+        location.replace("#/t/" + encodeURIComponent(t.forwarded_to.ticket));
+        return;
+      }
       paint(t);
       if (FINAL.indexOf(t.status) >= 0 || !window.EventSource) { return; }
       var es = stream = new EventSource("/api/v1/track/" + encodeURIComponent(id) + "/events");
