@@ -7,6 +7,7 @@ the counter confirms it)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -253,3 +254,22 @@ def test_a_phone_number_never_checked_in_ends_at_the_rollover(journey: Journey) 
     assert ok(api.get(f"/track/{held['id']}"))["status"] == "no_show"
     assert ok(api.post("/remote-tickets", json={"service": "case", "id_card": P1}),
               201)["number"] == "B001"  # a new day, a new number
+
+
+def test_a_number_taken_while_the_hall_is_closed_says_when_calling_starts(
+        journey: Journey) -> None:
+    """At 04:41 the kiosk printed "前面没有人在等候 You are next" for a hall opening at 08:30:
+    the answer says when calling starts (`calls_from`), and nothing while the hall is open."""
+    server, clock = journey
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
+    for when, starts in (((2026, 3, 9, 4, 41), "2026-03-09T08:30:00+08:00"),  # Monday night
+                         ((2026, 3, 9, 12, 40), "2026-03-09T14:30:00+08:00"),  # lunch break
+                         ((2026, 3, 7, 10, 0), "2026-03-09T08:30:00+08:00"),  # Saturday
+                         ((2026, 3, 9, 9, 0), None)):
+        clock.set(*when)
+        got = ok(kiosk.post("/tickets", json={"service": "general"}), 201)["calls_from"]
+        if starts is None:
+            assert got is None, when
+        else:
+            assert got is not None and datetime.fromisoformat(got) == datetime.fromisoformat(
+                starts), when
