@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import re
 import sys
 
 from queue_server.api.guard import Limits
@@ -69,6 +70,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-level", default="info",
                    choices=["critical", "error", "warning", "info", "debug"])
     return p
+
+
+class RedactTokens(logging.Filter):
+    """Uvicorn logs a WebSocket's handshake with its query string (`"WebSocket
+    /api/v1/events/ws?after=0&token=kbt_…" [accepted]`), and a board may pass its token there:
+    the line keeps `token=` with the value replaced. Tokens are never written anywhere."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and "token=" in str(record.args):
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            record.args = tuple(_TOKEN.sub(r"\1…", a) if isinstance(a, str) else a
+                                for a in args)
+        return True
+
+
+_TOKEN = re.compile(r"(token=)[^&\s\"']+")
 
 
 def _quiet_gc() -> None:
@@ -229,9 +246,14 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app(settings)
     _quiet_gc()
     # No access log: paths carry tracking codes, and logs record transitions, not requests.
+    logging.getLogger("uvicorn.error").addFilter(RedactTokens())
     uvicorn.run(app, host=settings.host, port=settings.port, workers=1, access_log=False,
                 log_level=args.log_level, ssl_certfile=settings.tls_cert,
-                ssl_keyfile=settings.tls_key, http=guarded(settings.limits), **UVICORN_OPTIONS)
+                ssl_keyfile=settings.tls_key, http=guarded(settings.limits),
+                # a kept-alive connection lives as long as the documented idle timeout (uvicorn
+                # closed it after 5 s: a kiosk's next request a minute later needed a new
+                # connection, and a TLS handshake, and one sent at that moment was reset)
+                timeout_keep_alive=max(1, int(settings.limits.idle_timeout)), **UVICORN_OPTIONS)
     return 0
 
 

@@ -141,7 +141,7 @@ def asked_hall(request: Request, hall: str | None) -> str:
     return main
 
 
-@router.get("/health", response_model=wire.Health)
+@router.api_route("/health", methods=["GET", "HEAD"], response_model=wire.Health)
 async def health(request: Request) -> JSONResponse:
     """ok, or 503 degraded with the database's trouble (`db`: `storage_full` or
     `db_unavailable`, `reason` in words) while it lasts."""

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from datetime import date
 
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
@@ -59,7 +60,10 @@ def rating_code_ok(secret_hex: str, ticket_id: str, code: str) -> bool:
 
 
 def normalise_id(number: str) -> str:
-    return "".join(number.split()).upper()
+    """The number as a card holds it: full-width digits and letters (a phone's Chinese input)
+    made plain, spaces and dashes dropped, upper case; so the same number typed either way has
+    the same keyed hash."""
+    return "".join(unicodedata.normalize("NFKC", number).replace("-", " ").split()).upper()
 
 
 def id_hash(secret_hex: str, number: str) -> str:
@@ -68,15 +72,25 @@ def id_hash(secret_hex: str, number: str) -> str:
 
 
 def mask_id(number: str, keep_last: int = 4) -> str:
-    """`150************1234`: the region's first three digits and the last four."""
+    """`150***********1234`: of a resident number (15 or 18 characters) the region's first
+    three digits and the last four; of a shorter one (a passport, an entry permit: 8 or 9
+    characters) the first and the last two, so that most of it stays hidden."""
     n = normalise_id(number)
-    if len(n) <= keep_last + 3:
+    first, last = (3, keep_last) if len(n) >= 15 else (1, 2)
+    if len(n) <= first + last + 2:
         return "*" * max(len(n) - 2, 0) + n[-2:]
-    return n[:3] + "*" * (len(n) - 3 - keep_last) + n[-keep_last:]
+    return n[:first] + "*" * (len(n) - first - last) + n[-last:]
 
 
-# A run of 15 to 19 digits (an X may end it): an ID number, old or new, or a bank card number.
-_LONG_NUMBER = re.compile(r"(?<![0-9])[0-9]{14,18}[0-9Xx](?![0-9Xx])")
+# What an ID number or a bank card number looks like in typed text (digits plain or full-width,
+# an X may end it): a run of 15 to 19 digits; or grouped by spaces or dashes as people write
+# them: an ID number 6-8-4 (150826 19770707 1235), a card number in fours (6222 0202 0000 1234
+# 567). Dates and phone numbers (2026-12-06, 138 0013 8000) are neither.
+_D, _X, _S = "[0-9０-９]", "[0-9０-９XxＸｘ]", "[ \\-－\u3000]"
+_LONG_NUMBER = re.compile(
+    f"(?<![0-9０-９])(?:{_D}{{14,18}}{_X}"
+    f"|{_D}{{6}}{_S}{_D}{{8}}{_S}{_D}{{3}}{_X}"
+    f"|{_D}{{4}}(?:{_S}{_D}{{4}}){{3}}(?:{_S}{_D}{{1,3}})?)(?![0-9０-９XxＸｘ])")
 
 
 def mask_numbers_in(text: str) -> str:

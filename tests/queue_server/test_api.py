@@ -11,6 +11,8 @@ from tests.queue_server.conftest import Hall
 def test_health_and_unknown_routes(hall: Hall) -> None:
     anon = hall.client()
     assert anon.get("/health").json() == {"status": "ok", "db": "ok"}
+    head = anon.head("/health")  # a monitor's HEAD was 405
+    assert head.status_code == 200 and head.content == b""
     for resp in (anon.get("/nope"), anon.delete("/health"), httpx.get(hall.server.url + "/x")):
         assert 400 <= resp.status_code < 500
         assert set(resp.json()["error"]) == {"code", "message"}

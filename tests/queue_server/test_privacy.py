@@ -168,3 +168,22 @@ def test_the_journey_keeps_no_id_number_address_or_phone_in_plain(tmp_path: Path
     for where, blob in blobs.items():
         for needle in needles:
             assert needle.encode() not in blob, f"{needle!r} found in {where}"
+
+
+def test_typed_numbers_are_masked_however_they_are_written() -> None:
+    """An ID number typed into free text with spaces, dashes or full-width digits was kept as
+    typed (and reached the public view and the event stream through a reason); a passport or
+    entry-permit number was masked to 7 of its 8 characters. Dates and phone numbers stay."""
+    from queue_server.domain.security import id_hash, mask_id, mask_numbers_in
+
+    masked = "150***********1235"
+    for typed in ("150826197707071235", "150826 19770707 1235", "150826-19770707-1235",
+                  "１５０８２６１９７７０７０７１２３５", "150826　19770707　1235"):
+        assert mask_numbers_in(f"证件{typed}已过期") == f"证件{masked}已过期", typed
+    assert mask_numbers_in("卡号 6222 0202 0000 1234 567 退款") == "卡号 622************4567 退款"
+    for kept in ("2026-12-06 2026-12-07 两天", "电话 138 0013 8000", "订单 12345678901234 号"):
+        assert mask_numbers_in(kept) == kept
+    assert (mask_id("H1234567"), mask_id("E12345678")) == ("H*****67", "E******78")
+    assert mask_id("15010219450315781x") == "150***********781X"
+    secret = "00" * 32
+    assert id_hash(secret, "１５０１０２１９４５０３１５７８１Ｘ") == id_hash(secret, NUMBER)

@@ -170,6 +170,32 @@ def test_websocket_stream_resumes_after_an_id(
             connect(f"{ws_url}?{query}", open_timeout=5)
         assert refused.value.response.status_code == status, query
         assert json.loads(refused.value.response.body)["error"]["code"] == code, query
+    server.stop()
+    log = server.log.read_text(encoding="utf-8")
+    assert "WebSocket /api/v1/events/ws?after=" in log and "token=…" in log
+    assert token not in log and token[4:20] not in log  # uvicorn logged the handshake's query
+
+
+def test_a_kept_alive_connection_lives_past_five_idle_seconds(
+        tmp_path: Path, run_server: Callable[..., ServerProcess]) -> None:
+    """The documented idle timeout (120 s) is what holds between requests: uvicorn closed a
+    kept-alive connection after 5 s, so a request sent as it did was reset unanswered."""
+    db = f"sqlite:///{tmp_path / 'ka.db'}"
+    load_test_hall(db)
+    server = run_server(db)
+    where = urlsplit(server.api(""))
+    ask = f"GET /api/v1/health HTTP/1.1\r\nHost: {where.netloc}\r\n\r\n".encode()
+    with socket.create_connection((where.hostname, where.port), timeout=10) as conn:
+        for turn in range(2):
+            if turn:
+                time.sleep(6)  # idle longer than uvicorn's default keep-alive (the subject)
+            conn.sendall(ask)
+            answer = b""
+            while not answer.endswith(b"}"):  # the head, then the body
+                part = conn.recv(65536)
+                assert part, f"closed after {answer!r}"
+                answer += part
+            assert answer.startswith(b"HTTP/1.1 200"), answer[:80]
 
 
 def test_command_line_refusals_and_a_fresh_database(
