@@ -1,5 +1,6 @@
 """The kiosk's list of services: grouping by category, search by Chinese text or pinyin
-(full or initials: "qykb" finds 企业开办), and the cached copy that keeps the papers lists
+(full or initials: "qykb" finds 企业开办) or by the English name the hall gave (`name_en`:
+"water" finds 用水报装, Water connection), and the cached copy that keeps the papers lists
 (一次性告知) readable while the server is unreachable."""
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from queue_server import wire
 
 log = logging.getLogger("kiosk.catalog")
 OTHER = "其他"
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -21,10 +24,25 @@ class Entry:
     service: wire.ServiceInfo
     initials: str
     spelled: str
+    english: tuple[str, ...] = ()  # the words of `name_en`, lower case
 
     @classmethod
     def of(cls, service: wire.ServiceInfo) -> Entry:
-        return cls(service, *_keys(service.name))
+        words = tuple(_WORD.findall((service.name_en or "").lower()))
+        return cls(service, *_keys(service.name), english=words)
+
+    def english_match(self, words: list[str]) -> int | None:
+        """How well typed `words` match the English name: 1 each begins a word of it ("water",
+        "real est"), 2 they run on inside it as typed without spaces (the screen keyboard has
+        no space: "waterconn"); None no match."""
+        if not self.english or not words:
+            return None
+        if all(any(w.startswith(q) for w in self.english) for q in words):
+            return 1
+        joined, typed = "".join(self.english), "".join(words)
+        if len(typed) >= 3 and typed in joined:
+            return 2
+        return None
 
 
 def _keys(name: str) -> tuple[str, str]:
@@ -81,8 +99,10 @@ class Catalog:
         return [s for s in self._services if (s.category or OTHER) == category]
 
     def search(self, query: str) -> list[wire.ServiceInfo]:
-        """Chinese substring, pinyin initials prefix/substring, or full pinyin substring."""
+        """Chinese substring, pinyin initials prefix/substring, full pinyin substring, or the
+        English name's words (case-insensitive, by prefix)."""
         q = "".join(query.split()).lower()
+        words = _WORD.findall(query.lower())
         if not q:
             return self.services
         if self._entries is None:
@@ -92,9 +112,9 @@ class Catalog:
             s = e.service
             if q in s.name.lower() or q == s.code or q == s.prefix.lower():
                 rank = 0
-            elif e.initials.startswith(q):
+            elif e.initials.startswith(q) or (english := e.english_match(words)) == 1:
                 rank = 1
-            elif q in e.initials or q in e.spelled:
+            elif q in e.initials or q in e.spelled or english == 2:
                 rank = 2
             else:
                 continue

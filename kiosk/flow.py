@@ -130,6 +130,14 @@ class KioskFlow(QObject):
     def zone_waiting(self) -> dict[str, int]:
         return self.link.catalog.zone_waiting()
 
+    def zones(self) -> tuple[str, ...]:
+        """The zones this terminal's hall has counters in (GET /hall `counters`), in the
+        hall's order of a visit: a bank branch shows its own, not the hall's approval or
+        pickup. Every zone while the hall has not said."""
+        hall = self.link.hall
+        have = {c.zone for c in hall.counters} if hall is not None else set()
+        return tuple(z for z in wire.ZONES if z in have) or wire.ZONES
+
     def categories(self) -> list[str]:
         return self.link.catalog.categories()
 
@@ -251,6 +259,12 @@ class KioskFlow(QObject):
         self.data.query, self.page = text.strip(), 0
         self.changed.emit()
 
+    def set_keyboard(self, on: bool) -> None:
+        """Open or close the search's on-screen keyboard: the visitor's, forgotten with them."""
+        self.touch()
+        self.data.keyboard = on
+        self.changed.emit()
+
     def turn_page(self, step: int) -> None:
         self.touch()
         self.page = min(max(0, self.page + step), self.page_count() - 1)
@@ -298,8 +312,9 @@ class KioskFlow(QObject):
         self.runner.invalidate()
         self.card.cancel()
         self.idle.stop()
-        self.data = CitizenData()
+        self.data = CitizenData()  # the query and the search keyboard with the rest
         self.lang, self.elderly, self.page = self.home_language(), False, 0
+        self.page_room = 0  # measured again for the next visitor's mode and keyboard
         self.go(states.ATTRACT if self.online else states.OFFLINE)
 
     # -- server link -------------------------------------------------------------------------

@@ -42,10 +42,17 @@ def rating_code_of(text: str) -> str | None:
     return found[0] if found and _CODE.fullmatch(found[0]) else None
 
 
+# Outcomes of a stage nobody served to the end here: nothing to rate (a bank branch's ticket
+# forwarded to the hall is rated there, as the hall's ticket; the server answers 409 here).
+NOT_SERVED = ("forwarded", "no_show")
+
+
 def rateable(ticket: wire.TicketOut) -> bool:
-    """A ticket has a finished stage that nobody has rated yet."""
-    return any(s.ended_at is not None and not s.rated for s in ticket.journey) or (
-        ticket.status == "done" and not ticket.journey)
+    """A ticket has a finished stage that nobody has rated yet (not one forwarded on)."""
+    if ticket.status == "forwarded":
+        return False
+    return any(s.ended_at is not None and not s.rated and s.outcome not in NOT_SERVED
+               for s in ticket.journey) or (ticket.status == "done" and not ticket.journey)
 
 
 class Inquiry:

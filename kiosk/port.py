@@ -26,6 +26,7 @@ class StepPort(Protocol):
     devices: DeviceManager
     runner: TaskRunner
     role: str  # kiosk | bank
+    lang: str  # the visitor's language: zh | mn | en
 
     # -- what a step reads -------------------------------------------------------------------
     @property

@@ -75,6 +75,14 @@ def ticket(role: str = "kiosk") -> wire.TicketIssued:
         priority=True, priority_reason="elderly", masked_name="王*", masked_id="150************1234")
 
 
+def hall_ticket() -> wire.TicketIssued:
+    """The parent hall's ticket a bank branch's application became (POST /tickets/{id}/forward)."""
+    return wire.TicketIssued(
+        id="t-hall", number="A001", service="company-setup", zone="intake", ahead=2,
+        estimated_wait_s=480, issued_at=NOW, track_url="http://192.168.1.10:8750/t/3HJ7QW2X",
+        hall="hjhq", hall_name=HALL_NAME, service_name="企业开办")
+
+
 def results() -> list[wire.TicketOut]:
     done = wire.StageOut(zone="intake", counter="W05", called_at=NOW, started_at=NOW,
                          ended_at=NOW + timedelta(minutes=12), outcome="next")
@@ -164,13 +172,15 @@ def stage(flow: KioskFlow, state: str, *, elderly: bool = False, lang: str = "zh
     data.print_state = {"failed": "failed", "paper_out": "failed",
                         "printing": "printing"}.get(variant, "printed")
     data.upload_state = "forwarded" if flow.role == "bank" else "sent"
+    if flow.role == "bank":  # the branch's application went on to the hall: its ticket
+        data.forwarded = hall_ticket()
     data.results = results()
     data.rate_ticket = data.results[1]
     data.level = 2 if variant == "low" else (5 if state == "rate" else None)
     data.reasons = ["wait", "unclear"] if variant == "low" else []
     data.card_purpose = "rate" if variant == "rate" else "ask"
     if variant == "search":
-        data.query = "bdc"
+        data.query, data.keyboard = "bdc", True
     _journey(data, state, variant)
     flow.data, flow.lang, flow.elderly, flow.page = data, lang, elderly, 0
     flow.state, flow.notice = state, {"failed": "", "offline": "offline"}.get(variant, "")
@@ -202,6 +212,11 @@ def _journey(data: CitizenData, state: str, variant: str) -> None:
         data.answer = ANSWERS.get(variant, ANSWERS["unknown"])
     if variant == "priority":
         data.priority_reason = "serviceman"
+    if state == "ticket" and variant == "night" and data.ticket is not None:
+        # taken at 04:41; the hall opens at 08:30 (`calls_from` of the server's answer)
+        data.ticket = data.ticket.model_copy(update={
+            "ahead": 0, "estimated_wait_s": 0, "issued_at": NOW.replace(hour=4, minute=41),
+            "calls_from": NOW.replace(hour=8, minute=30)})
     if state == "ticket" and variant in ("appointment", "late", "pickup"):
         data.checkin = variant
         ticket = data.ticket

@@ -32,6 +32,7 @@ class CitizenData:
     service: str | None = None
     category: str | None = None
     query: str = ""
+    keyboard: bool = False                     # the on-screen search keyboard is open
     card: CardView | None = None
     id_card: dict[str, str] | None = None      # {"number", "name"}: sent once, then forgotten
     card_purpose: str = "ticket"               # ticket | ask | rate | checkin
@@ -42,6 +43,7 @@ class CitizenData:
     ticket: wire.TicketIssued | None = None
     print_state: str = ""                      # printing | printed | failed
     upload_state: str = ""                     # sending | sent | forwarded | failed
+    forwarded: wire.TicketIssued | None = None  # a bank's application: the hall's ticket
     results: list[wire.TicketOut] = field(default_factory=list)
     rate_ticket: wire.TicketOut | None = None
     level: int | None = None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -60,25 +61,70 @@ def mongol_texts(hall: wire.HallOut | None, service: wire.ServiceInfo | None
     return block, str(font)
 
 
+def calls_from(ticket: Any, timezone: str | None) -> datetime | None:
+    """When calling starts for a number taken while the hall is closed (`calls_from` of the
+    server's answer), in the hall's time zone; None while the hall is open."""
+    start = getattr(ticket, "calls_from", None)
+    if isinstance(start, str):  # an answer read by a model that does not know the field
+        try:
+            start = datetime.fromisoformat(start)
+        except ValueError:
+            return None
+    return local_time(start, timezone) if isinstance(start, datetime) else None
+
+
+def forwarded_to(ticket: Any) -> dict[str, str] | None:
+    """Where a bank branch's ticket went (`forwarded_to` of a TicketOut: the hall's ticket,
+    number, hall and hall_name, track_url), as plain strings; None when it was not forwarded."""
+    found = getattr(ticket, "forwarded_to", None)
+    if found is None:
+        return None
+    if not isinstance(found, dict):
+        found = found.model_dump() if hasattr(found, "model_dump") else vars(found)
+    return {k: str(v) for k, v in found.items() if v is not None}
+
+
+def zone_names(zone: str) -> tuple[str, str]:
+    return wire.ZONE_NAMES.get(zone, (zone, zone))
+
+
 def ticket_layout(ticket: wire.TicketIssued, hall_name: str, service_name: str,
                   branch_name: str | None, timezone: str | None = None,
                   mongol: tuple[Any, str] | None = None,
-                  materials: tuple[str, ...] = ()) -> Any:
+                  materials: tuple[str, ...] = (), *,
+                  english: wire.ServiceInfo | None = None,
+                  forwarded: wire.TicketIssued | None = None) -> Any:
     """What the printer prints: times in the hall's zone (the server answers in UTC); a branch
     line only when it differs from the name at the top; the Mongolian texts and their font
-    (`mongol_texts`) drawn by the printer at its paper's width; the papers to bring."""
-    from devices.printer.layout import TicketLayout
+    (`mongol_texts`) drawn by the printer at its paper's width; the papers to bring; the
+    service's English name and papers under the Chinese for a visitor who read English
+    (`english`: the service as the hall describes it); when calling starts, for a number taken
+    while the hall is closed; a bank branch's application `forwarded` to the hall: the hall's
+    number and QR code, and where it went."""
+    from devices.printer.layout import Forwarded, TicketLayout
 
-    zone = wire.ZONE_NAMES.get(ticket.zone, (ticket.zone, ticket.zone))[0]
+    zone, zone_en = zone_names(ticket.zone)
     top = ticket.hall_name or hall_name
+    number, track = ticket.number, ticket.track_url
+    gone = None
+    if forwarded is not None:
+        names = zone_names(forwarded.zone)
+        gone = Forwarded(hall_name=forwarded.hall_name or forwarded.hall or "",
+                         zone_name=names[0], zone_name_en=names[1], number=forwarded.number)
+        number, track = forwarded.number, forwarded.track_url
+    papers_en: tuple[str, ...] = ()
+    if english is not None and materials:
+        papers_en = tuple(english.materials_en or ())[:len(materials)]
     return TicketLayout(
         hall_name=top, service_name=ticket.service_name or service_name,
-        zone_name=zone, number=ticket.number, ahead=ticket.ahead,
+        zone_name=zone, number=number, ahead=ticket.ahead,
         estimated_wait_min=max(0, round(ticket.estimated_wait_s / 60)),
-        issued_at=local_time(ticket.issued_at, timezone), track_url=ticket.track_url,
+        issued_at=local_time(ticket.issued_at, timezone), track_url=track,
         masked_id=ticket.masked_id, branch_name=branch_name if branch_name != top else None,
         mongol_texts=mongol[0] if mongol else None, mongol_font=mongol[1] if mongol else None,
-        materials=materials)
+        materials=materials, service_name_en=english.name_en if english is not None else None,
+        zone_name_en=zone_en if english is not None else None, materials_en=papers_en,
+        calls_from=calls_from(ticket, timezone) if gone is None else None, forwarded=gone)
 
 
 def local_time(moment: datetime, timezone: str | None) -> datetime:
@@ -152,6 +198,12 @@ class Ticketing:
         data.ticket, data.print_state = ticket, "printing"
         self.print_problem = ""
         port.go(TICKET)
+        if data.pages and port.role == "bank":
+            # printed once the hall answers: the paper then names the hall's number
+            lang = port.lang  # the visitor's, should they leave before the hall answers
+            self._upload(ticket, list(data.pages),
+                         lambda hall: self._print(ticket, hall, lang))
+            return
         self._print(ticket)
         if data.pages:
             self._upload(ticket, list(data.pages))
@@ -172,7 +224,8 @@ class Ticketing:
         port.go(DETAIL, notice)
 
     # -- printing ----------------------------------------------------------------------------
-    def _print(self, ticket: wire.TicketIssued) -> None:
+    def _print(self, ticket: wire.TicketIssued, forwarded: wire.TicketIssued | None = None,
+               lang: str | None = None) -> None:
         port = self.port
         if not port.devices.has("printer"):
             self._print_failed(ticket, "no printer configured")
@@ -185,8 +238,10 @@ class Ticketing:
         # for the start of the visit, not on one to collect a licence
         papers = (tuple(issued.materials) if issued is not None and issued.route
                   and ticket.zone == issued.route[0] and ticket.zone != "pickup" else ())
+        english = (lang or port.lang) == "en"
         layout = ticket_layout(ticket, port.hall_name, service.name if service else "",
-                               branch, port.hall_timezone, mongol, papers)
+                               branch, port.hall_timezone, mongol, papers,
+                               english=issued if english else None, forwarded=forwarded)
         devices = port.devices
         port.runner.submit(lambda: devices.print_ticket(layout), lambda _r: self._printed(ticket),
                            lambda exc: self._print_failed(ticket, str(exc), exc))
@@ -216,29 +271,38 @@ class Ticketing:
                                failed=lambda e: log.warning("print-failed not sent: %s", e))
 
     # -- papers ------------------------------------------------------------------------------
-    def _upload(self, ticket: wire.TicketIssued, pages: list[Page]) -> None:
+    def _upload(self, ticket: wire.TicketIssued, pages: list[Page],
+                then: Callable[[wire.TicketIssued | None], None] | None = None) -> None:
+        """Send the pages; at a bank branch, forward the application to the hall and keep the
+        hall's ticket (`data.forwarded`): the screen and the paper name its number. `then`
+        gets the hall's ticket (None when the pages did not go on), whatever the outcome, even
+        when the visitor has left (the print that waited for the answer)."""
         port = self.port
         client = port.link.client
+        after = then or (lambda _hall: None)
         if client is None:
+            after(None)
             return
         forward = port.role == "bank"
         port.data.upload_state = "sending"
 
-        def send() -> str:
+        def send() -> wire.TicketIssued | None:
             for page in pages:
                 client.upload_document(ticket.id, page.jpeg, "image/jpeg")
-            if forward:
-                client.forward(ticket.id)
-                return "forwarded"
-            return "sent"
+            return client.forward(ticket.id) if forward else None
 
-        def done(state: str) -> None:
-            port.data.upload_state = state
-            port.emit_changed()
+        def done(hall_ticket: wire.TicketIssued | None) -> None:
+            if port.data.ticket is ticket:
+                port.data.upload_state = "forwarded" if forward else "sent"
+                port.data.forwarded = hall_ticket
+                port.emit_changed()
+            after(hall_ticket)
 
         def failed(exc: BaseException) -> None:
             log.warning("papers of %s not sent: %s", ticket.number, exc)
-            port.data.upload_state = "failed"
-            port.emit_changed()
+            if port.data.ticket is ticket:
+                port.data.upload_state = "failed"
+                port.emit_changed()
+            after(None)
 
-        port.runner.submit(send, done, failed)
+        port.runner.submit(send, done, failed, keep=then is not None)

@@ -32,9 +32,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "rate_service": ("服务评价", "Rate a service"),
     "motto": ("进一个门 · 排一次队 · 取一次号 · 交一套材料", "One door · one queue · one number · one set of papers"),
     "checkin_btn": ("预约签到 · 取件", "Check in · collect"),
+    "checkin_btn_bank": ("预约签到", "Check in"),  # a bank branch hands out no licences
     # check-in (a booking, a number from the phone, a case ready for pickup)
     "checkin_title": ("预约签到 · 远程取号签到 · 取件", "Check in · collect a ready case"),
     "checkin_card": ("刷身份证签到 / 取件", "Use my ID card"),
+    "checkin_title_bank": ("预约签到 · 远程取号签到", "Check in a booking or a number"),
+    "checkin_card_bank": ("刷身份证签到", "Check in with my ID card"),
     "checkin_code": ("或输入预约码", "Or type the code"),
     "checkin_qr": ("也可将预约二维码或号票二维码对准高拍仪", "Or hold the booking's or the ticket's QR code under the camera"),
     "code_ok": ("确认签到", "OK"),
@@ -68,7 +71,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "choose_service": ("请选择办理事项", "Choose a service"),
     "all": ("全部", "All"),
     "search": ("搜索", "Search"),
-    "search_hint": ("输入拼音首字母，如 qykb", "Type pinyin initials, e.g. qykb"),
+    "search_hint": ("输入拼音首字母，如 qykb", "English or pinyin initials: water, qykb"),
     "clear": ("清空", "Clear"),
     "no_match": ("没有找到，请换个关键字", "Nothing found; try another word"),
     "page": ("第 {p}/{n} 页", "Page {p} of {n}"),
@@ -108,6 +111,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "issuing": ("正在取号，请稍候…", "Taking your number…"),
     "your_number": ("您的号码", "Your number"),
     "go_zone": ("请到 {zone} 等候叫号", "Please wait for your call at {zone}"),
+    # a number taken while the hall is closed: {when} is 08:30, or the day and time
+    "calls_from": ("大厅 {when} 开始叫号", "Calling starts at {when}"),
+    # a bank branch's application gone on to the hall (转大厅)
+    "forwarded_head": ("您的申请已转交大厅", "Your application went to the hall"),
+    "forwarded_to": ("您的申请已转交 {hall} {zone}，号码 {number}；扫描二维码查看进度", "Your application went to {hall}, {zone}, number {number}; scan the QR code to follow it"),
+    "forwarding": ("正在把材料转交大厅…", "Sending your papers on to the hall…"),
     "printing": ("号票打印中，请取走号票", "Printing your ticket — please take it"),
     "printed": ("号票已打印，请取走号票", "Ticket printed — please take it"),
     "print_failed": ("打印机故障，请用手机拍下本页号码和二维码", "Printer fault: please photograph this number and QR code"),
@@ -135,6 +144,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "status_done": ("已办结", "Completed"),
     "status_rejected": ("不予受理", "Rejected"),
     "status_no_show": ("已过号", "Missed"),
+    "status_forwarded": ("已转交大厅", "Forwarded to the hall"),
     "deadline": ("承诺办结：{d}", "Due: {d}"),
     "rate_btn": ("评价", "Rate"),
     "choose_level": ("请您对本次服务作出评价", "How was the service?"),

@@ -26,11 +26,24 @@ from devices.printer.charset import columns, encode_text, wrap
 from devices.printer.mongol import MongolBlock, render_block
 from devices.printer.profiles import DOTS_BY_PAPER, PrinterProfile, load_profile
 
-PRIVACY_LINE = "本票据不含个人身份信息 This ticket holds no personal ID data"
+# True of every ticket, one with a masked ID ("证件 ID 150***********0019") too: it said
+# "no personal ID data" under the masked number.
+PRIVACY_LINE = "本票据不含完整证件号码 No full ID number on this ticket"
 CHINESE_MODE = b"\x1c\x26"  # FS &
 COLUMNS = {58: 32, 80: 48}  # font A, 12 dots a column
 _ZH_THEN_EN = re.compile(r"^([^A-Za-z]*[^\x00-\x7f][^A-Za-z]*?)\s+([A-Za-z].*)$", re.S)
 _FULL_ID = re.compile(r"[0-9]{6,}[0-9Xx]{6,}")
+
+
+@dataclass(frozen=True)
+class Forwarded:
+    """Where a bank branch sent the application (转大厅): the parent hall, the queue there and
+    the hall's number, which the ticket then carries (with the hall ticket's QR code)."""
+
+    hall_name: str
+    zone_name: str
+    number: str
+    zone_name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,14 @@ class TicketLayout:
     mongol_texts: MongolBlock | None = None  # drawn at the paper's width when `mongol` is None
     mongol_font: str | None = None  # the font file that draws `mongol_texts`
     materials: tuple[str, ...] = ()  # the papers to bring (the hall's `materials`), listed
+    # English under the Chinese, where the visitor read English and the hall gave it
+    service_name_en: str | None = None
+    zone_name_en: str | None = None
+    materials_en: tuple[str, ...] = ()
+    # issued while the hall is closed: when calling starts (in the hall's time zone), said
+    # instead of the wait
+    calls_from: datetime | None = None
+    forwarded: Forwarded | None = None  # a bank branch's application, gone to the hall
 
     def __post_init__(self) -> None:
         if self.width_mm not in DOTS_BY_PAPER:
@@ -80,7 +101,7 @@ def ticket_bytes(ticket: TicketLayout, profile: str | PrinterProfile = "default"
     out.header(ticket)
     out.number(ticket.number)
     out.progress(ticket)
-    out.materials(ticket.materials)
+    out.materials(ticket.materials, ticket.materials_en)
     out.qr(ticket.track_url)
     out.rule()
     out.bilingual(ticket.footer)
@@ -134,8 +155,9 @@ class _Builder:
     def rule(self) -> None:
         self.p._raw(b"-" * self.cols + b"\n")
 
-    def materials(self, papers: tuple[str, ...]) -> None:
-        """The papers to bring, one a line (a long one wraps under its number)."""
+    def materials(self, papers: tuple[str, ...], english: tuple[str, ...] = ()) -> None:
+        """The papers to bring, one a line (a long one wraps under its number), each with its
+        English name under it where given."""
         if not papers:
             return
         self.rule()
@@ -143,6 +165,8 @@ class _Builder:
         self.p.set(align="left")  # a list reads from its left edge
         for i, paper in enumerate(papers, 1):
             self.lines(f"{i}. {paper}")
+            if i <= len(english) and english[i - 1]:
+                self.lines(f"   {english[i - 1]}")
         self.p.set(align="center")
 
     def picture(self, bitmap: Bitmap) -> None:
@@ -164,8 +188,12 @@ class _Builder:
             self.lines(t.branch_name)
         self.rule()
         self.size(1, 1, bold=True)
-        self.lines(f"{t.zone_name} · {t.service_name}")
+        zone = t.forwarded.zone_name if t.forwarded else t.zone_name
+        self.lines(f"{zone} · {t.service_name}")
         self.size()
+        if t.service_name_en:
+            zone_en = (t.forwarded.zone_name_en if t.forwarded else t.zone_name_en) or ""
+            self.lines(" · ".join(x for x in (zone_en, t.service_name_en) if x))
 
     def number(self, number: str) -> None:
         self.pair("您的号码", "Your number")
@@ -175,7 +203,13 @@ class _Builder:
         self.size()
 
     def progress(self, t: TicketLayout) -> None:
-        if t.ahead == 0:
+        if t.forwarded is not None:
+            self.forwarded(t.forwarded)
+        elif t.calls_from is not None:
+            self.calls_from(t.calls_from, t.issued_at)
+            if t.ahead:
+                self.pair(f"前面还有 {t.ahead} 人", f"{t.ahead} ahead of you")
+        elif t.ahead == 0:
             self.pair("前面没有人在等候", "You are next")
         else:
             self.pair(f"前面还有 {t.ahead} 人", f"{t.ahead} ahead of you")
@@ -183,6 +217,23 @@ class _Builder:
         self.lines(f"取号时间 Issued {t.issued_at:%Y-%m-%d %H:%M}")
         if t.masked_id:
             self.lines(f"证件 ID {t.masked_id}")
+
+    def calls_from(self, start: datetime, issued: datetime) -> None:
+        """A number taken while the hall is closed: when calling starts, with the day when it
+        is not the day the number was taken."""
+        if start.date() == issued.date():
+            self.pair(f"大厅 {start:%H:%M} 开始叫号", f"Calling starts at {start:%H:%M}")
+        else:
+            self.pair(f"大厅 {start.month}月{start.day}日 {start:%H:%M} 开始叫号",
+                      f"Calling starts {start:%Y-%m-%d} at {start:%H:%M}")
+
+    def forwarded(self, f: Forwarded) -> None:
+        """A bank branch's application gone to the hall: where, under which number; nobody at
+        the branch calls it."""
+        self.lines(f"您的申请已转交 {f.hall_name} {f.zone_name}，")
+        self.lines(f"号码 {f.number}；扫描二维码查看进度")
+        self.lines(f"Your application went to {f.hall_name} {f.zone_name_en or f.zone_name},")
+        self.lines(f"number {f.number}; scan the QR code to follow it")
 
     def qr(self, url: str) -> None:
         self.p._raw(b"\n")

@@ -73,3 +73,22 @@ def test_category_names_in_the_kiosks_language() -> None:
     assert c.category_name("商事登记", "mn") == "商事登记"  # the hall gave no Mongolian form
     plain = Catalog(sample.services())  # a hall without English category names
     assert plain.category_name(plain.categories()[0], "en") == plain.categories()[0]
+
+
+def test_english_names_are_searched_by_word() -> None:
+    """An English visitor types what the screen shows: "water" finds Water connection."""
+    c = Catalog(load_hall_sample(ROOT / "examples" / "hjhq.toml").services)
+    assert [s.code for s in c.search("water")] == ["water-connect"]
+    assert [s.code for s in c.search("WATER")] == ["water-connect"]
+    assert [s.code for s in c.search("Water conn")] == ["water-connect"]
+    assert [s.code for s in c.search("waterconn")] == ["water-connect"]  # no space key
+    assert {s.code for s in c.search("estate")} == {"property-mortgage", "property-general"}
+    assert [s.code for s in c.search("mortgage")] == ["property-mortgage"]
+    assert c.search("xylophone") == []
+    assert [s.code for s in c.search("qykb")] == ["company-setup"]  # pinyin still first
+
+
+def test_the_english_search_hint_names_english() -> None:
+    from ui.i18n import tr
+
+    assert "English" in tr("search_hint", "en") and "qykb" in tr("search_hint", "en")

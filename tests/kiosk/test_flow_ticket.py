@@ -155,6 +155,16 @@ def test_bank_branch_forwards_papers_to_the_hall(make_flow: MakeFlow, qtbot: Any
     qtbot.waitUntil(lambda: flow.data.upload_state == "forwarded", timeout=25000)
     assert flow.data.ticket is not None and flow.data.ticket.number.startswith("G")
     assert waiting() == before + 1  # a remote application in the hall's own intake queue
+    # the hall's ticket (POST /tickets/{id}/forward) is kept: screen and paper name its number
+    hall_ticket = flow.data.forwarded
+    assert hall_ticket is not None and hall_ticket.id != flow.data.ticket.id
+    assert hall_ticket.hall != flow.link.hall.id  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=20000)
+    job = printed(flow).decode("gb18030")  # every byte decodes
+    assert f"号码 {hall_ticket.number}；" in job and "您的申请已转交" in job
+    assert f"number {hall_ticket.number}; scan" in job
+    assert "前面" not in job and "You are next" not in job  # nobody calls it at the branch
+    assert printed(flow).count(b"\x1dV") == 1  # one ticket, printed once the hall answered
 
 
 def test_heartbeat_tells_the_server_about_the_printer(make_flow: MakeFlow, hall: Hall) -> None:

@@ -69,8 +69,9 @@ class CheckinScreen(Screen):
 
     def refresh(self, flow: KioskFlow) -> None:
         lang = flow.lang
-        self.title.setText(tr("checkin_title", lang))
-        self.card_btn.setText(tr("checkin_card", lang))
+        bank = "_bank" if flow.role == "bank" else ""  # a bank branch hands out no licences
+        self.title.setText(tr(f"checkin_title{bank}", lang))
+        self.card_btn.setText(tr(f"checkin_card{bank}", lang))
         self.card_btn.setVisible(flow.has_device("idcard"))
         self.code_title.setText(tr("checkin_code", lang))
         self.code.setText(flow.checkin.code_shown() or "—")

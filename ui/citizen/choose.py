@@ -14,12 +14,9 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
-    QPushButton,
     QScrollArea,
     QScroller,
     QSizePolicy,
-    QStyle,
-    QStyleOptionButton,
     QVBoxLayout,
     QWidget,
 )
@@ -33,10 +30,11 @@ from ui.citizen.mongol import (
     say,
     tr,
 )
+from ui.citizen.tiles import FitTile
 from ui.i18n import ELDERLY_REASONS, pick, zone_name
 from ui.theme import ELDERLY, px
 from ui.widgets import button, clear_layout, label
-from ui.widgets.basic import set_role, tall, touch
+from ui.widgets.basic import set_role, tall
 from ui.widgets.flow import FlowLayout
 from ui.widgets.mongol_layout import BandRule
 
@@ -100,29 +98,18 @@ def service_text(service: Any, lang: str, with_wait: bool = True, *, narrow: boo
     return "\n".join([service.name, *lines])
 
 
-class FitTile(QPushButton):
-    """A tile whose text is made for its width (`compose(fits)`), again at every resize: its
-    first text counts characters, before the grid has given it a size."""
-
-    def __init__(self, compose: Callable[[Callable[[str], bool] | None], str],
-                 on_click: Callable[[], None]) -> None:
-        super().__init__(compose(None))
-        touch(self, on_click, "tile")
-        self._compose = compose
-        # its width is the grid's share, not what its first text asks for: tiles alike
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, self.sizePolicy().verticalPolicy())
-
-    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
-        super().resizeEvent(event)
-        option = QStyleOptionButton()
-        self.initStyleOption(option)
-        # the width inside the style sheet's padding and border (a Mongolian band's included)
-        room = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option,
-                                           self).width()
-        metrics = self.fontMetrics()
-        text = self._compose(lambda line: metrics.horizontalAdvance(line) <= room)
-        if text != self.text():
-            self.setText(text)
+def typing_text(service: Any, lang: str, elderly: bool) -> str:
+    """A low tile under the search keyboard, two lines. In English the Chinese name and the wait
+    share the first line and the English name has the second to itself, whole (a `FitTile`
+    made with `shrink` takes a smaller font where it is too long); senior mode leaves out
+    the wait."""
+    wait = ""
+    if not elderly:
+        wait = tr("waiting_in", lang, n=service.waiting) if service.open else tr("closed_now", lang)
+    if lang != "en":
+        return f"{service.name}\n{wait}" if wait else service.name
+    first = "  ·  ".join(x for x in (service.name, wait) if x)
+    return f"{first}\n{english_name(service)}"
 
 
 def papers_text(service: Any, lang: str) -> str:
@@ -200,7 +187,8 @@ class AttractScreen(Screen):
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
         self.welcome = label("", "huge", align=Qt.AlignmentFlag.AlignCenter)
-        self.welcome_pair = BandedName(self.welcome, length=0, pixel_size=44, center=True)
+        self.welcome_pair = BandedName(self.welcome, length=0, pixel_size=44, center=True,
+                                       one_line=True)
         self.motto = label("", "muted", align=Qt.AlignmentFlag.AlignCenter)
         self.zones = QGridLayout()
         self.start_btn = band_button("", flow.start, "primary")
@@ -232,13 +220,15 @@ class AttractScreen(Screen):
         self.actions.setDirection(QBoxLayout.Direction.TopToBottom if self.narrow
                                   else QBoxLayout.Direction.LeftToRight)
         say(self.start_btn, "touch_start", lang)
-        say(self.checkin_btn, "checkin_btn", lang)
+        # a bank branch hands out no licences: no "collect" (取件) there
+        say(self.checkin_btn, "checkin_btn_bank" if flow.role == "bank" else "checkin_btn", lang)
         say(self.ask_btn, "ask_status", lang)
         say(self.rate_btn, "rate_service", lang)
         clear_layout(self.zones)
         waiting = flow.zone_waiting()
-        cols = 2 if self.narrow else len(ZONE_ORDER)
-        for i, zone in enumerate(ZONE_ORDER):
+        zones = flow.zones()  # a bank branch: its own zones only
+        cols = min(len(zones), 2 if self.narrow else len(ZONE_ORDER))
+        for i, zone in enumerate(zones):
             card = QFrame()
             card.setObjectName("card")
             col = QVBoxLayout(card)
@@ -272,9 +262,9 @@ class ServicesScreen(Screen):
 
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
-        self.keyboard_on = False
         self.title = label("", "title")
-        self.title_pair = BandedName(self.title, length=0)
+        # its two words fit its line at a smaller size: the tiles keep the height below
+        self.title_pair = BandedName(self.title, length=0, min_pixel_size=18)
         # one line, no higher: an upright screen's spare room goes to the tiles, not above them
         self.title_pair.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         top = self.top = QBoxLayout(QBoxLayout.Direction.LeftToRight)
@@ -337,13 +327,20 @@ class ServicesScreen(Screen):
             return True
         return super().eventFilter(watched, event)
 
+    @property
+    def keyboard_on(self) -> bool:
+        """The keyboard is the visitor's (`flow.data.keyboard`): the next one starts without."""
+        return self.flow.data.keyboard
+
+    @keyboard_on.setter
+    def keyboard_on(self, on: bool) -> None:
+        self.flow.data.keyboard = on
+
     def _type(self, key: str) -> None:
         self.flow.set_query(self.flow.data.query + key)
 
     def _toggle_keyboard(self) -> None:
-        self.keyboard_on = not self.keyboard_on
-        self.flow.touch()
-        self.refresh(self.flow)
+        self.flow.set_keyboard(not self.flow.data.keyboard)
 
     def refresh(self, flow: KioskFlow) -> None:
         lang = flow.lang
@@ -386,10 +383,10 @@ class ServicesScreen(Screen):
         for i, s in enumerate(items):
             typing = self.keyboard_on  # the keyboard takes half the screen: low tiles
             tile = FitTile(lambda fits, s=s, typing=typing: (
-                s.name if typing and flow.elderly
-                # low tiles under the keyboard: two lines, as in a wide grid
-                else service_text(s, lang, narrow=self.narrow and not typing, fits=fits)),
-                lambda c=s.code: flow.choose_service(c))
+                # low tiles under the keyboard: two lines, the English name whole
+                typing_text(s, lang, flow.elderly) if typing
+                else service_text(s, lang, narrow=self.narrow, fits=fits)),
+                lambda c=s.code: flow.choose_service(c), shrink=typing)
             tall(tile, (110 if typing else 190) if flow.elderly else 120)
             band_in_tile(tile, mongolian_name(s, lang), flow.elderly)
             self.grid.addWidget(tile, i // cols, i % cols)

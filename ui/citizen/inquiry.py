@@ -10,9 +10,10 @@ from PySide6.QtWidgets import QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QVBo
 
 from kiosk.flow import KioskFlow
 from kiosk.inquiry import BAD_REASONS, LEVELS, rateable
+from kiosk.ticketing import forwarded_to
 from ui.citizen.choose import Screen
 from ui.citizen.mongol import BandedName, band_button, say, tr
-from ui.i18n import zone_name
+from ui.i18n import TEXT, zone_name
 from ui.widgets import FrameView, button, clear_layout, label
 from ui.widgets.basic import set_role, tall
 
@@ -46,6 +47,20 @@ class AskScreen(Screen):
             self.view.show_pixmap(None)
 
 
+def status_line(t: Any, lang: str) -> str:
+    """What became of a ticket: its status and where it is; one forwarded by a bank branch
+    says it went to the hall and under which number there. A status this kiosk does not know
+    (a newer server's) shows as the server wrote it."""
+    key = f"status_{t.status}"
+    status = tr(key, lang) if key in TEXT else str(t.status)
+    if t.status == "forwarded":
+        hall = forwarded_to(t) or {}
+        return "  ·  ".join(x for x in (status, hall.get("hall_name", ""), hall.get("number", ""))
+                            if x)
+    where = zone_name(t.zone, lang) + (f" · {t.counter}" if t.counter else "")
+    return f"{status}  ·  {where}"
+
+
 def ticket_card(flow: KioskFlow, t: Any) -> QFrame:
     lang = flow.lang
     card = QFrame()
@@ -54,9 +69,7 @@ def ticket_card(flow: KioskFlow, t: Any) -> QFrame:
     row.addWidget(label(t.number, "big", wrap=False))
     col = QVBoxLayout()
     col.addWidget(label(t.service_name or t.service, "title"))
-    status = tr(f"status_{t.status}", lang)
-    where = zone_name(t.zone, lang) + (f" · {t.counter}" if t.counter else "")
-    col.addWidget(label(f"{status}  ·  {where}"))
+    col.addWidget(label(status_line(t, lang)))
     if t.deadline is not None:
         col.addWidget(label(tr("deadline", lang, d=flow.local(t.deadline).strftime("%Y-%m-%d")), "muted"))
     row.addLayout(col, 1)
@@ -142,7 +155,8 @@ class ThanksScreen(Screen):
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
         self.text = label("", "huge", align=Qt.AlignmentFlag.AlignCenter)
-        self.text_pair = BandedName(self.text, length=0, pixel_size=44, center=True)
+        self.text_pair = BandedName(self.text, length=0, pixel_size=44, center=True,
+                                    one_line=True)
         self.sub = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
         self.done_btn = band_button("", flow.home, "primary")
         self.box.addStretch(1)

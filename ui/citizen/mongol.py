@@ -10,16 +10,18 @@ translation (`mongolian_words`) in a vertical band beside them (`say`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ui import i18n
 from ui.widgets.mongol import BandButton, MongolianText
-from ui.widgets.mongol_layout import BandRule, longest_word, mongolian_font
+from ui.widgets.mongol_layout import BandRule, fit, length_for_columns, mongolian_font
 
 # Each language named in itself, for the switch (中文 / ᠮᠣᠩᠭᠣᠯ / English).
 LANGUAGE_NAMES = {"zh": "中文", "mn": "ᠮᠣᠩᠭᠣᠯ", "en": "English"}
-TILE_BAND = 110 # pixels a tile keeps on its left for the band (margin included)
 
 
 def shown_lang(lang: str) -> str:
@@ -72,35 +74,40 @@ def mongolian_name(item: object, lang: str) -> str:
 
 
 def band_in_tile(tile: QPushButton, text: str, elderly: bool = False) -> None:
-    """A vertical band of `text` along the left edge inside a tile button; the button's own
-    words move right to make room. Touches pass through the band to the button."""
+    """A vertical band of `text` along the left edge inside a tile (`ui.citizen.tiles.FitTile`):
+    as wide as its columns need at a legible size, the tile's own words moving right to make
+    room. Touches pass through the band to the button."""
     if not text:
         return
-    band = MongolianText(text, BandRule(pixel_size=30 if elderly else 26, min_pixel_size=19,
-                                        max_columns=3), center=True)
-    band.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-    band.setFixedWidth(TILE_BAND - 20)
-    # its own sizes: the tile's style sheet (min-height, padding) would reach the band too
-    band.setStyleSheet("min-height:0px; padding:0px; background:transparent;")
-    row = QHBoxLayout(tile)
-    row.setContentsMargins(10, 8, 0, 8)
-    row.addWidget(band)
-    row.addStretch(1)
-    tile.setStyleSheet(tile.styleSheet() + f" padding-left: {TILE_BAND}px;")
+    band = MongolianText(text, BandRule(pixel_size=30 if elderly else 26,
+                                        min_pixel_size=24 if elderly else 22), center=True)
+    tile.set_band(band)  # type: ignore[attr-defined]
 
 
 class BandedName(QWidget):
     """A name label with a vertical Mongolian band on its left (the region's rule puts the
-    Mongolian first); the band shows only while it has a text."""
+    Mongolian first); the band shows only while it has a text. With `length` 0 it is as long
+    as it needs to show all of it in `COLUMNS` columns at its smallest size (never cut)."""
+
+    COLUMNS = 4
+
+    SHRINK_FLOOR = 0.6  # a `one_line` name shrinks this far before it wraps
 
     def __init__(self, name: QLabel, length: int = 150, pixel_size: int = 30, *,
-                 center: bool = False, parent: QWidget | None = None) -> None:
+                 center: bool = False, one_line: bool = False, min_pixel_size: int = 22,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.name = name
+        # a short heading kept on one line, smaller where the width is short: a wrapped label
+        # broke "感谢您的评价！" inside 评价
+        self.one_line = one_line
+        self._name_sheet = name.styleSheet()
+        self._usual_line = 0  # a `one_line` name's line height at its usual size
         # 0: as long as the name's line, or as its longest Mongolian word needs
         self.length = length
-        self.band = MongolianText("", BandRule(pixel_size=pixel_size, min_pixel_size=18,
-                                               max_columns=4), center=True)
+        self.band = MongolianText("", BandRule(pixel_size=pixel_size,
+                                               min_pixel_size=min(pixel_size, min_pixel_size),
+                                               max_columns=self.COLUMNS), center=True)
         self.band.setFixedHeight(length or 1)
         self.band.hide()
         row = QHBoxLayout(self)
@@ -118,8 +125,54 @@ class BandedName(QWidget):
         that wraps to one more line makes its parents' layouts grow in the same pass)."""
         if text != self.name.text():
             self.name.setText(text)
+            self._fit_line()
             self.layout().activate()
             self.updateGeometry()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit_line()
+
+    def _fit_line(self) -> None:
+        """A `one_line` name on one line, unwrapped, at the largest size down to the floor at
+        which it fits beside the band; wrapped at its usual size where even that does not."""
+        if not self.one_line or self.width() <= 0:
+            return
+        name = self.name
+        before = (name.wordWrap(), name.styleSheet())
+        self._choose_line()
+        if (name.wordWrap(), name.styleSheet()) != before:
+            # the name's new height is the screen's now, not one event later (as `set_name`)
+            name.updateGeometry()
+            top = self.window().layout()
+            if top is not None:
+                top.invalidate()
+                top.activate()
+
+    def _choose_line(self) -> None:
+        name = self.name
+        if name.styleSheet() != self._name_sheet:
+            name.setStyleSheet(self._name_sheet)
+        name.ensurePolished()
+        self._usual_line = name.fontMetrics().lineSpacing()
+        band = 0
+        if not self.band.isHidden():  # its width at its fixed length, not at this moment's
+            laid = fit(self.band.text(), float(self.band.maximumHeight()), self.band.rule)
+            band = int(laid.size().width()) + 1 + self.layout().spacing()
+        room = self.width() - band - 2 * name.margin() - 4
+        font = QFont(name.font())
+        usual = size = font.pixelSize()
+        while QFontMetrics(font).horizontalAdvance(name.text()) > room:
+            if size - 2 < usual * self.SHRINK_FLOOR:
+                name.setWordWrap(True)  # too long for one line: between words, as English
+                if name.styleSheet() != self._name_sheet:
+                    name.setStyleSheet(self._name_sheet)
+                return
+            size -= 2
+            font.setPixelSize(size)
+        name.setWordWrap(False)
+        if size != usual:
+            name.setStyleSheet(f"{self._name_sheet} font-size: {size}px;")
 
     def set_mongolian(self, text: str) -> None:
         self.band.set_text(text)
@@ -130,6 +183,14 @@ class BandedName(QWidget):
             self.band.setStyleSheet(f"color:{color}; background:transparent; padding:0px;")
         if text and not self.length:
             self.name.ensurePolished()  # the style sheet's font, before it is measured
-            font = mongolian_font(self.band.rule.min_pixel_size)
-            word = int(longest_word(text, font)) + 2
-            self.band.setFixedHeight(max(word, self.name.fontMetrics().lineSpacing()))
+            # the name's usual line, not a `one_line` name's smaller one: a band that followed
+            # it would change the room the name fits, again and again
+            line = self._usual_line or self.name.fontMetrics().lineSpacing()
+            self.band.setFixedHeight(max(line, self._need_length(text)))
+        self._fit_line()
+
+    def _need_length(self, text: str) -> int:
+        """The band's length at its rule's smallest size: its longest word, and enough that the
+        whole text takes at most `COLUMNS` columns (it was cut with "…": 一次性告知's band)."""
+        font = mongolian_font(self.band.rule.min_pixel_size or self.band.rule.pixel_size)
+        return int(length_for_columns(text, font, self.COLUMNS)) + 2

@@ -5,6 +5,7 @@ printer did)."""
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QRectF, Qt, QTimer
@@ -12,8 +13,9 @@ from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.flow import KioskFlow
+from kiosk.ticketing import calls_from
 from ui.citizen.choose import Screen, scrolling
-from ui.citizen.mongol import BandedName, band_button, mongolian_name, say, tr
+from ui.citizen.mongol import BandedName, band_button, mongolian_name, say, shown_lang, tr
 from ui.i18n import zone_name
 from ui.theme import ELDERLY, px
 from ui.widgets import FrameView, QrView, button, clear_layout, jpeg_pixmap, label
@@ -188,6 +190,37 @@ class IssuingScreen(Screen):
         self.text.setText(tr("issuing", flow.lang))
 
 
+def calls_from_text(flow: KioskFlow, start: datetime) -> str:
+    """When calling starts (a number taken while the hall is closed): the time, and the day
+    when it is not today in the hall's time zone."""
+    lang = shown_lang(flow.lang)
+    when = f"{start:%H:%M}"
+    if start.date() != flow.now().date():
+        when = (f"{start.month}月{start.day}日 {when}" if lang == "zh"
+                else f"{when} on {start:%Y-%m-%d}")
+    return tr("calls_from", flow.lang, when=when)
+
+
+def ticket_facts(flow: KioskFlow, t: Any) -> str:
+    """Under the number: where to wait and for how long; when calling starts, for a number
+    taken at night; at a bank branch, that the papers are going on to the hall, then where they
+    went and the hall's number (nobody calls it at the branch)."""
+    lang, hall = flow.lang, flow.data.forwarded
+    if hall is not None:
+        return tr("forwarded_to", lang, hall=hall.hall_name or hall.hall or "",
+                  zone=zone_name(hall.zone, lang), number=hall.number)
+    if flow.role == "bank" and flow.data.upload_state == "sending":
+        return tr("forwarding", lang)
+    where = tr("go_zone", lang, zone=zone_name(t.zone, lang))
+    start = calls_from(t, flow.hall_timezone)
+    if start is not None:
+        ahead = f"  ·  {tr('ahead', lang)} {tr('people', lang, n=t.ahead)}" if t.ahead else ""
+        return f"{where}\n{calls_from_text(flow, start)}{ahead}"
+    minutes = max(0, round(t.estimated_wait_s / 60))
+    return (f"{where}\n{tr('ahead', lang)} {tr('people', lang, n=t.ahead)}  ·  "
+            f"{tr('est_wait', lang)} {tr('minutes', lang, n=minutes)}")
+
+
 class TicketScreen(Screen):
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
@@ -202,7 +235,7 @@ class TicketScreen(Screen):
         self.service = label("", "big", align=Qt.AlignmentFlag.AlignCenter)
         self.facts = label("", align=Qt.AlignmentFlag.AlignCenter)
         self.card = label("", "ok", align=Qt.AlignmentFlag.AlignCenter)
-        self.banded = BandedName(self.service, length=130, center=True)
+        self.banded = BandedName(self.service, length=0, center=True)  # as long as it needs
         for w in (self.head_pair, self.number, self.banded, self.facts, self.card):
             left.addWidget(w)
         right = QVBoxLayout()
@@ -238,22 +271,32 @@ class TicketScreen(Screen):
         say(self.head_pair, "your_number", lang)
         if t.priority:
             self.head_pair.set_name(self.head.text() + f"  [{tr('priority_ticket', lang)}]")
-        if flow.data.checkin:  # what a check-in gave: a booking on time or late, a pickup
-            say(self.head_pair, f"ck_{flow.data.checkin}", lang)
+        checkin = flow.data.checkin
+        if checkin == "pickup" and flow.role == "bank":  # a branch hands out no licences
+            checkin = "arrival"
+        if checkin:  # what a check-in gave: a booking on time or late, a pickup
+            say(self.head_pair, f"ck_{checkin}", lang)
         # senior mode: the number a little under its largest size, so the screen keeps room
         # for longer words (it stays larger than the standard mode's)
         self.number.setStyleSheet(f"font-size: {px(ELDERLY, 4.5)}px;" if flow.elderly else "")
-        self.number.setText(t.number)
-        self.service.setText(t.service_name or (flow.service.name if flow.service else ""))
-        self.banded.set_mongolian(mongolian_name(flow.service_info(t.service), lang))
-        minutes = max(0, round(t.estimated_wait_s / 60))
-        self.facts.setText(f"{tr('go_zone', lang, zone=zone_name(t.zone, lang))}\n"
-                           f"{tr('ahead', lang)} {tr('people', lang, n=t.ahead)}  ·  "
-                           f"{tr('est_wait', lang)} {tr('minutes', lang, n=minutes)}")
+        hall = flow.data.forwarded  # a bank's application gone on to the hall: its ticket
+        if hall is not None:
+            say(self.head_pair, "forwarded_head", lang)
+        self.number.setText(hall.number if hall is not None else t.number)
+        info = flow.service_info(t.service)
+        name = t.service_name or (flow.service.name if flow.service else "")
+        if lang == "en" and info is not None and info.name_en:
+            # Chinese first, the English below it upright, beside it on a landscape screen
+            # (the number's column has no height for one more line there)
+            name = f"{name}{chr(10) if self.narrow else '  '}{info.name_en}"
+        self.service.setText(name)
+        self.banded.set_mongolian(mongolian_name(info, lang))
+        self.facts.setText(ticket_facts(flow, t))
         self.card.setText("" if flow.elderly else card_line(flow))  # senior mode: less to read
         self.card.setVisible(bool(self.card.text()))  # no empty line taking room
-        if self.qr.text != t.track_url:
-            self.qr.set_text(t.track_url)
+        track = hall.track_url if hall is not None else t.track_url
+        if self.qr.text != track:
+            self.qr.set_text(track)
         self.qr_hint.setText(tr("scan_track", lang))
         state = flow.data.print_state or "printing"
         key = {"printing": "printing", "printed": "printed"}.get(state, "print_failed")
@@ -265,5 +308,7 @@ class TicketScreen(Screen):
         self.print_state.style().unpolish(self.print_state)
         self.print_state.style().polish(self.print_state)
         up = flow.data.upload_state
-        self.upload.setText(tr(f"upload_{up}", lang) if up else "")
+        # forwarded: the facts above say where to; sending at a bank: they say it is going
+        said = hall is not None or (up == "sending" and flow.role == "bank")
+        self.upload.setText(tr(f"upload_{up}", lang) if up and not said else "")
         say(self.done_btn, "done_btn", lang)

@@ -23,7 +23,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.widgets.mongol_layout import BandRule, VerticalText, fit, longest_word, mongolian_font
+from ui.widgets.mongol_layout import (
+    BandRule,
+    VerticalText,
+    fit,
+    length_for_columns,
+    mongolian_font,
+)
 
 
 class MongolianText(QWidget):
@@ -145,12 +151,14 @@ class BandButton(QPushButton):
 
     GAP = 12
     MARGIN = 8
+    COLUMNS = 4  # at most, at the rule's smallest size
 
     def __init__(self, text: str = "", rule: BandRule | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
-        self.band = MongolianText("", rule or BandRule(pixel_size=26, min_pixel_size=18,
-                                                       max_columns=3), center=True, parent=self)
+        # no column limit: the button grows as high as `COLUMNS` columns need, never cuts
+        self.band = MongolianText("", rule or BandRule(pixel_size=26, min_pixel_size=22),
+                                  center=True, parent=self)
         self.band.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._color = ""
         self._sheet: str | None = None  # the button's own style sheet, before the band's room
@@ -170,11 +178,15 @@ class BandButton(QPushButton):
         return self.band.text() if self.band.isVisibleTo(self) else ""
 
     def _need_length(self) -> int:
-        """The band's length its longest word needs at the rule's smallest size."""
+        """The band's length at the rule's smallest size: its longest word, and enough that
+        the whole text takes at most `COLUMNS` columns (a long text makes a higher button
+        rather than a wide band or a cut one)."""
         rule = self.band.rule
         font = mongolian_font(rule.min_pixel_size or rule.pixel_size)
         text = self.band.text()
-        return int(longest_word(text, font)) + 2 if text.split() else 0
+        if not text.split():
+            return 0
+        return int(length_for_columns(text, font, self.COLUMNS)) + 2
 
     def _band_width(self, length: int) -> int:
         return int(fit(self.band.text(), float(length), self.band.rule).size().width()) + 1

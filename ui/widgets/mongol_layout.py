@@ -143,6 +143,22 @@ def longest_word(text: str, font: QFont) -> float:
     return max((VerticalText(w, font, 1e6).size().height() for w in text.split()), default=0.0)
 
 
+def length_for_columns(text: str, font: QFont, columns: int) -> float:
+    """The shortest band length at which `text` in `font` takes at most `columns` columns
+    (its longest word at the least; one column a paragraph at the most)."""
+    low = longest_word(text, font)
+    high = max(low, VerticalText(text, font, 1e6).size().height())
+    if len(VerticalText(text, font, low).columns) <= columns:
+        return low
+    while high - low > 2:  # columns only fall as the band grows: halve the gap
+        mid = (low + high) / 2
+        if len(VerticalText(text, font, mid).columns) <= columns:
+            high = mid
+        else:
+            low = mid
+    return high
+
+
 def fit(text: str, length: float, rule: BandRule, width: float | None = None) -> VerticalText:
     """The largest font of `rule` at which `text` fits `length` (and `width`, when given) within
     the column limit; at the smallest size it is elided to the limit. A word is never cut

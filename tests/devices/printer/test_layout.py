@@ -69,7 +69,7 @@ def test_npos_reads_the_ticket(
     joined = text.replace("\n", "")
     for expected in ("杭锦后旗政务服务中心", "农业银行陕坝支行", "一窗受理", "社会保障卡申领", "A023",
                      "前面还有 3 人", "预计等候约 12 分钟", "取号时间 Issued 2026-11-25 09:30", "证件 ID 1508**********123X",
-                     "本票据不含个人身份信息", "扫码查看进度"):
+                     "本票据不含完整证件号码", "扫码查看进度"):
         assert expected in joined, expected
     names = [c["name"] for c in read["commands"]]
     assert names[:2] == ["ESC@", "FS&"], "initialise, then Chinese mode before any text"
@@ -115,8 +115,8 @@ def test_the_papers_to_bring_are_printed_numbered(ticket: TicketLayout) -> None:
 
 def test_masked_id_only_where_given(ticket: TicketLayout) -> None:
     without = ticket_bytes(dataclasses.replace(ticket, masked_id=None))
-    assert "证件".encode("gb18030") not in without and b"123X" not in without
-    assert "证件".encode("gb18030") in ticket_bytes(ticket)
+    assert "证件 ID".encode("gb18030") not in without and b"123X" not in without
+    assert "证件 ID".encode("gb18030") in ticket_bytes(ticket)
 
 
 @pytest.mark.parametrize("bad", [
@@ -129,8 +129,13 @@ def test_bad_tickets_are_refused(ticket: TicketLayout, bad: dict[str, Any]) -> N
 
 
 def test_default_footer_is_the_privacy_line(ticket: TicketLayout) -> None:
+    """The footer is true of a ticket with a masked ID: it said "no personal ID data" under
+    "证件 ID 1508**********123X"."""
     assert ticket.footer == PRIVACY_LINE
-    assert "本票据不含个人身份信息".encode("gb18030") in ticket_bytes(ticket)
+    job = ticket_bytes(ticket).decode("gb18030", errors="replace")
+    assert "证件 ID 1508**********123X" in job
+    assert "本票据不含完整证件号码" in job and "No full ID number on this ticket" in job
+    assert "个人身份信息" not in job and "personal ID" not in job
 
 
 @pytest.mark.parametrize(("profile", "cols"), [("ZJ-5870", 32), ("TM-T88V", 42), ("default", 48)])
@@ -176,3 +181,72 @@ def test_any_text_leaves_exactly_one_job(fields: dict[str, str], profile: str) -
     sim = PrinterSimulator("cutter=none" if profile == "ZJ-5870" else "")
     assert sim.receive(data) == b""  # no status query hidden in the text
     assert len(sim.jobs) == 1 and sim.jobs[0].unknown == [] and bytes(sim.jobs[0].data) == data
+
+
+def _text(job: bytes) -> str:
+    """The job's words, decoded (every byte must decode), without its line breaks and spaces
+    (a narrow paper breaks lines at spaces)."""
+    return "".join(job.decode("gb18030").split())
+
+
+def _words(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("paper", [58, 80])
+def test_a_number_taken_while_the_hall_is_closed_says_when_calling_starts(
+        ticket: TicketLayout, paper: int) -> None:
+    """Taken at 04:41, the hall opening at 08:30: no wait estimate, no "You are next"."""
+    night = dataclasses.replace(ticket, ahead=0, estimated_wait_min=0, width_mm=paper,
+                                issued_at=ticket.issued_at.replace(hour=4, minute=41),
+                                calls_from=ticket.issued_at.replace(hour=8, minute=30))
+    text = _text(ticket_bytes(night))
+    assert _words("大厅 08:30 开始叫号") in text and _words("Calling starts at 08:30") in text
+    assert "前面没有人在等候" not in text and "You are next" not in text and "预计等候" not in text
+    # on another day: with its date
+    later = dataclasses.replace(night, calls_from=night.issued_at.replace(day=27, hour=8,
+                                                                          minute=0))
+    text = _text(ticket_bytes(later))
+    assert _words("大厅 11月27日 08:00 开始叫号") in text
+    assert _words("Calling starts 2026-11-27 at 08:00") in text
+
+
+@pytest.mark.parametrize("paper", [58, 80])
+def test_a_forwarded_application_names_the_hall_and_its_number(
+        ticket: TicketLayout, paper: int, npos_read: Callable[[bytes], dict[str, Any]]) -> None:
+    from devices.printer.layout import Forwarded
+
+    gone = dataclasses.replace(ticket, number="A001", width_mm=paper, forwarded=Forwarded(
+        hall_name="杭锦后旗政务服务中心", zone_name="一窗受理", zone_name_en="One-window intake",
+        number="A001"))
+    job = ticket_bytes(gone)
+    text = _text(job)
+    assert _words("您的申请已转交 杭锦后旗政务服务中心 一窗受理") in text
+    assert _words("号码 A001；扫描二维码查看进度") in text
+    assert _words("number A001; scan the QR code to follow it") in text
+    assert "前面" not in text and "You are next" not in text and "预计等候" not in text
+    read = npos_read(job)
+    assert not read["replacement"]
+    widths = [columns(line) for run in read["texts"] for line in run.split("\n")]
+    assert max(widths) <= COLUMNS_OF[paper]
+
+
+COLUMNS_OF = {58: 32, 80: 48}
+
+
+@pytest.mark.parametrize("paper", [58, 80])
+def test_english_names_are_printed_under_the_chinese(
+        ticket: TicketLayout, paper: int, npos_read: Callable[[bytes], dict[str, Any]]) -> None:
+    english = dataclasses.replace(
+        ticket, width_mm=paper, service_name_en="Social security card application",
+        zone_name_en="One-window intake", materials=("身份证", "户口簿"),
+        materials_en=("ID card", "Household register"))
+    job = ticket_bytes(english)
+    text = _text(job)
+    assert text.index("社会保障卡申领") < text.index(_words("Social security card application"))
+    assert text.index("1.身份证") < text.index("IDcard") < text.index("2.户口簿")
+    assert "Householdregister" in text and "One-windowintake" in text
+    read = npos_read(job)
+    assert not read["replacement"] and "\ufffd" not in "".join(read["texts"])
+    widths = [columns(line) for run in read["texts"] for line in run.split("\n")]
+    assert max(widths) <= COLUMNS_OF[paper]

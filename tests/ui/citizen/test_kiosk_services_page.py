@@ -118,3 +118,33 @@ def test_a_page_that_no_longer_exists_is_not_shown(qtbot: Any, qapp: Any) -> Non
     assert flow.fit_page(20) is True
     assert flow.page == 0 and flow.page_count() == 1
     assert flow.fit_page(20) is False  # unchanged: nothing to show again
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
+@pytest.mark.parametrize("elderly", [False, True])
+def test_english_names_under_the_keyboard_are_whole(
+        qtbot: Any, qapp: Any, size: tuple[int, int], elderly: bool) -> None:
+    """An English visitor searching sees each service's English name whole (it was cut:
+    "Consultation a…", "Water connect…"), every line within its tile, in senior mode too."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QStyle, QStyleOptionButton
+
+    flow, window = _window(qtbot, qapp, size)
+    flow.lang = "en"
+    screen, _ = _stage(qapp, flow, window, elderly=elderly, search=True)
+    flow.set_language("en")
+    settle(QApplication.instance())
+    tiles = [w for i in range(screen.grid.count())
+             if isinstance(w := screen.grid.itemAt(i).widget(), FitTile) and w.isVisible()]
+    assert tiles
+    shown = flow.page_services()
+    for tile, service in zip(tiles, shown, strict=True):
+        assert service.name_en in tile.text().split("\n"), tile.text()
+        assert "…" not in tile.text()
+        option = QStyleOptionButton()
+        tile.initStyleOption(option)
+        room = tile.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, tile)
+        metrics = QFontMetrics(tile.font())
+        lines = tile.text().split("\n")
+        assert all(metrics.horizontalAdvance(line) <= room.width() for line in lines), lines
+        assert len(lines) * metrics.lineSpacing() <= room.height(), lines
