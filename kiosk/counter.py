@@ -7,21 +7,29 @@ reports every error in words (in the pad's one language), says where each ticket
 call the next ticket by itself a set time after a finish. It owns the status line's life: a
 notice about a ticket goes when the counter's current ticket changes or after NOTICE_SHOW_S, an
 error when an action succeeds, and a connection error as soon as the server answers again.
+It also records how a finished case reaches its holder (证照寄送, at an intake counter), marks a
+ticket a bank branch forwarded, and sends the terminal's heartbeat as the kiosk does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+import threading
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from kiosk import counter_words as words
 from kiosk.client import ApiError, EventFollower, QueueClient, ServerUnreachable
 from kiosk.staff_runner import Runner, describe, guarded
 from queue_server import wire
+from queue_server import wire_journey as wj
+
+log = logging.getLogger(__name__)
 
 ACTIONS = ("call-next", "recall", "no-show", "start", "finish", "transfer", "pause", "resume",
            "confirm-priority", "call", "hold", "take-back", "undo-finish")
@@ -29,6 +37,7 @@ UNDO_SHOW_S = 10  # how long the pad offers to undo a finish (the server allows 
 NOTICE_SHOW_S = 10  # how long a notice about a ticket ("A012 已转至 后台审批") stays at most
 ALERT_SHOW_S = 60  # a deadline alert or a search answer, not tied to the current ticket
 REJECT_REASON_MAX = 200  # wire.FinishIn.reason's limit
+HEARTBEAT_S = 30.0  # the kiosk's interval (kiosk.runtime.HEARTBEAT_S): the console reads both alike
 NEED_REASON = "请填写不予受理的原因 / Enter the reason for the rejection"
 ZONE_NAMES = wire.ZONE_NAMES
 # The wire shapes the pad's screens read, named here so `ui` never imports the server package.
@@ -86,10 +95,23 @@ class TicketView:
     priority_declared: bool = False          # the citizen declared the reason at a kiosk
     priority_confirmed: bool | None = None   # this counter's judgement of it (None: not yet)
     zones_left: list[str] = field(default_factory=list)  # the zones its route still walks
+    mail_offered: bool = False  # its service may mail the result (证照寄送)
+    delivery: str | None = None  # what the holder chose: pickup | mail (None: not yet)
+    origin: str | None = None  # "branch": a bank branch forwarded it; "remote": channel remote
+    branch_pages: int = 0  # of its scanned pages, those scanned at the bank branch
+
+
+def origin_of(t: wire.TicketOut) -> str | None:
+    """Where an application came from, if not from this hall's floor: "branch" when a bank
+    branch forwarded it (`forwarded_from`), "remote" for channel remote, else None."""
+    if t.forwarded_from:
+        return "branch"
+    return "remote" if t.channel == "remote" else None
 
 
 def ticket_view(t: wire.TicketOut, services: dict[str, wire.ServiceInfo],
-                now: datetime, lang: str = "zh") -> TicketView:
+                now: datetime, lang: str = "zh", mail_services: Collection[str] = ()
+                ) -> TicketView:
     """The ticket as the pad shows it, with its service's names and papers in `lang`."""
     svc = services.get(t.service)
     called = next((s.called_at for s in reversed(t.journey) if s.called_at), None)
@@ -101,7 +123,83 @@ def ticket_view(t: wire.TicketOut, services: dict[str, wire.ServiceInfo],
                       t.masked_name, t.masked_id, max(0, int(waited // 60)),
                       priority_declared=t.priority_declared,
                       priority_confirmed=t.priority_confirmed,
-                      zones_left=words.zones_left(svc.route, t.zone) if svc else [])
+                      zones_left=words.zones_left(svc.route, t.zone) if svc else [],
+                      mail_offered=t.service in mail_services, delivery=t.delivery,
+                      origin=origin_of(t))
+
+
+def mail_services(services: Collection[wire.ServiceInfo]) -> set[str]:
+    """The services whose result may be mailed (证照寄送)."""
+    return {s.code for s in services if s.mail_delivery}
+
+
+def delivery_body(method: str, recipient: str, address: str, phone: str,
+                  ) -> tuple[dict[str, str], str]:
+    """The body of POST /tickets/{id}/delivery, or the sentence that says what to fix (never
+    quoting what was typed). Pickup sends no recipient or address: nothing more is sealed."""
+    fields = {"method": method, "phone": phone.strip()}
+    if method == "mail":
+        fields |= {"recipient": recipient.strip(), "address": address.strip()}
+        for name in ("recipient", "address"):
+            if not fields[name]:
+                return {}, words.delivery_problem(name)
+    body = {k: v for k, v in fields.items() if v}
+    try:
+        wj.DeliveryIn.model_validate(body)
+    except ValidationError as exc:
+        where = exc.errors()[0].get("loc") or ("method",)
+        return {}, words.delivery_problem(str(where[0]))
+    return body, ""
+
+
+def delivery_error(exc: BaseException) -> str:
+    """A refused delivery as a sentence: the server's words, except for a schema violation,
+    whose message names the field in English only: that field's sentence instead."""
+    if isinstance(exc, ApiError) and exc.code == "invalid_request":
+        field = next((f for f in words.DELIVERY_PROBLEMS if f in exc.message), "address")
+        return words.delivery_problem(field)
+    return describe(exc)
+
+
+class Heartbeat:
+    """The pad's heartbeat, as the kiosk's (same interval, same body: devices and detail, both
+    empty for a pad that drives no device): a thread of its own, so the request runner's busy
+    flag never blinks, and a server away only delays the next beat. Without it the console
+    says a pad in use was never seen, and never that it went."""
+
+    def __init__(self, send: Callable[[], None], interval_s: float = HEARTBEAT_S) -> None:
+        self._send, self.interval_s = send, interval_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._failing = False
+
+    def start(self) -> None:
+        if self._thread is None and self.interval_s > 0:
+            self._thread = threading.Thread(target=self._loop, name="counter-heartbeat",
+                                            daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(2.0)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._send()
+            except Exception as exc:  # the server may be away: the next beat tries again
+                if not self._failing:
+                    log.info("heartbeat: ok -> failing (%s)", exc.__class__.__name__)
+                self._failing = True
+            else:
+                if self._failing:
+                    log.info("heartbeat: failing -> ok")
+                self._failing = False
+            self._stop.wait(self.interval_s)
+
+
+_Login = tuple[wire.LoginOut, list[wire.ServiceInfo], wire.HallOut, set[str]]
 
 
 class CounterModel(QObject):
@@ -112,14 +210,18 @@ class CounterModel(QObject):
     autoCallTick = Signal(int)
     undoTick = Signal(int)  # seconds left to undo the last finish (0: no longer offered)
     lineCleared = Signal()  # the status line's notice or error is no longer true: blank it
+    deliveryChosen = Signal(str)  # the holder's choice was recorded (pickup | mail)
+    deliveryFailed = Signal(str)  # it was not: why, in words, for the dialog to show
     _incoming = Signal(object)
     _link = Signal(bool)
 
     def __init__(self, client: QueueClient, counter: str, *, auto_call_s: int = 0,
                  clock: Callable[[], datetime] | None = None, lang: str = "zh",
-                 parent: QObject | None = None) -> None:
+                 heartbeat_s: float = HEARTBEAT_S, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.client, self.code, self.lang = client, counter, lang
+        self.heartbeat = Heartbeat(lambda: client.heartbeat({}, {}), heartbeat_s)
+        self.mail_services: set[str] = set()  # services whose result may be mailed
         self.clock = clock or (lambda: datetime.now(UTC))
         self.staff_name = ""
         self.state: wire.CounterState | None = None
@@ -178,7 +280,15 @@ class CounterModel(QObject):
         if t and t.priority_declared and t.priority_confirmed is None and t.status in (
                 "called", "serving"):
             acts.add("confirm-priority")  # a green-channel reason the citizen declared
+        if self._delivery_open():
+            acts.add("delivery")
         return acts
+
+    def _delivery_open(self) -> bool:
+        """证照寄送 is recorded at intake, for a ticket being served whose service mails."""
+        t = self.current
+        return bool(self.logged_in and t and t.mail_offered and t.status == "serving"
+                    and self.state is not None and self.state.zone == "intake")
 
     def waiting(self) -> list[tuple[str, int]]:
         if self.state is None:
@@ -194,7 +304,14 @@ class CounterModel(QObject):
         return [(c, words.service_name(s, c, self.lang)) for c, s in self.services.items()]
 
     def counter_names(self) -> list[tuple[str, str]]:
-        return [(c.code, words.counter_name(c, self.lang)) for c in self.counters]
+        """The counters the current ticket can be handed to: another counter of its route's
+        zones that serves its service (the server refuses any other: counter_does_not_serve);
+        every other counter while none is current."""
+        t = self.state.current if self.state is not None else None
+        svc = self.services.get(t.service) if t is not None else None
+        return [(c.code, words.counter_name(c, self.lang)) for c in self.counters
+                if (svc is None or (
+                    c.zone in svc.route and (not c.services or svc.code in c.services)))]
 
     def hall_title(self) -> str:
         """The hall's name in the pad's language (its Chinese name where no other is set)."""
@@ -206,12 +323,24 @@ class CounterModel(QObject):
         """Show names, papers and messages in `lang` from now on."""
         self.lang = lang
         if self.state is not None and self.state.current is not None and self.current:
-            docs = self.current.documents
-            self.current = ticket_view(self.state.current, self.services, self.clock(), lang)
-            self.current.documents = docs
+            old = self.current
+            self.current = self._view(self.state.current)
+            self._keep_documents(old)
+
+    def _view(self, t: wire.TicketOut) -> TicketView:
+        return ticket_view(t, self.services, self.clock(), self.lang, self.mail_services)
+
+    def _keep_documents(self, old: TicketView | None) -> None:
+        """The current ticket's pages (and what they tell of its origin) carried over from the
+        view before, when it is the same ticket."""
+        if self.current is not None and old is not None and old.id == self.current.id:
+            self.current.documents = old.documents
+            self.current.branch_pages = old.branch_pages
+            self.current.origin = self.current.origin or old.origin
 
     def prepare(self) -> None:
-        """Before anyone logs in: the hall (its name on the login page)."""
+        """Before anyone logs in: the hall (its name on the login page); the heartbeat starts."""
+        self.heartbeat.start()
         def done(hall: wire.HallOut) -> None:
             self.hall = hall
             self.changed.emit()
@@ -223,14 +352,18 @@ class CounterModel(QObject):
 
     # -- login ------------------------------------------------------------------------------
     def login(self, staff: str, pin: str) -> None:
-        def work() -> tuple[wire.LoginOut, list[wire.ServiceInfo], wire.HallOut]:
-            out = self.client.login(staff.strip(), pin, self.code)
-            return out, self.client.services(), self.client.hall()
+        self.heartbeat.start()  # a pad that logs in is in use, prepared or not
 
-        def done(result: tuple[wire.LoginOut, list[wire.ServiceInfo], wire.HallOut]) -> None:
-            out, services, hall = result
+        def work() -> _Login:
+            out = self.client.login(staff.strip(), pin, self.code)
+            services, hall = self.client.services(), self.client.hall()
+            return out, services, hall, mail_services(services)
+
+        def done(result: _Login) -> None:
+            out, services, hall, mail = result
             self.staff_name = out.staff_name or out.staff or staff
             self.services = {s.code: s for s in services}
+            self.mail_services = mail
             self.counters = [c for c in hall.counters if c.code != self.code]
             self.hall = hall
             self._clear_line("error")
@@ -252,6 +385,7 @@ class CounterModel(QObject):
 
     def stop(self) -> None:
         self._debounce.stop()
+        self.heartbeat.stop()  # the console sees the pad go after its offline time
         self.logout()
         self._runner.shutdown()
 
@@ -325,6 +459,40 @@ class CounterModel(QObject):
     def confirm_priority(self, confirmed: bool) -> None:
         self._act("confirm-priority", {"confirmed": confirmed})
 
+    def choose_delivery(self, method: str, recipient: str = "", address: str = "",
+                        phone: str = "") -> None:
+        """证照寄送: record how the current ticket's result reaches its holder (at the hall, or
+        mailed to recipient and address). The answer comes as `deliveryChosen` or, with what
+        to fix, `deliveryFailed`. What was typed is sent once and never kept or logged."""
+        t, lang = self.current, self.lang
+        if t is None or not self._delivery_open():
+            self.deliveryFailed.emit(words.in_language(words.DELIVERY_NOT_NOW, lang))
+            return
+        body, problem = delivery_body(method, recipient, address, phone)
+        if problem:
+            self.deliveryFailed.emit(words.in_language(problem, lang))
+            return
+        ticket, number, code = t.id, t.number, self.code
+
+        def work() -> wire.CounterState:
+            self.client.request("POST", f"/tickets/{ticket}/delivery", json_body=body,
+                                staff=True)
+            return self.client.counter(code)
+
+        def done(state: wire.CounterState) -> None:
+            self._clear_line("error")
+            self._apply_state(state)
+            self.deliveryChosen.emit(method)
+            self._say(words.delivery_recorded(number, method, lang))
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ApiError) and exc.status == 401:
+                self.client.logout()
+                self.changed.emit()
+            self.deliveryFailed.emit(words.in_language(delivery_error(exc), lang))
+
+        self._runner.submit(work, done, failed)
+
     def set_auto_call(self, seconds: int) -> None:
         self.auto_call_s = max(0, seconds)
         if not self.auto_call_s:
@@ -369,10 +537,10 @@ class CounterModel(QObject):
     def _apply_state(self, state: wire.CounterState) -> None:
         previous = self.current.id if self.current else None
         self.state = state
-        self.current = ticket_view(state.current, self.services, self.clock(), self.lang) \
-            if state.current else None
+        old = self.current
+        self.current = self._view(state.current) if state.current else None
         if self.current and self.current.id == previous:
-            self.current.documents = self._docs
+            self._keep_documents(old)
         elif self.current:
             self._docs, self.thumbnails = [], {}
             self._load_documents(self.current.id)
@@ -392,6 +560,8 @@ class CounterModel(QObject):
             if self.current and self.current.id == ticket_id:
                 self._docs, self.thumbnails = result
                 self.current.documents = self._docs
+                # pages of another ticket are the bank branch's, listed with its forward
+                self.current.branch_pages = sum(d.ticket != ticket_id for d in self._docs)
                 self.changed.emit()
 
         self._submit(work, done, quiet=True)

@@ -1,7 +1,8 @@
 """The counter pad's words in its one active language: one side of a server's "中文 / English"
 message, the names of services, papers, counters and zones as the hall configured them in that
 language (`name_en`, `materials_en`; Chinese where a form is missing), the zones a ticket still
-has to walk, and the status line that says where a ticket went after an action."""
+has to walk, the status line that says where a ticket went after an action, and the words of
+证照寄送 (how a finished case reaches its holder) and of a bank branch's forwarded application."""
 
 from __future__ import annotations
 
@@ -87,3 +88,29 @@ def found_line(tickets: Sequence[wire.TicketOut], number: str, lang: str,
     where = zone_name(t.zone, lang) + (f" · {t.counter}" if t.counter else "")
     return f"{t.number} · {service_name(services.get(t.service), t.service, lang)} · " \
            f"{status} · {where}"
+
+
+# 证照寄送: the holder's choice as the pad shows it, and what to fix before it can be recorded
+DELIVERY_WORDS = {"pickup": ("到厅领取", "collect at the hall"), "mail": ("邮寄", "by mail"),
+                  None: ("未选择", "not chosen yet")}
+DELIVERY_PROBLEMS = {
+    "method": "请选择领取方式 / Choose how the result reaches the citizen",
+    "recipient": "邮寄须填写收件人 / Enter the recipient for mail delivery",
+    "address": "请填写完整的邮寄地址(至少 5 个字) / Enter the full postal address "
+               "(5 characters or more)",
+    "phone": "手机号格式不正确 / The phone number is not valid",
+}
+DELIVERY_NOT_NOW = ("现在不能记录:须在受理窗口办理中的号 / Not now: only for a ticket being "
+                    "served at an intake counter")
+# where the application came from, beside its number
+ORIGIN_WORDS = {"branch": ("银行网点转来", "From a bank branch"), "remote": ("远程", "Remote")}
+
+
+def delivery_problem(field: str) -> str:
+    """What to fix in the delivery dialog, by the field at fault (never quoting the text)."""
+    return DELIVERY_PROBLEMS.get(field, DELIVERY_PROBLEMS["address"])
+
+
+def delivery_recorded(number: str, method: str, lang: str) -> str:
+    how = pick(DELIVERY_WORDS.get(method, DELIVERY_WORDS[None]), lang)
+    return f"{number}: delivery recorded, {how}" if lang == "en" else f"{number} 已记录领取方式:{how}"

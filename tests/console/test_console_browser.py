@@ -349,3 +349,117 @@ def test_times_and_periods_are_the_hall_s_not_the_browser_s(
     assert page.locator(".toolbar input[name=from]").input_value() == f"{today:%Y-%m}-01"
     assert page.locator(".toolbar input[name=to]").input_value() == today.isoformat()
     page.context.close()
+
+
+def _case_alert_written(url: str) -> bool:
+    from sqlalchemy import select
+
+    from queue_server.db.models import EventRow
+
+    store = Store(url)
+    try:
+        with store.read() as s:
+            return s.scalars(select(EventRow.id).where(EventRow.hall == HALL,
+                                                       EventRow.type == "case.alert")).first() \
+                is not None
+    finally:
+        store.close()
+
+
+def test_the_deadline_banner_follows_the_cases(browser: Any, tmp_path: Path,
+                                               shots: Path) -> None:
+    """The banner of 限时办结 is what the server has now: a late case is on it from the login
+    (not only after a case.alert arrives); once the case leaves approval it goes, while the
+    page is open and after a reload (when today's case.alert is replayed), and the live page's
+    tile says 0 with it."""
+    url = f"sqlite:///{tmp_path / 'hall.db'}"
+    load_test_hall(url)
+    set_all_pins(url)
+    clock = SetClock(utcnow() - timedelta(days=10))
+    store = Store(url, clock=clock)
+    try:
+        case = to_approval(store, HALL, "s001")
+    finally:
+        store.close()
+    with Store(url).read() as s:
+        from queue_server.db.models import Ticket
+
+        number = s.get(Ticket, case).number  # type: ignore[union-attr]
+    server = start_server(url, tmp_path)
+    try:
+        deadline = utcnow() + timedelta(seconds=20)
+        while not _case_alert_written(url):  # the server's first round of deadline alerts
+            assert utcnow() < deadline, "no case.alert written"
+        page = new_page(browser, server)
+        log_in(page)
+        banner = page.locator("#alerts .alert", has_text=number)
+        banner.wait_for()
+        assert "已超期" in banner.inner_text()
+        assert "null" not in page.locator("#alerts").inner_text()
+        tile = page.locator(".stat", has_text="限时办结告警").locator(".stat-value")
+        assert tile.inner_text() == "1"
+        page.screenshot(path=str(shots / "console-banner-late-1366x768.png"))
+        # the approval counter takes the case and moves it on to pickup
+        from queue_server.usecases.auth import enrol_terminal
+
+        store = Store(url)
+        try:
+            token, _ = enrol_terminal(store, "counter", "c-W03", "W03", HALL)
+        finally:
+            store.close()
+        api = httpx.Client(base_url=server.api(""), timeout=5)
+        login = api.post("/auth/login", json={"staff": "s002", "pin": PIN, "counter": "W03"},
+                         headers={"Authorization": f"Bearer {token}"})
+        assert login.status_code == 200, login.text
+        staff = {"Authorization": f"Bearer {login.json()['token']}"}
+        assert api.post("/counters/W03/call-next", headers=staff).json()["id"] == case
+        api.post("/counters/W03/start", headers=staff).raise_for_status()
+        api.post("/counters/W03/finish", json={"outcome": "next"},
+                 headers=staff).raise_for_status()
+        page.locator("#alerts").wait_for(state="hidden")
+        page.wait_for_selector(".stat:has-text('限时办结告警') .stat-value:text-is('0')")
+        page.reload()
+        page.wait_for_selector("#app:not([hidden])")
+        page.wait_for_selector("#live-dot.on")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(2000)  # the replayed case.alert's read (1 s later) has answered
+        assert page.locator("#alerts").is_hidden()
+        assert page.locator("#alerts .alert").count() == 0
+        page.screenshot(path=str(shots / "console-banner-gone-1366x768.png"))
+        page.context.close()
+    finally:
+        server.stop()
+
+
+def test_a_bank_branch_supervisor_logs_in_to_the_branch(
+        hall: tuple[ServerProcess, dict], browser: Any, shots: Path) -> None:
+    """The login takes a hall id (a bank branch's, or one hall of several): the supervisor
+    sees the branch, and the next visit from this browser offers it again; an address with
+    ?hall= fills it in."""
+    server, _ = hall
+    page = new_page(browser, server)
+    page.wait_for_selector("#login:not([hidden])")
+    page.click("#login-hall-box summary")
+    page.fill("#login-hall", "bank1")
+    page.screenshot(path=str(shots / "console-login-hall-1366x768.png"))
+    log_in(page)
+    page.wait_for_selector("#app:not([hidden])")
+    assert page.locator("#hall-name").inner_text() == "农行测试支行"
+    page.wait_for_selector("#counters")
+    assert "N01" in page.locator("#counters").inner_text()
+    page.click("#logout")
+    page.wait_for_selector("#login:not([hidden])")
+    page.reload()
+    page.wait_for_selector("#login:not([hidden])")
+    assert page.locator("#login-hall").input_value() == "bank1"  # kept for this browser
+    page.context.close()
+    page = new_page(browser, server)
+    page.goto(f"{server.url}/console/?hall=bank1")
+    page.wait_for_selector("#login:not([hidden])")
+    assert page.locator("#login-hall").input_value() == "bank1"
+    assert page.locator("#login-hall-box").get_attribute("open") is not None
+    page.fill("#login-hall", "nowhere")
+    log_in(page)
+    page.wait_for_selector("#login-error[data-code=bad_credentials]")
+    assert "大厅编号" in page.locator("#login-error").inner_text()
+    page.context.close()

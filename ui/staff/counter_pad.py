@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from kiosk.counter import ZONE_NAMES, CounterModel
 from kiosk.counter_words import in_language, zone_name
 from ui.i18n import STATUS, pick, tr
+from ui.staff.delivery import DeliveryDialog
 from ui.staff.dialogs import ReasonDialog, TransferDialog, line
 from ui.staff.safeguards import HeldList, NumberDialog, ask
 from ui.staff.ticket_panel import TicketPanel, card
@@ -129,6 +130,7 @@ class CounterWindow(QWidget):
         self.number, self.details, self.papers = (self.ticket.number, self.ticket.details,
                                                   self.ticket.papers)
         self.scans = self.ticket.scans
+        self.ticket.delivery.clicked.connect(self.choose_delivery)
         body.addWidget(self.ticket, 3)
         top.insertWidget(1, self.auto_label)
         col.addLayout(body, 1)
@@ -267,6 +269,11 @@ class CounterWindow(QWidget):
 
     def hold(self) -> None:
         self.model.hold()
+
+    def choose_delivery(self) -> None:
+        """证照寄送: the dialog sends through the model and closes once it is recorded."""
+        if "delivery" in self.model.allowed():
+            DeliveryDialog(self.model, self.lang, self).exec()
 
     def call_number(self) -> None:
         dlg = NumberDialog(self.lang, "call" in self.model.allowed(), self)

@@ -6,7 +6,7 @@
   const S = {
     lang: localStorage.getItem("kb.lang") === "en" ? "en" : "zh",
     me: null, csrf: null, pages: [], current: null, source: null,
-    listeners: new Set(), refreshTimer: null, alerts: [],
+    listeners: new Set(), refreshTimer: null, alerts: [], dismissed: new Set(), alertsTimer: null,
     offline: false, probe: null, stale: false, parked: null,
   };
   const OFFLINE = ["无法连接服务器，正在重试…", "Cannot reach the server, retrying…"];
@@ -349,7 +349,7 @@
       let ev;
       try { ev = JSON.parse(msg.data); } catch (e) { return; }
       S.listeners.forEach((fn) => fn(ev));
-      if (ev.type === "case.alert") addAlert(ev);
+      if (touchesCases(ev)) readAlertsSoon();
       const p = S.current;
       if (p && p.events && p.events.some((prefix) => ev.type.startsWith(prefix))) refreshSoon();
     };
@@ -368,21 +368,43 @@
   }
   function on(fn) { S.listeners.add(fn); return () => S.listeners.delete(fn); }
 
-  function addAlert(ev) {
-    if (ev.id && S.alerts.some((a) => a.id === ev.id)) return;
-    S.alerts.unshift(ev);
-    S.alerts = S.alerts.slice(0, 5);
+  /* ---- 限时办结 alerts ------------------------------------------------------------- */
+  /* The banner lists the approval cases overdue or due today as the server has them now
+     (GET /cases), the cases the live page's 限时办结告警 counts; those due soon are on 限时办结.
+     Read at login and on a reload, and again (once a second at most) after an event that may
+     have changed one: a case.alert, any event of the approval zone (a case taken, finished,
+     sent back), a deadline moved, the day turning, or an event about a case shown. A case that
+     ended or left approval is gone with that read, never kept from an old event. "dismiss"
+     hides the alerts shown until a case's state changes. */
+  const ALERTING = ["overdue", "due_today"];
+  function touchesCases(ev) {
+    return ev.type.startsWith("case.") || ev.zone === "approval" || ev.type === "day.rolled" ||
+      ev.type === "ticket.deadline_changed" || S.alerts.some((a) => a.ticket === ev.ticket);
+  }
+  function readAlertsSoon() {
+    if (S.alertsTimer) return;
+    S.alertsTimer = setTimeout(() => { S.alertsTimer = null; readAlerts(); }, 1000);
+  }
+  async function readAlerts() {
+    if (!S.me) return;
+    let rows;
+    try { rows = await api("/cases", { quiet: true }); } catch (e) { return; }  // kept until the next read
+    S.alerts = rows.filter((r) => ALERTING.includes(r.state));
     renderAlerts();
   }
+  const alertKey = (a) => `${a.ticket}:${a.state}`;
   function renderAlerts() {
     const box = document.getElementById("alerts");
-    box.hidden = S.alerts.length === 0;
-    const kinds = { overdue: ["已超期", "overdue"], due_today: ["今日到期", "due today"], soon: ["即将到期", "due soon"] };
-    box.replaceChildren(...S.alerts.map((a) => el("div", { class: `alert ${a.kind}` },
-      `${t("限时办结", "Deadline")}: ${a.number} ${tr(kinds[a.kind] || [a.kind, a.kind])}`,
+    const shown = S.alerts.filter((a) => !S.dismissed.has(alertKey(a)));
+    box.hidden = shown.length === 0;
+    const kinds = { overdue: ["已超期", "overdue"], due_today: ["今日到期", "due today"] };
+    const more = shown.length > 5 ? el("span", { class: "alert" }, t(`等 ${shown.length} 件`, `${shown.length} in all`)) : null;
+    const dismiss = shown.length ? el("button", { class: "link", onclick: () => {
+      shown.forEach((a) => S.dismissed.add(alertKey(a))); renderAlerts(); } }, t("关闭", "dismiss")) : null;
+    box.replaceChildren(...shown.slice(0, 5).map((a) => el("div", { class: `alert ${a.state}`, "data-ticket": a.ticket },
+      `${t("限时办结", "Deadline")}: ${a.number} ${tr(kinds[a.state] || [a.state, a.state])}`,
       a.counter ? ` · ${a.counter}` : "", " ",
-      el("a", { href: "#cases" }, t("查看", "view")))),
-      S.alerts.length ? el("button", { class: "link", onclick: () => { S.alerts = []; renderAlerts(); } }, t("关闭", "dismiss")) : null);
+      el("a", { href: "#cases" }, t("查看", "view")))), ...[more, dismiss].filter(Boolean));
   }
 
   /* ---- login ----------------------------------------------------------------------- */
@@ -392,7 +414,8 @@
     if (S.source) { S.source.close(); S.source = null; }
     const open = document.querySelector("dialog[open]");
     if (open) { open.close(); if (expired) S.parked = open; else open.remove(); }
-    S.me = null; S.csrf = null;
+    S.me = null; S.csrf = null; S.alerts = []; S.dismissed.clear();
+    renderAlerts();
     document.getElementById("app").hidden = true;
     document.getElementById("login").hidden = false;
     const err = document.getElementById("login-error");
@@ -412,6 +435,7 @@
     document.getElementById("who-name").textContent = `${me.staff_name || me.staff || ""} · ${roleName(me.role)}`;
     connect();
     route();
+    readAlerts();
     const parked = S.parked;
     S.parked = null;
     if (parked && parked.isConnected) {
@@ -428,19 +452,38 @@
     const button = document.getElementById("login-submit");
     err.hidden = true;
     button.disabled = true;
+    const hall = document.getElementById("login-hall").value.trim();
     try {
       const me = await api("/console/login", { method: "POST", quiet: true, body: {
         staff: document.getElementById("login-staff").value.trim(),
-        pin: document.getElementById("login-pin").value } });
+        pin: document.getElementById("login-pin").value, ...(hall ? { hall } : {}) } });
       document.getElementById("login-pin").value = "";
+      if (hall) localStorage.setItem("kb.hall", hall); else localStorage.removeItem("kb.hall");
       showApp(me);
     } catch (e) {
       err.textContent = errorText(e);
+      if (e.code === "hall_needed") openHall();  // a server of several halls: which one
+      else if (hall && e.code === "bad_credentials") err.textContent += t("(请同时核对大厅编号)", " (check the hall id too)");
       err.dataset.code = e.code || "";
       err.hidden = false;
     } finally {
       button.disabled = false;
     }
+  }
+  /* The hall to log in to: the server's own by default; a bank branch's (an outpost) or, on a
+     server of several halls, one of them by its id, typed, or given in the address
+     (/console/?hall=ID), or the one used last on this browser. No endpoint lists the halls:
+     the login does not say which exist. */
+  function openHall(value) {
+    const box = document.getElementById("login-hall-box");
+    const input = document.getElementById("login-hall");
+    if (value) input.value = value;
+    box.open = true;
+    if (!value) input.focus();
+  }
+  function presetHall() {
+    const asked = new URLSearchParams(location.search).get("hall") || localStorage.getItem("kb.hall");
+    if (asked) openHall(asked);
   }
   async function logout() {
     try { await api("/console/logout", { method: "POST", quiet: true }); } catch (e) { /* gone anyway */ }
@@ -461,6 +504,7 @@
   document.addEventListener("DOMContentLoaded", async () => {
     translateStatic(document);
     document.getElementById("login-form").addEventListener("submit", submitLogin);
+    presetHall();
     document.getElementById("logout").addEventListener("click", logout);
     document.querySelectorAll(".lang-switch").forEach((b) => b.addEventListener("click", switchLang));
     window.addEventListener("hashchange", route);

@@ -185,3 +185,20 @@ def test_the_rejection_dialog_offers_the_usual_reasons_to_complete(qtbot: QtBot)
     english = ReasonDialog.for_reject("en")
     qtbot.addWidget(english)
     assert english.combo.itemText(2) == "Not within this service's scope"
+
+
+def test_transfer_offers_only_counters_that_serve_the_ticket(
+        qtbot: QtBot, hall: HallServer, pad: tuple[CounterModel, CounterWindow]) -> None:
+    """The dialog listed every counter of the hall; the server refuses a counter outside the
+    ticket's route or its services (counter_does_not_serve)."""
+    model, _window = pad
+    everyone = {code for code, _name in model.counter_names()}
+    serve(qtbot, hall, model)
+    assert model.current is not None
+    svc = model.services[model.state.current.service]  # type: ignore[union-attr]
+    offered = {code for code, _name in model.counter_names()}
+    by_code = {c.code: c for c in model.counters}
+    assert offered and offered < everyone
+    for code in offered:
+        c = by_code[code]
+        assert c.zone in svc.route and (not c.services or svc.code in c.services)
