@@ -53,6 +53,13 @@ class Board:
     def covers(self, zone: str) -> bool:
         return not self.zones or zone in self.zones
 
+    def shows_call(self, zone: str) -> bool:
+        """后台审批 is the back office: its staff take up cases without the citizen (前台综合受理、
+        后台分类审批, 办事群众与审批部门不见面), so the hall's board neither shows nor says its calls
+        ("请A001号到市监局审批岗1办理" sent citizens looking for a post they never meet); a board
+        set up for the approval zone (the back office's own screen) does."""
+        return zone in self.zones if self.zones else zone != "approval"
+
     def apply(self, event: wire.Event) -> bool:
         self.last_id = max(self.last_id, event.id)
         if event.type == "day.rolled":
@@ -61,7 +68,7 @@ class Board:
         if event.type not in ("ticket.called", "ticket.recalled"):
             return False
         zone = str(event.field("zone") or "")
-        if zone and not self.covers(zone):
+        if zone and not self.shows_call(zone):
             return False
         counter = str(event.field("counter") or "")
         call = Call(str(event.field("number") or ""), counter,
@@ -212,7 +219,7 @@ class BoardModel(QObject):
             self.changed.emit()
             zone = str(event.field("zone") or "")
             item: Announcement | None = None
-            if self._live(event) and (not zone or self.board.covers(zone)):
+            if self._live(event) and (not zone or self.board.shows_call(zone)):
                 item = from_event(event, self.template, now=self.clock(),
                                   stale_after_s=self.stale_after_s)
             if item is not None:

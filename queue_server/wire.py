@@ -159,6 +159,8 @@ class ServiceInfo(Wire):
     name_mn: str | None = None
     materials_en: list[str] | None = None
     materials_mn: list[str] | None = None
+    # (v1.2) the licence can be mailed (证照寄送): the intake counter records the choice
+    mail_delivery: bool = False
 
 
 class IdCardIn(Inbound):

@@ -273,6 +273,10 @@ def _transfer(tx: Tx, counter: Record, stage: Record, ticket: Record, body: wire
         target = one(conn, _COUNTERS, COUNTER, hall=ticket.hall, code=body.counter)
         if target is None or not target.active:
             raise Invalid("unknown_counter", f"没有窗口 {body.counter} / no counter {body.counter}")
+        if target.zone not in svc.route or (target.services and svc.code not in target.services):
+            # it would wait there in a zone outside its route, or where no call reaches it
+            raise Invalid("counter_does_not_serve", f"{target.name} 不办理此事项 / counter "
+                          f"{body.counter} does not serve {svc.code}")
         zone = target.zone
     hall = load_hall(conn, ticket.hall)
     assert hall is not None

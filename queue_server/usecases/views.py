@@ -203,6 +203,7 @@ def service_infos(s: Session, hall: str, day: date) -> list[wire.ServiceInfo]:
             open=remaining != 0, requires_id_card=svc.requires_id_card,
             time_limit_workdays=svc.time_limit_workdays, daily_cap=svc.daily_cap,
             remaining_today=remaining, category=svc.category,
+            mail_delivery=bool((svc.options or {}).get("mail_delivery")),
             **forms_of(svc.texts, SERVICE_TEXTS)))
     return out
 

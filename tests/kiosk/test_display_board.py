@@ -54,6 +54,16 @@ def test_zone_board_ignores_calls_of_other_zones() -> None:
     assert b.last_id == 3
 
 
+def test_the_hall_board_neither_shows_nor_says_back_office_calls() -> None:
+    """Approval posts call cases to work on them, not citizens to a counter."""
+    hall = Board()
+    assert not hall.apply(called(1, "B001", "H01", zone="approval"))
+    assert hall.current is None
+    assert hall.apply(called(2, "B001", "P01", zone="pickup"))
+    back_office = Board(zones=("approval",))
+    assert back_office.apply(called(3, "B002", "H01", zone="approval"))
+
+
 def test_day_rollover_clears_the_board() -> None:
     b = Board()
     b.apply(called(1, "A001"))

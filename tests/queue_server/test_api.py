@@ -102,6 +102,10 @@ def test_recall_no_show_transfer_pause(hall: Hall) -> None:
     assert w01.post("/counters/W01/recall").status_code == 200
     assert w01.post("/counters/W01/no-show").json()["status"] == "no_show"
     assert w01.post("/counters/W01/call-next").json()["id"] == a2["id"]
+    for where in ("W03", "C01"):  # approval is outside general's route; C01 serves consult only
+        wrong = w01.post("/counters/W01/transfer", json={"counter": where})
+        assert wrong.status_code == 400, where
+        assert wrong.json()["error"]["code"] == "counter_does_not_serve"
     moved = w01.post("/counters/W01/transfer", json={"counter": "W02"}).json()
     assert moved["status"] == "waiting" and moved["counter"] == "W02"
     w02 = hall.staff("W02", "s002")
