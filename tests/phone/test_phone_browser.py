@@ -348,6 +348,41 @@ def test_the_phone_page_shows_a_case_in_approval_as_the_status_page_does(
     expect(page.locator("body")).to_contain_text("后台审批中,无需在大厅等候;办结后会通知您。")
 
 
+def test_a_bank_branch_ticket_is_followed_into_the_hall(
+        phone: tuple[Any, list[str]], server: ServerProcess, shots: Path) -> None:
+    """The ticket and QR code a bank branch printed led to a page that said 已办结 once the
+    papers went on to the hall: the phone page and the status page follow the hall's ticket,
+    also when the forward happens while the page is open."""
+    from playwright.sync_api import expect
+
+    from queue_server.db.store import Store
+    from queue_server.usecases.auth import enrol_terminal
+
+    page, _requests = phone
+    store = Store(server.db_url)
+    try:
+        token, _ = enrol_terminal(store, "bank", "bank-phone", None, "p1-bank")
+    finally:
+        store.close()
+    bank = httpx.Client(base_url=server.api(""), timeout=10,
+                        headers={"Authorization": f"Bearer {token}"})
+    branch = bank.post("/tickets", json={"service": "company-setup", "channel": "bank",
+                                         "id_card": person(67)}).json()
+    page.goto(f"{server.url}/m/#/t/{branch['id']}")
+    expect(page.locator("#number")).to_have_text(branch["number"])
+    hall = bank.post(f"/tickets/{branch['id']}/forward", json={}).json()  # while it is open
+    page.wait_for_url(f"**/m/#/t/{hall['id']}")
+    expect(page.locator("#number")).to_have_text(hall["number"])
+    expect(page.locator("#ticket")).to_contain_text("等候中")
+    assert hall["id"] in page.evaluate("localStorage.getItem('kb.tickets')")
+    shot(page, shots, "14-forwarded")
+    page.goto(f"{server.url}/m/#/t/{branch['id']}")  # opened again later: straight on
+    page.wait_for_url(f"**/m/#/t/{hall['id']}")
+    page.goto(branch["track_url"])  # the printed QR code: the hall's status page
+    expect(page.locator("body")).to_contain_text(hall["number"])
+    assert page.url.split("?")[0].endswith(f"/t/{hall['id']}")
+
+
 def tomorrow_slot(server: ServerProcess) -> dict[str, Any]:
     """A slot of tomorrow (the hall's) that nobody has booked yet."""
     from datetime import timedelta

@@ -424,18 +424,22 @@
       lastStatus = t.status;
       show(heading(two("我的号", "My number"), [h(mw("my_number"))]) + ticketHtml(t));
     }
+    /* A bank branch's ticket forwarded to the hall: the case goes on as the hall's ticket. */
+    function onward(t) {
+      if (!t.forwarded_to) { return false; }
+      remember("kb.tickets", t.forwarded_to.ticket);
+      location.replace("#/t/" + encodeURIComponent(t.forwarded_to.ticket));
+      return true;
+    }
     api("/track/" + encodeURIComponent(id)).then(function (t) {
-      if (t.forwarded_to) {  /* a bank branch's ticket: the case goes on as the hall's ticket */
-        remember("kb.tickets", t.forwarded_to.ticket);
-        location.replace("#/t/" + encodeURIComponent(t.forwarded_to.ticket));
-        return;
-      }
+      if (onward(t)) { return; }
       paint(t);
       if (FINAL.indexOf(t.status) >= 0 || !window.EventSource) { return; }
       var es = stream = new EventSource("/api/v1/track/" + encodeURIComponent(id) + "/events");
       es.onmessage = function (ev) {
         var v;
         try { v = JSON.parse(ev.data); } catch (e) { return; /* a partial message */ }
+        if (onward(v)) { es.close(); return; }
         paint(v);
         if (FINAL.indexOf(v.status) >= 0) { es.close(); }  /* the stream ends here: no reconnecting */
       };
