@@ -7,6 +7,7 @@ only its own counter's stages, a kiosk only a ticket its holder proved to hold. 
 from __future__ import annotations
 
 import hmac
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,7 +40,7 @@ def evaluate(store: Store, who: Principal, body: wire.EvaluationIn) -> wire.Eval
         hall = load_hall(s, ticket.hall) if ticket is not None else None
         if ticket is None or hall is None or who.hall not in (ticket.hall, hall.parent):
             raise NotFound("unknown_ticket", "没有此号 / no such ticket")
-        stage = _stage_to_rate(s, who, ticket, hall, body)
+        stage = _stage_to_rate(s, who, ticket, hall, body, tx.now)
         if stage.rated:
             raise Conflict("already_rated", "此环节已评价 / this stage is already rated")
         stage.rated = True
@@ -57,9 +58,11 @@ def evaluate(store: Store, who: Principal, body: wire.EvaluationIn) -> wire.Eval
 
 
 def _stage_to_rate(s: Session, who: Principal, ticket: Ticket, hall: HallInfo,
-                   body: wire.EvaluationIn) -> Stage:
+                   body: wire.EvaluationIn, now: datetime) -> Stage:
     """What this terminal may rate of `ticket`. A pad enrolled for a counter: the latest stage
-    served at that counter, and nothing else (403 `not_your_counter`). A kiosk (or a pad of no
+    served at that counter, and nothing else (403 `not_your_counter`), on the business day it
+    was called (409 `rating_closed`: a pad rates the visit in front of it; ticket ids are in
+    every event, so any visit ever served there could be rated at any later time). A kiosk (or a pad of no
     counter): the latest stage that was called, once the citizen proved to hold the ticket
     with its rating code (from the QR code's link, or a card lookup's answer) or with the ID
     card it was issued to (403 `proof_required`)."""
@@ -70,6 +73,11 @@ def _stage_to_rate(s: Session, who: Principal, ticket: Ticket, hall: HallInfo,
         if stage is None:
             raise Forbidden("not_your_counter", f"此评价器只评价 {who.counter} 窗口的服务 / this "
                             f"pad rates only services of counter {who.counter}")
+        assert stage.called_at is not None
+        if hall.day_of(stage.called_at) != hall.day_of(now):
+            raise Conflict("rating_closed", "此次服务已不能在窗口评价,请扫描号票二维码评价 / "
+                           "this visit can no longer be rated at the counter: scan the "
+                           "ticket's QR code")
         return stage
     if not _proved(ticket, hall, body):
         raise Forbidden("proof_required", "请扫描号票二维码或刷身份证后评价 / scan the ticket's "

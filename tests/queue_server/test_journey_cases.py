@@ -273,3 +273,27 @@ def test_a_number_taken_while_the_hall_is_closed_says_when_calling_starts(
         else:
             assert got is not None and datetime.fromisoformat(got) == datetime.fromisoformat(
                 starts), when
+
+
+def test_a_counter_s_pad_rates_only_today_s_visits(journey: Journey) -> None:
+    """A pad rated a stage of its counter from any day before (ticket ids are in every event):
+    it rates the visit in front of it, on the day it was served; the QR code still rates."""
+    server, clock = journey
+    clock.set(2026, 3, 9, 9, 0)
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
+    pad = server.client(enrol(server.store.url, "pad", "pad-W01", counter="W01"))
+    intake = staff_client(server, "W01")
+    old = ok(kiosk.post("/tickets", json={"service": "general"}), 201)
+    ok(intake.post("/counters/W01/call-next"))
+    ok(intake.post("/counters/W01/finish", json={"outcome": "done"}))
+    clock.set(2026, 3, 10, 9, 0)
+    late = pad.post("/evaluations", json={"ticket": old["id"], "level": 1, "reasons": ["slow"]})
+    assert late.status_code == 409 and late.json()["error"]["code"] == "rating_closed"
+    code = old["track_url"].split("?c=")[1]
+    ok(kiosk.post("/evaluations", json={"ticket": old["id"], "level": 4, "rating_code": code}),
+       201)  # its holder, with the ticket's QR code, any day
+    fresh = ok(kiosk.post("/tickets", json={"service": "general"}), 201)
+    intake = staff_client(server, "W01")
+    ok(intake.post("/counters/W01/call-next"))
+    ok(intake.post("/counters/W01/finish", json={"outcome": "done"}))
+    ok(pad.post("/evaluations", json={"ticket": fresh["id"], "level": 5}), 201)
