@@ -141,8 +141,13 @@
   }
 
   /* -- screens ------------------------------------------------------------------------ */
+  /* Today's opening hours, in words (the hall's; a service may take numbers from the phone
+     within shorter hours of its own). */
+  function hoursToday() {
+    return hall.open_today ? (hall.opening_hours.join("、") || "全天 all day") : "今日休息 closed today";
+  }
   function home() {
-    var open = hall.open_today ? (hall.opening_hours.join("、") || "全天 all day") : "今日休息 closed today";
+    var open = hoursToday();
     var mine = store("kb.tickets").length;
     show('<div class="card"><b>' + two("办公时间", "Opening hours") + "</b>" + h(open) + "</div>" +
       '<div class="grid">' +
@@ -162,7 +167,7 @@
     }
     var rows = items.map(function (s) {
       var extra = kind === "book" ? "每段 " + s.slot_minutes + " 分钟"
-        : (s.remote_open ? "等候 " + s.waiting + " 人" : "现在不可取号 / not now");
+        : (s.remote_open ? "等候 " + s.waiting + " 人" : "现在不可取号 / not now · " + hoursToday());
       return beside("a", ' href="#/' + kind + "/" + encodeURIComponent(s.code) + '"', [h(s.name_mn)],
         "<b>" + h(s.name) + '</b><span class="en">' + h(en(s)) + " · " + h(extra) + "</span>");
     });
@@ -321,7 +326,8 @@
     show(heading(two(s.name, "Take a number: " + en(s)), [h(s.name_mn), h(mw("take_number"))]) + '<div class="card"><p>' +
       two("现在等候 " + s.waiting + " 人,约 " + Math.round(s.estimated_wait_s / 60) + " 分钟", s.waiting + " waiting") +
       '</p><p class="muted">' + note + "</p>" +
-      (s.remote_open ? cardForm(two("取号", "Take a number")) : '<div class="warn">' + two("现在不在远程取号时间内", "Not open for numbers now") + "</div>") + "</div>");
+      (s.remote_open ? cardForm(two("取号", "Take a number")) : '<div class="warn" id="closed">' +
+        two("现在不在远程取号时间内。办公时间:" + hoursToday(), "Not open for numbers now. Opening hours: " + hoursToday()) + "</div>") + "</div>");
     var go = document.getElementById("go");
     if (!go) { return; }
     go.onclick = function () {
