@@ -233,6 +233,9 @@ class Shed:
         self._body = {"type": "http.response.body", "body": body}
         # connection (client address and port) -> when it was last refused (monotonic)
         self._refused: OrderedDict[Any, float] = OrderedDict()
+        # who asks (the Authorization header: a terminal or a staff session; else the client's
+        # address) -> its requests holding a place now
+        self._holding: dict[bytes, int] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not (scope["type"] == "http" and scope["method"] == "POST"
@@ -240,16 +243,24 @@ class Shed:
             await self.app(scope, receive, send)
             return
         client = scope.get("client")
+        who = _asker(scope)
+        holding = self._holding
         async with AsyncExitStack() as place:
             try:
-                await place.enter_async_context(
-                    self.store.admitted(retrying=self._retrying(client)))
+                await place.enter_async_context(self.store.admitted(
+                    retrying=self._retrying(client), first=who not in holding))
             except Busy:
                 self._refusing(client)
                 await send(self._start)
                 await send(self._body)
                 return
-            await self.app(scope, receive, send)
+            holding[who] = holding.get(who, 0) + 1
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                left = holding.pop(who) - 1
+                if left:
+                    holding[who] = left
 
     def _retrying(self, client: Any) -> bool:
         """Whether the connection was refused lately (an unknown one is taken to be)."""
@@ -270,6 +281,16 @@ class Shed:
             if now - at < self.RETRY_AFTER and len(refused) <= self._REMEMBERED:
                 break
             del refused[oldest]
+
+
+def _asker(scope: Scope) -> bytes:
+    """Who sends a request, as the door tells them apart before authentication: its
+    Authorization header (a terminal's or a staff session's token), else its address."""
+    for name, value in scope.get("headers") or ():
+        if name == b"authorization":
+            return value
+    client = scope.get("client")
+    return str(client[0] if client else "").encode()
 
 
 class BodyLimit:

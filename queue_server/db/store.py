@@ -95,6 +95,11 @@ class ShedGauge:
         self._refusals = self._most_refusals = self.refusals_per_unit * max_pending
         self.floor = min(floor, max_pending)
         self.limit = max_pending
+        # Places beyond the limit kept for the first request of a terminal with nothing
+        # waiting (`Store.admitted(first=True)`): one hall's flood (or one runaway terminal)
+        # fills the limit with its own requests, and a quiet kiosk of another hall was refused
+        # 3 times in 4 (an outside check: 2 servers, 200 connections flooding one hall).
+        self.reserve = max(8, max_pending // 4)
         self.rate = 0.0  # units a busy second, smoothed
         self._busy_since: float | None = None
         self._busy = 0.0  # busy seconds in the current window
@@ -331,9 +336,12 @@ class Store:
             self.units -= 1
 
     @asynccontextmanager
-    async def admitted(self, retrying: bool = True) -> AsyncIterator[None]:
+    async def admitted(self, retrying: bool = True, first: bool = False
+                       ) -> AsyncIterator[None]:
         """One request counted as waiting for the database from here to the block's end: at
-        once while fewer than `shed.limit` are; else `Busy` at once, or, when refusals already
+        once while fewer than `shed.limit` are, or, the `first` of a terminal that has nothing
+        else waiting, while fewer than `shed.limit + shed.reserve` are (a flood of one hall or
+        terminal does not crowd out the others); else `Busy` at once, or, when refusals already
         outnumber the units served several times over (`ShedGauge.refuse_now`), at the door,
         first come first served, for a place that frees within `shed.door_time` (20 ms, or as
         long as serving those ahead takes, at most a second), and `Busy` when none does. Only
@@ -352,7 +360,8 @@ class Store:
         door = self._door
         while door and door[0].done():  # refused or gone
             door.popleft()
-        if self.pending < self.shed.limit and not door:
+        if (self.pending < self.shed.limit and not door) or (
+                first and self.pending < self.shed.limit + self.shed.reserve):
             self.pending += 1
             self.shed.started(self.pending)
         elif self.shed.refuse_now() or not retrying:

@@ -391,6 +391,66 @@ def test_the_door_remembers_refused_connections_a_second_and_so_many() -> None:
     assert not door._retrying(("10.0.0.2", 0)) and ("10.0.0.1", 1) not in door._refused
 
 
+def test_a_terminal_with_nothing_waiting_is_not_crowded_out_by_another_s_flood(
+        tmp_path: Path) -> None:
+    """One hall's flood filled every place and a quiet kiosk of another hall was refused 3
+    times in 4 (an outside check, two servers on PostgreSQL). The door keeps a reserve beyond
+    the limit for the first request of someone (a token, else an address) with nothing
+    waiting; the flood's own next request is refused as before."""
+    from queue_server.api.http_errors import Shed
+
+    url = f"sqlite:///{tmp_path / 'fair.db'}"
+    migrate(url)
+    store = Store(url, max_pending=2)
+    release = asyncio.Event()
+    answered: list[tuple[bytes, int]] = []
+
+    async def app(scope: Any, _receive: Any, send: Any) -> None:
+        await release.wait()
+        await send({"type": "http.response.start", "status": 201, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    door = Shed(app, store)
+
+    async def ask(who: bytes, port: int) -> None:
+        scope = {"type": "http", "method": "POST", "path": "/api/v1/tickets",
+                 "headers": [(b"authorization", who)], "client": ("10.0.0.9", port)}
+        status: list[int] = []
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b""}
+
+        await door(scope, receive, send)
+        answered.append((who, status[0]))
+
+    async def scene() -> None:
+        flood = [asyncio.create_task(ask(b"Bearer flood", p)) for p in range(2)]
+        while store.pending < 2:
+            await asyncio.sleep(0.001)
+        await ask(b"Bearer flood", 3)  # the flood's third: refused at once
+        quiet = asyncio.create_task(ask(b"Bearer quiet", 4))  # first of its own: a place
+        while store.pending < 3:
+            await asyncio.sleep(0.001)
+        await ask(b"Bearer quiet", 5)  # its second while the first waits: refused
+        assert door._holding == {b"Bearer flood": 2, b"Bearer quiet": 1}
+        release.set()
+        await asyncio.gather(*flood, quiet)
+
+    try:
+        asyncio.run(scene())
+        assert sorted(answered) == [(b"Bearer flood", 201), (b"Bearer flood", 201),
+                                    (b"Bearer flood", 503), (b"Bearer quiet", 201),
+                                    (b"Bearer quiet", 503)]
+        assert store.pending == 0 and door._holding == {}
+        assert store.shed.reserve == 8
+    finally:
+        store.close()
+
+
 def test_a_place_handed_to_a_request_that_went_away_is_given_back(tmp_path: Path) -> None:
     """The door hands a freed place to its first waiter; if that request is cancelled before
     it resumes, the place is given back, not lost."""
