@@ -75,6 +75,10 @@ def error(status: int, code: str, message: str, headers: dict[str, str] | None =
                         headers=headers)
 
 
+# FastAPI's words for a body its JSON parser could not read for another reason than its syntax
+_UNPARSED = "There was an error parsing the body"
+
+
 def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
     errors = exc.errors()
     first: dict[str, Any] = errors[0] if errors else {}
@@ -118,6 +122,8 @@ def install(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = HTTP_CODES.get(exc.status_code, "http_error")
         detail = exc.detail if isinstance(exc.detail, str) else code
+        if exc.status_code == 400 and detail == _UNPARSED:  # bytes not UTF-8, nesting too deep
+            return error(400, "malformed_json", "请求体不是有效的 JSON / the body is not valid JSON")
         headers = dict(exc.headers or {})
         if exc.status_code == 405:  # every method of the path, not only the first route's
             headers["Allow"] = ", ".join(_allowed(request))
