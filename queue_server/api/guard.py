@@ -222,12 +222,14 @@ class GuardedProtocol(asyncio.Protocol):
 
     def _scan_head(self, data: bytes) -> None:
         seen = self.tail + data
-        self.head_bytes += len(data)
-        if HEAD_END in seen:
+        end = seen.find(HEAD_END)
+        # the head's bytes so far: up to its end when this read holds it (a body may follow)
+        self.head_bytes += len(data) if end < 0 else end + len(HEAD_END) - len(self.tail)
+        if self.head_bytes > self.limits.max_head:  # also a whole oversized head in one read
+            self._close_with(HEAD_TOO_LARGE)
+        elif end >= 0:
             self.awaiting_head, self.answered, self.tail = False, False, b""
             self.head_started = None
-        elif self.head_bytes > self.limits.max_head:
-            self._close_with(HEAD_TOO_LARGE)
         else:
             self.tail = seen[-3:]
 
