@@ -72,9 +72,14 @@ def _local_day(hall: HallInfo, moment: datetime) -> date:
 
 
 def list_slots(store: Store, hall_id: str, service: str, day: date) -> list[wj.SlotOut]:
+    """The slots of `day`: none on a day that cannot be booked (before today, or beyond
+    `book_ahead_days`: booking them was 409 `too_far_ahead`)."""
     with store.read() as s:
         hall = hall_or_404(s, hall_id)
         _svc, plan = _bookable(s, hall, service)
+        today = _local_day(hall, store.clock())
+        if not today <= day <= today + timedelta(days=hall.rules.book_ahead_days):
+            return []
         taken = {start: n for start, n in s.execute(
             select(Appointment.start, func.count()).where(
                 Appointment.hall == hall.id, Appointment.service == service,

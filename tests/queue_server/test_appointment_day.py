@@ -63,6 +63,9 @@ def test_slots_bookings_cancellations(day: tuple[InProcServer, Clock]) -> None:
                                                   "03:30", "06:30", "07:00", "07:30", "08:00"]
     assert all(s["capacity"] == 2 and s["booked"] == 0 for s in slots)
     assert api.get("/slots", params={"service": "case", "date": "2026-03-07"}).json() == []
+    # a day that cannot be booked offers nothing (booking beyond 14 days was 409 too_far_ahead)
+    for day in ("2026-03-04", "2026-03-30", "9999-12-31"):
+        assert api.get("/slots", params={"service": "case", "date": day}).json() == [], day
     error(api.get("/slots", params={"service": "general", "date": MON}), 400, "not_bookable")
 
     code_of(book(api, A, slot("09:00")))
