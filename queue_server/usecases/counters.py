@@ -219,7 +219,8 @@ def _finish(tx: Tx, hall: HallInfo, counter: Record, stage: Record, ticket: Reco
     parent = load_hall(tx.conn, hall.parent) if hall.parent and next_zone else None
     if parent is not None and next_zone is not None and not _serves(tx.conn, hall.id, next_zone):
         # A bank branch's part ends where its counters end: the papers go on to the parent
-        # hall (转大厅) as there the application's own ticket, never into a queue nobody calls.
+        # hall (转大厅), where the application is a ticket of its own; never into a queue of
+        # the branch that nobody calls.
         end_stage(stage, counter, tx.now, "forwarded")
         outposts.hand_on(tx, ticket, parent)
         ticket.status = stages.FORWARDED
