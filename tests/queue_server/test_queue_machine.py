@@ -165,13 +165,21 @@ class Model:
                                       stage.sort_at, status="held" if held else "waiting"))
             self.tickets[stage.ticket] = {"status": "ready" if held else "waiting",
                                           "zone": later[0]}
+        elif outcome == "no_show" and stage.zone == "pickup":
+            # an approved case missed at pickup waits, held, for its holder again
+            self.stages.append(MStage(stage.ticket, "pickup", stage.service, stage.priority,
+                                      stage.sort_at, status="held"))
+            self.tickets[stage.ticket] = {"status": "ready", "zone": "pickup"}
         else:
             status = {"rejected": "rejected", "no_show": "no_show"}.get(outcome, "done")
             self.tickets[stage.ticket]["status"] = status
 
     def _transfer(self, code: str, stage: MStage, target: str) -> None:
         if target in COUNTERS:
-            service, zone, to = stage.service, COUNTERS[target][0], target
+            zone, serves = COUNTERS[target]
+            if zone not in SERVICES[stage.service][1] or stage.service not in serves:
+                raise Refused("counter_does_not_serve")  # no call would reach it there
+            service, to = stage.service, target
         else:
             route = SERVICES[target][1]
             service, zone, to = target, stage.zone if stage.zone in route else route[0], None
