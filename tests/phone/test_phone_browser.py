@@ -246,13 +246,15 @@ def qr_is_drawn(page: Any) -> None:
         timeout=10_000)
 
 
-def kiosk(server: ServerProcess, name: str, hall: str = "p1") -> httpx.Client:
+def kiosk(server: ServerProcess, name: str, hall: str = "p1", kind: str = "kiosk"
+          ) -> httpx.Client:
+    """A client of a terminal enrolled in `hall` (a kiosk, or a bank branch's terminal)."""
     from queue_server.db.store import Store
     from queue_server.usecases.auth import enrol_terminal
 
     store = Store(server.db_url)
     try:
-        token, _ = enrol_terminal(store, "kiosk", name, None, hall)
+        token, _ = enrol_terminal(store, kind, name, None, hall)
     finally:
         store.close()
     return httpx.Client(base_url=server.api(""), timeout=10,
@@ -355,17 +357,8 @@ def test_a_bank_branch_ticket_is_followed_into_the_hall(
     also when the forward happens while the page is open."""
     from playwright.sync_api import expect
 
-    from queue_server.db.store import Store
-    from queue_server.usecases.auth import enrol_terminal
-
     page, _requests = phone
-    store = Store(server.db_url)
-    try:
-        token, _ = enrol_terminal(store, "bank", "bank-phone", None, "p1-bank")
-    finally:
-        store.close()
-    bank = httpx.Client(base_url=server.api(""), timeout=10,
-                        headers={"Authorization": f"Bearer {token}"})
+    bank = kiosk(server, "bank-phone", "p1-bank", kind="bank")
     branch = bank.post("/tickets", json={"service": "company-setup", "channel": "bank",
                                          "id_card": person(67)}).json()
     page.goto(f"{server.url}/m/#/t/{branch['id']}")
