@@ -336,7 +336,6 @@ class CounterModel(QObject):
         if self.current is not None and old is not None and old.id == self.current.id:
             self.current.documents = old.documents
             self.current.branch_pages = old.branch_pages
-            self.current.origin = self.current.origin or old.origin
 
     def prepare(self) -> None:
         """Before anyone logs in: the hall (its name on the login page); the heartbeat starts."""

@@ -61,16 +61,10 @@ def mongol_texts(hall: wire.HallOut | None, service: wire.ServiceInfo | None
     return block, str(font)
 
 
-def calls_from(ticket: Any, timezone: str | None) -> datetime | None:
+def calls_from(ticket: wire.TicketIssued, timezone: str | None) -> datetime | None:
     """When calling starts for a number taken while the hall is closed (`calls_from` of the
     server's answer), in the hall's time zone; None while the hall is open."""
-    start = getattr(ticket, "calls_from", None)
-    if isinstance(start, str):  # an answer read by a model that does not know the field
-        try:
-            start = datetime.fromisoformat(start)
-        except ValueError:
-            return None
-    return local_time(start, timezone) if isinstance(start, datetime) else None
+    return local_time(ticket.calls_from, timezone) if ticket.calls_from else None
 
 
 def forwarded_to(ticket: Any) -> dict[str, str] | None:

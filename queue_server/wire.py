@@ -244,11 +244,6 @@ class StageOut(Wire):
     reason: str | None = None  # a rejection's reason, as the counter gave it (ID numbers masked)
 
 
-# waiting | called | serving | done | rejected | no_show (of the ticket as a whole)
-# ... | ready (a case ready for pickup that waits for its holder)
-TicketStatus = Literal["waiting", "called", "serving", "done", "rejected", "no_show", "ready"]
-
-
 class TicketOut(Wire):
     id: str
     number: str

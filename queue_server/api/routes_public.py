@@ -23,6 +23,7 @@ from queue_server.api.limits import PublicLimits
 from queue_server.api.routes import asked_hall, base_url, json_answer, store_of
 from queue_server.api.stream import SSE_HEADERS, Dropped
 from queue_server.domain.errors import NotFound
+from queue_server.domain.stages import FINAL
 from queue_server.usecases import appointments, public, remote
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
@@ -33,7 +34,6 @@ CHANGES = frozenset({"ticket.called", "ticket.recalled", "ticket.started", "tick
                      "ticket.no_show", "ticket.transferred", "ticket.forwarded", "ticket.arrived",
                      "case.ready", "delivery.chosen", "delivery.dispatched", "counter.paused",
                      "counter.resumed", "staff.login", "hall.configured"})
-FINAL = ("done", "rejected", "no_show", "forwarded")
 
 
 def _limit(request: Request, write: bool = False, number: str | None = None) -> None:

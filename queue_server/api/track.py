@@ -28,6 +28,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from queue_server import wire_journey as wj
 from queue_server.api.ratelimit import throttle
 from queue_server.api.routes import base_url, store_of
+from queue_server.domain.stages import FINAL
 from queue_server.usecases import public
 
 router = APIRouter()
@@ -211,7 +212,7 @@ def track(request: Request, ticket_id: str) -> HTMLResponse:
         return RedirectResponse(f"/t/{quote(view.forwarded_to.ticket, safe='')}",
                                 status_code=303, headers={"Cache-Control": "no-store"})
     live = ""
-    if view.status not in ("done", "rejected", "no_show", "forwarded"):
+    if view.status not in FINAL:
         live = LIVE % (json.dumps(view.version),
                        json.dumps(f"/api/v1/track/{quote(view.id, safe='')}/events"))
     page = PAGE.format(title=f"{escape(view.number)} 办件查询", style=STYLE,

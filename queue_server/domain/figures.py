@@ -18,7 +18,7 @@ from itertools import product
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from queue_server.domain.stages import SERVED
+from queue_server.domain.stages import FORWARDED, SERVED
 
 ANY = "*"
 WAIT, SERVICE = "wait", "service"
@@ -104,7 +104,7 @@ def facts_of(ticket: Any, stages: Sequence[Any], levels: dict[int, int], tz: str
         if st.zone == "approval" and st.deadline is not None and st.status == "ended":
             due += 1
             on_time += st.ended_at <= st.deadline
-    status = ticket.status if ticket.status in (*ENDINGS, "forwarded") else "open"
+    status = ticket.status if ticket.status in (*ENDINGS, FORWARDED) else "open"
     hour = ticket.issued_at.astimezone(ZoneInfo(tz)).hour
     return TicketFacts(ticket.hall, ticket.day, hour, status, tuple(facts), due, on_time)
 
@@ -130,7 +130,7 @@ def ticket_vector(facts: TicketFacts) -> list[int]:
             v[3 + st.level] += 1
     v[9], v[10] = facts.appr_due, facts.appr_on_time
     v[11 + facts.hour] = 1
-    v[_FORWARDED] = int(facts.status == "forwarded")
+    v[_FORWARDED] = int(facts.status == FORWARDED)
     return v
 
 

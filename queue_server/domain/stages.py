@@ -34,6 +34,8 @@ READY = "ready"  # the status of a ticket whose case waits, held, in the pickup 
 # (v1.2) a bank branch's ticket whose papers went on to the parent hall (转大厅): the branch's part
 # ended there, the application is the hall's own ticket (`forwarded_to`). Before, "done".
 FORWARDED = "forwarded"
+# A ticket's statuses once its journey is over (nothing follows; anything else may still move).
+FINAL = ("done", "rejected", "no_show", FORWARDED)
 AT_COUNTER = (CALLED, SERVING)
 OPEN = (WAITING, CALLED, SERVING, HELD, ON_HOLD)  # every status but ENDED: the case is not done
 SERVED = ("done", "next", "rejected")  # outcomes of a stage that was served

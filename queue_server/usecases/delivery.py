@@ -49,7 +49,7 @@ def choose(store: Store, who: Principal, ticket_id: str, body: wj.DeliveryIn) ->
         hall = load_hall(s, ticket.hall)
         svc = s.get(Service, (ticket.hall, ticket.service))
         assert hall is not None and svc is not None
-        if ticket.status in ("done", "rejected", "no_show", "forwarded"):
+        if ticket.status in stages.FINAL:
             raise Conflict("ticket_closed", "此件已办结 / this case is closed")
         if body.method == "mail" and not (svc.options or {}).get("mail_delivery"):
             raise Conflict("mail_not_offered", "此事项不提供证照寄送 / this service offers no "
