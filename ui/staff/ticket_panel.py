@@ -62,6 +62,7 @@ class TicketPanel(QFrame):
         self.delivery = QPushButton(pick(WORDS["delivery_btn"], lang))
         self.delivery.setObjectName("delivery")
         self.delivery.setStyleSheet("font-size:18px; padding:6px 12px; min-height:34px;")
+        self.delivery.hide()  # shown while it applies (refresh): no room taken before
         mark = QVBoxLayout()
         mark.setSpacing(4)
         mark.addWidget(self.number)
@@ -88,7 +89,7 @@ class TicketPanel(QFrame):
         self.scans = QListWidget()
         self.scans.setViewMode(QListWidget.ViewMode.IconMode)
         self.scans.setIconSize(QSize(96, 128))
-        self.scans.setFixedHeight(172)
+        self.scans.setFixedHeight(164)  # icons and their page numbers; 172 made the pad 773 px
         self.scans.itemDoubleClicked.connect(self._open_scan)
         box.addWidget(self.scans)
 

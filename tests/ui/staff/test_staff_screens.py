@@ -54,3 +54,32 @@ def test_the_screens_options_are_checked(capsys: pytest.CaptureFixture[str],
     assert main(["--role", "counter", "--screens", str(tmp_path),
                  "--hall", str(tmp_path / "none.toml")]) == 2
     assert "none.toml" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_counter_pad_fits_a_1366x768_screen(qapp: QApplication, lang: str) -> None:
+    """Every state of the pad at the counters' size with the example hall stays 768 px high,
+    with a bank branch's mark and the 证照寄送 button shown too (the pad came out 773 px, then
+    823 px once the button was laid out while hidden: the bottom row of buttons off screen)."""
+    from kiosk import sample_staff as sample
+    from kiosk.sample_hall import load_hall_sample
+    from ui.roles.counter import sample_page
+    from ui.screens import settle
+    from ui.staff.counter_pad import CounterWindow
+
+    root = Path(__file__).resolve().parents[3]
+    hall = load_hall_sample(root / "examples" / "hjhq.toml")
+    for state in sample.COUNTER_STATES:
+        model = sample.counter_model(state, sample_page, hall)
+        window = CounterWindow(model, lang)  # (the model's view is made again in its language)
+        if state == "serving" and model.current is not None:
+            model.current.origin, model.current.mail_offered = "branch", True
+            model.current.branch_pages = 2
+        window.resize(1366, 768)
+        window.show()
+        model.changed.emit()  # the window and its panels redraw from the model
+        settle(qapp)
+        assert window.height() <= 768, (state, window.height())
+        if state == "serving":
+            assert window.ticket.delivery.isVisible() and window.ticket.origin.isVisible()
+        window.close()
