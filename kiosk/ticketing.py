@@ -104,7 +104,8 @@ def ticket_layout(ticket: wire.TicketIssued, hall_name: str, service_name: str,
     if forwarded is not None:
         names = zone_names(forwarded.zone)
         gone = Forwarded(hall_name=forwarded.hall_name or forwarded.hall or "",
-                         zone_name=names[0], zone_name_en=names[1], number=forwarded.number)
+                         zone_name=names[0], zone_name_en=names[1], number=forwarded.number,
+                         hall_name_en=forwarded.hall_name_en or "")
         number, track = forwarded.number, forwarded.track_url
     papers_en: tuple[str, ...] = ()
     if english is not None and materials:

@@ -203,6 +203,9 @@ class ForwardedTo(Wire):
     hall: str
     hall_name: str | None = None
     track_url: str
+    # the hall's name in the languages it gives (None where it gives none)
+    hall_name_en: str | None = None
+    hall_name_mn: str | None = None
 
 
 class TicketIssued(Wire):
@@ -226,6 +229,11 @@ class TicketIssued(Wire):
     arrival_required: bool = False
     # (v1.2) Issued while the hall is closed (a number taken at night): when calling starts.
     calls_from: datetime | None = None
+    # (v1.2) In the answer to a forward (a bank branch's application, POST
+    # /tickets/{id}/forward): the hall's name in its other languages, for the branch's screen
+    # and paper. None in an issue's answer (the terminal knows its own hall).
+    hall_name_en: str | None = None
+    hall_name_mn: str | None = None
 
 
 class StageOut(Wire):

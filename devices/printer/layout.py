@@ -44,6 +44,7 @@ class Forwarded:
     zone_name: str
     number: str
     zone_name_en: str = ""
+    hall_name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -232,7 +233,8 @@ class _Builder:
         the branch calls it."""
         self.lines(f"您的申请已转交 {f.hall_name} {f.zone_name}，")
         self.lines(f"号码 {f.number}；扫描二维码查看进度")
-        self.lines(f"Your application went to {f.hall_name} {f.zone_name_en or f.zone_name},")
+        self.lines(f"Your application went to {f.hall_name_en or f.hall_name} "
+                   f"{f.zone_name_en or f.zone_name},")
         self.lines(f"number {f.number}; scan the QR code to follow it")
 
     def qr(self, url: str) -> None:

@@ -67,11 +67,12 @@ def console_logout(request: Request, principal: Who) -> Response:
 @router.get("/api/v1/console/me", response_model=ConsoleMe)
 def console_me(request: Request, principal: Who) -> ConsoleMe:
     hall = hall_of(principal, request)
-    name, role, hall_name, timezone = console_auth.me(store_of(request), principal, hall)
     token = cookie_of(request) if not request.headers.get("authorization") else ""
-    return ConsoleMe(staff=principal.staff_id, staff_name=name, role=role, hall=hall,
-                     hall_name=hall_name, csrf=console_auth.csrf_of(token) if token else None,
-                     timezone=timezone)
+    who = console_auth.me(store_of(request), principal, hall, token or "")
+    return ConsoleMe(staff=principal.staff_id, staff_name=who.staff_name, role=who.role,
+                     hall=hall, hall_name=who.hall_name,
+                     csrf=console_auth.csrf_of(token) if token else None,
+                     expires_at=who.expires_at, timezone=who.timezone)
 
 
 def page_scripts() -> list[str]:

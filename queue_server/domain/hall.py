@@ -65,5 +65,11 @@ class HallInfo:
             return chinese
         return str(self.texts.get(lang, {}).get(key) or chinese)
 
+    def other_names(self) -> dict[str, str | None]:
+        """`hall_name_en` and `hall_name_mn`: the names the hall gives besides the Chinese one
+        (None where it gives none)."""
+        return {f"hall_name_{lang}": self.texts.get(lang, {}).get("name") or None
+                for lang in ("en", "mn")}
+
     def day_of(self, now: datetime) -> date:
         return business_day(now, self.timezone, self.day_starts)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.holidays import statutory_holidays
@@ -81,6 +81,9 @@ def add_workdays(start: date, days: int, calendar: WorkCalendar) -> tuple[date, 
 
 
 def deadline(start_day: date, days: int, tz: str, calendar: WorkCalendar) -> Due:
-    """End (23:59:59 local) of the `days`-th working day after business day `start_day`."""
+    """End (23:59:59 local) of the `days`-th working day after business day `start_day`, in
+    UTC as every instant the server answers (an answer written before a read from the database
+    gave it as +08:00 where the rest said Z)."""
     last, provisional = add_workdays(start_day, days, calendar)
-    return Due(datetime.combine(last, time(23, 59, 59), tzinfo=ZoneInfo(tz)), provisional)
+    end = datetime.combine(last, time(23, 59, 59), tzinfo=ZoneInfo(tz))
+    return Due(end.astimezone(UTC), provisional)

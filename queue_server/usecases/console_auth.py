@@ -112,13 +112,25 @@ def logout(store: Store, token: str) -> None:
             tx.emit(row.hall, "console.logout", staff=row.staff_id)
 
 
-def me(store: Store, who: Principal, hall: str) -> tuple[str | None, str, str, str]:
-    """(staff name, role, hall name, hall time zone) of a principal that may use the
-    console."""
+@dataclass(frozen=True)
+class Me:
+    staff_name: str | None
+    role: str
+    hall_name: str
+    timezone: str
+    expires_at: datetime | None  # the console session's end (None for a bearer token)
+
+
+def me(store: Store, who: Principal, hall: str, token: str = "") -> Me:
+    """Who a principal that may use the console is, and when its console session (`token`,
+    the cookie's) ends."""
     require_supervisor(who)
     with store.read() as s:
         info = load_hall(s, hall)
         staff = s.get(Staff, (hall, who.staff_id)) if who.staff_id else None
+        expires = s.scalar(select(ConsoleSession.expires_at).where(
+            ConsoleSession.token_hash == token_hash(token))) if token else None
     if info is None:
         raise Invalid("unknown_hall", f"没有大厅 {hall} / no hall {hall}")
-    return (staff.name if staff else None, who.staff_role or who.kind, info.name, info.timezone)
+    return Me(staff.name if staff else None, who.staff_role or who.kind, info.name,
+              info.timezone, expires)

@@ -38,16 +38,17 @@ def forward(store: Store, who: Principal, ticket_id: str, body: wire.ForwardIn, 
                            "outpost's ticket can be forwarded")
         parent = load_hall(s, outpost.parent)
         assert parent is not None
-        if ticket.forwarded_to is not None:
-            done = s.get(Ticket, ticket.forwarded_to)
-            assert done is not None
-            return issued_out(s, done, parent, service_row(s, parent.id, done.service), base), False
-        remote = hand_on(tx, ticket, parent, body.service)
-        s.flush()
-        end_current(tx, ticket, "forwarded")
-        s.flush()
-        return issued_out(s, remote, parent, service_row(s, parent.id, remote.service),
-                          base), True
+        created = ticket.forwarded_to is None
+        if created:
+            remote: Any = hand_on(tx, ticket, parent, body.service)
+            s.flush()
+            end_current(tx, ticket, "forwarded")
+            s.flush()
+        else:
+            remote = s.get(Ticket, ticket.forwarded_to)
+            assert remote is not None
+        answer = issued_out(s, remote, parent, service_row(s, parent.id, remote.service), base)
+        return answer.model_copy(update=parent.other_names()), created
 
 
 def hand_on(tx: Tx, ticket: Any, parent: HallInfo, service: str | None = None) -> Record:

@@ -128,6 +128,10 @@ def reduce_card(card: wire.IdCardIn | None, hall: HallInfo, now: datetime) -> Ca
 
 def _reduce(req: wire.TicketCreate, card: Card, who: Principal, service: str,
             booked: checkin.CheckIn | None) -> Issue:
+    if (req.priority == "normal" and "priority" in req.model_fields_set
+            and req.priority_reason is not None):
+        raise Invalid("priority_conflict", "普通号不能带优先原因 / a ticket asked for as "
+                      "\"normal\" takes no priority_reason (ask for \"priority\")")
     decision = priority.decide(who.kind, req.priority == "priority", req.priority_reason,
                                card.elderly)
     prio, reason = decision.priority, decision.reason

@@ -96,7 +96,8 @@ def forwarded_to(s: Db, ticket: Ticket | Record, base: str) -> wire.ForwardedTo 
     hall = load_hall(s, row.hall)
     return wire.ForwardedTo(ticket=ticket.forwarded_to, number=row.number, hall=row.hall,
                             hall_name=hall.name if hall else None,
-                            track_url=f"{base}/t/{ticket.forwarded_to}")
+                            track_url=f"{base}/t/{ticket.forwarded_to}",
+                            **(hall.other_names() if hall else {}))
 
 
 def ticket_out(s: Db, ticket: Ticket | Record, base: str) -> wire.TicketOut:

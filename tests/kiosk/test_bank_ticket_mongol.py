@@ -106,3 +106,49 @@ def test_rendered_bank_screens_stand_at_the_outpost(qapp: Any) -> None:
         s.code for s in cfg.services if s.code in cfg.outposts[0].services]
     sample.stage(flow, "ticket")
     assert flow.data.ticket is not None and flow.data.ticket.hall_name == cfg.outposts[0].name
+
+
+def test_a_visitor_reading_english_is_told_the_halls_english_name(
+        example_hall: tuple[HallProcess, str], tmp_path: Path, qtbot: Any) -> None:
+    """At the branch, a visitor who chose English sends the papers on: the screen and the paper
+    name the hall as the hall file gives it in English (they gave the Chinese name inside the
+    English sentence), and the hall's answer carries its names in its languages."""
+    from kiosk import states as st
+    from ui.citizen.steps import ticket_facts
+
+    hall, token = example_hall
+    cfg = load_config(EXAMPLE)
+    assert cfg.hall.name_en and cfg.hall.name_mn
+    job = tmp_path / "bank-printer.bin"
+    config = TerminalConfig(role="bank", server=hall.url, token=token,
+                            devices=DeviceUrls(idcard="sim://idcard?dwell=0",
+                                               camera="sim://camera?seed=5&scene=page",
+                                               printer=f"file://{job}?width={PAPER}"))
+    flow = build_kiosk(config, cache_path=tmp_path / "cache.json")
+    start_kiosk(flow, heartbeat_s=0.5)
+    try:
+        qtbot.waitUntil(lambda: flow.online and flow.link.hall is not None
+                        and bool(flow.link.catalog.services), timeout=20000)
+        flow.start()
+        flow.set_language("en")
+        flow.choose_service("water-connect")
+        flow.take_number(scan_first=True)
+        flow.scanning.capture()
+        qtbot.waitUntil(lambda: flow.state == st.REVIEW, timeout=25000)
+        flow.scanning.keep()
+        flow.scanning.finish()
+        qtbot.waitUntil(lambda: flow.data.upload_state == "forwarded", timeout=25000)
+        gone = flow.data.forwarded
+        assert gone is not None and gone.hall == cfg.hall.id
+        assert (gone.hall_name, gone.hall_name_en, gone.hall_name_mn) == (
+            cfg.hall.name, cfg.hall.name_en, cfg.hall.name_mn)
+        assert flow.data.ticket is not None
+        said = ticket_facts(flow, flow.data.ticket)
+        assert cfg.hall.name_en in said and cfg.hall.name not in said
+        qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=20000)
+    finally:
+        stop_kiosk(flow)
+        flow.runner.wait(10000)
+    text = "".join("".join(render(job.read_bytes(), PAPER).lines).split())
+    assert "".join(f"Your application went to {cfg.hall.name_en}".split()) in text
+    assert "".join(f"您的申请已转交 {cfg.hall.name}".split()) in text

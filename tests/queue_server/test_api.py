@@ -31,6 +31,9 @@ def test_a_ticket_walks_its_route_keeping_its_number(hall: Hall) -> None:
     moved = w02.post("/counters/W02/finish", json={"outcome": "next"}).json()
     assert moved["status"] == "waiting" and moved["zone"] == "approval"
     assert moved["deadline"] is not None and moved["number"] == "B001"
+    # In UTC, as read back later (the answer written before the read once said +08:00).
+    assert moved["deadline"] == kiosk.get(f"/tickets/{t['id']}").json()["deadline"]
+    assert moved["deadline"].endswith("Z")
     w03 = hall.staff("W03", "s002")
     assert w03.post("/counters/W03/call-next").json()["number"] == "B001"
     w03.post("/counters/W03/finish", json={"outcome": "next"})

@@ -32,6 +32,7 @@ def test_supervisor_logs_in_with_a_strict_http_only_cookie(hall: Hall) -> None:
     me = c.get("/api/v1/console/me")
     assert me.status_code == 200 and me.json()["staff_name"] == "张伟"
     assert me.json()["csrf"] == body["csrf"]
+    assert me.json()["expires_at"] == body["expires_at"] is not None  # when to log in again
     # the cookie is a supervisor principal for the rest of /api/v1
     assert c.get("/api/v1/terminals").status_code == 200
     assert c.get("/api/v1/followups").status_code == 200

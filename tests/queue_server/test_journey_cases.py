@@ -210,7 +210,9 @@ def test_green_channel_needs_a_declared_reason_that_the_counter_confirms(journey
                         "priority_reason_not_allowed"),
                        ({"priority_reason": "appointment"}, "priority_reason_not_allowed"),
                        ({"priority": "priority", "priority_reason": "staff"},
-                        "priority_reason_not_allowed")):
+                        "priority_reason_not_allowed"),
+                       ({"priority": "normal", "priority_reason": "disabled"},
+                        "priority_conflict")):
         refused = kiosk.post("/tickets", json={"service": "general", **body})
         assert refused.status_code == 400, refused.text
         assert refused.json()["error"]["code"] == code

@@ -55,8 +55,8 @@ def status_line(t: Any, lang: str) -> str:
     status = tr(key, lang) if key in TEXT else str(t.status)
     if t.status == "forwarded":
         hall = forwarded_to(t) or {}
-        return "  ·  ".join(x for x in (status, hall.get("hall_name", ""), hall.get("number", ""))
-                            if x)
+        name = hall.get(f"hall_name_{lang}") or hall.get("hall_name", "")
+        return "  ·  ".join(x for x in (status, name, hall.get("number", "")) if x)
     where = zone_name(t.zone, lang) + (f" · {t.counter}" if t.counter else "")
     return f"{status}  ·  {where}"
 

@@ -207,7 +207,8 @@ def ticket_facts(flow: KioskFlow, t: Any) -> str:
     went and the hall's number (nobody calls it at the branch)."""
     lang, hall = flow.lang, flow.data.forwarded
     if hall is not None:
-        return tr("forwarded_to", lang, hall=hall.hall_name or hall.hall or "",
+        name = getattr(hall, f"hall_name_{lang}", None) or hall.hall_name or hall.hall or ""
+        return tr("forwarded_to", lang, hall=name,
                   zone=zone_name(hall.zone, lang), number=hall.number)
     if flow.role == "bank" and flow.data.upload_state == "sending":
         return tr("forwarding", lang)
