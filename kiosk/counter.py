@@ -14,6 +14,7 @@ ticket a bank branch forwarded, and sends the terminal's heartbeat as the kiosk 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ UNDO_SHOW_S = 10  # how long the pad offers to undo a finish (the server allows 
 NOTICE_SHOW_S = 10  # how long a notice about a ticket ("A012 已转至 后台审批") stays at most
 ALERT_SHOW_S = 60  # a deadline alert or a search answer, not tied to the current ticket
 REJECT_REASON_MAX = 200  # wire.FinishIn.reason's limit
+TRACKING = re.compile(r"[A-Z0-9-]{6,40}")  # wire_journey.DispatchIn.tracking's (upper-cased)
 HEARTBEAT_S = 30.0  # the kiosk's interval (kiosk.runtime.HEARTBEAT_S): the console reads both alike
 NEED_REASON = "请填写不予受理的原因 / Enter the reason for the rejection"
 ZONE_NAMES = wire.ZONE_NAMES
@@ -212,6 +214,9 @@ class CounterModel(QObject):
     lineCleared = Signal()  # the status line's notice or error is no longer true: blank it
     deliveryChosen = Signal(str)  # the holder's choice was recorded (pickup | mail)
     deliveryFailed = Signal(str)  # it was not: why, in words, for the dialog to show
+    mailListed = Signal(object)  # the cases to mail (list[DeliveryDetail]), for the pickup counter
+    mailFailed = Signal(str)  # listing or dispatching failed: why, in words
+    mailDispatched = Signal(str)  # a case was handed to the post: the sentence that says so
     _incoming = Signal(object)
     _link = Signal(bool)
 
@@ -491,6 +496,59 @@ class CounterModel(QObject):
             self.deliveryFailed.emit(words.in_language(delivery_error(exc), lang))
 
         self._runner.submit(work, done, failed)
+
+    # -- 证照寄送 at the pickup counter: the cases to mail, and handing one to the post ---------
+    def mail_open(self) -> bool:
+        """A pickup counter of a hall that mails some results keeps the list of cases to mail."""
+        return bool(self.logged_in and self.mail_services and self.state is not None
+                    and self.state.zone == "pickup")
+
+    def list_to_mail(self) -> None:
+        """The hall's approved cases waiting to be mailed, with their addresses, as
+        `mailListed` (or `mailFailed`). The addresses are shown, never kept or logged."""
+        if not self.mail_open():
+            self.mailFailed.emit(words.in_language(words.MAIL_WORDS["not_pickup"], self.lang))
+            return
+
+        self._runner.submit(self._to_mail, self.mailListed.emit, self._mail_failed)
+
+    def _to_mail(self) -> list[wj.DeliveryDetail]:
+        resp = self.client.request("GET", "/deliveries/to-mail", staff=True)
+        return [wj.DeliveryDetail.model_validate(d) for d in resp.json()]
+
+    def dispatch(self, ticket_id: str, number: str, carrier: str, tracking: str) -> None:
+        """Hand a case to the post (寄出): its tracking number is recorded and its address
+        deleted; then `mailDispatched` and the list again."""
+        carrier, tracking = carrier.strip(), tracking.strip().upper()
+        problem = ("carrier" if not carrier else
+                   "tracking" if not TRACKING.fullmatch(tracking) else "")
+        if problem or not self.mail_open():
+            self.mailFailed.emit(words.in_language(
+                words.MAIL_WORDS[problem or "not_pickup"], self.lang))
+            return
+
+        def work() -> list[wj.DeliveryDetail]:
+            self.client.request("POST", f"/tickets/{ticket_id}/dispatch", staff=True,
+                                json_body={"carrier": carrier, "tracking": tracking})
+            return self._to_mail()
+
+        def done(left: list[wj.DeliveryDetail]) -> None:
+            self._clear_line("error")
+            said = words.mail_dispatched(number, carrier, tracking, self.lang)
+            self._say(said)
+            self.mailListed.emit(left)
+            self.mailDispatched.emit(said)
+
+        self._runner.submit(work, done, self._mail_failed)
+
+    def _mail_failed(self, exc: BaseException) -> None:
+        if isinstance(exc, ApiError) and exc.status == 401:
+            self.client.logout()
+            self.changed.emit()
+        if isinstance(exc, ApiError) and exc.code == "invalid_request":
+            self.mailFailed.emit(words.in_language(words.MAIL_WORDS["tracking"], self.lang))
+            return
+        self.mailFailed.emit(words.in_language(describe(exc), self.lang))
 
     def set_auto_call(self, seconds: int) -> None:
         self.auto_call_s = max(0, seconds)

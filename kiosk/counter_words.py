@@ -106,6 +106,19 @@ DELIVERY_NOT_NOW = ("现在不能记录:须在受理窗口办理中的号 / Not 
 ORIGIN_WORDS = {"branch": ("银行网点转来", "From a bank branch"), "remote": ("远程", "Remote")}
 
 
+MAIL_WORDS = {
+    "tracking": "运单号为 6-40 位字母或数字 / The tracking number is 6-40 letters or digits",
+    "carrier": "请填写寄递公司 / Enter the carrier",
+    "not_pickup": "只有出件窗口寄出证照 / Only a pickup counter mails results",
+}
+
+
+def mail_dispatched(number: str, carrier: str, tracking: str, lang: str) -> str:
+    if lang == "en":
+        return f"{number}: mailed by {carrier}, tracking {tracking}"
+    return f"{number} 已交寄 {carrier},运单号 {tracking}"
+
+
 def delivery_problem(field: str) -> str:
     """What to fix in the delivery dialog, by the field at fault (never quoting the text)."""
     return DELIVERY_PROBLEMS.get(field, DELIVERY_PROBLEMS["address"])

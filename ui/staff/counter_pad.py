@@ -26,6 +26,8 @@ from kiosk.counter_words import in_language, zone_name
 from ui.i18n import STATUS, pick, tr
 from ui.staff.delivery import DeliveryDialog
 from ui.staff.dialogs import ReasonDialog, TransferDialog, line
+from ui.staff.mail import WORDS as MAIL_WORDS
+from ui.staff.mail import MailDialog
 from ui.staff.safeguards import HeldList, NumberDialog, ask
 from ui.staff.ticket_panel import TicketPanel, card
 from ui.staff.waiting import WaitingCounts
@@ -171,6 +173,12 @@ class CounterWindow(QWidget):
         box.addWidget(self.waiting, 1)
         self.held = HeldList(self.lang, self.model.take_back)
         box.addWidget(self.held)
+        # at a pickup counter of a hall that mails results: the cases to mail (证照寄送)
+        self.mail_btn = QPushButton(pick(MAIL_WORDS["title"], self.lang))
+        self.mail_btn.setObjectName("toMailButton")
+        self.mail_btn.clicked.connect(self.open_mail)
+        self.mail_btn.hide()
+        box.addWidget(self.mail_btn)
         box.addWidget(QLabel(tr("auto_call", self.lang)))
         # Qt's own arrows are a few pixels tall: a finger gets a − and a + button instead
         self.auto = QSpinBox()
@@ -275,6 +283,11 @@ class CounterWindow(QWidget):
         if "delivery" in self.model.allowed():
             DeliveryDialog(self.model, self.lang, self).exec()
 
+    def open_mail(self) -> None:
+        """证照寄送 at pickup: the cases to mail, each handed to the post with its tracking."""
+        if self.model.mail_open():
+            MailDialog(self.model, self.lang, self).exec()
+
     def call_number(self) -> None:
         dlg = NumberDialog(self.lang, "call" in self.model.allowed(), self)
         if dlg.exec() == QDialog.DialogCode.Accepted:
@@ -368,6 +381,8 @@ class CounterWindow(QWidget):
             self.buttons["finish_next"].setToolTip(" → ".join(
                 zone_name(z, lang) for z in m.current.zones_left))
         self.held.show_held(m.held(), "take-back" in allowed)
+        self.mail_btn.setVisible(m.mail_open())
+        self.mail_btn.setEnabled(not m.busy)
         self.undo_btn.setEnabled("undo-finish" in allowed)
         self.undo_btn.setVisible(m.undo_remaining > 0)
         if m.undo_remaining > 0:

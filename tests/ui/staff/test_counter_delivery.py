@@ -2,8 +2,10 @@
 process of a hall of their own (a service that mails its licence, one that does not, a bank
 branch outpost): the button shows only for a ticket being served at intake whose service
 mails; the dialog refuses what cannot be sent and shows the server's refusal in words; a mail
-choice is recorded and shown, and neither the address nor the phone reaches a log; a ticket
-the branch forwarded wears its mark beside the number, with the branch's pages counted."""
+choice is recorded and shown, and neither the address nor the phone reaches a log; the pickup
+counter lists the approved cases to mail with their addresses and hands each to the post with
+its tracking number; a ticket the branch forwarded wears its mark beside the number, with the
+branch's pages counted."""
 
 from __future__ import annotations
 
@@ -56,9 +58,26 @@ name = "1号窗口"
 zone = "intake"
 services = ["company-setup", "water-connect"]
 
+[[counters]]
+code = "A01"
+name = "审批岗1"
+zone = "approval"
+services = ["company-setup"]
+
+[[counters]]
+code = "P01"
+name = "出件1号窗口"
+zone = "pickup"
+services = ["company-setup", "water-connect"]
+
 [[staff]]
 id = "s001"
 name = "王丽"
+role = "staff"
+
+[[staff]]
+id = "s002"
+name = "李强"
 role = "staff"
 
 [[outposts]]
@@ -78,9 +97,12 @@ class MailHall(HallProcess):
     def __init__(self, tmp: Path) -> None:
         super().__init__(tmp, HALL_TOML)
         self.set_pin("s001", PIN)
+        self.set_pin("s002", PIN)
         self.kiosk = self.enrol("kiosk", "k1")
         self.bank = self.enrol("bank", "b1", hall="bank1")
         self.counter = self.enrol("counter", "c-W01", counter="W01")
+        self.approval = self.enrol("counter", "c-A01", counter="A01")
+        self.pickup = self.enrol("counter", "c-P01", counter="P01")
 
     def post(self, path: str, token: str, **kw: object) -> httpx.Response:
         return httpx.post(f"{self.url}/api/v1{path}", timeout=5,
@@ -258,3 +280,80 @@ def test_a_bank_branch_s_application_is_marked_beside_its_number(
     qtbot.waitUntil(lambda: not model.busy and model.current is None, timeout=5000)
     serve(qtbot, model, here["number"])
     assert not window.ticket.origin.isVisible()
+
+
+def test_the_pickup_counter_mails_what_the_holder_asked_to_have_mailed(
+        qtbot: QtBot, hall: MailHall, pad: tuple[CounterModel, CounterWindow],
+        caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    """Intake records mail; approval finishes the case; at pickup the case is on the list to
+    mail with its recipient and address, a bad tracking number is refused in words, and 已寄出
+    ends the case with its tracking number, which the citizen's page shows (the address gone)."""
+    from ui.staff.mail import MailDialog
+
+    caplog.set_level(logging.DEBUG)
+    model, window = pad
+    assert window.mail_btn.isHidden()  # an intake counter mails nothing
+    ticket = hall.issue("company-setup")
+    serve(qtbot, model, ticket["number"])
+    model.choose_delivery("mail", "王丽", ADDRESS, PHONE)
+    qtbot.waitUntil(lambda: model.current is not None and model.current.delivery == "mail",
+                    timeout=5000)
+    model.finish("next")
+    qtbot.waitUntil(lambda: not model.busy and model.current is None, timeout=5000)
+    approve = QueueClient(hall.url, hall.approval)
+    approve.login("s002", PIN, "A01")
+    assert approve.counter_action("A01", "call-next") is not None
+    approve.counter_action("A01", "start")
+    approve.counter_action("A01", "finish", {"outcome": "next"})
+    approve.logout()
+    approve.close()
+    picker = CounterModel(QueueClient(hall.url, hall.pickup), "P01", heartbeat_s=0)
+    desk = CounterWindow(picker, "zh")
+    desk.resize(1366, 768)
+    desk.show()
+    try:
+        desk.staff_id.setText("s002")
+        desk.pin.setText(PIN)
+        desk.login_btn.click()
+        qtbot.waitUntil(lambda: picker.state is not None and not picker.busy, timeout=10000)
+        assert desk.mail_btn.isVisible() and desk.mail_btn.text() == "证照寄送 · 待寄出"
+        seen: list[str] = []
+
+        def work(dlg: MailDialog) -> None:
+            qtbot.waitUntil(lambda: dlg.cases.count() == 1, timeout=5000)
+            row = dlg.cases.item(0).text()
+            assert ticket["number"] in row and "王丽" in row and ADDRESS in row, row
+            dlg.tracking.setText("12")
+            dlg.send()
+            qtbot.waitUntil(lambda: "运单号" in dlg.line.text(), timeout=5000)
+            assert dlg.cases.count() == 1
+            dlg.tracking.setText("ea123456789cn")
+            dlg.send()
+            qtbot.waitUntil(lambda: "已交寄" in dlg.line.text(), timeout=5000)
+            assert dlg.cases.count() == 0 and "EA123456789CN" in dlg.line.text()
+            seen.append(dlg.line.text())
+            dlg.reject()
+
+        def look() -> None:
+            found = [w for w in QApplication.topLevelWidgets()
+                     if isinstance(w, MailDialog) and w.isVisible()]
+            if not found:
+                QTimer.singleShot(20, look)
+                return
+            try:
+                work(found[0])
+            except BaseException:
+                found[0].reject()
+                raise
+
+        QTimer.singleShot(0, look)
+        desk.mail_btn.click()
+        assert seen and ticket["number"] in seen[0]
+    finally:
+        picker.stop()
+        desk.close()
+        desk.deleteLater()
+    page = httpx.get(f"{hall.url}/api/v1/track/{ticket['id']}", timeout=5).json()
+    assert page["status"] == "done" and page["delivery"]["tracking"] == "EA123456789CN"
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert ADDRESS not in logged and PHONE not in logged
