@@ -198,10 +198,11 @@ class QueueClient:
         return self._get(f"/counters/{code}", wire.CounterState, staff=True)
 
     def counter_action(self, code: str, action: str, body: dict[str, Any] | None = None,
-                       ) -> wire.TicketOut | None:
+                       params: dict[str, str] | None = None) -> wire.TicketOut | None:
         """call-next, recall, no-show, start, finish, transfer, pause, resume.
         Answers the ticket concerned, or None (204: nobody waits / nothing current)."""
-        resp = self.request("POST", f"/counters/{code}/{action}", json_body=body or {}, staff=True)
+        resp = self.request("POST", f"/counters/{code}/{action}", json_body=body or {}, staff=True,
+                            params=params)
         if resp.status_code == 204 or not resp.content:
             return None
         data = resp.json()

@@ -560,9 +560,13 @@ class CounterModel(QObject):
         if action not in ("pause", "resume"):
             self._stop_undo()
         code = self.code
+        # call-next names the ticket the pad shows: a call repeated after a timeout (the
+        # server may still run the first) is refused rather than ending what the first called
+        params = {"current": self.current.id if self.current else ""} if (
+            action == "call-next") else None
 
         def work() -> tuple[wire.TicketOut | None, wire.CounterState]:
-            answer = self.client.counter_action(code, action, body)
+            answer = self.client.counter_action(code, action, body, params)
             return answer, self.client.counter(code)
 
         def done(result: tuple[wire.TicketOut | None, wire.CounterState]) -> None:
@@ -678,6 +682,9 @@ class CounterModel(QObject):
                 self.changed.emit()
             if not quiet:
                 self._fail(describe(exc), link=isinstance(exc, ServerUnreachable))
+            if isinstance(exc, ApiError) and exc.status == 409 and self.logged_in:
+                self._runner.submit(lambda: self.client.counter(self.code), self._apply_state,
+                                    lambda _e: None)  # the counter changed: show it as it is
 
         self._runner.submit(work, done, failed)
 

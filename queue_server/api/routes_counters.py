@@ -68,9 +68,11 @@ def _with_hall(principal: Principal, request: Request) -> Principal:
 @busy.post("/counters/{code}/call-next", response_model=wire.TicketOut,
            responses={204: {"description": "nobody waits"}})
 async def call_next(request: Request, token: Token, code: str) -> Response:
+    # (v1.2) `?current=ID` (or empty: none): what the pad believes is at the counter
+    expect = request.query_params.get("current")
     try:
         return json_answer(await unit_for(request, token, counters.call_next_in, code,
-                                          base_url(request)))
+                                          base_url(request), expect))
     except NoTicketWaiting:
         return Response(status_code=204)
 

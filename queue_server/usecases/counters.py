@@ -111,18 +111,26 @@ def _save(conn: Connection, *records: Record) -> None:
         record.save(conn)
 
 
-def call_next(store: Store, who: Principal, code: str, base: str) -> wire.TicketOut:
+def call_next(store: Store, who: Principal, code: str, base: str,
+              expect: str | None = None) -> wire.TicketOut:
     with store.write() as tx:
-        return call_next_in(tx, who, code, base)
+        return call_next_in(tx, who, code, base, expect)
 
 
-def call_next_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketOut:
-    """Call the next ticket for counter `code`; its answer is read in the same transaction."""
+def call_next_in(tx: Tx, who: Principal, code: str, base: str,
+                 expect: str | None = None) -> wire.TicketOut:
+    """Call the next ticket for counter `code`; its answer is read in the same transaction.
+    `expect` (when given): the ticket the caller believes is current ("" for none); another
+    one there is 409 `counter_changed`, so a call sent again after a timeout, which the
+    server may yet run, never ends the ticket the first one called."""
     conn = tx.conn
     counter, hall = _own_counter(tx, who, code)
     if counter.paused:
         raise Conflict("counter_paused", "窗口已暂停 / the counter is paused")
     current = _current(conn, counter, stages.AT_COUNTER, required=False)
+    if expect is not None and expect != (current.ticket_id if current is not None else ""):
+        raise Conflict("counter_changed", "窗口的当前号已变化,请看清后再叫号 / the counter's "
+                       "current ticket changed meanwhile: look again before calling")
     if current is not None:
         # Pressing "next" with a ticket still at the counter ends it as served (叫下一位即办结
         # 当前号), so a client draining the queue never gets stuck.

@@ -108,3 +108,28 @@ def test_undo_the_last_finish_only_while_untouched(journey: Journey) -> None:
     refused(approval.post("/counters/W03/undo-finish"), 409, "ticket_moved_on")
     types = [e["type"] for e in server.store.fetch_events("j1", 0, 10_000)]
     assert types.count("ticket.finish_undone") == 2
+
+
+def test_a_call_repeated_after_a_timeout_never_ends_what_the_first_called(journey: Journey
+                                                                        ) -> None:
+    """The pad names what it shows (`?current=`): a call-next it sent again after a timeout,
+    which the server runs after the first, is 409 `counter_changed` and finishes nothing (it
+    ended the first call's ticket as done, unserved)."""
+    server, _clock, kiosk = open_hall(journey)
+    staff = staff_client(server, "W01")
+    first, second = (ok(kiosk.post("/tickets", json={"service": "general"}), 201)
+                     for _ in range(2))
+    called = ok(staff.post("/counters/W01/call-next", params={"current": ""}))
+    assert called["id"] == first["id"]
+    refused(staff.post("/counters/W01/call-next", params={"current": ""}), 409,
+            "counter_changed")
+    assert ok(kiosk.get(f"/tickets/{first['id']}"))["status"] == "called"
+    assert ok(kiosk.get(f"/tickets/{second['id']}"))["status"] == "waiting"
+    # naming the ticket it shows, the pad calls on (and the first ends as the contract says)
+    after = ok(staff.post("/counters/W01/call-next", params={"current": first["id"]}))
+    assert after["id"] == second["id"]
+    assert ok(kiosk.get(f"/tickets/{first['id']}"))["status"] == "done"
+    # without the parameter, as before
+    staff.post("/counters/W01/start")
+    staff.post("/counters/W01/finish", json={"outcome": "done"})
+    assert staff.post("/counters/W01/call-next").status_code == 204

@@ -140,3 +140,31 @@ def test_an_english_pad_speaks_english_only(qtbot: QtBot, hall: HallServer) -> N
     qtbot.waitUntil(lambda: model.current is None and not model.busy, timeout=5000)
     assert window.message.text() == f"{ticket['number']} moved to Pickup"
     model.stop()
+
+
+def test_a_call_the_server_ran_late_is_not_ended_by_the_next_press(qtbot: QtBot,
+                                                                    hall: HallServer) -> None:
+    """The pad's call timed out but the server ran it later (a stalled network): the pad still
+    shows nobody, the staff press 叫号 again, and that second call must not end the ticket the
+    first one called (it ended it as done, unserved). The pad says so and shows the ticket."""
+    first = hall.issue("company", hall.tokens["k1"])
+    second = hall.issue("company", hall.tokens["k1"])
+    model, window = pad(qtbot, hall)
+    assert model.current is None
+    model._follower.stop(0.2)  # type: ignore[union-attr]  # no event tells the pad meanwhile
+    model._follower = None
+    late = QueueClient(hall.url, hall.tokens[TERMINAL])
+    late.staff_token = model.client.staff_token  # the first press, run by the server late
+    ran = late.counter_action("W01", "call-next")
+    assert ran is not None and ran.number == first["number"]
+    window.call_next()  # the second press
+    qtbot.waitUntil(lambda: not model.busy and model.current is not None, timeout=5000)
+    assert model.current is not None and model.current.number == first["number"]
+    assert "已变化" in window.message.text()
+    staff_view = {t.number: t.status for t in (late.ticket(first["id"]), late.ticket(second["id"]))}
+    assert staff_view == {first["number"]: "called", second["number"]: "waiting"}
+    late.close()
+    model.start()
+    idle(qtbot, model)
+    model.finish("done")
+    idle(qtbot, model)
