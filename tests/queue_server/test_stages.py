@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -90,7 +91,9 @@ def test_where_the_ticket_goes() -> None:
 
 def test_approval_deadline_in_working_days() -> None:
     due = stages.deadline_of(HALL, Svc(("intake", "approval"), 2), "approval", NOW)
-    assert due is not None and due.at.date() == date(2026, 3, 4) and due.at.hour == 23
+    assert due is not None and due.at.date() == date(2026, 3, 4)
+    local = due.at.astimezone(ZoneInfo(HALL.timezone))  # the end of the hall's working day
+    assert (local.date(), local.hour, due.at.utcoffset()) == (date(2026, 3, 4), 23, timedelta(0))
     assert not due.provisional  # 2026 is packaged
     assert stages.deadline_of(HALL, Svc(("intake", "approval"), 2), "intake", NOW) is None
     assert stages.deadline_of(HALL, Svc(("intake", "approval"), None), "approval", NOW) is None
