@@ -192,3 +192,26 @@ def test_a_ticket_s_track_url_follows_the_address_it_was_asked_at(hall: Hall) ->
     assert plain["track_url"].startswith(f"http://127.0.0.1:{port}/t/")
     assert named["track_url"].startswith("http://hall.example:8080/t/")
     assert again["track_url"].startswith(f"http://127.0.0.1:{port}/t/")
+
+
+def test_a_transfer_never_skips_the_approval(hall: Hall) -> None:
+    """From intake a case may go to a counter of intake or to a chosen approval post (which
+    starts its time limit), never straight to pickup: the outside check handed B002 from intake
+    to the pickup counter, which gave the licence out unapproved, with no deadline."""
+    kiosk = hall.client(hall.enrol("kiosk"))
+    case = hall.issue(kiosk, "case")
+    w01 = hall.staff("W01")
+    assert w01.post("/counters/W01/call", json={"number": case["number"]}).status_code == 200
+    skipped = w01.post("/counters/W01/transfer", json={"counter": "W04"})
+    assert skipped.status_code == 400, skipped.text
+    assert skipped.json()["error"]["code"] == "transfer_skips_zone"
+    assert " / " in skipped.json()["error"]["message"]
+    moved = w01.post("/counters/W01/transfer", json={"counter": "W03"}).json()
+    assert (moved["zone"], moved["counter"], moved["status"]) == ("approval", "W03", "waiting")
+    assert moved["deadline"] is not None  # its time limit runs from here
+    w03 = hall.staff("W03", "s002")
+    assert w03.post("/counters/W03/call-next").json()["id"] == case["id"]
+    again = w03.post("/counters/W03/transfer", json={"counter": "W04"})
+    assert again.status_code == 400 and again.json()["error"]["code"] == "transfer_skips_zone"
+    ready = w03.post("/counters/W03/finish", json={"outcome": "next"}).json()
+    assert ready["zone"] == "pickup"  # the way to pickup: approved

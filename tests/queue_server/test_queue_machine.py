@@ -177,8 +177,12 @@ class Model:
     def _transfer(self, code: str, stage: MStage, target: str) -> None:
         if target in COUNTERS:
             zone, serves = COUNTERS[target]
-            if zone not in SERVICES[stage.service][1] or stage.service not in serves:
+            route = SERVICES[stage.service][1]
+            if zone not in route or stage.service not in serves:
                 raise Refused("counter_does_not_serve")  # no call would reach it there
+            onward = route[route.index(stage.zone) + 1:] if stage.zone in route else ()
+            if zone != stage.zone and (not onward or zone != onward[0] or zone == "pickup"):
+                raise Refused("transfer_skips_zone")  # this zone or the next, never to pickup
             service, to = stage.service, target
         else:
             route = SERVICES[target][1]
