@@ -6,6 +6,7 @@ Blocking by design: view-models call it from worker threads, never from the GUI 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -188,7 +189,19 @@ class QueueClient:
         return out
 
     def logout(self) -> None:
-        self.staff_token = ""
+        """Forget the staff session at once and end it on the server (POST /auth/logout) in
+        the background: a pad logging out while the server is away is not held up, and its
+        session then lapses by itself."""
+        token, self.staff_token = self.staff_token, ""
+        if token:
+            threading.Thread(target=self._end_session, args=(token,), daemon=True,
+                             name="staff-logout").start()
+
+    def _end_session(self, token: str) -> None:
+        # gone, closed or refused: the session lapses by itself anyway
+        with contextlib.suppress(Exception):
+            self._http.post("/auth/logout", headers={"Authorization": f"Bearer {token}"},
+                            timeout=3.0)
 
     def counters(self) -> list[wire.CounterState]:
         resp = self.request("GET", "/counters")

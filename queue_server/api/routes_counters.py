@@ -16,6 +16,7 @@ from queue_server.api.routes import (
     Token,
     Who,
     base_url,
+    bearer,
     hall_of,
     json_answer,
     store_of,
@@ -27,7 +28,7 @@ from queue_server.db.store import Store
 from queue_server.domain.errors import DomainError, Invalid, NoTicketWaiting
 from queue_server.usecases import counter_desk, counters, terminals
 from queue_server.usecases.auth import Principal, authenticate
-from queue_server.usecases.login import login
+from queue_server.usecases.login import login, logout
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
@@ -47,6 +48,13 @@ def auth_login(request: Request, principal: Who, body: wire.LoginIn) -> wire.Log
                         first_line(exc))
     return wire.LoginOut(token=token, staff=staff.id, staff_name=staff.name,
                          counter=body.counter, expires_at=expires)
+
+
+@router.post("/auth/logout", status_code=204)
+def auth_logout(request: Request, principal: Who) -> Response:
+    """(v1.2) Ends the staff session of the bearer token (the pad's 退出)."""
+    logout(store_of(request), principal, bearer(request))
+    return Response(status_code=204)
 
 
 @router.get("/counters", response_model=list[wire.CounterState])

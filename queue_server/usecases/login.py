@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar, cast
 
-from sqlalchemy import Table
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -117,3 +117,27 @@ def _open_session(tx: Tx, who: Principal, staff: Staff, counter: str
     tx.emit(str(who.hall), "staff.login", counter=counter, staff=staff.id)
     log.info("staff %s signed in at %s/%s", staff.id, who.hall, counter)
     return token, staff, expires
+
+
+def logout(store: Store, who: Principal, token: str) -> None:
+    """End the staff session `token` (the pad's 退出): the session goes, and the counter is
+    no longer shown as staffed by its holder once none of their sessions there is left (a
+    ticket still at the counter stays there, for whoever logs in next)."""
+    if who.kind != "staff" or who.hall is None:
+        raise Forbidden("staff_session_required", "请先登录 / a staff session is required")
+    with store.write() as tx:
+        s = tx.session
+        row = s.scalars(select(StaffSession).where(
+            StaffSession.token_hash == token_hash(token))).first()
+        if row is None:
+            return
+        s.delete(row)
+        s.flush()
+        others = s.scalar(select(func.count()).select_from(StaffSession).where(
+            StaffSession.hall == row.hall, StaffSession.counter == row.counter,
+            StaffSession.staff_id == row.staff_id, StaffSession.expires_at > tx.now))
+        counter = s.get(Counter, (row.hall, row.counter))
+        if counter is not None and counter.staff_id == row.staff_id and not others:
+            counter.staff_id = None
+        tx.emit(row.hall, "staff.logout", counter=row.counter, staff=row.staff_id)
+        log.info("staff %s signed out at %s/%s", row.staff_id, row.hall, row.counter)

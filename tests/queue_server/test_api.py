@@ -215,3 +215,20 @@ def test_a_transfer_never_skips_the_approval(hall: Hall) -> None:
     assert again.status_code == 400 and again.json()["error"]["code"] == "transfer_skips_zone"
     ready = w03.post("/counters/W03/finish", json={"outcome": "next"}).json()
     assert ready["zone"] == "pickup"  # the way to pickup: approved
+
+
+def test_logging_out_ends_the_staff_session_on_the_server(hall: Hall) -> None:
+    """退出 on a pad only forgot the token: the counter stayed staffed for the console and the
+    session worked for 12 hours. POST /auth/logout ends it; a ticket at the counter stays."""
+    kiosk = hall.client(hall.enrol("kiosk"))
+    t = hall.issue(kiosk)
+    w01 = hall.staff("W01")
+    assert w01.post("/counters/W01/call-next").json()["id"] == t["id"]
+    assert kiosk.post("/auth/logout").status_code == 403  # a terminal token has no session
+    out = w01.post("/auth/logout")
+    assert out.status_code == 204 and out.content == b""
+    assert w01.get("/counters/W01").status_code == 401  # the token is over
+    board = {c["code"]: c for c in kiosk.get("/counters").json()}
+    assert board["W01"]["staff"] is None and board["W01"]["current"]["id"] == t["id"]
+    w01b = hall.staff("W01")  # the next member of staff finds the ticket at the counter
+    assert w01b.get("/counters/W01").json()["current"]["id"] == t["id"]

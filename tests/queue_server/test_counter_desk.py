@@ -133,3 +133,12 @@ def test_a_call_repeated_after_a_timeout_never_ends_what_the_first_called(journe
     staff.post("/counters/W01/start")
     staff.post("/counters/W01/finish", json={"outcome": "done"})
     assert staff.post("/counters/W01/call-next").status_code == 204
+
+
+def test_logout_is_an_event_and_frees_the_counter(journey: Journey) -> None:
+    server, _clock, _kiosk = open_hall(journey)
+    staff = staff_client(server, "W01")
+    assert staff.post("/auth/logout").status_code == 204
+    assert staff.post("/auth/logout").status_code == 401  # once
+    events = [e for e in server.store.fetch_events("j1", 0, 1000) if e["type"] == "staff.logout"]
+    assert [(e["counter"], e["staff"]) for e in events] == [("W01", "s001")]
