@@ -6,6 +6,8 @@ when the dialog closes (the addresses are not left in a hidden widget)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -20,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from kiosk.counter import CounterModel
 from kiosk.counter_words import in_language
-from queue_server.wire_journey import DeliveryDetail
 from ui.i18n import pick
 from ui.theme import NORMAL
 
@@ -41,7 +42,7 @@ WORDS = {
 TRACKING_MAX = 40  # wire_journey.DispatchIn.tracking's
 
 
-def row_text(d: DeliveryDetail) -> str:
+def row_text(d: Any) -> str:
     """One case to mail: its number, then whom and where to send it (staff need all of it to
     write the parcel; it is the only view that carries it)."""
     phone = f"  ·  {d.phone}" if d.phone else ""
@@ -91,14 +92,14 @@ class MailDialog(QDialog):
         end.addStretch(1)
         end.addWidget(close)
         box.addLayout(end)
-        self._rows: list[DeliveryDetail] = []
+        self._rows: list[Any] = []  # the model's DeliveryDetail rows
         self.send_btn.setEnabled(False)
         model.mailListed.connect(self._listed)
         model.mailFailed.connect(self._failed)
         model.mailDispatched.connect(self._dispatched)
         model.list_to_mail()
 
-    def _listed(self, rows: list[DeliveryDetail]) -> None:
+    def _listed(self, rows: list[Any]) -> None:
         self._rows = list(rows)
         self.cases.clear()
         for d in self._rows:
