@@ -235,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     from queue_server.api.app import create_app
     from queue_server.api.guard import guarded
     from queue_server.api.stream import UVICORN_OPTIONS
+    from queue_server.db import presence
     from queue_server.db.store import migrate
 
     try:
@@ -243,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"queue_server: cannot open database {_safe(settings.db_url)}: "
               f"{str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
+    presence.hold(settings.db_url)  # `provisioning restore` refuses while this process lives
     app = create_app(settings)
     _quiet_gc()
     # No access log: paths carry tracking codes, and logs record transitions, not requests.

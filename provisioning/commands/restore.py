@@ -16,6 +16,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from provisioning import backup
 from provisioning.errors import UsageError
+from queue_server.db import presence
 
 NAME = "restore"
 HELP = "restore a backup into a database (replaces its contents; stop the server first)"
@@ -33,6 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         backup.check_backup(args.source)
+        using = presence.servers_using(args.db)
+        if using:
+            raise UsageError(f"服务器正在使用 {args.db}({using}):请先停止服务器再恢复,"
+                             f"否则恢复期间取的号会丢失 / a server is using {args.db} ({using}): "
+                             "stop it before restoring, or the numbers taken meanwhile are lost")
         floor, why = backup.last_event_id(args.db)  # before anything touches the database
         numbers = backup.numbers_handed_out(args.db)  # tickets citizens may hold: never again
         if not args.yes and not backup.is_empty(args.db):
