@@ -5,7 +5,7 @@ caches: they change only with `provisioning init`)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, select
@@ -28,7 +28,8 @@ from queue_server.db.store import Store
 from queue_server.db.ttl import TtlCache
 from queue_server.db.unit import Db, connection_of, db_key
 from queue_server.domain import stages
-from queue_server.domain.errors import Invalid
+from queue_server.domain.clock import business_day
+from queue_server.domain.errors import Conflict, Invalid
 from queue_server.domain.hall import BookingRules, HallInfo
 from queue_server.domain.security import new_secret
 from queue_server.domain.workdays import OfficialYear
@@ -222,6 +223,7 @@ def apply_config(store: Store, cfg: HallConfig) -> dict[str, Any]:
     _CACHE.forget()
     with store.write() as tx:
         s = tx.session
+        _keep_the_business_day(s.get(Hall, cfg.hall.id), cfg, tx.now)
         main = _upsert_hall(s, cfg, cfg.hall.id, cfg.hall.name, None, None)
         s.flush()
         warnings = _stranded(s, main.id, _sync_services(s, cfg, main.id,
@@ -241,6 +243,29 @@ def apply_config(store: Store, cfg: HallConfig) -> dict[str, Any]:
     return {"halls": len(hall_ids), "services": len(cfg.services),
             "counters": len(cfg.counters) + sum(len(o.counters) for o in cfg.outposts),
             "staff": len(cfg.staff), "warnings": warnings}
+
+
+def _keep_the_business_day(row: Hall | None, cfg: HallConfig, now: datetime) -> None:
+    """A new `day_starts` or time zone may not move the business day it is now: numbers run per
+    day, so moving it back hands out today's numbers again (a re-init at 08:00 with
+    day_starts 09:00 issued a second Z001 beside the waiting one), and moving it on starts
+    tomorrow's under today's waiting tickets. Refused until both settings agree."""
+    if row is None:
+        return
+    old, new = hall_info(row), cfg.hall
+    starts = time.fromisoformat(new.day_starts)
+    was, would = old.day_of(now), business_day(now, new.timezone, starts)
+    if was == would:
+        return
+    later = max(old.day_starts, starts).strftime("%H:%M")
+    raise Conflict("business_day_would_move",
+                   f"现在修改营业日起点(day_starts {old.day_starts:%H:%M} → "
+                   f"{starts:%H:%M},时区 {old.timezone} → {new.timezone})会使当前营业日从 "
+                   f"{was} 变为 {would},已取的号会再次发出;请在当地时间 {later} 之后再运行 init"
+                   f"(那时新旧设置的营业日相同)/ changing day_starts or the time zone now "
+                   f"moves the business day from {was} to {would}, and numbers already taken "
+                   f"would be handed out again: run init again after {later} local time, when "
+                   f"both settings give the same day")
 
 
 def roll_days(store: Store) -> list[str]:

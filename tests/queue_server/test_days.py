@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ from queue_server import wire
 from queue_server.config import parse_config
 from queue_server.db.store import Store, migrate
 from queue_server.domain.clock import business_day, day_start
+from queue_server.domain.errors import Conflict
 from queue_server.domain.workdays import WorkCalendar, add_workdays, deadline
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.calendars import packaged_years
@@ -103,6 +105,29 @@ def test_days_in_utc_are_not_local_days(tmp_path: Path) -> None:
     assert issue(store, kiosk, req, None, "")[0].number == "A001"
     clock.now = datetime(2026, 3, 2, 16, 0, tzinfo=UTC)  # 00:00 the next local day
     assert issue(store, kiosk, req, None, "")[0].number == "A001"
+    store.close()
+
+
+def test_a_new_day_start_may_not_move_the_business_day_it_is(tmp_path: Path) -> None:
+    """Re-init at 08:00 with day_starts 09:00 (it was 00:00) made it yesterday again: a second
+    A001 beside the waiting one. Refused while the two settings disagree, in words that say
+    when to try again; taken once they agree, and numbering goes on."""
+    local = ZoneInfo(SH)
+    clock = FakeClock(datetime(2026, 3, 3, 8, 0, tzinfo=local))
+    store = _store(tmp_path, "00:00", clock)
+    kiosk = Principal("kiosk", "t1", 1, "k")
+    req = wire.TicketCreate(service="general")
+    assert issue(store, kiosk, req, None, "")[0].number == "A001"
+    later = TEST_HALL.read_text(encoding="utf-8").replace('day_starts = "00:00"',
+                                                          'day_starts = "09:00"')
+    with pytest.raises(Conflict) as refused:
+        apply_config(store, parse_config(later))
+    assert refused.value.code == "business_day_would_move"
+    assert "09:00" in refused.value.message and "2026-03-02" in refused.value.message
+    assert issue(store, kiosk, req, None, "")[0].number == "A002"  # nothing changed
+    clock.now = datetime(2026, 3, 3, 9, 0, tzinfo=local)
+    apply_config(store, parse_config(later))  # both say 2026-03-03 now
+    assert issue(store, kiosk, req, None, "")[0].number == "A003"
     store.close()
 
 
