@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from queue_server.wire import ForwardedTo, IdCardIn, Inbound
+from queue_server.wire import EvaluationIn, ForwardedTo, IdCardIn, Inbound
 
 Phone = Field(default=None, pattern=r"^\+?[0-9][0-9 -]{4,19}$")
 
@@ -189,3 +189,17 @@ class DispatchIn(Strict):
 
 class ConfirmPriorityIn(Strict):
     confirmed: bool
+
+
+class RatingIn(Strict):
+    """(v1.2) A rating from the holder's phone (扫码评价): the `c` of the ticket's QR code is the
+    proof that they hold it; the rest as `EvaluationIn`."""
+
+    c: str = Field(min_length=1, max_length=64)
+    level: int = Field(ge=1, le=5, strict=True)
+    reasons: list[str] = Field(default=[], max_length=6)
+    comment: str | None = Field(default=None, max_length=500)
+
+    def evaluation(self, ticket: str) -> EvaluationIn:
+        return EvaluationIn(ticket=ticket, level=self.level, reasons=self.reasons,
+                            comment=self.comment, rating_code=self.c)

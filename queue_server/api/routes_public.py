@@ -24,7 +24,8 @@ from queue_server.api.routes import asked_hall, base_url, json_answer, store_of
 from queue_server.api.stream import SSE_HEADERS, Dropped
 from queue_server.domain.errors import NotFound
 from queue_server.domain.stages import FINAL
-from queue_server.usecases import appointments, public, remote
+from queue_server.usecases import appointments, public, ratings, remote
+from queue_server.usecases.auth import Principal
 
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 HallParam = Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -97,6 +98,17 @@ def track(request: Request, ticket_id: str) -> wj.TicketView:
     if view is None:
         raise NotFound("unknown_ticket", "没有此号 / no such ticket")
     return view
+
+
+@router.post("/track/{ticket_id}/evaluation", status_code=201,
+             response_model=wire.EvaluationOut)
+def rate_by_code(request: Request, ticket_id: str, body: wj.RatingIn) -> wire.EvaluationOut:
+    """(v1.2) The holder rates from their phone with the ticket's QR code (扫码评价)."""
+    _limit(request, True)
+    if len(ticket_id) > 32:
+        raise NotFound("unknown_ticket", "没有此号 / no such ticket")
+    return ratings.evaluate(store_of(request), Principal("web", None),
+                            body.evaluation(ticket_id))
 
 
 @router.get("/track/{ticket_id}/events", responses={200: {"content": {"text/event-stream": {}}}})

@@ -299,3 +299,42 @@ def test_a_counter_s_pad_rates_only_today_s_visits(journey: Journey) -> None:
     ok(intake.post("/counters/W01/call-next"))
     ok(intake.post("/counters/W01/finish", json={"outcome": "done"}))
     ok(pad.post("/evaluations", json={"ticket": fresh["id"], "level": 5}), 201)
+
+
+def test_the_holder_rates_from_the_phone_with_the_qr_code(journey: Journey) -> None:
+    """The pad says "scan the ticket's QR code" once its day is over; the QR's page had no way
+    to rate (only a kiosk's camera took the code). The phone rates with it, once a stage, and
+    a wrong code proves nothing."""
+    server, clock = journey
+    clock.set(2026, 3, 9, 9, 0)
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
+    ticket = ok(kiosk.post("/tickets", json={"service": "general"}), 201)
+    intake = staff_client(server, "W01")
+    phone = server.client()  # no token: the citizen's phone
+    code = ticket["track_url"].split("?c=")[1]
+    early = phone.post(f"/track/{ticket['id']}/evaluation", json={"c": code, "level": 5})
+    assert early.status_code == 409 and early.json()["error"]["code"] == "nothing_to_rate"
+    ok(intake.post("/counters/W01/call-next"))
+    ok(intake.post("/counters/W01/finish", json={"outcome": "done"}))
+    clock.set(2026, 3, 10, 9, 0)
+    for body, status, error in (({"c": "x" * 16, "level": 5}, 403, "proof_required"),
+                                ({"c": code, "level": 1}, 400, "reason_required"),
+                                ({"c": code, "level": "5"}, 422, "invalid_request"),
+                                ({"c": code, "level": 5, "ticket": "t"}, 422, "invalid_request")):
+        refused = phone.post(f"/track/{ticket['id']}/evaluation", json=body)
+        assert refused.status_code == status and refused.json()["error"]["code"] == error, body
+    rated = ok(phone.post(f"/track/{ticket['id']}/evaluation",
+                          json={"c": code, "level": 2, "reasons": ["wait"],
+                                "comment": "等了很久 150102198001011234"}), 201)
+    assert rated["counter"] == "W01" and rated["followup"] is not None  # a bad one is followed up
+    again = phone.post(f"/track/{ticket['id']}/evaluation", json={"c": code, "level": 5})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_rated"
+    assert phone.post("/track/nope/evaluation", json={"c": code, "level": 5}).status_code == 404
+    event = [e for e in server.store.fetch_events("j1", 0, 1000)
+             if e["type"] == "evaluation.created"]
+    assert [e["level"] for e in event] == [2]
+    from sqlalchemy import text
+
+    with server.store.read() as s:
+        comment = s.execute(text("SELECT comment FROM evaluations")).scalar_one()
+    assert "150102198001011234" not in comment  # masked as every typed text
