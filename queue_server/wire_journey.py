@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from queue_server.domain.clock import FIRST_YEAR, LAST_YEAR
 from queue_server.wire import EvaluationIn, ForwardedTo, IdCardIn, Inbound
 
 Phone = Field(default=None, pattern=r"^\+?[0-9][0-9 -]{4,19}$")
@@ -40,6 +41,15 @@ class AppointmentIn(Strict):
     start: datetime
     id_card: IdCardIn
     phone: str | None = Phone
+
+    @field_validator("start")
+    @classmethod
+    def _a_real_time(cls, value: datetime) -> datetime:
+        """A time of this world (9999-12-31T18:00Z could not be put in the hall's zone: a
+        500)."""
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValueError(f"outside {FIRST_YEAR}-{LAST_YEAR}")
+        return value
 
 
 class AppointmentOut(Wire):

@@ -75,6 +75,9 @@ def error(status: int, code: str, message: str, headers: dict[str, str] | None =
                         headers=headers)
 
 
+# The framework's own refusals (its words in English), said in Chinese first
+HTTP_WORDS = {404: "没有此地址", 405: "此地址不接受该请求方法", 406: "无法提供所要求的格式",
+              413: "请求体过大", 415: "不支持此内容类型"}
 # FastAPI's words for a body its JSON parser could not read for another reason than its syntax
 _UNPARSED = "There was an error parsing the body"
 
@@ -88,7 +91,9 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
     msg = str(first.get("msg", "invalid"))
     if first.get("type") == "extra_forbidden":
         msg = "unknown field"
-    return 422, "invalid_request", f"{loc}: {msg}" if loc else msg
+    where = f"({loc})" if loc else ""
+    return 422, "invalid_request", (f"请求内容不符合要求{where} / {loc}: {msg}" if loc
+                                    else f"请求内容不符合要求 / {msg}")
 
 
 def domain_answer(exc: DomainError) -> JSONResponse:
@@ -127,6 +132,9 @@ def install(app: FastAPI) -> None:
         headers = dict(exc.headers or {})
         if exc.status_code == 405:  # every method of the path, not only the first route's
             headers["Allow"] = ", ".join(_allowed(request))
+        zh = HTTP_WORDS.get(exc.status_code)
+        if zh and " / " not in detail:
+            detail = f"{zh} / {detail}"
         return error(exc.status_code, code, detail, headers or None)
 
     @app.exception_handler(DBAPIError)

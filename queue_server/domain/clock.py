@@ -7,6 +7,10 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+# The years a hall's day may be asked about: far beyond any real question, and far from the
+# calendar's ends, where a day's start in a time zone cannot be computed.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -57,7 +61,10 @@ def parse_day(text: str) -> date:
     (`date.fromisoformat` alone would also take 20261206 or 2026-W49-1)."""
     if not _DAY.fullmatch(text):
         raise ValueError(f"{text!r} is not YYYY-MM-DD")
-    return date.fromisoformat(text)
+    day = date.fromisoformat(text)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:  # 9999-12-31 overflowed a day's start: a 500
+        raise ValueError(f"{text!r} is outside {FIRST_YEAR}-{LAST_YEAR}")
+    return day
 
 
 def parse_month(text: str) -> tuple[int, int]:

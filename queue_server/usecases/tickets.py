@@ -444,7 +444,8 @@ def issue_in(tx: Tx, who: Principal, req: wire.TicketCreate, key: str | None, ba
     if who.kind not in ISSUERS or who.hall is None:
         raise Forbidden("forbidden", "此终端不能取号 / this terminal cannot issue tickets")
     if key is not None and not (1 <= len(key) <= 200):
-        raise Invalid("bad_idempotency_key", "Idempotency-Key must be 1–200 characters")
+        raise Invalid("bad_idempotency_key", "Idempotency-Key 须为 1–200 个字符 / "
+                      "Idempotency-Key must be 1–200 characters")
     conn = tx.conn
     hall = load_hall(conn, who.hall)
     assert hall is not None
