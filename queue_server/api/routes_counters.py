@@ -202,7 +202,7 @@ async def events(request: Request) -> Response:
     hall, after = await _stream_of(store, principal,
                                    params.get("after") or request.headers.get("last-event-id"),
                                    params.get("since"), params.get("hall"))
-    return await request.app.state.hub.sse_response(hall, after)
+    return await request.app.state.hub.sse_response(hall, after, principal.terminal_id)
 
 
 @busy.websocket("/events/ws")
@@ -224,4 +224,4 @@ async def events_ws(websocket: WebSocket) -> None:
         else:
             await websocket.close(code=4401 if not token else 4403)
         return
-    await websocket.app.state.hub.serve_websocket(websocket, hall, after)
+    await websocket.app.state.hub.serve_websocket(websocket, hall, after, principal.terminal_id)

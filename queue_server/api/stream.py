@@ -94,8 +94,9 @@ class _Subscriber:
     once it follows live events over SSE, its `sink`: the hand-out writes each event straight
     into the client's connection (no task woken per subscriber and event)."""
 
-    def __init__(self, hall: str | None, limit: int) -> None:
+    def __init__(self, hall: str | None, limit: int, owner: int | None = None) -> None:
         self.hall = hall
+        self.owner = owner  # the terminal whose token (or staff session) it follows with
         self.limit = limit
         self.queue: collections.deque[tuple[int, str]] = collections.deque()
         self.wake = asyncio.Event()
@@ -227,6 +228,7 @@ class _Feed:
         self.due: list[_Subscriber] = []
         self.item: _Item | None = None
         self.pumping = False  # a slice is scheduled on the loop
+        self.revoked: set[int] = set()  # terminals revoked by the events just accepted
 
     def accept(self, rows: list[dict[str, Any]]) -> None:
         """Take the events after `last_id` for handing out (`offer_some`), in id order."""
@@ -236,6 +238,16 @@ class _Feed:
                 continue
             self.last_id = event_id
             self.waiting.append(_Item(event_id, encode(row)))
+            if row.get("type") == "terminal.revoked" and row.get("terminal_id") is not None:
+                self.revoked.add(int(row["terminal_id"]))
+
+    def end_revoked(self) -> None:
+        """A revoked terminal's token no longer works: its open streams end too (they went on
+        for as long as they stayed connected). It reconnects, and is refused."""
+        if self.revoked:
+            for sub in [s for s in self.subs if s.owner in self.revoked]:
+                sub.close()
+            self.revoked.clear()
 
     def offer_some(self, budget: int) -> bool:
         """Offer the accepted events to the subscribers, at most `budget` offers; answers
@@ -393,6 +405,7 @@ class EventHub:
         loop: with 2,000 boards one event is some 20 ms of writes, and a counter's request
         that arrives meanwhile is read and answered between two slices, not after them all."""
         feed.accept(rows)
+        feed.end_revoked()
         if not feed.pumping:
             feed.pumping = True
             assert self._loop is not None
@@ -500,8 +513,16 @@ class EventHub:
         assert self._wake is not None
         failing = False  # log the first failure and the recovery, not every retry
         while True:
-            with contextlib.suppress(TimeoutError):
+            try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            except TimeoutError:
+                if self.listen_url is None:
+                    # Without LISTEN nothing tells of another process's events (a
+                    # `provisioning revoke`, `init` or `enrol` on the SQLite file): every
+                    # feed looks at the table now and then (they waited for this process's
+                    # next write, and a revoked display's stream went on until then).
+                    for feed in self._feeds.values():
+                        feed.stale = True
             self._wake.clear()
             try:
                 await self._dispatch_new()
@@ -661,7 +682,7 @@ class EventHub:
                 best = read
         return best
 
-    async def _follow(self, hall: str | None, after: int
+    async def _follow(self, hall: str | None, after: int, owner: int | None = None
                       ) -> AsyncGenerator[list[tuple[int, str]], None]:
         """Yield batches of (id, json) for every event after `after`, then live ones, in id
         order; an empty batch means "ping now". Raises Dropped when the subscriber overflows."""
@@ -670,7 +691,7 @@ class EventHub:
         feed = await self._feed(hall)
         if self._closing:  # the hub stopped while the feed's start was read
             return
-        sub = _Subscriber(hall, self.queue_size)
+        sub = _Subscriber(hall, self.queue_size, owner)
         feed.subs.add(sub)  # before catching up, so nothing committed meanwhile is missed
         try:
             cursor = after
@@ -723,14 +744,17 @@ class EventHub:
                 yield [json.loads(text) for _, text in batch]
 
     # -- transports -------------------------------------------------------------------------
-    async def sse_response(self, hall: str | None, after: int) -> StreamingResponse:
+    async def sse_response(self, hall: str | None, after: int, owner: int | None = None
+                           ) -> StreamingResponse:
         """A Server-Sent Events response: `id:`/`data:` per event, `: ping` at connect and
-        every `ping_interval` seconds. A dropped subscriber's stream simply ends."""
-        return _SseResponse(self, hall, after)
+        every `ping_interval` seconds. A dropped subscriber's stream simply ends, as does the
+        stream of a terminal (`owner`) that is revoked."""
+        return _SseResponse(self, hall, after, owner)
 
     async def serve_sse(self, hall: str | None, after: int, receive: Receive,
                         send: Callable[[dict[str, Any]], Awaitable[None]],
-                        direct: Callable[[bytes], bool] | None = None) -> None:
+                        direct: Callable[[bytes], bool] | None = None,
+                        owner: int | None = None) -> None:
         """The body of an SSE response: catch up from the table through `send`, then let the
         feed write live events straight into the connection (`_Subscriber.sink`: `direct`,
         the connection's own chunk writer where the server has one, else `send` run without
@@ -747,7 +771,7 @@ class EventHub:
         feed = await self._feed(hall)
         if self._closing:
             return
-        sub = _Subscriber(hall, self.queue_size)
+        sub = _Subscriber(hall, self.queue_size, owner)
         feed.subs.add(sub)  # before catching up, so nothing committed meanwhile is missed
         gone = asyncio.ensure_future(_disconnected(receive))
         gone.add_done_callback(lambda _: sub.close())
@@ -781,12 +805,13 @@ class EventHub:
             if not feed.subs and self._feeds.get(hall) is feed:
                 del self._feeds[hall]  # nobody follows the hall here any more
 
-    async def serve_websocket(self, websocket: WebSocket, hall: str | None, after: int) -> None:
+    async def serve_websocket(self, websocket: WebSocket, hall: str | None, after: int,
+                              owner: int | None = None) -> None:
         """Send every event after `after` as one JSON text frame each, until the client goes.
         A dropped subscriber is closed with 1013 (try again later), a stopped hub with 1001."""
         if websocket.application_state == WebSocketState.CONNECTING:
             await websocket.accept()
-        sender = asyncio.create_task(self._send_frames(websocket, hall, after))
+        sender = asyncio.create_task(self._send_frames(websocket, hall, after, owner))
         reader = asyncio.create_task(self._drain_client(websocket))
         try:
             await asyncio.wait({sender, reader}, return_when=asyncio.FIRST_COMPLETED)
@@ -800,9 +825,10 @@ class EventHub:
             with contextlib.suppress(Exception):
                 await websocket.close(code)
 
-    async def _send_frames(self, websocket: WebSocket, hall: str | None, after: int) -> int:
+    async def _send_frames(self, websocket: WebSocket, hall: str | None, after: int,
+                           owner: int | None = None) -> int:
         try:
-            async with contextlib.aclosing(self._follow(hall, after)) as events:
+            async with contextlib.aclosing(self._follow(hall, after, owner)) as events:
                 async for batch in events:
                     for _, text in batch:
                         await websocket.send_text(text)
@@ -836,13 +862,14 @@ async def _disconnected(receive: Receive) -> None:
 class _SseResponse(StreamingResponse):
     """An event stream's response: the status line and headers, then `EventHub.serve_sse`."""
 
-    def __init__(self, hub: EventHub, hall: str | None, after: int) -> None:
+    def __init__(self, hub: EventHub, hall: str | None, after: int, owner: int | None) -> None:
         super().__init__(iter(()), media_type="text/event-stream", headers=SSE_HEADERS)
-        self.hub, self.hall, self.after = hub, hall, after
+        self.hub, self.hall, self.after, self.owner = hub, hall, after, owner
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "http.response.start", "status": self.status_code,
                     "headers": self.raw_headers})
         with contextlib.suppress(OSError, RuntimeError):  # the client went away meanwhile
-            await self.hub.serve_sse(self.hall, self.after, receive, send, chunk_writer(scope))
+            await self.hub.serve_sse(self.hall, self.after, receive, send, chunk_writer(scope),
+                                     self.owner)
             await send({"type": "http.response.body", "body": b"", "more_body": False})

@@ -240,7 +240,7 @@ def revoke_in(tx: Tx, term: Terminal) -> None:
                                    .where(StaffSession.terminal_id == term.id)):
         tx.session.delete(sess)
     tx.emit(term.hall, "terminal.revoked", terminal=term.name, kind=term.kind,
-            counter=term.counter)
+            counter=term.counter, terminal_id=term.id)  # its open streams end (api.stream)
 
 
 def set_pin(store: Store, staff_id: str, pin: str, hall: str | None = None) -> int:
