@@ -102,6 +102,13 @@ def _upsert_hall(session: Session, cfg: HallConfig, hall_id: str, name: str,
                  outpost: OutpostSection | None = None) -> Hall:
     h = cfg.hall
     row = session.get(Hall, hall_id)
+    if row is not None and row.parent != parent:
+        # another hall's outpost taken over (re-parented), or a hall turned into an outpost
+        was = f"大厅 {row.parent} 的网点" if row.parent else "一个大厅"
+        was_en = f"an outpost of hall {row.parent}" if row.parent else "a hall"
+        raise Conflict("hall_id_taken", f"{hall_id} 在数据库中已是{was},不能在此配置中另作他用;"
+                       f"请换一个 id / {hall_id} already is {was_en} in this database and "
+                       "cannot be used otherwise by this configuration: choose another id")
     if row is None:
         row = Hall(id=hall_id, secret=secret or new_secret())
         session.add(row)
@@ -216,13 +223,35 @@ def _sync_staff(session: Session, cfg: HallConfig, hall_ids: list[str]) -> None:
             row.active = False
 
 
+def _close_dropped_outposts(s: Session, cfg: HallConfig, main: str) -> list[str]:
+    """The hall's outposts the file no longer lists stop: their services, counters and staff
+    are set inactive (they went on issuing numbers, and `export` wrote them back out); what
+    they leave open is said as for a dropped service. Listing one again opens it again."""
+    kept = [o.id for o in cfg.outposts]
+    notes: list[str] = []
+    for gone in s.scalars(select(Hall).where(Hall.parent == main, Hall.active,
+                                             Hall.id.not_in(kept))).all():
+        gone.active = False
+        notes += _stranded(s, gone.id, _sync_services(s, cfg, gone.id, []),
+                           _sync_counters(s, gone.id, []))
+        for person in s.scalars(select(Staff).where(Staff.hall == gone.id)):
+            person.active = False
+        notes.append(f"网点 {gone.id}({gone.name})已从配置中删除:不再取号;其终端仍登记,可用 "
+                     f"provisioning revoke 吊销 / outpost {gone.id} ({gone.name}) removed from "
+                     "the configuration: it issues no more numbers; its terminals stay enrolled "
+                     "(revoke them with provisioning revoke)")
+    return notes
+
+
 def apply_config(store: Store, cfg: HallConfig) -> dict[str, Any]:
     """Load `cfg` into the database in one transaction; answers counts for the report.
     Staff are members of the hall and of each of its outposts (the same people sign in at
     the bank branch's service point)."""
     _CACHE.forget()
+    _SERVICE_CACHE.forget()  # (another process sees the change within CACHE_S)
     with store.write() as tx:
         s = tx.session
+        existed = s.get(Hall, cfg.hall.id) is not None
         _keep_the_business_day(s.get(Hall, cfg.hall.id), cfg, tx.now)
         main = _upsert_hall(s, cfg, cfg.hall.id, cfg.hall.name, None, None)
         s.flush()
@@ -237,6 +266,15 @@ def apply_config(store: Store, cfg: HallConfig) -> dict[str, Any]:
                                   _sync_services(s, cfg, outpost.id, list(outpost.services)),
                                   _sync_counters(s, outpost.id, outpost.counters))
             hall_ids.append(outpost.id)
+        warnings += _close_dropped_outposts(s, cfg, main.id)
+        if not existed:
+            others = [h for h in s.scalars(select(Hall.id).where(
+                Hall.parent.is_(None), Hall.active, Hall.id != main.id))]
+            if others:
+                warnings.append(f"新建大厅 {main.id};数据库中已有大厅 {', '.join(others)}。若是"
+                                f"要给原大厅改名,请保持其 id 不变 / a new hall {main.id}; the "
+                                f"database already holds {', '.join(others)}: to rename a "
+                                "hall, keep its id")
         _sync_staff(s, cfg, hall_ids)
         for hall_id in hall_ids:
             tx.emit(hall_id, "hall.configured", services=len(cfg.services))
