@@ -24,6 +24,11 @@ from kiosk.staff_runner import Runner, guarded
 from queue_server import wire
 
 ZONE_NAMES = wire.ZONE_NAMES
+# A call's ticket left its counter: the board no longer shows it as being called (a number
+# missed or handed out minutes ago stood large on the board as "now calling", and citizens
+# walked up to it)
+ENDED = frozenset({"ticket.no_show", "ticket.finished", "ticket.transferred",
+                   "ticket.forwarded", "ticket.held"})
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,8 @@ class Board:
         if event.type == "day.rolled":
             self.current, self.history = None, []
             return True
+        if event.type in ENDED:
+            return self._ended(event)
         if event.type not in ("ticket.called", "ticket.recalled"):
             return False
         zone = str(event.field("zone") or "")
@@ -79,6 +86,16 @@ class Board:
             self.history = [c for c in [self.current, *self.history]
                             if c.number != call.number][: self.keep]
         self.current = call
+        return True
+
+    def _ended(self, event: wire.Event) -> bool:
+        """The current call's ticket left its counter: into the recent calls."""
+        now = self.current
+        if now is None or str(event.field("number") or "") != now.number or str(
+                event.field("counter") or now.counter) != now.counter:
+            return False
+        self.history = [now, *[c for c in self.history if c.number != now.number]][: self.keep]
+        self.current = None
         return True
 
     def set_waiting(self, counters: Iterable[wire.CounterState],

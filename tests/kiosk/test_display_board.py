@@ -94,3 +94,17 @@ def test_waiting_per_zone_for_the_hall_and_per_service_for_a_zone() -> None:
     assert hall.waiting == [("一窗受理", 8), ("出件", 9)]
     zone.set_waiting(more, names)
     assert zone.waiting == [("企业开办", 1), ("不动产登记", 7)]
+
+
+def test_a_call_whose_ticket_left_the_counter_is_no_longer_shown_as_called() -> None:
+    """A003 missed (过号), or A007 handed out minutes ago, stood large as "now calling"."""
+    b = Board()
+    b.apply(called(1, "A001"))
+    b.apply(called(2, "A002", "W02"))
+    assert not b.apply(ev(3, "ticket.no_show", number="A001", counter="W01"))  # not current
+    assert b.apply(ev(4, "ticket.no_show", number="A002", counter="W02"))
+    assert b.current is None and [c.number for c in b.history] == ["A002", "A001"]
+    b.apply(called(5, "A003"))
+    assert not b.apply(ev(6, "ticket.finished", number="A003", counter="W09"))  # elsewhere
+    assert b.apply(ev(7, "ticket.finished", number="A003", counter="W01", outcome="done"))
+    assert b.current is None and [c.number for c in b.history][:1] == ["A003"]
