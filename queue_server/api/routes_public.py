@@ -34,7 +34,8 @@ CodeParam = Annotated[str, Query(max_length=40)]
 CHANGES = frozenset({"ticket.called", "ticket.recalled", "ticket.started", "ticket.finished",
                      "ticket.no_show", "ticket.transferred", "ticket.forwarded", "ticket.arrived",
                      "case.ready", "delivery.chosen", "delivery.dispatched", "counter.paused",
-                     "counter.resumed", "staff.login", "hall.configured"})
+                     "counter.resumed", "staff.login", "hall.configured",
+                     "evaluation.created"})  # (the QR page's rating form: rated)
 
 
 def _limit(request: Request, write: bool = False, number: str | None = None) -> None:

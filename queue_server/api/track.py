@@ -8,7 +8,13 @@ resources) and reloads when something changed.
 In a hall that lists Mongolian the card opens with a band of traditional Mongolian (the hall's,
 the service's and the counter's names), written as it is written: CSS `writing-mode:
 vertical-lr` (top to bottom, columns left to right), in Noto Sans Mongolian served by this
-server at `/fonts/mongolian.ttf` (a hall's LAN is offline: no outside fonts)."""
+server at `/fonts/mongolian.ttf` (a hall's LAN is offline: no outside fonts); the band also
+says where the ticket stands and the main instruction, in the words of ui/locale/mn.po.
+
+Opened from the ticket's own QR code (`?c=`, its rating code) the page offers 好差评 of the
+latest called stage until it is rated (扫码评价: a rating pad refuses a visit of an earlier day).
+A bank branch's application forwarded to the hall says so, with the branch and its old number.
+The page has no Content-Security-Policy; its two small scripts are inline."""
 
 from __future__ import annotations
 
@@ -19,17 +25,24 @@ from datetime import datetime
 from functools import lru_cache
 from html import escape
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from sqlalchemy import select
 
+from queue_server import wire
 from queue_server import wire_journey as wj
 from queue_server.api.ratelimit import throttle
 from queue_server.api.routes import base_url, store_of
+from queue_server.db.models import Stage, Ticket
+from queue_server.db.store import Store
+from queue_server.domain.security import rating_code_ok
 from queue_server.domain.stages import FINAL
 from queue_server.usecases import public
+from queue_server.usecases.halls import load_hall
 
 router = APIRouter()
 STATUS = {"waiting": ("等候中", "Waiting"), "called": ("已叫号,请到窗口", "Called: go to the counter"),
@@ -39,31 +52,157 @@ STATUS = {"waiting": ("等候中", "Waiting"), "called": ("已叫号,请到窗�
           "forwarded": ("已转交大厅", "Forwarded to the hall")}
 OUTCOMES = {"done": "办结", "next": "转下一环节", "rejected": "不予受理", "no_show": "过号",
             "transferred": "转办", "forwarded": "转大厅"}
+LEVELS = {5: ("非常满意", "Very satisfied"), 4: ("满意", "Satisfied"),
+          3: ("基本满意", "Fairly satisfied"), 2: ("不满意", "Dissatisfied"),
+          1: ("非常不满意", "Very dissatisfied")}
+
+
+class MnWord(NamedTuple):
+    """A line of traditional Mongolian: A STARTING TRANSLATION, as ui/locale/mn.po is, fuzzy
+    (needs review by a native reader) until a reader has checked it and set fuzzy to False.
+    `po` names the kiosk's entry of mn.po whose words these are (tests/phone check they still
+    are); None: this page's own. The phone page's MN table (phone/app.js) says the same."""
+
+    mn: str
+    fuzzy: bool
+    po: str | None
+
+
+MN = {
+    "waiting": MnWord("ᠬᠦᠯᠢᠶᠡᠵᠦ ᠪᠠᠶᠢᠭ\u180eᠠ", True, "status_waiting"),  # 等候中
+    "called": MnWord("ᠳᠠᠭᠤᠳᠠᠭᠳᠠᠪᠠ", True, "status_called"),  # 已叫号
+    "serving": MnWord("ᠪᠡᠶᠡᠯᠡᠭᠦᠯᠵᠦ ᠪᠠᠶᠢᠨ\u180eᠠ", True, "status_serving"),  # 办理中
+    "done": MnWord("ᠪᠡᠶᠡᠯᠡᠭᠦᠯᠵᠦ ᠳᠠᠭᠤᠰᠪᠠ", True, "status_done"),  # 已办结
+    "rejected": MnWord("ᠬᠦᠯᠢᠶᠡᠨ ᠠᠪᠤᠭᠰᠠᠨ ᠦᠭᠡᠢ", True, "status_rejected"),  # 不予受理
+    "no_show": MnWord("ᠳ\u180bᠤᠭᠠᠷ ᠥᠩᠭᠡᠷᠡᠪᠡ", True, "status_no_show"),  # 过号
+    "forwarded": MnWord("ᠲᠠᠨᠬᠢᠮ ᠳᠤ ᠰᠢᠯᠵᠢᠭᠦᠯᠦᠭᠳᠡᠵᠡᠢ", True, "status_forwarded"),  # 已转交大厅
+    # 审批中 (as the phone page's `approval`, this page's own)
+    "approval": MnWord("ᠬᠢᠨᠠᠨ ᠪᠠᠲᠤᠯᠠᠵᠤ ᠪᠠᠶᠢᠨ\u180eᠠ", True, None),
+    # 已办结,请留意出件窗口叫号 / 已办结,待取件
+    "ready": MnWord("ᠬᠡᠷᠡᠭ ᠪᠡᠶᠡᠯᠡᠭᠦᠯᠵᠦ ᠳᠠᠭᠤᠰᠪᠠ᠂ ᠪᠢᠴᠢᠭ ᠠᠪᠬᠤ ᠳᠠᠭᠤᠳᠠᠯᠭ\u180eᠠ\u202fᠶᠢ ᠬᠦᠯᠢᠶᠡᠭᠡᠷᠡᠢ",
+                    True, "ck_pickup"),
+    "ahead": MnWord("ᠡᠮᠦᠨ\u180eᠡ ᠬᠦᠯᠢᠶᠡᠵᠦ ᠪᠤᠢ", True, "ahead"),  # 前面
+    "people": MnWord("{n} ᠬᠦᠮᠦᠨ", True, "people"),  # {n} 人
+    "please_go": MnWord("{counter}\u202fᠳᠤ ᠢᠷᠡᠭᠡᠷᠡᠢ", True, "please_go"),  # 请到 {counter}
+    "forwarded_head": MnWord("ᠲᠠᠨ ᠤ ᠬᠡᠷᠡᠭ ᠲᠠᠨᠬᠢᠮ ᠳᠤ ᠰᠢᠯᠵᠢᠭᠦᠯᠦᠭᠳᠡᠵᠡᠢ", True,
+                             "forwarded_head"),  # 您的申请已转交大厅
+    "rate_title": MnWord("ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡ\u202fᠶᠢ ᠦᠨᠡᠯᠡᠬᠦ", True, "rate_title"),  # 服务评价
+    "thanks": MnWord("ᠪᠠᠶᠠᠷᠯᠠᠯ\u180eᠠ", True, "thanks"),  # 感谢您的评价
+    "already_rated": MnWord("ᠡᠨᠡ ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡ ᠨᠢᠭᠡᠨᠲᠡ ᠦᠨᠡᠯᠡᠭᠳᠡᠭᠰᠡᠨ", True,
+                            "already_rated"),  # 已评价
+}
 STYLE = """body{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:0;
 background:#f3f6f9;color:#1b2733}main{max-width:30em;margin:0 auto;padding:1em}
 h1{font-size:1.15em;margin:.2em 0 .6em}.card{background:#fff;border-radius:10px;
 padding:1em;margin-bottom:1em;box-shadow:0 1px 3px #0002}.n{font-size:3.2em;font-weight:700;
 color:#b3261e;letter-spacing:.05em}.st{font-size:1.3em;font-weight:700}.en{color:#5a6b7b;
 font-size:.85em}.hl{background:#fff4d6;border-left:4px solid #e0a000;padding:.6em}
-.ok{background:#e3f6e8;border-left:4px solid #2e9b4f;padding:.6em}table{width:100%;
+.ok{background:#e3f6e8;border-left:4px solid #2e9b4f;padding:.6em}.note{background:#e8f0fa;
+border-left:4px solid #1d5fa8;padding:.6em}table{width:100%;
 border-collapse:collapse;font-size:.9em}td{padding:.35em .2em;border-bottom:1px solid #e4e9ee;
 vertical-align:top}td:first-child,td:last-child{white-space:nowrap}.st .en{display:block;font-size:.6em;font-weight:400}
 @font-face{font-family:"Kuaiban Mongolian";src:url("/fonts/mongolian.ttf") format("truetype")}
-.bi{display:flex;gap:1em;align-items:flex-start}.bi>.main{flex:1}
+.bi{display:flex;gap:1em;align-items:flex-start}.bi>.main{flex:1;min-width:0}
 .mn{writing-mode:vertical-lr;font-family:"Kuaiban Mongolian","Noto Sans Mongolian",serif;
 font-size:1.05em;line-height:1.5;max-height:15em;color:#1b2733;border-right:1px solid #e4e9ee;
-padding-right:.6em}.mn b{color:#b3261e}"""
+padding-right:.6em}.mn b{color:#b3261e}.mn b.st{color:#1b2733;font-size:1em}
+#offline{position:sticky;top:0;z-index:9;background:#b3261e;color:#fff;font-weight:700;
+padding:.6em 1em}#offline .en{color:#fde7e5;display:block}#offline[hidden]{display:none}
+.lv{display:grid;gap:.4em;margin:.6em 0}.lv label,.why label{display:flex;gap:.6em;
+align-items:center;min-height:44px;padding:0 .6em;border:1px solid #c4d0dc;border-radius:8px}
+.lv label:has(input:checked){border-color:#1d5fa8;background:#e8f0fa}.lv .en,.why .en{margin-left:auto}
+.why{border:0;padding:0;margin:.6em 0;display:grid;gap:.4em}
+.why[hidden]{display:none}.why legend{font-weight:700;margin-bottom:.3em}.why label{font-size:.95em}
+textarea{width:100%;box-sizing:border-box;font:inherit;padding:.5em;border:1px solid #b8c4d0;
+border-radius:8px}.go{display:block;width:100%;min-height:48px;margin-top:.6em;border:0;
+border-radius:8px;background:#1d5fa8;color:#fff;font:inherit;font-weight:700}
+.go .en{color:#dbe8f7;display:block}.go[disabled]{background:#a9b6c3}
+.err{background:#fde7e5;border-left:4px solid #b3261e;padding:.6em}.err .en{display:block}"""
 PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title><style>{style}</style></head>
-<body><main><h1>{hall}</h1>{body}</main>{script}</body></html>"""
+<body>{offline}<main><h1>{hall}</h1>{body}</main>{script}</body></html>"""
+OFFLINE = ('<div id="offline" role="alert" hidden>无法连接服务器,正在重试…'
+           '<span class="en">Cannot reach the server, retrying…</span></div>')
 # The page follows the ticket's stream and reloads as soon as the stream says anything other
 # than the version it shows: the stream's first message (the state when it opened, which may
-# already differ from the page's), any later change, and the first message after a reconnect.
+# already differ from the page's), any later change, and the first message after a reconnect;
+# not while a rating is being filled in (it reloads once that is sent). A stream that fails
+# while the server does not answer shows the banner until the stream is back; one the browser
+# gave up on reloads the page once the server answers again.
 LIVE = """<script>(function(){if(!window.EventSource)return;var shown=%s;
-var es=new EventSource(%s);es.onmessage=function(m){var v;try{v=JSON.parse(m.data)}
-catch(e){return}if(v.version!==shown){es.close();location.reload()}}})();</script>"""
+var off=document.getElementById("offline");function banner(on){off.hidden=!on}
+var es=new EventSource(%s);es.onopen=function(){banner(false)};
+es.onmessage=function(m){var v;banner(false);try{v=JSON.parse(m.data)}catch(e){return}
+if(v.version!==shown){if(document.querySelector("#rate-form.dirty")){window.kbStale=true;
+return}es.close();location.reload()}};
+function check(){var closed=es.readyState===2;fetch("/api/v1/health",{cache:"no-store"})
+.then(function(r){if(r.status>=500)throw r;if(closed)location.reload()})
+.catch(function(){banner(true);if(closed)setTimeout(check,3000)})}
+es.onerror=check})();</script>"""
+# The 好差评 form: sent to POST /api/v1/track/{id}/evaluation with the QR code's `c`; the
+# thank-you (a <template> the server rendered) takes the form's place.
+RATE = """<script>(function(){var f=document.getElementById("rate-form");if(!f)return;
+var url=%s,code=%s,why=document.getElementById("why"),msg=document.getElementById("rate-msg");
+function level(){var x=f.querySelector("input[name=level]:checked");return x?+x.value:0}
+function say(text){var p=String(text).split(" / ");msg.textContent=p[0];if(p[1]){
+var s=document.createElement("span");s.className="en";s.textContent=p[1];msg.append(s)}
+msg.hidden=false}
+function done(){var card=document.getElementById("rate");var t=document.getElementById(
+"rate-thanks");card.replaceChildren(t.content.cloneNode(true));if(window.kbStale)
+location.reload()}
+f.addEventListener("input",function(){f.classList.add("dirty");var l=level();
+why.hidden=!(l&&l<=2)});
+f.addEventListener("submit",function(ev){ev.preventDefault();var l=level();
+if(!l){say("请选择满意程度 / Choose how satisfied you are");return}
+var rs=[].map.call(f.querySelectorAll("input[name=reason]:checked"),function(x){
+return x.value});if(l<=2&&!rs.length){say(
+"请选择不满意的原因 / Choose at least one reason");return}
+var body={c:code,level:l,reasons:l<=2?rs:[]},t=f.comment.value.trim();
+if(t)body.comment=t;var go=document.getElementById("rate-go");go.disabled=true;
+fetch(url,{method:"POST",headers:{"Content-Type":"application/json",
+"Accept":"application/json"},body:JSON.stringify(body)}).then(function(r){
+return r.json().catch(function(){return{}}).then(function(d){var e=d.error||{};
+if(r.ok||e.code==="already_rated"){done();return}go.disabled=false;
+say(e.message||"出错了,请重试 / Something went wrong: try again")})}).catch(function(){
+go.disabled=false;say("无法连接服务器,请稍后再试 / Cannot reach the server: try again later")})
+})})();</script>"""
+
+
+class Extras(NamedTuple):
+    """What the page says beyond the public view (see `extras`)."""
+
+    rate: str | None = None  # "open": the holder may rate the latest called stage; "rated"
+    branch: str | None = None  # a forwarded application: the bank branch's name,
+    branch_en: str | None = None  # its English name (None where it gives none)
+    old_number: str | None = None  # and the number the branch gave
+
+
+def extras(store: Store, view: wj.TicketView, code: str | None) -> Extras:
+    """The rating state of the ticket for a holder who proved it with `code` (the rating code
+    of its QR code; None for anyone else), and where a forwarded application came from.
+    (A read the public view does not carry: see the report for the server's side.)"""
+    with store.read() as s:
+        ticket = s.get(Ticket, view.id)
+        hall = load_hall(s, view.hall)
+        if ticket is None or hall is None:
+            return Extras()
+        rate = None
+        if code and rating_code_ok(hall.secret, ticket.id, code):
+            stage = s.scalars(select(Stage).where(Stage.ticket_id == ticket.id,
+                                                  Stage.called_at.is_not(None))
+                              .order_by(Stage.id.desc()).limit(1)).first()
+            rate = None if stage is None else "rated" if stage.rated else "open"
+        branch = branch_en = old = None
+        if ticket.forwarded_from:
+            source = s.get(Ticket, ticket.forwarded_from)
+            outpost = load_hall(s, source.hall) if source is not None else None
+            if source is not None:
+                old = source.number
+            if outpost is not None:
+                branch, branch_en = outpost.name, outpost.other_names()["hall_name_en"]
+        return Extras(rate, branch, branch_en, old)
 
 
 def _time(moment: datetime | None, tz: str, fmt: str = "%m月%d日 %H:%M") -> str:
@@ -76,12 +215,33 @@ def rejection_reason(view: wj.TicketView) -> str | None:
     return ended[-1].reason if ended else None
 
 
-def _where(view: wj.TicketView) -> str:
+def _forwarded(view: wj.TicketView, more: Extras) -> str:
+    """A bank branch's application in the hall: who passed it on, its old number, and that
+    nobody needs to come while the hall takes it in (a remote application has no holder in
+    the queue)."""
+    if more.old_number is None:
+        return ""
+    branch = escape(more.branch or "合作网点")
+    branch_en = escape(more.branch_en or "the bank branch")
+    old = escape(more.old_number)
+    line = (f'<p class="note" id="forwarded">已由 {branch} 转交大厅办理(原号 {old},'
+            f"现号 {escape(view.number)})")
+    en = f"Forwarded by {branch_en} to the hall (was {old}, now {escape(view.number)})"
+    if view.zone == "intake" and view.status in ("waiting", "called", "serving"):
+        line += ",无需到大厅等候;大厅受理后会通知您。"
+        en += ": no need to come and wait; you will be told once the hall has taken it in."
+    return line + f'<br><span class="en">{en}</span></p>'
+
+
+def _where(view: wj.TicketView, more: Extras) -> str:
     """The one line that says what the citizen should do now."""
+    remote = more.old_number is not None and view.zone == "intake"
     if view.zone == "approval" and view.status in ("waiting", "called", "serving"):
         return ('<p>后台审批中,无需在大厅等候;办结后会通知您。<br><span class="en">In back-office '
                 "approval: no need to wait in the hall; you will be told when it is ready."
                 "</span></p>")
+    if remote and view.status in ("waiting", "called", "serving"):
+        return ""  # _forwarded says it: the hall takes the papers in without the holder
     if view.status in ("called", "serving") and view.counter_name:
         where_en = view.counter_name_en or view.counter_name
         return (f'<p class="hl">请到 <b>{escape(view.counter_name)}</b> 办理'
@@ -123,11 +283,27 @@ def _delivery(view: wj.TicketView) -> str:
             'tracking number will show here.</span></div>')
 
 
+def _stage_word(view: wj.TicketView, st: wj.StageView, last: bool) -> str:
+    """What a stage of the journey says: its outcome, or where it stands while open. A last
+    stage finished `next` (the end of its service's route) of a case that ended is 办结."""
+    if st.outcome == "next" and last and view.status in FINAL:
+        return OUTCOMES["done"]
+    if st.outcome:
+        return OUTCOMES.get(st.outcome, "")
+    if st.ended_at is not None:
+        return ""
+    if st.zone == "approval":
+        return "审批中"
+    if st.called_at is None:
+        return "等候中"
+    return "已叫号" if last and view.status == "called" else "办理中"
+
+
 def _journey(view: wj.TicketView) -> str:
     rows = []
-    for st in view.journey:
+    for n, st in enumerate(view.journey):
         when = _time(st.ended_at or st.called_at, view.timezone, "%m-%d %H:%M")
-        what = OUTCOMES.get(st.outcome or "", "进行中" if st.ended_at is None else "")
+        what = _stage_word(view, st, n == len(view.journey) - 1)
         if st.zone == "pickup" and st.outcome == "done" and view.delivery \
                 and view.delivery.tracking:
             what = "已寄出"
@@ -136,39 +312,119 @@ def _journey(view: wj.TicketView) -> str:
         rows.append(f"<tr><td>{escape(st.zone_name)}{extra}</td><td>{escape(what)}{due}</td>"
                     f"<td>{when}</td></tr>")
     return ('<div class="card"><b>办理进度</b> <span class="en">Journey</span>'
-            f'<table>{"".join(rows)}</table></div>')
+            f'<table id="journey">{"".join(rows)}</table></div>')
 
 
-def render(view: wj.TicketView) -> str:
+def _status(view: wj.TicketView, more: Extras) -> tuple[str, str, str]:
+    """The status words (Chinese, English) and the key of their Mongolian in MN."""
     zh, en = STATUS.get(view.status, (view.status, view.status))
-    if view.zone == "approval" and view.status == "waiting":
-        zh, en = "审批中", "In approval"
+    key = view.status if view.status in MN else ""
+    if view.zone == "approval" and view.status in ("waiting", "called", "serving"):
+        key = "approval"
+        if view.status == "waiting":
+            zh, en = "审批中", "In approval"
+    elif more.old_number is not None and view.zone == "intake" and view.status == "waiting":
+        zh, en, key = "已转交大厅,待受理", "Forwarded: waiting for the hall", "forwarded"
+    elif view.status == "ready":
+        key = "ready"
+    return zh, en, key
+
+
+def render(view: wj.TicketView, more: Extras | None = None) -> str:
+    more = more or Extras()
+    zh, en, key = _status(view, more)
     service = escape(view.service_name)
     if view.service_name_en and view.service_name_en != view.service_name:
         service += f' <span class="en">{escape(view.service_name_en)}</span>'
     head = (f'<div class="card"><div>{service}</div>'
             f'<div class="n">{escape(view.number)}</div>'
-            f'<div class="st">{zh} <span class="en">{en}</span></div>{_where(view)}')
+            f'<div class="st">{zh} <span class="en">{en}</span></div>'
+            f"{_forwarded(view, more)}{_where(view, more)}")
     if view.deadline is not None:
         note = ("(暂定:当年节假日安排未公布)" if view.deadline_provisional else "")
         head += (f"<p>承诺办结时间:{_time(view.deadline, view.timezone, '%Y年%m月%d日 %H:%M')}"
                  f'{note}<br><span class="en">promised completion</span></p>')
     head += "</div>"
-    return _mongolian(view, head) + _delivery(view) + _journey(view)
+    return (_mongolian(view, head, _mn_lines(view, more, key)) + _rating(view, more)
+            + _delivery(view) + _journey(view))
 
 
-def _mongolian(view: wj.TicketView, card: str) -> str:
+def _mn_lines(view: wj.TicketView, more: Extras, key: str) -> list[str]:
+    """The band's lines after the hall's and the service's names: the status (bold) and the
+    main instruction, as the phone page's band says them."""
+    lines = [f'<b class="st">{escape(MN[key].mn)}</b>'] if key else []
+    remote = more.old_number is not None and view.zone == "intake"
+    if remote and key != "forwarded" and view.status in ("waiting", "called", "serving"):
+        lines.append(escape(MN["forwarded_head"].mn))
+    elif key in ("called", "serving") and view.counter_name_mn:
+        go = escape(MN["please_go"].mn).split("{counter}", 1)
+        lines.append(f'{go[0]}<b>{escape(view.counter_name_mn)}</b>{go[1]}')
+    elif key == "waiting" and view.ahead is not None and not view.arrival_required:
+        lines.append(escape(MN["ahead"].mn + " " + MN["people"].mn.replace("{n}",
+                                                                          str(view.ahead))))
+    return lines
+
+
+def _band(view: wj.TicketView, lines: list[str]) -> str:
+    if "mn" not in view.languages or not lines:
+        return ""
+    return '<div class="mn" lang="mn-Mong">' + "<br>".join(lines) + "</div>"
+
+
+def _mongolian(view: wj.TicketView, card: str, status: list[str] | None = None) -> str:
     """The first card with a vertical Mongolian band at its left, when the hall lists mn."""
-    if "mn" not in view.languages:
-        return card
     lines = [escape(x) for x in (view.hall_name_mn, view.service_name_mn) if x]
-    if view.counter_name_mn:
-        lines.append(f"<b>{escape(view.counter_name_mn)}</b>")
-    if not lines:
+    lines += status or []
+    band = _band(view, lines)
+    if not band:
         return card
-    band = '<div class="mn" lang="mn-Mong">' + "<br>".join(lines) + "</div>"
     return card.replace('<div class="card">', f'<div class="card bi">{band}<div class="main">',
                         1).removesuffix("</div>") + "</div></div>"
+
+
+def _rated_card(view: wj.TicketView, fresh: bool) -> str:
+    band = _band(view, [escape(MN["thanks" if fresh else "already_rated"].mn)])
+    text = ('<p class="ok" id="rated"><b>感谢您的评价!</b> 已评价<br><span class="en">Thank '
+            "you: your rating was sent.</span></p>" if fresh else
+            '<p class="ok" id="rated">已评价<br><span class="en">Rated already: thank you.'
+            "</span></p>")
+    return (f'<div class="bi">{band}<div class="main">{text}</div></div>' if band else text)
+
+
+def _rating(view: wj.TicketView, more: Extras) -> str:
+    """好差评 of the latest called stage, for the holder (the QR code's `c` proved it)."""
+    if more.rate == "rated":
+        return f'<div class="card" id="rate">{_rated_card(view, False)}</div>'
+    if more.rate != "open" or view.status == "called":  # rated once served, not on the way
+        return ""
+    stage = next((st for st in reversed(view.journey) if st.called_at is not None), None)
+    where = escape(" ".join(x for x in (stage.zone_name, stage.counter_name) if x)
+                   if stage else "")
+    levels = "".join(f'<label><input type="radio" name="level" value="{n}" required> {zh}'
+                     f'<span class="en">{en}</span></label>' for n, (zh, en) in LEVELS.items())
+    reasons = "".join(f'<label><input type="checkbox" name="reason" value="{code}"> {zh}'
+                      f'<span class="en">{en}</span></label>'
+                      for code, (zh, en) in wire.BAD_REASONS.items())
+    form = (f'<b>好差评</b> <span class="en">Rate the service</span>'
+            f"<p>请对本次服务({where})作出评价<br><span class=\"en\">How was the service?"
+            "</span></p>"
+            f'<form id="rate-form" novalidate><div class="lv">{levels}</div>'
+            '<fieldset class="why" id="why" hidden><legend>请选择不满意的原因(必选)'
+            f'<span class="en">Why? Choose at least one</span></legend>{reasons}</fieldset>'
+            '<label for="comment">意见或建议(选填) <span class="en">Comment (optional)</span>'
+            '</label><textarea id="comment" name="comment" maxlength="500" rows="3"></textarea>'
+            '<p id="rate-msg" class="err" role="alert" hidden></p>'
+            '<button type="submit" class="go" id="rate-go">提交评价<span class="en">Send the '
+            "rating</span></button></form>"
+            f'<template id="rate-thanks">{_rated_card(view, True)}</template>')
+    band = _band(view, [escape(MN["rate_title"].mn)])
+    inner = f'{band}<div class="main">{form}</div>' if band else form
+    return f'<div class="card{" bi" if band else ""}" id="rate">{inner}</div>'
+
+
+def _script_json(value: str) -> str:
+    """A string as a JavaScript literal that cannot end the inline <script>."""
+    return json.dumps(value).replace("<", "\\u003c")
 
 
 @lru_cache(maxsize=1)
@@ -200,21 +456,43 @@ def font(request: Request) -> FileResponse | JSONResponse:
                         headers={"Cache-Control": "public, max-age=86400"})
 
 
+def not_found() -> HTMLResponse:
+    """The friendly page for a ticket that is not there (or an address that is no ticket's)."""
+    body = ('<div class="card"><p>没有找到此号,请核对二维码。<br><span class="en">Ticket not found: '
+            "check the QR code.</span></p></div>")
+    return HTMLResponse(PAGE.format(title="办件查询", style=STYLE, hall="办件查询", offline="",
+                                    body=body, script=""), status_code=404,
+                        headers={"Cache-Control": "no-store"})
+
+
 @router.get("/t/{ticket_id}", response_class=HTMLResponse, include_in_schema=False)
-def track(request: Request, ticket_id: str) -> HTMLResponse:
+def track(request: Request, ticket_id: str, c: str | None = None) -> HTMLResponse:
     throttle(request, "public")  # no token: the id is the secret, so guessing is limited
-    view = public.ticket_view(store_of(request), ticket_id, base_url(request))
+    store = store_of(request)
+    view = public.ticket_view(store, ticket_id, base_url(request))
     if view is None:
-        body = "<p>没有找到此号,请核对二维码。<br>Ticket not found.</p>"
-        return HTMLResponse(PAGE.format(title="办件查询", style=STYLE, hall="办件查询",
-                                        body=body, script=""), status_code=404)
+        return not_found()
     if view.forwarded_to is not None:  # a bank branch's ticket: the case goes on in the hall
         return RedirectResponse(f"/t/{quote(view.forwarded_to.ticket, safe='')}",
                                 status_code=303, headers={"Cache-Control": "no-store"})
-    live = ""
+    more = extras(store, view, c[:64] if c else None)
+    script = ""
     if view.status not in FINAL:
-        live = LIVE % (json.dumps(view.version),
-                       json.dumps(f"/api/v1/track/{quote(view.id, safe='')}/events"))
+        script = LIVE % (_script_json(view.version),
+                         _script_json(f"/api/v1/track/{quote(view.id, safe='')}/events"))
+    if more.rate == "open" and c:
+        script += RATE % (_script_json(f"/api/v1/track/{quote(view.id, safe='')}/evaluation"),
+                          _script_json(c))
     page = PAGE.format(title=f"{escape(view.number)} 办件查询", style=STYLE,
-                       hall=escape(view.hall_name), body=render(view), script=live)
+                       hall=escape(view.hall_name), offline=OFFLINE if script else "",
+                       body=render(view, more), script=script)
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/t", include_in_schema=False)
+@router.get("/t/{rest:path}", include_in_schema=False)
+def no_ticket(request: Request, rest: str = "") -> HTMLResponse:
+    """An address under /t/ that is no ticket's id (empty, or with more path): the same page
+    as an unknown id, never the API's JSON error."""
+    throttle(request, "public")
+    return not_found()

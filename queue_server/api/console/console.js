@@ -8,6 +8,7 @@
     me: null, csrf: null, pages: [], current: null, source: null,
     listeners: new Set(), refreshTimer: null, alerts: [], dismissed: new Set(), alertsTimer: null,
     offline: false, probe: null, stale: false, parked: null,
+    names: { hall: null, services: {}, counters: {} },  // the hall's English names (name_en)
   };
   const OFFLINE = ["无法连接服务器，正在重试…", "Cannot reach the server, retrying…"];
   const EXPIRED = ["登录已过期，请重新登录", "Session expired, please log in again"];
@@ -29,6 +30,21 @@
     return node;
   }
   const t = (zh, en) => (S.lang === "en" && en !== undefined ? en : zh);
+  /* A service's, counter's or the hall's name in the language shown: in English the hall's
+     name_en where it gives one (GET /hall, /services), else the Chinese name. */
+  const serviceName = (code, zh) => t(zh ?? code ?? "", S.names.services[code] || (zh ?? code ?? ""));
+  const counterName = (code, zh) => t(zh ?? code ?? "", S.names.counters[code] || (zh ?? code ?? ""));
+  const hallName = () => (S.me ? t(S.me.hall_name, S.names.hall || S.me.hall_name) : "");
+  async function readNames() {
+    try {
+      const [hall, services] = await Promise.all([api("/hall", { quiet: true }), api("/services", { quiet: true })]);
+      S.names = { hall: hall.name_en || null,
+        services: Object.fromEntries(services.filter((x) => x.name_en).map((x) => [x.code, x.name_en])),
+        counters: Object.fromEntries((hall.counters || []).filter((x) => x.name_en).map((x) => [x.code, x.name_en])) };
+    } catch (e) { return; }  // the Chinese names meanwhile
+    document.getElementById("hall-name").textContent = hallName();
+    if (S.lang === "en") { renderAlerts(); render(); }
+  }
   const tr = (pair) => (pair ? (Array.isArray(pair) ? t(pair[0], pair[1]) : t(pair.zh, pair.en)) : "");
 
   function translateStatic(root) {
@@ -214,8 +230,15 @@
         el("h2", {}, tr(spec.title)), spec.intro ? el("p", { class: "muted" }, tr(spec.intro)) : null, rows, error,
         el("div", { class: "actions" },
           el("button", { type: "submit", value: "ok" }, tr(spec.submit || ["确定", "OK"])),
-          el("button", { type: "button", class: "secondary", onclick: () => { box.close(); resolve(null); } }, t("取消", "Cancel"))));
+          el("button", { type: "button", class: "secondary", onclick: () => box.close() }, t("取消", "Cancel"))));
       const box = el("dialog", {}, form);
+      /* However it closes (取消, Escape, sent) it leaves the page and the promise settles; a
+         form put aside while the login shows (S.parked) stays for after it. */
+      box.addEventListener("close", () => {
+        if (S.parked === box) return;
+        box.remove();
+        resolve(null);  // no-op once resolved with the values
+      });
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
         const values = {};
@@ -224,7 +247,7 @@
         }
         try {
           if (spec.send) await spec.send(values);
-          box.close(); box.remove(); resolve(values);
+          resolve(values); box.close();
         } catch (err) { error.textContent = errorText(err); error.dataset.code = err.code || ""; error.hidden = false; }
       });
       document.body.append(box);
@@ -393,6 +416,9 @@
     renderAlerts();
   }
   const alertKey = (a) => `${a.ticket}:${a.state}`;
+  /* A case's number with the day it entered approval: numbers start again every day, so
+     "A001" alone may be two cases. */
+  const caseNumber = (r) => (r.entered_at ? `${r.number}(${fmt.date(new Date(r.entered_at)).slice(5)})` : r.number);
   function renderAlerts() {
     const box = document.getElementById("alerts");
     const shown = S.alerts.filter((a) => !S.dismissed.has(alertKey(a)));
@@ -402,8 +428,8 @@
     const dismiss = shown.length ? el("button", { class: "link", onclick: () => {
       shown.forEach((a) => S.dismissed.add(alertKey(a))); renderAlerts(); } }, t("关闭", "dismiss")) : null;
     box.replaceChildren(...shown.slice(0, 5).map((a) => el("div", { class: `alert ${a.state}`, "data-ticket": a.ticket },
-      `${t("限时办结", "Deadline")}: ${a.number} ${tr(kinds[a.state] || [a.state, a.state])}`,
-      a.counter ? ` · ${a.counter}` : "", " ",
+      `${t("限时办结", "Deadline")}: ${caseNumber(a)} ${tr(kinds[a.state] || [a.state, a.state])}`,
+      a.counter ? ` · ${counterName(a.counter, a.counter)}` : "", " ",
       el("a", { href: "#cases" }, t("查看", "view")))), ...[more, dismiss].filter(Boolean));
   }
 
@@ -413,7 +439,7 @@
   function showLogin(expired) {
     if (S.source) { S.source.close(); S.source = null; }
     const open = document.querySelector("dialog[open]");
-    if (open) { open.close(); if (expired) S.parked = open; else open.remove(); }
+    if (open) { if (expired) S.parked = open; open.close(); }
     S.me = null; S.csrf = null; S.alerts = []; S.dismissed.clear();
     renderAlerts();
     document.getElementById("app").hidden = true;
@@ -431,7 +457,8 @@
     document.getElementById("login").hidden = true;
     document.getElementById("login-error").hidden = true;
     document.getElementById("app").hidden = false;
-    document.getElementById("hall-name").textContent = me.hall_name;
+    document.getElementById("hall-name").textContent = hallName();
+    readNames();
     document.getElementById("who-name").textContent = `${me.staff_name || me.staff || ""} · ${roleName(me.role)}`;
     connect();
     route();
@@ -493,11 +520,11 @@
     S.lang = S.lang === "zh" ? "en" : "zh";
     localStorage.setItem("kb.lang", S.lang);
     translateStatic(document);
-    if (S.me) { document.getElementById("who-name").textContent = `${S.me.staff_name || S.me.staff || ""} · ${roleName(S.me.role)}`; renderNav(); renderAlerts(); render(); }
+    if (S.me) { document.getElementById("hall-name").textContent = hallName(); document.getElementById("who-name").textContent = `${S.me.staff_name || S.me.staff || ""} · ${roleName(S.me.role)}`; renderNav(); renderAlerts(); render(); }
   }
 
   const ctx = { el, t, tr, api, query, fmt, table, exportLinks, card, stat, select, badge, echarts, on,
-    dialog, filters, hashParams,
+    dialog, filters, hashParams, serviceName, counterName, caseNumber,
     refresh: render, errorText, LEVELS, ZONES, REASONS, get me() { return S.me; }, get lang() { return S.lang; } };
   window.Console = { page, ctx, ApiError };
 

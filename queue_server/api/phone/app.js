@@ -42,6 +42,12 @@
     ready_pickup: {mn: "ᠬᠡᠷᠡᠭ ᠪᠡᠶᠡᠯᠡᠭᠦᠯᠵᠦ ᠳᠠᠭᠤᠰᠪᠠ᠂ ᠪᠢᠴᠢᠭ ᠠᠪᠬᠤ ᠳᠠᠭᠤᠳᠠᠯᠭ\u180eᠠ\u202fᠶᠢ ᠬᠦᠯᠢᠶᠡᠭᠡᠷᠡᠢ", fuzzy: true, po: "ck_pickup"},  /* 已办结,请留意出件窗口叫号 */
     ahead: {mn: "ᠡᠮᠦᠨ\u180eᠡ ᠬᠦᠯᠢᠶᠡᠵᠦ ᠪᠤᠢ", fuzzy: true, po: "ahead"},  /* 前面 */
     people: {mn: "{n} ᠬᠦᠮᠦᠨ", fuzzy: true, po: "people"},  /* {n} 人 */
+    home: {mn: "ᠡᠬᠢᠨ ᠨᠢᠭᠤᠷ", fuzzy: true, po: "home"},  /* 首页 */
+    cancel: {mn: "ᠦᠭᠡᠶᠢᠰᠭᠡᠬᠦ", fuzzy: true, po: "cancel"},  /* 取消预约 (cancel) */
+    error: {mn: "ᠪᠦᠲᠦᠭᠰᠡᠨ ᠦᠭᠡᠢ᠂ ᠳᠠᠬᠢᠨ ᠣᠷᠣᠯᠳᠣᠭᠠᠷᠠᠢ", fuzzy: true, po: "error"},  /* 出错了,请重试 */
+    offline: {mn: "ᠰᠦᠯᠵᠢᠶ\u180eᠡ ᠲᠠᠰᠤᠷᠠᠭᠰᠠᠨ — ᠳᠠᠬᠢᠨ ᠬᠣᠯᠪᠣᠵᠤ ᠪᠠᠶᠢᠨ\u180eᠠ", fuzzy: true, po: "board_offline"},  /* 无法连接服务器，正在重试… */
+    status: {mn: "ᠪᠠᠶᠢᠳᠠᠯ", fuzzy: true, po: "status"},  /* 状态 */
+    closed: {mn: "ᠲᠦᠷ ᠵᠣᠭᠰᠣᠭᠠᠭᠰᠠᠨ", fuzzy: true, po: "closed_now"},  /* 今日休息 / 现在不可取号 */
   };
   var MONGOLIAN = false;  /* the hall lists mn: set when its data comes */
   function mw(key, n) { return MN[key].mn.replace("{n}", n == null ? "" : String(n)); }
@@ -107,7 +113,10 @@
   function fail(err) {
     var msg = (err && err.message) || "网络错误,请重试 / network error, try again";
     var code = (err && err.code) || "";
-    return '<div class="err" role="alert" data-code="' + h(code) + '">' + h(msg) + "</div>";
+    var parts = msg.split(" / ");  /* the API's "中文 / English": one line each */
+    var text = parts.length === 2 ? two(parts[0], parts[1]) : h(msg);
+    return beside("div", ' class="err" role="alert" data-code="' + h(code) + '"',
+      [h(mw(code === "offline" ? "offline" : "error"))], text);
   }
   /* A screen that could not be read: shown, and read again when the server answers. */
   function failScreen(title, err) {
@@ -143,13 +152,15 @@
   /* -- screens ------------------------------------------------------------------------ */
   /* Today's opening hours, in words (the hall's; a service may take numbers from the phone
      within shorter hours of its own). */
-  function hoursToday() {
-    return hall.open_today ? (hall.opening_hours.join("、") || "全天 all day") : "今日休息 closed today";
+  function hoursToday(lang) {
+    var en = lang === "en";
+    if (!hall.open_today) { return en ? "closed today" : "今日休息"; }
+    return hall.opening_hours.join(en ? ", " : "、") || (en ? "all day" : "全天");
   }
   function home() {
-    var open = hoursToday();
     var mine = store("kb.tickets").length;
-    show('<div class="card"><b>' + two("办公时间", "Opening hours") + "</b>" + h(open) + "</div>" +
+    show(beside("div", ' class="card" id="hours"', [hall.open_today ? "" : h(mw("closed"))],
+      "<b>" + two("办公时间", "Opening hours") + "</b>" + two(hoursToday(), hoursToday("en"))) +
       '<div class="grid">' +
       beside("a", ' class="btn" href="#/book"', [h(mw("book"))], two("预约办事", "Book a visit")) +
       beside("a", ' class="btn" href="#/remote"', [h(mw("take_number"))], two("远程取号", "Take a number")) +
@@ -166,10 +177,14 @@
       return show(heading(title, [h(mw("choose_service"))]) + '<p class="muted">' + two("暂无可办理的事项", "No service offers this") + "</p>");
     }
     var rows = items.map(function (s) {
-      var extra = kind === "book" ? "每段 " + s.slot_minutes + " 分钟"
-        : (s.remote_open ? "等候 " + s.waiting + " 人" : "现在不可取号 / not now · " + hoursToday());
+      /* each line in one language: the Chinese beside the name, the English under it */
+      var zh = kind === "book" ? "每段 " + s.slot_minutes + " 分钟"
+        : (s.remote_open ? "等候 " + s.waiting + " 人" : "现在不可取号 · " + hoursToday());
+      var english = kind === "book" ? s.slot_minutes + "-minute slots"
+        : (s.remote_open ? s.waiting + " waiting" : "not now · " + hoursToday("en"));
       return beside("a", ' href="#/' + kind + "/" + encodeURIComponent(s.code) + '"', [h(s.name_mn)],
-        "<b>" + h(s.name) + '</b><span class="en">' + h(en(s)) + " · " + h(extra) + "</span>");
+        "<b>" + h(s.name) + '</b> <span class="muted">' + h(zh) + '</span><span class="en">' +
+        h(en(s)) + " · " + h(english) + "</span>");
     });
     show(heading(title, [h(mw("choose_service"))]) + '<div class="list">' + rows.join("") + "</div>");
   }
@@ -270,16 +285,18 @@
         '<div class="code" id="code">' + h(a.code) + "</div>" +
         (a.status === "booked" ? '<img class="qr" alt="预约二维码" src="/m/qr.svg?a=' + encodeURIComponent(a.code) + '">' +
           '<p class="muted">' + two("到大厅后在自助机刷身份证,或把此二维码对准高拍仪签到。", "At the hall, check in at a kiosk with your ID card or show this QR code to its camera.") + "</p>" : "") +
-        "<table><tr><td>事项</td><td>" + h(a.service_name || a.service) + "</td></tr>" +
-        "<tr><td>时间</td><td>" + h(day(a.start) + " " + hm(a.start) + "–" + hm(a.end)) + "</td></tr>" +
-        "<tr><td>签到时间</td><td>" + h(hm(a.checkin_from) + "–" + hm(a.checkin_until)) + "</td></tr>" +
-        "<tr><td>预约人</td><td>" + h(a.masked_name || "") + "</td></tr>" +
-        '<tr><td>状态</td><td id="status">' + two(st[0], st[1]) + "</td></tr></table></div>";
+        '<table id="details"><tr><td>' + two("事项", "Service") + "</td><td>" + h(a.service_name || a.service) +
+        ((svc(a.service) || {}).name_en ? '<span class="en">' + h(svc(a.service).name_en) + "</span>" : "") + "</td></tr>" +
+        "<tr><td>" + two("时间", "Time") + "</td><td>" + h(day(a.start) + " " + hm(a.start) + "–" + hm(a.end)) + "</td></tr>" +
+        "<tr><td>" + two("签到时间", "Check-in") + "</td><td>" + h(hm(a.checkin_from) + "–" + hm(a.checkin_until)) + "</td></tr>" +
+        "<tr><td>" + two("预约人", "Booked by") + "</td><td>" + h(a.masked_name || "") + "</td></tr>" +
+        "<tr><td>" + two("状态", "Status") + '</td><td id="status">' + two(st[0], st[1]) + "</td></tr></table></div>";
       if (a.track_url) { html += '<a class="btn alt" href="' + h(a.track_url) + '">' + two("查看办件进度", "Follow the case") + "</a>"; }
       if (a.status === "booked") {
-        html += '<div class="card"><label for="cidn">' + two("取消预约:输入身份证号码", "Cancel: your ID number") +
+        html += beside("div", ' class="card" id="cancel-card"', [h(mw("cancel"))],
+          '<label for="cidn">' + two("取消预约:输入身份证号码", "Cancel: your ID number") +
           '</label><input id="cidn" maxlength="18"><div id="msg"></div>' +
-          '<button class="btn danger" id="cancel">' + two("取消预约", "Cancel booking") + "</button></div>";
+          '<button class="btn danger" id="cancel">' + two("取消预约", "Cancel booking") + "</button>");
       }
       show(html);
       var btn = document.getElementById("cancel");
@@ -327,7 +344,7 @@
       two("现在等候 " + s.waiting + " 人,约 " + Math.round(s.estimated_wait_s / 60) + " 分钟", s.waiting + " waiting") +
       '</p><p class="muted">' + note + "</p>" +
       (s.remote_open ? cardForm(two("取号", "Take a number")) : '<div class="warn" id="closed">' +
-        two("现在不在远程取号时间内。办公时间:" + hoursToday(), "Not open for numbers now. Opening hours: " + hoursToday()) + "</div>") + "</div>");
+        two("现在不在远程取号时间内。办公时间:" + hoursToday(), "Not open for numbers now. Opening hours: " + hoursToday("en")) + "</div>") + "</div>");
     var go = document.getElementById("go");
     if (!go) { return; }
     go.onclick = function () {
@@ -481,6 +498,21 @@
     (screens[parts[0]] || home)();
   }
 
+  /* The page's fixed parts in a hall that lists mn: the offline banner and the footer's links
+     get their band too. */
+  function mongolianChrome() {
+    var off = document.getElementById("offline");
+    off.classList.add("bi");
+    off.innerHTML = band([h(mw("offline"))]) + '<div class="zh">' + off.innerHTML + "</div>";
+    var keys = {"#/": "home", "#/mine": "my_booking", "#/numbers": "my_number"};
+    Array.prototype.forEach.call(document.querySelectorAll("footer a"), function (a) {
+      var key = keys[a.getAttribute("href")];
+      if (!key) { return; }
+      a.classList.add("bi");
+      a.innerHTML = band([h(mw(key))]) + '<span class="zh">' + a.innerHTML + "</span>";
+    });
+  }
+
   function boot() {
     api("/public/hall").then(function (data) {
       hall = data;
@@ -493,6 +525,7 @@
         head.insertAdjacentHTML("afterbegin", top);
       }
       document.title = data.name + " · 预约与取号";
+      if (MONGOLIAN) { mongolianChrome(); }
       window.addEventListener("hashchange", route);
       route();
     }).catch(function (e) { show(fail(e)); });

@@ -33,7 +33,7 @@
         c.stat(t("限时办结告警", "Deadline alerts"), live.alerts, live.alerts ? "bad" : "good")));
       const queues = table([
         { zh: "功能区", en: "Zone", fmt: (r) => tr(c.ZONES[r.zone]) },
-        { zh: "事项", en: "Service", key: "service_name" },
+        { zh: "事项", en: "Service", fmt: (r) => c.serviceName(r.service, r.service_name) },
         { zh: "等候", en: "Waiting", key: "waiting", num: true },
         { zh: "最长等候", en: "Longest wait", fmt: (r) => fmt.duration(r.longest_wait_s), num: true,
           cls: (r) => (r.longest_wait_s > 1800 ? "level-1" : "") },
@@ -41,7 +41,7 @@
           cls: (r) => (r.waiting && !r.counters_open ? "level-1" : "") },
       ], live.queues, { id: "queues" });
       const counters = table([
-        { zh: "窗口", en: "Counter", fmt: (r) => `${r.code} ${r.name}` },
+        { zh: "窗口", en: "Counter", fmt: (r) => `${r.code} ${c.counterName(r.code, r.name)}` },
         { zh: "功能区", en: "Zone", fmt: (r) => tr(c.ZONES[r.zone]) },
         { zh: "状态", en: "State", fmt: (r) => badge(tr(STATES[r.state]), r.state) },
         { zh: "工作人员", en: "Staff", fmt: (r) => r.staff_name || r.staff || "" },

@@ -26,13 +26,13 @@
         options: [["", "全部", "all"], ...Object.entries(STATES).map(([k, v]) => [k, v[0], v[1]])] }], params, () => c.refresh());
       bar.append(c.exportLinks("cases", {}));
       root.append(bar, el("div", { class: "table-wrap" }, c.table([
-        { zh: "号码", en: "Number", key: "number" },
-        { zh: "事项", en: "Service", key: "service_name" },
+        { zh: "号码", en: "Number", fmt: (r) => c.caseNumber(r) },
+        { zh: "事项", en: "Service", fmt: (r) => c.serviceName(r.service, r.service_name) },
         { zh: "申请人", en: "Applicant", key: "masked_name" },
         { zh: "进入审批", en: "Entered", fmt: (r) => fmt.datetime(r.entered_at) },
         { zh: "办结时限", en: "Deadline", fmt: (r) => fmt.datetime(r.deadline) + (r.deadline_provisional ? t("(暂定)", " (provisional)") : "") },
         { zh: "状态", en: "State", fmt: (r) => badge(tr(STATES[r.state]), r.state) },
-        { zh: "承办", en: "Held by", fmt: (r) => (r.staff ? `${r.counter} ${r.staff_name || r.staff}` : tr(HELD[r.status])) },
+        { zh: "承办", en: "Held by", fmt: (r) => (r.staff ? `${c.counterName(r.counter, r.counter)} ${r.staff_name || r.staff}` : tr(HELD[r.status])) },
         { zh: "受理人", en: "Taken in by", fmt: (r) => r.intake_staff_name || r.intake_staff || "" },
       ], shown, { id: "cases", rowClass: (r) => r.state })));
     },

@@ -39,18 +39,18 @@
         { name: "zone", zh: "功能区", en: "Zone", type: "select",
           options: [["", "全部", "all"], ...Object.entries(c.ZONES).map(([k, v]) => [k, v[0], v[1]])] },
         { name: "service", zh: "事项", en: "Service", type: "select",
-          options: [["", "全部", "all"], ...lookups.services.map((s) => [s.code, s.name, s.name])] },
+          options: [["", "全部", "all"], ...lookups.services.map((s) => [s.code, s.name, s.name_en || s.name])] },
         { name: "counter", zh: "窗口", en: "Counter", type: "select",
-          options: [["", "全部", "all"], ...lookups.counters.map((x) => [x.code, `${x.code} ${x.name}`])] },
+          options: [["", "全部", "all"], ...lookups.counters.map((x) => [x.code, `${x.code} ${x.name}`, `${x.code} ${x.name_en || x.name}`])] },
         { name: "staff", zh: "工号", en: "Staff id" },
       ], params, () => c.refresh());
       bar.append(c.exportLinks("ratings", filter));
       root.append(bar, el("div", { class: "table-wrap" }, c.table([
         { zh: "评价时间", en: "Rated at", fmt: (r) => fmt.datetime(r.rated_at) },
         { zh: "号码", en: "Number", key: "number" },
-        { zh: "事项", en: "Service", key: "service_name" },
+        { zh: "事项", en: "Service", fmt: (r) => c.serviceName(r.service, r.service_name) },
         { zh: "功能区", en: "Zone", fmt: (r) => tr(c.ZONES[r.zone]) },
-        { zh: "窗口", en: "Counter", key: "counter" },
+        { zh: "窗口", en: "Counter", fmt: (r) => (r.counter ? `${r.counter} ${c.counterName(r.counter, "")}`.trim() : "") },
         { zh: "工作人员", en: "Staff", fmt: (r) => (r.staff ? `${r.staff_name || ""} ${r.staff}` : "") },
         { zh: "渠道", en: "Channel", fmt: (r) => tr(CHANNELS[r.channel]) },
         { zh: "评价", en: "Level", fmt: (r) => `${r.level} ${tr(c.LEVELS[r.level])}`, cls: (r) => `level-${r.level}` },

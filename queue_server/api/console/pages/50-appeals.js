@@ -3,6 +3,17 @@
 (function () {
   "use strict";
   const STATUS = { open: ["待裁决", "open"], upheld: ["成立", "upheld"], rejected: ["不成立", "rejected"] };
+  /* The appealed ratings' service and comment, by rating id: GET /appeals does not carry
+     them, the ledger (GET /ratings) over the appeals' rating days does. {} when it cannot be
+     read (the appeals are shown all the same). */
+  async function ratingsOf(c, rows) {
+    if (!rows.length) return {};
+    const days = rows.map((r) => c.fmt.date(new Date(r.rated_at))).sort();
+    try {
+      const ledger = await c.api(`/ratings${c.query({ from: days[0], to: days[days.length - 1] })}`);
+      return Object.fromEntries(ledger.map((x) => [x.id, x]));
+    } catch (e) { return {}; }
+  }
   Console.page({
     id: "appeals", order: 50, title: { zh: "申诉", en: "Appeals" },
     events: ["appeal."],
@@ -10,6 +21,7 @@
       const { el, t, tr, fmt, badge } = c;
       const params = c.hashParams();
       const rows = await c.api(`/appeals${c.query({ status: params.status })}`);
+      const rated = await ratingsOf(c, rows);
       const bar = c.filters([{ name: "status", zh: "状态", en: "Status", type: "select",
         options: [["", "全部", "all"], ...Object.entries(STATUS).map(([k, v]) => [k, v[0], v[1]])] }], params, () => c.refresh());
       bar.append(c.exportLinks("appeals", { status: params.status }));
@@ -29,6 +41,9 @@
         { zh: "号码", en: "Number", key: "number" },
         { zh: "评价", en: "Level", fmt: (r) => `${r.level} ${tr(c.LEVELS[r.level])}`, cls: (r) => `level-${r.level}` },
         { zh: "评价时间", en: "Rated at", fmt: (r) => fmt.datetime(r.rated_at) },
+        { zh: "事项", en: "Service", fmt: (r) => (rated[r.evaluation] ? c.serviceName(rated[r.evaluation].service, rated[r.evaluation].service_name) : "") },
+        { zh: "窗口", en: "Counter", fmt: (r) => (r.counter ? `${r.counter} ${c.counterName(r.counter, "")}`.trim() : "") },
+        { zh: "群众意见", en: "Comment", fmt: (r) => (rated[r.evaluation] && rated[r.evaluation].comment) || "" },
         { zh: "申诉人", en: "Staff", fmt: (r) => `${r.staff_name || ""} ${r.staff}` },
         { zh: "理由", en: "Reason", key: "reason" },
         { zh: "状态", en: "Status", fmt: (r) => badge(tr(STATUS[r.status]), r.status === "open" ? "warn" : r.status === "upheld" ? "ok" : "closed") },
