@@ -13,6 +13,9 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 TERMINAL_ROLES = ("kiosk", "counter", "display", "pad", "bank")
 WATCHDOG_SEC = 60
 LOG_DIR = "/var/log/kuaiban"
@@ -43,7 +46,21 @@ class Layout:
     db_env: str = f"{CONF_DIR}/server.env"
 
 
-def server_unit(layout: Layout, host: str, port: int, tls: bool) -> str:
+def local_postgres(db_url: str) -> bool:
+    """Whether `db_url` is a PostgreSQL on this machine (localhost, a loopback address or a
+    Unix socket), whose service the server's unit should start after."""
+    try:
+        url = make_url(db_url)
+    except ArgumentError:
+        return False
+    if url.get_backend_name() != "postgresql":
+        return False
+    query_host = url.query.get("host")
+    host = url.host or (query_host if isinstance(query_host, str) else None)
+    return not host or host.startswith("/") or host in ("localhost", "127.0.0.1", "::1")
+
+
+def server_unit(layout: Layout, host: str, port: int, tls: bool, db_url: str = "") -> str:
     # Asked where the server listens: this machine, unless it listens on one address only.
     here = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "localhost": "127.0.0.1", "::": "::1"
             }.get(host, host)
@@ -57,9 +74,12 @@ def server_unit(layout: Layout, host: str, port: int, tls: bool) -> str:
     watchdog = [layout.python, "-m", "provisioning.watchdog", "--health", health]
     if tls:
         watchdog += ["--cafile", f"{CONF_DIR}/tls/ca.pem"]
+    # A database on this machine must be up first: without it the server answers 503 only.
+    database = " postgresql.service" if local_postgres(db_url) else ""
     return _unit(
         description="快办 Kuaiban queue server",
-        after="network-online.target", wanted_by="multi-user.target", layout=layout,
+        after="network-online.target" + database, wants="network-online.target" + database,
+        wanted_by="multi-user.target", layout=layout,
         exec_start=watchdog + ["--"] + server,
         extra=[f"EnvironmentFile={layout.db_env}",
                f"StandardOutput=append:{LOG_DIR}/server.log",
@@ -85,13 +105,14 @@ def terminal_unit(layout: Layout, role: str, qt_platform: str) -> str:
 
 
 def _unit(*, description: str, after: str, wanted_by: str, layout: Layout,
-          exec_start: list[str], extra: list[str]) -> str:
+          exec_start: list[str], extra: list[str], wants: str = "network-online.target"
+          ) -> str:
     lines = [
         "[Unit]",
         f"Description={description}",
         "Documentation=file://" + layout.workdir + "/docs/admin.md",
         f"After={after}",
-        "Wants=network-online.target",
+        f"Wants={wants}",
         # Keep retrying for ever: a hall's 24-hour room must come back by itself.
         "StartLimitIntervalSec=0",
         "",
@@ -139,9 +160,13 @@ def udev_rules(group: str = "kuaiban") -> str:
 
 
 def logrotate_conf(user: str = "kuaiban") -> str:
+    """Thirty days of logs: `maxage 30` drops older rotations. `maxsize` rotates a log that
+    passes 100 MB within a day once more, so `rotate` (a count of files, not of days) allows
+    three rotations a day on average before it would cut the thirty days short."""
     # copytruncate: systemd holds the file open (StandardOutput=append:), so it cannot be moved.
     return (f"{LOG_DIR}/*.log {{\n"
-            "    daily\n    rotate 30\n    maxsize 100M\n    compress\n    delaycompress\n"
+            "    daily\n    maxage 30\n    rotate 90\n    maxsize 100M\n    compress\n"
+            "    delaycompress\n"
             "    missingok\n    notifempty\n    copytruncate\n"
             f"    su {user} {user}\n"
             "}\n")
@@ -170,6 +195,25 @@ def tmpfiles_conf(user: str = "kuaiban") -> str:
             f"z {CONF_DIR}/tls/server.key 0640 root {user} -\n")
 
 
+def closed_folders(paths: list[str], uid: int | None) -> list[str]:
+    """The folders on the way to `paths` that an account (`uid`; None: not made yet) cannot
+    enter: neither searchable by everyone nor its own. A unit whose interpreter or working
+    directory lies behind one (a checkout under /root) fails to start."""
+    closed: list[str] = []
+    for path in paths:
+        for folder in [*reversed(Path(path).parents), Path(path)]:
+            try:
+                st = folder.stat()
+            except OSError:
+                continue
+            if not folder.is_dir() or st.st_mode & 0o001 or (uid is not None and st.st_uid == uid
+                                                             and st.st_mode & 0o100):
+                continue
+            if str(folder) not in closed:
+                closed.append(str(folder))
+    return closed
+
+
 def server_env(db_url: str) -> str:
     return ("# The queue server's database; kept out of the unit because a URL may hold a password.\n"
             f"KUAIBAN_DB={db_url}\n")
@@ -186,7 +230,7 @@ def write_all(root: Path, layout: Layout, *, db_url: str, host: str, port: int, 
     }
     if server:
         files["etc/systemd/system/kuaiban-server.service"] = (
-            server_unit(layout, host, port, tls), 0o644)
+            server_unit(layout, host, port, tls, db_url), 0o644)
         files[f"{CONF_DIR.lstrip('/')}/server.env"] = (server_env(db_url), 0o600)
     for role in roles:
         files[f"etc/systemd/system/kuaiban-{role}.service"] = (

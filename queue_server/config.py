@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -58,11 +59,32 @@ Notice = Annotated[str, StringConstraints(max_length=500)]
 
 
 class ConfigError(Exception):
-    """A refused configuration: `file: key: reason` in one line."""
+    """A refused configuration: `file[:line]: key: reason` in one line. The key names a block
+    of an array of tables by its 1-based number and its code (`services #4 (medical-claim).name_mn`
+    is `name_mn` of the fourth `[[services]]`); the reason is Chinese, then English."""
 
-    def __init__(self, file: str, key: str, reason: str) -> None:
-        super().__init__(f"{file}: {key}: {reason}" if key else f"{file}: {reason}")
-        self.file, self.key, self.reason = file, key, reason
+    def __init__(self, file: str, key: str, reason: str, line: int | None = None) -> None:
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {key}: {reason}" if key else f"{where}: {reason}")
+        self.file, self.key, self.reason, self.line = file, key, reason, line
+
+
+class _Refused(ValueError):
+    """A rule between sections broken: where (a pydantic-style location) and why."""
+
+    def __init__(self, loc: tuple[int | str, ...], reason: str) -> None:
+        super().__init__(reason)
+        self.loc, self.reason = loc, reason
+
+
+def _iso_date(value: object) -> object:
+    """A date written as TOML's date or as a string (`provisioning export` writes strings)."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass  # refused below as not a date, with the value shown
+    return value
 
 
 class _Strict(BaseModel):
@@ -83,7 +105,7 @@ class HallSection(_Strict):
     followup_reply_days: int = Field(default=2, ge=1, le=60)
     case_soon_workdays: int = Field(default=1, ge=0, le=20)
     terminal_offline_s: int = Field(default=120, ge=30, le=3600)
-    closed_days: list[date] = []
+    closed_days: list[Annotated[date, BeforeValidator(_iso_date)]] = []
     languages: list[str] = ["zh"]
     name_en: Text | None = None
     name_mn: Text | None = None
@@ -98,12 +120,13 @@ class HallSection(_Strict):
     def _languages(cls, value: list[str]) -> list[str]:
         for lang in value:
             if lang not in LANGUAGES:
-                raise ValueError(f"unknown language {lang!r} (languages: "
-                                 f"{', '.join(LANGUAGES)})")
+                known = ", ".join(LANGUAGES)
+                raise ValueError(f"未知的语言 {lang!r}(可用:{known}) / unknown language "
+                                 f"{lang!r} (languages: {known})")
         if len(set(value)) != len(value):
-            raise ValueError("a language appears twice")
+            raise ValueError("有语言写了两次 / a language appears twice")
         if "zh" not in value:
-            raise ValueError("Chinese (zh) must be among the languages")
+            raise ValueError("必须包含中文 zh / Chinese (zh) must be among the languages")
         return value
     opening_hours: list[str] = Field(default=[], max_length=8)  # empty: around the clock
     open_days: OpenDays = "workdays"
@@ -121,7 +144,8 @@ class HallSection(_Strict):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+            raise ValueError(f"未知的时区 {value!r}(中国用 Asia/Shanghai) / unknown time zone "
+                             f"{value!r} (China's is Asia/Shanghai)") from exc
         return value
 
     @field_validator("day_starts")
@@ -138,9 +162,10 @@ class HallSection(_Strict):
         try:
             value.format(number="A001", counter="1号窗口", counter_code="W01", zone="一窗受理")
         except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError("may use only {number}, {counter}, {counter_code}, {zone}") from exc
+            raise ValueError("只能使用 {number}、{counter}、{counter_code}、{zone} / may use only "
+                             "{number}, {counter}, {counter_code}, {zone}") from exc
         if "{number}" not in value:
-            raise ValueError("must contain {number}")
+            raise ValueError("必须包含 {number} / must contain {number}")
         return value
 
     @property
@@ -172,10 +197,9 @@ class ServiceSection(_Strict):
     @classmethod
     def _route(cls, value: list[str]) -> list[str]:
         for zone in value:
-            if zone not in ZONES:
-                raise ValueError(f"unknown zone {zone!r} (zones: {', '.join(ZONES)})")
+            _known_zone(zone)
         if len(set(value)) != len(value):
-            raise ValueError("a zone appears twice")
+            raise ValueError("有功能区写了两次 / a zone appears twice")
         return value
 
 
@@ -190,9 +214,7 @@ class CounterSection(_Strict):
     @field_validator("zone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        if value not in ZONES:
-            raise ValueError(f"unknown zone {value!r} (zones: {', '.join(ZONES)})")
-        return value
+        return _known_zone(value)
 
 
 class StaffSection(_Strict):
@@ -204,7 +226,8 @@ class StaffSection(_Strict):
     @classmethod
     def _role(cls, value: str) -> str:
         if value not in ("staff", "supervisor", "admin"):
-            raise ValueError("role must be staff, supervisor or admin")
+            raise ValueError("角色须为 staff、supervisor 或 admin / role must be staff, "
+                             "supervisor or admin")
         return value
 
 
@@ -231,63 +254,109 @@ class HallConfig(_Strict):
 def parse_hhmm(value: str) -> time:
     match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)", value)
     if not match:
-        raise ValueError(f"bad time {value!r}: use HH:MM, e.g. 00:00")
+        raise ValueError(f"时间 {value!r} 格式不对,应为 HH:MM,如 00:00 / bad time {value!r}: "
+                         "use HH:MM, e.g. 00:00")
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def _loc(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+def _known_zone(zone: str) -> str:
+    if zone not in ZONES:
+        known = ", ".join(ZONES)
+        raise ValueError(f"未知的功能区 {zone!r}(可用:{known}) / unknown zone {zone!r} "
+                         f"(zones: {known})")
+    return zone
 
 
-def _dupes(values: list[str]) -> str | None:
-    seen: set[str] = set()
-    for value in values:
+def _block(section: str, index: int, ident: str) -> str:
+    """A block of an array of tables as the administrator finds it: `services #4 (tax)`."""
+    return f"{section} #{index + 1} ({ident})"
+
+
+def _first_twice(values: list[str]) -> tuple[int, int] | None:
+    """The indexes of the first value given twice: (first, second), else None."""
+    seen: dict[str, int] = {}
+    for i, value in enumerate(values):
         if value in seen:
-            return value
-        seen.add(value)
+            return seen[value], i
+        seen[value] = i
     return None
 
 
+def _check_unique(cfg: HallConfig) -> None:
+    codes = [s.code for s in cfg.services]
+    for section, key, what, idents, values in (
+            ("services", "code", "事项编码 / code", codes, codes),
+            ("services", "prefix", "号码前缀 / prefix", codes, [s.prefix for s in cfg.services]),
+            ("staff", "id", "工号 / id", [s.id for s in cfg.staff], [s.id for s in cfg.staff]),
+            ("outposts", "id", "网点编号 / id", [o.id for o in cfg.outposts],
+             [o.id for o in cfg.outposts])):
+        twice = _first_twice(values)
+        if twice:
+            first, second = twice
+            zh, en = what.split(" / ")
+            other = _block(section, first, idents[first])
+            raise _Refused((section, second, key), f"{zh} {values[second]!r} 重复:{other} "
+                                                   f"也用它 / duplicate {en} {values[second]!r}: "
+                                                   f"{other} has it too")
+    for i, outpost in enumerate(cfg.outposts):
+        if outpost.id == cfg.hall.id:
+            raise _Refused(("outposts", i, "id"), f"网点编号 {outpost.id!r} 与 [hall] id 相同 / "
+                                                  f"id {outpost.id!r} is the hall's id")
+
+
 def _check_counters(cfg: HallConfig, counters: list[CounterSection], allowed: set[str],
-                    where: str) -> None:
-    dup = _dupes([c.code for c in counters])
-    if dup:
-        raise ValueError(f"{where}: duplicate counter code {dup!r}")
+                    where: tuple[int | str, ...]) -> None:
+    codes = [c.code for c in counters]
+    twice = _first_twice(codes)
+    if twice:
+        first, second = twice
+        other = _block(where[-1] if isinstance(where[-1], str) else "counters", first,
+                       codes[first])
+        raise _Refused((*where, second, "code"), f"窗口编码 {codes[second]!r} 重复:{other} "
+                                                 f"也用它 / duplicate counter code "
+                                                 f"{codes[second]!r}: {other} has it too")
     for i, counter in enumerate(counters):
         for code in counter.services:
             if code not in allowed:
-                raise ValueError(f"{where}[{i}].services: unknown service {code!r}")
+                raise _Refused((*where, i, "services"), f"未知的事项 {code!r} / unknown "
+                                                         f"service {code!r}")
             if counter.zone not in cfg.service(code).route:
-                raise ValueError(f"{where}[{i}].services: the route of {code!r} does not pass "
-                                 f"zone {counter.zone!r}")
+                raise _Refused((*where, i, "services"),
+                               f"事项 {code!r} 的路线不经过功能区 {counter.zone!r} / the route "
+                               f"of {code!r} does not pass zone {counter.zone!r}")
+
+
+def _named(cfg: HallConfig) -> list[tuple[tuple[int | str, ...], object]]:
+    """Every section with a name a citizen reads, and where it is."""
+    named: list[tuple[tuple[int | str, ...], object]] = [(("hall",), cfg.hall)]
+    named += [(("services", i), s) for i, s in enumerate(cfg.services)]
+    named += [(("counters", i), c) for i, c in enumerate(cfg.counters)]
+    for i, outpost in enumerate(cfg.outposts):
+        named.append((("outposts", i), outpost))
+        named += [(("outposts", i, "counters", j), c) for j, c in enumerate(outpost.counters)]
+    return named
 
 
 def _check_languages(cfg: HallConfig) -> None:
     """Each language the hall lists has every name a citizen reads; translated materials are
     as many as the Chinese ones."""
-    named: list[tuple[str, object]] = [("hall", cfg.hall)]
-    named += [(f"services[{i}]", s) for i, s in enumerate(cfg.services)]
-    named += [(f"counters[{i}]", c) for i, c in enumerate(cfg.counters)]
-    for i, outpost in enumerate(cfg.outposts):
-        named.append((f"outposts[{i}]", outpost))
-        named += [(f"outposts[{i}].counters[{j}]", c) for j, c in enumerate(outpost.counters)]
     for lang in cfg.hall.languages:
         if lang == "zh":
             continue
-        for where, item in named:
+        for where, item in _named(cfg):
             if getattr(item, f"name_{lang}") is None:
-                raise ValueError(f"{where}.name_{lang}: missing: [hall] languages lists "
-                                 f"{lang!r}, so every name needs its {lang} form")
+                raise _Refused((*where, f"name_{lang}"),
+                               f"缺少:[hall] languages 列出了 {lang!r},每个名称都要有 {lang} "
+                               f"形式 / missing: [hall] languages lists {lang!r}, so every "
+                               f"name needs its {lang} form")
     _check_categories(cfg)
     for i, svc in enumerate(cfg.services):
         for lang in ("en", "mn"):
             given = getattr(svc, f"materials_{lang}")
             if given is not None and len(given) != len(svc.materials):
-                raise ValueError(f"services[{i}].materials_{lang}: {len(given)} items for "
-                                 f"{len(svc.materials)} materials")
+                raise _Refused(("services", i, f"materials_{lang}"),
+                               f"{len(given)} 项,而 materials 有 {len(svc.materials)} 项 / "
+                               f"{len(given)} items for {len(svc.materials)} materials")
 
 
 def _check_categories(cfg: HallConfig) -> None:
@@ -301,32 +370,31 @@ def _check_categories(cfg: HallConfig) -> None:
             if form is None:
                 continue
             if svc.category is None:
-                raise ValueError(f"services[{i}].category_{lang}: the service has no category")
+                raise _Refused(("services", i, f"category_{lang}"),
+                               "该事项没有 category / the service has no category")
             j, first = named.setdefault((svc.category, lang), (i, form))
             if first != form:
-                raise ValueError(f"services[{i}].category_{lang}: {svc.category} is {form!r} "
-                                 f"here but {first!r} in services[{j}]")
+                other = _block("services", j, cfg.services[j].code)
+                raise _Refused(("services", i, f"category_{lang}"),
+                               f"{svc.category} 在这里是 {form!r},在 {other} 是 {first!r} / "
+                               f"{svc.category} is {form!r} here but {first!r} in {other}")
 
 
 def _cross_check(cfg: HallConfig) -> None:
-    """Rules between sections; raises ValueError('key: reason')."""
-    for field, values in (("services", [s.code for s in cfg.services]),
-                          ("services", [s.prefix for s in cfg.services]),
-                          ("staff", [s.id for s in cfg.staff]),
-                          ("outposts", [o.id for o in cfg.outposts] + [cfg.hall.id])):
-        dup = _dupes(values)
-        if dup:
-            raise ValueError(f"{field}: duplicate {dup!r}")
+    """Rules between sections; raises `_Refused`."""
+    _check_unique(cfg)
     codes = {s.code for s in cfg.services}
     for i, svc in enumerate(cfg.services):
         if svc.mail_delivery and "pickup" not in svc.route:
-            raise ValueError(f"services[{i}].mail_delivery: the route has no pickup zone")
-    _check_counters(cfg, cfg.counters, codes, "counters")
+            raise _Refused(("services", i, "mail_delivery"),
+                           "路线没有出件区 pickup / the route has no pickup zone")
+    _check_counters(cfg, cfg.counters, codes, ("counters",))
     for i, outpost in enumerate(cfg.outposts):
         for code in outpost.services:
             if code not in codes:
-                raise ValueError(f"outposts[{i}].services: unknown service {code!r}")
-        _check_counters(cfg, outpost.counters, set(outpost.services), f"outposts[{i}].counters")
+                raise _Refused(("outposts", i, "services"),
+                               f"未知的事项 {code!r} / unknown service {code!r}")
+        _check_counters(cfg, outpost.counters, set(outpost.services), ("outposts", i, "counters"))
     _check_languages(cfg)
 
 
@@ -353,24 +421,140 @@ def forms_of(texts: dict[str, Any] | None, fields: tuple[str, ...] = ("name",)
             if f in texts.get(lang, {})}
 
 
+# What pydantic says of a value, Chinese first (`{x}` from the error's context).
+_PYDANTIC_REASONS = {
+    "missing": "缺少此键 / missing",
+    "extra_forbidden": "未知的键 / unknown key",
+    "int_type": "应为整数(不加引号),写的是 {input} / expected a whole number (no quotes), "
+                "got {input}",
+    "float_type": "应为数字(不加引号),写的是 {input} / expected a number (no quotes), got {input}",
+    "string_type": "应为加引号的文字,写的是 {input} / expected text in quotes, got {input}",
+    "bool_type": "应为 true 或 false(不加引号),写的是 {input} / expected true or false "
+                 "(no quotes), got {input}",
+    "list_type": "应为列表 [...],写的是 {input} / expected a list [...], got {input}",
+    "date_type": "应为日期 YYYY-MM-DD,写的是 {input} / expected a date YYYY-MM-DD, got {input}",
+    "date_from_datetime_inexact": "应为日期 YYYY-MM-DD,不带时间 / expected a date "
+                                  "YYYY-MM-DD without a time",
+    "model_type": "应为表(小节),写的是 {input} / expected a table (a section), got {input}",
+    "model_attributes_type": "应为表(小节),写的是 {input} / expected a table (a section), "
+                             "got {input}",
+    "literal_error": "应为 {expected_zh} / expected {expected}",
+    "string_pattern_mismatch": "格式不对,应符合 {pattern} / must match the pattern {pattern}",
+    "string_too_short": "不能为空 / must not be empty",
+    "string_too_long": "最多 {max_length} 个字符 / at most {max_length} characters",
+    "too_short": "至少 {min_length} 项 / at least {min_length} item(s)",
+    "too_long": "最多 {max_length} 项 / at most {max_length} items",
+    "greater_than_equal": "应不小于 {ge} / must be greater than or equal to {ge}",
+    "less_than_equal": "应不大于 {le} / must be less than or equal to {le}",
+}
+
+# The English reasons of `queue_server.config_journey`'s validators, said in Chinese first.
+_JOURNEY_REASONS = (
+    (r"bad time range (.+): use HH:MM-HH:MM, e\.g\. 08:30-12:00",
+     r"时间段 \1 格式不对,应为 HH:MM-HH:MM,如 08:30-12:00"),
+    (r"bad time range (.+): the end must come after the start", r"时间段 \1 的结束须晚于开始"),
+    (r"time ranges overlap", "时间段重叠"),
+    (r"bad URL (.+): use .*", r"网址 \1 不对,应为 http://主机[:端口]/路径 或 https://..."),
+    (r"unknown weekday (.+) \(use (.+)\)", r"未知的星期 \1(可用:\2)"),
+)
+
+
+def _reason(err: Any) -> str:
+    """A pydantic error's reason, Chinese first then English."""
+    kind = str(err["type"])
+    if kind == "value_error":
+        said = str(err["msg"]).removeprefix("Value error, ")
+        if re.search(r"[\u4e00-\u9fff]", said):  # ours, already Chinese then English
+            return said
+        for pattern, zh in _JOURNEY_REASONS:
+            if re.fullmatch(pattern, said):
+                return f"{re.sub(pattern, zh, said)} / {said}"
+        return f"取值无效 / {said}"
+    template = _PYDANTIC_REASONS.get(kind)
+    if template is None:
+        return f"取值无效 / {err['msg']}"
+    given = err.get("input")
+    shown = f'"{given}"' if isinstance(given, str) else repr(given)
+    ctx = dict(err.get("ctx") or {})
+    ctx["expected_zh"] = str(ctx.get("expected", "")).replace(" or ", " 或 ")
+    return template.format(input=shown, **ctx)
+
+
+def _key(data: object, loc: tuple[int | str, ...]) -> str:
+    """`services #4 (medical-claim).name_mn` for pydantic's ('services', 3, 'name_mn'): a
+    block of an array of tables by its 1-based number and its code or id."""
+    out, node = "", data
+    for part in loc:
+        if isinstance(part, int):
+            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
+            ident = (node.get("code", node.get("id")) if isinstance(node, dict) else None)
+            out += f" #{part + 1}" + (f" ({ident})" if isinstance(ident, str) and ident else "")
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+_HEADER = re.compile(r"\s*(\[\[?)\s*([^\[\]#]+?)\s*\]\]?\s*(#.*)?")
+
+
+def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
+    """The line of the file where `loc` is written, or of the table it belongs in (a missing
+    key); None when neither is found (say, an inline table)."""
+    lines = text.splitlines()
+    heads = []  # (line number, dotted table name, is an array of tables)
+    for number, line in enumerate(lines, 1):
+        match = _HEADER.fullmatch(line)
+        if match:
+            name = ".".join(p.strip().strip("\"'") for p in match.group(2).split("."))
+            heads.append((number, name, match.group(1) == "[["))
+    start, end, path, found = 0, len(lines) + 1, "", None  # scope: start < line < end
+    parts = list(loc)
+    while parts:
+        part = parts.pop(0)
+        if isinstance(part, int):
+            break
+        name = f"{path}.{part}" if path else part
+        array = bool(parts) and isinstance(parts[0], int)
+        blocks = [n for n, h, arr in heads if start < n < end and h == name and arr == array]
+        if array and blocks:
+            index = int(parts.pop(0))
+            if index >= len(blocks):
+                return found
+            start = blocks[index]
+        elif not array and blocks:
+            start = blocks[0]
+        else:  # a key of the current table: between its header and the next one
+            own_end = next((n for n, _, _ in heads if start < n < end), end)
+            key = re.compile(rf"\s*[\"']?{re.escape(part)}[\"']?\s*=")
+            return next((n for n in range(start + 1, own_end) if key.match(lines[n - 1])),
+                        found)
+        end = next((n for n, h, _ in heads if start < n < end
+                    and not h.startswith(name + ".")), end)
+        path, found = name, start
+    return found
+
+
 def parse_config(text: str, file: str = "<config>") -> HallConfig:
+    """The configuration in `text`, or `ConfigError` naming the key, its line and the reason.
+    Types are strict: `time_limit_workdays = "5"` (a string) is refused, not read as 5."""
     try:
         data = toml_text.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(file, "", f"not valid TOML: {exc}") from exc
+        at = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        raise ConfigError(file, "", f"不是有效的 TOML / not valid TOML: {exc}",
+                          int(at.group(1)) if at else None) from exc
     try:
-        cfg = HallConfig.model_validate(data)
+        cfg = HallConfig.model_validate(data, strict=True)
     except ValidationError as exc:
         err = exc.errors()[0]
-        reason = str(err["msg"]).removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            reason = "unknown key"
-        raise ConfigError(file, _loc(tuple(err["loc"])), reason) from exc
+        loc = tuple(err["loc"])
+        raise ConfigError(file, _key(data, loc), _reason(err), _line_of(text, loc)) from exc
     try:
         _cross_check(cfg)
-    except ValueError as exc:
-        key, _, reason = str(exc).partition(": ")
-        raise ConfigError(file, key, reason) from exc
+    except _Refused as exc:
+        raise ConfigError(file, _key(data, exc.loc), exc.reason,
+                          _line_of(text, exc.loc)) from exc
     return cfg
 
 
@@ -379,5 +563,5 @@ def load_config(path: str | Path) -> HallConfig:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), "", f"cannot read: {exc}") from exc
+        raise ConfigError(str(path), "", f"无法读取 / cannot read: {exc}") from exc
     return parse_config(text, str(path))

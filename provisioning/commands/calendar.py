@@ -33,6 +33,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     show.add_argument("--year", type=int, required=True)
     show.add_argument("--db", required=True, help="SQLAlchemy URL")
     show.add_argument("--json", action="store_true", help="print JSON")
+    show.add_argument("--hall", help="the hall whose closed_days to show (default: the only "
+                                     "hall; with several, each hall's)")
 
 
 def _dates(data: dict[str, Any], key: str, file: Path) -> list[date]:
@@ -78,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
                                                    args.file.name)
             else:
                 view = calendar_import.year_view(store, args.year)
+                closed = _closed_days(store, args.year, args.hall)
         except DomainError as exc:
             raise UsageError(f"{getattr(args, 'file', '')}: {exc.message}".lstrip(": ")) from None
     if args.action == "import":
@@ -85,22 +88,53 @@ def run(args: argparse.Namespace) -> int:
               f"adjusted working days){'; replaced the earlier import' if done.replaced else ''};"
               f" {done.deadlines} provisional deadline(s) recomputed")
         return 0
-    _show(view, args.json)
+    _show(view, closed, args.json)
     return 0
 
 
-def _show(view: Any, as_json: bool) -> None:
+def _closed_days(store: Any, year: int, hall: str | None) -> dict[str, list[date]]:
+    """The `closed_days` of the year by hall (outposts keep their hall's): of `hall`, or of
+    every hall of the database."""
+    from sqlalchemy import select
+
+    from queue_server.db.models import Hall
+
+    with store.read() as s:
+        rows = {h.id: h for h in s.scalars(select(Hall).where(Hall.active))}
+    if hall is not None:
+        if hall not in rows:
+            raise UsageError(f"--hall {hall}: 没有这个大厅 / no such hall")
+        chosen = [rows[hall]]
+    else:
+        chosen = [h for h in rows.values() if h.parent is None]
+    return {h.id: sorted(d for d in map(date.fromisoformat,
+                                        (h.options or {}).get("closed_days", []))
+                         if d.year == year) for h in sorted(chosen, key=lambda h: h.id)}
+
+
+def _show(view: Any, closed: dict[str, list[date]], as_json: bool) -> None:
+    """The official calendar; a hall's closed days are taken out of its working days (as its
+    deadlines do) when one hall is shown, listed per hall when several are."""
+    one = next(iter(closed.values())) if len(closed) == 1 else []
+    workdays = [d for d in view.workdays if d not in one]
     if as_json:
         print(json.dumps({"year": view.year, "status": view.status,
                           "confirmed": view.status != "provisional",
-                          "workdays": [d.isoformat() for d in view.workdays],
-                          "days_off": [d.isoformat() for d in view.days_off]},
+                          "workdays": [d.isoformat() for d in workdays],
+                          "days_off": [d.isoformat() for d in view.days_off],
+                          "closed_days": {h: [d.isoformat() for d in days]
+                                          for h, days in closed.items()}},
                          ensure_ascii=False))
         return
     print(f"{view.year} 年工作日历 / work calendar {view.year}: {STATUS[view.status]}")
-    print(f"工作日 {len(view.workdays)} 天 / {len(view.workdays)} working days")
+    if len(closed) == 1:
+        hall = next(iter(closed))
+        print(f"工作日 {len(workdays)} 天(大厅 {hall},已去掉闭厅日 {len(one)} 天) / "
+              f"{len(workdays)} working days (hall {hall}, less {len(one)} closed day(s))")
+    else:
+        print(f"工作日 {len(workdays)} 天 / {len(workdays)} working days")
     for month in range(1, 13):
-        days = [d for d in view.workdays if d.month == month]
+        days = [d for d in workdays if d.month == month]
         off = [d for d in view.days_off if d.month == month and d.weekday() < 5]
         extra = [d for d in days if d.weekday() >= 5]
         line = f"{view.year}-{month:02d}  工作日 {len(days):2d}: " + " ".join(
@@ -111,3 +145,8 @@ def _show(view: Any, as_json: bool) -> None:
         if extra:
             print("         周末上班 / weekend working days: " + " ".join(
                 f"{d.day:02d}" for d in extra))
+        for hall, days_closed in closed.items():
+            shut = [d for d in days_closed if d.month == month]
+            if shut:
+                print(f"         闭厅 / hall closed ({hall}): " + " ".join(
+                    f"{d.day:02d}" for d in shut))

@@ -29,17 +29,19 @@ def _migrated_store(url: str):  # type: ignore[no-untyped-def]
     try:
         safe = make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
-        raise UsageError(f"--db {url!r}: not a database URL (expected sqlite:///path/hall.db "
-                         "or postgresql+psycopg://...)") from None
+        raise UsageError(f"--db {url!r}: 不是数据库地址 / not a database URL (expected "
+                         "sqlite:///path/hall.db or postgresql+psycopg://...)") from None
     try:
         migrate(url)
         return Store(url)
     except (SQLAlchemyError, OSError) as exc:
-        raise UsageError(f"--db {safe}: {str(exc).splitlines()[0]}") from None
+        raise UsageError(f"--db {safe}: 无法建库或迁移 / cannot create or migrate: "
+                         f"{str(exc).splitlines()[0]}") from None
 
 
 def run(args: argparse.Namespace) -> int:
     from queue_server.config import ConfigError, load_config
+    from queue_server.domain.errors import DomainError
     from queue_server.usecases.halls import apply_config
 
     try:
@@ -49,15 +51,20 @@ def run(args: argparse.Namespace) -> int:
     store = _migrated_store(args.db)
     try:
         counts = apply_config(store, cfg)
+    except DomainError as exc:  # refused as a whole (the day would move, an id is taken)
+        raise UsageError(f"{args.config}: {exc.message}") from None
     finally:
         store.close()
     summary = {"hall": cfg.hall.id, **counts}
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
     else:
-        print(f"hall {cfg.hall.id} ({cfg.hall.name}): {counts['services']} services, "
+        print(f"大厅 {cfg.hall.id}({cfg.hall.name}):事项 {counts['services']} 个,窗口 "
+              f"{counts['counters']} 个,人员 {counts['staff']} 名,网点 {counts['halls'] - 1} 个 / "
+              f"hall {cfg.hall.id} ({cfg.hall.name}): {counts['services']} services, "
               f"{counts['counters']} counters, {counts['staff']} staff, "
-              f"{counts['halls'] - 1} outposts")
+              f"{counts['halls'] - 1} outpost(s)")
     for note in counts["warnings"]:  # done as asked; these tickets need someone to know
-        print(f"provisioning init: warning: {note}", file=sys.stderr)
+        print(f"provisioning init: 警告 / warning: {note}", file=sys.stderr)
     return 0
+

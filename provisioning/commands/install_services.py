@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import pwd
 import re
 import shutil
 import subprocess
@@ -61,11 +62,28 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--root {args.root}: {exc}") from None
     for path in written:
         print(path)
+    _warn_closed(layout, args.user)
     if args.root == Path("/") and os.geteuid() == 0:
         _make_account(args.user)
         print("next: systemctl daemon-reload && udevadm control --reload && "
               "systemctl enable --now kuaiban-server.service", file=sys.stderr)
     return 0
+
+
+def _warn_closed(layout: systemd.Layout, user: str) -> None:
+    """The units name this checkout and its venv: the account must be able to reach them."""
+    if user == "root":
+        return
+    try:
+        uid: int | None = pwd.getpwnam(user).pw_uid
+    except KeyError:
+        uid = None  # made later by systemd-sysusers: only what everyone may enter counts
+    paths = [layout.python, str(Path(layout.python).resolve()), layout.workdir]
+    for folder in systemd.closed_folders(paths, uid):
+        print(f"警告 / warning: 账户 {user} 进不了 {folder},服务将无法启动:把仓库和 .venv 放到 "
+              f"/opt 等处,或 chmod o+x {folder} / the account {user} cannot enter {folder}, so "
+              f"the services would not start: keep the repository and its .venv where it can "
+              f"(/opt/kuaiban), or chmod o+x {folder}", file=sys.stderr)
 
 
 def _make_account(user: str) -> None:

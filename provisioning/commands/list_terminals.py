@@ -1,9 +1,12 @@
-"""`provisioning list --db URL [--json]`: the enrolled terminals and when they were last seen."""
+"""`provisioning list --db URL [--json]`: the enrolled terminals, their last heartbeat (the
+only contact the database records: a terminal's other requests leave no trace on its row) and
+the device health it reported."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import unicodedata
 from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,7 +16,7 @@ from provisioning.db import open_store
 from provisioning.errors import UsageError
 
 NAME = "list"
-HELP = "list enrolled terminals (kind, counter, last seen, device health)"
+HELP = "list enrolled terminals (kind, counter, last heartbeat, device health)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,14 +43,28 @@ def run(args: argparse.Namespace) -> int:
     if not rows:
         print("没有终端 / no terminals enrolled")
         return 0
-    print(f"{'id':>4}  {'hall':<10} {'kind':<8} {'counter':<8} {'last seen (UTC)':<20} name")
+    # Only heartbeats (every 30 s from a running terminal) are recorded: a kiosk that issues
+    # tickets without them has "none" here, so the column says heartbeat, not "last seen".
+    table = [["编号/id", "大厅/hall", "类型/kind", "窗口/counter", "最后心跳/last heartbeat (UTC)",
+              "名称/name"]]
     for r in rows:
-        seen = _utc(r.last_seen).strftime("%Y-%m-%d %H:%M:%S") if r.last_seen else "never"
-        flag = "" if r.active else "  [revoked]"
+        beat = (_utc(r.last_seen).strftime("%Y-%m-%d %H:%M:%S") if r.last_seen
+                else "无心跳/none")
+        flag = "" if r.active else "  [已吊销/revoked]"
         health = " ".join(f"{k}={v}" for k, v in sorted(r.devices.items()))
-        print(f"{r.id:>4}  {r.hall:<10} {r.kind:<8} {r.counter or '-':<8} {seen:<20} "
-              f"{r.name}{flag}{'  ' + health if health else ''}")
+        table.append([str(r.id), r.hall, r.kind, r.counter or "-", beat,
+                      f"{r.name}{flag}{'  ' + health if health else ''}"])
+    widths = [max(_width(row[i]) for row in table) for i in range(len(table[0]) - 1)]
+    for row in table:
+        cells = [cell + " " * (width - _width(cell)) for cell, width in zip(row, widths,
+                                                                            strict=False)]
+        print("  ".join([*cells, row[-1]]))
     return 0
+
+
+def _width(text: str) -> int:
+    """Columns `text` takes on a terminal: CJK (wide and full-width) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _utc(moment: datetime) -> datetime:

@@ -1,13 +1,22 @@
-"""`provisioning staff --db URL --id ID --pin-stdin`: set a staff member's PIN, read from
-standard input (never a flag: flags leak into shell history and `ps`)."""
+"""`provisioning staff --db URL --id ID --pin-stdin [--hall HALL]`: set a staff member's PIN,
+read from standard input (never a flag: flags leak into shell history and `ps`).
+
+A hall and its outposts (bank branches) are one group: the outposts copy the hall's
+`[[staff]]`, so one person has a row in each, and the PIN is set in all of them. Halls of
+different groups are different people who may share an id (s001 in every county's hall on one
+PostgreSQL): when the id is in more than one group, `--hall` must say which."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from sqlalchemy import select
+
 from provisioning.db import open_store
 from provisioning.errors import UsageError
+from queue_server.db.models import Hall, Staff
+from queue_server.db.store import Store
 
 NAME = "staff"
 HELP = "set a staff member's PIN (read from standard input)"
@@ -18,7 +27,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--id", required=True, help="staff id from the hall configuration")
     parser.add_argument("--pin-stdin", action="store_true", required=True,
                         help="read the PIN from standard input (the first line)")
-    parser.add_argument("--hall", help="only in this hall or outpost (default: all)")
+    parser.add_argument("--hall", help="the hall (or one of its outposts) whose staff member this "
+                                       "is; needed when the id is in several halls")
+
+
+def _groups(store: Store, staff_id: str) -> dict[str, list[str]]:
+    """The halls that have this (active) staff id, by group: {hall: [hall, outposts...]}."""
+    with store.read() as s:
+        parents = {h.id: h.parent for h in s.scalars(select(Hall))}
+        halls = sorted(s.scalars(select(Staff.hall).where(Staff.id == staff_id, Staff.active)))
+    groups: dict[str, list[str]] = {}
+    for hall in halls:
+        groups.setdefault(parents.get(hall) or hall, []).append(hall)
+    return groups
+
+
+def _chosen(groups: dict[str, list[str]], staff_id: str, hall: str | None) -> list[str]:
+    if not groups:
+        raise UsageError(f"没有工号 {staff_id!r} / no staff member {staff_id!r}")
+    if hall is not None:
+        group = next((g for g in groups.values() if hall in g), None)
+        if group is None:
+            raise UsageError(f"--hall {hall}: 该大厅没有工号 {staff_id!r}(有它的大厅:"
+                             f"{'、'.join(groups)}) / no staff member {staff_id!r} in that hall "
+                             f"(it is in: {', '.join(groups)})")
+        return group
+    if len(groups) > 1:
+        raise UsageError(f"工号 {staff_id} 在多个大厅都有({'、'.join(groups)}),是不同的人:"
+                         f"请用 --hall 指定大厅 / staff id {staff_id} is in several halls "
+                         f"({', '.join(groups)}), different people: choose one with --hall")
+    return next(iter(groups.values()))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,11 +65,18 @@ def run(args: argparse.Namespace) -> int:
 
     pin = sys.stdin.readline().rstrip("\r\n")
     if not pin:
-        raise UsageError("no PIN on standard input")
+        raise UsageError("标准输入没有密码 / no PIN on standard input")
     with open_store(args.db) as store:
+        halls = _chosen(_groups(store, args.id), args.id, args.hall)
         try:
-            rows = set_pin(store, args.id, pin, args.hall)
-        except DomainError as exc:
-            raise UsageError(exc.message) from exc
-    print(f"PIN set for {args.id} ({rows} hall{'s' if rows != 1 else ''})", file=sys.stderr)
+            if args.hall is None:  # one group holds every row of the id: one transaction
+                set_pin(store, args.id, pin, None)
+            else:
+                for hall in halls:
+                    set_pin(store, args.id, pin, hall)
+        except DomainError as exc:  # set_pin says this one in English only
+            zh = "密码须为 4–64 个可打印字符 / " if exc.code == "bad_pin" else ""
+            raise UsageError(zh + exc.message) from exc
+    print(f"已设置 {args.id} 的密码:{'、'.join(halls)} / PIN set for {args.id} in "
+          f"{', '.join(halls)}", file=sys.stderr)
     return 0

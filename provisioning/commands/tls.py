@@ -36,9 +36,10 @@ def run(args: argparse.Namespace) -> int:
         else _default_hosts()
     bad = [h for h in hosts if not _HOST.match(h)]
     if bad:
-        raise UsageError(f"--host {bad[0]!r} is not a host name or IP address")
+        raise UsageError(f"--host {bad[0]!r}: 不是主机名或 IP 地址 / not a host name or IP "
+                         "address")
     if args.out.exists() and not args.out.is_dir():
-        raise UsageError(f"--out {args.out}: exists and is not a folder")
+        raise UsageError(f"--out {args.out}: 已存在且不是文件夹 / exists and is not a folder")
     try:
         files = tls.issue(args.out, args.hall, args.hall_name, hosts)
     except (OSError, ValueError) as exc:
@@ -48,12 +49,13 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
-        print(f"hall CA / 大厅根证书: {files.ca_cert}")
-        print(f"server certificate / 服务器证书: {files.cert}  key: {files.key}")
-        print(f"hosts: {', '.join(hosts)}")
-        print(f"CA sha256 fingerprint (terminals pin it / 终端固定此指纹): {files.fingerprint}")
-        print(f"run: python -m queue_server --tls-cert {files.cert} --tls-key {files.key} "
-              f"--tls-ca {files.ca_cert} ...")
+        print(f"大厅根证书 / hall CA: {files.ca_cert}")
+        print(f"服务器证书 / server certificate: {files.cert}  私钥 / key: {files.key}")
+        print(f"主机名和地址 / hosts: {', '.join(hosts)}")
+        print(f"根证书 sha256 指纹(终端固定此指纹) / CA sha256 fingerprint (terminals pin it): "
+              f"{files.fingerprint}")
+        print(f"启动服务器 / run: python -m queue_server --tls-cert {files.cert} "
+              f"--tls-key {files.key} --tls-ca {files.ca_cert} ...")
     return 0
 
 

@@ -164,10 +164,12 @@ def _stranded(session: Session, hall_id: str, services: list[str], counters: lis
         for code in services:
             numbers = sorted(n for svc, n in rows if svc == code)
             if numbers:
-                notes.append(f"{hall_id}: service {code} removed while {len(numbers)} of its "
-                             f"tickets are open ({', '.join(numbers[:10])}"
-                             f"{', …' if len(numbers) > 10 else ''}); no counter calls them "
-                             "until it is back in the configuration")
+                shown = f"{', '.join(numbers[:10])}{', …' if len(numbers) > 10 else ''}"
+                notes.append(f"{hall_id}:事项 {code} 已从配置中删除,但还有 {len(numbers)} 个号未"
+                             f"办完({shown}),在它回到配置之前没有窗口会叫这些号 / {hall_id}: "
+                             f"service {code} removed while {len(numbers)} of its tickets are "
+                             f"open ({shown}); no counter calls them until it is back in the "
+                             "configuration")
     if counters:
         rows = session.execute(select(Stage.counter, Stage.target_counter, Ticket.number).join(
             Ticket, Ticket.id == Stage.ticket_id).where(
@@ -178,10 +180,12 @@ def _stranded(session: Session, hall_id: str, services: list[str], counters: lis
         for code in counters:
             numbers = sorted(n for at, to, n in rows if code in (at, to))
             if numbers:
-                notes.append(f"{hall_id}: counter {code} removed while {len(numbers)} tickets "
-                             f"are at it or sent to it ({', '.join(numbers[:10])}"
-                             f"{', …' if len(numbers) > 10 else ''}); they wait until it is "
-                             "back in the configuration")
+                shown = f"{', '.join(numbers[:10])}{', …' if len(numbers) > 10 else ''}"
+                notes.append(f"{hall_id}:窗口 {code} 已从配置中删除,但有 {len(numbers)} 个号在该"
+                             f"窗口办理或转往该窗口({shown}),在它回到配置之前这些号一直等待 / "
+                             f"{hall_id}: counter {code} removed while {len(numbers)} tickets are "
+                             f"at it or sent to it ({shown}); they wait until it is back in the "
+                             "configuration")
     return notes
 
 

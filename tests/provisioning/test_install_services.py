@@ -148,3 +148,44 @@ def test_the_watchdog_asks_where_the_server_listens(tmp_path: Path,
         said = server["Service"]["ExecStart"].replace("'", "")  # [::1] is quoted for systemd
         assert f"--health {health}api/v1/health" in said, host
     capsys.readouterr()
+
+
+@pytest.mark.parametrize(("db", "after_postgres"), [
+    ("postgresql+psycopg://kuaiban@127.0.0.1:5432/kuaiban", True),
+    ("postgresql+psycopg://kuaiban@localhost/kuaiban", True),
+    ("postgresql+psycopg://kuaiban@/kuaiban?host=/run/postgresql", True),
+    ("postgresql+psycopg://kuaiban@db.hall.lan/kuaiban", False),
+    ("sqlite:////var/lib/kuaiban/hall.db", False),
+])
+def test_the_server_starts_after_a_postgresql_on_this_machine(
+        db: str, after_postgres: bool, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["install-services", "--root", str(tmp_path), "--db", db, "--user", "root"]) == 0
+    capsys.readouterr()
+    unit = _unit(tmp_path / "etc/systemd/system/kuaiban-server.service")["Unit"]
+    for key in ("After", "Wants"):
+        assert "network-online.target" in unit[key].split()
+        assert ("postgresql.service" in unit[key].split()) is after_postgres, unit[key]
+
+
+def test_logs_are_kept_thirty_days_not_thirty_files(root: Path) -> None:
+    conf = (root / "etc/logrotate.d/kuaiban").read_text().split()
+    assert conf[conf.index("maxage") + 1] == "30" and "daily" in conf
+    assert int(conf[conf.index("rotate") + 1]) > 30  # maxsize may rotate more than daily
+
+
+def test_a_folder_the_account_cannot_enter_is_named(tmp_path: Path) -> None:
+    from provisioning.systemd import closed_folders
+
+    home = tmp_path / "home"
+    venv = home / "kuaiban" / ".venv" / "bin"
+    venv.mkdir(parents=True)
+    home.chmod(0o700)
+    ours = str(home)  # (pytest's own folders are closed too)
+    try:
+        closed = closed_folders([str(venv / "python"), str(home / "kuaiban")], None)
+        assert [f for f in closed if f.startswith(ours)] == [str(home)]
+        home.chmod(0o711)
+        assert not [f for f in closed_folders([str(venv / "python")], None) if f.startswith(ours)]
+    finally:
+        home.chmod(0o755)
