@@ -8,7 +8,11 @@ call the next ticket by itself a set time after a finish. It owns the status lin
 notice about a ticket goes when the counter's current ticket changes or after NOTICE_SHOW_S, an
 error when an action succeeds, and a connection error as soon as the server answers again.
 It also records how a finished case reaches its holder (证照寄送, at an intake counter), marks a
-ticket a bank branch forwarded, and sends the terminal's heartbeat as the kiosk does.
+ticket a bank branch forwarded, and sends the terminal's heartbeat as the kiosk does. At an
+approval counter it keeps the deadline alerts (限时办结) of the cases it may call until they
+leave approval; it counts the current ticket's recalls; at a pickup counter it knows how many
+cases wait to be mailed; and it lists the staff member's own cases (全程盯办) and ratings, with
+the appeal (申诉) against one.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
@@ -27,8 +32,9 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from kiosk import counter_words as words
 from kiosk.client import ApiError, EventFollower, QueueClient, ServerUnreachable
 from kiosk.staff_runner import Runner, describe, guarded
-from queue_server import wire
+from queue_server import wire, wire_console
 from queue_server import wire_journey as wj
+from queue_server.domain.stages import transfer_zones
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +51,29 @@ ZONE_NAMES = wire.ZONE_NAMES
 # The wire shapes the pad's screens read, named here so `ui` never imports the server package.
 CounterState, DocumentOut, TicketOut = wire.CounterState, wire.DocumentOut, wire.TicketOut
 ServiceInfo, CounterInfo = wire.ServiceInfo, wire.CounterInfo
+MyCaseRow, RatingRow = wire_console.MyCaseRow, wire_console.RatingRow
+APPEAL_MIN, APPEAL_MAX = 2, 1000  # wire_console.AppealIn.reason's limits
+# events after which the count of cases to mail at a pickup counter may differ
+MAIL_EVENTS = frozenset({"case.ready", "delivery.chosen", "delivery.dispatched", "day.rolled"})
+# events by which a case leaves the approval stage an alert was about
+LEFT_STAGE = frozenset({"ticket.finished", "ticket.no_show", "ticket.transferred",
+                        "ticket.forwarded"})
 
 
 CASE_ALERTS = {"soon": ("即将到期", "due soon"), "due_today": ("今日到期", "due today"),
                "overdue": ("已超期", "overdue")}
 
 
-def case_alert_text(event: wire.Event, counter: str) -> str | None:
+def case_alert_text(event: wire.Event, counter: str, services: Collection[str] = ()
+                    ) -> str | None:
     """The notice a `case.alert` event (限时办结) puts on the pad of the counter holding the
-    case: number, state and deadline (local time), Chinese then English; None for others."""
-    if event.type != "case.alert" or event.field("counter") != counter:
+    case, or, while it waits in the approval queue (no counter), on the pads of the approval
+    counters that may call it (`services`: an approval counter's, else empty): number, state
+    and deadline (local time), Chinese then English; None for others."""
+    if event.type != "case.alert":
+        return None
+    holder = event.field("counter")
+    if holder != counter and (holder is not None or event.field("service") not in services):
         return None
     zh, en = CASE_ALERTS.get(str(event.field("kind")), ("提醒", "reminder"))
     try:
@@ -76,6 +95,30 @@ def allowed_actions(current: str | None, paused: bool) -> set[str]:
     elif not paused:
         acts |= {"call-next", "call"}
     return acts
+
+
+@dataclass(frozen=True)
+class CaseAlert:
+    """A deadline alert (限时办结) of a case in approval, as the last `case.alert` said."""
+
+    ticket: str
+    number: str
+    service: str
+    kind: str  # soon | due_today | overdue
+    deadline: datetime | None
+    counter: str | None  # who holds it (None: it waits in the approval queue)
+
+
+def alert_of(event: wire.Event) -> CaseAlert | None:
+    try:
+        deadline = datetime.fromisoformat(str(event.field("deadline")))
+    except ValueError:
+        deadline = None
+    ticket = event.field("ticket")
+    if not ticket or event.field("zone", "approval") != "approval":
+        return None
+    return CaseAlert(str(ticket), str(event.field("number", "")), str(event.field("service")),
+                     str(event.field("kind")), deadline, event.field("counter"))
 
 
 @dataclass
@@ -101,6 +144,9 @@ class TicketView:
     delivery: str | None = None  # what the holder chose: pickup | mail (None: not yet)
     origin: str | None = None  # "branch": a bank branch forwarded it; "remote": channel remote
     branch_pages: int = 0  # of its scanned pages, those scanned at the bank branch
+    deadline: datetime | None = None  # 办结时限 (set when it entered approval)
+    deadline_provisional: bool = False  # on a calendar year not yet imported
+    recalls: int = 0  # times recalled at this call (the `ticket.recalled` events' count)
 
 
 def origin_of(t: wire.TicketOut) -> str | None:
@@ -127,7 +173,8 @@ def ticket_view(t: wire.TicketOut, services: dict[str, wire.ServiceInfo],
                       priority_confirmed=t.priority_confirmed,
                       zones_left=words.zones_left(svc.route, t.zone) if svc else [],
                       mail_offered=t.service in mail_services, delivery=t.delivery,
-                      origin=origin_of(t))
+                      origin=origin_of(t), deadline=t.deadline,
+                      deadline_provisional=t.deadline_provisional)
 
 
 def mail_services(services: Collection[wire.ServiceInfo]) -> set[str]:
@@ -217,6 +264,10 @@ class CounterModel(QObject):
     mailListed = Signal(object)  # the cases to mail (list[DeliveryDetail]), for the pickup counter
     mailFailed = Signal(str)  # listing or dispatching failed: why, in words
     mailDispatched = Signal(str)  # a case was handed to the post: the sentence that says so
+    casesListed = Signal(object)  # 我的办件: list[MyCaseRow]
+    ratingsListed = Signal(object)  # 我的评价: list[RatingRow]
+    mineFailed = Signal(str)  # listing them or appealing failed: why, in words
+    appealFiled = Signal(str)  # an appeal was filed: the sentence that says so
     _incoming = Signal(object)
     _link = Signal(bool)
 
@@ -235,6 +286,9 @@ class CounterModel(QObject):
         self.counters: list[wire.CounterInfo] = []
         self.hall: wire.HallOut | None = None
         self.thumbnails: dict[int, bytes] = {}
+        self.alerts: dict[str, CaseAlert] = {}  # ticket id -> its last deadline alert
+        self._recalls: dict[str, int] = {}  # ticket id -> recalls at its present call
+        self.to_mail: int | None = None  # cases to mail (pickup counter; None: not known)
         self._docs: list[wire.DocumentOut] = []
         self.last_error = ""
         self.notice_show_s = NOTICE_SHOW_S
@@ -257,6 +311,8 @@ class CounterModel(QObject):
         self._auto.timeout.connect(self._auto_tick)
         self._debounce = QTimer(self, singleShot=True, interval=300)
         self._debounce.timeout.connect(self.refresh)
+        self._mail_debounce = QTimer(self, singleShot=True, interval=300)
+        self._mail_debounce.timeout.connect(self.count_to_mail)
         self._incoming.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
         self._link.connect(self._on_link, Qt.ConnectionType.QueuedConnection)
 
@@ -301,6 +357,32 @@ class CounterModel(QObject):
         return [(words.service_name(self.services.get(c), c, self.lang), n)
                 for c, n in self.state.waiting.items()]
 
+    def hall_tz(self) -> tzinfo:
+        """The hall's time zone (its dates are the ones a deadline is counted in)."""
+        try:
+            return ZoneInfo(self.hall.timezone if self.hall else "Asia/Shanghai")
+        except (KeyError, ValueError):
+            return ZoneInfo("Asia/Shanghai")
+
+    def deadline_words(self, deadline: datetime, provisional: bool = False
+                       ) -> tuple[str, str]:
+        """A deadline in the hall's time and where it stands now: ("12-04 17:30 · 剩 2 天",
+        "left" | "due_today" | "overdue")."""
+        return words.deadline_text(deadline, provisional, self.clock(), self.hall_tz(),
+                                   self.lang)
+
+    def deadline_alerts(self) -> list[CaseAlert]:
+        """限时办结 at an approval counter: the cases overdue or due today that it may call
+        (waiting in its services) or holds, overdue first, soonest deadline first. Kept until
+        the case leaves approval, not just for the notice's minute."""
+        st = self.state
+        if not self.logged_in or st is None or st.zone != "approval":
+            return []
+        shown = [a for a in self.alerts.values() if a.kind in ("overdue", "due_today")
+                 and a.service in st.services and a.counter in (None, self.code)]
+        far = datetime.max.replace(tzinfo=UTC)
+        return sorted(shown, key=lambda a: (a.kind != "overdue", a.deadline or far))
+
     def held(self) -> list[tuple[str, str]]:
         """(ticket id, number) of the tickets this counter put on hold."""
         return [(h.id, h.number) for h in self.state.held] if self.state else []
@@ -309,14 +391,16 @@ class CounterModel(QObject):
         return [(c, words.service_name(s, c, self.lang)) for c, s in self.services.items()]
 
     def counter_names(self) -> list[tuple[str, str]]:
-        """The counters the current ticket can be handed to: another counter of its route's
-        zones that serves its service (the server refuses any other: counter_does_not_serve);
-        every other counter while none is current."""
+        """The counters the current ticket can be handed to: a counter of its zone or of the
+        next one of its route (never over a zone, nor into pickup), that serves its service
+        (the server refuses any other: counter_does_not_serve, transfer_skips_zone); every
+        other counter while none is current."""
         t = self.state.current if self.state is not None else None
         svc = self.services.get(t.service) if t is not None else None
+        zones = transfer_zones(svc.route, t.zone) if t is not None and svc is not None else ()
         return [(c.code, words.counter_name(c, self.lang)) for c in self.counters
                 if (svc is None or (
-                    c.zone in svc.route and (not c.services or svc.code in c.services)))]
+                    c.zone in zones and (not c.services or svc.code in c.services)))]
 
     def hall_title(self) -> str:
         """The hall's name in the pad's language (its Chinese name where no other is set)."""
@@ -333,7 +417,9 @@ class CounterModel(QObject):
             self._keep_documents(old)
 
     def _view(self, t: wire.TicketOut) -> TicketView:
-        return ticket_view(t, self.services, self.clock(), self.lang, self.mail_services)
+        view = ticket_view(t, self.services, self.clock(), self.lang, self.mail_services)
+        view.recalls = self._recalls.get(t.id, 0) if t.status == "called" else 0
+        return view
 
     def _keep_documents(self, old: TicketView | None) -> None:
         """The current ticket's pages (and what they tell of its origin) carried over from the
@@ -385,10 +471,12 @@ class CounterModel(QObject):
             self._follower = None
         self.client.logout()
         self.staff_name, self.state, self.current, self.thumbnails = "", None, None, {}
+        self.alerts, self._recalls, self.to_mail = {}, {}, None
         self.changed.emit()
 
     def stop(self) -> None:
         self._debounce.stop()
+        self._mail_debounce.stop()
         self.heartbeat.stop()  # the console sees the pad go after its offline time
         self.logout()
         self._runner.shutdown()
@@ -490,10 +578,10 @@ class CounterModel(QObject):
             self._say(words.delivery_recorded(number, method, lang))
 
         def failed(exc: BaseException) -> None:
+            said = delivery_error(exc)
             if isinstance(exc, ApiError) and exc.status == 401:
-                self.client.logout()
-                self.changed.emit()
-            self.deliveryFailed.emit(words.in_language(delivery_error(exc), lang))
+                said = self._failure_words(exc)
+            self.deliveryFailed.emit(words.in_language(said, lang))
 
         self._runner.submit(work, done, failed)
 
@@ -510,7 +598,23 @@ class CounterModel(QObject):
             self.mailFailed.emit(words.in_language(words.MAIL_WORDS["not_pickup"], self.lang))
             return
 
-        self._runner.submit(self._to_mail, self.mailListed.emit, self._mail_failed)
+        self._runner.submit(self._to_mail, self._mail_listed, self._mail_failed)
+
+    def _mail_listed(self, rows: list[wj.DeliveryDetail]) -> None:
+        self.to_mail = len(rows)
+        self.mailListed.emit(rows)
+        self.changed.emit()
+
+    def count_to_mail(self) -> None:
+        """How many cases wait to be mailed, for the pickup counter's button: asked once the
+        counter is known, on the events that change it, and with each listing; never kept
+        beyond the count (the addresses are dropped at once)."""
+        if self.mail_open():
+            def done(rows: list[wj.DeliveryDetail]) -> None:
+                self.to_mail = len(rows)
+                self.changed.emit()
+
+            self._submit(self._to_mail, done, quiet=True)
 
     def _to_mail(self) -> list[wj.DeliveryDetail]:
         resp = self.client.request("GET", "/deliveries/to-mail", staff=True)
@@ -536,19 +640,59 @@ class CounterModel(QObject):
             self._clear_line("error")
             said = words.mail_dispatched(number, carrier, tracking, self.lang)
             self._say(said)
-            self.mailListed.emit(left)
+            self._mail_listed(left)
             self.mailDispatched.emit(said)
 
         self._runner.submit(work, done, self._mail_failed)
 
     def _mail_failed(self, exc: BaseException) -> None:
-        if isinstance(exc, ApiError) and exc.status == 401:
+        said = self._failure_words(exc)
+        if isinstance(exc, ApiError) and exc.code == "invalid_request":
+            said = words.MAIL_WORDS["tracking"]
+        self.mailFailed.emit(words.in_language(said, self.lang))
+
+    # -- the staff member's own cases (全程盯办) and ratings, with the appeal (申诉) ------------
+    def list_my_cases(self) -> None:
+        """我的办件: the cases this member of staff took in, and where each is now, as
+        `casesListed` (or `mineFailed`)."""
+        self._mine(self.client.my_cases, self.casesListed.emit)
+
+    def list_my_ratings(self) -> None:
+        """我的评价: this member of staff's ratings of the last 90 days, as `ratingsListed`."""
+        self._mine(self.client.my_ratings, self.ratingsListed.emit)
+
+    def appeal(self, evaluation_id: int, number: str, reason: str) -> None:
+        """申诉 against one of one's own ratings; then `appealFiled` and the ratings again."""
+        reason = reason.strip()
+        if len(reason) < APPEAL_MIN:
+            self.mineFailed.emit(words.in_language(words.APPEAL_PROBLEMS["short"], self.lang))
+            return
+
+        def work() -> list[wire_console.RatingRow]:
+            self.client.appeal(evaluation_id, reason[:APPEAL_MAX])
+            return self.client.my_ratings()
+
+        def done(rows: list[wire_console.RatingRow]) -> None:
+            self.ratingsListed.emit(rows)
+            self.appealFiled.emit(words.appeal_filed(number, self.lang))
+
+        self._mine(work, done)
+
+    def _mine(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        if not self.logged_in:
+            self.mineFailed.emit(words.in_language(words.SESSION_EXPIRED, self.lang))
+            return
+        self._runner.submit(work, done, lambda exc: self.mineFailed.emit(
+            words.in_language(self._failure_words(exc), self.lang)))
+
+    def _failure_words(self, exc: BaseException) -> str:
+        """A failed request in words; a staff session the server no longer knows (401) is
+        logged out here and said as such, not as the server's "令牌无效或已过期"."""
+        if isinstance(exc, ApiError) and exc.status == 401 and self.logged_in:
             self.client.logout()
             self.changed.emit()
-        if isinstance(exc, ApiError) and exc.code == "invalid_request":
-            self.mailFailed.emit(words.in_language(words.MAIL_WORDS["tracking"], self.lang))
-            return
-        self.mailFailed.emit(words.in_language(describe(exc), self.lang))
+            return words.SESSION_EXPIRED
+        return describe(exc)
 
     def set_auto_call(self, seconds: int) -> None:
         self.auto_call_s = max(0, seconds)
@@ -610,6 +754,8 @@ class CounterModel(QObject):
             self._clear_line("notice")  # the notice was about the ticket before this one
         if self._link_error:
             self._clear_line("error")  # the server answered: it is reachable again
+        if self.to_mail is None and self.mail_open():
+            self.count_to_mail()  # the first state of a pickup counter: how many to mail
         self.changed.emit()
 
     def _load_documents(self, ticket_id: str) -> None:
@@ -629,11 +775,60 @@ class CounterModel(QObject):
 
     @Slot(object)
     def _on_event(self, event: wire.Event) -> None:
-        if event.type in wire.WAITING_EVENTS and self.logged_in:
+        if event.type in ("ticket.called", "ticket.recalled"):
+            self._count_recall(event)
+        if self._follow_alerts(event):
+            self.changed.emit()
+        if not self.logged_in:
+            return
+        if event.type in wire.WAITING_EVENTS:
             self._debounce.start()
-        alert = case_alert_text(event, self.code) if self.logged_in else None
-        if alert:
+        if event.type in MAIL_EVENTS and self.mail_open():
+            self._mail_debounce.start()
+        st = self.state
+        approval = st.services if st is not None and st.zone == "approval" else ()
+        alert = case_alert_text(event, self.code, approval)
+        fresh = (self.clock() - event.at).total_seconds() < ALERT_SHOW_S
+        if alert and fresh:  # one replayed from earlier today is on the list, not the line
             self._say(words.in_language(alert, self.lang), ALERT_SHOW_S, bound=False)
+
+    def _count_recall(self, event: wire.Event) -> None:
+        """The current ticket's recalls, from the events (TicketOut does not carry them; the
+        follower replays today's events at login, so the count survives a new login): a call
+        starts at 0, each `ticket.recalled` says how many so far."""
+        ticket = str(event.field("ticket", ""))
+        recalls = int(event.field("recalls", 0) or 0) if event.type == "ticket.recalled" else 0
+        self._recalls[ticket] = recalls
+        if self.current is not None and self.current.id == ticket:
+            self.current.recalls = recalls
+            self.changed.emit()
+
+    def _follow_alerts(self, event: wire.Event) -> bool:
+        """Keep each case's last deadline alert until it leaves approval; answers whether the
+        list changed. Kept for every approval case: the counter's services may be known only
+        after the events of today replayed at login."""
+        ticket = str(event.field("ticket", ""))
+        if event.type == "case.alert":
+            alert = alert_of(event)
+            if alert is not None:
+                self.alerts[alert.ticket] = alert
+            return alert is not None
+        if event.type in LEFT_STAGE and ticket in self.alerts and (
+                event.field("zone") in (None, "approval")):
+            del self.alerts[ticket]
+            return True
+        old = self.alerts.get(ticket)
+        if old is not None and event.type == "ticket.called":  # its holder now
+            self.alerts[ticket] = replace(old, counter=event.field("counter"))
+            return True
+        if old is not None and event.type == "ticket.deadline_changed":
+            try:
+                due = datetime.fromisoformat(str(event.field("deadline")))
+            except ValueError:
+                return False
+            self.alerts[ticket] = replace(old, deadline=due)
+            return True
+        return False
 
     @Slot(bool)
     def _on_link(self, up: bool) -> None:
@@ -677,11 +872,9 @@ class CounterModel(QObject):
     def _submit(self, work: Callable[[], Any], done: Callable[[Any], None],
                 quiet: bool = False) -> None:
         def failed(exc: BaseException) -> None:
-            if isinstance(exc, ApiError) and exc.status == 401:
-                self.client.logout()
-                self.changed.emit()
+            said = self._failure_words(exc)
             if not quiet:
-                self._fail(describe(exc), link=isinstance(exc, ServerUnreachable))
+                self._fail(said, link=isinstance(exc, ServerUnreachable))
             if isinstance(exc, ApiError) and exc.status == 409 and self.logged_in:
                 self._runner.submit(lambda: self.client.counter(self.code), self._apply_state,
                                     lambda _e: None)  # the counter changed: show it as it is

@@ -2,11 +2,14 @@
 message, the names of services, papers, counters and zones as the hall configured them in that
 language (`name_en`, `materials_en`; Chinese where a form is missing), the zones a ticket still
 has to walk, the status line that says where a ticket went after an action, and the words of
-证照寄送 (how a finished case reaches its holder) and of a bank branch's forwarded application."""
+证照寄送 (how a finished case reaches its holder) and of a bank branch's forwarded application;
+a case's deadline (办结时限) and where it stands, and the staff member's own cases (全程盯办) and
+ratings (申诉)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, tzinfo
 
 from queue_server import wire
 
@@ -14,7 +17,13 @@ ZONE_NAMES = wire.ZONE_NAMES
 STATUS_WORDS = {"waiting": ("等候中", "waiting"), "called": ("已呼叫", "called"),
                 "serving": ("办理中", "being served"), "done": ("已办结", "done"),
                 "rejected": ("不予受理", "rejected"), "no_show": ("过号", "no-show"),
-                "ready": ("待取件", "ready for pickup"), "on_hold": ("已挂起", "on hold")}
+                "ready": ("待取件", "ready for pickup"), "on_hold": ("已挂起", "on hold"),
+                "forwarded": ("已转出", "forwarded")}
+# the server's count of tickets transferred to this very counter (CounterState.waiting's key)
+TRANSFERRED_KEY = "_transferred"
+TRANSFERRED = ("转给本窗口", "Transferred to this counter")
+# a 401 to a staff session: the server's "令牌无效或已过期" is jargon at a counter
+SESSION_EXPIRED = "登录已过期,请重新登录 / Your login has expired; please log in again"
 
 
 def pick(pair: tuple[str, str], lang: str) -> str:
@@ -34,6 +43,8 @@ def in_language(text: str, lang: str) -> str:
 
 
 def service_name(svc: wire.ServiceInfo | None, code: str, lang: str) -> str:
+    if code == TRANSFERRED_KEY:
+        return pick(TRANSFERRED, lang)
     if svc is None:
         return code
     return (svc.name_en or svc.name) if lang == "en" else svc.name
@@ -72,6 +83,8 @@ def where_went(action: str, answer: wire.TicketOut | None, lang: str,
         return f"{n}: finish undone, serving again" if en else f"{n} 已撤销办结,继续办理"
     if action == "take-back":
         return f"{n} taken back" if en else f"{n} 已取回"
+    if action == "finish" and answer.status == "ready" and answer.delivery == "mail":
+        return f"{n}: to be mailed" if en else f"{n} 待寄送"  # its holder chose mail
     if action in ("finish", "no-show", "hold"):
         status = pick(STATUS_WORDS.get(answer.status, (answer.status, answer.status)), lang)
         return f"{n}: {status}" if en else f"{n} {status}"
@@ -127,3 +140,60 @@ def delivery_problem(field: str) -> str:
 def delivery_recorded(number: str, method: str, lang: str) -> str:
     how = pick(DELIVERY_WORDS.get(method, DELIVERY_WORDS[None]), lang)
     return f"{number}: delivery recorded, {how}" if lang == "en" else f"{number} 已记录领取方式:{how}"
+
+
+# 办结时限: where a deadline stands. Days are the hall's calendar days: the pad has no holiday
+# calendar, so it does not claim working days (the server's alerts and GET /cases do that).
+DEADLINE_WORDS = {"overdue": ("已超期 {n} 天", "overdue by {n} d"),
+                  "due_today": ("今日到期", "due today"),
+                  "left": ("剩 {n} 天", "{n} d left"),
+                  "provisional": ("暂定", "provisional")}
+
+
+def deadline_state(deadline: datetime, now: datetime, tz: tzinfo) -> tuple[str, int]:
+    """("overdue", days past) | ("due_today", 0) | ("left", days to go), by the hall's dates."""
+    due, today = deadline.astimezone(tz).date(), now.astimezone(tz).date()
+    if now > deadline:
+        return "overdue", max(1, (today - due).days)
+    if due <= today:
+        return "due_today", 0
+    return "left", (due - today).days
+
+
+def deadline_text(deadline: datetime, provisional: bool, now: datetime, tz: tzinfo,
+                  lang: str) -> tuple[str, str]:
+    """"12-04 17:30 · 剩 2 天" (the hall's local time) and its state (overdue, due_today,
+    left); a deadline on a calendar year not yet imported says it is provisional."""
+    state, days = deadline_state(deadline, now, tz)
+    text = f"{deadline.astimezone(tz):%m-%d %H:%M} · {pick(DEADLINE_WORDS[state], lang)}"
+    text = text.format(n=days)
+    if provisional:
+        text += f" ({pick(DEADLINE_WORDS['provisional'], lang)})"
+    return text, state
+
+
+# 全程盯办 and 我的评价 (the staff member's own cases and ratings, at the pad)
+APPEAL_WORDS = {None: ("未申诉", "not appealed"), "open": ("申诉中", "appeal pending"),
+                "upheld": ("申诉成立", "appeal upheld"),
+                "rejected": ("申诉未成立", "appeal rejected")}
+APPEAL_PROBLEMS = {
+    "short": "请填写申诉理由(至少 2 个字) / Enter the reason for the appeal (2 characters or more)",
+    "pick": "请先选中一条可申诉的评价 / Choose a rating that can be appealed first",
+}
+
+
+def appeal_filed(number: str, lang: str) -> str:
+    return (f"Appeal against the rating of {number} filed; a supervisor will decide"
+            if lang == "en" else f"{number} 的评价已提交申诉,等待主管审核")
+
+
+def case_where(status: str, zone: str, counter: str | None, lang: str,
+               counters: Sequence[wire.CounterInfo] = ()) -> str:
+    """Where a case is now, for 我的办件: "后台审批 · 审批1 · 办理中"."""
+    where = zone_name(zone, lang)
+    target = next((c for c in counters if c.code == counter), None)
+    if target is not None:
+        where += f" · {counter_name(target, lang)}"
+    elif counter:
+        where += f" · {counter}"
+    return f"{where} · {pick(STATUS_WORDS.get(status, (status, status)), lang)}"

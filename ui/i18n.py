@@ -234,6 +234,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_scans": ("无扫描件", "No scans"),
     "priority": ("优先", "Priority"),
     "declared": ("群众自报,请核实", "declared by the citizen: please check"),
+    "declared_check": ("群众自报,请核实", "declared: to check"),
     "confirmed": ("已核实", "confirmed"),
     "not_confirmed": ("核实不符", "not confirmed"),
     "confirm": ("核实属实", "Confirm"),

@@ -159,3 +159,12 @@ def deadline_of(hall: HallInfo, svc: ServiceLike | Any, zone: str, now: datetime
     if zone != "approval" or svc.time_limit_workdays is None:
         return None
     return deadline(hall.day_of(now), svc.time_limit_workdays, hall.timezone, hall.calendar)
+
+
+def transfer_zones(route: Sequence[str], zone: str) -> tuple[str, ...]:
+    """Where a transfer from `zone` may send a ticket: a counter of the same zone, or of the
+    next zone of its route (a case to a chosen approval post), but never into pickup from
+    elsewhere, which only an approval's `next` reaches (the case ready, its holder told), and
+    never over a zone (intake straight to pickup skipped the approval and its deadline)."""
+    later = route[route.index(zone) + 1:] if zone in route else ()
+    return (zone,) + ((later[0],) if later and later[0] != "pickup" else ())

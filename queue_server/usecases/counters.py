@@ -11,7 +11,6 @@ These are the busiest writes of a hall, so they read and write with Core stateme
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import cast
 
 from sqlalchemy import Table, bindparam, select
@@ -269,15 +268,6 @@ def _confirm(tx: Tx, counter: Record, ticket: Record, confirmed: bool) -> None:
            confirmed=confirmed)
 
 
-def transfer_zones(route: Sequence[str], zone: str) -> tuple[str, ...]:
-    """Where a transfer from `zone` may send a ticket: a counter of the same zone, or of the
-    next zone of its route (a case to a chosen approval post), but never into pickup from
-    elsewhere, which only an approval's `next` reaches (the case ready, its holder told), and
-    never over a zone (intake straight to pickup skipped the approval and its deadline)."""
-    later = route[route.index(zone) + 1:] if zone in route else ()
-    return (zone,) + ((later[0],) if later and later[0] != "pickup" else ())
-
-
 def _transfer(tx: Tx, counter: Record, stage: Record, ticket: Record, body: wire.TransferIn
               ) -> None:
     conn = tx.conn
@@ -296,7 +286,7 @@ def _transfer(tx: Tx, counter: Record, stage: Record, ticket: Record, body: wire
             # it would wait there in a zone outside its route, or where no call reaches it
             raise Invalid("counter_does_not_serve", f"{target.name} 不办理此事项 / counter "
                           f"{body.counter} does not serve {svc.code}")
-        if target.zone not in transfer_zones(svc.route, zone):
+        if target.zone not in stages.transfer_zones(svc.route, zone):
             raise Invalid("transfer_skips_zone", f"{target.name} 不在本环节或下一环节;出件须经"
                           f"审批办结,请用“转下一环节” / counter {body.counter} is neither in "
                           f"this zone nor the next (a case reaches pickup only when approved: "

@@ -33,3 +33,13 @@ def test_other_counters_and_other_events_get_nothing() -> None:
     called = wire.Event.model_validate({"id": 1, "type": "ticket.called", "at": AT,
                                         "hall": "t1", "counter": "W03"})
     assert case_alert_text(called, "W03") is None
+
+
+def test_a_queued_case_s_alert_goes_to_the_approval_counters_that_may_call_it() -> None:
+    """`counter` is null while the case waits: the approval counters serving its service are
+    told (none was before, so no pad ever showed such an alert)."""
+    queued = alert(kind="overdue", counter=None)
+    text = case_alert_text(queued, "W03", {"case"})
+    assert text is not None and text.startswith("限时办结:B001 已超期")
+    assert case_alert_text(queued, "W03", {"other"}) is None
+    assert case_alert_text(alert(kind="overdue", counter="W04"), "W03", {"case"}) is None

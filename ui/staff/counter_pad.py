@@ -1,8 +1,10 @@
 """The counter pad's window: the login page and the work page (counter, zone, waiting per
-service, the current ticket with papers and scans, one button and one key per action, the held
-tickets, the status line of where each ticket went, and the offer to undo a finish). It binds
-to `CounterModel` and holds no flow logic: dialogs only collect a reason or a target, and ask
-before 办结 where the route goes on and before logging out with a ticket in hand."""
+service, the deadline alerts of an approval counter, the current ticket with papers and scans,
+one button and one key per action, the held tickets, the status line of where each ticket went,
+the offer to undo a finish, and the staff member's own cases and ratings). It binds to
+`CounterModel` and holds no flow logic: dialogs only collect a reason or a target, and ask
+before 办结 where the route goes on and before logging out with a ticket in hand. Every state
+fits 1366x768, and the 747 px a maximized window keeps under a title bar."""
 
 from __future__ import annotations
 
@@ -24,10 +26,13 @@ from PySide6.QtWidgets import (
 from kiosk.counter import ZONE_NAMES, CounterModel
 from kiosk.counter_words import in_language, zone_name
 from ui.i18n import STATUS, pick, tr
+from ui.staff.deadlines import DeadlineList
 from ui.staff.delivery import DeliveryDialog
 from ui.staff.dialogs import ReasonDialog, TransferDialog, line
 from ui.staff.mail import WORDS as MAIL_WORDS
 from ui.staff.mail import MailDialog
+from ui.staff.mine import WORDS as MINE_WORDS
+from ui.staff.mine import MyCasesDialog, MyRatingsDialog
 from ui.staff.safeguards import HeldList, NumberDialog, ask
 from ui.staff.ticket_panel import TicketPanel, card
 from ui.staff.waiting import WaitingCounts
@@ -38,8 +43,9 @@ STYLE = f"""
 QWidget#pad {{ background:{NORMAL.bg}; }}
 QLabel {{ font-size:20px; color:{NORMAL.fg}; }}
 QFrame#card {{ background:{NORMAL.card}; border-radius:14px; }}
-QPushButton {{ font-size:21px; padding:14px 8px; border-radius:10px; background:{NORMAL.accent};
+QPushButton {{ font-size:21px; padding:10px 8px; border-radius:10px; background:{NORMAL.accent};
               color:white; min-height:48px; }}
+QPushButton#small {{ font-size:18px; padding:4px 12px; min-height:36px; }}
 QPushButton:disabled {{ background:#c7ccd6; color:#f4f6fa; }}
 QPushButton#primary {{ background:{NORMAL.primary}; font-size:30px; }}
 QPushButton#primary:disabled {{ background:#e4b5bd; color:#fbecee; }}
@@ -73,15 +79,19 @@ class CounterWindow(QWidget):
         self.resize(1366, 768)
         self.ask = ask  # the question box (a test answers it instead of a person)
         self.stack = QStackedWidget()
-        QVBoxLayout(self).addWidget(self.stack)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)  # the page's own margins are enough
+        outer.addWidget(self.stack)
         self.stack.addWidget(self._login_page())
         self.stack.addWidget(self._work_page())
         self._shortcuts()
+        # bound methods, not lambdas: Qt drops them with the window (a closed window's
+        # lambda still ran on the model's next timer and met its deleted labels)
         model.changed.connect(self.refresh)
-        model.busyChanged.connect(lambda _b: self.refresh())
+        model.busyChanged.connect(self._busy_changed)
         model.error.connect(self.show_error)
         model.notice.connect(self.show_notice)
-        model.lineCleared.connect(lambda: self.message.setText(""))
+        model.lineCleared.connect(self._line_cleared)
         model.autoCallTick.connect(self._auto_tick)
         model.undoTick.connect(self._undo_tick)
         self.refresh()
@@ -116,14 +126,25 @@ class CounterWindow(QWidget):
     def _work_page(self) -> QWidget:
         page = QWidget()
         col = QVBoxLayout(page)
+        col.setContentsMargins(12, 8, 12, 10)
+        col.setSpacing(8)
         top = QHBoxLayout()
         self.title = QLabel()
         self.title.setMinimumWidth(1)  # a long name is cut at the window's edge, not widened
         self.status = QLabel()
         self.logout_btn = QPushButton(f"{tr('logout', self.lang)}  F10")
         self.logout_btn.clicked.connect(self.logout)
+        # the staff member's own cases (全程盯办) and ratings (申诉): small, in the top bar
+        self.cases_btn = QPushButton(pick(MINE_WORDS["cases"], self.lang).split(" · ")[0])
+        self.ratings_btn = QPushButton(pick(MINE_WORDS["ratings"], self.lang))
+        self.cases_btn.clicked.connect(self.open_my_cases)
+        self.ratings_btn.clicked.connect(self.open_my_ratings)
+        for btn in (self.cases_btn, self.ratings_btn, self.logout_btn):
+            btn.setObjectName("small")
         top.addWidget(self.title, 1)
         top.addWidget(self.status)
+        top.addWidget(self.cases_btn)
+        top.addWidget(self.ratings_btn)
         top.addWidget(self.logout_btn)
         col.addLayout(top)
         body = QHBoxLayout()
@@ -171,11 +192,15 @@ class CounterWindow(QWidget):
         # summed on the last line, rather than push the buttons off a 1366x768 screen
         self.waiting = WaitingCounts(self.lang)
         box.addWidget(self.waiting, 1)
+        # at an approval counter: its cases overdue or due today, while they are (限时办结)
+        self.deadlines = DeadlineList(self.model, self.lang)
+        box.addWidget(self.deadlines)
         self.held = HeldList(self.lang, self.model.take_back)
         box.addWidget(self.held)
         # at a pickup counter of a hall that mails results: the cases to mail (证照寄送)
         self.mail_btn = QPushButton(pick(MAIL_WORDS["title"], self.lang))
         self.mail_btn.setObjectName("toMailButton")
+        self.mail_btn.setStyleSheet("font-size:18px; padding:4px 12px; min-height:36px;")
         self.mail_btn.clicked.connect(self.open_mail)
         self.mail_btn.hide()
         box.addWidget(self.mail_btn)
@@ -288,6 +313,16 @@ class CounterWindow(QWidget):
         if self.model.mail_open():
             MailDialog(self.model, self.lang, self).exec()
 
+    def open_my_cases(self) -> None:
+        """我的办件 (全程盯办): the cases this member of staff took in, and where each is now."""
+        if self.model.logged_in:
+            MyCasesDialog(self.model, self.lang, self).exec()
+
+    def open_my_ratings(self) -> None:
+        """我的评价: this member of staff's ratings, and the appeal (申诉) against one."""
+        if self.model.logged_in:
+            MyRatingsDialog(self.model, self.lang, self).exec()
+
     def call_number(self) -> None:
         dlg = NumberDialog(self.lang, "call" in self.model.allowed(), self)
         if dlg.exec() == QDialog.DialogCode.Accepted:
@@ -320,6 +355,12 @@ class CounterWindow(QWidget):
             self.resize(screen.geometry().size())
         elif screen is not None and self.isMaximized():
             self.resize(screen.availableGeometry().size())
+
+    def _busy_changed(self, _busy: bool) -> None:
+        self.refresh()
+
+    def _line_cleared(self) -> None:
+        self.message.setText("")
 
     def show_error(self, text: str) -> None:
         target = self.login_error if self.stack.currentIndex() == 0 else self.message
@@ -383,6 +424,9 @@ class CounterWindow(QWidget):
         self.held.show_held(m.held(), "take-back" in allowed)
         self.mail_btn.setVisible(m.mail_open())
         self.mail_btn.setEnabled(not m.busy)
+        count = f" ({m.to_mail})" if m.to_mail is not None else ""  # unknown: no number
+        self.mail_btn.setText(pick(MAIL_WORDS["title"], lang) + count)
+        self.deadlines.refresh()
         self.undo_btn.setEnabled("undo-finish" in allowed)
         self.undo_btn.setVisible(m.undo_remaining > 0)
         if m.undo_remaining > 0:

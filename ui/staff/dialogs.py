@@ -4,7 +4,7 @@ and a scanned page at full size."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -152,7 +152,15 @@ class ImageDialog(QDialog):
         self.close_btn.setStyleSheet("font-size:22px; padding:12px 32px; min-height:48px;")
         self.close_btn.clicked.connect(self.accept)
         box.addWidget(self.close_btn, 0, Qt.AlignmentFlag.AlignRight)
-        self.resize(min(1600, pixmap.width() + 40), min(1000, pixmap.height() + 110))
+        # within the screen (a page 1000 px high put 关闭 below a 1366x768 counter's screen);
+        # the page scrolls inside
+        screen = (parent.screen() if parent is not None else None) or \
+            QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen is not None else None
+        width, height = min(1600, pixmap.width() + 40), min(1000, pixmap.height() + 110)
+        if room is not None:
+            width, height = min(width, room.width() - 24), min(height, room.height() - 48)
+        self.resize(width, height)
 
 
 def line(placeholder: str, password: bool = False) -> QLineEdit:

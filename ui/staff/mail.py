@@ -113,6 +113,9 @@ class MailDialog(QDialog):
         self._say("" if self._rows else pick(WORDS["empty"], self.lang))
 
     def _dispatched(self, said: str) -> None:  # after the list that no longer holds it
+        if not self._rows:  # the last one went: say so too, not only that it went
+            said = f"{said}。{pick(WORDS['empty'], self.lang)}" if self.lang != "en" else \
+                f"{said}. {pick(WORDS['empty'], self.lang)}"
         self._say(said, NORMAL.accent)
 
     def _failed(self, text: str) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from ui.i18n import tr
 from ui.staff.dialogs import STYLE as DIALOG_STYLE
+from ui.widgets.flow import FlowLayout
 
 
 def ask(parent: QWidget, lang: str, text: str, yes: str, alternative: str | None = None
@@ -74,7 +75,8 @@ class NumberDialog(QDialog):
 
 
 class HeldList(QWidget):
-    """The tickets this counter holds, one button each to take it back."""
+    """The tickets this counter holds, one small button each to take it back, side by side
+    while they fit (three full-size buttons, one a line, took 250 px of a 768 px screen)."""
 
     def __init__(self, lang: str, take_back: Callable[[str], None],
                  parent: QWidget | None = None) -> None:
@@ -84,6 +86,8 @@ class HeldList(QWidget):
         self.box.setContentsMargins(0, 0, 0, 0)
         self.title = QLabel(f"<b>{tr('desk_held', lang)}</b>")
         self.box.addWidget(self.title)
+        self.row = FlowLayout(spacing=6, fill=True)
+        self.box.addLayout(self.row)
         self.buttons: list[QPushButton] = []
         self._shown: list[tuple[str, str]] = []
 
@@ -91,12 +95,14 @@ class HeldList(QWidget):
         held = held[:3]  # more would push the buttons off a 1366x768 screen; the rest wait
         if held != self._shown:
             for btn in self.buttons:
+                self.row.removeWidget(btn)
                 btn.deleteLater()
             self.buttons = []
             for ticket_id, number in held:
                 btn = QPushButton(tr("desk_take_back", self.lang, number=number))
+                btn.setObjectName("small")  # the pad's style of its smaller buttons
                 btn.clicked.connect(lambda _c=False, t=ticket_id: self._take_back(t))
-                self.box.addWidget(btn)
+                self.row.addWidget(btn)
                 self.buttons.append(btn)
             self._shown = held
         for btn in self.buttons:

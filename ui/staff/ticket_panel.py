@@ -1,7 +1,10 @@
 """The counter pad's panel of the current ticket: number (with a mark when a bank branch
-forwarded it), status, service, time waited, priority and why, masked identity, how the result
-reaches its holder (证照寄送) with the button that records it, the papers list, and the pages
-scanned at the kiosk or the branch as thumbnails that open at full size."""
+forwarded it), status (with its recalls), service, time waited, priority and why (with the
+buttons that confirm a declared reason), masked identity, its deadline (办结时限) and where it
+stands, how the result reaches its holder (证照寄送) with the button that records it, the
+papers list, and the pages scanned at the kiosk or the branch as thumbnails that open at full
+size. Every row of it fits a 1366x768 screen: the buttons sit in the number's column, not in
+rows of their own."""
 
 from __future__ import annotations
 
@@ -25,7 +28,10 @@ from ui.staff.dialogs import ImageDialog
 from ui.theme import NORMAL
 
 WORDS = {"delivery": ("证照领取", "Delivery"), "delivery_btn": ("证照寄送", "Delivery"),
-         "branch_pages": ("{n} 页在网点扫描", "{n} scanned at the branch")}
+         "branch_pages": ("{n} 页在网点扫描", "{n} scanned at the branch"),
+         "deadline": ("办结时限", "Deadline"), "recalls": ("已重呼 {n} 次", "recalled {n}×")}
+SMALL_BUTTON = "font-size:18px; padding:4px 8px; min-height:34px;"  # in the number's column
+STATE_COLOURS = {"overdue": NORMAL.danger, "due_today": NORMAL.warn}
 
 
 def card() -> tuple[QFrame, QVBoxLayout]:
@@ -61,38 +67,43 @@ class TicketPanel(QFrame):
         # the number's column, where a 1366x768 screen has room, not in a row of its own
         self.delivery = QPushButton(pick(WORDS["delivery_btn"], lang))
         self.delivery.setObjectName("delivery")
-        self.delivery.setStyleSheet("font-size:18px; padding:6px 12px; min-height:34px;")
+        self.delivery.setStyleSheet(SMALL_BUTTON)
         self.delivery.hide()  # shown while it applies (refresh): no room taken before
-        mark = QVBoxLayout()
-        mark.setSpacing(4)
-        mark.addWidget(self.number)
-        mark.addWidget(self.origin, 0, Qt.AlignmentFlag.AlignHCenter)
-        mark.addWidget(self.delivery)
-        mark.addStretch(1)
-        top.addLayout(mark)
-        top.addWidget(self.details, 1)
-        top.addWidget(self.papers, 1)
-        box.addLayout(top, 1)
         # A priority reason the citizen declared at the kiosk (green channel): staff check it.
+        # Small, under the number: a row of its own made the pad 798 px high (F7-F12 cut off).
         self.confirm, self.deny = QPushButton(tr("confirm", lang)), QPushButton(tr("deny", lang))
         self.confirm.setObjectName("confirmPriority")
         self.deny.setObjectName("denyPriority")
         self.confirm.clicked.connect(lambda: model.confirm_priority(True))
         self.deny.clicked.connect(lambda: model.confirm_priority(False))
         judge = QHBoxLayout()
-        judge.addWidget(self.confirm)
-        judge.addWidget(self.deny)
-        judge.addStretch(1)
-        box.addLayout(judge)
+        judge.setSpacing(4)
+        for btn in (self.confirm, self.deny):
+            btn.setStyleSheet(SMALL_BUTTON)
+            btn.hide()
+            judge.addWidget(btn)
+        mark = QVBoxLayout()
+        mark.setSpacing(4)
+        mark.addWidget(self.number)
+        mark.addWidget(self.origin, 0, Qt.AlignmentFlag.AlignHCenter)
+        mark.addLayout(judge)
+        mark.addWidget(self.delivery)
+        mark.addStretch(1)
+        top.addLayout(mark)
+        # the details' rows hold a masked ID and a deadline on one line each: more of the width
+        top.addWidget(self.details, 3)
+        top.addWidget(self.papers, 2)
+        box.addLayout(top, 1)
         self.scans_title = QLabel()
         box.addWidget(self.scans_title)
         self.scans = QListWidget()
         self.scans.setViewMode(QListWidget.ViewMode.IconMode)
-        self.scans.setIconSize(QSize(96, 128))
-        self.scans.setFixedHeight(164)  # icons and their page numbers; 172 made the pad 773 px
+        # icons and their page numbers: 96x128 icons (164 px) left a declared priority, a
+        # deadline and 证照领取 clipped at 747 px (a maximized pad under its title bar)
+        self.scans.setIconSize(QSize(72, 96))
+        self.scans.setFixedHeight(128)
         self.scans.itemDoubleClicked.connect(self._open_scan)
         box.addWidget(self.scans)
-
 
     def _open_scan(self, item: QListWidgetItem) -> None:
         data = self.model.thumbnails.get(int(item.data(Qt.ItemDataRole.UserRole)))
@@ -113,36 +124,48 @@ class TicketPanel(QFrame):
                                  f"{tr('none_current', lang)}</p>")
             self.scans_title.setText("")
             self.papers.setText("")
+            self.scans.hide()
             return
         self.number.setText(t.number)
         if t.origin is not None:
             self.origin.setText(pick(ORIGIN_WORDS.get(t.origin, (t.origin, t.origin)), lang))
         status = pick(STATUS.get(t.status, (t.status, t.status)), lang)
+        if t.recalls:  # 过号 may ask for a number of recalls first: say how many were made
+            status += " · " + pick(WORDS["recalls"], lang).format(n=t.recalls)
         rows = [(tr("status", lang), status), (tr("service", lang), t.service_name),
                 (tr("waited_label", lang), tr("counter_minutes", lang, m=t.waited_min))]
         if t.priority:
             why = pick(ELDERLY_REASONS.get(t.priority_reason or "", ("", "")), lang)
-            if t.priority_declared:
-                judged = {None: "declared", True: "confirmed", False: "not_confirmed"}
+            if t.priority_declared:  # (the buttons to judge it are under the number)
+                judged = {None: "declared_check", True: "confirmed", False: "not_confirmed"}
                 why += f"({tr(judged[t.priority_confirmed], lang)})"
             rows.append((tr("priority", lang),
                          f"<span style='color:{NORMAL.primary}'>★ {why}</span>"))
-        ident = " ".join(x for x in (t.masked_name, t.masked_id) if x)
+        ident = " ".join(f"<span style='white-space:nowrap'>{x}</span>"
+                         for x in (t.masked_name, t.masked_id) if x)
         if ident:
             rows.append((tr("identity", lang), ident))
+        if t.deadline is not None:
+            when, state = self.model.deadline_words(t.deadline, t.deadline_provisional)
+            colour = STATE_COLOURS.get(state)
+            rows.append((pick(WORDS["deadline"], lang), when if colour is None else
+                         f"<span style='color:{colour}; font-weight:700'>{when}</span>"))
         if t.mail_offered or t.delivery:
             how = pick(DELIVERY_WORDS.get(t.delivery, DELIVERY_WORDS[None]), lang)
             rows.append((pick(WORDS["delivery"], lang), how if t.delivery else
                          f"<span style='color:{NORMAL.warn}'>{how}</span>"))
         papers = "".join(f"<li>{p}</li>" for p in t.materials) or "<li>—</li>"
-        table = "".join(f"<tr><td style='color:{NORMAL.muted}'>{k}</td><td>&nbsp;{v}</td></tr>"
-                        for k, v in rows)
-        self.details.setText(f"<table style='font-size:22px'>{table}</table>")
+        # the names never wrap ("等候时 / 长" took a line the screen lacks)
+        table = "".join(f"<tr><td style='color:{NORMAL.muted}; white-space:nowrap'>{k}</td>"
+                        f"<td>&nbsp;{v}</td></tr>" for k, v in rows)
+        self.details.setText(f"<table style='font-size:21px'>{table}</table>")
         self.papers.setText(f"<b>{tr('counter_papers', lang)}</b><ol>{papers}</ol>")
         branch = (" · " + pick(WORDS["branch_pages"], lang).format(n=t.branch_pages)
                   if t.branch_pages else "")
         self.scans_title.setText(f"<b>{tr('scanned', lang)}</b> · {len(t.documents)}{branch} · "
                                  f"{tr('open_full', lang) if t.documents else tr('no_scans', lang)}")
+        # no pages: the list's 164 px go to the rows above (a declared priority, a deadline)
+        self.scans.setVisible(bool(t.documents))
         for doc in t.documents:
             pixmap = QPixmap()
             pixmap.loadFromData(self.model.thumbnails.get(doc.id, b""))

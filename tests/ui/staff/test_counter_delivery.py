@@ -285,9 +285,11 @@ def test_a_bank_branch_s_application_is_marked_beside_its_number(
 def test_the_pickup_counter_mails_what_the_holder_asked_to_have_mailed(
         qtbot: QtBot, hall: MailHall, pad: tuple[CounterModel, CounterWindow],
         caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
-    """Intake records mail; approval finishes the case; at pickup the case is on the list to
-    mail with its recipient and address, a bad tracking number is refused in words, and 已寄出
-    ends the case with its tracking number, which the citizen's page shows (the address gone)."""
+    """Intake records mail; approval finishes the case, and its pad says it is to be mailed
+    (not to be collected); at pickup the button counts the cases to mail, the case is on the
+    list with its recipient and address, a bad tracking number is refused in words, and 已寄出
+    ends the case with its tracking number, which the citizen's page shows (the address gone);
+    the dialog then says both that it went and that the list is empty."""
     from ui.staff.mail import MailDialog
 
     caplog.set_level(logging.DEBUG)
@@ -300,13 +302,27 @@ def test_the_pickup_counter_mails_what_the_holder_asked_to_have_mailed(
                     timeout=5000)
     model.finish("next")
     qtbot.waitUntil(lambda: not model.busy and model.current is None, timeout=5000)
-    approve = QueueClient(hall.url, hall.approval)
-    approve.login("s002", PIN, "A01")
-    assert approve.counter_action("A01", "call-next") is not None
-    approve.counter_action("A01", "start")
-    approve.counter_action("A01", "finish", {"outcome": "next"})
-    approve.logout()
-    approve.close()
+    approver = CounterModel(QueueClient(hall.url, hall.approval), "A01", heartbeat_s=0)
+    approval = CounterWindow(approver, "zh")
+    approval.show()
+    try:
+        approval.staff_id.setText("s002")
+        approval.pin.setText(PIN)
+        approval.login_btn.click()
+        qtbot.waitUntil(lambda: approver.state is not None and not approver.busy,
+                        timeout=10000)
+        approver.call_next()
+        qtbot.waitUntil(lambda: approver.current is not None and not approver.busy,
+                        timeout=5000)
+        approver.start()
+        qtbot.waitUntil(lambda: not approver.busy, timeout=5000)
+        approver.finish("next")
+        qtbot.waitUntil(lambda: approver.current is None and not approver.busy, timeout=5000)
+        assert approval.message.text() == f"{ticket['number']} 待寄送"  # not 待取件
+    finally:
+        approver.stop()
+        approval.close()
+        approval.deleteLater()
     picker = CounterModel(QueueClient(hall.url, hall.pickup), "P01", heartbeat_s=0)
     desk = CounterWindow(picker, "zh")
     desk.resize(1366, 768)
@@ -316,7 +332,8 @@ def test_the_pickup_counter_mails_what_the_holder_asked_to_have_mailed(
         desk.pin.setText(PIN)
         desk.login_btn.click()
         qtbot.waitUntil(lambda: picker.state is not None and not picker.busy, timeout=10000)
-        assert desk.mail_btn.isVisible() and desk.mail_btn.text() == "证照寄送 · 待寄出"
+        assert desk.mail_btn.isVisible()
+        qtbot.waitUntil(lambda: desk.mail_btn.text() == "证照寄送 · 待寄出 (1)", timeout=5000)
         seen: list[str] = []
 
         def work(dlg: MailDialog) -> None:
@@ -331,6 +348,7 @@ def test_the_pickup_counter_mails_what_the_holder_asked_to_have_mailed(
             dlg.send()
             qtbot.waitUntil(lambda: "已交寄" in dlg.line.text(), timeout=5000)
             assert dlg.cases.count() == 0 and "EA123456789CN" in dlg.line.text()
+            assert "没有待寄出的证照" in dlg.line.text()  # and the list is now empty
             seen.append(dlg.line.text())
             dlg.reject()
 
@@ -349,6 +367,7 @@ def test_the_pickup_counter_mails_what_the_holder_asked_to_have_mailed(
         QTimer.singleShot(0, look)
         desk.mail_btn.click()
         assert seen and ticket["number"] in seen[0]
+        assert desk.mail_btn.text() == "证照寄送 · 待寄出 (0)"
     finally:
         picker.stop()
         desk.close()

@@ -30,9 +30,9 @@ class SpyClient(QueueClient):
         self.sent: list[tuple[str, dict[str, object] | None]] = []
 
     def counter_action(self, code: str, action: str, body: dict[str, object] | None = None,
-                       ) -> wire.TicketOut | None:
+                       params: dict[str, str] | None = None) -> wire.TicketOut | None:
         self.sent.append((action, body))
-        return super().counter_action(code, action, body)
+        return super().counter_action(code, action, body, params)  # (call-next's ?current=)
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +202,5 @@ def test_transfer_offers_only_counters_that_serve_the_ticket(
     for code in offered:
         c = by_code[code]
         assert c.zone in svc.route and (not c.services or svc.code in c.services)
+        # never over a zone nor into pickup (the server refuses: transfer_skips_zone)
+        assert c.zone != "pickup" or model.state.current.zone == "pickup"  # type: ignore[union-attr]

@@ -83,3 +83,61 @@ def test_the_counter_pad_fits_a_1366x768_screen(qapp: QApplication, lang: str) -
         if state == "serving":
             assert window.ticket.delivery.isVisible() and window.ticket.origin.isVisible()
         window.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("height", [768, 747])
+def test_a_declared_priority_fits_a_1366x768_screen(qapp: QApplication, lang: str,
+                                                    height: int) -> None:
+    """A ticket whose citizen declared a priority (the buttons to judge it), with a masked ID,
+    a deadline (provisional), recalls, a branch's mark and 证照寄送, at 768 px and at the 747
+    px a maximized pad keeps under its title bar: the pad once grew to 798 px with it, the
+    F7-F12 row off the screen and B002's 身份 row clipped. Every row of the ticket is whole
+    and every action button is on the screen."""
+    from datetime import timedelta
+
+    from kiosk import sample_staff as sample
+    from kiosk.counter import ticket_view
+    from kiosk.sample_hall import load_hall_sample
+    from queue_server import wire
+    from ui.roles.counter import sample_page
+    from ui.screens import settle
+    from ui.staff.counter_pad import CounterWindow
+
+    root = Path(__file__).resolve().parents[3]
+    hall = load_hall_sample(root / "examples" / "hjhq.toml")
+    for state in ("called", "serving"):
+        model = sample.counter_model(state, sample_page, hall)
+        assert model.state is not None and model.state.current is not None
+        t = model.state.current
+        t.number, t.priority, t.priority_reason, t.priority_declared = "B002", True, \
+            "pregnant", True
+        t.masked_name, t.masked_id = "欧阳**", "150************1234"
+        t.deadline, t.deadline_provisional = sample.COUNTER_NOW - timedelta(days=2), True
+        model.current = ticket_view(t, model.services, sample.COUNTER_NOW)
+        model.state.held = [wire.HeldTicket(id=f"h{i}", number=f"A00{i}", service=t.service)
+                            for i in (1, 2, 3)]
+        window = CounterWindow(model, lang)
+        current = model.current
+        assert current is not None
+        current.origin, current.mail_offered, current.branch_pages = "branch", True, 2
+        current.recalls = 2 if state == "called" else 0
+        current.documents = [wire.DocumentOut(id=i, ticket=t.id, page=i, size=1,
+                                              content_type="image/jpeg",
+                                              created_at=sample.COUNTER_NOW) for i in (1, 2, 3)]
+        window.resize(1366, height)
+        window.show()
+        model.changed.emit()
+        settle(qapp)
+        assert window.height() <= height, (state, window.height())
+        assert window.ticket.confirm.isVisible() and window.ticket.deny.isVisible()
+        details = window.details
+        assert details.heightForWidth(details.width()) <= details.height(), (
+            state, details.heightForWidth(details.width()), details.height())
+        assert "150************1234" in details.text() and window.number.text() == "B002"
+        for btn in window.buttons.values():
+            bottom = btn.mapTo(window, btn.rect().bottomLeft()).y()
+            assert btn.isVisible() and bottom < window.height(), (state, btn.text(), bottom)
+        if state == "called":
+            assert ("已重呼 2 次" if lang == "zh" else "recalled 2×") in details.text()
+        window.close()

@@ -1,0 +1,51 @@
+"""The approval counter's list of deadline alerts (限时办结): the cases it may call or holds that
+are overdue or due today, each with its number, where it stands and its deadline in the hall's
+time. It stays while the cases do (a notice on the status line goes after a minute, seen or
+not); at most `SHOWN` lines and a sum of the rest, so a bad day never pushes the action buttons
+off a 1366x768 screen."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QWidget
+
+from kiosk.counter import CaseAlert, CounterModel
+from ui.i18n import pick
+from ui.theme import NORMAL
+
+SHOWN = 3
+WORDS = {"title": ("限时办结 · {n} 件", "Deadlines · {n}"),
+         "overdue": ("已超期", "overdue"), "due_today": ("今日到期", "due today"),
+         "more": ("另 {n} 件", "{n} more")}
+
+
+class DeadlineList(QLabel):
+    def __init__(self, model: CounterModel, lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model, self.lang = model, lang
+        self.setObjectName("deadlines")
+        # one line per case, not wrapped: a wrapped label's height is not one the side card's
+        # layout keeps, and its last line was clipped under three held tickets at 747 px
+        self.setWordWrap(False)
+        self.setMinimumWidth(1)
+        self.setStyleSheet(f"font-size:18px; background:#fdecee; color:{NORMAL.fg};"
+                           "border-radius:8px; padding:4px 8px;")
+        self.hide()
+
+    def line(self, alert: CaseAlert) -> str:
+        colour = NORMAL.danger if alert.kind == "overdue" else NORMAL.warn
+        # the deadline and how far past it (the hall's dates); the server's word without one
+        said = (self.model.deadline_words(alert.deadline)[0] if alert.deadline is not None
+                else pick(WORDS.get(alert.kind, (alert.kind, alert.kind)), self.lang))
+        return f"<b>{alert.number}</b> <span style='color:{colour}'>{said}</span>"
+
+    def refresh(self) -> None:
+        alerts = self.model.deadline_alerts()
+        self.setVisible(bool(alerts))
+        if not alerts:
+            self.setText("")
+            return
+        lines = [self.line(a) for a in alerts[:SHOWN]]
+        if len(alerts) > SHOWN:
+            lines.append(pick(WORDS["more"], self.lang).format(n=len(alerts) - SHOWN))
+        title = pick(WORDS["title"], self.lang).format(n=len(alerts))
+        self.setText(f"<b style='color:{NORMAL.danger}'>{title}</b><br>" + "<br>".join(lines))
