@@ -360,6 +360,14 @@ class CounterState(Wire):
     held: list[HeldTicket] = []  # (v1.1) tickets this counter put on hold (GET /counters/{code})
 
 
+def whole_number(value: Any) -> Any:
+    """A rating's level as a JSON number: "5" (or true) is refused, not read as 5; 5.0 is the
+    integer 5 to JSON Schema, as to the OpenAPI document."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
 class EvaluationIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     ticket: str
@@ -371,14 +379,7 @@ class EvaluationIn(Inbound):
     rating_code: str | None = Field(default=None, max_length=64)
     id_card: IdCardIn | None = None
 
-    @field_validator("level", mode="before")
-    @classmethod
-    def _a_number(cls, value: Any) -> Any:
-        """A JSON number: "5" (or true) is refused, not read as 5; 5.0 is the integer 5 to
-        JSON Schema, as to the OpenAPI document."""
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise PydanticCustomError("int_type", "Input should be a valid integer")
-        return value
+    _a_number = field_validator("level", mode="before")(whole_number)
 
 
 class EvaluationOut(Wire):

@@ -13,8 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from queue_server.domain.clock import FIRST_YEAR, LAST_YEAR
-from queue_server.wire import EvaluationIn, ForwardedTo, IdCardIn, Inbound
+from queue_server.wire import EvaluationIn, ForwardedTo, IdCardIn, Inbound, whole_number
 
 Phone = Field(default=None, pattern=r"^\+?[0-9][0-9 -]{4,19}$")
 
@@ -41,15 +40,6 @@ class AppointmentIn(Strict):
     start: datetime
     id_card: IdCardIn
     phone: str | None = Phone
-
-    @field_validator("start")
-    @classmethod
-    def _a_real_time(cls, value: datetime) -> datetime:
-        """A time of this world (9999-12-31T18:00Z could not be put in the hall's zone: a
-        500)."""
-        if not FIRST_YEAR <= value.year <= LAST_YEAR:
-            raise ValueError(f"outside {FIRST_YEAR}-{LAST_YEAR}")
-        return value
 
 
 class AppointmentOut(Wire):
@@ -206,9 +196,11 @@ class RatingIn(Strict):
     proof that they hold it; the rest as `EvaluationIn`."""
 
     c: str = Field(min_length=1, max_length=64)
-    level: int = Field(ge=1, le=5, strict=True)
+    level: int = Field(ge=1, le=5)
     reasons: list[str] = Field(default=[], max_length=6)
     comment: str | None = Field(default=None, max_length=500)
+
+    _a_number = field_validator("level", mode="before")(whole_number)
 
     def evaluation(self, ticket: str) -> EvaluationIn:
         return EvaluationIn(ticket=ticket, level=self.level, reasons=self.reasons,

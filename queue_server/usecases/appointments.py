@@ -22,6 +22,7 @@ from queue_server.db.store import Store
 from queue_server.db.unit import Db, Tx, connection_of
 from queue_server.domain import booking
 from queue_server.domain.booking import SlotPlan
+from queue_server.domain.clock import FIRST_YEAR, LAST_YEAR
 from queue_server.domain.errors import Conflict, Invalid, NotFound
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.sealing import seal
@@ -128,6 +129,8 @@ def book(store: Store, hall_id: str, body: wj.AppointmentIn, base: str) -> wj.Ap
         svc, plan = _bookable(tx.conn, hall, body.service)
         start = body.start if body.start.tzinfo else body.start.replace(
             tzinfo=ZoneInfo(hall.timezone))
+        if not FIRST_YEAR <= start.year <= LAST_YEAR:  # 9999-12-31T18:00Z: no day of the hall
+            raise Invalid("unknown_slot", "没有这个时段 / no such slot")
         day = _local_day(hall, start)
         slot = next((x for x in booking.slots(plan, day, hall) if x.start == start), None)
         if slot is None:

@@ -67,6 +67,9 @@ def test_slots_bookings_cancellations(day: tuple[InProcServer, Clock]) -> None:
     for day in ("2026-03-04", "2026-03-30", "9999-12-31"):
         assert api.get("/slots", params={"service": "case", "date": day}).json() == [], day
     error(api.get("/slots", params={"service": "general", "date": MON}), 400, "not_bookable")
+    # a time at the calendar's ends has no day in the hall's zone (it was a 500)
+    for start in ("9999-12-31T18:00:00Z", "0001-01-01T00:00:00+14:00"):
+        error(book(api, A, start), 400, "unknown_slot")
 
     code_of(book(api, A, slot("09:00")))
     code_of(book(api, B, slot("09:00")))
