@@ -80,7 +80,8 @@ def hall_ticket() -> wire.TicketIssued:
     return wire.TicketIssued(
         id="t-hall", number="A001", service="company-setup", zone="intake", ahead=2,
         estimated_wait_s=480, issued_at=NOW, track_url="http://192.168.1.10:8750/t/3HJ7QW2X",
-        hall="hjhq", hall_name=HALL_NAME, service_name="企业开办")
+        hall="hjhq", hall_name=HALL_NAME, service_name="企业开办",
+        hall_name_en="Hanggin Rear Banner Government Service Center")
 
 
 def results() -> list[wire.TicketOut]:
