@@ -142,10 +142,12 @@ def test_the_deadline_banner_says_the_cases_day(page: Any, hall: tuple[ServerPro
 def test_escape_closes_a_dialog_for_good(page: Any) -> None:
     page.evaluate("""() => { window.answer = "open";
         Console.ctx.dialog({title: ["试", "Try"], fields: [{name: "note", zh: "说明", en: "Note"}]})
-            .then((v) => { window.answer = v === null ? "null" : "values"; }); }""")
+            .then((v) => { document.body.dataset.answer = v === null ? "null" : "values"; });
+        }""")
     page.wait_for_selector("dialog[open]")
     page.keyboard.press("Escape")
-    page.wait_for_function("window.answer === 'null'")
+    # (wait_for_function evaluates a string in the page: the console's CSP forbids that)
+    page.wait_for_selector("body[data-answer=null]", state="attached")
     assert page.locator("dialog").count() == 0
     page.click("a[data-page=followups]")
     page.locator("#followups button[data-action]").first.click()
