@@ -764,14 +764,18 @@ async def storm(kiosks: Kiosks, hall: harness.BenchHall, port: int, db_path: Pat
 
 # -- PostgreSQL ------------------------------------------------------------------------------
 def provision_halls(workdir: Path, db_url: str, halls: int) -> list[harness.BenchHall]:
-    """`halls` copies of the example hall (ids h01…), no bench counters, one kiosk each."""
+    """`halls` copies of the example hall (ids h01…, their outposts' ids suffixed, as another
+    hall's outpost id is refused), no bench counters, one kiosk each."""
     text, info = harness.hall_toml(0)
     original = f'id = "{info["hall"]}"'
+    outpost = re.compile(r'(\[\[outposts\]\]\s*\nid = ")([^"]+)"')
     out = []
     for i in range(1, halls + 1):
         hall_id = f"h{i:02d}"
         config = workdir / f"{hall_id}.toml"
-        config.write_text(text.replace(original, f'id = "{hall_id}"', 1), encoding="utf-8")
+        copy = outpost.sub(lambda m, h=hall_id: f'{m[1]}{m[2]}-{h}"',  # type: ignore[misc]
+                           text.replace(original, f'id = "{hall_id}"', 1))
+        config.write_text(copy, encoding="utf-8")
         harness.provisioning("init", "--config", str(config), "--db", db_url)
         token = json.loads(harness.provisioning("enrol", "--db", db_url, "--kind", "kiosk",
                                                 "--name", f"kiosk-{hall_id}", "--hall", hall_id,
