@@ -31,18 +31,13 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
-from sqlalchemy import select
 
 from queue_server import wire
 from queue_server import wire_journey as wj
 from queue_server.api.ratelimit import throttle
 from queue_server.api.routes import base_url, store_of
-from queue_server.db.models import Stage, Ticket
-from queue_server.db.store import Store
-from queue_server.domain.security import rating_code_ok
 from queue_server.domain.stages import FINAL
 from queue_server.usecases import public
-from queue_server.usecases.halls import load_hall
 
 router = APIRouter()
 STATUS = {"waiting": ("等候中", "Waiting"), "called": ("已叫号,请到窗口", "Called: go to the counter"),
@@ -170,41 +165,6 @@ go.disabled=false;say("无法连接服务器,请稍后再试 / Cannot reach the 
 })})();</script>"""
 
 
-class Extras(NamedTuple):
-    """What the page says beyond the public view (see `extras`)."""
-
-    rate: str | None = None  # "open": the holder may rate the latest called stage; "rated"
-    branch: str | None = None  # a forwarded application: the bank branch's name,
-    branch_en: str | None = None  # its English name (None where it gives none)
-    old_number: str | None = None  # and the number the branch gave
-
-
-def extras(store: Store, view: wj.TicketView, code: str | None) -> Extras:
-    """The rating state of the ticket for a holder who proved it with `code` (the rating code
-    of its QR code; None for anyone else), and where a forwarded application came from.
-    (A read the public view does not carry: see the report for the server's side.)"""
-    with store.read() as s:
-        ticket = s.get(Ticket, view.id)
-        hall = load_hall(s, view.hall)
-        if ticket is None or hall is None:
-            return Extras()
-        rate = None
-        if code and rating_code_ok(hall.secret, ticket.id, code):
-            stage = s.scalars(select(Stage).where(Stage.ticket_id == ticket.id,
-                                                  Stage.called_at.is_not(None))
-                              .order_by(Stage.id.desc()).limit(1)).first()
-            rate = None if stage is None else "rated" if stage.rated else "open"
-        branch = branch_en = old = None
-        if ticket.forwarded_from:
-            source = s.get(Ticket, ticket.forwarded_from)
-            outpost = load_hall(s, source.hall) if source is not None else None
-            if source is not None:
-                old = source.number
-            if outpost is not None:
-                branch, branch_en = outpost.name, outpost.other_names()["hall_name_en"]
-        return Extras(rate, branch, branch_en, old)
-
-
 def _time(moment: datetime | None, tz: str, fmt: str = "%m月%d日 %H:%M") -> str:
     return moment.astimezone(ZoneInfo(tz)).strftime(fmt) if moment else ""
 
@@ -215,7 +175,7 @@ def rejection_reason(view: wj.TicketView) -> str | None:
     return ended[-1].reason if ended else None
 
 
-def _forwarded(view: wj.TicketView, more: Extras) -> str:
+def _forwarded(view: wj.TicketView, more: public.Extras) -> str:
     """A bank branch's application in the hall: who passed it on, its old number, and that
     nobody needs to come while the hall takes it in (a remote application has no holder in
     the queue)."""
@@ -233,7 +193,7 @@ def _forwarded(view: wj.TicketView, more: Extras) -> str:
     return line + f'<br><span class="en">{en}</span></p>'
 
 
-def _where(view: wj.TicketView, more: Extras) -> str:
+def _where(view: wj.TicketView, more: public.Extras) -> str:
     """The one line that says what the citizen should do now."""
     remote = more.old_number is not None and view.zone == "intake"
     if view.zone == "approval" and view.status in ("waiting", "called", "serving"):
@@ -315,7 +275,7 @@ def _journey(view: wj.TicketView) -> str:
             f'<table id="journey">{"".join(rows)}</table></div>')
 
 
-def _status(view: wj.TicketView, more: Extras) -> tuple[str, str, str]:
+def _status(view: wj.TicketView, more: public.Extras) -> tuple[str, str, str]:
     """The status words (Chinese, English) and the key of their Mongolian in MN."""
     zh, en = STATUS.get(view.status, (view.status, view.status))
     key = view.status if view.status in MN else ""
@@ -330,8 +290,8 @@ def _status(view: wj.TicketView, more: Extras) -> tuple[str, str, str]:
     return zh, en, key
 
 
-def render(view: wj.TicketView, more: Extras | None = None) -> str:
-    more = more or Extras()
+def render(view: wj.TicketView, more: public.Extras | None = None) -> str:
+    more = more or public.Extras()
     zh, en, key = _status(view, more)
     service = escape(view.service_name)
     if view.service_name_en and view.service_name_en != view.service_name:
@@ -349,7 +309,7 @@ def render(view: wj.TicketView, more: Extras | None = None) -> str:
             + _delivery(view) + _journey(view))
 
 
-def _mn_lines(view: wj.TicketView, more: Extras, key: str) -> list[str]:
+def _mn_lines(view: wj.TicketView, more: public.Extras, key: str) -> list[str]:
     """The band's lines after the hall's and the service's names: the status (bold) and the
     main instruction, as the phone page's band says them."""
     lines = [f'<b class="st">{escape(MN[key].mn)}</b>'] if key else []
@@ -391,7 +351,7 @@ def _rated_card(view: wj.TicketView, fresh: bool) -> str:
     return (f'<div class="bi">{band}<div class="main">{text}</div></div>' if band else text)
 
 
-def _rating(view: wj.TicketView, more: Extras) -> str:
+def _rating(view: wj.TicketView, more: public.Extras) -> str:
     """好差评 of the latest called stage, for the holder (the QR code's `c` proved it)."""
     if more.rate == "rated":
         return f'<div class="card" id="rate">{_rated_card(view, False)}</div>'
@@ -475,7 +435,7 @@ def track(request: Request, ticket_id: str, c: str | None = None) -> HTMLRespons
     if view.forwarded_to is not None:  # a bank branch's ticket: the case goes on in the hall
         return RedirectResponse(f"/t/{quote(view.forwarded_to.ticket, safe='')}",
                                 status_code=303, headers={"Cache-Control": "no-store"})
-    more = extras(store, view, c[:64] if c else None)
+    more = public.page_extras(store, view.id, view.hall, c[:64] if c else None)
     script = ""
     if view.status not in FINAL:
         script = LIVE % (_script_json(view.version),

@@ -255,8 +255,9 @@ def apply_config(store: Store, cfg: HallConfig) -> dict[str, Any]:
     _SERVICE_CACHE.forget()  # (another process sees the change within CACHE_S)
     with store.write() as tx:
         s = tx.session
-        existed = s.get(Hall, cfg.hall.id) is not None
-        _keep_the_business_day(s.get(Hall, cfg.hall.id), cfg, tx.now)
+        before = s.get(Hall, cfg.hall.id)
+        existed = before is not None
+        _keep_the_business_day(before, cfg, tx.now)
         main = _upsert_hall(s, cfg, cfg.hall.id, cfg.hall.name, None, None)
         s.flush()
         warnings = _stranded(s, main.id, _sync_services(s, cfg, main.id,

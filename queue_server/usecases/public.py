@@ -6,7 +6,7 @@ is ready, how it is delivered; no name, no ID number, no staff. Queries only."""
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from queue_server.db.store import Store
 from queue_server.domain import opening
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.stages import HELD, READY
+from queue_server.usecases import ratings
 from queue_server.usecases.appointments import hall_or_404, plan_of
 from queue_server.usecases.estimate import estimate, waiting_ahead
 from queue_server.usecases.halls import load_hall
@@ -156,3 +157,30 @@ def versioned(view: wj.TicketView) -> wj.TicketView:
     can tell whether what it shows is still what the ticket reads."""
     text = view.model_dump_json(exclude={"version"})
     return view.model_copy(update={"version": hashlib.sha256(text.encode()).hexdigest()[:16]})
+
+
+class Extras(NamedTuple):
+    """What the status page `/t/{id}` says beyond the public view: the rating state for the
+    holder of the QR code, and where a bank branch's forwarded application came from."""
+
+    rate: str | None = None  # "open": the holder may rate the latest called stage; "rated"
+    branch: str | None = None  # a forwarded application: the bank branch's name,
+    branch_en: str | None = None  # its English name (None where it gives none)
+    old_number: str | None = None  # and the number the branch gave
+
+
+def page_extras(store: Store, ticket_id: str, hall_id: str, code: str | None) -> Extras:
+    """The page's `Extras` of a ticket, `code` the `c` of its QR code (None: anyone else)."""
+    with store.read() as s:
+        ticket = s.get(Ticket, ticket_id)
+        hall = load_hall(s, hall_id)
+        if ticket is None or hall is None:
+            return Extras()
+        rate = ratings.rating_state(s, ticket, hall, code)
+        source = s.get(Ticket, ticket.forwarded_from) if ticket.forwarded_from else None
+        if source is None:
+            return Extras(rate)
+        outpost = load_hall(s, source.hall)
+        if outpost is None:
+            return Extras(rate, old_number=source.number)
+        return Extras(rate, outpost.name, outpost.other_names()["hall_name_en"], source.number)

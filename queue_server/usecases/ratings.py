@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from queue_server import wire
@@ -67,8 +67,7 @@ def _stage_to_rate(s: Session, who: Principal, ticket: Ticket, hall: HallInfo,
     counter): the latest stage that was called, once the citizen proved to hold the ticket
     with its rating code (from the QR code's link, or a card lookup's answer) or with the ID
     card it was issued to (403 `proof_required`)."""
-    called = (select(Stage).where(Stage.ticket_id == ticket.id, Stage.called_at.is_not(None))
-              .order_by(Stage.id.desc()).limit(1))
+    called = latest_called(ticket.id)
     if who.kind == "pad" and who.counter:
         stage = s.scalars(called.where(Stage.counter == who.counter)).first()
         if stage is None:
@@ -88,6 +87,21 @@ def _stage_to_rate(s: Session, who: Principal, ticket: Ticket, hall: HallInfo,
     if stage is None:
         raise Conflict("nothing_to_rate", "此号尚未办理 / this ticket has not been served yet")
     return stage
+
+
+def latest_called(ticket_id: str) -> Select[tuple[Stage]]:
+    """The ticket's latest stage that was called: the one a rating rates."""
+    return (select(Stage).where(Stage.ticket_id == ticket_id, Stage.called_at.is_not(None))
+            .order_by(Stage.id.desc()).limit(1))
+
+
+def rating_state(s: Session, ticket: Ticket, hall: HallInfo, code: str | None) -> str | None:
+    """For the holder of the QR code's `code`: "open" (the latest called stage may be rated),
+    "rated", or None (nothing called yet, or no proof)."""
+    if not code or not rating_code_ok(hall.secret, ticket.id, code):
+        return None
+    stage = s.scalars(latest_called(ticket.id)).first()
+    return None if stage is None else "rated" if stage.rated else "open"
 
 
 def _proved(ticket: Ticket, hall: HallInfo, body: wire.EvaluationIn) -> bool:
