@@ -58,3 +58,17 @@ def shots_folder(fallback: Path) -> Path:
     folder = Path(os.environ.get("KUAIBAN_SCREENSHOTS") or fallback)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def reload_settled(page: Any) -> None:
+    """Reload `page`; a live page that reloads itself at the same moment (its stream spoke)
+    aborts the test's reload with net::ERR_ABORTED, and then its own reload is the one awaited.
+    Either way the page shows what the server holds now."""
+    from playwright.sync_api import Error
+
+    try:
+        page.reload()
+    except Error as error:
+        if "ERR_ABORTED" not in str(error):
+            raise
+        page.wait_for_load_state("load")
