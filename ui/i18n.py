@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.pad import LEVELS
+from kiosk.pad import BAD_REASONS, LEVELS
 from ui import locale
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -328,8 +328,15 @@ def translations(lang: str) -> dict[str, str]:
 
 
 def all_keys() -> dict[str, tuple[str, str]]:
-    """Every fixed word a translation file may give: the table, and the rating levels."""
-    return {**TEXT, **{f"level_{n}": pair for n, pair in LEVELS.items()}}
+    """Every fixed word a translation file may give: the table, the rating levels and the
+    reasons of a bad rating, and the zones' names."""
+    return {**TEXT, **{f"level_{n}": pair for n, pair in LEVELS.items()},
+            **{f"reason_{code}": pair for code, pair in BAD_REASONS.items()},
+            **{f"zone_{zone}": pair for zone, pair in ZONES.items()}}
+
+
+# the keys `tr` finds outside TEXT (all_keys' other parts)
+_OTHER_KEYS = ("level_", "reason_", "zone_")
 
 
 # English for exactly one, where the plural form above would read "1 working days".
@@ -341,7 +348,7 @@ EN_ONE = {
 
 
 def tr(key: str, lang: str = "zh", **fields: object) -> str:
-    pair = all_keys().get(key) if key.startswith("level_") else TEXT.get(key)
+    pair = all_keys().get(key) if key.startswith(_OTHER_KEYS) else TEXT.get(key)
     if pair is None:
         return key
     text = pair[1] if lang == "en" else pair[0]

@@ -26,7 +26,9 @@ from ui.citizen.mongol import (
     BandedName,
     band_button,
     band_in_tile,
+    mongolian_line,
     mongolian_name,
+    mongolian_words,
     say,
     tr,
 )
@@ -129,6 +131,18 @@ def papers_mn(service: Any, lang: str) -> str:
     column), in Mongolian mode; "" otherwise or where the hall has none."""
     names = (getattr(service, "materials_mn", None) or []) if lang == "mn" else []
     return "\n".join(f"{i}. {m}" for i, m in enumerate(names, 1) if m)
+
+
+def facts_mn(service: Any, lang: str, minutes: int) -> str:
+    """The detail's facts in Mongolian, a column each: the people ahead, the wait, the numbers
+    left today, the promised time limit; "" outside Mongolian mode."""
+    lines = [mongolian_line(lang, "ahead", ("people", {"n": service.waiting})),
+             mongolian_line(lang, "est_wait", ("minutes", {"n": minutes}))]
+    if service.remaining_today is not None:
+        lines.append(mongolian_line(lang, ("remaining", {"n": service.remaining_today})))
+    if service.time_limit_workdays:
+        lines.append(mongolian_line(lang, ("time_limit", {"n": service.time_limit_workdays})))
+    return "\n".join(x for x in lines if x)
 
 
 def scrolling(inner: QWidget) -> QScrollArea:
@@ -462,10 +476,16 @@ class DetailScreen(Screen):
         facts.setStyleSheet("#facts { background: transparent; }")
         left = QVBoxLayout(facts)  # the name heads the whole screen: the width of one line
         left.setContentsMargins(0, 0, 0, 0)
-        for w in (self.facts, self.limit):
+        # the facts and the hint with their Mongolian (a column a fact) in Mongolian mode:
+        # how many wait and how long are what a citizen reads first
+        # (the facts' band as long as their lines: the column has no height to spare upright,
+        # where the papers' card shares it)
+        self.facts_pair = BandedName(self.facts, length=BandedName.LINES, pixel_size=24)
+        self.hint_pair = BandedName(self.hint, length=0, pixel_size=24)
+        for w in (self.facts_pair, self.limit):
             left.addWidget(w)
         left.addStretch(1)
-        left.addWidget(self.hint)
+        left.addWidget(self.hint_pair)
         row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         row.addWidget(scrolling(facts), 1)  # longer words scroll rather than spill
         row.addWidget(paper, 1)
@@ -517,8 +537,8 @@ class DetailScreen(Screen):
         if s is None:
             for w in (self.name, self.facts, self.limit, self.papers, self.hint):
                 w.setText("")
-            self.banded.set_mongolian("")
-            self.papers_pair.set_mongolian("")
+            for pair in (self.banded, self.papers_pair, self.facts_pair, self.hint_pair):
+                pair.set_mongolian("")
             return
         self.name.setText(s.name + (f"  ({english_name(s)})" if lang == "en" else ""))
         self.banded.set_mongolian(mongolian_name(s, lang))
@@ -527,11 +547,12 @@ class DetailScreen(Screen):
                 f"{tr('est_wait', lang)}: {tr('minutes', lang, n=minutes)}"
         if s.remaining_today is not None:
             facts += "\n" + tr("remaining", lang, n=s.remaining_today)
-        self.facts.setText(facts)
         # senior mode: the facts a size under the heading's (still over the standard one), so
-        # longer words keep to the screen
+        # longer words keep to the screen (set before the text: the band measures the name)
         self.facts.setStyleSheet(f"font-size: {px(ELDERLY, 1.25)}px;" if flow.elderly else "")
-        self.facts.setVisible(flow.online)
+        self.facts_pair.set_name(facts)
+        self.facts_pair.set_mongolian(facts_mn(s, lang, minutes))
+        self.facts_pair.setVisible(flow.online)
         self.limit.setText(tr("time_limit", lang, n=s.time_limit_workdays)
                            if s.time_limit_workdays else "")
         say(self.head_pair, "materials" if s.materials else "no_materials", lang)
@@ -548,7 +569,10 @@ class DetailScreen(Screen):
                                  and not flow.elderly)
         hint = tr("needs_card", lang) if s.requires_id_card else tr("card_priority_hint", lang)
         chosen = priority_line(flow)
-        self.hint.setText((chosen or hint) if can else tr("offline_title", lang))
+        self.hint_pair.set_name((chosen or hint) if can else tr("offline_title", lang))
+        hint_key = "needs_card" if s.requires_id_card else "card_priority_hint"
+        self.hint_pair.set_mongolian(mongolian_words(hint_key, lang) if can and not chosen
+                                     else "")
         say(self.priority_btn, "priority_btn", lang)
         self.priority_btn.setVisible(can)
         self._place_buttons()

@@ -12,9 +12,17 @@ from kiosk.flow import KioskFlow
 from kiosk.inquiry import BAD_REASONS, LEVELS, rateable
 from kiosk.ticketing import forwarded_to
 from ui.citizen.choose import Screen
-from ui.citizen.mongol import BandedName, band_button, say, tr
+from ui.citizen.mongol import (
+    BandedName,
+    band_button,
+    mongolian_name,
+    mongolian_words,
+    mongolian_zone,
+    say,
+    tr,
+)
 from ui.i18n import TEXT, zone_name
-from ui.widgets import FrameView, button, clear_layout, label
+from ui.widgets import FrameView, clear_layout, label
 from ui.widgets.basic import set_role, tall
 
 
@@ -22,11 +30,13 @@ class AskScreen(Screen):
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
         self.title = label("", "title")
+        self.title_pair = BandedName(self.title, length=0)
         self.hint = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
+        self.hint_pair = BandedName(self.hint, length=0, pixel_size=24, center=True, columns=8)
         self.view = FrameView()
-        self.card_btn = button("", flow.inquiry.read_card)
-        self.box.addWidget(self.title)
-        self.box.addWidget(self.hint)
+        self.card_btn = band_button("", flow.inquiry.read_card)
+        self.box.addWidget(self.title_pair)
+        self.box.addWidget(self.hint_pair)
         self.box.addWidget(self.view, 1)
         self.box.addWidget(self.card_btn)
 
@@ -36,9 +46,9 @@ class AskScreen(Screen):
     def refresh(self, flow: KioskFlow) -> None:
         lang = flow.lang
         rate = flow.data.card_purpose == "rate"
-        self.title.setText(tr("rate_title" if rate else "ask_title", lang))
-        self.hint.setText(tr("ask_hint", lang))
-        self.card_btn.setText(tr("rate_card" if rate else "ask_card", lang))
+        say(self.title_pair, "rate_title" if rate else "ask_title", lang)
+        say(self.hint_pair, "ask_hint", lang)
+        say(self.card_btn, "rate_card" if rate else "ask_card", lang)
         self.card_btn.setVisible(flow.has_device("idcard"))
         self.view.setVisible(flow.has_device("camera"))
         if flow.scanning.last is not None:
@@ -61,6 +71,14 @@ def status_line(t: Any, lang: str) -> str:
     return f"{status}  ·  {where}"
 
 
+def status_mn(t: Any, lang: str) -> str:
+    """`status_line`'s status and zone in Mongolian (a column each), in Mongolian mode."""
+    key = f"status_{t.status}"
+    if t.status == "forwarded":
+        return mongolian_words(key, lang)
+    return "\n".join(x for x in (mongolian_words(key, lang), mongolian_zone(t.zone, lang)) if x)
+
+
 def ticket_card(flow: KioskFlow, t: Any) -> QFrame:
     lang = flow.lang
     card = QFrame()
@@ -68,52 +86,74 @@ def ticket_card(flow: KioskFlow, t: Any) -> QFrame:
     row = QHBoxLayout(card)
     row.addWidget(label(t.number, "big", wrap=False))
     col = QVBoxLayout()
-    col.addWidget(label(t.service_name or t.service, "title"))
-    col.addWidget(label(status_line(t, lang)))
+    col.addWidget(_with_band(label(t.service_name or t.service, "title"),
+                             mongolian_name(flow.service_info(t.service), lang)))
+    col.addWidget(_with_band(label(status_line(t, lang)), status_mn(t, lang), 22))
     if t.deadline is not None:
-        col.addWidget(label(tr("deadline", lang, d=flow.local(t.deadline).strftime("%Y-%m-%d")), "muted"))
+        day = flow.local(t.deadline).strftime("%Y-%m-%d")
+        col.addWidget(_with_band(label(tr("deadline", lang, d=day), "muted"),
+                                 mongolian_words("deadline", lang, d=day), 22))
     row.addLayout(col, 1)
     if rateable(t):
-        row.addWidget(button(tr("rate_btn", lang), lambda: flow.inquiry.start_rating(t.id),
-                             "primary"))
+        rate = band_button("", lambda: flow.inquiry.start_rating(t.id), "primary")
+        say(rate, "rate_btn", lang)
+        row.addWidget(rate)
     return card
+
+
+def _with_band(name: Any, mongolian: str, pixel_size: int = 26) -> BandedName:
+    """`name` with a Mongolian band beside it (none without words), as long as its lines: five
+    cards share the screen's height, on a landscape screen two."""
+    pair = BandedName(name, length=BandedName.LINES, pixel_size=pixel_size,
+                      min_pixel_size=min(22, pixel_size))
+    pair.set_mongolian(mongolian)
+    return pair
 
 
 class ResultScreen(Screen):
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
         self.title = label("", "title")
+        self.title_pair = BandedName(self.title, length=0)
         self.who = label("", "ok")
         self.list = QVBoxLayout()
-        self.box.addWidget(self.title)
+        self.box.addWidget(self.title_pair)
         self.box.addWidget(self.who)
         self.box.addLayout(self.list)
         self.box.addStretch(1)
 
     def refresh(self, flow: KioskFlow) -> None:
         lang = flow.lang
-        self.title.setText(tr("results", lang))
+        say(self.title_pair, "results", lang)
         card = flow.data.card
         self.who.setText(f"{card.masked_name}  {card.masked_number}" if card else "")
         clear_layout(self.list)
         for t in flow.data.results[: 3 if flow.elderly else 5]:
             self.list.addWidget(ticket_card(flow, t))
         if not flow.data.results:
-            self.list.addWidget(label(tr("nothing_found", lang), "big"))
+            self.list.addWidget(_with_band(label(tr("nothing_found", lang), "big"),
+                                           mongolian_words("nothing_found", lang)))
 
 
 class RateScreen(Screen):
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
         self.title = label("", "title")
+        self.title_pair = BandedName(self.title, length=BandedName.LINES)
         self.levels = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.reasons_title = label("", "notice")
+        self.reasons_pair = BandedName(self.reasons_title, length=BandedName.LINES,
+                                       pixel_size=24)
         self.reasons = QGridLayout()
+        # the reasons' heading over them; beside them on a landscape screen in Mongolian mode,
+        # whose band would take the height the reasons need
+        self.reasons_row = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.reasons_row.addWidget(self.reasons_pair)
+        self.reasons_row.addLayout(self.reasons, 1)
         self.submit_btn = band_button("", flow.inquiry.submit, "primary")
-        self.box.addWidget(self.title)
+        self.box.addWidget(self.title_pair)
         self.box.addLayout(self.levels)
-        self.box.addWidget(self.reasons_title)
-        self.box.addLayout(self.reasons)
+        self.box.addLayout(self.reasons_row)
         self.box.addStretch(1)
         self.box.addWidget(self.submit_btn)
 
@@ -121,29 +161,46 @@ class RateScreen(Screen):
         lang, data = flow.lang, flow.data
         t = data.rate_ticket
         which = f"{t.number} {t.service_name or t.service} — " if t else ""
-        self.title.setText(which + tr("choose_level", lang))
+        self.title_pair.set_name(which + tr("choose_level", lang))
+        self.title_pair.set_mongolian(mongolian_words("choose_level", lang))
         clear_layout(self.levels)
         # upright: one level a row, its stars beside its words
         self.levels.setDirection(QBoxLayout.Direction.TopToBottom if self.narrow
                                  else QBoxLayout.Direction.LeftToRight)
         for level in sorted(LEVELS, reverse=True):
             zh, en = LEVELS[level]
-            b = button(f"{'★' * level}{'  ' if self.narrow else chr(10)}"
-                       f"{en if lang == 'en' else zh}",
-                       lambda v=level: flow.inquiry.choose_level(v))
+            b = band_button(f"{'★' * level}{'  ' if self.narrow else chr(10)}"
+                            f"{en if lang == 'en' else zh}",
+                            lambda v=level: flow.inquiry.choose_level(v))
             tall(b, (84 if flow.elderly else 80) if self.narrow else
                  (130 if flow.elderly else 150))
             set_role(b, "selected" if data.level == level else "")
+            b.set_mongolian(mongolian_words(f"level_{level}", lang))
             self.levels.addWidget(b)
         low = data.level is not None and data.level <= 2
-        self.reasons_title.setText(tr("choose_reasons", lang) if low else "")
+        say(self.reasons_pair, "choose_reasons", lang)
+        self.reasons_pair.setVisible(low)
+        beside = lang == "mn" and not self.narrow
+        self.reasons_row.setDirection(QBoxLayout.Direction.LeftToRight if beside
+                                      else QBoxLayout.Direction.TopToBottom)
+        self.reasons_pair.setMaximumWidth(self.width() // 4 if beside else 16777215)
         clear_layout(self.reasons)
         if low:
             for i, (code, (zh, en)) in enumerate(BAD_REASONS.items()):
-                b = button(en if lang == "en" else zh, lambda c=code: flow.inquiry.toggle_reason(c))
+                # a landscape screen's row of three is wide and has no height to spare
+                b = band_button(en if lang == "en" else zh,
+                                lambda c=code: flow.inquiry.toggle_reason(c),
+                                columns=4 if self.narrow else 8)
                 set_role(b, "selected" if code in data.reasons else "")
+                b.set_mongolian(mongolian_words(f"reason_{code}", lang))
                 cols = 2 if self.narrow else 3
                 self.reasons.addWidget(b, i // cols, i % cols)
+        # each row as high as its buttons' bands need: the row above the grid kept the grid's
+        # height from before the bands, and squeezed them under their length
+        for row in range(3):
+            cells = [self.reasons.itemAtPosition(row, c) for c in range(3)]
+            self.reasons.setRowMinimumHeight(row, max(
+                (c.widget().sizeHint().height() for c in cells if c and c.widget()), default=0))
         say(self.submit_btn, "submit", lang)
         self.submit_btn.setEnabled(flow.inquiry.can_submit())
 

@@ -18,7 +18,13 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from ui import i18n
 from ui.widgets.mongol import BandButton, MongolianText
-from ui.widgets.mongol_layout import BandRule, fit, length_for_columns, mongolian_font
+from ui.widgets.mongol_layout import (
+    BandRule,
+    fit,
+    length_for_columns,
+    longest_word,
+    mongolian_font,
+)
 
 # Each language named in itself, for the switch (中文 / ᠮᠣᠩᠭᠣᠯ / English).
 LANGUAGE_NAMES = {"zh": "中文", "mn": "ᠮᠣᠩᠭᠣᠯ", "en": "English"}
@@ -43,6 +49,20 @@ def mongolian_words(key: str, lang: str, **fields: object) -> str:
     return text.format(**fields) if text and fields else text
 
 
+def mongolian_line(lang: str, *parts: str | tuple[str, dict[str, object]]) -> str:
+    """The Mongolian of several fixed words on one line (a key, or a key with its fields),
+    joined by spaces: one column of a band. "" outside Mongolian mode, or where one of them has
+    no translation (half a sentence in Mongolian would say something else)."""
+    words = [mongolian_words(p, lang) if isinstance(p, str) else mongolian_words(p[0], lang, **p[1])
+             for p in parts]
+    return " ".join(words) if words and all(words) else ""
+
+
+def mongolian_zone(zone: str, lang: str) -> str:
+    """A zone's name in Mongolian (综合咨询导办, 一窗受理, 后台审批, 出件), for a band's sentence."""
+    return mongolian_words(f"zone_{zone}", lang)
+
+
 def say(widget: QWidget, key: str, lang: str, **fields: object) -> None:
     """Set a label's or button's words from `key`, and the band beside or in it (a
     `BandedName`'s or a `BandButton`'s) to the Mongolian of the same key."""
@@ -56,10 +76,11 @@ def say(widget: QWidget, key: str, lang: str, **fields: object) -> None:
         widget.setText(tr(key, lang, **fields))  # type: ignore[attr-defined]
 
 
-def band_button(text: str = "", on_click: object = None, role: str = "",
-                ) -> BandButton:
-    """A touch button (as `ui.widgets.button`) that can carry a vertical Mongolian band."""
-    b = BandButton(text)
+def band_button(text: str = "", on_click: object = None, role: str = "", *,
+                columns: int = BandButton.COLUMNS) -> BandButton:
+    """A touch button (as `ui.widgets.button`) that can carry a vertical Mongolian band (in at
+    most `columns` columns at its smallest size: more keep a wide button low)."""
+    b = BandButton(text, columns=columns)
     if role:
         b.setObjectName(role)
     b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -87,7 +108,12 @@ def band_in_tile(tile: QPushButton, text: str, elderly: bool = False) -> None:
 class BandedName(QWidget):
     """A name label with a vertical Mongolian band on its left (the region's rule puts the
     Mongolian first); the band shows only while it has a text. With `length` 0 it is as long
-    as it needs to show all of it in `COLUMNS` columns at its smallest size (never cut)."""
+    as it needs to show all of it in `columns` columns at its smallest size (never cut); with
+    `LINES` it is as long as the name's lines (or its longest word), in as many columns as
+    that takes: a sentence beside a short line widens the pair instead of heightening it,
+    where a screen has no height to spare."""
+
+    LINES = -1
 
     COLUMNS = 4
 
@@ -95,9 +121,10 @@ class BandedName(QWidget):
 
     def __init__(self, name: QLabel, length: int = 150, pixel_size: int = 30, *,
                  center: bool = False, one_line: bool = False, min_pixel_size: int = 22,
-                 parent: QWidget | None = None) -> None:
+                 columns: int = COLUMNS, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.name = name
+        self.columns = columns  # with `length` 0: more make a shorter, wider band
         # a short heading kept on one line, smaller where the width is short: a wrapped label
         # broke "感谢您的评价！" inside 评价
         self.one_line = one_line
@@ -105,10 +132,10 @@ class BandedName(QWidget):
         self._usual_line = 0  # a `one_line` name's line height at its usual size
         # 0: as long as the name's line, or as its longest Mongolian word needs
         self.length = length
-        self.band = MongolianText("", BandRule(pixel_size=pixel_size,
-                                               min_pixel_size=min(pixel_size, min_pixel_size),
-                                               max_columns=self.COLUMNS), center=True)
-        self.band.setFixedHeight(length or 1)
+        self.band = MongolianText("", BandRule(
+            pixel_size=pixel_size, min_pixel_size=min(pixel_size, min_pixel_size),
+            max_columns=3 * columns if length == self.LINES else columns), center=True)
+        self.band.setFixedHeight(max(1, length))
         self.band.hide()
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -177,11 +204,13 @@ class BandedName(QWidget):
     def set_mongolian(self, text: str) -> None:
         self.band.set_text(text)
         self.band.setVisible(bool(text))
-        if text:  # the name's colour (a red or yellow heading), its own sizes
+        self._colour_band()
+        if text and self.length == self.LINES:
             self.name.ensurePolished()
-            color = self.name.palette().color(self.name.foregroundRole()).name()
-            self.band.setStyleSheet(f"color:{color}; background:transparent; padding:0px;")
-        if text and not self.length:
+            lines = self.name.fontMetrics().lineSpacing() * (self.name.text().count("\n") + 1)
+            font = mongolian_font(self.band.rule.min_pixel_size or self.band.rule.pixel_size)
+            self.band.setFixedHeight(max(lines, int(longest_word(text, font)) + 2))
+        elif text and not self.length:
             self.name.ensurePolished()  # the style sheet's font, before it is measured
             # the name's usual line, not a `one_line` name's smaller one: a band that followed
             # it would change the room the name fits, again and again
@@ -189,8 +218,22 @@ class BandedName(QWidget):
             self.band.setFixedHeight(max(line, self._need_length(text)))
         self._fit_line()
 
+    def _colour_band(self) -> None:
+        """The band in the name's colour (a red or yellow heading), with its own sizes."""
+        if not self.band.text():
+            return
+        self.name.ensurePolished()
+        color = self.name.palette().color(self.name.foregroundRole()).name()
+        self.band.setStyleSheet(f"color:{color}; background:transparent; padding:0px;")
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        # a pair made before it had a window (a result card's) took the colour of no style
+        # sheet: black, on the senior mode's dark card
+        super().showEvent(event)
+        self._colour_band()
+
     def _need_length(self, text: str) -> int:
         """The band's length at its rule's smallest size: its longest word, and enough that the
-        whole text takes at most `COLUMNS` columns (it was cut with "…": 一次性告知's band)."""
+        whole text takes at most `columns` columns (it was cut with "…": 一次性告知's band)."""
         font = mongolian_font(self.band.rule.min_pixel_size or self.band.rule.pixel_size)
-        return int(length_for_columns(text, font, self.COLUMNS)) + 2
+        return int(length_for_columns(text, font, self.columns)) + 2

@@ -15,7 +15,17 @@ from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QSizePolicy, QVBoxLayout,
 from kiosk.flow import KioskFlow
 from kiosk.ticketing import calls_from
 from ui.citizen.choose import Screen, scrolling
-from ui.citizen.mongol import BandedName, band_button, mongolian_name, say, shown_lang, tr
+from ui.citizen.mongol import (
+    BandedName,
+    band_button,
+    mongolian_line,
+    mongolian_name,
+    mongolian_words,
+    mongolian_zone,
+    say,
+    shown_lang,
+    tr,
+)
 from ui.i18n import zone_name
 from ui.theme import ELDERLY, px
 from ui.widgets import FrameView, QrView, button, clear_layout, jpeg_pixmap, label
@@ -222,6 +232,32 @@ def ticket_facts(flow: KioskFlow, t: Any) -> str:
             f"{tr('est_wait', lang)} {tr('minutes', lang, n=minutes)}")
 
 
+def ticket_facts_mn(flow: KioskFlow, t: Any) -> str:
+    """`ticket_facts` in Mongolian, a column a line, in Mongolian mode ("" otherwise): where to
+    go, how many are ahead and how long; where a bank branch's papers went."""
+    lang, hall = flow.lang, flow.data.forwarded
+    if lang != "mn":
+        return ""
+    if hall is not None:
+        name = getattr(hall, "hall_name_mn", None) or hall.hall_name or hall.hall or ""
+        return mongolian_line(lang, ("forwarded_to", {
+            "hall": name, "zone": mongolian_zone(hall.zone, lang), "number": hall.number}))
+    if flow.role == "bank" and flow.data.upload_state == "sending":
+        return mongolian_words("forwarding", lang)
+    lines = [mongolian_line(lang, ("go_zone", {"zone": mongolian_zone(t.zone, lang)}))]
+    start = calls_from(t, flow.hall_timezone)
+    if start is not None:
+        when = f"{start:%H:%M}" if start.date() == flow.now().date() else f"{start:%Y-%m-%d %H:%M}"
+        lines.append(mongolian_line(lang, ("calls_from", {"when": when})))
+        if t.ahead:
+            lines.append(mongolian_line(lang, "ahead", ("people", {"n": t.ahead})))
+    else:
+        minutes = max(0, round(t.estimated_wait_s / 60))
+        lines += [mongolian_line(lang, "ahead", ("people", {"n": t.ahead})),
+                  mongolian_line(lang, "est_wait", ("minutes", {"n": minutes}))]
+    return "\n".join(x for x in lines if x)
+
+
 class TicketScreen(Screen):
     def __init__(self, flow: KioskFlow) -> None:
         super().__init__(flow)
@@ -237,7 +273,11 @@ class TicketScreen(Screen):
         self.facts = label("", align=Qt.AlignmentFlag.AlignCenter)
         self.card = label("", "ok", align=Qt.AlignmentFlag.AlignCenter)
         self.banded = BandedName(self.service, length=0, center=True)  # as long as it needs
-        for w in (self.head_pair, self.number, self.banded, self.facts, self.card):
+        # where to go and how long, with their Mongolian in Mongolian mode
+        # (in twice the usual columns: a landscape screen's number column has no height for
+        # a band of four)
+        self.facts_pair = BandedName(self.facts, length=0, pixel_size=24, center=True, columns=8)
+        for w in (self.head_pair, self.number, self.banded, self.facts_pair, self.card):
             left.addWidget(w)
         right = QVBoxLayout()
         self.qr = QrView(size=280)
@@ -267,6 +307,7 @@ class TicketScreen(Screen):
             for w in (self.number, self.service, self.facts, self.card, self.upload):
                 w.setText("")
             self.banded.set_mongolian("")
+            self.facts_pair.set_mongolian("")
             self.qr.set_text("")
             return
         say(self.head_pair, "your_number", lang)
@@ -292,7 +333,8 @@ class TicketScreen(Screen):
             name = f"{name}{chr(10) if self.narrow else '  '}{info.name_en}"
         self.service.setText(name)
         self.banded.set_mongolian(mongolian_name(info, lang))
-        self.facts.setText(ticket_facts(flow, t))
+        self.facts_pair.set_name(ticket_facts(flow, t))
+        self.facts_pair.set_mongolian(ticket_facts_mn(flow, t))
         self.card.setText("" if flow.elderly else card_line(flow))  # senior mode: less to read
         self.card.setVisible(bool(self.card.text()))  # no empty line taking room
         track = hall.track_url if hall is not None else t.track_url

@@ -154,9 +154,11 @@ class BandButton(QPushButton):
     COLUMNS = 4  # at most, at the rule's smallest size
 
     def __init__(self, text: str = "", rule: BandRule | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, columns: int = COLUMNS) -> None:
         super().__init__(text, parent)
-        # no column limit: the button grows as high as `COLUMNS` columns need, never cuts
+        # more columns: a wide button keeps low (a row of reasons on a landscape screen)
+        self.columns = columns
+        # no column limit: the button grows as high as `columns` columns need, never cuts
         self.band = MongolianText("", rule or BandRule(pixel_size=26, min_pixel_size=22),
                                   center=True, parent=self)
         self.band.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -186,7 +188,7 @@ class BandButton(QPushButton):
         text = self.band.text()
         if not text.split():
             return 0
-        return int(length_for_columns(text, font, self.COLUMNS)) + 2
+        return int(length_for_columns(text, font, self.columns)) + 2
 
     def _band_width(self, length: int) -> int:
         return int(fit(self.band.text(), float(length), self.band.rule).size().width()) + 1
@@ -213,7 +215,11 @@ class BandButton(QPushButton):
         self.initStyleOption(option)
         left = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents,
                                            option, self).left()
-        self.setStyleSheet(f"{self._sheet}\nQPushButton {{ padding-left: {left + room}px; }}")
+        # a sheet of bare declarations (`tall`'s "min-height: 100px;") goes in a rule of its
+        # own: beside a rule it made the sheet invalid, and the padding was lost (the band
+        # drew over "★★★★★")
+        own = self._sheet if "{" in self._sheet else f"QPushButton {{ {self._sheet} }}"
+        self.setStyleSheet(f"{own}\nQPushButton {{ padding-left: {left + room}px; }}")
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
         super().setText(text)
@@ -260,7 +266,9 @@ class BandButton(QPushButton):
             self.initStyleOption(option)
             room = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents,
                                                option, self)
-            words = self.fontMetrics().horizontalAdvance(self.text())
+            # the widest line ("★★★★★" over "非常满意"), not the lines end to end
+            words = max(self.fontMetrics().horizontalAdvance(line)
+                        for line in self.text().split("\n"))
             x = room.center().x() - words // 2 - self.GAP - width
         else:
             x = (self.width() - width) // 2
