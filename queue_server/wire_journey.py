@@ -13,7 +13,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from queue_server.wire import EvaluationIn, ForwardedTo, IdCardIn, Inbound, whole_number
+from queue_server.wire import (
+    EvaluationIn,
+    ForwardedFrom,
+    ForwardedTo,
+    IdCardIn,
+    Inbound,
+    whole_number,
+)
 
 Phone = Field(default=None, pattern=r"^\+?[0-9][0-9 -]{4,19}$")
 
@@ -168,7 +175,13 @@ class TicketView(Wire):
     counter_name_en: str | None = None
     # (v1.2) a bank branch's ticket forwarded to its parent hall: the hall's ticket
     forwarded_to: ForwardedTo | None = None
+    # (v1.2) a bank branch's application forwarded here (转大厅): the branch and its number
+    forwarded_from: ForwardedFrom | None = None
+    # (v1.2) asked with the QR code's rating code (`?c=`): "open" (its latest called stage may
+    # be rated) or "rated"; None without the code, with another ticket's, or before any call
+    rating_state: Literal["open", "rated"] | None = None
     # What the view reads now, in short: a page that rendered one version reloads on another
+    # (the same for every asker: `rating_state` is left out of it)
     version: str = ""
 
 

@@ -30,6 +30,8 @@ from queue_server.usecases.auth import Principal
 router = APIRouter(prefix="/api/v1", responses=ERROR_RESPONSES)
 HallParam = Annotated[str | None, Query(max_length=40, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 CodeParam = Annotated[str, Query(max_length=40)]
+# The `c` of a ticket's QR code (its rating code): the view then says whether the holder may rate
+RatingCode = Annotated[str | None, Query(max_length=64)]
 # Events after which a ticket's public view may read differently.
 CHANGES = frozenset({"ticket.called", "ticket.recalled", "ticket.started", "ticket.finished",
                      "ticket.no_show", "ticket.transferred", "ticket.forwarded", "ticket.arrived",
@@ -93,9 +95,9 @@ def remote_ticket(request: Request, body: wj.RemoteTicketIn, hall: HallParam = N
 
 
 @router.get("/track/{ticket_id}", response_model=wj.TicketView)
-def track(request: Request, ticket_id: str) -> wj.TicketView:
+def track(request: Request, ticket_id: str, c: RatingCode = None) -> wj.TicketView:
     _limit(request)
-    view = public.ticket_view(store_of(request), ticket_id, base_url(request))
+    view = public.ticket_view(store_of(request), ticket_id, base_url(request), c)
     if view is None:
         raise NotFound("unknown_ticket", "没有此号 / no such ticket")
     return view
@@ -113,8 +115,10 @@ def rate_by_code(request: Request, ticket_id: str, body: wj.RatingIn) -> wire.Ev
 
 
 @router.get("/track/{ticket_id}/events", responses={200: {"content": {"text/event-stream": {}}}})
-async def track_events(request: Request, ticket_id: str) -> StreamingResponse:
-    """The ticket's public view now, then again whenever it reads differently, until it ends."""
+async def track_events(request: Request, ticket_id: str, c: RatingCode = None
+                       ) -> StreamingResponse:
+    """The ticket's public view now, then again whenever it reads differently, until it ends
+    (with `c`, its QR code's rating code, the view's `rating_state` too)."""
     _limit(request)
     store, base = store_of(request), base_url(request)
     hall = await run_in_threadpool(public.ticket_hall, store, ticket_id)
@@ -122,7 +126,7 @@ async def track_events(request: Request, ticket_id: str) -> StreamingResponse:
     # The view read after the hub's mark: a change committed after the mark comes as an
     # event, one before it is in this view (nothing falls between the view and the watch).
     mark = await hub.mark(hall) if hall is not None else 0
-    view = await run_in_threadpool(public.ticket_view, store, ticket_id, base)
+    view = await run_in_threadpool(public.ticket_view, store, ticket_id, base, c)
     if hall is None or view is None:
         raise NotFound("unknown_ticket", "没有此号 / no such ticket")
 
@@ -139,7 +143,8 @@ async def track_events(request: Request, ticket_id: str) -> StreamingResponse:
                         continue
                     if not any(event.get("type") in CHANGES for event in batch):
                         continue
-                    fresh = await run_in_threadpool(public.ticket_view, store, ticket_id, base)
+                    fresh = await run_in_threadpool(public.ticket_view, store, ticket_id,
+                                                    base, c)
                     text = fresh.model_dump_json() if fresh is not None else last
                     if text != last:
                         last = text

@@ -14,7 +14,10 @@ says where the ticket stands and the main instruction, in the words of ui/locale
 Opened from the ticket's own QR code (`?c=`, its rating code) the page offers 好差评 of the
 latest called stage until it is rated (扫码评价: a rating pad refuses a visit of an earlier day).
 A bank branch's application forwarded to the hall says so, with the branch and its old number.
-The page has no Content-Security-Policy; its two small scripts are inline."""
+The branch's own ticket leads on to the hall's page, but for the holder of its code while the
+stage served at the branch is still to be rated: that page rates the branch's stage (with the
+branch ticket's code, never the hall's) and links on to the hall's. The page has no
+Content-Security-Policy; its two small scripts are inline."""
 
 from __future__ import annotations
 
@@ -81,6 +84,8 @@ MN = {
     "please_go": MnWord("{counter}\u202fᠳᠤ ᠢᠷᠡᠭᠡᠷᠡᠢ", True, "please_go"),  # 请到 {counter}
     "forwarded_head": MnWord("ᠲᠠᠨ ᠤ ᠬᠡᠷᠡᠭ ᠲᠠᠨᠬᠢᠮ ᠳᠤ ᠰᠢᠯᠵᠢᠭᠦᠯᠦᠭᠳᠡᠵᠡᠢ", True,
                              "forwarded_head"),  # 您的申请已转交大厅
+    # 查询办件进度 (the branch's page: on to the hall's)
+    "follow": MnWord("ᠬᠡᠷᠡᠭ\u202fᠦᠨ ᠶᠠᠪᠤᠴᠠ\u202fᠶᠢ ᠠᠰᠠᠭᠤᠬᠤ", True, "ask_status"),
     "rate_title": MnWord("ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡ\u202fᠶᠢ ᠦᠨᠡᠯᠡᠬᠦ", True, "rate_title"),  # 服务评价
     "thanks": MnWord("ᠪᠠᠶᠠᠷᠯᠠᠯ\u180eᠠ", True, "thanks"),  # 感谢您的评价
     "already_rated": MnWord("ᠡᠨᠡ ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡ ᠨᠢᠭᠡᠨᠲᠡ ᠦᠨᠡᠯᠡᠭᠳᠡᠭᠰᠡᠨ", True,
@@ -175,15 +180,16 @@ def rejection_reason(view: wj.TicketView) -> str | None:
     return ended[-1].reason if ended else None
 
 
-def _forwarded(view: wj.TicketView, more: public.Extras) -> str:
+def _forwarded(view: wj.TicketView) -> str:
     """A bank branch's application in the hall: who passed it on, its old number, and that
     nobody needs to come while the hall takes it in (a remote application has no holder in
     the queue)."""
-    if more.old_number is None:
+    source = view.forwarded_from
+    if source is None:
         return ""
-    branch = escape(more.branch or "合作网点")
-    branch_en = escape(more.branch_en or "the bank branch")
-    old = escape(more.old_number)
+    branch = escape(source.hall_name or "合作网点")
+    branch_en = escape(source.hall_name_en or "the bank branch")
+    old = escape(source.number)
     line = (f'<p class="note" id="forwarded">已由 {branch} 转交大厅办理(原号 {old},'
             f"现号 {escape(view.number)})")
     en = f"Forwarded by {branch_en} to the hall (was {old}, now {escape(view.number)})"
@@ -193,9 +199,23 @@ def _forwarded(view: wj.TicketView, more: public.Extras) -> str:
     return line + f'<br><span class="en">{en}</span></p>'
 
 
-def _where(view: wj.TicketView, more: public.Extras) -> str:
+def _onward(view: wj.TicketView) -> str:
+    """The bank branch's own ticket (shown to rate the branch's stage): where the case went
+    on, with a link to the hall's page (without this ticket's code: it proves nothing there)."""
+    to = view.forwarded_to
+    if to is None:
+        return ""
+    hall, hall_en = escape(to.hall_name or "大厅"), escape(to.hall_name_en or "the hall")
+    number = escape(to.number)
+    return (f'<p class="note" id="onward">已转交 {hall} 办理,现号 {number}。'
+            f'<a href="/t/{quote(to.ticket, safe="")}">查看大厅办理进度</a>'
+            f'<br><span class="en">Forwarded to {hall_en}, now number {number}: '
+            "follow it there.</span></p>")
+
+
+def _where(view: wj.TicketView) -> str:
     """The one line that says what the citizen should do now."""
-    remote = more.old_number is not None and view.zone == "intake"
+    remote = view.forwarded_from is not None and view.zone == "intake"
     if view.zone == "approval" and view.status in ("waiting", "called", "serving"):
         return ('<p>后台审批中,无需在大厅等候;办结后会通知您。<br><span class="en">In back-office '
                 "approval: no need to wait in the hall; you will be told when it is ready."
@@ -275,7 +295,7 @@ def _journey(view: wj.TicketView) -> str:
             f'<table id="journey">{"".join(rows)}</table></div>')
 
 
-def _status(view: wj.TicketView, more: public.Extras) -> tuple[str, str, str]:
+def _status(view: wj.TicketView) -> tuple[str, str, str]:
     """The status words (Chinese, English) and the key of their Mongolian in MN."""
     zh, en = STATUS.get(view.status, (view.status, view.status))
     key = view.status if view.status in MN else ""
@@ -283,38 +303,39 @@ def _status(view: wj.TicketView, more: public.Extras) -> tuple[str, str, str]:
         key = "approval"
         if view.status == "waiting":
             zh, en = "审批中", "In approval"
-    elif more.old_number is not None and view.zone == "intake" and view.status == "waiting":
+    elif view.forwarded_from is not None and view.zone == "intake" and view.status == "waiting":
         zh, en, key = "已转交大厅,待受理", "Forwarded: waiting for the hall", "forwarded"
     elif view.status == "ready":
         key = "ready"
     return zh, en, key
 
 
-def render(view: wj.TicketView, more: public.Extras | None = None) -> str:
-    more = more or public.Extras()
-    zh, en, key = _status(view, more)
+def render(view: wj.TicketView) -> str:
+    zh, en, key = _status(view)
     service = escape(view.service_name)
     if view.service_name_en and view.service_name_en != view.service_name:
         service += f' <span class="en">{escape(view.service_name_en)}</span>'
     head = (f'<div class="card"><div>{service}</div>'
             f'<div class="n">{escape(view.number)}</div>'
             f'<div class="st">{zh} <span class="en">{en}</span></div>'
-            f"{_forwarded(view, more)}{_where(view, more)}")
+            f"{_forwarded(view)}{_onward(view)}{_where(view)}")
     if view.deadline is not None:
         note = ("(暂定:当年节假日安排未公布)" if view.deadline_provisional else "")
         head += (f"<p>承诺办结时间:{_time(view.deadline, view.timezone, '%Y年%m月%d日 %H:%M')}"
                  f'{note}<br><span class="en">promised completion</span></p>')
     head += "</div>"
-    return (_mongolian(view, head, _mn_lines(view, more, key)) + _rating(view, more)
-            + _delivery(view) + _journey(view))
+    return (_mongolian(view, head, _mn_lines(view, key)) + _rating(view) + _delivery(view)
+            + _journey(view))
 
 
-def _mn_lines(view: wj.TicketView, more: public.Extras, key: str) -> list[str]:
+def _mn_lines(view: wj.TicketView, key: str) -> list[str]:
     """The band's lines after the hall's and the service's names: the status (bold) and the
     main instruction, as the phone page's band says them."""
     lines = [f'<b class="st">{escape(MN[key].mn)}</b>'] if key else []
-    remote = more.old_number is not None and view.zone == "intake"
-    if remote and key != "forwarded" and view.status in ("waiting", "called", "serving"):
+    remote = view.forwarded_from is not None and view.zone == "intake"
+    if view.forwarded_to is not None:
+        lines.append(escape(MN["follow"].mn))
+    elif remote and key != "forwarded" and view.status in ("waiting", "called", "serving"):
         lines.append(escape(MN["forwarded_head"].mn))
     elif key in ("called", "serving") and view.counter_name_mn:
         go = escape(MN["please_go"].mn).split("{counter}", 1)
@@ -351,11 +372,11 @@ def _rated_card(view: wj.TicketView, fresh: bool) -> str:
     return (f'<div class="bi">{band}<div class="main">{text}</div></div>' if band else text)
 
 
-def _rating(view: wj.TicketView, more: public.Extras) -> str:
+def _rating(view: wj.TicketView) -> str:
     """好差评 of the latest called stage, for the holder (the QR code's `c` proved it)."""
-    if more.rate == "rated":
+    if view.rating_state == "rated":
         return f'<div class="card" id="rate">{_rated_card(view, False)}</div>'
-    if more.rate != "open" or view.status == "called":  # rated once served, not on the way
+    if view.rating_state != "open" or view.status == "called":  # rated once served, not on the way
         return ""
     stage = next((st for st in reversed(view.journey) if st.called_at is not None), None)
     where = escape(" ".join(x for x in (stage.zone_name, stage.counter_name) if x)
@@ -425,27 +446,30 @@ def not_found() -> HTMLResponse:
                         headers={"Cache-Control": "no-store"})
 
 
-@router.get("/t/{ticket_id}", response_class=HTMLResponse, include_in_schema=False)
-def track(request: Request, ticket_id: str, c: str | None = None) -> HTMLResponse:
+@router.get("/t/{ticket_id}", response_class=HTMLResponse, include_in_schema=False,
+            response_model=None)
+def track(request: Request, ticket_id: str, c: str | None = None
+          ) -> HTMLResponse | RedirectResponse:
     throttle(request, "public")  # no token: the id is the secret, so guessing is limited
     store = store_of(request)
-    view = public.ticket_view(store, ticket_id, base_url(request))
+    view = public.ticket_view(store, ticket_id, base_url(request), c)
     if view is None:
         return not_found()
-    if view.forwarded_to is not None:  # a bank branch's ticket: the case goes on in the hall
+    if view.forwarded_to is not None and view.rating_state != "open":
+        # A bank branch's ticket: the case goes on in the hall; its code stays behind (it
+        # rates only the branch's stage, here, while that is open; the hall's ticket has its own).
         return RedirectResponse(f"/t/{quote(view.forwarded_to.ticket, safe='')}",
                                 status_code=303, headers={"Cache-Control": "no-store"})
-    more = public.page_extras(store, view.id, view.hall, c[:64] if c else None)
     script = ""
     if view.status not in FINAL:
         script = LIVE % (_script_json(view.version),
                          _script_json(f"/api/v1/track/{quote(view.id, safe='')}/events"))
-    if more.rate == "open" and c:
+    if view.rating_state == "open" and c:
         script += RATE % (_script_json(f"/api/v1/track/{quote(view.id, safe='')}/evaluation"),
                           _script_json(c))
     page = PAGE.format(title=f"{escape(view.number)} 办件查询", style=STYLE,
                        hall=escape(view.hall_name), offline=OFFLINE if script else "",
-                       body=render(view, more), script=script)
+                       body=render(view), script=script)
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
 

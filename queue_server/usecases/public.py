@@ -1,17 +1,20 @@
 """What citizens see without a token: the hall and its services for the phone page (which take
 bookings, which give a number from the phone and whether one can be taken right now), and a
 ticket's public view behind its QR code: the journey, the promised deadline, whether the case
-is ready, how it is delivered; no name, no ID number, no staff. Queries only."""
+is ready, how it is delivered, where a bank branch's forwarded application came from, and for
+the holder of the QR code's rating code whether its latest called stage may be rated; no name,
+no ID number, no staff. Queries only."""
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any, NamedTuple
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from queue_server import wire
 from queue_server import wire_journey as wj
 from queue_server.db.models import Counter, Delivery, Service, Ticket
 from queue_server.db.store import Store
@@ -103,8 +106,21 @@ def ticket_hall(store: Store, ticket_id: str) -> str | None:
         return s.scalar(select(Ticket.hall).where(Ticket.id == ticket_id))
 
 
-def ticket_view(store: Store, ticket_id: str, base: str) -> wj.TicketView | None:
-    """The public view of a ticket (its id is the secret); None when there is none."""
+def forwarded_from(s: Session, ticket: Ticket) -> wire.ForwardedFrom | None:
+    """Where a forwarded application came from: the bank branch and the number it gave."""
+    source = s.get(Ticket, ticket.forwarded_from) if ticket.forwarded_from else None
+    if source is None:
+        return None
+    outpost = load_hall(s, source.hall)
+    names = outpost.other_names() if outpost is not None else {}
+    return wire.ForwardedFrom(number=source.number, hall=source.hall,
+                              hall_name=outpost.name if outpost is not None else None, **names)
+
+
+def ticket_view(store: Store, ticket_id: str, base: str, code: str | None = None
+                ) -> wj.TicketView | None:
+    """The public view of a ticket (its id is the secret); None when there is none. `code`:
+    the `c` of its QR code, which only this ticket's own proves (its `rating_state`)."""
     if not ticket_id or len(ticket_id) > 32:
         return None
     with store.read() as s:
@@ -148,39 +164,23 @@ def ticket_view(store: Store, ticket_id: str, base: str) -> wj.TicketView | None
             else None,
             service_name_en=text_of(svc.texts, "en") if svc else None,
             counter_name_en=names_en.get(current.counter or "") if at_counter and current
-            else None, forwarded_to=forwarded_to(s, ticket, base))
+            else None, forwarded_to=forwarded_to(s, ticket, base),
+            forwarded_from=forwarded_from(s, ticket),
+            rating_state=_rating_state(s, ticket, hall, code))
     return versioned(view)
 
 
+def _rating_state(s: Session, ticket: Ticket, hall: HallInfo, code: str | None
+                  ) -> Literal["open", "rated"] | None:
+    """The view's `rating_state`: what `code` (checked with the ticket's own hall's secret
+    against this ticket's id alone) lets its holder rate."""
+    state = ratings.rating_state(s, ticket, hall, code[:64] if code else None)
+    return "open" if state == "open" else "rated" if state == "rated" else None
+
+
 def versioned(view: wj.TicketView) -> wj.TicketView:
-    """The view with its `version`: a digest of everything else it says, so that a page
-    can tell whether what it shows is still what the ticket reads."""
-    text = view.model_dump_json(exclude={"version"})
+    """The view with its `version`: a digest of everything else it says but the asker's
+    `rating_state`, so that a page can tell whether what it shows is still what the ticket
+    reads, whoever asks (the status page's own stream asks without the code)."""
+    text = view.model_dump_json(exclude={"version", "rating_state"})
     return view.model_copy(update={"version": hashlib.sha256(text.encode()).hexdigest()[:16]})
-
-
-class Extras(NamedTuple):
-    """What the status page `/t/{id}` says beyond the public view: the rating state for the
-    holder of the QR code, and where a bank branch's forwarded application came from."""
-
-    rate: str | None = None  # "open": the holder may rate the latest called stage; "rated"
-    branch: str | None = None  # a forwarded application: the bank branch's name,
-    branch_en: str | None = None  # its English name (None where it gives none)
-    old_number: str | None = None  # and the number the branch gave
-
-
-def page_extras(store: Store, ticket_id: str, hall_id: str, code: str | None) -> Extras:
-    """The page's `Extras` of a ticket, `code` the `c` of its QR code (None: anyone else)."""
-    with store.read() as s:
-        ticket = s.get(Ticket, ticket_id)
-        hall = load_hall(s, hall_id)
-        if ticket is None or hall is None:
-            return Extras()
-        rate = ratings.rating_state(s, ticket, hall, code)
-        source = s.get(Ticket, ticket.forwarded_from) if ticket.forwarded_from else None
-        if source is None:
-            return Extras(rate)
-        outpost = load_hall(s, source.hall)
-        if outpost is None:
-            return Extras(rate, old_number=source.number)
-        return Extras(rate, outpost.name, outpost.other_names()["hall_name_en"], source.number)

@@ -55,7 +55,8 @@ def test_every_english_line_is_english(page: Any, server: ServerProcess,  # noqa
     assert labels == ["Service", "Time", "Check-in", "Booked by", "Status"], labels
     expect(page.locator("#details")).to_contain_text("Company setup")
     page.screenshot(path=str(shots / "phone-en-booking.png"), full_page=True)
-    page.goto(server.url + "/m/")
+    page.goto(server.url + "/m/")  # a new load: the home screen is drawn once the hall answers
+    expect(page.locator("#hours")).to_be_visible()
     lines = english_lines(page, "#hours")
     assert lines and not [x for x in lines if CJK.search(x)], lines
 

@@ -2,8 +2,10 @@
    Plain script, no library, no outside resource; talks only to this server's /api/v1.
    A hall whose languages list mn gets traditional Mongolian beside the Chinese, as the status
    page /t shows it: a vertical band (writing-mode: vertical-lr, the font the server serves)
-   at the left of the hall's name, the headings, the services' names and the main lines of
-   "my number". Mongolian is never written along a line. */
+   at the left of the hall's name, the headings, the services' names, the main lines of
+   "my number" and every fixed text (labels, buttons, notes, empty lists; not the dates and
+   times inside the pickers' buttons, whose headings have it). Mongolian is never written
+   along a line. */
 "use strict";
 (function () {
   var params = new URLSearchParams(location.search);
@@ -48,9 +50,52 @@
     offline: {mn: "ᠰᠦᠯᠵᠢᠶ\u180eᠡ ᠲᠠᠰᠤᠷᠠᠭᠰᠠᠨ — ᠳᠠᠬᠢᠨ ᠬᠣᠯᠪᠣᠵᠤ ᠪᠠᠶᠢᠨ\u180eᠠ", fuzzy: true, po: "board_offline"},  /* 无法连接服务器，正在重试… */
     status: {mn: "ᠪᠠᠶᠢᠳᠠᠯ", fuzzy: true, po: "status"},  /* 状态 */
     closed: {mn: "ᠲᠦᠷ ᠵᠣᠭᠰᠣᠭᠠᠭᠰᠠᠨ", fuzzy: true, po: "closed_now"},  /* 今日休息 / 现在不可取号 */
+    forwarded: {mn: "ᠲᠠᠨᠬᠢᠮ ᠳᠤ ᠰᠢᠯᠵᠢᠭᠦᠯᠦᠭᠳᠡᠵᠡᠢ", fuzzy: true, po: "status_forwarded"},  /* 已转交大厅 */
+    forwarded_head: {mn: "ᠲᠠᠨ ᠤ ᠬᠡᠷᠡᠭ ᠲᠠᠨᠬᠢᠮ ᠳᠤ ᠰᠢᠯᠵᠢᠭᠦᠯᠦᠭᠳᠡᠵᠡᠢ", fuzzy: true, po: "forwarded_head"},  /* 您的申请已转交大厅 */
+    bank: {mn: "ᠪᠠᠩᠬᠢ", fuzzy: true, po: "branch_tag"},  /* 合作网点 (the bank: a branch without a Mongolian name) */
+    forwarded_from: {mn: "{branch} ᠡᠴᠡ ᠰᠢᠯᠵᠢᠭᠦᠯᠦᠭᠳᠡᠭᠰᠡᠨ᠂ ᠡᠮᠦᠨᠡᠬᠢ ᠳ\u180bᠤᠭᠠᠷ {old}", fuzzy: true},  /* 由 {branch} 转交(原号 {old}) (forwarded from {branch}, earlier number {old}) */
+    no_wait: {mn: "ᠲᠠᠨᠬᠢᠮ ᠳᠤ ᠬᠦᠯᠢᠶᠡᠬᠦ ᠬᠡᠷᠡᠭ ᠦᠭᠡᠢ", fuzzy: true},  /* 无需到大厅等候 (no need to wait in the hall) */
+    arrive: {mn: "ᠲᠠᠨᠬᠢᠮ ᠳᠤ ᠢᠷᠡᠭᠡᠳ ᠪᠦᠷᠢᠳᠬᠡᠭᠡᠷᠡᠢ᠂ ᠪᠦᠷᠢᠳᠬᠡᠭᠰᠡᠨ\u202fᠦ ᠳᠠᠷᠠᠭ\u180eᠠ ᠳᠠᠭᠤᠳᠠᠭᠳᠠᠨ\u180eᠠ", fuzzy: true},  /* 请到大厅自助机签到,签到后才会叫号 (come to the hall and check in; you are called after that) */
+    watch_call: {mn: "ᠳᠠᠭᠤᠳᠠᠯᠭ\u180eᠠ\u202fᠶᠢ ᠬᠦᠯᠢᠶᠡᠭᠡᠷᠡᠢ", fuzzy: true, po: "ck_arrival"},  /* 请留意叫号 (wait for your call) */
+    deadline: {mn: "ᠠᠮᠠᠯᠠᠭᠰᠠᠨ ᠬᠤᠭᠤᠴᠠᠭ\u180eᠠ: {d}", fuzzy: true, po: "deadline"},  /* 承诺办结时间:{d} */
+    follow_case: {mn: "ᠬᠡᠷᠡᠭ\u202fᠦᠨ ᠶᠠᠪᠤᠴᠠ\u202fᠶᠢ ᠠᠰᠠᠭᠤᠬᠤ", fuzzy: true, po: "ask_status"},  /* 办件进度页 / 查看办件进度 */
+    by_mail: {mn: "ᠰᠢᠤᠳᠠᠨ\u202fᠢᠶᠠᠷ ᠢᠯᠡᠭᠡᠬᠦ", fuzzy: true},  /* 证照寄送 (sent by post) */
+    opening_hours: {mn: "ᠠᠵᠢᠯᠯᠠᠬᠤ ᠴᠠᠭ", fuzzy: true},  /* 办公时间 (working hours) */
+    choose_day: {mn: "ᠡᠳᠦᠷ ᠰᠣᠩᠭᠣᠭᠠᠷᠠᠢ", fuzzy: true},  /* 选择日期 (choose the day) */
+    choose_time: {mn: "ᠴᠠᠭ ᠰᠣᠩᠭᠣᠭᠠᠷᠠᠢ", fuzzy: true},  /* 选择时段 (choose the time) */
+    no_slots: {mn: "ᠡᠨᠡ ᠡᠳᠦᠷ ᠲᠣᠬᠢᠷᠠᠯᠴᠠᠭ\u180eᠠ ᠦᠭᠡᠢ", fuzzy: true},  /* 当天不可预约 (no bookings this day) */
+    none_offered: {mn: "ᠣᠯᠳᠠᠭᠰᠠᠨ ᠦᠭᠡᠢ", fuzzy: true, po: "no_match"},  /* 暂无可办理的事项 (none found) */
+    name: {mn: "ᠣᠪᠣᠭ ᠨᠡᠷ\u180eᠡ", fuzzy: true},  /* 姓名 (name) */
+    id_number: {mn: "ᠪᠡᠶᠡ\u202fᠶᠢᠨ ᠦᠨᠡᠮᠯᠡᠯ\u202fᠦᠨ ᠳ\u180bᠤᠭᠠᠷ", fuzzy: true},  /* 身份证号码 (ID card number) */
+    mobile: {mn: "ᠭᠠᠷ ᠤᠲᠠᠰᠤ\u202fᠶᠢᠨ ᠳ\u180bᠤᠭᠠᠷ", fuzzy: true},  /* 手机号(选填) (mobile phone number) */
+    look_up: {mn: "ᠠᠰᠠᠭᠤᠬᠤ", fuzzy: true, po: "desk_search"},  /* 查询 */
+    enter_code: {mn: "ᠲᠣᠬᠢᠷᠠᠯᠴᠠᠭ\u180eᠠ\u202fᠶᠢᠨ ᠺᠣᠳ\u202fᠢ ᠣᠷᠤᠭᠤᠯᠬᠤ", fuzzy: true, po: "checkin_code"},  /* 输入预约码查询 (enter the booking code) */
+    no_booking: {mn: "ᠲᠠᠨ\u202fᠤ ᠲᠣᠬᠢᠷᠠᠯᠴᠠᠭ\u180eᠠ ᠣᠯᠳᠠᠭᠰᠠᠨ ᠦᠭᠡᠢ", fuzzy: true, po: "ans_appointment_unknown"},  /* 本机没有预约记录 (no booking found) */
+    no_number: {mn: "ᠳ\u180bᠤᠭᠠᠷ ᠣᠯᠳᠠᠭᠰᠠᠨ ᠦᠭᠡᠢ", fuzzy: true, po: "ans_unknown_ticket"},  /* 本机没有取号记录 (no number found) */
+    checkin_card: {mn: "ᠪᠡᠶᠡ ᠶᠢᠨ ᠦᠨᠡᠮᠯᠡᠯ ᠢᠶᠡᠨ ᠬᠡᠷᠡᠭᠯᠡᠬᠦ", fuzzy: true, po: "checkin_card_bank"},  /* 到大厅后在自助机刷身份证 (use your ID card) */
+    checkin_qr: {mn: "ᠪᠤᠶᠤ ᠲᠣᠬᠢᠷᠠᠯᠴᠠᠭ\u180eᠠ\u202fᠶᠢᠨ ᠪᠤᠶᠤ ᠳ\u180bᠤᠭᠠᠷ\u202fᠤᠨ ᠲᠠᠰᠤᠯᠪᠤᠷᠢ\u202fᠶᠢᠨ QR ᠺᠣᠳ\u202fᠢ ᠵᠢᠷᠤᠭ ᠠᠪᠠᠭᠤᠷ\u202fᠤᠨ ᠳᠣᠣᠷ\u180eᠠ ᠪᠠᠷᠢᠭᠠᠷᠠᠢ", fuzzy: true, po: "checkin_qr"},  /* 或把此二维码对准高拍仪签到 */
+    service: {mn: "ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡ", fuzzy: true, po: "service"},  /* 事项 */
+    time: {mn: "ᠴᠠᠭ", fuzzy: true},  /* 时间 (time) */
+    checkin_time: {mn: "ᠪᠦᠷᠢᠳᠬᠡᠯ\u202fᠦᠨ ᠴᠠᠭ", fuzzy: true, po: "ans_sub_appointment_too_early"},  /* 签到时间 */
+    booked_by: {mn: "ᠲᠣᠬᠢᠷᠠᠯᠴᠠᠭᠰᠠᠨ ᠬᠦᠮᠦᠨ", fuzzy: true},  /* 预约人 (the person who booked) */
+    bk_booked: {mn: "ᠲᠣᠬᠢᠷᠠᠯᠴᠠᠭᠰᠠᠨ", fuzzy: true},  /* 已预约 (booked) */
+    bk_cancelled: {mn: "ᠦᠭᠡᠶᠢᠰᠭᠡᠭᠰᠡᠨ", fuzzy: true},  /* 已取消 (cancelled) */
+    bk_checked_in: {mn: "ᠪᠦᠷᠢᠳᠬᠡᠵᠡᠢ", fuzzy: true, po: "ck_appointment"},  /* 已签到 */
+    bk_late: {mn: "ᠲᠣᠬᠢᠷᠠᠯᠴᠠᠭ\u180eᠠ\u202fᠶᠢᠨ ᠴᠠᠭ ᠥᠩᠭᠡᠷᠡᠵᠡᠢ", fuzzy: true, po: "ck_late"},  /* 迟到签到 */
+    bk_missed: {mn: "ᠢᠷᠡᠭᠰᠡᠨ ᠦᠭᠡᠢ", fuzzy: true, po: "no_show"},  /* 未到 */
+    waiting_now: {mn: "{n} ᠬᠦᠮᠦᠨ ᠬᠦᠯᠢᠶᠡᠵᠦ ᠪᠠᠶᠢᠨ\u180eᠠ", fuzzy: true, po: "waiting_in"},  /* 现在等候 {n} 人 */
+    minutes: {mn: "ᠪᠠᠷᠠᠭ {n} ᠮᠢᠨᠦᠲ", fuzzy: true, po: "minutes"},  /* 约 {n} 分钟 */
   };
   var MONGOLIAN = false;  /* the hall lists mn: set when its data comes */
-  function mw(key, n) { return MN[key].mn.replace("{n}", n == null ? "" : String(n)); }
+  /* `key`'s words with its placeholder filled: `n` for the one it has ({n}, {d}), or an
+     object for several ({branch}, {old}). */
+  function mw(key, n) {
+    var text = MN[key].mn;
+    if (n !== null && typeof n === "object") {
+      return text.replace(/\{(\w+)\}/g, function (m, k) { return n[k] == null ? "" : String(n[k]); });
+    }
+    return text.replace(/\{\w+\}/, n == null ? "" : String(n));
+  }
   /* A vertical band of Mongolian lines (HTML, already escaped), or "" (no mn, nothing to say). */
   function band(lines) {
     lines = (lines || []).filter(Boolean);
@@ -64,6 +109,12 @@
     var cls = attrs.match(/ class="([^"]*)"/);
     attrs = cls ? attrs.replace(cls[0], ' class="' + cls[1] + ' bi"') : attrs + ' class="bi"';
     return "<" + tag + attrs + ">" + b + '<div class="zh">' + inner + "</div></" + tag + ">";
+  }
+  /* `inner` with a band at its left, in a block of its own (a label, a table cell's words);
+     just `inner` without one. */
+  function banded(lines, inner) {
+    var b = band(lines);
+    return b ? '<div class="bi">' + b + '<div class="zh">' + inner + "</div></div>" : inner;
   }
   function heading(inner, lines) {
     var b = band(lines);
@@ -119,9 +170,9 @@
       [h(mw(code === "offline" ? "offline" : "error"))], text);
   }
   /* A screen that could not be read: shown, and read again when the server answers. */
-  function failScreen(title, err) {
+  function failScreen(title, err, lines) {
     if (err && err.code === "offline") { again = true; }
-    show((title ? "<h2>" + title + "</h2>" : "") + fail(err));
+    show((title ? heading(title, lines) : "") + fail(err));
   }
   function store(key) {
     try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return []; }
@@ -159,7 +210,7 @@
   }
   function home() {
     var mine = store("kb.tickets").length;
-    show(beside("div", ' class="card" id="hours"', [hall.open_today ? "" : h(mw("closed"))],
+    show(beside("div", ' class="card" id="hours"', [h(mw("opening_hours")), hall.open_today ? "" : h(mw("closed"))],
       "<b>" + two("办公时间", "Opening hours") + "</b>" + two(hoursToday(), hoursToday("en"))) +
       '<div class="grid">' +
       beside("a", ' class="btn" href="#/book"', [h(mw("book"))], two("预约办事", "Book a visit")) +
@@ -174,7 +225,8 @@
     var items = (hall.services || []).filter(function (s) { return kind === "book" ? s.booking : s.remote; });
     var title = kind === "book" ? two("选择预约事项", "Choose a service to book") : two("选择取号事项", "Choose a service");
     if (!items.length) {
-      return show(heading(title, [h(mw("choose_service"))]) + '<p class="muted">' + two("暂无可办理的事项", "No service offers this") + "</p>");
+      return show(heading(title, [h(mw("choose_service"))]) +
+        beside("div", ' class="muted"', [h(mw("none_offered"))], two("暂无可办理的事项", "No service offers this")));
     }
     var rows = items.map(function (s) {
       /* each line in one language: the Chinese beside the name, the English under it */
@@ -189,14 +241,15 @@
     show(heading(title, [h(mw("choose_service"))]) + '<div class="list">' + rows.join("") + "</div>");
   }
 
-  function cardForm(button) {
-    return "<label for=\"name\">" + two("姓名", "Name") + "</label>" +
+  /* The holder's name, ID number and phone, and the button (`key`: its Mongolian). */
+  function cardForm(button, key) {
+    return beside("label", ' for="name"', [h(mw("name"))], two("姓名", "Name")) +
       '<input id="name" autocomplete="name" maxlength="30" required>' +
-      "<label for=\"idn\">" + two("身份证号码", "ID number") + "</label>" +
+      beside("label", ' for="idn"', [h(mw("id_number"))], two("身份证号码", "ID number")) +
       '<input id="idn" autocomplete="off" maxlength="18" inputmode="text" required>' +
-      "<label for=\"phone\">" + two("手机号(选填,用于办结通知)", "Mobile (optional, for notices)") + "</label>" +
+      beside("label", ' for="phone"', [h(mw("mobile"))], two("手机号(选填,用于办结通知)", "Mobile (optional, for notices)")) +
       '<input id="phone" type="tel" autocomplete="tel" maxlength="20">' +
-      '<div id="msg"></div><button class="btn" id="go">' + button + "</button>";
+      '<div id="msg"></div>' + beside("button", ' class="btn" id="go"', [h(mw(key))], button);
   }
   function cardValues() {
     var v = {name: document.getElementById("name").value.trim(),
@@ -215,10 +268,12 @@
       var d = localDate(i);
       dayButtons.push('<button data-day="' + d + '">' + h(day(d + "T12:00:00Z")) + "</button>");
     }
-    show(heading(two(s.name, "Book: " + en(s)), [h(s.name_mn), h(mw("book"))]) + '<div class="card"><b>' + two("选择日期", "Day") +
-      '</b><div class="days" id="days">' + dayButtons.join("") + "</div>" +
-      "<b>" + two("选择时段", "Time") + '</b><div class="slots" id="slots"></div></div>' +
-      '<div class="card" id="form" hidden>' + cardForm(two("确认预约", "Book")) + "</div>");
+    show(heading(two(s.name, "Book: " + en(s)), [h(s.name_mn), h(mw("book"))]) + '<div class="card">' +
+      beside("div", ' class="pick"', [h(mw("choose_day"))], "<b>" + two("选择日期", "Day") + "</b>") +
+      '<div class="days" id="days">' + dayButtons.join("") + "</div>" +
+      beside("div", ' class="pick"', [h(mw("choose_time"))], "<b>" + two("选择时段", "Time") + "</b>") +
+      '<div class="slots" id="slots"></div></div>' +
+      '<div class="card" id="form" hidden>' + cardForm(two("确认预约", "Book"), "book") + "</div>");
     function pickDay(d) {
       chosen.date = d; chosen.start = null;
       Array.prototype.forEach.call(document.querySelectorAll("#days button"), function (b) {
@@ -229,7 +284,10 @@
       box.innerHTML = '<span class="muted">…</span>';
       api("/slots?service=" + encodeURIComponent(code) + "&date=" + d).then(function (slots) {
         var now = Date.now();
-        if (!slots.length) { box.innerHTML = '<span class="muted">' + two("当天不可预约", "No slots that day") + "</span>"; return; }
+        if (!slots.length) {
+          box.innerHTML = beside("div", ' class="muted none"', [h(mw("no_slots"))], two("当天不可预约", "No slots that day"));
+          return;
+        }
         box.innerHTML = slots.map(function (x) {
           var left = x.capacity - x.booked;
           var off = left <= 0 || new Date(x.start).getTime() <= now;
@@ -281,17 +339,25 @@
   function booking(code) {
     api("/appointments/" + encodeURIComponent(code)).then(function (a) {
       var st = STATUS[a.status] || [a.status, a.status];
+      function row(key, zh, english, value, attrs) {  /* a detail: its label, band beside it */
+        return "<tr><td>" + banded([h(mw(key))], two(zh, english)) + "</td><td" + (attrs || "") + ">" + value + "</td></tr>";
+      }
+      var stWord = MN["bk_" + a.status] ? [h(mw("bk_" + a.status))] : [];
       var html = heading(two("我的预约", "My booking"), [h(mw("my_booking"))]) + '<div class="card">' +
         '<div class="code" id="code">' + h(a.code) + "</div>" +
         (a.status === "booked" ? '<img class="qr" alt="预约二维码" src="/m/qr.svg?a=' + encodeURIComponent(a.code) + '">' +
-          '<p class="muted">' + two("到大厅后在自助机刷身份证,或把此二维码对准高拍仪签到。", "At the hall, check in at a kiosk with your ID card or show this QR code to its camera.") + "</p>" : "") +
-        '<table id="details"><tr><td>' + two("事项", "Service") + "</td><td>" + h(a.service_name || a.service) +
-        ((svc(a.service) || {}).name_en ? '<span class="en">' + h(svc(a.service).name_en) + "</span>" : "") + "</td></tr>" +
-        "<tr><td>" + two("时间", "Time") + "</td><td>" + h(day(a.start) + " " + hm(a.start) + "–" + hm(a.end)) + "</td></tr>" +
-        "<tr><td>" + two("签到时间", "Check-in") + "</td><td>" + h(hm(a.checkin_from) + "–" + hm(a.checkin_until)) + "</td></tr>" +
-        "<tr><td>" + two("预约人", "Booked by") + "</td><td>" + h(a.masked_name || "") + "</td></tr>" +
-        "<tr><td>" + two("状态", "Status") + '</td><td id="status">' + two(st[0], st[1]) + "</td></tr></table></div>";
-      if (a.track_url) { html += '<a class="btn alt" href="' + h(a.track_url) + '">' + two("查看办件进度", "Follow the case") + "</a>"; }
+          beside("div", ' class="muted" id="checkin-note"', [h(mw("checkin_card")), h(mw("checkin_qr"))],
+            two("到大厅后在自助机刷身份证,或把此二维码对准高拍仪签到。", "At the hall, check in at a kiosk with your ID card or show this QR code to its camera.")) : "") +
+        '<table id="details">' +
+        row("service", "事项", "Service", banded([h((svc(a.service) || {}).name_mn)], h(a.service_name || a.service) +
+          ((svc(a.service) || {}).name_en ? '<span class="en">' + h(svc(a.service).name_en) + "</span>" : ""))) +
+        row("time", "时间", "Time", h(day(a.start) + " " + hm(a.start) + "–" + hm(a.end))) +
+        row("checkin_time", "签到时间", "Check-in", h(hm(a.checkin_from) + "–" + hm(a.checkin_until))) +
+        row("booked_by", "预约人", "Booked by", h(a.masked_name || "")) +
+        row("status", "状态", "Status", banded(stWord, two(st[0], st[1])), ' id="status"') + "</table></div>";
+      if (a.track_url) {
+        html += beside("a", ' class="btn alt" href="' + h(a.track_url) + '"', [h(mw("follow_case"))], two("查看办件进度", "Follow the case"));
+      }
       if (a.status === "booked") {
         html += beside("div", ' class="card" id="cancel-card"', [h(mw("cancel"))],
           '<label for="cidn">' + two("取消预约:输入身份证号码", "Cancel: your ID number") +
@@ -319,16 +385,16 @@
             });
         };
       }
-    }).catch(function (e) { failScreen(two("我的预约", "My booking"), e); });
+    }).catch(function (e) { failScreen(two("我的预约", "My booking"), e, [h(mw("my_booking"))]); });
   }
 
   function mine() {
     var codes = store("kb.codes");
     var rows = codes.map(function (c) { return '<a href="#/a/' + encodeURIComponent(c) + '">' + h(c) + "</a>"; });
     show(heading(two("我的预约", "My bookings"), [h(mw("my_booking"))]) + '<div class="list">' + (rows.join("") ||
-      '<p class="muted">' + two("本机没有预约记录", "No booking on this phone") + "</p>") + "</div>" +
-      '<div class="card"><label for="code">' + two("输入预约码查询", "Look up a code") +
-      '</label><input id="code" maxlength="11"><button class="btn" id="find">' + two("查询", "Look up") + "</button></div>");
+      beside("div", ' class="muted"', [h(mw("no_booking"))], two("本机没有预约记录", "No booking on this phone"))) + "</div>" +
+      '<div class="card">' + beside("label", ' for="code"', [h(mw("enter_code"))], two("输入预约码查询", "Look up a code")) +
+      '<input id="code" maxlength="11">' + beside("button", ' class="btn" id="find"', [h(mw("look_up"))], two("查询", "Look up")) + "</div>");
     document.getElementById("find").onclick = function () {
       var c = document.getElementById("code").value.trim();
       if (c) { location.hash = "#/a/" + encodeURIComponent(c); }
@@ -340,11 +406,13 @@
     if (!s || !s.remote) { return serviceList("remote"); }
     var note = s.remote_checkin ? two("取号后请到大厅自助机签到,签到后才会叫号。", "Check in at a kiosk in the hall; you are called after check-in.")
       : two("取号后即排队,请留意叫号。", "You queue at once; watch for your call.");
-    show(heading(two(s.name, "Take a number: " + en(s)), [h(s.name_mn), h(mw("take_number"))]) + '<div class="card"><p>' +
-      two("现在等候 " + s.waiting + " 人,约 " + Math.round(s.estimated_wait_s / 60) + " 分钟", s.waiting + " waiting") +
-      '</p><p class="muted">' + note + "</p>" +
-      (s.remote_open ? cardForm(two("取号", "Take a number")) : '<div class="warn" id="closed">' +
-        two("现在不在远程取号时间内。办公时间:" + hoursToday(), "Not open for numbers now. Opening hours: " + hoursToday("en")) + "</div>") + "</div>");
+    var wait = Math.round(s.estimated_wait_s / 60);
+    show(heading(two(s.name, "Take a number: " + en(s)), [h(s.name_mn), h(mw("take_number"))]) + '<div class="card">' +
+      beside("div", ' id="queue"', [h(mw("waiting_now", s.waiting)), h(mw("minutes", wait))],
+        two("现在等候 " + s.waiting + " 人,约 " + wait + " 分钟", s.waiting + " waiting")) +
+      beside("div", ' class="muted"', [h(mw(s.remote_checkin ? "arrive" : "watch_call"))], note) +
+      (s.remote_open ? cardForm(two("取号", "Take a number"), "take_number") : beside("div", ' class="warn" id="closed"', [h(mw("closed"))],
+        two("现在不在远程取号时间内。办公时间:" + hoursToday(), "Not open for numbers now. Opening hours: " + hoursToday("en")))) + "</div>");
     var go = document.getElementById("go");
     if (!go) { return; }
     go.onclick = function () {
@@ -364,14 +432,37 @@
     done: ["已办结", "Done"], rejected: ["不予受理", "Not accepted"], no_show: ["过号", "Missed"],
     ready: ["已办结,待取件", "Ready for pickup"], forwarded: ["已转交大厅", "Forwarded to the hall"]};
   var FINAL = ["done", "rejected", "no_show", "forwarded"];
+  var OPEN = ["waiting", "called", "serving"];
+
+  /* A bank branch's application the hall takes in without its holder (转大厅): nobody needs
+     to come while it is in intake, and no counter is theirs to go to. */
+  function handedOn(t) { return !!t.forwarded_from && t.zone === "intake" && OPEN.indexOf(t.status) >= 0; }
+
+  /* Who passed the application on and the number it had there, as /t says it; below the
+     ticket's card, the width of the screen, with its own band. */
+  function forwardedNote(t) {
+    var from = t.forwarded_from;
+    if (!from) { return ""; }
+    var was = "(原号 " + from.number + ",现号 " + t.number + ")", wasEn = " (was " + from.number + ", now " + t.number + ")";
+    var zh = "已由 " + (from.hall_name || "合作网点") + " 转交大厅办理" + was;
+    var english = "Forwarded by " + (from.hall_name_en || "the bank branch") + " to the hall" + wasEn;
+    if (handedOn(t)) {
+      zh += ",无需到大厅等候;大厅受理后会通知您。";
+      english += ": no need to come and wait; you will be told once the hall has taken it in.";
+    }
+    var lines = [h(mw("forwarded_from", {branch: from.hall_name_mn || mw("bank"), old: from.number}))];
+    if (handedOn(t)) { lines.push(h(mw("no_wait"))); }
+    return beside("div", ' class="note" id="forwarded"', lines, two(zh, english));
+  }
 
   /* What the citizen should do now: the same cases, in the same words, as the status page /t. */
   function ticketWhere(t) {
     var qr = '<img class="qr" alt="二维码" src="/m/qr.svg?t=' + encodeURIComponent(t.id) + '">';
-    if (t.zone === "approval" && ["waiting", "called", "serving"].indexOf(t.status) >= 0) {
+    if (t.zone === "approval" && OPEN.indexOf(t.status) >= 0) {
       return '<div class="note" id="approval">' + two("后台审批中,无需在大厅等候;办结后会通知您。",
         "In back-office approval: no need to wait in the hall; you will be told when it is ready.") + "</div>";
     }
+    if (handedOn(t)) { return ""; }  /* forwardedNote says it: the hall takes the papers in */
     if ((t.status === "called" || t.status === "serving") && t.counter_name) {
       return '<p class="big" id="go-to">' + two("请到 " + t.counter_name + " 办理", "Go to " + (t.counter_name_en || t.counter_name)) + "</p>";
     }
@@ -404,22 +495,30 @@
      the counter it is called to (in red, as on /t) or the people ahead. */
   function ticketBand(t) {
     var key = TSTATUS[t.status] && MN[t.status] ? t.status : "";  /* a status MN has a word for */
-    if (t.zone === "approval" && ["waiting", "called", "serving"].indexOf(t.status) >= 0) { key = "approval"; }
+    if (t.zone === "approval" && OPEN.indexOf(t.status) >= 0) { key = "approval"; }
+    else if (handedOn(t) && t.status === "waiting") { key = "forwarded"; }
     else if (t.ready && t.status === "waiting") { key = "ready_pickup"; }
     var lines = [h(t.service_name_mn), key ? "<b>" + h(mw(key)) + "</b>" : ""];
-    if (key !== "approval" && (t.status === "called" || t.status === "serving") && t.counter_name_mn) {
-      lines.push('<b class="to">' + h(t.counter_name_mn) + "</b>");
+    if (key === "approval") { lines.push(h(mw("no_wait"))); }
+    else if (handedOn(t)) {  /* no counter to go to, nobody ahead: the note below says why */
+      if (key !== "forwarded") { lines.push(h(mw("forwarded_head"))); }
     }
-    if (key === "waiting" && t.ahead != null && !t.arrival_required) {  /* as ticketWhere says it */
+    else if ((t.status === "called" || t.status === "serving") && t.counter_name_mn) {
+      lines.push('<b class="to">' + h(t.counter_name_mn) + "</b>");
+    } else if (t.arrival_required) {
+      lines.push(h(mw("arrive")));
+    } else if (key === "waiting" && t.ahead != null) {  /* as ticketWhere says it */
       lines.push(h(mw("ahead") + " " + mw("people", t.ahead)));
     }
+    if (t.deadline) { lines.push(h(mw("deadline", fmt(t.deadline, {year: "numeric", month: "2-digit", day: "2-digit"})))); }
     return lines;
   }
 
   function ticketHtml(t) {
     var st = TSTATUS[t.status] || [t.status, t.status];
     if (t.zone === "approval" && t.status === "waiting") { st = ["审批中", "In approval"]; }
-    var called = t.zone !== "approval" && (t.status === "called" || t.status === "serving");
+    else if (handedOn(t) && t.status === "waiting") { st = ["已转交大厅,待受理", "Forwarded: waiting for the hall"]; }
+    var called = t.zone !== "approval" && !handedOn(t) && (t.status === "called" || t.status === "serving");
     var html = '<div class="muted">' + h(t.service_name) +
       (t.service_name_en && t.service_name_en !== t.service_name ? '<span class="en">' + h(t.service_name_en) + "</span>" : "") +
       '</div><div class="num" id="number">' + h(t.number) + '</div><div class="big" id="tstatus">' + two(st[0], st[1]) + "</div>" +
@@ -430,20 +529,20 @@
       html += '<p id="deadline">' + two("承诺办结时间:" + fmt(t.deadline, when) + (t.deadline_provisional ? "(暂定:当年节假日安排未公布)" : ""),
         "Promised completion: " + dueEn + (t.deadline_provisional ? " (provisional)" : "")) + "</p>";
     }
-    html = beside("div", ' class="card' + (called ? " called" : "") + '" id="ticket"', ticketBand(t), html);
+    html = beside("div", ' class="card' + (called ? " called" : "") + '" id="ticket"', ticketBand(t), html) + forwardedNote(t);
     var d = t.delivery;
     if (d && d.method === "mail") {
-      html += '<div class="card" id="delivery"><b>' + two("证照寄送", d.tracking ? "Mailed" : "By mail") + "</b>" +
+      html += beside("div", ' class="card" id="delivery"', [h(mw("by_mail"))], "<b>" + two("证照寄送", d.tracking ? "Mailed" : "By mail") + "</b>" +
         (d.tracking ? two("已寄出:" + (d.carrier || "") + " " + d.tracking, "Sent: " + (d.carrier || "") + " " + d.tracking)
-          : two("办结后寄出,寄出后这里显示快递单号。", "Mailed once done; the tracking number will show here.")) + "</div>";
+          : two("办结后寄出,寄出后这里显示快递单号。", "Mailed once done; the tracking number will show here.")));
     }
-    return html + '<a class="btn alt" href="' + h(t.track_url) + '">' + two("办件进度页", "Status page") + "</a>";
+    return html + beside("a", ' class="btn alt" href="' + h(t.track_url) + '"', [h(mw("follow_case"))], two("办件进度页", "Status page"));
   }
 
   function follow(id) {
     var lastStatus = null;
     function paint(t) {
-      if (lastStatus && lastStatus !== t.status && t.status === "called" && navigator.vibrate) { navigator.vibrate([300, 100, 300]); }
+      if (lastStatus && lastStatus !== t.status && t.status === "called" && !handedOn(t) && navigator.vibrate) { navigator.vibrate([300, 100, 300]); }
       lastStatus = t.status;
       show(heading(two("我的号", "My number"), [h(mw("my_number"))]) + ticketHtml(t));
     }
@@ -475,14 +574,14 @@
           if (closed) { setTimeout(function () { if (stream === es) { route(); } }, 5000); }
         }).catch(function () { lost(closed && stream === es); });
       };
-    }).catch(function (e) { failScreen(two("我的号", "My number"), e); });
+    }).catch(function (e) { failScreen(two("我的号", "My number"), e, [h(mw("my_number"))]); });
   }
 
   function numbers() {
     var ids = store("kb.tickets");
     show(heading(two("我的号", "My numbers"), [h(mw("my_number"))]) + '<div class="list">' + (ids.map(function (id) {
       return '<a href="#/t/' + encodeURIComponent(id) + '">' + h(id) + "</a>";
-    }).join("") || '<p class="muted">' + two("本机没有取号记录", "No number on this phone") + "</p>") + "</div>");
+    }).join("") || beside("div", ' class="muted"', [h(mw("no_number"))], two("本机没有取号记录", "No number on this phone"))) + "</div>");
   }
 
   function route() {
