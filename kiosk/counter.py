@@ -10,9 +10,12 @@ error when an action succeeds, and a connection error as soon as the server answ
 It also records how a finished case reaches its holder (证照寄送, at an intake counter), marks a
 ticket a bank branch forwarded, and sends the terminal's heartbeat as the kiosk does. At an
 approval counter it keeps the deadline alerts (限时办结) of the cases it may call until they
-leave approval; it counts the current ticket's recalls; at a pickup counter it knows how many
-cases wait to be mailed; and it lists the staff member's own cases (全程盯办) and ratings, with
-the appeal (申诉) against one.
+leave approval: asked of the server at login and on reconnecting (so the cases that became due
+before the pad started are there) and again on the events that change them, each with the
+working days left by the hall's calendar; it counts the current ticket's recalls; at a pickup
+counter it knows how many cases wait to be mailed (a count: no address is unsealed for it);
+and it lists the staff member's own cases (全程盯办) and ratings, with the appeal (申诉)
+against one.
 """
 
 from __future__ import annotations
@@ -58,6 +61,10 @@ MAIL_EVENTS = frozenset({"case.ready", "delivery.chosen", "delivery.dispatched",
 # events by which a case leaves the approval stage an alert was about
 LEFT_STAGE = frozenset({"ticket.finished", "ticket.no_show", "ticket.transferred",
                         "ticket.forwarded"})
+# events after which an approval counter asks again for its cases due (the day's dates moved on,
+# or one of its alerts changed holder, deadline or stage: the server's list then says it all)
+DEADLINE_EVENTS = frozenset({"case.alert", "day.rolled", "ticket.deadline_changed",
+                             "ticket.called", "ticket.held", "ticket.taken_back"}) | LEFT_STAGE
 
 
 CASE_ALERTS = {"soon": ("即将到期", "due soon"), "due_today": ("今日到期", "due today"),
@@ -107,6 +114,8 @@ class CaseAlert:
     kind: str  # soon | due_today | overdue
     deadline: datetime | None
     counter: str | None  # who holds it (None: it waits in the approval queue)
+    workdays_left: int | None = None  # the server's count (GET /counters/{code}/deadlines)
+    provisional: bool = False  # its deadline rests on a calendar year not yet imported
 
 
 def alert_of(event: wire.Event) -> CaseAlert | None:
@@ -119,6 +128,12 @@ def alert_of(event: wire.Event) -> CaseAlert | None:
         return None
     return CaseAlert(str(ticket), str(event.field("number", "")), str(event.field("service")),
                      str(event.field("kind")), deadline, event.field("counter"))
+
+
+def alert_of_case(case: wire.CounterCase) -> CaseAlert:
+    """A case the server lists as due at this counter, as the alert the pad keeps."""
+    return CaseAlert(case.ticket, case.number, case.service, case.state, case.deadline,
+                     case.counter, case.workdays_left, case.deadline_provisional)
 
 
 @dataclass
@@ -146,6 +161,7 @@ class TicketView:
     branch_pages: int = 0  # of its scanned pages, those scanned at the bank branch
     deadline: datetime | None = None  # 办结时限 (set when it entered approval)
     deadline_provisional: bool = False  # on a calendar year not yet imported
+    workdays_left: int | None = None  # the server's working days to the deadline (< 0: past)
     recalls: int = 0  # times recalled at this call (the `ticket.recalled` events' count)
 
 
@@ -174,7 +190,8 @@ def ticket_view(t: wire.TicketOut, services: dict[str, wire.ServiceInfo],
                       zones_left=words.zones_left(svc.route, t.zone) if svc else [],
                       mail_offered=t.service in mail_services, delivery=t.delivery,
                       origin=origin_of(t), deadline=t.deadline,
-                      deadline_provisional=t.deadline_provisional)
+                      deadline_provisional=t.deadline_provisional,
+                      workdays_left=t.workdays_left)
 
 
 def mail_services(services: Collection[wire.ServiceInfo]) -> set[str]:
@@ -289,6 +306,7 @@ class CounterModel(QObject):
         self.alerts: dict[str, CaseAlert] = {}  # ticket id -> its last deadline alert
         self._recalls: dict[str, int] = {}  # ticket id -> recalls at its present call
         self.to_mail: int | None = None  # cases to mail (pickup counter; None: not known)
+        self._deadlines_stale = True  # an approval counter asks for its cases due (login, link)
         self._docs: list[wire.DocumentOut] = []
         self.last_error = ""
         self.notice_show_s = NOTICE_SHOW_S
@@ -313,6 +331,8 @@ class CounterModel(QObject):
         self._debounce.timeout.connect(self.refresh)
         self._mail_debounce = QTimer(self, singleShot=True, interval=300)
         self._mail_debounce.timeout.connect(self.count_to_mail)
+        self._deadline_debounce = QTimer(self, singleShot=True, interval=300)
+        self._deadline_debounce.timeout.connect(self.list_deadlines)
         self._incoming.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
         self._link.connect(self._on_link, Qt.ConnectionType.QueuedConnection)
 
@@ -364,24 +384,75 @@ class CounterModel(QObject):
         except (KeyError, ValueError):
             return ZoneInfo("Asia/Shanghai")
 
-    def deadline_words(self, deadline: datetime, provisional: bool = False
-                       ) -> tuple[str, str]:
-        """A deadline in the hall's time and where it stands now: ("12-04 17:30 · 剩 2 天",
-        "left" | "due_today" | "overdue")."""
+    def deadline_words(self, deadline: datetime, provisional: bool = False,
+                       workdays_left: int | None = None) -> tuple[str, str]:
+        """A deadline in the hall's time and where it stands now: ("12-04 17:30 · 剩 1 个工作日",
+        "left" | "due_today" | "overdue"), in the server's working days when it gave them."""
         return words.deadline_text(deadline, provisional, self.clock(), self.hall_tz(),
-                                   self.lang)
+                                   self.lang, workdays_left)
+
+    def deadline_short(self, alert: CaseAlert) -> str:
+        """A line of the approval counter's list: "已超期 3 个工作日 · 12-04" (the server's
+        working days), or, for an alert only an event brought (no count yet), the server's
+        word and the deadline's date."""
+        if alert.deadline is None:
+            return words.pick(words.CASE_STATE_WORDS.get(alert.kind, (alert.kind,) * 2),
+                              self.lang)
+        if alert.workdays_left is None:
+            return words.case_state_text(alert.deadline, alert.kind, self.hall_tz(), self.lang,
+                                         short=True)
+        return words.deadline_short(alert.deadline, alert.provisional, self.clock(),
+                                    self.hall_tz(), self.lang, alert.workdays_left)[0]
 
     def deadline_alerts(self) -> list[CaseAlert]:
         """限时办结 at an approval counter: the cases overdue or due today that it may call
         (waiting in its services) or holds, overdue first, soonest deadline first. Kept until
         the case leaves approval, not just for the notice's minute."""
         st = self.state
-        if not self.logged_in or st is None or st.zone != "approval":
+        if not self._approval() or st is None:
             return []
         shown = [a for a in self.alerts.values() if a.kind in ("overdue", "due_today")
                  and a.service in st.services and a.counter in (None, self.code)]
         far = datetime.max.replace(tzinfo=UTC)
         return sorted(shown, key=lambda a: (a.kind != "overdue", a.deadline or far))
+
+    def _approval(self) -> bool:
+        return bool(self.logged_in and self.state is not None and self.state.zone == "approval")
+
+    def list_deadlines(self) -> None:
+        """限时办结: the server's list of this approval counter's cases due today or overdue
+        (its queue's and its holds, with their working days left) replaces the alerts kept; a
+        pad that starts, or comes back online, so knows the cases whose alert it never saw.
+        Quiet: a server without the list (before v1.2) leaves the alerts of the events."""
+        if not self._approval():
+            return
+        code = self.code
+
+        def work() -> list[wire.CounterCase]:
+            resp = self.client.request("GET", f"/counters/{code}/deadlines", staff=True)
+            return [wire.CounterCase.model_validate(c) for c in resp.json()]
+
+        def done(rows: list[wire.CounterCase]) -> None:
+            if self._approval():
+                self.alerts = {r.ticket: alert_of_case(r) for r in rows}
+                self.changed.emit()
+
+        self._submit(work, done, quiet=True)
+
+    def _deadlines_touched(self, event: wire.Event) -> bool:
+        """Whether `event` may change this approval counter's cases due: a new alert of its
+        services, a new day or deadline, a case handed on into approval, or a change to a case
+        it lists (called, held, finished elsewhere...)."""
+        st = self.state
+        if not self._approval() or st is None:
+            return False
+        if event.type == "case.alert":
+            return event.field("service") in st.services
+        if event.type in ("day.rolled", "ticket.deadline_changed"):
+            return True
+        if event.type == "ticket.transferred" and event.field("to_zone") == "approval":
+            return True
+        return event.type in DEADLINE_EVENTS and str(event.field("ticket", "")) in self.alerts
 
     def held(self) -> list[tuple[str, str]]:
         """(ticket id, number) of the tickets this counter put on hold."""
@@ -472,11 +543,13 @@ class CounterModel(QObject):
         self.client.logout()
         self.staff_name, self.state, self.current, self.thumbnails = "", None, None, {}
         self.alerts, self._recalls, self.to_mail = {}, {}, None
+        self._deadlines_stale = True
         self.changed.emit()
 
     def stop(self) -> None:
         self._debounce.stop()
         self._mail_debounce.stop()
+        self._deadline_debounce.stop()
         self.heartbeat.stop()  # the console sees the pad go after its offline time
         self.logout()
         self._runner.shutdown()
@@ -607,14 +680,20 @@ class CounterModel(QObject):
 
     def count_to_mail(self) -> None:
         """How many cases wait to be mailed, for the pickup counter's button: asked once the
-        counter is known, on the events that change it, and with each listing; never kept
-        beyond the count (the addresses are dropped at once)."""
+        counter is known and on the events that change it, as a count (the server unseals no
+        address for it); the list itself only when the staff open it."""
         if self.mail_open():
-            def done(rows: list[wj.DeliveryDetail]) -> None:
-                self.to_mail = len(rows)
+            code = self.code
+
+            def work() -> int:
+                resp = self.client.request("GET", f"/counters/{code}/to-mail-count", staff=True)
+                return wire.MailCount.model_validate(resp.json()).count
+
+            def done(count: int) -> None:
+                self.to_mail = count
                 self.changed.emit()
 
-            self._submit(self._to_mail, done, quiet=True)
+            self._submit(work, done, quiet=True)
 
     def _to_mail(self) -> list[wj.DeliveryDetail]:
         resp = self.client.request("GET", "/deliveries/to-mail", staff=True)
@@ -756,6 +835,9 @@ class CounterModel(QObject):
             self._clear_line("error")  # the server answered: it is reachable again
         if self.to_mail is None and self.mail_open():
             self.count_to_mail()  # the first state of a pickup counter: how many to mail
+        if self._deadlines_stale and self._approval():
+            self._deadlines_stale = False  # its first state (or the first since the link
+            self.list_deadlines()  # came back): the cases due, alerted before or not
         self.changed.emit()
 
     def _load_documents(self, ticket_id: str) -> None:
@@ -777,6 +859,8 @@ class CounterModel(QObject):
     def _on_event(self, event: wire.Event) -> None:
         if event.type in ("ticket.called", "ticket.recalled"):
             self._count_recall(event)
+        if self._deadlines_touched(event):  # (before the alerts follow it: a case left)
+            self._deadline_debounce.start()
         if self._follow_alerts(event):
             self.changed.emit()
         if not self.logged_in:
@@ -837,6 +921,7 @@ class CounterModel(QObject):
         if up and not was:
             if self._link_error:
                 self._clear_line("error")
+            self._deadlines_stale = True  # what became due while away is listed again
             self.refresh()
         self.changed.emit()
 

@@ -142,12 +142,19 @@ def delivery_recorded(number: str, method: str, lang: str) -> str:
     return f"{number}: delivery recorded, {how}" if lang == "en" else f"{number} 已记录领取方式:{how}"
 
 
-# 办结时限: where a deadline stands. Days are the hall's calendar days: the pad has no holiday
-# calendar, so it does not claim working days (the server's alerts and GET /cases do that).
+# 办结时限: where a deadline stands. 限时办结 is promised in working days, so the count is the
+# server's (`workdays_left`, on the hall's calendar: the pad has none). Without it (a server
+# before v1.2) the pad counts calendar days and says 天, never 工作日.
 DEADLINE_WORDS = {"overdue": ("已超期 {n} 天", "overdue by {n} d"),
                   "due_today": ("今日到期", "due today"),
                   "left": ("剩 {n} 天", "{n} d left"),
                   "provisional": ("暂定", "provisional")}
+WORKDAY_WORDS = {"overdue": ("已超期 {n} 个工作日", "overdue by {n} working days"),
+                 "left": ("剩 {n} 个工作日", "{n} working days left")}
+WORKDAY_ONE = {"overdue": "overdue by 1 working day", "left": "1 working day left"}
+# where a case stands by the server's word alone (GET /cases/mine gives no count)
+CASE_STATE_WORDS = {"overdue": ("已超期", "overdue"), "due_today": ("今日到期", "due today"),
+                    "soon": ("即将到期", "due soon"), "on_track": ("未到期", "on track")}
 
 
 def deadline_state(deadline: datetime, now: datetime, tz: tzinfo) -> tuple[str, int]:
@@ -161,15 +168,53 @@ def deadline_state(deadline: datetime, now: datetime, tz: tzinfo) -> tuple[str, 
 
 
 def deadline_text(deadline: datetime, provisional: bool, now: datetime, tz: tzinfo,
-                  lang: str) -> tuple[str, str]:
-    """"12-04 17:30 · 剩 2 天" (the hall's local time) and its state (overdue, due_today,
-    left); a deadline on a calendar year not yet imported says it is provisional."""
+                  lang: str, workdays_left: int | None = None) -> tuple[str, str]:
+    """"12-04 17:30 · 剩 2 个工作日" (the hall's local time) and its state (overdue, due_today,
+    left); a deadline on a calendar year not yet imported says it is provisional. The days are
+    the server's working days (`workdays_left`: below 0 overdue), else calendar days."""
     state, days = deadline_state(deadline, now, tz)
-    text = f"{deadline.astimezone(tz):%m-%d %H:%M} · {pick(DEADLINE_WORDS[state], lang)}"
-    text = text.format(n=days)
+    said = pick(DEADLINE_WORDS[state], lang)
+    if workdays_left is not None and state != "due_today":
+        days = max(1, -workdays_left) if state == "overdue" else max(0, workdays_left)
+        said = (WORKDAY_ONE[state] if lang == "en" and days == 1 else
+                pick(WORKDAY_WORDS[state], lang))
+    text = f"{deadline.astimezone(tz):%m-%d %H:%M} · {said.format(n=days)}"
     if provisional:
         text += f" ({pick(DEADLINE_WORDS['provisional'], lang)})"
     return text, state
+
+
+# the same, short, for a line of the approval counter's list (about 300 px at 18 px: a
+# five-letter number and 12 working days late fit, in both languages)
+SHORT_WORDS = {"overdue": ("已超期 {n} 个工作日", "{n} workdays late"),
+               "due_today": ("今日到期", "due today"),
+               "left": ("剩 {n} 个工作日", "{n} workdays left"),
+               "provisional": ("暂定", "prov.")}
+SHORT_ONE = {"overdue": "1 workday late", "left": "1 workday left"}
+
+
+def deadline_short(deadline: datetime, provisional: bool, now: datetime, tz: tzinfo,
+                   lang: str, workdays_left: int) -> tuple[str, str]:
+    """"已超期 3 个工作日 · 12-04" (the server's working days, the deadline's date in the hall's
+    time zone) and its state (overdue, due_today, left)."""
+    state, _days = deadline_state(deadline, now, tz)
+    days = max(1, -workdays_left) if state == "overdue" else max(0, workdays_left)
+    said = (SHORT_ONE[state] if lang == "en" and days == 1 and state in SHORT_ONE else
+            pick(SHORT_WORDS[state], lang)).format(n=days)
+    text = f"{said} · {deadline.astimezone(tz):%m-%d}"
+    if provisional:
+        text += f" ({pick(SHORT_WORDS['provisional'], lang)})"
+    return text, state
+
+
+def case_state_text(deadline: datetime, state: str, tz: tzinfo, lang: str,
+                    short: bool = False) -> str:
+    """"12-04 23:59 · 已超期": a deadline and the server's word for where it stands; `short`:
+    "已超期 · 12-04", as a line of the approval counter's list says it."""
+    word = pick(CASE_STATE_WORDS.get(state, (state, state)), lang)
+    if short:
+        return f"{word} · {deadline.astimezone(tz):%m-%d}"
+    return f"{deadline.astimezone(tz):%m-%d %H:%M} · {word}"
 
 
 # 全程盯办 and 我的评价 (the staff member's own cases and ratings, at the pad)

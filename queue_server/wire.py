@@ -4,7 +4,9 @@ no SQLAlchemy.
 
 Extensions beyond the contract (all additive):
 - `GET /hall` the terminal's hall (and outposts); `GET /terminals/me`; `POST /terminals/heartbeat`.
-- `GET /counters`, `GET /counters/{code}` counter states for pads and boards.
+- `GET /counters`, `GET /counters/{code}` counter states for pads and boards; (v1.2) for a
+  counter's own staff session `GET /counters/{code}/deadlines` (its cases due, `CounterCase`)
+  and `GET /counters/{code}/to-mail-count` (`MailCount`).
 - `POST /tickets/lookup` find today's tickets and open cases by ID card (number in the body, never
   in a URL), `GET /tickets/{id}` also answers to the public tracking code in `track_url`.
 - `POST /tickets/{id}/documents` one scanned page (body: image/jpeg or application/pdf),
@@ -208,6 +210,19 @@ class ForwardedTo(Wire):
     hall_name_mn: str | None = None
 
 
+class ForwardedFrom(Wire):
+    """(v1.2) In the public view of a bank branch's application forwarded to the parent hall
+    (转大厅): where it came from, the branch and the number the branch gave (never the
+    branch's ticket id: the view of one ticket is no key to another's)."""
+
+    number: str
+    hall: str
+    hall_name: str | None = None
+    # the branch's name in the languages it gives (None where it gives none)
+    hall_name_en: str | None = None
+    hall_name_mn: str | None = None
+
+
 class TicketIssued(Wire):
     id: str
     number: str
@@ -267,6 +282,11 @@ class TicketOut(Wire):
     masked_id: str | None = None
     deadline: datetime | None = None
     deadline_provisional: bool = False
+    # (v1.2) Working days (the hall's calendar) from today to `deadline`'s date: 2 = two working
+    # days after today, 0 = due today, -3 = overdue by three working days (at least -1 once
+    # past it). Given in a counter's state (`GET /counters`, `GET /counters/{code}`, pause and
+    # resume), as of the answer; null elsewhere and without a deadline.
+    workdays_left: int | None = None
     journey: list[StageOut] = []
     documents: int = 0
     ahead: int | None = None
@@ -358,6 +378,28 @@ class CounterState(Wire):
     name_en: str | None = None
     name_mn: str | None = None
     held: list[HeldTicket] = []  # (v1.1) tickets this counter put on hold (GET /counters/{code})
+
+
+class CounterCase(Wire):
+    """(v1.2) `GET /counters/{code}/deadlines`: a case of that approval counter's queue (waiting
+    in its services, sent to it, or held by it) whose deadline (限时办结) is today or past."""
+
+    ticket: str
+    number: str
+    service: str
+    state: Literal["overdue", "due_today"]
+    deadline: datetime
+    deadline_provisional: bool = False
+    workdays_left: int  # as in TicketOut: 0 due today, below 0 working days overdue
+    status: str  # the approval stage's: waiting | called | serving | on_hold
+    counter: str | None = None  # this counter when it holds the case; null while it waits
+
+
+class MailCount(Wire):
+    """(v1.2) `GET /counters/{code}/to-mail-count`: how many of the hall's ready cases wait to
+    be mailed (证照寄送), counted without reading a holder's sealed address."""
+
+    count: int
 
 
 def whole_number(value: Any) -> Any:

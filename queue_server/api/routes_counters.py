@@ -1,5 +1,6 @@
-"""HTTP endpoints of counters (staff login and the counter actions) and of the event stream
-(SSE and WebSocket, served by the event hub after authentication)."""
+"""HTTP endpoints of counters (staff login, the counter actions, and what a counter's own staff
+session reads of its queue: the deadlines due, the count of cases to mail) and of the event
+stream (SSE and WebSocket, served by the event hub after authentication)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from queue_server.api.routes import (
 from queue_server.db.busy import first_line
 from queue_server.db.store import Store
 from queue_server.domain.errors import DomainError, Invalid, NoTicketWaiting
-from queue_server.usecases import counter_desk, counters, terminals
+from queue_server.usecases import cases, counter_desk, counters, delivery, terminals
 from queue_server.usecases.auth import Principal, authenticate
 from queue_server.usecases.login import login, logout
 
@@ -67,6 +68,19 @@ def list_counters(request: Request, principal: Who) -> list[wire.CounterState]:
 def get_counter(request: Request, principal: Who, code: str) -> wire.CounterState:
     return counters.get_counter(store_of(request), _with_hall(principal, request), code,
                                 base_url(request))
+
+
+@router.get("/counters/{code}/deadlines", response_model=list[wire.CounterCase])
+def counter_deadlines(request: Request, principal: Who, code: str) -> list[wire.CounterCase]:
+    """(v1.2) 限时办结 for the staff session of that counter: its queue's cases due today or
+    overdue (an approval counter's; none elsewhere), with their working days left."""
+    return cases.counter_cases(store_of(request), principal, code)
+
+
+@router.get("/counters/{code}/to-mail-count", response_model=wire.MailCount)
+def to_mail_count(request: Request, principal: Who, code: str) -> wire.MailCount:
+    """(v1.2) 待寄出 (N) for the staff session of that counter: no address is unsealed."""
+    return wire.MailCount(count=delivery.to_mail_count(store_of(request), principal, code))
 
 
 def _with_hall(principal: Principal, request: Request) -> Principal:

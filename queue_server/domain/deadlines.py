@@ -3,7 +3,7 @@ functions of the deadline, the hall's clock and its working days."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.workdays import WorkCalendar, add_workdays
@@ -25,6 +25,27 @@ def case_state(deadline: datetime, now: datetime, tz: str, soon_workdays: int,
                                                  calendar or WorkCalendar())[0]:
         return SOON
     return ON_TRACK
+
+
+def _workdays_after(first: date, last: date, calendar: WorkCalendar) -> int:
+    """The working days in (first, last]."""
+    return sum(calendar.is_workday(first + timedelta(days=n))
+               for n in range(1, (last - first).days + 1))
+
+
+def workdays_left(deadline: datetime, now: datetime, tz: str, calendar: WorkCalendar) -> int:
+    """Where `deadline` stands in the hall's working days (限时办结 is promised in them): the
+    working days after today up to its date (a case due Monday seen on Friday: 1), 0 when it
+    falls today, and past it minus the working days since its date up to today (at least -1:
+    seen on the Saturday after a Friday deadline it is overdue, by less than a working day).
+    Dates are the hall's local ones."""
+    zone = ZoneInfo(tz)
+    today, due = now.astimezone(zone).date(), deadline.astimezone(zone).date()
+    if deadline < now:
+        return -max(1, _workdays_after(due, today, calendar))
+    if due <= today:
+        return 0
+    return _workdays_after(today, due, calendar)
 
 
 def is_late(due: datetime, done: datetime | None, now: datetime) -> bool:

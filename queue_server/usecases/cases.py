@@ -3,23 +3,27 @@ where it stands: overdue, due today, soon, on track); the cases a staff member t
 intake and where they are now (全程盯办); and the alerts: `scan_alerts` (run every minute by
 the server) writes one `case.alert` event per approval stage and state (soon, due today,
 overdue), remembered in `case_alerts` so each is sent once. The event names the counter that
-holds the case (null while it waits in the approval queue), so that counter's pad can show it."""
+holds the case (null while it waits in the approval queue), so that counter's pad can show it.
+An approval counter's own staff session lists its queue's cases due today or overdue
+(`counter_cases`), so a pad that starts knows the alerts sent before it did."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from queue_server.db.models import CaseAlert, Hall, Service, Staff, Stage, Ticket
+from queue_server import wire
+from queue_server.db.models import CaseAlert, Counter, Hall, Service, Staff, Stage, Ticket
 from queue_server.db.store import Store
 from queue_server.domain.clock import iso
-from queue_server.domain.deadlines import ON_TRACK, case_state
-from queue_server.domain.errors import Forbidden
+from queue_server.domain.deadlines import DUE_TODAY, ON_TRACK, OVERDUE, case_state, workdays_left
+from queue_server.domain.errors import Forbidden, NotFound
 from queue_server.domain.hall import HallInfo
-from queue_server.domain.stages import OPEN
+from queue_server.domain.stages import AT_COUNTER, ON_HOLD, OPEN, WAITING
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
 from queue_server.wire_console import CaseRow, MyCaseRow
@@ -55,6 +59,56 @@ def _state(info: HallInfo, deadline: datetime | None, now: datetime) -> str:
     if deadline is None:
         return ON_TRACK
     return case_state(deadline, now, info.timezone, info.case_soon_workdays, info.calendar)
+
+
+def counter_cases(store: Store, who: Principal, code: str) -> list[wire.CounterCase]:
+    """限时办结 at an approval counter, for its own staff session: the open approval stages of
+    its hall that it may call (waiting in its services, not sent to another counter) or holds
+    (called, being served or on hold there) whose deadline is today or past, overdue first and
+    soonest deadline first. Another zone's counter has none."""
+    if who.kind != "staff" or who.hall is None:
+        raise Forbidden("staff_session_required", "请先登录 / a staff session is required")
+    if who.counter != code:
+        raise Forbidden("not_your_counter", f"只能查看本窗口 {who.counter} / you may look only "
+                        f"at counter {who.counter}")
+    with store.read() as s:
+        counter, info = s.get(Counter, (who.hall, code)), load_hall(s, who.hall)
+        if counter is None or not counter.active or info is None:
+            raise NotFound("unknown_counter", f"没有窗口 {code} / no counter {code}")
+        if counter.zone != "approval" or not counter.services:
+            return []
+        now = store.clock()
+        mine = or_(Stage.status == WAITING,
+                   Stage.status.in_((*AT_COUNTER, ON_HOLD)) & (Stage.counter == code))
+        rows = s.execute(
+            select(Stage, Ticket.number).join(Ticket, Ticket.id == Stage.ticket_id)
+            .where(Stage.hall == who.hall, Stage.zone == "approval", mine,
+                   Stage.service.in_(list(counter.services)), Stage.deadline.is_not(None),
+                   Stage.deadline < _end_of_today(now, info.timezone),
+                   or_(Stage.status != WAITING, Stage.target_counter.is_(None),
+                       Stage.target_counter == code))
+            .order_by(Stage.deadline, Stage.id)).all()
+        out = []
+        for stage, number in rows:
+            assert stage.deadline is not None
+            state = _state(info, stage.deadline, now)
+            if state not in (OVERDUE, DUE_TODAY):
+                continue
+            out.append(wire.CounterCase(
+                ticket=stage.ticket_id, number=number, service=stage.service,
+                state=state,  # type: ignore[arg-type]
+                deadline=stage.deadline, deadline_provisional=bool(stage.deadline_provisional),
+                workdays_left=workdays_left(stage.deadline, now, info.timezone, info.calendar),
+                status=stage.status, counter=code if stage.status != WAITING else None))
+        return sorted(out, key=lambda c: (c.state != OVERDUE, c.deadline))
+
+
+def _end_of_today(now: datetime, tz: str) -> datetime:
+    """The first instant of the hall's tomorrow (local dates): deadlines before it are due today
+    or past."""
+    local = now.astimezone(ZoneInfo(tz))
+    return datetime.combine(local.date() + timedelta(days=1), datetime.min.time(),
+                            tzinfo=local.tzinfo)
 
 
 def approval_cases(store: Store, who: Principal, hall: str) -> list[CaseRow]:

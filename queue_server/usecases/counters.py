@@ -345,7 +345,7 @@ def set_paused_in(tx: Tx, who: Principal, code: str, paused: bool, reason: str |
                 counter=counter.code, counter_name=counter.name, zone=counter.zone,
                 reason=reason if paused else None)
     counter.save(tx.conn)
-    return counter_state(tx.session, counter, base)
+    return counter_state(tx.session, counter, base, now=tx.now)
 
 
 def list_counters(store: Store, who: Principal, base: str) -> list[wire.CounterState]:
@@ -353,7 +353,8 @@ def list_counters(store: Store, who: Principal, base: str) -> list[wire.CounterS
         rows = s.scalars(select(Counter).where(Counter.hall == who.hall, Counter.active)
                          .order_by(Counter.position))
         counts = QueueCounts.read(s, str(who.hall))
-        return [counter_state(s, row, base, counts) for row in rows]
+        now = store.clock()
+        return [counter_state(s, row, base, counts, now) for row in rows]
 
 
 def get_counter(store: Store, who: Principal, code: str, base: str) -> wire.CounterState:
@@ -361,6 +362,6 @@ def get_counter(store: Store, who: Principal, code: str, base: str) -> wire.Coun
         row = s.get(Counter, (who.hall, code))
         if row is None or not row.active:
             raise NotFound("unknown_counter", f"没有窗口 {code} / no counter {code}")
-        out = counter_state(s, row, base)
+        out = counter_state(s, row, base, now=store.clock())
         out.held = held_at(s.connection(), row.hall, row.zone, row.code)
         return out

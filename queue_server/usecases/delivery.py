@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 
 from queue_server import wire_journey as wj
 from queue_server.db.models import Delivery, Service, Stage, Ticket
@@ -81,17 +81,36 @@ def _detail(hall: Any, row: Delivery, ticket: Ticket) -> wj.DeliveryDetail:
                              address=contact.get("address"))
 
 
+def _waiting_mail(hall: str | None) -> tuple[ColumnElement[bool], ...]:
+    """What makes a delivery one to mail now: the hall's, mail, not handed over, its case
+    ready in pickup (the rows joined with their tickets)."""
+    return (Delivery.hall == hall, Delivery.method == "mail", Delivery.handed_at.is_(None),
+            Ticket.zone == "pickup", Ticket.status == stages.READY)
+
+
 def to_mail(store: Store, who: Principal) -> list[wj.DeliveryDetail]:
     """Cases ready and waiting to be mailed in the staff member's hall, with the address."""
     _staff(who)
     with store.read() as s:
         hall = load_hall(s, str(who.hall))
         rows = s.execute(select(Delivery, Ticket).join(Ticket, Ticket.id == Delivery.ticket_id)
-                         .where(Delivery.hall == who.hall, Delivery.method == "mail",
-                                Delivery.handed_at.is_(None), Ticket.zone == "pickup",
-                                Ticket.status == stages.READY)
+                         .where(*_waiting_mail(who.hall))
                          .order_by(Ticket.issued_at)).all()
         return [_detail(hall, d, t) for d, t in rows]
+
+
+def to_mail_count(store: Store, who: Principal, code: str) -> int:
+    """How many cases wait to be mailed in the hall, for the staff session of counter `code`
+    (the pickup counter's 待寄出 (N)): counted in the database, no sealed contact read."""
+    if who.kind != "staff" or who.hall is None:
+        raise Forbidden("staff_session_required", "请先登录 / a staff session is required")
+    if who.counter != code:
+        raise Forbidden("not_your_counter", f"只能查看本窗口 {who.counter} / you may look only "
+                        f"at counter {who.counter}")
+    with store.read() as s:
+        return int(s.execute(select(func.count()).select_from(Delivery)
+                             .join(Ticket, Ticket.id == Delivery.ticket_id)
+                             .where(*_waiting_mail(who.hall))).scalar_one())
 
 
 def dispatch(store: Store, who: Principal, ticket_id: str, body: wj.DispatchIn

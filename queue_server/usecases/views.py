@@ -4,7 +4,7 @@ counter states). Queries only; no writes, no policy."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, select
@@ -24,6 +24,7 @@ from queue_server.db.models import (
 )
 from queue_server.db.records import Record
 from queue_server.db.unit import Db, connection_of
+from queue_server.domain.deadlines import workdays_left
 from queue_server.domain.policy import estimate_wait_s, mean_service_s
 from queue_server.domain.priority import declared
 from queue_server.domain.stages import HELD, ON_HOLD
@@ -147,8 +148,10 @@ class QueueCounts:
                        targeted.group_by(Stage.target_counter))})
 
 
-def counter_state(s: Session, row: Counter | Record, base: str, counts: QueueCounts | None = None
-                  ) -> wire.CounterState:
+def counter_state(s: Session, row: Counter | Record, base: str, counts: QueueCounts | None = None,
+                  now: datetime | None = None) -> wire.CounterState:
+    """A counter as its pad and the boards see it; with `now`, its current ticket's deadline
+    also says how many working days are left (`workdays_left`)."""
     from queue_server.db.models import Staff
 
     counts = counts or QueueCounts.read(s, row.hall)
@@ -158,6 +161,10 @@ def counter_state(s: Session, row: Counter | Record, base: str, counts: QueueCou
         ticket = s.get(Ticket, stage.ticket_id) if stage is not None else None
         if ticket is not None:
             current = ticket_out(s, ticket, base)
+            hall = load_hall(s, row.hall) if now is not None and current.deadline else None
+            if hall is not None and now is not None and current.deadline is not None:
+                current.workdays_left = workdays_left(current.deadline, now, hall.timezone,
+                                                      hall.calendar)
     staff = s.get(Staff, (row.hall, row.staff_id)) if row.staff_id else None
     waiting = {svc: counts.by_zone.get((row.zone, svc), 0) for svc in row.services}
     if counts.targeted.get(row.code):

@@ -1,8 +1,9 @@
 """The approval counter's list of deadline alerts (限时办结): the cases it may call or holds that
-are overdue or due today, each with its number, where it stands and its deadline in the hall's
-time. It stays while the cases do (a notice on the status line goes after a minute, seen or
-not); at most `SHOWN` lines and a sum of the rest, so a bad day never pushes the action buttons
-off a 1366x768 screen."""
+are overdue or due today, each with its number, where it stands in working days (as the server
+counts them on the hall's calendar) and its deadline's date in the hall's time. It stays while
+the cases do (a notice on the status line goes after a minute, seen or not); at most `SHOWN`
+lines and a sum of the rest, so a bad day never pushes the action buttons off a 1366x768
+screen."""
 
 from __future__ import annotations
 
@@ -13,9 +14,7 @@ from ui.i18n import pick
 from ui.theme import NORMAL
 
 SHOWN = 3
-WORDS = {"title": ("限时办结 · {n} 件", "Deadlines · {n}"),
-         "overdue": ("已超期", "overdue"), "due_today": ("今日到期", "due today"),
-         "more": ("另 {n} 件", "{n} more")}
+WORDS = {"title": ("限时办结 · {n} 件", "Deadlines · {n}"), "more": ("另 {n} 件", "{n} more")}
 
 
 class DeadlineList(QLabel):
@@ -33,9 +32,9 @@ class DeadlineList(QLabel):
 
     def line(self, alert: CaseAlert) -> str:
         colour = NORMAL.danger if alert.kind == "overdue" else NORMAL.warn
-        # the deadline and how far past it (the hall's dates); the server's word without one
-        said = (self.model.deadline_words(alert.deadline)[0] if alert.deadline is not None
-                else pick(WORDS.get(alert.kind, (alert.kind, alert.kind)), self.lang))
+        # how far past it in working days, as the server counted them, and its date (short:
+        # the time, 23:59 by rule, made an English line longer than the card)
+        said = self.model.deadline_short(alert)
         return f"<b>{alert.number}</b> <span style='color:{colour}'>{said}</span>"
 
     def refresh(self) -> None:

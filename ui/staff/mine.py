@@ -24,7 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.counter import APPEAL_MAX, CounterModel, MyCaseRow, RatingRow
-from kiosk.counter_words import APPEAL_PROBLEMS, APPEAL_WORDS, case_where, in_language
+from kiosk.counter_words import (
+    APPEAL_PROBLEMS,
+    APPEAL_WORDS,
+    case_state_text,
+    case_where,
+    in_language,
+)
 from kiosk.pad import BAD_REASONS, LEVELS
 from ui.i18n import pick
 from ui.theme import NORMAL
@@ -140,8 +146,9 @@ class MyCasesDialog(_MineDialog):
         where = case_where(c.status, c.zone, c.counter, self.lang, self.model.counters)
         if c.ended_at is not None:
             where += " · " + pick(WORDS["ended"], self.lang).format(at=self._when(c.ended_at))
-        # the deadline binds while the case is in approval (the server's `state` says so)
-        due = self.model.deadline_words(c.deadline)[0] if (
+        # the deadline binds while the case is in approval (the server's `state` says so, in
+        # working days; the row has no count, and the pad counts none in calendar days)
+        due = case_state_text(c.deadline, c.state, self.model.hall_tz(), self.lang) if (
             c.deadline is not None and c.state is not None) else "—"
         return [c.number, c.service_name, self._when(c.taken_at), where, due]
 

@@ -1,8 +1,8 @@
 """The counter pad's panel of the current ticket: number (with a mark when a bank branch
 forwarded it), status (with its recalls), service, time waited, priority and why (with the
 buttons that confirm a declared reason), masked identity, its deadline (办结时限) and where it
-stands, how the result reaches its holder (证照寄送) with the button that records it, the
-papers list, and the pages scanned at the kiosk or the branch as thumbnails that open at full
+stands (in the hall's working days), how the result reaches its holder (证照寄送) with the
+button that records it, the papers list, and the pages scanned at the kiosk or the branch as thumbnails that open at full
 size. Every row of it fits a 1366x768 screen: the buttons sit in the number's column, not in
 rows of their own."""
 
@@ -146,7 +146,8 @@ class TicketPanel(QFrame):
         if ident:
             rows.append((tr("identity", lang), ident))
         if t.deadline is not None:
-            when, state = self.model.deadline_words(t.deadline, t.deadline_provisional)
+            when, state = self.model.deadline_words(t.deadline, t.deadline_provisional,
+                                                    t.workdays_left)
             colour = STATE_COLOURS.get(state)
             rows.append((pick(WORDS["deadline"], lang), when if colour is None else
                          f"<span style='color:{colour}; font-weight:700'>{when}</span>"))
