@@ -1,7 +1,9 @@
 """`python -m provisioning SUBCOMMAND ...`: the administrator's command.
 
 Each subcommand is a module in `provisioning.commands` with `HELP`, `add_arguments(parser)` and
-`run(args) -> int`. Exit 0 on success, 2 on bad usage or input with a one-line reason on stderr.
+`run(args) -> int`. Exit 0 on success, 2 on bad usage or input with a one-line reason on stderr,
+1 when the database failed meanwhile (locked too long, disk full); a failure of the database is
+said by `provisioning.db_failures.explained`, never as a traceback.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import sys
 
 import provisioning.commands as commands_pkg
 from provisioning.calendar_warning import warn
-from provisioning.errors import UsageError
+from provisioning.db import url_refusal
+from provisioning.db_failures import explained
 from queue_server.cli_parser import OneLineParser
-from queue_server.db.urls import url_problem
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,23 +37,27 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     db = getattr(args, "db", None)
-    problem = url_problem(db) if isinstance(db, str) else None
-    if problem:
-        print(f"provisioning {args.command}: --db {problem}", file=sys.stderr)
-        return 2
+    url = db if isinstance(db, str) else None
+    refused = url_refusal(url) if url is not None else None
+    if refused is not None:
+        print(f"provisioning {args.command}: {refused}", file=sys.stderr)
+        return refused.exit_code
     try:
         code = int(args._run(args))
         if code == 0 and isinstance(getattr(args, "db", None), str):
             warn(args.db)
         return code
-    except UsageError as exc:
-        print(f"provisioning {args.command}: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `provisioning list | head -1`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # noqa: BLE001 - what is not ours nor the database's is raised
+        said = explained(exc, url)
+        if said is None:
+            raise
+        print(f"provisioning {args.command}: {said}", file=sys.stderr)
+        return said.exit_code
 
 
 if __name__ == "__main__":

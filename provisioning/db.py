@@ -1,39 +1,94 @@
-"""Opening the hall database for a subcommand: the server's `Store`, or a one-line usage error
-(a mistyped URL, a missing SQLite file) instead of a traceback. Never creates a database:
-that is `provisioning init`'s job."""
+"""Opening the hall database for a subcommand: `open_store` gives the server's `Store` once
+the database is found to be a Kuaiban database of this version, and never creates one (that is
+`provisioning init`'s job); `url_refusal` says what is wrong with a `--db` URL before anything
+opens it. Every refusal is one line, Chinese first (`provisioning.db_failures`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
-from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError
 
-from provisioning.errors import UsageError
+from provisioning.db_failures import (
+    EXPECTED,
+    DatabaseRefused,
+    refusal,
+    schema_problem,
+    shown_url,
+)
 from queue_server.db.health import sqlite_file
 from queue_server.db.store import Store
+from queue_server.db.urls import BACKENDS
+
+
+def url_refusal(url: str) -> DatabaseRefused | None:
+    """Why `url` cannot name a hall database, said before anything opens it (the cases of
+    `queue_server.db.urls.url_problem`, in the administrator's words), or None."""
+    zh, en = EXPECTED
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return DatabaseRefused(f"--db {url!r}: 不是数据库地址,{zh} / not a database URL ({en})")
+    shown = f"--db {shown_url(url)}"
+    if parsed.get_backend_name() not in BACKENDS:
+        return DatabaseRefused(f"{shown}: 快办只用 SQLite 或 PostgreSQL,{zh} / "
+                               f"{parsed.drivername} is not a database Kuaiban runs on ({en})")
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (ArgumentError, ImportError):  # an unknown driver name, or one not installed
+        return DatabaseRefused(f"{shown}: 没有安装驱动 {parsed.drivername},{zh} / no such "
+                               f"driver installed: {parsed.drivername} ({en})")
+    if parsed.get_backend_name() == "sqlite" and sqlite_file(url) is None:
+        # gone when the command ends: `init` would load a hall into it and say it did
+        return DatabaseRefused(f"{shown}: 内存数据库存不下大厅,请给出文件,如 "
+                               "sqlite:////var/lib/kuaiban/hall.db / an in-memory database keeps "
+                               "no hall: name a file, e.g. sqlite:////var/lib/kuaiban/hall.db")
+    return None
+
+
+def _file_refusal(url: str) -> DatabaseRefused | None:
+    """An SQLite URL that names no database file: said before anything could make one."""
+    if make_url(url).get_backend_name() != "sqlite":
+        return None
+    file, shown = sqlite_file(url), f"--db {url}"
+    if file is None:  # in memory: `url_refusal` said so
+        return None
+    if file.is_dir():
+        return DatabaseRefused(f"{shown}: 这是文件夹,不是数据库文件 / this is a folder, not a "
+                               "database file")
+    if file.is_file():
+        return None
+    if not file.is_absolute() and (Path("/") / file).is_file():  # sqlite:/// + /abs/path
+        four = f"sqlite:////{file}"
+        return DatabaseRefused(f"{shown}: 没有这个数据库文件 {file}(相对于当前文件夹);绝对路径要写"
+                               f"四个斜杠:{four} / no such database file {file} (relative to "
+                               f"the current folder); an absolute path takes four slashes: "
+                               f"{four}")
+    return DatabaseRefused(f"{shown}: 没有这个数据库文件(请先运行 provisioning init 建库) / no "
+                           "such database file (run `provisioning init` first)")
 
 
 @contextmanager
 def open_store(url: str) -> Iterator[Store]:
+    """The hall database at `url`, open for the block and closed after it. `DatabaseRefused`
+    (nothing created or changed) when it is missing, not Kuaiban's, of another version, or
+    cannot be reached; a failure within the block is the caller's (`explained` says it)."""
+    refused = url_refusal(url) or _file_refusal(url)
+    if refused is not None:
+        raise refused
     try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise UsageError(f"--db {url!r}: not a database URL "
-                         "(expected sqlite:///path/hall.db or postgresql+psycopg://...)") from None
-    file = sqlite_file(url) if parsed.get_backend_name() == "sqlite" else None
-    if parsed.get_backend_name() == "sqlite" and (file is None or not file.is_file()):
-        raise UsageError(f"--db {url}: no such database file (run `provisioning init` first)")
-    try:
-        store = Store(url)
-        with store.reader.connect() as conn:
-            if not inspect(conn).has_table("terminals"):
-                raise UsageError(f"--db {url}: not a Kuaiban database "
-                                 "(run `provisioning init` first)")
-    except SQLAlchemyError as exc:
-        raise UsageError(f"--db {url}: {str(exc).splitlines()[0]}") from None
+        problem = schema_problem(url)
+    except Exception as exc:
+        said = refusal(url, exc)
+        if said is None:
+            raise
+        raise said from None
+    if problem is not None:
+        raise DatabaseRefused(f"--db {shown_url(url)}: {problem}")
+    store = Store(url)
     try:
         yield store
     finally:

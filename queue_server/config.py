@@ -1,6 +1,6 @@
 """The hall configuration file (CONTRACT.md §2 plus extensions): TOML read once, validated with
-pydantic, then trusted. Every mistake is refused as `ConfigError` naming the file, the key and
-the reason; nothing is written by this module.
+pydantic, then trusted. Every mistake is refused as `ConfigError` naming the file, the line, the
+key and the reason (worded by `queue_server.config_errors`); nothing is written by this module.
 
 Extensions beyond the contract: hall options `priority_age`, `priority_cap`,
 `no_show_after_recalls`, `followup_days` (核实 of a bad rating), `followup_rectify_days` (整改),
@@ -42,6 +42,14 @@ from pydantic import (
 )
 
 import toml_text
+from queue_server.config_errors import (
+    ConfigError,
+    Refused,
+    block,
+    not_toml,
+    reason_of,
+    refusal,
+)
 from queue_server.config_journey import (
     AppointmentRules,
     NotifySection,
@@ -56,25 +64,6 @@ Code = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")]
 CounterCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,15}$")]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Notice = Annotated[str, StringConstraints(max_length=500)]
-
-
-class ConfigError(Exception):
-    """A refused configuration: `file[:line]: key: reason` in one line. The key names a block
-    of an array of tables by its 1-based number and its code (`services #4 (medical-claim).name_mn`
-    is `name_mn` of the fourth `[[services]]`); the reason is Chinese, then English."""
-
-    def __init__(self, file: str, key: str, reason: str, line: int | None = None) -> None:
-        where = f"{file}:{line}" if line else file
-        super().__init__(f"{where}: {key}: {reason}" if key else f"{where}: {reason}")
-        self.file, self.key, self.reason, self.line = file, key, reason, line
-
-
-class _Refused(ValueError):
-    """A rule between sections broken: where (a pydantic-style location) and why."""
-
-    def __init__(self, loc: tuple[int | str, ...], reason: str) -> None:
-        super().__init__(reason)
-        self.loc, self.reason = loc, reason
 
 
 def _iso_date(value: object) -> object:
@@ -267,11 +256,6 @@ def _known_zone(zone: str) -> str:
     return zone
 
 
-def _block(section: str, index: int, ident: str) -> str:
-    """A block of an array of tables as the administrator finds it: `services #4 (tax)`."""
-    return f"{section} #{index + 1} ({ident})"
-
-
 def _first_twice(values: list[str]) -> tuple[int, int] | None:
     """The indexes of the first value given twice: (first, second), else None."""
     seen: dict[str, int] = {}
@@ -294,14 +278,14 @@ def _check_unique(cfg: HallConfig) -> None:
         if twice:
             first, second = twice
             zh, en = what.split(" / ")
-            other = _block(section, first, idents[first])
-            raise _Refused((section, second, key), f"{zh} {values[second]!r} 重复:{other} "
-                                                   f"也用它 / duplicate {en} {values[second]!r}: "
-                                                   f"{other} has it too")
+            other = block(section, first, idents[first])
+            raise Refused((section, second, key), f"{zh} {values[second]!r} 重复:{other} "
+                                                  f"也用它 / duplicate {en} {values[second]!r}: "
+                                                  f"{other} has it too")
     for i, outpost in enumerate(cfg.outposts):
         if outpost.id == cfg.hall.id:
-            raise _Refused(("outposts", i, "id"), f"网点编号 {outpost.id!r} 与 [hall] id 相同 / "
-                                                  f"id {outpost.id!r} is the hall's id")
+            raise Refused(("outposts", i, "id"), f"网点编号 {outpost.id!r} 与 [hall] id 相同 / "
+                                                 f"id {outpost.id!r} is the hall's id")
 
 
 def _check_counters(cfg: HallConfig, counters: list[CounterSection], allowed: set[str],
@@ -310,20 +294,20 @@ def _check_counters(cfg: HallConfig, counters: list[CounterSection], allowed: se
     twice = _first_twice(codes)
     if twice:
         first, second = twice
-        other = _block(where[-1] if isinstance(where[-1], str) else "counters", first,
-                       codes[first])
-        raise _Refused((*where, second, "code"), f"窗口编码 {codes[second]!r} 重复:{other} "
-                                                 f"也用它 / duplicate counter code "
-                                                 f"{codes[second]!r}: {other} has it too")
+        other = block(where[-1] if isinstance(where[-1], str) else "counters", first,
+                      codes[first])
+        raise Refused((*where, second, "code"), f"窗口编码 {codes[second]!r} 重复:{other} "
+                                                f"也用它 / duplicate counter code "
+                                                f"{codes[second]!r}: {other} has it too")
     for i, counter in enumerate(counters):
         for code in counter.services:
             if code not in allowed:
-                raise _Refused((*where, i, "services"), f"未知的事项 {code!r} / unknown "
-                                                         f"service {code!r}")
+                raise Refused((*where, i, "services"), f"未知的事项 {code!r} / unknown "
+                                                        f"service {code!r}")
             if counter.zone not in cfg.service(code).route:
-                raise _Refused((*where, i, "services"),
-                               f"事项 {code!r} 的路线不经过功能区 {counter.zone!r} / the route "
-                               f"of {code!r} does not pass zone {counter.zone!r}")
+                raise Refused((*where, i, "services"),
+                              f"事项 {code!r} 的路线不经过功能区 {counter.zone!r} / the route "
+                              f"of {code!r} does not pass zone {counter.zone!r}")
 
 
 def _named(cfg: HallConfig) -> list[tuple[tuple[int | str, ...], object]]:
@@ -345,18 +329,18 @@ def _check_languages(cfg: HallConfig) -> None:
             continue
         for where, item in _named(cfg):
             if getattr(item, f"name_{lang}") is None:
-                raise _Refused((*where, f"name_{lang}"),
-                               f"缺少:[hall] languages 列出了 {lang!r},每个名称都要有 {lang} "
-                               f"形式 / missing: [hall] languages lists {lang!r}, so every "
-                               f"name needs its {lang} form")
+                raise Refused((*where, f"name_{lang}"),
+                              f"缺少:[hall] languages 列出了 {lang!r},每个名称都要有 {lang} "
+                              f"形式 / missing: [hall] languages lists {lang!r}, so every "
+                              f"name needs its {lang} form")
     _check_categories(cfg)
     for i, svc in enumerate(cfg.services):
         for lang in ("en", "mn"):
             given = getattr(svc, f"materials_{lang}")
             if given is not None and len(given) != len(svc.materials):
-                raise _Refused(("services", i, f"materials_{lang}"),
-                               f"{len(given)} 项,而 materials 有 {len(svc.materials)} 项 / "
-                               f"{len(given)} items for {len(svc.materials)} materials")
+                raise Refused(("services", i, f"materials_{lang}"),
+                              f"{len(given)} 项,而 materials 有 {len(svc.materials)} 项 / "
+                              f"{len(given)} items for {len(svc.materials)} materials")
 
 
 def _check_categories(cfg: HallConfig) -> None:
@@ -370,30 +354,30 @@ def _check_categories(cfg: HallConfig) -> None:
             if form is None:
                 continue
             if svc.category is None:
-                raise _Refused(("services", i, f"category_{lang}"),
-                               "该事项没有 category / the service has no category")
+                raise Refused(("services", i, f"category_{lang}"),
+                              "该事项没有 category / the service has no category")
             j, first = named.setdefault((svc.category, lang), (i, form))
             if first != form:
-                other = _block("services", j, cfg.services[j].code)
-                raise _Refused(("services", i, f"category_{lang}"),
-                               f"{svc.category} 在这里是 {form!r},在 {other} 是 {first!r} / "
-                               f"{svc.category} is {form!r} here but {first!r} in {other}")
+                other = block("services", j, cfg.services[j].code)
+                raise Refused(("services", i, f"category_{lang}"),
+                              f"{svc.category} 在这里是 {form!r},在 {other} 是 {first!r} / "
+                              f"{svc.category} is {form!r} here but {first!r} in {other}")
 
 
 def _cross_check(cfg: HallConfig) -> None:
-    """Rules between sections; raises `_Refused`."""
+    """Rules between sections; raises `Refused`."""
     _check_unique(cfg)
     codes = {s.code for s in cfg.services}
     for i, svc in enumerate(cfg.services):
         if svc.mail_delivery and "pickup" not in svc.route:
-            raise _Refused(("services", i, "mail_delivery"),
-                           "路线没有出件区 pickup / the route has no pickup zone")
+            raise Refused(("services", i, "mail_delivery"),
+                          "路线没有出件区 pickup / the route has no pickup zone")
     _check_counters(cfg, cfg.counters, codes, ("counters",))
     for i, outpost in enumerate(cfg.outposts):
         for code in outpost.services:
             if code not in codes:
-                raise _Refused(("outposts", i, "services"),
-                               f"未知的事项 {code!r} / unknown service {code!r}")
+                raise Refused(("outposts", i, "services"),
+                              f"未知的事项 {code!r} / unknown service {code!r}")
         _check_counters(cfg, outpost.counters, set(outpost.services), ("outposts", i, "counters"))
     _check_languages(cfg)
 
@@ -421,140 +405,22 @@ def forms_of(texts: dict[str, Any] | None, fields: tuple[str, ...] = ("name",)
             if f in texts.get(lang, {})}
 
 
-# What pydantic says of a value, Chinese first (`{x}` from the error's context).
-_PYDANTIC_REASONS = {
-    "missing": "缺少此键 / missing",
-    "extra_forbidden": "未知的键 / unknown key",
-    "int_type": "应为整数(不加引号),写的是 {input} / expected a whole number (no quotes), "
-                "got {input}",
-    "float_type": "应为数字(不加引号),写的是 {input} / expected a number (no quotes), got {input}",
-    "string_type": "应为加引号的文字,写的是 {input} / expected text in quotes, got {input}",
-    "bool_type": "应为 true 或 false(不加引号),写的是 {input} / expected true or false "
-                 "(no quotes), got {input}",
-    "list_type": "应为列表 [...],写的是 {input} / expected a list [...], got {input}",
-    "date_type": "应为日期 YYYY-MM-DD,写的是 {input} / expected a date YYYY-MM-DD, got {input}",
-    "date_from_datetime_inexact": "应为日期 YYYY-MM-DD,不带时间 / expected a date "
-                                  "YYYY-MM-DD without a time",
-    "model_type": "应为表(小节),写的是 {input} / expected a table (a section), got {input}",
-    "model_attributes_type": "应为表(小节),写的是 {input} / expected a table (a section), "
-                             "got {input}",
-    "literal_error": "应为 {expected_zh} / expected {expected}",
-    "string_pattern_mismatch": "格式不对,应符合 {pattern} / must match the pattern {pattern}",
-    "string_too_short": "不能为空 / must not be empty",
-    "string_too_long": "最多 {max_length} 个字符 / at most {max_length} characters",
-    "too_short": "至少 {min_length} 项 / at least {min_length} item(s)",
-    "too_long": "最多 {max_length} 项 / at most {max_length} items",
-    "greater_than_equal": "应不小于 {ge} / must be greater than or equal to {ge}",
-    "less_than_equal": "应不大于 {le} / must be less than or equal to {le}",
-}
-
-# The English reasons of `queue_server.config_journey`'s validators, said in Chinese first.
-_JOURNEY_REASONS = (
-    (r"bad time range (.+): use HH:MM-HH:MM, e\.g\. 08:30-12:00",
-     r"时间段 \1 格式不对,应为 HH:MM-HH:MM,如 08:30-12:00"),
-    (r"bad time range (.+): the end must come after the start", r"时间段 \1 的结束须晚于开始"),
-    (r"time ranges overlap", "时间段重叠"),
-    (r"bad URL (.+): use .*", r"网址 \1 不对,应为 http://主机[:端口]/路径 或 https://..."),
-    (r"unknown weekday (.+) \(use (.+)\)", r"未知的星期 \1(可用:\2)"),
-)
-
-
-def _reason(err: Any) -> str:
-    """A pydantic error's reason, Chinese first then English."""
-    kind = str(err["type"])
-    if kind == "value_error":
-        said = str(err["msg"]).removeprefix("Value error, ")
-        if re.search(r"[\u4e00-\u9fff]", said):  # ours, already Chinese then English
-            return said
-        for pattern, zh in _JOURNEY_REASONS:
-            if re.fullmatch(pattern, said):
-                return f"{re.sub(pattern, zh, said)} / {said}"
-        return f"取值无效 / {said}"
-    template = _PYDANTIC_REASONS.get(kind)
-    if template is None:
-        return f"取值无效 / {err['msg']}"
-    given = err.get("input")
-    shown = f'"{given}"' if isinstance(given, str) else repr(given)
-    ctx = dict(err.get("ctx") or {})
-    ctx["expected_zh"] = str(ctx.get("expected", "")).replace(" or ", " 或 ")
-    return template.format(input=shown, **ctx)
-
-
-def _key(data: object, loc: tuple[int | str, ...]) -> str:
-    """`services #4 (medical-claim).name_mn` for pydantic's ('services', 3, 'name_mn'): a
-    block of an array of tables by its 1-based number and its code or id."""
-    out, node = "", data
-    for part in loc:
-        if isinstance(part, int):
-            node = node[part] if isinstance(node, list) and 0 <= part < len(node) else None
-            ident = (node.get("code", node.get("id")) if isinstance(node, dict) else None)
-            out += f" #{part + 1}" + (f" ({ident})" if isinstance(ident, str) and ident else "")
-        else:
-            out += f".{part}" if out else str(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return out
-
-
-_HEADER = re.compile(r"\s*(\[\[?)\s*([^\[\]#]+?)\s*\]\]?\s*(#.*)?")
-
-
-def _line_of(text: str, loc: tuple[int | str, ...]) -> int | None:
-    """The line of the file where `loc` is written, or of the table it belongs in (a missing
-    key); None when neither is found (say, an inline table)."""
-    lines = text.splitlines()
-    heads = []  # (line number, dotted table name, is an array of tables)
-    for number, line in enumerate(lines, 1):
-        match = _HEADER.fullmatch(line)
-        if match:
-            name = ".".join(p.strip().strip("\"'") for p in match.group(2).split("."))
-            heads.append((number, name, match.group(1) == "[["))
-    start, end, path, found = 0, len(lines) + 1, "", None  # scope: start < line < end
-    parts = list(loc)
-    while parts:
-        part = parts.pop(0)
-        if isinstance(part, int):
-            break
-        name = f"{path}.{part}" if path else part
-        array = bool(parts) and isinstance(parts[0], int)
-        blocks = [n for n, h, arr in heads if start < n < end and h == name and arr == array]
-        if array and blocks:
-            index = int(parts.pop(0))
-            if index >= len(blocks):
-                return found
-            start = blocks[index]
-        elif not array and blocks:
-            start = blocks[0]
-        else:  # a key of the current table: between its header and the next one
-            own_end = next((n for n, _, _ in heads if start < n < end), end)
-            key = re.compile(rf"\s*[\"']?{re.escape(part)}[\"']?\s*=")
-            return next((n for n in range(start + 1, own_end) if key.match(lines[n - 1])),
-                        found)
-        end = next((n for n, h, _ in heads if start < n < end
-                    and not h.startswith(name + ".")), end)
-        path, found = name, start
-    return found
-
-
 def parse_config(text: str, file: str = "<config>") -> HallConfig:
     """The configuration in `text`, or `ConfigError` naming the key, its line and the reason.
     Types are strict: `time_limit_workdays = "5"` (a string) is refused, not read as 5."""
     try:
         data = toml_text.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        at = re.search(r"\(at line (\d+), column \d+\)", str(exc))
-        raise ConfigError(file, "", f"不是有效的 TOML / not valid TOML: {exc}",
-                          int(at.group(1)) if at else None) from exc
+        raise not_toml(file, exc) from exc
     try:
         cfg = HallConfig.model_validate(data, strict=True)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        raise ConfigError(file, _key(data, loc), _reason(err), _line_of(text, loc)) from exc
+        raise refusal(file, text, data, tuple(err["loc"]), reason_of(err)) from exc
     try:
         _cross_check(cfg)
-    except _Refused as exc:
-        raise ConfigError(file, _key(data, exc.loc), exc.reason,
-                          _line_of(text, exc.loc)) from exc
+    except Refused as exc:
+        raise refusal(file, text, data, exc.loc, exc.reason) from exc
     return cfg
 
 

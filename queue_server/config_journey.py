@@ -2,7 +2,9 @@
 (docs/admin.md, "预约、远程取号与证照寄送"): the hall's opening hours and open days, the rules
 of appointments and check-in, the ready-for-pickup notification, and per service its booking
 slots, remote numbers (远程取号) and mail delivery (证照寄送). Plain pydantic models, read once
-with the rest of `queue_server.config`.
+with the rest of `queue_server.config`. Each refusal is said here, Chinese first, then English;
+`queue_server.config` puts the file, the line and the key (`services #1 (case).booking.hours`)
+before it.
 
 A time range is `"HH:MM-HH:MM"` local time (the end may be `24:00`); several ranges of a day
 are a list, e.g. `["08:30-12:00", "14:30-17:30"]`.
@@ -23,23 +25,30 @@ class _Strict(BaseModel):
 
 
 def parse_range(text: str) -> tuple[int, int]:
-    """`"08:30-12:00"` as minutes of the day `(510, 720)`; ValueError with the expected form."""
+    """`"08:30-12:00"` as minutes of the day `(510, 720)`; ValueError saying why, Chinese
+    first, with the expected form."""
     match = re.fullmatch(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)", text.strip())
     if not match:
-        raise ValueError(f"bad time range {text!r}: use HH:MM-HH:MM, e.g. 08:30-12:00")
+        raise ValueError(f"时间段 {text!r} 格式不对,应为 HH:MM-HH:MM,如 08:30-12:00 / bad time "
+                         f"range {text!r}: use HH:MM-HH:MM, e.g. 08:30-12:00")
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     start, end = h1 * 60 + m1, h2 * 60 + m2
-    if end > 24 * 60 or end <= start:
-        raise ValueError(f"bad time range {text!r}: the end must come after the start")
+    if end > 24 * 60:
+        raise ValueError(f"时间段 {text!r} 的结束最晚为 24:00 / bad time range {text!r}: it "
+                         "ends at 24:00 at the latest")
+    if end <= start:
+        raise ValueError(f"时间段 {text!r} 的结束须晚于开始 / bad time range {text!r}: the end "
+                         "must come after the start")
     return start, end
 
 
 def check_ranges(value: list[str]) -> list[str]:
-    """Each range well-formed, none overlapping another."""
-    parsed = sorted(parse_range(v) for v in value)
-    for (_, end), (start, _) in zip(parsed, parsed[1:], strict=False):
+    """Each range well-formed, none overlapping another (the two are named)."""
+    parsed = sorted((parse_range(v), v) for v in value)
+    for ((_, end), first), ((start, _), second) in zip(parsed, parsed[1:], strict=False):
         if start < end:
-            raise ValueError("time ranges overlap")
+            raise ValueError(f"时间段 {first!r} 与 {second!r} 重叠 / time ranges {first!r} and "
+                             f"{second!r} overlap")
     return value
 
 
@@ -66,7 +75,8 @@ class NotifySection(_Strict):
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
-            raise ValueError(f"bad URL {value!r}: use http://host[:port]/path or https://...")
+            raise ValueError(f"网址 {value!r} 不对,应为 http://主机[:端口]/路径 或 https://... / "
+                             f"bad URL {value!r}: use http://host[:port]/path or https://...")
         return value
 
 
@@ -90,7 +100,9 @@ class ServiceBooking(_Strict):
     def _days(cls, value: list[str] | None) -> list[str] | None:
         for day in value or ():
             if day not in WEEKDAYS:
-                raise ValueError(f"unknown weekday {day!r} (use {', '.join(WEEKDAYS)})")
+                known = ", ".join(WEEKDAYS)
+                raise ValueError(f"未知的星期 {day!r}(可用:{known}) / unknown weekday {day!r} "
+                                 f"(use {known})")
         return value
 
 

@@ -1,0 +1,339 @@
+"""What a failure of the hall database means to the administrator, in one line, Chinese first,
+then English, saying what to do: `explained` for whatever ended a command (the database's own
+failures, also where a command passed its driver's words on in an error of its own), `refusal`
+for a driver's, the store's, Alembic's or the file system's error, and `schema_problem` for a
+database that is not Kuaiban's of this version. The driver's own words are shown only where
+nothing better is known, and then without the SQL, the exception's class or a traceback.
+
+Exit codes (CONTRACT.md §1): `DatabaseRefused`, 2, when what `--db` names cannot be used as it
+is (fix it, run again); `DatabaseFailed`, 1, when the right database failed this time (locked
+too long, disk full, connection lost: run again once that is over)."""
+
+from __future__ import annotations
+
+import errno
+import getpass
+import os
+import re
+from pathlib import Path
+
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.pool import NullPool
+
+from provisioning.errors import CommandFailed, UsageError
+from queue_server.db.busy import Busy, StorageFull, Unavailable, first_line
+from queue_server.db.health import MIN_FREE_BYTES, sqlite_file
+from queue_server.db.store import HEAD, alembic_config
+
+
+class DatabaseRefused(UsageError):
+    """What `--db` names cannot be used as it is: exit 2."""
+
+
+class DatabaseFailed(CommandFailed):
+    """The database failed while the command ran: exit 1."""
+
+
+Said = tuple[type[CommandFailed], str]  # the error to raise and its reason, Chinese first
+
+EXPECTED = ("应为 sqlite:///路径/hall.db 或 postgresql+psycopg://用户@主机/库",
+            "expected sqlite:///path/hall.db or postgresql+psycopg://user@host/db")
+LOCKED = ("数据库被另一个程序锁住,等待后仍未释放;请稍后再运行(是否有开着事务的 sqlite3 或 psql?) / "
+          "the database stayed locked by another program: run the command again in a moment "
+          "(an sqlite3 or psql session with an open transaction?)")
+FULL = ("磁盘已满,数据库写不进去;请腾出空间后再运行 / the disk is full and the database cannot "
+        "be written: free some space, then run the command again")
+EMPTY = ("是空数据库;请先运行 provisioning init 建库 / an empty database: run "
+         "`provisioning init` first")
+FOREIGN = ("不是快办的数据库(里面是别的表;--db 指错了吗?) / not a Kuaiban database (it holds "
+           "other tables: does --db name the right one?)")
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be shown: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return repr(url)
+
+
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(""))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def _conn_problem(conn: Connection) -> str | None:
+    """Why the database behind `conn` is not a Kuaiban database of this version, or None."""
+    tables = set(inspect(conn).get_table_names())
+    if "terminals" not in tables:
+        return EMPTY if not tables - {"alembic_version"} else FOREIGN
+    found = ([str(r) for r in conn.execute(text("SELECT version_num FROM alembic_version"))
+              .scalars()] if "alembic_version" in tables else [])
+    if found == [HEAD]:
+        return None
+    shown = ", ".join(found) or "-"
+    if set(found) - _known_revisions():
+        return (f"数据库是更新版本的快办建立的(结构版本 {shown},本程序只认识到 {HEAD});请用新版本的快办"
+                f"运行此命令 / the database was made by a newer Kuaiban (schema {shown}; this "
+                f"one knows up to {HEAD}): run the command of the newer version")
+    return (f"数据库结构是旧版本的({shown},本程序要 {HEAD});请先运行 provisioning init 升级(服务器"
+            f"启动时也会升级) / the database has an older schema ({shown}; this Kuaiban needs "
+            f"{HEAD}): run `provisioning init` to upgrade it first (the server also does when "
+            "it starts)")
+
+
+def schema_problem(url: str) -> str | None:
+    """Why the database at `url` is not a Kuaiban database of this version, or None. Asked on
+    a plain connection: the store's would turn an SQLite file into WAL mode, and the file may
+    be another program's."""
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return _conn_problem(conn)
+    finally:
+        engine.dispose()
+
+
+def explained(exc: Exception, url: str | None) -> CommandFailed | None:
+    """The error to print for `exc`, which ended a command run with `--db url`: a database's
+    failure said plainly (also where a command passed its driver's words on in an error of
+    its own), a command's own error as it is, or None for anything else (a defect, whose
+    traceback is wanted)."""
+    if isinstance(exc, (DatabaseRefused, DatabaseFailed)):
+        return exc
+    if url is not None:
+        inner = (exc.__cause__ or exc.__context__) if isinstance(exc, CommandFailed) else exc
+        said = refusal(url, inner) if inner is not None else None
+        if said is not None:
+            return said
+    return exc if isinstance(exc, CommandFailed) else None
+
+
+def refusal(url: str, exc: BaseException) -> CommandFailed | None:
+    """`exc` said as the failure of the database at `url`, or None when it is no database's."""
+    said = _said(url, exc)
+    return None if said is None else said[0](f"--db {shown_url(url)}: {said[1]}")
+
+
+def _said(url: str, exc: BaseException) -> Said | None:
+    if isinstance(exc, Unavailable):  # the store's translation; the driver's error is its cause
+        cause = exc.__cause__
+        if isinstance(cause, DBAPIError):
+            return _said(url, cause)
+        if isinstance(exc, Busy):
+            return DatabaseFailed, LOCKED
+        if isinstance(exc, StorageFull):
+            return DatabaseFailed, FULL
+        return DatabaseFailed, f"数据库无法使用 / the database is unavailable: {exc.detail}"
+    if isinstance(exc, PoolTimeout):
+        return DatabaseFailed, LOCKED
+    if isinstance(exc, ArgumentError):  # a URL SQLAlchemy cannot read
+        zh, en = EXPECTED
+        return DatabaseRefused, f"不是数据库地址,{zh} / not a database URL ({en})"
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+        code = getattr(orig, "sqlite_errorcode", None)
+        said = (_sqlite(url, int(code) & 0xFF) if code is not None
+                else _postgres(url, orig) if type(orig).__module__.startswith("psycopg")
+                else None)
+        if said is None and isinstance(exc, (OperationalError, InterfaceError)):
+            # the database's trouble, in words we have no better ones for (a constraint or
+            # an SQL error is a defect: its traceback is wanted)
+            said = (DatabaseRefused, f"无法使用数据库 / cannot use the database: "
+                                     f"{first_line(exc)}")
+        return said
+    if type(exc).__module__.startswith("alembic"):  # init's migration, on a schema it lacks
+        try:
+            problem = schema_problem(url)
+        except SQLAlchemyError:
+            problem = None
+        return DatabaseRefused, problem or (f"无法升级数据库结构 / cannot upgrade the database's "
+                                            f"schema: {first_line(exc)}")
+    if isinstance(exc, OSError) and _is_database_path(url, exc):
+        return _os(url, exc)
+    return None
+
+
+def _place(url: str) -> tuple[Path, Path] | None:
+    """The SQLite file of `url` (absolute) and its nearest folder that exists."""
+    file = sqlite_file(url)
+    if file is None:
+        return None
+    file = Path(os.path.abspath(file))
+    return file, next((p for p in file.parents if p.is_dir()), Path("/"))
+
+
+def _nearly_full(url: str) -> bool:
+    """Whether the file system under the SQLite file of `url` has (almost) no space left: a
+    write then fails as an I/O error or a file that cannot be made, not always as "full"."""
+    place = _place(url)
+    try:
+        st = os.statvfs(place[1]) if place else None
+    except OSError:
+        return False
+    return st is not None and st.f_bavail * st.f_frsize < MIN_FREE_BYTES
+
+
+def _folder_problem(url: str) -> str | None:
+    """Why SQLite cannot open or write the file of `url` where the file system says so: a
+    folder in its place, a read-only mount, or no permission on the file or its folder (the
+    WAL's files are made beside the database). None when none is the case."""
+    place = _place(url)
+    if place is None:
+        return None
+    file, folder = place
+    if file.is_dir():
+        return "这是文件夹,不是数据库文件 / this is a folder, not a database file"
+    try:
+        read_only = bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        read_only = False
+    if read_only:
+        return (f"文件夹 {folder} 所在的文件系统是只读挂载的;请重新挂载为可写,或把数据库放到别处 / "
+                f"the file system of {folder} is mounted read-only: remount it read-write or "
+                "put the database elsewhere")
+    for path in (file, folder):
+        if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+            owner = _owner(path)
+            sudo = "sudo" if owner == "root" else f"sudo -u {owner}"
+            return (f"没有写入 {path} 的权限(它属于 {owner});请以 {owner} 运行命令,如 {sudo} … / "
+                    f"no permission to write {path} (it belongs to {owner}): run the command as "
+                    f"{owner}, e.g. {sudo} …")
+    return None
+
+
+def _owner(path: Path) -> str:
+    try:
+        return path.owner()
+    except (KeyError, OSError):  # an id with no account
+        return str(path.stat().st_uid)
+
+
+def _sqlite(url: str, code: int) -> Said | None:
+    """An SQLite result code (the primary one) said to the administrator."""
+    if code in (5, 6):  # BUSY, LOCKED
+        return DatabaseFailed, LOCKED
+    if code == 13 or (code in (10, 14) and _nearly_full(url)):  # FULL; IOERR, CANTOPEN
+        return DatabaseFailed, FULL
+    if code == 10:  # IOERR
+        return DatabaseFailed, ("读写数据库文件时出错(磁盘故障?);请检查磁盘后再运行 / an I/O error "
+                                "on the database file (a failing disk?): check the disk, then "
+                                "run the command again")
+    if code == 26:  # NOTADB
+        return DatabaseRefused, ("不是 SQLite 数据库文件(--db 指错了文件吗?) / not an SQLite "
+                                 "database file (does --db name the right file?)")
+    if code == 11:  # CORRUPT
+        return DatabaseRefused, ("数据库文件已损坏;请用 provisioning restore 从备份恢复 / the "
+                                 "database file is damaged: restore a backup with `provisioning "
+                                 "restore`")
+    if code in (3, 8, 14, 23):  # PERM, READONLY, CANTOPEN, AUTH
+        return DatabaseRefused, _folder_problem(url) or (
+            "无法打开或写入数据库文件(是否被设为只读?) / cannot open or write the database file "
+            "(is it read-only?)")
+    return None
+
+
+_PG_WORDS: tuple[tuple[str, type[CommandFailed], str], ...] = (
+    # (the server's or libpq's words, the error, the reason; {0} is the words' group)
+    (r'database "(.+?)" does not exist', DatabaseRefused,
+     "没有数据库 {0}(PostgreSQL 服务器 {server});请先建库,如 createdb -O {user} {0} / there "
+     "is no database {0} on the PostgreSQL server {server}: create it first, e.g. createdb -O "
+     "{user} {0}"),
+    (r'role "(.+?)" does not exist', DatabaseRefused,
+     "没有用户 {0}(PostgreSQL 服务器 {server});请先建用户,如 createuser {0} / there is no "
+     "user (role) {0} on the PostgreSQL server {server}: create it first, e.g. createuser {0}"),
+    (r"(password authentication failed|no password supplied)", DatabaseRefused,
+     "用户 {user} 的密码被 PostgreSQL 拒绝;请检查地址中的密码或 ~/.pgpass / PostgreSQL refused "
+     "the password of user {user}: check the password in the URL or ~/.pgpass"),
+    (r"(no pg_hba\.conf entry)", DatabaseRefused,
+     "服务器的 pg_hba.conf 不允许这台机器以用户 {user} 连接 PostgreSQL / PostgreSQL's "
+     "pg_hba.conf does not let this machine connect as user {user}"),
+    (r"(failed to resolve host|could not translate host name)", DatabaseRefused,
+     "找不到主机 {host};请检查地址中的主机名 / no such host {host}: check the host in the URL"),
+    (r"(Connection refused|No such file or directory)", DatabaseRefused,
+     "连接不上 PostgreSQL 服务器 {server};它启动了吗?主机和端口对吗? / cannot reach the "
+     "PostgreSQL server at {server}: is it running, are the host and the port right?"),
+    (r"(timeout expired|timed out)", DatabaseRefused,
+     "连接 PostgreSQL 服务器 {server} 超时;主机对吗?有防火墙挡着吗? / connecting to the "
+     "PostgreSQL server at {server} timed out: is the host right, is a firewall in the way?"),
+    (r"the database system is (starting up|shutting down|in recovery mode|not yet accepting)",
+     DatabaseFailed,
+     "数据库服务器 PostgreSQL 正在启动或停止;请稍后再运行 / PostgreSQL is starting up or "
+     "shutting down: run the command again in a moment"),
+    (r"(too many clients|too many connections|remaining connection slots)", DatabaseFailed,
+     "数据库服务器 PostgreSQL 的连接数已满;请稍后再运行 / PostgreSQL has no connection free: "
+     "run the command again in a moment"),
+)
+_PG_STATES: dict[str, Said] = {
+    "25006": (DatabaseRefused, "数据库服务器是只读的(备库?);请改用主库的地址 / the "
+                               "PostgreSQL server is read-only (a standby?): use the primary's "
+                               "address"),
+    "53100": (DatabaseFailed, "数据库服务器的磁盘已满;请在那里腾出空间后再运行 / the "
+                              "PostgreSQL server's disk is full: free space there, then run the "
+                              "command again"),
+    "55P03": (DatabaseFailed, LOCKED), "40001": (DatabaseFailed, LOCKED),
+    "40P01": (DatabaseFailed, LOCKED), "57014": (DatabaseFailed, LOCKED),
+}
+_PG_LOST = ("与 PostgreSQL 的连接中断;请再运行一次 / the connection to PostgreSQL was lost: run "
+            "the command again")
+
+
+def _postgres(url: str, orig: BaseException | None) -> Said | None:
+    """A psycopg error said to the administrator: by its words first (a connection that
+    failed has no SQLSTATE), then by its SQLSTATE."""
+    words = str(orig)
+    parsed = make_url(url)
+    host = parsed.host or "localhost"
+    names = {"server": f"{host}:{parsed.port or 5432}", "host": host,
+             "user": parsed.username or getpass.getuser()}  # libpq's default user
+    for pattern, kind, reason in _PG_WORDS:
+        match = re.search(pattern, words)
+        if match:
+            return kind, reason.format(match.group(1), **names)
+    state = str(getattr(orig, "sqlstate", None) or "")
+    if state in _PG_STATES:
+        return _PG_STATES[state]
+    if state.startswith("08") or state in ("57P01", "57P02") or re.search(
+            r"server closed the connection|connection is (lost|closed)|terminating connection",
+            words):
+        return DatabaseFailed, _PG_LOST
+    return None
+
+
+def _is_database_path(url: str, exc: OSError) -> bool:
+    """Whether `exc` is about the SQLite file of `url` or one of its folders (not, say, an
+    `--out` file of the command)."""
+    try:
+        file = sqlite_file(url)
+    except ArgumentError:
+        return False
+    if file is None or not exc.filename:
+        return False
+    path, file = Path(os.path.abspath(os.fsdecode(exc.filename))), Path(os.path.abspath(file))
+    return path == file or path in file.parents
+
+
+def _os(url: str, exc: OSError) -> Said:
+    name = os.fsdecode(exc.filename)
+    if exc.errno == errno.ENOSPC:
+        return DatabaseFailed, FULL
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return DatabaseRefused, _folder_problem(url) or (
+            f"没有权限使用 {name};请以它的所有者运行命令 / no permission to use {name}: run the "
+            "command as its owner")
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        return DatabaseRefused, (f"路径中的 {name} 不是文件夹,数据库放不进去 / {name} is not a "
+                                 "folder: the database cannot go there")
+    why = exc.strerror or exc.__class__.__name__
+    return DatabaseRefused, f"无法使用 {name}({why}) / cannot use {name}: {why}"
