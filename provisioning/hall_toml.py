@@ -29,11 +29,14 @@ def main_hall_id(session: Session, hall: str | None) -> str:
                                .order_by(Hall.id)))
     if hall is not None:
         if hall not in ids:
-            raise NoSuchHall(f"no hall {hall!r} in this database (halls: {', '.join(ids) or '-'})")
+            raise NoSuchHall(f"没有大厅 {hall}(库中有:{'、'.join(ids) or '无'}) / no hall "
+                             f"{hall!r} in this database (halls: {', '.join(ids) or '-'})")
         return hall
     if len(ids) != 1:
-        raise NoSuchHall("no hall in this database (run `provisioning init` first)" if not ids
-                         else f"several halls ({', '.join(ids)}): choose one with --hall")
+        raise NoSuchHall("库中没有大厅,请先运行 provisioning init / no hall in this database "
+                         "(run `provisioning init` first)" if not ids else
+                         f"库中有多个大厅({'、'.join(ids)}),请用 --hall 指定 / several halls "
+                         f"({', '.join(ids)}): choose one with --hall")
     return ids[0]
 
 
@@ -58,7 +61,7 @@ def read_config(session: Session, hall_id: str) -> dict[str, Any]:
     """The configuration of one hall as plain data, keys in the order of the contract."""
     hall = session.get(Hall, hall_id)
     if hall is None:
-        raise NoSuchHall(f"no hall {hall_id!r}")
+        raise NoSuchHall(f"没有大厅 {hall_id} / no hall {hall_id!r}")
     section: dict[str, Any] = {k: getattr(hall, k) for k in HALL_KEYS}
     section.update({k: hall.options[k] for k in OPTION_KEYS
                     if (hall.options or {}).get(k) not in (None, {})})

@@ -142,7 +142,7 @@ class RatingRow(Wire):
     counter: str | None = None
     staff: str | None = None
     staff_name: str | None = None
-    channel: str | None = None  # kiosk | pad | bank
+    channel: str | None = None  # kiosk | pad | bank | web (v1.2: the holder's phone)
     level: int
     reasons: list[str] = []
     comment: str | None = None

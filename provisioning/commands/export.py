@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
                 hall = hall_toml.main_hall_id(session, args.hall)
                 config = hall_toml.read_config(session, hall)
         except hall_toml.NoSuchHall as exc:
-            raise UsageError(f"{args.db}: 没有可导出的大厅 / {exc}") from None
+            raise UsageError(f"{args.db}: {exc}") from None
         except SQLAlchemyError as exc:
             raise UsageError(f"{args.db}: {str(exc).splitlines()[0]}") from None
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -67,8 +67,10 @@ def console_logout(request: Request, principal: Who) -> Response:
 @router.get("/api/v1/console/me", response_model=ConsoleMe)
 def console_me(request: Request, principal: Who) -> ConsoleMe:
     hall = hall_of(principal, request)
-    token = cookie_of(request) if not request.headers.get("authorization") else ""
-    who = console_auth.me(store_of(request), principal, hall, token or "")
+    header = request.headers.get("authorization", "")
+    token = cookie_of(request) if not header else ""
+    bearer = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    who = console_auth.me(store_of(request), principal, hall, token or "", bearer)
     return ConsoleMe(staff=principal.staff_id, staff_name=who.staff_name, role=who.role,
                      hall=hall, hall_name=who.hall_name,
                      csrf=console_auth.csrf_of(token) if token else None,

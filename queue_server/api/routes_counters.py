@@ -87,8 +87,18 @@ def _with_hall(principal: Principal, request: Request) -> Principal:
     return principal if principal.hall else replace(principal, hall=hall_of(principal, request))
 
 
+def _query(name: str, description: str, **schema: object) -> dict[str, object]:
+    """A query parameter the route reads itself (the hot paths read no parameters through
+    FastAPI), for the OpenAPI document."""
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": {"type": "string", **schema}}
+
+
 @busy.post("/counters/{code}/call-next", response_model=wire.TicketOut,
-           responses={204: {"description": "nobody waits"}})
+           responses={204: {"description": "nobody waits"}},
+           openapi_extra={"parameters": [_query(
+               "current", "(v1.2) the ticket the pad shows at the counter (empty: none); "
+               "another one there is 409 counter_changed")]})
 async def call_next(request: Request, token: Token, code: str) -> Response:
     # (v1.2) `?current=ID` (or empty: none): what the pad believes is at the counter
     expect = request.query_params.get("current")
@@ -208,7 +218,14 @@ async def _stream_of(store: Store, principal: Principal, after: str | None,
     return hall, int(await run_in_threadpool(terminals.today_starts, store, hall))
 
 
-@busy.get("/events", responses={200: {"content": {"text/event-stream": {}}}})
+@busy.get("/events", responses={200: {"content": {"text/event-stream": {}}}},
+          openapi_extra={"parameters": [
+              # (described, not constrained: an empty value is taken as none)
+              _query("after", "the last event id seen (or the header Last-Event-ID); "
+                     "400 bad_after when it is no event id"),
+              _query("since", "`today`: from the first event of the business day; 400 "
+                     "bad_since for another word"),
+              _query("hall", "the hall, for an administrator's token of several halls")]})
 async def events(request: Request) -> Response:
     store = store_of(request)
     principal = await run_in_threadpool(who, request)  # a Bearer token or the console cookie

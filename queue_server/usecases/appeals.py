@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from queue_server.db.models import Appeal, Evaluation, Followup, Staff, Ticket
 from queue_server.db.store import Store
 from queue_server.db.unit import Tx
-from queue_server.domain.errors import Conflict, Forbidden, NotFound
+from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from queue_server.usecases import followups
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.wire_console import AppealOut
@@ -89,8 +89,14 @@ def _not_valid(tx: Tx, who: Principal, evaluation_id: int, note: str) -> None:
         followups.verify_in(tx, who, item.id, False, f"申诉成立 / appeal upheld: {note}")
 
 
+STATUSES = ("open", "upheld", "rejected")
+
+
 def appeals(store: Store, who: Principal, hall: str, status: str | None) -> list[AppealOut]:
     require_supervisor(who)
+    if status and status not in STATUSES:  # (a typo listed nothing, as if none were filed)
+        raise Invalid("bad_filter", f"申诉状态为 {'、'.join(STATUSES)} / an appeal's status is "
+                      f"{', '.join(STATUSES)}")
     with store.read() as s:
         query = select(Appeal).where(Appeal.hall == hall).order_by(Appeal.filed_at.desc())
         if status:

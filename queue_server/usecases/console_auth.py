@@ -16,7 +16,7 @@ from typing import cast
 from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.engine import Connection
 
-from queue_server.db.models import ConsoleSession, Staff
+from queue_server.db.models import ConsoleSession, Staff, StaffSession
 from queue_server.db.store import Store
 from queue_server.db.unit import Tx
 from queue_server.domain.errors import Forbidden, Invalid, Unauthorized
@@ -118,18 +118,23 @@ class Me:
     role: str
     hall_name: str
     timezone: str
-    expires_at: datetime | None  # the console session's end (None for a bearer token)
+    expires_at: datetime | None  # the session's end (None for an administrator's token)
 
 
-def me(store: Store, who: Principal, hall: str, token: str = "") -> Me:
-    """Who a principal that may use the console is, and when its console session (`token`,
-    the cookie's) ends."""
+def me(store: Store, who: Principal, hall: str, token: str = "", bearer: str = "") -> Me:
+    """Who a principal that may use the console is, and when its session ends: the console
+    session's (`token`, the cookie's) or the staff session's whose `bearer` token it holds."""
     require_supervisor(who)
     with store.read() as s:
         info = load_hall(s, hall)
         staff = s.get(Staff, (hall, who.staff_id)) if who.staff_id else None
-        expires = s.scalar(select(ConsoleSession.expires_at).where(
-            ConsoleSession.token_hash == token_hash(token))) if token else None
+        expires = None
+        if token:
+            expires = s.scalar(select(ConsoleSession.expires_at).where(
+                ConsoleSession.token_hash == token_hash(token)))
+        elif bearer and who.kind == "staff":
+            expires = s.scalar(select(StaffSession.expires_at).where(
+                StaffSession.token_hash == token_hash(bearer)))
     if info is None:
         raise Invalid("unknown_hall", f"没有大厅 {hall} / no hall {hall}")
     return Me(staff.name if staff else None, who.staff_role or who.kind, info.name,

@@ -229,10 +229,11 @@ def _finish(tx: Tx, hall: HallInfo, counter: Record, stage: Record, ticket: Reco
         # A bank branch's part ends where its counters end: the papers go on to the parent
         # hall (转大厅), where the application is a ticket of its own; never into a queue of
         # the branch that nobody calls.
+        # (the stage's end first, then where it went: `ticket.finished`, `ticket.forwarded`)
         end_stage(stage, counter, tx.now, "forwarded")
-        outposts.hand_on(tx, ticket, parent)
         ticket.status = stages.FORWARDED
         _event(tx, "ticket.finished", ticket, counter, outcome=body.outcome, next_zone=None)
+        outposts.hand_on(tx, ticket, parent)
         return
     end_stage(stage, counter, tx.now, body.outcome)
     if body.outcome == "rejected" and body.reason and body.reason.strip():

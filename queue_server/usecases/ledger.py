@@ -28,6 +28,7 @@ from queue_server.domain.deadlines import is_late
 from queue_server.domain.errors import Forbidden, Invalid
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
+from queue_server.usecases.ratings import rating_channel
 from queue_server.wire_console import Period, RatingRow
 
 LIMIT = 5000
@@ -87,7 +88,7 @@ def _rows(s: Session, hall: str, result: list[Any], now: datetime) -> list[Ratin
             id=ev.id, rated_at=ev.created_at, ticket=ev.ticket_id, number=number,
             service=service, service_name=names.get(service, service), zone=zone,
             counter=ev.counter, staff=ev.staff_id, staff_name=staff.get(ev.staff_id or ""),
-            channel=kind, level=ev.level, reasons=list(ev.reasons or []), comment=ev.comment,
+            channel=rating_channel(kind), level=ev.level, reasons=list(ev.reasons or []), comment=ev.comment,
             followup=followup, followup_step=step, followup_late=followup in late,
             appeal=appeal))
     return out

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TypeVar, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -121,8 +121,10 @@ def _open_session(tx: Tx, who: Principal, staff: Staff, counter: str
 
 def logout(store: Store, who: Principal, token: str) -> None:
     """End the staff session `token` (the pad's 退出): the session goes, and the counter is
-    no longer shown as staffed by its holder once none of their sessions there is left (a
-    ticket still at the counter stays there, for whoever logs in next)."""
+    no longer shown as staffed by its holder once none of their sessions there is left; where
+    another staff member's session at that counter lives on, the counter is shown as theirs
+    (it showed "closed" while they still called). A ticket still at the counter stays there,
+    for whoever logs in next."""
     if who.kind != "staff" or who.hall is None:
         raise Forbidden("staff_session_required", "请先登录 / a staff session is required")
     with store.write() as tx:
@@ -133,11 +135,14 @@ def logout(store: Store, who: Principal, token: str) -> None:
             return
         s.delete(row)
         s.flush()
-        others = s.scalar(select(func.count()).select_from(StaffSession).where(
+        # the latest live session left at the counter (its holder's own first)
+        left = s.scalars(select(StaffSession).where(
             StaffSession.hall == row.hall, StaffSession.counter == row.counter,
-            StaffSession.staff_id == row.staff_id, StaffSession.expires_at > tx.now))
+            StaffSession.expires_at > tx.now)
+            .order_by((StaffSession.staff_id == row.staff_id).desc(),
+                      StaffSession.created_at.desc(), StaffSession.id.desc()).limit(1)).first()
         counter = s.get(Counter, (row.hall, row.counter))
-        if counter is not None and counter.staff_id == row.staff_id and not others:
-            counter.staff_id = None
+        if counter is not None and counter.staff_id == row.staff_id:
+            counter.staff_id = left.staff_id if left is not None else None
         tx.emit(row.hall, "staff.logout", counter=row.counter, staff=row.staff_id)
         log.info("staff %s signed out at %s/%s", row.staff_id, row.hall, row.counter)

@@ -25,6 +25,12 @@ from queue_server.usecases.halls import load_hall
 RATERS = ("kiosk", "pad", "bank", "web")  # web: the holder's phone, with the QR code's proof
 
 
+def rating_channel(terminal_kind: str | None) -> str:
+    """Where a rating was given, for the ledger and the export: its terminal's kind, or "web"
+    for one without a terminal (the holder's phone; the export called it "pad")."""
+    return terminal_kind or "web"
+
+
 def evaluate(store: Store, who: Principal, body: wire.EvaluationIn) -> wire.EvaluationOut:
     if who.kind not in RATERS:
         raise Forbidden("forbidden", "评价只能由群众在评价器或自助终端提交 / ratings come only "

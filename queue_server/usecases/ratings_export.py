@@ -15,6 +15,7 @@ from queue_server.db.store import Store
 from queue_server.domain.clock import day_start, iso
 from queue_server.domain.errors import Invalid
 from queue_server.usecases.halls import hall_info
+from queue_server.usecases.ratings import rating_channel
 
 FIELDS = ("hall", "service", "ticket", "channel", "zone", "counter", "staff", "level",
           "reasons", "comment", "rated_at")
@@ -41,7 +42,7 @@ def ratings(store: Store, first: date, last: date) -> Iterator[dict[str, Any]]:
                      .order_by(_E.c.created_at, _E.c.id))
             for row in conn.execute(query):
                 yield {"hall": row.hall, "service": row.service, "ticket": row.ticket_id,
-                       "channel": row.kind or "pad", "zone": row.zone, "counter": row.counter,
+                       "channel": rating_channel(row.kind), "zone": row.zone, "counter": row.counter,
                        "staff": row.staff_id, "level": row.level,
                        "reasons": list(row.reasons or []), "comment": row.comment,
                        "rated_at": iso(row.created_at)}

@@ -16,7 +16,7 @@ import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -407,7 +407,12 @@ def issued_out(s: Db | None, ticket: Ticket | Record, hall: HallInfo, svc: Servi
         hall_name=hall.name, service_name=svc.name, priority=ticket.priority,
         priority_reason=ticket.priority_reason, masked_name=ticket.masked_name,
         masked_id=ticket.masked_id, appointment_late=bool(ticket.appointment_late),
-        arrival_required=held, calls_from=next_opening(hall, now or ticket.issued_at))
+        arrival_required=held, calls_from=_utc(next_opening(hall, now or ticket.issued_at)))
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    """An instant of an answer in UTC, as every other (`calls_from` came in the hall's +08:00)."""
+    return moment.astimezone(UTC) if moment is not None else None
 
 
 @dataclass(frozen=True)

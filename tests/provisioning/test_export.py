@@ -49,7 +49,9 @@ def test_export_of_an_empty_or_unknown_hall_exits_2(db_factory, capsys: pytest.C
     from queue_server.db.store import migrate
     migrate(url)
     assert main(["export", "--db", url]) == 2
-    assert "provisioning init" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "provisioning init" in said and "库中没有大厅" in said  # Chinese first, the same
     load_hall(url)
     assert main(["export", "--db", url, "--hall", "nowhere"]) == 2
-    assert "nowhere" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "没有大厅 nowhere" in said and "no hall 'nowhere'" in said

@@ -232,3 +232,21 @@ def test_logging_out_ends_the_staff_session_on_the_server(hall: Hall) -> None:
     assert board["W01"]["staff"] is None and board["W01"]["current"]["id"] == t["id"]
     w01b = hall.staff("W01")  # the next member of staff finds the ticket at the counter
     assert w01b.get("/counters/W01").json()["current"]["id"] == t["id"]
+
+
+def test_a_counter_stays_staffed_while_another_session_there_lives(hall: Hall) -> None:
+    """Two members of staff signed in at one counter (a handover): the second's 退出 showed the
+    counter closed while the first still called there. It shows the first again; the last
+    logout closes it."""
+    kiosk = hall.client(hall.enrol("kiosk"))
+    first, second = hall.staff("W02", "s001"), hall.staff("W02", "s002")
+
+    def holder() -> str | None:
+        return {c["code"]: c for c in kiosk.get("/counters").json()}["W02"]["staff"]
+
+    assert holder() == "s002"  # the latest login holds it
+    assert second.post("/auth/logout").status_code == 204
+    assert holder() == "s001"
+    assert first.post("/counters/W02/call-next").status_code in (200, 204)
+    assert first.post("/auth/logout").status_code == 204
+    assert holder() is None

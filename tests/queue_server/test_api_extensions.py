@@ -124,6 +124,16 @@ def test_next_at_a_branch_without_approval_counters_forwards_to_the_hall(hall: H
     assert done["status"] == "forwarded" and done["journey"][-1]["outcome"] == "forwarded"
     remote = done["forwarded_to"]
     assert remote["hall"] == hall.id and remote["number"] == "B001"
+    from queue_server.db.store import Store
+
+    store = Store(hall.db_url)  # the branch's stream: the stage's end, then where it went
+    try:
+        said = [(e["type"], e.get("next_zone")) for e in store.fetch_events(hall.outpost, 0, 1000)
+                if e.get("ticket") == t["id"] and e["type"] in ("ticket.finished",
+                                                                  "ticket.forwarded")]
+    finally:
+        store.close()
+    assert said == [("ticket.finished", None), ("ticket.forwarded", None)]
     w02 = hall.staff("W02")
     called = w02.post("/counters/W02/call-next").json()
     assert called["id"] == remote["ticket"] and called["forwarded_from"] == t["id"]

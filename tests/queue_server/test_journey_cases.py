@@ -275,6 +275,7 @@ def test_a_number_taken_while_the_hall_is_closed_says_when_calling_starts(
         else:
             assert got is not None and datetime.fromisoformat(got) == datetime.fromisoformat(
                 starts), when
+            assert got.endswith(("Z", "+00:00")), got  # in UTC, as every instant answered
 
 
 def test_a_counter_s_pad_rates_only_today_s_visits(journey: Journey) -> None:
@@ -338,3 +339,16 @@ def test_the_holder_rates_from_the_phone_with_the_qr_code(journey: Journey) -> N
     with server.store.read() as s:
         comment = s.execute(text("SELECT comment FROM evaluations")).scalar_one()
     assert "150102198001011234" not in comment  # masked as every typed text
+    # where it was rated: the phone ("web"), in the console's table and the province's export
+    # (the table said null and the export "pad", a pad that never rated)
+    from datetime import date
+
+    from queue_server.usecases import ledger, ratings_export
+    from queue_server.usecases.auth import Principal
+    from queue_server.wire_console import Period
+
+    supervisor = Principal("staff", "j1", staff_id="s001", staff_role="supervisor")
+    rows = ledger.ratings(server.store, supervisor, "j1", Period())
+    assert [(r.level, r.channel) for r in rows] == [(2, "web")]
+    exported = list(ratings_export.ratings(server.store, date(2026, 3, 10), date(2026, 3, 10)))
+    assert [(r["level"], r["channel"]) for r in exported] == [(2, "web")]

@@ -88,6 +88,8 @@ def test_appeal_from_the_counter_pad_decided_in_the_console(hall: Hall) -> None:
     c = supervisor(hall)
     listed = c.get("appeals", params={"status": "open"}).json()
     assert [a["id"] for a in listed] == [filed.json()["id"]]
+    typo = c.get("appeals", params={"status": "opne"})  # listed nothing, as if none were filed
+    assert typo.status_code == 400 and typo.json()["error"]["code"] == "bad_filter"
     decided = c.post(f"appeals/{filed.json()['id']}/decide",
                      json={"upheld": False, "note": "评价属实"})
     assert decided.status_code == 200 and decided.json()["status"] == "rejected"
@@ -183,3 +185,13 @@ def test_scripts_use_an_administrator_token_with_the_hall(hall: Hall) -> None:
     rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
     assert got.status_code == 200 and len(rows) == 2
     assert rows[1][rows[0].index("当前步骤 / Step")] == "回复"  # not valid: straight to reply
+
+
+def test_a_bearer_session_is_told_when_it_ends(hall: Hall) -> None:
+    """/console/me said `expires_at: null` to a supervisor's Bearer staff session, which ends
+    12 hours after its login as the cookie's does; an administrator's token does not end."""
+    sup = hall.staff("W03", "s003")
+    me = sup.get("/console/me")
+    assert me.status_code == 200, me.text
+    assert me.json()["expires_at"] is not None
+    assert hall.admin().get("/console/me", params={"hall": hall.id}).json()["expires_at"] is None
