@@ -8,6 +8,7 @@
     me: null, csrf: null, pages: [], current: null, source: null,
     listeners: new Set(), refreshTimer: null, alerts: [], dismissed: new Set(), alertsTimer: null,
     offline: false, probe: null, stale: false, parked: null,
+    editedFilters: {},  // page id -> a toolbar's fields changed and not yet applied
     names: { hall: null, services: {}, counters: {} },  // the hall's English names (name_en)
   };
   const OFFLINE = ["无法连接服务器，正在重试…", "Cannot reach the server, retrying…"];
@@ -255,14 +256,22 @@
     });
   }
   /* A toolbar of filters; fields: [{name, zh, en, type: "date"|"select", options}]; values
-     are kept in the page's URL hash (#page?k=v) so a reload or a link keeps them. */
+     are kept in the page's URL hash (#page?k=v) so a reload or a link keeps them. What was
+     changed in it and not applied yet survives the page's refresh on an event (a level
+     chosen just before an event came was put back to "all", and 筛选 then applied that). */
   function filters(fields, values, onApply) {
     const inputs = {};
+    const id = (location.hash || "#").slice(1).split("?")[0];
+    const edited = S.editedFilters[id] || {};
+    const shown = (name) => String((name in edited ? edited[name] : values[name]) ?? "");
     const bar = el("form", { class: "toolbar", onsubmit: (e) => { e.preventDefault(); apply(); } },
       fields.map((f) => {
         const input = f.type === "select"
-          ? el("select", { name: f.name }, f.options.map(([v, zh, en]) => el("option", { value: v, selected: String(values[f.name] ?? "") === v ? true : null }, t(zh, en ?? zh))))
-          : el("input", { name: f.name, type: f.type || "text", value: values[f.name] ?? "" });
+          ? el("select", { name: f.name }, f.options.map(([v, zh, en]) => el("option", { value: v, selected: shown(f.name) === v ? true : null }, t(zh, en ?? zh))))
+          : el("input", { name: f.name, type: f.type || "text", value: shown(f.name) });
+        input.addEventListener("change", () => {
+          (S.editedFilters[id] = S.editedFilters[id] || {})[f.name] = input.value;
+        });
         inputs[f.name] = input;
         return el("label", {}, t(f.zh, f.en), input);
       }),
@@ -270,7 +279,7 @@
     function apply() {
       const next = {};
       for (const [k, input] of Object.entries(inputs)) if (input.value) next[k] = input.value;
-      const id = (location.hash || "#").slice(1).split("?")[0];
+      delete S.editedFilters[id];
       history.replaceState(null, "", `#${id}${query(next)}`);
       onApply(next);
     }
@@ -331,6 +340,7 @@
     const next = S.pages.find((p) => p.id === id) || S.pages[0];
     if (!next) return;
     if (S.current && S.current !== next && S.current.leave) S.current.leave();
+    if (S.current !== next) S.editedFilters = {};  // another page: its toolbar as its link says
     S.current = next;
     renderNav();
     render();

@@ -4,7 +4,8 @@
   "use strict";
   const STEPS = { verify: ["待核实", "to verify"], rectify: ["待整改", "to rectify"], reply: ["待回复", "to reply"], closed: ["已办结", "closed"] };
   const APPEALS = { open: ["申诉中", "appealed"], upheld: ["申诉成立", "appeal upheld"], rejected: ["申诉不成立", "appeal rejected"] };
-  const CHANNELS = { pad: ["评价器", "pad"], kiosk: ["自助终端", "kiosk"], bank: ["银行网点", "bank"] };
+  const CHANNELS = { pad: ["评价器", "pad"], kiosk: ["自助终端", "kiosk"], bank: ["银行网点", "bank"],
+    web: ["手机扫码", "phone (QR code)"] };
   let lookups = null;
   Console.page({
     id: "ratings", order: 30, title: { zh: "好差评", en: "Ratings" },
