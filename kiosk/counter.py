@@ -189,7 +189,10 @@ def ticket_view(t: wire.TicketOut, services: dict[str, wire.ServiceInfo],
                       priority_confirmed=t.priority_confirmed,
                       zones_left=words.zones_left(svc.route, t.zone) if svc else [],
                       mail_offered=t.service in mail_services, delivery=t.delivery,
-                      origin=origin_of(t), deadline=t.deadline,
+                      origin=origin_of(t),
+                      # the approval's time limit, while it runs: at pickup it is over, and a
+                      # case approved in time read "已超期" there days later
+                      deadline=t.deadline if t.zone != "pickup" else None,
                       deadline_provisional=t.deadline_provisional,
                       workdays_left=t.workdays_left)
 

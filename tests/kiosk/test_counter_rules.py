@@ -48,3 +48,16 @@ def test_ticket_view_in_english_with_the_zones_left() -> None:
     assert (v.service_name, v.materials) == ("Company setup", ["Articles of association"])
     assert v.zones_left == ["approval", "pickup"]
     assert ticket_view(t, {"company": svc}, NOW).service_name == "企业开办"
+
+
+def test_the_deadline_shows_while_the_approval_runs_not_at_pickup() -> None:
+    """A case approved in time read "已超期 N 个工作日" at the pickup counter days later: the
+    approval's time limit is shown while it runs."""
+    svc = wire.ServiceInfo(code="company", name="企业开办", prefix="A",
+                           route=["intake", "approval", "pickup"])
+    due = NOW - timedelta(days=3)  # approved on the day; collected three days after
+    for zone, shown in (("approval", due), ("pickup", None)):
+        t = wire.TicketOut(id="t4", number="A014", service="company", status="called",
+                           zone=zone, issued_at=NOW - timedelta(days=5), deadline=due,
+                           workdays_left=-3)
+        assert ticket_view(t, {"company": svc}, NOW).deadline == shown, zone
