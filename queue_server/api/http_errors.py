@@ -96,6 +96,19 @@ def _validation_message(exc: RequestValidationError) -> tuple[int, str, str]:
                                     else f"请求内容不符合要求 / {msg}")
 
 
+def _not_json(request: Request, exc: RequestValidationError) -> bool:
+    """A body sent without a JSON content type (curl -d's form type, or none): FastAPI read
+    it as bytes, and said "Input should be a valid dictionary" of a good JSON body."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == "application/json" or kind.endswith("+json"):
+        return False
+    if request.headers.get("content-length", "0") == "0" and \
+            "transfer-encoding" not in request.headers:
+        return False  # no body at all: the fields it lacks are named (422)
+    errors = exc.errors()
+    return bool(errors) and tuple(errors[0].get("loc", ())) == ("body",)
+
+
 def domain_answer(exc: DomainError) -> JSONResponse:
     """A refusal's answer: its status by kind (`STATUS`), its code and message."""
     status = next((v for k, v in STATUS.items() if isinstance(exc, k)), 409)
@@ -120,7 +133,11 @@ def install(app: FastAPI) -> None:
                      {"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_r: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        if _not_json(request, exc):
+            return error(415, "unsupported_media_type", "请求体须为 JSON(Content-Type: "
+                         "application/json) / send the body as JSON (Content-Type: "
+                         "application/json)")
         return error(*_validation_message(exc))
 
     @app.exception_handler(StarletteHTTPException)

@@ -27,6 +27,11 @@ BAD: list[tuple[str, str, Any, dict[str, str], int, str]] = [
     ("POST", "/tickets", {"service": "general"}, {"Idempotency-Key": "x" * 201}, 400,
      "bad_idempotency_key"),
     ("POST", "/tickets", [1, 2], {}, 422, "invalid_request"),
+    # a good JSON body sent without its type (or as curl -d's form): "Input should be a valid
+    # dictionary" (422) said nothing of what was wrong
+    ("POST", "/tickets", b'{"service": "general"}', {}, 415, "unsupported_media_type"),
+    ("POST", "/tickets", b"service=general",
+     {"Content-Type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"),
     ("POST", "/tickets", b"\xff\xfe\x00garbage", {"Content-Type": "application/json"}, 400,
      "malformed_json"),
     ("POST", "/tickets", b"x" * (65 * 1024), {"Content-Type": "application/json"}, 413,
