@@ -23,8 +23,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 
 from kiosk import counter_words as words
@@ -38,6 +36,7 @@ from queue_server.domain.clock import utcnow
 from queue_server.usecases import cases, counters, delivery
 from server_process.hall import HallProcess
 from tests.queue_server.supervision_seed import SetClock, serve, staff, take
+from tests.ui.staff.test_counter_cases import with_dialog
 from ui.staff.counter_pad import CounterWindow
 from ui.staff.mail import MailDialog
 
@@ -213,30 +212,6 @@ def number_of(hall: QueueHall, ticket: str) -> str:
             return row.number
     finally:
         store.close()
-
-
-def with_dialog(kind: type[QDialog], open_it: Callable[[], None],
-                act: Callable[[Any], None]) -> None:
-    """Open a modal dialog of `kind` with `open_it` and hand it to `act` once it shows; a
-    failed check closes it (else the modal loop would hold the test)."""
-    errors: list[BaseException] = []
-
-    def look() -> None:
-        found = [w for w in QApplication.topLevelWidgets()
-                 if isinstance(w, kind) and w.isVisible()]
-        if not found:
-            QTimer.singleShot(20, look)
-            return
-        try:
-            act(found[0])
-        except BaseException as exc:  # re-raised once the dialog is closed
-            errors.append(exc)
-        found[0].reject()
-
-    QTimer.singleShot(0, look)
-    open_it()
-    if errors:
-        raise errors[0]
 
 
 def test_an_approval_pad_started_today_lists_the_case_that_became_overdue_before(
