@@ -101,7 +101,8 @@ class StorageHealth:
         if problem is None:
             with self._lock:
                 if self.state != OK and time.monotonic() - self._failed_at < HOLD_S:
-                    problem = self._last
+                    return self._last  # held, not failed anew: the hold runs out by itself
+                    # (renewed by every probe, it lasted as long as a balancer asked each second)
         if problem is not None and problem.code != "busy":
             self.failed(problem)
             return problem

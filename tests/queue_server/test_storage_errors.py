@@ -161,3 +161,25 @@ def test_a_unit_begun_before_the_failure_does_not_end_it(caplog: pytest.LogCaptu
         "database: db_unavailable -> ok",
         "database: ok -> db_unavailable (the database system is shutting down)",
         "database: db_unavailable -> ok"]
+
+
+def test_the_probe_recovers_while_it_is_asked_every_second(monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """After PostgreSQL's connections were cut, a load balancer asking /health each second kept
+    every server "degraded" until something was written: each probe inside the 3 s hold
+    renewed the failure. The hold runs out, however often the probe asks."""
+    from queue_server.db import health as module
+    from queue_server.db.busy import DbUnavailable
+    from queue_server.db.health import StorageHealth
+
+    now = [1000.0]
+    monkeypatch.setattr(module.time, "monotonic", lambda: now[0])
+    health = StorageHealth("postgresql+psycopg://u@127.0.0.1/db")
+    health.failed(DbUnavailable("terminating connection due to administrator command"))
+    seen = []
+    for _ in range(6):  # a probe each second, the database fine again
+        now[0] += 1.0
+        problem = health.check(lambda: None)
+        seen.append(problem.code if problem is not None else "ok")
+    assert seen == ["db_unavailable", "db_unavailable", "ok", "ok", "ok", "ok"]
+    assert health.state == "ok"
