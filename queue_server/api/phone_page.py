@@ -1,5 +1,5 @@
 """The hall's phone page (H5) at `/m/`: book, cancel and see a booking, take a number from the
-phone and follow it until it is called (docs/api.md "Phone page"). Static files of this package
+phone, follow it until it is called and rate its service (docs/api.md "Phone page"). Static files of this package
 (`phone/`), Chinese first, for a 360-px-wide screen, and nothing from outside the server (a
 hall's network may have no internet): no CDN, no outside font (a hall that lists Mongolian gets
 it vertically beside the Chinese, in the font this server serves at `/fonts/mongolian.ttf`), a

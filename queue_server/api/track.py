@@ -9,7 +9,10 @@ In a hall that lists Mongolian the card opens with a band of traditional Mongoli
 the service's and the counter's names), written as it is written: CSS `writing-mode:
 vertical-lr` (top to bottom, columns left to right), in Noto Sans Mongolian served by this
 server at `/fonts/mongolian.ttf` (a hall's LAN is offline: no outside fonts); the band also
-says where the ticket stands and the main instruction, in the words of ui/locale/mn.po.
+says where the ticket stands and the main instruction, in the words of ui/locale/mn.po. The
+journey's table (heads, zones, outcomes, deadlines; the time under the zone, for the width), the
+rating form (levels, reasons, comment, button, messages, thank-you), the mail card and the
+offline banner have smaller bands of their own, the kiosk's words where it has them.
 
 Opened from the ticket's own QR code (`?c=`, its rating code) the page offers 好差评 of the
 latest called stage until it is rated (扫码评价: a rating pad refuses a visit of an earlier day).
@@ -17,7 +20,8 @@ A bank branch's application forwarded to the hall says so, with the branch and i
 The branch's own ticket leads on to the hall's page, but for the holder of its code while the
 stage served at the branch is still to be rated: that page rates the branch's stage (with the
 branch ticket's code, never the hall's) and links on to the hall's. The page has no
-Content-Security-Policy; its two small scripts are inline."""
+Content-Security-Policy; its two small scripts are inline. Its Mongolian words and bands are in
+`track_bands`, its rating form in `track_rating`."""
 
 from __future__ import annotations
 
@@ -28,7 +32,6 @@ from datetime import datetime
 from functools import lru_cache
 from html import escape
 from pathlib import Path
-from typing import NamedTuple
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -39,58 +42,41 @@ from queue_server import wire
 from queue_server import wire_journey as wj
 from queue_server.api.ratelimit import throttle
 from queue_server.api.routes import base_url, store_of
+from queue_server.api.track_bands import (
+    MN,
+    MnWord,
+    banded,
+    beside,
+    mn_line,
+    mongolian_card,
+)
+from queue_server.api.track_rating import LEVELS, RATE, rating_card
 from queue_server.domain.stages import FINAL
 from queue_server.usecases import public
 
+__all__ = ["LEVELS", "MN", "MnWord", "router"]
 router = APIRouter()
 STATUS = {"waiting": ("等候中", "Waiting"), "called": ("已叫号,请到窗口", "Called: go to the counter"),
           "serving": ("办理中", "Being served"), "done": ("已办结", "Done"),
           "rejected": ("不予受理", "Not accepted"), "no_show": ("过号", "Missed the call"),
           "ready": ("已办结,待取件", "Ready for pickup"),
           "forwarded": ("已转交大厅", "Forwarded to the hall")}
-OUTCOMES = {"done": "办结", "next": "转下一环节", "rejected": "不予受理", "no_show": "过号",
-            "transferred": "转办", "forwarded": "转大厅"}
-LEVELS = {5: ("非常满意", "Very satisfied"), 4: ("满意", "Satisfied"),
-          3: ("基本满意", "Fairly satisfied"), 2: ("不满意", "Dissatisfied"),
-          1: ("非常不满意", "Very dissatisfied")}
-
-
-class MnWord(NamedTuple):
-    """A line of traditional Mongolian: A STARTING TRANSLATION, as ui/locale/mn.po is, fuzzy
-    (needs review by a native reader) until a reader has checked it and set fuzzy to False.
-    `po` names the kiosk's entry of mn.po whose words these are (tests/phone check they still
-    are); None: this page's own. The phone page's MN table (phone/app.js) says the same."""
-
-    mn: str
-    fuzzy: bool
-    po: str | None
-
-
-MN = {
-    "waiting": MnWord("ᠬᠦᠯᠢᠶᠡᠵᠦ ᠪᠠᠶᠢᠭ\u180eᠠ", True, "status_waiting"),  # 等候中
-    "called": MnWord("ᠳᠠᠭᠤᠳᠠᠭᠳᠠᠪᠠ", True, "status_called"),  # 已叫号
-    "serving": MnWord("ᠪᠡᠶᠡᠯᠡᠭᠦᠯᠵᠦ ᠪᠠᠶᠢᠨ\u180eᠠ", True, "status_serving"),  # 办理中
-    "done": MnWord("ᠪᠡᠶᠡᠯᠡᠭᠦᠯᠵᠦ ᠳᠠᠭᠤᠰᠪᠠ", True, "status_done"),  # 已办结
-    "rejected": MnWord("ᠬᠦᠯᠢᠶᠡᠨ ᠠᠪᠤᠭᠰᠠᠨ ᠦᠭᠡᠢ", True, "status_rejected"),  # 不予受理
-    "no_show": MnWord("ᠳ\u180bᠤᠭᠠᠷ ᠥᠩᠭᠡᠷᠡᠪᠡ", True, "status_no_show"),  # 过号
-    "forwarded": MnWord("ᠲᠠᠨᠬᠢᠮ ᠳᠤ ᠰᠢᠯᠵᠢᠭᠦᠯᠦᠭᠳᠡᠵᠡᠢ", True, "status_forwarded"),  # 已转交大厅
-    # 审批中 (as the phone page's `approval`, this page's own)
-    "approval": MnWord("ᠬᠢᠨᠠᠨ ᠪᠠᠲᠤᠯᠠᠵᠤ ᠪᠠᠶᠢᠨ\u180eᠠ", True, None),
-    # 已办结,请留意出件窗口叫号 / 已办结,待取件
-    "ready": MnWord("ᠬᠡᠷᠡᠭ ᠪᠡᠶᠡᠯᠡᠭᠦᠯᠵᠦ ᠳᠠᠭᠤᠰᠪᠠ᠂ ᠪᠢᠴᠢᠭ ᠠᠪᠬᠤ ᠳᠠᠭᠤᠳᠠᠯᠭ\u180eᠠ\u202fᠶᠢ ᠬᠦᠯᠢᠶᠡᠭᠡᠷᠡᠢ",
-                    True, "ck_pickup"),
-    "ahead": MnWord("ᠡᠮᠦᠨ\u180eᠡ ᠬᠦᠯᠢᠶᠡᠵᠦ ᠪᠤᠢ", True, "ahead"),  # 前面
-    "people": MnWord("{n} ᠬᠦᠮᠦᠨ", True, "people"),  # {n} 人
-    "please_go": MnWord("{counter}\u202fᠳᠤ ᠢᠷᠡᠭᠡᠷᠡᠢ", True, "please_go"),  # 请到 {counter}
-    "forwarded_head": MnWord("ᠲᠠᠨ ᠤ ᠬᠡᠷᠡᠭ ᠲᠠᠨᠬᠢᠮ ᠳᠤ ᠰᠢᠯᠵᠢᠭᠦᠯᠦᠭᠳᠡᠵᠡᠢ", True,
-                             "forwarded_head"),  # 您的申请已转交大厅
-    # 查询办件进度 (the branch's page: on to the hall's)
-    "follow": MnWord("ᠬᠡᠷᠡᠭ\u202fᠦᠨ ᠶᠠᠪᠤᠴᠠ\u202fᠶᠢ ᠠᠰᠠᠭᠤᠬᠤ", True, "ask_status"),
-    "rate_title": MnWord("ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡ\u202fᠶᠢ ᠦᠨᠡᠯᠡᠬᠦ", True, "rate_title"),  # 服务评价
-    "thanks": MnWord("ᠪᠠᠶᠠᠷᠯᠠᠯ\u180eᠠ", True, "thanks"),  # 感谢您的评价
-    "already_rated": MnWord("ᠡᠨᠡ ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡ ᠨᠢᠭᠡᠨᠲᠡ ᠦᠨᠡᠯᠡᠭᠳᠡᠭᠰᠡᠨ", True,
-                            "already_rated"),  # 已评价
-}
+# What a stage of the journey says (an outcome, or where an open stage stands): Chinese,
+# English and the key of its Mongolian in MN.
+STAGE_WORDS = {"done": ("办结", "Done", "done"),
+               "next": ("转下一环节", "On to the next stage", "next_zone"),
+               "rejected": ("不予受理", "Not accepted", "rejected"),
+               "no_show": ("过号", "Missed the call", "no_show"),
+               "transferred": ("转办", "Transferred", "transferred"),
+               "forwarded": ("转大厅", "Forwarded to the hall", "forwarded"),
+               "approval": ("审批中", "In approval", "approval"),
+               "waiting": ("等候中", "Waiting", "waiting"),
+               "called": ("已叫号", "Called", "called"),
+               "serving": ("办理中", "Being served", "serving"),
+               "mailed": ("已寄出", "Mailed", "mail_sent")}
+# The journey's columns: Chinese, English, the key of their Mongolian.
+COLUMNS = (("环节", "Stage", "col_zone"), ("办理情况", "Progress", "col_state"),
+           ("时间", "Time", "col_time"))
 STYLE = """body{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:0;
 background:#f3f6f9;color:#1b2733}main{max-width:30em;margin:0 auto;padding:1em}
 h1{font-size:1.15em;margin:.2em 0 .6em}.card{background:#fff;border-radius:10px;
@@ -117,14 +103,22 @@ textarea{width:100%;box-sizing:border-box;font:inherit;padding:.5em;border:1px s
 border-radius:8px}.go{display:block;width:100%;min-height:48px;margin-top:.6em;border:0;
 border-radius:8px;background:#1d5fa8;color:#fff;font:inherit;font-weight:700}
 .go .en{color:#dbe8f7;display:block}.go[disabled]{background:#a9b6c3}
-.err{background:#fde7e5;border-left:4px solid #b3261e;padding:.6em}.err .en{display:block}"""
+.err{background:#fde7e5;border-left:4px solid #b3261e;padding:.6em}.err .en{display:block}
+.mn.s{font-size:.8em;max-height:7.5em;padding-right:.4em;line-height:1.4}
+th{text-align:left;font-weight:700;padding:.3em .2em;border-bottom:2px solid #c4d0dc;
+vertical-align:bottom}#journey .en,#journey .when{display:block}#journey .bi{gap:.4em}
+#journey.mnj td{white-space:normal}#journey td .mn{max-height:9em}
+.jt .mn{max-height:4.5em}#journey.mnj td:first-child{width:48%}#mail .mn{max-height:12em}#journey .when{color:#1b2733}
+.mw{flex:none;min-width:2.6em;margin-right:.2em}.why legend .main .en{display:block}.lv .mn{max-height:7em}.why legend .bi{gap:.6em}
+.go .bi{justify-content:center;align-items:center;gap:.8em}
+.go .mn{color:#fff;border-right-color:#dbe8f7}#offline .mn{color:#fff;border-right-color:#f3a9a4}
+.card .bi+.bi,.card .bi+form{margin-top:.5em}#rate-msg .bi{gap:.6em}"""
 PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title><style>{style}</style></head>
 <body>{offline}<main><h1>{hall}</h1>{body}</main>{script}</body></html>"""
-OFFLINE = ('<div id="offline" role="alert" hidden>无法连接服务器,正在重试…'
-           '<span class="en">Cannot reach the server, retrying…</span></div>')
+OFFLINE = ('无法连接服务器,正在重试…<span class="en">Cannot reach the server, retrying…</span>')
 # The page follows the ticket's stream and reloads as soon as the stream says anything other
 # than the version it shows: the stream's first message (the state when it opened, which may
 # already differ from the page's), any later change, and the first message after a reconnect;
@@ -141,35 +135,6 @@ function check(){var closed=es.readyState===2;fetch("/api/v1/health",{cache:"no-
 .then(function(r){if(r.status>=500)throw r;if(closed)location.reload()})
 .catch(function(){banner(true);if(closed)setTimeout(check,3000)})}
 es.onerror=check})();</script>"""
-# The 好差评 form: sent to POST /api/v1/track/{id}/evaluation with the QR code's `c`; the
-# thank-you (a <template> the server rendered) takes the form's place.
-RATE = """<script>(function(){var f=document.getElementById("rate-form");if(!f)return;
-var url=%s,code=%s,why=document.getElementById("why"),msg=document.getElementById("rate-msg");
-function level(){var x=f.querySelector("input[name=level]:checked");return x?+x.value:0}
-function say(text){var p=String(text).split(" / ");msg.textContent=p[0];if(p[1]){
-var s=document.createElement("span");s.className="en";s.textContent=p[1];msg.append(s)}
-msg.hidden=false}
-function done(){var card=document.getElementById("rate");var t=document.getElementById(
-"rate-thanks");card.replaceChildren(t.content.cloneNode(true));if(window.kbStale)
-location.reload()}
-f.addEventListener("input",function(){f.classList.add("dirty");var l=level();
-why.hidden=!(l&&l<=2)});
-f.addEventListener("submit",function(ev){ev.preventDefault();var l=level();
-if(!l){say("请选择满意程度 / Choose how satisfied you are");return}
-var rs=[].map.call(f.querySelectorAll("input[name=reason]:checked"),function(x){
-return x.value});if(l<=2&&!rs.length){say(
-"请选择不满意的原因 / Choose at least one reason");return}
-var body={c:code,level:l,reasons:l<=2?rs:[]},t=f.comment.value.trim();
-if(t)body.comment=t;var go=document.getElementById("rate-go");go.disabled=true;
-fetch(url,{method:"POST",headers:{"Content-Type":"application/json",
-"Accept":"application/json"},body:JSON.stringify(body)}).then(function(r){
-return r.json().catch(function(){return{}}).then(function(d){var e=d.error||{};
-if(r.ok||e.code==="already_rated"){done();return}go.disabled=false;
-say(e.message||"出错了,请重试 / Something went wrong: try again")})}).catch(function(){
-go.disabled=false;say("无法连接服务器,请稍后再试 / Cannot reach the server: try again later")})
-})})();</script>"""
-
-
 def _time(moment: datetime | None, tz: str, fmt: str = "%m月%d日 %H:%M") -> str:
     return moment.astimezone(ZoneInfo(tz)).strftime(fmt) if moment else ""
 
@@ -251,48 +216,84 @@ def _where(view: wj.TicketView) -> str:
 
 
 def _delivery(view: wj.TicketView) -> str:
+    """The mail card (证照寄送): how the papers come, and once sent, the parcel's number."""
     d = view.delivery
     if d is None or d.method != "mail":
         return ""
     if d.tracking:
-        return (f'<div class="card"><b>证照寄送</b> <span class="en">Mailed</span><br>'
-                f"已寄出:{escape(d.carrier or '')} {escape(d.tracking)}"
-                f'<br><span class="en">sent {_time(d.handed_at, view.timezone)}</span></div>')
-    return ('<div class="card"><b>证照寄送</b> <span class="en">By mail</span><br>'
-            '办结后寄出,寄出后这里显示快递单号。<br><span class="en">Mailed once done; the '
-            'tracking number will show here.</span></div>')
+        sent = f"{escape(d.carrier or '')} {escape(d.tracking)}".strip()
+        inner = ('<b>证照寄送</b> <span class="en">Mailed</span><br>'
+                 f"已寄出:{sent}<br><span class=\"en\">Sent: {sent}, "
+                 f"{_time(d.handed_at, view.timezone, '%Y-%m-%d %H:%M')}</span>")
+        lines = [mn_line("by_mail"), mn_line("mail_sent")]
+    else:
+        inner = ('<b>证照寄送</b> <span class="en">By mail</span><br>'
+                 '办结后寄出,寄出后这里显示快递单号。<br><span class="en">Mailed once done; the '
+                 'tracking number will show here.</span>')
+        lines = [mn_line("by_mail"), mn_line("mail_after")]
+    return beside(view, lines, inner, "div", ' class="card" id="mail"', small=True)
 
 
 def _stage_word(view: wj.TicketView, st: wj.StageView, last: bool) -> str:
-    """What a stage of the journey says: its outcome, or where it stands while open. A last
-    stage finished `next` (the end of its service's route) of a case that ended is 办结."""
+    """What a stage of the journey says (a key of STAGE_WORDS, or ""): its outcome, or where
+    it stands while open. A last stage finished `next` (the end of its service's route) of a
+    case that ended is 办结; a pickup done by post is 已寄出."""
+    if st.zone == "pickup" and st.outcome == "done" and view.delivery \
+            and view.delivery.tracking:
+        return "mailed"
     if st.outcome == "next" and last and view.status in FINAL:
-        return OUTCOMES["done"]
+        return "done"
     if st.outcome:
-        return OUTCOMES.get(st.outcome, "")
+        return st.outcome if st.outcome in STAGE_WORDS else ""
     if st.ended_at is not None:
         return ""
     if st.zone == "approval":
-        return "审批中"
+        return "approval"
     if st.called_at is None:
-        return "等候中"
-    return "已叫号" if last and view.status == "called" else "办理中"
+        return "waiting"
+    return "called" if last and view.status == "called" else "serving"
 
 
 def _journey(view: wj.TicketView) -> str:
+    """The journey's table: each stage's zone (and its number), what became of it (and the
+    deadline it had), and when. In a hall that lists mn each cell has its band, and the time
+    goes under the zone (three columns with bands do not fit a phone's width)."""
+    mn = "mn" in view.languages
     rows = []
     for n, st in enumerate(view.journey):
         when = _time(st.ended_at or st.called_at, view.timezone, "%m-%d %H:%M")
-        what = _stage_word(view, st, n == len(view.journey) - 1)
-        if st.zone == "pickup" and st.outcome == "done" and view.delivery \
-                and view.delivery.tracking:
-            what = "已寄出"
+        key = _stage_word(view, st, n == len(view.journey) - 1)
+        zh, en, word = STAGE_WORDS[key] if key else ("", "", "")
         extra = f"({escape(st.number)})" if st.number else ""
-        due = f"<br>限 {_time(st.deadline, view.timezone, '%m-%d')} 办结" if st.deadline else ""
-        rows.append(f"<tr><td>{escape(st.zone_name)}{extra}</td><td>{escape(what)}{due}</td>"
-                    f"<td>{when}</td></tr>")
-    return ('<div class="card"><b>办理进度</b> <span class="en">Journey</span>'
-            f'<table id="journey">{"".join(rows)}</table></div>')
+        zone_en = wire.ZONE_NAMES.get(st.zone, (st.zone, st.zone_name))[1]
+        zone = f'{escape(st.zone_name)}{extra}<span class="en">{escape(zone_en)}</span>'
+        if mn and when:
+            zone += f'<span class="when">{when}</span>'
+        lines = [mn_line(word) if word else ""]
+        what = f'{zh}<span class="en">{en}</span>' if zh else ""
+        if st.deadline:
+            due = _time(st.deadline, view.timezone, "%m-%d")
+            what += f'限 {due} 办结<span class="en">due {due}</span>'
+            lines.append(mn_line("deadline", d=due))
+        zone_word = mn_line(f"zone_{st.zone}") if f"zone_{st.zone}" in MN else ""
+        rows.append(f"<tr><td>{banded(view, [zone_word], zone)}</td>"
+                    f"<td>{banded(view, lines, what)}</td>" + ("" if mn else f"<td>{when}</td>")
+                    + "</tr>")
+    columns: list[tuple[str, str, list[str]]] = [(zh, en, []) for zh, en, _ in COLUMNS]
+    if mn:  # two columns, the time under the zone: the first head says both
+        (zone_zh, zone_en, zone_mn), (state_zh, state_en, state_mn), (time_zh, time_en,
+                                                                      time_mn) = COLUMNS
+        columns = [(f"{zone_zh} · {time_zh}", f"{zone_en}, {time_en}",
+                    [mn_line(zone_mn), mn_line(time_mn)]),
+                   (state_zh, state_en, [mn_line(state_mn)])]
+    heads = "".join("<th>" + banded(view, lines, f'{zh}<span class="en">{en}</span>') + "</th>"
+                    for zh, en, lines in columns)
+    title = beside(view, [mn_line("journey")],
+                    '<b>办理进度</b> <span class="en">Journey</span>', "div", ' class="jt"',
+                    small=True)
+    table = ' class="mnj"' if mn else ""
+    return (f'<div class="card">{title}<table id="journey"{table}><thead><tr>{heads}</tr>'
+            f'</thead><tbody>{"".join(rows)}</tbody></table></div>')
 
 
 def _status(view: wj.TicketView) -> tuple[str, str, str]:
@@ -324,7 +325,7 @@ def render(view: wj.TicketView) -> str:
         head += (f"<p>承诺办结时间:{_time(view.deadline, view.timezone, '%Y年%m月%d日 %H:%M')}"
                  f'{note}<br><span class="en">promised completion</span></p>')
     head += "</div>"
-    return (_mongolian(view, head, _mn_lines(view, key)) + _rating(view) + _delivery(view)
+    return (mongolian_card(view, head, _mn_lines(view, key)) + rating_card(view) + _delivery(view)
             + _journey(view))
 
 
@@ -344,63 +345,6 @@ def _mn_lines(view: wj.TicketView, key: str) -> list[str]:
         lines.append(escape(MN["ahead"].mn + " " + MN["people"].mn.replace("{n}",
                                                                           str(view.ahead))))
     return lines
-
-
-def _band(view: wj.TicketView, lines: list[str]) -> str:
-    if "mn" not in view.languages or not lines:
-        return ""
-    return '<div class="mn" lang="mn-Mong">' + "<br>".join(lines) + "</div>"
-
-
-def _mongolian(view: wj.TicketView, card: str, status: list[str] | None = None) -> str:
-    """The first card with a vertical Mongolian band at its left, when the hall lists mn."""
-    lines = [escape(x) for x in (view.hall_name_mn, view.service_name_mn) if x]
-    lines += status or []
-    band = _band(view, lines)
-    if not band:
-        return card
-    return card.replace('<div class="card">', f'<div class="card bi">{band}<div class="main">',
-                        1).removesuffix("</div>") + "</div></div>"
-
-
-def _rated_card(view: wj.TicketView, fresh: bool) -> str:
-    band = _band(view, [escape(MN["thanks" if fresh else "already_rated"].mn)])
-    text = ('<p class="ok" id="rated"><b>感谢您的评价!</b> 已评价<br><span class="en">Thank '
-            "you: your rating was sent.</span></p>" if fresh else
-            '<p class="ok" id="rated">已评价<br><span class="en">Rated already: thank you.'
-            "</span></p>")
-    return (f'<div class="bi">{band}<div class="main">{text}</div></div>' if band else text)
-
-
-def _rating(view: wj.TicketView) -> str:
-    """好差评 of the latest called stage, for the holder (the QR code's `c` proved it)."""
-    if view.rating_state == "rated":
-        return f'<div class="card" id="rate">{_rated_card(view, False)}</div>'
-    if view.rating_state != "open" or view.status == "called":  # rated once served, not on the way
-        return ""
-    stage = next((st for st in reversed(view.journey) if st.called_at is not None), None)
-    where = escape(" ".join(x for x in (stage.zone_name, stage.counter_name) if x)
-                   if stage else "")
-    levels = "".join(f'<label><input type="radio" name="level" value="{n}" required> {zh}'
-                     f'<span class="en">{en}</span></label>' for n, (zh, en) in LEVELS.items())
-    reasons = "".join(f'<label><input type="checkbox" name="reason" value="{code}"> {zh}'
-                      f'<span class="en">{en}</span></label>'
-                      for code, (zh, en) in wire.BAD_REASONS.items())
-    form = (f'<b>好差评</b> <span class="en">Rate the service</span>'
-            f"<p>请对本次服务({where})作出评价<br><span class=\"en\">How was the service?"
-            "</span></p>"
-            f'<form id="rate-form" novalidate><div class="lv">{levels}</div>'
-            '<fieldset class="why" id="why" hidden><legend>请选择不满意的原因(必选)'
-            f'<span class="en">Why? Choose at least one</span></legend>{reasons}</fieldset>'
-            '<label for="comment">意见或建议(选填) <span class="en">Comment (optional)</span>'
-            '</label><textarea id="comment" name="comment" maxlength="500" rows="3"></textarea>'
-            '<p id="rate-msg" class="err" role="alert" hidden></p>'
-            '<button type="submit" class="go" id="rate-go">提交评价<span class="en">Send the '
-            "rating</span></button></form>"
-            f'<template id="rate-thanks">{_rated_card(view, True)}</template>')
-    band = _band(view, [escape(MN["rate_title"].mn)])
-    inner = f'{band}<div class="main">{form}</div>' if band else form
-    return f'<div class="card{" bi" if band else ""}" id="rate">{inner}</div>'
 
 
 def _script_json(value: str) -> str:
@@ -465,10 +409,15 @@ def track(request: Request, ticket_id: str, c: str | None = None
         script = LIVE % (_script_json(view.version),
                          _script_json(f"/api/v1/track/{quote(view.id, safe='')}/events"))
     if view.rating_state == "open" and c:
+        said = {"level": "choose_level", "reasons": "reasons_required", "error": "error",
+                "offline": "offline"}
+        words = {k: MN[v].mn for k, v in said.items()} if "mn" in view.languages else {}
         script += RATE % (_script_json(f"/api/v1/track/{quote(view.id, safe='')}/evaluation"),
-                          _script_json(c))
+                          _script_json(c), json.dumps(words).replace("<", "\\u003c"))
+    offline = beside(view, [mn_line("offline")], OFFLINE, "div",
+                      ' id="offline" role="alert" hidden', small=True) if script else ""
     page = PAGE.format(title=f"{escape(view.number)} 办件查询", style=STYLE,
-                       hall=escape(view.hall_name), offline=OFFLINE if script else "",
+                       hall=escape(view.hall_name), offline=offline,
                        body=render(view), script=script)
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 

@@ -1,5 +1,5 @@
-/* The hall's phone page: book, cancel, see a booking, take a number and follow it.
-   Plain script, no library, no outside resource; talks only to this server's /api/v1.
+/* The hall's phone page: book, cancel, see a booking, take a number, follow it and rate its
+   service (好差评, with the rating code kept from taking it). Plain script, no library, no outside resource; talks only to this server's /api/v1.
    A hall whose languages list mn gets traditional Mongolian beside the Chinese, as the status
    page /t shows it: a vertical band (writing-mode: vertical-lr, the font the server serves)
    at the left of the hall's name, the headings, the services' names, the main lines of
@@ -85,6 +85,27 @@
     bk_missed: {mn: "ᠢᠷᠡᠭᠰᠡᠨ ᠦᠭᠡᠢ", fuzzy: true, po: "no_show"},  /* 未到 */
     waiting_now: {mn: "{n} ᠬᠦᠮᠦᠨ ᠬᠦᠯᠢᠶᠡᠵᠦ ᠪᠠᠶᠢᠨ\u180eᠠ", fuzzy: true, po: "waiting_in"},  /* 现在等候 {n} 人 */
     minutes: {mn: "ᠪᠠᠷᠠᠭ {n} ᠮᠢᠨᠦᠲ", fuzzy: true, po: "minutes"},  /* 约 {n} 分钟 */
+    rate_title: {mn: "ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡ\u202fᠶᠢ ᠦᠨᠡᠯᠡᠬᠦ", fuzzy: true, po: "rate_title"},  /* 好差评 (服务评价) */
+    choose_level: {mn: "ᠡᠨᠡ ᠤᠳᠠᠭ\u180eᠠ\u202fᠶᠢᠨ ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡ\u202fᠶᠢ ᠦᠨᠡᠯᠡᠭᠡᠷᠡᠢ", fuzzy: true, po: "choose_level"},  /* 请对本次服务作出评价 */
+    level_5: {mn: "ᠮᠠᠰᠢ ᠰᠡᠳᠬᠢᠯ ᠬᠠᠨᠤᠭᠰᠠᠨ", fuzzy: true, po: "level_5"},  /* 非常满意 */
+    level_4: {mn: "ᠰᠡᠳᠬᠢᠯ ᠬᠠᠨᠤᠭᠰᠠᠨ", fuzzy: true, po: "level_4"},  /* 满意 */
+    level_3: {mn: "ᠶᠡᠷᠦᠩᠬᠡᠢ\u202fᠪᠡᠷ ᠰᠡᠳᠬᠢᠯ ᠬᠠᠨᠤᠭᠰᠠᠨ", fuzzy: true, po: "level_3"},  /* 基本满意 */
+    level_2: {mn: "ᠰᠡᠳᠬᠢᠯ ᠬᠠᠨᠤᠭᠰᠠᠨ ᠦᠭᠡᠢ", fuzzy: true, po: "level_2"},  /* 不满意 */
+    level_1: {mn: "ᠮᠠᠰᠢ ᠰᠡᠳᠬᠢᠯ ᠬᠠᠨᠤᠭᠰᠠᠨ ᠦᠭᠡᠢ", fuzzy: true, po: "level_1"},  /* 非常不满意 */
+    choose_reasons: {mn: "ᠰᠡᠳᠬᠢᠯ ᠬᠠᠨᠤᠭᠰᠠᠨ ᠦᠭᠡᠢ ᠰᠢᠯᠲᠠᠭᠠᠨ\u202fᠢ ᠰᠣᠩᠭᠣᠭᠠᠷᠠᠢ (ᠵᠠᠪᠠᠯ)", fuzzy: true, po: "choose_reasons"},  /* 请选择不满意的原因(必选) */
+    reason_slow: {mn: "ᠬᠡᠷᠡᠭ ᠪᠦᠲᠦᠭᠡᠬᠦ ᠬᠤᠭᠤᠴᠠᠭ\u180eᠠ ᠤᠷᠲᠤ", fuzzy: true, po: "reason_slow"},  /* 办理时间长 */
+    reason_attitude: {mn: "ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡ\u202fᠶᠢᠨ ᠬᠠᠨᠳᠤᠯᠭ\u180eᠠ ᠮᠠᠭᠤ", fuzzy: true, po: "reason_attitude"},  /* 服务态度差 */
+    reason_unclear: {mn: "ᠮᠡᠳᠡᠭᠳᠡᠯ ᠲᠣᠳᠣᠷᠬᠠᠢ ᠦᠭᠡᠢ", fuzzy: true, po: "reason_unclear"},  /* 告知不清楚 */
+    reason_repeat: {mn: "ᠣᠯᠠᠨ ᠤᠳᠠᠭ\u180eᠠ ᠶᠠᠪᠤᠭᠰᠠᠨ", fuzzy: true, po: "reason_repeat"},  /* 多次跑腿 */
+    reason_wait: {mn: "ᠬᠦᠯᠢᠶᠡᠯᠭᠡ ᠤᠷᠲᠤ", fuzzy: true, po: "reason_wait"},  /* 排队时间长 */
+    reason_other: {mn: "ᠪᠤᠰᠤᠳ", fuzzy: true, po: "reason_other"},  /* 其他 */
+    reasons_required: {mn: "ᠳᠣᠷ\u180eᠠ ᠬᠠᠶᠠᠵᠠ ᠨᠢᠭᠡ ᠰᠢᠯᠲᠠᠭᠠᠨ ᠰᠣᠩᠭᠣᠭᠠᠷᠠᠢ", fuzzy: true, po: "reasons_required"},  /* 请选择不满意的原因(至少一项) */
+    submit: {mn: "ᠦᠨᠡᠯᠡᠯ\u202fᠢ ᠢᠯᠡᠭᠡᠬᠦ", fuzzy: true, po: "submit"},  /* 提交评价 */
+    thanks: {mn: "ᠪᠠᠶᠠᠷᠯᠠᠯ\u180eᠠ", fuzzy: true, po: "thanks"},  /* 感谢您的评价 */
+    already_rated: {mn: "ᠡᠨᠡ ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡ ᠨᠢᠭᠡᠨᠲᠡ ᠦᠨᠡᠯᠡᠭᠳᠡᠭᠰᠡᠨ", fuzzy: true, po: "already_rated"},  /* 已评价 */
+    comment: {mn: "ᠰᠠᠨᠠᠯ ᠬᠦᠰᠡᠯᠲᠡ (ᠵᠠᠪᠠᠯ ᠪᠢᠰᠢ)", fuzzy: true},  /* 意见或建议(选填) (opinion or request, not required; as /t says it) */
+    mail_sent: {mn: "ᠢᠯᠡᠭᠡᠪᠡ", fuzzy: true},  /* 已寄出 (sent; as /t says it) */
+    mail_after: {mn: "ᠬᠡᠷᠡᠭ ᠳᠠᠭᠤᠰᠤᠭᠰᠠᠨ\u202fᠤ ᠳᠠᠷᠠᠭ\u180eᠠ ᠢᠯᠡᠭᠡᠨ\u180eᠡ᠂ ᠢᠯᠡᠭᠡᠮᠵᠢ\u202fᠶᠢᠨ ᠳ\u180bᠤᠭᠠᠷ ᠡᠨᠳᠡ ᠭᠠᠷᠤᠨ\u180eᠠ", fuzzy: true},  /* 办结后寄出,寄出后这里显示快递单号 (sent once done; the parcel's number shows here; as /t says it) */
   };
   var MONGOLIAN = false;  /* the hall lists mn: set when its data comes */
   /* `key`'s words with its placeholder filled: `n` for the one it has ({n}, {d}), or an
@@ -166,8 +187,8 @@
     var code = (err && err.code) || "";
     var parts = msg.split(" / ");  /* the API's "中文 / English": one line each */
     var text = parts.length === 2 ? two(parts[0], parts[1]) : h(msg);
-    return beside("div", ' class="err" role="alert" data-code="' + h(code) + '"',
-      [h(mw(code === "offline" ? "offline" : "error"))], text);
+    var key = (err && err.mn) || (code === "offline" ? "offline" : "error");  /* its Mongolian */
+    return beside("div", ' class="err" role="alert" data-code="' + h(code) + '"', [h(mw(key))], text);
   }
   /* A screen that could not be read: shown, and read again when the server answers. */
   function failScreen(title, err, lines) {
@@ -181,6 +202,27 @@
     var items = store(key).filter(function (v) { return v !== value; });
     items.unshift(value);
     try { localStorage.setItem(key, JSON.stringify(items.slice(0, 10))); } catch (e) { /* private mode */ }
+  }
+  /* The rating code (the `c` of its track_url) of each number taken on this phone: the
+     holder's proof for 好差评 from here, as the ticket's QR code is on /t. Kept for the numbers
+     "my numbers" keeps, no more. */
+  function ratingCodes() {
+    try {
+      var m = JSON.parse(localStorage.getItem("kb.rating") || "{}");
+      return m && typeof m === "object" && !Array.isArray(m) ? m : {};
+    } catch (e) { return {}; }
+  }
+  function ratingCode(id) {
+    var m = ratingCodes(), c = Object.prototype.hasOwnProperty.call(m, id) ? m[id] : null;
+    return typeof c === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(c) ? c : null;
+  }
+  function keepRatingCode(id, url) {
+    var c = /[?&]c=([A-Za-z0-9_-]+)/.exec(url || "");
+    if (!c) { return; }
+    var all = ratingCodes(), kept = {};
+    store("kb.tickets").forEach(function (t) { if (all[t]) { kept[t] = all[t]; } });
+    kept[id] = c[1];
+    try { localStorage.setItem("kb.rating", JSON.stringify(kept)); } catch (e) { /* private mode */ }
   }
   function tz() { return (hall && hall.timezone) || "Asia/Shanghai"; }
   function fmt(iso, opts) {
@@ -423,6 +465,7 @@
       go.disabled = true;
       api("/remote-tickets", body).then(function (t) {
         remember("kb.tickets", t.id);
+        keepRatingCode(t.id, t.track_url);
         location.hash = "#/t/" + encodeURIComponent(t.id);
       }).catch(function (e) { msg.innerHTML = fail(e); go.disabled = false; });
     };
@@ -514,7 +557,9 @@
     return lines;
   }
 
-  function ticketHtml(t) {
+  /* `rate`: the rating card (or ""); `code`: the number's rating code, which the status
+     page's link carries too (it offers the rating as the ticket's QR code does). */
+  function ticketHtml(t, rate, code) {
     var st = TSTATUS[t.status] || [t.status, t.status];
     if (t.zone === "approval" && t.status === "waiting") { st = ["审批中", "In approval"]; }
     else if (handedOn(t) && t.status === "waiting") { st = ["已转交大厅,待受理", "Forwarded: waiting for the hall"]; }
@@ -529,22 +574,137 @@
       html += '<p id="deadline">' + two("承诺办结时间:" + fmt(t.deadline, when) + (t.deadline_provisional ? "(暂定:当年节假日安排未公布)" : ""),
         "Promised completion: " + dueEn + (t.deadline_provisional ? " (provisional)" : "")) + "</p>";
     }
-    html = beside("div", ' class="card' + (called ? " called" : "") + '" id="ticket"', ticketBand(t), html) + forwardedNote(t);
+    html = beside("div", ' class="card' + (called ? " called" : "") + '" id="ticket"', ticketBand(t), html) + forwardedNote(t) + (rate || "");
     var d = t.delivery;
     if (d && d.method === "mail") {
-      html += beside("div", ' class="card" id="delivery"', [h(mw("by_mail"))], "<b>" + two("证照寄送", d.tracking ? "Mailed" : "By mail") + "</b>" +
+      html += beside("div", ' class="card" id="delivery"', [h(mw("by_mail")), h(mw(d.tracking ? "mail_sent" : "mail_after"))], "<b>" + two("证照寄送", d.tracking ? "Mailed" : "By mail") + "</b>" +
         (d.tracking ? two("已寄出:" + (d.carrier || "") + " " + d.tracking, "Sent: " + (d.carrier || "") + " " + d.tracking)
           : two("办结后寄出,寄出后这里显示快递单号。", "Mailed once done; the tracking number will show here.")));
     }
-    return html + beside("a", ' class="btn alt" href="' + h(t.track_url) + '"', [h(mw("follow_case"))], two("办件进度页", "Status page"));
+    var link = t.track_url + (code ? "?c=" + encodeURIComponent(code) : "");
+    return html + beside("a", ' class="btn alt" href="' + h(link) + '"', [h(mw("follow_case"))], two("办件进度页", "Status page"));
+  }
+
+  /* 好差评 from the phone (扫码评价), as /t offers it to the ticket's QR code: asked with the
+     number's rating code, the view says whether its latest called stage may be rated
+     (rating_state "open"; not while the ticket is called to a counter, as on /t). Then the
+     five levels, the reasons of a bad rating (one at least for 1–2), a comment, and 已评价. */
+  var LEVELS = [[5, "非常满意", "Very satisfied"], [4, "满意", "Satisfied"], [3, "基本满意", "Fairly satisfied"],
+    [2, "不满意", "Dissatisfied"], [1, "非常不满意", "Very dissatisfied"]];
+  var REASONS = [["slow", "办理时间长", "Took too long"], ["attitude", "服务态度差", "Unfriendly service"],
+    ["unclear", "告知不清楚", "Unclear information"], ["repeat", "多次跑腿", "Had to come back again"],
+    ["wait", "排队时间长", "Long wait"], ["other", "其他", "Other"]];
+  var ratedHere = {};  /* stages rated on this page: a view the stream sent before is not offered again */
+  function rateStage(t) {
+    var called = (t.journey || []).filter(function (st) { return st.called_at; });
+    return called[called.length - 1] || null;
+  }
+  /* What the rating card shows: "" (none), "rated:<id>" or "open:<the stage>": a card drawn
+     again with the same key keeps what was chosen and typed. */
+  function rateKey(t) {
+    var st = rateStage(t), stage = st ? t.id + "/" + st.zone + "/" + st.called_at : "";
+    if (t.rating_state === "rated" || (t.rating_state === "open" && ratedHere[stage])) { return "rated:" + t.id; }
+    return t.rating_state === "open" && t.status !== "called" && st ? "open:" + stage : "";
+  }
+  function ratedBox(how) {
+    var words = {thanks: ["感谢您的评价!已评价", "Thank you: your rating was sent."],
+      again: ["此项服务已评价过(每项服务只评一次)", "This service was rated already (once only)."],
+      rated: ["已评价", "Rated already: thank you."]}[how];
+    return beside("div", ' class="ok" id="rated"', how === "thanks" ? [h(mw("thanks")), h(mw("already_rated"))]
+      : [h(mw("already_rated"))], two(words[0], words[1]));
+  }
+  function choice(type, name, value, key, zh, english) {  /* a level or a reason: a row to tap */
+    var b = band([h(mw(key))]);
+    return '<label class="opt' + (b ? " bi" : "") + '"><input type="' + type + '" name="' + name + '" value="' +
+      value + '">' + b + '<span class="zh">' + two(zh, english) + "</span></label>";
+  }
+  function rateCard(t) {
+    var key = rateKey(t);
+    if (!key) { return ""; }
+    var attrs = ' class="card" id="rate" data-ticket="' + h(t.id) + '" data-key="' + h(key) + '"';
+    if (key.indexOf("rated:") === 0) { return "<div" + attrs + ">" + ratedBox("rated") + "</div>"; }
+    var st = rateStage(t), where = [st.zone_name, st.counter_name].filter(Boolean).join(" ");
+    return "<div" + attrs + ">" +
+      beside("div", ' class="rate-head"', [h(mw("rate_title")), h(mw("choose_level"))], "<b>" +
+        two("好差评", "Rate the service") + "</b>" + two("请对本次服务(" + where + ")作出评价", "How was the service?")) +
+      '<div class="levels">' + LEVELS.map(function (l) {
+        return choice("radio", "level", l[0], "level_" + l[0], l[1], l[2]);
+      }).join("") + "</div>" +
+      '<fieldset id="why" hidden><legend>' + banded([h(mw("choose_reasons"))],
+        two("请选择不满意的原因(必选)", "Why? Choose at least one")) + "</legend>" + REASONS.map(function (r) {
+        return choice("checkbox", "reason", r[0], "reason_" + r[0], r[1], r[2]);
+      }).join("") + "</fieldset>" +
+      beside("label", ' for="rcomment"', [h(mw("comment"))], two("意见或建议(选填)", "Comment (optional)")) +
+      '<textarea id="rcomment" maxlength="500" rows="3"></textarea><div id="rate-msg"></div>' +
+      beside("button", ' class="btn" id="rate-go"', [h(mw("submit"))], two("提交评价", "Send the rating")) + "</div>";
+  }
+  /* The form of the card just drawn: POST /track/{id}/evaluation with the number's code. */
+  function rateForm(t, code) {
+    var card = document.getElementById("rate"), go = document.getElementById("rate-go");
+    if (!card || !go) { return; }
+    var st = rateStage(t), stage = t.id + "/" + st.zone + "/" + st.called_at;
+    var msg = document.getElementById("rate-msg"), why = document.getElementById("why");
+    function level() { var x = card.querySelector("input[name=level]:checked"); return x ? +x.value : 0; }
+    function ended(how) {
+      ratedHere[stage] = true;
+      card.removeAttribute("data-sending");
+      card.setAttribute("data-key", "rated:" + t.id);
+      card.innerHTML = ratedBox(how);
+    }
+    card.addEventListener("change", function () {  /* a choice made: the message about it goes */
+      var l = level();
+      why.hidden = !(l && l <= 2);
+      if (!go.disabled) { msg.innerHTML = ""; }
+    });
+    go.onclick = function () {
+      var l = level(), reasons = Array.prototype.map.call(card.querySelectorAll("input[name=reason]:checked"),
+        function (x) { return x.value; });
+      if (!l) {
+        msg.innerHTML = fail({code: "level", mn: "choose_level", message: "请选择满意程度 / Choose how satisfied you are"});
+        return;
+      }
+      if (l <= 2 && !reasons.length) {
+        msg.innerHTML = fail({code: "reasons", mn: "reasons_required", message: "请至少选择一项不满意的原因 / Choose at least one reason"});
+        return;
+      }
+      var body = {c: code, level: l, reasons: l <= 2 ? reasons : []}, text = document.getElementById("rcomment").value.trim();
+      if (text) { body.comment = text; }
+      go.disabled = true;
+      msg.innerHTML = "";
+      card.setAttribute("data-sending", "1");  /* kept on the screen until the answer comes */
+      api("/track/" + encodeURIComponent(t.id) + "/evaluation", body).then(function () { ended("thanks"); })
+        .catch(function (e) {
+          go.disabled = false;
+          card.removeAttribute("data-sending");
+          if (e.code === "already_rated") { ended("again"); return; }
+          if (e.code === "proof_required") {  /* the code kept here is not this number's */
+            e = {code: e.code, message: "本机保存的评价码无效,无法在此评价;请到大厅自助机刷身份证评价 / This phone's rating code was not accepted: rate at a kiosk in the hall with your ID card"};
+          } else if (e.code === "offline") {
+            e = {code: e.code, message: "无法连接服务器,评价未提交,请稍后再试 / Cannot reach the server: the rating was not sent; try again later"};
+          }
+          msg.innerHTML = fail(e);
+        });
+    };
   }
 
   function follow(id) {
-    var lastStatus = null;
+    var lastStatus = null, code = ratingCode(id);
+    var withCode = code ? "?c=" + encodeURIComponent(code) : "";
     function paint(t) {
       if (lastStatus && lastStatus !== t.status && t.status === "called" && !handedOn(t) && navigator.vibrate) { navigator.vibrate([300, 100, 300]); }
       lastStatus = t.status;
-      show(heading(two("我的号", "My number"), [h(mw("my_number"))]) + ticketHtml(t));
+      var old = document.getElementById("rate"), y = window.scrollY;
+      if (old && old.getAttribute("data-ticket") !== t.id) { old = null; }  /* another number's */
+      show(heading(two("我的号", "My number"), [h(mw("my_number"))]) + ticketHtml(t, code ? rateCard(t) : "", code));
+      var card = document.getElementById("rate");
+      /* The same card, or one being sent (the stream may tell of the rating before its answer
+         does): the card stays as it is, with what was chosen and typed. */
+      if (old && card && (old.getAttribute("data-key") === card.getAttribute("data-key") || old.hasAttribute("data-sending"))) {
+        card.parentNode.replaceChild(old, card);
+        window.scrollTo(0, y);
+      } else {
+        rateForm(t, code);
+      }
     }
     /* A bank branch's ticket forwarded to the hall: the case goes on as the hall's ticket. */
     function onward(t) {
@@ -553,11 +713,11 @@
       location.replace("#/t/" + encodeURIComponent(t.forwarded_to.ticket));
       return true;
     }
-    api("/track/" + encodeURIComponent(id)).then(function (t) {
+    api("/track/" + encodeURIComponent(id) + withCode).then(function (t) {
       if (onward(t)) { return; }
       paint(t);
       if (FINAL.indexOf(t.status) >= 0 || !window.EventSource) { return; }
-      var es = stream = new EventSource("/api/v1/track/" + encodeURIComponent(id) + "/events");
+      var es = stream = new EventSource("/api/v1/track/" + encodeURIComponent(id) + "/events" + withCode);
       es.onmessage = function (ev) {
         var v;
         try { v = JSON.parse(ev.data); } catch (e) { return; /* a partial message */ }
