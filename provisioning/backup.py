@@ -15,13 +15,19 @@ a restore given the replaced database's highest id (`last_event_id`) raises the 
 Likewise numbers: a citizen may hold a ticket the backup never saw, so a restore given the
 replaced database's number counters (`numbers_handed_out`) raises each restored counter of
 that hall, prefix and day to at least it: no number is handed out twice in a day.
+
+A failure says which side failed, the database or the backup file, and what to do
+(`provisioning.backup_failures`); a failure of the database read or written through SQLAlchemy
+is left to `provisioning.db_failures.explained`, which the command's entry point asks.
 """
 
 from __future__ import annotations
 
 import base64
+import errno
 import gzip
 import json
+import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -42,26 +48,34 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import CompileError, DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from provisioning import backup_failures as failures
+from provisioning.db import file_refusal, url_refusal
 from queue_server.db.health import sqlite_file
 
 FORMAT = "kuaiban-backup"
 SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-class BackupError(Exception):
-    """The backup or restore could not be done; the message says why (nothing was changed)."""
+OUT, FROM = "--out", "--from"  # how the commands name the backup file, in what they say
 
 
 def _sqlite_path(url: str) -> Path | None:
-    if make_url(url).get_backend_name() != "sqlite":
-        return None
-    path = sqlite_file(url)
-    if path is None:
-        raise BackupError(f"{url}: an in-memory database cannot be backed up")
-    return path
+    """The SQLite file of `url`, or None for another database (a URL naming no file was
+    refused before anything opened it)."""
+    refused = url_refusal(url)
+    if refused is not None:
+        raise refused
+    return sqlite_file(url) if make_url(url).get_backend_name() == "sqlite" else None
+
+
+def _reading_backup(path: Path) -> sqlite3.Connection:
+    """The SQLite backup file `path`, opened read-only and, unless a write-ahead log lies
+    beside it (a copy taken with one), as a file nobody writes: a backup on a read-only medium
+    opens too (read as a WAL database, it would want to make its index beside it)."""
+    uri = Path(os.path.abspath(path)).as_uri()
+    whole = not Path(f"{path}-wal").exists()
+    return sqlite3.connect(f"{uri}?mode=ro{'&immutable=1' if whole else ''}", uri=True)
 
 
 def our_tables(meta: MetaData) -> list[Table]:
@@ -75,10 +89,9 @@ def our_tables(meta: MetaData) -> list[Table]:
 
 
 def _reflect(conn: Connection) -> MetaData:
+    """Our tables' metadata, read from the database (callers have found the halls there)."""
     meta = MetaData()
     meta.reflect(conn)
-    if "halls" not in meta.tables:
-        raise BackupError("no Kuaiban tables in this database (run `provisioning init` first)")
     return meta
 
 
@@ -112,38 +125,63 @@ def _decode(value: Any) -> Any:
 # -- backup ------------------------------------------------------------------------------------
 def backup(url: str, out: Path) -> dict[str, int]:
     """Write a consistent backup of the database at `url` to `out`; answers rows per table."""
-    out.parent.mkdir(parents=True, exist_ok=True)
+    path = _sqlite_path(url)
+    refused = file_refusal(url)  # a missing SQLite file is not made (nor its backup begun)
+    if refused is not None:
+        raise refused
+    if out.is_dir():
+        raise failures.file_failed(OUT, out, IsADirectoryError(errno.EISDIR, "Is a directory"))
     tmp = out.with_name(out.name + ".part")
-    tmp.unlink(missing_ok=True)
-    # The backup holds the halls' secret (the key of the ID numbers' hashes and the sealed
-    # addresses): readable by its owner alone, as the terminal files and the TLS keys are.
-    tmp.touch(mode=0o600)
     try:
-        path = _sqlite_path(url)
-        counts = _backup_sqlite(path, tmp) if path else _backup_logical(url, tmp)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.unlink(missing_ok=True)
+        # The backup holds the halls' secret (the key of the ID numbers' hashes and the sealed
+        # addresses): readable by its owner alone, as the terminal files and the TLS keys are.
+        tmp.touch(mode=0o600)
+    except OSError as exc:
+        raise failures.file_failed(OUT, out, exc) from exc
+    try:
+        counts = _backup_sqlite(url, path, tmp, out) if path else _backup_logical(url, tmp)
         tmp.chmod(0o600)
         tmp.replace(out)  # the backup appears complete or not at all
+    except OSError as exc:  # (the database's come as SQLAlchemy's or SQLite's errors)
+        raise failures.file_failed(OUT, out, exc) from exc
     finally:
         tmp.unlink(missing_ok=True)
     return counts
 
 
-def _backup_sqlite(path: Path, out: Path) -> dict[str, int]:
-    if not path.exists():
-        raise BackupError(f"{path}: no such database file")
-    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    dst = sqlite3.connect(out)
+def _backup_sqlite(url: str, path: Path, tmp: Path, out: Path) -> dict[str, int]:
+    """SQLite's online backup of the file `path` into `tmp` (to become `out`), each failure
+    said for the side it is on: the database is opened and read first, then the copy made."""
+    try:
+        src = sqlite3.connect(f"{Path(os.path.abspath(path)).as_uri()}?mode=ro", uri=True)
+        tables = {r[0] for r in src.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.Error as exc:
+        raise failures.database(url, exc) from exc
+    try:
+        if "halls" not in tables:
+            raise failures.no_kuaiban_tables(url, tables)
+        _copy(url, path, src, tmp, out)
+    finally:
+        src.close()
+    return table_counts(f"sqlite:///{tmp}")
+
+
+def _copy(url: str, path: Path, src: sqlite3.Connection, tmp: Path, out: Path) -> None:
+    try:
+        dst = sqlite3.connect(tmp)
+    except sqlite3.Error as exc:
+        raise failures.copy_failed(url, OUT, out, exc) from exc
     try:
         src.backup(dst)
         check = dst.execute("PRAGMA integrity_check").fetchone()[0]
-        if check != "ok":
-            raise BackupError(f"{path}: integrity check of the copy failed: {check}")
     except sqlite3.Error as exc:
-        raise BackupError(f"{path}: {exc}") from exc
+        raise failures.copy_failed(url, OUT, out, exc) from exc
     finally:
-        src.close()
         dst.close()
-    return table_counts(f"sqlite:///{out}")
+    if check != "ok":
+        raise failures.damaged_copy(url, Path(os.path.abspath(path)))
 
 
 def _backup_logical(url: str, out: Path) -> dict[str, int]:
@@ -153,7 +191,10 @@ def _backup_logical(url: str, out: Path) -> dict[str, int]:
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, \
                 gzip.open(out, "wt", encoding="utf-8") as f:
             conn.execute(text("SET TRANSACTION READ ONLY"))
-            tables = our_tables(_reflect(conn))
+            meta = _reflect(conn)
+            if "halls" not in meta.tables:
+                raise failures.no_kuaiban_tables(url, set(meta.tables))
+            tables = our_tables(meta)
             f.write(json.dumps({"format": FORMAT, "version": 1,
                                 "tables": [t.name for t in tables]}) + "\n")
             for table in tables:
@@ -171,9 +212,9 @@ def _backup_logical(url: str, out: Path) -> dict[str, int]:
 
 # -- restore -----------------------------------------------------------------------------------
 def _rows_from_file(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    head = path.read_bytes()[:16]
-    if head == SQLITE_MAGIC:
-        engine = create_engine(f"sqlite:///{path}")
+    if _is_sqlite(path):
+        engine = create_engine("sqlite://", poolclass=NullPool,
+                               creator=lambda: _reading_backup(path))
         try:
             with engine.connect() as conn:
                 for table in our_tables(_reflect(conn)):
@@ -182,37 +223,49 @@ def _rows_from_file(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         finally:
             engine.dispose()
         return
+    line = 0
     try:
         with gzip.open(path, "rt", encoding="utf-8") as f:
             header = json.loads(f.readline())
-            if header.get("format") != FORMAT:
-                raise BackupError(f"{path}: not a Kuaiban backup")
-            for line in f:
-                item = json.loads(line)
+            line = 1
+            if not isinstance(header, dict) or header.get("format") != FORMAT:
+                raise failures.not_a_backup(FROM, path)
+            for text_line in f:
+                line += 1
+                item = json.loads(text_line)
                 yield item["t"], {k: _decode(v) for k, v in item["r"].items()}
-    except (OSError, EOFError, ValueError, KeyError) as exc:
-        raise BackupError(f"{path}: not a Kuaiban backup ({exc.__class__.__name__})") from None
+    except (OSError, EOFError, ValueError, KeyError, TypeError) as exc:
+        raise failures.not_a_backup(FROM, path, "cut" if line else "") from exc
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:  # a missing file, a folder or no permission says so
+            return f.read(16) == SQLITE_MAGIC
+    except OSError as exc:
+        raise failures.file_failed(FROM, path, exc, reading=True) from exc
 
 
 def check_backup(path: Path) -> None:
     """Refuse a file that is missing, truncated or not one of our backups."""
-    if not path.is_file():
-        raise BackupError(f"{path}: no such file")
-    if path.read_bytes()[:16] == SQLITE_MAGIC:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    if not _is_sqlite(path):
+        for _ in _rows_from_file(path):  # reads the whole dump: a truncated gzip fails here
+            pass
+        return
+    try:
+        conn = _reading_backup(path)
         try:
             check = conn.execute("PRAGMA integrity_check").fetchone()[0]
             has_halls = conn.execute("SELECT count(*) FROM sqlite_master WHERE name='halls'"
                                      ).fetchone()[0]
-        except sqlite3.Error as exc:
-            raise BackupError(f"{path}: damaged SQLite file: {exc}") from None
         finally:
             conn.close()
-        if check != "ok" or not has_halls:
-            raise BackupError(f"{path}: not a sound Kuaiban backup ({check})")
-        return
-    for _ in _rows_from_file(path):  # reads the whole dump: a truncated gzip fails here
-        pass
+    except sqlite3.Error as exc:
+        raise failures.not_a_backup(FROM, path, "damaged") from exc
+    if check != "ok":
+        raise failures.not_a_backup(FROM, path, "damaged")
+    if not has_halls:
+        raise failures.not_a_backup(FROM, path)
 
 
 # Never lowers a counter. Since migration 0008 each hall has its own (`hall_event_seq`); a
@@ -245,8 +298,8 @@ def restore(path: Path, url: str, event_floor: int | None = None,
     every number counter at least the replaced database's (same transaction/copy)."""
     check_backup(path)
     target = _sqlite_path(url)
-    if target is not None and path.read_bytes()[:16] == SQLITE_MAGIC:
-        return _restore_sqlite(path, target, event_floor, number_floor or [])
+    if target is not None and _is_sqlite(path):
+        return _restore_sqlite(url, path, target, event_floor, number_floor or [])
     from queue_server.db.store import migrate
     migrate(url)
     engine = create_engine(url)
@@ -256,31 +309,35 @@ def restore(path: Path, url: str, event_floor: int | None = None,
         engine.dispose()
 
 
-def _restore_sqlite(path: Path, target: Path, event_floor: int | None,
+def _restore_sqlite(url: str, path: Path, target: Path, event_floor: int | None,
                     numbers: list[Number]) -> dict[str, int]:
+    """The backup file `path` copied over the database file `target` (of `url`) in one step.
+    The backup was checked before: what fails now is the database's side (its folder, where
+    the copy is prepared, or the file itself)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.restore-") as tmp:
-        src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        src = _reading_backup(path)
         try:
             if event_floor is not None or numbers:
-                src = _staged(src, Path(tmp) / "stage.db", event_floor, numbers, path)
-            dst = sqlite3.connect(target, timeout=30)
+                src = _staged(url, src, Path(tmp) / "stage.db", event_floor, numbers)
             try:
-                src.backup(dst)  # page by page under the target's lock: all or nothing
+                dst = sqlite3.connect(target, timeout=30)
+                try:
+                    src.backup(dst)  # page by page under the target's lock: all or nothing
+                finally:
+                    dst.close()
             except sqlite3.Error as exc:
-                raise BackupError(f"{target}: {exc}") from exc
-            finally:
-                dst.close()
+                raise failures.database(url, exc) from exc
         finally:
             src.close()
     return table_counts(f"sqlite:///{target}")
 
 
-def _staged(src: sqlite3.Connection, stage_path: Path, event_floor: int | None,
-            numbers: list[Number], path: Path) -> sqlite3.Connection:
-    """A private copy of the backup with its event sequences raised to `event_floor` and its
-    number counters to `numbers` (closes `src`): copying that into the target keeps the
-    restore a single all-or-nothing step."""
+def _staged(url: str, src: sqlite3.Connection, stage_path: Path, event_floor: int | None,
+            numbers: list[Number]) -> sqlite3.Connection:
+    """A private copy of the backup, beside the database of `url`, with its event sequences
+    raised to `event_floor` and its number counters to `numbers` (closes `src`): copying that
+    into the target keeps the restore a single all-or-nothing step."""
     stage = sqlite3.connect(stage_path)
     try:
         src.backup(stage)
@@ -292,39 +349,49 @@ def _staged(src: sqlite3.Connection, stage_path: Path, event_floor: int | None,
             stage.executemany(_RAISE_NUMBER, _number_rows(numbers, as_date=False))
     except sqlite3.Error as exc:
         stage.close()
-        raise BackupError(f"{path}: {exc}") from exc
+        raise failures.database(url, exc) from exc
     src.close()
     return stage
 
 
 def _restore_rows(path: Path, engine: Engine, event_floor: int | None,
                   numbers: list[Number]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    with engine.begin() as conn:
-        tables = {t.name: t for t in our_tables(_reflect(conn))}
-        counts = dict.fromkeys(tables, 0)
-        for table in reversed(list(tables.values())):
-            conn.execute(table.delete())
-        batch: list[dict[str, Any]] = []
-        current = ""
-        for name, row in _rows_from_file(path):
-            if name not in tables:
-                raise BackupError(f"{path}: table {name!r} is not in the database schema")
-            if name != current and batch:
-                conn.execute(tables[current].insert(), _parents_first(tables[current], batch))
-                batch = []
-            current = name
-            batch.append(row)
-            counts[name] = counts.get(name, 0) + 1
-        if batch:
+    """The backup's rows put into the database of `engine` in one transaction: its schema
+    refusing them (a backup of another Kuaiban version) undoes it all and says so."""
+    try:
+        with engine.begin() as conn:
+            tables = {t.name: t for t in our_tables(_reflect(conn))}
+            counts = _put_rows(path, conn, tables)
+            if event_floor is not None:
+                conn.execute(text(_raise_sql(set(tables))), {"floor": event_floor})
+            if numbers:
+                conn.execute(text(_RAISE_NUMBER).bindparams(bindparam("day", type_=Date)),
+                             _number_rows(numbers, as_date=True))
+            if engine.dialect.name == "postgresql":
+                _reset_sequences(conn, list(tables.values()))
+    except (IntegrityError, DataError, CompileError) as exc:
+        raise failures.rows_do_not_fit(FROM, path, exc) from exc
+    return counts
+
+
+def _put_rows(path: Path, conn: Connection, tables: dict[str, Table]) -> dict[str, int]:
+    """Empty our tables and fill them with the backup's rows; answers rows per table."""
+    counts = dict.fromkeys(tables, 0)
+    for table in reversed(list(tables.values())):
+        conn.execute(table.delete())
+    batch: list[dict[str, Any]] = []
+    current = ""
+    for name, row in _rows_from_file(path):
+        if name not in tables:
+            raise failures.unknown_table(FROM, path, name)
+        if name != current and batch:
             conn.execute(tables[current].insert(), _parents_first(tables[current], batch))
-        if event_floor is not None:
-            conn.execute(text(_raise_sql(set(tables))), {"floor": event_floor})
-        if numbers:
-            conn.execute(text(_RAISE_NUMBER).bindparams(bindparam("day", type_=Date)),
-                         _number_rows(numbers, as_date=True))
-        if engine.dialect.name == "postgresql":
-            _reset_sequences(conn, list(tables.values()))
+            batch = []
+        current = name
+        batch.append(row)
+        counts[name] = counts.get(name, 0) + 1
+    if batch:
+        conn.execute(tables[current].insert(), _parents_first(tables[current], batch))
     return counts
 
 

@@ -1,26 +1,33 @@
 """Opening the hall database for a subcommand: `open_store` gives the server's `Store` once
 the database is found to be a Kuaiban database of this version, and never creates one (that is
 `provisioning init`'s job); `url_refusal` says what is wrong with a `--db` URL before anything
-opens it. Every refusal is one line, Chinese first (`provisioning.db_failures`)."""
+opens it, `file_refusal` what is wrong with the SQLite file it names, and `foreign_refusal`
+keeps `init` and `restore` out of another program's database. Every refusal is one line,
+Chinese first (`provisioning.db_failures`)."""
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import NullPool
 
 from provisioning.db_failures import (
     EXPECTED,
     DatabaseRefused,
+    known_revisions,
     refusal,
     schema_problem,
     shown_url,
 )
 from queue_server.db.health import sqlite_file
-from queue_server.db.store import Store
+from queue_server.db.models import Base
+from queue_server.db.store import HEAD, Store
 from queue_server.db.urls import BACKENDS
 
 
@@ -49,7 +56,7 @@ def url_refusal(url: str) -> DatabaseRefused | None:
     return None
 
 
-def _file_refusal(url: str) -> DatabaseRefused | None:
+def file_refusal(url: str) -> DatabaseRefused | None:
     """An SQLite URL that names no database file: said before anything could make one."""
     if make_url(url).get_backend_name() != "sqlite":
         return None
@@ -76,7 +83,7 @@ def open_store(url: str) -> Iterator[Store]:
     """The hall database at `url`, open for the block and closed after it. `DatabaseRefused`
     (nothing created or changed) when it is missing, not Kuaiban's, of another version, or
     cannot be reached; a failure within the block is the caller's (`explained` says it)."""
-    refused = url_refusal(url) or _file_refusal(url)
+    refused = url_refusal(url) or file_refusal(url)
     if refused is not None:
         raise refused
     try:
@@ -93,3 +100,44 @@ def open_store(url: str) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
+
+def foreign_refusal(url: str, command: str) -> DatabaseRefused | None:
+    """Why `command` (`init`, `restore`) must not write Kuaiban's tables into the database at
+    `url`: it holds another program's tables and no Kuaiban schema version. None for an empty
+    database (or a missing SQLite file, made later), and for Kuaiban's own at any version (an
+    older one is upgraded; a newer one is refused when the migration finds it). Reads only, on
+    a plain connection; a failure to read is raised for `explained` to say."""
+    if make_url(url).get_backend_name() == "sqlite":
+        file = sqlite_file(url)
+        if file is None or not file.is_file():
+            return None
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            found = (set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+                     if "alembic_version" in tables else set())
+    finally:
+        engine.dispose()
+    if found and (found == {HEAD} or found <= known_revisions()
+                  or {"halls", "terminals"} <= tables):
+        return None  # Kuaiban's: of this version, an older or a newer one
+    # an alembic_version table of no Kuaiban version is another program's
+    ours = set(Base.metadata.tables) | (set() if found else {"alembic_version"})
+    theirs = sorted(tables - ours)
+    if not theirs:
+        return None
+    names, more = ", ".join(theirs[:3]), len(theirs) - 3
+    zh_names, en_names = ((f"{names} 等 {len(theirs)} 个", f"{names} and {more} more")
+                          if more > 0 else (names, names))
+    if make_url(url).get_backend_name() == "sqlite":
+        zh, en = "请给出一个新文件的路径", "name a new file"
+    else:
+        user = make_url(url).username or getpass.getuser()  # libpq's default
+        zh, en = (f"请给出一个空库,如 createdb -O {user} kuaiban",
+                  f"name an empty database, e.g. createdb -O {user} kuaiban")
+    return DatabaseRefused(
+        f"--db {shown_url(url)}: 不是快办的数据库(里面是别的程序的表 {zh_names});{command} 不会把"
+        f"快办的表建在旁边,{zh} / not a Kuaiban database (it holds another program's tables: "
+        f"{en_names}): {command} does not put Kuaiban's tables beside them; {en}")

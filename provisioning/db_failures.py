@@ -1,9 +1,10 @@
 """What a failure of the hall database means to the administrator, in one line, Chinese first,
-then English, saying what to do: `explained` for whatever ended a command (the database's own
-failures, also where a command passed its driver's words on in an error of its own), `refusal`
-for a driver's, the store's, Alembic's or the file system's error, and `schema_problem` for a
-database that is not Kuaiban's of this version. The driver's own words are shown only where
-nothing better is known, and then without the SQL, the exception's class or a traceback.
+then English, saying what to do: `explained` for whatever ended a command (the commands leave
+the database's failures to it: they are worded here and nowhere else), `refusal` for a driver's
+(SQLAlchemy's, or SQLite's own where `provisioning.backup` copies a file), the store's,
+Alembic's or the file system's error, and `schema_problem` for a database that is not Kuaiban's
+of this version. The driver's own words are shown only where nothing better is known, and then
+without the SQL, the exception's class or a traceback.
 
 Exit codes (CONTRACT.md §1): `DatabaseRefused`, 2, when what `--db` names cannot be used as it
 is (fix it, run again); `DatabaseFailed`, 1, when the right database failed this time (locked
@@ -15,6 +16,7 @@ import errno
 import getpass
 import os
 import re
+import sqlite3
 from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
@@ -66,7 +68,8 @@ def shown_url(url: str) -> str:
         return repr(url)
 
 
-def _known_revisions() -> set[str]:
+def known_revisions() -> set[str]:
+    """The schema versions (Alembic revisions) this Kuaiban has migrations for."""
     from alembic.script import ScriptDirectory
 
     script = ScriptDirectory.from_config(alembic_config(""))
@@ -83,7 +86,7 @@ def _conn_problem(conn: Connection) -> str | None:
     if found == [HEAD]:
         return None
     shown = ", ".join(found) or "-"
-    if set(found) - _known_revisions():
+    if set(found) - known_revisions():
         return (f"数据库是更新版本的快办建立的(结构版本 {shown},本程序只认识到 {HEAD});请用新版本的快办"
                 f"运行此命令 / the database was made by a newer Kuaiban (schema {shown}; this "
                 f"one knows up to {HEAD}): run the command of the newer version")
@@ -106,18 +109,13 @@ def schema_problem(url: str) -> str | None:
 
 
 def explained(exc: Exception, url: str | None) -> CommandFailed | None:
-    """The error to print for `exc`, which ended a command run with `--db url`: a database's
-    failure said plainly (also where a command passed its driver's words on in an error of
-    its own), a command's own error as it is, or None for anything else (a defect, whose
+    """The error to print for `exc`, which ended a command run with `--db url`: a command's
+    own error as it is (its words are the reason: a refusal of its input, or one of these
+    module's), a database's failure said plainly, or None for anything else (a defect, whose
     traceback is wanted)."""
-    if isinstance(exc, (DatabaseRefused, DatabaseFailed)):
+    if isinstance(exc, CommandFailed):
         return exc
-    if url is not None:
-        inner = (exc.__cause__ or exc.__context__) if isinstance(exc, CommandFailed) else exc
-        said = refusal(url, inner) if inner is not None else None
-        if said is not None:
-            return said
-    return exc if isinstance(exc, CommandFailed) else None
+    return refusal(url, exc) if url is not None else None
 
 
 def refusal(url: str, exc: BaseException) -> CommandFailed | None:
@@ -141,6 +139,9 @@ def _said(url: str, exc: BaseException) -> Said | None:
     if isinstance(exc, ArgumentError):  # a URL SQLAlchemy cannot read
         zh, en = EXPECTED
         return DatabaseRefused, f"不是数据库地址,{zh} / not a database URL ({en})"
+    if isinstance(exc, sqlite3.Error):  # SQLite's own, where a backup or restore copies a file
+        code = getattr(exc, "sqlite_errorcode", None)
+        return _sqlite(url, int(code) & 0xFF) if code is not None else None
     if isinstance(exc, DBAPIError):
         orig = exc.orig
         code = getattr(orig, "sqlite_errorcode", None)
@@ -205,7 +206,7 @@ def _folder_problem(url: str) -> str | None:
                 "put the database elsewhere")
     for path in (file, folder):
         if path.exists() and not os.access(path, os.R_OK | os.W_OK):
-            owner = _owner(path)
+            owner = owner_of(path)
             sudo = "sudo" if owner == "root" else f"sudo -u {owner}"
             return (f"没有写入 {path} 的权限(它属于 {owner});请以 {owner} 运行命令,如 {sudo} … / "
                     f"no permission to write {path} (it belongs to {owner}): run the command as "
@@ -213,7 +214,8 @@ def _folder_problem(url: str) -> str | None:
     return None
 
 
-def _owner(path: Path) -> str:
+def owner_of(path: Path) -> str:
+    """The account that owns `path` (its number when it has no name)."""
     try:
         return path.owner()
     except (KeyError, OSError):  # an id with no account
@@ -274,6 +276,17 @@ _PG_WORDS: tuple[tuple[str, type[CommandFailed], str], ...] = (
     (r"(too many clients|too many connections|remaining connection slots)", DatabaseFailed,
      "数据库服务器 PostgreSQL 的连接数已满;请稍后再运行 / PostgreSQL has no connection free: "
      "run the command again in a moment"),
+    # PostgreSQL 15 lets only the database's owner create tables in its schema public
+    (r"(permission denied for (?:schema|database) [^\s:]+)", DatabaseRefused,
+     "数据库服务器 PostgreSQL 不允许用户 {user} 这样做({0});请让 {user} 成为数据库 {db} 的所有者,如 "
+     "ALTER DATABASE {db} OWNER TO {user},或建库时用 createdb -O {user} / PostgreSQL does not let "
+     "user {user} do this ({0}): make {user} the owner of database {db}, e.g. ALTER DATABASE "
+     "{db} OWNER TO {user}, or create it with createdb -O {user}"),
+    (r"(permission denied for \w+ [^\s:]+|must be owner of \w+ [^\s:]+)", DatabaseRefused,
+     "数据库服务器 PostgreSQL 不允许用户 {user} 这样做({0});请以建库(provisioning init)时的用户运行,"
+     "或由它授权,如 GRANT ALL ON ALL TABLES IN SCHEMA public TO {user} / PostgreSQL does not let "
+     "user {user} do this ({0}): run the command as the user that ran `provisioning init`, or "
+     "have that user grant it, e.g. GRANT ALL ON ALL TABLES IN SCHEMA public TO {user}"),
 )
 _PG_STATES: dict[str, Said] = {
     "25006": (DatabaseRefused, "数据库服务器是只读的(备库?);请改用主库的地址 / the "
@@ -295,8 +308,9 @@ def _postgres(url: str, orig: BaseException | None) -> Said | None:
     words = str(orig)
     parsed = make_url(url)
     host = parsed.host or "localhost"
-    names = {"server": f"{host}:{parsed.port or 5432}", "host": host,
-             "user": parsed.username or getpass.getuser()}  # libpq's default user
+    user = parsed.username or getpass.getuser()  # libpq's default user (and database)
+    names = {"server": f"{host}:{parsed.port or 5432}", "host": host, "user": user,
+             "db": parsed.database or user}
     for pattern, kind, reason in _PG_WORDS:
         match = re.search(pattern, words)
         if match:
@@ -311,9 +325,16 @@ def _postgres(url: str, orig: BaseException | None) -> Said | None:
     return None
 
 
+# The files SQLite and Kuaiban keep beside the database file, named after it: the WAL and its
+# index, the rollback journal, a server's lock (queue_server.db.presence) and the folder where
+# `provisioning restore` prepares the copy it puts in place (provisioning.backup).
+_BESIDE = ("{}-wal", "{}-shm", "{}-journal", "{}.server-lock")
+_RESTORE_STAGE = ".{}.restore-"
+
+
 def _is_database_path(url: str, exc: OSError) -> bool:
-    """Whether `exc` is about the SQLite file of `url` or one of its folders (not, say, an
-    `--out` file of the command)."""
+    """Whether `exc` is about the SQLite file of `url`, one of its folders or a file kept
+    beside it (not, say, an `--out` file of the command)."""
     try:
         file = sqlite_file(url)
     except ArgumentError:
@@ -321,7 +342,10 @@ def _is_database_path(url: str, exc: OSError) -> bool:
     if file is None or not exc.filename:
         return False
     path, file = Path(os.path.abspath(os.fsdecode(exc.filename))), Path(os.path.abspath(file))
-    return path == file or path in file.parents
+    beside = path.parent == file.parent and (
+        path.name in {pattern.format(file.name) for pattern in _BESIDE}
+        or path.name.startswith(_RESTORE_STAGE.format(file.name)))
+    return path == file or path in file.parents or beside
 
 
 def _os(url: str, exc: OSError) -> Said:

@@ -1,4 +1,6 @@
-"""`provisioning backup --db URL --out FILE`: an online, consistent backup of the hall database."""
+"""`provisioning backup --db URL --out FILE`: an online, consistent backup of the hall database.
+A failure says whether the database or the backup file is the trouble (`provisioning.backup`
+raises it so; the database's failures are said by `provisioning.db_failures.explained`)."""
 
 from __future__ import annotations
 
@@ -6,10 +8,7 @@ import argparse
 import json
 from pathlib import Path
 
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-
 from provisioning import backup
-from provisioning.errors import UsageError
 
 NAME = "backup"
 HELP = "back up the database while the server runs (SQLite file copy or logical dump)"
@@ -23,12 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        counts = backup.backup(args.db, args.out)
-    except (backup.BackupError, ArgumentError) as exc:
-        raise UsageError(str(exc)) from None
-    except (SQLAlchemyError, OSError) as exc:
-        raise UsageError(f"{args.db}: {str(exc).splitlines()[0]}") from None
+    counts = backup.backup(args.db, args.out)
     if args.json:
         print(json.dumps({"backup": str(args.out), "rows": counts}))
     else:

@@ -1,6 +1,8 @@
 """`provisioning init --config FILE --db URL`: create or migrate the database and load the hall
 configuration. Idempotent: run again with an edited file, it updates services, counters and
-staff (removed ones are deactivated) and never touches tickets."""
+staff (removed ones are deactivated) and never touches tickets. Another program's database is
+refused before anything is written; the database's failures are said by
+`provisioning.db_failures.explained`."""
 
 from __future__ import annotations
 
@@ -20,27 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON summary")
 
 
-def _migrated_store(url: str):  # type: ignore[no-untyped-def]
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
-
-    from queue_server.db.store import Store, migrate
-
-    try:
-        safe = make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        raise UsageError(f"--db {url!r}: 不是数据库地址 / not a database URL (expected "
-                         "sqlite:///path/hall.db or postgresql+psycopg://...)") from None
-    try:
-        migrate(url)
-        return Store(url)
-    except (SQLAlchemyError, OSError) as exc:
-        raise UsageError(f"--db {safe}: 无法建库或迁移 / cannot create or migrate: "
-                         f"{str(exc).splitlines()[0]}") from None
-
-
 def run(args: argparse.Namespace) -> int:
+    from provisioning.db import foreign_refusal
     from queue_server.config import ConfigError, load_config
+    from queue_server.db.store import Store, migrate
     from queue_server.domain.errors import DomainError
     from queue_server.usecases.halls import apply_config
 
@@ -48,7 +33,11 @@ def run(args: argparse.Namespace) -> int:
         cfg = load_config(args.config)  # validated before anything is written
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
-    store = _migrated_store(args.db)
+    refused = foreign_refusal(args.db, "init")  # Kuaiban's tables never go beside another's
+    if refused is not None:
+        raise refused
+    migrate(args.db)
+    store = Store(args.db)
     try:
         counts = apply_config(store, cfg)
     except DomainError as exc:  # refused as a whole (the day would move, an id is taken)

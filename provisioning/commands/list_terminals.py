@@ -9,11 +9,8 @@ import json
 import unicodedata
 from datetime import UTC, datetime
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from provisioning import terminals
 from provisioning.db import open_store
-from provisioning.errors import UsageError
 
 NAME = "list"
 HELP = "list enrolled terminals (kind, counter, last heartbeat, device health)"
@@ -28,10 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     with open_store(args.db) as store:
-        try:
-            rows = terminals.list_terminals(store, args.hall, args.all)
-        except SQLAlchemyError as exc:
-            raise UsageError(f"{args.db}: {str(exc).splitlines()[0]}") from None
+        rows = terminals.list_terminals(store, args.hall, args.all)
     if args.json:
         for r in rows:
             print(json.dumps({"id": r.id, "hall": r.hall, "name": r.name, "kind": r.kind,

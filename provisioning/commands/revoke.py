@@ -6,8 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from provisioning import terminals
 from provisioning.db import open_store
 from provisioning.errors import UsageError
@@ -31,8 +29,6 @@ def run(args: argparse.Namespace) -> int:
             rows = terminals.revoke(store, name=args.name, terminal_id=args.id, hall=args.hall)
         except terminals.TerminalError as exc:
             raise UsageError(str(exc)) from None
-        except SQLAlchemyError as exc:
-            raise UsageError(f"{args.db}: {str(exc).splitlines()[0]}") from None
     for r in rows:
         if args.json:
             print(json.dumps({"revoked": r.name, "id": r.id, "kind": r.kind, "hall": r.hall},

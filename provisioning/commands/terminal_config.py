@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from provisioning import terminal_file, terminals
 from provisioning.db import open_store
@@ -91,8 +90,6 @@ def run(args: argparse.Namespace) -> int:
                                                        hall=hall, counter=args.counter)
         except terminals.TerminalError as exc:
             raise UsageError(str(exc)) from None
-        except SQLAlchemyError as exc:
-            raise UsageError(f"{args.db}: {str(exc).splitlines()[0]}") from None
     top = {"role": args.kind, "server": args.server, "token": token,
            "counter": args.counter or "", "hall": hall, "ca_fingerprint": args.ca_fingerprint,
            "machine_id": mid}
