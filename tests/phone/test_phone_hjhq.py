@@ -21,7 +21,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser import chromium, shots_folder
 from tests.phone.test_phone_browser import (
     _hall_server,
     call,
@@ -36,8 +35,6 @@ from tests.queue_server.test_appointment_day import person
 
 pytestmark = pytest.mark.slow
 EXAMPLE = ROOT / "examples" / "hjhq.toml"
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True, "locale": "zh-CN"}
 HALL, BRANCH = "hjhq", "abc-hjhq"
 CJK = re.compile("[\u4e00-\u9fff]")
 
@@ -59,26 +56,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     config = tmp_path_factory.mktemp("hjhq-config") / "hjhq.toml"
     config.write_text(text, encoding="utf-8")
     yield from _hall_server(tmp_path_factory, config, HALL)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return shots_folder(tmp_path_factory.mktemp("shots"))
-
-
-@pytest.fixture()
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(**PHONE)
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    yield tab
-    context.close()
 
 
 def code_of(track_url: str) -> str:

@@ -12,7 +12,6 @@ import httpx
 import pytest
 
 from tests.phone.test_phone_browser import mongolian_words, tomorrow_slot, vertical
-from tests.phone.test_track_page import browser, mn_server, page, server, shots  # noqa: F401
 from tests.procs import ServerProcess
 from tests.queue_server.test_appointment_day import person
 
@@ -32,8 +31,8 @@ def english_lines(tab: Any, selector: str) -> list[str]:
     return tab.eval_on_selector_all(f"{selector} .en", "ns => ns.map(n => n.textContent)")
 
 
-def test_every_english_line_is_english(page: Any, server: ServerProcess,  # noqa: F811
-                                       shots: Path) -> None:  # noqa: F811
+def test_every_english_line_is_english(page: Any, server: ServerProcess,
+                                       shots: Path) -> None:
     from playwright.sync_api import expect
 
     page.goto(server.url + "/m/#/book")
@@ -62,7 +61,7 @@ def test_every_english_line_is_english(page: Any, server: ServerProcess,  # noqa
 
 
 def test_a_mongolian_hall_has_its_band_beside_the_pages_fixed_parts(
-        page: Any, mn_server: ServerProcess, shots: Path) -> None:  # noqa: F811
+        page: Any, mn_server: ServerProcess, shots: Path) -> None:
     from playwright.sync_api import expect
 
     words = mongolian_words()

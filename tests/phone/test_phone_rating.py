@@ -24,7 +24,6 @@ from tests.phone.test_phone_browser import call, mongolian_words, staff, vertica
 from tests.phone.test_phone_hjhq import DATA, OUTSIDE
 from tests.phone.test_phone_words import phone_words
 from tests.phone.test_track_mongolian import mailed_case
-from tests.phone.test_track_page import browser, mn_server, page, server, shots  # noqa: F401
 from tests.procs import ServerProcess
 from tests.queue_server.test_appointment_day import person
 
@@ -76,8 +75,8 @@ def remote_ticket(hall: ServerProcess, service: str, n: int) -> dict[str, Any]:
     return dict(taken.json())
 
 
-def test_a_number_taken_on_the_phone_is_rated_on_the_phone(page: Any, server: ServerProcess,  # noqa: F811
-                                                           shots: Path) -> None:  # noqa: F811
+def test_a_number_taken_on_the_phone_is_rated_on_the_phone(page: Any, server: ServerProcess,
+                                                           shots: Path) -> None:
     from playwright.sync_api import expect
 
     who = person(401)
@@ -131,7 +130,7 @@ def test_a_number_taken_on_the_phone_is_rated_on_the_phone(page: Any, server: Se
     assert page.locator("#rate-go").count() == 0
 
 
-def test_a_number_without_its_code_offers_no_rating(page: Any, server: ServerProcess  # noqa: F811
+def test_a_number_without_its_code_offers_no_rating(page: Any, server: ServerProcess
                                                     ) -> None:
     """A number this phone did not take (no code kept: another phone's, or one taken before
     the page kept codes) shows its state but no form: the id alone proves nothing."""
@@ -146,8 +145,8 @@ def test_a_number_without_its_code_offers_no_rating(page: Any, server: ServerPro
     assert page.locator("#rate").count() == 0
 
 
-def test_what_goes_wrong_is_said_plainly(page: Any, server: ServerProcess,  # noqa: F811
-                                         shots: Path) -> None:  # noqa: F811
+def test_what_goes_wrong_is_said_plainly(page: Any, server: ServerProcess,
+                                         shots: Path) -> None:
     from playwright.sync_api import expect
 
     # The server out of reach: the banner, and the rating not sent; once it answers, again.
@@ -208,7 +207,7 @@ def test_what_goes_wrong_is_said_plainly(page: Any, server: ServerProcess,  # no
 
 
 def test_the_form_keeps_what_was_chosen_when_the_screen_is_drawn_again(
-        page: Any, mn_server: ServerProcess, shots: Path) -> None:  # noqa: F811
+        page: Any, mn_server: ServerProcess, shots: Path) -> None:
     """A case that goes on (intake done, waiting in approval) may have its intake rated while
     its screen follows it live: a change of the case (here: the papers to be mailed) draws the
     screen again, and the level, the reason and the comment stay as they were."""
@@ -240,8 +239,8 @@ def words_of_phone() -> dict[str, str]:
     return {key: text for key, text, _fuzzy, _po in phone_words()}
 
 
-def test_the_rating_card_has_its_mongolian(page: Any, mn_server: ServerProcess,  # noqa: F811
-                                           shots: Path) -> None:  # noqa: F811
+def test_the_rating_card_has_its_mongolian(page: Any, mn_server: ServerProcess,
+                                           shots: Path) -> None:
     from playwright.sync_api import expect
 
     words, own = mongolian_words(), words_of_phone()

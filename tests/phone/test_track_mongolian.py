@@ -18,14 +18,7 @@ import pytest
 
 from queue_server.api.track import MN
 from tests.phone.test_phone_browser import call, kiosk, mongolian_words, staff, vertical
-from tests.phone.test_track_page import (  # noqa: F401
-    browser,
-    mn_server,
-    page,
-    served_ticket,
-    server,
-    shots,
-)
+from tests.phone.test_track_page import served_ticket
 from tests.procs import ServerProcess
 from tests.queue_server.test_appointment_day import person
 
@@ -67,7 +60,7 @@ def mailed_case(hall: ServerProcess, n: int) -> tuple[dict[str, Any], httpx.Clie
 
 
 def test_the_journey_the_rating_form_and_the_mail_card_have_their_mongolian(
-        page: Any, mn_server: ServerProcess, shots: Path) -> None:  # noqa: F811
+        page: Any, mn_server: ServerProcess, shots: Path) -> None:
     from playwright.sync_api import expect
 
     words = mongolian_words()
@@ -127,8 +120,8 @@ def test_the_journey_the_rating_form_and_the_mail_card_have_their_mongolian(
     shot(page, shots, "mn-4-mailed")
 
 
-def test_the_rated_card_of_a_later_visit_has_its_band(page: Any, mn_server: ServerProcess,  # noqa: F811
-                                                      shots: Path) -> None:  # noqa: F811
+def test_the_rated_card_of_a_later_visit_has_its_band(page: Any, mn_server: ServerProcess,
+                                                      shots: Path) -> None:
     """The QR code's page of a stage rated already says 已评价 beside its Mongolian."""
     from playwright.sync_api import expect
 
@@ -144,7 +137,7 @@ def test_the_rated_card_of_a_later_visit_has_its_band(page: Any, mn_server: Serv
     assert page.locator("#rate-form").count() == 0
 
 
-def test_every_word_of_the_form_is_in_the_page_in_mongolian(mn_server: ServerProcess  # noqa: F811
+def test_every_word_of_the_form_is_in_the_page_in_mongolian(mn_server: ServerProcess
                                                             ) -> None:
     """The page's HTML holds each level's and each reason's Mongolian in a band (a reason's is
     there before a bad level shows it), and the form's messages in its script."""
@@ -159,7 +152,7 @@ def test_every_word_of_the_form_is_in_the_page_in_mongolian(mn_server: ServerPro
 
 
 def test_a_hall_without_mongolian_has_no_band_but_chinese_and_english(
-        page: Any, server: ServerProcess, shots: Path) -> None:  # noqa: F811
+        page: Any, server: ServerProcess, shots: Path) -> None:
     from playwright.sync_api import expect
 
     ticket = served_ticket(server, 304, outcome="next")  # social-security: its route ends there

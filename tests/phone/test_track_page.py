@@ -6,18 +6,16 @@ status and instruction. Screenshots go to $KUAIBAN_SCREENSHOTS (or the test's fo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.browser import chromium, reload_settled, shots_folder
+from tests.browser import reload_settled
+from tests.phone.conftest import PHONE
 from tests.phone.test_phone_browser import (
     HALL,
-    HALL_MN,
-    _hall_server,
     call,
     kiosk,
     mongolian_words,
@@ -29,40 +27,6 @@ from tests.procs import ServerProcess, load_test_hall, start_server
 from tests.queue_server.test_appointment_day import person
 
 pytestmark = pytest.mark.slow
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True, "locale": "zh-CN"}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    yield from _hall_server(tmp_path_factory, HALL, "p1")
-
-
-@pytest.fixture(scope="module")
-def mn_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    yield from _hall_server(tmp_path_factory, HALL_MN, "p2")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return shots_folder(tmp_path_factory.mktemp("shots"))
-
-
-@pytest.fixture()
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(**PHONE)
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    yield tab
-    context.close()
-
-
 def shot(tab: Any, folder: Path, name: str) -> None:
     assert tab.evaluate("document.documentElement.scrollWidth") <= 390
     tab.screenshot(path=str(folder / f"track-{name}.png"), full_page=True)
