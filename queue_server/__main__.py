@@ -236,9 +236,17 @@ def main(argv: list[str] | None = None) -> int:
     from queue_server.api.guard import guarded
     from queue_server.api.stream import UVICORN_OPTIONS
     from queue_server.db import presence
-    from queue_server.db.store import migrate
+    from queue_server.db.store import foreign_tables, migrate
 
     try:
+        others = foreign_tables(settings.db_url)
+        if others:
+            print(f"queue_server: {_safe(settings.db_url)}: 不是快办的数据库(里面是别的程序的表 "
+                  f"{', '.join(others[:5])}),服务器不会把快办的表建在旁边;请用 provisioning init "
+                  f"建的库 / not a Kuaiban database (it holds another program's tables: "
+                  f"{', '.join(others[:5])}); the server builds no tables beside them: give it "
+                  "a database made by `provisioning init`", file=sys.stderr)
+            return 2
         migrate(settings.db_url)
     except (ArgumentError, SQLAlchemyError, OSError) as exc:
         print(f"queue_server: cannot open database {_safe(settings.db_url)}: "

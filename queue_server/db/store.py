@@ -26,10 +26,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from queue_server.db import events
 from queue_server.db.busy import Busy, Unavailable, busy_on_lock, invalidate_lost
@@ -226,6 +227,25 @@ def _revisions(conn: Connection) -> list[str] | None:
                 .scalars()]
     except SQLAlchemyError:
         return None
+
+
+def foreign_tables(url: str) -> list[str]:
+    """Another program's tables in the database at `url`: its tables when it has some and no
+    Kuaiban schema version (a server started on such a database built its tables beside
+    theirs); [] for Kuaiban's own, an empty database or a missing SQLite file. A plain engine:
+    the server's would turn another program's SQLite file to WAL on connecting."""
+    file = sqlite_file(url)
+    if make_url(url).get_backend_name() == "sqlite" and (file is None or not file.is_file()):
+        return []  # made by the migration, folders and all
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            if _revisions(conn) is not None:
+                return []
+            conn.rollback()  # the failed read's transaction (PostgreSQL)
+            return sorted(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
 
 
 def migrate(url: str) -> None:

@@ -232,3 +232,25 @@ def test_command_line_refusals_and_a_fresh_database(
     server = run_server(f"sqlite:///{fresh}")
     assert fresh.exists()
     assert httpx.get(server.url + "/openapi.json").json()["info"]["title"].startswith("快办")
+
+
+def test_the_server_builds_no_tables_in_another_program_s_database(tmp_path: Path) -> None:
+    """`provisioning init` and `restore` refuse another program's database; the server started
+    on one migrated into it at start, Kuaiban's tables beside theirs. Exit 2, one line, the
+    file's bytes as they were (not even turned to WAL)."""
+    from server_process.process import free_port
+
+    path = tmp_path / "accounts.db"
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT)")
+    other.execute("INSERT INTO accounts (owner) VALUES ('财务科')")
+    other.commit()
+    other.close()
+    before = path.read_bytes()
+    result = subprocess.run([sys.executable, "-m", "queue_server", "--no-zeroconf", "--db",
+                             f"sqlite:///{path}", "--port", str(free_port())],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    said = result.stderr.strip().splitlines()
+    assert len(said) == 1 and "不是快办的数据库" in said[0] and "accounts" in said[0], said
+    assert path.read_bytes() == before
