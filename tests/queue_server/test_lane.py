@@ -106,7 +106,9 @@ BAD_BODIES: list[tuple[str, dict[str, Any]]] = [
 @pytest.mark.parametrize("case", BAD_BODIES, ids=[name for name, _ in BAD_BODIES])
 def test_a_bad_issue_body_gets_fastapis_own_answer(both: Both, case: tuple[str, Any]) -> None:
     status, body, _ = both.same(_kiosk(both), "POST", "/tickets", **case[1])
-    assert status in (400, 422) and "error" in body
+    # (415 for a JSON body sent without its content type, since the 415 of c086b8b)
+    assert status in ((415,) if case[0] in ("no content-type", "text/plain") else (400, 422))
+    assert "error" in body
 
 
 def test_issue_alike_valid_replayed_and_refused(both: Both) -> None:
