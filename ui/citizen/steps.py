@@ -239,7 +239,9 @@ def ticket_facts_mn(flow: KioskFlow, t: Any) -> str:
     if lang != "mn":
         return ""
     if hall is not None:
-        name = getattr(hall, "hall_name_mn", None) or hall.hall_name or hall.hall or ""
+        name = getattr(hall, "hall_name_mn", None)  # no Chinese inside a vertical band
+        if not name:
+            return ""
         return mongolian_line(lang, ("forwarded_to", {
             "hall": name, "zone": mongolian_zone(hall.zone, lang), "number": hall.number}))
     if flow.role == "bank" and flow.data.upload_state == "sending":
