@@ -72,3 +72,26 @@ def reload_settled(page: Any) -> None:
         if "ERR_ABORTED" not in str(error):
             raise
         page.wait_for_load_state("load")
+
+
+def settled_tab(tab: Any) -> Any:
+    """`tab`, whose goto() lands where it was sent even when the page it leaves reloads itself
+    at the same moment. A live status page (/t/) reloads when its ticket's stream speaks; a
+    goto() begun just before that reload is interrupted by it ("interrupted by another
+    navigation"), and the page the test meant to leave is then shown again. The goto is then
+    made once more: the page's reload was its own, not what the test looks at."""
+    from playwright.sync_api import Error
+
+    plain = tab.goto
+
+    def goto(url: str, **options: Any) -> Any:
+        for attempt in range(3):
+            try:
+                return plain(url, **options)
+            except Error as error:
+                if "interrupted by another navigation" not in str(error) or attempt == 2:
+                    raise
+        return None  # not reached: the third failure raised
+
+    tab.goto = goto
+    return tab

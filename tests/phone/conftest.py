@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import chromium, shots_folder
+from tests.browser import chromium, settled_tab, shots_folder
 from tests.phone.test_phone_browser import HALL, HALL_MN, _hall_server
 from tests.procs import ServerProcess
 
@@ -43,7 +43,7 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture()
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(**PHONE)
-    tab = context.new_page()
+    tab = settled_tab(context.new_page())
     tab.set_default_timeout(15_000)
     yield tab
     context.close()

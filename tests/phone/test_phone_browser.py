@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.browser import chromium, need_browser, shots_folder
+from tests.browser import chromium, need_browser, settled_tab, shots_folder
 from tests.procs import ServerProcess, load_test_hall, start_server
 from tests.queue_server.conftest import PIN, set_all_pins
 from tests.queue_server.test_appointment_day import person
@@ -67,7 +67,7 @@ def phone(browser: Any, server: ServerProcess) -> Iterator[tuple[Any, list[str]]
     context = browser.new_context(viewport={"width": 360, "height": 740},
                                   device_scale_factor=2, is_mobile=True, has_touch=True,
                                   locale="zh-CN")
-    page = context.new_page()
+    page = settled_tab(context.new_page())
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.set_default_timeout(15_000)
@@ -484,7 +484,7 @@ def test_a_server_out_of_reach_is_said_plainly_and_the_page_recovers(
     context = browser.new_context(**PHONE)
     again = None
     try:
-        page = context.new_page()
+        page = settled_tab(context.new_page())
         page.set_default_timeout(15_000)
         page.goto(first.url + "/m/")
         expect(page.locator("#hall")).to_have_text("杭锦后旗政务服务中心")
@@ -586,7 +586,7 @@ def test_a_hall_that_lists_mongolian_shows_it_vertically_beside_chinese(
     desk, counter = kiosk(mn_server, "kiosk-mn", "p2"), staff(mn_server, "W01", "p2")
     for n, (size, viewport) in enumerate(SCREENS.items()):
         context = browser.new_context(**{**PHONE, "viewport": viewport})
-        page = context.new_page()
+        page = settled_tab(context.new_page())
         page.set_default_timeout(15_000)
         fonts: list[str] = []
         page.on("request", lambda r, fonts=fonts: fonts.append(r.url)
@@ -655,7 +655,7 @@ def test_a_hall_without_mongolian_shows_none(browser: Any, server: ServerProcess
     assert hall["languages"] == ["zh"] and hall["name_mn"] is None
     assert all(s["name_mn"] is None for s in hall["services"])
     context = browser.new_context(**{**PHONE, "viewport": SCREENS["390x844"]})
-    page = context.new_page()
+    page = settled_tab(context.new_page())
     page.set_default_timeout(15_000)
     asked: list[str] = []
     page.on("request", lambda r: asked.append(r.url))

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser import reload_settled
+from tests.browser import reload_settled, settled_tab
 from tests.phone.conftest import PHONE
 from tests.phone.test_phone_browser import (
     HALL,
@@ -158,7 +158,7 @@ def test_the_page_says_when_the_server_is_out_of_reach(browser: Any, tmp_path: P
     context = browser.new_context(**PHONE)
     again = None
     try:
-        tab = context.new_page()
+        tab = settled_tab(context.new_page())
         tab.set_default_timeout(20_000)
         ticket = httpx.post(first.api("/remote-tickets"), json={
             "service": "social-security", "id_card": person(106)}).json()
