@@ -12,22 +12,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-from sqlalchemy.pool import NullPool
 
 from provisioning.db_failures import (
     EXPECTED,
     DatabaseRefused,
-    known_revisions,
     refusal,
     schema_problem,
     shown_url,
 )
 from queue_server.db.health import sqlite_file
-from queue_server.db.models import Base
-from queue_server.db.store import HEAD, Store
+from queue_server.db.store import Store, foreign_tables
 from queue_server.db.urls import BACKENDS
 
 
@@ -104,28 +100,10 @@ def open_store(url: str) -> Iterator[Store]:
 
 def foreign_refusal(url: str, command: str) -> DatabaseRefused | None:
     """Why `command` (`init`, `restore`) must not write Kuaiban's tables into the database at
-    `url`: it holds another program's tables and no Kuaiban schema version. None for an empty
-    database (or a missing SQLite file, made later), and for Kuaiban's own at any version (an
-    older one is upgraded; a newer one is refused when the migration finds it). Reads only, on
-    a plain connection; a failure to read is raised for `explained` to say."""
-    if make_url(url).get_backend_name() == "sqlite":
-        file = sqlite_file(url)
-        if file is None or not file.is_file():
-            return None
-    engine = create_engine(url, poolclass=NullPool)
-    try:
-        with engine.connect() as conn:
-            tables = set(inspect(conn).get_table_names())
-            found = (set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
-                     if "alembic_version" in tables else set())
-    finally:
-        engine.dispose()
-    if found and (found == {HEAD} or found <= known_revisions()
-                  or {"halls", "terminals"} <= tables):
-        return None  # Kuaiban's: of this version, an older or a newer one
-    # an alembic_version table of no Kuaiban version is another program's
-    ours = set(Base.metadata.tables) | (set() if found else {"alembic_version"})
-    theirs = sorted(tables - ours)
+    `url`: it holds another program's tables (`foreign_tables`, the rule the server's start
+    follows too). None for an empty database, a missing SQLite file and Kuaiban's own at any
+    version; a failure to read is raised for `explained` to say."""
+    theirs = foreign_tables(url)
     if not theirs:
         return None
     names, more = ", ".join(theirs[:3]), len(theirs) - 3

@@ -34,7 +34,7 @@ from sqlalchemy.pool import NullPool
 from provisioning.errors import CommandFailed, UsageError
 from queue_server.db.busy import Busy, StorageFull, Unavailable, first_line
 from queue_server.db.health import MIN_FREE_BYTES, sqlite_file
-from queue_server.db.store import HEAD, alembic_config
+from queue_server.db.store import HEAD, known_revisions
 
 
 class DatabaseRefused(UsageError):
@@ -66,14 +66,6 @@ def shown_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return repr(url)
-
-
-def known_revisions() -> set[str]:
-    """The schema versions (Alembic revisions) this Kuaiban has migrations for."""
-    from alembic.script import ScriptDirectory
-
-    script = ScriptDirectory.from_config(alembic_config(""))
-    return {rev.revision for rev in script.walk_revisions()}
 
 
 def _conn_problem(conn: Connection) -> str | None:

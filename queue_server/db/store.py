@@ -229,23 +229,41 @@ def _revisions(conn: Connection) -> list[str] | None:
         return None
 
 
+def known_revisions() -> set[str]:
+    """The schema versions (Alembic revisions) this Kuaiban has migrations for."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config(""))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
 def foreign_tables(url: str) -> list[str]:
-    """Another program's tables in the database at `url`: its tables when it has some and no
-    Kuaiban schema version (a server started on such a database built its tables beside
-    theirs); [] for Kuaiban's own, an empty database or a missing SQLite file. A plain engine:
-    the server's would turn another program's SQLite file to WAL on connecting."""
-    file = sqlite_file(url)
-    if make_url(url).get_backend_name() == "sqlite" and (file is None or not file.is_file()):
-        return []  # made by the migration, folders and all
+    """Another program's tables in the database at `url`, which Kuaiban must not build its own
+    beside (the server at its start, `provisioning init` and `restore` refuse it): the tables
+    that are not Kuaiban's when it holds no Kuaiban schema version (an `alembic_version` of
+    revisions Kuaiban never had is another program's). [] for Kuaiban's own at any version
+    (an older one is upgraded, a newer one refused by the migration), an empty database or a
+    missing SQLite file (made later). Reads only, on a plain engine: the server's would turn
+    another program's SQLite file to WAL on connecting. A failure to read is raised."""
+    if make_url(url).get_backend_name() == "sqlite":
+        file = sqlite_file(url)
+        if file is None or not file.is_file():
+            return []
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.connect() as conn:
-            if _revisions(conn) is not None:
-                return []
-            conn.rollback()  # the failed read's transaction (PostgreSQL)
-            return sorted(inspect(conn).get_table_names())
+            tables = set(inspect(conn).get_table_names())
+            found = (set(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+                     if "alembic_version" in tables else set())
     finally:
         engine.dispose()
+    if found and (found == {HEAD} or found <= known_revisions()
+                  or {"halls", "terminals"} <= tables):
+        return []  # Kuaiban's: of this version, an older or a newer one
+    from queue_server.db.models import Base
+
+    ours = set(Base.metadata.tables) | (set() if found else {"alembic_version"})
+    return sorted(tables - ours)
 
 
 def migrate(url: str) -> None:

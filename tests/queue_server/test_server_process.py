@@ -234,16 +234,23 @@ def test_command_line_refusals_and_a_fresh_database(
     assert httpx.get(server.url + "/openapi.json").json()["info"]["title"].startswith("快办")
 
 
-def test_the_server_builds_no_tables_in_another_program_s_database(tmp_path: Path) -> None:
+@pytest.mark.parametrize("its_alembic", [False, True], ids=["plain", "its-own-alembic"])
+def test_the_server_builds_no_tables_in_another_program_s_database(tmp_path: Path,
+                                                                    its_alembic: bool) -> None:
     """`provisioning init` and `restore` refuse another program's database; the server started
     on one migrated into it at start, Kuaiban's tables beside theirs. Exit 2, one line, the
-    file's bytes as they were (not even turned to WAL)."""
+    file's bytes as they were (not even turned to WAL). A program that keeps its schema with
+    Alembic too has an `alembic_version` of revisions Kuaiban never had: still another's (the
+    server took any version for Kuaiban's; init and restore did not)."""
     from server_process.process import free_port
 
     path = tmp_path / "accounts.db"
     other = sqlite3.connect(path)
     other.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT)")
     other.execute("INSERT INTO accounts (owner) VALUES ('财务科')")
+    if its_alembic:
+        other.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        other.execute("INSERT INTO alembic_version VALUES ('3f2c9a1b7d4e')")
     other.commit()
     other.close()
     before = path.read_bytes()
