@@ -14,6 +14,7 @@ from kiosk.config import DeviceUrls, TerminalConfig
 from kiosk.flow import KioskFlow
 from kiosk.runtime import build_kiosk, start_kiosk, stop_kiosk
 from tests.kiosk.hall import Hall
+from tests.qt_models import models_stop_with_their_test  # noqa: F401 - autouse fixture
 
 
 @pytest.fixture(scope="session")

@@ -3,11 +3,11 @@ their counters empty; the outage test restarts it on the same port)."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 
 import pytest
 
+from tests.qt_models import models_stop_with_their_test  # noqa: F401 - autouse fixture
 from tests.ui.staff.hall_server import HallServer
 
 
@@ -22,28 +22,3 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HallServer]:
     server.start()
     yield server
     server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _pads_stop_with_their_test(qtbot: object, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Every counter pad's and call board's model a test makes is stopped when the test ends
-    (before its windows close: this fixture needs qtbot's). A model left running kept its
-    heartbeat and event stream threads; once its window went and the model with it, the stream
-    emitted into a deleted QObject, and a later test died with SIGSEGV in Qt's event processing
-    (the final full run of session 22, and once in tests/kiosk + tests/ui)."""
-    from kiosk.counter import CounterModel
-    from kiosk.display import BoardModel
-
-    made: list[object] = []
-    for cls in (CounterModel, BoardModel):
-        real = cls.__init__
-
-        def init(self: object, *args: object, _real: object = real, **kwargs: object) -> None:
-            _real(self, *args, **kwargs)  # type: ignore[operator]
-            made.append(self)
-
-        monkeypatch.setattr(cls, "__init__", init)
-    yield
-    for model in made:
-        with contextlib.suppress(RuntimeError):  # its Qt object already gone with its window
-            model.stop()  # type: ignore[attr-defined]
