@@ -44,6 +44,12 @@ def url_refusal(url: str) -> DatabaseRefused | None:
     except (ArgumentError, ImportError):  # an unknown driver name, or one not installed
         return DatabaseRefused(f"{shown}: 没有安装驱动 {parsed.drivername},{zh} / no such "
                                f"driver installed: {parsed.drivername} ({en})")
+    if parsed.get_backend_name() == "sqlite" and parsed.host:  # sqlite://var/lib/...: a slash lost
+        four = f"sqlite:////{parsed.host}/{parsed.database or ''}".rstrip("/")
+        return DatabaseRefused(f"{shown}: 这个 SQLite 地址不该有主机名({parsed.host}),文件路径写在三个"
+                               f"斜杠之后,绝对路径要四个斜杠:{four} / an SQLite URL names no "
+                               f"host ({parsed.host}): the file's path comes after three "
+                               f"slashes, an absolute path after four: {four}")
     if parsed.get_backend_name() == "sqlite" and sqlite_file(url) is None:
         # gone when the command ends: `init` would load a hall into it and say it did
         return DatabaseRefused(f"{shown}: 内存数据库存不下大厅,请给出文件,如 "
@@ -72,6 +78,29 @@ def file_refusal(url: str) -> DatabaseRefused | None:
                                f"{four}")
     return DatabaseRefused(f"{shown}: 没有这个数据库文件(请先运行 provisioning init 建库) / no "
                            "such database file (run `provisioning init` first)")
+
+
+def new_file_refusal(url: str, *, service: bool = False) -> DatabaseRefused | None:
+    """A relative SQLite path where an absolute one was meant, said before `init` makes the
+    file (and its folders) in the current folder: `sqlite:///var/lib/kuaiban/hall.db` (one
+    slash lost) where /var exists and ./var does not. `service`: the path goes into a systemd
+    unit, which runs in another folder, so any relative path is refused."""
+    file = sqlite_file(url) if make_url(url).get_backend_name() == "sqlite" else None
+    if file is None or file.is_absolute():
+        return None
+    four, here = f"sqlite:////{file}", f"sqlite:///./{file}"
+    if service:
+        return DatabaseRefused(f"--db {url}: 服务不在当前文件夹运行,数据库要写绝对路径(四个斜杠),"
+                               f"如 {four} / the service does not run in the current folder: "
+                               f"give the database's absolute path (four slashes), e.g. {four}")
+    first, written = file.parts[0], make_url(url).database or ""
+    if (len(file.parts) < 2 or file.exists() or written.startswith(("./", "../"))
+            or Path(first).exists() or not (Path("/") / first).is_dir()):
+        return None  # a file in the current folder, or in a folder of it: as written
+    return DatabaseRefused(f"--db {url}: 这是相对于当前文件夹的路径 {file};绝对路径要写四个斜杠:"
+                           f"{four};确实要放在当前文件夹下,请写 {here} / a path relative to the "
+                           f"current folder ({file}); an absolute path takes four slashes: "
+                           f"{four}; for one under the current folder write {here}")
 
 
 @contextmanager

@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from provisioning.db import foreign_refusal
+    from provisioning.db import foreign_refusal, new_file_refusal
     from queue_server.config import ConfigError, load_config
     from queue_server.db.store import Store, migrate
     from queue_server.domain.errors import DomainError
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         cfg = load_config(args.config)  # validated before anything is written
     except ConfigError as exc:
         raise UsageError(str(exc)) from exc
-    refused = foreign_refusal(args.db, "init")  # Kuaiban's tables never go beside another's
+    refused = new_file_refusal(args.db) or foreign_refusal(args.db, "init")  # Kuaiban's tables never go beside another's
     if refused is not None:
         raise refused
     migrate(args.db)

@@ -44,14 +44,22 @@ def run(args: argparse.Namespace) -> int:
     roles = [r.strip() for r in args.roles.split(",") if r.strip()]
     unknown = [r for r in roles if r not in systemd.TERMINAL_ROLES]
     if unknown:
-        raise UsageError(f"--roles: unknown role {unknown[0]!r}; "
-                         f"expected {', '.join(systemd.TERMINAL_ROLES)}")
+        expected = ", ".join(systemd.TERMINAL_ROLES)
+        raise UsageError(f"--roles: 没有角色 {unknown[0]!r},可选 {expected} / unknown role "
+                         f"{unknown[0]!r}; expected {expected}")
     if not _USER.match(args.user):
-        raise UsageError(f"--user {args.user!r} is not a valid account name")
+        raise UsageError(f"--user {args.user!r}: 不是有效的账户名(小写字母、数字、_ 和 -) / not a "
+                         "valid account name (lower-case letters, digits, _ and -)")
     if not 1 <= args.port <= 65535:
-        raise UsageError(f"--port {args.port}: expected 1..65535")
+        raise UsageError(f"--port {args.port}: 端口应在 1 到 65535 之间 / expected 1..65535")
     if "://" not in args.db:
-        raise UsageError(f"--db {args.db!r}: expected a URL such as sqlite:////var/lib/kuaiban/hall.db")
+        raise UsageError(f"--db {args.db!r}: 应为数据库地址,如 sqlite:////var/lib/kuaiban/hall.db / "
+                         "expected a URL such as sqlite:////var/lib/kuaiban/hall.db")
+    from provisioning.db import new_file_refusal, url_refusal
+
+    refused = url_refusal(args.db) or new_file_refusal(args.db, service=True)
+    if refused is not None:  # the unit would start on it and fail, or make a database elsewhere
+        raise refused
     workdir = Path(__file__).resolve().parents[2]
     layout = systemd.Layout(python=sys.executable, workdir=str(workdir), user=args.user)
     try:
@@ -65,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     _warn_closed(layout, args.user)
     if args.root == Path("/") and os.geteuid() == 0:
         _make_account(args.user)
-        print("next: systemctl daemon-reload && udevadm control --reload && "
+        print("下一步 / next: systemctl daemon-reload && udevadm control --reload && "
               "systemctl enable --now kuaiban-server.service", file=sys.stderr)
     return 0
 
@@ -78,12 +86,23 @@ def _warn_closed(layout: systemd.Layout, user: str) -> None:
         uid: int | None = pwd.getpwnam(user).pw_uid
     except KeyError:
         uid = None  # made later by systemd-sysusers: only what everyone may enter counts
-    paths = [layout.python, str(Path(layout.python).resolve()), layout.workdir]
-    for folder in systemd.closed_folders(paths, uid):
+    checkout = systemd.closed_folders([layout.python, layout.workdir], uid)
+    for folder in checkout:
         print(f"警告 / warning: 账户 {user} 进不了 {folder},服务将无法启动:把仓库和 .venv 放到 "
               f"/opt 等处,或 chmod o+x {folder} / the account {user} cannot enter {folder}, so "
               f"the services would not start: keep the repository and its .venv where it can "
               f"(/opt/kuaiban), or chmod o+x {folder}", file=sys.stderr)
+    real = str(Path(layout.python).resolve())
+    for folder in systemd.closed_folders([real], uid):
+        if folder in checkout:
+            continue
+        # .venv/bin/python links to an interpreter behind it (a pyenv under /root): moving the
+        # checkout would not help
+        print(f"警告 / warning: .venv 的 Python 指向 {real},账户 {user} 进不了 {folder},服务将无法"
+              f"启动:用账户能进入的 Python(如 /usr/bin/python3)重建 .venv,或 chmod o+x {folder} / "
+              f".venv's Python is {real}, behind {folder}, which the account {user} cannot "
+              f"enter, so the services would not start: rebuild .venv with a Python it can reach "
+              f"(e.g. /usr/bin/python3), or chmod o+x {folder}", file=sys.stderr)
 
 
 def _make_account(user: str) -> None:
@@ -93,10 +112,12 @@ def _make_account(user: str) -> None:
              ["systemd-tmpfiles", "--create", "/etc/tmpfiles.d/kuaiban.conf"]]
     for step in steps if user != "root" else steps[1:]:
         if shutil.which(step[0]) is None:
-            print(f"warning: {step[0]} not found: run `{' '.join(step)}` where it is, or make "
-                  f"the account {user} and give it {systemd.DATA_DIR} yourself", file=sys.stderr)
+            print(f"警告 / warning: 找不到 {step[0]}:请在有它的机器上运行 `{' '.join(step)}`,或自己"
+                  f"建账户 {user} 并把 {systemd.DATA_DIR} 交给它 / {step[0]} not found: run "
+                  f"`{' '.join(step)}` where it is, or make the account {user} and give it "
+                  f"{systemd.DATA_DIR} yourself", file=sys.stderr)
             continue
         done = subprocess.run(step, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             said = (done.stderr.strip().splitlines() or ["no reason given"])[-1]
-            print(f"warning: {' '.join(step)} failed: {said}", file=sys.stderr)
+            print(f"警告 / warning: {' '.join(step)} 失败 / failed: {said}", file=sys.stderr)

@@ -35,8 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hall", help="hall or outpost id (default: from the counter or kind)")
     parser.add_argument("--name", help="terminal name (default: KIND-MACHINEID)")
     parser.add_argument("--machine-id", help="default: this machine's /etc/machine-id")
-    parser.add_argument("--server", default="auto",
-                        help='"auto" (zeroconf) or http(s)://host:port of the server')
+    parser.add_argument("--server", default=None,
+                        help='"auto" (zeroconf) or http(s)://host:port of the server (default: '
+                             'the one the file already has, else auto)')
     parser.add_argument("--ca-fingerprint", default=None,
                         help="sha256 of the hall CA (from `provisioning tls`) to pin")
     for key in terminal_file.DEVICE_KEYS:
@@ -75,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
     if args.ca_fingerprint is not None and not _FINGERPRINT.fullmatch(args.ca_fingerprint):
         raise UsageError(f"--ca-fingerprint {args.ca_fingerprint!r}: expected the CA's sha256 "
                          "fingerprint, 64 hex digits (as `provisioning tls` prints it)")
-    if not (args.server == "auto" or args.server.startswith(("http://", "https://"))):
+    if args.server is not None and not (args.server == "auto"
+                                        or args.server.startswith(("http://", "https://"))):
         raise UsageError(f"--server {args.server!r}: expected auto or http(s)://host:port")
     mid = args.machine_id or terminals.machine_id()
     name = args.name or f"{args.kind}-{(mid or 'unknown')[:8]}"
@@ -90,7 +92,8 @@ def run(args: argparse.Namespace) -> int:
                                                        hall=hall, counter=args.counter)
         except terminals.TerminalError as exc:
             raise UsageError(str(exc)) from None
-    top = {"role": args.kind, "server": args.server, "token": token,
+    server = args.server or existing.get("server") or "auto"  # a re-run keeps the file's
+    top = {"role": args.kind, "server": server, "token": token,
            "counter": args.counter or "", "hall": hall, "ca_fingerprint": args.ca_fingerprint,
            "machine_id": mid}
     devices = {k: getattr(args, k) for k in terminal_file.DEVICE_KEYS if getattr(args, k)}

@@ -143,11 +143,11 @@ def _sqlite_engine(url: str, immediate: bool | None, timeout: float) -> Engine:
     """`immediate`: BEGIN IMMEDIATE (True) or BEGIN (False) at every transaction's start, or
     None: the caller issues BEGIN itself (the group commit's engine: without an engine-level
     event listener SQLAlchemy skips its event dispatch on every statement)."""
-    file = sqlite_file(url)
-    if file is not None:
-        file.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False},
                            pool_size=8, max_overflow=32, pool_timeout=timeout)
+    file = sqlite_file(url)  # after the URL was found good: a refused one makes no folder
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
 
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:

@@ -22,7 +22,7 @@ from queue_server.config import (
     texts_of,
 )
 from queue_server.config_journey import parse_range
-from queue_server.db.models import Counter, Hall, Service, Staff, Stage, Ticket
+from queue_server.db.models import Counter, Hall, Service, Staff, Stage, Terminal, Ticket
 from queue_server.db.records import Record
 from queue_server.db.store import Store
 from queue_server.db.ttl import TtlCache
@@ -189,6 +189,54 @@ def _stranded(session: Session, hall_id: str, services: list[str], counters: lis
     return notes
 
 
+def _uncovered(cfg: HallConfig) -> list[str]:
+    """What the configuration leaves no counter to call: a zone of a service's route that no
+    counter of the hall serves it in (its tickets wait there for ever), and an outpost's
+    service none of its counters takes (its later zones are the hall's, after the forward).
+    Said, not refused: a counter may be added in the next edit."""
+    from queue_server.wire import ZONE_NAMES
+
+    notes = []
+    for svc in cfg.services:
+        for zone in svc.route:
+            if not any(c.zone == zone and svc.code in c.services for c in cfg.counters):
+                zh, en = ZONE_NAMES[zone]
+                notes.append(f"{cfg.hall.id}:{zh}区没有窗口办理事项 {svc.code},取到的号到了这一步没"
+                             f"有窗口会叫;请在该区某个窗口的 services 里加上它 / {cfg.hall.id}: "
+                             f"no counter of the {zone} zone ({en}) serves {svc.code}: its "
+                             f"tickets are never called there; add it to the services of a "
+                             f"counter of that zone")
+    for outpost in cfg.outposts:
+        for code in outpost.services:
+            if not any(code in c.services for c in outpost.counters):
+                notes.append(f"{outpost.id}:没有窗口办理事项 {code},在这里取的号没有窗口会叫;请在某个"
+                             f"窗口的 services 里加上它 / {outpost.id}: no counter serves "
+                             f"{code}: its tickets are never called; add it to a counter's "
+                             "services")
+    return notes
+
+
+def _orphan_terminals(session: Session, hall_id: str, counters: list[str]) -> list[str]:
+    """Terminals still enrolled at counters the configuration drops: they sign in to a
+    counter that is no more (`没有窗口 W15`) until they are enrolled again or revoked."""
+    if not counters:
+        return []
+    rows = session.execute(select(Terminal.counter, Terminal.name).where(
+        Terminal.hall == hall_id, Terminal.active, Terminal.counter.in_(counters))).all()
+    notes = []
+    for code in counters:
+        names = sorted(name for at, name in rows if at == code)
+        if names:
+            shown = ", ".join(names)
+            notes.append(f"{hall_id}:窗口 {code} 已从配置中删除,终端 {shown} 仍登记在该窗口上,登录"
+                         f"会被拒绝;请用 provisioning enrol --replace 换到别的窗口,或用 provisioning "
+                         f"revoke 注销 / {hall_id}: counter {code} removed while terminals "
+                         f"{shown} are enrolled at it (they can no longer sign in): enrol them "
+                         "at another counter with `provisioning enrol --replace`, or revoke "
+                         "them")
+    return notes
+
+
 def service_options(src: ServiceSection) -> dict[str, object]:
     """A service's journey options as stored (`services.options`)."""
     out: dict[str, object] = {"mail_delivery": src.mail_delivery}
@@ -260,17 +308,20 @@ def apply_config(store: Store, cfg: HallConfig) -> dict[str, Any]:
         _keep_the_business_day(before, cfg, tx.now)
         main = _upsert_hall(s, cfg, cfg.hall.id, cfg.hall.name, None, None)
         s.flush()
+        dropped = _sync_counters(s, main.id, cfg.counters)
         warnings = _stranded(s, main.id, _sync_services(s, cfg, main.id,
                                                         [x.code for x in cfg.services]),
-                             _sync_counters(s, main.id, cfg.counters))
+                             dropped) + _orphan_terminals(s, main.id, dropped)
         hall_ids = [main.id]
         for outpost in cfg.outposts:
             _upsert_hall(s, cfg, outpost.id, outpost.name, main.id, main.secret, outpost)
             s.flush()
+            dropped = _sync_counters(s, outpost.id, outpost.counters)
             warnings += _stranded(s, outpost.id,
                                   _sync_services(s, cfg, outpost.id, list(outpost.services)),
-                                  _sync_counters(s, outpost.id, outpost.counters))
+                                  dropped) + _orphan_terminals(s, outpost.id, dropped)
             hall_ids.append(outpost.id)
+        warnings += _uncovered(cfg)
         warnings += _close_dropped_outposts(s, cfg, main.id)
         if not existed:
             others = [h for h in s.scalars(select(Hall.id).where(

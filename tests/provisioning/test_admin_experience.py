@@ -103,6 +103,29 @@ services = ["consult"]
     assert "/ t1: service consult removed while 1 of its tickets are open" in err
 
 
+def test_a_counter_removed_names_its_terminals_and_the_zone_it_left_empty(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Removing the one pickup counter W04 said nothing: the case service's tickets waited at
+    pickup with no counter to call them, and W04's pad went on enrolled there, refused at each
+    sign-in (`没有窗口 W04`). Both are said; nothing else changes."""
+    url = f"sqlite:///{tmp_path / 'hall.db'}"
+    assert _run(capsys, "init", "--config", str(TEST_HALL), "--db", url)[0] == 0
+    assert _run(capsys, "enrol", "--db", url, "--kind", "counter", "--name", "c-w04",
+                "--counter", "W04", "--hall", "t1", "--json")[0] == 0
+    edited = tmp_path / "edited.toml"
+    w04 = GOOD.index('[[counters]]\ncode = "W04"')
+    edited.write_text(GOOD[:w04] + GOOD[GOOD.index("[[counters]]", w04 + 1):], encoding="utf-8")
+    code, out, err = _run(capsys, "init", "--config", str(edited), "--db", url)
+    assert code == 0 and out.startswith("大厅 t1")
+    notes = [line.removeprefix("provisioning init: 警告 / warning: ")
+             for line in err.strip().splitlines()]
+    assert len(notes) == 2, err
+    for note in notes:
+        _chinese_first(note.removeprefix("t1:"))
+    assert "窗口 W04 已从配置中删除,终端 c-w04 仍登记在该窗口上" in notes[0], notes
+    assert "出件区没有窗口办理事项 case" in notes[1] and "pickup zone" in notes[1], notes
+
+
 def _two_halls(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'halls.db'}"
     load_test_hall(url)  # t1 and its outpost bank1

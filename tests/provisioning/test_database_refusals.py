@@ -104,6 +104,24 @@ def test_a_relative_path_is_pointed_at_its_four_slashes(hall_db: Path, tmp_path:
     assert f"sqlite:////{relative}" in reason and "四个斜杠" in reason, reason
 
 
+def test_init_makes_no_database_where_a_slash_was_lost(tmp_path: Path) -> None:
+    """`init` makes a new file: with one slash lost (`sqlite:///var/lib/...` where /var exists,
+    or `sqlite://var/lib/...`) it made the database, folders and all, under the current folder
+    (the checkout, following the docs) or left an empty folder there. Refused, nothing made;
+    `sqlite:///./var/...` says a folder of the current one is meant, and is made."""
+    work = tmp_path / "work"
+    work.mkdir()
+    absolute = tmp_path / "kuaiban" / "hall.db"
+    relative = str(absolute).lstrip("/")
+    for url in (f"sqlite:///{relative}", f"sqlite://{relative}"):
+        reason = refused(prov("init", "--config", str(TEST_HALL), "--db", url, cwd=work))
+        assert f"sqlite:////{relative}" in reason and "四个斜杠" in reason, reason
+        assert list(work.iterdir()) == [] and not absolute.exists()
+    made = prov("init", "--config", str(TEST_HALL), "--db", "sqlite:///./var/hall.db", cwd=work)
+    assert made.returncode == 0, made.stderr
+    assert (work / "var" / "hall.db").is_file()
+
+
 def test_files_that_are_not_a_kuaiban_database_are_left_as_they_were(tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.db"
     garbage.write_bytes(b"not a database at all " * 300)

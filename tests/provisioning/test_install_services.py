@@ -94,7 +94,10 @@ def test_logrotate_accepts_the_config(root: Path, tmp_path: Path) -> None:
 def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                                          ) -> None:
     for argv, word in ((["--roles", "kiosk,toaster"], "toaster"), (["--user", "Bad User"], "--user"),
-                       (["--db", "hall.db"], "--db"), (["--port", "70000"], "--port")):
+                       (["--db", "hall.db"], "--db"), (["--port", "70000"], "--port"),
+                       (["--db", "sqlite:///var/lib/kuaiban/hall.db"], "sqlite:////var/lib"),
+                       (["--db", "sqlite://var/lib/kuaiban/hall.db"], "sqlite:////var/lib"),
+                       (["--db", "mysql://u@h/db"], "--db")):
         assert main(["install-services", "--root", str(tmp_path), *argv]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and word in err

@@ -41,8 +41,7 @@ def test_enrolling_a_machine_twice_updates_one_terminal(hall_url: str, tmp_path:
     out = tmp_path / "counter.toml"
     first = _enrol(hall_url, out, capsys, "--kind", "counter", "--counter", "W05",
                    "--server", "http://127.0.0.1:8750", "--printer", "sim://printer")
-    second = _enrol(hall_url, out, capsys, "--kind", "counter", "--counter", "W06",
-                    "--server", "http://127.0.0.1:8750")
+    second = _enrol(hall_url, out, capsys, "--kind", "counter", "--counter", "W06")
     assert (first["updated"], second["updated"]) == (False, True)
     assert first["token"] != second["token"] and first["terminal"] == second["terminal"]
     rows = _listed(hall_url, capsys, "--all")
@@ -52,6 +51,7 @@ def test_enrolling_a_machine_twice_updates_one_terminal(hall_url: str, tmp_path:
     assert (config.role, config.counter, config.token) == ("counter", "W06", second["token"])
     assert config.machine_id == MID and config.hall == "hjhq"
     assert config.devices.printer == "sim://printer"  # kept from the first run
+    assert config.server == "http://127.0.0.1:8750"  # and its server (a re-run made it "auto")
     assert out.stat().st_mode & 0o777 == 0o600
 
 
