@@ -10,8 +10,9 @@ missing). It runs in one transaction: all our tables are emptied and refilled, o
 changes. Stop the server first: a restore replaces what it is working on.
 
 Event ids grow for the life of a hall (terminals reconnect with `after=` the last id they saw):
-a restore given the replaced database's highest id (`last_event_id`) raises the restored
-`event_seq.last` to it in the same all-or-nothing step, so new events never reuse an old id.
+a restore given the replaced database's highest id of each hall (`last_event_ids`) raises that
+hall's restored sequence to it in the same all-or-nothing step, so new events never reuse an
+old id.
 Likewise numbers: a citizen may hold a ticket the backup never saw, so a restore given the
 replaced database's number counters (`numbers_handed_out`) raises each restored counter of
 that hall, prefix and day to at least it: no number is handed out twice in a day.
@@ -24,13 +25,14 @@ is left to `provisioning.db_failures.explained`, which the command's entry point
 from __future__ import annotations
 
 import base64
+import contextlib
 import errno
 import gzip
 import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -53,6 +55,7 @@ from sqlalchemy.pool import NullPool
 
 from provisioning import backup_failures as failures
 from provisioning.db import file_refusal, url_refusal
+from queue_server.db.busy import first_line
 from queue_server.db.health import sqlite_file
 
 FORMAT = "kuaiban-backup"
@@ -123,14 +126,20 @@ def _decode(value: Any) -> Any:
 
 
 # -- backup ------------------------------------------------------------------------------------
-def backup(url: str, out: Path) -> dict[str, int]:
-    """Write a consistent backup of the database at `url` to `out`; answers rows per table."""
+def backup(url: str, out: Path, *, force: bool = False) -> dict[str, int]:
+    """Write a consistent backup of the database at `url` to `out`; answers rows per table.
+    A file already at `out` is replaced only with `force`, and never when it is the database
+    itself."""
     path = _sqlite_path(url)
     refused = file_refusal(url)  # a missing SQLite file is not made (nor its backup begun)
     if refused is not None:
         raise refused
     if out.is_dir():
         raise failures.file_failed(OUT, out, IsADirectoryError(errno.EISDIR, "Is a directory"))
+    if path is not None and _is_database_file(out, path):
+        raise failures.is_the_database(url, OUT, out)
+    if not force and os.path.lexists(out):  # (a link too, even a broken one)
+        raise failures.exists(OUT, out)
     tmp = out.with_name(out.name + ".part")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -149,6 +158,22 @@ def backup(url: str, out: Path) -> dict[str, int]:
     finally:
         tmp.unlink(missing_ok=True)
     return counts
+
+
+# The files SQLite and the server keep beside a database, named after it.
+_BESIDE = ("", "-wal", "-shm", "-journal", ".server-lock")
+
+
+def _is_database_file(out: Path, database: Path) -> bool:
+    """Whether `out` is the file `database`, or one kept beside it, by whatever path: a
+    symlink, `..` or another hard link."""
+    real, mine = Path(os.path.realpath(database)), Path(os.path.realpath(out))
+    if mine.parent == real.parent and mine.name in {real.name + s for s in _BESIDE}:
+        return True
+    try:
+        return out.samefile(database)
+    except OSError:  # either missing: not the same file
+        return False
 
 
 def _backup_sqlite(url: str, path: Path, tmp: Path, out: Path) -> dict[str, int]:
@@ -211,7 +236,7 @@ def _backup_logical(url: str, out: Path) -> dict[str, int]:
 
 
 # -- restore -----------------------------------------------------------------------------------
-def _rows_from_file(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+def _rows_from_file(path: Path) -> Generator[tuple[str, dict[str, Any]], None, None]:
     if _is_sqlite(path):
         engine = create_engine("sqlite://", poolclass=NullPool,
                                creator=lambda: _reading_backup(path))
@@ -268,14 +293,23 @@ def check_backup(path: Path) -> None:
         raise failures.not_a_backup(FROM, path)
 
 
-# Never lowers a counter. Since migration 0008 each hall has its own (`hall_event_seq`); a
-# backup made before it has the one `event_seq` row the first migration inserted.
-_RAISE_HALL_SEQS = "UPDATE hall_event_seq SET last = :floor WHERE last < :floor"
-_RAISE_EVENT_SEQ = "UPDATE event_seq SET last = :floor WHERE id = 1 AND last < :floor"
+# Never lowers a counter. Since migration 0008 each hall has its own (`hall_event_seq`), made by
+# the hall's first event: a hall the backup has no row for (it had no events then) gets one, or
+# its next event would take id 1 again. A backup made before 0008 has the one `event_seq` row
+# the first migration inserted, raised to the highest floor of any hall.
+_RAISE_HALL_SEQ = ("INSERT INTO hall_event_seq (hall, last) VALUES (:hall, :last) "
+                   "ON CONFLICT (hall) DO UPDATE SET last = CASE WHEN excluded.last > "
+                   "hall_event_seq.last THEN excluded.last ELSE hall_event_seq.last END")
+_RAISE_EVENT_SEQ = "UPDATE event_seq SET last = :last WHERE id = 1 AND last < :last"
+
+EventIds = dict[str, int]  # hall -> the last event id it handed out
 
 
-def _raise_sql(tables: set[str]) -> str:
-    return _RAISE_HALL_SEQS if "hall_event_seq" in tables else _RAISE_EVENT_SEQ
+def _raising(tables: set[str], floors: EventIds) -> tuple[str, list[dict[str, Any]]]:
+    """The statement that raises the restored event sequences to `floors`, and its rows."""
+    if "hall_event_seq" in tables:
+        return _RAISE_HALL_SEQ, [{"hall": h, "last": n} for h, n in sorted(floors.items()) if n]
+    return _RAISE_EVENT_SEQ, [{"last": max(floors.values(), default=0)}]
 
 
 Number = tuple[str, str, str, int]  # hall, prefix, business day (YYYY-MM-DD), last handed out
@@ -291,25 +325,27 @@ def _number_rows(numbers: list[Number], as_date: bool) -> list[dict[str, Any]]:
             for h, p, d, n in numbers]
 
 
-def restore(path: Path, url: str, event_floor: int | None = None,
+def restore(path: Path, url: str, event_floors: EventIds | None = None,
             number_floor: list[Number] | None = None) -> dict[str, int]:
     """Replace the contents of our tables at `url` with the backup at `path`. With
-    `event_floor`, every restored event sequence is at least that, and with `number_floor`
-    every number counter at least the replaced database's (same transaction/copy)."""
+    `event_floors` (`last_event_ids` of the replaced database), each hall's restored event
+    sequence is at least its floor, and with `number_floor` every number counter at least the
+    replaced database's (same transaction/copy)."""
     check_backup(path)
     target = _sqlite_path(url)
+    floors = event_floors or {}
     if target is not None and _is_sqlite(path):
-        return _restore_sqlite(url, path, target, event_floor, number_floor or [])
+        return _restore_sqlite(url, path, target, floors, number_floor or [])
     from queue_server.db.store import migrate
     migrate(url)
     engine = create_engine(url)
     try:
-        return _restore_rows(path, engine, event_floor, number_floor or [])
+        return _restore_rows(path, engine, floors, number_floor or [])
     finally:
         engine.dispose()
 
 
-def _restore_sqlite(url: str, path: Path, target: Path, event_floor: int | None,
+def _restore_sqlite(url: str, path: Path, target: Path, floors: EventIds,
                     numbers: list[Number]) -> dict[str, int]:
     """The backup file `path` copied over the database file `target` (of `url`) in one step.
     The backup was checked before: what fails now is the database's side (its folder, where
@@ -318,8 +354,8 @@ def _restore_sqlite(url: str, path: Path, target: Path, event_floor: int | None,
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{target.name}.restore-") as tmp:
         src = _reading_backup(path)
         try:
-            if event_floor is not None or numbers:
-                src = _staged(url, src, Path(tmp) / "stage.db", event_floor, numbers)
+            if floors or numbers:
+                src = _staged(url, src, Path(tmp) / "stage.db", floors, numbers)
             try:
                 dst = sqlite3.connect(target, timeout=30)
                 try:
@@ -333,19 +369,18 @@ def _restore_sqlite(url: str, path: Path, target: Path, event_floor: int | None,
     return table_counts(f"sqlite:///{target}")
 
 
-def _staged(url: str, src: sqlite3.Connection, stage_path: Path, event_floor: int | None,
+def _staged(url: str, src: sqlite3.Connection, stage_path: Path, floors: EventIds,
             numbers: list[Number]) -> sqlite3.Connection:
     """A private copy of the backup, beside the database of `url`, with its event sequences
-    raised to `event_floor` and its number counters to `numbers` (closes `src`): copying that
-    into the target keeps the restore a single all-or-nothing step."""
+    raised to `floors` and its number counters to `numbers` (closes `src`): copying that into
+    the target keeps the restore a single all-or-nothing step."""
     stage = sqlite3.connect(stage_path)
     try:
         src.backup(stage)
         tables = {r[0] for r in stage.execute("SELECT name FROM sqlite_master")}
         with stage:
-            if event_floor is not None:
-                stage.execute(_raise_sql(tables).replace(":floor", "?"),
-                              (event_floor, event_floor))
+            if floors:
+                stage.executemany(*_raising(tables, floors))
             stage.executemany(_RAISE_NUMBER, _number_rows(numbers, as_date=False))
     except sqlite3.Error as exc:
         stage.close()
@@ -354,7 +389,7 @@ def _staged(url: str, src: sqlite3.Connection, stage_path: Path, event_floor: in
     return stage
 
 
-def _restore_rows(path: Path, engine: Engine, event_floor: int | None,
+def _restore_rows(path: Path, engine: Engine, floors: EventIds,
                   numbers: list[Number]) -> dict[str, int]:
     """The backup's rows put into the database of `engine` in one transaction: its schema
     refusing them (a backup of another Kuaiban version) undoes it all and says so."""
@@ -362,8 +397,10 @@ def _restore_rows(path: Path, engine: Engine, event_floor: int | None,
         with engine.begin() as conn:
             tables = {t.name: t for t in our_tables(_reflect(conn))}
             counts = _put_rows(path, conn, tables)
-            if event_floor is not None:
-                conn.execute(text(_raise_sql(set(tables))), {"floor": event_floor})
+            if floors:
+                statement, rows = _raising(set(tables), floors)
+                if rows:
+                    conn.execute(text(statement), rows)
             if numbers:
                 conn.execute(text(_RAISE_NUMBER).bindparams(bindparam("day", type_=Date)),
                              _number_rows(numbers, as_date=True))
@@ -483,38 +520,86 @@ def numbers_handed_out(url: str) -> list[Number]:
         engine.dispose()
 
 
-def last_event_id(url: str) -> tuple[int | None, str]:
-    """The highest event id the database at `url` has handed out in any hall (its event
-    sequences, or a higher `events.id`), or None and why not (no such database, not ours, damaged). Reads only: a
-    missing SQLite file is not created."""
+def last_event_ids(url: str) -> tuple[EventIds | None, str]:
+    """The highest event id the database at `url` has handed out, per hall (its event
+    sequence, or a higher `events.id`; before migration 0008 one sequence served every hall),
+    or None and why not (no such database, not ours, damaged). Reads only: a missing SQLite
+    file is not created."""
     engine = _reading(url)
     if engine is None:
         return None, "无数据库文件 / no database file"
     try:
         with engine.connect() as conn:
             names = set(inspect(conn).get_table_names())
-            seq = next((t for t in ("hall_event_seq", "event_seq") if t in names), None)
-            if seq is None:
+            if "hall_event_seq" in names:
+                ids = {str(h): int(n or 0) for h, n in
+                       conn.execute(text("SELECT hall, last FROM hall_event_seq"))}
+            elif "event_seq" in names:
+                top = int(conn.execute(text("SELECT max(last) FROM event_seq")).scalar() or 0)
+                halls: list[Any] = list(conn.execute(text("SELECT id FROM halls")).scalars()) \
+                    if "halls" in names else []
+                ids = {str(h): top for h in halls}
+            else:
                 return None, "无快办数据表 / no Kuaiban tables"
-            last = int(conn.execute(text(f"SELECT max(last) FROM {seq}")).scalar() or 0)
             if "events" in names:
-                last = max(last, int(conn.execute(text("SELECT max(id) FROM events")).scalar()
-                                     or 0))
-            return last, ""
+                for hall, top in conn.execute(text("SELECT hall, max(id) FROM events "
+                                                   "GROUP BY hall")):
+                    ids[str(hall)] = max(ids.get(str(hall), 0), int(top or 0))
+            return ids, ""
     except (SQLAlchemyError, sqlite3.Error, OSError, TypeError, ValueError) as exc:
-        first = (str(exc).splitlines() or [exc.__class__.__name__])[0]
-        return None, f"无法读取 / unreadable: {first}"
+        return None, _unreadable(exc)
     finally:
         engine.dispose()
 
 
-def is_empty(url: str) -> bool:
-    """True when the database has no hall yet (a restore there overwrites nothing)."""
-    engine = create_engine(url)
+def last_event_id(url: str) -> tuple[int | None, str]:
+    """The highest event id the database at `url` has handed out in any hall, or None and why
+    not (`last_event_ids`)."""
+    ids, why = last_event_ids(url)
+    return (None, why) if ids is None else (max(ids.values(), default=0), "")
+
+
+Hall = tuple[str, str]  # id, name
+
+
+def halls_in(url: str) -> tuple[list[Hall] | None, str]:
+    """The halls of the database at `url`, in id order: none in a missing SQLite file or one
+    without our tables; None and the error's words when it cannot be read. Reads only."""
+    engine = _reading(url)
+    if engine is None:
+        return [], ""
     try:
         with engine.connect() as conn:
             if not inspect(conn).has_table("halls"):
-                return True
-            return conn.execute(text("SELECT count(*) FROM halls")).scalar_one() == 0
+                return [], ""
+            rows = conn.execute(text("SELECT id, name FROM halls ORDER BY id"))
+            return [(str(i), str(n)) for i, n in rows], ""
+    except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
+        return None, first_line(exc)
     finally:
         engine.dispose()
+
+
+def halls_in_backup(path: Path) -> list[Hall]:
+    """The halls of the backup file `path` (checked before), in id order."""
+    if _is_sqlite(path):
+        conn = _reading_backup(path)
+        try:
+            rows = conn.execute("SELECT id, name FROM halls ORDER BY id").fetchall()
+        except sqlite3.Error as exc:
+            raise failures.not_a_backup(FROM, path, "damaged") from exc
+        finally:
+            conn.close()
+        return [(str(i), str(n)) for i, n in rows]
+    found: list[Hall] = []
+    with contextlib.closing(_rows_from_file(path)) as dump:
+        for table, row in dump:
+            if table == "halls":
+                found.append((str(row["id"]), str(row["name"])))
+            elif found:  # a table's rows come together: the halls are all read
+                break
+    return sorted(found)
+
+
+def _unreadable(exc: BaseException) -> str:
+    return f"无法读取 / unreadable: {first_line(exc)}"

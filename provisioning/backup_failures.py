@@ -122,6 +122,23 @@ def file_failed(flag: str, path: Path, exc: OSError, *, reading: bool = False
     return BackupError(f"{said}: 无法{zh}备份文件({why}) / cannot {en} the backup file: {why}")
 
 
+def exists(flag: str, path: Path) -> BackupError:
+    """A backup is never written over a file already there (an earlier backup, perhaps the
+    only good one) unless `--force` says so."""
+    return BackupError(f"{flag} {path}: 这个文件已经存在,备份不会覆盖它;请换一个文件名,或加 --force 覆盖它 "
+                       "/ the file already exists and a backup does not overwrite it: choose another "
+                       "name, or add --force to replace it")
+
+
+def is_the_database(url: str, flag: str, path: Path) -> BackupError:
+    """The backup file named is the database file itself (or a file SQLite keeps beside it),
+    perhaps through a link: putting the copy in its place would pull the file from under a
+    running server, whose tickets from then on would go to a file nobody sees."""
+    return BackupError(f"{flag} {path}: 这就是 --db {shown_url(url)} 的数据库文件(或它旁边的文件),备份不能"
+                       "写在它上面;请把备份写到另一个文件 / this is the database file of --db (or a "
+                       "file beside it): the backup cannot go over it: write it to another file")
+
+
 def not_a_backup(flag: str, path: Path, detail: str = "") -> BackupError:
     """A file that is not a backup of Kuaiban's (`detail`: what it is instead)."""
     zh, en = {"damaged": ("备份文件已损坏", "the backup file is damaged"),

@@ -23,7 +23,10 @@ _HELD: list[IO[bytes]] = []  # the open lock files of this process: never closed
 
 
 def lock_file(database: Path) -> Path:
-    return database.with_name(database.name + ".server-lock")
+    """The lock beside the real file, whatever path reached it (a symlink, `..`, a relative
+    path): a restore given another path to the file a server uses finds the server's lock."""
+    real = database.resolve()
+    return real.with_name(real.name + ".server-lock")
 
 
 def hold(url: str) -> None:

@@ -200,7 +200,9 @@ def test_restore_into_a_missing_database_continues_after_the_backup(
     url = f"sqlite:///{target}"
     assert main(["restore", "--db", url, "--from", str(tmp_path / "b.db")]) == 0
     said = capsys.readouterr().out
-    assert "no database file" in said and f"continue after the backup's {at_backup}" in said
+    assert "no database file" in said
+    assert "event ids continue after the backup's: " in said  # for each hall, by name
+    assert f"hall hjhq after {at_backup}" in said and f"hjhq 从 {at_backup} 之后" in said
     assert backup.snapshot(url) == backup.snapshot(source)
     assert _new_event_id(url) == at_backup + 1
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no leftovers
@@ -225,7 +227,8 @@ def test_restore_over_a_damaged_database_still_works_and_says_so(
     target.write_bytes(data)
     assert main(["restore", "--db", url, "--from", str(tmp_path / "b.db"), "--yes"]) == 0
     said = capsys.readouterr().out
-    assert "unreadable" in said and f"continue after the backup's {at_backup}" in said
+    assert "unreadable: database disk image is malformed" in said
+    assert f"hall hjhq after {at_backup}" in said
     assert backup.snapshot(url) == backup.snapshot(source)
     assert _new_event_id(url) == at_backup + 1
 
