@@ -75,23 +75,27 @@ def reload_settled(page: Any) -> None:
 
 
 def settled_tab(tab: Any) -> Any:
-    """`tab`, whose goto() lands where it was sent even when the page it leaves reloads itself
-    at the same moment. A live status page (/t/) reloads when its ticket's stream speaks; a
-    goto() begun just before that reload is interrupted by it ("interrupted by another
-    navigation"), and the page the test meant to leave is then shown again. The goto is then
-    made once more: the page's reload was its own, not what the test looks at."""
+    """`tab`, whose goto() lands where it was sent even when a page reloads itself at the same
+    moment. A live status page (/t/) reloads when its ticket's stream speaks; a goto() begun
+    just then is "interrupted by another navigation": the page being left reloading, or,
+    Chromium's navigations racing, the goto's own URL committed by an earlier attempt. After
+    an interruption the tab settles; it is done when it shows `url`, else the goto is made
+    again (a few times: a page reloads only when its ticket changed)."""
     from playwright.sync_api import Error
 
     plain = tab.goto
 
     def goto(url: str, **options: Any) -> Any:
-        for attempt in range(3):
+        for attempt in range(4):
             try:
                 return plain(url, **options)
             except Error as error:
-                if "interrupted by another navigation" not in str(error) or attempt == 2:
+                if "interrupted by another navigation" not in str(error) or attempt == 3:
                     raise
-        return None  # not reached: the third failure raised
+            tab.wait_for_load_state("load")
+            if tab.url == url:
+                return None
+        return None  # not reached: the last failure raised
 
     tab.goto = goto
     return tab
