@@ -22,13 +22,16 @@ from queue_server.cli_parser import OneLineParser
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command and its subcommands, none abbreviated (OneLineParser): a mistake is one line,
+    Chinese first; a command that reads a PIN (`SECRET_EXTRAS`) never repeats a stray argument."""
     parser = OneLineParser(prog="python -m provisioning",
                            description="快办 Kuaiban: set up and run a hall")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"provisioning.commands.{info.name}")
         name = getattr(module, "NAME", info.name.replace("_", "-"))
-        p = sub.add_parser(name, help=getattr(module, "HELP", ""))
+        p = sub.add_parser(name, help=getattr(module, "HELP", ""),
+                           secret_extras=getattr(module, "SECRET_EXTRAS", None))
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
     return parser

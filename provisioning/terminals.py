@@ -12,15 +12,19 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from queue_server.db.models import Counter, StaffSession, Terminal
+from queue_server.db.models import Counter, Hall, StaffSession, Terminal
 from queue_server.db.store import Store
 from queue_server.domain.security import new_token, token_hash
 from queue_server.usecases.auth import revoke_in
 
 
 class TerminalError(Exception):
-    """No such terminal, or a request that does not fit (message says which)."""
+    """No such terminal, or a request that does not fit (message says which, Chinese first)."""
+
+
+SHOWN = 60  # names or codes listed in a refusal; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -62,11 +66,12 @@ def revoke(store: Store, *, name: str | None = None, terminal_id: int | None = N
             query = query.where(Terminal.hall == hall)
         rows = list(tx.session.scalars(query))
         if not rows:
-            what = f"id {terminal_id}" if terminal_id is not None else f"name {name!r}"
-            raise TerminalError(f"no active terminal with {what}")
+            raise TerminalError(_no_terminal(tx.session, name, terminal_id, hall))
         if len(rows) > 1 and terminal_id is None:
-            ids = ", ".join(str(r.id) for r in rows)
-            raise TerminalError(f"several terminals are named {name!r} (ids {ids}): use --id")
+            ids = [f"{r.id} ({r.hall})" for r in rows]
+            raise TerminalError(f"有多个终端名为 {name!r}(id {'、'.join(ids)});请用 --id 指定 / "
+                                f"several terminals are named {name!r} (ids {', '.join(ids)}): "
+                                "use --id")
         for row in rows:
             revoke_in(tx, row)
         return [TerminalRow(r.id, r.hall, r.name, r.kind, r.counter, False, r.created_at,
@@ -83,7 +88,7 @@ def enrol_or_update(store: Store, *, kind: str, name: str, hall: str,
         if counter is not None:
             row = s.get(Counter, (hall, counter))
             if row is None or not row.active:
-                raise TerminalError(f"no counter {counter!r} in hall {hall}")
+                raise TerminalError(f"--counter {counter}: {no_counter(s, counter, hall)}")
         rows = list(s.scalars(select(Terminal).where(Terminal.hall == hall,
                                                      Terminal.name == name)
                               .order_by(Terminal.active.desc(), Terminal.id)))
@@ -99,6 +104,71 @@ def enrol_or_update(store: Store, *, kind: str, name: str, hall: str,
             s.delete(sess)
         tx.emit(hall, "terminal.reenrolled", terminal=name, kind=kind, counter=counter)
     return token, True
+
+
+def _listed(items: list[str], sep: str) -> str:
+    more = len(items) - SHOWN
+    return sep.join(items[:SHOWN]) + (f"{sep}… (+{more})" if more > 0 else "")
+
+
+def _no_terminal(s: Session, name: str | None, terminal_id: int | None, hall: str | None) -> str:
+    """No active terminal of that name or id (in `hall`): which are active, and the name in
+    its right case when only the case is wrong."""
+    query = select(Terminal).where(Terminal.active).order_by(Terminal.hall, Terminal.name)
+    if hall is not None:
+        query = query.where(Terminal.hall == hall)
+    active = list(s.scalars(query))
+    if terminal_id is not None:
+        zh_what, en_what = f" id 为 {terminal_id} 的", f"with id {terminal_id}"
+        names = [f"{t.name} (id {t.id})" for t in active]
+    else:
+        zh_what, en_what = f"名为 {name!r} 的", f"named {name!r}"
+        names = list(dict.fromkeys(t.name for t in active))
+    where_zh, where_en = (f"大厅 {hall} ", f" in hall {hall}") if hall else ("", "")
+    near = [n for n in names if name is not None and n.casefold() == name.casefold()]
+    ask_zh, ask_en = (f"是 {near[0]} 吗?", f" did you mean {near[0]}?") if near else ("", "")
+    if not names:
+        return (f"{where_zh}没有{zh_what}在用终端,也没有别的在用终端(用 provisioning list 查看,"
+                f"加 --all 含已吊销的) / no active terminal {en_what}{where_en}, nor any other "
+                "(see `provisioning list`; --all shows the revoked ones too)")
+    return (f"{where_zh}没有{zh_what}在用终端;{ask_zh}在用的有:{_listed(names, '、')}"
+            f"(也可用 provisioning list 查看) / no active terminal {en_what}{where_en}:"
+            f"{ask_en} active: {_listed(names, ', ')} (or see `provisioning list`)")
+
+
+def no_counter(s: Session, code: str, hall: str | None) -> str:
+    """Why `code` names no counter (of `hall`, or of any hall), Chinese first: the codes there
+    are, the code in its right case when only the case is wrong ('w15': W15?), the halls that
+    have it when it is another hall's."""
+    rows = list(s.execute(select(Counter.hall, Counter.code).where(Counter.active)
+                          .order_by(Counter.hall, Counter.code)))
+    owners = [h for h, c in rows if c == code]
+    if owners and hall is not None:
+        return (f"大厅 {hall} 没有窗口 {code},它在 {'、'.join(owners)};请用 --hall 指定 / "
+                f"hall {hall} has no counter {code}: it is in {', '.join(owners)} (choose with "
+                "--hall)")
+    halls = [hall] if hall is not None else sorted({h for h, _ in rows})
+    codes = {h: [c for o, c in rows if o == h] for h in halls}
+    if not any(codes.values()):
+        return (f"{f'大厅 {hall} ' if hall else ''}还没有窗口;请在大厅配置的 [[counters]] 中写上,"
+                f"再运行 provisioning init / {f'hall {hall} has' if hall else 'there are'} no "
+                "counters yet: add them under [[counters]] in the hall file and run "
+                "`provisioning init` again")
+    near = sorted({c for cs in codes.values() for c in cs if c.casefold() == code.casefold()})
+    ask_zh, ask_en = (f"是 {near[0]} 吗?(编码区分大小写)", f" did you mean {near[0]}? (codes "
+                      "are case-sensitive);") if near else ("", "")
+    if len(halls) == 1:
+        return (f"大厅 {halls[0]} 没有窗口 {code};{ask_zh}有的窗口:{_listed(codes[halls[0]], '、')} "
+                f"/ no counter {code!r} in hall {halls[0]}:{ask_en} the counters are "
+                f"{_listed(codes[halls[0]], ', ')}")
+    zh = ";".join(f"{h}:{_listed(cs, '、')}" for h, cs in codes.items() if cs)
+    en = "; ".join(f"{h}: {_listed(cs, ', ')}" for h, cs in codes.items() if cs)
+    return f"没有窗口 {code};{ask_zh}有的窗口:{zh} / no counter {code!r}:{ask_en} the counters are {en}"
+
+
+def hall_ids(s: Session) -> list[str]:
+    """The active halls and outposts, by id."""
+    return list(s.scalars(select(Hall.id).where(Hall.active).order_by(Hall.id)))
 
 
 def machine_id(path: Path = Path("/etc/machine-id")) -> str:

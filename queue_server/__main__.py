@@ -1,6 +1,10 @@
 """`python -m queue_server --db URL [--host H] [--port P] [--no-zeroconf]`: run the queue server
 (one uvicorn worker: on SQLite a second one only adds lock contention, see PERFORMANCE.md).
-The schema is migrated at start, so a fresh database works at once."""
+The schema is migrated at start, so a fresh database works at once (one with no hall yet is
+said in a warning: terminals would find nothing).
+
+What stops it from starting is one line on standard error, Chinese first, saying what to do,
+and exit 2 (contract §1)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import logging
 import re
 import sys
 
+from queue_server import start_checks
 from queue_server.api.guard import Limits
 from queue_server.api.ratelimit import Rates
 from queue_server.api.settings import DEFAULT_PORT, Settings, default_db_url
@@ -98,17 +103,6 @@ def _quiet_gc() -> None:
     gc.set_threshold(20_000, 20, 100)
 
 
-def _check_limits(args: argparse.Namespace) -> str | None:
-    if args.max_conn_per_client < 1 or args.max_connections < 1:
-        return "--max-conn-per-client and --max-connections must be at least 1"
-    for flag in ("header_timeout", "body_timeout", "idle_timeout", "stall_timeout"):
-        if not 0.1 <= getattr(args, flag) <= 3600:
-            return f"--{flag.replace('_', '-')} must be 0.1–3600 seconds"
-    if args.login_rate < 0 or args.lookup_rate < 0:
-        return "--login-rate and --lookup-rate must be 0 or more"
-    return None
-
-
 def _raise_file_limit() -> int:
     """Every connection is a file descriptor: lift the soft limit to the hard one (often
     1024 -> 524288) and answer what it is now."""
@@ -123,77 +117,6 @@ def _raise_file_limit() -> int:
         except (ValueError, OSError):
             pass
     return soft
-
-
-def _usage_problem(args: argparse.Namespace) -> str | None:
-    if not (0 < args.port < 65536):
-        return "--port must be 1–65535"
-    if not (0.05 <= args.lock_timeout <= 120):
-        return "--lock-timeout must be 0.05–120 seconds"
-    if bool(args.tls_cert) != bool(args.tls_key):
-        return "give both --tls-cert and --tls-key"
-    if not (1 <= args.public_rate <= 100_000 and 1 <= args.public_rate_id <= 100_000):
-        return "--public-rate and --public-rate-id must be 1–100000"
-    if not (0.01 <= args.notify_backoff <= 86_400):
-        return "--notify-backoff must be 0.01–86400 seconds"
-    if not (1 <= args.max_pending <= 100_000):
-        return "--max-pending must be 1–100000"
-    return _check_limits(args)
-
-
-def _start_problem(settings: Settings) -> str | None:
-    """What would stop the server once started, said before it starts (one line, exit 2): a
-    database URL that names no database it runs on (`url_problem`), a `--host` that does not
-    resolve, an address and port it cannot listen on (another server there; uvicorn would log
-    its start and exit 3). A port taken between this check and the start still exits 3."""
-    import socket
-
-    from queue_server.db.urls import url_problem
-
-    problem = url_problem(settings.db_url)
-    if problem:
-        return f"--db {problem}"
-    problem = _tls_problem(settings)
-    if problem:
-        return problem
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(
-            settings.host, settings.port, type=socket.SOCK_STREAM)[0]
-    except (OSError, UnicodeError) as exc:
-        return f"--host {settings.host!r}: no such address ({exc})"
-    try:
-        with socket.socket(family, kind, proto) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
-            probe.bind(address)
-    except OSError as exc:
-        return f"cannot listen on {settings.host} port {settings.port}: {exc.strerror or exc}"
-    return None
-
-
-def _tls_problem(settings: Settings) -> str | None:
-    """A certificate, key or CA file that is missing, unreadable or not what it should be
-    (a key that is not the certificate's): uvicorn would print a traceback."""
-    import os
-    import ssl
-
-    for flag, name in (("--tls-cert", settings.tls_cert), ("--tls-key", settings.tls_key),
-                       ("--tls-ca", settings.tls_ca)):
-        if name and not os.access(name, os.R_OK):
-            return f"{flag} {name}: no such file, or not readable"
-    if settings.tls_cert and settings.tls_key:
-        try:
-            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
-                settings.tls_cert, settings.tls_key)
-        except (ssl.SSLError, OSError, ValueError) as exc:
-            return (f"--tls-cert {settings.tls_cert} --tls-key {settings.tls_key}: not a "
-                    f"certificate and its key in PEM ({exc.__class__.__name__}: "
-                    f"{str(exc).splitlines()[0] if str(exc) else 'unreadable'})")
-    if settings.tls_ca:
-        try:
-            ssl.create_default_context(cafile=settings.tls_ca)
-        except (ssl.SSLError, OSError, ValueError) as exc:
-            return f"--tls-ca {settings.tls_ca}: not a CA certificate in PEM ({exc})"
-    return None
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -217,12 +140,12 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    problem = _usage_problem(args)
+    problem = start_checks.usage_problem(args)
     if problem:
         print(f"queue_server: {problem}", file=sys.stderr)
         return 2
     settings = _settings(args)
-    problem = _start_problem(settings)
+    problem = start_checks.start_problem(settings)
     if problem:
         print(f"queue_server: {problem}", file=sys.stderr)
         return 2
@@ -248,10 +171,17 @@ def main(argv: list[str] | None = None) -> int:
                   "a database made by `provisioning init`", file=sys.stderr)
             return 2
         migrate(settings.db_url)
+        empty = not start_checks.has_hall(settings.db_url)
     except (ArgumentError, SQLAlchemyError, OSError) as exc:
-        print(f"queue_server: cannot open database {_safe(settings.db_url)}: "
-              f"{str(exc).splitlines()[0]}", file=sys.stderr)
+        print(f"queue_server: --db {_safe(settings.db_url)}: "
+              f"{start_checks.database_problem(settings.db_url, exc)}", file=sys.stderr)
         return 2
+    if empty:  # a mistyped SQLite path makes a new file: the server would serve nothing
+        logging.getLogger("queue_server").warning(
+            "数据库 %s 里没有大厅,终端会什么也找不到;请先载入大厅配置:python -m provisioning init "
+            "--config 大厅配置.toml --db %s / the database %s holds no hall: terminals will find "
+            "nothing; load one with `python -m provisioning init --config FILE --db %s`",
+            *[_safe(settings.db_url)] * 4)
     presence.hold(settings.db_url)  # `provisioning restore` refuses while this process lives
     app = create_app(settings)
     _quiet_gc()

@@ -43,12 +43,14 @@ from pydantic import (
 
 import toml_text
 from queue_server.config_errors import (
-    ConfigError,
+    ConfigError,  # noqa: F401 - the commands catch it as queue_server.config.ConfigError
     Refused,
     block,
+    decoded,
     not_toml,
     reason_of,
     refusal,
+    unreadable,
 )
 from queue_server.config_journey import (
     AppointmentRules,
@@ -407,7 +409,9 @@ def forms_of(texts: dict[str, Any] | None, fields: tuple[str, ...] = ("name",)
 
 def parse_config(text: str, file: str = "<config>") -> HallConfig:
     """The configuration in `text`, or `ConfigError` naming the key, its line and the reason.
-    Types are strict: `time_limit_workdays = "5"` (a string) is refused, not read as 5."""
+    Types are strict: `time_limit_workdays = "5"` (a string) is refused, not read as 5. A
+    byte-order mark before the text (a Windows editor's "UTF-8") is not part of it."""
+    text = text.removeprefix("\ufeff")
     try:
         data = toml_text.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -427,7 +431,7 @@ def parse_config(text: str, file: str = "<config>") -> HallConfig:
 def load_config(path: str | Path) -> HallConfig:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(str(path), "", f"无法读取 / cannot read: {exc}") from exc
-    return parse_config(text, str(path))
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise unreadable(str(path), exc) from exc
+    return parse_config(decoded(raw, str(path)), str(path))

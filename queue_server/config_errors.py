@@ -4,10 +4,12 @@ words): one line `file:LINE: key: reason`. The key names a block of an array of 
 the key is written, or the header of its table when the key is missing; the reason is Chinese,
 then English. Validators say their own reasons that way at their source (`Refused` for a rule
 between sections); pydantic's (a wrong type, a number out of range, an unknown key) are put in
-those words here."""
+those words here. `decoded` reads a TOML file's bytes as the hall's administrators save them:
+UTF-8 with or without a byte-order mark, and says so when the file is in another encoding."""
 
 from __future__ import annotations
 
+import errno
 import re
 import tomllib
 from typing import Any
@@ -150,3 +152,36 @@ def not_toml(file: str, exc: tomllib.TOMLDecodeError) -> ConfigError:
     at = re.search(r"\(at line (\d+), column \d+\)", str(exc))
     return ConfigError(file, "", f"不是有效的 TOML / not valid TOML: {exc}",
                        int(at.group(1)) if at else None)
+
+
+NOT_UTF8 = ("文件不是 UTF-8 编码{zh}:请用 UTF-8 另存(记事本:另存为 → 编码 UTF-8) / the file is not "
+            "UTF-8{en}: save it as UTF-8")
+
+
+def decoded(raw: bytes, file: str) -> str:
+    """A TOML file's bytes as text. Windows editors save "UTF-8" with a byte-order mark, which
+    tomllib refuses ("Invalid statement (at line 1, column 1)"): it is dropped. A file in
+    another encoding (GBK, as Chinese Windows saves by default) is refused at the line of the
+    first byte UTF-8 cannot read."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        try:
+            raw.decode("gbk")
+            zh, en = "(像是 GBK)", " (it looks like GBK)"
+        except UnicodeDecodeError:
+            zh, en = "", ""
+        raise ConfigError(file, "", NOT_UTF8.format(zh=zh, en=en), line) from None
+
+
+_UNREADABLE = {errno.ENOENT: ("文件不存在", "no such file"),
+               errno.EISDIR: ("这是文件夹,不是文件", "it is a folder, not a file"),
+               errno.EACCES: ("没有读取它的权限", "permission denied")}
+
+
+def unreadable(file: str, exc: OSError) -> ConfigError:
+    """A file that cannot be read at all, said plainly."""
+    why = exc.strerror or exc.__class__.__name__
+    zh, en = _UNREADABLE.get(exc.errno or 0, ("无法读取", why))
+    return ConfigError(file, "", f"{zh} / cannot read: {en}")

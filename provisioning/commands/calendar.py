@@ -15,6 +15,7 @@ from typing import Any
 import toml_text
 from provisioning.db import open_store
 from provisioning.errors import UsageError
+from queue_server.config_errors import ConfigError, decoded, not_toml, unreadable
 
 NAME = "calendar"
 HELP = "import or show a year's official working-day calendar (节假日安排)"
@@ -40,28 +41,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _dates(data: dict[str, Any], key: str, file: Path) -> list[date]:
     values = data.get(key, [])
     if not isinstance(values, list):
-        raise UsageError(f"{file}: {key}: expected a list of dates")
+        raise UsageError(f"{file}: {key}: 应为日期列表 / expected a list of dates")
     out = []
     for value in values:
         try:
             out.append(value if isinstance(value, date) else date.fromisoformat(str(value)))
         except ValueError:
-            raise UsageError(f"{file}: {key}: {value!r} is not a date (YYYY-MM-DD)") from None
+            raise UsageError(f"{file}: {key}: {value!r} 不是日期(应为 YYYY-MM-DD) / {value!r} is "
+                             "not a date (YYYY-MM-DD)") from None
     return out
 
 
 def read_file(file: Path) -> tuple[int, list[date], list[date]]:
+    """The year, holidays and workdays of a calendar file; UTF-8, with or without the BOM a
+    Windows editor writes (the hall file's rules, queue_server.config_errors)."""
     try:
-        data = toml_text.loads(file.read_text(encoding="utf-8"))
+        data = toml_text.loads(decoded(file.read_bytes(), str(file)))
     except OSError as exc:
-        raise UsageError(f"{file}: {exc.strerror or exc}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{file}: not valid TOML: {exc}") from None
+        raise UsageError(str(unreadable(str(file), exc))) from None
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(str(not_toml(str(file), exc))) from None
     unknown = sorted(set(data) - {"year", "holidays", "workdays", "note"})
     if unknown:
-        raise UsageError(f"{file}: {unknown[0]}: unknown key (expected year, holidays, workdays)")
+        raise UsageError(f"{file}: {unknown[0]}: 未知的键(应为 year、holidays、workdays) / unknown "
+                         "key (expected year, holidays, workdays)")
     if not isinstance(data.get("year"), int):
-        raise UsageError(f"{file}: year: expected a whole number such as 2027")
+        raise UsageError(f"{file}: year: 应为整数,如 2027 / expected a whole number such as 2027")
     return data["year"], _dates(data, "holidays", file), _dates(data, "workdays", file)
 
 
@@ -82,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
                 view = calendar_import.year_view(store, args.year)
                 closed = _closed_days(store, args.year, args.hall)
         except DomainError as exc:
-            raise UsageError(f"{getattr(args, 'file', '')}: {exc.message}".lstrip(": ")) from None
+            said = (f"年份 {year if args.action == 'import' else args.year} 超出范围 / "
+                    f"{exc.message}" if exc.code == "bad_year" else exc.message)
+            raise UsageError(f"{getattr(args, 'file', '')}: {said}".lstrip(": ")) from None
     if args.action == "import":
         print(f"{done.year}: 已导入 / imported ({len(holidays)} holidays, {len(workdays)} "
               f"adjusted working days){'; replaced the earlier import' if done.replaced else ''};"

@@ -1,5 +1,6 @@
 """`provisioning staff --db URL --id ID --pin-stdin [--hall HALL]`: set a staff member's PIN,
-read from standard input (never a flag: flags leak into shell history and `ps`).
+read from standard input (never a flag: flags leak into shell history and `ps`). At a terminal
+it is asked for twice without echo; from a pipe (`echo 8642 | ...`) the first line is the PIN.
 
 A hall and its outposts (bank branches) are one group: the outposts copy the hall's
 `[[staff]]`, so one person has a row in each, and the PIN is set in all of them. Halls of
@@ -9,6 +10,7 @@ PostgreSQL): when the id is in more than one group, `--hall` must say which."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 
 from sqlalchemy import select
@@ -20,6 +22,10 @@ from queue_server.db.store import Store
 
 NAME = "staff"
 HELP = "set a staff member's PIN (read from standard input)"
+# What the parser says instead of repeating an argument it did not expect: it may be the PIN.
+SECRET_EXTRAS = ("密码只从标准输入读取,不能写在命令行上:请用 echo 密码 | … --pin-stdin,或在终端里"
+                 "按提示输入", "a PIN is read from standard input only, never from the command "
+                 "line: pipe it (echo PIN | … --pin-stdin) or type it at the prompt")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,15 +65,29 @@ def _chosen(groups: dict[str, list[str]], staff_id: str, hall: str | None) -> li
     return next(iter(groups.values()))
 
 
+def read_pin(staff_id: str) -> str:
+    """The PIN: typed twice at a terminal, not echoed; else the first line of standard input."""
+    if sys.stdin is not None and sys.stdin.isatty():
+        pin = getpass.getpass(f"{staff_id} 的新密码 / new PIN for {staff_id}: ")
+        if not pin:
+            raise UsageError("没有输入密码,密码未改 / no PIN typed: nothing changed")
+        if getpass.getpass("再输入一次 / the same PIN again: ") != pin:
+            raise UsageError("两次输入的密码不一致,密码未改;请重新运行 / the two PINs differ: "
+                             "nothing changed, run the command again")
+        return pin
+    pin = sys.stdin.readline().rstrip("\r\n") if sys.stdin is not None else ""
+    if not pin:
+        raise UsageError("标准输入没有密码 / no PIN on standard input")
+    return pin
+
+
 def run(args: argparse.Namespace) -> int:
     from queue_server.domain.errors import DomainError
     from queue_server.usecases.auth import set_pin
 
-    pin = sys.stdin.readline().rstrip("\r\n")
-    if not pin:
-        raise UsageError("标准输入没有密码 / no PIN on standard input")
     with open_store(args.db) as store:
         halls = _chosen(_groups(store, args.id), args.id, args.hall)
+        pin = read_pin(args.id)  # asked once the staff member is known
         try:
             if args.hall is None:  # one group holds every row of the id: one transaction
                 set_pin(store, args.id, pin, None)

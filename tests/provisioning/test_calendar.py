@@ -102,8 +102,8 @@ def test_deadlines_across_new_year_without_and_with_an_imported_calendar(
     ("year = 2027\nholidays = [\"2028-01-01\"]\n", "is not in 2027"),
     ("year = 2027\nholidays = [\"2027-01-01\"]\nworkdays = [\"2027-01-05\"]\n", "weekday"),
     ("year = 2027\nholidays = [\"2027-13-01\"]\n", "not a date"),
-    ("year = \"x\"\n", "year: expected a whole number"),
-    ("year = 2027\nholiday = []\n", "holiday: unknown key"),
+    ("year = \"x\"\n", "year: 应为整数,如 2027 / expected a whole number"),
+    ("year = 2027\nholiday = []\n", "holiday: 未知的键(应为 year、holidays、workdays) / unknown key"),
     ("year = [", "not valid TOML"),
     ("year = " + "[" * 5000 + "]" * 5000, "nested too deeply"),
 ])
