@@ -41,13 +41,12 @@ is the address a booking's QR code points at.
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from toml_text import loads as toml_loads
+from queue_server.config_errors import read_toml
 from toml_text import value  # the one TOML writer (control characters too)
 
 ROLES = ("kiosk", "counter", "display", "pad", "bank", "devices")
@@ -120,14 +119,7 @@ def load_config(path: Path | None, role: str | None = None) -> TerminalConfig:
     """Read and validate a configuration file; with no file, defaults (zeroconf, simulators)."""
     data: dict[str, object] = {}
     if path is not None:
-        try:
-            data = toml_loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigError(f"{path}: no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: cannot read: {exc}") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        data = read_toml(path, ConfigError)  # (queue_server.config_errors)
     if role is not None:
         data["role"] = role
     try:

@@ -11,13 +11,12 @@ from __future__ import annotations
 import io
 import json
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import qrcode
 
-from toml_text import loads as toml_loads
+from queue_server.config_errors import read_toml
 from toml_text import value
 
 TOP_KEYS = ("role", "server", "token", "counter", "hall", "ca_fingerprint", "language",
@@ -37,13 +36,11 @@ class TerminalFileError(Exception):
 def read(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
-    try:
-        data = toml_loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise TerminalFileError(f"{path}: cannot read the existing file: {exc}") from None
+    data = read_toml(path, TerminalFileError)
     unknown = set(data) - set(TOP_KEYS) - {name for name, _keys in SECTIONS}
     if unknown:
-        raise TerminalFileError(f"{path}: unknown key {sorted(unknown)[0]!r}")
+        key = sorted(unknown)[0]
+        raise TerminalFileError(f"{path}: 终端配置里没有 {key!r} 这一项 / unknown key {key!r}")
     return data
 
 

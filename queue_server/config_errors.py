@@ -12,7 +12,10 @@ from __future__ import annotations
 import errno
 import re
 import tomllib
+from pathlib import Path
 from typing import Any
+
+import toml_text
 
 
 class ConfigError(Exception):
@@ -185,3 +188,17 @@ def unreadable(file: str, exc: OSError) -> ConfigError:
     why = exc.strerror or exc.__class__.__name__
     zh, en = _UNREADABLE.get(exc.errno or 0, ("无法读取", why))
     return ConfigError(file, "", f"{zh} / cannot read: {en}")
+
+
+def read_toml(path: Path, error: type[Exception]) -> dict[str, Any]:
+    """A TOML file as an administrator saves it (UTF-8, with a Windows editor's byte-order
+    mark or without; a terminal's configuration), or `error` with one line, Chinese first: no
+    such file, not UTF-8 (GBK) with its line, not valid TOML."""
+    try:
+        return toml_text.loads(decoded(path.read_bytes(), str(path)))
+    except OSError as exc:
+        raise error(str(unreadable(str(path), exc))) from None
+    except ConfigError as exc:
+        raise error(str(exc)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{path}: 不是有效的 TOML / not valid TOML: {exc}") from None

@@ -44,3 +44,14 @@ def test_bad_files_say_where(tmp_path: Path, text: str, needle: str) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such file"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_a_file_saved_by_a_windows_editor(tmp_path: Path) -> None:
+    """Notepad's "UTF-8" starts with a byte-order mark (tomllib refused it at line 1, column 1):
+    read. Chinese Windows' default, GBK, is refused with its line, saying to save as UTF-8."""
+    path = tmp_path / "kiosk.toml"
+    path.write_bytes("\ufeffrole = \"counter\"\ncounter = \"W05\"\n".encode())
+    assert (load_config(path).role, load_config(path).counter) == ("counter", "W05")
+    path.write_bytes('role = "kiosk"\n# 自助机\n'.encode("gbk"))
+    with pytest.raises(ConfigError, match=r"kiosk.toml:2: 文件不是 UTF-8 编码.*save it as UTF-8"):
+        load_config(path)

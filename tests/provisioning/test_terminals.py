@@ -126,7 +126,7 @@ def test_bad_input_exits_2_and_writes_nothing(hall_url: str, tmp_path: Path,
     assert not out.exists()
     out.write_text("role = \n")
     assert main(["terminal-config", "--db", hall_url, "--out", str(out), "--kind", "kiosk"]) == 2
-    assert "cannot read" in capsys.readouterr().err
+    assert "不是有效的 TOML / not valid TOML" in capsys.readouterr().err
     assert _listed(hall_url, capsys, "--all") == []
     for argv in (["list", "--db", f"sqlite:///{tmp_path}/none.db"], ["list", "--db", "nonsense"]):
         assert main(argv) == 2
