@@ -22,18 +22,31 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
-from collections.abc import Callable, Collection
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import ValidationError
+import httpx
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from kiosk import counter_words as words
 from kiosk.client import ApiError, EventFollower, QueueClient, ServerUnreachable
+from kiosk.counter_threads import HEARTBEAT_S, Heartbeat, LinkProbe
+from kiosk.counter_view import (
+    CaseAlert,
+    TicketView,
+    alert_of,
+    alert_of_case,
+    allowed_actions,
+    case_alert_text,
+    delivery_body,
+    delivery_error,
+    locked_for,
+    mail_services,
+    ticket_view,
+)
 from kiosk.staff_runner import Runner, describe, guarded
 from queue_server import wire, wire_console
 from queue_server import wire_journey as wj
@@ -44,11 +57,12 @@ log = logging.getLogger(__name__)
 ACTIONS = ("call-next", "recall", "no-show", "start", "finish", "transfer", "pause", "resume",
            "confirm-priority", "call", "hold", "take-back", "undo-finish")
 UNDO_SHOW_S = 10  # how long the pad offers to undo a finish (the server allows 15 s)
+# a request that reached the server but got no answer (a refused or unmade connection did not)
+SENT_NO_ANSWER = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError)
 NOTICE_SHOW_S = 10  # how long a notice about a ticket ("A012 已转至 后台审批") stays at most
 ALERT_SHOW_S = 60  # a deadline alert or a search answer, not tied to the current ticket
 REJECT_REASON_MAX = 200  # wire.FinishIn.reason's limit
 TRACKING = re.compile(r"[A-Z0-9-]{6,40}")  # wire_journey.DispatchIn.tracking's (upper-cased)
-HEARTBEAT_S = 30.0  # the kiosk's interval (kiosk.runtime.HEARTBEAT_S): the console reads both alike
 NEED_REASON = "请填写不予受理的原因 / Enter the reason for the rejection"
 ZONE_NAMES = wire.ZONE_NAMES
 # The wire shapes the pad's screens read, named here so `ui` never imports the server package.
@@ -65,207 +79,6 @@ LEFT_STAGE = frozenset({"ticket.finished", "ticket.no_show", "ticket.transferred
 # or one of its alerts changed holder, deadline or stage: the server's list then says it all)
 DEADLINE_EVENTS = frozenset({"case.alert", "day.rolled", "ticket.deadline_changed",
                              "ticket.called", "ticket.held", "ticket.taken_back"}) | LEFT_STAGE
-
-
-CASE_ALERTS = {"soon": ("即将到期", "due soon"), "due_today": ("今日到期", "due today"),
-               "overdue": ("已超期", "overdue")}
-
-
-def case_alert_text(event: wire.Event, counter: str, services: Collection[str] = ()
-                    ) -> str | None:
-    """The notice a `case.alert` event (限时办结) puts on the pad of the counter holding the
-    case, or, while it waits in the approval queue (no counter), on the pads of the approval
-    counters that may call it (`services`: an approval counter's, else empty): number, state
-    and deadline (local time), Chinese then English; None for others."""
-    if event.type != "case.alert":
-        return None
-    holder = event.field("counter")
-    if holder != counter and (holder is not None or event.field("service") not in services):
-        return None
-    zh, en = CASE_ALERTS.get(str(event.field("kind")), ("提醒", "reminder"))
-    try:
-        due = datetime.fromisoformat(str(event.field("deadline"))).astimezone()
-        when = due.strftime("%m-%d %H:%M")
-    except ValueError:
-        when = "?"
-    number = event.field("number", "")
-    return f"限时办结:{number} {zh}(时限 {when}) / Deadline: {number} {en} (by {when})"
-
-
-def allowed_actions(current: str | None, paused: bool) -> set[str]:
-    """What a counter may do now, from its current ticket's status (None: no ticket)."""
-    acts = {"resume"} if paused else {"pause"}
-    if current == "called":
-        acts |= {"recall", "no-show", "start", "transfer", "hold"}
-    elif current == "serving":
-        acts |= {"finish", "transfer", "hold"}
-    elif not paused:
-        acts |= {"call-next", "call"}
-    return acts
-
-
-@dataclass(frozen=True)
-class CaseAlert:
-    """A deadline alert (限时办结) of a case in approval, as the last `case.alert` said."""
-
-    ticket: str
-    number: str
-    service: str
-    kind: str  # soon | due_today | overdue
-    deadline: datetime | None
-    counter: str | None  # who holds it (None: it waits in the approval queue)
-    workdays_left: int | None = None  # the server's count (GET /counters/{code}/deadlines)
-    provisional: bool = False  # its deadline rests on a calendar year not yet imported
-
-
-def alert_of(event: wire.Event) -> CaseAlert | None:
-    try:
-        deadline = datetime.fromisoformat(str(event.field("deadline")))
-    except ValueError:
-        deadline = None
-    ticket = event.field("ticket")
-    if not ticket or event.field("zone", "approval") != "approval":
-        return None
-    return CaseAlert(str(ticket), str(event.field("number", "")), str(event.field("service")),
-                     str(event.field("kind")), deadline, event.field("counter"))
-
-
-def alert_of_case(case: wire.CounterCase) -> CaseAlert:
-    """A case the server lists as due at this counter, as the alert the pad keeps."""
-    return CaseAlert(case.ticket, case.number, case.service, case.state, case.deadline,
-                     case.counter, case.workdays_left, case.deadline_provisional)
-
-
-@dataclass
-class TicketView:
-    """The current ticket as the pad shows it (no plaintext identity ever reaches here)."""
-
-    id: str
-    number: str
-    status: str
-    service: str
-    service_name: str
-    materials: list[str]
-    priority: bool
-    priority_reason: str | None
-    masked_name: str | None
-    masked_id: str | None
-    waited_min: int
-    documents: list[wire.DocumentOut] = field(default_factory=list)
-    priority_declared: bool = False          # the citizen declared the reason at a kiosk
-    priority_confirmed: bool | None = None   # this counter's judgement of it (None: not yet)
-    zones_left: list[str] = field(default_factory=list)  # the zones its route still walks
-    mail_offered: bool = False  # its service may mail the result (证照寄送)
-    delivery: str | None = None  # what the holder chose: pickup | mail (None: not yet)
-    origin: str | None = None  # "branch": a bank branch forwarded it; "remote": channel remote
-    branch_pages: int = 0  # of its scanned pages, those scanned at the bank branch
-    deadline: datetime | None = None  # 办结时限 (set when it entered approval)
-    deadline_provisional: bool = False  # on a calendar year not yet imported
-    workdays_left: int | None = None  # the server's working days to the deadline (< 0: past)
-    recalls: int = 0  # times recalled at this call (the `ticket.recalled` events' count)
-
-
-def origin_of(t: wire.TicketOut) -> str | None:
-    """Where an application came from, if not from this hall's floor: "branch" when a bank
-    branch forwarded it (`forwarded_from`), "remote" for channel remote, else None."""
-    if t.forwarded_from:
-        return "branch"
-    return "remote" if t.channel == "remote" else None
-
-
-def ticket_view(t: wire.TicketOut, services: dict[str, wire.ServiceInfo],
-                now: datetime, lang: str = "zh", mail_services: Collection[str] = ()
-                ) -> TicketView:
-    """The ticket as the pad shows it, with its service's names and papers in `lang`."""
-    svc = services.get(t.service)
-    called = next((s.called_at for s in reversed(t.journey) if s.called_at), None)
-    waited = ((called or now) - t.issued_at).total_seconds()
-    name = words.service_name(svc, t.service_name or t.service, lang) if svc else (
-        t.service_name or t.service)
-    return TicketView(t.id, t.number, t.status, t.service, name, words.materials(svc, lang),
-                      t.priority, t.priority_reason,
-                      t.masked_name, t.masked_id, max(0, int(waited // 60)),
-                      priority_declared=t.priority_declared,
-                      priority_confirmed=t.priority_confirmed,
-                      zones_left=words.zones_left(svc.route, t.zone) if svc else [],
-                      mail_offered=t.service in mail_services, delivery=t.delivery,
-                      origin=origin_of(t),
-                      # the approval's time limit, while it runs: at pickup it is over, and a
-                      # case approved in time read "已超期" there days later
-                      deadline=t.deadline if t.zone != "pickup" else None,
-                      deadline_provisional=t.deadline_provisional,
-                      workdays_left=t.workdays_left)
-
-
-def mail_services(services: Collection[wire.ServiceInfo]) -> set[str]:
-    """The services whose result may be mailed (证照寄送)."""
-    return {s.code for s in services if s.mail_delivery}
-
-
-def delivery_body(method: str, recipient: str, address: str, phone: str,
-                  ) -> tuple[dict[str, str], str]:
-    """The body of POST /tickets/{id}/delivery, or the sentence that says what to fix (never
-    quoting what was typed). Pickup sends no recipient or address: nothing more is sealed."""
-    fields = {"method": method, "phone": phone.strip()}
-    if method == "mail":
-        fields |= {"recipient": recipient.strip(), "address": address.strip()}
-        for name in ("recipient", "address"):
-            if not fields[name]:
-                return {}, words.delivery_problem(name)
-    body = {k: v for k, v in fields.items() if v}
-    try:
-        wj.DeliveryIn.model_validate(body)
-    except ValidationError as exc:
-        where = exc.errors()[0].get("loc") or ("method",)
-        return {}, words.delivery_problem(str(where[0]))
-    return body, ""
-
-
-def delivery_error(exc: BaseException) -> str:
-    """A refused delivery as a sentence: the server's words, except for a schema violation,
-    whose message names the field in English only: that field's sentence instead."""
-    if isinstance(exc, ApiError) and exc.code == "invalid_request":
-        field = next((f for f in words.DELIVERY_PROBLEMS if f in exc.message), "address")
-        return words.delivery_problem(field)
-    return describe(exc)
-
-
-class Heartbeat:
-    """The pad's heartbeat, as the kiosk's (same interval, same body: devices and detail, both
-    empty for a pad that drives no device): a thread of its own, so the request runner's busy
-    flag never blinks, and a server away only delays the next beat. Without it the console
-    says a pad in use was never seen, and never that it went."""
-
-    def __init__(self, send: Callable[[], None], interval_s: float = HEARTBEAT_S) -> None:
-        self._send, self.interval_s = send, interval_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._failing = False
-
-    def start(self) -> None:
-        if self._thread is None and self.interval_s > 0:
-            self._thread = threading.Thread(target=self._loop, name="counter-heartbeat",
-                                            daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(2.0)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self._send()
-            except Exception as exc:  # the server may be away: the next beat tries again
-                if not self._failing:
-                    log.info("heartbeat: ok -> failing (%s)", exc.__class__.__name__)
-                self._failing = True
-            else:
-                if self._failing:
-                    log.info("heartbeat: failing -> ok")
-                self._failing = False
-            self._stop.wait(self.interval_s)
 
 
 _Login = tuple[wire.LoginOut, list[wire.ServiceInfo], wire.HallOut, set[str]]
@@ -288,8 +101,11 @@ class CounterModel(QObject):
     ratingsListed = Signal(object)  # 我的评价: list[RatingRow]
     mineFailed = Signal(str)  # listing them or appealing failed: why, in words
     appealFiled = Signal(str)  # an appeal was filed: the sentence that says so
+    transferTargets = Signal()  # the counters' states are fresh (or unknown): open the dialog
+    arriveOffered = Signal(str, str)  # (ticket id, the question): a passed case to check in
     _incoming = Signal(object)
     _link = Signal(bool)
+    _back = Signal()  # the link probe heard the server again
 
     def __init__(self, client: QueueClient, counter: str, *, auto_call_s: int = 0,
                  clock: Callable[[], datetime] | None = None, lang: str = "zh",
@@ -309,6 +125,7 @@ class CounterModel(QObject):
         self.alerts: dict[str, CaseAlert] = {}  # ticket id -> its last deadline alert
         self._recalls: dict[str, int] = {}  # ticket id -> recalls at its present call
         self.to_mail: int | None = None  # cases to mail (pickup counter; None: not known)
+        self.case_services: dict[str, str] = {}  # a case to mail's ticket id -> its service
         self._deadlines_stale = True  # an approval counter asks for its cases due (login, link)
         self._docs: list[wire.DocumentOut] = []
         self.last_error = ""
@@ -317,13 +134,24 @@ class CounterModel(QObject):
         self._line_ticket: str | None = None  # the current ticket a notice was about
         self._line_bound = False  # the notice goes when the current ticket changes
         self._link_error = False  # the error shown is "cannot reach the server"
+        self._unsure = False  # ... or that the last action may still take effect
         self._line_timer = QTimer(self, singleShot=True)
         self._line_timer.timeout.connect(lambda: self._clear_line("notice"))
         self.auto_call_s = auto_call_s
         self.auto_remaining = 0
-        self.undo_number, self.undo_remaining = "", 0
+        self.undo_show_s = UNDO_SHOW_S
+        self.undo_number, self.undo_remaining, self.undo_outcome = "", 0, ""
         self._undo = QTimer(self, interval=1000)
         self._undo.timeout.connect(self._undo_tick)
+        # the other counters as GET /counters last said (None: not asked, or it failed)
+        self.counter_states: dict[str, wire.CounterState] | None = None
+        self.lock_code, self.lock_remaining = "", 0  # a login refused for some seconds (429)
+        self._lock = QTimer(self, interval=1000)
+        self._lock.timeout.connect(self._lock_tick)
+        self._stopped = False
+        back = guarded(lambda _v: self._back.emit(), lambda: not self._stopped)
+        self.probe = LinkProbe(client.health, lambda: back(None))
+        self._back.connect(self._on_back, Qt.ConnectionType.QueuedConnection)
         self.online = True
         self._runner = Runner(self)
         self._runner.busyChanged.connect(self.busyChanged)
@@ -366,6 +194,13 @@ class CounterModel(QObject):
             acts.add("confirm-priority")  # a green-channel reason the citizen declared
         if self._delivery_open():
             acts.add("delivery")
+        # 不予受理 decides an application: not at pickup, where it was approved already;
+        # 转下一环节 only where the route goes on (at its last zone it meant 办结)
+        if "finish" in acts and t is not None and self.state is not None and (
+                self.state.zone != "pickup"):
+            acts.add("reject")
+            if t.zones_left:
+                acts.add("finish-next")
         return acts
 
     def _delivery_open(self) -> bool:
@@ -476,6 +311,32 @@ class CounterModel(QObject):
                 if (svc is None or (
                     c.zone in zones and (not c.services or svc.code in c.services)))]
 
+    def load_transfer_targets(self) -> None:
+        """Before the transfer dialog: the other counters' states (GET /counters: who is
+        signed in, who paused), then `transferTargets`; unknown (None) if that failed, and the
+        dialog opens all the same."""
+        def done(rows: list[wire.CounterState]) -> None:
+            self.counter_states = {c.code: c for c in rows}
+            self.transferTargets.emit()
+
+        def failed(_exc: BaseException) -> None:
+            self.counter_states = None
+            self.transferTargets.emit()
+
+        self._runner.submit(self.client.counters, done, failed)
+
+    def counter_state_of(self, code: str) -> str | None:
+        """"staffed", "unstaffed" (nobody signed in: a ticket sent there waits until someone
+        is), "paused", "closed" (not among the active counters), or None (not known)."""
+        if self.counter_states is None:
+            return None
+        st = self.counter_states.get(code)
+        if st is None:
+            return "closed"
+        if st.paused:
+            return "paused"
+        return "staffed" if st.staff else "unstaffed"
+
     def hall_title(self) -> str:
         """The hall's name in the pad's language (its Chinese name where no other is set)."""
         if self.hall is None:
@@ -534,7 +395,39 @@ class CounterModel(QObject):
             self._follow()
             self.refresh()
 
-        self._submit(work, done)
+        def failed(exc: BaseException) -> None:
+            wait = locked_for(exc)
+            if wait is None:
+                self._fail(self._failure_words(exc), link=isinstance(exc, ServerUnreachable))
+                return
+            assert isinstance(exc, ApiError)
+            self.lock_code, self.lock_remaining = exc.code, wait
+            self._lock.start()
+            self._fail(words.locked_text(exc.code, wait, self.lang))
+
+        if self.lock_remaining <= 0:
+            self._runner.submit(work, done, failed)
+
+    def _lock_tick(self) -> None:
+        """The login refused for some seconds counts down on the login page; at 0 the line
+        goes and the login button is offered again."""
+        self.lock_remaining -= 1
+        if self.lock_remaining > 0:
+            self._fail(words.locked_text(self.lock_code, self.lock_remaining, self.lang))
+            return
+        self._lock.stop()
+        self.lock_remaining = 0
+        self._clear_line("error")
+        self.changed.emit()
+
+    @Slot()
+    def _on_back(self) -> None:
+        """The link probe heard the server again: "cannot reach the server" is no longer
+        true (and a pad that started while it was away learns the hall's name)."""
+        if self._link_error:
+            self._clear_line("error")
+        if self.hall is None:
+            self.prepare()
 
     def logout(self) -> None:
         self._stop_auto()
@@ -554,6 +447,9 @@ class CounterModel(QObject):
         self._mail_debounce.stop()
         self._deadline_debounce.stop()
         self.heartbeat.stop()  # the console sees the pad go after its offline time
+        self._stopped = True
+        self.probe.stop()
+        self._lock.stop()
         self.logout()
         self._runner.shutdown()
 
@@ -580,8 +476,9 @@ class CounterModel(QObject):
     def finish(self, outcome: str, reason: str | None = None) -> None:
         """办结, 转下一环节 or 不予受理; a rejection needs its reason, which the server gets."""
         reason = (reason or "").strip()[:REJECT_REASON_MAX] or None
-        if outcome == "rejected" and reason is None:
-            self._fail(NEED_REASON)
+        if outcome == "rejected" and words.reason_unfinished(reason or ""):
+            self._fail(NEED_REASON if reason is None else words.pick(words.REASON_UNFINISHED,
+                                                                     self.lang))
             return
         body = wire.FinishIn.model_validate({"outcome": outcome, "reason": reason})
         self._act("finish", body.model_dump(exclude_none=True))
@@ -601,10 +498,49 @@ class CounterModel(QObject):
         self._act("resume")
 
     def call_number(self, number: str) -> None:
-        """叫指定号: call today's ticket `number` here (if it waits in this zone)."""
+        """叫指定号: call today's ticket `number` here (if it waits in this zone). One that
+        does not is looked up and said plainly: "C001 已过号"; a passed or ready case held at
+        pickup is offered to check in (到号) and call (`arriveOffered`)."""
         number = number.strip().upper()
         if number:
-            self._act("call", wire.CallNumberIn(number=number).model_dump())
+            self._act("call", wire.CallNumberIn(number=number).model_dump(),
+                      lambda exc: self._missed_call(exc, number))
+
+    def _missed_call(self, exc: BaseException, number: str) -> bool:
+        if not (isinstance(exc, ApiError) and exc.code == "not_waiting_here"):
+            return False
+        said = words.in_language(exc.message, self.lang)
+
+        def told(found: list[wire.TicketOut]) -> None:
+            if not found:
+                self._fail(said)
+                return
+            text, arrive = words.missed_call_text(found[0], self.lang)
+            self._fail(text)
+            if arrive and "call" in self.allowed():
+                self.arriveOffered.emit(found[0].id, words.pick(words.ARRIVE_ASK, self.lang)
+                                        .format(said=text))
+
+        self._runner.submit(lambda: self.client.find_tickets(number), told,
+                            lambda _e: self._fail(said))
+        return True
+
+    def arrive_and_call(self, ticket_id: str) -> None:
+        """到号 then 叫号: the holder of a case held at pickup (passed, or ready on an earlier
+        day) is at this counter: checked in (POST /tickets/{id}/arrive, which queues it again,
+        under today's number) and called here at once."""
+        if "call" not in self.allowed():
+            return
+        self._stop_auto()
+        self._stop_undo()
+        code = self.code
+
+        def work() -> tuple[wire.TicketOut | None, wire.CounterState]:
+            issued = self.client.arrive(ticket_id)
+            body = wire.CallNumberIn(number=issued.number).model_dump()
+            return self.client.counter_action(code, "call", body), self.client.counter(code)
+
+        self._submit(work, lambda result: self._acted("call", None, *result), write=True)
 
     def hold(self) -> None:
         self._act("hold")
@@ -700,7 +636,15 @@ class CounterModel(QObject):
 
     def _to_mail(self) -> list[wj.DeliveryDetail]:
         resp = self.client.request("GET", "/deliveries/to-mail", staff=True)
-        return [wj.DeliveryDetail.model_validate(d) for d in resp.json()]
+        rows = [wj.DeliveryDetail.model_validate(d) for d in resp.json()]
+        self.case_services.update({d.ticket: d.service for d in rows if d.service})
+        return rows
+
+    def case_service(self, ticket_id: str) -> str:
+        """The service's name of a case to mail ("" when not known: an older server does not
+        say it)."""
+        code = self.case_services.get(ticket_id)
+        return words.service_name(self.services.get(code), code, self.lang) if code else ""
 
     def dispatch(self, ticket_id: str, number: str, carrier: str, tracking: str) -> None:
         """Hand a case to the post (寄出): its tracking number is recorded and its address
@@ -729,6 +673,8 @@ class CounterModel(QObject):
 
     def _mail_failed(self, exc: BaseException) -> None:
         said = self._failure_words(exc)
+        if isinstance(exc.__cause__, SENT_NO_ANSWER):
+            said = words.in_language(words.UNKNOWN_OUTCOME, self.lang)
         if isinstance(exc, ApiError) and exc.code == "invalid_request":
             said = words.MAIL_WORDS["tracking"]
         self.mailFailed.emit(words.in_language(said, self.lang))
@@ -781,7 +727,10 @@ class CounterModel(QObject):
         if not self.auto_call_s:
             self._stop_auto()
 
-    def _act(self, action: str, body: dict[str, Any] | None = None) -> None:
+    def _act(self, action: str, body: dict[str, Any] | None = None,
+             failed: Callable[[BaseException], bool] | None = None) -> None:
+        """Run a counter action; `failed` may take an error in hand (answers True) before the
+        usual words."""
         self._stop_auto()
         if action not in ("pause", "resume"):
             self._stop_undo()
@@ -796,24 +745,31 @@ class CounterModel(QObject):
             return answer, self.client.counter(code)
 
         def done(result: tuple[wire.TicketOut | None, wire.CounterState]) -> None:
-            answer, state = result
-            self._clear_line("error")  # it worked: an earlier error is no longer true
-            self._apply_state(state)
-            if action == "call-next" and answer is None:
-                self._say(words.in_language("暂无等候的群众 / Nobody is waiting", self.lang))
-            went = words.where_went(action, answer, self.lang, self.counters)
-            if went:
-                self._say(went)
-            if action == "finish" and answer is not None:
-                self.undo_number, self.undo_remaining = answer.number, UNDO_SHOW_S
-                self._undo.start()
-                self.undoTick.emit(self.undo_remaining)
-            if action == "finish" and self.auto_call_s and not self.paused:
-                self.auto_remaining = self.auto_call_s
-                self._auto.start()
-                self.autoCallTick.emit(self.auto_remaining)
+            self._acted(action, body, *result)
 
-        self._submit(work, done)
+        self._submit(work, done, write=True, handled=failed)
+
+    def _acted(self, action: str, body: dict[str, Any] | None, answer: wire.TicketOut | None,
+               state: wire.CounterState) -> None:
+        self._clear_line("error")  # it worked: an earlier error is no longer true
+        self._apply_state(state)
+        if action == "call-next" and answer is None:
+            self._say(words.in_language("暂无等候的群众 / Nobody is waiting", self.lang))
+        went = words.where_went(action, answer, self.lang, self.counters, self.services,
+                                self.undo_outcome)
+        if went:
+            self._say(went)
+        if action == "finish" and answer is not None:
+            self.undo_outcome = str((body or {}).get("outcome", "done"))
+            self.undo_number, self.undo_remaining = answer.number, self.undo_show_s
+            self._undo.start()
+            self.undoTick.emit(self.undo_remaining)
+        if action == "finish" and self.auto_call_s and not self.paused:
+            # never before the undo offer ends: a call then took the undo away (and called the
+            # next citizen while the last one could still be taken back, or was still rating)
+            self.auto_remaining = max(self.auto_call_s, self.undo_remaining)
+            self._auto.start()
+            self.autoCallTick.emit(self.auto_remaining)
 
     # -- refresh ----------------------------------------------------------------------------
     @Slot()
@@ -930,6 +886,8 @@ class CounterModel(QObject):
 
     def _auto_tick(self) -> None:
         self.auto_remaining -= 1
+        if self.auto_remaining <= 0 and self.undo_remaining > 0:
+            self.auto_remaining = 1  # the undo offer's last second (its tick comes after)
         self.autoCallTick.emit(self.auto_remaining)
         if self.auto_remaining <= 0:
             self._stop_auto()
@@ -937,10 +895,10 @@ class CounterModel(QObject):
                 self.call_next()
 
     def _undo_tick(self) -> None:
-        self.undo_remaining -= 1
-        if self.undo_remaining <= 0:
-            self._stop_undo()
+        if self.undo_remaining <= 1:
+            self._stop_undo()  # (it says so: the button went only with the next change)
         else:
+            self.undo_remaining -= 1
             self.undoTick.emit(self.undo_remaining)
 
     def _stop_undo(self) -> None:
@@ -958,30 +916,47 @@ class CounterModel(QObject):
 
     # -- errors -----------------------------------------------------------------------------
     def _submit(self, work: Callable[[], Any], done: Callable[[Any], None],
-                quiet: bool = False) -> None:
+                quiet: bool = False, write: bool = False,
+                handled: Callable[[BaseException], bool] | None = None) -> None:
+        """Run `work` off the GUI thread, then `done`; a failure is said in words (unless
+        `quiet`). `write`: a change at the server, whose request may have reached it though
+        no answer came back: that is said as an outcome not known yet, never as "cannot reach
+        the server" (the call was then announced, unexpectedly, once the server caught up)."""
         def failed(exc: BaseException) -> None:
+            if handled is not None and handled(exc):
+                return
             said = self._failure_words(exc)
-            if not quiet:
-                self._fail(said, link=isinstance(exc, ServerUnreachable))
+            link = isinstance(exc, ServerUnreachable)
+            unsure = write and isinstance(exc.__cause__, SENT_NO_ANSWER)
+            if unsure:
+                said = words.in_language(words.UNKNOWN_OUTCOME, self.lang)
+            # a refresh that fails as well does not hide that the last action may still run
+            kept = link and not unsure and self._unsure and self.line_kind == "error"
+            if not quiet and not kept:
+                self._fail(said, link=link, unsure=unsure)
             if isinstance(exc, ApiError) and exc.status == 409 and self.logged_in:
                 self._runner.submit(lambda: self.client.counter(self.code), self._apply_state,
                                     lambda _e: None)  # the counter changed: show it as it is
 
         self._runner.submit(work, done, failed)
 
-    def _fail(self, message: str, link: bool = False) -> None:
+    def _fail(self, message: str, link: bool = False, unsure: bool = False) -> None:
         message = words.in_language(message, self.lang)
         self._line_timer.stop()
         self.line_kind, self.last_error, self._link_error = "error", message, link
+        self._unsure = unsure
         self._line_bound = False
         self.error.emit(message)
         self.changed.emit()
+        if link and not self.logged_in:
+            self.probe.start()  # the login page hears no event: it asks until the server is back
 
     # -- the status line --------------------------------------------------------------------
     def _say(self, text: str, seconds: int | None = None, bound: bool = True) -> None:
         """A notice on the status line for `seconds`; `bound`: it is about the counter's
         tickets, so it also goes when the current ticket changes."""
         self.line_kind, self.last_error, self._link_error = "notice", "", False
+        self._unsure = False
         self._line_ticket = self.current.id if self.current else None
         self._line_bound = bound
         self._line_timer.start(int((seconds or self.notice_show_s) * 1000))
@@ -994,5 +969,6 @@ class CounterModel(QObject):
         if self.line_kind == "notice":
             self._line_timer.stop()
         self.line_kind, self.last_error, self._link_error = "", "", False
+        self._unsure = False
         self._line_bound = False
         self.lineCleared.emit()

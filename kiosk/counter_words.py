@@ -8,6 +8,7 @@ ratings (申诉)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
@@ -23,21 +24,35 @@ STATUS_WORDS = {"waiting": ("等候中", "waiting"), "called": ("已呼叫", "ca
 TRANSFERRED_KEY = "_transferred"
 TRANSFERRED = ("转给本窗口", "Transferred to this counter")
 # a 401 to a staff session: the server's "令牌无效或已过期" is jargon at a counter
-SESSION_EXPIRED = "登录已过期,请重新登录 / Your login has expired; please log in again"
+SESSION_EXPIRED = "登录已过期，请重新登录 / Your login has expired; please log in again"
 
 
 def pick(pair: tuple[str, str], lang: str) -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
+_HAN = "\u3400-\u9fff"
+_HALF_AFTER_HAN = re.compile(f"(?<=[{_HAN}）])\\s*([,:;])\\s*")
+_HALF_PARENS = re.compile(f"\\(([^()]*[{_HAN}][^()]*)\\)")
+_FULL = {",": "，", ":": "：", ";": "；"}
+
+
+def zh_punctuation(text: str) -> str:
+    """Chinese punctuation in a Chinese sentence: a comma, colon or semicolon after a Chinese
+    character, and brackets around Chinese words, full-width ("请先重呼 2 次,然后(如需要)过号"
+    -> "请先重呼 2 次，然后（如需要）过号"). The server's messages use the half-width forms."""
+    text = _HALF_PARENS.sub(lambda m: f"（{m.group(1)}）", text)
+    return _HALF_AFTER_HAN.sub(lambda m: _FULL[m.group(1)], text)
+
+
 def in_language(text: str, lang: str) -> str:
     """One language of a "中文 / English" sentence (a server's error, a notice); a text without
-    the separator is left as it is."""
+    the separator is left as it is (but for its Chinese punctuation)."""
     zh, sep, en = text.partition(" / ")
     if not sep:
-        return text
+        return zh_punctuation(text) if lang != "en" else text
     if lang != "en":
-        return zh.strip()
+        return zh_punctuation(zh.strip())
     en = en.strip()
     return en[:1].upper() + en[1:]
 
@@ -69,18 +84,38 @@ def zones_left(route: Sequence[str], zone: str) -> list[str]:
     return list(route)[list(route).index(zone) + 1:] if zone in route else []
 
 
+# what an undo takes back, by the outcome of the finish it undoes (the undo button says it too)
+UNDONE = {"done": ("办结", "finish"), "next": ("转下一环节", "move on"),
+          "rejected": ("不予受理", "rejection")}
+
+
 def where_went(action: str, answer: wire.TicketOut | None, lang: str,
-               counters: Sequence[wire.CounterInfo] = ()) -> str:
-    """The status line after `action` on ticket `answer`: "A012 已转至 后台审批"."""
+               counters: Sequence[wire.CounterInfo] = (),
+               services: dict[str, wire.ServiceInfo] | None = None, undone: str = "") -> str:
+    """The status line after `action` on ticket `answer`: "A012 已转至 后台审批" (a finish moved
+    it on: the zone), "B001 已转至 不动产抵押登记" (a transfer: the service, and the counter
+    when it went to one), "A012 已撤销转下一环节，继续办理" (`undone`: the outcome undone)."""
     if answer is None:
         return ""
     n, en = answer.number, lang == "en"
-    if action in ("finish", "transfer") and answer.status == "waiting":
+    if action == "transfer" and answer.status == "waiting":
+        svc = (services or {}).get(answer.service)
+        what = service_name(svc, answer.service, lang) if svc else (
+            answer.service_name or answer.service)
+        target = next((c for c in counters if c.code == answer.counter), None)
+        if answer.counter:
+            where = f"{counter_name(target, lang) if target else answer.counter}"
+            if en:
+                return f"{n} moved to {where} ({answer.counter}): {what}"
+            return f"{n} 已转给 {where}（{answer.counter}），办理 {what}"
+        return f"{n} moved to {what}" if en else f"{n} 已转至 {what}"
+    if action == "finish" and answer.status == "waiting":
         target = next((c for c in counters if c.code == answer.counter), None)
         to = counter_name(target, lang) if target else zone_name(answer.zone, lang)
         return f"{n} moved to {to}" if en else f"{n} 已转至 {to}"
     if action == "undo-finish":
-        return f"{n}: finish undone, serving again" if en else f"{n} 已撤销办结,继续办理"
+        what = pick(UNDONE.get(undone, UNDONE["done"]), lang)
+        return f"{n}: {what} undone, serving again" if en else f"{n} 已撤销{what}，继续办理"
     if action == "take-back":
         return f"{n} taken back" if en else f"{n} 已取回"
     if action == "finish" and answer.status == "ready" and answer.delivery == "mail":
@@ -103,17 +138,94 @@ def found_line(tickets: Sequence[wire.TicketOut], number: str, lang: str,
            f"{status} · {where}"
 
 
+# A write (a call, a transfer, a finish...) the server did not answer in time: it may have
+# run, or may still run once the server catches up (unlike a refused connection: it did not)
+UNKNOWN_OUTCOME = ("服务器没有及时回答，这次操作可能稍后生效，请看屏幕 / The server did not answer "
+                   "in time: this may still take effect later; watch the screen")
+# a staff id locked after failed PINs (429 staff_locked), or too many logins (rate_limited)
+LOCKED_WORDS = {"staff_locked": ("密码错误次数过多，请 {n} 秒后再试",
+                                 "Too many failed attempts: try again in {n} s"),
+                "rate_limited": ("登录过于频繁，请 {n} 秒后再试",
+                                 "Too many logins: try again in {n} s")}
+
+
+def locked_text(code: str, seconds: int, lang: str) -> str:
+    return pick(LOCKED_WORDS.get(code, LOCKED_WORDS["staff_locked"]), lang).format(n=seconds)
+
+
+# a counter as the transfer list shows it (GET /counters): nobody signed in, paused, closed
+COUNTER_STATE_WORDS = {"unstaffed": ("无人", "nobody signed in"), "paused": ("暂停", "paused"),
+                       "closed": ("停用", "closed")}
+TRANSFER_ASK = {
+    "unstaffed": ("{counter} 现在无人登录。{number} 转过去后只在那里等候，等有人登录该窗口才会被叫到，"
+                  "本窗口也叫不回来。\n仍然转过去？",
+                  "Nobody is signed in at {counter}. {number} would wait there until someone "
+                  "signs in, and this counter cannot call it back.\nTransfer it anyway?"),
+    "paused": ("{counter} 已暂停。{number} 转过去后要等该窗口恢复才会被叫到，本窗口也叫不回来。"
+               "\n仍然转过去？",
+               "{counter} is paused. {number} would wait there until it resumes, and this "
+               "counter cannot call it back.\nTransfer it anyway?"),
+}
+TRANSFER_ANYWAY = ("仍然转移", "Transfer anyway")
+
+
+def counter_label(code: str, name: str, state: str | None, lang: str) -> str:
+    """A counter in the transfer list: "W06 6号窗口 综合受理（无人）"."""
+    label = f"{code} {name}"
+    if state in COUNTER_STATE_WORDS:
+        said = pick(COUNTER_STATE_WORDS[state], lang)
+        label += f" ({said})" if lang == "en" else f"（{said}）"
+    return label
+
+
+# 叫指定号 of a ticket that does not wait here: why, plainly, by what became of it
+PASSED = ("{number} 已过号", "{number} was passed (no-show)")
+PASSED_READY = ("{number} 已过号，待取件", "{number} was passed and waits for pickup")
+READY = ("{number} 待取件，尚未到号", "{number} is ready but not checked in")
+PASSED_TAKE_NEW = ("{number} 已过号，请群众重新取号", "{number} was passed: the citizen needs a "
+                   "new number")
+ARRIVE_ASK = ("{said}。\n群众已到窗口？到号后在本窗口叫号。", "{said}.\nIs the citizen here? "
+              "Check them in and call the number at this counter.")
+ARRIVE_BTN = ("到号并叫号", "Check in and call")
+NOT_HERE = ("{number} 不在本环节等候：{status} · {where}", "{number} is not waiting here: "
+            "{status} · {where}")
+
+
+def missed_call_text(ticket: wire.TicketOut, lang: str) -> tuple[str, bool]:
+    """Why ticket `number` cannot be called here, and whether checking its holder in (到号)
+    would queue it again: a passed (过号) or ready case held at pickup waits for its holder."""
+    passed = any(s.outcome == "no_show" for s in ticket.journey[-2:])
+    n = ticket.number
+    if ticket.status == "ready" and ticket.arrival_required:
+        return pick(PASSED_READY if passed else READY, lang).format(number=n), True
+    if ticket.status == "no_show":
+        return pick(PASSED_TAKE_NEW, lang).format(number=n), False
+    status = pick(STATUS_WORDS.get(ticket.status, (ticket.status, ticket.status)), lang)
+    where = zone_name(ticket.zone, lang) + (f" · {ticket.counter}" if ticket.counter else "")
+    return pick(NOT_HERE, lang).format(number=n, status=status, where=where), False
+
+
+# 不予受理: a reason that ends at a template's colon ("材料不齐全，需补齐：") says nothing yet
+REASON_UNFINISHED = ("请在“：”后写明具体内容", "Complete the reason after the colon")
+
+
+def reason_unfinished(reason: str) -> bool:
+    """A rejection's reason still to be written: blank, or a template up to its colon."""
+    text = reason.strip()
+    return not text or text[-1] in ":："
+
+
 # 证照寄送: the holder's choice as the pad shows it, and what to fix before it can be recorded
 DELIVERY_WORDS = {"pickup": ("到厅领取", "collect at the hall"), "mail": ("邮寄", "by mail"),
                   None: ("未选择", "not chosen yet")}
 DELIVERY_PROBLEMS = {
     "method": "请选择领取方式 / Choose how the result reaches the citizen",
     "recipient": "邮寄须填写收件人 / Enter the recipient for mail delivery",
-    "address": "请填写完整的邮寄地址(至少 5 个字) / Enter the full postal address "
+    "address": "请填写完整的邮寄地址（至少 5 个字） / Enter the full postal address "
                "(5 characters or more)",
     "phone": "手机号格式不正确 / The phone number is not valid",
 }
-DELIVERY_NOT_NOW = ("现在不能记录:须在受理窗口办理中的号 / Not now: only for a ticket being "
+DELIVERY_NOT_NOW = ("现在不能记录：须在受理窗口办理中的号 / Not now: only for a ticket being "
                     "served at an intake counter")
 # where the application came from, beside its number
 ORIGIN_WORDS = {"branch": ("银行网点转来", "From a bank branch"), "remote": ("远程", "Remote")}
@@ -129,7 +241,7 @@ MAIL_WORDS = {
 def mail_dispatched(number: str, carrier: str, tracking: str, lang: str) -> str:
     if lang == "en":
         return f"{number}: mailed by {carrier}, tracking {tracking}"
-    return f"{number} 已交寄 {carrier},运单号 {tracking}"
+    return f"{number} 已交寄 {carrier}，运单号 {tracking}"
 
 
 def delivery_problem(field: str) -> str:
@@ -139,7 +251,7 @@ def delivery_problem(field: str) -> str:
 
 def delivery_recorded(number: str, method: str, lang: str) -> str:
     how = pick(DELIVERY_WORDS.get(method, DELIVERY_WORDS[None]), lang)
-    return f"{number}: delivery recorded, {how}" if lang == "en" else f"{number} 已记录领取方式:{how}"
+    return f"{number}: delivery recorded, {how}" if lang == "en" else f"{number} 已记录领取方式：{how}"
 
 
 # 办结时限: where a deadline stands. 限时办结 is promised in working days, so the count is the
@@ -222,14 +334,14 @@ APPEAL_WORDS = {None: ("未申诉", "not appealed"), "open": ("申诉中", "appe
                 "upheld": ("申诉成立", "appeal upheld"),
                 "rejected": ("申诉未成立", "appeal rejected")}
 APPEAL_PROBLEMS = {
-    "short": "请填写申诉理由(至少 2 个字) / Enter the reason for the appeal (2 characters or more)",
+    "short": "请填写申诉理由（至少 2 个字） / Enter the reason for the appeal (2 characters or more)",
     "pick": "请先选中一条可申诉的评价 / Choose a rating that can be appealed first",
 }
 
 
 def appeal_filed(number: str, lang: str) -> str:
     return (f"Appeal against the rating of {number} filed; a supervisor will decide"
-            if lang == "en" else f"{number} 的评价已提交申诉,等待主管审核")
+            if lang == "en" else f"{number} 的评价已提交申诉，等待主管审核")
 
 
 def case_where(status: str, zone: str, counter: str | None, lang: str,

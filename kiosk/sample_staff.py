@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from kiosk.client import QueueClient
-from kiosk.counter import CounterModel, ticket_view
+from kiosk.counter import CounterModel
+from kiosk.counter_view import ticket_view
 from kiosk.display import BoardModel, Call
 from kiosk.pad import RatingModel
 from kiosk.sample_hall import HallSample
@@ -83,6 +84,7 @@ def counter_model(state: str, page: Callable[[int], bytes],
         model.state.held = [wire.HeldTicket(id="t0", number=f"{first.prefix}009",
                                             service=first.code)]
         model.undo_number, model.undo_remaining = f"{first.prefix}012", 8
+        model.undo_outcome = "next"  # (转下一环节: the undo says what it takes back)
     model.online = state != "offline"
     if current is not None:
         model.current = ticket_view(current, model.services, COUNTER_NOW)

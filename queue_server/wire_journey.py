@@ -138,6 +138,7 @@ class DeliveryDetail(DeliveryOut):
     recipient: str | None = None
     phone: str | None = None
     address: str | None = None
+    service: str | None = None  # (v1.2) the case's service code: which certificate to mail
 
 
 class TicketView(Wire):

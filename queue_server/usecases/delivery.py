@@ -78,7 +78,7 @@ def _detail(hall: Any, row: Delivery, ticket: Ticket) -> wj.DeliveryDetail:
             contact = {}
     return wj.DeliveryDetail(**delivery_out(row, ticket).model_dump(),
                              recipient=contact.get("recipient"), phone=contact.get("phone"),
-                             address=contact.get("address"))
+                             address=contact.get("address"), service=ticket.service)
 
 
 def _waiting_mail(hall: str | None) -> tuple[ColumnElement[bool], ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from kiosk.counter import case_alert_text
+from kiosk.counter_view import case_alert_text
 from queue_server import wire
 
 AT = datetime(2026, 12, 4, 1, 0, tzinfo=UTC)
@@ -21,7 +21,7 @@ def alert(**payload: object) -> wire.Event:
 def test_the_holding_counter_gets_the_alert_in_both_languages() -> None:
     text = case_alert_text(alert(kind="overdue", counter="W03", staff="s002"), "W03")
     assert text is not None
-    assert text.startswith("限时办结:B001 已超期") and "Deadline: B001 overdue" in text
+    assert text.startswith("限时办结：B001 已超期") and "Deadline: B001 overdue" in text
     local = datetime(2026, 12, 4, 15, 59, 59, tzinfo=UTC).astimezone().strftime("%m-%d %H:%M")
     assert local in text
     assert "今日到期" in (case_alert_text(alert(kind="due_today", counter="W03"), "W03") or "")
@@ -40,6 +40,6 @@ def test_a_queued_case_s_alert_goes_to_the_approval_counters_that_may_call_it() 
     told (none was before, so no pad ever showed such an alert)."""
     queued = alert(kind="overdue", counter=None)
     text = case_alert_text(queued, "W03", {"case"})
-    assert text is not None and text.startswith("限时办结:B001 已超期")
+    assert text is not None and text.startswith("限时办结：B001 已超期")
     assert case_alert_text(queued, "W03", {"other"}) is None
     assert case_alert_text(alert(kind="overdue", counter="W04"), "W03", {"case"}) is None

@@ -3,7 +3,8 @@ current ticket is shown."""
 
 from datetime import UTC, datetime, timedelta
 
-from kiosk.counter import allowed_actions, ticket_view
+from kiosk import counter_words as words
+from kiosk.counter_view import allowed_actions, ticket_view
 from queue_server import wire
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -61,3 +62,59 @@ def test_the_deadline_shows_while_the_approval_runs_not_at_pickup() -> None:
                            zone=zone, issued_at=NOW - timedelta(days=5), deadline=due,
                            workdays_left=-3)
         assert ticket_view(t, {"company": svc}, NOW).deadline == shown, zone
+
+
+def test_chinese_sentences_use_chinese_punctuation() -> None:
+    """The server writes "," ":" "(" in its Chinese messages, and so did the pad's own words
+    ("A001 已记录领取方式:邮寄"): the pad shows the full-width forms, English as it was."""
+    said = "窗口的当前号已变化,请看清后再叫号 / the counter's ticket changed, look first"
+    assert words.in_language(said, "zh") == "窗口的当前号已变化，请看清后再叫号"
+    assert words.in_language(said, "en") == "The counter's ticket changed, look first"
+    assert words.zh_punctuation("号码格式不对: 'A1'") == "号码格式不对：'A1'"
+    assert words.zh_punctuation("请填写完整的邮寄地址(至少 5 个字)") == "请填写完整的邮寄地址（至少 5 个字）"
+    assert words.zh_punctuation("A012 已转至 后台审批 · 12:30 (W01)") == (
+        "A012 已转至 后台审批 · 12:30 (W01)")  # nothing Chinese around: left as it is
+    assert words.delivery_recorded("A001", "mail", "zh") == "A001 已记录领取方式：邮寄"
+    assert words.mail_dispatched("A001", "EMS", "EA1234567", "zh") == (
+        "A001 已交寄 EMS，运单号 EA1234567")
+
+
+def test_a_transfer_names_the_service_and_the_counter() -> None:
+    """"B001 已转至 一窗受理" named the zone, after a transfer to 不动产抵押登记."""
+    svc = wire.ServiceInfo(code="mortgage", name="不动产抵押登记", prefix="C", route=["intake"])
+    w06 = wire.CounterInfo(code="W06", name="6号窗口 综合受理", zone="intake")
+    moved = wire.TicketOut(id="t5", number="B001", service="mortgage", status="waiting",
+                           zone="intake", issued_at=NOW)
+    assert words.where_went("transfer", moved, "zh", [w06], {"mortgage": svc}) == (
+        "B001 已转至 不动产抵押登记")
+    sent = moved.model_copy(update={"counter": "W06"})
+    assert words.where_went("transfer", sent, "zh", [w06], {"mortgage": svc}) == (
+        "B001 已转给 6号窗口 综合受理（W06），办理 不动产抵押登记")
+    assert words.where_went("finish", moved, "zh", [w06], {"mortgage": svc}) == "B001 已转至 一窗受理"
+    back = moved.model_copy(update={"status": "serving"})
+    assert words.where_went("undo-finish", back, "zh", undone="next") == (
+        "B001 已撤销转下一环节，继续办理")
+    assert words.where_went("undo-finish", back, "zh", undone="rejected") == (
+        "B001 已撤销不予受理，继续办理")
+
+
+def test_a_rejection_reason_up_to_a_template_s_colon_is_unfinished() -> None:
+    for reason in ("", "  ", "材料不齐全，需补齐：", "材料不齐全,需补齐:", "Papers missing: "):
+        assert words.reason_unfinished(reason), reason
+    for reason in ("材料不齐全，需补齐：户口簿原件", "不属于本事项受理范围", "材料不全"):
+        assert not words.reason_unfinished(reason), reason
+
+
+def test_a_ticket_called_by_number_that_does_not_wait_here_is_said_plainly() -> None:
+    passed = wire.TicketOut(
+        id="t6", number="C001", service="s", status="ready", zone="pickup", issued_at=NOW,
+        arrival_required=True, journey=[wire.StageOut(zone="pickup", outcome="no_show"),
+                                        wire.StageOut(zone="pickup")])
+    assert words.missed_call_text(passed, "zh") == ("C001 已过号，待取件", True)
+    gone = passed.model_copy(update={"status": "no_show", "zone": "intake",
+                                     "arrival_required": False})
+    assert words.missed_call_text(gone, "zh") == ("C001 已过号，请群众重新取号", False)
+    serving = passed.model_copy(update={"status": "serving", "zone": "intake", "counter": "W02",
+                                        "arrival_required": False, "journey": []})
+    assert words.missed_call_text(serving, "zh") == (
+        "C001 不在本环节等候：办理中 · 一窗受理 · W02", False)

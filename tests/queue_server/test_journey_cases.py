@@ -182,8 +182,8 @@ def test_mail_delivery_keeps_the_address_sealed_until_it_is_posted(journey: Jour
     assert done["status"] == "ready" and done["delivery"] == "mail"  # held: nobody collects it
     pickup = staff_client(server, "W04")
     listed = ok(pickup.get("/deliveries/to-mail"))
-    assert [(d["ticket"], d["address"], d["recipient"]) for d in listed] == [
-        (tid, address, "张三")]
+    assert [(d["ticket"], d["address"], d["recipient"], d["service"]) for d in listed] == [
+        (tid, address, "张三", walk["ticket"]["service"])]  # which certificate goes in it
     posted = ok(pickup.post(f"/tickets/{tid}/dispatch", json={"carrier": "EMS",
                                                                "tracking": "EA123456789CN"}))
     assert posted["tracking"] == "EA123456789CN" and posted["handed_at"]

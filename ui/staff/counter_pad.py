@@ -24,16 +24,23 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.counter import ZONE_NAMES, CounterModel
-from kiosk.counter_words import in_language, zone_name
+from kiosk.counter_words import (
+    ARRIVE_BTN,
+    TRANSFER_ANYWAY,
+    TRANSFER_ASK,
+    counter_label,
+    in_language,
+    zone_name,
+)
 from ui.i18n import STATUS, pick, tr
 from ui.staff.deadlines import DeadlineList
 from ui.staff.delivery import DeliveryDialog
-from ui.staff.dialogs import ReasonDialog, TransferDialog, line
+from ui.staff.dialogs import FOCUS, ReasonDialog, TransferDialog, line
 from ui.staff.mail import WORDS as MAIL_WORDS
 from ui.staff.mail import MailDialog
 from ui.staff.mine import WORDS as MINE_WORDS
 from ui.staff.mine import MyCasesDialog, MyRatingsDialog
-from ui.staff.safeguards import HeldList, NumberDialog, ask
+from ui.staff.safeguards import HeldList, NumberDialog, ask, undo_text
 from ui.staff.ticket_panel import TicketPanel, card
 from ui.staff.waiting import WaitingCounts
 from ui.theme import NORMAL
@@ -55,13 +62,14 @@ QPushButton#stepper {{ font-size:28px; padding:4px 0; min-width:64px; }}
 QPushButton#undo {{ background:{NORMAL.warn}; font-size:20px; }}
 QLineEdit {{ font-size:24px; padding:10px; min-height:44px; }}
 QListWidget {{ font-size:20px; border:none; background:transparent; }}
-"""
+{FOCUS}"""
 # (action, text key, key, handler name)
 BUTTONS = [("call-next", "call_next", "F1", "call_next"), ("recall", "recall_btn", "F2", "recall"),
            ("no-show", "no_show", "F3", "no_show"), ("start", "start", "F4", "start"),
-           ("finish", "done", "F5", "finish_done"), ("finish", "next_zone", "F6", "finish_next"),
-           ("finish", "rejected", "F7", "finish_rejected"), ("transfer", "transfer", "F8",
-                                                             "transfer"),
+           ("finish", "done", "F5", "finish_done"),
+           ("finish-next", "next_zone", "F6", "finish_next"),
+           ("reject", "rejected", "F7", "finish_rejected"), ("transfer", "transfer", "F8",
+                                                            "transfer"),
            ("pause", "pause", "F9", "pause_or_resume"), ("hold", "hold", "F11", "hold"),
            ("call", "call_number", "F12", "call_number")]
 FIRST_ROW = 6  # buttons of the first row: calling and finishing a ticket
@@ -83,8 +91,14 @@ class CounterWindow(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)  # the page's own margins are enough
         outer.addWidget(self.stack)
         self.stack.addWidget(self._login_page())
-        self.stack.addWidget(self._work_page())
+        self.work_page = self._work_page()
+        self.stack.addWidget(self.work_page)
         self._shortcuts()
+        # the focus ring follows the keyboard only: a touch (or click) does not move it, so no
+        # button looks chosen because it was pressed last; the work page opens with none
+        for btn in self.findChildren(QPushButton):
+            btn.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.work_page.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         # bound methods, not lambdas: Qt drops them with the window (a closed window's
         # lambda still ran on the model's next timer and met its deleted labels)
         model.changed.connect(self.refresh)
@@ -94,6 +108,8 @@ class CounterWindow(QWidget):
         model.lineCleared.connect(self._line_cleared)
         model.autoCallTick.connect(self._auto_tick)
         model.undoTick.connect(self._undo_tick)
+        model.transferTargets.connect(self._targets_known)
+        model.arriveOffered.connect(self._offer_arrive)
         self.refresh()
 
     # -- pages ------------------------------------------------------------------------------
@@ -255,6 +271,8 @@ class CounterWindow(QWidget):
 
     # -- actions ----------------------------------------------------------------------------
     def _login(self) -> None:
+        if self.model.lock_remaining > 0:
+            return  # (Enter in the PIN field: the countdown stays on the line)
         self.login_error.setText("")
         self.model.login(self.staff_id.text(), self.pin.text())
         self.pin.clear()
@@ -295,10 +313,40 @@ class CounterWindow(QWidget):
             self.model.finish("rejected", dlg.reason())
 
     def transfer(self) -> None:
-        dlg = TransferDialog(self.lang, self.model.service_names(), self.model.counter_names(),
-                             self)
-        if dlg.exec() == QDialog.DialogCode.Accepted:
-            self.model.transfer(*dlg.target())
+        """转移: the counters' states are asked first (who is signed in, who paused), then
+        the dialog opens with them (`_targets_known`)."""
+        self.model.load_transfer_targets()
+
+    def _targets_known(self) -> None:
+        # after this turn of the event loop: not inside the request runner's answer
+        QTimer.singleShot(0, self._choose_target)
+
+    def _choose_target(self) -> None:
+        m = self.model
+        if "transfer" not in m.allowed():
+            return
+        counters = m.counter_names()
+        states = {code: m.counter_state_of(code) for code, _name in counters}
+        dlg = TransferDialog(self.lang, m.service_names(), counters, self, states)
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return
+        service, counter = dlg.target()
+        state = states.get(counter)
+        if counter and state in TRANSFER_ASK and m.current is not None:
+            name = dict(counters).get(counter, counter)
+            text = pick(TRANSFER_ASK[state], self.lang).format(
+                counter=counter_label(counter, name, None, self.lang), number=m.current.number)
+            if self.ask(self, self.lang, text, pick(TRANSFER_ANYWAY, self.lang)) != "yes":
+                return
+        m.transfer(service, counter)
+
+    def _offer_arrive(self, ticket_id: str, question: str) -> None:
+        QTimer.singleShot(0, lambda: self._arrive(ticket_id, question))
+
+    def _arrive(self, ticket_id: str, question: str) -> None:
+        """A passed (过号) case held at pickup, asked for by number: its holder is here?"""
+        if self.ask(self, self.lang, question, pick(ARRIVE_BTN, self.lang)) == "yes":
+            self.model.arrive_and_call(ticket_id)
 
     def hold(self) -> None:
         self.model.hold()
@@ -361,6 +409,7 @@ class CounterWindow(QWidget):
 
     def _line_cleared(self) -> None:
         self.message.setText("")
+        self.login_error.setText("")  # (the login page's line: the server is back, say)
 
     def show_error(self, text: str) -> None:
         target = self.login_error if self.stack.currentIndex() == 0 else self.message
@@ -372,8 +421,8 @@ class CounterWindow(QWidget):
         self.message.setText(in_language(text, self.lang))
 
     def _undo_tick(self, seconds: int) -> None:
-        number = self.model.undo_number
-        self.undo_btn.setText(tr("desk_undo", self.lang, number=number, s=seconds))
+        m = self.model
+        self.undo_btn.setText(undo_text(m.undo_outcome, m.undo_number, seconds, self.lang))
         self.undo_btn.setVisible(seconds > 0)
 
     def _auto_tick(self, seconds: int) -> None:
@@ -384,13 +433,18 @@ class CounterWindow(QWidget):
         if not m.logged_in and self.stack.currentIndex() == 1:
             self.message.setText("")  # logged out: no stale line for the next member of staff
             self.login_error.setText("")
-        self.stack.setCurrentIndex(1 if m.logged_in else 0)
+        page = 1 if m.logged_in else 0
+        if page != self.stack.currentIndex():
+            self.stack.setCurrentIndex(page)
+            (self.work_page if page else self.staff_id).setFocus()
         self.login_hall.setText(m.hall_title())
-        self.login_counter.setText(f"{tr('counter', lang)}: {m.code}")
-        self.login_btn.setEnabled(not m.busy)
+        colon = ": " if lang == "en" else "："
+        self.login_counter.setText(f"{tr('counter', lang)}{colon}{m.code}")
+        self.login_btn.setEnabled(not m.busy and m.lock_remaining <= 0)
         st = m.state
         zone = pick(ZONE_NAMES.get(st.zone, (st.zone, st.zone)), lang) if st else ""
-        name = f"{m.counter_title()} ({m.code})" if st else m.code
+        code = f" ({m.code})" if lang == "en" else f"（{m.code}）"
+        name = f"{m.counter_title()}{code}" if st else m.code
         self.title.setText(f"<b style='font-size:26px'>{name}</b> · {zone} · {m.staff_name}"
                            )
         status = tr("busy", lang) if m.busy else ""
@@ -430,7 +484,8 @@ class CounterWindow(QWidget):
         self.undo_btn.setEnabled("undo-finish" in allowed)
         self.undo_btn.setVisible(m.undo_remaining > 0)
         if m.undo_remaining > 0:
-            self.undo_btn.setText(tr("desk_undo", lang, number=m.undo_number, s=m.undo_remaining))
+            self.undo_btn.setText(undo_text(m.undo_outcome, m.undo_number, m.undo_remaining,
+                                            lang))
         self.ticket.refresh()
         # the page's words changed: let the window's minimum follow (else Qt keeps the first,
         # larger minimum it computed and a 1366x768 screen cuts the action buttons off)

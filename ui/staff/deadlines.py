@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from kiosk.counter import CaseAlert, CounterModel
+from kiosk.counter import CounterModel
+from kiosk.counter_view import CaseAlert
 from ui.i18n import pick
 from ui.theme import NORMAL
 

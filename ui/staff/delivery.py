@@ -21,16 +21,18 @@ from PySide6.QtWidgets import (
 from kiosk.counter import CounterModel
 from kiosk.counter_words import DELIVERY_WORDS, in_language
 from ui.i18n import pick
+from ui.staff.dialogs import BUTTON_LOOK
 from ui.theme import NORMAL
 
 STYLE = ("QDialog{background:#ffffff;} QLabel{font-size:20px;} QRadioButton{font-size:22px;"
          "padding:8px 12px; min-height:40px;} QLineEdit{font-size:22px; padding:8px;"
-         "min-height:40px;} QPushButton{font-size:20px; padding:10px 28px; min-height:44px;}")
+         "min-height:40px;} QPushButton{font-size:20px; padding:10px 28px; min-height:44px;}"
+         + BUTTON_LOOK)
 WORDS = {
     "title": ("证照寄送 · 领取方式", "Delivery of the result"),
     "intro": ("{number} 办结后证照如何交给群众？", "How does {number}'s result reach the citizen?"),
     "recipient": ("收件人", "Recipient"), "address": ("邮寄地址", "Postal address"),
-    "phone": ("手机号(办结通知)", "Phone (ready message)"),
+    "phone": ("手机号（办结通知）", "Phone (ready message)"),
     "optional": ("选填", "optional"),
     "sending": ("正在记录…", "Recording…"),
     "ok": ("确定", "OK"), "cancel": ("取消", "Cancel"),

@@ -1,30 +1,62 @@
-"""The counter pad's small dialogs: reason for a rejection or a pause, the target of a transfer,
-and a scanned page at full size."""
+"""The counter pad's small dialogs: reason for a rejection or a pause, the target of a transfer
+(each counter with its state: nobody signed in, paused), and a scanned page at full size; and
+the focus ring every button of the pad shows (the platform's dotted one was nearly invisible)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QPixmap
+from PySide6.QtGui import QGuiApplication, QPixmap, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
     QLineEdit,
+    QListView,
     QPushButton,
     QScrollArea,
+    QStyledItemDelegate,
     QVBoxLayout,
     QWidget,
 )
 
 from kiosk.counter import REJECT_REASON_MAX
-from ui.i18n import PAUSE_REASONS, REJECT_REASONS, pick, tr
+from kiosk.counter_words import REASON_UNFINISHED, counter_label, reason_unfinished
+from ui.i18n import PAUSE_REASONS, pick, tr
 from ui.theme import NORMAL
 
-STYLE = "QDialog{background:#ffffff;} QLabel{font-size:20px;} QComboBox,QLineEdit{font-size:20px;" \
-        "padding:8px; min-height:36px;} QPushButton{font-size:20px; padding:8px 24px;}"
+# A keyboard's focus, plainly: a 3 px yellow ring on every button, which stands out on the
+# pad's blue, red and orange (the platform's dotted one was nearly invisible on them)
+FOCUS_RING = "#ffd400"
+FOCUS = (f"QPushButton {{ border:3px solid transparent; }}"
+         f"QPushButton:focus {{ border:3px solid {FOCUS_RING}; }}")
+# a dialog's buttons as the pad's (a dialog the pad opens took them from it; now one opened on
+# its own looks the same), with the same ring
+BUTTON_LOOK = (f"QPushButton{{background:{NORMAL.accent}; color:white; border-radius:10px;}}"
+               "QPushButton:disabled{background:#c7ccd6; color:#f4f6fa;}" + FOCUS)
+DIALOG_BUTTONS = "QPushButton{font-size:20px; padding:8px 24px; min-height:36px;}" + BUTTON_LOOK
+TOUCH_ROW_PX = 48  # a row of a drop-down list, for a finger (it was ~22 px)
+STYLE = ("QDialog{background:#ffffff;} QLabel{font-size:20px;} QComboBox,QLineEdit{font-size:20px;"
+         "padding:8px; min-height:36px;} "
+         f"QComboBox QAbstractItemView{{font-size:20px;}} QComboBox QAbstractItemView::item{{"
+         f"min-height:{TOUCH_ROW_PX}px; padding:0 12px;}}" + DIALOG_BUTTONS)
 # the hint of a reason the dialog will not go without (不予受理 is told to the citizen)
 REASON_REQUIRED = ("未填写原因，不能确定", "A reason is required before OK")
+# 不予受理: the usual reasons, picked and then completed after the colon (the citizen's page
+# shows what is sent); ui.i18n's REJECT_REASONS with Chinese punctuation
+REJECT_PRESETS = [("材料不齐全，需补齐：", "Papers missing: "),
+                  ("材料不符合法定形式：", "Papers not in the required form: "),
+                  ("不属于本事项受理范围", "Not within this service's scope"),
+                  ("申请人不符合办理条件：", "The applicant does not meet the conditions: ")]
+
+
+def touch_list(combo: QComboBox) -> None:
+    """A combo box's drop-down with rows a finger hits (TOUCH_ROW_PX) in the dialog's font,
+    as wide as the box (the platform's menu-like list ignored the style sheet's rows)."""
+    view = QListView()
+    view.setItemDelegate(QStyledItemDelegate(view))  # the delegate that honours ::item
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    combo.setView(view)
 
 
 class _Base(QDialog):
@@ -63,9 +95,12 @@ class ReasonDialog(_Base):
         super().__init__(title, parent)
         self.combo = QComboBox()
         self.combo.setEditable(True)
+        touch_list(self.combo)
         self.combo.addItems(choices)
         self.box.addWidget(self.combo)
-        # `required`: the hint under the field while it is blank, and OK stays disabled
+        # `required`: the hint under the field while it is blank (or only a template up to
+        # its colon), and OK stays disabled
+        self._required, self._lang = required, lang
         self.hint = QLabel(required)
         self.hint.setStyleSheet(f"color:{NORMAL.danger}; font-size:18px;")
         self.hint.setVisible(bool(required))
@@ -76,12 +111,19 @@ class ReasonDialog(_Base):
             self._check()
 
     def _check(self) -> None:
-        blank = not self.reason()
-        self.ok_button.setEnabled(not blank)
-        self.hint.setVisible(blank)
+        unfinished = self._unfinished()
+        self.ok_button.setEnabled(not unfinished)
+        self.hint.setText(pick(REASON_UNFINISHED, self._lang) if self.reason()
+                          else self._required)
+        self.hint.setVisible(unfinished)
+
+    def _unfinished(self) -> bool:
+        """A required reason not given: blank, or a template up to its colon
+        ("材料不齐全，需补齐：" and nothing after)."""
+        return bool(self._required) and reason_unfinished(self.reason())
 
     def accept(self) -> None:
-        if self.hint.text() and not self.reason():
+        if self._unfinished():
             return  # a required reason: Enter in the blank field does not close the dialog
         super().accept()
 
@@ -95,7 +137,7 @@ class ReasonDialog(_Base):
 
     @classmethod
     def for_reject(cls, lang: str, parent: QWidget | None = None) -> ReasonDialog:
-        dlg = cls(tr("reject_reason", lang), [pick(r, lang) for r in REJECT_REASONS], parent,
+        dlg = cls(tr("reject_reason", lang), [pick(r, lang) for r in REJECT_PRESETS], parent,
                   required=pick(REASON_REQUIRED, lang), lang=lang)
         dlg.combo.setCurrentIndex(-1)  # nothing chosen: a reason is still to be given
         edit = dlg.combo.lineEdit()
@@ -108,19 +150,31 @@ class ReasonDialog(_Base):
 
 
 class TransferDialog(_Base):
-    """Transfer to a service (same zone queue) or to another counter."""
+    """Transfer to a service (same zone queue) or to another counter; each counter says its
+    state (`states`: code -> "unstaffed", "paused", "closed", "staffed" or None, unknown):
+    "W06 6号窗口 综合受理（无人）". A closed one cannot be chosen (the server refuses it)."""
 
     def __init__(self, lang: str, services: list[tuple[str, str]], counters: list[tuple[str, str]],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, states: dict[str, str | None] | None = None
+                 ) -> None:
         super().__init__(tr("transfer", lang), parent)
         self.service = QComboBox()
+        touch_list(self.service)
         self.service.addItem("—", "")
         for code, name in services:
             self.service.addItem(name, code)
         self.counter = QComboBox()
+        touch_list(self.counter)
         self.counter.addItem("—", "")
         for code, name in counters:
-            self.counter.addItem(f"{name} ({code})", code)
+            state = (states or {}).get(code)
+            self.counter.addItem(counter_label(code, name, state, lang), code)
+            if state == "closed":
+                model = self.counter.model()
+                if isinstance(model, QStandardItemModel):
+                    item = model.item(self.counter.count() - 1)
+                    if item is not None:
+                        item.setEnabled(False)
         for key, combo in (("to_service", self.service), ("to_counter", self.counter)):
             self.box.addWidget(QLabel(tr(key, lang)))
             self.box.addWidget(combo)

@@ -23,11 +23,12 @@ from PySide6.QtWidgets import (
 from kiosk.counter import CounterModel
 from kiosk.counter_words import in_language
 from ui.i18n import pick
+from ui.staff.dialogs import BUTTON_LOOK
 from ui.theme import NORMAL
 
 STYLE = ("QDialog{background:#ffffff;} QLabel{font-size:20px;} QListWidget{font-size:20px;}"
          "QLineEdit{font-size:22px; padding:8px; min-height:40px;}"
-         "QPushButton{font-size:20px; padding:10px 28px; min-height:44px;}")
+         "QPushButton{font-size:20px; padding:10px 28px; min-height:44px;}" + BUTTON_LOOK)
 WORDS = {
     "title": ("证照寄送 · 待寄出", "Results to mail"),
     "intro": ("以下办结件由群众选择邮寄。核对收件信息，封装后填写运单号并寄出。",
@@ -38,15 +39,18 @@ WORDS = {
     "send": ("已寄出", "Mailed"), "close": ("关闭", "Close"),
     "pick": ("请先在列表中选中一件", "Choose a case in the list first"),
     "phone": ("电话", "phone"),
+    # a hint, not a number that looks real (a staff member copied it once)
+    "tracking_hint": ("运单号，如 EA123456789CN", "Tracking number, e.g. EA123456789CN"),
 }
 TRACKING_MAX = 40  # wire_journey.DispatchIn.tracking's
 
 
-def row_text(d: Any) -> str:
-    """One case to mail: its number, then whom and where to send it (staff need all of it to
-    write the parcel; it is the only view that carries it)."""
+def row_text(d: Any, service: str = "") -> str:
+    """One case to mail: its number and service, then whom and where to send it (staff need
+    all of it to write the parcel; it is the only view that carries it)."""
     phone = f"  ·  {d.phone}" if d.phone else ""
-    return f"{d.number or ''}    {d.recipient or ''}{phone}\n{d.address or ''}"
+    what = f"  {service}" if service else ""
+    return f"{d.number or ''}{what}    {d.recipient or ''}{phone}\n{d.address or ''}"
 
 
 class MailDialog(QDialog):
@@ -72,7 +76,7 @@ class MailDialog(QDialog):
         self.carrier.setFixedWidth(140)
         self.tracking.setObjectName("tracking")
         self.tracking.setMaxLength(TRACKING_MAX)
-        self.tracking.setPlaceholderText("EA123456789CN")
+        self.tracking.setPlaceholderText(pick(WORDS["tracking_hint"], lang))
         self.tracking.returnPressed.connect(self.send)
         for key, edit, stretch in (("carrier", self.carrier, 0), ("tracking", self.tracking, 1)):
             row.addWidget(QLabel(pick(WORDS[key], lang)))
@@ -103,7 +107,7 @@ class MailDialog(QDialog):
         self._rows = list(rows)
         self.cases.clear()
         for d in self._rows:
-            item = QListWidgetItem(row_text(d))
+            item = QListWidgetItem(row_text(d, self.model.case_service(d.ticket)))
             item.setToolTip(d.number or "")
             self.cases.addItem(item)
         if self._rows:
@@ -113,9 +117,8 @@ class MailDialog(QDialog):
         self._say("" if self._rows else pick(WORDS["empty"], self.lang))
 
     def _dispatched(self, said: str) -> None:  # after the list that no longer holds it
-        if not self._rows:  # the last one went: say so too, not only that it went
-            said = f"{said}。{pick(WORDS['empty'], self.lang)}" if self.lang != "en" else \
-                f"{said}. {pick(WORDS['empty'], self.lang)}"
+        if not self._rows:  # the last one went: say so too, on a line of its own
+            said = f"{said}\n{pick(WORDS['empty'], self.lang)}"
         self._say(said, NORMAL.accent)
 
     def _failed(self, text: str) -> None:

@@ -33,18 +33,19 @@ from kiosk.counter_words import (
 )
 from kiosk.pad import BAD_REASONS, LEVELS
 from ui.i18n import pick
+from ui.staff.dialogs import BUTTON_LOOK
 from ui.theme import NORMAL
 
 STYLE = ("QDialog{background:#ffffff;} QLabel{font-size:20px;} QTableWidget{font-size:19px;}"
          "QHeaderView::section{font-size:18px; padding:4px;}"
          "QLineEdit{font-size:22px; padding:8px; min-height:40px;}"
-         "QPushButton{font-size:20px; padding:10px 28px; min-height:44px;}")
+         "QPushButton{font-size:20px; padding:10px 28px; min-height:44px;}" + BUTTON_LOOK)
 WORDS = {
     "cases": ("我的办件 · 全程盯办", "My cases"),
-    "cases_intro": ("您在受理窗口转出的办件(近 30 天)及其现在所在环节。",
+    "cases_intro": ("您在受理窗口转出的办件（近 30 天）及其现在所在环节。",
                     "The cases you moved on from intake (last 30 days) and where each is now."),
     "ratings": ("我的评价", "My ratings"),
-    "ratings_intro": ("近 90 天群众对您的评价。认为评价不实的,可选中一条填写理由提出申诉,由主管审核。",
+    "ratings_intro": ("近 90 天群众对您的评价。认为评价不实的，可选中一条填写理由提出申诉，由主管审核。",
                       "Your ratings of the last 90 days. If one is unfair, choose it, give the "
                       "reason and appeal; a supervisor decides."),
     "loading": ("正在读取…", "Loading…"), "close": ("关闭", "Close"),

@@ -1,12 +1,14 @@
 """The counter pad's safeguards: the question before 办结 where the route goes on and before
 logging out with a ticket in hand, the offer to undo the last finish, the list of held (挂起)
 tickets to take back, and the dialog of a chosen number (search it, or call it here).
-Their words are in ui/i18n.py (desk_*), one language at a time."""
+Their words are in ui/i18n.py (desk_*), one language at a time, but for the undo's, which
+names what it undoes."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -18,9 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.i18n import tr
+from ui.i18n import pick, tr
+from ui.staff.dialogs import BUTTON_LOOK
 from ui.staff.dialogs import STYLE as DIALOG_STYLE
 from ui.widgets.flow import FlowLayout
+
+# the undo offer names what it takes back: a finish, a move on to the next zone, a rejection
+UNDO_WORDS = {"done": ("撤销办结 {number}（{s}）", "Undo finish {number} ({s})"),
+              "next": ("撤销转下一环节 {number}（{s}）", "Undo move on {number} ({s})"),
+              "rejected": ("撤销不予受理 {number}（{s}）", "Undo rejection {number} ({s})")}
+
+
+def undo_text(outcome: str, number: str, seconds: int, lang: str) -> str:
+    return pick(UNDO_WORDS.get(outcome, UNDO_WORDS["done"]), lang).format(number=number,
+                                                                            s=seconds)
 
 
 def ask(parent: QWidget, lang: str, text: str, yes: str, alternative: str | None = None
@@ -30,7 +43,7 @@ def ask(parent: QWidget, lang: str, text: str, yes: str, alternative: str | None
     box = QMessageBox(QMessageBox.Icon.Question, "快办" if lang != "en" else "Kuaiban", text,
                       parent=parent)
     box.setStyleSheet("QLabel{font-size:22px;} QPushButton{font-size:22px; padding:12px 24px;"
-                      "min-height:48px;}")
+                      "min-height:48px;}" + BUTTON_LOOK)
     alt = box.addButton(alternative, QMessageBox.ButtonRole.AcceptRole) if alternative else None
     ok = box.addButton(yes, QMessageBox.ButtonRole.DestructiveRole)
     cancel = box.addButton(tr("desk_cancel", lang), QMessageBox.ButtonRole.RejectRole)
@@ -101,6 +114,7 @@ class HeldList(QWidget):
             for ticket_id, number in held:
                 btn = QPushButton(tr("desk_take_back", self.lang, number=number))
                 btn.setObjectName("small")  # the pad's style of its smaller buttons
+                btn.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # as the pad's other buttons
                 btn.clicked.connect(lambda _c=False, t=ticket_id: self._take_back(t))
                 self.row.addWidget(btn)
                 self.buttons.append(btn)

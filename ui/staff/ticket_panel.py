@@ -29,7 +29,9 @@ from ui.theme import NORMAL
 
 WORDS = {"delivery": ("证照领取", "Delivery"), "delivery_btn": ("证照寄送", "Delivery"),
          "branch_pages": ("{n} 页在网点扫描", "{n} scanned at the branch"),
-         "deadline": ("办结时限", "Deadline"), "recalls": ("已重呼 {n} 次", "recalled {n}×")}
+         "deadline": ("办结时限", "Deadline"), "recalls": ("已重呼 {n} 次", "recalled {n}×"),
+         # a priority reason the citizen declared, and the counter's judgement of it
+         "declared": ("群众自报，请核实", "declared: to check")}
 SMALL_BUTTON = "font-size:18px; padding:4px 8px; min-height:34px;"  # in the number's column
 STATE_COLOURS = {"overdue": NORMAL.danger, "due_today": NORMAL.warn}
 
@@ -137,8 +139,9 @@ class TicketPanel(QFrame):
         if t.priority:
             why = pick(ELDERLY_REASONS.get(t.priority_reason or "", ("", "")), lang)
             if t.priority_declared:  # (the buttons to judge it are under the number)
-                judged = {None: "declared_check", True: "confirmed", False: "not_confirmed"}
-                why += f"({tr(judged[t.priority_confirmed], lang)})"
+                judged = (pick(WORDS["declared"], lang) if t.priority_confirmed is None else
+                          tr("confirmed" if t.priority_confirmed else "not_confirmed", lang))
+                why += f" ({judged})" if lang == "en" else f"（{judged}）"
             rows.append((tr("priority", lang),
                          f"<span style='color:{NORMAL.primary}'>★ {why}</span>"))
         ident = " ".join(f"<span style='white-space:nowrap'>{x}</span>"

@@ -195,7 +195,7 @@ def test_a_ticket_transferred_here_is_counted_in_words(
 
 def test_a_login_the_server_ended_is_said_in_plain_words(
         qtbot: QtBot, hall: CaseHall, pads: Callable[..., Any]) -> None:
-    for lang, said in (("zh", "登录已过期,请重新登录"),
+    for lang, said in (("zh", "登录已过期，请重新登录"),
                        ("en", "Your login has expired; please log in again")):
         model, window = pads("W01-c", lang=lang)
         token = model.client.staff_token

@@ -340,6 +340,9 @@ def test_the_pickup_counter_mails_what_the_holder_asked_to_have_mailed(
             qtbot.waitUntil(lambda: dlg.cases.count() == 1, timeout=5000)
             row = dlg.cases.item(0).text()
             assert ticket["number"] in row and "王丽" in row and ADDRESS in row, row
+            assert "企业开办" in row.splitlines()[0], row  # the service, beside the number
+            # a hint, not a number that looks like a real tracking number
+            assert dlg.tracking.placeholderText() == "运单号，如 EA123456789CN"
             dlg.tracking.setText("12")
             dlg.send()
             qtbot.waitUntil(lambda: "运单号" in dlg.line.text(), timeout=5000)
@@ -348,7 +351,9 @@ def test_the_pickup_counter_mails_what_the_holder_asked_to_have_mailed(
             dlg.send()
             qtbot.waitUntil(lambda: "已交寄" in dlg.line.text(), timeout=5000)
             assert dlg.cases.count() == 0 and "EA123456789CN" in dlg.line.text()
-            assert "没有待寄出的证照" in dlg.line.text()  # and the list is now empty
+            # what went, then (on a line of its own) that the list is now empty
+            assert dlg.line.text() == (f"{ticket['number']} 已交寄 EMS，运单号 EA123456789CN\n"
+                                       "没有待寄出的证照"), dlg.line.text()
             seen.append(dlg.line.text())
             dlg.reject()
 

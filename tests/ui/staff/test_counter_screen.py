@@ -152,6 +152,7 @@ def test_auto_call_after_finish(qtbot: QtBot, hall: HallServer) -> None:
         qtbot.waitUntil(lambda: not model.busy, timeout=5000)
     first = model.current.number if model.current else ""
     window.auto.setValue(1)
+    model.undo_show_s = 2  # (the call waits for the undo offer to end: a short one here)
     model.finish("done")
     qtbot.waitUntil(lambda: "自动叫号" in window.auto_label.text(), timeout=5000)
     qtbot.waitUntil(lambda: model.current is not None and model.current.number != first,
@@ -180,7 +181,7 @@ def test_a_declared_priority_is_shown_and_confirmed(qtbot: QtBot, hall: HallServ
         model.finish("done")
         qtbot.waitUntil(lambda: model.current is None and not model.busy, timeout=5000)
     assert model.current is not None and model.current.priority_declared
-    assert "绿色通道(群众自报,请核实)" in window.details.text()
+    assert "绿色通道（群众自报，请核实）" in window.details.text()
     panel = window.ticket
     assert panel.confirm.isVisible() and panel.deny.isVisible()
     window.grab().save(str(tmp_path / "counter-green-channel.png"))

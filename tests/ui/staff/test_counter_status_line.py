@@ -171,20 +171,40 @@ def test_a_connection_error_goes_once_the_server_answers_again(
 
 def test_the_rejection_dialog_offers_the_usual_reasons_to_complete(qtbot: QtBot) -> None:
     """不予受理's usual reasons (the citizen's page shows the one sent): none is chosen at
-    first, so a reason is still required; a picked one is completed by typing."""
+    first, so a reason is still required; a template up to its colon is not a reason yet (it
+    was saved as "材料不齐全,需补齐:" with nothing after): OK waits for what follows."""
     dlg = ReasonDialog.for_reject("zh")
     qtbot.addWidget(dlg)
     assert dlg.combo.count() == 4 and dlg.reason() == "" and ok_on(dlg) == "ok off"
     dlg.combo.setCurrentIndex(0)
-    assert dlg.reason() == "材料不齐全,需补齐:" and ok_on(dlg) == "ok on"
+    assert dlg.reason() == "材料不齐全，需补齐：" and ok_on(dlg) == "ok off"
+    assert not dlg.hint.isHidden() and "：" in dlg.hint.text()
+    qtbot.keyClick(dlg.combo, Qt.Key.Key_Return)  # Enter does not save the template alone
+    assert dlg.result() == 0 and dlg.reason() == "材料不齐全，需补齐："
     edit = dlg.combo.lineEdit()
     assert edit is not None
     edit.end(False)
     edit.insert("户口簿原件")
-    assert dlg.reason() == "材料不齐全,需补齐:户口簿原件"
+    assert dlg.reason() == "材料不齐全，需补齐：户口簿原件" and ok_on(dlg) == "ok on"
+    assert dlg.hint.isHidden()
+    dlg.combo.setCurrentIndex(2)  # a reason whole as it is
+    assert dlg.reason() == "不属于本事项受理范围" and ok_on(dlg) == "ok on"
     english = ReasonDialog.for_reject("en")
     qtbot.addWidget(english)
     assert english.combo.itemText(2) == "Not within this service's scope"
+    english.combo.setCurrentIndex(0)
+    assert english.reason() == "Papers missing:" and ok_on(english) == "ok off"
+
+
+def test_the_view_model_refuses_a_template_alone_too(
+        qtbot: QtBot, hall: HallServer, pad: tuple[CounterModel, CounterWindow]) -> None:
+    model, window = pad
+    serve(qtbot, hall, model)
+    model.finish("rejected", "材料不齐全，需补齐：")
+    assert "具体内容" in window.message.text()
+    assert not [a for a, _b in model.client.sent if a == "finish"]  # type: ignore[attr-defined]
+    model.finish("done")
+    qtbot.waitUntil(lambda: not model.busy and model.current is None, timeout=5000)
 
 
 def test_transfer_offers_only_counters_that_serve_the_ticket(

@@ -97,7 +97,7 @@ def test_a_declared_priority_fits_a_1366x768_screen(qapp: QApplication, lang: st
     from datetime import timedelta
 
     from kiosk import sample_staff as sample
-    from kiosk.counter import ticket_view
+    from kiosk.counter_view import ticket_view
     from kiosk.sample_hall import load_hall_sample
     from queue_server import wire
     from ui.roles.counter import sample_page
