@@ -157,14 +157,15 @@ def locked_text(code: str, seconds: int, lang: str) -> str:
 COUNTER_STATE_WORDS = {"unstaffed": ("无人", "nobody signed in"), "paused": ("暂停", "paused"),
                        "closed": ("停用", "closed")}
 TRANSFER_ASK = {
-    "unstaffed": ("{counter} 现在无人登录。{number} 转过去后只在那里等候，等有人登录该窗口才会被叫到，"
-                  "本窗口也叫不回来。\n仍然转过去？",
+    "unstaffed": ("{counter} 现在无人登录。{number} 转过去后只在那里等候，等有人登录该窗口才会被叫到"
+                  "（本窗口可用“叫指定号”叫回）。\n仍然转过去？",
                   "Nobody is signed in at {counter}. {number} would wait there until someone "
-                  "signs in, and this counter cannot call it back.\nTransfer it anyway?"),
-    "paused": ("{counter} 已暂停。{number} 转过去后要等该窗口恢复才会被叫到，本窗口也叫不回来。"
-               "\n仍然转过去？",
-               "{counter} is paused. {number} would wait there until it resumes, and this "
-               "counter cannot call it back.\nTransfer it anyway?"),
+                  "signs in (this counter can call it back by its number).\nTransfer it "
+                  "anyway?"),
+    "paused": ("{counter} 已暂停。{number} 转过去后要等该窗口恢复才会被叫到（本窗口可用“叫指定号”"
+               "叫回）。\n仍然转过去？",
+               "{counter} is paused. {number} would wait there until it resumes (this counter "
+               "can call it back by its number).\nTransfer it anyway?"),
 }
 TRANSFER_ANYWAY = ("仍然转移", "Transfer anyway")
 

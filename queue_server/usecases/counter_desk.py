@@ -87,7 +87,7 @@ def call_number_in(tx: Tx, who: Principal, code: str, base: str,
     if stage is None or stage.status != stages.WAITING or stage.zone != counter.zone:
         raise Conflict("not_waiting_here", f"{ticket.number} 不在{zone[0]}等候 / "
                        f"{ticket.number} is not waiting in {zone[1]}")
-    if stage.target_counter not in (None, code):
+    if stage.target_counter not in (None, code) and not _sent_from(conn, stage, code):
         raise Conflict("sent_elsewhere", f"{ticket.number} 已转给 {stage.target_counter} / "
                        f"{ticket.number} was sent to counter {stage.target_counter}")
     stages.call(stage, code, who.staff_id, tx.now)
@@ -97,6 +97,16 @@ def call_number_in(tx: Tx, who: Principal, code: str, base: str,
     _event(tx, "ticket.called", ticket, counter, priority=stage.priority, chosen=True,
            **_announce(hall, ticket.number, counter))
     return ticket_out(conn, ticket, base)
+
+
+def _sent_from(conn: Connection, stage: Record, code: str) -> bool:
+    """Whether the counter `code` sent this waiting stage to another counter (its stage before
+    ended `transferred` there): it may call the ticket back, as when nobody is signed in at the
+    counter it went to (it waited there with nobody to call it)."""
+    before = conn.execute(select(_STAGES.c.counter, _STAGES.c.outcome).where(
+        _STAGES.c.ticket_id == stage.ticket_id, _STAGES.c.id < stage.id)
+        .order_by(_STAGES.c.id.desc()).limit(1)).first()
+    return before is not None and before.counter == code and before.outcome == "transferred"
 
 
 def hold_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketOut:

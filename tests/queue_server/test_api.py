@@ -95,6 +95,20 @@ def test_daily_cap_is_a_clear_answer(hall: Hall) -> None:
     assert svc["waiting"] == 4 and svc["waiting_by_zone"] == {"intake": 4, "approval": 1}
 
 
+def test_a_ticket_sent_to_a_counter_can_be_called_back_by_its_sender(hall: Hall) -> None:
+    """叫指定号 of a ticket transferred to another counter: refused to every counter but that
+    one and the counter that sent it (sent to W02 while nobody was signed in there, it waited
+    with nobody to call it, and W01 could not take it back)."""
+    kiosk = hall.client(hall.enrol("kiosk"))
+    a1 = hall.issue(kiosk)
+    w01 = hall.staff("W01")
+    w01.post("/counters/W01/call-next").raise_for_status()
+    w01.post("/counters/W01/transfer", json={"counter": "W02"}).raise_for_status()
+    back = w01.post("/counters/W01/call", json={"number": a1["number"]})
+    assert back.status_code == 200, back.text
+    assert back.json()["id"] == a1["id"] and back.json()["status"] == "called"
+
+
 def test_recall_no_show_transfer_pause(hall: Hall) -> None:
     kiosk = hall.client(hall.enrol("kiosk"))
     a1, a2 = hall.issue(kiosk), hall.issue(kiosk)
