@@ -87,6 +87,29 @@ def _san(hosts: list[str]) -> x509.SubjectAlternativeName:
     return x509.SubjectAlternativeName(names)
 
 
+def hosts_of(path: Path) -> list[str]:
+    """The names and addresses a server certificate at `path` holds ([] when there is none, or
+    it cannot be read)."""
+    try:
+        cert = x509.load_pem_x509_certificate(path.read_bytes())
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except (OSError, ValueError, x509.ExtensionNotFound):
+        return []
+    return [str(n.value) for n in san]
+
+
+def ca_hall(path: Path) -> str | None:
+    """The hall id the CA at `path` was made for (its common name), or None."""
+    try:
+        cert = x509.load_pem_x509_certificate(path.read_bytes())
+    except (OSError, ValueError):
+        return None
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    common = str(names[0].value) if names else ""
+    return common.removeprefix("Kuaiban hall CA ") if common.startswith("Kuaiban hall CA ") \
+        else None
+
+
 def _make_server(ca: x509.Certificate, ca_key: ec.EllipticCurvePrivateKey, hosts: list[str],
                  now: dt.datetime) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
     key = ec.generate_private_key(ec.SECP256R1())

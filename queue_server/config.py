@@ -24,8 +24,10 @@ The journey's sections (opening hours, `[hall.appointments]`,
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+import typing
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any
@@ -191,6 +193,12 @@ class ServiceSection(_Strict):
             _known_zone(zone)
         if len(set(value)) != len(value):
             raise ValueError("有功能区写了两次 / a zone appears twice")
+        ordered = sorted(value, key=ZONES.index)
+        if value != ordered:  # a citizen goes consult → intake → approval → pickup
+            shown = ", ".join(f'"{z}"' for z in ordered)
+            raise ValueError(f"功能区要按办事顺序写(咨询、受理、审批、出件),应为 [{shown}] / the "
+                             f"zones go in the order of a visit (consult, intake, approval, "
+                             f"pickup): [{shown}]")
         return value
 
 
@@ -407,6 +415,31 @@ def forms_of(texts: dict[str, Any] | None, fields: tuple[str, ...] = ("name",)
             if f in texts.get(lang, {})}
 
 
+def _keys_at(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys the configuration knows beside the one at `loc` (its table's fields)."""
+    model: type[BaseModel] = HallConfig
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(str(part))
+        inner = _model_in(field.annotation) if field is not None else None
+        if inner is None:
+            return []
+        model = inner
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds (itself, a list of it, or it or None)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def parse_config(text: str, file: str = "<config>") -> HallConfig:
     """The configuration in `text`, or `ConfigError` naming the key, its line and the reason.
     Types are strict: `time_limit_workdays = "5"` (a string) is refused, not read as 5. A
@@ -419,8 +452,17 @@ def parse_config(text: str, file: str = "<config>") -> HallConfig:
     try:
         cfg = HallConfig.model_validate(data, strict=True)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        raise refusal(file, text, data, tuple(err["loc"]), reason_of(err)) from exc
+        errors = exc.errors()
+        err, reason = errors[0], reason_of(errors[0])
+        for typo in (e for e in errors if e["type"] == "extra_forbidden"):
+            # a key misspelt (`[[counter]]`, `prefx`): said with the key it must be, before
+            # the key it left missing
+            near = difflib.get_close_matches(str(typo["loc"][-1]), _keys_at(typo["loc"]), n=1)
+            if near:
+                err, reason = typo, (f"未知的键,是不是 {near[0]}? / unknown key: did you mean "
+                                     f"{near[0]}?")
+                break
+        raise refusal(file, text, data, tuple(err["loc"]), reason) from exc
     try:
         _cross_check(cfg)
     except Refused as exc:

@@ -50,7 +50,8 @@ def _camera(video_dir: Path) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     if not 0.05 <= args.timeout <= 10:
-        raise UsageError(f"--timeout {args.timeout}: expected 0.05..10 seconds")
+        raise UsageError(f"--timeout {args.timeout}: 应为 0.05 到 10 秒 / expected 0.05..10 "
+                         "seconds")
     try:
         existing = terminal_file.read(args.out)
     except terminal_file.TerminalFileError as exc:

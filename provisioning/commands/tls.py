@@ -6,6 +6,7 @@ import argparse
 import json
 import re
 import socket
+import sys
 from pathlib import Path
 
 from provisioning import tls
@@ -40,10 +41,23 @@ def run(args: argparse.Namespace) -> int:
                          "address")
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out}: 已存在且不是文件夹 / exists and is not a folder")
+    before = tls.hosts_of(args.out / "server.pem")  # a renewal names every host again
+    made_for = tls.ca_hall(args.out / "ca.pem")
     try:
         files = tls.issue(args.out, args.hall, args.hall_name, hosts)
     except (OSError, ValueError) as exc:
         raise UsageError(f"--out {args.out}: {exc}") from None
+    dropped = [h for h in before if h not in hosts]
+    if dropped:
+        print(f"警告 / warning: 新的服务器证书不再包含 {', '.join(dropped)}:用这些名字或地址连服务器的"
+              f"终端会被拒绝;要保留请再运行一次并写上全部 --host / the new server certificate no "
+              f"longer holds {', '.join(dropped)}: terminals that reach the server by them will "
+              f"be refused; to keep them, run again with every --host", file=sys.stderr)
+    if made_for is not None and made_for != args.hall:
+        print(f"警告 / warning: {args.out} 里的根证书是为大厅 {made_for} 建的,沿用它(指纹不变),"
+              f"--hall {args.hall} 只用于新建根证书 / the CA in {args.out} was made for hall "
+              f"{made_for} and is kept (its fingerprint too): --hall {args.hall} names only a new "
+              "CA", file=sys.stderr)
     result = {"ca": str(files.ca_cert), "cert": str(files.cert), "key": str(files.key),
               "fingerprint": files.fingerprint, "hosts": hosts}
     if args.json:

@@ -34,12 +34,15 @@ def _chinese_first(line: str) -> None:
 
 
 @pytest.mark.parametrize(("old", "new", "key", "said"), [
+    ('route = ["intake", "approval", "pickup"]', 'route = ["intake", "pickup", "approval"]',
+     "services #2 (case).route", "功能区要按办事顺序写"),
     ("time_limit_workdays = 2", 'time_limit_workdays = "2"', "services #2 (case).time_limit_workdays",
      "应为整数"),
     ('prefix = "B"', 'prefix = "A"', "services #2 (case).prefix",
      "services #1 (general)"),
     ('timezone = "Asia/Shanghai"', 'timezone = "Asia/Beijing"', "hall.timezone", "未知的时区"),
     ('role = "supervisor"', 'role = "supervisor"\nshift = 1', "staff #3 (s003).shift", "未知的键"),
+    ('prefix = "B"', 'prefx = "B"', "services #2 (case).prefx", "是不是 prefix?"),
 ])
 def test_init_refusal_names_line_block_and_reason_chinese_first(
         old: str, new: str, key: str, said: str, tmp_path: Path,

@@ -44,6 +44,26 @@ def test_reissue_keeps_the_ca_so_pins_stay_valid(tmp_path: Path,
     assert Path(second["cert"]).read_bytes() != cert1
 
 
+def test_a_renewal_says_what_it_drops(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                      ) -> None:
+    """Renewed with fewer --host values, the certificate silently lost the others (terminals
+    reaching the server by them were then refused); another --hall silently kept the CA."""
+    out = tmp_path / "tls"
+    assert main(["tls", "--out", str(out), "--hall", "hjhq", "--host", "hall-server",
+                 "--host", "192.168.1.10", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["tls", "--out", str(out), "--hall", "other", "--host", "hall-server",
+                 "--json"]) == 0
+    said = capsys.readouterr()
+    assert json.loads(said.out)["hosts"] == ["hall-server", "localhost", "127.0.0.1"]
+    lines = said.err.strip().splitlines()
+    assert len(lines) == 2 and "不再包含 192.168.1.10" in lines[0], lines
+    assert "为大厅 hjhq 建的" in lines[1] and "--hall other" in lines[1], lines
+    assert main(["tls", "--out", str(out), "--hall", "hjhq", "--host", "hall-server",
+                 "--json"]) == 0
+    assert capsys.readouterr().err == ""  # the same names again: nothing to say
+
+
 def test_https_handshake_with_the_pinned_ca(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
     out = _issue(tmp_path / "tls", capsys)
