@@ -20,6 +20,8 @@ import sys
 import time
 import urllib.request
 
+from queue_server.cli_parser import OneLineParser
+
 
 def notify(message: str) -> bool:
     """Send one sd_notify datagram; False when not run by systemd (no NOTIFY_SOCKET)."""
@@ -86,15 +88,16 @@ def supervise(cmd: list[str], health: str | None, cafile: str | None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m provisioning.watchdog",
-                                     description="run a program under systemd's watchdog")
+    parser = OneLineParser(prog="python -m provisioning.watchdog",
+                           description="run a program under systemd's watchdog")
     parser.add_argument("--health", help="URL that answers 200 while the program is healthy")
     parser.add_argument("--cafile", help="CA certificate for an https health URL")
     parser.add_argument("cmd", nargs=argparse.REMAINDER, help="-- PROGRAM ARGS...")
     args = parser.parse_args(argv)
     cmd = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
     if not cmd:
-        print("provisioning.watchdog: no program given (use -- PROGRAM ARGS...)", file=sys.stderr)
+        print("provisioning.watchdog: 没有给出要运行的程序(写在 -- 之后) / no program given (use "
+              "-- PROGRAM ARGS...)", file=sys.stderr)
         return 2
     try:
         return supervise(cmd, args.health, args.cafile)
