@@ -37,6 +37,32 @@ def zone(value: str | None) -> str:
     return ZONE_NAMES.get(value or "", (value or "", ""))[0]
 
 
+# Chinese labels of codes a supervisor reads (the JSON keeps the codes; so does the console's
+# live page, which shows the same labels)
+CHANNELS = {"kiosk": "自助终端", "pad": "评价器", "bank": "银行网点", "web": "手机/网页"}
+KINDS = {"kiosk": "自助终端", "bank": "银行网点终端", "counter": "窗口终端", "display": "叫号屏",
+         "pad": "评价器"}
+DEVICES = {"printer": "打印机", "idcard": "身份证读卡器", "camera": "扫码摄像头",
+           "display": "显示屏", "pad": "评价器", "scanner": "高拍仪"}
+DEVICE_STATES = {"paper_out": "缺纸", "paper_low": "纸将用完", "cover_open": "仓盖未关",
+                 "offline": "离线", "error": "故障", "fault": "故障", "jam": "卡纸",
+                 "reader_fault": "故障", "unplugged": "未连接", "missing": "未连接"}
+
+
+def channel(value: str) -> str:
+    return CHANNELS.get(value, value)
+
+
+def kind(value: str) -> str:
+    return KINDS.get(value, value)
+
+
+def problem(text: str) -> str:
+    """ "printer: paper_out" (live.py's form) as "打印机缺纸"; an unknown part stays as it is."""
+    device, _, state = text.partition(": ")
+    return f"{DEVICES.get(device, device)}{DEVICE_STATES.get(state, ':' + state)}"
+
+
 def level(value: int) -> str:
     return f"{value} {LEVELS.get(value, ('', ''))[0]}"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request, Response
 
@@ -171,9 +172,9 @@ TABLES: dict[str, tuple[str, Fetch, list[Column]]] = {
         col("姓名", "Staff name", "staff_name"), col("当前号", "Number", "number"),
         col("叫号时间", "Called at", "since"), col("可叫人数", "Waiting", "waiting")]),
     "terminals": ("终端", lambda r, p, h: live.live(store_of(r), p, h).terminals, [
-        col("终端", "Terminal", "name"), col("类型", "Kind", "kind"), col("大厅", "Hall", "hall"),
+        col("终端", "Terminal", "name"), col("类型", "Kind", lambda x: export.kind(x.kind)), col("大厅", "Hall", "hall"),
         col("状态", "State", lambda x: STATE.get(x.state, x.state)),
-        col("设备问题", "Problems", "problems"), col("最近心跳", "Last seen", "last_seen")]),
+        col("设备问题", "Problems", lambda x: [export.problem(p) for p in x.problems]), col("最近心跳", "Last seen", "last_seen")]),
     "cases": ("限时办结", lambda r, p, h: cases.approval_cases(store_of(r), p, h), [
         col("号码", "Number", "number"), col("事项", "Service", "service_name"),
         col("申请人", "Applicant", "masked_name"), col("进入审批", "Entered", "entered_at"),
@@ -185,7 +186,7 @@ TABLES: dict[str, tuple[str, Fetch, list[Column]]] = {
         col("评价时间", "Rated at", "rated_at"), col("号码", "Number", "number"),
         col("事项", "Service", "service_name"), col("功能区", "Zone", lambda x: export.zone(x.zone)),
         col("窗口", "Counter", "counter"), col("工号", "Staff", "staff"),
-        col("姓名", "Staff name", "staff_name"), col("渠道", "Channel", "channel"),
+        col("姓名", "Staff name", "staff_name"), col("渠道", "Channel", lambda x: export.channel(x.channel)),
         col("评价", "Level", lambda x: export.level(x.level)),
         col("原因", "Reasons", lambda x: export.reasons(x.reasons)),
         col("意见", "Comment", "comment"),
@@ -231,7 +232,8 @@ def export_table(request: Request, principal: Who, name: str, format: str = "xls
     with store.read() as s:
         info = load_hall(s, hall)
     rows = export.rows_of(columns, items, info.timezone if info else "Asia/Shanghai")
-    stamp = store.clock().strftime("%Y%m%d-%H%M")
+    tz = ZoneInfo(info.timezone if info else "Asia/Shanghai")
+    stamp = store.clock().astimezone(tz).strftime("%Y%m%d-%H%M")  # the hall's time
     filename = f"{name}-{hall}-{stamp}.{format}"
     if format == "csv":
         body, media = export.to_csv(columns, rows), "text/csv; charset=utf-8"

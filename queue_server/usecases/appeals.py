@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from queue_server.db.models import Appeal, Evaluation, Followup, Staff, Ticket
+from queue_server.db.models import Appeal, Evaluation, Followup, Staff, Stage, Ticket
 from queue_server.db.store import Store
 from queue_server.db.unit import Tx
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
@@ -31,7 +31,9 @@ def _out(s: Session, row: Appeal, names: dict[str, str] | None = None) -> Appeal
     ticket = s.get(Ticket, ev.ticket_id) if ev is not None else None
     assert ev is not None and ticket is not None
     names = names if names is not None else _staff_names(s, row.hall)
-    return AppealOut(id=row.id, evaluation=ev.id, ticket=ticket.id, number=ticket.number,
+    stage = s.get(Stage, ev.stage_id)  # the number the rated stage was served under
+    number = (stage.number if stage is not None else None) or ticket.number
+    return AppealOut(id=row.id, evaluation=ev.id, ticket=ticket.id, number=number,
                      level=ev.level, rated_at=ev.created_at, counter=ev.counter,
                      staff=row.staff_id, staff_name=names.get(row.staff_id),
                      reason=row.reason, filed_at=row.filed_at, status=row.status,  # type: ignore[arg-type]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from statistics import median
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Connection
@@ -52,6 +53,7 @@ class Bulletin:
     rule: str
     warning: str | None
     as_of: str
+    as_of_local: str = ""  # "2026-12-07 15:21": `as_of` in the hall's time, for the files
 
 
 def month_period(hall: str, month: str) -> Period:
@@ -101,7 +103,7 @@ def bulletin(store: Store, who: Principal, hall: str, month: str) -> Bulletin:
     now = store.clock()
     with store.read() as s:
         conn = s.connection()
-        row = conn.execute(select(Hall.__table__.c.name).where(
+        row = conn.execute(select(Hall.__table__.c.name, Hall.__table__.c.timezone).where(
             Hall.__table__.c.id == hall)).first()
         if row is None:
             raise NotFound("unknown_hall", f"没有大厅 {hall} / no hall {hall}")
@@ -113,7 +115,8 @@ def bulletin(store: Store, who: Principal, hall: str, month: str) -> Bulletin:
         unconfirmed = unconfirmed_open(conn)
         return Bulletin(hall, row.name, month, period.start, period.end,
                         figures(conn, period, flt, now), sections, red, smile, RULE,
-                        _warning(unconfirmed.cases, unconfirmed.years), iso(now))
+                        _warning(unconfirmed.cases, unconfirmed.years), iso(now),
+                        now.astimezone(ZoneInfo(row.timezone)).strftime("%Y-%m-%d %H:%M"))
 
 
 def _warning(cases: int, years: tuple[int, ...]) -> str | None:

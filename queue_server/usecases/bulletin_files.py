@@ -33,10 +33,17 @@ def _cell(figs: dict[str, Any], name: str) -> Any:
     return round(value, 4) if isinstance(value, float) else value
 
 
+OWN = {"ratings": "own_ratings", "satisfaction_rate": "own_satisfaction_rate"}
+OWN_NOTE = ("窗口、工作人员各行的评价数与好评率只计本窗口、本人办理环节的评价 / for counters and "
+            "staff, ratings and satisfaction count the ratings of the stages they handled")
+
+
 def table_rows(b: Bulletin) -> list[list[Any]]:
     rows = [["全厅 / Hall", b.hall_name, *[_cell(b.overall, c) for c, _ in COLUMNS]]]
     for dim, title in SECTIONS:
-        rows += [[title, f"{r['name']}", *[_cell(r, c) for c, _ in COLUMNS]]
+        own = dim in ("counter", "staff")  # a row's own stages' ratings (v1.2 own_*)
+        rows += [[title, f"{r['name']}",
+                  *[_cell(r, OWN.get(c, c) if own else c) for c, _ in COLUMNS]]
                  for r in b.sections[dim]]
     return rows
 
@@ -63,6 +70,7 @@ def to_csv(b: Bulletin) -> bytes:
     w.writerow([title_of(b)])
     w.writerow(HEADER)
     w.writerows(table_rows(b))
+    w.writerow([OWN_NOTE])
     w.writerow([])
     w.writerow(STAR_HEADER)
     w.writerows(star_rows(b))
@@ -82,6 +90,7 @@ def to_xlsx(b: Bulletin) -> bytes:
     sheet.append(HEADER)
     for row in table_rows(b):
         sheet.append(row)
+    sheet.append([OWN_NOTE])
     stars = book.create_sheet("红星岗 微笑之星")
     stars.append(STAR_HEADER)
     for row in star_rows(b):
@@ -139,7 +148,7 @@ def to_pdf(b: Bulletin) -> bytes:
     pdf.set_font("cjk", size=13)
     pdf.cell(0, 9, title_of(b), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=8)
-    pdf.cell(0, 5, f"截至 / as of {b.as_of};目标:好评率 ≥ 92%,办结率 ≥ 97%",
+    pdf.cell(0, 5, f"截至 / as of {b.as_of_local or b.as_of};目标:好评率 ≥ 92%,办结率 ≥ 97%",
              new_x="LMARGIN", new_y="NEXT")
     if b.warning:
         pdf.set_text_color(180, 0, 0)
@@ -147,6 +156,8 @@ def to_pdf(b: Bulletin) -> bytes:
         pdf.set_text_color(0, 0, 0)
     _table(pdf, ["分组", "名称", *[zh for _, zh in COLUMNS]], table_rows(b),
            [22, 48, *[14.9] * len(COLUMNS)])
+    pdf.set_font("cjk", size=7)
+    pdf.cell(0, 4.5, OWN_NOTE, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
     pdf.set_font("cjk", size=11)
     pdf.cell(0, 7, "红星岗 / 微笑之星 候选 / candidates", new_x="LMARGIN", new_y="NEXT")

@@ -26,6 +26,7 @@ from queue_server.usecases.figures_read import (
     durations,
     kept,
     overdue_open,
+    own_levels,
     ticket_sums,
 )
 from queue_server.wire import ZONE_NAMES, ZONES
@@ -125,14 +126,31 @@ def breakdown(conn: Connection, period: Period, flt: Filter, dim: str, late: lis
     sums = ticket_sums(conn, period, flt, by=dim)
     groups = durations(conn, period, flt, by=dim)
     names = names_of(conn, period.hall, dim)
+    own = own_levels(conn, period, flt, dim) if dim in OWN_DIMENSIONS else None
     out = []
     for value in sorted(sums, key=str):
         narrowed = flt.narrowed(dim, value)
         waits, services = both(groups, value)
         overdue = sum(1 for item in late if kept(item, narrowed))
-        out.append({"key": value, "name": names.get(value, value),
-                    **kpi(sums[value], overdue, waits, services)})
+        row = {"key": value, "name": names.get(value, value),
+               **kpi(sums[value], overdue, waits, services)}
+        if own is not None:
+            row.update(own_ratings(own.get(str(value), [0] * 5)))
+        out.append(row)
     return out
+
+
+OWN_DIMENSIONS = ("counter", "staff")
+
+
+def own_ratings(counts: list[int]) -> dict[str, Any]:
+    """(v1.2) The ratings of the stages a window or person handled, beside §5's `ratings` (of
+    every stage of the tickets they touched): `own_ratings`, `own_levels`,
+    `own_satisfaction_rate` (levels 3-5 over all; null with none)."""
+    total = sum(counts)
+    return {"own_ratings": total,
+            "own_levels": {str(n): counts[n - 1] for n in range(1, 6)},
+            "own_satisfaction_rate": sum(counts[2:]) / total if total else None}
 
 
 def names_of(conn: Connection, hall: str, dim: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, select
 from sqlalchemy.engine import Connection
 
-from queue_server.db.models import FigDurations, FigTickets, Stage, Ticket
+from queue_server.db.models import FigDurations, FigStages, FigTickets, Stage, Ticket
 from queue_server.domain.figures import (
     ANY,
     DIMENSIONS,
@@ -27,6 +27,7 @@ from queue_server.domain.figures import (
 from queue_server.domain.stages import OPEN
 
 _FT, _FD = cast(Table, FigTickets.__table__), cast(Table, FigDurations.__table__)
+_FS = cast(Table, FigStages.__table__)
 _STAGES, _TICKETS = cast(Table, Stage.__table__), cast(Table, Ticket.__table__)
 
 
@@ -72,6 +73,19 @@ def durations(conn: Connection, p: Period, flt: Filter, by: str | None = None
     for row in conn.execute(select(*cols).where(*where)):
         out[(row.kind, row._mapping[by] if by else None)].append(bytes(row.data))
     return out
+
+
+def own_levels(conn: Connection, p: Period, flt: Filter, by: str) -> dict[str, list[int]]:
+    """The ratings of the kept stages themselves (not of every stage of their tickets), per
+    level 1..5, by the value of `by` ("counter" or "staff"): what that window or person was
+    rated for (v1.2 `own_*`)."""
+    levels = [f"lv{n}" for n in range(1, 6)]
+    where = [_FS.c.hall == p.hall, _FS.c.day >= p.start, _FS.c.day <= p.end, _FS.c[by] != ""]
+    where += [_FS.c[dim] == value for dim, value in flt.given().items()]
+    query = select(_FS.c[by], *[func.sum(_FS.c[c]).label(c) for c in levels]).where(
+        *where).group_by(_FS.c[by])
+    return {str(row._mapping[by]): [int(row._mapping[c] or 0) for c in levels]
+            for row in conn.execute(query)}
 
 
 def percentiles(blobs: Iterable[bytes]) -> dict[str, int | None]:

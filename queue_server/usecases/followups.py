@@ -65,7 +65,8 @@ def out(s: Session, item: Followup, steps: list[FollowupStep], now: datetime
                                   done_by=st.done_by, valid=st.valid, note=st.note,
                                   late=is_late(st.due_at, st.done_at, now)) for st in steps]
     return wire.FollowupOut(
-        id=item.id, evaluation=ev.id, ticket=item.ticket_id, number=ticket.number,
+        id=item.id, evaluation=ev.id, ticket=item.ticket_id,
+        number=(stage.number if stage is not None else None) or ticket.number,  # the rated stage's
         level=ev.level, reasons=list(ev.reasons), counter=ev.counter, staff=ev.staff_id,
         due_at=item.due_at, closed_at=item.closed_at, note=item.note, step=item.step,
         steps=shown, late=any(st.late for st in shown), rated_at=ev.created_at,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from queue_server.db.models import (
@@ -35,7 +35,9 @@ LIMIT = 5000
 
 
 def _query(hall: str) -> Any:
-    return (select(Evaluation, Ticket.number, Ticket.service, Stage.zone, Terminal.kind,
+    # the number the rated stage was served under (a stage before a renumbering keeps its own,
+    # as the journey shows), not the ticket's number now
+    return (select(Evaluation, func.coalesce(Stage.number, Ticket.number), Ticket.service, Stage.zone, Terminal.kind,
                    Followup.id, Followup.step, Appeal.status)
             .join(Ticket, Ticket.id == Evaluation.ticket_id)
             .join(Stage, Stage.id == Evaluation.stage_id)

@@ -58,7 +58,8 @@ def evaluate(store: Store, who: Principal, body: wire.EvaluationIn) -> wire.Eval
         s.add(row)
         s.flush()
         followup = open_in(tx, hall, row).id if body.level <= 2 else None
-        tx.emit(ticket.hall, "evaluation.created", ticket=ticket.id, number=ticket.number,
+        tx.emit(ticket.hall, "evaluation.created", ticket=ticket.id,
+                number=stage.number or ticket.number,
                 level=body.level, zone=stage.zone, counter=stage.counter, followup=followup)
         return wire.EvaluationOut(id=row.id, ticket=ticket.id, level=row.level, zone=stage.zone,
                                   counter=stage.counter, followup=followup)

@@ -206,6 +206,21 @@
   function select(name, options, value, onchange) {
     return el("select", { name, onchange }, options.map(([v, label]) => el("option", { value: v, selected: v === value ? true : null }, label)));
   }
+  /* The 评价/好评率 columns of a breakdown by `dim`: a window's or person's are the ratings of
+     the stages they handled (v1.2 own_*), as the 好差评 ledger filtered by them lists; a zone's,
+     service's or the hall's those of its tickets (CONTRACT §5). */
+  const OWN = { counter: ["本窗口", "this counter's"], staff: ["本人", "own"] };
+  function ratingColumns(dim) {
+    const own = OWN[dim];
+    const n = own ? "own_ratings" : "ratings";
+    const rate = own ? "own_satisfaction_rate" : "satisfaction_rate";
+    const pct = (x) => (x === null || x === undefined ? "—" : `${(100 * x).toFixed(1)}%`);
+    return [
+      { zh: own ? `${own[0]}评价` : "评价", en: own ? `Ratings (${own[1]})` : "Ratings", key: n, num: true },
+      { zh: own ? `${own[0]}好评率` : "好评率", en: own ? `Satisfaction (${own[1]})` : "Satisfaction", fmt: (r) => pct(r[rate]), num: true,
+        cls: (r) => (r[rate] !== null && r[rate] !== undefined && r[rate] < 0.92 ? "level-2" : "") },
+    ];
+  }
   function badge(text, cls) { return el("span", { class: `badge ${cls || ""}` }, text); }
   /* A modal form. fields: [{name, zh, en, type: "textarea"|"text"|"date"|"select"|"choice",
      options: [[value, zh, en]], required}]; resolves with the values, or null when cancelled. */
@@ -533,7 +548,7 @@
     if (S.me) { document.getElementById("hall-name").textContent = hallName(); document.getElementById("who-name").textContent = `${S.me.staff_name || S.me.staff || ""} · ${roleName(S.me.role)}`; renderNav(); renderAlerts(); render(); }
   }
 
-  const ctx = { el, t, tr, api, query, fmt, table, exportLinks, card, stat, select, badge, echarts, on,
+  const ctx = { el, t, tr, api, query, fmt, table, exportLinks, card, stat, select, badge, echarts, on, ratingColumns,
     dialog, filters, hashParams, serviceName, counterName, caseNumber,
     refresh: render, errorText, LEVELS, ZONES, REASONS, get me() { return S.me; }, get lang() { return S.lang; } };
   window.Console = { page, ctx, ApiError };

@@ -10,6 +10,18 @@
   };
   const KINDS = { kiosk: ["自助终端", "kiosk"], bank: ["银行网点终端", "bank kiosk"], counter: ["窗口终端", "counter pad"],
     display: ["叫号屏", "display"], pad: ["评价器", "rating pad"] };
+  /* "printer: paper_out" (the API's code) as 打印机缺纸 / printer: paper out */
+  const DEVICES = { printer: ["打印机", "printer"], idcard: ["身份证读卡器", "ID card reader"], camera: ["扫码摄像头", "camera"],
+    display: ["显示屏", "display"], pad: ["评价器", "rating pad"], scanner: ["高拍仪", "document camera"] };
+  const DEVICE_STATES = { paper_out: ["缺纸", "paper out"], paper_low: ["纸将用完", "paper low"], cover_open: ["仓盖未关", "cover open"],
+    offline: ["离线", "offline"], error: ["故障", "error"], fault: ["故障", "fault"], jam: ["卡纸", "jam"],
+    reader_fault: ["故障", "reader fault"], unplugged: ["未连接", "unplugged"], missing: ["未连接", "missing"] };
+  function problem(text, tr) {
+    const [device, state] = text.split(": ");
+    const d = DEVICES[device] || [device, device];
+    const st = DEVICE_STATES[state];
+    return tr([`${d[0]}${st ? st[0] : `: ${state}`}`, `${d[1]}: ${st ? st[1] : state}`]);
+  }
   Console.page({
     id: "live", order: 10, title: { zh: "大厅实况", en: "Live hall" },
     events: ["ticket.", "counter.", "terminal.", "staff.", "day.", "case."],
@@ -52,7 +64,7 @@
         { zh: "终端", en: "Terminal", key: "name" },
         { zh: "类型", en: "Kind", fmt: (r) => tr(KINDS[r.kind] || [r.kind, r.kind]) },
         { zh: "状态", en: "State", fmt: (r) => badge(tr(STATES[r.state]), r.state) },
-        { zh: "设备", en: "Devices", fmt: (r) => r.problems.join("; ") },
+        { zh: "设备", en: "Devices", fmt: (r) => r.problems.map((p) => problem(p, tr)).join("; ") },
         { zh: "最近心跳", en: "Last heartbeat", fmt: (r) => fmt.datetime(r.last_seen) },
       ], live.terminals, { id: "terminals", rowClass: (r) => (r.state === "offline" || r.state === "problem" ? "overdue" : null) });
       const head = (zh, en, name) => el("h2", {}, t(zh, en), c.exportLinks(name, {}));

@@ -22,15 +22,6 @@
       }
       const filter = { from: params.from, to: params.to, level: params.level === "bad" ? ["1", "2"] : params.level,
         zone: params.zone, service: params.service, counter: params.counter, staff: params.staff };
-      const rows = await c.api(`/ratings${c.query(filter)}`);
-      const bad = rows.filter((r) => r.level <= 2).length;
-      root.append(el("div", { class: "stats" },
-        c.stat(t("评价数", "Ratings"), rows.length),
-        c.stat(t("好评率", "Satisfaction"), rows.length ? `${(100 * (rows.length - bad) / rows.length).toFixed(1)}%` : "—",
-          rows.length && (rows.length - bad) / rows.length < 0.92 ? "bad" : "good"),
-        c.stat(t("差评", "Bad ratings"), bad, bad ? "warn" : ""),
-        c.stat(t("回访逾期", "Late follow-ups"), rows.filter((r) => r.followup_late).length,
-          rows.some((r) => r.followup_late) ? "bad" : "good")));
       const levels = [["", "全部", "all"], ["bad", "差评(1–2)", "bad (1–2)"],
         ...[5, 4, 3, 2, 1].map((l) => [String(l), `${l} ${c.LEVELS[l][0]}`, `${l} ${c.LEVELS[l][1]}`])];
       const bar = c.filters([
@@ -46,6 +37,23 @@
         { name: "staff", zh: "工号", en: "Staff id" },
       ], params, () => c.refresh());
       bar.append(c.exportLinks("ratings", filter));
+      let rows;
+      try {
+        rows = await c.api(`/ratings${c.query(filter)}`);
+      } catch (err) {
+        // a bad period: the filters stay, the error beside them (as on 数据指标)
+        if (err.code === "offline") throw err;  // the shell says so and reads the page again
+        root.append(bar, el("p", { class: "error", id: "ratings-error", "data-code": err.code || null }, c.errorText(err)));
+        return;
+      }
+      const bad = rows.filter((r) => r.level <= 2).length;
+      root.append(el("div", { class: "stats" },
+        c.stat(t("评价数", "Ratings"), rows.length),
+        c.stat(t("好评率", "Satisfaction"), rows.length ? `${(100 * (rows.length - bad) / rows.length).toFixed(1)}%` : "—",
+          rows.length && (rows.length - bad) / rows.length < 0.92 ? "bad" : "good"),
+        c.stat(t("差评", "Bad ratings"), bad, bad ? "warn" : ""),
+        c.stat(t("回访逾期", "Late follow-ups"), rows.filter((r) => r.followup_late).length,
+          rows.some((r) => r.followup_late) ? "bad" : "good")));
       root.append(bar, el("div", { class: "table-wrap" }, c.table([
         { zh: "评价时间", en: "Rated at", fmt: (r) => fmt.datetime(r.rated_at) },
         { zh: "号码", en: "Number", key: "number" },

@@ -92,12 +92,13 @@
       c.stat(t("办结率", "Completion"), pct(k.completion_rate), below(k.completion_rate, 0.97)),
       c.stat(t("好评率", "Satisfaction"), pct(k.satisfaction_rate), below(k.satisfaction_rate, 0.92)),
       c.stat(t("按时办结率", "On time"), pct(k.on_time_rate), onTime(k.on_time_rate)),
-      c.stat(t("超期在办", "Overdue open"), k.overdue_open, k.overdue_open ? "bad" : "good"),
+      c.stat(t("超期在办(本期取号中)", "Overdue open (of tickets issued in the period)"), k.overdue_open, k.overdue_open ? "bad" : "good"),
       c.stat(t("未到", "No-shows"), k.no_show),
       ...(k.forwarded ? [c.stat(t("转大厅(计入办结)", "Forwarded to the hall (in Done)"), k.forwarded)] : []),
       c.stat(t("等候 中位/P90", "Wait p50/p90"), `${c.fmt.duration(k.wait_s.p50) || "—"} / ${c.fmt.duration(k.wait_s.p90) || "—"}`),
       c.stat(t("办理 中位/P90", "Service p50/p90"), `${c.fmt.duration(k.service_s.p50) || "—"} / ${c.fmt.duration(k.service_s.p90) || "—"}`));
   }
+
 
   function breakdown(c, rows, dim) {
     return c.table([
@@ -110,8 +111,7 @@
       { zh: "办结率", en: "Completion", fmt: (r) => pct(r.completion_rate), num: true, cls: (r) => (r.completion_rate !== null && r.completion_rate < 0.97 ? "level-2" : "") },
       { zh: "按时办结率", en: "On time", fmt: (r) => pct(r.on_time_rate), num: true },
       { zh: "超期在办", en: "Overdue", key: "overdue_open", num: true },
-      { zh: "评价", en: "Ratings", key: "ratings", num: true },
-      { zh: "好评率", en: "Satisfaction", fmt: (r) => pct(r.satisfaction_rate), num: true, cls: (r) => (r.satisfaction_rate !== null && r.satisfaction_rate < 0.92 ? "level-2" : "") },
+      ...c.ratingColumns(dim),
       { zh: "等候中位(秒)", en: "Wait p50 (s)", fmt: (r) => secs(r.wait_s.p50), num: true },
       { zh: "等候P90(秒)", en: "Wait p90 (s)", fmt: (r) => secs(r.wait_s.p90), num: true },
       { zh: "办理中位(秒)", en: "Service p50 (s)", fmt: (r) => secs(r.service_s.p50), num: true },

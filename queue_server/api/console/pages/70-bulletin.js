@@ -6,7 +6,7 @@
   const pct = (x) => (x === null || x === undefined ? "—" : `${(100 * x).toFixed(1)}%`);
   const SECTIONS = [["zone", "区域", "Zone"], ["service", "事项", "Service"], ["counter", "窗口", "Counter"], ["staff", "工作人员", "Staff"]];
 
-  function columns(zh, en) {
+  function columns(c, zh, en, dim) {
     const v = (k, p) => (r) => (r[k][p] ?? "—");
     return [
       { zh, en, fmt: (r) => r.name },
@@ -15,8 +15,8 @@
       { zh: "在办", en: "Open", key: "open", num: true },
       { zh: "办结率", en: "Completion", fmt: (r) => pct(r.completion_rate), num: true, cls: (r) => (r.completion_rate !== null && r.completion_rate < 0.97 ? "level-2" : "") },
       { zh: "按时办结率", en: "On time", fmt: (r) => pct(r.on_time_rate), num: true },
-      { zh: "超期在办", en: "Overdue", key: "overdue_open", num: true }, { zh: "评价", en: "Ratings", key: "ratings", num: true },
-      { zh: "好评率", en: "Satisfaction", fmt: (r) => pct(r.satisfaction_rate), num: true, cls: (r) => (r.satisfaction_rate !== null && r.satisfaction_rate < 0.92 ? "level-2" : "") },
+      { zh: "超期在办", en: "Overdue", key: "overdue_open", num: true },
+      ...c.ratingColumns(dim),
       { zh: "等候中位(秒)", en: "Wait p50 (s)", fmt: v("wait_s", "p50"), num: true }, { zh: "等候P90(秒)", en: "Wait p90 (s)", fmt: v("wait_s", "p90"), num: true },
       { zh: "办理中位(秒)", en: "Service p50 (s)", fmt: v("service_s", "p50"), num: true }, { zh: "办理P90(秒)", en: "Service p90 (s)", fmt: v("service_s", "p90"), num: true },
     ];
@@ -64,9 +64,9 @@
         el("h1", {}, `${b.hall_name} ${b.month} ${t("月通报", "monthly bulletin")}`),
         el("p", { class: "muted" }, `${b.first} – ${b.last} · ${t("目标:好评率 ≥ 92%,办结率 ≥ 97%", "targets: satisfaction ≥ 92 %, completion ≥ 97 %")} · ${t("截至", "as of")} ${c.fmt.datetime(b.as_of)}`));
       if (b.warning) page.append(el("p", { class: "error" }, `${t("警告", "Warning")}: ${b.warning}`));
-      page.append(c.card("全厅", "Hall", el("div", { class: "table-wrap" }, c.table(columns("大厅", "Hall"), [{ ...b.overall, name: b.hall_name }]))));
+      page.append(c.card("全厅", "Hall", el("div", { class: "table-wrap" }, c.table(columns(c, "大厅", "Hall", "hall"), [{ ...b.overall, name: b.hall_name }]))));
       for (const [dim, zh, en] of SECTIONS) {
-        page.append(c.card(`按${zh}`, `By ${en.toLowerCase()}`, el("div", { class: "table-wrap" }, c.table(columns(zh, en), b.sections[dim], { id: `bulletin-${dim}` }))));
+        page.append(c.card(`按${zh}`, `By ${en.toLowerCase()}`, el("div", { class: "table-wrap" }, c.table(columns(c, zh, en, dim), b.sections[dim], { id: `bulletin-${dim}` }))));
       }
       page.append(c.card("红星岗 / 微笑之星 候选", "Candidates: red-star windows and smile stars",
         el("div", { class: "table-wrap" }, stars(c, b)), el("p", { class: "rule" }, b.rule)));
