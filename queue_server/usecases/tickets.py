@@ -302,12 +302,8 @@ def _ticket_row(hall: HallInfo, svc: Service | Record, issue: Issue, zone: str, 
                 ) -> tuple[dict[str, Any], Due | None]:
     """A new ticket's columns but its number, and its first stage's deadline."""
     due = deadline_of(hall, svc, zone, now)
-    # Numbered in the business day it is called on: one taken while the hall is closed (the
-    # 24-hour room at night) belongs to the day it opens again, or the morning's first number
-    # of the service was handed out a second time beside it.
-    day = hall.day_of(next_opening(hall, now) or now)
     row = dict(id=ticket_id or secrets.token_urlsafe(12), hall=hall.id, service=svc.code,
-               prefix=svc.prefix, day=day, channel=issue.channel,
+               prefix=svc.prefix, day=hall.day_of(now), channel=issue.channel,
                priority=issue.priority, priority_reason=issue.priority_reason,
                id_hash=issue.id_hash, masked_id=issue.masked_id, masked_name=issue.masked_name,
                appointment=issue.appointment, issued_at=now, status=WAITING, zone=zone,
