@@ -67,3 +67,11 @@ def next_opening(hall: HallInfo, now: datetime, days: int = 31) -> datetime | No
             if begin > now:
                 return begin
     return None
+
+
+def numbering_day(hall: HallInfo, now: datetime) -> date:
+    """The business day a number taken at `now` belongs to (its numbering and daily cap): the
+    day it is called on. Taken while the hall is closed (the 24-hour room at night), that is
+    the day it opens next, or the morning's first number of a service was handed out a second
+    time beside the one taken the evening before."""
+    return hall.day_of(next_opening(hall, now) or now)

@@ -17,6 +17,7 @@ from queue_server.db.unit import Tx
 from queue_server.domain import stages
 from queue_server.domain.errors import Conflict, Forbidden, NotFound
 from queue_server.domain.hall import HallInfo
+from queue_server.domain.opening import numbering_day
 from queue_server.domain.policy import format_number
 from queue_server.usecases import pickup
 from queue_server.usecases.auth import Principal
@@ -42,7 +43,7 @@ def _renumber(tx: Tx, hall: HallInfo, ticket: Record, stage: Record) -> None:
     tx.conn.execute(update(_STAGES).where(_STAGES.c.ticket_id == ticket.id,
                                           _STAGES.c.number.is_(None))
                     .values(number=ticket.number))
-    seq = next_number(tx.conn, hall.id, ticket.prefix, hall.day_of(tx.now), None)
+    seq = next_number(tx.conn, hall.id, ticket.prefix, numbering_day(hall, tx.now), None)
     stage.number = ticket.number = format_number(ticket.prefix, seq)
 
 

@@ -56,7 +56,7 @@ def hall_public(store: Store, hall_id: str) -> wj.HallPublic:
     with store.read() as s:
         hall = hall_or_404(s, hall_id)
         now = store.clock()
-        infos = {i.code: i for i in service_infos(s, hall.id, hall.day_of(now))}
+        infos = {i.code: i for i in service_infos(s, hall.id, opening.numbering_day(hall, now))}
         out = []
         for svc in s.scalars(select(Service).where(Service.hall == hall.id, Service.active)
                              .order_by(Service.position)):

@@ -15,6 +15,7 @@ from queue_server.db.models import Counter, Hall, Terminal
 from queue_server.db.store import Store
 from queue_server.domain.clock import day_start
 from queue_server.domain.errors import Forbidden, Invalid, NotFound
+from queue_server.domain.opening import numbering_day
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
 from queue_server.usecases.views import service_infos
@@ -56,7 +57,7 @@ def services(store: Store, hall_id: str) -> list[wire.ServiceInfo]:
         info = load_hall(s, hall_id)
         if info is None:
             raise NotFound("unknown_hall", f"没有大厅 {hall_id} / no hall {hall_id}")
-        return service_infos(s, hall_id, info.day_of(store.clock()))
+        return service_infos(s, hall_id, numbering_day(info, store.clock()))
 
 
 def me(store: Store, who: Principal) -> wire.TerminalOut:

@@ -58,7 +58,7 @@ from queue_server.db.unit import Db, Tx, connection_of
 from queue_server.domain import priority
 from queue_server.domain.errors import Conflict, DomainError, Forbidden, Invalid
 from queue_server.domain.hall import HallInfo
-from queue_server.domain.opening import next_opening
+from queue_server.domain.opening import next_opening, numbering_day
 from queue_server.domain.policy import format_number
 from queue_server.domain.security import (
     age_on,
@@ -302,8 +302,9 @@ def _ticket_row(hall: HallInfo, svc: Service | Record, issue: Issue, zone: str, 
                 ) -> tuple[dict[str, Any], Due | None]:
     """A new ticket's columns but its number, and its first stage's deadline."""
     due = deadline_of(hall, svc, zone, now)
+    day = numbering_day(hall, now)  # the day it is called on, the day it opens if closed
     row = dict(id=ticket_id or secrets.token_urlsafe(12), hall=hall.id, service=svc.code,
-               prefix=svc.prefix, day=hall.day_of(now), channel=issue.channel,
+               prefix=svc.prefix, day=day, channel=issue.channel,
                priority=issue.priority, priority_reason=issue.priority_reason,
                id_hash=issue.id_hash, masked_id=issue.masked_id, masked_name=issue.masked_name,
                appointment=issue.appointment, issued_at=now, status=WAITING, zone=zone,

@@ -278,6 +278,24 @@ def test_a_number_taken_while_the_hall_is_closed_says_when_calling_starts(
             assert got.endswith(("Z", "+00:00")), got  # in UTC, as every instant answered
 
 
+def test_a_number_taken_while_the_hall_is_closed_is_not_given_again_when_it_opens(
+        journey: Journey) -> None:
+    """At 16:11, the hall closed, the kiosk issued G001 "calling starts tomorrow 08:30"; the
+    next morning's first G was G001 again, both waiting (numbers run per business day). A
+    number taken while closed is numbered in the day it is called on."""
+    server, clock = journey
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
+    clock.set(2026, 3, 6, 18, 5)  # Friday evening, closed until Monday 08:30
+    night = ok(kiosk.post("/tickets", json={"service": "general"}), 201)
+    clock.set(2026, 3, 9, 8, 35)  # Monday, open
+    morning = ok(kiosk.post("/tickets", json={"service": "general"}), 201)
+    assert night["number"] != morning["number"], (night["number"], morning["number"])
+    assert (night["number"][1:], morning["number"][1:]) == ("001", "002")
+    staff = staff_client(server, "W01")
+    first = ok(staff.post("/counters/W01/call", json={"number": night["number"]}))
+    assert first["id"] == night["id"]  # found by its number on the day it is called
+
+
 def test_a_counter_s_pad_rates_only_today_s_visits(journey: Journey) -> None:
     """A pad rated a stage of its counter from any day before (ticket ids are in every event):
     it rates the visit in front of it, on the day it was served; the QR code still rates."""

@@ -12,8 +12,9 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections import Counter as Tally
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,11 +26,12 @@ from sqlalchemy import select
 
 from queue_server import wire
 from queue_server.db.models import Counter, Stage, Ticket
+from queue_server.db.models import Hall as HallRow
 from queue_server.db.store import Store
 from queue_server.domain.errors import DomainError
 from queue_server.usecases import counters
 from queue_server.usecases.auth import Principal
-from queue_server.usecases.halls import roll_days
+from queue_server.usecases.halls import hall_info, roll_days
 from queue_server.usecases.tickets import issue
 from tests.procs import load_test_hall
 
@@ -73,9 +75,16 @@ class MCounter:
     streak: int = 0
 
 
+def _every_day(_day: date) -> bool:
+    return True
+
+
 @dataclass
 class Model:
     day: str = ""
+    # The test hall opens around the clock on its working days: a number taken on a day it is
+    # closed belongs to the next working day, the one it is called on (its numbering, its cap).
+    works_on: Callable[[date], bool] = _every_day
     last: dict[tuple[str, str], int] = field(default_factory=dict)  # (prefix, day) -> seq
     tickets: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> status, zone
     stages: list[MStage] = field(default_factory=list)
@@ -84,11 +93,14 @@ class Model:
 
     def issue(self, service: str, priority: bool, now: datetime) -> str:
         prefix, route = SERVICES[service]
-        seq = self.last.get((prefix, self.day), 0) + 1
+        day = date.fromisoformat(self.day)
+        while not self.works_on(day):
+            day += timedelta(days=1)
+        seq = self.last.get((prefix, day.isoformat()), 0) + 1
         if service == "case" and seq > CASE_CAP:
             raise Refused("daily_cap_reached")
-        self.last[(prefix, self.day)] = seq
-        key = f"{prefix}{seq:03d}@{self.day}"
+        self.last[(prefix, day.isoformat())] = seq
+        key = f"{prefix}{seq:03d}@{day.isoformat()}"
         self.tickets[key] = {"status": "waiting", "zone": route[0]}
         self.stages.append(MStage(key, route[0], service, priority, now))
         return key
@@ -201,7 +213,7 @@ class Refused(Exception):
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime(2026, 3, 2, 9, 0, tzinfo=TZ)
+        self.now = datetime(2026, 3, 6, 9, 0, tzinfo=TZ)  # a Friday: the weekend is a step away
 
     def __call__(self) -> datetime:
         return self.now
@@ -217,7 +229,9 @@ class Hall(RuleBasedStateMachine):
         self.clock = Clock()
         self.store = Store(url, clock=self.clock)
         roll_days(self.store)
-        self.model = Model(day=self.clock.now.date().isoformat())
+        with self.store.read() as s:
+            calendar = hall_info(s.get(HallRow, "t1")).calendar
+        self.model = Model(day=self.clock.now.date().isoformat(), works_on=calendar.is_workday)
         self.ids: dict[str, str] = {}  # model key -> ticket id
         self.calls: list[int] = []
 
@@ -265,7 +279,9 @@ class Hall(RuleBasedStateMachine):
             assert exc.code == with_model, (exc.code, with_model)
             return
         key = self.model.issue(service, how != "plain", self.clock.now)
-        assert key.startswith(out.number + "@"), (out.number, key)
+        with self.store.read() as s:
+            day = s.get(Ticket, out.id).day  # type: ignore[union-attr]
+        assert key == f"{out.number}@{day.isoformat()}", (out.number, day, key)
         assert out.priority == (how != "plain")
         self.ids[key] = out.id
 

@@ -13,7 +13,7 @@ import pytest
 
 from queue_server import wire
 from queue_server.db.store import Store
-from queue_server.domain.errors import NoTicketWaiting
+from queue_server.domain.errors import Conflict, NoTicketWaiting
 from queue_server.usecases import counters
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.tickets import issue
@@ -145,7 +145,6 @@ def test_numbers_past_999_and_the_daily_cap(store: Store) -> None:
     them in the issue's one statement); a refused issue over the cap writes nothing."""
     from sqlalchemy import text
 
-    from queue_server.domain.errors import Conflict
 
     assert take(store, "general") == "A001"
     with store.write() as tx:
@@ -181,6 +180,23 @@ def test_service_list_counts_waits_and_caps(store: Store) -> None:
     assert infos["general"].waiting == 2 and infos["general"].estimated_wait_s == 2 * 30
     assert infos["case"].waiting == 1 and infos["case"].remaining_today == 4
     assert infos["consult"].waiting == 0 and infos["consult"].open is True
+
+
+def test_numbers_taken_on_a_closed_day_count_in_the_day_they_are_called_on(
+        store: Store) -> None:
+    """The test hall works Monday to Friday around the clock: on Saturday the 24-hour room
+    issues Monday's numbers, against Monday's cap, and the kiosk's list counts them there."""
+    from queue_server.usecases.terminals import services
+
+    store.clock.now = datetime(2026, 3, 7, 2, 0, tzinfo=UTC)  # type: ignore[attr-defined]
+    assert [take(store, "case") for _ in range(2)] == ["B001", "B002"]  # Saturday 10:00
+    left = {i.code: i for i in services(store, "t1")}["case"]
+    assert (left.remaining_today, left.waiting) == (3, 2)  # Monday's cap of 5, two used
+    store.clock.now = datetime(2026, 3, 9, 1, 0, tzinfo=UTC)  # type: ignore[attr-defined]
+    assert [take(store, "case") for _ in range(3)] == ["B003", "B004", "B005"]  # Monday
+    with pytest.raises(Conflict) as refused:
+        take(store, "case")
+    assert refused.value.code == "daily_cap_reached"
 
 
 def test_an_idempotency_key_gives_one_ticket_and_refuses_another_body(store: Store) -> None:
