@@ -72,10 +72,18 @@ def transact(port: Port, command: Command, timeout: float, gap: float = 0.1,
     GarbledAnswer at once instead of waiting out the timeout. Transport errors become
     DeviceUnavailable.
     """
-    parser = FrameParser()
     try:
         port.reset_input_buffer()
         port.write(encode_command(command, data))
+    except PORT_ERRORS as exc:
+        raise DeviceUnavailable(f"ID card reader port failed: {exc}") from exc
+    return read_answer(port, timeout, gap, command.name)
+
+
+def read_answer(port: Port, timeout: float, gap: float = 0.1, name: str = "a command") -> Answer:
+    """Wait up to `timeout` s for one answer frame on `port` (see transact)."""
+    parser = FrameParser()
+    try:
         deadline = time.monotonic() + timeout
         last_byte = time.monotonic()
         while time.monotonic() < deadline:
@@ -87,12 +95,12 @@ def transact(port: Port, command: Command, timeout: float, gap: float = 0.1,
             if bodies:
                 return parse_answer(bodies[0])
             if parser.dropped and not parser.pending():
-                raise GarbledAnswer(f"garbled answer to {command.name}")
+                raise GarbledAnswer(f"garbled answer to {name}")
             if parser.pending() and now - last_byte > gap:
-                raise GarbledAnswer(f"answer to {command.name} stopped after {parser.pending()} bytes")
+                raise GarbledAnswer(f"answer to {name} stopped after {parser.pending()} bytes")
     except PORT_ERRORS as exc:
         raise DeviceUnavailable(f"ID card reader port failed: {exc}") from exc
-    raise DeviceTimeout(f"ID card reader did not answer {command.name} within {timeout:g} s")
+    raise DeviceTimeout(f"ID card reader did not answer {name} within {timeout:g} s")
 
 
 class IdCardReader:
@@ -114,6 +122,10 @@ class IdCardReader:
         # whether anyone is there (SAM status on connecting, find card) waits for silence.
         self._until: float | None = None
         self._found = False  # this poll's find answered "card found"
+        # A capped question cut short is still owed its answer: answers do not name their
+        # command, so a late one read as the next command's answer shifts every answer after
+        # it by one (a reader answering in 60 ms failed every card). (port, command, until)
+        self._owed: tuple[Port, Command, float] | None = None
         # Why the last read_card found a card but returned none (moved, unreadable, the reader
         # garbling its answers), for a caller that reports it; None when no card was there.
         self.last_problem: str | None = None
@@ -158,19 +170,48 @@ class IdCardReader:
             wait = timeout
             if capped and self._until is not None:
                 wait = min(timeout, max(MIN_WAIT, self._until - time.monotonic()))
+            answer = self._late_answer(port, command, wait)
+            if answer is not None:
+                break
+            asked = time.monotonic()
             try:
                 answer = transact(port, command, wait)
                 break
             except GarbledAnswer:
                 time.sleep(0.01 * attempt)  # let the line go quiet before asking again
             except DeviceTimeout:
-                if attempt:
+                if wait < timeout:  # cut short by the caller's deadline: the answer may come
+                    self._owed = (port, command, asked + timeout)
+                if attempt or wait < timeout:
                     raise
         if answer is None:
             raise DeviceTimeout(f"{doing}: no valid answer in 3 attempts")
         if answer.sw3 not in accept:
             raise status_error(answer.sw3, doing)
         return answer
+
+    def _late_answer(self, port: Port, command: Command, budget: float) -> Answer | None:
+        """Before asking anything, wait (within `budget` s) for the answer still owed to a
+        question cut short. Answers it when it was the same question, else discards it.
+        Raises DeviceTimeout when the budget ends first: nothing may be asked meanwhile."""
+        if self._owed is None:
+            return None
+        owed_port, owed, until = self._owed
+        if owed_port is not port:  # reconnected since: the old port's answer went with it
+            self._owed = None
+            return None
+        stop = min(until, time.monotonic() + budget)
+        try:
+            answer = read_answer(port, max(0.0, stop - time.monotonic()))
+        except GarbledAnswer:
+            answer = None
+        except DeviceTimeout:
+            if time.monotonic() < until:
+                raise DeviceTimeout(f"ID card reader has not yet answered {owed.name}") from None
+            answer = None  # it never came: the line is clear
+        self._owed = None
+        port.reset_input_buffer()
+        return answer if owed is command else None
 
     def sam_status(self, timeout: float = 2.0) -> None:
         """Check the security module; raises ReaderFault (permanent) when it is broken."""

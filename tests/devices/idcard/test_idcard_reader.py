@@ -100,6 +100,50 @@ def test_slow_answer_within_timeouts_still_reads() -> None:
         reader.close()
 
 
+def _polled(reader, seconds: float):  # type: ignore[no-untyped-def]
+    """The kiosk's way: read_card(0.5) again and again until a card (or `seconds` pass)."""
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        card = reader.read_card(0.5)
+        if card is not None:
+            return card
+    return None
+
+
+@pytest.mark.parametrize("slow", [0.06, 0.12, 0.3])
+def test_a_reader_slower_than_the_poll_s_last_find_still_reads_every_card(slow: float) -> None:
+    """Answers do not name their command: a find cut short by read_card's deadline was answered
+    late, that answer was taken for the next command's, and every answer after it was one
+    behind: a reader answering in 60 ms failed every card ("select card: SW3=9F")."""
+    reader = open_reader(f"sim://idcard?slow={slow}&hold=1")
+    sim = reader.simulator  # type: ignore[attr-defined]
+    try:
+        for _ in range(3):
+            assert reader.read_card(0.5) is None
+        for index in (0, 1):
+            sim.present(index)
+            card = _polled(reader, 5)
+            assert card is not None and card.name == load_cards()[index].card.name, index
+            assert reader.last_problem is None
+            sim.remove()
+            assert _polled(reader, 1.2) is None and reader.health is Health.ONLINE
+    finally:
+        reader.close()
+
+
+def test_a_slow_reader_over_a_real_pty_reads_card_after_card(sim_process) -> None:  # type: ignore[no-untyped-def]
+    sim = sim_process("idcard", "--slow", "0.08", "--dwell", "1.2", "--gap", "1.5")
+    reader = open_reader(sim.url)
+    order = [s.card.name for s in load_cards()]
+    try:
+        first = _polled(reader, 10)
+        second = _polled(reader, 6)  # after a gap of polls cut short by their deadline
+        assert first is not None and second is not None, reader.last_problem
+        assert order.index(second.name) == (order.index(first.name) + 1) % len(order)
+    finally:
+        reader.close()
+
+
 def test_reader_too_slow_to_answer_is_offline() -> None:
     reader = open_reader("sim://idcard?slow=1.5")
     try:
