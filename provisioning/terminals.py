@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from queue_server.db.models import Counter, Hall, StaffSession, Terminal
 from queue_server.db.store import Store
 from queue_server.domain.security import new_token, token_hash
+from queue_server.usecases.admin_words import listed, no_counter
 from queue_server.usecases.auth import revoke_in
 
 
@@ -24,7 +25,6 @@ class TerminalError(Exception):
     """No such terminal, or a request that does not fit (message says which, Chinese first)."""
 
 
-SHOWN = 60  # names or codes listed in a refusal; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -106,11 +106,6 @@ def enrol_or_update(store: Store, *, kind: str, name: str, hall: str,
     return token, True
 
 
-def _listed(items: list[str], sep: str) -> str:
-    more = len(items) - SHOWN
-    return sep.join(items[:SHOWN]) + (f"{sep}… (+{more})" if more > 0 else "")
-
-
 def _no_terminal(s: Session, name: str | None, terminal_id: int | None, hall: str | None) -> str:
     """No active terminal of that name or id (in `hall`): which are active, and the name in
     its right case when only the case is wrong."""
@@ -131,39 +126,9 @@ def _no_terminal(s: Session, name: str | None, terminal_id: int | None, hall: st
         return (f"{where_zh}没有{zh_what}在用终端,也没有别的在用终端(用 provisioning list 查看,"
                 f"加 --all 含已吊销的) / no active terminal {en_what}{where_en}, nor any other "
                 "(see `provisioning list`; --all shows the revoked ones too)")
-    return (f"{where_zh}没有{zh_what}在用终端;{ask_zh}在用的有:{_listed(names, '、')}"
+    return (f"{where_zh}没有{zh_what}在用终端;{ask_zh}在用的有:{listed(names, '、')}"
             f"(也可用 provisioning list 查看) / no active terminal {en_what}{where_en}:"
-            f"{ask_en} active: {_listed(names, ', ')} (or see `provisioning list`)")
-
-
-def no_counter(s: Session, code: str, hall: str | None) -> str:
-    """Why `code` names no counter (of `hall`, or of any hall), Chinese first: the codes there
-    are, the code in its right case when only the case is wrong ('w15': W15?), the halls that
-    have it when it is another hall's."""
-    rows = list(s.execute(select(Counter.hall, Counter.code).where(Counter.active)
-                          .order_by(Counter.hall, Counter.code)))
-    owners = [h for h, c in rows if c == code]
-    if owners and hall is not None:
-        return (f"大厅 {hall} 没有窗口 {code},它在 {'、'.join(owners)};请用 --hall 指定 / "
-                f"hall {hall} has no counter {code}: it is in {', '.join(owners)} (choose with "
-                "--hall)")
-    halls = [hall] if hall is not None else sorted({h for h, _ in rows})
-    codes = {h: [c for o, c in rows if o == h] for h in halls}
-    if not any(codes.values()):
-        return (f"{f'大厅 {hall} ' if hall else ''}还没有窗口;请在大厅配置的 [[counters]] 中写上,"
-                f"再运行 provisioning init / {f'hall {hall} has' if hall else 'there are'} no "
-                "counters yet: add them under [[counters]] in the hall file and run "
-                "`provisioning init` again")
-    near = sorted({c for cs in codes.values() for c in cs if c.casefold() == code.casefold()})
-    ask_zh, ask_en = (f"是 {near[0]} 吗?(编码区分大小写)", f" did you mean {near[0]}? (codes "
-                      "are case-sensitive);") if near else ("", "")
-    if len(halls) == 1:
-        return (f"大厅 {halls[0]} 没有窗口 {code};{ask_zh}有的窗口:{_listed(codes[halls[0]], '、')} "
-                f"/ no counter {code!r} in hall {halls[0]}:{ask_en} the counters are "
-                f"{_listed(codes[halls[0]], ', ')}")
-    zh = ";".join(f"{h}:{_listed(cs, '、')}" for h, cs in codes.items() if cs)
-    en = "; ".join(f"{h}: {_listed(cs, ', ')}" for h, cs in codes.items() if cs)
-    return f"没有窗口 {code};{ask_zh}有的窗口:{zh} / no counter {code!r}:{ask_en} the counters are {en}"
+            f"{ask_en} active: {listed(names, ', ')} (or see `provisioning list`)")
 
 
 def hall_ids(s: Session) -> list[str]:

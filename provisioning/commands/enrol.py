@@ -12,10 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from provisioning import terminals
 from provisioning.db import open_store
 from provisioning.errors import UsageError
-from queue_server.db.store import Store
 
 NAME = "enrol"
 HELP = "enrol a terminal (kiosk, counter, display, pad, bank) and print its token once"
@@ -51,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             done = enrol(store, args.kind, args.name, args.counter, args.hall,
                          same_name="replace" if args.replace else "refuse")
         except DomainError as exc:
-            raise UsageError(_refusal(store, exc.code, args) or exc.message) from exc
+            raise UsageError(exc.message) from exc
     token, hall = done.token, done.hall
     old = [(t.id, t.name, t.kind) for t in done.replaced]
     out = {"terminal": args.name, "kind": args.kind, "token": token, "hall": hall,
@@ -65,25 +63,3 @@ def run(args: argparse.Namespace) -> int:
     for term_id, name, kind in old:
         print(f"已吊销 / revoked: {name} (id {term_id}, {kind}, {hall})")
     return 0
-
-
-def _refusal(store: Store, code: str, args: argparse.Namespace) -> str | None:
-    """The use case's refusal (said in English, for the API) in the administrator's words,
-    with what there is to choose from; None where its own words are already bilingual."""
-    with store.read() as s:
-        halls = terminals.hall_ids(s)
-        if code == "unknown_counter":
-            return f"--counter {args.counter}: {terminals.no_counter(s, args.counter, args.hall)}"
-    if code == "hall_needed":
-        return (f"数据库里有多个大厅({'、'.join(halls)});请用 --hall 指定 / several halls: give "
-                f"--hall ({', '.join(halls)})")
-    if code == "unknown_hall":
-        return (f"--hall {args.hall}: 没有这个大厅(有:{'、'.join(halls) or '无'}) / no hall "
-                f"{args.hall!r} (there are: {', '.join(halls) or 'none'})")
-    if code == "no_hall":
-        return ("数据库里还没有大厅;请先运行 provisioning init --config 大厅配置.toml --db URL / no "
-                "hall yet: run `provisioning init --config HALL.toml --db URL` first")
-    if code == "bad_name":
-        return ("--name: 终端名须为 1–100 个字符 / --name: a terminal's name must be 1–100 "
-                "characters")
-    return None

@@ -29,6 +29,7 @@ from queue_server.db.ttl import TtlCache
 from queue_server.db.unit import Db, Tx, connection_of, db_key
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, Unauthorized
 from queue_server.domain.security import hash_pin, new_token, token_hash
+from queue_server.usecases import admin_words as words
 
 log = logging.getLogger(__name__)
 KINDS = ("kiosk", "counter", "display", "pad", "bank")
@@ -158,26 +159,27 @@ def known_terminal(conn: Connection | Engine, token: str) -> tuple[Principal, st
     return (who, digest) if fresh and who is not None else None
 
 
-def _pick_hall(s: object, hall: str | None, kind: str, counter: str | None) -> str:
-    halls = list(s.scalars(select(Hall).where(Hall.active)))  # type: ignore[attr-defined]
+def _pick_hall(s: Session, hall: str | None, kind: str, counter: str | None) -> str:
+    halls = list(s.scalars(select(Hall).where(Hall.active).order_by(Hall.id)))
+    ids = [h.id for h in halls]
     if hall is not None:
-        if not any(h.id == hall for h in halls):
-            raise Invalid("unknown_hall", f"no hall {hall!r}")
+        if hall not in ids:
+            raise Invalid("unknown_hall", words.unknown_hall(hall, ids))
         return hall
     if counter is not None:
-        owners = [c.hall for c in s.scalars(  # type: ignore[attr-defined]
+        owners = [c.hall for c in s.scalars(
             select(Counter).where(Counter.code == counter, Counter.active))]
         if len(owners) == 1:
             return owners[0]
         if not owners:
-            raise Invalid("unknown_counter", f"no counter {counter!r}")
+            raise Invalid("unknown_counter", f"--counter {counter}: "
+                          f"{words.no_counter(s, counter, None)}")
     wanted = [h for h in halls if (h.parent is not None) == (kind == "bank")]
     if len(wanted) == 1:
         return wanted[0].id
     if not halls:
-        raise Invalid("no_hall", "no hall yet: run `provisioning init` first")
-    raise Invalid("hall_needed", "several halls: give --hall "
-                  f"({', '.join(h.id for h in halls)})")
+        raise Invalid("no_hall", words.NO_HALL)
+    raise Invalid("hall_needed", words.hall_needed(ids))
 
 
 def enrol_terminal(store: Store, kind: str, name: str, counter: str | None = None,
@@ -200,16 +202,19 @@ def enrol(store: Store, kind: str, name: str, counter: str | None = None,
     allowed (`"allow"`), refused with 409 `terminal_name_taken` (`"refuse"`), or revoked in the
     same transaction (`"replace"`: its token and staff sessions end at once)."""
     if kind not in KINDS:
-        raise Invalid("bad_kind", f"kind must be one of {', '.join(KINDS)}")
+        raise Invalid("bad_kind", f"--kind {kind!r}: 应为 {'、'.join(KINDS)} 之一 / kind must be "
+                      f"one of {', '.join(KINDS)}")
     if not name.strip() or len(name) > 100:
-        raise Invalid("bad_name", "name must be 1–100 characters")
+        raise Invalid("bad_name", "--name: 终端名须为 1–100 个字符 / --name: a terminal's name "
+                      "must be 1–100 characters")
     with store.write() as tx:
         s = tx.session
         hall_id = _pick_hall(s, hall, kind, counter)
         if counter is not None:
             row = s.get(Counter, (hall_id, counter))
             if row is None or not row.active:
-                raise Invalid("unknown_counter", f"no counter {counter!r} in hall {hall_id}")
+                raise Invalid("unknown_counter", f"--counter {counter}: "
+                              f"{words.no_counter(s, counter, hall_id)}")
         old: list[Terminal] = []
         if same_name != "allow":
             # Serialises enrolments in one hall on PostgreSQL (SQLite writes one at a time);

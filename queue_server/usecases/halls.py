@@ -33,6 +33,7 @@ from queue_server.domain.errors import Conflict, Invalid
 from queue_server.domain.hall import BookingRules, HallInfo
 from queue_server.domain.security import new_secret
 from queue_server.domain.workdays import OfficialYear
+from queue_server.usecases.admin_words import listed
 from queue_server.usecases.calendars import official_years, packaged_years
 
 KEY_TTL = timedelta(days=7)
@@ -164,7 +165,7 @@ def _stranded(session: Session, hall_id: str, services: list[str], counters: lis
         for code in services:
             numbers = sorted(n for svc, n in rows if svc == code)
             if numbers:
-                shown = f"{', '.join(numbers[:10])}{', …' if len(numbers) > 10 else ''}"
+                shown = listed(numbers, ", ", 10)
                 notes.append(f"{hall_id}:事项 {code} 已从配置中删除,但还有 {len(numbers)} 个号未"
                              f"办完({shown}),在它回到配置之前没有窗口会叫这些号 / {hall_id}: "
                              f"service {code} removed while {len(numbers)} of its tickets are "
@@ -180,7 +181,7 @@ def _stranded(session: Session, hall_id: str, services: list[str], counters: lis
         for code in counters:
             numbers = sorted(n for at, to, n in rows if code in (at, to))
             if numbers:
-                shown = f"{', '.join(numbers[:10])}{', …' if len(numbers) > 10 else ''}"
+                shown = listed(numbers, ", ", 10)
                 notes.append(f"{hall_id}:窗口 {code} 已从配置中删除,但有 {len(numbers)} 个号在该"
                              f"窗口办理或转往该窗口({shown}),在它回到配置之前这些号一直等待 / "
                              f"{hall_id}: counter {code} removed while {len(numbers)} tickets are "
