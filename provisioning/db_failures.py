@@ -13,7 +13,6 @@ too long, disk full, connection lost: run again once that is over)."""
 from __future__ import annotations
 
 import errno
-import getpass
 import os
 import re
 import sqlite3
@@ -33,6 +32,7 @@ from sqlalchemy.pool import NullPool
 
 from provisioning.errors import CommandFailed, UsageError
 from queue_server.db.busy import Busy, StorageFull, Unavailable, first_line
+from queue_server.db.failure_words import DAMAGED, NOT_SQLITE, pg_said
 from queue_server.db.health import MIN_FREE_BYTES, sqlite_file
 from queue_server.db.store import HEAD, known_revisions
 
@@ -225,12 +225,9 @@ def _sqlite(url: str, code: int) -> Said | None:
                                 "on the database file (a failing disk?): check the disk, then "
                                 "run the command again")
     if code == 26:  # NOTADB
-        return DatabaseRefused, ("不是 SQLite 数据库文件(--db 指错了文件吗?) / not an SQLite "
-                                 "database file (does --db name the right file?)")
+        return DatabaseRefused, NOT_SQLITE
     if code == 11:  # CORRUPT
-        return DatabaseRefused, ("数据库文件已损坏;请用 provisioning restore 从备份恢复 / the "
-                                 "database file is damaged: restore a backup with `provisioning "
-                                 "restore`")
+        return DatabaseRefused, DAMAGED
     if code in (3, 8, 14, 23):  # PERM, READONLY, CANTOPEN, AUTH
         return DatabaseRefused, _folder_problem(url) or (
             "无法打开或写入数据库文件(是否被设为只读?) / cannot open or write the database file "
@@ -238,43 +235,18 @@ def _sqlite(url: str, code: int) -> Said | None:
     return None
 
 
-_PG_WORDS: tuple[tuple[str, type[CommandFailed], str], ...] = (
-    # (the server's or libpq's words, the error, the reason; {0} is the words' group)
-    (r'database "(.+?)" does not exist', DatabaseRefused,
-     "没有数据库 {0}(PostgreSQL 服务器 {server});请先建库,如 createdb -O {user} {0} / there "
-     "is no database {0} on the PostgreSQL server {server}: create it first, e.g. createdb -O "
-     "{user} {0}"),
-    (r'role "(.+?)" does not exist', DatabaseRefused,
-     "没有用户 {0}(PostgreSQL 服务器 {server});请先建用户,如 createuser {0} / there is no "
-     "user (role) {0} on the PostgreSQL server {server}: create it first, e.g. createuser {0}"),
-    (r"(password authentication failed|no password supplied)", DatabaseRefused,
-     "用户 {user} 的密码被 PostgreSQL 拒绝;请检查地址中的密码或 ~/.pgpass / PostgreSQL refused "
-     "the password of user {user}: check the password in the URL or ~/.pgpass"),
-    (r"(no pg_hba\.conf entry)", DatabaseRefused,
-     "服务器的 pg_hba.conf 不允许这台机器以用户 {user} 连接 PostgreSQL / PostgreSQL's "
-     "pg_hba.conf does not let this machine connect as user {user}"),
-    (r"(failed to resolve host|could not translate host name)", DatabaseRefused,
-     "找不到主机 {host};请检查地址中的主机名 / no such host {host}: check the host in the URL"),
-    (r"(Connection refused|No such file or directory)", DatabaseRefused,
-     "连接不上 PostgreSQL 服务器 {server};它启动了吗?主机和端口对吗? / cannot reach the "
-     "PostgreSQL server at {server}: is it running, are the host and the port right?"),
-    (r"(timeout expired|timed out)", DatabaseRefused,
-     "连接 PostgreSQL 服务器 {server} 超时;主机对吗?有防火墙挡着吗? / connecting to the "
-     "PostgreSQL server at {server} timed out: is the host right, is a firewall in the way?"),
+# What only the administrator's commands say besides the refusals the server's start says too
+# (queue_server.db.failure_words): a server busy for a moment, and rights a table lacks.
+_PG_BUSY: tuple[tuple[str, str], ...] = (
     (r"the database system is (starting up|shutting down|in recovery mode|not yet accepting)",
-     DatabaseFailed,
      "数据库服务器 PostgreSQL 正在启动或停止;请稍后再运行 / PostgreSQL is starting up or "
      "shutting down: run the command again in a moment"),
-    (r"(too many clients|too many connections|remaining connection slots)", DatabaseFailed,
+    (r"(too many clients|too many connections|remaining connection slots)",
      "数据库服务器 PostgreSQL 的连接数已满;请稍后再运行 / PostgreSQL has no connection free: "
      "run the command again in a moment"),
-    # PostgreSQL 15 lets only the database's owner create tables in its schema public
-    (r"(permission denied for (?:schema|database) [^\s:]+)", DatabaseRefused,
-     "数据库服务器 PostgreSQL 不允许用户 {user} 这样做({0});请让 {user} 成为数据库 {db} 的所有者,如 "
-     "ALTER DATABASE {db} OWNER TO {user},或建库时用 createdb -O {user} / PostgreSQL does not let "
-     "user {user} do this ({0}): make {user} the owner of database {db}, e.g. ALTER DATABASE "
-     "{db} OWNER TO {user}, or create it with createdb -O {user}"),
-    (r"(permission denied for \w+ [^\s:]+|must be owner of \w+ [^\s:]+)", DatabaseRefused,
+)
+_PG_RIGHTS: tuple[tuple[str, str], ...] = (
+    (r"(permission denied for \w+ [^\s:]+|must be owner of \w+ [^\s:]+)",
      "数据库服务器 PostgreSQL 不允许用户 {user} 这样做({0});请以建库(provisioning init)时的用户运行,"
      "或由它授权,如 GRANT ALL ON ALL TABLES IN SCHEMA public TO {user} / PostgreSQL does not let "
      "user {user} do this ({0}): run the command as the user that ran `provisioning init`, or "
@@ -298,15 +270,12 @@ def _postgres(url: str, orig: BaseException | None) -> Said | None:
     """A psycopg error said to the administrator: by its words first (a connection that
     failed has no SQLSTATE), then by its SQLSTATE."""
     words = str(orig)
-    parsed = make_url(url)
-    host = parsed.host or "localhost"
-    user = parsed.username or getpass.getuser()  # libpq's default user (and database)
-    names = {"server": f"{host}:{parsed.port or 5432}", "host": host, "user": user,
-             "db": parsed.database or user}
-    for pattern, kind, reason in _PG_WORDS:
-        match = re.search(pattern, words)
-        if match:
-            return kind, reason.format(match.group(1), **names)
+    refused = pg_said(url, words) or pg_said(url, words, _PG_RIGHTS)
+    if refused is not None:
+        return DatabaseRefused, refused
+    busy = pg_said(url, words, _PG_BUSY)
+    if busy is not None:
+        return DatabaseFailed, busy
     state = str(getattr(orig, "sqlstate", None) or "")
     if state in _PG_STATES:
         return _PG_STATES[state]

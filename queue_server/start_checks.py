@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import argparse
 import errno
-import re
 
 from queue_server.api.settings import Settings
+from queue_server.db.failure_words import DAMAGED, NOT_SQLITE, pg_said
 
 
 def _check_limits(args: argparse.Namespace) -> str | None:
@@ -146,41 +146,9 @@ def has_hall(url: str) -> bool:
         engine.dispose()
 
 
-# PostgreSQL's or libpq's words, and what they mean (as provisioning.db_failures says them;
-# the server may not import provisioning); {0} is the words' group.
-_PG_WORDS = (
-    (r'database "(.+?)" does not exist',
-     "没有数据库 {0}(PostgreSQL 服务器 {server});请先建库,如 createdb -O {user} {0} / there "
-     "is no database {0} on the PostgreSQL server {server}: create it first, e.g. createdb -O "
-     "{user} {0}"),
-    (r'role "(.+?)" does not exist',
-     "没有用户 {0}(PostgreSQL 服务器 {server});请先建用户,如 createuser {0} / there is no "
-     "user (role) {0} on the PostgreSQL server {server}: create it first, e.g. createuser {0}"),
-    (r"(password authentication failed|no password supplied)",
-     "用户 {user} 的密码被 PostgreSQL 拒绝;请检查地址中的密码或 ~/.pgpass / PostgreSQL refused "
-     "the password of user {user}: check the password in the URL or ~/.pgpass"),
-    (r"(no pg_hba\.conf entry)",
-     "服务器的 pg_hba.conf 不允许这台机器以用户 {user} 连接 PostgreSQL / PostgreSQL's "
-     "pg_hba.conf does not let this machine connect as user {user}"),
-    (r"(failed to resolve host|could not translate host name)",
-     "找不到主机 {host};请检查地址中的主机名 / no such host {host}: check the host in the URL"),
-    (r"(Connection refused|No such file or directory)",
-     "连接不上 PostgreSQL 服务器 {server};它启动了吗?主机和端口对吗? / cannot reach the "
-     "PostgreSQL server at {server}: is it running, are the host and the port right?"),
-    (r"(timeout expired|timed out)",
-     "连接 PostgreSQL 服务器 {server} 超时;主机对吗?有防火墙挡着吗? / connecting to the "
-     "PostgreSQL server at {server} timed out: is the host right, is a firewall in the way?"),
-    (r"(permission denied for (?:schema|database) [^\s:]+)",
-     "数据库服务器 PostgreSQL 不允许用户 {user} 这样做({0});请让 {user} 成为数据库 {db} 的所有者,如 "
-     "ALTER DATABASE {db} OWNER TO {user},或建库时用 createdb -O {user} / PostgreSQL does not let "
-     "user {user} do this ({0}): make {user} the owner of database {db}, e.g. ALTER DATABASE "
-     "{db} OWNER TO {user}, or create it with createdb -O {user}"),
-)
 _SQLITE_CODES = {
-    26: "不是 SQLite 数据库文件(--db 指错了文件吗?) / not an SQLite database file (does --db "
-        "name the right file?)",
-    11: "数据库文件已损坏;请用 provisioning restore 从备份恢复 / the database file is damaged: "
-        "restore a backup with `provisioning restore`",
+    26: NOT_SQLITE,
+    11: DAMAGED,
     13: "磁盘已满;请腾出空间后再启动 / the disk is full: free some space, then start again",
     5: "数据库被另一个程序锁住;请稍后再启动 / the database stayed locked by another program: "
        "start again in a moment",
@@ -190,10 +158,6 @@ _SQLITE_CODES = {
 def database_problem(url: str, exc: BaseException) -> str:
     """Why the database at `url` cannot be opened or migrated, Chinese first, saying what to
     do; the driver's own first line where nothing better is known."""
-    import getpass
-
-    from sqlalchemy.engine import make_url
-
     from queue_server.db.busy import first_line
 
     orig = getattr(exc, "orig", None)
@@ -205,13 +169,9 @@ def database_problem(url: str, exc: BaseException) -> str:
         if code in (3, 8, 10, 14, 23):  # PERM, READONLY, IOERR, CANTOPEN, AUTH
             return _not_writable(url, None)
     if type(orig).__module__.startswith("psycopg"):
-        parsed = make_url(url)
-        host, user = parsed.host or "localhost", parsed.username or getpass.getuser()
-        for pattern, said in _PG_WORDS:
-            match = re.search(pattern, str(orig))
-            if match:
-                return said.format(match.group(1), server=f"{host}:{parsed.port or 5432}",
-                                   host=host, user=user, db=parsed.database or user)
+        said = pg_said(url, str(orig))
+        if said is not None:
+            return said
     if isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return _not_writable(url, exc.filename)
     if isinstance(exc, OSError) and exc.errno in (errno.ENOTDIR, errno.EEXIST):
