@@ -1,6 +1,6 @@
 """The counter pad's view-model: a member of staff logs in on an enrolled counter and calls,
 recalls, marks no-show, starts, finishes, transfers, pauses and resumes, calls a chosen number,
-holds a ticket and takes it back, and undoes its last finish for a few seconds. It keeps the counter's
+puts a passed number back in the queue or calls it (过号重排), holds a ticket and takes it back, and undoes its last finish for a few seconds. It keeps the counter's
 state (zone, waiting per service, current ticket with its scanned papers) fresh from the server
 and the event stream, runs every request off the GUI thread (one at a time, with a busy flag),
 reports every error in words (in the pad's one language), says where each ticket went, and can
@@ -45,6 +45,7 @@ from kiosk.counter_view import (
     delivery_error,
     locked_for,
     mail_services,
+    requeue_offer,
     ticket_view,
 )
 from kiosk.staff_runner import Runner, describe, guarded
@@ -55,7 +56,7 @@ from queue_server.domain.stages import transfer_zones
 log = logging.getLogger(__name__)
 
 ACTIONS = ("call-next", "recall", "no-show", "start", "finish", "transfer", "pause", "resume",
-           "confirm-priority", "call", "hold", "take-back", "undo-finish")
+           "confirm-priority", "call", "hold", "take-back", "undo-finish", "requeue")
 UNDO_SHOW_S = 10  # how long the pad offers to undo a finish (the server allows 15 s)
 # a request that reached the server but got no answer (a refused or unmade connection did not)
 SENT_NO_ANSWER = (httpx.ReadTimeout, httpx.WriteTimeout, httpx.RemoteProtocolError)
@@ -103,6 +104,8 @@ class CounterModel(QObject):
     appealFiled = Signal(str)  # an appeal was filed: the sentence that says so
     transferTargets = Signal()  # the counters' states are fresh (or unknown): open the dialog
     arriveOffered = Signal(str, str)  # (ticket id, the question): a passed case to check in
+    # (number, the question, whether it may be called here now): a number passed in this zone
+    requeueOffered = Signal(str, str, bool)
     _incoming = Signal(object)
     _link = Signal(bool)
     _back = Signal()  # the link probe heard the server again
@@ -500,7 +503,8 @@ class CounterModel(QObject):
     def call_number(self, number: str) -> None:
         """叫指定号: call today's ticket `number` here (if it waits in this zone). One that
         does not is looked up and said plainly: "C001 已过号"; a passed or ready case held at
-        pickup is offered to check in (到号) and call (`arriveOffered`)."""
+        pickup is offered to check in (到号) and call (`arriveOffered`), a number passed in this
+        zone to call here or put back in the queue (过号重排: `requeueOffered`)."""
         number = number.strip().upper()
         if number:
             self._act("call", wire.CallNumberIn(number=number).model_dump(),
@@ -515,6 +519,8 @@ class CounterModel(QObject):
             if not found:
                 self._fail(said)
                 return
+            if self._offer_requeue(found[0], failed=True):
+                return
             text, arrive = words.missed_call_text(found[0], self.lang)
             self._fail(text)
             if arrive and "call" in self.allowed():
@@ -524,6 +530,38 @@ class CounterModel(QObject):
         self._runner.submit(lambda: self.client.find_tickets(number), told,
                             lambda _e: self._fail(said))
         return True
+
+    def _offer_requeue(self, ticket: wire.TicketOut, failed: bool = False) -> bool:
+        """过号重排 of a number passed in this zone (answers whether it was): "B012 已过号" on the
+        line (an error when a call of it was refused) and the question, by `requeueOffered`,
+        whether to call it here now (only while the counter is free) or put it back in the
+        queue. One of a service this counter does not serve is said as such."""
+        offer = requeue_offer(ticket, self.state)
+        if not offer:
+            return False
+        if offer == "not_served":
+            svc = words.service_name(self.services.get(ticket.service), ticket.service, self.lang)
+            self._fail(words.pick(words.PASSED_NOT_SERVED, self.lang).format(
+                number=ticket.number, service=svc))
+            return True
+        text = words.pick(words.PASSED, self.lang).format(number=ticket.number)
+        if failed:
+            self._fail(text)
+        else:
+            self._say(text, ALERT_SHOW_S, bound=False)
+        can_call = "call" in self.allowed()
+        self.requeueOffered.emit(ticket.number, words.requeue_question(
+            ticket, can_call, self.lang, self.hall_tz()), can_call)
+        return True
+
+    def requeue(self, number: str, call: bool = False) -> None:
+        """过号重排: today's `number`, passed in this zone, queues again in its place by issue
+        time (ahead of those who came after), or with `call` is called here at once. The
+        counter's undo offer and auto-call go only when it is called (the counter is then
+        busy); queued again, the last finish may still be undone."""
+        number = number.strip().upper()
+        if number and (not call or "call" in self.allowed()):
+            self._act("requeue", wire.RequeueIn(number=number, call=call).model_dump())
 
     def arrive_and_call(self, ticket_id: str) -> None:
         """到号 then 叫号: the holder of a case held at pickup (passed, or ready on an earlier
@@ -552,13 +590,20 @@ class CounterModel(QObject):
         self._act("undo-finish")
 
     def find(self, number: str) -> None:
-        """Look today's ticket `number` up; the answer is a notice line."""
+        """Look today's ticket `number` up; the answer is a notice line, or for a number passed
+        in this zone the offer to put it back (过号重排: `requeueOffered`)."""
         number = number.strip().upper()
         if not number:
             return
-        self._submit(lambda: self.client.find_tickets(number), lambda found: self._say(
-            words.found_line(found, number, self.lang, self.services), ALERT_SHOW_S,
-            bound=False))
+
+        def done(found: list[wire.TicketOut]) -> None:
+            if found and requeue_offer(found[0], self.state) == "here":
+                self._offer_requeue(found[0])  # a number passed in this zone: 过号重排?
+            else:
+                self._say(words.found_line(found, number, self.lang, self.services),
+                          ALERT_SHOW_S, bound=False)
+
+        self._submit(lambda: self.client.find_tickets(number), done)
 
     def confirm_priority(self, confirmed: bool) -> None:
         self._act("confirm-priority", {"confirmed": confirmed})
@@ -731,8 +776,12 @@ class CounterModel(QObject):
              failed: Callable[[BaseException], bool] | None = None) -> None:
         """Run a counter action; `failed` may take an error in hand (answers True) before the
         usual words."""
-        self._stop_auto()
-        if action not in ("pause", "resume"):
+        # 过号重排 without a call leaves the counter as it is: its last finish may still be
+        # undone, and its auto-call goes on
+        requeued_only = action == "requeue" and not (body or {}).get("call")
+        if not requeued_only:
+            self._stop_auto()
+        if action not in ("pause", "resume") and not requeued_only:
             self._stop_undo()
         code = self.code
         # call-next names the ticket the pad shows: a call repeated after a timeout (the

@@ -54,6 +54,18 @@ def allowed_actions(current: str | None, paused: bool) -> set[str]:
     return acts
 
 
+def requeue_offer(t: wire.TicketOut, state: wire.CounterState | None) -> str:
+    """What 过号重排 may do with ticket `t` at this counter: "here" when it was passed (called,
+    then no-show) in the counter's zone and the counter serves its service (it may queue again
+    or be called here), "not_served" when passed in this zone in a service the counter does
+    not serve, else "" (not passed, or passed in another zone: said by `missed_call_text`)."""
+    last = t.journey[-1] if t.journey else None
+    if state is None or t.status != "no_show" or t.zone != state.zone or last is None \
+            or last.outcome != "no_show" or last.called_at is None:
+        return ""
+    return "here" if not state.services or t.service in state.services else "not_served"
+
+
 @dataclass(frozen=True)
 class CaseAlert:
     """A deadline alert (限时办结) of a case in approval, as the last `case.alert` said."""

@@ -116,6 +116,9 @@ def where_went(action: str, answer: wire.TicketOut | None, lang: str,
     if action == "undo-finish":
         what = pick(UNDONE.get(undone, UNDONE["done"]), lang)
         return f"{n}: {what} undone, serving again" if en else f"{n} 已撤销{what}，继续办理"
+    if action == "requeue":
+        return pick(REQUEUE_CALLED if answer.status == "called" else REQUEUED,
+                    lang).format(number=n)
     if action == "take-back":
         return f"{n} taken back" if en else f"{n} 已取回"
     if action == "finish" and answer.status == "ready" and answer.delivery == "mail":
@@ -183,13 +186,45 @@ def counter_label(code: str, name: str, state: str | None, lang: str) -> str:
 PASSED = ("{number} 已过号", "{number} was passed (no-show)")
 PASSED_READY = ("{number} 已过号，待取件", "{number} was passed and waits for pickup")
 READY = ("{number} 待取件，尚未到号", "{number} is ready but not checked in")
-PASSED_TAKE_NEW = ("{number} 已过号，请群众重新取号", "{number} was passed: the citizen needs a "
-                   "new number")
+# 过号重排: a number passed in another zone is put back by a counter of that zone
+PASSED_ELSEWHERE = ("{number} 在{zone}过号，请到{zone}窗口重新排队", "{number} was passed in "
+                    "{zone}: a counter there puts it back in the queue")
+PASSED_NOT_SERVED = ("{number} 已过号，本窗口不办理{service}", "{number} was passed; this "
+                     "counter does not serve {service}")
+# ... and one passed in this counter's zone: call it here now, or 顺延 (back in the queue,
+# ahead of everyone who took a number after it); while a citizen is at the counter, 顺延 only
+REQUEUE_ASK = ("{number} 已过号（{when}）。\n群众回来了？\n· 在本窗口叫号：现在就叫\n"
+               "· 重新排队：排在后来的号前面",
+               "{number} was passed ({when}).\nIs the citizen back?\n· Call here now: at once\n"
+               "· Back in the queue: before later numbers")
+REQUEUE_ASK_BUSY = ("{number} 已过号（{when}）。\n群众回来了？\n· 重新排队：排在后来的号前面，\n"
+                    "  本窗口办完当前群众后即可叫到",
+                    "{number} was passed ({when}).\nIs the citizen back?\n· Back in the queue: "
+                    "before later numbers,\n  called once this citizen is served")
+REQUEUE_CALL_BTN = ("在本窗口叫号", "Call here now")
+REQUEUE_BTN = ("重新排队", "Back in the queue")
+REQUEUED = ("{number} 已重新排队，排在后来的号前面", "{number} is back in the queue, before later "
+            "numbers")
+REQUEUE_CALLED = ("{number} 过号重排，已在本窗口叫号", "{number} (passed) called again at this "
+                  "counter")
 ARRIVE_ASK = ("{said}。\n群众已到窗口？到号后在本窗口叫号。", "{said}.\nIs the citizen here? "
               "Check them in and call the number at this counter.")
 ARRIVE_BTN = ("到号并叫号", "Check in and call")
 NOT_HERE = ("{number} 不在本环节等候：{status} · {where}", "{number} is not waiting here: "
             "{status} · {where}")
+
+
+def requeue_question(ticket: wire.TicketOut, can_call: bool, lang: str, tz: tzinfo) -> str:
+    """过号重排's question: the number, when and where it was passed, and what may be done."""
+    passed = ticket.journey[-1] if ticket.journey else None
+    when = passed.ended_at.astimezone(tz).strftime("%H:%M") if passed and passed.ended_at \
+        else ""
+    if passed is not None and passed.counter:
+        when = f"{when} · {passed.counter}" if when else passed.counter
+    text = pick(REQUEUE_ASK if can_call else REQUEUE_ASK_BUSY, lang)
+    if not when:
+        text = text.replace("（{when}）", "").replace(" ({when})", "")
+    return text.format(number=ticket.number, when=when)
 
 
 def missed_call_text(ticket: wire.TicketOut, lang: str) -> tuple[str, bool]:
@@ -200,7 +235,8 @@ def missed_call_text(ticket: wire.TicketOut, lang: str) -> tuple[str, bool]:
     if ticket.status == "ready" and ticket.arrival_required:
         return pick(PASSED_READY if passed else READY, lang).format(number=n), True
     if ticket.status == "no_show":
-        return pick(PASSED_TAKE_NEW, lang).format(number=n), False
+        zone = zone_name(ticket.zone, lang)
+        return pick(PASSED_ELSEWHERE, lang).format(number=n, zone=zone), False
     status = pick(STATUS_WORDS.get(ticket.status, (ticket.status, ticket.status)), lang)
     where = zone_name(ticket.zone, lang) + (f" · {ticket.counter}" if ticket.counter else "")
     return pick(NOT_HERE, lang).format(number=n, status=status, where=where), False

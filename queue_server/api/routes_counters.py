@@ -149,6 +149,15 @@ async def call_number(request: Request, token: Token, code: str, body: wire.Call
                                       base_url(request), body))
 
 
+@router.post("/counters/{code}/requeue", response_model=wire.TicketOut)
+async def requeue(request: Request, token: Token, code: str, body: wire.RequeueIn
+                  ) -> Response:
+    """(v1.2) 过号重排: today's number passed in this counter's zone queues again, in its place
+    by issue time; with `"call": true` it is called at this counter at once."""
+    return json_answer(await unit_for(request, token, counter_desk.requeue_in, code,
+                                      base_url(request), body))
+
+
 @router.post("/counters/{code}/hold", response_model=wire.TicketOut)
 async def hold(request: Request, token: Token, code: str) -> Response:
     """挂起: the current ticket leaves the counter and the queue until taken back."""

@@ -1,6 +1,7 @@
 """The counter's second-line actions, the ones that keep a mistake from sticking: call a chosen
-number (叫指定号), put the current ticket on hold (挂起) and take it back, undo the last finish
-within a few seconds while nobody else touched the ticket, and find today's ticket by number.
+number (叫指定号), put a passed number back in its queue or call it (过号重排), put the current
+ticket on hold (挂起) and take it back, undo the last finish within a few seconds while nobody
+else touched the ticket, and find today's ticket by number.
 Each is one unit of work with its event, like the actions of `counters`."""
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from queue_server.db.unit import Tx
 from queue_server.domain import stages
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from queue_server.domain.hall import HallInfo
+from queue_server.domain.workdays import Due
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.counters import _announce, _current, _event, _own_counter, _save
-from queue_server.usecases.halls import load_hall
+from queue_server.usecases.halls import load_hall, service_record
 from queue_server.usecases.views import ticket_out
-from queue_server.usecases.walk import STAGE, one
+from queue_server.usecases.walk import STAGE, one, queue_stage
 from queue_server.wire import ZONE_NAMES
 
 UNDO_WINDOW_S = 15  # how long after a finish its counter may take it back
@@ -107,6 +109,77 @@ def _sent_from(conn: Connection, stage: Record, code: str) -> bool:
         _STAGES.c.ticket_id == stage.ticket_id, _STAGES.c.id < stage.id)
         .order_by(_STAGES.c.id.desc()).limit(1)).first()
     return before is not None and before.counter == code and before.outcome == "transferred"
+
+
+def requeue_in(tx: Tx, who: Principal, code: str, base: str,
+               body: wire.RequeueIn) -> wire.TicketOut:
+    """过号重排: a citizen whose number was passed (no-show) today came back. Their ticket
+    queues again in the zone it was passed in, in its place by issue time (顺延: ahead of
+    everyone who took a number after it), or with `call` is called at this counter at once.
+    Any counter of that zone that serves the ticket's service may do it. A number passed at
+    pickup is not one of these: its case waits, held, for its holder to check in (到号)."""
+    conn = tx.conn
+    counter, hall = _own_counter(tx, who, code)
+    ticket = _today(conn, hall, body.number, tx.now)
+    if ticket is None:
+        raise NotFound("unknown_number", f"今天没有 {body.number} 号 / no ticket "
+                       f"{body.number} today")
+    stage = one(conn, _STAGES, STAGE, id=ticket.stage) if ticket.stage else None
+    passed = _passed(conn, ticket, stage)
+    if passed is None:
+        raise Conflict("not_passed", f"{ticket.number} 没有过号 / {ticket.number} was not "
+                       "passed (no-show)")
+    there = ZONE_NAMES.get(passed.zone, (passed.zone, passed.zone))
+    if passed.zone == "pickup":
+        raise Conflict("check_in_first", f"{ticket.number} 在{there[0]}过号，请先到号 / "
+                       f"{ticket.number} was passed at pickup: check its holder in first")
+    if passed.zone != counter.zone:
+        raise Conflict("passed_elsewhere", f"{ticket.number} 在{there[0]}过号，请由该环节窗口办理"
+                       f" / {ticket.number} was passed in {there[1]}: a counter there takes "
+                       "it back")
+    svc = service_record(conn, ticket.hall, passed.service)
+    if counter.services and passed.service not in counter.services:
+        raise Forbidden("not_your_service", f"本窗口不办理此号的事项 / counter {code} does "
+                        f"not serve {passed.service}")
+    if svc is None or not svc.active:
+        raise Conflict("service_closed", f"此号的事项已停办 / {passed.service} is no longer "
+                       "served")
+    if body.call:
+        if counter.paused:
+            raise Conflict("counter_paused", "窗口已暂停 / the counter is paused")
+        _free(conn, counter)
+    # approval keeps the deadline it got on entering approval, as a transfer within it does
+    kept = (Due(passed.deadline, bool(passed.deadline_provisional))
+            if passed.zone == "approval" and passed.deadline is not None else None)
+    stage_id = queue_stage(tx, ticket, svc, passed.zone, hall, due=kept)
+    _event(tx, "ticket.requeued", ticket, counter, call=body.call)
+    if body.call:
+        stage = one(conn, _STAGES, STAGE, id=stage_id)
+        assert stage is not None
+        stages.call(stage, code, who.staff_id, tx.now)
+        ticket.status, counter.current_stage = stages.CALLED, stage.id
+        _save(conn, stage, counter)
+        _event(tx, "ticket.called", ticket, counter, priority=stage.priority, chosen=True,
+               requeued=True, **_announce(hall, ticket.number, counter))
+    _save(conn, ticket)
+    return ticket_out(conn, ticket, base)
+
+
+def _passed(conn: Connection, ticket: Record, stage: Record | None) -> Record | None:
+    """The stage in which `ticket` was passed, if its walk ended there: called, then marked
+    no-show (a phone number never checked in was not called: it was not passed). At pickup
+    the case waits, held, after it (its last ended stage is the one answered)."""
+    if stage is not None and ticket.status == stages.READY and stage.status == stages.HELD:
+        row = conn.execute(select(_STAGES).where(
+            _STAGES.c.ticket_id == ticket.id, _STAGES.c.id < stage.id)
+            .order_by(_STAGES.c.id.desc()).limit(1)).first()
+        stage = Record(_STAGES, row) if row is not None else None
+    elif ticket.status != "no_show":
+        return None
+    if stage is None or stage.status != stages.ENDED or stage.outcome != "no_show" \
+            or stage.called_at is None:
+        return None
+    return stage
 
 
 def hold_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketOut:

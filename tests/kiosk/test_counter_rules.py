@@ -2,9 +2,10 @@
 current ticket is shown."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from kiosk import counter_words as words
-from kiosk.counter_view import allowed_actions, ticket_view
+from kiosk.counter_view import allowed_actions, requeue_offer, ticket_view
 from queue_server import wire
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -105,6 +106,36 @@ def test_a_rejection_reason_up_to_a_template_s_colon_is_unfinished() -> None:
         assert not words.reason_unfinished(reason), reason
 
 
+def test_a_number_passed_in_this_zone_may_be_put_back_by_a_counter_that_serves_it() -> None:
+    passed = wire.TicketOut(
+        id="t7", number="B012", service="estate", status="no_show", zone="intake",
+        issued_at=NOW, journey=[wire.StageOut(
+            zone="intake", counter="W02", called_at=NOW + timedelta(minutes=20),
+            ended_at=NOW + timedelta(minutes=23), outcome="no_show")])
+    here = wire.CounterState(code="W01", name="1号窗口", zone="intake",
+                             services=["company", "estate"])
+    assert requeue_offer(passed, here) == "here"
+    assert requeue_offer(passed, here.model_copy(update={"services": []})) == "here"
+    assert requeue_offer(passed, here.model_copy(update={"services": ["company"]})) == \
+        "not_served"
+    assert requeue_offer(passed, here.model_copy(update={"zone": "consult"})) == ""
+    assert requeue_offer(passed, None) == ""
+    waiting = passed.model_copy(update={"status": "waiting", "journey": []})
+    assert requeue_offer(waiting, here) == ""
+    never_called = passed.model_copy(update={"journey": [wire.StageOut(
+        zone="intake", outcome="no_show")]})  # a phone number never checked in
+    assert requeue_offer(never_called, here) == ""
+    tz = ZoneInfo("Asia/Shanghai")
+    free = words.requeue_question(passed, True, "zh", tz)
+    assert free.startswith("B012 已过号（10:23 · W02）。") and "在本窗口叫号" in free
+    busy = words.requeue_question(passed, False, "en", tz)
+    assert busy.startswith("B012 was passed (10:23 · W02).") and "called once" in busy
+    assert words.where_went("requeue", passed.model_copy(update={"status": "waiting"}), "zh") \
+        == "B012 已重新排队，排在后来的号前面"
+    assert words.where_went("requeue", passed.model_copy(update={"status": "called"}), "en") \
+        == "B012 (passed) called again at this counter"
+
+
 def test_a_ticket_called_by_number_that_does_not_wait_here_is_said_plainly() -> None:
     passed = wire.TicketOut(
         id="t6", number="C001", service="s", status="ready", zone="pickup", issued_at=NOW,
@@ -113,7 +144,11 @@ def test_a_ticket_called_by_number_that_does_not_wait_here_is_said_plainly() -> 
     assert words.missed_call_text(passed, "zh") == ("C001 已过号，待取件", True)
     gone = passed.model_copy(update={"status": "no_show", "zone": "intake",
                                      "arrival_required": False})
-    assert words.missed_call_text(gone, "zh") == ("C001 已过号，请群众重新取号", False)
+    # passed in another zone (过号重排 is for a counter of that zone; this one was asked)
+    assert words.missed_call_text(gone, "zh") == ("C001 在一窗受理过号，请到一窗受理窗口重新排队",
+                                                  False)
+    assert words.missed_call_text(gone, "en") == (
+        "C001 was passed in One-window intake: a counter there puts it back in the queue", False)
     serving = passed.model_copy(update={"status": "serving", "zone": "intake", "counter": "W02",
                                         "arrival_required": False, "journey": []})
     assert words.missed_call_text(serving, "zh") == (

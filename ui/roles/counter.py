@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -9,16 +10,18 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QDialog
 
+from kiosk import counter_words as words
 from kiosk import sample_staff as sample
 from kiosk.config import TerminalConfig
 from kiosk.connect import connect_role
 from kiosk.counter import CounterModel
 from kiosk.sample_hall import RenderOptions
+from ui.i18n import pick
 from ui.placement import present, window_title
 from ui.screens import save_screen
 from ui.staff.counter_pad import CounterWindow
 from ui.staff.dialogs import ImageDialog, ReasonDialog, TransferDialog
-from ui.staff.safeguards import NumberDialog
+from ui.staff.safeguards import NumberDialog, question_box
 
 
 def run(app: Any, config: TerminalConfig) -> int:
@@ -77,6 +80,7 @@ def render_screens(app: Any, out_dir: Path, role: str = "counter",
                 window.show_notice(sample.MOVED_ON)
             save_screen(app, window, out_dir / f"counter-{state}-{lang}{tail}.png")
             count += 1
+        count += _requeue_screens(app, out_dir, lang, size, tail, hall)
         model = sample.counter_model("serving", sample_page, hall)
         model.set_language(lang)
         dialogs: list[tuple[str, QDialog]] = [
@@ -90,3 +94,27 @@ def render_screens(app: Any, out_dir: Path, role: str = "counter",
     app.processEvents()
     print(f"{count} screens written to {out_dir}")
     return 0
+
+
+def _requeue_screens(app: Any, out_dir: Path, lang: str, size: tuple[int, int], tail: str,
+                     hall: Any) -> int:
+    """过号重排: the question of a passed number asked for by number (the counter free), and
+    the line after each answer: queued again, or called here (the called ticket is the one
+    that was passed)."""
+    model = sample.counter_model("called", sample_page, hall)
+    model.set_language(lang)
+    t = model.state.current if model.state is not None else None
+    assert t is not None
+    when = f"{(t.issued_at + timedelta(minutes=23)).astimezone(model.hall_tz()):%H:%M}"
+    question = pick(words.REQUEUE_ASK, lang).format(number=t.number, when=f"{when} · {model.code}")
+    box, _ok, _alt = question_box(None, lang, question, pick(words.REQUEUE_CALL_BTN, lang),
+                                  pick(words.REQUEUE_BTN, lang))
+    save_screen(app, box, out_dir / f"counter-dialog-requeue-{lang}{tail}.png")
+    for name, state, said in (("requeued", "idle", words.REQUEUED),
+                              ("requeue-called", "called", words.REQUEUE_CALLED)):
+        model = sample.counter_model(state, sample_page, hall)
+        window = CounterWindow(model, lang)
+        window.resize(*size)
+        window.show_notice(pick(said, lang).format(number=t.number))
+        save_screen(app, window, out_dir / f"counter-{name}-{lang}{tail}.png")
+    return 3

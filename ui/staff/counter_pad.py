@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
 from kiosk.counter import ZONE_NAMES, CounterModel
 from kiosk.counter_words import (
     ARRIVE_BTN,
+    REQUEUE_BTN,
+    REQUEUE_CALL_BTN,
     TRANSFER_ANYWAY,
     TRANSFER_ASK,
     counter_label,
@@ -110,6 +112,7 @@ class CounterWindow(QWidget):
         model.undoTick.connect(self._undo_tick)
         model.transferTargets.connect(self._targets_known)
         model.arriveOffered.connect(self._offer_arrive)
+        model.requeueOffered.connect(self._offer_requeue)
         self.refresh()
 
     # -- pages ------------------------------------------------------------------------------
@@ -347,6 +350,18 @@ class CounterWindow(QWidget):
         """A passed (过号) case held at pickup, asked for by number: its holder is here?"""
         if self.ask(self, self.lang, question, pick(ARRIVE_BTN, self.lang)) == "yes":
             self.model.arrive_and_call(ticket_id)
+
+    def _offer_requeue(self, number: str, question: str, can_call: bool) -> None:
+        QTimer.singleShot(0, lambda: self._requeue(number, question, can_call))
+
+    def _requeue(self, number: str, question: str, can_call: bool) -> None:
+        """过号重排: a number passed in this zone, asked for by number, is back: call it here
+        now (while the counter is free), or put it back in the queue."""
+        back = pick(REQUEUE_BTN, self.lang)
+        answer = (self.ask(self, self.lang, question, pick(REQUEUE_CALL_BTN, self.lang), back)
+                  if can_call else self.ask(self, self.lang, question, back))
+        if answer != "cancel":
+            self.model.requeue(number, call=can_call and answer == "yes")
 
     def hold(self) -> None:
         self.model.hold()

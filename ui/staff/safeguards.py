@@ -36,10 +36,10 @@ def undo_text(outcome: str, number: str, seconds: int, lang: str) -> str:
                                                                             s=seconds)
 
 
-def ask(parent: QWidget, lang: str, text: str, yes: str, alternative: str | None = None
-        ) -> str:
-    """A question with large buttons; the safe answer (cancel) is the default. Answers "yes",
-    "alternative" or "cancel"."""
+def question_box(parent: QWidget | None, lang: str, text: str, yes: str,
+                 alternative: str | None = None
+                 ) -> tuple[QMessageBox, QPushButton, QPushButton | None]:
+    """The question box of `ask`, not yet shown: (box, its yes button, its alternative)."""
     box = QMessageBox(QMessageBox.Icon.Question, "快办" if lang != "en" else "Kuaiban", text,
                       parent=parent)
     box.setStyleSheet("QLabel{font-size:22px;} QPushButton{font-size:22px; padding:12px 24px;"
@@ -48,6 +48,14 @@ def ask(parent: QWidget, lang: str, text: str, yes: str, alternative: str | None
     ok = box.addButton(yes, QMessageBox.ButtonRole.DestructiveRole)
     cancel = box.addButton(tr("desk_cancel", lang), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(cancel)
+    return box, ok, alt
+
+
+def ask(parent: QWidget, lang: str, text: str, yes: str, alternative: str | None = None
+        ) -> str:
+    """A question with large buttons; the safe answer (cancel) is the default. Answers "yes",
+    "alternative" or "cancel"."""
+    box, ok, alt = question_box(parent, lang, text, yes, alternative)
     box.exec()
     clicked = box.clickedButton()
     return "yes" if clicked is ok else "alternative" if alt and clicked is alt else "cancel"
