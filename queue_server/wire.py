@@ -76,7 +76,7 @@ BAD_REASONS: dict[str, tuple[str, str]] = {
 WAITING_EVENTS: frozenset[str] = frozenset({
     "ticket.issued", "ticket.called", "ticket.no_show", "ticket.finished", "ticket.transferred",
     "counter.paused", "counter.resumed", "day.rolled", "ticket.arrived", "ticket.held",
-    "ticket.taken_back", "ticket.finish_undone"})
+    "ticket.taken_back", "ticket.finish_undone", "ticket.requeued"})
 
 
 class Wire(BaseModel):
@@ -126,6 +126,8 @@ class Inbound(Wire):
 class ErrorDetail(Wire):
     code: str
     message: str
+    # (v1.2 ext) 409 appointment_used: the number the booking gave when it was checked in
+    number: str | None = None
 
 
 class ErrorBody(Wire):
@@ -349,6 +351,15 @@ class CallNumberIn(Inbound):
 
     model_config = ConfigDict(extra="forbid")
     number: str = Field(min_length=2, max_length=8)
+
+
+class RequeueIn(Inbound):
+    """(v1.2) 过号重排: today's number passed (no-show) in this counter's zone; back in its
+    queue, in its place by issue time (`call`: called at this counter at once instead)."""
+
+    model_config = ConfigDict(extra="forbid")
+    number: str = Field(min_length=2, max_length=8)
+    call: bool = False
 
 
 class TakeBackIn(Inbound):

@@ -38,9 +38,18 @@ class ConsoleMe(Wire):
     timezone: str = "Asia/Shanghai"  # the hall's (IANA): times and default periods use it
 
 
+class ConsoleSessionOut(Wire):
+    """`GET /console/session` (ext): whether a console session is open, and who, without a
+    401 when none is (the page asks before its login form)."""
+
+    signed_in: bool
+    me: ConsoleMe | None = None
+
+
 class QueueRow(Wire):
-    """Waiting tickets of one service in one zone; `longest_wait_s` of the one waiting
-    longest (since its issue, or since its previous stage ended)."""
+    """Waiting tickets of one service in one hall zone (consult, intake, pickup: the people
+    waiting in the hall today); `longest_wait_s` of the one waiting longest (since its issue,
+    its previous stage's end or its arrival, and at most since the hall opened today)."""
 
     zone: str
     service: str
@@ -61,6 +70,9 @@ class CounterRow(Wire):
     since: datetime | None = None  # when that ticket was called
     waiting: int = 0  # tickets it could call now
     pause_reason: str | None = None
+    # (ext) tickets waiting for this counter alone: transferred to it, or put aside (挂起)
+    # there; with `closed`, cases nobody works on
+    held: int = 0
 
 
 class TerminalRow(Wire):
@@ -101,6 +113,12 @@ class CaseRow(Wire):
     staff_name: str | None = None
     intake_staff: str | None = None  # who took it in (全程盯办)
     intake_staff_name: str | None = None
+    # (ext) the post it was transferred to and waits at (null: any post of its service may
+    # take it, or it is held: `counter`)
+    waiting_at: str | None = None
+    # (ext) the post holding it (`counter`) or that it waits at (`waiting_at`) has nobody
+    # signed in: nobody works on it until someone signs in there or it is sent elsewhere
+    unstaffed: bool = False
 
 
 class MyCaseRow(Wire):

@@ -1,4 +1,4 @@
-"""The supervisor's console: its login, logout and `me` under `/api/v1/console/`, and the
+"""The supervisor's console: its login, logout, `me` and `session` under `/api/v1/console/`, and the
 browser app itself at `/console/` (static files beside this module in `console/`, served with
 a strict Content-Security-Policy: everything from this origin, nothing from outside).
 
@@ -19,9 +19,11 @@ from starlette.types import Receive, Scope, Send
 
 from queue_server.api.console_session import check_origin, clear_cookie, cookie_of, set_cookie
 from queue_server.api.http_errors import ERROR_RESPONSES
-from queue_server.api.routes import Who, hall_of, store_of
+from queue_server.api.routes import Who, bearer, hall_of, store_of, who
+from queue_server.domain.errors import Unauthorized
 from queue_server.usecases import console_auth
-from queue_server.wire_console import ConsoleLoginIn, ConsoleMe
+from queue_server.usecases.auth import Principal
+from queue_server.wire_console import ConsoleLoginIn, ConsoleMe, ConsoleSessionOut
 
 CONSOLE_DIR = Path(__file__).with_name("console")
 HEADERS = {
@@ -66,15 +68,38 @@ def console_logout(request: Request, principal: Who) -> Response:
 
 @router.get("/api/v1/console/me", response_model=ConsoleMe)
 def console_me(request: Request, principal: Who) -> ConsoleMe:
+    return _me(request, principal)
+
+
+@router.get("/api/v1/console/session", response_model=ConsoleSessionOut)
+def console_session(request: Request, response: Response) -> ConsoleSessionOut:
+    """Is anyone signed in? The console's page asks this before its login form: with no
+    session cookie (or one that ended, which is then cleared) the answer is 200
+    `{"signed_in": false}`, not a 401 in the browser's console and the server's log; with a
+    session, `me` is what `GET /console/me` answers. A Bearer token is checked as ever."""
+    if not bearer(request):
+        if not cookie_of(request):
+            return ConsoleSessionOut(signed_in=False)
+        try:
+            principal = who(request)
+        except Unauthorized:
+            clear_cookie(response, request)
+            return ConsoleSessionOut(signed_in=False)
+    else:
+        principal = who(request)
+    return ConsoleSessionOut(signed_in=True, me=_me(request, principal))
+
+
+def _me(request: Request, principal: Principal) -> ConsoleMe:
     hall = hall_of(principal, request)
     header = request.headers.get("authorization", "")
     token = cookie_of(request) if not header else ""
-    bearer = header[7:].strip() if header[:7].lower() == "bearer " else ""
-    who = console_auth.me(store_of(request), principal, hall, token or "", bearer)
-    return ConsoleMe(staff=principal.staff_id, staff_name=who.staff_name, role=who.role,
-                     hall=hall, hall_name=who.hall_name,
+    bearer_token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    found = console_auth.me(store_of(request), principal, hall, token or "", bearer_token)
+    return ConsoleMe(staff=principal.staff_id, staff_name=found.staff_name, role=found.role,
+                     hall=hall, hall_name=found.hall_name,
                      csrf=console_auth.csrf_of(token) if token else None,
-                     expires_at=who.expires_at, timezone=who.timezone)
+                     expires_at=found.expires_at, timezone=found.timezone)
 
 
 def page_scripts() -> list[str]:

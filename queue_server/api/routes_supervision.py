@@ -1,6 +1,7 @@
 """HTTP endpoints of supervision under `/api/v1` (docs/api.md): the live hall, approval cases
 (限时办结) and a staff member's own cases (全程盯办), the ratings ledger, the follow-up steps of
-bad ratings, staff appeals, and every one of those tables as CSV or XLSX (`/export/{name}`).
+bad ratings, staff appeals, and every one of those tables, and 数据指标's figures, as CSV or
+XLSX (`/export/{name}`).
 For the console's cookie (changes need its CSRF token), a supervisor's or admin's staff
 session, or an administrator token (`?hall=`); the `mine` endpoints are a counter pad's."""
 
@@ -19,8 +20,9 @@ from queue_server.api.http_errors import ERROR_RESPONSES
 from queue_server.api.routes import RowId, Who, hall_of, store_of
 from queue_server.domain.clock import parse_day
 from queue_server.domain.errors import Invalid, NotFound
-from queue_server.usecases import appeals, cases, followups, ledger, live
-from queue_server.usecases.auth import Principal
+from queue_server.domain.figures import Filter
+from queue_server.usecases import appeals, cases, figures, followups, ledger, live
+from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
 from queue_server.wire_console import (
     AppealDecision,
@@ -134,6 +136,47 @@ def decide(request: Request, principal: Who, appeal_id: RowId, body: AppealDecis
 Fetch = Callable[[Request, Principal, str], Sequence[Any]]
 
 
+def _figures(request: Request, principal: Principal, hall: str) -> list[dict[str, Any]]:
+    """数据指标's export: `from`, `to`, `zone`, `service`, `counter`, `staff` as for
+    /reports/kpi, `by` (zone, service, counter or staff; counter by default) as the page."""
+    require_supervisor(principal)
+    q = request.query_params
+    period = figures.period_of(hall, q.get("from"), q.get("to"))
+    flt = Filter(q.get("zone") or None, q.get("service") or None, q.get("counter") or None,
+                 q.get("staff") or None)
+    return figures.figures_table(store_of(request), principal, period, flt,
+                                 q.get("by") or "counter")
+
+
+def _pct(key: str) -> Callable[[Any], Any]:
+    return lambda row: None if row.get(key) is None else round(100 * row[key], 1)
+
+
+def _fig(key: str, part: str | None = None) -> Callable[[Any], Any]:
+    return lambda row: row.get(key) if part is None else (row.get(key) or {}).get(part)
+
+
+FIGURES = [
+    col("分组", "Group", lambda x: x["key"] if x["key"] is not None else "全部 / All"),
+    col("名称", "Name", lambda x: x["name"] if x["key"] is not None else ""),
+    col("取号", "Tickets", _fig("tickets")), col("办结", "Done", _fig("done")),
+    col("转大厅", "Forwarded", _fig("forwarded")), col("退件", "Rejected", _fig("rejected")),
+    col("未到", "No-shows", _fig("no_show")), col("在办", "Open", _fig("open")),
+    col("办结率(%)", "Completion (%)", _pct("completion_rate")),
+    col("按时办结率(%)", "On time (%)", _pct("on_time_rate")),
+    col("超期在办", "Overdue open", _fig("overdue_open")),
+    col("评价", "Ratings", _fig("ratings")),
+    col("好评率(%)", "Satisfaction (%)", _pct("satisfaction_rate")),
+    # a window's or person's own ratings (the stages they handled), by counter or staff only
+    col("本窗口/本人评价", "Own ratings", _fig("own_ratings")),
+    col("本窗口/本人好评率(%)", "Own satisfaction (%)", _pct("own_satisfaction_rate")),
+    col("等候中位(秒)", "Wait p50 (s)", _fig("wait_s", "p50")),
+    col("等候P90(秒)", "Wait p90 (s)", _fig("wait_s", "p90")),
+    col("办理中位(秒)", "Service p50 (s)", _fig("service_s", "p50")),
+    col("办理P90(秒)", "Service p90 (s)", _fig("service_s", "p90")),
+]
+
+
 def _step_columns(step: str) -> list[Column]:
     """A follow-up step's record as columns: when it was done, by whom, and its note (核实:
     with whether the complaint was founded)."""
@@ -145,7 +188,8 @@ def _step_columns(step: str) -> list[Column]:
     def note(item: Any) -> str | None:
         found = of(item)
         if found is None or found.note is None:
-            return None
+            # an item closed before the steps were recorded kept its answer on the item
+            return item.note if step == "reply" and item.closed_at else None
         if found.valid is None:
             return found.note
         return ("属实:" if found.valid else "不属实:") + found.note
@@ -170,7 +214,8 @@ TABLES: dict[str, tuple[str, Fetch, list[Column]]] = {
         col("功能区", "Zone", lambda x: export.zone(x.zone)),
         col("状态", "State", lambda x: STATE.get(x.state, x.state)), col("工号", "Staff", "staff"),
         col("姓名", "Staff name", "staff_name"), col("当前号", "Number", "number"),
-        col("叫号时间", "Called at", "since"), col("可叫人数", "Waiting", "waiting")]),
+        col("叫号时间", "Called at", "since"), col("可叫人数", "Waiting", "waiting"),
+        col("待本窗口", "Held here", "held")]),
     "terminals": ("终端", lambda r, p, h: live.live(store_of(r), p, h).terminals, [
         col("终端", "Terminal", "name"), col("类型", "Kind", lambda x: export.kind(x.kind)), col("大厅", "Hall", "hall"),
         col("状态", "State", lambda x: STATE.get(x.state, x.state)),
@@ -181,7 +226,9 @@ TABLES: dict[str, tuple[str, Fetch, list[Column]]] = {
         col("办结时限", "Deadline", "deadline"),
         col("状态", "State", lambda x: STATE.get(x.state, x.state)),
         col("承办窗口", "Counter", "counter"), col("承办人", "Held by", "staff_name"),
-        col("受理人", "Taken in by", "intake_staff_name")]),
+        col("受理人", "Taken in by", "intake_staff_name"),
+        col("待办窗口", "Waiting at", "waiting_at"),
+        col("窗口无人值守", "Post unstaffed", "unstaffed")]),
     "ratings": ("好差评", lambda r, p, h: ledger.ratings(store_of(r), p, h, period_of(r)), [
         col("评价时间", "Rated at", "rated_at"), col("号码", "Number", "number"),
         col("事项", "Service", "service_name"), col("功能区", "Zone", lambda x: export.zone(x.zone)),
@@ -203,8 +250,8 @@ TABLES: dict[str, tuple[str, Fetch, list[Column]]] = {
         col("当前期限", "Due", lambda x: None if x.closed_at else x.due_at),
         col("逾期", "Late", "late"), col("办结时间", "Closed at", "closed_at"),
         # what each step recorded, who and when: the record a province's audit asks for
-        *(c for step in ("verify", "rectify", "reply") for c in _step_columns(step)),
-        col("回复", "Reply", "note")]),
+        # (the item's own note is the reply's: once its column "回复 / Reply" repeated it)
+        *(c for step in ("verify", "rectify", "reply") for c in _step_columns(step))]),
     "appeals": ("申诉", lambda r, p, h: appeals.appeals(
         store_of(r), p, h, r.query_params.get("status")), [
         col("申诉时间", "Filed at", "filed_at"), col("号码", "Number", "number"),
@@ -212,6 +259,7 @@ TABLES: dict[str, tuple[str, Fetch, list[Column]]] = {
         col("姓名", "Staff name", "staff_name"), col("理由", "Reason", "reason"),
         col("结果", "Status", lambda x: STATE.get(x.status, "待裁决")),
         col("裁决人", "Decided by", "decided_by"), col("裁决意见", "Decision", "decision_note")]),
+    "figures": ("数据指标", _figures, FIGURES),
 }
 
 
@@ -219,7 +267,7 @@ TABLES: dict[str, tuple[str, Fetch, list[Column]]] = {
     "text/csv": {}, export.XLSX_TYPE: {}}}})
 def export_table(request: Request, principal: Who, name: str, format: str = "xlsx") -> Response:
     """One of the console's tables (`queues`, `counters`, `terminals`, `cases`, `ratings`,
-    `followups`, `appeals`) with the same filters as its JSON endpoint."""
+    `followups`, `appeals`, `figures`) with the same filters as its JSON endpoint."""
     if name not in TABLES:
         raise NotFound("unknown_table", f"没有表 {name} / no table {name}: "
                        f"{', '.join(TABLES)}")

@@ -26,6 +26,7 @@ from queue_server.domain.hall import HallInfo
 from queue_server.domain.stages import AT_COUNTER, ON_HOLD, OPEN, WAITING
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
+from queue_server.usecases.live import staffed_counters
 from queue_server.wire_console import CaseRow, MyCaseRow
 
 MINE_DAYS = 30
@@ -38,14 +39,41 @@ def _open_approval(s: Session, hall: str) -> list[tuple[Stage, Ticket]]:
         .order_by(Stage.deadline, Stage.id)).all())
 
 
-def _intake_of(s: Session, ticket_ids: list[str]) -> dict[str, tuple[str | None, datetime | None]]:
-    """Who served each ticket's intake stage, and when it ended."""
+TAKEN_IN = ("next", "transferred")  # how an intake stage hands a case on past intake
+PAST_INTAKE = ("approval", "pickup")  # the zones after intake (a transfer reaches approval)
+
+
+def _accepted(stages: list[tuple[int, str, str, str | None, str | None, datetime | None]]
+              ) -> dict[str, tuple[str | None, datetime | None]]:
+    """Who accepted (受理) each ticket, and when: the intake stage that handed it on past
+    intake, finished `next` or transferred straight to a post of a later zone (an approval
+    post); a transfer to another intake counter accepted nothing. `stages`: (id, ticket,
+    zone, outcome, staff, ended) of whole tickets, in id order."""
+    out: dict[str, tuple[str | None, datetime | None]] = {}
+    for i, (_, ticket, zone, outcome, staff, ended) in enumerate(stages):
+        after = stages[i + 1] if i + 1 < len(stages) else None
+        if zone != "intake" or outcome not in TAKEN_IN:
+            continue
+        if outcome == "transferred" and (after is None or after[1] != ticket
+                                         or after[2] not in PAST_INTAKE):
+            continue
+        out[ticket] = (staff, ended)
+    return out
+
+
+def _stages_of(s: Session, ticket_ids: list[str]
+               ) -> list[tuple[int, str, str, str | None, str | None, datetime | None]]:
     if not ticket_ids:
-        return {}
-    rows = s.execute(select(Stage.ticket_id, Stage.staff_id, Stage.ended_at)
-                     .where(Stage.ticket_id.in_(ticket_ids), Stage.zone == "intake",
-                            Stage.outcome == "next").order_by(Stage.id))
-    return {t: (staff, ended) for t, staff, ended in rows}
+        return []
+    return [tuple(r) for r in s.execute(  # type: ignore[misc]
+        select(Stage.id, Stage.ticket_id, Stage.zone, Stage.outcome, Stage.staff_id,
+               Stage.ended_at).where(Stage.ticket_id.in_(ticket_ids))
+        .order_by(Stage.ticket_id, Stage.id))]
+
+
+def _intake_of(s: Session, ticket_ids: list[str]) -> dict[str, tuple[str | None, datetime | None]]:
+    """Who accepted each ticket at intake, and when that stage ended."""
+    return _accepted(_stages_of(s, ticket_ids))
 
 
 def _names(s: Session, hall: str) -> tuple[dict[str, str], dict[str, str]]:
@@ -121,35 +149,45 @@ def approval_cases(store: Store, who: Principal, hall: str) -> list[CaseRow]:
         pairs = _open_approval(s, hall)
         intake = _intake_of(s, [t.id for _, t in pairs])
         services, staff = _names(s, hall)
+        staffed = staffed_counters(s, hall, now)
         out = []
         for stage, ticket in pairs:
             took, entered = intake.get(ticket.id, (None, None))
             holder = stage.staff_id if stage.status != "waiting" else None
+            # the post it is at: held there, or sent there (transferred) and waiting for it
+            post = stage.counter if holder else stage.target_counter
             out.append(CaseRow(
                 ticket=ticket.id, number=ticket.number, service=ticket.service,
                 service_name=services.get(ticket.service, ticket.service),
                 masked_name=ticket.masked_name, entered_at=entered or stage.sort_at,
-                deadline=stage.deadline, state=_state(info, stage.deadline, now),  # type: ignore[arg-type]
+                deadline=stage.deadline, deadline_provisional=bool(stage.deadline_provisional),
+                state=_state(info, stage.deadline, now),  # type: ignore[arg-type]
                 status=stage.status, counter=stage.counter if holder else None, staff=holder,
                 staff_name=staff.get(holder or ""), intake_staff=took,
-                intake_staff_name=staff.get(took or "")))
+                intake_staff_name=staff.get(took or ""),
+                waiting_at=stage.target_counter if not holder else None,
+                unstaffed=post is not None and post not in staffed))
         return out
 
 
 def my_cases(store: Store, who: Principal) -> list[MyCaseRow]:
-    """全程盯办: the tickets this staff member took in (moved on from intake) in the last 30
-    days, newest first, with where each is now."""
+    """全程盯办: the tickets this staff member took in (moved on from intake, or transferred
+    from intake straight to a post of a later zone) in the last 30 days, newest first, with
+    where each is now."""
     if not who.is_staff or who.staff_id is None or who.hall is None:
         raise Forbidden("staff_session_required", "需要窗口登录 / a staff session is required")
     with store.read() as s:
         info = load_hall(s, who.hall)
         assert info is not None
         now = store.clock()
-        taken = list(s.execute(
-            select(Stage.ticket_id, Stage.ended_at).where(  # ix_stage_staff
+        candidates = list(s.execute(
+            select(Stage.ticket_id, Stage.id).where(  # ix_stage_staff
                 Stage.hall == who.hall, Stage.staff_id == who.staff_id, Stage.zone == "intake",
-                Stage.outcome == "next", Stage.ended_at >= now - timedelta(days=MINE_DAYS))
+                Stage.outcome.in_(TAKEN_IN), Stage.ended_at >= now - timedelta(days=MINE_DAYS))
             .order_by(Stage.ended_at.desc()).limit(300)).all())
+        accepted = _accepted(_stages_of(s, list({t for t, _ in candidates})))
+        taken = [(t, accepted[t][1]) for t in dict.fromkeys(t for t, _ in candidates)
+                 if accepted.get(t, (None, None))[0] == who.staff_id]
         services, _ = _names(s, who.hall)
         return [_my_row(s, info, ticket_id, at, services, now) for ticket_id, at in taken]
 

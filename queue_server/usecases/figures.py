@@ -103,6 +103,21 @@ def series_report(store: Store, who: Principal, period: Period, flt: Filter
     return answer
 
 
+def figures_table(store: Store, who: Principal, period: Period, flt: Filter, dim: str
+                  ) -> list[dict[str, Any]]:
+    """数据指标 as one table (its export): the period's §5 figures under `flt` (`key` null),
+    then one row for each value of `dim`, as the console's breakdown shows them."""
+    if dim not in DIMENSIONS:
+        raise Invalid("bad_filter", f"分组只能是 {'、'.join(DIMENSIONS)} / by is one of "
+                      f"{', '.join(DIMENSIONS)}")
+    _prepare(store, who, period, flt)
+    now = store.clock()
+    with store.read() as s:
+        conn = s.connection()
+        total = {"key": None, "name": None, **figures(conn, period, flt, now)}
+        return [total, *breakdown(conn, period, flt, dim, overdue_open(conn, period, flt, now))]
+
+
 def _days(conn: Connection, period: Period, flt: Filter, late: list[Overdue]
           ) -> list[dict[str, Any]]:
     sums = ticket_sums(conn, period, flt, by="day")

@@ -163,11 +163,13 @@
     document.getElementById("offline").hidden = true;
     document.querySelectorAll("[data-code=offline]").forEach((n) => { n.hidden = true; });
     if (!S.me) { boot(); return; }
-    if (!S.source) {  // the stream was refused: is the session still open?
-      try { await api("/console/me", { quiet: true }); } catch (e) {
+    if (!S.source) {  // the stream was refused: is the session still open? (asked without a 401)
+      let state;
+      try { state = await api("/console/session", { quiet: true }); } catch (e) {
         if (e.status === 401) showLogin(true);
         return;
       }
+      if (!state || !state.signed_in) { showLogin(true); return; }
       connect();
     }
     if (S.stale) render();
@@ -179,17 +181,20 @@
   }
 
   /* ---- shared builders ------------------------------------------------------------- */
-  /* columns: [{key, zh, en, fmt(row) -> text|Node, cls(row) -> class}] */
+  /* columns: [{key, zh, en, fmt(row) -> text|Node, cls(row) -> class, wrap}]; opts.fit: no
+     cell breaks its text but those of `wrap` columns (prose: a comment), which wrap between
+     words (a table wider than the page scrolls sideways in its .table-wrap) */
   function table(columns, rows, opts = {}) {
     const head = el("tr", {}, columns.map((c) => el("th", { class: c.num ? "num" : null }, t(c.zh, c.en))));
     const body = rows.length
       ? rows.map((row) => el("tr", { class: opts.rowClass ? opts.rowClass(row) : null, "data-id": row.id ?? row.ticket ?? null },
         columns.map((c) => {
-          const value = c.fmt ? c.fmt(row) : row[c.key];
-          return el("td", { class: [c.num ? "num" : "", c.cls ? c.cls(row) || "" : ""].join(" ").trim() || null }, value ?? "");
+          let value = c.fmt ? c.fmt(row) : row[c.key];
+          if (c.wrap && opts.fit && value !== null && value !== undefined && value !== "") value = el("div", { class: "cell-wrap" }, value);
+          return el("td", { class: [c.num ? "num" : "", c.wrap ? "wrap" : "", c.cls ? c.cls(row) || "" : ""].join(" ").trim() || null }, value ?? "");
         })))
       : [el("tr", {}, el("td", { colspan: columns.length, class: "empty" }, t("暂无数据", "Nothing here")))];
-    return el("table", { class: "grid", id: opts.id || null }, el("thead", {}, head), el("tbody", {}, body));
+    return el("table", { class: opts.fit ? "grid fit" : "grid", id: opts.id || null }, el("thead", {}, head), el("tbody", {}, body));
   }
   function exportLinks(name, params) {
     const q = (format) => `/api/v1/export/${name}${query({ ...params, format })}`;
@@ -562,7 +567,11 @@
     window.addEventListener("hashchange", route);
     boot();
   });
+  /* Is a session open? /console/session answers 200 either way (no 401 logged in the
+     browser's console or the server's log before anyone has signed in). */
   async function boot() {
-    try { showApp(await api("/console/me", { quiet: true })); } catch (e) { showLogin(); }
+    let state = null;
+    try { state = await api("/console/session", { quiet: true }); } catch (e) { state = null; }
+    if (state && state.signed_in && state.me) showApp(state.me); else showLogin();
   }
 })();

@@ -1,5 +1,6 @@
-/* 大厅实况 / Live hall: waiting and longest wait per zone and service, counters, terminals'
-   health; re-read whenever the event stream says something moved, and every 30 s. */
+/* 大厅实况 / Live hall: the people waiting in the hall today and the longest wait per zone
+   and service (approval's backlog is 限时办结's), counters (with what waits for each alone),
+   terminals' health; re-read whenever the event stream says something moved, and every 30 s. */
 (function () {
   "use strict";
   let timer = null;
@@ -59,7 +60,12 @@
         { zh: "工作人员", en: "Staff", fmt: (r) => r.staff_name || r.staff || "" },
         { zh: "当前号", en: "Number", fmt: (r) => (r.number ? `${r.number} · ${fmt.time(r.since)}` : r.pause_reason || "") },
         { zh: "可叫", en: "Can call", key: "waiting", num: true },
-      ], live.counters, { id: "counters", rowClass: (r) => (r.state === "idle" ? "due_today" : null) });
+        /* sent to this counter alone (转办) or put aside there: with nobody signed in, nobody
+           works on them */
+        { zh: "待本窗", en: "Held here", num: true, fmt: (r) => (r.held
+          ? (r.state === "closed" ? badge(t(`${r.held} 件·无人`, `${r.held} · unstaffed`), "late") : r.held) : "") },
+      ], live.counters, { id: "counters", rowClass: (r) => (r.state === "closed" && r.held ? "overdue"
+        : r.state === "idle" ? "due_today" : null) });
       const terminals = table([
         { zh: "终端", en: "Terminal", key: "name" },
         { zh: "类型", en: "Kind", fmt: (r) => tr(KINDS[r.kind] || [r.kind, r.kind]) },
@@ -68,6 +74,8 @@
         { zh: "最近心跳", en: "Last heartbeat", fmt: (r) => fmt.datetime(r.last_seen) },
       ], live.terminals, { id: "terminals", rowClass: (r) => (r.state === "offline" || r.state === "problem" ? "overdue" : null) });
       const head = (zh, en, name) => el("h2", {}, t(zh, en), c.exportLinks(name, {}));
+      root.append(el("p", { class: "muted", id: "live-scope" }, t("等候为今天在大厅排队的人(咨询、受理、出件);后台审批件见“限时办结”。",
+        "Waiting: the people queueing in the hall today (consultation, intake, pickup); cases in approval are under Deadlines.")));
       root.append(el("div", { class: "row" },
         el("section", { class: "card" }, head("各区等候", "Queues", "queues"), el("div", { class: "table-wrap" }, queues)),
         el("section", { class: "card" }, head("窗口", "Counters", "counters"), el("div", { class: "table-wrap" }, counters))),

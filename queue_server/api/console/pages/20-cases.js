@@ -1,10 +1,12 @@
-/* 限时办结 / Deadlines: every case in approval with its deadline, who holds it and who took
-   it in; overdue, due today and soon first. */
+/* 限时办结 / Deadlines: every case in approval with its deadline, who holds it (or the post it
+   was sent to) and who took it in; overdue, due today and soon first; a case at a post with
+   nobody signed in is flagged. */
 (function () {
   "use strict";
   const STATES = { overdue: ["已超期", "overdue"], due_today: ["今日到期", "due today"], soon: ["即将到期", "due soon"],
     on_track: ["正常", "on track"] };
-  const HELD = { waiting: ["待领办", "not taken yet"], called: ["已领办", "taken"], serving: ["审批中", "in approval"] };
+  const HELD = { waiting: ["待领办", "not taken yet"], called: ["已领办", "taken"], serving: ["审批中", "in approval"],
+    on_hold: ["已挂起", "on hold"] };
   Console.page({
     id: "cases", order: 20, title: { zh: "限时办结", en: "Deadlines" },
     events: ["ticket.", "case."],
@@ -17,10 +19,20 @@
         c.stat(t("在办件", "In approval"), rows.length),
         c.stat(t("已超期", "Overdue"), n("overdue"), n("overdue") ? "bad" : "good"),
         c.stat(t("今日到期", "Due today"), n("due_today"), n("due_today") ? "warn" : ""),
-        c.stat(t("即将到期", "Due soon"), n("soon"), n("soon") ? "warn" : "")));
+        c.stat(t("即将到期", "Due soon"), n("soon"), n("soon") ? "warn" : ""),
+        c.stat(t("窗口无人", "At unstaffed posts"), rows.filter((r) => r.unstaffed).length,
+          rows.some((r) => r.unstaffed) ? "bad" : "good")));
       if (rows.some((r) => r.deadline_provisional)) {
         root.append(el("p", { class: "error" }, t("部分时限按未确认的节假日安排推算(暂定)", "Some deadlines use an unconfirmed holiday calendar (provisional)")));
       }
+      /* who holds it; a case sent to one post (转办) waits for that post alone, and one at a
+         post with nobody signed in waits for nobody: flagged */
+      const held = (r) => {
+        const text = r.staff ? `${c.counterName(r.counter, r.counter)} ${r.staff_name || r.staff}`
+          : r.waiting_at ? `${tr(HELD.waiting)} · ${c.counterName(r.waiting_at, r.waiting_at)}` : tr(HELD[r.status]);
+        if (!r.unstaffed) return text;
+        return el("span", {}, text, " ", badge(t("窗口无人值守", "nobody signed in there"), "late"));
+      };
       const shown = params.state ? rows.filter((r) => r.state === params.state) : rows;
       const bar = c.filters([{ name: "state", zh: "状态", en: "State", type: "select",
         options: [["", "全部", "all"], ...Object.entries(STATES).map(([k, v]) => [k, v[0], v[1]])] }], params, () => c.refresh());
@@ -32,9 +44,9 @@
         { zh: "进入审批", en: "Entered", fmt: (r) => fmt.datetime(r.entered_at) },
         { zh: "办结时限", en: "Deadline", fmt: (r) => fmt.datetime(r.deadline) + (r.deadline_provisional ? t("(暂定)", " (provisional)") : "") },
         { zh: "状态", en: "State", fmt: (r) => badge(tr(STATES[r.state]), r.state) },
-        { zh: "承办", en: "Held by", fmt: (r) => (r.staff ? `${c.counterName(r.counter, r.counter)} ${r.staff_name || r.staff}` : tr(HELD[r.status])) },
+        { zh: "承办", en: "Held by", fmt: held },
         { zh: "受理人", en: "Taken in by", fmt: (r) => r.intake_staff_name || r.intake_staff || "" },
-      ], shown, { id: "cases", rowClass: (r) => r.state })));
+      ], shown, { id: "cases", rowClass: (r) => (r.unstaffed ? `${r.state} unstaffed` : r.state) })));
     },
   });
 })();

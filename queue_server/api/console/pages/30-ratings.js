@@ -63,12 +63,14 @@
         { zh: "工作人员", en: "Staff", fmt: (r) => (r.staff ? `${r.staff_name || ""} ${r.staff}` : "") },
         { zh: "渠道", en: "Channel", fmt: (r) => tr(CHANNELS[r.channel]) },
         { zh: "评价", en: "Level", fmt: (r) => `${r.level} ${tr(c.LEVELS[r.level])}`, cls: (r) => `level-${r.level}` },
-        { zh: "原因", en: "Reasons", fmt: (r) => r.reasons.map((x) => tr(c.REASONS[x] || [x, x])).join("、") },
-        { zh: "意见", en: "Comment", key: "comment" },
+        /* each reason whole on its line: the cell wraps only between them */
+        { zh: "原因", en: "Reasons", wrap: true, fmt: (r) => (r.reasons.length ? el("span", {}, r.reasons.flatMap((x, i) => [
+          i ? t("、", ", ") : null, el("span", { class: "reason" }, tr(c.REASONS[x] || [x, x]))])) : "") },
+        { zh: "意见", en: "Comment", key: "comment", wrap: true },
         { zh: "回访", en: "Follow-up", fmt: (r) => (r.followup_step ? badge(tr(STEPS[r.followup_step]) + (r.followup_late ? t("·逾期", " · late") : ""),
           r.followup_late ? "late" : r.followup_step === "closed" ? "closed" : "warn") : "") },
         { zh: "申诉", en: "Appeal", fmt: (r) => (r.appeal ? badge(tr(APPEALS[r.appeal]), r.appeal === "upheld" ? "ok" : "warn") : "") },
-      ], rows, { id: "ratings", rowClass: (r) => (r.followup_late ? "late" : null) })));
+      ], rows, { id: "ratings", fit: true, rowClass: (r) => (r.followup_late ? "late" : null) })));
     },
   });
 })();

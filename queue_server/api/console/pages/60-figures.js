@@ -147,6 +147,7 @@
         { name: "by", zh: "分组", en: "Group by", type: "select",
           options: Object.entries(DIMS).map(([k, v]) => [k, v[0], v[1]]) },
       ], params, () => c.refresh());
+      bar.append(c.exportLinks("figures", { ...flt, by: params.by }));  // the figures and the table below
       root.append(bar);
       let kpi, series;
       try {
