@@ -18,6 +18,17 @@ class DeviceUnavailable(DeviceError):
     """The device is gone (unplugged, port closed, offline). Transient: reconnect."""
 
 
+class NotReady(DeviceUnavailable):
+    """The device answers but cannot work until a person sees to it (a printer out of paper,
+    its cover open): the connection is fine and stays open. `health` names the state
+    ("paper_out", "cover_open", "offline", "error"); `interrupted` is True when it stopped in the
+    middle of the work (paper ran out while a ticket was printing: that ticket may be cut short)."""
+
+    def __init__(self, message: str, health: str, interrupted: bool = False) -> None:
+        super().__init__(message)
+        self.health, self.interrupted = health, interrupted
+
+
 class ProtocolError(DeviceError):
     """A frame or answer did not follow the protocol (bad checksum, length, garbage)."""
 

@@ -1,7 +1,8 @@
 """The kiosk's list of services: grouping by category, search by Chinese text or pinyin
 (full or initials: "qykb" finds 企业开办) or by the English name the hall gave (`name_en`:
-"water" finds 用水报装, Water connection), and the cached copy that keeps the papers lists
-(一次性告知) readable while the server is unreachable."""
+"water" finds 用水报装, Water connection), or by its category the same ways ("bdc" finds
+二手房转移登记 of 不动产登记, after the services whose own name matches), and the cached copy that
+keeps the papers lists (一次性告知) readable while the server is unreachable."""
 
 from __future__ import annotations
 
@@ -25,11 +26,31 @@ class Entry:
     initials: str
     spelled: str
     english: tuple[str, ...] = ()  # the words of `name_en`, lower case
+    category: Entry | None = None  # the service's category (不动产登记), searched the same ways
 
     @classmethod
     def of(cls, service: wire.ServiceInfo) -> Entry:
         words = tuple(_WORD.findall((service.name_en or "").lower()))
-        return cls(service, *_keys(service.name), english=words)
+        group = None
+        if service.category:
+            named = wire.ServiceInfo(code="", name=service.category, prefix="", route=[],
+                                     name_en=service.category_en)
+            group = cls.of(named)
+        return cls(service, *_keys(service.name), english=words, category=group)
+
+    def rank(self, q: str, words: list[str]) -> int | None:
+        """How well the query matches the service's own name: 0 Chinese text (or its code or
+        prefix), 1 pinyin initials from the start or the English words, 2 pinyin inside;
+        None no match."""
+        s = self.service
+        if q in s.name.lower() or (s.code and (q == s.code or q == s.prefix.lower())):
+            return 0
+        english = self.english_match(words)
+        if self.initials.startswith(q) or english == 1:
+            return 1
+        if q in self.initials or q in self.spelled or english == 2:
+            return 2
+        return None
 
     def english_match(self, words: list[str]) -> int | None:
         """How well typed `words` match the English name: 1 each begins a word of it ("water",
@@ -100,7 +121,8 @@ class Catalog:
 
     def search(self, query: str) -> list[wire.ServiceInfo]:
         """Chinese substring, pinyin initials prefix/substring, full pinyin substring, or the
-        English name's words (case-insensitive, by prefix)."""
+        English name's words (case-insensitive, by prefix), of the service's name, then of its
+        category's."""
         q = "".join(query.split()).lower()
         words = _WORD.findall(query.lower())
         if not q:
@@ -109,16 +131,16 @@ class Catalog:
             self._entries = [Entry.of(s) for s in self._services]
         hits: list[tuple[int, int, wire.ServiceInfo]] = []
         for i, e in enumerate(self._entries):
-            s = e.service
-            if q in s.name.lower() or q == s.code or q == s.prefix.lower():
-                rank = 0
-            elif e.initials.startswith(q) or (english := e.english_match(words)) == 1:
-                rank = 1
-            elif q in e.initials or q in e.spelled or english == 2:
-                rank = 2
-            else:
-                continue
-            hits.append((rank, i, s))
+            rank = e.rank(q, words)
+            if rank is None and e.category is not None and len(q) >= 2:
+                # its category's name matched from its start (two letters at least, and
+                # not inside the category's pinyin: those find too much)
+                group = e.category.rank(q, words)
+                if group == 2 and e.category.spelled.startswith(q):
+                    group = 1  # "budongchan": the category's full pinyin
+                rank = None if group is None or group > 1 else 3 + group
+            if rank is not None:
+                hits.append((rank, i, e.service))
         return [s for _r, _i, s in sorted(hits, key=lambda h: (h[0], h[1]))]
 
     def zone_waiting(self) -> dict[str, int]:

@@ -59,7 +59,7 @@ class CheckIn:
     def open(self) -> None:
         port = self.port
         port.touch()
-        port.data.code, port.data.answer = "", None
+        port.data.code, port.data.answer, port.data.answer_number = "", None, ""
         port.go(CHECKIN)
 
     # -- the code, typed ----------------------------------------------------------------------
@@ -153,6 +153,7 @@ class CheckIn:
             return
         if isinstance(exc, ApiError):
             port.data.answer = (exc.code, exc.message)
+            port.data.answer_number = exc.number or ""  # a used booking: the number it gave
         else:
             log.error("check-in failed unexpectedly: %r", exc)
             port.data.answer = ("error", "")

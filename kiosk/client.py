@@ -32,15 +32,17 @@ class ServerUnreachable(ClientError):
 
 class ApiError(ClientError):
     """The server answered with an error: `code` and `message` come from its error body;
-    `retry_after` (seconds) from its Retry-After header, if any."""
+    `retry_after` (seconds) from its Retry-After header, if any; `number` from the body where
+    the server names one (a booking checked in before: the number it gave)."""
 
     def __init__(self, status: int, code: str, message: str,
-                 retry_after: float | None = None) -> None:
+                 retry_after: float | None = None, number: str | None = None) -> None:
         super().__init__(f"{code}: {message}")
         self.status = status
         self.code = code
         self.message = message
         self.retry_after = retry_after
+        self.number = number
 
     @property
     def transient(self) -> bool:
@@ -84,15 +86,15 @@ class QueueClient:
         except httpx.HTTPError as exc:
             raise ServerUnreachable(f"{method} {path}: {exc.__class__.__name__}: {exc}") from exc
         if resp.status_code >= 400:
-            code, message = "http_error", resp.text[:200]
+            code, message, number = "http_error", resp.text[:200], None
             try:
                 body = wire.ErrorBody.model_validate(resp.json())
-                code, message = body.error.code, body.error.message
+                code, message, number = body.error.code, body.error.message, body.error.number
             except Exception:  # not our error body (a proxy, a crash page)
                 pass
             if resp.status_code >= 500 and code == "http_error":
                 raise ServerUnreachable(f"{method} {path}: HTTP {resp.status_code}")
-            raise ApiError(resp.status_code, code, message, _retry_after(resp))
+            raise ApiError(resp.status_code, code, message, _retry_after(resp), number)
         return resp
 
     def _get(self, path: str, model: type[M], **kw: Any) -> M:

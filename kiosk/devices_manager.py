@@ -16,7 +16,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
-from devices.errors import DeviceError, DeviceUnavailable
+from devices.errors import DeviceError, DeviceUnavailable, NotReady
 from devices.turns import FairLock
 
 log = logging.getLogger("kiosk.devices")
@@ -112,6 +112,8 @@ class DeviceManager:
             handle = self._get(kind)
             try:
                 return fn(handle)
+            except NotReady:  # connected, waiting for a person (paper, cover): kept open,
+                raise          # its health says why
             except DeviceUnavailable as exc:
                 self._drop(kind, exc)
                 raise

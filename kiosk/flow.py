@@ -28,13 +28,10 @@ from kiosk.link import ServerLink
 from kiosk.scanning import Scanning
 from kiosk.session import CitizenData
 from kiosk.tasks import TaskRunner
-from kiosk.ticketing import Ticketing, local_time
+from kiosk.ticketing import PRINTER_DOWN, Ticketing, local_time
 from queue_server import wire
 
 log = logging.getLogger("kiosk.flow")
-# A printer health that means no ticket will come out: the screens say so before a number is
-# taken (paper_low still prints).
-PRINTER_DOWN = ("paper_out", "cover_open", "offline", "error")
 
 
 class KioskFlow(QObject):
@@ -63,7 +60,7 @@ class KioskFlow(QObject):
         self.idle.expired.connect(self.reset)
         self.card = CardStep(self)
         self.scanning = Scanning(self, self)
-        self.ticketing = Ticketing(self)
+        self.ticketing = Ticketing(self, self)
         self.inquiry = Inquiry(self)
         self.checkin = CheckIn(self)
         self.admin = Admin(self)
@@ -94,6 +91,12 @@ class KioskFlow(QObject):
         if self.lang == "en" and hall is not None and hall.name_en:
             return hall.name_en
         return self.hall_name
+
+    def hall_title_mn(self) -> str:
+        """The hall's Mongolian name (`name_mn`, of the terminal's hall or bank outpost) in
+        Mongolian mode, where the hall gave one; "" otherwise."""
+        hall = self.link.hall
+        return (hall.name_mn or "") if self.lang == "mn" and hall is not None else ""
 
     @property
     def service(self) -> wire.ServiceInfo | None:
@@ -158,6 +161,14 @@ class KioskFlow(QObject):
         error), else "": the screens warn that the number will be on screen only."""
         health = self.device_health.get("printer", "")
         return health if self.devices.has("printer") and health in PRINTER_DOWN else ""
+
+    @property
+    def reprint_ready(self) -> bool:
+        """The ticket on screen did not print and the printer says it can print again: offer to
+        print the same ticket once more (`ticketing.reprint`; never a second number)."""
+        health = self.device_health.get("printer", "")
+        return (self.data.ticket is not None and self.data.print_state == "failed"
+                and self.devices.has("printer") and health not in (*PRINTER_DOWN, ""))
 
     def has_device(self, kind: str) -> bool:
         """This kiosk has that device (idcard, printer, camera): the screens offer its step."""

@@ -167,7 +167,10 @@ class Inquiry:
         port = self.port
         port.touch()
         data, client = port.data, port.link.client
-        if data.rate_ticket is None or data.level is None or client is None:
+        if data.rate_ticket is None or client is None:
+            return
+        if data.level is None:  # a press is never left unanswered: say what to do first
+            port.say("level_required")
             return
         if not self.can_submit():
             port.say("reasons_required")

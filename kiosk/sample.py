@@ -170,8 +170,8 @@ def stage(flow: KioskFlow, state: str, *, elderly: bool = False, lang: str = "zh
     data.ticket = ticket(flow.role)
     if flow.role == "bank" and flow.link.hall is not None:  # the outpost's name, as the server's
         data.ticket.hall_name = flow.link.hall.name
-    data.print_state = {"failed": "failed", "paper_out": "failed",
-                        "printing": "printing"}.get(variant, "printed")
+    data.print_state = {"failed": "failed", "paper_out": "failed", "paper_ran_out": "failed",
+                        "reprint": "failed", "printing": "printing"}.get(variant, "printed")
     data.upload_state = "forwarded" if flow.role == "bank" else "sent"
     if flow.role == "bank":  # the branch's application went on to the hall: its ticket
         data.forwarded = hall_ticket()
@@ -187,9 +187,12 @@ def stage(flow: KioskFlow, state: str, *, elderly: bool = False, lang: str = "zh
     flow.state, flow.notice = state, {"failed": "", "offline": "offline"}.get(variant, "")
     w, h, bgr = camera_frame()
     flow.scanning.last = Frame(w, h, bgr) if state in ("scan", "ask", "checkin") else None
-    # the printer out of paper ("paper_out"): warned before the number, named after it
-    flow.device_health = {"printer": "paper_out" if variant == "paper_out" else "online"}
-    flow.ticketing.print_problem = "paper_out" if variant == "paper_out" else ""
+    # the printer out of paper ("paper_out"): warned before the number, named after it; the
+    # paper ran out half-way through the ticket ("paper_ran_out"), then was refilled ("reprint")
+    out = variant in ("paper_out", "paper_ran_out")
+    flow.device_health = {"printer": "paper_out" if out else "online"}
+    flow.ticketing.print_problem = "paper_out" if out or variant == "reprint" else ""
+    flow.ticketing.print_interrupted = variant in ("paper_ran_out", "reprint")
     flow.admin.health = {"idcard": "online", "printer": "paper_out", "camera": "online"}
     flow.admin.errors = {"printer": "paper out (DLE EOT 4: 0x72)"}
     if variant == "countdown":
@@ -202,6 +205,8 @@ ANSWERS = {
     "too_early": ("appointment_too_early", "还未到签到时间，请于 09:30–10:15 签到 / too early: "
                   "check in between 09:30 and 10:15"),
     "unknown": ("appointment_unknown", "没有找到此预约，请核对预约码 / no such appointment"),
+    "used": ("appointment_used", "此预约已签到取号,号码 A023 / this booking is already checked "
+             "in: number A023"),
 }
 
 
@@ -211,6 +216,7 @@ def _journey(data: CitizenData, state: str, variant: str) -> None:
         data.code = "K7QM3X"
     if state == "answer":
         data.answer = ANSWERS.get(variant, ANSWERS["unknown"])
+        data.answer_number = "A023" if variant == "used" else ""  # the server's `number`
     if variant == "priority":
         data.priority_reason = "serviceman"
     if state == "ticket" and variant == "night" and data.ticket is not None:

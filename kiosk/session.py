@@ -52,3 +52,4 @@ class CitizenData:
     code: str = ""                             # a booking code being typed
     checkin: str = ""                          # what a check-in gave: appointment | late | ...
     answer: tuple[str, str] | None = None      # a refused check-in: (code, the server's words)
+    answer_number: str = ""                    # a booking used before: the number it gave

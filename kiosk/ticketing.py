@@ -3,7 +3,10 @@ key, so the citizen gets one ticket and one print), print it, and send the scann
 bank branch the pages are forwarded to the hall's intake as a remote application.
 
 The number and its QR code are on screen from the moment the server answers; when the printer
-fails they stay there with a note to photograph them, and the server is told.
+fails they stay there with a note to photograph them, and the server is told. When the printer
+stopped for a reason a person can fix (paper out, cover open), its health is asked every few
+seconds while the ticket is on screen, and once it can print again the citizen may print the same
+ticket again (`reprint`): never a second number.
 
 When the hall lists Mongolian (`[hall] languages`), the ticket carries the hall's and the
 service's Mongolian names and a short sentence; the printer draws them as a picture in the same
@@ -21,7 +24,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from devices.errors import DeviceError
+from PySide6.QtCore import QObject, QTimer
+
+from devices.errors import DeviceError, NotReady
 from kiosk.client import ServerUnreachable
 from kiosk.port import StepPort
 from kiosk.session import Page
@@ -31,6 +36,10 @@ from queue_server import wire
 log = logging.getLogger("kiosk.ticketing")
 # The priority reasons a citizen may declare at a kiosk (the server refuses the others).
 DECLARABLE = ("disabled", "pregnant", "serviceman", "green")
+# A printer health that means no ticket will come out: the screens say so before a number is
+# taken (paper_low still prints), and offer no reprint until it has gone.
+PRINTER_DOWN = ("paper_out", "cover_open", "offline", "error")
+PRINTER_WATCH_MS = 2000   # how often a failed printer is asked whether it is back
 ISSUE_PATIENCE_S = 20.0   # how long one touch keeps retrying before numbers are paused
 # "ta dugaar-iyan küliyegerei", please wait for your number to be called: a starting
 # translation, to be reviewed by a native reader (as every entry of ui/locale/mn.po).
@@ -94,7 +103,7 @@ def ticket_layout(ticket: wire.TicketIssued, hall_name: str, service_name: str,
     service's English name and papers under the Chinese for a visitor who read English
     (`english`: the service as the hall describes it); when calling starts, for a number taken
     while the hall is closed; a bank branch's application `forwarded` to the hall: the hall's
-    number and QR code, and where it went."""
+    number and QR code, and where it went; the priority mark of a priority ticket."""
     from devices.printer.layout import Forwarded, TicketLayout
 
     zone, zone_en = zone_names(ticket.zone)
@@ -119,7 +128,8 @@ def ticket_layout(ticket: wire.TicketIssued, hall_name: str, service_name: str,
         mongol_texts=mongol[0] if mongol else None, mongol_font=mongol[1] if mongol else None,
         materials=materials, service_name_en=english.name_en if english is not None else None,
         zone_name_en=zone_en if english is not None else None, materials_en=papers_en,
-        calls_from=calls_from(ticket, timezone) if gone is None else None, forwarded=gone)
+        calls_from=calls_from(ticket, timezone) if gone is None else None, forwarded=gone,
+        priority=bool(forwarded.priority if forwarded is not None else ticket.priority))
 
 
 def local_time(moment: datetime, timezone: str | None) -> datetime:
@@ -130,10 +140,15 @@ def local_time(moment: datetime, timezone: str | None) -> datetime:
 
 
 class Ticketing:
-    def __init__(self, port: StepPort) -> None:
+    def __init__(self, port: StepPort, parent: QObject | None = None) -> None:
         self.port = port
         # why the last ticket did not print: the printer's health then ("paper_out", ...), or ""
         self.print_problem = ""
+        # the printer stopped in the middle of that ticket: what came out may be cut short
+        self.print_interrupted = False
+        self._watch = QTimer(parent, interval=PRINTER_WATCH_MS)
+        self._watch.timeout.connect(self._watch_printer)
+        self._asking = False
 
     def request(self) -> wire.TicketCreate:
         data = self.port.data
@@ -191,7 +206,7 @@ class Ticketing:
         if data.ticket is not None and data.ticket.id == ticket.id:
             return  # the same answer twice: printed once
         data.ticket, data.print_state = ticket, "printing"
-        self.print_problem = ""
+        self.print_problem, self.print_interrupted = "", False
         port.go(TICKET)
         if data.pages and port.role == "bank":
             # printed once the hall answers: the paper then names the hall's number
@@ -254,16 +269,55 @@ class Ticketing:
             log.error("printing failed unexpectedly: %r", exc)
         data = port.data
         if data.ticket is not None and data.ticket.id == ticket.id:
-            # the device manager asked the printer why before this answer came back
-            self.print_problem = port.devices.last_health().get("printer", "") \
-                if port.devices.has("printer") else ""
+            if isinstance(exc, NotReady):  # the printer said why, at the end of this ticket
+                self.print_problem, self.print_interrupted = exc.health, exc.interrupted
+            else:  # the device manager asked the printer why before this answer came back
+                self.print_problem = port.devices.last_health().get("printer", "") \
+                    if port.devices.has("printer") else ""
+                self.print_interrupted = False
             data.print_state = "failed"
+            if port.devices.has("printer"):
+                self._watch.start()  # a reprint is offered once the printer is back
             port.touch()  # the citizen needs time to photograph the number
             port.emit_changed()
         client = port.link.client
         if client is not None:
             port.runner.submit(lambda: client.print_failed(ticket.id, reason[:200]), keep=True,
                                failed=lambda e: log.warning("print-failed not sent: %s", e))
+
+    # -- printing the same ticket again ------------------------------------------------------
+    def reprint(self) -> None:
+        """Print the ticket on screen again (its number was issued: nothing is asked of the
+        server); a bank branch's forwarded ticket as the hall's."""
+        port = self.port
+        port.touch()
+        data = port.data
+        if data.ticket is None or data.print_state != "failed" or not port.devices.has("printer"):
+            return
+        self._watch.stop()
+        data.print_state = "printing"
+        self.print_problem, self.print_interrupted = "", False
+        port.emit_changed()
+        self._print(data.ticket, data.forwarded)
+
+    def _watch_printer(self) -> None:
+        """While a ticket that did not print is on screen, ask the printer how it is (its answer
+        reaches the screens through the device manager's health listener)."""
+        port = self.port
+        if port.state != TICKET or port.data.print_state != "failed":
+            self._watch.stop()
+            return
+        if self._asking:
+            return
+        self._asking = True
+        devices = port.devices
+
+        def asked(_result: object) -> None:
+            self._asking = False
+            port.emit_changed()
+
+        port.runner.submit(lambda: devices.health(("printer",)), asked, lambda _e: asked(None),
+                           keep=True)
 
     # -- papers ------------------------------------------------------------------------------
     def _upload(self, ticket: wire.TicketIssued, pages: list[Page],

@@ -49,6 +49,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "ans_appointment_not_today": ("您的预约不是今天", "Your booking is not for today"),
     "ans_appointment_unknown": ("没有找到您的预约", "No booking found"),
     "ans_appointment_used": ("此预约已签到", "This booking is already checked in"),
+    "ans_used_number": ("您已用此预约取号，号码是 {number}", "Your number from this booking: {number}"),
+    "ans_sub_appointment_used": ("请凭此号等候叫号，无需再取号", "Wait for this number; no need for another"),
     "ans_number_expired": ("此号已过期", "This number has expired"),
     "ans_nothing_to_collect": ("此号无需签到", "Nothing to check in for this ticket"),
     "ans_unknown_ticket": ("没有找到此号", "Ticket not found"),
@@ -121,6 +123,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "printed": ("号票已打印，请取走号票", "Ticket printed — please take it"),
     "print_failed": ("打印机故障，请用手机拍下本页号码和二维码", "Printer fault: please photograph this number and QR code"),
     "print_failed_paper_out": ("打印机缺纸，请用手机拍下本页号码和二维码", "Out of paper: please photograph this number and QR code"),
+    # the printer stopped in the middle of the ticket (paper ran out half-way): the number was
+    # issued, is on screen, and is said again here; no second number is taken
+    "print_interrupted_paper_out": ("打印中途缺纸，号票可能不完整。您的号码是 {number}", "Paper ran out: the ticket may be incomplete. Your number: {number}"),
+    "print_interrupted": ("打印中断，号票可能不完整。您的号码是 {number}", "Printing stopped: the ticket may be incomplete. Your number: {number}"),
+    # printing the same ticket again, once the printer is back (never a second number)
+    "reprint_btn": ("重新打印", "Print again"),
+    "reprint_wait_paper": ("装纸后可重打", "Add paper"),
+    "reprint_wait": ("恢复后可重打", "Not ready"),
     # before a number is taken, while the printer cannot print (flow.printer_problem)
     "printer_notice_paper_out": ("打印机缺纸，号码将显示在屏幕上，请用手机拍照", "The printer is out of paper: your number will be shown on screen — take a photo"),
     "printer_notice_down": ("打印机暂停使用，号码将显示在屏幕上，请用手机拍照", "The printer is not working: your number will be shown on screen — take a photo"),
@@ -188,6 +198,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "issue_refused": ("取号未成功，请咨询工作人员", "Could not take a number; please ask the staff"),
     "qr_unknown": ("无法识别该二维码", "This QR code is not ours"),
     "nothing_found": ("没有查到相关办件", "Nothing found"),
+    "level_required": ("请先选择一个评价等级（从非常满意到非常不满意），再点提交", "Please choose a rating level first (from very satisfied to very dissatisfied), then submit"),
     "reasons_required": ("请至少选择一项原因", "Please choose at least one reason"),
     "already_rated": ("该服务已评价", "Already rated"),
     "error": ("操作未成功，请重试", "That did not work; please try again"),

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import TypeVar
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
-from devices.errors import BadAddress, DeviceError, DeviceUnavailable, ProtocolError
+from devices.errors import BadAddress, DeviceError, DeviceUnavailable, NotReady, ProtocolError
 from devices.health import Health, HealthState
 from devices.printer import status as st
 from devices.printer.layout import TicketLayout, ticket_bytes
@@ -41,6 +41,7 @@ FORMS = (
 )
 PYSERIAL_SCHEMES = ("loop", "socket", "spy", "rfc2217", "hwgrep", "alt")
 _T = TypeVar("_T")
+BEFORE, AFTER = "before printing", "after printing"  # the two status checks of a ticket
 STATUS_TIMEOUT = 0.3  # seconds for one status byte; a printer answers within milliseconds
 
 
@@ -130,16 +131,18 @@ class TicketPrinter:
 
     # --- printing ----------------------------------------------------------------------------
     def print_ticket(self, ticket: TicketLayout) -> None:
-        """Print one ticket or raise: DeviceUnavailable (paper out, cover open, offline),
-        PermanentFault (cutter, unrecoverable), DeviceTimeout, ProtocolError."""
+        """Print one ticket or raise: NotReady (paper out, cover open, an offline or error state
+        the printer reports; `interrupted` when it stopped during this ticket), DeviceUnavailable
+        (no answer, transport lost), PermanentFault (cutter, unrecoverable), DeviceTimeout,
+        ProtocolError."""
         if self.width_mm is not None and ticket.width_mm != self.width_mm:
             ticket = dataclasses.replace(ticket, width_mm=self.width_mm)
         data = ticket_bytes(ticket, self.profile)
         with self._lock:
             port = self._io(self._port)
-            self._check(port, "before printing")
+            self._check(port, BEFORE)
             self._io(lambda: port.write(data))
-            self._check(port, "after printing")
+            self._check(port, AFTER)
 
     def _io(self, action: Callable[[], _T]) -> _T:
         """Run a transport action; a lost transport is dropped, to be reopened next time."""
@@ -156,6 +159,11 @@ class TicketPrinter:
         found = self._io(lambda: self._query(port))
         self.health.set(found.health, when)
         problem = found.problem()
+        if isinstance(problem, NotReady):
+            # it passed the check before the job: stopping now means it stopped during it (the
+            # paper ran out half-way), and the ticket that came out may be cut short
+            raise NotReady(f"{problem} ({when}; printer {self.name})", problem.health,
+                           interrupted=when == AFTER)
         if problem is not None:
             raise type(problem)(f"{problem} ({when}; printer {self.name})")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from devices.errors import DeviceError, DeviceUnavailable, PermanentFault, ProtocolError
+from devices.errors import DeviceError, DeviceUnavailable, NotReady, PermanentFault, ProtocolError
 from devices.health import Health
 
 PRINTER, OFFLINE_CAUSE, ERROR_CAUSE, PAPER = 1, 2, 3, 4
@@ -60,7 +60,8 @@ class PrinterStatus:
 
     def problem(self) -> DeviceError | None:
         """The error a print job must fail with now, or None when the printer can print.
-        Paper and cover come before a generic error: printers raise the error bit for them too."""
+        Paper and cover come before a generic error: printers raise the error bit for them too.
+        A printer that answers but cannot print gives `NotReady` with the health that says why."""
         if not self.answered:
             return DeviceUnavailable("printer offline: no answer to the status query")
         if self.cutter_error:
@@ -68,13 +69,13 @@ class PrinterStatus:
         if self.unrecoverable:
             return PermanentFault("printer unrecoverable error: needs a person")
         if self.paper_out:
-            return DeviceUnavailable("printer out of paper")
+            return NotReady("printer out of paper", "paper_out")
         if self.cover_open:
-            return DeviceUnavailable("printer cover open")
+            return NotReady("printer cover open", "cover_open")
         if self.error:
-            return DeviceUnavailable("printer error (recoverable): try again shortly")
+            return NotReady("printer error (recoverable): try again shortly", "error")
         if self.offline:
-            return DeviceUnavailable("printer offline")
+            return NotReady("printer offline", "offline")
         return None
 
 

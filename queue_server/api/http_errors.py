@@ -69,10 +69,11 @@ UNAVAILABLE = {
 }
 
 
-def error(status: int, code: str, message: str, headers: dict[str, str] | None = None
-          ) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status,
-                        headers=headers)
+def error(status: int, code: str, message: str, headers: dict[str, str] | None = None,
+          details: dict[str, str] | None = None) -> JSONResponse:
+    """The error answer; `details` add fields beside code and message (never replace them)."""
+    body = {**(details or {}), "code": code, "message": message}
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
 # The framework's own refusals (its words in English), said in Chinese first
@@ -114,7 +115,7 @@ def domain_answer(exc: DomainError) -> JSONResponse:
     status = next((v for k, v in STATUS.items() if isinstance(exc, k)), 409)
     headers = ({"Retry-After": str(exc.retry_after)} if isinstance(exc, Locked | TooMany)
                else None)
-    return error(status, exc.code, exc.message, headers)
+    return error(status, exc.code, exc.message, headers, exc.details)
 
 
 def install(app: FastAPI) -> None:

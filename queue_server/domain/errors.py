@@ -5,12 +5,16 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
+    """`details`: more fields of the answer's error object beside its code and message, for a
+    terminal to act on (an `appointment_used` names the `number` the booking gave)."""
+
     code = "error"
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, details: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.details = dict(details or {})
 
 
 class Invalid(DomainError):

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, select, update
 
 from queue_server import wire
-from queue_server.db.models import Appointment, Delivery
+from queue_server.db.models import Appointment, Delivery, Ticket
 from queue_server.db.unit import Tx
 from queue_server.domain import booking
 from queue_server.domain.errors import Conflict, NotFound
@@ -24,6 +24,7 @@ from queue_server.usecases import appointments as appts
 
 _APPTS = cast(Table, Appointment.__table__)
 _DELIVERIES = cast(Table, Delivery.__table__)
+_TICKETS = cast(Table, Ticket.__table__)
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,19 @@ def _by_code(tx: Tx, hall: HallInfo, text: str) -> Any:
         raise NotFound(*appts.UNKNOWN)
     row = found[0]
     if row.status in (appts.CHECKED_IN, appts.LATE):
-        raise Conflict("appointment_used", "此预约已签到取号 / this booking is already checked in")
+        raise _used(tx, row)
     return row
+
+
+def _used(tx: Tx, row: Any) -> Conflict:
+    """A booking checked in before: the refusal names the number it gave (`number`), so the
+    citizen who scans the booking's QR code again learns it without a second number."""
+    number = tx.conn.execute(select(_TICKETS.c.number).where(
+        _TICKETS.c.id == row.ticket_id)).scalar() if row.ticket_id else None
+    if not number:
+        return Conflict("appointment_used", "此预约已签到取号 / this booking is already checked in")
+    return Conflict("appointment_used", f"此预约已签到取号,号码 {number} / this booking is "
+                    f"already checked in: number {number}", {"number": str(number)})
 
 
 def resolve(tx: Tx, hall: HallInfo, req: wire.TicketCreate, digest: str | None

@@ -18,7 +18,9 @@ def test_pinyin_initials_full_pinyin_and_chinese() -> None:
     c = catalog()
     assert [s.name for s in c.search("qykb")] == ["企业开办"]
     assert [s.name for s in c.search("QY")][:2] == ["企业开办", "企业简易注销"]
-    assert {s.name for s in c.search("bdc")} == {"不动产抵押登记", "不动产一般登记"}
+    # the two named 不动产… first, then the third of the category 不动产登记 (an outside check:
+    # "bdc" did not find 二手房转移登记)
+    assert [s.name for s in c.search("bdc")] == ["不动产抵押登记", "不动产一般登记", "二手房转移登记"]
     assert [s.name for s in c.search("tuishui")] == ["退税"]
     assert [s.name for s in c.search("用水")] == ["用水报装"]
     assert c.search("zzzz") == []
@@ -63,6 +65,20 @@ def test_cache_round_trip_and_a_broken_cache(tmp_path: Path) -> None:
     assert Catalog.load(tmp_path / "missing.json") is None
 
 
+def test_a_category_finds_its_services_after_the_names() -> None:
+    """Pinyin initials, full pinyin, Chinese and English of a service's category find it, after
+    every service whose own name matches; a single letter or letters inside a category's
+    pinyin do not (they would find too much)."""
+    c = Catalog(load_hall_sample(ROOT / "examples" / "hjhq.toml").services)
+    for query in ("bdc", "BDCDJ", "budongchan", "不动产", "不动产登记"):
+        found = [s.code for s in c.search(query)]
+        assert found[-1] == "property-transfer" and len(found) == 3, (query, found)
+    assert [s.category for s in c.search("sdqn")] == ["水电气暖"] * 4
+    assert [s.code for s in c.search("ssdj")] == ["company-setup", "company-deregister"]
+    assert "property-transfer" not in {s.code for s in c.search("b")}
+    assert "company-setup" not in {s.code for s in c.search("sd")}  # 商事登记: s-s-d-j
+
+
 def test_category_names_in_the_kiosks_language() -> None:
     hall = load_hall_sample(ROOT / "examples" / "hjhq.toml")
     c = Catalog(hall.services)
@@ -82,7 +98,9 @@ def test_english_names_are_searched_by_word() -> None:
     assert [s.code for s in c.search("WATER")] == ["water-connect"]
     assert [s.code for s in c.search("Water conn")] == ["water-connect"]
     assert [s.code for s in c.search("waterconn")] == ["water-connect"]  # no space key
-    assert {s.code for s in c.search("estate")} == {"property-mortgage", "property-general"}
+    # by name first, then by the category's English name (Real estate)
+    assert [s.code for s in c.search("estate")] == ["property-mortgage", "property-general",
+                                                    "property-transfer"]
     assert [s.code for s in c.search("mortgage")] == ["property-mortgage"]
     assert c.search("xylophone") == []
     assert [s.code for s in c.search("qykb")] == ["company-setup"]  # pinyin still first

@@ -167,7 +167,7 @@ def answered(flow: KioskFlow, qtbot: Any) -> str:
 
 
 def test_booking_checked_in_with_the_id_card_on_time(flow: KioskFlow, jhall: HallProcess,
-                                                    qtbot: Any) -> None:
+                                                    qtbot: Any, tmp_path: Path) -> None:
     start = next_slot(datetime.now(UTC))
     same_day(start)
     book(jhall, 0, start)
@@ -181,6 +181,8 @@ def test_booking_checked_in_with_the_id_card_on_time(flow: KioskFlow, jhall: Hal
     assert flow.data.checkin == "appointment" and flow.data.id_card is None
     data = printed(flow)
     assert ticket.number.encode() in data and CARDS[0]["number"].encode() not in data
+    texts = [t.strip() for t in npos(data, tmp_path)["texts"]]  # a priority ticket: marked
+    assert texts[texts.index("优先 Priority") - 1] == ticket.number
 
 
 def test_too_early_late_and_forged(flow: KioskFlow, jhall: HallProcess, qtbot: Any) -> None:
@@ -218,7 +220,12 @@ def test_booking_qr_and_phone_number_qr(flow: KioskFlow, jhall: HallProcess, qtb
     code = book(jhall, 5, start)
     flow.checkin.open()
     flow.found_qr(f"http://hall.example:8750/m/#a={code.replace('-', '')}")
-    assert checked_in(flow, qtbot).priority_reason == "appointment"
+    first = checked_in(flow, qtbot)
+    assert first.priority_reason == "appointment"
+    flow.checkin.open()  # the same booking's QR code again: refused, naming the number it gave
+    flow.found_qr(f"http://hall.example:8750/m/#a={code.replace('-', '')}")
+    assert answered(flow, qtbot) == "appointment_used"
+    assert flow.data.answer_number == first.number and first.number in (flow.data.answer or ("", ""))[1]
 
     remote = httpx.post(jhall.url + "/api/v1/remote-tickets", json={
         "service": "license", "id_card": {"number": CARDS[6]["number"], "name": "李强"}},

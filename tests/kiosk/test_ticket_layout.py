@@ -76,3 +76,17 @@ def test_forwarded_to_reads_a_model_a_mapping_or_nothing() -> None:
                                        "forwarded_to": wire.ForwardedTo(**where)})
     assert forwarded_to(forwarded) == where
     assert forwarded_to(out.model_copy(update={"forwarded_to": where})) == where
+
+
+def test_a_priority_ticket_is_laid_out_with_its_mark() -> None:
+    """The server's `priority` goes on the paper (优先 Priority under the number); a bank branch's
+    forwarded application carries the hall ticket's."""
+    priority = sample.ticket()
+    assert priority.priority
+    layout = ticket_layout(priority, "杭锦后旗政务服务中心", "企业开办", None, "Asia/Shanghai")
+    assert layout.priority and "优先Priority" in words(ticket_bytes(layout))
+    plain = ticket_layout(NIGHT, "杭锦后旗政务服务中心", "用气报装", None, "Asia/Shanghai")
+    assert not plain.priority and "优先" not in words(ticket_bytes(plain))
+    forwarded = ticket_layout(priority, "农业银行", "企业开办", None, "Asia/Shanghai",
+                              forwarded=sample.hall_ticket())
+    assert not forwarded.priority  # the hall's ticket is a normal one

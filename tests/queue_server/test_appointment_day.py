@@ -122,7 +122,10 @@ def test_check_in_early_on_time_late_forged_and_no_show(day: tuple[InProcServer,
     assert on_time.json()["priority"] is True
     assert on_time.json()["priority_reason"] == "appointment"
     assert on_time.json()["appointment_late"] is False and on_time.json()["service"] == "case"
-    error(kiosk.post("/tickets", json={"appointment": codes[A["name"]]}), 409, "appointment_used")
+    used = kiosk.post("/tickets", json={"appointment": codes[A["name"]]})
+    error(used, 409, "appointment_used")  # (v1.2 ext) naming the number it gave
+    assert used.json()["error"]["number"] == on_time.json()["number"]
+    assert on_time.json()["number"] in used.json()["error"]["message"]
     walk_in = kiosk.post("/tickets", json={"service": "case"}).json()
 
     clock.set(2026, 3, 9, 9, 10)  # B by ID card only: today's booking is found by its HMAC
@@ -134,6 +137,9 @@ def test_check_in_early_on_time_late_forged_and_no_show(day: tuple[InProcServer,
     late = kiosk.post("/tickets", json={"appointment": codes[C["name"]]})
     assert late.status_code == 201, late.text
     assert late.json()["appointment_late"] is True and late.json()["priority"] is False
+    again = kiosk.post("/tickets", json={"appointment": codes[C["name"]]})
+    error(again, 409, "appointment_used")
+    assert again.json()["error"]["number"] == late.json()["number"]
 
     staff = staff_client(server, "W01")
     called = [staff.post("/counters/W01/call-next").json()["number"] for _ in range(4)]

@@ -117,6 +117,9 @@ class AnswerScreen(Screen):
         # the server's message is "中文 / English": it names the window, the day, ...
         zh, _, en = words.partition(" / ")
         self.detail.setText((en or zh) if lang == "en" else zh)
+        number = flow.data.answer_number
+        if code == "appointment_used" and number:  # the number it gave, in the kiosk's words
+            self.detail.setText(tr("ans_used_number", lang, number=number))
         sub = f"ans_sub_{code}"
         self.hint.setText(tr(sub, lang) if tr(sub, lang) != sub else tr("ans_sub_error", lang)
                           if key == "ans_error" else "")

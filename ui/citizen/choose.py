@@ -63,41 +63,67 @@ def _broken(text: str, fits: Callable[[str], bool]) -> list[str]:
     return lines
 
 
-def _shortened(name: str, wait: str, fits: Callable[[str], bool]) -> str:
-    """`name  ·  wait` on one line, `name` cut short with "…" until the line fits."""
-    line = "  ·  ".join(x for x in (name, wait) if x)
-    cut = name
-    while cut and not fits(line):
-        cut = cut[:-1].rstrip()
-        line = "  ·  ".join(x for x in (f"{cut}…" if cut else "", wait) if x)
-    return line
+def unavailable(service: Any, lang: str) -> str:
+    """Why a service takes no number now: today's numbers all given out (its `daily_cap`
+    reached: `remaining_today` 0), else paused or closed."""
+    return tr("sold_out" if service.remaining_today == 0 else "closed_now", lang)
 
 
 def service_text(service: Any, lang: str, with_wait: bool = True, *, narrow: bool = False,
                  fits: Callable[[str], bool] | None = None) -> str:
     """The service's name, its English name in English and its wait. `fits(line)`: whether a
     line fits the tile (a button never wraps: "Real estate mortgage registration" lost its
-    end). A `narrow` tile (an upright kiosk's, room for three lines) breaks a long English
-    name between words and puts the wait after its last line where it fits (a name that would
-    take the third line too is cut short instead); a wide one (three
-    to a row, two lines high) keeps the English name and the wait on one line, the name cut
-    short with "…" where both do not fit (the service's own screen shows it whole)."""
+    end). The English name is never cut (an outside check: English tiles were cut at
+    1920x1080): a wide tile (three to a row, two lines high) puts the wait beside the Chinese
+    name and gives the English name the second line to itself; a `narrow` tile (an upright
+    kiosk's, room for three lines) breaks a long English name between words and puts the wait
+    after its last line where it fits, else beside the Chinese name. A tile made with `shrink`
+    takes a smaller font where a line is still too long (`english_shrinks`)."""
     fits = fits or (lambda line: len(line) <= ENGLISH_LINE)
     sub = english_name(service) if lang == "en" else ""
     wait = tr("waiting_in", lang, n=service.waiting) if with_wait else ""
     if not service.open:
-        wait = tr("closed_now", lang)
+        wait = unavailable(service, lang)
+    head = "  ·  ".join(x for x in (service.name, wait) if x)
     if not narrow:
-        second = _shortened(sub, wait, fits) if sub else wait
-        return f"{service.name}\n{second}" if second else service.name
+        if sub:
+            return f"{head}\n{sub}"
+        return f"{service.name}\n{wait}" if wait else service.name
     lines = _broken(sub, fits) if sub else []
     if wait and len(lines) > 1 and fits(f"{lines[-1]}  ·  {wait}"):
         lines[-1] = f"{lines[-1]}  ·  {wait}"
     elif wait:
         lines.append(wait)
-    if len(lines) > 2:  # three lines in all: the name on one, cut short
-        lines = [_shortened(sub, "", fits), *([wait] if wait else [])]
+    if len(lines) > 2:  # three lines in all: the wait beside the Chinese name
+        return "\n".join([head, *_broken(sub, fits)])
     return "\n".join([service.name, *lines])
+
+
+def tile_band(service: Any, lang: str, with_wait: bool = True) -> str:
+    """A service tile's Mongolian band in Mongolian mode, a column each: the hall's name of the
+    service (`name_mn`) and, `with_wait`, its wait (or why it takes no number); "" otherwise."""
+    if not with_wait:
+        wait = ""
+    elif service.open:
+        wait = mongolian_words("waiting_in", lang, n=service.waiting)
+    else:
+        wait = mongolian_words("sold_out" if service.remaining_today == 0 else "closed_now", lang)
+    return "\n".join(x for x in (mongolian_name(service, lang), wait) if x)
+
+
+def category_mn(flow: KioskFlow, category: str) -> str:
+    """A category's Mongolian name in Mongolian mode, where the hall gave one (`category_mn`);
+    "" otherwise (the Chinese tab then stands alone)."""
+    if flow.lang != "mn":
+        return ""
+    name = flow.category_name(category)
+    return name if name != category else ""
+
+
+def english_shrinks(lang: str) -> bool:
+    """Tiles that carry an English name take a smaller font where a line is still too long:
+    the name is shown whole, never cut."""
+    return lang == "en"
 
 
 def typing_text(service: Any, lang: str, elderly: bool) -> str:
@@ -107,7 +133,7 @@ def typing_text(service: Any, lang: str, elderly: bool) -> str:
     the wait."""
     wait = ""
     if not elderly:
-        wait = tr("waiting_in", lang, n=service.waiting) if service.open else tr("closed_now", lang)
+        wait = tr("waiting_in", lang, n=service.waiting) if service.open else unavailable(service, lang)
     if lang != "en":
         return f"{service.name}\n{wait}" if wait else service.name
     first = "  ·  ".join(x for x in (service.name, wait) if x)
@@ -247,8 +273,15 @@ class AttractScreen(Screen):
             card.setObjectName("card")
             col = QVBoxLayout(card)
             col.addWidget(label(zone_name(zone, lang), align=Qt.AlignmentFlag.AlignCenter))
-            col.addWidget(label(tr("waiting_in", lang, n=waiting.get(zone, 0)), "title",
-                                align=Qt.AlignmentFlag.AlignCenter))
+            count = label(tr("waiting_in", lang, n=waiting.get(zone, 0)), "title",
+                          align=Qt.AlignmentFlag.AlignCenter)
+            # Mongolian mode: the zone and its count in a band beside the count
+            pair = BandedName(count, length=BandedName.LINES, pixel_size=22, center=True,
+                              min_pixel_size=18)
+            pair.set_mongolian("\n".join(x for x in (
+                mongolian_words(f"zone_{zone}", lang),
+                mongolian_words("waiting_in", lang, n=waiting.get(zone, 0))) if x))
+            col.addWidget(pair)
             self.zones.addWidget(card, i // cols, i % cols)
 
     def relayout(self) -> None:
@@ -301,11 +334,16 @@ class ServicesScreen(Screen):
         right = QVBoxLayout()
         right.addWidget(self.tiles, 1)
         pager = QHBoxLayout()
-        self.prev_btn = button("", lambda: flow.turn_page(-1))
+        self.prev_btn = band_button("", lambda: flow.turn_page(-1))
         self.page_lbl = label("", "muted", align=Qt.AlignmentFlag.AlignCenter)
-        self.next_btn = button("", lambda: flow.turn_page(1))
-        for w in (self.prev_btn, self.page_lbl, self.next_btn):
-            pager.addWidget(w)
+        # its band in one column, as long as it needs (beside a short line it was too short
+        # to read)
+        self.page_pair = BandedName(self.page_lbl, length=0, pixel_size=22, min_pixel_size=18,
+                                    center=True, columns=1)
+        self.next_btn = band_button("", lambda: flow.turn_page(1))
+        for w in (self.prev_btn, self.page_pair, self.next_btn):
+            w.setSizePolicy(QSizePolicy.Policy.Expanding, w.sizePolicy().verticalPolicy())
+            pager.addWidget(w, 1)
         right.addLayout(pager)
         self.keyboard = self._keyboard()
         self.box.addLayout(top)
@@ -323,6 +361,11 @@ class ServicesScreen(Screen):
             if i == 2:
                 keys_row.append(button("⌫", lambda: self.flow.set_query(
                     self.flow.data.query[:-1]), "key"))
+                # the pages of the results, on the keyboard: a pager row of its own left the
+                # keyboard no room (senior mode, landscape, more results than a page holds)
+                self.kb_prev = button("◀", lambda: self.flow.turn_page(-1), "key")
+                self.kb_next = button("▶", lambda: self.flow.turn_page(1), "key")
+                keys_row += [self.kb_prev, self.kb_next]
                 self.clear_btn = button("", lambda: self.flow.set_query(""), "key")
                 keys_row.append(self.clear_btn)
             for key in keys_row:  # as wide as the screen allows, up to a keyboard's key
@@ -367,7 +410,7 @@ class ServicesScreen(Screen):
         # rebuild the buttons only when what they show changed: a touch never meets a tile that
         # a background refresh (live waiting counts) is replacing
         shown = (lang, flow.elderly, self.keyboard_on, flow.data.category, flow.data.query,
-                 flow.page, [(s.code, s.waiting, s.open) for s in flow.page_services()],
+                 flow.page, [(s.code, s.waiting, s.open, s.remaining_today) for s in flow.page_services()],
                  flow.categories())
         shown += (self.narrow,)
         if shown == getattr(self, "_shown", None):
@@ -383,7 +426,10 @@ class ServicesScreen(Screen):
         if flow.elderly:
             cats = []  # fewer choices: one list, in big tiles, page by page
         for code, text in cats:
-            b = button(text, lambda c=code: flow.choose_category(c))
+            b = band_button(text, lambda c=code: flow.choose_category(c))
+            # Mongolian mode: "all" in the kiosk's words, a category where the hall named it
+            b.set_mongolian(mongolian_words("all", lang) if code is None
+                            else category_mn(flow, code))
             chosen = flow.data.category == code and not flow.data.query
             set_role(b, "selected" if chosen else "")
             self.categories.addWidget(b)
@@ -400,9 +446,10 @@ class ServicesScreen(Screen):
                 # low tiles under the keyboard: two lines, the English name whole
                 typing_text(s, lang, flow.elderly) if typing
                 else service_text(s, lang, narrow=self.narrow, fits=fits)),
-                lambda c=s.code: flow.choose_service(c), shrink=typing)
+                lambda c=s.code: flow.choose_service(c), shrink=typing or english_shrinks(lang))
             tall(tile, (110 if typing else 190) if flow.elderly else 120)
-            band_in_tile(tile, mongolian_name(s, lang), flow.elderly)
+            # the wait's column too where a tile is wide (an upright one's band has no room)
+            band_in_tile(tile, tile_band(s, lang, not self.narrow), flow.elderly)
             self.grid.addWidget(tile, i // cols, i % cols)
         if not items:
             self.grid.addWidget(label(tr("no_match", lang), "muted"), 0, 0)
@@ -410,11 +457,14 @@ class ServicesScreen(Screen):
         for r in range(max(self.grid.rowCount(), rows + 1)):  # a grid never forgets rows
             self.grid.setRowStretch(r, 1 if r == rows else 0)  # the tiles at the top, spare below
         pages = flow.page_count()
-        for w in (self.prev_btn, self.page_lbl, self.next_btn):
-            w.setVisible(pages > 1 or not self.keyboard_on)
-        self.page_lbl.setText(tr("page", lang, p=flow.page + 1, n=pages))
-        self.prev_btn.setText(tr("prev", lang))
-        self.next_btn.setText(tr("next", lang))
+        for w in (self.prev_btn, self.page_pair, self.next_btn):
+            w.setVisible(not self.keyboard_on)  # with the keyboard: its arrow keys
+        for key, step in ((self.kb_prev, -1), (self.kb_next, 1)):
+            key.setVisible(self.keyboard_on and pages > 1)
+            key.setEnabled(0 <= flow.page + step < pages)
+        say(self.page_pair, "page", lang, p=flow.page + 1, n=pages)
+        say(self.prev_btn, "prev", lang)
+        say(self.next_btn, "next", lang)
         self.prev_btn.setEnabled(flow.page > 0)
         self.next_btn.setEnabled(flow.page + 1 < pages)
         self._fit_page()
@@ -569,7 +619,8 @@ class DetailScreen(Screen):
                                  and not flow.elderly)
         hint = tr("needs_card", lang) if s.requires_id_card else tr("card_priority_hint", lang)
         chosen = priority_line(flow)
-        self.hint_pair.set_name((chosen or hint) if can else tr("offline_title", lang))
+        closed = unavailable(s, lang) if flow.online and not s.open else ""
+        self.hint_pair.set_name((chosen or hint) if can else closed or tr("offline_title", lang))
         hint_key = "needs_card" if s.requires_id_card else "card_priority_hint"
         self.hint_pair.set_mongolian(mongolian_words(hint_key, lang) if can and not chosen
                                      else "")
@@ -602,7 +653,7 @@ class OfflineScreen(Screen):
                 s.name if flow.elderly
                 # low tiles, sixteen of them: two lines each
                 else service_text(s, lang, with_wait=False, fits=fits)),
-                lambda c=s.code: flow.offline_detail(c))
+                lambda c=s.code: flow.offline_detail(c), shrink=english_shrinks(lang))
             band_in_tile(tile, mongolian_name(s, lang), flow.elderly)
             self.grid.addWidget(tile, i // cols, i % cols)
 

@@ -202,7 +202,9 @@ class RateScreen(Screen):
             self.reasons.setRowMinimumHeight(row, max(
                 (c.widget().sizeHint().height() for c in cells if c and c.widget()), default=0))
         say(self.submit_btn, "submit", lang)
-        self.submit_btn.setEnabled(flow.inquiry.can_submit())
+        # pressed too early it says what is missing (a level, a reason): always enabled, in the
+        # primary colour once the rating can go
+        set_role(self.submit_btn, "primary" if flow.inquiry.can_submit() else "")
 
     def relayout(self) -> None:
         self.refresh(self.flow)

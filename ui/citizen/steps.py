@@ -291,12 +291,44 @@ class TicketScreen(Screen):
         right.addWidget(self.print_state)
         right.addWidget(self.upload)
         right.addStretch(1)
+        # a ticket that did not print: printed again once the printer is back (same number),
+        # beside "done" (a row of its own took the height the number needs)
+        self.reprint_btn = band_button("", flow.ticketing.reprint)
+        self.reprint_btn.setVisible(False)
         # the button under the QR code: the number's side keeps the screen's full height
         self.done_btn = band_button("", flow.home, "primary")
-        right.addWidget(self.done_btn)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.reprint_btn, 1)
+        buttons.addWidget(self.done_btn, 1)
+        right.addLayout(buttons)
         row.addLayout(left, 3)
         row.addLayout(right, 2)
         self.box.addLayout(row, 1)
+
+    def show_print_state(self, flow: KioskFlow, number: str) -> None:
+        """The printer's word on this ticket; after a failure the cause when known (a ticket cut
+        short by paper running out says so, and says the number again), and the reprint button,
+        live once the printer is back."""
+        lang, ticketing = flow.lang, flow.ticketing
+        state = flow.data.print_state or "printing"
+        key = {"printing": "printing", "printed": "printed"}.get(state, "print_failed")
+        failed = key == "print_failed"
+        problem = ticketing.print_problem if failed else ""
+        if failed and ticketing.print_interrupted:
+            key = "print_interrupted_paper_out" if problem == "paper_out" else "print_interrupted"
+        elif problem == "paper_out":  # the cause, when known
+            key = "print_failed_paper_out"
+        self.print_state.setText(tr(key, lang, number=number))
+        self.print_state.setObjectName("danger" if failed else "")
+        self.print_state.style().unpolish(self.print_state)
+        self.print_state.style().polish(self.print_state)
+        offer = failed and flow.has_device("printer")
+        self.reprint_btn.setVisible(offer)
+        if offer:
+            ready = flow.reprint_ready
+            say(self.reprint_btn, "reprint_btn" if ready else
+                "reprint_wait_paper" if problem == "paper_out" else "reprint_wait", lang)
+            self.reprint_btn.setEnabled(ready)
 
     def relayout(self) -> None:
         """Upright: the QR code and the printer's state under the number, not beside it."""
@@ -311,6 +343,7 @@ class TicketScreen(Screen):
             self.banded.set_mongolian("")
             self.facts_pair.set_mongolian("")
             self.qr.set_text("")
+            self.reprint_btn.setVisible(False)
             return
         say(self.head_pair, "your_number", lang)
         if t.priority:
@@ -343,15 +376,7 @@ class TicketScreen(Screen):
         if self.qr.text != track:
             self.qr.set_text(track)
         self.qr_hint.setText(tr("scan_track", lang))
-        state = flow.data.print_state or "printing"
-        key = {"printing": "printing", "printed": "printed"}.get(state, "print_failed")
-        failed = key == "print_failed"
-        if failed and flow.ticketing.print_problem == "paper_out":  # the cause, when known
-            key = "print_failed_paper_out"
-        self.print_state.setText(tr(key, lang))
-        self.print_state.setObjectName("danger" if failed else "")
-        self.print_state.style().unpolish(self.print_state)
-        self.print_state.style().polish(self.print_state)
+        self.show_print_state(flow, hall.number if hall is not None else t.number)
         up = flow.data.upload_state
         # forwarded: the facts above say where to; sending at a bank: they say it is going
         said = hall is not None or (up == "sending" and flow.role == "bank")

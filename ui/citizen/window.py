@@ -5,21 +5,31 @@ and the idle countdown on top. It binds to `kiosk.flow.KioskFlow` and holds no l
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLayout,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk import states as st
 from kiosk.flow import KioskFlow
 from kiosk.states import ADMIN, ADMIN_PIN, ATTRACT, ISSUING, OFFLINE, THANKS, TICKET
 from ui.citizen import screens
 from ui.citizen.choose import Screen
-from ui.citizen.mongol import LANGUAGE_NAMES, band_button, say, tr
+from ui.citizen.mongol import LANGUAGE_NAMES, BandedName, band_button, say, tr
 from ui.citizen.voice import VoicePrompts
 from ui.theme import ELDERLY, NORMAL, Theme, px, stylesheet
 from ui.widgets import CountdownOverlay, LongPressArea, button, label
 from ui.widgets.basic import set_role
+from ui.widgets.mongol_layout import fit
 
 NO_BACK = (ATTRACT, ISSUING, TICKET, OFFLINE, THANKS)
 # where a citizen decides to take a number: there the printer's trouble is told beforehand
@@ -44,6 +54,10 @@ def header_sheet(t: Theme) -> str:
                              border-radius: 12px; padding: 14px; font-weight: bold;
                              font-size: {px(t, 1.2)}px; }}
     """
+
+
+HALL_BAND = 84  # the length of the hall name's Mongolian band: under the corner's 90 px
+QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's "no maximum"
 
 
 class KioskWindow(QWidget):
@@ -100,7 +114,14 @@ class KioskWindow(QWidget):
         self.branch = label("")
         for w in (self.hall, self.branch):  # a long branch name wraps; the buttons keep their room
             w.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        names.addWidget(self.hall)
+        # Mongolian mode: the hall's Mongolian name (`name_mn`) in a band before the Chinese,
+        # no longer than the bar's row is high (the corner's), so the bar keeps its height
+        # and the switches their places when the language changes
+        self.hall_pair = BandedName(self.hall, length=HALL_BAND, pixel_size=18,
+                                    min_pixel_size=13, columns=12)
+        # the name's width is the bar's share, as the name's own (its words never ask for more)
+        self.hall_pair.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        names.addWidget(self.hall_pair)
         names.addWidget(self.branch)
         row.addLayout(names, 1)
         self.clock = label("", "title", wrap=False)
@@ -158,7 +179,8 @@ class KioskWindow(QWidget):
         if self._styled_for is not flow.elderly:
             self._styled_for = flow.elderly
             self.setStyleSheet(stylesheet(theme_of(flow)) + header_sheet(theme_of(flow)))
-        self.hall.setText(flow.hall_title() or "政务服务中心")
+        self.hall_pair.set_name(flow.hall_title() or "政务服务中心")
+        self._hall_band(flow.hall_title_mn())
         self.branch.setText(tr("branch_tag", lang) if flow.role == "bank" else "")
         self.branch.setVisible(flow.role == "bank" and not flow.elderly)
         offered = flow.languages()
@@ -174,8 +196,10 @@ class KioskWindow(QWidget):
         # the switches' widths changed with the words: the bar takes them at once, so no frame
         # shows a button squeezed (or the languages where they were not)
         self.switches.layout().activate()
+        self.hall_pair.layout().activate()  # the Mongolian band's room, before the name fits
         self.layout().activate()
         self._fit_name()
+        self._settle_bar()
         say(self.back_btn, "back", lang)
         say(self.home_btn, "home", lang)
         plain = flow.state in NO_BACK
@@ -215,6 +239,38 @@ class KioskWindow(QWidget):
         if self.voice is not None and self.flow.elderly and state not in (ADMIN, ADMIN_PIN):
             self.voice.say(screens.prompt(self.flow), self.flow.lang)
 
+    def _hall_band(self, text: str) -> None:
+        """The hall's Mongolian name in its band, as wide as its columns need now: the name
+        beside it is fitted to what is left in the same pass (a band that took its width later
+        made the bar two lines high for a moment, moving the switches under a finger)."""
+        band = self.hall_pair.band
+        if text and text != band.text():
+            laid = fit(text, float(HALL_BAND), band.rule)
+            band.setFixedWidth(math.ceil(laid.size().width()) + 2)
+        self.hall_pair.set_mongolian(text)
+
+    def _settle_bar(self) -> None:
+        """Beside its Mongolian band, the name is as high as it needs at the width the band
+        leaves it (fitted again at that width), not as high as it was a moment ago: it wrapped
+        while the band appeared, and the bar kept two lines' height, the switches lower, until
+        the next event. Without a band, no limit."""
+        pair = self.hall_pair
+        for _ in range(2):  # fitted at the width the last pass gave it
+            if pair.band.isVisibleTo(pair):
+                need = pair.heightForWidth(pair.width()) if pair.width() > 0 else 0
+                pair.setMaximumHeight(max(HALL_BAND + 8, need))
+            else:
+                pair.setMaximumHeight(QWIDGETSIZE_MAX)
+            bar = pair.parentWidget().layout()
+            for inner in (bar, *bar.findChildren(QLayout)):  # the rows' cached heights too
+                inner.invalidate()
+            bar.activate()
+            self.layout().invalidate()
+            self.layout().activate()
+            if not pair.band.isVisibleTo(pair):
+                return
+            self._fit_name()
+
     def _fit_name(self) -> None:
         """The hall's name on one line: a size smaller where the bar is crowded (a long name, a
         branch's or the hall's in English, or long words on the switches), and smaller still, to
@@ -243,6 +299,7 @@ class KioskWindow(QWidget):
         super().resizeEvent(event)
         self._place_switches()
         self._fit_name()
+        self._settle_bar()
         if self.overlay.isVisible():
             self.overlay.setGeometry(self.rect())
 

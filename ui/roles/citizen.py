@@ -40,6 +40,9 @@ SHOTS: list[tuple[str, str, str]] = [
     ("31-attract-paper-out", "attract", "paper_out"),
     ("32-services-paper-out", "services", "paper_out"),
     ("33-ticket-paper-out", "ticket", "paper_out"),
+    ("34-ticket-paper-ran-out", "ticket", "paper_ran_out"),
+    ("35-ticket-reprint", "ticket", "reprint"),
+    ("36-answer-used", "answer", "used"),
 ]
 
 

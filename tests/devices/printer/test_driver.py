@@ -16,7 +16,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as s
 
-from devices.errors import BadAddress, DeviceError, DeviceUnavailable, PermanentFault, ProtocolError
+from devices.errors import (
+    BadAddress,
+    DeviceError,
+    DeviceUnavailable,
+    NotReady,
+    PermanentFault,
+    ProtocolError,
+)
 from devices.health import Health
 from devices.printer import TicketLayout, TicketPrinter, open_printer, ticket_bytes
 from devices.printer.cli import sample_ticket
@@ -75,9 +82,17 @@ def test_paper_near_end_still_prints(ticket: TicketLayout) -> None:
 def test_paper_out_mid_job_fails_after_printing(ticket: TicketLayout) -> None:
     printer = open_printer("sim://printer?paper_lines=12")
     assert printer.status() is Health.PAPER_LOW
-    with pytest.raises(DeviceUnavailable, match="out of paper.*after printing"):
+    with pytest.raises(DeviceUnavailable, match="out of paper.*after printing") as caught:
         printer.print_ticket(ticket)
     assert printer.status() is Health.PAPER_OUT
+    # it says why and that it stopped during this ticket (the kiosk says the ticket may be
+    # incomplete); refused before a job, nothing was interrupted
+    assert isinstance(caught.value, NotReady)
+    assert (caught.value.health, caught.value.interrupted) == ("paper_out", True)
+    with pytest.raises(NotReady) as again:
+        printer.print_ticket(ticket)
+    assert (again.value.health, again.value.interrupted) == ("paper_out", False)
+    printer.close()
 
 
 def test_cutter_jam_is_a_permanent_fault(ticket: TicketLayout) -> None:

@@ -250,3 +250,28 @@ def test_english_names_are_printed_under_the_chinese(
     assert not read["replacement"] and "\ufffd" not in "".join(read["texts"])
     widths = [columns(line) for run in read["texts"] for line in run.split("\n")]
     assert max(widths) <= COLUMNS_OF[paper]
+
+
+@pytest.mark.parametrize(("name", "profile", "paper"), CASES)
+def test_a_priority_ticket_is_marked_under_its_number(
+        ticket: TicketLayout, npos_read: Callable[[bytes], dict[str, Any]], name: str,
+        profile: str, paper: int) -> None:
+    """A priority ticket (elderly, disabled, a booking on time, ...) says 优先 Priority under its
+    number, large and in reverse (GS B 1 ... GS B 0), as npos reads it; the reason is not
+    printed, and a normal ticket has no mark."""
+    marked = dataclasses.replace(ticket, width_mm=paper, priority=True)
+    read = npos_read(ticket_bytes(marked, profile))
+    assert not read["replacement"]
+    texts = [t.strip() for t in read["texts"]]
+    at = texts.index("优先 Priority")
+    assert texts[at - 1] == ticket.number  # right under the number
+    names = [c["name"] for c in read["commands"]]
+    run = next(i for i, c in enumerate(read["commands"]) if c.get("text", "").strip()
+               == "优先 Priority")
+    inverts = [(i, c["params"]) for i, c in enumerate(read["commands"]) if c["name"] == "GSB"]
+    assert inverts == [(run - 1, "01"), (run + 1, "00")], names[run - 4:run + 3]
+    size = [c["params"] for c in read["commands"][:run] if c["name"] == "GS!"][-1]
+    assert size == "11"  # twice as wide and as high
+    plain = npos_read(ticket_bytes(dataclasses.replace(ticket, width_mm=paper), profile))
+    assert "优先" not in "".join(plain["texts"])
+    assert all(c["name"] != "GSB" for c in plain["commands"])

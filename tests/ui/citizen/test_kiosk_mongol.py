@@ -54,7 +54,8 @@ def test_mongolian_chosen_on_the_services_screen(qapp: Any, qtbot: Any, hjhq: Ha
     assert window.back_btn.text() == tr("back", "zh")
     assert window.back_btn.mongolian() == tr("back", "mn") != tr("back", "zh")
     names = {s.name_mn for s in flow.page_services()}
-    assert names and names <= set(bands(window))
+    # each tile's band: its name_mn, then (a wide tile) its wait, a column each
+    assert names and names <= {b.split("\n")[0] for b in bands(window)}
     assert all(b.width() > 20 and b.height() > 60 for b in window.findChildren(MongolianText)
                if b.isVisible())
     flow.choose_service(flow.page_services()[1].code)  # the detail's header: name_mn beside
@@ -204,3 +205,42 @@ def test_english_mode_uses_the_halls_english_names(qapp: Any, qtbot: Any, hjhq: 
     detail = window.screens[st.DETAIL]
     assert detail.name.text() == "企业开办  (Company setup)"
     assert "    Articles of association" in detail.papers.text().splitlines()
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_the_hall_name_pager_counts_and_tabs_carry_mongolian(
+        qapp: Any, qtbot: Any, hjhq: HallSample, flows: Any, size: tuple[int, int]) -> None:
+    """An outside check: Mongolian mode left the hall's name, the tabs, the pager and the
+    counts in Chinese alone. The hall's `name_mn` now stands in a band before its Chinese name,
+    the tab "all", the pager and the attract screen's counts carry the kiosk's Mongolian
+    words, and a wide tile its wait; the Chinese stays beside each, and Chinese mode has no
+    band."""
+    flow = flows(hjhq)
+    window = services_window(qapp, qtbot, flow, size)
+    mn = translations("mn")
+    assert hjhq.hall.name_mn
+    sample.stage(flow, st.SERVICES, lang="mn")
+    QApplication.processEvents()
+    assert window.hall_pair.band.isVisible()
+    assert window.hall_pair.band.text() == hjhq.hall.name_mn
+    assert window.hall.text() == hjhq.hall.name  # the Chinese beside it
+    screen = window.screens[st.SERVICES]
+    assert screen.prev_btn.mongolian() == mn["prev"] and screen.next_btn.mongolian() == mn["next"]
+    pages = flow.page_count()
+    assert screen.page_pair.band.text() == mn["page"].format(p=1, n=pages)
+    tabs = [screen.categories.itemAt(i).widget() for i in range(screen.categories.count())]
+    assert tabs[0].mongolian() == mn["all"] and tabs[0].text() == "全部"
+    first = flow.page_services()[0]
+    assert any(b.split("\n")[0] == first.name_mn for b in bands(window))
+    if size[0] > size[1]:  # a wide tile: its wait in Mongolian too
+        wait = mn["waiting_in"].format(n=first.waiting)
+        assert any(first.name_mn in b and wait in b for b in bands(window))
+    sample.stage(flow, st.ATTRACT, lang="mn")
+    waiting = flow.zone_waiting()
+    for zone in flow.zones():
+        column = "\n".join((mn[f"zone_{zone}"], mn["waiting_in"].format(n=waiting.get(zone, 0))))
+        assert column in bands(window), zone
+    sample.stage(flow, st.SERVICES, lang="zh")
+    QApplication.processEvents()
+    assert not window.hall_pair.band.isVisible() and not screen.prev_btn.mongolian()
+    assert not screen.page_pair.band.isVisible()

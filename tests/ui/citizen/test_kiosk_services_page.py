@@ -59,7 +59,8 @@ def _inside(screen: Any, tiles: list[FitTile], window: KioskWindow) -> None:
     area_top, area_bottom = _top(screen.tiles, window), _bottom(screen.tiles, window)
     for tile in tiles:
         assert area_top <= _top(tile, window) and _bottom(tile, window) <= area_bottom
-    assert area_bottom <= _top(screen.prev_btn, window)
+    if screen.prev_btn.isVisible():  # with the keyboard up, its arrow keys turn the pages
+        assert area_bottom <= _top(screen.prev_btn, window)
     if screen.keyboard.isVisible():
         assert area_bottom <= _top(screen.keyboard, window)
 
@@ -102,6 +103,8 @@ def test_the_keyboard_takes_rows_from_the_page_not_tiles_from_view(
     _inside(screen, tiles, window)
     pages = flow.page_count()
     assert pages > 1
+    assert screen.kb_next.isVisible() and screen.kb_next.isEnabled()  # the keyboard's pager
+    assert not screen.prev_btn.isVisible()
     for _ in range(pages):  # every page in turn; the last one shows what is left
         flow.turn_page(1)
     settle(QApplication.instance())
@@ -148,3 +151,57 @@ def test_english_names_under_the_keyboard_are_whole(
         lines = tile.text().split("\n")
         assert all(metrics.horizontalAdvance(line) <= room.width() for line in lines), lines
         assert len(lines) * metrics.lineSpacing() <= room.height(), lines
+
+
+def _whole_and_inside(tile: FitTile, service: Any) -> None:
+    """The tile shows the English name whole (on one line, or broken between words) and every
+    line within the tile at the font it took."""
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QStyle, QStyleOptionButton
+
+    lines = tile.text().split("\n")
+    assert "…" not in tile.text(), lines
+    flat = " ".join(part for line in lines[1:] for part in line.split("  ·  "))
+    assert service.name_en in flat or service.name_en in lines[1], lines
+    option = QStyleOptionButton()
+    tile.initStyleOption(option)
+    room = tile.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, tile)
+    metrics = QFontMetrics(tile.font())
+    assert all(metrics.horizontalAdvance(line) <= room.width() for line in lines), lines
+    assert len(lines) * metrics.lineSpacing() <= room.height() + 2, lines
+
+
+@pytest.mark.parametrize("role", ["kiosk", "bank"])
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+@pytest.mark.parametrize("elderly", [False, True])
+def test_english_tiles_are_never_cut(qtbot: Any, qapp: Any, role: str, size: tuple[int, int],
+                                     elderly: bool) -> None:
+    """An outside check found English tiles cut at 1920x1080 ("Real estate mortgag…"): on
+    every page of the services, and on the offline screen's list, each English name is
+    whole and every line inside its tile."""
+    apply_fonts(qapp)
+    flow = sample.sample_flow(role, load_hall_sample(HALL))
+    window = KioskWindow(flow)
+    qtbot.addWidget(window)
+    window.setFixedSize(*size)
+    window.show()
+    sample.stage(flow, "services", elderly=elderly, lang="en")
+    screen = window.screens["services"]
+    seen = 0
+    for page in range(flow.page_count()):
+        flow.page = page
+        flow.emit_changed()
+        settle(QApplication.instance())
+        tiles = [w for i in range(screen.grid.count())
+                 if isinstance(w := screen.grid.itemAt(i).widget(), FitTile) and w.isVisible()]
+        for tile, service in zip(tiles, flow.page_services(), strict=True):
+            _whole_and_inside(tile, service)
+            seen += 1
+    assert seen == len(flow.all_services())
+    sample.stage(flow, "offline", elderly=elderly, lang="en", online=False)
+    settle(QApplication.instance())
+    grid = window.screens["offline"].grid
+    tiles = [w for i in range(grid.count()) if isinstance(w := grid.itemAt(i).widget(), FitTile)]
+    if not elderly:  # senior mode lists the Chinese names alone
+        for tile, service in zip(tiles, flow.all_services(), strict=False):
+            _whole_and_inside(tile, service)
