@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from queue_server.db.store import Store
 from queue_server.domain.clock import utcnow
 from queue_server.usecases import appeals
-from tests.browser import chromium, need_browser, shots_folder
+from tests.console.conftest import served
 from tests.procs import ServerProcess, load_test_hall, start_server
 from tests.queue_server.conftest import PIN, set_all_pins
 from tests.queue_server.supervision_seed import SetClock, rate, serve, staff, take, to_approval
@@ -65,26 +65,9 @@ def seed(url: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, dict]]:
-    need_browser()
-    tmp = tmp_path_factory.mktemp("console")
-    url = f"sqlite:///{tmp / 'hall.db'}"
-    load_test_hall(url)
-    set_all_pins(url)
-    seeded = seed(url)
-    server = start_server(url, tmp)
-    yield server, seeded
-    server.stop()
+    yield from served(tmp_path_factory.mktemp("console"), seed)
 
 
-@pytest.fixture(scope="module")
-def browser(hall: tuple[ServerProcess, dict]) -> Iterator[Any]:
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return shots_folder(tmp_path_factory.mktemp("shots"))
 
 
 def new_page(browser: Any, server: ServerProcess, size: str = "1366x768",

@@ -22,10 +22,9 @@ from queue_server.domain.clock import utcnow
 from queue_server.domain.security import rating_code
 from queue_server.usecases import counters, ratings
 from queue_server.usecases.halls import load_hall
-from tests.browser import chromium, need_browser, shots_folder
+from tests.console.conftest import served
 from tests.console.test_console_browser import HALL, log_in, new_page
-from tests.procs import ServerProcess, load_test_hall, start_server
-from tests.queue_server.conftest import set_all_pins
+from tests.procs import ServerProcess
 from tests.queue_server.supervision_seed import SetClock, pad, serve, staff, take, to_approval
 
 pytestmark = pytest.mark.slow
@@ -68,26 +67,9 @@ def seed(url: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, dict]]:
-    need_browser()
-    tmp = tmp_path_factory.mktemp("console-day")
-    url = f"sqlite:///{tmp / 'hall.db'}"
-    load_test_hall(url)
-    set_all_pins(url)
-    seeded = seed(url)
-    server = start_server(url, tmp)
-    yield server, seeded
-    server.stop()
+    yield from served(tmp_path_factory.mktemp("console-day"), seed)
 
 
-@pytest.fixture(scope="module")
-def browser(hall: tuple[ServerProcess, dict]) -> Iterator[Any]:
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return shots_folder(tmp_path_factory.mktemp("shots"))
 
 
 def test_the_login_page_asks_who_is_signed_in_without_an_error(

@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser import chromium, need_browser, shots_folder
+from tests.console.conftest import served
 from tests.console.test_console_browser import log_in, new_page, seed
-from tests.procs import TEST_HALL, ServerProcess, load_test_hall, start_server
-from tests.queue_server.conftest import set_all_pins
+from tests.procs import TEST_HALL, ServerProcess
 
 pytestmark = pytest.mark.slow
 ENGLISH = {'name = "测试政务服务中心"': "Test Government Service Center",
@@ -28,31 +27,15 @@ ENGLISH = {'name = "测试政务服务中心"': "Test Government Service Center"
 
 @pytest.fixture(scope="module")
 def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, dict]]:
-    need_browser()
     tmp = tmp_path_factory.mktemp("console-details")
     text = TEST_HALL.read_text(encoding="utf-8")
     for line, english in ENGLISH.items():
         text = text.replace(line, f'{line}\nname_en = "{english}"', 1)
     config = tmp / "hall.toml"
     config.write_text(text, encoding="utf-8")
-    url = f"sqlite:///{tmp / 'hall.db'}"
-    load_test_hall(url, config)
-    set_all_pins(url)
-    seeded = seed(url)
-    server = start_server(url, tmp)
-    yield server, seeded
-    server.stop()
+    yield from served(tmp, seed, config)
 
 
-@pytest.fixture(scope="module")
-def browser(hall: tuple[ServerProcess, dict]) -> Iterator[Any]:
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return shots_folder(tmp_path_factory.mktemp("shots"))
 
 
 @pytest.fixture()

@@ -140,3 +140,16 @@ def staff_client(server: InProcServer, counter: str, staff: str = "s001") -> htt
     assert resp.status_code == 200, resp.text
     terminal.headers["Authorization"] = f"Bearer {resp.json()['token']}"
     return terminal
+
+
+def ok(resp: httpx.Response, status: int = 200) -> Any:
+    """The answer's JSON, once its status is `status`."""
+    assert resp.status_code == status, resp.text
+    return resp.json()
+
+
+def refused(resp: httpx.Response, status: int, code: str) -> None:
+    """A refusal with `status` and `code`, said Chinese first beside the English."""
+    assert resp.status_code == status, resp.text
+    body = resp.json()["error"]
+    assert body["code"] == code and " / " in body["message"], body

@@ -4,25 +4,14 @@ only while nobody else touched the ticket) and the staff's ticket search by numb
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
-from tests.queue_server.inproc import Clock, InProcServer, enrol, staff_client
+from tests.queue_server.inproc import Clock, InProcServer, enrol, ok, refused, staff_client
 from tests.queue_server.test_appointment_day import person
 
 Journey = tuple[InProcServer, Clock]
 
 
-def ok(resp: httpx.Response, status: int = 200) -> Any:
-    assert resp.status_code == status, resp.text
-    return resp.json()
-
-
-def refused(resp: httpx.Response, status: int, code: str) -> None:
-    assert resp.status_code == status, resp.text
-    body = resp.json()["error"]
-    assert body["code"] == code and " / " in body["message"]
 
 
 def open_hall(journey: Journey) -> tuple[InProcServer, Clock, httpx.Client]:

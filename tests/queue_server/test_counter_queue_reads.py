@@ -21,7 +21,7 @@ from sqlalchemy import event
 
 from server_process.hall import init_hall
 from tests.queue_server.conftest import PIN, set_all_pins
-from tests.queue_server.inproc import HALL_TZ, Clock, InProcServer, database, enrol
+from tests.queue_server.inproc import HALL_TZ, Clock, InProcServer, database, enrol, ok, refused
 
 HALL = """
 [hall]
@@ -96,13 +96,6 @@ def queue(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Queue]:
         server.store.close()
 
 
-def ok(resp: httpx.Response, status: int = 200) -> Any:
-    assert resp.status_code == status, resp.text
-    return resp.json()
-
-
-def refused(resp: httpx.Response, status: int, code: str) -> None:
-    assert resp.status_code == status and resp.json()["error"]["code"] == code, resp.text
 
 
 def desk(server: InProcServer, counter: str, hall: str = "q1") -> httpx.Client:

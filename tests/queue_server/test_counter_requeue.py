@@ -20,6 +20,8 @@ from tests.queue_server.inproc import (
     InProcServer,
     enrol,
     journey_db,
+    ok,
+    refused,
     staff_client,
 )
 from tests.queue_server.test_appointment_day import person
@@ -51,17 +53,6 @@ def hall(tmp_path: Path) -> Iterator[Hall]:
         server.store.close()
 
 
-def ok(resp: httpx.Response, status: int = 200) -> Any:
-    assert resp.status_code == status, resp.text
-    return resp.json()
-
-
-def refused(resp: httpx.Response, status: int, code: str) -> None:
-    assert resp.status_code == status, resp.text
-    body = resp.json()["error"]
-    assert body["code"] == code, body
-    zh, _, en = body["message"].partition(" / ")
-    assert zh and en and zh != en, body["message"]
 
 
 def take(kiosk: httpx.Client, service: str, n: int = 0, clock: Clock | None = None) -> Any:

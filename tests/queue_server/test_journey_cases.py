@@ -8,12 +8,11 @@ the counter confirms it)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import httpx
 
 from queue_server.usecases import notify
-from tests.queue_server.inproc import Clock, InProcServer, enrol, staff_client
+from tests.queue_server.inproc import Clock, InProcServer, enrol, ok, staff_client
 from tests.queue_server.test_appointment_day import person
 
 Journey = tuple[InProcServer, Clock]
@@ -24,10 +23,6 @@ OLD = person(24, born="19400101")
 def types(server: InProcServer) -> list[str]:
     return [e["type"] for e in server.store.fetch_events("j1", 0, 10_000)]
 
-
-def ok(resp: httpx.Response, status: int = 200) -> Any:
-    assert resp.status_code == status, resp.text
-    return resp.json()
 
 
 def test_numbers_from_the_phone(journey: Journey) -> None:
