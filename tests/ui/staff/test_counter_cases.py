@@ -29,6 +29,7 @@ from queue_server.domain.clock import utcnow
 from server_process.hall import HallProcess
 from tests.procs import TEST_HALL
 from tests.queue_server.supervision_seed import SetClock, to_approval
+from tests.ui.staff.hall_server import idle
 from ui.staff.counter_pad import CounterWindow
 from ui.staff.mine import MyCasesDialog, MyRatingsDialog
 
@@ -98,10 +99,6 @@ def pads(qtbot: QtBot, hall: CaseHall) -> Iterator[Callable[..., tuple[CounterMo
         model.stop()
         window.close()
         window.deleteLater()
-
-
-def idle(qtbot: QtBot, model: CounterModel) -> None:
-    qtbot.waitUntil(lambda: not model.busy, timeout=5000)
 
 
 def with_dialog(kind: type[QDialog], open_it: Callable[[], None],

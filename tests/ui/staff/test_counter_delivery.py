@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 from kiosk.client import QueueClient
 from kiosk.counter import CounterModel
 from server_process.hall import HallProcess
+from tests.ui.staff.hall_server import empty, signed_in
 from ui.staff.counter_pad import CounterWindow
 from ui.staff.delivery import DeliveryDialog
 
@@ -126,20 +127,9 @@ def hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MailHall]:
 @pytest.fixture
 def pad(qtbot: QtBot, hall: MailHall) -> Iterator[tuple[CounterModel, CounterWindow]]:
     model = CounterModel(QueueClient(hall.url, hall.counter), "W01", heartbeat_s=0)
-    window = CounterWindow(model, "zh")  # closed here, after the model stopped (not by qtbot)
-    window.resize(1366, 768)
-    window.show()
-    window.staff_id.setText("s001")
-    window.pin.setText(PIN)
-    window.login_btn.click()
-    qtbot.waitUntil(lambda: model.state is not None and not model.busy, timeout=10000)
+    window = signed_in(qtbot, model, owned=False)  # closed here, after the model stopped
     yield model, window
-    if model.current is not None:  # leave the counter empty for the next test
-        if model.current.status == "called":
-            model.start()
-            qtbot.waitUntil(lambda: not model.busy, timeout=5000)
-        model.finish("done")
-        qtbot.waitUntil(lambda: not model.busy and model.current is None, timeout=5000)
+    empty(qtbot, model)  # leave the counter empty for the next test
     model.stop()
     window.close()
     window.deleteLater()

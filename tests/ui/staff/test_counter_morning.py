@@ -22,7 +22,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.client import QueueClient
 from kiosk.counter import CounterModel
-from tests.ui.staff.hall_server import PIN, HallServer, clear
+from tests.ui.staff.hall_server import PIN, HallServer, clear, idle, signed_in
 from ui.staff.counter_pad import CounterWindow
 from ui.staff.dialogs import FOCUS_RING, ReasonDialog, TransferDialog
 
@@ -61,30 +61,12 @@ def pads(qtbot: QtBot, hall: HallServer, tokens: dict[str, str]
         model = CounterModel(QueueClient(hall.url, tokens[counter], timeout=timeout), counter,
                              heartbeat_s=0)
         made.append(model)
-        window = CounterWindow(model, "zh")
-        qtbot.addWidget(window)
-        window.resize(1366, 768)
-        window.show()
-        window.staff_id.setText(staff)
-        window.pin.setText(PIN)
-        window.login_btn.click()
-        qtbot.waitUntil(lambda: model.state is not None and not model.busy, timeout=10000)
-        t = model.current
-        if t is not None:  # left by an earlier test
-            if t.status == "called":
-                model.start()
-                idle(qtbot, model)
-            model.finish("done")
-            qtbot.waitUntil(lambda: model.current is None and not model.busy, timeout=5000)
+        window = signed_in(qtbot, model, staff)
         return model, window
 
     yield make
     for model in made:
         model.stop()
-
-
-def idle(qtbot: QtBot, model: CounterModel) -> None:
-    qtbot.waitUntil(lambda: not model.busy, timeout=5000)
 
 
 def serve(qtbot: QtBot, model: CounterModel, number: str) -> None:

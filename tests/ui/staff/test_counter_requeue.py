@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.client import QueueClient
 from kiosk.counter import CounterModel
-from tests.ui.staff.hall_server import PIN, HallServer
+from tests.ui.staff.hall_server import HallServer, idle, signed_in
 from ui.staff.counter_pad import CounterWindow
 
 pytestmark = pytest.mark.timeout(90)
@@ -38,27 +38,9 @@ class Answers:
 def pad(qtbot: QtBot, hall: HallServer) -> Iterator[tuple[CounterModel, CounterWindow]]:
     token = hall.tokens.get(TERMINAL) or hall.enrol("counter", TERMINAL, "W01")
     model = CounterModel(QueueClient(hall.url, token), "W01", heartbeat_s=0)
-    window = CounterWindow(model, "zh")
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    window.staff_id.setText("s001")
-    window.pin.setText(PIN)
-    window.login_btn.click()
-    qtbot.waitUntil(lambda: model.state is not None and not model.busy, timeout=10000)
-    t = model.current
-    if t is not None:  # left by an earlier test
-        if t.status == "called":
-            model.start()
-            idle(qtbot, model)
-        model.finish("done")
-        qtbot.waitUntil(lambda: model.current is None and not model.busy, timeout=5000)
+    window = signed_in(qtbot, model)
     yield model, window
     model.stop()
-
-
-def idle(qtbot: QtBot, model: CounterModel) -> None:
-    qtbot.waitUntil(lambda: not model.busy, timeout=5000)
 
 
 def call(qtbot: QtBot, model: CounterModel, number: str) -> None:

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.client import QueueClient
 from kiosk.counter import CounterModel
-from tests.ui.staff.hall_server import PIN, HallServer
+from tests.ui.staff.hall_server import PIN, HallServer, idle
 from ui.staff.counter_pad import CounterWindow
 
 pytestmark = pytest.mark.timeout(60)
@@ -44,10 +44,6 @@ def pad(qtbot: QtBot, hall: HallServer, lang: str = "zh") -> tuple[CounterModel,
         model.finish("done")
         qtbot.waitUntil(lambda: model.current is None and not model.busy, timeout=5000)
     return model, window
-
-
-def idle(qtbot: QtBot, model: CounterModel) -> None:
-    qtbot.waitUntil(lambda: not model.busy, timeout=5000)
 
 
 def call(qtbot: QtBot, model: CounterModel, number: str) -> None:
