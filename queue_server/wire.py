@@ -76,7 +76,7 @@ BAD_REASONS: dict[str, tuple[str, str]] = {
 WAITING_EVENTS: frozenset[str] = frozenset({
     "ticket.issued", "ticket.called", "ticket.no_show", "ticket.finished", "ticket.transferred",
     "counter.paused", "counter.resumed", "day.rolled", "ticket.arrived", "ticket.held",
-    "ticket.taken_back", "ticket.finish_undone", "ticket.requeued"})
+    "ticket.taken_back", "ticket.finish_undone", "ticket.requeued", "delivery.chosen"})
 
 
 class Wire(BaseModel):

@@ -63,10 +63,23 @@ def choose(store: Store, who: Principal, ticket_id: str, body: wj.DeliveryIn) ->
         row.method = body.method
         row.contact = seal(hall.secret, hall.id, contact) if contact else None
         s.add(row)
+        held = body.method == "mail" and _hold_for_mail(s, ticket)
         tx.emit(ticket.hall, "delivery.chosen", ticket=ticket.id, number=ticket.number,
-                method=body.method)
+                method=body.method, held=held)
         s.flush()
         return delivery_out(row, ticket)
+
+
+def _hold_for_mail(s: Any, ticket: Ticket) -> bool:
+    """A case already waiting in the pickup queue when mail is chosen leaves it: no counter
+    calls a holder who need not come (it waits, held and `ready`, on the list to mail, as a
+    case to be mailed does when it reaches pickup). Answers whether it was taken out."""
+    stage = s.get(Stage, ticket.stage) if ticket.stage else None
+    if stage is None or stage.zone != "pickup" or stage.status != stages.WAITING:
+        return False
+    stage.status, stage.target_counter = stages.HELD, None
+    ticket.status = stages.held_status("pickup")
+    return True
 
 
 def _detail(hall: Any, row: Delivery, ticket: Ticket) -> wj.DeliveryDetail:

@@ -89,6 +89,31 @@ def test_a_case_ready_the_same_day_queues_at_once(journey: Journey) -> None:
     assert ok(pickup.post("/counters/W04/call-next"))["number"] == done["number"]
 
 
+def test_mail_chosen_for_a_case_waiting_at_pickup_takes_it_out_of_the_queue(
+        journey: Journey) -> None:
+    """A citizen on the phone: mail chosen at pickup for a case already queued there, and the
+    pickup counter's next call called it ("请到 W04 出件") beside the card "办结后寄出"."""
+    server, clock = journey
+    clock.set(2026, 3, 9, 9, 0)
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
+    walk = _through_approval(server, kiosk, P1)
+    tid = walk["ticket"]["id"]
+    ok(walk["intake"].post("/counters/W01/finish", json={"outcome": "next"}))
+    approval = staff_client(server, "W03")
+    ok(approval.post("/counters/W03/call-next"))
+    assert ok(approval.post("/counters/W03/finish", json={"outcome": "next"}))["status"] == "waiting"
+    pickup = staff_client(server, "W04")
+    ok(pickup.post(f"/tickets/{tid}/delivery", json={
+        "method": "mail", "recipient": "张三", "address": "杭锦后旗陕坝镇光明街12号"}))
+    view = ok(server.client().get(f"/track/{tid}"))
+    assert (view["status"], view["delivery"]["method"]) == ("ready", "mail")
+    assert pickup.post("/counters/W04/call-next").status_code == 204  # nobody to call
+    assert [d["ticket"] for d in ok(pickup.get("/deliveries/to-mail"))] == [tid]
+    chosen = [e for e in server.store.fetch_events("j1", 0, 1000)
+              if e["type"] == "delivery.chosen"]
+    assert chosen[-1]["held"] is True
+
+
 def test_a_missed_pickup_call_keeps_the_approved_case_for_its_holder(journey: Journey) -> None:
     """过号 at pickup ended the approved case as `no_show`: its holder could not collect the
     licence (check-in was 409 nothing_to_collect). The case waits, held, for its holder."""
