@@ -21,6 +21,7 @@ from queue_server.db.unit import Tx
 from queue_server.domain import stages
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from queue_server.domain.hall import HallInfo
+from queue_server.domain.opening import numbering_day
 from queue_server.domain.workdays import Due
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.counters import _announce, _current, _event, _own_counter, _save
@@ -46,13 +47,19 @@ def _today(conn: Connection, hall: HallInfo, number: str, now: datetime, lock: b
            ) -> Record | None:
     """The ticket that holds `number` today: issued today under it, or a case of an earlier
     day that its holder collects today under a number of today (usecases/arrival.py: the
-    ticket and its current stage take today's number; the stage queues from the arrival)."""
+    ticket and its current stage take today's number; the stage queues from the arrival).
+    While the hall is closed, a number taken since (numbered in the day it opens next, which a
+    counter at work in the evening may call all the same) comes before today's."""
     prefix, seq = parse_number(number)
     today = hall.day_of(now)
-    query = select(_TICKETS).where(
-        _TICKETS.c.hall == hall.id, _TICKETS.c.prefix == prefix,
-        _TICKETS.c.day == today, _TICKETS.c.seq == seq)
-    row = conn.execute(query.with_for_update() if lock else query).first()
+    row = None
+    for day in dict.fromkeys((numbering_day(hall, now), today)):
+        query = select(_TICKETS).where(
+            _TICKETS.c.hall == hall.id, _TICKETS.c.prefix == prefix,
+            _TICKETS.c.day == day, _TICKETS.c.seq == seq)
+        row = conn.execute(query.with_for_update() if lock else query).first()
+        if row is not None:
+            break
     if row is None:
         later = select(_TICKETS, _STAGES.c.sort_at.label("queued_at")).join(
             _STAGES, _STAGES.c.id == _TICKETS.c.stage).where(

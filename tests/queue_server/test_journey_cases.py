@@ -316,6 +316,26 @@ def test_a_number_taken_while_the_hall_is_closed_is_not_given_again_when_it_open
     assert first["id"] == night["id"]  # found by its number on the day it is called
 
 
+def test_a_counter_at_work_after_closing_finds_the_evening_s_numbers(journey: Journey) -> None:
+    """The display's duty officer, an outside check: counters still at work after 17:30 called
+    the evening's numbers (numbered for the next day) with call-next, but by number they were
+    "今天没有 A001 号", and a passed one could not be put back in the queue."""
+    server, clock = journey
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
+    clock.set(2026, 3, 6, 10, 0)  # Friday morning: today's A001, served
+    day = ok(kiosk.post("/tickets", json={"service": "general"}), 201)
+    staff = staff_client(server, "W01")
+    ok(staff.post("/counters/W01/call-next"))
+    ok(staff.post("/counters/W01/finish", json={"outcome": "done"}))
+    clock.set(2026, 3, 6, 18, 5)  # after closing: Monday's A001
+    night = ok(kiosk.post("/tickets", json={"service": "general"}), 201)
+    assert night["number"] == day["number"] == "A001"
+    assert [t["id"] for t in ok(staff.get("/tickets", params={"number": "A001"}))] == [
+        night["id"]]
+    called = ok(staff.post("/counters/W01/call", json={"number": "A001"}))
+    assert called["id"] == night["id"]
+
+
 def test_a_counter_s_pad_rates_only_today_s_visits(journey: Journey) -> None:
     """A pad rated a stage of its counter from any day before (ticket ids are in every event):
     it rates the visit in front of it, on the day it was served; the QR code still rates."""
