@@ -187,6 +187,11 @@ class CounterModel(QObject):
         if not self.logged_in or self.busy:
             return set()
         acts = allowed_actions(self.current.status if self.current else None, self.paused)
+        if self.current is not None and self.current.origin == "branch" and (
+                self.state is None or self.state.zone != "pickup"):
+            # a bank branch's application: its holder is not in the hall (the server refuses
+            # 409 not_in_person); it is taken up from the papers the branch sent
+            acts -= {"recall", "no-show"}
         if self.current is None and self.held():
             acts.add("take-back")
         if self.current is None and self.undo_remaining > 0:

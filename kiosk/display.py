@@ -54,6 +54,13 @@ class Board:
     history: list[Call] = field(default_factory=list)
     waiting: list[tuple[str, int]] = field(default_factory=list)
     last_id: int = 0
+    # the number each counter has called and not yet let go, of the calls this board shows
+    calling: dict[str, str] = field(default_factory=dict)
+
+    def still_called(self, number: str, counter: str) -> bool:
+        """Whether `counter` still has `number` called (not served, passed, sent on or
+        superseded): a call the voice has not said yet is said only then."""
+        return self.calling.get(counter) == number
 
     def covers(self, zone: str) -> bool:
         return not self.zones or zone in self.zones
@@ -69,15 +76,22 @@ class Board:
         self.last_id = max(self.last_id, event.id)
         if event.type == "day.rolled":
             self.current, self.history = None, []
+            self.calling.clear()
             return True
         if event.type in ENDED:
+            counter = str(event.field("counter") or "")
+            if self.calling.get(counter) == str(event.field("number") or ""):
+                del self.calling[counter]
             return self._ended(event)
         if event.type not in ("ticket.called", "ticket.recalled"):
             return False
         zone = str(event.field("zone") or "")
         if zone and not self.shows_call(zone):
             return False
+        if event.field("in_person") is False:  # a bank branch's application: nobody to call
+            return False
         counter = str(event.field("counter") or "")
+        self.calling[counter] = str(event.field("number") or "")
         call = Call(str(event.field("number") or ""), counter,
                     str(event.field("counter_name") or counter), zone, event.at,
                     recall=event.type == "ticket.recalled",

@@ -13,9 +13,10 @@ import struct
 import subprocess
 import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
 
-from kiosk.announce import AnnouncementQueue, Player, SpeechEngine, wav_seconds
+from kiosk.announce import Announcement, AnnouncementQueue, Player, SpeechEngine, wav_seconds
 
 log = logging.getLogger(__name__)
 RATE = 22050  # espeak-ng's own rate, so chime and speech match
@@ -106,8 +107,10 @@ class CommandPlayer:
 
 
 def make_queue(cache_dir: Path, *, repeat: int = 2, engine: SpeechEngine | None = None,
-               player: Player | None = None) -> AnnouncementQueue:
-    """The display's announcer: espeak-ng and the system player unless told otherwise."""
+               player: Player | None = None,
+               is_due: Callable[[Announcement], bool] | None = None) -> AnnouncementQueue:
+    """The display's announcer: espeak-ng and the system player unless told otherwise;
+    `is_due`: whether a call is still to be said when its turn comes."""
     chime = write_chime(cache_dir / "chime.wav")
     return AnnouncementQueue(engine or EspeakEngine(), player or CommandPlayer(), cache_dir,
-                             chime=chime, repeat=repeat)
+                             chime=chime, repeat=repeat, is_due=is_due)

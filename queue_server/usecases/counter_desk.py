@@ -24,7 +24,7 @@ from queue_server.domain.hall import HallInfo
 from queue_server.domain.opening import numbering_day
 from queue_server.domain.workdays import Due
 from queue_server.usecases.auth import Principal
-from queue_server.usecases.counters import _announce, _current, _event, _own_counter, _save
+from queue_server.usecases.counters import _current, _event, _own_counter, _save, call_words
 from queue_server.usecases.halls import load_hall, service_record
 from queue_server.usecases.views import ticket_out
 from queue_server.usecases.walk import STAGE, one, queue_stage
@@ -104,7 +104,7 @@ def call_number_in(tx: Tx, who: Principal, code: str, base: str,
     counter.current_stage = stage.id
     _save(conn, stage, ticket, counter)
     _event(tx, "ticket.called", ticket, counter, priority=stage.priority, chosen=True,
-           **_announce(hall, ticket.number, counter))
+           **call_words(hall, ticket, stage, counter))
     return ticket_out(conn, ticket, base)
 
 
@@ -167,7 +167,7 @@ def requeue_in(tx: Tx, who: Principal, code: str, base: str,
         ticket.status, counter.current_stage = stages.CALLED, stage.id
         _save(conn, stage, counter)
         _event(tx, "ticket.called", ticket, counter, priority=stage.priority, chosen=True,
-               requeued=True, **_announce(hall, ticket.number, counter))
+               requeued=True, **call_words(hall, ticket, stage, counter))
     _save(conn, ticket)
     return ticket_out(conn, ticket, base)
 

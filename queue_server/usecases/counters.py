@@ -101,6 +101,27 @@ def _announce(hall: HallInfo, number: str, counter: Record) -> dict[str, str]:
     return out
 
 
+def in_person(ticket: Record, stage: Record) -> bool:
+    """Whether a call of `stage` calls someone in the hall. A bank branch's application
+    forwarded to the hall (政银合作) is taken up at intake from the papers the branch sent,
+    its holder at home; they come in person only to collect the licence (pickup)."""
+    return ticket.forwarded_from is None or stage.zone == "pickup"
+
+
+def call_words(hall: HallInfo, ticket: Record, stage: Record, counter: Record
+               ) -> dict[str, object]:
+    """What a `ticket.called` or `ticket.recalled` event says beside the ticket: the
+    announcement, or `in_person: false` and none (boards neither show nor say it)."""
+    if not in_person(ticket, stage):
+        return {"in_person": False}
+    return dict(_announce(hall, ticket.number, counter))
+
+
+NOT_IN_PERSON = ("not_in_person", "转办件的办事人不在大厅,无需重呼或过号,请直接办理 / a forwarded "
+                 "application's holder is not in the hall: there is no one to recall or pass; "
+                 "take it up")
+
+
 def _event(tx: Tx, type_: str, ticket: Record, counter: Record, **extra: object) -> None:
     tx.emit(ticket.hall, type_, ticket=ticket.id, number=ticket.number, service=ticket.service,
             counter=counter.code, counter_name=counter.name, zone=counter.zone, **extra)
@@ -150,7 +171,7 @@ def call_next_in(tx: Tx, who: Principal, code: str, base: str,
                                            call_order.candidate(stage))
     _save(conn, stage, ticket, counter)
     _event(tx, "ticket.called", ticket, counter,
-           priority=stage.priority, **_announce(hall, ticket.number, counter))
+           priority=stage.priority, **call_words(hall, ticket, stage, counter))
     return ticket_out(conn, ticket, base)
 
 
@@ -185,6 +206,8 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
     assert stage is not None
     ticket = one(conn, _TICKETS, _TICKET, id=stage.ticket_id)
     assert ticket is not None
+    if action in ("recall", "no-show") and not in_person(ticket, stage):
+        raise Conflict(*NOT_IN_PERSON)
     if action == "recall":
         _event(tx, "ticket.recalled", ticket, counter, recalls=stages.recall(stage),
                **_announce(hall, ticket.number, counter))

@@ -77,6 +77,20 @@ def test_forward_from_the_bank_outpost_to_the_parent_intake(hall: Hall) -> None:
     called = w02.post("/counters/W02/call-next").json()
     assert called["id"] == remote["id"] and called["masked_id"] == "150***********1234"
     assert (called["channel"], called["forwarded_from"]) == ("remote", t["id"])
+    # its holder is at home, the papers came from the branch: nobody to say it to, recall or
+    # pass (the board said "请B001号到2号窗口", and a no-show told them 过号 on their phone)
+    for action in ("recall", "no-show"):
+        refused = w02.post(f"/counters/W02/{action}")
+        assert refused.status_code == 409 and refused.json()["error"]["code"] == "not_in_person"
+    from queue_server.db.store import Store
+
+    store = Store(hall.db_url)
+    try:
+        said = [e for e in store.fetch_events(hall.id, 0, 100_000)
+                if e["type"] == "ticket.called" and e["ticket"] == remote["id"]]
+    finally:
+        store.close()
+    assert len(said) == 1 and said[0]["in_person"] is False and "text" not in said[0]
     pages = w02.get(f"/tickets/{remote['id']}/documents").json()
     assert len(pages) == 1 and w02.get(f"/documents/{pages[0]['id']}").content == JPEG
     kiosk = hall.client(hall.enrol("kiosk"))

@@ -35,7 +35,8 @@ def run(app: Any, config: TerminalConfig) -> int:
                 if config.display.voice == "packs":  # the hall's languages, in its order
                     engine = PackEngine(load_packs(config.display.voice_packs),
                                         lambda: model.languages)
-                voice = make_queue(Path(cache), repeat=config.display.repeat, engine=engine)
+                voice = make_queue(Path(cache), repeat=config.display.repeat, engine=engine,
+                                   is_due=lambda a: model.board.still_called(a.number, a.counter))
             except (VoiceError, VoicePackError) as exc:  # a board without voice is still a board
                 print(f"kiosk: voice off: {exc}", file=sys.stderr)
         if voice is not None:

@@ -262,9 +262,14 @@ def test_a_bank_branch_s_application_is_marked_beside_its_number(
     resp = hall.post(f"/tickets/{branch['id']}/forward", hall.bank, json={})
     assert resp.status_code == 201, resp.text
     here = hall.issue("company-setup")  # one of the hall's own, for comparison
-    serve(qtbot, model, resp.json()["number"])
+    serve(qtbot, model, resp.json()["number"], start=False)
     qtbot.waitUntil(lambda: window.ticket.origin.isVisible(), timeout=5000)
     assert window.ticket.origin.text() == "银行网点转来"
+    # its holder is at the branch or at home: nobody to recall or pass (409 not_in_person)
+    assert "start" in model.allowed() and not {"recall", "no-show"} & model.allowed()
+    assert not window.buttons["recall"].isEnabled() and not window.buttons["no_show"].isEnabled()
+    model.start()
+    qtbot.waitUntil(lambda: not model.busy and model.current.status == "serving", timeout=5000)
     assert "1 页在网点扫描" in window.ticket.scans_title.text()
     model.finish("done")
     qtbot.waitUntil(lambda: not model.busy and model.current is None, timeout=5000)

@@ -58,6 +58,45 @@ def test_queue_plays_in_order_never_overlapping_and_says_a_recall_again(tmp_path
     assert all(1.5 < wav_seconds(path) < 10.0 for path in speech)
 
 
+def test_a_call_whose_ticket_left_its_counter_before_its_turn_is_not_said(
+        tmp_path: Path) -> None:
+    """The display's duty officer, an outside check: in a burst of ten calls the voice fell a
+    minute behind and said numbers already served, passed or put aside. The board says which
+    calls are still called when their turn comes."""
+    from datetime import UTC, datetime
+
+    from kiosk.display import Board
+    from queue_server import wire
+
+    board = Board()
+    q = make_queue(tmp_path, repeat=1, player=WaitPlayer(0),
+                   is_due=lambda a: board.still_called(a.number, a.counter))
+
+    def event(event_id: int, kind: str, number: str, counter: str) -> Announcement:
+        board.apply(wire.Event.model_validate({
+            "id": event_id, "type": kind, "at": datetime.now(UTC), "hall": "t1",
+            "number": number, "counter": counter, "counter_name": counter, "zone": "intake"}))
+        return Announcement(event_id, number, counter, counter,
+                            announcement_text(TEMPLATE, number, counter))
+
+    said = [event(1, "ticket.called", "A001", "W05"), event(2, "ticket.called", "B001", "W06"),
+            event(3, "ticket.called", "A002", "W05"),  # W05 moved on: A001 is over
+            event(4, "ticket.called", "C001", "W07")]
+    event(5, "ticket.no_show", "B001", "W06")  # passed before its turn
+    event(6, "ticket.finished", "C001", "W08")  # another counter's: C001 still at W07
+    for item in said:
+        assert q.put(item)
+    q.start()
+    assert q.wait_idle(30)
+    q.stop()
+    assert [p.event_id for p in q.played if p.kind == "speech"] == [3, 4]
+    assert [a.number for a in q.skipped] == ["A001", "B001"]
+    forwarded = {"id": 7, "type": "ticket.called", "at": datetime.now(UTC), "hall": "t1",
+                 "number": "B009", "counter": "W02", "zone": "intake", "in_person": False}
+    assert not board.apply(wire.Event.model_validate(forwarded))  # a branch's application
+    assert not board.still_called("B009", "W02") and board.current.number == "C001"
+
+
 def test_rendered_speech_is_bounded_on_disk(tmp_path: Path) -> None:
     q = make_queue(tmp_path, repeat=1, player=WaitPlayer(0))
     q.keep_rendered = 3
