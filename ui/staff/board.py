@@ -190,6 +190,22 @@ class RecentList(QWidget):
             y += need + self.col.spacing()
 
 
+CHIPS = 6  # waiting chips the band holds
+
+
+def waiting_chips(rows: list[tuple[str, int]], lang: str, room: int = CHIPS
+                  ) -> list[tuple[str, int]]:
+    """The band's chips: every row when they fit, in the hall's order; else the services with
+    the most people (a zone board of 13 services showed the first 6 in the hall's order and
+    left out the pickup zone's own 证照领取) and one chip that counts the rest."""
+    if len(rows) <= room:
+        return rows
+    busiest = sorted(range(len(rows)), key=lambda i: -rows[i][1])[:room - 1]  # stable
+    rest = [row for i, row in enumerate(rows) if i not in busiest]
+    return [*(rows[i] for i in sorted(busiest)),
+            (tr("waiting_more", lang, n=len(rest)), sum(n for _, n in rest))]
+
+
 class BoardWindow(QWidget):
     def __init__(self, model: BoardModel, *, lang: str = "zh", notice: str = "",
                  parent: QWidget | None = None) -> None:
@@ -404,7 +420,7 @@ class BoardWindow(QWidget):
                 widget.deleteLater()
         if self.model.board.waiting:
             self.waiting.addWidget(label(tr("waiting", self.lang), 34, GOLD, True))
-        for name, n in self.model.board.waiting[:6]:
+        for name, n in waiting_chips(self.model.board.waiting, self.lang):
             chip = label(f"{name}  {tr('people', self.lang, n=n)}", 34, "#ffffff", False,
                          extra=f"background:{PANEL}; border-radius:12px; padding:6px 18px;")
             self.waiting.addWidget(chip)
