@@ -32,7 +32,8 @@ class AskScreen(Screen):
         self.title = label("", "title")
         self.title_pair = BandedName(self.title, length=0)
         self.hint = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
-        self.hint_pair = BandedName(self.hint, length=0, pixel_size=24, center=True, columns=8)
+        self.hint_pair = BandedName(self.hint, length=0, pixel_size=24, center=True, columns=8,
+                                    one_line=True)
         self.view = FrameView()
         self.card_btn = band_button("", flow.inquiry.read_card)
         self.box.addWidget(self.title_pair)
