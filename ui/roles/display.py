@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+
+from PySide6.QtCore import QTimer
 
 from kiosk import sample_staff as sample
 from kiosk.config import TerminalConfig
@@ -44,6 +47,12 @@ def run(app: Any, config: TerminalConfig) -> int:
             model.announce.connect(voice.put)
         model.start()
         window_title(window, "叫号屏 call display")
+        # systemd stops the board with SIGTERM: leave the event loop, so the voice's folder of
+        # spoken WAVs is removed (it was left behind, a few MB each time)
+        signal.signal(signal.SIGTERM, lambda *_: app.quit())
+        wake = QTimer(window, interval=500)  # lets Python run its signal handlers under Qt
+        wake.timeout.connect(lambda: None)
+        wake.start()
         present(window, config.window)
         code = int(app.exec())
         model.stop()

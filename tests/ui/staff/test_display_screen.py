@@ -79,3 +79,40 @@ def test_zone_board_shows_only_its_zone(qtbot: QtBot, hall: HallServer) -> None:
     assert window.zone.text() == "出件"
     clear(staff, "W02")
     model.stop()
+
+
+def test_a_board_stopped_by_systemd_removes_its_voice_folder(hall: HallServer,
+                                                             tmp_path: Path) -> None:
+    """SIGTERM (systemd's stop) ended the board without leaving Qt's loop: its folder of spoken
+    WAVs stayed in /tmp, a few MB each time (the display's duty officer, an outside check)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    config = tmp_path / "display.toml"
+    config.write_text(f'role = "display"\nserver = "{hall.url}"\ntoken = "{hall.tokens["d1"]}"\n'
+                      '\n[display]\nvoice = "espeak"\n', encoding="utf-8")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", TMPDIR=str(scratch))
+    root = Path(__file__).resolve().parents[3]
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "--role", "display", "--config",
+                             str(config), "--window"],
+                            cwd=root, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(scratch.glob("kuaiban-voice-*")) and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            time.sleep(0.1)
+        assert list(scratch.glob("kuaiban-voice-*")), "the board never made its voice folder"
+        time.sleep(1.0)  # into Qt's loop
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+    assert list(scratch.glob("kuaiban-voice-*")) == []
