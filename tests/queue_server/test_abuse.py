@@ -54,7 +54,7 @@ def _minimal(model: type[BaseModel]) -> dict[str, Any]:
                                 "start": "2026-03-02T09:00:00+08:00", "tracking": "SF123456",
                                 "confirmed": True, "valid": True, "upheld": False,
                                 "reason": "ok", "method": "pickup"}
-    ticket_numbers = {"CallNumberIn"}  # their `number` is a ticket's (A012), not an ID card's
+    ticket_numbers = {"CallNumberIn", "RequeueIn"}  # their `number` is a ticket's (A012)
     body: dict[str, Any] = {"service": "general"} if model is wire.TicketCreate else {}
     for name, field in model.model_fields.items():
         if field.is_required():
