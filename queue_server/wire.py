@@ -442,6 +442,8 @@ class EvaluationOut(Wire):
     zone: str | None = None
     counter: str | None = None
     followup: int | None = None
+    # (v1.2) with a follow-up: the working days within which the hall verifies it
+    followup_days: int | None = None
 
 
 class DocumentOut(Wire):

@@ -101,6 +101,9 @@ class HallPublic(Wire):
     # lists mn: the phone page shows Mongolian beside Chinese only then
     languages: list[str] = ["zh"]
     name_mn: str | None = None
+    # (v1.2) the hall's working days (YYYY-MM-DD, its time) from today to the furthest a
+    # booking may be made: the phone's day picker says 休息日 on the others
+    open_dates: list[str] = []
 
 
 class RemoteTicketIn(Strict):
@@ -156,6 +159,9 @@ class TicketView(Wire):
     zone_name: str
     ahead: int | None = None
     estimated_wait_s: int | None = None
+    # (v1.2) a waiting ticket while the hall is closed: when it opens next and calling starts
+    # (UTC); None while it is open
+    calls_from: datetime | None = None
     counter: str | None = None
     counter_name: str | None = None
     arrival_required: bool = False
@@ -178,9 +184,13 @@ class TicketView(Wire):
     forwarded_to: ForwardedTo | None = None
     # (v1.2) a bank branch's application forwarded here (转大厅): the branch and its number
     forwarded_from: ForwardedFrom | None = None
-    # (v1.2) asked with the QR code's rating code (`?c=`): "open" (its latest called stage may
-    # be rated) or "rated"; None without the code, with another ticket's, or before any call
+    # (v1.2) asked with the QR code's rating code (`?c=`): "open" (its latest stage called in
+    # a zone the citizen attends, never approval, may be rated) or "rated"; None without the
+    # code, with another ticket's, or before any such call
     rating_state: Literal["open", "rated"] | None = None
+    # (v1.2) whether the holder is told (SMS/WeChat) when the case moves on: the hall has a
+    # notification gateway and the ticket a phone number
+    notified: bool = False
     # What the view reads now, in short: a page that rendered one version reloads on another
     # (the same for every asker: `rating_state` is left out of it)
     version: str = ""

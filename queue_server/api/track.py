@@ -116,6 +116,7 @@ vertical-align:bottom}#journey .en,#journey .when{display:block}#journey .bi{gap
 PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{title}</title><style>{style}</style></head>
 <body>{offline}<main><h1>{hall}</h1>{body}</main>{script}</body></html>"""
 OFFLINE = ('无法连接服务器,正在重试…<span class="en">Cannot reach the server, retrying…</span>')
@@ -178,13 +179,29 @@ def _onward(view: wj.TicketView) -> str:
             "follow it there.</span></p>")
 
 
-def _where(view: wj.TicketView) -> str:
-    """The one line that says what the citizen should do now."""
+def calls_from_words(calls_from: datetime, tz: str, now: datetime) -> tuple[str, str]:
+    """When a number taken while the hall is closed is called (Chinese, English), in the hall's
+    time: 今天/明天 for today and tomorrow, else the date."""
+    zone = ZoneInfo(tz)
+    when, today = calls_from.astimezone(zone), now.astimezone(zone).date()
+    hm = when.strftime("%H:%M")
+    if when.date() == today:
+        return f"现在不叫号,今天 {hm} 起叫号", f"Not calling now: calling starts today at {hm}"
+    head, head_en = "今日已下班", "Closed now"
+    if (when.date() - today).days == 1:
+        return f"{head},明天 {hm} 起叫号", f"{head_en}: calling starts tomorrow at {hm}"
+    return (f"{head},{when.month}月{when.day}日 {hm} 起叫号",
+            f"{head_en}: calling starts on {when.strftime('%d %b')} at {hm}")
+
+
+def _where(view: wj.TicketView, now: datetime | None = None) -> str:
+    """The one line that says what the citizen should do now (`now`: for 今天/明天)."""
     remote = view.forwarded_from is not None and view.zone == "intake"
     if view.zone == "approval" and view.status in ("waiting", "called", "serving"):
-        return ('<p>后台审批中,无需在大厅等候;办结后会通知您。<br><span class="en">In back-office '
-                "approval: no need to wait in the hall; you will be told when it is ready."
-                "</span></p>")
+        told = ("办结后会通知您。", " you will be told when it is ready.") if view.notified \
+            else ("办结后可在本页查看。", " this page shows when it is ready.")
+        return (f'<p id="approval">后台审批中,无需在大厅等候;{told[0]}<br><span class="en">'
+                f"In back-office approval: no need to wait in the hall;{told[1]}</span></p>")
     if remote and view.status in ("waiting", "called", "serving"):
         return ""  # _forwarded says it: the hall takes the papers in without the holder
     if view.status in ("called", "serving") and view.counter_name:
@@ -192,13 +209,13 @@ def _where(view: wj.TicketView) -> str:
         return (f'<p class="hl">请到 <b>{escape(view.counter_name)}</b> 办理'
                 f'<br><span class="en">Please go to {escape(where_en)}</span></p>')
     if view.arrival_required:
-        return ('<p class="hl">请到大厅后在自助机签到(刷身份证或出示本页二维码),签到后才会叫号。'
-                '<br><span class="en">Check in at a kiosk in the hall (ID card or this QR '
-                'code); the number is called after check-in.</span></p>')
+        return ('<p class="hl">请到大厅后在自助机刷身份证签到,签到后才会叫号。'
+                '<br><span class="en">Check in at a kiosk in the hall with your ID card; the '
+                'number is called after check-in.</span></p>')
     if view.status == "ready":
-        return ('<p class="ok">已办结,可以取件:请到大厅自助机刷身份证或扫描本页二维码取出件号。'
+        return ('<p class="ok">已办结,可以取件:请到大厅自助机刷身份证取出件号。'
                 '<br><span class="en">Ready: collect a pickup number at a kiosk with your ID '
-                'card or this QR code.</span></p>')
+                'card.</span></p>')
     if view.status == "rejected":
         reason = rejection_reason(view)
         return ('<p class="hl">不予受理' + (f":{escape(reason)}" if reason else "")
@@ -208,9 +225,14 @@ def _where(view: wj.TicketView) -> str:
     if view.ready:
         line = ('<p class="ok">已办结,请留意出件窗口叫号。<br><span class="en">Ready: the pickup '
                 "counter will call this number.</span></p>")
-    if view.status == "waiting" and view.ahead is not None:
+    if view.status == "waiting" and view.calls_from is not None:
+        zh, en = calls_from_words(view.calls_from, view.timezone, now or view.issued_at)
+        line += f'<p class="hl" id="calls-from">{zh}<br><span class="en">{en}</span></p>'
+    elif view.status == "waiting" and view.ahead == 0:
+        line += '<p id="ahead"><b>即将叫号</b><br><span class="en">Next: you will be called soon</span></p>'
+    elif view.status == "waiting" and view.ahead is not None:
         minutes = round((view.estimated_wait_s or 0) / 60)
-        line += (f"<p>前面还有 <b>{view.ahead}</b> 人,预计等候约 <b>{minutes}</b> 分钟"
+        line += (f'<p id="ahead">前面还有 <b>{view.ahead}</b> 人,预计等候约 <b>{minutes}</b> 分钟'
                  f'<br><span class="en">{view.ahead} ahead, about {minutes} min</span></p>')
     return line
 
@@ -301,17 +323,19 @@ def _status(view: wj.TicketView) -> tuple[str, str, str]:
     zh, en = STATUS.get(view.status, (view.status, view.status))
     key = view.status if view.status in MN else ""
     if view.zone == "approval" and view.status in ("waiting", "called", "serving"):
-        key = "approval"
-        if view.status == "waiting":
-            zh, en = "审批中", "In approval"
+        # a back-office post "calls" the case: nobody is called to a counter
+        zh, en, key = "审批中", "In approval: being examined", "approval"
     elif view.forwarded_from is not None and view.zone == "intake" and view.status == "waiting":
         zh, en, key = "已转交大厅,待受理", "Forwarded: waiting for the hall", "forwarded"
+    elif view.forwarded_from is not None and view.zone == "intake" and view.status in (
+            "called", "serving"):  # taken up from the papers the branch sent: nobody is called
+        zh, en, key = "大厅受理中", "Being taken up at the hall", "forwarded"
     elif view.status == "ready":
         key = "ready"
     return zh, en, key
 
 
-def render(view: wj.TicketView) -> str:
+def render(view: wj.TicketView, now: datetime | None = None) -> str:
     zh, en, key = _status(view)
     service = escape(view.service_name)
     if view.service_name_en and view.service_name_en != view.service_name:
@@ -319,11 +343,13 @@ def render(view: wj.TicketView) -> str:
     head = (f'<div class="card"><div>{service}</div>'
             f'<div class="n">{escape(view.number)}</div>'
             f'<div class="st">{zh} <span class="en">{en}</span></div>'
-            f"{_forwarded(view)}{_onward(view)}{_where(view)}")
+            f"{_forwarded(view)}{_onward(view)}{_where(view, now)}")
     if view.deadline is not None:
         note = ("(暂定:当年节假日安排未公布)" if view.deadline_provisional else "")
+        due_en = _time(view.deadline, view.timezone, "%Y-%m-%d %H:%M")
+        note_en = " (provisional)" if view.deadline_provisional else ""
         head += (f"<p>承诺办结时间:{_time(view.deadline, view.timezone, '%Y年%m月%d日 %H:%M')}"
-                 f'{note}<br><span class="en">promised completion</span></p>')
+                 f'{note}<br><span class="en">Promised completion: {due_en}{note_en}</span></p>')
     head += "</div>"
     return (mongolian_card(view, head, _mn_lines(view, key)) + rating_card(view) + _delivery(view)
             + _journey(view))
@@ -341,6 +367,8 @@ def _mn_lines(view: wj.TicketView, key: str) -> list[str]:
     elif key in ("called", "serving") and view.counter_name_mn:
         go = escape(MN["please_go"].mn).split("{counter}", 1)
         lines.append(f'{go[0]}<b>{escape(view.counter_name_mn)}</b>{go[1]}')
+    elif key == "waiting" and view.calls_from is not None:
+        lines.append(escape(MN["closed"].mn))  # the hall is closed now: no wait to tell
     elif key == "waiting" and view.ahead is not None and not view.arrival_required:
         lines.append(escape(MN["ahead"].mn + " " + MN["people"].mn.replace("{n}",
                                                                           str(view.ahead))))
@@ -418,7 +446,7 @@ def track(request: Request, ticket_id: str, c: str | None = None
                       ' id="offline" role="alert" hidden', small=True) if script else ""
     page = PAGE.format(title=f"{escape(view.number)} 办件查询", style=STYLE,
                        hall=escape(view.hall_name), offline=offline,
-                       body=render(view), script=script)
+                       body=render(view, store.clock()), script=script)
     return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
 

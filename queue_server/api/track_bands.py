@@ -35,6 +35,7 @@ MN = {
     # 已办结,请留意出件窗口叫号 / 已办结,待取件
     "ready": MnWord("ᠬᠡᠷᠡᠭ ᠪᠡᠶᠡᠯᠡᠭᠦᠯᠵᠦ ᠳᠠᠭᠤᠰᠪᠠ᠂ ᠪᠢᠴᠢᠭ ᠠᠪᠬᠤ ᠳᠠᠭᠤᠳᠠᠯᠭ\u180eᠠ\u202fᠶᠢ ᠬᠦᠯᠢᠶᠡᠭᠡᠷᠡᠢ",
                     True, "ck_pickup"),
+    "closed": MnWord("ᠲᠦᠷ ᠵᠣᠭᠰᠣᠭᠠᠭᠰᠠᠨ", True, "closed_now"),  # 今日已下班 (closed now)
     "ahead": MnWord("ᠡᠮᠦᠨ\u180eᠡ ᠬᠦᠯᠢᠶᠡᠵᠦ ᠪᠤᠢ", True, "ahead"),  # 前面
     "people": MnWord("{n} ᠬᠦᠮᠦᠨ", True, "people"),  # {n} 人
     "please_go": MnWord("{counter}\u202fᠳᠤ ᠢᠷᠡᠭᠡᠷᠡᠢ", True, "please_go"),  # 请到 {counter}

@@ -26,9 +26,11 @@ function say(text,key){var p=String(text).split(" / "),box=msg,line=mn[key||"err
 msg.replaceChildren();if(line){var b=el("span","mn s",line);b.lang="mn-Mong";box=el("span",
 "main");msg.append(el("span","bi"));msg.firstChild.append(b,box)}box.append(p[0]);
 if(p[1])box.append(el("span","en",p[1]));msg.hidden=false}
-function done(){var card=document.getElementById("rate");var t=document.getElementById(
-"rate-thanks");card.replaceChildren(t.content.cloneNode(true));if(window.kbStale)
-location.reload()}
+function done(n){var card=document.getElementById("rate");var t=document.getElementById(
+"rate-thanks");card.replaceChildren(t.content.cloneNode(true));if(n){var p=el("p","note",
+"大厅将在 "+n+" 个工作日内核实您的意见并与您联系。");p.id="followup";p.append(document.createElement("br"),el("span","en",
+"The hall will look into it and get back to you within "+n+" working days."));card.append(p)}
+if(window.kbStale)location.reload()}
 f.addEventListener("input",function(){f.classList.add("dirty");var l=level();
 why.hidden=!(l&&l<=2)});
 f.addEventListener("submit",function(ev){ev.preventDefault();var l=level();
@@ -41,7 +43,7 @@ if(t)body.comment=t;var go=document.getElementById("rate-go");go.disabled=true;
 fetch(url,{method:"POST",headers:{"Content-Type":"application/json",
 "Accept":"application/json"},body:JSON.stringify(body)}).then(function(r){
 return r.json().catch(function(){return{}}).then(function(d){var e=d.error||{};
-if(r.ok||e.code==="already_rated"){done();return}go.disabled=false;
+if(r.ok||e.code==="already_rated"){done(r.ok&&d.followup_days);return}go.disabled=false;
 say(e.message||"出错了,请重试 / Something went wrong: try again")})}).catch(function(){
 go.disabled=false;say("无法连接服务器,评价未提交,请稍后再试 / Cannot reach the server: the "
 +"rating was not sent; try again later","offline")})
@@ -68,12 +70,15 @@ def _choice(view: wj.TicketView, kind: str, value: str, key: str, zh: str, en: s
 
 
 def rating_card(view: wj.TicketView) -> str:
-    """好差评 of the latest called stage, for the holder (the QR code's `c` proved it)."""
+    """好差评 of the latest stage called in person (never approval's back office: the server
+    rates the same), for the holder (the QR code's `c` proved it); not while at a counter."""
     if view.rating_state == "rated":
         return f'<div class="card" id="rate">{_rated_card(view, False)}</div>'
-    if view.rating_state != "open" or view.status == "called":  # rated once served, not on the way
+    at_counter = view.status in ("called", "serving") and view.zone != "approval"
+    if view.rating_state != "open" or at_counter:  # rated once served, not on the way
         return ""
-    stage = next((st for st in reversed(view.journey) if st.called_at is not None), None)
+    stage = next((st for st in reversed(view.journey)
+                  if st.called_at is not None and st.zone != "approval"), None)
     where = escape(" ".join(x for x in (stage.zone_name, stage.counter_name) if x)
                    if stage else "")
     levels = "".join(_choice(view, "radio", str(n), f"level_{n}", zh, en)

@@ -1,13 +1,14 @@
 """What citizens see without a token: the hall and its services for the phone page (which take
 bookings, which give a number from the phone and whether one can be taken right now), and a
-ticket's public view behind its QR code: the journey, the promised deadline, whether the case
-is ready, how it is delivered, where a bank branch's forwarded application came from, and for
-the holder of the QR code's rating code whether its latest called stage may be rated; no name,
+ticket's public view behind its QR code: the journey, the promised deadline, when calling
+starts if the hall is closed now, whether the case is ready, how it is delivered, where a bank branch's forwarded application came from, and for
+the holder of the QR code's rating code whether its latest stage met in person may be rated; no name,
 no ID number, no staff. Queries only."""
 
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,7 @@ from queue_server.db.models import Counter, Delivery, Service, Ticket
 from queue_server.db.store import Store
 from queue_server.domain import opening
 from queue_server.domain.hall import HallInfo
+from queue_server.domain.sealing import SealBroken, unseal
 from queue_server.domain.stages import HELD, READY
 from queue_server.usecases import ratings
 from queue_server.usecases.appointments import hall_or_404, plan_of
@@ -74,12 +76,15 @@ def hall_public(store: Store, hall_id: str) -> wj.HallPublic:
                 mail_delivery=bool((svc.options or {}).get("mail_delivery")),
                 name_en=text_of(svc.texts, "en"), name_mn=text_of(svc.texts, "mn")))
         local_day = now.astimezone(ZoneInfo(hall.timezone)).date()
+        days = (local_day + timedelta(days=n) for n in range(hall.rules.book_ahead_days + 1))
         return wj.HallPublic(id=hall.id, name=hall.name, timezone=hall.timezone,
                              opening_hours=_ranges_text(hall),
                              open_today=opening.works_on(hall, local_day), services=out,
                              languages=list(hall.languages),
                              name_mn=hall.text("name", "mn") if "mn" in hall.languages
-                             else None)
+                             else None,
+                             open_dates=[d.isoformat() for d in days
+                                         if opening.works_on(hall, d)])
 
 
 def delivery_out(row: Delivery, ticket: Any) -> wj.DeliveryOut:
@@ -140,6 +145,10 @@ def ticket_view(store: Store, ticket_id: str, base: str, code: str | None = None
             ahead = waiting_ahead(s, ticket.hall, current.zone, current.service, current.sort_at)
             wait = estimate(s, ticket.hall, current.zone, current.service, ahead)
         at_counter = ticket.status in ("called", "serving") and current is not None
+        calls_from = None
+        if ticket.status == "waiting" and ticket.zone != "approval":
+            opens = opening.next_opening(hall, store.clock())
+            calls_from = opens.astimezone(UTC) if opens is not None else None
         svc = s.get(Service, (ticket.hall, ticket.service))
         delivery = s.get(Delivery, ticket.id)
         view = wj.TicketView(
@@ -147,7 +156,7 @@ def ticket_view(store: Store, ticket_id: str, base: str, code: str | None = None
             timezone=hall.timezone,
             service_name=svc.name if svc else ticket.service, status=ticket.status,
             zone=ticket.zone, zone_name=ZONE_NAMES.get(ticket.zone, (ticket.zone,))[0],
-            ahead=ahead, estimated_wait_s=wait,
+            ahead=ahead, estimated_wait_s=wait, calls_from=calls_from,
             counter=current.counter if at_counter and current else None,
             counter_name=names.get(current.counter or "") if at_counter and current else None,
             arrival_required=held and ticket.zone != "pickup",
@@ -166,8 +175,20 @@ def ticket_view(store: Store, ticket_id: str, base: str, code: str | None = None
             counter_name_en=names_en.get(current.counter or "") if at_counter and current
             else None, forwarded_to=forwarded_to(s, ticket, base),
             forwarded_from=forwarded_from(s, ticket),
-            rating_state=_rating_state(s, ticket, hall, code))
+            rating_state=_rating_state(s, ticket, hall, code),
+            notified=_notified(hall, delivery))
     return versioned(view)
+
+
+def _notified(hall: HallInfo, delivery: Delivery | None) -> bool:
+    """Will the holder be told (SMS or WeChat) when the case moves on: the hall has a gateway
+    and the ticket a phone number (sealed in its delivery row)?"""
+    if hall.webhook is None or delivery is None or delivery.contact is None:
+        return False
+    try:
+        return bool(unseal(hall.secret, hall.id, delivery.contact).get("phone"))
+    except SealBroken:
+        return False
 
 
 def _rating_state(s: Session, ticket: Ticket, hall: HallInfo, code: str | None

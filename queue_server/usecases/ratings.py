@@ -62,7 +62,8 @@ def evaluate(store: Store, who: Principal, body: wire.EvaluationIn) -> wire.Eval
                 number=stage.number or ticket.number,
                 level=body.level, zone=stage.zone, counter=stage.counter, followup=followup)
         return wire.EvaluationOut(id=row.id, ticket=ticket.id, level=row.level, zone=stage.zone,
-                                  counter=stage.counter, followup=followup)
+                                  counter=stage.counter, followup=followup,
+                                  followup_days=hall.followup_days if followup else None)
 
 
 def _stage_to_rate(s: Session, who: Principal, ticket: Ticket, hall: HallInfo,
@@ -73,7 +74,8 @@ def _stage_to_rate(s: Session, who: Principal, ticket: Ticket, hall: HallInfo,
     every event, so any visit ever served there could be rated at any later time). A kiosk (or a pad of no
     counter): the latest stage that was called, once the citizen proved to hold the ticket
     with its rating code (from the QR code's link, or a card lookup's answer) or with the ID
-    card it was issued to (403 `proof_required`)."""
+    card it was issued to (403 `proof_required`). The holder's phone ("web"): the latest such
+    stage the citizen attended in person (not approval's back office)."""
     called = latest_called(ticket.id)
     if who.kind == "pad" and who.counter:
         stage = s.scalars(called.where(Stage.counter == who.counter)).first()
@@ -90,6 +92,8 @@ def _stage_to_rate(s: Session, who: Principal, ticket: Ticket, hall: HallInfo,
             update={"id_card": None})):  # a phone proves it with the QR code alone
         raise Forbidden("proof_required", "请扫描号票二维码或刷身份证后评价 / scan the ticket's "
                         "QR code or read the ID card it was issued to, then rate")
+    if who.kind == "web":  # the holder's phone rates the counters met, never back office
+        called = in_person(called)
     stage = s.scalars(called).first()
     if stage is None:
         raise Conflict("nothing_to_rate", "此号尚未办理 / this ticket has not been served yet")
@@ -102,12 +106,19 @@ def latest_called(ticket_id: str) -> Select[tuple[Stage]]:
             .order_by(Stage.id.desc()).limit(1))
 
 
+def in_person(called: Select[tuple[Stage]]) -> Select[tuple[Stage]]:
+    """`called` among the stages the citizen attends in person (consult, intake, pickup): a
+    back-office approval post is never theirs to rate, though it "calls" the case."""
+    return called.where(Stage.zone != "approval")
+
+
 def rating_state(s: Session, ticket: Ticket, hall: HallInfo, code: str | None) -> str | None:
-    """For the holder of the QR code's `code`: "open" (the latest called stage may be rated),
-    "rated", or None (nothing called yet, or no proof)."""
+    """For the holder of the QR code's `code`: "open" (the latest stage called in person may
+    be rated, as the phone's rating rates it), "rated", or None (nothing called yet, or no
+    proof)."""
     if not code or not rating_code_ok(hall.secret, ticket.id, code):
         return None
-    stage = s.scalars(latest_called(ticket.id)).first()
+    stage = s.scalars(in_person(latest_called(ticket.id))).first()
     return None if stage is None else "rated" if stage.rated else "open"
 
 

@@ -157,7 +157,7 @@ def test_take_a_number_and_follow_it_until_it_is_called(
     shot(page, shots, "6-following")
     counter = staff(server, "W01")
     assert counter.post("/counters/W01/call-next").json()["number"] == kiosk_ahead["number"]
-    expect(page.locator("#ahead")).to_contain_text("前面 0 人")  # live, no reload
+    expect(page.locator("#ahead")).to_contain_text("即将叫号")  # live, no reload: nobody ahead
     assert counter.post("/counters/W01/call-next").json()["number"] == "S002"
     expect(page.locator("#tstatus")).to_contain_text("已叫号")
     expect(page.locator("#go-to")).to_contain_text("请到 1号窗口 办理")
@@ -192,7 +192,7 @@ def test_a_number_that_asks_for_check_in(phone: tuple[Any, list[str]], server: S
                          headers={"Authorization": f"Bearer {token}"})
     assert arrived.status_code == 200, arrived.text
     expect(page.locator("#arrive")).to_have_count(0)
-    expect(page.locator("#ahead")).to_contain_text("前面 0 人")
+    expect(page.locator("#ahead")).to_contain_text("即将叫号")  # nobody ahead
     shot(page, shots, "10-checked-in")
 
 
@@ -338,7 +338,7 @@ def test_the_phone_page_shows_a_case_in_approval_as_the_status_page_does(
     page.goto(f"{server.url}/m/#/t/{ticket['id']}")
     expect(page.locator("#tstatus")).to_contain_text("审批中")
     expect(page.locator("#tstatus")).to_contain_text("In approval")
-    expect(page.locator("#approval")).to_contain_text("后台审批中,无需在大厅等候;办结后会通知您。")
+    expect(page.locator("#approval")).to_contain_text("后台审批中,无需在大厅等候;办结后可在本页查看。")
     due = datetime.fromisoformat(view["deadline"]).astimezone(ZoneInfo("Asia/Shanghai"))
     expect(page.locator("#deadline")).to_contain_text("承诺办结时间")
     expect(page.locator("#deadline")).to_contain_text(f"{due.year}年{due.month}月{due.day}日")
@@ -347,7 +347,7 @@ def test_the_phone_page_shows_a_case_in_approval_as_the_status_page_does(
     shot(page, shots, "13-approval")
     # and the status page says the same
     page.goto(ticket["track_url"])
-    expect(page.locator("body")).to_contain_text("后台审批中,无需在大厅等候;办结后会通知您。")
+    expect(page.locator("body")).to_contain_text("后台审批中,无需在大厅等候;办结后可在本页查看。")
 
 
 def test_a_bank_branch_ticket_is_followed_into_the_hall(

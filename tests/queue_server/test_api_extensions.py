@@ -91,6 +91,8 @@ def test_forward_from_the_bank_outpost_to_the_parent_intake(hall: Hall) -> None:
     finally:
         store.close()
     assert len(said) == 1 and said[0]["in_person"] is False and "text" not in said[0]
+    status = httpx.get(remote["track_url"].split("?")[0]).text  # what its holder's phone says
+    assert "大厅受理中" in status and "请到窗口" not in status
     pages = w02.get(f"/tickets/{remote['id']}/documents").json()
     assert len(pages) == 1 and w02.get(f"/documents/{pages[0]['id']}").content == JPEG
     kiosk = hall.client(hall.enrol("kiosk"))

@@ -105,6 +105,7 @@
     already_rated: {mn: "ᠡᠨᠡ ᠦᠢᠯᠡᠴᠢᠯᠡᠭᠡ ᠨᠢᠭᠡᠨᠲᠡ ᠦᠨᠡᠯᠡᠭᠳᠡᠭᠰᠡᠨ", fuzzy: true, po: "already_rated"},  /* 已评价 */
     comment: {mn: "ᠰᠠᠨᠠᠯ ᠬᠦᠰᠡᠯᠲᠡ (ᠵᠠᠪᠠᠯ ᠪᠢᠰᠢ)", fuzzy: true},  /* 意见或建议(选填) (opinion or request, not required; as /t says it) */
     mail_sent: {mn: "ᠢᠯᠡᠭᠡᠪᠡ", fuzzy: true},  /* 已寄出 (sent; as /t says it) */
+    materials: {mn: "ᠪᠡᠯᠡᠳᠬᠡᠬᠦ ᠪᠠᠷᠢᠮᠲᠠ ᠪᠢᠴᠢᠭ (ᠪᠦᠷᠢᠨ ᠵᠢᠭᠰᠠᠭᠠᠯᠲᠠ)", fuzzy: true, po: "materials"},  /* 一次性告知:请携带以下材料 */
     mail_after: {mn: "ᠬᠡᠷᠡᠭ ᠳᠠᠭᠤᠰᠤᠭᠰᠠᠨ\u202fᠤ ᠳᠠᠷᠠᠭ\u180eᠠ ᠢᠯᠡᠭᠡᠨ\u180eᠡ᠂ ᠢᠯᠡᠭᠡᠮᠵᠢ\u202fᠶᠢᠨ ᠳ\u180bᠤᠭᠠᠷ ᠡᠨᠳᠡ ᠭᠠᠷᠤᠨ\u180eᠠ", fuzzy: true},  /* 办结后寄出,寄出后这里显示快递单号 (sent once done; the parcel's number shows here; as /t says it) */
   };
   var MONGOLIAN = false;  /* the hall lists mn: set when its data comes */
@@ -231,8 +232,8 @@
   }
   function hm(iso) { return fmt(iso, {hour: "2-digit", minute: "2-digit"}); }
   function day(iso) { return fmt(iso, {month: "long", day: "numeric", weekday: "short"}); }
-  function localDate(offsetDays) {
-    var d = new Date(Date.now() + offsetDays * 86400000);
+  function localDate(offsetDays, from) {  /* `from`: an instant (ISO) instead of now */
+    var d = new Date((from ? Date.parse(from) : Date.now()) + offsetDays * 86400000);
     var parts = new Intl.DateTimeFormat("en-CA", {timeZone: tz(), year: "numeric",
       month: "2-digit", day: "2-digit"}).format(d);
     return parts;  /* YYYY-MM-DD */
@@ -288,17 +289,25 @@
     return beside("label", ' for="name"', [h(mw("name"))], two("姓名", "Name")) +
       '<input id="name" autocomplete="name" maxlength="30" required>' +
       beside("label", ' for="idn"', [h(mw("id_number"))], two("身份证号码", "ID number")) +
-      '<input id="idn" autocomplete="off" maxlength="18" inputmode="text" required>' +
+      '<input id="idn" autocomplete="off" maxlength="24" inputmode="text" required>' +
       beside("label", ' for="phone"', [h(mw("mobile"))], two("手机号(选填,用于办结通知)", "Mobile (optional, for notices)")) +
       '<input id="phone" type="tel" autocomplete="tel" maxlength="20">' +
       '<div id="msg"></div>' + beside("button", ' class="btn" id="go"', [h(mw(key))], button);
   }
   function cardValues() {
     var v = {name: document.getElementById("name").value.trim(),
-      number: document.getElementById("idn").value.trim().toUpperCase(),
+      number: document.getElementById("idn").value.replace(/\s+/g, "").toUpperCase(),  /* typed in groups */
       phone: document.getElementById("phone").value.trim()};
     if (!v.name || v.number.length < 15) { return null; }
     return v;
+  }
+
+  /* 一次性告知: the papers to bring for service `s` (its `materials`), or "". */
+  function materials(s) {
+    var list = (s && s.materials) || [];
+    if (!list.length) { return ""; }
+    return beside("div", ' class="note" id="materials"', [h(mw("materials"))], "<b>" + two("一次性告知:请携带以下材料", "Papers to bring (complete list)") + "</b><ul>" +
+      list.map(function (m) { return "<li>" + h(m) + "</li>"; }).join("") + "</ul>");
   }
 
   function book(code) {
@@ -308,18 +317,20 @@
     var dayButtons = [];
     for (var i = 0; i <= s.book_ahead_days; i++) {
       var d = localDate(i);
-      dayButtons.push('<button data-day="' + d + '">' + h(day(d + "T12:00:00Z")) + "</button>");
+      var closed = hall.open_dates && hall.open_dates.length && hall.open_dates.indexOf(d) < 0;
+      dayButtons.push('<button data-day="' + d + '"' + (closed ? ' class="rest"' : "") + ">" + h(day(d + "T12:00:00Z")) +
+        (closed ? '<span class="en">休息日 closed</span>' : "") + "</button>");
     }
     show(heading(two(s.name, "Book: " + en(s)), [h(s.name_mn), h(mw("book"))]) + '<div class="card">' +
       beside("div", ' class="pick"', [h(mw("choose_day"))], "<b>" + two("选择日期", "Day") + "</b>") +
       '<div class="days" id="days">' + dayButtons.join("") + "</div>" +
       beside("div", ' class="pick"', [h(mw("choose_time"))], "<b>" + two("选择时段", "Time") + "</b>") +
       '<div class="slots" id="slots"></div></div>' +
-      '<div class="card" id="form" hidden>' + cardForm(two("确认预约", "Book"), "book") + "</div>");
+      '<div class="card" id="form" hidden>' + materials(s) + cardForm(two("确认预约", "Book"), "book") + "</div>");
     function pickDay(d) {
       chosen.date = d; chosen.start = null;
       Array.prototype.forEach.call(document.querySelectorAll("#days button"), function (b) {
-        b.className = b.getAttribute("data-day") === d ? "on" : "";
+        b.classList.toggle("on", b.getAttribute("data-day") === d);
       });
       document.getElementById("form").hidden = true;
       var box = document.getElementById("slots");
@@ -327,15 +338,17 @@
       api("/slots?service=" + encodeURIComponent(code) + "&date=" + d).then(function (slots) {
         var now = Date.now();
         if (!slots.length) {
-          box.innerHTML = beside("div", ' class="muted none"', [h(mw("no_slots"))], two("当天不可预约", "No slots that day"));
+          var rest = hall.open_dates && hall.open_dates.length && hall.open_dates.indexOf(d) < 0;
+          box.innerHTML = rest ? beside("div", ' class="muted none"', [h(mw("closed"))], two("休息日,不办公", "Closed that day"))
+            : beside("div", ' class="muted none"', [h(mw("no_slots"))], two("当天不可预约", "No slots that day"));
           return;
         }
         box.innerHTML = slots.map(function (x) {
-          var left = x.capacity - x.booked;
-          var off = left <= 0 || new Date(x.start).getTime() <= now;
+          var left = x.capacity - x.booked, past = new Date(x.start).getTime() <= now;
+          var off = left <= 0 || past;
           return "<button data-start=\"" + h(x.start) + "\"" + (off ? " disabled" : "") + ">" +
             h(hm(x.start) + "–" + hm(x.end)) + '<span class="en">' +
-            (left <= 0 ? "约满 full" : "余 " + left) + "</span></button>";
+            (past ? "已过 past" : left <= 0 ? "约满 full" : "余 " + left) + "</span></button>";
         }).join("");
       }).catch(function (e) { if (e.code === "offline") { again = true; } box.innerHTML = fail(e); });
     }
@@ -396,21 +409,22 @@
         row("time", "时间", "Time", h(day(a.start) + " " + hm(a.start) + "–" + hm(a.end))) +
         row("checkin_time", "签到时间", "Check-in", h(hm(a.checkin_from) + "–" + hm(a.checkin_until))) +
         row("booked_by", "预约人", "Booked by", h(a.masked_name || "")) +
-        row("status", "状态", "Status", banded(stWord, two(st[0], st[1])), ' id="status"') + "</table></div>";
+        row("status", "状态", "Status", banded(stWord, two(st[0], st[1])), ' id="status"') + "</table>" +
+        (a.status === "booked" ? materials(svc(a.service)) : "") + "</div>";
       if (a.track_url) {
         html += beside("a", ' class="btn alt" href="' + h(a.track_url) + '"', [h(mw("follow_case"))], two("查看办件进度", "Follow the case"));
       }
       if (a.status === "booked") {
         html += beside("div", ' class="card" id="cancel-card"', [h(mw("cancel"))],
           '<label for="cidn">' + two("取消预约:输入身份证号码", "Cancel: your ID number") +
-          '</label><input id="cidn" maxlength="18"><div id="msg"></div>' +
+          '</label><input id="cidn" maxlength="24"><div id="msg"></div>' +
           '<button class="btn danger" id="cancel">' + two("取消预约", "Cancel booking") + "</button>");
       }
       show(html);
       var btn = document.getElementById("cancel");
       if (btn) {
         btn.onclick = function () {
-          var n = document.getElementById("cidn").value.trim().toUpperCase(), msg = document.getElementById("msg");
+          var n = document.getElementById("cidn").value.replace(/\s+/g, "").toUpperCase(), msg = document.getElementById("msg");
           if (!/^[0-9]{15}([0-9]{2}[0-9X])?$/.test(n)) {  /* checked here, before anything is sent */
             msg.innerHTML = fail({code: "id_number", message: "请输入预约时填写的身份证号码(15 或 18 位) / Enter the ID number used for the booking (15 or 18 characters)"});
             return;
@@ -431,9 +445,15 @@
   }
 
   function mine() {
-    var codes = store("kb.codes");
-    var rows = codes.map(function (c) { return '<a href="#/a/' + encodeURIComponent(c) + '">' + h(c) + "</a>"; });
-    show(heading(two("我的预约", "My bookings"), [h(mw("my_booking"))]) + '<div class="list">' + (rows.join("") ||
+    var codes = rows("kb.codes", function (c) { return "/appointments/" + encodeURIComponent(c); }, function (a) {
+      var st = STATUS[a.status] || [a.status, a.status];
+      return [[h((svc(a.service) || {}).name_mn), MN["bk_" + a.status] ? h(mw("bk_" + a.status)) : ""],
+        "<b>" + h(a.service_name || a.service) + '</b> <span class="muted">· ' + h(st[0]) + "</span>" +
+        '<span class="en">' + h((en(svc(a.service)) || a.service) + " · " + st[1]) + "</span>" +
+        "<div>" + h(day(a.start) + " " + hm(a.start) + "–" + hm(a.end)) + '</div><span class="en">' + h(a.code) + "</span>"];
+    });
+    var list = codes.map(function (c, i) { return '<a id="kb.codes-' + i + '" href="#/a/' + encodeURIComponent(c) + '">' + h(c) + "</a>"; });
+    show(heading(two("我的预约", "My bookings"), [h(mw("my_booking"))]) + '<div class="list" id="bookings">' + (list.join("") ||
       beside("div", ' class="muted"', [h(mw("no_booking"))], two("本机没有预约记录", "No booking on this phone"))) + "</div>" +
       '<div class="card">' + beside("label", ' for="code"', [h(mw("enter_code"))], two("输入预约码查询", "Look up a code")) +
       '<input id="code" maxlength="11">' + beside("button", ' class="btn" id="find"', [h(mw("look_up"))], two("查询", "Look up")) + "</div>");
@@ -452,7 +472,7 @@
     show(heading(two(s.name, "Take a number: " + en(s)), [h(s.name_mn), h(mw("take_number"))]) + '<div class="card">' +
       beside("div", ' id="queue"', [h(mw("waiting_now", s.waiting)), h(mw("minutes", wait))],
         two("现在等候 " + s.waiting + " 人,约 " + wait + " 分钟", s.waiting + " waiting")) +
-      beside("div", ' class="muted"', [h(mw(s.remote_checkin ? "arrive" : "watch_call"))], note) +
+      beside("div", ' class="muted"', [h(mw(s.remote_checkin ? "arrive" : "watch_call"))], note) + materials(s) +
       (s.remote_open ? cardForm(two("取号", "Take a number"), "take_number") : beside("div", ' class="warn" id="closed"', [h(mw("closed"))],
         two("现在不在远程取号时间内。办公时间:" + hoursToday(), "Not open for numbers now. Opening hours: " + hoursToday("en")))) + "</div>");
     var go = document.getElementById("go");
@@ -498,12 +518,23 @@
     return beside("div", ' class="note" id="forwarded"', lines, two(zh, english));
   }
 
+  /* When a number taken while the hall is closed is called, [Chinese, English], in the hall's
+     time: 今天/明天 for today and tomorrow, else the date (as /t says it). */
+  function callsFrom(iso) {
+    var at = hm(iso), days = Math.round((Date.parse(localDate(0, iso)) - Date.parse(localDate(0))) / 86400000);
+    if (days <= 0) { return ["现在不叫号,今天 " + at + " 起叫号", "Not calling now: calling starts today at " + at]; }
+    if (days === 1) { return ["今日已下班,明天 " + at + " 起叫号", "Closed now: calling starts tomorrow at " + at]; }
+    var md = fmt(iso, {month: "numeric", day: "numeric"}).replace(/\//, "月") + "日";
+    var mdEn = new Intl.DateTimeFormat("en-GB", {timeZone: tz(), day: "2-digit", month: "short"}).format(new Date(iso));
+    return ["今日已下班," + md + " " + at + " 起叫号", "Closed now: calling starts on " + mdEn + " at " + at];
+  }
+
   /* What the citizen should do now: the same cases, in the same words, as the status page /t. */
   function ticketWhere(t) {
     var qr = '<img class="qr" alt="二维码" src="/m/qr.svg?t=' + encodeURIComponent(t.id) + '">';
-    if (t.zone === "approval" && OPEN.indexOf(t.status) >= 0) {
-      return '<div class="note" id="approval">' + two("后台审批中,无需在大厅等候;办结后会通知您。",
-        "In back-office approval: no need to wait in the hall; you will be told when it is ready.") + "</div>";
+    if (t.zone === "approval" && OPEN.indexOf(t.status) >= 0) {  /* told only when a message will go */
+      return '<div class="note" id="approval">' + two("后台审批中,无需在大厅等候;" + (t.notified ? "办结后会通知您。" : "办结后可在本页查看。"),
+        "In back-office approval: no need to wait in the hall; " + (t.notified ? "you will be told when it is ready." : "this page shows when it is ready.")) + "</div>";
     }
     if (handedOn(t)) { return ""; }  /* forwardedNote says it: the hall takes the papers in */
     if ((t.status === "called" || t.status === "serving") && t.counter_name) {
@@ -526,7 +557,12 @@
     if (t.ready) {
       html += '<div class="ok" id="ready">' + two("已办结,请留意出件窗口叫号。", "Ready: the pickup counter will call this number.") + "</div>";
     }
-    if (t.status === "waiting" && t.ahead != null) {
+    if (t.status === "waiting" && t.calls_from) {  /* taken while the hall is closed */
+      var cf = callsFrom(t.calls_from);
+      html += '<p class="warn" id="calls-from">' + two(cf[0], cf[1]) + "</p>";
+    } else if (t.status === "waiting" && t.ahead === 0) {
+      html += '<p class="big" id="ahead">' + two("即将叫号", "Next: you will be called soon") + "</p>";
+    } else if (t.status === "waiting" && t.ahead != null) {
       var minutes = Math.round((t.estimated_wait_s || 0) / 60);
       html += '<p class="big" id="ahead">' + two("前面 " + t.ahead + " 人 · 约 " + minutes + " 分钟",
         t.ahead + " ahead · about " + minutes + " min") + "</p>";
@@ -550,6 +586,8 @@
       lines.push('<b class="to">' + h(t.counter_name_mn) + "</b>");
     } else if (t.arrival_required) {
       lines.push(h(mw("arrive")));
+    } else if (key === "waiting" && t.calls_from) {  /* closed now: no wait to tell */
+      lines.push(h(mw("closed")));
     } else if (key === "waiting" && t.ahead != null) {  /* as ticketWhere says it */
       lines.push(h(mw("ahead") + " " + mw("people", t.ahead)));
     }
@@ -561,8 +599,9 @@
      page's link carries too (it offers the rating as the ticket's QR code does). */
   function ticketHtml(t, rate, code) {
     var st = TSTATUS[t.status] || [t.status, t.status];
-    if (t.zone === "approval" && t.status === "waiting") { st = ["审批中", "In approval"]; }
+    if (t.zone === "approval" && OPEN.indexOf(t.status) >= 0) { st = ["审批中", "In approval: being examined"]; }
     else if (handedOn(t) && t.status === "waiting") { st = ["已转交大厅,待受理", "Forwarded: waiting for the hall"]; }
+    else if (handedOn(t)) { st = ["大厅受理中", "Being taken up at the hall"]; }  /* nobody is called */
     var called = t.zone !== "approval" && !handedOn(t) && (t.status === "called" || t.status === "serving");
     var html = '<div class="muted">' + h(t.service_name) +
       (t.service_name_en && t.service_name_en !== t.service_name ? '<span class="en">' + h(t.service_name_en) + "</span>" : "") +
@@ -595,8 +634,8 @@
     ["unclear", "告知不清楚", "Unclear information"], ["repeat", "多次跑腿", "Had to come back again"],
     ["wait", "排队时间长", "Long wait"], ["other", "其他", "Other"]];
   var ratedHere = {};  /* stages rated on this page: a view the stream sent before is not offered again */
-  function rateStage(t) {
-    var called = (t.journey || []).filter(function (st) { return st.called_at; });
+  function rateStage(t) {  /* the latest stage met in person: never approval's back office */
+    var called = (t.journey || []).filter(function (st) { return st.called_at && st.zone !== "approval"; });
     return called[called.length - 1] || null;
   }
   /* What the rating card shows: "" (none), "rated:<id>" or "open:<the stage>": a card drawn
@@ -604,14 +643,16 @@
   function rateKey(t) {
     var st = rateStage(t), stage = st ? t.id + "/" + st.zone + "/" + st.called_at : "";
     if (t.rating_state === "rated" || (t.rating_state === "open" && ratedHere[stage])) { return "rated:" + t.id; }
-    return t.rating_state === "open" && t.status !== "called" && st ? "open:" + stage : "";
+    var atCounter = (t.status === "called" || t.status === "serving") && t.zone !== "approval";
+    return t.rating_state === "open" && !atCounter && st ? "open:" + stage : "";
   }
-  function ratedBox(how) {
+  function ratedBox(how, days) {  /* `days`: a follow-up opened, verified within so many working days */
     var words = {thanks: ["感谢您的评价!已评价", "Thank you: your rating was sent."],
       again: ["此项服务已评价过(每项服务只评一次)", "This service was rated already (once only)."],
       rated: ["已评价", "Rated already: thank you."]}[how];
     return beside("div", ' class="ok" id="rated"', how === "thanks" ? [h(mw("thanks")), h(mw("already_rated"))]
-      : [h(mw("already_rated"))], two(words[0], words[1]));
+      : [h(mw("already_rated"))], two(words[0], words[1])) + (days ? '<p class="note" id="followup">' +
+      two("大厅将在 " + days + " 个工作日内核实您的意见并与您联系。", "The hall will look into it and get back to you within " + days + " working days.") + "</p>" : "");
   }
   function choice(type, name, value, key, zh, english) {  /* a level or a reason: a row to tap */
     var b = band([h(mw(key))]);
@@ -645,11 +686,11 @@
     var st = rateStage(t), stage = t.id + "/" + st.zone + "/" + st.called_at;
     var msg = document.getElementById("rate-msg"), why = document.getElementById("why");
     function level() { var x = card.querySelector("input[name=level]:checked"); return x ? +x.value : 0; }
-    function ended(how) {
+    function ended(how, days) {
       ratedHere[stage] = true;
       card.removeAttribute("data-sending");
       card.setAttribute("data-key", "rated:" + t.id);
-      card.innerHTML = ratedBox(how);
+      card.innerHTML = ratedBox(how, days);
     }
     card.addEventListener("change", function () {  /* a choice made: the message about it goes */
       var l = level();
@@ -672,7 +713,7 @@
       go.disabled = true;
       msg.innerHTML = "";
       card.setAttribute("data-sending", "1");  /* kept on the screen until the answer comes */
-      api("/track/" + encodeURIComponent(t.id) + "/evaluation", body).then(function () { ended("thanks"); })
+      api("/track/" + encodeURIComponent(t.id) + "/evaluation", body).then(function (r) { ended("thanks", r && r.followup_days); })
         .catch(function (e) {
           go.disabled = false;
           card.removeAttribute("data-sending");
@@ -691,7 +732,8 @@
     var lastStatus = null, code = ratingCode(id);
     var withCode = code ? "?c=" + encodeURIComponent(code) : "";
     function paint(t) {
-      if (lastStatus && lastStatus !== t.status && t.status === "called" && !handedOn(t) && navigator.vibrate) { navigator.vibrate([300, 100, 300]); }
+      /* a call to a counter only: a back-office approval post "calls" the case, not its holder */
+      if (lastStatus && lastStatus !== t.status && t.status === "called" && t.zone !== "approval" && !handedOn(t) && navigator.vibrate) { navigator.vibrate([300, 100, 300]); }
       lastStatus = t.status;
       var old = document.getElementById("rate"), y = window.scrollY;
       if (old && old.getAttribute("data-ticket") !== t.id) { old = null; }  /* another number's */
@@ -737,10 +779,27 @@
     }).catch(function (e) { failScreen(two("我的号", "My number"), e, [h(mw("my_number"))]); });
   }
 
+  /* A row of "my numbers" / "my bookings": a link whose words come when the server answers
+     (`fill` gives them; an answer that fails leaves a plain placeholder, never the raw id). */
+  function rows(key, make, fill) {
+    return store(key).map(function (k, i) {
+      api(make(k)).then(function (x) {
+        var a = document.getElementById(key + "-" + i), row = fill(x);
+        if (a) { a.outerHTML = beside("a", ' id="' + a.id + '" href="' + h(a.getAttribute("href")) + '"', row[0], row[1]); }
+      }).catch(function () { /* gone or out of reach: the placeholder stays */ });
+      return k;
+    });
+  }
   function numbers() {
-    var ids = store("kb.tickets");
-    show(heading(two("我的号", "My numbers"), [h(mw("my_number"))]) + '<div class="list">' + (ids.map(function (id) {
-      return '<a href="#/t/' + encodeURIComponent(id) + '">' + h(id) + "</a>";
+    var ids = rows("kb.tickets", function (id) { return "/track/" + encodeURIComponent(id); }, function (t) {
+      var st = TSTATUS[t.status] || [t.status, t.status];
+      var key = MN[t.status] ? t.status : "";
+      if (t.zone === "approval" && OPEN.indexOf(t.status) >= 0) { st = ["审批中", "In approval"]; key = "approval"; }
+      return [[h(t.service_name_mn), key ? h(mw(key)) : ""], "<b>" + h(t.number) + "</b> " + h(t.service_name) + ' <span class="muted">· ' + h(st[0]) + "</span>" +
+        '<span class="en">' + h(t.service_name_en || t.service_name) + " · " + h(st[1]) + "</span>"];
+    });
+    show(heading(two("我的号", "My numbers"), [h(mw("my_number"))]) + '<div class="list" id="numbers">' + (ids.map(function (id, i) {
+      return beside("a", ' id="kb.tickets-' + i + '" href="#/t/' + encodeURIComponent(id) + '"', [h(mw("my_number"))], two("号码 " + (i + 1), "Number " + (i + 1)));
     }).join("") || beside("div", ' class="muted"', [h(mw("no_number"))], two("本机没有取号记录", "No number on this phone"))) + "</div>");
   }
 
