@@ -27,6 +27,8 @@ ZONE_NAMES = wire.ZONE_NAMES
 # A call's ticket left its counter: the board no longer shows it as being called (a number
 # missed or handed out minutes ago stood large on the board as "now calling", and citizens
 # walked up to it)
+TRANSFERRED = "_transferred"  # CounterState.waiting's count of tickets sent to that counter
+TRANSFERRED_LABEL = "转窗口办理"  # a zone board's chip of them
 ENDED = frozenset({"ticket.no_show", "ticket.finished", "ticket.transferred",
                    "ticket.forwarded", "ticket.held"})
 
@@ -114,14 +116,20 @@ class Board:
 
     def set_waiting(self, counters: Iterable[wire.CounterState],
                     service_names: dict[str, str]) -> None:
-        """Whole hall: people waiting per zone. One or more zones: per service in those zones.
-        Counters of one zone serving one service see the same people, so take the largest."""
+        """Whole hall: people waiting per zone (not the back office's approval queue: nobody
+        waits for it in the hall). One or more zones: per service in those zones. Counters of
+        one zone serving one service see the same people, so take the largest; the tickets
+        sent to one counter (the server's `_transferred`) are that counter's own, so add them
+        (a zone board showed the key itself, "_transferred 1 人")."""
         per: dict[tuple[str, str], int] = {}
         for c in counters:
-            if not self.covers(c.zone):
+            if not self.shows_call(c.zone):
                 continue
             for svc, n in c.waiting.items():
-                per[(c.zone, svc)] = max(per.get((c.zone, svc), 0), n)
+                if svc == TRANSFERRED:
+                    per[(c.zone, svc)] = per.get((c.zone, svc), 0) + n
+                else:
+                    per[(c.zone, svc)] = max(per.get((c.zone, svc), 0), n)
         # in the configured order (zones along the route, services as the hall lists them),
         # never by count: a chip that jumps whenever someone takes a number cannot be read
         zones, services = list(ZONE_NAMES), list(service_names)
@@ -129,7 +137,7 @@ class Board:
         for (zone, svc), n in sorted(per.items(), key=lambda kv: (
                 _index(zones, kv[0][0]), _index(services, kv[0][1]), kv[0])):
             label = ZONE_NAMES.get(zone, (zone, zone))[0] if not self.zones else \
-                service_names.get(svc, svc)
+                TRANSFERRED_LABEL if svc == TRANSFERRED else service_names.get(svc, svc)
             rows[label] = rows.get(label, 0) + n
         self.waiting = list(rows.items())
 

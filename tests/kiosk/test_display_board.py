@@ -96,6 +96,25 @@ def test_waiting_per_zone_for_the_hall_and_per_service_for_a_zone() -> None:
     assert zone.waiting == [("企业开办", 1), ("不动产登记", 7)]
 
 
+
+def test_the_back_office_and_tickets_sent_to_a_counter_are_counted_as_people_waiting() -> None:
+    """The display's duty officer, an outside check: the hall board counted the approval queue
+    as people waiting in the hall, and a zone board showed the server's key "_transferred"."""
+    counters = [counter("W01", "intake", {"company": 4, "_transferred": 1}),
+                counter("W02", "intake", {"company": 4, "_transferred": 2}),
+                counter("H01", "approval", {"company": 30})]
+    names = {"company": "企业开办"}
+    hall = Board()
+    hall.set_waiting(counters, names)
+    assert hall.waiting == [("一窗受理", 7)]  # 4 in the queue, 3 sent to W01 and W02
+    zone = Board(zones=("intake",))
+    zone.set_waiting(counters, names)
+    assert zone.waiting == [("企业开办", 4), ("转窗口办理", 3)]
+    back = Board(zones=("approval",))  # the back office's own screen shows its queue
+    back.set_waiting(counters, names)
+    assert back.waiting == [("企业开办", 30)]
+
+
 def test_a_call_whose_ticket_left_the_counter_is_no_longer_shown_as_called() -> None:
     """A003 missed (过号), or A007 handed out minutes ago, stood large as "now calling"."""
     b = Board()
