@@ -72,11 +72,18 @@ def _through_approval(server: InProcServer, kiosk: httpx.Client, who: dict) -> d
     return {"ticket": ticket, "intake": intake}
 
 
-def test_a_case_ready_the_same_day_queues_at_once(journey: Journey) -> None:
+def _called_at_intake(journey: Journey, who: dict) -> dict:
+    """Monday 09:00: `who` takes a case at the journey hall's kiosk and W01 calls it; the walk
+    (`ticket`, `intake`: W01's staff client) and the kiosk's client (`kiosk`)."""
     server, clock = journey
     clock.set(2026, 3, 9, 9, 0)
     kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
-    walk = _through_approval(server, kiosk, P1)
+    return {**_through_approval(server, kiosk, who), "kiosk": kiosk}
+
+
+def test_a_case_ready_the_same_day_queues_at_once(journey: Journey) -> None:
+    server, clock = journey
+    walk = _called_at_intake(journey, P1)
     ok(walk["intake"].post("/counters/W01/finish", json={"outcome": "next"}))
     approval = staff_client(server, "W03")  # staff sign in on the day they work
     ok(approval.post("/counters/W03/call-next"))
@@ -94,9 +101,7 @@ def test_mail_chosen_for_a_case_waiting_at_pickup_takes_it_out_of_the_queue(
     """A citizen on the phone: mail chosen at pickup for a case already queued there, and the
     pickup counter's next call called it ("请到 W04 出件") beside the card "办结后寄出"."""
     server, clock = journey
-    clock.set(2026, 3, 9, 9, 0)
-    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
-    walk = _through_approval(server, kiosk, P1)
+    walk = _called_at_intake(journey, P1)
     tid = walk["ticket"]["id"]
     ok(walk["intake"].post("/counters/W01/finish", json={"outcome": "next"}))
     approval = staff_client(server, "W03")
@@ -118,9 +123,8 @@ def test_a_missed_pickup_call_keeps_the_approved_case_for_its_holder(journey: Jo
     """过号 at pickup ended the approved case as `no_show`: its holder could not collect the
     licence (check-in was 409 nothing_to_collect). The case waits, held, for its holder."""
     server, clock = journey
-    clock.set(2026, 3, 9, 9, 0)
-    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
-    walk = _through_approval(server, kiosk, P1)
+    walk = _called_at_intake(journey, P1)
+    kiosk = walk["kiosk"]
     first = walk["ticket"]
     ok(walk["intake"].post("/counters/W01/finish", json={"outcome": "next"}))
     approval = staff_client(server, "W03")
@@ -151,9 +155,8 @@ def test_a_missed_pickup_call_keeps_the_approved_case_for_its_holder(journey: Jo
 
 def test_a_case_ready_on_a_later_day_is_collected_under_todays_number(journey: Journey) -> None:
     server, clock = journey
-    clock.set(2026, 3, 9, 9, 0)
-    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
-    walk = _through_approval(server, kiosk, P1)
+    walk = _called_at_intake(journey, P1)
+    kiosk = walk["kiosk"]
     first = walk["ticket"]
     ok(walk["intake"].post("/counters/W01/finish", json={"outcome": "next"}))
     clock.set(2026, 3, 10, 10, 0)  # approved the next day
@@ -184,9 +187,8 @@ def test_a_case_ready_on_a_later_day_is_collected_under_todays_number(journey: J
 
 def test_mail_delivery_keeps_the_address_sealed_until_it_is_posted(journey: Journey) -> None:
     server, clock = journey
-    clock.set(2026, 3, 9, 9, 0)
-    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
-    walk = _through_approval(server, kiosk, P3)
+    walk = _called_at_intake(journey, P3)
+    kiosk = walk["kiosk"]
     tid = walk["ticket"]["id"]
     address = "内蒙古巴彦淖尔市杭锦后旗陕坝镇光明街12号"
     bad = walk["intake"].post(f"/tickets/{tid}/delivery", json={"method": "mail"})

@@ -10,15 +10,14 @@ import csv
 import io
 
 from queue_server.usecases.auth import make_admin_token
-from tests.queue_server.inproc import enrol, staff_client
-from tests.queue_server.test_journey_cases import P1, Journey, _through_approval, ok
+from tests.queue_server.inproc import staff_client
+from tests.queue_server.test_journey_cases import P1, Journey, _called_at_intake, ok
 
 
 def test_a_renumbered_case_keeps_the_rated_stages_number(journey: Journey) -> None:
     server, clock = journey
-    clock.set(2026, 3, 9, 9, 0)
-    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
-    walk = _through_approval(server, kiosk, P1)
+    walk = _called_at_intake(journey, P1)
+    kiosk = walk["kiosk"]
     first = walk["ticket"]
     ok(walk["intake"].post("/counters/W01/finish", json={"outcome": "next"}))
     code = first["track_url"].split("?c=")[1]

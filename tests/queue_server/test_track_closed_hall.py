@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from tests.queue_server.inproc import InProcServer, enrol, ok, staff_client
-from tests.queue_server.test_journey_cases import P1, P2, Journey, _through_approval
+from tests.queue_server.test_journey_cases import P1, P2, Journey, _called_at_intake
 
 
 def page(server: InProcServer, ticket: dict[str, Any]) -> str:
@@ -51,9 +51,7 @@ def test_a_number_taken_after_closing_says_when_calling_starts(journey: Journey)
 def test_approval_is_not_a_call_and_the_phone_rates_the_counter_it_met(journey: Journey
                                                                         ) -> None:
     server, clock = journey
-    clock.set(2026, 3, 9, 9, 0)
-    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
-    walk = _through_approval(server, kiosk, P1)
+    walk = _called_at_intake(journey, P1)
     ticket, code = walk["ticket"], walk["ticket"]["track_url"].split("?c=")[1]
     ok(walk["intake"].post("/counters/W01/finish", json={"outcome": "next"}))
     approval = staff_client(server, "W03")
@@ -77,9 +75,8 @@ def test_approval_is_not_a_call_and_the_phone_rates_the_counter_it_met(journey: 
 def test_the_status_page_offers_no_rating_while_served_and_no_qr_code(journey: Journey
                                                                        ) -> None:
     server, clock = journey
-    clock.set(2026, 3, 9, 9, 0)
-    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
-    walk = _through_approval(server, kiosk, P2)
+    walk = _called_at_intake(journey, P2)
+    kiosk = walk["kiosk"]
     ticket = walk["ticket"]
     ok(walk["intake"].post("/counters/W01/start"))  # 办理中 at the counter
     view = ok(server.client().get(f"/track/{ticket['id']}"))
