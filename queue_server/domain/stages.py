@@ -59,6 +59,21 @@ class ServiceLike(Protocol):
     time_limit_workdays: int | None
 
 
+def holder_away(forwarded: bool, zone: str) -> bool:
+    """Whether the holder is elsewhere while `zone` takes up the ticket: a bank branch's
+    application forwarded to the hall (政银合作) is taken up from the papers the branch sent,
+    its holder at the branch or at home; they come in person only to collect (pickup). Its
+    calls before pickup call nobody in the hall."""
+    return forwarded and zone != "pickup"
+
+
+def met_in_person(forwarded: bool, zone: str) -> bool:
+    """Whether the holder met the counter of a stage in `zone` that called them: what a
+    rating from the holder's phone rates. Never a back-office approval post (it "calls" the
+    case, not a person), nor a stage while the holder was away (`holder_away`)."""
+    return zone != "approval" and not holder_away(forwarded, zone)
+
+
 def _require(stage: StageLike, states: tuple[str, ...]) -> None:
     if stage.status not in states:
         raise Conflict("no_current_ticket", "本窗口当前没有号 / no current ticket here")

@@ -102,10 +102,8 @@ def _announce(hall: HallInfo, number: str, counter: Record) -> dict[str, str]:
 
 
 def in_person(ticket: Record, stage: Record) -> bool:
-    """Whether a call of `stage` calls someone in the hall. A bank branch's application
-    forwarded to the hall (政银合作) is taken up at intake from the papers the branch sent,
-    its holder at home; they come in person only to collect the licence (pickup)."""
-    return ticket.forwarded_from is None or stage.zone == "pickup"
+    """Whether a call of `stage` calls someone in the hall (`stages.holder_away`)."""
+    return not stages.holder_away(ticket.forwarded_from is not None, stage.zone)
 
 
 def call_words(hall: HallInfo, ticket: Record, stage: Record, counter: Record

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from queue_server import wire
 from queue_server.db.models import Evaluation, Stage, Ticket
 from queue_server.db.store import Store
+from queue_server.domain import stages
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.security import id_hash, rating_code_ok
@@ -75,7 +76,7 @@ def _stage_to_rate(s: Session, who: Principal, ticket: Ticket, hall: HallInfo,
     counter): the latest stage that was called, once the citizen proved to hold the ticket
     with its rating code (from the QR code's link, or a card lookup's answer) or with the ID
     card it was issued to (403 `proof_required`). The holder's phone ("web"): the latest such
-    stage the citizen attended in person (not approval's back office)."""
+    stage the citizen attended in person (`latest_met`)."""
     called = latest_called(ticket.id)
     if who.kind == "pad" and who.counter:
         stage = s.scalars(called.where(Stage.counter == who.counter)).first()
@@ -92,9 +93,8 @@ def _stage_to_rate(s: Session, who: Principal, ticket: Ticket, hall: HallInfo,
             update={"id_card": None})):  # a phone proves it with the QR code alone
         raise Forbidden("proof_required", "请扫描号票二维码或刷身份证后评价 / scan the ticket's "
                         "QR code or read the ID card it was issued to, then rate")
-    if who.kind == "web":  # the holder's phone rates the counters met, never back office
-        called = in_person(called)
-    stage = s.scalars(called).first()
+    # the holder's phone rates the counters met, never back office
+    stage = latest_met(s, ticket) if who.kind == "web" else s.scalars(called).first()
     if stage is None:
         raise Conflict("nothing_to_rate", "此号尚未办理 / this ticket has not been served yet")
     return stage
@@ -106,10 +106,14 @@ def latest_called(ticket_id: str) -> Select[tuple[Stage]]:
             .order_by(Stage.id.desc()).limit(1))
 
 
-def in_person(called: Select[tuple[Stage]]) -> Select[tuple[Stage]]:
-    """`called` among the stages the citizen attends in person (consult, intake, pickup): a
-    back-office approval post is never theirs to rate, though it "calls" the case."""
-    return called.where(Stage.zone != "approval")
+def latest_met(s: Session, ticket: Ticket) -> Stage | None:
+    """The ticket's latest called stage whose counter its holder met in person
+    (`stages.met_in_person`): not a back-office approval post, nor the hall's intake of an
+    application a bank branch forwarded (its holder was at the branch or at home)."""
+    forwarded = ticket.forwarded_from is not None
+    called = select(Stage).where(Stage.ticket_id == ticket.id, Stage.called_at.is_not(None))
+    return next((stage for stage in s.scalars(called.order_by(Stage.id.desc()))
+                 if stages.met_in_person(forwarded, stage.zone)), None)
 
 
 def rating_state(s: Session, ticket: Ticket, hall: HallInfo, code: str | None) -> str | None:
@@ -118,7 +122,7 @@ def rating_state(s: Session, ticket: Ticket, hall: HallInfo, code: str | None) -
     proof)."""
     if not code or not rating_code_ok(hall.secret, ticket.id, code):
         return None
-    stage = s.scalars(in_person(latest_called(ticket.id))).first()
+    stage = latest_met(s, ticket)
     return None if stage is None else "rated" if stage.rated else "open"
 
 

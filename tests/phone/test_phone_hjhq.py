@@ -117,7 +117,10 @@ def test_the_public_view_says_where_an_application_came_from_and_what_may_be_rat
     desk = staff(server, "W05", HALL)
     call(desk, "W05", hall["id"])
     desk.post("/counters/W05/finish", json={"outcome": "next"}).raise_for_status()
-    assert view(server, hall["id"], code_of(hall["track_url"]))["rating_state"] == "open"
+    # the hall took it up from the branch's papers: its holder met nobody there to rate
+    assert view(server, hall["id"], code_of(hall["track_url"]))["rating_state"] is None
+    assert rate(server, hall["id"], code_of(hall["track_url"])).json()["error"]["code"] == (
+        "nothing_to_rate")
 
     kiosk_ticket = kiosk(server, "kiosk-201", HALL).post("/tickets", json={
         "service": "tax-invoice", "id_card": person(202)}).json()
@@ -127,12 +130,16 @@ def test_the_public_view_says_where_an_application_came_from_and_what_may_be_rat
 
 def test_each_paper_rates_its_own_stage(server: ServerProcess) -> None:
     """The branch's code rates the stage served at the bank (counter N01); the hall ticket's code
-    the hall's stage (W05); neither code rates the other ticket."""
+    the hall's stage its holder came to (pickup, W12: the hall's intake and approval took the
+    application up from the branch's papers); neither code rates the other ticket."""
     branch, hall = served_at_the_bank(server, 203)
     branch_code, hall_code = code_of(branch["track_url"]), code_of(hall["track_url"])
-    desk = staff(server, "W05", HALL)
-    call(desk, "W05", hall["id"])
-    desk.post("/counters/W05/finish", json={"outcome": "next"}).raise_for_status()
+    for code in ("W05", "H01"):
+        desk = staff(server, code, HALL)
+        call(desk, code, hall["id"])
+        desk.post(f"/counters/{code}/finish", json={"outcome": "next"}).raise_for_status()
+    assert rate(server, hall["id"], hall_code).json()["error"]["code"] == "nothing_to_rate"
+    call(staff(server, "W12", HALL), "W12", hall["id"])
 
     for ticket, code in ((hall["id"], branch_code), (branch["id"], hall_code)):
         refused = rate(server, ticket, code)
@@ -143,7 +150,7 @@ def test_each_paper_rates_its_own_stage(server: ServerProcess) -> None:
     assert (at_bank.json()["zone"], at_bank.json()["counter"]) == ("intake", "N01")
     in_hall = rate(server, hall["id"], hall_code, 3)
     assert in_hall.status_code == 201, in_hall.text
-    assert (in_hall.json()["zone"], in_hall.json()["counter"]) == ("intake", "W05")
+    assert (in_hall.json()["zone"], in_hall.json()["counter"]) == ("pickup", "W12")
     assert rate(server, branch["id"], branch_code).json()["error"]["code"] == "already_rated"
 
 

@@ -89,6 +89,17 @@ def test_where_the_ticket_goes() -> None:
     assert stages.ticket_status_after("transferred", None) == "waiting"
 
 
+def test_whom_a_stage_meets_in_person() -> None:
+    """A bank branch's forwarded application: its holder is away until pickup (its calls are
+    silent, and nothing before pickup is theirs to rate); a back-office approval post is never
+    met in person, whoever holds the ticket."""
+    zones = ("consult", "intake", "approval", "pickup")
+    assert [stages.holder_away(True, z) for z in zones] == [True, True, True, False]
+    assert not any(stages.holder_away(False, z) for z in zones)
+    assert [stages.met_in_person(False, z) for z in zones] == [True, True, False, True]
+    assert [stages.met_in_person(True, z) for z in zones] == [False, False, False, True]
+
+
 def test_approval_deadline_in_working_days() -> None:
     due = stages.deadline_of(HALL, Svc(("intake", "approval"), 2), "approval", NOW)
     assert due is not None and due.at.date() == date(2026, 3, 4)
