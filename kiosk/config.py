@@ -20,7 +20,7 @@ pad = ""
 
 [display]                            # display role
 zones = []                           # empty = the whole hall
-voice = "espeak"                     # espeak | none
+voice = "packs"                      # packs (recorded clips) | espeak | none
 repeat = 2
 notice = ""
 
@@ -69,9 +69,11 @@ class DeviceUrls(BaseModel):
 class DisplayOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
     zones: list[Literal["consult", "intake", "approval", "pickup"]] = []
-    # espeak: espeak-ng reads the Chinese sentence; packs: recorded clips in the hall's order of
-    # languages (the shipped Mandarin pack and the hall's own, e.g. Mongolian, in voice_packs)
-    voice: Literal["espeak", "packs", "none"] = "espeak"
+    # packs: recorded clips in the hall's order of languages (the shipped Mandarin pack and the
+    # hall's own, e.g. Mongolian, in voice_packs), letters said as halls say them, espeak-ng
+    # reading a call no pack can say; espeak: espeak-ng reads the Chinese sentence (it says
+    # some letters as Chinese: E as 一)
+    voice: Literal["espeak", "packs", "none"] = "packs"
     voice_packs: list[str] = []
     repeat: int = Field(default=2, ge=1, le=5)
     notice: str = ""

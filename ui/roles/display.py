@@ -6,7 +6,7 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 
@@ -18,6 +18,19 @@ from kiosk.sample_hall import RenderOptions
 from ui.placement import present, window_title
 from ui.screens import save_screen
 from ui.staff.board import BoardWindow
+
+if TYPE_CHECKING:
+    from ui.voice import EspeakEngine
+
+
+def _espeak() -> EspeakEngine | None:
+    """espeak-ng, when installed: it reads a call no voice pack can say."""
+    from ui.voice import EspeakEngine, VoiceError
+
+    try:
+        return EspeakEngine()
+    except VoiceError:
+        return None
 
 
 def run(app: Any, config: TerminalConfig) -> int:
@@ -37,7 +50,7 @@ def run(app: Any, config: TerminalConfig) -> int:
                 engine = None
                 if config.display.voice == "packs":  # the hall's languages, in its order
                     engine = PackEngine(load_packs(config.display.voice_packs),
-                                        lambda: model.languages)
+                                        lambda: model.languages, fallback=_espeak())
                 voice = make_queue(Path(cache), repeat=config.display.repeat, engine=engine,
                                    is_due=lambda a: model.board.still_called(a.number, a.counter))
             except (VoiceError, VoicePackError) as exc:  # a board without voice is still a board

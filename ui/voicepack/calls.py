@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kiosk.announce import Announcement
+from kiosk.announce import Announcement, SpeechEngine
 from ui.voicepack.assemble import CallAudio, MissingClip, VoicePack
 from ui.voicepack.manifest import VoicePackError
 
@@ -87,10 +87,12 @@ class PackEngine:
     server), from the packs it has; a language without a pack is left out."""
 
     def __init__(self, packs: Sequence[VoicePack], order: Callable[[], Sequence[str]], *,
-                 language_gap_ms: int = LANGUAGE_GAP_MS) -> None:
+                 language_gap_ms: int = LANGUAGE_GAP_MS,
+                 fallback: SpeechEngine | None = None) -> None:
         self.packs = list(packs)
         self.order = order
         self.language_gap_ms = language_gap_ms
+        self.fallback = fallback  # reads the call's sentence when no pack can say it
         self.last: CallAudio | None = None
 
     def voice(self) -> CallVoice:
@@ -99,11 +101,21 @@ class PackEngine:
         return CallVoice(self.packs, order, language_gap_ms=self.language_gap_ms)
 
     def render_call(self, item: Announcement, out: Path) -> None:
-        self.last = self.voice().render_call(item.number, item.counter, item.counter_name, out,
-                                             recall=item.recall)
+        """The call from the packs; one no pack can say (a counter with no number and no clip
+        of its own) is read by the fallback engine, when the board has one."""
+        try:
+            self.last = self.voice().render_call(item.number, item.counter, item.counter_name,
+                                                 out, recall=item.recall)
+        except VoicePackError:
+            if self.fallback is None or not item.text:
+                raise
+            self.last = None
+            self.fallback.render(item.text, out)
 
     def render(self, text: str, out: Path) -> None:
-        raise VoicePackError("voice packs say calls from their parts, not free text")
+        if self.fallback is None:
+            raise VoicePackError("voice packs say calls from their parts, not free text")
+        self.fallback.render(text, out)
 
 
 def load_packs(folders: Sequence[str | Path]) -> list[VoicePack]:

@@ -222,3 +222,46 @@ def test_board_announces_in_the_halls_order_from_packs(mn_pack: Path, tmp_path: 
         assert frames(player.played[3]) > frames(player.played[1])
     finally:
         voice.stop()
+
+
+class Reader:
+    """A fallback engine that writes a short tone for the sentence it was given."""
+
+    def __init__(self) -> None:
+        self.read: list[str] = []
+
+    def render(self, text: str, out: Path) -> None:
+        self.read.append(text)
+        tone(out, 0.3)
+
+
+def test_a_call_no_pack_can_say_is_read_by_the_fallback(tmp_path: Path) -> None:
+    """The board's default voice is the shipped pack; a counter with no number in its name
+    or code and no clip of its own cannot be said from clips, and the fallback (espeak-ng on
+    a board that has it) reads the call's sentence instead of the board staying silent."""
+    from kiosk.announce import Announcement
+    from kiosk.config import DisplayOptions
+    from ui.voice import make_queue
+    from ui.voicepack.calls import PackEngine, load_packs
+
+    assert DisplayOptions().voice == "packs"
+    reader = Reader()
+    engine = PackEngine(load_packs([]), lambda: ["zh"], fallback=reader)
+    player = Recorder()
+    voice = make_queue(tmp_path / "cache", repeat=1, engine=engine, player=player)
+    voice.start()
+    try:
+        voice.put(Announcement(1, "E007", "HELP", "导办台", "请E007号到导办台办理"))
+        assert voice.wait_idle(20)
+        assert reader.read == ["请E007号到导办台办理"] and engine.last is None
+        voice.put(Announcement(2, "E008", "W05", "5号窗口", "请E008号到5号窗口办理"))
+        assert voice.wait_idle(20)
+        assert reader.read == ["请E007号到导办台办理"]  # the pack said this one
+        assert engine.last is not None and "zh:letters/E" in engine.last.clips()
+        assert len(player.played) == 4  # chime and call, twice
+    finally:
+        voice.stop()
+    with pytest.raises(VoicePackError):  # with no fallback, still the pack's own error
+        PackEngine(load_packs([]), lambda: ["zh"]).render_call(
+            Announcement(3, "E009", "HELP", "导办台", "请E009号到导办台办理"),
+            tmp_path / "x.wav")
