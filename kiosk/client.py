@@ -283,10 +283,15 @@ class EventFollower:
 
     def __init__(self, client: QueueClient, on_event: Callable[[wire.Event], None],
                  on_online: Callable[[bool], None] | None = None, after: int | None = None,
-                 retry_s: float = 1.0) -> None:
+                 retry_s: float = 1.0,
+                 on_refused: Callable[[bool], None] | None = None) -> None:
         self.client = client
         self.on_event = on_event
         self.on_online = on_online or (lambda _up: None)
+        # `on_refused(True)` when the server refuses this terminal's token (401/403: revoked,
+        # or another hall's), not the network: retrying will not help, the administrator will
+        self.on_refused = on_refused or (lambda _refused: None)
+        self._refused = False
         self.last_id = after or 0
         self._from_today = after is None  # until the first event gives a place to resume
         self.retry_s = retry_s
@@ -301,7 +306,10 @@ class EventFollower:
         self._stop.set()
         self._thread.join(timeout)
 
-    def _set_online(self, up: bool) -> None:
+    def _set_online(self, up: bool, refused: bool = False) -> None:
+        if refused != self._refused:
+            self._refused = refused
+            self.on_refused(refused)
         if up != self._online:
             self._online = up
             self.on_online(up)
@@ -322,6 +330,8 @@ class EventFollower:
                     if self._stop.is_set():
                         return
                 self._set_online(True)
+            except ApiError as exc:
+                self._set_online(False, refused=exc.status in (401, 403))
             except ClientError:
                 self._set_online(False)
             self._stop.wait(self.retry_s)

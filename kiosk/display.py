@@ -163,6 +163,7 @@ class BoardModel(QObject):
     announce = Signal(object)  # Announcement
     _incoming = Signal(object)
     _link = Signal(bool)
+    _refused = Signal(bool)
 
     def __init__(self, client: QueueClient, zones: Iterable[str] = (), *, keep: int = 6,
                  stale_after_s: float = 120.0, history_grace_s: float = 3.0, clock: Callable[[], datetime] | None = None,
@@ -176,6 +177,7 @@ class BoardModel(QObject):
         self.languages: list[str] = ["zh"]  # the hall's, in its order
         self.timezone = "Asia/Shanghai"
         self.online = False
+        self.refused = False  # the server refuses this board's token (revoked): not the network
         self.stale_after_s = stale_after_s
         self.history_grace_s = history_grace_s
         self.started_at: datetime | None = None
@@ -188,6 +190,7 @@ class BoardModel(QObject):
         self._refresh.timeout.connect(self.refresh_waiting)
         self._incoming.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
         self._link.connect(self._on_link, Qt.ConnectionType.QueuedConnection)
+        self._refused.connect(self._on_refused, Qt.ConnectionType.QueuedConnection)
 
     def start(self, after: int | None = None) -> None:
         """Follow from event `after`. Calls made before the board started are shown but not
@@ -196,7 +199,8 @@ class BoardModel(QObject):
         self._load_hall()
         self._follower = EventFollower(self.client, guarded(self._incoming.emit, self._alive),
                                        guarded(self._link.emit, self._alive),
-                                       after=after, retry_s=1.0)
+                                       after=after, retry_s=1.0,
+                                       on_refused=guarded(self._refused.emit, self._alive))
         self._follower.start()
 
     def _alive(self) -> bool:
@@ -270,6 +274,11 @@ class BoardModel(QObject):
         if self.started_at is None:
             return True
         return (self.started_at - event.at).total_seconds() <= self.history_grace_s
+
+    @Slot(bool)
+    def _on_refused(self, refused: bool) -> None:
+        self.refused = refused
+        self.changed.emit()
 
     @Slot(bool)
     def _on_link(self, up: bool) -> None:

@@ -214,6 +214,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "waiting": ("等候人数", "Waiting"),
     "no_calls": ("请留意叫号，注意保管好您的号票", "Please keep your ticket and watch for your number"),
     "board_offline": ("离线 / Offline — 正在重新连接 / reconnecting", "Offline / 离线 — reconnecting"),
+    "board_refused": ("服务器拒绝了本屏的令牌（已吊销或不是本厅的），请管理员重新登记 / The server "
+                      "refused this board's token: ask the administrator to enrol it again",
+                      "The server refused this board's token (revoked, or another hall's): ask "
+                      "the administrator to enrol it again / 服务器拒绝了本屏的令牌,请管理员重新登记"),
     "whole_hall": ("全大厅", "Whole hall"),
     # counter pad
     "login_title": ("工作人员登录", "Staff login"),

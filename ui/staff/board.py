@@ -354,6 +354,7 @@ class BoardWindow(QWidget):
         zones = [pick(ZONE_NAMES.get(z, (z, z)), lang) for z in board.zones]
         self.zone.setText(" · ".join(zones) or tr("whole_hall", lang))
         self.offline.setVisible(not self.model.online)
+        self.offline.setText(tr("board_refused" if self.model.refused else "board_offline", lang))
         cur = board.current
         if cur is None:
             self.number.setText("")

@@ -54,3 +54,18 @@ def test_outage_then_catch_up_without_repeating_or_missing(qtbot: QtBot,
     assert len({a.event_id for a in heard}) == 3
     assert window.number.text() == numbers[2]
     model.stop()
+
+
+def test_a_refused_token_says_so_not_offline(qtbot: QtBot, hall: HallServer) -> None:
+    """A board whose token the server refuses (revoked, or another hall's) showed the same
+    离线 — reconnecting as a network drop, and the duty officer waited for a network that
+    was fine (the display's duty officer, an outside check): it says to enrol it again."""
+    model = BoardModel(QueueClient(hall.url, "not-a-token-of-this-hall"))
+    window = BoardWindow(model)
+    qtbot.addWidget(window)
+    window.show()
+    model.start()
+    qtbot.waitUntil(lambda: window.offline.isVisible() and "重新登记" in window.offline.text(),
+                    timeout=8000)
+    assert model.refused and not model.online and "离线" not in window.offline.text()
+    model.stop()
