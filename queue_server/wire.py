@@ -165,6 +165,10 @@ class ServiceInfo(Wire):
     materials_mn: list[str] | None = None
     # (v1.2) the licence can be mailed (证照寄送): the intake counter records the choice
     mail_delivery: bool = False
+    # (v1.2) while the hall is closed (the 24-hour room at night, a closed day): when it opens
+    # next, in UTC; a number taken now is that day's (`remaining_today` counts that day's
+    # numbers) and calling starts then, as the issue's `calls_from`. Null while it is open
+    calls_from: datetime | None = None
 
 
 class IdCardIn(Inbound):

@@ -94,6 +94,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "card_priority_hint": ("70 岁以上老人刷身份证自动优先", "Aged 70+: use your ID card for priority"),
     "scan_first": ("先扫描材料预审", "Scan papers for pre-review first"),
     "remaining": ("今日剩余 {n} 个号", "{n} numbers left today"),
+    "remaining_then": ("当日剩余 {n} 个号", "{n} numbers left that day"),
     # ID card
     "put_card": ("请将身份证放在读卡区", "Place your ID card on the reader"),
     "card_wait": ("正在等待身份证… {n} 秒", "Waiting for the card… {n} s"),
@@ -358,6 +359,7 @@ _OTHER_KEYS = ("level_", "reason_", "zone_")
 EN_ONE = {
     "time_limit": "Promised within {n} working day",
     "remaining": "{n} number left today",
+    "remaining_then": "{n} number left that day",
     "waiting_more": "{n} more service",
 }
 

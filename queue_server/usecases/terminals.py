@@ -4,7 +4,7 @@ list of terminals, and the hall a request without one is about."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from queue_server.db.models import Counter, Hall, Terminal
 from queue_server.db.store import Store
 from queue_server.domain.clock import day_start
 from queue_server.domain.errors import Forbidden, Invalid, NotFound
-from queue_server.domain.opening import numbering_day
+from queue_server.domain.opening import next_opening
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
 from queue_server.usecases.views import service_infos
@@ -57,7 +57,13 @@ def services(store: Store, hall_id: str) -> list[wire.ServiceInfo]:
         info = load_hall(s, hall_id)
         if info is None:
             raise NotFound("unknown_hall", f"没有大厅 {hall_id} / no hall {hall_id}")
-        return service_infos(s, hall_id, numbering_day(info, store.clock()))
+        now = store.clock()
+        opens = next_opening(info, now)  # closed now: the numbers are that day's
+        infos = service_infos(s, hall_id, info.day_of(opens or now))
+    if opens is not None:
+        for service in infos:
+            service.calls_from = opens.astimezone(UTC)
+    return infos
 
 
 def me(store: Store, who: Principal) -> wire.TerminalOut:

@@ -300,6 +300,25 @@ def test_a_number_taken_while_the_hall_is_closed_says_when_calling_starts(
             assert got.endswith(("Z", "+00:00")), got  # in UTC, as every instant answered
 
 
+def test_the_services_list_says_when_calling_starts_while_the_hall_is_closed(
+        journey: Journey) -> None:
+    """The 24-hour room's kiosk at night showed 今日剩余 N 个号 and 预计等候 0 分钟 before a
+    number was taken: the services list carries `calls_from` while the hall is closed (the
+    day its `remaining_today` counts), and none while it is open."""
+    server, clock = journey
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
+    for when, starts in (((2026, 3, 6, 18, 5), "2026-03-09T08:30:00+08:00"),  # Friday evening
+                         ((2026, 3, 9, 9, 0), None)):
+        clock.set(*when)
+        general = next(s for s in ok(kiosk.get("/services")) if s["code"] == "general")
+        if starts is None:
+            assert general["calls_from"] is None, when
+        else:
+            assert datetime.fromisoformat(general["calls_from"]) == datetime.fromisoformat(
+                starts)
+            assert general["calls_from"].endswith(("Z", "+00:00"))
+
+
 def test_a_number_taken_while_the_hall_is_closed_is_not_given_again_when_it_opens(
         journey: Journey) -> None:
     """At 16:11, the hall closed, the kiosk issued G001 "calling starts tomorrow 08:30"; the

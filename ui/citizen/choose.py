@@ -5,6 +5,7 @@ screen that keeps the papers lists readable while numbers are paused."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
@@ -30,6 +31,7 @@ from ui.citizen.mongol import (
     mongolian_name,
     mongolian_words,
     say,
+    shown_lang,
     tr,
 )
 from ui.citizen.tiles import FitTile
@@ -61,6 +63,27 @@ def _broken(text: str, fits: Callable[[str], bool]) -> list[str]:
         else:
             lines.append(word)
     return lines
+
+
+def calls_from_text(flow: KioskFlow, start: datetime) -> str:
+    """When calling starts (a number taken while the hall is closed): the time, and the day
+    when it is not today in the hall's time zone."""
+    lang = shown_lang(flow.lang)
+    when = f"{start:%H:%M}"
+    if start.date() != flow.now().date():
+        when = (f"{start.month}月{start.day}日 {when}" if lang == "zh"
+                else f"{when} on {start:%Y-%m-%d}")
+    return tr("calls_from", flow.lang, when=when)
+
+
+def opens_later(flow: KioskFlow, service: Any) -> datetime | None:
+    """When calling starts for a number of `service` taken now, in the hall's time, while the
+    hall is closed (`calls_from` of the services list); None while it is open."""
+    start = getattr(service, "calls_from", None)
+    if start is None:
+        return None
+    start = flow.local(start)
+    return start if start > flow.now() else None  # a list read before the doors opened
 
 
 def unavailable(service: Any, lang: str) -> str:
@@ -159,13 +182,16 @@ def papers_mn(service: Any, lang: str) -> str:
     return "\n".join(f"{i}. {m}" for i, m in enumerate(names, 1) if m)
 
 
-def facts_mn(service: Any, lang: str, minutes: int) -> str:
-    """The detail's facts in Mongolian, a column each: the people ahead, the wait, the numbers
-    left today, the promised time limit; "" outside Mongolian mode."""
+def facts_mn(service: Any, lang: str, minutes: int, start: datetime | None = None) -> str:
+    """The detail's facts in Mongolian, a column each: the people ahead, the wait (when
+    calling starts, `start`, while the hall is closed), the numbers left that day, the
+    promised time limit; "" outside Mongolian mode."""
     lines = [mongolian_line(lang, "ahead", ("people", {"n": service.waiting})),
-             mongolian_line(lang, "est_wait", ("minutes", {"n": minutes}))]
+             mongolian_line(lang, ("calls_from", {"when": f"{start:%Y-%m-%d %H:%M}"})) if start
+             else mongolian_line(lang, "est_wait", ("minutes", {"n": minutes}))]
     if service.remaining_today is not None:
-        lines.append(mongolian_line(lang, ("remaining", {"n": service.remaining_today})))
+        lines.append(mongolian_line(lang, ("remaining_then" if start else "remaining",
+                                           {"n": service.remaining_today})))
     if service.time_limit_workdays:
         lines.append(mongolian_line(lang, ("time_limit", {"n": service.time_limit_workdays})))
     return "\n".join(x for x in lines if x)
@@ -593,15 +619,18 @@ class DetailScreen(Screen):
         self.name.setText(s.name + (f"  ({english_name(s)})" if lang == "en" else ""))
         self.banded.set_mongolian(mongolian_name(s, lang))
         minutes = max(1, round(s.estimated_wait_s / 60)) if s.waiting else 0
-        facts = f"{tr('ahead', lang)}: {tr('people', lang, n=s.waiting)}\n" \
-                f"{tr('est_wait', lang)}: {tr('minutes', lang, n=minutes)}"
+        start = opens_later(flow, s)  # the hall is closed: say when calling starts
+        facts = f"{tr('ahead', lang)}: {tr('people', lang, n=s.waiting)}\n" + (
+            calls_from_text(flow, start) if start else
+            f"{tr('est_wait', lang)}: {tr('minutes', lang, n=minutes)}")
         if s.remaining_today is not None:
-            facts += "\n" + tr("remaining", lang, n=s.remaining_today)
+            facts += "\n" + tr("remaining_then" if start else "remaining", lang,
+                                n=s.remaining_today)
         # senior mode: the facts a size under the heading's (still over the standard one), so
         # longer words keep to the screen (set before the text: the band measures the name)
         self.facts.setStyleSheet(f"font-size: {px(ELDERLY, 1.25)}px;" if flow.elderly else "")
         self.facts_pair.set_name(facts)
-        self.facts_pair.set_mongolian(facts_mn(s, lang, minutes))
+        self.facts_pair.set_mongolian(facts_mn(s, lang, minutes, start))
         self.facts_pair.setVisible(flow.online)
         self.limit.setText(tr("time_limit", lang, n=s.time_limit_workdays)
                            if s.time_limit_workdays else "")

@@ -5,7 +5,6 @@ printer did)."""
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QRectF, Qt, QTimer
@@ -14,7 +13,7 @@ from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QSizePolicy, QVBoxLayout,
 
 from kiosk.flow import KioskFlow
 from kiosk.ticketing import calls_from
-from ui.citizen.choose import Screen, scrolling
+from ui.citizen.choose import Screen, calls_from_text, scrolling
 from ui.citizen.mongol import (
     BandedName,
     band_button,
@@ -23,7 +22,6 @@ from ui.citizen.mongol import (
     mongolian_words,
     mongolian_zone,
     say,
-    shown_lang,
     tr,
 )
 from ui.i18n import zone_name
@@ -198,17 +196,6 @@ class IssuingScreen(Screen):
 
     def refresh(self, flow: KioskFlow) -> None:
         self.text.setText(tr("issuing", flow.lang))
-
-
-def calls_from_text(flow: KioskFlow, start: datetime) -> str:
-    """When calling starts (a number taken while the hall is closed): the time, and the day
-    when it is not today in the hall's time zone."""
-    lang = shown_lang(flow.lang)
-    when = f"{start:%H:%M}"
-    if start.date() != flow.now().date():
-        when = (f"{start.month}月{start.day}日 {when}" if lang == "zh"
-                else f"{when} on {start:%Y-%m-%d}")
-    return tr("calls_from", flow.lang, when=when)
 
 
 def ticket_facts(flow: KioskFlow, t: Any) -> str:

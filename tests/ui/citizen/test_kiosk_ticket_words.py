@@ -137,3 +137,33 @@ def test_a_bank_branch_shows_its_own_zones_and_no_pickup_words(qtbot: Any, qapp:
     settle(QApplication.instance())
     shown = _texts(hall_window.screens["attract"])
     assert all(z in shown for z in ("综合咨询导办", "一窗受理", "后台审批", "出件"))
+
+
+def test_a_service_at_night_says_when_calling_starts_before_a_number_is_taken(
+        qtbot: Any, qapp: Any) -> None:
+    """The 24-hour room at night: a service's detail said 预计等候 0 分钟 and 今日剩余 300 个号,
+    both untrue for a number called tomorrow; with the list's `calls_from` it says when
+    calling starts and counts that day's numbers (an hour past the opening, an old list: as
+    by day)."""
+    flow, window = _window(qtbot, qapp)
+    screen = window.screens["detail"]
+    catalog = flow.link.catalog
+    day = catalog.services
+    for lang, starts, left in (("zh", "开始叫号", "当日剩余"), ("en", "Calling starts at",
+                                                           "left that day")):
+        sample.stage(flow, "detail", lang=lang)
+        service = flow.service
+        assert service is not None and service.remaining_today is not None
+        opens = flow.now().replace(microsecond=0) + timedelta(hours=10)  # the sample's clock
+        catalog.replace([s.model_copy(update={"calls_from": opens}) if s.code == service.code
+                         else s for s in day])
+        flow.changed.emit()
+        settle(QApplication.instance())
+        assert starts in screen.facts.text() and left in screen.facts.text(), screen.facts.text()
+        assert "预计等候" not in screen.facts.text() and "Estimated" not in screen.facts.text()
+        # a list read before the doors opened, looked at after: as by day
+        catalog.replace([s.model_copy(update={"calls_from": opens - timedelta(hours=11)})
+                         if s.code == service.code else s for s in day])
+        flow.changed.emit()
+        settle(QApplication.instance())
+        assert starts not in screen.facts.text() and left not in screen.facts.text()
