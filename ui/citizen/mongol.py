@@ -219,11 +219,15 @@ class BandedName(QWidget):
         self._fit_line()
 
     def _colour_band(self) -> None:
-        """The band in the name's colour (a red or yellow heading), with its own sizes."""
+        """The band in the name's colour (a red or yellow heading), with its own sizes; beside
+        a name drawn in a box of its own (white on a red `danger` box), in the box's colour:
+        the band stands on the screen's background, where white was not seen."""
         if not self.band.text():
             return
         self.name.ensurePolished()
-        color = self.name.palette().color(self.name.foregroundRole()).name()
+        palette = self.name.palette()
+        box = palette.color(self.name.backgroundRole())
+        color = (box if box.alpha() == 255 else palette.color(self.name.foregroundRole())).name()
         self.band.setStyleSheet(f"color:{color}; background:transparent; padding:0px;")
 
     def showEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
