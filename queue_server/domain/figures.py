@@ -101,7 +101,10 @@ def facts_of(ticket: Any, stages: Sequence[Any], levels: dict[int, int], tz: str
     for st in stages:
         facts.append(_stage_fact(st, start, levels.get(int(st.id))))
         start = st.ended_at or start
-        if st.zone == "approval" and st.deadline is not None and st.status == "ended":
+        if st.zone == "approval" and st.deadline is not None and st.outcome in SERVED:
+            # the approval's decision (done, next, rejected); a stage handed on to another
+            # post (transferred, which keeps the deadline) or ended otherwise counted each
+            # hand-over as one more case on time (an outside check: 72.7 % for 4 of 7 cases)
             due += 1
             on_time += st.ended_at <= st.deadline
     status = ticket.status if ticket.status in (*ENDINGS, FORWARDED) else "open"

@@ -115,6 +115,9 @@ def call_words(hall: HallInfo, ticket: Record, stage: Record, counter: Record
     return dict(_announce(hall, ticket.number, counter))
 
 
+BACK_OFFICE = ("not_in_person", "后台审批件的办事人不在审批岗,无需重呼或过号,请直接办理 / a case in "
+               "the back office has nobody to recall or pass: its holder is not at the "
+               "approval post; work on it")
 NOT_IN_PERSON = ("not_in_person", "转办件的办事人不在大厅,无需重呼或过号,请直接办理 / a forwarded "
                  "application's holder is not in the hall: there is no one to recall or pass; "
                  "take it up")
@@ -155,7 +158,8 @@ def call_next_in(tx: Tx, who: Principal, code: str, base: str,
         # 当前号), so a client draining the queue never gets stuck.
         prev = one(conn, _TICKETS, _TICKET, id=current.ticket_id)
         assert prev is not None
-        _finish(tx, hall, counter, current, prev, wire.FinishIn(outcome="done"), base)
+        _finish(tx, hall, counter, current, prev, wire.FinishIn(outcome=_moved_on(
+            tx.conn, prev, current)), base)
         _save(conn, current, prev)
     stage = call_order.pick(conn, hall.id, caller_of(counter, hall))
     if stage is None:
@@ -171,6 +175,16 @@ def call_next_in(tx: Tx, who: Principal, code: str, base: str,
     _event(tx, "ticket.called", ticket, counter,
            priority=stage.priority, **call_words(hall, ticket, stage, counter))
     return ticket_out(conn, ticket, base)
+
+
+def _moved_on(conn: Connection, ticket: Record, stage: Record) -> str:
+    """How call-next ends the ticket still at the counter: `done` (served), but a case in the
+    back office goes on along its route (`next`, to pickup) when there is more of it: `done`
+    there closed an approved case that was never handed out."""
+    if stage.zone != "approval":
+        return "done"
+    svc = service_record(conn, ticket.hall, stage.service)
+    return "next" if svc is not None and stages.zones_left(svc.route, stage.zone) else "done"
 
 
 def _current(conn: Connection, counter: Record, states: tuple[str, ...], required: bool = True
@@ -204,8 +218,9 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
     assert stage is not None
     ticket = one(conn, _TICKETS, _TICKET, id=stage.ticket_id)
     assert ticket is not None
-    if action in ("recall", "no-show") and not in_person(ticket, stage):
-        raise Conflict(*NOT_IN_PERSON)
+    if action in ("recall", "no-show") and not stages.met_in_person(
+            ticket.forwarded_from is not None, stage.zone):
+        raise Conflict(*(BACK_OFFICE if stage.zone == "approval" else NOT_IN_PERSON))
     if action == "recall":
         _event(tx, "ticket.recalled", ticket, counter, recalls=stages.recall(stage),
                **_announce(hall, ticket.number, counter))
@@ -317,10 +332,10 @@ def _transfer(tx: Tx, counter: Record, stage: Record, ticket: Record, body: wire
     hall = load_hall(conn, ticket.hall)
     assert hall is not None
     # Handed on within approval, the same case keeps the deadline it got on entering approval
-    # (CONTRACT §5): a transfer is not a new start of its time limit.
+    # (CONTRACT §5): a transfer is not a new start of its time limit, nor is a change of its
+    # service there (an overdue case moved to another service came out with a fresh limit).
     kept = (Due(stage.deadline, bool(stage.deadline_provisional))
-            if stage.zone == zone == "approval" and svc.code == stage.service
-            and stage.deadline is not None else None)
+            if stage.zone == zone == "approval" and stage.deadline is not None else None)
     end_stage(stage, counter, tx.now, "transferred")
     ticket.service = svc.code
     queue_stage(tx, ticket, svc, zone, hall, target.code if target else None, due=kept)

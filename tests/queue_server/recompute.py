@@ -54,10 +54,10 @@ def recompute(tickets: list[dict[str, Any]], events: list[dict[str, Any]], first
             called, ended = _t(st["called_at"]), _t(st["ended_at"])
             due = _t(st["deadline"])
             if st["zone"] == "approval" and due is not None:
-                if ended is not None:
-                    ended_due += 1
+                if ended is not None and st["outcome"] in ("done", "next", "rejected"):
+                    ended_due += 1  # the approval's decision; a hand-over is not one
                     on_time += ended <= due
-                elif now > due:
+                elif ended is None and now > due:
                     late += 1
             if _matches(st, flt) and called is not None:
                 waits.append(_secs(start, called))  # type: ignore[arg-type]
