@@ -51,7 +51,7 @@ from kiosk.counter_view import (
 from kiosk.staff_runner import Runner, describe, guarded
 from queue_server import wire, wire_console
 from queue_server import wire_journey as wj
-from queue_server.domain.stages import transfer_zones
+from queue_server.domain.stages import met_in_person, transfer_zones
 
 log = logging.getLogger(__name__)
 
@@ -187,10 +187,11 @@ class CounterModel(QObject):
         if not self.logged_in or self.busy:
             return set()
         acts = allowed_actions(self.current.status if self.current else None, self.paused)
-        if self.current is not None and self.current.origin == "branch" and (
-                self.state is None or self.state.zone != "pickup"):
-            # a bank branch's application: its holder is not in the hall (the server refuses
-            # 409 not_in_person); it is taken up from the papers the branch sent
+        if self.current is not None and self.state is not None and not met_in_person(
+                self.current.origin == "branch", self.state.zone):
+            # nobody to recall or pass (the server refuses 409 not_in_person): a back-office
+            # post calls a case, not a person, and a bank branch's application is taken up
+            # from the papers the branch sent, its holder not in the hall until pickup
             acts -= {"recall", "no-show"}
         if self.current is None and self.held():
             acts.add("take-back")
@@ -884,7 +885,7 @@ class CounterModel(QObject):
             self._mail_debounce.start()
         st = self.state
         approval = st.services if st is not None and st.zone == "approval" else ()
-        alert = case_alert_text(event, self.code, approval)
+        alert = case_alert_text(event, self.code, approval, self.hall_tz())
         fresh = (self.clock() - event.at).total_seconds() < ALERT_SHOW_S
         if alert and fresh:  # one replayed from earlier today is on the list, not the line
             self._say(words.in_language(alert, self.lang), ALERT_SHOW_S, bound=False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from pydantic import ValidationError
 
@@ -21,12 +21,13 @@ CASE_ALERTS = {"soon": ("即将到期", "due soon"), "due_today": ("今日到期
                "overdue": ("已超期", "overdue")}
 
 
-def case_alert_text(event: wire.Event, counter: str, services: Collection[str] = ()
-                    ) -> str | None:
+def case_alert_text(event: wire.Event, counter: str, services: Collection[str] = (),
+                    tz: tzinfo | None = None) -> str | None:
     """The notice a `case.alert` event (限时办结) puts on the pad of the counter holding the
     case, or, while it waits in the approval queue (no counter), on the pads of the approval
     counters that may call it (`services`: an approval counter's, else empty): number, state
-    and deadline (local time), Chinese then English; None for others."""
+    and deadline (in the hall's time `tz`, as the panel shows it: a pad set to UTC said
+    15:59 beside the panel's 23:59), Chinese then English; None for others."""
     if event.type != "case.alert":
         return None
     holder = event.field("counter")
@@ -34,7 +35,7 @@ def case_alert_text(event: wire.Event, counter: str, services: Collection[str] =
         return None
     zh, en = CASE_ALERTS.get(str(event.field("kind")), ("提醒", "reminder"))
     try:
-        due = datetime.fromisoformat(str(event.field("deadline"))).astimezone()
+        due = datetime.fromisoformat(str(event.field("deadline"))).astimezone(tz)
         when = due.strftime("%m-%d %H:%M")
     except ValueError:
         when = "?"

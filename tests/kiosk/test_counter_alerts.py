@@ -4,6 +4,7 @@ notice (number, state, deadline); other counters' alerts and other events do not
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from kiosk.counter_view import case_alert_text
 from queue_server import wire
@@ -25,6 +26,10 @@ def test_the_holding_counter_gets_the_alert_in_both_languages() -> None:
     local = datetime(2026, 12, 4, 15, 59, 59, tzinfo=UTC).astimezone().strftime("%m-%d %H:%M")
     assert local in text
     assert "今日到期" in (case_alert_text(alert(kind="due_today", counter="W03"), "W03") or "")
+    # in the hall's time, whatever the pad's own zone (a pad set to UTC said 15:59)
+    hall = case_alert_text(alert(kind="overdue", counter="W03"), "W03", (),
+                           ZoneInfo("Asia/Shanghai"))
+    assert hall is not None and "12-04 23:59" in hall
 
 
 def test_other_counters_and_other_events_get_nothing() -> None:

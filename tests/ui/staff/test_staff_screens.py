@@ -141,3 +141,19 @@ def test_a_declared_priority_fits_a_1366x768_screen(qapp: QApplication, lang: st
         if state == "called":
             assert ("已重呼 2 次" if lang == "zh" else "recalled 2×") in details.text()
         window.close()
+
+
+def test_the_pad_offers_no_recall_or_pass_where_nobody_waits(qapp: QApplication) -> None:
+    """重呼 and 过号 are refused (409 not_in_person) at an approval post, whatever the ticket,
+    and before pickup for a bank branch's application: the pad greys them (it offered them at
+    an approval post, where 过号 ended the application; an outside check)."""
+    from kiosk import sample_staff as sample
+    from ui.roles.counter import sample_page
+
+    model = sample.counter_model("called", sample_page)
+    assert model.state is not None and model.current is not None
+    assert {"recall", "no-show"} <= model.allowed()
+    for zone, origin, offered in (("approval", None, False), ("intake", "branch", False),
+                                  ("pickup", "branch", True), ("pickup", None, True)):
+        model.state.zone, model.current.origin = zone, origin
+        assert ({"recall", "no-show"} <= model.allowed()) is offered, (zone, origin)
