@@ -88,10 +88,16 @@ def call_number_in(tx: Tx, who: Principal, code: str, base: str,
         raise Conflict("counter_paused", "窗口已暂停 / the counter is paused")
     _free(conn, counter)
     ticket = _today(conn, hall, body.number, tx.now)
+    stage = one(conn, _STAGES, STAGE, id=ticket.stage) if ticket and ticket.stage else None
+    if counter.zone == "approval" and (stage is None or stage.zone != "approval"
+                                       or stage.status != stages.WAITING):
+        # the back office works cases of earlier days: an overdue B001 of last week was
+        # "今天没有 B001 号" (an approval officer's week, an outside check)
+        ticket = _in_back_office(conn, hall, body.number) or ticket
+        stage = one(conn, _STAGES, STAGE, id=ticket.stage) if ticket and ticket.stage else None
     if ticket is None:
         raise NotFound("unknown_number", f"今天没有 {body.number} 号 / no ticket "
                        f"{body.number} today")
-    stage = one(conn, _STAGES, STAGE, id=ticket.stage) if ticket.stage else None
     zone = ZONE_NAMES.get(counter.zone, (counter.zone, counter.zone))
     if stage is None or stage.status != stages.WAITING or stage.zone != counter.zone:
         raise Conflict("not_waiting_here", f"{ticket.number} 不在{zone[0]}等候 / "
@@ -106,6 +112,18 @@ def call_number_in(tx: Tx, who: Principal, code: str, base: str,
     _event(tx, "ticket.called", ticket, counter, priority=stage.priority, chosen=True,
            **call_words(hall, ticket, stage, counter))
     return ticket_out(conn, ticket, base)
+
+
+def _in_back_office(conn: Connection, hall: HallInfo, number: str) -> Record | None:
+    """The case waiting in approval under `number`, of any day; of several (a B001 of each
+    of two days), the one due first."""
+    parse_number(number)
+    row = conn.execute(select(_TICKETS).join(_STAGES, _STAGES.c.id == _TICKETS.c.stage).where(
+        _TICKETS.c.hall == hall.id, _TICKETS.c.number == number.strip().upper(),
+        _STAGES.c.zone == "approval", _STAGES.c.status == stages.WAITING)
+        .order_by(_STAGES.c.deadline, _TICKETS.c.issued_at).limit(1)
+        .with_for_update(of=_TICKETS)).first()
+    return Record(_TICKETS, row) if row is not None else None
 
 
 def _sent_from(conn: Connection, stage: Record, code: str) -> bool:

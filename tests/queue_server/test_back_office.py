@@ -1,5 +1,5 @@
 """The back office (后台审批) as an approval officer works it, through the HTTP API (in-process
-server, injected clock, SQLite): what an outside check of an approval officer's week found.
+server, injected clock, SQLite and PostgreSQL): what an outside check of an approval officer's week found.
 Nobody waits at an approval post, so nobody is recalled or passed there; pressing call-next
 while a case is open hands it on to pickup rather than closing it; a case moved to another
 service keeps the deadline promised; and 按时办结率 counts each approval decision once, not
@@ -19,6 +19,7 @@ from tests.queue_server.inproc import (
     JOURNEY_HALL,
     Clock,
     InProcServer,
+    database,
     enrol,
     journey_db,
     ok,
@@ -39,18 +40,19 @@ time_limit_workdays = 5
 '''
 
 
-@pytest.fixture
-def hall(tmp_path: Path) -> Any:
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def hall(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     text = JOURNEY_HALL.read_text(encoding="utf-8").replace(
         '[[counters]]', SECOND + '\n[[counters]]', 1).replace(
         'services = ["case"]', 'services = ["case", "permit"]')
     config = tmp_path / "back-office.toml"
     text += '\n[[staff]]\nid = "s002"\nname = "李强"\nrole = "supervisor"\n'
     config.write_text(text, encoding="utf-8")
-    clock = Clock(datetime(2026, 3, 9, 9, tzinfo=HALL_TZ))  # Monday
-    server = InProcServer(journey_db(tmp_path, config=config), clock)
-    yield server, clock
-    server.stop()
+    with database(request.param, tmp_path) as url:
+        clock = Clock(datetime(2026, 3, 9, 9, tzinfo=HALL_TZ))  # Monday
+        server = InProcServer(journey_db(tmp_path, config=config, url=url), clock)
+        yield server, clock
+        server.stop()
 
 
 def _in_approval(server: InProcServer, n: int) -> tuple[dict[str, Any], httpx.Client]:
@@ -133,3 +135,21 @@ def test_on_time_counts_each_decision_once(hall: Any) -> None:
     ok(post.post("/counters/W03/finish", json={"outcome": "next"}))
     kpi = ok(post.get("/reports/kpi", params={"from": "2026-03-09", "to": "2026-03-13"}))
     assert kpi["on_time_rate"] == 0.5, kpi
+
+
+def test_an_overdue_case_of_an_earlier_day_is_called_by_its_number(hall: Any) -> None:
+    """叫指定号 at an approval post looked for today's number only: an overdue B001 of
+    Monday was "今天没有 B001 号" on Friday, when today's B001 was a new case at intake."""
+    server, clock = hall
+    monday, post = _in_approval(server, 6)
+    ok(post.post("/counters/W03/transfer", json={"counter": "W03"}))  # back in the queue
+    clock.set(2026, 3, 13, 10)  # Friday
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k-friday"))
+    friday = ok(kiosk.post("/tickets", json={"service": "case", "id_card": person(71)}), 201)
+    assert friday["number"] == monday["number"]  # numbers run per day
+    post = staff_client(server, "W03", "s002")
+    called = ok(post.post("/counters/W03/call", json={"number": monday["number"]}))
+    assert called["id"] == monday["id"]
+    ok(post.post("/counters/W03/finish", json={"outcome": "next"}))
+    refused(post.post("/counters/W03/call", json={"number": monday["number"]}), 409,
+            "not_waiting_here")  # today's B001 waits at intake, not here
