@@ -162,6 +162,9 @@ class TicketView(Wire):
     # (v1.2) a waiting ticket while the hall is closed: when it opens next and calling starts
     # (UTC); None while it is open
     calls_from: datetime | None = None
+    # (v1.2) the promised date missed: "open" (still in approval past its `deadline`) or
+    # "done" (approval decided after it); null otherwise
+    late: Literal["open", "done"] | None = None
     counter: str | None = None
     counter_name: str | None = None
     arrival_required: bool = False

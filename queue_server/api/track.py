@@ -112,7 +112,8 @@ vertical-align:bottom}#journey .en,#journey .when{display:block}#journey .bi{gap
 .mw{flex:none;min-width:2.6em;margin-right:.2em}.why legend .main .en{display:block}.lv .mn{max-height:7em}.why legend .bi{gap:.6em}
 .go .bi{justify-content:center;align-items:center;gap:.8em}
 .go .mn{color:#fff;border-right-color:#dbe8f7}#offline .mn{color:#fff;border-right-color:#f3a9a4}
-.card .bi+.bi,.card .bi+form{margin-top:.5em}#rate-msg .bi{gap:.6em}"""
+.card .bi+.bi,.card .bi+form{margin-top:.5em}#rate-msg .bi{gap:.6em}
+.late{color:#b3261e;font-weight:700}"""
 PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -350,6 +351,11 @@ def render(view: wj.TicketView, now: datetime | None = None) -> str:
         note_en = " (provisional)" if view.deadline_provisional else ""
         head += (f"<p>承诺办结时间:{_time(view.deadline, view.timezone, '%Y年%m月%d日 %H:%M')}"
                  f'{note}<br><span class="en">Promised completion: {due_en}{note_en}</span></p>')
+    if view.late is not None:  # the page read as if all were well (an outside check)
+        late = ("已超过承诺办结时间,大厅正在督办", "Past the promised date: the hall is "
+                "following it up") if view.late == "open" else (
+                "晚于承诺时间办结", "Completed after the promised date")
+        head += f'<p class="late">{late[0]}<br><span class="en">{late[1]}</span></p>'
     head += "</div>"
     return (mongolian_card(view, head, _mn_lines(view, key)) + rating_card(view) + _delivery(view)
             + _journey(view))
@@ -372,6 +378,8 @@ def _mn_lines(view: wj.TicketView, key: str) -> list[str]:
     elif key == "waiting" and view.ahead is not None and not view.arrival_required:
         lines.append(escape(MN["ahead"].mn + " " + MN["people"].mn.replace("{n}",
                                                                           str(view.ahead))))
+    if view.late is not None:
+        lines.append(escape(MN["late"].mn))
     return lines
 
 

@@ -88,6 +88,7 @@ MN = {
     "next_zone": MnWord("ᠳᠠᠷᠠᠭᠠᠬᠢ ᠬᠡᠰᠡᠭ\u202fᠲᠦ ᠰᠢᠯᠵᠢᠭᠦᠯᠬᠦ", True, "next_zone"),  # 转下一环节
     "transferred": MnWord("ᠰᠢᠯᠵᠢᠭᠦᠯᠬᠦ", True, "transfer"),  # 转办
     "deadline": MnWord("ᠠᠮᠠᠯᠠᠭᠰᠠᠨ ᠬᠤᠭᠤᠴᠠᠭ\u180eᠠ: {d}", True, "deadline"),  # 限 {d} 办结
+    "late": MnWord("ᠠᠮᠠᠯᠠᠭᠰᠠᠨ ᠬᠤᠭᠤᠴᠠᠭ\u180eᠠ ᠬᠡᠲᠦᠷᠡᠪᠡ", True, None),  # 已超过承诺办结时间
     # The mail card (证照寄送), as the phone page's: sent by post; sent (已寄出); sent once the
     # case is done, the parcel's number shows here (办结后寄出,寄出后这里显示快递单号)
     "by_mail": MnWord("ᠰᠢᠤᠳᠠᠨ\u202fᠢᠶᠠᠷ ᠢᠯᠡᠭᠡᠬᠦ", True, None),

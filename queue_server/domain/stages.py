@@ -59,6 +59,20 @@ class ServiceLike(Protocol):
     time_limit_workdays: int | None
 
 
+def missed(deadline: datetime | None, journey: Sequence[Any], now: datetime) -> str | None:
+    """Whether a case missed its promised date (`deadline`), from its stages (oldest first):
+    "open" while it is still in approval past it, "done" when approval decided (done, next,
+    rejected) after it; None otherwise."""
+    if deadline is None or not journey:
+        return None
+    last = journey[-1]
+    if last.zone == "approval" and last.status != ENDED:
+        return "open" if now > deadline else None
+    decided = [st for st in journey if st.zone == "approval" and st.outcome in SERVED]
+    ended = decided[-1].ended_at if decided else None
+    return "done" if ended is not None and ended > deadline else None
+
+
 def holder_away(forwarded: bool, zone: str) -> bool:
     """Whether the holder is elsewhere while `zone` takes up the ticket: a bank branch's
     application forwarded to the hall (政银合作) is taken up from the papers the branch sent,

@@ -22,7 +22,7 @@ from queue_server.db.store import Store
 from queue_server.domain import opening
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.sealing import SealBroken, unseal
-from queue_server.domain.stages import HELD, READY
+from queue_server.domain.stages import HELD, READY, missed
 from queue_server.usecases import ratings
 from queue_server.usecases.appointments import hall_or_404, plan_of
 from queue_server.usecases.estimate import estimate, waiting_ahead
@@ -138,7 +138,8 @@ def ticket_view(store: Store, ticket_id: str, base: str, code: str | None = None
         names_mn = {c.code: text_of(c.texts, "mn") for c in counters}
         names_en = {c.code: text_of(c.texts, "en") for c in counters}
         stages = _stage_views(s, ticket, names)
-        current = next((st for st in journey(s, ticket.id) if st.id == ticket.stage), None)
+        walk = journey(s, ticket.id)
+        current = next((st for st in walk if st.id == ticket.stage), None)
         held = current is not None and current.status == HELD
         ahead = wait = None
         if ticket.status == "waiting" and current is not None:
@@ -164,6 +165,7 @@ def ticket_view(store: Store, ticket_id: str, base: str, code: str | None = None
                                              and ticket.status in ("waiting", "called")),
             deadline=ticket.deadline,
             deadline_provisional=bool(ticket.deadline_provisional),
+            late=missed(ticket.deadline, walk, store.clock()),
             issued_at=ticket.issued_at, journey=stages,
             delivery=delivery_out(delivery, ticket) if delivery is not None else None,
             track_url=f"{base}/t/{ticket.id}", languages=list(hall.languages),

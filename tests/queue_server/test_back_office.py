@@ -153,3 +153,24 @@ def test_an_overdue_case_of_an_earlier_day_is_called_by_its_number(hall: Any) ->
     ok(post.post("/counters/W03/finish", json={"outcome": "next"}))
     refused(post.post("/counters/W03/call", json={"number": monday["number"]}), 409,
             "not_waiting_here")  # today's B001 waits at intake, not here
+
+
+def test_the_holder_is_told_when_the_promised_date_was_missed(hall: Any) -> None:
+    """The holder's page said 承诺办结时间 09-30 on 10-12 as if all were well, and a case
+    approved three days late read as one on time: `late` says which, and both pages say it."""
+    server, clock = hall
+    ticket, post = _in_approval(server, 7)
+    assert _view(server, ticket["id"])["late"] is None  # Monday: within its time
+    clock.set(2026, 3, 13, 10)  # Friday: past it, still in approval
+    assert _view(server, ticket["id"])["late"] == "open"
+    page = httpx.get(f"{server.url}/t/{ticket['id']}").text
+    assert "已超过承诺办结时间" in page and "Past the promised date" in page
+    post = staff_client(server, "W03", "s002")
+    ok(post.post("/counters/W03/finish", json={"outcome": "next"}))  # approved, late
+    assert _view(server, ticket["id"])["late"] == "done"
+    assert "晚于承诺时间办结" in httpx.get(f"{server.url}/t/{ticket['id']}").text
+    on_time, post = _in_approval(server, 8)
+    ok(post.post("/counters/W03/finish", json={"outcome": "next"}))
+    assert _view(server, on_time["id"])["late"] is None
+    assert "承诺" in httpx.get(f"{server.url}/t/{on_time['id']}").text
+    assert "晚于承诺" not in httpx.get(f"{server.url}/t/{on_time['id']}").text

@@ -58,6 +58,7 @@
     arrive: {mn: "ᠲᠠᠨᠬᠢᠮ ᠳᠤ ᠢᠷᠡᠭᠡᠳ ᠪᠦᠷᠢᠳᠬᠡᠭᠡᠷᠡᠢ᠂ ᠪᠦᠷᠢᠳᠬᠡᠭᠰᠡᠨ\u202fᠦ ᠳᠠᠷᠠᠭ\u180eᠠ ᠳᠠᠭᠤᠳᠠᠭᠳᠠᠨ\u180eᠠ", fuzzy: true},  /* 请到大厅自助机签到,签到后才会叫号 (come to the hall and check in; you are called after that) */
     watch_call: {mn: "ᠳᠠᠭᠤᠳᠠᠯᠭ\u180eᠠ\u202fᠶᠢ ᠬᠦᠯᠢᠶᠡᠭᠡᠷᠡᠢ", fuzzy: true, po: "ck_arrival"},  /* 请留意叫号 (wait for your call) */
     deadline: {mn: "ᠠᠮᠠᠯᠠᠭᠰᠠᠨ ᠬᠤᠭᠤᠴᠠᠭ\u180eᠠ: {d}", fuzzy: true, po: "deadline"},  /* 承诺办结时间:{d} */
+    late: {mn: "ᠠᠮᠠᠯᠠᠭᠰᠠᠨ ᠬᠤᠭᠤᠴᠠᠭ\u180eᠠ ᠬᠡᠲᠦᠷᠡᠪᠡ", fuzzy: true},  /* 已超过承诺办结时间 (past the promised date) */
     follow_case: {mn: "ᠬᠡᠷᠡᠭ\u202fᠦᠨ ᠶᠠᠪᠤᠴᠠ\u202fᠶᠢ ᠠᠰᠠᠭᠤᠬᠤ", fuzzy: true, po: "ask_status"},  /* 办件进度页 / 查看办件进度 */
     by_mail: {mn: "ᠰᠢᠤᠳᠠᠨ\u202fᠢᠶᠠᠷ ᠢᠯᠡᠭᠡᠬᠦ", fuzzy: true},  /* 证照寄送 (sent by post) */
     opening_hours: {mn: "ᠠᠵᠢᠯᠯᠠᠬᠤ ᠴᠠᠭ", fuzzy: true},  /* 办公时间 (working hours) */
@@ -592,8 +593,14 @@
       lines.push(h(mw("ahead") + " " + mw("people", t.ahead)));
     }
     if (t.deadline) { lines.push(h(mw("deadline", fmt(t.deadline, {year: "numeric", month: "2-digit", day: "2-digit"})))); }
+    if (lateness(t)) { lines.push(h(mw("late"))); }
     return lines;
   }
+
+  /* The promised date missed (the server's `late`): "open" while still in approval past it,
+     "done" when approval decided after it (the page said 承诺办结时间 09-30 on 10-12 as if
+     all were well; an approval officer's week, an outside check). */
+  function lateness(t) { return t.late || ""; }
 
   /* `rate`: the rating card (or ""); `code`: the number's rating code, which the status
      page's link carries too (it offers the rating as the ticket's QR code does). */
@@ -612,6 +619,12 @@
       var dueEn = new Intl.DateTimeFormat("en-GB", Object.assign({timeZone: tz(), hour12: false}, when)).format(new Date(t.deadline));
       html += '<p id="deadline">' + two("承诺办结时间:" + fmt(t.deadline, when) + (t.deadline_provisional ? "(暂定:当年节假日安排未公布)" : ""),
         "Promised completion: " + dueEn + (t.deadline_provisional ? " (provisional)" : "")) + "</p>";
+      var late = lateness(t);
+      if (late) {
+        html += '<p id="late" class="late">' + (late === "open"
+          ? two("已超过承诺办结时间,大厅正在督办", "Past the promised date: the hall is following it up")
+          : two("晚于承诺时间办结", "Completed after the promised date")) + "</p>";
+      }
     }
     html = beside("div", ' class="card' + (called ? " called" : "") + '" id="ticket"', ticketBand(t), html) + forwardedNote(t) + (rate || "");
     var d = t.delivery;
