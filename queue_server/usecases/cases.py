@@ -150,6 +150,16 @@ def approval_cases(store: Store, who: Principal, hall: str) -> list[CaseRow]:
         intake = _intake_of(s, [t.id for _, t in pairs])
         services, staff = _names(s, hall)
         staffed = staffed_counters(s, hall, now)
+        # the services some signed-in approval post calls: a case in the queue of none of them
+        # waits for nobody (C001 waited all week with nobody at any post of its service, and
+        # the console said 窗口无人 0; an approval officer's week, an outside check)
+        posts = [list(services or []) for code, services in s.execute(
+            select(Counter.code, Counter.services).where(
+                Counter.hall == hall, Counter.zone == "approval", Counter.active))
+            if code in staffed]
+
+        def nobody_calls(service: str) -> bool:  # a post of no services list calls them all
+            return not any(not services or service in services for services in posts)
         out = []
         for stage, ticket in pairs:
             took, entered = intake.get(ticket.id, (None, None))
@@ -166,7 +176,8 @@ def approval_cases(store: Store, who: Principal, hall: str) -> list[CaseRow]:
                 staff_name=staff.get(holder or ""), intake_staff=took,
                 intake_staff_name=staff.get(took or ""),
                 waiting_at=stage.target_counter if not holder else None,
-                unstaffed=post is not None and post not in staffed))
+                unstaffed=(post not in staffed) if post is not None
+                else stage.status == WAITING and nobody_calls(stage.service)))
         return out
 
 

@@ -91,13 +91,16 @@ def test_a_case_at_a_post_nobody_is_signed_in_at_is_flagged(env: tuple[Store, Se
     rows = {r.ticket: r for r in cases.approval_cases(store, SUPERVISOR, HALL)}
     assert (rows[sent].waiting_at, rows[sent].unstaffed, rows[sent].status) == (
         "W03", True, "waiting")
-    assert (rows[queued].waiting_at, rows[queued].unstaffed) == (None, False)
+    # in the queue, with nobody signed in at any post of its service: nobody calls it either
+    # (it waited all week flagged by nothing; an approval officer's week, an outside check)
+    assert (rows[queued].waiting_at, rows[queued].unstaffed) == (None, True)
     w03 = next(c for c in live.live(store, SUPERVISOR, HALL).counters if c.code == "W03")
     assert (w03.state, w03.held) == ("closed", 1)
 
     approver, session = sign_in(store, clock, "W03", "s002")
     rows = {r.ticket: r for r in cases.approval_cases(store, SUPERVISOR, HALL)}
     assert (rows[sent].waiting_at, rows[sent].unstaffed) == ("W03", False)
+    assert (rows[queued].waiting_at, rows[queued].unstaffed) == (None, False)
     assert counters.call_next(store, approver, "W03", "").id == sent  # type: ignore[arg-type]
     logout(store, approver, session)  # type: ignore[arg-type]
     rows = {r.ticket: r for r in cases.approval_cases(store, SUPERVISOR, HALL)}
