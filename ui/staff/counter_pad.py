@@ -470,8 +470,10 @@ class CounterWindow(QWidget):
         self.status.setText(status)
         self.status.setStyleSheet(f"color:{NORMAL.warn}; font-size:22px; font-weight:700;")
         self.waiting.set_rows(m.waiting())
-        self.waiting_title.setText(f"<b>{tr('waiting_in_all', lang, n=self.waiting.total())}"
-                                   "</b>" if st else f"<b>{tr('waiting', lang)}</b>")
+        # an approval post's queue is of cases, not people (等候人数 … 人 read wrong there)
+        total = "cases_in_all" if st is not None and st.zone == "approval" else "waiting_in_all"
+        self.waiting_title.setText(f"<b>{tr(total, lang, n=self.waiting.total())}</b>" if st
+                                   else f"<b>{tr('waiting', lang)}</b>")
         allowed = m.allowed()
         for action, _k, _s, handler in BUTTONS:
             self.buttons[handler].setEnabled(action in allowed or (

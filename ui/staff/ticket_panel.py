@@ -42,6 +42,16 @@ def card() -> tuple[QFrame, QVBoxLayout]:
     return frame, QVBoxLayout(frame)
 
 
+
+def waited_words(minutes: int, lang: str) -> str:
+    """How long since the number was taken, in the unit that reads: minutes, hours, days (a
+    case in approval for nine days read 等候时长 12960 分钟)."""
+    if minutes < 60:
+        return tr("counter_minutes", lang, m=minutes)
+    if minutes < 24 * 60:
+        return tr("counter_hours", lang, h=minutes // 60, m=minutes % 60)
+    return tr("counter_days", lang, d=minutes // (24 * 60), h=minutes // 60 % 24)
+
 class TicketPanel(QFrame):
     def __init__(self, model: CounterModel, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,7 +145,7 @@ class TicketPanel(QFrame):
         if t.recalls:  # 过号 may ask for a number of recalls first: say how many were made
             status += " · " + pick(WORDS["recalls"], lang).format(n=t.recalls)
         rows = [(tr("status", lang), status), (tr("service", lang), t.service_name),
-                (tr("waited_label", lang), tr("counter_minutes", lang, m=t.waited_min))]
+                (tr("waited_label", lang), waited_words(t.waited_min, lang))]
         if t.priority:
             why = pick(ELDERLY_REASONS.get(t.priority_reason or "", ("", "")), lang)
             if t.priority_declared:  # (the buttons to judge it are under the number)

@@ -157,3 +157,26 @@ def test_the_pad_offers_no_recall_or_pass_where_nobody_waits(qapp: QApplication)
                                   ("pickup", "branch", True), ("pickup", None, True)):
         model.state.zone, model.current.origin = zone, origin
         assert ({"recall", "no-show"} <= model.allowed()) is offered, (zone, origin)
+
+
+def test_an_approval_post_counts_cases_and_long_waits_read(qapp: QApplication) -> None:
+    """At an approval post 等候人数（共 61 人） counted cases as people, and a case nine days
+    in approval read 等候时长 12960 分钟."""
+    from kiosk import sample_staff as sample
+    from ui.roles.counter import sample_page
+    from ui.screens import settle
+    from ui.staff.counter_pad import CounterWindow
+    from ui.staff.ticket_panel import waited_words
+
+    assert [waited_words(m, "zh") for m in (23, 61, 12960)] == [
+        "23 分钟", "1 小时 1 分钟", "9 天 0 小时"]
+    assert waited_words(1500, "en") == "1 d 1 h"
+    model = sample.counter_model("serving", sample_page)
+    assert model.state is not None
+    window = CounterWindow(model, "zh")
+    for zone, words in (("intake", "等候人数（共"), ("approval", "待办案件（共")):
+        model.state.zone = zone
+        model.changed.emit()
+        settle(qapp)
+        assert words in window.waiting_title.text(), window.waiting_title.text()
+    window.close()
