@@ -99,8 +99,12 @@ class Board:
                     recall=event.type == "ticket.recalled",
                     masked_name=event.field("masked_name"), texts=_texts(event))
         if self.current is not None and not (call.recall and call.number == self.current.number):
+            # a line a counter: its latest call (one busy counter filled the six lines, and the
+            # other counters' numbers left the board while their holders were on the way)
             self.history = [c for c in [self.current, *self.history]
-                            if c.number != call.number][: self.keep]
+                            if c.number != call.number and c.counter != call.counter][: self.keep]
+        else:
+            self.history = [c for c in self.history if c.counter != call.counter]
         self.current = call
         return True
 

@@ -40,9 +40,24 @@ def test_recall_of_the_current_number_stays_current_and_is_marked() -> None:
 def test_history_keeps_each_number_once_and_a_bounded_length() -> None:
     b = Board(keep=3)
     for i, n in enumerate(["A1", "A2", "A3", "A4", "A2", "A5"], start=1):
-        b.apply(called(i, n))
+        b.apply(called(i, n, f"W{i:02d}"))
     assert [c.number for c in b.history] == ["A2", "A4", "A3"]
     assert b.current is not None and b.current.number == "A5"
+
+
+def test_history_keeps_a_line_a_counter() -> None:
+    """One busy counter calling one number after another filled the six lines of 最近呼叫,
+    and the other counters' numbers left the board while their holders were on the way
+    (the display's duty officer, an outside check): each counter keeps its latest call."""
+    b = Board(keep=6)
+    b.apply(called(1, "B001", "W02"))
+    for i, n in enumerate(["A001", "A002", "A003", "A004", "A005", "A006", "A007"], start=2):
+        b.apply(called(i, n, "W01"))
+    # W01's line is its current call (正在呼叫), B001 still under 最近呼叫
+    assert [(c.number, c.counter) for c in b.history] == [("B001", "W02")]
+    assert b.current is not None and b.current.number == "A007"
+    b.apply(called(9, "B002", "W02"))  # W02's line moves up to the current call
+    assert [(c.number, c.counter) for c in b.history] == [("A007", "W01")]
 
 
 def test_zone_board_ignores_calls_of_other_zones() -> None:

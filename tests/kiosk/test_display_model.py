@@ -13,10 +13,11 @@ from queue_server import wire
 START = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
 
 
-def called(id_: int, number: str, at: datetime, zone: str = "intake") -> wire.Event:
+def called(id_: int, number: str, at: datetime, zone: str = "intake",
+           counter: str = "W01") -> wire.Event:
     return wire.Event.model_validate({"id": id_, "type": "ticket.called", "at": at.isoformat(),
-                                      "hall": "h", "number": number, "counter": "W01",
-                                      "counter_name": "1号窗口", "zone": zone})
+                                      "hall": "h", "number": number, "counter": counter,
+                                      "counter_name": f"{int(counter[1:])}号窗口", "zone": zone})
 
 
 def test_history_is_shown_not_spoken_and_live_calls_are_spoken(qtbot: QtBot) -> None:
@@ -25,7 +26,7 @@ def test_history_is_shown_not_spoken_and_live_calls_are_spoken(qtbot: QtBot) -> 
     model.started_at = START
     heard: list[Announcement] = []
     model.announce.connect(heard.append)
-    model._on_event(called(1, "A001", START - timedelta(minutes=1)))
+    model._on_event(called(1, "A001", START - timedelta(minutes=1), counter="W02"))
     assert model.board.current is not None and heard == []
     now[0] = START + timedelta(seconds=5)
     model._on_event(called(2, "A002", START + timedelta(seconds=4)))
