@@ -12,6 +12,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from queue_server import wire
 
@@ -157,8 +158,14 @@ class Catalog:
         return out
 
     # -- the cached copy ---------------------------------------------------------------------
-    def save(self, path: Path, hall_name: str) -> None:
-        data = {"hall_name": hall_name, "services": [s.model_dump() for s in self.services]}
+    def save(self, path: Path, hall_name: str, hall: wire.HallOut | None = None) -> None:
+        """The services and the hall (its name, time zone, languages, counters) for a kiosk
+        that starts while the server is away. As JSON: a service's `calls_from` (a datetime
+        while the hall is closed) made every save fail at night, so a kiosk installed or
+        restarted at night had no cache at all (the 24-hour room, an outside check)."""
+        data = {"hall_name": hall_name, "services": [s.model_dump(mode="json")
+                                                     for s in self.services],
+                "hall": hall.model_dump(mode="json") if hall is not None else None}
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
@@ -168,11 +175,21 @@ class Catalog:
             log.warning("cannot write the services cache %s: %s", path, exc)
 
     @classmethod
-    def load(cls, path: Path) -> tuple[Catalog, str] | None:
+    def load(cls, path: Path) -> Cached | None:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             services = [wire.ServiceInfo.model_validate(s) for s in data["services"]]
-            return cls(services), str(data.get("hall_name", ""))
+            hall = wire.HallOut.model_validate(data["hall"]) if data.get("hall") else None
+            return Cached(cls(services), str(data.get("hall_name", "")), hall)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.info("no usable services cache at %s: %s", path, exc)
             return None
+
+
+class Cached(NamedTuple):
+    """What a kiosk kept of its hall: the services, the hall's name, the hall (None in a cache
+    written before the hall was)."""
+
+    catalog: Catalog
+    hall_name: str
+    hall: wire.HallOut | None

@@ -54,8 +54,8 @@ class ServerLink(QObject):
         self._remote_event.connect(self._on_remote_event)
         self._remote_online.connect(self._on_follower_online)
         cached = Catalog.load(cache_path) if cache_path else None
-        if cached is not None:
-            self.catalog, self.hall_name = cached
+        if cached is not None:  # the hall as last seen: its name, time zone, languages
+            self.catalog, self.hall_name, self.hall = cached
 
     _remote_event = Signal(object)
     _remote_online = Signal(bool)
@@ -95,8 +95,8 @@ class ServerLink(QObject):
         # the pinyin keys of the search are made on a worker, not on the first keystroke
         self.runner.submit(lambda: catalog.search("warm"), keep=True)
         if self.cache_path is not None:
-            path, name = self.cache_path, self.hall_name
-            self.runner.submit(lambda: catalog.save(path, name), keep=True)
+            path, name, known = self.cache_path, self.hall_name, self.hall
+            self.runner.submit(lambda: catalog.save(path, name, known), keep=True)
         self._set_online(True)
         self.servicesChanged.emit()
         self._follow()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk import sample
 from kiosk.catalog import Catalog
 from kiosk.sample_hall import load_hall_sample
+from queue_server import wire
 from tests.procs import ROOT
 
 
@@ -53,13 +55,24 @@ def test_zone_waiting_counts_every_zone_a_server_reports() -> None:
 
 
 def test_cache_round_trip_and_a_broken_cache(tmp_path: Path) -> None:
+    """At night a service's `calls_from` is a datetime, and the save failed every time
+    ("datetime is not JSON serializable"): a kiosk restarted at night with the server away
+    had no papers to show. The hall is kept too (its time zone, languages, name)."""
     path = tmp_path / "cache" / "services.json"
-    catalog().save(path, "杭锦后旗政务服务中心")
+    night = [s.model_copy(update={"calls_from": datetime(2026, 12, 8, 0, 30, tzinfo=UTC)})
+             for s in catalog().services]
+    hall = wire.HallOut(id="hjhq", name="杭锦后旗政务服务中心", timezone="Asia/Shanghai",
+                        announce="请{number}号到{counter}办理", day_starts="00:00",
+                        languages=["mn", "zh"])
+    Catalog(night).save(path, "杭锦后旗政务服务中心", hall)
     loaded = Catalog.load(path)
     assert loaded is not None
-    again, name = loaded
-    assert name == "杭锦后旗政务服务中心"
-    assert again.services == catalog().services
+    again, name, kept = loaded
+    assert name == "杭锦后旗政务服务中心" and kept == hall
+    assert again.services == night
+    catalog().save(path, "杭锦后旗政务服务中心")  # no hall known yet
+    unknown = Catalog.load(path)
+    assert unknown is not None and unknown.hall is None
     path.write_text("{not json", encoding="utf-8")
     assert Catalog.load(path) is None
     assert Catalog.load(tmp_path / "missing.json") is None

@@ -109,8 +109,8 @@ def test_cached_papers_survive_a_restart_without_server(make_flow: MakeFlow, qtb
 
     loaded = Catalog.load(cache)
     assert loaded is not None
-    catalog, name = loaded
-    assert name == "测试政务服务中心"
+    catalog, name, hall = loaded
+    assert name == "测试政务服务中心" and hall is not None and hall.name == name
     assert [s.code for s in catalog.services] == [s.code for s in first.link.catalog.services]
 
 
