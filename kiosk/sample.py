@@ -207,6 +207,9 @@ ANSWERS = {
     "unknown": ("appointment_unknown", "没有找到此预约，请核对预约码 / no such appointment"),
     "used": ("appointment_used", "此预约已签到取号,号码 A023 / this booking is already checked "
              "in: number A023"),
+    "not_today": ("appointment_not_today", "您的预约在 11月26日 09:00,不是今天,请当天 08:30–09:15 "
+                  "签到 / your booking is on 2026-11-26 at 09:00, not today: check in that day "
+                  "between 08:30 and 09:15"),
 }
 
 

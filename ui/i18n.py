@@ -56,6 +56,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ans_unknown_ticket": ("没有找到此号", "Ticket not found"),
     "ans_error": ("签到未成功", "Check-in did not work"),
     "ans_sub_appointment_too_early": ("请在签到时间内再来签到，或取普通号", "Come back within the check-in time, or take a normal number"),
+    "ans_sub_appointment_not_today": ("请在预约当天的签到时间内来签到，现在无需取号", "Check in on the day of your booking, within its check-in time: no number is needed now"),
     "ans_sub_appointment_unknown": ("请核对预约码，或刷身份证签到；也可以取普通号", "Check the code or use your ID card; or take a normal number"),
     "ans_sub_error": ("请咨询工作人员", "Please ask the staff"),
     "ck_appointment": ("预约签到成功，优先叫号", "Checked in: called with priority"),

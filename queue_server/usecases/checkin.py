@@ -44,6 +44,15 @@ def _by_card(tx: Tx, hall: HallInfo, digest: str, service: str | None) -> Any | 
     return tx.conn.execute(query.order_by(_APPTS.c.start).limit(1)).first()
 
 
+def _coming(tx: Tx, hall: HallInfo, digest: str) -> Any | None:
+    """The card holder's next open booking on a later day: at night in the 24-hour room a
+    card with tomorrow's booking was "没有找到您今天的预约", and the kiosk offered a plain
+    number for tomorrow beside the booking (an outside check)."""
+    return tx.conn.execute(select(_APPTS).where(
+        _APPTS.c.hall == hall.id, _APPTS.c.id_hash == digest, _APPTS.c.status == appts.BOOKED,
+        _APPTS.c.day > hall.day_of(tx.now)).order_by(_APPTS.c.start).limit(1)).first()
+
+
 def _by_code(tx: Tx, hall: HallInfo, text: str) -> Any:
     found = appts.find(tx.conn, hall, text)
     if found is None or found[0].status == appts.CANCELLED:
@@ -73,20 +82,25 @@ def resolve(tx: Tx, hall: HallInfo, req: wire.TicketCreate, digest: str | None
     elif digest is not None:
         row = _by_card(tx, hall, digest, req.service)
         if row is None and not req.service:
-            raise NotFound("appointment_unknown", "没有找到您今天的预约 / no booking of "
-                           "yours for today")
+            row = _coming(tx, hall, digest)
+            if row is None:
+                raise NotFound("appointment_unknown", "没有找到您今天的预约 / no booking of "
+                               "yours for today")
     else:
         return None
     if row is None:
         return None
+    zone = ZoneInfo(hall.timezone)
+    opens, closes = (t.astimezone(zone).strftime("%H:%M")
+                     for t in booking.window(row.start, hall.rules))
     if hall.day_of(row.start) != hall.day_of(tx.now):
-        day = row.start.astimezone(ZoneInfo(hall.timezone)).strftime("%Y-%m-%d")
-        raise Conflict("appointment_not_today", f"您的预约在 {day},不是今天 / your booking "
-                       f"is on {day}, not today")
+        start = row.start.astimezone(zone)
+        raise Conflict("appointment_not_today", f"您的预约在 {start.month}月{start.day}日 "
+                       f"{start:%H:%M},不是今天,请当天 {opens}–{closes} 签到 / your booking "
+                       f"is on {start:%Y-%m-%d} at {start:%H:%M}, not today: check in that "
+                       f"day between {opens} and {closes}")
     verdict = booking.verdict(row.start, tx.now, hall.rules)
     if verdict == "too_early":
-        opens, closes = (t.astimezone(ZoneInfo(hall.timezone)).strftime("%H:%M")
-                         for t in booking.window(row.start, hall.rules))
         raise Conflict("appointment_too_early", f"还未到签到时间,请于 {opens}–{closes} 签到 / "
                        f"too early: check in between {opens} and {closes}")
     return CheckIn(row, late=verdict == "late")

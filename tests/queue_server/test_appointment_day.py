@@ -131,7 +131,12 @@ def test_check_in_early_on_time_late_forged_and_no_show(day: tuple[InProcServer,
     clock.set(2026, 3, 9, 9, 10)  # B by ID card only: today's booking is found by its HMAC
     by_card = kiosk.post("/tickets", json={"id_card": B})
     assert by_card.status_code == 201 and by_card.json()["priority_reason"] == "appointment"
-    error(kiosk.post("/tickets", json={"id_card": D}), 404, "appointment_unknown")
+    # D's booking is tomorrow's: the card says so, as the code does (it said "no booking of
+    # yours for today", and the kiosk offered a plain number beside the booking)
+    coming = kiosk.post("/tickets", json={"id_card": D})
+    error(coming, 409, "appointment_not_today")
+    assert "3月10日 09:00" in coming.json()["error"]["message"]
+    assert "08:30–09:15" in coming.json()["error"]["message"]
 
     clock.set(2026, 3, 9, 9, 50)  # C's 09:30 window closed at 09:45
     late = kiosk.post("/tickets", json={"appointment": codes[C["name"]]})

@@ -42,7 +42,7 @@ SHOTS: list[tuple[str, str, str]] = [
     ("33-ticket-paper-out", "ticket", "paper_out"),
     ("34-ticket-paper-ran-out", "ticket", "paper_ran_out"),
     ("35-ticket-reprint", "ticket", "reprint"),
-    ("36-answer-used", "answer", "used"),
+    ("36-answer-used", "answer", "used"), ("37-answer-not-today", "answer", "not_today"),
 ]
 
 

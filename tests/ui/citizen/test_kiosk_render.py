@@ -23,13 +23,13 @@ def test_render_every_screen(role: str, tmp_path: Path) -> None:
                           timeout=60)
     assert done.returncode == 0, done.stderr[-800:]
     files = sorted(tmp_path.glob("*.png"))
-    assert len(files) == 140  # (36 screens + 34 in senior mode) x zh, en
+    assert len(files) == 144  # (37 screens + 35 in senior mode) x zh, en
     names = {p.name for p in files}
     for must in ("01-attract-zh-std", "12-ticket-print-failed-en-senior", "19-offline-zh-std",
                  "22-admin-en-std", "17-rate-low-zh-senior",
                  "31-attract-paper-out-zh-std", "33-ticket-paper-out-en-senior",
                  "34-ticket-paper-ran-out-zh-std", "35-ticket-reprint-en-senior",
-                 "36-answer-used-zh-std"):
+                 "36-answer-used-zh-std", "37-answer-not-today-en-std"):
         assert f"{role}-{must}.png" in names
     with Image.open(files[0]) as image:
         assert image.size == (1920, 1080)
