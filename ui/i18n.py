@@ -45,6 +45,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "code_incomplete": ("预约码为 10 位，请核对", "A booking code has 10 characters"),
     "take_normal": ("取普通号", "Take a normal number"),
     "try_again": ("重新签到", "Try again"),
+    "taken_on": ("{d} 取号", "Number taken on {d}"),
     "ans_appointment_too_early": ("还未到签到时间", "Too early to check in"),
     "ans_appointment_not_today": ("您的预约不是今天", "Your booking is not for today"),
     "ans_appointment_unknown": ("没有找到您的预约", "No booking found"),

@@ -1,8 +1,10 @@
 """Reading tickets for terminals: one ticket by id (or its public tracking code), and a card
-holder's tickets of today and still-open cases (a case ready for pickup included), in this
-hall and its family. Queries only."""
+holder's tickets of the last week and still-open cases (a case ready for pickup included), in
+this hall and its family. Queries only."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +19,10 @@ from queue_server.usecases.halls import load_hall
 from queue_server.usecases.views import ticket_out
 
 OPEN = ("waiting", "called", "serving", "ready")
+# How far back a card finds a finished visit (to ask about it or rate it): the 24-hour room's
+# citizen comes back at night or the next day, and a case served yesterday, or a number taken
+# after hours (numbered for the next day) and served that evening, was not found at all
+RECENT_DAYS = 7
 
 
 def visible(who: Principal, ticket_hall: str, parent: str | None) -> bool:
@@ -33,7 +39,9 @@ def get_ticket(store: Store, who: Principal, ticket_id: str, base: str) -> wire.
 
 
 def lookup(store: Store, who: Principal, card: wire.IdCardIn, base: str) -> list[wire.TicketOut]:
-    """Today's tickets and still-open cases of the card holder, in this hall and its family."""
+    """The card holder's tickets of the last `RECENT_DAYS` days (the numbering day of a number
+    taken after hours included) and still-open cases, newest first, in this hall and its
+    family."""
     if who.kind not in ("kiosk", "bank", "counter", "staff") or who.hall is None:
         raise Forbidden("forbidden", "此终端不能查询 / this terminal cannot look up tickets")
     with store.read() as s:
@@ -43,10 +51,10 @@ def lookup(store: Store, who: Principal, card: wire.IdCardIn, base: str) -> list
         rows = s.scalars(select(Ticket).where(Ticket.id_hash == digest)
                          .order_by(Ticket.issued_at.desc()).limit(50))
         family = {hall.id, hall.parent}
-        today = hall.day_of(store.clock())
+        since = hall.day_of(store.clock()) - timedelta(days=RECENT_DAYS)
         found = [ticket_out(s, t, base) for t in rows
                  if (t.hall in family or _parent_of(s, t.hall) == hall.id)
-                 and (t.day == today or t.status in OPEN)]
+                 and (t.day >= since or t.status in OPEN)]
         for out in found:  # the card proved the holder: these may be rated from the kiosk
             owner = load_hall(s, out.hall or hall.id)
             out.rating_code = rating_code((owner or hall).secret, out.id)

@@ -431,3 +431,29 @@ def test_the_holder_rates_from_the_phone_with_the_qr_code(journey: Journey) -> N
     assert [(r.level, r.channel) for r in rows] == [(2, "web")]
     exported = list(ratings_export.ratings(server.store, date(2026, 3, 10), date(2026, 3, 10)))
     assert [(r["level"], r["channel"]) for r in exported] == [(2, "web")]
+
+
+def test_a_card_finds_the_visits_of_the_last_days(journey: Journey) -> None:
+    """The 24-hour room (an outside check): by ID card, a case served the day before was not
+    found after midnight, nor a number taken after hours (numbered for the next day) and
+    served that evening, so neither could be asked about or rated with the card."""
+    server, clock = journey
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k1"))
+    clock.set(2026, 3, 9, 10, 0)  # Monday: served at once
+    staff = staff_client(server, "W01")
+    monday = ok(kiosk.post("/tickets", json={"service": "general", "id_card": P1}), 201)
+    ok(staff.post("/counters/W01/call-next"))
+    ok(staff.post("/counters/W01/finish", json={"outcome": "done"}))
+    clock.set(2026, 3, 9, 18, 5)  # after closing: numbered for Tuesday, served this evening
+    evening = ok(kiosk.post("/tickets", json={"service": "general", "id_card": P1}), 201)
+    staff = staff_client(server, "W01")  # the evening's sign-in
+    ok(staff.post("/counters/W01/call-next"))
+    ok(staff.post("/counters/W01/finish", json={"outcome": "done"}))
+    assert [t["id"] for t in ok(kiosk.post("/tickets/lookup", json={"id_card": P1}))] == [
+        evening["id"], monday["id"]]
+    clock.set(2026, 3, 10, 0, 5)  # past midnight
+    found = ok(kiosk.post("/tickets/lookup", json={"id_card": P1}))
+    assert [t["id"] for t in found] == [evening["id"], monday["id"]]
+    assert all(t["rating_code"] for t in found)
+    clock.set(2026, 3, 20, 9, 0)  # a week and more later: only open cases
+    assert ok(kiosk.post("/tickets/lookup", json={"id_card": P1})) == []

@@ -19,6 +19,7 @@ from ui.citizen.mongol import (
     mongolian_words,
     mongolian_zone,
     say,
+    shown_lang,
     tr,
 )
 from ui.i18n import TEXT, zone_name
@@ -90,6 +91,12 @@ def ticket_card(flow: KioskFlow, t: Any) -> QFrame:
     col.addWidget(_with_band(label(t.service_name or t.service, "title"),
                              mongolian_name(flow.service_info(t.service), lang)))
     col.addWidget(_with_band(label(status_line(t, lang)), status_mn(t, lang), 22))
+    issued = flow.local(t.issued_at)
+    if issued.date() != flow.now().date():  # a visit of an earlier day (a card finds a week's)
+        day = f"{issued.month}月{issued.day}日" if shown_lang(lang) == "zh" else (
+            f"{issued:%Y-%m-%d}")
+        col.addWidget(_with_band(label(tr("taken_on", lang, d=day), "muted"),
+                                 mongolian_words("taken_on", lang, d=f"{issued:%Y-%m-%d}"), 22))
     if t.deadline is not None:
         day = flow.local(t.deadline).strftime("%Y-%m-%d")
         col.addWidget(_with_band(label(tr("deadline", lang, d=day), "muted"),
