@@ -278,8 +278,15 @@ class AttractScreen(Screen):
     def refresh(self, flow: KioskFlow) -> None:
         lang = flow.lang
         say(self.welcome_pair, "welcome", lang)
-        self.motto.setText(tr("motto", lang))
-        self.motto.setVisible(not flow.elderly)  # senior mode: less to read, more room
+        # while the hall is closed (the 24-hour room at night) the motto's line says so and
+        # when calling starts: the home screen looked as by day (an outside check)
+        start = min(filter(None, (opens_later(flow, s) for s in flow.link.catalog.services)),
+                    default=None)
+        self.motto.setText(f"{tr('after_hours', lang)}  ·  {calls_from_text(flow, start)}"
+                           if start else tr("motto", lang))
+        set_role(self.motto, "notice" if start else "muted")
+        # senior mode: less to read, more room (but never without the hours)
+        self.motto.setVisible(not flow.elderly or start is not None)
         # senior mode on a landscape screen has no spare height: the printer's warning above
         # (ui.citizen.window) takes the greeting's room
         self.welcome_pair.setVisible(not (flow.printer_problem and flow.elderly and not self.narrow))

@@ -167,3 +167,24 @@ def test_a_service_at_night_says_when_calling_starts_before_a_number_is_taken(
         flow.changed.emit()
         settle(QApplication.instance())
         assert starts not in screen.facts.text() and left not in screen.facts.text()
+
+
+def test_the_home_screen_at_night_says_the_hall_is_closed(qtbot: Any, qapp: Any) -> None:
+    """At 22:30 the home screen of the 24-hour room looked as by day: its motto's line says
+    the counters are closed and when calling starts, senior mode included."""
+    flow, window = _window(qtbot, qapp)
+    screen = window.screens["attract"]
+    catalog = flow.link.catalog
+    day = catalog.services
+    opens = flow.now().replace(microsecond=0) + timedelta(hours=10)
+    for elderly in (False, True):
+        sample.stage(flow, "attract", elderly=elderly)
+        catalog.replace([s.model_copy(update={"calls_from": opens}) for s in day])
+        flow.changed.emit()
+        settle(QApplication.instance())
+        assert "已下班" in screen.motto.text() and "开始叫号" in screen.motto.text()
+        assert screen.motto.isVisible()
+    catalog.replace(day)
+    sample.stage(flow, "attract")
+    settle(QApplication.instance())
+    assert "已下班" not in screen.motto.text()
