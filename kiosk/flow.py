@@ -163,6 +163,14 @@ class KioskFlow(QObject):
         return health if self.devices.has("printer") and health in PRINTER_DOWN else ""
 
     @property
+    def reader_down(self) -> bool:
+        """The ID card reader is there but cannot read (unplugged, failed): the screens say so
+        before a citizen picks a service that needs a card (it was said only at the last step,
+        after the papers were read; the 24-hour room, an outside check)."""
+        health = self.device_health.get("idcard", "")
+        return self.devices.has("idcard") and health in ("offline", "error")
+
+    @property
     def reprint_ready(self) -> bool:
         """The ticket on screen did not print and the printer says it can print again: offer to
         print the same ticket once more (`ticketing.reprint`; never a second number)."""

@@ -138,6 +138,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # before a number is taken, while the printer cannot print (flow.printer_problem)
     "printer_notice_paper_out": ("打印机缺纸，号码将显示在屏幕上，请用手机拍照", "The printer is out of paper: your number will be shown on screen — take a photo"),
     "printer_notice_down": ("打印机暂停使用，号码将显示在屏幕上，请用手机拍照", "The printer is not working: your number will be shown on screen — take a photo"),
+    "reader_notice_down": ("读卡器暂不可用：需刷身份证的事项暂不能在此取号", "The ID card reader is not working: services that need an ID card cannot be taken here now"),
     "scan_track": ("扫码查看进度", "Scan to follow your turn"),
     "priority_ticket": ("优先", "Priority"),
     "upload_sending": ("材料上传中…", "Uploading your papers…"),

@@ -189,8 +189,10 @@ class KioskWindow(QWidget):
             set_role(b, "selected" if code == lang else "bar")
         problem = flow.printer_problem if flow.state in WARN_PRINTER else ""
         key = "printer_notice_paper_out" if problem == "paper_out" else "printer_notice_down"
-        self.printer_notice.setText(tr(key, lang) if problem else "")
-        self.notice_room.setVisible(bool(problem))
+        reader = flow.reader_down and flow.state in WARN_PRINTER
+        self.printer_notice.setText("\n".join(
+            [tr(key, lang)] * bool(problem) + [tr("reader_notice_down", lang)] * reader))
+        self.notice_room.setVisible(bool(problem) or reader)
         self.elderly_btn.setText(tr("elderly_off" if flow.elderly else "elderly_on", lang))
         self._tick()
         # the switches' widths changed with the words: the bar takes them at once, so no frame

@@ -188,3 +188,27 @@ def test_the_home_screen_at_night_says_the_hall_is_closed(qtbot: Any, qapp: Any)
     sample.stage(flow, "attract")
     settle(QApplication.instance())
     assert "已下班" not in screen.motto.text()
+
+
+def test_an_unplugged_card_reader_is_said_before_a_service_is_chosen(qtbot: Any,
+                                                                     qapp: Any) -> None:
+    """The reader unplugged at night: nothing said until the citizen had chosen a service,
+    read its papers and pressed 刷身份证取号. The home, services and detail screens say it, as
+    they say the printer's paper is out."""
+    flow, window = _window(qtbot, qapp)
+    assert flow.has_device("idcard")
+    for state in ("attract", "services", "detail"):
+        sample.stage(flow, state)
+        flow.device_health = {"printer": "online", "idcard": "offline"}
+        flow.changed.emit()
+        settle(QApplication.instance())
+        assert "读卡器暂不可用" in window.printer_notice.text(), state
+        assert window.notice_room.isVisible()
+    flow.device_health = {"printer": "paper_out", "idcard": "offline"}  # both, a line each
+    flow.changed.emit()
+    settle(QApplication.instance())
+    assert window.printer_notice.text().count("\n") == 1
+    flow.device_health = {"printer": "online", "idcard": "online"}
+    flow.changed.emit()
+    settle(QApplication.instance())
+    assert not window.notice_room.isVisible()
