@@ -4,6 +4,7 @@ branch go with it), and noting that a kiosk's printer failed to print a ticket."
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from queue_server import wire
@@ -17,6 +18,8 @@ from queue_server.usecases.auth import Principal
 from queue_server.usecases.halls import load_hall, service_row
 from queue_server.usecases.tickets import Issue, create_ticket, issued_out
 from queue_server.usecases.walk import end_current
+
+log = logging.getLogger(__name__)
 
 FORWARDERS = ("bank", "staff", "admin")
 
@@ -76,3 +79,8 @@ def print_failed(store: Store, who: Principal, ticket_id: str, reason: str) -> N
         ticket.print_failed = True
         tx.emit(ticket.hall, "ticket.print_failed", ticket=ticket.id, number=ticket.number,
                 terminal=who.terminal_name, reason=reason[:100])
+        hall, number = ticket.hall, ticket.number
+    # the administrator's morning: the night's print failures in the log too, with the time
+    # (only the event stream had them; the 24-hour room, an outside check)
+    log.warning("%s: %s did not print %s (%s)", hall, who.terminal_name, number,
+                reason[:100] or "?")

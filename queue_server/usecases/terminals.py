@@ -4,6 +4,7 @@ list of terminals, and the hall a request without one is about."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -18,7 +19,10 @@ from queue_server.domain.errors import Forbidden, Invalid, NotFound
 from queue_server.domain.opening import next_opening
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
+from queue_server.usecases.live import HEALTHY
 from queue_server.usecases.views import service_infos
+
+log = logging.getLogger(__name__)
 
 
 def main_halls(store: Store) -> list[str]:
@@ -80,6 +84,7 @@ def me(store: Store, who: Principal) -> wire.TerminalOut:
 def heartbeat(store: Store, who: Principal, body: wire.HeartbeatIn) -> None:
     if who.terminal_id is None:
         raise Forbidden("forbidden", "只有终端可以报告心跳 / only terminals send heartbeats")
+    changed = None
     with store.write() as tx:
         term = tx.session.get(Terminal, who.terminal_id)
         assert term is not None
@@ -87,8 +92,16 @@ def heartbeat(store: Store, who: Principal, body: wire.HeartbeatIn) -> None:
         if devices != (term.devices or {}):
             tx.emit(term.hall, "terminal.health", terminal=term.name, kind=term.kind,
                     devices=devices, previous=term.devices or {})
+            changed = (term.hall, term.name, dict(term.devices or {}), devices)
             term.devices = devices
         term.last_seen = tx.now
+    if changed is not None:  # a device's fault and its end in the log, with their times
+        hall, name, before, now = changed
+        moved = ", ".join(f"{kind} {before.get(kind, '-')} -> {state}"
+                          for kind, state in sorted(now.items()) if before.get(kind) != state)
+        bad = any(state not in HEALTHY for state in now.values())
+        log.log(logging.WARNING if bad else logging.INFO, "%s: terminal %s: %s", hall, name,
+                moved or "devices changed")
 
 
 def terminal_list(store: Store, who: Principal, hall_id: str) -> list[wire.TerminalStatus]:

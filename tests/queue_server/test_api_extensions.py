@@ -209,6 +209,14 @@ def test_print_failed_and_heartbeat_become_events(hall: Hall) -> None:
                     break
     assert any("ticket.print_failed" in x for x in types)
     assert sum("terminal.health" in x for x in types) == 1  # only the change
+    # and in the server's log, with the time, for the administrator's morning (only the
+    # event stream had them; the 24-hour room, an outside check)
+    assert kiosk.post("/terminals/heartbeat", json={"devices": {"printer": "online"}}
+                      ).status_code == 204
+    log = hall.server.log_tail(20_000)
+    assert f"kiosk-3 did not print {t['number']} (paper_out)" in log
+    assert "terminal kiosk-3: printer - -> paper_out" in log
+    assert "terminal kiosk-3: printer paper_out -> online" in log
 
 
 def test_tracking_page_is_public_and_shows_little(hall: Hall) -> None:
