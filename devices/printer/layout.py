@@ -196,11 +196,12 @@ class _Builder:
         self.rule()
         self.size(1, 1, bold=True)
         zone = t.forwarded.zone_name if t.forwarded else t.zone_name
-        self.lines(f"{zone} · {t.service_name}")
+        # a service named as its zone (综合咨询导办) once: it printed "综合咨询导办 · 综合咨询导办"
+        self.lines(" · ".join(dict.fromkeys(x for x in (zone, t.service_name) if x)))
         self.size()
         if t.service_name_en:
             zone_en = (t.forwarded.zone_name_en if t.forwarded else t.zone_name_en) or ""
-            self.lines(" · ".join(x for x in (zone_en, t.service_name_en) if x))
+            self.lines(" · ".join(dict.fromkeys(x for x in (zone_en, t.service_name_en) if x)))
 
     def number(self, number: str) -> None:
         self.pair("您的号码", "Your number")

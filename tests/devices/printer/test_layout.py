@@ -147,6 +147,17 @@ def test_lines_fit_the_print_head(ticket: TicketLayout, profile: str, cols: int,
     assert max(widths) == cols  # the rule line spans the head, and nothing is wider
 
 
+def test_a_service_named_as_its_zone_is_printed_once(
+        ticket: TicketLayout, npos_read: Callable[[bytes], dict[str, Any]]) -> None:
+    """The consult zone's service 综合咨询导办 printed "综合咨询导办 · 综合咨询导办" (the 24-hour
+    room, an outside check): the header names it once, in each language."""
+    consult = dataclasses.replace(ticket, zone_name="综合咨询导办", service_name="综合咨询导办",
+                                  zone_name_en="Consultation", service_name_en="Consultation")
+    text = "".join(npos_read(ticket_bytes(consult, "default"))["texts"])
+    assert "综合咨询导办" in text and "综合咨询导办 · 综合咨询导办" not in text
+    assert "Consultation · Consultation" not in text and "Consultation" in text
+
+
 @pytest.mark.parametrize(("name", "profile", "paper"), CASES)
 def test_qr_scans_off_the_drawn_paper(name: str, profile: str, paper: int,
                                       npos_read: Callable[[bytes], dict[str, Any]]) -> None:
