@@ -119,6 +119,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # a number taken while the hall is closed: {when} is 08:30, or the day and time
     "calls_from": ("大厅 {when} 开始叫号", "Calling starts at {when}"),
     "after_hours": ("已下班，自助服务照常", "Closed now; self-service is open"),
+    "staff_from": ("现在无人值守，工作人员 {when} 上班", "No staff now: they are here from {when}"),
     # a bank branch's application gone on to the hall (转大厅)
     "forwarded_head": ("您的申请已转交大厅", "Your application went to the hall"),
     "forwarded_to": ("您的申请已转交 {hall} {zone}，号码 {number}；扫描二维码查看进度", "Your application went to {hall}, {zone}, number {number}; scan the QR code to follow it"),

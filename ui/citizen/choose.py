@@ -68,12 +68,7 @@ def _broken(text: str, fits: Callable[[str], bool]) -> list[str]:
 def calls_from_text(flow: KioskFlow, start: datetime) -> str:
     """When calling starts (a number taken while the hall is closed): the time, and the day
     when it is not today in the hall's time zone."""
-    lang = shown_lang(flow.lang)
-    when = f"{start:%H:%M}"
-    if start.date() != flow.now().date():
-        when = (f"{start.month}月{start.day}日 {when}" if lang == "zh"
-                else f"{when} on {start:%Y-%m-%d}")
-    return tr("calls_from", flow.lang, when=when)
+    return tr("calls_from", flow.lang, when=_when(flow, start))
 
 
 def opens_later(flow: KioskFlow, service: Any) -> datetime | None:
@@ -84,6 +79,29 @@ def opens_later(flow: KioskFlow, service: Any) -> datetime | None:
         return None
     start = flow.local(start)
     return start if start > flow.now() else None  # a list read before the doors opened
+
+
+def hall_opens(flow: KioskFlow) -> datetime | None:
+    """While the hall is closed (the 24-hour room at night, a closed day): when it opens and
+    calling starts, from the services as last loaded; None while it is open."""
+    return min(filter(None, (opens_later(flow, s) for s in flow.all_services())), default=None)
+
+
+def nobody_here(flow: KioskFlow) -> str:
+    """"No staff now: they are here from …" while the hall is closed, for the words that send
+    a citizen to the staff (at 22:30 nobody is there to ask; an outside check), else ""."""
+    start = hall_opens(flow)
+    return tr("staff_from", flow.lang, when=_when(flow, start)) if start else ""
+
+
+def _when(flow: KioskFlow, start: datetime) -> str:
+    """`start` as calls_from_text says it: the time, with the day when it is not today."""
+    lang = shown_lang(flow.lang)
+    when = f"{start:%H:%M}"
+    if start.date() != flow.now().date():
+        when = (f"{start.month}月{start.day}日 {when}" if lang == "zh"
+                else f"{when} on {start:%Y-%m-%d}")
+    return when
 
 
 def unavailable(service: Any, lang: str) -> str:
@@ -280,8 +298,7 @@ class AttractScreen(Screen):
         say(self.welcome_pair, "welcome", lang)
         # while the hall is closed (the 24-hour room at night) the motto's line says so and
         # when calling starts: the home screen looked as by day (an outside check)
-        start = min(filter(None, (opens_later(flow, s) for s in flow.link.catalog.services)),
-                    default=None)
+        start = hall_opens(flow)
         self.motto.setText(f"{tr('after_hours', lang)}  ·  {calls_from_text(flow, start)}"
                            if start else tr("motto", lang))
         set_role(self.motto, "notice" if start else "muted")
@@ -679,7 +696,8 @@ class OfflineScreen(Screen):
     def refresh(self, flow: KioskFlow) -> None:
         lang = flow.lang
         self.title.setText(tr("offline_title", lang))
-        self.body.setText(tr("offline_body", lang))
+        first, _, rest = tr("offline_body", lang).partition("\n")  # "or ask the staff": when
+        self.body.setText("\n".join(x for x in (first, nobody_here(flow), rest) if x))
         self.status.setText(tr("reconnecting", lang))
         clear_layout(self.grid)
         cols = (2 if flow.elderly else 4) // (2 if self.narrow else 1)

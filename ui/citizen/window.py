@@ -23,7 +23,7 @@ from kiosk import states as st
 from kiosk.flow import KioskFlow
 from kiosk.states import ADMIN, ADMIN_PIN, ATTRACT, ISSUING, OFFLINE, THANKS, TICKET
 from ui.citizen import screens
-from ui.citizen.choose import Screen
+from ui.citizen.choose import Screen, nobody_here
 from ui.citizen.mongol import LANGUAGE_NAMES, BandedName, band_button, say, tr
 from ui.citizen.voice import VoicePrompts
 from ui.theme import ELDERLY, NORMAL, Theme, px, stylesheet
@@ -34,6 +34,7 @@ from ui.widgets.mongol_layout import fit
 NO_BACK = (ATTRACT, ISSUING, TICKET, OFFLINE, THANKS)
 # where a citizen decides to take a number: there the printer's trouble is told beforehand
 WARN_PRINTER = (ATTRACT, st.SERVICES, st.DETAIL)
+ASK_STAFF = ("reader_fault", "issue_refused")  # notices that say 请咨询工作人员
 
 
 def theme_of(flow: KioskFlow) -> Theme:
@@ -207,7 +208,10 @@ class KioskWindow(QWidget):
         plain = flow.state in NO_BACK
         self.back_btn.setVisible(not plain)
         self.home_btn.setVisible(flow.state not in NO_BACK)
-        self.notice.setText(tr(flow.notice, lang) if flow.notice else "")
+        # a notice that sends the citizen to the staff says, at night, when they are here
+        staff = nobody_here(flow) if flow.notice in ASK_STAFF else ""
+        self.notice.setText("\n".join(x for x in (tr(flow.notice, lang), staff) if x)
+                            if flow.notice else "")
         # nothing to show below the screen (the attract and ticket screens): the screen's room
         self.footer.setVisible(not plain or bool(flow.notice))
         screen = self.screens[flow.state]

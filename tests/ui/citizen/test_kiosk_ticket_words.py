@@ -212,3 +212,30 @@ def test_an_unplugged_card_reader_is_said_before_a_service_is_chosen(qtbot: Any,
     flow.changed.emit()
     settle(QApplication.instance())
     assert not window.notice_room.isVisible()
+
+
+def test_at_night_the_words_that_send_to_the_staff_say_when_they_are_here(
+        qtbot: Any, qapp: Any) -> None:
+    """At 22:30 the offline screen and the card reader's fault said 请咨询工作人员 in an empty
+    room (an outside check): while the hall is closed they say when the staff are here."""
+    flow, window = _window(qtbot, qapp)
+    catalog = flow.link.catalog
+    day = catalog.services
+    opens = flow.now().replace(hour=8, minute=30, second=0, microsecond=0) + timedelta(days=1)
+    sample.stage(flow, "offline", variant="offline")
+    catalog.replace([s.model_copy(update={"calls_from": opens}) for s in day])
+    flow.changed.emit()
+    settle(QApplication.instance())
+    body = window.screens["offline"].body.text()
+    assert f"工作人员 {opens.month}月{opens.day}日 08:30 上班" in body, body
+    assert body.index("上班") < body.index("材料清单")  # beside "ask the staff", not after
+    sample.stage(flow, "detail")
+    catalog.replace([s.model_copy(update={"calls_from": opens}) for s in day])
+    flow.notice = "reader_fault"
+    flow.changed.emit()
+    settle(QApplication.instance())
+    assert "请咨询工作人员\n现在无人值守，工作人员" in window.notice.text()
+    catalog.replace(day)  # by day: as before
+    flow.changed.emit()
+    settle(QApplication.instance())
+    assert window.notice.text() == "读卡器暂不可用，请咨询工作人员"
