@@ -124,12 +124,14 @@ class Board:
         waits for it in the hall). One or more zones: per service in those zones. Counters of
         one zone serving one service see the same people, so take the largest; the tickets
         sent to one counter (the server's `_transferred`) are that counter's own, so add them
-        (a zone board showed the key itself, "_transferred 1 人")."""
+        (a zone board showed the key itself, "_transferred 1 人"). A bank branch's
+        applications taken up from the papers (`waiting_away`) are nobody waiting here."""
         per: dict[tuple[str, str], int] = {}
         for c in counters:
             if not self.shows_call(c.zone):
                 continue
             for svc, n in c.waiting.items():
+                n -= c.waiting_away.get(svc, 0)  # a bank branch's application: nobody here
                 if svc == TRANSFERRED:
                     per[(c.zone, svc)] = per.get((c.zone, svc), 0) + n
                 else:

@@ -393,6 +393,9 @@ class CounterState(Wire):
     name_en: str | None = None
     name_mn: str | None = None
     held: list[HeldTicket] = []  # (v1.1) tickets this counter put on hold (GET /counters/{code})
+    # (v1.2) of `waiting`, the applications a bank branch forwarded whose holders are not in
+    # the hall (taken up from the papers before pickup): boards leave them out of 等候人数
+    waiting_away: dict[str, int] = {}
 
 
 class CounterCase(Wire):

@@ -3,7 +3,7 @@ counter states). Queries only; no writes, no policy."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
@@ -135,6 +135,9 @@ class QueueCounts:
 
     by_zone: dict[tuple[str, str], int]
     targeted: dict[str, int]
+    # of `by_zone`, the applications a bank branch forwarded whose holders are not in the hall
+    # (taken up from the papers before pickup): work for the counter, nobody waiting on a seat
+    away: dict[tuple[str, str], int] = field(default_factory=dict)
 
     @classmethod
     def read(cls, s: Session, hall: str) -> QueueCounts:
@@ -142,10 +145,14 @@ class QueueCounts:
             Stage.hall == hall, Stage.status == "waiting", Stage.target_counter.is_(None))
         targeted = select(Stage.target_counter, func.count()).where(
             Stage.hall == hall, Stage.status == "waiting", Stage.target_counter.is_not(None))
+        away = waiting.join(Ticket, Ticket.id == Stage.ticket_id).where(
+            Ticket.forwarded_from.is_not(None), Stage.zone != "pickup")
         return cls({(z, svc): int(n) for z, svc, n in s.execute(
                         waiting.group_by(Stage.zone, Stage.service))},
                    {str(c): int(n) for c, n in s.execute(
-                       targeted.group_by(Stage.target_counter))})
+                       targeted.group_by(Stage.target_counter))},
+                   {(z, svc): int(n) for z, svc, n in s.execute(
+                       away.group_by(Stage.zone, Stage.service))})
 
 
 def counter_state(s: Session, row: Counter | Record, base: str, counts: QueueCounts | None = None,
@@ -169,11 +176,12 @@ def counter_state(s: Session, row: Counter | Record, base: str, counts: QueueCou
     waiting = {svc: counts.by_zone.get((row.zone, svc), 0) for svc in row.services}
     if counts.targeted.get(row.code):
         waiting["_transferred"] = counts.targeted[row.code]
+    away = {svc: n for svc in row.services if (n := counts.away.get((row.zone, svc), 0))}
     return wire.CounterState(code=row.code, name=row.name, zone=row.zone,
                              services=list(row.services), paused=row.paused,
                              pause_reason=row.pause_reason, staff=row.staff_id,
                              staff_name=staff.name if staff else None, current=current,
-                             waiting=waiting, **forms_of(row.texts))
+                             waiting=waiting, waiting_away=away, **forms_of(row.texts))
 
 
 def service_infos(s: Session, hall: str, day: date) -> list[wire.ServiceInfo]:

@@ -142,3 +142,16 @@ def test_a_call_whose_ticket_left_the_counter_is_no_longer_shown_as_called() -> 
     assert not b.apply(ev(6, "ticket.finished", number="A003", counter="W09"))  # elsewhere
     assert b.apply(ev(7, "ticket.finished", number="A003", counter="W01", outcome="done"))
     assert b.current is None and [c.number for c in b.history][:1] == ["A003"]
+
+
+def test_the_board_leaves_out_a_bank_branch_s_applications() -> None:
+    """等候人数 counted the applications a bank branch forwarded, their holders at home: the
+    counter state's `waiting_away` says how many of `waiting` they are."""
+    b = Board(zones=("intake",))
+    state = wire.CounterState(code="W02", name="2号窗口", zone="intake", services=["case"],
+                              waiting={"case": 3}, waiting_away={"case": 1})
+    b.set_waiting([state], {"case": "企业开办"})
+    assert b.waiting == [("企业开办", 2)]
+    hall = Board()
+    hall.set_waiting([state], {"case": "企业开办"})
+    assert dict(hall.waiting)["一窗受理"] == 2

@@ -74,6 +74,9 @@ def test_forward_from_the_bank_outpost_to_the_parent_intake(hall: Hall) -> None:
     page = httpx.get(t["track_url"], follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"] == f"/t/{remote['id']}"
     w02 = hall.staff("W02")
+    # waiting at intake: work for the counters, nobody on a seat (boards counted it as one)
+    state = next(c for c in w02.get("/counters").json() if c["code"] == "W02")
+    assert state["waiting"]["case"] >= 1 and state["waiting_away"] == {"case": 1}
     called = w02.post("/counters/W02/call-next").json()
     assert called["id"] == remote["id"] and called["masked_id"] == "150***********1234"
     assert (called["channel"], called["forwarded_from"]) == ("remote", t["id"])
