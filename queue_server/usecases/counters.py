@@ -192,6 +192,11 @@ def _current(conn: Connection, counter: Record, states: tuple[str, ...], require
     stage = (one(conn, _STAGES, STAGE, id=counter.current_stage)
              if counter.current_stage else None)
     if stage is None or stage.status not in states:
+        if required and stage is not None and stage.status == stages.SERVING:
+            # it said "no current ticket here" beside the ticket being served (an outside check)
+            raise Conflict("no_current_ticket", "本窗口的号正在办理中,不能重呼、过号或再次开始 / "
+                           "the ticket here is being served: it cannot be recalled, passed or "
+                           "started again")
         if required:
             raise Conflict("no_current_ticket", "本窗口当前没有号 / no current ticket here")
         return None
@@ -382,7 +387,9 @@ def set_paused_in(tx: Tx, who: Principal, code: str, paused: bool, reason: str |
                 counter=counter.code, counter_name=counter.name, zone=counter.zone,
                 reason=reason if paused else None)
     counter.save(tx.conn)
-    return counter_state(tx.session, counter, base, now=tx.now)
+    out = counter_state(tx.session, counter, base, now=tx.now)
+    out.held = held_at(tx.conn, counter.hall, counter.zone, counter.code)  # as GET's (it said [])
+    return out
 
 
 def list_counters(store: Store, who: Principal, base: str) -> list[wire.CounterState]:

@@ -174,3 +174,19 @@ def test_the_holder_is_told_when_the_promised_date_was_missed(hall: Any) -> None
     assert _view(server, on_time["id"])["late"] is None
     assert "承诺" in httpx.get(f"{server.url}/t/{on_time['id']}").text
     assert "晚于承诺" not in httpx.get(f"{server.url}/t/{on_time['id']}").text
+
+
+def test_a_paused_post_answers_what_it_holds_and_a_served_case_is_not_recalled(
+        hall: Any) -> None:
+    """The pause answer listed `held: []` while the post held a case (GET said it held one);
+    a recall while a case was being served said 本窗口当前没有号 beside it."""
+    server, _clock = hall
+    ticket, post = _in_approval(server, 9)
+    ok(post.post("/counters/W03/start"))
+    answer = post.post("/counters/W03/recall")
+    refused(answer, 409, "no_current_ticket")
+    assert "正在办理中" in answer.json()["error"]["message"]
+    ok(post.post("/counters/W03/hold"))
+    paused = ok(post.post("/counters/W03/pause", json={"reason": "等待补正材料"}))
+    assert [h["id"] for h in paused["held"]] == [ticket["id"]]
+    assert [h["id"] for h in ok(post.get("/counters/W03"))["held"]] == [ticket["id"]]
