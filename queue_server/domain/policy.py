@@ -5,8 +5,9 @@ Call-next order for one counter, in tiers (`TIERS`): stages transferred to that 
 zone or service, by issue time); then priority stages of its zone and services (elderly,
 disabled, pregnant, appointment, marked by staff), unless the counter has already called `cap`
 priority tickets in a row while a normal one waits; then normal stages. Within the last two,
-the counter's order of services, then issue time. A stage transferred to another counter is
-never a candidate here.
+the counter's order of services, then issue time; at an approval post (the back office's
+限时办结) the deadline first, soonest first, then issue time, whatever the service. A stage
+transferred to another counter is never a candidate here.
 
 The database side (usecases/call_order.py) builds its queries from these same tiers and hands
 `choose` the first stage of each; `pick_next` over all waiting stages must pick the same, and a
@@ -31,6 +32,7 @@ class Candidate:
     priority: bool
     target: str | None
     sort_at: datetime
+    deadline: datetime | None = None  # an approval stage's time limit (限时办结)
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,13 @@ def belongs(c: Candidate, tier: Tier, caller: Caller) -> bool:
 
 def order_key(tier: Tier, caller: Caller) -> Callable[[Candidate], tuple[Any, ...]]:
     """Within a tier: the counter's order of services (ranked tiers), then issue time, then
-    the stage id (two tickets issued in the same instant)."""
+    the stage id (two tickets issued in the same instant). An approval post's ranked tiers go
+    by deadline instead of service (cases without one last): an overdue case waited while the
+    post called fresh ones of the service it lists first (an outside check)."""
     if not tier.ranked:
         return lambda c: (c.sort_at, c.stage_id)
+    if caller.zone == "approval":
+        return lambda c: (c.deadline is None, c.deadline or c.sort_at, c.sort_at, c.stage_id)
     rank = {code: i for i, code in enumerate(caller.services)}
     return lambda c: (rank.get(c.service, len(rank)), c.sort_at, c.stage_id)
 

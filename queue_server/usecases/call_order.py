@@ -205,12 +205,28 @@ def _firsts(conn: Connection, caller: Caller, hall: str) -> dict[str, Any]:
 
 def candidate(row: Any) -> Candidate:
     return Candidate(row.id, row.zone, row.service, row.priority, row.target_counter,
-                     row.sort_at)
+                     row.sort_at, row.deadline)
+
+
+_BY_DEADLINE = (_STAGES.c.deadline.is_(None), _STAGES.c.deadline, *_BY_TIME)
+
+
+def _approval_firsts(conn: Connection, caller: Caller, hall: str) -> dict[str, Any]:
+    """An approval post's first stage of each tier, its ranked tiers by deadline
+    (`policy.order_key`): one query a tier, over a back office's queue of cases (tens or
+    hundreds, not a hall's morning), so no per-service seeks."""
+    firsts: dict[str, Any] = {}
+    for tier in policy.TIERS:
+        query = (_members(tier, caller, caller.services)
+                 .order_by(*(_BY_DEADLINE if tier.ranked else _BY_TIME)).limit(1)
+                 .with_for_update(skip_locked=True))
+        firsts[tier.name] = conn.execute(query, {"hall": hall}).first()
+    return firsts
 
 
 def pick(conn: Connection, hall: str, caller: Caller) -> Record | None:
     """The stage `caller` calls next, as a record to update (locked on PostgreSQL)."""
-    rows = _firsts(conn, caller, hall)
+    rows = (_approval_firsts if caller.zone == "approval" else _firsts)(conn, caller, hall)
     first = {name: candidate(row) if row is not None else None for name, row in rows.items()}
     picked = policy.choose(first, caller)
     if picked is None:

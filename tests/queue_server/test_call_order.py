@@ -32,6 +32,7 @@ stage_st = st.fixed_dictionaries({
     "zone": st.sampled_from(ZONES), "service": st.sampled_from(SERVICES),
     "priority": st.booleans(), "target": st.none() | st.sampled_from(CODES),
     "minute": st.integers(0, 6),  # few distinct times: ties in issue time are common
+    "due": st.none() | st.integers(0, 2),  # an approval case's deadline, in days; ties common
     "status": st.sampled_from(("waiting", "waiting", "waiting", "ended", "called")),
 })
 caller_st = st.builds(
@@ -61,7 +62,8 @@ def _fill(conn: Any, stages: list[dict[str, Any]]) -> None:
         conn.execute(insert(_STAGES).values(
             hall=HALL, ticket_id=f"tk{i}", zone=st_["zone"], service=st_["service"],
             status=st_["status"], priority=st_["priority"], target_counter=st_["target"],
-            sort_at=at, recalls=0, rated=False))
+            sort_at=at, recalls=0, rated=False,
+            deadline=None if st_.get("due") is None else T0 + timedelta(days=st_["due"])))
 
 
 class _Rollback(Exception):
@@ -84,6 +86,21 @@ def test_the_database_calls_whom_the_policy_picks(store: Store, stages: list[dic
         raise _Rollback
     expected = seen["policy"].stage_id if seen["policy"] is not None else None
     assert seen["db"] == expected
+
+
+def test_an_approval_post_calls_the_case_due_first(store: Store) -> None:
+    """An approval officer's week (an outside check): the post called a fresh case of the
+    service it lists first while an overdue case of another waited. In approval the deadline
+    decides, soonest first, then issue time; a case without one comes last."""
+    queue = [{"zone": "approval", "service": code, "priority": False, "target": None,
+              "minute": minute, "status": "waiting", "due": due}
+             for code, minute, due in (("a", 0, None), ("a", 1, 2), ("b", 5, 0), ("b", 6, 0))]
+    caller = Caller("W01", "approval", ("a", "b"))
+    with pytest.raises(_Rollback), store.write() as tx:
+        _fill(tx.conn, queue)
+        picked = call_order.pick(tx.conn, HALL, caller)
+        assert picked is not None and picked.ticket_id == "tk3"  # due first, then the older
+        raise _Rollback
 
 
 @pytest.mark.parametrize(("services", "expected"), [
