@@ -273,7 +273,9 @@ class KioskWindow(QWidget):
             bar.activate()
             self.layout().invalidate()
             self.layout().activate()
-            if not pair.band.isVisibleTo(pair):
+            # fitted again where the bar's new layout narrowed it (a bank branch's long name,
+            # fitted beside the ticket screen's wider room, wrapped mid-word back home)
+            if not pair.band.isVisibleTo(pair) and not self._name_wraps():
                 return
             self._fit_name()
 

@@ -239,3 +239,15 @@ def test_at_night_the_words_that_send_to_the_staff_say_when_they_are_here(
     flow.changed.emit()
     settle(QApplication.instance())
     assert window.notice.text() == "读卡器暂不可用，请咨询工作人员"
+
+
+def test_a_bank_branch_s_long_name_stays_on_one_line_back_home(qtbot: Any, qapp: Any) -> None:
+    """The bank kiosk's name, fitted on one line at start, wrapped mid-word (政银合作便民服 /
+    务点) once the kiosk came back from the ticket screen, where the bar had more room: it is
+    fitted again at the room the home screen's bar leaves it."""
+    flow, window = _window(qtbot, qapp, "bank", (1920, 1080))
+    for state in ("attract", "services", "ticket", "attract"):
+        sample.stage(flow, state)
+        settle(QApplication.instance())
+        line = window.hall.fontMetrics().lineSpacing()
+        assert window.hall.heightForWidth(window.hall.width()) <= line * 1.5, state
