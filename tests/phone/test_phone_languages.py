@@ -86,3 +86,28 @@ def test_a_mongolian_hall_has_its_band_beside_the_pages_fixed_parts(
     page.screenshot(path=str(shots / "phone-mn-offline.png"))
     page.context.set_offline(False)
     expect(page.locator("#offline")).to_be_hidden()
+
+
+def test_a_bad_rating_s_follow_up_sentence_has_its_band(
+        page: Any, mn_server: ServerProcess, shots: Path) -> None:
+    """In a Mongolian hall the follow-up promise after a rating of 1–2 stood Chinese alone
+    beside the banded card: it has its band."""
+    from playwright.sync_api import expect
+
+    from tests.phone.test_phone_browser import call, kiosk, staff
+    from tests.phone.test_phone_citizen_check import held_on_this_phone
+
+    ticket = kiosk(mn_server, "kiosk-mn-rate", "p2").post("/tickets", json={
+        "service": "company-setup", "id_card": person(114)}).json()
+    intake = staff(mn_server, "W01", "p2")
+    call(intake, "W01", ticket["id"])
+    intake.post("/counters/W01/finish", json={"outcome": "next"}).raise_for_status()
+    held_on_this_phone(page, mn_server, [ticket])
+    page.goto(f"{mn_server.url}/m/#/t/{ticket['id']}")
+    expect(page.locator("#rate")).to_be_visible()
+    page.locator("label:has(input[name=level][value='1'])").click()
+    page.locator("label:has(input[name=reason][value='wait'])").click()
+    page.locator("#rate-go").click()
+    expect(page.locator("#followup")).to_contain_text("个工作日内核实")
+    vertical(page, "#followup .mn", "ᠠᠵᠢᠯ ᠤᠨ ᠡᠳᠦᠷ")
+    page.screenshot(path=str(shots / "phone-mn-followup.png"), full_page=True)

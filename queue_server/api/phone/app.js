@@ -58,6 +58,7 @@
     arrive: {mn: "ᠲᠠᠨᠬᠢᠮ ᠳᠤ ᠢᠷᠡᠭᠡᠳ ᠪᠦᠷᠢᠳᠬᠡᠭᠡᠷᠡᠢ᠂ ᠪᠦᠷᠢᠳᠬᠡᠭᠰᠡᠨ\u202fᠦ ᠳᠠᠷᠠᠭ\u180eᠠ ᠳᠠᠭᠤᠳᠠᠭᠳᠠᠨ\u180eᠠ", fuzzy: true},  /* 请到大厅自助机签到,签到后才会叫号 (come to the hall and check in; you are called after that) */
     watch_call: {mn: "ᠳᠠᠭᠤᠳᠠᠯᠭ\u180eᠠ\u202fᠶᠢ ᠬᠦᠯᠢᠶᠡᠭᠡᠷᠡᠢ", fuzzy: true, po: "ck_arrival"},  /* 请留意叫号 (wait for your call) */
     deadline: {mn: "ᠠᠮᠠᠯᠠᠭᠰᠠᠨ ᠬᠤᠭᠤᠴᠠᠭ\u180eᠠ: {d}", fuzzy: true, po: "deadline"},  /* 承诺办结时间:{d} */
+    followup: {mn: "ᠲᠠᠨᠬᠢᠮ {n} ᠠᠵᠢᠯ ᠤᠨ ᠡᠳᠦᠷ ᠲᠦ ᠬᠢᠨᠠᠨ\u180eᠠ", fuzzy: true},  /* 大厅将在 {n} 个工作日内核实您的意见并与您联系 (the hall looks into it within {n} working days) */
     late: {mn: "ᠠᠮᠠᠯᠠᠭᠰᠠᠨ ᠬᠤᠭᠤᠴᠠᠭ\u180eᠠ ᠬᠡᠲᠦᠷᠡᠪᠡ", fuzzy: true},  /* 已超过承诺办结时间 (past the promised date) */
     follow_case: {mn: "ᠬᠡᠷᠡᠭ\u202fᠦᠨ ᠶᠠᠪᠤᠴᠠ\u202fᠶᠢ ᠠᠰᠠᠭᠤᠬᠤ", fuzzy: true, po: "ask_status"},  /* 办件进度页 / 查看办件进度 */
     by_mail: {mn: "ᠰᠢᠤᠳᠠᠨ\u202fᠢᠶᠠᠷ ᠢᠯᠡᠭᠡᠬᠦ", fuzzy: true},  /* 证照寄送 (sent by post) */
@@ -664,8 +665,9 @@
       again: ["此项服务已评价过(每项服务只评一次)", "This service was rated already (once only)."],
       rated: ["已评价", "Rated already: thank you."]}[how];
     return beside("div", ' class="ok" id="rated"', how === "thanks" ? [h(mw("thanks")), h(mw("already_rated"))]
-      : [h(mw("already_rated"))], two(words[0], words[1])) + (days ? '<p class="note" id="followup">' +
-      two("大厅将在 " + days + " 个工作日内核实您的意见并与您联系。", "The hall will look into it and get back to you within " + days + " working days.") + "</p>" : "");
+      : [h(mw("already_rated"))], two(words[0], words[1])) + (days ? beside("div", ' class="note" id="followup"',
+      [h(mw("followup", days))],  /* with its band: it stood Chinese alone beside a Mongolian card */
+      two("大厅将在 " + days + " 个工作日内核实您的意见并与您联系。", "The hall will look into it and get back to you within " + days + " working days.")) : "");
   }
   function choice(type, name, value, key, zh, english) {  /* a level or a reason: a row to tap */
     var b = band([h(mw(key))]);
