@@ -12,6 +12,7 @@ from typing import Any
 from devices.errors import DeviceError
 from devices.idcard.card import CardDataError
 from devices.idcard.protocol import CardRejected
+from kiosk.idle import SENIOR_PATIENCE
 from kiosk.port import StepPort
 from kiosk.session import CardView
 from kiosk.states import ASK, CHECKIN, DETAIL, IDCARD
@@ -48,7 +49,9 @@ class CardStep:
             return
         self.cancel()
         cancel = self._cancel = threading.Event()
-        self.deadline = time.monotonic() + self.timeout_s
+        # senior mode: twice as long to find the card and put it on the reader
+        self.deadline = time.monotonic() + self.timeout_s * (
+            SENIOR_PATIENCE if port.elderly else 1)
         port.go(IDCARD)
         devices, deadline = port.devices, self.deadline
 

@@ -55,7 +55,8 @@ class KioskFlow(QObject):
         self.page = 0                 # page of the service grid (elderly mode shows fewer)
         self.page_room = 0            # tiles a page fits, as the services screen measured
         self.device_health: dict[str, str] = devices.last_health()  # kind -> health name
-        self.idle = IdleReset(lambda: self.state, config.idle_timeout_s, self)
+        self.idle = IdleReset(lambda: self.state, config.idle_timeout_s, self,
+                              patient=lambda: self.elderly)
         self.idle.changed.connect(self.changed)
         self.idle.expired.connect(self.reset)
         self.card = CardStep(self)

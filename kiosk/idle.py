@@ -13,6 +13,9 @@ from kiosk.states import ATTRACT, ISSUING, OFFLINE, THANKS, TICKET
 
 COUNTDOWN_S = 10
 DONE_SCREEN_S = 20  # the ticket and thank-you screens return to attract by themselves
+# senior mode waits this many times longer, the countdown too: a prompt read aloud takes 10-30 s
+# (the papers of a service), and the ticket screen left after 20 s while its own prompt took 15
+SENIOR_PATIENCE = 2
 DONE_STATES = (TICKET, THANKS)
 NEVER_IDLE = (ATTRACT, OFFLINE, ISSUING)  # nobody to forget, or the server is being asked
 
@@ -22,9 +25,11 @@ class IdleReset(QObject):
     expired = Signal()   # time is up: forget the citizen
 
     def __init__(self, state: Callable[[], str], idle_s: int,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, patient: Callable[[], bool] = lambda: False
+                 ) -> None:
         super().__init__(parent)
         self._state = state
+        self._patient = patient  # senior mode: every wait `SENIOR_PATIENCE` times as long
         self.countdown: int | None = None
         self.countdown_s = COUNTDOWN_S
         self.idle_ms = idle_s * 1000
@@ -46,10 +51,11 @@ class IdleReset(QObject):
         """Start waiting afresh for the screen that is up now."""
         self._idle.stop()
         state = self._state()
+        factor = SENIOR_PATIENCE if self._patient() else 1
         if state in DONE_STATES:
-            self._idle.start(self.done_ms)
+            self._idle.start(self.done_ms * factor)
         elif state not in NEVER_IDLE:
-            self._idle.start(self.idle_ms)
+            self._idle.start(self.idle_ms * factor)
 
     def stop(self) -> None:
         """No countdown any more (the citizen has been forgotten)."""
@@ -60,7 +66,7 @@ class IdleReset(QObject):
         if self._state() in DONE_STATES:
             self.expired.emit()
             return
-        self.countdown = self.countdown_s
+        self.countdown = self.countdown_s * (SENIOR_PATIENCE if self._patient() else 1)
         self._tick.start()
         self.changed.emit()
 

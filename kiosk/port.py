@@ -27,6 +27,7 @@ class StepPort(Protocol):
     runner: TaskRunner
     role: str  # kiosk | bank
     lang: str  # the visitor's language: zh | mn | en
+    elderly: bool  # senior mode: larger, spoken, and more time at each step
 
     # -- what a step reads -------------------------------------------------------------------
     @property

@@ -77,6 +77,29 @@ def test_a_touch_during_the_countdown_keeps_the_citizen(make_flow: MakeFlow, qtb
     assert flow.countdown is None and flow.state == st.DETAIL
 
 
+def test_senior_mode_gives_every_step_twice_the_time(make_flow: MakeFlow, qtbot: Any) -> None:
+    """Senior mode had the same 60 s, 10 s countdown, 20 s ticket screen and 30 s for the card
+    as anyone, while its spoken papers list alone took up to 30 s (an outside check)."""
+    from kiosk.idle import SENIOR_PATIENCE
+
+    flow = make_flow()
+    flow.start()
+    flow.choose_service("water-connect")
+    standard = flow.idle._idle.interval()
+    flow.set_elderly(True)
+    flow.touch()
+    assert flow.idle._idle.interval() == standard * SENIOR_PATIENCE == 2 * standard
+    flow.idle.idle_ms = 50
+    flow.touch()
+    qtbot.waitUntil(lambda: flow.countdown is not None, timeout=3000)
+    assert flow.countdown == flow.idle.countdown_s * SENIOR_PATIENCE
+    flow.touch()
+    flow.set_elderly(False)
+    flow.idle.idle_ms = 60_000
+    flow.touch()
+    assert flow.idle._idle.interval() == 60_000
+
+
 @pytest.mark.slow
 def test_server_away_pauses_numbers_and_comes_back(make_flow: MakeFlow, qtbot: Any,
                                                    hall: Hall) -> None:

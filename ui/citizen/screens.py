@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from kiosk import states as st
 from kiosk.flow import KioskFlow
+from kiosk.ticketing import DECLARABLE
 from ui.citizen.admin import AdminPinScreen, AdminScreen
 from ui.citizen.checkin import AnswerScreen, CheckinScreen, PriorityScreen
 from ui.citizen.choose import AttractScreen, DetailScreen, OfflineScreen, ServicesScreen
 from ui.citizen.inquiry import AskScreen, RateScreen, ResultScreen, ThanksScreen
-from ui.citizen.steps import IdCardScreen, IssuingScreen, ReviewScreen, ScanScreen, TicketScreen
-from ui.i18n import tr
+from ui.citizen.steps import (
+    IdCardScreen,
+    IssuingScreen,
+    ReviewScreen,
+    ScanScreen,
+    TicketScreen,
+    ticket_facts,
+)
+from ui.i18n import ELDERLY_REASONS, pick, tr
 
 SCREENS = {
     st.ATTRACT: AttractScreen, st.SERVICES: ServicesScreen, st.DETAIL: DetailScreen,
@@ -30,14 +38,37 @@ PROMPTS = {
 
 
 def prompt(flow: KioskFlow) -> str:
-    """What the voice says when a screen appears (the ticket's number is read out too)."""
-    text = tr(PROMPTS.get(flow.state, ""), flow.lang) if flow.state in PROMPTS else ""
+    """What the voice says when a screen appears: its instruction, and what a citizen who
+    cannot read the screen needs of it (an outside check with a blind citizen: the prompts
+    named the screen, never the choices, the number's place or when calling starts): the
+    services of the page, the service's papers and how to take its number, the reasons of
+    the green channel, the number with where to wait and when, a check-in's answer."""
+    lang = flow.lang
+    text = tr(PROMPTS.get(flow.state, ""), lang) if flow.state in PROMPTS else ""
+    if flow.state == st.SERVICES:
+        names = [s.name for s in flow.page_services()]
+        text += "：" + "，".join(names) if names else ""
     if flow.state == st.TICKET and flow.data.ticket is not None:
         if flow.data.checkin:
-            text = tr(f"ck_{flow.data.checkin}", flow.lang) + "。" + text
-        text += " " + " ".join(flow.data.ticket.number)
+            text = tr(f"ck_{flow.data.checkin}", lang) + "。" + text
+        text += " " + " ".join(flow.data.ticket.number) + "。" + _facts(flow)
     if flow.state == st.ANSWER and flow.data.answer is not None:
-        text = tr(f"ans_{flow.data.answer[0]}", flow.lang)
+        code, words = flow.data.answer
+        text = tr(f"ans_{code}", lang)
+        detail = words.partition(" / ")[0] if lang != "en" else words.partition(" / ")[2]
+        text += "。" + detail if detail else ""
     if flow.state == st.DETAIL and flow.service is not None:
-        text = flow.service.name + "。" + text + "：" + "，".join(flow.service.materials)
+        s = flow.service
+        how = tr("needs_card", lang) if s.requires_id_card else tr("take_number", lang)
+        text = (f"{s.name}。{text}：{'，'.join(s.materials)}。{how}，"
+                f"{tr('at_the_bottom', lang)}")
+    if flow.state == st.PRIORITY:
+        text += "：" + "，".join(pick(ELDERLY_REASONS[r], lang) for r in DECLARABLE)
     return text
+
+
+def _facts(flow: KioskFlow) -> str:
+    """The ticket screen's facts as said: where to wait and when calling starts, then to take
+    the ticket."""
+    facts = ticket_facts(flow, flow.data.ticket).replace("\n", "。").replace("  ·  ", "，")
+    return f"{facts}。{tr('take_ticket_said', flow.lang)}"

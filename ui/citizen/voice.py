@@ -22,7 +22,11 @@ class VoicePrompts:
             self._proc.kill()
             self._proc.waitForFinished(200)
         self._proc = QProcess()
-        self._proc.start(self.binary, ["-v", "en" if lang == "en" else "cmn", "-s", "140", text])
+        # "cmn-latn-pinyin": espeak-ng 1.51's plain "cmn" reads characters as pinyin with the
+        # tone digit said in English ("请" as "qing three"; an outside check with a blind
+        # citizen: no prompt could be understood); the call display uses the same voice
+        voice = "en" if lang == "en" else "cmn-latn-pinyin"
+        self._proc.start(self.binary, ["-v", voice, "-s", "140", text])
 
     def stop(self) -> None:
         if self._proc is not None:

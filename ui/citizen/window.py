@@ -135,7 +135,7 @@ class KioskWindow(QWidget):
         self.switches.setStyleSheet("#switches { background: transparent; }")
         box = QHBoxLayout(self.switches)
         box.setContentsMargins(0, 0, 0, 0)
-        self.elderly_btn = button("", lambda: self.flow.set_elderly(not self.flow.elderly), "bar")
+        self.elderly_btn = button("", self._toggle_elderly, "bar")
         # the switch: one button a language the hall offers, each always in its place (the
         # hall's order), the one on screen marked: a spot of the screen means one language
         self.lang_btns = {code: button(name, lambda c=code: self.flow.set_language(c), "bar")
@@ -240,6 +240,15 @@ class KioskWindow(QWidget):
         if state in (ATTRACT, OFFLINE):
             for screen in self.screens.values():
                 screen.refresh(self.flow)
+
+    def _toggle_elderly(self) -> None:
+        """Senior mode on or off; turned on, the voice says so and reads the screen's prompt
+        (nothing was said until the next screen)."""
+        self.flow.set_elderly(not self.flow.elderly)
+        if self.voice is not None and self.flow.elderly:
+            said = screens.prompt(self.flow)
+            self.voice.say(tr("senior_on_said", self.flow.lang) + ("。" + said if said else ""),
+                           self.flow.lang)
 
     def _speak(self, state: str) -> None:
         if self.voice is not None and self.flow.elderly and state not in (ADMIN, ADMIN_PIN):

@@ -52,6 +52,34 @@ def test_senior_mode_speaks_each_screen(qtbot: Any, qapp: Any) -> None:
     voice.stop()
 
 
+def test_senior_mode_says_what_a_citizen_who_cannot_read_needs(qtbot: Any, qapp: Any) -> None:
+    """A blind citizen at the kiosk (an outside check): the prompts named the screen but never
+    the choices, where to wait or when; turning senior mode on said nothing; and the voice
+    ("cmn") read each character's tone digit in English. Now: the page's services, how to
+    take the number, the green channel's reasons, the number with its place, a check-in's
+    answer in full; senior mode says it is on; espeak-ng's Mandarin voice."""
+    flow = sample.sample_flow("kiosk")
+    voice = VoicePrompts(binary="/bin/true")
+    window = KioskWindow(flow, voice)
+    qtbot.addWidget(window)
+    sample.stage(flow, "services", elderly=True)
+    names = [s.name for s in flow.page_services()]
+    assert names and all(name in prompt(flow) for name in names)
+    sample.stage(flow, "detail", elderly=True)
+    assert "刷身份证取号" in prompt(flow) and "屏幕下方" in prompt(flow)
+    sample.stage(flow, "priority", elderly=True)
+    assert "残疾人" in prompt(flow) and "孕妇" in prompt(flow)
+    sample.stage(flow, "ticket", elderly=True)
+    assert "请到" in prompt(flow) and "请取走号票" in prompt(flow)
+    sample.stage(flow, "answer", elderly=True, variant="not_today")
+    assert "08:30–09:15" in prompt(flow)
+    sample.stage(flow, "attract")
+    window.elderly_btn.click()
+    assert flow.elderly and voice.last.startswith("已进入长者模式")
+    assert voice._proc is not None and "cmn-latn-pinyin" in voice._proc.arguments()
+    voice.stop()
+
+
 @pytest.mark.parametrize("role", ["kiosk", "bank"])
 def test_no_text_is_squeezed_on_a_1080p_screen(qtbot: Any, qapp: Any, role: str) -> None:
     """Every label and button gets at least the height its text needs, on every screen, in
