@@ -1,6 +1,6 @@
 """Finds the hall's queue server on the LAN by zeroconf (`server = "auto"`): the server
 advertises `_kuaiban._tcp.local.` with TXT `hall`, `api=v1`, `fp` and `tls=1` when it speaks
-HTTPS (queue_server/discovery.py). Blocking; run it off the GUI thread."""
+HTTPS, and `halls` when its database serves several (queue_server/api/discovery.py). Blocking; run it off the GUI thread."""
 
 from __future__ import annotations
 
@@ -37,8 +37,11 @@ class _Collector(ServiceListener):
             return
         props = info.properties or {}
         hall = _text(props, "hall")
-        if _text(props, "api") not in ("", "v1") or (self.hall and hall != self.hall):
+        # a server of several halls (and their bank outposts) names them all in `halls`
+        served = [h for h in _text(props, "halls").split(",") if h] or [hall]
+        if _text(props, "api") not in ("", "v1") or (self.hall and self.hall not in served):
             return
+        hall = self.hall or hall
         scheme = "https" if _text(props, "tls") == "1" else "http"
         host = info.parsed_addresses()[0]
         host = f"[{host}]" if ":" in host else host

@@ -196,7 +196,8 @@ def _advertise(settings: Settings, store: Store) -> object | None:
     try:
         return discovery.advertise(hall, settings.port, host=settings.host,
                                    tls_fingerprint=fingerprint(settings.tls_cert,
-                                                               settings.tls_ca))
+                                                               settings.tls_ca),
+                                   halls=terminals.served_halls(store))
     except Exception:  # noqa: BLE001 - no multicast here: terminals use a fixed URL
         log.warning("zeroconf: advertisement failed", exc_info=True)
         return None

@@ -3,7 +3,8 @@
 
 Service type `_kuaiban._tcp.local.`, one instance per server process, named after the hall and
 the host. TXT record: `hall` (the hall id), `api=v1`, and when TLS is on `tls=1` and `fp` (the
-pinned certificate fingerprint the terminal checks). The terminals' side is
+pinned certificate fingerprint the terminal checks), and `halls` (every hall of the
+database, its outposts too, comma-separated) when it serves more than one. The terminals' side is
 `kiosk/discovery.py`.
 
 Registration probes the network for name conflicts, which takes a second or two, so it runs in
@@ -27,9 +28,25 @@ SERVICE_TYPE = "_kuaiban._tcp.local."
 API_VERSION = "v1"
 
 
-def service_properties(hall_id: str, tls_fingerprint: str | None) -> dict[str, str]:
-    """The TXT record of a server of `hall_id`."""
+TXT_VALUE_MAX = 240  # a TXT string holds 255 bytes, "halls=" and its value together
+
+
+def service_properties(hall_id: str, tls_fingerprint: str | None,
+                       halls: list[str] | tuple[str, ...] = ()) -> dict[str, str]:
+    """The TXT record of a server of `hall_id`; `halls`: every hall its database serves (the
+    halls and their bank outposts), when there are more than that one: a terminal of the
+    second hall or of an outpost found no server (an outside check of a city's database)."""
     props = {"hall": hall_id, "api": API_VERSION}
+    others = [h for h in halls if h != hall_id]
+    if others:
+        listed = hall_id
+        for hall in others:
+            if len(f"{listed},{hall}".encode()) > TXT_VALUE_MAX:
+                log.warning("zeroconf: too many halls for one TXT record; %s and the halls "
+                            "after it are not advertised (give their terminals --server)", hall)
+                break
+            listed += f",{hall}"
+        props["halls"] = listed
     if tls_fingerprint:
         props["tls"] = "1"
         props["fp"] = tls_fingerprint
@@ -117,8 +134,10 @@ class Advertisement:
 
 
 def advertise(hall_id: str, port: int, *, host: str,
-              tls_fingerprint: str | None = None) -> Advertisement:
-    """Announce the server of `hall_id` listening on `host:port` on the LAN."""
+              tls_fingerprint: str | None = None,
+              halls: list[str] | tuple[str, ...] = ()) -> Advertisement:
+    """Announce the server of `hall_id` (and of `halls`) listening on `host:port` on the
+    LAN."""
     addresses = advertised_addresses(host)
     if not addresses:
         raise ValueError(f"no IPv4 address to advertise for host {host!r}")
@@ -128,7 +147,7 @@ def advertise(hall_id: str, port: int, *, host: str,
         f"{name}.{SERVICE_TYPE}",
         addresses=[socket.inet_aton(a) for a in addresses],
         port=port,
-        properties=service_properties(hall_id, tls_fingerprint),
+        properties=service_properties(hall_id, tls_fingerprint, halls),
         server=f"{name}.local.",
     )
     specific = not ipaddress.ip_address(_resolve(host)).is_unspecified

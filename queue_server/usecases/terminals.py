@@ -32,6 +32,19 @@ def main_halls(store: Store) -> list[str]:
                               .order_by(Hall.id)))
 
 
+def served_halls(store: Store) -> list[str]:
+    """Every active hall of this database, the main halls first, each followed by its bank
+    outposts: what the server's zeroconf advertisement names."""
+    with store.read() as s:
+        rows = list(s.execute(select(Hall.id, Hall.parent).where(Hall.active)
+                              .order_by(Hall.id)))
+    mains = [h for h, parent in rows if parent is None]
+    out = []
+    for main in mains:
+        out += [main, *(h for h, parent in rows if parent == main)]
+    return out + [h for h, parent in rows if parent is not None and parent not in mains]
+
+
 def main_hall(store: Store) -> str | None:
     """The only main hall of this database, or None when there are none or several."""
     tops = main_halls(store)

@@ -76,7 +76,24 @@ def test_wildcard_bind_advertises_the_namespace_address_without_tls(
 def test_txt_record_and_addresses() -> None:
     assert service_properties("hjhq", None) == {"hall": "hjhq", "api": "v1"}
     assert service_properties("hjhq", "sha256:00")["fp"] == "sha256:00"
+    assert service_properties("hjhq", None, ["hjhq"]) == {"hall": "hjhq", "api": "v1"}
+    assert service_properties("hjhq", None, ["hjhq", "abc-hjhq", "wlqq"])["halls"] == (
+        "hjhq,abc-hjhq,wlqq")
+    many = service_properties("hjhq", None, ["hjhq", *(f"hall-{i:02d}" for i in range(40))])
+    assert len(f"halls={many['halls']}".encode()) <= 255  # one TXT string
     assert advertised_addresses("192.0.2.7") == ["192.0.2.7"]
     assert advertised_addresses("localhost") == ["127.0.0.1"]
     assert "127.0.0.1" not in advertised_addresses("0.0.0.0")
     assert instance_name("hjhq").startswith("hjhq-")
+
+
+def test_the_advertisement_names_every_hall_of_the_database(hall_db: str) -> None:
+    """The halls a server advertises: each main hall followed by its bank outposts."""
+    from queue_server.db.store import Store
+    from queue_server.usecases import terminals
+
+    store = Store(hall_db)
+    try:
+        assert terminals.served_halls(store) == ["t1", "bank1"]
+    finally:
+        store.close()
