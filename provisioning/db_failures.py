@@ -32,7 +32,7 @@ from sqlalchemy.pool import NullPool
 
 from provisioning.errors import CommandFailed, UsageError
 from queue_server.db.busy import Busy, StorageFull, Unavailable, first_line
-from queue_server.db.failure_words import DAMAGED, NOT_SQLITE, pg_said
+from queue_server.db.failure_words import DAMAGED, NOT_SQLITE, newer_schema, pg_said
 from queue_server.db.health import MIN_FREE_BYTES, sqlite_file
 from queue_server.db.store import HEAD, known_revisions
 
@@ -79,9 +79,7 @@ def _conn_problem(conn: Connection) -> str | None:
         return None
     shown = ", ".join(found) or "-"
     if set(found) - known_revisions():
-        return (f"数据库是更新版本的快办建立的(结构版本 {shown},本程序只认识到 {HEAD});请用新版本的快办"
-                f"运行此命令 / the database was made by a newer Kuaiban (schema {shown}; this "
-                f"one knows up to {HEAD}): run the command of the newer version")
+        return newer_schema(shown, HEAD)
     return (f"数据库结构是旧版本的({shown},本程序要 {HEAD});请先运行 provisioning init 升级(服务器"
             f"启动时也会升级) / the database has an older schema ({shown}; this Kuaiban needs "
             f"{HEAD}): run `provisioning init` to upgrade it first (the server also does when "

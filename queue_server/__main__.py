@@ -159,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     from queue_server.api.guard import guarded
     from queue_server.api.stream import UVICORN_OPTIONS
     from queue_server.db import presence
-    from queue_server.db.store import foreign_tables, migrate
+    from queue_server.db.failure_words import newer_schema
+    from queue_server.db.store import HEAD, NewerSchema, foreign_tables, migrate
 
     try:
         others = foreign_tables(settings.db_url)
@@ -172,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         migrate(settings.db_url)
         empty = not start_checks.has_hall(settings.db_url)
+    except NewerSchema as exc:
+        print(f"queue_server: --db {_safe(settings.db_url)}: {newer_schema(exc.found, HEAD)}",
+              file=sys.stderr)
+        return 2
     except (ArgumentError, SQLAlchemyError, OSError) as exc:
         print(f"queue_server: --db {_safe(settings.db_url)}: "
               f"{start_checks.database_problem(settings.db_url, exc)}", file=sys.stderr)

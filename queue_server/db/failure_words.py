@@ -47,6 +47,14 @@ PG_REFUSALS: tuple[tuple[str, str], ...] = (
 )
 
 
+def newer_schema(found: str, head: str) -> str:
+    """The words for a database made by a newer Kuaiban (schema `found`; this one knows up to
+    `head`): the server's start and the administrator's commands say the same."""
+    return (f"数据库是更新版本的快办建立的(结构版本 {found},本程序只认识到 {head});请用新版本的快办"
+            f"运行此命令 / the database was made by a newer Kuaiban (schema {found}; this "
+            f"one knows up to {head}): run the command of the newer version")
+
+
 def pg_said(url: str, words: str,
             table: tuple[tuple[str, str], ...] = PG_REFUSALS) -> str | None:
     """The reason in `table` whose pattern PostgreSQL's `words` match, with the server, host,

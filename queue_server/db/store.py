@@ -266,13 +266,28 @@ def foreign_tables(url: str) -> list[str]:
     return sorted(tables - ours)
 
 
+class NewerSchema(Exception):
+    """The database was made by a newer Kuaiban: this one has no migration for its schema
+    version, and never downgrades it (the words: `failure_words.newer_schema`)."""
+
+    def __init__(self, found: list[str]) -> None:
+        super().__init__(", ".join(found))
+        self.found = ", ".join(found)
+
+
 def migrate(url: str) -> None:
-    """Create or upgrade the schema to the newest migration."""
+    """Create or upgrade the schema to the newest migration; an upgrade of a database that had
+    a schema is logged (a production database changed at a server's start left no trace).
+    A newer Kuaiban's database is `NewerSchema` (it was Alembic's traceback, exit 1, and a
+    restart loop under systemd)."""
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            if _revisions(conn) == [HEAD]:
+            found = _revisions(conn)
+            if found == [HEAD]:
                 return
+            if found and set(found) - known_revisions():
+                raise NewerSchema(found)
             conn.rollback()  # the read's transaction (failed, on a new PostgreSQL database)
             from alembic import command
 
@@ -280,6 +295,8 @@ def migrate(url: str) -> None:
                 cfg = alembic_config(url)
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
+        if found:
+            log.warning("database schema upgraded from %s to %s", ", ".join(found), HEAD)
     finally:
         engine.dispose()
 

@@ -115,3 +115,32 @@ def test_a_database_with_a_hall_is_not_warned_of(
         hall_db: str, run_server: Callable[..., ServerProcess]) -> None:
     server = run_server(hall_db)
     assert _NO_HALL not in server.log_tail(20000)
+
+
+def test_a_newer_kuaiban_s_database_is_refused_in_one_line(hall_db: str) -> None:
+    """One server upgraded (and the schema with it) while another still runs the old version:
+    the old one printed Alembic's 71-line traceback and exit 1, a restart loop under systemd
+    (an outside check of a city's database). Refused in one line, exit 2, as the
+    administrator's commands refuse it."""
+    import sqlite3
+
+    file = make_url(hall_db).database
+    assert file is not None
+    with sqlite3.connect(file) as con:
+        con.execute("UPDATE alembic_version SET version_num = '0999'")
+    said = _refusal("--db", hall_db, "--port", str(_free_port()))
+    assert "更新版本的快办" in said and "0999" in said and "newer Kuaiban" in said
+
+
+def test_an_upgrade_at_the_start_is_logged(tmp_path: object,
+                                           run_server: Callable[..., ServerProcess]) -> None:
+    """A server that upgraded an older database at its start left no trace of it in its log
+    (an outside check): it says from which schema to which."""
+    from alembic import command
+
+    from queue_server.db.store import HEAD, alembic_config
+
+    url = f"sqlite:///{tmp_path}/old.db"
+    command.upgrade(alembic_config(url), "0007")
+    server = run_server(url)
+    assert f"database schema upgraded from 0007 to {HEAD}" in server.log_tail(20000)
