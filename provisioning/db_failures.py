@@ -34,7 +34,7 @@ from provisioning.errors import CommandFailed, UsageError
 from queue_server.db.busy import Busy, StorageFull, Unavailable, first_line
 from queue_server.db.failure_words import DAMAGED, NOT_SQLITE, newer_schema, pg_said
 from queue_server.db.health import MIN_FREE_BYTES, sqlite_file
-from queue_server.db.store import HEAD, known_revisions
+from queue_server.db.store import HEAD, NewerSchema, known_revisions
 
 
 class DatabaseRefused(UsageError):
@@ -144,7 +144,8 @@ def _said(url: str, exc: BaseException) -> Said | None:
             said = (DatabaseRefused, f"无法使用数据库 / cannot use the database: "
                                      f"{first_line(exc)}")
         return said
-    if type(exc).__module__.startswith("alembic"):  # init's migration, on a schema it lacks
+    if type(exc).__module__.startswith("alembic") or isinstance(exc, NewerSchema):
+        # init's migration, on a schema it lacks
         try:
             problem = schema_problem(url)
         except SQLAlchemyError:
