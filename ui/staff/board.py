@@ -38,6 +38,9 @@ from ui.widgets.mongol import MongolianText
 from ui.widgets.mongol_layout import BandRule
 
 BG, PANEL, GOLD = "#0d1b2a", "#13263b", "#ffd166"
+# a new call lights the calling panel up a few times: a citizen who cannot hear the voice sees
+# it change (only the number changed before; a recall differed by a small grey word)
+FLASH, FLASH_MS, FLASHES = "#9b1c1c", 450, 6
 # The board is drawn for a 1920x1080 landscape screen or a 1080x1920 upright one; every font,
 # margin and band scales with the screen's size from these (a 4K board is twice as large).
 LANDSCAPE, UPRIGHT = (1920, 1080), (1080, 1920)
@@ -242,6 +245,10 @@ class BoardWindow(QWidget):
         self._redraw = QTimer(self, singleShot=True, interval=30)
         self._redraw.timeout.connect(self.refresh)
         model.changed.connect(self._redraw.start)
+        self._shown_call: tuple[object, ...] | None = None
+        self._flashes = 0
+        self._flash = QTimer(self, interval=FLASH_MS)
+        self._flash.timeout.connect(self._flash_step)
         self._arrange()
         self.refresh()
 
@@ -364,14 +371,34 @@ class BoardWindow(QWidget):
         else:
             self.number.setText(cur.number)
             self.where.set_px(72)
-            self.where.setText(tr("please_go", lang, counter=cur.counter_name))
-            extra = [cur.masked_name or "", tr("recall", lang) if cur.recall else ""]
-            self.who.setText("  ".join(x for x in extra if x))
+            go = tr("please_go", lang, counter=cur.counter_name)
+            # a recall says so in the line everyone reads, not in a small grey word beside it
+            self.where.setText(f"{tr('recall', lang)}  ·  {go}" if cur.recall else go)
+            self.who.setText(cur.masked_name or "")
+            shown = (cur.number, cur.counter, cur.at, cur.recall)
+            if shown != self._shown_call:
+                self._shown_call = shown
+                self._flashes = FLASHES
+                self._flash.start()
+                self._flash_step()
         self._fill_mongolian()
         self._fill_notice()
         self._fill_recent()
         self._fill_waiting()
         self.tick()
+
+    @property
+    def flashing(self) -> bool:
+        return self._flash.isActive()
+
+    def _flash_step(self) -> None:
+        """One beat of a new call's flash: lit on even beats, plain once it is over."""
+        lit = self._flashes > 0 and self._flashes % 2 == 0
+        self.calling_panel.setStyleSheet(
+            f"background:{FLASH if lit else PANEL}; border-radius:24px;")
+        if self._flashes <= 0:
+            self._flash.stop()
+        self._flashes -= 1
 
     def _fill_mongolian(self) -> None:
         shown = "mn" in self.model.languages

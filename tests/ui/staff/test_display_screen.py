@@ -52,9 +52,15 @@ def test_call_reaches_board_and_voice_and_recall_is_said_again(qtbot: QtBot, hal
     assert called is not None
     qtbot.waitUntil(lambda: window.number.text() == called.number, timeout=5000)
     assert "1号窗口" in window.where.text()
+    # seen as well as heard (an outside check with a hard-of-hearing citizen): the calling
+    # panel flashes, and a recall says so in the line everyone reads
+    assert window.flashing
+    qtbot.waitUntil(lambda: not window.flashing, timeout=6000)
     staff.counter_action("W01", "recall")
     qtbot.waitUntil(lambda: len(heard) == 2, timeout=5000)
     assert [a.recall for a in heard] == [False, True]
+    qtbot.waitUntil(lambda: window.where.text().startswith("重复呼叫"), timeout=5000)
+    assert window.flashing and "1号窗口" in window.where.text()
     spoken = "请" + "".join("零一二三四五六七八九"[int(c)] if c.isdigit() else c
                            for c in called.number) + "号到1号窗口办理"
     assert heard[0].text == spoken
