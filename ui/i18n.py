@@ -19,6 +19,7 @@ TEXT: dict[str, tuple[str, str]] = {
     # frame
     "lang_switch": ("English", "中文"),
     "elderly_on": ("长者模式", "Senior mode"),
+    "senior_btn": ("长者模式 · 大字 语音", "Senior mode: large text, spoken"),
     "elderly_off": ("标准模式", "Standard mode"),
     "back": ("返回", "Back"),
     "home": ("首页", "Home"),

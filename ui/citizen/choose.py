@@ -281,9 +281,13 @@ class AttractScreen(Screen):
         self.checkin_btn = band_button("", flow.checkin.open)
         self.ask_btn = band_button("", lambda: flow.ask("ask"))
         self.rate_btn = band_button("", lambda: flow.ask("rate"))
+        # senior mode within reach, beside the other actions: its switch at the top of an
+        # upright screen is out of a wheelchair user's reach (an outside check)
+        self.senior_btn = band_button("", lambda: flow.set_elderly(not flow.elderly))
         row.addWidget(self.checkin_btn)
         row.addWidget(self.ask_btn)
         row.addWidget(self.rate_btn)
+        row.addWidget(self.senior_btn)
         self.box.addStretch(1)
         self.box.addWidget(self.welcome_pair)
         self.box.addWidget(self.motto)
@@ -314,6 +318,7 @@ class AttractScreen(Screen):
         say(self.checkin_btn, "checkin_btn_bank" if flow.role == "bank" else "checkin_btn", lang)
         say(self.ask_btn, "ask_status", lang)
         say(self.rate_btn, "rate_service", lang)
+        say(self.senior_btn, "elderly_off" if flow.elderly else "senior_btn", lang)
         clear_layout(self.zones)
         waiting = flow.zone_waiting()
         zones = flow.zones()  # a bank branch: its own zones only

@@ -135,7 +135,8 @@ class KioskWindow(QWidget):
         self.switches.setStyleSheet("#switches { background: transparent; }")
         box = QHBoxLayout(self.switches)
         box.setContentsMargins(0, 0, 0, 0)
-        self.elderly_btn = button("", self._toggle_elderly, "bar")
+        self.elderly_btn = button("", lambda: self.flow.set_elderly(not self.flow.elderly), "bar")
+        self._was_elderly = False
         # the switch: one button a language the hall offers, each always in its place (the
         # hall's order), the one on screen marked: a spot of the screen means one language
         self.lang_btns = {code: button(name, lambda c=code: self.flow.set_language(c), "bar")
@@ -195,6 +196,9 @@ class KioskWindow(QWidget):
             [tr(key, lang)] * bool(problem) + [tr("reader_notice_down", lang)] * reader))
         self.notice_room.setVisible(bool(problem) or reader)
         self.elderly_btn.setText(tr("elderly_off" if flow.elderly else "elderly_on", lang))
+        if flow.elderly and not self._was_elderly:
+            self._senior_turned_on()
+        self._was_elderly = flow.elderly
         self._tick()
         # the switches' widths changed with the words: the bar takes them at once, so no frame
         # shows a button squeezed (or the languages where they were not)
@@ -241,11 +245,11 @@ class KioskWindow(QWidget):
             for screen in self.screens.values():
                 screen.refresh(self.flow)
 
-    def _toggle_elderly(self) -> None:
-        """Senior mode on or off; turned on, the voice says so and reads the screen's prompt
-        (nothing was said until the next screen)."""
-        self.flow.set_elderly(not self.flow.elderly)
-        if self.voice is not None and self.flow.elderly:
+    def _senior_turned_on(self) -> None:
+        """Senior mode just turned on (the bar's switch or the home screen's button): the
+        voice says so and reads the screen's prompt (nothing was said until the next
+        screen)."""
+        if self.voice is not None:
             said = screens.prompt(self.flow)
             self.voice.say(tr("senior_on_said", self.flow.lang) + ("。" + said if said else ""),
                            self.flow.lang)

@@ -74,9 +74,15 @@ def test_senior_mode_says_what_a_citizen_who_cannot_read_needs(qtbot: Any, qapp:
     sample.stage(flow, "answer", elderly=True, variant="not_today")
     assert "08:30–09:15" in prompt(flow)
     sample.stage(flow, "attract")
-    window.elderly_btn.click()
-    assert flow.elderly and voice.last.startswith("已进入长者模式")
-    assert voice._proc is not None and "cmn-latn-pinyin" in voice._proc.arguments()
+    window.refresh()
+    for switch in (window.elderly_btn, window.screens["attract"].senior_btn):
+        switch.click()  # the bar's switch, and the home screen's within a wheelchair's reach
+        window.refresh()
+        assert flow.elderly and voice.last.startswith("已进入长者模式")
+        assert voice._proc is not None and "cmn-latn-pinyin" in voice._proc.arguments()
+        flow.set_elderly(False)
+        window.refresh()
+        voice.last = ""
     voice.stop()
 
 
