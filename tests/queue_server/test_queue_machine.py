@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,6 +30,7 @@ from queue_server.db.models import Counter, Stage, Ticket
 from queue_server.db.models import Hall as HallRow
 from queue_server.db.store import Store
 from queue_server.domain.errors import DomainError
+from queue_server.domain.stages import deadline_of
 from queue_server.usecases import counters
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.halls import hall_info, roll_days
@@ -38,7 +40,7 @@ from tests.procs import load_test_hall
 TZ = ZoneInfo("Asia/Shanghai")
 KIOSK = Principal("kiosk", "t1", 1, "k")
 ELDER = wire.IdCardIn(number="150102194001011234")  # 70 or older: priority "elderly"
-PRIORITY_CAP, RECALLS_BEFORE_NO_SHOW, CASE_CAP = 2, 1, 5
+PRIORITY_CAP, RECALLS_BEFORE_NO_SHOW, CASE_CAP, CASE_LIMIT = 2, 1, 5, 2
 # The machine checks the rules, not the disk: its SQLite files (some 5,000 commits, each
 # fsynced) go to memory where there is a tmpfs.
 SCRATCH = "/dev/shm" if Path("/dev/shm").is_dir() else None
@@ -66,6 +68,7 @@ class MStage:
     target: str | None = None
     status: str = "waiting"
     recalls: int = 0
+    deadline: datetime | None = None  # in approval: the time limit, kept within approval
 
 
 @dataclass
@@ -90,6 +93,9 @@ class Model:
     stages: list[MStage] = field(default_factory=list)
     counters: dict[str, MCounter] = field(default_factory=lambda: {c: MCounter()
                                                                     for c in COUNTERS})
+    # the time limit of a case entering approval now (the domain's working-day rule; it is
+    # checked on its own in test_deadlines): approval posts call the case due first
+    due: Callable[[], datetime | None] = lambda: None
 
     def issue(self, service: str, priority: bool, now: datetime) -> str:
         prefix, route = SERVICES[service]
@@ -111,13 +117,18 @@ class Model:
         targeted = [(s.sort_at, i) for i, s in waiting if s.target == code]
         if targeted:
             return min(targeted)[1]
-        mine = [(services.index(s.service), s.sort_at, i, s.priority) for i, s in waiting
+        def rank(s: MStage) -> tuple[object, ...]:  # an approval post: the deadline first
+            if zone == "approval":
+                return (s.deadline is None, s.deadline or s.sort_at)
+            return (services.index(s.service),)
+
+        mine = [(*rank(s), s.sort_at, i, s.priority) for i, s in waiting
                 if s.target is None and s.zone == zone and s.service in services]
-        prio = sorted(m for m in mine if m[3])
-        normal = sorted(m for m in mine if not m[3])
+        prio = sorted(m for m in mine if m[-1])
+        normal = sorted(m for m in mine if not m[-1])
         if prio and (self.counters[code].streak < PRIORITY_CAP or not normal):
-            return prio[0][2]
-        return normal[0][2] if normal else None
+            return prio[0][-2]
+        return normal[0][-2] if normal else None
 
     def call(self, code: str) -> str:
         counter = self.counters[code]
@@ -126,8 +137,11 @@ class Model:
         picked = self._pick(code)  # (ending the current one as done queues nothing new)
         if picked is None:  # nobody waits: 204, and the current ticket stays
             raise Refused("no_ticket_waiting")
-        if counter.current is not None:
-            self._end(code, "done")
+        if counter.current is not None:  # served; a case in approval goes on to pickup
+            current = self.stages[counter.current]
+            route = SERVICES[current.service][1]
+            onward = current.zone == "approval" and route.index(current.zone) + 1 < len(route)
+            self._end(code, "next" if onward else "done")
         stage = self.stages[picked]
         stage.status, stage.target = "called", None
         counter.current = picked
@@ -146,6 +160,8 @@ class Model:
             stage = self._current(code, ("called",))
         else:
             stage = self._current(code, ("called", "serving"))
+        if action in ("recall", "no-show") and stage.zone == "approval":
+            raise Refused("not_in_person")  # the back office calls a case, not a person
         if action == "recall":
             stage.recalls += 1
         elif action == "no-show":
@@ -174,7 +190,8 @@ class Model:
             held = (stage.zone, later[0]) == ("approval", "pickup") and (
                 stage.ticket.split("@")[1] != self.day)
             self.stages.append(MStage(stage.ticket, later[0], stage.service, stage.priority,
-                                      stage.sort_at, status="held" if held else "waiting"))
+                                      stage.sort_at, status="held" if held else "waiting",
+                                      deadline=self.due() if later[0] == "approval" else None))
             self.tickets[stage.ticket] = {"status": "ready" if held else "waiting",
                                           "zone": later[0]}
         elif outcome == "no_show" and stage.zone == "pickup":
@@ -200,8 +217,11 @@ class Model:
             route = SERVICES[target][1]
             service, zone, to = target, stage.zone if stage.zone in route else route[0], None
         self._end(code, "transferred")
+        # entering approval sets the time limit; handed on within approval, it is kept
+        due = (stage.deadline if stage.zone == zone == "approval"
+               else self.due() if zone == "approval" else None)
         self.stages.append(MStage(stage.ticket, zone, service, stage.priority, stage.sort_at,
-                                  to))
+                                  to, deadline=due))
         self.tickets[stage.ticket] = {"status": "waiting", "zone": zone}
 
 
@@ -230,8 +250,15 @@ class Hall(RuleBasedStateMachine):
         self.store = Store(url, clock=self.clock)
         roll_days(self.store)
         with self.store.read() as s:
-            calendar = hall_info(s.get(HallRow, "t1")).calendar
-        self.model = Model(day=self.clock.now.date().isoformat(), works_on=calendar.is_workday)
+            info = hall_info(s.get(HallRow, "t1"))
+        case = SimpleNamespace(route=SERVICES["case"][1], time_limit_workdays=CASE_LIMIT)
+
+        def due() -> datetime | None:
+            found = deadline_of(info, case, "approval", self.clock.now)
+            return found.at if found is not None else None
+
+        self.model = Model(day=self.clock.now.date().isoformat(),
+                           works_on=info.calendar.is_workday, due=due)
         self.ids: dict[str, str] = {}  # model key -> ticket id
         self.calls: list[int] = []
 

@@ -318,7 +318,10 @@ class AttractScreen(Screen):
         say(self.checkin_btn, "checkin_btn_bank" if flow.role == "bank" else "checkin_btn", lang)
         say(self.ask_btn, "ask_status", lang)
         say(self.rate_btn, "rate_service", lang)
-        say(self.senior_btn, "elderly_off" if flow.elderly else "senior_btn", lang)
+        say(self.senior_btn, "senior_btn", lang)
+        # shown to turn senior mode on; in senior mode the bar's switch turns it off (four
+        # buttons of senior mode's size do not fit a landscape row in English)
+        self.senior_btn.setVisible(not flow.elderly)
         clear_layout(self.zones)
         waiting = flow.zone_waiting()
         zones = flow.zones()  # a bank branch: its own zones only

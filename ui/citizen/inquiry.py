@@ -86,17 +86,18 @@ def ticket_card(flow: KioskFlow, t: Any) -> QFrame:
     card = QFrame()
     card.setObjectName("card")
     row = QHBoxLayout(card)
-    row.addWidget(label(t.number, "big", wrap=False))
+    number = QVBoxLayout()
+    number.addWidget(label(t.number, "big", wrap=False))
+    issued = flow.local(t.issued_at)
+    if issued.date() != flow.now().date():  # a visit of an earlier day (a card finds a week's)
+        number.addWidget(label(f"{issued.month}月{issued.day}日" if shown_lang(lang) == "zh"
+                               else f"{issued:%Y-%m-%d}", "muted", wrap=False,
+                               align=Qt.AlignmentFlag.AlignCenter))
+    row.addLayout(number)
     col = QVBoxLayout()
     col.addWidget(_with_band(label(t.service_name or t.service, "title"),
                              mongolian_name(flow.service_info(t.service), lang)))
     col.addWidget(_with_band(label(status_line(t, lang)), status_mn(t, lang), 22))
-    issued = flow.local(t.issued_at)
-    if issued.date() != flow.now().date():  # a visit of an earlier day (a card finds a week's)
-        day = f"{issued.month}月{issued.day}日" if shown_lang(lang) == "zh" else (
-            f"{issued:%Y-%m-%d}")
-        col.addWidget(_with_band(label(tr("taken_on", lang, d=day), "muted"),
-                                 mongolian_words("taken_on", lang, d=f"{issued:%Y-%m-%d}"), 22))
     if t.deadline is not None:
         day = flow.local(t.deadline).strftime("%Y-%m-%d")
         col.addWidget(_with_band(label(tr("deadline", lang, d=day), "muted"),

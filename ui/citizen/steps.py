@@ -272,11 +272,14 @@ class TicketScreen(Screen):
         self.qr = QrView(size=280)
         self.qr_hint = label("", "muted", align=Qt.AlignmentFlag.AlignCenter)
         self.print_state = label("", "title", align=Qt.AlignmentFlag.AlignCenter)
-        # the printer's word, with its Mongolian in Mongolian mode (it stayed Chinese alone)
-        self.print_pair = BandedName(self.print_state, length=0, pixel_size=24, center=True)
+        # the printer's word with its Mongolian, in Mongolian mode only (it stayed Chinese
+        # alone); a pair in the other languages took height the upright senior screen lacks
+        self.print_pair = BandedName(label("", "title", align=Qt.AlignmentFlag.AlignCenter),
+                                     length=0, pixel_size=24, center=True)
         self.upload = label("", "muted", align=Qt.AlignmentFlag.AlignCenter)
         right.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignCenter)
         right.addWidget(self.qr_hint)
+        right.addWidget(self.print_state)
         right.addWidget(self.print_pair)
         right.addWidget(self.upload)
         right.addStretch(1)
@@ -307,10 +310,16 @@ class TicketScreen(Screen):
             key = "print_interrupted_paper_out" if problem == "paper_out" else "print_interrupted"
         elif problem == "paper_out":  # the cause, when known
             key = "print_failed_paper_out"
-        self.print_state.setObjectName("danger" if failed else "")
-        self.print_state.style().unpolish(self.print_state)
-        self.print_state.style().polish(self.print_state)
-        say(self.print_pair, key, lang, number=number)  # its band coloured as the box is
+        for shown in (self.print_state, self.print_pair.name):
+            shown.setObjectName("danger" if failed else "")
+            shown.style().unpolish(shown)
+            shown.style().polish(shown)
+        self.print_state.setText(tr(key, lang, number=number))
+        mongolian = lang == "mn"
+        if mongolian:
+            say(self.print_pair, key, lang, number=number)  # its band coloured as the box is
+        self.print_state.setVisible(not mongolian)
+        self.print_pair.setVisible(mongolian)
         offer = failed and flow.has_device("printer")
         self.reprint_btn.setVisible(offer)
         if offer:
