@@ -192,12 +192,13 @@ def _advertise(settings: Settings, store: Store) -> object | None:
         return None
     from queue_server.api.tls_info import fingerprint
 
-    hall = next(iter(terminals.main_halls(store)), "kuaiban")
+    halls = terminals.served_halls(store)  # the first main hall first, as `hall` names it
     try:
-        return discovery.advertise(hall, settings.port, host=settings.host,
+        return discovery.advertise(halls[0] if halls else "kuaiban", settings.port,
+                                   host=settings.host,
                                    tls_fingerprint=fingerprint(settings.tls_cert,
                                                                settings.tls_ca),
-                                   halls=terminals.served_halls(store))
+                                   halls=halls)
     except Exception:  # noqa: BLE001 - no multicast here: terminals use a fixed URL
         log.warning("zeroconf: advertisement failed", exc_info=True)
         return None

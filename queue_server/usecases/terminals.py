@@ -16,7 +16,7 @@ from queue_server.db.models import Counter, Hall, Terminal
 from queue_server.db.store import Store
 from queue_server.domain.clock import day_start
 from queue_server.domain.errors import Forbidden, Invalid, NotFound
-from queue_server.domain.opening import next_opening
+from queue_server.domain.opening import next_opening, numbering_day
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
 from queue_server.usecases.live import HEALTHY
@@ -75,8 +75,8 @@ def services(store: Store, hall_id: str) -> list[wire.ServiceInfo]:
         if info is None:
             raise NotFound("unknown_hall", f"没有大厅 {hall_id} / no hall {hall_id}")
         now = store.clock()
-        opens = next_opening(info, now)  # closed now: the numbers are that day's
-        infos = service_infos(s, hall_id, info.day_of(opens or now))
+        infos = service_infos(s, hall_id, numbering_day(info, now))
+        opens = next_opening(info, now)  # closed now: calling starts then
     if opens is not None:
         for service in infos:
             service.calls_from = opens.astimezone(UTC)

@@ -594,14 +594,9 @@
       lines.push(h(mw("ahead") + " " + mw("people", t.ahead)));
     }
     if (t.deadline) { lines.push(h(mw("deadline", fmt(t.deadline, {year: "numeric", month: "2-digit", day: "2-digit"})))); }
-    if (lateness(t)) { lines.push(h(mw("late"))); }
+    if (t.late) { lines.push(h(mw("late"))); }  /* the promised date missed (the server's `late`) */
     return lines;
   }
-
-  /* The promised date missed (the server's `late`): "open" while still in approval past it,
-     "done" when approval decided after it (the page said 承诺办结时间 09-30 on 10-12 as if
-     all were well; an approval officer's week, an outside check). */
-  function lateness(t) { return t.late || ""; }
 
   /* `rate`: the rating card (or ""); `code`: the number's rating code, which the status
      page's link carries too (it offers the rating as the ticket's QR code does). */
@@ -620,9 +615,8 @@
       var dueEn = new Intl.DateTimeFormat("en-GB", Object.assign({timeZone: tz(), hour12: false}, when)).format(new Date(t.deadline));
       html += '<p id="deadline">' + two("承诺办结时间:" + fmt(t.deadline, when) + (t.deadline_provisional ? "(暂定:当年节假日安排未公布)" : ""),
         "Promised completion: " + dueEn + (t.deadline_provisional ? " (provisional)" : "")) + "</p>";
-      var late = lateness(t);
-      if (late) {
-        html += '<p id="late" class="late">' + (late === "open"
+      if (t.late) {  /* "open": still in approval past it; "done": decided after it */
+        html += '<p id="late" class="late">' + (t.late === "open"
           ? two("已超过承诺办结时间,大厅正在督办", "Past the promised date: the hall is following it up")
           : two("晚于承诺时间办结", "Completed after the promised date")) + "</p>";
       }
