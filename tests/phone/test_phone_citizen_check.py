@@ -102,6 +102,9 @@ def test_past_slots_and_the_papers_to_bring(page: Any, server: ServerProcess,
     if datetime.now(TZ).hour >= 1:  # today's first slot (00:00-01:00) is over
         expect(page.locator("#slots button").first).to_contain_text("已过")
         assert "余" not in page.locator("#slots button").first.inner_text()
+    if datetime.now(TZ).hour >= 23:  # today's last slot has begun too: tomorrow's first
+        page.locator("#days button").nth(1).click()
+        expect(page.locator("#slots button:not([disabled])").first).to_be_visible()
     page.locator("#slots button:not([disabled])").first.click()
     expect(page.locator("#materials")).to_contain_text("公司章程")
     expect(page.locator("#materials")).to_contain_text("住所使用证明")
