@@ -44,10 +44,11 @@ def read_qr(text: str) -> tuple[str, str] | None:
 
 
 def arrival_kind(ticket: wire.TicketOut) -> str | None:
-    """What checking in does for one of the holder's tickets: collect a ready case, or let a
-    phone number be called; None when it waits for nothing."""
-    if ticket.status == "ready":
-        return "pickup"
+    """What checking in does for one of the holder's tickets: collect a ready case, bring the
+    papers a case was sent back for (补正), or let a phone number be called; None when it waits
+    for nothing."""
+    if ticket.status in ("ready", "supplement"):
+        return "pickup" if ticket.status == "ready" else "supplement"
     return "arrival" if ticket.arrival_required else None
 
 
@@ -120,7 +121,8 @@ class CheckIn:
             for ticket in client.lookup(card["number"], card.get("name", "")):
                 kind = arrival_kind(ticket)
                 if kind is not None:
-                    return _arrived(client.arrive(ticket.id))
+                    found = _arrived(client.arrive(ticket.id))
+                    return (kind, found[1]) if kind == "supplement" else found
             return _appointment(client, wire.TicketCreate(
                 id_card=wire.IdCardIn(**card), channel=role))
 

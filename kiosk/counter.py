@@ -205,11 +205,16 @@ class CounterModel(QObject):
             acts.add("delivery")
         # 不予受理 decides an application: not at pickup, where it was approved already;
         # 转下一环节 only where the route goes on (at its last zone it meant 办结)
+        if t is not None and self.state is not None and self.state.zone == "approval" and (
+                t.status in ("called", "serving") and t.asked is None):
+            acts.add("supplement")  # 补正: once a case (told at once: 一次性告知)
         if "finish" in acts and t is not None and self.state is not None and (
                 self.state.zone != "pickup"):
             acts.add("reject")
             if t.zones_left:
                 acts.add("finish-next")
+            if t.asked is not None and t.zones_left and self.state.zone != "approval":
+                acts.discard("finish")  # back from 补正: to approval, never 办结 here
         return acts
 
     def _delivery_open(self) -> bool:
@@ -588,6 +593,15 @@ class CounterModel(QObject):
 
     def hold(self) -> None:
         self._act("hold")
+
+    def supplement(self, papers: list[str], note: str = "") -> None:
+        """补正: the current case goes back for `papers` (the service's names) and a note."""
+        body = wire.SupplementIn(papers=papers, note=note.strip() or None)
+        if not body.papers and body.note is None:
+            self._fail(words.in_language("请选择或写明需补正的材料 / Name the papers missing",
+                                         self.lang))
+            return
+        self._act("supplement", body.model_dump(exclude_none=True))
 
     def take_back(self, ticket_id: str) -> None:
         self._act("take-back", {"ticket": ticket_id})

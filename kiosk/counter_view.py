@@ -126,6 +126,10 @@ class TicketView:
     deadline_provisional: bool = False  # on a calendar year not yet imported
     workdays_left: int | None = None  # the server's working days to the deadline (< 0: past)
     recalls: int = 0  # times recalled at this call (the `ticket.recalled` events' count)
+    # 补正: the papers an approval post asked for (its last such request) and its note; None
+    # when the case was never sent back (a case is sent back once)
+    asked: list[str] | None = None
+    asked_note: str | None = None
 
 
 def origin_of(t: wire.TicketOut) -> str | None:
@@ -141,6 +145,7 @@ def ticket_view(t: wire.TicketOut, services: dict[str, wire.ServiceInfo],
                 ) -> TicketView:
     """The ticket as the pad shows it, with its service's names and papers in `lang`."""
     svc = services.get(t.service)
+    sent = [s for s in t.journey if s.outcome == "supplement"]
     called = next((s.called_at for s in reversed(t.journey) if s.called_at), None)
     waited = ((called or now) - t.issued_at).total_seconds()
     name = words.service_name(svc, t.service_name or t.service, lang) if svc else (
@@ -157,7 +162,9 @@ def ticket_view(t: wire.TicketOut, services: dict[str, wire.ServiceInfo],
                       # case approved in time read "已超期" there days later
                       deadline=t.deadline if t.zone != "pickup" else None,
                       deadline_provisional=t.deadline_provisional,
-                      workdays_left=t.workdays_left)
+                      workdays_left=t.workdays_left,
+                      asked=list(sent[-1].papers or []) if sent else None,
+                      asked_note=sent[-1].reason if sent else None)
 
 
 def locked_for(exc: BaseException) -> int | None:

@@ -19,7 +19,9 @@ STATUS_WORDS = {"waiting": ("等候中", "waiting"), "called": ("已呼叫", "ca
                 "serving": ("办理中", "being served"), "done": ("已办结", "done"),
                 "rejected": ("不予受理", "rejected"), "no_show": ("过号", "no-show"),
                 "ready": ("待取件", "ready for pickup"), "on_hold": ("已挂起", "on hold"),
-                "forwarded": ("已转出", "forwarded")}
+                "forwarded": ("已转出", "forwarded"),
+                "supplement": ("已退回补正，待办事人递交材料", "sent back for papers: waits for "
+                               "its holder to bring them")}
 # the server's count of tickets transferred to this very counter (CounterState.waiting's key)
 TRANSFERRED_KEY = "_transferred"
 TRANSFERRED = ("转给本窗口", "Transferred to this counter")
@@ -123,7 +125,7 @@ def where_went(action: str, answer: wire.TicketOut | None, lang: str,
         return f"{n} taken back" if en else f"{n} 已取回"
     if action == "finish" and answer.status == "ready" and answer.delivery == "mail":
         return f"{n}: to be mailed" if en else f"{n} 待寄送"  # its holder chose mail
-    if action in ("finish", "no-show", "hold"):
+    if action in ("finish", "no-show", "hold", "supplement"):
         status = pick(STATUS_WORDS.get(answer.status, (answer.status, answer.status)), lang)
         return f"{n}: {status}" if en else f"{n} {status}"
     return ""

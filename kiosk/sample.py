@@ -97,6 +97,13 @@ def results() -> list[wire.TicketOut]:
                            done.model_copy(update={"rated": True}),
                            wire.StageOut(zone="pickup", counter="W13", ended_at=NOW,
                                          outcome="done")]),
+        # 补正: sent back yesterday for two papers, waiting for its holder to bring them
+        wire.TicketOut(id="t3", number="A011", service="company-setup", service_name="企业开办",
+                       status="supplement", zone="intake", issued_at=NOW - timedelta(days=1),
+                       deadline=NOW + timedelta(days=1), arrival_required=True, journey=[
+                           done, wire.StageOut(zone="approval", counter="H01", called_at=NOW,
+                                               ended_at=NOW, outcome="supplement",
+                                               papers=["公司章程", "住所使用证明"])]),
     ]
 
 

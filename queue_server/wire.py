@@ -271,6 +271,9 @@ class StageOut(Wire):
     rated: bool = False
     number: str | None = None  # the number this stage was called by, when not the first
     reason: str | None = None  # a rejection's reason, as the counter gave it (ID numbers masked)
+    # (v1.2) 补正: the papers an approval post asked for (outcome `supplement`; its note is
+    # `reason`); null on every other stage
+    papers: list[str] | None = None
 
 
 class TicketOut(Wire):
@@ -337,6 +340,15 @@ class FinishIn(Inbound):
     model_config = ConfigDict(extra="forbid")
     outcome: Outcome
     reason: Text | None = Field(default=None, max_length=200)
+
+
+class SupplementIn(Inbound):
+    """补正 (v1.2): the papers an approval post finds missing, told to the holder at once
+    (一次性告知): names from the service's `materials` (or others), and a note."""
+    model_config = ConfigDict(extra="forbid")
+    papers: list[Annotated[Text, Field(min_length=1, max_length=100)]] = Field(
+        default=[], max_length=30)
+    note: Text | None = Field(default=None, max_length=200)
 
 
 class TransferIn(Inbound):

@@ -13,7 +13,8 @@ from pydantic import ConfigDict, Field
 
 from queue_server.wire import Inbound, Text, Wire
 
-CaseState = Literal["overdue", "due_today", "soon", "on_track"]
+# (v1.2) "supplement": sent back for papers (补正), its time limit stopped until they come
+CaseState = Literal["overdue", "due_today", "soon", "on_track", "supplement"]
 AppealStatus = Literal["open", "upheld", "rejected"]
 
 
@@ -107,7 +108,7 @@ class CaseRow(Wire):
     deadline: datetime | None = None
     deadline_provisional: bool = False
     state: CaseState
-    status: str  # waiting | called | serving (the approval stage)
+    status: str  # waiting | called | serving (the approval stage); supplement (补正)
     counter: str | None = None  # who holds it now (called or serving)
     staff: str | None = None
     staff_name: str | None = None

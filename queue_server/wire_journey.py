@@ -122,6 +122,26 @@ class StageView(Wire):
     counter_name: str | None = None
     deadline: datetime | None = None
     reason: str | None = None  # a rejection's reason, as the counter gave it
+    papers: list[str] | None = None  # (v1.2) 补正: the papers asked for (outcome supplement)
+
+
+class PaperView(Wire):
+    """One paper to bring, in the hall's languages (from the service's `materials` lists;
+    null where it has none of that name)."""
+
+    name: str
+    name_en: str | None = None
+    name_mn: str | None = None
+
+
+class SupplementView(Wire):
+    """(v1.2) 补正: what a case sent back for papers waits for, told at once (一次性告知)."""
+
+    papers: list[PaperView] = []
+    note: str | None = None  # the approval post's own words beside them
+    asked_at: datetime | None = None
+    zone: str = "intake"  # where to bring them (its counters take them in)
+    zone_name: str = "受理"
 
 
 class DeliveryOut(Wire):
@@ -165,6 +185,8 @@ class TicketView(Wire):
     # (v1.2) the promised date missed: "open" (still in approval past its `deadline`) or
     # "done" (approval decided after it); null otherwise
     late: Literal["open", "done"] | None = None
+    # (v1.2) 补正: while the case waits for papers (status `supplement`), which and where
+    supplement: SupplementView | None = None
     counter: str | None = None
     counter_name: str | None = None
     arrival_required: bool = False

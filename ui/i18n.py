@@ -64,6 +64,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "ck_late": ("预约已过时，按普通号排队", "Late: a normal number"),
     "ck_pickup": ("办件已办结，请等候出件叫号", "Ready: wait for the pickup call"),
     "ck_arrival": ("已签到，请等候叫号", "Checked in: wait for your call"),
+    "ck_supplement": ("已签到，叫号后递交补正材料", "Checked in: hand in your papers when called"),
     # the green channel (绿色通道)
     "priority_btn": ("优先通道", "Priority lane"),
     "priority_title": ("请选择优先原因", "Why should you be served first?"),
@@ -164,6 +165,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "status_rejected": ("不予受理", "Rejected"),
     "status_no_show": ("已过号", "Missed"),
     "status_forwarded": ("已转交大厅", "Forwarded to the hall"),
+    "status_ready": ("已办结，待取件", "Ready for pickup"),
+    "supplement_btn": ("补正", "Papers missing"),
+    "status_supplement": ("待补正材料", "Papers needed"),
+    "papers_needed": ("请一次备齐：{papers}", "Bring all of: {papers}"),
     "deadline": ("承诺办结：{d}", "Due: {d}"),
     "rate_btn": ("评价", "Rate"),
     "choose_level": ("请您对本次服务作出评价", "How was the service?"),
@@ -320,7 +325,7 @@ STATUS = {
     "waiting": ("等候中", "Waiting"), "called": ("已呼叫", "Called"),
     "serving": ("办理中", "Being served"), "done": ("已办结", "Done"),
     "rejected": ("不予受理", "Rejected"), "no_show": ("过号", "No-show"),
-    "ready": ("待取件", "Ready for pickup"),
+    "ready": ("待取件", "Ready for pickup"), "supplement": ("待补正", "Papers needed"),
 }
 # 不予受理: the usual reasons, offered to pick and then complete (the citizen's page shows it).
 REJECT_REASONS = [("材料不齐全,需补齐:", "Papers missing: "),

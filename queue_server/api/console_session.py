@@ -6,7 +6,7 @@ stream and the exports live under `/api/v1`), Secure when served over HTTPS."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from fastapi import Request, Response
@@ -47,7 +47,8 @@ def cookie_principal(store: Store, request: Request) -> Principal:
 
 
 def set_cookie(response: Response, request: Request, token: str, expires: datetime) -> None:
-    response.set_cookie(COOKIE, token, expires=expires, path="/", httponly=True,
+    # (the cookie's date is GMT: an expiry in another zone was a 500)
+    response.set_cookie(COOKIE, token, expires=expires.astimezone(UTC), path="/", httponly=True,
                         samesite="strict", secure=request.url.scheme == "https")
 
 

@@ -27,7 +27,7 @@ from queue_server.api.routes import (
 from queue_server.db.busy import first_line
 from queue_server.db.store import Store
 from queue_server.domain.errors import DomainError, Invalid, NoTicketWaiting
-from queue_server.usecases import cases, counter_desk, counters, delivery, terminals
+from queue_server.usecases import cases, counter_desk, counters, delivery, supplement, terminals
 from queue_server.usecases.auth import Principal, authenticate
 from queue_server.usecases.login import login, logout
 
@@ -139,6 +139,15 @@ async def finish(request: Request, token: Token, code: str, body: wire.FinishIn)
 async def transfer(request: Request, token: Token, code: str, body: wire.TransferIn
                    ) -> Response:
     return await _act(request, token, code, "transfer", body)
+
+
+@router.post("/counters/{code}/supplement", response_model=wire.TicketOut)
+async def request_papers(request: Request, token: Token, code: str, body: wire.SupplementIn
+                         ) -> Response:
+    """(v1.2) 补正: the approval post sends its current case back for the papers missing, all
+    told at once (一次性告知); the case waits in intake for its holder, its time limit stopped."""
+    return json_answer(await unit_for(request, token, supplement.request_in, code,
+                                      base_url(request), body))
 
 
 @router.post("/counters/{code}/call", response_model=wire.TicketOut)

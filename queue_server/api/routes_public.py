@@ -36,7 +36,7 @@ RatingCode = Annotated[str | None, Query(max_length=64)]
 CHANGES = frozenset({"ticket.called", "ticket.recalled", "ticket.started", "ticket.finished",
                      "ticket.no_show", "ticket.transferred", "ticket.forwarded", "ticket.arrived",
                      "ticket.requeued",
-                     "case.ready", "delivery.chosen", "delivery.dispatched", "counter.paused",
+                     "case.ready", "case.supplement", "delivery.chosen", "delivery.dispatched", "counter.paused",
                      "counter.resumed", "staff.login", "hall.configured",
                      "evaluation.created"})  # (the QR page's rating form: rated)
 

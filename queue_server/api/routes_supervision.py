@@ -202,7 +202,8 @@ def _step_columns(step: str) -> list[Column]:
 STATE = {"overdue": "已超期", "due_today": "今日到期", "soon": "即将到期", "on_track": "正常",
          "serving": "办理中", "called": "已叫号", "open": "空闲", "idle": "空闲(有人等候)",
          "paused": "暂停", "closed": "未登录", "ok": "正常", "problem": "故障",
-         "offline": "离线", "never": "从未连接", "upheld": "成立", "rejected": "不成立"}
+         "offline": "离线", "never": "从未连接", "upheld": "成立", "rejected": "不成立",
+         "supplement": "待补正(暂停计时)"}
 STEP = {k: v[0] for k, v in followups.STEP_NAMES.items()}
 TABLES: dict[str, tuple[str, Fetch, list[Column]]] = {
     "queues": ("等候", lambda r, p, h: live.live(store_of(r), p, h).queues, [

@@ -60,7 +60,8 @@ STATUS = {"waiting": ("等候中", "Waiting"), "called": ("已叫号,请到窗�
           "serving": ("办理中", "Being served"), "done": ("已办结", "Done"),
           "rejected": ("不予受理", "Not accepted"), "no_show": ("过号", "Missed the call"),
           "ready": ("已办结,待取件", "Ready for pickup"),
-          "forwarded": ("已转交大厅", "Forwarded to the hall")}
+          "forwarded": ("已转交大厅", "Forwarded to the hall"),
+          "supplement": ("待补正材料", "Papers needed")}
 # What a stage of the journey says (an outcome, or where an open stage stands): Chinese,
 # English and the key of its Mongolian in MN.
 STAGE_WORDS = {"done": ("办结", "Done", "done"),
@@ -69,6 +70,8 @@ STAGE_WORDS = {"done": ("办结", "Done", "done"),
                "no_show": ("过号", "Missed the call", "no_show"),
                "transferred": ("转办", "Transferred", "transferred"),
                "forwarded": ("转大厅", "Forwarded to the hall", "forwarded"),
+               "supplement": ("退回补正", "Sent back for papers", "supplement"),
+               "papers_due": ("待递交补正材料", "Waiting for the papers", "supplement"),
                "approval": ("审批中", "In approval", "approval"),
                "waiting": ("等候中", "Waiting", "waiting"),
                "called": ("已叫号", "Called", "called"),
@@ -147,6 +150,27 @@ def rejection_reason(view: wj.TicketView) -> str | None:
     return ended[-1].reason if ended else None
 
 
+def supplement_words(view: wj.TicketView) -> str:
+    """补正: every paper to bring (一次性告知), where to bring them and that the time limit
+    stopped meanwhile; the papers' Mongolian in a band beside their list."""
+    sup = view.supplement
+    assert sup is not None
+    zone = escape(sup.zone_name)
+    items = "".join(f"<li>{escape(p.name)}" + (f' <span class="en">{escape(p.name_en)}</span>'
+                                                if p.name_en else "") + "</li>"
+                    for p in sup.papers)
+    note = (f'<p class="note" id="supplement-note">审批人员说明:{escape(sup.note)}'
+            f'<br><span class="en">The officer\'s note: {escape(sup.note)}</span></p>'
+            if sup.note else "")
+    return ('<div id="supplement"><p class="hl">审批需要补正材料:请一次备齐以下材料,到大厅自助机'
+            f'刷身份证或扫描号票二维码签到,到{zone}窗口递交。补正期间不计入办结时限。'
+            '<br><span class="en">The approval needs more papers: bring all of these, check '
+            "in at a kiosk in the hall with your ID card or your ticket's QR code, and hand "
+            "them in at the intake counter. The time limit stops until they are in.</span></p>"
+            + (banded(view, [escape(p.name_mn or "") for p in sup.papers],
+                      f'<ul class="papers">{items}</ul>') if items else "") + note + "</div>")
+
+
 def _forwarded(view: wj.TicketView) -> str:
     """A bank branch's application in the hall: who passed it on, its old number, and that
     nobody needs to come while the hall takes it in (a remote application has no holder in
@@ -209,6 +233,8 @@ def _where(view: wj.TicketView, now: datetime | None = None) -> str:
         where_en = view.counter_name_en or view.counter_name
         return (f'<p class="hl">请到 <b>{escape(view.counter_name)}</b> 办理'
                 f'<br><span class="en">Please go to {escape(where_en)}</span></p>')
+    if view.supplement is not None:
+        return supplement_words(view)
     if view.arrival_required:
         return ('<p class="hl">请到大厅后在自助机刷身份证签到,签到后才会叫号。'
                 '<br><span class="en">Check in at a kiosk in the hall with your ID card; the '
@@ -272,6 +298,8 @@ def _stage_word(view: wj.TicketView, st: wj.StageView, last: bool) -> str:
         return ""
     if st.zone == "approval":
         return "approval"
+    if last and view.status == "supplement":
+        return "papers_due"
     if st.called_at is None:
         return "waiting"
     return "called" if last and view.status == "called" else "serving"
@@ -294,7 +322,7 @@ def _journey(view: wj.TicketView) -> str:
             zone += f'<span class="when">{when}</span>'
         lines = [mn_line(word) if word else ""]
         what = f'{zh}<span class="en">{en}</span>' if zh else ""
-        if st.deadline:
+        if st.deadline and st.zone == "approval":  # (a case back from 补正 carries it)
             due = _time(st.deadline, view.timezone, "%m-%d")
             what += f'限 {due} 办结<span class="en">due {due}</span>'
             lines.append(mn_line("deadline", d=due))
@@ -331,8 +359,8 @@ def _status(view: wj.TicketView) -> tuple[str, str, str]:
     elif view.forwarded_from is not None and view.zone == "intake" and view.status in (
             "called", "serving"):  # taken up from the papers the branch sent: nobody is called
         zh, en, key = "大厅受理中", "Being taken up at the hall", "forwarded"
-    elif view.status == "ready":
-        key = "ready"
+    elif view.status in ("ready", "supplement"):
+        key = view.status
     return zh, en, key
 
 
@@ -349,6 +377,9 @@ def render(view: wj.TicketView, now: datetime | None = None) -> str:
         note = ("(暂定:当年节假日安排未公布)" if view.deadline_provisional else "")
         due_en = _time(view.deadline, view.timezone, "%Y-%m-%d %H:%M")
         note_en = " (provisional)" if view.deadline_provisional else ""
+        if view.supplement is not None:
+            note += "(补正期间暂停计时,材料补齐后顺延)"
+            note_en += " (stopped while papers are missing: it moves on by the days they take)"
         head += (f"<p>承诺办结时间:{_time(view.deadline, view.timezone, '%Y年%m月%d日 %H:%M')}"
                  f'{note}<br><span class="en">Promised completion: {due_en}{note_en}</span></p>')
     if view.late is not None:  # the page read as if all were well (an outside check)

@@ -35,6 +35,8 @@ MN = {
     # 已办结,请留意出件窗口叫号 / 已办结,待取件
     "ready": MnWord("ᠬᠡᠷᠡᠭ ᠪᠡᠶᠡᠯᠡᠭᠦᠯᠵᠦ ᠳᠠᠭᠤᠰᠪᠠ᠂ ᠪᠢᠴᠢᠭ ᠠᠪᠬᠤ ᠳᠠᠭᠤᠳᠠᠯᠭ\u180eᠠ\u202fᠶᠢ ᠬᠦᠯᠢᠶᠡᠭᠡᠷᠡᠢ",
                     True, "ck_pickup"),
+    # 待补正材料 (materials to be supplemented: the page's own)
+    "supplement": MnWord("ᠪᠢᠴᠢᠭ ᠮᠠᠲ᠋ᠧᠷᠢᠶᠠᠯ ᠨᠥᠬᠥᠬᠦ ᠬᠡᠷᠡᠭᠲᠡᠢ", True, None),
     "closed": MnWord("ᠲᠦᠷ ᠵᠣᠭᠰᠣᠭᠠᠭᠰᠠᠨ", True, "closed_now"),  # 今日已下班 (closed now)
     "ahead": MnWord("ᠡᠮᠦᠨ\u180eᠡ ᠬᠦᠯᠢᠶᠡᠵᠦ ᠪᠤᠢ", True, "ahead"),  # 前面
     "people": MnWord("{n} ᠬᠦᠮᠦᠨ", True, "people"),  # {n} 人

@@ -238,6 +238,9 @@ class Stage(Base):
     # Why the stage ended as it did, in the staff's words: a rejection's reason (不予受理的理由,
     # migration 0009), which the citizen's own view shows; never in an event.
     reason: Mapped[str | None] = mapped_column(String(200))
+    # 补正 (outcome `supplement`): the papers the approval post found missing, by their names in
+    # the service's list (一次性告知, migration 0010); the note beside them is `reason`.
+    papers: Mapped[list[str] | None] = mapped_column(JSON)
     __table_args__ = (
         # The wait estimate: people ahead in one service, recent service times.
         Index("ix_stage_queue", "hall", "zone", "status", "service", "sort_at"),

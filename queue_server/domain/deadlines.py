@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from queue_server.domain.workdays import WorkCalendar, add_workdays
+from queue_server.domain.workdays import Due, WorkCalendar, add_workdays, deadline
 
 OVERDUE, DUE_TODAY, SOON, ON_TRACK = "overdue", "due_today", "soon", "on_track"
 
@@ -51,3 +51,16 @@ def workdays_left(deadline: datetime, now: datetime, tz: str, calendar: WorkCale
 def is_late(due: datetime, done: datetime | None, now: datetime) -> bool:
     """A step is late when it was done after its deadline, or is still open past it."""
     return (done or now) > due
+
+
+def resumed(due: Due, since: datetime, now: datetime, tz: str, calendar: WorkCalendar) -> Due:
+    """补正时间不计入办结时限: the promised date of a case back from 补正 moves on by the working
+    days it waited for its papers, those after the day it was sent back up to the day they came
+    (sent back on Monday, papers in on Wednesday: two). Papers in the same day move nothing."""
+    zone = ZoneInfo(tz)
+    waited = _workdays_after(since.astimezone(zone).date(), now.astimezone(zone).date(),
+                             calendar)
+    if waited <= 0:
+        return due
+    moved = deadline(due.at.astimezone(zone).date(), waited, tz, calendar)
+    return Due(moved.at, due.provisional or moved.provisional)

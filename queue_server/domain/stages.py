@@ -13,7 +13,8 @@ from the phone that asks for check-in at a kiosk, or a case ready for pickup on 
 (or to be mailed). No counter calls it and nobody counts it as waiting.
 
 `end` is the one place a stage ends, whatever the outcome: served (`done`), on to the next zone
-(`next`), `rejected`, `no_show`, `transferred` or `forwarded` (to the parent hall). A stage is
+(`next`), `rejected`, `no_show`, `transferred`, `forwarded` (to the parent hall) or, at an
+approval post, `supplement` (补正: back to the zone before for the papers missing). A stage is
 any object with the stage columns as attributes (a Core record or an ORM row); the functions
 set attributes and never touch a database. A refused transition is `Conflict`."""
 
@@ -31,6 +32,9 @@ WAITING, CALLED, SERVING, ENDED = "waiting", "called", "serving", "ended"
 HELD = "held"
 ON_HOLD = "on_hold"  # a called ticket its counter put aside (挂起) until it takes it back
 READY = "ready"  # the status of a ticket whose case waits, held, in the pickup zone
+# 补正: an approval post sent the case back for papers (its stage ended `supplement`); the case
+# waits, held, in the zone before approval for its holder to bring them, its clock stopped.
+SUPPLEMENT = "supplement"
 # (v1.2) a bank branch's ticket whose papers went on to the parent hall (转大厅): the branch's part
 # ended there, the application is the hall's own ticket (`forwarded_to`). Before, "done".
 FORWARDED = "forwarded"
@@ -39,7 +43,7 @@ FINAL = ("done", "rejected", "no_show", FORWARDED)
 AT_COUNTER = (CALLED, SERVING)
 OPEN = (WAITING, CALLED, SERVING, HELD, ON_HOLD)  # every status but ENDED: the case is not done
 SERVED = ("done", "next", "rejected")  # outcomes of a stage that was served
-OUTCOMES = (*SERVED, "no_show", "transferred", "forwarded")
+OUTCOMES = (*SERVED, "no_show", "transferred", "forwarded", SUPPLEMENT)
 
 
 class StageLike(Protocol):
@@ -177,8 +181,17 @@ def ticket_status_after(outcome: str, next_zone_: str | None) -> str:
     """The ticket's status once its stage ended with `outcome`."""
     if next_zone_ is not None or outcome == "transferred":
         return WAITING
-    return {"rejected": "rejected", "no_show": "no_show", "forwarded": FORWARDED}.get(outcome,
+    return {"rejected": "rejected", "no_show": "no_show", "forwarded": FORWARDED,
+            SUPPLEMENT: SUPPLEMENT}.get(outcome,
                                                                                 "done")
+
+
+def supplement_zone(route: Sequence[str]) -> str | None:
+    """Where a case sent back for papers (补正) waits for its holder to bring them: the zone
+    before approval in its route (intake, 一窗受理, where the papers came in first); None when
+    approval is its first zone (there is no counter to hand them to)."""
+    at = list(route).index("approval") if "approval" in route else 0
+    return list(route)[at - 1] if at > 0 else None
 
 
 def deadline_of(hall: HallInfo, svc: ServiceLike | Any, zone: str, now: datetime

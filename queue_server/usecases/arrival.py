@@ -1,5 +1,6 @@
 """A holder arrives at a kiosk for a number that waits for them (CONTRACT.md §6 extensions): a
-number taken from the phone that asks for check-in, or a case ready for pickup. Its held stage
+number taken from the phone that asks for check-in, a case ready for pickup, or one sent back
+for papers (补正, usecases/supplement.py) whose holder brings them. Its held stage
 queues like any other; a case ready on a later day gets a number of today under the same ticket
 (one ticket for the whole case, one number for today's visit; the journey keeps each stage's
 number). Arriving for a ticket that already queues today answers it again (a reprint)."""
@@ -60,13 +61,17 @@ def arrive_in(tx: Tx, who: Principal, ticket_id: str, base: str) -> tuple[wire.T
         raise Conflict("nothing_to_collect", "此号无需签到 / this ticket does not wait for "
                        "check-in")
     previous = ticket.number
-    if stage.zone != "pickup" and ticket.day != hall.day_of(tx.now):
+    # a case that waits for its holder on a later day: ready for pickup, or sent back for
+    # papers (补正); a number from the phone is for its own day only
+    case = stage.zone == "pickup" or ticket.status == stages.SUPPLEMENT
+    if not case and ticket.day != hall.day_of(tx.now):
         raise Conflict("number_expired", "此号已过期,请重新取号 / this number was for another "
                        "day: take a new one")
-    if stage.zone == "pickup":
+    if case:
         if ticket.day != hall.day_of(tx.now):
             _renumber(tx, hall, ticket, stage)
-        stage.sort_at = tx.now  # collected in the order holders arrive
+        stage.sort_at = tx.now  # taken up in the order holders arrive
+    if stage.zone == "pickup":
         pickup.collect_instead(tx, ticket.id)
     stages.release(stage)
     ticket.status = stages.WAITING

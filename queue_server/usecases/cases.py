@@ -23,7 +23,7 @@ from queue_server.domain.clock import iso
 from queue_server.domain.deadlines import DUE_TODAY, ON_TRACK, OVERDUE, case_state, workdays_left
 from queue_server.domain.errors import Forbidden, NotFound
 from queue_server.domain.hall import HallInfo
-from queue_server.domain.stages import AT_COUNTER, ON_HOLD, OPEN, WAITING
+from queue_server.domain.stages import AT_COUNTER, ON_HOLD, OPEN, SUPPLEMENT, WAITING
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
 from queue_server.usecases.live import staffed_counters
@@ -178,7 +178,27 @@ def approval_cases(store: Store, who: Principal, hall: str) -> list[CaseRow]:
                 waiting_at=stage.target_counter if not holder else None,
                 unstaffed=(post not in staffed) if post is not None
                 else stage.status == WAITING and nobody_calls(stage.service)))
-        return out
+        return out + _sent_back(s, hall, services, staff)
+
+
+def _sent_back(s: Session, hall: str, services: dict[str, str], staff: dict[str, str]
+               ) -> list[CaseRow]:
+    """The cases sent back for papers (补正): still the hall's to decide, their time limit
+    stopped (state `supplement`: never overdue while the papers are missing)."""
+    tickets = list(s.scalars(select(Ticket).where(Ticket.hall == hall,
+                                                  Ticket.status == SUPPLEMENT)
+                             .order_by(Ticket.deadline, Ticket.id)))
+    intake = _intake_of(s, [t.id for t in tickets])
+    rows = []
+    for ticket in tickets:
+        took, entered = intake.get(ticket.id, (None, None))
+        rows.append(CaseRow(
+            ticket=ticket.id, number=ticket.number, service=ticket.service,
+            service_name=services.get(ticket.service, ticket.service),
+            masked_name=ticket.masked_name, entered_at=entered, deadline=ticket.deadline,
+            deadline_provisional=bool(ticket.deadline_provisional), state=SUPPLEMENT,
+            status=SUPPLEMENT, intake_staff=took, intake_staff_name=staff.get(took or "")))
+    return rows
 
 
 def my_cases(store: Store, who: Principal) -> list[MyCaseRow]:

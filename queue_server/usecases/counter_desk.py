@@ -22,12 +22,11 @@ from queue_server.domain import stages
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.opening import numbering_day
-from queue_server.domain.workdays import Due
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.counters import _current, _event, _own_counter, _save, call_words
 from queue_server.usecases.halls import load_hall, service_record
 from queue_server.usecases.views import ticket_out
-from queue_server.usecases.walk import STAGE, one, queue_stage
+from queue_server.usecases.walk import STAGE, carried_due, one, queue_stage
 from queue_server.wire import ZONE_NAMES
 
 UNDO_WINDOW_S = 15  # how long after a finish its counter may take it back
@@ -174,8 +173,8 @@ def requeue_in(tx: Tx, who: Principal, code: str, base: str,
             raise Conflict("counter_paused", "窗口已暂停 / the counter is paused")
         _free(conn, counter)
     # approval keeps the deadline it got on entering approval, as a transfer within it does
-    kept = (Due(passed.deadline, bool(passed.deadline_provisional))
-            if passed.zone == "approval" and passed.deadline is not None else None)
+    # (and a case back from 补正 its own)
+    kept = carried_due(conn, passed, passed.zone, hall, tx.now)
     stage_id = queue_stage(tx, ticket, svc, passed.zone, hall, due=kept)
     _event(tx, "ticket.requeued", ticket, counter, call=body.call)
     if body.call:

@@ -28,12 +28,11 @@ from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound, N
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.policy import Caller, streak_after
 from queue_server.domain.priority import declared
-from queue_server.domain.workdays import Due
 from queue_server.usecases import call_order, outposts, pickup
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.halls import load_hall, service_record
 from queue_server.usecases.views import QueueCounts, counter_state, held_at, ticket_out
-from queue_server.usecases.walk import COUNTER, STAGE, end_stage, one, queue_stage
+from queue_server.usecases.walk import COUNTER, STAGE, carried_due, end_stage, one, queue_stage
 from queue_server.wire import ZONE_NAMES
 
 log = logging.getLogger(__name__)
@@ -180,9 +179,10 @@ def call_next_in(tx: Tx, who: Principal, code: str, base: str,
 def _moved_on(conn: Connection, ticket: Record, stage: Record) -> str:
     """How call-next ends the ticket still at the counter: `done` (served), but a case in the
     back office goes on along its route (`next`, to pickup) when there is more of it: `done`
-    there closed an approved case that was never handed out."""
+    there closed an approved case that was never handed out. A case back from 补正 (its
+    papers taken in at intake: the stage carries its approval deadline) goes back to approval."""
     if stage.zone != "approval":
-        return "done"
+        return "next" if stage.deadline is not None else "done"
     svc = service_record(conn, ticket.hall, stage.service)
     return "next" if svc is not None and stages.zones_left(svc.route, stage.zone) else "done"
 
@@ -276,13 +276,20 @@ def _finish(tx: Tx, hall: HallInfo, counter: Record, stage: Record, ticket: Reco
         _event(tx, "ticket.finished", ticket, counter, outcome=body.outcome, next_zone=None)
         outposts.hand_on(tx, ticket, parent)
         return
+    if body.outcome == "done" and next_zone is None and stage.zone != "approval" and (
+            stage.deadline is not None and stages.zones_left(svc.route, stage.zone)):
+        # back from 补正 (the stage carries its approval deadline): `done` here closed an
+        # application accepted days ago that approval never decided
+        raise Conflict("back_to_approval", "补正材料收齐后请转下一环节,由审批岗办结 / the papers "
+                       "sent for go back to approval: finish it next")
     end_stage(stage, counter, tx.now, body.outcome)
     if body.outcome == "rejected" and body.reason and body.reason.strip():
         stage.reason = body.reason.strip()  # the citizen's view shows it; no event carries it
     if stage.zone == "approval" and next_zone == "pickup":
         pickup.ready(tx, hall, ticket, svc, base)  # case.ready, and its holder is told
     elif next_zone is not None:
-        queue_stage(tx, ticket, svc, next_zone, hall)
+        queue_stage(tx, ticket, svc, next_zone, hall,
+                    due=carried_due(tx.conn, stage, next_zone, hall, tx.now))
     else:
         ticket.status = stages.ticket_status_after(body.outcome, None)
         if stage.zone == "pickup" and body.outcome == "done":
@@ -338,9 +345,9 @@ def _transfer(tx: Tx, counter: Record, stage: Record, ticket: Record, body: wire
     assert hall is not None
     # Handed on within approval, the same case keeps the deadline it got on entering approval
     # (CONTRACT §5): a transfer is not a new start of its time limit, nor is a change of its
-    # service there (an overdue case moved to another service came out with a fresh limit).
-    kept = (Due(stage.deadline, bool(stage.deadline_provisional))
-            if stage.zone == zone == "approval" and stage.deadline is not None else None)
+    # service there (an overdue case moved to another service came out with a fresh limit);
+    # a case back from 补正 keeps its own, moved on by the days it waited for its papers.
+    kept = carried_due(conn, stage, zone, hall, tx.now)
     end_stage(stage, counter, tx.now, "transferred")
     ticket.service = svc.code
     queue_stage(tx, ticket, svc, zone, hall, target.code if target else None, due=kept)

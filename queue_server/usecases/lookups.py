@@ -18,7 +18,7 @@ from queue_server.usecases.auth import Principal
 from queue_server.usecases.halls import load_hall
 from queue_server.usecases.views import ticket_out
 
-OPEN = ("waiting", "called", "serving", "ready")
+OPEN = ("waiting", "called", "serving", "ready", "supplement")  # a case still at work
 # How far back a card finds a finished visit (to ask about it or rate it): the 24-hour room's
 # citizen comes back at night or the next day, and a case served yesterday, or a number taken
 # after hours (numbered for the next day) and served that evening, was not found at all

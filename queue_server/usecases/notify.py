@@ -35,7 +35,7 @@ from queue_server.usecases.halls import load_hall
 log = logging.getLogger(__name__)
 _OUTBOX = cast(Table, OutboxRow.__table__)
 LEASE = timedelta(seconds=60)
-WAKE_ON = frozenset({"case.ready"})
+WAKE_ON = frozenset({"case.ready", "case.supplement"})
 
 
 @dataclass(frozen=True)

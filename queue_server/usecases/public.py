@@ -22,7 +22,7 @@ from queue_server.db.store import Store
 from queue_server.domain import opening
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.sealing import SealBroken, unseal
-from queue_server.domain.stages import HELD, READY, missed
+from queue_server.domain.stages import HELD, READY, SUPPLEMENT, missed
 from queue_server.usecases import ratings
 from queue_server.usecases.appointments import hall_or_404, plan_of
 from queue_server.usecases.estimate import estimate, waiting_ahead
@@ -98,8 +98,31 @@ def _stage_views(s: Session, ticket: Ticket, names: dict[str, str]) -> list[wj.S
     return [wj.StageView(zone=st.zone, zone_name=ZONE_NAMES.get(st.zone, (st.zone,))[0],
                          number=st.number, called_at=st.called_at, ended_at=st.ended_at,
                          outcome=st.outcome, counter_name=names.get(st.counter or ""),
-                         deadline=st.deadline, reason=st.reason)
+                         deadline=st.deadline, reason=st.reason, papers=st.papers)
             for st in journey(s, ticket.id)]
+
+
+def supplement_view(svc: Service | None, ticket: Ticket, walk: list[Any]
+                    ) -> wj.SupplementView | None:
+    """补正: the papers the case waits for, each in the hall's languages where the service's
+    lists have it, while its status is `supplement`."""
+    asked = [st for st in walk if st.outcome == SUPPLEMENT]
+    if ticket.status != SUPPLEMENT or not asked:
+        return None
+    last = asked[-1]
+    names = list(svc.materials) if svc is not None else []
+    other = {lang: list(((svc.texts or {}).get(lang) or {}).get("materials") or [])
+             if svc is not None else [] for lang in ("en", "mn")}
+
+    def paper(name: str) -> wj.PaperView:
+        at = names.index(name) if name in names else -1
+        forms = {lang: (other[lang][at] if 0 <= at < len(other[lang]) else None)
+                 for lang in other}
+        return wj.PaperView(name=name, name_en=forms["en"], name_mn=forms["mn"])
+
+    return wj.SupplementView(papers=[paper(p) for p in last.papers or []], note=last.reason,
+                             asked_at=last.ended_at, zone=ticket.zone,
+                             zone_name=ZONE_NAMES.get(ticket.zone, (ticket.zone,))[0])
 
 
 def ticket_hall(store: Store, ticket_id: str) -> str | None:
@@ -166,6 +189,7 @@ def ticket_view(store: Store, ticket_id: str, base: str, code: str | None = None
             deadline=ticket.deadline,
             deadline_provisional=bool(ticket.deadline_provisional),
             late=missed(ticket.deadline, walk, store.clock()),
+            supplement=supplement_view(svc, ticket, walk),
             issued_at=ticket.issued_at, journey=stages,
             delivery=delivery_out(delivery, ticket) if delivery is not None else None,
             track_url=f"{base}/t/{ticket.id}", languages=list(hall.languages),

@@ -65,7 +65,8 @@ def take(store: Store, hall_id: str, body: wj.RemoteTicketIn, base: str
 
 def expire_unclaimed(store: Store) -> int:
     """Numbers from the phone of past days whose holder never checked in end as `no_show`
-    (at the rollover, with a `ticket.no_show` event each); answers how many."""
+    (at the rollover, with a `ticket.no_show` event each); answers how many. A case that waits
+    for its papers (补正) is not one of them."""
     from queue_server.usecases.halls import load_hall
 
     with store.write() as tx:
@@ -73,7 +74,9 @@ def expire_unclaimed(store: Store) -> int:
             select(_STAGES.c.id, _TICKETS.c.id.label("ticket"), _TICKETS.c.hall,
                    _TICKETS.c.day, _TICKETS.c.number, _TICKETS.c.service, _STAGES.c.zone)
             .join(_TICKETS, _TICKETS.c.stage == _STAGES.c.id)
-            .where(_STAGES.c.status == stages.HELD, _STAGES.c.zone != "pickup")))
+            .where(_STAGES.c.status == stages.HELD, _STAGES.c.zone != "pickup",
+                   # a case sent back for papers (补正) waits for its holder for days
+                   _TICKETS.c.status != stages.SUPPLEMENT)))
         count = 0
         for row in rows:
             hall = load_hall(tx.conn, row.hall)

@@ -64,7 +64,8 @@ def stage_out(stage: Any) -> wire.StageOut:
                          ended_at=stage.ended_at, outcome=stage.outcome,
                          deadline=stage.deadline,
                          deadline_provisional=bool(stage.deadline_provisional),
-                         rated=stage.rated, number=stage.number, reason=stage.reason)
+                         rated=stage.rated, number=stage.number, reason=stage.reason,
+                         papers=stage.papers)
 
 
 def document_count(s: Db, ticket: Ticket | Record) -> int:

@@ -15,6 +15,7 @@ from queue_server.db.models import Counter, Stage
 from queue_server.db.records import Record
 from queue_server.db.unit import Tx
 from queue_server.domain import stages
+from queue_server.domain.deadlines import resumed
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.workdays import Due
 
@@ -71,6 +72,32 @@ def queue_stage(tx: Tx, ticket: Any, svc: Any, zone: str, hall: HallInfo,
     if due is not None:
         ticket.deadline, ticket.deadline_provisional = due.at, due.provisional
     return stage_id
+
+
+_SENT_BACK = select(_STAGES.c.ended_at).where(
+    _STAGES.c.ticket_id == bindparam("ticket"), _STAGES.c.outcome == stages.SUPPLEMENT
+).order_by(_STAGES.c.id.desc()).limit(1)
+
+
+def carried_due(conn: Connection, stage: Any, zone: str, hall: HallInfo, now: datetime
+                ) -> Due | None:
+    """The deadline a ticket's next stage in `zone` keeps from `stage`, the one it leaves; None:
+    the zone's own from now (`queue_stage`). Within approval the case keeps the deadline it got
+    on entering it (a transfer, a change of service, a requeue). A case back from 补正 carries
+    its approval deadline through the zones before approval (that stage's own, set when it was
+    sent back) and takes it into approval again moved on by the working days it waited for its
+    papers (`deadlines.resumed`)."""
+    if stage.deadline is None:
+        return None
+    due = Due(stage.deadline, bool(stage.deadline_provisional))
+    if stage.zone == "approval":
+        return due if zone == "approval" else None
+    if zone != "approval":
+        return due
+    since = conn.execute(_SENT_BACK, {"ticket": stage.ticket_id}).scalar()
+    if since is None:
+        return due
+    return resumed(due, since, now, hall.timezone, hall.calendar)
 
 
 def end_stage(stage: Record, counter: Record | None, now: datetime, outcome: str) -> None:

@@ -25,7 +25,7 @@ from kiosk.flow import KioskFlow
 from kiosk.runtime import build_kiosk, start_kiosk, stop_kiosk
 from queue_server import wire, wire_journey
 from queue_server.db.store import Store
-from queue_server.usecases import appointments, counters, tickets
+from queue_server.usecases import appointments, counters, supplement, tickets
 from queue_server.usecases.auth import Principal
 from server_process.hall import HallProcess
 from tests.kiosk.conftest import present_card, printed
@@ -293,6 +293,37 @@ def test_a_ready_case_is_collected_with_the_id_card(flow: KioskFlow, jhall: Hall
     flow.found_qr(f"http://hall.example:8750/t/{other_id}")
     by_qr = checked_in(flow, qtbot)
     assert by_qr.id == other_id and by_qr.zone == "pickup" and flow.data.checkin == "pickup"
+
+
+def test_a_case_sent_back_for_papers_checks_in_with_the_id_card(
+        flow: KioskFlow, jhall: HallProcess, qtbot: Any, tmp_path: Path) -> None:
+    """补正: the holder of a case an approval post sent back yesterday for papers swipes their
+    card; the kiosk checks the case in under today's number for intake, says why, and prints."""
+    now = datetime.now(UTC)
+    clock = [now - timedelta(days=1)]
+    store = Store(jhall.db, clock=lambda: clock[0])
+    try:
+        issued, _ = tickets.issue(store, Principal("kiosk", "kj", 1, "k1"), wire.TicketCreate(
+            service="license", id_card=wire.IdCardIn(number=CARDS[6]["number"],
+                                                     name=CARDS[6]["name"])), None, "")
+        for counter in ("W01", "A01"):
+            who = Principal("staff", "kj", 1, "pad", counter, "s001", "staff")
+            while counters.call_next(store, who, counter, "").id != issued.id:
+                counters.finish(store, who, counter, wire.FinishIn(outcome="done"), "")
+            if counter == "W01":
+                counters.finish(store, who, counter, wire.FinishIn(outcome="next"), "")
+        with store.write() as tx:
+            supplement.request_in(tx, who, "A01", "", wire.SupplementIn(papers=["申请书"]))
+    finally:
+        store.close()
+    flow.checkin.open()
+    flow.checkin.read_card()
+    present_card(flow, 6)
+    back = checked_in(flow, qtbot)
+    assert back.id == issued.id and back.zone == "intake" and flow.data.checkin == "supplement"
+    assert back.number.startswith("L")  # today's number, the same ticket
+    text = "".join(npos(printed(flow), tmp_path)["texts"]).replace("\n", "")
+    assert back.number in text and CARDS[6]["number"] not in text
 
 
 def test_green_channel_declared_on_the_service_screen(flow: KioskFlow, qtbot: Any) -> None:

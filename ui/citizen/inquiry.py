@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.flow import KioskFlow
 from kiosk.inquiry import BAD_REASONS, LEVELS, rateable
 from kiosk.ticketing import forwarded_to
-from ui.citizen.choose import Screen
+from ui.citizen.choose import Screen, scrolling
 from ui.citizen.mongol import (
     BandedName,
     band_button,
@@ -81,6 +81,14 @@ def status_mn(t: Any, lang: str) -> str:
     return "\n".join(x for x in (mongolian_words(key, lang), mongolian_zone(t.zone, lang)) if x)
 
 
+def asked_papers(t: Any) -> list[str]:
+    """The papers a case sent back for 补正 waits for (its last such stage's), while it does."""
+    if t.status != "supplement":
+        return []
+    asked = [st for st in t.journey if st.outcome == "supplement"]
+    return list(asked[-1].papers or []) if asked else []
+
+
 def ticket_card(flow: KioskFlow, t: Any) -> QFrame:
     lang = flow.lang
     card = QFrame()
@@ -98,6 +106,9 @@ def ticket_card(flow: KioskFlow, t: Any) -> QFrame:
     col.addWidget(_with_band(label(t.service_name or t.service, "title"),
                              mongolian_name(flow.service_info(t.service), lang)))
     col.addWidget(_with_band(label(status_line(t, lang)), status_mn(t, lang), 22))
+    papers = asked_papers(t)
+    if papers:  # 补正: every paper the case waits for, told at once
+        col.addWidget(label(tr("papers_needed", lang, papers="、".join(papers)), "muted"))
     if t.deadline is not None:
         day = flow.local(t.deadline).strftime("%Y-%m-%d")
         col.addWidget(_with_band(label(tr("deadline", lang, d=day), "muted"),
@@ -125,11 +136,15 @@ class ResultScreen(Screen):
         self.title = label("", "title")
         self.title_pair = BandedName(self.title, length=0)
         self.who = label("", "ok")
-        self.list = QVBoxLayout()
+        # a holder's week may bring five visits: they scroll on a landscape screen rather than
+        # squeeze each card's words (three in senior mode were squeezed at 1920x1080)
+        cards = QWidget()
+        self.list = QVBoxLayout(cards)
+        self.list.setContentsMargins(0, 0, 0, 0)
+        self.list.addStretch(1)
         self.box.addWidget(self.title_pair)
         self.box.addWidget(self.who)
-        self.box.addLayout(self.list)
-        self.box.addStretch(1)
+        self.box.addWidget(scrolling(cards), 1)
 
     def refresh(self, flow: KioskFlow) -> None:
         lang = flow.lang
@@ -142,6 +157,7 @@ class ResultScreen(Screen):
         if not flow.data.results:
             self.list.addWidget(_with_band(label(tr("nothing_found", lang), "big"),
                                            mongolian_words("nothing_found", lang)))
+        self.list.addStretch(1)
 
 
 class RateScreen(Screen):

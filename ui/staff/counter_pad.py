@@ -37,7 +37,7 @@ from kiosk.counter_words import (
 from ui.i18n import STATUS, pick, tr
 from ui.staff.deadlines import DeadlineList
 from ui.staff.delivery import DeliveryDialog
-from ui.staff.dialogs import FOCUS, ReasonDialog, TransferDialog, line
+from ui.staff.dialogs import FOCUS, PapersDialog, ReasonDialog, TransferDialog, line
 from ui.staff.mail import WORDS as MAIL_WORDS
 from ui.staff.mail import MailDialog
 from ui.staff.mine import WORDS as MINE_WORDS
@@ -73,7 +73,9 @@ BUTTONS = [("call-next", "call_next", "F1", "call_next"), ("recall", "recall_btn
            ("reject", "rejected", "F7", "finish_rejected"), ("transfer", "transfer", "F8",
                                                             "transfer"),
            ("pause", "pause", "F9", "pause_or_resume"), ("hold", "hold", "F11", "hold"),
-           ("call", "call_number", "F12", "call_number")]
+           ("call", "call_number", "F12", "call_number"),
+           # 补正 (approval posts only: hidden elsewhere)
+           ("supplement", "supplement_btn", "Shift+F7", "ask_papers")]
 FIRST_ROW = 6  # buttons of the first row: calling and finishing a ticket
 
 
@@ -315,6 +317,18 @@ class CounterWindow(QWidget):
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.model.finish("rejected", dlg.reason())
 
+    def ask_papers(self) -> None:
+        """补正: the case's papers to tick, sent back at once (一次性告知)."""
+        m = self.model
+        if "supplement" not in m.allowed() or m.current is None:
+            return
+        svc = m.services.get(m.current.service)
+        names = list(svc.materials) if svc is not None else []
+        shown = m.current.materials if len(m.current.materials) == len(names) else names
+        dlg = PapersDialog(self.lang, list(zip(names, shown, strict=True)), self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            m.supplement(dlg.papers(), dlg.note.text())
+
     def transfer(self) -> None:
         """转移: the counters' states are asked first (who is signed in, who paused), then
         the dialog opens with them (`_targets_known`)."""
@@ -478,6 +492,7 @@ class CounterWindow(QWidget):
         for action, _k, _s, handler in BUTTONS:
             self.buttons[handler].setEnabled(action in allowed or (
                 handler == "pause_or_resume" and bool({"pause", "resume"} & allowed)))
+        self.buttons["ask_papers"].setVisible(st is not None and st.zone == "approval")
         self.buttons["pause_or_resume"].setText(
             f"{tr('resume' if m.paused else 'pause', lang)}  F9")
         # where the route goes on, 转下一环节 is the main action and 办结 the quiet one

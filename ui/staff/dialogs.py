@@ -7,6 +7,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QPixmap, QStandardItemModel
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -40,6 +41,10 @@ STYLE = ("QDialog{background:#ffffff;} QLabel{font-size:20px;} QComboBox,QLineEd
          "padding:8px; min-height:36px;} "
          f"QComboBox QAbstractItemView{{font-size:20px;}} QComboBox QAbstractItemView::item{{"
          f"min-height:{TOUCH_ROW_PX}px; padding:0 12px;}}" + DIALOG_BUTTONS)
+# 补正's dialog: its title, the note's placeholder, the hint while nothing is asked for
+PAPERS_WORDS = {"title": ("补正：勾选缺少的材料（一次性告知）", "Papers missing (told all at once)"),
+                "note": ("补充说明（可选）", "A note (optional)"),
+                "required": ("请勾选或写明需补正的材料", "Tick or name the papers missing")}
 # the hint of a reason the dialog will not go without (不予受理 is told to the citizen)
 REASON_REQUIRED = ("未填写原因，不能确定", "A reason is required before OK")
 # 不予受理: the usual reasons, picked and then completed after the colon (the citizen's page
@@ -147,6 +152,41 @@ class ReasonDialog(_Base):
             edit.setMaxLength(REJECT_REASON_MAX)  # what the server takes
             edit.setFocus()
         return dlg
+
+
+class PapersDialog(_Base):
+    """补正: the papers of the case's service to ask for, ticked (all at once: 一次性告知), and a
+    note. `papers`: (the name the server keeps, the name shown in the pad's language)."""
+
+    def __init__(self, lang: str, papers: list[tuple[str, str]], parent: QWidget | None = None
+                 ) -> None:
+        super().__init__(pick(PAPERS_WORDS["title"], lang), parent)
+        self.ticks: list[tuple[str, QCheckBox]] = []
+        for name, shown in papers:
+            tick = QCheckBox(shown)
+            tick.setStyleSheet("QCheckBox{font-size:20px; min-height:40px;} "
+                               "QCheckBox::indicator{width:28px; height:28px;}")
+            tick.toggled.connect(self._check)
+            self.box.addWidget(tick)
+            self.ticks.append((name, tick))
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(pick(PAPERS_WORDS["note"], lang))
+        self.note.setMaxLength(REJECT_REASON_MAX)  # what the server takes
+        self.note.textChanged.connect(self._check)
+        self.box.addWidget(self.note)
+        self.hint = QLabel(pick(PAPERS_WORDS["required"], lang))
+        self.hint.setStyleSheet(f"color:{NORMAL.danger}; font-size:18px;")
+        self.box.addWidget(self.hint)
+        self._buttons(lang)
+        self._check()
+
+    def _check(self) -> None:
+        given = bool(self.papers() or self.note.text().strip())
+        self.ok_button.setEnabled(given)
+        self.hint.setVisible(not given)
+
+    def papers(self) -> list[str]:
+        return [name for name, tick in self.ticks if tick.isChecked()]
 
 
 class TransferDialog(_Base):

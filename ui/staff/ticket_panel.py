@@ -30,6 +30,8 @@ from ui.theme import NORMAL
 WORDS = {"delivery": ("证照领取", "Delivery"), "delivery_btn": ("证照寄送", "Delivery"),
          "branch_pages": ("{n} 页在网点扫描", "{n} scanned at the branch"),
          "deadline": ("办结时限", "Deadline"), "recalls": ("已重呼 {n} 次", "recalled {n}×"),
+         "asked": ("补正材料", "Papers asked"),  # a case back from 补正: what to take in
+         "stopped": ("补正暂停计时，递交后顺延", "stopped for the papers, moves on when in"),
          # a priority reason the citizen declared, and the counter's judgement of it
          "declared": ("群众自报，请核实", "declared: to check")}
 SMALL_BUTTON = "font-size:18px; padding:4px 8px; min-height:34px;"  # in the number's column
@@ -158,12 +160,23 @@ class TicketPanel(QFrame):
                          for x in (t.masked_name, t.masked_id) if x)
         if ident:
             rows.append((tr("identity", lang), ident))
-        if t.deadline is not None:
+        zone = self.model.state.zone if self.model.state is not None else ""
+        if t.deadline is not None and t.asked is not None and zone != "approval":
+            # back from 补正: its clock stopped while the papers were missing (not overdue)
+            when = self.model.deadline_words(t.deadline, t.deadline_provisional)[0]
+            rows.append((pick(WORDS["deadline"], lang),
+                         f"{when.split(' · ')[0]} · {pick(WORDS['stopped'], lang)}"))
+        elif t.deadline is not None:
             when, state = self.model.deadline_words(t.deadline, t.deadline_provisional,
                                                     t.workdays_left)
             colour = STATE_COLOURS.get(state)
             rows.append((pick(WORDS["deadline"], lang), when if colour is None else
                          f"<span style='color:{colour}; font-weight:700'>{when}</span>"))
+        if t.asked is not None:  # 补正: what the approval post asked for, to take in now
+            asked = "、".join(t.asked) + ("；" if t.asked and t.asked_note else "") + (
+                t.asked_note or "")
+            rows.append((pick(WORDS["asked"], lang),
+                         f"<span style='color:{NORMAL.warn}; font-weight:700'>{asked}</span>"))
         if t.mail_offered or t.delivery:
             how = pick(DELIVERY_WORDS.get(t.delivery, DELIVERY_WORDS[None]), lang)
             rows.append((pick(WORDS["delivery"], lang), how if t.delivery else

@@ -51,6 +51,7 @@
     status: {mn: "ᠪᠠᠶᠢᠳᠠᠯ", fuzzy: true, po: "status"},  /* 状态 */
     closed: {mn: "ᠲᠦᠷ ᠵᠣᠭᠰᠣᠭᠠᠭᠰᠠᠨ", fuzzy: true, po: "closed_now"},  /* 今日休息 / 现在不可取号 */
     forwarded: {mn: "ᠲᠠᠨᠬᠢᠮ ᠳᠤ ᠰᠢᠯᠵᠢᠭᠦᠯᠦᠭᠳᠡᠵᠡᠢ", fuzzy: true, po: "status_forwarded"},  /* 已转交大厅 */
+    supplement: {mn: "ᠪᠢᠴᠢᠭ ᠮᠠᠲ᠋ᠧᠷᠢᠶᠠᠯ ᠨᠥᠬᠥᠬᠦ ᠬᠡᠷᠡᠭᠲᠡᠢ", fuzzy: true},  /* 待补正材料 (the papers must be supplemented; as /t says it) */
     forwarded_head: {mn: "ᠲᠠᠨ ᠤ ᠬᠡᠷᠡᠭ ᠲᠠᠨᠬᠢᠮ ᠳᠤ ᠰᠢᠯᠵᠢᠭᠦᠯᠦᠭᠳᠡᠵᠡᠢ", fuzzy: true, po: "forwarded_head"},  /* 您的申请已转交大厅 */
     bank: {mn: "ᠪᠠᠩᠬᠢ", fuzzy: true, po: "branch_tag"},  /* 合作网点 (the bank: a branch without a Mongolian name) */
     forwarded_from: {mn: "{branch} ᠡᠴᠡ ᠰᠢᠯᠵᠢᠭᠦᠯᠦᠭᠳᠡᠭᠰᠡᠨ᠂ ᠡᠮᠦᠨᠡᠬᠢ ᠳ\u180bᠤᠭᠠᠷ {old}", fuzzy: true},  /* 由 {branch} 转交(原号 {old}) (forwarded from {branch}, earlier number {old}) */
@@ -495,7 +496,8 @@
 
   var TSTATUS = {waiting: ["等候中", "Waiting"], called: ["已叫号", "Called"], serving: ["办理中", "Being served"],
     done: ["已办结", "Done"], rejected: ["不予受理", "Not accepted"], no_show: ["过号", "Missed"],
-    ready: ["已办结,待取件", "Ready for pickup"], forwarded: ["已转交大厅", "Forwarded to the hall"]};
+    ready: ["已办结,待取件", "Ready for pickup"], forwarded: ["已转交大厅", "Forwarded to the hall"],
+    supplement: ["待补正材料", "Papers needed"]};
   var FINAL = ["done", "rejected", "no_show", "forwarded"];
   var OPEN = ["waiting", "called", "serving"];
 
@@ -531,6 +533,20 @@
     return ["今日已下班," + md + " " + at + " 起叫号", "Closed now: calling starts on " + mdEn + " at " + at];
   }
 
+  /* 补正: every paper to bring at once (一次性告知), where, and that the time limit stopped
+     meanwhile (as /t says it). */
+  function supplementNote(sup) {
+    var items = (sup.papers || []).map(function (p) {
+      return "<li>" + h(p.name) + (p.name_en ? ' <span class="en">' + h(p.name_en) + "</span>" : "") + "</li>";
+    }).join("");
+    var html = '<div class="warn" id="supplement">' + two("审批需要补正材料:请一次备齐以下材料,到大厅自助机刷身份证或出示下方二维码签到,到" + sup.zone_name + "窗口递交。补正期间不计入办结时限。",
+      "The approval needs more papers: bring all of these, check in at a kiosk with your ID card or the QR code below, and hand them in at the intake counter. The time limit stops until they are in.");
+    var mn = (sup.papers || []).map(function (p) { return p.name_mn ? h(p.name_mn) : ""; });
+    if (items) { html += banded(mn, '<ul class="papers">' + items + "</ul>"); }
+    if (sup.note) { html += two("审批人员说明:" + sup.note, "The officer's note: " + sup.note); }
+    return html + "</div>";
+  }
+
   /* What the citizen should do now: the same cases, in the same words, as the status page /t. */
   function ticketWhere(t) {
     var qr = '<img class="qr" alt="二维码" src="/m/qr.svg?t=' + encodeURIComponent(t.id) + '">';
@@ -542,6 +558,7 @@
     if ((t.status === "called" || t.status === "serving") && t.counter_name) {
       return '<p class="big" id="go-to">' + two("请到 " + t.counter_name + " 办理", "Go to " + (t.counter_name_en || t.counter_name)) + "</p>";
     }
+    if (t.supplement) { return supplementNote(t.supplement) + qr; }
     if (t.arrival_required) {
       return '<div class="warn" id="arrive">' + two("请到大厅自助机签到(刷身份证或出示下方二维码),签到后才会叫号。",
         "Check in at a kiosk (ID card or the QR code below); you are called after that.") + "</div>" + qr;
@@ -586,6 +603,7 @@
     }
     else if ((t.status === "called" || t.status === "serving") && t.counter_name_mn) {
       lines.push('<b class="to">' + h(t.counter_name_mn) + "</b>");
+    } else if (t.supplement) {  /* the papers' own band is beside their list */
     } else if (t.arrival_required) {
       lines.push(h(mw("arrive")));
     } else if (key === "waiting" && t.calls_from) {  /* closed now: no wait to tell */
@@ -613,8 +631,9 @@
     if (t.deadline) {
       var when = {year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit"};
       var dueEn = new Intl.DateTimeFormat("en-GB", Object.assign({timeZone: tz(), hour12: false}, when)).format(new Date(t.deadline));
-      html += '<p id="deadline">' + two("承诺办结时间:" + fmt(t.deadline, when) + (t.deadline_provisional ? "(暂定:当年节假日安排未公布)" : ""),
-        "Promised completion: " + dueEn + (t.deadline_provisional ? " (provisional)" : "")) + "</p>";
+      var stopped = t.supplement ? ["(补正期间暂停计时,材料补齐后顺延)", " (stopped while papers are missing: it moves on by the days they take)"] : ["", ""];
+      html += '<p id="deadline">' + two("承诺办结时间:" + fmt(t.deadline, when) + (t.deadline_provisional ? "(暂定:当年节假日安排未公布)" : "") + stopped[0],
+        "Promised completion: " + dueEn + (t.deadline_provisional ? " (provisional)" : "") + stopped[1]) + "</p>";
       if (t.late) {  /* "open": still in approval past it; "done": decided after it */
         html += '<p id="late" class="late">' + (t.late === "open"
           ? two("已超过承诺办结时间,大厅正在督办", "Past the promised date: the hall is following it up")

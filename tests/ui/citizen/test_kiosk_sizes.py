@@ -13,6 +13,7 @@ from ui.citizen.screens import prompt
 from ui.citizen.voice import VoicePrompts
 from ui.citizen.window import KioskWindow
 from ui.roles.citizen import SHOTS
+from ui.screens import settle
 from ui.theme import apply_fonts
 
 MIN_PX = 60
@@ -102,7 +103,7 @@ def test_no_text_is_squeezed_on_a_1080p_screen(qtbot: Any, qapp: Any, role: str)
             for name, state, variant in SHOTS:
                 window.screens["services"].keyboard_on = variant == "search"
                 sample.stage(flow, state, elderly=elderly, lang=lang, variant=variant)
-                QApplication.processEvents()
+                settle(qapp)  # a scrolling list is laid out in a later turn of the loop
                 widgets = window.findChildren(QLabel) + window.findChildren(QPushButton)
                 for w in widgets:
                     if not w.isVisible() or not w.text().strip():

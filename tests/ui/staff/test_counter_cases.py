@@ -31,6 +31,7 @@ from tests.procs import TEST_HALL
 from tests.queue_server.supervision_seed import SetClock, to_approval
 from tests.ui.staff.hall_server import idle
 from ui.staff.counter_pad import CounterWindow
+from ui.staff.dialogs import PapersDialog
 from ui.staff.mine import MyCasesDialog, MyRatingsDialog
 
 pytestmark = pytest.mark.timeout(90)
@@ -256,3 +257,58 @@ def test_my_cases_and_my_ratings_with_an_appeal(
     with_dialog(MyRatingsDialog, window.ratings_btn.click, ratings)
     appeals = hall.api("GET", "/evaluations/mine", model.client.staff_token).json()
     assert [a["appeal"] for a in appeals if a["ticket"] == ticket["id"]] == ["open"]
+
+
+def test_an_approval_post_sends_a_case_back_for_papers_and_intake_takes_them_in(
+        qtbot: QtBot, hall: CaseHall, pads: Callable[..., Any], tmp_path: Path) -> None:
+    """补正 from the pad: the approval post ticks the papers missing (the service's list) with a
+    note; the case leaves the post; once its holder checks in, the intake counter that calls it
+    reads what to take in."""
+    model, window = pads("W03-a", "s002")
+    assert window.buttons["ask_papers"].isVisible()
+    model.call_next()
+    qtbot.waitUntil(lambda: model.current is not None and not model.busy, timeout=5000)
+    case = model.current
+    assert case is not None and case.id in (hall.late_case, hall.still_late)
+    assert window.buttons["ask_papers"].isEnabled()
+    window.grab().save(str(tmp_path / "approval-post.png"))
+    assert window.height() <= 768
+
+    def fill() -> None:
+        found = [w for w in QApplication.topLevelWidgets()
+                 if isinstance(w, PapersDialog) and w.isVisible()]
+        if not found:
+            QTimer.singleShot(20, fill)
+            return
+        dlg = found[0]
+        assert not dlg.ok_button.isEnabled()  # nothing asked for yet
+        assert [tick.text() for _name, tick in dlg.ticks] == ["申请书"]
+        dlg.ticks[0][1].setChecked(True)
+        dlg.note.setText("申请书须法定代表人签字")
+        dlg.grab().save(str(tmp_path / "papers-dialog.png"))
+        dlg.ok_button.click()
+
+    QTimer.singleShot(0, fill)
+    window.ask_papers()
+    qtbot.waitUntil(lambda: model.current is None and not model.busy, timeout=5000)
+    assert f"{case.number} 已退回补正" in window.message.text()
+    seen = hall.api("GET", f"/tickets/{case.id}", hall.kiosk).json()
+    assert seen["status"] == "supplement" and seen["journey"][-2]["papers"] == ["申请书"]
+    arrived = hall.api("POST", f"/tickets/{case.id}/arrive", hall.kiosk)
+    assert arrived.status_code == 200, arrived.text
+    intake, pad = pads("W01-b")
+    assert not pad.buttons["ask_papers"].isVisible()  # approval posts only
+    intake.call_number(arrived.json()["number"])
+    qtbot.waitUntil(lambda: intake.current is not None and not intake.busy, timeout=5000)
+    assert intake.current is not None and intake.current.asked == ["申请书"]
+    assert "补正材料" in pad.details.text() and "法定代表人签字" in pad.details.text()
+    assert "补正暂停计时" in pad.details.text() and "已超期" not in pad.details.text()
+    pad.grab().save(str(tmp_path / "intake-papers.png"))
+    intake.start()
+    idle(qtbot, intake)
+    # accepted days ago: back to approval (转下一环节), never 办结 at intake
+    assert "finish-next" in intake.allowed() and "finish" not in intake.allowed()
+    assert not pad.buttons["finish_done"].isEnabled()
+    intake.finish("next")
+    qtbot.waitUntil(lambda: intake.current is None and not intake.busy, timeout=5000)
+    assert hall.api("GET", f"/tickets/{case.id}", hall.kiosk).json()["zone"] == "approval"

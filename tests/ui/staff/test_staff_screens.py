@@ -135,7 +135,10 @@ def test_a_declared_priority_fits_a_1366x768_screen(qapp: QApplication, lang: st
         assert details.heightForWidth(details.width()) <= details.height(), (
             state, details.heightForWidth(details.width()), details.height())
         assert "150************1234" in details.text() and window.number.text() == "B002"
-        for btn in window.buttons.values():
+        for handler, btn in window.buttons.items():
+            if handler == "ask_papers" and model.state.zone != "approval":
+                assert not btn.isVisible()  # 补正: an approval post's only
+                continue
             bottom = btn.mapTo(window, btn.rect().bottomLeft()).y()
             assert btn.isVisible() and bottom < window.height(), (state, btn.text(), bottom)
         if state == "called":
@@ -179,4 +182,30 @@ def test_an_approval_post_counts_cases_and_long_waits_read(qapp: QApplication) -
         model.changed.emit()
         settle(qapp)
         assert words in window.waiting_title.text(), window.waiting_title.text()
+    window.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_approval_post_has_its_papers_button_on_the_screen(qapp: QApplication,
+                                                              lang: str) -> None:
+    """补正 (Shift+F7) is the twelfth button at an approval post: with it every button is on a
+    maximized pad's 747 px, in the longer language too."""
+    from kiosk import sample_staff as sample
+    from ui.roles.counter import sample_page
+    from ui.screens import settle
+    from ui.staff.counter_pad import CounterWindow
+
+    model = sample.counter_model("serving", sample_page)
+    assert model.state is not None and model.current is not None
+    model.state.zone = "approval"
+    window = CounterWindow(model, lang)
+    window.resize(1366, 747)
+    window.show()
+    model.changed.emit()
+    settle(qapp)
+    assert "supplement" in model.allowed() and window.buttons["ask_papers"].isEnabled()
+    assert window.height() <= 747
+    for btn in window.buttons.values():
+        bottom = btn.mapTo(window, btn.rect().bottomLeft()).y()
+        assert btn.isVisible() and bottom < window.height(), (btn.text(), bottom)
     window.close()

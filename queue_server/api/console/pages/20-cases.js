@@ -1,12 +1,12 @@
 /* 限时办结 / Deadlines: every case in approval with its deadline, who holds it (or the post it
    was sent to) and who took it in; overdue, due today and soon first; a case at a post with
-   nobody signed in is flagged. */
+   nobody signed in is flagged; a case sent back for papers (补正) last, its clock stopped. */
 (function () {
   "use strict";
   const STATES = { overdue: ["已超期", "overdue"], due_today: ["今日到期", "due today"], soon: ["即将到期", "due soon"],
-    on_track: ["正常", "on track"] };
+    on_track: ["正常", "on track"], supplement: ["待补正·暂停计时", "papers due · clock stopped"] };
   const HELD = { waiting: ["待领办", "not taken yet"], called: ["已领办", "taken"], serving: ["审批中", "in approval"],
-    on_hold: ["已挂起", "on hold"] };
+    on_hold: ["已挂起", "on hold"], supplement: ["等办事人递交补正材料", "waiting for the holder's papers"] };
   Console.page({
     id: "cases", order: 20, title: { zh: "限时办结", en: "Deadlines" },
     events: ["ticket.", "case."],
@@ -20,6 +20,7 @@
         c.stat(t("已超期", "Overdue"), n("overdue"), n("overdue") ? "bad" : "good"),
         c.stat(t("今日到期", "Due today"), n("due_today"), n("due_today") ? "warn" : ""),
         c.stat(t("即将到期", "Due soon"), n("soon"), n("soon") ? "warn" : ""),
+        c.stat(t("待补正", "Papers due"), n("supplement")),
         c.stat(t("窗口无人", "At unstaffed posts"), rows.filter((r) => r.unstaffed).length,
           rows.some((r) => r.unstaffed) ? "bad" : "good")));
       if (rows.some((r) => r.deadline_provisional)) {

@@ -1,0 +1,154 @@
+"""补正 through the HTTP API (in-process server, injected clock, SQLite and PostgreSQL): an
+approval post sends a case back for the papers missing, told at once (一次性告知); the case
+waits in intake for its holder with its time limit stopped, and goes back into approval with
+its promised date moved on by the working days it waited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from queue_server.db.models import OutboxRow
+from queue_server.usecases import remote
+from tests.queue_server.inproc import (
+    HALL_TZ,
+    JOURNEY_HALL,
+    Clock,
+    InProcServer,
+    database,
+    enrol,
+    journey_db,
+    ok,
+    refused,
+    staff_client,
+)
+from tests.queue_server.test_appointment_day import person
+
+PAPERS = ('materials = ["营业执照申请书", "法定代表人身份证明", "公司章程", "住所使用证明"]\n'
+          'materials_en = ["Application", "Proof of the legal representative", '
+          '"Articles of association", "Proof of the address"]\n')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def hall(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    text = JOURNEY_HALL.read_text(encoding="utf-8").replace(
+        'mail_delivery = true\n', 'mail_delivery = true\n' + PAPERS, 1)
+    text += '\n[[staff]]\nid = "s002"\nname = "李强"\nrole = "supervisor"\n'
+    config = tmp_path / "supplement.toml"
+    config.write_text(text, encoding="utf-8")
+    with database(request.param, tmp_path) as url:
+        clock = Clock(datetime(2026, 3, 9, 9, tzinfo=HALL_TZ))  # Monday
+        server = InProcServer(journey_db(tmp_path, config=config, url=url), clock)
+        yield server, clock
+        server.stop()
+
+
+def _in_approval(server: InProcServer, n: int) -> tuple[dict[str, Any], httpx.Client]:
+    kiosk = server.client(enrol(server.store.url, "kiosk", f"k{n}"))
+    ticket = ok(kiosk.post("/tickets", json={"service": "case", "id_card": person(80 + n)}), 201)
+    intake = staff_client(server, "W01")
+    assert ok(intake.post("/counters/W01/call-next"))["id"] == ticket["id"]
+    ok(intake.post("/counters/W01/finish", json={"outcome": "next"}))
+    post = staff_client(server, "W03", "s002")
+    assert ok(post.post("/counters/W03/call-next"))["id"] == ticket["id"]
+    return ticket, post
+
+
+def _view(server: InProcServer, ticket: str) -> dict[str, Any]:
+    return dict(ok(server.client().get(f"/track/{ticket}")))
+
+
+def _local(iso: str) -> datetime:
+    return datetime.fromisoformat(iso).astimezone(HALL_TZ)
+
+
+def test_papers_sent_back_stop_the_clock_and_move_the_promised_date(hall: Any) -> None:
+    server, clock = hall
+    ticket, post = _in_approval(server, 1)
+    promised = _local(_view(server, ticket["id"])["deadline"])
+    assert promised.date().isoformat() == "2026-03-11"  # two working days after Monday
+    sent = ok(post.post("/counters/W03/supplement", json={
+        "papers": ["公司章程", "住所使用证明"], "note": "章程须全体股东签字"}))
+    assert sent["status"] == "supplement" and sent["zone"] == "intake"
+    asked = sent["journey"][-2]
+    assert (asked["zone"], asked["outcome"]) == ("approval", "supplement")
+    assert asked["papers"] == ["公司章程", "住所使用证明"] and asked["reason"] == "章程须全体股东签字"
+    assert ok(post.get("/counters/W03"))["current"] is None  # the post is free
+    assert post.post("/counters/W03/call-next").status_code == 204  # nothing left in approval
+    intake = staff_client(server, "W01")
+    assert intake.post("/counters/W01/call-next").status_code == 204  # waits for its holder
+    page = httpx.get(f"{server.url}/t/{ticket['id']}").text
+    assert "待补正" in page and "公司章程" in page and "Articles of association" in page
+    assert "章程须全体股东签字" in page and "补正期间暂停计时" in page
+    with server.store.read() as s:  # the holder is told (the hall's gateway), papers named
+        told = s.execute(select(OutboxRow.kind, OutboxRow.payload).where(
+            OutboxRow.ticket_id == ticket["id"])).all()
+    assert [(k, p["papers"]) for k, p in told] == [("case.supplement", ["公司章程", "住所使用证明"])]
+    assert "章程须全体股东签字" not in str(told)  # the note stays on the holder's own pages
+
+    clock.set(2026, 3, 12, 10)  # Thursday: past the first promise, the clock stopped
+    remote.expire_unclaimed(server.store)  # the rollover's sweep of unclaimed numbers
+    view = _view(server, ticket["id"])
+    assert view["status"] == "supplement" and view["late"] is None
+    supervisor = staff_client(server, "W03", "s002")
+    rows = [r for r in ok(supervisor.get("/cases")) if r["ticket"] == ticket["id"]]
+    assert [(r["state"], r["status"]) for r in rows] == [("supplement", "supplement")]
+    kpi = ok(supervisor.get("/reports/kpi", params={"from": "2026-03-09", "to": "2026-03-12"}))
+    assert kpi["overdue_open"] == 0, kpi  # not overdue while the papers are missing
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k-thursday"))
+    found = ok(kiosk.post("/tickets/lookup", json={"id_card": person(81)}))
+    assert [t["id"] for t in found] == [ticket["id"]]
+    back = ok(kiosk.post(f"/tickets/{ticket['id']}/arrive"))
+    assert back["number"] == "B001" and not back["arrival_required"]  # Thursday's first
+    intake = staff_client(server, "W01")
+    called = ok(intake.post("/counters/W01/call-next"))
+    assert called["id"] == ticket["id"] and called["status"] == "called"
+    refused(intake.post("/counters/W01/finish", json={"outcome": "done"}), 409,
+            "back_to_approval")  # accepted days ago: approval decides it, not intake
+    ok(intake.post("/counters/W01/finish", json={"outcome": "next"}))
+    view = _view(server, ticket["id"])
+    # Tuesday, Wednesday and Thursday waited for the papers: three working days more
+    assert view["zone"] == "approval" and view["late"] is None
+    assert _local(view["deadline"]).date().isoformat() == "2026-03-16"
+    post = staff_client(server, "W03", "s002")
+    assert ok(post.post("/counters/W03/call-next"))["id"] == ticket["id"]
+    refused(post.post("/counters/W03/supplement", json={"papers": ["公司章程"]}), 409,
+            "supplement_once")  # told at once: decide on what the case has
+    ok(post.post("/counters/W03/finish", json={"outcome": "next"}))
+    kpi = ok(post.get("/reports/kpi", params={"from": "2026-03-09", "to": "2026-03-12"}))
+    assert kpi["on_time_rate"] == 1.0, kpi  # decided on Thursday, within the moved date
+
+
+def test_papers_back_the_same_day_move_nothing_and_bad_requests_lose_nothing(
+        hall: Any) -> None:
+    server, _clock = hall
+    ticket, post = _in_approval(server, 2)
+    promised = _view(server, ticket["id"])["deadline"]
+    for body, code in (({}, "papers_needed"), ({"papers": [" "], "note": " "}, "papers_needed")):
+        answer = post.post("/counters/W03/supplement", json=body)
+        assert answer.status_code == 400 and answer.json()["error"]["code"] == code
+    assert post.post("/counters/W03/supplement", json={"papers": ["x"], "what": 1}
+                     ).status_code == 422
+    assert post.post("/counters/W03/supplement", json={"papers": ["x" * 101]}).status_code == 422
+    assert ok(post.get("/counters/W03"))["current"]["id"] == ticket["id"]  # still here
+    intake = staff_client(server, "W01")
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k-other"))
+    other = ok(kiosk.post("/tickets", json={"service": "case", "id_card": person(90)}), 201)
+    assert ok(intake.post("/counters/W01/call-next"))["id"] == other["id"]
+    refused(intake.post("/counters/W01/supplement", json={"papers": ["公司章程"]}), 409,
+            "not_in_approval")
+    ok(intake.post("/counters/W01/finish", json={"outcome": "done"}))
+    ok(post.post("/counters/W03/supplement", json={"note": "申请书缺少签字"}))
+    ok(kiosk.post(f"/tickets/{ticket['id']}/arrive"))
+    assert ok(intake.post("/counters/W01/call-next"))["number"] == ticket["number"]
+    # call-next with the papers taken in hands the case back to approval: never `done`
+    later = ok(kiosk.post("/tickets", json={"service": "general"}), 201)
+    assert ok(intake.post("/counters/W01/call-next"))["id"] == later["id"]
+    view = _view(server, ticket["id"])
+    assert view["zone"] == "approval" and view["status"] == "waiting"
+    assert view["deadline"] == promised
