@@ -93,6 +93,13 @@ class KioskFlow(QObject):
             return hall.name_en
         return self.hall_name
 
+    @property
+    def priority_age(self) -> int:
+        """The age from which the hall gives an ID card's holder priority (its `priority_age`;
+        70 until the hall is known)."""
+        hall = self.link.hall
+        return hall.priority_age if hall is not None else 70
+
     def hall_title_mn(self) -> str:
         """The hall's Mongolian name (`name_mn`, of the terminal's hall or bank outpost) in
         Mongolian mode, where the hall gave one; "" otherwise."""

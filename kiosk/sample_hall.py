@@ -44,7 +44,7 @@ def from_config(cfg: HallConfig) -> HallSample:
         id=h.id, name=h.name, timezone=h.timezone, announce=h.announce, day_starts=h.day_starts,
         languages=list(h.languages), name_en=h.name_en, name_mn=h.name_mn,
         announce_en=h.announce_en, announce_mn=h.announce_mn, notice=h.notice,
-        notice_en=h.notice_en, notice_mn=h.notice_mn)
+        notice_en=h.notice_en, notice_mn=h.notice_mn, priority_age=h.priority_age)
     services = []
     for i, s in enumerate(cfg.services):
         services.append(wire.ServiceInfo(
@@ -62,7 +62,7 @@ def from_config(cfg: HallConfig) -> HallSample:
     outposts = [wire.HallOut(
         id=o.id, name=o.name, timezone=h.timezone, announce=h.announce, day_starts=h.day_starts,
         parent=h.id, languages=list(h.languages), name_en=o.name_en, name_mn=o.name_mn,
-        announce_en=h.announce_en, announce_mn=h.announce_mn,
+        announce_en=h.announce_en, announce_mn=h.announce_mn, priority_age=h.priority_age,
         counters=[wire.CounterInfo(code=c.code, name=c.name, zone=c.zone,
                                    services=list(c.services), name_en=c.name_en,
                                    name_mn=c.name_mn) for c in o.counters])

@@ -519,6 +519,8 @@ class HallOut(Wire):
     notice: str = ""
     notice_en: str = ""
     notice_mn: str = ""
+    # (v1.2) the age from which an ID card gives priority (the kiosk's hint says it)
+    priority_age: int = 70
 
 
 class FollowupStepOut(Wire):

@@ -97,7 +97,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "at_the_bottom": ("按钮在屏幕下方", "the buttons are at the bottom of the screen"),
     "take_ticket_said": ("请取走号票", "Please take your ticket"),
     "senior_on_said": ("已进入长者模式，字更大，屏幕会读出提示", "Senior mode: larger text, and the screen reads its prompts aloud"),
-    "card_priority_hint": ("70 岁以上老人刷身份证自动优先", "Aged 70+: use your ID card for priority"),
+    "card_priority_hint": ("{age} 岁以上老人刷身份证自动优先", "Aged {age}+: use your ID card for priority"),
     "scan_first": ("先扫描材料预审", "Scan papers for pre-review first"),
     "remaining": ("今日剩余 {n} 个号", "{n} numbers left today"),
     "remaining_then": ("当日剩余 {n} 个号", "{n} numbers left that day"),

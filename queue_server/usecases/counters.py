@@ -313,8 +313,9 @@ def _confirm(tx: Tx, counter: Record, ticket: Record, confirmed: bool) -> None:
         raise Conflict("nothing_to_confirm", "此号没有自报的优先原因 / this ticket has no "
                        "declared priority reason")
     ticket.priority_confirmed = confirmed
-    _event(tx, "ticket.priority_confirmed", ticket, counter, reason=ticket.priority_reason,
-           confirmed=confirmed)
+    # the reason (disabled, pregnant...) stays with the counter: every subscriber of the hall,
+    # its call boards too, reads the event
+    _event(tx, "ticket.priority_confirmed", ticket, counter, confirmed=confirmed)
 
 
 def _transfer(tx: Tx, counter: Record, stage: Record, ticket: Record, body: wire.TransferIn

@@ -19,6 +19,7 @@ from queue_server.usecases.halls import load_hall
 from queue_server.usecases.views import ticket_out
 
 OPEN = ("waiting", "called", "serving", "ready", "supplement")  # a case still at work
+BOARDS = ("display",)  # terminals that show tickets to the whole hall
 # How far back a card finds a finished visit (to ask about it or rate it): the 24-hour room's
 # citizen comes back at night or the next day, and a case served yesterday, or a number taken
 # after hours (numbered for the next day) and served that evening, was not found at all
@@ -35,7 +36,10 @@ def get_ticket(store: Store, who: Principal, ticket_id: str, base: str) -> wire.
         hall = load_hall(s, ticket.hall) if ticket is not None else None
         if ticket is None or hall is None or not visible(who, ticket.hall, hall.parent):
             raise NotFound("unknown_ticket", "没有此号 / no such ticket")
-        return ticket_out(s, ticket, base)
+        out = ticket_out(s, ticket, base)
+        if who.kind in BOARDS:  # the reason of a green channel is nobody's on the hall's wall
+            out.priority_reason = None
+        return out
 
 
 def lookup(store: Store, who: Principal, card: wire.IdCardIn, base: str) -> list[wire.TicketOut]:

@@ -61,6 +61,7 @@ def hall_out(store: Store, hall_id: str) -> wire.HallOut:
         return wire.HallOut(id=info.id, name=info.name, timezone=info.timezone,
                             announce=info.announce, day_starts=info.day_starts.strftime("%H:%M"),
                             parent=info.parent, languages=list(info.languages),
+                            priority_age=info.priority_age,
                             counters=[wire.CounterInfo(code=c.code, name=c.name, zone=c.zone,
                                                        services=list(c.services),
                                                        **forms_of(c.texts))

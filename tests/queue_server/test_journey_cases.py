@@ -258,7 +258,13 @@ def test_green_channel_needs_a_declared_reason_that_the_counter_confirms(journey
     assert confirmed["priority_confirmed"] is True
     event = [e for e in server.store.fetch_events("j1", 0, 1000)
              if e["type"] == "ticket.priority_confirmed"]
-    assert event and event[0]["reason"] == "serviceman" and event[0]["counter"] == "W01"
+    # the declared reason stays with the counter: the hall's every subscriber reads the event
+    # (it carried "serviceman" until v1.2), and a call board reads no reason of a ticket
+    assert event and "reason" not in event[0] and event[0]["counter"] == "W01"
+    assert second["priority_reason"] == "serviceman"  # the counter judging it reads it
+    board = server.client(enrol(server.store.url, "display", "board-1"))
+    seen = ok(board.get(f"/tickets/{served['id']}"))
+    assert seen["priority_reason"] is None and seen["priority"]
 
 
 def test_a_phone_number_never_checked_in_ends_at_the_rollover(journey: Journey) -> None:

@@ -678,13 +678,15 @@ class DetailScreen(Screen):
         self.card_btn.setVisible(can and not s.requires_id_card and flow.has_device("idcard"))
         self.scan_btn.setVisible(can and flow.has_device("camera") and bool(s.materials)
                                  and not flow.elderly)
-        hint = tr("needs_card", lang) if s.requires_id_card else tr("card_priority_hint", lang)
+        age = flow.priority_age  # the hall's own (it said 70 whatever the hall set)
+        hint = tr("needs_card", lang) if s.requires_id_card else tr("card_priority_hint", lang,
+                                                                    age=age)
         chosen = priority_line(flow)
         closed = unavailable(s, lang) if flow.online and not s.open else ""
         self.hint_pair.set_name((chosen or hint) if can else closed or tr("offline_title", lang))
         hint_key = "needs_card" if s.requires_id_card else "card_priority_hint"
-        self.hint_pair.set_mongolian(mongolian_words(hint_key, lang) if can and not chosen
-                                     else "")
+        self.hint_pair.set_mongolian(mongolian_words(hint_key, lang, age=age) if can
+                                     and not chosen else "")
         say(self.priority_btn, "priority_btn", lang)
         self.priority_btn.setVisible(can)
         self._place_buttons()

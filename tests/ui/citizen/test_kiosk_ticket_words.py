@@ -251,3 +251,23 @@ def test_a_bank_branch_s_long_name_stays_on_one_line_back_home(qtbot: Any, qapp:
         settle(QApplication.instance())
         line = window.hall.fontMetrics().lineSpacing()
         assert window.hall.heightForWidth(window.hall.width()) <= line * 1.5, state
+
+
+def test_the_priority_hint_says_the_hall_s_own_age(qtbot: Any, qapp: Any) -> None:
+    """A service's screen said 70 岁以上 whatever age the hall gives priority from."""
+    flow, window = _window(qtbot, qapp)
+    assert flow.link.hall is not None
+    plain = next(s.code for s in flow.link.catalog.services if not s.requires_id_card
+                 and s.materials)  # a card is not needed: the hint is the priority's
+
+    def detail(lang: str) -> str:
+        sample.stage(flow, "detail", lang=lang)
+        flow.data.service = plain
+        flow.emit_changed()
+        settle(QApplication.instance())
+        return _texts(window.screens["detail"])
+
+    for age in (70, 65):
+        flow.link.hall.priority_age = age
+        assert f"{age} 岁以上老人刷身份证自动优先" in detail("zh")
+    assert "Aged 65+" in detail("en")
