@@ -119,6 +119,11 @@ class VoicePack:
         own = f"counters/{code}"
         if (self.manifest.folder / f"{own}.wav").is_file() or not self.manifest.counter_fallback:
             return [own]
+        fits = self.manifest.counter_fits
+        if fits and name and f"{_counter_number(code, name)}{fits}" not in name.replace(" ", ""):
+            # "请 A001 号到 1 号窗口" for the counter 1号台: say it as it is named, or not at all
+            raise MissingClip(f"counter {code} is named {name!r}, not N{fits}: record "
+                              f"counters/{code}.wav")
         out: list[str] = []
         for word in self.manifest.counter_fallback:
             if word == "{counter_number}":

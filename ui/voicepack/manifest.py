@@ -52,6 +52,10 @@ class Manifest:
     sentence: tuple[str, ...]
     recall: tuple[str, ...]
     counter_fallback: tuple[str, ...]
+    # The word the fallback says after the number ("号窗口"): a counter whose name has its
+    # number followed by another word ("1号台", "综合受理岗2") is not said by the fallback (the
+    # board reads the call with espeak-ng instead); "": any name
+    counter_fits: str = ""
 
     def phrases(self) -> list[str]:
         """Every phrase word the sentences use, in first-use order."""
@@ -115,5 +119,12 @@ def load_manifest(folder: Path) -> Manifest:
         gap_ms=_int(pack, "gap_ms", where, 40, 0, 2000),
         pause_ms=_int(pack, "pause_ms", where, 250, 0, 5000),
         sentence=sentence, recall=_words(call, "recall", where, required=False) or sentence,
-        counter_fallback=fallback,
+        counter_fallback=fallback, counter_fits=_text(counter, "fits", where),
     )
+
+
+def _text(table: dict[str, object], key: str, where: Path) -> str:
+    value = table.get(key, "")
+    if not isinstance(value, str):
+        raise VoicePackError(f"{where}: {key} must be a string, not {value!r}")
+    return value

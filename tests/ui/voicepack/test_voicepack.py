@@ -251,6 +251,11 @@ def test_a_call_no_pack_can_say_is_read_by_the_fallback(tmp_path: Path) -> None:
     voice = make_queue(tmp_path / "cache", repeat=1, engine=engine, player=player)
     voice.start()
     try:
+        # a counter named for a desk, not a window: "请 E006 号到 1 号窗口" was wrong; read as named
+        voice.put(Announcement(0, "E006", "T01", "1号台", "请E006号到1号台办理"))
+        assert voice.wait_idle(20)
+        assert reader.read == ["请E006号到1号台办理"]
+        reader.read.clear()
         voice.put(Announcement(1, "E007", "HELP", "导办台", "请E007号到导办台办理"))
         assert voice.wait_idle(20)
         assert reader.read == ["请E007号到导办台办理"] and engine.last is None
@@ -258,7 +263,7 @@ def test_a_call_no_pack_can_say_is_read_by_the_fallback(tmp_path: Path) -> None:
         assert voice.wait_idle(20)
         assert reader.read == ["请E007号到导办台办理"]  # the pack said this one
         assert engine.last is not None and "zh:letters/E" in engine.last.clips()
-        assert len(player.played) == 4  # chime and call, twice
+        assert len(player.played) == 6  # chime and call, three times
     finally:
         voice.stop()
     with pytest.raises(VoicePackError):  # with no fallback, still the pack's own error
