@@ -338,6 +338,7 @@ class KioskFlow(QObject):
         """Back to attract; every personal datum forgotten, late answers about it dropped."""
         self.runner.invalidate()
         self.card.cancel()
+        self.ticketing.forget()  # an unanswered number goes with its visitor
         self.idle.stop()
         self.data = CitizenData()  # the query and the search keyboard with the rest
         self.lang, self.elderly, self.page = self.home_language(), False, 0
@@ -351,7 +352,9 @@ class KioskFlow(QObject):
             self.notice = ""
         if up and self.state == states.ATTRACT:
             self.lang = self.home_language()  # the hall, and so its languages, is known now
-        if up and self.state == states.OFFLINE:
+        if up and self.state == states.OFFLINE and self.ticketing.pending():
+            self.ticketing.resume()  # the number being taken when the server went away
+        elif up and self.state == states.OFFLINE:
             self.reset()
         elif not up and self.state in (states.ATTRACT, states.SERVICES):
             self.go(states.OFFLINE, "offline")

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from PySide6.QtCore import QObject, QTimer
 
 from devices.errors import DeviceError, NotReady
-from kiosk.client import ServerUnreachable
+from kiosk.client import QueueClient, ServerUnreachable
 from kiosk.port import StepPort
 from kiosk.session import Page
 from kiosk.states import DETAIL, ISSUING, OFFLINE, PRIORITY, TICKET
@@ -41,6 +41,9 @@ DECLARABLE = ("disabled", "pregnant", "serviceman", "green")
 PRINTER_DOWN = ("paper_out", "cover_open", "offline", "error")
 PRINTER_WATCH_MS = 2000   # how often a failed printer is asked whether it is back
 ISSUE_PATIENCE_S = 20.0   # how long one touch keeps retrying before numbers are paused
+# How long after that the visitor is taken to be still at the kiosk (the offline screen never
+# times out): a number whose request went unanswered is sent again if the server is back sooner
+RESUME_WITHIN_S = 90.0
 # "ta dugaar-iyan küliyegerei", please wait for your number to be called: a starting
 # translation, to be reviewed by a native reader (as every entry of ui/locale/mn.po).
 WAIT_SENTENCE_MN = ("\u1832\u1820 \u1833\u180b\u1824\u182d\u1820\u1837\u202f\u1822\u1836\u1820\u1828 "
@@ -149,6 +152,11 @@ class Ticketing:
         self._watch = QTimer(parent, interval=PRINTER_WATCH_MS)
         self._watch.timeout.connect(self._watch_printer)
         self._asking = False
+        # A number whose request went unanswered while the server was away: sent again, with
+        # the same key, once it is back and the visitor is still here (`resume`); the server
+        # answers the first ticket if it had been issued. Memory only, dropped with the visit.
+        self._unanswered: tuple[str, wire.TicketCreate] | None = None
+        self._gave_up_at = 0.0  # (monotonic) when that request's patience ran out
 
     def request(self) -> wire.TicketCreate:
         data = self.port.data
@@ -186,6 +194,30 @@ class Ticketing:
         data.idempotency_key = data.idempotency_key or uuid.uuid4().hex
         key, req = data.idempotency_key, self.request()
         data.id_card = None  # sent once (in this request); nothing keeps it after
+        self._send(client, key, req)
+
+    def pending(self) -> bool:
+        """Whether a number's request went unanswered while the server was away, recently
+        enough that its visitor may still be at the kiosk."""
+        if self._unanswered is not None and \
+                time.monotonic() - self._gave_up_at > RESUME_WITHIN_S:
+            self._unanswered = None  # nobody waits for it now: a number for nobody, never
+        return self._unanswered is not None
+
+    def resume(self) -> None:
+        """The server is back while the visitor still waits: the unanswered request again."""
+        client = self.port.link.client
+        if self._unanswered is None or client is None:
+            return
+        self._send(client, *self._unanswered)
+
+    def forget(self) -> None:
+        """The visit ended: an unanswered request is not sent again."""
+        self._unanswered = None
+
+    def _send(self, client: QueueClient, key: str, req: wire.TicketCreate) -> None:
+        port = self.port
+        self._unanswered = (key, req)
         port.go(ISSUING)
 
         def send() -> wire.TicketIssued:
@@ -201,6 +233,7 @@ class Ticketing:
         port.runner.submit(send, self._issued, self._issue_failed)
 
     def _issued(self, ticket: wire.TicketIssued) -> None:
+        self._unanswered = None
         port = self.port
         data = port.data
         if data.ticket is not None and data.ticket.id == ticket.id:
@@ -221,10 +254,12 @@ class Ticketing:
     def _issue_failed(self, exc: BaseException) -> None:
         port = self.port
         if isinstance(exc, ServerUnreachable):
-            port.data.idempotency_key = None
+            # kept (`_unanswered`): sent again when the server is back, if the visitor waits
+            self._gave_up_at = time.monotonic()
             port.link.report_unreachable()
             port.go(OFFLINE, "offline")
             return
+        self._unanswered = None
         code = getattr(exc, "code", "")
         port.data.idempotency_key = None
         notice = {"daily_cap": "sold_out", "daily_cap_reached": "sold_out", "sold_out": "sold_out",

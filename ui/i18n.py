@@ -180,6 +180,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "offline_title": ("暂停取号", "Numbers paused"),
     "offline_body": ("系统正在恢复，请稍候或咨询工作人员。\n以下材料清单仍可查看。", "The system is reconnecting; please wait or ask the staff.\nThe papers lists below can still be read."),
     "reconnecting": ("正在自动重连…", "Reconnecting…"),
+    "resume_pending": ("正在重新连接，连上后继续为您取号", "Reconnecting: your number is taken once it answers"),
     # admin
     "admin_title": ("设备管理", "Device administration"),
     "admin_pin": ("请输入管理密码", "Enter the admin PIN"),

@@ -92,6 +92,60 @@ def test_lost_answer_is_retried_with_the_same_key(make_flow: MakeFlow, qtbot: An
     assert int(nxt["number"][1:]) == int(ticket.number[1:]) + 1  # nothing issued twice
 
 
+class Outage(httpx.HTTPTransport):
+    """While `down`, every POST /tickets reaches the server and its answer is lost."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = True
+        self.keys: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        if request.method == "POST" and request.url.path.endswith("/tickets"):
+            self.keys.append(request.headers.get("Idempotency-Key", ""))
+            if self.down:
+                response.close()
+                raise httpx.ConnectError("the network is cut", request=request)
+        return response
+
+
+def test_a_number_unanswered_in_an_outage_is_taken_when_the_server_is_back(
+        make_flow: MakeFlow, qtbot: Any, hall: Hall, monkeypatch: Any) -> None:
+    """The server went away while a visitor took a number: the kiosk showed the offline
+    screen and, once the server was back, went home as if nothing had been asked. It sends
+    the request again (the same key: the server answers the number it had issued) while the
+    visitor may still be there; long after, never."""
+    from kiosk import ticketing
+
+    monkeypatch.setattr(ticketing, "ISSUE_PATIENCE_S", 0.5)
+    transport = Outage()
+    flow = make_flow()
+    flow.link.client = QueueClient(hall.url, hall.kiosk_token, transport=transport)
+    take(flow, "property-general", qtbot)
+    qtbot.waitUntil(lambda: flow.state == st.OFFLINE, timeout=20000)
+    assert flow.ticketing.pending() and flow.data.ticket is None
+    transport.down = False
+    flow.link._set_online(True)  # as its probe finds the server again
+    qtbot.waitUntil(lambda: flow.data.print_state == "printed", timeout=20000)
+    ticket = flow.data.ticket
+    assert ticket is not None and flow.state == st.TICKET and not flow.ticketing.pending()
+    assert len(set(transport.keys)) == 1 and len(transport.keys) >= 2  # one key throughout
+    nxt = hall.api("POST", "/tickets", hall.kiosk_token, {"service": "property-general"},
+                   {"Idempotency-Key": "after-the-outage"}).json()
+    assert int(nxt["number"][1:]) == int(ticket.number[1:]) + 1  # nothing issued twice
+
+    flow.reset()  # another visitor, another outage: the server is back too late for them
+    monkeypatch.setattr(ticketing, "RESUME_WITHIN_S", 0.0)
+    transport.down = True
+    take(flow, "property-general", qtbot)
+    qtbot.waitUntil(lambda: flow.state == st.OFFLINE, timeout=20000)
+    transport.down = False
+    flow.link._set_online(True)
+    qtbot.waitUntil(lambda: flow.state == st.ATTRACT, timeout=5000)
+    assert flow.data.ticket is None and not flow.ticketing.pending()
+
+
 def test_printer_fault_keeps_number_on_screen_and_tells_server(make_flow: MakeFlow, qtbot: Any,
                                                                hall: Hall) -> None:
     flow = make_flow(printer="sim://printer?paper=out")

@@ -708,7 +708,9 @@ class OfflineScreen(Screen):
         self.title.setText(tr("offline_title", lang))
         first, _, rest = tr("offline_body", lang).partition("\n")  # "or ask the staff": when
         self.body.setText("\n".join(x for x in (first, nobody_here(flow), rest) if x))
-        self.status.setText(tr("reconnecting", lang))
+        # the number being taken when the server went away is taken once it is back
+        self.status.setText(tr("resume_pending" if flow.ticketing.pending() else "reconnecting",
+                               lang))
         clear_layout(self.grid)
         cols = (2 if flow.elderly else 4) // (2 if self.narrow else 1)
         limit = 6 if flow.elderly else 16
