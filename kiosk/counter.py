@@ -188,7 +188,8 @@ class CounterModel(QObject):
             return set()
         acts = allowed_actions(self.current.status if self.current else None, self.paused)
         if self.current is not None and self.state is not None and not met_in_person(
-                self.current.origin == "branch", self.state.zone):
+                self.current.origin == "branch", self.state.zone,
+                self.current.asked is not None):  # back from 补正: its holder is here
             # nobody to recall or pass (the server refuses 409 not_in_person): a back-office
             # post calls a case, not a person, and a bank branch's application is taken up
             # from the papers the branch sent, its holder not in the hall until pickup
@@ -214,7 +215,7 @@ class CounterModel(QObject):
             if t.zones_left:
                 acts.add("finish-next")
             if t.asked is not None and t.zones_left and self.state.zone != "approval":
-                acts.discard("finish")  # back from 补正: to approval, never 办结 here
+                acts -= {"finish", "reject"}  # back from 补正: approval decides it, not here
         return acts
 
     def _delivery_open(self) -> bool:

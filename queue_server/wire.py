@@ -28,6 +28,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     field_validator,
     model_validator,
 )
@@ -342,12 +343,16 @@ class FinishIn(Inbound):
     reason: Text | None = Field(default=None, max_length=200)
 
 
+# A paper's name (blank ones are dropped by the use case, which answers papers_needed when
+# nothing is left)
+Paper = Annotated[str, StringConstraints(max_length=100), AfterValidator(mask_numbers_in)]
+
+
 class SupplementIn(Inbound):
     """补正 (v1.2): the papers an approval post finds missing, told to the holder at once
     (一次性告知): names from the service's `materials` (or others), and a note."""
     model_config = ConfigDict(extra="forbid")
-    papers: list[Annotated[Text, Field(min_length=1, max_length=100)]] = Field(
-        default=[], max_length=30)
+    papers: list[Paper] = Field(default=[], max_length=30)
     note: Text | None = Field(default=None, max_length=200)
 
 

@@ -86,6 +86,18 @@ class TerminalRow(Wire):
     last_seen: datetime | None = None
 
 
+class FaultRow(Wire):
+    """(v1.2) A device fault of a terminal in the last hours (`GET /console/faults`)."""
+
+    hall: str  # the hall's or its bank outpost's
+    terminal: str
+    kind: str
+    device: str  # printer, idcard, camera...
+    state: str  # paper_out, cover_open, offline...
+    began_at: datetime | None = None  # None: before the hours asked about
+    ended_at: datetime | None = None  # None: not over
+
+
 class LiveHall(Wire):
     hall: str
     hall_name: str

@@ -142,6 +142,7 @@ class SupplementView(Wire):
     asked_at: datetime | None = None
     zone: str = "intake"  # where to bring them (its counters take them in)
     zone_name: str = "受理"
+    checked_in: bool = False  # its holder checked in with them: to hand in when called
 
 
 class DeliveryOut(Wire):

@@ -21,7 +21,7 @@ from queue_server.api.routes import RowId, Who, hall_of, store_of
 from queue_server.domain.clock import parse_day
 from queue_server.domain.errors import Invalid, NotFound
 from queue_server.domain.figures import Filter
-from queue_server.usecases import appeals, cases, figures, followups, ledger, live
+from queue_server.usecases import appeals, cases, faults, figures, followups, ledger, live
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
 from queue_server.wire_console import (
@@ -29,6 +29,7 @@ from queue_server.wire_console import (
     AppealIn,
     AppealOut,
     CaseRow,
+    FaultRow,
     LiveHall,
     MyCaseRow,
     Period,
@@ -60,6 +61,20 @@ def period_of(request: Request) -> Period:
 @router.get("/console/live", response_model=LiveHall)
 def live_hall(request: Request, principal: Who) -> LiveHall:
     return live.live(store_of(request), principal, hall_of(principal, request))
+
+
+@router.get("/console/faults", response_model=list[FaultRow])
+def device_faults(request: Request, principal: Who) -> list[FaultRow]:
+    """(v1.2) The terminals' device faults of the last `hours` (24; 1–168), newest first."""
+    return faults.recent_faults(store_of(request), principal, hall_of(principal, request),
+                                _hours(request))
+
+
+def _hours(request: Request) -> int:
+    try:
+        return int(request.query_params.get("hours") or 24)
+    except ValueError as exc:
+        raise Invalid("bad_hours", "hours 须为整数 / hours must be a whole number") from exc
 
 
 @router.get("/cases", response_model=list[CaseRow])
@@ -221,6 +236,11 @@ TABLES: dict[str, tuple[str, Fetch, list[Column]]] = {
         col("终端", "Terminal", "name"), col("类型", "Kind", lambda x: export.kind(x.kind)), col("大厅", "Hall", "hall"),
         col("状态", "State", lambda x: STATE.get(x.state, x.state)),
         col("设备问题", "Problems", lambda x: [export.problem(p) for p in x.problems]), col("最近心跳", "Last seen", "last_seen")]),
+    "faults": ("设备故障", lambda r, p, h: faults.recent_faults(store_of(r), p, h, _hours(r)), [
+        col("终端", "Terminal", "terminal"), col("类型", "Kind", lambda x: export.kind(x.kind)),
+        col("大厅", "Hall", "hall"),
+        col("故障", "Fault", lambda x: export.problem(f"{x.device}: {x.state}")),
+        col("开始", "Began", "began_at"), col("结束", "Ended", "ended_at")]),
     "cases": ("限时办结", lambda r, p, h: cases.approval_cases(store_of(r), p, h), [
         col("号码", "Number", "number"), col("事项", "Service", "service_name"),
         col("申请人", "Applicant", "masked_name"), col("进入审批", "Entered", "entered_at"),

@@ -162,11 +162,14 @@ def supplement_words(view: wj.TicketView) -> str:
     note = (f'<p class="note" id="supplement-note">审批人员说明:{escape(sup.note)}'
             f'<br><span class="en">The officer\'s note: {escape(sup.note)}</span></p>'
             if sup.note else "")
-    return ('<div id="supplement"><p class="hl">审批需要补正材料:请一次备齐以下材料,到大厅自助机'
-            f'刷身份证或扫描号票二维码签到,到{zone}窗口递交。补正期间不计入办结时限。'
-            '<br><span class="en">The approval needs more papers: bring all of these, check '
-            "in at a kiosk in the hall with your ID card or your ticket's QR code, and hand "
-            "them in at the intake counter. The time limit stops until they are in.</span></p>"
+    head = ((f'已签到:叫号后请到{zone}窗口递交以下补正材料。', "Checked in: when called, hand "
+             "these papers in at the intake counter.") if sup.checked_in else (
+            f'审批需要补正材料:请一次备齐以下材料,到大厅自助机刷身份证或扫描号票二维码签到,到{zone}'
+            '窗口递交。补正期间不计入办结时限。', "The approval needs more papers: bring all of "
+            "these, check in at a kiosk in the hall with your ID card or your ticket's QR code, "
+            "and hand them in at the intake counter. The time limit stops until they are in."))
+    return (f'<div id="supplement"><p class="hl">{head[0]}<br><span class="en">{head[1]}'
+            "</span></p>"
             + (banded(view, [escape(p.name_mn or "") for p in sup.papers],
                       f'<ul class="papers">{items}</ul>') if items else "") + note + "</div>")
 
@@ -233,7 +236,7 @@ def _where(view: wj.TicketView, now: datetime | None = None) -> str:
         where_en = view.counter_name_en or view.counter_name
         return (f'<p class="hl">请到 <b>{escape(view.counter_name)}</b> 办理'
                 f'<br><span class="en">Please go to {escape(where_en)}</span></p>')
-    if view.supplement is not None:
+    if view.supplement is not None and not view.supplement.checked_in:
         return supplement_words(view)
     if view.arrival_required:
         return ('<p class="hl">请到大厅后在自助机刷身份证签到,签到后才会叫号。'
@@ -248,7 +251,8 @@ def _where(view: wj.TicketView, now: datetime | None = None) -> str:
         return ('<p class="hl">不予受理' + (f":{escape(reason)}" if reason else "")
                 + '<br><span class="en">Not accepted' + (f": {escape(reason)}" if reason else "")
                 + "</span></p>")
-    line = ""
+    # checked in with the papers sent for: which, then the wait as for any number
+    line = supplement_words(view) if view.supplement is not None else ""
     if view.ready:
         line = ('<p class="ok">已办结,请留意出件窗口叫号。<br><span class="en">Ready: the pickup '
                 "counter will call this number.</span></p>")
@@ -377,7 +381,7 @@ def render(view: wj.TicketView, now: datetime | None = None) -> str:
         note = ("(暂定:当年节假日安排未公布)" if view.deadline_provisional else "")
         due_en = _time(view.deadline, view.timezone, "%Y-%m-%d %H:%M")
         note_en = " (provisional)" if view.deadline_provisional else ""
-        if view.supplement is not None:
+        if view.supplement is not None:  # moved on once intake takes the papers
             note += "(补正期间暂停计时,材料补齐后顺延)"
             note_en += " (stopped while papers are missing: it moves on by the days they take)"
         head += (f"<p>承诺办结时间:{_time(view.deadline, view.timezone, '%Y年%m月%d日 %H:%M')}"

@@ -77,19 +77,26 @@ def missed(deadline: datetime | None, journey: Sequence[Any], now: datetime) -> 
     return "done" if ended is not None and ended > deadline else None
 
 
-def holder_away(forwarded: bool, zone: str) -> bool:
+def returned(stage: Any) -> bool:
+    """Whether `stage` is of a case back from 补正 before approval: it carries the approval
+    deadline (set when the case was sent back), as no other stage outside approval does."""
+    return stage.zone != "approval" and stage.deadline is not None
+
+
+def holder_away(forwarded: bool, zone: str, returned: bool = False) -> bool:
     """Whether the holder is elsewhere while `zone` takes up the ticket: a bank branch's
     application forwarded to the hall (政银合作) is taken up from the papers the branch sent,
     its holder at the branch or at home; they come in person only to collect (pickup). Its
-    calls before pickup call nobody in the hall."""
-    return forwarded and zone != "pickup"
+    calls before pickup call nobody in the hall, but when it came back from 补正 (`returned`):
+    its holder brought the papers and waits in the hall."""
+    return forwarded and zone != "pickup" and not returned
 
 
-def met_in_person(forwarded: bool, zone: str) -> bool:
+def met_in_person(forwarded: bool, zone: str, returned: bool = False) -> bool:
     """Whether the holder met the counter of a stage in `zone` that called them: what a
     rating from the holder's phone rates. Never a back-office approval post (it "calls" the
     case, not a person), nor a stage while the holder was away (`holder_away`)."""
-    return zone != "approval" and not holder_away(forwarded, zone)
+    return zone != "approval" and not holder_away(forwarded, zone, returned)
 
 
 def _require(stage: StageLike, states: tuple[str, ...]) -> None:

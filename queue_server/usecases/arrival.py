@@ -53,6 +53,10 @@ def arrive_in(tx: Tx, who: Principal, ticket_id: str, base: str) -> tuple[wire.T
     if who.kind not in ARRIVERS:
         raise Forbidden("forbidden", "此终端不能签到 / this terminal cannot check in")
     ticket, hall = _ticket(tx, who, ticket_id)
+    if ticket.status == stages.FORWARDED and ticket.forwarded_to and who.hall != ticket.hall:
+        # the bank branch's ticket in its holder's hand, at the hall's kiosk: the application
+        # is the hall's own ticket (sent back for papers, ready for pickup)
+        ticket, hall = _ticket(tx, who, ticket.forwarded_to)
     stage = one(tx.conn, _STAGES, STAGE, id=ticket.stage) if ticket.stage else None
     svc = service_row_any(tx.session, ticket.hall, ticket.service)
     if stage is None or stage.status != stages.HELD:

@@ -184,20 +184,30 @@ def approval_cases(store: Store, who: Principal, hall: str) -> list[CaseRow]:
 def _sent_back(s: Session, hall: str, services: dict[str, str], staff: dict[str, str]
                ) -> list[CaseRow]:
     """The cases sent back for papers (补正): still the hall's to decide, their time limit
-    stopped (state `supplement`: never overdue while the papers are missing)."""
-    tickets = list(s.scalars(select(Ticket).where(Ticket.hall == hall,
-                                                  Ticket.status == SUPPLEMENT)
-                             .order_by(Ticket.deadline, Ticket.id)))
-    intake = _intake_of(s, [t.id for t in tickets])
+    stopped (state `supplement`: never overdue while the papers are missing), waiting for
+    their holder (status `supplement`) or back at intake with the papers (`papers_in`: it
+    left the list from its check-in until intake handed it on; an outside check). Open stages
+    before approval that carry its deadline (`stages.returned`): a short range of the queue
+    index."""
+    pairs = list(s.execute(
+        select(Stage, Ticket).join(Ticket, Ticket.id == Stage.ticket_id)
+        .where(Stage.hall == hall, Stage.zone.in_(("consult", "intake")),
+               Stage.status.in_(OPEN), Stage.deadline.is_not(None))
+        .order_by(Stage.deadline, Stage.id)).all())
+    intake = _intake_of(s, [t.id for _, t in pairs])
     rows = []
-    for ticket in tickets:
+    for stage, ticket in pairs:
         took, entered = intake.get(ticket.id, (None, None))
+        holder = stage.staff_id if stage.status in (*AT_COUNTER, ON_HOLD) else None
         rows.append(CaseRow(
             ticket=ticket.id, number=ticket.number, service=ticket.service,
             service_name=services.get(ticket.service, ticket.service),
             masked_name=ticket.masked_name, entered_at=entered, deadline=ticket.deadline,
             deadline_provisional=bool(ticket.deadline_provisional), state=SUPPLEMENT,
-            status=SUPPLEMENT, intake_staff=took, intake_staff_name=staff.get(took or "")))
+            status=SUPPLEMENT if ticket.status == SUPPLEMENT else "papers_in",
+            counter=stage.counter if holder else None, staff=holder,
+            staff_name=staff.get(holder or ""), intake_staff=took,
+            intake_staff_name=staff.get(took or "")))
     return rows
 
 

@@ -102,7 +102,8 @@ def _announce(hall: HallInfo, number: str, counter: Record) -> dict[str, str]:
 
 def in_person(ticket: Record, stage: Record) -> bool:
     """Whether a call of `stage` calls someone in the hall (`stages.holder_away`)."""
-    return not stages.holder_away(ticket.forwarded_from is not None, stage.zone)
+    return not stages.holder_away(ticket.forwarded_from is not None, stage.zone,
+                                  stages.returned(stage))
 
 
 def call_words(hall: HallInfo, ticket: Record, stage: Record, counter: Record
@@ -182,7 +183,7 @@ def _moved_on(conn: Connection, ticket: Record, stage: Record) -> str:
     there closed an approved case that was never handed out. A case back from 补正 (its
     papers taken in at intake: the stage carries its approval deadline) goes back to approval."""
     if stage.zone != "approval":
-        return "next" if stage.deadline is not None else "done"
+        return "next" if stages.returned(stage) else "done"
     svc = service_record(conn, ticket.hall, stage.service)
     return "next" if svc is not None and stages.zones_left(svc.route, stage.zone) else "done"
 
@@ -224,7 +225,7 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
     ticket = one(conn, _TICKETS, _TICKET, id=stage.ticket_id)
     assert ticket is not None
     if action in ("recall", "no-show") and not stages.met_in_person(
-            ticket.forwarded_from is not None, stage.zone):
+            ticket.forwarded_from is not None, stage.zone, stages.returned(stage)):
         raise Conflict(*(BACK_OFFICE if stage.zone == "approval" else NOT_IN_PERSON))
     if action == "recall":
         _event(tx, "ticket.recalled", ticket, counter, recalls=stages.recall(stage),
@@ -240,6 +241,14 @@ def act_in(tx: Tx, who: Principal, code: str, base: str, action: str,
             svc = service_record(tx.conn, ticket.hall, stage.service)
             assert svc is not None
             queue_stage(tx, ticket, svc, "pickup", hall, held=True)
+        elif stages.returned(stage):
+            # Nor is a case accepted days ago whose holder came back with the papers (补正)
+            # and missed the call: it waits for them to check in again, its clock stopped.
+            svc = service_record(tx.conn, ticket.hall, stage.service)
+            assert svc is not None
+            queue_stage(tx, ticket, svc, stage.zone, hall, held=True,
+                        due=carried_due(tx.conn, stage, stage.zone, hall, tx.now))
+            ticket.status = stages.SUPPLEMENT
         else:
             ticket.status = stages.ticket_status_after("no_show", None)
         _event(tx, "ticket.no_show", ticket, counter)
@@ -276,10 +285,10 @@ def _finish(tx: Tx, hall: HallInfo, counter: Record, stage: Record, ticket: Reco
         _event(tx, "ticket.finished", ticket, counter, outcome=body.outcome, next_zone=None)
         outposts.hand_on(tx, ticket, parent)
         return
-    if body.outcome == "done" and next_zone is None and stage.zone != "approval" and (
-            stage.deadline is not None and stages.zones_left(svc.route, stage.zone)):
-        # back from 补正 (the stage carries its approval deadline): `done` here closed an
-        # application accepted days ago that approval never decided
+    if body.outcome in ("done", "rejected") and stages.returned(stage) and stages.zones_left(
+            svc.route, stage.zone):
+        # back from 补正 (the stage carries its approval deadline): `done` (or `rejected`)
+        # here closed an application accepted days ago that approval never decided
         raise Conflict("back_to_approval", "补正材料收齐后请转下一环节,由审批岗办结 / the papers "
                        "sent for go back to approval: finish it next")
     end_stage(stage, counter, tx.now, body.outcome)

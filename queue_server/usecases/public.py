@@ -22,7 +22,7 @@ from queue_server.db.store import Store
 from queue_server.domain import opening
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.sealing import SealBroken, unseal
-from queue_server.domain.stages import HELD, READY, SUPPLEMENT, missed
+from queue_server.domain.stages import ENDED, HELD, READY, SUPPLEMENT, missed, returned
 from queue_server.usecases import ratings
 from queue_server.usecases.appointments import hall_or_404, plan_of
 from queue_server.usecases.estimate import estimate, waiting_ahead
@@ -102,12 +102,14 @@ def _stage_views(s: Session, ticket: Ticket, names: dict[str, str]) -> list[wj.S
             for st in journey(s, ticket.id)]
 
 
-def supplement_view(svc: Service | None, ticket: Ticket, walk: list[Any]
+def supplement_view(svc: Service | None, ticket: Ticket, walk: list[Any], current: Any
                     ) -> wj.SupplementView | None:
     """补正: the papers the case waits for, each in the hall's languages where the service's
-    lists have it, while its status is `supplement`."""
+    lists have it, while its status is `supplement` and, once its holder checked in with
+    them, until intake takes them (`checked_in`)."""
     asked = [st for st in walk if st.outcome == SUPPLEMENT]
-    if ticket.status != SUPPLEMENT or not asked:
+    at_intake = current is not None and current.status != ENDED and returned(current)
+    if not asked or not (ticket.status == SUPPLEMENT or at_intake):
         return None
     last = asked[-1]
     names = list(svc.materials) if svc is not None else []
@@ -122,6 +124,7 @@ def supplement_view(svc: Service | None, ticket: Ticket, walk: list[Any]
 
     return wj.SupplementView(papers=[paper(p) for p in last.papers or []], note=last.reason,
                              asked_at=last.ended_at, zone=ticket.zone,
+                             checked_in=ticket.status != SUPPLEMENT,
                              zone_name=ZONE_NAMES.get(ticket.zone, (ticket.zone,))[0])
 
 
@@ -189,7 +192,7 @@ def ticket_view(store: Store, ticket_id: str, base: str, code: str | None = None
             deadline=ticket.deadline,
             deadline_provisional=bool(ticket.deadline_provisional),
             late=missed(ticket.deadline, walk, store.clock()),
-            supplement=supplement_view(svc, ticket, walk),
+            supplement=supplement_view(svc, ticket, walk, current),
             issued_at=ticket.issued_at, journey=stages,
             delivery=delivery_out(delivery, ticket) if delivery is not None else None,
             track_url=f"{base}/t/{ticket.id}", languages=list(hall.languages),

@@ -113,7 +113,8 @@ def latest_met(s: Session, ticket: Ticket) -> Stage | None:
     forwarded = ticket.forwarded_from is not None
     called = select(Stage).where(Stage.ticket_id == ticket.id, Stage.called_at.is_not(None))
     return next((stage for stage in s.scalars(called.order_by(Stage.id.desc()))
-                 if stages.met_in_person(forwarded, stage.zone)), None)
+                 if stages.met_in_person(forwarded, stage.zone, stages.returned(stage))),
+                None)
 
 
 def rating_state(s: Session, ticket: Ticket, hall: HallInfo, code: str | None) -> str | None:

@@ -45,6 +45,12 @@ def request_in(tx: Tx, who: Principal, code: str, base: str, body: wire.Suppleme
         raise Conflict("not_in_approval", "补正只在后台审批环节发起;窗口受理时请当面一次性告知 / "
                        "papers are asked for from an approval post; at a front counter tell "
                        "the holder in person")
+    if stage.deadline is not None and stage.deadline < tx.now:
+        # the clock stops within the time limit only: sent back once late, an overdue case
+        # left the overdue list and the figures (an outside check)
+        raise Conflict("past_deadline", "已超过承诺办结时间,不能再退回补正,请依现有材料办结或不予"
+                       "受理 / the promised date has passed: the case can no longer be sent back "
+                       "for papers; decide on what it has")
     papers = list(dict.fromkeys(p.strip() for p in body.papers if p.strip()))
     note = (body.note or "").strip() or None
     if not papers and note is None:

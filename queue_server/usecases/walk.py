@@ -86,7 +86,7 @@ def carried_due(conn: Connection, stage: Any, zone: str, hall: HallInfo, now: da
     on entering it (a transfer, a change of service, a requeue). A case back from 补正 carries
     its approval deadline through the zones before approval (that stage's own, set when it was
     sent back) and takes it into approval again moved on by the working days it waited for its
-    papers (`deadlines.resumed`)."""
+    papers, up to its holder's check-in (`deadlines.resumed`)."""
     if stage.deadline is None:
         return None
     due = Due(stage.deadline, bool(stage.deadline_provisional))
@@ -97,7 +97,10 @@ def carried_due(conn: Connection, stage: Any, zone: str, hall: HallInfo, now: da
     since = conn.execute(_SENT_BACK, {"ticket": stage.ticket_id}).scalar()
     if since is None:
         return due
-    return resumed(due, since, now, hall.timezone, hall.calendar)
+    # the papers were in when their holder checked in (the stage queued from then), though
+    # intake took them the next morning; a stage moved within intake since: from now
+    papers_in = stage.sort_at if stage.sort_at > since else now
+    return resumed(due, since, papers_in, hall.timezone, hall.calendar)
 
 
 def end_stage(stage: Record, counter: Record | None, now: datetime, outcome: str) -> None:

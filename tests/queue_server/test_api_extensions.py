@@ -107,6 +107,38 @@ def test_forward_from_the_bank_outpost_to_the_parent_intake(hall: Hall) -> None:
         "code"] == "not_an_outpost_ticket"
 
 
+def test_a_forwarded_case_sent_back_for_papers_calls_its_holder_in_the_hall(hall: Hall
+                                                                            ) -> None:
+    """补正 of a bank branch's application: its holder brings the papers to the hall, checks in
+    with the branch's ticket (its QR code) at the hall's kiosk, and is called aloud there (the
+    call was silent, "not in person", and the branch's ticket was 此号无需签到)."""
+    bank = hall.client(hall.enrol("bank"))
+    t = hall.issue(bank, "case", channel="bank", id_card=CARD)
+    remote = bank.post(f"/tickets/{t['id']}/forward", json={}).json()
+    w02, post = hall.staff("W02"), hall.staff("W03", "s002")
+    assert w02.post("/counters/W02/call-next").json()["id"] == remote["id"]
+    assert w02.post("/counters/W02/finish", json={"outcome": "next"}).status_code == 200
+    assert post.post("/counters/W03/call", json={"number": remote["number"]}).status_code == 200
+    sent = post.post("/counters/W03/supplement", json={"papers": ["申请书"]})
+    assert sent.status_code == 200 and sent.json()["status"] == "supplement"
+    kiosk = hall.client(hall.enrol("kiosk"))
+    back = kiosk.post(f"/tickets/{t['id']}/arrive")  # the branch's ticket, at the hall
+    assert back.status_code == 200 and back.json()["id"] == remote["id"]
+    called = w02.post("/counters/W02/call-next").json()
+    assert called["id"] == remote["id"]
+    assert w02.post("/counters/W02/recall").status_code == 200  # somebody is here to recall
+    from queue_server.db.store import Store
+
+    store = Store(hall.db_url)
+    try:
+        said = [e for e in store.fetch_events(hall.id, 0, 100_000)
+                if e["type"] in ("ticket.called", "ticket.recalled") and e["ticket"] == remote["id"]]
+    finally:
+        store.close()
+    assert [e.get("in_person", True) for e in said] == [False, False, True, True]
+    assert "text" in said[-1]  # the board says it
+
+
 def test_a_forwarded_branch_ticket_is_counted_as_forwarded_not_done(hall: Hall) -> None:
     """The branch's part ended by handing the papers on (转大厅): its ticket's status is
     `forwarded` and the branch's figures count it so, not as done (the outside check found one

@@ -15,7 +15,8 @@ from openpyxl import load_workbook
 from tests.queue_server.conftest import PIN, Hall
 from tests.queue_server.test_console_auth import console
 
-TABLES = ("queues", "counters", "terminals", "cases", "ratings", "followups", "appeals")
+TABLES = ("queues", "counters", "terminals", "faults", "cases", "ratings", "followups",
+          "appeals")
 
 
 def supervisor(hall: Hall) -> httpx.Client:
@@ -126,6 +127,28 @@ def test_live_hall_and_bad_filters(hall: Hall) -> None:
         assert resp.json()["error"]["code"] in ("bad_filter", "bad_period")
     assert c.get("export/nothing").json()["error"]["code"] == "unknown_table"
     assert c.get("export/ratings", params={"format": "pdf"}).status_code == 400
+
+
+def test_the_night_s_device_faults_are_listed_with_their_times(hall: Hall) -> None:
+    """The live hall showed a terminal as it is now: a printer out of paper at night and
+    refilled in the morning left no trace for the supervisor. /console/faults lists each fault
+    with when it began and ended (or that it goes on), newest first; its table exports."""
+    kiosk = hall.client(hall.enrol("kiosk"))
+    for devices in ({"printer": "ok", "idcard": "ok"}, {"printer": "paper_out", "idcard": "ok"},
+                    {"printer": "ok", "idcard": "ok"}, {"printer": "ok", "idcard": "offline"}):
+        sent = kiosk.post("terminals/heartbeat", json={"devices": devices})
+        assert sent.status_code == 204, sent.text
+    c = supervisor(hall)
+    rows = c.get("console/faults").json()
+    mine = [r for r in rows if r["terminal"] == rows[0]["terminal"]]
+    assert [(r["device"], r["state"], r["ended_at"] is None) for r in mine] == [
+        ("idcard", "offline", True), ("printer", "paper_out", False)]
+    assert mine[1]["began_at"] <= mine[1]["ended_at"] and mine[0]["kind"] == "kiosk"
+    for hours in ("0", "999", "x"):
+        bad = c.get("console/faults", params={"hours": hours})
+        assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_hours"
+    text = c.get("export/faults", params={"format": "csv"}).content.decode("utf-8-sig")
+    assert "打印机缺纸" in text and "身份证读卡器离线" in text
 
 
 @pytest.mark.parametrize("name", TABLES)

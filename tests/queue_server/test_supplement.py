@@ -105,11 +105,22 @@ def test_papers_sent_back_stop_the_clock_and_move_the_promised_date(hall: Any) -
     assert [t["id"] for t in found] == [ticket["id"]]
     back = ok(kiosk.post(f"/tickets/{ticket['id']}/arrive"))
     assert back["number"] == "B001" and not back["arrival_required"]  # Thursday's first
+    rows = [r for r in ok(supervisor.get("/cases")) if r["ticket"] == ticket["id"]]
+    assert [(r["state"], r["status"]) for r in rows] == [("supplement", "papers_in")]
+    assert _view(server, ticket["id"])["supplement"]["checked_in"]  # its page keeps the list
     intake = staff_client(server, "W01")
     called = ok(intake.post("/counters/W01/call-next"))
     assert called["id"] == ticket["id"] and called["status"] == "called"
-    refused(intake.post("/counters/W01/finish", json={"outcome": "done"}), 409,
-            "back_to_approval")  # accepted days ago: approval decides it, not intake
+    ok(intake.post("/counters/W01/recall"))
+    ok(intake.post("/counters/W01/recall"))
+    missed = ok(intake.post("/counters/W01/no-show"))  # stepped out: the case is not lost
+    assert missed["status"] == "supplement" and missed["arrival_required"]
+    ok(kiosk.post(f"/tickets/{ticket['id']}/arrive"))  # back again, the same day
+    assert ok(intake.post("/counters/W01/call-next"))["id"] == ticket["id"]
+    for outcome in ("done", "rejected"):  # accepted days ago: approval decides it, not intake
+        refused(intake.post("/counters/W01/finish", json={"outcome": outcome,
+                                                          "reason": "材料不全"}), 409,
+                "back_to_approval")
     ok(intake.post("/counters/W01/finish", json={"outcome": "next"}))
     view = _view(server, ticket["id"])
     # Tuesday, Wednesday and Thursday waited for the papers: three working days more
@@ -124,6 +135,20 @@ def test_papers_sent_back_stop_the_clock_and_move_the_promised_date(hall: Any) -
     assert kpi["on_time_rate"] == 1.0, kpi  # decided on Thursday, within the moved date
 
 
+def test_an_overdue_case_is_not_sent_back(hall: Any) -> None:
+    """Sent back once late, an overdue case left the overdue list and the figures: the clock
+    stops within the time limit only."""
+    server, clock = hall
+    _ticket, post = _in_approval(server, 3)
+    clock.set(2026, 3, 13, 10)  # Friday: past Wednesday's promise
+    post = staff_client(server, "W03", "s002")
+    assert ok(post.get("/counters/W03"))["current"] is not None
+    refused(post.post("/counters/W03/supplement", json={"papers": ["公司章程"]}), 409,
+            "past_deadline")
+    kpi = ok(post.get("/reports/kpi", params={"from": "2026-03-09", "to": "2026-03-13"}))
+    assert kpi["overdue_open"] == 1, kpi
+
+
 def test_papers_back_the_same_day_move_nothing_and_bad_requests_lose_nothing(
         hall: Any) -> None:
     server, _clock = hall
@@ -134,7 +159,8 @@ def test_papers_back_the_same_day_move_nothing_and_bad_requests_lose_nothing(
         assert answer.status_code == 400 and answer.json()["error"]["code"] == code
     assert post.post("/counters/W03/supplement", json={"papers": ["x"], "what": 1}
                      ).status_code == 422
-    assert post.post("/counters/W03/supplement", json={"papers": ["x" * 101]}).status_code == 422
+    too_long = post.post("/counters/W03/supplement", json={"papers": ["x" * 101]})
+    assert too_long.status_code == 422 and "100 characters" in too_long.text
     assert ok(post.get("/counters/W03"))["current"]["id"] == ticket["id"]  # still here
     intake = staff_client(server, "W01")
     kiosk = server.client(enrol(server.store.url, "kiosk", "k-other"))

@@ -539,8 +539,10 @@
     var items = (sup.papers || []).map(function (p) {
       return "<li>" + h(p.name) + (p.name_en ? ' <span class="en">' + h(p.name_en) + "</span>" : "") + "</li>";
     }).join("");
-    var html = '<div class="warn" id="supplement">' + two("审批需要补正材料:请一次备齐以下材料,到大厅自助机刷身份证或出示下方二维码签到,到" + sup.zone_name + "窗口递交。补正期间不计入办结时限。",
-      "The approval needs more papers: bring all of these, check in at a kiosk with your ID card or the QR code below, and hand them in at the intake counter. The time limit stops until they are in.");
+    var html = '<div class="warn" id="supplement">' + (sup.checked_in
+      ? two("已签到:叫号后请到" + sup.zone_name + "窗口递交以下补正材料。", "Checked in: when called, hand these papers in at the intake counter.")
+      : two("审批需要补正材料:请一次备齐以下材料,到大厅自助机刷身份证或出示下方二维码签到,到" + sup.zone_name + "窗口递交。补正期间不计入办结时限。",
+        "The approval needs more papers: bring all of these, check in at a kiosk with your ID card or the QR code below, and hand them in at the intake counter. The time limit stops until they are in."));
     var mn = (sup.papers || []).map(function (p) { return p.name_mn ? h(p.name_mn) : ""; });
     if (items) { html += banded(mn, '<ul class="papers">' + items + "</ul>"); }
     if (sup.note) { html += two("审批人员说明:" + sup.note, "The officer's note: " + sup.note); }
@@ -558,7 +560,7 @@
     if ((t.status === "called" || t.status === "serving") && t.counter_name) {
       return '<p class="big" id="go-to">' + two("请到 " + t.counter_name + " 办理", "Go to " + (t.counter_name_en || t.counter_name)) + "</p>";
     }
-    if (t.supplement) { return supplementNote(t.supplement) + qr; }
+    if (t.supplement && !t.supplement.checked_in) { return supplementNote(t.supplement) + qr; }
     if (t.arrival_required) {
       return '<div class="warn" id="arrive">' + two("请到大厅自助机签到(刷身份证或出示下方二维码),签到后才会叫号。",
         "Check in at a kiosk (ID card or the QR code below); you are called after that.") + "</div>" + qr;
@@ -572,7 +574,7 @@
       return '<div class="ok" id="ready">' + two("已办结,可以取件:请到大厅自助机刷身份证或扫描下方二维码取出件号。",
         "Ready: collect a pickup number at a kiosk with your ID card or the QR code below.") + "</div>" + qr;
     }
-    var html = "";
+    var html = t.supplement ? supplementNote(t.supplement) : "";  /* checked in with the papers */
     if (t.ready) {
       html += '<div class="ok" id="ready">' + two("已办结,请留意出件窗口叫号。", "Ready: the pickup counter will call this number.") + "</div>";
     }
@@ -603,7 +605,7 @@
     }
     else if ((t.status === "called" || t.status === "serving") && t.counter_name_mn) {
       lines.push('<b class="to">' + h(t.counter_name_mn) + "</b>");
-    } else if (t.supplement) {  /* the papers' own band is beside their list */
+    } else if (t.supplement && !t.supplement.checked_in) {  /* the papers' own band is beside their list */
     } else if (t.arrival_required) {
       lines.push(h(mw("arrive")));
     } else if (key === "waiting" && t.calls_from) {  /* closed now: no wait to tell */

@@ -1,6 +1,7 @@
 /* 大厅实况 / Live hall: the people waiting in the hall today and the longest wait per zone
    and service (approval's backlog is 限时办结's), counters (with what waits for each alone),
-   terminals' health; re-read whenever the event stream says something moved, and every 30 s. */
+   terminals' health and their device faults of the last 24 hours; re-read whenever the event
+   stream says something moved, and every 30 s. */
 (function () {
   "use strict";
   let timer = null;
@@ -28,7 +29,7 @@
     events: ["ticket.", "counter.", "terminal.", "staff.", "day.", "case."],
     async render(root, c) {
       const { el, t, tr, fmt, table, badge } = c;
-      const live = await c.api("/console/live");
+      const [live, faults] = await Promise.all([c.api("/console/live"), c.api("/console/faults")]);
       clearInterval(timer);
       timer = setInterval(() => { if (location.hash.startsWith("#live") || !location.hash) c.refresh(); }, 30000);
       const waiting = live.queues.reduce((n, q) => n + q.waiting, 0);
@@ -73,6 +74,16 @@
         { zh: "设备", en: "Devices", fmt: (r) => r.problems.map((p) => problem(p, tr)).join("; ") },
         { zh: "最近心跳", en: "Last heartbeat", fmt: (r) => fmt.datetime(r.last_seen) },
       ], live.terminals, { id: "terminals", rowClass: (r) => (r.state === "offline" || r.state === "problem" ? "overdue" : null) });
+      /* the night's record: what broke in the 24-hour room while nobody watched, and when it
+         came back (the table above shows the terminals as they are now) */
+      const history = faults.length ? table([
+        { zh: "终端", en: "Terminal", key: "terminal" },
+        { zh: "类型", en: "Kind", fmt: (r) => tr(KINDS[r.kind] || [r.kind, r.kind]) },
+        { zh: "故障", en: "Fault", fmt: (r) => problem(`${r.device}: ${r.state}`, tr) },
+        { zh: "开始", en: "Began", fmt: (r) => (r.began_at ? fmt.datetime(r.began_at) : t("24 小时前", "over 24 h ago")) },
+        { zh: "恢复", en: "Ended", fmt: (r) => (r.ended_at ? fmt.datetime(r.ended_at) : badge(t("仍未恢复", "not yet"), "late")) },
+      ], faults, { id: "faults", rowClass: (r) => (r.ended_at ? null : "overdue") })
+        : el("p", { class: "muted" }, t("近 24 小时没有设备故障。", "No device faults in the last 24 hours."));
       const head = (zh, en, name) => el("h2", {}, t(zh, en), c.exportLinks(name, {}));
       root.append(el("p", { class: "muted", id: "live-scope" }, t("等候为今天在大厅排队的人(咨询、受理、出件);后台审批件见“限时办结”。",
         "Waiting: the people queueing in the hall today (consultation, intake, pickup); cases in approval are under Deadlines.")));
@@ -80,6 +91,8 @@
         el("section", { class: "card" }, head("各区等候", "Queues", "queues"), el("div", { class: "table-wrap" }, queues)),
         el("section", { class: "card" }, head("窗口", "Counters", "counters"), el("div", { class: "table-wrap" }, counters))),
         el("section", { class: "card" }, head("终端状态", "Terminals", "terminals"), el("div", { class: "table-wrap" }, terminals)),
+        el("section", { class: "card", id: "faults-card" }, head("近 24 小时设备故障", "Device faults, last 24 hours", "faults"),
+          el("div", { class: "table-wrap" }, history)),
         el("p", { class: "muted" }, `${t("更新于", "Updated")} ${fmt.datetime(live.at)}`));
     },
     leave() { clearInterval(timer); timer = null; },

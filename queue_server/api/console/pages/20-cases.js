@@ -6,7 +6,8 @@
   const STATES = { overdue: ["已超期", "overdue"], due_today: ["今日到期", "due today"], soon: ["即将到期", "due soon"],
     on_track: ["正常", "on track"], supplement: ["待补正·暂停计时", "papers due · clock stopped"] };
   const HELD = { waiting: ["待领办", "not taken yet"], called: ["已领办", "taken"], serving: ["审批中", "in approval"],
-    on_hold: ["已挂起", "on hold"], supplement: ["等办事人递交补正材料", "waiting for the holder's papers"] };
+    on_hold: ["已挂起", "on hold"], supplement: ["等办事人递交补正材料", "waiting for the holder's papers"],
+    papers_in: ["材料已送达,待受理窗口接收", "papers in: at intake"] };
   Console.page({
     id: "cases", order: 20, title: { zh: "限时办结", en: "Deadlines" },
     events: ["ticket.", "case."],
