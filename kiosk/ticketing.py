@@ -264,7 +264,8 @@ class Ticketing:
         port.data.idempotency_key = None
         notice = {"daily_cap": "sold_out", "daily_cap_reached": "sold_out", "sold_out": "sold_out",
                   "service_closed": "closed", "priority_reason_required": "priority_refused",
-                  "priority_reason_not_allowed": "priority_refused"}.get(code, "issue_refused")
+                  "priority_reason_not_allowed": "priority_refused",
+                  "papers_due": "papers_due"}.get(code, "issue_refused")
         log.info("issue refused: %s", exc)
         port.go(DETAIL, notice)
 

@@ -210,6 +210,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "too_many_pages": ("页数已达上限", "Page limit reached"),
     "sold_out": ("今日号已发完", "No numbers left today"),
     "closed": ("该事项暂停办理", "This service is not available now"),
+    "papers_due": ("您的此项申请正在等待补正材料，无需重新取号：请回首页点“签到”刷身份证递交", "Your application waits for its papers: no new number; check in with your ID card"),
     "issue_refused": ("取号未成功，请咨询工作人员", "Could not take a number; please ask the staff"),
     "qr_unknown": ("无法识别该二维码", "This QR code is not ours"),
     "nothing_found": ("没有查到相关办件", "Nothing found"),

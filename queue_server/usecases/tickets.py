@@ -68,7 +68,7 @@ from queue_server.domain.security import (
     mask_name,
     rating_code,
 )
-from queue_server.domain.stages import HELD, WAITING, deadline_of
+from queue_server.domain.stages import HELD, SUPPLEMENT, WAITING, deadline_of
 from queue_server.domain.workdays import Due
 from queue_server.usecases import checkin
 from queue_server.usecases.auth import (
@@ -434,7 +434,27 @@ def _judge(tx: Tx, who: Principal, hall: HallInfo, req: wire.TicketCreate) -> _A
                       "appointment)")
     svc = service_row(tx.conn, hall.id,
                       booked.booking.service if booked else str(req.service))
+    if card.digest is not None:
+        _papers_due(tx, hall, card.digest, svc.code)
     return _Asked(svc, booked, _reduce(req, card, who, svc.code, booked))
+
+
+_SENT_BACK = select(_TICKETS.c.number).where(  # by the card's digest: its index
+    _TICKETS.c.id_hash == bindparam("digest"), _TICKETS.c.hall == bindparam("hall"),
+    _TICKETS.c.service == bindparam("service"), _TICKETS.c.status == SUPPLEMENT).limit(1)
+
+
+def _papers_due(tx: Tx, hall: HallInfo, digest: str, service: str) -> None:
+    """A card whose holder's application of `service` waits for the papers it was sent back
+    for (补正) takes no second number for it: a new application beside the one accepted,
+    and that one left waiting (an outside check)."""
+    number = tx.conn.execute(_SENT_BACK, {"digest": digest, "hall": hall.id,
+                                          "service": service}).scalar()
+    if number is not None:
+        raise Conflict("papers_due", f"您的此项申请({number})正在等待补正材料,无需重新取号:请在"
+                       "自助机点“签到”刷身份证,递交材料 / your application "
+                       f"{number} waits for the papers it was sent back for: check in with "
+                       "your ID card instead of taking a new number", {"number": str(number)})
 
 
 def issue_in(tx: Tx, who: Principal, req: wire.TicketCreate, key: str | None, base: str

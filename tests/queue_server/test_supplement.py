@@ -93,6 +93,10 @@ def test_papers_sent_back_stop_the_clock_and_move_the_promised_date(hall: Any) -
 
     clock.set(2026, 3, 12, 10)  # Thursday: past the first promise, the clock stopped
     remote.expire_unclaimed(server.store)  # the rollover's sweep of unclaimed numbers
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k-thursday"))
+    again = kiosk.post("/tickets", json={"service": "case", "id_card": person(81)})
+    refused(again, 409, "papers_due")  # no second application beside the one waiting
+    assert again.json()["error"]["number"] == ticket["number"]
     view = _view(server, ticket["id"])
     assert view["status"] == "supplement" and view["late"] is None
     supervisor = staff_client(server, "W03", "s002")
@@ -100,7 +104,6 @@ def test_papers_sent_back_stop_the_clock_and_move_the_promised_date(hall: Any) -
     assert [(r["state"], r["status"]) for r in rows] == [("supplement", "supplement")]
     kpi = ok(supervisor.get("/reports/kpi", params={"from": "2026-03-09", "to": "2026-03-12"}))
     assert kpi["overdue_open"] == 0, kpi  # not overdue while the papers are missing
-    kiosk = server.client(enrol(server.store.url, "kiosk", "k-thursday"))
     found = ok(kiosk.post("/tickets/lookup", json={"id_card": person(81)}))
     assert [t["id"] for t in found] == [ticket["id"]]
     back = ok(kiosk.post(f"/tickets/{ticket['id']}/arrive"))
