@@ -43,6 +43,12 @@ def read_qr(text: str) -> tuple[str, str] | None:
     return None
 
 
+def sent_back(ticket: wire.TicketOut) -> bool:
+    """Whether `ticket` is a case back from 补正 before approval (its holder brought papers)."""
+    return ticket.zone not in ("approval", "pickup") and any(
+        st.outcome == "supplement" for st in ticket.journey)
+
+
 def arrival_kind(ticket: wire.TicketOut) -> str | None:
     """What checking in does for one of the holder's tickets: collect a ready case, bring the
     papers a case was sent back for (补正), or let a phone number be called; None when it waits
@@ -107,7 +113,13 @@ class CheckIn:
         self._send(lambda c: _appointment(c, wire.TicketCreate(appointment=code, channel=role)))
 
     def with_ticket(self, ticket_id: str) -> None:
-        self._send(lambda c: _arrived(c.arrive(ticket_id)))
+        def work(client: QueueClient) -> Found:
+            kind, issued = _arrived(client.arrive(ticket_id))
+            if kind == "arrival" and sent_back(client.ticket(issued.id)):
+                kind = "supplement"  # it said 已签到，请等候叫号 as for any number
+            return kind, issued
+
+        self._send(work)
 
     def with_card(self) -> None:
         """The card read for a check-in: sent in this one request, then forgotten."""

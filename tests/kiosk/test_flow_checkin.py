@@ -324,6 +324,11 @@ def test_a_case_sent_back_for_papers_checks_in_with_the_id_card(
     assert back.number.startswith("L")  # today's number, the same ticket
     text = "".join(npos(printed(flow), tmp_path)["texts"]).replace("\n", "")
     assert back.number in text and CARDS[6]["number"] not in text
+    flow.reset()  # the ticket's QR code under the camera says the same (a reprint now)
+    flow.checkin.open()
+    flow.found_qr(f"http://hall.example:8750/t/{issued.id}")
+    again = checked_in(flow, qtbot)
+    assert again.id == issued.id and flow.data.checkin == "supplement"
 
 
 def test_green_channel_declared_on_the_service_screen(flow: KioskFlow, qtbot: Any) -> None:
