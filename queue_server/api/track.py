@@ -47,6 +47,7 @@ from queue_server.api.track_bands import (
     MnWord,
     banded,
     beside,
+    mn_band,
     mn_line,
     mongolian_card,
 )
@@ -159,6 +160,9 @@ def supplement_words(view: wj.TicketView) -> str:
     items = "".join(f"<li>{escape(p.name)}" + (f' <span class="en">{escape(p.name_en)}</span>'
                                                 if p.name_en else "") + "</li>"
                     for p in sup.papers)
+    # the papers' Mongolian under their list, a column each (a band beside the list squeezed
+    # it to four characters a line at a phone's width: an outside check)
+    mongolian = mn_band(view, [escape(p.name_mn) for p in sup.papers if p.name_mn])
     note = (f'<p class="note" id="supplement-note">审批人员说明:{escape(sup.note)}'
             f'<br><span class="en">The officer\'s note: {escape(sup.note)}</span></p>'
             if sup.note else "")
@@ -170,8 +174,8 @@ def supplement_words(view: wj.TicketView) -> str:
             "and hand them in at the intake counter. The time limit stops until they are in."))
     return (f'<div id="supplement"><p class="hl">{head[0]}<br><span class="en">{head[1]}'
             "</span></p>"
-            + (banded(view, [escape(p.name_mn or "") for p in sup.papers],
-                      f'<ul class="papers">{items}</ul>') if items else "") + note + "</div>")
+            + (f'<ul class="papers">{items}</ul>{mongolian}' if items else "") + note
+            + "</div>")
 
 
 def _forwarded(view: wj.TicketView) -> str:

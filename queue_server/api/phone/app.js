@@ -539,12 +539,13 @@
     var items = (sup.papers || []).map(function (p) {
       return "<li>" + h(p.name) + (p.name_en ? ' <span class="en">' + h(p.name_en) + "</span>" : "") + "</li>";
     }).join("");
+    /* the papers' Mongolian under their list, a column each (beside it, it squeezed the list) */
+    var mn = (sup.papers || []).filter(function (p) { return p.name_mn; }).map(function (p) { return h(p.name_mn); });
     var html = '<div class="warn" id="supplement">' + (sup.checked_in
       ? two("已签到:叫号后请到" + sup.zone_name + "窗口递交以下补正材料。", "Checked in: when called, hand these papers in at the intake counter.")
       : two("审批需要补正材料:请一次备齐以下材料,到大厅自助机刷身份证或出示下方二维码签到,到" + sup.zone_name + "窗口递交。补正期间不计入办结时限。",
         "The approval needs more papers: bring all of these, check in at a kiosk with your ID card or the QR code below, and hand them in at the intake counter. The time limit stops until they are in."));
-    var mn = (sup.papers || []).map(function (p) { return p.name_mn ? h(p.name_mn) : ""; });
-    if (items) { html += banded(mn, '<ul class="papers">' + items + "</ul>"); }
+    if (items) { html += '<ul class="papers">' + items + "</ul>" + band(mn); }
     if (sup.note) { html += two("审批人员说明:" + sup.note, "The officer's note: " + sup.note); }
     return html + "</div>";
   }
