@@ -829,12 +829,12 @@ class CounterModel(QObject):
                                 self.undo_outcome)
         if went:
             self._say(went)
-        if action == "finish" and answer is not None:
-            self.undo_outcome = str((body or {}).get("outcome", "done"))
+        if action in ("finish", "supplement") and answer is not None:  # 补正 too: a mistake
+            self.undo_outcome = str((body or {}).get("outcome", action))
             self.undo_number, self.undo_remaining = answer.number, self.undo_show_s
             self._undo.start()
             self.undoTick.emit(self.undo_remaining)
-        if action == "finish" and self.auto_call_s and not self.paused:
+        if action in ("finish", "supplement") and self.auto_call_s and not self.paused:
             # never before the undo offer ends: a call then took the undo away (and called the
             # next citizen while the last one could still be taken back, or was still rating)
             self.auto_remaining = max(self.auto_call_s, self.undo_remaining)

@@ -88,7 +88,7 @@ def zones_left(route: Sequence[str], zone: str) -> list[str]:
 
 # what an undo takes back, by the outcome of the finish it undoes (the undo button says it too)
 UNDONE = {"done": ("办结", "finish"), "next": ("转下一环节", "move on"),
-          "rejected": ("不予受理", "rejection")}
+          "rejected": ("不予受理", "rejection"), "supplement": ("补正", "papers request")}
 
 
 def where_went(action: str, answer: wire.TicketOut | None, lang: str,

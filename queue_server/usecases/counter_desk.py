@@ -22,6 +22,7 @@ from queue_server.domain import stages
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from queue_server.domain.hall import HallInfo
 from queue_server.domain.opening import numbering_day
+from queue_server.usecases import notify
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.counters import _current, _event, _own_counter, _save, call_words
 from queue_server.usecases.halls import load_hall, service_record
@@ -252,10 +253,12 @@ def undo_finish_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketO
         _STAGES.c.status == stages.ENDED,
         _STAGES.c.ended_at >= tx.now - timedelta(seconds=UNDO_WINDOW_S))
         .order_by(_STAGES.c.ended_at.desc(), _STAGES.c.id.desc()).limit(1)).first()
-    if row is None or row.outcome not in stages.SERVED:
+    if row is None or row.outcome not in (*stages.SERVED, stages.SUPPLEMENT):
         raise Conflict("nothing_to_undo", f"没有 {UNDO_WINDOW_S} 秒内的办结可撤销 / no finish "
                        f"in the last {UNDO_WINDOW_S} s to undo")
     stage = Record(_STAGES, row)
+    if stage.outcome == stages.SUPPLEMENT:
+        return _take_back_papers(tx, counter, stage, base)
     ticket = one(conn, _TICKETS, select(_TICKETS).where(_TICKETS.c.id == stage.ticket_id)
                  .with_for_update())
     assert ticket is not None
@@ -276,6 +279,29 @@ def undo_finish_in(tx: Tx, who: Principal, code: str, base: str) -> wire.TicketO
             ticket.deadline_provisional = stage.deadline_provisional
     stages.reopen(stage)
     stage.reason = None
+    ticket.status, ticket.zone, ticket.stage = stages.SERVING, stage.zone, stage.id
+    counter.current_stage = stage.id
+    _save(conn, stage, ticket, counter)
+    _event(tx, "ticket.finish_undone", ticket, counter)
+    return ticket_out(conn, ticket, base)
+
+
+def _take_back_papers(tx: Tx, counter: Record, stage: Record, base: str) -> wire.TicketOut:
+    """Undo a 补正 pressed by mistake (within the undo window, its message not sent yet):
+    while its holder has not checked in, the case is served at the post again."""
+    conn = tx.conn
+    ticket = one(conn, _TICKETS, select(_TICKETS).where(_TICKETS.c.id == stage.ticket_id)
+                 .with_for_update())
+    assert ticket is not None
+    held = one(conn, _STAGES, STAGE, id=ticket.stage) if ticket.stage else None
+    if held is None or held.status != stages.HELD or ticket.status != stages.SUPPLEMENT:
+        raise Conflict("ticket_moved_on", f"{ticket.number} 已有后续处理,不能撤销 / "
+                       f"{ticket.number} has been handled since: cannot undo")
+    conn.execute(delete(_STAGES).where(_STAGES.c.id == held.id))
+    notify.withdraw(tx, "case.supplement", ticket.id)
+    stage.status, stage.ended_at, stage.outcome = stages.SERVING, None, None
+    stage.papers = stage.reason = None
+    stage.started_at = stage.started_at or stage.called_at or tx.now
     ticket.status, ticket.zone, ticket.stage = stages.SERVING, stage.zone, stage.id
     counter.current_stage = stage.id
     _save(conn, stage, ticket, counter)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 
 from queue_server.db.models import Delivery, OutboxRow
 from queue_server.db.store import Store
@@ -50,12 +50,22 @@ class Outgoing:
 Send = Callable[[Outgoing], None]  # raises on any failure (refused, timed out, 5xx)
 
 
-def enqueue(tx: Tx, hall: HallInfo, kind: str, ticket_id: str, payload: dict[str, Any]) -> None:
-    """A message to send once this unit commits (its `kind` event wakes the sender)."""
+def enqueue(tx: Tx, hall: HallInfo, kind: str, ticket_id: str, payload: dict[str, Any],
+            delay_s: float = 0.0) -> None:
+    """A message to send once this unit commits (its `kind` event wakes the sender), or
+    `delay_s` seconds later (while what it tells may still be taken back)."""
     tx.conn.execute(_OUTBOX.insert(), {
         "hall": hall.id, "kind": kind, "ticket_id": ticket_id, "payload": payload,
-        "created_at": tx.now, "attempts": 0, "next_at": tx.now, "sent_at": None,
-        "failed_at": None, "last_error": None})
+        "created_at": tx.now, "attempts": 0, "next_at": tx.now + timedelta(seconds=delay_s),
+        "sent_at": None, "failed_at": None, "last_error": None})
+
+
+def withdraw(tx: Tx, kind: str, ticket_id: str) -> None:
+    """Messages of `kind` about a ticket not sent yet are not sent (what they told was taken
+    back within the undo window)."""
+    tx.conn.execute(delete(_OUTBOX).where(_OUTBOX.c.kind == kind,
+                                          _OUTBOX.c.ticket_id == ticket_id,
+                                          _OUTBOX.c.sent_at.is_(None)))
 
 
 def _due(now: datetime) -> Any:

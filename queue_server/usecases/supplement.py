@@ -24,6 +24,7 @@ from queue_server.domain.errors import Conflict, Invalid
 from queue_server.domain.workdays import Due
 from queue_server.usecases import notify
 from queue_server.usecases.auth import Principal
+from queue_server.usecases.counter_desk import UNDO_WINDOW_S
 from queue_server.usecases.counters import _TICKET, _current, _event, _own_counter, _save
 from queue_server.usecases.halls import service_record
 from queue_server.usecases.views import ticket_out
@@ -74,7 +75,8 @@ def request_in(tx: Tx, who: Principal, code: str, base: str, body: wire.Suppleme
     ticket.status = stages.SUPPLEMENT
     _save(conn, stage, ticket, counter)
     _event(tx, "case.supplement", ticket, counter, back_to=back_to)
+    # told once the post can no longer take it back (`counter_desk.undo_finish_in`)
     notify.enqueue(tx, hall, "case.supplement", ticket.id, {
         "number": ticket.number, "service": svc.code, "service_name": svc.name,
-        "track_url": f"{base}/t/{ticket.id}", "papers": papers})
+        "track_url": f"{base}/t/{ticket.id}", "papers": papers}, delay_s=UNDO_WINDOW_S)
     return ticket_out(conn, ticket, base)

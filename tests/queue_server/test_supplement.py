@@ -138,6 +138,27 @@ def test_papers_sent_back_stop_the_clock_and_move_the_promised_date(hall: Any) -
     assert kpi["on_time_rate"] == 1.0, kpi  # decided on Thursday, within the moved date
 
 
+def test_a_papers_request_pressed_by_mistake_is_taken_back_untold(hall: Any) -> None:
+    """补正 pressed by mistake: within the undo window the post serves the case again, its
+    holder never told (the message waits out the window) and the once-a-case rule unspent."""
+    server, clock = hall
+    ticket, post = _in_approval(server, 4)
+    ok(post.post("/counters/W03/supplement", json={"papers": ["公司章程"]}))
+    with server.store.read() as s:
+        due = s.execute(select(OutboxRow.next_at).where(
+            OutboxRow.ticket_id == ticket["id"])).scalar_one()
+    assert due > clock.now  # not sent before the undo window ends
+    back = ok(post.post("/counters/W03/undo-finish"))
+    assert back["status"] == "serving" and back["zone"] == "approval"
+    assert back["journey"][-1]["outcome"] is None and back["journey"][-1]["papers"] is None
+    with server.store.read() as s:
+        assert s.execute(select(OutboxRow.id).where(
+            OutboxRow.ticket_id == ticket["id"])).all() == []  # never told
+    ok(post.post("/counters/W03/supplement", json={"papers": ["住所使用证明"]}))  # unspent
+    clock.advance(seconds=20)
+    refused(post.post("/counters/W03/undo-finish"), 409, "nothing_to_undo")
+
+
 def test_an_overdue_case_is_not_sent_back(hall: Any) -> None:
     """Sent back once late, an overdue case left the overdue list and the figures: the clock
     stops within the time limit only."""

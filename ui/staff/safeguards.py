@@ -28,7 +28,8 @@ from ui.widgets.flow import FlowLayout
 # the undo offer names what it takes back: a finish, a move on to the next zone, a rejection
 UNDO_WORDS = {"done": ("撤销办结 {number}（{s}）", "Undo finish {number} ({s})"),
               "next": ("撤销转下一环节 {number}（{s}）", "Undo move on {number} ({s})"),
-              "rejected": ("撤销不予受理 {number}（{s}）", "Undo rejection {number} ({s})")}
+              "rejected": ("撤销不予受理 {number}（{s}）", "Undo rejection {number} ({s})"),
+              "supplement": ("撤销补正 {number}（{s}）", "Undo papers request {number} ({s})")}
 
 
 def undo_text(outcome: str, number: str, seconds: int, lang: str) -> str:

@@ -300,6 +300,7 @@ def test_an_approval_post_sends_a_case_back_for_papers_and_intake_takes_them_in(
     window.ask_papers()
     qtbot.waitUntil(lambda: model.current is None and not model.busy, timeout=5000)
     assert f"{case.number} 已退回补正" in window.message.text()
+    assert window.undo_btn.isVisible() and f"撤销补正 {case.number}" in window.undo_btn.text()
     seen = hall.api("GET", f"/tickets/{case.id}", hall.kiosk).json()
     assert seen["status"] == "supplement" and seen["journey"][-2]["papers"] == ["申请书"]
     arrived = hall.api("POST", f"/tickets/{case.id}/arrive", hall.kiosk)
