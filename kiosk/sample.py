@@ -103,7 +103,8 @@ def results() -> list[wire.TicketOut]:
                        deadline=NOW + timedelta(days=1), arrival_required=True, journey=[
                            done, wire.StageOut(zone="approval", counter="H01", called_at=NOW,
                                                ended_at=NOW, outcome="supplement",
-                                               papers=["公司章程", "住所使用证明"])]),
+                                               papers=["公司章程", "住所使用证明"],
+                                               reason="章程须全体股东签字")]),
     ]
 
 

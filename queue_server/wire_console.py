@@ -96,6 +96,8 @@ class FaultRow(Wire):
     state: str  # paper_out, cover_open, offline...
     began_at: datetime | None = None  # None: before the hours asked about
     ended_at: datetime | None = None  # None: not over
+    hall_name: str = ""
+    times: int = 1  # came back within minutes this many times (a loose cable): one row
 
 
 class LiveHall(Wire):

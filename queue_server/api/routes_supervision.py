@@ -7,6 +7,7 @@ session, or an administrator token (`?hall=`); the `mine` endpoints are a counte
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -71,10 +72,10 @@ def device_faults(request: Request, principal: Who) -> list[FaultRow]:
 
 
 def _hours(request: Request) -> int:
-    try:
-        return int(request.query_params.get("hours") or 24)
-    except ValueError as exc:
-        raise Invalid("bad_hours", "hours 须为整数 / hours must be a whole number") from exc
+    text = request.query_params.get("hours") or "24"
+    if not re.fullmatch(r"[0-9]{1,3}", text):  # not int()'s " 3", "+5", "1_0" or "５"
+        raise Invalid("bad_hours", "hours 须为 1–168 的整数 / hours must be a whole number 1–168")
+    return int(text)
 
 
 @router.get("/cases", response_model=list[CaseRow])
@@ -238,9 +239,11 @@ TABLES: dict[str, tuple[str, Fetch, list[Column]]] = {
         col("设备问题", "Problems", lambda x: [export.problem(p) for p in x.problems]), col("最近心跳", "Last seen", "last_seen")]),
     "faults": ("设备故障", lambda r, p, h: faults.recent_faults(store_of(r), p, h, _hours(r)), [
         col("终端", "Terminal", "terminal"), col("类型", "Kind", lambda x: export.kind(x.kind)),
-        col("大厅", "Hall", "hall"),
+        col("大厅", "Hall", "hall_name"),
         col("故障", "Fault", lambda x: export.problem(f"{x.device}: {x.state}")),
-        col("开始", "Began", "began_at"), col("结束", "Ended", "ended_at")]),
+        col("开始", "Began", lambda x: x.began_at or "早于所查时段"),
+        col("恢复", "Ended", lambda x: x.ended_at or "仍未恢复"),
+        col("次数", "Times", "times")]),
     "cases": ("限时办结", lambda r, p, h: cases.approval_cases(store_of(r), p, h), [
         col("号码", "Number", "number"), col("事项", "Service", "service_name"),
         col("申请人", "Applicant", "masked_name"), col("进入审批", "Entered", "entered_at"),

@@ -21,7 +21,11 @@ from queue_server.wire_console import FaultRow
 
 _EVENTS = cast(Table, EventRow.__table__)
 MAX_HOURS = 168  # a week
-MAX_ROWS = 300
+MAX_ROWS = 500
+# A device that comes and goes (a loose cable) is one fault: a return of the same fault within
+# this long after it ended joins it (`times`); 300 flaps of a reader pushed the night's
+# printer fault off a list of 300 rows (an outside check)
+FLAP = timedelta(minutes=15)
 
 
 def recent_faults(store: Store, who: Principal, hall: str, hours: int = 24) -> list[FaultRow]:
@@ -46,11 +50,30 @@ def recent_faults(store: Store, who: Principal, hall: str, hours: int = 24) -> l
             found = conn.execute(select(_EVENTS.c.at, _EVENTS.c.payload).where(
                 _EVENTS.c.hall == member, _EVENTS.c.id > first,
                 _EVENTS.c.type == "terminal.health").order_by(_EVENTS.c.id))
-            rows += _intervals(member, [(r.at, r.payload) for r in found])
+            owner = load_hall(s, member)
+            for row in _joined(_intervals(member, [(r.at, r.payload) for r in found])):
+                row.hall_name = owner.name if owner is not None else member
+                rows.append(row)
     # the faults not over first, then the latest
     rows.sort(key=lambda r: (r.ended_at is None, r.ended_at or r.began_at or since),
               reverse=True)
     return rows[:MAX_ROWS]
+
+
+def _joined(rows: list[FaultRow]) -> list[FaultRow]:
+    """The same fault of the same device back within `FLAP` of its end: one row, `times`."""
+    out: list[FaultRow] = []
+    last: dict[tuple[str, str, str], FaultRow] = {}
+    for row in sorted(rows, key=lambda r: (r.began_at is not None, r.began_at or r.ended_at)):
+        key = (row.terminal, row.device, row.state)
+        before = last.get(key)
+        if before is not None and before.ended_at is not None and row.began_at is not None \
+                and row.began_at - before.ended_at <= FLAP:
+            before.ended_at, before.times = row.ended_at, before.times + 1
+            continue
+        out.append(row)
+        last[key] = row
+    return out
 
 
 def _intervals(hall: str, health: list[tuple[datetime, dict[str, Any]]]) -> list[FaultRow]:

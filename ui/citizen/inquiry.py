@@ -81,12 +81,17 @@ def status_mn(t: Any, lang: str) -> str:
     return "\n".join(x for x in (mongolian_words(key, lang), mongolian_zone(t.zone, lang)) if x)
 
 
-def asked_papers(t: Any) -> list[str]:
-    """The papers a case sent back for 补正 waits for (its last such stage's), while it does."""
-    if t.status != "supplement":
-        return []
+def asked_papers(t: Any, service: Any, lang: str) -> tuple[list[str], str]:
+    """The papers a case sent back for 补正 waits for (its last such stage's), in `lang` where
+    the service's lists name them, and the approval post's note; none once it is not waiting."""
     asked = [st for st in t.journey if st.outcome == "supplement"]
-    return list(asked[-1].papers or []) if asked else []
+    if t.status != "supplement" or not asked:
+        return [], ""
+    names = list(getattr(service, "materials", None) or [])
+    other = list(getattr(service, f"materials_{lang}", None) or []) if lang != "zh" else []
+    shown = [other[names.index(p)] if p in names and names.index(p) < len(other) else p
+             for p in asked[-1].papers or []]
+    return shown, asked[-1].reason or ""
 
 
 def ticket_card(flow: KioskFlow, t: Any) -> QFrame:
@@ -106,13 +111,20 @@ def ticket_card(flow: KioskFlow, t: Any) -> QFrame:
     col.addWidget(_with_band(label(t.service_name or t.service, "title"),
                              mongolian_name(flow.service_info(t.service), lang)))
     col.addWidget(_with_band(label(status_line(t, lang)), status_mn(t, lang), 22))
-    papers = asked_papers(t)
-    if papers:  # 补正: every paper the case waits for, told at once
-        col.addWidget(label(tr("papers_needed", lang, papers="、".join(papers)), "muted"))
+    papers, note = asked_papers(t, flow.service_info(t.service), shown_lang(lang))
+    if papers or note:  # 补正: every paper the case waits for, told at once, and the note
+        join = ", " if shown_lang(lang) == "en" else "、"
+        words = [tr("papers_needed", lang, papers=join.join(papers))] if papers else []
+        col.addWidget(label("\n".join(words + ([note] if note else [])), "muted"))
     if t.deadline is not None:
         day = flow.local(t.deadline).strftime("%Y-%m-%d")
-        col.addWidget(_with_band(label(tr("deadline", lang, d=day), "muted"),
-                                 mongolian_words("deadline", lang, d=day), 22))
+        # the clock stopped while the papers are missing
+        stopped = t.status == "supplement"
+        col.addWidget(_with_band(
+            label(tr("deadline", lang, d=day) + (tr("clock_stopped", lang) if stopped else ""),
+                  "muted"),
+            mongolian_words("deadline", lang, d=day) + (
+                mongolian_words("clock_stopped", lang) if stopped else ""), 22))
     row.addLayout(col, 1)
     if rateable(t):
         rate = band_button("", lambda: flow.inquiry.start_rating(t.id), "primary")
@@ -152,7 +164,11 @@ class ResultScreen(Screen):
         card = flow.data.card
         self.who.setText(f"{card.masked_name}  {card.masked_number}" if card else "")
         clear_layout(self.list)
-        for t in flow.data.results[: 3 if flow.elderly else 5]:
+        # a case that waits for its holder (papers to bring, a licence to collect) first:
+        # senior mode's three cards left out the one to act on (an outside check)
+        waits = ("supplement", "ready")
+        for t in sorted(flow.data.results, key=lambda t: t.status not in waits)[
+                : 3 if flow.elderly else 5]:
             self.list.addWidget(ticket_card(flow, t))
         if not flow.data.results:
             self.list.addWidget(_with_band(label(tr("nothing_found", lang), "big"),

@@ -492,7 +492,12 @@ class CounterWindow(QWidget):
         for action, _k, _s, handler in BUTTONS:
             self.buttons[handler].setEnabled(action in allowed or (
                 handler == "pause_or_resume" and bool({"pause", "resume"} & allowed)))
-        self.buttons["ask_papers"].setVisible(st is not None and st.zone == "approval")
+        approval = st is not None and st.zone == "approval"
+        self.buttons["ask_papers"].setVisible(approval)
+        # nobody waits at an approval post to be recalled or passed (409 not_in_person): the
+        # row they took is 补正's (a fourth row of buttons squeezed the Mongolian pad's case)
+        for handler in ("recall", "no_show"):
+            self.buttons[handler].setVisible(not approval)
         self.buttons["pause_or_resume"].setText(
             f"{tr('resume' if m.paused else 'pause', lang)}  F9")
         # where the route goes on, 转下一环节 is the main action and 办结 the quiet one

@@ -4,6 +4,8 @@ the focus ring every button of the pad shows (the platform's dotted one was near
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QPixmap, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -11,6 +13,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
@@ -42,7 +46,7 @@ STYLE = ("QDialog{background:#ffffff;} QLabel{font-size:20px;} QComboBox,QLineEd
          f"QComboBox QAbstractItemView{{font-size:20px;}} QComboBox QAbstractItemView::item{{"
          f"min-height:{TOUCH_ROW_PX}px; padding:0 12px;}}" + DIALOG_BUTTONS)
 # 补正's dialog: its title, the note's placeholder, the hint while nothing is asked for
-PAPERS_WORDS = {"title": ("补正：勾选缺少的材料（一次性告知）", "Papers missing (told all at once)"),
+PAPERS_WORDS = {"title": ("补正：勾选缺少的材料（一次性告知）", "Request the papers missing (told all at once)"),
                 "note": ("补充说明（可选）", "A note (optional)"),
                 "required": ("请勾选或写明需补正的材料", "Tick or name the papers missing")}
 # the hint of a reason the dialog will not go without (不予受理 is told to the citizen)
@@ -154,21 +158,61 @@ class ReasonDialog(_Base):
         return dlg
 
 
+class PaperRow(QWidget):
+    """A paper to tick: its box and its name, wrapped (a long name was cut mid-word beside a
+    box that cannot wrap); a touch anywhere on the row ticks it, a finger's height at least."""
+
+    def __init__(self, shown: str) -> None:
+        super().__init__()
+        self.setMinimumHeight(TOUCH_ROW_PX)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(4, 4, 4, 4)
+        self.tick = QCheckBox()
+        self.tick.setStyleSheet("QCheckBox::indicator{width:30px; height:30px;}")
+        self.label = QLabel(shown)
+        self.label.setWordWrap(True)
+        self.label.setStyleSheet("font-size:20px;")
+        row.addWidget(self.tick, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.label, 1)
+
+    def mouseReleaseEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        self.tick.toggle()
+        super().mouseReleaseEvent(event)
+
+
 class PapersDialog(_Base):
     """补正: the papers of the case's service to ask for, ticked (all at once: 一次性告知), and a
-    note. `papers`: (the name the server keeps, the name shown in the pad's language)."""
+    note. `papers`: (the name the server keeps, the name shown in the pad's language). A long
+    list scrolls within the screen."""
 
     def __init__(self, lang: str, papers: list[tuple[str, str]], parent: QWidget | None = None
                  ) -> None:
         super().__init__(pick(PAPERS_WORDS["title"], lang), parent)
+        self.setMinimumWidth(720)
         self.ticks: list[tuple[str, QCheckBox]] = []
+        self.labels: list[QLabel] = []
+        rows = QWidget()
+        column = QVBoxLayout(rows)
+        column.setContentsMargins(0, 0, 0, 0)
         for name, shown in papers:
-            tick = QCheckBox(shown)
-            tick.setStyleSheet("QCheckBox{font-size:20px; min-height:40px;} "
-                               "QCheckBox::indicator{width:28px; height:28px;}")
-            tick.toggled.connect(self._check)
-            self.box.addWidget(tick)
-            self.ticks.append((name, tick))
+            row = PaperRow(shown)
+            row.tick.toggled.connect(self._check)
+            column.addWidget(row)
+            self.ticks.append((name, row.tick))
+            self.labels.append(row.label)
+        column.addStretch(1)
+        area = QScrollArea()
+        area.setWidget(rows)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setObjectName("papers")
+        area.setStyleSheet("#papers, #papers > QWidget > QWidget { background: transparent; }")
+        screen = (parent.screen() if parent is not None else None) or \
+            QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().height() if screen is not None else 768
+        area.setMaximumHeight(max(TOUCH_ROW_PX * 3, room - 300))  # title, note and buttons
+        area.setMinimumHeight(min(rows.sizeHint().height(), room - 300))
+        self.box.addWidget(area, 1)
         self.note = QLineEdit()
         self.note.setPlaceholderText(pick(PAPERS_WORDS["note"], lang))
         self.note.setMaxLength(REJECT_REASON_MAX)  # what the server takes

@@ -290,7 +290,7 @@ def test_an_approval_post_sends_a_case_back_for_papers_and_intake_takes_them_in(
             return
         dlg = found[0]
         assert not dlg.ok_button.isEnabled()  # nothing asked for yet
-        assert [tick.text() for _name, tick in dlg.ticks] == ["申请书"]
+        assert [label.text() for label in dlg.labels] == ["申请书"]
         dlg.ticks[0][1].setChecked(True)
         dlg.note.setText("申请书须法定代表人签字")
         dlg.grab().save(str(tmp_path / "papers-dialog.png"))

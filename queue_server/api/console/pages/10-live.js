@@ -44,6 +44,7 @@
         c.stat(t("空闲但有人等", "Idle while people wait"), count("idle"), count("idle") ? "warn" : ""),
         c.stat(t("暂停窗口", "Paused"), count("paused"), count("paused") ? "warn" : ""),
         c.stat(t("终端异常", "Terminals in trouble"), broken, broken ? "bad" : "good"),
+        c.stat(t("近24小时设备故障", "Device faults, 24 h"), faults.length, faults.length ? "warn" : "good"),
         c.stat(t("限时办结告警", "Deadline alerts"), live.alerts, live.alerts ? "bad" : "good")));
       const queues = table([
         { zh: "功能区", en: "Zone", fmt: (r) => tr(c.ZONES[r.zone]) },
@@ -76,12 +77,16 @@
       ], live.terminals, { id: "terminals", rowClass: (r) => (r.state === "offline" || r.state === "problem" ? "overdue" : null) });
       /* the night's record: what broke in the 24-hour room while nobody watched, and when it
          came back (the table above shows the terminals as they are now) */
+      const lasted = (r) => (r.began_at ? fmt.duration(Math.round(((r.ended_at ? Date.parse(r.ended_at) : Date.now())
+        - Date.parse(r.began_at)) / 1000)) : "");
       const history = faults.length ? table([
-        { zh: "终端", en: "Terminal", key: "terminal" },
+        { zh: "终端", en: "Terminal", fmt: (r) => (r.hall === live.hall ? r.terminal : `${r.terminal} · ${r.hall_name}`) },
         { zh: "类型", en: "Kind", fmt: (r) => tr(KINDS[r.kind] || [r.kind, r.kind]) },
-        { zh: "故障", en: "Fault", fmt: (r) => problem(`${r.device}: ${r.state}`, tr) },
-        { zh: "开始", en: "Began", fmt: (r) => (r.began_at ? fmt.datetime(r.began_at) : t("24 小时前", "over 24 h ago")) },
+        { zh: "故障", en: "Fault", fmt: (r) => problem(`${r.device}: ${r.state}`, tr)
+          + (r.times > 1 ? t(`(反复 ${r.times} 次)`, ` (${r.times} times)`) : "") },
+        { zh: "开始", en: "Began", fmt: (r) => (r.began_at ? fmt.datetime(r.began_at) : t("早于 24 小时", "over 24 h ago")) },
         { zh: "恢复", en: "Ended", fmt: (r) => (r.ended_at ? fmt.datetime(r.ended_at) : badge(t("仍未恢复", "not yet"), "late")) },
+        { zh: "持续", en: "Lasted", fmt: lasted },
       ], faults, { id: "faults", rowClass: (r) => (r.ended_at ? null : "overdue") })
         : el("p", { class: "muted" }, t("近 24 小时没有设备故障。", "No device faults in the last 24 hours."));
       const head = (zh, en, name) => el("h2", {}, t(zh, en), c.exportLinks(name, {}));
