@@ -61,7 +61,8 @@ _NO_TELEMETRY: dict[str, Any] = (
 
 async def _watch_days(store: Store, every: float) -> None:
     """Roll business days over while the hall is open (a 24-hour hall has no quiet restart),
-    and send the approval deadline alerts that have come due (限时办结)."""
+    send the approval deadline alerts that have come due (限时办结), and record the kiosks
+    that went silent (`terminals.mark_silent`)."""
     while True:
         try:
             rolled = await asyncio.to_thread(roll_days, store)
@@ -75,6 +76,7 @@ async def _watch_days(store: Store, every: float) -> None:
             sent = await asyncio.to_thread(scan_alerts, store)
             if sent:
                 log.info("%d approval deadline alert(s) sent", sent)
+            await asyncio.to_thread(terminals.mark_silent, store)  # the night's record
         except Exception as exc:  # noqa: BLE001 - try again next round
             trouble = unavailable(exc)
             if trouble is not None:  # the store's health logs the change, once

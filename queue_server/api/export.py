@@ -43,7 +43,7 @@ CHANNELS = {"kiosk": "自助终端", "pad": "评价器", "bank": "银行网点",
 KINDS = {"kiosk": "自助终端", "bank": "银行网点终端", "counter": "窗口终端", "display": "叫号屏",
          "pad": "评价器"}
 DEVICES = {"printer": "打印机", "idcard": "身份证读卡器", "camera": "扫码摄像头",
-           "display": "显示屏", "pad": "评价器", "scanner": "高拍仪"}
+           "display": "显示屏", "pad": "评价器", "scanner": "高拍仪", "link": "终端连接"}
 DEVICE_STATES = {"paper_out": "缺纸", "paper_low": "纸将用完", "cover_open": "仓盖未关",
                  "offline": "离线", "error": "故障", "fault": "故障", "jam": "卡纸",
                  "reader_fault": "故障", "unplugged": "未连接", "missing": "未连接"}

@@ -97,6 +97,9 @@ def _intervals(hall: str, health: list[tuple[datetime, dict[str, Any]]]) -> list
                 row.ended_at = at
                 done.append(row)
             if new is not None and new not in HEALTHY:
+                # a silent kiosk's link: from its last heartbeat, not from when it was noticed
+                since = payload.get("since") if device == "link" else None
                 open_[key] = FaultRow(hall=hall, terminal=name, kind=kind, device=device,
-                                      state=str(new), began_at=at)
+                                      state=str(new),
+                                      began_at=datetime.fromisoformat(since) if since else at)
     return done + list(open_.values())

@@ -14,7 +14,8 @@
     display: ["叫号屏", "display"], pad: ["评价器", "rating pad"] };
   /* "printer: paper_out" (the API's code) as 打印机缺纸 / printer: paper out */
   const DEVICES = { printer: ["打印机", "printer"], idcard: ["身份证读卡器", "ID card reader"], camera: ["扫码摄像头", "camera"],
-    display: ["显示屏", "display"], pad: ["评价器", "rating pad"], scanner: ["高拍仪", "document camera"] };
+    display: ["显示屏", "display"], pad: ["评价器", "rating pad"], scanner: ["高拍仪", "document camera"],
+    link: ["终端连接", "link"] };
   const DEVICE_STATES = { paper_out: ["缺纸", "paper out"], paper_low: ["纸将用完", "paper low"], cover_open: ["仓盖未关", "cover open"],
     offline: ["离线", "offline"], error: ["故障", "error"], fault: ["故障", "fault"], jam: ["卡纸", "jam"],
     reader_fault: ["故障", "reader fault"], unplugged: ["未连接", "unplugged"], missing: ["未连接", "missing"] };
