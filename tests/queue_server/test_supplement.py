@@ -28,6 +28,7 @@ from tests.queue_server.inproc import (
     staff_client,
 )
 from tests.queue_server.test_appointment_day import person
+from tests.queue_server.test_back_office import _in_approval, _view
 
 PAPERS = ('materials = ["营业执照申请书", "法定代表人身份证明", "公司章程", "住所使用证明"]\n'
           'materials_en = ["Application", "Proof of the legal representative", '
@@ -46,21 +47,6 @@ def hall(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
         server = InProcServer(journey_db(tmp_path, config=config, url=url), clock)
         yield server, clock
         server.stop()
-
-
-def _in_approval(server: InProcServer, n: int) -> tuple[dict[str, Any], httpx.Client]:
-    kiosk = server.client(enrol(server.store.url, "kiosk", f"k{n}"))
-    ticket = ok(kiosk.post("/tickets", json={"service": "case", "id_card": person(80 + n)}), 201)
-    intake = staff_client(server, "W01")
-    assert ok(intake.post("/counters/W01/call-next"))["id"] == ticket["id"]
-    ok(intake.post("/counters/W01/finish", json={"outcome": "next"}))
-    post = staff_client(server, "W03", "s002")
-    assert ok(post.post("/counters/W03/call-next"))["id"] == ticket["id"]
-    return ticket, post
-
-
-def _view(server: InProcServer, ticket: str) -> dict[str, Any]:
-    return dict(ok(server.client().get(f"/track/{ticket}")))
 
 
 def _local(iso: str) -> datetime:
@@ -94,7 +80,7 @@ def test_papers_sent_back_stop_the_clock_and_move_the_promised_date(hall: Any) -
     clock.set(2026, 3, 12, 10)  # Thursday: past the first promise, the clock stopped
     remote.expire_unclaimed(server.store)  # the rollover's sweep of unclaimed numbers
     kiosk = server.client(enrol(server.store.url, "kiosk", "k-thursday"))
-    again = kiosk.post("/tickets", json={"service": "case", "id_card": person(81)})
+    again = kiosk.post("/tickets", json={"service": "case", "id_card": person(61)})
     refused(again, 409, "papers_due")  # no second application beside the one waiting
     assert again.json()["error"]["number"] == ticket["number"]
     view = _view(server, ticket["id"])
@@ -104,7 +90,7 @@ def test_papers_sent_back_stop_the_clock_and_move_the_promised_date(hall: Any) -
     assert [(r["state"], r["status"]) for r in rows] == [("supplement", "supplement")]
     kpi = ok(supervisor.get("/reports/kpi", params={"from": "2026-03-09", "to": "2026-03-12"}))
     assert kpi["overdue_open"] == 0, kpi  # not overdue while the papers are missing
-    found = ok(kiosk.post("/tickets/lookup", json={"id_card": person(81)}))
+    found = ok(kiosk.post("/tickets/lookup", json={"id_card": person(61)}))
     assert [t["id"] for t in found] == [ticket["id"]]
     back = ok(kiosk.post(f"/tickets/{ticket['id']}/arrive"))
     assert back["number"] == "B001" and not back["arrival_required"]  # Thursday's first
