@@ -20,7 +20,7 @@ from ui.i18n import pick
 from ui.placement import present, window_title
 from ui.screens import save_screen
 from ui.staff.counter_pad import CounterWindow
-from ui.staff.dialogs import ImageDialog, ReasonDialog, TransferDialog
+from ui.staff.dialogs import ImageDialog, PapersDialog, ReasonDialog, TransferDialog
 from ui.staff.safeguards import NumberDialog, question_box
 
 
@@ -81,6 +81,7 @@ def render_screens(app: Any, out_dir: Path, role: str = "counter",
             save_screen(app, window, out_dir / f"counter-{state}-{lang}{tail}.png")
             count += 1
         count += _requeue_screens(app, out_dir, lang, size, tail, hall)
+        count += _approval_screens(app, out_dir, lang, size, tail, hall)
         model = sample.counter_model("serving", sample_page, hall)
         model.set_language(lang)
         dialogs: list[tuple[str, QDialog]] = [
@@ -94,6 +95,25 @@ def render_screens(app: Any, out_dir: Path, role: str = "counter",
     app.processEvents()
     print(f"{count} screens written to {out_dir}")
     return 0
+
+
+def _approval_screens(app: Any, out_dir: Path, lang: str, size: tuple[int, int], tail: str,
+                      hall: Any) -> int:
+    """An approval post serving a case (补正 in place of 重呼 and 过号) and its papers dialog
+    with the case's service's list, for the translators and the hall to look at."""
+    model = sample.counter_model("serving", sample_page, hall)
+    model.set_language(lang)
+    assert model.state is not None and model.current is not None
+    model.state.zone = "approval"
+    window = CounterWindow(model, lang)
+    window.resize(*size)
+    save_screen(app, window, out_dir / f"counter-approval-serving-{lang}{tail}.png")
+    svc = model.services.get(model.current.service)
+    names = list(svc.materials) if svc is not None else []
+    shown = model.current.materials if len(model.current.materials) == len(names) else names
+    dialog = PapersDialog(lang, list(zip(names, shown, strict=True)))
+    save_screen(app, dialog, out_dir / f"counter-dialog-papers-{lang}{tail}.png")
+    return 2
 
 
 def _requeue_screens(app: Any, out_dir: Path, lang: str, size: tuple[int, int], tail: str,
