@@ -58,9 +58,13 @@ def page(server: ServerProcess) -> Iterator[Any]:
 def test_the_days_findings(server: ServerProcess, page: Any) -> None:
     from playwright.sync_api import expect
 
-    terminals = page.locator("text=kiosk-paper").locator("xpath=ancestor::tr")
+    terminals = page.locator("#terminals").locator("text=kiosk-paper").locator(
+        "xpath=ancestor::tr")
     expect(terminals).to_contain_text("打印机缺纸")
     expect(terminals).not_to_contain_text("paper_out")
+    faults = page.locator("#faults").locator("text=kiosk-paper").locator("xpath=ancestor::tr")
+    expect(faults).to_contain_text("打印机缺纸")  # the night's record says the same
+    expect(faults).to_contain_text("仍未恢复")
     page.goto(f"{server.url}/console/#ratings?from=2026-12-07&to=2026-12-01")
     expect(page.locator("#ratings-error")).to_have_attribute("data-code", "bad_period")
     expect(page.locator("input[name=from]")).to_have_value("2026-12-07")
