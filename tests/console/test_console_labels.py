@@ -65,6 +65,9 @@ def test_the_days_findings(server: ServerProcess, page: Any) -> None:
     faults = page.locator("#faults").locator("text=kiosk-paper").locator("xpath=ancestor::tr")
     expect(faults).to_contain_text("打印机缺纸")  # the night's record says the same
     expect(faults).to_contain_text("仍未恢复")
+    page.goto(f"{server.url}/console/#live?hours=168")  # Monday morning: the weekend's too
+    expect(page.locator("#faults-card h2")).to_contain_text("近 7 天设备故障")
+    expect(page.locator("#faults").locator("text=kiosk-paper")).to_have_count(1)
     page.goto(f"{server.url}/console/#ratings?from=2026-12-07&to=2026-12-01")
     expect(page.locator("#ratings-error")).to_have_attribute("data-code", "bad_period")
     expect(page.locator("input[name=from]")).to_have_value("2026-12-07")

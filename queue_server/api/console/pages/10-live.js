@@ -30,7 +30,11 @@
     events: ["ticket.", "counter.", "terminal.", "staff.", "day.", "case."],
     async render(root, c) {
       const { el, t, tr, fmt, table, badge } = c;
-      const [live, faults] = await Promise.all([c.api("/console/live"), c.api("/console/faults")]);
+      /* the faults' hours: 24 by default; 72 or 168 on a Monday morning (?hours= in the hash) */
+      const SPANS = { 24: ["24 小时", "24 hours"], 72: ["3 天", "3 days"], 168: ["7 天", "7 days"] };
+      const hours = ["24", "72", "168"].includes(c.hashParams().hours) ? c.hashParams().hours : "24";
+      const span = SPANS[hours];
+      const [live, faults] = await Promise.all([c.api("/console/live"), c.api(`/console/faults?hours=${hours}`)]);
       clearInterval(timer);
       timer = setInterval(() => { if (location.hash.startsWith("#live") || !location.hash) c.refresh(); }, 30000);
       const waiting = live.queues.reduce((n, q) => n + q.waiting, 0);
@@ -45,7 +49,7 @@
         c.stat(t("空闲但有人等", "Idle while people wait"), count("idle"), count("idle") ? "warn" : ""),
         c.stat(t("暂停窗口", "Paused"), count("paused"), count("paused") ? "warn" : ""),
         c.stat(t("终端异常", "Terminals in trouble"), broken, broken ? "bad" : "good"),
-        c.stat(t("近24小时设备故障", "Device faults, 24 h"), faults.length, faults.length ? "warn" : "good"),
+        c.stat(t(`近${span[0]}设备故障`, `Device faults, ${span[1]}`), faults.length, faults.length ? "warn" : "good"),
         c.stat(t("限时办结告警", "Deadline alerts"), live.alerts, live.alerts ? "bad" : "good")));
       const queues = table([
         { zh: "功能区", en: "Zone", fmt: (r) => tr(c.ZONES[r.zone]) },
@@ -85,11 +89,14 @@
         { zh: "类型", en: "Kind", fmt: (r) => tr(KINDS[r.kind] || [r.kind, r.kind]) },
         { zh: "故障", en: "Fault", fmt: (r) => problem(`${r.device}: ${r.state}`, tr)
           + (r.times > 1 ? t(`(反复 ${r.times} 次)`, ` (${r.times} times)`) : "") },
-        { zh: "开始", en: "Began", fmt: (r) => (r.began_at ? fmt.datetime(r.began_at) : t("早于 24 小时", "over 24 h ago")) },
+        { zh: "开始", en: "Began", fmt: (r) => (r.began_at ? fmt.datetime(r.began_at) : t(`早于${span[0]}`, `over ${span[1]} ago`)) },
         { zh: "恢复", en: "Ended", fmt: (r) => (r.ended_at ? fmt.datetime(r.ended_at) : badge(t("仍未恢复", "not yet"), "late")) },
         { zh: "持续", en: "Lasted", fmt: lasted },
       ], faults, { id: "faults", rowClass: (r) => (r.ended_at ? null : "overdue") })
-        : el("p", { class: "muted" }, t("近 24 小时没有设备故障。", "No device faults in the last 24 hours."));
+        : el("p", { class: "muted" }, t(`近 ${span[0]}没有设备故障。`, `No device faults in the last ${span[1]}.`));
+      const period = c.filters([{ name: "hours", zh: "时段", en: "Period", type: "select",
+        options: [["24", "近 24 小时", "24 hours"], ["72", "近 3 天", "3 days"], ["168", "近 7 天", "7 days"]] }],
+        { hours }, () => c.refresh());
       const head = (zh, en, name) => el("h2", {}, t(zh, en), c.exportLinks(name, {}));
       root.append(el("p", { class: "muted", id: "live-scope" }, t("等候为今天在大厅排队的人(咨询、受理、出件);后台审批件见“限时办结”。",
         "Waiting: the people queueing in the hall today (consultation, intake, pickup); cases in approval are under Deadlines.")));
@@ -97,8 +104,9 @@
         el("section", { class: "card" }, head("各区等候", "Queues", "queues"), el("div", { class: "table-wrap" }, queues)),
         el("section", { class: "card" }, head("窗口", "Counters", "counters"), el("div", { class: "table-wrap" }, counters))),
         el("section", { class: "card" }, head("终端状态", "Terminals", "terminals"), el("div", { class: "table-wrap" }, terminals)),
-        el("section", { class: "card", id: "faults-card" }, head("近 24 小时设备故障", "Device faults, last 24 hours", "faults"),
-          el("div", { class: "table-wrap" }, history)),
+        el("section", { class: "card", id: "faults-card" },
+          el("h2", {}, t(`近 ${span[0]}设备故障`, `Device faults, last ${span[1]}`), c.exportLinks("faults", { hours })),
+          period, el("div", { class: "table-wrap" }, history)),
         el("p", { class: "muted" }, `${t("更新于", "Updated")} ${fmt.datetime(live.at)}`));
     },
     leave() { clearInterval(timer); timer = null; },
