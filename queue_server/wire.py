@@ -275,6 +275,9 @@ class StageOut(Wire):
     # (v1.2) 补正: the papers an approval post asked for (outcome `supplement`; its note is
     # `reason`); null on every other stage
     papers: list[str] | None = None
+    # (v1.2) when it queued: the ticket's issue (its place), or its holder's arrival for a
+    # stage that waited for them (a pickup on a later day, a case back from 补正)
+    queued_at: datetime | None = None
 
 
 class TicketOut(Wire):

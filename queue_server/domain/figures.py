@@ -95,10 +95,13 @@ def _stage_fact(st: Any, start: datetime, level: int | None) -> StageFact:
 def facts_of(ticket: Any, stages: Sequence[Any], levels: dict[int, int], tz: str
              ) -> TicketFacts:
     """A ticket's facts from its row, its stages (oldest first) and its ratings by stage id.
-    A stage waits from the ticket's issue (the first) or the previous stage's end."""
+    A stage waits from the ticket's issue (the first) or the previous stage's end, or from
+    its holder's arrival when it waited for them (`sort_at`: a pickup on a later day, a case
+    back from 补正: the days at home were counted as a wait at the counter)."""
     facts, start = [], ticket.issued_at
     due = on_time = 0
     for st in stages:
+        start = max(start, st.sort_at)
         facts.append(_stage_fact(st, start, levels.get(int(st.id))))
         start = st.ended_at or start
         if st.zone == "approval" and st.deadline is not None and st.outcome in SERVED:

@@ -65,7 +65,7 @@ def stage_out(stage: Any) -> wire.StageOut:
                          deadline=stage.deadline,
                          deadline_provisional=bool(stage.deadline_provisional),
                          rated=stage.rated, number=stage.number, reason=stage.reason,
-                         papers=stage.papers)
+                         papers=stage.papers, queued_at=stage.sort_at)
 
 
 def document_count(s: Db, ticket: Ticket | Record) -> int:

@@ -51,6 +51,7 @@ def recompute(tickets: list[dict[str, Any]], events: list[dict[str, Any]], first
     for t in kept:
         start = _t(t["issued_at"])
         for st in t["journey"]:
+            start = max(start, _t(st["queued_at"]))  # a stage that waited for its holder
             called, ended = _t(st["called_at"]), _t(st["ended_at"])
             due = _t(st["deadline"])
             if st["zone"] == "approval" and due is not None:
