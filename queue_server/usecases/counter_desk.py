@@ -95,6 +95,11 @@ def call_number_in(tx: Tx, who: Principal, code: str, base: str,
         # "今天没有 B001 号" (an approval officer's week, an outside check)
         ticket = _in_back_office(conn, hall, body.number) or ticket
         stage = one(conn, _STAGES, STAGE, id=ticket.stage) if ticket and ticket.stage else None
+        sent_back = _sent_back(conn, hall, body.number) if (
+            stage is None or stage.zone != "approval") else None
+        if sent_back is not None:
+            ticket = sent_back
+            stage = _recalled(tx, hall, ticket, counter)
     if ticket is None:
         raise NotFound("unknown_number", f"今天没有 {body.number} 号 / no ticket "
                        f"{body.number} today")
@@ -112,6 +117,36 @@ def call_number_in(tx: Tx, who: Principal, code: str, base: str,
     _event(tx, "ticket.called", ticket, counter, priority=stage.priority, chosen=True,
            **call_words(hall, ticket, stage, counter))
     return ticket_out(conn, ticket, base)
+
+
+def _sent_back(conn: Connection, hall: HallInfo, number: str) -> Record | None:
+    """The case under `number` waiting for its holder's papers (补正), of any day."""
+    row = conn.execute(select(_TICKETS).where(
+        _TICKETS.c.hall == hall.id, _TICKETS.c.number == number.strip().upper(),
+        _TICKETS.c.status == stages.SUPPLEMENT).order_by(_TICKETS.c.issued_at.desc()).limit(1)
+        .with_for_update()).first()
+    return Record(_TICKETS, row) if row is not None else None
+
+
+def _recalled(tx: Tx, hall: HallInfo, ticket: Record, counter: Record) -> Record:
+    """An approval post takes back a case whose papers never came (逾期未补正) to decide on
+    what it has, approve or reject with its reason: it leaves intake (its held stage ends
+    `transferred`) and waits in approval for this post, its clock running again from now
+    (the days waited added to its promised date, as when papers come)."""
+    conn = tx.conn
+    held = one(conn, _STAGES, STAGE, id=ticket.stage)
+    assert held is not None
+    svc = service_record(conn, ticket.hall, held.service)
+    assert svc is not None
+    due = carried_due(conn, held, "approval", hall, tx.now)
+    stages.end(held, tx.now, "transferred")
+    held.save(conn)
+    stage_id = queue_stage(tx, ticket, svc, "approval", hall, counter.code, due=due)
+    _event(tx, "ticket.transferred", ticket, counter, to_service=svc.code,
+           to_counter=counter.code, to_zone="approval")
+    stage = one(conn, _STAGES, STAGE, id=stage_id)
+    assert stage is not None
+    return stage
 
 
 def _in_back_office(conn: Connection, hall: HallInfo, number: str) -> Record | None:

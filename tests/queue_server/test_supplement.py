@@ -148,6 +148,27 @@ def test_a_papers_request_pressed_by_mistake_is_taken_back_untold(hall: Any) -> 
     refused(post.post("/counters/W03/undo-finish"), 409, "nothing_to_undo")
 
 
+def test_a_case_whose_papers_never_came_is_taken_back_by_the_post(hall: Any) -> None:
+    """逾期未补正: nothing closed a case whose holder never came back. The approval post calls
+    it by its number (叫指定号), its clock running again with the days waited added, and
+    decides on what it has: here it rejects it with its reason."""
+    server, clock = hall
+    ticket, post = _in_approval(server, 5)
+    ok(post.post("/counters/W03/supplement", json={"papers": ["公司章程"]}))
+    clock.set(2026, 3, 20, 10)  # the Friday after: nobody came
+    post = staff_client(server, "W03", "s002")
+    called = ok(post.post("/counters/W03/call", json={"number": ticket["number"]}))
+    assert called["id"] == ticket["id"] and called["zone"] == "approval"
+    assert called["status"] == "called"
+    # sent back Monday the 9th: the nine working days to Friday the 20th added to Wednesday's
+    assert _local(called["deadline"]).date().isoformat() == "2026-03-24"
+    ok(post.post("/counters/W03/finish", json={"outcome": "rejected",
+                                               "reason": "逾期未补正,视为撤回申请"}))
+    view = _view(server, ticket["id"])
+    assert view["status"] == "rejected" and view["supplement"] is None
+    assert "逾期未补正" in httpx.get(f"{server.url}/t/{ticket['id']}").text
+
+
 def test_an_overdue_case_is_not_sent_back(hall: Any) -> None:
     """Sent back once late, an overdue case left the overdue list and the figures: the clock
     stops within the time limit only."""
