@@ -217,7 +217,8 @@ class Ticketing:
 
     def _send(self, client: QueueClient, key: str, req: wire.TicketCreate) -> None:
         port = self.port
-        self._unanswered = (key, req)
+        # in flight: not yet given up (`pending` of an earlier visit's time dropped it)
+        self._unanswered, self._gave_up_at = (key, req), time.monotonic()
         port.go(ISSUING)
 
         def send() -> wire.TicketIssued:
