@@ -53,9 +53,8 @@ def arrival_kind(ticket: wire.TicketOut) -> str | None:
     """What checking in does for one of the holder's tickets: collect a ready case, bring the
     papers a case was sent back for (补正), or let a phone number be called; None when it waits
     for nothing."""
-    if ticket.status in ("ready", "supplement"):
-        return "pickup" if ticket.status == "ready" else "supplement"
-    return "arrival" if ticket.arrival_required else None
+    kinds = {"ready": "pickup", "supplement": "supplement"}
+    return kinds.get(ticket.status) or ("arrival" if ticket.arrival_required else None)
 
 
 class CheckIn:

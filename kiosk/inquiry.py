@@ -7,12 +7,14 @@ import logging
 import math
 import re
 import time
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from kiosk.client import ApiError, ServerUnreachable
 from kiosk.port import StepPort
 from kiosk.states import ASK, RATE, RESULT, THANKS
 from queue_server import wire
+from queue_server.domain.materials import translated
 
 log = logging.getLogger("kiosk.inquiry")
 LEVELS = wire.LEVELS
@@ -187,3 +189,15 @@ class Inquiry:
 
         port.runner.submit(lambda: client.evaluate(ticket, level, reasons, rating_code=proof),
                            lambda _r: port.go(THANKS), failed)
+
+
+def asked_papers(t: Any, service: Any, lang: str) -> tuple[list[str], str]:
+    """The papers a case sent back for 补正 waits for (its last such stage's), in `lang` where
+    the service's lists name them, and the approval post's note; none once it is not waiting."""
+    asked = [st for st in t.journey if st.outcome == "supplement"]
+    if t.status != "supplement" or not asked:
+        return [], ""
+    papers = list(asked[-1].papers or [])
+    other = list(getattr(service, f"materials_{lang}", None) or []) if lang != "zh" else []
+    shown = translated(papers, list(getattr(service, "materials", None) or []), other)
+    return [o or p for p, o in zip(papers, shown, strict=True)], asked[-1].reason or ""

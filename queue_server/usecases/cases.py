@@ -27,6 +27,7 @@ from queue_server.domain.stages import AT_COUNTER, ON_HOLD, OPEN, SUPPLEMENT, WA
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
 from queue_server.usecases.live import staffed_counters
+from queue_server.wire import ZONES
 from queue_server.wire_console import CaseRow, MyCaseRow
 
 MINE_DAYS = 30
@@ -191,7 +192,7 @@ def _sent_back(s: Session, hall: str, services: dict[str, str], staff: dict[str,
     index."""
     pairs = list(s.execute(
         select(Stage, Ticket).join(Ticket, Ticket.id == Stage.ticket_id)
-        .where(Stage.hall == hall, Stage.zone.in_(("consult", "intake")),
+        .where(Stage.hall == hall, Stage.zone.in_(ZONES[:ZONES.index("approval")]),
                Stage.status.in_(OPEN), Stage.deadline.is_not(None))
         .order_by(Stage.deadline, Stage.id)).all())
     intake = _intake_of(s, [t.id for _, t in pairs])

@@ -17,6 +17,7 @@ from queue_server.domain.errors import Invalid, NotFound
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
 from queue_server.usecases.live import HEALTHY
+from queue_server.usecases.terminals import LINK
 from queue_server.wire_console import FaultRow
 
 _EVENTS = cast(Table, EventRow.__table__)
@@ -98,7 +99,7 @@ def _intervals(hall: str, health: list[tuple[datetime, dict[str, Any]]]) -> list
                 done.append(row)
             if new is not None and new not in HEALTHY:
                 # a silent kiosk's link: from its last heartbeat, not from when it was noticed
-                since = payload.get("since") if device == "link" else None
+                since = payload.get("since") if device == LINK else None
                 open_[key] = FaultRow(hall=hall, terminal=name, kind=kind, device=device,
                                       state=str(new),
                                       began_at=datetime.fromisoformat(since) if since else at)

@@ -21,6 +21,7 @@ from queue_server.db.models import Counter, Delivery, Service, Ticket
 from queue_server.db.store import Store
 from queue_server.domain import opening
 from queue_server.domain.hall import HallInfo
+from queue_server.domain.materials import translated
 from queue_server.domain.sealing import SealBroken, unseal
 from queue_server.domain.stages import ENDED, HELD, READY, SUPPLEMENT, missed, returned
 from queue_server.usecases import ratings
@@ -112,17 +113,13 @@ def supplement_view(svc: Service | None, ticket: Ticket, walk: list[Any], curren
     if not asked or not (ticket.status == SUPPLEMENT or at_intake):
         return None
     last = asked[-1]
+    papers = list(last.papers or [])
     names = list(svc.materials) if svc is not None else []
-    other = {lang: list(((svc.texts or {}).get(lang) or {}).get("materials") or [])
-             if svc is not None else [] for lang in ("en", "mn")}
-
-    def paper(name: str) -> wj.PaperView:
-        at = names.index(name) if name in names else -1
-        forms = {lang: (other[lang][at] if 0 <= at < len(other[lang]) else None)
-                 for lang in other}
-        return wj.PaperView(name=name, name_en=forms["en"], name_mn=forms["mn"])
-
-    return wj.SupplementView(papers=[paper(p) for p in last.papers or []], note=last.reason,
+    en, mn = (translated(papers, names, ((svc.texts or {}).get(lang) or {}).get("materials")
+                         or [] if svc is not None else []) for lang in ("en", "mn"))
+    return wj.SupplementView(papers=[wj.PaperView(name=p, name_en=e, name_mn=m)
+                                     for p, e, m in zip(papers, en, mn, strict=True)],
+                             note=last.reason,
                              asked_at=last.ended_at, zone=ticket.zone,
                              checked_in=ticket.status != SUPPLEMENT,
                              zone_name=ZONE_NAMES.get(ticket.zone, (ticket.zone,))[0])

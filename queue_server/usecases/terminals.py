@@ -124,7 +124,7 @@ def mark_silent(store: Store) -> int:
                     since=iso(term.last_seen) if term.last_seen else None)  # its last word
             term.devices = devices
             log.warning("%s: terminal %s: no heartbeat since %s", term.hall, term.name,
-                        term.last_seen.isoformat() if term.last_seen else "-")
+                        iso(term.last_seen) if term.last_seen else "-")
     return len(silent)
 
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.flow import KioskFlow
-from kiosk.inquiry import BAD_REASONS, LEVELS, rateable
+from kiosk.inquiry import BAD_REASONS, LEVELS, asked_papers, rateable
 from kiosk.ticketing import forwarded_to
 from ui.citizen.choose import Screen, scrolling
 from ui.citizen.mongol import (
@@ -81,19 +81,6 @@ def status_mn(t: Any, lang: str) -> str:
     return "\n".join(x for x in (mongolian_words(key, lang), mongolian_zone(t.zone, lang)) if x)
 
 
-def asked_papers(t: Any, service: Any, lang: str) -> tuple[list[str], str]:
-    """The papers a case sent back for 补正 waits for (its last such stage's), in `lang` where
-    the service's lists name them, and the approval post's note; none once it is not waiting."""
-    asked = [st for st in t.journey if st.outcome == "supplement"]
-    if t.status != "supplement" or not asked:
-        return [], ""
-    names = list(getattr(service, "materials", None) or [])
-    other = list(getattr(service, f"materials_{lang}", None) or []) if lang != "zh" else []
-    shown = [other[names.index(p)] if p in names and names.index(p) < len(other) else p
-             for p in asked[-1].papers or []]
-    return shown, asked[-1].reason or ""
-
-
 def ticket_card(flow: KioskFlow, t: Any) -> QFrame:
     lang = flow.lang
     card = QFrame()
@@ -153,7 +140,6 @@ class ResultScreen(Screen):
         cards = QWidget()
         self.list = QVBoxLayout(cards)
         self.list.setContentsMargins(0, 0, 0, 0)
-        self.list.addStretch(1)
         self.box.addWidget(self.title_pair)
         self.box.addWidget(self.who)
         self.box.addWidget(scrolling(cards), 1)
