@@ -79,7 +79,8 @@ LEFT_STAGE = frozenset({"ticket.finished", "ticket.no_show", "ticket.transferred
 # events after which an approval counter asks again for its cases due (the day's dates moved on,
 # or one of its alerts changed holder, deadline or stage: the server's list then says it all)
 DEADLINE_EVENTS = frozenset({"case.alert", "day.rolled", "ticket.deadline_changed",
-                             "ticket.called", "ticket.held", "ticket.taken_back"}) | LEFT_STAGE
+                             "ticket.called", "ticket.held", "ticket.taken_back",
+                             "ticket.arrived"}) | LEFT_STAGE  # arrived: papers brought at last
 
 
 _Login = tuple[wire.LoginOut, list[wire.ServiceInfo], wire.HallOut, set[str]]
@@ -251,7 +252,7 @@ class CounterModel(QObject):
         if alert.deadline is None:
             return words.pick(words.CASE_STATE_WORDS.get(alert.kind, (alert.kind,) * 2),
                               self.lang)
-        if alert.workdays_left is None:
+        if alert.workdays_left is None or alert.kind == "papers_overdue":  # the period's date
             return words.case_state_text(alert.deadline, alert.kind, self.hall_tz(), self.lang,
                                          short=True)
         return words.deadline_short(alert.deadline, alert.provisional, self.clock(),
@@ -259,15 +260,18 @@ class CounterModel(QObject):
 
     def deadline_alerts(self) -> list[CaseAlert]:
         """限时办结 at an approval counter: the cases overdue or due today that it may call
-        (waiting in its services) or holds, overdue first, soonest deadline first. Kept until
-        the case leaves approval, not just for the notice's minute."""
+        (waiting in its services) or holds, overdue first, soonest deadline first, then those of
+        its services whose papers did not come in the hall's period (逾期未补正: it calls one
+        back by its number). Kept until the case leaves approval (or its holder brings the
+        papers), not just for the notice's minute."""
         st = self.state
         if not self._approval() or st is None:
             return []
-        shown = [a for a in self.alerts.values() if a.kind in ("overdue", "due_today")
+        rank = {"overdue": 0, "due_today": 1, "papers_overdue": 2}
+        shown = [a for a in self.alerts.values() if a.kind in rank
                  and a.service in st.services and a.counter in (None, self.code)]
         far = datetime.max.replace(tzinfo=UTC)
-        return sorted(shown, key=lambda a: (a.kind != "overdue", a.deadline or far))
+        return sorted(shown, key=lambda a: (rank[a.kind], a.deadline or far))
 
     def _approval(self) -> bool:
         return bool(self.logged_in and self.state is not None and self.state.zone == "approval")

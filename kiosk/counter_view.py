@@ -18,7 +18,9 @@ from queue_server import wire
 from queue_server import wire_journey as wj
 
 CASE_ALERTS = {"soon": ("即将到期", "due soon"), "due_today": ("今日到期", "due today"),
-               "overdue": ("已超期", "overdue")}
+               "overdue": ("已超期", "overdue"),
+               # a case sent back for papers whose holder did not bring them in the hall's period
+               "papers_overdue": ("逾期未补正", "papers not brought")}
 
 
 def case_alert_text(event: wire.Event, counter: str, services: Collection[str] = (),
@@ -74,7 +76,7 @@ class CaseAlert:
     ticket: str
     number: str
     service: str
-    kind: str  # soon | due_today | overdue
+    kind: str  # soon | due_today | overdue | papers_overdue (逾期未补正: deadline is the period's)
     deadline: datetime | None
     counter: str | None  # who holds it (None: it waits in the approval queue)
     workdays_left: int | None = None  # the server's count (GET /counters/{code}/deadlines)

@@ -305,7 +305,8 @@ WORKDAY_WORDS = {"overdue": ("已超期 {n} 个工作日", "overdue by {n} worki
 WORKDAY_ONE = {"overdue": "overdue by 1 working day", "left": "1 working day left"}
 # where a case stands by the server's word alone (GET /cases/mine gives no count)
 CASE_STATE_WORDS = {"overdue": ("已超期", "overdue"), "due_today": ("今日到期", "due today"),
-                    "soon": ("即将到期", "due soon"), "on_track": ("未到期", "on track")}
+                    "soon": ("即将到期", "due soon"), "on_track": ("未到期", "on track"),
+                    "papers_overdue": ("逾期未补正", "papers not brought")}
 
 
 def deadline_state(deadline: datetime, now: datetime, tz: tzinfo) -> tuple[str, int]:

@@ -7,6 +7,7 @@ import logging
 import math
 import re
 import time
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -201,3 +202,12 @@ def asked_papers(t: Any, service: Any, lang: str) -> tuple[list[str], str]:
     other = list(getattr(service, f"materials_{lang}", None) or []) if lang != "zh" else []
     shown = translated(papers, list(getattr(service, "materials", None) or []), other)
     return [o or p for p, o in zip(papers, shown, strict=True)], asked[-1].reason or ""
+
+
+def papers_due_by(t: Any) -> datetime | None:
+    """补正期限: the date a case sent back for papers was asked to have them by (the hall's
+    period), while it waits for them; None where the hall sets none."""
+    asked = [st for st in t.journey if st.outcome == "supplement"]
+    if t.status != "supplement" or not asked:
+        return None
+    return getattr(asked[-1], "papers_by", None)

@@ -104,6 +104,7 @@ def results() -> list[wire.TicketOut]:
                            done, wire.StageOut(zone="approval", counter="H01", called_at=NOW,
                                                ended_at=NOW, outcome="supplement",
                                                papers=["公司章程", "住所使用证明"],
+                                               papers_by=NOW + timedelta(days=27),
                                                reason="章程须全体股东签字")]),
     ]
 

@@ -16,8 +16,8 @@ from toml_text import value
 HALL_KEYS = ("id", "name", "timezone", "day_starts", "announce")
 OPTION_KEYS = ("priority_age", "priority_cap", "no_show_after_recalls", "followup_days",
                "followup_rectify_days", "followup_reply_days", "case_soon_workdays",
-               "terminal_offline_s", "closed_days", "opening_hours", "open_days",
-               "appointments", "notify")
+               "supplement_workdays", "terminal_offline_s", "closed_days", "opening_hours",
+               "open_days", "appointments", "notify")
 
 
 class NoSuchHall(Exception):

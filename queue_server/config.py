@@ -4,8 +4,9 @@ key and the reason (worded by `queue_server.config_errors`); nothing is written 
 
 Extensions beyond the contract: hall options `priority_age`, `priority_cap`,
 `no_show_after_recalls`, `followup_days` (核实 of a bad rating), `followup_rectify_days` (整改),
-`followup_reply_days` (回复), `case_soon_workdays` (限时办结 "soon due"), `terminal_offline_s` (a
-heartbeat later than this is "offline"), `closed_days`; service `category` (and its optional
+`followup_reply_days` (回复), `case_soon_workdays` (限时办结 "soon due"), `supplement_workdays`
+(补正期限: the working days a holder has to bring the papers an approval post asked for; 0: no
+period), `terminal_offline_s` (a heartbeat later than this is "offline"), `closed_days`; service `category` (and its optional
 `category_en`/`category_mn`, the same for every service of the category); `[[outposts]]`
 (bank-branch service points) with `id`, `name`, `services` (a subset of the hall's codes) and
 their own `[[outposts.counters]]`.
@@ -97,6 +98,7 @@ class HallSection(_Strict):
     followup_rectify_days: int = Field(default=10, ge=1, le=60)
     followup_reply_days: int = Field(default=2, ge=1, le=60)
     case_soon_workdays: int = Field(default=1, ge=0, le=20)
+    supplement_workdays: int = Field(default=0, ge=0, le=60)
     terminal_offline_s: int = Field(default=120, ge=30, le=3600)
     closed_days: list[Annotated[date, BeforeValidator(_iso_date)]] = []
     languages: list[str] = ["zh"]

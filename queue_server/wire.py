@@ -275,6 +275,10 @@ class StageOut(Wire):
     # (v1.2) 补正: the papers an approval post asked for (outcome `supplement`; its note is
     # `reason`); null on every other stage
     papers: list[str] | None = None
+    # (v1.3) 补正期限: with `papers`, the end of the hall's period for bringing them
+    # (`supplement_workdays` working days after the day it was sent back); null where the
+    # hall sets none
+    papers_by: datetime | None = None
     # (v1.2) when it queued: the ticket's issue (its place), or its holder's arrival for a
     # stage that waited for them (a pickup on a later day, a case back from 补正)
     queued_at: datetime | None = None
@@ -420,16 +424,19 @@ class CounterState(Wire):
 
 class CounterCase(Wire):
     """(v1.2) `GET /counters/{code}/deadlines`: a case of that approval counter's queue (waiting
-    in its services, sent to it, or held by it) whose deadline (限时办结) is today or past."""
+    in its services, sent to it, or held by it) whose deadline (限时办结) is today or past;
+    (v1.3) and a case of its services sent back for papers whose holder did not bring them
+    by the hall's period (`papers_overdue`, 逾期未补正: `deadline` is the end of that period,
+    `status` supplement; the post calls it back by its number)."""
 
     ticket: str
     number: str
     service: str
-    state: Literal["overdue", "due_today"]
+    state: Literal["overdue", "due_today", "papers_overdue"]
     deadline: datetime
     deadline_provisional: bool = False
     workdays_left: int  # as in TicketOut: 0 due today, below 0 working days overdue
-    status: str  # the approval stage's: waiting | called | serving | on_hold
+    status: str  # the approval stage's: waiting | called | serving | on_hold; or supplement
     counter: str | None = None  # this counter when it holds the case; null while it waits
 
 

@@ -134,6 +134,15 @@ class CaseRow(Wire):
     # (ext) the post holding it (`counter`) or that it waits at (`waiting_at`) has nobody
     # signed in: nobody works on it until someone signs in there or it is sent elsewhere
     unstaffed: bool = False
+    # (v1.3) 补正 (state `supplement`): when the post sent it back, which post, the papers
+    # asked for, the date its holder was asked to bring them by (the hall's
+    # `supplement_workdays`; null: no period) and whether that passed without them
+    # (逾期未补正: the post calls it back by its number to decide on what it has)
+    asked_at: datetime | None = None
+    asked_by: str | None = None
+    papers: list[str] | None = None
+    bring_by: datetime | None = None
+    lapsed: bool = False
 
 
 class MyCaseRow(Wire):

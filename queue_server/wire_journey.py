@@ -140,6 +140,10 @@ class SupplementView(Wire):
     papers: list[PaperView] = []
     note: str | None = None  # the approval post's own words beside them
     asked_at: datetime | None = None
+    # (v1.3) 补正期限: bring them by then (the hall's `supplement_workdays`); null: no period;
+    # `lapsed`: that passed without them (the post may now decide on what the case has)
+    bring_by: datetime | None = None
+    lapsed: bool = False
     zone: str = "intake"  # where to bring them (its counters take them in)
     zone_name: str = "受理"
     checked_in: bool = False  # its holder checked in with them: to hand in when called

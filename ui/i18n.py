@@ -170,6 +170,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "status_supplement": ("待补正材料", "Papers needed"),
     "clock_stopped": ("（补正期间暂停计时）", " (stopped for the papers)"),
     "papers_needed": ("请一次备齐：{papers}", "Bring all of: {papers}"),
+    "papers_by": ("补正期限：{d} 前", "Bring them by: {d}"),
     "deadline": ("承诺办结：{d}", "Due: {d}"),
     "rate_btn": ("评价", "Rate"),
     "choose_level": ("请您对本次服务作出评价", "How was the service?"),

@@ -252,7 +252,10 @@ TABLES: dict[str, tuple[str, Fetch, list[Column]]] = {
         col("承办窗口", "Counter", "counter"), col("承办人", "Held by", "staff_name"),
         col("受理人", "Taken in by", "intake_staff_name"),
         col("待办窗口", "Waiting at", "waiting_at"),
-        col("窗口无人值守", "Post unstaffed", "unstaffed")]),
+        col("窗口无人值守", "Post unstaffed", "unstaffed"),
+        col("退回补正", "Sent back", "asked_at"), col("退回窗口", "Sent back by", "asked_by"),
+        col("补正材料", "Papers", lambda x: "、".join(x.papers) if x.papers else None),
+        col("补正期限", "Bring by", "bring_by"), col("逾期未补正", "Papers late", "lapsed")]),
     "ratings": ("好差评", lambda r, p, h: ledger.ratings(store_of(r), p, h, period_of(r)), [
         col("评价时间", "Rated at", "rated_at"), col("号码", "Number", "number"),
         col("事项", "Service", "service_name"), col("功能区", "Zone", lambda x: export.zone(x.zone)),

@@ -173,9 +173,23 @@ def supplement_words(view: wj.TicketView) -> str:
             "these, check in at a kiosk in the hall with your ID card or your ticket's QR code, "
             "and hand them in at the intake counter. The time limit stops until they are in."))
     return (f'<div id="supplement"><p class="hl">{head[0]}<br><span class="en">{head[1]}'
-            "</span></p>"
+            "</span></p>" + ("" if sup.checked_in else _bring_by(sup, view.timezone))
             + (f'<ul class="papers">{items}</ul>{mongolian}' if items else "") + note
             + "</div>")
+
+
+def _bring_by(sup: wj.SupplementView, tz: str) -> str:
+    """补正期限: the date to bring the papers by (the hall's period), or that it passed."""
+    if sup.bring_by is None:
+        return ""
+    when = sup.bring_by.astimezone(ZoneInfo(tz))
+    zh, en = f"{when.month}月{when.day}日", when.strftime("%d %b")
+    if sup.lapsed:
+        return (f'<p class="hl" id="bring-by">补正期限({zh})已过:审批部门可依现有材料作出决定,请尽快'
+                f'递交。<br><span class="en">The date to bring them by ({en}) has passed: the '
+                "approval may be decided on the papers it has. Bring them soon.</span></p>")
+    return (f'<p id="bring-by">请于 <b>{zh}</b> 前递交(补正期限)。<br><span class="en">Bring '
+            f"them by <b>{en}</b>.</span></p>")
 
 
 def _forwarded(view: wj.TicketView) -> str:

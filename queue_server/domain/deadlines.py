@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from queue_server.domain.workdays import Due, WorkCalendar, add_workdays, deadline
 
 OVERDUE, DUE_TODAY, SOON, ON_TRACK = "overdue", "due_today", "soon", "on_track"
+# 逾期未补正: a case sent back for papers whose holder has not brought them by the hall's period
+PAPERS_OVERDUE = "papers_overdue"
 
 
 def case_state(deadline: datetime, now: datetime, tz: str, soon_workdays: int,
@@ -64,3 +66,13 @@ def resumed(due: Due, since: datetime, now: datetime, tz: str, calendar: WorkCal
         return due
     moved = deadline(due.at.astimezone(zone).date(), waited, tz, calendar)
     return Due(moved.at, due.provisional or moved.provisional)
+
+
+def papers_by(asked_at: datetime, workdays: int, tz: str, calendar: WorkCalendar) -> Due | None:
+    """补正期限: the end of the `workdays`-th working day after the day a case was sent back
+    for papers (sent back on Monday with 5: the Monday after, 23:59:59), by which its holder is
+    asked to bring them; None when the hall sets no period (0)."""
+    if workdays <= 0:
+        return None
+    return deadline(asked_at.astimezone(ZoneInfo(tz)).date(), workdays, tz, calendar)
+

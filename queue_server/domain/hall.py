@@ -41,6 +41,9 @@ class HallInfo:
     followup_rectify_days: int = 10  # 整改, from the verification
     followup_reply_days: int = 2  # 回复 to the citizen, from the previous step
     case_soon_workdays: int = 1  # an approval case is "soon due" this many working days ahead
+    # 补正期限: the working days after a case was sent back for papers by which its holder is
+    # asked to bring them (0: no period; the approval post decides when to take it back)
+    supplement_workdays: int = 0
     terminal_offline_s: int = 120  # a terminal whose heartbeat is older is "offline"
     closed_days: tuple[date, ...] = ()
     opening: tuple[tuple[int, int], ...] = ()  # minutes of the day; empty: around the clock

@@ -20,10 +20,18 @@ from queue_server import wire
 from queue_server.db.models import CaseAlert, Counter, Hall, Service, Staff, Stage, Ticket
 from queue_server.db.store import Store
 from queue_server.domain.clock import iso
-from queue_server.domain.deadlines import DUE_TODAY, ON_TRACK, OVERDUE, case_state, workdays_left
+from queue_server.domain.deadlines import (
+    DUE_TODAY,
+    ON_TRACK,
+    OVERDUE,
+    PAPERS_OVERDUE,
+    case_state,
+    papers_by,
+    workdays_left,
+)
 from queue_server.domain.errors import Forbidden, NotFound
 from queue_server.domain.hall import HallInfo
-from queue_server.domain.stages import AT_COUNTER, ON_HOLD, OPEN, SUPPLEMENT, WAITING
+from queue_server.domain.stages import AT_COUNTER, HELD, ON_HOLD, OPEN, SUPPLEMENT, WAITING
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
 from queue_server.usecases.live import staffed_counters
@@ -129,7 +137,41 @@ def counter_cases(store: Store, who: Principal, code: str) -> list[wire.CounterC
                 deadline=stage.deadline, deadline_provisional=bool(stage.deadline_provisional),
                 workdays_left=workdays_left(stage.deadline, now, info.timezone, info.calendar),
                 status=stage.status, counter=code if stage.status != WAITING else None))
-        return sorted(out, key=lambda c: (c.state != OVERDUE, c.deadline))
+        out += _lapsed(s, info, list(counter.services), now)
+        rank = {OVERDUE: 0, DUE_TODAY: 1, PAPERS_OVERDUE: 2}
+        return sorted(out, key=lambda c: (rank[c.state], c.deadline))
+
+
+def _lapsed(s: Session, info: HallInfo, services: list[str], now: datetime
+            ) -> list[wire.CounterCase]:
+    """逾期未补正: the cases of `services` sent back for papers whose holder has not brought
+    them by the hall's period: the approval post calls one back by its number (叫指定号) to
+    decide on what it has. None where the hall sets no period."""
+    return [wire.CounterCase(
+        ticket=ticket.id, number=ticket.number, service=ticket.service, state=PAPERS_OVERDUE,
+        deadline=by, workdays_left=workdays_left(by, now, info.timezone, info.calendar),
+        status=SUPPLEMENT) for _, ticket, by in _papers_lapsed(s, info, now)
+        if ticket.service in services]
+
+
+def _papers_lapsed(s: Session, info: HallInfo, now: datetime
+                   ) -> list[tuple[Stage, Ticket, datetime]]:
+    """The cases of the hall waiting for their holder's papers past the hall's period, with
+    the stage they wait in (held before approval) and the end of the period: a short range of
+    the queue index (ix_stage_queue)."""
+    if info.supplement_workdays <= 0:
+        return []
+    pairs = list(s.execute(
+        select(Stage, Ticket).join(Ticket, Ticket.id == Stage.ticket_id)
+        .where(Stage.hall == info.id, Stage.zone.in_(ZONES[:ZONES.index("approval")]),
+               Stage.status == HELD, Ticket.status == SUPPLEMENT)).all())
+    asked = _asked(s, [t.id for _, t in pairs])
+    out = []
+    for stage, ticket in pairs:
+        by = _bring_by(info, asked.get(ticket.id))
+        if by is not None and now > by:
+            out.append((stage, ticket, by))
+    return out
 
 
 def _end_of_today(now: datetime, tz: str) -> datetime:
@@ -179,27 +221,46 @@ def approval_cases(store: Store, who: Principal, hall: str) -> list[CaseRow]:
                 waiting_at=stage.target_counter if not holder else None,
                 unstaffed=(post not in staffed) if post is not None
                 else stage.status == WAITING and nobody_calls(stage.service)))
-        return out + _sent_back(s, hall, services, staff)
+        return out + _sent_back(s, info, services, staff, now)
 
 
-def _sent_back(s: Session, hall: str, services: dict[str, str], staff: dict[str, str]
-               ) -> list[CaseRow]:
+def _asked(s: Session, ticket_ids: list[str]) -> dict[str, Stage]:
+    """The approval stage that sent each case back for papers (补正: once a case)."""
+    if not ticket_ids:
+        return {}
+    return {st.ticket_id: st for st in s.scalars(select(Stage).where(
+        Stage.ticket_id.in_(ticket_ids), Stage.outcome == SUPPLEMENT).order_by(Stage.id))}
+
+
+def _bring_by(info: HallInfo, asked: Stage | None) -> datetime | None:
+    if asked is None or asked.ended_at is None:
+        return None
+    due = papers_by(asked.ended_at, info.supplement_workdays, info.timezone, info.calendar)
+    return due.at if due is not None else None
+
+
+def _sent_back(s: Session, info: HallInfo, services: dict[str, str], staff: dict[str, str],
+               now: datetime) -> list[CaseRow]:
     """The cases sent back for papers (补正): still the hall's to decide, their time limit
     stopped (state `supplement`: never overdue while the papers are missing), waiting for
     their holder (status `supplement`) or back at intake with the papers (`papers_in`: it
     left the list from its check-in until intake handed it on; an outside check). Open stages
     before approval that carry its deadline (`stages.returned`): a short range of the queue
-    index."""
+    index. Each says when and by which post it was sent back, the papers, the date to bring
+    them by and whether that passed without them (`lapsed`, 逾期未补正)."""
     pairs = list(s.execute(
         select(Stage, Ticket).join(Ticket, Ticket.id == Stage.ticket_id)
-        .where(Stage.hall == hall, Stage.zone.in_(ZONES[:ZONES.index("approval")]),
+        .where(Stage.hall == info.id, Stage.zone.in_(ZONES[:ZONES.index("approval")]),
                Stage.status.in_(OPEN), Stage.deadline.is_not(None))
         .order_by(Stage.deadline, Stage.id)).all())
     intake = _intake_of(s, [t.id for _, t in pairs])
+    asked = _asked(s, [t.id for _, t in pairs])
     rows = []
     for stage, ticket in pairs:
         took, entered = intake.get(ticket.id, (None, None))
         holder = stage.staff_id if stage.status in (*AT_COUNTER, ON_HOLD) else None
+        post = asked.get(ticket.id)
+        by = _bring_by(info, post)
         rows.append(CaseRow(
             ticket=ticket.id, number=ticket.number, service=ticket.service,
             service_name=services.get(ticket.service, ticket.service),
@@ -208,7 +269,11 @@ def _sent_back(s: Session, hall: str, services: dict[str, str], staff: dict[str,
             status=SUPPLEMENT if ticket.status == SUPPLEMENT else "papers_in",
             counter=stage.counter if holder else None, staff=holder,
             staff_name=staff.get(holder or ""), intake_staff=took,
-            intake_staff_name=staff.get(took or "")))
+            intake_staff_name=staff.get(took or ""),
+            asked_at=post.ended_at if post is not None else None,
+            asked_by=post.counter if post is not None else None,
+            papers=list(post.papers or []) if post is not None else None, bring_by=by,
+            lapsed=ticket.status == SUPPLEMENT and by is not None and now > by))
     return rows
 
 
@@ -267,16 +332,22 @@ def _scan_hall(store: Store, hall: str) -> int:
             return 0
         due = [(stage, ticket, _state(info, stage.deadline, now))
                for stage, ticket in _open_approval(s, hall) if stage.deadline is not None]
-        due = [d for d in due if d[2] != ON_TRACK]
+        due = [(stage, ticket, kind, _alert(stage, ticket, kind)) for stage, ticket, kind in due
+               if kind != ON_TRACK]
+        # 逾期未补正 (v1.3): once a case, for the approval posts of its service; `zone` is
+        # where it waits for its holder, `deadline` the end of the period for papers
+        due += [(stage, ticket, PAPERS_OVERDUE, {
+            **_alert(stage, ticket, PAPERS_OVERDUE), "deadline": iso(by), "zone": stage.zone,
+            "counter": None, "staff": None}) for stage, ticket, by in _papers_lapsed(s, info, now)]
         if not due:
             return 0
         seen = {(int(i), str(k)) for i, k in s.execute(select(CaseAlert.stage_id, CaseAlert.kind)
-                .where(CaseAlert.stage_id.in_([stage.id for stage, _, _ in due])))}
-        for stage, ticket, kind in due:
+                .where(CaseAlert.stage_id.in_([stage.id for stage, *_ in due])))}
+        for stage, _ticket, kind, said in due:
             if (stage.id, kind) in seen:
                 continue
             s.add(CaseAlert(stage_id=stage.id, kind=kind, hall=hall, at=now))
-            tx.emit(hall, "case.alert", **_alert(stage, ticket, kind))
+            tx.emit(hall, "case.alert", **said)
             sent += 1
     return sent
 
@@ -284,6 +355,6 @@ def _scan_hall(store: Store, hall: str) -> int:
 def _alert(stage: Stage, ticket: Ticket, kind: str) -> dict[str, Any]:
     held = stage.status != "waiting"
     return {"ticket": ticket.id, "number": ticket.number, "service": ticket.service,
-            "kind": kind, "deadline": iso(stage.deadline) if stage.deadline else None, "zone": "approval",
-            "counter": stage.counter if held else None,
+            "kind": kind, "deadline": iso(stage.deadline) if stage.deadline else None,
+            "zone": "approval", "counter": stage.counter if held else None,
             "staff": stage.staff_id if held else None}

@@ -8,7 +8,7 @@ no ID number, no staff. Queries only."""
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -28,7 +28,7 @@ from queue_server.usecases import ratings
 from queue_server.usecases.appointments import hall_or_404, plan_of
 from queue_server.usecases.estimate import estimate, waiting_ahead
 from queue_server.usecases.halls import load_hall
-from queue_server.usecases.views import forwarded_to, journey, service_infos
+from queue_server.usecases.views import bring_by, forwarded_to, journey, service_infos
 from queue_server.wire import ZONE_NAMES
 
 
@@ -103,8 +103,8 @@ def _stage_views(s: Session, ticket: Ticket, names: dict[str, str]) -> list[wj.S
             for st in journey(s, ticket.id)]
 
 
-def supplement_view(svc: Service | None, ticket: Ticket, walk: list[Any], current: Any
-                    ) -> wj.SupplementView | None:
+def supplement_view(s: Session, svc: Service | None, ticket: Ticket, walk: list[Any],
+                    current: Any, now: datetime) -> wj.SupplementView | None:
     """补正: the papers the case waits for, each in the hall's languages where the service's
     lists have it, while its status is `supplement` and, once its holder checked in with
     them, until intake takes them (`checked_in`)."""
@@ -113,6 +113,7 @@ def supplement_view(svc: Service | None, ticket: Ticket, walk: list[Any], curren
     if not asked or not (ticket.status == SUPPLEMENT or at_intake):
         return None
     last = asked[-1]
+    by = bring_by(s, ticket.hall, last)
     papers = list(last.papers or [])
     names = list(svc.materials) if svc is not None else []
     en, mn = (translated(papers, names, ((svc.texts or {}).get(lang) or {}).get("materials")
@@ -120,7 +121,9 @@ def supplement_view(svc: Service | None, ticket: Ticket, walk: list[Any], curren
     return wj.SupplementView(papers=[wj.PaperView(name=p, name_en=e, name_mn=m)
                                      for p, e, m in zip(papers, en, mn, strict=True)],
                              note=last.reason,
-                             asked_at=last.ended_at, zone=ticket.zone,
+                             asked_at=last.ended_at, bring_by=by,
+                             lapsed=ticket.status == SUPPLEMENT and by is not None and now > by,
+                             zone=ticket.zone,
                              checked_in=ticket.status != SUPPLEMENT,
                              zone_name=ZONE_NAMES.get(ticket.zone, (ticket.zone,))[0])
 
@@ -189,7 +192,7 @@ def ticket_view(store: Store, ticket_id: str, base: str, code: str | None = None
             deadline=ticket.deadline,
             deadline_provisional=bool(ticket.deadline_provisional),
             late=missed(ticket.deadline, walk, store.clock()),
-            supplement=supplement_view(svc, ticket, walk, current),
+            supplement=supplement_view(s, svc, ticket, walk, current, store.clock()),
             issued_at=ticket.issued_at, journey=stages,
             delivery=delivery_out(delivery, ticket) if delivery is not None else None,
             track_url=f"{base}/t/{ticket.id}", languages=list(hall.languages),

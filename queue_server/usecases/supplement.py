@@ -20,6 +20,8 @@ from queue_server import wire
 from queue_server.db.models import Stage, Ticket
 from queue_server.db.unit import Tx
 from queue_server.domain import stages
+from queue_server.domain.clock import iso
+from queue_server.domain.deadlines import papers_by
 from queue_server.domain.errors import Conflict, Invalid
 from queue_server.domain.workdays import Due
 from queue_server.usecases import notify
@@ -75,8 +77,11 @@ def request_in(tx: Tx, who: Principal, code: str, base: str, body: wire.Suppleme
     ticket.status = stages.SUPPLEMENT
     _save(conn, stage, ticket, counter)
     _event(tx, "case.supplement", ticket, counter, back_to=back_to)
-    # told once the post can no longer take it back (`counter_desk.undo_finish_in`)
+    # told once the post can no longer take it back (`counter_desk.undo_finish_in`), with
+    # the date to bring them by where the hall sets a period (补正期限)
+    by = papers_by(tx.now, hall.supplement_workdays, hall.timezone, hall.calendar)
     notify.enqueue(tx, hall, "case.supplement", ticket.id, {
         "number": ticket.number, "service": svc.code, "service_name": svc.name,
-        "track_url": f"{base}/t/{ticket.id}", "papers": papers}, delay_s=UNDO_WINDOW_S)
+        "track_url": f"{base}/t/{ticket.id}", "papers": papers,
+        **({"bring_by": iso(by.at)} if by is not None else {})}, delay_s=UNDO_WINDOW_S)
     return ticket_out(conn, ticket, base)

@@ -48,3 +48,13 @@ def test_a_queued_case_s_alert_goes_to_the_approval_counters_that_may_call_it() 
     assert text is not None and text.startswith("限时办结：B001 已超期")
     assert case_alert_text(queued, "W03", {"other"}) is None
     assert case_alert_text(alert(kind="overdue", counter="W04"), "W03", {"case"}) is None
+
+
+def test_papers_not_brought_in_time_are_said_to_the_posts_of_the_service() -> None:
+    """逾期未补正: the case waits in intake for its holder (`zone` intake, no counter); the
+    approval posts of its service are told, with the end of the hall's period for papers."""
+    lapsed = alert(kind="papers_overdue", counter=None, zone="intake")
+    text = case_alert_text(lapsed, "W03", {"case"}, ZoneInfo("Asia/Shanghai"))
+    assert text == ("限时办结：B001 逾期未补正（时限 12-04 23:59） / Deadline: B001 papers not "
+                    "brought (by 12-04 23:59)")
+    assert case_alert_text(lapsed, "W03", {"other"}) is None

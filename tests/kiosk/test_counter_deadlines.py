@@ -47,3 +47,11 @@ def test_a_mail_case_leaving_approval_is_to_be_mailed() -> None:
 def test_tickets_transferred_to_the_counter_are_named_in_words() -> None:
     assert words.service_name(None, "_transferred", "zh") == "转给本窗口"
     assert words.service_name(None, "_transferred", "en") == "Transferred to this counter"
+
+
+def test_papers_not_brought_in_time_read_with_the_period_s_date() -> None:
+    """A line of the approval post's list for a case whose papers did not come in the hall's
+    period (逾期未补正): the server's word and the period's end, in the hall's dates."""
+    assert words.case_state_text(DUE, "papers_overdue", TZ, "zh", short=True) == "逾期未补正 · 12-04"
+    assert words.case_state_text(DUE, "papers_overdue", TZ, "en", short=True) == \
+        "papers not brought · 12-04"

@@ -5,6 +5,8 @@ its promised date moved on by the working days it waited."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from queue_server.db.models import OutboxRow
-from queue_server.usecases import remote
+from queue_server.usecases import cases, remote
 from tests.queue_server.inproc import (
     HALL_TZ,
     JOURNEY_HALL,
@@ -35,18 +37,32 @@ PAPERS = ('materials = ["营业执照申请书", "法定代表人身份证明", 
           '"Articles of association", "Proof of the address"]\n')
 
 
-@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
-def hall(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+def _hall(kind: str, tmp_path: Path, period: int = 0) -> Any:
+    """The journey's hall with the papers lists and a supervisor (and `period`: the hall's
+    补正期限, `supplement_workdays`), on a clock set to Monday 2026-03-09 09:00."""
     text = JOURNEY_HALL.read_text(encoding="utf-8").replace(
         'mail_delivery = true\n', 'mail_delivery = true\n' + PAPERS, 1)
+    if period:
+        text = text.replace("priority_age = 70\n", f"priority_age = 70\nsupplement_workdays = "
+                            f"{period}\n", 1)
     text += '\n[[staff]]\nid = "s002"\nname = "李强"\nrole = "supervisor"\n'
     config = tmp_path / "supplement.toml"
     config.write_text(text, encoding="utf-8")
-    with database(request.param, tmp_path) as url:
+    with database(kind, tmp_path) as url:
         clock = Clock(datetime(2026, 3, 9, 9, tzinfo=HALL_TZ))  # Monday
         server = InProcServer(journey_db(tmp_path, config=config, url=url), clock)
         yield server, clock
         server.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def hall(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    yield from _hall(request.param, tmp_path)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def hall_with_period(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    yield from _hall(request.param, tmp_path, period=3)
 
 
 def _local(iso: str) -> datetime:
@@ -212,3 +228,66 @@ def test_papers_back_the_same_day_move_nothing_and_bad_requests_lose_nothing(
     view = _view(server, ticket["id"])
     assert view["zone"] == "approval" and view["status"] == "waiting"
     assert view["deadline"] == promised
+
+
+def test_papers_not_brought_in_the_halls_period_are_listed_for_the_post(
+        hall_with_period: Any) -> None:
+    """补正期限: the hall gives three working days. The holder is told the date (pages,
+    message); past it without the papers the case is 逾期未补正 on the console and on the
+    approval post's deadline list, with one alert, until its holder checks in or the post
+    calls it back by its number."""
+    server, clock = hall_with_period
+    first, post = _in_approval(server, 6)
+    sent = ok(post.post("/counters/W03/supplement", json={"papers": ["公司章程"]}))
+    asked = sent["journey"][-2]
+    assert asked["outcome"] == "supplement"
+    assert _local(asked["papers_by"]).isoformat() == "2026-03-12T23:59:59+08:00"  # Thursday
+    second, post = _in_approval(server, 7)
+    ok(post.post("/counters/W03/supplement", json={"papers": ["住所使用证明"]}))
+    view = _view(server, first["id"])["supplement"]
+    assert _local(view["bring_by"]).date().isoformat() == "2026-03-12" and not view["lapsed"]
+    assert "请于 <b>3月12日</b> 前递交" in httpx.get(f"{server.url}/t/{first['id']}").text
+    with server.store.read() as s:
+        told = s.execute(select(OutboxRow.payload).where(
+            OutboxRow.ticket_id == first["id"])).scalar_one()
+    assert _local(told["bring_by"]).date().isoformat() == "2026-03-12"
+
+    clock.set(2026, 3, 12, 20)  # Thursday evening: still within it
+    post = staff_client(server, "W03", "s002")
+    assert ok(post.get("/counters/W03/deadlines")) == []
+    assert cases.scan_alerts(server.store) == 0
+
+    clock.set(2026, 3, 13, 9)  # Friday: past it, nobody came
+    view = _view(server, first["id"])["supplement"]
+    assert view["lapsed"]
+    assert "补正期限(3月12日)已过" in httpx.get(f"{server.url}/t/{first['id']}").text
+    post = staff_client(server, "W03", "s002")
+    due = ok(post.get("/counters/W03/deadlines"))
+    assert {(d["number"], d["state"], d["status"], d["workdays_left"]) for d in due} == {
+        (first["number"], "papers_overdue", "supplement", -1),
+        (second["number"], "papers_overdue", "supplement", -1)}
+    assert cases.scan_alerts(server.store) == 2
+    assert cases.scan_alerts(server.store) == 0  # once a case
+    alerts = [e for e in server.store.fetch_events("j1", 0, 1000) if e["type"] == "case.alert"]
+    assert {(a["number"], a["kind"], a["zone"], a["counter"]) for a in alerts} == {
+        (first["number"], "papers_overdue", "intake", None),
+        (second["number"], "papers_overdue", "intake", None)}
+    rows = {r["number"]: r for r in ok(post.get("/cases"))}
+    row = rows[first["number"]]
+    assert (row["state"], row["lapsed"], row["asked_by"], row["papers"]) == (
+        "supplement", True, "W03", ["公司章程"])
+    assert _local(row["bring_by"]).date().isoformat() == "2026-03-12"
+    table = list(csv.reader(io.StringIO(post.get("/export/cases", params={"format": "csv"})
+                                        .content.decode("utf-8-sig"))))
+    line = next(r for r in table[1:] if r[0] == first["number"])
+    assert line[table[0].index("补正材料 / Papers")] == "公司章程"
+    assert line[table[0].index("逾期未补正 / Papers late")] == "是"
+
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k-friday"))
+    ok(kiosk.post(f"/tickets/{first['id']}/arrive"))  # late, but the papers came
+    called = ok(post.post("/counters/W03/call", json={"number": second["number"]}))
+    assert called["id"] == second["id"] and called["zone"] == "approval"
+    assert ok(post.get("/counters/W03/deadlines")) == []
+    rows = {r["ticket"]: r for r in ok(post.get("/cases"))}
+    assert (rows[first["id"]]["status"], rows[first["id"]]["lapsed"]) == ("papers_in", False)
+    assert rows[second["id"]]["state"] != "supplement"  # back in approval, its clock running

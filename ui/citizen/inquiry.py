@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QFrame, QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.flow import KioskFlow
-from kiosk.inquiry import BAD_REASONS, LEVELS, asked_papers, rateable
+from kiosk.inquiry import BAD_REASONS, LEVELS, asked_papers, papers_due_by, rateable
 from kiosk.ticketing import forwarded_to
 from ui.citizen.choose import Screen, scrolling
 from ui.citizen.mongol import (
@@ -102,6 +102,9 @@ def ticket_card(flow: KioskFlow, t: Any) -> QFrame:
     if papers or note:  # 补正: every paper the case waits for, told at once, and the note
         join = ", " if shown_lang(lang) == "en" else "、"
         words = [tr("papers_needed", lang, papers=join.join(papers))] if papers else []
+        by = papers_due_by(t)  # 补正期限, where the hall sets one
+        if by is not None:
+            words.append(tr("papers_by", lang, d=flow.local(by).strftime("%Y-%m-%d")))
         col.addWidget(label("\n".join(words + ([note] if note else [])), "muted"))
     if t.deadline is not None:
         day = flow.local(t.deadline).strftime("%Y-%m-%d")

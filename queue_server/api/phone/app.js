@@ -545,9 +545,21 @@
       ? two("已签到:叫号后请到" + sup.zone_name + "窗口递交以下补正材料。", "Checked in: when called, hand these papers in at the intake counter.")
       : two("审批需要补正材料:请一次备齐以下材料,到大厅自助机刷身份证或出示下方二维码签到,到" + sup.zone_name + "窗口递交。补正期间不计入办结时限。",
         "The approval needs more papers: bring all of these, check in at a kiosk with your ID card or the QR code below, and hand them in at the intake counter. The time limit stops until they are in."));
+    if (sup.bring_by && !sup.checked_in) { html += bringBy(sup); }
     if (items) { html += '<ul class="papers">' + items + "</ul>" + band(mn); }
     if (sup.note) { html += two("审批人员说明:" + sup.note, "The officer's note: " + sup.note); }
     return html + "</div>";
+  }
+
+  /* 补正期限: the date to bring the papers by (the hall's period), or that it passed (as /t). */
+  function bringBy(sup) {
+    var md = fmt(sup.bring_by, {month: "numeric", day: "numeric"}).replace(/\//, "月") + "日";
+    var en = new Intl.DateTimeFormat("en-GB", {timeZone: tz(), day: "2-digit", month: "short"}).format(new Date(sup.bring_by));
+    if (sup.lapsed) {
+      return '<p class="hl" id="bring-by">' + two("补正期限(" + md + ")已过:审批部门可依现有材料作出决定,请尽快递交。",
+        "The date to bring them by (" + en + ") has passed: the approval may be decided on the papers it has. Bring them soon.") + "</p>";
+    }
+    return '<p id="bring-by">' + two("请于 " + md + " 前递交(补正期限)。", "Bring them by " + en + ".") + "</p>";
   }
 
   /* What the citizen should do now: the same cases, in the same words, as the status page /t. */

@@ -1,6 +1,8 @@
 /* 限时办结 / Deadlines: every case in approval with its deadline, who holds it (or the post it
    was sent to) and who took it in; overdue, due today and soon first; a case at a post with
-   nobody signed in is flagged; a case sent back for papers (补正) last, its clock stopped. */
+   nobody signed in is flagged; a case sent back for papers (补正) last, its clock stopped, with
+   when and by which post, the papers, the date its holder was asked to bring them by and, past
+   it without them, 逾期未补正 (the post calls it back by its number to decide on it). */
 (function () {
   "use strict";
   const STATES = { overdue: ["已超期", "overdue"], due_today: ["今日到期", "due today"], soon: ["即将到期", "due soon"],
@@ -22,6 +24,8 @@
         c.stat(t("今日到期", "Due today"), n("due_today"), n("due_today") ? "warn" : ""),
         c.stat(t("即将到期", "Due soon"), n("soon"), n("soon") ? "warn" : ""),
         c.stat(t("待补正", "Papers due"), n("supplement")),
+        c.stat(t("逾期未补正", "Papers not brought in time"), rows.filter((r) => r.lapsed).length,
+          rows.some((r) => r.lapsed) ? "warn" : ""),
         c.stat(t("窗口无人", "At unstaffed posts"), rows.filter((r) => r.unstaffed).length,
           rows.some((r) => r.unstaffed) ? "bad" : "good")));
       if (rows.some((r) => r.deadline_provisional)) {
@@ -32,8 +36,20 @@
       const held = (r) => {
         const text = r.staff ? `${c.counterName(r.counter, r.counter)} ${r.staff_name || r.staff}`
           : r.waiting_at ? `${tr(HELD.waiting)} · ${c.counterName(r.waiting_at, r.waiting_at)}` : tr(HELD[r.status]);
+        if (r.state === "supplement") return sentBack(r, text);
         if (!r.unstaffed) return text;
         return el("span", {}, text, " ", badge(t("窗口无人值守", "nobody signed in there"), "late"));
+      };
+      /* 补正: sent back when and by which post, the papers (on hover), the date to bring them by */
+      const sentBack = (r, text) => {
+        const short = (iso) => fmt.datetime(iso).slice(5, 10);
+        const asked = r.asked_at ? t(`${short(r.asked_at)} 由${c.counterName(r.asked_by, r.asked_by || "")}退回`,
+          `sent back ${short(r.asked_at)} by ${c.counterName(r.asked_by, r.asked_by || "")}`) : "";
+        const by = r.bring_by && r.status === "supplement" ? t(`补正期限 ${short(r.bring_by)}`, `bring by ${short(r.bring_by)}`) : "";
+        const out = el("span", { title: (r.papers || []).join("、") }, text, el("br"),
+          el("small", {}, [asked, by].filter(Boolean).join(" · ")));
+        if (r.lapsed) out.append(" ", badge(t("逾期未补正", "papers not brought"), "late"));
+        return out;
       };
       const shown = params.state ? rows.filter((r) => r.state === params.state) : rows;
       const bar = c.filters([{ name: "state", zh: "状态", en: "State", type: "select",
