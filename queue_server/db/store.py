@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -508,6 +508,10 @@ class Store:
         asks = [ask for ask, _ in batch]
         try:
             answers = await self._pg_unit(lambda tx: work(tx, asks))
+        except DataError:  # a value the database cannot hold (a NUL character): the input's
+            # fault, which its own ask is answered (400) the usual way; nothing to log (a
+            # traceback a request: a kiosk sending one every 20 ms wrote 21,000 lines in 8 s)
+            answers = [None] * len(batch)
         except SQLAlchemyError:  # its statements failed: it wrote nothing, and each ask
             # goes the usual way (a busy or unreachable database is raised to them all)
             log.warning("%d asks done together failed; each goes the usual way", len(batch),
