@@ -26,7 +26,6 @@ from queue_server.domain.deadlines import (
     OVERDUE,
     PAPERS_OVERDUE,
     case_state,
-    papers_by,
     workdays_left,
 )
 from queue_server.domain.errors import Forbidden, NotFound
@@ -35,6 +34,7 @@ from queue_server.domain.stages import AT_COUNTER, HELD, ON_HOLD, OPEN, SUPPLEME
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
 from queue_server.usecases.live import staffed_counters
+from queue_server.usecases.views import bring_by
 from queue_server.wire import ZONES
 from queue_server.wire_console import CaseRow, MyCaseRow
 
@@ -168,7 +168,8 @@ def _papers_lapsed(s: Session, info: HallInfo, now: datetime
     asked = _asked(s, [t.id for _, t in pairs])
     out = []
     for stage, ticket in pairs:
-        by = _bring_by(info, asked.get(ticket.id))
+        post = asked.get(ticket.id)
+        by = bring_by(s, info.id, post) if post is not None else None
         if by is not None and now > by:
             out.append((stage, ticket, by))
     return out
@@ -232,13 +233,6 @@ def _asked(s: Session, ticket_ids: list[str]) -> dict[str, Stage]:
         Stage.ticket_id.in_(ticket_ids), Stage.outcome == SUPPLEMENT).order_by(Stage.id))}
 
 
-def _bring_by(info: HallInfo, asked: Stage | None) -> datetime | None:
-    if asked is None or asked.ended_at is None:
-        return None
-    due = papers_by(asked.ended_at, info.supplement_workdays, info.timezone, info.calendar)
-    return due.at if due is not None else None
-
-
 def _sent_back(s: Session, info: HallInfo, services: dict[str, str], staff: dict[str, str],
                now: datetime) -> list[CaseRow]:
     """The cases sent back for papers (补正): still the hall's to decide, their time limit
@@ -260,7 +254,7 @@ def _sent_back(s: Session, info: HallInfo, services: dict[str, str], staff: dict
         took, entered = intake.get(ticket.id, (None, None))
         holder = stage.staff_id if stage.status in (*AT_COUNTER, ON_HOLD) else None
         post = asked.get(ticket.id)
-        by = _bring_by(info, post)
+        by = bring_by(s, info.id, post) if post is not None else None
         rows.append(CaseRow(
             ticket=ticket.id, number=ticket.number, service=ticket.service,
             service_name=services.get(ticket.service, ticket.service),
