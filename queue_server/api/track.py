@@ -188,8 +188,8 @@ def _bring_by(sup: wj.SupplementView, tz: str) -> str:
         return (f'<p class="hl" id="bring-by">补正期限({zh})已过:审批部门可依现有材料作出决定,请尽快'
                 f'递交。<br><span class="en">The date to bring them by ({en}) has passed: the '
                 "approval may be decided on the papers it has. Bring them soon.</span></p>")
-    return (f'<p id="bring-by">请于 <b>{zh}</b> 前递交(补正期限)。<br><span class="en">Bring '
-            f"them by <b>{en}</b>.</span></p>")
+    return (f'<p id="bring-by">请于 <b>{zh}(含)</b>前递交(补正期限)。<br><span class="en">Bring '
+            f"them by <b>{en}</b> (that day included).</span></p>")
 
 
 def _forwarded(view: wj.TicketView) -> str:

@@ -68,11 +68,11 @@ def resumed(due: Due, since: datetime, now: datetime, tz: str, calendar: WorkCal
     return Due(moved.at, due.provisional or moved.provisional)
 
 
-def papers_by(asked_at: datetime, workdays: int, tz: str, calendar: WorkCalendar) -> Due | None:
-    """补正期限: the end of the `workdays`-th working day after the day a case was sent back
-    for papers (sent back on Monday with 5: the Monday after, 23:59:59), by which its holder is
-    asked to bring them; None when the hall sets no period (0)."""
+def papers_by(asked_on: date, workdays: int, tz: str, calendar: WorkCalendar) -> Due | None:
+    """补正期限: the end of the `workdays`-th working day after the business day a case was
+    sent back for papers (`asked_on`; sent back on Monday with 5: the Monday after, 23:59:59),
+    by which its holder is asked to bring them; None when the hall sets no period (0)."""
     if workdays <= 0:
         return None
-    return deadline(asked_at.astimezone(ZoneInfo(tz)).date(), workdays, tz, calendar)
+    return deadline(asked_on, workdays, tz, calendar)
 

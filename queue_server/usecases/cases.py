@@ -150,15 +150,15 @@ def _lapsed(s: Session, info: HallInfo, services: list[str], now: datetime
     return [wire.CounterCase(
         ticket=ticket.id, number=ticket.number, service=ticket.service, state=PAPERS_OVERDUE,
         deadline=by, workdays_left=workdays_left(by, now, info.timezone, info.calendar),
-        status=SUPPLEMENT) for _, ticket, by in _papers_lapsed(s, info, now)
+        status=SUPPLEMENT) for _, ticket, by, _ in _papers_lapsed(s, info, now)
         if ticket.service in services]
 
 
 def _papers_lapsed(s: Session, info: HallInfo, now: datetime
-                   ) -> list[tuple[Stage, Ticket, datetime]]:
+                   ) -> list[tuple[Stage, Ticket, datetime, Stage]]:
     """The cases of the hall waiting for their holder's papers past the hall's period, with
-    the stage they wait in (held before approval) and the end of the period: a short range of
-    the queue index (ix_stage_queue)."""
+    the stage they wait in (held before approval), the end of the period and the approval
+    stage that sent them back: a short range of the queue index (ix_stage_queue)."""
     if info.supplement_workdays <= 0:
         return []
     pairs = list(s.execute(
@@ -170,8 +170,8 @@ def _papers_lapsed(s: Session, info: HallInfo, now: datetime
     for stage, ticket in pairs:
         post = asked.get(ticket.id)
         by = bring_by(s, info.id, post) if post is not None else None
-        if by is not None and now > by:
-            out.append((stage, ticket, by))
+        if post is not None and by is not None and now > by:
+            out.append((stage, ticket, by, post))
     return out
 
 
@@ -328,11 +328,13 @@ def _scan_hall(store: Store, hall: str) -> int:
                for stage, ticket in _open_approval(s, hall) if stage.deadline is not None]
         due = [(stage, ticket, kind, _alert(stage, ticket, kind)) for stage, ticket, kind in due
                if kind != ON_TRACK]
-        # 逾期未补正 (v1.3): once a case, for the approval posts of its service; `zone` is
+        # 逾期未补正 (v1.3): once a case (kept by the stage that sent it back: a missed call at
+        # intake makes a new held stage), for the approval posts of its service; `zone` is
         # where it waits for its holder, `deadline` the end of the period for papers
-        due += [(stage, ticket, PAPERS_OVERDUE, {
+        due += [(post, ticket, PAPERS_OVERDUE, {
             **_alert(stage, ticket, PAPERS_OVERDUE), "deadline": iso(by), "zone": stage.zone,
-            "counter": None, "staff": None}) for stage, ticket, by in _papers_lapsed(s, info, now)]
+            "counter": None, "staff": None})
+            for stage, ticket, by, post in _papers_lapsed(s, info, now)]
         if not due:
             return 0
         seen = {(int(i), str(k)) for i, k in s.execute(select(CaseAlert.stage_id, CaseAlert.kind)

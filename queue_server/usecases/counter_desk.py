@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from typing import cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, delete, select
 from sqlalchemy.engine import Connection
@@ -26,7 +27,7 @@ from queue_server.usecases import notify
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.counters import _current, _event, _own_counter, _save, call_words
 from queue_server.usecases.halls import load_hall, service_record
-from queue_server.usecases.views import ticket_out
+from queue_server.usecases.views import bring_by, ticket_out
 from queue_server.usecases.walk import STAGE, carried_due, one, queue_stage
 from queue_server.wire import ZONE_NAMES
 
@@ -98,6 +99,7 @@ def call_number_in(tx: Tx, who: Principal, code: str, base: str,
         sent_back = _sent_back(conn, hall, body.number) if (
             stage is None or stage.zone != "approval") else None
         if sent_back is not None:
+            _may_call_back(conn, hall, sent_back, counter, tx.now)
             ticket = sent_back
             stage = _recalled(tx, hall, ticket, counter)
     if ticket is None:
@@ -126,6 +128,27 @@ def _sent_back(conn: Connection, hall: HallInfo, number: str) -> Record | None:
         _TICKETS.c.status == stages.SUPPLEMENT).order_by(_TICKETS.c.issued_at.desc()).limit(1)
         .with_for_update()).first()
     return Record(_TICKETS, row) if row is not None else None
+
+
+def _may_call_back(conn: Connection, hall: HallInfo, ticket: Record, counter: Record,
+                   now: datetime) -> None:
+    """A case sent back for papers is called back by a post of its service (a property post
+    took a company case into its queue: an outside check), and, where the hall gives its
+    holder a date to bring them by (补正期限), not before that date has passed: the holder was
+    promised it (the post took a case back the day after, its page no longer asking for the
+    papers; an outside check)."""
+    if counter.services and ticket.service not in counter.services:
+        raise Conflict("counter_does_not_serve", f"{ticket.number} 不是本岗办理的事项 / "
+                       f"{ticket.number} is not a service of this post")
+    asked = conn.execute(select(_STAGES).where(
+        _STAGES.c.ticket_id == ticket.id, _STAGES.c.outcome == stages.SUPPLEMENT)
+        .order_by(_STAGES.c.id.desc()).limit(1)).first()
+    by = bring_by(conn, hall.id, asked) if asked is not None else None
+    if by is not None and now <= by:
+        day = by.astimezone(ZoneInfo(hall.timezone))
+        raise Conflict("papers_not_due", f"{ticket.number} 的补正期限 {day:%Y-%m-%d} 未到,办事人仍可"
+                       f"递交 / the holder of {ticket.number} may bring the papers until "
+                       f"{day:%Y-%m-%d}")
 
 
 def _recalled(tx: Tx, hall: HallInfo, ticket: Record, counter: Record) -> Record:

@@ -79,7 +79,7 @@ def request_in(tx: Tx, who: Principal, code: str, base: str, body: wire.Suppleme
     _event(tx, "case.supplement", ticket, counter, back_to=back_to)
     # told once the post can no longer take it back (`counter_desk.undo_finish_in`), with
     # the date to bring them by where the hall sets a period (补正期限)
-    by = papers_by(tx.now, hall.supplement_workdays, hall.timezone, hall.calendar)
+    by = papers_by(hall.day_of(tx.now), hall.supplement_workdays, hall.timezone, hall.calendar)
     notify.enqueue(tx, hall, "case.supplement", ticket.id, {
         "number": ticket.number, "service": svc.code, "service_name": svc.name,
         "track_url": f"{base}/t/{ticket.id}", "papers": papers,

@@ -74,7 +74,8 @@ def bring_by(s: Db, hall: str, stage: Any) -> datetime | None:
     info = load_hall(s, hall) if stage.outcome == SUPPLEMENT and stage.ended_at else None
     if info is None:
         return None
-    due = papers_by(stage.ended_at, info.supplement_workdays, info.timezone, info.calendar)
+    due = papers_by(info.day_of(stage.ended_at), info.supplement_workdays, info.timezone,
+                    info.calendar)
     return due.at if due is not None else None
 
 

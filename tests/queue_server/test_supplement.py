@@ -42,9 +42,12 @@ def _hall(kind: str, tmp_path: Path, period: int = 0) -> Any:
     补正期限, `supplement_workdays`), on a clock set to Monday 2026-03-09 09:00."""
     text = JOURNEY_HALL.read_text(encoding="utf-8").replace(
         'mail_delivery = true\n', 'mail_delivery = true\n' + PAPERS, 1)
-    if period:
+    if period:  # and a second approval post, of another service
         text = text.replace("priority_age = 70\n", f"priority_age = 70\nsupplement_workdays = "
                             f"{period}\n", 1)
+        text += ('\n[[services]]\ncode = "permit"\nname = "许可"\nprefix = "P"\n'
+                 'route = ["intake", "approval"]\n\n[[counters]]\ncode = "W05"\n'
+                 'name = "审批2"\nzone = "approval"\nservices = ["permit"]\n')
     text += '\n[[staff]]\nid = "s002"\nname = "李强"\nrole = "supervisor"\n'
     config = tmp_path / "supplement.toml"
     config.write_text(text, encoding="utf-8")
@@ -246,7 +249,7 @@ def test_papers_not_brought_in_the_halls_period_are_listed_for_the_post(
     ok(post.post("/counters/W03/supplement", json={"papers": ["住所使用证明"]}))
     view = _view(server, first["id"])["supplement"]
     assert _local(view["bring_by"]).date().isoformat() == "2026-03-12" and not view["lapsed"]
-    assert "请于 <b>3月12日</b> 前递交" in httpx.get(f"{server.url}/t/{first['id']}").text
+    assert "请于 <b>3月12日(含)</b>前递交" in httpx.get(f"{server.url}/t/{first['id']}").text
     with server.store.read() as s:
         told = s.execute(select(OutboxRow.payload).where(
             OutboxRow.ticket_id == first["id"])).scalar_one()
@@ -256,6 +259,9 @@ def test_papers_not_brought_in_the_halls_period_are_listed_for_the_post(
     post = staff_client(server, "W03", "s002")
     assert ok(post.get("/counters/W03/deadlines")) == []
     assert cases.scan_alerts(server.store) == 0
+    # the holder was promised Thursday: the post may not take the case back before it ends
+    refused(post.post("/counters/W03/call", json={"number": first["number"]}), 409,
+            "papers_not_due")
 
     clock.set(2026, 3, 13, 9)  # Friday: past it, nobody came
     view = _view(server, first["id"])["supplement"]
@@ -283,8 +289,23 @@ def test_papers_not_brought_in_the_halls_period_are_listed_for_the_post(
     assert line[table[0].index("补正材料 / Papers")] == "公司章程"
     assert line[table[0].index("逾期未补正 / Papers late")] == "是"
 
+    other = staff_client(server, "W05", "s002")  # an approval post of another service
+    assert ok(other.get("/counters/W05/deadlines")) == []
+    refused(other.post("/counters/W05/call", json={"number": second["number"]}), 409,
+            "counter_does_not_serve")
+
     kiosk = server.client(enrol(server.store.url, "kiosk", "k-friday"))
     ok(kiosk.post(f"/tickets/{first['id']}/arrive"))  # late, but the papers came
+    assert [d["number"] for d in ok(post.get("/counters/W03/deadlines"))] == [second["number"]]
+    intake = staff_client(server, "W01")
+    assert ok(intake.post("/counters/W01/call-next"))["id"] == first["id"]
+    ok(intake.post("/counters/W01/recall"))
+    ok(intake.post("/counters/W01/recall"))
+    assert ok(intake.post("/counters/W01/no-show"))["status"] == "supplement"  # stepped out
+    assert {d["number"] for d in ok(post.get("/counters/W03/deadlines"))} == {
+        first["number"], second["number"]}
+    assert cases.scan_alerts(server.store) == 0  # told once a case, whatever its stages
+    ok(kiosk.post(f"/tickets/{first['id']}/arrive"))  # back with the papers
     called = ok(post.post("/counters/W03/call", json={"number": second["number"]}))
     assert called["id"] == second["id"] and called["zone"] == "approval"
     assert ok(post.get("/counters/W03/deadlines")) == []

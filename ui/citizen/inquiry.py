@@ -104,7 +104,8 @@ def ticket_card(flow: KioskFlow, t: Any) -> QFrame:
         words = [tr("papers_needed", lang, papers=join.join(papers))] if papers else []
         by = papers_due_by(t)  # 补正期限, where the hall sets one
         if by is not None:
-            words.append(tr("papers_by", lang, d=flow.local(by).strftime("%Y-%m-%d")))
+            words.append(tr("papers_by_passed" if by < flow.now() else "papers_by", lang,
+                            d=flow.local(by).strftime("%Y-%m-%d")))
         col.addWidget(label("\n".join(words + ([note] if note else [])), "muted"))
     if t.deadline is not None:
         day = flow.local(t.deadline).strftime("%Y-%m-%d")

@@ -559,7 +559,7 @@
       return '<p class="hl" id="bring-by">' + two("补正期限(" + md + ")已过:审批部门可依现有材料作出决定,请尽快递交。",
         "The date to bring them by (" + en + ") has passed: the approval may be decided on the papers it has. Bring them soon.") + "</p>";
     }
-    return '<p id="bring-by">' + two("请于 " + md + " 前递交(补正期限)。", "Bring them by " + en + ".") + "</p>";
+    return '<p id="bring-by">' + two("请于 " + md + "(含)前递交(补正期限)。", "Bring them by " + en + " (that day included).") + "</p>";
   }
 
   /* What the citizen should do now: the same cases, in the same words, as the status page /t. */

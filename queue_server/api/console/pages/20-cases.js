@@ -46,8 +46,9 @@
         const asked = r.asked_at ? t(`${short(r.asked_at)} 由${c.counterName(r.asked_by, r.asked_by || "")}退回`,
           `sent back ${short(r.asked_at)} by ${c.counterName(r.asked_by, r.asked_by || "")}`) : "";
         const by = r.bring_by && r.status === "supplement" ? t(`补正期限 ${short(r.bring_by)}`, `bring by ${short(r.bring_by)}`) : "";
-        const out = el("span", { title: (r.papers || []).join("、") }, text, el("br"),
-          el("small", {}, [asked, by].filter(Boolean).join(" · ")));
+        const papers = (r.papers || []).length ? t(`材料:${r.papers.join("、")}`, `papers: ${r.papers.join(", ")}`) : "";
+        const out = el("span", {}, text, el("br"),
+          el("small", {}, [asked, by, papers].filter(Boolean).join(" · ")));
         if (r.lapsed) out.append(" ", badge(t("逾期未补正", "papers not brought"), "late"));
         return out;
       };
