@@ -276,8 +276,8 @@ class StageOut(Wire):
     # `reason`); null on every other stage
     papers: list[str] | None = None
     # (v1.3) 补正期限: with `papers`, the end of the hall's period for bringing them
-    # (`supplement_workdays` working days after the day it was sent back); null where the
-    # hall sets none
+    # (`supplement_workdays` working days after the business day it was sent back), fixed
+    # then; null where the hall set none
     papers_by: datetime | None = None
     # (v1.2) when it queued: the ticket's issue (its place), or its holder's arrival for a
     # stage that waited for them (a pickup on a later day, a case back from 补正)

@@ -241,6 +241,8 @@ class Stage(Base):
     # 补正 (outcome `supplement`): the papers the approval post found missing, by their names in
     # the service's list (一次性告知, migration 0010); the note beside them is `reason`.
     papers: Mapped[list[str] | None] = mapped_column(JSON)
+    # 补正期限: the date its holder was told to bring them by, fixed then (migration 0011)
+    papers_by: Mapped[datetime | None] = mapped_column(TS)
     __table_args__ = (
         # The wait estimate: people ahead in one service, recent service times.
         Index("ix_stage_queue", "hall", "zone", "status", "service", "sort_at"),

@@ -34,7 +34,6 @@ from queue_server.domain.stages import AT_COUNTER, HELD, ON_HOLD, OPEN, SUPPLEME
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
 from queue_server.usecases.live import staffed_counters
-from queue_server.usecases.views import bring_by
 from queue_server.wire import ZONES
 from queue_server.wire_console import CaseRow, MyCaseRow
 
@@ -146,7 +145,7 @@ def _lapsed(s: Session, info: HallInfo, services: list[str], now: datetime
             ) -> list[wire.CounterCase]:
     """逾期未补正: the cases of `services` sent back for papers whose holder has not brought
     them by the hall's period: the approval post calls one back by its number (叫指定号) to
-    decide on what it has. None where the hall sets no period."""
+    decide on what it has. None where the hall gave no date."""
     return [wire.CounterCase(
         ticket=ticket.id, number=ticket.number, service=ticket.service, state=PAPERS_OVERDUE,
         deadline=by, workdays_left=workdays_left(by, now, info.timezone, info.calendar),
@@ -158,9 +157,8 @@ def _papers_lapsed(s: Session, info: HallInfo, now: datetime
                    ) -> list[tuple[Stage, Ticket, datetime, Stage]]:
     """The cases of the hall waiting for their holder's papers past the hall's period, with
     the stage they wait in (held before approval), the end of the period and the approval
-    stage that sent them back: a short range of the queue index (ix_stage_queue)."""
-    if info.supplement_workdays <= 0:
-        return []
+    stage that sent them back (its `papers_by`, fixed when the holder was told it): a short
+    range of the queue index (ix_stage_queue)."""
     pairs = list(s.execute(
         select(Stage, Ticket).join(Ticket, Ticket.id == Stage.ticket_id)
         .where(Stage.hall == info.id, Stage.zone.in_(ZONES[:ZONES.index("approval")]),
@@ -169,7 +167,7 @@ def _papers_lapsed(s: Session, info: HallInfo, now: datetime
     out = []
     for stage, ticket in pairs:
         post = asked.get(ticket.id)
-        by = bring_by(s, info.id, post) if post is not None else None
+        by = post.papers_by if post is not None else None
         if post is not None and by is not None and now > by:
             out.append((stage, ticket, by, post))
     return out
@@ -254,7 +252,7 @@ def _sent_back(s: Session, info: HallInfo, services: dict[str, str], staff: dict
         took, entered = intake.get(ticket.id, (None, None))
         holder = stage.staff_id if stage.status in (*AT_COUNTER, ON_HOLD) else None
         post = asked.get(ticket.id)
-        by = bring_by(s, info.id, post) if post is not None else None
+        by = post.papers_by if post is not None else None
         rows.append(CaseRow(
             ticket=ticket.id, number=ticket.number, service=ticket.service,
             service_name=services.get(ticket.service, ticket.service),

@@ -27,7 +27,7 @@ from queue_server.usecases import notify
 from queue_server.usecases.auth import Principal
 from queue_server.usecases.counters import _current, _event, _own_counter, _save, call_words
 from queue_server.usecases.halls import load_hall, service_record
-from queue_server.usecases.views import bring_by, ticket_out
+from queue_server.usecases.views import ticket_out
 from queue_server.usecases.walk import STAGE, carried_due, one, queue_stage
 from queue_server.wire import ZONE_NAMES
 
@@ -143,7 +143,7 @@ def _may_call_back(conn: Connection, hall: HallInfo, ticket: Record, counter: Re
     asked = conn.execute(select(_STAGES).where(
         _STAGES.c.ticket_id == ticket.id, _STAGES.c.outcome == stages.SUPPLEMENT)
         .order_by(_STAGES.c.id.desc()).limit(1)).first()
-    by = bring_by(conn, hall.id, asked) if asked is not None else None
+    by = asked.papers_by if asked is not None else None
     if by is not None and now <= by:
         day = by.astimezone(ZoneInfo(hall.timezone))
         raise Conflict("papers_not_due", f"{ticket.number} 的补正期限 {day:%Y-%m-%d} 未到,办事人仍可"
@@ -358,7 +358,7 @@ def _take_back_papers(tx: Tx, counter: Record, stage: Record, base: str) -> wire
     conn.execute(delete(_STAGES).where(_STAGES.c.id == held.id))
     notify.withdraw(tx, "case.supplement", ticket.id)
     stage.status, stage.ended_at, stage.outcome = stages.SERVING, None, None
-    stage.papers = stage.reason = None
+    stage.papers = stage.reason = stage.papers_by = None
     stage.started_at = stage.started_at or stage.called_at or tx.now
     ticket.status, ticket.zone, ticket.stage = stages.SERVING, stage.zone, stage.id
     counter.current_stage = stage.id

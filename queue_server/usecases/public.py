@@ -28,7 +28,7 @@ from queue_server.usecases import ratings
 from queue_server.usecases.appointments import hall_or_404, plan_of
 from queue_server.usecases.estimate import estimate, waiting_ahead
 from queue_server.usecases.halls import load_hall
-from queue_server.usecases.views import bring_by, forwarded_to, journey, service_infos
+from queue_server.usecases.views import forwarded_to, journey, service_infos
 from queue_server.wire import ZONE_NAMES
 
 
@@ -113,7 +113,7 @@ def supplement_view(s: Session, svc: Service | None, ticket: Ticket, walk: list[
     if not asked or not (ticket.status == SUPPLEMENT or at_intake):
         return None
     last = asked[-1]
-    by = bring_by(s, ticket.hall, last)
+    by = last.papers_by
     papers = list(last.papers or [])
     names = list(svc.materials) if svc is not None else []
     en, mn = (translated(papers, names, ((svc.texts or {}).get(lang) or {}).get("materials")

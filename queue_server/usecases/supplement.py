@@ -71,6 +71,10 @@ def request_in(tx: Tx, who: Principal, code: str, base: str, body: wire.Suppleme
                        "the papers missing were told once already: decide on what the case has")
     end_stage(stage, counter, tx.now, stages.SUPPLEMENT)
     stage.papers, stage.reason = papers, note
+    # 补正期限: fixed now, as the holder is told it (a later change of the hall's period does
+    # not move it); none where the hall sets no period
+    by = papers_by(hall.day_of(tx.now), hall.supplement_workdays, hall.timezone, hall.calendar)
+    stage.papers_by = by.at if by is not None else None
     due = (Due(stage.deadline, bool(stage.deadline_provisional))
            if stage.deadline is not None else None)
     queue_stage(tx, ticket, svc, back_to, hall, held=True, due=due)
@@ -79,7 +83,6 @@ def request_in(tx: Tx, who: Principal, code: str, base: str, body: wire.Suppleme
     _event(tx, "case.supplement", ticket, counter, back_to=back_to)
     # told once the post can no longer take it back (`counter_desk.undo_finish_in`), with
     # the date to bring them by where the hall sets a period (补正期限)
-    by = papers_by(hall.day_of(tx.now), hall.supplement_workdays, hall.timezone, hall.calendar)
     notify.enqueue(tx, hall, "case.supplement", ticket.id, {
         "number": ticket.number, "service": svc.code, "service_name": svc.name,
         "track_url": f"{base}/t/{ticket.id}", "papers": papers,

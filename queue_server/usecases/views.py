@@ -24,10 +24,10 @@ from queue_server.db.models import (
 )
 from queue_server.db.records import Record
 from queue_server.db.unit import Db, connection_of
-from queue_server.domain.deadlines import papers_by, workdays_left
+from queue_server.domain.deadlines import workdays_left
 from queue_server.domain.policy import estimate_wait_s, mean_service_s
 from queue_server.domain.priority import declared
-from queue_server.domain.stages import HELD, ON_HOLD, SUPPLEMENT
+from queue_server.domain.stages import HELD, ON_HOLD
 from queue_server.usecases.estimate import estimate, waiting_ahead
 from queue_server.usecases.halls import load_hall, service_record
 
@@ -65,18 +65,8 @@ def stage_out(stage: Any) -> wire.StageOut:
                          deadline=stage.deadline,
                          deadline_provisional=bool(stage.deadline_provisional),
                          rated=stage.rated, number=stage.number, reason=stage.reason,
-                         papers=stage.papers, queued_at=stage.sort_at)
-
-
-def bring_by(s: Db, hall: str, stage: Any) -> datetime | None:
-    """补正期限 of a stage that ended `supplement`, by the hall's period as set now (None: the
-    hall sets none, or the stage asked for no papers)."""
-    info = load_hall(s, hall) if stage.outcome == SUPPLEMENT and stage.ended_at else None
-    if info is None:
-        return None
-    due = papers_by(info.day_of(stage.ended_at), info.supplement_workdays, info.timezone,
-                    info.calendar)
-    return due.at if due is not None else None
+                         papers=stage.papers, papers_by=stage.papers_by,
+                         queued_at=stage.sort_at)
 
 
 def document_count(s: Db, ticket: Ticket | Record) -> int:
@@ -122,10 +112,6 @@ def ticket_out(s: Db, ticket: Ticket | Record, base: str) -> wire.TicketOut:
     if ticket.status == "waiting" and current is not None:
         ahead = waiting_ahead(s, ticket.hall, current.zone, current.service, current.sort_at)
         wait = estimate(s, ticket.hall, current.zone, current.service, ahead)
-    walk = [stage_out(st) for st in stages]
-    for out, st in zip(walk, stages, strict=True):
-        if st.outcome == SUPPLEMENT:  # rare: the hall's settings read only then
-            out.papers_by = bring_by(s, ticket.hall, st)
     return wire.TicketOut(
         id=ticket.id, number=ticket.number, service=ticket.service,
         service_name=svc.name if svc else None, status=ticket.status, zone=ticket.zone,
@@ -135,7 +121,7 @@ def ticket_out(s: Db, ticket: Ticket | Record, base: str) -> wire.TicketOut:
         priority_reason=ticket.priority_reason, masked_name=ticket.masked_name,
         masked_id=ticket.masked_id, deadline=ticket.deadline,
         deadline_provisional=bool(ticket.deadline_provisional),
-        journey=walk, documents=pages,
+        journey=[stage_out(st) for st in stages], documents=pages,
         ahead=ahead, estimated_wait_s=wait, track_url=f"{base}/t/{ticket.id}", hall=ticket.hall,
         priority_declared=declared(ticket.priority_reason, ticket.channel),
         priority_confirmed=ticket.priority_confirmed, arrival_required=held,

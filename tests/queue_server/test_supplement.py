@@ -15,7 +15,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from queue_server.db.models import OutboxRow
+from queue_server.db.models import Hall, OutboxRow
 from queue_server.usecases import cases, remote
 from tests.queue_server.inproc import (
     HALL_TZ,
@@ -247,6 +247,9 @@ def test_papers_not_brought_in_the_halls_period_are_listed_for_the_post(
     assert _local(asked["papers_by"]).isoformat() == "2026-03-12T23:59:59+08:00"  # Thursday
     second, post = _in_approval(server, 7)
     ok(post.post("/counters/W03/supplement", json={"papers": ["住所使用证明"]}))
+    with server.store.write() as tx:  # the hall's period changed since: a date told stays
+        hall = tx.session.get(Hall, "j1")
+        hall.options = {**hall.options, "supplement_workdays": 10}
     view = _view(server, first["id"])["supplement"]
     assert _local(view["bring_by"]).date().isoformat() == "2026-03-12" and not view["lapsed"]
     assert "请于 <b>3月12日(含)</b>前递交" in httpx.get(f"{server.url}/t/{first['id']}").text
