@@ -103,8 +103,8 @@ def _stage_views(s: Session, ticket: Ticket, names: dict[str, str]) -> list[wj.S
             for st in journey(s, ticket.id)]
 
 
-def supplement_view(s: Session, svc: Service | None, ticket: Ticket, walk: list[Any],
-                    current: Any, now: datetime) -> wj.SupplementView | None:
+def supplement_view(svc: Service | None, ticket: Ticket, walk: list[Any], current: Any,
+                    now: datetime) -> wj.SupplementView | None:
     """补正: the papers the case waits for, each in the hall's languages where the service's
     lists have it, while its status is `supplement` and, once its holder checked in with
     them, until intake takes them (`checked_in`)."""
@@ -192,7 +192,7 @@ def ticket_view(store: Store, ticket_id: str, base: str, code: str | None = None
             deadline=ticket.deadline,
             deadline_provisional=bool(ticket.deadline_provisional),
             late=missed(ticket.deadline, walk, store.clock()),
-            supplement=supplement_view(s, svc, ticket, walk, current, store.clock()),
+            supplement=supplement_view(svc, ticket, walk, current, store.clock()),
             issued_at=ticket.issued_at, journey=stages,
             delivery=delivery_out(delivery, ticket) if delivery is not None else None,
             track_url=f"{base}/t/{ticket.id}", languages=list(hall.languages),
