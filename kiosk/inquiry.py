@@ -192,22 +192,27 @@ class Inquiry:
                            lambda _r: port.go(THANKS), failed)
 
 
-def asked_papers(t: Any, service: Any, lang: str) -> tuple[list[str], str]:
-    """The papers a case sent back for 补正 waits for (its last such stage's), in `lang` where
-    the service's lists name them, and the approval post's note; none once it is not waiting."""
+def _waiting_for(t: Any) -> Any:
+    """The stage that sent a case back for 补正 (its last such), while the case waits for its
+    papers; None otherwise."""
     asked = [st for st in t.journey if st.outcome == "supplement"]
-    if t.status != "supplement" or not asked:
+    return asked[-1] if asked and t.status == "supplement" else None
+
+
+def asked_papers(t: Any, service: Any, lang: str) -> tuple[list[str], str]:
+    """The papers a case sent back for 补正 waits for, in `lang` where the service's lists
+    name them, and the approval post's note; none once it is not waiting."""
+    asked = _waiting_for(t)
+    if asked is None:
         return [], ""
-    papers = list(asked[-1].papers or [])
+    papers = list(asked.papers or [])
     other = list(getattr(service, f"materials_{lang}", None) or []) if lang != "zh" else []
     shown = translated(papers, list(getattr(service, "materials", None) or []), other)
-    return [o or p for p, o in zip(papers, shown, strict=True)], asked[-1].reason or ""
+    return [o or p for p, o in zip(papers, shown, strict=True)], asked.reason or ""
 
 
 def papers_due_by(t: Any) -> datetime | None:
     """补正期限: the date a case sent back for papers was asked to have them by (the hall's
-    period), while it waits for them; None where the hall sets none."""
-    asked = [st for st in t.journey if st.outcome == "supplement"]
-    if t.status != "supplement" or not asked:
-        return None
-    return getattr(asked[-1], "papers_by", None)
+    period), while it waits for them; None where the hall set none."""
+    asked = _waiting_for(t)
+    return getattr(asked, "papers_by", None) if asked is not None else None

@@ -182,8 +182,7 @@ def _bring_by(sup: wj.SupplementView, tz: str) -> str:
     """补正期限: the date to bring the papers by (the hall's period), or that it passed."""
     if sup.bring_by is None:
         return ""
-    when = sup.bring_by.astimezone(ZoneInfo(tz))
-    zh, en = f"{when.month}月{when.day}日", when.strftime("%d %b")
+    zh, en = month_day(sup.bring_by.astimezone(ZoneInfo(tz)))
     if sup.lapsed:
         return (f'<p class="hl" id="bring-by">补正期限({zh})已过:审批部门可依现有材料作出决定,请尽快'
                 f'递交。<br><span class="en">The date to bring them by ({en}) has passed: the '
@@ -225,6 +224,11 @@ def _onward(view: wj.TicketView) -> str:
             "follow it there.</span></p>")
 
 
+def month_day(when: datetime) -> tuple[str, str]:
+    """A date as the pages say it: "1月6日", "06 Jan" (`when` in the hall's time)."""
+    return f"{when.month}月{when.day}日", when.strftime("%d %b")
+
+
 def calls_from_words(calls_from: datetime, tz: str, now: datetime) -> tuple[str, str]:
     """When a number taken while the hall is closed is called (Chinese, English), in the hall's
     time: 今天/明天 for today and tomorrow, else the date."""
@@ -236,8 +240,8 @@ def calls_from_words(calls_from: datetime, tz: str, now: datetime) -> tuple[str,
     head, head_en = "今日已下班", "Closed now"
     if (when.date() - today).days == 1:
         return f"{head},明天 {hm} 起叫号", f"{head_en}: calling starts tomorrow at {hm}"
-    return (f"{head},{when.month}月{when.day}日 {hm} 起叫号",
-            f"{head_en}: calling starts on {when.strftime('%d %b')} at {hm}")
+    zh, en = month_day(when)
+    return f"{head},{zh} {hm} 起叫号", f"{head_en}: calling starts on {en} at {hm}"
 
 
 def _where(view: wj.TicketView, now: datetime | None = None) -> str:

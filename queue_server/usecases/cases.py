@@ -322,26 +322,27 @@ def _scan_hall(store: Store, hall: str) -> int:
         info = load_hall(s, hall)
         if info is None:
             return 0
-        due = [(stage, ticket, _state(info, stage.deadline, now))
-               for stage, ticket in _open_approval(s, hall) if stage.deadline is not None]
-        due = [(stage, ticket, kind, _alert(stage, ticket, kind)) for stage, ticket, kind in due
-               if kind != ON_TRACK]
+        # (the stage an alert is kept by, the stage it is about, its ticket, kind, what differs)
+        due: list[tuple[Stage, Stage, Ticket, str, dict[str, Any]]] = [
+            (stage, stage, ticket, kind, {}) for stage, ticket, kind in (
+                (stage, ticket, _state(info, stage.deadline, now))
+                for stage, ticket in _open_approval(s, hall) if stage.deadline is not None)
+            if kind != ON_TRACK]
         # 逾期未补正 (v1.3): once a case (kept by the stage that sent it back: a missed call at
         # intake makes a new held stage), for the approval posts of its service; `zone` is
         # where it waits for its holder, `deadline` the end of the period for papers
-        due += [(post, ticket, PAPERS_OVERDUE, {
-            **_alert(stage, ticket, PAPERS_OVERDUE), "deadline": iso(by), "zone": stage.zone,
-            "counter": None, "staff": None})
-            for stage, ticket, by, post in _papers_lapsed(s, info, now)]
+        due += [(post, stage, ticket, PAPERS_OVERDUE, {"deadline": iso(by), "zone": stage.zone,
+                                                      "counter": None, "staff": None})
+                for stage, ticket, by, post in _papers_lapsed(s, info, now)]
         if not due:
             return 0
         seen = {(int(i), str(k)) for i, k in s.execute(select(CaseAlert.stage_id, CaseAlert.kind)
-                .where(CaseAlert.stage_id.in_([stage.id for stage, *_ in due])))}
-        for stage, _ticket, kind, said in due:
-            if (stage.id, kind) in seen:
+                .where(CaseAlert.stage_id.in_([kept.id for kept, *_ in due])))}
+        for kept, stage, ticket, kind, differs in due:
+            if (kept.id, kind) in seen:
                 continue
-            s.add(CaseAlert(stage_id=stage.id, kind=kind, hall=hall, at=now))
-            tx.emit(hall, "case.alert", **said)
+            s.add(CaseAlert(stage_id=kept.id, kind=kind, hall=hall, at=now))
+            tx.emit(hall, "case.alert", **{**_alert(stage, ticket, kind), **differs})
             sent += 1
     return sent
 

@@ -15,6 +15,7 @@ from kiosk import sample_staff as sample
 from kiosk.config import TerminalConfig
 from kiosk.connect import connect_role
 from kiosk.counter import CounterModel
+from kiosk.counter_view import CaseAlert
 from kiosk.sample_hall import RenderOptions
 from ui.i18n import pick
 from ui.placement import present, window_title
@@ -99,12 +100,18 @@ def render_screens(app: Any, out_dir: Path, role: str = "counter",
 
 def _approval_screens(app: Any, out_dir: Path, lang: str, size: tuple[int, int], tail: str,
                       hall: Any) -> int:
-    """An approval post serving a case (补正 in place of 重呼 and 过号) and its papers dialog
-    with the case's service's list, for the translators and the hall to look at."""
+    """An approval post serving a case (补正 in place of 重呼 and 过号), with its 限时办结 list
+    (a case overdue, one whose papers did not come in the hall's period), and its papers
+    dialog with the case's service's list, for the translators and the hall to look at."""
     model = sample.counter_model("serving", sample_page, hall)
     model.set_language(lang)
     assert model.state is not None and model.current is not None
     model.state.zone = "approval"
+    now, service = model.clock(), model.current.service
+    model.alerts = {
+        "late": CaseAlert("late", "A007", service, "overdue", now - timedelta(days=3), None, -2),
+        "papers": CaseAlert("papers", "A002", service, "papers_overdue", now - timedelta(days=1),
+                            None, -1)}
     window = CounterWindow(model, lang)
     window.resize(*size)
     save_screen(app, window, out_dir / f"counter-approval-serving-{lang}{tail}.png")

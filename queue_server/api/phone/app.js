@@ -528,9 +528,14 @@
     var at = hm(iso), days = Math.round((Date.parse(localDate(0, iso)) - Date.parse(localDate(0))) / 86400000);
     if (days <= 0) { return ["现在不叫号,今天 " + at + " 起叫号", "Not calling now: calling starts today at " + at]; }
     if (days === 1) { return ["今日已下班,明天 " + at + " 起叫号", "Closed now: calling starts tomorrow at " + at]; }
-    var md = fmt(iso, {month: "numeric", day: "numeric"}).replace(/\//, "月") + "日";
-    var mdEn = new Intl.DateTimeFormat("en-GB", {timeZone: tz(), day: "2-digit", month: "short"}).format(new Date(iso));
-    return ["今日已下班," + md + " " + at + " 起叫号", "Closed now: calling starts on " + mdEn + " at " + at];
+    var md = monthDay(iso);
+    return ["今日已下班," + md[0] + " " + at + " 起叫号", "Closed now: calling starts on " + md[1] + " at " + at];
+  }
+
+  /* A date as the pages say it, in the hall's time: ["1月6日", "06 Jan"] (as /t). */
+  function monthDay(iso) {
+    return [fmt(iso, {month: "numeric", day: "numeric"}).replace(/\//, "月") + "日",
+      new Intl.DateTimeFormat("en-GB", {timeZone: tz(), day: "2-digit", month: "short"}).format(new Date(iso))];
   }
 
   /* 补正: every paper to bring at once (一次性告知), where, and that the time limit stopped
@@ -553,8 +558,7 @@
 
   /* 补正期限: the date to bring the papers by (the hall's period), or that it passed (as /t). */
   function bringBy(sup) {
-    var md = fmt(sup.bring_by, {month: "numeric", day: "numeric"}).replace(/\//, "月") + "日";
-    var en = new Intl.DateTimeFormat("en-GB", {timeZone: tz(), day: "2-digit", month: "short"}).format(new Date(sup.bring_by));
+    var day = monthDay(sup.bring_by), md = day[0], en = day[1];
     if (sup.lapsed) {
       return '<p class="hl" id="bring-by">' + two("补正期限(" + md + ")已过:审批部门可依现有材料作出决定,请尽快递交。",
         "The date to bring them by (" + en + ") has passed: the approval may be decided on the papers it has. Bring them soon.") + "</p>";

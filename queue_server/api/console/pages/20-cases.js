@@ -40,7 +40,7 @@
         if (!r.unstaffed) return text;
         return el("span", {}, text, " ", badge(t("窗口无人值守", "nobody signed in there"), "late"));
       };
-      /* 补正: sent back when and by which post, the papers (on hover), the date to bring them by */
+      /* 补正: sent back when and by which post, the date to bring them by, the papers */
       const sentBack = (r, text) => {
         const short = (iso) => fmt.datetime(iso).slice(5, 10);
         const asked = r.asked_at ? t(`${short(r.asked_at)} 由${c.counterName(r.asked_by, r.asked_by || "")}退回`,
