@@ -248,15 +248,17 @@ class CounterModel(QObject):
     def deadline_short(self, alert: CaseAlert) -> str:
         """A line of the approval counter's list: "已超期 3 个工作日 · 12-04" (the server's
         working days), or, for an alert only an event brought (no count yet), the server's
-        word and the deadline's date."""
+        word and the deadline's date; without the date where the line gives the day the
+        number was taken (the line had no room for both at 1366x768)."""
         if alert.deadline is None:
             return words.pick(words.CASE_STATE_WORDS.get(alert.kind, (alert.kind,) * 2),
                               self.lang)
+        dated = self.case_number(alert) == alert.number
         if alert.workdays_left is None or alert.kind == "papers_overdue":  # the period's date
             return words.case_state_text(alert.deadline, alert.kind, self.hall_tz(), self.lang,
-                                         short=True)
+                                         short=True, dated=dated)
         return words.deadline_short(alert.deadline, alert.provisional, self.clock(),
-                                    self.hall_tz(), self.lang, alert.workdays_left)[0]
+                                    self.hall_tz(), self.lang, alert.workdays_left, dated)[0]
 
     def deadline_alerts(self) -> list[CaseAlert]:
         """限时办结 at an approval counter: the cases overdue or due today that it may call
@@ -525,6 +527,19 @@ class CounterModel(QObject):
         if number:
             self._act("call", wire.CallNumberIn(number=number).model_dump(),
                       lambda exc: self._missed_call(exc, number))
+
+    def call_case(self, alert: CaseAlert) -> None:
+        """叫指定号 from the 限时办结 list: that very case (`ticket`), not the first of its
+        number (an A001 of Monday sent back and Thursday's A001 due today read alike)."""
+        body = wire.CallNumberIn(number=alert.number, ticket=alert.ticket)
+        self._act("call", body.model_dump())
+
+    def case_number(self, alert: CaseAlert) -> str:
+        """A case's number on the list, with the day it was taken when not today's:
+        "A001 (12-03)"."""
+        if alert.day is None or alert.day == self.clock().astimezone(self.hall_tz()).date():
+            return alert.number
+        return f"{alert.number} ({alert.day:%m-%d})"
 
     def _missed_call(self, exc: BaseException, number: str) -> bool:
         if not (isinstance(exc, ApiError) and exc.code == "not_waiting_here"):

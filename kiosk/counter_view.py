@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 
 from pydantic import ValidationError
 
@@ -81,6 +81,7 @@ class CaseAlert:
     counter: str | None  # who holds it (None: it waits in the approval queue)
     workdays_left: int | None = None  # the server's count (GET /counters/{code}/deadlines)
     provisional: bool = False  # its deadline rests on a calendar year not yet imported
+    day: date | None = None  # the business day its number was taken (numbers repeat by day)
 
 
 def alert_of(event: wire.Event) -> CaseAlert | None:
@@ -88,17 +89,21 @@ def alert_of(event: wire.Event) -> CaseAlert | None:
         deadline = datetime.fromisoformat(str(event.field("deadline")))
     except ValueError:
         deadline = None
+    try:
+        day = date.fromisoformat(str(event.field("day")))
+    except ValueError:
+        day = None
     ticket = event.field("ticket")
     if not ticket or event.field("zone", "approval") != "approval":
         return None
     return CaseAlert(str(ticket), str(event.field("number", "")), str(event.field("service")),
-                     str(event.field("kind")), deadline, event.field("counter"))
+                     str(event.field("kind")), deadline, event.field("counter"), day=day)
 
 
 def alert_of_case(case: wire.CounterCase) -> CaseAlert:
     """A case the server lists as due at this counter, as the alert the pad keeps."""
     return CaseAlert(case.ticket, case.number, case.service, case.state, case.deadline,
-                     case.counter, case.workdays_left, case.deadline_provisional)
+                     case.counter, case.workdays_left, case.deadline_provisional, case.day)
 
 
 @dataclass

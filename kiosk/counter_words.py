@@ -346,26 +346,27 @@ SHORT_ONE = {"overdue": "1 workday late", "left": "1 workday left"}
 
 
 def deadline_short(deadline: datetime, provisional: bool, now: datetime, tz: tzinfo,
-                   lang: str, workdays_left: int) -> tuple[str, str]:
+                   lang: str, workdays_left: int, dated: bool = True) -> tuple[str, str]:
     """"已超期 3 个工作日 · 12-04" (the server's working days, the deadline's date in the hall's
-    time zone) and its state (overdue, due_today, left)."""
+    time zone; without it when not `dated`) and its state (overdue, due_today, left)."""
     state, _days = deadline_state(deadline, now, tz)
     days = max(1, -workdays_left) if state == "overdue" else max(0, workdays_left)
     said = (SHORT_ONE[state] if lang == "en" and days == 1 and state in SHORT_ONE else
             pick(SHORT_WORDS[state], lang)).format(n=days)
-    text = f"{said} · {deadline.astimezone(tz):%m-%d}"
+    text = f"{said} · {deadline.astimezone(tz):%m-%d}" if dated else said
     if provisional:
         text += f" ({pick(SHORT_WORDS['provisional'], lang)})"
     return text, state
 
 
 def case_state_text(deadline: datetime, state: str, tz: tzinfo, lang: str,
-                    short: bool = False) -> str:
+                    short: bool = False, dated: bool = True) -> str:
     """"12-04 23:59 · 已超期": a deadline and the server's word for where it stands; `short`:
-    "已超期 · 12-04", as a line of the approval counter's list says it."""
+    "已超期 · 12-04", as a line of the approval counter's list says it (just "已超期" when not
+    `dated`)."""
     word = pick(CASE_STATE_WORDS.get(state, (state, state)), lang)
     if short:
-        return f"{word} · {deadline.astimezone(tz):%m-%d}"
+        return f"{word} · {deadline.astimezone(tz):%m-%d}" if dated else word
     return f"{deadline.astimezone(tz):%m-%d %H:%M} · {word}"
 
 

@@ -20,7 +20,7 @@ Extensions beyond the contract (all additive):
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -375,10 +375,13 @@ class PauseIn(Inbound):
 
 
 class CallNumberIn(Inbound):
-    """叫指定号: today's number to call at this counter."""
+    """叫指定号: today's number to call at this counter; (v1.4) with `ticket` (an id from the
+    approval post's 限时办结 list or a `case.alert`), that very case: a number repeats across
+    days, and an approval post works cases of earlier days."""
 
     model_config = ConfigDict(extra="forbid")
     number: str = Field(min_length=2, max_length=8)
+    ticket: str | None = Field(default=None, min_length=1, max_length=32)
 
 
 class RequeueIn(Inbound):
@@ -431,6 +434,7 @@ class CounterCase(Wire):
 
     ticket: str
     number: str
+    day: date | None = None  # (v1.4) the business day the number was taken (numbers repeat)
     service: str
     state: Literal["overdue", "due_today", "papers_overdue"]
     deadline: datetime

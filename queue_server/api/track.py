@@ -173,22 +173,30 @@ def supplement_words(view: wj.TicketView) -> str:
             "these, check in at a kiosk in the hall with your ID card or your ticket's QR code, "
             "and hand them in at the intake counter. The time limit stops until they are in."))
     return (f'<div id="supplement"><p class="hl">{head[0]}<br><span class="en">{head[1]}'
-            "</span></p>" + ("" if sup.checked_in else _bring_by(sup, view.timezone))
+            "</span></p>" + ("" if sup.checked_in else _bring_by(view, sup))
             + (f'<ul class="papers">{items}</ul>{mongolian}' if items else "") + note
             + "</div>")
 
 
-def _bring_by(sup: wj.SupplementView, tz: str) -> str:
-    """补正期限: the date to bring the papers by (the hall's period), or that it passed."""
+def _bring_by(view: wj.TicketView, sup: wj.SupplementView) -> str:
+    """补正期限: the date to bring the papers by (the hall's period), or that it passed; in
+    the hall's Mongolian too, in the kiosk's words."""
     if sup.bring_by is None:
         return ""
-    zh, en = month_day(sup.bring_by.astimezone(ZoneInfo(tz)))
+    local = sup.bring_by.astimezone(ZoneInfo(view.timezone))
+    zh, en = month_day(local)
+    key = "papers_by_passed" if sup.lapsed else "papers_by"
+    # the date unbroken in its column (a band broke it after "2027-")
+    mn = [mn_line(key, d=f"{local:%Y-%m-%d}".replace("-", "\u2060-\u2060"))]
     if sup.lapsed:
-        return (f'<p class="hl" id="bring-by">补正期限({zh})已过:审批部门可依现有材料作出决定,请尽快'
+        line = (f'<p class="hl" id="bring-by">补正期限({zh})已过:审批部门可依现有材料作出决定,请尽快'
                 f'递交。<br><span class="en">The date to bring them by ({en}) has passed: the '
                 "approval may be decided on the papers it has. Bring them soon.</span></p>")
-    return (f'<p id="bring-by">请于 <b>{zh}(含)</b>前递交(补正期限)。<br><span class="en">Bring '
-            f"them by <b>{en}</b> (that day included).</span></p>")
+    else:
+        line = (f'<p id="bring-by">请于 <b>{zh}(含)</b>前递交(补正期限)。<br><span class="en">'
+                f"Bring them by <b>{en}</b> (that day included).</span></p>")
+    # its Mongolian under it, as the papers' (beside it, it squeezed the line to a column)
+    return line + mn_band(view, mn, small=True)
 
 
 def _forwarded(view: wj.TicketView) -> str:

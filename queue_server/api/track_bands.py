@@ -37,6 +37,9 @@ MN = {
                     True, "ck_pickup"),
     # 待补正材料 (materials to be supplemented: the page's own)
     "supplement": MnWord("ᠪᠢᠴᠢᠭ ᠮᠠᠲ᠋ᠧᠷᠢᠶᠠᠯ ᠨᠥᠬᠥᠬᠦ ᠬᠡᠷᠡᠭᠲᠡᠢ", True, None),
+    "papers_by": MnWord("ᠮᠠᠲ᠋ᠧᠷᠢᠶᠠᠯ ᠨᠥᠬᠥᠬᠦ ᠬᠤᠭᠤᠴᠠᠭ\u180eᠠ: {d}", True, "papers_by"),  # 补正期限:{d}(含)前
+    "papers_by_passed": MnWord("ᠮᠠᠲ᠋ᠧᠷᠢᠶᠠᠯ ᠨᠥᠬᠥᠬᠦ ᠬᠤᠭᠤᠴᠠᠭ\u180eᠠ ({d}) ᠥᠩᠭᠡᠷᠡᠭᠰᠡᠨ", True,
+                               "papers_by_passed"),  # 补正期限 {d} 已过
     "closed": MnWord("ᠲᠦᠷ ᠵᠣᠭᠰᠣᠭᠠᠭᠰᠠᠨ", True, "closed_now"),  # 今日已下班 (closed now)
     "ahead": MnWord("ᠡᠮᠦᠨ\u180eᠡ ᠬᠦᠯᠢᠶᠡᠵᠦ ᠪᠤᠢ", True, "ahead"),  # 前面
     "people": MnWord("{n} ᠬᠦᠮᠦᠨ", True, "people"),  # {n} 人

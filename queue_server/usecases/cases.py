@@ -117,7 +117,7 @@ def counter_cases(store: Store, who: Principal, code: str) -> list[wire.CounterC
         mine = or_(Stage.status == WAITING,
                    Stage.status.in_((*AT_COUNTER, ON_HOLD)) & (Stage.counter == code))
         rows = s.execute(
-            select(Stage, Ticket.number).join(Ticket, Ticket.id == Stage.ticket_id)
+            select(Stage, Ticket.number, Ticket.day).join(Ticket, Ticket.id == Stage.ticket_id)
             .where(Stage.hall == who.hall, Stage.zone == "approval", mine,
                    Stage.service.in_(list(counter.services)), Stage.deadline.is_not(None),
                    Stage.deadline < _end_of_today(now, info.timezone),
@@ -125,13 +125,13 @@ def counter_cases(store: Store, who: Principal, code: str) -> list[wire.CounterC
                        Stage.target_counter == code))
             .order_by(Stage.deadline, Stage.id)).all()
         out = []
-        for stage, number in rows:
+        for stage, number, day in rows:
             assert stage.deadline is not None
             state = _state(info, stage.deadline, now)
             if state not in (OVERDUE, DUE_TODAY):
                 continue
             out.append(wire.CounterCase(
-                ticket=stage.ticket_id, number=number, service=stage.service,
+                ticket=stage.ticket_id, number=number, day=day, service=stage.service,
                 state=state,  # type: ignore[arg-type]
                 deadline=stage.deadline, deadline_provisional=bool(stage.deadline_provisional),
                 workdays_left=workdays_left(stage.deadline, now, info.timezone, info.calendar),
@@ -147,7 +147,8 @@ def _lapsed(s: Session, info: HallInfo, services: list[str], now: datetime
     them by the hall's period: the approval post calls one back by its number (叫指定号) to
     decide on what it has. None where the hall gave no date."""
     return [wire.CounterCase(
-        ticket=ticket.id, number=ticket.number, service=ticket.service, state=PAPERS_OVERDUE,
+        ticket=ticket.id, number=ticket.number, day=ticket.day, service=ticket.service,
+        state=PAPERS_OVERDUE,
         deadline=by, workdays_left=workdays_left(by, now, info.timezone, info.calendar),
         status=SUPPLEMENT) for _, ticket, by, _ in _papers_lapsed(s, info, now)
         if ticket.service in services]
@@ -349,7 +350,7 @@ def _scan_hall(store: Store, hall: str) -> int:
 
 def _alert(stage: Stage, ticket: Ticket, kind: str) -> dict[str, Any]:
     held = stage.status != "waiting"
-    return {"ticket": ticket.id, "number": ticket.number, "service": ticket.service,
-            "kind": kind, "deadline": iso(stage.deadline) if stage.deadline else None,
+    return {"ticket": ticket.id, "number": ticket.number, "day": ticket.day.isoformat(),
+            "service": ticket.service, "kind": kind, "deadline": iso(stage.deadline) if stage.deadline else None,
             "zone": "approval", "counter": stage.counter if held else None,
             "staff": stage.staff_id if held else None}

@@ -88,10 +88,20 @@ def call_number_in(tx: Tx, who: Principal, code: str, base: str,
     if counter.paused:
         raise Conflict("counter_paused", "窗口已暂停 / the counter is paused")
     _free(conn, counter)
-    ticket = _today(conn, hall, body.number, tx.now)
-    stage = one(conn, _STAGES, STAGE, id=ticket.stage) if ticket and ticket.stage else None
-    if counter.zone == "approval" and (stage is None or stage.zone != "approval"
-                                       or stage.status != stages.WAITING):
+    if body.ticket is not None:  # (v1.4) that very case, of whatever day
+        ticket = _the_case(conn, hall, body.ticket, body.number)
+        if ticket is None:
+            raise NotFound("unknown_ticket", f"没有此号 {body.number} / no such ticket "
+                           f"{body.number}")
+        stage = one(conn, _STAGES, STAGE, id=ticket.stage) if ticket.stage else None
+        if counter.zone == "approval" and ticket.status == stages.SUPPLEMENT:
+            _may_call_back(conn, hall, ticket, counter, tx.now)
+            stage = _recalled(tx, hall, ticket, counter)
+    else:
+        ticket = _today(conn, hall, body.number, tx.now)
+        stage = one(conn, _STAGES, STAGE, id=ticket.stage) if ticket and ticket.stage else None
+    if body.ticket is None and counter.zone == "approval" and (
+            stage is None or stage.zone != "approval" or stage.status != stages.WAITING):
         # the back office works cases of earlier days: an overdue B001 of last week was
         # "今天没有 B001 号" (an approval officer's week, an outside check)
         ticket = _in_back_office(conn, hall, body.number) or ticket
@@ -119,6 +129,16 @@ def call_number_in(tx: Tx, who: Principal, code: str, base: str,
     _event(tx, "ticket.called", ticket, counter, priority=stage.priority, chosen=True,
            **call_words(hall, ticket, stage, counter))
     return ticket_out(conn, ticket, base)
+
+
+def _the_case(conn: Connection, hall: HallInfo, ticket_id: str, number: str) -> Record | None:
+    """The hall's ticket `ticket_id` if it holds `number` (a list's line names both: the
+    number the post reads must be the case it calls)."""
+    parse_number(number)
+    row = conn.execute(select(_TICKETS).where(
+        _TICKETS.c.hall == hall.id, _TICKETS.c.id == ticket_id,
+        _TICKETS.c.number == number.strip().upper()).with_for_update()).first()
+    return Record(_TICKETS, row) if row is not None else None
 
 
 def _sent_back(conn: Connection, hall: HallInfo, number: str) -> Record | None:
@@ -204,6 +224,9 @@ def requeue_in(tx: Tx, who: Principal, code: str, base: str,
     conn = tx.conn
     counter, hall = _own_counter(tx, who, code)
     ticket = _today(conn, hall, body.number, tx.now)
+    if ticket is None and body.ticket is not None:
+        raise NotFound("unknown_ticket", f"没有此号 {body.number} / no such ticket "
+                       f"{body.number}")
     if ticket is None:
         raise NotFound("unknown_number", f"今天没有 {body.number} 号 / no ticket "
                        f"{body.number} today")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from queue_server.api.track_bands import MN
 from queue_server.db.models import Hall, OutboxRow
-from queue_server.usecases import cases, remote
+from queue_server.usecases import cases, halls, remote
 from tests.queue_server.inproc import (
     HALL_TZ,
     JOURNEY_HALL,
@@ -248,11 +250,14 @@ def test_papers_not_brought_in_the_halls_period_are_listed_for_the_post(
     second, post = _in_approval(server, 7)
     ok(post.post("/counters/W03/supplement", json={"papers": ["住所使用证明"]}))
     with server.store.write() as tx:  # the hall's period changed since: a date told stays
-        hall = tx.session.get(Hall, "j1")
-        hall.options = {**hall.options, "supplement_workdays": 10}
+        hall = tx.session.get(Hall, "j1")  # (and it lists Mongolian now: the date's band)
+        hall.options = {**hall.options, "supplement_workdays": 10, "languages": ["zh", "mn"]}
+    halls.forget_halls()  # (the server's cache of the hall's settings: read them again)
     view = _view(server, first["id"])["supplement"]
     assert _local(view["bring_by"]).date().isoformat() == "2026-03-12" and not view["lapsed"]
-    assert "请于 <b>3月12日(含)</b>前递交" in httpx.get(f"{server.url}/t/{first['id']}").text
+    page = httpx.get(f"{server.url}/t/{first['id']}").text
+    assert "请于 <b>3月12日(含)</b>前递交" in page
+    assert escape(MN["papers_by"].mn.replace("{d}", "2026\u2060-\u206003\u2060-\u206012")) in page  # its band
     with server.store.read() as s:
         told = s.execute(select(OutboxRow.payload).where(
             OutboxRow.ticket_id == first["id"])).scalar_one()
@@ -269,7 +274,10 @@ def test_papers_not_brought_in_the_halls_period_are_listed_for_the_post(
     clock.set(2026, 3, 13, 9)  # Friday: past it, nobody came
     view = _view(server, first["id"])["supplement"]
     assert view["lapsed"]
-    assert "补正期限(3月12日)已过" in httpx.get(f"{server.url}/t/{first['id']}").text
+    page = httpx.get(f"{server.url}/t/{first['id']}").text
+    assert "补正期限(3月12日)已过" in page
+    assert escape(MN["papers_by_passed"].mn.replace(
+        "{d}", "2026\u2060-\u206003\u2060-\u206012")) in page
     post = staff_client(server, "W03", "s002")
     due = ok(post.get("/counters/W03/deadlines"))
     assert {(d["number"], d["state"], d["status"], d["workdays_left"]) for d in due} == {
@@ -315,3 +323,49 @@ def test_papers_not_brought_in_the_halls_period_are_listed_for_the_post(
     rows = {r["ticket"]: r for r in ok(post.get("/cases"))}
     assert (rows[first["id"]]["status"], rows[first["id"]]["lapsed"]) == ("papers_in", False)
     assert rows[second["id"]]["state"] != "supplement"  # back in approval, its clock running
+
+
+def test_a_number_repeated_on_another_day_is_called_by_its_case(hall_with_period: Any) -> None:
+    """Numbers start again each day: Monday's C001 sent back and never brought in, and
+    Friday's C001 waiting in approval, read alike, and `call {"number"}` took Friday's. The
+    post's list gives each case's day, and (v1.4) `call {"number", "ticket"}` calls that very
+    case."""
+    server, clock = hall_with_period
+    monday, post = _in_approval(server, 8)
+    ok(post.post("/counters/W03/supplement", json={"papers": ["公司章程"]}))
+    clock.set(2026, 3, 13, 9)  # Friday: Monday's period (to Thursday) has passed
+    kiosk = server.client(enrol(server.store.url, "kiosk", "k-friday"))
+    friday = ok(kiosk.post("/tickets", json={"service": "case", "id_card": person(90)}), 201)
+    assert friday["number"] == monday["number"]
+    intake = staff_client(server, "W01")
+    assert ok(intake.post("/counters/W01/call-next"))["id"] == friday["id"]
+    ok(intake.post("/counters/W01/finish", json={"outcome": "next"}))  # waits in approval
+
+    post = staff_client(server, "W03", "s002")
+    [row] = ok(post.get("/counters/W03/deadlines"))
+    assert (row["ticket"], row["day"], row["state"]) == (monday["id"], "2026-03-09",
+                                                         "papers_overdue")
+    assert cases.scan_alerts(server.store) == 1
+    [alert] = [e for e in server.store.fetch_events("j1", 0, 1000) if e["type"] == "case.alert"]
+    assert (alert["ticket"], alert["day"]) == (monday["id"], "2026-03-09")
+
+    number = monday["number"]
+    refused(post.post("/counters/W03/call", json={"number": "C999", "ticket": monday["id"]}),
+            404, "unknown_ticket")  # the line's number and case must agree
+    refused(post.post("/counters/W03/call", json={"number": number, "ticket": "nope"}), 404,
+            "unknown_ticket")
+    refused(post.post("/counters/W03/call", json={"number": number, "ticket": ""}), 422,
+            "invalid_request")
+    refused(post.post("/counters/W03/call", json={"number": number, "ticket": 7}), 422,
+            "invalid_request")
+    called = ok(post.post("/counters/W03/call", json={"number": number,
+                                                      "ticket": monday["id"]}))
+    assert (called["id"], called["zone"], called["status"]) == (monday["id"], "approval",
+                                                                 "called")
+    assert ok(post.get("/counters/W03/deadlines")) == []
+    ok(post.post("/counters/W03/finish", json={"outcome": "rejected",
+                                               "reason": "逾期未补正,视为撤回申请"}))
+    # by its number alone, the one waiting in approval, as before
+    assert ok(post.post("/counters/W03/call", json={"number": number}))["id"] == friday["id"]
+    refused(post.post("/counters/W03/call", json={"number": number, "ticket": monday["id"]}),
+            409, "counter_busy")

@@ -108,10 +108,12 @@ def _approval_screens(app: Any, out_dir: Path, lang: str, size: tuple[int, int],
     assert model.state is not None and model.current is not None
     model.state.zone = "approval"
     now, service = model.clock(), model.current.service
-    model.alerts = {
-        "late": CaseAlert("late", "A007", service, "overdue", now - timedelta(days=3), None, -2),
+    taken = (now - timedelta(days=30)).astimezone(model.hall_tz()).date()  # numbers of a
+    model.alerts = {  # month ago: the list says their day
+        "late": CaseAlert("late", "A007", service, "overdue", now - timedelta(days=3), None, -2,
+                          day=taken),
         "papers": CaseAlert("papers", "A002", service, "papers_overdue", now - timedelta(days=1),
-                            None, -1)}
+                            None, -1, day=taken)}
     window = CounterWindow(model, lang)
     window.resize(*size)
     save_screen(app, window, out_dir / f"counter-approval-serving-{lang}{tail}.png")

@@ -9,7 +9,7 @@
     listeners: new Set(), refreshTimer: null, alerts: [], dismissed: new Set(), alertsTimer: null,
     offline: false, probe: null, stale: false, parked: null,
     editedFilters: {},  // page id -> a toolbar's fields changed and not yet applied
-    names: { hall: null, services: {}, counters: {} },  // the hall's English names (name_en)
+    names: { hall: null, services: {}, counters: {}, countersZh: {} },  // the hall's English names (name_en); its counters' Chinese
   };
   const OFFLINE = ["无法连接服务器，正在重试…", "Cannot reach the server, retrying…"];
   const EXPIRED = ["登录已过期，请重新登录", "Session expired, please log in again"];
@@ -34,14 +34,19 @@
   /* A service's, counter's or the hall's name in the language shown: in English the hall's
      name_en where it gives one (GET /hall, /services), else the Chinese name. */
   const serviceName = (code, zh) => t(zh ?? code ?? "", S.names.services[code] || (zh ?? code ?? ""));
-  const counterName = (code, zh) => t(zh ?? code ?? "", S.names.counters[code] || (zh ?? code ?? ""));
+  // `zh` undefined: the counter's Chinese name from /hall (its code until that is read)
+  const counterName = (code, zh) => {
+    const own = zh === undefined ? (S.names.countersZh[code] ?? code) : zh;
+    return t(own ?? code ?? "", S.names.counters[code] || (own ?? code ?? ""));
+  };
   const hallName = () => (S.me ? t(S.me.hall_name, S.names.hall || S.me.hall_name) : "");
   async function readNames() {
     try {
       const [hall, services] = await Promise.all([api("/hall", { quiet: true }), api("/services", { quiet: true })]);
       S.names = { hall: hall.name_en || null,
         services: Object.fromEntries(services.filter((x) => x.name_en).map((x) => [x.code, x.name_en])),
-        counters: Object.fromEntries((hall.counters || []).filter((x) => x.name_en).map((x) => [x.code, x.name_en])) };
+        counters: Object.fromEntries((hall.counters || []).filter((x) => x.name_en).map((x) => [x.code, x.name_en])),
+        countersZh: Object.fromEntries((hall.counters || []).map((x) => [x.code, x.name])) };
     } catch (e) { return; }  // the Chinese names meanwhile
     document.getElementById("hall-name").textContent = hallName();
     if (S.lang === "en") { renderAlerts(); render(); }
@@ -488,7 +493,7 @@
     document.getElementById("login-error").hidden = true;
     document.getElementById("app").hidden = false;
     document.getElementById("hall-name").textContent = hallName();
-    readNames();
+    S.namesRead = readNames();  // a page that names counters in Chinese waits for it
     document.getElementById("who-name").textContent = `${me.staff_name || me.staff || ""} · ${roleName(me.role)}`;
     connect();
     route();
@@ -555,6 +560,7 @@
 
   const ctx = { el, t, tr, api, query, fmt, table, exportLinks, card, stat, select, badge, echarts, on, ratingColumns,
     dialog, filters, hashParams, serviceName, counterName, caseNumber,
+    namesRead: () => S.namesRead,
     refresh: render, errorText, LEVELS, ZONES, REASONS, get me() { return S.me; }, get lang() { return S.lang; } };
   window.Console = { page, ctx, ApiError };
 

@@ -109,6 +109,8 @@
     comment: {mn: "ᠰᠠᠨᠠᠯ ᠬᠦᠰᠡᠯᠲᠡ (ᠵᠠᠪᠠᠯ ᠪᠢᠰᠢ)", fuzzy: true},  /* 意见或建议(选填) (opinion or request, not required; as /t says it) */
     mail_sent: {mn: "ᠢᠯᠡᠭᠡᠪᠡ", fuzzy: true},  /* 已寄出 (sent; as /t says it) */
     materials: {mn: "ᠪᠡᠯᠡᠳᠬᠡᠬᠦ ᠪᠠᠷᠢᠮᠲᠠ ᠪᠢᠴᠢᠭ (ᠪᠦᠷᠢᠨ ᠵᠢᠭᠰᠠᠭᠠᠯᠲᠠ)", fuzzy: true, po: "materials"},  /* 一次性告知:请携带以下材料 */
+    papers_by: {mn: "ᠮᠠᠲ᠋ᠧᠷᠢᠶᠠᠯ ᠨᠥᠬᠥᠬᠦ ᠬᠤᠭᠤᠴᠠᠭ\u180eᠠ: {d}", fuzzy: true, po: "papers_by"},  /* 补正期限:{d}(含)前 (bring them by) */
+    papers_by_passed: {mn: "ᠮᠠᠲ᠋ᠧᠷᠢᠶᠠᠯ ᠨᠥᠬᠥᠬᠦ ᠬᠤᠭᠤᠴᠠᠭ\u180eᠠ ({d}) ᠥᠩᠭᠡᠷᠡᠭᠰᠡᠨ", fuzzy: true, po: "papers_by_passed"},  /* 补正期限 {d} 已过 */
     mail_after: {mn: "ᠬᠡᠷᠡᠭ ᠳᠠᠭᠤᠰᠤᠭᠰᠠᠨ\u202fᠤ ᠳᠠᠷᠠᠭ\u180eᠠ ᠢᠯᠡᠭᠡᠨ\u180eᠡ᠂ ᠢᠯᠡᠭᠡᠮᠵᠢ\u202fᠶᠢᠨ ᠳ\u180bᠤᠭᠠᠷ ᠡᠨᠳᠡ ᠭᠠᠷᠤᠨ\u180eᠠ", fuzzy: true},  /* 办结后寄出,寄出后这里显示快递单号 (sent once done; the parcel's number shows here; as /t says it) */
   };
   var MONGOLIAN = false;  /* the hall lists mn: set when its data comes */
@@ -559,11 +561,13 @@
   /* 补正期限: the date to bring the papers by (the hall's period), or that it passed (as /t). */
   function bringBy(sup) {
     var day = monthDay(sup.bring_by), md = day[0], en = day[1];
-    if (sup.lapsed) {
-      return '<p class="hl" id="bring-by">' + two("补正期限(" + md + ")已过:审批部门可依现有材料作出决定,请尽快递交。",
-        "The date to bring them by (" + en + ") has passed: the approval may be decided on the papers it has. Bring them soon.") + "</p>";
-    }
-    return '<p id="bring-by">' + two("请于 " + md + "(含)前递交(补正期限)。", "Bring them by " + en + " (that day included).") + "</p>";
+    /* the date unbroken in its column (a band broke it after "2027-") */
+    var mn = [h(mw(sup.lapsed ? "papers_by_passed" : "papers_by", localDate(0, sup.bring_by).replace(/-/g, "\u2060-\u2060")))];
+    var line = sup.lapsed
+      ? '<p class="hl" id="bring-by">' + two("补正期限(" + md + ")已过:审批部门可依现有材料作出决定,请尽快递交。",
+        "The date to bring them by (" + en + ") has passed: the approval may be decided on the papers it has. Bring them soon.") + "</p>"
+      : '<p id="bring-by">' + two("请于 " + md + "(含)前递交(补正期限)。", "Bring them by " + en + " (that day included).") + "</p>";
+    return line + band(mn);  /* under it, as the papers' band (beside it, it squeezed the line) */
   }
 
   /* What the citizen should do now: the same cases, in the same words, as the status page /t. */

@@ -233,7 +233,7 @@ def test_an_approval_pad_started_today_lists_the_case_that_became_overdue_before
     [row] = hall.get("/counters/W03/deadlines", model.client.staff_token)
     assert row["ticket"] == hall.late and row["state"] == "overdue"
     late = -row["workdays_left"]  # as the server counts them on the hall's calendar
-    assert late >= 1 and f"已超期 {late} 个工作日 · " in window.deadlines.text()
+    assert late >= 1 and f"已超期 {late} 个工作日" in window.deadlines.text()
     assert "限时办结 · 1 件" in window.deadlines.text() and window.deadlines.isVisible()
     window.grab().save(str(tmp_path / "approval-started-today.png"))
     assert window.height() <= 768
@@ -285,6 +285,25 @@ def test_the_pickup_pad_counts_the_cases_to_mail_without_listing_them(
     with_dialog(MailDialog, window.mail_btn.click, look)
     assert shown == [2] and "GET /deliveries/to-mail" in client.paths  # opened: listed
     assert model.to_mail == 2
+
+
+def test_a_tap_on_a_number_of_the_list_calls_that_very_case(
+        qtbot: QtBot, hall: QueueHall, pads: Callable[[str, str], Pad]) -> None:
+    """Numbers start again each day: the list says the day a number was taken when it is not
+    today's, and a tap on it calls that case (by its id), not today's of the same number."""
+    model, window, client = pads("W03", "s002")
+    number = number_of(hall, hall.late)
+    qtbot.waitUntil(lambda: number in window.deadlines.text(), timeout=10000)
+    [alert] = model.deadline_alerts()
+    assert alert.day is not None and alert.day < today()
+    text = window.deadlines.text()
+    assert f"{number} ({alert.day:%m-%d})</a>" in text and "点号码叫号" in text
+    window.deadlines.linkActivated.emit(hall.late)
+    qtbot.waitUntil(lambda: model.current is not None and not model.busy, timeout=5000)
+    assert model.current is not None and model.current.id == hall.late
+    assert "POST /counters/W03/call" in client.paths
+    qtbot.waitUntil(lambda: "点号码叫号" not in window.deadlines.text(), timeout=5000)
+    assert number in window.deadlines.text()  # held here now: listed, not to be called
 
 
 def test_deadline_words_in_working_days() -> None:

@@ -16,7 +16,7 @@
     async render(root, c) {
       const { el, t, tr, fmt, badge } = c;
       const params = c.hashParams();
-      const rows = await c.api("/cases");
+      const [rows] = await Promise.all([c.api("/cases"), c.namesRead()]);  // (the posts' names)
       const n = (s) => rows.filter((r) => r.state === s).length;
       root.append(el("div", { class: "stats" },
         c.stat(t("在办件", "In approval"), rows.length),
@@ -43,8 +43,8 @@
       /* 补正: sent back when and by which post, the date to bring them by, the papers */
       const sentBack = (r, text) => {
         const short = (iso) => fmt.datetime(iso).slice(5, 10);
-        const asked = r.asked_at ? t(`${short(r.asked_at)} 由${c.counterName(r.asked_by, r.asked_by || "")}退回`,
-          `sent back ${short(r.asked_at)} by ${c.counterName(r.asked_by, r.asked_by || "")}`) : "";
+        const post = r.asked_by ? c.counterName(r.asked_by) : "";  // its name, in each language
+        const asked = r.asked_at ? t(`${short(r.asked_at)} 由${post}退回`, `sent back ${short(r.asked_at)} by ${post}`) : "";
         const by = r.bring_by && r.status === "supplement" ? t(`补正期限 ${short(r.bring_by)}`, `bring by ${short(r.bring_by)}`) : "";
         const papers = (r.papers || []).length ? t(`材料:${r.papers.join("、")}`, `papers: ${r.papers.join(", ")}`) : "";
         const out = el("span", {}, text, el("br"),
