@@ -5,6 +5,7 @@ process on a free loopback port (`run_server`) and an SQLite file with the test 
 from __future__ import annotations
 
 import os
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,15 @@ from sqlalchemy.engine import make_url
 from tests.procs import hall_db, run_server  # noqa: F401 (fixtures of every test)
 
 PG_ENV = "KUAIBAN_TEST_PG"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C reaches the programs the tests start: a shell's background job (bin/test runs
+    the suite in two) ignores SIGINT, and a program started from it did too, so the demo
+    tests' Ctrl-C stopped nothing. A handler of our own is reset to the default in each
+    program started (an ignored signal stays ignored)."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def fresh_pg_database(admin_url: str) -> Iterator[str]:

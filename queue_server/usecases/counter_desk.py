@@ -224,9 +224,6 @@ def requeue_in(tx: Tx, who: Principal, code: str, base: str,
     conn = tx.conn
     counter, hall = _own_counter(tx, who, code)
     ticket = _today(conn, hall, body.number, tx.now)
-    if ticket is None and body.ticket is not None:
-        raise NotFound("unknown_ticket", f"没有此号 {body.number} / no such ticket "
-                       f"{body.number}")
     if ticket is None:
         raise NotFound("unknown_number", f"今天没有 {body.number} 号 / no ticket "
                        f"{body.number} today")
