@@ -62,7 +62,7 @@ def present(window: QWidget, options: WindowOptions, *, lock: bool = False,
 
 
 def keep_place(window: QWidget, target: QPoint, tries: int = 20, every_ms: int = 100,
-               wait_ms: int = 60_000) -> None:
+               wait_ms: int = 60_000, steady: int = 20) -> None:
     """Put the window's frame at `target` once the window manager has framed it. Before a
     window is mapped Qt cannot know its frame, and window managers then read the position as
     the frame's or as the contents' (openbox did both, by timing): a window's title bar could
@@ -70,19 +70,24 @@ def keep_place(window: QWidget, target: QPoint, tries: int = 20, every_ms: int =
     framed (about a second at most, so a user who drags it away is not fought); until then it
     is only looked at, for up to `wait_ms` (on a busy machine the frame came after the two
     seconds that counting every look allowed, and the window stayed where it fell). A window
-    never framed by then (a window manager that draws no frames) is moved once."""
+    never framed by then (a window manager that draws no frames) is moved once. Once it sits
+    there it is looked at `steady` times more: Qt takes a move as done before the window manager
+    has answered, and on a busy machine openbox then put a frame 22 px above the screen (its
+    title bar's height), which Qt learnt only later."""
 
-    def check(left: int, waited: int) -> None:
+    def check(left: int, waited: int, seen: int) -> None:
         if window.frameGeometry().topLeft() == target:
+            if seen < steady and waited < wait_ms:
+                QTimer.singleShot(every_ms, lambda: check(left, waited + every_ms, seen + 1))
             return
         framed = window.frameGeometry() != window.geometry()
         if framed or waited >= wait_ms:
             window.move(target)
             left -= 1
         if left > 0 and waited < wait_ms:
-            QTimer.singleShot(every_ms, lambda: check(left, waited + every_ms))
+            QTimer.singleShot(every_ms, lambda: check(left, waited + every_ms, 0))
 
-    QTimer.singleShot(every_ms, lambda: check(tries, 0))
+    QTimer.singleShot(every_ms, lambda: check(tries, 0, 0))
 
 
 def window_title(window: Any, role_title: str) -> None:
