@@ -351,6 +351,6 @@ def _scan_hall(store: Store, hall: str) -> int:
 def _alert(stage: Stage, ticket: Ticket, kind: str) -> dict[str, Any]:
     held = stage.status != "waiting"
     return {"ticket": ticket.id, "number": ticket.number, "day": ticket.day.isoformat(),
-            "service": ticket.service, "kind": kind, "deadline": iso(stage.deadline) if stage.deadline else None,
-            "zone": "approval", "counter": stage.counter if held else None,
+            "service": ticket.service, "kind": kind,
+            "deadline": iso(stage.deadline) if stage.deadline else None, "zone": "approval", "counter": stage.counter if held else None,
             "staff": stage.staff_id if held else None}

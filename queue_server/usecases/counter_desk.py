@@ -82,7 +82,8 @@ def _free(conn: Connection, counter: Record) -> None:
 def call_number_in(tx: Tx, who: Principal, code: str, base: str,
                    body: wire.CallNumberIn) -> wire.TicketOut:
     """叫指定号: call today's ticket `body.number` at this counter, if it waits in its zone (and
-    is not sent to another counter)."""
+    is not sent to another counter); (v1.4) with `body.ticket`, that very ticket of whatever
+    day (a line of the approval post's list: numbers start again each day)."""
     conn = tx.conn
     counter, hall = _own_counter(tx, who, code)
     if counter.paused:
