@@ -414,7 +414,8 @@ def render(view: wj.TicketView, now: datetime | None = None) -> str:
         if view.supplement is not None:  # moved on once intake takes the papers
             note += "(补正期间暂停计时,材料补齐后顺延)"
             note_en += " (stopped while papers are missing: it moves on by the days they take)"
-        head += (f"<p>承诺办结时间:{_time(view.deadline, view.timezone, '%Y年%m月%d日 %H:%M')}"
+        due = view.deadline.astimezone(ZoneInfo(view.timezone))  # as the phone page says it
+        head += (f"<p>承诺办结时间:{due.year}年{month_day(due)[0]} {due:%H:%M}"
                  f'{note}<br><span class="en">Promised completion: {due_en}{note_en}</span></p>')
     if view.late is not None:  # the page read as if all were well (an outside check)
         late = ("已超过承诺办结时间,大厅正在督办", "Past the promised date: the hall is "

@@ -345,9 +345,10 @@ def test_the_phone_page_shows_a_case_in_approval_as_the_status_page_does(
     expect(page.locator("#ticket")).to_contain_text("Company setup")  # name_en
     assert page.locator("#ahead").count() == 0
     shot(page, shots, "13-approval")
-    # and the status page says the same
+    # and the status page says the same (the date too: it read 2026年03月10日 there)
     page.goto(ticket["track_url"])
     expect(page.locator("body")).to_contain_text("后台审批中,无需在大厅等候;办结后可在本页查看。")
+    expect(page.locator("body")).to_contain_text(f"承诺办结时间:{due.year}年{due.month}月{due.day}日")
 
 
 def test_a_bank_branch_ticket_is_followed_into_the_hall(

@@ -634,7 +634,7 @@
     } else if (key === "waiting" && t.ahead != null) {  /* as ticketWhere says it */
       lines.push(h(mw("ahead") + " " + mw("people", t.ahead)));
     }
-    if (t.deadline) { lines.push(h(mw("deadline", fmt(t.deadline, {year: "numeric", month: "2-digit", day: "2-digit"})))); }
+    if (t.deadline) { lines.push(h(mw("deadline", localDate(0, t.deadline).replace(/-/g, "\u2060-\u2060")))); }  /* as the kiosk's: 2026-03-10, unbroken */
     if (t.late) { lines.push(h(mw("late"))); }  /* the promised date missed (the server's `late`) */
     return lines;
   }
