@@ -35,7 +35,6 @@ class DeadlineList(QLabel):
                            "border-radius:8px; padding:4px 8px;")
         self.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
         self.linkActivated.connect(self.call)
-        self.shown: dict[str, CaseAlert] = {}  # ticket id -> the line's case, to call
         self.hide()
 
     def callable(self, alert: CaseAlert) -> bool:
@@ -45,7 +44,7 @@ class DeadlineList(QLabel):
         return alert.counter is None and self.model.logged_in
 
     def call(self, ticket: str) -> None:
-        alert = self.shown.get(ticket)
+        alert = self.model.alerts.get(ticket)  # (the line's case: the model keeps them by id)
         if alert is not None and self.callable(alert) and not self.model.busy:
             self.model.call_case(alert)
 
@@ -65,7 +64,6 @@ class DeadlineList(QLabel):
         if not alerts:
             self.setText("")
             return
-        self.shown = {a.ticket: a for a in alerts[:SHOWN]}
         lines = [self.line(a) for a in alerts[:SHOWN]]
         if len(alerts) > SHOWN:
             lines.append(pick(WORDS["more"], self.lang).format(n=len(alerts) - SHOWN))

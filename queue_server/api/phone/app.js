@@ -558,11 +558,14 @@
     return html + "</div>";
   }
 
+  /* A date in a Mongolian band, as the kiosk says it (2026-03-10), unbroken in its column
+     (a band broke it after "2027-"): word joiners around its hyphens. */
+  function mnDate(iso) { return localDate(0, iso).replace(/-/g, "\u2060-\u2060"); }
+
   /* 补正期限: the date to bring the papers by (the hall's period), or that it passed (as /t). */
   function bringBy(sup) {
     var day = monthDay(sup.bring_by), md = day[0], en = day[1];
-    /* the date unbroken in its column (a band broke it after "2027-") */
-    var mn = [h(mw(sup.lapsed ? "papers_by_passed" : "papers_by", localDate(0, sup.bring_by).replace(/-/g, "\u2060-\u2060")))];
+    var mn = [h(mw(sup.lapsed ? "papers_by_passed" : "papers_by", mnDate(sup.bring_by)))];
     var line = sup.lapsed
       ? '<p class="hl" id="bring-by">' + two("补正期限(" + md + ")已过:审批部门可依现有材料作出决定,请尽快递交。",
         "The date to bring them by (" + en + ") has passed: the approval may be decided on the papers it has. Bring them soon.") + "</p>"
@@ -634,7 +637,7 @@
     } else if (key === "waiting" && t.ahead != null) {  /* as ticketWhere says it */
       lines.push(h(mw("ahead") + " " + mw("people", t.ahead)));
     }
-    if (t.deadline) { lines.push(h(mw("deadline", localDate(0, t.deadline).replace(/-/g, "\u2060-\u2060")))); }  /* as the kiosk's: 2026-03-10, unbroken */
+    if (t.deadline) { lines.push(h(mw("deadline", mnDate(t.deadline)))); }
     if (t.late) { lines.push(h(mw("late"))); }  /* the promised date missed (the server's `late`) */
     return lines;
   }
