@@ -495,13 +495,22 @@ def test_a_stuck_websocket_client_is_dropped_and_resumes_with_after(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.connect((host, int(port)))
     with ws_connect(url, sock=sock, max_queue=1, compression=None) as ws:
-        time.sleep(0.2)  # subscribed
-        for _ in range(60):
+        # Following live events before the first is added (else they come as a catch-up,
+        # which no queue limits).
+        deadline = time.monotonic() + 10
+        while s.hub.subscribers < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)
+        # One event at a time, each handed out before the next is added, so the server sends
+        # some before the client's stuck buffers leave the queue of 3 to overflow. (All 60 at
+        # once, as a busy machine may read them, overflow the queue before any is sent: then the
+        # client is dropped with none and resumes from 0, as it should.)
+        deadline = time.monotonic() + 10
+        for i in range(1, 61):
             s.table.add(blob=big)
             s.hub.notify()
-        deadline = time.monotonic() + 10
-        while s.hub.last_id < 60 and time.monotonic() < deadline:
-            time.sleep(0.02)
+            while s.hub.last_id < i and s.hub.subscribers and time.monotonic() < deadline:
+                time.sleep(0.002)
         time.sleep(0.3)
         got: list[int] = []
         with pytest.raises(ConnectionClosed) as closed:
@@ -509,7 +518,8 @@ def test_a_stuck_websocket_client_is_dropped_and_resumes_with_after(
                 got.append(json.loads(ws.recv(timeout=10))["id"])
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1013
     assert got == list(range(1, len(got) + 1)) and len(got) < 60
-    with ws_connect(f"ws://{s.base}/events/ws?after={got[-1]}", max_size=None) as ws:
+    resume = got[-1] if got else 0
+    with ws_connect(f"ws://{s.base}/events/ws?after={resume}", max_size=None) as ws:
         rest = [json.loads(ws.recv(timeout=10))["id"] for _ in range(60 - len(got))]
     assert rest == list(range(len(got) + 1, 61))
     with ws_connect(f"ws://{s.base}/events/ws?after=59") as other:  # the hub itself is fine
