@@ -534,7 +534,8 @@ async def fanout(kiosks: Kiosks, hall: harness.BenchHall, port: int, db_path: Pa
             proc.kill()
     q99, l99 = percentile(quiet, 99) * 1000, percentile(loaded, 99) * 1000
     if os.environ.get("BENCH_VERBOSE"):
-        print("answers ms:", [round(x * 1000) for x in loaded])
+        print("quiet ms:", [round(x * 1000, 1) for x in quiet])
+        print("answers ms:", [round(x * 1000, 1) for x in loaded])
         print("last ms:", [round(x * 1000) for x in last])
     print(f"\n== {subscribers} SSE subscribers, {rounds} calls each way, {gap * 1000:g} ms "
           f"between a finish's answer and the next call ({load()}); "

@@ -34,6 +34,7 @@ from sqlalchemy.pool import NullPool
 
 from queue_server.db import events
 from queue_server.db.busy import Busy, Unavailable, busy_on_lock, invalidate_lost
+from queue_server.db.checkpoint import Checkpointer
 from queue_server.db.group_commit import GroupCommit, Writer, unit_session
 from queue_server.db.health import StorageHealth, sqlite_file
 from queue_server.db.unit import EventRows, Tx, committed
@@ -139,10 +140,12 @@ class ShedGauge:
                                              int(self.rate * self.target_wait)))
 
 
-def _sqlite_engine(url: str, immediate: bool | None, timeout: float) -> Engine:
+def _sqlite_engine(url: str, immediate: bool | None, timeout: float,
+                   autocheckpoint: bool = True) -> Engine:
     """`immediate`: BEGIN IMMEDIATE (True) or BEGIN (False) at every transaction's start, or
     None: the caller issues BEGIN itself (the group commit's engine: without an engine-level
-    event listener SQLAlchemy skips its event dispatch on every statement)."""
+    event listener SQLAlchemy skips its event dispatch on every statement). Without
+    `autocheckpoint` a commit never checkpoints the WAL: the store's Checkpointer does."""
     engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False},
                            pool_size=8, max_overflow=32, pool_timeout=timeout)
     file = sqlite_file(url)  # after the URL was found good: a refused one makes no folder
@@ -157,6 +160,8 @@ def _sqlite_engine(url: str, immediate: bool | None, timeout: float) -> Engine:
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        if not autocheckpoint:
+            cur.execute("PRAGMA wal_autocheckpoint=0")
         cur.close()
 
     _plain_savepoints(engine)
@@ -313,8 +318,11 @@ class Store:
         self.lock_timeout = lock_timeout
         self.clock = clock or utcnow
         # On SQLite only the group commit writes, and it begins its transactions itself.
-        self.writer = (_sqlite_engine(url, None, lock_timeout) if self.is_sqlite
-                       else make_engine(url, timeout=lock_timeout))
+        self.writer = (_sqlite_engine(url, None, lock_timeout, autocheckpoint=False)
+                       if self.is_sqlite else make_engine(url, timeout=lock_timeout))
+        # SQLite: the WAL is copied back by a thread of its own, not inside a commit
+        file = sqlite_file(url) if self.is_sqlite else None
+        self._checkpoints = Checkpointer(file, timeout=lock_timeout) if file else None
         self.reader = (make_engine(url, immediate=False, timeout=lock_timeout)
                        if self.is_sqlite else self.writer)
         self._read_sessions = sessionmaker(self.reader, expire_on_commit=False)
@@ -363,6 +371,8 @@ class Store:
         commits even on a read-only database, and must not flip the state back and forth; nor
         does a PostgreSQL unit that `began` before the last failure (`StorageHealth.succeeded`;
         SQLite's batches follow one another on the one writer thread)."""
+        if self._checkpoints is not None:
+            self._checkpoints.committed()
         if rows:
             self.health.succeeded(began)
             if self._announcer is not None:
@@ -551,6 +561,8 @@ class Store:
         if self._announcer is not None:
             self._announcer.close()
         self._group.close()
+        if self._checkpoints is not None:
+            self._checkpoints.close()
         self.writer.dispose()
         if self.reader is not self.writer:
             self.reader.dispose()

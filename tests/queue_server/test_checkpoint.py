@@ -1,0 +1,115 @@
+"""The WAL is copied back into an SQLite hall's database by the store's checkpoint thread, never
+inside a commit (a commit that checkpointed kept its whole batch waiting: the slowest counter
+answers), on a real file built by the migrations. What a commit wrote is seen in the database
+file itself (opened `immutable`, which reads no WAL) only once a checkpoint copied it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from queue_server.db.checkpoint import Checkpointer
+from queue_server.db.models import AdminToken
+from queue_server.db.store import Store, migrate
+from queue_server.db.unit import Tx
+
+
+def _in_file(path: Path) -> int:
+    """Admin tokens in the database file alone (the WAL not read)."""
+    conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+    try:
+        return int(conn.execute("select count(*) from admin_tokens").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def _write(store: Store, n: int, prefix: str) -> None:
+    def one(i: int) -> object:
+        def work(tx: Tx) -> None:
+            tx.session.add(AdminToken(token_hash=f"{prefix}{i}" + "x" * 400, created_at=tx.now))
+        return work
+
+    async def run() -> None:
+        for i in range(n):  # one at a time: a commit each
+            await store.run(one(i))
+
+    asyncio.run(run())
+
+
+def test_commits_leave_the_wal_to_the_checkpoint_thread(tmp_path: Path) -> None:
+    path = tmp_path / "hall.db"
+    url = f"sqlite:///{path}"
+    migrate(url)
+    store = Store(url)
+    try:
+        checkpoints = store._checkpoints
+        assert checkpoints is not None
+        checkpoints.interval, checkpoints.burst = 3600.0, 10**9  # held: no checkpoint now
+        # Some 1,500 commits of a few pages each: far past SQLite's 1,000 pages, where a
+        # commit would have checkpointed by itself.
+        _write(store, 1500, "a")
+        wal = Path(f"{path}-wal")
+        assert wal.stat().st_size > 1000 * 4096
+        assert _in_file(path) == 0 and checkpoints.done == 0
+        checkpoints.burst = 1  # the next commit wakes the thread
+        _write(store, 1, "b")
+        deadline = time.monotonic() + 10
+        while checkpoints.done == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert checkpoints.done == 1 and _in_file(path) == 1501
+    finally:
+        store.close()
+    assert not Path(f"{path}-wal").exists()  # the last connection's close checkpoints it all
+
+
+def test_a_quiet_store_checkpoints_what_a_second_brought_and_then_nothing(
+        tmp_path: Path) -> None:
+    path = tmp_path / "hall.db"
+    url = f"sqlite:///{path}"
+    migrate(url)
+    store = Store(url)
+    try:
+        checkpoints = store._checkpoints
+        assert checkpoints is not None
+        checkpoints.interval = 0.05
+        _write(store, 3, "a")
+        deadline = time.monotonic() + 10
+        while _in_file(path) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert _in_file(path) == 3
+        done = checkpoints.done
+        time.sleep(0.3)  # six intervals without a commit: no checkpoint
+        assert checkpoints.done == done
+    finally:
+        store.close()
+
+
+def test_a_failing_checkpoint_is_logged_once_and_the_next_one_recovers(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A checkpoint that cannot open its database says so once, not at every commit, and says
+    when it works again."""
+    path = tmp_path / "hall.db"
+    missing = tmp_path / "gone" / "hall.db"
+    migrate(f"sqlite:///{path}")
+    checkpoints = Checkpointer(missing, interval=0.02)
+    caplog.set_level(logging.INFO, "queue_server.db")
+    try:
+        for _ in range(3):
+            checkpoints.committed()
+            time.sleep(0.08)
+        failed = [r for r in caplog.records if "checkpoint failed" in r.getMessage()]
+        assert len(failed) == 1 and checkpoints.done == 0
+        checkpoints.path = path
+        checkpoints.committed()
+        deadline = time.monotonic() + 10
+        while checkpoints.done == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert checkpoints.done == 1
+        assert any("work again" in r.getMessage() for r in caplog.records)
+    finally:
+        checkpoints.close()
