@@ -307,6 +307,8 @@ class EventFollower:
         self._thread.join(timeout)
 
     def _set_online(self, up: bool, refused: bool = False) -> None:
+        if self._stop.is_set():
+            return  # its owner may be gone (a window closed): nothing more reaches it
         if refused != self._refused:
             self._refused = refused
             self.on_refused(refused)
@@ -322,13 +324,16 @@ class EventFollower:
                 # sends no event for minutes, and the board and counter said "offline"
                 for event in self.client.events(start[0], since=start[1], read_timeout=20.0,
                                                 on_open=lambda: self._set_online(True)):
+                    # Stopped while the stream was read: the read goes on until the next
+                    # event or ping, and that event must not reach an owner that has gone
+                    # (a closed window's model: Qt crashed on its signal).
+                    if self._stop.is_set():
+                        return
                     self._set_online(True)
                     if event.id <= self.last_id:
                         continue
                     self.last_id, self._from_today = event.id, False
                     self.on_event(event)
-                    if self._stop.is_set():
-                        return
                 self._set_online(True)
             except ApiError as exc:
                 self._set_online(False, refused=exc.status in (401, 403))
