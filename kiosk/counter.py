@@ -24,7 +24,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -51,6 +51,7 @@ from kiosk.counter_view import (
 from kiosk.staff_runner import Runner, describe, guarded
 from queue_server import wire, wire_console
 from queue_server import wire_journey as wj
+from queue_server.domain.clock import business_day
 from queue_server.domain.stages import met_in_person, transfer_zones
 
 log = logging.getLogger(__name__)
@@ -537,9 +538,19 @@ class CounterModel(QObject):
     def case_number(self, alert: CaseAlert) -> str:
         """A case's number on the list, with the day it was taken when not today's:
         "A001 (12-03)"."""
-        if alert.day is None or alert.day == self.clock().astimezone(self.hall_tz()).date():
+        if alert.day is None or alert.day == self.business_day():
             return alert.number
         return f"{alert.number} ({alert.day:%m-%d})"
+
+    def business_day(self) -> date:
+        """The hall's business day now: numbers restart at its `day_starts`, so a 24-hour hall
+        whose day starts at 04:00 still numbers 02:30 with yesterday's day."""
+        hall = self.hall
+        try:
+            starts = time.fromisoformat(hall.day_starts) if hall else time(0)
+        except ValueError:
+            starts = time(0)
+        return business_day(self.clock(), str(self.hall_tz()), starts)
 
     def _missed_call(self, exc: BaseException, number: str) -> bool:
         if not (isinstance(exc, ApiError) and exc.code == "not_waiting_here"):

@@ -28,6 +28,7 @@ from pytestqt.qtbot import QtBot
 from kiosk import counter_words as words
 from kiosk.client import QueueClient
 from kiosk.counter import CounterModel
+from kiosk.counter_view import CaseAlert
 from queue_server import wire
 from queue_server import wire_journey as wj
 from queue_server.db.models import Ticket
@@ -330,3 +331,23 @@ def test_deadline_words_in_working_days() -> None:
     assert words.deadline_short(due, True, later, TZ, "en", -1)[0] == "1 workday late · 03-10 (prov.)"
     assert words.deadline_short(due, False, datetime(2026, 3, 10, 9, tzinfo=TZ), TZ, "en",
                                 0)[0] == "due today · 03-10"
+
+
+def test_a_number_of_today_s_business_day_is_shown_without_its_day(qtbot: QtBot) -> None:
+    """A 24-hour hall whose day starts at 04:00 numbers 02:30 with yesterday's day: the pad
+    compares a number's day with the hall's business day, not the calendar's date."""
+    at = datetime(2026, 12, 4, 2, 30, tzinfo=TZ)
+    model = CounterModel(QueueClient("http://127.0.0.1:9", "t"), "H01", heartbeat_s=0,
+                         clock=lambda: at)
+    model.hall = wire.HallOut(id="q1", name="二十四小时厅", timezone="Asia/Shanghai",
+                              announce="", day_starts="04:00")
+
+    def alert(day: date) -> CaseAlert:
+        return CaseAlert("t1", "A007", "case", "soon", None, None, day=day)
+
+    assert model.case_number(alert(date(2026, 12, 3))) == "A007"  # taken at 01:00: yesterday's
+    assert model.case_number(alert(date(2026, 12, 4))) == "A007 (12-04)"  # not begun yet
+    assert model.case_number(alert(date(2026, 12, 2))) == "A007 (12-02)"
+    model.hall = model.hall.model_copy(update={"day_starts": "00:00"})
+    assert model.case_number(alert(date(2026, 12, 4))) == "A007"
+    assert model.case_number(alert(date(2026, 12, 3))) == "A007 (12-03)"
