@@ -41,10 +41,10 @@ class _Ticker:
 
 
 class Heartbeat(_Ticker):
-    """The pad's heartbeat, as the kiosk's (same interval, same body: devices and detail, both
-    empty for a pad that drives no device): a thread of its own, so the request runner's busy
-    flag never blinks, and a server away only delays the next beat. Without it the console
-    says a pad in use was never seen, and never that it went."""
+    """The pad's (and the call display's) heartbeat, as the kiosk's (same interval, same body:
+    devices and detail, both empty for a terminal that drives no device): a thread of its own,
+    so the request runner's busy flag never blinks, and a server away only delays the next
+    beat. Without it the console says a pad in use was never seen, and never that it went."""
 
     name = "counter-heartbeat"
 

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from kiosk.announce import DEFAULT_TEMPLATE, Announcement, from_event
 from kiosk.client import EventFollower, QueueClient
+from kiosk.counter_threads import HEARTBEAT_S, Heartbeat
 from kiosk.staff_runner import Runner, guarded
 from queue_server import wire
 
@@ -172,10 +173,15 @@ class BoardModel(QObject):
     _refused = Signal(bool)
 
     def __init__(self, client: QueueClient, zones: Iterable[str] = (), *, keep: int = 6,
-                 stale_after_s: float = 120.0, history_grace_s: float = 3.0, clock: Callable[[], datetime] | None = None,
-                 parent: QObject | None = None) -> None:
+                 stale_after_s: float = 120.0, history_grace_s: float = 3.0,
+                 clock: Callable[[], datetime] | None = None,
+                 heartbeat_s: float = HEARTBEAT_S, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.client = client
+        # The board's heartbeat, as a kiosk's and a counter pad's: the console sees when it was
+        # last heard, and a board silent while the hall is open is recorded offline (its
+        # event stream alone tells the server nothing of it)
+        self.heartbeat = Heartbeat(lambda: client.heartbeat({}, {}), heartbeat_s)
         self.board = Board(tuple(zones), keep)
         self.template = DEFAULT_TEMPLATE
         self.hall_name = ""
@@ -208,6 +214,7 @@ class BoardModel(QObject):
                                        after=after, retry_s=1.0,
                                        on_refused=guarded(self._refused.emit, self._alive))
         self._follower.start()
+        self.heartbeat.start()
 
     def _alive(self) -> bool:
         return not self._closed
@@ -215,6 +222,7 @@ class BoardModel(QObject):
     def stop(self) -> None:
         self._closed = True
         self._refresh.stop()
+        self.heartbeat.stop()
         if self._follower is not None:
             self._follower.stop(0.2)
         self._runner.shutdown()

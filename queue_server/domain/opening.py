@@ -53,6 +53,15 @@ def is_open(hall: HallInfo, now: datetime, hours: Iterable[tuple[int, int]] | No
     return True
 
 
+def opened_at(hall: HallInfo, now: datetime) -> datetime | None:
+    """When the hall's present opening hours began (None: it is closed at `now`)."""
+    if not is_open(hall, now):
+        return None
+    local = now.astimezone(ZoneInfo(hall.timezone))
+    return next((begin for begin, end in local_ranges(hall, local.date(), hall.opening or ALL_DAY)
+                 if begin <= local < end), None)
+
+
 def next_opening(hall: HallInfo, now: datetime, days: int = 31) -> datetime | None:
     """When the hall opens next, if it is closed at `now`; None while it is open (or when it
     opens on none of the next `days` days). A number taken at night is called from then."""

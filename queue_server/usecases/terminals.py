@@ -17,7 +17,7 @@ from queue_server.db.models import Counter, Hall, Terminal
 from queue_server.db.store import Store
 from queue_server.domain.clock import day_start, iso
 from queue_server.domain.errors import Forbidden, Invalid, NotFound
-from queue_server.domain.opening import next_opening, numbering_day
+from queue_server.domain.opening import next_opening, numbering_day, opened_at
 from queue_server.usecases.auth import Principal, require_supervisor
 from queue_server.usecases.halls import load_hall
 from queue_server.usecases.live import HEALTHY
@@ -96,42 +96,61 @@ def me(store: Store, who: Principal) -> wire.TerminalOut:
                                 hall_name=info.name, counter=who.counter or term.counter)
 
 
-# The pseudo-device of a self-service kiosk's own link: "offline" once its heartbeats stopped
-# (a kiosk of the 24-hour room without power from 02:00 to 07:00 left no trace in the night's
-# faults: an outside check); its next heartbeat, which does not report it, ends the fault.
+# The pseudo-device of a terminal's own link: "offline" once its heartbeats stopped (a kiosk of
+# the 24-hour room without power from 02:00 to 07:00 left no trace in the night's faults: an
+# outside check); its next heartbeat, which does not report it, ends the fault.
 LINK = "link"
-WATCHED = ("kiosk",)  # expected on around the clock; a counter's pad is off after hours
+# Expected on around the clock: the self-service kiosks. Expected on while the hall is open:
+# the call displays (a dark board is the fault a waiting citizen meets first: no one sees or
+# hears their number). A counter's pad is closed when its staff are away, and a bank
+# terminal keeps the branch's own day: neither is watched.
+WATCHED = ("kiosk",)
+WATCHED_OPEN = ("display",)
 
 
 def mark_silent(store: Store) -> int:
     """Record the link of each watched terminal silent for longer than its hall's
-    `terminal_offline_s` as offline, with a `terminal.health` event; answers how many."""
+    `terminal_offline_s` as offline, with a `terminal.health` event; answers how many. A
+    display counts only while its hall is open, silent from its last heartbeat or from the
+    opening, whichever is later (a board left off overnight is late from 09:00, not from the
+    evening before)."""
     with store.read() as s:
         now = store.clock()
         silent = [t.id for t in s.scalars(select(Terminal).where(
-            Terminal.active, Terminal.kind.in_(WATCHED), Terminal.last_seen.is_not(None)))
-            if (t.devices or {}).get(LINK) != "offline" and _silent(s, t, now)]
+            Terminal.active, Terminal.kind.in_(WATCHED + WATCHED_OPEN),
+            Terminal.last_seen.is_not(None)))
+            if (t.devices or {}).get(LINK) != "offline" and _silent_since(s, t, now)]
     if not silent:
         return 0
     with store.write() as tx:
         for term_id in silent:
             term = tx.session.get(Terminal, term_id)
-            if term is None or not _silent(tx.session, term, tx.now):
-                continue  # it spoke meanwhile
+            since = _silent_since(tx.session, term, tx.now) if term is not None else None
+            if term is None or since is None:
+                continue  # it spoke meanwhile (or the hall closed)
             devices = {**(term.devices or {}), LINK: "offline"}
             tx.emit(term.hall, "terminal.health", terminal=term.name, kind=term.kind,
                     devices=devices, previous=term.devices or {},
-                    since=iso(term.last_seen) if term.last_seen else None)  # its last word
+                    since=iso(since))  # its last word, or the opening
             term.devices = devices
             log.warning("%s: terminal %s: no heartbeat since %s", term.hall, term.name,
                         iso(term.last_seen) if term.last_seen else "-")
     return len(silent)
 
 
-def _silent(s: Any, term: Terminal, now: datetime) -> bool:
+def _silent_since(s: Any, term: Terminal, now: datetime) -> datetime | None:
+    """Since when a watched terminal has been silent for longer than its hall allows (None:
+    it has not, or it need not speak now)."""
     info = load_hall(s, term.hall)
-    return (info is not None and term.last_seen is not None
-            and (now - term.last_seen).total_seconds() > info.terminal_offline_s)
+    if info is None or term.last_seen is None:
+        return None
+    since = term.last_seen
+    if term.kind in WATCHED_OPEN:
+        opened = opened_at(info, now)
+        if opened is None:
+            return None
+        since = max(since, opened)
+    return since if (now - since).total_seconds() > info.terminal_offline_s else None
 
 
 def heartbeat(store: Store, who: Principal, body: wire.HeartbeatIn) -> None:

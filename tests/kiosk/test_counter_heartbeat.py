@@ -1,7 +1,7 @@
-"""The counter pad's heartbeat, as the kiosk's: once the pad starts it POSTs
-/terminals/heartbeat (the kiosk's body and interval), so the console's live hall says the pad is
-connected instead of "never seen"; once it stops, the beats stop (and the console says offline
-after the hall's `terminal_offline_s`)."""
+"""The counter pad's heartbeat, as the kiosk's (and the call display's): once the pad starts it
+POSTs /terminals/heartbeat (the kiosk's body and interval), so the console's live hall says the
+pad is connected instead of "never seen"; once it stops, the beats stop (and the console says
+offline after the hall's `terminal_offline_s`)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from kiosk import runtime
 from kiosk.client import QueueClient
 from kiosk.counter import HEARTBEAT_S, CounterModel
+from kiosk.display import BoardModel
 from server_process.hall import provisioning
 from tests.kiosk.hall import PIN, Hall
 
@@ -46,3 +47,21 @@ def test_the_pad_beats_like_the_kiosk_and_stops_when_it_stops(qtbot: QtBot, hall
     time.sleep(0.8)  # four beats' time: none came
     assert terminal(hall, admin, name)["last_seen"] == last
     assert not model.heartbeat._thread or not model.heartbeat._thread.is_alive()
+
+
+def test_the_call_display_beats_too(qtbot: QtBot, hall: Hall) -> None:
+    """A board's event stream tells the server nothing of it: without beats the console said
+    a board in use was never seen, and a dark one could not be told from it."""
+    admin = json.loads(provisioning("admin-token", "--db", hall.db, "--json"))["token"]
+    name = "board-heartbeat"
+    token = hall.enrol("display", name)
+    assert terminal(hall, admin, name)["state"] == "never"
+    model = BoardModel(QueueClient(hall.url, token), heartbeat_s=0.2)
+    model.start()
+    qtbot.waitUntil(lambda: terminal(hall, admin, name)["state"] == "ok", timeout=10000)
+    first = terminal(hall, admin, name)["last_seen"]
+    qtbot.waitUntil(lambda: terminal(hall, admin, name)["last_seen"] != first, timeout=5000)
+    model.stop()
+    last = terminal(hall, admin, name)["last_seen"]
+    time.sleep(0.8)
+    assert terminal(hall, admin, name)["last_seen"] == last

@@ -57,3 +57,30 @@ def test_a_kiosk_that_went_silent_at_night_is_in_the_morning_s_list(hall: Any) -
                     for k in ("began_at", "ended_at"))
     # from its last heartbeat, not from when the server noticed the silence
     assert (began.hour, began.minute, ended.hour, ended.minute) == (1, 50, 7, 55)
+
+
+def test_a_call_display_silent_while_the_hall_is_open_is_recorded_from_the_opening(
+        hall: Any) -> None:
+    """A board left off overnight is no fault at night; from the opening (08:30) it is, and
+    it counts from then, not from its last heartbeat the evening before."""
+    server, clock = hall
+    board = server.client(enrol(server.store.url, "display", "board-1"))
+    assert board.post("/terminals/heartbeat", json={"devices": {}}).status_code == 204
+    clock.set(2026, 3, 9, 6, 0)  # the hall is closed: the board may well be off
+    assert terminals.mark_silent(server.store) == 0
+    clock.set(2026, 3, 9, 8, 31)  # open one minute: within the hall's 120 s
+    assert terminals.mark_silent(server.store) == 0
+    clock.set(2026, 3, 9, 8, 33)
+    assert terminals.mark_silent(server.store) == 1
+    assert terminals.mark_silent(server.store) == 0  # recorded once
+    clock.set(2026, 3, 9, 8, 50)  # switched on
+    assert board.post("/terminals/heartbeat", json={"devices": {}}).status_code == 204
+    clock.set(2026, 3, 9, 12, 30)  # lunch: closed, and silent again, and no fault
+    assert terminals.mark_silent(server.store) == 0
+    supervisor = staff_client(server, "W03", "s002")
+    rows = ok(supervisor.get("/console/faults", params={"hours": "12"}))
+    assert [(r["terminal"], r["kind"], r["device"], r["state"]) for r in rows] == [
+        ("board-1", "display", "link", "offline")]
+    began, ended = (datetime.fromisoformat(rows[0][k]).astimezone(HALL_TZ)
+                    for k in ("began_at", "ended_at"))
+    assert (began.hour, began.minute, ended.hour, ended.minute) == (8, 30, 8, 50)
