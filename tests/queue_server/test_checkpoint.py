@@ -9,6 +9,7 @@ import asyncio
 import logging
 import sqlite3
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -41,59 +42,56 @@ def _write(store: Store, n: int, prefix: str) -> None:
     asyncio.run(run())
 
 
-def test_commits_leave_the_wal_to_the_checkpoint_thread(tmp_path: Path) -> None:
+@pytest.fixture
+def hall(tmp_path: Path) -> Iterator[tuple[Path, Store, Checkpointer]]:
     path = tmp_path / "hall.db"
     url = f"sqlite:///{path}"
     migrate(url)
     store = Store(url)
     try:
-        checkpoints = store._checkpoints
-        assert checkpoints is not None
-        checkpoints.interval, checkpoints.burst = 3600.0, 10**9  # held: no checkpoint now
-        # Some 1,500 commits of a few pages each: far past SQLite's 1,000 pages, where a
-        # commit would have checkpointed by itself.
-        _write(store, 1500, "a")
-        # (a unit is answered before the store counts its commit: wait for the last count)
-        deadline = time.monotonic() + 10
-        while checkpoints.commits < 1500 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        wal = Path(f"{path}-wal")
-        assert wal.stat().st_size > 1000 * 4096
-        assert _in_file(path) == 0 and checkpoints.done == 0
-        checkpoints.burst = 1  # the next commit wakes the thread
-        _write(store, 1, "b")
-        deadline = time.monotonic() + 10
-        while checkpoints.done == 0 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert checkpoints.done == 1 and _in_file(path) == 1501
+        assert store._checkpoints is not None
+        yield path, store, store._checkpoints
     finally:
         store.close()
+
+
+def _until(done: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 10
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def test_commits_leave_the_wal_to_the_checkpoint_thread(
+        hall: tuple[Path, Store, Checkpointer]) -> None:
+    path, store, checkpoints = hall
+    checkpoints.interval, checkpoints.burst = 3600.0, 10**9  # held: no checkpoint now
+    # Some 1,500 commits of a few pages each: far past SQLite's 1,000 pages, where a commit
+    # would have checkpointed by itself.
+    _write(store, 1500, "a")
+    # (a unit is answered before the store counts its commit: wait for the last count)
+    _until(lambda: checkpoints.commits >= 1500)
+    assert Path(f"{path}-wal").stat().st_size > 1000 * 4096
+    assert _in_file(path) == 0 and checkpoints.done == 0
+    checkpoints.burst = 1  # the next commit wakes the thread
+    _write(store, 1, "b")
+    _until(lambda: checkpoints.done > 0)
+    assert checkpoints.done == 1 and _in_file(path) == 1501
+    store.close()
     assert not Path(f"{path}-wal").exists()  # the last connection's close checkpoints it all
 
 
 def test_a_quiet_store_checkpoints_what_a_second_brought_and_then_nothing(
-        tmp_path: Path) -> None:
-    path = tmp_path / "hall.db"
-    url = f"sqlite:///{path}"
-    migrate(url)
-    store = Store(url)
-    try:
-        checkpoints = store._checkpoints
-        assert checkpoints is not None
-        checkpoints.interval = 0.05
-        _write(store, 3, "a")
-        deadline = time.monotonic() + 10
-        while _in_file(path) < 3 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert _in_file(path) == 3
-        while checkpoints.commits and time.monotonic() < deadline:
-            time.sleep(0.01)  # a commit counted late (after its answer) is checkpointed too
-        time.sleep(0.1)
-        done = checkpoints.done
-        time.sleep(0.3)  # six intervals without a commit: no checkpoint
-        assert checkpoints.done == done
-    finally:
-        store.close()
+        hall: tuple[Path, Store, Checkpointer]) -> None:
+    path, store, checkpoints = hall
+    checkpoints.interval = 0.05
+    _write(store, 3, "a")
+    _until(lambda: _in_file(path) >= 3)
+    assert _in_file(path) == 3
+    _until(lambda: not checkpoints.commits)  # a commit counted late is checkpointed too
+    time.sleep(0.1)
+    done = checkpoints.done
+    time.sleep(0.3)  # six intervals without a commit: no checkpoint
+    assert checkpoints.done == done
 
 
 def test_a_failing_checkpoint_is_logged_once_and_the_next_one_recovers(
@@ -113,9 +111,7 @@ def test_a_failing_checkpoint_is_logged_once_and_the_next_one_recovers(
         assert len(failed) == 1 and checkpoints.done == 0
         checkpoints.path = path
         checkpoints.committed()
-        deadline = time.monotonic() + 10
-        while checkpoints.done == 0 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        _until(lambda: checkpoints.done > 0)
         assert checkpoints.done == 1
         assert any("work again" in r.getMessage() for r in caplog.records)
     finally:
