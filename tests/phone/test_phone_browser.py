@@ -421,8 +421,11 @@ def test_a_slot_taken_meanwhile_is_shown_full_and_unchosen(
     page, _requests = phone
     page.goto(f"{server.url}/m/#/book/company-setup")
     expect(page.locator("h2")).to_contain_text("Book: Company setup")  # name_en, not the code
-    page.locator("#days button").nth(2).click()
-    first = page.locator("#slots button:not([disabled])").first
+    pick = page.locator("#days button").nth(2)
+    day = pick.get_attribute("data-day")
+    pick.click()
+    # that day's times (today's list, answered late, once stood under the day's button)
+    first = page.locator(f"#slots button[data-start^='{day}']:not([disabled])").first
     expect(first).to_contain_text("余 3")
     start = first.get_attribute("data-start")
     first.click()

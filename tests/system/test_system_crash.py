@@ -54,12 +54,14 @@ def test_kill9_under_load_then_restart(system_hall: Callable[..., SystemHall]) -
     deadline = time.monotonic() + 6
     while len(acked) < 60 and time.monotonic() < deadline:
         time.sleep(0.02)
-    stop.set()  # no new requests; those in flight die with the server:
-    server.kill()  # SIGKILL, no shutdown, no flush
+    # SIGKILL, no shutdown, no flush, with requests in flight; then no new requests. (Stopping
+    # first left none in flight when the kill came late on a busy machine.)
+    server.kill()
+    stop.set()
     for t in threads:
         t.join(10)
     assert len(acked) >= 30, "the load never got going"
-    assert unacked, "no request was in flight at the kill"
+    assert unacked, "no request failed at the kill"
 
     server = hall.start()
     final: dict[str, dict[str, Any]] = dict(acked)

@@ -341,6 +341,9 @@
       var box = document.getElementById("slots");
       box.innerHTML = '<span class="muted">…</span>';
       api("/slots?service=" + encodeURIComponent(code) + "&date=" + d).then(function (slots) {
+        // a day tapped meanwhile: its list is the one shown (an earlier day's answer, arriving
+        // late, put that day's times under the later day's button)
+        if (chosen.date !== d) { return; }
         var now = Date.now();
         if (!slots.length) {
           var rest = hall.open_dates && hall.open_dates.length && hall.open_dates.indexOf(d) < 0;
@@ -355,7 +358,10 @@
             h(hm(x.start) + "–" + hm(x.end)) + '<span class="en">' +
             (past ? "已过 past" : left <= 0 ? "约满 full" : "余 " + left) + "</span></button>";
         }).join("");
-      }).catch(function (e) { if (e.code === "offline") { again = true; } box.innerHTML = fail(e); });
+      }).catch(function (e) {
+        if (e.code === "offline") { again = true; }
+        if (chosen.date === d) { box.innerHTML = fail(e); }
+      });
     }
     document.getElementById("days").onclick = function (ev) {
       var b = ev.target.closest("button"); if (b) { pickDay(b.getAttribute("data-day")); }
