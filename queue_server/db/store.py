@@ -140,12 +140,10 @@ class ShedGauge:
                                              int(self.rate * self.target_wait)))
 
 
-def _sqlite_engine(url: str, immediate: bool | None, timeout: float,
-                   autocheckpoint: bool = True) -> Engine:
+def _sqlite_engine(url: str, immediate: bool | None, timeout: float) -> Engine:
     """`immediate`: BEGIN IMMEDIATE (True) or BEGIN (False) at every transaction's start, or
     None: the caller issues BEGIN itself (the group commit's engine: without an engine-level
-    event listener SQLAlchemy skips its event dispatch on every statement). Without
-    `autocheckpoint` a commit never checkpoints the WAL: the store's Checkpointer does."""
+    event listener SQLAlchemy skips its event dispatch on every statement)."""
     engine = create_engine(url, connect_args={"timeout": timeout, "check_same_thread": False},
                            pool_size=8, max_overflow=32, pool_timeout=timeout)
     file = sqlite_file(url)  # after the URL was found good: a refused one makes no folder
@@ -160,8 +158,6 @@ def _sqlite_engine(url: str, immediate: bool | None, timeout: float,
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
-        if not autocheckpoint:
-            cur.execute("PRAGMA wal_autocheckpoint=0")
         cur.close()
 
     _plain_savepoints(engine)
@@ -318,9 +314,9 @@ class Store:
         self.lock_timeout = lock_timeout
         self.clock = clock or utcnow
         # On SQLite only the group commit writes, and it begins its transactions itself.
-        self.writer = (_sqlite_engine(url, None, lock_timeout, autocheckpoint=False)
-                       if self.is_sqlite else make_engine(url, timeout=lock_timeout))
-        # SQLite: the WAL is copied back by a thread of its own, not inside a commit
+        self.writer = (_sqlite_engine(url, None, lock_timeout) if self.is_sqlite
+                       else make_engine(url, timeout=lock_timeout))
+        # SQLite: the WAL is copied back by a thread of its own, ahead of the commits (checkpoint.py)
         file = sqlite_file(url) if self.is_sqlite else None
         self._checkpoints = Checkpointer(file, timeout=lock_timeout) if file else None
         self.reader = (make_engine(url, immediate=False, timeout=lock_timeout)
