@@ -169,8 +169,11 @@ def heartbeat(store: Store, who: Principal, body: wire.HeartbeatIn) -> None:
         term.last_seen = tx.now
     if changed is not None:  # a device's fault and its end in the log, with their times
         hall, name, before, now = changed
-        moved = ", ".join(f"{kind} {before.get(kind, '-')} -> {state}"
-                          for kind, state in sorted(now.items()) if before.get(kind) != state)
+        # (a device no longer reported is listed too: the link's fault ends that way, when
+        # the server recorded a silence and the terminal speaks again)
+        moved = ", ".join(
+            f"{kind} {before.get(kind, '-')} -> {now.get(kind, 'ok' if kind == LINK else '-')}"
+            for kind in sorted(before.keys() | now.keys()) if before.get(kind) != now.get(kind))
         bad = any(state not in HEALTHY for state in now.values())
         log.log(logging.WARNING if bad else logging.INFO, "%s: terminal %s: %s", hall, name,
                 moved or "devices changed")

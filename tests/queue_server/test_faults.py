@@ -4,6 +4,7 @@ its link recorded offline from then, and back when it speaks again."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,7 @@ def test_a_kiosk_that_went_silent_at_night_is_in_the_morning_s_list(hall: Any) -
 
 
 def test_a_call_display_silent_while_the_hall_is_open_is_recorded_from_the_opening(
-        hall: Any) -> None:
+        hall: Any, caplog: pytest.LogCaptureFixture) -> None:
     """A board left off overnight is no fault at night; from the opening (08:30) it is, and
     it counts from then, not from its last heartbeat the evening before."""
     server, clock = hall
@@ -74,7 +75,9 @@ def test_a_call_display_silent_while_the_hall_is_open_is_recorded_from_the_openi
     assert terminals.mark_silent(server.store) == 1
     assert terminals.mark_silent(server.store) == 0  # recorded once
     clock.set(2026, 3, 9, 8, 50)  # switched on
+    caplog.set_level(logging.INFO, "queue_server")
     assert board.post("/terminals/heartbeat", json={"devices": {}}).status_code == 204
+    assert "terminal board-1: link offline -> ok" in caplog.text  # not "devices changed"
     clock.set(2026, 3, 9, 12, 30)  # lunch: closed, and silent again, and no fault
     assert terminals.mark_silent(server.store) == 0
     supervisor = staff_client(server, "W03", "s002")
