@@ -1,5 +1,6 @@
 """The counter pad's two threads beside its requests (kiosk.counter): the terminal's heartbeat,
-as the kiosk sends it, and the link probe that tells the login page the server answers again."""
+as the kiosk sends it (the call display sends it too: kiosk.display), and the link probe that
+tells the login page the server answers again."""
 
 from __future__ import annotations
 
@@ -46,10 +47,10 @@ class Heartbeat(_Ticker):
     so the request runner's busy flag never blinks, and a server away only delays the next
     beat. Without it the console says a pad in use was never seen, and never that it went."""
 
-    name = "counter-heartbeat"
-
-    def __init__(self, send: Callable[[], None], interval_s: float = HEARTBEAT_S) -> None:
+    def __init__(self, send: Callable[[], None], interval_s: float = HEARTBEAT_S,
+                 name: str = "counter-heartbeat") -> None:
         super().__init__(interval_s)
+        self.name = name  # the thread's
         self._send = send
         self._failing = False
 

@@ -181,7 +181,8 @@ class BoardModel(QObject):
         # The board's heartbeat, as a kiosk's and a counter pad's: the console sees when it was
         # last heard, and a board silent while the hall is open is recorded offline (its
         # event stream alone tells the server nothing of it)
-        self.heartbeat = Heartbeat(lambda: client.heartbeat({}, {}), heartbeat_s)
+        self.heartbeat = Heartbeat(lambda: client.heartbeat({}, {}), heartbeat_s,
+                                   "display-heartbeat")
         self.board = Board(tuple(zones), keep)
         self.template = DEFAULT_TEMPLATE
         self.hall_name = ""
